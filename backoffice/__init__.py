@@ -1,0 +1,1 @@
+"""Reference back-office receiving service (FastAPI + SQLAlchemy); shares only the wire schema."""

@@ -1,0 +1,1 @@
+"""Keys and ciphers for personal data and attachments at rest, password hashing."""

@@ -1,0 +1,1 @@
+"""clerk_app/store."""

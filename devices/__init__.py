@@ -1,0 +1,1 @@
+"""Card readers and scanners behind Qt-free interfaces, with real and simulated backends."""

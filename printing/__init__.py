@@ -1,0 +1,1 @@
+"""Receipts and notices as ReportLab documents, and print dispatch (CUPS). No Qt."""
