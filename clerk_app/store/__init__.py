@@ -1,1 +1,1 @@
-"""clerk_app/store."""
+"""The local store: SQLAlchemy models, engine/session factory, Alembic migrations."""

@@ -1,0 +1,300 @@
+"""Loading and validating the catalogue from human-editable TOML files (docs/catalogue-format.md).
+
+A catalogue folder holds ``catalogue.toml`` (version, themes) and ``items/*.toml`` (one item a file).
+Validation collects every problem first and refuses the catalogue as a whole, each problem naming the
+file, the item code and the field; the caller keeps the previously active version.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clerk_app import i18n
+from clerk_app.catalogue.conditions import Condition, ConditionSyntaxError
+from clerk_app.catalogue.model import (Catalogue, IntakeQuestion, MaterialForm, MaterialRequirement,
+                                       MaterialSource, Necessity, ServiceItem)
+from clerk_app.errors import ClerkAppError
+
+
+@dataclass(frozen=True)
+class CatalogueIssue:
+    file: str
+    item_code: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.item_code:
+            where += f" [{self.item_code}]"
+        return f"{where} {self.field}: {self.problem}"
+
+
+class CatalogueError(ClerkAppError):
+    key = i18n.register("error.catalogue", "事项清单有 {count} 处错误，未启用（仍使用原版本）：\n{issues}",
+                        "The catalogue has {count} error(s) and was not activated (the previous version stays):\n{issues}")
+
+    def __init__(self, issues: list[CatalogueIssue]) -> None:
+        self.issues = issues
+        shown = "\n".join(str(i) for i in issues[:20])
+        if len(issues) > 20:
+            shown += f"\n… (+{len(issues) - 20})"
+        super().__init__(count=len(issues), issues=shown)
+
+
+THEMES_DEFAULT = ("商事登记", "工程建设", "社会事务", "农林", "交通")
+APPLICANT_TYPES = ("person", "organisation")
+DELIVERY_MODES = ("window", "express", "electronic")
+
+BUILTIN_QUESTIONS = {
+    "applicant_type": IntakeQuestion(
+        id="applicant_type", text="申请人类型", type="choice",
+        choices=(("person", "自然人"), ("organisation", "法人或其他组织")), default=None),
+    "via_agent": IntakeQuestion(id="via_agent", text="是否委托代理人办理？", type="bool", default=False),
+}
+AGENT_MATERIALS = (
+    MaterialRequirement(code="AGENT-POA", name="授权委托书", form=MaterialForm.ORIGINAL, originals=1,
+                        copies=0, necessity=Necessity.CONDITIONAL, key=True, deferrable=False,
+                        condition=Condition("via_agent"),
+                        notes="载明委托事项、权限和期限，由申请人签字（盖章）"),
+    MaterialRequirement(code="AGENT-ID", name="代理人身份证明", form=MaterialForm.ORIGINAL_AND_COPY,
+                        originals=1, copies=1, necessity=Necessity.CONDITIONAL, key=True,
+                        deferrable=False, condition=Condition("via_agent"),
+                        notes="原件核验后退还，复印件留存"),
+)
+
+_ITEM_REQUIRED = {"code": str, "name": str, "department": str, "theme": str, "legal_days": int,
+                  "promised_days": int, "legal_basis": str, "result_name": str}
+_MATERIAL_REQUIRED = {"code": str, "name": str, "form": str, "necessity": str}
+
+
+def load_catalogue(folder: str | Path) -> Catalogue:
+    """Read a catalogue folder and validate it; raise CatalogueError listing every problem."""
+    folder = Path(folder)
+    issues: list[CatalogueIssue] = []
+    head_file = folder / "catalogue.toml"
+    head: dict[str, Any] = {}
+    try:
+        head = tomllib.loads(head_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        issues.append(CatalogueIssue(head_file.name, "", "(file)", "missing"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        issues.append(CatalogueIssue(head_file.name, "", "(syntax)", str(exc)))
+    items: list[dict[str, Any]] = []
+    item_files = sorted((folder / "items").glob("*.toml"))
+    if not item_files:
+        issues.append(CatalogueIssue("items/", "", "(files)", "no item files"))
+    for path in item_files:
+        rel = f"items/{path.name}"
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            issues.append(CatalogueIssue(rel, "", "(syntax)", str(exc)))
+            continue
+        data["_file"] = rel
+        items.append(data)
+    raw = {"version": head.get("version"), "themes": head.get("themes", list(THEMES_DEFAULT)),
+           "items": items}
+    if issues:
+        # Also validate what did parse, so one run shows every problem.
+        try:
+            parse_catalogue(raw, str(folder))
+        except CatalogueError as more:
+            issues.extend(more.issues)
+        raise CatalogueError(issues)
+    return parse_catalogue(raw, str(folder))
+
+
+def content_hash(raw: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+                          .encode()).hexdigest()
+
+
+def parse_catalogue(raw: dict[str, Any], source: str) -> Catalogue:
+    """Validate a raw catalogue (as read from files, the DB or a back-office push)."""
+    raw = copy.deepcopy(raw)
+    issues: list[CatalogueIssue] = []
+    version = raw.get("version")
+    if not isinstance(version, str) or not version.strip():
+        issues.append(CatalogueIssue("catalogue.toml", "", "version", "missing or not a string"))
+    themes = tuple(raw.get("themes") or THEMES_DEFAULT)
+    items: dict[str, ServiceItem] = {}
+    for data in raw.get("items", []):
+        fname = str(data.get("_file", "(pushed)"))
+        item = _parse_item(data, fname, themes, issues)
+        if item is None:
+            continue
+        if item.code in items:
+            issues.append(CatalogueIssue(fname, item.code, "code", "duplicate item code"))
+        items[item.code] = item
+    if issues:
+        raise CatalogueError(issues)
+    return Catalogue(version=str(version), content_hash=content_hash(raw), source=source,
+                     items=items, themes=themes, raw=raw)
+
+
+def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
+                issues: list[CatalogueIssue]) -> ServiceItem | None:
+    code = str(data.get("code", "")).strip()
+    n_before = len(issues)
+
+    def bad(fld: str, problem: str) -> None:
+        issues.append(CatalogueIssue(fname, code, fld, problem))
+
+    known = set(_ITEM_REQUIRED) | {"_file", "applicant_types", "agent_allowed", "fee", "conditions",
+                                   "delivery_modes", "questions", "materials", "keywords",
+                                   "rejection_bodies"}
+    for k in data:
+        if k not in known:
+            bad(k, "unknown field")
+    for fld, typ in _ITEM_REQUIRED.items():
+        value = data.get(fld)
+        if value is None or (typ is str and not str(value).strip()):
+            bad(fld, "missing")
+        elif not isinstance(value, typ) or isinstance(value, bool):
+            bad(fld, f"must be {typ.__name__}")
+    if data.get("theme") and data.get("theme") not in themes:
+        bad("theme", f"not one of {', '.join(themes)}")
+    for fld in ("legal_days", "promised_days"):
+        v = data.get(fld)
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            bad(fld, "must be ≥ 0")
+    if (isinstance(data.get("legal_days"), int) and isinstance(data.get("promised_days"), int)
+            and data["promised_days"] > data["legal_days"]):
+        bad("promised_days", "longer than legal_days")
+    applicant_types = tuple(data.get("applicant_types", ["person"]))
+    for t in applicant_types:
+        if t not in APPLICANT_TYPES:
+            bad("applicant_types", f"{t!r} not one of {APPLICANT_TYPES}")
+    delivery = tuple(data.get("delivery_modes", ["window"]))
+    for m in delivery:
+        if m not in DELIVERY_MODES:
+            bad("delivery_modes", f"{m!r} not one of {DELIVERY_MODES}")
+    agent_allowed = bool(data.get("agent_allowed", False))
+
+    questions: list[IntakeQuestion] = []
+    if len(applicant_types) > 1:
+        questions.append(BUILTIN_QUESTIONS["applicant_type"])
+    if agent_allowed:
+        questions.append(BUILTIN_QUESTIONS["via_agent"])
+    for i, q in enumerate(data.get("questions", [])):
+        fld = f"questions[{i}]"
+        qid, qtype = q.get("id"), q.get("type", "bool")
+        if not isinstance(qid, str) or not qid.isidentifier():
+            bad(f"{fld}.id", "missing or not an identifier")
+            continue
+        if qid in BUILTIN_QUESTIONS or any(x.id == qid for x in questions):
+            bad(f"{fld}.id", f"duplicate question {qid!r}")
+            continue
+        if qtype not in ("bool", "choice"):
+            bad(f"{fld}.type", "must be bool or choice")
+        choices = tuple((str(c.get("value")), str(c.get("label", c.get("value"))))
+                        for c in q.get("choices", []))
+        if qtype == "choice" and len(choices) < 2:
+            bad(f"{fld}.choices", "a choice question needs at least two choices")
+        if not q.get("text"):
+            bad(f"{fld}.text", "missing")
+        questions.append(IntakeQuestion(id=qid, text=str(q.get("text", "")), type=qtype,
+                                        choices=choices, default=q.get("default"),
+                                        help=str(q.get("help", ""))))
+    answer_names = {q.id for q in questions}
+
+    materials: list[MaterialRequirement] = []
+    for i, m in enumerate(data.get("materials", [])):
+        mat = _parse_material(m, f"materials[{i}]", answer_names, bad)
+        if mat is None:
+            continue
+        if any(x.code == mat.code for x in materials):
+            bad(f"materials[{i}].code", f"duplicate material code {mat.code!r}")
+        materials.append(mat)
+    if not data.get("materials"):
+        bad("materials", "an item needs at least one material")
+    if agent_allowed:
+        for am in AGENT_MATERIALS:
+            if not any(x.code == am.code for x in materials):
+                materials.append(am)
+    if len(issues) > n_before:
+        return None
+    return ServiceItem(
+        code=code, name=data["name"], department=data["department"], theme=data["theme"],
+        applicant_types=applicant_types, agent_allowed=agent_allowed,
+        legal_days=data["legal_days"], promised_days=data["promised_days"],
+        fee=str(data.get("fee", "不收费")), conditions=str(data.get("conditions", "")),
+        legal_basis=data["legal_basis"], result_name=data["result_name"], delivery_modes=delivery,
+        questions=tuple(questions), materials=tuple(materials),
+        keywords=tuple(data.get("keywords", [])), rejection_bodies=str(data.get("rejection_bodies", "")))
+
+
+def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: Any) -> MaterialRequirement | None:
+    ok = True
+    known = set(_MATERIAL_REQUIRED) | {"originals", "copies", "condition", "key", "deferrable",
+                                       "source", "e_licence_type", "blank_form", "sample", "notes"}
+    for k in m:
+        if k not in known:
+            bad(f"{fld}.{k}", "unknown field")
+            ok = False
+    for k in _MATERIAL_REQUIRED:
+        if not m.get(k):
+            bad(f"{fld}.{k}", "missing")
+            ok = False
+    if not ok:
+        return None
+    try:
+        form = MaterialForm(m["form"])
+    except ValueError:
+        bad(f"{fld}.form", f"{m['form']!r} not one of {[f.value for f in MaterialForm]}")
+        return None
+    try:
+        necessity = Necessity(m["necessity"])
+    except ValueError:
+        bad(f"{fld}.necessity", f"{m['necessity']!r} not one of {[n.value for n in Necessity]}")
+        return None
+    try:
+        source = MaterialSource(m.get("source", "applicant"))
+    except ValueError:
+        bad(f"{fld}.source", f"{m.get('source')!r} not one of {[s.value for s in MaterialSource]}")
+        return None
+    originals, copies = m.get("originals"), m.get("copies")
+    if originals is None:
+        originals = 1 if form in (MaterialForm.ORIGINAL, MaterialForm.ORIGINAL_AND_COPY) else 0
+    if copies is None:
+        copies = 1 if form in (MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY) else 0
+    for name, v in (("originals", originals), ("copies", copies)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0 or v > 50:
+            bad(f"{fld}.{name}", "must be a whole number 0–50")
+            return None
+    condition = None
+    if necessity is Necessity.CONDITIONAL:
+        if not m.get("condition"):
+            bad(f"{fld}.condition", "a conditional material needs a condition")
+            return None
+        try:
+            condition = Condition(str(m["condition"]))
+        except ConditionSyntaxError as exc:
+            bad(f"{fld}.condition", str(exc))
+            return None
+        unknown = condition.names - answer_names
+        if unknown:
+            bad(f"{fld}.condition", f"names no intake question: {', '.join(sorted(unknown))}")
+            return None
+    elif m.get("condition"):
+        bad(f"{fld}.condition", "only a conditional material has a condition")
+        return None
+    key = bool(m.get("key", False))
+    deferrable = bool(m.get("deferrable", False))
+    if key and deferrable:
+        bad(f"{fld}.deferrable", "a key material can never be deferred (容缺)")
+        return None
+    if source is MaterialSource.E_LICENCE and not m.get("e_licence_type"):
+        bad(f"{fld}.e_licence_type", "a shared e-licence material must name the licence type")
+        return None
+    return MaterialRequirement(
+        code=str(m["code"]), name=str(m["name"]), form=form, originals=originals, copies=copies,
+        necessity=necessity, key=key, deferrable=deferrable, source=source, condition=condition,
+        e_licence_type=str(m.get("e_licence_type", "")), blank_form=str(m.get("blank_form", "")),
+        sample=str(m.get("sample", "")), notes=str(m.get("notes", "")))

@@ -1,0 +1,29 @@
+"""Clocks handed to services, so tests and the demo control time without patching."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(CHINA_TZ)
+
+
+class FixedClock:
+    """A clock that stands still until moved (tests)."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self._at = at if at.tzinfo else at.replace(tzinfo=CHINA_TZ)
+
+    def now(self) -> dt.datetime:
+        return self._at
+
+    def advance(self, **delta: float) -> None:
+        self._at += dt.timedelta(**delta)

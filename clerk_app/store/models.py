@@ -1,0 +1,249 @@
+"""SQLAlchemy 2.0 typed models of the local store.
+
+Personal data lives only in ``Person.pii`` (AES-GCM ciphertext, see clerk_app.security.crypto) plus
+keyed search tokens and masked display values; nothing else in the schema holds a name or ID number.
+Schema changes go through Alembic migrations in ``clerk_app/store/migrations``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    staff_no: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Person(Base):
+    """An applicant or agent: a natural person or an organisation."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # person | organisation
+    pii: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted JSON of every personal field
+    id_token: Mapped[str | None] = mapped_column(String(64), index=True)  # keyed hash of the ID number
+    name_token: Mapped[str | None] = mapped_column(String(64), index=True)  # keyed hash of the name
+    id_masked: Mapped[str] = mapped_column(String(40))
+    name_masked: Mapped[str] = mapped_column(String(64))
+    verified_by: Mapped[str] = mapped_column(String(12))  # chip | manual
+    passive_auth: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CatalogueVersion(Base):
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_updated", "status", "updated_at"),
+        Index("ix_cases_item_decided", "item_code", "decided_at"),
+        Index("ix_cases_created", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
+    case_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    station_code: Mapped[str] = mapped_column(String(16))
+    window_no: Mapped[str] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(String(64))
+    item_name: Mapped[str] = mapped_column(String(200))
+    catalogue_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    applicant_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    deficiency_due: Mapped[dt.date | None] = mapped_column(Date)
+    promised_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    prereviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    first_visit: Mapped[bool] = mapped_column(Boolean, default=True)
+    ticket_no: Mapped[str | None] = mapped_column(String(16))
+    ticket_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    called_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    handed_over_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_reasons: Mapped[list | None] = mapped_column(JSON)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    server_status: Mapped[str | None] = mapped_column(String(32))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[CaseLine]] = relationship(
+        back_populates="case", order_by="CaseLine.position", cascade="all, delete-orphan")
+    transitions: Mapped[list[CaseTransition]] = relationship(
+        back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class CaseLine(Base):
+    """One checklist line: a material requirement of the case's item as applied to this case."""
+
+    __tablename__ = "case_lines"
+    __table_args__ = (UniqueConstraint("case_id", "requirement_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    requirement_code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(16))
+    originals_required: Mapped[int] = mapped_column(Integer, default=0)
+    copies_required: Mapped[int] = mapped_column(Integer, default=0)
+    originals_received: Mapped[int] = mapped_column(Integer, default=0)
+    copies_received: Mapped[int] = mapped_column(Integer, default=0)
+    necessity: Mapped[str] = mapped_column(String(16))  # required | optional
+    key_material: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferrable: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="lines")
+
+
+class CaseTransition(Base):
+    __tablename__ = "case_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    case: Mapped[Case] = relationship(back_populates="transitions")
+
+
+class CaseNumberSequence(Base):
+    """Per-station, per-day counter. Incremented inside the decision transaction, so a number is
+    committed together with the decision or not at all; a crash before commit leaves no gap."""
+
+    __tablename__ = "case_number_sequences"
+
+    station_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Page(Base):
+    """A scanned page filed under a checklist line; the image lives in the attachment store."""
+
+    __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_line_position", "line_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("case_lines.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    blank_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PrintJob(Base):
+    __tablename__ = "print_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    document_kind: Mapped[str] = mapped_column(String(32))
+    printer: Mapped[str] = mapped_column(String(128))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # queued | printing | done | failed
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    is_reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxEntry(Base):
+    """Written in the decision transaction; the sync worker delivers it to the back office."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # case_packet | case_update | rating ...
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: hash = SHA-256(prev_hash + canonical JSON of the event)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_actor_at", "actor", "at"), Index("ix_audit_case", "case_id"))
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    station: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row per chain; locked (SELECT … FOR UPDATE) while appending so stations sharing a
+    PostgreSQL database never fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    chain: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
