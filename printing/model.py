@@ -1,0 +1,186 @@
+"""The data a printed document is built from: plain, frozen values with no behaviour of their own.
+
+The core maps its ``Case`` (and the hall settings) onto a :class:`DocumentContext`; nothing in
+``printing`` reads the store. Personal data arrives already reduced to what the paper may show: the
+ID number is masked by the core (``4201**********123X``) and a context refuses an unmasked one.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class DocumentKind(enum.Enum):
+    """The documents a window hands out. The value is stable (stored in print jobs and audit)."""
+
+    RECEIPT = "receipt"                          # 受理回执
+    ONE_TIME_NOTICE = "one_time_notice"          # 一次性告知书
+    DEFICIENCY_COMMITMENT = "deficiency_commitment"  # 容缺受理承诺书
+    REJECTION_NOTICE = "rejection_notice"        # 不予受理通知书
+    MATERIALS_RECEIVED = "materials_received"    # 材料接收清单
+    DELIVERY_RECEIPT = "delivery_receipt"        # 送达回证 / 领取凭证
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    DocumentKind.RECEIPT: "受理回执",
+    DocumentKind.ONE_TIME_NOTICE: "一次性告知书",
+    DocumentKind.DEFICIENCY_COMMITMENT: "容缺受理承诺书",
+    DocumentKind.REJECTION_NOTICE: "不予受理通知书",
+    DocumentKind.MATERIALS_RECEIVED: "材料接收清单",
+    DocumentKind.DELIVERY_RECEIPT: "送达回证",
+}
+
+
+class PageLayout(enum.Enum):
+    """Paper the document is laid out for; chosen per printer in the settings."""
+
+    A4 = "a4"
+    ROLL_80MM = "roll_80mm"   # 80 mm thermal roll, 72 mm printable; page height follows the content
+
+
+class MaterialForm(enum.Enum):
+    ORIGINAL = "original"
+    COPY = "copy"
+    ELECTRONIC = "electronic"
+
+    @property
+    def label(self) -> str:
+        return {"original": "原件", "copy": "复印件", "electronic": "电子件"}[self.value]
+
+
+class LineStatus(enum.Enum):
+    """Status of one material line, as the core's checklist has it."""
+
+    PENDING = "pending"            # not handed in (a missing material)
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    DEFECTIVE = "defective"
+    DEFERRED = "deferred"          # 容缺: follows by a due date
+    NOT_REQUIRED = "not_required"  # e.g. shared e-licence, condition not met
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "未提交", "received": "已接收", "verified": "已核验", "defective": "不符合要求",
+            "deferred": "容缺后补", "not_required": "免提交",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class HallHeader:
+    """The hall's letterhead, from the settings."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """One checklist line of the case, with what the window received and what is still owed."""
+
+    name: str
+    form: MaterialForm = MaterialForm.ORIGINAL
+    originals_required: int = 0
+    copies_required: int = 0
+    originals_received: int = 0
+    copies_received: int = 0
+    status: LineStatus = LineStatus.PENDING
+    reason: str = ""          # defect or not-required reason, or why it is missing
+    what_to_bring: str = ""   # exactly what the applicant must bring next time
+    due_date: date | None = None  # deferred materials only
+
+    @property
+    def needs_action(self) -> bool:
+        """Missing or defective: listed on a one-time notice."""
+        return self.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)
+
+
+@dataclass(frozen=True)
+class RejectionInfo:
+    """Reason and remedies for 不予受理 (the bodies come from the catalogue / hall settings)."""
+
+    reason: str
+    legal_basis: str
+    reconsideration_body: str          # 行政复议机关, e.g. "XX市人民政府"
+    litigation_court: str              # e.g. "XX市XX区人民法院"
+    reconsideration_days: int = 60     # 行政复议法 (2023 修订) 第二十条: 六十日
+    litigation_months: int = 6         # 行政诉讼法 第四十六条: 六个月
+
+
+class DeliveryMethod(enum.Enum):
+    WINDOW = "window"     # 窗口领取 → 领取凭证
+    EXPRESS = "express"   # 邮寄送达 → 送达回证
+
+    @property
+    def label(self) -> str:
+        return {"window": "窗口领取", "express": "邮寄送达"}[self.value]
+
+
+@dataclass(frozen=True)
+class DeliveryInfo:
+    method: DeliveryMethod
+    result_name: str = ""          # what is handed over, e.g. "营业执照（正本、副本）"
+    receiver: str = ""             # display name of the person who receives it
+    receiver_masked_id: str = ""
+    express_company: str = ""
+    express_no: str = ""
+    delivered_at: datetime | None = None
+
+
+_MASKED = re.compile(r"[*＊]")
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """Everything one printed document shows. Built by the core from a case; no behaviour."""
+
+    kind: DocumentKind
+    hall: HallHeader
+    window_no: str
+    clerk_staff_no: str
+    case_number: str
+    case_lookup: str                    # the QR payload (what the case search accepts)
+    item_code: str
+    item_name: str
+    department: str
+    applicant_name: str                 # display name (person or organisation)
+    applicant_masked_id: str            # masked by the core, e.g. 4201**********123X
+    decision_time: datetime
+    agent_name: str = ""
+    agent_masked_id: str = ""
+    promised_date: date | None = None
+    promised_working_days: int | None = None
+    legal_working_days: int | None = None
+    lines: tuple[MaterialLine, ...] = ()
+    rejection: RejectionInfo | None = None
+    delivery: DeliveryInfo | None = None
+    deferred_consequence: str = ""      # overrides the default consequence text of a commitment
+    reprint: bool = False
+    printed_at: datetime | None = None  # shown on a reprint ("补打时间")
+    layout: PageLayout = PageLayout.A4
+    extra_notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for label, value in (("applicant_masked_id", self.applicant_masked_id),
+                             ("agent_masked_id", self.agent_masked_id)):
+            # A receipt leaves the building: never print a full identity number by mistake.
+            if value and not _MASKED.search(value) and len(value) >= 15:
+                raise ValueError(f"{label} must be masked by the core before printing")
+        if self.kind is DocumentKind.REJECTION_NOTICE and self.rejection is None:
+            raise ValueError("a rejection notice needs RejectionInfo")
+        if self.kind is DocumentKind.DELIVERY_RECEIPT and self.delivery is None:
+            raise ValueError("a delivery receipt needs DeliveryInfo")
+
+    @property
+    def title(self) -> str:
+        if self.kind is DocumentKind.DELIVERY_RECEIPT and self.delivery is not None \
+                and self.delivery.method is DeliveryMethod.WINDOW:
+            return "领取凭证"
+        return self.kind.title
