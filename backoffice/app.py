@@ -1,0 +1,183 @@
+"""The back office HTTP API (v1), FastAPI. ``create_app(session_factory, admin_token)``.
+
+Station calls authenticate with a short-lived bearer token obtained from the station code and
+secret (see docs/sync.md for why tokens rather than signed requests). Admin calls (tests, demo,
+the CLI's remote mode) use a separate admin token; without one configured they are disabled.
+"""
+
+import hmac
+from typing import Annotated, Any, Callable, TypeVar
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backoffice import schemas, service
+from backoffice.models import Station
+from backoffice.service import ApiProblem
+
+T = TypeVar("T")
+SHA_PATH = Path(pattern=schemas.SHA256)
+CASE_PATH = Path(pattern=schemas.UUID_RE)
+_ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid_request"}
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiProblem(401, "unauthorized", "missing bearer token")
+    return authorization[7:].strip()
+
+
+def create_app(session_factory: sessionmaker[Session], admin_token: str | None = None) -> FastAPI:
+    app = FastAPI(title="一窗受理 back office", version="1.0.0", docs_url=None, redoc_url=None,
+                  openapi_url=None)  # the contract is docs/api/openapi.yaml, not the generated schema
+
+    def run(fn: Callable[..., T], *args: Any) -> T:
+        with session_factory() as session:
+            return fn(session, *args)
+
+    async def in_db(fn: Callable[..., T], *args: Any) -> T:
+        return await run_in_threadpool(run, fn, *args)
+
+    def station_auth(authorization: Annotated[str | None, Header()] = None) -> Station:
+        token = _bearer(authorization)
+        return run(service.station_for_token, token)
+
+    def admin_auth(authorization: Annotated[str | None, Header()] = None) -> None:
+        if not admin_token:
+            raise ApiProblem(403, "forbidden", "admin endpoints are disabled on this server")
+        if not hmac.compare_digest(_bearer(authorization).encode(), admin_token.encode()):
+            raise ApiProblem(401, "unauthorized", "wrong admin token")
+
+    StationDep = Annotated[Station, Depends(station_auth)]
+
+    @app.exception_handler(ApiProblem)
+    async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": exc.error, "message": exc.message, **exc.extra}, exc.status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo the input back: packets carry personal data.
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+                    for e in exc.errors()]
+        return JSONResponse({"error": "invalid_request", "message": "request does not match the schema",
+                             "problems": problems}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": _ERROR_NAMES.get(exc.status_code, "error"), "message": str(exc.detail)},
+                            exc.status_code, headers=exc.headers)
+
+    # -- public ---------------------------------------------------------------------------------
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "api_version": "1"}
+
+    @app.post("/v1/stations/register", status_code=201)
+    async def register(body: schemas.RegisterRequest) -> schemas.RegisterResponse:
+        secret = await in_db(service.register_station, body.station_code, body.enrolment_code)
+        return schemas.RegisterResponse(station_code=body.station_code, station_secret=secret)
+
+    @app.post("/v1/auth/token")
+    async def token(body: schemas.TokenRequest) -> schemas.TokenResponse:
+        tok, ttl = await in_db(service.issue_token, body.station_code, body.station_secret)
+        return schemas.TokenResponse(access_token=tok, expires_in=ttl)
+
+    # -- station --------------------------------------------------------------------------------
+    @app.post("/v1/case-packets", status_code=201)
+    async def upload_packet(body: schemas.CasePacket, station: StationDep, response: Response,
+                            idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
+                                                                   max_length=128)]
+                            ) -> schemas.PacketReceiptOut:
+        if body.station_code != station.code:
+            raise ApiProblem(403, "forbidden", "packet names another station")
+        receipt = await in_db(service.receive_packet, station, idempotency_key, body.model_dump(mode="json"))
+        if not receipt.created:
+            response.status_code = 200
+        return schemas.PacketReceiptOut(**receipt.__dict__)
+
+    @app.get("/v1/cases/{case_id}/attachments/{sha256}")
+    async def attachment_state(station: StationDep, case_id: Annotated[str, CASE_PATH],
+                               sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:
+        return schemas.AttachmentStateOut(**await in_db(service.get_attachment, station, case_id, sha256))
+
+    @app.put("/v1/cases/{case_id}/attachments/{sha256}")
+    async def put_chunk(request: Request, station: StationDep, case_id: Annotated[str, CASE_PATH],
+                        sha256: Annotated[str, SHA_PATH],
+                        offset: Annotated[int, Query(ge=0)]) -> schemas.AttachmentStateOut:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > service.MAX_CHUNK:
+            raise ApiProblem(413, "too_large", f"a chunk may be at most {service.MAX_CHUNK} bytes")
+        data = bytearray()
+        async for part in request.stream():
+            data += part
+            if len(data) > service.MAX_CHUNK:
+                raise ApiProblem(413, "too_large", f"a chunk may be at most {service.MAX_CHUNK} bytes")
+        return schemas.AttachmentStateOut(
+            **await in_db(service.put_chunk, station, case_id, sha256, offset, bytes(data)))
+
+    @app.post("/v1/cases/{case_id}/attachments/{sha256}/finalize")
+    async def finalize(station: StationDep, case_id: Annotated[str, CASE_PATH],
+                       sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:
+        return schemas.AttachmentStateOut(**await in_db(service.finalize_attachment, station, case_id, sha256))
+
+    @app.get("/v1/status-feed")
+    async def status_feed(station: StationDep, after: Annotated[int, Query(ge=0)] = 0,
+                          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> schemas.StatusFeedOut:
+        return schemas.StatusFeedOut(**await in_db(service.status_feed, station, after, limit))
+
+    def _publication(kind: str) -> Callable[..., Any]:
+        async def latest(request: Request, _station: StationDep) -> Any:
+            pub = await in_db(service.latest_publication, kind)
+            if pub is None:
+                raise ApiProblem(404, "not_found", f"no {kind} has been published")
+            etag = f'"{pub.sha256}"'
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers={"ETag": etag})
+            body = schemas.PublicationOut(kind=kind, version=pub.version, sha256=pub.sha256,
+                                          published_at=service._aware(pub.published_at).isoformat(),
+                                          content=pub.content)
+            return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})
+        latest.__name__ = f"latest_{kind}"
+        return latest
+
+    app.get("/v1/catalogue/current", response_model=None)(_publication("catalogue"))
+    app.get("/v1/calendar/current", response_model=None)(_publication("calendar"))
+
+    # -- admin ----------------------------------------------------------------------------------
+    AdminDep = Depends(admin_auth)
+
+    @app.post("/v1/admin/stations", status_code=201, dependencies=[AdminDep])
+    async def add_station(body: schemas.StationCreate) -> schemas.StationCreated:
+        code = await in_db(service.add_station, body.station_code, body.name)
+        return schemas.StationCreated(station_code=body.station_code, enrolment_code=code)
+
+    @app.get("/v1/admin/cases", dependencies=[AdminDep])
+    async def list_cases() -> list[schemas.CaseSummary]:
+        return [schemas.CaseSummary(**row) for row in await in_db(service.case_summaries)]
+
+    @app.post("/v1/admin/cases/{case_id}/status", dependencies=[AdminDep])
+    async def advance(case_id: Annotated[str, CASE_PATH], body: schemas.AdvanceRequest) -> schemas.CaseSummary:
+        def _advance(session: Session) -> dict[str, Any]:
+            case = service.advance_case(session, case_id, body.status, body.reason)
+            return service.case_summaries(session, case.id)[0]
+        return schemas.CaseSummary(**await in_db(_advance))
+
+    def _publisher(kind: str) -> Callable[..., Any]:
+        async def publish(body: schemas.PublishRequest) -> schemas.PublicationOut:
+            pub = await in_db(service.publish, kind, body.version, body.content)
+            return schemas.PublicationOut(kind=kind, version=pub.version, sha256=pub.sha256,
+                                          published_at=service._aware(pub.published_at).isoformat(),
+                                          content=pub.content)
+        publish.__name__ = f"publish_{kind}"
+        return publish
+
+    app.post("/v1/admin/catalogue", status_code=201, dependencies=[AdminDep])(_publisher("catalogue"))
+    app.post("/v1/admin/calendar", status_code=201, dependencies=[AdminDep])(_publisher("calendar"))
+    return app

@@ -1,0 +1,117 @@
+"""Tables of the reference back office (its own database; shares nothing with the workstation store).
+
+Received cases keep the packet exactly as uploaded plus its canonical SHA-256, so a retried upload is
+recognised (same key, same body) and a reused key with another body is refused. Attachment bytes are
+stored as chunks in the database, keyed by their offset, so an interrupted upload resumes from the
+last committed chunk and the whole file is verified by SHA-256 before the case counts as received.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Station(Base):
+    """A window workstation allowed to send cases. Only hashes of its secrets are stored."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    enrolment_hash: Mapped[str | None] = mapped_column(String(200))  # one-time code, cleared on use
+    secret_hash: Mapped[str | None] = mapped_column(String(200))      # scrypt of the station secret
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessToken(Base):
+    __tablename__ = "access_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the bearer token
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ReceivedCase(Base):
+    __tablename__ = "received_cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the workstation's case UUID
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    packet_sha256: Mapped[str] = mapped_column(String(64))
+    packet: Mapped[dict] = mapped_column(JSON)
+    case_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    item_code: Mapped[str] = mapped_column(String(64))
+    # receiving (attachments outstanding) | received | in_approval | approved | disapproved
+    # | result_ready | delivered
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id")
+
+
+class Attachment(Base):
+    """One file of a case's material manifest, filled chunk by chunk."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("received_cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(64))
+    received_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    case: Mapped[ReceivedCase] = relationship(back_populates="attachments")
+
+
+class AttachmentChunk(Base):
+    __tablename__ = "attachment_chunks"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StatusEvent(Base):
+    """The status feed: one row per status change, read by stations with a cursor (``seq``)."""
+
+    __tablename__ = "status_events"
+    __table_args__ = (Index("ix_status_events_station_seq", "station_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("received_cases.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Publication(Base):
+    """A catalogue or holiday-calendar version published to all stations."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # catalogue | calendar
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

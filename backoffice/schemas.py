@@ -1,0 +1,146 @@
+"""The wire schema (v1) as pydantic models; docs/api/openapi.yaml is the written contract and a test
+checks the running server against it."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SHA256 = r"^[0-9a-f]{64}$"
+UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+CODE = r"^[A-Za-z0-9_.-]{1,16}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegisterRequest(Strict):
+    station_code: str = Field(pattern=CODE)
+    enrolment_code: str = Field(min_length=1, max_length=200)
+
+
+class RegisterResponse(Strict):
+    station_code: str
+    station_secret: str
+
+
+class TokenRequest(Strict):
+    station_code: str = Field(pattern=CODE)
+    station_secret: str = Field(min_length=1, max_length=200)
+
+
+class TokenResponse(Strict):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class PageRef(Strict):
+    position: int = Field(ge=0)
+    sha256: str = Field(pattern=SHA256)
+
+
+class MaterialLine(Strict):
+    requirement_code: str = Field(min_length=1, max_length=64)
+    name: str = Field(max_length=200)
+    form: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    reason: str | None = None
+    due_date: str | None = None
+    originals_received: int = Field(ge=0)
+    copies_received: int = Field(ge=0)
+    pages: list[PageRef]
+
+
+class AttachmentRef(Strict):
+    sha256: str = Field(pattern=SHA256)
+    size: int = Field(ge=0)
+    mime: str = Field(min_length=1, max_length=64)
+
+
+class CasePacket(Strict):
+    schema_version: Literal["case-packet/1"]
+    case_id: str = Field(pattern=UUID_RE)
+    case_number: str | None = Field(default=None, max_length=40)
+    station_code: str = Field(pattern=CODE)
+    window_no: str = Field(max_length=16)
+    item_code: str = Field(min_length=1, max_length=64)
+    item_name: str = Field(max_length=200)
+    catalogue_version: str = Field(max_length=64)
+    decision: Literal["accepted", "accepted_with_deficiencies", "returned_with_notice", "rejected"]
+    decision_reason: str | None = None
+    legal_basis: str | None = None
+    decided_at: str | None = None
+    promised_date: str | None = None
+    deficiency_due: str | None = None
+    answers: dict[str, Any]
+    applicant: dict[str, Any] | None = None
+    agent: dict[str, Any] | None = None
+    lines: list[MaterialLine]
+    attachments: list[AttachmentRef]
+
+
+class PacketReceiptOut(Strict):
+    case_id: str
+    status: str
+    created: bool
+    missing_attachments: list[str]
+
+
+class AttachmentStateOut(Strict):
+    sha256: str
+    size: int
+    offset: int
+    complete: bool
+
+
+class StatusEventOut(Strict):
+    seq: int
+    case_id: str
+    status: str
+    reason: str | None
+    at: str
+
+
+class StatusFeedOut(Strict):
+    events: list[StatusEventOut]
+    next_cursor: int
+    has_more: bool
+
+
+class PublicationOut(Strict):
+    kind: str
+    version: str
+    sha256: str
+    published_at: str
+    content: dict[str, Any]
+
+
+class PublishRequest(Strict):
+    version: str = Field(min_length=1, max_length=64)
+    content: dict[str, Any]
+
+
+class StationCreate(Strict):
+    station_code: str = Field(pattern=CODE)
+    name: str = Field(min_length=1, max_length=100)
+
+
+class StationCreated(Strict):
+    station_code: str
+    enrolment_code: str
+
+
+class AdvanceRequest(Strict):
+    status: Literal["in_approval", "approved", "disapproved", "result_ready", "delivered"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class CaseSummary(Strict):
+    case_id: str
+    case_number: str | None
+    item_code: str
+    status: str
+    attachments: int
+    attachments_complete: int

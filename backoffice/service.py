@@ -1,0 +1,348 @@
+"""Back-office logic behind the HTTP API: station credentials, idempotent case receipt, resumable
+attachment chunks verified by SHA-256, the status feed and catalogue/calendar publications.
+
+Every function takes a ``Session`` and raises ``ApiProblem``; the FastAPI layer only translates.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backoffice.models import (AccessToken, Attachment, AttachmentChunk, Publication, ReceivedCase,
+                               StatusEvent, Station)
+
+TOKEN_TTL = dt.timedelta(hours=1)
+MAX_CHUNK = 8 * 1024 * 1024
+
+# Server status machine; "receiving" is internal (attachments outstanding) and never in the feed.
+FEED_STATUSES = ("received", "in_approval", "approved", "disapproved", "result_ready", "delivered")
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "receiving": (),
+    "received": ("in_approval",),
+    "in_approval": ("approved", "disapproved"),
+    "approved": ("result_ready",),
+    "disapproved": ("result_ready",),
+    "result_ready": ("delivered",),
+    "delivered": (),
+}
+
+
+@dataclass
+class ApiProblem(Exception):
+    status: int
+    error: str
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes even for timezone=True columns.
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+# -- secrets --------------------------------------------------------------------------------------
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    return "scrypt${}${}${}${}${}".format(_SCRYPT_N, _SCRYPT_R, _SCRYPT_P,
+                                          base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+
+
+def verify_secret(secret: str, stored: str | None) -> bool:
+    if not stored:
+        return False
+    try:
+        _scheme, n, r, p, salt, digest = stored.split("$")
+        computed = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                  p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(computed, base64.b64decode(digest))
+
+
+def canonical_sha256(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_UNAUTHORIZED = ApiProblem(401, "unauthorized", "missing, unknown or expired credentials")
+
+
+# -- stations -------------------------------------------------------------------------------------
+def add_station(session: Session, code: str, name: str) -> str:
+    """Create (or re-enrol) a station; returns a one-time enrolment code for its first registration."""
+    enrolment = secrets.token_urlsafe(12)
+    station = session.scalar(select(Station).where(Station.code == code))
+    if station is None:
+        station = Station(code=code, name=name, created_at=utcnow(), active=True)
+        session.add(station)
+    station.name = name
+    station.enrolment_hash = hash_secret(enrolment)
+    session.commit()
+    return enrolment
+
+
+def register_station(session: Session, code: str, enrolment_code: str) -> str:
+    """Exchange the one-time enrolment code for the station secret (returned once, stored hashed)."""
+    station = session.scalar(select(Station).where(Station.code == code).with_for_update())
+    if station is None or not station.active or not verify_secret(enrolment_code, station.enrolment_hash):
+        raise ApiProblem(401, "unauthorized", "unknown station or enrolment code")
+    secret = secrets.token_urlsafe(32)
+    station.secret_hash = hash_secret(secret)
+    station.enrolment_hash = None
+    station.registered_at = utcnow()
+    # A new secret revokes every token issued under the old one.
+    for token in session.scalars(select(AccessToken).where(AccessToken.station_id == station.id)):
+        session.delete(token)
+    session.commit()
+    return secret
+
+
+def issue_token(session: Session, code: str, secret: str) -> tuple[str, int]:
+    station = session.scalar(select(Station).where(Station.code == code))
+    if station is None or not station.active or not verify_secret(secret, station.secret_hash):
+        raise _UNAUTHORIZED
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(AccessToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), station_id=station.id,
+                            expires_at=now + TOKEN_TTL))
+    # Housekeeping: expired tokens of this station.
+    for old in session.scalars(select(AccessToken).where(AccessToken.station_id == station.id,
+                                                         AccessToken.expires_at < now)):
+        session.delete(old)
+    session.commit()
+    return token, int(TOKEN_TTL.total_seconds())
+
+
+def station_for_token(session: Session, token: str) -> Station:
+    row = session.get(AccessToken, hashlib.sha256(token.encode()).hexdigest())
+    if row is None or _aware(row.expires_at) < utcnow():
+        raise _UNAUTHORIZED
+    station = session.get(Station, row.station_id)
+    if station is None or not station.active:
+        raise _UNAUTHORIZED
+    return station
+
+
+# -- case packets ---------------------------------------------------------------------------------
+@dataclass
+class PacketReceipt:
+    case_id: str
+    status: str
+    created: bool
+    missing_attachments: list[str]
+
+
+def _receipt(case: ReceivedCase, created: bool) -> PacketReceipt:
+    missing = [a.sha256 for a in case.attachments if not a.complete]
+    return PacketReceipt(case.id, case.status, created, missing)
+
+
+def receive_packet(session: Session, station: Station, key: str, packet: dict[str, Any]) -> PacketReceipt:
+    """Store a case packet once. Same key + same body → the original receipt; same key (or same case
+    id) with another body → 409. Concurrent duplicates race on the unique key and converge."""
+    digest = canonical_sha256(packet)
+    case_id = packet["case_id"]
+    existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
+    if existing is None:
+        existing = session.get(ReceivedCase, case_id)
+        if existing is not None:
+            raise ApiProblem(409, "case_exists", "this case was already received under another key")
+    if existing is not None:
+        return _check_replay(existing, station, digest)
+
+    manifest = {a["sha256"]: a for a in packet.get("attachments", [])}
+    for line in packet.get("lines", []):
+        for page in line.get("pages", []):
+            if page["sha256"] not in manifest:
+                raise ApiProblem(422, "invalid_packet", "a page is not listed in the attachment manifest",
+                                 {"sha256": page["sha256"]})
+    now = utcnow()
+    case = ReceivedCase(id=case_id, station_id=station.id, idempotency_key=key, packet_sha256=digest,
+                        packet=packet, case_number=packet.get("case_number"),
+                        item_code=packet["item_code"], status="receiving" if manifest else "received",
+                        received_at=now, updated_at=now)
+    case.attachments = [Attachment(sha256=a["sha256"], size=a["size"], mime=a["mime"], received_bytes=0,
+                                   complete=False) for a in manifest.values()]
+    session.add(case)
+    if not manifest:
+        session.add(StatusEvent(station_id=station.id, case_id=case_id, status="received", at=now))
+    try:
+        session.commit()
+    except IntegrityError:
+        # A duplicate of this very request committed first (e.g. a retry racing the original).
+        session.rollback()
+        existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
+        if existing is None:
+            raise ApiProblem(409, "case_exists", "this case was already received under another key")
+        return _check_replay(existing, station, digest)
+    return _receipt(case, created=True)
+
+
+def _check_replay(existing: ReceivedCase, station: Station, digest: str) -> PacketReceipt:
+    if existing.station_id != station.id or existing.packet_sha256 != digest:
+        raise ApiProblem(409, "idempotency_conflict",
+                         "this idempotency key was used for a different packet")
+    return _receipt(existing, created=False)
+
+
+# -- attachments ----------------------------------------------------------------------------------
+def _attachment(session: Session, station: Station, case_id: str, sha256: str,
+                *, lock: bool = False) -> Attachment:
+    query = (select(Attachment).join(ReceivedCase)
+             .where(Attachment.case_id == case_id, Attachment.sha256 == sha256,
+                    ReceivedCase.station_id == station.id))
+    if lock:
+        query = query.with_for_update()
+    att = session.scalar(query)
+    if att is None:
+        raise ApiProblem(404, "not_found", "no such attachment in a case of this station")
+    return att
+
+
+def attachment_state(att: Attachment) -> dict[str, Any]:
+    return {"sha256": att.sha256, "size": att.size, "offset": att.received_bytes, "complete": att.complete}
+
+
+def get_attachment(session: Session, station: Station, case_id: str, sha256: str) -> dict[str, Any]:
+    return attachment_state(_attachment(session, station, case_id, sha256))
+
+
+def put_chunk(session: Session, station: Station, case_id: str, sha256: str, offset: int,
+              data: bytes) -> dict[str, Any]:
+    """Append ``data`` at ``offset``. A chunk the server already holds (a retried request whose response
+    was lost) is acknowledged without being stored twice; a gap is refused with the real offset."""
+    att = _attachment(session, station, case_id, sha256, lock=True)
+    if att.complete or offset + len(data) <= att.received_bytes:
+        state = attachment_state(att)
+        session.rollback()
+        return state
+    if offset != att.received_bytes:
+        raise ApiProblem(409, "offset_mismatch", "upload must continue at the server's offset",
+                         {"offset": att.received_bytes})
+    if offset + len(data) > att.size:
+        raise ApiProblem(422, "too_large", "chunk runs past the declared size", {"offset": att.received_bytes})
+    if not data:
+        raise ApiProblem(422, "empty_chunk", "a chunk must not be empty", {"offset": att.received_bytes})
+    session.add(AttachmentChunk(attachment_id=att.id, offset=offset, data=data))
+    att.received_bytes = offset + len(data)
+    session.commit()
+    return attachment_state(att)
+
+
+def finalize_attachment(session: Session, station: Station, case_id: str, sha256: str) -> dict[str, Any]:
+    att = _attachment(session, station, case_id, sha256, lock=True)
+    if att.complete:
+        state = attachment_state(att)
+        session.rollback()
+        return state
+    if att.received_bytes != att.size:
+        raise ApiProblem(409, "incomplete", "not all bytes were received", {"offset": att.received_bytes})
+    digest = hashlib.sha256()
+    for chunk in session.scalars(select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id)
+                                 .order_by(AttachmentChunk.offset).execution_options(yield_per=8)):
+        digest.update(chunk)
+    if digest.hexdigest() != att.sha256:
+        # Start over: the client re-sends from offset 0.
+        for chunk_row in session.scalars(select(AttachmentChunk).where(AttachmentChunk.attachment_id == att.id)):
+            session.delete(chunk_row)
+        att.received_bytes = 0
+        session.commit()
+        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again",
+                         {"offset": 0})
+    now = utcnow()
+    att.complete = True
+    att.completed_at = now
+    case = att.case
+    if case.status == "receiving" and all(a.complete for a in case.attachments):
+        case.status = "received"
+        case.updated_at = now
+        session.add(StatusEvent(station_id=case.station_id, case_id=case.id, status="received", at=now))
+    session.commit()
+    return attachment_state(att)
+
+
+def read_attachment(session: Session, case_id: str, sha256: str) -> bytes:
+    """Whole attachment (admin/tests)."""
+    att = session.scalar(select(Attachment).where(Attachment.case_id == case_id, Attachment.sha256 == sha256))
+    if att is None:
+        raise ApiProblem(404, "not_found", "no such attachment")
+    return b"".join(session.scalars(select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id)
+                                    .order_by(AttachmentChunk.offset)))
+
+
+# -- status ---------------------------------------------------------------------------------------
+def advance_case(session: Session, case_id: str, status: str, reason: str | None) -> ReceivedCase:
+    case = session.get(ReceivedCase, case_id, with_for_update=True)
+    if case is None:
+        raise ApiProblem(404, "not_found", "no such case")
+    if status not in NEXT_STATUSES.get(case.status, ()):
+        raise ApiProblem(409, "invalid_transition", f"cannot go from {case.status} to {status}",
+                         {"current": case.status})
+    if status == "disapproved" and not (reason and reason.strip()):
+        raise ApiProblem(422, "reason_required", "a disapproval needs a reason")
+    now = utcnow()
+    case.status = status
+    case.status_reason = reason
+    case.updated_at = now
+    session.add(StatusEvent(station_id=case.station_id, case_id=case.id, status=status, reason=reason, at=now))
+    session.commit()
+    return case
+
+
+def status_feed(session: Session, station: Station, after: int, limit: int) -> dict[str, Any]:
+    rows = session.scalars(select(StatusEvent).where(StatusEvent.station_id == station.id, StatusEvent.seq > after)
+                           .order_by(StatusEvent.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    events = [{"seq": r.seq, "case_id": r.case_id, "status": r.status, "reason": r.reason,
+               "at": _aware(r.at).isoformat()} for r in rows]
+    return {"events": events, "next_cursor": rows[-1].seq if rows else after, "has_more": more}
+
+
+def case_summaries(session: Session, case_id: str | None = None) -> list[dict[str, Any]]:
+    count_q = select(Attachment.case_id, func.count()).where(Attachment.complete).group_by(Attachment.case_id)
+    case_q = select(ReceivedCase).order_by(ReceivedCase.received_at)
+    if case_id is not None:
+        count_q = count_q.where(Attachment.case_id == case_id)
+        case_q = case_q.where(ReceivedCase.id == case_id)
+    counts = dict(session.execute(count_q).tuples().all())
+    return [{"case_id": c.id, "case_number": c.case_number, "item_code": c.item_code, "status": c.status,
+             "attachments": len(c.packet.get("attachments", [])), "attachments_complete": counts.get(c.id, 0)}
+            for c in session.scalars(case_q)]
+
+
+# -- publications ---------------------------------------------------------------------------------
+def publish(session: Session, kind: str, version: str, content: dict[str, Any]) -> Publication:
+    existing = session.scalar(select(Publication).where(Publication.kind == kind, Publication.version == version))
+    digest = canonical_sha256(content)
+    if existing is not None:
+        if existing.sha256 != digest:
+            raise ApiProblem(409, "version_exists", "this version was published with other content")
+        return existing
+    pub = Publication(kind=kind, version=version, sha256=digest, content=content, published_at=utcnow())
+    session.add(pub)
+    session.commit()
+    return pub
+
+
+def latest_publication(session: Session, kind: str) -> Publication | None:
+    return session.scalar(select(Publication).where(Publication.kind == kind).order_by(Publication.id.desc())
+                          .limit(1))
