@@ -1,0 +1,215 @@
+"""Passive authentication of an eMRTD (ICAO 9303-11 §5.1, SOD format 9303-10 §4.6.2).
+
+1. hash every data group read and compare with the LDSSecurityObject in EF.SOD;
+2. verify the SOD's CMS SignedData signature (RFC 5652 §5.4) with the document signer certificate;
+3. verify the document signer certificate against the CSCA certificates of a configured folder.
+
+asn1crypto parses the CMS structure (cryptography has no CMS *verification* API); cryptography does
+the signature mathematics and the certificate issuer check.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import algos, cms, core
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from devices.cards import tlv
+from devices.cards.api import GarbageResponseError, PassiveAuthResult, PassiveAuthStatus
+
+log = logging.getLogger(__name__)
+
+ID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"   # id-icao-mrtd-security-ldsSecurityObject
+
+
+class DataGroupHash(core.Sequence):
+    _fields = [("data_group_number", core.Integer), ("data_group_hash_value", core.OctetString)]
+
+
+class DataGroupHashValues(core.SequenceOf):
+    _child_spec = DataGroupHash
+
+
+class LdsVersionInfo(core.Sequence):
+    _fields = [("lds_version", core.PrintableString), ("unicode_version", core.PrintableString)]
+
+
+class LdsSecurityObject(core.Sequence):
+    """9303-10 §4.6.2.2 LDSSecurityObject."""
+
+    _fields = [
+        ("version", core.Integer),
+        ("hash_algorithm", algos.DigestAlgorithm),
+        ("data_group_hash_values", DataGroupHashValues),
+        ("lds_version_info", LdsVersionInfo, {"optional": True}),
+    ]
+
+
+_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+@dataclass(frozen=True)
+class Sod:
+    hash_algorithm: str                 # "sha256" ...
+    dg_hashes: dict[int, bytes]
+    encapsulated_content: bytes
+    signed_data: cms.SignedData
+
+
+def parse_sod(data: bytes) -> Sod:
+    """EF.SOD (tag 77 around a CMS ContentInfo). Any malformation → GarbageResponseError."""
+    try:
+        top = tlv.parse_one(data)
+        if top.tag != 0x77:
+            raise GarbageResponseError(detail="EF.SOD does not start with tag 77")
+        info = cms.ContentInfo.load(top.value, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise GarbageResponseError(detail="EF.SOD is not CMS SignedData")
+        signed = info["content"]
+        encap = signed["encap_content_info"]
+        if encap["content_type"].dotted != ID_LDS_SECURITY_OBJECT:
+            raise GarbageResponseError(detail="EF.SOD does not carry an LDSSecurityObject")
+        content = encap["content"].contents
+        lso = LdsSecurityObject.load(content, strict=True)
+        algorithm = lso["hash_algorithm"]["algorithm"].native
+        if algorithm not in _HASHES:
+            raise GarbageResponseError(detail=f"unsupported SOD hash algorithm {algorithm}")
+        dg_hashes = {int(h["data_group_number"].native): bytes(h["data_group_hash_value"].native)
+                     for h in lso["data_group_hash_values"]}
+        _ = signed["signer_infos"][0]["signature"].native   # force lazy parsing of the parts we use
+    except GarbageResponseError:
+        raise
+    except Exception as exc:  # asn1crypto raises ValueError/TypeError/KeyError/IndexError/...
+        raise GarbageResponseError(detail=f"EF.SOD malformed: {type(exc).__name__}") from None
+    return Sod(algorithm, dg_hashes, content, signed)
+
+
+def load_csca_folder(folder: Path | None) -> list[x509.Certificate]:
+    """CSCA certificates (*.pem, *.crt, *.cer, *.der; PEM files may hold several) from ``folder``."""
+    if folder is None or not folder.is_dir():
+        return []
+    certs: list[x509.Certificate] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".pem", ".crt", ".cer", ".der"):
+            continue
+        raw = path.read_bytes()
+        try:
+            if b"-----BEGIN CERTIFICATE-----" in raw:
+                certs.extend(x509.load_pem_x509_certificates(raw))
+            else:
+                certs.append(x509.load_der_x509_certificate(raw))
+        except ValueError:
+            log.warning("CSCA folder: %s is not a certificate, skipped", path.name)
+    return certs
+
+
+def _signer_certificate(signed: cms.SignedData, signer: cms.SignerInfo) -> x509.Certificate:
+    sid = signer["sid"]
+    for choice in signed["certificates"] or []:
+        if choice.name != "certificate":
+            continue
+        cert = choice.chosen
+        if sid.name == "issuer_and_serial_number":
+            if (cert.issuer == sid.chosen["issuer"]
+                    and cert.serial_number == sid.chosen["serial_number"].native):
+                return x509.load_der_x509_certificate(cert.dump())
+        elif cert.key_identifier == sid.chosen.native:
+            return x509.load_der_x509_certificate(cert.dump())
+    raise GarbageResponseError(detail="document signer certificate not in EF.SOD")
+
+
+def _verify_signature(cert: x509.Certificate, signer: cms.SignerInfo, signed_bytes: bytes) -> None:
+    """Raises InvalidSignature (or GarbageResponseError for an unsupported algorithm)."""
+    digest_name = signer["digest_algorithm"]["algorithm"].native
+    if digest_name not in _HASHES:
+        raise GarbageResponseError(detail=f"unsupported signer digest {digest_name}")
+    sig_algo = signer["signature_algorithm"]
+    signature = signer["signature"].native
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        if sig_algo.signature_algo == "rsassa_pss":
+            params = sig_algo["parameters"]
+            pss_hash = _HASHES[params["hash_algorithm"]["algorithm"].native]()
+            pad: padding.AsymmetricPadding = padding.PSS(
+                mgf=padding.MGF1(pss_hash), salt_length=params["salt_length"].native)
+            key.verify(signature, signed_bytes, pad, pss_hash)
+        else:
+            key.verify(signature, signed_bytes, padding.PKCS1v15(), _HASHES[digest_name]())
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(signature, signed_bytes, ec.ECDSA(_HASHES[digest_name]()))
+    else:
+        raise GarbageResponseError(detail="unsupported document signer key type")
+
+
+def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
+                         cscas: list[x509.Certificate] | None) -> PassiveAuthResult:
+    """The PA outcome for the data groups read. Never raises for bad card data: a malformed or
+    inconsistent SOD is DATA_ALTERED, since the chip's contents cannot be trusted."""
+    if not sod_bytes:
+        return PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "the document has no EF.SOD")
+    try:
+        sod = parse_sod(sod_bytes)
+    except GarbageResponseError as exc:
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail)
+
+    # 1. data-group hashes (9303-11 §5.1 step 3)
+    hash_cls = _HASHES[sod.hash_algorithm]
+    for number, content in sorted(data_groups.items()):
+        expected = sod.dg_hashes.get(number)
+        if expected is None:
+            return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"DG{number} is not in the SOD")
+        h = hashes.Hash(hash_cls())
+        h.update(content)
+        if not hmac.compare_digest(h.finalize(), expected):
+            return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"DG{number} hash mismatch")
+
+    # 2. the SOD signature (RFC 5652 §5.4: signed attributes, with their SET OF tag, are signed)
+    try:
+        signer = sod.signed_data["signer_infos"][0]
+        ds_cert = _signer_certificate(sod.signed_data, signer)
+        signed_attrs = signer["signed_attrs"]
+        if signed_attrs.native is not None and len(signed_attrs):
+            digest = hashlib.new(signer["digest_algorithm"]["algorithm"].native,
+                                 sod.encapsulated_content).digest()
+            message_digest = next((a["values"][0].native for a in signed_attrs
+                                   if a["type"].native == "message_digest"), None)
+            if message_digest is None or not hmac.compare_digest(message_digest, digest):
+                return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED,
+                                         "SOD message digest does not match its content")
+            to_verify = b"\x31" + signed_attrs.dump()[1:]
+        else:
+            to_verify = sod.encapsulated_content
+        _verify_signature(ds_cert, signer, to_verify)
+    except InvalidSignature:
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, "SOD signature does not verify")
+    except GarbageResponseError as exc:
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail)
+    except Exception as exc:  # asn1crypto lazy parsing of a hostile SOD
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED,
+                                 f"SOD signer info malformed: {type(exc).__name__}")
+    signer_subject = ds_cert.subject.rfc4514_string()
+
+    # 3. the document signer against the CSCAs (9303-11 §5.1 step 2; chain of length one)
+    if cscas is None or not cscas:
+        return PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED,
+                                 "hashes and SOD signature valid; no CSCA certificates configured",
+                                 signer_subject)
+    for csca in cscas:
+        if csca.subject != ds_cert.issuer:
+            continue
+        try:
+            ds_cert.verify_directly_issued_by(csca)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return PassiveAuthResult(PassiveAuthStatus.VERIFIED, "hashes, SOD signature and CSCA chain valid",
+                                 signer_subject)
+    return PassiveAuthResult(PassiveAuthStatus.ISSUER_NOT_TRUSTED,
+                             "document signer not issued by a configured CSCA", signer_subject)

@@ -1,0 +1,341 @@
+"""Card emulators behind the vsmartcard virtual reader (vpcd): an ICAO 9303 eMRTD with BAC and
+secure messaging, and a non-eMRTD card, plus fault injection.
+
+vpcd protocol (both directions): 2-byte big-endian length + payload. From vpcd, a 1-byte payload is
+a control code (00 power off, 01 power on, 02 reset, 04 send ATR); anything else is a command APDU.
+A card is a TCP client of pcscd's vpcd port: connecting inserts it, closing removes it.
+
+Run standalone for the demo:  python -m tests.devices.cards.vpcd_card --port 35963
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import socket
+import threading
+from dataclasses import dataclass
+
+from devices.cards import bac, tlv
+from devices.cards.api import MrzKey
+from devices.cards.lds import EMRTD_AID
+from devices.cards.mrz import bac_mrz_information
+
+# 3B 85 80 01 | historical 80 73 00 00 40 (card capabilities: extended Lc/Le) | TCK
+ATR_EMRTD_EXTENDED = bytes.fromhex("3B8580018073000040")
+ATR_EMRTD_SHORT = bytes.fromhex("3B8580018073000000")
+# MIFARE Classic 1K as a PC/SC part 3 contactless storage card
+ATR_MIFARE = bytes.fromhex("3B8F8001804F0CA000000306030001000000006A")
+# an ISO 14443-4 card with some other application (e.g. a bank card)
+ATR_OTHER = bytes.fromhex("3B8880018031C073D621C0")
+
+
+def with_tck(atr: bytes) -> bytes:
+    tck = 0
+    for b in atr[1:]:
+        tck ^= b
+    return atr + bytes([tck])
+
+
+def sw(code: int) -> bytes:
+    return code.to_bytes(2, "big")
+
+
+class VirtualCard:
+    atr: bytes = with_tck(ATR_OTHER)
+
+    def power_on(self) -> None: ...
+
+    def reset(self) -> None:
+        self.power_on()
+
+    def process(self, apdu: bytes) -> bytes:
+        return sw(0x6A82) if apdu[1:2] == b"\xA4" else sw(0x6D00)
+
+
+@dataclass
+class Faults:
+    """Fault injection for the eMRTD emulator."""
+
+    remove_after_apdus: int | None = None     # close the socket when this APDU number arrives
+    garbage_read: str | None = None           # "truncated" | "random" | "bad_sw" | "bad_mac"
+    garbage_after_reads: int = 0              # how many good READ BINARYs before the garbage
+    refuse_extended: bool = False             # answer 6700 to an extended-length command
+
+
+class EmrtdCard(VirtualCard):
+    """An eMRTD LDS1 application with BAC (ICAO 9303-11 §4.3) and 3DES secure messaging."""
+
+    def __init__(self, files: dict[int, bytes], mrz_key: MrzKey, extended: bool = True,
+                 faults: Faults | None = None) -> None:
+        self.files = files
+        seed = bac.key_seed(bac_mrz_information(mrz_key))
+        self.k_enc = bac.derive_key(seed, bac.ENC)
+        self.k_mac = bac.derive_key(seed, bac.MAC)
+        self.extended = extended
+        self.atr = with_tck(ATR_EMRTD_EXTENDED if extended else ATR_EMRTD_SHORT)
+        self.faults = faults or Faults()
+        self.apdu_count = 0
+        self.read_count = 0
+        self.power_on()
+
+    def power_on(self) -> None:
+        self.selected_app = False
+        self.rnd_ic = b""
+        self.sm: bac.SecureMessaging | None = None
+        self.current: bytes | None = None
+
+    # --- APDU parsing (ISO 7816-4 §5.1 cases 1-4, short and extended) ---------------------
+    @staticmethod
+    def parse(apdu: bytes) -> tuple[bytes, bytes, int | None, bool]:
+        """(header, data, Le, extended)."""
+        header, body = apdu[:4], apdu[4:]
+        if not body:
+            return header, b"", None, False
+        if len(body) == 1:
+            return header, b"", body[0] or 256, False
+        if body[0] == 0 and len(body) >= 3:          # extended
+            if len(body) == 3:
+                return header, b"", int.from_bytes(body[1:3], "big") or 65536, True
+            lc = int.from_bytes(body[1:3], "big")
+            data = body[3:3 + lc]
+            rest = body[3 + lc:]
+            le = (int.from_bytes(rest, "big") or 65536) if rest else None
+            return header, data, le, True
+        lc = body[0]
+        data = body[1:1 + lc]
+        rest = body[1 + lc:]
+        return header, data, ((rest[0] or 256) if rest else None), False
+
+    def process(self, apdu: bytes) -> bytes:
+        self.apdu_count += 1
+        if len(apdu) < 4:
+            return sw(0x6700)
+        header, data, le, extended = self.parse(apdu)
+        if extended and (self.faults.refuse_extended or not self.extended):
+            return sw(0x6700)
+        cla, ins, p1, p2 = header
+        if cla & 0x0C == 0x0C:
+            return self._secure(header, data)
+        if ins == 0xA4 and p1 == 0x04:
+            self.power_on()
+            if data == EMRTD_AID:
+                self.selected_app = True
+                return sw(0x9000)
+            return sw(0x6A82)
+        if not self.selected_app:
+            return sw(0x6985)
+        if ins == 0x84:
+            self.rnd_ic = os.urandom(8)
+            return self.rnd_ic + sw(0x9000)
+        if ins == 0x82:
+            return self._mutual_authenticate(data)
+        return sw(0x6982)            # everything else needs secure messaging
+
+    def _mutual_authenticate(self, data: bytes) -> bytes:
+        if len(data) != 40 or not self.rnd_ic:
+            return sw(0x6700)
+        e_ifd, m_ifd = data[:32], data[32:]
+        if not hmac.compare_digest(bac.retail_mac(self.k_mac, e_ifd), m_ifd):
+            return sw(0x6300)
+        s = bac.tdes_decrypt(self.k_enc, e_ifd)
+        rnd_ifd, rnd_ic, k_ifd = s[:8], s[8:16], s[16:32]
+        if rnd_ic != self.rnd_ic:
+            return sw(0x6300)
+        k_ic = os.urandom(16)
+        e_ic = bac.tdes_encrypt(self.k_enc, self.rnd_ic + rnd_ifd + k_ic)
+        seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
+        self.sm = bac.SecureMessaging(bac.SessionKeys(
+            bac.derive_key(seed, bac.ENC), bac.derive_key(seed, bac.MAC),
+            int.from_bytes(self.rnd_ic[4:] + rnd_ifd[4:], "big")))
+        return e_ic + bac.retail_mac(self.k_mac, e_ic) + sw(0x9000)
+
+    def _secure(self, header: bytes, body: bytes) -> bytes:
+        sm = self.sm
+        if sm is None:
+            return sw(0x6982)
+        try:
+            objects = tlv.parse_all(body)
+        except Exception:
+            self.sm = None
+            return sw(0x6988)
+        ssc = sm._next_ssc()
+        mac = next((o.value for o in objects if o.tag == 0x8E), b"")
+        covered = b"".join(tlv.encode(o.tag, o.value) for o in objects if o.tag in (0x87, 0x97))
+        if not hmac.compare_digest(bac.retail_mac(sm.ks_mac, ssc + bac.pad(header) + covered), mac):
+            self.sm = None           # 9303-11 §9.8.6: an SM error ends the session
+            return sw(0x6988)
+        data = b""
+        le = None
+        for o in objects:
+            if o.tag == 0x87:
+                data = bac.unpad(bac.tdes_decrypt(sm.ks_enc, o.value[1:]))
+            elif o.tag == 0x97:
+                le = int.from_bytes(o.value, "big") or (65536 if len(o.value) == 2 else 256)
+        ins, p1, p2 = header[1], header[2], header[3]
+        if ins == 0xA4 and p1 == 0x02:
+            fid = int.from_bytes(data, "big")
+            if fid not in self.files:
+                return self._protect(b"", 0x6A82)
+            self.current = self.files[fid]
+            return self._protect(b"", 0x9000)
+        if ins in (0xB0, 0xB1):
+            if p1 & 0x80:             # short EF identifier: not offered by this emulator
+                return self._protect(b"", 0x6A81)
+            if self.current is None:
+                return self._protect(b"", 0x6986)
+            if ins == 0xB1:
+                offset = int.from_bytes(tlv.parse_one(data).value, "big")
+            else:
+                offset = (p1 << 8) | p2
+            want = le or 256
+            if offset > len(self.current):
+                return self._protect(b"", 0x6B00)
+            chunk = self.current[offset:offset + want]
+            if ins == 0xB1:
+                chunk = tlv.encode(0x53, chunk)
+            status = 0x9000 if len(chunk) == want else 0x6282
+            self.read_count += 1
+            return self._maybe_garbage(self._protect(chunk, status))
+        return self._protect(b"", 0x6D00)
+
+    def _protect(self, data: bytes, status: int) -> bytes:
+        sm = self.sm
+        assert sm is not None
+        ssc = sm._next_ssc()
+        body = b""
+        if data:
+            body += tlv.encode(0x87, b"\x01" + bac.tdes_encrypt(sm.ks_enc, bac.pad(data)))
+        body += tlv.encode(0x99, sw(status))
+        body += tlv.encode(0x8E, bac.retail_mac(sm.ks_mac, ssc + body))
+        return body + sw(0x9000 if status in (0x9000, 0x6282) else status)
+
+    def _maybe_garbage(self, response: bytes) -> bytes:
+        kind = self.faults.garbage_read
+        if kind is None or self.read_count <= self.faults.garbage_after_reads:
+            return response
+        if kind == "truncated":
+            return response[: len(response) // 2] + sw(0x9000)
+        if kind == "random":
+            return os.urandom(37) + sw(0x9000)
+        if kind == "bad_sw":
+            return sw(0x6F00)
+        if kind == "bad_mac":
+            return response[:-4] + bytes([response[-4] ^ 0xFF]) + response[-3:]
+        return response
+
+
+class VpcdClient:
+    """Connects a ``VirtualCard`` to pcscd's vpcd port: ``insert()`` / ``remove()``."""
+
+    def __init__(self, card: VirtualCard, port: int, host: str = "127.0.0.1",
+                 quickack: bool = True) -> None:
+        self.card = card
+        self.port = port
+        self.host = host
+        self.quickack = quickack
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self.apdus = 0
+        self.removed = threading.Event()
+        self.remove_after_apdus: int | None = None
+
+    def insert(self) -> "VpcdClient":
+        sock = socket.create_connection((self.host, self.port), timeout=5)
+        sock.settimeout(None)
+        # Nagle + delayed ACK cost ~48 ms per APDU because vpcd writes length and payload apart
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        self.removed.clear()
+        self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True,
+                                        name=f"vpcd-card-{self.port}")
+        self._thread.start()
+        return self
+
+    def remove(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        self.removed.set()
+
+    def _recv_exact(self, sock: socket.socket, n: int) -> bytes | None:
+        buf = b""
+        while len(buf) < n:
+            if self.quickack:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            try:
+                part = sock.recv(n - len(buf))
+            except OSError:
+                return None
+            if not part:
+                return None
+            buf += part
+        return buf
+
+    def _serve(self, sock: socket.socket) -> None:
+        while True:
+            head = self._recv_exact(sock, 2)
+            if head is None:
+                break
+            payload = self._recv_exact(sock, int.from_bytes(head, "big"))
+            if payload is None:
+                break
+            if len(payload) == 1:
+                code = payload[0]
+                if code == 0x04:
+                    reply = self.card.atr
+                elif code in (0x01, 0x02):
+                    self.card.reset()
+                    continue
+                else:
+                    continue
+            else:
+                self.apdus += 1
+                limit = self.remove_after_apdus
+                if limit is not None and self.apdus >= limit:
+                    # the holder pulls the card: no answer, connection gone
+                    threading.Thread(target=self.remove, daemon=True).start()
+                    break
+                reply = self.card.process(payload)
+            try:
+                sock.sendall(len(reply).to_bytes(2, "big") + reply)
+            except OSError:
+                break
+        self.removed.set()
+
+
+def main() -> None:  # pragma: no cover - demo helper
+    import argparse
+    import time
+
+    from tests.devices.cards.testdocs import Holder, make_document, make_pki
+
+    parser = argparse.ArgumentParser(description="Emulated eMRTD behind vpcd (demo)")
+    parser.add_argument("--port", type=int, default=35963)
+    parser.add_argument("--csca-out", help="write the test CSCA certificate (PEM) here")
+    args = parser.parse_args()
+    doc = make_document(Holder())
+    if args.csca_out:
+        with open(args.csca_out, "wb") as f:
+            f.write(make_pki().csca_pem())
+    key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
+    client = VpcdClient(EmrtdCard(doc.files, key), args.port).insert()
+    print(f"card inserted on port {args.port}; MRZ key {doc.holder.number} {doc.holder.birth} "
+          f"{doc.holder.expiry}; Ctrl-C to remove")
+    try:
+        while not client.removed.is_set():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        client.remove()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+__all__ = ["EmrtdCard", "Faults", "VirtualCard", "VpcdClient", "with_tck", "ATR_MIFARE", "ATR_OTHER"]
