@@ -419,8 +419,10 @@ def story(ctx: DocumentContext, font: str, width: float) -> list[Flowable]:
 class _NumberedCanvas(Canvas):
     """Defers each page so "第 x 页 / 共 y 页" and the 补打 stamp can be drawn once y is known."""
 
-    def __init__(self, *args: Any, ctx: DocumentContext, font: str, margin: float, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ctx: DocumentContext, font: str, margin: float, page_count: list[int],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._page_count = page_count
         self._ctx = ctx
         self._font = font
         self._margin = margin
@@ -432,6 +434,7 @@ class _NumberedCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
+        self._page_count.append(total)
         for number, state in enumerate(self._pages, 1):
             self.__dict__.update(state)
             self._furniture(number, total)
@@ -483,8 +486,35 @@ def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
     return ROLL_WIDTH, min(max(height, ROLL_MIN_HEIGHT), ROLL_MAX_PAGE_HEIGHT)
 
 
+@dataclass(frozen=True)
+class PrintableDocument:
+    """A built document with what the dispatcher and the spooler need to know about it."""
+
+    pdf: bytes
+    kind: DocumentKind
+    case_number: str
+    layout: PageLayout
+    is_reprint: bool
+    pages: int
+    page_size_mm: tuple[float, float]   # width, height of every page
+    title: str
+
+    @property
+    def media(self) -> str:
+        """The CUPS/IPP ``media`` option for this paper (roll pages are as long as their content)."""
+        if self.layout is PageLayout.A4:
+            return "A4"
+        width, height = self.page_size_mm
+        return f"Custom.{round(width)}x{round(height)}mm"
+
+
 def build_pdf(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None = None) -> bytes:
     """The document for ``ctx`` as PDF bytes (deterministic: same context → same bytes)."""
+    return build_document(ctx, fonts).pdf
+
+
+def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None = None) -> PrintableDocument:
+    """Build the document for ``ctx``; raises FontMissingError if no CJK font can be used."""
     font = cjk_font(fonts)
     margin = ROLL_MARGIN if ctx.layout is PageLayout.ROLL_80MM else A4_MARGIN
     size = page_size(ctx, font)
@@ -495,6 +525,10 @@ def build_pdf(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None = None
         title=f"{ctx.title} {ctx.case_number}", author=ctx.hall.name, subject=ctx.kind.value,
         creator="clerk-app", invariant=1,
     )
-    canvasmaker = functools.partial(_NumberedCanvas, ctx=ctx, font=font, margin=margin)
+    page_count: list[int] = []
+    canvasmaker = functools.partial(_NumberedCanvas, ctx=ctx, font=font, margin=margin, page_count=page_count)
     doc.build(story(ctx, font, size[0] - 2 * margin - 2 * FRAME_PADDING), canvasmaker=canvasmaker)
-    return buf.getvalue()
+    return PrintableDocument(
+        pdf=buf.getvalue(), kind=ctx.kind, case_number=ctx.case_number, layout=ctx.layout,
+        is_reprint=ctx.reprint, pages=page_count[-1], page_size_mm=(size[0] / mm, size[1] / mm),
+        title=ctx.title)
