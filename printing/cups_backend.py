@@ -148,7 +148,11 @@ class CupsPrinter:
                 stalled_since = stalled_since or now
                 if now - stalled_since >= self.stall_grace:
                     self._cancel(conn, job_id)
-                    raise PrinterUnavailable(self.name, st.reason or "stopped",
+                    if st.ready:  # the job itself stopped (filter or backend error), not the printer
+                        why = attrs.get("job-printer-state-message") or attrs.get("job-state-reasons") or ""
+                        raise PrintFailed(detail=f"CUPS job {job_id} stopped: {why}", printer=self.name,
+                                          problem="打印服务处理该任务时出错")
+                    raise PrinterUnavailable(self.name, st.reason,
                                              detail=f"CUPS job {job_id} cancelled while stalled: {st.detail}")
             else:
                 stalled_since = None

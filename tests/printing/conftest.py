@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -79,6 +80,14 @@ class CupsServer:
     def enable(self) -> None:
         self.run("cupsenable", self.queue)
 
+    def log_tail(self, lines: int = 15) -> str:
+        """The end of cupsd's error log, for a failure message (the temp dir is removed afterwards)."""
+        try:
+            text = (self.log_dir / "error_log").read_text("utf-8", errors="replace")
+        except OSError:
+            return "(no error_log)"
+        return "\n".join(text.splitlines()[-lines:])
+
     def outputs(self) -> list[Path]:
         return sorted(self.out_dir.glob("*.pdf"))
 
@@ -112,6 +121,7 @@ StateDir {base}/state
 AccessLog {base}/log/access_log
 ErrorLog {base}/log/error_log
 PageLog {base}/log/page_log
+Printcap {base}/printcap
 ServerBin /usr/lib/cups
 DataDir /usr/share/cups
 FileDevice No
@@ -125,13 +135,14 @@ SystemGroup root
 
 
 @pytest.fixture(scope="session")
-def cups_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsServer]:
+def cups_server() -> Iterator[CupsServer]:
     if os.geteuid() != 0:
         pytest.fail("the CUPS fixture needs root: cups-pdf refuses to run otherwise (see docs/printing.md)")
     for tool in ("cupsd", "lpadmin", "cupsenable", "cupsdisable"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} not found: install the packages in deps/apt-printing.txt")
-    base = tmp_path_factory.mktemp("cups")
+    # Not under pytest's tmp dir: that is 0700 and cupsd's filters run as user lp and must reach the spool.
+    base = Path(tempfile.mkdtemp(prefix="clerk-cups-"))
     base.chmod(0o755)
     root = base / "root"
     for d in ("root", "spool/tmp", "cache", "state", "log", "out"):
@@ -164,3 +175,4 @@ def cups_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsServer
             proc.wait()
         log.close()
         pdf_conf.unlink(missing_ok=True)
+        shutil.rmtree(base, ignore_errors=True)
