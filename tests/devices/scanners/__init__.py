@@ -1,0 +1,1 @@
+"""Scanner tests: the real SANE stack (test backend), file import, simulated backend."""
