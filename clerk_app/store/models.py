@@ -11,10 +11,32 @@ import datetime as dt
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware datetimes on every backend: stored as UTC, read back aware (SQLite drops
+    tzinfo, which would otherwise shift China time by eight hours)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware clock")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
-    pass
+    type_annotation_map = {dt.datetime: UTCDateTime}
 
 
 class User(Base):
@@ -27,10 +49,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class Person(Base):
@@ -47,7 +69,7 @@ class Person(Base):
     name_masked: Mapped[str] = mapped_column(String(64))
     verified_by: Mapped[str] = mapped_column(String(12))  # chip | manual
     passive_auth: Mapped[str | None] = mapped_column(String(24))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class CatalogueVersion(Base):
@@ -59,7 +81,7 @@ class CatalogueVersion(Base):
     source: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class Case(Base):
@@ -90,13 +112,13 @@ class Case(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     first_visit: Mapped[bool] = mapped_column(Boolean, default=True)
     ticket_no: Mapped[str | None] = mapped_column(String(16))
-    ticket_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    called_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    handed_over_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ticket_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    handed_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_reasons: Mapped[list | None] = mapped_column(JSON)
     void_reason: Mapped[str | None] = mapped_column(Text)
@@ -149,7 +171,7 @@ class CaseTransition(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="transitions")
 
@@ -181,7 +203,7 @@ class Page(Base):
     height: Mapped[int] = mapped_column(Integer, default=0)
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     blank_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class PrintJob(Base):
@@ -197,8 +219,8 @@ class PrintJob(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     is_reprint: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class OutboxEntry(Base):
@@ -214,10 +236,10 @@ class OutboxEntry(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):
@@ -227,7 +249,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_actor_at", "actor", "at"), Index("ix_audit_case", "case_id"))
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))
     station: Mapped[str] = mapped_column(String(16))

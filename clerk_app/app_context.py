@@ -1,0 +1,99 @@
+"""The composition root: read settings, open the store, wire services, pick device backends.
+
+Everything else receives its collaborators from here (no global registry). ``ui`` gets an AppContext.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from clerk_app import i18n
+from clerk_app.audit import Auditor
+from clerk_app.cases import CaseService
+from clerk_app.catalogue.store import CatalogueStore
+from clerk_app.catalogue.loader import CatalogueError
+from clerk_app.clock import Clock, SystemClock
+from clerk_app.persons import PersonRepository
+from clerk_app.roles import system_actor
+from clerk_app.security.crypto import FieldCipher, SearchIndex
+from clerk_app.security.keys import DataKeyService
+from clerk_app.settings import Settings
+from clerk_app.store.db import open_store
+from clerk_app.users import UserService
+from clerk_app.workdays import WorkingDayCalendar
+
+log = logging.getLogger(__name__)
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    keys: DataKeyService
+    auditor: Auditor
+    users: UserService
+    catalogue: CatalogueStore
+    calendar: WorkingDayCalendar
+    persons: PersonRepository
+    cases: CaseService
+    startup_warnings: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def file_keyring(path: Path) -> Any:
+    """An explicit file keyring for the demo and tests (never chosen silently in production)."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    ring = PlaintextKeyring()
+    ring.file_path = str(path)  # type: ignore[misc]
+    return ring
+
+
+def system_keyring() -> Any:
+    """The OS keyring. With only keyring's "fail" backend every call raises NoKeyringError, which
+    DataKeyService turns into KeyringUnavailable with instructions (checked at start-up)."""
+    import keyring
+
+    return keyring.get_keyring()
+
+
+def build_context(settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None) -> AppContext:
+    i18n.set_language(settings.language)
+    clock = clock or SystemClock()
+    data_dir = settings.resolved_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if keyring_module is None:
+        keyring_module = file_keyring(data_dir / "demo-keyring.cfg") if settings.demo else system_keyring()
+    keys = DataKeyService(settings.station_code, keyring_module)
+    keys.check_available()
+    engine, sessions = open_store(settings.resolved_database_url())
+    auditor = Auditor(sessions, clock)
+    users = UserService(sessions, clock, auditor, settings.station_code)
+    catalogue = CatalogueStore(sessions, clock, auditor)
+    warnings: list[str] = []
+    folder = Path(settings.catalogue_dir) if settings.catalogue_dir else RESOURCES / "catalogue"
+    try:
+        catalogue.import_folder(folder, system_actor(settings.station_code))
+    except CatalogueError as exc:
+        # The previously active version stays; the clerk/admin is told at start-up.
+        log.warning("catalogue not activated: %s", exc)
+        warnings.append(exc.user_message())
+        if not catalogue.has_active():
+            raise
+    holiday_file = Path(settings.holiday_file) if settings.holiday_file else RESOURCES / "calendar" / "holidays.toml"
+    calendar = WorkingDayCalendar.from_file(holiday_file)
+    persons = PersonRepository(FieldCipher(keys, "fields"), SearchIndex(keys), clock)
+    cases = CaseService(sessions, clock, catalogue.active, auditor, calendar, persons,
+                        settings.station_code, settings.window_no)
+    return AppContext(settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar,
+                      persons, cases, warnings)

@@ -1,0 +1,108 @@
+"""``clerk-app``: start the workstation (``--demo`` for demo mode) and a few admin commands.
+
+    clerk-app [--demo] [--settings FILE] [--data-dir DIR] [--lang zh_CN|en]
+    clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
+    clerk-app admin verify-audit
+    clerk-app admin import-catalogue FOLDER
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from clerk_app.errors import ClerkAppError
+from clerk_app.roles import Role, system_actor
+from clerk_app.settings import Settings, default_settings_path, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.settings) if args.settings else None)
+    overrides: dict[str, object] = {}
+    if args.demo:
+        overrides.update(demo=True, card_backend="simulated", scanner_backend="simulated",
+                         printer_backend="pdf-folder")
+        if not args.data_dir and not settings.data_dir:
+            overrides["data_dir"] = tempfile.mkdtemp(prefix="clerk-app-demo-")
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
+    if args.lang:
+        overrides["language"] = args.lang
+    return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="clerk-app", description="一窗受理工作台")
+    p.add_argument("--demo", action="store_true", help="demo mode: temp SQLite, simulated devices, demo users")
+    p.add_argument("--settings", help=f"settings file (default {default_settings_path()})")
+    p.add_argument("--data-dir", help="data folder (database, attachments)")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="interface language")
+    sub = p.add_subparsers(dest="command")
+    admin = sub.add_parser("admin", help="administration")
+    asub = admin.add_subparsers(dest="admin_command", required=True)
+    cu = asub.add_parser("create-user", help="create an account (the first one must be an admin)")
+    cu.add_argument("username")
+    cu.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.SYSTEM])
+    cu.add_argument("--name", required=True)
+    cu.add_argument("--staff-no", required=True)
+    cu.add_argument("--admin-user", help="existing admin creating this account (asked for a password)")
+    asub.add_parser("verify-audit", help="verify the audit hash chain")
+    ic = asub.add_parser("import-catalogue", help="validate and activate a catalogue folder")
+    ic.add_argument("folder")
+    return p
+
+
+def _read_password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "admin":
+            return _admin(args, settings)
+        from ui.app import run  # the GUI is imported only when it is wanted
+
+        return run(settings)
+    except ClerkAppError as exc:
+        print(exc.user_message(), file=sys.stderr)
+        logging.getLogger("clerk_app").error("start-up failed: %s", exc)
+        return 2
+
+
+def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    from clerk_app.app_context import build_context
+
+    ctx = build_context(settings)
+    try:
+        if args.admin_command == "create-user":
+            actor = None
+            if args.admin_user:
+                actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
+            password = _read_password(f"password for {args.username}: ")
+            ctx.users.create_user(actor, args.username, password, Role(args.role), args.name, args.staff_no)
+            print(f"created {args.username} ({args.role})")
+        elif args.admin_command == "verify-audit":
+            broken = ctx.auditor.verify()
+            if broken:
+                print(f"audit chain BROKEN at event {broken.seq}: {broken.reason}")
+                return 1
+            print("audit chain intact")
+        elif args.admin_command == "import-catalogue":
+            cat = ctx.catalogue.import_folder(args.folder, system_actor(settings.station_code))
+            print(f"catalogue {cat.version} active ({len(cat.items)} items)")
+        return 0
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Settings: every option declared once with its type, default and description; a TOML file under
+the platformdirs config folder; typed validation with clear errors and close-match suggestions."""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from clerk_app import i18n
+from clerk_app.errors import ConfigurationError
+
+APP_NAME = "clerk-app"
+
+
+class SettingsError(ConfigurationError):
+    key = i18n.register("error.settings", "设置文件有误：{problems}", "Settings are invalid: {problems}")
+
+
+def _choice(*options: str):  # noqa: ANN202
+    def check(value: Any) -> str | None:
+        return None if value in options else f"must be one of {', '.join(options)}"
+    return check
+
+
+def _pattern(regex: str, what: str):  # noqa: ANN202
+    rx = re.compile(regex)
+
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, str) and rx.fullmatch(value) else what
+    return check
+
+
+def _range(lo: int, hi: int):  # noqa: ANN202
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi else f"must be {lo}–{hi}"
+    return check
+
+
+def _opt(default: Any, doc: str, check: Any = None) -> Any:
+    return field(default=default, metadata={"doc": doc, "check": check})
+
+
+@dataclass(frozen=True)
+class Settings:
+    station_code: str = _opt("WH01", "Station code used in case numbers (2–12 of 0-9A-Z)",
+                             _pattern(r"[0-9A-Z]{2,12}", "2–12 characters of 0-9 and A-Z"))
+    hall_name: str = _opt("示范区政务服务中心", "Hall name printed on every document")
+    hall_address: str = _opt("示范区人民路1号", "Hall address")
+    hall_phone: str = _opt("12345", "Hall phone")
+    window_no: str = _opt("01", "Window number of this workstation", _pattern(r"[0-9A-Za-z-]{1,8}", "1–8 letters/digits"))
+    database_url: str = _opt("", "SQLAlchemy URL; empty = SQLite file in the data folder")
+    data_dir: str = _opt("", "Folder for the database and attachments; empty = platformdirs user data dir")
+    catalogue_dir: str = _opt("", "Catalogue folder; empty = the shipped sample catalogue")
+    holiday_file: str = _opt("", "Holiday file; empty = the shipped resources/calendar/holidays.toml")
+    card_backend: str = _opt("simulated", "Card reader backend", _choice("simulated", "pyscard", "none"))
+    scanner_backend: str = _opt("simulated", "Scanner backend", _choice("simulated", "sane", "folder", "none"))
+    printer_backend: str = _opt("pdf-folder", "Printer backend", _choice("pdf-folder", "cups", "none"))
+    printer_name: str = _opt("", "Printer (CUPS queue) name")
+    print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))
+    language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
+    idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
+    backoffice_url: str = _opt("", "Back-office base URL (https://…); empty = offline")
+    demo: bool = _opt(False, "Demo mode: simulated devices, seeded users, sample data")
+
+    def resolved_data_dir(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else Path(platformdirs.user_data_dir(APP_NAME))
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir() / 'clerk.db'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """(name, default, description) of every option, for docs and the settings dialog."""
+    return [(f.name, f.default, f.metadata["doc"]) for f in fields(Settings)]
+
+
+def validate(raw: dict[str, Any], source: str = "settings") -> Settings:
+    problems = []
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        f = known.get(name)
+        if f is None:
+            close = difflib.get_close_matches(name, known, n=1)
+            problems.append(f"{name}: unknown option" + (f" (did you mean {close[0]}?)" if close else ""))
+            continue
+        typ = type(f.default)
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            problems.append(f"{name}: must be {typ.__name__}, got {type(value).__name__}")
+            continue
+        check = f.metadata.get("check")
+        problem = check(value) if check else None
+        if problem:
+            problems.append(f"{name}: {problem}")
+            continue
+        values[name] = value
+    if problems:
+        raise SettingsError(problems="; ".join(problems), detail=source)
+    return Settings(**values)
+
+
+def default_settings_path() -> Path:
+    return Path(os.environ.get("CLERK_APP_SETTINGS") or
+                Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml")
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or default_settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(problems=f"{path.name}: {exc}", detail=str(path)) from exc
+    return validate(raw, str(path))
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    path = path or default_settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps({k: v for k, v in settings.to_dict().items()}), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def changed_fields(old: Settings, new: Settings) -> list[str]:
+    return [f.name for f in fields(Settings) if getattr(old, f.name) != getattr(new, f.name)]

@@ -1,0 +1,43 @@
+"""Update the Qt translation source: run lupdate over ui/, then fill translations from
+resources/translations/<lang>.toml. Usage: .venv/bin/python scripts/translations.py [--check]
+--check fails when a UI string has no translation (used by tests/ui/test_translations.py)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("zh_CN",)
+
+
+def update(lang: str) -> list[str]:
+    ts = ROOT / "resources" / "translations" / f"clerk_app_{lang}.ts"
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True,
+                   capture_output=True)
+    table = tomllib.loads((ROOT / "resources" / "translations" / f"{lang}.toml").read_text(encoding="utf-8"))
+    tree = ET.parse(ts)
+    missing = []
+    for message in tree.iter("message"):
+        source = message.findtext("source") or ""
+        tr = message.find("translation")
+        assert tr is not None
+        if source in table:
+            tr.text = table[source]
+            tr.attrib.pop("type", None)
+        else:
+            missing.append(source)
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return missing
+
+
+if __name__ == "__main__":
+    problems = {lang: update(lang) for lang in LANGS}
+    for lang, missing in problems.items():
+        for m in missing:
+            print(f"{lang}: no translation for {m!r}")
+    sys.exit(1 if "--check" in sys.argv and any(problems.values()) else 0)

@@ -1,0 +1,92 @@
+"""Login dialog: user name, password, language; errors from the core shown in the clerk's words."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
+
+from clerk_app import i18n
+from clerk_app.app_context import AppContext
+from clerk_app.errors import ClerkAppError
+from clerk_app.roles import Actor
+
+
+class LoginDialog(QDialog):
+    def __init__(self, ctx: AppContext, translations: object, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._translations = translations
+        self.actor: Actor | None = None
+        self.setObjectName("loginDialog")
+        self.setMinimumWidth(420)
+
+        self.title = QLabel()
+        self.title.setObjectName("loginTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
+        self.hall = QLabel(ctx.settings.hall_name + "  ·  " + ctx.settings.window_no)
+        self.hall.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.language = QComboBox()
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(0 if i18n.current_language() == "zh_CN" else 1)
+        self.language.currentIndexChanged.connect(self._language_changed)
+        self.error = QLabel()
+        self.error.setObjectName("loginError")
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        self._user_label, self._pw_label, self._lang_label = QLabel(), QLabel(), QLabel()
+        for lbl, w in ((self._user_label, self.username), (self._pw_label, self.password),
+                       (self._lang_label, self.language)):
+            lbl.setBuddy(w)
+            form.addRow(lbl, w)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hall)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        # Keyboard-first: Enter in the name field moves on, Enter in the password field signs in.
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self.try_login)
+        self.retranslate()
+        self.username.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sign in"))
+        self.title.setText(self.tr("Comprehensive Window Workstation"))
+        self._user_label.setText(self.tr("&User name"))
+        self._pw_label.setText(self.tr("&Password"))
+        self._lang_label.setText(self.tr("&Language"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Quit"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _language_changed(self) -> None:
+        language = self.language.currentData()
+        i18n.set_language(language)
+        self._translations.apply(language)  # type: ignore[attr-defined]
+
+    def try_login(self) -> None:
+        try:
+            self.actor = self._ctx.users.authenticate(self.username.text().strip(), self.password.text())
+        except ClerkAppError as exc:
+            self.error.setText(exc.user_message())
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()
