@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -39,6 +39,7 @@ ROLL_MARGIN = 4 * mm            # 72 mm printable on common 80 mm thermal printe
 ROLL_MIN_HEIGHT = 100 * mm
 ROLL_MAX_PAGE_HEIGHT = 400 * mm  # longer content continues on a further "page" (another cut)
 ROLL_TOP_EXTRA = 2 * mm
+ROLL_TOP_EXTRA_REPRINT = 8 * mm  # room for the 补打 stamp above the text on every page
 A4_MARGIN = 18 * mm
 FRAME_PADDING = 6  # points: the default padding of a platypus Frame on each side
 
@@ -81,6 +82,7 @@ class _Styles:
     title: ParagraphStyle
     reprint: ParagraphStyle
     section: ParagraphStyle
+    right: ParagraphStyle
 
     @property
     def roll(self) -> bool:
@@ -108,6 +110,7 @@ def _styles(font: str, layout: PageLayout) -> _Styles:
         reprint=style("reprint", alignment=TA_CENTER, spaceAfter=4),
         section=style("section", fontSize=size + 1, leading=(size + 1) * 1.4, spaceBefore=6, spaceAfter=3,
                       alignment=TA_LEFT),
+        right=style("right", alignment=TA_RIGHT),
     )
 
 
@@ -241,8 +244,9 @@ def _section(text: str, st: _Styles) -> Paragraph:
 
 
 def _signature(label: str, st: _Styles) -> Paragraph:
-    blank = "＿" * (6 if st.roll else 10)
-    return Paragraph(_t(f"{label}：{blank}　日期：＿＿年＿＿月＿＿日"), st.body)
+    if st.roll:  # 72 mm: the date goes on its own line so neither blank is broken
+        return Paragraph(_t(f"{label}：{'＿' * 8}\n日期：＿＿＿年＿＿月＿＿日"), st.body)
+    return Paragraph(_t(f"{label}：{'＿' * 10}　日期：＿＿年＿＿月＿＿日"), st.body)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -334,8 +338,8 @@ def _body_rejection(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
     assert rj is not None  # checked by DocumentContext
     return [
         Paragraph(_t(f"{ctx.applicant_name}："), st.body),
-        Paragraph(_t(f"您于{fmt_date(ctx.decision_time.date())}申请办理的“{ctx.item_name}”（事项编码 {ctx.item_code}），"
-                     "经审查，决定不予受理。"), st.body),
+        Paragraph(_t(f"您申请办理的“{ctx.item_name}”（事项编码 {ctx.item_code}），经审查，"
+                     f"于{fmt_date(ctx.decision_time.date())}决定不予受理。"), st.body),
         _section("不予受理的理由", st),
         Paragraph(_t(rj.reason), st.body),
         _section("法律依据", st),
@@ -346,8 +350,8 @@ def _body_rejection(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
             f"申请行政复议，或者自收到本通知书之日起{rj.litigation_months}个月内向{rj.litigation_court}"
             "提起行政诉讼。"), st.body),
         Spacer(1, 4 * mm),
-        Paragraph(_t(f"{ctx.department or ctx.hall.name}（盖章）"), st.body),
-        Paragraph(_t(fmt_date(ctx.decision_time.date())), st.body),
+        Paragraph(_t(f"{ctx.department or ctx.hall.name}（盖章）"), st.right),
+        Paragraph(_t(fmt_date(ctx.decision_time.date())), st.right),
         _signature("申请人签收", st),
     ]
 
@@ -451,7 +455,9 @@ class _NumberedCanvas(Canvas):
         self.drawString(m, m * 0.45, f"{self._ctx.case_number}")
         self.drawRightString(width - m, m * 0.45, f"第 {number} 页 / 共 {total} 页")
         if number > 1:  # continuation pages repeat who and what they belong to
-            self.drawString(m, height - m * 0.6, f"{self._ctx.title}　{self._ctx.hall.name}")
+            where = "" if roll else f"　{self._ctx.hall.name}"   # the roll is too narrow for it
+            self.drawString(m, height - m * 0.6,
+                            f"{self._ctx.title}（续）　{self._ctx.case_number}{where}")
         if self._ctx.reprint:
             self._reprint_stamp(width, height, roll)
         self.restoreState()
@@ -470,9 +476,18 @@ def _measure(flowables: Sequence[Flowable], width: float) -> float:
     total = 0.0
     scratch = Canvas(io.BytesIO())  # some flowables (KeepTogether) need a canvas to wrap on
     for f in flowables:
+        if isinstance(f, KeepTogether):  # its wrap() reports the whole frame when asked for "unlimited"
+            total += _measure(f._content, width)
+            continue
         _, h = f.wrapOn(scratch, width, 10_000 * mm)
         total += h + f.getSpaceBefore() + f.getSpaceAfter()
     return total
+
+
+def _top_extra(ctx: DocumentContext) -> float:
+    if ctx.layout is not PageLayout.ROLL_80MM:
+        return 0.0
+    return ROLL_TOP_EXTRA_REPRINT if ctx.reprint else ROLL_TOP_EXTRA
 
 
 def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
@@ -482,7 +497,7 @@ def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
     width = ROLL_WIDTH - 2 * ROLL_MARGIN - 2 * FRAME_PADDING
     content = _measure(story(ctx, font, width), width)
     # margins (the top one holds the 补打 stamp), the frame's padding, and 3 mm slack.
-    height = content + 2 * ROLL_MARGIN + ROLL_TOP_EXTRA + 2 * FRAME_PADDING + 3 * mm
+    height = content + 2 * ROLL_MARGIN + _top_extra(ctx) + 2 * FRAME_PADDING + 3 * mm
     return ROLL_WIDTH, min(max(height, ROLL_MIN_HEIGHT), ROLL_MAX_PAGE_HEIGHT)
 
 
@@ -521,7 +536,7 @@ def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None =
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf, pagesize=size, leftMargin=margin, rightMargin=margin,
-        topMargin=margin + (ROLL_TOP_EXTRA if ctx.layout is PageLayout.ROLL_80MM else 0), bottomMargin=margin,
+        topMargin=margin + _top_extra(ctx), bottomMargin=margin,
         title=f"{ctx.title} {ctx.case_number}", author=ctx.hall.name, subject=ctx.kind.value,
         creator="clerk-app", invariant=1,
     )
