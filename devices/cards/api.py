@@ -82,12 +82,13 @@ class IdentityDocument:
     full_name: str
     sex: Sex
     birth_date: dt.date | None
-    nationality: str            # ICAO 3-letter code, or the ethnic group (民族) for the resident ID
+    nationality: str            # ICAO 3-letter code ("CHN" for the resident ID)
     expiry_date: dt.date | None  # None: long-term (长期) resident ID
     issuing_state: str = ""     # ICAO code of the issuing state or organisation
     issuing_authority: str = ""  # resident ID: 签发机关
     valid_from: dt.date | None = None
     address: str = ""           # resident ID only
+    ethnic_group: str = ""      # resident ID only: 民族 (GB 3304 name, e.g. 汉)
     photo: FacePhoto | None = None
     passive_auth: PassiveAuthResult = field(
         default_factory=lambda: PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "not checked"))

@@ -50,6 +50,7 @@ _CARD_GONE = {_u32(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMA
                                 scard.SCARD_W_RESET_CARD, scard.SCARD_W_UNPOWERED_CARD,
                                 scard.SCARD_W_UNRESPONSIVE_CARD)}
 _OK = 0
+_SCARD_PRESENT = 0x0004          # SCardStatus dwState bit (pcsclite.h); pyscard does not export it
 _TIMEOUT = _u32(scard.SCARD_E_TIMEOUT)
 _CANCELLED = _u32(scard.SCARD_E_CANCELLED)
 
@@ -337,17 +338,34 @@ class PcscCardService:
     def _transmit(self, hcard: Any, protocol: int, apdu: bytes, reader: str) -> bytes:
         hresult, response = scard.SCardTransmit(hcard, protocol, list(apdu))
         code = _u32(hresult)
-        if code == _OK:
+        if code == _OK and len(response) >= 2:
             return bytes(response)
+        if code == _OK:
+            # no status word at all: the link to the card broke (vpcd answers an empty response
+            # when the card's connection drops). pcscd notices the removal on its next presence
+            # poll, so give it a moment before calling it garbage.
+            if self._card_gone_within(hcard, 1.0):
+                raise CardRemovedError(detail="empty response; card gone")
+            raise GarbageResponseError(detail="empty response without a status word")
         if code in _CARD_GONE:
             raise CardRemovedError(detail=f"Transmit: {_message(hresult)}")
         if code in _READER_GONE:
             raise ReaderGoneError(reader=reader, detail=f"Transmit: {_message(hresult)}")
         # A vpcd/CCID transport failure is what a pulled card mostly looks like: ask pcscd.
-        status = scard.SCardStatus(hcard)
-        if _u32(status[0]) != _OK or not status[2] & scard.SCARD_PRESENT:
+        if self._card_gone_within(hcard, 1.0):
             raise CardRemovedError(detail=f"Transmit: {_message(hresult)}; card gone")
         raise GarbageResponseError(detail=f"Transmit: {_message(hresult)}")
+
+    @staticmethod
+    def _card_gone_within(hcard: Any, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while True:
+            status = scard.SCardStatus(hcard)
+            if _u32(status[0]) != _OK or not status[2] & _SCARD_PRESENT:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
 
     def close(self) -> None:
         self.stop_watching()

@@ -1,0 +1,396 @@
+"""Chinese second-generation resident ID card readers with a security module (SAM), GA 467 frames
+over a (USB-)serial port, behind the same ``CardReaderService`` interface as PC/SC.
+
+Frame (GA 467-2013 appendix, as implemented by the certified readers):
+command  ``AA AA AA 96 69 | LEN(2, BE) | CMD PARA | data | CHK``
+response ``AA AA AA 96 69 | LEN(2, BE) | SW1 SW2 SW3 | data | CHK``
+LEN counts everything after itself including CHK; CHK is the XOR of LEN .. the last data byte.
+The card's text is 256 bytes of UCS-2 LE fields; the photo is 1024 bytes of WLT, a proprietary
+compression only the vendor's licensed decoder opens: we keep it undecoded and flag it.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from devices.cards.api import (
+    CardCallback, CardError, CardRemovedError, CardTimeoutError, DocumentType, FacePhoto,
+    GarbageResponseError, IdentityDocument, MrzKey, NoCardError, PassiveAuthResult,
+    PassiveAuthStatus, ReaderGoneError, ReaderInfo, ReaderState, Sex, StateCallback,
+)
+
+log = logging.getLogger(__name__)
+
+PREAMBLE = b"\xAA\xAA\xAA\x96\x69"
+
+CMD_RESET_SAM = b"\x10\xFF"
+CMD_SAM_STATUS = b"\x11\xFF"
+CMD_SAM_ID = b"\x12\xFF"
+CMD_FIND_CARD = b"\x20\x01"
+CMD_SELECT_CARD = b"\x20\x02"
+CMD_READ_TEXT_PHOTO = b"\x30\x01"
+
+SW3_OK = 0x90
+SW3_FIND_OK = 0x9F
+SW3_NO_CONTENT = 0x91
+SW3_FIND_FAILED = 0x80
+SW3_SELECT_FAILED = 0x81
+SW3_READ_FAILED = 0x41
+SW3_CHECKSUM = 0x10
+
+WLT_MIME = "application/x-wlt"
+TEXT_LENGTH = 256
+PHOTO_LENGTH = 1024
+
+# (field, byte length) of the 256-byte text block, UCS-2 LE, space padded
+TEXT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70),
+               ("id_number", 36), ("authority", 30), ("valid_from", 16), ("valid_to", 16))
+
+# GB/T 3304 codes of the ethnic groups printed on the card (民族)
+NATIONS = dict(enumerate((
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
+    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
+    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
+    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
+    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"), start=1))
+NATIONS.update({97: "其他", 98: "外国血统中国籍人士"})
+
+
+def xor(data: bytes) -> int:
+    out = 0
+    for b in data:
+        out ^= b
+    return out
+
+
+def build_command(cmd: bytes, data: bytes = b"") -> bytes:
+    body = cmd + data
+    length = (len(body) + 1).to_bytes(2, "big")
+    return PREAMBLE + length + body + bytes([xor(length + body)])
+
+
+def build_response(sw3: int, data: bytes = b"") -> bytes:
+    body = b"\x00\x00" + bytes([sw3]) + data
+    length = (len(body) + 1).to_bytes(2, "big")
+    return PREAMBLE + length + body + bytes([xor(length + body)])
+
+
+@dataclass(frozen=True)
+class SamResponse:
+    sw: bytes       # SW1 SW2 SW3
+    data: bytes
+
+    @property
+    def sw3(self) -> int:
+        return self.sw[2]
+
+
+def parse_frame(frame: bytes) -> SamResponse:
+    """Validate a complete response frame. Anything malformed → GarbageResponseError."""
+    if not frame.startswith(PREAMBLE) or len(frame) < len(PREAMBLE) + 2 + 4:
+        raise GarbageResponseError(detail="SAM frame too short or without preamble")
+    length = int.from_bytes(frame[5:7], "big")
+    if length < 4 or len(frame) != 7 + length:
+        raise GarbageResponseError(detail="SAM frame length field does not match")
+    if xor(frame[5:-1]) != frame[-1]:
+        raise GarbageResponseError(detail="SAM frame checksum mismatch")
+    return SamResponse(frame[7:10], frame[10:-1])
+
+
+def parse_command(frame: bytes) -> tuple[bytes, bytes]:
+    """(CMD PARA, data) of a command frame (used by the emulator and the fuzz tests)."""
+    if not frame.startswith(PREAMBLE) or len(frame) < 10:
+        raise GarbageResponseError(detail="command frame too short")
+    length = int.from_bytes(frame[5:7], "big")
+    if length < 3 or len(frame) != 7 + length or xor(frame[5:-1]) != frame[-1]:
+        raise GarbageResponseError(detail="command frame corrupt")
+    return frame[7:9], frame[9:-1]
+
+
+def format_sam_id(data: bytes) -> str:
+    """The 16-byte SAM ID as printed on readers: ``05.01-20101010-0040561-1234567890``."""
+    if len(data) != 16:
+        raise GarbageResponseError(detail="SAM ID is not 16 bytes")
+    a, b = int.from_bytes(data[0:2], "little"), int.from_bytes(data[2:4], "little")
+    c, d, e = (int.from_bytes(data[i:i + 4], "little") for i in (4, 8, 12))
+    return f"{a:02d}.{b:02d}-{c:08d}-{d:010d}-{e:010d}"
+
+
+def id_number_check_digit(first17: str) -> str:
+    """GB 11643-1999 §5.3 (ISO 7064 MOD 11-2)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(first17, weights))
+    return "10X98765432"[total % 11]
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def parse_text(text: bytes, photo: bytes, sam_id: str) -> IdentityDocument:
+    """The 256-byte text block (+ WLT photo) → IdentityDocument. Validates formats, not content."""
+    if len(text) != TEXT_LENGTH:
+        raise GarbageResponseError(detail="resident ID text block is not 256 bytes")
+    fields: dict[str, str] = {}
+    pos = 0
+    for name, size in TEXT_FIELDS:
+        try:
+            fields[name] = text[pos:pos + size].decode("utf-16-le").rstrip(" \x00")
+        except UnicodeDecodeError:
+            raise GarbageResponseError(detail=f"field {name} is not UCS-2") from None
+        pos += size
+    number = fields["id_number"]
+    if (len(number) != 18 or not number[:17].isdigit()
+            or id_number_check_digit(number[:17]) != number[17].upper()):
+        raise GarbageResponseError(detail="ID number fails the GB 11643 check")
+    birth = _date(fields["birth"])
+    if birth is None:
+        raise GarbageResponseError(detail="birth date is not YYYYMMDD")
+    nation = fields["nation"]
+    ethnic = NATIONS.get(int(nation), "") if nation.isdigit() else ""
+    sex = {"1": Sex.MALE, "2": Sex.FEMALE}.get(fields["sex"], Sex.UNSPECIFIED)
+    # "长期" (long term) instead of a date: no expiry
+    valid_to = None if fields["valid_to"].startswith("长期") else _date(fields["valid_to"])
+    return IdentityDocument(
+        document_type=DocumentType.RESIDENT_ID, document_number=number.upper(),
+        surname="", given_names="", full_name=fields["name"], sex=sex, birth_date=birth,
+        nationality="CHN", expiry_date=valid_to, issuing_state="CHN",
+        issuing_authority=fields["authority"], valid_from=_date(fields["valid_from"]),
+        address=fields["address"], ethnic_group=ethnic,
+        photo=FacePhoto(photo, WLT_MIME, decodable=False) if photo else None,
+        passive_auth=PassiveAuthResult(
+            PassiveAuthStatus.NOT_CHECKED,
+            "resident ID: card authenticated by the reader's security module (GA 467 SAM); "
+            "no ICAO passive authentication exists for this card"),
+        verified_by="chip", reader_id=sam_id)
+
+
+class SamLink:
+    """Frames over an already open pyserial port (or anything with read/write/reset_input_buffer)."""
+
+    def __init__(self, port: Any, timeout: float = 2.0) -> None:
+        self.port = port
+        self.timeout = timeout
+
+    def exchange(self, cmd: bytes, data: bytes = b"") -> SamResponse:
+        self.port.reset_input_buffer()
+        self.port.write(build_command(cmd, data))
+        return parse_frame(self._read_frame())
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            if time.monotonic() > deadline:
+                raise CardTimeoutError(detail=f"SAM reader sent {len(buf)} of {n} bytes")
+            part = self.port.read(n - len(buf))
+            buf += part
+        return buf
+
+    def _read_frame(self) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        window = b""
+        while window != PREAMBLE:         # resynchronise on the preamble, skipping line noise
+            window = (window + self._read_exact(1, deadline))[-5:]
+        length = self._read_exact(2, deadline)
+        n = int.from_bytes(length, "big")
+        if n < 4 or n > 4096:
+            raise GarbageResponseError(detail="SAM frame length implausible")
+        return PREAMBLE + length + self._read_exact(n, deadline)
+
+
+class Ga467CardService:
+    """``CardReaderService`` for one GA 467 reader on ``port`` (e.g. /dev/ttyUSB0)."""
+
+    family = "ga467"
+
+    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 2.0,
+                 poll_interval: float = 0.3) -> None:
+        self.port_name = port
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self.poll_interval = poll_interval
+        # the serial port is one byte stream: every exchange runs on this one thread
+        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sam-io")
+        self._serial: Any = None
+        self._cancel = threading.Event()
+        self._stop = threading.Event()
+        self._monitor: threading.Thread | None = None
+        self._on_state: StateCallback | None = None
+        self._on_card: CardCallback | None = None
+        self._state: ReaderState | None = None
+        self.sam_id = ""
+        self.last_errors: list[str] = []
+
+    # --- port handling (I/O thread only) -------------------------------------------------------
+    def _link(self) -> SamLink:
+        if self._serial is None:
+            import serial  # pyserial; imported lazily so a missing library only disables this family
+
+            try:
+                self._serial = serial.Serial(self.port_name, self.baudrate, timeout=0.05,
+                                             write_timeout=self.timeout)
+            except (serial.SerialException, OSError) as exc:
+                raise ReaderGoneError(reader=self.port_name, detail=f"open: {exc.__class__.__name__}") from None
+        return SamLink(self._serial, self.timeout)
+
+    def _drop_port(self) -> None:
+        port, self._serial = self._serial, None
+        if port is not None:
+            try:
+                port.close()
+            except Exception:  # the device may already be gone
+                pass
+
+    def _exchange(self, cmd: bytes, data: bytes = b"") -> SamResponse:
+        import serial
+
+        link = self._link()
+        try:
+            return link.exchange(cmd, data)
+        except (serial.SerialException, OSError) as exc:
+            self._drop_port()
+            raise ReaderGoneError(reader=self.port_name, detail=f"I/O: {exc.__class__.__name__}") from None
+        except CardError:
+            raise
+
+    def _card_present(self) -> bool:
+        return self._exchange(CMD_FIND_CARD).sw3 == SW3_FIND_OK
+
+    # --- interface -----------------------------------------------------------------------------
+    def list_readers(self) -> list[ReaderInfo]:
+        try:
+            present = self._io.submit(self._card_present).result(timeout=self.timeout * 2)
+        except (CardError, concurrent.futures.TimeoutError):
+            return []
+        return [ReaderInfo(self.port_name, self.family, present)]
+
+    def _emit(self, state: ReaderState, error: CardError | None = None) -> None:
+        if state is self._state and error is None:
+            return
+        self._state = state
+        if self._on_state is not None:
+            try:
+                self._on_state(self.port_name, state, error)
+            except Exception:
+                log.exception("reader state callback failed")
+
+    def start_watching(self, on_state: StateCallback, on_card: CardCallback | None = None) -> None:
+        self.stop_watching()
+        self._on_state, self._on_card = on_state, on_card
+        self._stop.clear()
+        self._state = None
+        self._monitor = threading.Thread(target=self._poll_loop, name="sam-monitor", daemon=True)
+        self._monitor.start()
+
+    def stop_watching(self) -> None:
+        self._stop.set()
+        if self._monitor is not None:
+            self._monitor.join(timeout=5)
+            self._monitor = None
+
+    def monitor_alive(self) -> bool:
+        return self._monitor is not None and self._monitor.is_alive()
+
+    def _poll_loop(self) -> None:
+        # GA 467 readers have no event channel: poll "find card" (cheap, ~10 ms on real readers).
+        while not self._stop.is_set():
+            try:
+                if self._state not in (ReaderState.READING,):
+                    present = self._io.submit(self._card_present).result(timeout=self.timeout * 2)
+                    if present and self._state not in (ReaderState.CARD_PRESENT, ReaderState.READ_OK,
+                                                       ReaderState.ERROR):
+                        self._emit(ReaderState.CARD_PRESENT)
+                        if self._on_card is not None:
+                            self._on_card(self.port_name, b"")
+                    elif not present:
+                        self._emit(ReaderState.READER_READY)
+            except ReaderGoneError:
+                self._emit(ReaderState.NO_READER)
+            except Exception as exc:  # garbage from the reader: keep polling
+                self.last_errors = (self.last_errors + [str(exc)])[-20:]
+            self._stop.wait(self.poll_interval)
+
+    def read(self, reader: str = "", mrz_key: MrzKey | None = None, timeout: float = 10.0) -> IdentityDocument:
+        """Read the resident ID on the reader. ``mrz_key`` is not used (the SAM needs no key)."""
+        self._cancel.clear()
+        future = self._io.submit(self._read_on_io_thread)
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            self._cancel.set()
+            raise CardTimeoutError(detail=f"no result within {timeout:.0f} s") from None
+
+    def _read_on_io_thread(self) -> IdentityDocument:
+        from clerk_app.errors import UserCancelled
+
+        self._emit(ReaderState.READING)
+        try:
+            document = self._read()
+        except CardError as exc:
+            self.last_errors = (self.last_errors + [str(exc)])[-20:]
+            self._emit(ReaderState.ERROR, exc)
+            raise
+        except UserCancelled:
+            self._emit(ReaderState.CARD_PRESENT)
+            raise
+        self._emit(ReaderState.READ_OK)
+        return document
+
+    def _check_cancel(self) -> None:
+        from clerk_app.errors import UserCancelled
+
+        if self._cancel.is_set():
+            raise UserCancelled(detail="resident ID read cancelled")
+
+    def _read(self) -> IdentityDocument:
+        if not self.sam_id:
+            r = self._exchange(CMD_SAM_ID)
+            if r.sw3 != SW3_OK:
+                raise GarbageResponseError(detail=f"SAM ID: SW3 {r.sw3:02X}")
+            self.sam_id = format_sam_id(r.data)
+        self._check_cancel()
+        r = self._exchange(CMD_FIND_CARD)
+        if r.sw3 != SW3_FIND_OK:
+            raise NoCardError(detail=f"find card: SW3 {r.sw3:02X}")
+        self._check_cancel()
+        r = self._exchange(CMD_SELECT_CARD)
+        if r.sw3 != SW3_OK:
+            raise CardRemovedError(detail=f"select card: SW3 {r.sw3:02X}")
+        self._check_cancel()
+        try:
+            r = self._exchange(CMD_READ_TEXT_PHOTO)
+        except CardTimeoutError:
+            raise CardRemovedError(detail="no answer to read (card lifted?)") from None
+        if r.sw3 == SW3_READ_FAILED:
+            raise CardRemovedError(detail="read failed (SW3 41): card moved or lifted")
+        if r.sw3 != SW3_OK:
+            raise GarbageResponseError(detail=f"read: SW3 {r.sw3:02X}")
+        if len(r.data) < 4:
+            raise GarbageResponseError(detail="read answer too short")
+        text_len = int.from_bytes(r.data[0:2], "big")
+        photo_len = int.from_bytes(r.data[2:4], "big")
+        if text_len != TEXT_LENGTH or len(r.data) != 4 + text_len + photo_len:
+            raise GarbageResponseError(detail="read answer lengths inconsistent")
+        text = r.data[4:4 + text_len]
+        photo = r.data[4 + text_len:]
+        document = parse_text(text, photo, self.sam_id)
+        log.info("resident ID read via SAM %s (photo %d bytes WLT, needs vendor decoder)",
+                 self.sam_id, len(photo))
+        return document
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def close(self) -> None:
+        self.stop_watching()
+        self._cancel.set()
+        self._io.submit(self._drop_port)
+        self._io.shutdown(wait=True)
