@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -117,13 +116,13 @@ def _styles(font: str, layout: PageLayout) -> _Styles:
 # ---------------------------------------------------------------------------------------------------
 # Building blocks
 
-def qr_drawing(value: str, size: float) -> Drawing:
-    """A QR code of ``value`` scaled to ``size`` points square (error correction M, 4-module border)."""
-    widget = QrCodeWidget(value, barLevel="M", barBorder=4)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+def qr_code(value: str, size: float) -> QrCode:
+    """A QR code of ``value``, ``size`` points square (error correction M, 4-module quiet zone).
+
+    The flowable draws the modules straight onto the canvas: about half the time of the
+    QrCodeWidget-in-a-Drawing route, which encodes twice (bounds, then draw) and builds a node tree.
+    """
+    return QrCode(value, width=size, height=size, qrLevel="M", qrBorder=4)
 
 
 def _kv_table(rows: Sequence[tuple[str, str]], st: _Styles, width: float) -> Table:
@@ -179,7 +178,7 @@ def _heading(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
     rows = _case_rows(ctx)
     if st.roll:
         out.append(_kv_table(rows, st, width))
-        qr = Table([[qr_drawing(ctx.case_lookup, 30 * mm)]], colWidths=[width])
+        qr = Table([[qr_code(ctx.case_lookup, 30 * mm)]], colWidths=[width])
         qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
         out.append(qr)
         out.append(Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
@@ -187,7 +186,7 @@ def _heading(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
     else:
         qr_size = 32 * mm
         info = _kv_table(rows, st, width - qr_size - 6 * mm)
-        qr_cell = [qr_drawing(ctx.case_lookup, qr_size),
+        qr_cell = [qr_code(ctx.case_lookup, qr_size),
                    Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
                                                               alignment=TA_CENTER))]
         outer = Table([[info, qr_cell]], colWidths=[width - qr_size - 6 * mm, qr_size + 6 * mm])

@@ -1,0 +1,79 @@
+"""Milliseconds to build each printed document (A4 and 80 mm roll), cold and warm, against a floor.
+
+The floor is an empty one-page ReportLab PDF built in the same run, so the ratio says what our
+documents cost on top of ReportLab itself on this machine. "Cold" is the first document of a fresh
+process (it includes registering the CJK font, ~90 ms); "warm" is the median of the following runs.
+
+    .venv/bin/python bench/bench_printing.py [--runs 15]
+
+Figures go to docs/performance.md with the command line and the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+
+from printing.documents import build_pdf  # noqa: E402
+from printing.model import DocumentKind, PageLayout  # noqa: E402
+from printing.samples import sample_context  # noqa: E402
+
+
+def empty_page() -> bytes:
+    buf = io.BytesIO()
+    canvas = Canvas(buf)
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+def ms(fn, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    receipt = sample_context(DocumentKind.RECEIPT, PageLayout.A4)
+    t0 = time.perf_counter()
+    build_pdf(receipt)                                   # cold: font registration + first build
+    cold = (time.perf_counter() - t0) * 1000
+
+    floor = statistics.median(ms(empty_page, args.runs * 3))
+    print(f"# printing benchmark — {platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, runs={args.runs}")
+    print(f"floor (empty ReportLab page): {floor:.2f} ms")
+    print(f"cold first receipt (A4, incl. font registration): {cold:.1f} ms")
+    print()
+    print("| document | layout | median ms | min ms | × floor |")
+    print("|---|---|---:|---:|---:|")
+    for layout in PageLayout:
+        for kind in DocumentKind:
+            ctx = sample_context(kind, layout)
+            build_pdf(ctx)  # warm this kind once
+            times = ms(lambda: build_pdf(ctx), args.runs)
+            med = statistics.median(times)
+            print(f"| {kind.title} | {layout.value} | {med:.1f} | {min(times):.1f} | {med / floor:.0f} |")
+    long_notice = sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60)
+    times = ms(lambda: build_pdf(long_notice), max(3, args.runs // 3))
+    med = statistics.median(times)
+    print(f"| 一次性告知书, 62 lines (3 pages) | a4 | {med:.1f} | {min(times):.1f} | {med / floor:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
