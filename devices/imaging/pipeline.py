@@ -45,7 +45,7 @@ class PipelineSettings:
     blank_ink_ratio: float = 0.002
     jpeg_budget_bytes: int = 150_000   # mixed preset: lower the quality until the page fits
     jpeg_quality: int = 70
-    jpeg_min_quality: int = 35
+    jpeg_min_quality: int = 25      # still legible at 200 dpi after whitening (see docs)
     colour_quality: int = 75
     thumbnail_px: int = 240            # long side of the thumbnail
     limits: ImageLimits = field(default_factory=ImageLimits)
@@ -130,13 +130,15 @@ class PagePipeline:
                 rotation, confident, ys, xs = _text_orientation(ys, xs, ink.shape)
             if s.deskew:
                 skew = _skew_angle(ys, xs, s.max_skew_degrees)
-        ink_ratio, pictures = _ink_tiles(arr)
+        ink_ratio, pictures, paper = _ink_tiles(arr)
         hist = gray.histogram()
         mids = sum(hist[30:226]) / max(1, gray.width * gray.height)
         content = "pictures" if pictures else "bilevel" if mids < 0.005 else "text"
         return PageAnalysis(rotation=rotation, rotation_confident=confident, skew_degrees=skew,
                             crop_box=crop_full, ink_ratio=ink_ratio,
-                            blank=ink_ratio < s.blank_ink_ratio, content=content)
+                            # A dark sheet (no paper-white background) is content, never blank.
+                            blank=ink_ratio < s.blank_ink_ratio and paper >= 160,
+                            content=content)
 
     def encode(self, page: Image.Image, dpi: int, preset: Preset) -> tuple[bytes, str]:
         s = self.settings
@@ -328,6 +330,7 @@ def _text_orientation(ys: np.ndarray, xs: np.ndarray,
     The returned coordinates are those of the page after the rotation.
     """
     height, width = shape
+    original = (ys, xs)
     rows = _best_small_angle_score(ys, xs)
     cols = _best_small_angle_score(xs, ys)
     turned = cols > rows * 1.15
@@ -336,11 +339,17 @@ def _text_orientation(ys: np.ndarray, xs: np.ndarray,
     if turned:
         ys, xs = xs.copy(), (height - 1 - ys)
         width, height = height, width
-    upside_down, sure = _upside_down(ys, xs, width)
+    upside_down, sure, lines = _upside_down(ys, xs, width)
+    if lines < 4:
+        # Too few lines to call it text (a logo, a stamp, a photo): leave the page as it is.
+        return 0, False, original[0], original[1]
     if upside_down:
         ys, xs = (height - 1 - ys), (width - 1 - xs)
     rotation = (90 if turned else 0) + (180 if upside_down else 0)
-    return rotation, confident and sure, ys, xs
+    if not (confident and sure):
+        # Only turn a page when both cues agree clearly; a wrong turn is worse than none.
+        return 0, False, original[0], original[1]
+    return rotation, True, ys, xs
 
 
 def _best_small_angle_score(ys: np.ndarray, xs: np.ndarray) -> float:
@@ -352,11 +361,16 @@ def _best_small_angle_score(ys: np.ndarray, xs: np.ndarray) -> float:
     return best / (len(ys) ** 2)
 
 
-def _upside_down(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[bool, bool]:
-    """Whether horizontal text lines are aligned on the right rather than the left."""
+def _upside_down(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[bool, bool, int]:
+    """(aligned on the right rather than the left, sure, number of text lines measured)."""
     # Straighten roughly first, so lines separate cleanly.
-    angle = _skew_angle(ys, xs, 10.0)
-    proj = np.round(ys + (xs - xs.mean()) * math.tan(math.radians(angle))).astype(np.int64)
+    angle = math.radians(_skew_angle(ys, xs, 10.0))
+    # Undo the skew on the points (a clockwise turn by the measured angle, y pointing down), so
+    # that the margins become vertical and line ends can be compared.
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    xs = dx * math.cos(angle) - dy * math.sin(angle)
+    xs = xs - xs.min()
+    proj = np.round(dx * math.sin(angle) + dy * math.cos(angle)).astype(np.int64)
     proj -= proj.min()
     counts = np.bincount(proj)
     on = counts > max(2, counts.max() * 0.02)
@@ -383,7 +397,7 @@ def _upside_down(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[bool, bool
         lefts.append(np.percentile(line_xs, 1))
         rights.append(np.percentile(line_xs, 99))
     if len(lefts) < 4:
-        return False, False
+        return False, False, len(lefts)
     tol = width * 0.012
     lefts_a, rights_a = np.array(lefts), np.array(rights)
     left_margin, right_margin = np.percentile(lefts_a, 10), np.percentile(rights_a, 90)
@@ -393,18 +407,19 @@ def _upside_down(ys: np.ndarray, xs: np.ndarray, width: int) -> tuple[bool, bool
     ragged_left = float(np.mean(np.abs(lefts_a - left_margin)))
     ragged_right = float(np.mean(np.abs(rights_a - right_margin)))
     if right_aligned > left_aligned and ragged_left > ragged_right * 1.5:
-        return True, ragged_left > ragged_right * 2.5
-    return False, ragged_right > ragged_left * 2.5 or left_aligned > right_aligned
+        return True, ragged_left > ragged_right * 2.5, len(lefts)
+    return False, ragged_right > ragged_left * 2.5 or left_aligned > right_aligned, len(lefts)
 
 
-def _ink_tiles(arr: np.ndarray) -> tuple[float, bool]:
-    """(fraction of 4 mm tiles with marks, whether the page holds pictures), on the ~100 dpi copy."""
+def _ink_tiles(arr: np.ndarray) -> tuple[float, bool, int]:
+    """(fraction of 4 mm tiles with marks, whether the page holds pictures, paper level), on the
+    ~100 dpi copy."""
     height, width = arr.shape
     # Ignore a 4 % frame: edge shadows and punched holes are not content.
     my, mx = int(height * 0.04), int(width * 0.04)
     inner = arr[my:height - my, mx:width - mx]
     if inner.size == 0:
-        return 0.0, False
+        return 0.0, False, 255
     # A 3x3 median removes the isolated specks of scanner noise and dust before counting.
     clean = np.asarray(Image.fromarray(inner).filter(ImageFilter.MedianFilter(3)), dtype=np.int16)
     paper = int(np.median(clean))
@@ -412,7 +427,7 @@ def _ink_tiles(arr: np.ndarray) -> tuple[float, bool]:
     tile = 16
     th, tw = clean.shape[0] // tile, clean.shape[1] // tile
     if th == 0 or tw == 0:
-        return float(marks.mean()), False
+        return float(marks.mean()), False, paper
     tiles = marks[:th * tile, :tw * tile].reshape(th, tile, tw, tile).sum(axis=(1, 3))
     ratio = float(np.mean(tiles >= 6))
     # Picture tiles: almost no paper-coloured pixels and not solid black. Text tiles keep paper
@@ -422,7 +437,7 @@ def _ink_tiles(arr: np.ndarray) -> tuple[float, bool]:
     dark_frac = (blocks < 40).mean(axis=(1, 3))
     picture_tiles = float(np.mean((paper_frac < 0.15) & (dark_frac < 0.5)))
     pictures = paper < 160 or picture_tiles >= 0.01
-    return ratio, pictures
+    return ratio, pictures, paper
 
 
 def binarize(gray: Image.Image) -> Image.Image:
@@ -438,15 +453,18 @@ def binarize(gray: Image.Image) -> Image.Image:
 def whiten_paper(gray: Image.Image) -> Image.Image:
     """Stretch levels so the paper is pure white and ink stays dark: flat white costs no bytes.
 
-    Only for pages that have paper: when no bright mode holds 40 % of the pixels (a photo), the
-    page is returned unchanged.
+    Only for pages that have paper: when no sharp bright peak holds 40 % of the pixels (a photo),
+    the page is returned unchanged.
     """
     hist = np.asarray(gray.reduce(2).histogram()[:256], dtype=np.int64)
     total = int(hist.sum())
-    bright = hist[128:]
-    if total == 0 or bright.sum() < total * 0.4:
+    if total == 0:
         return gray
-    paper = 128 + int(np.argmax(np.convolve(bright, np.ones(5), mode="same")))
+    # Paper is a sharp bright peak: +-10 levels around the brightest mode hold 40 % of the page.
+    window = np.convolve(hist, np.ones(21, dtype=np.int64), mode="same")
+    paper = 128 + int(np.argmax(window[128:]))
+    if window[paper] < total * 0.4:
+        return gray
     cum = np.cumsum(hist)
     black = int(np.searchsorted(cum, total * 0.002))
     paper = max(paper - 20, black + 40)

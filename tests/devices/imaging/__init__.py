@@ -1,0 +1,1 @@
+"""Image pipeline tests on generated pages."""
