@@ -33,12 +33,13 @@ from printing.model import (
     DeliveryMethod, DocumentContext, DocumentKind, LineStatus, MaterialLine, PageLayout,
 )
 
-ROLL_WIDTH = 80 * mm
-ROLL_MARGIN = 4 * mm            # 72 mm printable on common 80 mm thermal printers
+MM: float = mm                  # reportlab is untyped; keep the unit a float for mypy
+ROLL_WIDTH = 80 * MM
+ROLL_MARGIN = 4 * MM            # 72 mm printable on common 80 mm thermal printers
 ROLL_MIN_HEIGHT = 100 * mm
 ROLL_MAX_PAGE_HEIGHT = 400 * mm  # longer content continues on a further "page" (another cut)
-ROLL_TOP_EXTRA = 2 * mm
-ROLL_TOP_EXTRA_REPRINT = 8 * mm  # room for the 补打 stamp above the text on every page
+ROLL_TOP_EXTRA = 2 * MM
+ROLL_TOP_EXTRA_REPRINT = 8 * MM  # room for the 补打 stamp above the text on every page
 A4_MARGIN = 18 * mm
 FRAME_PADDING = 6  # points: the default padding of a platypus Frame on each side
 
@@ -419,7 +420,7 @@ def story(ctx: DocumentContext, font: str, width: float) -> list[Flowable]:
 # ---------------------------------------------------------------------------------------------------
 # Page furniture and PDF output
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
     """Defers each page so "第 x 页 / 共 y 页" and the 补打 stamp can be drawn once y is known."""
 
     def __init__(self, *args: Any, ctx: DocumentContext, font: str, margin: float, page_count: list[int],
@@ -492,7 +493,7 @@ def _top_extra(ctx: DocumentContext) -> float:
 def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
     """A4, or 80 mm wide by as long as the content (between 100 and 400 mm) on a roll."""
     if ctx.layout is PageLayout.A4:
-        return A4
+        return (float(A4[0]), float(A4[1]))
     width = ROLL_WIDTH - 2 * ROLL_MARGIN - 2 * FRAME_PADDING
     content = _measure(story(ctx, font, width), width)
     # margins (the top one holds the 补打 stamp), the frame's padding, and 3 mm slack.
