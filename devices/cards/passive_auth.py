@@ -188,6 +188,9 @@ def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
         else:
             to_verify = sod.encapsulated_content
         _verify_signature(ds_cert, signer, to_verify)
+        # cryptography parses names lazily: a hostile certificate fails here, inside the guard
+        signer_subject = ds_cert.subject.rfc4514_string()
+        ds_issuer = ds_cert.issuer
     except InvalidSignature:
         return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, "SOD signature does not verify")
     except GarbageResponseError as exc:
@@ -203,7 +206,7 @@ def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
                                  "hashes and SOD signature valid; no CSCA certificates configured",
                                  signer_subject)
     for csca in cscas:
-        if csca.subject != ds_cert.issuer:
+        if csca.subject != ds_issuer:
             continue
         try:
             ds_cert.verify_directly_issued_by(csca)

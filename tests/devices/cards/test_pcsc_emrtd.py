@@ -20,7 +20,7 @@ from devices.cards.pcsc import PcscCardService
 
 from .conftest import READER_0, CardSlot, Pcscd, key_for, wait_for_card
 from .testdocs import EmrtdFiles, Holder, face_jpeg, make_document
-from .vpcd_card import ATR_MIFARE, EmrtdCard, Faults, VirtualCard
+from .vpcd_card import ATR_MIFARE, Faults, VirtualCard
 
 
 @pytest.fixture
@@ -237,5 +237,3 @@ def _wait(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
 def test_face_helper_size() -> None:
     assert 10_000 < len(face_jpeg()) <= 18 * 1024
 
-
-__all__ = ["EmrtdCard"]

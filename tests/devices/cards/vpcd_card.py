@@ -13,6 +13,7 @@ import hmac
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 from devices.cards import bac, tlv
@@ -238,6 +239,7 @@ class VpcdClient:
         self.apdus = 0
         self.removed = threading.Event()
         self.remove_after_apdus: int | None = None
+        self.apdu_delay = 0.0                     # seconds per APDU: a slow chip, for cancel tests
 
     def insert(self) -> "VpcdClient":
         sock = socket.create_connection((self.host, self.port), timeout=5)
@@ -302,6 +304,8 @@ class VpcdClient:
                     threading.Thread(target=self.remove, daemon=True).start()
                     break
                 reply = self.card.process(payload)
+                if self.apdu_delay:
+                    time.sleep(self.apdu_delay)
             try:
                 sock.sendall(len(reply).to_bytes(2, "big") + reply)
             except OSError:
@@ -311,7 +315,6 @@ class VpcdClient:
 
 def main() -> None:  # pragma: no cover - demo helper
     import argparse
-    import time
 
     from tests.devices.cards.testdocs import Holder, make_document, make_pki
 
