@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import keyword
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,13 @@ AGENT_MATERIALS = (
 _ITEM_REQUIRED = {"code": str, "name": str, "department": str, "theme": str, "legal_days": int,
                   "promised_days": int, "legal_basis": str, "result_name": str}
 _MATERIAL_REQUIRED = {"code": str, "name": str, "form": str, "necessity": str}
+_HEAD_KEYS = {"version", "published", "themes"}
+_QUESTION_KEYS = {"id", "text", "type", "choices", "default", "help"}
+_RESERVED_NAMES = {"true", "false"}  # literals in conditions, so never question ids
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def load_catalogue(folder: str | Path) -> Catalogue:
@@ -85,6 +93,9 @@ def load_catalogue(folder: str | Path) -> Catalogue:
         issues.append(CatalogueIssue(head_file.name, "", "(file)", "missing"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         issues.append(CatalogueIssue(head_file.name, "", "(syntax)", str(exc)))
+    for k in head:
+        if k not in _HEAD_KEYS:
+            issues.append(CatalogueIssue(head_file.name, "", k, "unknown field"))
     items: list[dict[str, Any]] = []
     item_files = sorted((folder / "items").glob("*.toml"))
     if not item_files:
@@ -122,9 +133,20 @@ def parse_catalogue(raw: dict[str, Any], source: str) -> Catalogue:
     version = raw.get("version")
     if not isinstance(version, str) or not version.strip():
         issues.append(CatalogueIssue("catalogue.toml", "", "version", "missing or not a string"))
-    themes = tuple(raw.get("themes") or THEMES_DEFAULT)
+    themes_raw = raw.get("themes") or list(THEMES_DEFAULT)
+    if not _is_str_list(themes_raw):
+        issues.append(CatalogueIssue("catalogue.toml", "", "themes", "must be a list of strings"))
+        themes_raw = [t for t in themes_raw if isinstance(t, str)] if isinstance(themes_raw, list) else []
+    themes = tuple(themes_raw)
     items: dict[str, ServiceItem] = {}
-    for data in raw.get("items", []):
+    raw_items = raw.get("items", [])
+    if not isinstance(raw_items, list):
+        issues.append(CatalogueIssue("(pushed)", "", "items", "must be a list of items"))
+        raw_items = []
+    for n, data in enumerate(raw_items):
+        if not isinstance(data, dict):
+            issues.append(CatalogueIssue("(pushed)", "", f"items[{n}]", "must be a table (object)"))
+            continue
         fname = str(data.get("_file", "(pushed)"))
         item = _parse_item(data, fname, themes, issues)
         if item is None:
@@ -167,35 +189,67 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
     if (isinstance(data.get("legal_days"), int) and isinstance(data.get("promised_days"), int)
             and data["promised_days"] > data["legal_days"]):
         bad("promised_days", "longer than legal_days")
-    applicant_types = tuple(data.get("applicant_types", ["person"]))
+    for fld in ("fee", "conditions", "rejection_bodies"):
+        if fld in data and not isinstance(data[fld], str):
+            bad(fld, "must be str")
+    lists = {}
+    for fld, default in (("applicant_types", ["person"]), ("delivery_modes", ["window"]),
+                         ("keywords", [])):
+        value = data.get(fld, default)
+        if not _is_str_list(value):
+            bad(fld, "must be a list of strings")
+            value = []
+        lists[fld] = tuple(value)
+    applicant_types = lists["applicant_types"]
+    if "applicant_types" in data and not data["applicant_types"]:
+        bad("applicant_types", "at least one applicant type is needed")
     for t in applicant_types:
         if t not in APPLICANT_TYPES:
             bad("applicant_types", f"{t!r} not one of {APPLICANT_TYPES}")
-    delivery = tuple(data.get("delivery_modes", ["window"]))
+    delivery = lists["delivery_modes"]
     for m in delivery:
         if m not in DELIVERY_MODES:
             bad("delivery_modes", f"{m!r} not one of {DELIVERY_MODES}")
-    agent_allowed = bool(data.get("agent_allowed", False))
+    agent_allowed = data.get("agent_allowed", False)
+    if not isinstance(agent_allowed, bool):
+        bad("agent_allowed", "must be true or false")
+        agent_allowed = False
 
     questions: list[IntakeQuestion] = []
-    if len(applicant_types) > 1:
+    if len(set(applicant_types)) > 1:
         questions.append(BUILTIN_QUESTIONS["applicant_type"])
     if agent_allowed:
         questions.append(BUILTIN_QUESTIONS["via_agent"])
-    for i, q in enumerate(data.get("questions", [])):
+    raw_questions = data.get("questions", [])
+    if not isinstance(raw_questions, list):
+        bad("questions", "must be an array of tables ([[questions]])")
+        raw_questions = []
+    for i, q in enumerate(raw_questions):
         fld = f"questions[{i}]"
+        if not isinstance(q, dict):
+            bad(fld, "must be a table ([[questions]])")
+            continue
+        for k in q:
+            if k not in _QUESTION_KEYS:
+                bad(f"{fld}.{k}", "unknown field")
         qid, qtype = q.get("id"), q.get("type", "bool")
-        if not isinstance(qid, str) or not qid.isidentifier():
-            bad(f"{fld}.id", "missing or not an identifier")
+        if (not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid)
+                or qid in _RESERVED_NAMES):
+            bad(f"{fld}.id", "missing, not an identifier or a reserved word")
             continue
         if qid in BUILTIN_QUESTIONS or any(x.id == qid for x in questions):
             bad(f"{fld}.id", f"duplicate question {qid!r}")
             continue
         if qtype not in ("bool", "choice"):
             bad(f"{fld}.type", "must be bool or choice")
-        choices = tuple((str(c.get("value")), str(c.get("label", c.get("value"))))
-                        for c in q.get("choices", []))
-        if qtype == "choice" and len(choices) < 2:
+        raw_choices = q.get("choices", [])
+        choices_ok = isinstance(raw_choices, list) and all(
+            isinstance(c, dict) and isinstance(c.get("value"), str) for c in raw_choices)
+        if not choices_ok:
+            bad(f"{fld}.choices", "must be a list of { value = \"…\", label = \"…\" }")
+            raw_choices = []
+        choices = tuple((c["value"], str(c.get("label", c["value"]))) for c in raw_choices)
+        if qtype == "choice" and choices_ok and len(choices) < 2:
             bad(f"{fld}.choices", "a choice question needs at least two choices")
         if not q.get("text"):
             bad(f"{fld}.text", "missing")
@@ -205,14 +259,21 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
     answer_names = {q.id for q in questions}
 
     materials: list[MaterialRequirement] = []
-    for i, m in enumerate(data.get("materials", [])):
+    raw_materials = data.get("materials", [])
+    if not isinstance(raw_materials, list):
+        bad("materials", "must be an array of tables ([[materials]])")
+        raw_materials = []
+    for i, m in enumerate(raw_materials):
+        if not isinstance(m, dict):
+            bad(f"materials[{i}]", "must be a table ([[materials]])")
+            continue
         mat = _parse_material(m, f"materials[{i}]", answer_names, bad)
         if mat is None:
             continue
         if any(x.code == mat.code for x in materials):
             bad(f"materials[{i}].code", f"duplicate material code {mat.code!r}")
         materials.append(mat)
-    if not data.get("materials"):
+    if not raw_materials and not data.get("materials"):
         bad("materials", "an item needs at least one material")
     if agent_allowed:
         for am in AGENT_MATERIALS:
@@ -227,7 +288,7 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
         fee=str(data.get("fee", "不收费")), conditions=str(data.get("conditions", "")),
         legal_basis=data["legal_basis"], result_name=data["result_name"], delivery_modes=delivery,
         questions=tuple(questions), materials=tuple(materials),
-        keywords=tuple(data.get("keywords", [])), rejection_bodies=str(data.get("rejection_bodies", "")))
+        keywords=lists["keywords"], rejection_bodies=str(data.get("rejection_bodies", "")))
 
 
 def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: Any) -> MaterialRequirement | None:
@@ -241,6 +302,15 @@ def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: An
     for k in _MATERIAL_REQUIRED:
         if not m.get(k):
             bad(f"{fld}.{k}", "missing")
+            ok = False
+    for k in ("code", "name", "form", "necessity", "condition", "source", "e_licence_type",
+              "blank_form", "sample", "notes"):
+        if k in m and not isinstance(m[k], str):
+            bad(f"{fld}.{k}", "must be str")
+            ok = False
+    for k in ("key", "deferrable"):
+        if k in m and not isinstance(m[k], bool):
+            bad(f"{fld}.{k}", "must be true or false")
             ok = False
     if not ok:
         return None
