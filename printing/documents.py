@@ -260,7 +260,8 @@ def _materials_block(lines: Sequence[MaterialLine], st: _Styles, width: float) -
     widths = [12 * mm, width - 114 * mm, 16 * mm, 28 * mm, 18 * mm, 40 * mm]
     rows = [[str(i), ln.name, ln.form.label, _counts(ln), ln.status.label, _line_remark(ln)]
             for i, ln in enumerate(lines, 1)]
-    return [_grid(["序号", "材料名称", "形式", "收取/应交", "状态", "备注"], rows, widths, st)]
+    return [_grid(["序号", "材料名称", "形式", "收取/应交", "状态", "备注"], rows, widths, st),
+            Spacer(1, 2 * MM)]
 
 
 def _body_receipt(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
@@ -296,7 +297,7 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
         widths = [12 * mm, 42 * mm, (width - 54 * mm) / 2, (width - 54 * mm) / 2]
         rows = [[str(i), ln.name, f"{ln.status.label}：{ln.reason}" if ln.reason else ln.status.label,
                  ln.what_to_bring] for i, ln in enumerate(todo, 1)]
-        out.append(_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st))
+        out += [_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st), Spacer(1, 2 * MM)]
     done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED)]
     if done:
         out.append(_section("本次已核验的材料（补正时无需重复提交）", st))
@@ -324,7 +325,7 @@ def _body_commitment(ctx: DocumentContext, st: _Styles, width: float) -> list[Fl
         widths = [12 * mm, width - 107 * mm, 20 * mm, 45 * mm, 30 * mm]
         rows = [[str(i), ln.name, ln.form.label, ln.what_to_bring,
                  fmt_date(ln.due_date) if ln.due_date else ""] for i, ln in enumerate(deferred, 1)]
-        out.append(_grid(["序号", "材料名称", "形式", "补交要求", "补交期限"], rows, widths, st))
+        out += [_grid(["序号", "材料名称", "形式", "补交要求", "补交期限"], rows, widths, st), Spacer(1, 2 * MM)]
     out.append(_section("逾期后果", st))
     out.append(Paragraph(_t(ctx.deferred_consequence or DEFAULT_DEFERRED_CONSEQUENCE), st.body))
     out.append(Spacer(1, 4 * mm))
@@ -378,7 +379,8 @@ def _body_delivery(ctx: DocumentContext, st: _Styles, width: float) -> list[Flow
     else:
         rows.append(("领取人", dv.receiver or "—"))
     if dv.receiver_masked_id:
-        rows.append(("领取人证件", dv.receiver_masked_id))
+        who = "收件人证件" if dv.method is DeliveryMethod.EXPRESS else "领取人证件"
+        rows.append((who, dv.receiver_masked_id))
     if dv.delivered_at is not None:
         rows.append(("送达时间", fmt_time(dv.delivered_at)))
     label = "受送达人（签字）" if dv.method is DeliveryMethod.EXPRESS else "领取人（签字）"

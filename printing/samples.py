@@ -20,7 +20,7 @@ LINES: tuple[MaterialLine, ...] = (
     MaterialLine("经营者身份证件", MaterialForm.COPY, 1, 1, 1, 1, LineStatus.VERIFIED,
                  reason="原件核验后退还"),
     MaterialLine("经营场所使用证明", MaterialForm.COPY, 0, 1, 0, 0, LineStatus.PENDING,
-                 reason="未提交", what_to_bring="房屋产权证明复印件1份，或租赁合同及出租方产权证明复印件各1份"),
+                 reason="申请时未携带", what_to_bring="房屋产权证明复印件1份，或租赁合同及出租方产权证明复印件各1份"),
     MaterialLine("委托代理人授权委托书", MaterialForm.ORIGINAL, 1, 0, 1, 0, LineStatus.DEFECTIVE,
                  reason="委托书未写明委托权限和期限", what_to_bring="写明委托事项、权限和期限并由经营者签字的授权委托书原件1份"),
     MaterialLine("从业人员健康证明", MaterialForm.COPY, 0, 1, 0, 0, LineStatus.DEFERRED,
@@ -68,3 +68,47 @@ def sample_context(kind: DocumentKind = DocumentKind.RECEIPT, layout: PageLayout
             receiver_masked_id="4201**********123X", express_company="中国邮政EMS",
             express_no="1187654321098", delivered_at=datetime(2026, 11, 28, 15, 20)))
     return replace(base, kind=kind)
+
+
+_SHORT = {DocumentKind.RECEIPT: "receipt", DocumentKind.ONE_TIME_NOTICE: "notice",
+          DocumentKind.DEFICIENCY_COMMITMENT: "commitment", DocumentKind.REJECTION_NOTICE: "rejection",
+          DocumentKind.MATERIALS_RECEIVED: "materials", DocumentKind.DELIVERY_RECEIPT: "delivery"}
+
+
+def write_samples(folder: str) -> None:
+    """Write every sample document as PDF and page-1 PNG (needs pdftoppm) into ``folder``.
+
+    ``python -m printing.samples docs/screenshots`` refreshes the screenshots in the docs.
+    """
+    import subprocess
+    from pathlib import Path
+
+    from PIL import Image
+
+    from printing.documents import build_pdf
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(f"print-{_SHORT[k]}-{'a4' if lay is PageLayout.A4 else '80mm'}", sample_context(k, lay), 1)
+            for lay in PageLayout for k in DocumentKind]
+    jobs.append(("print-receipt-reprint-80mm",
+                 sample_context(DocumentKind.RECEIPT, PageLayout.ROLL_80MM, reprint=True), 1))
+    jobs.append(("print-notice-a4-page2",
+                 sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60), 2))
+    for name, ctx, page in jobs:
+        pdf = out / f"{name}.pdf"
+        pdf.write_bytes(build_pdf(ctx))
+        dpi = "100" if ctx.layout is PageLayout.A4 else "150"
+        subprocess.run(["pdftoppm", "-r", dpi, "-png", "-gray", "-singlefile", "-f", str(page), "-l", str(page),
+                        str(pdf), str(out / name)], check=True)
+        pdf.unlink()
+        png = out / f"{name}.png"
+        with Image.open(png) as image:   # 16 grey levels keep the PNGs small enough to commit
+            small = image.convert("L").quantize(16)
+        small.save(png, optimize=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_samples(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
