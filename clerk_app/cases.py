@@ -215,7 +215,7 @@ class CaseService:
     def _apply_line_status(self, state: LineState, status: LineStatus, reason: str | None,
                            due_date: dt.date | None) -> None:
         def refuse(why: str) -> DomainError:
-            return DomainError(_E_LINE, name=state.name, why=i18n.text(why), detail=f"{state.code}: {why}")
+            return DomainError(_E_LINE, name=state.name, why=i18n.Msg(why), detail=f"{state.code}: {why}")
 
         if status is LineStatus.VERIFIED and not (counts_complete(state) or state.form == "electronic"):
             raise refuse(_W_NOT_RECEIVED)
@@ -261,11 +261,11 @@ class CaseService:
         now = self._clock.now()
         today = now.date()
         if decision is Decision.REJECT and not (reason and reason.strip()):
-            raise DecisionNotAllowed(decision=i18n.text(DECISION_LABELS[decision]),
-                                     why=i18n.text("why.reason"), detail="reject without reason")
+            raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]),
+                                     why=i18n.Msg("why.reason"), detail="reject without reason")
         if decision is Decision.ACCEPT_WITH_DEFICIENCIES and due_date is None:
-            raise DecisionNotAllowed(decision=i18n.text(DECISION_LABELS[decision]),
-                                     why=i18n.text("why.due"), detail="no due date")
+            raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]),
+                                     why=i18n.Msg("why.due"), detail="no due date")
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
             target = DECISION_STATUS[decision]
@@ -274,7 +274,7 @@ class CaseService:
             check = evaluate_decision(decision, CaseStatus(case.status), lines, case.applicant_id is not None,
                                       reason=reason, due_date=due_date, today=today)
             if not check.allowed:
-                raise DecisionNotAllowed(decision=i18n.text(DECISION_LABELS[decision]), why=check.why,
+                raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]), why=check.reason,
                                          detail=f"{decision.value} refused")
             item = self._item(case)
             promised = None
@@ -366,7 +366,7 @@ class CaseService:
         """The full personal record, for roles allowed to see it; always audited with the reason."""
         actor.require(Permission.PII_VIEW_FULL)
         if not reason or not reason.strip():
-            raise DomainError(_E_LINE, name="—", why=i18n.text(_W_REASON_NEEDED))
+            raise DomainError(_E_LINE, name="—", why=i18n.Msg(_W_REASON_NEEDED))
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
             pid = case.agent_id if agent else case.applicant_id

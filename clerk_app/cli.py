@@ -14,6 +14,7 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Role, system_actor
@@ -62,16 +63,19 @@ def _read_password(prompt: str) -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, gui: Callable[[Settings], int] | None = None) -> int:
+    """Entry point. ``gui`` starts the interface; it is passed in by ``ui.launcher`` because the
+    core never imports Qt (the console script ``clerk-app`` points at ui.launcher:main)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
         if args.command == "admin":
             return _admin(args, settings)
-        from ui.app import run  # the GUI is imported only when it is wanted
-
-        return run(settings)
+        if gui is None:
+            print("no user interface available: start clerk-app through ui.launcher", file=sys.stderr)
+            return 2
+        return gui(settings)
     except ClerkAppError as exc:
         print(exc.user_message(), file=sys.stderr)
         logging.getLogger("clerk_app").error("start-up failed: %s", exc)
@@ -104,5 +108,5 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
         ctx.close()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # admin commands work without Qt: python -m clerk_app.cli admin ...
     sys.exit(main())

@@ -24,6 +24,23 @@ def register(key: str, zh: str, en: str) -> str:
     return key
 
 
+class Msg:
+    """A message key with parameters, translated only when shown (so one error can be logged in
+    English and shown in Chinese). Usable as a parameter of another message."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def render(self, language: str | None = None) -> str:
+        return text(self.key, language, **self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 def set_language(language: str) -> None:
     global _current
     if language not in LANGUAGES:
@@ -41,6 +58,7 @@ def text(key: str, language: str | None = None, **params: object) -> str:
     if entry is None:
         return key
     template = entry.get(language or _current) or entry["en"]
+    params = {k: v.render(language) if isinstance(v, Msg) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError):

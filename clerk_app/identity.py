@@ -44,8 +44,7 @@ def resident_id_check_char(first17: str) -> str:
 
 
 def _invalid(kind: str, problem: str, **params: object) -> InvalidIdentityNumber:
-    return InvalidIdentityNumber(kind=i18n.text(kind), problem=i18n.text(problem, **params),
-                                 detail=f"{kind}:{problem}")
+    return InvalidIdentityNumber(kind=i18n.Msg(kind), problem=i18n.Msg(problem, **params))
 
 
 def validate_resident_id(number: str, today: dt.date | None = None) -> str:

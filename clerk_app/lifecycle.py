@@ -110,8 +110,8 @@ def check_transition(current: CaseStatus, target: CaseStatus) -> Permission:
     try:
         return TRANSITIONS[(current, target)]
     except KeyError:
-        raise TransitionForbidden(current=i18n.text(STATUS_LABELS[current]),
-                                  target=i18n.text(STATUS_LABELS[target]),
+        raise TransitionForbidden(current=i18n.Msg(STATUS_LABELS[current]),
+                                  target=i18n.Msg(STATUS_LABELS[target]),
                                   detail=f"{current.value} -> {target.value}") from None
 
 
@@ -188,7 +188,11 @@ _W_STATUS = i18n.register("why.status", "案件当前状态不能作出决定", 
 @dataclass(frozen=True)
 class DecisionCheck:
     allowed: bool
-    why: str = ""  # user-facing, in the current language
+    reason: i18n.Msg | None = None  # why not, translated when shown
+
+    @property
+    def why(self) -> str:
+        return self.reason.render() if self.reason else ""
 
 
 def _names(lines: Iterable[LineState]) -> str:
@@ -200,37 +204,37 @@ def evaluate_decision(decision: Decision, status: CaseStatus, lines: Sequence[Li
                       due_date: dt.date | None = None, today: dt.date | None = None) -> DecisionCheck:
     """Whether ``decision`` is allowed now, and if not, why (for the decision bar and the service)."""
     if status not in _DECIDABLE:
-        return DecisionCheck(False, i18n.text(_W_STATUS))
+        return DecisionCheck(False, i18n.Msg(_W_STATUS))
     counted = [line for line in lines if line.counts]
     missing = [line for line in counted if line.status is LineStatus.PENDING]
     defective = [line for line in lines if line.status is LineStatus.DEFECTIVE]
     deferred = [line for line in counted if line.status is LineStatus.DEFERRED]
     if decision is Decision.REJECT:
         if reason is not None and not reason.strip():
-            return DecisionCheck(False, i18n.text(_W_REASON))
+            return DecisionCheck(False, i18n.Msg(_W_REASON))
         return DecisionCheck(True)
     if decision is Decision.RETURN_WITH_NOTICE:
         if not (missing or defective or deferred):
-            return DecisionCheck(False, i18n.text(_W_NOTHING_MISSING))
+            return DecisionCheck(False, i18n.Msg(_W_NOTHING_MISSING))
         return DecisionCheck(True)
     if not has_applicant:
-        return DecisionCheck(False, i18n.text(_W_NO_APPLICANT))
+        return DecisionCheck(False, i18n.Msg(_W_NO_APPLICANT))
     if missing:
-        return DecisionCheck(False, i18n.text(_W_MISSING, n=len(missing), names=_names(missing)))
+        return DecisionCheck(False, i18n.Msg(_W_MISSING, n=len(missing), names=_names(missing)))
     if defective:
-        return DecisionCheck(False, i18n.text(_W_DEFECTIVE, n=len(defective), names=_names(defective)))
+        return DecisionCheck(False, i18n.Msg(_W_DEFECTIVE, n=len(defective), names=_names(defective)))
     if decision is Decision.ACCEPT:
         if deferred:
-            return DecisionCheck(False, i18n.text(_W_DEFERRED))
+            return DecisionCheck(False, i18n.Msg(_W_DEFERRED))
         return DecisionCheck(True)
     # accept with deficiencies
     if not deferred:
-        return DecisionCheck(False, i18n.text(_W_NO_DEFERRED))
+        return DecisionCheck(False, i18n.Msg(_W_NO_DEFERRED))
     bad = [line for line in deferred if not line.deferrable or line.key_material]
     if bad:
-        return DecisionCheck(False, i18n.text(_W_NOT_DEFERRABLE, names=_names(bad)))
+        return DecisionCheck(False, i18n.Msg(_W_NOT_DEFERRABLE, names=_names(bad)))
     if due_date is not None and today is not None and due_date <= today:
-        return DecisionCheck(False, i18n.text(_W_DUE))
+        return DecisionCheck(False, i18n.Msg(_W_DUE))
     return DecisionCheck(True)
 
 

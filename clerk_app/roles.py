@@ -90,8 +90,8 @@ class Actor:
 
     def require(self, permission: Permission) -> None:
         if not self.can(permission):
-            raise PermissionDenied(role=i18n.text(ROLE_LABELS[self.role]),
-                                   action=i18n.text(PERMISSION_LABELS[permission]),
+            raise PermissionDenied(role=i18n.Msg(ROLE_LABELS[self.role]),
+                                   action=i18n.Msg(PERMISSION_LABELS[permission]),
                                    detail=f"{self.role.value} lacks {permission.value}")
 
 

@@ -91,38 +91,44 @@ class UserService:
         return created
 
     def authenticate(self, username: str, password: str) -> Actor:
+        """Check a password. Failures are recorded (and committed) before the error is raised."""
         now = self._clock.now()
+        failure: ClerkAppError | None = None
         with self._sessions.begin() as s:
             user = s.scalar(select(User).where(User.username == username))
             if user is None or not user.active:
                 _HASHER.hash(password)  # same cost as a real check: do not reveal which names exist
                 self._auditor.record(s, _anonymous(self._station, username), "login.failed",
                                      reason="unknown user")
-                raise LoginFailed(left="-", detail="unknown or inactive user")
-            actor = Actor(user.id, user.username, Role(user.role), self._station, user.staff_no)
-            locked_until = _aware(user.locked_until)
-            if locked_until and locked_until > now:
-                self._auditor.record(s, actor, "login.refused_locked")
-                raise AccountLocked(until=locked_until.strftime("%H:%M"))
-            try:
-                _HASHER.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_attempts += 1
-                if user.failed_attempts >= self.policy.max_failures:
-                    user.locked_until = now + dt.timedelta(minutes=self.policy.lockout_minutes)
-                    user.failed_attempts = 0
-                    self._auditor.record(s, actor, "login.lockout", minutes=self.policy.lockout_minutes)
-                    s.commit()
-                    raise AccountLocked(until=user.locked_until.strftime("%H:%M")) from None
-                self._auditor.record(s, actor, "login.failed", attempts=user.failed_attempts)
-                s.commit()
-                raise LoginFailed(left=self.policy.max_failures - user.failed_attempts) from None
-            user.failed_attempts = 0
-            user.locked_until = None
-            if _HASHER.check_needs_rehash(user.password_hash):
-                user.password_hash = _HASHER.hash(password)
-            self._auditor.record(s, actor, "login")
+                failure = LoginFailed(left="-", detail="unknown or inactive user")
+            else:
+                actor = Actor(user.id, user.username, Role(user.role), self._station, user.staff_no)
+                failure = self._check(s, user, actor, password, now)
+        if failure is not None:
+            raise failure
         return actor
+
+    def _check(self, s: Session, user: User, actor: Actor, password: str, now: dt.datetime) -> ClerkAppError | None:
+        if user.locked_until and user.locked_until > now:
+            self._auditor.record(s, actor, "login.refused_locked")
+            return AccountLocked(until=user.locked_until.astimezone(now.tzinfo).strftime("%H:%M"))
+        try:
+            _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            user.failed_attempts += 1
+            if user.failed_attempts >= self.policy.max_failures:
+                user.locked_until = now + dt.timedelta(minutes=self.policy.lockout_minutes)
+                user.failed_attempts = 0
+                self._auditor.record(s, actor, "login.lockout", minutes=self.policy.lockout_minutes)
+                return AccountLocked(until=user.locked_until.strftime("%H:%M"))
+            self._auditor.record(s, actor, "login.failed", attempts=user.failed_attempts)
+            return LoginFailed(left=self.policy.max_failures - user.failed_attempts)
+        user.failed_attempts = 0
+        user.locked_until = None
+        if _HASHER.check_needs_rehash(user.password_hash):
+            user.password_hash = _HASHER.hash(password)
+        self._auditor.record(s, actor, "login")
+        return None
 
     def logout(self, actor: Actor, reason: str = "user") -> None:
         self._auditor.record_now(actor, "logout", reason=reason)
@@ -155,12 +161,6 @@ class UserService:
 def _anonymous(station: str, username: str) -> Actor:
     # The typed name is not PII of an applicant, but keep it short in the trail.
     return Actor(None, username[:64], Role.CLERK, station)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite drops tzinfo
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 i18n.register("error.user_exists", "用户名 {username} 已存在", "User name {username} already exists")
