@@ -87,6 +87,20 @@ def test_jpeg2000_face(card_slot: CardSlot, service: PcscCardService) -> None:
     assert doc.passive_auth.verified
 
 
+@pytest.mark.parametrize("extended", [True, False])
+def test_face_larger_than_32_kb_uses_odd_read_binary(card_slot: CardSlot, service: PcscCardService,
+                                                     extended: bool) -> None:
+    # offsets above 32767 do not fit P1-P2: READ BINARY B1 with DO'54' (ISO 7816-4 §11.2.3)
+    image = face_jpeg(seed=3, size=(480, 640), target_kb=60)
+    assert len(image) > 40_000
+    files = make_document(Holder(number="B16000001"), image=image)
+    card, _ = card_slot.insert_emrtd(files, extended=extended)
+    doc = service.read(READER_0, key_for(files))
+    assert doc.photo is not None and doc.photo.data == image
+    assert doc.passive_auth.verified
+    assert card.odd_reads > 0
+
+
 def test_td1_hk_macau_permit(card_slot: CardSlot, service: PcscCardService) -> None:
     holder = Holder(code="CS", surname="YANGBEN", given="LI", number="C01234567", birth="851203",
                     sex="F", expiry="301231", td="TD1")

@@ -77,6 +77,7 @@ class EmrtdCard(VirtualCard):
         self.faults = faults or Faults()
         self.apdu_count = 0
         self.read_count = 0
+        self.odd_reads = 0                         # READ BINARY B1 (offsets above 32767)
         self.power_on()
 
     def power_on(self) -> None:
@@ -185,16 +186,19 @@ class EmrtdCard(VirtualCard):
             if self.current is None:
                 return self._protect(b"", 0x6986)
             if ins == 0xB1:
+                self.odd_reads += 1
                 offset = int.from_bytes(tlv.parse_one(data).value, "big")
             else:
                 offset = (p1 << 8) | p2
             want = le or 256
             if offset > len(self.current):
                 return self._protect(b"", 0x6B00)
+            if ins == 0xB1:                   # Le covers the DO'53' header (at most 4 bytes)
+                want = max(0, want - 4)
             chunk = self.current[offset:offset + want]
+            status = 0x9000 if len(chunk) == want else 0x6282
             if ins == 0xB1:
                 chunk = tlv.encode(0x53, chunk)
-            status = 0x9000 if len(chunk) == want else 0x6282
             self.read_count += 1
             return self._maybe_garbage(self._protect(chunk, status))
         return self._protect(b"", 0x6D00)
