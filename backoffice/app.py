@@ -22,6 +22,7 @@ from backoffice.service import ApiProblem
 T = TypeVar("T")
 SHA_PATH = Path(pattern=schemas.SHA256)
 CASE_PATH = Path(pattern=schemas.UUID_RE)
+MAX_INT64 = 2 ** 63 - 1
 _ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid_request"}
 
@@ -110,7 +111,7 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
     @app.put("/v1/cases/{case_id}/attachments/{sha256}")
     async def put_chunk(request: Request, station: StationDep, case_id: Annotated[str, CASE_PATH],
                         sha256: Annotated[str, SHA_PATH],
-                        offset: Annotated[int, Query(ge=0)]) -> schemas.AttachmentStateOut:
+                        offset: Annotated[int, Query(ge=0, le=MAX_INT64)]) -> schemas.AttachmentStateOut:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > service.MAX_CHUNK:
             raise ApiProblem(413, "too_large", f"a chunk may be at most {service.MAX_CHUNK} bytes")
@@ -128,7 +129,7 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         return schemas.AttachmentStateOut(**await in_db(service.finalize_attachment, station, case_id, sha256))
 
     @app.get("/v1/status-feed")
-    async def status_feed(station: StationDep, after: Annotated[int, Query(ge=0)] = 0,
+    async def status_feed(station: StationDep, after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
                           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> schemas.StatusFeedOut:
         return schemas.StatusFeedOut(**await in_db(service.status_feed, station, after, limit))
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 SHA256 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CODE = r"^[A-Za-z0-9_.-]{1,16}$"
+MAX_ATTACHMENT = 2 ** 40  # 1 TiB; keeps sizes far inside BIGINT
 
 
 class Strict(BaseModel):
@@ -37,7 +38,7 @@ class TokenResponse(Strict):
 
 
 class PageRef(Strict):
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, le=1_000_000)
     sha256: str = Field(pattern=SHA256)
 
 
@@ -48,14 +49,14 @@ class MaterialLine(Strict):
     status: str = Field(max_length=16)
     reason: str | None = None
     due_date: str | None = None
-    originals_received: int = Field(ge=0)
-    copies_received: int = Field(ge=0)
+    originals_received: int = Field(ge=0, le=1000)
+    copies_received: int = Field(ge=0, le=1000)
     pages: list[PageRef]
 
 
 class AttachmentRef(Strict):
     sha256: str = Field(pattern=SHA256)
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=MAX_ATTACHMENT)
     mime: str = Field(min_length=1, max_length=64)
 
 

@@ -163,7 +163,8 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
     existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
     if existing is None:
         existing = session.get(ReceivedCase, case_id)
-        if existing is not None:
+        # (the key lookup may have run just before a concurrent duplicate committed)
+        if existing is not None and existing.idempotency_key != key:
             raise ApiProblem(409, "case_exists", "this case was already received under another key")
     if existing is not None:
         return _check_replay(existing, station, digest)
@@ -323,7 +324,7 @@ def case_summaries(session: Session, case_id: str | None = None) -> list[dict[st
     if case_id is not None:
         count_q = count_q.where(Attachment.case_id == case_id)
         case_q = case_q.where(ReceivedCase.id == case_id)
-    counts = dict(session.execute(count_q).tuples().all())
+    counts = dict(session.execute(count_q).all())
     return [{"case_id": c.id, "case_number": c.case_number, "item_code": c.item_code, "status": c.status,
              "attachments": len(c.packet.get("attachments", [])), "attachments_complete": counts.get(c.id, 0)}
             for c in session.scalars(case_q)]

@@ -1,0 +1,57 @@
+"""docs/api/openapi.yaml is the contract: the running server has exactly its routes, and a
+property-based API tester (schemathesis) checks the live server's answers against it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+import yaml
+from fastapi.routing import APIRoute
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
+
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml"
+schema = schemathesis.openapi.from_path(SPEC)
+
+pytestmark = pytest.mark.postgres
+
+
+def test_server_routes_are_exactly_the_documented_ones(backoffice):
+    documented = {(method.upper(), path) for path, ops in yaml.safe_load(SPEC.read_text())["paths"].items()
+                  for method in ops if method in ("get", "put", "post", "delete", "patch")}
+    served = {(method, route.path) for route in backoffice.app.routes if isinstance(route, APIRoute)
+              for method in route.methods}
+    assert served == documented
+
+
+@pytest.fixture(scope="module")
+def live(postgres_server):
+    """One back office for the whole property run, with a registered station and a token."""
+    import uuid
+
+    from tests.backoffice.server import RunningBackOffice
+
+    server = RunningBackOffice(postgres_server.create_database("t_" + uuid.uuid4().hex[:12]))
+    server.start()
+    enrol = server.add_station("ST1")
+    with httpx.Client(base_url=server.url) as c:
+        secret = c.post("/v1/stations/register",
+                        json={"station_code": "ST1", "enrolment_code": enrol}).json()["station_secret"]
+        token = c.post("/v1/auth/token", json={"station_code": "ST1", "station_secret": secret}).json()["access_token"]
+    yield server, token
+    server.close()
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+def test_live_server_conforms_to_the_openapi_file(case, live):
+    server, token = live
+    auth = server.admin_token if case.path.startswith("/v1/admin/") else token
+    case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {auth}"}, checks=CHECKS)
