@@ -88,14 +88,18 @@ def test_jpeg2000_face(card_slot: CardSlot, service: PcscCardService) -> None:
 
 
 @pytest.mark.parametrize("extended", [True, False])
-def test_face_larger_than_32_kb_uses_odd_read_binary(card_slot: CardSlot, service: PcscCardService,
+def test_face_larger_than_32_kb_uses_odd_read_binary(card_slot: CardSlot, pcscd: Pcscd, csca_folder: Path,
                                                      extended: bool) -> None:
     # offsets above 32767 do not fit P1-P2: READ BINARY B1 with DO'54' (ISO 7816-4 §11.2.3)
     image = face_jpeg(seed=3, size=(480, 640), target_kb=60)
     assert len(image) > 40_000
     files = make_document(Holder(number="B16000001"), image=image)
     card, _ = card_slot.insert_emrtd(files, extended=extended)
-    doc = service.read(READER_0, key_for(files))
+    service = PcscCardService(csca_folder=csca_folder, extended_chunk=0x3000)
+    try:
+        doc = service.read(READER_0, key_for(files))
+    finally:
+        service.close()
     assert doc.photo is not None and doc.photo.data == image
     assert doc.passive_auth.verified
     assert card.odd_reads > 0
