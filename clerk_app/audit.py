@@ -79,21 +79,24 @@ class Auditor:
         """Walk the whole chain; return the first broken event, or None if intact."""
         prev, expected_seq = GENESIS, 1
         with self._sessions() as session:
-            for ev in session.execute(select(AuditEvent).order_by(AuditEvent.seq)
-                                      .execution_options(yield_per=2000)).scalars():
-                if ev.seq != expected_seq:
-                    return ChainBreak(expected_seq, "sequence gap")
-                if ev.prev_hash != prev:
-                    return ChainBreak(ev.seq, "link mismatch")
-                digest = event_hash(prev, _canonical(ev.seq, ev.at, ev.actor, ev.role, ev.station,
-                                                     ev.action, ev.case_id, ev.detail))
-                if digest != ev.hash:
-                    return ChainBreak(ev.seq, "hash mismatch")
-                prev, expected_seq = ev.hash, expected_seq + 1
+            result = session.execute(select(AuditEvent).order_by(AuditEvent.seq)
+                                     .execution_options(yield_per=2000))
+            try:
+                for ev in result.scalars():
+                    if ev.seq != expected_seq:
+                        return ChainBreak(expected_seq, "sequence gap")
+                    if ev.prev_hash != prev:
+                        return ChainBreak(ev.seq, "link mismatch")
+                    digest = event_hash(prev, _canonical(ev.seq, ev.at, ev.actor, ev.role, ev.station,
+                                                         ev.action, ev.case_id, ev.detail))
+                    if digest != ev.hash:
+                        return ChainBreak(ev.seq, "hash mismatch")
+                    prev, expected_seq = ev.hash, expected_seq + 1
+            finally:
+                result.close()  # a server-side cursor on PostgreSQL when we stop early
             head = session.get(AuditHead, CHAIN)
             if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
-                return ChainBreak(expected_seq - 1 if head.last_seq > expected_seq - 1 else head.last_seq,
-                                  "head mismatch")
+                return ChainBreak(min(head.last_seq, expected_seq - 1), "head mismatch")
         return None
 
     def events(self, actor: Actor, *, case_id: str | None = None, limit: int = 500) -> Iterator[AuditEvent]:

@@ -144,7 +144,7 @@ class CaseLine(Base):
     position: Mapped[int] = mapped_column(Integer)
     requirement_code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
-    form: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str] = mapped_column(String(24))
     originals_required: Mapped[int] = mapped_column(Integer, default=0)
     copies_required: Mapped[int] = mapped_column(Integer, default=0)
     originals_received: Mapped[int] = mapped_column(Integer, default=0)
