@@ -7,7 +7,7 @@ See docs/printing.md.
 """
 from printing.dispatch import (
     FolderPrinter, InMemoryPrintJobStore, JobStatus, JsonFilePrintJobStore, PrintAction, PrintDispatcher,
-    PrintEvent, Printer, PrinterStatus, PrintJob, PrintJobStore,
+    PrintEvent, Printer, PrinterStatus, PrintJob, PrintJobStore, PrintWorker,
 )
 from printing.documents import PrintableDocument, build_document, build_pdf
 from printing.errors import FontMissingError, PrinterUnavailable, PrintFailed, PrintingError, PrintJobNotFound
@@ -20,6 +20,6 @@ __all__ = [
     "DeliveryInfo", "DeliveryMethod", "DocumentContext", "DocumentKind", "FolderPrinter", "FontMissingError",
     "HallHeader", "InMemoryPrintJobStore", "JobStatus", "JsonFilePrintJobStore", "LineStatus", "MaterialForm",
     "MaterialLine", "PageLayout", "PrintAction", "PrintDispatcher", "PrintEvent", "PrintFailed", "PrintJob",
-    "PrintJobNotFound", "PrintJobStore", "PrintableDocument", "Printer", "PrinterStatus", "PrinterUnavailable",
+    "PrintJobNotFound", "PrintJobStore", "PrintWorker", "PrintableDocument", "Printer", "PrinterStatus", "PrinterUnavailable",
     "PrintingError", "RejectionInfo", "build_document", "build_pdf",
 ]

@@ -19,7 +19,9 @@ import dataclasses
 import enum
 import hashlib
 import json
+import logging
 import os
+import queue
 import tempfile
 import threading
 import uuid
@@ -277,6 +279,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # Dispatcher
 
 PrinterLookup = Callable[[str], Printer]
+log = logging.getLogger(__name__)
 
 
 class PrintDispatcher:
@@ -397,3 +400,52 @@ def _size_from_media(media: str) -> tuple[float, float]:
     w, _, h = media.removeprefix("Custom.").removesuffix("mm").partition("x")
     return (float(w), float(h))
 
+
+
+class PrintWorker:
+    """One background thread that prints in submission order, so the GUI thread never blocks on a
+    printer and two prints never interleave on one spooler connection. Results come back through the
+    callbacks on the worker thread (the UI bridges them to widgets with a Qt signal)."""
+
+    def __init__(self, dispatcher: PrintDispatcher, *, name: str = "print-worker") -> None:
+        self.dispatcher = dispatcher
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, ctx: DocumentContext, printer: str,
+               on_done: Callable[[PrintJob], None] | None = None,
+               on_error: Callable[[Exception], None] | None = None) -> None:
+        """Build and print ``ctx`` in the background (a reprint if ``ctx.reprint``)."""
+        self._queue.put(lambda: self._call(lambda: self.dispatcher.print_document(ctx, printer), on_done, on_error))
+
+    def retry(self, job_id: str, on_done: Callable[[PrintJob], None] | None = None,
+              on_error: Callable[[Exception], None] | None = None) -> None:
+        self._queue.put(lambda: self._call(lambda: self.dispatcher.retry(job_id), on_done, on_error))
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        """Finish what was submitted, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    @staticmethod
+    def _call(work: Callable[[], PrintJob], on_done: Callable[[PrintJob], None] | None,
+              on_error: Callable[[Exception], None] | None) -> None:
+        try:
+            job = work()
+        except Exception as exc:  # FontMissingError, a bad context, a failing audit hook ...
+            if on_error is not None:
+                on_error(exc)
+            return
+        if on_done is not None:
+            on_done(job)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                item()
+            except Exception:  # a failing callback must not stop the worker for the next prints
+                log.exception("print worker: result callback failed")

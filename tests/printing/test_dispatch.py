@@ -172,3 +172,41 @@ def test_folder_printer_writes_the_pdf_and_reports_a_missing_folder(tmp_path: Pa
 def test_cups_printer_state_reasons_are_classified(attrs: dict, expected: str) -> None:
     status = classify(attrs)
     assert status.ready == (expected == "") and status.reason == expected
+
+
+def test_worker_prints_in_order_off_the_calling_thread(events: list[PrintEvent]) -> None:
+    import threading
+
+    from printing.dispatch import PrintWorker
+    from printing.errors import FontMissingError
+    from printing.fonts import FontCandidate
+
+    printer = ScriptedPrinter("front")
+    worker = PrintWorker(make(printer, events))
+    done: list[tuple[str, str]] = []
+    errors: list[Exception] = []
+    caller = threading.current_thread().name
+    for kind in (DocumentKind.RECEIPT, DocumentKind.MATERIALS_RECEIVED, DocumentKind.DEFICIENCY_COMMITMENT):
+        worker.submit(sample_context(kind), "front",
+                      on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)))
+    worker.submit(sample_context(), "front", on_done=lambda job: 1 / 0)   # a broken callback ...
+    broken = PrintWorker(PrintDispatcher({"front": printer}, InMemoryPrintJobStore(),
+                                         fonts=[FontCandidate(Path("/nonexistent.ttf"))]))
+    broken.submit(sample_context(), "front", on_error=errors.append)
+    worker.submit(sample_context(DocumentKind.ONE_TIME_NOTICE), "front",    # ... does not stop the worker
+                  on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)))
+    worker.close()
+    broken.close()
+    assert [k for k, _ in done] == ["receipt", "materials_received", "deficiency_commitment", "one_time_notice"]
+    assert all(thread != caller for _, thread in done)
+    assert len(printer.printed) == 5
+    assert len(errors) == 1 and isinstance(errors[0], FontMissingError)
+
+
+def test_a_failing_audit_hook_is_not_swallowed() -> None:
+    def audit(event: PrintEvent) -> None:
+        raise RuntimeError("audit store down")
+
+    dispatcher = PrintDispatcher({"front": ScriptedPrinter("front")}, InMemoryPrintJobStore(), on_event=audit)
+    with pytest.raises(RuntimeError, match="audit store down"):
+        dispatcher.print_document(sample_context(), "front")
