@@ -177,7 +177,7 @@ class PrintJobStore(Protocol):
     def pdf(self, job: PrintJob) -> bytes: ...
 
     def unfinished(self) -> list[PrintJob]:
-        """Queued and failed jobs, oldest first."""
+        """Every job not done (queued, failed, or printing — in flight or interrupted), oldest first."""
         ...
 
     def for_case(self, case_number: str) -> list[PrintJob]: ...
@@ -213,7 +213,7 @@ class InMemoryPrintJobStore:
 
     def unfinished(self) -> list[PrintJob]:
         with self._lock:
-            jobs = [j for j in self._jobs.values() if j.status in (JobStatus.QUEUED, JobStatus.FAILED)]
+            jobs = [j for j in self._jobs.values() if j.status is not JobStatus.DONE]
         return sorted(jobs, key=lambda j: j.created_at)
 
     def for_case(self, case_number: str) -> list[PrintJob]:
@@ -324,9 +324,14 @@ class PrintDispatcher:
         return job
 
     def retry(self, job_id: str) -> PrintJob:
-        """Try a queued or failed job again (a done job is returned unchanged, never printed twice)."""
+        """Try a queued or failed job again (a done job is returned unchanged, never printed twice).
+
+        A job still marked ``printing`` that no thread of this dispatcher is working on was interrupted
+        (the app stopped mid-print); it is tried again — the clerk asked for it, having looked at the
+        printer — rather than left stuck forever.
+        """
         job = self._store.get(job_id)
-        if job.status in (JobStatus.DONE, JobStatus.PRINTING):
+        if job.status is JobStatus.DONE:
             return job
         pdf = self._store.pdf(job)
         doc = PrintableDocument(pdf=pdf, kind=job.kind, case_number=job.case_number, layout=job.layout,
@@ -342,6 +347,9 @@ class PrintDispatcher:
         for job in self._store.unfinished():
             if (printer is not None and job.printer != printer) or job.printer in blocked:
                 continue
+            with self._lock:
+                if job.job_id in self._busy:   # being printed right now by another thread
+                    continue
             result = self.retry(job.job_id)
             results.append(result)
             if result.status is JobStatus.QUEUED:

@@ -210,3 +210,19 @@ def test_a_failing_audit_hook_is_not_swallowed() -> None:
     dispatcher = PrintDispatcher({"front": ScriptedPrinter("front")}, InMemoryPrintJobStore(), on_event=audit)
     with pytest.raises(RuntimeError, match="audit store down"):
         dispatcher.print_document(sample_context(), "front")
+
+
+def test_a_job_interrupted_mid_print_is_offered_again_after_a_restart(tmp_path: Path,
+                                                                     events: list[PrintEvent]) -> None:
+    from dataclasses import replace
+
+    printer = ScriptedPrinter("front", PrinterUnavailable("front", "offline"))
+    store = JsonFilePrintJobStore(tmp_path / "queue")
+    job = make(printer, events, store).print_document(sample_context(), "front")
+    store.update(replace(job, status=JobStatus.PRINTING))          # the app died while printing
+
+    reopened = JsonFilePrintJobStore(tmp_path / "queue")
+    dispatcher = make(printer, events, reopened)
+    assert [j.status for j in dispatcher.pending()] == [JobStatus.PRINTING]
+    assert [r.status for r in dispatcher.retry_pending()] == [JobStatus.DONE]
+    assert dispatcher.pending() == []
