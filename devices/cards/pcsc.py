@@ -86,6 +86,7 @@ class PcscCardService:
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="card-io")
         self._cancel = threading.Event()
         self._lock = threading.Lock()
+        self._emit_lock = threading.RLock()
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self._monitor_ctx: int | None = None
@@ -100,6 +101,11 @@ class PcscCardService:
             self.diagnostics.last_errors = (self.diagnostics.last_errors + [text])[-20:]
 
     def _emit(self, reader: str, state: ReaderState, error: CardError | None = None) -> None:
+        # called from the monitor and the I/O thread: one lock keeps states and callbacks in order
+        with self._emit_lock:
+            self._emit_locked(reader, state, error)
+
+    def _emit_locked(self, reader: str, state: ReaderState, error: CardError | None) -> None:
         if self._states.get(reader) is state and error is None:
             return
         self._states[reader] = state
@@ -271,13 +277,25 @@ class PcscCardService:
     # --- reading -------------------------------------------------------------------------------
     def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument:
         self._cancel.clear()
-        future = self._io.submit(self._read_on_io_thread, reader, mrz_key)
+        with self._lock:
+            io = self._io
+        future = io.submit(self._read_on_io_thread, reader, mrz_key)
         try:
             return future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
             self._cancel.set()
-            self._emit(reader, ReaderState.ERROR, CardTimeoutError())
-            raise CardTimeoutError(detail=f"no result within {timeout:.0f} s") from None
+            # The I/O thread is stuck inside SCardTransmit (a chip or driver that never answers;
+            # pcscd gives up only when the card goes). Abandon that thread — it ends by itself once
+            # the card is removed, its context is its own — and give later reads a fresh one.
+            with self._lock:
+                if self._io is io:
+                    io.shutdown(wait=False, cancel_futures=True)
+                    self._io = concurrent.futures.ThreadPoolExecutor(
+                        max_workers=1, thread_name_prefix="card-io")
+            error = CardTimeoutError(detail=f"no result within {timeout:.1f} s")
+            self._note_error(str(error))
+            self._emit(reader, ReaderState.ERROR, error)
+            raise error from None
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -370,4 +388,7 @@ class PcscCardService:
     def close(self) -> None:
         self.stop_watching()
         self._cancel.set()
-        self._io.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            io = self._io
+        # a thread stuck in SCardTransmit (see read) must not block closing the application
+        io.shutdown(wait=False, cancel_futures=True)

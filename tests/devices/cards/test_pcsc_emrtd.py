@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from devices.cards.api import (
-    BacFailedError, CardRemovedError, DocumentType, GarbageResponseError, MrzKey, NoCardError,
-    PassiveAuthStatus, ReaderState, Sex, UnknownCardError,
+    BacFailedError, CardRemovedError, CardTimeoutError, DocumentType, GarbageResponseError, MrzKey, NoCardError,
+    PassiveAuthStatus, ReaderGoneError, ReaderState, Sex, UnknownCardError,
 )
 from devices.cards.pcsc import PcscCardService
 
@@ -172,6 +172,24 @@ def test_card_pulled_mid_read_then_service_recovers(card_slot: CardSlot, service
         service.read(READER_0, key_for(document))
     card_slot.insert_emrtd(document)
     assert service.read(READER_0, key_for(document)).passive_auth.verified
+
+
+def test_a_chip_that_never_answers_times_out_and_the_service_recovers(
+        card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles) -> None:
+    _, client = card_slot.insert_emrtd(document)
+    client.hang_at_apdu = 6
+    started = time.monotonic()
+    with pytest.raises(CardTimeoutError):
+        service.read(READER_0, key_for(document), timeout=1.0)
+    assert time.monotonic() - started < 3
+    card_slot.remove_all()                    # the stuck transmit ends when the card goes
+    card_slot.insert_emrtd(document)
+    assert service.read(READER_0, key_for(document)).passive_auth.verified
+
+
+def test_reader_that_does_not_exist(service: PcscCardService) -> None:
+    with pytest.raises(ReaderGoneError):
+        service.read("Virtual PCD 09 09", MrzKey("E12345678", "900115", "340620"))
 
 
 @pytest.mark.parametrize("kind", ["truncated", "random", "bad_sw", "bad_mac"])

@@ -243,6 +243,7 @@ class VpcdClient:
         self.apdus = 0
         self.removed = threading.Event()
         self.remove_after_apdus: int | None = None
+        self.hang_at_apdu: int | None = None
         self.apdu_delay = 0.0                     # seconds per APDU: a slow chip, for cancel tests
 
     def insert(self) -> "VpcdClient":
@@ -302,6 +303,8 @@ class VpcdClient:
                     continue
             else:
                 self.apdus += 1
+                if self.hang_at_apdu is not None and self.apdus >= self.hang_at_apdu:
+                    continue                      # a chip that never answers; still "inserted"
                 limit = self.remove_after_apdus
                 if limit is not None and self.apdus >= limit:
                     # the holder pulls the card: no answer, connection gone
