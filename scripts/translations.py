@@ -1,5 +1,5 @@
 """Update the Qt translation source: run lupdate over ui/, then fill translations from
-resources/translations/<lang>.toml. Usage: .venv/bin/python scripts/translations.py [--check]
+resources/translations/<lang>/*.toml. Usage: .venv/bin/python scripts/translations.py [--check]
 --check fails when a UI string has no translation (used by tests/ui/test_translations.py)."""
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ def update(lang: str) -> list[str]:
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
     subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True,
                    capture_output=True)
-    table = tomllib.loads((ROOT / "resources" / "translations" / f"{lang}.toml").read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    # One file per part of the UI (resources/translations/<lang>/*.toml), so parts never collide;
+    # a string translated in two files must be translated the same way.
+    for part in sorted((ROOT / "resources" / "translations" / lang).glob("*.toml")):
+        for source, target in tomllib.loads(part.read_text(encoding="utf-8")).items():
+            if table.setdefault(source, target) != target:
+                raise SystemExit(f"{part.name}: {source!r} translated differently elsewhere")
     tree = ET.parse(ts)
     missing = []
     for message in tree.iter("message"):

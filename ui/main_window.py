@@ -1,16 +1,16 @@
-"""The main window shell: menus, a home page with the window's draft queue, and a status bar that
-later parts fill (card reader, scanner, printer, sync). Keyboard-first: every action has a shortcut."""
+"""The main window: one tab per page (ui/pages.py) the role may use, each with a function-key
+shortcut; a status bar that the device, print and sync parts fill. Keyboard-first throughout."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QStatusBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
 
 from clerk_app import i18n
 from clerk_app.app_context import AppContext
-from clerk_app.lifecycle import STATUS_LABELS
-from clerk_app.roles import ROLE_LABELS, Actor, Permission
+from clerk_app.roles import ROLE_LABELS, Actor
+from ui.current_case import CurrentCase
+from ui.pages import PAGES, Page
 
 
 class MainWindow(QMainWindow):
@@ -20,24 +20,29 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.actor = actor
-        self._translations = translations
+        self.translations = translations
+        self.current_case = CurrentCase()
         self.setObjectName("mainWindow")
-        self.resize(1280, 800)
+        self.resize(1366, 800)
 
-        self.home = QWidget()
-        self.home.setObjectName("home")
-        self.greeting = QLabel()
-        self.greeting.setObjectName("greeting")
-        self.greeting.setStyleSheet("font-size: 18px; padding: 8px;")
-        self.queue_title = QLabel()
-        self.queue_title.setStyleSheet("font-weight: bold; padding-top: 12px;")
-        self.queue = QListWidget()
-        self.queue.setObjectName("draftQueue")
-        layout = QVBoxLayout(self.home)
-        layout.addWidget(self.greeting)
-        layout.addWidget(self.queue_title)
-        layout.addWidget(self.queue, 1)
-        self.setCentralWidget(self.home)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("pages")
+        self.tabs.setTabPosition(QTabWidget.TabPosition.West)
+        self.pages: dict[str, QWidget] = {}
+        self._page_defs: list[Page] = []
+        for page in PAGES:
+            if page.permission is not None and not actor.can(page.permission):
+                continue
+            widget = page.factory(self)
+            widget.setObjectName(f"page_{page.key}")
+            self.pages[page.key] = widget
+            self._page_defs.append(page)
+            self.tabs.addTab(widget, "")
+            action = QAction(self)
+            action.setShortcut(QKeySequence(page.shortcut))
+            action.triggered.connect(lambda _=False, w=widget: self.show_page(w))
+            self.addAction(action)
+        self.setCentralWidget(self.tabs)
 
         status = QStatusBar()
         self.setStatusBar(status)
@@ -74,18 +79,23 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
         self.retranslate()
-        self.refresh_queue()
+
+    def show_page(self, widget: QWidget | str) -> None:
+        if isinstance(widget, str):
+            widget = self.pages[widget]
+        self.tabs.setCurrentWidget(widget)
+        widget.setFocus()
 
     def retranslate(self) -> None:
         s = self.ctx.settings
         self.setWindowTitle(self.tr("Comprehensive Window Workstation") + f" — {s.hall_name}")
+        for i, page in enumerate(self._page_defs):
+            self.tabs.setTabText(i, f"{QCoreApplication.translate('Pages', page.title)}  {page.shortcut}")
         self.file_menu.setTitle(self.tr("&Session"))
         self.view_menu.setTitle(self.tr("&Language"))
         self.logout_action.setText(self.tr("Sign &out"))
         self.quit_action.setText(self.tr("&Quit"))
         role = i18n.text(ROLE_LABELS[self.actor.role])
-        self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", self.actor.username).replace("%2", role))
-        self.queue_title.setText(self.tr("Drafts and cases handed over to this window"))
         self.user_label.setText(self.tr("User: %1 · No. %2 · %3").replace("%1", self.actor.username)
                                 .replace("%2", self.actor.staff_no).replace("%3", role))
         self.station_label.setText(self.tr("Station %1 · Window %2").replace("%1", s.station_code)
@@ -93,20 +103,8 @@ class MainWindow(QMainWindow):
         self.card_label.setText(self.tr("Card reader: %1").replace("%1", s.card_backend))
         self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", s.scanner_backend))
         self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
-        self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url else self.tr("Back office: %1").replace("%1", s.backoffice_url))
-
-    def refresh_queue(self) -> None:
-        self.queue.clear()
-        if not self.actor.can(Permission.CASE_EDIT_DRAFT):
-            self.queue.addItem(QListWidgetItem(self.tr("(no intake work for this role)")))
-            return
-        for case in self.ctx.cases.drafts(self.actor):
-            item = QListWidgetItem(f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  "
-                                   f"{case.applicant.name if case.applicant else '—'}")
-            item.setData(Qt.ItemDataRole.UserRole, case.id)
-            self.queue.addItem(item)
-        if self.queue.count() == 0:
-            self.queue.addItem(QListWidgetItem(self.tr("(no open drafts)")))
+        self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url
+                                else self.tr("Back office: %1").replace("%1", s.backoffice_url))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
@@ -115,10 +113,11 @@ class MainWindow(QMainWindow):
 
     def set_language(self, language: str) -> None:
         i18n.set_language(language)
-        self._translations.apply(language)  # type: ignore[attr-defined]
+        self.translations.apply(language)  # type: ignore[attr-defined]
         self.ctx.auditor.record_now(self.actor, "settings.language", language=language)
 
     def logout(self) -> None:
+        self.current_case.close()
         self.ctx.users.logout(self.actor)
         self.close()
         self.logged_out.emit()

@@ -1,0 +1,71 @@
+"""Home page: greeting and the window's queue of drafts and handed-over cases."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from clerk_app import i18n
+from clerk_app.lifecycle import STATUS_LABELS
+from clerk_app.roles import ROLE_LABELS, Permission
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class HomePage(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        self.window_ = window
+        self.greeting = QLabel()
+        self.greeting.setObjectName("greeting")
+        self.greeting.setStyleSheet("font-size: 18px; padding: 8px;")
+        self.queue_title = QLabel()
+        self.queue_title.setStyleSheet("font-weight: bold; padding-top: 12px;")
+        self.queue = QListWidget()
+        self.queue.setObjectName("draftQueue")
+        self.queue.itemActivated.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.queue_title)
+        layout.addWidget(self.queue, 1)
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        actor = self.window_.actor
+        role = i18n.text(ROLE_LABELS[actor.role])
+        self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", actor.username).replace("%2", role))
+        self.queue_title.setText(self.tr("Drafts and cases handed over to this window"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.refresh()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        self.queue.clear()
+        actor = self.window_.actor
+        if not actor.can(Permission.CASE_EDIT_DRAFT):
+            self.queue.addItem(QListWidgetItem(self.tr("(no intake work for this role)")))
+            return
+        for case in self.window_.ctx.cases.drafts(actor):
+            who = case.applicant.name if case.applicant else "—"
+            item = QListWidgetItem(f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}")
+            item.setData(Qt.ItemDataRole.UserRole, case.id)
+            self.queue.addItem(item)
+        if self.queue.count() == 0:
+            self.queue.addItem(QListWidgetItem(self.tr("(no open drafts)")))
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        case_id = item.data(Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.open_case.emit(case_id)

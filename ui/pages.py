@@ -1,0 +1,38 @@
+"""The pages of the main window, in navigation order. Each part of the product adds its page here
+with one ``Page`` entry; the main window shows the pages the signed-in role may use.
+
+A page factory receives the MainWindow (for ctx, actor, current_case, translations) and returns a
+QWidget. Keep factories cheap: heavy work belongs in background operations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtWidgets import QWidget
+
+from clerk_app.roles import Permission
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    title: str            # English source text; translated with QCoreApplication.translate("Pages", ...)
+    shortcut: str         # e.g. "F2"
+    permission: Permission | None
+    factory: Callable[["MainWindow"], QWidget]
+
+
+def _home(window: "MainWindow") -> QWidget:
+    from ui.home import HomePage
+
+    return HomePage(window)
+
+
+PAGES: list[Page] = [
+    Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, _home),
+]
