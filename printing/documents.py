@@ -289,16 +289,17 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
         "请按要求补齐后，到任一综合窗口提交，材料齐全即予受理。"), st.body)]
     out.append(_section("需补正的材料", st))
     if st.roll:
-        out += _stacked([(f"{i}. {ln.name}（{ln.status.label}）",
+        out += _stacked([(f"{i}. {ln.name}（{ln.problem_label}）",
                           [f"原因：{ln.reason}" if ln.reason else "", f"请携带：{ln.what_to_bring}"
                            if ln.what_to_bring else ""])
                          for i, ln in enumerate(todo, 1)], st)
     else:
         widths = [12 * mm, 42 * mm, (width - 54 * mm) / 2, (width - 54 * mm) / 2]
-        rows = [[str(i), ln.name, f"{ln.status.label}：{ln.reason}" if ln.reason else ln.status.label,
+        rows = [[str(i), ln.name, f"{ln.problem_label}：{ln.reason}" if ln.reason else ln.problem_label,
                  ln.what_to_bring] for i, ln in enumerate(todo, 1)]
         out += [_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st), Spacer(1, 2 * MM)]
-    done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED)]
+    done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED)
+            and not ln.incomplete]
     if done:
         out.append(_section("本次已核验的材料（补正时无需重复提交）", st))
         out.append(Paragraph(_t("；".join(ln.name for ln in done)), st.cell))

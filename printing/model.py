@@ -45,17 +45,21 @@ class PageLayout(enum.Enum):
 
 
 class MaterialForm(enum.Enum):
+    """Values equal clerk_app.catalogue.model.MaterialForm's, so the core maps by value."""
+
     ORIGINAL = "original"
     COPY = "copy"
+    ORIGINAL_AND_COPY = "original_and_copy"
     ELECTRONIC = "electronic"
 
     @property
     def label(self) -> str:
-        return {"original": "原件", "copy": "复印件", "electronic": "电子件"}[self.value]
+        return {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
+                "electronic": "电子件"}[self.value]
 
 
 class LineStatus(enum.Enum):
-    """Status of one material line, as the core's checklist has it."""
+    """Status of one material line; values equal clerk_app.lifecycle.LineStatus's."""
 
     PENDING = "pending"            # not handed in (a missing material)
     RECEIVED = "received"
@@ -97,9 +101,19 @@ class MaterialLine:
     due_date: date | None = None  # deferred materials only
 
     @property
+    def incomplete(self) -> bool:
+        """Received, but fewer originals or copies than required."""
+        return self.status in (LineStatus.RECEIVED, LineStatus.VERIFIED) and (
+            self.originals_received < self.originals_required or self.copies_received < self.copies_required)
+
+    @property
     def needs_action(self) -> bool:
-        """Missing or defective: listed on a one-time notice."""
-        return self.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)
+        """Missing, defective or incomplete: listed on a one-time notice."""
+        return self.status in (LineStatus.PENDING, LineStatus.DEFECTIVE) or self.incomplete
+
+    @property
+    def problem_label(self) -> str:
+        return "份数不足" if self.incomplete else self.status.label
 
 
 @dataclass(frozen=True)

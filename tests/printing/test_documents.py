@@ -193,10 +193,23 @@ def test_an_unmasked_id_number_is_refused() -> None:
 
 
 def test_documents_that_would_say_nothing_are_refused() -> None:
-    clean = tuple(replace(ln, status=LineStatus.VERIFIED) for ln in LINES)
+    clean = tuple(replace(ln, status=LineStatus.VERIFIED, originals_received=ln.originals_required,
+                          copies_received=ln.copies_required) for ln in LINES)
     with pytest.raises(ValueError, match="one-time notice"):
         build_pdf(replace(sample_context(DocumentKind.ONE_TIME_NOTICE), lines=clean))
     with pytest.raises(ValueError, match="deferred"):
         build_pdf(replace(sample_context(DocumentKind.DEFICIENCY_COMMITMENT), lines=clean))
     with pytest.raises(ValueError, match="RejectionInfo"):
         replace(sample_context(), kind=DocumentKind.REJECTION_NOTICE)
+
+
+def test_notice_lists_an_incomplete_line_and_not_as_verified(tmp_path: Path) -> None:
+    from printing.model import MaterialForm, MaterialLine
+
+    short = MaterialLine("股东会决议", MaterialForm.ORIGINAL_AND_COPY, 1, 2, 1, 1, LineStatus.VERIFIED,
+                         reason="复印件少1份", what_to_bring="股东会决议复印件1份")
+    ctx = replace(sample_context(DocumentKind.ONE_TIME_NOTICE), lines=LINES + (short,))
+    text = text_of(build_pdf(ctx), tmp_path)
+    has(text, "一次性告知如下（共3项）", "股东会决议", "份数不足：复印件少1份", "股东会决议复印件1份")
+    verified_part = text.split(normalise("本次已核验的材料"))[1]
+    assert normalise("股东会决议") not in verified_part
