@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import logging
 import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError, NotFound
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 TEMP_PREFIX = ".tmp-"
+_OVERHEAD = 3 + 12 + 16    # FieldCipher: format + key version header, nonce, GCM tag
 
 
 class AttachmentError(ClerkAppError):
@@ -140,6 +142,19 @@ class AttachmentStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise AttachmentCorrupt(detail=f"{sha256[:12]}: content hash mismatch")
         return data
+
+    # The sync worker's AttachmentSource protocol (clerk_app.sync.packet). A page file is a few
+    # hundred KB, so a verified in-memory copy is the simplest seekable stream.
+    def open(self, sha256: str) -> BinaryIO:
+        return io.BytesIO(self.get(sha256))
+
+    def size(self, sha256: str) -> int:
+        """Plaintext size, from the file size (no decryption)."""
+        try:
+            stored = self.path_of(sha256).stat().st_size
+        except FileNotFoundError as exc:
+            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing") from exc
+        return stored - _OVERHEAD
 
     def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).exists()

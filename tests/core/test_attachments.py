@@ -255,3 +255,13 @@ def test_line_pdf_embeds_pages_without_recompression(store: AttachmentStore):
 def test_line_pdf_needs_pages(store: AttachmentStore):
     with pytest.raises(AttachmentError):
         assemble_pdf(store, [])
+
+
+def test_sync_attachment_source_protocol(store: AttachmentStore):
+    """The sync worker reads plaintext through open()/size() (clerk_app.sync.packet)."""
+    sha = store.put(PAYLOAD).sha256
+    assert store.size(sha) == len(PAYLOAD)
+    with store.open(sha) as stream:
+        assert stream.read() == PAYLOAD
+    with pytest.raises(AttachmentMissing):
+        store.size("f" * 64)
