@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
@@ -26,7 +27,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
-from xml.sax.saxutils import escape
 
 from printing.fonts import FontCandidate, cjk_font
 from printing.model import (
@@ -36,11 +36,11 @@ from printing.model import (
 MM: float = mm                  # reportlab is untyped; keep the unit a float for mypy
 ROLL_WIDTH = 80 * MM
 ROLL_MARGIN = 4 * MM            # 72 mm printable on common 80 mm thermal printers
-ROLL_MIN_HEIGHT = 100 * mm
-ROLL_MAX_PAGE_HEIGHT = 400 * mm  # longer content continues on a further "page" (another cut)
+ROLL_MIN_HEIGHT = 100 * MM
+ROLL_MAX_PAGE_HEIGHT = 400 * MM  # longer content continues on a further "page" (another cut)
 ROLL_TOP_EXTRA = 2 * MM
 ROLL_TOP_EXTRA_REPRINT = 8 * MM  # room for the 补打 stamp above the text on every page
-A4_MARGIN = 18 * mm
+A4_MARGIN = 18 * MM
 FRAME_PADDING = 6  # points: the default padding of a platypus Frame on each side
 
 DEFAULT_DEFERRED_CONSEQUENCE = (
@@ -127,7 +127,7 @@ def qr_code(value: str, size: float) -> QrCode:
 
 
 def _kv_table(rows: Sequence[tuple[str, str]], st: _Styles, width: float) -> Table:
-    label_w = 17 * mm if st.roll else 26 * mm
+    label_w = 17 * MM if st.roll else 26 * MM
     data = [[Paragraph(_t(k), st.cell), Paragraph(_t(v), st.cell)] for k, v in rows]
     table = Table(data, colWidths=[label_w, width - label_w])
     table.setStyle(TableStyle([
@@ -179,25 +179,25 @@ def _heading(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
     rows = _case_rows(ctx)
     if st.roll:
         out.append(_kv_table(rows, st, width))
-        qr = Table([[qr_code(ctx.case_lookup, 30 * mm)]], colWidths=[width])
+        qr = Table([[qr_code(ctx.case_lookup, 30 * MM)]], colWidths=[width])
         qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
         out.append(qr)
         out.append(Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
                                                                alignment=TA_CENTER)))
     else:
-        qr_size = 32 * mm
-        info = _kv_table(rows, st, width - qr_size - 6 * mm)
+        qr_size = 32 * MM
+        info = _kv_table(rows, st, width - qr_size - 6 * MM)
         qr_cell = [qr_code(ctx.case_lookup, qr_size),
                    Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
                                                               alignment=TA_CENTER))]
-        outer = Table([[info, qr_cell]], colWidths=[width - qr_size - 6 * mm, qr_size + 6 * mm])
+        outer = Table([[info, qr_cell]], colWidths=[width - qr_size - 6 * MM, qr_size + 6 * MM])
         outer.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
             ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ]))
         out.append(outer)
-    out.append(Spacer(1, 2 * mm))
+    out.append(Spacer(1, 2 * MM))
     return out
 
 
@@ -217,7 +217,7 @@ def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence
 def _stacked(items: Sequence[tuple[str, Sequence[str]]], st: _Styles) -> list[Flowable]:
     """Roll layout of a list: a bold-ish first line per item, then indented detail lines."""
     out: list[Flowable] = []
-    detail = ParagraphStyle("detail", parent=st.cell, leftIndent=4 * mm)
+    detail = ParagraphStyle("detail", parent=st.cell, leftIndent=4 * MM)
     for head, details in items:
         out.append(Paragraph(_t(head), st.body))
         out.extend(Paragraph(_t(d), detail) for d in details if d)
@@ -257,7 +257,7 @@ def _materials_block(lines: Sequence[MaterialLine], st: _Styles, width: float) -
         return _stacked([(f"{i}. {ln.name}", [f"{_counts(ln, ln.form.label)}　{ln.status.label}",
                                               _line_remark(ln)])
                          for i, ln in enumerate(lines, 1)], st)
-    widths = [12 * mm, width - 114 * mm, 16 * mm, 28 * mm, 18 * mm, 40 * mm]
+    widths = [12 * MM, width - 114 * MM, 16 * MM, 28 * MM, 18 * MM, 40 * MM]
     rows = [[str(i), ln.name, ln.form.label, _counts(ln), ln.status.label, _line_remark(ln)]
             for i, ln in enumerate(lines, 1)]
     return [_grid(["序号", "材料名称", "形式", "收取/应交", "状态", "备注"], rows, widths, st),
@@ -294,7 +294,7 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
                            if ln.what_to_bring else ""])
                          for i, ln in enumerate(todo, 1)], st)
     else:
-        widths = [12 * mm, 42 * mm, (width - 54 * mm) / 2, (width - 54 * mm) / 2]
+        widths = [12 * MM, 42 * MM, (width - 54 * MM) / 2, (width - 54 * MM) / 2]
         rows = [[str(i), ln.name, f"{ln.problem_label}：{ln.reason}" if ln.reason else ln.problem_label,
                  ln.what_to_bring] for i, ln in enumerate(todo, 1)]
         out += [_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st), Spacer(1, 2 * MM)]
@@ -303,7 +303,7 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
     if done:
         out.append(_section("本次已核验的材料（补正时无需重复提交）", st))
         out.append(Paragraph(_t("；".join(ln.name for ln in done)), st.cell))
-    out.append(Spacer(1, 3 * mm))
+    out.append(Spacer(1, 3 * MM))
     out.append(Paragraph(_t("本告知书所列内容为一次性告知，窗口不再要求提交本告知书以外的材料。"), st.small))
     out.append(_signature("申请人签收", st))
     return out
@@ -323,13 +323,13 @@ def _body_commitment(ctx: DocumentContext, st: _Styles, width: float) -> list[Fl
                                               f"须提交：{ln.what_to_bring}" if ln.what_to_bring else ""])
                          for i, ln in enumerate(deferred, 1)], st)
     else:
-        widths = [12 * mm, width - 107 * mm, 20 * mm, 45 * mm, 30 * mm]
+        widths = [12 * MM, width - 107 * MM, 20 * MM, 45 * MM, 30 * MM]
         rows = [[str(i), ln.name, ln.form.label, ln.what_to_bring,
                  fmt_date(ln.due_date) if ln.due_date else ""] for i, ln in enumerate(deferred, 1)]
         out += [_grid(["序号", "材料名称", "形式", "补交要求", "补交期限"], rows, widths, st), Spacer(1, 2 * MM)]
     out.append(_section("逾期后果", st))
     out.append(Paragraph(_t(ctx.deferred_consequence or DEFAULT_DEFERRED_CONSEQUENCE), st.body))
-    out.append(Spacer(1, 4 * mm))
+    out.append(Spacer(1, 4 * MM))
     out.append(KeepTogether([_signature("承诺人（签字/盖章）", st),
                              _signature(f"受理人（工号 {ctx.clerk_staff_no}）", st)]))
     return out
@@ -351,7 +351,7 @@ def _body_rejection(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
             f"如对本决定不服，可以自收到本通知书之日起{rj.reconsideration_days}日内向{rj.reconsideration_body}"
             f"申请行政复议，或者自收到本通知书之日起{rj.litigation_months}个月内向{rj.litigation_court}"
             "提起行政诉讼。"), st.body),
-        Spacer(1, 4 * mm),
+        Spacer(1, 4 * MM),
         Paragraph(_t(f"{ctx.department or ctx.hall.name}（盖章）"), st.right),
         Paragraph(_t(fmt_date(ctx.decision_time.date())), st.right),
         _signature("申请人签收", st),
@@ -365,7 +365,7 @@ def _body_materials(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
     out += _materials_block(list(ctx.lines), st, width)
     out.append(Paragraph(_t(f"共{len(ctx.lines)}项材料，实收原件{total_o}份、复印件{total_c}份。"
                             "原件已当场核验并退还申请人的，在备注中注明。"), st.body))
-    out.append(Spacer(1, 3 * mm))
+    out.append(Spacer(1, 3 * MM))
     out.append(_signature("申请人确认", st))
     return out
 
@@ -387,7 +387,7 @@ def _body_delivery(ctx: DocumentContext, st: _Styles, width: float) -> list[Flow
     label = "受送达人（签字）" if dv.method is DeliveryMethod.EXPRESS else "领取人（签字）"
     return [
         _section("送达信息", st), _kv_table(rows, st, width),
-        Spacer(1, 4 * mm),
+        Spacer(1, 4 * MM),
         _signature(label, st),
         _signature(f"送达人（工号 {ctx.clerk_staff_no}）", st),
     ]
@@ -406,7 +406,7 @@ _BODIES: dict[DocumentKind, Callable[[DocumentContext, _Styles, float], list[Flo
 def _footer_block(ctx: DocumentContext, st: _Styles) -> list[Flowable]:
     parts = [f"地址：{ctx.hall.address}" if ctx.hall.address else "",
              f"咨询电话：{ctx.hall.phone}" if ctx.hall.phone else ""]
-    out: list[Flowable] = [Spacer(1, 3 * mm)]
+    out: list[Flowable] = [Spacer(1, 3 * MM)]
     out += [Paragraph(_t(n), st.small) for n in ctx.extra_notes]
     text = "　".join(p for p in parts if p)
     if text:
@@ -466,9 +466,9 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         self.restoreState()
 
     def _reprint_stamp(self, width: float, height: float, roll: bool) -> None:
-        box_w, box_h = (15 * mm, 7 * mm) if roll else (24 * mm, 11 * mm)
+        box_w, box_h = (15 * MM, 7 * MM) if roll else (24 * MM, 11 * MM)
         x = width - self._margin - box_w
-        y = height - (2 * mm if roll else 6 * mm) - box_h
+        y = height - (2 * MM if roll else 6 * MM) - box_h
         self.setLineWidth(1.5)
         self.rect(x, y, box_w, box_h)
         self.setFont(self._font, 11 if roll else 18)
@@ -482,7 +482,7 @@ def _measure(flowables: Sequence[Flowable], width: float) -> float:
         if isinstance(f, KeepTogether):  # its wrap() reports the whole frame when asked for "unlimited"
             total += _measure(f._content, width)
             continue
-        _, h = f.wrapOn(scratch, width, 10_000 * mm)
+        _, h = f.wrapOn(scratch, width, 10_000 * MM)
         total += h + f.getSpaceBefore() + f.getSpaceAfter()
     return total
 
@@ -500,7 +500,7 @@ def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
     width = ROLL_WIDTH - 2 * ROLL_MARGIN - 2 * FRAME_PADDING
     content = _measure(story(ctx, font, width), width)
     # margins (the top one holds the 补打 stamp), the frame's padding, and 3 mm slack.
-    height = content + 2 * ROLL_MARGIN + _top_extra(ctx) + 2 * FRAME_PADDING + 3 * mm
+    height = content + 2 * ROLL_MARGIN + _top_extra(ctx) + 2 * FRAME_PADDING + 3 * MM
     return ROLL_WIDTH, min(max(height, ROLL_MIN_HEIGHT), ROLL_MAX_PAGE_HEIGHT)
 
 
@@ -548,5 +548,5 @@ def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None =
     doc.build(story(ctx, font, size[0] - 2 * margin - 2 * FRAME_PADDING), canvasmaker=canvasmaker)
     return PrintableDocument(
         pdf=buf.getvalue(), kind=ctx.kind, case_number=ctx.case_number, layout=ctx.layout,
-        is_reprint=ctx.reprint, pages=page_count[-1], page_size_mm=(size[0] / mm, size[1] / mm),
+        is_reprint=ctx.reprint, pages=page_count[-1], page_size_mm=(size[0] / MM, size[1] / MM),
         title=ctx.title)
