@@ -156,10 +156,10 @@ class SaneScanner(Scanner):
             self._mode_names.clear()
             if mode is not None and isinstance(mode.constraint, list):
                 for value in mode.constraint:
-                    kind = _mode_kind(str(value))
-                    if kind is not None and kind not in self._mode_names:
-                        self._mode_names[kind] = str(value)
-                        modes.append(kind)
+                    mode_kind = _mode_kind(str(value))
+                    if mode_kind is not None and mode_kind not in self._mode_names:
+                        self._mode_names[mode_kind] = str(value)
+                        modes.append(mode_kind)
             depth = self._option("depth")
             if (ColourMode.BILEVEL not in modes and ColourMode.GRAY in modes and depth is not None
                     and isinstance(depth.constraint, list) and 1 in depth.constraint):
@@ -214,10 +214,10 @@ class SaneScanner(Scanner):
         if caps.max_area_mm is not None and self._option("br_x") is not None:
             width = min(options.page_size_mm[0], caps.max_area_mm[0])
             height = min(options.page_size_mm[1], caps.max_area_mm[1])
-            for name, value in (("tl_x", 0.0), ("tl_y", 0.0), ("br_x", width), ("br_y", height)):
-                self.set_device_option(name, float(value))
-        for name, value in options.device_options.items():
-            self.set_device_option(name, value)
+            for name, mm in (("tl_x", 0.0), ("tl_y", 0.0), ("br_x", width), ("br_y", height)):
+                self.set_device_option(name, float(mm))
+        for name, raw in options.device_options.items():
+            self.set_device_option(name, raw)
 
     # -- scanning ---------------------------------------------------------------------------
     def scan_batch(self, options: ScanOptions, on_page: PageCallback,
@@ -226,10 +226,7 @@ class SaneScanner(Scanner):
         cancel_event = cancel_event or threading.Event()
         with _LOCK:
             caps = self.capabilities()
-            try:
-                self._apply(options, caps)
-            finally:
-                pass
+            self._apply(options, caps)
             feeder = options.source in (ScanSource.ADF, ScanSource.DUPLEX)
             delivered = 0
             try:
