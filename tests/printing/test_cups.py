@@ -135,3 +135,14 @@ def test_unknown_queue_and_unreachable_spooler(cups_server: CupsServer, tmp_path
     job = dispatcher.print_document(sample_context(), "away")
     assert job.status is JobStatus.QUEUED and job.reason == "spooler-unreachable"
     assert "CUPS" in job.message
+
+
+def test_a_three_page_notice_arrives_with_three_pages(cups_server: CupsServer) -> None:
+    events: list[PrintEvent] = []
+    dispatcher = dispatcher_for(cups_server, events)
+    before = set(cups_server.outputs())
+    job = dispatcher.print_document(sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60),
+                                    "前台打印机")
+    assert job.status is JobStatus.DONE and job.pages == 3, f"{job.detail}\n{cups_server.log_tail()}"
+    produced = new_output(cups_server, before)
+    assert len(PdfReader(io.BytesIO(produced.read_bytes())).pages) == 3
