@@ -74,6 +74,18 @@ def atr_supports_extended_length(atr: bytes) -> bool:
     return False
 
 
+def describe_atr(atr: bytes) -> str:
+    """A short English description for the diagnostics dialog (PC/SC part 3 §3.1.3.2.3)."""
+    if not atr:
+        return "no ATR"
+    if atr.startswith(_STORAGE_CARD_ATR_PREFIX):
+        return "contactless storage card (MIFARE/FeliCa class), not an identity document"
+    if len(atr) >= 4 and atr[0] == 0x3B and atr[1] & 0xF0 == 0x80 and atr[2:4] == b"\x80\x01":
+        ext = ", extended length" if atr_supports_extended_length(atr) else ""
+        return f"contactless ISO 14443-4 card{ext}"
+    return "contact card (ISO 7816-3)"
+
+
 @dataclass
 class ReadStats:
     apdus: int = 0

@@ -158,7 +158,8 @@ class PcscCardService:
         if ctx is not None:
             scard.SCardCancel(ctx)          # wakes SCardGetStatusChange at once
         if self._monitor is not None:
-            self._monitor.join(timeout=5)
+            if self._monitor is not threading.current_thread():   # called from a callback
+                self._monitor.join(timeout=5)
             self._monitor = None
         self.diagnostics.monitor_alive = False
 
@@ -301,17 +302,24 @@ class PcscCardService:
         self._cancel.set()
 
     def _read_on_io_thread(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:
-        self._emit(reader, ReaderState.READING)
+        io = self._io
+
+        def emit(state: ReaderState, error: CardError | None = None) -> None:
+            # a read abandoned after a timeout must not overwrite the states of later reads
+            if self._io is io:
+                self._emit(reader, state, error)
+
+        emit(ReaderState.READING)
         try:
             document = self._read(reader, mrz_key)
         except CardError as exc:
             self._note_error(str(exc))
-            self._emit(reader, ReaderState.ERROR, exc)
+            emit(ReaderState.ERROR, exc)
             raise
         except UserCancelled:
-            self._emit(reader, ReaderState.CARD_PRESENT)
+            emit(ReaderState.CARD_PRESENT)
             raise
-        self._emit(reader, ReaderState.READ_OK)
+        emit(ReaderState.READ_OK)
         return document
 
     def _read(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:

@@ -108,3 +108,23 @@ def test_secure_messaging_unwrap_only_raises_typed_errors(data: bytes) -> None:
         sm.unwrap(data)
     except CardError:
         pass
+
+
+def test_atr_description_and_extended_length_flag() -> None:
+    from devices.cards.emrtd import atr_supports_extended_length, describe_atr
+
+    from .vpcd_card import ATR_EMRTD_EXTENDED, ATR_EMRTD_SHORT, ATR_MIFARE, with_tck
+
+    assert atr_supports_extended_length(with_tck(ATR_EMRTD_EXTENDED))
+    assert not atr_supports_extended_length(with_tck(ATR_EMRTD_SHORT))
+    assert describe_atr(with_tck(ATR_EMRTD_EXTENDED)) == "contactless ISO 14443-4 card, extended length"
+    assert "storage card" in describe_atr(ATR_MIFARE)
+    assert describe_atr(bytes.fromhex("3B9F95801FC78031E073FE211B63")).startswith("contact card")
+
+
+@given(st.binary(max_size=40))
+def test_atr_helpers_accept_any_bytes(atr: bytes) -> None:
+    from devices.cards.emrtd import atr_supports_extended_length, describe_atr
+
+    atr_supports_extended_length(atr)
+    describe_atr(atr)
