@@ -1,0 +1,118 @@
+"""Benchmark of the scanning pipeline: milliseconds per A4 200 dpi page and stored KB per preset.
+
+Compared in the same run against a floor: decoding the same page from PNG and encoding it with a
+plain ``PIL.Image.save`` (grayscale JPEG quality 75, Pillow's default) — what any image path costs.
+
+    .venv/bin/python bench/bench_scanning.py [--runs 7] [--sane]
+
+``--sane`` also times a real scan of an A4 200 dpi gray page from the SANE test backend (private
+config dir, as in the tests).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from devices.imaging.pipeline import PagePipeline, Preset  # noqa: E402
+from devices.scanners.simulated import render_sample_page  # noqa: E402
+
+DPI = 200
+
+
+def scanner_like(image: Image.Image, seed: int = 0) -> Image.Image:
+    """Blur and sensor noise as an office scanner gives them (same model as the tests)."""
+    rng = np.random.default_rng(seed)
+    arr = np.asarray(image.filter(ImageFilter.GaussianBlur(0.8)), dtype=np.float64)
+    arr = arr + rng.normal(0, 4, arr.shape)
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8))
+
+
+def photo_page() -> Image.Image:
+    page = render_sample_page(dpi=DPI, seed=11)
+    rng = np.random.default_rng(5)
+    small = rng.normal(128, 60, (700 // 40, 900 // 40)).clip(0, 255).astype(np.uint8)
+    page.paste(Image.fromarray(small).resize((900, 700), Image.BICUBIC), (350, 900))
+    return page
+
+
+def median_ms(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sane", action="store_true")
+    args = parser.parse_args()
+
+    pages = {
+        "text page": scanner_like(render_sample_page(dpi=DPI, seed=7).rotate(
+            1.5, resample=Image.BICUBIC, fillcolor=250)),
+        "text + photo": scanner_like(photo_page(), seed=1),
+    }
+    pipeline = PagePipeline()
+    print(f"A4 at {DPI} dpi grayscale ({pages['text page'].width} x {pages['text page'].height} px), "
+          f"median of {args.runs} runs\n")
+    print(f"{'page':<14} {'preset':<10} {'ms/page':>8} {'x floor':>8} {'KB':>7} {'x floor':>8}")
+    for name, page in pages.items():
+        png = io.BytesIO()
+        page.save(png, "PNG", compress_level=1)
+        encoded = png.getvalue()
+
+        def floor() -> bytes:
+            out = io.BytesIO()
+            Image.open(io.BytesIO(encoded)).save(out, "JPEG")
+            return out.getvalue()
+
+        floor_ms, floor_bytes = median_ms(floor, args.runs)
+        floor_kb = len(floor_bytes) / 1024  # type: ignore[arg-type]
+        print(f"{name:<14} {'floor':<10} {floor_ms:8.0f} {1:8.2f} {floor_kb:7.0f} {1:8.2f}")
+        for preset in (Preset.AUTO, Preset.TEXT, Preset.GRAY_TEXT, Preset.MIXED):
+            def run(preset: Preset = preset) -> object:
+                return pipeline.process(Image.open(io.BytesIO(encoded)), DPI, preset)
+
+            ms, result = median_ms(run, args.runs)
+            kb = len(result.data) / 1024  # type: ignore[attr-defined]
+            label = preset.value if preset is not Preset.AUTO else \
+                f"auto→{result.preset.value}"  # type: ignore[attr-defined]
+            print(f"{'':<14} {label:<10} {ms:8.0f} {ms / floor_ms:8.2f} {kb:7.0f} "
+                  f"{kb / floor_kb:8.2f}")
+    if args.sane:
+        bench_sane(args.runs)
+
+
+def bench_sane(runs: int) -> None:
+    import re
+
+    from devices.scanners.base import ScanOptions
+    from devices.scanners.factory import create_backend
+
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = Path("/etc/sane.d/test.conf").read_text()
+        (Path(tmp) / "dll.conf").write_text("test\n")
+        (Path(tmp) / "test.conf").write_text(
+            re.sub(r"(?m)^geometry_max\s+\S+", "geometry_max 300.0", conf))
+        scanner = create_backend("sane", config_dir=tmp).open("test:0")
+        scanner.set_device_option("test_picture", "Grid")
+        ms, _ = median_ms(lambda: scanner.scan_batch(ScanOptions(dpi=DPI), lambda page: None), runs)
+        scanner.close()
+    print(f"\nSANE test backend, one A4 {DPI} dpi gray page: {ms:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
