@@ -178,6 +178,12 @@ class CardSlot:
         card = EmrtdCard(doc.files, key or key_for(doc), extended=extended, faults=faults)
         return card, self.insert(card)
 
+    def remove_all_quietly(self) -> None:
+        """Disconnect every card without asking pcscd (which may be down)."""
+        for client in self.clients:
+            client.remove()
+        self.clients.clear()
+
     def remove_all(self) -> None:
         for client in self.clients:
             client.remove()

@@ -249,6 +249,30 @@ def test_pcscd_restart_monitor_recovers(card_slot: CardSlot, pcscd: Pcscd, servi
     assert service.read(READER_0, key_for(document)).passive_auth.verified
 
 
+def test_pcscd_dies_during_a_read(card_slot: CardSlot, pcscd: Pcscd, service: PcscCardService,
+                                  document: EmrtdFiles) -> None:
+    _, client = card_slot.insert_emrtd(document, extended=False)
+    client.apdu_delay = 0.01
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            service.read(READER_0, key_for(document))
+        except BaseException as exc:  # noqa: B036 - collected for the assertion
+            errors.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.3)
+    pcscd.stop()
+    t.join(timeout=10)
+    assert len(errors) == 1 and isinstance(errors[0], (ReaderGoneError, CardRemovedError))
+    card_slot.remove_all_quietly()
+    pcscd.start()
+    card_slot.insert_emrtd(document)
+    assert service.read(READER_0, key_for(document)).passive_auth.verified
+
+
 def test_no_personal_data_in_logs(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles,
                                   caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
