@@ -1,0 +1,276 @@
+"""Supervisor statistics over decided cases, computed by SQL aggregates (no Qt, no personal data).
+
+Every figure covers cases *decided* in a date range (local dates of ``decided_at``, China time),
+voided cases excluded (their count is reported separately). Speed on a million cases comes from
+the covering index ``ix_cases_stats`` (decided_at first, then every column the aggregates read), so
+a range query is an index range scan that never touches the table rows; see docs/performance.md.
+
+Definitions (also shown as tooltips in the statistics page):
+- outcome: from the current status — returned_with_notice → returned, rejected → rejected,
+  any later status of an accepted case → accepted (accepted_with_deficiencies when a deficiency due
+  date was set at the decision);
+- handling time: ``started_at`` → ``decided_at``; waiting time: ``ticket_at`` → ``called_at`` (or
+  ``started_at`` when the call time was not recorded), only where a ticket time exists;
+- percentiles use the nearest-rank method: P = the smallest value with at least P % of the values
+  at or below it (so the median of an even count is the lower middle value);
+- first-submission pass rate: accepted cases among decided first-visit cases (``first_visit``);
+- one-time notices: cases returned with a notice; their missing materials are the lines that were
+  pending, deferred or defective at the decision;
+- overdue supplements (容缺 worklist): ``accepted_with_deficiencies`` with ``deficiency_due`` before
+  today, regardless of the range.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, cast, func, literal, select, Float
+from sqlalchemy.orm import Session, sessionmaker
+
+from clerk_app.clock import CHINA_TZ, Clock
+from clerk_app.lifecycle import CaseStatus
+from clerk_app.roles import Actor, Permission
+from clerk_app.store.models import Case, CaseLine, User
+
+S = CaseStatus
+RETURNED = S.RETURNED_WITH_NOTICE.value
+REJECTED = S.REJECTED.value
+VOID = S.VOID.value
+UNDECIDED = (S.DRAFT.value, S.READY_FOR_WINDOW.value)
+MISSING_LINE_STATUSES = ("pending", "deferred", "defective")
+RATING_LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意 (the customer window stores 5 = very satisfied)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    start: dt.date   # inclusive, local date
+    end: dt.date     # inclusive, local date
+    station: str | None = None
+
+    def bounds(self, tz: dt.tzinfo = CHINA_TZ) -> tuple[dt.datetime, dt.datetime]:
+        lo = dt.datetime.combine(self.start, dt.time(), tz)
+        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tz)
+        return lo, hi
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+
+    @property
+    def median_minutes(self) -> float | None:
+        return None if self.median_seconds is None else self.median_seconds / 60
+
+    @property
+    def p90_minutes(self) -> float | None:
+        return None if self.p90_seconds is None else self.p90_seconds / 60
+
+
+@dataclass(frozen=True)
+class Rate:
+    passed: int
+    total: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.passed / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ItemRate:
+    item_code: str
+    item_name: str
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class OverdueCase:
+    case_id: str
+    case_number: str | None
+    item_code: str
+    item_name: str
+    window_no: str
+    due: dt.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    filter: StatsFilter
+    decided: int
+    voided: int
+    outcomes: dict[str, int]
+    per_clerk: list[Count]
+    per_window: list[Count]
+    per_item: list[Count]
+    per_day: list[tuple[dt.date, int]]
+    handling: Percentiles
+    waiting: Percentiles
+    pass_rate: Rate
+    pass_rate_prereviewed: Rate
+    pass_rate_direct: Rate
+    pass_rate_per_item: list[ItemRate]
+    notices_issued: int
+    top_missing: list[Count]
+    overdue: list[OverdueCase]
+    ratings: dict[int, int] = field(default_factory=dict)
+    unrated: int = 0
+
+
+def nearest_rank_index(p: float, n: int) -> int:
+    """0-based index of the nearest-rank P-th percentile in a sorted list of n values."""
+    return max(1, math.ceil(p * n - 1e-9)) - 1
+
+
+class StatsService:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+        self._sessions = session_factory
+        self._clock = clock
+
+    # -- the whole report ----------------------------------------------------------------------
+    def report(self, actor: Actor, flt: StatsFilter, *, top: int = 10) -> StatsReport:
+        actor.require(Permission.STATS_VIEW)
+        with self._sessions() as s:
+            dialect = s.get_bind().dialect.name
+            decided = self._scope(flt)
+            outcome = _outcome_expr()
+            outcomes = {k: n for k, n in s.execute(
+                select(outcome, func.count()).where(decided).group_by(outcome))}
+            voided = s.scalar(select(func.count()).select_from(Case)
+                              .where(_range(flt), Case.status == VOID, *_station(flt))) or 0
+            total = sum(outcomes.values())
+
+            clerk_rows = s.execute(
+                select(Case.decided_by, User.username, User.display_name, func.count())
+                .select_from(Case).outerjoin(User, User.id == Case.decided_by).where(decided)
+                .group_by(Case.decided_by, User.username, User.display_name)
+                .order_by(func.count().desc())).all()
+            per_clerk = [Count(str(uid), f"{name or '—'} ({uname or uid})", n)
+                         for uid, uname, name, n in clerk_rows]
+            per_window = [Count(w, w, n) for w, n in s.execute(
+                select(Case.window_no, func.count()).where(decided).group_by(Case.window_no)
+                .order_by(Case.window_no))]
+            per_item = [Count(code, name, n) for code, name, n in s.execute(
+                select(Case.item_code, func.max(Case.item_name), func.count()).where(decided)
+                .group_by(Case.item_code).order_by(func.count().desc(), Case.item_code))]
+            day = _local_day(dialect)
+            per_day = [(_as_date(d), n) for d, n in s.execute(
+                select(day, func.count()).where(decided).group_by(day).order_by(day))]
+
+            handling = self._percentiles(s, dialect, Case.started_at, Case.decided_at, decided)
+            wait_end = func.coalesce(Case.called_at, Case.started_at)
+            waiting = self._percentiles(s, dialect, Case.ticket_at, wait_end,
+                                        and_(decided, Case.ticket_at.is_not(None)))
+
+            accepted = outcome.in_(("accepted", "accepted_with_deficiencies"))
+            passed = func.sum(case((accepted, 1), else_=0))
+            first = and_(decided, Case.first_visit.is_(True))
+            pre = Case.prereviewed_by.is_not(None)
+            rates = {bool(flag): Rate(int(p or 0), n) for flag, p, n in s.execute(
+                select(case((pre, literal(1)), else_=literal(0)), passed, func.count()).where(first)
+                .group_by(case((pre, literal(1)), else_=literal(0))))}
+            pass_pre, pass_direct = rates.get(True, Rate(0, 0)), rates.get(False, Rate(0, 0))
+            pass_rate = Rate(pass_pre.passed + pass_direct.passed, pass_pre.total + pass_direct.total)
+            per_item_rate = [ItemRate(code, name, Rate(int(p or 0), n)) for code, name, p, n in s.execute(
+                select(Case.item_code, func.max(Case.item_name), passed, func.count()).where(first)
+                .group_by(Case.item_code).order_by(Case.item_code))]
+
+            returned = and_(decided, Case.status == RETURNED)
+            notices = s.scalar(select(func.count()).select_from(Case).where(returned)) or 0
+            top_missing = [Count(code, name, n) for code, name, n in s.execute(
+                select(CaseLine.requirement_code, func.max(CaseLine.name), func.count())
+                .select_from(CaseLine).join(Case, Case.id == CaseLine.case_id)
+                .where(returned, CaseLine.status.in_(MISSING_LINE_STATUSES))
+                .group_by(CaseLine.requirement_code)
+                .order_by(func.count().desc(), CaseLine.requirement_code).limit(top))]
+
+            ratings = {level: 0 for level in RATING_LEVELS}
+            unrated = 0
+            for level, n in s.execute(select(Case.rating, func.count()).where(decided).group_by(Case.rating)):
+                if level in ratings:
+                    ratings[level] = n
+                else:
+                    unrated += n
+        return StatsReport(flt, total, voided, outcomes, per_clerk, per_window, per_item, per_day,
+                           handling, waiting, pass_rate, pass_pre, pass_direct, per_item_rate, notices,
+                           top_missing, self.overdue_supplements(actor, station=flt.station), ratings, unrated)
+
+    # -- the 容缺 worklist --------------------------------------------------------------------------
+    def overdue_supplements(self, actor: Actor, *, station: str | None = None,
+                            limit: int = 500) -> list[OverdueCase]:
+        actor.require(Permission.STATS_VIEW)
+        today = self._clock.now().astimezone(CHINA_TZ).date()
+        stmt = (select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no,
+                       Case.deficiency_due)
+                .where(Case.status == S.ACCEPTED_WITH_DEFICIENCIES.value, Case.deficiency_due < today)
+                .order_by(Case.deficiency_due, Case.case_number).limit(limit))
+        if station:
+            stmt = stmt.where(Case.station_code == station)
+        with self._sessions() as s:
+            return [OverdueCase(cid, num, code, name, win, due, (today - due).days)
+                    for cid, num, code, name, win, due in s.execute(stmt)]
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _scope(self, flt: StatsFilter) -> ColumnElement[bool]:
+        return and_(_range(flt), Case.status != VOID, *_station(flt))
+
+    @staticmethod
+    def _percentiles(s: Session, dialect: str, start: Any, end: Any,
+                     where: ColumnElement[bool]) -> Percentiles:
+        seconds = _seconds_between(dialect, start, end)
+        where = and_(where, start.is_not(None), end.is_not(None))
+        n = s.scalar(select(func.count()).select_from(Case).where(where)) or 0
+        if n == 0:
+            return Percentiles(0, None, None)
+
+        def at(p: float) -> float:
+            stmt: Select[Any] = (select(seconds).select_from(Case).where(where).order_by(seconds)
+                                 .offset(nearest_rank_index(p, n)).limit(1))
+            return round(float(s.scalar(stmt) or 0.0), 3)
+
+        return Percentiles(n, at(0.5), at(0.9))
+
+
+def _range(flt: StatsFilter) -> ColumnElement[bool]:
+    lo, hi = flt.bounds()
+    return and_(Case.decided_at >= lo, Case.decided_at < hi)
+
+
+def _station(flt: StatsFilter) -> list[ColumnElement[bool]]:
+    return [Case.station_code == flt.station] if flt.station else []
+
+
+def _outcome_expr() -> ColumnElement[str]:
+    return case(
+        (Case.status == RETURNED, literal("returned")),
+        (Case.status == REJECTED, literal("rejected")),
+        (Case.deficiency_due.is_not(None), literal("accepted_with_deficiencies")),
+        else_=literal("accepted"))
+
+
+def _seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
+    if dialect == "sqlite":
+        # UTCDateTime stores naive UTC text on SQLite; julianday() reads it (day fractions).
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return cast(func.extract("epoch", end - start), Float)
+
+
+def _local_day(dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        return func.date(Case.decided_at, "+8 hours")  # China time has no daylight saving
+    return func.date(func.timezone("Asia/Shanghai", Case.decided_at))
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,0 +1,145 @@
+"""Statistics against hand-computed values (a small dataset worked out on paper) and against a
+plain-Python recount of a generated dataset."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+import pytest
+
+from clerk_app.errors import PermissionDenied
+from clerk_app.stats import StatsFilter, StatsService, nearest_rank_index
+from tests.helpers.stats_data import case_row, generate, insert_rows, line_row, local
+
+WEEK = StatsFilter(dt.date(2026, 9, 21), dt.date(2026, 9, 27))
+X, Y = ("X-ITEM", "事项X"), ("Y-ITEM", "事项Y")
+
+
+def _small(world):
+    """Cases A–F in range (see the expected values in test_hand_computed_report), plus G void,
+    H/H2 just outside the range, I a draft, J/K for the overdue worklist."""
+    def c(name, item, **kw):
+        return case_row(id=f"{name}0000000-0000-4000-8000-000000000000"[:36], item_code=item[0],
+                        item_name=item[1], **kw)
+    rows = [
+        c("A", X, window_no="01", decided_by=2, started_at=local(2026, 9, 21, 9, 50), decided_at=local(2026, 9, 21, 10),
+          ticket_at=local(2026, 9, 21, 9, 40), called_at=local(2026, 9, 21, 9, 48), status="accepted", rating=5),
+        c("B", X, window_no="01", decided_by=2, started_at=local(2026, 9, 21, 14, 40), decided_at=local(2026, 9, 21, 15),
+          ticket_at=local(2026, 9, 21, 14), status="returned_with_notice", rating=4),
+        c("C", Y, window_no="02", decided_by=4, started_at=local(2026, 9, 22, 8, 30), decided_at=local(2026, 9, 22, 9),
+          status="synced", deficiency_due=dt.date(2026, 9, 25), first_visit=False, prereviewed_by=3),
+        c("D", Y, window_no="02", decided_by=4, started_at=local(2026, 9, 23, 10, 55), decided_at=local(2026, 9, 23, 11),
+          ticket_at=local(2026, 9, 23, 10), called_at=local(2026, 9, 23, 10, 50), status="rejected",
+          prereviewed_by=3, rating=1),
+        c("E", X, window_no="01", decided_by=2, started_at=local(2026, 9, 27, 23), decided_at=local(2026, 9, 27, 23, 30),
+          status="accepted_with_deficiencies", deficiency_due=dt.date(2026, 9, 26), prereviewed_by=3, rating=3,
+          case_number="E-NUMBER"),
+        c("F", X, window_no="01", decided_by=2, started_at=local(2026, 9, 24, 9, 20), decided_at=local(2026, 9, 24, 10),
+          status="returned_with_notice"),
+        c("G", X, decided_at=local(2026, 9, 22, 12), status="void"),
+        c("H", X, decided_at=local(2026, 9, 28, 0, 0), status="accepted"),
+        c("I", X, decided_at=None, started_at=local(2026, 9, 23, 9), status="draft"),
+        c("J", Y, decided_at=local(2026, 9, 1, 9), status="accepted_with_deficiencies",
+          deficiency_due=dt.date(2026, 9, 10), case_number="J-NUMBER"),
+        c("K", Y, decided_at=local(2026, 9, 2, 9), status="accepted_with_deficiencies",
+          deficiency_due=dt.date(2026, 9, 28)),
+    ]
+    rows.append(c("L", X, decided_at=local(2026, 9, 20, 23, 59), status="accepted"))
+    ids = {r["id"][0]: r["id"] for r in rows}
+    lines = [line_row(ids["B"], "L1", "pending", 0), line_row(ids["B"], "L2", "defective", 1),
+             line_row(ids["B"], "L3", "verified", 2), line_row(ids["F"], "L1", "pending", 0),
+             line_row(ids["F"], "L2", "verified", 1), line_row(ids["A"], "L1", "pending", 0)]
+    insert_rows(world.ctx.engine, rows, lines)
+    return ids
+
+
+def test_hand_computed_report(world):
+    ids = _small(world)
+    rep = StatsService(world.ctx.sessions, world.clock).report(world.login("supervisor"), WEEK)
+    assert rep.decided == 6 and rep.voided == 1
+    assert rep.outcomes == {"accepted": 1, "returned": 2, "accepted_with_deficiencies": 2, "rejected": 1}
+    assert [(c.key, c.count) for c in rep.per_window] == [("01", 4), ("02", 2)]
+    assert [(c.key, c.count) for c in rep.per_clerk] == [("2", 4), ("4", 2)]
+    assert "clerk" in rep.per_clerk[0].label
+    assert [(c.key, c.label, c.count) for c in rep.per_item] == [("X-ITEM", "事项X", 4), ("Y-ITEM", "事项Y", 2)]
+    assert rep.per_day == [(dt.date(2026, 9, 21), 2), (dt.date(2026, 9, 22), 1), (dt.date(2026, 9, 23), 1),
+                           (dt.date(2026, 9, 24), 1), (dt.date(2026, 9, 27), 1)]
+    # handling 10, 20, 30, 5, 30, 40 min → sorted 5 10 20 30 30 40: median rank 3 = 20, P90 rank 6 = 40
+    assert (rep.handling.count, rep.handling.median_minutes, rep.handling.p90_minutes) == (6, 20, 40)
+    # waiting A 8 (ticket→called), B 40 (ticket→started), D 50 → median rank 2 = 40, P90 rank 3 = 50
+    assert (rep.waiting.count, rep.waiting.median_minutes, rep.waiting.p90_minutes) == (3, 40, 50)
+    # first visits A B D E F; accepted A E
+    assert (rep.pass_rate.passed, rep.pass_rate.total) == (2, 5)
+    assert (rep.pass_rate_prereviewed.passed, rep.pass_rate_prereviewed.total) == (1, 2)   # D E
+    assert (rep.pass_rate_direct.passed, rep.pass_rate_direct.total) == (1, 3)             # A B F
+    assert [(r.item_code, r.rate.passed, r.rate.total) for r in rep.pass_rate_per_item] == [
+        ("X-ITEM", 2, 4), ("Y-ITEM", 0, 1)]
+    assert rep.notices_issued == 2
+    assert [(c.key, c.count) for c in rep.top_missing] == [("L1", 2), ("L2", 1)]
+    assert [(o.case_number, o.days_overdue) for o in rep.overdue] == [("J-NUMBER", 18), ("E-NUMBER", 2)]
+    assert rep.overdue[1].case_id == ids["E"]
+    assert rep.ratings == {5: 1, 4: 1, 3: 1, 2: 0, 1: 1} and rep.unrated == 2
+
+
+def test_station_filter_and_empty_range(world):
+    _small(world)
+    svc = StatsService(world.ctx.sessions, world.clock)
+    sup = world.login("supervisor")
+    assert svc.report(sup, StatsFilter(WEEK.start, WEEK.end, station="XX01")).decided == 0
+    empty = svc.report(sup, StatsFilter(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
+    assert empty.decided == 0 and empty.handling.median_seconds is None and empty.pass_rate.ratio is None
+
+
+@pytest.mark.parametrize("username", ["clerk", "prereview", "admin"])
+def test_only_supervisors_see_statistics(world, username):
+    with pytest.raises(PermissionDenied):
+        StatsService(world.ctx.sessions, world.clock).report(world.login(username), WEEK)
+
+
+def _pct(values, p):
+    values = sorted(values)
+    return values[nearest_rank_index(p, len(values))] if values else None
+
+
+def test_generated_dataset_matches_a_plain_python_recount(world):
+    cases, lines = generate(3000, start=dt.date(2026, 8, 1), days=60, seed=11)
+    insert_rows(world.ctx.engine, cases, lines)
+    flt = StatsFilter(dt.date(2026, 8, 10), dt.date(2026, 9, 9))
+    rep = StatsService(world.ctx.sessions, world.clock).report(world.login("supervisor"), flt)
+    lo, hi = flt.bounds()
+    inr = [c for c in cases if lo <= c["decided_at"] < hi and c["status"] != "void"]
+    assert rep.decided == len(inr)
+    assert rep.voided == sum(1 for c in cases if lo <= c["decided_at"] < hi and c["status"] == "void")
+    assert {c.key: c.count for c in rep.per_window} == Counter(c["window_no"] for c in inr)
+    assert {c.key: c.count for c in rep.per_item} == Counter(c["item_code"] for c in inr)
+    day = Counter(c["decided_at"].date() for c in inr)
+    assert dict(rep.per_day) == day
+    handling = [(c["decided_at"] - c["started_at"]).total_seconds() for c in inr]
+    assert rep.handling.median_seconds == pytest.approx(_pct(handling, 0.5), abs=0.01)
+    assert rep.handling.p90_seconds == pytest.approx(_pct(handling, 0.9), abs=0.01)
+    waiting = [((c["called_at"] or c["started_at"]) - c["ticket_at"]).total_seconds() for c in inr if c["ticket_at"]]
+    assert rep.waiting.count == len(waiting)
+    assert rep.waiting.median_seconds == pytest.approx(_pct(waiting, 0.5), abs=0.01)
+    assert rep.waiting.p90_seconds == pytest.approx(_pct(waiting, 0.9), abs=0.01)
+    first = [c for c in inr if c["first_visit"]]
+    ok = [c for c in first if c["status"] not in ("returned_with_notice", "rejected")]
+    assert (rep.pass_rate.passed, rep.pass_rate.total) == (len(ok), len(first))
+    pre = [c for c in first if c["prereviewed_by"]]
+    assert rep.pass_rate_prereviewed.total == len(pre)
+    returned = {c["id"] for c in inr if c["status"] == "returned_with_notice"}
+    assert rep.notices_issued == len(returned)
+    missing = Counter(l["requirement_code"] for l in lines
+                      if l["case_id"] in returned and l["status"] in ("pending", "defective", "deferred"))
+    assert {c.key: c.count for c in rep.top_missing} == dict(missing)
+    assert sum(rep.ratings.values()) + rep.unrated == len(inr)
+    assert rep.ratings[5] == sum(1 for c in inr if c["rating"] == 5)
+    today = world.clock.now().date()
+    overdue = [c for c in cases if c["status"] == "accepted_with_deficiencies" and c["deficiency_due"] < today]
+    assert len(rep.overdue) == len(overdue)
+
+
+def test_nearest_rank():
+    assert [nearest_rank_index(0.5, n) for n in (1, 2, 3, 4, 10)] == [0, 0, 1, 1, 4]
+    assert [nearest_rank_index(0.9, n) for n in (1, 2, 10, 11)] == [0, 1, 8, 9]
+    assert math.isclose(0.9 * 10, 9)
