@@ -6,6 +6,7 @@ the CLI's remote mode) use a separate admin token; without one configured they a
 """
 
 import hmac
+import time
 from typing import Annotated, Any, Callable, TypeVar
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
@@ -23,6 +24,7 @@ T = TypeVar("T")
 SHA_PATH = Path(pattern=schemas.SHA256)
 CASE_PATH = Path(pattern=schemas.UUID_RE)
 MAX_INT64 = 2 ** 63 - 1
+TOKEN_CACHE_SECONDS = 30.0
 _ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid_request"}
 
@@ -44,9 +46,21 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
     async def in_db(fn: Callable[..., T], *args: Any) -> T:
         return await run_in_threadpool(run, fn, *args)
 
-    def station_auth(authorization: Annotated[str | None, Header()] = None) -> Station:
+    # Validated tokens are cached in memory briefly, so a chunk upload costs one database round trip
+    # instead of three. Revocation (re-registration) takes effect within TOKEN_CACHE_SECONDS.
+    token_cache: dict[str, tuple[Station, float]] = {}
+
+    async def station_auth(authorization: Annotated[str | None, Header()] = None) -> Station:
         token = _bearer(authorization)
-        return run(service.station_for_token, token)
+        now = time.monotonic()
+        hit = token_cache.get(token)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        station = await in_db(service.station_for_token, token)
+        if len(token_cache) > 1000:
+            token_cache.clear()
+        token_cache[token] = (station, now + TOKEN_CACHE_SECONDS)
+        return station
 
     def admin_auth(authorization: Annotated[str | None, Header()] = None) -> None:
         if not admin_token:

@@ -29,7 +29,9 @@ def create_backoffice_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pool_pre_ping: it costs a round trip per request; after a database restart the first request
+    # on a dead connection fails with 500, which stations retry anyway.
+    return create_engine(parsed, pool_size=10, max_overflow=10)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

@@ -1,15 +1,19 @@
-"""Runs the real back office (uvicorn, loopback only) in a thread of the test process, on a fresh
-database; shared by tests/backoffice and tests/sync."""
+"""Runs the real back office (``python -m backoffice serve``: uvicorn, loopback only) as a separate
+process on a fresh database — its own process, as in production, so the server and the workstation
+do not share one GIL on the 2-core CI machine; shared by tests/backoffice and tests/sync."""
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
-import threading
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import func, select
 
 from backoffice import service
@@ -21,32 +25,47 @@ from tests.helpers.postgres import free_port
 
 class RunningBackOffice:
     def __init__(self, database_url: str, port: int | None = None) -> None:
-        self.engine, self.sessions = open_database(database_url)
+        self.database_url = database_url
+        self.engine, self.sessions = open_database(database_url)  # migrated here, before serving
         self.admin_token = secrets.token_urlsafe(16)
-        self.app = create_app(self.sessions, admin_token=self.admin_token)
+        self.app = create_app(self.sessions, admin_token=self.admin_token)  # for route introspection
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log = Path(tempfile.mkdtemp(prefix="backoffice-")) / "server.log"
 
     def start(self) -> None:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error",
-                                access_log=False, lifespan="off", timeout_keep_alive=30)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="backoffice", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("back office did not start")
-            time.sleep(0.01)
+        env = dict(os.environ, BACKOFFICE_DATABASE_URL=self.database_url, BACKOFFICE_ADMIN_TOKEN=self.admin_token)
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+        with open(self._log, "ab") as log:
+            self._proc = subprocess.Popen([sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1",
+                                           "--port", str(self.port)], env=env, cwd=root, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while True:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"back office exited: {self._log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("back office did not start within 30 s")
+            time.sleep(0.05)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            assert self._thread is not None
-            self._thread.join(15)
-            self._server = None
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(5)
+            self._proc = None
+
+    def server_log(self) -> str:
+        return self._log.read_text(errors="replace") if self._log.exists() else ""
 
     def close(self) -> None:
         self.stop()

@@ -1,0 +1,137 @@
+"""Building the case packet at send time: case JSON + material manifest with SHA-256 per file.
+
+The packet is rebuilt from the store on every attempt, so it must be deterministic for a decided
+case (the back office compares retried packets by hash): it holds only what is fixed at the decision
+(no later status, no timestamps of the sync itself). Applicant fields are decrypted here, in memory,
+for the back office only; they never reach a log or an error text.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clerk_app.store.models import Case, CaseLine, CaseTransition, Page, Person
+
+PACKET_SCHEMA = "case-packet/1"
+DECISION_STATUSES = ("accepted", "accepted_with_deficiencies", "returned_with_notice", "rejected")
+
+
+class AttachmentSource(Protocol):
+    """Plaintext bytes of stored attachments, by SHA-256 (the attachment store implements this;
+    ``open`` must stream — a seekable file object — so large scans never sit in memory whole)."""
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def size(self, sha256: str) -> int: ...
+
+
+class FolderAttachments:
+    """Plain files named by their SHA-256 in one folder (tests, bench, a scanner drop folder)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")
+
+    def size(self, sha256: str) -> int:
+        return self.path(sha256).stat().st_size
+
+
+ApplicantDecoder = Callable[[Person], dict[str, Any]]
+"""Turns a stored person into the plain fields sent to the back office (decrypts ``Person.pii``)."""
+
+
+def person_repository_decoder(persons: Any) -> ApplicantDecoder:
+    """Adapter for clerk_app.persons.PersonRepository (``load(row) -> PersonData``)."""
+    def decode(row: Person) -> dict[str, Any]:
+        data = dataclasses.asdict(persons.load(row))
+        data["kind"] = row.kind
+        return data
+    return decode
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    sha256: str
+    size: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class BuiltPacket:
+    case_id: str
+    body: dict[str, Any]
+    files: tuple[ManifestFile, ...]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class PacketBuilder:
+    def __init__(self, decode_person: ApplicantDecoder) -> None:
+        self._decode = decode_person
+
+    def build(self, session: Session, case_id: str) -> BuiltPacket:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise LookupError(f"case {case_id} not in the store")
+        decision = session.scalar(
+            select(CaseTransition.to_status).where(CaseTransition.case_id == case_id,
+                                                   CaseTransition.to_status.in_(DECISION_STATUSES))
+            .order_by(CaseTransition.id).limit(1)) or case.status
+        if decision not in DECISION_STATUSES:
+            raise LookupError(f"case {case_id} has no decision")
+        lines_out: list[dict[str, Any]] = []
+        files: dict[str, ManifestFile] = {}
+        lines = session.scalars(select(CaseLine).where(CaseLine.case_id == case_id).order_by(CaseLine.position))
+        for line in lines:
+            pages = session.scalars(select(Page).where(Page.line_id == line.id)
+                                    .order_by(Page.position, Page.id)).all()
+            for page in pages:
+                files.setdefault(page.sha256, ManifestFile(page.sha256, page.size, page.mime))
+            lines_out.append({
+                "requirement_code": line.requirement_code, "name": line.name, "form": line.form,
+                "status": line.status, "reason": line.reason, "due_date": _iso(line.due_date),
+                "originals_received": line.originals_received, "copies_received": line.copies_received,
+                "pages": [{"position": p.position, "sha256": p.sha256} for p in pages],
+            })
+        applicant = agent = None
+        if case.applicant_id:
+            person = session.get(Person, case.applicant_id)
+            applicant = self._decode(person) if person is not None else None
+        if case.agent_id:
+            person = session.get(Person, case.agent_id)
+            agent = self._decode(person) if person is not None else None
+        body = {
+            "schema_version": PACKET_SCHEMA,
+            "case_id": case.id,
+            "case_number": case.case_number,
+            "station_code": case.station_code,
+            "window_no": case.window_no,
+            "item_code": case.item_code,
+            "item_name": case.item_name,
+            "catalogue_version": case.catalogue_version,
+            "decision": decision,
+            "decision_reason": case.decision_reason,
+            "legal_basis": case.legal_basis,
+            "decided_at": _iso(case.decided_at),
+            "promised_date": _iso(case.promised_date),
+            "deficiency_due": _iso(case.deficiency_due),
+            "answers": dict(case.answers or {}),
+            "applicant": applicant,
+            "agent": agent,
+            "lines": lines_out,
+            "attachments": [dataclasses.asdict(f) for f in files.values()],
+        }
+        return BuiltPacket(case.id, body, tuple(files.values()))

@@ -1,0 +1,427 @@
+"""The background sync worker: a plain, stoppable thread (no Qt) that empties the outbox and pulls
+what the back office publishes.
+
+One cycle (``run_once``):
+ 1. **Upload** — each due outbox entry of this station, oldest first: the case packet (idempotency
+    key from the outbox), then every attachment the server still misses, chunk by chunk from the
+    server's offset, streamed from the attachment source, then finalize (server checks SHA-256).
+    The entry is marked ``sent`` only after all of that. A transient failure (network, timeout,
+    5xx) reschedules the entry with exponential backoff + jitter and ends the upload phase; a
+    permanent refusal (4xx) marks the entry ``failed`` with a log-safe reason and moves on.
+ 2. **Status feed** — events after the stored cursor are applied through the case lifecycle
+    (``StatusApplier``), then the cursor advances (same transaction as nothing else: applying is
+    idempotent, so a crash between the two only re-applies).
+ 3. **Publications** — catalogue and holiday calendar: a new version is handed to its installer,
+    which validates it completely and activates it atomically or raises (old one stays active);
+    a refused version is remembered and reported, not retried every cycle.
+Phases 2 and 3 run even when phase 1 failed, and their failures never block uploads.
+
+The UI gets ``SyncState`` (online/offline, pending, failed, last success, problem) and ``SyncProgress``
+callbacks from the worker thread; the UI layer marshals them onto the GUI thread (Qt signal).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import random
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clerk_app.errors import ClerkAppError
+from clerk_app.store.models import Case, OutboxEntry
+from clerk_app.sync import state as sync_state
+from clerk_app.sync.errors import (AttachmentMissing, BackOfficeUnavailable, RequestRejected, StationNotAuthorised,
+                                   SyncError)
+from clerk_app.sync.packet import AttachmentSource, ManifestFile, PacketBuilder
+from clerk_app.sync.transport import BackOfficeClient
+
+log = logging.getLogger(__name__)
+
+SERVER_STATUSES = ("received", "in_approval", "approved", "disapproved", "result_ready", "delivered")
+
+
+class StatusApplier(Protocol):
+    """Applies a back-office status to a local case through the core lifecycle (idempotent:
+    applying the status a case already has is a no-op)."""
+
+    def apply_server_status(self, case_id: str, status: str, reason: str | None) -> None: ...
+
+
+class PublicationInstaller(Protocol):
+    """Validates a pushed catalogue/calendar completely and activates it atomically, or raises a
+    ClerkAppError (the active version stays)."""
+
+    def install(self, version: str, content: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    chunk_size: int = 1024 * 1024
+    batch_size: int = 50            # outbox entries per cycle
+    poll_interval: float = 30.0      # seconds between cycles when idle
+    publication_interval: float = 300.0
+    feed_page: int = 200
+    backoff_base: float = 2.0
+    backoff_max: float = 300.0
+
+
+@dataclass(frozen=True)
+class SyncState:
+    online: bool | None = None             # None: not tried yet
+    pending: int = 0
+    failed: int = 0
+    last_success: dt.datetime | None = None
+    problem: str | None = None             # user-facing text of the last failure
+    catalogue_problem: str | None = None   # a refused catalogue/calendar push
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    case_id: str
+    files_done: int
+    files_total: int
+    bytes_sent: int
+    bytes_total: int
+
+
+@dataclass
+class CycleReport:
+    sent: int = 0
+    failed: int = 0
+    upload_error: ClerkAppError | None = None
+    statuses_applied: int = 0
+    pull_error: ClerkAppError | None = None
+    installed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: uniform in [d/2, d], d = min(cap, base·2^(attempts-1))."""
+    d = min(cap, base * (2 ** max(0, attempts - 1)))
+    return rng.uniform(d / 2, d)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+class SyncWorker:
+    def __init__(self, sessions: sessionmaker[Session], client: BackOfficeClient, packets: PacketBuilder,
+                 attachments: AttachmentSource, *, station_code: str,
+                 status_applier: StatusApplier | None = None,
+                 installers: dict[str, PublicationInstaller] | None = None,
+                 settings: SyncSettings = SyncSettings(),
+                 on_state: Callable[[SyncState], None] | None = None,
+                 on_progress: Callable[[SyncProgress], None] | None = None,
+                 clock: Callable[[], dt.datetime] = _utcnow, rng: random.Random | None = None) -> None:
+        self._sessions = sessions
+        self._client = client
+        self._packets = packets
+        self._attachments = attachments
+        self.station_code = station_code
+        self._applier = status_applier
+        self._installers = dict(installers or {})
+        self.settings = settings
+        self._on_state = on_state
+        self._on_progress = on_progress
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._cycle_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures = 0            # consecutive failed cycles (worker-level backoff)
+        self._next_publication_pull = 0.0
+        self._state = SyncState()
+
+    # -- thread control -----------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to stop after the current request and wait for it."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """'Sync now': start a cycle immediately (ignoring backoff)."""
+        self._failures = 0
+        self._wake.set()
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = self.run_once()
+                ok = report.upload_error is None and report.pull_error is None
+            except Exception:  # never let the thread die; the next cycle tries again
+                log.exception("sync cycle crashed")
+                ok = False
+            self._failures = 0 if ok else self._failures + 1
+            if self._failures:
+                delay = backoff_delay(self._failures, self.settings.backoff_base, self.settings.backoff_max,
+                                      self._rng)
+            else:
+                delay = self.settings.poll_interval if not self._has_due_work() else 0.0
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def _has_due_work(self) -> bool:
+        with self._sessions() as s:
+            return s.scalar(self._due_query(self._clock()).with_only_columns(OutboxEntry.id).limit(1)) is not None
+
+    # -- one cycle ----------------------------------------------------------------------------
+    def run_once(self) -> CycleReport:
+        """Upload due entries, then pull statuses and publications. Safe to call from any thread;
+        cycles never overlap."""
+        with self._cycle_lock:
+            report = CycleReport()
+            self._upload(report)
+            if self._stop.is_set():
+                self._publish_state(report)
+                return report
+            self._pull_statuses(report)
+            self._pull_publications(report)
+            self._publish_state(report)
+            return report
+
+    def _due_query(self, now: dt.datetime):  # type: ignore[no-untyped-def]
+        return (select(OutboxEntry).join(Case, Case.id == OutboxEntry.case_id)
+                .where(OutboxEntry.state == "pending", Case.station_code == self.station_code,
+                       (OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now))
+                .order_by(OutboxEntry.id))
+
+    def _upload(self, report: CycleReport) -> None:
+        with self._sessions() as s:
+            due = [(e.id, e.case_id, e.idempotency_key, e.kind)
+                   for e in s.scalars(self._due_query(self._clock()).limit(self.settings.batch_size))]
+        for entry_id, case_id, key, kind in due:
+            if self._stop.is_set():
+                return
+            try:
+                if kind != "case_packet":
+                    raise RequestRejected(status=0, code=f"unsupported outbox kind {kind}")
+                self._send_case(case_id, key)
+            except (BackOfficeUnavailable, StationNotAuthorised) as exc:
+                self._reschedule(entry_id, exc)
+                report.upload_error = exc
+                return  # the back office is away: stop hammering it, keep the order
+            except (RequestRejected, AttachmentMissing, LookupError) as exc:
+                self._mark_failed(entry_id, exc)
+                report.failed += 1
+                continue
+            self._mark_sent(entry_id)
+            report.sent += 1
+
+    def _send_case(self, case_id: str, key: str) -> None:
+        with self._sessions() as s:
+            built = self._packets.build(s, case_id)
+        receipt = self._client.upload_packet(key, built.body)
+        missing = set(receipt.missing_attachments)
+        files = [f for f in built.files if f.sha256 in missing]
+        total = sum(f.size for f in files)
+        sent = 0
+        for i, f in enumerate(files):
+            self._send_file(case_id, f, sent, total, i, len(files))
+            sent += f.size
+            self._progress(SyncProgress(case_id, i + 1, len(files), sent, total))
+
+    def _send_file(self, case_id: str, f: ManifestFile, base: int, total: int, index: int, count: int) -> None:
+        # Start at 0 without asking: a chunk the server already holds is acknowledged with its real
+        # offset, and a gap answers 409 with it, so a resumed upload costs no extra round trip.
+        offset = 0
+        chunk = self.settings.chunk_size
+        try:
+            fh = self._attachments.open(f.sha256)
+        except OSError as exc:
+            raise AttachmentMissing(sha=f.sha256[:12], detail=type(exc).__name__) from exc
+        with fh:
+            while offset < f.size:  # (an empty file needs no chunk, only finalize)
+                if self._stop.is_set():
+                    raise BackOfficeUnavailable(problem="stopping")
+                fh.seek(offset)
+                data = fh.read(chunk)
+                if not data:
+                    raise AttachmentMissing(sha=f.sha256[:12], detail="file shorter than its manifest size")
+                try:
+                    state = self._client.put_chunk(case_id, f.sha256, offset, data)
+                except RequestRejected as exc:
+                    if exc.code == "offset_mismatch" and exc.offset is not None:
+                        offset = exc.offset  # resume where the server really is
+                        continue
+                    raise
+                offset = state.offset
+                if state.complete:
+                    return
+                self._progress(SyncProgress(case_id, index, count, base + offset, total))
+            try:
+                self._client.finalize(case_id, f.sha256)
+            except RequestRejected as exc:
+                if exc.code == "hash_mismatch":
+                    fh.seek(0)
+                    if self._sha256(fh) != f.sha256:
+                        raise AttachmentMissing(sha=f.sha256[:12], detail="local file does not match its hash") from exc
+                    # Corrupted in transit: the server discarded the bytes; retry later from 0.
+                    raise BackOfficeUnavailable(problem="hash mismatch in transit") from exc
+                if exc.code == "incomplete":
+                    raise BackOfficeUnavailable(problem="server lost bytes") from exc
+                raise
+
+    @staticmethod
+    def _sha256(fh: Any) -> str:
+        digest = hashlib.sha256()
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+        return digest.hexdigest()
+
+    def _progress(self, progress: SyncProgress) -> None:
+        if self._on_progress is not None:
+            self._on_progress(progress)
+
+    # -- outbox bookkeeping -------------------------------------------------------------------
+    def _reschedule(self, entry_id: int, exc: ClerkAppError) -> None:
+        with self._sessions.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            if entry is None:
+                return
+            entry.attempts += 1
+            delay = backoff_delay(entry.attempts, self.settings.backoff_base, self.settings.backoff_max, self._rng)
+            entry.next_attempt_at = self._clock() + dt.timedelta(seconds=delay)
+            entry.last_error = str(exc)[:500]
+
+    def _mark_failed(self, entry_id: int, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, ClerkAppError) else type(exc).__name__
+        log.warning("outbox entry %s refused: %s", entry_id, text)
+        with self._sessions.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            if entry is not None:
+                entry.attempts += 1
+                entry.state = "failed"
+                entry.last_error = text[:500]
+
+    def _mark_sent(self, entry_id: int) -> None:
+        with self._sessions.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            if entry is not None:
+                entry.attempts += 1
+                entry.state = "sent"
+                entry.sent_at = self._clock()
+                entry.last_error = None
+
+    def retry_failed(self) -> int:
+        """Put refused entries back in the queue (after an administrator fixed the cause)."""
+        with self._sessions.begin() as s:
+            rows = s.scalars(select(OutboxEntry).join(Case, Case.id == OutboxEntry.case_id)
+                             .where(OutboxEntry.state == "failed", Case.station_code == self.station_code)).all()
+            for row in rows:
+                row.state, row.next_attempt_at = "pending", None
+        self.wake()
+        return len(rows)
+
+    # -- pulls --------------------------------------------------------------------------------
+    def _cursor_key(self) -> str:
+        return f"status_cursor:{self.station_code}"
+
+    def _pull_statuses(self, report: CycleReport) -> None:
+        if self._applier is None:
+            return
+        try:
+            with self._sessions() as s:
+                cursor = int(sync_state.get_value(s, self._cursor_key()) or 0)
+            for _page in range(50):  # bounded per cycle
+                page = self._client.status_feed(cursor, self.settings.feed_page)
+                for event in page.events:
+                    if event.status not in SERVER_STATUSES:
+                        continue
+                    try:
+                        self._applier.apply_server_status(event.case_id, event.status, event.reason)
+                        report.statuses_applied += 1
+                    except ClerkAppError as exc:  # e.g. a case voided locally: note and go on
+                        log.warning("status %s for a case not applied: %s", event.status, exc)
+                cursor = page.next_cursor
+                with self._sessions.begin() as s:
+                    sync_state.set_value(s, self._cursor_key(), str(cursor))
+                if not page.has_more:
+                    break
+        except SyncError as exc:
+            report.pull_error = exc
+
+    def _pull_publications(self, report: CycleReport) -> None:
+        if not self._installers:
+            return
+        now = self._clock().timestamp()
+        if now < self._next_publication_pull:
+            return
+        for kind, installer in self._installers.items():
+            try:
+                with self._sessions() as s:
+                    known = sync_state.get_value(s, f"{kind}_etag")
+                    refused = sync_state.get_value(s, f"{kind}_refused_etag")
+                pub = self._client.publication(kind, known)
+                if pub is None or pub.etag == refused:
+                    continue
+                try:
+                    installer.install(pub.version, pub.content)
+                except ClerkAppError as exc:
+                    report.refused.append(f"{kind} {pub.version}")
+                    self._state = replace(self._state, catalogue_problem=exc.user_message())
+                    log.warning("%s version %s refused: %s", kind, pub.version, exc)
+                    with self._sessions.begin() as s:
+                        sync_state.set_value(s, f"{kind}_refused_etag", pub.etag)
+                    continue
+                report.installed.append(f"{kind} {pub.version}")
+                self._state = replace(self._state, catalogue_problem=None)
+                with self._sessions.begin() as s:
+                    sync_state.set_value(s, f"{kind}_etag", pub.etag)
+            except SyncError as exc:
+                report.pull_error = report.pull_error or exc
+                return  # try again next cycle
+        self._next_publication_pull = now + self.settings.publication_interval
+
+    def force_publication_pull(self) -> None:
+        self._next_publication_pull = 0.0
+        self.wake()
+
+    # -- state for the UI ---------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        with self._sessions() as s:
+            rows = dict(s.execute(select(OutboxEntry.state, func.count()).join(Case, Case.id == OutboxEntry.case_id)
+                                  .where(Case.station_code == self.station_code)
+                                  .group_by(OutboxEntry.state)).all())
+        return rows.get("pending", 0), rows.get("failed", 0)
+
+    def _publish_state(self, report: CycleReport) -> None:
+        pending, failed = self.counts()
+        error = report.upload_error or report.pull_error
+        online = not isinstance(error, BackOfficeUnavailable)
+        last = self._state.last_success
+        if error is None:
+            last = self._clock()
+        self._state = replace(self._state, online=online, pending=pending, failed=failed, last_success=last,
+                              problem=error.user_message() if error is not None else None)
+        if self._on_state is not None:
+            try:
+                self._on_state(self._state)
+            except Exception:  # a UI callback must not kill the worker
+                log.exception("sync state callback failed")
