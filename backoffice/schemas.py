@@ -45,8 +45,8 @@ class PageRef(Strict):
 class MaterialLine(Strict):
     requirement_code: str = Field(min_length=1, max_length=64)
     name: str = Field(max_length=200)
-    form: str = Field(max_length=16)
-    status: str = Field(max_length=16)
+    form: str = Field(max_length=32)
+    status: str = Field(max_length=32)
     reason: str | None = None
     due_date: str | None = None
     originals_received: int = Field(ge=0, le=1000)

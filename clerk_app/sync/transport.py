@@ -138,7 +138,11 @@ class BackOfficeClient:
             body = {}
         code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
         offset = body.get("offset") if isinstance(body, dict) else None
-        return RequestRejected(status=response.status_code, code=code,
+        # Field paths of a schema refusal help the log; the server never echoes values.
+        fields = [".".join(map(str, p.get("loc", []))) for p in body.get("problems", [])
+                  if isinstance(p, dict)] if isinstance(body, dict) else []
+        detail = f"HTTP {response.status_code} {code}" + (f" at {', '.join(fields[:5])}" if fields else "")
+        return RequestRejected(status=response.status_code, code=code, detail=detail,
                                offset=offset if isinstance(offset, int) else None)
 
     def _authorised(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -254,7 +254,7 @@ class SyncWorker:
         chunk = self.settings.chunk_size
         try:
             fh = self._attachments.open(f.sha256)
-        except OSError as exc:
+        except (OSError, ClerkAppError) as exc:  # missing file, or the store found it damaged
             raise AttachmentMissing(sha=f.sha256[:12], detail=type(exc).__name__) from exc
         with fh:
             while offset < f.size:  # (an empty file needs no chunk, only finalize)

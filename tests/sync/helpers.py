@@ -99,7 +99,8 @@ class Station:
 def make_station(url: str, sessions: sessionmaker[Session], folder: Path, *, code: str = "S01",
                  enrolment: str | None = None, register_url: str | None = None,
                  keyring: MemoryKeyring | None = None,
-                 settings: SyncSettings | None = None, read_timeout: float = 5.0, **worker_kw: Any) -> Station:
+                 settings: SyncSettings | None = None, read_timeout: float = 5.0,
+                 attachments: Any = None, decoder: Any = None, **worker_kw: Any) -> Station:
     keyring = keyring or MemoryKeyring()
     client = BackOfficeClient(TransportSettings(url, connect_timeout=2.0, read_timeout=read_timeout,
                                                 write_timeout=2.0),
@@ -109,7 +110,8 @@ def make_station(url: str, sessions: sessionmaker[Session], folder: Path, *, cod
         registrar = BackOfficeClient(TransportSettings(register_url or url), StationCredentials(code, keyring))
         registrar.register(enrolment)
         registrar.close()
-    worker = SyncWorker(sessions, client, PacketBuilder(masked_decoder), FolderAttachments(folder), station_code=code,
+    worker = SyncWorker(sessions, client, PacketBuilder(decoder or masked_decoder),
+                        attachments or FolderAttachments(folder), station_code=code,
                         settings=settings or SyncSettings(chunk_size=16 * 1024, backoff_base=0.005, backoff_max=0.05),
                         rng=random.Random(3), **worker_kw)
     return Station(client, worker, keyring)
