@@ -1,0 +1,150 @@
+"""The scanning panel with the simulated scanner over a real demo store (pytest-qt, offscreen)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from clerk_app.persons import PersonData
+from devices.scanners.base import ScanSource
+from devices.scanners.simulated import SimulatedBackend, SimulatedFault
+from ui.current_case import CurrentCase
+from ui.scanning.panel import PageViewer, ScanningPanel
+
+ITEM = "SC-GTGSH-SL"
+APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X",
+                       address="湖北省武汉市江岸区胜利街100号", phone="13800138000",
+                       verified_by="chip", passive_auth="verified")
+
+
+@pytest.fixture
+def desk(demo_ctx):
+    actor = demo_ctx.users.authenticate("clerk", "Clerk2026")
+    case_id = demo_ctx.cases.start_case(actor, ITEM, {"premises": "rented"})
+    demo_ctx.cases.set_applicant(actor, case_id, APPLICANT)
+    window = SimpleNamespace(ctx=demo_ctx, actor=actor, current_case=CurrentCase())
+    return window, case_id
+
+
+def make_panel(qtbot, window, case_id, backend) -> ScanningPanel:
+    panel = ScanningPanel(window, backend=backend)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)
+    window.current_case.open(case_id)
+    return panel
+
+
+def scan_and_wait(qtbot, panel: ScanningPanel, source: ScanSource = ScanSource.ADF) -> None:
+    panel.source.setCurrentIndex(panel.source.findData(source))
+    panel.dpi.setCurrentIndex(panel.dpi.findData(100))
+    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+        qtbot.mouseClick(panel.scan_button, Qt.MouseButton.LeftButton)
+
+
+def test_scan_into_the_focused_line(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=3))
+    lines = [panel.line.itemData(i) for i in range(panel.line.count())]
+    panel.set_target_line(lines[1])
+    assert panel.scan_button.text() == "扫描 (F9)"
+    changed = []
+    window.current_case.changed.connect(changed.append)
+    scan_and_wait(qtbot, panel)
+    assert panel.thumbnails.count() == 3
+    assert panel.pages.counts(case_id)[lines[1]] == 3
+    assert panel.pages.counts(case_id)[lines[0]] == 0
+    assert "已扫描 3 页" in panel.status.text()
+    assert changed and changed[-1] == case_id
+    assert "(3)" in panel.line.currentText()            # the line list shows the page count
+    assert not panel.thumbnails.item(0).icon().isNull()
+
+
+def test_duplex_with_blank_backs_dropped(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=2))
+    assert panel.drop_blank.isChecked()
+    scan_and_wait(qtbot, panel, ScanSource.DUPLEX)
+    assert panel.thumbnails.count() == 2               # the empty back sides were not stored
+
+
+def test_page_actions(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=3))
+    scan_and_wait(qtbot, panel)
+    before = panel.pages.pages(case_id, panel.line_code)
+    panel.thumbnails.setCurrentRow(2)
+    panel.move_page(-2)
+    after = panel.pages.pages(case_id, panel.line_code)
+    assert [p.id for p in after] == [before[2].id, before[0].id, before[1].id]
+    panel.thumbnails.setCurrentRow(0)
+    panel.rotate_page(90)
+    assert panel.pages.pages(case_id, panel.line_code)[0].rotation == 90
+    viewer = panel.view_page()
+    assert isinstance(viewer, PageViewer)
+    qtbot.addWidget(viewer)
+    width = viewer.label.pixmap().width()
+    viewer.set_zoom(viewer.zoom * 2)
+    assert viewer.label.pixmap().width() > width
+    panel.thumbnails.setCurrentRow(1)
+    panel.delete_page()
+    assert panel.thumbnails.count() == 2
+    assert panel.pages.counts(case_id)[panel.line_code] == 2
+
+
+def test_rescan_replaces_the_selected_page(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=2))
+    scan_and_wait(qtbot, panel)
+    first = panel.pages.pages(case_id, panel.line_code)[0]
+    panel.thumbnails.setCurrentRow(0)
+    panel.rotate_page(90)
+    panel.dpi.setCurrentIndex(panel.dpi.findData(150))
+    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+        panel.rescan_page()
+    pages = panel.pages.pages(case_id, panel.line_code)
+    assert len(pages) == 2
+    assert pages[0].id == first.id and pages[0].sha256 != first.sha256
+    assert pages[0].rotation == 0
+
+
+def test_fault_keeps_earlier_pages_and_says_why(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id,
+                       SimulatedBackend(sheets=5, fault=SimulatedFault(at_sheet=2, kind="jammed")))
+    scan_and_wait(qtbot, panel)
+    assert panel.thumbnails.count() == 2
+    assert "卡纸" in panel.status.text() and "2" in panel.status.text()
+    assert panel.scan_button.isEnabled()
+
+
+def test_cancel_keeps_pages(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=40, line_delay=0.01))
+    panel.source.setCurrentIndex(panel.source.findData(ScanSource.ADF))
+    panel.dpi.setCurrentIndex(panel.dpi.findData(100))
+    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+        panel.start_scan()
+        qtbot.waitUntil(lambda: panel.thumbnails.count() >= 1, timeout=20000)
+        assert panel.cancel_button.isEnabled()
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    kept = panel.thumbnails.count()
+    assert 1 <= kept < 40
+    assert panel.pages.counts(case_id)[panel.line_code] == kept
+    assert "已取消" in panel.status.text()
+
+
+def test_no_scanner_configured(qtbot, desk, translations):
+    window, case_id = desk
+    panel = ScanningPanel(window, backend=None)
+    qtbot.addWidget(panel)
+    assert not panel.scan_button.isEnabled()
+    assert "未配置扫描仪" in panel.status.text()
+
+
+def test_backend_from_settings(qtbot, desk, translations):
+    window, _ = desk
+    panel = ScanningPanel(window)        # demo settings: the simulated scanner
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)
+    assert panel.scanner.info.backend == "simulated"

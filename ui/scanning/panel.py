@@ -1,0 +1,554 @@
+"""The scanning panel: device, source, profile and dpi; scan into the checklist line that has focus;
+thumbnails of that line's pages with rotate / move / delete / rescan; a zoomable page viewer.
+
+Scans run on the ``ScanJob`` thread of devices/scanners; each page is processed and filed there
+(pipeline → attachment store → page row), and the panel hears about it through queued Qt signals
+(``_ScanBridge``), so widgets are only touched on the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QTransform
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+
+from clerk_app.attachments import AttachmentStore
+from clerk_app.errors import ClerkAppError
+from clerk_app.pages import PageService, PageView
+from clerk_app.security.crypto import FieldCipher
+from devices.imaging.pipeline import PagePipeline, Preset
+from devices.scanners.base import (ColourMode, DeviceInfo, ScanJob, ScannedPage, ScanOptions,
+                                   ScanProgress, ScanSource, Scanner, ScannerBackend)
+from devices.scanners.errors import ScanCancelled
+
+log = logging.getLogger(__name__)
+
+THUMB = 160
+
+
+class _ScanBridge(QObject):
+    """Carries ScanJob callbacks (scan thread) to the GUI thread."""
+
+    page_filed = Signal(object)          # PageView
+    page_skipped = Signal(int)           # index of a blank page dropped
+    progress = Signal(int, float)        # pages done, fraction of the current page
+    finished = Signal(object, object)    # BatchResult | None, ClerkAppError | None
+    devices = Signal(object)             # list[DeviceInfo] | ClerkAppError
+
+
+def default_page_service(ctx: Any) -> PageService:
+    """The page service of the app context, or one built on the context's data key and folder."""
+    existing = getattr(ctx, "pages", None)
+    if isinstance(existing, PageService):
+        return existing
+    root = Path(ctx.settings.resolved_data_dir()) / "attachments"
+    store = AttachmentStore(root, FieldCipher(ctx.keys, purpose="attachments"))
+    store.cleanup()
+    return PageService(ctx.sessions, ctx.clock, ctx.auditor, store)
+
+
+def default_backend(ctx: Any) -> ScannerBackend | None:
+    from devices.scanners.factory import create_backend
+
+    name = ctx.settings.scanner_backend
+    if name == "none":
+        return None
+    if name == "folder":
+        inbox = Path(ctx.settings.resolved_data_dir()) / "scan-inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        return create_backend("folder", folders=[inbox])
+    return create_backend(name)
+
+
+class ScanningPanel(QWidget):
+    """``window`` gives ``ctx``, ``actor`` and ``current_case`` (the MainWindow, or a stand-in)."""
+
+    status_changed = Signal(str)         # device status for the status bar
+
+    def __init__(self, window: Any, backend: ScannerBackend | None | str = "settings",
+                 pages: PageService | None = None, pipeline: PagePipeline | None = None) -> None:
+        super().__init__()
+        self.window_ = window
+        self.ctx = window.ctx
+        self.actor = window.actor
+        self.pages = pages or default_page_service(self.ctx)
+        self.pipeline = pipeline or PagePipeline()
+        self._backend_error: ClerkAppError | None = None
+        if backend == "settings":
+            try:
+                backend = default_backend(self.ctx)
+            except ClerkAppError as exc:     # e.g. SANE library missing: say why, keep working
+                self._backend_error, backend = exc, None
+        self.backend: ScannerBackend | None = backend  # type: ignore[assignment]
+        self.scanner: Scanner | None = None
+        self.job: ScanJob | None = None
+        self.case_id: str | None = None
+        self.line_code: str | None = None
+        self._rescan_page: int | None = None
+        self._filed = 0
+
+        self.bridge = _ScanBridge()
+        self.bridge.page_filed.connect(self._page_filed)
+        self.bridge.progress.connect(self._progress)
+        self.bridge.finished.connect(self._finished)
+        self.bridge.devices.connect(self._devices_listed)
+
+        self.device = QComboBox()
+        self.device.setObjectName("scanDevice")
+        self.device.currentIndexChanged.connect(self._device_chosen)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(lambda: self.refresh_devices())
+        self.source = QComboBox()
+        self.source.setObjectName("scanSource")
+        self.profile = QComboBox()
+        self.profile.setObjectName("scanProfile")
+        self.dpi = QComboBox()
+        self.dpi.setObjectName("scanDpi")
+        self.drop_blank = QCheckBox()
+        self.drop_blank.setObjectName("dropBlank")
+        self.drop_blank.setChecked(True)
+        self.line = QComboBox()
+        self.line.setObjectName("scanLine")
+        self.line.currentIndexChanged.connect(self._line_chosen)
+
+        self.scan_button = QPushButton()
+        self.scan_button.setObjectName("scanButton")
+        self.scan_button.setShortcut(QKeySequence("F9"))
+        self.scan_button.clicked.connect(lambda: self.start_scan())
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelScan")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(lambda: self.cancel_scan())
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("scanProgress")
+        self.progress_bar.setRange(0, 100)
+        self.status = QLabel()
+        self.status.setObjectName("scanStatus")
+        self.status.setWordWrap(True)
+
+        self.thumbnails = QListWidget()
+        self.thumbnails.setObjectName("thumbnails")
+        self.thumbnails.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbnails.setIconSize(QSize(THUMB, THUMB))
+        self.thumbnails.setMovement(QListView.Movement.Static)
+        self.thumbnails.setResizeMode(QListView.ResizeMode.Adjust)
+        self.thumbnails.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.thumbnails.itemActivated.connect(lambda _item: self.view_page())
+
+        self.actions_: dict[str, QAction] = {}
+        self.page_buttons: dict[str, QPushButton] = {}
+        for key, shortcut, slot in (
+                ("rotate", "Ctrl+R", lambda: self.rotate_page(90)),
+                ("up", "Ctrl+Up", lambda: self.move_page(-1)),
+                ("down", "Ctrl+Down", lambda: self.move_page(1)),
+                ("delete", "Delete", self.delete_page),
+                ("rescan", "Ctrl+F9", self.rescan_page),
+                ("view", "Ctrl+Return", self.view_page)):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.actions_[key] = action
+            button = QPushButton()
+            button.setObjectName(f"page_{key}")
+            button.clicked.connect(action.trigger)
+            self.page_buttons[key] = button
+
+        self.form = QFormLayout()
+        device_row = QHBoxLayout()
+        device_row.addWidget(self.device, 1)
+        device_row.addWidget(self.refresh_button)
+        self.form_labels = [QLabel() for _ in range(5)]
+        for label, field in zip(self.form_labels, (self.device, self.source, self.profile,
+                                                   self.dpi, self.line)):
+            label.setBuddy(field)
+        self.form.addRow(self.form_labels[0], device_row)
+        self.form.addRow(self.form_labels[1], self.source)
+        self.form.addRow(self.form_labels[2], self.profile)
+        self.form.addRow(self.form_labels[3], self.dpi)
+        self.form.addRow(self.form_labels[4], self.line)
+        self.form.addRow(self.drop_blank)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.scan_button)
+        buttons.addWidget(self.cancel_button)
+        page_row = QHBoxLayout()
+        for button in self.page_buttons.values():
+            page_row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.thumbnails, 1)
+        layout.addLayout(page_row)
+
+        current = getattr(window, "current_case", None)
+        if current is not None:
+            current.opened.connect(self.set_case)
+            current.changed.connect(self._case_changed)
+            current.closed.connect(lambda: self.set_case(None))
+        self.retranslate()
+        self.refresh_devices()
+        if current is not None and current.case_id:
+            self.set_case(current.case_id)
+
+    # -- texts --------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        labels = (self.tr("&Scanner"), self.tr("S&ource"), self.tr("&Profile"),
+                  self.tr("&Resolution"), self.tr("&File under"))
+        for label, text in zip(self.form_labels, labels):
+            label.setText(text)
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.drop_blank.setText(self.tr("Drop blank pages"))
+        self.scan_button.setText(self.tr("Scan (F9)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        texts = {"rotate": self.tr("Rotate"), "up": self.tr("Move up"),
+                 "down": self.tr("Move down"), "delete": self.tr("Delete page"),
+                 "rescan": self.tr("Rescan page"), "view": self.tr("View")}
+        for key, text in texts.items():
+            self.page_buttons[key].setText(text)
+        self._fill_choices()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _fill_choices(self) -> None:
+        caps = self._capabilities()
+        source_names = {ScanSource.FLATBED: self.tr("Flatbed"),
+                        ScanSource.ADF: self.tr("Document feeder"),
+                        ScanSource.DUPLEX: self.tr("Feeder, both sides")}
+        profile_names = {Preset.AUTO: self.tr("Automatic"), Preset.TEXT: self.tr("Text (black and white)"),
+                         Preset.GRAY_TEXT: self.tr("Text (gray)"),
+                         Preset.MIXED: self.tr("Mixed (photos)"), Preset.COLOUR: self.tr("Colour")}
+        sources = caps.sources if caps else tuple(ScanSource)
+        _refill(self.source, [(source_names[s], s) for s in sources])
+        _refill(self.profile, [(text, preset) for preset, text in profile_names.items()])
+        resolutions = caps.resolutions if caps else (200,)
+        _refill(self.dpi, [(f"{d} dpi", d) for d in resolutions],
+                default=200 if 200 in resolutions else None)
+
+    # -- devices ------------------------------------------------------------------------------
+    def refresh_devices(self) -> None:
+        """List devices off the GUI thread (SANE may probe the USB bus for a while)."""
+        if self.backend is None:
+            reason = (self._backend_error.user_message() if self._backend_error
+                      else self.tr("No scanner configured"))
+            self._set_status(reason)
+            self.scan_button.setEnabled(False)
+            return
+        backend = self.backend
+
+        def work() -> None:
+            try:
+                self.bridge.devices.emit(backend.list_devices())
+            except ClerkAppError as exc:
+                self.bridge.devices.emit(exc)
+
+        threading.Thread(target=work, name="scan-devices", daemon=True).start()
+
+    def _devices_listed(self, result: object) -> None:
+        if isinstance(result, ClerkAppError):
+            self._set_status(result.user_message())
+            return
+        devices: list[DeviceInfo] = list(result)  # type: ignore[call-overload]
+        _refill(self.device, [(info.label, info.id) for info in devices])
+        if not devices:
+            self._set_status(self.tr("No scanner found"))
+        self._device_chosen()
+
+    def _device_chosen(self) -> None:
+        device_id = self.device.currentData()
+        if self.scanner is not None and self.scanner.info.id == device_id:
+            return
+        if self.scanner is not None:
+            self.scanner.close()
+            self.scanner = None
+        if device_id is None or self.backend is None:
+            return
+        try:
+            self.scanner = self.backend.open(device_id)
+        except ClerkAppError as exc:
+            self._set_status(exc.user_message())
+            return
+        self._fill_choices()
+        self._set_status(self.tr("Ready: %1").replace("%1", self.scanner.info.label))
+        self._update_enabled()
+
+    def _capabilities(self) -> Any:
+        if self.scanner is None:
+            return None
+        try:
+            return self.scanner.capabilities()
+        except ClerkAppError as exc:
+            self._set_status(exc.user_message())
+            return None
+
+    # -- case and line --------------------------------------------------------------------------
+    def set_case(self, case_id: str | None) -> None:
+        self.case_id = case_id
+        self._refresh_lines()
+        self.refresh_pages()
+        self._update_enabled()
+
+    def _refresh_lines(self) -> None:
+        """The line list with page counts; the chosen line stays chosen."""
+        lines: list[tuple[str, str]] = []
+        if self.case_id is not None:
+            view = self.ctx.cases.get(self.actor, self.case_id)
+            lines = [(f"{line.name} ({line.page_count})", line.code) for line in view.lines]
+        _refill(self.line, lines, default=self.line_code)
+
+    def _case_changed(self, case_id: str) -> None:
+        if case_id == self.case_id and self.job is None:
+            self._refresh_lines()     # counts only: keep the thumbnails and their selection
+
+    def set_target_line(self, code: str) -> None:
+        """Scan into the line that has focus in the checklist."""
+        index = self.line.findData(code)
+        if index >= 0:
+            self.line.setCurrentIndex(index)
+
+    def _line_chosen(self) -> None:
+        code = self.line.currentData()
+        if code == self.line_code:
+            return
+        self.line_code = code
+        self.refresh_pages()
+        self._update_enabled()
+
+    def refresh_pages(self) -> None:
+        self.thumbnails.clear()
+        if self.case_id is None or self.line_code is None:
+            return
+        for page in self.pages.pages(self.case_id, self.line_code):
+            self._add_thumbnail(page)
+
+    def _add_thumbnail(self, page: PageView) -> None:
+        data, _mime, rotation = self.pages.image(page.id)
+        image = QImage.fromData(data)
+        pixmap = QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
+        if rotation:
+            pixmap = pixmap.transformed(QTransform().rotate(rotation))
+        text = str(page.position + 1) + (" · " + self.tr("blank?") if page.blank else "")
+        item = QListWidgetItem(pixmap, text)
+        item.setData(Qt.ItemDataRole.UserRole, page.id)
+        self.thumbnails.addItem(item)
+
+    def _selected_page(self) -> int | None:
+        item = self.thumbnails.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    # -- scanning -------------------------------------------------------------------------------
+    def options(self) -> ScanOptions:
+        preset = self.profile.currentData() or Preset.AUTO
+        mode = {Preset.COLOUR: ColourMode.COLOUR}.get(preset, ColourMode.GRAY)
+        caps = self._capabilities()
+        if caps is not None and mode not in caps.modes:
+            mode = caps.modes[0]
+        return ScanOptions(source=self.source.currentData() or ScanSource.FLATBED,
+                           dpi=int(self.dpi.currentData() or 200), mode=mode)
+
+    def start_scan(self, replace_page: int | None = None) -> None:
+        if self.job is not None or self.scanner is None or not self.case_id or not self.line_code:
+            return
+        case_id, line_code = self.case_id, self.line_code
+        preset = self.profile.currentData() or Preset.AUTO
+        drop_blank = self.drop_blank.isChecked()
+        options = self.options()
+        if replace_page is not None:
+            options = ScanOptions(source=options.source, dpi=options.dpi, mode=options.mode,
+                                  max_pages=1)
+        bridge, pages, pipeline, actor = self.bridge, self.pages, self.pipeline, self.actor
+
+        def on_page(page: ScannedPage) -> None:        # scan thread
+            processed = pipeline.process(page.image, page.dpi, preset)
+            if processed.blank and drop_blank and replace_page is None:
+                bridge.page_skipped.emit(page.index)
+                return
+            w, h, blank = processed.width, processed.height, processed.blank
+            if replace_page is not None:
+                view = pages.replace(actor, replace_page, processed.data, processed.mime,
+                                     width=w, height=h, blank=blank)
+            else:
+                view = pages.add(actor, case_id, line_code, processed.data, processed.mime,
+                                 width=w, height=h, blank=blank)
+            bridge.page_filed.emit(view)
+
+        def on_progress(progress: ScanProgress) -> None:   # scan thread
+            bridge.progress.emit(progress.pages_done, progress.page_fraction)
+
+        self._rescan_page = replace_page
+        self._filed = 0
+        self.job = ScanJob(self.scanner, options, on_page, on_progress,
+                           on_done=lambda result, error: bridge.finished.emit(result, error))
+        self._set_status(self.tr("Scanning…"))
+        self.progress_bar.setValue(0)
+        self._update_enabled()
+        self.job.start()
+
+    def cancel_scan(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _page_filed(self, view: PageView) -> None:
+        self._filed += 1
+        if self._rescan_page is None:
+            self._add_thumbnail(view)
+        current = getattr(self.window_, "current_case", None)
+        if current is not None:
+            current.touch()
+
+    def _progress(self, pages_done: int, fraction: float) -> None:
+        self.progress_bar.setValue(int(min(1.0, fraction) * 100))
+        page = pages_done if fraction >= 1.0 else pages_done + 1
+        self.progress_bar.setFormat(self.tr("Page %1: %p%").replace("%1", str(max(1, page))))
+
+    def _finished(self, result: object, error: object) -> None:
+        self.job = None
+        filed = self._filed
+        if isinstance(error, ScanCancelled):
+            self._set_status(self.tr("Cancelled; %1 pages kept").replace("%1", str(filed)))
+        elif isinstance(error, ClerkAppError):
+            self._set_status(error.user_message())
+            log.warning("scan failed: %s", error)
+        else:
+            self._set_status(self.tr("%1 pages scanned").replace("%1", str(filed)))
+        self.progress_bar.setValue(100 if error is None else self.progress_bar.value())
+        if self._rescan_page is not None:
+            self.refresh_pages()
+        self._rescan_page = None
+        if self.case_id:
+            self.set_case(self.case_id)      # page counts in the line list
+        self._update_enabled()
+
+    # -- page actions -----------------------------------------------------------------------------
+    def _page_action(self, fn: Any) -> None:
+        page_id = self._selected_page()
+        if page_id is None or self.job is not None:
+            return
+        row = self.thumbnails.currentRow()
+        try:
+            fn(page_id)
+        except ClerkAppError as exc:
+            self._set_status(exc.user_message())
+            return
+        self.refresh_pages()
+        self.thumbnails.setCurrentRow(min(row, self.thumbnails.count() - 1))
+        current = getattr(self.window_, "current_case", None)
+        if current is not None:
+            current.touch()
+
+    def rotate_page(self, degrees: int = 90) -> None:
+        self._page_action(lambda page_id: self.pages.rotate(self.actor, page_id, degrees))
+
+    def move_page(self, step: int) -> None:
+        row = self.thumbnails.currentRow()
+        self._page_action(lambda page_id: self.pages.move(self.actor, page_id, max(0, row + step)))
+        self.thumbnails.setCurrentRow(max(0, min(row + step, self.thumbnails.count() - 1)))
+
+    def delete_page(self) -> None:
+        self._page_action(lambda page_id: self.pages.delete(self.actor, page_id))
+
+    def rescan_page(self) -> None:
+        page_id = self._selected_page()
+        if page_id is not None:
+            self.start_scan(replace_page=page_id)
+
+    def view_page(self) -> "PageViewer | None":
+        page_id = self._selected_page()
+        if page_id is None:
+            return None
+        data, _mime, rotation = self.pages.image(page_id)
+        viewer = PageViewer(QImage.fromData(data), rotation, self)
+        viewer.show()
+        return viewer
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status_changed.emit(text)
+        label = getattr(self.window_, "scanner_label", None)
+        if label is not None:
+            label.setText(self.tr("Scanner: %1").replace("%1", text))
+
+    def _update_enabled(self) -> None:
+        idle = self.job is None
+        ready = idle and self.scanner is not None and bool(self.case_id) and bool(self.line_code)
+        self.scan_button.setEnabled(ready)
+        self.cancel_button.setEnabled(not idle)
+        for key in ("rotate", "up", "down", "delete", "rescan"):
+            self.page_buttons[key].setEnabled(idle)
+        self.page_buttons["rescan"].setEnabled(ready)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt naming)
+        self.cancel_scan()
+        if self.job is not None:
+            self.job.wait(5)
+        if self.scanner is not None:
+            self.scanner.close()
+        super().closeEvent(event)
+
+
+class PageViewer(QDialog):
+    """A page at full size with zoom (Ctrl++ / Ctrl+- / Ctrl+0 fits the width)."""
+
+    def __init__(self, image: QImage, rotation: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Page"))
+        self.resize(900, 1000)
+        self.pixmap = QPixmap.fromImage(image)
+        if rotation:
+            self.pixmap = self.pixmap.transformed(QTransform().rotate(rotation))
+        self.label = QLabel()
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.label)
+        self.scroll_area.setWidgetResizable(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area)
+        self.zoom = 1.0
+        for shortcut, factor in (("Ctrl++", 1.25), ("Ctrl+=", 1.25), ("Ctrl+-", 0.8)):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _=False, f=factor: self.set_zoom(self.zoom * f))
+            self.addAction(action)
+        fit = QAction(self)
+        fit.setShortcut(QKeySequence("Ctrl+0"))
+        fit.triggered.connect(self.fit_width)
+        self.addAction(fit)
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        width = max(200, self.scroll_area.viewport().width() - 4)
+        self.set_zoom(width / max(1, self.pixmap.width()))
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = max(0.1, min(4.0, zoom))
+        scaled = self.pixmap.scaledToWidth(int(self.pixmap.width() * self.zoom),
+                                           Qt.TransformationMode.SmoothTransformation)
+        self.label.setPixmap(scaled)
+        self.label.resize(scaled.size())
+
+
+def _refill(combo: QComboBox, items: list[tuple[str, Any]], default: Any = None) -> None:
+    """Replace a combo's items, keeping the current choice (or ``default``) when still offered."""
+    keep = combo.currentData() if combo.count() else default
+    combo.blockSignals(True)
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    index = combo.findData(keep) if keep is not None else -1
+    combo.setCurrentIndex(index if index >= 0 else (0 if items else -1))
+    combo.blockSignals(False)
+    if combo.count():
+        combo.currentIndexChanged.emit(combo.currentIndex())
