@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,13 +25,16 @@ from tests.helpers.postgres import free_port
 
 
 class RunningBackOffice:
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None,
+                 tls: tuple[str, str, str] | None = None) -> None:
+        """``tls``: (certificate file, key file, CA file the test trusts) to serve https."""
+        self.tls = tls
         self.database_url = database_url
         self.engine, self.sessions = open_database(database_url)  # migrated here, before serving
         self.admin_token = secrets.token_urlsafe(16)
         self.app = create_app(self.sessions, admin_token=self.admin_token)  # for route introspection
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._proc: subprocess.Popen[bytes] | None = None
         self._log = Path(tempfile.mkdtemp(prefix="backoffice-")) / "server.log"
 
@@ -39,14 +43,17 @@ class RunningBackOffice:
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         with open(self._log, "ab") as log:
+            extra = ["--ssl-certfile", self.tls[0], "--ssl-keyfile", self.tls[1]] if self.tls else []
             self._proc = subprocess.Popen([sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1",
-                                           "--port", str(self.port)], env=env, cwd=root, stdout=log, stderr=log)
+                                           "--port", str(self.port), *extra], env=env, cwd=root, stdout=log,
+                                          stderr=log)
         deadline = time.monotonic() + 30
         while True:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"back office exited: {self._log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/v1/health", timeout=1).status_code == 200:
+                verify = ssl.create_default_context(cafile=self.tls[2]) if self.tls else True
+                if httpx.get(self.url + "/v1/health", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -77,7 +84,8 @@ class RunningBackOffice:
             return service.add_station(s, code, code)
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        with httpx.Client(base_url=self.url, timeout=10) as c:
+        verify = ssl.create_default_context(cafile=self.tls[2]) if self.tls else True
+        with httpx.Client(base_url=self.url, timeout=10, verify=verify) as c:
             return c.request(method, path, headers={"Authorization": f"Bearer {self.admin_token}"}, **kwargs)
 
     def case_ids(self) -> list[str]:

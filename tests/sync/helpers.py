@@ -53,7 +53,7 @@ def seed_cases(sessions: sessionmaker[Session], folder: Path, n: int, rng: rando
                             name_masked="张*", verified_by="manual", created_at=t)
             s.add(person)
             s.flush()
-            case = Case(id=cid, case_number=f"{station}{i:06d}", station_code=station, window_no="01",
+            case = Case(id=cid, case_number=f"{station}-{cid[:13]}", station_code=station, window_no="01",
                         item_code="SC-GTGSH-SL", item_name="个体工商户设立登记", catalogue_version="2026.1",
                         status="accepted", applicant_id=person.id, answers={"applicant_type": "person"},
                         created_by=user.id, decided_by=user.id, started_at=t, decided_at=t, created_at=t,
@@ -100,9 +100,10 @@ def make_station(url: str, sessions: sessionmaker[Session], folder: Path, *, cod
                  enrolment: str | None = None, register_url: str | None = None,
                  keyring: MemoryKeyring | None = None,
                  settings: SyncSettings | None = None, read_timeout: float = 5.0,
-                 attachments: Any = None, decoder: Any = None, **worker_kw: Any) -> Station:
+                 attachments: Any = None, decoder: Any = None, ca_file: str | None = None,
+                 **worker_kw: Any) -> Station:
     keyring = keyring or MemoryKeyring()
-    client = BackOfficeClient(TransportSettings(url, connect_timeout=2.0, read_timeout=read_timeout,
+    client = BackOfficeClient(TransportSettings(url, ca_file=ca_file, connect_timeout=2.0, read_timeout=read_timeout,
                                                 write_timeout=2.0),
                               StationCredentials(code, keyring_module=keyring))
     if enrolment:
