@@ -21,7 +21,7 @@ from typing import Any
 from devices.cards.api import (
     CardCallback, CardError, CardRemovedError, CardTimeoutError, DocumentType, FacePhoto,
     GarbageResponseError, IdentityDocument, MrzKey, NoCardError, PassiveAuthResult,
-    PassiveAuthStatus, ReaderGoneError, ReaderInfo, ReaderState, Sex, StateCallback,
+    PassiveAuthStatus, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, Sex, StateCallback,
 )
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ class Ga467CardService:
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sam-io")
         self._serial: Any = None
         self._cancel = threading.Event()
+        self._reading = threading.Lock()
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
         self._on_state: StateCallback | None = None
@@ -320,13 +321,18 @@ class Ga467CardService:
 
     def read(self, reader: str = "", mrz_key: MrzKey | None = None, timeout: float = 10.0) -> IdentityDocument:
         """Read the resident ID on the reader. ``mrz_key`` is not used (the SAM needs no key)."""
-        self._cancel.clear()
-        future = self._io.submit(self._read_on_io_thread)
+        if not self._reading.acquire(blocking=False):
+            raise ReaderBusyError(detail="a read is already running")
         try:
-            return future.result(timeout=timeout)
-        except concurrent.futures.TimeoutError:
-            self._cancel.set()
-            raise CardTimeoutError(detail=f"no result within {timeout:.0f} s") from None
+            self._cancel.clear()
+            future = self._io.submit(self._read_on_io_thread)
+            try:
+                return future.result(timeout=timeout)
+            except concurrent.futures.TimeoutError:
+                self._cancel.set()
+                raise CardTimeoutError(detail=f"no result within {timeout:.0f} s") from None
+        finally:
+            self._reading.release()
 
     def _read_on_io_thread(self) -> IdentityDocument:
         from clerk_app.errors import UserCancelled

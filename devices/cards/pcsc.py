@@ -26,7 +26,7 @@ from smartcard import scard
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
     CardCallback, CardError, CardRemovedError, CardTimeoutError, GarbageResponseError,
-    IdentityDocument, MrzKey, NoCardError, ReaderGoneError, ReaderInfo, ReaderState, StateCallback,
+    IdentityDocument, MrzKey, NoCardError, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, StateCallback,
 )
 from devices.cards.emrtd import EmrtdSession, ReadStats
 from devices.cards.passive_auth import load_csca_folder
@@ -87,6 +87,7 @@ class PcscCardService:
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._emit_lock = threading.RLock()
+        self._reading = threading.Lock()
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self._monitor_ctx: int | None = None
@@ -277,6 +278,16 @@ class PcscCardService:
 
     # --- reading -------------------------------------------------------------------------------
     def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument:
+        """Blocking; one read at a time (a second concurrent call raises ``ReaderBusyError``
+        rather than queueing behind a read the clerk may be about to cancel)."""
+        if not self._reading.acquire(blocking=False):
+            raise ReaderBusyError(detail="a read is already running")
+        try:
+            return self._read_with_timeout(reader, mrz_key, timeout)
+        finally:
+            self._reading.release()
+
+    def _read_with_timeout(self, reader: str, mrz_key: MrzKey | None, timeout: float) -> IdentityDocument:
         self._cancel.clear()
         with self._lock:
             io = self._io

@@ -14,7 +14,7 @@ from dataclasses import replace
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
     BacFailedError, CardCallback, CardError, CardRemovedError, DocumentType, IdentityDocument, MrzKey, NoCardError,
-    PassiveAuthResult, PassiveAuthStatus, ReaderGoneError, ReaderInfo, ReaderState, Sex,
+    PassiveAuthResult, PassiveAuthStatus, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, Sex,
     StateCallback, WrongMrzError,
 )
 from devices.cards.mrz import build_td1, build_td3, parse_mrz
@@ -137,8 +137,10 @@ class SimulatedCardService:
         return True
 
     def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument:
-        self._cancel.clear()
-        with self._busy:
+        if not self._busy.acquire(blocking=False):
+            raise ReaderBusyError(detail="a simulated read is already running")
+        try:
+            self._cancel.clear()
             self._emit(reader, ReaderState.READING)
             try:
                 doc = self._read(reader, mrz_key)
@@ -147,6 +149,8 @@ class SimulatedCardService:
                 raise
             self._emit(reader, ReaderState.READ_OK)
             return doc
+        finally:
+            self._busy.release()
 
     def _read(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:
         with self._lock:

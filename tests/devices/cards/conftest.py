@@ -2,8 +2,13 @@
 
 pcscd runs in the foreground (-f) with a private reader.conf.d (-c) whose vpcd entry listens on a
 free TCP port pair, so a stale process on the default 35963 cannot interfere. It is stopped by PID.
-pcscd's client socket (/run/pcscd/pcscd.comm) is fixed at build time, so only one pcscd may run:
-if another one is already running, the fixture fails (it does not skip).
+
+pcscd's socket path (/run/pcscd/pcscd.comm) is fixed at build time, but the client library reads
+PCSCLITE_CSOCK_NAME. So, where mount namespaces are allowed (root), pcscd runs under
+``unshare -m`` with a private directory bind-mounted on /run/pcscd, and this process points
+PCSCLITE_CSOCK_NAME at the socket in that directory: test sessions running side by side, or a
+system pcscd, do not meet. Elsewhere it falls back to the shared path and fails (does not skip)
+when another pcscd is running.
 """
 from __future__ import annotations
 
@@ -66,6 +71,9 @@ class Pcscd:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
+        self.rundir = workdir / "run"
+        self.rundir.mkdir()
+        self.isolated = _can_isolate()
         self.port = _free_port_pair()
         conf = workdir / "reader.conf.d"
         conf.mkdir()
@@ -79,9 +87,16 @@ class Pcscd:
 
     def start(self) -> None:
         exe = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        cmd = [exe, "-f", "-c", str(self.conf)]
+        if self.isolated:
+            # unshare execs sh, which execs pcscd: the PID we keep is pcscd's own
+            cmd = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /run/pcscd && exec "$@"',
+                   str(self.rundir), *cmd]
+            os.environ["PCSCLITE_CSOCK_NAME"] = str(self.rundir / "pcscd.comm")
+        else:
+            _fail_if_another_pcscd()
         log = open(self.workdir / "pcscd.log", "ab")
-        self.proc = subprocess.Popen([exe, "-f", "-c", str(self.conf)], stdout=log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -114,10 +129,20 @@ class Pcscd:
         return len(_readers())
 
 
-@pytest.fixture(scope="session")
-def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
-    if not VPCD_DRIVER.exists():
-        pytest.fail(f"{VPCD_DRIVER} missing: install the packages in deps/apt-cards.txt")
+def _can_isolate() -> bool:
+    if os.environ.get("CLERK_CARDS_SHARED_PCSCD") or not shutil.which("unshare"):
+        return False
+    if not Path("/run/pcscd").is_dir():
+        try:
+            Path("/run/pcscd").mkdir(parents=True)
+        except OSError:
+            return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind /tmp /run/pcscd"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def _fail_if_another_pcscd() -> None:
     pid_file = Path("/run/pcscd/pcscd.pid")
     if pid_file.exists():
         try:
@@ -125,6 +150,12 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
             pytest.fail("another pcscd is already running (see /run/pcscd/pcscd.pid); stop it first")
         except (ValueError, ProcessLookupError):
             pass
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    if not VPCD_DRIVER.exists():
+        pytest.fail(f"{VPCD_DRIVER} missing: install the packages in deps/apt-cards.txt")
     daemon = Pcscd(tmp_path_factory.mktemp("pcscd"))
     daemon.start()
     yield daemon

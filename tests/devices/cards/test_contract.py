@@ -14,7 +14,7 @@ from clerk_app.errors import UserCancelled
 from devices.cards import create_card_service
 from devices.cards.api import (
     BacFailedError, CardReaderService, CardRemovedError, IdentityDocument, MrzKey, NoCardError,
-    PassiveAuthStatus, ReaderState,
+    PassiveAuthStatus, ReaderBusyError, ReaderState,
 )
 from devices.cards.simulated import SIMULATED_READER, SimulatedCardService
 
@@ -175,6 +175,25 @@ def test_cancel(harness: Harness) -> None:
     harness.service.cancel()
     t.join(timeout=5)
     assert len(outcome) == 1 and isinstance(outcome[0], UserCancelled)
+
+
+def test_a_second_concurrent_read_is_busy(harness: Harness) -> None:
+    harness.slow_down()
+    key = harness.insert()
+    t = threading.Thread(target=lambda: _swallow(lambda: harness.service.read(harness.reader, key)))
+    t.start()
+    time.sleep(0.2)
+    with pytest.raises(ReaderBusyError):
+        harness.service.read(harness.reader, key)
+    harness.service.cancel()
+    t.join(timeout=5)
+
+
+def _swallow(fn) -> None:  # type: ignore[no-untyped-def]
+    try:
+        fn()
+    except UserCancelled:
+        pass
 
 
 def _wait(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
