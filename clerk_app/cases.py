@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
@@ -398,6 +398,14 @@ class CaseService:
             rows = s.scalars(select(Case).where(Case.status.in_(statuses), Case.station_code == self.station)
                              .order_by(Case.status.desc(), Case.updated_at.desc()).limit(200)).all()
             return [self._view(s, c) for c in rows]
+
+    def recent_item_codes(self, actor: Actor, limit: int = 8) -> list[str]:
+        """Items this user started most recently (the picker shows them first)."""
+        with self._sessions() as s:
+            rows = s.execute(select(Case.item_code, func.max(Case.created_at).label("last"))
+                             .where(Case.created_by == actor.user_id).group_by(Case.item_code)
+                             .order_by(func.max(Case.created_at).desc()).limit(limit)).all()
+            return [r[0] for r in rows]
 
     # -- helpers -------------------------------------------------------------------------------
     def _view(self, s: Session, case: Case) -> CaseView:

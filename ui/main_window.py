@@ -43,6 +43,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, w=widget: self.show_page(w))
             self.addAction(action)
         self.setCentralWidget(self.tabs)
+        home, intake = self.pages.get("home"), self.pages.get("intake")
+        if home is not None and intake is not None:
+            home.open_case.connect(self.open_case)  # type: ignore[attr-defined]
+        self._card_service: object | None = None
 
         status = QStatusBar()
         self.setStatusBar(status)
@@ -79,6 +83,30 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
         self.retranslate()
+        # The applicant's screen (ui/customer, issue 9): for clerks, unless switched off in settings.
+        from clerk_app.roles import Permission
+        if actor.can(Permission.CASE_DECIDE) and ctx.settings.customer_window:
+            from ui.customer.window import attach_customer_window
+
+            attach_customer_window(self)
+
+    def open_case(self, case_id: str) -> None:
+        """Put a draft (or a handed-over case) on the desk in the intake page."""
+        intake = self.pages.get("intake")
+        if intake is not None:
+            intake.open_case(case_id)  # type: ignore[attr-defined]
+            self.show_page(intake)
+
+    def card_service(self) -> object | None:
+        """The configured card reader backend, created on first use (lazy import of the library)."""
+        if self._card_service is None and self.ctx.settings.card_backend != "none":
+            from devices.cards import create_card_service
+
+            service = create_card_service(self.ctx.settings.card_backend)
+            if self.ctx.settings.demo and self.ctx.settings.card_backend == "simulated":
+                service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
+            self._card_service = service
+        return self._card_service
 
     def show_page(self, widget: QWidget | str) -> None:
         if isinstance(widget, str):

@@ -33,6 +33,29 @@ def _home(window: "MainWindow") -> QWidget:
     return HomePage(window)
 
 
+def _intake(window: "MainWindow") -> QWidget:
+    from ui.intake.page import IntakePage
+
+    return IntakePage(window)
+
+
+def _search(window: "MainWindow") -> QWidget:
+    from ui.search.page import SearchPage
+
+    return SearchPage(window)
+
+
+def _delivery(window: "MainWindow") -> QWidget:
+    from ui.delivery.page import DeliveryPage
+
+    return DeliveryPage(window)
+
+
 PAGES: list[Page] = [
     Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, _home),
+    Page("intake", QT_TRANSLATE_NOOP("Pages", "Intake"), "F2", Permission.CASE_EDIT_DRAFT, _intake),
+    # Search needs full personal-data access: looking a person up by ID number or name is itself a
+    # personal-data lookup (clerks, supervisors); pre-review staff find their drafts on the home page.
+    Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, _search),
+    Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
 ]

@@ -1,0 +1,1 @@
+"""The intake page: applicant, item, intake questions, checklist, decision."""

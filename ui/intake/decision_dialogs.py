@@ -1,0 +1,103 @@
+"""What each decision needs from the clerk: a defect reason, a due date, a rejection reason and
+legal basis; and the confirmation that shows the document text the decision produces."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
+
+DEFECT_REASONS = ("未签字或未盖章", "复印件不清晰", "证件已过期", "信息与申请表不一致", "材料不完整（缺页）",
+                  "非原件", "格式不符合要求")
+
+
+class ReasonDialog(QDialog):
+    """Defect reason: chosen from a list or typed."""
+
+    def __init__(self, title: str, prompt: str, choices: tuple[str, ...] = DEFECT_REASONS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.reason = QComboBox()
+        self.reason.setObjectName("reasonChoice")
+        self.reason.setEditable(True)
+        self.reason.addItems(list(choices))
+        self.reason.setCurrentText("")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(prompt))
+        layout.addWidget(self.reason)
+        layout.addWidget(buttons)
+
+    def _accept(self) -> None:
+        if self.reason.currentText().strip():
+            self.accept()
+
+    def value(self) -> str:
+        return self.reason.currentText().strip()
+
+
+class DueDateDialog(QDialog):
+    def __init__(self, title: str, prompt: str, today: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.date = QDateEdit()
+        self.date.setObjectName("dueDate")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        self.date.setDate(QDate(today.year, today.month, today.day).addDays(10))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(prompt))
+        layout.addWidget(self.date)
+        layout.addWidget(buttons)
+
+    def value(self) -> dt.date:
+        return self.date.date().toPython()  # type: ignore[no-any-return]
+
+
+class RejectDialog(QDialog):
+    def __init__(self, legal_basis: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Reject (不予受理)"))
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("rejectReason")
+        self.basis = QLineEdit(legal_basis)
+        self.basis.setObjectName("rejectBasis")
+        form = QFormLayout()
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(self.tr("Legal basis"), self.basis)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _accept(self) -> None:
+        if self.reason.toPlainText().strip():
+            self.accept()
+
+
+class ConfirmDocumentDialog(QDialog):
+    """Shows the text of the document the decision will produce before it is committed."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(560, 420)
+        view = QPlainTextEdit(text)
+        view.setObjectName("documentPreview")
+        view.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(view)
+        layout.addWidget(buttons)

@@ -1,0 +1,492 @@
+"""The intake page — where a clerk lives all day. Pick the item, identify the applicant (chip or
+typed), answer the intake questions, receive and check each material on the checklist, decide.
+
+Every change is saved by the core as it happens (one short transaction per action), so a crash
+loses nothing; the rules (what may be deferred, which decision is allowed) come from the core and the
+buttons only reflect them. Keyboard: see the shortcut table in ``IntakePage.SHORTCUTS``."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from clerk_app import i18n
+from clerk_app.errors import ClerkAppError
+from clerk_app.guardrails import check_storage
+from clerk_app.item_search import ItemIndex
+from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
+from clerk_app.persons import PersonData
+from clerk_app.roles import Permission
+from ui.intake.applicant_panel import ApplicantPanel
+from ui.intake.checklist_model import ChecklistModel
+from ui.intake.item_picker import ItemPicker
+from ui.intake.prompts import Prompts
+from ui.intake.questions import QuestionsPanel
+from ui.operations import BackgroundOp
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class IntakePage(QWidget):
+    # (action attribute, shortcut) — also listed in the help overlay.
+    SHORTCUTS = (
+        ("new_action", "Ctrl+N"), ("find_item_action", "Ctrl+K"), ("read_card_action", "F6"),
+        ("receive_action", "Ctrl+R"), ("verify_action", "Ctrl+E"), ("defect_action", "Ctrl+D"),
+        ("defer_action", "Ctrl+T"), ("reset_line_action", "Ctrl+Backspace"),
+        ("accept_action", "Ctrl+1"), ("accept_deficient_action", "Ctrl+2"), ("notice_action", "Ctrl+3"),
+        ("reject_action", "Ctrl+4"), ("hand_over_action", "Ctrl+H"), ("checklist_focus_action", "Ctrl+L"),
+    )
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        self.main = window
+        self.ctx = window.ctx
+        self.actor = window.actor
+        self.prompts = Prompts(self)
+        self.case_id: str | None = None
+        self._index: ItemIndex | None = None
+        self.clerk_actions = 0  # key presses + clicks that changed something, for the bench figure
+
+        # -- left: item, applicant, agent, questions --
+        self.ticket = QLineEdit()
+        self.ticket.setObjectName("ticketNo")
+        self.ticket.setMaximumWidth(120)
+        self.case_label = QLabel()
+        self.case_label.setObjectName("caseLabel")
+        self.case_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.picker = ItemPicker(self.item_index(), self.ctx.cases.recent_item_codes(self.actor))
+        self.picker.picked.connect(self.start_case)
+        self.applicant = ApplicantPanel()
+        self.applicant.submitted.connect(self.save_applicant)
+        self.applicant.read_card_requested.connect(self.read_card)
+        self.agent = ApplicantPanel(agent=True)
+        self.agent.submitted.connect(lambda data: self.save_applicant(data, agent=True))
+        self.agent.read_card_requested.connect(lambda: self.read_card(agent=True))
+        self.questions = QuestionsPanel()
+        self.questions.answered.connect(self.answer)
+        self.prereview_note = QLabel()
+        self.prereview_note.setObjectName("prereviewNote")
+        self.prereview_note.setStyleSheet("color: #0b57d0;")
+        top = QHBoxLayout()
+        self._ticket_label = QLabel()
+        self._ticket_label.setBuddy(self.ticket)
+        top.addWidget(self._ticket_label)
+        top.addWidget(self.ticket)
+        top.addWidget(self.case_label, 1)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addWidget(self.prereview_note)
+        left.addWidget(self.picker, 2)
+        left.addWidget(self.applicant)
+        left.addWidget(self.agent)
+        left.addWidget(self.questions)
+        left.addStretch(0)
+        left_w = QWidget()
+        left_w.setLayout(left)
+
+        # -- right: checklist, summary, decisions --
+        self.model = ChecklistModel()
+        self.table = QTableView()
+        self.table.setObjectName("checklist")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(lambda _i: self.receive_line())
+        self.summary = QLabel()
+        self.summary.setObjectName("missingSummary")
+        self.summary.setWordWrap(True)
+        self.line_buttons = QHBoxLayout()
+        self.decision_bar = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        right = QVBoxLayout()
+        right.addWidget(self.table, 1)
+        right.addLayout(self.line_buttons)
+        right.addWidget(self.summary)
+        right.addLayout(self.decision_bar)
+        right_w = QWidget()
+        right_w.setLayout(right)
+        splitter = QSplitter()
+        splitter.addWidget(left_w)
+        splitter.addWidget(right_w)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._make_actions()
+        self.retranslate()
+        self.main.current_case.closed.connect(self._on_desk_cleared)
+        self.show_case(None)
+
+    # -- actions -------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        handlers: dict[str, Callable[[], Any]] = {
+            "new_action": self.new_intake, "find_item_action": self.picker.focus_search,
+            "read_card_action": self.read_card, "receive_action": self.receive_line,
+            "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
+            "defect_action": self.mark_defective, "defer_action": self.defer_line,
+            "reset_line_action": lambda: self.set_line_status(LineStatus.PENDING),
+            "accept_action": lambda: self.decide(Decision.ACCEPT),
+            "accept_deficient_action": lambda: self.decide(Decision.ACCEPT_WITH_DEFICIENCIES),
+            "notice_action": lambda: self.decide(Decision.RETURN_WITH_NOTICE),
+            "reject_action": lambda: self.decide(Decision.REJECT), "hand_over_action": self.hand_over,
+            "checklist_focus_action": self.table.setFocus,
+        }
+        line_actions = ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action")
+        decision_actions = ("accept_action", "accept_deficient_action", "notice_action", "reject_action")
+        for name, shortcut in self.SHORTCUTS:
+            action = QAction(self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, h=handlers[name]: self._count(h))
+            self.addAction(action)
+            setattr(self, name, action)
+            if name in line_actions or name in decision_actions or name == "hand_over_action":
+                button = QPushButton()
+                button.setObjectName(name.replace("_action", "Button"))
+                button.clicked.connect(action.trigger)
+                self.buttons[name] = button
+                bar = self.line_buttons if name in line_actions else self.decision_bar
+                bar.addWidget(button)
+        # Actions the role may never use are hidden and disabled (their shortcuts do nothing).
+        self._forbidden = set()
+        if not self.actor.can(Permission.CASE_DECIDE):
+            self._forbidden.update(decision_actions)
+        if not self.actor.can(Permission.CASE_HAND_OVER):
+            self._forbidden.add("hand_over_action")
+        for name in self._forbidden:
+            self.buttons[name].setVisible(False)
+            getattr(self, name).setEnabled(False)
+
+    def _count(self, handler: Callable[[], Any]) -> None:
+        self.clerk_actions += 1
+        handler()
+
+    def retranslate(self) -> None:
+        texts = {
+            "new_action": self.tr("New intake"), "find_item_action": self.tr("Find item"),
+            "read_card_action": self.tr("Read identity card"),
+            "receive_action": self.tr("Received (Ctrl+R)"), "verify_action": self.tr("Verified (Ctrl+E)"),
+            "defect_action": self.tr("Defective… (Ctrl+D)"), "defer_action": self.tr("Defer 容缺… (Ctrl+T)"),
+            "reset_line_action": self.tr("Reset line"),
+            "accept_action": self.tr("Accept (Ctrl+1)"),
+            "accept_deficient_action": self.tr("Accept with deficiencies (Ctrl+2)"),
+            "notice_action": self.tr("One-time notice (Ctrl+3)"), "reject_action": self.tr("Reject (Ctrl+4)"),
+            "hand_over_action": self.tr("Hand over to window (Ctrl+H)"),
+            "checklist_focus_action": self.tr("Go to checklist"),
+        }
+        for name, text in texts.items():
+            getattr(self, name).setText(text)
+            if name in self.buttons:
+                self.buttons[name].setText(text)
+        self._ticket_label.setText(self.tr("Ticket"))
+        self.applicant.retranslate()
+        self.agent.retranslate()
+        self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def item_index(self) -> ItemIndex:
+        catalogue = self.ctx.catalogue.active()
+        if self._index is None or self._index.version != catalogue.version:
+            self._index = ItemIndex(catalogue)
+        return self._index
+
+    # -- case lifecycle on the desk -----------------------------------------------------------
+    def new_intake(self) -> None:
+        """Clear the desk for the next applicant (the previous draft stays saved)."""
+        self.main.current_case.close()
+        self.ticket.clear()
+        self.picker.recent = self.ctx.cases.recent_item_codes(self.actor)
+        self.picker.query.clear()
+        self.picker.focus_search()
+
+    def _on_desk_cleared(self) -> None:
+        if self.case_id is not None:
+            self.show_case(None)
+
+    def start_case(self, item_code: str) -> None:
+        try:
+            check_storage(self.ctx.settings.resolved_data_dir())
+            case_id = self.ctx.cases.start_case(self.actor, item_code, ticket_no=self.ticket.text().strip() or None)
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return
+        self.open_case(case_id)
+        self.applicant.name.setFocus()
+
+    def open_case(self, case_id: str) -> None:
+        self.show_case(case_id)
+        self.main.current_case.open(case_id)
+
+    def show_case(self, case_id: str | None) -> None:
+        self.case_id = case_id
+        has_case = case_id is not None
+        self.picker.setVisible(not has_case)
+        for w in (self.applicant, self.agent, self.questions, self.table):
+            w.setEnabled(has_case)
+        if not has_case:
+            self.applicant.clear()
+            self.agent.clear()
+            self.agent.setVisible(False)
+            self.questions.set_item(None, {})
+            self.model.set_lines([])
+            self.case_label.setText(self.tr("New intake: choose the service item"))
+            self.prereview_note.clear()
+            self._update_buttons(None)
+            self.summary.clear()
+            return
+        view = self.ctx.cases.get(self.actor, case_id)
+        item = self.ctx.catalogue.active().items.get(view.item_code)
+        self.questions.set_item(item, dict(view.answers))
+        if view.applicant:
+            self.applicant.show_saved(view.applicant)
+        else:
+            self.applicant.clear()
+        if view.agent:
+            self.agent.show_saved(view.agent)
+        else:
+            self.agent.clear()
+        if view.prereviewed_by and self.actor.can(Permission.CASE_DECIDE):
+            self.prereview_note.setText(self.tr("Pre-reviewed by staff #%1; checks below were made by them")
+                                        .replace("%1", str(view.prereviewed_by)))
+        else:
+            self.prereview_note.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.case_id is None:
+            return
+        view = self.ctx.cases.get(self.actor, self.case_id)
+        self.agent.setVisible(bool(view.answers.get("via_agent")))
+        status = i18n.text(STATUS_LABELS[view.status])
+        number = f" · {view.case_number}" if view.case_number else ""
+        self.case_label.setText(f"{view.item_name}  [{status}{number}]")
+        row = self.table.currentIndex().row()
+        self.model.set_lines(view.lines)
+        if self.model.rowCount():
+            row = min(max(row, 0), self.model.rowCount() - 1)
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        missing = [line.name for line in view.lines if line.necessity == "required"
+                   and line.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)]
+        deferred = [line.name for line in view.lines if line.status is LineStatus.DEFERRED]
+        parts = []
+        if missing:
+            parts.append(self.tr("Still missing or defective (%1): %2").replace("%1", str(len(missing)))
+                         .replace("%2", "、".join(missing)))
+        if deferred:
+            parts.append(self.tr("Deferred: %1").replace("%1", "、".join(deferred)))
+        if not view.applicant:
+            parts.append(self.tr("No applicant recorded yet"))
+        self.summary.setText("\n".join(parts) or self.tr("All materials received ✓"))
+        self.summary.setStyleSheet("color: #b3261e;" if parts else "color: #1e7e34;")
+        self._update_buttons(view.status)
+
+    def _set_enabled(self, name: str, enabled: bool, why: str = "") -> None:
+        enabled = enabled and name not in self._forbidden
+        self.buttons[name].setEnabled(enabled)
+        self.buttons[name].setToolTip(why)
+        getattr(self, name).setEnabled(enabled)
+
+    def _update_buttons(self, status: CaseStatus | None) -> None:
+        editable = status in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW)
+        for name in ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action"):
+            self._set_enabled(name, editable)
+        for decision, name in ((Decision.ACCEPT, "accept_action"),
+                               (Decision.ACCEPT_WITH_DEFICIENCIES, "accept_deficient_action"),
+                               (Decision.RETURN_WITH_NOTICE, "notice_action"), (Decision.REJECT, "reject_action")):
+            if not editable or self.case_id is None or name in self._forbidden:
+                self._set_enabled(name, False)
+                continue
+            check = self.ctx.cases.check_decision(self.case_id, decision)
+            self._set_enabled(name, check.allowed, check.why)
+        self._set_enabled("hand_over_action", status is CaseStatus.DRAFT)
+
+    # -- editing --------------------------------------------------------------------------------
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        """Run a core call; a refusal is shown in the clerk's words and nothing else changes."""
+        try:
+            result = fn()
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return None
+        self.refresh()
+        self.main.current_case.touch()
+        return result
+
+    def answer(self, answers: dict[str, Any]) -> None:
+        if self.case_id is None:
+            return
+        self.clerk_actions += 1
+        case_id = self.case_id
+        self._guard(lambda: self.ctx.cases.set_answers(self.actor, case_id, answers))
+
+    def save_applicant(self, data: PersonData, agent: bool = False) -> None:
+        if self.case_id is None:
+            return
+        self.clerk_actions += 1
+        case_id = self.case_id
+        view = self._guard(lambda: self.ctx.cases.set_applicant(self.actor, case_id, data, agent=agent))
+        if view is not None:
+            (self.agent if agent else self.applicant).show_saved(view)
+            first = self.questions.first_widget()
+            (first or self.table).setFocus()
+
+    def current_line_code(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.line(index.row()).code
+
+    def receive_line(self) -> None:
+        """Received in full: the counts the catalogue asks for."""
+        code = self.current_line_code()
+        if self.case_id is None or code is None:
+            return
+        line = self.model.line(self.table.currentIndex().row())
+        case_id = self.case_id
+        self._guard(lambda: self.ctx.cases.update_line(self.actor, case_id, code,
+                                                       originals_received=line.originals_required,
+                                                       copies_received=line.copies_required))
+        self._next_row()
+
+    def _next_row(self) -> None:
+        row = self.table.currentIndex().row()
+        if row + 1 < self.model.rowCount():
+            self.table.selectRow(row + 1)
+
+    def set_line_status(self, status: LineStatus, **extra: Any) -> None:
+        code = self.current_line_code()
+        if self.case_id is None or code is None:
+            return
+        case_id = self.case_id
+        self._guard(lambda: self.ctx.cases.update_line(self.actor, case_id, code, status=status, **extra))
+
+    def mark_defective(self) -> None:
+        code = self.current_line_code()
+        if code is None:
+            return
+        name = self.model.line(self.table.currentIndex().row()).name
+        reason = self.prompts.defect_reason(name)
+        if reason:
+            self.set_line_status(LineStatus.DEFECTIVE, reason=reason)
+
+    def defer_line(self) -> None:
+        if self.current_line_code() is None:
+            return
+        due = self.prompts.due_date(self.tr("Defer material (容缺)"), self.ctx.clock.now().date())
+        if due:
+            self.set_line_status(LineStatus.DEFERRED, due_date=due)
+
+    # -- card reading (off the GUI thread) ------------------------------------------------------
+    def read_card(self, agent: bool = False) -> None:
+        service = self.main.card_service()
+        if service is None:
+            self.prompts.error(self.tr("No card reader is configured"))
+            return
+        readers = [r for r in service.list_readers() if r.card_present] or service.list_readers()
+        if not readers:
+            self.prompts.error(self.tr("No card reader found"))
+            return
+        reader = readers[0].name
+        panel = self.agent if agent else self.applicant
+        panel.read_button.setEnabled(False)
+        self.main.statusBar().showMessage(self.tr("Reading the card…"))
+
+        def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> PersonData:
+            from devices.cards.applicant import person_from_document
+
+            return person_from_document(service.read(reader))
+
+        def done(record: PersonData) -> None:
+            panel.read_button.setEnabled(True)
+            self.main.statusBar().showMessage(self.tr("Card read"), 3000)
+            panel.fill_from_chip(record)
+            self.save_applicant(record, agent=agent)
+
+        def failed(exc: BaseException) -> None:
+            panel.read_button.setEnabled(True)
+            self.main.statusBar().clearMessage()
+            text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
+            self.prompts.error(text)
+
+        self._card_op = BackgroundOp(work, done, failed).start()
+
+    # -- decisions -------------------------------------------------------------------------------
+    def hand_over(self) -> None:
+        if self.case_id is None:
+            return
+        case_id = self.case_id
+        if self._guard(lambda: self.ctx.cases.hand_over(self.actor, case_id)) is None and \
+                self.ctx.cases.get(self.actor, case_id).status is CaseStatus.READY_FOR_WINDOW:
+            self.prompts.inform(self.tr("Handed over"), self.tr("The draft is now in the window's queue."))
+            self.main.current_case.close()
+
+    def decide(self, decision: Decision) -> None:
+        if self.case_id is None:
+            return
+        case_id = self.case_id
+        check = self.ctx.cases.check_decision(case_id, decision)
+        if not check.allowed:
+            self.prompts.error(check.why)
+            return
+        title = i18n.text(DECISION_LABELS[decision])
+        kwargs: dict[str, Any] = {}
+        if decision is Decision.ACCEPT_WITH_DEFICIENCIES:
+            due = self.prompts.due_date(self.tr("Deadline for the deferred materials"), self.ctx.clock.now().date())
+            if due is None:
+                return
+            kwargs["due_date"] = due
+        if decision is Decision.REJECT:
+            item = self.ctx.catalogue.active().items.get(self.ctx.cases.get(self.actor, case_id).item_code)
+            answer = self.prompts.reject(item.legal_basis if item else "")
+            if answer is None:
+                return
+            kwargs["reason"], kwargs["legal_basis"] = answer
+        preview = self._preview_text(decision, kwargs)
+        if not self.prompts.confirm(title, preview):
+            return
+        result = self._guard(lambda: self.ctx.cases.decide(case_id, decision, self.actor, **kwargs))
+        if result is None:
+            return
+        self.main.current_case.decide(decision.value)
+        lines = [self.tr("Case number: %1").replace("%1", result.case_number)]
+        if result.promised_date:
+            lines.append(self.tr("Promised completion: %1").replace("%1", result.promised_date.isoformat()))
+        if result.notice and result.notice.entries:
+            lines.append(result.notice.text())
+        self.prompts.inform(title, "\n".join(lines))
+
+    def _preview_text(self, decision: Decision, kwargs: dict[str, Any]) -> str:
+        assert self.case_id is not None
+        view = self.ctx.cases.get(self.actor, self.case_id)
+        head = f"{i18n.text(DECISION_LABELS[decision])} — {view.item_name}"
+        if decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
+            body = self.ctx.cases.one_time_notice(self.case_id).text()
+            if "due_date" in kwargs:
+                body += "\n" + self.tr("Bring them by %1").replace("%1", kwargs["due_date"].isoformat())
+            return f"{head}\n\n{body}"
+        if decision is Decision.REJECT:
+            return f"{head}\n\n{self.tr('Reason')}: {kwargs['reason']}\n{self.tr('Legal basis')}: {kwargs['legal_basis']}"
+        received = "\n".join(f"· {line.name}  {line.originals_received}/{line.copies_received}"
+                             for line in view.lines if line.status is not LineStatus.NOT_REQUIRED)
+        return f"{head}\n\n{self.tr('Materials received (originals/copies):')}\n{received}"

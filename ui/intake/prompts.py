@@ -1,0 +1,38 @@
+"""The questions the intake page asks the clerk (reason, due date, confirmation), behind one small
+class so tests can answer them without driving modal dialogs (ScriptedPrompts in tests)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from ui.intake.decision_dialogs import ConfirmDocumentDialog, DueDateDialog, ReasonDialog, RejectDialog
+
+
+class Prompts:
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def defect_reason(self, material: str) -> str | None:
+        d = ReasonDialog(self.parent.tr("Defective material"),
+                         self.parent.tr("What is wrong with “%1”?").replace("%1", material), parent=self.parent)
+        return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def due_date(self, title: str, today: dt.date) -> dt.date | None:
+        d = DueDateDialog(title, self.parent.tr("By when must the material be brought?"), today, self.parent)
+        return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def reject(self, legal_basis: str) -> tuple[str, str] | None:
+        d = RejectDialog(legal_basis, self.parent)
+        if d.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return d.reason.toPlainText().strip(), d.basis.text().strip()
+
+    def confirm(self, title: str, text: str) -> bool:
+        return ConfirmDocumentDialog(title, text, self.parent).exec() == QDialog.DialogCode.Accepted
+
+    def inform(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
+
+    def error(self, text: str) -> None:
+        QMessageBox.warning(self.parent, self.parent.tr("Cannot do that"), text)

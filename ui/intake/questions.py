@@ -1,0 +1,58 @@
+"""Intake questions of the chosen item, as plain widgets: yes/no → check box, choice → combo box.
+Every change is reported at once (and saved by the page) so the checklist follows."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
+
+from clerk_app.catalogue.model import ServiceItem
+
+
+class QuestionsPanel(QGroupBox):
+    answered = Signal(dict)  # {question id: value}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("questionsPanel")
+        self._form = QFormLayout(self)
+        self._widgets: dict[str, QWidget] = {}
+        self.setTitle(self.tr("Intake questions"))
+
+    def set_item(self, item: ServiceItem | None, answers: dict[str, Any]) -> None:
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._widgets.clear()
+        if item is None:
+            return
+        for q in item.questions:
+            if q.type == "bool":
+                box = QCheckBox(q.text)
+                box.setObjectName(f"q_{q.id}")
+                box.setChecked(bool(answers.get(q.id, q.default)))
+                box.toggled.connect(lambda value, qid=q.id: self.answered.emit({qid: bool(value)}))
+                self._form.addRow(box)
+                widget: QWidget = box
+            else:
+                combo = QComboBox()
+                combo.setObjectName(f"q_{q.id}")
+                combo.addItem(self.tr("(please choose)"), None)
+                for value, label in q.choices:
+                    combo.addItem(label, value)
+                combo.setCurrentIndex(max(0, combo.findData(answers.get(q.id, q.default))))
+                combo.currentIndexChanged.connect(
+                    lambda _i, qid=q.id, c=combo: self.answered.emit({qid: c.currentData()}))
+                label = QLabel(q.text)
+                label.setBuddy(combo)
+                self._form.addRow(label, combo)
+                widget = combo
+            if q.help:
+                widget.setToolTip(q.help)
+            self._widgets[q.id] = widget
+
+    def widget(self, question_id: str) -> QWidget:
+        return self._widgets[question_id]
+
+    def first_widget(self) -> QWidget | None:
+        return next(iter(self._widgets.values()), None)
