@@ -167,7 +167,10 @@ class SecureMessaging:
         body = response[:-2]
         ssc = self._next_ssc()
         if not body:
-            # an error status without SM objects (e.g. 6982: SM session ended) is plain.
+            # an error status without SM objects (e.g. 6987/6988: SM session ended) is plain; a
+            # success without a MAC is not acceptable (anyone could have sent it).
+            if sw in (0x9000, 0x6282):
+                raise GarbageResponseError(detail="unprotected success response under secure messaging")
             return b"", sw
         objects = tlv.parse_all(body)
         mac_obj = next((o for o in objects if o.tag == 0x8E), None)

@@ -156,10 +156,15 @@ def _fail_if_another_pcscd() -> None:
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     if not VPCD_DRIVER.exists():
         pytest.fail(f"{VPCD_DRIVER} missing: install the packages in deps/apt-cards.txt")
+    saved = os.environ.get("PCSCLITE_CSOCK_NAME")
     daemon = Pcscd(tmp_path_factory.mktemp("pcscd"))
     daemon.start()
     yield daemon
     daemon.stop()
+    if saved is None:
+        os.environ.pop("PCSCLITE_CSOCK_NAME", None)
+    else:
+        os.environ["PCSCLITE_CSOCK_NAME"] = saved
 
 
 @pytest.fixture(scope="session")
