@@ -55,3 +55,23 @@ def allocate_case_number(session: Session, station: str, day: dt.date) -> str:
     row.last_value += 1
     session.flush()
     return format_case_number(station, day, row.last_value)
+
+
+# -- the code printed on receipts (QR / barcode) ---------------------------------------------
+CASE_LOOKUP_PREFIX = "CASE:"
+
+
+def case_lookup_string(case_number: str) -> str:
+    """What the receipt's QR code holds: ``CASE:<case number>``. Read back at the result-delivery
+    window by a keyboard-wedge scanner; the prefix tells a receipt apart from other barcodes."""
+    return CASE_LOOKUP_PREFIX + case_number.strip().upper()
+
+
+def parse_case_lookup(text: str) -> str | None:
+    """The case number in a scanned receipt code or a typed number, or None when ``text`` is
+    neither (a valid check character is required either way)."""
+    t = text.strip()
+    if t[:len(CASE_LOOKUP_PREFIX)].upper() == CASE_LOOKUP_PREFIX:
+        t = t[len(CASE_LOOKUP_PREFIX):]
+    t = t.strip().upper()
+    return t if is_valid_case_number(t) else None

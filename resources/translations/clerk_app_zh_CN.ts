@@ -554,229 +554,229 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="337" />
+        <location filename="../../ui/customer/window.py" line="342" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="339" />
-        <location filename="../../ui/customer/window.py" line="342" />
+        <location filename="../../ui/customer/window.py" line="344" />
+        <location filename="../../ui/customer/window.py" line="347" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="340" />
+        <location filename="../../ui/customer/window.py" line="345" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="343" />
+        <location filename="../../ui/customer/window.py" line="348" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="344" />
+        <location filename="../../ui/customer/window.py" line="349" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="345" />
+        <location filename="../../ui/customer/window.py" line="350" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="346" />
+        <location filename="../../ui/customer/window.py" line="351" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="349" />
+        <location filename="../../ui/customer/window.py" line="354" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="352" />
+        <location filename="../../ui/customer/window.py" line="357" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="353" />
+        <location filename="../../ui/customer/window.py" line="358" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="448" />
+        <location filename="../../ui/customer/window.py" line="453" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="450" />
+        <location filename="../../ui/customer/window.py" line="455" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="457" />
+        <location filename="../../ui/customer/window.py" line="462" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="459" />
+        <location filename="../../ui/customer/window.py" line="464" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="461" />
+        <location filename="../../ui/customer/window.py" line="466" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="485" />
+        <location filename="../../ui/customer/window.py" line="490" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="492" />
+        <location filename="../../ui/customer/window.py" line="497" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="494" />
+        <location filename="../../ui/customer/window.py" line="499" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="496" />
+        <location filename="../../ui/customer/window.py" line="501" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="498" />
+        <location filename="../../ui/customer/window.py" line="503" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="500" />
+        <location filename="../../ui/customer/window.py" line="505" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="502" />
+        <location filename="../../ui/customer/window.py" line="507" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="504" />
+        <location filename="../../ui/customer/window.py" line="509" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="505" />
+        <location filename="../../ui/customer/window.py" line="510" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="519" />
+        <location filename="../../ui/customer/window.py" line="524" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="521" />
+        <location filename="../../ui/customer/window.py" line="526" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="523" />
+        <location filename="../../ui/customer/window.py" line="528" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="524" />
+        <location filename="../../ui/customer/window.py" line="529" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="526" />
+        <location filename="../../ui/customer/window.py" line="531" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="548" />
+        <location filename="../../ui/customer/window.py" line="553" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="548" />
+        <location filename="../../ui/customer/window.py" line="553" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="575" />
+        <location filename="../../ui/customer/window.py" line="580" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="577" />
+        <location filename="../../ui/customer/window.py" line="582" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="604" />
+        <location filename="../../ui/customer/window.py" line="609" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="607" />
+        <location filename="../../ui/customer/window.py" line="613" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="609" />
+        <location filename="../../ui/customer/window.py" line="615" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="624" />
+        <location filename="../../ui/customer/window.py" line="631" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="627" />
-        <location filename="../../ui/customer/window.py" line="637" />
+        <location filename="../../ui/customer/window.py" line="634" />
+        <location filename="../../ui/customer/window.py" line="644" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="629" />
+        <location filename="../../ui/customer/window.py" line="636" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="631" />
+        <location filename="../../ui/customer/window.py" line="638" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="635" />
+        <location filename="../../ui/customer/window.py" line="642" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="639" />
+        <location filename="../../ui/customer/window.py" line="646" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="720" />
+        <location filename="../../ui/customer/window.py" line="732" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="736" />
+        <location filename="../../ui/customer/window.py" line="748" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="737" />
+        <location filename="../../ui/customer/window.py" line="749" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
@@ -784,144 +784,144 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="154" />
+        <location filename="../../ui/delivery/page.py" line="155" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="155" />
+        <location filename="../../ui/delivery/page.py" line="156" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="156" />
+        <location filename="../../ui/delivery/page.py" line="157" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="157" />
+        <location filename="../../ui/delivery/page.py" line="158" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="158" />
+        <location filename="../../ui/delivery/page.py" line="159" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="158" />
+        <location filename="../../ui/delivery/page.py" line="159" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159" />
+        <location filename="../../ui/delivery/page.py" line="160" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159" />
+        <location filename="../../ui/delivery/page.py" line="160" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160" />
+        <location filename="../../ui/delivery/page.py" line="161" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160" />
+        <location filename="../../ui/delivery/page.py" line="161" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="162" />
+        <location filename="../../ui/delivery/page.py" line="163" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="163" />
+        <location filename="../../ui/delivery/page.py" line="164" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="164" />
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165" />
+        <location filename="../../ui/delivery/page.py" line="166" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="170" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="170" />
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="201" />
+        <location filename="../../ui/delivery/page.py" line="211" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="206" />
+        <location filename="../../ui/delivery/page.py" line="216" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="234" />
-        <location filename="../../ui/delivery/page.py" line="268" />
+        <location filename="../../ui/delivery/page.py" line="244" />
+        <location filename="../../ui/delivery/page.py" line="278" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="234" />
-        <location filename="../../ui/delivery/page.py" line="268" />
+        <location filename="../../ui/delivery/page.py" line="244" />
+        <location filename="../../ui/delivery/page.py" line="278" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="236" />
+        <location filename="../../ui/delivery/page.py" line="246" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="242" />
+        <location filename="../../ui/delivery/page.py" line="252" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="269" />
+        <location filename="../../ui/delivery/page.py" line="279" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="271" />
+        <location filename="../../ui/delivery/page.py" line="281" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="314" />
+        <location filename="../../ui/delivery/page.py" line="324" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -952,167 +952,167 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="176" />
+        <location filename="../../ui/intake/page.py" line="181" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="176" />
+        <location filename="../../ui/intake/page.py" line="181" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="177" />
+        <location filename="../../ui/intake/page.py" line="182" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="178" />
+        <location filename="../../ui/intake/page.py" line="183" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="178" />
+        <location filename="../../ui/intake/page.py" line="183" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="179" />
+        <location filename="../../ui/intake/page.py" line="184" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="179" />
+        <location filename="../../ui/intake/page.py" line="184" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="180" />
+        <location filename="../../ui/intake/page.py" line="185" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="181" />
+        <location filename="../../ui/intake/page.py" line="186" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="182" />
+        <location filename="../../ui/intake/page.py" line="187" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183" />
+        <location filename="../../ui/intake/page.py" line="188" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183" />
+        <location filename="../../ui/intake/page.py" line="188" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="184" />
+        <location filename="../../ui/intake/page.py" line="189" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="185" />
+        <location filename="../../ui/intake/page.py" line="190" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="191" />
+        <location filename="../../ui/intake/page.py" line="196" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="246" />
+        <location filename="../../ui/intake/page.py" line="251" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="263" />
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="289" />
+        <location filename="../../ui/intake/page.py" line="294" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="292" />
+        <location filename="../../ui/intake/page.py" line="297" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="294" />
+        <location filename="../../ui/intake/page.py" line="299" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="295" />
+        <location filename="../../ui/intake/page.py" line="300" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="388" />
+        <location filename="../../ui/intake/page.py" line="396" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="396" />
+        <location filename="../../ui/intake/page.py" line="404" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="400" />
+        <location filename="../../ui/intake/page.py" line="408" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="405" />
+        <location filename="../../ui/intake/page.py" line="413" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="414" />
+        <location filename="../../ui/intake/page.py" line="422" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="421" />
+        <location filename="../../ui/intake/page.py" line="429" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="433" />
+        <location filename="../../ui/intake/page.py" line="441" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="433" />
+        <location filename="../../ui/intake/page.py" line="441" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="447" />
+        <location filename="../../ui/intake/page.py" line="455" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="464" />
+        <location filename="../../ui/intake/page.py" line="472" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="466" />
+        <location filename="../../ui/intake/page.py" line="474" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="478" />
+        <location filename="../../ui/intake/page.py" line="486" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1235,7 +1235,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="504" />
+        <location filename="../../ui/scanning/panel.py" line="507" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -1417,42 +1417,42 @@
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="264" />
+        <location filename="../../ui/scanning/panel.py" line="265" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="282" />
+        <location filename="../../ui/scanning/panel.py" line="283" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="341" />
+        <location filename="../../ui/scanning/panel.py" line="342" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="391" />
+        <location filename="../../ui/scanning/panel.py" line="394" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="411" />
+        <location filename="../../ui/scanning/panel.py" line="414" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="417" />
+        <location filename="../../ui/scanning/panel.py" line="420" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="422" />
+        <location filename="../../ui/scanning/panel.py" line="425" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="479" />
+        <location filename="../../ui/scanning/panel.py" line="482" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

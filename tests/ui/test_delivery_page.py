@@ -1,0 +1,194 @@
+"""Result delivery page: a receipt read by a simulated keyboard-wedge scanner (QTest key events a
+few milliseconds apart), the collector check, window and express handovers; and the wedge detector
+itself (fast keys + Enter are a scan, a person typing is not)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from clerk_app.case_numbers import case_lookup_string
+from clerk_app.lifecycle import CaseStatus
+from clerk_app.store.models import AuditEvent
+from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready
+from ui.delivery.page import DeliveryPage
+from ui.wedge import WedgeScanDetector
+
+SCAN_DELAY_MS = 2    # a wedge scanner: a few ms per character
+HUMAN_DELAY_MS = 80  # a fast typist
+
+
+@pytest.fixture
+def clerk(demo_ctx):
+    return demo_ctx.users.authenticate("clerk", "Clerk2026")
+
+
+@pytest.fixture
+def ready_case(demo_ctx, clerk):
+    cid, number = decided_case(demo_ctx, clerk, person("李四", 2), agent=person("刘洋", 3))
+    to_result_ready(demo_ctx, cid)
+    return cid, number
+
+
+def _show(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()  # key events reach only the active window's focus widget
+    qtbot.waitUntil(widget.isActiveWindow, timeout=3000)
+    return widget
+
+
+@pytest.fixture
+def page(qtbot, demo_ctx, translations, clerk):
+    p = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk)))
+    p.setFocus()
+    return p
+
+
+def scan(qtbot, widget, text):
+    qtbot.keyClicks(widget, text, delay=SCAN_DELAY_MS)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def handovers(ctx, cid):
+    with ctx.sessions() as s:
+        return [e.detail for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == cid, AuditEvent.action == "case.handover"))]
+
+
+def test_wedge_scan_then_applicant_collects(qtbot, demo_ctx, clerk, page, ready_case):
+    cid, number = ready_case
+    assert page.by_window.text() == "窗口领取(&W)"
+    assert QApplication.focusWidget() is page.lookup
+    with qtbot.waitSignal(page.wedge.scanned, timeout=1000):
+        scan(qtbot, page.lookup, case_lookup_string(number))
+    assert page.lookup.text() == number  # the scanned code shows as the plain number
+    assert page.case is not None and page.case.id == cid
+    assert page.fields["status"].text() == "待出件"
+    assert page.fields["applicant"].text().startswith("李*")
+    assert QApplication.focusWidget() is page.collector_id  # Enter advanced
+    qtbot.keyClicks(page.collector_id, resident_id(2), delay=HUMAN_DELAY_MS)
+    qtbot.keyClick(page.collector_id, Qt.Key.Key_Return)
+    assert "申请人本人" in page.collector_result.text()
+    assert resident_id(2) not in page.collector_result.text()  # masked
+    assert QApplication.focusWidget() is page.confirm_button
+    with qtbot.waitSignal(page.delivered, timeout=2000) as sig:
+        qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
+    assert sig.args == [cid, "window"]
+    assert f"已出件：案件 {number}" in page.message.text()
+    assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.DELIVERED
+    assert handovers(demo_ctx, cid) == [{"method": "window", "collector": "applicant", "id_source": "manual"}]
+    assert QApplication.focusWidget() is page.lookup and page.case is None  # ready for the next one
+
+
+def test_scan_lands_on_the_page_wherever_the_focus_is(qtbot, page, ready_case):
+    cid, number = ready_case
+    page.collector_id.setEnabled(True)
+    page.method_box.setEnabled(True)
+    page.collector_id.setFocus()
+    scan(qtbot, page.collector_id, case_lookup_string(number))
+    assert page.case is not None and page.case.id == cid
+    assert page.collector_id.text() == ""  # scanned characters did not stay in the ID field
+
+
+def test_wrong_collector_is_refused_with_a_clear_message(qtbot, demo_ctx, clerk, page, ready_case):
+    cid, number = ready_case
+    scan(qtbot, page.lookup, case_lookup_string(number))
+    qtbot.keyClicks(page.collector_id, resident_id(77), delay=HUMAN_DELAY_MS)
+    qtbot.keyClick(page.collector_id, Qt.Key.Key_Return)
+    assert "与本案申请人及代理人均不一致" in page.collector_result.text()
+    assert QApplication.focusWidget() is page.collector_id
+    qtbot.keyClick(page, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # confirm anyway: refused
+    assert "不能出件" in page.message.text() and "代理人" in page.message.text()
+    assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
+    assert handovers(demo_ctx, cid) == []
+    page.collector_id.clear()
+    page.collector_from_card(resident_id(3))  # the agent's card on the reader
+    assert "代理人" in page.collector_result.text()
+    page.confirm()
+    assert handovers(demo_ctx, cid) == [{"method": "window", "collector": "agent", "id_source": "chip"}]
+
+
+def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_case):
+    cid, number = ready_case
+    qtbot.keyClicks(page.lookup, number, delay=HUMAN_DELAY_MS)  # typed, not scanned
+    qtbot.keyClick(page.lookup, Qt.Key.Key_Return)
+    assert page.case is not None
+    page.by_express.setChecked(True)
+    assert page.panels.currentIndex() == 1
+    page.courier.setCurrentText("顺丰速运")
+    page.confirm()
+    assert "快递单号" in page.message.text()
+    assert QApplication.focusWidget() is page.tracking
+    assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
+    scan(qtbot, page.tracking, "SF1234567890")  # the express label's barcode, read by the same scanner
+    assert page.tracking.text() == "SF1234567890"
+    assert QApplication.focusWidget() is page.confirm_button
+    qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
+    assert "SF1234567890" in page.message.text() and "顺丰速运" in page.message.text()
+    assert handovers(demo_ctx, cid) == [{"method": "express", "courier": "顺丰速运",
+                                         "tracking_number": "SF1234567890"}]
+
+
+def test_a_case_not_yet_ready_cannot_be_handed_out(qtbot, demo_ctx, clerk, page):
+    _, number = decided_case(demo_ctx, clerk, person("张三丰", 1))
+    scan(qtbot, page.lookup, case_lookup_string(number))
+    assert "不能出件" in page.message.text() and "已受理" in page.message.text()
+    assert not page.confirm_button.isEnabled()
+    scan(qtbot, page.lookup, "CASE:WH01XYZ")
+    assert "有效的受理编号" in page.message.text()
+
+
+# -- the detector on its own -------------------------------------------------------------------
+@pytest.fixture
+def form(qtbot):
+    w = QWidget()
+    w.edit = QLineEdit(w)
+    w.other = QLineEdit(w)
+    layout = QVBoxLayout(w)
+    layout.addWidget(w.edit)
+    layout.addWidget(w.other)
+    _show(qtbot, w)
+    w.edit.setFocus()
+    return w
+
+
+def test_fast_keys_and_enter_are_a_scan(qtbot, form):
+    detector = WedgeScanDetector(form)
+    entered = []
+    form.edit.returnPressed.connect(lambda: entered.append(form.edit.text()))
+    form.edit.setText("王")
+    with qtbot.waitSignal(detector.scanned, timeout=1000) as sig:
+        qtbot.keyClicks(form.edit, "CASE:WH0120261123000017", delay=SCAN_DELAY_MS)
+        qtbot.keyClick(form.edit, Qt.Key.Key_Return)
+    assert sig.args == ["CASE:WH0120261123000017"]
+    assert form.edit.text() == "王"  # stripped again
+    assert entered == []  # the Enter belonged to the scanner
+
+
+def test_a_person_typing_is_not_a_scan(qtbot, form):
+    detector = WedgeScanDetector(form)
+    seen = []
+    detector.scanned.connect(seen.append)
+    entered = []
+    form.edit.returnPressed.connect(lambda: entered.append(form.edit.text()))
+    qtbot.keyClicks(form.edit, "WH0120261123", delay=HUMAN_DELAY_MS)
+    qtbot.keyClick(form.edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(form.edit, "abc", delay=SCAN_DELAY_MS)  # fast but too short
+    qtbot.keyClick(form.edit, Qt.Key.Key_Return)
+    assert seen == [] and entered == ["WH0120261123", "WH0120261123abc"]
+
+
+def test_keys_outside_the_scope_are_ignored(qtbot, form):
+    inner = QWidget(form)
+    form.layout().addWidget(inner)
+    detector = WedgeScanDetector(inner)
+    seen = []
+    detector.scanned.connect(seen.append)
+    scan(qtbot, form.edit, "CASE:WH0120261123000017")
+    assert seen == [] and form.edit.text() == "CASE:WH0120261123000017"

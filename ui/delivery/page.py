@@ -1,0 +1,327 @@
+"""Result delivery page (出件, F4): find the case by typing its number or scanning the receipt's QR
+code, check who collects it (ID typed or read from the chip, compared by keyed token in the core),
+record the handover at the window or by express.
+
+Keyboard: Enter advances (case number → collector ID / courier → tracking number → confirm);
+Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over. A keyboard-wedge
+scan anywhere on the page looks the case up.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QRadioButton, QStackedWidget, QVBoxLayout, QWidget)
+
+from clerk_app import i18n
+from clerk_app.case_numbers import parse_case_lookup
+from clerk_app.delivery import (CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, DeliveryService,
+                                Handover)
+from clerk_app.errors import ClerkAppError
+from clerk_app.lifecycle import STATUS_LABELS
+from ui.wedge import WedgeScanDetector
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+COURIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递", "韵达快递")
+_OK = "color: #1b5e20;"
+_BAD = "color: #b00020;"
+
+
+class DeliveryPage(QWidget):
+    delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        self.window_ = window
+        ctx = window.ctx
+        self.service = DeliveryService(ctx.sessions, ctx.cases, ctx.persons, ctx.auditor)
+        self.case: DeliveryCase | None = None
+        self.collector: CollectorCheck | None = None
+        self._collector_source = "manual"
+
+        self.lookup = QLineEdit()
+        self.lookup.setObjectName("deliveryLookup")
+        self.lookup.returnPressed.connect(self.find)
+        self.find_button = QPushButton()
+        self.find_button.setObjectName("deliveryFind")
+        self.find_button.clicked.connect(self.find)
+        self.lookup_label = QLabel()
+        self.lookup_label.setBuddy(self.lookup)
+        top = QHBoxLayout()
+        top.addWidget(self.lookup_label)
+        top.addWidget(self.lookup, 1)
+        top.addWidget(self.find_button)
+
+        self.case_box = QGroupBox()
+        self.case_form = QFormLayout(self.case_box)
+        self.fields = {k: QLabel() for k in ("number", "item", "status", "applicant", "agent", "promised")}
+        self.fields["status"].setObjectName("deliveryCaseStatus")
+        self.field_labels = {k: QLabel() for k in self.fields}
+        for key in self.fields:
+            self.case_form.addRow(self.field_labels[key], self.fields[key])
+
+        self.method_box = QGroupBox()
+        self.by_window = QRadioButton()
+        self.by_window.setObjectName("deliveryByWindow")
+        self.by_express = QRadioButton()
+        self.by_express.setObjectName("deliveryByExpress")
+        self.methods = QButtonGroup(self)
+        self.methods.addButton(self.by_window)
+        self.methods.addButton(self.by_express)
+        self.by_window.setChecked(True)
+        self.by_window.toggled.connect(self._method_changed)
+        methods = QHBoxLayout()
+        methods.addWidget(self.by_window)
+        methods.addWidget(self.by_express)
+        methods.addStretch(1)
+
+        self.collector_id = QLineEdit()
+        self.collector_id.setObjectName("deliveryCollectorId")
+        self.collector_id.returnPressed.connect(self.check_collector)
+        self.collector_id.textEdited.connect(self._collector_edited)
+        self.collector_label = QLabel()
+        self.collector_label.setBuddy(self.collector_id)
+        self.collector_result = QLabel()
+        self.collector_result.setObjectName("deliveryCollectorResult")
+        self.collector_result.setWordWrap(True)
+        window_panel = QWidget()
+        wl = QFormLayout(window_panel)
+        wl.addRow(self.collector_label, self.collector_id)
+        wl.addRow("", self.collector_result)
+
+        self.courier = QComboBox()
+        self.courier.setObjectName("deliveryCourier")
+        self.courier.setEditable(True)
+        self.courier.addItems(COURIERS)
+        self.courier.setCurrentIndex(-1)
+        self.courier.lineEdit().returnPressed.connect(lambda: self.tracking.setFocus())
+        self.tracking = QLineEdit()
+        self.tracking.setObjectName("deliveryTracking")
+        self.tracking.returnPressed.connect(lambda: self.confirm_button.setFocus())
+        self.courier_label = QLabel()
+        self.courier_label.setBuddy(self.courier)
+        self.tracking_label = QLabel()
+        self.tracking_label.setBuddy(self.tracking)
+        express_panel = QWidget()
+        el = QFormLayout(express_panel)
+        el.addRow(self.courier_label, self.courier)
+        el.addRow(self.tracking_label, self.tracking)
+        self.panels = QStackedWidget()
+        self.panels.addWidget(window_panel)
+        self.panels.addWidget(express_panel)
+        ml = QVBoxLayout(self.method_box)
+        ml.addLayout(methods)
+        ml.addWidget(self.panels)
+
+        self.confirm_button = QPushButton()
+        self.confirm_button.setObjectName("deliveryConfirm")
+        self.confirm_button.setAutoDefault(True)  # Enter on the focused button confirms
+        self.confirm_button.clicked.connect(self.confirm)
+        self.message = QLabel()
+        self.message.setObjectName("deliveryMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("font-size: 15px; padding: 6px;")
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #555;")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.case_box)
+        layout.addWidget(self.method_box)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.confirm_button)
+        layout.addLayout(bottom)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(self.lookup)
+
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.confirm)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.reset)
+        self.wedge = WedgeScanDetector(self)
+        self.wedge.scanned.connect(self.on_scan)
+        self.retranslate()
+        self._show_case()
+
+    # -- texts ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.lookup_label.setText(self.tr("Case &number"))
+        self.lookup.setPlaceholderText(self.tr("type the case number or scan the receipt's QR code"))
+        self.find_button.setText(self.tr("&Find"))
+        self.case_box.setTitle(self.tr("Case"))
+        for key, text in (("number", self.tr("Case number")), ("item", self.tr("Item")),
+                          ("status", self.tr("Status")), ("applicant", self.tr("Applicant")),
+                          ("agent", self.tr("Agent")), ("promised", self.tr("Promised by"))):
+            self.field_labels[key].setText(text)
+        self.method_box.setTitle(self.tr("Handover"))
+        self.by_window.setText(self.tr("Collected at the &window"))
+        self.by_express.setText(self.tr("Sent by e&xpress"))
+        self.collector_label.setText(self.tr("Collector's &ID number"))
+        self.collector_id.setPlaceholderText(self.tr("read the card, or type the number and press Enter"))
+        self.courier_label.setText(self.tr("&Courier"))
+        self.tracking_label.setText(self.tr("&Tracking number"))
+        self.confirm_button.setText(self.tr("Confirm &delivery"))
+        self.hint.setText(self.tr("Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up"))
+        self._show_case()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- steps ---------------------------------------------------------------------------------
+    def on_scan(self, text: str) -> None:
+        """A keyboard-wedge scan anywhere on the page. A receipt code looks the case up; any other
+        code scanned into a field (an express label's tracking number) fills that field and
+        advances as Enter would."""
+        focus = QApplication.focusWidget()
+        if parse_case_lookup(text) is None and focus in (self.tracking, self.collector_id):
+            assert isinstance(focus, QLineEdit)
+            focus.setText(text.strip())
+            focus.returnPressed.emit()
+            return
+        self.lookup.setText(text.strip())
+        self.find()
+
+    def find(self) -> None:
+        self.case = None
+        self.collector = None
+        self.collector_id.clear()
+        self.tracking.clear()
+        try:
+            self.case = self.service.find(self.window_.actor, self.lookup.text())
+        except ClerkAppError as exc:
+            log.info("delivery lookup refused: %s", exc)
+            self._show_case()
+            self._say(exc.user_message(), ok=False)
+            self.lookup.selectAll()
+            self.lookup.setFocus()
+            return
+        self.lookup.setText(self.case.case_number)  # a scanned code shows as the plain number
+        self._show_case()
+        if not self.case.ready:
+            status = i18n.text(STATUS_LABELS[self.case.status])
+            self._say(self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.")
+                      .replace("%1", status), ok=False)
+            self.lookup.selectAll()
+            self.lookup.setFocus()
+            return
+        self._say(self.tr("Result ready. Check the collector's ID, then confirm."), ok=True)
+        (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
+
+    def collector_from_card(self, document_number: str) -> None:
+        """The card reader read a document: check it as the collector (source: chip)."""
+        self.by_window.setChecked(True)
+        self.collector_id.setText(document_number)
+        self._collector_source = "chip"
+        self.check_collector()
+
+    def _collector_edited(self, _text: str) -> None:
+        self._collector_source = "manual"
+        self.collector = None
+        self.collector_result.clear()
+
+    def check_collector(self) -> None:
+        if self.case is None:
+            self.lookup.setFocus()
+            return
+        try:
+            self.collector = self.service.check_collector(self.window_.actor, self.case.id,
+                                                          self.collector_id.text(), source=self._collector_source)
+        except ClerkAppError as exc:
+            self.collector = None
+            self.collector_result.setStyleSheet(_BAD)
+            self.collector_result.setText(exc.user_message())
+            self.collector_id.selectAll()
+            return
+        who = self.tr("the applicant") if self.collector.role.value == "applicant" else self.tr("the agent")
+        self.collector_result.setStyleSheet(_OK)
+        self.collector_result.setText(self.tr("ID matches %1 (%2).").replace("%1", who)
+                                      .replace("%2", self.collector.masked_id))
+        self.confirm_button.setFocus()
+
+    def confirm(self) -> None:
+        if self.case is None:
+            self._say(self.tr("Find the case first."), ok=False)
+            self.lookup.setFocus()
+            return
+        if self.by_window.isChecked():
+            handover = Handover(DeliveryMethod.WINDOW, collector_id_number=self.collector_id.text(),
+                                collector_source=self._collector_source)
+        else:
+            handover = Handover(DeliveryMethod.EXPRESS, courier=self.courier.currentText(),
+                                tracking_number=self.tracking.text())
+        try:
+            receipt = self.service.hand_over(self.window_.actor, self.case.id, handover)
+        except ClerkAppError as exc:
+            log.info("delivery refused: %s", exc)
+            self._say(exc.user_message(), ok=False)
+            if self.by_window.isChecked():
+                self.collector_result.setStyleSheet(_BAD)
+                self.collector_result.setText(exc.user_message())
+                self.collector_id.setFocus()
+                self.collector_id.selectAll()
+            else:
+                (self.tracking if self.courier.currentText().strip() else self.courier).setFocus()
+            return
+        self._done(receipt)
+
+    def _done(self, receipt: DeliveryReceipt) -> None:
+        if receipt.collector is not None:
+            who = self.tr("the applicant") if receipt.collector.role.value == "applicant" else self.tr("the agent")
+            text = self.tr("Delivered: case %1 handed to %2.").replace("%1", receipt.case_number).replace("%2", who)
+        else:
+            text = (self.tr("Delivered: case %1 sent by %2, tracking number %3.")
+                    .replace("%1", receipt.case_number).replace("%2", receipt.courier)
+                    .replace("%3", receipt.tracking_number))
+        self.delivered.emit(receipt.case_id, receipt.method.value)
+        self.reset()
+        self._say(text, ok=True)
+
+    def reset(self) -> None:
+        """Ready for the next applicant."""
+        self.case = None
+        self.collector = None
+        self._collector_source = "manual"
+        for edit in (self.lookup, self.collector_id, self.tracking):
+            edit.clear()
+        self.courier.setCurrentIndex(-1)
+        self.collector_result.clear()
+        self.by_window.setChecked(True)
+        self.message.clear()
+        self._show_case()
+        self.lookup.setFocus()
+
+    # -- display -------------------------------------------------------------------------------
+    def _method_changed(self) -> None:
+        self.panels.setCurrentIndex(0 if self.by_window.isChecked() else 1)
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setStyleSheet(("font-size: 15px; padding: 6px;" + (_OK if ok else _BAD)))
+        self.message.setText(text)
+
+    def _show_case(self) -> None:
+        c = self.case
+        if c is None:
+            for label in self.fields.values():
+                label.setText("—")
+            self.confirm_button.setEnabled(False)
+            self.method_box.setEnabled(False)
+            return
+        self.fields["number"].setText(c.case_number)
+        self.fields["item"].setText(f"{c.item_name}（{c.item_code}）")
+        self.fields["status"].setText(i18n.text(STATUS_LABELS[c.status]))
+        self.fields["status"].setStyleSheet(_OK if c.ready else _BAD)
+        self.fields["applicant"].setText(f"{c.applicant_name}  {c.applicant_id}".strip() or "—")
+        self.fields["agent"].setText(f"{c.agent_name}  {c.agent_id}" if c.agent_name is not None
+                                     else self.tr("(none)"))
+        self.fields["promised"].setText(c.promised_date.isoformat() if c.promised_date else "—")
+        self.confirm_button.setEnabled(c.ready)
+        self.method_box.setEnabled(c.ready)

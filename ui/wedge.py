@@ -1,0 +1,84 @@
+"""Keyboard-wedge scanner detection: a barcode/QR scanner that "types" its content as keystrokes,
+much faster than a person, ending with Enter.
+
+``WedgeScanDetector`` watches the key presses that reach a widget or any of its children (the
+widget with focus receives them) and emits ``scanned(text)`` when at least ``min_length``
+characters arrived with less than ``max_gap_ms`` between consecutive keys and then Enter (any
+longer pause starts the count again). That Enter
+is swallowed, so it does not also trigger the focused widget's own Enter action, and the scanned
+characters are removed again from a QLineEdit that received them (``strip=True``), so a scan into
+the name field does not leave a case number in it. Human typing passes through untouched.
+
+Use: ``detector = WedgeScanDetector(page); detector.scanned.connect(page.on_scan)``.
+"""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class WedgeScanDetector(QObject):
+    scanned = Signal(str)
+
+    def __init__(self, scope: QWidget, *, min_length: int = 6, max_gap_ms: float = 30.0,
+                 strip: bool = True) -> None:
+        super().__init__(scope)
+        self._scope = scope
+        self.min_length = min_length
+        self.max_gap_ms = max_gap_ms
+        self.strip = strip
+        self._buffer: list[str] = []
+        self._last = 0.0
+        app = QApplication.instance()
+        assert app is not None, "create the QApplication first"
+        # An application-wide filter sees the key press before the focus widget does; we act only
+        # on presses addressed to the focus widget inside our scope (a press that the focus widget
+        # ignores is re-sent to its parents, and would otherwise be counted twice).
+        app.installEventFilter(self)
+        scope.destroyed.connect(self._detach)
+
+    def _detach(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def reset(self) -> None:
+        self._buffer.clear()
+
+    def _in_scope(self, obj: QObject) -> bool:
+        if not isinstance(obj, QWidget) or obj is not QApplication.focusWidget():
+            return False
+        return obj is self._scope or self._scope.isAncestorOf(obj)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() != QEvent.Type.KeyPress or not self._in_scope(obj):
+            return False
+        assert isinstance(event, QKeyEvent)
+        now = time.monotonic()
+        gap_ms = (now - self._last) * 1000.0
+        key = event.key()
+        if key in _ENTER:
+            text = "".join(self._buffer)
+            # Some scanners pause briefly before their Enter suffix: allow it three gaps.
+            is_scan = len(text) >= self.min_length and gap_ms < self.max_gap_ms * 3
+            self.reset()
+            self._last = now
+            if not is_scan:
+                return False
+            if self.strip and isinstance(obj, QLineEdit) and obj.text().endswith(text):
+                obj.setText(obj.text()[:-len(text)])
+            self.scanned.emit(text)
+            return True
+        char = event.text()
+        if not char or not char.isprintable():
+            return False  # Shift and other modifiers a scanner sends between characters
+        if self._buffer and gap_ms > self.max_gap_ms:
+            self.reset()  # a pause: whatever came before was typed by a person
+        self._buffer.append(char)
+        self._last = now
+        return False
