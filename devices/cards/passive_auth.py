@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import algos, cms, core
+from asn1crypto import x509 as ax509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -93,22 +94,53 @@ def parse_sod(data: bytes) -> Sod:
     return Sod(algorithm, dg_hashes, content, signed)
 
 
+ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"   # id-icao-cscaMasterList (ICAO 9303-12 §8)
+
+
+class CscaCertificates(core.SetOf):
+    _child_spec = ax509.Certificate
+
+
+class CscaMasterList(core.Sequence):
+    _fields = [("version", core.Integer), ("cert_list", CscaCertificates)]
+
+
+def parse_master_list(raw: bytes) -> list[x509.Certificate]:
+    """The certificates of an ICAO CSCA master list (CMS SignedData over a CscaMasterList).
+
+    The master list's own signature is not checked: what is in the configured folder is trusted
+    by the administrator who put it there (see docs/cards.md)."""
+    try:
+        info = cms.ContentInfo.load(raw)
+        encap = info["content"]["encap_content_info"]
+        if encap["content_type"].dotted != ID_CSCA_MASTER_LIST:
+            raise ValueError("not a CSCA master list")
+        master = CscaMasterList.load(encap["content"].contents)
+        return [x509.load_der_x509_certificate(c.dump()) for c in master["cert_list"]]
+    except Exception as exc:  # asn1crypto/cryptography raise several types for bad input
+        raise ValueError(f"master list unreadable: {type(exc).__name__}") from None
+
+
 def load_csca_folder(folder: Path | None) -> list[x509.Certificate]:
-    """CSCA certificates (*.pem, *.crt, *.cer, *.der; PEM files may hold several) from ``folder``."""
+    """CSCA certificates from ``folder``: *.pem, *.crt (PEM, several per file allowed), *.cer,
+    *.der (DER), and *.ml (ICAO CSCA master lists)."""
     if folder is None or not folder.is_dir():
         return []
     certs: list[x509.Certificate] = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in (".pem", ".crt", ".cer", ".der"):
+        suffix = path.suffix.lower()
+        if suffix not in (".pem", ".crt", ".cer", ".der", ".ml"):
             continue
         raw = path.read_bytes()
         try:
-            if b"-----BEGIN CERTIFICATE-----" in raw:
+            if suffix == ".ml":
+                certs.extend(parse_master_list(raw))
+            elif b"-----BEGIN CERTIFICATE-----" in raw:
                 certs.extend(x509.load_pem_x509_certificates(raw))
             else:
                 certs.append(x509.load_der_x509_certificate(raw))
         except ValueError:
-            log.warning("CSCA folder: %s is not a certificate, skipped", path.name)
+            log.warning("CSCA folder: %s is not a certificate or master list, skipped", path.name)
     return certs
 
 

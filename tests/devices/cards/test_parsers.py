@@ -128,3 +128,25 @@ def test_atr_helpers_accept_any_bytes(atr: bytes) -> None:
 
     atr_supports_extended_length(atr)
     describe_atr(atr)
+
+
+def test_csca_master_list_in_the_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .testdocs import make_master_list
+
+    pki = make_pki()
+    (tmp_path / "icao.ml").write_bytes(make_master_list([pki.impostor_csca_cert, pki.csca_cert]))
+    (tmp_path / "broken.ml").write_bytes(b"\x30\x03\x02\x01\x00")
+    cscas = load_csca_folder(tmp_path)
+    assert len(cscas) == 2
+    assert passive_authenticate(SOD, {1: DG1, 2: DG2}, cscas).status is PassiveAuthStatus.VERIFIED
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=150)
+def test_master_list_parser_only_raises_value_error(data: bytes) -> None:
+    from devices.cards.passive_auth import parse_master_list
+
+    try:
+        parse_master_list(data)
+    except ValueError:
+        pass

@@ -192,3 +192,21 @@ def make_document(holder: Holder | None = None, image: bytes | None = None, data
     dg1, dg2 = make_dg1(holder.mrz()), make_dg2(image, data_type)
     return EmrtdFiles(holder, {0x011E: make_ef_com(), 0x0101: dg1, 0x0102: dg2,
                                0x011D: make_sod({1: dg1, 2: dg2}, pki)}, image)
+
+
+def make_master_list(certs: list[x509.Certificate]) -> bytes:
+    """An ICAO CSCA master list (CMS SignedData; unsigned here: the loader does not check it)."""
+    from devices.cards.passive_auth import ID_CSCA_MASTER_LIST, CscaMasterList
+
+    content = CscaMasterList({
+        "version": 0,
+        "cert_list": [ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs],
+    }).dump()
+    signed = cms.SignedData({
+        "version": "v3",
+        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+        "encap_content_info": {"content_type": ID_CSCA_MASTER_LIST,
+                               "content": core.ParsableOctetString(content)},
+        "signer_infos": [],
+    })
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
