@@ -28,6 +28,17 @@ def page_bytes(number: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """One store for the module (seeding the demo users hashes passwords: ~1.5 s); every test
+    works on a case of its own, so they stay independent."""
+    from tests.helpers.core import make_world
+
+    w = make_world(tmp_path_factory.mktemp("pages"))
+    yield w
+    w.ctx.close()
+
+
 @pytest.fixture
 def service(world, tmp_path) -> PageService:
     ctx = world.ctx
@@ -105,7 +116,8 @@ def test_rotate_is_metadata_only(service, case):
 
 def test_delete_renumbers_and_counts(service, case):
     clerk, case_id, lines = case
-    a, b, c = (service.add(clerk, case_id, lines[0], page_bytes(n), "image/png") for n in (1, 2, 3))
+    # Image content of its own: another test's pages in the shared store must not refer to it.
+    a, b, c = (service.add(clerk, case_id, lines[0], page_bytes(n), "image/png") for n in (11, 12, 13))
     service.delete(clerk, b.id)
     assert positions(service.pages(case_id, lines[0])) == [(0, a.sha256), (1, c.sha256)]
     assert service.counts(case_id)[lines[0]] == 2
@@ -144,7 +156,8 @@ def test_audit_events_without_image_content(world, service, case):
     service.rotate(clerk, page.id)
     service.delete(clerk, page.id)
     with world.ctx.sessions() as s:
-        events = s.scalars(select(AuditEvent).where(AuditEvent.action.like("page.%"))
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action.like("page.%"),
+                                                    AuditEvent.case_id == case_id)
                            .order_by(AuditEvent.seq)).all()
         assert [e.action for e in events] == ["page.add", "page.rotate", "page.delete"]
         assert all(len(e.detail.get("sha256", "")) <= 12 for e in events)
