@@ -68,6 +68,11 @@ class Settings:
     language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
     idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
     backoffice_url: str = _opt("", "Back-office base URL (https://…); empty = offline")
+    customer_window: bool = _opt(True, "Show the customer-facing window (checklist, confirmation, rating) to clerks")
+    customer_screen: str = _opt("", "Screen for the customer window: empty = the second screen if any, "
+                                "else a screen name as Qt reports it (e.g. HDMI-1)")
+    customer_rating_timeout: int = _opt(60, "Seconds the rating screen waits before thanking and returning to idle",
+                                        _range(5, 600))
     demo: bool = _opt(False, "Demo mode: simulated devices, seeded users, sample data")
 
     def resolved_data_dir(self) -> Path:

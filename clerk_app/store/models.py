@@ -121,6 +121,12 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_reasons: Mapped[list | None] = mapped_column(JSON)
+    # Customer-facing screen (clerk_app/customer.py, migration 0003): the applicant's confirmation
+    # of the material list (time + hash of the lines as seen) and the rating's time and comment.
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    confirmed_lines_hash: Mapped[str | None] = mapped_column(String(64))
+    rated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    rating_comment: Mapped[str | None] = mapped_column(Text)
     void_reason: Mapped[str | None] = mapped_column(Text)
     server_status: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(Integer, default=1)

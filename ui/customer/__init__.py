@@ -1,0 +1,1 @@
+"""The customer-facing window for the applicant's screen (issue 9)."""

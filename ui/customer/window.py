@@ -1,0 +1,850 @@
+"""The customer-facing window (the applicant's screen): idle welcome, the checklist as the clerk
+records it with page counts and thumbnails to confirm, the one-time notice, and the 好差评 rating.
+
+It only follows CurrentCase and re-reads the case through CaseService (masked personal data), so it
+can never show more than the clerk's own masked view; it forgets everything on ``closed`` and on
+``clear()`` (the idle lock calls that, or emits ``MainWindow.locked`` which is connected to it).
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QTransform
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
+
+from clerk_app import i18n
+from clerk_app.cases import CaseView, LineView
+from clerk_app.clock import CHINA_TZ
+from clerk_app.customer import (LOW_RATING_REASONS, RATING_LABELS, CustomerFacts, CustomerService,
+                                Rating, lines_hash)
+from clerk_app.errors import ClerkAppError
+from clerk_app.lifecycle import DECISION_LABELS, DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
+from clerk_app.roles import Actor
+from ui.current_case import CurrentCase
+from ui.customer.placement import Placement, ScreenInfo, choose_placement
+
+if TYPE_CHECKING:
+    from clerk_app.app_context import AppContext
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+THUMBS_PER_LINE = 4
+THUMB_HEIGHT = 72
+THANKS_MS = 6000
+
+STYLE = """
+#customerWindow { background: #f4f7fb; }
+#customerWindow QLabel { color: #1d2733; font-size: 22px; }
+#header { background: #0b5394; }
+#header QLabel { color: white; font-size: 22px; }
+#header QLabel#headerHall { font-size: 26px; font-weight: bold; }
+QLabel#idleHall { font-size: 56px; font-weight: bold; color: #0b5394; }
+QLabel#idleWindow { font-size: 44px; }
+QLabel#idleWelcome { font-size: 30px; color: #4a5868; }
+QLabel#idleServing { font-size: 40px; color: #b3261e; font-weight: bold; }
+QLabel#itemName { font-size: 34px; font-weight: bold; }
+QLabel#applicant, QLabel#summary { font-size: 22px; color: #4a5868; }
+QLabel#colHead { font-size: 20px; color: #4a5868; font-weight: bold; }
+QLabel#lineName { font-size: 24px; font-weight: bold; }
+QLabel#lineNeed, QLabel#lineGot, QLabel#lineReason { font-size: 19px; color: #4a5868; }
+QLabel#pages { font-size: 20px; }
+QLabel#statusOk { font-size: 24px; color: #1b7f3b; font-weight: bold; }
+QLabel#statusBad { font-size: 24px; color: #c62828; font-weight: bold; }
+QLabel#statusWait { font-size: 24px; color: #b26a00; font-weight: bold; }
+QLabel#statusNone { font-size: 24px; color: #6b7785; }
+QFrame#lineRow { background: white; border: 1px solid #d5dde8; border-radius: 8px; }
+QLabel#thumb { border: 1px solid #9aa7b6; background: white; }
+QLabel#confirmState { font-size: 24px; color: #1b7f3b; font-weight: bold; }
+QLabel#confirmError { font-size: 22px; color: #c62828; }
+QLabel#noticeTitle, QLabel#ratingTitle, QLabel#thanks { font-size: 40px; font-weight: bold; color: #0b5394; }
+QLabel#noticeText { font-size: 26px; background: white; border: 1px solid #d5dde8; padding: 18px; }
+QLabel#noticeDue, QLabel#decisionSummary { font-size: 26px; color: #b3261e; font-weight: bold; }
+QLabel#countdown { font-size: 20px; color: #6b7785; }
+QLabel#reasonTitle { font-size: 26px; }
+QPushButton { font-size: 26px; padding: 14px 28px; border-radius: 10px; background: #e3eaf3;
+              border: 1px solid #9aa7b6; }
+QPushButton#bigButton { font-size: 32px; background: #0b5394; color: white; padding: 18px 48px; }
+QPushButton#bigButton:disabled { background: #9aa7b6; }
+QPushButton#rate5, QPushButton#rate4, QPushButton#rate3 { background: #e6f4ea; }
+QPushButton#rate2, QPushButton#rate1 { background: #fdecea; }
+QPushButton#reason:checked { background: #c62828; color: white; }
+QPushButton[chosen="true"] { border: 4px solid #0b5394; font-weight: bold; }
+QScrollArea, QWidget#linesBox { background: transparent; }
+QLabel#confirmPrompt { font-size: 24px; color: #1d2733; }
+QLineEdit { font-size: 24px; padding: 10px; }
+"""
+
+
+class Phase(enum.Enum):
+    IDLE = "idle"
+    CHECKLIST = "checklist"
+    NOTICE = "notice"
+    RATING = "rating"
+    THANKS = "thanks"
+    DONE = "done"  # rated (or not): idle again until the desk changes applicant
+
+
+class CustomerWindow(QWidget):
+    """Top-level window for the applicant's screen. ``pages`` is an optional PageService-like object
+    (``pages(case_id, line_code)`` and ``image(page_id)``) for thumbnails; without it only page
+    counts are shown."""
+
+    confirmed = Signal(str)        # case id: the applicant confirmed the material list
+    rated = Signal(str, int)       # case id, rating 1–5 (0 = timed out, not rated)
+    phase_changed = Signal(str)    # Phase value (tests, the clerk's status bar)
+
+    def __init__(self, ctx: "AppContext", actor: Actor, current_case: CurrentCase, *,
+                 pages: Any = None, customer: CustomerService | None = None,
+                 rating_timeout_ms: int | None = None, thanks_ms: int = THANKS_MS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.actor = actor
+        self.current_case = current_case
+        self.pages = pages
+        self.customer = customer or CustomerService(ctx.sessions, ctx.clock, ctx.auditor)
+        self.rating_timeout_ms = rating_timeout_ms if rating_timeout_ms is not None \
+            else ctx.settings.customer_rating_timeout * 1000
+        self.thanks_ms = thanks_ms
+        self.setObjectName("customerWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # Showing or refreshing must never pull the clerk's keyboard focus to this screen.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+        self.setStyleSheet(STYLE)
+
+        self.case_id: str | None = None
+        self.view: CaseView | None = None
+        self.phase = Phase.IDLE
+        self.decision: Decision | None = None
+        self.serving_ticket: str | None = None
+        self._shown_hash: str | None = None
+        self._thumb_cache: dict[tuple[str, int], QPixmap] = {}
+        self._rating: Rating | None = None
+        self._thanks_rated = False
+        self._facts: CustomerFacts | None = None
+
+        self._rating_timer = QTimer(self)
+        self._rating_timer.setSingleShot(True)
+        self._rating_timer.timeout.connect(self._rating_timed_out)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_countdown)
+        self._thanks_timer = QTimer(self)
+        self._thanks_timer.setSingleShot(True)
+        self._thanks_timer.timeout.connect(self._thanks_over)
+
+        self._build()
+        current_case.opened.connect(self._on_opened)
+        current_case.changed.connect(self._on_changed)
+        current_case.decided.connect(self._on_decided)
+        current_case.closed.connect(self.clear)
+        self.retranslate()
+        self._set_phase(Phase.IDLE)
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.header = QFrame()
+        self.header.setObjectName("header")
+        self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        hl = QHBoxLayout(self.header)
+        hl.setContentsMargins(28, 12, 28, 12)
+        self.header_hall = QLabel()
+        self.header_hall.setObjectName("headerHall")
+        self.header_window = QLabel()
+        self.header_staff = QLabel()
+        self.header_ticket = QLabel()
+        self.header_ticket.setObjectName("headerTicket")
+        hl.addWidget(self.header_hall)
+        hl.addStretch(1)
+        for w in (self.header_ticket, self.header_window, self.header_staff):
+            hl.addWidget(w)
+            hl.addSpacing(24)
+        outer.addWidget(self.header)
+
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+
+        # idle
+        self.idle_page = QWidget()
+        il = QVBoxLayout(self.idle_page)
+        il.addStretch(2)
+        self.idle_hall = QLabel()
+        self.idle_hall.setObjectName("idleHall")
+        self.idle_window = QLabel()
+        self.idle_window.setObjectName("idleWindow")
+        self.idle_serving = QLabel()
+        self.idle_serving.setObjectName("idleServing")
+        self.idle_welcome = QLabel()
+        self.idle_welcome.setObjectName("idleWelcome")
+        for w in (self.idle_hall, self.idle_window, self.idle_serving, self.idle_welcome):
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            il.addWidget(w)
+            il.addSpacing(18)
+        il.addStretch(3)
+        self.stack.addWidget(self.idle_page)
+
+        # checklist
+        self.checklist_page = QWidget()
+        cl = QVBoxLayout(self.checklist_page)
+        cl.setContentsMargins(28, 18, 28, 18)
+        self.item_name = QLabel()
+        self.item_name.setObjectName("itemName")
+        self.item_name.setWordWrap(True)
+        self.applicant = QLabel()
+        self.applicant.setObjectName("applicant")
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        cl.addWidget(self.item_name)
+        cl.addWidget(self.applicant)
+        cl.addWidget(self.summary)
+        self.lines_box = QWidget()
+        self.lines_box.setObjectName("linesBox")
+        self.lines_layout = QVBoxLayout(self.lines_box)
+        self.lines_layout.setContentsMargins(0, 0, 0, 0)
+        self.lines_layout.setSpacing(8)
+        self.lines_scroll = QScrollArea()
+        self.lines_scroll.setWidgetResizable(True)
+        self.lines_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.lines_scroll.setWidget(self.lines_box)
+        self.lines_scroll.viewport().setAutoFillBackground(False)
+        cl.addWidget(self.lines_scroll, 1)
+        bottom = QHBoxLayout()
+        self.confirm_state = QLabel()
+        self.confirm_state.setObjectName("confirmState")
+        self.confirm_state.setWordWrap(True)
+        self.confirm_error = QLabel()
+        self.confirm_error.setObjectName("confirmError")
+        self.confirm_error.setWordWrap(True)
+        state_col = QVBoxLayout()
+        state_col.addWidget(self.confirm_state)
+        state_col.addWidget(self.confirm_error)
+        bottom.addLayout(state_col, 1)
+        self.confirm_button = QPushButton()
+        self.confirm_button.setObjectName("bigButton")
+        self.confirm_button.clicked.connect(self.confirm)
+        bottom.addWidget(self.confirm_button)
+        cl.addLayout(bottom)
+        self.stack.addWidget(self.checklist_page)
+
+        # notice (return with notice / accept with deficiencies)
+        self.notice_page = QWidget()
+        nl = QVBoxLayout(self.notice_page)
+        nl.setContentsMargins(28, 18, 28, 18)
+        self.notice_title = QLabel()
+        self.notice_title.setObjectName("noticeTitle")
+        self.notice_text = QLabel()
+        self.notice_text.setObjectName("noticeText")
+        self.notice_text.setWordWrap(True)
+        self.notice_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notice_text.setTextFormat(Qt.TextFormat.PlainText)
+        notice_scroll = QScrollArea()
+        notice_scroll.setWidgetResizable(True)
+        notice_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        notice_scroll.setWidget(self.notice_text)
+        self.notice_due = QLabel()
+        self.notice_due.setObjectName("noticeDue")
+        self.notice_due.setWordWrap(True)
+        self.notice_next = QPushButton()
+        self.notice_next.setObjectName("bigButton")
+        self.notice_next.clicked.connect(self.start_rating)
+        nl.addWidget(self.notice_title)
+        nl.addWidget(notice_scroll, 1)
+        nl.addWidget(self.notice_due)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.notice_next)
+        nl.addLayout(row)
+        self.stack.addWidget(self.notice_page)
+
+        # rating
+        self.rating_page = QWidget()
+        rl = QVBoxLayout(self.rating_page)
+        rl.setContentsMargins(28, 18, 28, 18)
+        self.decision_summary = QLabel()
+        self.decision_summary.setObjectName("decisionSummary")
+        self.decision_summary.setWordWrap(True)
+        self.rating_title = QLabel()
+        self.rating_title.setObjectName("ratingTitle")
+        self.rating_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        rl.addWidget(self.decision_summary)
+        rl.addStretch(1)
+        rl.addWidget(self.rating_title)
+        rl.addSpacing(12)
+        buttons = QHBoxLayout()
+        self.rating_buttons: dict[Rating, QPushButton] = {}
+        for r in Rating:
+            b = QPushButton()
+            b.setObjectName(f"rate{r.value}")
+            b.setMinimumHeight(140)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.clicked.connect(lambda _=False, r=r: self.choose_rating(r))
+            buttons.addWidget(b)
+            self.rating_buttons[r] = b
+        rl.addLayout(buttons)
+        self.reasons_box = QWidget()
+        rb = QVBoxLayout(self.reasons_box)
+        rb.setContentsMargins(0, 12, 0, 0)
+        self.reason_title = QLabel()
+        self.reason_title.setObjectName("reasonTitle")
+        rb.addWidget(self.reason_title)
+        grid = QGridLayout()
+        self.reason_buttons: dict[str, QPushButton] = {}
+        for i, code in enumerate(LOW_RATING_REASONS):
+            b = QPushButton()
+            b.setObjectName("reason")
+            b.setCheckable(True)
+            b.toggled.connect(self._reasons_changed)
+            grid.addWidget(b, i // 4, i % 4)
+            self.reason_buttons[code] = b
+        rb.addLayout(grid)
+        self.comment = QLineEdit()
+        self.comment.setMaxLength(200)
+        self.comment.textEdited.connect(lambda _t: self._restart_rating_timer())
+        rb.addWidget(self.comment)
+        submit_row = QHBoxLayout()
+        submit_row.addStretch(1)
+        self.submit_low = QPushButton()
+        self.submit_low.setObjectName("bigButton")
+        self.submit_low.clicked.connect(self.submit_low_rating)
+        submit_row.addWidget(self.submit_low)
+        rb.addLayout(submit_row)
+        rl.addWidget(self.reasons_box)
+        rl.addStretch(2)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight)
+        rl.addWidget(self.countdown)
+        self.stack.addWidget(self.rating_page)
+
+        # thanks
+        self.thanks_page = QWidget()
+        tl = QVBoxLayout(self.thanks_page)
+        self.thanks = QLabel()
+        self.thanks.setObjectName("thanks")
+        self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thanks.setWordWrap(True)
+        tl.addStretch(1)
+        tl.addWidget(self.thanks)
+        tl.addStretch(1)
+        self.stack.addWidget(self.thanks_page)
+
+    # -- texts ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        s = self.ctx.settings
+        self.setWindowTitle(self.tr("Applicant screen — %1").replace("%1", s.hall_name))
+        self.header_hall.setText(s.hall_name)
+        self.header_window.setText(self.tr("Window %1").replace("%1", s.window_no))
+        self.header_staff.setText(self.tr("Staff No. %1").replace("%1", self.actor.staff_no))
+        self.idle_hall.setText(s.hall_name)
+        self.idle_window.setText(self.tr("Window %1").replace("%1", s.window_no))
+        self.idle_welcome.setText(self.tr("Welcome. The clerk will be with you shortly."))
+        self.confirm_button.setText(self.tr("Confirm the material list"))
+        self.notice_next.setText(self.tr("I have read it — rate our service"))
+        self.rating_title.setText(self.tr("Please rate our service"))
+        for r, b in self.rating_buttons.items():
+            b.setText("★" * r.value + "\n" + i18n.text(RATING_LABELS[r]))
+        self.reason_title.setText(self.tr("Sorry. What went wrong? (choose at least one)"))
+        for code, b in self.reason_buttons.items():
+            b.setText(i18n.text(LOW_RATING_REASONS[code]))
+        self.comment.setPlaceholderText(self.tr("Anything else you would like to tell us (optional)"))
+        self.submit_low.setText(self.tr("Submit"))
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- following the desk -----------------------------------------------------------------------
+    def _on_opened(self, case_id: str) -> None:
+        self._forget()
+        self.case_id = case_id
+        self._set_phase(Phase.CHECKLIST)
+        self.refresh()
+
+    def _on_changed(self, case_id: str) -> None:
+        if case_id != self.case_id:
+            # A case we were not told about (or one after clear()): start afresh, never mix two.
+            self._on_opened(case_id)
+            return
+        if self.phase in (Phase.CHECKLIST, Phase.NOTICE, Phase.IDLE):
+            if self.phase is Phase.IDLE:
+                self._set_phase(Phase.CHECKLIST)
+            self.refresh()
+
+    def _on_decided(self, case_id: str, decision: str) -> None:
+        if case_id != self.case_id:
+            self._on_opened(case_id)
+        try:
+            self.decision = Decision(decision)
+        except ValueError:
+            log.warning("unknown decision %r", decision)
+            return
+        self.refresh()
+        if self.decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
+            self._set_phase(Phase.NOTICE)
+            self._render()
+        else:
+            self.start_rating()
+
+    def clear(self) -> None:
+        """Forget the applicant and show the idle screen (next applicant, logout, screen lock)."""
+        self._forget()
+        self.serving_ticket = None
+        self._set_phase(Phase.IDLE)
+        self._render()
+
+    def show_serving(self, ticket_no: str | None) -> None:
+        """The queue number now called to this window (a queue system may call this)."""
+        self.serving_ticket = ticket_no
+        self._render()
+
+    def _forget(self) -> None:
+        for t in (self._rating_timer, self._tick, self._thanks_timer):
+            t.stop()
+        self.case_id = None
+        self.view = None
+        self._facts = None
+        self.decision = None
+        self._shown_hash = None
+        self._thumb_cache.clear()
+        self._rating = None
+        self._reset_rating_widgets()
+        self._clear_lines()
+        for label in (self.item_name, self.applicant, self.summary, self.confirm_state, self.confirm_error,
+                      self.notice_text, self.notice_due, self.decision_summary, self.header_ticket):
+            label.clear()
+
+    def refresh(self) -> None:
+        """Re-read the case (masked) and redraw."""
+        if self.case_id is None:
+            return
+        try:
+            self.view = self.ctx.cases.get(self.actor, self.case_id)
+            facts = self.customer.facts(self.case_id)
+        except ClerkAppError as exc:
+            log.warning("customer window cannot read the case: %s", exc)
+            self.clear()
+            return
+        self.serving_ticket = facts.ticket_no
+        self._facts = facts
+        self._render()
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _set_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        page = {Phase.IDLE: self.idle_page, Phase.DONE: self.idle_page, Phase.CHECKLIST: self.checklist_page,
+                Phase.NOTICE: self.notice_page, Phase.RATING: self.rating_page,
+                Phase.THANKS: self.thanks_page}[phase]
+        self.stack.setCurrentWidget(page)
+        self.header.setVisible(phase not in (Phase.IDLE, Phase.DONE))
+        self.phase_changed.emit(phase.value)
+
+    def _render(self) -> None:
+        ticket = self.serving_ticket
+        self.idle_serving.setText(self.tr("Now serving No. %1").replace("%1", ticket) if ticket else "")
+        self.idle_serving.setVisible(bool(ticket))
+        self.header_ticket.setText(self.tr("No. %1").replace("%1", ticket) if ticket else "")
+        view = self.view
+        if view is None or self.case_id is None:
+            return
+        self.item_name.setText(view.item_name)
+        who = []
+        if view.applicant is not None:
+            who.append(self.tr("Applicant: %1").replace("%1", view.applicant.name))
+            if view.applicant.document_number:
+                who.append(self.tr("ID: %1").replace("%1", view.applicant.document_number))
+        if view.agent is not None:
+            who.append(self.tr("Agent: %1").replace("%1", view.agent.name))
+        self.applicant.setText("    ".join(who))
+        self._render_lines(view)
+        self._render_confirmation(view)
+        self._render_decision(view)
+
+    def _clear_lines(self) -> None:
+        while self.lines_layout.count():
+            item = self.lines_layout.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.hide()
+                w.setParent(None)  # out of the tree now: never found or drawn again
+                w.deleteLater()
+
+    def _render_lines(self, view: CaseView) -> None:
+        self._clear_lines()
+        counts = {"ok": 0, "bad": 0, "wait": 0}
+        for n, line in enumerate(view.lines, 1):
+            text, kind = self._status(line)
+            if kind in counts:
+                counts[kind] += 1
+            self.lines_layout.addWidget(self._line_row(n, line, text, kind))
+        self.lines_layout.addStretch(1)
+        self.summary.setText(self.tr("%1 materials: %2 received, %3 missing or to correct, %4 to follow later")
+                             .replace("%1", str(len(view.lines))).replace("%2", str(counts["ok"]))
+                             .replace("%3", str(counts["bad"])).replace("%4", str(counts["wait"])))
+
+    def _status(self, line: LineView) -> tuple[str, str]:
+        s = line.status
+        if s is LineStatus.VERIFIED:
+            return self.tr("Checked"), "ok"
+        if s is LineStatus.RECEIVED:
+            return self.tr("Received"), "ok"
+        if s is LineStatus.DEFECTIVE:
+            return self.tr("To be corrected"), "bad"
+        if s is LineStatus.DEFERRED:
+            return self.tr("To follow later"), "wait"
+        if s is LineStatus.NOT_REQUIRED:
+            return self.tr("Not required"), "none"
+        if line.necessity == "optional":
+            return self.tr("Optional"), "none"
+        if line.originals_received or line.copies_received:
+            return self.tr("Incomplete"), "bad"
+        return self.tr("Missing"), "bad"
+
+    def _line_row(self, n: int, line: LineView, status: str, kind: str) -> QWidget:
+        row = QFrame()
+        row.setObjectName("lineRow")
+        row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        grid = QGridLayout(row)
+        grid.setContentsMargins(16, 10, 16, 10)
+        grid.setHorizontalSpacing(18)
+        name = QLabel(f"{n}. {line.name}")
+        name.setObjectName("lineName")
+        name.setWordWrap(True)
+        need = []
+        if line.originals_required:
+            need.append(self.tr("original × %1").replace("%1", str(line.originals_required)))
+        if line.copies_required:
+            need.append(self.tr("copy × %1").replace("%1", str(line.copies_required)))
+        if line.form == "electronic" and not need:
+            need.append(self.tr("electronic file"))
+        need_label = QLabel(self.tr("Needed: %1").replace("%1", " · ".join(need) or "—"))
+        need_label.setObjectName("lineNeed")
+        got = QLabel(self.tr("Received: original %1 · copy %2").replace("%1", str(line.originals_received))
+                     .replace("%2", str(line.copies_received)))
+        got.setObjectName("lineGot")
+        status_label = QLabel(status)
+        status_label.setObjectName({"ok": "statusOk", "bad": "statusBad", "wait": "statusWait"}
+                                   .get(kind, "statusNone"))
+        status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        status_label.setProperty("status", line.status.value)
+        grid.addWidget(name, 0, 0)
+        grid.addWidget(status_label, 0, 2, 2, 1)
+        details = QHBoxLayout()
+        details.addWidget(need_label)
+        details.addSpacing(24)
+        details.addWidget(got)
+        details.addStretch(1)
+        grid.addLayout(details, 1, 0)
+        reason = self._reason_text(line)
+        if reason:
+            r = QLabel(reason)
+            r.setObjectName("lineReason")
+            r.setWordWrap(True)
+            grid.addWidget(r, 2, 0)
+        pages = QLabel(self.tr("%1 page(s)").replace("%1", str(line.page_count)) if line.page_count else self.tr("not scanned"))
+        pages.setObjectName("pages")
+        pages.setProperty("pageCount", line.page_count)
+        thumbs = QHBoxLayout()
+        thumbs.setSpacing(6)
+        shown = 0
+        for pixmap in self._thumbnails(line):
+            t = QLabel()
+            t.setObjectName("thumb")
+            t.setPixmap(pixmap)
+            thumbs.addWidget(t)
+            shown += 1
+        if line.page_count > shown and shown:
+            more = QLabel(f"+{line.page_count - shown}")
+            more.setObjectName("pages")
+            thumbs.addWidget(more)
+        box = QVBoxLayout()
+        box.addWidget(pages, 0, Qt.AlignmentFlag.AlignRight)
+        box.addLayout(thumbs)
+        grid.addLayout(box, 0, 1, 3, 1)
+        grid.setColumnStretch(0, 1)
+        row.setProperty("lineCode", line.code)
+        row.setProperty("thumbnails", shown)
+        return row
+
+    def _reason_text(self, line: LineView) -> str:
+        if line.status is LineStatus.DEFECTIVE and line.reason:
+            return self.tr("Why: %1").replace("%1", line.reason)
+        if line.status is LineStatus.DEFERRED and line.due_date:
+            return self.tr("Bring it by %1").replace("%1", _date(line.due_date))
+        if line.status is LineStatus.NOT_REQUIRED and line.reason:
+            return line.reason
+        return ""
+
+    def _thumbnails(self, line: LineView) -> list[QPixmap]:
+        if self.pages is None or not line.page_count or self.case_id is None:
+            return []
+        out = []
+        try:
+            for page in self.pages.pages(self.case_id, line.code)[:THUMBS_PER_LINE]:
+                key = (page.sha256, page.rotation)
+                if key not in self._thumb_cache:
+                    data, _mime, rotation = self.pages.image(page.id)
+                    self._thumb_cache[key] = _thumbnail(data, rotation)
+                out.append(self._thumb_cache[key])
+        except ClerkAppError as exc:
+            # A missing or damaged image must not hide the checklist; the count still shows.
+            log.warning("thumbnail unavailable for line %s: %s", line.code, exc)
+        return out
+
+    def _render_confirmation(self, view: CaseView) -> None:
+        self._shown_hash = lines_hash(view.lines)
+        facts = self._facts
+        conf = facts.confirmation if facts is not None and facts.case_id == view.id else None
+        if conf is not None and conf.lines_hash == self._shown_hash:
+            at = conf.confirmed_at.astimezone(CHINA_TZ).strftime("%H:%M")
+            self.confirm_state.setText(self.tr("✔ You confirmed this material list at %1").replace("%1", at))
+            _restyle(self.confirm_state, "confirmState")
+            self.confirm_button.hide()
+        else:
+            self.confirm_state.setText(self.tr("The list changed since you confirmed it: please check it again")
+                                       if conf is not None else
+                                       self.tr("Please check the list, then confirm it"))
+            _restyle(self.confirm_state, "confirmError" if conf is not None else "confirmPrompt")
+            self.confirm_button.show()
+            self.confirm_button.setEnabled(bool(view.lines))
+
+    def _render_decision(self, view: CaseView) -> None:
+        d = self.decision
+        if d is None:
+            return
+        self.notice_title.setText(i18n.text(DECISION_LABELS[d]))
+        if d in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
+            try:
+                notice = self.ctx.cases.one_time_notice(view.id)
+                self.notice_text.setText(notice.text())
+            except ClerkAppError as exc:
+                log.warning("one-time notice unavailable: %s", exc)
+                self.notice_text.setText(self.tr("Please ask the clerk for the printed notice."))
+        due = []
+        if view.case_number:
+            due.append(self.tr("Case number: %1").replace("%1", view.case_number))
+        if d is Decision.ACCEPT_WITH_DEFICIENCIES and view.deficiency_due:
+            due.append(self.tr("Please bring the deferred materials by %1").replace("%1", _date(view.deficiency_due)))
+        if d is Decision.RETURN_WITH_NOTICE:
+            due.append(self.tr("Bring everything listed above next time: one more visit is enough."))
+        self.notice_due.setText("\n".join(due))
+        summary = [i18n.text(STATUS_LABELS[DECISION_STATUS[d]])]
+        if d is Decision.REJECT and view.decision_reason:
+            summary.append(self.tr("Reason: %1").replace("%1", view.decision_reason))
+        if view.case_number:
+            summary.append(self.tr("Case number: %1").replace("%1", view.case_number))
+        if view.promised_date:
+            summary.append(self.tr("Promised completion: %1").replace("%1", _date(view.promised_date)))
+        self.decision_summary.setText("  ·  ".join(summary))
+
+    # -- the applicant acts -----------------------------------------------------------------------
+    def confirm(self) -> None:
+        if self.case_id is None or self.phase is not Phase.CHECKLIST:
+            return
+        self.confirm_error.clear()
+        try:
+            self.customer.confirm_materials(self.actor, self.case_id, self._shown_hash)
+        except ClerkAppError as exc:
+            self.refresh()
+            self.confirm_error.setText(exc.user_message())
+            return
+        case_id = self.case_id
+        self.refresh()
+        self.confirmed.emit(case_id)
+
+    def start_rating(self) -> None:
+        if self.case_id is None:
+            return
+        facts = self._facts
+        if facts is not None and facts.case_id == self.case_id and facts.rating is not None:
+            self._finish(rated=True, announce=False)  # rated already (e.g. the desk re-announced it)
+            return
+        self._reset_rating_widgets()
+        self._set_phase(Phase.RATING)
+        self._restart_rating_timer()
+
+    def choose_rating(self, rating: Rating) -> None:
+        if self.phase is not Phase.RATING:
+            return
+        self._rating = rating
+        for r, b in self.rating_buttons.items():
+            b.setProperty("chosen", r is rating)
+            _restyle(b, b.objectName())
+        if rating.low:
+            self.reasons_box.show()
+            self._reasons_changed()
+            self._restart_rating_timer()
+            return
+        self._store_rating(rating, [], "")
+
+    def submit_low_rating(self) -> None:
+        if self._rating is None or not self._rating.low:
+            return
+        reasons = [c for c, b in self.reason_buttons.items() if b.isChecked()]
+        if not reasons:  # the button is disabled then; keep the rule here too
+            return
+        self._store_rating(self._rating, reasons, self.comment.text())
+
+    def _store_rating(self, rating: Rating, reasons: list[str], comment: str) -> None:
+        assert self.case_id is not None
+        try:
+            self.customer.rate(self.actor, self.case_id, rating, reasons, comment)
+        except ClerkAppError as exc:
+            # Never argue with the applicant: thank them; the clerk's log has the reason.
+            log.warning("rating not stored: %s", exc)
+        self.rated.emit(self.case_id, rating.value)
+        self._finish(rated=True)
+
+    def _reasons_changed(self, *_: object) -> None:
+        self.submit_low.setEnabled(any(b.isChecked() for b in self.reason_buttons.values()))
+        if self.phase is Phase.RATING:
+            self._restart_rating_timer()
+
+    def _reset_rating_widgets(self) -> None:
+        self.reasons_box.hide()
+        for b in self.rating_buttons.values():
+            b.setProperty("chosen", False)
+            _restyle(b, b.objectName())
+        for b in self.reason_buttons.values():
+            b.blockSignals(True)
+            b.setChecked(False)
+            b.blockSignals(False)
+        self.comment.clear()
+        self.submit_low.setEnabled(False)
+
+    def _restart_rating_timer(self) -> None:
+        self._rating_timer.start(self.rating_timeout_ms)
+        self._tick.start()
+        self._update_countdown()
+
+    def _update_countdown(self) -> None:
+        left = min(round(self._rating_timer.remainingTime() / 1000), -(-self.rating_timeout_ms // 1000)) \
+            if self._rating_timer.isActive() else 0
+        self.countdown.setText(self.tr("Returns to the start in %1 s").replace("%1", str(left)))
+
+    def _rating_timed_out(self) -> None:
+        if self.phase is not Phase.RATING or self.case_id is None:
+            return
+        try:
+            self.customer.record_unrated(self.actor, self.case_id)
+        except ClerkAppError as exc:
+            log.warning("unrated not audited: %s", exc)
+        self.rated.emit(self.case_id, 0)
+        self._finish(rated=False)
+
+    def _finish(self, *, rated: bool, announce: bool = True) -> None:
+        self._rating_timer.stop()
+        self._tick.stop()
+        self._thanks_rated = rated
+        self.thanks.setText(self.tr("Thank you for your feedback!") if rated
+                            else self.tr("Not rated. Thank you for your patience!"))
+        self._set_phase(Phase.THANKS)
+        self._thanks_timer.start(self.thanks_ms if announce else 0)
+
+    def _thanks_over(self) -> None:
+        if self.phase is Phase.THANKS:
+            self._set_phase(Phase.DONE)
+
+
+def _restyle(widget: QWidget, object_name: str) -> None:
+    """Change the style-sheet selector of a widget (object name or dynamic property) and apply it."""
+    widget.setObjectName(object_name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _date(d: Any) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _thumbnail(data: bytes, rotation: int) -> QPixmap:
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    size = reader.size()
+    if size.isValid() and size.height() > 0:
+        # Decode small directly (JPEG scales while decoding): no full-size image on the GUI thread.
+        reader.setScaledSize(QSize(max(1, size.width() * THUMB_HEIGHT * 2 // size.height()), THUMB_HEIGHT * 2))
+    image = reader.read()
+    if image.isNull():
+        return QPixmap()
+    if rotation:
+        image = image.transformed(QTransform().rotate(rotation))
+    pixmap = QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
+    return pixmap
+
+
+# -- placement and wiring -------------------------------------------------------------------------
+def screens_info() -> list[ScreenInfo]:
+    primary = QGuiApplication.primaryScreen()
+    out = []
+    for screen in QGuiApplication.screens():
+        g = screen.geometry()
+        out.append(ScreenInfo(screen.name(), g.x(), g.y(), g.width(), g.height(), screen is primary))
+    return out
+
+
+def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> Placement:
+    """Put ``window`` where ``choose_placement`` says: frameless full screen facing the applicant, or
+    a normal movable window when there is only one screen."""
+    placement = choose_placement(screens_info(), preference, clerk_screen)
+    x, y, w, h = placement.geometry
+    screen = next((s for s in QGuiApplication.screens() if s.name() == placement.screen), None)
+    if placement.fullscreen:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        if screen is not None:
+            window.setScreen(screen)
+        window.setGeometry(x, y, w, h)
+        window.showFullScreen()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
+        window.setGeometry(x, y, w, h)
+        window.show()
+    log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note,
+             placement.fullscreen)
+    return placement
+
+
+class _FollowMainWindow(QObject):
+    """Closes the customer window with the main window (logout, quit): it must not outlive it."""
+
+    def __init__(self, main: QWidget, customer: CustomerWindow) -> None:
+        super().__init__(main)
+        self._customer = customer
+        main.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Close:
+            self._customer.clear()
+            self._customer.close()
+        return False
+
+
+def attach_customer_window(main: "MainWindow", *, show: bool = True,
+                           rating_timeout_ms: int | None = None) -> CustomerWindow:
+    """Create the customer window for a clerk's main window, place it and keep it in step:
+    ``main.customer_window`` is the window; ``main.locked`` (if the idle lock defines that signal)
+    clears it."""
+    ctx = main.ctx
+    customer = CustomerWindow(ctx, main.actor, main.current_case, pages=getattr(ctx, "pages", None),
+                              rating_timeout_ms=rating_timeout_ms, parent=main)
+    main.customer_window = customer  # type: ignore[attr-defined]
+    locked: Callable[..., Any] | None = getattr(main, "locked", None)
+    if locked is not None and hasattr(locked, "connect"):
+        locked.connect(customer.clear)  # type: ignore[attr-defined]
+    _FollowMainWindow(main, customer)
+    if show:
+        handle = main.windowHandle()
+        clerk_screen = handle.screen().name() if handle is not None and handle.screen() else None
+        place(customer, ctx.settings.customer_screen, clerk_screen)
+    return customer
