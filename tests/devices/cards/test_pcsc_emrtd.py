@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -271,6 +274,48 @@ def test_pcscd_dies_during_a_read(card_slot: CardSlot, pcscd: Pcscd, service: Pc
     pcscd.start()
     card_slot.insert_emrtd(document)
     assert service.read(READER_0, key_for(document)).passive_auth.verified
+
+
+def test_emulator_process_killed_and_restarted(pcscd: Pcscd, tmp_path: Path) -> None:
+    """The emulator as a separate program (as in the demo), killed with SIGKILL and started again."""
+    root = Path(__file__).resolve().parents[3]
+    csca = tmp_path / "csca"
+    csca.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def launch() -> subprocess.Popen[str]:
+        proc = subprocess.Popen([sys.executable, "-m", "tests.devices.cards.vpcd_card", "--port",
+                                 str(pcscd.port), "--csca-out", str(csca / "demo-csca.pem")],
+                                cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and "card inserted" in proc.stdout.readline()
+        return proc
+
+    svc = PcscCardService(csca_folder=csca, poll_timeout=0.2)
+    events: list[tuple[str, ReaderState]] = []
+    svc.start_watching(lambda r, s, e: events.append((r, s)))
+    holder = Holder()
+    key = MrzKey(holder.number, holder.birth, holder.expiry)
+    proc = launch()
+    try:
+        _wait(lambda: (READER_0, ReaderState.CARD_PRESENT) in events)
+        assert svc.read(READER_0, key).passive_auth.verified
+        _stop(proc)
+        _wait(lambda: events[-1] == (READER_0, ReaderState.READER_READY))
+        events.clear()
+        proc = launch()                         # a new process: a new CSCA, written to the folder
+        _wait(lambda: (READER_0, ReaderState.CARD_PRESENT) in events)
+        assert svc.read(READER_0, key).passive_auth.verified
+    finally:
+        _stop(proc)
+        svc.close()
+    wait_for_card(READER_0, present=False)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.kill()                                 # SIGKILL: the kernel closes the card's socket
+    proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def test_no_personal_data_in_logs(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles,

@@ -336,7 +336,7 @@ def main() -> None:  # pragma: no cover - demo helper
     key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
     client = VpcdClient(EmrtdCard(doc.files, key), args.port).insert()
     print(f"card inserted on port {args.port}; MRZ key {doc.holder.number} {doc.holder.birth} "
-          f"{doc.holder.expiry}; Ctrl-C to remove")
+          f"{doc.holder.expiry} (a fictional test document); Ctrl-C to remove", flush=True)
     try:
         while not client.removed.is_set():
             time.sleep(0.5)
