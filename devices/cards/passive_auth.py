@@ -151,8 +151,9 @@ def _signer_certificate(signed: cms.SignedData, signer: cms.SignerInfo) -> x509.
             continue
         cert = choice.chosen
         if sid.name == "issuer_and_serial_number":
-            if (cert.issuer == sid.chosen["issuer"]
-                    and cert.serial_number == sid.chosen["serial_number"].native):
+            # serial first: asn1crypto's Name comparison normalises strings and is slow
+            if (cert.serial_number == sid.chosen["serial_number"].native
+                    and cert.issuer == sid.chosen["issuer"]):
                 return x509.load_der_x509_certificate(cert.dump())
         elif cert.key_identifier == sid.chosen.native:
             return x509.load_der_x509_certificate(cert.dump())
