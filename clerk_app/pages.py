@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +27,7 @@ from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.roles import Actor, Permission
+from clerk_app.security.crypto import FieldCipher
 from clerk_app.store.models import Case, CaseLine, Page
 
 _E_PAGES_LOCKED = i18n.register("error.pages_locked", "案件当前状态下不能再修改扫描页",
@@ -60,6 +63,18 @@ class PageService:
         self._clock = clock
         self._auditor = auditor
         self._store = store
+
+    @classmethod
+    def for_context(cls, ctx: Any) -> "PageService":
+        """The context's page service if it has one, else one over ``<data dir>/attachments``
+        with the context's data key (temp files of an interrupted write are cleared first)."""
+        existing = getattr(ctx, "pages", None)
+        if isinstance(existing, PageService):
+            return existing
+        root = Path(ctx.settings.resolved_data_dir()) / "attachments"
+        store = AttachmentStore(root, FieldCipher(ctx.keys, purpose="attachments"))
+        store.cleanup()
+        return cls(ctx.sessions, ctx.clock, ctx.auditor, store)
 
     # -- reading ------------------------------------------------------------------------------
     def pages(self, case_id: str, line_code: str) -> list[PageView]:

@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
                                QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from clerk_app.attachments import AttachmentStore
 from clerk_app.errors import ClerkAppError
 from clerk_app.pages import PageService, PageView
-from clerk_app.security.crypto import FieldCipher
 from devices.imaging.pipeline import PagePipeline, Preset
 from devices.scanners.base import (ColourMode, DeviceInfo, ScanJob, ScannedPage, ScanOptions,
                                    ScanProgress, ScanSource, Scanner, ScannerBackend)
@@ -43,14 +41,7 @@ class _ScanBridge(QObject):
 
 
 def default_page_service(ctx: Any) -> PageService:
-    """The page service of the app context, or one built on the context's data key and folder."""
-    existing = getattr(ctx, "pages", None)
-    if isinstance(existing, PageService):
-        return existing
-    root = Path(ctx.settings.resolved_data_dir()) / "attachments"
-    store = AttachmentStore(root, FieldCipher(ctx.keys, purpose="attachments"))
-    store.cleanup()
-    return PageService(ctx.sessions, ctx.clock, ctx.auditor, store)
+    return PageService.for_context(ctx)
 
 
 def default_backend(ctx: Any) -> ScannerBackend | None:
@@ -92,6 +83,7 @@ class ScanningPanel(QWidget):
         self.line_code: str | None = None
         self._rescan_page: int | None = None
         self._filed = 0
+        self._caps: tuple[Scanner, Any] | None = None
 
         self.bridge = _ScanBridge()
         self.bridge.page_filed.connect(self._page_filed)
@@ -284,13 +276,17 @@ class ScanningPanel(QWidget):
         self._update_enabled()
 
     def _capabilities(self) -> Any:
+        """Read once per opened device: during a batch the SANE lock is held, and asking again
+        would block the GUI until the batch ends."""
         if self.scanner is None:
             return None
-        try:
-            return self.scanner.capabilities()
-        except ClerkAppError as exc:
-            self._set_status(exc.user_message())
-            return None
+        if self._caps is None or self._caps[0] is not self.scanner:
+            try:
+                self._caps = (self.scanner, self.scanner.capabilities())
+            except ClerkAppError as exc:
+                self._set_status(exc.user_message())
+                return None
+        return self._caps[1]
 
     # -- case and line --------------------------------------------------------------------------
     def set_case(self, case_id: str | None) -> None:

@@ -185,3 +185,19 @@ def test_opening_a_missing_device(sane_backend):
     with pytest.raises(DeviceGone) as info:
         sane_backend.open("test:9")
     assert "扫描仪" in info.value.user_message("zh_CN")
+
+
+def test_an_error_in_on_page_stops_the_batch_and_frees_the_device(sane_scanner):
+    """E.g. the disk is full while storing page 2: the caller's error comes out unchanged, the
+    feeder is released, and the next batch works."""
+    from clerk_app.attachments import StorageFull
+
+    def on_page(page: ScannedPage) -> None:
+        if page.index == 1:
+            raise StorageFull(detail="ENOSPC in test")
+
+    with pytest.raises(StorageFull):
+        sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50), on_page)
+    pages: list[ScannedPage] = []
+    assert sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50, max_pages=2),
+                                   pages.append).pages == 2
