@@ -70,8 +70,11 @@ class MainWindow(QMainWindow):
         self.logout_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.logout_action.triggered.connect(self.logout)
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
+        self.help_action = QAction(self)
+        self.help_action.setShortcut(QKeySequence("F12"))
+        self.help_action.triggered.connect(self.show_shortcuts)
         self.lang_zh = QAction("简体中文", self)
         self.lang_zh.triggered.connect(lambda: self.set_language("zh_CN"))
         self.lang_en = QAction("English", self)
@@ -80,6 +83,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.logout_action)
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
+        self.view_menu.addAction(self.help_action)
+        self.view_menu.addSeparator()
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
         self.retranslate()
@@ -108,6 +113,13 @@ class MainWindow(QMainWindow):
             self._card_service = service
         return self._card_service
 
+    def show_shortcuts(self) -> None:
+        from ui.shortcuts_help import ShortcutsHelp
+
+        extra = [(p.shortcut, QCoreApplication.translate("Pages", p.title)) for p in self._page_defs]
+        self.shortcuts_dialog = ShortcutsHelp(self, extra)
+        self.shortcuts_dialog.show()
+
     def show_page(self, widget: QWidget | str) -> None:
         if isinstance(widget, str):
             widget = self.pages[widget]
@@ -120,9 +132,10 @@ class MainWindow(QMainWindow):
         for i, page in enumerate(self._page_defs):
             self.tabs.setTabText(i, f"{QCoreApplication.translate('Pages', page.title)}  {page.shortcut}")
         self.file_menu.setTitle(self.tr("&Session"))
-        self.view_menu.setTitle(self.tr("&Language"))
+        self.view_menu.setTitle(self.tr("&View"))
         self.logout_action.setText(self.tr("Sign &out"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.help_action.setText(self.tr("Keyboard shortcuts"))
         role = i18n.text(ROLE_LABELS[self.actor.role])
         self.user_label.setText(self.tr("User: %1 · No. %2 · %3").replace("%1", self.actor.username)
                                 .replace("%2", self.actor.staff_no).replace("%3", role))

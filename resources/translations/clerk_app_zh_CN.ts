@@ -1,132 +1,131 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="13"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="13" />
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="13"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="13" />
         <source>Passport</source>
         <translation>护照</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="14"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="14" />
         <source>HK/Macau travel permit</source>
         <translation>往来港澳通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="15"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="15" />
         <source>Taiwan travel permit</source>
         <translation>往来台湾通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="16"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="16" />
         <source>Foreign permanent residence ID</source>
         <translation>外国人永久居留身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="17"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="17" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="78"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="78" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="78"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="78" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="79" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="79" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="79" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="79" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="80" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="80" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="80" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="86"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="86" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="88"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="88" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="98"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="98" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="99"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="99" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="138"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="138" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="144"/>
-        <location filename="../../ui/intake/applicant_panel.py" line="194"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="144" />
+        <location filename="../../ui/intake/applicant_panel.py" line="194" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="147"/>
-        <location filename="../../ui/intake/applicant_panel.py" line="195"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="147" />
+        <location filename="../../ui/intake/applicant_panel.py" line="195" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="162"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="162" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="193"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="193" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="193"/>
+        <location filename="../../ui/intake/applicant_panel.py" line="193" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -134,37 +133,37 @@
 <context>
     <name>CaseResultModel</name>
     <message>
-        <location filename="../../ui/search/model.py" line="146"/>
+        <location filename="../../ui/search/model.py" line="146" />
         <source>(unavailable)</source>
         <translation>（无法读取）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="149"/>
+        <location filename="../../ui/search/model.py" line="149" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166"/>
+        <location filename="../../ui/search/model.py" line="166" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166"/>
+        <location filename="../../ui/search/model.py" line="166" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166"/>
+        <location filename="../../ui/search/model.py" line="166" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166"/>
+        <location filename="../../ui/search/model.py" line="166" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="167"/>
+        <location filename="../../ui/search/model.py" line="167" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
@@ -172,304 +171,304 @@
 <context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="102"/>
+        <location filename="../../ui/search/case_view.py" line="102" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="102"/>
-        <location filename="../../ui/search/case_view.py" line="108"/>
+        <location filename="../../ui/search/case_view.py" line="102" />
+        <location filename="../../ui/search/case_view.py" line="108" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="108"/>
+        <location filename="../../ui/search/case_view.py" line="108" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="109"/>
+        <location filename="../../ui/search/case_view.py" line="109" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="110"/>
-        <location filename="../../ui/search/case_view.py" line="122"/>
+        <location filename="../../ui/search/case_view.py" line="110" />
+        <location filename="../../ui/search/case_view.py" line="122" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="111"/>
+        <location filename="../../ui/search/case_view.py" line="111" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="111"/>
+        <location filename="../../ui/search/case_view.py" line="111" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="112"/>
+        <location filename="../../ui/search/case_view.py" line="112" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="113"/>
+        <location filename="../../ui/search/case_view.py" line="113" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="113"/>
+        <location filename="../../ui/search/case_view.py" line="113" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114"/>
+        <location filename="../../ui/search/case_view.py" line="114" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="115"/>
-        <location filename="../../ui/search/case_view.py" line="122"/>
-        <location filename="../../ui/search/case_view.py" line="132"/>
+        <location filename="../../ui/search/case_view.py" line="115" />
+        <location filename="../../ui/search/case_view.py" line="122" />
+        <location filename="../../ui/search/case_view.py" line="132" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116"/>
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116"/>
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116"/>
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120"/>
+        <location filename="../../ui/search/case_view.py" line="120" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120"/>
+        <location filename="../../ui/search/case_view.py" line="120" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="122"/>
+        <location filename="../../ui/search/case_view.py" line="122" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="122"/>
+        <location filename="../../ui/search/case_view.py" line="122" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120"/>
+        <location filename="../../ui/search/case_view.py" line="120" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="121"/>
+        <location filename="../../ui/search/case_view.py" line="121" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127"/>
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127"/>
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127"/>
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="128"/>
+        <location filename="../../ui/search/case_view.py" line="128" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="128"/>
-        <location filename="../../ui/search/case_view.py" line="131"/>
-        <location filename="../../ui/search/case_view.py" line="135"/>
+        <location filename="../../ui/search/case_view.py" line="128" />
+        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130"/>
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131"/>
+        <location filename="../../ui/search/case_view.py" line="131" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131"/>
+        <location filename="../../ui/search/case_view.py" line="131" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131"/>
-        <location filename="../../ui/search/case_view.py" line="135"/>
+        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135"/>
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135"/>
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136"/>
+        <location filename="../../ui/search/case_view.py" line="136" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140"/>
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140"/>
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141"/>
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="142"/>
+        <location filename="../../ui/search/case_view.py" line="142" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="143"/>
+        <location filename="../../ui/search/case_view.py" line="143" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="152"/>
+        <location filename="../../ui/search/case_view.py" line="152" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="152"/>
+        <location filename="../../ui/search/case_view.py" line="152" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="153"/>
+        <location filename="../../ui/search/case_view.py" line="153" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="153"/>
+        <location filename="../../ui/search/case_view.py" line="153" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156"/>
+        <location filename="../../ui/search/case_view.py" line="156" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156"/>
+        <location filename="../../ui/search/case_view.py" line="156" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="157"/>
+        <location filename="../../ui/search/case_view.py" line="157" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="158"/>
+        <location filename="../../ui/search/case_view.py" line="158" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="159"/>
+        <location filename="../../ui/search/case_view.py" line="159" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="160"/>
+        <location filename="../../ui/search/case_view.py" line="160" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163"/>
+        <location filename="../../ui/search/case_view.py" line="163" />
         <source>created</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163"/>
+        <location filename="../../ui/search/case_view.py" line="163" />
         <source>intake answers</source>
         <translation>选择申请情形</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164"/>
+        <location filename="../../ui/search/case_view.py" line="164" />
         <source>applicant recorded</source>
         <translation>登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164"/>
+        <location filename="../../ui/search/case_view.py" line="164" />
         <source>agent recorded</source>
         <translation>登记代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165"/>
+        <location filename="../../ui/search/case_view.py" line="165" />
         <source>material recorded</source>
         <translation>登记材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165"/>
+        <location filename="../../ui/search/case_view.py" line="165" />
         <source>result handed over</source>
         <translation>出件交接</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="166"/>
+        <location filename="../../ui/search/case_view.py" line="166" />
         <source>supplements received</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="166"/>
+        <location filename="../../ui/search/case_view.py" line="166" />
         <source>searched</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167"/>
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>full personal data viewed</source>
         <translation>查看完整个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167"/>
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>personal data used</source>
         <translation>使用个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="173"/>
+        <location filename="../../ui/search/case_view.py" line="173" />
         <source>status: %1</source>
         <translation>状态：%1</translation>
     </message>
@@ -477,77 +476,77 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="16"/>
+        <location filename="../../ui/intake/checklist_model.py" line="16" />
         <source>Original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="16"/>
+        <location filename="../../ui/intake/checklist_model.py" line="16" />
         <source>Copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="17"/>
+        <location filename="../../ui/intake/checklist_model.py" line="17" />
         <source>Original + copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="18"/>
+        <location filename="../../ui/intake/checklist_model.py" line="18" />
         <source>Electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="19"/>
+        <location filename="../../ui/intake/checklist_model.py" line="19" />
         <source>(optional)</source>
         <translation>（可选）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="20"/>
+        <location filename="../../ui/intake/checklist_model.py" line="20" />
         <source>due %1</source>
         <translation>限 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="21"/>
+        <location filename="../../ui/intake/checklist_model.py" line="21" />
         <source>deferrable</source>
         <translation>可容缺</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="33"/>
+        <location filename="../../ui/intake/checklist_model.py" line="33" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="33"/>
+        <location filename="../../ui/intake/checklist_model.py" line="33" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="34"/>
+        <location filename="../../ui/intake/checklist_model.py" line="34" />
         <source>Required (orig./copies)</source>
         <translation>应收（原件/复印件）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="34"/>
+        <location filename="../../ui/intake/checklist_model.py" line="34" />
         <source>Originals</source>
         <translation>已收原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35"/>
+        <location filename="../../ui/intake/checklist_model.py" line="35" />
         <source>Copies</source>
         <translation>已收复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35"/>
+        <location filename="../../ui/intake/checklist_model.py" line="35" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35"/>
+        <location filename="../../ui/intake/checklist_model.py" line="35" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="36"/>
+        <location filename="../../ui/intake/checklist_model.py" line="36" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
@@ -555,229 +554,229 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="342"/>
+        <location filename="../../ui/customer/window.py" line="342" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="344"/>
-        <location filename="../../ui/customer/window.py" line="347"/>
+        <location filename="../../ui/customer/window.py" line="344" />
+        <location filename="../../ui/customer/window.py" line="347" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="345"/>
+        <location filename="../../ui/customer/window.py" line="345" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="348"/>
+        <location filename="../../ui/customer/window.py" line="348" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="349"/>
+        <location filename="../../ui/customer/window.py" line="349" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="350"/>
+        <location filename="../../ui/customer/window.py" line="350" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="351"/>
+        <location filename="../../ui/customer/window.py" line="351" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="354"/>
+        <location filename="../../ui/customer/window.py" line="354" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="357"/>
+        <location filename="../../ui/customer/window.py" line="357" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="358"/>
+        <location filename="../../ui/customer/window.py" line="358" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="453"/>
+        <location filename="../../ui/customer/window.py" line="453" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="455"/>
+        <location filename="../../ui/customer/window.py" line="455" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="462"/>
+        <location filename="../../ui/customer/window.py" line="462" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="464"/>
+        <location filename="../../ui/customer/window.py" line="464" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="466"/>
+        <location filename="../../ui/customer/window.py" line="466" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="490"/>
+        <location filename="../../ui/customer/window.py" line="490" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="497"/>
+        <location filename="../../ui/customer/window.py" line="497" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="499"/>
+        <location filename="../../ui/customer/window.py" line="499" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="501"/>
+        <location filename="../../ui/customer/window.py" line="501" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="503"/>
+        <location filename="../../ui/customer/window.py" line="503" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="505"/>
+        <location filename="../../ui/customer/window.py" line="505" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="507"/>
+        <location filename="../../ui/customer/window.py" line="507" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="509"/>
+        <location filename="../../ui/customer/window.py" line="509" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="510"/>
+        <location filename="../../ui/customer/window.py" line="510" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="524"/>
+        <location filename="../../ui/customer/window.py" line="524" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="526"/>
+        <location filename="../../ui/customer/window.py" line="526" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="528"/>
+        <location filename="../../ui/customer/window.py" line="528" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="529"/>
+        <location filename="../../ui/customer/window.py" line="529" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="531"/>
+        <location filename="../../ui/customer/window.py" line="531" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="553"/>
+        <location filename="../../ui/customer/window.py" line="553" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="553"/>
+        <location filename="../../ui/customer/window.py" line="553" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="580"/>
+        <location filename="../../ui/customer/window.py" line="580" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="582"/>
+        <location filename="../../ui/customer/window.py" line="582" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="609"/>
+        <location filename="../../ui/customer/window.py" line="609" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="613"/>
+        <location filename="../../ui/customer/window.py" line="613" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="615"/>
+        <location filename="../../ui/customer/window.py" line="615" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="631"/>
+        <location filename="../../ui/customer/window.py" line="631" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="634"/>
-        <location filename="../../ui/customer/window.py" line="644"/>
+        <location filename="../../ui/customer/window.py" line="634" />
+        <location filename="../../ui/customer/window.py" line="644" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="636"/>
+        <location filename="../../ui/customer/window.py" line="636" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="638"/>
+        <location filename="../../ui/customer/window.py" line="638" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="642"/>
+        <location filename="../../ui/customer/window.py" line="642" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="646"/>
+        <location filename="../../ui/customer/window.py" line="646" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="732"/>
+        <location filename="../../ui/customer/window.py" line="732" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="748"/>
+        <location filename="../../ui/customer/window.py" line="748" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="749"/>
+        <location filename="../../ui/customer/window.py" line="749" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
@@ -785,144 +784,144 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="155"/>
+        <location filename="../../ui/delivery/page.py" line="155" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="156"/>
-        <source>type the case number or scan the receipt&apos;s QR code</source>
+        <location filename="../../ui/delivery/page.py" line="156" />
+        <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="157"/>
+        <location filename="../../ui/delivery/page.py" line="157" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="158"/>
+        <location filename="../../ui/delivery/page.py" line="158" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159"/>
+        <location filename="../../ui/delivery/page.py" line="159" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159"/>
+        <location filename="../../ui/delivery/page.py" line="159" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160"/>
+        <location filename="../../ui/delivery/page.py" line="160" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160"/>
+        <location filename="../../ui/delivery/page.py" line="160" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="161"/>
+        <location filename="../../ui/delivery/page.py" line="161" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="161"/>
+        <location filename="../../ui/delivery/page.py" line="161" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="163"/>
+        <location filename="../../ui/delivery/page.py" line="163" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="164"/>
+        <location filename="../../ui/delivery/page.py" line="164" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165"/>
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166"/>
-        <source>Collector&apos;s &amp;ID number</source>
+        <location filename="../../ui/delivery/page.py" line="166" />
+        <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167"/>
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168"/>
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169"/>
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="170"/>
+        <location filename="../../ui/delivery/page.py" line="170" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="171"/>
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="211"/>
+        <location filename="../../ui/delivery/page.py" line="211" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="216"/>
-        <source>Result ready. Check the collector&apos;s ID, then confirm.</source>
+        <location filename="../../ui/delivery/page.py" line="216" />
+        <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="244"/>
-        <location filename="../../ui/delivery/page.py" line="278"/>
+        <location filename="../../ui/delivery/page.py" line="244" />
+        <location filename="../../ui/delivery/page.py" line="278" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="244"/>
-        <location filename="../../ui/delivery/page.py" line="278"/>
+        <location filename="../../ui/delivery/page.py" line="244" />
+        <location filename="../../ui/delivery/page.py" line="278" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="246"/>
+        <location filename="../../ui/delivery/page.py" line="246" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="252"/>
+        <location filename="../../ui/delivery/page.py" line="252" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="279"/>
+        <location filename="../../ui/delivery/page.py" line="279" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="281"/>
+        <location filename="../../ui/delivery/page.py" line="281" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="324"/>
+        <location filename="../../ui/delivery/page.py" line="324" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -930,22 +929,22 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="41"/>
+        <location filename="../../ui/home.py" line="41" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="42"/>
+        <location filename="../../ui/home.py" line="42" />
         <source>Drafts and cases handed over to this window</source>
         <translation>草稿及移交本窗口的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="58"/>
+        <location filename="../../ui/home.py" line="58" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="66"/>
+        <location filename="../../ui/home.py" line="66" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
@@ -953,167 +952,167 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="181"/>
+        <location filename="../../ui/intake/page.py" line="181" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="181"/>
+        <location filename="../../ui/intake/page.py" line="181" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="182"/>
+        <location filename="../../ui/intake/page.py" line="182" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183"/>
+        <location filename="../../ui/intake/page.py" line="183" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183"/>
+        <location filename="../../ui/intake/page.py" line="183" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="184"/>
+        <location filename="../../ui/intake/page.py" line="184" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="184"/>
+        <location filename="../../ui/intake/page.py" line="184" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="185"/>
+        <location filename="../../ui/intake/page.py" line="185" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="186"/>
+        <location filename="../../ui/intake/page.py" line="186" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="187"/>
+        <location filename="../../ui/intake/page.py" line="187" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="188"/>
+        <location filename="../../ui/intake/page.py" line="188" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="188"/>
+        <location filename="../../ui/intake/page.py" line="188" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="189"/>
+        <location filename="../../ui/intake/page.py" line="189" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="190"/>
+        <location filename="../../ui/intake/page.py" line="190" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="196"/>
+        <location filename="../../ui/intake/page.py" line="196" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="251"/>
+        <location filename="../../ui/intake/page.py" line="251" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="268"/>
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="294"/>
+        <location filename="../../ui/intake/page.py" line="294" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="297"/>
+        <location filename="../../ui/intake/page.py" line="297" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="299"/>
+        <location filename="../../ui/intake/page.py" line="299" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="300"/>
+        <location filename="../../ui/intake/page.py" line="300" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="396"/>
+        <location filename="../../ui/intake/page.py" line="396" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="404"/>
+        <location filename="../../ui/intake/page.py" line="404" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="408"/>
+        <location filename="../../ui/intake/page.py" line="408" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="413"/>
+        <location filename="../../ui/intake/page.py" line="413" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="422"/>
+        <location filename="../../ui/intake/page.py" line="422" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="429"/>
+        <location filename="../../ui/intake/page.py" line="429" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="441"/>
+        <location filename="../../ui/intake/page.py" line="441" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="441"/>
-        <source>The draft is now in the window&apos;s queue.</source>
+        <location filename="../../ui/intake/page.py" line="441" />
+        <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="455"/>
+        <location filename="../../ui/intake/page.py" line="455" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="472"/>
+        <location filename="../../ui/intake/page.py" line="472" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="474"/>
+        <location filename="../../ui/intake/page.py" line="474" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="486"/>
+        <location filename="../../ui/intake/page.py" line="486" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1121,17 +1120,17 @@
 <context>
     <name>ItemPicker</name>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="46"/>
+        <location filename="../../ui/intake/item_picker.py" line="46" />
         <source>Service item (name, code or pinyin initials, e.g. gtgsh)</source>
         <translation>办理事项（名称、事项编码或拼音首字母，如 gtgsh）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="47"/>
+        <location filename="../../ui/intake/item_picker.py" line="47" />
         <source>Search items…</source>
         <translation>搜索事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="51"/>
+        <location filename="../../ui/intake/item_picker.py" line="51" />
         <source>All themes</source>
         <translation>全部主题</translation>
     </message>
@@ -1139,33 +1138,33 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="66"/>
-        <location filename="../../ui/login.py" line="71"/>
+        <location filename="../../ui/login.py" line="66" />
+        <location filename="../../ui/login.py" line="71" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="67"/>
+        <location filename="../../ui/login.py" line="67" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="68"/>
+        <location filename="../../ui/login.py" line="68" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="69"/>
+        <location filename="../../ui/login.py" line="69" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="70"/>
+        <location filename="../../ui/login.py" line="70" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="72"/>
+        <location filename="../../ui/login.py" line="72" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -1173,67 +1172,67 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="131"/>
+        <location filename="../../ui/main_window.py" line="131" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="134" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="135"/>
+        <location filename="../../ui/main_window.py" line="135" />
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="136"/>
+        <location filename="../../ui/main_window.py" line="136" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="137"/>
+        <location filename="../../ui/main_window.py" line="137" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
+        <location filename="../../ui/main_window.py" line="138" />
         <source>Keyboard shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="140" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142"/>
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="145" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146"/>
+        <location filename="../../ui/main_window.py" line="146" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147"/>
+        <location filename="../../ui/main_window.py" line="147" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148"/>
+        <location filename="../../ui/main_window.py" line="148" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1241,7 +1240,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="507"/>
+        <location filename="../../ui/scanning/panel.py" line="503" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -1249,22 +1248,22 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="55"/>
+        <location filename="../../ui/pages.py" line="55" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="56"/>
+        <location filename="../../ui/pages.py" line="56" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="59"/>
+        <location filename="../../ui/pages.py" line="59" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="60"/>
+        <location filename="../../ui/pages.py" line="60" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
@@ -1272,12 +1271,12 @@
 <context>
     <name>QuestionsPanel</name>
     <message>
-        <location filename="../../ui/intake/questions.py" line="21"/>
+        <location filename="../../ui/intake/questions.py" line="21" />
         <source>Intake questions</source>
         <translation>受理情形</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/questions.py" line="40"/>
+        <location filename="../../ui/intake/questions.py" line="40" />
         <source>(please choose)</source>
         <translation>（请选择）</translation>
     </message>
@@ -1285,17 +1284,17 @@
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="68"/>
+        <location filename="../../ui/intake/decision_dialogs.py" line="68" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="74"/>
+        <location filename="../../ui/intake/decision_dialogs.py" line="74" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="75"/>
+        <location filename="../../ui/intake/decision_dialogs.py" line="75" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
@@ -1303,162 +1302,162 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="204"/>
+        <location filename="../../ui/scanning/panel.py" line="196" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="204"/>
+        <location filename="../../ui/scanning/panel.py" line="196" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="204"/>
+        <location filename="../../ui/scanning/panel.py" line="196" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="205"/>
+        <location filename="../../ui/scanning/panel.py" line="197" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="205"/>
+        <location filename="../../ui/scanning/panel.py" line="197" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="208"/>
+        <location filename="../../ui/scanning/panel.py" line="200" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="209"/>
+        <location filename="../../ui/scanning/panel.py" line="201" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="210"/>
+        <location filename="../../ui/scanning/panel.py" line="202" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="211"/>
+        <location filename="../../ui/scanning/panel.py" line="203" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="212"/>
+        <location filename="../../ui/scanning/panel.py" line="204" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="212"/>
+        <location filename="../../ui/scanning/panel.py" line="204" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="213"/>
+        <location filename="../../ui/scanning/panel.py" line="205" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="213"/>
+        <location filename="../../ui/scanning/panel.py" line="205" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="214"/>
+        <location filename="../../ui/scanning/panel.py" line="206" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="214"/>
+        <location filename="../../ui/scanning/panel.py" line="206" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="226"/>
+        <location filename="../../ui/scanning/panel.py" line="218" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="227"/>
+        <location filename="../../ui/scanning/panel.py" line="219" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="228"/>
+        <location filename="../../ui/scanning/panel.py" line="220" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229"/>
+        <location filename="../../ui/scanning/panel.py" line="221" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229"/>
+        <location filename="../../ui/scanning/panel.py" line="221" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="230"/>
+        <location filename="../../ui/scanning/panel.py" line="222" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="231"/>
+        <location filename="../../ui/scanning/panel.py" line="223" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="231"/>
+        <location filename="../../ui/scanning/panel.py" line="223" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="244"/>
+        <location filename="../../ui/scanning/panel.py" line="236" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="265"/>
+        <location filename="../../ui/scanning/panel.py" line="257" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="283"/>
+        <location filename="../../ui/scanning/panel.py" line="275" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="342"/>
+        <location filename="../../ui/scanning/panel.py" line="338" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="394"/>
+        <location filename="../../ui/scanning/panel.py" line="390" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="414"/>
+        <location filename="../../ui/scanning/panel.py" line="410" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="420"/>
+        <location filename="../../ui/scanning/panel.py" line="416" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="425"/>
+        <location filename="../../ui/scanning/panel.py" line="421" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="482"/>
+        <location filename="../../ui/scanning/panel.py" line="478" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
@@ -1466,102 +1465,102 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="149"/>
+        <location filename="../../ui/search/page.py" line="149" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="149"/>
+        <location filename="../../ui/search/page.py" line="149" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150"/>
+        <location filename="../../ui/search/page.py" line="150" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150"/>
+        <location filename="../../ui/search/page.py" line="150" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150"/>
+        <location filename="../../ui/search/page.py" line="150" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="151"/>
+        <location filename="../../ui/search/page.py" line="151" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="151"/>
+        <location filename="../../ui/search/page.py" line="151" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="154"/>
+        <location filename="../../ui/search/page.py" line="154" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155"/>
+        <location filename="../../ui/search/page.py" line="155" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="156"/>
+        <location filename="../../ui/search/page.py" line="156" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="158"/>
+        <location filename="../../ui/search/page.py" line="158" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="159"/>
+        <location filename="../../ui/search/page.py" line="159" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="160"/>
+        <location filename="../../ui/search/page.py" line="160" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="161"/>
+        <location filename="../../ui/search/page.py" line="161" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="164"/>
+        <location filename="../../ui/search/page.py" line="164" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="170"/>
+        <location filename="../../ui/search/page.py" line="170" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="252"/>
+        <location filename="../../ui/search/page.py" line="252" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="254"/>
+        <location filename="../../ui/search/page.py" line="254" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="256"/>
+        <location filename="../../ui/search/page.py" line="256" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="257"/>
+        <location filename="../../ui/search/page.py" line="257" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
@@ -1569,40 +1568,40 @@
 <context>
     <name>ShortcutsHelp</name>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="28"/>
+        <location filename="../../ui/shortcuts_help.py" line="28" />
         <source>Keyboard shortcuts</source>
-        <translation type="unfinished"></translation>
+        <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="32"/>
+        <location filename="../../ui/shortcuts_help.py" line="32" />
         <source>Keys</source>
-        <translation type="unfinished"></translation>
+        <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="32"/>
+        <location filename="../../ui/shortcuts_help.py" line="32" />
         <source>Action</source>
-        <translation type="unfinished">操作</translation>
+        <translation>操作</translation>
     </message>
 </context>
 <context>
     <name>self.parent</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="17"/>
+        <location filename="../../ui/intake/prompts.py" line="17" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="18"/>
+        <location filename="../../ui/intake/prompts.py" line="18" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="22"/>
+        <location filename="../../ui/intake/prompts.py" line="22" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="38"/>
+        <location filename="../../ui/intake/prompts.py" line="38" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>

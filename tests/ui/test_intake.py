@@ -227,3 +227,17 @@ def test_checklist_model_passes_qt_model_tester(qtmodeltester, clerk_page, qtbot
     window, page = clerk_page
     pick_item(qtbot, page, "gtgsh")
     qtmodeltester.check(page.model)
+
+
+def test_help_overlay_lists_every_shortcut(qtbot, clerk_page):
+    window, page = clerk_page
+    qtbot.keyClick(window, K.Key_F12)
+    dialog = window.shortcuts_dialog
+    qtbot.addWidget(dialog)
+    rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert rows["Ctrl+1"] == "受理 (Ctrl+1)" and rows["Ctrl+N"] == "新建受理" and rows["F2"] == "受理"
+    assert rows["F6"] == "读取身份证件" and "F12" in rows
+    from PySide6.QtGui import QKeySequence
+
+    for _, shortcut in page.SHORTCUTS:  # key names as the clerk's language writes them (退格 …)
+        assert QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText) in rows
