@@ -89,8 +89,8 @@ class PagePipeline:
     def process(self, image: Image.Image, dpi: int | None = None,
                 preset: Preset | str = Preset.AUTO) -> ProcessedPage:
         preset = Preset(preset)
-        dpi = int(dpi or _image_dpi(image) or 200)
         check_pixels(image.size, self.settings.limits, "page")
+        dpi = plausible_dpi(image.size, int(dpi or _image_dpi(image) or 200))
         if self.settings.auto_orient:
             image = _exif_transpose(image)
         colour = preset is Preset.COLOUR
@@ -210,6 +210,14 @@ class PagePipeline:
 
 
 # -- helpers (module level so bench and tests can call them) -------------------------------------
+
+def plausible_dpi(size: tuple[int, int], dpi: int) -> int:
+    """The dpi, unless it makes the sheet larger than A3 (a phone photo says 72 dpi whatever it
+    shows): then assume the picture is an A4 document filling the frame, long side 297 mm."""
+    if max(size) / max(dpi, 1) > 16.6:       # 420 mm, the long side of A3
+        return max(50, round(max(size) / (297 / 25.4)))
+    return dpi
+
 
 def _image_dpi(image: Image.Image) -> int | None:
     dpi = image.info.get("dpi")

@@ -255,3 +255,25 @@ def test_pixel_limit(pipeline):
 def test_pipeline_settings_are_frozen():
     with pytest.raises(Exception):
         PipelineSettings().deskew = False  # type: ignore[misc]
+
+
+def test_phone_photo_dpi_is_made_plausible(pipeline):
+    """A 3000 x 4000 photo tagged 72 dpi would be a 1.4 m page in the line PDF."""
+    image = Image.new("L", (3000, 4000), 240)
+    ImageDraw.Draw(image).rectangle((300, 300, 2000, 400), fill=20)
+    image.info["dpi"] = (72, 72)
+    result = pipeline.process(image, None, Preset.TEXT)
+    assert result.dpi == round(4000 / (297 / 25.4))
+    assert pipeline.process(Image.new("L", (1654, 2339), 255), 200, Preset.TEXT).dpi == 200
+
+
+def test_a_photo_is_not_turned(pipeline):
+    image = Image.open(io.BytesIO(_photo_jpeg()))
+    analysis = pipeline.analyse(image.convert("L"), 100)
+    assert analysis.rotation == 0
+
+
+def _photo_jpeg() -> bytes:
+    out = io.BytesIO()
+    photo((827, 1169), seed=9).save(out, "JPEG")
+    return out.getvalue()
