@@ -90,6 +90,12 @@ class Case(Base):
         Index("ix_cases_status_updated", "status", "updated_at"),
         Index("ix_cases_item_decided", "item_code", "decided_at"),
         Index("ix_cases_created", "created_at"),
+        # Case search (clerk_app/search.py, migration 0004): keyset paging on (created_at, id),
+        # overall, per status and per item; cases where a person is the agent.
+        Index("ix_cases_created_id", "created_at", "id"),
+        Index("ix_cases_status_created", "status", "created_at", "id"),
+        Index("ix_cases_item_created", "item_code", "created_at", "id"),
+        Index("ix_cases_agent", "agent_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
