@@ -20,7 +20,7 @@ from clerk_app.store.models import AuditEvent, OutboxEntry
 from tests.helpers.core import make_world
 from ui.current_case import CurrentCase
 from ui.customer.placement import ScreenInfo, choose_placement
-from ui.customer.window import CustomerWindow, Phase, attach_customer_window
+from ui.customer.window import CustomerWindow, Phase, _Placer, attach_customer_window
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
 ZHANG = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
@@ -242,6 +242,9 @@ def test_clears_on_lock_and_closes_with_the_main_window(qtbot, world, translatio
     window = attach_customer_window(main)
     assert main.customer_window is window and window.isVisible()
     assert not window.isFullScreen()  # one (offscreen) screen: a normal movable window
+    window.findChild(_Placer)._screens_changed(None)  # a screen came or went: placed again
+    qtbot.wait(20)
+    assert window.isVisible() and not window.isFullScreen()
     cid = new_case(world, clerk)
     main.current_case.open(cid)
     assert window.phase is Phase.CHECKLIST

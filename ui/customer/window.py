@@ -808,11 +808,35 @@ def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> 
         window.showFullScreen()
     else:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
+        window.showNormal()  # also leaves full screen when the applicant's screen went away
         window.setGeometry(x, y, w, h)
-        window.show()
     log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note,
              placement.fullscreen)
     return placement
+
+
+class _Placer(QObject):
+    """Places the customer window, and again whenever screens come and go (a cable, a tablet), so a
+    full-screen window never ends up covering the clerk's screen. A child of the customer window:
+    Qt drops the connections when it goes."""
+
+    def __init__(self, main: QWidget, customer: CustomerWindow) -> None:
+        super().__init__(customer)
+        self._main = main
+        self._customer = customer
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenAdded.connect(self._screens_changed)
+            app.screenRemoved.connect(self._screens_changed)
+
+    def place(self) -> Placement:
+        handle = self._main.windowHandle()
+        screen = handle.screen() if handle is not None else None
+        return place(self._customer, self._customer.ctx.settings.customer_screen,
+                     screen.name() if screen is not None else None)
+
+    def _screens_changed(self, _screen: object) -> None:
+        QTimer.singleShot(0, self, self.place)  # after Qt has finished moving windows
 
 
 class _FollowMainWindow(QObject):
@@ -844,7 +868,5 @@ def attach_customer_window(main: "MainWindow", *, show: bool = True,
         locked.connect(customer.clear)  # type: ignore[attr-defined]
     _FollowMainWindow(main, customer)
     if show:
-        handle = main.windowHandle()
-        clerk_screen = handle.screen().name() if handle is not None and handle.screen() else None
-        place(customer, ctx.settings.customer_screen, clerk_screen)
+        _Placer(main, customer).place()
     return customer
