@@ -37,7 +37,7 @@ SCAN_SCRIPT = textwrap.dedent("""
     scanner = create_backend("sane", config_dir=config_dir).open("test:0")
     scanner.set_device_option("test_picture", "Grid")
     scanner.set_device_option("read_delay", True)          # a slow feeder: time to kill us
-    scanner.set_device_option("read_delay_duration", 20000)
+    scanner.set_device_option("read_delay_duration", 40000)
 
     def on_page(page):
         processed = pipeline.process(page.image, page.dpi)
@@ -104,7 +104,7 @@ CASE_SCRIPT = textwrap.dedent("""
     scanner = create_backend("sane", config_dir=config_dir).open("test:0")
     scanner.set_device_option("test_picture", "Grid")
     scanner.set_device_option("read_delay", True)
-    scanner.set_device_option("read_delay_duration", 20000)
+    scanner.set_device_option("read_delay_duration", 40000)
 
     def on_page(page):
         processed = pipeline.process(page.image, page.dpi)
