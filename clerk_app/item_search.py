@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 
 
+@lru_cache(maxsize=65536)
+def _syllables(text: str) -> tuple[str, ...]:
+    # One pypinyin call per distinct text (phrase-aware, so 银行 reads hang); cached across rebuilds.
+    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: list(s)))
+
+
 def pinyin_initials(text: str) -> str:
     """个体工商户 → gtgsh (letters and digits kept, everything else dropped)."""
-    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s))
-    return "".join(c for c in "".join(initials).lower() if c.isalnum())
+    return "".join(s[0] for s in _syllables(text) if s and s[0].isalnum())
 
 
 def pinyin_full(text: str) -> str:
-    return "".join(lazy_pinyin(text, errors=lambda s: list(s))).lower()
+    return "".join(_syllables(text))
 
 
 @dataclass(frozen=True)
@@ -28,17 +34,23 @@ class _Entry:
     full: str
     keywords: tuple[str, ...]
     keyword_initials: tuple[str, ...]
+    haystack: str  # every searchable form joined: one substring test rejects most entries
 
 
 class ItemIndex:
     def __init__(self, catalogue: Catalogue) -> None:
         self.version = catalogue.version
         self.themes = catalogue.themes
-        self._entries = [
-            _Entry(item, item.code.lower(), item.name, pinyin_initials(item.name), pinyin_full(item.name),
-                   tuple(k.lower() for k in item.keywords), tuple(pinyin_initials(k) for k in item.keywords))
-            for item in sorted(catalogue.items.values(), key=lambda i: (i.theme, i.code))
-        ]
+        self._entries = [self._entry(item)
+                         for item in sorted(catalogue.items.values(), key=lambda i: (i.theme, i.code))]
+
+    @staticmethod
+    def _entry(item: ServiceItem) -> _Entry:
+        initials, full = pinyin_initials(item.name), pinyin_full(item.name)
+        keywords = tuple(k.lower() for k in item.keywords)
+        keyword_initials = tuple(pinyin_initials(k) for k in item.keywords)
+        hay = "\x00".join((item.code.lower(), item.name.lower(), initials, full, *keywords, *keyword_initials))
+        return _Entry(item, item.code.lower(), item.name, initials, full, keywords, keyword_initials, hay)
 
     def search(self, query: str, theme: str | None = None, limit: int = 50) -> list[ServiceItem]:
         """Items matching ``query``, best first: exact code, code prefix, name, initials, keywords."""
@@ -46,6 +58,8 @@ class ItemIndex:
         scored: list[tuple[int, int, ServiceItem]] = []
         for pos, e in enumerate(self._entries):
             if theme and e.item.theme != theme:
+                continue
+            if q and q not in e.haystack:
                 continue
             score = self._score(e, q)
             if score is not None:
