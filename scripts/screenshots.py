@@ -2,6 +2,7 @@
 QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py"""
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +24,10 @@ def main() -> None:
     app = create_application([])
     tr = Translations(app)
     tr.apply("zh_CN")
-    ctx = build_context(Settings(demo=True, data_dir=tempfile.mkdtemp()))
+    settings = Settings(demo=True, data_dir=tempfile.mkdtemp())
+    if "customer_window" in Settings.__dataclass_fields__:  # the applicant's screen has its own shots
+        settings = dataclasses.replace(settings, customer_window=False)
+    ctx = build_context(settings)
     seed_demo_users(ctx)
     dialog = LoginDialog(ctx, tr)
     dialog.username.setText("clerk")
@@ -35,7 +39,43 @@ def main() -> None:
     window.show()
     app.processEvents()
     window.grab().save(str(out / "main-window.png"))
-    print("saved", out / "login.png", out / "main-window.png")
+    intake_screens(app, window, out)
+    print("saved screenshots in", out)
+
+
+def intake_screens(app, window, out: Path) -> None:  # noqa: ANN001
+    from clerk_app.lifecycle import LineStatus
+    from clerk_app.persons import PersonData
+    from ui.intake.decision_dialogs import ConfirmDocumentDialog
+    from tests.helpers.ui import ScriptedPrompts
+
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts(reasons=["未签字或未盖章"])
+    window.show_page("intake")
+    page.picker.query.setText("xk")
+    app.processEvents()
+    window.grab().save(str(out / "intake-item-picker.png"))
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    page.save_applicant(PersonData(name="张三丰", document_number="11010519491231002X",
+                                   address="湖北省武汉市江岸区胜利街100号", phone="13800138000"))
+    page.answer({"via_agent": True, "premises": "residential"})
+    page.table.selectRow(0)
+    page.receive_line()
+    page.table.selectRow(0)
+    page.set_line_status(LineStatus.VERIFIED)
+    page.table.selectRow(1)
+    page.receive_line()
+    page.table.selectRow(1)
+    page.mark_defective()
+    page.table.selectRow(2)
+    app.processEvents()
+    window.grab().save(str(out / "intake-checklist.png"))
+    notice = window.ctx.cases.one_time_notice(page.case_id).text()
+    dialog = ConfirmDocumentDialog("一次性告知", notice, window)
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(out / "intake-notice-preview.png"))
 
 
 if __name__ == "__main__":

@@ -276,6 +276,7 @@ class IntakePage(QWidget):
             return
         view = self.ctx.cases.get(self.actor, self.case_id)
         self.agent.setVisible(bool(view.answers.get("via_agent")))
+        self.questions.sync(dict(view.answers))
         status = i18n.text(STATUS_LABELS[view.status])
         number = f" · {view.case_number}" if view.case_number else ""
         self.case_label.setText(f"{view.item_name}  [{status}{number}]")

@@ -51,6 +51,16 @@ class QuestionsPanel(QGroupBox):
                 widget.setToolTip(q.help)
             self._widgets[q.id] = widget
 
+    def sync(self, answers: dict[str, Any]) -> None:
+        """Show the stored answers without re-announcing them (after a change made elsewhere)."""
+        for qid, widget in self._widgets.items():
+            widget.blockSignals(True)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(answers.get(qid)))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(answers.get(qid))))
+            widget.blockSignals(False)
+
     def widget(self, question_id: str) -> QWidget:
         return self._widgets[question_id]
 
