@@ -1,6 +1,39 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name />
+    <message>
+        <location filename="../../ui/printing_ui.py" line="54" />
+        <source>Acceptance receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="54" />
+        <source>One-time notice</source>
+        <translation>一次性告知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="55" />
+        <source>Deficiency commitment</source>
+        <translation>容缺受理承诺书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="56" />
+        <source>Rejection notice</source>
+        <translation>不予受理通知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="57" />
+        <source>Materials received</source>
+        <translation>材料接收清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="58" />
+        <source>Delivery receipt</source>
+        <translation>领取凭证/送达回证</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantPanel</name>
     <message>
         <location filename="../../ui/intake/applicant_panel.py" line="13" />
@@ -131,6 +164,34 @@
     </message>
 </context>
 <context>
+    <name>AskPrintDialog</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="443" />
+        <source>Print documents</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="445" />
+        <source>Also print for case %1:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="452" />
+        <source>Preview…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="458" />
+        <source>Print</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="460" />
+        <source>Don't print</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>CaseResultModel</name>
     <message>
         <location filename="../../ui/search/model.py" line="146" />
@@ -171,304 +232,314 @@
 <context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="102" />
+        <location filename="../../ui/search/case_view.py" line="105" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="102" />
-        <location filename="../../ui/search/case_view.py" line="108" />
+        <location filename="../../ui/search/case_view.py" line="105" />
+        <location filename="../../ui/search/case_view.py" line="111" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="108" />
+        <location filename="../../ui/search/case_view.py" line="111" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="109" />
+        <location filename="../../ui/search/case_view.py" line="112" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="110" />
-        <location filename="../../ui/search/case_view.py" line="122" />
+        <location filename="../../ui/search/case_view.py" line="113" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="111" />
+        <location filename="../../ui/search/case_view.py" line="114" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="111" />
+        <location filename="../../ui/search/case_view.py" line="114" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="112" />
+        <location filename="../../ui/search/case_view.py" line="115" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="113" />
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="113" />
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
+        <location filename="../../ui/search/case_view.py" line="117" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="115" />
-        <location filename="../../ui/search/case_view.py" line="122" />
-        <location filename="../../ui/search/case_view.py" line="132" />
+        <location filename="../../ui/search/case_view.py" line="118" />
+        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
+        <location filename="../../ui/search/case_view.py" line="123" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
+        <location filename="../../ui/search/case_view.py" line="123" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="122" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="122" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
+        <location filename="../../ui/search/case_view.py" line="123" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="121" />
+        <location filename="../../ui/search/case_view.py" line="124" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="128" />
+        <location filename="../../ui/search/case_view.py" line="131" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="128" />
         <location filename="../../ui/search/case_view.py" line="131" />
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="138" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="133" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="134" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="134" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="138" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="138" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="138" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="139" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="143" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="143" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="144" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="142" />
+        <location filename="../../ui/search/case_view.py" line="145" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="143" />
+        <location filename="../../ui/search/case_view.py" line="146" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="152" />
+        <location filename="../../ui/search/case_view.py" line="156" />
+        <source>collected at the window</source>
+        <translation>窗口领取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="156" />
+        <source>sent by express</source>
+        <translation>邮寄送达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="161" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="152" />
+        <location filename="../../ui/search/case_view.py" line="161" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="153" />
+        <location filename="../../ui/search/case_view.py" line="162" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="153" />
+        <location filename="../../ui/search/case_view.py" line="162" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="165" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="165" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="157" />
+        <location filename="../../ui/search/case_view.py" line="166" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="158" />
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="159" />
+        <location filename="../../ui/search/case_view.py" line="168" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="160" />
+        <location filename="../../ui/search/case_view.py" line="169" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163" />
+        <location filename="../../ui/search/case_view.py" line="172" />
         <source>created</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163" />
+        <location filename="../../ui/search/case_view.py" line="172" />
         <source>intake answers</source>
         <translation>选择申请情形</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164" />
+        <location filename="../../ui/search/case_view.py" line="173" />
         <source>applicant recorded</source>
         <translation>登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164" />
+        <location filename="../../ui/search/case_view.py" line="173" />
         <source>agent recorded</source>
         <translation>登记代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165" />
+        <location filename="../../ui/search/case_view.py" line="174" />
         <source>material recorded</source>
         <translation>登记材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165" />
+        <location filename="../../ui/search/case_view.py" line="174" />
         <source>result handed over</source>
         <translation>出件交接</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="166" />
+        <location filename="../../ui/search/case_view.py" line="175" />
         <source>supplements received</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="166" />
+        <location filename="../../ui/search/case_view.py" line="175" />
         <source>searched</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
+        <location filename="../../ui/search/case_view.py" line="176" />
         <source>full personal data viewed</source>
         <translation>查看完整个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
+        <location filename="../../ui/search/case_view.py" line="176" />
         <source>personal data used</source>
         <translation>使用个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="173" />
+        <location filename="../../ui/search/case_view.py" line="182" />
         <source>status: %1</source>
         <translation>状态：%1</translation>
     </message>
@@ -950,169 +1021,177 @@
     </message>
 </context>
 <context>
+    <name>IdleLock</name>
+    <message>
+        <location filename="../../ui/session_lock.py" line="166" />
+        <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="181" />
+        <location filename="../../ui/intake/page.py" line="196" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="181" />
+        <location filename="../../ui/intake/page.py" line="196" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="182" />
+        <location filename="../../ui/intake/page.py" line="197" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183" />
+        <location filename="../../ui/intake/page.py" line="198" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="183" />
+        <location filename="../../ui/intake/page.py" line="198" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="184" />
+        <location filename="../../ui/intake/page.py" line="199" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="184" />
+        <location filename="../../ui/intake/page.py" line="199" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="185" />
+        <location filename="../../ui/intake/page.py" line="200" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="186" />
+        <location filename="../../ui/intake/page.py" line="201" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="187" />
+        <location filename="../../ui/intake/page.py" line="202" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="188" />
+        <location filename="../../ui/intake/page.py" line="203" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="188" />
+        <location filename="../../ui/intake/page.py" line="203" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="189" />
+        <location filename="../../ui/intake/page.py" line="204" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="190" />
+        <location filename="../../ui/intake/page.py" line="205" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="196" />
+        <location filename="../../ui/intake/page.py" line="211" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="251" />
+        <location filename="../../ui/intake/page.py" line="276" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="268" />
+        <location filename="../../ui/intake/page.py" line="293" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="294" />
+        <location filename="../../ui/intake/page.py" line="328" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="297" />
+        <location filename="../../ui/intake/page.py" line="331" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="299" />
+        <location filename="../../ui/intake/page.py" line="333" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="300" />
+        <location filename="../../ui/intake/page.py" line="334" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="396" />
+        <location filename="../../ui/intake/page.py" line="430" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="404" />
+        <location filename="../../ui/intake/page.py" line="438" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="408" />
+        <location filename="../../ui/intake/page.py" line="442" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="413" />
+        <location filename="../../ui/intake/page.py" line="447" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="422" />
+        <location filename="../../ui/intake/page.py" line="456" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="429" />
+        <location filename="../../ui/intake/page.py" line="463" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="441" />
+        <location filename="../../ui/intake/page.py" line="475" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="441" />
+        <location filename="../../ui/intake/page.py" line="475" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="455" />
+        <location filename="../../ui/intake/page.py" line="489" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="472" />
+        <location filename="../../ui/intake/page.py" line="506" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="474" />
+        <location filename="../../ui/intake/page.py" line="508" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="486" />
+        <location filename="../../ui/intake/page.py" line="520" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1133,6 +1212,34 @@
         <location filename="../../ui/intake/item_picker.py" line="51" />
         <source>All themes</source>
         <translation>全部主题</translation>
+    </message>
+</context>
+<context>
+    <name>LockOverlay</name>
+    <message>
+        <location filename="../../ui/session_lock.py" line="91" />
+        <source>Screen locked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/session_lock.py" line="92" />
+        <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/session_lock.py" line="94" />
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/session_lock.py" line="95" />
+        <source>&amp;Unlock</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/session_lock.py" line="96" />
+        <source>Sign &amp;out</source>
+        <translation>注销(&amp;O)</translation>
     </message>
 </context>
 <context>
@@ -1172,67 +1279,72 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="131" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134" />
+        <location filename="../../ui/main_window.py" line="147" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="135" />
+        <location filename="../../ui/main_window.py" line="148" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="136" />
+        <location filename="../../ui/main_window.py" line="149" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="137" />
+        <location filename="../../ui/main_window.py" line="150" />
+        <source>&amp;Lock screen</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="151" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138" />
+        <location filename="../../ui/main_window.py" line="152" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="154" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="156" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="158" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="159" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="146" />
+        <location filename="../../ui/main_window.py" line="160" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="163" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="164" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1269,6 +1381,122 @@
     </message>
 </context>
 <context>
+    <name>PreviewDialog</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="359" />
+        <source>Preview: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="381" />
+        <source>Zoom out (Ctrl+-)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="384" />
+        <source>Zoom in (Ctrl++)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="388" />
+        <source>Close</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="392" />
+        <source>Print</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="431" />
+        <source>%1 page(s) · %2 %</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>PrintService</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="212" />
+        <source>This document cannot be printed for this case.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="247" />
+        <source>No decided case on the desk.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="251" />
+        <source>The case has no printed documents yet (it is not decided).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="264" />
+        <source>Printed: %1 (%2)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="272" />
+        <source>The document could not be printed.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="281" />
+        <source>%1 for case %2 was not printed and is waiting.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="283" />
+        <source>Documents waiting: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="286" />
+        <source>Printing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="289" />
+        <source>Retry</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="290" />
+        <source>Later</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="332" />
+        <source>not configured</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="332" />
+        <source>unavailable</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="334" />
+        <source>ready</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="336" />
+        <source>not ready</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="338" />
+        <source>Printer: %1 · %2</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="340" />
+        <source>%1 waiting</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>QuestionsPanel</name>
     <message>
         <location filename="../../ui/intake/questions.py" line="21" />
@@ -1297,6 +1525,65 @@
         <location filename="../../ui/intake/decision_dialogs.py" line="75" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="480" />
+        <source>Reprint (补打)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="487" />
+        <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="490" />
+        <source>Reprint</source>
+        <translation>补打</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="491" />
+        <source>Preview…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="492" />
+        <source>Close</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RevealLabel</name>
+    <message>
+        <location filename="../../ui/widgets/reveal.py" line="122" />
+        <source>Hide</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reveal.py" line="122" />
+        <source>Show…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reveal.py" line="123" />
+        <source>Show the full value (asks for a reason; audited)</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RevealReasonDialog</name>
+    <message>
+        <location filename="../../ui/widgets/reveal.py" line="33" />
+        <source>Show full value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/widgets/reveal.py" line="34" />
+        <source>Why do you need the full value? The reason is recorded in the audit trail.</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1604,6 +1891,29 @@
         <location filename="../../ui/intake/prompts.py" line="38" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
+    </message>
+</context>
+<context>
+    <name>service</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="524" />
+        <source>&amp;Print</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="525" />
+        <source>Retry waiting documents</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="528" />
+        <source>Reprint for this case…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="553" />
+        <source>Reprint…</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

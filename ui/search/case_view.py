@@ -130,8 +130,8 @@ class CaseViewDialog(QDialog):
                      self.tr("reprint") if d.is_reprint else "", _when(d.created_at)) for d in docs])
         self._fill(self.history, (self.tr("Time"), self.tr("From"), self.tr("To"), self.tr("Role"),
                                   self.tr("Reason")),
-                   [(_when(t.at), _status(t.from_status), _status(t.to_status), _role(t.actor_role), t.reason or "")
-                    for t in v.transitions])
+                   [(_when(t.at), _status(t.from_status), _status(t.to_status), _role(t.actor_role),
+                     self._reason(t.to_status, t.reason)) for t in v.transitions])
         self._fill(self.audit, (self.tr("Time"), self.tr("User"), self.tr("Role"), self.tr("Action"),
                                 self.tr("Detail")),
                    [(_when(e.at), e.actor, _role(e.role), self._action(e.action),
@@ -147,6 +147,12 @@ class CaseViewDialog(QDialog):
         else:
             for i, title in enumerate(titles):
                 self.tabs.setTabText(i, title)
+
+    def _reason(self, to_status: str, reason: str | None) -> str:
+        if to_status == CaseStatus.DELIVERED.value:  # the reason of a handover is its method
+            return {"window": self.tr("collected at the window"), "express": self.tr("sent by express")}.get(
+                reason or "", reason or "")
+        return reason or ""
 
     def _form(self, form: str) -> str:
         return {"original": self.tr("original"), "copy": self.tr("copy"),
