@@ -220,6 +220,10 @@ class CardReaderService(Protocol):
 
     def stop_watching(self) -> None: ...
 
+    def monitor_alive(self) -> bool:
+        """True while the background watcher runs (for the diagnostics dialog)."""
+        ...
+
     def read(self, reader: str, mrz_key: MrzKey | None = None,
              timeout: float = 30.0) -> IdentityDocument: ...
 

@@ -228,7 +228,7 @@ class CardSlot:
         self.clients.clear()
 
 
-def wait_for_card(reader: str, present: bool, timeout: float = 5.0) -> None:
+def wait_for_card(reader: str, present: bool, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)

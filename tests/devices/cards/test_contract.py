@@ -182,7 +182,7 @@ def test_a_second_concurrent_read_is_busy(harness: Harness) -> None:
     key = harness.insert()
     t = threading.Thread(target=lambda: _swallow(lambda: harness.service.read(harness.reader, key)))
     t.start()
-    time.sleep(0.2)
+    time.sleep(0.5)                 # the first read lasts about 2 s (slowed chip / simulator)
     with pytest.raises(ReaderBusyError):
         harness.service.read(harness.reader, key)
     harness.service.cancel()
@@ -196,7 +196,7 @@ def _swallow(fn) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
-def _wait(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+def _wait(cond, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cond():

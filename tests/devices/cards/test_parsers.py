@@ -69,7 +69,7 @@ def test_tampered_sod_signature_is_data_altered() -> None:
 @pytest.mark.parametrize("parser", [lds.parse_ef_com, lds.parse_dg1, lds.parse_dg2, parse_sod,
                                     tlv.parse_all])
 @given(data=st.binary(max_size=400))
-@settings(max_examples=250, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 def test_parsers_only_raise_typed_errors(parser, data: bytes) -> None:  # type: ignore[no-untyped-def]
     try:
         parser(data)
@@ -91,7 +91,7 @@ def test_mutated_sod_never_verifies_and_never_crashes(cut: int, flip: int) -> No
 
 
 @given(prefix=st.binary(max_size=64))
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 def test_truncated_dg2_is_garbage(prefix: bytes) -> None:
     for data in (DG2[: len(DG2) // 2], prefix + DG2[:30]):
         with pytest.raises(GarbageResponseError):
@@ -99,7 +99,7 @@ def test_truncated_dg2_is_garbage(prefix: bytes) -> None:
 
 
 @given(st.binary(max_size=300))
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_secure_messaging_unwrap_only_raises_typed_errors(data: bytes) -> None:
     from devices.cards import bac
 
@@ -123,6 +123,7 @@ def test_atr_description_and_extended_length_flag() -> None:
 
 
 @given(st.binary(max_size=40))
+@settings(deadline=None)
 def test_atr_helpers_accept_any_bytes(atr: bytes) -> None:
     from devices.cards.emrtd import atr_supports_extended_length, describe_atr
 
@@ -142,7 +143,7 @@ def test_csca_master_list_in_the_folder(tmp_path) -> None:  # type: ignore[no-un
 
 
 @given(st.binary(max_size=300))
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 def test_master_list_parser_only_raises_value_error(data: bytes) -> None:
     from devices.cards.passive_auth import parse_master_list
 

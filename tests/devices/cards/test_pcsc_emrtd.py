@@ -184,7 +184,7 @@ def test_a_chip_that_never_answers_times_out_and_the_service_recovers(
     started = time.monotonic()
     with pytest.raises(CardTimeoutError):
         service.read(READER_0, key_for(document), timeout=1.0)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 5
     card_slot.remove_all()                    # the stuck transmit ends when the card goes
     card_slot.insert_emrtd(document)
     assert service.read(READER_0, key_for(document)).passive_auth.verified
@@ -244,7 +244,7 @@ def test_pcscd_restart_monitor_recovers(card_slot: CardSlot, pcscd: Pcscd, servi
     assert not service.diagnostics.pcscd_running
     events.clear()
     pcscd.start()
-    _wait(lambda: (READER_0, ReaderState.READER_READY) in events, timeout=10)
+    _wait(lambda: (READER_0, ReaderState.READER_READY) in events)
     assert service.monitor_alive()
     assert service.diagnostics.context_rebuilds > rebuilds
     card_slot.insert_emrtd(document)
@@ -330,7 +330,7 @@ def test_no_personal_data_in_logs(card_slot: CardSlot, service: PcscCardService,
         assert secret not in text
 
 
-def _wait(cond, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+def _wait(cond, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cond():
