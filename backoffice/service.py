@@ -242,10 +242,29 @@ def put_chunk(session: Session, station: Station, case_id: str, sha256: str, off
         raise ApiProblem(422, "too_large", "chunk runs past the declared size", {"offset": att.received_bytes})
     if not data:
         raise ApiProblem(422, "empty_chunk", "a chunk must not be empty", {"offset": att.received_bytes})
+    whole = offset == 0 and len(data) == att.size
+    if whole and hashlib.sha256(data).hexdigest() != att.sha256:
+        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again",
+                         {"offset": 0})
     session.add(AttachmentChunk(attachment_id=att.id, offset=offset, data=data))
     att.received_bytes = offset + len(data)
+    if whole:
+        # The whole file in one chunk, already verified: complete it now and save the client the
+        # finalize round trip (most scanned pages fit in one chunk).
+        _complete(session, att)
     session.commit()
     return attachment_state(att)
+
+
+def _complete(session: Session, att: Attachment) -> None:
+    now = utcnow()
+    att.complete = True
+    att.completed_at = now
+    case = att.case
+    if case.status == "receiving" and all(a.complete for a in case.attachments):
+        case.status = "received"
+        case.updated_at = now
+        session.add(StatusEvent(station_id=case.station_id, case_id=case.id, status="received", at=now))
 
 
 def finalize_attachment(session: Session, station: Station, case_id: str, sha256: str) -> dict[str, Any]:
@@ -268,14 +287,7 @@ def finalize_attachment(session: Session, station: Station, case_id: str, sha256
         session.commit()
         raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again",
                          {"offset": 0})
-    now = utcnow()
-    att.complete = True
-    att.completed_at = now
-    case = att.case
-    if case.status == "receiving" and all(a.complete for a in case.attachments):
-        case.status = "received"
-        case.updated_at = now
-        session.add(StatusEvent(station_id=case.station_id, case_id=case.id, status="received", at=now))
+    _complete(session, att)
     session.commit()
     return attachment_state(att)
 

@@ -270,6 +270,8 @@ class SyncWorker:
                     if exc.code == "offset_mismatch" and exc.offset is not None:
                         offset = exc.offset  # resume where the server really is
                         continue
+                    if exc.code == "hash_mismatch":
+                        self._hash_refused(fh, f, exc)
                     raise
                 offset = state.offset
                 if state.complete:
@@ -279,14 +281,19 @@ class SyncWorker:
                 self._client.finalize(case_id, f.sha256)
             except RequestRejected as exc:
                 if exc.code == "hash_mismatch":
-                    fh.seek(0)
-                    if self._sha256(fh) != f.sha256:
-                        raise AttachmentMissing(sha=f.sha256[:12], detail="local file does not match its hash") from exc
-                    # Corrupted in transit: the server discarded the bytes; retry later from 0.
-                    raise BackOfficeUnavailable(problem="hash mismatch in transit") from exc
+                    self._hash_refused(fh, f, exc)
                 if exc.code == "incomplete":
                     raise BackOfficeUnavailable(problem="server lost bytes") from exc
                 raise
+
+    def _hash_refused(self, fh: Any, f: ManifestFile, exc: RequestRejected) -> None:
+        """The server found other bytes than the manifest's SHA-256 and discarded them. If the local
+        file is damaged, this entry cannot succeed (permanent); otherwise it was corrupted in transit
+        and a later attempt starts again from 0."""
+        fh.seek(0)
+        if self._sha256(fh) != f.sha256:
+            raise AttachmentMissing(sha=f.sha256[:12], detail="local file does not match its hash") from exc
+        raise BackOfficeUnavailable(problem="hash mismatch in transit") from exc
 
     @staticmethod
     def _sha256(fh: Any) -> str:

@@ -112,11 +112,18 @@ def test_wrong_bytes_are_discarded_on_finalize(backoffice):
     sha = p["attachments"][0]["sha256"]
     c.post("/v1/case-packets", json=p, headers={"Idempotency-Key": "k"})
     url = f"/v1/cases/{p['case_id']}/attachments/{sha}"
-    c.put(url, params={"offset": 0}, content=b"B" * 100)
+    # Whole file in one chunk: checked at once, nothing stored.
+    r = c.put(url, params={"offset": 0}, content=b"B" * 100)
+    assert r.status_code == 422 and r.json()["error"] == "hash_mismatch"
+    assert c.get(url).json()["offset"] == 0
+    # In two chunks: checked on finalize, the bytes are discarded.
+    c.put(url, params={"offset": 0}, content=b"B" * 50)
+    c.put(url, params={"offset": 50}, content=b"B" * 50)
     r = c.post(url + "/finalize")
     assert r.status_code == 422 and r.json()["error"] == "hash_mismatch"
     assert c.get(url).json()["offset"] == 0
-    assert c.get("/v1/status-feed").json()["events"] == []
+    assert c.put(url, params={"offset": 0}, content=b"A" * 100).json()["complete"] is True
+    assert [e["status"] for e in c.get("/v1/status-feed").json()["events"]] == ["received"]
 
 
 def test_credentials(backoffice):

@@ -20,30 +20,28 @@ schema = schemathesis.openapi.from_path(SPEC)
 pytestmark = pytest.mark.postgres
 
 
-def test_server_routes_are_exactly_the_documented_ones(backoffice):
+def test_server_routes_are_exactly_the_documented_ones():
+    from sqlalchemy.orm import sessionmaker
+
+    from backoffice.app import create_app
+
     documented = {(method.upper(), path) for path, ops in yaml.safe_load(SPEC.read_text())["paths"].items()
                   for method in ops if method in ("get", "put", "post", "delete", "patch")}
-    served = {(method, route.path) for route in backoffice.app.routes if isinstance(route, APIRoute)
+    served = {(method, route.path) for route in create_app(sessionmaker()).routes if isinstance(route, APIRoute)
               for method in route.methods}
     assert served == documented
 
 
 @pytest.fixture(scope="module")
-def live(postgres_server):
-    """One back office for the whole property run, with a registered station and a token."""
-    import uuid
-
-    from tests.backoffice.server import RunningBackOffice
-
-    server = RunningBackOffice(postgres_server.create_database("t_" + uuid.uuid4().hex[:12]))
-    server.start()
+def live(backoffice_server):
+    """The back office with a registered station and its token, for the whole property run."""
+    server = backoffice_server
     enrol = server.add_station("ST1")
     with httpx.Client(base_url=server.url) as c:
         secret = c.post("/v1/stations/register",
                         json={"station_code": "ST1", "enrolment_code": enrol}).json()["station_secret"]
         token = c.post("/v1/auth/token", json={"station_code": "ST1", "station_secret": secret}).json()["access_token"]
-    yield server, token
-    server.close()
+    return server, token
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -1,20 +1,9 @@
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from clerk_app.store.db import open_store
-from tests.backoffice.server import RunningBackOffice
-
-
-@pytest.fixture
-def backoffice(postgres_url):
-    """The real back office on loopback, on a fresh PostgreSQL database."""
-    server = RunningBackOffice(postgres_url)
-    server.start()
-    yield server
-    server.close()
+from tests.backoffice.fixtures import backoffice, backoffice_server, own_backoffice  # noqa: F401
 
 
 @pytest.fixture

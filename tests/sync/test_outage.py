@@ -23,7 +23,8 @@ pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_back_office_down_then_back(backoffice, local_store, tmp_path):
+def test_back_office_down_then_back(own_backoffice, local_store, tmp_path):
+    backoffice = own_backoffice
     first = seed_cases(local_store, tmp_path / "att", 5, random.Random(1))
     states: list[SyncState] = []
     station = make_station(backoffice.url, local_store, tmp_path / "att", enrolment=backoffice.add_station("S01"),
