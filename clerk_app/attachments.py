@@ -156,6 +156,24 @@ class AttachmentStore:
             raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing") from exc
         return stored - _OVERHEAD
 
+    def key_version(self, sha256: str) -> int:
+        """Data-key version the file is encrypted under (header only, no decryption)."""
+        try:
+            with self.path_of(sha256).open("rb") as fh:
+                header = fh.read(3)
+        except FileNotFoundError as exc:
+            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing") from exc
+        return FieldCipher.key_version_of(header)
+
+    def reencrypt(self, sha256: str) -> bool:
+        """Key rotation hook: rewrite one file under the current key version (atomically, content
+        verified on the way). Returns False when it already is current; safe to repeat."""
+        if self.key_version(sha256) == self._cipher.current_key_version():
+            return False
+        data = self.get(sha256)
+        self._write_atomic(self.path_of(sha256), self._cipher.encrypt(data, aad=sha256.encode("ascii")))
+        return True
+
     def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).exists()
 

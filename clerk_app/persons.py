@@ -15,6 +15,9 @@ from clerk_app.identity import (mask_address, mask_id_number, mask_name, mask_ph
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.store.models import Person
 
+# What ``Person.pii`` holds once retention purged it (clerk_app/retention.py): not a ciphertext.
+TOMBSTONE = b"PURGED"
+
 
 @dataclass(frozen=True)
 class PersonData:
@@ -86,6 +89,8 @@ class PersonRepository:
         return row
 
     def load(self, row: Person) -> PersonData:
+        if row.pii == TOMBSTONE:
+            return PersonData(kind=row.kind, verified_by=row.verified_by)
         raw = json.loads(self._cipher.decrypt(row.pii, aad=f"person:{row.id}".encode()))
         return PersonData(**raw)
 

@@ -34,6 +34,8 @@ class Permission(str, enum.Enum):
     USER_MANAGE = "user.manage"
     SETTINGS_MANAGE = "settings.manage"
     PRINT = "print"
+    DATA_PURGE = "data.purge"          # retention: purge personal data of confirmed cases
+    KEY_ROTATE = "key.rotate"          # rotate the data key and re-encrypt
 
 
 P = Permission
@@ -42,9 +44,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                            P.CASE_DELIVER, P.PII_VIEW_FULL, P.AUDIT_READ_OWN, P.PRINT}),
     Role.PREREVIEW: frozenset({P.CASE_CREATE, P.CASE_EDIT_DRAFT, P.CASE_HAND_OVER, P.AUDIT_READ_OWN}),
     Role.SUPERVISOR: frozenset({P.CASE_VOID, P.CASE_CORRECT, P.PII_VIEW_FULL, P.AUDIT_READ_ALL,
-                                P.AUDIT_READ_OWN, P.STATS_VIEW, P.PRINT}),
-    Role.ADMIN: frozenset({P.USER_MANAGE, P.SETTINGS_MANAGE, P.CATALOGUE_MANAGE, P.AUDIT_READ_OWN}),
-    Role.SYSTEM: frozenset({P.CASE_APPLY_SERVER_STATUS, P.CATALOGUE_MANAGE}),
+                                P.AUDIT_READ_OWN, P.STATS_VIEW, P.PRINT, P.DATA_PURGE}),
+    Role.ADMIN: frozenset({P.USER_MANAGE, P.SETTINGS_MANAGE, P.CATALOGUE_MANAGE, P.AUDIT_READ_OWN,
+                           P.DATA_PURGE, P.KEY_ROTATE}),
+    Role.SYSTEM: frozenset({P.CASE_APPLY_SERVER_STATUS, P.CATALOGUE_MANAGE, P.DATA_PURGE}),
 }
 
 ROLE_LABELS = {
@@ -72,6 +75,8 @@ PERMISSION_LABELS = {p: i18n.register(f"perm.{p.value}", zh, en) for p, zh, en i
     (P.USER_MANAGE, "管理用户", "manage users"),
     (P.SETTINGS_MANAGE, "修改设置", "change settings"),
     (P.PRINT, "打印", "print"),
+    (P.DATA_PURGE, "清除到期个人数据", "purge expired personal data"),
+    (P.KEY_ROTATE, "轮换数据密钥", "rotate the data key"),
 )}
 
 

@@ -67,6 +67,8 @@ class Settings:
     print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))
     language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
     idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
+    retention_days: int = _opt(180, "Days after the back office confirmed a case (delivered) before its "
+                               "local personal data and page images are purged", _range(1, 3650))
     backoffice_url: str = _opt("", "Back-office base URL (https://…); empty = offline")
     customer_window: bool = _opt(True, "Show the customer-facing window (checklist, confirmation, rating) to clerks")
     customer_screen: str = _opt("", "Screen for the customer window: empty = the second screen if any, "

@@ -53,6 +53,10 @@ class FieldCipher:
         except InvalidTag as exc:
             raise DecryptionError(detail="authentication tag mismatch") from exc
 
+    def current_key_version(self) -> int:
+        """The key version new ciphertexts are written under (key rotation re-encrypts older ones)."""
+        return self._keys.current_version()
+
     @staticmethod
     def key_version_of(blob: bytes) -> int:
         return _HEADER.unpack_from(blob)[1]

@@ -96,6 +96,13 @@ class Case(Base):
         Index("ix_cases_status_created", "status", "created_at", "id"),
         Index("ix_cases_item_created", "item_code", "created_at", "id"),
         Index("ix_cases_agent", "agent_id"),
+        # Statistics (clerk_app/stats.py): decided_at first, then every column the aggregates read,
+        # so a date-range report is an index-only scan (migration 0005).
+        Index("ix_cases_stats", "decided_at", "status", "station_code", "item_code", "item_name",
+              "window_no", "decided_by", "first_visit", "prereviewed_by", "started_at", "ticket_at",
+              "called_at", "deficiency_due", "rating"),
+        Index("ix_cases_status_due", "status", "deficiency_due"),
+        Index("ix_cases_updated", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
@@ -186,6 +193,23 @@ class CaseTransition(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="transitions")
+
+
+class CaseCorrection(Base):
+    """A supervisor's correction of one case field (clerk_app/corrections.py). The original value
+    stays here, so the case history shows what was recorded before; never personal data."""
+
+    __tablename__ = "case_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class CaseNumberSequence(Base):
