@@ -54,6 +54,7 @@ class IntakePage(QWidget):
         self.case_id: str | None = None
         self._index: ItemIndex | None = None
         self.clerk_actions = 0  # key presses + clicks that changed something, for the bench figure
+        self._refreshing = False
 
         # -- left: item, applicant, agent, questions --
         self.ticket = QLineEdit()
@@ -106,19 +107,32 @@ class IntakePage(QWidget):
         for col in range(1, self.model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.receive_line())
+        self.table.selectionModel().currentRowChanged.connect(self._line_focused)
         self.summary = QLabel()
         self.summary.setObjectName("missingSummary")
         self.summary.setWordWrap(True)
         self.line_buttons = QHBoxLayout()
         self.decision_bar = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        right = QVBoxLayout()
-        right.addWidget(self.table, 1)
-        right.addLayout(self.line_buttons)
-        right.addWidget(self.summary)
-        right.addLayout(self.decision_bar)
-        right_w = QWidget()
-        right_w.setLayout(right)
+        checklist = QVBoxLayout()
+        checklist.setContentsMargins(0, 0, 0, 0)
+        checklist.addWidget(self.table, 1)
+        checklist.addLayout(self.line_buttons)
+        checklist.addWidget(self.summary)
+        checklist.addLayout(self.decision_bar)
+        checklist_w = QWidget()
+        checklist_w.setLayout(checklist)
+        # Pages are scanned into the checklist line that has focus (ui/scanning, devices/scanners).
+        from ui.scanning.panel import ScanningPanel
+
+        self.scanning = ScanningPanel(window)
+        self.scanning.setObjectName("scanningPanel")
+        self.scanning.status_changed.connect(lambda text: self.main.scanner_label.setText(text))
+        right_w = QSplitter(Qt.Orientation.Vertical)
+        right_w.addWidget(checklist_w)
+        right_w.addWidget(self.scanning)
+        right_w.setStretchFactor(0, 3)
+        right_w.setStretchFactor(1, 2)
         splitter = QSplitter()
         splitter.addWidget(left_w)
         splitter.addWidget(right_w)
@@ -130,6 +144,7 @@ class IntakePage(QWidget):
         self._make_actions()
         self.retranslate()
         self.main.current_case.closed.connect(self._on_desk_cleared)
+        self.main.current_case.changed.connect(self._changed_elsewhere)
         self.show_case(None)
 
     # -- actions -------------------------------------------------------------------------------
@@ -218,6 +233,16 @@ class IntakePage(QWidget):
         self.picker.query.clear()
         self.picker.focus_search()
 
+    def _line_focused(self) -> None:
+        code = self.current_line_code()
+        if code is not None:
+            self.scanning.set_target_line(code)
+
+    def _changed_elsewhere(self, case_id: str) -> None:
+        # e.g. a page scanned into a line: page counts and the decision bar follow
+        if case_id == self.case_id and not self._refreshing:
+            self.refresh()
+
     def _on_desk_cleared(self) -> None:
         if self.case_id is not None:
             self.show_case(None)
@@ -274,6 +299,14 @@ class IntakePage(QWidget):
     def refresh(self) -> None:
         if self.case_id is None:
             return
+        self._refreshing = True
+        try:
+            self._refresh()
+        finally:
+            self._refreshing = False
+
+    def _refresh(self) -> None:
+        assert self.case_id is not None
         view = self.ctx.cases.get(self.actor, self.case_id)
         self.agent.setVisible(bool(view.answers.get("via_agent")))
         self.questions.sync(dict(view.answers))
