@@ -16,7 +16,7 @@ from tests.sync.helpers import local_pages, make_station, seed_cases
 pytestmark = pytest.mark.postgres
 
 RATES = {"reset_mid_body": 0.03, "error_503": 0.03, "error_500_after_commit": 0.03,
-         "drop_response_after_commit": 0.03, "timeout_after_commit": 0.004, "duplicate": 0.04}
+         "drop_response_after_commit": 0.03, "timeout_after_commit": 0.003, "duplicate": 0.04}
 
 
 class RecordingApplier:
@@ -34,12 +34,13 @@ def drive(worker, *, seconds: float, max_cycles: int) -> int:
         pending, _failed = worker.counts()
         if pending == 0 or time.monotonic() > deadline:
             return cycle
-        time.sleep(0.002)
+        time.sleep(0.005)
     return max_cycles
 
 
 def test_hundreds_of_cases_through_faults_arrive_exactly_once(backoffice, local_store, tmp_path):
-    ids = seed_cases(local_store, tmp_path / "att", 200, random.Random(11))
+    # 1–2 pages of up to 30 KB with 16 KiB chunks: single-chunk and multi-chunk uploads both occur.
+    ids = seed_cases(local_store, tmp_path / "att", 200, random.Random(11), pages=(1, 2), size=(500, 30_000))
     proxy = FaultProxy(backoffice.port, RATES, hold=0.6).start()
     applier = RecordingApplier()
     station = make_station(proxy.url, local_store, tmp_path / "att", enrolment=backoffice.add_station("S01"),
