@@ -1,39 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name />
-    <message>
-        <location filename="../../ui/printing_ui.py" line="54" />
-        <source>Acceptance receipt</source>
-        <translation>受理回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="54" />
-        <source>One-time notice</source>
-        <translation>一次性告知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="55" />
-        <source>Deficiency commitment</source>
-        <translation>容缺受理承诺书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="56" />
-        <source>Rejection notice</source>
-        <translation>不予受理通知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="57" />
-        <source>Materials received</source>
-        <translation>材料接收清单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="58" />
-        <source>Delivery receipt</source>
-        <translation>领取凭证/送达回证</translation>
-    </message>
-</context>
-<context>
     <name>ApplicantPanel</name>
     <message>
         <location filename="../../ui/intake/applicant_panel.py" line="13" />
@@ -166,29 +133,402 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="443" />
+        <location filename="../../ui/printing_ui.py" line="475" />
         <source>Print documents</source>
-        <translation type="unfinished" />
+        <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="445" />
+        <location filename="../../ui/printing_ui.py" line="477" />
         <source>Also print for case %1:</source>
-        <translation type="unfinished" />
+        <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="452" />
+        <location filename="../../ui/printing_ui.py" line="484" />
         <source>Preview…</source>
-        <translation type="unfinished" />
+        <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="458" />
+        <location filename="../../ui/printing_ui.py" line="490" />
         <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="492" />
+        <source>Don't print</source>
+        <translation>不打印</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="127" />
+        <source>Audit</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="460" />
-        <source>Don't print</source>
+        <location filename="../../ui/supervisor/audit_view.py" line="208" />
+        <source>(all)</source>
         <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="237" />
+        <location filename="../../ui/supervisor/audit_view.py" line="249" />
+        <source>%1 of %2 events</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="259" />
+        <source>Hash chain intact: %1 events verified.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="264" />
+        <source>the event was altered</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="264" />
+        <source>the link to the previous event is wrong</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="265" />
+        <source>an event is missing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="265" />
+        <source>events were removed at the end</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="270" />
+        <source>Hash chain BROKEN at event %1 (%2)%3</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="311" />
+        <source>Audit report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="320" />
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="320" />
+        <source>PDF files (*.pdf)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="321" />
+        <source>Export audit report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="403" />
+        <source>Case %1 · %2 (%3) · status %4 · window %5</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="407" />
+        <source>Voided: %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="433" />
+        <source>Void case</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="447" />
+        <source>Correct a field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="447" />
+        <source>New value</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <source>locked until %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <source>active</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="528" />
+        <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="553" />
+        <source>Purged %1 cases (%2 personal records, %3 files).</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <source>Audit trail</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <location filename="../../ui/supervisor/audit_view.py" line="576" />
+        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <source>Accounts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <source>Retention</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <source>&amp;User</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <source>&amp;Role</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <source>&amp;Action</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <source>Ca&amp;se</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <source>&amp;From</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <source>&amp;To</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="569" />
+        <source>case number</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="570" />
+        <source>&amp;Filter</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="571" />
+        <source>&amp;Verify chain</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="572" />
+        <source>Export &amp;CSV</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="573" />
+        <source>Export &amp;PDF</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="574" />
+        <source>Load &amp;more</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <source>No.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <location filename="../../ui/supervisor/audit_view.py" line="584" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <location filename="../../ui/supervisor/audit_view.py" line="584" />
+        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <source>Station</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="576" />
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="576" />
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="579" />
+        <source>Case &amp;number</source>
+        <translation>受理编号(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <source>&amp;Open</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="581" />
+        <source>Applicant:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="582" />
+        <source>Timeline</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="583" />
+        <source>Corrections (original values kept)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="584" />
+        <source>Field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <source>Original</source>
+        <translation>原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <source>Corrected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="586" />
+        <source>&amp;Void case…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="587" />
+        <source>Co&amp;rrect a field…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <source>Name</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <source>State</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="589" />
+        <source>Failed attempts</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="590" />
+        <source>&amp;Unlock account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="593" />
+        <source>&amp;Purge now</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <source>Purged at</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <source>By</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="595" />
+        <source>Personal records</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="595" />
+        <source>Files</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CardStatus</name>
+    <message>
+        <location filename="../../ui/card_status.py" line="8" />
+        <source>no reader</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_status.py" line="9" />
+        <source>ready, no card</source>
+        <translation>就绪，未放卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_status.py" line="10" />
+        <source>card present</source>
+        <translation>已放卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_status.py" line="11" />
+        <source>reading…</source>
+        <translation>读取中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_status.py" line="12" />
+        <source>read OK</source>
+        <translation>读取成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_status.py" line="13" />
+        <source>error</source>
+        <translation>错误</translation>
     </message>
 </context>
 <context>
@@ -855,144 +1195,154 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="155" />
+        <location filename="../../ui/delivery/page.py" line="163" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="156" />
+        <location filename="../../ui/delivery/page.py" line="164" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="157" />
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="158" />
+        <location filename="../../ui/delivery/page.py" line="166" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="159" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="160" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="161" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="161" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="163" />
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="164" />
+        <location filename="../../ui/delivery/page.py" line="172" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165" />
+        <location filename="../../ui/delivery/page.py" line="173" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166" />
+        <location filename="../../ui/delivery/page.py" line="174" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="175" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="177" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="170" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="171" />
+        <location filename="../../ui/delivery/page.py" line="179" />
+        <source>Confirm delivery</source>
+        <translation>确认出件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="180" />
+        <source>Next case</source>
+        <translation>下一件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="211" />
+        <location filename="../../ui/delivery/page.py" line="221" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="216" />
+        <location filename="../../ui/delivery/page.py" line="226" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="244" />
-        <location filename="../../ui/delivery/page.py" line="278" />
+        <location filename="../../ui/delivery/page.py" line="254" />
+        <location filename="../../ui/delivery/page.py" line="288" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="244" />
-        <location filename="../../ui/delivery/page.py" line="278" />
+        <location filename="../../ui/delivery/page.py" line="254" />
+        <location filename="../../ui/delivery/page.py" line="288" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="246" />
+        <location filename="../../ui/delivery/page.py" line="256" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="252" />
+        <location filename="../../ui/delivery/page.py" line="262" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="279" />
+        <location filename="../../ui/delivery/page.py" line="289" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="281" />
+        <location filename="../../ui/delivery/page.py" line="291" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="324" />
+        <location filename="../../ui/delivery/page.py" line="334" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1141,57 +1491,57 @@
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="438" />
+        <location filename="../../ui/intake/page.py" line="440" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="442" />
+        <location filename="../../ui/intake/page.py" line="444" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="447" />
+        <location filename="../../ui/intake/page.py" line="449" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="456" />
+        <location filename="../../ui/intake/page.py" line="458" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="463" />
+        <location filename="../../ui/intake/page.py" line="474" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="475" />
+        <location filename="../../ui/intake/page.py" line="486" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="475" />
+        <location filename="../../ui/intake/page.py" line="486" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="489" />
+        <location filename="../../ui/intake/page.py" line="500" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="506" />
+        <location filename="../../ui/intake/page.py" line="517" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="508" />
+        <location filename="../../ui/intake/page.py" line="519" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="520" />
+        <location filename="../../ui/intake/page.py" line="531" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1279,74 +1629,109 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="166" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="169" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="170" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="171" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150" />
+        <location filename="../../ui/main_window.py" line="172" />
         <source>&amp;Lock screen</source>
         <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151" />
+        <location filename="../../ui/main_window.py" line="173" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="176" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="178" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="129" />
+        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="180" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159" />
+        <location filename="../../ui/main_window.py" line="181" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="163" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="164" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MrzDialog</name>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="13" />
+        <source>Chip access key (MRZ)</source>
+        <translation>芯片访问密钥（机读码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="29" />
+        <source>Scan the MRZ, or type the three fields from the data page:</source>
+        <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="30" />
+        <source>MRZ lines</source>
+        <translation>机读码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="31" />
+        <source>Document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="32" />
+        <source>Birth date (YYMMDD)</source>
+        <translation>出生日期（YYMMDD）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/mrz_dialog.py" line="33" />
+        <source>Expiry date (YYMMDD)</source>
+        <translation>有效期至（YYMMDD）</translation>
     </message>
 </context>
 <context>
@@ -1360,140 +1745,203 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="55" />
+        <location filename="../../ui/pages.py" line="67" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="56" />
+        <location filename="../../ui/pages.py" line="68" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="59" />
+        <location filename="../../ui/pages.py" line="71" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="60" />
+        <location filename="../../ui/pages.py" line="72" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="73" />
+        <source>Audit</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="74" />
+        <source>Statistics</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="359" />
+        <location filename="../../ui/printing_ui.py" line="391" />
         <source>Preview: %1</source>
-        <translation type="unfinished" />
+        <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="381" />
+        <location filename="../../ui/printing_ui.py" line="413" />
         <source>Zoom out (Ctrl+-)</source>
-        <translation type="unfinished" />
+        <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="384" />
+        <location filename="../../ui/printing_ui.py" line="416" />
         <source>Zoom in (Ctrl++)</source>
-        <translation type="unfinished" />
+        <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="388" />
+        <location filename="../../ui/printing_ui.py" line="420" />
         <source>Close</source>
-        <translation type="unfinished" />
+        <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="392" />
+        <location filename="../../ui/printing_ui.py" line="424" />
         <source>Print</source>
-        <translation type="unfinished" />
+        <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="431" />
+        <location filename="../../ui/printing_ui.py" line="463" />
         <source>%1 page(s) · %2 %</source>
-        <translation type="unfinished" />
+        <translation>共 %1 页 · %2%</translation>
     </message>
 </context>
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="212" />
+        <location filename="../../ui/printing_ui.py" line="218" />
         <source>This document cannot be printed for this case.</source>
-        <translation type="unfinished" />
+        <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="247" />
+        <location filename="../../ui/printing_ui.py" line="245" />
+        <source>&amp;Print</source>
+        <translation>打印(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="246" />
+        <source>Retry waiting documents</source>
+        <translation>重新打印等待中的文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="249" />
+        <source>Reprint for this case…</source>
+        <translation>补打本案文书…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="263" />
+        <source>Reprint…</source>
+        <translation>补打…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="278" />
         <source>No decided case on the desk.</source>
-        <translation type="unfinished" />
+        <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="251" />
+        <location filename="../../ui/printing_ui.py" line="282" />
         <source>The case has no printed documents yet (it is not decided).</source>
-        <translation type="unfinished" />
+        <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="264" />
+        <location filename="../../ui/printing_ui.py" line="295" />
         <source>Printed: %1 (%2)</source>
-        <translation type="unfinished" />
+        <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="272" />
+        <location filename="../../ui/printing_ui.py" line="304" />
         <source>The document could not be printed.</source>
-        <translation type="unfinished" />
+        <translation>文书未能打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="281" />
+        <location filename="../../ui/printing_ui.py" line="313" />
         <source>%1 for case %2 was not printed and is waiting.</source>
-        <translation type="unfinished" />
+        <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="283" />
+        <location filename="../../ui/printing_ui.py" line="315" />
         <source>Documents waiting: %1</source>
-        <translation type="unfinished" />
+        <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="286" />
+        <location filename="../../ui/printing_ui.py" line="318" />
         <source>Printing</source>
-        <translation type="unfinished" />
+        <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="289" />
+        <location filename="../../ui/printing_ui.py" line="321" />
         <source>Retry</source>
-        <translation type="unfinished" />
+        <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="290" />
+        <location filename="../../ui/printing_ui.py" line="322" />
         <source>Later</source>
-        <translation type="unfinished" />
+        <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="332" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>not configured</source>
-        <translation type="unfinished" />
+        <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="332" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>unavailable</source>
-        <translation type="unfinished" />
+        <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="334" />
+        <location filename="../../ui/printing_ui.py" line="366" />
         <source>ready</source>
-        <translation type="unfinished" />
+        <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="336" />
+        <location filename="../../ui/printing_ui.py" line="368" />
         <source>not ready</source>
-        <translation type="unfinished" />
+        <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="338" />
+        <location filename="../../ui/printing_ui.py" line="370" />
         <source>Printer: %1 · %2</source>
-        <translation type="unfinished" />
+        <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="340" />
+        <location filename="../../ui/printing_ui.py" line="372" />
         <source>%1 waiting</source>
-        <translation type="unfinished" />
+        <translation>%1 份等待打印</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="53" />
+        <source>Acceptance receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="54" />
+        <source>One-time notice</source>
+        <translation>一次性告知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="55" />
+        <source>Deficiency commitment</source>
+        <translation>容缺受理承诺书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="56" />
+        <source>Rejection notice</source>
+        <translation>不予受理通知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="57" />
+        <source>Materials received</source>
+        <translation>材料接收清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="58" />
+        <source>Delivery receipt</source>
+        <translation>领取凭证/送达回证</translation>
     </message>
 </context>
 <context>
@@ -1507,6 +1955,19 @@
         <location filename="../../ui/intake/questions.py" line="40" />
         <source>(please choose)</source>
         <translation>（请选择）</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="96" />
+        <source>Field</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="103" />
+        <source>Reason (required)</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1530,29 +1991,29 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="480" />
+        <location filename="../../ui/printing_ui.py" line="512" />
         <source>Reprint (补打)</source>
-        <translation type="unfinished" />
+        <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="487" />
+        <location filename="../../ui/printing_ui.py" line="519" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
-        <translation type="unfinished" />
+        <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="490" />
+        <location filename="../../ui/printing_ui.py" line="522" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="491" />
+        <location filename="../../ui/printing_ui.py" line="523" />
         <source>Preview…</source>
-        <translation type="unfinished" />
+        <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="492" />
+        <location filename="../../ui/printing_ui.py" line="524" />
         <source>Close</source>
-        <translation type="unfinished" />
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -1752,102 +2213,107 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="149" />
+        <location filename="../../ui/search/page.py" line="154" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="149" />
+        <location filename="../../ui/search/page.py" line="154" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150" />
+        <location filename="../../ui/search/page.py" line="155" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150" />
+        <location filename="../../ui/search/page.py" line="155" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="150" />
+        <location filename="../../ui/search/page.py" line="155" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="151" />
+        <location filename="../../ui/search/page.py" line="156" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="151" />
+        <location filename="../../ui/search/page.py" line="156" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="154" />
+        <location filename="../../ui/search/page.py" line="159" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155" />
+        <location filename="../../ui/search/page.py" line="160" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="156" />
+        <location filename="../../ui/search/page.py" line="161" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="158" />
+        <location filename="../../ui/search/page.py" line="163" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="159" />
+        <location filename="../../ui/search/page.py" line="164" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="160" />
+        <location filename="../../ui/search/page.py" line="165" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="161" />
+        <location filename="../../ui/search/page.py" line="166" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="164" />
+        <location filename="../../ui/search/page.py" line="167" />
+        <source>New search</source>
+        <translation>重新查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/page.py" line="170" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="170" />
+        <location filename="../../ui/search/page.py" line="176" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="252" />
+        <location filename="../../ui/search/page.py" line="262" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="254" />
+        <location filename="../../ui/search/page.py" line="264" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="256" />
+        <location filename="../../ui/search/page.py" line="266" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="257" />
+        <location filename="../../ui/search/page.py" line="267" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
@@ -1871,6 +2337,273 @@
     </message>
 </context>
 <context>
+    <name>StatsPage</name>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="196" />
+        <source>loaded in %1 ms</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="200" />
+        <source> (+%1 void)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="216" />
+        <source>Accepted</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="216" />
+        <source>Accepted with deficiencies</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="217" />
+        <source>Returned with notice</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="217" />
+        <source>Rejected</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <source>Very satisfied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <source>Satisfied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <source>Basically satisfied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <source>Dissatisfied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <source>Very dissatisfied</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="222" />
+        <source>Not rated</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="235" />
+        <location filename="../../ui/supervisor/stats_view.py" line="300" />
+        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <source>Cases</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="270" />
+        <source>Range</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="271" />
+        <source>&amp;From</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <source>&amp;To</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <source>&amp;Refresh</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <source>Last 30 days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <source>Last 7 days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <source>Last 90 days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <source>Last 365 days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <source>Custom</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <source>Cases decided</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <source>Handling time, min (median / P90)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="283" />
+        <source>Waiting time, min (median / P90)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <source>First-submission pass rate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <source>… pre-reviewed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <source>… not pre-reviewed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <source>One-time notices issued</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="286" />
+        <source>容缺 supplements overdue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="289" />
+        <source>Start of handling to decision; nearest-rank percentiles</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="290" />
+        <source>Ticket to call (or start when no call time); only cases with a ticket</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="291" />
+        <source>Accepted cases among decided first-visit cases</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="292" />
+        <source>Cases per day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="293" />
+        <source>Cases per item</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <source>Decisions</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <source>Ratings</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <source>Per clerk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <source>Per window</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="297" />
+        <source>Pass rate per item</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="297" />
+        <source>Most frequent missing materials</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="298" />
+        <source>Overdue supplements (worklist)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="300" />
+        <source>Clerk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <source>Pass rate</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <source>Passed / first visits</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="303" />
+        <source>Material</source>
+        <translation>材料名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="303" />
+        <source>Times missing</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <source>Case number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <source>Due</source>
+        <translation>补交期限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <source>Days overdue</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>self.parent</name>
     <message>
         <location filename="../../ui/intake/prompts.py" line="17" />
@@ -1888,32 +2621,9 @@
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="38" />
+        <location filename="../../ui/intake/prompts.py" line="45" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
-    </message>
-</context>
-<context>
-    <name>service</name>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="524" />
-        <source>&amp;Print</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="525" />
-        <source>Retry waiting documents</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="528" />
-        <source>Reprint for this case…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="553" />
-        <source>Reprint…</source>
-        <translation type="unfinished" />
     </message>
 </context>
 </TS>

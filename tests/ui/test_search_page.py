@@ -13,6 +13,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.search import CaseSearch, SearchCriteria
 from tests.helpers.case_factory import ITEM, decided_case, person, resident_id, to_result_ready
 from ui.main_window import MainWindow
+from ui.shortcuts_help import collect_shortcuts
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.search.page import SearchPage
@@ -147,3 +148,6 @@ def test_pages_per_role(qtbot, demo_ctx, translations):
             assert "案件查询  F3" in titles
         if has_delivery:
             assert "办结出件  F4" in titles
+        listed = {text for _, text in collect_shortcuts(window)}  # what the F12 overlay shows
+        assert ("重新查询" in listed) is has_search
+        assert ({"确认出件", "下一件"} <= listed) is has_delivery

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -143,8 +143,16 @@ class DeliveryPage(QWidget):
         layout.addWidget(self.hint)
         self.setFocusProxy(self.lookup)
 
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.confirm)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.reset)
+        # Page actions as QActions (listed by the F12 overlay), active only while this page shows.
+        self.confirm_action = QAction(self)
+        self.confirm_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.confirm_action.triggered.connect(self.confirm)
+        self.next_case_action = QAction(self)
+        self.next_case_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.next_case_action.triggered.connect(self.reset)
+        for action in (self.confirm_action, self.next_case_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self.on_scan)
         self.retranslate()
@@ -168,6 +176,8 @@ class DeliveryPage(QWidget):
         self.courier_label.setText(self.tr("&Courier"))
         self.tracking_label.setText(self.tr("&Tracking number"))
         self.confirm_button.setText(self.tr("Confirm &delivery"))
+        self.confirm_action.setText(self.tr("Confirm delivery"))
+        self.next_case_action.setText(self.tr("Next case"))
         self.hint.setText(self.tr("Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up"))
         self._show_case()
 

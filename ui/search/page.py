@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -128,7 +128,12 @@ class SearchPage(QWidget):
         layout.addWidget(self.summary)
         self.setFocusProxy(self.case_number)
 
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.case_number.setFocus)
+        # Page actions as QActions (listed by the F12 overlay), active only while this page shows.
+        self.new_search_action = QAction(self)
+        self.new_search_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.new_search_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_search_action.triggered.connect(self._new_search)
+        self.addAction(self.new_search_action)
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self.on_scan)
         self.model.rowsInserted.connect(lambda *_: self._update_summary())
@@ -159,6 +164,7 @@ class SearchPage(QWidget):
         self.search_button.setText(self.tr("&Search"))
         self.clear_button.setText(self.tr("&Clear"))
         self.open_button.setText(self.tr("&Open case"))
+        self.new_search_action.setText(self.tr("New search"))
         current_status = self.status.currentData()
         self.status.clear()
         self.status.addItem(self.tr("any status"), "")
@@ -230,6 +236,10 @@ class SearchPage(QWidget):
         self.model.clear()
         self.error.setVisible(False)
         self.case_number.setFocus()
+
+    def _new_search(self) -> None:
+        self.case_number.setFocus()
+        self.case_number.selectAll()
 
     def open_current(self) -> None:
         self._activated(self.table.currentIndex())
