@@ -133,27 +133,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="475" />
+        <location filename="../../ui/printing_ui.py" line="476" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="477" />
+        <location filename="../../ui/printing_ui.py" line="478" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="484" />
+        <location filename="../../ui/printing_ui.py" line="485" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="490" />
+        <location filename="../../ui/printing_ui.py" line="491" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="492" />
+        <location filename="../../ui/printing_ui.py" line="493" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -163,118 +163,118 @@
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="127" />
         <source>Audit</source>
-        <translation type="unfinished" />
+        <translation>审计</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="208" />
         <source>(all)</source>
-        <translation type="unfinished" />
+        <translation>（全部）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="237" />
         <location filename="../../ui/supervisor/audit_view.py" line="249" />
         <source>%1 of %2 events</source>
-        <translation type="unfinished" />
+        <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="259" />
         <source>Hash chain intact: %1 events verified.</source>
-        <translation type="unfinished" />
+        <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="264" />
         <source>the event was altered</source>
-        <translation type="unfinished" />
+        <translation>该记录被篡改</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="264" />
         <source>the link to the previous event is wrong</source>
-        <translation type="unfinished" />
+        <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="265" />
         <source>an event is missing</source>
-        <translation type="unfinished" />
+        <translation>缺少记录</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="265" />
         <source>events were removed at the end</source>
-        <translation type="unfinished" />
+        <translation>末尾的记录被删除</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="270" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
-        <translation type="unfinished" />
+        <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="311" />
         <source>Audit report</source>
-        <translation type="unfinished" />
+        <translation>审计记录报告</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="320" />
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="320" />
         <source>PDF files (*.pdf)</source>
-        <translation type="unfinished" />
+        <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="321" />
         <source>Export audit report</source>
-        <translation type="unfinished" />
+        <translation>导出审计报告</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="403" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
-        <translation type="unfinished" />
+        <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="407" />
         <source>Voided: %1</source>
-        <translation type="unfinished" />
+        <translation>已作废：%1</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="433" />
         <source>Void case</source>
-        <translation type="unfinished" />
+        <translation>作废案件</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="447" />
         <source>Correct a field</source>
-        <translation type="unfinished" />
+        <translation>更正字段</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="447" />
         <source>New value</source>
-        <translation type="unfinished" />
+        <translation>新值</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="485" />
         <source>locked until %1</source>
-        <translation type="unfinished" />
+        <translation>锁定至 %1</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="485" />
         <source>active</source>
-        <translation type="unfinished" />
+        <translation>正常</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="528" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
-        <translation type="unfinished" />
+        <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="553" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
-        <translation type="unfinished" />
+        <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="564" />
         <source>Audit trail</source>
-        <translation type="unfinished" />
+        <translation>审计记录</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="564" />
@@ -286,77 +286,77 @@
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="564" />
         <source>Accounts</source>
-        <translation type="unfinished" />
+        <translation>账号</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="564" />
         <source>Retention</source>
-        <translation type="unfinished" />
+        <translation>数据保留</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="566" />
         <source>&amp;User</source>
-        <translation type="unfinished" />
+        <translation>用户(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="566" />
         <source>&amp;Role</source>
-        <translation type="unfinished" />
+        <translation>角色(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="566" />
         <source>&amp;Action</source>
-        <translation type="unfinished" />
+        <translation>操作(&amp;A)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="567" />
         <source>Ca&amp;se</source>
-        <translation type="unfinished" />
+        <translation>案件(&amp;S)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="567" />
         <source>&amp;From</source>
-        <translation type="unfinished" />
+        <translation>从(&amp;F)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="567" />
         <source>&amp;To</source>
-        <translation type="unfinished" />
+        <translation>至(&amp;T)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="569" />
         <source>case number</source>
-        <translation type="unfinished" />
+        <translation>受理编号</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="570" />
         <source>&amp;Filter</source>
-        <translation type="unfinished" />
+        <translation>筛选(&amp;F)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="571" />
         <source>&amp;Verify chain</source>
-        <translation type="unfinished" />
+        <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="572" />
         <source>Export &amp;CSV</source>
-        <translation type="unfinished" />
+        <translation>导出 &amp;CSV</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="573" />
         <source>Export &amp;PDF</source>
-        <translation type="unfinished" />
+        <translation>导出 &amp;PDF</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="574" />
         <source>Load &amp;more</source>
-        <translation type="unfinished" />
+        <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="575" />
         <source>No.</source>
-        <translation type="unfinished" />
+        <translation>序号</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="575" />
@@ -380,7 +380,7 @@
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="575" />
         <source>Station</source>
-        <translation type="unfinished" />
+        <translation>站点</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="576" />
@@ -400,37 +400,32 @@
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="580" />
         <source>&amp;Open</source>
-        <translation type="unfinished" />
+        <translation>打开(&amp;O)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="581" />
         <source>Applicant:</source>
-        <translation type="unfinished" />
+        <translation>申请人：</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="582" />
         <source>Timeline</source>
-        <translation type="unfinished" />
+        <translation>时间线</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="583" />
         <source>Corrections (original values kept)</source>
-        <translation type="unfinished" />
+        <translation>更正记录（保留原值）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="584" />
         <source>Field</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="585" />
-        <source>Original</source>
-        <translation>原件</translation>
+        <translation>字段</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="585" />
         <source>Corrected</source>
-        <translation type="unfinished" />
+        <translation>更正为</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="585" />
@@ -438,64 +433,69 @@
         <translation>理由</translation>
     </message>
     <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <source>Original value</source>
+        <translation>原值</translation>
+    </message>
+    <message>
         <location filename="../../ui/supervisor/audit_view.py" line="586" />
         <source>&amp;Void case…</source>
-        <translation type="unfinished" />
+        <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="587" />
         <source>Co&amp;rrect a field…</source>
-        <translation type="unfinished" />
+        <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="588" />
         <source>Name</source>
-        <translation type="unfinished" />
+        <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="588" />
         <source>State</source>
-        <translation type="unfinished" />
+        <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="589" />
         <source>Failed attempts</source>
-        <translation type="unfinished" />
+        <translation>失败次数</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="590" />
         <source>&amp;Unlock account</source>
-        <translation type="unfinished" />
+        <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="591" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
-        <translation type="unfinished" />
+        <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="593" />
         <source>&amp;Purge now</source>
-        <translation type="unfinished" />
+        <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="594" />
         <source>Purged at</source>
-        <translation type="unfinished" />
+        <translation>清除时间</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="594" />
         <source>By</source>
-        <translation type="unfinished" />
+        <translation>操作人</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="595" />
         <source>Personal records</source>
-        <translation type="unfinished" />
+        <translation>个人信息记录</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="595" />
         <source>Files</source>
-        <translation type="unfinished" />
+        <translation>文件</translation>
     </message>
 </context>
 <context>
@@ -1195,154 +1195,189 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="163" />
+        <location filename="../../ui/delivery/page.py" line="175" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="164" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165" />
+        <location filename="../../ui/delivery/page.py" line="177" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="180" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="180" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="171" />
+        <location filename="../../ui/delivery/page.py" line="183" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="172" />
+        <location filename="../../ui/delivery/page.py" line="184" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="173" />
+        <location filename="../../ui/delivery/page.py" line="185" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="174" />
+        <location filename="../../ui/delivery/page.py" line="186" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="175" />
+        <location filename="../../ui/delivery/page.py" line="187" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="176" />
+        <location filename="../../ui/delivery/page.py" line="188" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="177" />
+        <location filename="../../ui/delivery/page.py" line="189" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="190" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="191" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="192" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
-        <source>Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
-        <translation>回车：下一步 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
+        <location filename="../../ui/delivery/page.py" line="193" />
+        <source>Read identity card</source>
+        <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="221" />
+        <location filename="../../ui/delivery/page.py" line="194" />
+        <source>Read card (F6)</source>
+        <translation>读取证件 (F6)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="195" />
+        <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
+        <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="235" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="226" />
+        <location filename="../../ui/delivery/page.py" line="240" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="254" />
-        <location filename="../../ui/delivery/page.py" line="288" />
+        <location filename="../../ui/delivery/page.py" line="258" />
+        <source>No card reader is configured</source>
+        <translation>未配置读卡器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="262" />
+        <source>No card reader found</source>
+        <translation>未找到读卡器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="268" />
+        <source>Reading the card…</source>
+        <translation>正在读取证件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="281" />
+        <source>This document needs its MRZ key: type its number instead.</source>
+        <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="284" />
+        <source>The card could not be read</source>
+        <translation>证件无法读取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="311" />
+        <location filename="../../ui/delivery/page.py" line="345" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="254" />
-        <location filename="../../ui/delivery/page.py" line="288" />
+        <location filename="../../ui/delivery/page.py" line="311" />
+        <location filename="../../ui/delivery/page.py" line="345" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="256" />
+        <location filename="../../ui/delivery/page.py" line="313" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="262" />
+        <location filename="../../ui/delivery/page.py" line="319" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="289" />
+        <location filename="../../ui/delivery/page.py" line="346" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="291" />
+        <location filename="../../ui/delivery/page.py" line="348" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="334" />
+        <location filename="../../ui/delivery/page.py" line="391" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1375,7 +1410,7 @@
     <message>
         <location filename="../../ui/session_lock.py" line="166" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
-        <translation type="unfinished" />
+        <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
 </context>
 <context>
@@ -1569,22 +1604,22 @@
     <message>
         <location filename="../../ui/session_lock.py" line="91" />
         <source>Screen locked</source>
-        <translation type="unfinished" />
+        <translation>屏幕已锁定</translation>
     </message>
     <message>
         <location filename="../../ui/session_lock.py" line="92" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
-        <translation type="unfinished" />
+        <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
         <location filename="../../ui/session_lock.py" line="94" />
         <source>Password</source>
-        <translation type="unfinished" />
+        <translation>密码</translation>
     </message>
     <message>
         <location filename="../../ui/session_lock.py" line="95" />
         <source>&amp;Unlock</source>
-        <translation type="unfinished" />
+        <translation>解锁(&amp;U)</translation>
     </message>
     <message>
         <location filename="../../ui/session_lock.py" line="96" />
@@ -1629,74 +1664,74 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="166" />
+        <location filename="../../ui/main_window.py" line="167" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169" />
+        <location filename="../../ui/main_window.py" line="170" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="170" />
+        <location filename="../../ui/main_window.py" line="171" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="171" />
+        <location filename="../../ui/main_window.py" line="172" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="172" />
+        <location filename="../../ui/main_window.py" line="173" />
         <source>&amp;Lock screen</source>
-        <translation type="unfinished" />
+        <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="173" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174" />
+        <location filename="../../ui/main_window.py" line="175" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178" />
+        <location filename="../../ui/main_window.py" line="179" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129" />
-        <location filename="../../ui/main_window.py" line="143" />
-        <location filename="../../ui/main_window.py" line="180" />
+        <location filename="../../ui/main_window.py" line="130" />
+        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="181" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="183" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="187" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1767,43 +1802,43 @@
     <message>
         <location filename="../../ui/pages.py" line="73" />
         <source>Audit</source>
-        <translation type="unfinished" />
+        <translation>审计</translation>
     </message>
     <message>
         <location filename="../../ui/pages.py" line="74" />
         <source>Statistics</source>
-        <translation type="unfinished" />
+        <translation>统计</translation>
     </message>
 </context>
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="391" />
+        <location filename="../../ui/printing_ui.py" line="392" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="413" />
+        <location filename="../../ui/printing_ui.py" line="414" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="416" />
+        <location filename="../../ui/printing_ui.py" line="417" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="420" />
+        <location filename="../../ui/printing_ui.py" line="421" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="424" />
+        <location filename="../../ui/printing_ui.py" line="425" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="463" />
+        <location filename="../../ui/printing_ui.py" line="464" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1962,12 +1997,12 @@
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="96" />
         <source>Field</source>
-        <translation type="unfinished" />
+        <translation>字段</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="103" />
         <source>Reason (required)</source>
-        <translation type="unfinished" />
+        <translation>原因（必填）</translation>
     </message>
 </context>
 <context>
@@ -1991,27 +2026,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="512" />
+        <location filename="../../ui/printing_ui.py" line="513" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="519" />
+        <location filename="../../ui/printing_ui.py" line="520" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="522" />
+        <location filename="../../ui/printing_ui.py" line="523" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="523" />
+        <location filename="../../ui/printing_ui.py" line="524" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="524" />
+        <location filename="../../ui/printing_ui.py" line="525" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2021,17 +2056,17 @@
     <message>
         <location filename="../../ui/widgets/reveal.py" line="122" />
         <source>Hide</source>
-        <translation type="unfinished" />
+        <translation>隐藏</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/reveal.py" line="122" />
         <source>Show…</source>
-        <translation type="unfinished" />
+        <translation>显示…</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/reveal.py" line="123" />
         <source>Show the full value (asks for a reason; audited)</source>
-        <translation type="unfinished" />
+        <translation>显示完整信息（需填写原因，并记入审计）</translation>
     </message>
 </context>
 <context>
@@ -2039,12 +2074,12 @@
     <message>
         <location filename="../../ui/widgets/reveal.py" line="33" />
         <source>Show full value</source>
-        <translation type="unfinished" />
+        <translation>显示完整信息</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/reveal.py" line="34" />
         <source>Why do you need the full value? The reason is recorded in the audit trail.</source>
-        <translation type="unfinished" />
+        <translation>请填写查看完整信息的原因，该原因将记入审计记录。</translation>
     </message>
 </context>
 <context>
@@ -2341,219 +2376,219 @@
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="196" />
         <source>loaded in %1 ms</source>
-        <translation type="unfinished" />
+        <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="200" />
         <source> (+%1 void)</source>
-        <translation type="unfinished" />
+        <translation>（另有作废 %1 件）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="216" />
         <source>Accepted</source>
-        <translation type="unfinished" />
+        <translation>受理</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="216" />
         <source>Accepted with deficiencies</source>
-        <translation type="unfinished" />
+        <translation>容缺受理</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="217" />
         <source>Returned with notice</source>
-        <translation type="unfinished" />
+        <translation>一次性告知退回</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="217" />
         <source>Rejected</source>
-        <translation type="unfinished" />
+        <translation>不予受理</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="219" />
         <source>Very satisfied</source>
-        <translation type="unfinished" />
+        <translation>非常满意</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="219" />
         <source>Satisfied</source>
-        <translation type="unfinished" />
+        <translation>满意</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="219" />
         <source>Basically satisfied</source>
-        <translation type="unfinished" />
+        <translation>基本满意</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="220" />
         <source>Dissatisfied</source>
-        <translation type="unfinished" />
+        <translation>不满意</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="220" />
         <source>Very dissatisfied</source>
-        <translation type="unfinished" />
+        <translation>非常不满意</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="222" />
         <source>Not rated</source>
-        <translation type="unfinished" />
+        <translation>未评价</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="235" />
         <location filename="../../ui/supervisor/stats_view.py" line="300" />
         <location filename="../../ui/supervisor/stats_view.py" line="301" />
         <source>Cases</source>
-        <translation type="unfinished" />
+        <translation>件数</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="270" />
         <source>Range</source>
-        <translation type="unfinished" />
+        <translation>范围</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="271" />
         <source>&amp;From</source>
-        <translation type="unfinished" />
+        <translation>从(&amp;F)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="272" />
         <source>&amp;To</source>
-        <translation type="unfinished" />
+        <translation>至(&amp;T)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="273" />
         <source>&amp;Refresh</source>
-        <translation type="unfinished" />
+        <translation>刷新(&amp;R)</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>Last 30 days</source>
-        <translation type="unfinished" />
+        <translation>近 30 天</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>Last 7 days</source>
-        <translation type="unfinished" />
+        <translation>近 7 天</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>Last 90 days</source>
-        <translation type="unfinished" />
+        <translation>近 90 天</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="278" />
         <source>Last 365 days</source>
-        <translation type="unfinished" />
+        <translation>近 365 天</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="278" />
         <source>Custom</source>
-        <translation type="unfinished" />
+        <translation>自定义</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Cases decided</source>
-        <translation type="unfinished" />
+        <translation>办件量（已作出决定）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Handling time, min (median / P90)</source>
-        <translation type="unfinished" />
+        <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="283" />
         <source>Waiting time, min (median / P90)</source>
-        <translation type="unfinished" />
+        <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="284" />
         <source>First-submission pass rate</source>
-        <translation type="unfinished" />
+        <translation>一次性通过率</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="284" />
         <source>… pre-reviewed</source>
-        <translation type="unfinished" />
+        <translation>…其中经帮办预审</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="285" />
         <source>… not pre-reviewed</source>
-        <translation type="unfinished" />
+        <translation>…其中未经预审</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="285" />
         <source>One-time notices issued</source>
-        <translation type="unfinished" />
+        <translation>一次性告知书</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="286" />
         <source>容缺 supplements overdue</source>
-        <translation type="unfinished" />
+        <translation>容缺补交已逾期</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="289" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
-        <translation type="unfinished" />
+        <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="290" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
-        <translation type="unfinished" />
+        <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="291" />
         <source>Accepted cases among decided first-visit cases</source>
-        <translation type="unfinished" />
+        <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="292" />
         <source>Cases per day</source>
-        <translation type="unfinished" />
+        <translation>每日办件量</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="293" />
         <source>Cases per item</source>
-        <translation type="unfinished" />
+        <translation>各事项办件量</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="294" />
         <source>Decisions</source>
-        <translation type="unfinished" />
+        <translation>受理决定</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="295" />
         <source>Ratings</source>
-        <translation type="unfinished" />
+        <translation>好差评</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="296" />
         <source>Per clerk</source>
-        <translation type="unfinished" />
+        <translation>按受理人员</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="296" />
         <source>Per window</source>
-        <translation type="unfinished" />
+        <translation>按窗口</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="297" />
         <source>Pass rate per item</source>
-        <translation type="unfinished" />
+        <translation>各事项一次性通过率</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="297" />
         <source>Most frequent missing materials</source>
-        <translation type="unfinished" />
+        <translation>最常缺少的材料</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="298" />
         <source>Overdue supplements (worklist)</source>
-        <translation type="unfinished" />
+        <translation>逾期未补交（待办）</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="300" />
         <source>Clerk</source>
-        <translation type="unfinished" />
+        <translation>受理人员</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="301" />
@@ -2570,12 +2605,12 @@
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="302" />
         <source>Pass rate</source>
-        <translation type="unfinished" />
+        <translation>通过率</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="302" />
         <source>Passed / first visits</source>
-        <translation type="unfinished" />
+        <translation>通过 / 首次提交</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="303" />
@@ -2585,7 +2620,7 @@
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="303" />
         <source>Times missing</source>
-        <translation type="unfinished" />
+        <translation>缺少次数</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="304" />
@@ -2600,7 +2635,7 @@
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="305" />
         <source>Days overdue</source>
-        <translation type="unfinished" />
+        <translation>逾期天数</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from clerk_app.case_numbers import case_lookup_string
 from clerk_app.lifecycle import CaseStatus
+from clerk_app.persons import PersonData
 from clerk_app.store.models import AuditEvent
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready
 from ui.delivery.page import DeliveryPage
@@ -192,3 +193,29 @@ def test_keys_outside_the_scope_are_ignored(qtbot, form):
     detector.scanned.connect(seen.append)
     scan(qtbot, form.edit, "CASE:WH0120261123000017")
     assert seen == [] and form.edit.text() == "CASE:WH0120261123000017"
+
+
+def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, translations):
+    from devices.cards.simulated import SimulatedCardService
+
+    cards = SimulatedCardService(read_delay=0.3)
+    chip = cards.documents["resident_id"]
+    cid, number = decided_case(demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number,
+                                                           verified_by="chip"))
+    to_result_ready(demo_ctx, cid)
+    page = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk, card_service=lambda: cards)))
+    page.setFocus()
+    scan(qtbot, page.lookup, case_lookup_string(number))
+    cards.insert("resident_id")
+    qtbot.keyClick(page.collector_id, Qt.Key.Key_F6)
+    assert "正在读取" in page.collector_result.text()  # the read runs off the GUI thread
+    qtbot.waitUntil(lambda: "申请人本人" in page.collector_result.text(), timeout=3000)
+    assert QApplication.focusWidget() is page.confirm_button
+    qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
+    assert handovers(demo_ctx, cid) == [{"method": "window", "collector": "applicant", "id_source": "chip"}]
+
+
+def test_no_card_reader_is_said_so(qtbot, demo_ctx, clerk, translations, page, ready_case):
+    scan(qtbot, page.lookup, case_lookup_string(ready_case[1]))
+    page.read_card()  # the stand-in window has no card service
+    assert page.collector_result.text() == "未配置读卡器"

@@ -3,13 +3,14 @@ code, check who collects it (ID typed or read from the chip, compared by keyed t
 record the handover at the window or by express.
 
 Keyboard: Enter advances (case number → collector ID / courier → tracking number → confirm);
-Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over. A keyboard-wedge
+F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over. A keyboard-wedge
 scan anywhere on the page looks the case up.
 """
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,6 +23,7 @@ from clerk_app.delivery import (CollectorCheck, DeliveryCase, DeliveryMethod, De
                                 Handover)
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS
+from ui.operations import BackgroundOp
 from ui.wedge import WedgeScanDetector
 
 if TYPE_CHECKING:
@@ -90,9 +92,15 @@ class DeliveryPage(QWidget):
         self.collector_result = QLabel()
         self.collector_result.setObjectName("deliveryCollectorResult")
         self.collector_result.setWordWrap(True)
+        self.read_card_button = QPushButton()
+        self.read_card_button.setObjectName("deliveryReadCard")
+        self.read_card_button.clicked.connect(self.read_card)
+        collector_row = QHBoxLayout()
+        collector_row.addWidget(self.collector_id, 1)
+        collector_row.addWidget(self.read_card_button)
         window_panel = QWidget()
         wl = QFormLayout(window_panel)
-        wl.addRow(self.collector_label, self.collector_id)
+        wl.addRow(self.collector_label, collector_row)
         wl.addRow("", self.collector_result)
 
         self.courier = QComboBox()
@@ -150,7 +158,11 @@ class DeliveryPage(QWidget):
         self.next_case_action = QAction(self)
         self.next_case_action.setShortcut(QKeySequence("Ctrl+L"))
         self.next_case_action.triggered.connect(self.reset)
-        for action in (self.confirm_action, self.next_case_action):
+        self.read_card_action = QAction(self)
+        self.read_card_action.setShortcut(QKeySequence("F6"))  # as on the intake page
+        self.read_card_action.triggered.connect(self.read_card)
+        self._card_op: BackgroundOp | None = None
+        for action in (self.confirm_action, self.next_case_action, self.read_card_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         self.wedge = WedgeScanDetector(self)
@@ -178,7 +190,9 @@ class DeliveryPage(QWidget):
         self.confirm_button.setText(self.tr("Confirm &delivery"))
         self.confirm_action.setText(self.tr("Confirm delivery"))
         self.next_case_action.setText(self.tr("Next case"))
-        self.hint.setText(self.tr("Enter: next step · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up"))
+        self.read_card_action.setText(self.tr("Read identity card"))
+        self.read_card_button.setText(self.tr("Read card (F6)"))
+        self.hint.setText(self.tr("Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up"))
         self._show_case()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
@@ -232,6 +246,49 @@ class DeliveryPage(QWidget):
         self.collector_id.setText(document_number)
         self._collector_source = "chip"
         self.check_collector()
+
+    def read_card(self) -> None:
+        """Read the collector's document on the card reader, off the GUI thread; its number is then
+        checked like a typed one (source: chip). Only the number leaves the worker."""
+        if self.case is None or not self.case.ready:
+            return
+        get_service = getattr(self.window_, "card_service", None)
+        service = get_service() if callable(get_service) else None
+        if service is None:
+            self._collector_problem(self.tr("No card reader is configured"))
+            return
+        readers = [r for r in service.list_readers() if r.card_present] or service.list_readers()
+        if not readers:
+            self._collector_problem(self.tr("No card reader found"))
+            return
+        reader = readers[0].name
+        self.by_window.setChecked(True)
+        self.read_card_button.setEnabled(False)
+        self.collector_result.setStyleSheet("")
+        self.collector_result.setText(self.tr("Reading the card…"))
+
+        def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> str:
+            return str(service.read(reader).document_number)
+
+        def done(number: str) -> None:
+            self.read_card_button.setEnabled(True)
+            self.collector_from_card(number)
+
+        def failed(exc: BaseException) -> None:
+            self.read_card_button.setEnabled(True)
+            log.info("delivery card read failed: %s", exc)
+            if type(exc).__name__ in ("WrongMrzError", "BacFailedError"):  # a passport: needs its MRZ key
+                self._collector_problem(self.tr("This document needs its MRZ key: type its number instead."))
+            else:
+                self._collector_problem(exc.user_message() if isinstance(exc, ClerkAppError)
+                                        else self.tr("The card could not be read"))
+            self.collector_id.setFocus()
+
+        self._card_op = BackgroundOp(work, done, failed).start()
+
+    def _collector_problem(self, text: str) -> None:
+        self.collector_result.setStyleSheet(_BAD)
+        self.collector_result.setText(text)
 
     def _collector_edited(self, _text: str) -> None:
         self._collector_source = "manual"
