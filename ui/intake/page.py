@@ -432,7 +432,9 @@ class IntakePage(QWidget):
             self.set_line_status(LineStatus.DEFERRED, due_date=due)
 
     # -- card reading (off the GUI thread) ------------------------------------------------------
-    def read_card(self, agent: bool = False) -> None:
+    def read_card(self, agent: bool = False, mrz_key: object | None = None) -> None:
+        """Read the document on the reader off the GUI thread. A passport or travel permit needs its
+        MRZ access key first (asked for, then the read is retried)."""
         service = self.main.card_service()
         if service is None:
             self.prompts.error(self.tr("No card reader is configured"))
@@ -449,7 +451,7 @@ class IntakePage(QWidget):
         def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> PersonData:
             from devices.cards.applicant import person_from_document
 
-            return person_from_document(service.read(reader))
+            return person_from_document(service.read(reader, mrz_key))
 
         def done(record: PersonData) -> None:
             panel.read_button.setEnabled(True)
@@ -458,8 +460,17 @@ class IntakePage(QWidget):
             self.save_applicant(record, agent=agent)
 
         def failed(exc: BaseException) -> None:
+            from devices.cards.api import BacFailedError, WrongMrzError
+
             panel.read_button.setEnabled(True)
             self.main.statusBar().clearMessage()
+            if isinstance(exc, WrongMrzError) and mrz_key is None or isinstance(exc, BacFailedError):
+                if isinstance(exc, BacFailedError):
+                    self.prompts.error(exc.user_message())
+                key = self.prompts.mrz_key()
+                if key is not None:
+                    self.read_card(agent, key)
+                return
             text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
             self.prompts.error(text)
 

@@ -28,6 +28,13 @@ class Prompts:
             return None
         return d.reason.toPlainText().strip(), d.basis.text().strip()
 
+    def mrz_key(self) -> object | None:
+        """Document number, birth date and expiry for BAC (typed, or an MRZ from a wedge reader)."""
+        from ui.intake.mrz_dialog import MrzDialog
+
+        d = MrzDialog(self.parent)
+        return d.key() if d.exec() == QDialog.DialogCode.Accepted else None
+
     def confirm(self, title: str, text: str) -> bool:
         return ConfirmDocumentDialog(title, text, self.parent).exec() == QDialog.DialogCode.Accepted
 

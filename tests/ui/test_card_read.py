@@ -1,0 +1,60 @@
+"""Chip reads from the intake page over the simulated reader (the device layer itself is tested
+against the real pcscd + vpcd stack in tests/devices/cards)."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from clerk_app.lifecycle import CaseStatus
+from devices.cards.mrz import mrz_key
+from tests.helpers.ui import ScriptedPrompts, open_window
+
+K = Qt.Key
+
+
+@pytest.fixture
+def page_with_case(qtbot, demo_ctx, translations):
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    window.show_page("intake")
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    return window, page
+
+
+def test_resident_id_read_fills_and_saves_the_applicant(qtbot, page_with_case, demo_ctx):
+    window, page = page_with_case
+    qtbot.waitUntil(lambda: "已放卡" in window.card_label.text() or "card present" in window.card_label.text())
+    qtbot.keyClick(page, K.Key_F6)
+    qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    applicant = demo_ctx.cases.get(page.actor, page.case_id).applicant
+    assert applicant.verified_by == "chip" and applicant.document_number == "1101**********002X"
+    assert "芯片读取" in page.applicant.source.text()
+    assert page.prompts.errors == []
+
+
+def test_passport_asks_for_the_mrz_then_reads(qtbot, page_with_case, demo_ctx):
+    window, page = page_with_case
+    service = window.card_service()
+    service.insert("passport")
+    page.prompts.mrz_keys = [mrz_key("E00000000", "900115", "340620"),  # wrong: BAC fails, asked again
+                             mrz_key("E12345678", "900115", "340620")]
+    page.read_card()
+    qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    assert page.prompts.errors and "访问密钥" in page.prompts.errors[0]
+    applicant = demo_ctx.cases.get(page.actor, page.case_id).applicant
+    assert applicant.document_type == "passport" and applicant.verified_by == "chip"
+    assert applicant.passive_auth == "verified"
+    assert demo_ctx.cases.get(page.actor, page.case_id).status is CaseStatus.DRAFT
+
+
+def test_card_pulled_mid_read_is_explained_and_nothing_is_saved(qtbot, page_with_case, demo_ctx):
+    window, page = page_with_case
+    service = window.card_service()
+    service.remove_during_next_read()
+    page.read_card()
+    qtbot.waitUntil(lambda: bool(page.prompts.errors), timeout=5000)
+    assert "移开" in page.prompts.errors[0]
+    assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None
+    assert page.applicant.read_button.isEnabled()
