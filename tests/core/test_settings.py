@@ -45,3 +45,23 @@ def test_broken_toml(tmp_path):
     path.write_text("station_code = \n", encoding="utf-8")
     with pytest.raises(SettingsError, match="settings.toml"):
         load_settings(path)
+
+
+def test_settings_change_is_admin_only_validated_and_audited(world, tmp_path):
+    from clerk_app.errors import PermissionDenied
+    from clerk_app.settings_service import change_settings
+
+    path = tmp_path / "s.toml"
+    current = world.ctx.settings
+    with pytest.raises(PermissionDenied):
+        change_settings(world.login("clerk"), world.ctx.auditor, current, {"window_no": "07"}, path)
+    admin = world.login("admin")
+    with pytest.raises(SettingsError):
+        change_settings(admin, world.ctx.auditor, current, {"window_no": 7}, path)
+    assert not path.exists()
+    new = change_settings(admin, world.ctx.auditor, current, {"window_no": "07", "hall_phone": "027-12345"}, path)
+    assert load_settings(path) == new and new.window_no == "07"
+    last = next(iter(world.ctx.auditor.events(world.login("supervisor"))))
+    events = [e for e in world.ctx.auditor.events(world.login("supervisor")) if e.action == "settings.change"]
+    assert events and events[0].detail["changed"] == {"window_no": "07", "hall_phone": "027-12345"}
+    assert last is not None
