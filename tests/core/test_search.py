@@ -156,3 +156,30 @@ def test_case_history_documents_and_audit_as_far_as_the_role_may_see(world, sear
     everything = search.audit_events(world.login("supervisor"), cid)
     assert {"case.synced", "case.result_ready"} <= {e.action for e in everything}
     assert [e.seq for e in everything] == sorted(e.seq for e in everything)
+
+
+@pytest.mark.postgres
+def test_search_and_keyset_paging_on_postgresql(tmp_path, postgres_url):
+    """A hall sharing one PostgreSQL database: the same tokens, row-value keyset and indexes."""
+    from tests.helpers.core import make_world
+
+    world = make_world(tmp_path, database_url=postgres_url)
+    try:
+        clerk = world.login("clerk")
+        search = CaseSearch(world.ctx.sessions, world.ctx.persons, world.ctx.auditor)
+        made = [decided_case(world.ctx, clerk, person("王五", i), agent=person("刘洋", 50) if i == 2 else None)[0]
+                for i in range(5)]
+        seen, cursor = [], None
+        while True:
+            page = search.search(clerk, SearchCriteria(item_code=ITEM, status=CaseStatus.ACCEPTED), after=cursor,
+                                 limit=2)
+            seen += ids(page)
+            if page.next is None:
+                break
+            cursor = page.next
+        assert sorted(seen) == sorted(made) and len(seen) == 5
+        assert ids(search.search(clerk, SearchCriteria(id_number=resident_id(50)))) == [made[2]]
+        day = world.clock.now().date()
+        assert len(search.search(clerk, SearchCriteria(date_from=day, date_to=day, name="王五")).rows) == 5
+    finally:
+        world.ctx.close()
