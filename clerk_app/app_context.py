@@ -45,6 +45,7 @@ class AppContext:
     persons: PersonRepository
     cases: CaseService
     startup_warnings: list[str] = field(default_factory=list)
+    pages: Any = None  # clerk_app.pages.PageService: scanned pages and the attachment store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -95,5 +96,9 @@ def build_context(settings: Settings, *, clock: Clock | None = None, keyring_mod
     persons = PersonRepository(FieldCipher(keys, "fields"), SearchIndex(keys), clock)
     cases = CaseService(sessions, clock, catalogue.active, auditor, calendar, persons,
                         settings.station_code, settings.window_no)
-    return AppContext(settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar,
-                      persons, cases, warnings)
+    ctx = AppContext(settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar,
+                     persons, cases, warnings)
+    from clerk_app.pages import PageService
+
+    ctx.pages = PageService.for_context(ctx)  # one page service (and attachment store) per app
+    return ctx
