@@ -91,6 +91,7 @@ class SyncProgress:
 
 @dataclass
 class CycleReport:
+    contacted: bool = False    # at least one exchange with the back office succeeded
     sent: int = 0
     failed: int = 0
     upload_error: ClerkAppError | None = None
@@ -233,6 +234,7 @@ class SyncWorker:
                 continue
             self._mark_sent(entry_id)
             report.sent += 1
+            report.contacted = True
 
     def _send_case(self, case_id: str, key: str) -> None:
         with self._sessions() as s:
@@ -358,6 +360,7 @@ class SyncWorker:
                 cursor = int(sync_state.get_value(s, self._cursor_key()) or 0)
             for _page in range(50):  # bounded per cycle
                 page = self._client.status_feed(cursor, self.settings.feed_page)
+                report.contacted = True
                 for event in page.events:
                     if event.status not in SERVER_STATUSES:
                         continue
@@ -386,6 +389,7 @@ class SyncWorker:
                     known = sync_state.get_value(s, f"{kind}_etag")
                     refused = sync_state.get_value(s, f"{kind}_refused_etag")
                 pub = self._client.publication(kind, known)
+                report.contacted = True
                 if pub is None or pub.etag == refused:
                     continue
                 try:
@@ -421,12 +425,16 @@ class SyncWorker:
     def _publish_state(self, report: CycleReport) -> None:
         pending, failed = self.counts()
         error = report.upload_error or report.pull_error
-        online = not isinstance(error, BackOfficeUnavailable)
-        last = self._state.last_success
-        if error is None:
-            last = self._clock()
+        online, last, problem = self._state.online, self._state.last_success, self._state.problem
+        if isinstance(error, BackOfficeUnavailable):
+            online, problem = False, error.user_message()
+        elif error is not None:  # reachable but refusing (e.g. station not authorised), or not asked
+            online, problem = (True if report.contacted else online), error.user_message()
+        elif report.contacted:
+            online, last, problem = True, self._clock(), None
+        # else: nothing was due and nothing pulled — what we knew still stands.
         self._state = replace(self._state, online=online, pending=pending, failed=failed, last_success=last,
-                              problem=error.user_message() if error is not None else None)
+                              problem=problem)
         if self._on_state is not None:
             try:
                 self._on_state(self._state)
