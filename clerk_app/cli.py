@@ -3,6 +3,7 @@
     clerk-app [--demo] [--settings FILE] [--data-dir DIR] [--lang zh_CN|en]
     clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
     clerk-app admin verify-audit
+    clerk-app admin rotate-key --admin-user ADMIN [--resume]
     clerk-app admin import-catalogue FOLDER
 """
 from __future__ import annotations
@@ -52,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--staff-no", required=True)
     cu.add_argument("--admin-user", help="existing admin creating this account (asked for a password)")
     asub.add_parser("verify-audit", help="verify the audit hash chain")
+    rk = asub.add_parser("rotate-key", help="new data key version, then re-encrypt personal data and "
+                         "attachments (--resume continues an interrupted run); docs/security.md")
+    rk.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
+    rk.add_argument("--resume", action="store_true", help="do not create a new version, just continue")
     ic = asub.add_parser("import-catalogue", help="validate and activate a catalogue folder")
     ic.add_argument("folder")
     return p
@@ -70,6 +75,9 @@ def main(argv: list[str] | None = None, gui: Callable[[Settings], int] | None = 
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
+        from clerk_app.logging_setup import setup_logging
+
+        setup_logging(settings.resolved_data_dir())  # rotating file + personal-data filter
         if args.command == "admin":
             return _admin(args, settings)
         if gui is None:
@@ -94,6 +102,19 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             password = _read_password(f"password for {args.username}: ")
             ctx.users.create_user(actor, args.username, password, Role(args.role), args.name, args.staff_no)
             print(f"created {args.username} ({args.role})")
+        elif args.admin_command == "rotate-key":
+            from clerk_app.attachments import AttachmentStore
+            from clerk_app.security.crypto import FieldCipher
+            from clerk_app.security.rotation import KeyRotation
+
+            actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
+            store = AttachmentStore(settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments"))
+            rotation = KeyRotation(ctx.sessions, ctx.keys, FieldCipher(ctx.keys, "fields"), store, ctx.auditor)
+            result = (rotation.resume if args.resume else rotation.rotate)(actor)
+            left = rotation.status()
+            print(f"data key v{result.version}: {result.persons} person records and {result.files} files "
+                  f"re-encrypted; still old: {left.persons_old} records, {left.files_old} files")
+            return 0 if left.complete else 1
         elif args.admin_command == "verify-audit":
             broken = ctx.auditor.verify()
             if broken:

@@ -55,6 +55,9 @@ def run(settings: Settings) -> int:
     app = create_application()
     translations = Translations(app)
     translations.apply(settings.language)
+    from clerk_app.logging_setup import setup_logging
+
+    setup_logging(settings.resolved_data_dir())  # idempotent: cli.main may have done it already
     try:
         ctx: AppContext = build_context(settings)
     except ClerkAppError as exc:

@@ -10,6 +10,7 @@ from clerk_app import i18n
 from clerk_app.app_context import AppContext
 from clerk_app.roles import ROLE_LABELS, Actor
 from ui.current_case import CurrentCase
+from ui.session_lock import IdleLock
 from ui.pages import PAGES, Page
 
 
@@ -79,7 +80,11 @@ class MainWindow(QMainWindow):
         self.lang_zh.triggered.connect(lambda: self.set_language("zh_CN"))
         self.lang_en = QAction("English", self)
         self.lang_en.triggered.connect(lambda: self.set_language("en"))
+        self.lock_action = QAction(self)
+        self.lock_action.setObjectName("lockAction")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+Alt+L"))
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.logout_action)
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -88,6 +93,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
         self.retranslate()
+        # Idle lock (ui/session_lock.py): signals warning/locked/unlocked; the draft stays open.
+        self.idle_lock = IdleLock(self)
+        self.lock_action.triggered.connect(lambda: self.idle_lock.lock("manual"))
         # The applicant's screen (ui/customer, issue 9): for clerks, unless switched off in settings.
         from clerk_app.roles import Permission
         if actor.can(Permission.CASE_DECIDE) and ctx.settings.customer_window:
@@ -134,6 +142,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("&Session"))
         self.view_menu.setTitle(self.tr("&View"))
         self.logout_action.setText(self.tr("Sign &out"))
+        self.lock_action.setText(self.tr("&Lock screen"))
         self.quit_action.setText(self.tr("&Quit"))
         self.help_action.setText(self.tr("Keyboard shortcuts"))
         role = i18n.text(ROLE_LABELS[self.actor.role])
@@ -158,6 +167,7 @@ class MainWindow(QMainWindow):
         self.ctx.auditor.record_now(self.actor, "settings.language", language=language)
 
     def logout(self) -> None:
+        self.idle_lock.stop()
         self.current_case.close()
         self.ctx.users.logout(self.actor)
         self.close()

@@ -51,6 +51,18 @@ def _delivery(window: "MainWindow") -> QWidget:
     return DeliveryPage(window)
 
 
+def _audit(window: "MainWindow") -> QWidget:
+    from ui.supervisor.audit_view import AuditPage
+
+    return AuditPage(window)
+
+
+def _stats(window: "MainWindow") -> QWidget:
+    from ui.supervisor.stats_view import StatsPage
+
+    return StatsPage(window)
+
+
 PAGES: list[Page] = [
     Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, _home),
     Page("intake", QT_TRANSLATE_NOOP("Pages", "Intake"), "F2", Permission.CASE_EDIT_DRAFT, _intake),
@@ -58,4 +70,6 @@ PAGES: list[Page] = [
     # personal-data lookup (clerks, supervisors); pre-review staff find their drafts on the home page.
     Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, _search),
     Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
+    Page("audit", QT_TRANSLATE_NOOP("Pages", "Audit"), "F7", Permission.AUDIT_READ_ALL, _audit),
+    Page("stats", QT_TRANSLATE_NOOP("Pages", "Statistics"), "F8", Permission.STATS_VIEW, _stats),
 ]

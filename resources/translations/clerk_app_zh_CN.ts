@@ -133,27 +133,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="476" />
+        <location filename="../../ui/printing_ui.py" line="484" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="478" />
+        <location filename="../../ui/printing_ui.py" line="486" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="485" />
+        <location filename="../../ui/printing_ui.py" line="493" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="491" />
+        <location filename="../../ui/printing_ui.py" line="499" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="493" />
+        <location filename="../../ui/printing_ui.py" line="501" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1726,12 +1726,12 @@
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="187" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="188" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1813,32 +1813,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="392" />
+        <location filename="../../ui/printing_ui.py" line="395" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="414" />
+        <location filename="../../ui/printing_ui.py" line="417" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="417" />
+        <location filename="../../ui/printing_ui.py" line="420" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="421" />
+        <location filename="../../ui/printing_ui.py" line="424" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="425" />
+        <location filename="../../ui/printing_ui.py" line="428" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="464" />
+        <location filename="../../ui/printing_ui.py" line="472" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1846,102 +1846,103 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="218" />
+        <location filename="../../ui/printing_ui.py" line="221" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="245" />
+        <location filename="../../ui/printing_ui.py" line="248" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="246" />
+        <location filename="../../ui/printing_ui.py" line="249" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="249" />
+        <location filename="../../ui/printing_ui.py" line="252" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="263" />
+        <location filename="../../ui/printing_ui.py" line="266" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="278" />
+        <location filename="../../ui/printing_ui.py" line="281" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="282" />
+        <location filename="../../ui/printing_ui.py" line="285" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="295" />
+        <location filename="../../ui/printing_ui.py" line="298" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="304" />
+        <location filename="../../ui/printing_ui.py" line="307" />
         <source>The document could not be printed.</source>
         <translation>文书未能打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="313" />
+        <location filename="../../ui/printing_ui.py" line="316" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="315" />
+        <location filename="../../ui/printing_ui.py" line="115" />
+        <location filename="../../ui/printing_ui.py" line="318" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="318" />
+        <location filename="../../ui/printing_ui.py" line="321" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="321" />
+        <location filename="../../ui/printing_ui.py" line="324" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="322" />
+        <location filename="../../ui/printing_ui.py" line="325" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="367" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="367" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="366" />
+        <location filename="../../ui/printing_ui.py" line="369" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="368" />
+        <location filename="../../ui/printing_ui.py" line="371" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="370" />
+        <location filename="../../ui/printing_ui.py" line="373" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="372" />
+        <location filename="../../ui/printing_ui.py" line="375" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2026,27 +2027,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="513" />
+        <location filename="../../ui/printing_ui.py" line="521" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="520" />
+        <location filename="../../ui/printing_ui.py" line="528" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="523" />
+        <location filename="../../ui/printing_ui.py" line="531" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="524" />
+        <location filename="../../ui/printing_ui.py" line="532" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="525" />
+        <location filename="../../ui/printing_ui.py" line="533" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>

@@ -116,3 +116,23 @@ def test_interrupted_rotation_resumes(world, setup, monkeypatch):
     assert again.persons == 0 and again.files == left.files_old
     assert rot.status().complete
     assert all(store.get(sha) for sha in store.hashes())
+
+
+def test_cli_rotate_key(world, tmp_path, monkeypatch, capsys):
+    import io
+
+    from clerk_app import cli
+    from clerk_app.attachments import AttachmentStore
+
+    data = world.ctx.settings.resolved_data_dir()
+    store = AttachmentStore(data / "attachments", FieldCipher(world.ctx.keys, "attachments"))
+    accepted_case(world, world.login("clerk"), store, pages=1)
+    world.ctx.close()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'data_dir = "{data}"\ndemo = true\n', encoding="utf-8")
+    # demo mode reads the demo file keyring in the data folder: point it at the test's keyring
+    (data / "demo-keyring.cfg").write_bytes((tmp_path / "keyring.cfg").read_bytes())
+    monkeypatch.setattr("sys.stdin", io.StringIO("Admin2026\n"))
+    assert cli.main(["--settings", str(settings), "admin", "rotate-key", "--admin-user", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "data key v2: 1 person records and 1 files re-encrypted; still old: 0 records, 0 files" in out

@@ -1,0 +1,157 @@
+"""Audit page: filters, tampering found and shown, audited exports, case timeline with reveal,
+void and correction, account unlock, retention list."""
+from __future__ import annotations
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select, text
+
+from clerk_app.audit_queries import AuditFilter
+from clerk_app.store.models import AuditEvent
+from tests.helpers.core import make_world
+from tests.helpers.supervision import ID_NUMBER, accepted_case, deliver
+from ui.supervisor.audit_view import AuditPage
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path, customer_window=False)
+    yield w
+    w.ctx.close()
+
+
+def _page(qtbot, world, username="supervisor"):
+    actor = world.login(username)
+    page = AuditPage(SimpleNamespace(ctx=world.ctx, actor=actor))
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def _rows(table, col):
+    return [table.item(i, col).text() for i in range(table.rowCount())]
+
+
+def test_filters_and_tampering_shown(qtbot, world, translations):
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    page = _page(qtbot, world)
+    assert page.tabs.tabText(0) == "审计记录"
+    assert page.events.rowCount() > 5
+    page.f_user.setCurrentIndex(page.f_user.findData("clerk"))
+    page.apply_button.click()
+    assert set(_rows(page.events, 2)) == {"clerk"}
+    page.f_user.setCurrentIndex(0)
+    page.f_action.setEditText("case.")
+    page.apply_button.click()
+    assert all(a.startswith("case.") for a in _rows(page.events, 5)) and page.events.rowCount() >= 3
+    page.f_action.setCurrentIndex(0)
+
+    page.verify_button.click()
+    assert "完整" in page.chain_label.text()
+    with world.ctx.engine.begin() as c:
+        c.execute(text("UPDATE audit_events SET detail = '{\"item\": \"OTHER\"}' WHERE action = 'case.create'"))
+    with world.ctx.sessions() as s:
+        seq = s.scalar(select(AuditEvent.seq).where(AuditEvent.action == "case.create"))
+    page.f_user.setCurrentIndex(page.f_user.findData("supervisor"))  # a filter that hides the event
+    page.apply_button.click()
+    page.verify_button.click()
+    assert f"第 {seq} 条" in page.chain_label.text() or str(seq) in page.chain_label.text()
+    assert "被篡改" in page.chain_label.text() or "断裂" in page.chain_label.text()
+    row = page.broken_row_index()
+    assert row is not None and page.events.item(row, 0).text() == str(seq)
+    assert page.events.currentRow() == row
+    assert page.events.item(row, 0).background().color().name() == "#f8d7da"
+    assert cid in _rows(page.events, 6)
+
+
+def test_exports_are_written_and_audited(qtbot, world, translations, tmp_path):
+    clerk = world.login("clerk")
+    accepted_case(world, clerk)
+    page = _page(qtbot, world)
+    page.choose_export_path = lambda suggested, fmt: str(tmp_path / suggested)
+    csv_path = page.export("csv")
+    pdf_path = page.export("pdf")
+    assert csv_path.name.endswith(".csv") and pdf_path.read_bytes().startswith(b"%PDF")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "seq" and len(rows) > 5
+    sup = world.login("supervisor")
+    exports = page.queries.search(sup, AuditFilter(action="audit.export"))
+    assert [e.detail["format"] for e in exports] == ["pdf", "csv"]
+    assert "audit.export" in _rows(page.events, 5)  # the list shows the export event too
+
+
+def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    number = world.ctx.cases.get(clerk, cid).case_number
+    page = _page(qtbot, world)
+    assert page.open_case(number)
+    assert number in page.case_header.text() and page.timeline.rowCount() >= 3
+    assert ID_NUMBER not in page.applicant_id.value.text() and "*" in page.applicant_id.value.text()
+    page.applicant_id._prompt = lambda parent: "核对投诉"
+    page.applicant_id.button.click()
+    assert page.applicant_id.value.text() == ID_NUMBER
+    page.applicant_id.hide_full()
+    assert ID_NUMBER not in page.applicant_id.value.text()
+
+    def answer(values):
+        def fill(dialog):
+            if "field" in values:
+                dialog.field.setCurrentIndex(dialog.field.findData(values["field"]))
+            if "value" in values:
+                dialog.value.setText(values["value"])
+            dialog.reason.setText(values["reason"])
+            return True
+        return fill
+
+    page.ask = answer({"field": "window_no", "value": "08", "reason": "窗口号录错"})
+    page.correct_button.click()
+    assert page.corrections_table.rowCount() == 1
+    assert [page.corrections_table.item(0, c).text() for c in (2, 3, 4, 5)] == ["窗口号", "01", "08", "窗口号录错"]
+    page.ask = answer({"reason": "重复受理"})
+    page.void_button.click()
+    assert "已作废" in page.case_header.text() and "重复受理" in page.case_header.text()
+    assert not page.void_button.isEnabled()
+    actions = _rows(page.timeline, 5)
+    assert {"pii.view_full", "case.correct", "case.void"} <= set(actions)
+
+
+def test_unlock_account_and_retention_list(qtbot, world, translations):
+    from clerk_app.errors import ClerkAppError
+    for _ in range(5):
+        with pytest.raises(ClerkAppError):
+            world.ctx.users.authenticate("clerk", "wrong-pass1")
+    page = _page(qtbot, world)
+    page.refresh_accounts()
+    row = next(i for i in range(page.accounts.rowCount()) if page.accounts.item(i, 0).text() == "clerk")
+    assert "锁定" in page.accounts.item(row, 3).text()
+    page.accounts.selectRow(row)
+    page.unlock_button.click()
+    assert "锁定" not in page.accounts.item(row, 3).text()
+    clerk = world.login("clerk")  # works again
+    cid = accepted_case(world, clerk)
+    deliver(world, clerk, cid)
+    world.clock.advance(days=200)
+    page.refresh_retention()
+    assert "1" in page.retention_info.text() and page.purge_button.isEnabled()
+    shown = []
+    page.inform = shown.append
+    page.purge_button.click()
+    assert page.purged_table.rowCount() == 1 and shown and "1" in shown[0]
+    events = [e.action for e in page.queries.search(world.login("supervisor"), AuditFilter(action="retention."))]
+    assert events == ["retention.run", "retention.purge_case"]
+    assert "user.unlock" in [e.action for e in page.queries.search(world.login("supervisor"), AuditFilter())]
+
+
+def test_only_supervisors_get_the_pages(qtbot, world, translations):
+    from ui.main_window import MainWindow
+    for name, expected in (("supervisor", {"audit", "stats"}), ("clerk", set()), ("prereview", set()),
+                           ("admin", set())):
+        window = MainWindow(world.ctx, world.login(name), translations)
+        qtbot.addWidget(window)
+        assert {"audit", "stats"} & set(window.pages) == expected, name
+        window.idle_lock.stop()

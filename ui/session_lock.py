@@ -1,0 +1,236 @@
+"""Idle lock of the main window.
+
+``IdleLock`` watches every input event of the application (an application-wide event filter) and
+locks the window after ``settings.idle_lock_minutes`` without input, with a warning banner during
+the last minute. Locking hides the screen behind an opaque overlay and disables the window's
+actions and menus, but keeps everything underneath as it was: the draft on the desk stays open
+(``CurrentCase`` is *not* closed). Unlocking needs the same user's password
+(``UserService.authenticate``: wrong passwords count towards the account lockout); "Sign out"
+on the overlay ends the session instead.
+
+Signals (on ``MainWindow.idle_lock``):
+- ``warning(int)`` — seconds left before the lock;
+- ``locked()`` — the screen is locked: anything showing the case elsewhere (the customer-facing
+  window) should clear itself now;
+- ``unlocked()`` — the same user is back; views may show the case again.
+
+The clock is injectable (``clock=`` a callable returning seconds, monotonic) so tests drive it.
+"""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from clerk_app.errors import ClerkAppError
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
+
+
+class LockOverlay(QWidget):
+    """Opaque cover over the whole main window with the unlock form."""
+
+    def __init__(self, parent: QWidget, username: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockOverlay")
+        self.setAutoFillBackground(False)
+        self.title = QLabel()
+        self.title.setObjectName("lockTitle")
+        self.title.setStyleSheet("font-size: 22px; font-weight: bold;")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.user = QLabel()
+        self.user.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._username = username
+        self.password = QLineEdit()
+        self.password.setObjectName("lockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMinimumWidth(260)
+        self.unlock_button = QPushButton()
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setDefault(True)
+        self.sign_out_button = QPushButton()
+        self.sign_out_button.setObjectName("lockSignOut")
+        self.error = QLabel()
+        self.error.setObjectName("lockError")
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box = QFrame()
+        box.setObjectName("lockBox")
+        box.setStyleSheet("#lockBox { background: white; border-radius: 10px; padding: 18px; }")
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.title)
+        inner.addWidget(self.user)
+        inner.addWidget(self.password)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_out_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        inner.addLayout(buttons)
+        inner.addWidget(self.error)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.password.returnPressed.connect(self.unlock_button.click)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Screen locked"))
+        self.user.setText(self.tr("Signed in as %1. Enter your password to continue; the open case is kept.")
+                          .replace("%1", self._username))
+        self.password.setPlaceholderText(self.tr("Password"))
+        self.unlock_button.setText(self.tr("&Unlock"))
+        self.sign_out_button.setText(self.tr("Sign &out"))
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#30445c"))  # opaque: nothing of the case shows through
+        painter.end()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class IdleLock(QObject):
+    warning = Signal(int)
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, window: "MainWindow", *, idle_seconds: float | None = None, warn_seconds: float | None = None,
+                 clock: Callable[[], float] = time.monotonic, poll_ms: int = 1000) -> None:
+        super().__init__(window)
+        self._window = window
+        self._clock = clock
+        self.idle_seconds = float(idle_seconds if idle_seconds is not None
+                                  else window.ctx.settings.idle_lock_minutes * 60)
+        self.warn_seconds = float(warn_seconds if warn_seconds is not None else min(60.0, self.idle_seconds / 4))
+        self.is_locked = False
+        self._last = clock()
+        self._disabled: list[QObject] = []
+        self.banner = QLabel(window)
+        self.banner.setObjectName("idleWarning")
+        self.banner.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 8px 14px; "
+                                  "border: 1px solid #e0c060; border-radius: 6px; font-size: 14px;")
+        self.banner.hide()
+        self.overlay = LockOverlay(window, window.actor.username)
+        self.overlay.hide()
+        self.overlay.unlock_button.clicked.connect(self._try_unlock)
+        self.overlay.sign_out_button.clicked.connect(self._sign_out)
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.check)
+        self._timer.start()
+        app = QApplication.instance()
+        assert app is not None
+        self._app = app
+        app.installEventFilter(self)
+        window.installEventFilter(self)
+
+    # -- activity ------------------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if obj is self._window and event.type() == QEvent.Type.Resize:
+            self._place()
+        elif event.type() in ACTIVITY and not self.is_locked:
+            self.touch()
+        return False
+
+    def touch(self) -> None:
+        self._last = self._clock()
+        if self.banner.isVisible():
+            self.banner.hide()
+
+    def check(self) -> None:
+        """Called by the poll timer (and by tests): warn, then lock."""
+        if self.is_locked:
+            return
+        idle = self._clock() - self._last
+        if idle >= self.idle_seconds:
+            self.lock("idle")
+        elif idle >= self.idle_seconds - self.warn_seconds:
+            left = max(1, int(round(self.idle_seconds - idle)))
+            self.banner.setText(self.tr("The screen locks in %1 s. Move the mouse or press a key to stay signed in.")
+                                .replace("%1", str(left)))
+            self.banner.adjustSize()
+            self._place()
+            self.banner.show()
+            self.banner.raise_()
+            self.warning.emit(left)
+
+    # -- lock / unlock -------------------------------------------------------------------------
+    def lock(self, reason: str = "manual") -> None:
+        if self.is_locked:
+            return
+        self.is_locked = True
+        self.banner.hide()
+        w = self._window
+        self._disabled = [a for a in w.actions() if a.isEnabled()]
+        for a in self._disabled:
+            a.setEnabled(False)  # F-key page shortcuts etc. must not act behind the cover
+        w.menuBar().setEnabled(False)
+        self.overlay.error.clear()
+        self.overlay.password.clear()
+        self._place()
+        self.overlay.show()
+        self.overlay.raise_()
+        self.overlay.password.setFocus()
+        try:
+            w.ctx.auditor.record_now(w.actor, "session.lock", reason=reason)
+        except ClerkAppError:
+            pass  # locking must never fail because the store is busy
+        self.locked.emit()
+
+    def _try_unlock(self) -> None:
+        self.unlock(self.overlay.password.text())
+
+    def unlock(self, password: str) -> bool:
+        w = self._window
+        self.overlay.password.clear()
+        try:
+            w.ctx.users.authenticate(w.actor.username, password)
+        except ClerkAppError as exc:
+            self.overlay.error.setText(exc.user_message())
+            return False
+        self.is_locked = False
+        self.overlay.hide()
+        w.menuBar().setEnabled(True)
+        for a in self._disabled:
+            a.setEnabled(True)
+        self._disabled = []
+        w.ctx.auditor.record_now(w.actor, "session.unlock")
+        self.touch()
+        self.unlocked.emit()
+        return True
+
+    def _sign_out(self) -> None:
+        self.is_locked = False
+        self.overlay.hide()
+        self._window.menuBar().setEnabled(True)
+        for a in self._disabled:
+            a.setEnabled(True)
+        self._disabled = []
+        self.stop()
+        self._window.logout()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._app.removeEventFilter(self)
+
+    def _place(self) -> None:
+        rect = self._window.rect()
+        self.overlay.setGeometry(rect)
+        self.banner.move(max(0, (rect.width() - self.banner.width()) // 2), 40)

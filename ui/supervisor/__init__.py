@@ -1,0 +1,1 @@
+"""Supervisor area: audit trail, case timeline, void and corrections, accounts, retention, statistics."""
