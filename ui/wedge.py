@@ -34,18 +34,31 @@ class WedgeScanDetector(QObject):
         self.strip = strip
         self._buffer: list[str] = []
         self._last = 0.0
-        app = QApplication.instance()
-        assert app is not None, "create the QApplication first"
+        self._attached = False
+        assert QApplication.instance() is not None, "create the QApplication first"
         # An application-wide filter sees the key press before the focus widget does; we act only
         # on presses addressed to the focus widget inside our scope (a press that the focus widget
-        # ignores is re-sent to its parents, and would otherwise be counted twice).
-        app.installEventFilter(self)
+        # ignores is re-sent to its parents, and would otherwise be counted twice). The filter is
+        # installed only while the scope is visible — every event of the application passes
+        # through it, so a hidden page (another tab) costs nothing.
+        self._watch = _VisibilityWatch(self)
+        scope.installEventFilter(self._watch)
         scope.destroyed.connect(self._detach)
+        if scope.isVisible():
+            self._attach()
+
+    def _attach(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._attached:
+            app.installEventFilter(self)
+            self._attached = True
 
     def _detach(self) -> None:
         app = QApplication.instance()
-        if app is not None:
+        if app is not None and self._attached:
             app.removeEventFilter(self)
+        self._attached = False
+        self.reset()
 
     def reset(self) -> None:
         self._buffer.clear()
@@ -81,4 +94,19 @@ class WedgeScanDetector(QObject):
             self.reset()  # a pause: whatever came before was typed by a person
         self._buffer.append(char)
         self._last = now
+        return False
+
+
+class _VisibilityWatch(QObject):
+    """Attaches the detector while its scope is shown, detaches it when hidden."""
+
+    def __init__(self, detector: WedgeScanDetector) -> None:
+        super().__init__(detector)
+        self._detector = detector
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Show:
+            self._detector._attach()
+        elif event.type() == QEvent.Type.Hide:
+            self._detector._detach()
         return False

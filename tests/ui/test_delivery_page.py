@@ -219,3 +219,34 @@ def test_no_card_reader_is_said_so(qtbot, demo_ctx, clerk, translations, page, r
     scan(qtbot, page.lookup, case_lookup_string(ready_case[1]))
     page.read_card()  # the stand-in window has no card service
     assert page.collector_result.text() == "未配置读卡器"
+
+
+def test_detector_listens_only_while_its_page_shows(qtbot, form):
+    inner = QLineEdit(form)
+    form.layout().addWidget(inner)
+    detector = WedgeScanDetector(inner)
+    seen = []
+    detector.scanned.connect(seen.append)
+    inner.setFocus()
+    scan(qtbot, inner, "CASE:WH0120261123000017")
+    assert seen == ["CASE:WH0120261123000017"] and detector._attached
+    inner.hide()  # e.g. another tab became current
+    assert not detector._attached
+    inner.show()
+    inner.setFocus()
+    scan(qtbot, inner, "CASE:WH0120261123000025")
+    assert seen[-1] == "CASE:WH0120261123000025"
+
+
+def test_in_the_main_window_f4_then_a_scan(qtbot, demo_ctx, translations, clerk, ready_case):
+    from ui.main_window import MainWindow
+
+    cid, number = ready_case
+    window = _show(qtbot, MainWindow(demo_ctx, clerk, translations))
+    qtbot.keyClick(window, Qt.Key.Key_F4)
+    delivery, search = window.pages["delivery"], window.pages["search"]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is delivery.lookup, timeout=2000)
+    assert delivery.wedge._attached and not search.wedge._attached  # only the page on show listens
+    scan(qtbot, delivery.lookup, case_lookup_string(number))
+    assert delivery.case is not None and delivery.case.id == cid
+    assert search.model.rowCount() == 0
