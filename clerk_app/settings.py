@@ -44,6 +44,32 @@ def _range(lo: int, hi: int):  # noqa: ANN202
     return check
 
 
+# Document kinds a print policy may name (values of printing.model.DocumentKind; clerk_app does not
+# import printing, tests/printing/test_from_case.py checks the two lists agree).
+PRINT_DOCUMENT_KINDS = ("receipt", "one_time_notice", "deficiency_commitment", "rejection_notice",
+                        "materials_received", "delivery_receipt")
+
+
+def parse_print_policy(value: str) -> dict[str, str]:
+    """``"receipt=ask, materials_received=always"`` → {kind: policy}; raises ValueError."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        kind, sep, policy = (x.strip() for x in part.partition("="))
+        if not sep or kind not in PRINT_DOCUMENT_KINDS or policy not in ("always", "ask", "never"):
+            raise ValueError(f"{part!r}: expected <kind>=always|ask|never, kind one of "
+                             + ", ".join(PRINT_DOCUMENT_KINDS))
+        out[kind] = policy
+    return out
+
+
+def _print_policy(value: Any) -> str | None:
+    try:
+        parse_print_policy(value)
+    except (ValueError, AttributeError) as exc:
+        return str(exc)
+    return None
+
+
 def _opt(default: Any, doc: str, check: Any = None) -> Any:
     return field(default=default, metadata={"doc": doc, "check": check})
 
@@ -65,6 +91,13 @@ class Settings:
     printer_backend: str = _opt("pdf-folder", "Printer backend", _choice("pdf-folder", "cups", "none"))
     printer_name: str = _opt("", "Printer (CUPS queue) name")
     print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))
+    print_policy: str = _opt("", "Per document kind: print on decision always / ask / never, e.g. "
+                             "\"materials_received=always, receipt=ask\"; kinds not named keep their default",
+                             _print_policy)
+    reconsideration_body: str = _opt("示范区人民政府", "Administrative reconsideration body named on a "
+                                     "rejection notice (行政复议机关)")
+    litigation_court: str = _opt("示范区人民法院", "Court for administrative litigation named on a "
+                                 "rejection notice")
     language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
     idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
     retention_days: int = _opt(180, "Days after the back office confirmed a case (delivered) before its "

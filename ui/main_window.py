@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
             from ui.customer.window import attach_customer_window
 
             attach_customer_window(self)
+        # Printing (issue 6): documents on decision, preview, reprint, queue and retry (ui/printing_ui.py).
+        if actor.can(Permission.PRINT):
+            from ui.printing_ui import attach_printing
+
+            attach_printing(self)
 
     def open_case(self, case_id: str) -> None:
         """Put a draft (or a handed-over case) on the desk in the intake page."""
@@ -153,6 +158,9 @@ class MainWindow(QMainWindow):
         self.card_label.setText(self.tr("Card reader: %1").replace("%1", s.card_backend))
         self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", s.scanner_backend))
         self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
+        printing = getattr(self, "printing", None)  # the print service shows printer state and queue
+        if printing is not None:
+            printing.update_status_label()
         self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url
                                 else self.tr("Back office: %1").replace("%1", s.backoffice_url))
 

@@ -243,7 +243,14 @@ class Page(Base):
 
 
 class PrintJob(Base):
+    """A document sent (or waiting) to a printer: the row behind printing.db_store.DbPrintJobStore.
+    No personal data; the PDF itself is in the encrypted attachment store under ``pdf_sha256``."""
+
     __tablename__ = "print_jobs"
+    # Migration 0006: the dispatcher's job id, queue order for retries, jobs per case number.
+    __table_args__ = (Index("ix_print_jobs_job_uid", "job_uid", unique=True),
+                      Index("ix_print_jobs_case_number", "case_number"),
+                      Index("ix_print_jobs_status_created", "status", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -257,6 +264,14 @@ class PrintJob(Base):
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    job_uid: Mapped[str | None] = mapped_column(String(32))        # printing.PrintJob.job_id
+    case_number: Mapped[str | None] = mapped_column(String(40))
+    layout: Mapped[str | None] = mapped_column(String(16))         # a4 | roll_80mm
+    media: Mapped[str | None] = mapped_column(String(40))          # CUPS media, e.g. A4
+    pages: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)              # what the clerk was told
+    detail: Mapped[str | None] = mapped_column(Text)               # technical detail (no PII)
+    spooler_job_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxEntry(Base):

@@ -61,6 +61,9 @@ class CaseViewDialog(QDialog):
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
+        from ui.printing_ui import add_reprint_button  # "Reprint…" (补打) when this window prints
+
+        add_reprint_button(self, case_id, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)

@@ -1,0 +1,241 @@
+"""Printing wired into the workstation: a decision in the intake page prints its documents through the
+folder printer (off the GUI thread), a stopped printer keeps the job queued until Retry, a reprint is
+marked 补打, every attempt is audited without personal data, and the preview renders the PDF."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy import select
+
+from clerk_app.case_numbers import case_lookup_string
+from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
+from clerk_app.store.models import AuditEvent
+from printing.dispatch import JobStatus, PrinterStatus
+from printing.errors import PrinterUnavailable
+from printing.model import DocumentKind
+from tests.helpers.case_factory import ITEM, person
+from tests.helpers.ui import ScriptedPrompts, open_window
+
+APPLICANT = person("张晓明", 7)
+FULL_ID = APPLICANT.document_number
+
+
+def text_of(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True)
+    return "".join(out.stdout.decode("utf-8").split())
+
+
+def qr_of(path: Path, tmp_path: Path) -> list[str]:
+    prefix = tmp_path / f"{path.stem}-page"
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(path), str(prefix)],
+                   check=True, capture_output=True)
+    res = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary",
+                          f"{prefix}.png"], capture_output=True)
+    return [res.stdout.decode("utf-8")] if res.stdout else []
+
+
+class StoppedPrinter:
+    """A printer whose queue is stopped: not ready, takes nothing."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.calls = 0
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(False, "stopped", "test: queue stopped")
+
+    def print_document(self, doc, job_name):  # noqa: ANN001
+        self.calls += 1
+        raise PrinterUnavailable(self.name, "stopped", detail="test: queue stopped")
+
+
+@pytest.fixture
+def desk(qtbot, demo_ctx, translations):
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    window.show_page("intake")
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    service = window.printing
+    yield window, page, service
+    service.close()
+
+
+def ready_case(ctx, actor) -> str:
+    """A draft with every material received, made through the core (the page then decides it)."""
+    cid = ctx.cases.start_case(actor, ITEM, {"premises": "rented", "via_agent": False})
+    ctx.cases.set_applicant(actor, cid, APPLICANT)
+    for line in ctx.cases.get(actor, cid).lines:
+        if line.status is not LineStatus.NOT_REQUIRED:
+            ctx.cases.update_line(actor, cid, line.code, originals_received=line.originals_required,
+                                  copies_received=line.copies_required)
+    return cid
+
+
+def decide(qtbot, page, service, decision=Decision.ACCEPT) -> str:
+    cid = ready_case(page.ctx, page.actor)
+    page.open_case(cid)
+    page.decide(decision)
+    assert page.prompts.errors == []
+    qtbot.waitUntil(lambda: service.idle, timeout=30_000)
+    return cid
+
+
+def printed(ctx, kind: DocumentKind) -> list[Path]:
+    return sorted((Path(ctx.settings.resolved_data_dir()) / "printed").glob(f"*-{kind.value}-*.pdf"))
+
+
+def audit(ctx, prefix: str = "print.") -> list[AuditEvent]:
+    with ctx.sessions() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action.like(f"{prefix}%"))
+                              .order_by(AuditEvent.seq)))
+
+
+def assert_no_pii(events) -> None:
+    for e in events:
+        blob = json.dumps(e.detail, ensure_ascii=False)
+        assert FULL_ID not in blob and APPLICANT.name not in blob and FULL_ID[-4:] + '"' not in blob
+
+
+def test_accept_prints_the_receipt_and_offers_the_materials_list(qtbot, desk, demo_ctx, tmp_path):
+    window, page, service = desk
+    cid = decide(qtbot, page, service)
+    view = demo_ctx.cases.get(page.actor, cid)
+    assert view.status is CaseStatus.ACCEPTED
+    [receipt] = printed(demo_ctx, DocumentKind.RECEIPT)
+    text = text_of(receipt)
+    assert view.case_number in text and "受理回执" in text
+    masked = view.applicant.document_number
+    assert masked.startswith(FULL_ID[:4]) and "*" in masked and masked in text and FULL_ID not in text
+    assert "张晓明" in text  # the applicant's name, fetched for printing through the audited path
+    assert qr_of(receipt, tmp_path) == [case_lookup_string(view.case_number)]
+    # the materials list is "ask" by default: offered, ticked, printed on Print
+    assert printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED) == []
+    dialog = service.ask_dialog
+    assert dialog is not None and dialog.isVisible() and [c.isChecked() for c in dialog.checks] == [True]
+    dialog.print_button.click()
+    qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)) == 1)
+    events = audit(demo_ctx)
+    assert [(e.action, e.detail["kind"], e.detail["status"]) for e in events] == [
+        ("print.print", "receipt", "done"), ("print.print", "materials_received", "done")]
+    assert all(e.case_id == cid and e.detail["case_number"] == view.case_number for e in events)
+    assert_no_pii(events)
+    assert [e.detail["purpose"] for e in audit(demo_ctx, "pii.use")] == ["print"]
+    assert "就绪" in window.printer_label.text() and "等待" not in window.printer_label.text()
+
+
+def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ctx, translations):
+    window, page, service = desk
+    folder_printer = service.printer
+    stopped = StoppedPrinter(folder_printer.name)
+    service.set_printer(stopped)
+    cid = decide(qtbot, page, service, Decision.ACCEPT)
+    service.ask_dialog.reject()
+    number = demo_ctx.cases.get(page.actor, cid).case_number
+    [job] = service.pending()
+    assert job.status is JobStatus.QUEUED and job.reason == "stopped" and stopped.calls == 1
+    assert printed(demo_ctx, DocumentKind.RECEIPT) == []
+    box = service.queued_box
+    assert box is not None and box.isVisible()
+    assert number in box.text() and "暂不可用" in box.text()
+    qtbot.waitUntil(lambda: "未就绪" in window.printer_label.text()
+                    and "1 份等待打印" in window.printer_label.text())
+
+    # Retry while still stopped: stays queued, nothing printed twice
+    service.retry_button.click()
+    qtbot.waitUntil(lambda: service.idle)
+    assert [j.status for j in service.pending()] == [JobStatus.QUEUED] and stopped.calls == 2
+
+    # The printer is back; the job also survives a sign-out/sign-in (a new window, a new service)
+    window.logout()
+    window2 = open_window(qtbot, demo_ctx, translations, "clerk")
+    service2 = window2.printing
+    try:
+        assert [j.job_id for j in service2.pending()] == [job.job_id]
+        assert "1 份等待打印" in window2.printer_label.text()
+        assert service2.retry_pending() == 1
+        qtbot.waitUntil(lambda: service2.idle)
+        assert service2.pending() == []
+        [receipt] = printed(demo_ctx, DocumentKind.RECEIPT)
+        assert number in text_of(receipt)
+    finally:
+        service2.close()
+    events = audit(demo_ctx)
+    assert [(e.action, e.detail["status"]) for e in events] == [
+        ("print.print", "queued"), ("print.retry", "queued"), ("print.retry", "done")]
+    assert {e.detail["job"] for e in events} == {job.job_id}
+    assert_no_pii(events)
+
+
+def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx):
+    window, page, service = desk
+    cid = decide(qtbot, page, service)
+    service.ask_dialog.reject()
+    number = demo_ctx.cases.get(page.actor, cid).case_number
+    assert "补打" not in text_of(printed(demo_ctx, DocumentKind.RECEIPT)[0])
+
+    from ui.search.case_view import CaseViewDialog
+
+    search = window.pages["search"]
+    dialog = CaseViewDialog(demo_ctx.cases, search.search, page.actor, cid, search)
+    qtbot.addWidget(dialog)
+    button = next(b for b in dialog.buttons.buttons() if b.objectName() == "reprintButton")
+    assert button.text() == "补打…"
+    button.click()
+    reprint = service.reprint_dialog
+    assert reprint is not None and reprint.kind() is DocumentKind.RECEIPT
+    assert [reprint.list.item(i).text() for i in range(reprint.list.count())] == ["受理回执", "材料接收清单"]
+    reprint.reprint_button.click()
+    qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.RECEIPT)) == 2)
+    texts = [text_of(p) for p in printed(demo_ctx, DocumentKind.RECEIPT)]
+    assert sum("补打" in t for t in texts) == 1 and all(number in t for t in texts)
+    events = audit(demo_ctx)
+    assert [(e.action, e.detail["reprint"]) for e in events] == [("print.print", False), ("print.reprint", True)]
+    assert_no_pii(events)
+    jobs = service.store.for_case(number)
+    assert [j.is_reprint for j in jobs] == [False, True]
+    dialog.load()  # the documents tab lists both
+    assert dialog.documents.rowCount() == 2 and dialog.documents.item(1, 3).text() == "补打"
+
+    # the function the case view calls, directly
+    assert service.reprint(cid, DocumentKind.MATERIALS_RECEIVED)
+    qtbot.waitUntil(lambda: service.idle)
+    assert "补打" in text_of(printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)[0])
+    # a document the case never produced cannot be reprinted
+    assert not service.reprint(cid, DocumentKind.ONE_TIME_NOTICE)
+
+
+def test_preview_renders_the_pages(qtbot, desk, demo_ctx):
+    window, page, service = desk
+    cid = decide(qtbot, page, service, Decision.ACCEPT)
+    dialog = service.ask_dialog
+    [ctx] = dialog.contexts
+    preview = service.preview(ctx, dialog)
+    qtbot.addWidget(preview)
+    assert len(preview.pages) == 1 and not preview.page_labels[0].pixmap().isNull()
+    width = preview.page_labels[0].pixmap().width()
+    preview.zoom_in.click()
+    assert preview.page_labels[0].pixmap().width() > width
+    assert preview.windowTitle().startswith("预览") and "材料接收清单" in preview.windowTitle()
+    assert preview.buttons.button(QDialogButtonBox.StandardButton.Close).text() == "关闭"
+    assert cid
+
+
+def test_policy_never_and_no_printer(qtbot, demo_ctx, translations):
+    from dataclasses import replace
+
+    demo_ctx.settings = replace(demo_ctx.settings, print_policy="receipt=never, materials_received=never",
+                                printer_backend="none")
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    service = window.printing
+    try:
+        assert service.printer is None and "未配置" in window.printer_label.text()
+        decide(qtbot, page, service)
+        assert service.ask_dialog is None and service.finished_jobs == [] and audit(demo_ctx) == []
+    finally:
+        service.close()
