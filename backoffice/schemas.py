@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SHA256 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -12,8 +12,35 @@ CODE = r"^[A-Za-z0-9_.-]{1,16}$"
 MAX_ATTACHMENT = 2 ** 40  # 1 TiB; keeps sizes far inside BIGINT
 
 
+def _storable(value: Any, depth: int = 0) -> None:
+    """Refuse text PostgreSQL cannot store (NUL) or that is not encodable UTF-8 (lone surrogates,
+    which JSON escapes can carry), anywhere in a nested body — a 422, never a 500 at commit."""
+    if depth > 64:
+        raise ValueError("nested too deeply")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, depth + 1)
+            _storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item, depth + 1)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, data: Any) -> Any:
+        _storable(data)
+        return data
 
 
 class RegisterRequest(Strict):

@@ -86,7 +86,8 @@ class RunningBackOffice:
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         verify = ssl.create_default_context(cafile=self.tls[2]) if self.tls else True
         with httpx.Client(base_url=self.url, timeout=10, verify=verify) as c:
-            return c.request(method, path, headers={"Authorization": f"Bearer {self.admin_token}"}, **kwargs)
+            headers = {"Authorization": f"Bearer {self.admin_token}", **kwargs.pop("headers", {})}
+            return c.request(method, path, headers=headers, **kwargs)
 
     def case_ids(self) -> list[str]:
         with self.sessions() as s:

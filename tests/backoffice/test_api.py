@@ -186,3 +186,15 @@ def test_publications_with_etag(backoffice):
     assert got.json()["version"] == "2026.2"
     assert c.get("/v1/catalogue/current", headers={"If-None-Match": got.headers["ETag"]}).status_code == 304
     assert c.get("/v1/calendar/current").status_code == 404
+
+
+def test_text_postgresql_cannot_store_is_refused_not_a_500(backoffice):
+    # Found by schemathesis: NUL or a lone surrogate (via a JSON escape) used to fail at COMMIT.
+    c = station_client(backoffice)
+    p = packet("S01", [b"x"])
+    p["applicant"]["name"] = "张\u0000三"
+    assert c.post("/v1/case-packets", json=p, headers={"Idempotency-Key": "k"}).status_code == 422
+    body = '{"version": "\\udbba", "content": {}}'
+    r = backoffice.admin("POST", "/v1/admin/catalogue", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert backoffice.case_count() == 0
