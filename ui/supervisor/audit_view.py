@@ -61,7 +61,9 @@ def _table(name: str, columns: int) -> QTableWidget:
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Interactive + one resizeColumnsToContents() after filling: ResizeToContents would re-measure
+    # every row on each setItem (seconds for a few hundred rows).
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setStretchLastSection(True)
     return t
 
@@ -77,6 +79,8 @@ def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = Fa
             if col == 0:
                 item.setData(Qt.ItemDataRole.UserRole, r.seq)
             table.setItem(i, col, item)
+    table.resizeColumnsToContents()
+    table.setColumnWidth(7, max(table.columnWidth(7), 200))
 
 
 class ReasonDialog(QDialog):
@@ -423,6 +427,7 @@ class AuditPage(QWidget):
             label = i18n.text(CORRECTABLE[k.field][1]) if k.field in CORRECTABLE else k.field
             for col, value in enumerate((_when(k.at), k.actor, label, k.old_value or "—", k.new_value or "—", k.reason)):
                 self.corrections_table.setItem(i, col, QTableWidgetItem(value))
+        self.corrections_table.resizeColumnsToContents()
         self._set_case_enabled(c.status != CaseStatus.VOID.value)
         self.tabs.setCurrentIndex(1)
         return True
@@ -491,6 +496,7 @@ class AuditPage(QWidget):
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, u.username)
                 self.accounts.setItem(i, col, item)
+        self.accounts.resizeColumnsToContents()
 
     def unlock_selected(self) -> None:
         row = self.accounts.currentRow()
@@ -543,6 +549,7 @@ class AuditPage(QWidget):
             for col, value in enumerate((_when(p.purged_at), numbers.get(p.case_id) or p.case_id, p.actor,
                                          str(p.persons), str(p.files))):
                 self.purged_table.setItem(i, col, QTableWidgetItem(value))
+        self.purged_table.resizeColumnsToContents()
 
     def purge_now(self) -> None:
         try:

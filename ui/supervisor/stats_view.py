@@ -54,7 +54,9 @@ def _table(name: str, columns: int) -> QTableWidget:
     t.setObjectName(name)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Interactive + one resizeColumnsToContents() after filling: ResizeToContents would re-measure
+    # every row on each setItem (seconds for a few hundred rows).
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     t.horizontalHeader().setStretchLastSection(True)
     t.setMinimumHeight(160)
     return t
@@ -68,6 +70,7 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             if col and value.replace(".", "").replace("%", "").isdigit():
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(i, col, item)
+    table.resizeColumnsToContents()
 
 
 class StatsPage(QWidget):
@@ -209,7 +212,8 @@ class StatsPage(QWidget):
         k["overdue"].setText(str(len(r.overdue)))
         k["overdue"].setStyleSheet("font-size: 20px; font-weight: bold; color: %s;"
                                    % ("#b3261e" if r.overdue else "#1f3b5c"))
-        self._bars(self.day_chart, [d.strftime("%m-%d") for d, _ in r.per_day], [n for _, n in r.per_day])
+        day_fmt = "%m-%d" if len(r.per_day) <= 14 else "%d"  # a month of bars: day numbers only
+        self._bars(self.day_chart, [d.strftime(day_fmt) for d, _ in r.per_day], [n for _, n in r.per_day])
         top_items = r.per_item[:8]
         self._bars(self.item_chart, [c.label[:14] for c in reversed(top_items)],
                    [c.count for c in reversed(top_items)], horizontal=True)
@@ -237,13 +241,14 @@ class StatsPage(QWidget):
         bar_set.append([float(v) for v in values])
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
         series.append(bar_set)
-        series.setLabelsVisible(len(values) <= 31)
+        series.setLabelsVisible(len(values) <= 12)
         chart.addSeries(series)
         cat_axis = QBarCategoryAxis()
         cat_axis.append(categories or ["—"])
         small = QFont()
         small.setPointSize(7 if len(categories) > 14 else 8)
         cat_axis.setLabelsFont(small)
+        cat_axis.setTruncateLabels(False)  # otherwise Qt elides short labels of narrow bars to "…"
         val_axis = QValueAxis()
         val_axis.setRange(0, max(values + [1]) * 1.15)
         val_axis.setLabelFormat("%d")
