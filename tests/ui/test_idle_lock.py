@@ -149,3 +149,24 @@ def test_main_window_has_the_lock(qtbot, world, translations):
         assert window.idle_lock.unlock("Audit2026")
     finally:
         window.idle_lock.stop()
+
+
+def test_lock_hides_revealed_values_in_the_audit_page(qtbot, world, translations):
+    from tests.helpers.supervision import ID_NUMBER, accepted_case
+    from ui.main_window import MainWindow
+
+    cid = accepted_case(world, world.login("clerk"))
+    window = MainWindow(world.ctx, world.login("supervisor"), translations)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        audit = window.pages["audit"]
+        window.show_page(audit)
+        assert audit.open_case(cid)
+        audit.applicant_id._prompt = lambda parent: "核对"
+        audit.applicant_id.button.click()
+        assert audit.applicant_id.value.text() == ID_NUMBER
+        window.idle_lock.lock("manual")
+        assert ID_NUMBER not in audit.applicant_id.value.text()
+    finally:
+        window.idle_lock.stop()

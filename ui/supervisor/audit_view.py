@@ -562,7 +562,16 @@ class AuditPage(QWidget):
         self.refresh_retention()
 
     # -- common -------------------------------------------------------------------------------
+    def hide_full_values(self) -> None:
+        """Revealed personal data goes back to masked (on screen lock)."""
+        for label in (self.applicant_name, self.applicant_id, self.applicant_address):
+            label.hide_full()
+
     def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        lock = getattr(self.window_, "idle_lock", None)  # created after the pages
+        if lock is not None and not getattr(self, "_lock_connected", False):
+            lock.locked.connect(self.hide_full_values)
+            self._lock_connected = True
         self.refresh_accounts()
         self.refresh_retention()
         super().showEvent(event)
