@@ -2,17 +2,22 @@
 much faster than a person, ending with Enter.
 
 ``WedgeScanDetector`` watches the key presses that reach a widget or any of its children (the
-widget with focus receives them) and emits ``scanned(text)`` when at least ``min_length``
-characters arrived with less than ``max_gap_ms`` between consecutive keys and then Enter (any
-longer pause starts the count again). That Enter
-is swallowed, so it does not also trigger the focused widget's own Enter action, and the scanned
-characters are removed again from a QLineEdit that received them (``strip=True``), so a scan into
-the name field does not leave a case number in it. Human typing passes through untouched.
+widget with focus receives them) and emits ``scanned(text)`` when Enter ends a run of at least
+``min_length`` characters whose typical (median) gap between keys is under ``max_gap_ms``. The
+median, not the largest gap, decides, so one hiccup of the event loop in the middle of a scan does
+not cut it in two; a pause longer than ``pause_ms`` starts a new run, and slow keys at the start of
+a run (a person typing just before scanning) are not part of the scan. Key times come from the
+window system's event timestamps where there are any (so a busy GUI thread that delivers queued
+keys in a burst cannot fake a scan), else from the monotonic clock (QTest events carry none).
+That Enter is swallowed, so it does not also trigger the focused widget's own Enter action, and the
+scanned characters are removed again from a QLineEdit that received them (``strip=True``), so a
+scan into the name field does not leave a case number in it. Human typing passes through untouched.
 
 Use: ``detector = WedgeScanDetector(page); detector.scanned.connect(page.on_scan)``.
 """
 from __future__ import annotations
 
+import statistics
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -26,14 +31,14 @@ class WedgeScanDetector(QObject):
     scanned = Signal(str)
 
     def __init__(self, scope: QWidget, *, min_length: int = 6, max_gap_ms: float = 30.0,
-                 strip: bool = True) -> None:
+                 pause_ms: float = 250.0, strip: bool = True) -> None:
         super().__init__(scope)
         self._scope = scope
         self.min_length = min_length
         self.max_gap_ms = max_gap_ms
+        self.pause_ms = pause_ms
         self.strip = strip
-        self._buffer: list[str] = []
-        self._last = 0.0
+        self._buffer: list[tuple[str, float]] = []  # (character, time in ms)
         self._attached = False
         assert QApplication.instance() is not None, "create the QApplication first"
         # An application-wide filter sees the key press before the focus widget does; we act only
@@ -72,16 +77,11 @@ class WedgeScanDetector(QObject):
         if event.type() != QEvent.Type.KeyPress or not self._in_scope(obj):
             return False
         assert isinstance(event, QKeyEvent)
-        now = time.monotonic()
-        gap_ms = (now - self._last) * 1000.0
-        key = event.key()
-        if key in _ENTER:
-            text = "".join(self._buffer)
-            # Some scanners pause briefly before their Enter suffix: allow it three gaps.
-            is_scan = len(text) >= self.min_length and gap_ms < self.max_gap_ms * 3
+        now = float(event.timestamp()) or time.monotonic() * 1000.0
+        if event.key() in _ENTER:
+            text = self._scan_text(now)
             self.reset()
-            self._last = now
-            if not is_scan:
+            if text is None:
                 return False
             if self.strip and isinstance(obj, QLineEdit) and obj.text().endswith(text):
                 obj.setText(obj.text()[:-len(text)])
@@ -90,11 +90,26 @@ class WedgeScanDetector(QObject):
         char = event.text()
         if not char or not char.isprintable():
             return False  # Shift and other modifiers a scanner sends between characters
-        if self._buffer and gap_ms > self.max_gap_ms:
-            self.reset()  # a pause: whatever came before was typed by a person
-        self._buffer.append(char)
-        self._last = now
+        if self._buffer and now - self._buffer[-1][1] > self.pause_ms:
+            self.reset()  # a pause: whatever came before is not part of a scan
+        self._buffer.append((char, now))
         return False
+
+    def _scan_text(self, enter_at: float) -> str | None:
+        run = self._buffer
+        if not run or enter_at - run[-1][1] > self.pause_ms:
+            return None
+        # Drop slow keys at the start (typed by a person just before the scan).
+        start = 0
+        while start < len(run) - 1 and run[start + 1][1] - run[start][1] > self.max_gap_ms:
+            start += 1
+        run = run[start:]
+        if len(run) < max(2, self.min_length):
+            return None
+        gaps = [b[1] - a[1] for a, b in zip(run, run[1:])]
+        if statistics.median(gaps) >= self.max_gap_ms:
+            return None
+        return "".join(c for c, _ in run)
 
 
 class _VisibilityWatch(QObject):

@@ -250,3 +250,16 @@ def test_in_the_main_window_f4_then_a_scan(qtbot, demo_ctx, translations, clerk,
     scan(qtbot, delivery.lookup, case_lookup_string(number))
     assert delivery.case is not None and delivery.case.id == cid
     assert search.model.rowCount() == 0
+
+
+def test_a_hiccup_mid_scan_and_a_person_typing_just_before(qtbot, form):
+    detector = WedgeScanDetector(form)
+    seen = []
+    detector.scanned.connect(seen.append)
+    qtbot.keyClicks(form.edit, "CASE:WH01202611", delay=SCAN_DELAY_MS)
+    qtbot.wait(80)  # the event loop was busy for a moment
+    scan(qtbot, form.edit, "23000017")
+    assert seen == ["CASE:WH0120261123000017"] and form.edit.text() == ""
+    qtbot.keyClicks(form.edit, "ab", delay=HUMAN_DELAY_MS)  # a person, then at once the scanner
+    scan(qtbot, form.edit, "CASE:WH0120261123000025")
+    assert seen[-1] == "CASE:WH0120261123000025" and form.edit.text() == "ab"
