@@ -7,6 +7,7 @@ import logging
 import threading
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from clerk_app.errors import ClerkAppError, UserCancelled
@@ -52,7 +53,7 @@ class BackgroundOp:
     def __init__(self, work: Callable[[Callable[[int, int, str], None], threading.Event], Any],
                  on_success: Callable[[Any], None], on_failure: Callable[[BaseException], None],
                  on_progress: Callable[[int, int, str], None] | None = None,
-                 on_cancelled: Callable[[], None] | None = None) -> None:
+                 on_cancelled: Callable[[], None] | None = None, owner: QObject | None = None) -> None:
         self.cancel_event = threading.Event()
         self._bridge = _Bridge()
         self._bridge.done.connect(self._finish_ok)
@@ -60,6 +61,9 @@ class BackgroundOp:
         if on_progress:
             self._bridge.progress.connect(on_progress)
         self._work, self._ok, self._err, self._cancelled = work, on_success, on_failure, on_cancelled
+        # The widget the callbacks touch: if it is gone when the work ends (window closed, user
+        # signed out), the result is dropped instead of touching a deleted C++ object.
+        self._owner = owner
 
     def start(self) -> "BackgroundOp":
         BackgroundOp._alive.add(self)
@@ -69,12 +73,20 @@ class BackgroundOp:
     def cancel(self) -> None:
         self.cancel_event.set()
 
+    def _owner_gone(self) -> bool:
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
     def _finish_ok(self, result: Any) -> None:
         BackgroundOp._alive.discard(self)
+        if self._owner_gone():
+            return
         self._ok(result)
 
     def _finish_err(self, exc: BaseException) -> None:
         BackgroundOp._alive.discard(self)
+        if self._owner_gone():
+            log.info("background operation ended after its window closed: %s", type(exc).__name__)
+            return
         if isinstance(exc, UserCancelled):
             if self._cancelled:
                 self._cancelled()

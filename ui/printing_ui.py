@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-PRINTED_FOLDER = "printed"
+PRINTED_FOLDER = "printed"          # the pdf-folder printer's output (demo)
+PRINT_QUEUE_FOLDER = "print-queue"  # encrypted PDFs of waiting jobs (printing/db_store.py)
 
 
 # The document names, as the case view's documents tab says them (same words, same translations).
@@ -84,7 +85,8 @@ class PrintService(QObject):
         self.actor = window.actor
         settings = self.ctx.settings
         data_dir = Path(settings.resolved_data_dir())
-        attachments = AttachmentStore(data_dir / "attachments", FieldCipher(self.ctx.keys, "attachments"))
+        attachments = AttachmentStore(data_dir / PRINT_QUEUE_FOLDER, FieldCipher(self.ctx.keys, "attachments"))
+        attachments.cleanup()
         self.store = DbPrintJobStore(self.ctx.sessions, attachments, requested_by=lambda: self.actor.user_id)
         self.printer_error = ""
         self.printer: Printer | None = printer if printer is not None else self._configured_printer(data_dir)
@@ -356,7 +358,7 @@ class PrintService(QObject):
             self.printer_status = PrinterStatus(False, "error", str(exc))
             self._show_status()
 
-        self._status_op = BackgroundOp(work, done, failed).start()
+        self._status_op = BackgroundOp(work, done, failed, owner=self.window).start()
 
     def _show_status(self) -> None:
         self.update_status_label()

@@ -74,3 +74,19 @@ def test_every_ui_string_is_translated():
     out = subprocess.run([sys.executable, str(root / "scripts" / "translations.py"), "--check"],
                          capture_output=True, text=True, cwd=root)
     assert out.returncode == 0, out.stdout
+
+
+def test_background_result_after_the_window_closed_is_dropped(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.operations import BackgroundOp
+
+    label = QLabel()
+    seen = []
+    gate = __import__("threading").Event()
+    op = BackgroundOp(lambda report, cancel: gate.wait(5) and "done", seen.append, seen.append, owner=label).start()
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(label))
+    gate.set()
+    qtbot.wait(200)
+    assert seen == [] and op not in BackgroundOp._alive

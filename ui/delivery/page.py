@@ -284,7 +284,7 @@ class DeliveryPage(QWidget):
                                         else self.tr("The card could not be read"))
             self.collector_id.setFocus()
 
-        self._card_op = BackgroundOp(work, done, failed).start()
+        self._card_op = BackgroundOp(work, done, failed, owner=self).start()
 
     def _collector_problem(self, text: str) -> None:
         self.collector_result.setStyleSheet(_BAD)

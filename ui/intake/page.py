@@ -474,7 +474,7 @@ class IntakePage(QWidget):
             text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
             self.prompts.error(text)
 
-        self._card_op = BackgroundOp(work, done, failed).start()
+        self._card_op = BackgroundOp(work, done, failed, owner=self).start()
 
     # -- decisions -------------------------------------------------------------------------------
     def hand_over(self) -> None:
