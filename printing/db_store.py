@@ -4,9 +4,13 @@
   dispatcher's job id, kind, case number (and the case's id when the case is in this store),
   printer, layout, media, pages, status, attempts, reason, the clerk's message, the technical detail
   and the spooler's job id. No name, no ID number.
-- The PDF shows the applicant's name and masked ID, so it is kept like a scanned page: in the
-  encrypted, content-addressed attachment store (clerk_app.attachments), named by its SHA-256 —
-  never as plaintext on disk. The same document printed twice is one file.
+- The PDF shows the applicant's name and masked ID, so it is kept like a scanned page: in an
+  encrypted, content-addressed attachment store (clerk_app.attachments; the app uses its own root
+  ``<data_dir>/print-queue`` so page housekeeping never mistakes it for an orphan page), named by its
+  SHA-256 — never as plaintext on disk. The same document queued twice is one file.
+- Once a job is printed its PDF is deleted (unless another unfinished job needs the same file, or
+  ``keep_printed=True``): a reprint is rebuilt from the case anyway, the row keeps the hash, and no
+  applicant's name stays on disk beyond the queue.
 - A job that was not finished when the app stopped (queued, failed, or still ``printing`` when the
   process died) is in :meth:`unfinished` after the restart, oldest first, so the clerk can retry it.
 
@@ -42,10 +46,11 @@ class DbPrintJobStore:
     """
 
     def __init__(self, sessions: sessionmaker[Session], attachments: AttachmentStore, *,
-                 requested_by: Callable[[], int | None] = lambda: None) -> None:
+                 requested_by: Callable[[], int | None] = lambda: None, keep_printed: bool = False) -> None:
         self._sessions = sessions
         self._attachments = attachments
         self._requested_by = requested_by
+        self._keep_printed = keep_printed
 
     # -- PrintJobStore ---------------------------------------------------------------------------
     def add(self, job: PrintJob, pdf: bytes) -> None:
@@ -63,12 +68,19 @@ class DbPrintJobStore:
         with self._sessions.begin() as s:
             row = self._row(s, job.job_id)
             _copy(job, row)
+            s.flush()
+            drop = job.status is JobStatus.DONE and not self._keep_printed and s.scalar(
+                select(PrintJobRow.id).where(PrintJobRow.pdf_sha256 == job.pdf_sha256,
+                                             PrintJobRow.status != JobStatus.DONE.value).limit(1)) is None
+        if drop:
+            self._attachments.delete(job.pdf_sha256)
 
     def get(self, job_id: str) -> PrintJob:
         with self._sessions() as s:
             return _job(self._row(s, job_id))
 
     def pdf(self, job: PrintJob) -> bytes:
+        """The job's PDF (raises AttachmentMissing for a printed job whose file was dropped)."""
         return self._attachments.get(job.pdf_sha256)
 
     def unfinished(self) -> list[PrintJob]:

@@ -111,6 +111,7 @@ class PrintService(QObject):
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.check_printer)
         self._timer.start()
+        self._show_status()    # the waiting count at once; the printer's own state follows
         self.check_printer()
         waiting = len(self.pending())
         if waiting:  # left from an earlier session (printer was off, the app was closed mid-print)

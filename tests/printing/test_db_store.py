@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clerk_app.app_context import build_context, file_keyring
-from clerk_app.attachments import AttachmentStore
+from clerk_app.attachments import AttachmentMissing, AttachmentStore
 from clerk_app.security.crypto import FieldCipher
 from clerk_app.search import CaseSearch
 from printing.db_store import DbPrintJobStore
@@ -30,9 +30,9 @@ class StoppedPrinter:
         raise PrinterUnavailable(self.name, "stopped", detail="test: stopped")
 
 
-def _store(ctx, root: Path, user_id=None) -> DbPrintJobStore:
-    attachments = AttachmentStore(root / "attachments", FieldCipher(ctx.keys, "attachments"))
-    return DbPrintJobStore(ctx.sessions, attachments, requested_by=lambda: user_id)
+def _store(ctx, root: Path, user_id=None, **kw) -> DbPrintJobStore:
+    attachments = AttachmentStore(root / "print-queue", FieldCipher(ctx.keys, "attachments"))
+    return DbPrintJobStore(ctx.sessions, attachments, requested_by=lambda: user_id, **kw)
 
 
 @pytest.fixture
@@ -71,10 +71,15 @@ def test_queued_job_survives_a_restart_and_a_retry_prints_it(decided, tmp_path):
         out.mkdir()
         dispatcher = PrintDispatcher({"前台打印机": FolderPrinter(out, name="前台打印机")}, store2,
                                      clock=world.clock.now)
+        queued_pdf = store2.pdf(pending)
         done = dispatcher.retry(job.job_id)
         assert done.status is JobStatus.DONE and done.attempts == 2 and store2.unfinished() == []
         [printed] = out.glob("*.pdf")
-        assert printed.read_bytes() == store2.pdf(done)
+        assert printed.read_bytes() == queued_pdf
+        # printed: the encrypted copy is gone (a reprint is rebuilt from the case), the row keeps the hash
+        with pytest.raises(AttachmentMissing):
+            store2.pdf(done)
+        assert store2.get(job.job_id).pdf_sha256 == job.pdf_sha256
         assert store2.get(job.job_id).status is JobStatus.DONE
         assert store2.case_id(number) == cid
         # the case view's documents tab reads the same rows
@@ -97,7 +102,7 @@ def test_pdfs_are_encrypted_on_disk(decided, tmp_path):
         content = path.read_bytes()
         assert b"%PDF" not in content, path
         assert pdf[1000:1064] not in content, path
-    stored = (tmp_path / "data" / "attachments").rglob(job.pdf_sha256)
+    stored = (tmp_path / "data" / "print-queue").rglob(job.pdf_sha256)
     assert len(list(stored)) == 1
 
 
@@ -123,3 +128,31 @@ def test_store_rows_and_errors(decided, tmp_path):
         assert (row.case_id, row.requested_by, row.case_number, row.layout) == (cid, clerk.user_id, number, "a4")
         # nothing personal in the row
         assert "张" not in repr([getattr(row, c.name) for c in Row.__table__.columns])
+
+
+class ReadyPrinter(StoppedPrinter):
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(True)
+
+    def print_document(self, doc, job_name):  # noqa: ANN001
+        return "7"
+
+
+def test_a_printed_pdf_is_kept_while_another_job_needs_it(decided, tmp_path):
+    world, clerk, _cid, number, doc_ctx = decided
+    store = _store(world.ctx, tmp_path / "data")
+    stopped = PrintDispatcher({"前台打印机": StoppedPrinter()}, store, clock=world.clock.now)
+    first = stopped.print_document(doc_ctx, "前台打印机")
+    second = stopped.print_document(doc_ctx, "前台打印机")   # the same bytes queued twice: one file
+    assert first.pdf_sha256 == second.pdf_sha256
+    ready = PrintDispatcher({"前台打印机": ReadyPrinter()}, store, clock=world.clock.now)
+    assert ready.retry(first.job_id).status is JobStatus.DONE
+    assert store.pdf(second).startswith(b"%PDF")         # still needed by the second job
+    assert ready.retry(second.job_id).status is JobStatus.DONE
+    with pytest.raises(AttachmentMissing):
+        store.pdf(second)
+    kept = _store(world.ctx, tmp_path / "data", keep_printed=True)
+    job = PrintDispatcher({"前台打印机": ReadyPrinter()}, kept, clock=world.clock.now).print_document(
+        doc_ctx, "前台打印机")
+    assert job.status is JobStatus.DONE and kept.pdf(job).startswith(b"%PDF")
+    assert [j.job_id for j in kept.for_case(number)][-1] == job.job_id

@@ -138,6 +138,9 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     [job] = service.pending()
     assert job.status is JobStatus.QUEUED and job.reason == "stopped" and stopped.calls == 1
     assert printed(demo_ctx, DocumentKind.RECEIPT) == []
+    queue_files = [f for f in (Path(demo_ctx.settings.resolved_data_dir()) / "print-queue").rglob("*") if f.is_file()]
+    assert [f.name for f in queue_files] == [job.pdf_sha256]        # kept for the retry, encrypted
+    assert b"%PDF" not in queue_files[0].read_bytes()
     box = service.queued_box
     assert box is not None and box.isVisible()
     assert number in box.text() and "暂不可用" in box.text()
@@ -155,12 +158,13 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     service2 = window2.printing
     try:
         assert [j.job_id for j in service2.pending()] == [job.job_id]
-        assert "1 份等待打印" in window2.printer_label.text()
+        qtbot.waitUntil(lambda: "1 份等待打印" in window2.printer_label.text())
         assert service2.retry_pending() == 1
         qtbot.waitUntil(lambda: service2.idle)
         assert service2.pending() == []
         [receipt] = printed(demo_ctx, DocumentKind.RECEIPT)
         assert number in text_of(receipt)
+        assert not queue_files[0].exists()  # printed: no copy with the applicant's name stays behind
     finally:
         service2.close()
     events = audit(demo_ctx)
