@@ -342,10 +342,15 @@ class CaseService:
                 return
             self._transition(s, actor, case, status, reason=reason)
 
-    def deliver(self, actor: Actor, case_id: str, method: str, detail: str = "") -> None:
+    def deliver(self, actor: Actor, case_id: str, method: str,
+                handover: dict[str, Any] | None = None) -> dt.datetime:
+        """Result handed out (出件). ``handover`` (collector role, courier, tracking number — no
+        personal data) is audited in the same transaction as the transition: both or neither."""
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
             self._transition(s, actor, case, CaseStatus.DELIVERED, reason=method, method=method)
+            event = self._auditor.record(s, actor, "case.handover", case_id, **(handover or {"method": method}))
+            return event.at
 
     def void(self, actor: Actor, case_id: str, reason: str) -> None:
         if not reason or not reason.strip():

@@ -184,20 +184,13 @@ class DeliveryService:
                 raise DeliveryError(why=i18n.Msg(_W_COURIER), detail="no courier")
             if not (6 <= len(tracking) <= 40 and tracking.isascii() and tracking.replace("-", "").isalnum()):
                 raise DeliveryError(why=i18n.Msg(_W_TRACKING), detail="bad tracking number")
-        self._cases.deliver(actor, case_id, handover.method.value)
         detail: dict[str, object] = {"method": handover.method.value}
         if collector is not None:
             detail.update(collector=collector.role.value, id_source=collector.source)
         else:
             detail.update(courier=courier, tracking_number=tracking)
-        # The transition above is committed on its own (CaseService owns it); the handover details
-        # follow at once. A crash in between leaves a delivered case whose audit trail shows the
-        # transition without this event — visible to a supervisor, never a silent loss.
-        event = self._record(actor, case_id, detail)
+        # One transaction: the transition and the handover details commit together or not at all.
+        event = self._cases.deliver(actor, case_id, handover.method.value, detail)
         return DeliveryReceipt(case_id, number, handover.method, collector, courier, tracking, event)
-
-    def _record(self, actor: Actor, case_id: str, detail: dict[str, object]) -> dt.datetime:
-        with self._sessions.begin() as s:
-            return self._auditor.record(s, actor, "case.handover", case_id, **detail).at
 
 

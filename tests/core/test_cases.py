@@ -221,3 +221,26 @@ def test_invalid_id_number_is_refused_on_entry(world):
     with pytest.raises(DomainError) as info:
         world.ctx.cases.set_applicant(clerk, cid, PersonData(name="李四", document_number="110105194912310021"))
     assert "校验位" in info.value.user_message("zh_CN")
+
+
+def test_delivery_and_its_handover_record_commit_together(world, monkeypatch):
+    clerk = world.login("clerk")
+    cid = new_case(world, clerk)
+    receive_all(world, clerk, cid)
+    world.ctx.cases.decide(cid, Decision.ACCEPT, clerk)
+    for status in (CaseStatus.SYNCED, CaseStatus.IN_APPROVAL, CaseStatus.APPROVED, CaseStatus.RESULT_READY):
+        world.ctx.cases.apply_server_status(system_actor("WH01"), cid, status)
+    real = world.ctx.auditor.record
+
+    def failing(session, actor, action, case_id=None, **detail):
+        if action == "case.handover":
+            raise OSError("disk gone")
+        return real(session, actor, action, case_id, **detail)
+
+    monkeypatch.setattr(world.ctx.auditor, "record", failing)
+    with pytest.raises(OSError):
+        world.ctx.cases.deliver(clerk, cid, "express", {"method": "express", "courier": "EMS"})
+    assert world.ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY  # nothing half-done
+    monkeypatch.undo()
+    world.ctx.cases.deliver(clerk, cid, "express", {"method": "express", "courier": "EMS"})
+    assert world.ctx.cases.get(clerk, cid).status is CaseStatus.DELIVERED
