@@ -209,7 +209,7 @@ class StatsPage(QWidget):
         k["pass_direct"].setText(f"{_pct(r.pass_rate_direct.ratio)} ({r.pass_rate_direct.passed}/"
                                  f"{r.pass_rate_direct.total})")
         k["notices"].setText(str(r.notices_issued))
-        k["overdue"].setText(str(len(r.overdue)))
+        k["overdue"].setText(str(len(r.overdue)) + ("+" if len(r.overdue) >= 500 else ""))  # worklist capped at 500
         k["overdue"].setStyleSheet("font-size: 20px; font-weight: bold; color: %s;"
                                    % ("#b3261e" if r.overdue else "#1f3b5c"))
         day_fmt = "%m-%d" if len(r.per_day) <= 14 else "%d"  # a month of bars: day numbers only
