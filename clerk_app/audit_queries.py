@@ -185,8 +185,10 @@ class AuditQueries:
             n = s.scalar(select(func.count()).select_from(AuditEvent)) or 0
             ev = s.get(AuditEvent, broken.seq) if broken else None
             row = _row(ev) if ev is not None else None
-        self._auditor.record_now(actor, "audit.verify", intact=broken is None,
-                                 **({"broken_seq": broken.seq, "reason": broken.reason} if broken else {}))
+        detail: dict[str, Any] = {"intact": broken is None}
+        if broken:
+            detail.update(broken_seq=broken.seq, reason=broken.reason)
+        self._auditor.record_now(actor, "audit.verify", None, **detail)
         return ChainStatus(broken is None, broken, row, n)
 
     # -- a case -----------------------------------------------------------------------------------

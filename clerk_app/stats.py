@@ -221,7 +221,7 @@ class StatsService:
             stmt = stmt.where(Case.station_code == station)
         with self._sessions() as s:
             return [OverdueCase(cid, num, code, name, win, due, (today - due).days)
-                    for cid, num, code, name, win, due in s.execute(stmt)]
+                    for cid, num, code, name, win, due in s.execute(stmt) if due is not None]
 
     # -- helpers ------------------------------------------------------------------------------------
     @staticmethod
