@@ -2,13 +2,13 @@
 shortcut; a status bar that the device, print and sync parts fill. Keyboard-first throughout."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
 
 from clerk_app import i18n
 from clerk_app.app_context import AppContext
-from clerk_app.roles import ROLE_LABELS, Actor
+from clerk_app.roles import ROLE_LABELS, Actor, Permission
 from ui.current_case import CurrentCase
 from ui.session_lock import IdleLock
 from ui.pages import PAGES, Page
@@ -73,6 +73,9 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
+        self.card_diag_action = QAction(self)
+        self.card_diag_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.card_diag_action.triggered.connect(self.show_card_diagnostics)
         self.help_action = QAction(self)
         self.help_action.setShortcut(QKeySequence("F12"))
         self.help_action.triggered.connect(self.show_shortcuts)
@@ -89,15 +92,17 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
         self.view_menu.addAction(self.help_action)
+        self.view_menu.addAction(self.card_diag_action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
         self.retranslate()
+        if actor.can(Permission.CASE_CREATE):  # reader state visible from the start of the session
+            QTimer.singleShot(0, self.card_service)
         # Idle lock (ui/session_lock.py): signals warning/locked/unlocked; the draft stays open.
         self.idle_lock = IdleLock(self)
         self.lock_action.triggered.connect(lambda: self.idle_lock.lock("manual"))
         # The applicant's screen (ui/customer, issue 9): for clerks, unless switched off in settings.
-        from clerk_app.roles import Permission
         if actor.can(Permission.CASE_DECIDE) and ctx.settings.customer_window:
             from ui.customer.window import attach_customer_window
 
@@ -116,15 +121,43 @@ class MainWindow(QMainWindow):
             self.show_page(intake)
 
     def card_service(self) -> object | None:
-        """The configured card reader backend, created on first use (lazy import of the library)."""
+        """The configured card reader backend, created on first use (lazy import of the library);
+        its reader states reach the status bar through a queued signal."""
         if self._card_service is None and self.ctx.settings.card_backend != "none":
+            from clerk_app.errors import ClerkAppError
             from devices.cards import create_card_service
+            from ui.card_status import CardStatusBridge
 
-            service = create_card_service(self.ctx.settings.card_backend)
+            try:
+                service = create_card_service(self.ctx.settings.card_backend)
+            except ClerkAppError as exc:  # e.g. pyscard missing: say why, keep working
+                self.card_label.setText(self.tr("Card reader: %1").replace("%1", exc.user_message()))
+                return None
             if self.ctx.settings.demo and self.ctx.settings.card_backend == "simulated":
                 service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
+            self._card_bridge = CardStatusBridge()
+            self._card_bridge.state.connect(self._card_state)
+            service.start_watching(self._card_bridge.on_state)  # type: ignore[attr-defined]
             self._card_service = service
         return self._card_service
+
+    def _card_state(self, reader: str, state: str, error: object) -> None:
+        self._last_card_state = state
+        if error is not None and hasattr(error, "user_message"):
+            self.card_label.setToolTip(error.user_message())
+        self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
+
+    def _card_state_text(self) -> str:
+        from ui.card_status import state_text
+
+        state = getattr(self, "_last_card_state", None)
+        return state_text(state) if state else self.ctx.settings.card_backend
+
+    def show_card_diagnostics(self) -> None:
+        from ui.card_diagnostics import CardDiagnosticsDialog
+
+        self.card_diagnostics = CardDiagnosticsDialog(self.card_service(), self)
+        self.card_diagnostics.show()
 
     def show_shortcuts(self) -> None:
         from ui.shortcuts_help import ShortcutsHelp
@@ -150,12 +183,13 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("&Lock screen"))
         self.quit_action.setText(self.tr("&Quit"))
         self.help_action.setText(self.tr("Keyboard shortcuts"))
+        self.card_diag_action.setText(self.tr("Card reader diagnostics"))
         role = i18n.text(ROLE_LABELS[self.actor.role])
         self.user_label.setText(self.tr("User: %1 · No. %2 · %3").replace("%1", self.actor.username)
                                 .replace("%2", self.actor.staff_no).replace("%3", role))
         self.station_label.setText(self.tr("Station %1 · Window %2").replace("%1", s.station_code)
                                    .replace("%2", s.window_no))
-        self.card_label.setText(self.tr("Card reader: %1").replace("%1", s.card_backend))
+        self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
         self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", s.scanner_backend))
         self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
         printing = getattr(self, "printing", None)  # the print service shows printer state and queue

@@ -133,27 +133,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="484" />
+        <location filename="../../ui/printing_ui.py" line="487" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="486" />
+        <location filename="../../ui/printing_ui.py" line="489" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="493" />
+        <location filename="../../ui/printing_ui.py" line="496" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="499" />
+        <location filename="../../ui/printing_ui.py" line="502" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="501" />
+        <location filename="../../ui/printing_ui.py" line="504" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -161,341 +161,433 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="127" />
+        <location filename="../../ui/supervisor/audit_view.py" line="131" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="208" />
+        <location filename="../../ui/supervisor/audit_view.py" line="212" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="237" />
-        <location filename="../../ui/supervisor/audit_view.py" line="249" />
+        <location filename="../../ui/supervisor/audit_view.py" line="241" />
+        <location filename="../../ui/supervisor/audit_view.py" line="253" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="259" />
+        <location filename="../../ui/supervisor/audit_view.py" line="263" />
         <source>Hash chain intact: %1 events verified.</source>
         <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="264" />
+        <location filename="../../ui/supervisor/audit_view.py" line="268" />
         <source>the event was altered</source>
         <translation>该记录被篡改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="264" />
+        <location filename="../../ui/supervisor/audit_view.py" line="268" />
         <source>the link to the previous event is wrong</source>
         <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="265" />
+        <location filename="../../ui/supervisor/audit_view.py" line="269" />
         <source>an event is missing</source>
         <translation>缺少记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="265" />
+        <location filename="../../ui/supervisor/audit_view.py" line="269" />
         <source>events were removed at the end</source>
         <translation>末尾的记录被删除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="270" />
+        <location filename="../../ui/supervisor/audit_view.py" line="274" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
         <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="311" />
+        <location filename="../../ui/supervisor/audit_view.py" line="315" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="320" />
+        <location filename="../../ui/supervisor/audit_view.py" line="324" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="320" />
+        <location filename="../../ui/supervisor/audit_view.py" line="324" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="321" />
+        <location filename="../../ui/supervisor/audit_view.py" line="325" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="403" />
+        <location filename="../../ui/supervisor/audit_view.py" line="407" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
         <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="407" />
+        <location filename="../../ui/supervisor/audit_view.py" line="411" />
         <source>Voided: %1</source>
         <translation>已作废：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="433" />
+        <location filename="../../ui/supervisor/audit_view.py" line="438" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="447" />
+        <location filename="../../ui/supervisor/audit_view.py" line="452" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="447" />
+        <location filename="../../ui/supervisor/audit_view.py" line="452" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <location filename="../../ui/supervisor/audit_view.py" line="490" />
         <source>locked until %1</source>
         <translation>锁定至 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <location filename="../../ui/supervisor/audit_view.py" line="490" />
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="528" />
+        <location filename="../../ui/supervisor/audit_view.py" line="534" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="553" />
+        <location filename="../../ui/supervisor/audit_view.py" line="560" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <location filename="../../ui/supervisor/audit_view.py" line="580" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="564" />
-        <location filename="../../ui/supervisor/audit_view.py" line="576" />
-        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <location filename="../../ui/supervisor/audit_view.py" line="592" />
+        <location filename="../../ui/supervisor/audit_view.py" line="610" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <location filename="../../ui/supervisor/audit_view.py" line="580" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="564" />
+        <location filename="../../ui/supervisor/audit_view.py" line="580" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <location filename="../../ui/supervisor/audit_view.py" line="582" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <location filename="../../ui/supervisor/audit_view.py" line="582" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <location filename="../../ui/supervisor/audit_view.py" line="582" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <location filename="../../ui/supervisor/audit_view.py" line="583" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <location filename="../../ui/supervisor/audit_view.py" line="583" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <location filename="../../ui/supervisor/audit_view.py" line="583" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="569" />
+        <location filename="../../ui/supervisor/audit_view.py" line="585" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="570" />
+        <location filename="../../ui/supervisor/audit_view.py" line="586" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="571" />
+        <location filename="../../ui/supervisor/audit_view.py" line="587" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="572" />
+        <location filename="../../ui/supervisor/audit_view.py" line="588" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="573" />
+        <location filename="../../ui/supervisor/audit_view.py" line="589" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="574" />
+        <location filename="../../ui/supervisor/audit_view.py" line="590" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="575" />
-        <location filename="../../ui/supervisor/audit_view.py" line="584" />
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="600" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="575" />
-        <location filename="../../ui/supervisor/audit_view.py" line="584" />
-        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="600" />
+        <location filename="../../ui/supervisor/audit_view.py" line="604" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="575" />
-        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="604" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="575" />
+        <location filename="../../ui/supervisor/audit_view.py" line="591" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="576" />
+        <location filename="../../ui/supervisor/audit_view.py" line="592" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="576" />
+        <location filename="../../ui/supervisor/audit_view.py" line="592" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="579" />
+        <location filename="../../ui/supervisor/audit_view.py" line="595" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <location filename="../../ui/supervisor/audit_view.py" line="596" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="581" />
+        <location filename="../../ui/supervisor/audit_view.py" line="597" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="582" />
+        <location filename="../../ui/supervisor/audit_view.py" line="598" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="583" />
+        <location filename="../../ui/supervisor/audit_view.py" line="599" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="584" />
+        <location filename="../../ui/supervisor/audit_view.py" line="600" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <location filename="../../ui/supervisor/audit_view.py" line="601" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <location filename="../../ui/supervisor/audit_view.py" line="601" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <location filename="../../ui/supervisor/audit_view.py" line="601" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="586" />
+        <location filename="../../ui/supervisor/audit_view.py" line="602" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="587" />
+        <location filename="../../ui/supervisor/audit_view.py" line="603" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <location filename="../../ui/supervisor/audit_view.py" line="604" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <location filename="../../ui/supervisor/audit_view.py" line="604" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="589" />
+        <location filename="../../ui/supervisor/audit_view.py" line="605" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="590" />
+        <location filename="../../ui/supervisor/audit_view.py" line="606" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="607" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="593" />
+        <location filename="../../ui/supervisor/audit_view.py" line="609" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <location filename="../../ui/supervisor/audit_view.py" line="610" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="594" />
+        <location filename="../../ui/supervisor/audit_view.py" line="610" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="595" />
+        <location filename="../../ui/supervisor/audit_view.py" line="611" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="595" />
+        <location filename="../../ui/supervisor/audit_view.py" line="611" />
         <source>Files</source>
         <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>CardDiagnostics</name>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="18" />
+        <source>Backend: %1</source>
+        <translation>接口：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="21" />
+        <source>Monitor thread: %1</source>
+        <translation>监听线程：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="21" />
+        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="21" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <source>PC/SC daemon (pcscd): %1</source>
+        <translation>PC/SC 服务（pcscd）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <source>not reachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="25" />
+        <source>Context rebuilds: %1</source>
+        <translation>重建连接次数：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="30" />
+        <source>Listing readers failed: %1</source>
+        <translation>列出读卡器失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="31" />
+        <source>Readers: %1</source>
+        <translation>读卡器数量：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <source>card present</source>
+        <translation>已放卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <source>no card</source>
+        <translation>未放卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="44" />
+        <source>Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4</source>
+        <translation>最近一次读取：%1 条 APDU，%2 字节，%3 毫秒，扩展长度 %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="47" />
+        <source>Last errors:</source>
+        <translation>最近的错误：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="47" />
+        <source>No errors recorded</source>
+        <translation>没有错误记录</translation>
+    </message>
+</context>
+<context>
+    <name>CardDiagnosticsDialog</name>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="56" />
+        <source>Card reader diagnostics</source>
+        <translation>读卡器诊断</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="61" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_diagnostics.py" line="72" />
+        <source>No card reader is configured</source>
+        <translation>未配置读卡器</translation>
     </message>
 </context>
 <context>
@@ -1664,72 +1756,79 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="177" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="180" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="181" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150" />
+        <location filename="../../ui/main_window.py" line="183" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151" />
+        <location filename="../../ui/main_window.py" line="184" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="186" />
+        <source>Card reader diagnostics</source>
+        <translation>读卡器诊断</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="188" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="190" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="134" />
+        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159" />
+        <location filename="../../ui/main_window.py" line="193" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="164" />
+        <location filename="../../ui/main_window.py" line="198" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="165" />
+        <location filename="../../ui/main_window.py" line="199" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1811,32 +1910,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="395" />
+        <location filename="../../ui/printing_ui.py" line="398" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="417" />
+        <location filename="../../ui/printing_ui.py" line="420" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="420" />
+        <location filename="../../ui/printing_ui.py" line="423" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="424" />
+        <location filename="../../ui/printing_ui.py" line="427" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="428" />
+        <location filename="../../ui/printing_ui.py" line="431" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="472" />
+        <location filename="../../ui/printing_ui.py" line="475" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1844,103 +1943,103 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="221" />
+        <location filename="../../ui/printing_ui.py" line="224" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="248" />
+        <location filename="../../ui/printing_ui.py" line="251" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="249" />
+        <location filename="../../ui/printing_ui.py" line="252" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="252" />
+        <location filename="../../ui/printing_ui.py" line="255" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="266" />
+        <location filename="../../ui/printing_ui.py" line="269" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="281" />
+        <location filename="../../ui/printing_ui.py" line="284" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="285" />
+        <location filename="../../ui/printing_ui.py" line="288" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="298" />
+        <location filename="../../ui/printing_ui.py" line="301" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="307" />
+        <location filename="../../ui/printing_ui.py" line="310" />
         <source>The document could not be printed.</source>
         <translation>文书未能打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="316" />
+        <location filename="../../ui/printing_ui.py" line="319" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="115" />
-        <location filename="../../ui/printing_ui.py" line="318" />
+        <location filename="../../ui/printing_ui.py" line="118" />
+        <location filename="../../ui/printing_ui.py" line="321" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="321" />
+        <location filename="../../ui/printing_ui.py" line="324" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="324" />
+        <location filename="../../ui/printing_ui.py" line="327" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="325" />
+        <location filename="../../ui/printing_ui.py" line="328" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="367" />
+        <location filename="../../ui/printing_ui.py" line="370" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="367" />
+        <location filename="../../ui/printing_ui.py" line="370" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="369" />
+        <location filename="../../ui/printing_ui.py" line="372" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="371" />
+        <location filename="../../ui/printing_ui.py" line="374" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="373" />
+        <location filename="../../ui/printing_ui.py" line="376" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="375" />
+        <location filename="../../ui/printing_ui.py" line="378" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -1948,32 +2047,32 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="53" />
+        <location filename="../../ui/printing_ui.py" line="54" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="54" />
+        <location filename="../../ui/printing_ui.py" line="55" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="55" />
+        <location filename="../../ui/printing_ui.py" line="56" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="56" />
+        <location filename="../../ui/printing_ui.py" line="57" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="57" />
+        <location filename="../../ui/printing_ui.py" line="58" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="58" />
+        <location filename="../../ui/printing_ui.py" line="59" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
@@ -1994,12 +2093,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="96" />
+        <location filename="../../ui/supervisor/audit_view.py" line="100" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="103" />
+        <location filename="../../ui/supervisor/audit_view.py" line="107" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
@@ -2025,27 +2124,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="521" />
+        <location filename="../../ui/printing_ui.py" line="524" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="528" />
+        <location filename="../../ui/printing_ui.py" line="531" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="531" />
+        <location filename="../../ui/printing_ui.py" line="534" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="532" />
+        <location filename="../../ui/printing_ui.py" line="535" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="533" />
+        <location filename="../../ui/printing_ui.py" line="536" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2373,266 +2472,266 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="196" />
+        <location filename="../../ui/supervisor/stats_view.py" line="199" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="200" />
+        <location filename="../../ui/supervisor/stats_view.py" line="203" />
         <source> (+%1 void)</source>
         <translation>（另有作废 %1 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="216" />
+        <location filename="../../ui/supervisor/stats_view.py" line="220" />
         <source>Accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="216" />
+        <location filename="../../ui/supervisor/stats_view.py" line="220" />
         <source>Accepted with deficiencies</source>
         <translation>容缺受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="217" />
+        <location filename="../../ui/supervisor/stats_view.py" line="221" />
         <source>Returned with notice</source>
         <translation>一次性告知退回</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="217" />
+        <location filename="../../ui/supervisor/stats_view.py" line="221" />
         <source>Rejected</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <location filename="../../ui/supervisor/stats_view.py" line="223" />
         <source>Very satisfied</source>
         <translation>非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <location filename="../../ui/supervisor/stats_view.py" line="223" />
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="219" />
+        <location filename="../../ui/supervisor/stats_view.py" line="223" />
         <source>Basically satisfied</source>
         <translation>基本满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <location filename="../../ui/supervisor/stats_view.py" line="224" />
         <source>Dissatisfied</source>
         <translation>不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <location filename="../../ui/supervisor/stats_view.py" line="224" />
         <source>Very dissatisfied</source>
         <translation>非常不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="222" />
+        <location filename="../../ui/supervisor/stats_view.py" line="226" />
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="235" />
-        <location filename="../../ui/supervisor/stats_view.py" line="300" />
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="239" />
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="306" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="270" />
+        <location filename="../../ui/supervisor/stats_view.py" line="275" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="271" />
+        <location filename="../../ui/supervisor/stats_view.py" line="276" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <location filename="../../ui/supervisor/stats_view.py" line="278" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="283" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="283" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="287" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="287" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="283" />
+        <location filename="../../ui/supervisor/stats_view.py" line="288" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <location filename="../../ui/supervisor/stats_view.py" line="289" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <location filename="../../ui/supervisor/stats_view.py" line="289" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <location filename="../../ui/supervisor/stats_view.py" line="290" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <location filename="../../ui/supervisor/stats_view.py" line="290" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="286" />
+        <location filename="../../ui/supervisor/stats_view.py" line="291" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="289" />
+        <location filename="../../ui/supervisor/stats_view.py" line="294" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="290" />
+        <location filename="../../ui/supervisor/stats_view.py" line="295" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="291" />
+        <location filename="../../ui/supervisor/stats_view.py" line="296" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="292" />
+        <location filename="../../ui/supervisor/stats_view.py" line="297" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="293" />
+        <location filename="../../ui/supervisor/stats_view.py" line="298" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <location filename="../../ui/supervisor/stats_view.py" line="299" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <location filename="../../ui/supervisor/stats_view.py" line="300" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <location filename="../../ui/supervisor/stats_view.py" line="301" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <location filename="../../ui/supervisor/stats_view.py" line="301" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="297" />
+        <location filename="../../ui/supervisor/stats_view.py" line="302" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="297" />
+        <location filename="../../ui/supervisor/stats_view.py" line="302" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="298" />
+        <location filename="../../ui/supervisor/stats_view.py" line="303" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="300" />
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
-        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <location filename="../../ui/supervisor/stats_view.py" line="306" />
+        <location filename="../../ui/supervisor/stats_view.py" line="309" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
-        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <location filename="../../ui/supervisor/stats_view.py" line="307" />
+        <location filename="../../ui/supervisor/stats_view.py" line="309" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="307" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="307" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="303" />
+        <location filename="../../ui/supervisor/stats_view.py" line="308" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="303" />
+        <location filename="../../ui/supervisor/stats_view.py" line="308" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="304" />
+        <location filename="../../ui/supervisor/stats_view.py" line="309" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="310" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="310" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>

@@ -58,3 +58,35 @@ def test_card_pulled_mid_read_is_explained_and_nothing_is_saved(qtbot, page_with
     assert "移开" in page.prompts.errors[0]
     assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None
     assert page.applicant.read_button.isEnabled()
+
+
+def test_diagnostics_dialog_lists_readers_and_atr(qtbot, page_with_case):
+    window, page = page_with_case
+    qtbot.keyClick(window, K.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.card_diagnostics
+    qtbot.addWidget(dialog)
+    text = dialog.text.toPlainText()
+    assert "读卡器数量：1" in text and "已放卡" in text and "ATR 3B 80 80 01 01" in text
+    window.card_service().remove()
+    dialog.refresh()
+    assert "未放卡" in dialog.text.toPlainText()
+
+
+def test_diagnostics_text_of_the_pcsc_backend_without_a_daemon():
+    from devices.cards.pcsc import PcscDiagnostics
+    from ui.card_diagnostics import diagnostics_text
+
+    class Stub:  # the shape of PcscCardService when pcscd is gone (no real daemon needed for text)
+        family = "pcsc"
+        diagnostics = PcscDiagnostics(pcscd_running=False, context_rebuilds=3, last_errors=["ReaderGone"])
+
+        def monitor_alive(self):
+            return True
+
+        def list_readers(self):
+            from devices.cards.api import ReaderGoneError
+            raise ReaderGoneError(reader="ACS ACR39U")
+
+    text = diagnostics_text(Stub())
+    assert "not reachable" in text and "Context rebuilds: 3" in text and "ReaderGone" in text
+    assert "Listing readers failed" in text
