@@ -208,6 +208,12 @@ class MainWindow(QMainWindow):
         self.translations.apply(language)  # type: ignore[attr-defined]
         self.ctx.auditor.record_now(self.actor, "settings.language", language=language)
 
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        service, self._card_service = self._card_service, None
+        if service is not None:
+            service.close()  # type: ignore[attr-defined]  # stops the reader monitor thread
+        super().closeEvent(event)
+
     def logout(self) -> None:
         self.idle_lock.stop()
         self.current_case.close()
