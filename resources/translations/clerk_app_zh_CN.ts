@@ -2472,266 +2472,271 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="199" />
+        <location filename="../../ui/supervisor/stats_view.py" line="207" />
+        <source>calculating…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="216" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="203" />
+        <location filename="../../ui/supervisor/stats_view.py" line="226" />
         <source> (+%1 void)</source>
         <translation>（另有作废 %1 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <location filename="../../ui/supervisor/stats_view.py" line="243" />
         <source>Accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="220" />
+        <location filename="../../ui/supervisor/stats_view.py" line="243" />
         <source>Accepted with deficiencies</source>
         <translation>容缺受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="221" />
+        <location filename="../../ui/supervisor/stats_view.py" line="244" />
         <source>Returned with notice</source>
         <translation>一次性告知退回</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="221" />
+        <location filename="../../ui/supervisor/stats_view.py" line="244" />
         <source>Rejected</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="223" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Very satisfied</source>
         <translation>非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="223" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="223" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Basically satisfied</source>
         <translation>基本满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="224" />
+        <location filename="../../ui/supervisor/stats_view.py" line="247" />
         <source>Dissatisfied</source>
         <translation>不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="224" />
+        <location filename="../../ui/supervisor/stats_view.py" line="247" />
         <source>Very dissatisfied</source>
         <translation>非常不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="226" />
+        <location filename="../../ui/supervisor/stats_view.py" line="249" />
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="239" />
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
-        <location filename="../../ui/supervisor/stats_view.py" line="306" />
+        <location filename="../../ui/supervisor/stats_view.py" line="262" />
+        <location filename="../../ui/supervisor/stats_view.py" line="328" />
+        <location filename="../../ui/supervisor/stats_view.py" line="329" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="275" />
+        <location filename="../../ui/supervisor/stats_view.py" line="298" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="276" />
+        <location filename="../../ui/supervisor/stats_view.py" line="299" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="300" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="301" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="305" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="283" />
+        <location filename="../../ui/supervisor/stats_view.py" line="306" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="283" />
+        <location filename="../../ui/supervisor/stats_view.py" line="306" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="310" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="310" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="288" />
+        <location filename="../../ui/supervisor/stats_view.py" line="311" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="289" />
+        <location filename="../../ui/supervisor/stats_view.py" line="312" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="289" />
+        <location filename="../../ui/supervisor/stats_view.py" line="312" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="290" />
+        <location filename="../../ui/supervisor/stats_view.py" line="313" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="290" />
+        <location filename="../../ui/supervisor/stats_view.py" line="313" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="291" />
+        <location filename="../../ui/supervisor/stats_view.py" line="314" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <location filename="../../ui/supervisor/stats_view.py" line="317" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <location filename="../../ui/supervisor/stats_view.py" line="318" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <location filename="../../ui/supervisor/stats_view.py" line="319" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="297" />
+        <location filename="../../ui/supervisor/stats_view.py" line="320" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="298" />
+        <location filename="../../ui/supervisor/stats_view.py" line="321" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="299" />
+        <location filename="../../ui/supervisor/stats_view.py" line="322" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="300" />
+        <location filename="../../ui/supervisor/stats_view.py" line="323" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="324" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="324" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="325" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="325" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="303" />
+        <location filename="../../ui/supervisor/stats_view.py" line="326" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="328" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="306" />
-        <location filename="../../ui/supervisor/stats_view.py" line="309" />
+        <location filename="../../ui/supervisor/stats_view.py" line="329" />
+        <location filename="../../ui/supervisor/stats_view.py" line="332" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="307" />
-        <location filename="../../ui/supervisor/stats_view.py" line="309" />
+        <location filename="../../ui/supervisor/stats_view.py" line="330" />
+        <location filename="../../ui/supervisor/stats_view.py" line="332" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="307" />
+        <location filename="../../ui/supervisor/stats_view.py" line="330" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="307" />
+        <location filename="../../ui/supervisor/stats_view.py" line="330" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="308" />
+        <location filename="../../ui/supervisor/stats_view.py" line="331" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="308" />
+        <location filename="../../ui/supervisor/stats_view.py" line="331" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="309" />
+        <location filename="../../ui/supervisor/stats_view.py" line="332" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="310" />
+        <location filename="../../ui/supervisor/stats_view.py" line="333" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="310" />
+        <location filename="../../ui/supervisor/stats_view.py" line="333" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>

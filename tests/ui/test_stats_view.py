@@ -54,3 +54,13 @@ def test_presets_and_empty_range(qtbot, world, translations):
     page.preset.setCurrentIndex(1)  # last 7 days
     assert page.f_from.date().daysTo(page.f_to.date()) == 6
     assert page.kpis["decided"].text() == "0" and page.kpis["handling"].text() == "— / —"
+
+
+def test_long_ranges_load_in_the_background(qtbot, world, translations):
+    _small(world)
+    page = StatsPage(SimpleNamespace(ctx=world.ctx, actor=world.login("supervisor")))
+    qtbot.addWidget(page)
+    page.preset.setCurrentIndex(3)  # last 365 days: computed on a worker thread
+    assert not page.refresh_button.isEnabled() or "毫秒" in page.timing.text()
+    qtbot.waitUntil(lambda: "毫秒" in page.timing.text(), timeout=10000)
+    assert page.refresh_button.isEnabled() and page.report.decided == 10  # A–F, H, J, K, L

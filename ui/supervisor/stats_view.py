@@ -191,12 +191,35 @@ class StatsPage(QWidget):
         self.f_to.setDate(QDate(today.year, today.month, today.day))
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, background: bool | None = None) -> None:
+        """Reload the figures. Ranges longer than a month take seconds on a large store (see
+        docs/performance.md), so they are computed on a worker thread and the page stays usable."""
+        flt = self.current_filter()
+        if background is None:
+            background = (flt.end - flt.start).days > 31
         t0 = time.perf_counter()
-        self.report = self.service.report(self.actor, self.current_filter())
-        self.show_report(self.report)
+        if not background:
+            self._loaded(self.service.report(self.actor, flt), t0)
+            return
+        from ui.operations import BackgroundOp
+
+        self.refresh_button.setEnabled(False)
+        self.timing.setText(self.tr("calculating…"))
+        self._op = BackgroundOp(lambda report, cancel: self.service.report(self.actor, flt),
+                                lambda rep: self._loaded(rep, t0), self._failed, owner=self).start()
+
+    def _loaded(self, report: StatsReport, t0: float) -> None:
+        self.report = report
+        self.show_report(report)
+        self.refresh_button.setEnabled(True)
         self.load_seconds = time.perf_counter() - t0
         self.timing.setText(self.tr("loaded in %1 ms").replace("%1", f"{self.load_seconds * 1000:.0f}"))
+
+    def _failed(self, exc: BaseException) -> None:
+        from clerk_app.errors import ClerkAppError
+
+        self.refresh_button.setEnabled(True)
+        self.timing.setText(exc.user_message() if isinstance(exc, ClerkAppError) else type(exc).__name__)
 
     def show_report(self, r: StatsReport) -> None:
         k = self.kpis
