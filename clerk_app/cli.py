@@ -4,6 +4,7 @@
     clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
     clerk-app admin verify-audit
     clerk-app admin rotate-key --admin-user ADMIN [--resume]
+    clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
     clerk-app admin import-catalogue FOLDER
 """
 from __future__ import annotations
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--staff-no", required=True)
     cu.add_argument("--admin-user", help="existing admin creating this account (asked for a password)")
     asub.add_parser("verify-audit", help="verify the audit hash chain")
+    asub.add_parser("purge-expired", help="purge personal data and page images of cases handed out "
+                    "more than retention_days ago (docs/security.md)")
     rk = asub.add_parser("rotate-key", help="new data key version, then re-encrypt personal data and "
                          "attachments (--resume continues an interrupted run); docs/security.md")
     rk.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
@@ -102,6 +105,15 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             password = _read_password(f"password for {args.username}: ")
             ctx.users.create_user(actor, args.username, password, Role(args.role), args.name, args.staff_no)
             print(f"created {args.username} ({args.role})")
+        elif args.admin_command == "purge-expired":
+            from clerk_app.attachments import AttachmentStore
+            from clerk_app.retention import RetentionService
+            from clerk_app.security.crypto import FieldCipher
+
+            store = AttachmentStore(settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments"))
+            purged = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
+                system_actor(settings.station_code), settings.retention_days)
+            print(f"purged {purged.cases} cases ({purged.persons} personal records, {purged.files} files)")
         elif args.admin_command == "rotate-key":
             from clerk_app.attachments import AttachmentStore
             from clerk_app.security.crypto import FieldCipher

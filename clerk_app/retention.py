@@ -137,15 +137,16 @@ class RetentionService:
                 select(Page.sha256, CaseLine.case_id).join(CaseLine, CaseLine.id == Page.line_id)
                 .where(Page.sha256.in_(hashes))) if cid not in done} if hashes else set()
             to_delete = sorted(hashes - still_used)
-            self._auditor.record(s, actor, PURGE_ACTION, case_id, persons=persons, files=len(to_delete))
-        files = 0
-        # Files go after the commit: a crash in between leaves files that the next run (or
-        # AttachmentStore orphan clean-up) removes, never a purge record without its purge.
-        if self._attachments is not None:
-            for sha in to_delete:
-                if self._attachments.exists(sha):
-                    self._attachments.delete(sha)
-                    files += 1
+            # Files go before the commit: if the process dies in between, the purge record is not
+            # committed, so the next run purges the case again (already deleted files are skipped);
+            # a committed purge record therefore always means the files are gone.
+            files = 0
+            if self._attachments is not None:
+                for sha in to_delete:
+                    if self._attachments.exists(sha):
+                        self._attachments.delete(sha)
+                        files += 1
+            self._auditor.record(s, actor, PURGE_ACTION, case_id, persons=persons, files=files)
         return persons, files
 
     def purged(self, actor: Actor, *, limit: int = 1000) -> list[PurgedCase]:

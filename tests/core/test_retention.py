@@ -103,3 +103,19 @@ def test_purge_by_server_status_and_organisations(world):
     svc = RetentionService(world.ctx.sessions, world.clock, world.ctx.auditor, world.ctx.persons, None)
     assert svc.purge(sup, 180).cases == 1
     assert _person(world, cid).pii == TOMBSTONE
+
+
+def test_cli_purge_expired(world, tmp_path, capsys):
+    from clerk_app import cli
+
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    deliver(world, clerk, cid)
+    data = world.ctx.settings.resolved_data_dir()
+    world.ctx.close()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'data_dir = "{data}"\ndemo = true\nretention_days = 1\n', encoding="utf-8")
+    (data / "demo-keyring.cfg").write_bytes((tmp_path / "keyring.cfg").read_bytes())
+    # the CLI runs with the system clock, which is after the fixed test date (2026-09-28)
+    assert cli.main(["--settings", str(settings), "admin", "purge-expired"]) == 0
+    assert "purged 1 cases (1 personal records" in capsys.readouterr().out
