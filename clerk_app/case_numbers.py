@@ -1,8 +1,8 @@
 """Case numbers (受理编号): unique per station without a network, with a check character.
 
-Format ``<station><yyyymmdd><5-digit sequence><check>``, e.g. ``WH01`` + ``20261123`` + ``00007`` + check.
-The check character is ISO/IEC 7064 MOD 37,36 (hybrid system over 0-9A-Z), so any single
-mistyped character or adjacent swap is caught when a number is typed at the result-delivery window.
+Format ``<station><yyyymmdd><5-digit sequence><2 check digits>``, e.g. ``WH01`` + ``20261123`` +
+``00007`` + ``NN``. The check digits are ISO/IEC 7064 MOD 97-10 (as in IBANs), so any single
+mistyped character or adjacent swap of digits is caught when a number is typed at the window.
 The sequence row is incremented inside the decision transaction: a number exists only if its
 decision committed, and the unique constraint on cases.case_number makes reuse impossible.
 """
@@ -20,26 +20,33 @@ _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STATION_RE = re.compile(r"^[0-9A-Z]{2,12}$")
 
 
-def check_char(body: str) -> str:
-    """ISO/IEC 7064 MOD 37,36 check character of ``body`` (digits and upper-case letters)."""
-    m = 36
-    p = m
-    for ch in body:
-        s = (p + _ALNUM.index(ch)) % m or m
-        p = (2 * s) % (m + 1)
-    return _ALNUM[(m + 1 - p) % m]
+def _numeric(body: str) -> str:
+    # ISO/IEC 7064 letter conversion, as in IBANs: A=10 … Z=35.
+    return "".join(str(_ALNUM.index(ch)) for ch in body)
+
+
+def check_digits(body: str) -> str:
+    """ISO/IEC 7064 MOD 97-10 check digits of ``body`` (digits and upper-case letters).
+
+    Two digits: every single substitution and every adjacent transposition of digits is caught
+    (97 is prime and does not divide 9·(a−b)·10^k). The one-character hybrid MOD 37,36 used first
+    missed about 0.5 % of adjacent swaps (found by the property test)."""
+    return f"{98 - int(_numeric(body) + '00') % 97:02d}"
+
+
+check_char = check_digits  # the name used before the check became two digits
 
 
 def is_valid_case_number(number: str) -> bool:
     n = number.strip().upper()
-    if len(n) < 15 or any(c not in _ALNUM for c in n):
+    if len(n) < 16 or any(c not in _ALNUM for c in n) or not n[-2:].isdigit():
         return False
-    return check_char(n[:-1]) == n[-1]
+    return int(_numeric(n[:-2]) + n[-2:]) % 97 == 1
 
 
 def format_case_number(station: str, day: dt.date, sequence: int) -> str:
     body = f"{station}{day:%Y%m%d}{sequence:05d}"
-    return body + check_char(body)
+    return body + check_digits(body)
 
 
 def allocate_case_number(session: Session, station: str, day: dt.date) -> str:

@@ -15,7 +15,7 @@ from tests.core.test_cases import new_case, receive_all
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@given(st.integers(1, 99999), st.integers(0, 17), st.sampled_from(_ALNUM))
+@given(st.integers(1, 99999), st.integers(0, 18), st.sampled_from(_ALNUM))
 def test_check_character_catches_any_single_substitution(seq, pos, replacement):
     number = format_case_number("WH01", dt.date(2026, 11, 23), seq)
     assert is_valid_case_number(number)
@@ -25,8 +25,8 @@ def test_check_character_catches_any_single_substitution(seq, pos, replacement):
     assert not is_valid_case_number(wrong)
 
 
-@given(st.integers(1, 99999), st.integers(0, 16))
-def test_check_character_catches_adjacent_swaps(seq, pos):
+@given(st.integers(1, 99999), st.integers(4, 17))
+def test_check_digits_catch_adjacent_swaps(seq, pos):
     number = format_case_number("WH01", dt.date(2026, 11, 23), seq)
     if number[pos] == number[pos + 1]:
         return
@@ -35,7 +35,20 @@ def test_check_character_catches_adjacent_swaps(seq, pos):
 
 
 def test_known_value():
-    assert check_char("WH01" + "20261123" + "00001") == format_case_number("WH01", dt.date(2026, 11, 23), 1)[-1]
+    # W=32 H=17 → 321701202611230000100 mod 97 = 7 → check digits 98 − 7 = 91 (as in IBANs)
+    assert int("321701202611230000100") % 97 == 7
+    assert check_char("WH01" + "20261123" + "00001") == "91"
+    assert is_valid_case_number("WH01202611230000191") and not is_valid_case_number("WH01202611230000119")
+    assert format_case_number("WH01", dt.date(2026, 11, 23), 1) == "WH012026112300001" + check_char("WH012026112300001")
+
+
+def test_no_adjacent_swap_of_the_number_part_goes_unnoticed_exhaustively():
+    for seq in range(1, 100000, 13):
+        number = format_case_number("WH01", dt.date(2026, 11, 23), seq)
+        for pos in range(4, len(number) - 1):
+            if number[pos] != number[pos + 1]:
+                swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:]
+                assert not is_valid_case_number(swapped), swapped
 
 
 def _child(tmp_path, url, mode, case_id="-"):
@@ -67,7 +80,7 @@ def test_numbers_unique_across_a_crash(world, tmp_path):
     receive_all(world, clerk, third)
     n3 = world.ctx.cases.decide(third, Decision.ACCEPT, clerk).case_number
     assert len({n1, n2, n3}) == 3
-    assert [int(n[-6:-1]) for n in (n1, n2, n3)] == [1, 2, 3]
+    assert [int(n[-7:-2]) for n in (n1, n2, n3)] == [1, 2, 3]
     assert all(is_valid_case_number(n) for n in (n1, n2, n3))
 
 

@@ -37,13 +37,14 @@ def test_lookup_string_round_trip():
     number = "WH012026092800007"
     from clerk_app.case_numbers import check_char
 
-    number += check_char(number)
+    number += check_char(number)  # two check digits
     assert is_valid_case_number(number)
     assert case_lookup_string(number.lower()) == f"CASE:{number}"
     assert parse_case_lookup(case_lookup_string(number)) == number
     assert parse_case_lookup(f"case:{number.lower()}\n") == number
     assert parse_case_lookup(number) == number
     assert parse_case_lookup("CASE:" + number[:-1] + "0") is None or number[-1] == "0"
+    assert parse_case_lookup("CASE:" + number[:-3] + number[-2:]) is None  # a digit dropped
     assert parse_case_lookup("https://example.org/x") is None
 
 
@@ -61,7 +62,7 @@ def test_find_by_number_or_scan(world, delivery, ready):
     other = number[:-6] + "99999"
     from clerk_app.case_numbers import check_char
 
-    other = other[:-1] + check_char(other[:-1])
+    other = other[:-2] + check_char(other[:-2])
     with pytest.raises(DeliveryError, match="no case with number"):
         delivery.find(clerk, other)
     with pytest.raises(PermissionDenied):
