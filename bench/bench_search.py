@@ -49,13 +49,15 @@ def resident_id(i: int) -> str:
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _mod37_36(p: int, body: str) -> int:
-    # ISO/IEC 7064 MOD 37,36 as in clerk_app.case_numbers.check_char, resumable from a state p, so
+def _mod97_prefix(prefix: str) -> int:
+    # ISO/IEC 7064 MOD 97-10 as in clerk_app.case_numbers.check_digits, resumable: the remainder of
     # the station+date prefix is computed once per day (1M numbers would otherwise take ~25 s).
-    for ch in body:
-        s = (p + _ALNUM.index(ch)) % 36 or 36
-        p = (2 * s) % 37
-    return p
+    return int("".join(str(_ALNUM.index(ch)) for ch in prefix)) % 97
+
+
+def _mod97_check(prefix_rem: int, digits: str) -> str:
+    r = (prefix_rem * 10 ** len(digits) + int(digits)) % 97
+    return f"{98 - (r * 100) % 97:02d}"
 
 
 def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, object]:  # noqa: ANN001
@@ -123,7 +125,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
             if day_no not in day_cache:
                 day = (start + dt.timedelta(days=day_no)).date()
                 prefix = f"WH01{day:%Y%m%d}"
-                day_cache[day_no] = (day.isoformat(), _mod37_36(36, prefix), prefix)
+                day_cache[day_no] = (day.isoformat(), _mod97_prefix(prefix), prefix)
             day_iso, state, prefix = day_cache[day_no]
             h, rem = divmod(in_day, 3600)
             ts = f"{day_iso} {h:02d}:{rem // 60:02d}:{rem % 60:02d}.{(i * 7919) % 1000000:06d}"
@@ -133,7 +135,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
             if status != "draft":
                 seq = seq_per_day[day_no] = seq_per_day.get(day_no, 0) + 1
                 body = f"{seq:05d}"
-                number = prefix + body + _ALNUM[(37 - _mod37_36(state, body)) % 36]
+                number = prefix + body + _mod97_check(state, body)
                 m = rem // 60 + 12
                 decided = f"{day_iso} {h + m // 60:02d}:{m % 60:02d}:{rem % 60:02d}.000000" if h < 23 else ts
             idn, token, masked = who[j]
@@ -159,7 +161,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
     load = time.perf_counter() - t0
     number = samples["numbers"][0]
     assert number == format_case_number("WH01", dt.date.fromisoformat(
-        f"{number[4:8]}-{number[8:10]}-{number[10:12]}"), int(number[12:17])) and check_char(number[:-1]) == number[-1]
+        f"{number[4:8]}-{number[8:10]}-{number[10:12]}"), int(number[12:17])) and check_char(number[:-2]) == number[-2:]
     t1 = time.perf_counter()
     for _, sql in indexes:
         cur.execute(sql)
