@@ -297,3 +297,19 @@ def test_one_screen_gives_a_movable_window_inside_it():
     assert 0 <= x and x + w <= 1920 and 0 <= y and y + h <= 1080 and w >= 800
     small = choose_placement([ScreenInfo("tiny", 0, 0, 1024, 600, True)], "tiny")
     assert not small.fullscreen and small.geometry[2] <= 1024 and small.geometry[3] <= 600
+
+
+def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translations):
+    from tests.helpers.ui import open_window
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    customer = window.customer_window
+    qtbot.addWidget(customer)
+    page = window.pages["intake"]
+    window.show_page("intake")
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    qtbot.waitUntil(lambda: customer.case_id == page.case_id)
+    window.idle_lock.lock("manual")
+    qtbot.waitUntil(lambda: customer.case_id is None)
+    assert page.case_id is not None  # the clerk's draft stays on the desk behind the lock

@@ -864,6 +864,9 @@ def attach_customer_window(main: "MainWindow", *, show: bool = True,
                               rating_timeout_ms=rating_timeout_ms, parent=main)
     main.customer_window = customer  # type: ignore[attr-defined]
     locked: Callable[..., Any] | None = getattr(main, "locked", None)
+    idle_lock = getattr(main, "idle_lock", None)  # ui/session_lock.IdleLock: warning/locked/unlocked
+    if locked is None and idle_lock is not None:
+        locked = idle_lock.locked
     if locked is not None and hasattr(locked, "connect"):
         locked.connect(customer.clear)  # type: ignore[attr-defined]
     _FollowMainWindow(main, customer)
