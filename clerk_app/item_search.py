@@ -13,7 +13,10 @@ from clerk_app.catalogue.model import Catalogue, ServiceItem
 @lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
     # One pypinyin call per distinct text (phrase-aware, so 银行 reads hang); cached across rebuilds.
-    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: list(s)))
+    # errors=: characters without pinyin (digits, Latin, punctuation) are kept one by one; pypinyin
+    # accepts a callable returning a list, its stubs say str.
+    keep = lambda s: list(s)  # noqa: E731
+    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors=keep))  # type: ignore[arg-type]
 
 
 def pinyin_initials(text: str) -> str:

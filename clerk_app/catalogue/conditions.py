@@ -67,7 +67,8 @@ class Condition:
             return all(values) if isinstance(node.op, ast.And) else any(values)
         if _is_signed_number(node):
             assert isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)
-            return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+            number: int | float = node.operand.value  # type: ignore[assignment]  # checked by _is_signed_number
+            return -number if isinstance(node.op, ast.USub) else number
         if isinstance(node, ast.UnaryOp):
             return not self._eval(node.operand, answers)
         if isinstance(node, ast.Compare):
