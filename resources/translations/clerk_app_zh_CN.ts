@@ -3,129 +3,149 @@
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="13" />
+        <location filename="../../ui/intake/applicant_panel.py" line="14" />
+        <source>chip data verified</source>
+        <translation>芯片数据验证通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/applicant_panel.py" line="15" />
+        <source>DATA ALTERED</source>
+        <translation>数据被篡改！</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/applicant_panel.py" line="16" />
+        <source>issuer not trusted</source>
+        <translation>签发机构不受信任</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/applicant_panel.py" line="17" />
+        <source>signature not checked</source>
+        <translation>未验签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/applicant_panel.py" line="18" />
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="13" />
+        <location filename="../../ui/intake/applicant_panel.py" line="18" />
         <source>Passport</source>
         <translation>护照</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="14" />
+        <location filename="../../ui/intake/applicant_panel.py" line="19" />
         <source>HK/Macau travel permit</source>
         <translation>往来港澳通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="15" />
+        <location filename="../../ui/intake/applicant_panel.py" line="20" />
         <source>Taiwan travel permit</source>
         <translation>往来台湾通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="16" />
+        <location filename="../../ui/intake/applicant_panel.py" line="21" />
         <source>Foreign permanent residence ID</source>
         <translation>外国人永久居留身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="17" />
+        <location filename="../../ui/intake/applicant_panel.py" line="22" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="78" />
+        <location filename="../../ui/intake/applicant_panel.py" line="83" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="78" />
+        <location filename="../../ui/intake/applicant_panel.py" line="83" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79" />
+        <location filename="../../ui/intake/applicant_panel.py" line="84" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79" />
+        <location filename="../../ui/intake/applicant_panel.py" line="84" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79" />
+        <location filename="../../ui/intake/applicant_panel.py" line="84" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79" />
+        <location filename="../../ui/intake/applicant_panel.py" line="84" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80" />
+        <location filename="../../ui/intake/applicant_panel.py" line="85" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80" />
+        <location filename="../../ui/intake/applicant_panel.py" line="85" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80" />
+        <location filename="../../ui/intake/applicant_panel.py" line="85" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="86" />
+        <location filename="../../ui/intake/applicant_panel.py" line="91" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="88" />
+        <location filename="../../ui/intake/applicant_panel.py" line="93" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="98" />
+        <location filename="../../ui/intake/applicant_panel.py" line="103" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="99" />
+        <location filename="../../ui/intake/applicant_panel.py" line="104" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="138" />
+        <location filename="../../ui/intake/applicant_panel.py" line="143" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="144" />
-        <location filename="../../ui/intake/applicant_panel.py" line="194" />
+        <location filename="../../ui/intake/applicant_panel.py" line="149" />
+        <location filename="../../ui/intake/applicant_panel.py" line="201" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="147" />
-        <location filename="../../ui/intake/applicant_panel.py" line="195" />
+        <location filename="../../ui/intake/applicant_panel.py" line="153" />
+        <location filename="../../ui/intake/applicant_panel.py" line="202" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="162" />
+        <location filename="../../ui/intake/applicant_panel.py" line="168" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="193" />
+        <location filename="../../ui/intake/applicant_panel.py" line="199" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="193" />
+        <location filename="../../ui/intake/applicant_panel.py" line="199" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -685,293 +705,303 @@
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="113" />
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="114" />
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
+        <location filename="../../ui/search/case_view.py" line="116" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="115" />
+        <location filename="../../ui/search/case_view.py" line="117" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="118" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="118" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="117" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="118" />
-        <location filename="../../ui/search/case_view.py" line="125" />
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="120" />
+        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="137" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="121" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="121" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="121" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="123" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="123" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="123" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="124" />
+        <location filename="../../ui/search/case_view.py" line="114" />
+        <source>%1  ·  back office: %2</source>
+        <translation>%1  ·  后台：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="115" />
+        <source>not reported yet</source>
+        <translation>尚未反馈</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="126" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="132" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="132" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="132" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="133" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
-        <location filename="../../ui/search/case_view.py" line="134" />
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="133" />
+        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="133" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="136" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="136" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="134" />
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="139" />
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="143" />
+        <location filename="../../ui/search/case_view.py" line="145" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="143" />
+        <location filename="../../ui/search/case_view.py" line="145" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="144" />
+        <location filename="../../ui/search/case_view.py" line="146" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="145" />
+        <location filename="../../ui/search/case_view.py" line="147" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="148" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="158" />
         <source>collected at the window</source>
         <translation>窗口领取</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="158" />
         <source>sent by express</source>
         <translation>邮寄送达</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="161" />
+        <location filename="../../ui/search/case_view.py" line="163" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="161" />
+        <location filename="../../ui/search/case_view.py" line="163" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="162" />
+        <location filename="../../ui/search/case_view.py" line="164" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="162" />
+        <location filename="../../ui/search/case_view.py" line="164" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165" />
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="165" />
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="166" />
+        <location filename="../../ui/search/case_view.py" line="168" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
+        <location filename="../../ui/search/case_view.py" line="169" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="168" />
+        <location filename="../../ui/search/case_view.py" line="170" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="169" />
+        <location filename="../../ui/search/case_view.py" line="171" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="172" />
+        <location filename="../../ui/search/case_view.py" line="174" />
         <source>created</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="172" />
+        <location filename="../../ui/search/case_view.py" line="174" />
         <source>intake answers</source>
         <translation>选择申请情形</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="173" />
+        <location filename="../../ui/search/case_view.py" line="175" />
         <source>applicant recorded</source>
         <translation>登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="173" />
+        <location filename="../../ui/search/case_view.py" line="175" />
         <source>agent recorded</source>
         <translation>登记代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="174" />
+        <location filename="../../ui/search/case_view.py" line="176" />
         <source>material recorded</source>
         <translation>登记材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="174" />
+        <location filename="../../ui/search/case_view.py" line="176" />
         <source>result handed over</source>
         <translation>出件交接</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="175" />
+        <location filename="../../ui/search/case_view.py" line="177" />
         <source>supplements received</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="175" />
+        <location filename="../../ui/search/case_view.py" line="177" />
         <source>searched</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="176" />
+        <location filename="../../ui/search/case_view.py" line="178" />
         <source>full personal data viewed</source>
         <translation>查看完整个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="176" />
+        <location filename="../../ui/search/case_view.py" line="178" />
         <source>personal data used</source>
         <translation>使用个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="182" />
+        <location filename="../../ui/search/case_view.py" line="184" />
         <source>status: %1</source>
         <translation>状态：%1</translation>
     </message>
@@ -1756,79 +1786,79 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="177" />
+        <location filename="../../ui/main_window.py" line="181" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="180" />
+        <location filename="../../ui/main_window.py" line="184" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="187" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="188" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="189" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="190" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="192" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134" />
-        <location filename="../../ui/main_window.py" line="148" />
-        <location filename="../../ui/main_window.py" line="192" />
+        <location filename="../../ui/main_window.py" line="138" />
+        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="196" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="197" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="198" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198" />
+        <location filename="../../ui/main_window.py" line="206" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199" />
+        <location filename="../../ui/main_window.py" line="207" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2739,6 +2769,153 @@
         <location filename="../../ui/supervisor/stats_view.py" line="333" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
+    </message>
+</context>
+<context>
+    <name>SyncNowDialog</name>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="174" />
+        <source>Sync with the back office</source>
+        <translation>与后台同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="188" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="189" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="207" />
+        <source>Sending %1 waiting entries and fetching status changes…</source>
+        <translation>正在上传 %1 条待上传记录并获取办件状态变化…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="222" />
+        <source>Case %1: file %2 of %3, %4 of %5 KB</source>
+        <translation>办件 %1：第 %2/%3 个文件，已传 %4/%5 KB</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="231" />
+        <source>Stopping after the case being sent…</source>
+        <translation>当前办件上传完成后停止…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="241" />
+        <source>Stopped. Sent: %1; the rest waits for the next sync.</source>
+        <translation>已停止。已上传 %1 条，其余将在下次同步时上传。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="243" />
+        <location filename="../../ui/sync_ui.py" line="263" />
+        <source>Not finished: %1</source>
+        <translation>未完成：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="245" />
+        <source>Done.</source>
+        <translation>同步完成。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="246" />
+        <source>Sent: %1 · refused: %2 · status changes: %3</source>
+        <translation>已上传 %1 · 被拒收 %2 · 状态变化 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="250" />
+        <source>Installed: %1</source>
+        <translation>已更新：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="252" />
+        <source>Refused: %1</source>
+        <translation>未采用：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncUi</name>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="93" />
+        <source>S&amp;ync</source>
+        <translation>同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="94" />
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="95" />
+        <source>Retry failed entries</source>
+        <translation>重新提交失败的记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="105" />
+        <source>Back office: connecting…</source>
+        <translation>后台：正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="105" />
+        <source>Back office: not connected</source>
+        <translation>后台：未连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="107" />
+        <source>Back office: online</source>
+        <translation>后台：在线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="109" />
+        <source>Back office: offline</source>
+        <translation>后台：离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="110" />
+        <source>%1 to send</source>
+        <translation>待上传 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="112" />
+        <source>%1 failed</source>
+        <translation>失败 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="114" />
+        <source>last sync %1</source>
+        <translation>上次同步 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="119" />
+        <source>Last successful exchange: %1</source>
+        <translation>上次成功同步：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="121" />
+        <source>Problem: %1</source>
+        <translation>问题：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="123" />
+        <source>Refused update: %1</source>
+        <translation>未采用的更新：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="125" />
+        <source>%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries.</source>
+        <translation>有 %1 条记录被后台拒收；排除原因后，请选择“同步 ▸ 重新提交失败的记录”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="127" />
+        <source>Sync now: %1</source>
+        <translation>立即同步：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_ui.py" line="154" />
+        <source>%1 refused entries queued again</source>
+        <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>
 </context>
 <context>

@@ -30,7 +30,7 @@ def test_resident_id_read_fills_and_saves_the_applicant(qtbot, page_with_case, d
     qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
     applicant = demo_ctx.cases.get(page.actor, page.case_id).applicant
     assert applicant.verified_by == "chip" and applicant.document_number == "1101**********002X"
-    assert "芯片读取" in page.applicant.source.text()
+    assert "芯片读取（未验签）" in page.applicant.source.text()
     assert page.prompts.errors == []
 
 

@@ -10,6 +10,11 @@ from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.persons import PersonData, PersonView
 
 _C = "ApplicantPanel"
+# Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.
+PA_TEXT = {"verified": QT_TRANSLATE_NOOP("ApplicantPanel", "chip data verified"),
+           "data_altered": QT_TRANSLATE_NOOP("ApplicantPanel", "DATA ALTERED"),
+           "issuer_not_trusted": QT_TRANSLATE_NOOP("ApplicantPanel", "issuer not trusted"),
+           "not_checked": QT_TRANSLATE_NOOP("ApplicantPanel", "signature not checked")}
 DOC_TYPES = (("resident_id", QT_TRANSLATE_NOOP("ApplicantPanel", "Resident ID card")), ("passport", QT_TRANSLATE_NOOP("ApplicantPanel", "Passport")),
              ("hk_macau_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macau travel permit")),
              ("taiwan_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "Taiwan travel permit")),
@@ -141,8 +146,9 @@ class ApplicantPanel(QGroupBox):
     def _show_source(self) -> None:
         if self._chip_record is not None:
             pa = self._chip_record.passive_auth or "not_checked"
-            self.source.setText(self.tr("Read from chip (%1)").replace("%1", pa))
-            self.source.setStyleSheet("color: #1e7e34; font-weight: bold;")
+            self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa))))
+            ok = pa in ("verified", "not_checked")
+            self.source.setStyleSheet("color: #1e7e34; font-weight: bold;" if ok else "color: #b3261e; font-weight: bold;")
         else:
             self.source.setText(self.tr("Manually entered"))
             self.source.setStyleSheet("color: #8a6d3b;")
@@ -191,7 +197,8 @@ class ApplicantPanel(QGroupBox):
         self.phone.setText(view.phone)
         self.validation.setStyleSheet("color: #1e7e34;")
         self.validation.setText(self.tr("Saved (shown masked)") if view.masked else self.tr("Saved"))
-        self.source.setText(self.tr("Read from chip (%1)").replace("%1", view.passive_auth or "not_checked")
+        pa = view.passive_auth or "not_checked"
+        self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa)))
                             if view.verified_by == "chip" else self.tr("Manually entered"))
 
     def clear(self) -> None:
