@@ -117,6 +117,19 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
             response.status_code = 200
         return schemas.PacketReceiptOut(**receipt.__dict__)
 
+    @app.post("/v1/cases/{case_id}/rating", status_code=201)
+    async def upload_rating(case_id: Annotated[str, CASE_PATH], body: schemas.RatingIn, station: StationDep,
+                            response: Response,
+                            idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
+                                                                   max_length=128)]
+                            ) -> schemas.RatingReceiptOut:
+        if body.case_id != case_id:
+            raise ApiProblem(422, "invalid_request", "case_id in the body differs from the path")
+        created = await in_db(service.receive_rating, station, idempotency_key, body.model_dump(mode="json"))
+        if not created:
+            response.status_code = 200
+        return schemas.RatingReceiptOut(case_id=case_id, created=created)
+
     @app.get("/v1/cases/{case_id}/attachments/{sha256}")
     async def attachment_state(station: StationDep, case_id: Annotated[str, CASE_PATH],
                                sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:

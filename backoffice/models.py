@@ -115,3 +115,20 @@ class Publication(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[dict] = mapped_column(JSON)
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Rating(Base):
+    """The applicant's 好差评 rating of a case, as the window sent it (one per case, idempotent by key).
+    Not tied to a received case: returned or rejected cases are rated too and send no packet."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("station_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,7 @@
 checks the running server against it."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -107,6 +107,30 @@ class CasePacket(Strict):
     agent: dict[str, Any] | None = None
     lines: list[MaterialLine]
     attachments: list[AttachmentRef]
+
+
+class RatingIn(Strict):
+    """The applicant's rating (好差评) of one case: level 1–5, reason codes for a low rating, an optional
+    comment (low ratings only)."""
+    case_id: str = Field(pattern=UUID_RE)
+    case_number: str | None = Field(default=None, max_length=40)
+    rating: int = Field(ge=1, le=5)
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    comment: str = Field(default="", max_length=500)
+    rated_at: str = Field(min_length=1, max_length=64)
+    window_no: str | None = Field(default=None, max_length=16)
+    decided_by: int | Annotated[str, Field(max_length=64)] | None = None  # the clerk's user id
+
+    @model_validator(mode="after")
+    def _short_reasons(self) -> "RatingIn":
+        if any(len(r) > 64 for r in self.reasons):
+            raise ValueError("a reason code is at most 64 characters")
+        return self
+
+
+class RatingReceiptOut(Strict):
+    case_id: str
+    created: bool
 
 
 class PacketReceiptOut(Strict):

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backoffice.models import (AccessToken, Attachment, AttachmentChunk, Publication, ReceivedCase,
+from backoffice.models import (AccessToken, Attachment, AttachmentChunk, Publication, Rating, ReceivedCase,
                                StatusEvent, Station)
 
 TOKEN_TTL = dt.timedelta(hours=1)
@@ -340,6 +340,33 @@ def case_summaries(session: Session, case_id: str | None = None) -> list[dict[st
     return [{"case_id": c.id, "case_number": c.case_number, "item_code": c.item_code, "status": c.status,
              "attachments": len(c.packet.get("attachments", [])), "attachments_complete": counts.get(c.id, 0)}
             for c in session.scalars(case_q)]
+
+
+# -- ratings --------------------------------------------------------------------------------------
+def receive_rating(session: Session, station: Station, key: str, body: dict[str, Any]) -> bool:
+    """Store a case's rating once. Returns True when stored now, False for a replay of the same key and
+    body; the same key with another body, or a second rating of the case under another key, is 409."""
+    digest = canonical_sha256(body)
+    existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
+    if existing is not None:
+        return _rating_replay(existing, station, digest)
+    session.add(Rating(station_id=station.id, case_id=body["case_id"], idempotency_key=key, body_sha256=digest,
+                       rating=body["rating"], body=body, received_at=utcnow()))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
+        if existing is None:
+            raise ApiProblem(409, "rating_exists", "this case was already rated under another key")
+        return _rating_replay(existing, station, digest)
+    return True
+
+
+def _rating_replay(existing: Rating, station: Station, digest: str) -> bool:
+    if existing.station_id != station.id or existing.body_sha256 != digest:
+        raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different rating")
+    return False
 
 
 # -- publications ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from clerk_app.cases import CaseService
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.clock import Clock, SystemClock
+from clerk_app.errors import ClerkAppError
 from clerk_app.persons import PersonRepository
 from clerk_app.roles import system_actor
 from clerk_app.security.crypto import FieldCipher, SearchIndex
@@ -29,6 +30,7 @@ from clerk_app.workdays import WorkingDayCalendar
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+PUSHED_CALENDAR = "holidays-backoffice.toml"  # in the data folder; preferred at start-up when present
 
 
 @dataclass
@@ -46,8 +48,12 @@ class AppContext:
     cases: CaseService
     startup_warnings: list[str] = field(default_factory=list)
     pages: Any = None  # clerk_app.pages.PageService: scanned pages and the attachment store
+    sync: Any = None   # clerk_app.sync.runtime.SyncRuntime when backoffice_url is set (docs/sync.md)
 
     def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()  # after the request in flight; the outbox keeps the rest
+            self.sync = None
         self.engine.dispose()
 
 
@@ -68,7 +74,9 @@ def system_keyring() -> Any:
     return keyring.get_keyring()
 
 
-def build_context(settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None) -> AppContext:
+def build_context(settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None,
+                  start_sync: bool = True) -> AppContext:
+    """``start_sync=False`` builds the sync worker without starting its thread (admin commands)."""
     i18n.set_language(settings.language)
     clock = clock or SystemClock()
     data_dir = settings.resolved_data_dir()
@@ -92,7 +100,16 @@ def build_context(settings: Settings, *, clock: Clock | None = None, keyring_mod
         if not catalogue.has_active():
             raise
     holiday_file = Path(settings.holiday_file) if settings.holiday_file else RESOURCES / "calendar" / "holidays.toml"
-    calendar = WorkingDayCalendar.from_file(holiday_file)
+    pushed = data_dir / PUSHED_CALENDAR  # the last calendar the back office pushed (sync.CalendarInstaller)
+    calendar = None
+    if not settings.holiday_file and pushed.exists():
+        try:
+            calendar = WorkingDayCalendar.from_file(pushed)
+        except ClerkAppError as exc:  # damaged on disk: the shipped file, and say so
+            log.warning("pushed holiday calendar not used: %s", exc)
+            warnings.append(exc.user_message())
+    if calendar is None:
+        calendar = WorkingDayCalendar.from_file(holiday_file)
     persons = PersonRepository(FieldCipher(keys, "fields"), SearchIndex(keys), clock)
     cases = CaseService(sessions, clock, catalogue.active, auditor, calendar, persons,
                         settings.station_code, settings.window_no)
@@ -101,4 +118,15 @@ def build_context(settings: Settings, *, clock: Clock | None = None, keyring_mod
     from clerk_app.pages import PageService
 
     ctx.pages = PageService.for_context(ctx)  # one page service (and attachment store) per app
+    if settings.backoffice_url:
+        from clerk_app.sync.runtime import build_sync
+
+        try:
+            ctx.sync = build_sync(ctx, keyring_module)
+        except ClerkAppError as exc:  # e.g. plain http to another host, unreadable CA file
+            log.warning("sync with the back office not started: %s", exc)
+            warnings.append(exc.user_message())
+        else:
+            if start_sync:
+                ctx.sync.start()
     return ctx

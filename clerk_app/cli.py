@@ -6,6 +6,7 @@
     clerk-app admin rotate-key --admin-user ADMIN [--resume]
     clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
     clerk-app admin import-catalogue FOLDER
+    clerk-app admin enrol-station [CODE]     (enrolment code from the back office; stdin or prompted if omitted)
 """
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     rk.add_argument("--resume", action="store_true", help="do not create a new version, just continue")
     ic = asub.add_parser("import-catalogue", help="validate and activate a catalogue folder")
     ic.add_argument("folder")
+    es = asub.add_parser("enrol-station", help="register this station with the back office using the one-time "
+                         "enrolment code (python -m backoffice add-station); the station secret goes to the keyring")
+    es.add_argument("code", nargs="?", help="enrolment code (omit to type it, so it stays out of the shell history)")
     return p
 
 
@@ -96,7 +100,7 @@ def main(argv: list[str] | None = None, gui: Callable[[Settings], int] | None = 
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
     from clerk_app.app_context import build_context
 
-    ctx = build_context(settings)
+    ctx = build_context(settings, start_sync=False)  # admin commands never start the sync thread
     try:
         if args.admin_command == "create-user":
             actor = None
@@ -136,6 +140,14 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
         elif args.admin_command == "import-catalogue":
             cat = ctx.catalogue.import_folder(args.folder, system_actor(settings.station_code))
             print(f"catalogue {cat.version} active ({len(cat.items)} items)")
+        elif args.admin_command == "enrol-station":
+            if ctx.sync is None:
+                print("no back office configured: set backoffice_url in the settings", file=sys.stderr)
+                return 2
+            code = args.code or _read_password("enrolment code: ").strip()
+            ctx.sync.client.register(code)  # the returned secret goes straight into the keyring
+            print(f"station {settings.station_code} registered with {settings.backoffice_url}; "
+                  "its secret is in the keyring")
         return 0
     finally:
         ctx.close()

@@ -64,6 +64,11 @@ class PageService:
         self._auditor = auditor
         self._store = store
 
+    @property
+    def store(self) -> AttachmentStore:
+        """The encrypted attachment store (the sync worker streams pages from it)."""
+        return self._store
+
     @classmethod
     def for_context(cls, ctx: Any) -> "PageService":
         """The context's page service if it has one, else one over ``<data dir>/attachments``

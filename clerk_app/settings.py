@@ -103,6 +103,10 @@ class Settings:
     retention_days: int = _opt(180, "Days after the back office confirmed a case (delivered) before its "
                                "local personal data and page images are purged", _range(1, 3650))
     backoffice_url: str = _opt("", "Back-office base URL (https://…); empty = offline")
+    backoffice_ca_file: str = _opt("", "CA certificate file (PEM) the back office's TLS certificate is checked "
+                                   "against; empty = the system CAs")
+    sync_interval_seconds: int = _opt(30, "Seconds between sync cycles when nothing is waiting (\"sync now\" "
+                                      "does not wait)", _range(5, 3600))
     customer_window: bool = _opt(True, "Show the customer-facing window (checklist, confirmation, rating) to clerks")
     customer_screen: str = _opt("", "Screen for the customer window: empty = the second screen if any, "
                                 "else a screen name as Qt reports it (e.g. HDMI-1)")

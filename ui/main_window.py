@@ -112,6 +112,10 @@ class MainWindow(QMainWindow):
             from ui.printing_ui import attach_printing
 
             attach_printing(self)
+        # Sync with the back office (issue 7): state in the status bar, Sync now, Retry failed (ui/sync_ui.py).
+        from ui.sync_ui import attach_sync
+
+        attach_sync(self)
 
     def open_case(self, case_id: str) -> None:
         """Put a draft (or a handed-over case) on the desk in the intake page."""
@@ -195,8 +199,12 @@ class MainWindow(QMainWindow):
         printing = getattr(self, "printing", None)  # the print service shows printer state and queue
         if printing is not None:
             printing.update_status_label()
-        self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url
-                                else self.tr("Back office: %1").replace("%1", s.backoffice_url))
+        sync_ui = getattr(self, "sync_ui", None)  # the running worker's state, when sync is configured
+        if sync_ui is not None:
+            sync_ui.retranslate()
+        else:
+            self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url
+                                    else self.tr("Back office: %1").replace("%1", s.backoffice_url))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:

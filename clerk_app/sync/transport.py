@@ -199,6 +199,14 @@ class BackOfficeClient:
         return PacketReceipt(body["case_id"], body["status"], bool(body["created"]),
                              tuple(body["missing_attachments"]))
 
+    def upload_rating(self, idempotency_key: str, case_id: str, rating: dict[str, Any]) -> bool:
+        """The applicant's rating of a case; True if stored now, False for a replay."""
+        response = self._authorised("POST", f"/cases/{quote(case_id)}/rating", json=rating,
+                                    headers={"Idempotency-Key": idempotency_key})
+        if response.status_code not in (200, 201):
+            raise self._reject(response)
+        return response.status_code == 201
+
     def _att_path(self, case_id: str, sha256: str) -> str:
         return f"/cases/{quote(case_id)}/attachments/{quote(sha256)}"
 

@@ -1,8 +1,10 @@
 """Adapters from the sync worker's small interfaces to the core services (the composition root
 builds these): back-office statuses through CaseService's lifecycle, pushed catalogues through
-CatalogueStore's validate-then-activate."""
+CatalogueStore's validate-then-activate, pushed holiday calendars into the WorkingDayCalendar."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
@@ -65,3 +67,37 @@ class CatalogueStoreInstaller:
 
     def install(self, version: str, content: dict[str, Any]) -> None:
         self._store.import_raw(content, f"backoffice:{version}", self._actor)
+
+
+class CalendarInstaller:
+    """A pushed holiday calendar (the holiday file's structure as JSON: ``{"years": {"2027": {"holidays":
+    [...], "workdays": [...], "source": "..."}}}``) is rendered as the TOML holiday file and checked with
+    ``parse_holiday_file`` first; a refused file raises CalendarFileError and the calendar in use stays.
+    An accepted one is written atomically to ``path`` (so it is used again after a restart) and then
+    replaces the calendar's years in one assignment: promised dates computed at the same moment see
+    either the old or the new calendar, never a mixture."""
+
+    def __init__(self, calendar: Any, path: str | os.PathLike[str]) -> None:
+        self._calendar = calendar
+        self.path = Path(path)
+
+    def install(self, version: str, content: dict[str, Any]) -> None:
+        import tomli_w
+
+        from clerk_app.workdays import CalendarFileError, parse_holiday_file
+
+        try:
+            text = tomli_w.dumps(content)
+        except (TypeError, ValueError) as exc:
+            raise CalendarFileError(problem=f"calendar {version}: {type(exc).__name__}") from exc
+        if not isinstance(content.get("years"), dict):
+            raise CalendarFileError(problem=f"calendar {version}: [years] must be a table of years")
+        years = parse_holiday_file(text, f"calendar {version}")
+        if not years:
+            raise CalendarFileError(problem=f"calendar {version}: no [years] in the file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(f"# Holiday calendar {version} from the back office; replaced by the next push.\n" + text,
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
+        self._calendar.file_years = years

@@ -2,7 +2,8 @@
 what the back office publishes.
 
 One cycle (``run_once``):
- 1. **Upload** — each due outbox entry of this station, oldest first: the case packet (idempotency
+ 1. **Upload** — each due outbox entry of this station, case packets first, then other kinds (a rating:
+    one POST of its outbox payload, idempotent by key), oldest first: the case packet (idempotency
     key from the outbox), then every attachment the server still misses, chunk by chunk from the
     server's offset, streamed from the attachment source, then finalize (server checks SHA-256).
     The entry is marked ``sent`` only after all of that. A transient failure (network, timeout,
@@ -29,7 +30,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.errors import ClerkAppError
@@ -99,6 +100,7 @@ class CycleReport:
     pull_error: ClerkAppError | None = None
     installed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    cancelled: bool = False    # a manual cycle stopped by the clerk (no pulls this time)
 
 
 def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random) -> float:
@@ -142,6 +144,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._cancel: threading.Event | None = None  # set by run_once(cancel=...) for its cycle
         self._failures = 0            # consecutive failed cycles (worker-level backoff)
         self._next_publication_pull = 0.0
         self._state = SyncState()
@@ -193,13 +196,19 @@ class SyncWorker:
             return s.scalar(self._due_query(self._clock()).with_only_columns(OutboxEntry.id).limit(1)) is not None
 
     # -- one cycle ----------------------------------------------------------------------------
-    def run_once(self) -> CycleReport:
+    def run_once(self, cancel: threading.Event | None = None) -> CycleReport:
         """Upload due entries, then pull statuses and publications. Safe to call from any thread;
-        cycles never overlap."""
+        cycles never overlap. ``cancel`` (a manual "sync now" the clerk stopped) ends the cycle after
+        the entry being sent, without the pulls."""
         with self._cycle_lock:
             report = CycleReport()
-            self._upload(report)
-            if self._stop.is_set():
+            self._cancel = cancel
+            try:
+                self._upload(report)
+            finally:
+                self._cancel = None
+            if self._stop.is_set() or (cancel is not None and cancel.is_set()):
+                report.cancelled = cancel is not None and cancel.is_set()
                 self._publish_state(report)
                 return report
             self._pull_statuses(report)
@@ -211,19 +220,23 @@ class SyncWorker:
         return (select(OutboxEntry).join(Case, Case.id == OutboxEntry.case_id)
                 .where(OutboxEntry.state == "pending", Case.station_code == self.station_code,
                        (OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now))
-                .order_by(OutboxEntry.id))
+                # Case packets first: a rating (or any other kind) that fails never delays a case.
+                .order_by(case((OutboxEntry.kind == "case_packet", 0), else_=1), OutboxEntry.id))
 
     def _upload(self, report: CycleReport) -> None:
         with self._sessions() as s:
             due = [(e.id, e.case_id, e.idempotency_key, e.kind)
                    for e in s.scalars(self._due_query(self._clock()).limit(self.settings.batch_size))]
         for entry_id, case_id, key, kind in due:
-            if self._stop.is_set():
+            if self._stop.is_set() or (self._cancel is not None and self._cancel.is_set()):
                 return
             try:
-                if kind != "case_packet":
+                if kind == "case_packet":
+                    self._send_case(case_id, key)
+                elif kind == "rating":
+                    self._send_rating(entry_id, case_id, key)
+                else:
                     raise RequestRejected(status=0, code=f"unsupported outbox kind {kind}")
-                self._send_case(case_id, key)
             except (BackOfficeUnavailable, StationNotAuthorised) as exc:
                 self._reschedule(entry_id, exc)
                 report.upload_error = exc
@@ -248,6 +261,16 @@ class SyncWorker:
             self._send_file(case_id, f, sent, total, i, len(files))
             sent += f.size
             self._progress(SyncProgress(case_id, i + 1, len(files), sent, total))
+
+    def _send_rating(self, entry_id: int, case_id: str, key: str) -> None:
+        """The rating as the customer window stored it in the outbox payload (deterministic, so a
+        retry is recognised by the server)."""
+        with self._sessions() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            payload = dict(entry.payload or {}) if entry is not None else {}
+        if payload.get("case_id") != case_id:
+            raise LookupError(f"rating entry {entry_id} has no payload for its case")
+        self._client.upload_rating(key, case_id, payload)
 
     def _send_file(self, case_id: str, f: ManifestFile, base: int, total: int, index: int, count: int) -> None:
         # Start at 0 without asking: a chunk the server already holds is acknowledged with its real

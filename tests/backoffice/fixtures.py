@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from tests.backoffice.server import RunningBackOffice
 
-TABLES = "attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, publications"
+TABLES = ("ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
+          "publications")
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,9 @@ class CaseViewDialog(QDialog):
         for label, value in (
                 (self.tr("Case number"), v.case_number or self.tr("(draft)")),
                 (self.tr("Item"), f"{v.item_name}（{v.item_code}）"),
-                (self.tr("Status"), i18n.text(STATUS_LABELS[v.status])),
+                # Local status and what the back office last said (Case.server_status), side by side.
+                (self.tr("Status"), self.tr("%1  ·  back office: %2").replace("%1", i18n.text(STATUS_LABELS[v.status]))
+                 .replace("%2", _status(v.server_status) if v.server_status else self.tr("not reported yet"))),
                 (self.tr("Applicant"), applicant), (self.tr("Agent"), agent),
                 (self.tr("Window"), v.window_no),
                 (self.tr("Started at"), _when(v.started_at)), (self.tr("Decided at"), _when(v.decided_at)),
