@@ -8,14 +8,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+import re
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -46,16 +50,48 @@ def create_store_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+_REV = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
+
+
+def migration_head() -> str | None:
+    """The newest revision, read from the migration files' headers (linear chain) — cheap, so a
+    start with an up-to-date store never imports Alembic (≈ 0.25 s of start-up)."""
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        rev, down = _REV.search(src), _DOWN.search(src)
+        if rev:
+            revisions.add(rev.group(1))
+            if down and down.group(1):
+                downs.add(down.group(1))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (the app calls this on every start)."""
     try:
+        if revision == "head" and migration_head() is not None and current_revision(engine) == migration_head():
+            return
+        from alembic import command
+
         command.upgrade(alembic_config(engine), revision)
     except ClerkAppError:
         raise

@@ -92,3 +92,13 @@ def test_model_and_migrations_agree(tmp_path):
         diff = compare_metadata(MigrationContext.configure(c), everything)
     engine.dispose()
     assert diff == []
+
+
+def test_cheap_head_check_agrees_with_alembic(tmp_path):
+    from clerk_app.store.db import current_revision, migration_head
+
+    engine = create_store_engine(f"sqlite:///{tmp_path}/h.db")
+    assert current_revision(engine) is None
+    migrate(engine)
+    assert migration_head() == _head(engine) == current_revision(engine)
+    engine.dispose()
