@@ -313,3 +313,18 @@ def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translat
     window.idle_lock.lock("manual")
     qtbot.waitUntil(lambda: customer.case_id is None)
     assert page.case_id is not None  # the clerk's draft stays on the desk behind the lock
+
+
+def test_single_screen_window_stays_on_the_screen(qtbot, demo_ctx, translations):
+    from PySide6.QtGui import QGuiApplication
+
+    from tests.helpers.ui import open_window
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    customer = window.customer_window
+    qtbot.addWidget(customer)
+    avail = QGuiApplication.primaryScreen().availableGeometry()
+    frame = customer.frameGeometry()
+    assert frame.left() >= avail.left() and frame.top() >= avail.top()
+    # wider than the screen only when its large type cannot fit at all; then it starts at the left edge
+    assert frame.right() <= avail.right() or frame.left() == avail.left()

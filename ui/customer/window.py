@@ -810,6 +810,13 @@ def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> 
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
         window.showNormal()  # also leaves full screen when the applicant's screen went away
         window.setGeometry(x, y, w, h)
+        # Large type can make the window wider or taller than asked for: keep it on the screen.
+        if screen is not None:
+            avail, frame = screen.availableGeometry(), window.frameGeometry()
+            nx = max(avail.left(), min(frame.left(), avail.right() - frame.width()))
+            ny = max(avail.top(), min(frame.top(), avail.bottom() - frame.height()))
+            if (nx, ny) != (frame.left(), frame.top()):
+                window.move(nx, ny)
     log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note,
              placement.fullscreen)
     return placement
