@@ -130,6 +130,19 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
             response.status_code = 200
         return schemas.RatingReceiptOut(case_id=case_id, created=created)
 
+    @app.post("/v1/cases/{case_id}/supplements", status_code=201)
+    async def upload_supplements(case_id: Annotated[str, CASE_PATH], body: schemas.SupplementsIn,
+                                 station: StationDep, response: Response,
+                                 idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
+                                                                        max_length=128)]
+                                 ) -> schemas.PacketReceiptOut:
+        if body.case_id != case_id:
+            raise ApiProblem(422, "invalid_request", "case_id in the body differs from the path")
+        receipt = await in_db(service.receive_supplements, station, idempotency_key, body.model_dump(mode="json"))
+        if not receipt.created:
+            response.status_code = 200
+        return schemas.PacketReceiptOut(**receipt.__dict__)
+
     @app.get("/v1/cases/{case_id}/attachments/{sha256}")
     async def attachment_state(station: StationDep, case_id: Annotated[str, CASE_PATH],
                                sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:

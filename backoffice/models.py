@@ -132,3 +132,20 @@ class Rating(Base):
     rating: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Supplement(Base):
+    """容缺: materials deferred at an accepted-with-deficiencies decision that arrived later, as the window
+    sent them (idempotent by key). ``lines`` are the requirement codes now received; their pages are
+    attachments of the case, uploaded like the packet's."""
+
+    __tablename__ = "supplements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("received_cases.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    lines: Mapped[list] = mapped_column(JSON)
+    body: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

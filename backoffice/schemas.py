@@ -109,6 +109,20 @@ class CasePacket(Strict):
     attachments: list[AttachmentRef]
 
 
+class SupplementLine(Strict):
+    requirement_code: str = Field(min_length=1, max_length=64)
+    pages: list[PageRef] = Field(max_length=1000)
+
+
+class SupplementsIn(Strict):
+    """容缺: deferred materials that arrived after the decision — the lines now received, their pages,
+    and the manifest of those pages' files (uploaded as attachments of the case, like a packet's)."""
+    schema_version: Literal["supplements/1"]
+    case_id: str = Field(pattern=UUID_RE)
+    lines: list[SupplementLine] = Field(min_length=1, max_length=200)
+    attachments: list[AttachmentRef] = Field(max_length=10000)
+
+
 class RatingIn(Strict):
     """The applicant's rating (好差评) of one case: level 1–5, reason codes for a low rating, an optional
     comment (low ratings only)."""

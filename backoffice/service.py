@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backoffice.models import (AccessToken, Attachment, AttachmentChunk, Publication, Rating, ReceivedCase,
-                               StatusEvent, Station)
+                               StatusEvent, Station, Supplement)
 
 TOKEN_TTL = dt.timedelta(hours=1)
 MAX_CHUNK = 8 * 1024 * 1024
@@ -367,6 +367,73 @@ def _rating_replay(existing: Rating, station: Station, digest: str) -> bool:
     if existing.station_id != station.id or existing.body_sha256 != digest:
         raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different rating")
     return False
+
+
+# -- supplements (容缺) ----------------------------------------------------------------------------
+def receive_supplements(session: Session, station: Station, key: str, body: dict[str, Any]) -> PacketReceipt:
+    """Store a supplement record once and register its pages' files as attachments of the case (the
+    receipt lists those still missing, uploaded through the attachment endpoints). Same key + same body
+    → the original receipt (created False); same key with another body → 409. The case must have been
+    received from this station (404 otherwise) and every line must be one of its packet's lines."""
+    digest = canonical_sha256(body)
+    case_id = body["case_id"]
+    existing = session.scalar(select(Supplement).where(Supplement.idempotency_key == key))
+    if existing is not None:
+        return _supplement_replay(session, existing, station, digest)
+    case = session.scalar(select(ReceivedCase).where(ReceivedCase.id == case_id,
+                                                     ReceivedCase.station_id == station.id).with_for_update())
+    if case is None:
+        raise ApiProblem(404, "not_found", "no such case from this station (send its packet first)")
+    known = {line["requirement_code"] for line in case.packet.get("lines", [])}
+    manifest = {a["sha256"]: a for a in body.get("attachments", [])}
+    codes: list[str] = []
+    for line in body["lines"]:
+        if line["requirement_code"] not in known:
+            raise ApiProblem(422, "unknown_line", "a supplemented line is not a line of the case",
+                             {"requirement_code": line["requirement_code"]})
+        codes.append(line["requirement_code"])
+        for page in line.get("pages", []):
+            if page["sha256"] not in manifest:
+                raise ApiProblem(422, "invalid_packet", "a page is not listed in the attachment manifest",
+                                 {"sha256": page["sha256"]})
+    held = {a.sha256 for a in case.attachments}
+    for sha, ref in manifest.items():
+        if sha not in held:
+            case.attachments.append(Attachment(sha256=sha, size=ref["size"], mime=ref["mime"], received_bytes=0,
+                                               complete=False))
+    now = utcnow()
+    case.updated_at = now
+    session.add(Supplement(station_id=station.id, case_id=case_id, idempotency_key=key, body_sha256=digest,
+                           lines=sorted(codes), body=body, received_at=now))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(Supplement).where(Supplement.idempotency_key == key))
+        if existing is None:
+            raise
+        return _supplement_replay(session, existing, station, digest)
+    return _supplement_receipt(case, body, created=True)
+
+
+def _supplement_receipt(case: ReceivedCase, body: dict[str, Any], created: bool) -> PacketReceipt:
+    wanted = {a["sha256"] for a in body.get("attachments", [])}
+    missing = [a.sha256 for a in case.attachments if a.sha256 in wanted and not a.complete]
+    return PacketReceipt(case.id, case.status, created, missing)
+
+
+def _supplement_replay(session: Session, existing: Supplement, station: Station, digest: str) -> PacketReceipt:
+    if existing.station_id != station.id or existing.body_sha256 != digest:
+        raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for different supplements")
+    case = session.get(ReceivedCase, existing.case_id)
+    assert case is not None  # foreign key
+    return _supplement_receipt(case, existing.body, created=False)
+
+
+def supplemented_lines(session: Session, case_id: str) -> list[str]:
+    """The requirement codes of a case received later as supplements (admin/tests)."""
+    rows = session.scalars(select(Supplement.lines).where(Supplement.case_id == case_id).order_by(Supplement.id))
+    return sorted({code for lines in rows for code in lines})
 
 
 # -- publications ---------------------------------------------------------------------------------

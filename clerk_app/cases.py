@@ -317,16 +317,29 @@ class CaseService:
 
     # -- after the decision --------------------------------------------------------------------
     def record_supplements(self, actor: Actor, case_id: str, codes: list[str]) -> None:
-        """容缺: the deferred materials arrived. When none is left deferred the case moves on."""
+        """容缺: the deferred materials arrived. When none is left deferred the case moves on.
+
+        The lines that really moved from deferred to received go to the back office through the outbox
+        (``kind="supplements"``, key ``<case id>:supplements:<n>``, n counting this case's supplement
+        events), in the same transaction."""
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
             actor.require(Permission.CASE_SUPPLEMENT)
+            arrived: list[str] = []
             for row in case.lines:
                 if row.requirement_code in codes and row.status == LineStatus.DEFERRED.value:
                     row.status, row.due_date = LineStatus.RECEIVED.value, None
                     row.originals_received = max(row.originals_received, row.originals_required)
                     row.copies_received = max(row.copies_received, row.copies_required)
+                    arrived.append(row.requirement_code)
             self._auditor.record(s, actor, "case.supplements", case_id, lines=sorted(codes))
+            if arrived:
+                n = 1 + (s.scalar(select(func.count()).select_from(OutboxEntry).where(
+                    OutboxEntry.case_id == case.id, OutboxEntry.kind == "supplements")) or 0)
+                now = self._clock.now()
+                s.add(OutboxEntry(case_id=case.id, kind="supplements", idempotency_key=f"{case.id}:supplements:{n}",
+                                  payload={"case_id": case.id, "lines": sorted(arrived)}, state="pending",
+                                  attempts=0, next_attempt_at=now, created_at=now))
             if not any(r.status == LineStatus.DEFERRED.value for r in case.lines):
                 self._transition(s, actor, case, CaseStatus.SUPPLEMENTS_RECEIVED)
             else:

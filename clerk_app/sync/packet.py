@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clerk_app.store.models import Case, CaseLine, CaseTransition, Page, Person
 
 PACKET_SCHEMA = "case-packet/1"
+SUPPLEMENTS_SCHEMA = "supplements/1"
 DECISION_STATUSES = ("accepted", "accepted_with_deficiencies", "returned_with_notice", "rejected")
 
 
@@ -135,3 +136,25 @@ class PacketBuilder:
             "attachments": [dataclasses.asdict(f) for f in files.values()],
         }
         return BuiltPacket(case.id, body, tuple(files.values()))
+
+    def build_supplements(self, session: Session, case_id: str, codes: list[str]) -> BuiltPacket:
+        """The supplement record of a case (容缺): the given lines with their pages and the manifest of
+        those pages' files. Deterministic for the same lines and pages (no timestamps)."""
+        if session.get(Case, case_id) is None:
+            raise LookupError(f"case {case_id} not in the store")
+        lines_out: list[dict[str, Any]] = []
+        files: dict[str, ManifestFile] = {}
+        for code in sorted(set(codes)):
+            line = session.scalar(select(CaseLine).where(CaseLine.case_id == case_id,
+                                                         CaseLine.requirement_code == code))
+            if line is None:
+                raise LookupError(f"case {case_id} has no line {code}")
+            pages = session.scalars(select(Page).where(Page.line_id == line.id)
+                                    .order_by(Page.position, Page.id)).all()
+            for page in pages:
+                files.setdefault(page.sha256, ManifestFile(page.sha256, page.size, page.mime))
+            lines_out.append({"requirement_code": code,
+                              "pages": [{"position": p.position, "sha256": p.sha256} for p in pages]})
+        body = {"schema_version": SUPPLEMENTS_SCHEMA, "case_id": case_id, "lines": lines_out,
+                "attachments": [dataclasses.asdict(f) for f in files.values()]}
+        return BuiltPacket(case_id, body, tuple(files.values()))

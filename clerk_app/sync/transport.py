@@ -207,6 +207,16 @@ class BackOfficeClient:
             raise self._reject(response)
         return response.status_code == 201
 
+    def upload_supplements(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
+        """容缺 materials that arrived after the decision; the receipt lists the files still missing."""
+        response = self._authorised("POST", f"/cases/{quote(case_id)}/supplements", json=body,
+                                    headers={"Idempotency-Key": idempotency_key})
+        if response.status_code not in (200, 201):
+            raise self._reject(response)
+        data = self._json(response)
+        return PacketReceipt(data["case_id"], data["status"], bool(data["created"]),
+                             tuple(data["missing_attachments"]))
+
     def _att_path(self, case_id: str, sha256: str) -> str:
         return f"/cases/{quote(case_id)}/attachments/{quote(sha256)}"
 

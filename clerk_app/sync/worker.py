@@ -3,7 +3,9 @@ what the back office publishes.
 
 One cycle (``run_once``):
  1. **Upload** — each due outbox entry of this station, case packets first, then other kinds (a rating:
-    one POST of its outbox payload, idempotent by key), oldest first: the case packet (idempotency
+    one POST of its outbox payload, idempotent by key; supplements (容缺): only once the case packet is
+    sent — otherwise rescheduled, never failed — the record, then its missing pages like a packet's
+    attachments), oldest first: the case packet (idempotency
     key from the outbox), then every attachment the server still misses, chunk by chunk from the
     server's offset, streamed from the attachment source, then finalize (server checks SHA-256).
     The entry is marked ``sent`` only after all of that. A transient failure (network, timeout,
@@ -101,6 +103,9 @@ class CycleReport:
     installed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     cancelled: bool = False    # a manual cycle stopped by the clerk (no pulls this time)
+
+
+_WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
 
 
 def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random) -> float:
@@ -235,6 +240,12 @@ class SyncWorker:
                     self._send_case(case_id, key)
                 elif kind == "rating":
                     self._send_rating(entry_id, case_id, key)
+                elif kind == "supplements":
+                    if not self._packet_sent(case_id):
+                        # The back office must know the case first: wait (backoff), never fail.
+                        self._reschedule(entry_id, _WAITING_FOR_PACKET)
+                        continue
+                    self._send_supplements(entry_id, case_id, key)
                 else:
                     raise RequestRejected(status=0, code=f"unsupported outbox kind {kind}")
             except (BackOfficeUnavailable, StationNotAuthorised) as exc:
@@ -253,14 +264,36 @@ class SyncWorker:
         with self._sessions() as s:
             built = self._packets.build(s, case_id)
         receipt = self._client.upload_packet(key, built.body)
-        missing = set(receipt.missing_attachments)
-        files = [f for f in built.files if f.sha256 in missing]
+        self._send_files(case_id, built.files, set(receipt.missing_attachments))
+
+    def _send_files(self, case_id: str, manifest: tuple[ManifestFile, ...], missing: set[str]) -> None:
+        files = [f for f in manifest if f.sha256 in missing]
         total = sum(f.size for f in files)
         sent = 0
         for i, f in enumerate(files):
             self._send_file(case_id, f, sent, total, i, len(files))
             sent += f.size
             self._progress(SyncProgress(case_id, i + 1, len(files), sent, total))
+
+    def _packet_sent(self, case_id: str) -> bool:
+        with self._sessions() as s:
+            return s.scalar(select(OutboxEntry.id).where(OutboxEntry.case_id == case_id,
+                                                         OutboxEntry.kind == "case_packet",
+                                                         OutboxEntry.state == "sent").limit(1)) is not None
+
+    def _send_supplements(self, entry_id: int, case_id: str, key: str) -> None:
+        """容缺 materials that arrived later: the record (lines + pages + manifest, rebuilt
+        deterministically from the store), then the files the server still misses, chunked like a
+        packet's attachments."""
+        with self._sessions() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            payload = dict(entry.payload or {}) if entry is not None else {}
+            codes = payload.get("lines")
+            if payload.get("case_id") != case_id or not isinstance(codes, list) or not codes:
+                raise LookupError(f"supplements entry {entry_id} has no lines for its case")
+            built = self._packets.build_supplements(s, case_id, [str(c) for c in codes])
+        receipt = self._client.upload_supplements(key, case_id, built.body)
+        self._send_files(case_id, built.files, set(receipt.missing_attachments))
 
     def _send_rating(self, entry_id: int, case_id: str, key: str) -> None:
         """The rating as the customer window stored it in the outbox payload (deterministic, so a

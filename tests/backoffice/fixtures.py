@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from tests.backoffice.server import RunningBackOffice
 
-TABLES = ("ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
+TABLES = ("supplements, ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
           "publications")
 
 
