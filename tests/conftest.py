@@ -9,6 +9,18 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication_first():
+    """Create the QApplication before any test starts threads (back office clients, sync workers,
+    device monitors). QApplication's start calls setlocale(), which takes glibc's process-wide locale
+    lock; created late in a long run it was once seen blocked on that lock forever (gdb: main thread
+    in __libc_setlocale_lock, no other thread alive). The app itself creates it first, too."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    yield app
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL server for this test run (initdb + pg_ctl on a loopback port)."""
