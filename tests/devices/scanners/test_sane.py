@@ -104,7 +104,7 @@ def test_cancel_between_sheets_keeps_earlier_pages(sane_scanner):
 
 
 def test_cancel_in_the_middle_of_a_sheet(sane_scanner):
-    """Cancel while SANE is reading sheet 4: sane_cancel() from the progress hook aborts the read."""
+    """Cancel while SANE is reading sheet 4: that sheet is discarded, the three before it are kept."""
     cancel = threading.Event()
     pages: list[ScannedPage] = []
 
