@@ -23,10 +23,18 @@ from backoffice.service import ApiProblem
 T = TypeVar("T")
 SHA_PATH = Path(pattern=schemas.SHA256)
 CASE_PATH = Path(pattern=schemas.UUID_RE)
-MAX_INT64 = 2 ** 63 - 1
+MAX_INT64 = 2**63 - 1
 TOKEN_CACHE_SECONDS = 30.0
-_ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid_request"}
+_ERROR_NAMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_request",
+}
 
 
 def _bearer(authorization: str | None) -> str:
@@ -36,8 +44,9 @@ def _bearer(authorization: str | None) -> str:
 
 
 def create_app(session_factory: sessionmaker[Session], admin_token: str | None = None) -> FastAPI:
-    app = FastAPI(title="一窗受理 back office", version="1.0.0", docs_url=None, redoc_url=None,
-                  openapi_url=None)  # the contract is docs/api/openapi.yaml, not the generated schema
+    app = FastAPI(
+        title="一窗受理 back office", version="1.0.0", docs_url=None, redoc_url=None, openapi_url=None
+    )  # the contract is docs/api/openapi.yaml, not the generated schema
 
     def run(fn: Callable[..., T], *args: Any) -> T:
         with session_factory() as session:
@@ -73,21 +82,23 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse({"error": exc.error, "message": exc.message, **exc.extra}, exc.status,
-                            headers=headers)
+        return JSONResponse({"error": exc.error, "message": exc.message, **exc.extra}, exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         # Never echo the input back: packets carry personal data.
-        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
-                    for e in exc.errors()]
-        return JSONResponse({"error": "invalid_request", "message": "request does not match the schema",
-                             "problems": problems}, 422)
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return JSONResponse(
+            {"error": "invalid_request", "message": "request does not match the schema", "problems": problems}, 422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": _ERROR_NAMES.get(exc.status_code, "error"), "message": str(exc.detail)},
-                            exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            {"error": _ERROR_NAMES.get(exc.status_code, "error"), "message": str(exc.detail)},
+            exc.status_code,
+            headers=exc.headers,
+        )
 
     # -- public ---------------------------------------------------------------------------------
     @app.get("/v1/health")
@@ -106,10 +117,12 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
 
     # -- station --------------------------------------------------------------------------------
     @app.post("/v1/case-packets", status_code=201)
-    async def upload_packet(body: schemas.CasePacket, station: StationDep, response: Response,
-                            idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
-                                                                   max_length=128)]
-                            ) -> schemas.PacketReceiptOut:
+    async def upload_packet(
+        body: schemas.CasePacket,
+        station: StationDep,
+        response: Response,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    ) -> schemas.PacketReceiptOut:
         if body.station_code != station.code:
             raise ApiProblem(403, "forbidden", "packet names another station")
         receipt = await in_db(service.receive_packet, station, idempotency_key, body.model_dump(mode="json"))
@@ -118,11 +131,13 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         return schemas.PacketReceiptOut(**receipt.__dict__)
 
     @app.post("/v1/cases/{case_id}/rating", status_code=201)
-    async def upload_rating(case_id: Annotated[str, CASE_PATH], body: schemas.RatingIn, station: StationDep,
-                            response: Response,
-                            idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
-                                                                   max_length=128)]
-                            ) -> schemas.RatingReceiptOut:
+    async def upload_rating(
+        case_id: Annotated[str, CASE_PATH],
+        body: schemas.RatingIn,
+        station: StationDep,
+        response: Response,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    ) -> schemas.RatingReceiptOut:
         if body.case_id != case_id:
             raise ApiProblem(422, "invalid_request", "case_id in the body differs from the path")
         created = await in_db(service.receive_rating, station, idempotency_key, body.model_dump(mode="json"))
@@ -131,11 +146,13 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         return schemas.RatingReceiptOut(case_id=case_id, created=created)
 
     @app.post("/v1/cases/{case_id}/supplements", status_code=201)
-    async def upload_supplements(case_id: Annotated[str, CASE_PATH], body: schemas.SupplementsIn,
-                                 station: StationDep, response: Response,
-                                 idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1,
-                                                                        max_length=128)]
-                                 ) -> schemas.PacketReceiptOut:
+    async def upload_supplements(
+        case_id: Annotated[str, CASE_PATH],
+        body: schemas.SupplementsIn,
+        station: StationDep,
+        response: Response,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    ) -> schemas.PacketReceiptOut:
         if body.case_id != case_id:
             raise ApiProblem(422, "invalid_request", "case_id in the body differs from the path")
         receipt = await in_db(service.receive_supplements, station, idempotency_key, body.model_dump(mode="json"))
@@ -144,14 +161,19 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         return schemas.PacketReceiptOut(**receipt.__dict__)
 
     @app.get("/v1/cases/{case_id}/attachments/{sha256}")
-    async def attachment_state(station: StationDep, case_id: Annotated[str, CASE_PATH],
-                               sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:
+    async def attachment_state(
+        station: StationDep, case_id: Annotated[str, CASE_PATH], sha256: Annotated[str, SHA_PATH]
+    ) -> schemas.AttachmentStateOut:
         return schemas.AttachmentStateOut(**await in_db(service.get_attachment, station, case_id, sha256))
 
     @app.put("/v1/cases/{case_id}/attachments/{sha256}")
-    async def put_chunk(request: Request, station: StationDep, case_id: Annotated[str, CASE_PATH],
-                        sha256: Annotated[str, SHA_PATH],
-                        offset: Annotated[int, Query(ge=0, le=MAX_INT64)]) -> schemas.AttachmentStateOut:
+    async def put_chunk(
+        request: Request,
+        station: StationDep,
+        case_id: Annotated[str, CASE_PATH],
+        sha256: Annotated[str, SHA_PATH],
+        offset: Annotated[int, Query(ge=0, le=MAX_INT64)],
+    ) -> schemas.AttachmentStateOut:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > service.MAX_CHUNK:
             raise ApiProblem(413, "too_large", f"a chunk may be at most {service.MAX_CHUNK} bytes")
@@ -161,16 +183,21 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
             if len(data) > service.MAX_CHUNK:
                 raise ApiProblem(413, "too_large", f"a chunk may be at most {service.MAX_CHUNK} bytes")
         return schemas.AttachmentStateOut(
-            **await in_db(service.put_chunk, station, case_id, sha256, offset, bytes(data)))
+            **await in_db(service.put_chunk, station, case_id, sha256, offset, bytes(data))
+        )
 
     @app.post("/v1/cases/{case_id}/attachments/{sha256}/finalize")
-    async def finalize(station: StationDep, case_id: Annotated[str, CASE_PATH],
-                       sha256: Annotated[str, SHA_PATH]) -> schemas.AttachmentStateOut:
+    async def finalize(
+        station: StationDep, case_id: Annotated[str, CASE_PATH], sha256: Annotated[str, SHA_PATH]
+    ) -> schemas.AttachmentStateOut:
         return schemas.AttachmentStateOut(**await in_db(service.finalize_attachment, station, case_id, sha256))
 
     @app.get("/v1/status-feed")
-    async def status_feed(station: StationDep, after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
-                          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> schemas.StatusFeedOut:
+    async def status_feed(
+        station: StationDep,
+        after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> schemas.StatusFeedOut:
         return schemas.StatusFeedOut(**await in_db(service.status_feed, station, after, limit))
 
     def _publication(kind: str) -> Callable[..., Any]:
@@ -181,10 +208,15 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
             etag = f'"{pub.sha256}"'
             if request.headers.get("if-none-match") == etag:
                 return Response(status_code=304, headers={"ETag": etag})
-            body = schemas.PublicationOut(kind=kind, version=pub.version, sha256=pub.sha256,
-                                          published_at=service._aware(pub.published_at).isoformat(),
-                                          content=pub.content)
+            body = schemas.PublicationOut(
+                kind=kind,
+                version=pub.version,
+                sha256=pub.sha256,
+                published_at=service._aware(pub.published_at).isoformat(),
+                content=pub.content,
+            )
             return JSONResponse(body.model_dump(mode="json"), headers={"ETag": etag})
+
         latest.__name__ = f"latest_{kind}"
         return latest
 
@@ -208,14 +240,20 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         def _advance(session: Session) -> dict[str, Any]:
             case = service.advance_case(session, case_id, body.status, body.reason)
             return service.case_summaries(session, case.id)[0]
+
         return schemas.CaseSummary(**await in_db(_advance))
 
     def _publisher(kind: str) -> Callable[..., Any]:
         async def publish(body: schemas.PublishRequest) -> schemas.PublicationOut:
             pub = await in_db(service.publish, kind, body.version, body.content)
-            return schemas.PublicationOut(kind=kind, version=pub.version, sha256=pub.sha256,
-                                          published_at=service._aware(pub.published_at).isoformat(),
-                                          content=pub.content)
+            return schemas.PublicationOut(
+                kind=kind,
+                version=pub.version,
+                sha256=pub.sha256,
+                published_at=service._aware(pub.published_at).isoformat(),
+                content=pub.content,
+            )
+
         publish.__name__ = f"publish_{kind}"
         return publish
 

@@ -4,6 +4,7 @@ The database URL comes from ``--db`` or ``BACKOFFICE_DATABASE_URL`` (PostgreSQL,
 ``sqlite:///path`` for a one-machine pilot); the admin token for the HTTP admin endpoints from
 ``BACKOFFICE_ADMIN_TOKEN`` (never a command-line argument, so it does not show in ``ps``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,13 +53,20 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from backoffice.app import create_app
+
         url = args.db or os.environ.get("BACKOFFICE_DATABASE_URL")
         if not url:
             sys.exit("no database: pass --db URL or set BACKOFFICE_DATABASE_URL")
         _engine, factory = open_database(url)
         app = create_app(factory, admin_token=os.environ.get("BACKOFFICE_ADMIN_TOKEN"))
-        uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.ssl_certfile,
-                    ssl_keyfile=args.ssl_keyfile, log_level="warning")
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+            log_level="warning",
+        )
         return 0
 
     try:

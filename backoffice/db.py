@@ -1,4 +1,5 @@
 """Opening the back office database (PostgreSQL; SQLite for a one-machine pilot) and migrating it."""
+
 from __future__ import annotations
 
 from pathlib import Path

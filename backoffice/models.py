@@ -5,12 +5,24 @@ recognised (same key, same body) and a reused key with another body is refused. 
 stored as chunks in the database, keyed by their offset, so an interrupted upload resumes from the
 last committed chunk and the whole file is verified by SHA-256 before the case counts as received.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -27,7 +39,7 @@ class Station(Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     enrolment_hash: Mapped[str | None] = mapped_column(String(200))  # one-time code, cleared on use
-    secret_hash: Mapped[str | None] = mapped_column(String(200))      # scrypt of the station secret
+    secret_hash: Mapped[str | None] = mapped_column(String(200))  # scrypt of the station secret
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -82,8 +94,7 @@ class Attachment(Base):
 class AttachmentChunk(Base):
     __tablename__ = "attachment_chunks"
 
-    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"),
-                                               primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
@@ -94,8 +105,7 @@ class StatusEvent(Base):
     __tablename__ = "status_events"
     __table_args__ = (Index("ix_status_events_station_seq", "station_id", "seq"),)
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                     autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
     case_id: Mapped[str] = mapped_column(ForeignKey("received_cases.id"))
     status: Mapped[str] = mapped_column(String(32))

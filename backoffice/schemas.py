@@ -1,5 +1,6 @@
 """The wire schema (v1) as pydantic models; docs/api/openapi.yaml is the written contract and a test
 checks the running server against it."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SHA256 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CODE = r"^[A-Za-z0-9_.-]{1,16}$"
-MAX_ATTACHMENT = 2 ** 40  # 1 TiB; keeps sizes far inside BIGINT
+MAX_ATTACHMENT = 2**40  # 1 TiB; keeps sizes far inside BIGINT
 
 
 def _storable(value: Any, depth: int = 0) -> None:
@@ -117,6 +118,7 @@ class SupplementLine(Strict):
 class SupplementsIn(Strict):
     """容缺: deferred materials that arrived after the decision — the lines now received, their pages,
     and the manifest of those pages' files (uploaded as attachments of the case, like a packet's)."""
+
     schema_version: Literal["supplements/1"]
     case_id: str = Field(pattern=UUID_RE)
     lines: list[SupplementLine] = Field(min_length=1, max_length=200)
@@ -126,6 +128,7 @@ class SupplementsIn(Strict):
 class RatingIn(Strict):
     """The applicant's rating (好差评) of one case: level 1–5, reason codes for a low rating, an optional
     comment (low ratings only)."""
+
     case_id: str = Field(pattern=UUID_RE)
     case_number: str | None = Field(default=None, max_length=40)
     rating: int = Field(ge=1, le=5)

@@ -3,6 +3,7 @@ attachment chunks verified by SHA-256, the status feed and catalogue/calendar pu
 
 Every function takes a ``Session`` and raises ``ApiProblem``; the FastAPI layer only translates.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backoffice.models import (AccessToken, Attachment, AttachmentChunk, Publication, Rating, ReceivedCase,
-                               StatusEvent, Station, Supplement)
+from backoffice.models import (
+    AccessToken,
+    Attachment,
+    AttachmentChunk,
+    Publication,
+    Rating,
+    ReceivedCase,
+    StatusEvent,
+    Station,
+    Supplement,
+)
 
 TOKEN_TTL = dt.timedelta(hours=1)
 MAX_CHUNK = 8 * 1024 * 1024
@@ -55,14 +65,15 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 # -- secrets --------------------------------------------------------------------------------------
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
 
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return "scrypt${}${}${}${}${}".format(_SCRYPT_N, _SCRYPT_R, _SCRYPT_P,
-                                          base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+    return "scrypt${}${}${}${}${}".format(
+        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    )
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:
@@ -70,8 +81,7 @@ def verify_secret(secret: str, stored: str | None) -> bool:
         return False
     try:
         _scheme, n, r, p, salt, digest = stored.split("$")
-        computed = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                  p=int(p), dklen=32)
+        computed = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed, base64.b64decode(digest))
@@ -121,11 +131,15 @@ def issue_token(session: Session, code: str, secret: str) -> tuple[str, int]:
         raise _UNAUTHORIZED
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(AccessToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), station_id=station.id,
-                            expires_at=now + TOKEN_TTL))
+    session.add(
+        AccessToken(
+            token_hash=hashlib.sha256(token.encode()).hexdigest(), station_id=station.id, expires_at=now + TOKEN_TTL
+        )
+    )
     # Housekeeping: expired tokens of this station.
-    for old in session.scalars(select(AccessToken).where(AccessToken.station_id == station.id,
-                                                         AccessToken.expires_at < now)):
+    for old in session.scalars(
+        select(AccessToken).where(AccessToken.station_id == station.id, AccessToken.expires_at < now)
+    ):
         session.delete(old)
     session.commit()
     return token, int(TOKEN_TTL.total_seconds())
@@ -173,15 +187,26 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
     for line in packet.get("lines", []):
         for page in line.get("pages", []):
             if page["sha256"] not in manifest:
-                raise ApiProblem(422, "invalid_packet", "a page is not listed in the attachment manifest",
-                                 {"sha256": page["sha256"]})
+                raise ApiProblem(
+                    422, "invalid_packet", "a page is not listed in the attachment manifest", {"sha256": page["sha256"]}
+                )
     now = utcnow()
-    case = ReceivedCase(id=case_id, station_id=station.id, idempotency_key=key, packet_sha256=digest,
-                        packet=packet, case_number=packet.get("case_number"),
-                        item_code=packet["item_code"], status="receiving" if manifest else "received",
-                        received_at=now, updated_at=now)
-    case.attachments = [Attachment(sha256=a["sha256"], size=a["size"], mime=a["mime"], received_bytes=0,
-                                   complete=False) for a in manifest.values()]
+    case = ReceivedCase(
+        id=case_id,
+        station_id=station.id,
+        idempotency_key=key,
+        packet_sha256=digest,
+        packet=packet,
+        case_number=packet.get("case_number"),
+        item_code=packet["item_code"],
+        status="receiving" if manifest else "received",
+        received_at=now,
+        updated_at=now,
+    )
+    case.attachments = [
+        Attachment(sha256=a["sha256"], size=a["size"], mime=a["mime"], received_bytes=0, complete=False)
+        for a in manifest.values()
+    ]
     session.add(case)
     if not manifest:
         session.add(StatusEvent(station_id=station.id, case_id=case_id, status="received", at=now))
@@ -199,17 +224,17 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
 
 def _check_replay(existing: ReceivedCase, station: Station, digest: str) -> PacketReceipt:
     if existing.station_id != station.id or existing.packet_sha256 != digest:
-        raise ApiProblem(409, "idempotency_conflict",
-                         "this idempotency key was used for a different packet")
+        raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different packet")
     return _receipt(existing, created=False)
 
 
 # -- attachments ----------------------------------------------------------------------------------
-def _attachment(session: Session, station: Station, case_id: str, sha256: str,
-                *, lock: bool = False) -> Attachment:
-    query = (select(Attachment).join(ReceivedCase)
-             .where(Attachment.case_id == case_id, Attachment.sha256 == sha256,
-                    ReceivedCase.station_id == station.id))
+def _attachment(session: Session, station: Station, case_id: str, sha256: str, *, lock: bool = False) -> Attachment:
+    query = (
+        select(Attachment)
+        .join(ReceivedCase)
+        .where(Attachment.case_id == case_id, Attachment.sha256 == sha256, ReceivedCase.station_id == station.id)
+    )
     if lock:
         query = query.with_for_update()
     att = session.scalar(query)
@@ -226,8 +251,9 @@ def get_attachment(session: Session, station: Station, case_id: str, sha256: str
     return attachment_state(_attachment(session, station, case_id, sha256))
 
 
-def put_chunk(session: Session, station: Station, case_id: str, sha256: str, offset: int,
-              data: bytes) -> dict[str, Any]:
+def put_chunk(
+    session: Session, station: Station, case_id: str, sha256: str, offset: int, data: bytes
+) -> dict[str, Any]:
     """Append ``data`` at ``offset``. A chunk the server already holds (a retried request whose response
     was lost) is acknowledged without being stored twice; a gap is refused with the real offset."""
     att = _attachment(session, station, case_id, sha256, lock=True)
@@ -236,16 +262,16 @@ def put_chunk(session: Session, station: Station, case_id: str, sha256: str, off
         session.rollback()
         return state
     if offset != att.received_bytes:
-        raise ApiProblem(409, "offset_mismatch", "upload must continue at the server's offset",
-                         {"offset": att.received_bytes})
+        raise ApiProblem(
+            409, "offset_mismatch", "upload must continue at the server's offset", {"offset": att.received_bytes}
+        )
     if offset + len(data) > att.size:
         raise ApiProblem(422, "too_large", "chunk runs past the declared size", {"offset": att.received_bytes})
     if not data:
         raise ApiProblem(422, "empty_chunk", "a chunk must not be empty", {"offset": att.received_bytes})
     whole = offset == 0 and len(data) == att.size
     if whole and hashlib.sha256(data).hexdigest() != att.sha256:
-        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again",
-                         {"offset": 0})
+        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again", {"offset": 0})
     session.add(AttachmentChunk(attachment_id=att.id, offset=offset, data=data))
     att.received_bytes = offset + len(data)
     if whole:
@@ -276,8 +302,12 @@ def finalize_attachment(session: Session, station: Station, case_id: str, sha256
     if att.received_bytes != att.size:
         raise ApiProblem(409, "incomplete", "not all bytes were received", {"offset": att.received_bytes})
     digest = hashlib.sha256()
-    for chunk in session.scalars(select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id)
-                                 .order_by(AttachmentChunk.offset).execution_options(yield_per=8)):
+    for chunk in session.scalars(
+        select(AttachmentChunk.data)
+        .where(AttachmentChunk.attachment_id == att.id)
+        .order_by(AttachmentChunk.offset)
+        .execution_options(yield_per=8)
+    ):
         digest.update(chunk)
     if digest.hexdigest() != att.sha256:
         # Start over: the client re-sends from offset 0.
@@ -285,8 +315,7 @@ def finalize_attachment(session: Session, station: Station, case_id: str, sha256
             session.delete(chunk_row)
         att.received_bytes = 0
         session.commit()
-        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again",
-                         {"offset": 0})
+        raise ApiProblem(422, "hash_mismatch", "received bytes do not match the SHA-256; upload again", {"offset": 0})
     _complete(session, att)
     session.commit()
     return attachment_state(att)
@@ -297,8 +326,11 @@ def read_attachment(session: Session, case_id: str, sha256: str) -> bytes:
     att = session.scalar(select(Attachment).where(Attachment.case_id == case_id, Attachment.sha256 == sha256))
     if att is None:
         raise ApiProblem(404, "not_found", "no such attachment")
-    return b"".join(session.scalars(select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id)
-                                    .order_by(AttachmentChunk.offset)))
+    return b"".join(
+        session.scalars(
+            select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id).order_by(AttachmentChunk.offset)
+        )
+    )
 
 
 # -- status ---------------------------------------------------------------------------------------
@@ -307,8 +339,9 @@ def advance_case(session: Session, case_id: str, status: str, reason: str | None
     if case is None:
         raise ApiProblem(404, "not_found", "no such case")
     if status not in NEXT_STATUSES.get(case.status, ()):
-        raise ApiProblem(409, "invalid_transition", f"cannot go from {case.status} to {status}",
-                         {"current": case.status})
+        raise ApiProblem(
+            409, "invalid_transition", f"cannot go from {case.status} to {status}", {"current": case.status}
+        )
     if status == "disapproved" and not (reason and reason.strip()):
         raise ApiProblem(422, "reason_required", "a disapproval needs a reason")
     now = utcnow()
@@ -321,12 +354,18 @@ def advance_case(session: Session, case_id: str, status: str, reason: str | None
 
 
 def status_feed(session: Session, station: Station, after: int, limit: int) -> dict[str, Any]:
-    rows = session.scalars(select(StatusEvent).where(StatusEvent.station_id == station.id, StatusEvent.seq > after)
-                           .order_by(StatusEvent.seq).limit(limit + 1)).all()
+    rows = session.scalars(
+        select(StatusEvent)
+        .where(StatusEvent.station_id == station.id, StatusEvent.seq > after)
+        .order_by(StatusEvent.seq)
+        .limit(limit + 1)
+    ).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    events = [{"seq": r.seq, "case_id": r.case_id, "status": r.status, "reason": r.reason,
-               "at": _aware(r.at).isoformat()} for r in rows]
+    events = [
+        {"seq": r.seq, "case_id": r.case_id, "status": r.status, "reason": r.reason, "at": _aware(r.at).isoformat()}
+        for r in rows
+    ]
     return {"events": events, "next_cursor": rows[-1].seq if rows else after, "has_more": more}
 
 
@@ -337,9 +376,17 @@ def case_summaries(session: Session, case_id: str | None = None) -> list[dict[st
         count_q = count_q.where(Attachment.case_id == case_id)
         case_q = case_q.where(ReceivedCase.id == case_id)
     counts = dict(session.execute(count_q).all())
-    return [{"case_id": c.id, "case_number": c.case_number, "item_code": c.item_code, "status": c.status,
-             "attachments": len(c.packet.get("attachments", [])), "attachments_complete": counts.get(c.id, 0)}
-            for c in session.scalars(case_q)]
+    return [
+        {
+            "case_id": c.id,
+            "case_number": c.case_number,
+            "item_code": c.item_code,
+            "status": c.status,
+            "attachments": len(c.packet.get("attachments", [])),
+            "attachments_complete": counts.get(c.id, 0),
+        }
+        for c in session.scalars(case_q)
+    ]
 
 
 # -- ratings --------------------------------------------------------------------------------------
@@ -350,8 +397,17 @@ def receive_rating(session: Session, station: Station, key: str, body: dict[str,
     existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
     if existing is not None:
         return _rating_replay(existing, station, digest)
-    session.add(Rating(station_id=station.id, case_id=body["case_id"], idempotency_key=key, body_sha256=digest,
-                       rating=body["rating"], body=body, received_at=utcnow()))
+    session.add(
+        Rating(
+            station_id=station.id,
+            case_id=body["case_id"],
+            idempotency_key=key,
+            body_sha256=digest,
+            rating=body["rating"],
+            body=body,
+            received_at=utcnow(),
+        )
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -380,8 +436,9 @@ def receive_supplements(session: Session, station: Station, key: str, body: dict
     existing = session.scalar(select(Supplement).where(Supplement.idempotency_key == key))
     if existing is not None:
         return _supplement_replay(session, existing, station, digest)
-    case = session.scalar(select(ReceivedCase).where(ReceivedCase.id == case_id,
-                                                     ReceivedCase.station_id == station.id).with_for_update())
+    case = session.scalar(
+        select(ReceivedCase).where(ReceivedCase.id == case_id, ReceivedCase.station_id == station.id).with_for_update()
+    )
     if case is None:
         raise ApiProblem(404, "not_found", "no such case from this station (send its packet first)")
     known = {line["requirement_code"] for line in case.packet.get("lines", [])}
@@ -389,22 +446,37 @@ def receive_supplements(session: Session, station: Station, key: str, body: dict
     codes: list[str] = []
     for line in body["lines"]:
         if line["requirement_code"] not in known:
-            raise ApiProblem(422, "unknown_line", "a supplemented line is not a line of the case",
-                             {"requirement_code": line["requirement_code"]})
+            raise ApiProblem(
+                422,
+                "unknown_line",
+                "a supplemented line is not a line of the case",
+                {"requirement_code": line["requirement_code"]},
+            )
         codes.append(line["requirement_code"])
         for page in line.get("pages", []):
             if page["sha256"] not in manifest:
-                raise ApiProblem(422, "invalid_packet", "a page is not listed in the attachment manifest",
-                                 {"sha256": page["sha256"]})
+                raise ApiProblem(
+                    422, "invalid_packet", "a page is not listed in the attachment manifest", {"sha256": page["sha256"]}
+                )
     held = {a.sha256 for a in case.attachments}
     for sha, ref in manifest.items():
         if sha not in held:
-            case.attachments.append(Attachment(sha256=sha, size=ref["size"], mime=ref["mime"], received_bytes=0,
-                                               complete=False))
+            case.attachments.append(
+                Attachment(sha256=sha, size=ref["size"], mime=ref["mime"], received_bytes=0, complete=False)
+            )
     now = utcnow()
     case.updated_at = now
-    session.add(Supplement(station_id=station.id, case_id=case_id, idempotency_key=key, body_sha256=digest,
-                           lines=sorted(codes), body=body, received_at=now))
+    session.add(
+        Supplement(
+            station_id=station.id,
+            case_id=case_id,
+            idempotency_key=key,
+            body_sha256=digest,
+            lines=sorted(codes),
+            body=body,
+            received_at=now,
+        )
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -451,5 +523,4 @@ def publish(session: Session, kind: str, version: str, content: dict[str, Any]) 
 
 
 def latest_publication(session: Session, kind: str) -> Publication | None:
-    return session.scalar(select(Publication).where(Publication.kind == kind).order_by(Publication.id.desc())
-                          .limit(1))
+    return session.scalar(select(Publication).where(Publication.kind == kind).order_by(Publication.id.desc()).limit(1))

@@ -1,4 +1,5 @@
 """Small helpers for the benchmarks: median of several runs and a floor measured in the same run."""
+
 from __future__ import annotations
 
 import statistics

@@ -11,6 +11,7 @@ ACK cost ~40-50 ms per APDU because vpcd writes the length and the payload separ
 
 Needs pcscd and vsmartcard-vpcd (deps/apt-cards.txt) and no other pcscd running.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,9 @@ from tests.devices.cards.vpcd_card import EmrtdCard, VpcdClient  # noqa: E402
 def apdu_round_trip(samples: int = 200) -> float:
     """Median seconds of one minimal APDU through pcscd (SELECT once, then GET CHALLENGE)."""
     _, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    _, hcard, proto = scard.SCardConnect(ctx, READER_0, scard.SCARD_SHARE_SHARED,
-                                         scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+    _, hcard, proto = scard.SCardConnect(
+        ctx, READER_0, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+    )
     scard.SCardTransmit(hcard, proto, list(bytes.fromhex("00A4040C07A0000002471001")))
     times = []
     for _ in range(samples):
@@ -48,8 +50,7 @@ def apdu_round_trip(samples: int = 200) -> float:
     return statistics.median(times)
 
 
-def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, extended: bool,
-            runs: int) -> dict[str, float]:
+def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, extended: bool, runs: int) -> dict[str, float]:
     doc = make_document()
     key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
     card = EmrtdCard(doc.files, key, extended=extended)
@@ -69,8 +70,14 @@ def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, extended: b
         client.remove()
         wait_for_card(READER_0, present=False)
     median = statistics.median(times)
-    return {"median_ms": median * 1000, "apdus": apdus, "bytes": size, "rtt_ms": rtt * 1000,
-            "floor_ms": rtt * apdus * 1000, "ratio": median / (rtt * apdus)}
+    return {
+        "median_ms": median * 1000,
+        "apdus": apdus,
+        "bytes": size,
+        "rtt_ms": rtt * 1000,
+        "floor_ms": rtt * apdus * 1000,
+        "ratio": median / (rtt * apdus),
+    }
 
 
 def main() -> None:
@@ -85,16 +92,20 @@ def main() -> None:
         (csca / "test.pem").write_bytes(make_pki().csca_pem())
         service = PcscCardService(csca_folder=csca)
         try:
-            print(f"# eMRTD read through pcscd + vpcd, {platform.python_implementation()} "
-                  f"{platform.python_version()}, {platform.machine()}, median of {args.runs} runs")
+            print(
+                f"# eMRTD read through pcscd + vpcd, {platform.python_implementation()} "
+                f"{platform.python_version()}, {platform.machine()}, median of {args.runs} runs"
+            )
             print("quickack  length    APDUs  bytes   median ms  APDU rtt ms  floor ms  ratio")
             for quickack in (True, False):
                 for extended in (True, False):
                     runs = args.runs if quickack else max(3, args.runs // 3)
                     r = measure(daemon, service, quickack, extended, runs)
-                    print(f"{'on ' if quickack else 'off'}      {'extended' if extended else 'short   '}"
-                          f"  {r['apdus']:5.0f}  {r['bytes']:6.0f}  {r['median_ms']:9.1f}"
-                          f"  {r['rtt_ms']:11.3f}  {r['floor_ms']:8.1f}  {r['ratio']:5.1f}")
+                    print(
+                        f"{'on ' if quickack else 'off'}      {'extended' if extended else 'short   '}"
+                        f"  {r['apdus']:5.0f}  {r['bytes']:6.0f}  {r['median_ms']:9.1f}"
+                        f"  {r['rtt_ms']:11.3f}  {r['floor_ms']:8.1f}  {r['ratio']:5.1f}"
+                    )
         finally:
             service.close()
             daemon.stop()

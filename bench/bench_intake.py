@@ -5,6 +5,7 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_intake.py
 Search: median over the query set and repeated runs; ratio against a floor measured in the same run
 (a plain substring scan over the 5,000 names, no ranking, no pinyin).
 """
+
 from __future__ import annotations
 
 import os
@@ -62,8 +63,10 @@ def bench_search() -> None:
             floor_t.append(time.perf_counter() - s)
     m, f = statistics.median(search_t), statistics.median(floor_t)
     print(f"item index build (5,000 items, pinyin):    {build * 1000:.0f} ms")
-    print(f"item search, median over {len(search_t)} queries:   {m * 1000:.2f} ms  "
-          f"(p90 {sorted(search_t)[int(len(search_t) * .9)] * 1000:.2f} ms)")
+    print(
+        f"item search, median over {len(search_t)} queries:   {m * 1000:.2f} ms  "
+        f"(p90 {sorted(search_t)[int(len(search_t) * 0.9)] * 1000:.2f} ms)"
+    )
     print(f"floor (plain substring scan):              {f * 1000:.2f} ms  ratio {m / f:.1f}x")
 
 

@@ -8,6 +8,7 @@ process (it includes registering the CJK font, ~90 ms); "warm" is the median of 
 
 Figures go to docs/performance.md with the command line and the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,12 +52,14 @@ def main() -> None:
 
     receipt = sample_context(DocumentKind.RECEIPT, PageLayout.A4)
     t0 = time.perf_counter()
-    build_pdf(receipt)                                   # cold: font registration + first build
+    build_pdf(receipt)  # cold: font registration + first build
     cold = (time.perf_counter() - t0) * 1000
 
     floor = statistics.median(ms(empty_page, args.runs * 3))
-    print(f"# printing benchmark — {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, runs={args.runs}")
+    print(
+        f"# printing benchmark — {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, runs={args.runs}"
+    )
     print(f"floor (empty ReportLab page): {floor:.2f} ms")
     print(f"cold first receipt (A4, incl. font registration): {cold:.1f} ms")
     print()

@@ -8,6 +8,7 @@ plain ``PIL.Image.save`` (grayscale JPEG quality 75, Pillow's default) — what 
 ``--sane`` also times a real scan of an A4 200 dpi gray page from the SANE test backend (private
 config dir, as in the tests).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,13 +62,16 @@ def main() -> None:
     args = parser.parse_args()
 
     pages = {
-        "text page": scanner_like(render_sample_page(dpi=DPI, seed=7).rotate(
-            1.5, resample=Image.BICUBIC, fillcolor=250)),
+        "text page": scanner_like(
+            render_sample_page(dpi=DPI, seed=7).rotate(1.5, resample=Image.BICUBIC, fillcolor=250)
+        ),
         "text + photo": scanner_like(photo_page(), seed=1),
     }
     pipeline = PagePipeline()
-    print(f"A4 at {DPI} dpi grayscale ({pages['text page'].width} x {pages['text page'].height} px), "
-          f"median of {args.runs} runs\n")
+    print(
+        f"A4 at {DPI} dpi grayscale ({pages['text page'].width} x {pages['text page'].height} px), "
+        f"median of {args.runs} runs\n"
+    )
     print(f"{'page':<14} {'preset':<10} {'ms/page':>8} {'x floor':>8} {'KB':>7} {'x floor':>8}")
     for name, page in pages.items():
         png = io.BytesIO()
@@ -83,15 +87,14 @@ def main() -> None:
         floor_kb = len(floor_bytes) / 1024  # type: ignore[arg-type]
         print(f"{name:<14} {'floor':<10} {floor_ms:8.0f} {1:8.2f} {floor_kb:7.0f} {1:8.2f}")
         for preset in (Preset.AUTO, Preset.TEXT, Preset.GRAY_TEXT, Preset.MIXED):
+
             def run(preset: Preset = preset) -> object:
                 return pipeline.process(Image.open(io.BytesIO(encoded)), DPI, preset)
 
             ms, result = median_ms(run, args.runs)
             kb = len(result.data) / 1024  # type: ignore[attr-defined]
-            label = preset.value if preset is not Preset.AUTO else \
-                f"auto→{result.preset.value}"  # type: ignore[attr-defined]
-            print(f"{'':<14} {label:<10} {ms:8.0f} {ms / floor_ms:8.2f} {kb:7.0f} "
-                  f"{kb / floor_kb:8.2f}")
+            label = preset.value if preset is not Preset.AUTO else f"auto→{result.preset.value}"  # type: ignore[attr-defined]
+            print(f"{'':<14} {label:<10} {ms:8.0f} {ms / floor_ms:8.2f} {kb:7.0f} {kb / floor_kb:8.2f}")
     if args.sane:
         bench_sane(args.runs)
 
@@ -105,8 +108,7 @@ def bench_sane(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         conf = Path("/etc/sane.d/test.conf").read_text()
         (Path(tmp) / "dll.conf").write_text("test\n")
-        (Path(tmp) / "test.conf").write_text(
-            re.sub(r"(?m)^geometry_max\s+\S+", "geometry_max 300.0", conf))
+        (Path(tmp) / "test.conf").write_text(re.sub(r"(?m)^geometry_max\s+\S+", "geometry_max 300.0", conf))
         scanner = create_backend("sane", config_dir=tmp).open("test:0")
         scanner.set_device_option("test_picture", "Grid")
         ms, _ = median_ms(lambda: scanner.scan_batch(ScanOptions(dpi=DPI), lambda page: None), runs)

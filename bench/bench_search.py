@@ -10,6 +10,7 @@ session factory, and a `SELECT 1` round trip.
 Applicants are stored as the app stores them: an opaque blob (never decrypted by search) plus keyed
 tokens of the ID number and name computed with the store's real search key.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,12 +30,59 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench._util import median_seconds  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-         "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕", "鹏", "宇", "浩", "欣怡",
-         "子涵", "梓轩", "雨桐", "一诺", "思远", "晓东"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "红",
+    "玉兰",
+    "志强",
+    "海燕",
+    "鹏",
+    "宇",
+    "浩",
+    "欣怡",
+    "子涵",
+    "梓轩",
+    "雨桐",
+    "一诺",
+    "思远",
+    "晓东",
+]
 REGIONS = ("420102", "420106", "110105", "310101", "440106", "510104", "330106", "320102")
-STATUSES = (("delivered", 70), ("returned_with_notice", 8), ("result_ready", 5), ("in_approval", 5),
-            ("accepted", 5), ("draft", 3), ("rejected", 2), ("void", 2))
+STATUSES = (
+    ("delivered", 70),
+    ("returned_with_notice", 8),
+    ("result_ready", 5),
+    ("in_approval", 5),
+    ("accepted", 5),
+    ("draft", 3),
+    ("rejected", 2),
+    ("void", 2),
+)
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores values on SQLite
 
 
@@ -90,23 +138,31 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
     # primary keys.
     for pragma in ("synchronous=OFF", "foreign_keys=OFF", "cache_size=-1000000", "temp_store=MEMORY"):
         cur.execute(f"PRAGMA {pragma}")
-    indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-                          "AND tbl_name IN ('cases', 'persons')").fetchall()
+    indexes = cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('cases', 'persons')"
+    ).fetchall()
     for name, _ in indexes:
         cur.execute(f"DROP INDEX {name}")
     samples: dict[str, list] = {"numbers": [], "ids": [], "names": []}
-    case_sql = ("INSERT INTO cases (id, case_number, station_code, window_no, item_code, item_name, "
-                "catalogue_version, status, applicant_id, agent_id, answers, created_by, decided_by, first_visit, "
-                "started_at, decided_at, created_at, updated_at, row_version) "
-                "VALUES (?, ?, 'WH01', '03', ?, ?, 'bench', ?, ?, ?, '{}', 2, ?, 1, ?, ?, ?, ?, 1)")
-    person_sql = ("INSERT INTO persons (id, kind, pii, id_token, name_token, id_masked, name_masked, verified_by, "
-                  "created_at) VALUES (?, 'person', ?, ?, ?, ?, ?, 'chip', ?)")
+    case_sql = (
+        "INSERT INTO cases (id, case_number, station_code, window_no, item_code, item_name, "
+        "catalogue_version, status, applicant_id, agent_id, answers, created_by, decided_by, first_visit, "
+        "started_at, decided_at, created_at, updated_at, row_version) "
+        "VALUES (?, ?, 'WH01', '03', ?, ?, 'bench', ?, ?, ?, '{}', 2, ?, 1, ?, ?, ?, ?, 1)"
+    )
+    person_sql = (
+        "INSERT INTO persons (id, kind, pii, id_token, name_token, id_masked, name_masked, verified_by, "
+        "created_at) VALUES (?, 'person', ?, ?, ?, ?, ?, 'chip', ?)"
+    )
     chunk = 50_000
 
     def uuids(k: int) -> list[str]:
         h = os.urandom(16 * k).hex()
-        return [f"{h[j:j + 8]}-{h[j + 8:j + 12]}-{h[j + 12:j + 16]}-{h[j + 16:j + 20]}-{h[j + 20:j + 32]}"
-                for j in range(0, 32 * k, 32)]
+        return [
+            f"{h[j : j + 8]}-{h[j + 8 : j + 12]}-{h[j + 12 : j + 16]}-{h[j + 16 : j + 20]}-{h[j + 20 : j + 32]}"
+            for j in range(0, 32 * k, 32)
+        ]
 
     t0 = time.perf_counter()
     for base in range(0, n, chunk):
@@ -148,8 +204,9 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
                 aname = agent_names[j // 10]
                 agent = agent_ids[j // 10]
                 persons.append((agent, blob, atoken, name_tokens[aname], amasked, name_masks[aname], ts))
-            cases.append((case_ids[j], number, code, item_name, status, pid, agent, 2 if decided else None,
-                          ts, decided, ts, ts))
+            cases.append(
+                (case_ids[j], number, code, item_name, status, pid, agent, 2 if decided else None, ts, decided, ts, ts)
+            )
             if i % 9973 == 0:
                 samples["ids"].append(idn)
                 samples["names"].append(name)
@@ -160,8 +217,13 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
         raw.commit()
     load = time.perf_counter() - t0
     number = samples["numbers"][0]
-    assert number == format_case_number("WH01", dt.date.fromisoformat(
-        f"{number[4:8]}-{number[8:10]}-{number[10:12]}"), int(number[12:17])) and check_char(number[:-2]) == number[-2:]
+    assert (
+        number
+        == format_case_number(
+            "WH01", dt.date.fromisoformat(f"{number[4:8]}-{number[8:10]}-{number[10:12]}"), int(number[12:17])
+        )
+        and check_char(number[:-2]) == number[-2:]
+    )
     t1 = time.perf_counter()
     for _, sql in indexes:
         cur.execute(sql)
@@ -200,9 +262,11 @@ def main() -> None:
     total = time.perf_counter() - t0
     db = Path(data) / "clerk-app.db"
     size = sum(p.stat().st_size for p in Path(data).glob("*.db*")) / 1e6
-    print(f"store: {args.cases:,} cases + applicants, generated in {total:.0f} s "
-          f"(insert {samples['load_s']:.0f} s, rebuild indexes {samples['index_s']:.0f} s), {size:.0f} MB "
-          f"({db.name if db.exists() else 'sqlite'})")
+    print(
+        f"store: {args.cases:,} cases + applicants, generated in {total:.0f} s "
+        f"(insert {samples['load_s']:.0f} s, rebuild indexes {samples['index_s']:.0f} s), {size:.0f} MB "
+        f"({db.name if db.exists() else 'sqlite'})"
+    )
 
     search = CaseSearch(ctx.sessions, ctx.persons, ctx.auditor)
     with ctx.sessions() as s:
@@ -258,21 +322,29 @@ def main() -> None:
     runs = args.runs
     floor_pk()
     floors = {"primary-key lookup": median_seconds(floor_pk, runs), "SELECT 1": median_seconds(floor_one, runs)}
-    cases = [("case number (exact)", by_number), ("ID number (keyed token, applicant or agent)", by_id),
-             ("name (keyed token)", by_name), ("status + 31-day date range, first 100", by_status_dates),
-             ("rare status (result_ready), first 100", by_rare_status),
-             ("first page via the model (search + 30 rows drawn)", first_page_model)]
+    cases = [
+        ("case number (exact)", by_number),
+        ("ID number (keyed token, applicant or agent)", by_id),
+        ("name (keyed token)", by_name),
+        ("status + 31-day date range, first 100", by_status_dates),
+        ("rare status (result_ready), first 100", by_rare_status),
+        ("first page via the model (search + 30 rows drawn)", first_page_model),
+    ]
     for label, fn in cases:
         fn()  # warm
-    print(f"floors: primary-key lookup {floors['primary-key lookup'] * 1000:.2f} ms, "
-          f"SELECT 1 {floors['SELECT 1'] * 1000:.2f} ms (median of {runs})")
+    print(
+        f"floors: primary-key lookup {floors['primary-key lookup'] * 1000:.2f} ms, "
+        f"SELECT 1 {floors['SELECT 1'] * 1000:.2f} ms (median of {runs})"
+    )
     pk = floors["primary-key lookup"]
     for label, fn in cases:
         m = median_seconds(fn, runs)
         print(f"{label:55s} median {m * 1000:7.2f} ms   {m / pk:5.1f}x PK lookup")
     deep = median_seconds(deep_page_model, 3)
-    print(f"{'50 pages of 100 via fetchMore (keyset), total':55s} median {deep * 1000:7.2f} ms   "
-          f"{deep / 50 / pk:5.1f}x PK lookup per page")
+    print(
+        f"{'50 pages of 100 via fetchMore (keyset), total':55s} median {deep * 1000:7.2f} ms   "
+        f"{deep / 50 / pk:5.1f}x PK lookup per page"
+    )
     with ctx.engine.connect() as c:
         for label, crit in (("ID number", SearchCriteria(id_number=samples["ids"][0])), ("status + dates", month)):
             stmt = search._statement(clerk, crit).order_by(Case.created_at.desc(), Case.id.desc()).limit(101)

@@ -5,6 +5,7 @@ Prints medians of several runs, and ratios against floors measured in the same r
 - start-up floor: a bare `python -c "from PySide6.QtWidgets import QApplication; QApplication([])"`;
 - catalogue floor: reading and TOML-parsing the same files without validation.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,7 +63,9 @@ def main() -> None:
     cat = median_seconds(lambda: load_catalogue(folder), runs=21)
     cat_floor = median_seconds(parse_only, runs=21)
     print(f"catalogue load + validation ({n} items):       median {cat * 1000:.1f} ms over 21 runs")
-    print(f"floor (read + TOML parse only):                median {cat_floor * 1000:.1f} ms  ratio {cat / cat_floor:.2f}x")
+    print(
+        f"floor (read + TOML parse only):                median {cat_floor * 1000:.1f} ms  ratio {cat / cat_floor:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/bench_stats.py [--cases 1000000] [--keep DIR]
   ``AttachmentStore.put`` (encryption + fsync'd atomic write) for comparison.
 Prints medians; figures go to docs/performance.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,9 @@ def main() -> None:
 
     data = Path(args.keep or tempfile.mkdtemp(prefix="bench-stats-"))
     clock = FixedClock(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ))
-    ctx = build_context(Settings(data_dir=str(data), demo=True), clock=clock,
-                        keyring_module=file_keyring(data / "keyring.cfg"))
+    ctx = build_context(
+        Settings(data_dir=str(data), demo=True), clock=clock, keyring_module=file_keyring(data / "keyring.cfg")
+    )
     seed_demo_users(ctx)
     with ctx.sessions() as s:
         have = s.scalar(select(func.count()).select_from(Case)) or 0
@@ -116,9 +118,13 @@ def main() -> None:
     no_index = median_seconds(lambda: svc.report(sup, flt30), runs=3)
     print(f"report 30 days WITHOUT ix_cases_stats: median {no_index * 1000:.0f} ms")
     with ctx.engine.begin() as c:
-        c.execute(text("CREATE INDEX ix_cases_stats ON cases (decided_at, status, station_code, item_code, item_name, "
-                       "window_no, decided_by, first_visit, prereviewed_by, started_at, ticket_at, called_at, "
-                       "deficiency_due, rating)"))
+        c.execute(
+            text(
+                "CREATE INDEX ix_cases_stats ON cases (decided_at, status, station_code, item_code, item_name, "
+                "window_no, decided_by, first_visit, prereviewed_by, started_at, ticket_at, called_at, "
+                "deficiency_due, rating)"
+            )
+        )
 
     # -- encryption at rest --------------------------------------------------------------------------
     import dataclasses
@@ -127,9 +133,15 @@ def main() -> None:
     from clerk_app.persons import PersonData
     from clerk_app.security.crypto import FieldCipher
 
-    person = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                        phone="13800138000", verified_by="chip", passive_auth="verified",
-                        photo_sha256="a" * 64)
+    person = PersonData(
+        name="张三丰",
+        document_number="11010519491231002X",
+        address="湖北省武汉市江岸区胜利街100号",
+        phone="13800138000",
+        verified_by="chip",
+        passive_auth="verified",
+        photo_sha256="a" * 64,
+    )
     blob = json.dumps(dataclasses.asdict(person), ensure_ascii=False).encode()
     fields = FieldCipher(ctx.keys, "fields")
     aad = b"person:00000000-0000-0000-0000-000000000000"
@@ -145,10 +157,14 @@ def main() -> None:
     pages = [os.urandom(300 * 1024) for _ in range(15)]
     it = iter(pages)
     put = median_seconds(lambda: store.put(next(it), "image/jpeg"), runs=15)
-    print(f"encryption per applicant record ({len(blob)} B, encrypt+decrypt): {enc * 1e6:.1f} µs; "
-          f"whole set_applicant: {save * 1000:.2f} ms ({enc / save * 100:.2f}% of it)")
-    print(f"encryption per 300 KB page (encrypt+decrypt): {enc_page * 1000:.2f} ms; "
-          f"AttachmentStore.put (encrypt + fsync'd write): {put * 1000:.2f} ms")
+    print(
+        f"encryption per applicant record ({len(blob)} B, encrypt+decrypt): {enc * 1e6:.1f} µs; "
+        f"whole set_applicant: {save * 1000:.2f} ms ({enc / save * 100:.2f}% of it)"
+    )
+    print(
+        f"encryption per 300 KB page (encrypt+decrypt): {enc_page * 1000:.2f} ms; "
+        f"AttachmentStore.put (encrypt + fsync'd write): {put * 1000:.2f} ms"
+    )
     ctx.close()
 
 

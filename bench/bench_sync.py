@@ -10,6 +10,7 @@ httpx client to a bare uvicorn app that discards it. Reported: medians of cases/
 sync/raw, and the worker's peak RSS (which should not grow with the total bytes sent: pages are
 streamed chunk by chunk).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 def sink_app():  # type: ignore[no-untyped-def]
     """A bare ASGI app that reads and discards the request body (the floor)."""
+
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
             return
@@ -40,25 +42,40 @@ def sink_app():  # type: ignore[no-untyped-def]
             more = message.get("more_body", False)
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
+
     return app
 
 
 def run_sink(port: int) -> None:
     import uvicorn
+
     uvicorn.run(sink_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: int) -> None:
     from clerk_app.store.db import open_store
-    from clerk_app.sync import (BackOfficeClient, FolderAttachments, PacketBuilder, StationCredentials, SyncSettings,
-                                SyncWorker, TransportSettings)
+    from clerk_app.sync import (
+        BackOfficeClient,
+        FolderAttachments,
+        PacketBuilder,
+        StationCredentials,
+        SyncSettings,
+        SyncWorker,
+        TransportSettings,
+    )
     from tests.sync.helpers import masked_decoder
 
     _engine, sessions = open_store(f"sqlite:///{db}")
     client = BackOfficeClient(TransportSettings(url), StationCredentials(station))
     client.register(enrol)
-    worker = SyncWorker(sessions, client, PacketBuilder(masked_decoder), FolderAttachments(att), station_code=station,
-                        settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200))
+    worker = SyncWorker(
+        sessions,
+        client,
+        PacketBuilder(masked_decoder),
+        FolderAttachments(att),
+        station_code=station,
+        settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200),
+    )
     t0 = time.perf_counter()
     while worker.counts()[0]:
         report = worker.run_once()
@@ -69,6 +86,7 @@ def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: 
 
 def wait_http(url: str) -> None:
     import httpx
+
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -81,6 +99,7 @@ def wait_http(url: str) -> None:
 
 def raw_upload(port: int, packets: list[bytes], files: list[list[Path]]) -> float:
     import httpx
+
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
         t0 = time.perf_counter()
         for packet, pages in zip(packets, files):
@@ -103,8 +122,9 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
     db, att = run_dir / "clerk.db", run_dir / "att"
     engine, sessions = open_store(f"sqlite:///{db}")
     size = args.page_kb * 1024
-    ids = seed_cases(sessions, att, args.cases, random.Random(1), station="B01", pages=(args.pages, args.pages),
-                     size=(size, size))
+    ids = seed_cases(
+        sessions, att, args.cases, random.Random(1), station="B01", pages=(args.pages, args.pages), size=(size, size)
+    )
     builder = PacketBuilder(masked_decoder)
     packets, files = [], []
     with sessions() as s:
@@ -118,10 +138,28 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
     server = RunningBackOffice(pg.create_database("b_" + uuid.uuid4().hex[:10]))
     server.start()
     try:
-        env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-                   XDG_DATA_HOME=str(run_dir / "xdg"), PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, os.environ.get("BENCH_WORKER_SCRIPT", __file__), "worker", str(db), str(att), server.url, "B01",
-                                 server.add_station("B01"), str(args.chunk_kb)], env=env, stdout=subprocess.PIPE)
+        env = dict(
+            os.environ,
+            PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+            XDG_DATA_HOME=str(run_dir / "xdg"),
+            PYTHONWARNINGS="ignore",
+            PYTHONPATH=str(ROOT),
+        )
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                os.environ.get("BENCH_WORKER_SCRIPT", __file__),
+                "worker",
+                str(db),
+                str(att),
+                server.url,
+                "B01",
+                server.add_station("B01"),
+                str(args.chunk_kb),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+        )
         out = proc.stdout.read()  # type: ignore[union-attr]
         _pid, status, usage = os.wait4(proc.pid, 0)
         if status != 0:
@@ -132,6 +170,7 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
         server.close()
 
     from tests.helpers.postgres import free_port
+
     port = free_port()
     sink = subprocess.Popen([sys.executable, __file__, "sink", str(port)])
     try:
@@ -142,9 +181,14 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
         sink.wait(10)
     shutil.rmtree(run_dir, ignore_errors=True)
     mb = total_bytes / 1e6
-    return {"sync_cases_s": args.cases / sync_seconds, "sync_mb_s": mb / sync_seconds,
-            "raw_cases_s": args.cases / raw_seconds, "raw_mb_s": mb / raw_seconds,
-            "worker_peak_rss_mb": usage.ru_maxrss / 1024, "total_mb": mb}
+    return {
+        "sync_cases_s": args.cases / sync_seconds,
+        "sync_mb_s": mb / sync_seconds,
+        "raw_cases_s": args.cases / raw_seconds,
+        "raw_mb_s": mb / raw_seconds,
+        "worker_peak_rss_mb": usage.ru_maxrss / 1024,
+        "total_mb": mb,
+    }
 
 
 def main() -> None:
@@ -175,8 +219,10 @@ def main() -> None:
         pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
-    print(f"\n{args.cases} cases x {args.pages} pages x {args.page_kb} KiB ({med['total_mb']:.1f} MB), "
-          f"{args.runs} runs, medians:")
+    print(
+        f"\n{args.cases} cases x {args.pages} pages x {args.page_kb} KiB ({med['total_mb']:.1f} MB), "
+        f"{args.runs} runs, medians:"
+    )
     print(f"  sync : {med['sync_cases_s']:.1f} cases/s, {med['sync_mb_s']:.2f} MB/s")
     print(f"  raw  : {med['raw_cases_s']:.1f} cases/s, {med['raw_mb_s']:.2f} MB/s (same bytes, bare uvicorn sink)")
     print(f"  ratio sync/raw: {med['sync_cases_s'] / med['raw_cases_s']:.2f}")

@@ -2,6 +2,7 @@
 
 Everything else receives its collaborators from here (no global registry). ``ui`` gets an AppContext.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,7 @@ class AppContext:
     cases: CaseService
     startup_warnings: list[str] = field(default_factory=list)
     pages: Any = None  # clerk_app.pages.PageService: scanned pages and the attachment store
-    sync: Any = None   # clerk_app.sync.runtime.SyncRuntime when backoffice_url is set (docs/sync.md)
+    sync: Any = None  # clerk_app.sync.runtime.SyncRuntime when backoffice_url is set (docs/sync.md)
 
     def close(self) -> None:
         if self.sync is not None:
@@ -74,8 +75,9 @@ def system_keyring() -> Any:
     return keyring.get_keyring()
 
 
-def build_context(settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None,
-                  start_sync: bool = True) -> AppContext:
+def build_context(
+    settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None, start_sync: bool = True
+) -> AppContext:
     """``start_sync=False`` builds the sync worker without starting its thread (admin commands)."""
     i18n.set_language(settings.language)
     clock = clock or SystemClock()
@@ -111,10 +113,12 @@ def build_context(settings: Settings, *, clock: Clock | None = None, keyring_mod
     if calendar is None:
         calendar = WorkingDayCalendar.from_file(holiday_file)
     persons = PersonRepository(FieldCipher(keys, "fields"), SearchIndex(keys), clock)
-    cases = CaseService(sessions, clock, catalogue.active, auditor, calendar, persons,
-                        settings.station_code, settings.window_no)
-    ctx = AppContext(settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar,
-                     persons, cases, warnings)
+    cases = CaseService(
+        sessions, clock, catalogue.active, auditor, calendar, persons, settings.station_code, settings.window_no
+    )
+    ctx = AppContext(
+        settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar, persons, cases, warnings
+    )
     from clerk_app.pages import PageService
 
     ctx.pages = PageService.for_context(ctx)  # one page service (and attachment store) per app

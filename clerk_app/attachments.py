@@ -11,6 +11,7 @@
 - ``assemble_pdf`` makes one PDF per checklist line for the back office, embedding the stored JPEG,
   PNG and CCITT G4 TIFF data as is (img2pdf: no recompression, no generation loss).
 """
+
 from __future__ import annotations
 
 import errno
@@ -33,48 +34,53 @@ log = logging.getLogger(__name__)
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 TEMP_PREFIX = ".tmp-"
-_OVERHEAD = 3 + 12 + 16    # FieldCipher: format + key version header, nonce, GCM tag
+_OVERHEAD = 3 + 12 + 16  # FieldCipher: format + key version header, nonce, GCM tag
 
 
 class AttachmentError(ClerkAppError):
-    key = i18n.register("attachment.error", "材料文件存储出错：{problem}",
-                        "Attachment storage error: {problem}")
+    key = i18n.register("attachment.error", "材料文件存储出错：{problem}", "Attachment storage error: {problem}")
 
 
 class AttachmentTooLarge(AttachmentError):
-    key = i18n.register("attachment.too_large", "材料文件过大（{size} 字节，上限 {limit} 字节）",
-                        "The attachment is too large ({size} bytes, limit {limit} bytes)")
+    key = i18n.register(
+        "attachment.too_large",
+        "材料文件过大（{size} 字节，上限 {limit} 字节）",
+        "The attachment is too large ({size} bytes, limit {limit} bytes)",
+    )
 
 
 class StorageFull(AttachmentError):
-    key = i18n.register("attachment.disk_full",
-                        "磁盘空间已满，页面未能保存。请联系管理员清理磁盘后重新扫描该页；之前保存的页面不受影响。",
-                        "The disk is full and the page was not saved. Ask an administrator to free "
-                        "space, then rescan this page; pages saved before are not affected.")
+    key = i18n.register(
+        "attachment.disk_full",
+        "磁盘空间已满，页面未能保存。请联系管理员清理磁盘后重新扫描该页；之前保存的页面不受影响。",
+        "The disk is full and the page was not saved. Ask an administrator to free "
+        "space, then rescan this page; pages saved before are not affected.",
+    )
 
 
 class AttachmentCorrupt(AttachmentError):
-    key = i18n.register("attachment.corrupt",
-                        "材料文件已损坏或被篡改（校验不符），请重新扫描该页",
-                        "The attachment file is damaged or was tampered with (check failed); "
-                        "rescan the page")
+    key = i18n.register(
+        "attachment.corrupt",
+        "材料文件已损坏或被篡改（校验不符），请重新扫描该页",
+        "The attachment file is damaged or was tampered with (check failed); rescan the page",
+    )
 
 
 class AttachmentMissing(NotFound):
-    key = i18n.register("attachment.missing", "材料文件缺失，请重新扫描该页",
-                        "The attachment file is missing; rescan the page")
+    key = i18n.register(
+        "attachment.missing", "材料文件缺失，请重新扫描该页", "The attachment file is missing; rescan the page"
+    )
 
 
 @dataclass(frozen=True)
 class StoredAttachment:
     sha256: str
-    size: int          # plaintext bytes
+    size: int  # plaintext bytes
     mime: str
 
 
 class AttachmentStore:
-    def __init__(self, root: str | Path, cipher: FieldCipher,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, root: str | Path, cipher: FieldCipher, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.root = Path(root)
         self._cipher = cipher
         self.max_bytes = max_bytes
@@ -90,8 +96,7 @@ class AttachmentStore:
     def put(self, data: bytes, mime: str = "application/octet-stream") -> StoredAttachment:
         """Store ``data`` (idempotent: an existing, intact copy is kept) and return its hash."""
         if len(data) > self.max_bytes:
-            raise AttachmentTooLarge(size=len(data), limit=self.max_bytes,
-                                     detail=f"{len(data)} > {self.max_bytes}")
+            raise AttachmentTooLarge(size=len(data), limit=self.max_bytes, detail=f"{len(data)} > {self.max_bytes}")
         sha = hashlib.sha256(data).hexdigest()
         target = self.path_of(sha)
         if target.exists():
@@ -123,10 +128,10 @@ class AttachmentStore:
         except OSError as exc:
             _remove_quietly(temp)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise StorageFull(detail=f"{errno.errorcode.get(exc.errno, exc.errno)} writing "
-                                         f"attachment") from exc
-            raise AttachmentError(problem=exc.strerror or "I/O error",
-                                  detail=f"{type(exc).__name__} errno={exc.errno}") from exc
+                raise StorageFull(detail=f"{errno.errorcode.get(exc.errno, exc.errno)} writing attachment") from exc
+            raise AttachmentError(
+                problem=exc.strerror or "I/O error", detail=f"{type(exc).__name__} errno={exc.errno}"
+            ) from exc
 
     # -- read -------------------------------------------------------------------------------
     def get(self, sha256: str) -> bytes:
@@ -211,8 +216,7 @@ def assemble_pdf(store: AttachmentStore, hashes: Iterable[str], title: str | Non
     if not images:
         raise AttachmentError(problem="no pages", detail="assemble_pdf with no pages")
     try:
-        pdf = img2pdf.convert(images, title=title, producer="clerk-app", creator="clerk-app",
-                              nodate=True)
+        pdf = img2pdf.convert(images, title=title, producer="clerk-app", creator="clerk-app", nodate=True)
     except (img2pdf.ImageOpenError, ValueError) as exc:
         raise AttachmentError(problem="PDF assembly failed", detail=str(exc)) from exc
     assert pdf is not None

@@ -5,6 +5,7 @@ locked while appending (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialis
 the chain never forks. ``verify()`` walks the chain and returns the first broken event.
 Details must never hold personal data: callers pass codes, counts and masked values only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,14 +25,33 @@ GENESIS = "0" * 64
 CHAIN = "main"
 
 
-def _canonical(seq: int, at: dt.datetime, actor: str, role: str, station: str, action: str,
-               case_id: str | None, detail: dict[str, Any]) -> bytes:
+def _canonical(
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    role: str,
+    station: str,
+    action: str,
+    case_id: str | None,
+    detail: dict[str, Any],
+) -> bytes:
     # Timestamps are normalised to UTC microseconds so SQLite and PostgreSQL hash the same text.
     at_utc = at.astimezone(dt.timezone.utc) if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
-    return json.dumps({"seq": seq, "at": at_utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "actor": actor,
-                       "role": role, "station": station, "action": action, "case": case_id,
-                       "detail": detail}, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "seq": seq,
+            "at": at_utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor": actor,
+            "role": role,
+            "station": station,
+            "action": action,
+            "case": case_id,
+            "detail": detail,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def event_hash(prev_hash: str, canonical: bytes) -> str:
@@ -49,22 +69,32 @@ class Auditor:
         self._sessions = session_factory
         self._clock = clock
 
-    def record(self, session: Session, actor: Actor, action: str, case_id: str | None = None,
-               **detail: Any) -> AuditEvent:
+    def record(
+        self, session: Session, actor: Actor, action: str, case_id: str | None = None, **detail: Any
+    ) -> AuditEvent:
         """Append an event inside the caller's transaction (so it commits with the action)."""
-        head = session.execute(select(AuditHead).where(AuditHead.chain == CHAIN).with_for_update()
-                               ).scalar_one_or_none()
+        head = session.execute(select(AuditHead).where(AuditHead.chain == CHAIN).with_for_update()).scalar_one_or_none()
         if head is None:
             head = AuditHead(chain=CHAIN, last_seq=0, last_hash=GENESIS)
             session.add(head)
         seq = head.last_seq + 1
         at = self._clock.now()
         clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
-        digest = event_hash(head.last_hash, _canonical(seq, at, actor.username, actor.role.value,
-                                                       actor.station, action, case_id, clean))
-        event = AuditEvent(seq=seq, at=at, actor=actor.username, role=actor.role.value,
-                           station=actor.station, action=action, case_id=case_id, detail=clean,
-                           prev_hash=head.last_hash, hash=digest)
+        digest = event_hash(
+            head.last_hash, _canonical(seq, at, actor.username, actor.role.value, actor.station, action, case_id, clean)
+        )
+        event = AuditEvent(
+            seq=seq,
+            at=at,
+            actor=actor.username,
+            role=actor.role.value,
+            station=actor.station,
+            action=action,
+            case_id=case_id,
+            detail=clean,
+            prev_hash=head.last_hash,
+            hash=digest,
+        )
         session.add(event)
         head.last_seq, head.last_hash = seq, digest
         session.flush()
@@ -79,16 +109,16 @@ class Auditor:
         """Walk the whole chain; return the first broken event, or None if intact."""
         prev, expected_seq = GENESIS, 1
         with self._sessions() as session:
-            result = session.execute(select(AuditEvent).order_by(AuditEvent.seq)
-                                     .execution_options(yield_per=2000))
+            result = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000))
             try:
                 for ev in result.scalars():
                     if ev.seq != expected_seq:
                         return ChainBreak(expected_seq, "sequence gap")
                     if ev.prev_hash != prev:
                         return ChainBreak(ev.seq, "link mismatch")
-                    digest = event_hash(prev, _canonical(ev.seq, ev.at, ev.actor, ev.role, ev.station,
-                                                         ev.action, ev.case_id, ev.detail))
+                    digest = event_hash(
+                        prev, _canonical(ev.seq, ev.at, ev.actor, ev.role, ev.station, ev.action, ev.case_id, ev.detail)
+                    )
                     if digest != ev.hash:
                         return ChainBreak(ev.seq, "hash mismatch")
                     prev, expected_seq = ev.hash, expected_seq + 1

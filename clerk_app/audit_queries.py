@@ -4,6 +4,7 @@ a case timeline, and filtered reports as CSV or PDF (every export is itself an a
 Qt-free. The PDF is drawn by a renderer passed in (``printing.audit_report.render_audit_pdf``), so
 the core does not depend on the printing implementation.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,10 +31,10 @@ EXPORT_LIMIT = 100_000
 class AuditFilter:
     actor: str | None = None
     role: str | None = None
-    action: str | None = None       # exact action, or a prefix ending in "." / "*" (e.g. "case.")
+    action: str | None = None  # exact action, or a prefix ending in "." / "*" (e.g. "case.")
     case_id: str | None = None
     start: dt.datetime | None = None  # inclusive
-    end: dt.datetime | None = None    # exclusive
+    end: dt.datetime | None = None  # exclusive
 
     def describe(self) -> dict[str, str]:
         """The filter as plain text (for report headers and the export's audit event)."""
@@ -119,8 +120,7 @@ PdfRenderer = Callable[[AuditReport], bytes]
 
 
 def _row(ev: AuditEvent) -> AuditRow:
-    return AuditRow(ev.seq, ev.at, ev.actor, ev.role, ev.station, ev.action, ev.case_id,
-                    dict(ev.detail or {}), ev.hash)
+    return AuditRow(ev.seq, ev.at, ev.actor, ev.role, ev.station, ev.action, ev.case_id, dict(ev.detail or {}), ev.hash)
 
 
 class AuditQueries:
@@ -130,8 +130,9 @@ class AuditQueries:
         self._clock = clock
 
     # -- filtered reading ----------------------------------------------------------------------
-    def search(self, actor: Actor, flt: AuditFilter, *, limit: int = 500,
-               before_seq: int | None = None) -> list[AuditRow]:
+    def search(
+        self, actor: Actor, flt: AuditFilter, *, limit: int = 500, before_seq: int | None = None
+    ) -> list[AuditRow]:
         """Newest first; page on with ``before_seq`` = the last row's seq (keyset paging)."""
         actor.require(Permission.AUDIT_READ_ALL)
         stmt = select(AuditEvent).where(*self._where(flt)).order_by(AuditEvent.seq.desc()).limit(limit)
@@ -208,19 +209,24 @@ class AuditQueries:
             case = s.get(Case, case_id)
             if case is None:
                 raise NotFound(what="案件", detail=f"case {case_id}")
-            header = CaseHeader(case.id, case.case_number, case.item_code, case.item_name, case.status,
-                                case.window_no, case.void_reason)
-            events = [_row(ev) for ev in s.scalars(
-                select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq))]
-            corrections = [CorrectionEntry(c.id, c.field, c.old_value, c.new_value, c.reason, c.actor, c.at)
-                           for c in s.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case_id)
-                                              .order_by(CaseCorrection.id))]
+            header = CaseHeader(
+                case.id, case.case_number, case.item_code, case.item_name, case.status, case.window_no, case.void_reason
+            )
+            events = [
+                _row(ev)
+                for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq))
+            ]
+            corrections = [
+                CorrectionEntry(c.id, c.field, c.old_value, c.new_value, c.reason, c.actor, c.at)
+                for c in s.scalars(
+                    select(CaseCorrection).where(CaseCorrection.case_id == case_id).order_by(CaseCorrection.id)
+                )
+            ]
         return CaseTimeline(header, events, corrections)
 
     # -- exports ----------------------------------------------------------------------------------
     def _export_rows(self, flt: AuditFilter) -> list[AuditRow]:
-        stmt = (select(AuditEvent).where(*self._where(flt)).order_by(AuditEvent.seq)
-                .limit(EXPORT_LIMIT))
+        stmt = select(AuditEvent).where(*self._where(flt)).order_by(AuditEvent.seq).limit(EXPORT_LIMIT)
         with self._sessions() as s:
             return [_row(ev) for ev in s.scalars(stmt)]
 
@@ -232,33 +238,63 @@ class AuditQueries:
         w = csv.writer(buf)
         w.writerow(["seq", "at", "actor", "role", "station", "action", "case_id", "detail", "hash"])
         for r in rows:
-            w.writerow([r.seq, r.at.astimezone(CHINA_TZ).isoformat(timespec="seconds"), r.actor, r.role,
-                        r.station, r.action, r.case_id or "", r.detail_text(), r.hash])
+            w.writerow(
+                [
+                    r.seq,
+                    r.at.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+                    r.actor,
+                    r.role,
+                    r.station,
+                    r.action,
+                    r.case_id or "",
+                    r.detail_text(),
+                    r.hash,
+                ]
+            )
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")
         self._record_export(actor, flt, "csv", len(rows), data)
         return data
 
-    def export_pdf(self, actor: Actor, flt: AuditFilter, render: PdfRenderer, *,
-                   title: str = "审计记录报告") -> bytes:
+    def export_pdf(self, actor: Actor, flt: AuditFilter, render: PdfRenderer, *, title: str = "审计记录报告") -> bytes:
         actor.require(Permission.AUDIT_READ_ALL)
         rows = self._export_rows(flt)
         broken = self._auditor.verify()
-        chain = "完整 / intact" if broken is None else f"断裂于第 {broken.seq} 条 / broken at {broken.seq} ({broken.reason})"
+        chain = (
+            "完整 / intact"
+            if broken is None
+            else f"断裂于第 {broken.seq} 条 / broken at {broken.seq} ({broken.reason})"
+        )
         report = AuditReport(title, self._clock.now(), actor.username, actor.station, flt.describe(), chain, rows)
         data = render(report)
         self._record_export(actor, flt, "pdf", len(rows), data)
         return data
 
     def _record_export(self, actor: Actor, flt: AuditFilter, fmt: str, rows: int, data: bytes) -> None:
-        self._auditor.record_now(actor, "audit.export", format=fmt, rows=rows, filter=flt.describe(),
-                                 sha256=hashlib.sha256(data).hexdigest()[:16])
+        self._auditor.record_now(
+            actor,
+            "audit.export",
+            format=fmt,
+            rows=rows,
+            filter=flt.describe(),
+            sha256=hashlib.sha256(data).hexdigest()[:16],
+        )
 
 
 def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Local (China time) dates → [start 00:00, end+1 00:00) as aware datetimes."""
-    return (dt.datetime.combine(start, dt.time(), CHINA_TZ),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CHINA_TZ))
+    return (
+        dt.datetime.combine(start, dt.time(), CHINA_TZ),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CHINA_TZ),
+    )
 
 
-__all__ = ["AuditFilter", "AuditQueries", "AuditReport", "AuditRow", "CaseTimeline", "ChainStatus",
-           "CorrectionEntry", "day_range"]
+__all__ = [
+    "AuditFilter",
+    "AuditQueries",
+    "AuditReport",
+    "AuditRow",
+    "CaseTimeline",
+    "ChainStatus",
+    "CorrectionEntry",
+    "day_range",
+]

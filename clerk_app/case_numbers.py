@@ -6,6 +6,7 @@ mistyped character or adjacent swap of digits is caught when a number is typed a
 The sequence row is incremented inside the decision transaction: a number exists only if its
 decision committed, and the unique constraint on cases.case_number makes reuse impossible.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,10 +53,11 @@ def format_case_number(station: str, day: dt.date, sequence: int) -> str:
 def allocate_case_number(session: Session, station: str, day: dt.date) -> str:
     """Take the next number for ``station`` on ``day`` inside the caller's transaction."""
     key = day.strftime("%Y%m%d")
-    row = session.execute(select(CaseNumberSequence)
-                          .where(CaseNumberSequence.station_code == station,
-                                 CaseNumberSequence.day == key)
-                          .with_for_update()).scalar_one_or_none()
+    row = session.execute(
+        select(CaseNumberSequence)
+        .where(CaseNumberSequence.station_code == station, CaseNumberSequence.day == key)
+        .with_for_update()
+    ).scalar_one_or_none()
     if row is None:
         row = CaseNumberSequence(station_code=station, day=key, last_value=0)
         session.add(row)
@@ -78,7 +80,7 @@ def parse_case_lookup(text: str) -> str | None:
     """The case number in a scanned receipt code or a typed number, or None when ``text`` is
     neither (a valid check character is required either way)."""
     t = text.strip()
-    if t[:len(CASE_LOOKUP_PREFIX)].upper() == CASE_LOOKUP_PREFIX:
-        t = t[len(CASE_LOOKUP_PREFIX):]
+    if t[: len(CASE_LOOKUP_PREFIX)].upper() == CASE_LOOKUP_PREFIX:
+        t = t[len(CASE_LOOKUP_PREFIX) :]
     t = t.strip().upper()
     return t if is_valid_case_number(t) else None

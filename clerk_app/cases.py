@@ -3,6 +3,7 @@ draft survives a crash with every answer and tick; every transition writes an au
 
 Usable without a GUI: ``CaseService(...).decide(case_id, Decision.ACCEPT, actor)``.
 """
+
 from __future__ import annotations
 
 
@@ -20,23 +21,46 @@ from clerk_app.case_numbers import allocate_case_number
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
-from clerk_app.lifecycle import (DECISION_STATUS, CaseStatus, Decision, DecisionCheck, DecisionNotAllowed,
-                                 DECISION_LABELS, LineState, LineStatus, OneTimeNotice, build_notice,
-                                 check_transition, counts_complete, derive_lines, evaluate_decision)
+from clerk_app.lifecycle import (
+    DECISION_STATUS,
+    CaseStatus,
+    Decision,
+    DecisionCheck,
+    DecisionNotAllowed,
+    DECISION_LABELS,
+    LineState,
+    LineStatus,
+    OneTimeNotice,
+    build_notice,
+    check_transition,
+    counts_complete,
+    derive_lines,
+    evaluate_decision,
+)
 from clerk_app.persons import PersonData, PersonRepository, PersonView
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import Case, CaseLine, CaseTransition, OutboxEntry, Person
 from clerk_app.workdays import WorkingDayCalendar
 
 _E_LINE = i18n.register("error.line_rule", "材料“{name}”：{why}", "Material “{name}”: {why}")
-_W_KEY_DEFER = i18n.register("why.key_defer", "关键材料或不可容缺材料不能容缺后补", "key or non-deferrable materials cannot be deferred")
+_W_KEY_DEFER = i18n.register(
+    "why.key_defer", "关键材料或不可容缺材料不能容缺后补", "key or non-deferrable materials cannot be deferred"
+)
 _W_REASON_NEEDED = i18n.register("why.reason_needed", "请填写原因", "a reason is required")
-_W_WAIVE = i18n.register("why.waive", "只有可选材料或共享电子证照材料可以标记为无需提交", "only optional or shared e-licence materials can be waived")
+_W_WAIVE = i18n.register(
+    "why.waive",
+    "只有可选材料或共享电子证照材料可以标记为无需提交",
+    "only optional or shared e-licence materials can be waived",
+)
 _W_NOT_RECEIVED = i18n.register("why.not_received", "尚未收取，不能核验", "not received yet: cannot verify")
 _W_DUE_PAST = i18n.register("why.due_past", "补交期限必须晚于今天", "the due date must be after today")
-_E_LOCKED = i18n.register("error.case_locked", "案件已作出决定，不能再修改材料或信息", "The case is decided: its intake can no longer change")
+_E_LOCKED = i18n.register(
+    "error.case_locked", "案件已作出决定，不能再修改材料或信息", "The case is decided: its intake can no longer change"
+)
 _E_VOID_REASON = i18n.register("error.void_reason", "作废必须填写原因", "Voiding needs a reason")
-_E_ITEM_CHANGED = i18n.register("error.item_gone", "事项 {code} 已不在当前事项清单中", "Item {code} is no longer in the active catalogue")
+_E_ITEM_CHANGED = i18n.register(
+    "error.item_gone", "事项 {code} 已不在当前事项清单中", "Item {code} is no longer in the active catalogue"
+)
 
 
 @dataclass(frozen=True)
@@ -102,9 +126,17 @@ class DecisionResult:
 
 
 class CaseService:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock,
-                 catalogue: Callable[[], Catalogue], auditor: Auditor, calendar: WorkingDayCalendar,
-                 persons: PersonRepository, station: str, window_no: str) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        catalogue: Callable[[], Catalogue],
+        auditor: Auditor,
+        calendar: WorkingDayCalendar,
+        persons: PersonRepository,
+        station: str,
+        window_no: str,
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._catalogue = catalogue
@@ -115,8 +147,14 @@ class CaseService:
         self.window_no = window_no
 
     # -- creating and editing drafts -----------------------------------------------------------
-    def start_case(self, actor: Actor, item_code: str, answers: Mapping[str, Any] | None = None,
-                   ticket_no: str | None = None, ticket_at: dt.datetime | None = None) -> str:
+    def start_case(
+        self,
+        actor: Actor,
+        item_code: str,
+        answers: Mapping[str, Any] | None = None,
+        ticket_no: str | None = None,
+        ticket_at: dt.datetime | None = None,
+    ) -> str:
         actor.require(Permission.CASE_CREATE)
         catalogue = self._catalogue()
         item = catalogue.item(item_code)
@@ -124,17 +162,36 @@ class CaseService:
         now = self._clock.now()
         case_id = str(uuid.uuid4())
         with self._sessions.begin() as s:
-            case = Case(id=case_id, station_code=self.station, window_no=self.window_no,
-                        item_code=item.code, item_name=item.name, catalogue_version=catalogue.version,
-                        status=CaseStatus.DRAFT.value, answers=dict(answers), created_by=actor.user_id or 0,
-                        first_visit=True, ticket_no=ticket_no, ticket_at=ticket_at, started_at=now,
-                        created_at=now, updated_at=now)
+            case = Case(
+                id=case_id,
+                station_code=self.station,
+                window_no=self.window_no,
+                item_code=item.code,
+                item_name=item.name,
+                catalogue_version=catalogue.version,
+                status=CaseStatus.DRAFT.value,
+                answers=dict(answers),
+                created_by=actor.user_id or 0,
+                first_visit=True,
+                ticket_no=ticket_no,
+                ticket_at=ticket_at,
+                started_at=now,
+                created_at=now,
+                updated_at=now,
+            )
             if actor.role.value == "prereview":
                 case.prereviewed_by = actor.user_id
             for pos, line in enumerate(derive_lines(item, answers)):
                 case.lines.append(_line_row(line, pos))
-            case.transitions.append(CaseTransition(from_status=None, to_status=CaseStatus.DRAFT.value,
-                                                   actor_id=actor.user_id, actor_role=actor.role.value, at=now))
+            case.transitions.append(
+                CaseTransition(
+                    from_status=None,
+                    to_status=CaseStatus.DRAFT.value,
+                    actor_id=actor.user_id,
+                    actor_role=actor.role.value,
+                    at=now,
+                )
+            )
             s.add(case)
             s.flush()
             self._auditor.record(s, actor, "case.create", case_id, item=item.code)
@@ -179,14 +236,29 @@ class CaseService:
             else:
                 case.applicant_id = row.id
             self._touch(case)
-            self._auditor.record(s, actor, "case.agent" if agent else "case.applicant", case_id,
-                                 verified_by=data.verified_by, document_type=data.document_type)
+            self._auditor.record(
+                s,
+                actor,
+                "case.agent" if agent else "case.applicant",
+                case_id,
+                verified_by=data.verified_by,
+                document_type=data.document_type,
+            )
             s.flush()
             return self._persons.view(row, full=False)
 
-    def update_line(self, actor: Actor, case_id: str, code: str, *, originals_received: int | None = None,
-                    copies_received: int | None = None, status: LineStatus | None = None,
-                    reason: str | None = None, due_date: dt.date | None = None) -> LineView:
+    def update_line(
+        self,
+        actor: Actor,
+        case_id: str,
+        code: str,
+        *,
+        originals_received: int | None = None,
+        copies_received: int | None = None,
+        status: LineStatus | None = None,
+        reason: str | None = None,
+        due_date: dt.date | None = None,
+    ) -> LineView:
         """Record what was received and how it checked out. Counts that reach the requirement mark
         the line received; ``status`` sets verified / defective(reason) / deferred(due) / waived."""
         with self._sessions.begin() as s:
@@ -207,13 +279,22 @@ class CaseService:
             _store_line(row, state)
             row.checked_by = actor.user_id
             self._touch(case)
-            self._auditor.record(s, actor, "case.line", case_id, line=code, status=state.status.value,
-                                 originals=state.originals_received, copies=state.copies_received)
+            self._auditor.record(
+                s,
+                actor,
+                "case.line",
+                case_id,
+                line=code,
+                status=state.status.value,
+                originals=state.originals_received,
+                copies=state.copies_received,
+            )
             s.flush()
             return _line_view(row)
 
-    def _apply_line_status(self, state: LineState, status: LineStatus, reason: str | None,
-                           due_date: dt.date | None) -> None:
+    def _apply_line_status(
+        self, state: LineState, status: LineStatus, reason: str | None, due_date: dt.date | None
+    ) -> None:
         def refuse(why: str) -> DomainError:
             return DomainError(_E_LINE, name=state.name, why=i18n.Msg(why), detail=f"{state.code}: {why}")
 
@@ -226,7 +307,11 @@ class CaseService:
                 raise refuse(_W_KEY_DEFER)
             if due_date is not None and due_date <= self._clock.now().date():
                 raise refuse(_W_DUE_PAST)
-        if status is LineStatus.NOT_REQUIRED and state.necessity != "optional" and state.status is not LineStatus.NOT_REQUIRED:
+        if (
+            status is LineStatus.NOT_REQUIRED
+            and state.necessity != "optional"
+            and state.status is not LineStatus.NOT_REQUIRED
+        ):
             raise refuse(_W_WAIVE)
         state.status = status
         state.reason = reason.strip() if reason else None
@@ -241,41 +326,66 @@ class CaseService:
             case.prereviewed_by = actor.user_id
 
     # -- deciding ------------------------------------------------------------------------------
-    def check_decision(self, case_id: str, decision: Decision, *, reason: str | None = None,
-                       due_date: dt.date | None = None) -> DecisionCheck:
+    def check_decision(
+        self, case_id: str, decision: Decision, *, reason: str | None = None, due_date: dt.date | None = None
+    ) -> DecisionCheck:
         with self._sessions() as s:
             case = self._load(s, case_id)
-            return evaluate_decision(decision, CaseStatus(case.status), [_line_state(r) for r in case.lines],
-                                     case.applicant_id is not None, reason=reason, due_date=due_date,
-                                     today=self._clock.now().date())
+            return evaluate_decision(
+                decision,
+                CaseStatus(case.status),
+                [_line_state(r) for r in case.lines],
+                case.applicant_id is not None,
+                reason=reason,
+                due_date=due_date,
+                today=self._clock.now().date(),
+            )
 
     def one_time_notice(self, case_id: str) -> OneTimeNotice:
         with self._sessions() as s:
             case = self._load(s, case_id)
             return build_notice(self._item(case), [_line_state(r) for r in case.lines])
 
-    def decide(self, case_id: str, decision: Decision, actor: Actor, *, reason: str | None = None,
-               legal_basis: str | None = None, due_date: dt.date | None = None) -> DecisionResult:
+    def decide(
+        self,
+        case_id: str,
+        decision: Decision,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        legal_basis: str | None = None,
+        due_date: dt.date | None = None,
+    ) -> DecisionResult:
         """Accept / accept with deficiencies / return with notice / reject, atomically with the case
         number, the promised date, the audit event and (for accepted cases) the sync outbox entry."""
         now = self._clock.now()
         today = now.date()
         if decision is Decision.REJECT and not (reason and reason.strip()):
-            raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]),
-                                     why=i18n.Msg("why.reason"), detail="reject without reason")
+            raise DecisionNotAllowed(
+                decision=i18n.Msg(DECISION_LABELS[decision]), why=i18n.Msg("why.reason"), detail="reject without reason"
+            )
         if decision is Decision.ACCEPT_WITH_DEFICIENCIES and due_date is None:
-            raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]),
-                                     why=i18n.Msg("why.due"), detail="no due date")
+            raise DecisionNotAllowed(
+                decision=i18n.Msg(DECISION_LABELS[decision]), why=i18n.Msg("why.due"), detail="no due date"
+            )
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
             target = DECISION_STATUS[decision]
             actor.require(check_transition(CaseStatus(case.status), target))
             lines = [_line_state(r) for r in case.lines]
-            check = evaluate_decision(decision, CaseStatus(case.status), lines, case.applicant_id is not None,
-                                      reason=reason, due_date=due_date, today=today)
+            check = evaluate_decision(
+                decision,
+                CaseStatus(case.status),
+                lines,
+                case.applicant_id is not None,
+                reason=reason,
+                due_date=due_date,
+                today=today,
+            )
             if not check.allowed:
-                raise DecisionNotAllowed(decision=i18n.Msg(DECISION_LABELS[decision]), why=check.reason,
-                                         detail=f"{decision.value} refused")
+                raise DecisionNotAllowed(
+                    decision=i18n.Msg(DECISION_LABELS[decision]), why=check.reason, detail=f"{decision.value} refused"
+                )
             item = self._item(case)
             promised = None
             if decision in (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES):
@@ -292,14 +402,33 @@ class CaseService:
                 for row in case.lines:
                     if row.status == LineStatus.DEFERRED.value:
                         row.due_date = due_date
-            self._transition(s, actor, case, target, reason=case.decision_reason,
-                             case_number=case.case_number, first_visit=case.first_visit)
+            self._transition(
+                s,
+                actor,
+                case,
+                target,
+                reason=case.decision_reason,
+                case_number=case.case_number,
+                first_visit=case.first_visit,
+            )
             if decision in (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES):
-                s.add(OutboxEntry(case_id=case.id, kind="case_packet", idempotency_key=f"{case.id}:packet",
-                                  payload={"case_id": case.id}, state="pending", attempts=0,
-                                  next_attempt_at=now, created_at=now))
-            notice = build_notice(item, lines) if decision in (
-                Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES) else None
+                s.add(
+                    OutboxEntry(
+                        case_id=case.id,
+                        kind="case_packet",
+                        idempotency_key=f"{case.id}:packet",
+                        payload={"case_id": case.id},
+                        state="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+            notice = (
+                build_notice(item, lines)
+                if decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES)
+                else None
+            )
             return DecisionResult(case.case_number, target, promised, notice)
 
     def _returned_before(self, s: Session, case: Case) -> bool:
@@ -310,9 +439,16 @@ class CaseService:
         if token is None or token.id_token is None:
             return False
         earlier = s.scalar(
-            select(Case.id).join(Person, Person.id == Case.applicant_id)
-            .where(Person.id_token == token.id_token, Case.item_code == case.item_code,
-                   Case.status == CaseStatus.RETURNED_WITH_NOTICE.value, Case.id != case.id).limit(1))
+            select(Case.id)
+            .join(Person, Person.id == Case.applicant_id)
+            .where(
+                Person.id_token == token.id_token,
+                Case.item_code == case.item_code,
+                Case.status == CaseStatus.RETURNED_WITH_NOTICE.value,
+                Case.id != case.id,
+            )
+            .limit(1)
+        )
         return earlier is not None
 
     # -- after the decision --------------------------------------------------------------------
@@ -334,19 +470,33 @@ class CaseService:
                     arrived.append(row.requirement_code)
             self._auditor.record(s, actor, "case.supplements", case_id, lines=sorted(codes))
             if arrived:
-                n = 1 + (s.scalar(select(func.count()).select_from(OutboxEntry).where(
-                    OutboxEntry.case_id == case.id, OutboxEntry.kind == "supplements")) or 0)
+                n = 1 + (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(OutboxEntry)
+                        .where(OutboxEntry.case_id == case.id, OutboxEntry.kind == "supplements")
+                    )
+                    or 0
+                )
                 now = self._clock.now()
-                s.add(OutboxEntry(case_id=case.id, kind="supplements", idempotency_key=f"{case.id}:supplements:{n}",
-                                  payload={"case_id": case.id, "lines": sorted(arrived)}, state="pending",
-                                  attempts=0, next_attempt_at=now, created_at=now))
+                s.add(
+                    OutboxEntry(
+                        case_id=case.id,
+                        kind="supplements",
+                        idempotency_key=f"{case.id}:supplements:{n}",
+                        payload={"case_id": case.id, "lines": sorted(arrived)},
+                        state="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
             if not any(r.status == LineStatus.DEFERRED.value for r in case.lines):
                 self._transition(s, actor, case, CaseStatus.SUPPLEMENTS_RECEIVED)
             else:
                 self._touch(case)
 
-    def apply_server_status(self, actor: Actor, case_id: str, status: CaseStatus,
-                            reason: str | None = None) -> None:
+    def apply_server_status(self, actor: Actor, case_id: str, status: CaseStatus, reason: str | None = None) -> None:
         """A status change reported by the back office (synced, in_approval, approved, ...)."""
         with self._sessions.begin() as s:
             case = self._load(s, case_id)
@@ -355,8 +505,7 @@ class CaseService:
                 return
             self._transition(s, actor, case, status, reason=reason)
 
-    def deliver(self, actor: Actor, case_id: str, method: str,
-                handover: dict[str, Any] | None = None) -> dt.datetime:
+    def deliver(self, actor: Actor, case_id: str, method: str, handover: dict[str, Any] | None = None) -> dt.datetime:
         """Result handed out (出件). ``handover`` (collector role, courier, tracking number — no
         personal data) is audited in the same transaction as the transition: both or neither."""
         with self._sessions.begin() as s:
@@ -392,8 +541,9 @@ class CaseService:
                 raise NotFound(what="申请人", detail="no applicant")
             row = s.get(Person, pid)
             assert row is not None
-            self._auditor.record(s, actor, "pii.view_full", case_id, reason=reason.strip(),
-                                 subject="agent" if agent else "applicant")
+            self._auditor.record(
+                s, actor, "pii.view_full", case_id, reason=reason.strip(), subject="agent" if agent else "applicant"
+            )
             return self._persons.view(row, full=True)
 
     def applicant_data(self, actor: Actor, case_id: str, purpose: str) -> PersonData | None:
@@ -410,19 +560,30 @@ class CaseService:
 
     def drafts(self, actor: Actor, *, ready_only: bool = False) -> list[CaseView]:
         """Open drafts at this station: the window queue (ready_for_window) first."""
-        statuses = [CaseStatus.READY_FOR_WINDOW.value] if ready_only else [
-            CaseStatus.READY_FOR_WINDOW.value, CaseStatus.DRAFT.value]
+        statuses = (
+            [CaseStatus.READY_FOR_WINDOW.value]
+            if ready_only
+            else [CaseStatus.READY_FOR_WINDOW.value, CaseStatus.DRAFT.value]
+        )
         with self._sessions() as s:
-            rows = s.scalars(select(Case).where(Case.status.in_(statuses), Case.station_code == self.station)
-                             .order_by(Case.status.desc(), Case.updated_at.desc()).limit(200)).all()
+            rows = s.scalars(
+                select(Case)
+                .where(Case.status.in_(statuses), Case.station_code == self.station)
+                .order_by(Case.status.desc(), Case.updated_at.desc())
+                .limit(200)
+            ).all()
             return [self._view(s, c) for c in rows]
 
     def recent_item_codes(self, actor: Actor, limit: int = 8) -> list[str]:
         """Items this user started most recently (the picker shows them first)."""
         with self._sessions() as s:
-            rows = s.execute(select(Case.item_code, func.max(Case.created_at).label("last"))
-                             .where(Case.created_by == actor.user_id).group_by(Case.item_code)
-                             .order_by(func.max(Case.created_at).desc()).limit(limit)).all()
+            rows = s.execute(
+                select(Case.item_code, func.max(Case.created_at).label("last"))
+                .where(Case.created_by == actor.user_id)
+                .group_by(Case.item_code)
+                .order_by(func.max(Case.created_at).desc())
+                .limit(limit)
+            ).all()
             return [r[0] for r in rows]
 
     # -- helpers -------------------------------------------------------------------------------
@@ -432,17 +593,31 @@ class CaseService:
             return self._persons.view(row, full=False) if row else None
 
         return CaseView(
-            id=case.id, case_number=case.case_number, status=CaseStatus(case.status),
-            item_code=case.item_code, item_name=case.item_name, catalogue_version=case.catalogue_version,
-            answers=dict(case.answers), applicant=person(case.applicant_id), agent=person(case.agent_id),
+            id=case.id,
+            case_number=case.case_number,
+            status=CaseStatus(case.status),
+            item_code=case.item_code,
+            item_name=case.item_name,
+            catalogue_version=case.catalogue_version,
+            answers=dict(case.answers),
+            applicant=person(case.applicant_id),
+            agent=person(case.agent_id),
             lines=tuple(_line_view(r) for r in case.lines),
-            transitions=tuple(TransitionView(t.from_status, t.to_status, t.actor_role, t.reason, t.at)
-                              for t in case.transitions),
-            decision_reason=case.decision_reason, legal_basis=case.legal_basis,
-            deficiency_due=case.deficiency_due, promised_date=case.promised_date,
-            decided_at=case.decided_at, started_at=case.started_at, first_visit=case.first_visit,
-            prereviewed_by=case.prereviewed_by, window_no=case.window_no,
-            server_status=case.server_status, rating=case.rating)
+            transitions=tuple(
+                TransitionView(t.from_status, t.to_status, t.actor_role, t.reason, t.at) for t in case.transitions
+            ),
+            decision_reason=case.decision_reason,
+            legal_basis=case.legal_basis,
+            deficiency_due=case.deficiency_due,
+            promised_date=case.promised_date,
+            decided_at=case.decided_at,
+            started_at=case.started_at,
+            first_visit=case.first_visit,
+            prereviewed_by=case.prereviewed_by,
+            window_no=case.window_no,
+            server_status=case.server_status,
+            rating=case.rating,
+        )
 
     def _load(self, s: Session, case_id: str) -> Case:
         case = s.get(Case, case_id)
@@ -466,19 +641,33 @@ class CaseService:
             raise DomainError(_E_ITEM_CHANGED, code=case.item_code)
         return catalogue.items[case.item_code]
 
-    def _transition(self, s: Session, actor: Actor, case: Case, target: CaseStatus,
-                    reason: str | None = None, **detail: Any) -> None:
+    def _transition(
+        self, s: Session, actor: Actor, case: Case, target: CaseStatus, reason: str | None = None, **detail: Any
+    ) -> None:
         current = CaseStatus(case.status)
         actor.require(check_transition(current, target))
         now = self._clock.now()
         case.status = target.value
         case.updated_at = now
-        case.transitions.append(CaseTransition(from_status=current.value, to_status=target.value,
-                                               actor_id=actor.user_id, actor_role=actor.role.value,
-                                               reason=reason, at=now))
-        self._auditor.record(s, actor, f"case.{target.value}", case.id, from_status=current.value,
-                             **({"reason": reason} if reason and target in (CaseStatus.VOID, CaseStatus.REJECTED) else {}),
-                             **detail)
+        case.transitions.append(
+            CaseTransition(
+                from_status=current.value,
+                to_status=target.value,
+                actor_id=actor.user_id,
+                actor_role=actor.role.value,
+                reason=reason,
+                at=now,
+            )
+        )
+        self._auditor.record(
+            s,
+            actor,
+            f"case.{target.value}",
+            case.id,
+            from_status=current.value,
+            **({"reason": reason} if reason and target in (CaseStatus.VOID, CaseStatus.REJECTED) else {}),
+            **detail,
+        )
 
     def _touch(self, case: Case) -> None:
         case.updated_at = self._clock.now()
@@ -507,17 +696,38 @@ def _store_line(row: CaseLine, line: LineState) -> None:
 
 
 def _line_state(row: CaseLine) -> LineState:
-    return LineState(code=row.requirement_code, name=row.name, form=row.form,
-                     originals_required=row.originals_required, copies_required=row.copies_required,
-                     necessity=row.necessity, key_material=row.key_material, deferrable=row.deferrable,
-                     status=LineStatus(row.status), originals_received=row.originals_received,
-                     copies_received=row.copies_received, reason=row.reason, due_date=row.due_date)
+    return LineState(
+        code=row.requirement_code,
+        name=row.name,
+        form=row.form,
+        originals_required=row.originals_required,
+        copies_required=row.copies_required,
+        necessity=row.necessity,
+        key_material=row.key_material,
+        deferrable=row.deferrable,
+        status=LineStatus(row.status),
+        originals_received=row.originals_received,
+        copies_received=row.copies_received,
+        reason=row.reason,
+        due_date=row.due_date,
+    )
 
 
 def _line_view(row: CaseLine) -> LineView:
-    return LineView(row.id, row.requirement_code, row.name, row.form, row.originals_required,
-                    row.copies_required, row.originals_received, row.copies_received, row.necessity,
-                    row.key_material, row.deferrable, LineStatus(row.status), row.reason, row.due_date,
-                    row.page_count)
-
-
+    return LineView(
+        row.id,
+        row.requirement_code,
+        row.name,
+        row.form,
+        row.originals_required,
+        row.copies_required,
+        row.originals_received,
+        row.copies_received,
+        row.necessity,
+        row.key_material,
+        row.deferrable,
+        LineStatus(row.status),
+        row.reason,
+        row.due_date,
+        row.page_count,
+    )

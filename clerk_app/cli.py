@@ -1,13 +1,14 @@
 """``clerk-app``: start the workstation (``--demo`` for demo mode) and a few admin commands.
 
-    clerk-app [--demo] [--settings FILE] [--data-dir DIR] [--lang zh_CN|en]
-    clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
-    clerk-app admin verify-audit
-    clerk-app admin rotate-key --admin-user ADMIN [--resume]
-    clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
-    clerk-app admin import-catalogue FOLDER
-    clerk-app admin enrol-station [CODE]     (enrolment code from the back office; stdin or prompted if omitted)
+clerk-app [--demo] [--settings FILE] [--data-dir DIR] [--lang zh_CN|en]
+clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
+clerk-app admin verify-audit
+clerk-app admin rotate-key --admin-user ADMIN [--resume]
+clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
+clerk-app admin import-catalogue FOLDER
+clerk-app admin enrol-station [CODE]     (enrolment code from the back office; stdin or prompted if omitted)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(Path(args.settings) if args.settings else None)
     overrides: dict[str, object] = {}
     if args.demo:
-        overrides.update(demo=True, card_backend="simulated", scanner_backend="simulated",
-                         printer_backend="pdf-folder")
+        overrides.update(demo=True, card_backend="simulated", scanner_backend="simulated", printer_backend="pdf-folder")
         if not args.data_dir and not settings.data_dir:
             overrides["data_dir"] = tempfile.mkdtemp(prefix="clerk-app-demo-")
     if args.data_dir:
@@ -55,16 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--staff-no", required=True)
     cu.add_argument("--admin-user", help="existing admin creating this account (asked for a password)")
     asub.add_parser("verify-audit", help="verify the audit hash chain")
-    asub.add_parser("purge-expired", help="purge personal data and page images of cases handed out "
-                    "more than retention_days ago (docs/security.md)")
-    rk = asub.add_parser("rotate-key", help="new data key version, then re-encrypt personal data and "
-                         "attachments (--resume continues an interrupted run); docs/security.md")
+    asub.add_parser(
+        "purge-expired",
+        help="purge personal data and page images of cases handed out more than retention_days ago (docs/security.md)",
+    )
+    rk = asub.add_parser(
+        "rotate-key",
+        help="new data key version, then re-encrypt personal data and "
+        "attachments (--resume continues an interrupted run); docs/security.md",
+    )
     rk.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
     rk.add_argument("--resume", action="store_true", help="do not create a new version, just continue")
     ic = asub.add_parser("import-catalogue", help="validate and activate a catalogue folder")
     ic.add_argument("folder")
-    es = asub.add_parser("enrol-station", help="register this station with the back office using the one-time "
-                         "enrolment code (python -m backoffice add-station); the station secret goes to the keyring")
+    es = asub.add_parser(
+        "enrol-station",
+        help="register this station with the back office using the one-time "
+        "enrolment code (python -m backoffice add-station); the station secret goes to the keyring",
+    )
     es.add_argument("code", nargs="?", help="enrolment code (omit to type it, so it stays out of the shell history)")
     return p
 
@@ -116,7 +124,8 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
 
             store = AttachmentStore(settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments"))
             purged = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
-                system_actor(settings.station_code), settings.retention_days)
+                system_actor(settings.station_code), settings.retention_days
+            )
             print(f"purged {purged.cases} cases ({purged.persons} personal records, {purged.files} files)")
         elif args.admin_command == "rotate-key":
             from clerk_app.attachments import AttachmentStore
@@ -128,8 +137,10 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             rotation = KeyRotation(ctx.sessions, ctx.keys, FieldCipher(ctx.keys, "fields"), store, ctx.auditor)
             result = (rotation.resume if args.resume else rotation.rotate)(actor)
             left = rotation.status()
-            print(f"data key v{result.version}: {result.persons} person records and {result.files} files "
-                  f"re-encrypted; still old: {left.persons_old} records, {left.files_old} files")
+            print(
+                f"data key v{result.version}: {result.persons} person records and {result.files} files "
+                f"re-encrypted; still old: {left.persons_old} records, {left.files_old} files"
+            )
             return 0 if left.complete else 1
         elif args.admin_command == "verify-audit":
             broken = ctx.auditor.verify()
@@ -146,8 +157,10 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
                 return 2
             code = args.code or _read_password("enrolment code: ").strip()
             ctx.sync.client.register(code)  # the returned secret goes straight into the keyring
-            print(f"station {settings.station_code} registered with {settings.backoffice_url}; "
-                  "its secret is in the keyring")
+            print(
+                f"station {settings.station_code} registered with {settings.backoffice_url}; "
+                "its secret is in the keyring"
+            )
         return 0
     finally:
         ctx.close()

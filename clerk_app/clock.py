@@ -1,4 +1,5 @@
 """Clocks handed to services, so tests and the demo control time without patching."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ no personal data reaches the audit trail even if a free-text field held some. On
 ``CORRECTABLE`` can change; personal data (names, ID numbers) is corrected by recapturing the
 applicant on a new case, not here. Voiding is ``CaseService.void`` (also reason-bound and audited).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,10 +26,12 @@ from clerk_app.store.models import Case, CaseCorrection
 
 _E_REASON = i18n.register("error.correction_reason", "更正必须填写原因", "A correction needs a reason")
 _E_FIELD = i18n.register("error.correction_field", "字段“{field}”不能更正", "Field “{field}” cannot be corrected")
-_E_VALUE = i18n.register("error.correction_value", "“{field}”的新值无效：{why}",
-                         "Invalid new value for “{field}”: {why}")
-_E_STATE = i18n.register("error.correction_state", "已作废或尚未作出决定的案件不能更正",
-                         "A void or undecided case cannot be corrected")
+_E_VALUE = i18n.register(
+    "error.correction_value", "“{field}”的新值无效：{why}", "Invalid new value for “{field}”: {why}"
+)
+_E_STATE = i18n.register(
+    "error.correction_state", "已作废或尚未作出决定的案件不能更正", "A void or undecided case cannot be corrected"
+)
 _E_SAME = i18n.register("error.correction_same", "新值与原值相同", "The new value equals the old one")
 
 
@@ -38,6 +41,7 @@ def _text(limit: int) -> Callable[[str], Any]:
         if len(value) > limit:
             raise ValueError(f"at most {limit} characters")
         return value or None
+
     return parse
 
 
@@ -138,23 +142,36 @@ class CorrectionService:
             old = getattr(case, field)
             if _show(old) == _show(value):
                 raise DomainError(_E_SAME)
-            row = CaseCorrection(case_id=case_id, field=field, old_value=_show(old), new_value=_show(value),
-                                 reason=reason.strip(), actor_id=actor.user_id, actor=actor.username, at=now)
+            row = CaseCorrection(
+                case_id=case_id,
+                field=field,
+                old_value=_show(old),
+                new_value=_show(value),
+                reason=reason.strip(),
+                actor_id=actor.user_id,
+                actor=actor.username,
+                at=now,
+            )
             s.add(row)
             setattr(case, field, value)
             case.updated_at = now
             s.flush()
             # Values stay out of the trail (they are in case_corrections); the reason is the
             # supervisor's own text about the correction.
-            self._auditor.record(s, actor, "case.correct", case_id, field=field, correction=row.id,
-                                 reason=reason.strip())
+            self._auditor.record(
+                s, actor, "case.correct", case_id, field=field, correction=row.id, reason=reason.strip()
+            )
             return _view(row)
 
     def history(self, actor: Actor, case_id: str) -> list[CorrectionView]:
         actor.require(Permission.AUDIT_READ_ALL)
         with self._sessions() as s:
-            return [_view(r) for r in s.scalars(select(CaseCorrection).where(CaseCorrection.case_id == case_id)
-                                                 .order_by(CaseCorrection.id))]
+            return [
+                _view(r)
+                for r in s.scalars(
+                    select(CaseCorrection).where(CaseCorrection.case_id == case_id).order_by(CaseCorrection.id)
+                )
+            ]
 
 
 def _view(r: CaseCorrection) -> CorrectionView:

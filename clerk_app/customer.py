@@ -8,6 +8,7 @@ stored on the case (``Case.rating`` 1–5, ``Case.rating_reasons``), audited wit
 (level and reason codes only; the optional comment is never audited), and queued for the back office
 as an ``OutboxEntry(kind="rating", idempotency_key=f"{case_id}:rating")`` in the same transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,33 +44,42 @@ class Rating(int, enum.Enum):
         return self.value <= 2
 
 
-RATING_LABELS = {r: i18n.register(f"rating.{r.value}", zh, en) for r, zh, en in (
-    (Rating.VERY_SATISFIED, "非常满意", "Very satisfied"),
-    (Rating.SATISFIED, "满意", "Satisfied"),
-    (Rating.BASICALLY_SATISFIED, "基本满意", "Basically satisfied"),
-    (Rating.DISSATISFIED, "不满意", "Dissatisfied"),
-    (Rating.VERY_DISSATISFIED, "非常不满意", "Very dissatisfied"))}
+RATING_LABELS = {
+    r: i18n.register(f"rating.{r.value}", zh, en)
+    for r, zh, en in (
+        (Rating.VERY_SATISFIED, "非常满意", "Very satisfied"),
+        (Rating.SATISFIED, "满意", "Satisfied"),
+        (Rating.BASICALLY_SATISFIED, "基本满意", "Basically satisfied"),
+        (Rating.DISSATISFIED, "不满意", "Dissatisfied"),
+        (Rating.VERY_DISSATISFIED, "非常不满意", "Very dissatisfied"),
+    )
+}
 
 # Reasons offered for a low rating (a short list, as the 好差评 forms do); stored as codes.
-LOW_RATING_REASONS: dict[str, str] = {code: i18n.register(f"rating_reason.{code}", zh, en) for code, zh, en in (
-    ("wait_long", "等候时间长", "Waited too long"),
-    ("attitude", "服务态度不好", "Unfriendly service"),
-    ("unclear", "告知不清楚、不一次性告知", "Requirements not explained clearly or all at once"),
-    ("too_many_materials", "材料要求多、重复提交", "Too many or repeated materials"),
-    ("slow", "办事效率低", "Slow handling"),
-    ("facilities", "场所设施不便", "Inconvenient facilities"),
-    ("other", "其他", "Other"))}
+LOW_RATING_REASONS: dict[str, str] = {
+    code: i18n.register(f"rating_reason.{code}", zh, en)
+    for code, zh, en in (
+        ("wait_long", "等候时间长", "Waited too long"),
+        ("attitude", "服务态度不好", "Unfriendly service"),
+        ("unclear", "告知不清楚、不一次性告知", "Requirements not explained clearly or all at once"),
+        ("too_many_materials", "材料要求多、重复提交", "Too many or repeated materials"),
+        ("slow", "办事效率低", "Slow handling"),
+        ("facilities", "场所设施不便", "Inconvenient facilities"),
+        ("other", "其他", "Other"),
+    )
+}
 
 COMMENT_MAX = 200
 
-_E_NO_REASON = i18n.register("error.rating_reason", "请选择不满意的原因",
-                             "Please choose why you are dissatisfied")
+_E_NO_REASON = i18n.register("error.rating_reason", "请选择不满意的原因", "Please choose why you are dissatisfied")
 _E_BAD_REASON = i18n.register("error.rating_bad_reason", "未知的评价原因：{code}", "Unknown rating reason: {code}")
-_E_NOT_DECIDED = i18n.register("error.rating_not_decided", "案件作出受理决定后才能评价",
-                               "A case can be rated only after the decision")
+_E_NOT_DECIDED = i18n.register(
+    "error.rating_not_decided", "案件作出受理决定后才能评价", "A case can be rated only after the decision"
+)
 _E_RATED = i18n.register("error.rating_twice", "本次办件已经评价过", "This case has already been rated")
-_E_CONFIRM_VOID = i18n.register("error.confirm_void", "案件已作废，不能确认材料",
-                                "The case is void: its materials cannot be confirmed")
+_E_CONFIRM_VOID = i18n.register(
+    "error.confirm_void", "案件已作废，不能确认材料", "The case is void: its materials cannot be confirmed"
+)
 
 RATEABLE = frozenset(CaseStatus) - {CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW, CaseStatus.VOID}
 
@@ -86,8 +96,11 @@ class Confirmation:
     def receipt_text(self) -> str:
         """One line for the receipt, in Chinese as the receipt is."""
         at = self.confirmed_at.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M")
-        return (f"申请人已于 {at} 在窗口屏幕确认材料清单（校验码 {self.lines_hash[:8]}）"
-                if self.current else f"申请人曾于 {at} 确认材料清单，此后材料有变化")
+        return (
+            f"申请人已于 {at} 在窗口屏幕确认材料清单（校验码 {self.lines_hash[:8]}）"
+            if self.current
+            else f"申请人曾于 {at} 确认材料清单，此后材料有变化"
+        )
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,15 @@ def lines_hash(lines: Iterable[object]) -> str:
     for line in lines:
         code = getattr(line, "requirement_code", None) or getattr(line, "code")
         status = getattr(line, "status")
-        snapshot.append([code, getattr(status, "value", status), int(getattr(line, "originals_received")),
-                         int(getattr(line, "copies_received")), int(getattr(line, "page_count") or 0)])
+        snapshot.append(
+            [
+                code,
+                getattr(status, "value", status),
+                int(getattr(line, "originals_received")),
+                int(getattr(line, "copies_received")),
+                int(getattr(line, "page_count") or 0),
+            ]
+        )
     snapshot.sort()
     return hashlib.sha256(json.dumps(snapshot, separators=(",", ":")).encode()).hexdigest()
 
@@ -134,9 +154,14 @@ class CustomerService:
     def facts(self, case_id: str) -> CustomerFacts:
         with self._sessions() as s:
             case = self._load(s, case_id)
-            return CustomerFacts(case.id, case.ticket_no, _confirmation(case),
-                                 Rating(case.rating) if case.rating else None,
-                                 tuple(case.rating_reasons or ()), case.rated_at)
+            return CustomerFacts(
+                case.id,
+                case.ticket_no,
+                _confirmation(case),
+                Rating(case.rating) if case.rating else None,
+                tuple(case.rating_reasons or ()),
+                case.rated_at,
+            )
 
     # -- the applicant acts -------------------------------------------------------------------
     def confirm_materials(self, actor: Actor, case_id: str, seen_hash: str | None = None) -> Confirmation:
@@ -153,12 +178,20 @@ class CustomerService:
                 raise StaleChecklist(detail=f"case {case_id}: lines changed before confirmation")
             case.confirmed_at = now
             case.confirmed_lines_hash = digest
-            self._auditor.record(s, actor, "case.customer_confirm", case_id, by="applicant",
-                                 lines=len(case.lines), lines_hash=digest[:12])
+            self._auditor.record(
+                s,
+                actor,
+                "case.customer_confirm",
+                case_id,
+                by="applicant",
+                lines=len(case.lines),
+                lines_hash=digest[:12],
+            )
             return Confirmation(case_id, now, digest, True)
 
-    def rate(self, actor: Actor, case_id: str, rating: Rating | int,
-             reasons: Sequence[str] = (), comment: str = "") -> None:
+    def rate(
+        self, actor: Actor, case_id: str, rating: Rating | int, reasons: Sequence[str] = (), comment: str = ""
+    ) -> None:
         """Store the applicant's rating once, audit it (no comment text) and queue it for sync."""
         actor.require(Permission.CASE_DECIDE)
         rating = Rating(rating)
@@ -182,14 +215,37 @@ class CustomerService:
             case.rating_reasons = codes
             case.rating_comment = comment or None
             case.rated_at = now
-            s.add(OutboxEntry(case_id=case.id, kind="rating", idempotency_key=f"{case.id}:rating",
-                              payload={"case_id": case.id, "case_number": case.case_number,
-                                       "rating": rating.value, "reasons": codes,
-                                       "comment": comment, "rated_at": now.isoformat(),
-                                       "window_no": case.window_no, "decided_by": case.decided_by},
-                              state="pending", attempts=0, next_attempt_at=now, created_at=now))
-            self._auditor.record(s, actor, "case.rating", case_id, by="applicant", rating=rating.value,
-                                 reasons=codes, comment=bool(comment))
+            s.add(
+                OutboxEntry(
+                    case_id=case.id,
+                    kind="rating",
+                    idempotency_key=f"{case.id}:rating",
+                    payload={
+                        "case_id": case.id,
+                        "case_number": case.case_number,
+                        "rating": rating.value,
+                        "reasons": codes,
+                        "comment": comment,
+                        "rated_at": now.isoformat(),
+                        "window_no": case.window_no,
+                        "decided_by": case.decided_by,
+                    },
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+            self._auditor.record(
+                s,
+                actor,
+                "case.rating",
+                case_id,
+                by="applicant",
+                rating=rating.value,
+                reasons=codes,
+                comment=bool(comment),
+            )
 
     def record_unrated(self, actor: Actor, case_id: str) -> None:
         """The rating screen timed out or was skipped: audited (so statistics can tell 未评价 from a
@@ -204,13 +260,17 @@ class CustomerService:
 
 
 class StaleChecklist(DomainError):
-    key = i18n.register("error.confirm_stale", "材料清单刚刚有变化，请重新核对后再确认",
-                        "The material list just changed: please check it again before confirming")
+    key = i18n.register(
+        "error.confirm_stale",
+        "材料清单刚刚有变化，请重新核对后再确认",
+        "The material list just changed: please check it again before confirming",
+    )
 
 
 def _confirmation(case: Case) -> Confirmation | None:
     if case.confirmed_at is None or case.confirmed_lines_hash is None:
         return None
     lines: list[CaseLine] = list(case.lines)
-    return Confirmation(case.id, case.confirmed_at, case.confirmed_lines_hash,
-                        lines_hash(lines) == case.confirmed_lines_hash)
+    return Confirmation(
+        case.id, case.confirmed_at, case.confirmed_lines_hash, lines_hash(lines) == case.confirmed_lines_hash
+    )

@@ -5,6 +5,7 @@ The collector's ID number (typed, or read from the chip) is compared with the ca
 agent through the keyed search tokens: nothing personal is decrypted, shown or logged here.
 The status change itself goes through ``CaseService.deliver`` (result_ready → delivered).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ from clerk_app.store.models import Case, Person
 
 
 class DeliveryMethod(str, enum.Enum):
-    WINDOW = "window"    # collected at the window (窗口领取)
+    WINDOW = "window"  # collected at the window (窗口领取)
     EXPRESS = "express"  # sent by express (邮寄送达)
 
 
@@ -40,22 +41,33 @@ class DeliveryError(DomainError):
     key = i18n.register("error.delivery", "不能出件：{why}", "Cannot hand out the result: {why}")
 
 
-_W_CODE = i18n.register("why.delivery_code", "不是有效的受理编号或回执二维码，请核对后重新输入或扫描",
-                        "not a valid case number or receipt code: check it, then type or scan again")
-_W_UNKNOWN = i18n.register("why.delivery_unknown", "本站没有受理编号为 {number} 的案件",
-                           "no case with number {number} at this station")
-_W_STATUS = i18n.register("why.delivery_status", "案件状态为“{status}”，办理结果尚未送达窗口（应为“待出件”）",
-                          "the case is “{status}”: its result has not reached the window (needs “Result ready”)")
+_W_CODE = i18n.register(
+    "why.delivery_code",
+    "不是有效的受理编号或回执二维码，请核对后重新输入或扫描",
+    "not a valid case number or receipt code: check it, then type or scan again",
+)
+_W_UNKNOWN = i18n.register(
+    "why.delivery_unknown", "本站没有受理编号为 {number} 的案件", "no case with number {number} at this station"
+)
+_W_STATUS = i18n.register(
+    "why.delivery_status",
+    "案件状态为“{status}”，办理结果尚未送达窗口（应为“待出件”）",
+    "the case is “{status}”: its result has not reached the window (needs “Result ready”)",
+)
 _W_NO_ID = i18n.register("why.delivery_no_id", "请输入或读取领取人的证件号码", "type or read the collector's ID number")
 _W_MISMATCH = i18n.register(
     "why.delivery_mismatch",
     "领取人证件号码（{masked}）与本案申请人及代理人均不一致，请核对证件；他人代领须先登记为代理人",
     "the collector's ID ({masked}) matches neither the applicant nor the agent of this case: check the "
-    "document; someone else collecting must first be recorded as the agent")
+    "document; someone else collecting must first be recorded as the agent",
+)
 _W_NOT_AGENT = i18n.register("why.delivery_no_agent", "本案没有登记代理人", "this case has no agent recorded")
 _W_COURIER = i18n.register("why.delivery_courier", "邮寄送达须填写快递公司", "express delivery needs the courier")
-_W_TRACKING = i18n.register("why.delivery_tracking", "邮寄送达须填写快递单号（字母或数字，6–40 位）",
-                            "express delivery needs the tracking number (6–40 letters or digits)")
+_W_TRACKING = i18n.register(
+    "why.delivery_tracking",
+    "邮寄送达须填写快递单号（字母或数字，6–40 位）",
+    "express delivery needs the tracking number (6–40 letters or digits)",
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,8 @@ class DeliveryCase:
     item_code: str
     item_name: str
     status: CaseStatus
-    applicant_name: str     # masked
-    applicant_id: str       # masked
+    applicant_name: str  # masked
+    applicant_id: str  # masked
     agent_name: str | None  # masked; None: no agent
     agent_id: str | None
     promised_date: dt.date | None
@@ -82,7 +94,7 @@ class DeliveryCase:
 @dataclass(frozen=True)
 class CollectorCheck:
     role: CollectorRole
-    source: str          # chip | manual
+    source: str  # chip | manual
     masked_id: str
 
 
@@ -110,8 +122,9 @@ class DeliveryReceipt:
 
 
 class DeliveryService:
-    def __init__(self, session_factory: sessionmaker[Session], cases: CaseService,
-                 persons: PersonRepository, auditor: Auditor) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], cases: CaseService, persons: PersonRepository, auditor: Auditor
+    ) -> None:
         self._sessions = session_factory
         self._cases = cases
         self._persons = persons
@@ -130,15 +143,20 @@ class DeliveryService:
             applicant = s.get(Person, case.applicant_id) if case.applicant_id else None
             agent = s.get(Person, case.agent_id) if case.agent_id else None
             return DeliveryCase(
-                id=case.id, case_number=number, item_code=case.item_code, item_name=case.item_name,
+                id=case.id,
+                case_number=number,
+                item_code=case.item_code,
+                item_name=case.item_name,
                 status=CaseStatus(case.status),
                 applicant_name=applicant.name_masked if applicant else "",
                 applicant_id=applicant.id_masked if applicant else "",
-                agent_name=agent.name_masked if agent else None, agent_id=agent.id_masked if agent else None,
-                promised_date=case.promised_date, decided_at=case.decided_at)
+                agent_name=agent.name_masked if agent else None,
+                agent_id=agent.id_masked if agent else None,
+                promised_date=case.promised_date,
+                decided_at=case.decided_at,
+            )
 
-    def check_collector(self, actor: Actor, case_id: str, id_number: str, *,
-                        source: str = "manual") -> CollectorCheck:
+    def check_collector(self, actor: Actor, case_id: str, id_number: str, *, source: str = "manual") -> CollectorCheck:
         """Whether ``id_number`` is the case's applicant or agent (by keyed token, no decryption).
         Raises DeliveryError with a message for the clerk when it is neither."""
         actor.require(Permission.CASE_DELIVER)
@@ -155,10 +173,13 @@ class DeliveryService:
             for role, pid in ((CollectorRole.APPLICANT, case.applicant_id), (CollectorRole.AGENT, case.agent_id)):
                 person = s.get(Person, pid) if pid else None
                 if person is not None and person.id_token == token:
-                    return CollectorCheck(role, source if source in ("chip", "manual") else "manual",
-                                          mask_id_number(number))
-        raise DeliveryError(why=i18n.Msg(_W_MISMATCH, masked=mask_id_number(number)),
-                            detail="collector matches neither applicant nor agent")
+                    return CollectorCheck(
+                        role, source if source in ("chip", "manual") else "manual", mask_id_number(number)
+                    )
+        raise DeliveryError(
+            why=i18n.Msg(_W_MISMATCH, masked=mask_id_number(number)),
+            detail="collector matches neither applicant nor agent",
+        )
 
     def hand_over(self, actor: Actor, case_id: str, handover: Handover) -> DeliveryReceipt:
         """Check everything again (never trust what a screen checked), then result_ready →
@@ -170,13 +191,15 @@ class DeliveryService:
                 raise NotFound(what="案件", detail=f"case {case_id}")
             status, number = CaseStatus(case.status), case.case_number or ""
         if status is not CaseStatus.RESULT_READY:
-            raise DeliveryError(why=i18n.Msg(_W_STATUS, status=i18n.Msg(STATUS_LABELS[status])),
-                                detail=f"status {status.value}")
+            raise DeliveryError(
+                why=i18n.Msg(_W_STATUS, status=i18n.Msg(STATUS_LABELS[status])), detail=f"status {status.value}"
+            )
         collector: CollectorCheck | None = None
         courier = tracking = ""
         if handover.method is DeliveryMethod.WINDOW:
-            collector = self.check_collector(actor, case_id, handover.collector_id_number,
-                                             source=handover.collector_source)
+            collector = self.check_collector(
+                actor, case_id, handover.collector_id_number, source=handover.collector_source
+            )
         else:
             courier = handover.courier.strip()
             tracking = handover.tracking_number.strip().upper().replace(" ", "")
@@ -192,5 +215,3 @@ class DeliveryService:
         # One transaction: the transition and the handover details commit together or not at all.
         event = self._cases.deliver(actor, case_id, handover.method.value, detail)
         return DeliveryReceipt(case_id, number, handover.method, collector, courier, tracking, event)
-
-

@@ -1,4 +1,5 @@
 """Demo mode: one account of each role with documented passwords (README), nothing else invented."""
+
 from __future__ import annotations
 
 from clerk_app.app_context import AppContext

@@ -3,6 +3,7 @@
 ``str(error)`` is the English technical text for logs and never contains personal data;
 ``error.user_message()`` is what the UI shows. Modeled on Electrum's UserFacingException.
 """
+
 from __future__ import annotations
 
 from clerk_app import i18n
@@ -40,8 +41,7 @@ class DomainError(ClerkAppError):
 
 
 class PermissionDenied(DomainError):
-    key = i18n.register("error.permission", "当前角色（{role}）无权执行：{action}",
-                        "Role {role} may not {action}")
+    key = i18n.register("error.permission", "当前角色（{role}）无权执行：{action}", "Role {role} may not {action}")
 
 
 class NotFound(ClerkAppError):

@@ -3,6 +3,7 @@
 The core cannot use Qt translations, so it keeps a small table of message keys with a Simplified
 Chinese and an English text; the UI picks the language. Technical details for logs stay English.
 """
+
 from __future__ import annotations
 
 from typing import Mapping

@@ -1,5 +1,6 @@
 """Identity numbers: resident ID (GB 11643-1999) and unified social credit code (GB 32100-2015),
 validation and masking. Pure functions, no I/O."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +13,45 @@ from clerk_app.errors import DomainError
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # GB/T 2260 province-level prefixes (first two digits of the administrative division code).
-PROVINCE_PREFIXES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-    "71", "81", "82", "83",
-})
+PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    }
+)
 
 # GB 32100-2015 §4: 31 characters without I, O, Z, S, V; weights 3^(i-1) mod 31.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -1,5 +1,6 @@
 """Finding a service item fast: by name, item code, keyword, or pinyin initials (``gtgsh`` finds
 个体工商户设立登记), optionally within one theme. Built once per catalogue version."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ class ItemIndex:
     def __init__(self, catalogue: Catalogue) -> None:
         self.version = catalogue.version
         self.themes = catalogue.themes
-        self._entries = [self._entry(item)
-                         for item in sorted(catalogue.items.values(), key=lambda i: (i.theme, i.code))]
+        self._entries = [
+            self._entry(item) for item in sorted(catalogue.items.values(), key=lambda i: (i.theme, i.code))
+        ]
 
     @staticmethod
     def _entry(item: ServiceItem) -> _Entry:

@@ -5,6 +5,7 @@ Statuses and transitions follow DESIGN.md §3:
 ``accepted* → synced → in_approval → approved | disapproved → result_ready → delivered``,
 ``accepted_with_deficiencies → supplements_received``, ``void`` by a supervisor with a reason.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,27 +80,53 @@ TRANSITIONS: dict[tuple[CaseStatus, CaseStatus], Permission] = {
     **{(f, S.VOID): Permission.CASE_VOID for f in _VOIDABLE},
 }
 
-STATUS_LABELS = {s: i18n.register(f"status.{s.value}", zh, en) for s, zh, en in (
-    (S.DRAFT, "草稿", "Draft"), (S.READY_FOR_WINDOW, "待窗口受理", "Ready for window"),
-    (S.ACCEPTED, "已受理", "Accepted"), (S.ACCEPTED_WITH_DEFICIENCIES, "容缺受理", "Accepted with deficiencies"),
-    (S.RETURNED_WITH_NOTICE, "一次性告知退回", "Returned with notice"), (S.REJECTED, "不予受理", "Rejected"),
-    (S.SUPPLEMENTS_RECEIVED, "已补齐材料", "Supplements received"), (S.SYNCED, "已推送", "Sent to back office"),
-    (S.IN_APPROVAL, "审批中", "In approval"), (S.APPROVED, "准予许可", "Approved"),
-    (S.DISAPPROVED, "不予许可", "Disapproved"), (S.RESULT_READY, "待出件", "Result ready"),
-    (S.DELIVERED, "已出件", "Delivered"), (S.VOID, "已作废", "Void"))}
-LINE_STATUS_LABELS = {s: i18n.register(f"line.{s.value}", zh, en) for s, zh, en in (
-    (LineStatus.PENDING, "待收取", "Pending"), (LineStatus.RECEIVED, "已收取", "Received"),
-    (LineStatus.VERIFIED, "已核验", "Verified"), (LineStatus.DEFECTIVE, "有缺陷", "Defective"),
-    (LineStatus.DEFERRED, "容缺后补", "Deferred"), (LineStatus.NOT_REQUIRED, "无需提交", "Not required"))}
-DECISION_LABELS = {d: i18n.register(f"decision.{d.value}", zh, en) for d, zh, en in (
-    (Decision.ACCEPT, "受理", "Accept"), (Decision.ACCEPT_WITH_DEFICIENCIES, "容缺受理", "Accept with deficiencies"),
-    (Decision.RETURN_WITH_NOTICE, "一次性告知", "Return with one-time notice"),
-    (Decision.REJECT, "不予受理", "Reject"))}
+STATUS_LABELS = {
+    s: i18n.register(f"status.{s.value}", zh, en)
+    for s, zh, en in (
+        (S.DRAFT, "草稿", "Draft"),
+        (S.READY_FOR_WINDOW, "待窗口受理", "Ready for window"),
+        (S.ACCEPTED, "已受理", "Accepted"),
+        (S.ACCEPTED_WITH_DEFICIENCIES, "容缺受理", "Accepted with deficiencies"),
+        (S.RETURNED_WITH_NOTICE, "一次性告知退回", "Returned with notice"),
+        (S.REJECTED, "不予受理", "Rejected"),
+        (S.SUPPLEMENTS_RECEIVED, "已补齐材料", "Supplements received"),
+        (S.SYNCED, "已推送", "Sent to back office"),
+        (S.IN_APPROVAL, "审批中", "In approval"),
+        (S.APPROVED, "准予许可", "Approved"),
+        (S.DISAPPROVED, "不予许可", "Disapproved"),
+        (S.RESULT_READY, "待出件", "Result ready"),
+        (S.DELIVERED, "已出件", "Delivered"),
+        (S.VOID, "已作废", "Void"),
+    )
+}
+LINE_STATUS_LABELS = {
+    s: i18n.register(f"line.{s.value}", zh, en)
+    for s, zh, en in (
+        (LineStatus.PENDING, "待收取", "Pending"),
+        (LineStatus.RECEIVED, "已收取", "Received"),
+        (LineStatus.VERIFIED, "已核验", "Verified"),
+        (LineStatus.DEFECTIVE, "有缺陷", "Defective"),
+        (LineStatus.DEFERRED, "容缺后补", "Deferred"),
+        (LineStatus.NOT_REQUIRED, "无需提交", "Not required"),
+    )
+}
+DECISION_LABELS = {
+    d: i18n.register(f"decision.{d.value}", zh, en)
+    for d, zh, en in (
+        (Decision.ACCEPT, "受理", "Accept"),
+        (Decision.ACCEPT_WITH_DEFICIENCIES, "容缺受理", "Accept with deficiencies"),
+        (Decision.RETURN_WITH_NOTICE, "一次性告知", "Return with one-time notice"),
+        (Decision.REJECT, "不予受理", "Reject"),
+    )
+}
 
 
 class TransitionForbidden(DomainError):
-    key = i18n.register("error.transition", "案件状态为“{current}”，不能变更为“{target}”",
-                        "A case in status “{current}” cannot become “{target}”")
+    key = i18n.register(
+        "error.transition",
+        "案件状态为“{current}”，不能变更为“{target}”",
+        "A case in status “{current}” cannot become “{target}”",
+    )
 
 
 class DecisionNotAllowed(DomainError):
@@ -110,14 +137,19 @@ def check_transition(current: CaseStatus, target: CaseStatus) -> Permission:
     try:
         return TRANSITIONS[(current, target)]
     except KeyError:
-        raise TransitionForbidden(current=i18n.Msg(STATUS_LABELS[current]),
-                                  target=i18n.Msg(STATUS_LABELS[target]),
-                                  detail=f"{current.value} -> {target.value}") from None
+        raise TransitionForbidden(
+            current=i18n.Msg(STATUS_LABELS[current]),
+            target=i18n.Msg(STATUS_LABELS[target]),
+            detail=f"{current.value} -> {target.value}",
+        ) from None
 
 
 # -- checklist -------------------------------------------------------------------------------
-E_LICENCE_REASON = i18n.register("reason.e_licence", "通过电子证照共享获取（{licence}），窗口不再收取",
-                                 "Obtained from shared e-licences ({licence}); not collected at the window")
+E_LICENCE_REASON = i18n.register(
+    "reason.e_licence",
+    "通过电子证照共享获取（{licence}），窗口不再收取",
+    "Obtained from shared e-licences ({licence}); not collected at the window",
+)
 
 
 @dataclass
@@ -157,10 +189,17 @@ def derive_lines(item: ServiceItem, answers: Mapping[str, Any]) -> list[LineStat
 
 def _line_for(req: MaterialRequirement) -> LineState:
     necessity = "optional" if req.necessity is Necessity.OPTIONAL else "required"
-    line = LineState(code=req.code, name=req.name, form=req.form.value,
-                     originals_required=req.originals, copies_required=req.copies,
-                     necessity=necessity, key_material=req.key, deferrable=req.deferrable and not req.key,
-                     notes=req.notes)
+    line = LineState(
+        code=req.code,
+        name=req.name,
+        form=req.form.value,
+        originals_required=req.originals,
+        copies_required=req.copies,
+        necessity=necessity,
+        key_material=req.key,
+        deferrable=req.deferrable and not req.key,
+        notes=req.notes,
+    )
     if req.source is MaterialSource.E_LICENCE:
         line.status = LineStatus.NOT_REQUIRED
         line.reason = i18n.text(E_LICENCE_REASON, licence=req.e_licence_type)
@@ -168,19 +207,24 @@ def _line_for(req: MaterialRequirement) -> LineState:
 
 
 def counts_complete(line: LineState) -> bool:
-    return (line.originals_received >= line.originals_required
-            and line.copies_received >= line.copies_required)
+    return line.originals_received >= line.originals_required and line.copies_received >= line.copies_required
 
 
 # -- decisions -------------------------------------------------------------------------------
 _W_NO_APPLICANT = i18n.register("why.no_applicant", "尚未登记申请人", "no applicant recorded")
 _W_MISSING = i18n.register("why.missing", "还有 {n} 项材料未收齐：{names}", "{n} material(s) missing: {names}")
 _W_DEFECTIVE = i18n.register("why.defective", "有 {n} 项材料有缺陷：{names}", "{n} material(s) defective: {names}")
-_W_DEFERRED = i18n.register("why.deferred", "有容缺后补的材料，应选择容缺受理", "materials are deferred: accept with deficiencies instead")
+_W_DEFERRED = i18n.register(
+    "why.deferred", "有容缺后补的材料，应选择容缺受理", "materials are deferred: accept with deficiencies instead"
+)
 _W_NO_DEFERRED = i18n.register("why.no_deferred", "没有标记为容缺后补的材料", "no material is marked deferred")
-_W_NOT_DEFERRABLE = i18n.register("why.not_deferrable", "关键材料不能容缺：{names}", "key materials cannot be deferred: {names}")
+_W_NOT_DEFERRABLE = i18n.register(
+    "why.not_deferrable", "关键材料不能容缺：{names}", "key materials cannot be deferred: {names}"
+)
 _W_DUE = i18n.register("why.due", "需要一个晚于今天的补交期限", "needs a due date after today")
-_W_NOTHING_MISSING = i18n.register("why.nothing_missing", "材料齐全，无需一次性告知", "nothing is missing or defective: no notice needed")
+_W_NOTHING_MISSING = i18n.register(
+    "why.nothing_missing", "材料齐全，无需一次性告知", "nothing is missing or defective: no notice needed"
+)
 _W_REASON = i18n.register("why.reason", "必须填写不予受理的理由", "a reason is required")
 _W_STATUS = i18n.register("why.status", "案件当前状态不能作出决定", "the case is not open for a decision")
 
@@ -199,9 +243,16 @@ def _names(lines: Iterable[LineState]) -> str:
     return "、".join(line.name for line in lines)
 
 
-def evaluate_decision(decision: Decision, status: CaseStatus, lines: Sequence[LineState],
-                      has_applicant: bool, *, reason: str | None = None,
-                      due_date: dt.date | None = None, today: dt.date | None = None) -> DecisionCheck:
+def evaluate_decision(
+    decision: Decision,
+    status: CaseStatus,
+    lines: Sequence[LineState],
+    has_applicant: bool,
+    *,
+    reason: str | None = None,
+    due_date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> DecisionCheck:
     """Whether ``decision`` is allowed now, and if not, why (for the decision bar and the service)."""
     if status not in _DECIDABLE:
         return DecisionCheck(False, i18n.Msg(_W_STATUS))
@@ -266,8 +317,12 @@ class OneTimeNotice:
         return "\n".join([head, *rows])
 
 
-_FORM_TEXT = {MaterialForm.ORIGINAL.value: "原件", MaterialForm.COPY.value: "复印件",
-              MaterialForm.ORIGINAL_AND_COPY.value: "原件及复印件", MaterialForm.ELECTRONIC.value: "电子文件"}
+_FORM_TEXT = {
+    MaterialForm.ORIGINAL.value: "原件",
+    MaterialForm.COPY.value: "复印件",
+    MaterialForm.ORIGINAL_AND_COPY.value: "原件及复印件",
+    MaterialForm.ELECTRONIC.value: "电子文件",
+}
 
 
 def what_to_bring(line: LineState) -> str:
@@ -288,12 +343,18 @@ def build_notice(item: ServiceItem, lines: Sequence[LineState]) -> OneTimeNotice
         if not line.notes and notes.get(line.code):
             line = dataclasses.replace(line, notes=notes[line.code])
         if line.status is LineStatus.DEFECTIVE:
-            entries.append(NoticeEntry(line.code, line.name, NoticeProblem.DEFECTIVE,
-                                       line.reason or "材料不符合要求", what_to_bring(line)))
+            entries.append(
+                NoticeEntry(
+                    line.code, line.name, NoticeProblem.DEFECTIVE, line.reason or "材料不符合要求", what_to_bring(line)
+                )
+            )
         elif line.counts and line.status in (LineStatus.PENDING, LineStatus.DEFERRED):
             partial = line.originals_received or line.copies_received
             problem = NoticeProblem.INCOMPLETE if partial else NoticeProblem.MISSING
-            reason = (f"份数不足（已收原件 {line.originals_received} 份、复印件 {line.copies_received} 份）"
-                      if partial else "未提交")
+            reason = (
+                f"份数不足（已收原件 {line.originals_received} 份、复印件 {line.copies_received} 份）"
+                if partial
+                else "未提交"
+            )
             entries.append(NoticeEntry(line.code, line.name, problem, reason, what_to_bring(line)))
     return OneTimeNotice(item.code, item.name, tuple(entries))

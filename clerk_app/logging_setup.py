@@ -11,6 +11,7 @@ Names cannot be recognised by a pattern; the rule is that code never logs them (
 and tests/core/test_logging.py drives a whole intake to prove none arrives.
 Handlers added to the root logger after ``setup_logging`` must get the filter too (``protect``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -96,13 +97,15 @@ def setup_logging(data_dir: Path, level: int = logging.INFO, *, console: bool = 
         if getattr(h, "_clerk_app_file", False):
             root.removeHandler(h)
             h.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                   encoding="utf-8", delay=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+    )
     handler._clerk_app_file = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
-    if console and not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
-                           for h in root.handlers):
+    if console and not any(
+        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler) for h in root.handlers
+    ):
         stream = logging.StreamHandler()
         stream.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(stream)

@@ -9,6 +9,7 @@ event (hash prefix and positions only: no image content, no personal data).
 Rotation is metadata: the stored image is never re-encoded; the viewer turns it, and the line PDF
 sets the page's /Rotate entry.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,12 +31,15 @@ from clerk_app.roles import Actor, Permission
 from clerk_app.security.crypto import FieldCipher
 from clerk_app.store.models import Case, CaseLine, Page
 
-_E_PAGES_LOCKED = i18n.register("error.pages_locked", "案件当前状态下不能再修改扫描页",
-                                "Scanned pages cannot be changed in the case's current state")
-_E_ROTATION = i18n.register("error.page_rotation", "页面只能按 90 度旋转",
-                            "Pages turn in steps of 90 degrees")
-_E_NO_PAGES = i18n.register("error.line_no_pages", "材料“{name}”还没有扫描页",
-                            "Material “{name}” has no scanned pages yet")
+_E_PAGES_LOCKED = i18n.register(
+    "error.pages_locked",
+    "案件当前状态下不能再修改扫描页",
+    "Scanned pages cannot be changed in the case's current state",
+)
+_E_ROTATION = i18n.register("error.page_rotation", "页面只能按 90 度旋转", "Pages turn in steps of 90 degrees")
+_E_NO_PAGES = i18n.register(
+    "error.line_no_pages", "材料“{name}”还没有扫描页", "Material “{name}” has no scanned pages yet"
+)
 
 ALLOWED_MIME = ("image/jpeg", "image/png", "image/tiff")
 
@@ -45,20 +49,21 @@ class PageView:
     id: int
     line_id: int
     line_code: str
-    position: int          # 0-based within the line
+    position: int  # 0-based within the line
     sha256: str
     size: int
     mime: str
     width: int
     height: int
-    rotation: int          # clockwise degrees for display: 0, 90, 180, 270
+    rotation: int  # clockwise degrees for display: 0, 90, 180, 270
     blank: bool
     created_at: dt.datetime
 
 
 class PageService:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, auditor: Auditor,
-                 store: AttachmentStore) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], clock: Clock, auditor: Auditor, store: AttachmentStore
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._auditor = auditor
@@ -90,8 +95,10 @@ class PageService:
     def counts(self, case_id: str) -> dict[str, int]:
         """Pages per line code (the checklist shows these)."""
         with self._sessions() as s:
-            return {line.requirement_code: line.page_count
-                    for line in s.scalars(select(CaseLine).where(CaseLine.case_id == case_id))}
+            return {
+                line.requirement_code: line.page_count
+                for line in s.scalars(select(CaseLine).where(CaseLine.case_id == case_id))
+            }
 
     def image(self, page_id: int) -> tuple[bytes, str, int]:
         """(image bytes, mime, rotation) for the viewer; the hash is verified on the way."""
@@ -101,29 +108,49 @@ class PageService:
         return self._store.get(sha), mime, rotation
 
     # -- changing -----------------------------------------------------------------------------
-    def add(self, actor: Actor, case_id: str, line_code: str, data: bytes, mime: str, *,
-            width: int = 0, height: int = 0, blank: bool = False,
-            position: int | None = None) -> PageView:
+    def add(
+        self,
+        actor: Actor,
+        case_id: str,
+        line_code: str,
+        data: bytes,
+        mime: str,
+        *,
+        width: int = 0,
+        height: int = 0,
+        blank: bool = False,
+        position: int | None = None,
+    ) -> PageView:
         """File a page under a line (at the end, or at ``position``)."""
         if mime not in ALLOWED_MIME:
             raise DomainError(detail=f"page mime {mime!r} not accepted")
-        stored = self._store.put(data, mime)       # durable before the row exists
+        stored = self._store.put(data, mime)  # durable before the row exists
         with self._sessions.begin() as s:
             line = self._line(s, case_id, line_code)
             case = self._editable(s, actor, line.case_id)
             rows = self._rows(s, line.id)
             position = len(rows) if position is None else max(0, min(position, len(rows)))
-            page = Page(line_id=line.id, position=position, sha256=stored.sha256, size=stored.size,
-                        mime=mime, width=width, height=height, rotation=0, blank_flag=blank,
-                        created_at=self._clock.now())
+            page = Page(
+                line_id=line.id,
+                position=position,
+                sha256=stored.sha256,
+                size=stored.size,
+                mime=mime,
+                width=width,
+                height=height,
+                rotation=0,
+                blank_flag=blank,
+                created_at=self._clock.now(),
+            )
             rows.insert(position, page)
             s.add(page)
             self._renumber(rows)
             line.page_count = len(rows)
             self._touch(case)
             s.flush()
-            self._auditor.record(s, actor, "page.add", case_id, line=line_code,
-                                 position=position, sha256=stored.sha256[:12], blank=blank)
+            self._auditor.record(
+                s, actor, "page.add", case_id, line=line_code, position=position, sha256=stored.sha256[:12], blank=blank
+            )
             return self._view(page, line)
 
     def move(self, actor: Actor, page_id: int, position: int) -> list[PageView]:
@@ -139,8 +166,9 @@ class PageService:
             rows.insert(position, page)
             self._renumber(rows)
             self._touch(case)
-            self._auditor.record(s, actor, "page.move", case.id, line=line.requirement_code,
-                                 from_position=old, to_position=position)
+            self._auditor.record(
+                s, actor, "page.move", case.id, line=line.requirement_code, from_position=old, to_position=position
+            )
             return [self._view(r, line) for r in rows]
 
     def move_to_line(self, actor: Actor, page_id: int, line_code: str) -> PageView:
@@ -162,8 +190,15 @@ class PageService:
             self._renumber(rows)
             target.page_count = len(rows)
             self._touch(case)
-            self._auditor.record(s, actor, "page.refile", case.id, from_line=source.requirement_code,
-                                 line=line_code, sha256=page.sha256[:12])
+            self._auditor.record(
+                s,
+                actor,
+                "page.refile",
+                case.id,
+                from_line=source.requirement_code,
+                line=line_code,
+                sha256=page.sha256[:12],
+            )
             s.flush()
             return self._view(page, target)
 
@@ -178,8 +213,15 @@ class PageService:
             case = self._editable(s, actor, line.case_id)
             page.rotation = (page.rotation + degrees) % 360
             self._touch(case)
-            self._auditor.record(s, actor, "page.rotate", case.id, line=line.requirement_code,
-                                 position=page.position, rotation=page.rotation)
+            self._auditor.record(
+                s,
+                actor,
+                "page.rotate",
+                case.id,
+                line=line.requirement_code,
+                position=page.position,
+                rotation=page.rotation,
+            )
             return self._view(page, line)
 
     def delete(self, actor: Actor, page_id: int) -> None:
@@ -194,11 +236,27 @@ class PageService:
             self._renumber(rows)
             line.page_count = len(rows)
             self._touch(case)
-            self._auditor.record(s, actor, "page.delete", case.id, line=line.requirement_code,
-                                 position=page.position, sha256=page.sha256[:12])
+            self._auditor.record(
+                s,
+                actor,
+                "page.delete",
+                case.id,
+                line=line.requirement_code,
+                position=page.position,
+                sha256=page.sha256[:12],
+            )
 
-    def replace(self, actor: Actor, page_id: int, data: bytes, mime: str, *, width: int = 0,
-                height: int = 0, blank: bool = False) -> PageView:
+    def replace(
+        self,
+        actor: Actor,
+        page_id: int,
+        data: bytes,
+        mime: str,
+        *,
+        width: int = 0,
+        height: int = 0,
+        blank: bool = False,
+    ) -> PageView:
         """Rescan: the page keeps its place; image, size and flags are the new scan's."""
         if mime not in ALLOWED_MIME:
             raise DomainError(detail=f"page mime {mime!r} not accepted")
@@ -212,8 +270,16 @@ class PageService:
             page.sha256, page.size, page.mime = stored.sha256, stored.size, mime
             page.width, page.height, page.rotation, page.blank_flag = width, height, 0, blank
             self._touch(case)
-            self._auditor.record(s, actor, "page.rescan", case.id, line=line.requirement_code,
-                                 position=page.position, old=old[:12], sha256=stored.sha256[:12])
+            self._auditor.record(
+                s,
+                actor,
+                "page.rescan",
+                case.id,
+                line=line.requirement_code,
+                position=page.position,
+                old=old[:12],
+                sha256=stored.sha256[:12],
+            )
             return self._view(page, line)
 
     # -- export and housekeeping ------------------------------------------------------------------
@@ -246,8 +312,7 @@ class PageService:
 
     # -- helpers ------------------------------------------------------------------------------
     def _line(self, s: Session, case_id: str, line_code: str) -> CaseLine:
-        line = s.scalar(select(CaseLine).where(CaseLine.case_id == case_id,
-                                               CaseLine.requirement_code == line_code))
+        line = s.scalar(select(CaseLine).where(CaseLine.case_id == case_id, CaseLine.requirement_code == line_code))
         if line is None:
             raise NotFound(what=line_code, detail=f"line {line_code} not in case")
         return line
@@ -260,8 +325,7 @@ class PageService:
 
     @staticmethod
     def _rows(s: Session, line_id: int) -> list[Page]:
-        return list(s.scalars(select(Page).where(Page.line_id == line_id)
-                              .order_by(Page.position, Page.id)))
+        return list(s.scalars(select(Page).where(Page.line_id == line_id).order_by(Page.position, Page.id)))
 
     @staticmethod
     def _renumber(rows: list[Page]) -> None:
@@ -289,14 +353,27 @@ class PageService:
 
     @staticmethod
     def _view(page: Page, line: CaseLine) -> PageView:
-        return PageView(id=page.id, line_id=line.id, line_code=line.requirement_code,
-                        position=page.position, sha256=page.sha256, size=page.size,
-                        mime=page.mime, width=page.width, height=page.height,
-                        rotation=page.rotation, blank=page.blank_flag,
-                        created_at=page.created_at)
+        return PageView(
+            id=page.id,
+            line_id=line.id,
+            line_code=line.requirement_code,
+            position=page.position,
+            sha256=page.sha256,
+            size=page.size,
+            mime=page.mime,
+            width=page.width,
+            height=page.height,
+            rotation=page.rotation,
+            blank=page.blank_flag,
+            created_at=page.created_at,
+        )
 
 
 def total_pages(s: Session, case_id: str) -> int:
     """All pages of a case (for the receipt's material list)."""
-    return int(s.scalar(select(func.count(Page.id)).join(CaseLine, Page.line_id == CaseLine.id)
-                        .where(CaseLine.case_id == case_id)) or 0)
+    return int(
+        s.scalar(
+            select(func.count(Page.id)).join(CaseLine, Page.line_id == CaseLine.id).where(CaseLine.case_id == case_id)
+        )
+        or 0
+    )

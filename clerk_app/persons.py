@@ -1,4 +1,5 @@
 """Applicants and agents: personal data encrypted at rest, masked by default, full view audited."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from clerk_app.clock import Clock
-from clerk_app.identity import (mask_address, mask_id_number, mask_name, mask_phone, validate_resident_id,
-                                validate_uscc)
+from clerk_app.identity import mask_address, mask_id_number, mask_name, mask_phone, validate_resident_id, validate_uscc
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.store.models import Person
 
@@ -71,8 +71,9 @@ class PersonRepository:
     def save(self, session: Session, data: PersonData, person_id: str | None = None) -> Person:
         data = data.validated()
         pid = person_id or str(uuid.uuid4())
-        blob = self._cipher.encrypt(json.dumps(dataclasses.asdict(data), ensure_ascii=False).encode(),
-                                    aad=f"person:{pid}".encode())
+        blob = self._cipher.encrypt(
+            json.dumps(dataclasses.asdict(data), ensure_ascii=False).encode(), aad=f"person:{pid}".encode()
+        )
         row = session.get(Person, pid) if person_id else None
         if row is None:
             row = Person(id=pid, created_at=self._clock.now())
@@ -97,12 +98,30 @@ class PersonRepository:
     def view(self, row: Person, *, full: bool) -> PersonView:
         data = self.load(row)
         if full:
-            return PersonView(row.id, data.kind, data.name, data.document_type, data.document_number,
-                              data.address, data.phone, data.verified_by, data.passive_auth, False)
-        return PersonView(row.id, data.kind, mask_name(data.name) if data.kind == "person" else data.name,
-                          data.document_type, row.id_masked, mask_address(data.address),
-                          mask_phone(data.phone) if data.phone else "", data.verified_by,
-                          data.passive_auth, True)
+            return PersonView(
+                row.id,
+                data.kind,
+                data.name,
+                data.document_type,
+                data.document_number,
+                data.address,
+                data.phone,
+                data.verified_by,
+                data.passive_auth,
+                False,
+            )
+        return PersonView(
+            row.id,
+            data.kind,
+            mask_name(data.name) if data.kind == "person" else data.name,
+            data.document_type,
+            row.id_masked,
+            mask_address(data.address),
+            mask_phone(data.phone) if data.phone else "",
+            data.verified_by,
+            data.passive_auth,
+            True,
+        )
 
     def id_token(self, document_number: str) -> str:
         return self._index.token("id", document_number)

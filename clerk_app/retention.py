@@ -17,6 +17,7 @@ Each purged case writes ``retention.purge_case`` (counts only); a run writes ``r
 Supervisors list purged cases with ``purged()``. Idempotent and batched: a run interrupted halfway
 just continues next time (cases already purged are skipped by their audit event).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,8 +67,14 @@ class PurgedCase:
 
 
 class RetentionService:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, auditor: Auditor,
-                 persons: PersonRepository, attachments: AttachmentStore | None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        auditor: Auditor,
+        persons: PersonRepository,
+        attachments: AttachmentStore | None,
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._auditor = auditor
@@ -78,8 +85,7 @@ class RetentionService:
         return self._clock.now() - dt.timedelta(days=days)
 
     def _purged_ids(self, s: Session) -> set[str]:
-        return {cid for cid in s.scalars(select(AuditEvent.case_id).where(AuditEvent.action == PURGE_ACTION))
-                if cid}
+        return {cid for cid in s.scalars(select(AuditEvent.case_id).where(AuditEvent.action == PURGE_ACTION)) if cid}
 
     def due(self, actor: Actor, days: int, *, limit: int = 10_000) -> list[PurgeCandidate]:
         """Cases whose personal data and images the next run would purge."""
@@ -88,9 +94,13 @@ class RetentionService:
             done = self._purged_ids(s)
             rows = s.execute(
                 select(Case.id, Case.case_number, Case.item_name, Case.updated_at)
-                .where(or_(Case.status == CaseStatus.DELIVERED.value, Case.server_status.in_(CONFIRMED_SERVER)),
-                       Case.updated_at < self._cutoff(days))
-                .order_by(Case.updated_at, Case.id).limit(limit + len(done))).all()
+                .where(
+                    or_(Case.status == CaseStatus.DELIVERED.value, Case.server_status.in_(CONFIRMED_SERVER)),
+                    Case.updated_at < self._cutoff(days),
+                )
+                .order_by(Case.updated_at, Case.id)
+                .limit(limit + len(done))
+            ).all()
         return [PurgeCandidate(*r) for r in rows if r[0] not in done][:limit]
 
     def purge(self, actor: Actor, days: int, *, batch: int = 200) -> PurgeResult:
@@ -105,8 +115,9 @@ class RetentionService:
                 total = PurgeResult(total.cases + 1, total.persons + persons, total.files + files)
             if len(candidates) < batch:
                 break
-        self._auditor.record_now(actor, "retention.run", days=days, cases=total.cases,
-                                 persons=total.persons, files=total.files)
+        self._auditor.record_now(
+            actor, "retention.run", days=days, cases=total.cases, persons=total.persons, files=total.files
+        )
         return total
 
     def _purge_case(self, actor: Actor, case_id: str) -> tuple[int, int]:
@@ -129,13 +140,26 @@ class RetentionService:
                 row.id_token = row.name_token = None
                 row.id_masked = row.name_masked = ""
                 persons += 1
-            hashes.update(s.scalars(select(Page.sha256).join(CaseLine, CaseLine.id == Page.line_id)
-                                    .where(CaseLine.case_id == case_id)))
+            hashes.update(
+                s.scalars(
+                    select(Page.sha256).join(CaseLine, CaseLine.id == Page.line_id).where(CaseLine.case_id == case_id)
+                )
+            )
             # Keep files still referenced by a case that is not purged (content-addressed store).
             done = self._purged_ids(s) | {case_id}
-            still_used = {sha for sha, cid in s.execute(
-                select(Page.sha256, CaseLine.case_id).join(CaseLine, CaseLine.id == Page.line_id)
-                .where(Page.sha256.in_(hashes))) if cid not in done} if hashes else set()
+            still_used = (
+                {
+                    sha
+                    for sha, cid in s.execute(
+                        select(Page.sha256, CaseLine.case_id)
+                        .join(CaseLine, CaseLine.id == Page.line_id)
+                        .where(Page.sha256.in_(hashes))
+                    )
+                    if cid not in done
+                }
+                if hashes
+                else set()
+            )
             to_delete = sorted(hashes - still_used)
             # Files go before the commit: if the process dies in between, the purge record is not
             # committed, so the next run purges the case again (already deleted files are skipped);
@@ -153,10 +177,15 @@ class RetentionService:
         """The purge records, newest first (for the supervisor's list)."""
         actor.require(Permission.AUDIT_READ_ALL)
         with self._sessions() as s:
-            rows = s.scalars(select(AuditEvent).where(AuditEvent.action == PURGE_ACTION)
-                             .order_by(AuditEvent.seq.desc()).limit(limit)).all()
-        return [PurgedCase(r.case_id or "", r.at, r.actor, int(_d(r.detail).get("persons", 0)),
-                           int(_d(r.detail).get("files", 0))) for r in rows]
+            rows = s.scalars(
+                select(AuditEvent).where(AuditEvent.action == PURGE_ACTION).order_by(AuditEvent.seq.desc()).limit(limit)
+            ).all()
+        return [
+            PurgedCase(
+                r.case_id or "", r.at, r.actor, int(_d(r.detail).get("persons", 0)), int(_d(r.detail).get("files", 0))
+            )
+            for r in rows
+        ]
 
 
 def _d(detail: Any) -> dict[str, Any]:

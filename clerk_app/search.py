@@ -6,11 +6,12 @@ search tokens (``persons.id_token`` / ``name_token``), and rows carry only the m
 query walks an index and pages with a keyset cursor (created_at, id), so it stays fast with a
 million cases in the local store (bench/bench_search.py, docs/performance.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,8 +35,9 @@ class SearchError(DomainError):
     key = i18n.register("error.search", "无法查询：{why}", "Cannot search: {why}")
 
 
-_W_CASE_NUMBER = i18n.register("why.search_case_number", "受理编号不正确（请核对校验位）",
-                               "the case number is not valid (check character)")
+_W_CASE_NUMBER = i18n.register(
+    "why.search_case_number", "受理编号不正确（请核对校验位）", "the case number is not valid (check character)"
+)
 _W_DATES = i18n.register("why.search_dates", "起始日期晚于截止日期", "the start date is after the end date")
 _W_NOTHING = i18n.register("why.search_empty", "请至少填写一个查询条件", "give at least one criterion")
 
@@ -49,7 +51,7 @@ class SearchCriteria:
     id_number: str = ""
     name: str = ""
     date_from: dt.date | None = None  # registration date (China time), inclusive
-    date_to: dt.date | None = None    # inclusive
+    date_to: dt.date | None = None  # inclusive
     status: CaseStatus | None = None
     item_code: str = ""
 
@@ -58,8 +60,14 @@ class SearchCriteria:
         return bool(self.id_number.strip() or self.name.strip())
 
     def is_empty(self) -> bool:
-        return not (self.case_number.strip() or self.uses_personal_data or self.date_from or self.date_to
-                    or self.status or self.item_code.strip())
+        return not (
+            self.case_number.strip()
+            or self.uses_personal_data
+            or self.date_from
+            or self.date_to
+            or self.status
+            or self.item_code.strip()
+        )
 
 
 @dataclass(frozen=True)
@@ -109,13 +117,27 @@ class AuditRow:
     detail: dict
 
 
-_ROW_COLUMNS = (Case.id, Case.case_number, Case.item_name, Case.status, Person.name_masked,
-                Case.decided_at, Case.created_at)
+_ROW_COLUMNS = (
+    Case.id,
+    Case.case_number,
+    Case.item_name,
+    Case.status,
+    Person.name_masked,
+    Case.decided_at,
+    Case.created_at,
+)
 
 
-def _row(r: Sequence[object]) -> CaseRow:
-    return CaseRow(id=r[0], case_number=r[1], item_name=r[2], status=CaseStatus(r[3]),  # type: ignore[arg-type]
-                   applicant_masked=r[4] or "", decided_at=r[5], created_at=r[6])  # type: ignore[arg-type]
+def _row(r: Sequence[Any]) -> CaseRow:
+    return CaseRow(
+        id=r[0],
+        case_number=r[1],
+        item_name=r[2],
+        status=CaseStatus(r[3]),
+        applicant_masked=r[4] or "",
+        decided_at=r[5],
+        created_at=r[6],
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -128,15 +150,15 @@ class CaseSearch:
     others not at all. A search by ID number or name is itself a personal-data lookup: audited
     (which criteria, never their values)."""
 
-    def __init__(self, session_factory: sessionmaker[Session], persons: PersonRepository,
-                 auditor: Auditor) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], persons: PersonRepository, auditor: Auditor) -> None:
         self._sessions = session_factory
         self._persons = persons
         self._auditor = auditor
 
     # -- searching -----------------------------------------------------------------------------
-    def search(self, actor: Actor, criteria: SearchCriteria, after: Cursor | None = None,
-               limit: int = PAGE_SIZE) -> ResultPage:
+    def search(
+        self, actor: Actor, criteria: SearchCriteria, after: Cursor | None = None, limit: int = PAGE_SIZE
+    ) -> ResultPage:
         """One page of matching cases, newest first; pass ``page.next`` for the following one."""
         self._require(actor)
         limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -150,8 +172,13 @@ class CaseSearch:
         rows = tuple(result[:limit])
         nxt = Cursor(rows[-1].created_at, rows[-1].id) if more else None
         if criteria.uses_personal_data and after is None:
-            self._auditor.record_now(actor, "case.search", None, criteria=self._criteria_names(criteria),
-                                     found=len(rows) if not more else f">{limit}")
+            self._auditor.record_now(
+                actor,
+                "case.search",
+                None,
+                criteria=self._criteria_names(criteria),
+                found=len(rows) if not more else f">{limit}",
+            )
         return ResultPage(rows, nxt)
 
     def rows(self, actor: Actor, ids: Sequence[str]) -> dict[str, CaseRow]:
@@ -159,8 +186,7 @@ class CaseSearch:
         self._require(actor)
         if not ids:
             return {}
-        stmt = (select(*_ROW_COLUMNS).outerjoin(Person, Person.id == Case.applicant_id)
-                .where(Case.id.in_(list(ids))))
+        stmt = select(*_ROW_COLUMNS).outerjoin(Person, Person.id == Case.applicant_id).where(Case.id.in_(list(ids)))
         stmt = self._visible(actor, stmt)
         with self._sessions() as s:
             return {r[0]: _row(r) for r in s.execute(stmt).all()}
@@ -180,8 +206,9 @@ class CaseSearch:
         self._require_visible(actor, case_id)
         with self._sessions() as s:
             jobs = s.scalars(select(PrintJob).where(PrintJob.case_id == case_id).order_by(PrintJob.id)).all()
-            return [DocumentRow(j.document_kind, j.printer, j.status, j.is_reprint, j.attempts, j.created_at)
-                    for j in jobs]
+            return [
+                DocumentRow(j.document_kind, j.printer, j.status, j.is_reprint, j.attempts, j.created_at) for j in jobs
+            ]
 
     def audit_events(self, actor: Actor, case_id: str, limit: int = 500) -> list[AuditRow]:
         """The case's audit events as far as the role may read them (Auditor.events decides),
@@ -242,9 +269,15 @@ class CaseSearch:
 
     @staticmethod
     def _criteria_names(c: SearchCriteria) -> list[str]:
-        names = [("case_number", c.case_number.strip()), ("id_number", c.id_number.strip()),
-                 ("name", c.name.strip()), ("date_from", c.date_from), ("date_to", c.date_to),
-                 ("status", c.status), ("item", c.item_code.strip())]
+        names = [
+            ("case_number", c.case_number.strip()),
+            ("id_number", c.id_number.strip()),
+            ("name", c.name.strip()),
+            ("date_from", c.date_from),
+            ("date_to", c.date_to),
+            ("status", c.status),
+            ("item", c.item_code.strip()),
+        ]
         return [n for n, v in names if v]
 
 

@@ -1,5 +1,6 @@
 """Settings: every option declared once with its type, default and description; a TOML file under
 the platformdirs config folder; typed validation with clear errors and close-match suggestions."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,6 +28,7 @@ class SettingsError(ConfigurationError):
 def _choice(*options: str):  # noqa: ANN202
     def check(value: Any) -> str | None:
         return None if value in options else f"must be one of {', '.join(options)}"
+
     return check
 
 
@@ -35,19 +37,31 @@ def _pattern(regex: str, what: str):  # noqa: ANN202
 
     def check(value: Any) -> str | None:
         return None if isinstance(value, str) and rx.fullmatch(value) else what
+
     return check
 
 
 def _range(lo: int, hi: int):  # noqa: ANN202
     def check(value: Any) -> str | None:
-        return None if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi else f"must be {lo}–{hi}"
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+            else f"must be {lo}–{hi}"
+        )
+
     return check
 
 
 # Document kinds a print policy may name (values of printing.model.DocumentKind; clerk_app does not
 # import printing, tests/printing/test_from_case.py checks the two lists agree).
-PRINT_DOCUMENT_KINDS = ("receipt", "one_time_notice", "deficiency_commitment", "rejection_notice",
-                        "materials_received", "delivery_receipt")
+PRINT_DOCUMENT_KINDS = (
+    "receipt",
+    "one_time_notice",
+    "deficiency_commitment",
+    "rejection_notice",
+    "materials_received",
+    "delivery_receipt",
+)
 
 
 def parse_print_policy(value: str) -> dict[str, str]:
@@ -56,8 +70,9 @@ def parse_print_policy(value: str) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in value.split(","))):
         kind, sep, policy = (x.strip() for x in part.partition("="))
         if not sep or kind not in PRINT_DOCUMENT_KINDS or policy not in ("always", "ask", "never"):
-            raise ValueError(f"{part!r}: expected <kind>=always|ask|never, kind one of "
-                             + ", ".join(PRINT_DOCUMENT_KINDS))
+            raise ValueError(
+                f"{part!r}: expected <kind>=always|ask|never, kind one of " + ", ".join(PRINT_DOCUMENT_KINDS)
+            )
         out[kind] = policy
     return out
 
@@ -76,12 +91,17 @@ def _opt(default: Any, doc: str, check: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    station_code: str = _opt("WH01", "Station code used in case numbers (2–12 of 0-9A-Z)",
-                             _pattern(r"[0-9A-Z]{2,12}", "2–12 characters of 0-9 and A-Z"))
+    station_code: str = _opt(
+        "WH01",
+        "Station code used in case numbers (2–12 of 0-9A-Z)",
+        _pattern(r"[0-9A-Z]{2,12}", "2–12 characters of 0-9 and A-Z"),
+    )
     hall_name: str = _opt("示范区政务服务中心", "Hall name printed on every document")
     hall_address: str = _opt("示范区人民路1号", "Hall address")
     hall_phone: str = _opt("12345", "Hall phone")
-    window_no: str = _opt("01", "Window number of this workstation", _pattern(r"[0-9A-Za-z-]{1,8}", "1–8 letters/digits"))
+    window_no: str = _opt(
+        "01", "Window number of this workstation", _pattern(r"[0-9A-Za-z-]{1,8}", "1–8 letters/digits")
+    )
     database_url: str = _opt("", "SQLAlchemy URL; empty = SQLite file in the data folder")
     data_dir: str = _opt("", "Folder for the database and attachments; empty = platformdirs user data dir")
     catalogue_dir: str = _opt("", "Catalogue folder; empty = the shipped sample catalogue")
@@ -91,27 +111,40 @@ class Settings:
     printer_backend: str = _opt("pdf-folder", "Printer backend", _choice("pdf-folder", "cups", "none"))
     printer_name: str = _opt("", "Printer (CUPS queue) name")
     print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))
-    print_policy: str = _opt("", "Per document kind: print on decision always / ask / never, e.g. "
-                             "\"materials_received=always, receipt=ask\"; kinds not named keep their default",
-                             _print_policy)
-    reconsideration_body: str = _opt("示范区人民政府", "Administrative reconsideration body named on a "
-                                     "rejection notice (行政复议机关)")
-    litigation_court: str = _opt("示范区人民法院", "Court for administrative litigation named on a "
-                                 "rejection notice")
+    print_policy: str = _opt(
+        "",
+        "Per document kind: print on decision always / ask / never, e.g. "
+        "\"materials_received=always, receipt=ask\"; kinds not named keep their default",
+        _print_policy,
+    )
+    reconsideration_body: str = _opt(
+        "示范区人民政府", "Administrative reconsideration body named on a rejection notice (行政复议机关)"
+    )
+    litigation_court: str = _opt("示范区人民法院", "Court for administrative litigation named on a rejection notice")
     language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
     idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
-    retention_days: int = _opt(180, "Days after the back office confirmed a case (delivered) before its "
-                               "local personal data and page images are purged", _range(1, 3650))
+    retention_days: int = _opt(
+        180,
+        "Days after the back office confirmed a case (delivered) before its "
+        "local personal data and page images are purged",
+        _range(1, 3650),
+    )
     backoffice_url: str = _opt("", "Back-office base URL (https://…); empty = offline")
-    backoffice_ca_file: str = _opt("", "CA certificate file (PEM) the back office's TLS certificate is checked "
-                                   "against; empty = the system CAs")
-    sync_interval_seconds: int = _opt(30, "Seconds between sync cycles when nothing is waiting (\"sync now\" "
-                                      "does not wait)", _range(5, 3600))
+    backoffice_ca_file: str = _opt(
+        "", "CA certificate file (PEM) the back office's TLS certificate is checked against; empty = the system CAs"
+    )
+    sync_interval_seconds: int = _opt(
+        30, "Seconds between sync cycles when nothing is waiting (\"sync now\" does not wait)", _range(5, 3600)
+    )
     customer_window: bool = _opt(True, "Show the customer-facing window (checklist, confirmation, rating) to clerks")
-    customer_screen: str = _opt("", "Screen for the customer window: empty = the second screen if any, "
-                                "else a screen name as Qt reports it (e.g. HDMI-1)")
-    customer_rating_timeout: int = _opt(60, "Seconds the rating screen waits before thanking and returning to idle",
-                                        _range(5, 600))
+    customer_screen: str = _opt(
+        "",
+        "Screen for the customer window: empty = the second screen if any, "
+        "else a screen name as Qt reports it (e.g. HDMI-1)",
+    )
+    customer_rating_timeout: int = _opt(
+        60, "Seconds the rating screen waits before thanking and returning to idle", _range(5, 600)
+    )
     demo: bool = _opt(False, "Demo mode: simulated devices, seeded users, sample data")
 
     def resolved_data_dir(self) -> Path:
@@ -155,8 +188,7 @@ def validate(raw: dict[str, Any], source: str = "settings") -> Settings:
 
 
 def default_settings_path() -> Path:
-    return Path(os.environ.get("CLERK_APP_SETTINGS") or
-                Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml")
+    return Path(os.environ.get("CLERK_APP_SETTINGS") or Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml")
 
 
 def load_settings(path: Path | None = None) -> Settings:

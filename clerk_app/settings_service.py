@@ -1,5 +1,6 @@
 """Changing settings: administrators only, validated as a whole, saved atomically, audited with
 the names and new values of the changed options (settings hold no personal data)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from clerk_app.roles import Actor, Permission
 from clerk_app.settings import Settings, changed_fields, save_settings, validate
 
 
-def change_settings(actor: Actor, auditor: Auditor, current: Settings, changes: dict[str, Any],
-                    path: Path | None = None) -> Settings:
+def change_settings(
+    actor: Actor, auditor: Auditor, current: Settings, changes: dict[str, Any], path: Path | None = None
+) -> Settings:
     """Validate ``current`` + ``changes``, save, audit; returns the new settings."""
     actor.require(Permission.SETTINGS_MANAGE)
     new = validate({**current.to_dict(), **changes})

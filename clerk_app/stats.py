@@ -19,6 +19,7 @@ Definitions (also shown as tooltips in the statistics page):
 - overdue supplements (容缺 worklist): ``accepted_with_deficiencies`` with ``deficiency_due`` before
   today, regardless of the range.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,8 @@ RATING_LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意 (the custome
 
 @dataclass(frozen=True)
 class StatsFilter:
-    start: dt.date   # inclusive, local date
-    end: dt.date     # inclusive, local date
+    start: dt.date  # inclusive, local date
+    end: dt.date  # inclusive, local date
     station: str | None = None
 
     def bounds(self, tz: dt.tzinfo = CHINA_TZ) -> tuple[dt.datetime, dt.datetime]:
@@ -145,57 +146,86 @@ class StatsService:
             dialect = s.get_bind().dialect.name
             decided = self._scope(flt)
             outcome = _outcome_expr()
-            outcomes = {k: n for k, n in s.execute(
-                select(outcome, func.count()).where(decided).group_by(outcome))}
-            voided = s.scalar(select(func.count()).select_from(Case)
-                              .where(_range(flt), Case.status == VOID, *_station(flt))) or 0
+            outcomes = {k: n for k, n in s.execute(select(outcome, func.count()).where(decided).group_by(outcome))}
+            voided = (
+                s.scalar(select(func.count()).select_from(Case).where(_range(flt), Case.status == VOID, *_station(flt)))
+                or 0
+            )
             total = sum(outcomes.values())
 
             clerk_rows = s.execute(
                 select(Case.decided_by, User.username, User.display_name, func.count())
-                .select_from(Case).outerjoin(User, User.id == Case.decided_by).where(decided)
+                .select_from(Case)
+                .outerjoin(User, User.id == Case.decided_by)
+                .where(decided)
                 .group_by(Case.decided_by, User.username, User.display_name)
-                .order_by(func.count().desc())).all()
-            per_clerk = [Count(str(uid), f"{name or '—'} ({uname or uid})", n)
-                         for uid, uname, name, n in clerk_rows]
-            per_window = [Count(w, w, n) for w, n in s.execute(
-                select(Case.window_no, func.count()).where(decided).group_by(Case.window_no)
-                .order_by(Case.window_no))]
-            item_counts = s.execute(select(Case.item_code, func.count()).where(decided)
-                                    .group_by(Case.item_code)).all()
+                .order_by(func.count().desc())
+            ).all()
+            per_clerk = [Count(str(uid), f"{name or '—'} ({uname or uid})", n) for uid, uname, name, n in clerk_rows]
+            per_window = [
+                Count(w, w, n)
+                for w, n in s.execute(
+                    select(Case.window_no, func.count())
+                    .where(decided)
+                    .group_by(Case.window_no)
+                    .order_by(Case.window_no)
+                )
+            ]
+            item_counts = s.execute(select(Case.item_code, func.count()).where(decided).group_by(Case.item_code)).all()
             names = self._item_names(s, [code for code, _ in item_counts])
-            per_item = [Count(code, names.get(code, code), n)
-                        for code, n in sorted(item_counts, key=lambda r: (-r[1], r[0]))]
+            per_item = [
+                Count(code, names.get(code, code), n) for code, n in sorted(item_counts, key=lambda r: (-r[1], r[0]))
+            ]
             day = _local_day(dialect)
-            per_day = [(_as_date(d), n) for d, n in s.execute(
-                select(day, func.count()).where(decided).group_by(day).order_by(day))]
+            per_day = [
+                (_as_date(d), n)
+                for d, n in s.execute(select(day, func.count()).where(decided).group_by(day).order_by(day))
+            ]
 
             handling = self._percentiles(s, dialect, Case.started_at, Case.decided_at, decided)
             wait_end = func.coalesce(Case.called_at, Case.started_at)
-            waiting = self._percentiles(s, dialect, Case.ticket_at, wait_end,
-                                        and_(decided, Case.ticket_at.is_not(None)))
+            waiting = self._percentiles(
+                s, dialect, Case.ticket_at, wait_end, and_(decided, Case.ticket_at.is_not(None))
+            )
 
             accepted = outcome.in_(("accepted", "accepted_with_deficiencies"))
             passed = func.sum(case((accepted, 1), else_=0))
             first = and_(decided, Case.first_visit.is_(True))
             pre = Case.prereviewed_by.is_not(None)
-            rates = {bool(flag): Rate(int(p or 0), n) for flag, p, n in s.execute(
-                select(case((pre, literal(1)), else_=literal(0)), passed, func.count()).where(first)
-                .group_by(case((pre, literal(1)), else_=literal(0))))}
+            rates = {
+                bool(flag): Rate(int(p or 0), n)
+                for flag, p, n in s.execute(
+                    select(case((pre, literal(1)), else_=literal(0)), passed, func.count())
+                    .where(first)
+                    .group_by(case((pre, literal(1)), else_=literal(0)))
+                )
+            }
             pass_pre, pass_direct = rates.get(True, Rate(0, 0)), rates.get(False, Rate(0, 0))
             pass_rate = Rate(pass_pre.passed + pass_direct.passed, pass_pre.total + pass_direct.total)
-            per_item_rate = [ItemRate(code, names.get(code, code), Rate(int(p or 0), n)) for code, p, n in s.execute(
-                select(Case.item_code, passed, func.count()).where(first)
-                .group_by(Case.item_code).order_by(Case.item_code))]
+            per_item_rate = [
+                ItemRate(code, names.get(code, code), Rate(int(p or 0), n))
+                for code, p, n in s.execute(
+                    select(Case.item_code, passed, func.count())
+                    .where(first)
+                    .group_by(Case.item_code)
+                    .order_by(Case.item_code)
+                )
+            ]
 
             returned = and_(decided, Case.status == RETURNED)
             notices = s.scalar(select(func.count()).select_from(Case).where(returned)) or 0
-            top_missing = [Count(code, name, n) for code, name, n in s.execute(
-                select(CaseLine.requirement_code, func.max(CaseLine.name), func.count())
-                .select_from(CaseLine).join(Case, Case.id == CaseLine.case_id)
-                .where(returned, CaseLine.status.in_(MISSING_LINE_STATUSES))
-                .group_by(CaseLine.requirement_code)
-                .order_by(func.count().desc(), CaseLine.requirement_code).limit(top))]
+            top_missing = [
+                Count(code, name, n)
+                for code, name, n in s.execute(
+                    select(CaseLine.requirement_code, func.max(CaseLine.name), func.count())
+                    .select_from(CaseLine)
+                    .join(Case, Case.id == CaseLine.case_id)
+                    .where(returned, CaseLine.status.in_(MISSING_LINE_STATUSES))
+                    .group_by(CaseLine.requirement_code)
+                    .order_by(func.count().desc(), CaseLine.requirement_code)
+                    .limit(top)
+                )
+            ]
 
             ratings = {level: 0 for level in RATING_LEVELS}
             unrated = 0
@@ -204,39 +234,59 @@ class StatsService:
                     ratings[level] = n
                 else:
                     unrated += n
-        return StatsReport(flt, total, voided, outcomes, per_clerk, per_window, per_item, per_day,
-                           handling, waiting, pass_rate, pass_pre, pass_direct, per_item_rate, notices,
-                           top_missing, self.overdue_supplements(actor, station=flt.station), ratings, unrated)
+        return StatsReport(
+            flt,
+            total,
+            voided,
+            outcomes,
+            per_clerk,
+            per_window,
+            per_item,
+            per_day,
+            handling,
+            waiting,
+            pass_rate,
+            pass_pre,
+            pass_direct,
+            per_item_rate,
+            notices,
+            top_missing,
+            self.overdue_supplements(actor, station=flt.station),
+            ratings,
+            unrated,
+        )
 
     # -- the 容缺 worklist --------------------------------------------------------------------------
-    def overdue_supplements(self, actor: Actor, *, station: str | None = None,
-                            limit: int = 500) -> list[OverdueCase]:
+    def overdue_supplements(self, actor: Actor, *, station: str | None = None, limit: int = 500) -> list[OverdueCase]:
         actor.require(Permission.STATS_VIEW)
         today = self._clock.now().astimezone(CHINA_TZ).date()
-        stmt = (select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no,
-                       Case.deficiency_due)
-                .where(Case.status == S.ACCEPTED_WITH_DEFICIENCIES.value, Case.deficiency_due < today)
-                .order_by(Case.deficiency_due, Case.case_number).limit(limit))
+        stmt = (
+            select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no, Case.deficiency_due)
+            .where(Case.status == S.ACCEPTED_WITH_DEFICIENCIES.value, Case.deficiency_due < today)
+            .order_by(Case.deficiency_due, Case.case_number)
+            .limit(limit)
+        )
         if station:
             stmt = stmt.where(Case.station_code == station)
         with self._sessions() as s:
-            return [OverdueCase(cid, num, code, name, win, due, (today - due).days)
-                    for cid, num, code, name, win, due in s.execute(stmt) if due is not None]
+            return [
+                OverdueCase(cid, num, code, name, win, due, (today - due).days)
+                for cid, num, code, name, win, due in s.execute(stmt)
+                if due is not None
+            ]
 
     # -- helpers ------------------------------------------------------------------------------------
     @staticmethod
     def _item_names(s: Session, codes: list[str]) -> dict[str, str]:
         """Item names by code: one indexed lookup per item (ix_cases_item_decided) instead of a
         max(item_name) over every case of the range."""
-        return {code: s.scalar(select(Case.item_name).where(Case.item_code == code).limit(1)) or code
-                for code in codes}
+        return {code: s.scalar(select(Case.item_name).where(Case.item_code == code).limit(1)) or code for code in codes}
 
     def _scope(self, flt: StatsFilter) -> ColumnElement[bool]:
         return and_(_range(flt), Case.status != VOID, *_station(flt))
 
     @staticmethod
-    def _percentiles(s: Session, dialect: str, start: Any, end: Any,
-                     where: ColumnElement[bool]) -> Percentiles:
+    def _percentiles(s: Session, dialect: str, start: Any, end: Any, where: ColumnElement[bool]) -> Percentiles:
         seconds = _seconds_between(dialect, start, end)
         where = and_(where, start.is_not(None), end.is_not(None))
         # One index-only scan and a sort in Python: on 300,000 durations about 3x faster than two
@@ -245,8 +295,9 @@ class StatsService:
         n = len(values)
         if n == 0:
             return Percentiles(0, None, None)
-        return Percentiles(n, round(values[nearest_rank_index(0.5, n)], 3),
-                           round(values[nearest_rank_index(0.9, n)], 3))
+        return Percentiles(
+            n, round(values[nearest_rank_index(0.5, n)], 3), round(values[nearest_rank_index(0.9, n)], 3)
+        )
 
 
 def _range(flt: StatsFilter) -> ColumnElement[bool]:
@@ -263,7 +314,8 @@ def _outcome_expr() -> ColumnElement[str]:
         (Case.status == RETURNED, literal("returned")),
         (Case.status == REJECTED, literal("rejected")),
         (Case.deficiency_due.is_not(None), literal("accepted_with_deficiencies")),
-        else_=literal("accepted"))
+        else_=literal("accepted"),
+    )
 
 
 def _seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:

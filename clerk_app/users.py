@@ -1,4 +1,5 @@
 """Local accounts: Argon2id password hashes, lockout after repeated failures, audited logins."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,18 +20,27 @@ from clerk_app.store.models import User
 
 
 class LoginFailed(ClerkAppError):
-    key = i18n.register("error.login_failed", "用户名或密码错误（还可尝试 {left} 次）",
-                        "Wrong user name or password ({left} attempts left)")
+    key = i18n.register(
+        "error.login_failed",
+        "用户名或密码错误（还可尝试 {left} 次）",
+        "Wrong user name or password ({left} attempts left)",
+    )
 
 
 class AccountLocked(ClerkAppError):
-    key = i18n.register("error.account_locked", "账号已锁定，请于 {until} 后重试或联系监督人员解锁",
-                        "Account locked: try again after {until} or ask a supervisor to unlock it")
+    key = i18n.register(
+        "error.account_locked",
+        "账号已锁定，请于 {until} 后重试或联系监督人员解锁",
+        "Account locked: try again after {until} or ask a supervisor to unlock it",
+    )
 
 
 class WeakPassword(DomainError):
-    key = i18n.register("error.weak_password", "密码不符合要求：至少 {n} 位，且同时包含字母和数字",
-                        "Password too weak: at least {n} characters with both letters and digits")
+    key = i18n.register(
+        "error.weak_password",
+        "密码不符合要求：至少 {n} 位，且同时包含字母和数字",
+        "Password too weak: at least {n} characters with both letters and digits",
+    )
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,11 @@ class AuthPolicy:
 
 
 def check_password_rules(password: str, policy: AuthPolicy) -> None:
-    if (len(password) < policy.min_password_length or not re.search(r"[A-Za-z]", password)
-            or not re.search(r"\d", password)):
+    if (
+        len(password) < policy.min_password_length
+        or not re.search(r"[A-Za-z]", password)
+        or not re.search(r"\d", password)
+    ):
         raise WeakPassword(n=policy.min_password_length)
 
 
@@ -52,8 +65,14 @@ _HASHER = PasswordHasher(time_cost=3, memory_cost=32 * 1024, parallelism=2)
 
 
 class UserService:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, auditor: Auditor,
-                 station: str, policy: AuthPolicy | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        auditor: Auditor,
+        station: str,
+        policy: AuthPolicy | None = None,
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._auditor = auditor
@@ -64,8 +83,9 @@ class UserService:
         with self._sessions() as s:
             return bool(s.scalar(select(func.count()).select_from(User)))
 
-    def create_user(self, actor: Actor | None, username: str, password: str, role: Role,
-                    display_name: str, staff_no: str) -> Actor:
+    def create_user(
+        self, actor: Actor | None, username: str, password: str, role: Role, display_name: str, staff_no: str
+    ) -> Actor:
         """Create an account. ``actor`` None is allowed only for the very first (admin) account."""
         if actor is None:
             if self.has_users():
@@ -81,9 +101,17 @@ class UserService:
         with self._sessions.begin() as s:
             if s.scalar(select(User).where(User.username == username)):
                 raise DomainError("error.user_exists", username=username)
-            user = User(username=username, display_name=display_name, staff_no=staff_no,
-                        role=role.value, password_hash=_HASHER.hash(password), failed_attempts=0,
-                        active=True, created_at=now, password_changed_at=now)
+            user = User(
+                username=username,
+                display_name=display_name,
+                staff_no=staff_no,
+                role=role.value,
+                password_hash=_HASHER.hash(password),
+                failed_attempts=0,
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            )
             s.add(user)
             s.flush()
             created = Actor(user.id, username, role, self._station, staff_no)
@@ -98,8 +126,7 @@ class UserService:
             user = s.scalar(select(User).where(User.username == username))
             if user is None or not user.active:
                 _HASHER.hash(password)  # same cost as a real check: do not reveal which names exist
-                self._auditor.record(s, _anonymous(self._station, username), "login.failed",
-                                     reason="unknown user")
+                self._auditor.record(s, _anonymous(self._station, username), "login.failed", reason="unknown user")
                 failure = LoginFailed(left="-", detail="unknown or inactive user")
             else:
                 actor = Actor(user.id, user.username, Role(user.role), self._station, user.staff_no)

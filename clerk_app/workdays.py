@@ -5,6 +5,7 @@ Sources, in order: the holiday file in resources/calendar (updatable from the ba
 for the years it lists), then the ``chinesecalendar`` package's data (the State Council notices it
 transcribes). A year that neither source knows is an explicit error — never a weekday-only guess.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,11 @@ from clerk_app.errors import ClerkAppError
 
 
 class UnknownCalendarYear(ClerkAppError):
-    key = i18n.register("error.calendar_year", "{year} 年的法定节假日安排尚未发布或未导入，无法计算承诺办结日期",
-                        "The public-holiday schedule for {year} is not known yet; the promised date cannot be computed")
+    key = i18n.register(
+        "error.calendar_year",
+        "{year} 年的法定节假日安排尚未发布或未导入，无法计算承诺办结日期",
+        "The public-holiday schedule for {year} is not known yet; the promised date cannot be computed",
+    )
 
 
 class CalendarFileError(ClerkAppError):
@@ -50,6 +54,7 @@ class WorkingDayCalendar:
         if not self.use_package:
             return False
         import chinese_calendar
+
         try:
             chinese_calendar.is_workday(dt.date(year, 6, 1))
             return True
@@ -66,6 +71,7 @@ class WorkingDayCalendar:
             return day.weekday() < 5
         if self.use_package:
             import chinese_calendar
+
             try:
                 return bool(chinese_calendar.is_workday(day))
             except NotImplementedError:

@@ -3,6 +3,7 @@
 Input is ``clerk_app.audit_queries.AuditReport`` (plain data, no personal data: audit details never
 hold any). Used as the renderer of ``AuditQueries.export_pdf``.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,33 +30,66 @@ def render_audit_pdf(report: AuditReport) -> bytes:
     buf = io.BytesIO()
     page = landscape(A4)
     margin = 12 * mm
-    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                            bottomMargin=margin, title=report.title, author="clerk-app",
-                            creator="clerk-app", producer="clerk-app")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=report.title,
+        author="clerk-app",
+        creator="clerk-app",
+        producer="clerk-app",
+    )
     flt = "；".join(f"{FILTER_LABELS.get(k, k)}：{v}" for k, v in report.filter.items()) or "（全部）"
     story = [
         Paragraph(escape(report.title), head),
-        Paragraph(escape(f"生成时间：{report.generated_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}　"
-                         f"导出人：{report.generated_by}　站点：{report.station}　共 {len(report.rows)} 条"), meta),
+        Paragraph(
+            escape(
+                f"生成时间：{report.generated_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}　"
+                f"导出人：{report.generated_by}　站点：{report.station}　共 {len(report.rows)} 条"
+            ),
+            meta,
+        ),
         Paragraph(escape(f"筛选条件：{flt}"), meta),
         Paragraph(escape(f"哈希链校验：{report.chain}"), meta),
         Spacer(1, 4 * mm),
     ]
     widths = [14 * mm, 32 * mm, 24 * mm, 18 * mm, 14 * mm, 38 * mm, 40 * mm, 0.0, 22 * mm]
     widths[7] = page[0] - 2 * margin - sum(widths)
-    rows = [[Paragraph(escape(h), body) for h in
-             ("序号", "时间", "用户", "角色", "站点", "操作", "案件", "详情", "哈希")]]
+    rows = [
+        [Paragraph(escape(h), body) for h in ("序号", "时间", "用户", "角色", "站点", "操作", "案件", "详情", "哈希")]
+    ]
     for r in report.rows:
-        rows.append([Paragraph(escape(str(v)), body) for v in (
-            r.seq, f"{r.at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}", r.actor, r.role, r.station, r.action,
-            r.case_id or "", r.detail_text(), r.hash[:12])])
+        rows.append(
+            [
+                Paragraph(escape(str(v)), body)
+                for v in (
+                    r.seq,
+                    f"{r.at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}",
+                    r.actor,
+                    r.role,
+                    r.station,
+                    r.action,
+                    r.case_id or "",
+                    r.detail_text(),
+                    r.hash[:12],
+                )
+            ]
+        )
     table = LongTable(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     story.append(table)
 
     def furniture(canvas, doc_):  # type: ignore[no-untyped-def]

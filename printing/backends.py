@@ -4,6 +4,7 @@ Names follow the settings (``printer_backend``: ``pdf-folder`` | ``cups`` | ``no
 backend is imported only when chosen; without pycups it is "unavailable, because ..." rather than an
 ImportError at start-up.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -17,8 +18,11 @@ BACKENDS = ("pdf-folder", "cups", "none")
 
 
 class PrinterBackendUnavailable(PrintingError):
-    key = i18n.register("printing.backend_unavailable", "打印方式“{backend}”不可用：{why}",
-                        "Printer backend {backend} is unavailable: {why}")
+    key = i18n.register(
+        "printing.backend_unavailable",
+        "打印方式“{backend}”不可用：{why}",
+        "Printer backend {backend} is unavailable: {why}",
+    )
 
 
 def availability(backend: str) -> str | None:
@@ -35,8 +39,14 @@ def availability(backend: str) -> str | None:
     return None
 
 
-def create_printer(backend: str, *, queue: str = "", folder: Path | str | None = None,
-                   name: str | None = None, server: str | None = None) -> Printer | None:
+def create_printer(
+    backend: str,
+    *,
+    queue: str = "",
+    folder: Path | str | None = None,
+    name: str | None = None,
+    server: str | None = None,
+) -> Printer | None:
     """The printer for the settings; None for ``none`` (printing switched off)."""
     why = availability(backend)
     if why is not None:

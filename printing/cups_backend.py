@@ -8,6 +8,7 @@ from source in seconds with ``libcups2-dev`` (no Linux wheels).
 
 One ``cups.Connection`` per call: a connection is not thread-safe and is cheap on the local socket.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,13 +34,20 @@ PRINTER_STOPPED = 5  # printer-state (RFC 8011 §5.4.11)
 
 # printer-state-reasons keywords (RFC 8011 §5.4.12, PWG 5100.9) that keep a job from printing.
 _BLOCKING_REASONS = {
-    "media-empty": "media-empty", "media-needed": "media-empty", "input-tray-missing": "media-empty",
-    "media-jam": "media-jam", "cover-open": "cover-open", "door-open": "cover-open",
-    "interlock-open": "cover-open", "toner-empty": "toner-empty", "marker-supply-empty": "toner-empty",
-    "offline": "offline", "shutdown": "offline", "timed-out": "offline",
+    "media-empty": "media-empty",
+    "media-needed": "media-empty",
+    "input-tray-missing": "media-empty",
+    "media-jam": "media-jam",
+    "cover-open": "cover-open",
+    "door-open": "cover-open",
+    "interlock-open": "cover-open",
+    "toner-empty": "toner-empty",
+    "marker-supply-empty": "toner-empty",
+    "offline": "offline",
+    "shutdown": "offline",
+    "timed-out": "offline",
 }
-_PRINTER_ATTRS = ["printer-state", "printer-state-reasons", "printer-state-message",
-                  "printer-is-accepting-jobs"]
+_PRINTER_ATTRS = ["printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs"]
 
 
 def available() -> tuple[bool, str]:
@@ -73,14 +81,22 @@ def classify(attrs: dict[str, Any]) -> PrinterStatus:
 class CupsPrinter:
     """A CUPS queue. ``server`` is a host name or a local socket path (default: CUPS_SERVER / client.conf)."""
 
-    def __init__(self, queue: str, *, name: str | None = None, server: str | None = None,
-                 timeout: float = 60.0, stall_grace: float = 3.0, poll_interval: float = 0.1,
-                 connection_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        queue: str,
+        *,
+        name: str | None = None,
+        server: str | None = None,
+        timeout: float = 60.0,
+        stall_grace: float = 3.0,
+        poll_interval: float = 0.1,
+        connection_factory: Callable[[], Any] | None = None,
+    ) -> None:
         self.queue = queue
         self.name = name or queue
         self.server = server
         self.timeout = timeout
-        self.stall_grace = stall_grace      # how long a submitted job may wait on a stopped printer
+        self.stall_grace = stall_grace  # how long a submitted job may wait on a stopped printer
         self.poll_interval = poll_interval
         self._factory = connection_factory
 
@@ -104,8 +120,9 @@ class CupsPrinter:
         except Exception as exc:  # cups.IPPError(status, text); IPP_NOT_FOUND for an unknown queue
             code = exc.args[0] if exc.args else None
             not_found = cups is not None and code == getattr(cups, "IPP_NOT_FOUND", object())
-            return PrinterStatus(False, "not-found" if not_found else "spooler-unreachable",
-                                 f"{type(exc).__name__}: {exc}")
+            return PrinterStatus(
+                False, "not-found" if not_found else "spooler-unreachable", f"{type(exc).__name__}: {exc}"
+            )
         return classify(attrs)
 
     def print_document(self, doc: PrintableDocument, job_name: str) -> str:
@@ -122,8 +139,9 @@ class CupsPrinter:
             try:
                 job_id = conn.printFile(self.queue, path, job_name, options)
             except Exception as exc:
-                raise PrintFailed(detail=f"printFile: {type(exc).__name__}: {exc}", printer=self.name,
-                                  problem="打印服务拒绝了该任务") from exc
+                raise PrintFailed(
+                    detail=f"printFile: {type(exc).__name__}: {exc}", printer=self.name, problem="打印服务拒绝了该任务"
+                ) from exc
         finally:
             os.unlink(path)  # CUPS has copied the file into its spool by now
         self._wait(conn, job_id)
@@ -133,15 +151,17 @@ class CupsPrinter:
         deadline = time.monotonic() + self.timeout
         stalled_since: float | None = None
         while True:
-            attrs = conn.getJobAttributes(job_id, requested_attributes=[
-                "job-state", "job-state-reasons", "job-printer-state-message"])
+            attrs = conn.getJobAttributes(
+                job_id, requested_attributes=["job-state", "job-state-reasons", "job-printer-state-message"]
+            )
             state = attrs.get("job-state")
             if state == JOB_COMPLETED:
                 return
             if state in (JOB_CANCELED, JOB_ABORTED):
                 why = attrs.get("job-printer-state-message") or attrs.get("job-state-reasons") or ""
-                raise PrintFailed(detail=f"CUPS job {job_id} state {state}: {why}", printer=self.name,
-                                  problem="打印任务被取消或中止")
+                raise PrintFailed(
+                    detail=f"CUPS job {job_id} state {state}: {why}", printer=self.name, problem="打印任务被取消或中止"
+                )
             now = time.monotonic()
             st = self._status(conn)
             if not st.ready or state == JOB_STOPPED:
@@ -150,10 +170,14 @@ class CupsPrinter:
                     self._cancel(conn, job_id)
                     if st.ready:  # the job itself stopped (filter or backend error), not the printer
                         why = attrs.get("job-printer-state-message") or attrs.get("job-state-reasons") or ""
-                        raise PrintFailed(detail=f"CUPS job {job_id} stopped: {why}", printer=self.name,
-                                          problem="打印服务处理该任务时出错")
-                    raise PrinterUnavailable(self.name, st.reason,
-                                             detail=f"CUPS job {job_id} cancelled while stalled: {st.detail}")
+                        raise PrintFailed(
+                            detail=f"CUPS job {job_id} stopped: {why}",
+                            printer=self.name,
+                            problem="打印服务处理该任务时出错",
+                        )
+                    raise PrinterUnavailable(
+                        self.name, st.reason, detail=f"CUPS job {job_id} cancelled while stalled: {st.detail}"
+                    )
             else:
                 stalled_since = None
             if now >= deadline:

@@ -16,6 +16,7 @@
 
 Every call is a short transaction of its own, so the dispatcher may call it from its worker thread.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,14 @@ class DbPrintJobStore:
     ``requested_by`` returns the signed-in user's id (recorded with each new job), or None.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], attachments: AttachmentStore, *,
-                 requested_by: Callable[[], int | None] = lambda: None, keep_printed: bool = False) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        attachments: AttachmentStore,
+        *,
+        requested_by: Callable[[], int | None] = lambda: None,
+        keep_printed: bool = False,
+    ) -> None:
         self._sessions = sessions
         self._attachments = attachments
         self._requested_by = requested_by
@@ -59,8 +66,12 @@ class DbPrintJobStore:
             raise ValueError("the job's pdf_sha256 does not match the PDF")
         with self._sessions.begin() as s:
             case_id = s.scalar(select(Case.id).where(Case.case_number == job.case_number))
-            row = PrintJobRow(job_uid=job.job_id, case_id=case_id, requested_by=self._requested_by(),
-                              created_at=_aware(job.created_at))
+            row = PrintJobRow(
+                job_uid=job.job_id,
+                case_id=case_id,
+                requested_by=self._requested_by(),
+                created_at=_aware(job.created_at),
+            )
             _copy(job, row)
             s.add(row)
 
@@ -69,9 +80,16 @@ class DbPrintJobStore:
             row = self._row(s, job.job_id)
             _copy(job, row)
             s.flush()
-            drop = job.status is JobStatus.DONE and not self._keep_printed and s.scalar(
-                select(PrintJobRow.id).where(PrintJobRow.pdf_sha256 == job.pdf_sha256,
-                                             PrintJobRow.status != JobStatus.DONE.value).limit(1)) is None
+            drop = (
+                job.status is JobStatus.DONE
+                and not self._keep_printed
+                and s.scalar(
+                    select(PrintJobRow.id)
+                    .where(PrintJobRow.pdf_sha256 == job.pdf_sha256, PrintJobRow.status != JobStatus.DONE.value)
+                    .limit(1)
+                )
+                is None
+            )
         if drop:
             self._attachments.delete(job.pdf_sha256)
 
@@ -85,16 +103,20 @@ class DbPrintJobStore:
 
     def unfinished(self) -> list[PrintJob]:
         with self._sessions() as s:
-            rows = s.scalars(select(PrintJobRow)
-                             .where(PrintJobRow.status != JobStatus.DONE.value, PrintJobRow.job_uid.is_not(None))
-                             .order_by(PrintJobRow.created_at, PrintJobRow.id)).all()
+            rows = s.scalars(
+                select(PrintJobRow)
+                .where(PrintJobRow.status != JobStatus.DONE.value, PrintJobRow.job_uid.is_not(None))
+                .order_by(PrintJobRow.created_at, PrintJobRow.id)
+            ).all()
             return [_job(r) for r in rows]
 
     def for_case(self, case_number: str) -> list[PrintJob]:
         with self._sessions() as s:
-            rows = s.scalars(select(PrintJobRow)
-                             .where(PrintJobRow.case_number == case_number, PrintJobRow.job_uid.is_not(None))
-                             .order_by(PrintJobRow.created_at, PrintJobRow.id)).all()
+            rows = s.scalars(
+                select(PrintJobRow)
+                .where(PrintJobRow.case_number == case_number, PrintJobRow.job_uid.is_not(None))
+                .order_by(PrintJobRow.created_at, PrintJobRow.id)
+            ).all()
             return [_job(r) for r in rows]
 
     def case_id(self, case_number: str) -> str | None:
@@ -132,9 +154,21 @@ def _copy(job: PrintJob, row: PrintJobRow) -> None:
 def _job(row: PrintJobRow) -> PrintJob:
     assert row.job_uid is not None
     return PrintJob(
-        job_id=row.job_uid, kind=DocumentKind(row.document_kind), case_number=row.case_number or "",
-        printer=row.printer, layout=PageLayout(row.layout or "a4"), pdf_sha256=row.pdf_sha256,
-        pages=row.pages or 0, media=row.media or "A4", is_reprint=row.is_reprint, created_at=row.created_at,
-        status=JobStatus(row.status), attempts=row.attempts, reason=row.reason or "",
-        message=row.message or "", detail=row.detail or "", spooler_job_id=row.spooler_job_id or "",
-        updated_at=row.updated_at)
+        job_id=row.job_uid,
+        kind=DocumentKind(row.document_kind),
+        case_number=row.case_number or "",
+        printer=row.printer,
+        layout=PageLayout(row.layout or "a4"),
+        pdf_sha256=row.pdf_sha256,
+        pages=row.pages or 0,
+        media=row.media or "A4",
+        is_reprint=row.is_reprint,
+        created_at=row.created_at,
+        status=JobStatus(row.status),
+        attempts=row.attempts,
+        reason=row.reason or "",
+        message=row.message or "",
+        detail=row.detail or "",
+        spooler_job_id=row.spooler_job_id or "",
+        updated_at=row.updated_at,
+    )

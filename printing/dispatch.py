@@ -13,6 +13,7 @@ to ``on_event`` so the core can write its audit event (print / reprint / retry, 
 A printer backend must not leave a job behind in its own spooler when it reports "not ready", so a
 retry never prints twice (the CUPS backend cancels its spooler job in that case).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,10 +38,10 @@ from printing.model import DocumentContext, DocumentKind, PageLayout
 
 
 class JobStatus(enum.Enum):
-    QUEUED = "queued"      # waiting for the printer (never tried, or the printer was not ready)
+    QUEUED = "queued"  # waiting for the printer (never tried, or the printer was not ready)
     PRINTING = "printing"  # handed to the printer, waiting for it to finish
     DONE = "done"
-    FAILED = "failed"      # the printer refused or aborted it; retry allowed
+    FAILED = "failed"  # the printer refused or aborted it; retry allowed
 
 
 @dataclass(frozen=True)
@@ -59,17 +60,21 @@ class PrintJob:
     created_at: datetime
     status: JobStatus = JobStatus.QUEUED
     attempts: int = 0
-    reason: str = ""          # machine code: "stopped", "media-empty", "aborted" ...
-    message: str = ""         # what the clerk is told (zh_CN), empty when done
-    detail: str = ""          # technical detail for the log
+    reason: str = ""  # machine code: "stopped", "media-empty", "aborted" ...
+    message: str = ""  # what the clerk is told (zh_CN), empty when done
+    detail: str = ""  # technical detail for the log
     spooler_job_id: str = ""  # e.g. the CUPS job id of the last attempt
     updated_at: datetime | None = None
 
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
-        data.update(kind=self.kind.value, layout=self.layout.value, status=self.status.value,
-                    created_at=self.created_at.isoformat(),
-                    updated_at=self.updated_at.isoformat() if self.updated_at else None)
+        data.update(
+            kind=self.kind.value,
+            layout=self.layout.value,
+            status=self.status.value,
+            created_at=self.created_at.isoformat(),
+            updated_at=self.updated_at.isoformat() if self.updated_at else None,
+        )
         return data
 
     @classmethod
@@ -104,10 +109,11 @@ class PrintEvent:
 # ----------------------------------------------------------------------------------------------------
 # Printers
 
+
 @dataclass(frozen=True)
 class PrinterStatus:
     ready: bool
-    reason: str = ""    # a key of printing.errors.PRINTER_REASONS when not ready
+    reason: str = ""  # a key of printing.errors.PRINTER_REASONS when not ready
     detail: str = ""
 
 
@@ -154,13 +160,15 @@ class FolderPrinter:
         try:
             _atomic_write(target, doc.pdf)
         except OSError as exc:
-            raise PrintFailed(detail=f"{type(exc).__name__}: {exc.strerror}", printer=self.name,
-                              problem="无法写入文件") from exc
+            raise PrintFailed(
+                detail=f"{type(exc).__name__}: {exc.strerror}", printer=self.name, problem="无法写入文件"
+            ) from exc
         return str(target)
 
 
 # ----------------------------------------------------------------------------------------------------
 # Job store
+
 
 class PrintJobStore(Protocol):
     """Where jobs and their PDFs persist. The core implements this over its database (and encrypts the
@@ -289,10 +297,15 @@ class PrintDispatcher:
     every attempt, so a reconfigured printer is picked up). Thread-safe; calls block while printing.
     """
 
-    def __init__(self, printers: Mapping[str, Printer] | PrinterLookup, store: PrintJobStore, *,
-                 on_event: Callable[[PrintEvent], None] | None = None,
-                 clock: Callable[[], datetime] = datetime.now,
-                 fonts: Sequence[FontCandidate] | None = None) -> None:
+    def __init__(
+        self,
+        printers: Mapping[str, Printer] | PrinterLookup,
+        store: PrintJobStore,
+        *,
+        on_event: Callable[[PrintEvent], None] | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+        fonts: Sequence[FontCandidate] | None = None,
+    ) -> None:
         self._lookup: PrinterLookup = printers.__getitem__ if isinstance(printers, Mapping) else printers
         self._store = store
         self._on_event = on_event
@@ -316,9 +329,17 @@ class PrintDispatcher:
         """Record a job for ``doc`` without printing it yet (e.g. "print later" in the decision bar)."""
         now = self._clock()
         job = PrintJob(
-            job_id=uuid.uuid4().hex, kind=doc.kind, case_number=doc.case_number, printer=printer,
-            layout=doc.layout, pdf_sha256=hashlib.sha256(doc.pdf).hexdigest(), pages=doc.pages,
-            media=doc.media, is_reprint=doc.is_reprint, created_at=now, updated_at=now,
+            job_id=uuid.uuid4().hex,
+            kind=doc.kind,
+            case_number=doc.case_number,
+            printer=printer,
+            layout=doc.layout,
+            pdf_sha256=hashlib.sha256(doc.pdf).hexdigest(),
+            pages=doc.pages,
+            media=doc.media,
+            is_reprint=doc.is_reprint,
+            created_at=now,
+            updated_at=now,
         )
         self._store.add(job, doc.pdf)
         return job
@@ -334,9 +355,16 @@ class PrintDispatcher:
         if job.status is JobStatus.DONE:
             return job
         pdf = self._store.pdf(job)
-        doc = PrintableDocument(pdf=pdf, kind=job.kind, case_number=job.case_number, layout=job.layout,
-                                is_reprint=job.is_reprint, pages=job.pages,
-                                page_size_mm=_size_from_media(job.media), title=job.kind.title)
+        doc = PrintableDocument(
+            pdf=pdf,
+            kind=job.kind,
+            case_number=job.case_number,
+            layout=job.layout,
+            is_reprint=job.is_reprint,
+            pages=job.pages,
+            page_size_mm=_size_from_media(job.media),
+            title=job.kind.title,
+        )
         return self._attempt(job, doc, PrintAction.RETRY)
 
     def retry_pending(self, printer: str | None = None) -> list[PrintJob]:
@@ -348,7 +376,7 @@ class PrintDispatcher:
             if (printer is not None and job.printer != printer) or job.printer in blocked:
                 continue
             with self._lock:
-                if job.job_id in self._busy:   # being printed right now by another thread
+                if job.job_id in self._busy:  # being printed right now by another thread
                     continue
             result = self.retry(job.job_id)
             results.append(result)
@@ -391,15 +419,29 @@ class PrintDispatcher:
         except PrintingError as exc:
             return self._finish(job, JobStatus.FAILED, "failed", exc)
         except Exception as exc:  # a backend bug must not lose the job: keep it, say so, log the type
-            wrapped = PrintFailed(detail=f"{type(exc).__name__}: {exc}", printer=job.printer,
-                                  problem="打印程序内部错误")
+            wrapped = PrintFailed(
+                detail=f"{type(exc).__name__}: {exc}", printer=job.printer, problem="打印程序内部错误"
+            )
             return self._finish(job, JobStatus.FAILED, "error", wrapped)
-        return replace(job, status=JobStatus.DONE, reason="", message="", detail="",
-                       spooler_job_id=spooler_id, updated_at=self._clock())
+        return replace(
+            job,
+            status=JobStatus.DONE,
+            reason="",
+            message="",
+            detail="",
+            spooler_job_id=spooler_id,
+            updated_at=self._clock(),
+        )
 
     def _finish(self, job: PrintJob, status: JobStatus, reason: str, err: PrintingError) -> PrintJob:
-        return replace(job, status=status, reason=reason, message=err.user_message("zh_CN"),
-                       detail=str(err), updated_at=self._clock())
+        return replace(
+            job,
+            status=status,
+            reason=reason,
+            message=err.user_message("zh_CN"),
+            detail=str(err),
+            updated_at=self._clock(),
+        )
 
 
 def _size_from_media(media: str) -> tuple[float, float]:
@@ -407,7 +449,6 @@ def _size_from_media(media: str) -> tuple[float, float]:
         return (210.0, 297.0)
     w, _, h = media.removeprefix("Custom.").removesuffix("mm").partition("x")
     return (float(w), float(h))
-
 
 
 class PrintWorker:
@@ -421,14 +462,22 @@ class PrintWorker:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, ctx: DocumentContext, printer: str,
-               on_done: Callable[[PrintJob], None] | None = None,
-               on_error: Callable[[Exception], None] | None = None) -> None:
+    def submit(
+        self,
+        ctx: DocumentContext,
+        printer: str,
+        on_done: Callable[[PrintJob], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
         """Build and print ``ctx`` in the background (a reprint if ``ctx.reprint``)."""
         self._queue.put(lambda: self._call(lambda: self.dispatcher.print_document(ctx, printer), on_done, on_error))
 
-    def retry(self, job_id: str, on_done: Callable[[PrintJob], None] | None = None,
-              on_error: Callable[[Exception], None] | None = None) -> None:
+    def retry(
+        self,
+        job_id: str,
+        on_done: Callable[[PrintJob], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
         self._queue.put(lambda: self._call(lambda: self.dispatcher.retry(job_id), on_done, on_error))
 
     def close(self, timeout: float | None = 10.0) -> None:
@@ -437,8 +486,11 @@ class PrintWorker:
         self._thread.join(timeout)
 
     @staticmethod
-    def _call(work: Callable[[], PrintJob], on_done: Callable[[PrintJob], None] | None,
-              on_error: Callable[[Exception], None] | None) -> None:
+    def _call(
+        work: Callable[[], PrintJob],
+        on_done: Callable[[PrintJob], None] | None,
+        on_error: Callable[[Exception], None] | None,
+    ) -> None:
         try:
             job = work()
         except Exception as exc:  # FontMissingError, a bad context, a failing audit hook ...

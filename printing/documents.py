@@ -8,6 +8,7 @@ the 补打 stamp of a reprint) is drawn on the canvas after the page count is kn
 A4 uses tables; the 80 mm roll has 72 mm printable width, so material lines are stacked paragraphs
 and the page height follows the content (a thermal printer cuts where the page ends).
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,17 +26,28 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from printing.fonts import FontCandidate, cjk_font
 from printing.model import (
-    DeliveryMethod, DocumentContext, DocumentKind, LineStatus, MaterialLine, PageLayout,
+    DeliveryMethod,
+    DocumentContext,
+    DocumentKind,
+    LineStatus,
+    MaterialLine,
+    PageLayout,
 )
 
-MM: float = mm                  # reportlab is untyped; keep the unit a float for mypy
+MM: float = mm  # reportlab is untyped; keep the unit a float for mypy
 ROLL_WIDTH = 80 * MM
-ROLL_MARGIN = 4 * MM            # 72 mm printable on common 80 mm thermal printers
+ROLL_MARGIN = 4 * MM  # 72 mm printable on common 80 mm thermal printers
 ROLL_MIN_HEIGHT = 100 * MM
 ROLL_MAX_PAGE_HEIGHT = 400 * MM  # longer content continues on a further "page" (another cut)
 ROLL_TOP_EXTRA = 2 * MM
@@ -100,22 +112,31 @@ def _styles(font: str, layout: PageLayout) -> _Styles:
         return ParagraphStyle(name, **base)
 
     return _Styles(
-        font=font, layout=layout,
+        font=font,
+        layout=layout,
         body=style("body", spaceAfter=2 if roll else 4),
         small=style("small", fontSize=size - 1.5, leading=(size - 1.5) * 1.4),
         cell=style("cell", fontSize=size - 1, leading=(size - 1) * 1.35),
         hall=style("hall", fontSize=size + 1.5, leading=(size + 1.5) * 1.3, alignment=TA_CENTER),
-        title=style("title", fontSize=13 if roll else 20, leading=17 if roll else 26, alignment=TA_CENTER,
-                    spaceBefore=2, spaceAfter=4 if roll else 8),
+        title=style(
+            "title",
+            fontSize=13 if roll else 20,
+            leading=17 if roll else 26,
+            alignment=TA_CENTER,
+            spaceBefore=2,
+            spaceAfter=4 if roll else 8,
+        ),
         reprint=style("reprint", alignment=TA_CENTER, spaceAfter=4),
-        section=style("section", fontSize=size + 1, leading=(size + 1) * 1.4, spaceBefore=6, spaceAfter=3,
-                      alignment=TA_LEFT),
+        section=style(
+            "section", fontSize=size + 1, leading=(size + 1) * 1.4, spaceBefore=6, spaceAfter=3, alignment=TA_LEFT
+        ),
         right=style("right", alignment=TA_RIGHT),
     )
 
 
 # ---------------------------------------------------------------------------------------------------
 # Building blocks
+
 
 def qr_code(value: str, size: float) -> QrCode:
     """A QR code of ``value``, ``size`` points square (error correction M, 4-module quiet zone).
@@ -130,13 +151,17 @@ def _kv_table(rows: Sequence[tuple[str, str]], st: _Styles, width: float) -> Tab
     label_w = 17 * MM if st.roll else 26 * MM
     data = [[Paragraph(_t(k), st.cell), Paragraph(_t(v), st.cell)] for k, v in rows]
     table = Table(data, colWidths=[label_w, width - label_w])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 1 if st.roll else 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 1 if st.roll else 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 0.5 if st.roll else 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5 if st.roll else 1.5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 1 if st.roll else 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 1 if st.roll else 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5 if st.roll else 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5 if st.roll else 1.5),
+            ]
+        )
+    )
     return table
 
 
@@ -182,35 +207,43 @@ def _heading(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
         qr = Table([[qr_code(ctx.case_lookup, 30 * MM)]], colWidths=[width])
         qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
         out.append(qr)
-        out.append(Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
-                                                               alignment=TA_CENTER)))
+        out.append(Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small, alignment=TA_CENTER)))
     else:
         qr_size = 32 * MM
         info = _kv_table(rows, st, width - qr_size - 6 * MM)
-        qr_cell = [qr_code(ctx.case_lookup, qr_size),
-                   Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small,
-                                                              alignment=TA_CENTER))]
+        qr_cell = [
+            qr_code(ctx.case_lookup, qr_size),
+            Paragraph(_t("扫码查询办件进度"), ParagraphStyle("qrcap", parent=st.small, alignment=TA_CENTER)),
+        ]
         outer = Table([[info, qr_cell]], colWidths=[width - qr_size - 6 * MM, qr_size + 6 * MM])
-        outer.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ]))
+        outer.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
         out.append(outer)
     out.append(Spacer(1, 2 * MM))
     return out
 
 
-def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-          st: _Styles) -> Table:
+def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], st: _Styles) -> Table:
     data = [[Paragraph(_t(h), st.cell) for h in header]]
     data += [[Paragraph(_t(c), st.cell) for c in row] for row in rows]
     table = Table(data, colWidths=list(widths), repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     return table
 
 
@@ -252,22 +285,34 @@ def _signature(label: str, st: _Styles) -> Paragraph:
 # ---------------------------------------------------------------------------------------------------
 # Bodies per document kind
 
+
 def _materials_block(lines: Sequence[MaterialLine], st: _Styles, width: float) -> list[Flowable]:
     if st.roll:
-        return _stacked([(f"{i}. {ln.name}", [f"{_counts(ln, ln.form.label)}　{ln.status.label}",
-                                              _line_remark(ln)])
-                         for i, ln in enumerate(lines, 1)], st)
+        return _stacked(
+            [
+                (f"{i}. {ln.name}", [f"{_counts(ln, ln.form.label)}　{ln.status.label}", _line_remark(ln)])
+                for i, ln in enumerate(lines, 1)
+            ],
+            st,
+        )
     widths = [12 * MM, width - 114 * MM, 16 * MM, 28 * MM, 18 * MM, 40 * MM]
-    rows = [[str(i), ln.name, ln.form.label, _counts(ln), ln.status.label, _line_remark(ln)]
-            for i, ln in enumerate(lines, 1)]
-    return [_grid(["序号", "材料名称", "形式", "收取/应交", "状态", "备注"], rows, widths, st),
-            Spacer(1, 2 * MM)]
+    rows = [
+        [str(i), ln.name, ln.form.label, _counts(ln), ln.status.label, _line_remark(ln)]
+        for i, ln in enumerate(lines, 1)
+    ]
+    return [_grid(["序号", "材料名称", "形式", "收取/应交", "状态", "备注"], rows, widths, st), Spacer(1, 2 * MM)]
 
 
 def _body_receipt(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
-    out: list[Flowable] = [Paragraph(_t(
-        f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”已于{fmt_time(ctx.decision_time)}受理。"
-        "请妥善保管本回执，凭办件编号或扫描二维码查询办理进度、领取办理结果。"), st.body)]
+    out: list[Flowable] = [
+        Paragraph(
+            _t(
+                f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”已于{fmt_time(ctx.decision_time)}受理。"
+                "请妥善保管本回执，凭办件编号或扫描二维码查询办理进度、领取办理结果。"
+            ),
+            st.body,
+        )
+    ]
     promised = _promised_text(ctx)
     if promised:
         out.append(Paragraph(_t(f"承诺办结时间：{promised}，法定节假日不计算在内。"), st.body))
@@ -283,23 +328,39 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
     todo = [ln for ln in ctx.lines if ln.needs_action]
     if not todo:
         raise ValueError("a one-time notice needs at least one missing or defective material")
-    out: list[Flowable] = [Paragraph(_t(
-        f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”，经审查，申请材料不齐全或者不符合法定形式。"
-        f"根据《中华人民共和国行政许可法》第三十二条，现将需要补正的全部内容一次性告知如下（共{len(todo)}项）。"
-        "请按要求补齐后，到任一综合窗口提交，材料齐全即予受理。"), st.body)]
+    out: list[Flowable] = [
+        Paragraph(
+            _t(
+                f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”，经审查，申请材料不齐全或者不符合法定形式。"
+                f"根据《中华人民共和国行政许可法》第三十二条，现将需要补正的全部内容一次性告知如下（共{len(todo)}项）。"
+                "请按要求补齐后，到任一综合窗口提交，材料齐全即予受理。"
+            ),
+            st.body,
+        )
+    ]
     out.append(_section("需补正的材料", st))
     if st.roll:
-        out += _stacked([(f"{i}. {ln.name}（{ln.problem_label}）",
-                          [f"原因：{ln.reason}" if ln.reason else "", f"请携带：{ln.what_to_bring}"
-                           if ln.what_to_bring else ""])
-                         for i, ln in enumerate(todo, 1)], st)
+        out += _stacked(
+            [
+                (
+                    f"{i}. {ln.name}（{ln.problem_label}）",
+                    [
+                        f"原因：{ln.reason}" if ln.reason else "",
+                        f"请携带：{ln.what_to_bring}" if ln.what_to_bring else "",
+                    ],
+                )
+                for i, ln in enumerate(todo, 1)
+            ],
+            st,
+        )
     else:
         widths = [12 * MM, 42 * MM, (width - 54 * MM) / 2, (width - 54 * MM) / 2]
-        rows = [[str(i), ln.name, f"{ln.problem_label}：{ln.reason}" if ln.reason else ln.problem_label,
-                 ln.what_to_bring] for i, ln in enumerate(todo, 1)]
+        rows = [
+            [str(i), ln.name, f"{ln.problem_label}：{ln.reason}" if ln.reason else ln.problem_label, ln.what_to_bring]
+            for i, ln in enumerate(todo, 1)
+        ]
         out += [_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st), Spacer(1, 2 * MM)]
-    done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED)
-            and not ln.incomplete]
+    done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED) and not ln.incomplete]
     if done:
         out.append(_section("本次已核验的材料（补正时无需重复提交）", st))
         out.append(Paragraph(_t("；".join(ln.name for ln in done)), st.cell))
@@ -313,25 +374,43 @@ def _body_commitment(ctx: DocumentContext, st: _Styles, width: float) -> list[Fl
     deferred = [ln for ln in ctx.lines if ln.status is LineStatus.DEFERRED]
     if not deferred:
         raise ValueError("a deficiency commitment needs at least one deferred material")
-    out: list[Flowable] = [Paragraph(_t(
-        f"本人（单位）{ctx.applicant_name}申请办理“{ctx.item_name}”，下列非关键材料暂缺，申请容缺受理。"
-        "本人郑重承诺：在下列期限内补交，并对已提交和将补交材料的真实性、合法性负责。"), st.body)]
+    out: list[Flowable] = [
+        Paragraph(
+            _t(
+                f"本人（单位）{ctx.applicant_name}申请办理“{ctx.item_name}”，下列非关键材料暂缺，申请容缺受理。"
+                "本人郑重承诺：在下列期限内补交，并对已提交和将补交材料的真实性、合法性负责。"
+            ),
+            st.body,
+        )
+    ]
     out.append(_section("容缺材料及补交期限", st))
     if st.roll:
-        out += _stacked([(f"{i}. {ln.name}", [f"{ln.form.label}　补交期限：{fmt_date(ln.due_date)}"
-                                              if ln.due_date else ln.form.label,
-                                              f"须提交：{ln.what_to_bring}" if ln.what_to_bring else ""])
-                         for i, ln in enumerate(deferred, 1)], st)
+        out += _stacked(
+            [
+                (
+                    f"{i}. {ln.name}",
+                    [
+                        f"{ln.form.label}　补交期限：{fmt_date(ln.due_date)}" if ln.due_date else ln.form.label,
+                        f"须提交：{ln.what_to_bring}" if ln.what_to_bring else "",
+                    ],
+                )
+                for i, ln in enumerate(deferred, 1)
+            ],
+            st,
+        )
     else:
         widths = [12 * MM, width - 107 * MM, 20 * MM, 45 * MM, 30 * MM]
-        rows = [[str(i), ln.name, ln.form.label, ln.what_to_bring,
-                 fmt_date(ln.due_date) if ln.due_date else ""] for i, ln in enumerate(deferred, 1)]
+        rows = [
+            [str(i), ln.name, ln.form.label, ln.what_to_bring, fmt_date(ln.due_date) if ln.due_date else ""]
+            for i, ln in enumerate(deferred, 1)
+        ]
         out += [_grid(["序号", "材料名称", "形式", "补交要求", "补交期限"], rows, widths, st), Spacer(1, 2 * MM)]
     out.append(_section("逾期后果", st))
     out.append(Paragraph(_t(ctx.deferred_consequence or DEFAULT_DEFERRED_CONSEQUENCE), st.body))
     out.append(Spacer(1, 4 * MM))
-    out.append(KeepTogether([_signature("承诺人（签字/盖章）", st),
-                             _signature(f"受理人（工号 {ctx.clerk_staff_no}）", st)]))
+    out.append(
+        KeepTogether([_signature("承诺人（签字/盖章）", st), _signature(f"受理人（工号 {ctx.clerk_staff_no}）", st)])
+    )
     return out
 
 
@@ -340,17 +419,26 @@ def _body_rejection(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
     assert rj is not None  # checked by DocumentContext
     return [
         Paragraph(_t(f"{ctx.applicant_name}："), st.body),
-        Paragraph(_t(f"您申请办理的“{ctx.item_name}”（事项编码 {ctx.item_code}），经审查，"
-                     f"于{fmt_date(ctx.decision_time.date())}决定不予受理。"), st.body),
+        Paragraph(
+            _t(
+                f"您申请办理的“{ctx.item_name}”（事项编码 {ctx.item_code}），经审查，"
+                f"于{fmt_date(ctx.decision_time.date())}决定不予受理。"
+            ),
+            st.body,
+        ),
         _section("不予受理的理由", st),
         Paragraph(_t(rj.reason), st.body),
         _section("法律依据", st),
         Paragraph(_t(rj.legal_basis), st.body),
         _section("救济途径", st),
-        Paragraph(_t(
-            f"如对本决定不服，可以自收到本通知书之日起{rj.reconsideration_days}日内向{rj.reconsideration_body}"
-            f"申请行政复议，或者自收到本通知书之日起{rj.litigation_months}个月内向{rj.litigation_court}"
-            "提起行政诉讼。"), st.body),
+        Paragraph(
+            _t(
+                f"如对本决定不服，可以自收到本通知书之日起{rj.reconsideration_days}日内向{rj.reconsideration_body}"
+                f"申请行政复议，或者自收到本通知书之日起{rj.litigation_months}个月内向{rj.litigation_court}"
+                "提起行政诉讼。"
+            ),
+            st.body,
+        ),
         Spacer(1, 4 * MM),
         Paragraph(_t(f"{ctx.department or ctx.hall.name}（盖章）"), st.right),
         Paragraph(_t(fmt_date(ctx.decision_time.date())), st.right),
@@ -363,8 +451,15 @@ def _body_materials(ctx: DocumentContext, st: _Styles, width: float) -> list[Flo
     total_c = sum(ln.copies_received for ln in ctx.lines)
     out: list[Flowable] = [_section("材料接收明细", st)]
     out += _materials_block(list(ctx.lines), st, width)
-    out.append(Paragraph(_t(f"共{len(ctx.lines)}项材料，实收原件{total_o}份、复印件{total_c}份。"
-                            "原件已当场核验并退还申请人的，在备注中注明。"), st.body))
+    out.append(
+        Paragraph(
+            _t(
+                f"共{len(ctx.lines)}项材料，实收原件{total_o}份、复印件{total_c}份。"
+                "原件已当场核验并退还申请人的，在备注中注明。"
+            ),
+            st.body,
+        )
+    )
     out.append(Spacer(1, 3 * MM))
     out.append(_signature("申请人确认", st))
     return out
@@ -375,8 +470,11 @@ def _body_delivery(ctx: DocumentContext, st: _Styles, width: float) -> list[Flow
     assert dv is not None  # checked by DocumentContext
     rows = [("办理结果", dv.result_name or "—"), ("送达方式", dv.method.label)]
     if dv.method is DeliveryMethod.EXPRESS:
-        rows += [("快递公司", dv.express_company or "—"), ("快递单号", dv.express_no or "—"),
-                 ("收件人", dv.receiver or "—")]
+        rows += [
+            ("快递公司", dv.express_company or "—"),
+            ("快递单号", dv.express_no or "—"),
+            ("收件人", dv.receiver or "—"),
+        ]
     else:
         rows.append(("领取人", dv.receiver or "—"))
     if dv.receiver_masked_id:
@@ -386,7 +484,8 @@ def _body_delivery(ctx: DocumentContext, st: _Styles, width: float) -> list[Flow
         rows.append(("送达时间", fmt_time(dv.delivered_at)))
     label = "受送达人（签字）" if dv.method is DeliveryMethod.EXPRESS else "领取人（签字）"
     return [
-        _section("送达信息", st), _kv_table(rows, st, width),
+        _section("送达信息", st),
+        _kv_table(rows, st, width),
         Spacer(1, 4 * MM),
         _signature(label, st),
         _signature(f"送达人（工号 {ctx.clerk_staff_no}）", st),
@@ -404,8 +503,10 @@ _BODIES: dict[DocumentKind, Callable[[DocumentContext, _Styles, float], list[Flo
 
 
 def _footer_block(ctx: DocumentContext, st: _Styles) -> list[Flowable]:
-    parts = [f"地址：{ctx.hall.address}" if ctx.hall.address else "",
-             f"咨询电话：{ctx.hall.phone}" if ctx.hall.phone else ""]
+    parts = [
+        f"地址：{ctx.hall.address}" if ctx.hall.address else "",
+        f"咨询电话：{ctx.hall.phone}" if ctx.hall.phone else "",
+    ]
     out: list[Flowable] = [Spacer(1, 3 * MM)]
     out += [Paragraph(_t(n), st.small) for n in ctx.extra_notes]
     text = "　".join(p for p in parts if p)
@@ -423,11 +524,13 @@ def story(ctx: DocumentContext, font: str, width: float) -> list[Flowable]:
 # ---------------------------------------------------------------------------------------------------
 # Page furniture and PDF output
 
+
 class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
     """Defers each page so "第 x 页 / 共 y 页" and the 补打 stamp can be drawn once y is known."""
 
-    def __init__(self, *args: Any, ctx: DocumentContext, font: str, margin: float, page_count: list[int],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ctx: DocumentContext, font: str, margin: float, page_count: list[int], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._page_count = page_count
         self._ctx = ctx
@@ -458,9 +561,8 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         self.drawString(m, m * 0.45, f"{self._ctx.case_number}")
         self.drawRightString(width - m, m * 0.45, f"第 {number} 页 / 共 {total} 页")
         if number > 1:  # continuation pages repeat who and what they belong to
-            where = "" if roll else f"　{self._ctx.hall.name}"   # the roll is too narrow for it
-            self.drawString(m, height - m * 0.6,
-                            f"{self._ctx.title}（续）　{self._ctx.case_number}{where}")
+            where = "" if roll else f"　{self._ctx.hall.name}"  # the roll is too narrow for it
+            self.drawString(m, height - m * 0.6, f"{self._ctx.title}（续）　{self._ctx.case_number}{where}")
         if self._ctx.reprint:
             self._reprint_stamp(width, height, roll)
         self.restoreState()
@@ -514,7 +616,7 @@ class PrintableDocument:
     layout: PageLayout
     is_reprint: bool
     pages: int
-    page_size_mm: tuple[float, float]   # width, height of every page
+    page_size_mm: tuple[float, float]  # width, height of every page
     title: str
 
     @property
@@ -538,15 +640,28 @@ def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None =
     size = page_size(ctx, font)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=size, leftMargin=margin, rightMargin=margin,
-        topMargin=margin + _top_extra(ctx), bottomMargin=margin,
-        title=f"{ctx.title} {ctx.case_number}", author=ctx.hall.name, subject=ctx.kind.value,
-        creator="clerk-app", invariant=1,
+        buf,
+        pagesize=size,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin + _top_extra(ctx),
+        bottomMargin=margin,
+        title=f"{ctx.title} {ctx.case_number}",
+        author=ctx.hall.name,
+        subject=ctx.kind.value,
+        creator="clerk-app",
+        invariant=1,
     )
     page_count: list[int] = []
     canvasmaker = functools.partial(_NumberedCanvas, ctx=ctx, font=font, margin=margin, page_count=page_count)
     doc.build(story(ctx, font, size[0] - 2 * margin - 2 * FRAME_PADDING), canvasmaker=canvasmaker)
     return PrintableDocument(
-        pdf=buf.getvalue(), kind=ctx.kind, case_number=ctx.case_number, layout=ctx.layout,
-        is_reprint=ctx.reprint, pages=page_count[-1], page_size_mm=(size[0] / MM, size[1] / MM),
-        title=ctx.title)
+        pdf=buf.getvalue(),
+        kind=ctx.kind,
+        case_number=ctx.case_number,
+        layout=ctx.layout,
+        is_reprint=ctx.reprint,
+        pages=page_count[-1],
+        page_size_mm=(size[0] / MM, size[1] / MM),
+        title=ctx.title,
+    )

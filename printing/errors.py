@@ -3,6 +3,7 @@
 Each carries a message a clerk understands (zh_CN) and an English detail for the log, without
 personal data (case numbers are fine; names and ID numbers never appear here).
 """
+
 from __future__ import annotations
 
 from clerk_app import i18n

@@ -4,6 +4,7 @@ ReportLab embeds a TrueType font as a subset (only the glyphs used), so the text
 and looks the same on every machine. It refuses CFF-outlined fonts (Noto CJK .ttc/.otf), hence the
 TrueType families below. See docs/printing.md for the licences.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,8 @@ _REPO_FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 DEFAULT_CANDIDATES: tuple[FontCandidate, ...] = (
     FontCandidate(_REPO_FONTS / "wqy-microhei.ttc", 0),
     FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0),  # fonts-wqy-microhei
-    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),     # fonts-wqy-zenhei
-    FontCandidate(Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),       # fonts-arphic-uming
+    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0),  # fonts-wqy-zenhei
+    FontCandidate(Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0),  # fonts-arphic-uming
     # Windows: Microsoft YaHei and SimSun are TrueType collections ReportLab can embed.
     FontCandidate(Path("C:/Windows/Fonts/msyh.ttc"), 0),
     FontCandidate(Path("C:/Windows/Fonts/simsun.ttc"), 0),
@@ -48,7 +49,7 @@ def candidates_from_env() -> tuple[FontCandidate, ...]:
     value = os.environ.get(ENV_VAR, "").strip()
     if not value:
         return ()
-    path, _, index = value.partition("#")   # "/path/font.ttc#1" selects a subfont
+    path, _, index = value.partition("#")  # "/path/font.ttc#1" selects a subfont
     return (FontCandidate(Path(path), int(index or 0)),)
 
 

@@ -19,6 +19,7 @@ What each part comes from:
 
 Pure mapping: no database, no Qt.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,16 @@ from clerk_app.lifecycle import CaseStatus, LineState, build_notice, what_to_bri
 from clerk_app.lifecycle import LineStatus as CoreLineStatus
 from clerk_app.settings import Settings, parse_print_policy
 from printing.model import (
-    DeliveryInfo, DeliveryMethod, DocumentContext, DocumentKind, HallHeader, LineStatus, MaterialForm,
-    MaterialLine, PageLayout, RejectionInfo,
+    DeliveryInfo,
+    DeliveryMethod,
+    DocumentContext,
+    DocumentKind,
+    HallHeader,
+    LineStatus,
+    MaterialForm,
+    MaterialLine,
+    PageLayout,
+    RejectionInfo,
 )
 from printing.policy import DOCUMENTS_FOR_DECISION, PrintPolicy
 
@@ -82,11 +91,21 @@ def documents_for_case(view: CaseView) -> tuple[DocumentKind, ...]:
 
 
 def _state(line: LineView) -> LineState:
-    return LineState(code=line.code, name=line.name, form=line.form, originals_required=line.originals_required,
-                     copies_required=line.copies_required, necessity=line.necessity,
-                     key_material=line.key_material, deferrable=line.deferrable,
-                     status=CoreLineStatus(line.status.value), originals_received=line.originals_received,
-                     copies_received=line.copies_received, reason=line.reason, due_date=line.due_date)
+    return LineState(
+        code=line.code,
+        name=line.name,
+        form=line.form,
+        originals_required=line.originals_required,
+        copies_required=line.copies_required,
+        necessity=line.necessity,
+        key_material=line.key_material,
+        deferrable=line.deferrable,
+        status=CoreLineStatus(line.status.value),
+        originals_received=line.originals_received,
+        copies_received=line.copies_received,
+        reason=line.reason,
+        due_date=line.due_date,
+    )
 
 
 def material_lines(view: CaseView, item: ServiceItem | None) -> tuple[MaterialLine, ...]:
@@ -99,9 +118,12 @@ def material_lines(view: CaseView, item: ServiceItem | None) -> tuple[MaterialLi
     else:  # the item left the catalogue: still say what to bring, without the catalogue's notes
         for st in states:
             if st.status is CoreLineStatus.DEFECTIVE or (
-                    st.counts and st.status in (CoreLineStatus.PENDING, CoreLineStatus.DEFERRED)):
-                todo[st.code] = (st.reason or ("材料不符合要求" if st.status is CoreLineStatus.DEFECTIVE
-                                               else "未提交"), what_to_bring(st))
+                st.counts and st.status in (CoreLineStatus.PENDING, CoreLineStatus.DEFERRED)
+            ):
+                todo[st.code] = (
+                    st.reason or ("材料不符合要求" if st.status is CoreLineStatus.DEFECTIVE else "未提交"),
+                    what_to_bring(st),
+                )
     out = []
     for ln in view.lines:
         status = LineStatus(ln.status.value)
@@ -114,11 +136,20 @@ def material_lines(view: CaseView, item: ServiceItem | None) -> tuple[MaterialLi
             # An optional material not handed in is not owed: never list it on a notice.
             status, reason = LineStatus.NOT_REQUIRED, OPTIONAL_NOT_GIVEN
         due = (ln.due_date or view.deficiency_due) if status is LineStatus.DEFERRED else None
-        out.append(MaterialLine(
-            name=ln.name, form=MaterialForm(ln.form), originals_required=ln.originals_required,
-            copies_required=ln.copies_required, originals_received=ln.originals_received,
-            copies_received=ln.copies_received, status=status, reason=reason, what_to_bring=bring,
-            due_date=due))
+        out.append(
+            MaterialLine(
+                name=ln.name,
+                form=MaterialForm(ln.form),
+                originals_required=ln.originals_required,
+                copies_required=ln.copies_required,
+                originals_received=ln.originals_received,
+                copies_received=ln.copies_received,
+                status=status,
+                reason=reason,
+                what_to_bring=bring,
+                due_date=due,
+            )
+        )
     return tuple(out)
 
 
@@ -130,13 +161,25 @@ def delivery_from_case(view: CaseView, item: ServiceItem | None) -> DeliveryInfo
     """What the case's handover transition recorded (method, time); receiver left for the caller."""
     handover = next((t for t in reversed(view.transitions) if t.to_status == CaseStatus.DELIVERED.value), None)
     method = DeliveryMethod.EXPRESS if handover and handover.reason == "express" else DeliveryMethod.WINDOW
-    return DeliveryInfo(method=method, result_name=item.result_name if item else "",
-                        delivered_at=_china(handover.at) if handover else None)
+    return DeliveryInfo(
+        method=method,
+        result_name=item.result_name if item else "",
+        delivered_at=_china(handover.at) if handover else None,
+    )
 
 
-def document_context(kind: DocumentKind, view: CaseView, item: ServiceItem | None, settings: Settings, *,
-                     clerk_staff_no: str, now: dt.datetime, applicant_name: str | None = None,
-                     delivery: DeliveryInfo | None = None, reprint: bool = False) -> DocumentContext:
+def document_context(
+    kind: DocumentKind,
+    view: CaseView,
+    item: ServiceItem | None,
+    settings: Settings,
+    *,
+    clerk_staff_no: str,
+    now: dt.datetime,
+    applicant_name: str | None = None,
+    delivery: DeliveryInfo | None = None,
+    reprint: bool = False,
+) -> DocumentContext:
     """The context for ``kind`` of a decided case. ``item`` is the catalogue item (None when it is no
     longer in the active catalogue: the case's own item code/name and lines still print). ``now`` is
     the reprint time and the fallback decision time. Raises :class:`NotPrintable`."""
@@ -147,28 +190,43 @@ def document_context(kind: DocumentKind, view: CaseView, item: ServiceItem | Non
     rejection = None
     if kind is DocumentKind.REJECTION_NOTICE:
         rejection = RejectionInfo(
-            reason=view.decision_reason or "", legal_basis=view.legal_basis or (item.legal_basis if item else ""),
-            reconsideration_body=settings.reconsideration_body, litigation_court=settings.litigation_court)
+            reason=view.decision_reason or "",
+            legal_basis=view.legal_basis or (item.legal_basis if item else ""),
+            reconsideration_body=settings.reconsideration_body,
+            litigation_court=settings.litigation_court,
+        )
     decided = view.decided_at
     if kind is DocumentKind.DELIVERY_RECEIPT and delivery is not None and delivery.delivered_at is not None:
         decided = delivery.delivered_at
-    promised = view.promised_date if kind in (DocumentKind.RECEIPT, DocumentKind.MATERIALS_RECEIVED,
-                                              DocumentKind.DEFICIENCY_COMMITMENT) else None
+    promised = (
+        view.promised_date
+        if kind in (DocumentKind.RECEIPT, DocumentKind.MATERIALS_RECEIVED, DocumentKind.DEFICIENCY_COMMITMENT)
+        else None
+    )
     applicant, agent = view.applicant, view.agent
     ctx_kwargs: Mapping[str, object] = dict(
-        kind=kind, hall=hall_header(settings), window_no=view.window_no or settings.window_no,
-        clerk_staff_no=clerk_staff_no, case_number=view.case_number,
-        case_lookup=case_lookup_string(view.case_number), item_code=view.item_code, item_name=view.item_name,
+        kind=kind,
+        hall=hall_header(settings),
+        window_no=view.window_no or settings.window_no,
+        clerk_staff_no=clerk_staff_no,
+        case_number=view.case_number,
+        case_lookup=case_lookup_string(view.case_number),
+        item_code=view.item_code,
+        item_name=view.item_name,
         department=item.department if item else "",
         applicant_name=applicant_name or (applicant.name if applicant else ""),
         applicant_masked_id=applicant.document_number if applicant else "",
-        agent_name=agent.name if agent else "", agent_masked_id=agent.document_number if agent else "",
+        agent_name=agent.name if agent else "",
+        agent_masked_id=agent.document_number if agent else "",
         decision_time=_china(decided or now),
         promised_date=promised,
         promised_working_days=item.promised_days if (item and promised) else None,
         legal_working_days=item.legal_days if (item and promised) else None,
-        lines=material_lines(view, item), rejection=rejection, delivery=delivery,
-        reprint=reprint, printed_at=_china(now) if reprint else None,
+        lines=material_lines(view, item),
+        rejection=rejection,
+        delivery=delivery,
+        reprint=reprint,
+        printed_at=_china(now) if reprint else None,
         layout=PageLayout(settings.print_layout),
     )
     try:
@@ -182,6 +240,7 @@ def document_context(kind: DocumentKind, view: CaseView, item: ServiceItem | Non
     return ctx
 
 
-def contexts_for(kinds: Iterable[DocumentKind], view: CaseView, item: ServiceItem | None, settings: Settings,
-                 **kwargs: object) -> list[DocumentContext]:
+def contexts_for(
+    kinds: Iterable[DocumentKind], view: CaseView, item: ServiceItem | None, settings: Settings, **kwargs: object
+) -> list[DocumentContext]:
     return [document_context(k, view, item, settings, **kwargs) for k in kinds]  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ The core maps its ``Case`` (and the hall settings) onto a :class:`DocumentContex
 ``printing`` reads the store. Personal data arrives already reduced to what the paper may show: the
 ID number is masked by the core (``4201**********123X``) and a context refuses an unmasked one.
 """
+
 from __future__ import annotations
 
 import enum
@@ -15,12 +16,12 @@ from datetime import date, datetime
 class DocumentKind(enum.Enum):
     """The documents a window hands out. The value is stable (stored in print jobs and audit)."""
 
-    RECEIPT = "receipt"                          # 受理回执
-    ONE_TIME_NOTICE = "one_time_notice"          # 一次性告知书
+    RECEIPT = "receipt"  # 受理回执
+    ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
     DEFICIENCY_COMMITMENT = "deficiency_commitment"  # 容缺受理承诺书
-    REJECTION_NOTICE = "rejection_notice"        # 不予受理通知书
-    MATERIALS_RECEIVED = "materials_received"    # 材料接收清单
-    DELIVERY_RECEIPT = "delivery_receipt"        # 送达回证 / 领取凭证
+    REJECTION_NOTICE = "rejection_notice"  # 不予受理通知书
+    MATERIALS_RECEIVED = "materials_received"  # 材料接收清单
+    DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证 / 领取凭证
 
     @property
     def title(self) -> str:
@@ -41,7 +42,7 @@ class PageLayout(enum.Enum):
     """Paper the document is laid out for; chosen per printer in the settings."""
 
     A4 = "a4"
-    ROLL_80MM = "roll_80mm"   # 80 mm thermal roll, 72 mm printable; page height follows the content
+    ROLL_80MM = "roll_80mm"  # 80 mm thermal roll, 72 mm printable; page height follows the content
 
     @classmethod
     def _missing_(cls, value: object) -> "PageLayout | None":
@@ -59,25 +60,30 @@ class MaterialForm(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
-                "electronic": "电子件"}[self.value]
+        return {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件", "electronic": "电子件"}[
+            self.value
+        ]
 
 
 class LineStatus(enum.Enum):
     """Status of one material line; values equal clerk_app.lifecycle.LineStatus's."""
 
-    PENDING = "pending"            # not handed in (a missing material)
+    PENDING = "pending"  # not handed in (a missing material)
     RECEIVED = "received"
     VERIFIED = "verified"
     DEFECTIVE = "defective"
-    DEFERRED = "deferred"          # 容缺: follows by a due date
+    DEFERRED = "deferred"  # 容缺: follows by a due date
     NOT_REQUIRED = "not_required"  # e.g. shared e-licence, condition not met
 
     @property
     def label(self) -> str:
         return {
-            "pending": "未提交", "received": "已接收", "verified": "已核验", "defective": "不符合要求",
-            "deferred": "容缺后补", "not_required": "免提交",
+            "pending": "未提交",
+            "received": "已接收",
+            "verified": "已核验",
+            "defective": "不符合要求",
+            "deferred": "容缺后补",
+            "not_required": "免提交",
         }[self.value]
 
 
@@ -101,15 +107,16 @@ class MaterialLine:
     originals_received: int = 0
     copies_received: int = 0
     status: LineStatus = LineStatus.PENDING
-    reason: str = ""          # defect or not-required reason, or why it is missing
-    what_to_bring: str = ""   # exactly what the applicant must bring next time
+    reason: str = ""  # defect or not-required reason, or why it is missing
+    what_to_bring: str = ""  # exactly what the applicant must bring next time
     due_date: date | None = None  # deferred materials only
 
     @property
     def incomplete(self) -> bool:
         """Received, but fewer originals or copies than required."""
         return self.status in (LineStatus.RECEIVED, LineStatus.VERIFIED) and (
-            self.originals_received < self.originals_required or self.copies_received < self.copies_required)
+            self.originals_received < self.originals_required or self.copies_received < self.copies_required
+        )
 
     @property
     def needs_action(self) -> bool:
@@ -127,15 +134,15 @@ class RejectionInfo:
 
     reason: str
     legal_basis: str
-    reconsideration_body: str          # 行政复议机关, e.g. "XX市人民政府"
-    litigation_court: str              # e.g. "XX市XX区人民法院"
-    reconsideration_days: int = 60     # 行政复议法 (2023 修订) 第二十条: 六十日
-    litigation_months: int = 6         # 行政诉讼法 第四十六条: 六个月
+    reconsideration_body: str  # 行政复议机关, e.g. "XX市人民政府"
+    litigation_court: str  # e.g. "XX市XX区人民法院"
+    reconsideration_days: int = 60  # 行政复议法 (2023 修订) 第二十条: 六十日
+    litigation_months: int = 6  # 行政诉讼法 第四十六条: 六个月
 
 
 class DeliveryMethod(enum.Enum):
-    WINDOW = "window"     # 窗口领取 → 领取凭证
-    EXPRESS = "express"   # 邮寄送达 → 送达回证
+    WINDOW = "window"  # 窗口领取 → 领取凭证
+    EXPRESS = "express"  # 邮寄送达 → 送达回证
 
     @property
     def label(self) -> str:
@@ -145,8 +152,8 @@ class DeliveryMethod(enum.Enum):
 @dataclass(frozen=True)
 class DeliveryInfo:
     method: DeliveryMethod
-    result_name: str = ""          # what is handed over, e.g. "营业执照（正本、副本）"
-    receiver: str = ""             # display name of the person who receives it
+    result_name: str = ""  # what is handed over, e.g. "营业执照（正本、副本）"
+    receiver: str = ""  # display name of the person who receives it
     receiver_masked_id: str = ""
     express_company: str = ""
     express_no: str = ""
@@ -165,12 +172,12 @@ class DocumentContext:
     window_no: str
     clerk_staff_no: str
     case_number: str
-    case_lookup: str                    # the QR payload (what the case search accepts)
+    case_lookup: str  # the QR payload (what the case search accepts)
     item_code: str
     item_name: str
     department: str
-    applicant_name: str                 # display name (person or organisation)
-    applicant_masked_id: str            # masked by the core, e.g. 4201**********123X
+    applicant_name: str  # display name (person or organisation)
+    applicant_masked_id: str  # masked by the core, e.g. 4201**********123X
     decision_time: datetime
     agent_name: str = ""
     agent_masked_id: str = ""
@@ -180,15 +187,17 @@ class DocumentContext:
     lines: tuple[MaterialLine, ...] = ()
     rejection: RejectionInfo | None = None
     delivery: DeliveryInfo | None = None
-    deferred_consequence: str = ""      # overrides the default consequence text of a commitment
+    deferred_consequence: str = ""  # overrides the default consequence text of a commitment
     reprint: bool = False
     printed_at: datetime | None = None  # shown on a reprint ("补打时间")
     layout: PageLayout = PageLayout.A4
     extra_notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        for label, value in (("applicant_masked_id", self.applicant_masked_id),
-                             ("agent_masked_id", self.agent_masked_id)):
+        for label, value in (
+            ("applicant_masked_id", self.applicant_masked_id),
+            ("agent_masked_id", self.agent_masked_id),
+        ):
             # A receipt leaves the building: never print a full identity number by mistake.
             if value and not _MASKED.search(value) and len(value) >= 15:
                 raise ValueError(f"{label} must be masked by the core before printing")
@@ -199,7 +208,10 @@ class DocumentContext:
 
     @property
     def title(self) -> str:
-        if self.kind is DocumentKind.DELIVERY_RECEIPT and self.delivery is not None \
-                and self.delivery.method is DeliveryMethod.WINDOW:
+        if (
+            self.kind is DocumentKind.DELIVERY_RECEIPT
+            and self.delivery is not None
+            and self.delivery.method is DeliveryMethod.WINDOW
+        ):
             return "领取凭证"
         return self.kind.title

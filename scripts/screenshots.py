@@ -1,5 +1,6 @@
 """Render the current screens to docs/screenshots/ (offscreen Qt, demo data). Run:
 QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py"""
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,8 +58,14 @@ def intake_screens(app, window, out: Path) -> None:  # noqa: ANN001
     window.grab().save(str(out / "intake-item-picker.png"))
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
-    page.save_applicant(PersonData(name="张三丰", document_number="11010519491231002X",
-                                   address="湖北省武汉市江岸区胜利街100号", phone="13800138000"))
+    page.save_applicant(
+        PersonData(
+            name="张三丰",
+            document_number="11010519491231002X",
+            address="湖北省武汉市江岸区胜利街100号",
+            phone="13800138000",
+        )
+    )
     page.answer({"via_agent": True, "premises": "residential"})
     page.table.selectRow(0)
     page.receive_line()

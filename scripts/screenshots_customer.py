@@ -1,6 +1,7 @@
 """Render the customer window's states to docs/screenshots/customer-*.png (offscreen Qt, zh_CN,
 a throw-away store with a sample case). Run:
 QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_customer.py"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,14 @@ from ui.current_case import CurrentCase  # noqa: E402
 from ui.customer.window import CustomerWindow  # noqa: E402
 
 SIZE = (1280, 800)
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                       phone="13800138000", verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 def page_image(lines: int) -> bytes:
@@ -54,8 +61,9 @@ def main() -> None:
     ctx = build_context(Settings(data_dir=str(tmp)), clock=clock, keyring_module=file_keyring(tmp / "k.cfg"))
     seed_demo_users(ctx)
     clerk = ctx.users.authenticate("clerk", "Clerk2026")
-    pages = PageService(ctx.sessions, clock, ctx.auditor,
-                        AttachmentStore(tmp / "attachments", FieldCipher(ctx.keys, "attachments")))
+    pages = PageService(
+        ctx.sessions, clock, ctx.auditor, AttachmentStore(tmp / "attachments", FieldCipher(ctx.keys, "attachments"))
+    )
     current = CurrentCase()
     window = CustomerWindow(ctx, clerk, current, pages=pages, rating_timeout_ms=60_000)
     window.resize(*SIZE)
@@ -71,8 +79,9 @@ def main() -> None:
     shot("idle")
 
     cases = ctx.cases
-    cid = cases.start_case(clerk, "SC-GTGSH-SL", {"premises": "rented", "via_agent": False, "uses_name": True},
-                           ticket_no="A023")
+    cid = cases.start_case(
+        clerk, "SC-GTGSH-SL", {"premises": "rented", "via_agent": False, "uses_name": True}, ticket_no="A023"
+    )
     cases.set_applicant(clerk, cid, APPLICANT)
     current.open(cid)
     cases.update_line(clerk, cid, "APPLY", originals_received=1)

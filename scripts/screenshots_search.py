@@ -1,6 +1,7 @@
 """Render the case search page, the case view and the result-delivery page to docs/screenshots/
 (search.png, case-view.png, delivery.png): offscreen Qt, zh_CN, a throw-away store with sample cases.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_search.py"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,13 +63,45 @@ def main() -> None:
     now = clock.now()
     with ctx.sessions.begin() as s:
         for cid, _ in made[:6]:
-            s.add(PrintJob(case_id=cid, document_kind="receipt", printer="窗口03-热敏", pdf_sha256="0" * 64,
-                           status="done", attempts=1, is_reprint=False, created_at=now, updated_at=now))
-        s.add(PrintJob(case_id=made[1][0], document_kind="receipt", printer="窗口03-A4", pdf_sha256="1" * 64,
-                       status="done", attempts=1, is_reprint=True, created_at=now, updated_at=now))
-        s.add(PrintJob(case_id=made[1][0], document_kind="delivery_receipt", printer="窗口03-A4",
-                       pdf_sha256="2" * 64, status="queued", attempts=0, is_reprint=False, created_at=now,
-                       updated_at=now))
+            s.add(
+                PrintJob(
+                    case_id=cid,
+                    document_kind="receipt",
+                    printer="窗口03-热敏",
+                    pdf_sha256="0" * 64,
+                    status="done",
+                    attempts=1,
+                    is_reprint=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        s.add(
+            PrintJob(
+                case_id=made[1][0],
+                document_kind="receipt",
+                printer="窗口03-A4",
+                pdf_sha256="1" * 64,
+                status="done",
+                attempts=1,
+                is_reprint=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        s.add(
+            PrintJob(
+                case_id=made[1][0],
+                document_kind="delivery_receipt",
+                printer="窗口03-A4",
+                pdf_sha256="2" * 64,
+                status="queued",
+                attempts=0,
+                is_reprint=False,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
     window = MainWindow(ctx, clerk, translations)
     window.resize(1366, 800)
@@ -102,8 +135,14 @@ def main() -> None:
     window.grab().save(str(out / "delivery.png"))
     assert ctx.cases.get(clerk, made[4][0]).status is CaseStatus.RESULT_READY
     ctx.close()
-    print("wrote", *(p.name for p in sorted(out.glob("*.png")) if p.stem in (
-        "search", "case-view", "case-view-summary", "case-view-audit", "delivery")))
+    print(
+        "wrote",
+        *(
+            p.name
+            for p in sorted(out.glob("*.png"))
+            if p.stem in ("search", "case-view", "case-view-summary", "case-view-audit", "delivery")
+        ),
+    )
 
 
 if __name__ == "__main__":

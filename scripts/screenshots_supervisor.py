@@ -1,6 +1,7 @@
 """Render the supervisor pages and the idle lock to docs/screenshots/ (audit.png, stats.png,
 idle-lock.png): offscreen Qt, zh_CN, a throw-away store with demo cases and generated statistics.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_supervisor.py"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,9 @@ def main() -> None:
     translations.apply("zh_CN")
     tmp = Path(tempfile.mkdtemp())
     clock = FixedClock(dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ))
-    ctx = build_context(Settings(data_dir=str(tmp), customer_window=False), clock=clock,
-                        keyring_module=file_keyring(tmp / "k.cfg"))
+    ctx = build_context(
+        Settings(data_dir=str(tmp), customer_window=False), clock=clock, keyring_module=file_keyring(tmp / "k.cfg")
+    )
     seed_demo_users(ctx)
     world = _World(ctx, clock)
     clerk = ctx.users.authenticate("clerk", "Clerk2026")

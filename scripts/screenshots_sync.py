@@ -3,6 +3,7 @@ docs/screenshots/sync-*.png: the status bar (offline, with entries to send and o
 "sync now" dialog while it sends and when it is done, the case view with local and back-office status.
 The worker is built (backoffice_url set) but not started; the states shown are fed to the UI as the
 worker would report them. Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_sync.py"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,13 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.search.case_view import CaseViewDialog  # noqa: E402
 from ui.sync_ui import SyncNowDialog  # noqa: E402
 
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                       phone="13800138000", verified_by="chip")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+)
 
 
 def settle(app) -> None:  # noqa: ANN001
@@ -44,9 +50,16 @@ def main() -> None:
     translations.apply("zh_CN")
     tmp = Path(tempfile.mkdtemp())
     clock = FixedClock(dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ))
-    settings = Settings(demo=True, data_dir=str(tmp), hall_name="江城市江岸区政务服务中心",
-                        backoffice_url="http://127.0.0.1:9", customer_window=False, card_backend="none",
-                        scanner_backend="none", printer_backend="none")
+    settings = Settings(
+        demo=True,
+        data_dir=str(tmp),
+        hall_name="江城市江岸区政务服务中心",
+        backoffice_url="http://127.0.0.1:9",
+        customer_window=False,
+        card_backend="none",
+        scanner_backend="none",
+        printer_backend="none",
+    )
     ctx = build_context(settings, clock=clock, start_sync=False)
     seed_demo_users(ctx)
     clerk = ctx.users.authenticate("clerk", "Clerk2026")
@@ -54,8 +67,9 @@ def main() -> None:
     ctx.cases.set_applicant(clerk, cid, APPLICANT)
     for line in ctx.cases.get(clerk, cid).lines:
         if line.status is not LineStatus.NOT_REQUIRED:
-            ctx.cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                                  copies_received=line.copies_required)
+            ctx.cases.update_line(
+                clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
     ctx.cases.decide(cid, Decision.ACCEPT, clerk)
 
     window = MainWindow(ctx, clerk, translations)

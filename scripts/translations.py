@@ -1,6 +1,7 @@
 """Update the Qt translation source: run lupdate over ui/, then fill translations from
 resources/translations/<lang>/*.toml. Usage: .venv/bin/python scripts/translations.py [--check]
 --check fails when a UI string has no translation (used by tests/ui/test_translations.py)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,8 +18,7 @@ def update(lang: str) -> list[str]:
     ts = ROOT / "resources" / "translations" / f"clerk_app_{lang}.ts"
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
-    subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True, capture_output=True)
     table: dict[str, str] = {}
     # One file per part of the UI (resources/translations/<lang>/*.toml), so parts never collide;
     # a string translated in two files must be translated the same way.

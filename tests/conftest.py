@@ -1,4 +1,5 @@
 """Fixtures shared by every test area. Area-specific services start in the area's own conftest."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Layering: clerk_app never imports Qt or ui; devices and printing never import ui (nor Qt).
 Walks every module's import statements with ast, so a lazy import inside a function counts too."""
+
 from __future__ import annotations
 
 import ast
@@ -31,9 +32,12 @@ def test_package_respects_layering(package):
     forbidden = RULES[package]
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"{package} has no modules"
-    violations = [f"{f.relative_to(ROOT)}:{line} imports {mod}"
-                  for f in files for line, mod in imported_modules(f)
-                  if mod.split(".")[0] in forbidden]
+    violations = [
+        f"{f.relative_to(ROOT)}:{line} imports {mod}"
+        for f in files
+        for line, mod in imported_modules(f)
+        if mod.split(".")[0] in forbidden
+    ]
     assert not violations, "\n".join(violations)
 
 

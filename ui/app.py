@@ -1,4 +1,5 @@
 """Start-up of the GUI: QApplication, translations, the login dialog, then the main window."""
+
 from __future__ import annotations
 
 import logging
@@ -61,10 +62,12 @@ def _purge_expired_in_background(ctx: AppContext) -> None:
         from clerk_app.security.crypto import FieldCipher
 
         try:
-            store = AttachmentStore(ctx.settings.resolved_data_dir() / "attachments",
-                                    FieldCipher(ctx.keys, "attachments"))
+            store = AttachmentStore(
+                ctx.settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments")
+            )
             result = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
-                system_actor(ctx.settings.station_code), ctx.settings.retention_days)
+                system_actor(ctx.settings.station_code), ctx.settings.retention_days
+            )
             if result.cases:
                 log.info("retention: purged %d cases", result.cases)
         except Exception:  # never take the app down; the next start tries again

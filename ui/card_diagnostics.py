@@ -1,6 +1,7 @@
 """Card reader diagnostics for the clerk or the hall's IT support: readers with the ATR of the card
 on each, the PC/SC daemon's state, the monitor thread, the last errors and the last read's APDU count
 and time. Shows no personal data (the device layer keeps none in its diagnostics)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,19 +16,43 @@ def _t(text: str) -> str:
 
 def diagnostics_text(service: Any) -> str:
     """Plain text, one fact per line (also what a clerk copies into a support ticket)."""
-    lines = [_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Backend: %1")).replace("%1", getattr(service, "family", type(service).__name__))]
+    lines = [
+        _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Backend: %1")).replace(
+            "%1", getattr(service, "family", type(service).__name__)
+        )
+    ]
     alive = getattr(service, "monitor_alive", None)
     if callable(alive):
-        lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Monitor thread: %1")).replace("%1", _t(QT_TRANSLATE_NOOP("CardDiagnostics", "running")) if alive() else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "stopped"))))
+        lines.append(
+            _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Monitor thread: %1")).replace(
+                "%1",
+                _t(QT_TRANSLATE_NOOP("CardDiagnostics", "running"))
+                if alive()
+                else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "stopped")),
+            )
+        )
     diag = getattr(service, "diagnostics", None)
     if diag is not None:
-        lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "PC/SC daemon (pcscd): %1")).replace("%1", _t(QT_TRANSLATE_NOOP("CardDiagnostics", "running")) if diag.pcscd_running else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "not reachable"))))
-        lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Context rebuilds: %1")).replace("%1", str(diag.context_rebuilds)))
+        lines.append(
+            _t(QT_TRANSLATE_NOOP("CardDiagnostics", "PC/SC daemon (pcscd): %1")).replace(
+                "%1",
+                _t(QT_TRANSLATE_NOOP("CardDiagnostics", "running"))
+                if diag.pcscd_running
+                else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "not reachable")),
+            )
+        )
+        lines.append(
+            _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Context rebuilds: %1")).replace("%1", str(diag.context_rebuilds))
+        )
     try:
         readers = service.list_readers()
     except Exception as exc:  # the dialog must show the failure, not raise it
         readers = []
-        lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Listing readers failed: %1")).replace("%1", getattr(exc, "user_message", lambda: str(exc))()))
+        lines.append(
+            _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Listing readers failed: %1")).replace(
+                "%1", getattr(exc, "user_message", lambda: str(exc))()
+            )
+        )
     lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Readers: %1")).replace("%1", str(len(readers))))
     try:
         from devices.cards.emrtd import describe_atr
@@ -36,15 +61,30 @@ def diagnostics_text(service: Any) -> str:
     for r in readers:
         atr = r.atr.hex(" ").upper() if r.atr else "—"
         kind = f" ({describe_atr(r.atr)})" if r.atr and describe_atr else ""
-        lines.append(f"  · {r.name} [{r.family}] " + (_t(QT_TRANSLATE_NOOP("CardDiagnostics", "card present")) if r.card_present else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "no card")))
-                     + f"  ATR {atr}{kind}")
+        lines.append(
+            f"  · {r.name} [{r.family}] "
+            + (
+                _t(QT_TRANSLATE_NOOP("CardDiagnostics", "card present"))
+                if r.card_present
+                else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "no card"))
+            )
+            + f"  ATR {atr}{kind}"
+        )
     if diag is not None:
         if diag.last_read is not None:
             s = diag.last_read
-            lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4"))
-                         .replace("%1", str(s.apdus)).replace("%2", str(s.bytes_read))
-                         .replace("%3", f"{s.seconds * 1000:.0f}").replace("%4", "✓" if s.extended else "✗"))
-        lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Last errors:")) if diag.last_errors else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "No errors recorded")))
+            lines.append(
+                _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4"))
+                .replace("%1", str(s.apdus))
+                .replace("%2", str(s.bytes_read))
+                .replace("%3", f"{s.seconds * 1000:.0f}")
+                .replace("%4", "✓" if s.extended else "✗")
+            )
+        lines.append(
+            _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Last errors:"))
+            if diag.last_errors
+            else _t(QT_TRANSLATE_NOOP("CardDiagnostics", "No errors recorded"))
+        )
         lines.extend(f"  · {e}" for e in diag.last_errors[-20:])
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """Card reader state in the status bar. The reader service calls back on its own threads; a queued
 Qt signal brings each state to the GUI thread (the only place widgets are touched)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal

@@ -1,15 +1,16 @@
 """The case on the clerk's desk right now, as Qt signals: the intake page announces, other views
 (customer-facing window, thumbnails, status bar) follow. Emitted on the GUI thread only."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
 
 class CurrentCase(QObject):
-    opened = Signal(str)        # case id: a case is now on the desk
-    changed = Signal(str)       # case id: answers, applicant, lines or pages changed (re-read it)
+    opened = Signal(str)  # case id: a case is now on the desk
+    changed = Signal(str)  # case id: answers, applicant, lines or pages changed (re-read it)
     decided = Signal(str, str)  # case id, decision value (accept, return_with_notice, ...)
-    closed = Signal()           # the desk is empty (next applicant, logout, lock)
+    closed = Signal()  # the desk is empty (next applicant, logout, lock)
 
     def __init__(self) -> None:
         super().__init__()

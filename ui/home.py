@@ -1,4 +1,5 @@
 """Home page: greeting and the window's queue of drafts and handed-over cases."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,4 +1,5 @@
 """Console entry point ``clerk-app``: the core's CLI with the Qt interface plugged in."""
+
 from __future__ import annotations
 
 import sys

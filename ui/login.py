@@ -1,9 +1,9 @@
 """Login dialog: user name, password, language; errors from the core shown in the clerk's words."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app import i18n
 from clerk_app.app_context import AppContext
@@ -46,8 +46,11 @@ class LoginDialog(QDialog):
 
         form = QFormLayout()
         self._user_label, self._pw_label, self._lang_label = QLabel(), QLabel(), QLabel()
-        for lbl, w in ((self._user_label, self.username), (self._pw_label, self.password),
-                       (self._lang_label, self.language)):
+        for lbl, w in (
+            (self._user_label, self.username),
+            (self._pw_label, self.password),
+            (self._lang_label, self.language),
+        ):
             lbl.setBuddy(w)
             form.addRow(lbl, w)
         layout = QVBoxLayout(self)

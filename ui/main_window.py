@@ -1,5 +1,6 @@
 """The main window: one tab per page (ui/pages.py) the role may use, each with a function-key
 shortcut; a status bar that the device, print and sync parts fill. Keyboard-first throughout."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
@@ -189,10 +190,15 @@ class MainWindow(QMainWindow):
         self.help_action.setText(self.tr("Keyboard shortcuts"))
         self.card_diag_action.setText(self.tr("Card reader diagnostics"))
         role = i18n.text(ROLE_LABELS[self.actor.role])
-        self.user_label.setText(self.tr("User: %1 · No. %2 · %3").replace("%1", self.actor.username)
-                                .replace("%2", self.actor.staff_no).replace("%3", role))
-        self.station_label.setText(self.tr("Station %1 · Window %2").replace("%1", s.station_code)
-                                   .replace("%2", s.window_no))
+        self.user_label.setText(
+            self.tr("User: %1 · No. %2 · %3")
+            .replace("%1", self.actor.username)
+            .replace("%2", self.actor.staff_no)
+            .replace("%3", role)
+        )
+        self.station_label.setText(
+            self.tr("Station %1 · Window %2").replace("%1", s.station_code).replace("%2", s.window_no)
+        )
         self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
         self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", s.scanner_backend))
         self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
@@ -203,8 +209,11 @@ class MainWindow(QMainWindow):
         if sync_ui is not None:
             sync_ui.retranslate()
         else:
-            self.sync_label.setText(self.tr("Back office: offline") if not s.backoffice_url
-                                    else self.tr("Back office: %1").replace("%1", s.backoffice_url))
+            self.sync_label.setText(
+                self.tr("Back office: offline")
+                if not s.backoffice_url
+                else self.tr("Back office: %1").replace("%1", s.backoffice_url)
+            )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:

@@ -1,6 +1,7 @@
 """Background operations for the GUI (the shape of Anki's QueryOp): run blocking work — a card
 read, a scan batch, a print, a sync — on a worker thread, then call success or failure on the GUI
 thread through a queued Qt signal. The work function must not touch widgets."""
+
 from __future__ import annotations
 
 import logging
@@ -50,10 +51,15 @@ class BackgroundOp:
 
     _alive: set["BackgroundOp"] = set()
 
-    def __init__(self, work: Callable[[Callable[[int, int, str], None], threading.Event], Any],
-                 on_success: Callable[[Any], None], on_failure: Callable[[BaseException], None],
-                 on_progress: Callable[[int, int, str], None] | None = None,
-                 on_cancelled: Callable[[], None] | None = None, owner: QObject | None = None) -> None:
+    def __init__(
+        self,
+        work: Callable[[Callable[[int, int, str], None], threading.Event], Any],
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        owner: QObject | None = None,
+    ) -> None:
         self.cancel_event = threading.Event()
         self._bridge = _Bridge()
         self._bridge.done.connect(self._finish_ok)

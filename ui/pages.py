@@ -4,6 +4,7 @@ with one ``Page`` entry; the main window shows the pages the signed-in role may 
 A page factory receives the MainWindow (for ctx, actor, current_case, translations) and returns a
 QWidget. Keep factories cheap: heavy work belongs in background operations.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Page:
     key: str
-    title: str            # English source text; translated with QCoreApplication.translate("Pages", ...)
-    shortcut: str         # e.g. "F2"
+    title: str  # English source text; translated with QCoreApplication.translate("Pages", ...)
+    shortcut: str  # e.g. "F2"
     permission: Permission | None
     factory: Callable[["MainWindow"], QWidget]
 

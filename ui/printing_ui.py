@@ -15,6 +15,7 @@ reprinted (补打) and retried, with the printer's state in the status bar.
 - Preview renders the very PDF bytes with pypdfium2 into a scrollable dialog (QtPdf is not part of
   PySide6-Essentials/Addons on every platform).
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,20 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMessageBox, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app.attachments import AttachmentStore
 from clerk_app.errors import ClerkAppError
@@ -45,7 +58,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-PRINTED_FOLDER = "printed"          # the pdf-folder printer's output (demo)
+PRINTED_FOLDER = "printed"  # the pdf-folder printer's output (demo)
 PRINT_QUEUE_FOLDER = "print-queue"  # encrypted PDFs of waiting jobs (printing/db_store.py)
 
 
@@ -75,7 +88,7 @@ class _Bridge(QObject):
 class PrintService(QObject):
     """Printing for one signed-in user at this workstation. See the module docstring."""
 
-    job_finished = Signal(object)   # PrintJob, on the GUI thread, after every attempt
+    job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
     status_changed = Signal()
 
     def __init__(self, window: "MainWindow", *, printer: Printer | None = None) -> None:
@@ -91,8 +104,7 @@ class PrintService(QObject):
         self.printer_error = ""
         self.printer: Printer | None = printer if printer is not None else self._configured_printer(data_dir)
         self.printer_status = PrinterStatus(self.printer is not None, "" if self.printer else "none")
-        self.dispatcher = PrintDispatcher(self._lookup, self.store, on_event=self._audit,
-                                          clock=self.ctx.clock.now)
+        self.dispatcher = PrintDispatcher(self._lookup, self.store, on_event=self._audit, clock=self.ctx.clock.now)
         self.worker = PrintWorker(self.dispatcher)
         self._bridge = _Bridge()
         self._bridge.done.connect(self._job_done)
@@ -111,7 +123,7 @@ class PrintService(QObject):
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.check_printer)
         self._timer.start()
-        self._show_status()    # the waiting count at once; the printer's own state follows
+        self._show_status()  # the waiting count at once; the printer's own state follows
         self.check_printer()
         waiting = len(self.pending())
         if waiting:  # left from an earlier session (printer was off, the app was closed mid-print)
@@ -124,8 +136,7 @@ class PrintService(QObject):
             folder = data_dir / PRINTED_FOLDER
             if s.printer_backend == "pdf-folder":
                 folder.mkdir(parents=True, exist_ok=True)
-            return create_printer(s.printer_backend, queue=s.printer_name, folder=folder,
-                                  name=s.printer_name or None)
+            return create_printer(s.printer_backend, queue=s.printer_name, folder=folder, name=s.printer_name or None)
         except ClerkAppError as exc:
             log.warning("printer not available: %s", exc)
             self.printer_error = exc.user_message()
@@ -153,17 +164,35 @@ class PrintService(QObject):
     def _audit(self, event: PrintEvent) -> None:
         job = event.job
         self.ctx.auditor.record_now(
-            self.actor, f"print.{event.action.value}", self.store.case_id(job.case_number),
-            job=job.job_id, kind=job.kind.value, case_number=job.case_number, printer=job.printer,
-            status=job.status.value, reason=job.reason, attempts=job.attempts, reprint=job.is_reprint)
+            self.actor,
+            f"print.{event.action.value}",
+            self.store.case_id(job.case_number),
+            job=job.job_id,
+            kind=job.kind.value,
+            case_number=job.case_number,
+            printer=job.printer,
+            status=job.status.value,
+            reason=job.reason,
+            attempts=job.attempts,
+            reprint=job.is_reprint,
+        )
 
     # -- building documents ---------------------------------------------------------------------
-    def context(self, case_id: str, kind: DocumentKind, *, reprint: bool = False,
-                applicant_name: str | None = None) -> DocumentContext:
+    def context(
+        self, case_id: str, kind: DocumentKind, *, reprint: bool = False, applicant_name: str | None = None
+    ) -> DocumentContext:
         view = self.ctx.cases.get(self.actor, case_id)
         item = self.ctx.catalogue.active().items.get(view.item_code)
-        return document_context(kind, view, item, self.ctx.settings, clerk_staff_no=self.actor.staff_no,
-                                now=self.ctx.clock.now(), applicant_name=applicant_name, reprint=reprint)
+        return document_context(
+            kind,
+            view,
+            item,
+            self.ctx.settings,
+            clerk_staff_no=self.actor.staff_no,
+            now=self.ctx.clock.now(),
+            applicant_name=applicant_name,
+            reprint=reprint,
+        )
 
     def _applicant_name(self, case_id: str) -> str | None:
         """The applicant's full name for the paper (audited as ``pii.use`` with purpose print);
@@ -177,8 +206,7 @@ class PrintService(QObject):
             return None
         return data.name if data is not None and data.name else None
 
-    def contexts(self, case_id: str, kinds: Sequence[DocumentKind], *,
-                 reprint: bool = False) -> list[DocumentContext]:
+    def contexts(self, case_id: str, kinds: Sequence[DocumentKind], *, reprint: bool = False) -> list[DocumentContext]:
         name = self._applicant_name(case_id) if kinds else None
         out = []
         for kind in kinds:
@@ -271,10 +299,12 @@ class PrintService(QObject):
         button.clicked.connect(lambda: self.open_reprint_dialog(case_id, dialog))
 
     # -- dialogs --------------------------------------------------------------------------------
-    def preview(self, ctx: DocumentContext, parent: QWidget | None = None,
-                on_print: Callable[[], None] | None = None) -> "PreviewDialog":
-        self.preview_dialog = PreviewDialog(build_pdf(ctx), f"{_kind_label(ctx.kind)} — {ctx.case_number}",
-                                            parent or self.window, on_print=on_print)
+    def preview(
+        self, ctx: DocumentContext, parent: QWidget | None = None, on_print: Callable[[], None] | None = None
+    ) -> "PreviewDialog":
+        self.preview_dialog = PreviewDialog(
+            build_pdf(ctx), f"{_kind_label(ctx.kind)} — {ctx.case_number}", parent or self.window, on_print=on_print
+        )
         self.preview_dialog.show()
         return self.preview_dialog
 
@@ -298,8 +328,9 @@ class PrintService(QObject):
         self.job_finished.emit(job)
         label = _kind_label(job.kind)
         if job.status is JobStatus.DONE:
-            self.window.statusBar().showMessage(self.tr("Printed: %1 (%2)").replace("%1", label)
-                                                .replace("%2", job.case_number), 5000)
+            self.window.statusBar().showMessage(
+                self.tr("Printed: %1 (%2)").replace("%1", label).replace("%2", job.case_number), 5000
+            )
         else:
             self._offer_retry(job)
         self._show_status()
@@ -316,9 +347,15 @@ class PrintService(QObject):
     def _offer_retry(self, job: PrintJob) -> None:
         """Tell the clerk the document is waiting (printer stopped, offline, out of paper) and offer Retry."""
         count = len(self.pending())
-        text = (self.tr("%1 for case %2 was not printed and is waiting.").replace("%1", _kind_label(job.kind))
-                .replace("%2", job.case_number) + "\n" + (job.message or "") + "\n"
-                + self.tr("Documents waiting: %1").replace("%1", str(count)))
+        text = (
+            self.tr("%1 for case %2 was not printed and is waiting.")
+            .replace("%1", _kind_label(job.kind))
+            .replace("%2", job.case_number)
+            + "\n"
+            + (job.message or "")
+            + "\n"
+            + self.tr("Documents waiting: %1").replace("%1", str(count))
+        )
         box = self.queued_box
         if box is None:
             box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Printing"), "", parent=self.window)
@@ -385,14 +422,16 @@ class PrintService(QObject):
 # ----------------------------------------------------------------------------------------------------
 # Dialogs
 
+
 class PreviewDialog(QDialog):
     """The PDF's pages as images (pypdfium2), scrollable, zoomable; optionally a Print button."""
 
     ZOOMS = (0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
-    RENDER_DPI = 150.0   # rendered once; 100 % shows the page at its size on a 96 dpi screen
+    RENDER_DPI = 150.0  # rendered once; 100 % shows the page at its size on a 96 dpi screen
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None, *,
-                 on_print: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, pdf: bytes, title: str, parent: QWidget | None = None, *, on_print: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(self.tr("Preview: %1").replace("%1", title))
@@ -458,8 +497,7 @@ class PreviewDialog(QDialog):
                 bitmap = page.render(scale=dpi / 72.0)
                 pil = bitmap.to_pil().convert("RGB")
                 data = pil.tobytes()
-                images.append(QImage(data, pil.width, pil.height, 3 * pil.width,
-                                     QImage.Format.Format_RGB888).copy())
+                images.append(QImage(data, pil.width, pil.height, 3 * pil.width, QImage.Format.Format_RGB888).copy())
                 bitmap.close()
                 page.close()
             return images
@@ -470,10 +508,14 @@ class PreviewDialog(QDialog):
         self._zoom = min(max(index, 0), len(self.ZOOMS) - 1)
         factor = self.ZOOMS[self._zoom]
         for image, label in zip(self.pages, self.page_labels):
-            label.setPixmap(QPixmap.fromImage(image).scaledToWidth(
-                int(image.width() * factor * 96 / self.RENDER_DPI), Qt.TransformationMode.SmoothTransformation))
-        self.info.setText(self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages)))
-                          .replace("%2", str(int(factor * 100))))
+            label.setPixmap(
+                QPixmap.fromImage(image).scaledToWidth(
+                    int(image.width() * factor * 96 / self.RENDER_DPI), Qt.TransformationMode.SmoothTransformation
+                )
+            )
+        self.info.setText(
+            self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages))).replace("%2", str(int(factor * 100)))
+        )
 
 
 class AskPrintDialog(QDialog):
@@ -516,8 +558,9 @@ class AskPrintDialog(QDialog):
 class ReprintDialog(QDialog):
     """补打: pick one of the case's documents, preview it or print it again."""
 
-    def __init__(self, service: PrintService, case_id: str, kinds: Sequence[DocumentKind],
-                 parent: QWidget | None) -> None:
+    def __init__(
+        self, service: PrintService, case_id: str, kinds: Sequence[DocumentKind], parent: QWidget | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reprintDialog")
         self.service, self.case_id = service, case_id
@@ -550,8 +593,11 @@ class ReprintDialog(QDialog):
     def preview(self) -> None:
         contexts = self.service.contexts(self.case_id, [self.kind()], reprint=True)
         if contexts:
-            self.service.preview(contexts[0], self, on_print=lambda: self.service.submit(
-                replace(contexts[0], printed_at=self.service.ctx.clock.now())))
+            self.service.preview(
+                contexts[0],
+                self,
+                on_print=lambda: self.service.submit(replace(contexts[0], printed_at=self.service.ctx.clock.now())),
+            )
 
     def accept(self) -> None:
         if self.service.reprint(self.case_id, self.kind()):
@@ -560,6 +606,7 @@ class ReprintDialog(QDialog):
 
 # ----------------------------------------------------------------------------------------------------
 # Wiring
+
 
 def attach_printing(window: "MainWindow", *, printer: Printer | None = None) -> PrintService:
     """Create the print service for ``window`` and add the Print menu (Retry, Reprint)."""

@@ -16,6 +16,7 @@ Signals (on ``MainWindow.idle_lock``):
 
 The clock is injectable (``clock=`` a callable returning seconds, monotonic) so tests drive it.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,16 +24,21 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clerk_app.errors import ClerkAppError
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
-            QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
+ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TabletPress,
+}
 
 
 class LockOverlay(QWidget):
@@ -89,8 +95,11 @@ class LockOverlay(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Screen locked"))
-        self.user.setText(self.tr("Signed in as %1. Enter your password to continue; the open case is kept.")
-                          .replace("%1", self._username))
+        self.user.setText(
+            self.tr("Signed in as %1. Enter your password to continue; the open case is kept.").replace(
+                "%1", self._username
+            )
+        )
         self.password.setPlaceholderText(self.tr("Password"))
         self.unlock_button.setText(self.tr("&Unlock"))
         self.sign_out_button.setText(self.tr("Sign &out"))
@@ -111,21 +120,31 @@ class IdleLock(QObject):
     locked = Signal()
     unlocked = Signal()
 
-    def __init__(self, window: "MainWindow", *, idle_seconds: float | None = None, warn_seconds: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, poll_ms: int = 1000) -> None:
+    def __init__(
+        self,
+        window: "MainWindow",
+        *,
+        idle_seconds: float | None = None,
+        warn_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        poll_ms: int = 1000,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._clock = clock
-        self.idle_seconds = float(idle_seconds if idle_seconds is not None
-                                  else window.ctx.settings.idle_lock_minutes * 60)
+        self.idle_seconds = float(
+            idle_seconds if idle_seconds is not None else window.ctx.settings.idle_lock_minutes * 60
+        )
         self.warn_seconds = float(warn_seconds if warn_seconds is not None else min(60.0, self.idle_seconds / 4))
         self.is_locked = False
         self._last = clock()
         self._disabled: list[QObject] = []
         self.banner = QLabel(window)
         self.banner.setObjectName("idleWarning")
-        self.banner.setStyleSheet("background: #fff4ce; color: #5c4400; padding: 8px 14px; "
-                                  "border: 1px solid #e0c060; border-radius: 6px; font-size: 14px;")
+        self.banner.setStyleSheet(
+            "background: #fff4ce; color: #5c4400; padding: 8px 14px; "
+            "border: 1px solid #e0c060; border-radius: 6px; font-size: 14px;"
+        )
         self.banner.hide()
         self.overlay = LockOverlay(window, window.actor.username)
         self.overlay.hide()
@@ -163,8 +182,11 @@ class IdleLock(QObject):
             self.lock("idle")
         elif idle >= self.idle_seconds - self.warn_seconds:
             left = max(1, int(round(self.idle_seconds - idle)))
-            self.banner.setText(self.tr("The screen locks in %1 s. Move the mouse or press a key to stay signed in.")
-                                .replace("%1", str(left)))
+            self.banner.setText(
+                self.tr("The screen locks in %1 s. Move the mouse or press a key to stay signed in.").replace(
+                    "%1", str(left)
+                )
+            )
             self.banner.adjustSize()
             self._place()
             self.banner.show()

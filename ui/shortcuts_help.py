@@ -1,5 +1,6 @@
 """Keyboard help overlay (F12): every action of the window and its pages that has a shortcut,
 read from the live QActions so the list can never go stale."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt

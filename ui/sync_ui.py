@@ -10,6 +10,7 @@ Status bar: ``Back office: online · 3 waiting · 2 failed · last sync 10:32``;
 problem (back office away, station not authorised, a refused catalogue/calendar push) and the full time
 of the last successful exchange.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,8 @@ SYNC_NOW_SHORTCUT = "Ctrl+Shift+S"
 class SyncBridge(QObject):
     """Worker-thread callbacks → GUI thread. ``on_state``/``on_progress`` may be called from any thread."""
 
-    state_changed = Signal(object)   # SyncState
-    progress = Signal(object)        # SyncProgress
+    state_changed = Signal(object)  # SyncState
+    progress = Signal(object)  # SyncProgress
 
     def on_state(self, state: SyncState) -> None:
         self.state_changed.emit(state)
@@ -122,8 +123,11 @@ class SyncUi(QObject):
         if s.catalogue_problem:
             lines.append(self.tr("Refused update: %1").replace("%1", s.catalogue_problem))
         if s.failed:
-            lines.append(self.tr("%1 entries were refused by the back office; fix the cause, then "
-                                 "Sync ▸ Retry failed entries.").replace("%1", str(s.failed)))
+            lines.append(
+                self.tr(
+                    "%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries."
+                ).replace("%1", str(s.failed))
+            )
         lines.append(self.tr("Sync now: %1").replace("%1", SYNC_NOW_SHORTCUT))
         return "\n".join(lines)
 
@@ -151,8 +155,9 @@ class SyncUi(QObject):
             return int(self.runtime.retry_failed())
 
         def done(count: int) -> None:
-            self.window.statusBar().showMessage(self.tr("%1 refused entries queued again").replace("%1", str(count)),
-                                                8000)
+            self.window.statusBar().showMessage(
+                self.tr("%1 refused entries queued again").replace("%1", str(count)), 8000
+            )
 
         def failed(exc: BaseException) -> None:
             text = exc.user_message() if isinstance(exc, ClerkAppError) else type(exc).__name__
@@ -204,8 +209,9 @@ class SyncNowDialog(QDialog):
             pending, _failed = self.runtime.worker.counts()
         except Exception:
             pending = self.runtime.last_state.pending
-        self.text.setText(self.tr("Sending %1 waiting entries and fetching status changes…")
-                          .replace("%1", str(pending)))
+        self.text.setText(
+            self.tr("Sending %1 waiting entries and fetching status changes…").replace("%1", str(pending))
+        )
         self.running = True
 
         def work(_report: Any, cancel: threading.Event) -> CycleReport:
@@ -219,10 +225,14 @@ class SyncNowDialog(QDialog):
         if p.bytes_total:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * p.bytes_sent / p.bytes_total))
-        self.detail.setText(self.tr("Case %1: file %2 of %3, %4 of %5 KB")
-                            .replace("%1", p.case_id[:8]).replace("%2", str(p.files_done))
-                            .replace("%3", str(p.files_total)).replace("%4", str(p.bytes_sent // 1024))
-                            .replace("%5", str(p.bytes_total // 1024)))
+        self.detail.setText(
+            self.tr("Case %1: file %2 of %3, %4 of %5 KB")
+            .replace("%1", p.case_id[:8])
+            .replace("%2", str(p.files_done))
+            .replace("%3", str(p.files_total))
+            .replace("%4", str(p.bytes_sent // 1024))
+            .replace("%5", str(p.bytes_total // 1024))
+        )
 
     def cancel(self) -> None:
         if self.op is not None and self.running:
@@ -243,9 +253,13 @@ class SyncNowDialog(QDialog):
             head = self.tr("Not finished: %1").replace("%1", error.user_message())
         else:
             head = self.tr("Done.")
-        lines = [head, self.tr("Sent: %1 · refused: %2 · status changes: %3")
-                 .replace("%1", str(report.sent)).replace("%2", str(report.failed))
-                 .replace("%3", str(report.statuses_applied))]
+        lines = [
+            head,
+            self.tr("Sent: %1 · refused: %2 · status changes: %3")
+            .replace("%1", str(report.sent))
+            .replace("%2", str(report.failed))
+            .replace("%3", str(report.statuses_applied)),
+        ]
         if report.installed:
             lines.append(self.tr("Installed: %1").replace("%1", ", ".join(report.installed)))
         if report.refused:

@@ -15,6 +15,7 @@ scan into the name field does not leave a case number in it. Human typing passes
 
 Use: ``detector = WedgeScanDetector(page); detector.scanned.connect(page.on_scan)``.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -30,8 +31,15 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 class WedgeScanDetector(QObject):
     scanned = Signal(str)
 
-    def __init__(self, scope: QWidget, *, min_length: int = 6, max_gap_ms: float = 30.0,
-                 pause_ms: float = 250.0, strip: bool = True) -> None:
+    def __init__(
+        self,
+        scope: QWidget,
+        *,
+        min_length: int = 6,
+        max_gap_ms: float = 30.0,
+        pause_ms: float = 250.0,
+        strip: bool = True,
+    ) -> None:
         super().__init__(scope)
         self._scope = scope
         self.min_length = min_length
@@ -84,7 +92,7 @@ class WedgeScanDetector(QObject):
             if text is None:
                 return False
             if self.strip and isinstance(obj, QLineEdit) and obj.text().endswith(text):
-                obj.setText(obj.text()[:-len(text)])
+                obj.setText(obj.text()[: -len(text)])
             self.scanned.emit(text)
             return True
         char = event.text()

@@ -5,6 +5,7 @@ names of intake questions, string/number/bool literals (``true``/``false`` accep
 ``==  !=  in  not in  <  <=  >  >=``, ``and  or  not`` and parentheses. Example:
 ``applicant_type == "organisation" and via_agent``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -93,8 +94,12 @@ class Condition:
 
 def _is_signed_number(node: ast.AST) -> bool:
     """``-3`` or ``+2.5``: a number literal with a sign (Python parses the sign as an operator)."""
-    return (isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd))
-            and isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float))
+    return (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, (ast.USub, ast.UAdd))
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    )
 
 
 def _compare(op: ast.cmpop, left: Any, right: Any) -> bool:

@@ -4,6 +4,7 @@ A catalogue folder holds ``catalogue.toml`` (version, themes) and ``items/*.toml
 Validation collects every problem first and refuses the catalogue as a whole, each problem naming the
 file, the item code and the field; the caller keeps the previously active version.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,8 +18,15 @@ from typing import Any
 
 from clerk_app import i18n
 from clerk_app.catalogue.conditions import Condition, ConditionSyntaxError
-from clerk_app.catalogue.model import (Catalogue, IntakeQuestion, MaterialForm, MaterialRequirement,
-                                       MaterialSource, Necessity, ServiceItem)
+from clerk_app.catalogue.model import (
+    Catalogue,
+    IntakeQuestion,
+    MaterialForm,
+    MaterialRequirement,
+    MaterialSource,
+    Necessity,
+    ServiceItem,
+)
 from clerk_app.errors import ClerkAppError
 
 
@@ -37,8 +45,11 @@ class CatalogueIssue:
 
 
 class CatalogueError(ClerkAppError):
-    key = i18n.register("error.catalogue", "事项清单有 {count} 处错误，未启用（仍使用原版本）：\n{issues}",
-                        "The catalogue has {count} error(s) and was not activated (the previous version stays):\n{issues}")
+    key = i18n.register(
+        "error.catalogue",
+        "事项清单有 {count} 处错误，未启用（仍使用原版本）：\n{issues}",
+        "The catalogue has {count} error(s) and was not activated (the previous version stays):\n{issues}",
+    )
 
     def __init__(self, issues: list[CatalogueIssue]) -> None:
         self.issues = issues
@@ -54,23 +65,51 @@ DELIVERY_MODES = ("window", "express", "electronic")
 
 BUILTIN_QUESTIONS = {
     "applicant_type": IntakeQuestion(
-        id="applicant_type", text="申请人类型", type="choice",
-        choices=(("person", "自然人"), ("organisation", "法人或其他组织")), default=None),
+        id="applicant_type",
+        text="申请人类型",
+        type="choice",
+        choices=(("person", "自然人"), ("organisation", "法人或其他组织")),
+        default=None,
+    ),
     "via_agent": IntakeQuestion(id="via_agent", text="是否委托代理人办理？", type="bool", default=False),
 }
 AGENT_MATERIALS = (
-    MaterialRequirement(code="AGENT-POA", name="授权委托书", form=MaterialForm.ORIGINAL, originals=1,
-                        copies=0, necessity=Necessity.CONDITIONAL, key=True, deferrable=False,
-                        condition=Condition("via_agent"),
-                        notes="载明委托事项、权限和期限，由申请人签字（盖章）"),
-    MaterialRequirement(code="AGENT-ID", name="代理人身份证明", form=MaterialForm.ORIGINAL_AND_COPY,
-                        originals=1, copies=1, necessity=Necessity.CONDITIONAL, key=True,
-                        deferrable=False, condition=Condition("via_agent"),
-                        notes="原件核验后退还，复印件留存"),
+    MaterialRequirement(
+        code="AGENT-POA",
+        name="授权委托书",
+        form=MaterialForm.ORIGINAL,
+        originals=1,
+        copies=0,
+        necessity=Necessity.CONDITIONAL,
+        key=True,
+        deferrable=False,
+        condition=Condition("via_agent"),
+        notes="载明委托事项、权限和期限，由申请人签字（盖章）",
+    ),
+    MaterialRequirement(
+        code="AGENT-ID",
+        name="代理人身份证明",
+        form=MaterialForm.ORIGINAL_AND_COPY,
+        originals=1,
+        copies=1,
+        necessity=Necessity.CONDITIONAL,
+        key=True,
+        deferrable=False,
+        condition=Condition("via_agent"),
+        notes="原件核验后退还，复印件留存",
+    ),
 )
 
-_ITEM_REQUIRED = {"code": str, "name": str, "department": str, "theme": str, "legal_days": int,
-                  "promised_days": int, "legal_basis": str, "result_name": str}
+_ITEM_REQUIRED = {
+    "code": str,
+    "name": str,
+    "department": str,
+    "theme": str,
+    "legal_days": int,
+    "promised_days": int,
+    "legal_basis": str,
+    "result_name": str,
+}
 _MATERIAL_REQUIRED = {"code": str, "name": str, "form": str, "necessity": str}
 _HEAD_KEYS = {"version", "published", "themes"}
 _QUESTION_KEYS = {"id", "text", "type", "choices", "default", "help"}
@@ -109,8 +148,7 @@ def load_catalogue(folder: str | Path) -> Catalogue:
             continue
         data["_file"] = rel
         items.append(data)
-    raw = {"version": head.get("version"), "themes": head.get("themes", list(THEMES_DEFAULT)),
-           "items": items}
+    raw = {"version": head.get("version"), "themes": head.get("themes", list(THEMES_DEFAULT)), "items": items}
     if issues:
         # Also validate what did parse, so one run shows every problem.
         try:
@@ -122,8 +160,7 @@ def load_catalogue(folder: str | Path) -> Catalogue:
 
 
 def content_hash(raw: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
-                          .encode()).hexdigest()
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def parse_catalogue(raw: dict[str, Any], source: str) -> Catalogue:
@@ -156,21 +193,32 @@ def parse_catalogue(raw: dict[str, Any], source: str) -> Catalogue:
         items[item.code] = item
     if issues:
         raise CatalogueError(issues)
-    return Catalogue(version=str(version), content_hash=content_hash(raw), source=source,
-                     items=items, themes=themes, raw=raw)
+    return Catalogue(
+        version=str(version), content_hash=content_hash(raw), source=source, items=items, themes=themes, raw=raw
+    )
 
 
-def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
-                issues: list[CatalogueIssue]) -> ServiceItem | None:
+def _parse_item(
+    data: dict[str, Any], fname: str, themes: tuple[str, ...], issues: list[CatalogueIssue]
+) -> ServiceItem | None:
     code = str(data.get("code", "")).strip()
     n_before = len(issues)
 
     def bad(fld: str, problem: str) -> None:
         issues.append(CatalogueIssue(fname, code, fld, problem))
 
-    known = set(_ITEM_REQUIRED) | {"_file", "applicant_types", "agent_allowed", "fee", "conditions",
-                                   "delivery_modes", "questions", "materials", "keywords",
-                                   "rejection_bodies"}
+    known = set(_ITEM_REQUIRED) | {
+        "_file",
+        "applicant_types",
+        "agent_allowed",
+        "fee",
+        "conditions",
+        "delivery_modes",
+        "questions",
+        "materials",
+        "keywords",
+        "rejection_bodies",
+    }
     for k in data:
         if k not in known:
             bad(k, "unknown field")
@@ -186,15 +234,17 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
         v = data.get(fld)
         if isinstance(v, int) and not isinstance(v, bool) and v < 0:
             bad(fld, "must be ≥ 0")
-    if (isinstance(data.get("legal_days"), int) and isinstance(data.get("promised_days"), int)
-            and data["promised_days"] > data["legal_days"]):
+    if (
+        isinstance(data.get("legal_days"), int)
+        and isinstance(data.get("promised_days"), int)
+        and data["promised_days"] > data["legal_days"]
+    ):
         bad("promised_days", "longer than legal_days")
     for fld in ("fee", "conditions", "rejection_bodies"):
         if fld in data and not isinstance(data[fld], str):
             bad(fld, "must be str")
     lists = {}
-    for fld, default in (("applicant_types", ["person"]), ("delivery_modes", ["window"]),
-                         ("keywords", [])):
+    for fld, default in (("applicant_types", ["person"]), ("delivery_modes", ["window"]), ("keywords", [])):
         value = data.get(fld, default)
         if not _is_str_list(value):
             bad(fld, "must be a list of strings")
@@ -233,8 +283,7 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
             if k not in _QUESTION_KEYS:
                 bad(f"{fld}.{k}", "unknown field")
         qid, qtype = q.get("id"), q.get("type", "bool")
-        if (not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid)
-                or qid in _RESERVED_NAMES):
+        if not isinstance(qid, str) or not qid.isidentifier() or keyword.iskeyword(qid) or qid in _RESERVED_NAMES:
             bad(f"{fld}.id", "missing, not an identifier or a reserved word")
             continue
         if qid in BUILTIN_QUESTIONS or any(x.id == qid for x in questions):
@@ -244,7 +293,8 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
             bad(f"{fld}.type", "must be bool or choice")
         raw_choices = q.get("choices", [])
         choices_ok = isinstance(raw_choices, list) and all(
-            isinstance(c, dict) and isinstance(c.get("value"), str) for c in raw_choices)
+            isinstance(c, dict) and isinstance(c.get("value"), str) for c in raw_choices
+        )
         if not choices_ok:
             bad(f"{fld}.choices", "must be a list of { value = \"…\", label = \"…\" }")
             raw_choices = []
@@ -253,9 +303,16 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
             bad(f"{fld}.choices", "a choice question needs at least two choices")
         if not q.get("text"):
             bad(f"{fld}.text", "missing")
-        questions.append(IntakeQuestion(id=qid, text=str(q.get("text", "")), type=qtype,
-                                        choices=choices, default=q.get("default"),
-                                        help=str(q.get("help", ""))))
+        questions.append(
+            IntakeQuestion(
+                id=qid,
+                text=str(q.get("text", "")),
+                type=qtype,
+                choices=choices,
+                default=q.get("default"),
+                help=str(q.get("help", "")),
+            )
+        )
     answer_names = {q.id for q in questions}
 
     materials: list[MaterialRequirement] = []
@@ -282,19 +339,40 @@ def _parse_item(data: dict[str, Any], fname: str, themes: tuple[str, ...],
     if len(issues) > n_before:
         return None
     return ServiceItem(
-        code=code, name=data["name"], department=data["department"], theme=data["theme"],
-        applicant_types=applicant_types, agent_allowed=agent_allowed,
-        legal_days=data["legal_days"], promised_days=data["promised_days"],
-        fee=str(data.get("fee", "不收费")), conditions=str(data.get("conditions", "")),
-        legal_basis=data["legal_basis"], result_name=data["result_name"], delivery_modes=delivery,
-        questions=tuple(questions), materials=tuple(materials),
-        keywords=lists["keywords"], rejection_bodies=str(data.get("rejection_bodies", "")))
+        code=code,
+        name=data["name"],
+        department=data["department"],
+        theme=data["theme"],
+        applicant_types=applicant_types,
+        agent_allowed=agent_allowed,
+        legal_days=data["legal_days"],
+        promised_days=data["promised_days"],
+        fee=str(data.get("fee", "不收费")),
+        conditions=str(data.get("conditions", "")),
+        legal_basis=data["legal_basis"],
+        result_name=data["result_name"],
+        delivery_modes=delivery,
+        questions=tuple(questions),
+        materials=tuple(materials),
+        keywords=lists["keywords"],
+        rejection_bodies=str(data.get("rejection_bodies", "")),
+    )
 
 
 def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: Any) -> MaterialRequirement | None:
     ok = True
-    known = set(_MATERIAL_REQUIRED) | {"originals", "copies", "condition", "key", "deferrable",
-                                       "source", "e_licence_type", "blank_form", "sample", "notes"}
+    known = set(_MATERIAL_REQUIRED) | {
+        "originals",
+        "copies",
+        "condition",
+        "key",
+        "deferrable",
+        "source",
+        "e_licence_type",
+        "blank_form",
+        "sample",
+        "notes",
+    }
     for k in m:
         if k not in known:
             bad(f"{fld}.{k}", "unknown field")
@@ -303,8 +381,18 @@ def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: An
         if not m.get(k):
             bad(f"{fld}.{k}", "missing")
             ok = False
-    for k in ("code", "name", "form", "necessity", "condition", "source", "e_licence_type",
-              "blank_form", "sample", "notes"):
+    for k in (
+        "code",
+        "name",
+        "form",
+        "necessity",
+        "condition",
+        "source",
+        "e_licence_type",
+        "blank_form",
+        "sample",
+        "notes",
+    ):
         if k in m and not isinstance(m[k], str):
             bad(f"{fld}.{k}", "must be str")
             ok = False
@@ -364,7 +452,18 @@ def _parse_material(m: dict[str, Any], fld: str, answer_names: set[str], bad: An
         bad(f"{fld}.e_licence_type", "a shared e-licence material must name the licence type")
         return None
     return MaterialRequirement(
-        code=str(m["code"]), name=str(m["name"]), form=form, originals=originals, copies=copies,
-        necessity=necessity, key=key, deferrable=deferrable, source=source, condition=condition,
-        e_licence_type=str(m.get("e_licence_type", "")), blank_form=str(m.get("blank_form", "")),
-        sample=str(m.get("sample", "")), notes=str(m.get("notes", "")))
+        code=str(m["code"]),
+        name=str(m["name"]),
+        form=form,
+        originals=originals,
+        copies=copies,
+        necessity=necessity,
+        key=key,
+        deferrable=deferrable,
+        source=source,
+        condition=condition,
+        e_licence_type=str(m.get("e_licence_type", "")),
+        blank_form=str(m.get("blank_form", "")),
+        sample=str(m.get("sample", "")),
+        notes=str(m.get("notes", "")),
+    )

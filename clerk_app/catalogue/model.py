@@ -1,4 +1,5 @@
 """Catalogue value types (immutable). Loaded by clerk_app.catalogue.loader, stored versioned."""
+
 from __future__ import annotations
 
 import enum

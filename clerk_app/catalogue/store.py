@@ -1,5 +1,6 @@
 """Versioned catalogue in the local store: exactly one active version; a new version is validated
 completely before it replaces the active one in a single transaction (file or back-office push)."""
+
 from __future__ import annotations
 
 import threading
@@ -67,8 +68,13 @@ class CatalogueStore:
             row.payload = dict(catalogue.raw)
             row.active = True
             row.loaded_at = self._clock.now()
-            self._auditor.record(s, actor, "catalogue.activate", version=catalogue.version,
-                                 items=len(catalogue.items),
-                                 previous=current.version if current is not None else None)
+            self._auditor.record(
+                s,
+                actor,
+                "catalogue.activate",
+                version=catalogue.version,
+                items=len(catalogue.items),
+                previous=current.version if current is not None else None,
+            )
             self._active = catalogue
         return catalogue

@@ -4,6 +4,7 @@ Ciphertext layout: 1 byte format version, 2 bytes key version (big endian), 12 b
 the GCM ciphertext+tag. ``aad`` binds a value to its place (e.g. b"applicant:<uuid>:pii") so a
 ciphertext copied to another row does not decrypt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,11 @@ _HEADER = struct.Struct(">BH")
 
 
 class DecryptionError(ClerkAppError):
-    key = i18n.register("error.decrypt", "数据无法解密（密钥不符或数据已损坏）",
-                        "Data cannot be decrypted (wrong key or corrupted data)")
+    key = i18n.register(
+        "error.decrypt",
+        "数据无法解密（密钥不符或数据已损坏）",
+        "Data cannot be decrypted (wrong key or corrupted data)",
+    )
 
 
 class FieldCipher:
@@ -46,10 +50,9 @@ class FieldCipher:
         fmt, version = _HEADER.unpack_from(blob)
         if fmt != _FORMAT:
             raise DecryptionError(detail=f"unknown ciphertext format {fmt}")
-        nonce = blob[_HEADER.size:_HEADER.size + 12]
+        nonce = blob[_HEADER.size : _HEADER.size + 12]
         try:
-            return AESGCM(self._keys.subkey(self._purpose, version)).decrypt(
-                nonce, blob[_HEADER.size + 12:], aad)
+            return AESGCM(self._keys.subkey(self._purpose, version)).decrypt(nonce, blob[_HEADER.size + 12 :], aad)
         except InvalidTag as exc:
             raise DecryptionError(detail="authentication tag mismatch") from exc
 
@@ -71,5 +74,6 @@ class SearchIndex:
     def token(self, kind: str, value: str) -> str:
         normalised = value.strip().upper()
         # Index key is pinned to key version 1: rotating the field key must not break search.
-        return hmac.new(self._keys.subkey("search-index", 1), f"{kind}:{normalised}".encode(),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._keys.subkey("search-index", 1), f"{kind}:{normalised}".encode(), hashlib.sha256
+        ).hexdigest()

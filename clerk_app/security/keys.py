@@ -4,6 +4,7 @@ Personal fields in the database and attachment files are encrypted under keys de
 With no usable keyring backend the app refuses to start in production mode and says how to fix it;
 tests and the demo pin an explicit file backend (``PYTHON_KEYRING_BACKEND``), see STACK-NOTES.
 """
+
 from __future__ import annotations
 
 import base64

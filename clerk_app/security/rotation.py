@@ -8,6 +8,7 @@ continues (``pending()`` says how much is left). Old key versions must stay in t
 ``pending()`` is zero; version 1 stays for good because the search-index key derives from it
 (rotating that key would mean recomputing every token: see docs/security.md).
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,8 +49,14 @@ class RotationResult:
 
 
 class KeyRotation:
-    def __init__(self, session_factory: sessionmaker[Session], keys: DataKeyService, fields: FieldCipher,
-                 attachments: AttachmentStore | None, auditor: Auditor) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        keys: DataKeyService,
+        fields: FieldCipher,
+        attachments: AttachmentStore | None,
+        auditor: Auditor,
+    ) -> None:
         self._sessions = session_factory
         self._keys = keys
         self._fields = fields
@@ -94,8 +101,11 @@ class KeyRotation:
     def status(self) -> RotationStatus:
         current = self._keys.current_version()
         with self._sessions() as s:
-            persons_old = sum(1 for pii in s.scalars(select(Person.pii))
-                              if pii != TOMBSTONE and FieldCipher.key_version_of(pii) != current)
+            persons_old = sum(
+                1
+                for pii in s.scalars(select(Person.pii))
+                if pii != TOMBSTONE and FieldCipher.key_version_of(pii) != current
+            )
         files_old = 0
         if self._attachments is not None:
             files_old = sum(1 for sha in self._attachments.hashes() if self._attachments.key_version(sha) != current)

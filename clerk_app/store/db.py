@@ -3,6 +3,7 @@
 SQLite (embedded default): WAL journal, foreign keys on, a busy timeout so a second connection
 waits instead of failing. PostgreSQL: a hall-wide shared database. Same Alembic migrations for both.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 class StoreError(ClerkAppError):
-    key = i18n.register("error.store", "本地数据库无法打开：{problem}", "The local database cannot be opened: {problem}")
+    key = i18n.register(
+        "error.store", "本地数据库无法打开：{problem}", "The local database cannot be opened: {problem}"
+    )
 
 
 def create_store_engine(url: str) -> Engine:

@@ -4,12 +4,24 @@ Personal data lives only in ``Person.pii`` (AES-GCM ciphertext, see clerk_app.se
 keyed search tokens and masked display values; nothing else in the schema holds a name or ID number.
 Schema changes go through Alembic migrations in ``clerk_app/store/migrations``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -98,9 +110,23 @@ class Case(Base):
         Index("ix_cases_agent", "agent_id"),
         # Statistics (clerk_app/stats.py): decided_at first, then every column the aggregates read,
         # so a date-range report is an index-only scan (migration 0005).
-        Index("ix_cases_stats", "decided_at", "status", "station_code", "item_code", "item_name",
-              "window_no", "decided_by", "first_visit", "prereviewed_by", "started_at", "ticket_at",
-              "called_at", "deficiency_due", "rating"),
+        Index(
+            "ix_cases_stats",
+            "decided_at",
+            "status",
+            "station_code",
+            "item_code",
+            "item_name",
+            "window_no",
+            "decided_by",
+            "first_visit",
+            "prereviewed_by",
+            "started_at",
+            "ticket_at",
+            "called_at",
+            "deficiency_due",
+            "rating",
+        ),
         Index("ix_cases_status_due", "status", "deficiency_due"),
         Index("ix_cases_updated", "updated_at"),
     )
@@ -145,9 +171,11 @@ class Case(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     lines: Mapped[list[CaseLine]] = relationship(
-        back_populates="case", order_by="CaseLine.position", cascade="all, delete-orphan")
+        back_populates="case", order_by="CaseLine.position", cascade="all, delete-orphan"
+    )
     transitions: Mapped[list[CaseTransition]] = relationship(
-        back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan")
+        back_populates="case", order_by="CaseTransition.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -248,9 +276,11 @@ class PrintJob(Base):
 
     __tablename__ = "print_jobs"
     # Migration 0006: the dispatcher's job id, queue order for retries, jobs per case number.
-    __table_args__ = (Index("ix_print_jobs_job_uid", "job_uid", unique=True),
-                      Index("ix_print_jobs_case_number", "case_number"),
-                      Index("ix_print_jobs_status_created", "status", "created_at"))
+    __table_args__ = (
+        Index("ix_print_jobs_job_uid", "job_uid", unique=True),
+        Index("ix_print_jobs_case_number", "case_number"),
+        Index("ix_print_jobs_status_created", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -264,13 +294,13 @@ class PrintJob(Base):
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    job_uid: Mapped[str | None] = mapped_column(String(32))        # printing.PrintJob.job_id
+    job_uid: Mapped[str | None] = mapped_column(String(32))  # printing.PrintJob.job_id
     case_number: Mapped[str | None] = mapped_column(String(40))
-    layout: Mapped[str | None] = mapped_column(String(16))         # a4 | roll_80mm
-    media: Mapped[str | None] = mapped_column(String(40))          # CUPS media, e.g. A4
+    layout: Mapped[str | None] = mapped_column(String(16))  # a4 | roll_80mm
+    media: Mapped[str | None] = mapped_column(String(40))  # CUPS media, e.g. A4
     pages: Mapped[int | None] = mapped_column(Integer)
-    message: Mapped[str | None] = mapped_column(Text)              # what the clerk was told
-    detail: Mapped[str | None] = mapped_column(Text)               # technical detail (no PII)
+    message: Mapped[str | None] = mapped_column(Text)  # what the clerk was told
+    detail: Mapped[str | None] = mapped_column(Text)  # technical detail (no PII)
     spooler_job_id: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -10,15 +10,44 @@ Composition (done by the app context)::
                         on_state=..., on_progress=...)
     worker.start()   # ... worker.stop() on exit
 """
+
 from clerk_app.sync.credentials import StationCredentials
-from clerk_app.sync.errors import (AttachmentMissing, BackOfficeUnavailable, RequestRejected, StationNotAuthorised,
-                                   SyncError)
+from clerk_app.sync.errors import (
+    AttachmentMissing,
+    BackOfficeUnavailable,
+    RequestRejected,
+    StationNotAuthorised,
+    SyncError,
+)
 from clerk_app.sync.packet import FolderAttachments, PacketBuilder, person_repository_decoder
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings
-from clerk_app.sync.worker import (CycleReport, PublicationInstaller, StatusApplier, SyncProgress, SyncSettings,
-                                   SyncState, SyncWorker)
+from clerk_app.sync.worker import (
+    CycleReport,
+    PublicationInstaller,
+    StatusApplier,
+    SyncProgress,
+    SyncSettings,
+    SyncState,
+    SyncWorker,
+)
 
-__all__ = ["AttachmentMissing", "BackOfficeClient", "BackOfficeUnavailable", "CycleReport", "FolderAttachments",
-           "PacketBuilder", "PublicationInstaller", "RequestRejected", "StationCredentials", "StationNotAuthorised",
-           "StatusApplier", "SyncError", "SyncProgress", "SyncSettings", "SyncState", "SyncWorker",
-           "TransportSettings", "person_repository_decoder"]
+__all__ = [
+    "AttachmentMissing",
+    "BackOfficeClient",
+    "BackOfficeUnavailable",
+    "CycleReport",
+    "FolderAttachments",
+    "PacketBuilder",
+    "PublicationInstaller",
+    "RequestRejected",
+    "StationCredentials",
+    "StationNotAuthorised",
+    "StatusApplier",
+    "SyncError",
+    "SyncProgress",
+    "SyncSettings",
+    "SyncState",
+    "SyncWorker",
+    "TransportSettings",
+    "person_repository_decoder",
+]

@@ -1,4 +1,5 @@
 """The station secret, kept in the OS keyring only (never in the settings file or a log line)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """Errors of the sync layer. Messages say what the clerk should know (the back office is away,
 the station is not enrolled ...); details for the log never carry personal data or secrets."""
+
 from __future__ import annotations
 
 from clerk_app import i18n
@@ -13,20 +14,27 @@ class SyncError(ClerkAppError):
 class BackOfficeUnavailable(SyncError):
     """Transient: network down, timeout, reset, 5xx, 429. Retried with backoff."""
 
-    key = i18n.register("error.sync.unavailable", "后台暂时无法连接，稍后自动重试（{problem}）",
-                        "The back office cannot be reached; retrying automatically ({problem})")
+    key = i18n.register(
+        "error.sync.unavailable",
+        "后台暂时无法连接，稍后自动重试（{problem}）",
+        "The back office cannot be reached; retrying automatically ({problem})",
+    )
 
 
 class StationNotAuthorised(SyncError):
-    key = i18n.register("error.sync.auth", "本工作站未获后台授权，请联系管理员重新注册工作站",
-                        "This station is not authorised by the back office; ask an administrator to enrol it")
+    key = i18n.register(
+        "error.sync.auth",
+        "本工作站未获后台授权，请联系管理员重新注册工作站",
+        "This station is not authorised by the back office; ask an administrator to enrol it",
+    )
 
 
 class RequestRejected(SyncError):
     """Permanent: the back office refused the request (4xx); retrying the same request will not help."""
 
-    key = i18n.register("error.sync.rejected", "后台拒绝了该请求（{problem}）",
-                        "The back office refused the request ({problem})")
+    key = i18n.register(
+        "error.sync.rejected", "后台拒绝了该请求（{problem}）", "The back office refused the request ({problem})"
+    )
 
     def __init__(self, *, status: int, code: str, detail: str = "", offset: int | None = None) -> None:
         self.status = status
@@ -36,5 +44,8 @@ class RequestRejected(SyncError):
 
 
 class AttachmentMissing(SyncError):
-    key = i18n.register("error.sync.attachment_missing", "附件文件缺失或已损坏，无法上传（{sha}）",
-                        "An attachment file is missing or corrupt and cannot be uploaded ({sha})")
+    key = i18n.register(
+        "error.sync.attachment_missing",
+        "附件文件缺失或已损坏，无法上传（{sha}）",
+        "An attachment file is missing or corrupt and cannot be uploaded ({sha})",
+    )

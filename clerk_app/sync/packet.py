@@ -5,6 +5,7 @@ case (the back office compares retried packets by hash): it holds only what is f
 (no later status, no timestamps of the sync itself). Applicant fields are decrypted here, in memory,
 for the back office only; they never reach a log or an error text.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,10 +55,12 @@ ApplicantDecoder = Callable[[Person], dict[str, Any]]
 
 def person_repository_decoder(persons: Any) -> ApplicantDecoder:
     """Adapter for clerk_app.persons.PersonRepository (``load(row) -> PersonData``)."""
+
     def decode(row: Person) -> dict[str, Any]:
         data = dataclasses.asdict(persons.load(row))
         data["kind"] = row.kind
         return data
+
     return decode
 
 
@@ -87,26 +90,37 @@ class PacketBuilder:
         case = session.get(Case, case_id)
         if case is None:
             raise LookupError(f"case {case_id} not in the store")
-        decision = session.scalar(
-            select(CaseTransition.to_status).where(CaseTransition.case_id == case_id,
-                                                   CaseTransition.to_status.in_(DECISION_STATUSES))
-            .order_by(CaseTransition.id).limit(1)) or case.status
+        decision = (
+            session.scalar(
+                select(CaseTransition.to_status)
+                .where(CaseTransition.case_id == case_id, CaseTransition.to_status.in_(DECISION_STATUSES))
+                .order_by(CaseTransition.id)
+                .limit(1)
+            )
+            or case.status
+        )
         if decision not in DECISION_STATUSES:
             raise LookupError(f"case {case_id} has no decision")
         lines_out: list[dict[str, Any]] = []
         files: dict[str, ManifestFile] = {}
         lines = session.scalars(select(CaseLine).where(CaseLine.case_id == case_id).order_by(CaseLine.position))
         for line in lines:
-            pages = session.scalars(select(Page).where(Page.line_id == line.id)
-                                    .order_by(Page.position, Page.id)).all()
+            pages = session.scalars(select(Page).where(Page.line_id == line.id).order_by(Page.position, Page.id)).all()
             for page in pages:
                 files.setdefault(page.sha256, ManifestFile(page.sha256, page.size, page.mime))
-            lines_out.append({
-                "requirement_code": line.requirement_code, "name": line.name, "form": line.form,
-                "status": line.status, "reason": line.reason, "due_date": _iso(line.due_date),
-                "originals_received": line.originals_received, "copies_received": line.copies_received,
-                "pages": [{"position": p.position, "sha256": p.sha256} for p in pages],
-            })
+            lines_out.append(
+                {
+                    "requirement_code": line.requirement_code,
+                    "name": line.name,
+                    "form": line.form,
+                    "status": line.status,
+                    "reason": line.reason,
+                    "due_date": _iso(line.due_date),
+                    "originals_received": line.originals_received,
+                    "copies_received": line.copies_received,
+                    "pages": [{"position": p.position, "sha256": p.sha256} for p in pages],
+                }
+            )
         applicant = agent = None
         if case.applicant_id:
             person = session.get(Person, case.applicant_id)
@@ -145,16 +159,21 @@ class PacketBuilder:
         lines_out: list[dict[str, Any]] = []
         files: dict[str, ManifestFile] = {}
         for code in sorted(set(codes)):
-            line = session.scalar(select(CaseLine).where(CaseLine.case_id == case_id,
-                                                         CaseLine.requirement_code == code))
+            line = session.scalar(
+                select(CaseLine).where(CaseLine.case_id == case_id, CaseLine.requirement_code == code)
+            )
             if line is None:
                 raise LookupError(f"case {case_id} has no line {code}")
-            pages = session.scalars(select(Page).where(Page.line_id == line.id)
-                                    .order_by(Page.position, Page.id)).all()
+            pages = session.scalars(select(Page).where(Page.line_id == line.id).order_by(Page.position, Page.id)).all()
             for page in pages:
                 files.setdefault(page.sha256, ManifestFile(page.sha256, page.size, page.mime))
-            lines_out.append({"requirement_code": code,
-                              "pages": [{"position": p.position, "sha256": p.sha256} for p in pages]})
-        body = {"schema_version": SUPPLEMENTS_SCHEMA, "case_id": case_id, "lines": lines_out,
-                "attachments": [dataclasses.asdict(f) for f in files.values()]}
+            lines_out.append(
+                {"requirement_code": code, "pages": [{"position": p.position, "sha256": p.sha256} for p in pages]}
+            )
+        body = {
+            "schema_version": SUPPLEMENTS_SCHEMA,
+            "case_id": case_id,
+            "lines": lines_out,
+            "attachments": [dataclasses.asdict(f) for f in files.values()],
+        }
         return BuiltPacket(case_id, body, tuple(files.values()))

@@ -5,6 +5,7 @@ The worker calls one ``on_state``/``on_progress`` callback on its own thread; ``
 them out to listeners that come and go (a main window per signed-in user: ui/sync_ui.py forwards them
 through a queued Qt signal) and keeps the last state for a listener that arrives late.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,9 @@ class SyncRuntime:
             if on_progress is not None:
                 self._progress_listeners.append(on_progress)
 
-    def remove_listener(self, on_state: StateListener | None = None,
-                        on_progress: ProgressListener | None = None) -> None:
+    def remove_listener(
+        self, on_state: StateListener | None = None, on_progress: ProgressListener | None = None
+    ) -> None:
         with self._lock:
             if on_state in self._state_listeners:
                 self._state_listeners.remove(on_state)
@@ -98,16 +100,26 @@ def build_sync(ctx: Any, keyring_module: Any) -> SyncRuntime:
     ``keyring_module`` (the app's keyring) when a token is needed; it is never written to a file or log."""
     settings = ctx.settings
     station = settings.station_code
-    client = BackOfficeClient(TransportSettings(settings.backoffice_url, ca_file=settings.backoffice_ca_file or None),
-                              StationCredentials(station, keyring_module))
+    client = BackOfficeClient(
+        TransportSettings(settings.backoffice_url, ca_file=settings.backoffice_ca_file or None),
+        StationCredentials(station, keyring_module),
+    )
     calendar_path = Path(settings.resolved_data_dir()) / PUSHED_CALENDAR
 
     def factory(**callbacks: Any) -> SyncWorker:
-        return SyncWorker(ctx.sessions, client, PacketBuilder(person_repository_decoder(ctx.persons)),
-                          ctx.pages.store, station_code=station,
-                          status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, station),
-                          installers={"catalogue": CatalogueStoreInstaller(ctx.catalogue, station),
-                                      "calendar": CalendarInstaller(ctx.calendar, calendar_path)},
-                          settings=SyncSettings(poll_interval=float(settings.sync_interval_seconds)),
-                          **callbacks)
+        return SyncWorker(
+            ctx.sessions,
+            client,
+            PacketBuilder(person_repository_decoder(ctx.persons)),
+            ctx.pages.store,
+            station_code=station,
+            status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, station),
+            installers={
+                "catalogue": CatalogueStoreInstaller(ctx.catalogue, station),
+                "calendar": CalendarInstaller(ctx.calendar, calendar_path),
+            },
+            settings=SyncSettings(poll_interval=float(settings.sync_interval_seconds)),
+            **callbacks,
+        )
+
     return SyncRuntime(client, factory)

@@ -4,6 +4,7 @@ status-feed cursor and the ETags of the catalogue/calendar last installed or ref
 A Core table on its own MetaData, so this module does not change the core's model set; the core may
 move it into clerk_app/store/models.py as a mapped class with the same columns.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 
 metadata = MetaData()
 sync_state = Table(
-    "sync_state", metadata,
+    "sync_state",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -26,7 +28,6 @@ def get_value(session: Session, key: str) -> str | None:
 
 def set_value(session: Session, key: str, value: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
-    updated = session.execute(sync_state.update().where(sync_state.c.key == key)
-                              .values(value=value, updated_at=now))
+    updated = session.execute(sync_state.update().where(sync_state.c.key == key).values(value=value, updated_at=now))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(sync_state.insert().values(key=key, value=value, updated_at=now))

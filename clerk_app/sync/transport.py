@@ -5,6 +5,7 @@ accepted only for loopback addresses (tests, a one-machine pilot). Every call ha
 write timeouts. Failures are sorted into transient (``BackOfficeUnavailable``: retry later) and
 permanent (``RequestRejected``); authentication is refreshed once on 401.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -92,21 +93,35 @@ def ssl_context(ca_file: str | None) -> ssl.SSLContext:
 class BackOfficeClient:
     """Thread-safe client of one station. Holds a bearer token in memory only."""
 
-    def __init__(self, settings: TransportSettings, credentials: StationCredentials,
-                 *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: TransportSettings,
+        credentials: StationCredentials,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         parts = urlsplit(settings.base_url)
         if parts.scheme == "http" and not _is_loopback(parts.hostname):
-            raise ConfigurationError(problem="back office URL",
-                                     detail="plain http is only allowed to a loopback address; use https")
+            raise ConfigurationError(
+                problem="back office URL", detail="plain http is only allowed to a loopback address; use https"
+            )
         if parts.scheme not in ("http", "https"):
             raise ConfigurationError(problem="back office URL", detail=f"unsupported scheme {parts.scheme!r}")
         self.station_code = credentials.station_code
         self._credentials = credentials
-        timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.read_timeout,
-                                write=settings.write_timeout, pool=settings.connect_timeout)
-        self._http = httpx.Client(base_url=settings.base_url.rstrip("/"), timeout=timeout,
-                                  verify=ssl_context(settings.ca_file), transport=transport,
-                                  headers={"User-Agent": "clerk-app-sync/1"})
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.write_timeout,
+            pool=settings.connect_timeout,
+        )
+        self._http = httpx.Client(
+            base_url=settings.base_url.rstrip("/"),
+            timeout=timeout,
+            verify=ssl_context(settings.ca_file),
+            transport=transport,
+            headers={"User-Agent": "clerk-app-sync/1"},
+        )
         self._token: str | None = None
         self._token_lock = threading.Lock()
 
@@ -120,8 +135,7 @@ class BackOfficeClient:
         except httpx.TransportError as exc:  # connect/read/write errors, timeouts, resets, protocol
             raise BackOfficeUnavailable(problem=type(exc).__name__, detail=f"{method} {path.split('/')[1]}") from exc
         if response.status_code in _RETRYABLE_STATUS:
-            raise BackOfficeUnavailable(problem=f"HTTP {response.status_code}",
-                                        detail=f"{method} {path.split('/')[1]}")
+            raise BackOfficeUnavailable(problem=f"HTTP {response.status_code}", detail=f"{method} {path.split('/')[1]}")
         return response
 
     def _json(self, response: httpx.Response) -> Any:
@@ -139,11 +153,15 @@ class BackOfficeClient:
         code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
         offset = body.get("offset") if isinstance(body, dict) else None
         # Field paths of a schema refusal help the log; the server never echoes values.
-        fields = [".".join(map(str, p.get("loc", []))) for p in body.get("problems", [])
-                  if isinstance(p, dict)] if isinstance(body, dict) else []
+        fields = (
+            [".".join(map(str, p.get("loc", []))) for p in body.get("problems", []) if isinstance(p, dict)]
+            if isinstance(body, dict)
+            else []
+        )
         detail = f"HTTP {response.status_code} {code}" + (f" at {', '.join(fields[:5])}" if fields else "")
-        return RequestRejected(status=response.status_code, code=code, detail=detail,
-                               offset=offset if isinstance(offset, int) else None)
+        return RequestRejected(
+            status=response.status_code, code=code, detail=detail, offset=offset if isinstance(offset, int) else None
+        )
 
     def _authorised(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send with the bearer token; on 401 fetch a new token once and resend."""
@@ -163,8 +181,9 @@ class BackOfficeClient:
                 secret = self._credentials.secret()
                 if not secret:
                     raise StationNotAuthorised(detail="no station secret in the keyring")
-                response = self._send("POST", "/auth/token",
-                                      json={"station_code": self.station_code, "station_secret": secret})
+                response = self._send(
+                    "POST", "/auth/token", json={"station_code": self.station_code, "station_secret": secret}
+                )
                 if response.status_code == 401:
                     raise StationNotAuthorised(detail="token refused")
                 if response.status_code != 200:
@@ -180,8 +199,9 @@ class BackOfficeClient:
     def register(self, enrolment_code: str) -> None:
         """First start of a station: trade the one-time enrolment code for the station secret, which
         goes straight into the keyring."""
-        response = self._send("POST", "/stations/register",
-                              json={"station_code": self.station_code, "enrolment_code": enrolment_code})
+        response = self._send(
+            "POST", "/stations/register", json={"station_code": self.station_code, "enrolment_code": enrolment_code}
+        )
         if response.status_code == 401:
             raise StationNotAuthorised(detail="enrolment code refused")
         if response.status_code != 201:
@@ -191,31 +211,30 @@ class BackOfficeClient:
             self._token = None
 
     def upload_packet(self, idempotency_key: str, packet: dict[str, Any]) -> PacketReceipt:
-        response = self._authorised("POST", "/case-packets", json=packet,
-                                    headers={"Idempotency-Key": idempotency_key})
+        response = self._authorised("POST", "/case-packets", json=packet, headers={"Idempotency-Key": idempotency_key})
         if response.status_code not in (200, 201):
             raise self._reject(response)
         body = self._json(response)
-        return PacketReceipt(body["case_id"], body["status"], bool(body["created"]),
-                             tuple(body["missing_attachments"]))
+        return PacketReceipt(body["case_id"], body["status"], bool(body["created"]), tuple(body["missing_attachments"]))
 
     def upload_rating(self, idempotency_key: str, case_id: str, rating: dict[str, Any]) -> bool:
         """The applicant's rating of a case; True if stored now, False for a replay."""
-        response = self._authorised("POST", f"/cases/{quote(case_id)}/rating", json=rating,
-                                    headers={"Idempotency-Key": idempotency_key})
+        response = self._authorised(
+            "POST", f"/cases/{quote(case_id)}/rating", json=rating, headers={"Idempotency-Key": idempotency_key}
+        )
         if response.status_code not in (200, 201):
             raise self._reject(response)
         return response.status_code == 201
 
     def upload_supplements(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
         """容缺 materials that arrived after the decision; the receipt lists the files still missing."""
-        response = self._authorised("POST", f"/cases/{quote(case_id)}/supplements", json=body,
-                                    headers={"Idempotency-Key": idempotency_key})
+        response = self._authorised(
+            "POST", f"/cases/{quote(case_id)}/supplements", json=body, headers={"Idempotency-Key": idempotency_key}
+        )
         if response.status_code not in (200, 201):
             raise self._reject(response)
         data = self._json(response)
-        return PacketReceipt(data["case_id"], data["status"], bool(data["created"]),
-                             tuple(data["missing_attachments"]))
+        return PacketReceipt(data["case_id"], data["status"], bool(data["created"]), tuple(data["missing_attachments"]))
 
     def _att_path(self, case_id: str, sha256: str) -> str:
         return f"/cases/{quote(case_id)}/attachments/{quote(sha256)}"
@@ -230,9 +249,15 @@ class BackOfficeClient:
         return self._state(self._authorised("GET", self._att_path(case_id, sha256)))
 
     def put_chunk(self, case_id: str, sha256: str, offset: int, data: bytes) -> AttachmentState:
-        return self._state(self._authorised("PUT", self._att_path(case_id, sha256), params={"offset": offset},
-                                            content=data,
-                                            headers={"Content-Type": "application/octet-stream"}))
+        return self._state(
+            self._authorised(
+                "PUT",
+                self._att_path(case_id, sha256),
+                params={"offset": offset},
+                content=data,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        )
 
     def finalize(self, case_id: str, sha256: str) -> AttachmentState:
         return self._state(self._authorised("POST", self._att_path(case_id, sha256) + "/finalize"))
@@ -242,8 +267,9 @@ class BackOfficeClient:
         if response.status_code != 200:
             raise self._reject(response)
         body = self._json(response)
-        events = tuple(StatusEvent(int(e["seq"]), str(e["case_id"]), str(e["status"]), e.get("reason"))
-                       for e in body["events"])
+        events = tuple(
+            StatusEvent(int(e["seq"]), str(e["case_id"]), str(e["status"]), e.get("reason")) for e in body["events"]
+        )
         return StatusPage(events, int(body["next_cursor"]), bool(body["has_more"]))
 
     def publication(self, kind: str, known_etag: str | None) -> Publication | None:

@@ -1,6 +1,7 @@
 """Adapters from the sync worker's small interfaces to the core services (the composition root
 builds these): back-office statuses through CaseService's lifecycle, pushed catalogues through
 CatalogueStore's validate-then-activate, pushed holiday calendars into the WorkingDayCalendar."""
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,12 @@ class CaseServiceStatusApplier:
             self._cases.apply_server_status(self._actor, case_id, target, reason)
         except DomainError:  # TransitionForbidden, PermissionDenied
             with self._sessions.begin() as s:
-                s.execute(update(Case).where(Case.id == case_id).values(server_status=target.value)
-                          .execution_options(synchronize_session=False))
+                s.execute(
+                    update(Case)
+                    .where(Case.id == case_id)
+                    .values(server_status=target.value)
+                    .execution_options(synchronize_session=False)
+                )
 
 
 class CatalogueStoreInstaller:
@@ -97,7 +102,8 @@ class CalendarInstaller:
             raise CalendarFileError(problem=f"calendar {version}: no [years] in the file")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(f"# Holiday calendar {version} from the back office; replaced by the next push.\n" + text,
-                       encoding="utf-8")
+        tmp.write_text(
+            f"# Holiday calendar {version} from the back office; replaced by the next push.\n" + text, encoding="utf-8"
+        )
         os.replace(tmp, self.path)
         self._calendar.file_years = years

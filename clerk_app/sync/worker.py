@@ -22,6 +22,7 @@ Phases 2 and 3 run even when phase 1 failed, and their failures never block uplo
 The UI gets ``SyncState`` (online/offline, pending, failed, last success, problem) and ``SyncProgress``
 callbacks from the worker thread; the UI layer marshals them onto the GUI thread (Qt signal).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from clerk_app.errors import ClerkAppError
 from clerk_app.store.models import Case, OutboxEntry
 from clerk_app.sync import state as sync_state
-from clerk_app.sync.errors import (AttachmentMissing, BackOfficeUnavailable, RequestRejected, StationNotAuthorised,
-                                   SyncError)
+from clerk_app.sync.errors import (
+    AttachmentMissing,
+    BackOfficeUnavailable,
+    RequestRejected,
+    StationNotAuthorised,
+    SyncError,
+)
 from clerk_app.sync.packet import AttachmentSource, ManifestFile, PacketBuilder
 from clerk_app.sync.transport import BackOfficeClient
 
@@ -65,8 +71,8 @@ class PublicationInstaller(Protocol):
 @dataclass(frozen=True)
 class SyncSettings:
     chunk_size: int = 1024 * 1024
-    batch_size: int = 50            # outbox entries per cycle
-    poll_interval: float = 30.0      # seconds between cycles when idle
+    batch_size: int = 50  # outbox entries per cycle
+    poll_interval: float = 30.0  # seconds between cycles when idle
     publication_interval: float = 300.0
     feed_page: int = 200
     backoff_base: float = 2.0
@@ -75,12 +81,12 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class SyncState:
-    online: bool | None = None             # None: not tried yet
+    online: bool | None = None  # None: not tried yet
     pending: int = 0
     failed: int = 0
     last_success: dt.datetime | None = None
-    problem: str | None = None             # user-facing text of the last failure
-    catalogue_problem: str | None = None   # a refused catalogue/calendar push
+    problem: str | None = None  # user-facing text of the last failure
+    catalogue_problem: str | None = None  # a refused catalogue/calendar push
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ class SyncProgress:
 
 @dataclass
 class CycleReport:
-    contacted: bool = False    # at least one exchange with the back office succeeded
+    contacted: bool = False  # at least one exchange with the back office succeeded
     sent: int = 0
     failed: int = 0
     upload_error: ClerkAppError | None = None
@@ -102,7 +108,7 @@ class CycleReport:
     pull_error: ClerkAppError | None = None
     installed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    cancelled: bool = False    # a manual cycle stopped by the clerk (no pulls this time)
+    cancelled: bool = False  # a manual cycle stopped by the clerk (no pulls this time)
 
 
 _WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
@@ -125,14 +131,22 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class SyncWorker:
-    def __init__(self, sessions: sessionmaker[Session], client: BackOfficeClient, packets: PacketBuilder,
-                 attachments: AttachmentSource, *, station_code: str,
-                 status_applier: StatusApplier | None = None,
-                 installers: dict[str, PublicationInstaller] | None = None,
-                 settings: SyncSettings = SyncSettings(),
-                 on_state: Callable[[SyncState], None] | None = None,
-                 on_progress: Callable[[SyncProgress], None] | None = None,
-                 clock: Callable[[], dt.datetime] = _utcnow, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        client: BackOfficeClient,
+        packets: PacketBuilder,
+        attachments: AttachmentSource,
+        *,
+        station_code: str,
+        status_applier: StatusApplier | None = None,
+        installers: dict[str, PublicationInstaller] | None = None,
+        settings: SyncSettings = SyncSettings(),
+        on_state: Callable[[SyncState], None] | None = None,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
         self._sessions = sessions
         self._client = client
         self._packets = packets
@@ -150,7 +164,7 @@ class SyncWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._cancel: threading.Event | None = None  # set by run_once(cancel=...) for its cycle
-        self._failures = 0            # consecutive failed cycles (worker-level backoff)
+        self._failures = 0  # consecutive failed cycles (worker-level backoff)
         self._next_publication_pull = 0.0
         self._state = SyncState()
 
@@ -189,8 +203,7 @@ class SyncWorker:
                 ok = False
             self._failures = 0 if ok else self._failures + 1
             if self._failures:
-                delay = backoff_delay(self._failures, self.settings.backoff_base, self.settings.backoff_max,
-                                      self._rng)
+                delay = backoff_delay(self._failures, self.settings.backoff_base, self.settings.backoff_max, self._rng)
             else:
                 delay = self.settings.poll_interval if not self._has_due_work() else 0.0
             self._wake.wait(delay)
@@ -222,16 +235,24 @@ class SyncWorker:
             return report
 
     def _due_query(self, now: dt.datetime):  # type: ignore[no-untyped-def]
-        return (select(OutboxEntry).join(Case, Case.id == OutboxEntry.case_id)
-                .where(OutboxEntry.state == "pending", Case.station_code == self.station_code,
-                       (OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now))
-                # Case packets first: a rating (or any other kind) that fails never delays a case.
-                .order_by(case((OutboxEntry.kind == "case_packet", 0), else_=1), OutboxEntry.id))
+        return (
+            select(OutboxEntry)
+            .join(Case, Case.id == OutboxEntry.case_id)
+            .where(
+                OutboxEntry.state == "pending",
+                Case.station_code == self.station_code,
+                (OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now),
+            )
+            # Case packets first: a rating (or any other kind) that fails never delays a case.
+            .order_by(case((OutboxEntry.kind == "case_packet", 0), else_=1), OutboxEntry.id)
+        )
 
     def _upload(self, report: CycleReport) -> None:
         with self._sessions() as s:
-            due = [(e.id, e.case_id, e.idempotency_key, e.kind)
-                   for e in s.scalars(self._due_query(self._clock()).limit(self.settings.batch_size))]
+            due = [
+                (e.id, e.case_id, e.idempotency_key, e.kind)
+                for e in s.scalars(self._due_query(self._clock()).limit(self.settings.batch_size))
+            ]
         for entry_id, case_id, key, kind in due:
             if self._stop.is_set() or (self._cancel is not None and self._cancel.is_set()):
                 return
@@ -277,9 +298,16 @@ class SyncWorker:
 
     def _packet_sent(self, case_id: str) -> bool:
         with self._sessions() as s:
-            return s.scalar(select(OutboxEntry.id).where(OutboxEntry.case_id == case_id,
-                                                         OutboxEntry.kind == "case_packet",
-                                                         OutboxEntry.state == "sent").limit(1)) is not None
+            return (
+                s.scalar(
+                    select(OutboxEntry.id)
+                    .where(
+                        OutboxEntry.case_id == case_id, OutboxEntry.kind == "case_packet", OutboxEntry.state == "sent"
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
 
     def _send_supplements(self, entry_id: int, case_id: str, key: str) -> None:
         """容缺 materials that arrived later: the record (lines + pages + manifest, rebuilt
@@ -397,8 +425,11 @@ class SyncWorker:
     def retry_failed(self) -> int:
         """Put refused entries back in the queue (after an administrator fixed the cause)."""
         with self._sessions.begin() as s:
-            rows = s.scalars(select(OutboxEntry).join(Case, Case.id == OutboxEntry.case_id)
-                             .where(OutboxEntry.state == "failed", Case.station_code == self.station_code)).all()
+            rows = s.scalars(
+                select(OutboxEntry)
+                .join(Case, Case.id == OutboxEntry.case_id)
+                .where(OutboxEntry.state == "failed", Case.station_code == self.station_code)
+            ).all()
             for row in rows:
                 row.state, row.next_attempt_at = "pending", None
         self.wake()
@@ -473,9 +504,14 @@ class SyncWorker:
     # -- state for the UI ---------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
         with self._sessions() as s:
-            rows = dict(s.execute(select(OutboxEntry.state, func.count()).join(Case, Case.id == OutboxEntry.case_id)
-                                  .where(Case.station_code == self.station_code)
-                                  .group_by(OutboxEntry.state)).all())
+            rows = dict(
+                s.execute(
+                    select(OutboxEntry.state, func.count())
+                    .join(Case, Case.id == OutboxEntry.case_id)
+                    .where(Case.station_code == self.station_code)
+                    .group_by(OutboxEntry.state)
+                ).all()
+            )
         return rows.get("pending", 0), rows.get("failed", 0)
 
     def _publish_state(self, report: CycleReport) -> None:
@@ -489,8 +525,9 @@ class SyncWorker:
         elif report.contacted:
             online, last, problem = True, self._clock(), None
         # else: nothing was due and nothing pulled — what we knew still stands.
-        self._state = replace(self._state, online=online, pending=pending, failed=failed, last_success=last,
-                              problem=problem)
+        self._state = replace(
+            self._state, online=online, pending=pending, failed=failed, last_success=last, problem=problem
+        )
         if self._on_state is not None:
             try:
                 self._on_state(self._state)

@@ -4,6 +4,7 @@ cards through GA 467 SAM readers (pyserial), and a simulator — all behind ``ap
 Backends are created by name through ``create_card_service`` which imports lazily: a missing library
 makes the backend unavailable with a reason instead of breaking the application at import time.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +17,9 @@ BACKENDS = ("pyscard", "ga467", "simulated")
 
 
 class CardBackendUnavailable(DeviceError):
-    key = i18n.register("cards.backend_unavailable", "读卡功能不可用：{reason}",
-                        "Card reader backend {backend} unavailable: {reason}")
+    key = i18n.register(
+        "cards.backend_unavailable", "读卡功能不可用：{reason}", "Card reader backend {backend} unavailable: {reason}"
+    )
 
 
 def create_card_service(backend: str, **options: Any) -> CardReaderService:
@@ -39,6 +41,5 @@ def create_card_service(backend: str, **options: Any) -> CardReaderService:
 
             return SimulatedCardService(**options)
     except ImportError as exc:
-        raise CardBackendUnavailable(backend=backend, reason=f"missing library {exc.name}",
-                                     detail=str(exc)) from None
+        raise CardBackendUnavailable(backend=backend, reason=f"missing library {exc.name}", detail=str(exc)) from None
     raise CardBackendUnavailable(backend=backend, reason=f"unknown backend; choose one of {BACKENDS}")

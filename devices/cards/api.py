@@ -4,6 +4,7 @@ Every backend (pyscard + ICAO 9303 eMRTD, GA 467 resident-ID SAM readers, the si
 ``CardReaderService`` and returns ``IdentityDocument``. Nothing here may carry personal data into an
 exception text or a log line: errors name the problem, never the holder.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +18,11 @@ from clerk_app.errors import DeviceError
 
 class DocumentType(enum.Enum):
     PASSPORT = "passport"
-    HK_MACAU_PERMIT = "hk_macau_permit"          # 往来港澳通行证 (ICAO TD1, document code "CS")
-    TAIWAN_PERMIT = "taiwan_permit"              # 往来台湾通行证 (document code "CD")
-    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"   # 外国人永久居留身份证
-    RESIDENT_ID = "resident_id"                  # 居民身份证 (GA 467 SAM reader, not ICAO)
-    OTHER_ICAO = "other_icao"                    # any other ICAO 9303 document (visa, foreign ID card)
+    HK_MACAU_PERMIT = "hk_macau_permit"  # 往来港澳通行证 (ICAO TD1, document code "CS")
+    TAIWAN_PERMIT = "taiwan_permit"  # 往来台湾通行证 (document code "CD")
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"  # 外国人永久居留身份证
+    RESIDENT_ID = "resident_id"  # 居民身份证 (GA 467 SAM reader, not ICAO)
+    OTHER_ICAO = "other_icao"  # any other ICAO 9303 document (visa, foreign ID card)
 
 
 class Sex(enum.Enum):
@@ -34,16 +35,16 @@ class PassiveAuthStatus(enum.Enum):
     """ICAO 9303-11 §5.1 passive authentication outcome, as shown to the clerk."""
 
     VERIFIED = "verified"
-    DATA_ALTERED = "data_altered"            # a data-group hash differs from the SOD, or bad SOD signature
+    DATA_ALTERED = "data_altered"  # a data-group hash differs from the SOD, or bad SOD signature
     ISSUER_NOT_TRUSTED = "issuer_not_trusted"  # DS certificate not signed by a configured CSCA
-    NOT_CHECKED = "not_checked"              # no SOD (resident ID, simulator) or no CSCA folder
+    NOT_CHECKED = "not_checked"  # no SOD (resident ID, simulator) or no CSCA folder
 
 
 @dataclass(frozen=True)
 class PassiveAuthResult:
     status: PassiveAuthStatus
-    detail: str = ""            # technical English, no personal data (e.g. "DG1 hash mismatch")
-    signer_subject: str = ""    # the document signer's subject (an authority, not a person)
+    detail: str = ""  # technical English, no personal data (e.g. "DG1 hash mismatch")
+    signer_subject: str = ""  # the document signer's subject (an authority, not a person)
 
     @property
     def verified(self) -> bool:
@@ -62,8 +63,8 @@ class ReaderState(enum.Enum):
 @dataclass(frozen=True)
 class FacePhoto:
     data: bytes
-    mime: str                   # image/jpeg, image/jp2, or application/x-wlt (resident ID, undecoded)
-    decodable: bool             # False: stored as is, "needs vendor decoder" (WLT)
+    mime: str  # image/jpeg, image/jp2, or application/x-wlt (resident ID, undecoded)
+    decodable: bool  # False: stored as is, "needs vendor decoder" (WLT)
     width: int = 0
     height: int = 0
 
@@ -82,24 +83,27 @@ class IdentityDocument:
     full_name: str
     sex: Sex
     birth_date: dt.date | None
-    nationality: str            # ICAO 3-letter code ("CHN" for the resident ID)
+    nationality: str  # ICAO 3-letter code ("CHN" for the resident ID)
     expiry_date: dt.date | None  # None: long-term (长期) resident ID
-    issuing_state: str = ""     # ICAO code of the issuing state or organisation
+    issuing_state: str = ""  # ICAO code of the issuing state or organisation
     issuing_authority: str = ""  # resident ID: 签发机关
     valid_from: dt.date | None = None
-    address: str = ""           # resident ID only
-    ethnic_group: str = ""      # resident ID only: 民族 (GB 3304 name, e.g. 汉)
+    address: str = ""  # resident ID only
+    ethnic_group: str = ""  # resident ID only: 民族 (GB 3304 name, e.g. 汉)
     photo: FacePhoto | None = None
     passive_auth: PassiveAuthResult = field(
-        default_factory=lambda: PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "not checked"))
+        default_factory=lambda: PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "not checked")
+    )
     verified_by: str = "chip"
-    raw_mrz: str = ""           # DG1 MRZ lines joined with "\n" (empty for the resident ID)
-    reader_id: str = ""         # SAM ID (resident ID) or reader name; not personal data
+    raw_mrz: str = ""  # DG1 MRZ lines joined with "\n" (empty for the resident ID)
+    reader_id: str = ""  # SAM ID (resident ID) or reader name; not personal data
 
     def __repr__(self) -> str:
-        return (f"IdentityDocument(type={self.document_type.value}, "
-                f"number={mask_document_number(self.document_number)}, "
-                f"pa={self.passive_auth.status.value}, photo={self.photo!r})")
+        return (
+            f"IdentityDocument(type={self.document_type.value}, "
+            f"number={mask_document_number(self.document_number)}, "
+            f"pa={self.passive_auth.status.value}, photo={self.photo!r})"
+        )
 
     __str__ = __repr__
 
@@ -116,8 +120,8 @@ class MrzKey:
     """What BAC needs (ICAO 9303-11 §4.3.2): typed by the clerk or read by a keyboard-wedge MRZ reader."""
 
     document_number: str
-    birth_date: str             # YYMMDD
-    expiry_date: str            # YYMMDD
+    birth_date: str  # YYMMDD
+    expiry_date: str  # YYMMDD
 
     def __repr__(self) -> str:
         return f"MrzKey(number={mask_document_number(self.document_number)})"
@@ -126,79 +130,76 @@ class MrzKey:
 @dataclass(frozen=True)
 class ReaderInfo:
     name: str
-    family: str                 # "pcsc" | "ga467" | "simulated"
+    family: str  # "pcsc" | "ga467" | "simulated"
     card_present: bool = False
     atr: bytes = b""
 
 
 # --- errors -----------------------------------------------------------------------------------------
 
+
 class CardError(DeviceError):
-    key = i18n.register("cards.error", "读卡失败：{problem}。请重新放置证件后再试。",
-                        "Card read failed: {problem}")
+    key = i18n.register("cards.error", "读卡失败：{problem}。请重新放置证件后再试。", "Card read failed: {problem}")
 
 
 class BacFailedError(CardError):
     key = i18n.register(
         "cards.bac_failed",
         "证件芯片拒绝了访问密钥：证件号码、出生日期或有效期限输入有误。请核对证件资料页后重新输入。",
-        "The chip rejected the access key (BAC failed): document number, birth date or expiry is wrong")
+        "The chip rejected the access key (BAC failed): document number, birth date or expiry is wrong",
+    )
 
 
 class WrongMrzError(CardError):
     key = i18n.register(
         "cards.wrong_mrz",
         "机读码（MRZ）信息有误：{problem}。请核对证件资料页后重新输入或重新扫描。",
-        "The MRZ data is not valid: {problem}")
+        "The MRZ data is not valid: {problem}",
+    )
 
 
 class CardRemovedError(CardError):
     key = i18n.register(
         "cards.card_removed",
         "读取过程中证件被移开。请将证件平稳放在读卡器上，读取完成前不要移动，然后重新读取。",
-        "The card was removed during the read")
+        "The card was removed during the read",
+    )
 
 
 class UnknownCardError(CardError):
     key = i18n.register(
         "cards.unknown_card",
         "无法识别的卡片（ATR：{atr}）。请确认放置的是护照、通行证或永久居留证件。",
-        "Unknown card (ATR {atr})")
+        "Unknown card (ATR {atr})",
+    )
 
 
 class ReaderGoneError(CardError):
     key = i18n.register(
         "cards.reader_gone",
         "读卡器“{reader}”不可用（已拔出或读卡服务已停止）。请检查读卡器连接，稍后重试。",
-        "Reader {reader} is not available (unplugged or PC/SC service stopped)")
+        "Reader {reader} is not available (unplugged or PC/SC service stopped)",
+    )
 
 
 class GarbageResponseError(CardError):
     key = i18n.register(
         "cards.garbage",
         "证件芯片返回了无法解析的数据。请重新放置证件后再读；如反复出现，请换用其他读卡器。",
-        "The card returned a malformed response")
+        "The card returned a malformed response",
+    )
 
 
 class CardTimeoutError(CardError):
-    key = i18n.register(
-        "cards.timeout",
-        "读卡超时。请重新放置证件后再试。",
-        "The card read timed out")
+    key = i18n.register("cards.timeout", "读卡超时。请重新放置证件后再试。", "The card read timed out")
 
 
 class NoCardError(CardError):
-    key = i18n.register(
-        "cards.no_card",
-        "读卡器上没有证件。请放置证件后再读取。",
-        "No card on the reader")
+    key = i18n.register("cards.no_card", "读卡器上没有证件。请放置证件后再读取。", "No card on the reader")
 
 
 class ReaderBusyError(CardError):
-    key = i18n.register(
-        "cards.busy",
-        "读卡器正忙，请等待当前读取完成。",
-        "The reader is busy with another read")
+    key = i18n.register("cards.busy", "读卡器正忙，请等待当前读取完成。", "The reader is busy with another read")
 
 
 # --- the service ------------------------------------------------------------------------------------
@@ -224,8 +225,7 @@ class CardReaderService(Protocol):
         """True while the background watcher runs (for the diagnostics dialog)."""
         ...
 
-    def read(self, reader: str, mrz_key: MrzKey | None = None,
-             timeout: float = 30.0) -> IdentityDocument: ...
+    def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument: ...
 
     def cancel(self) -> None:
         """Ask a running ``read`` to stop at the next APDU; it then raises ``UserCancelled``."""

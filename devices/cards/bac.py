@@ -3,6 +3,7 @@
 Key derivation (§9.7.1), 3DES-CBC with a zero IV, ISO/IEC 9797-1 MAC algorithm 3 ("retail MAC",
 padding method 2) and the send sequence counter. The worked example of appendix D is a unit test.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, modes
 from devices.cards import tlv
 from devices.cards.api import BacFailedError, GarbageResponseError
 
-ENC, MAC = 1, 2          # KDF counters, ICAO 9303-11 §9.7.1.1
+ENC, MAC = 1, 2  # KDF counters, ICAO 9303-11 §9.7.1.1
 ZERO_IV = bytes(8)
 
 
@@ -93,8 +94,7 @@ class SessionKeys:
 class BacHandshake:
     """Terminal side of GET CHALLENGE + MUTUAL AUTHENTICATE (9303-11 §4.3.3.1)."""
 
-    def __init__(self, mrz_information: bytes, rnd_ifd: bytes | None = None,
-                 k_ifd: bytes | None = None) -> None:
+    def __init__(self, mrz_information: bytes, rnd_ifd: bytes | None = None, k_ifd: bytes | None = None) -> None:
         seed = key_seed(mrz_information)
         self.k_enc = derive_key(seed, ENC)
         self.k_mac = derive_key(seed, MAC)
@@ -120,14 +120,15 @@ class BacHandshake:
             raise BacFailedError(detail="MUTUAL AUTHENTICATE nonces do not match")
         k_ic = r[16:32]
         seed = bytes(a ^ b for a, b in zip(self.k_ifd, k_ic))
-        return SessionKeys(derive_key(seed, ENC), derive_key(seed, MAC),
-                           int.from_bytes(self.rnd_ic[4:] + self.rnd_ifd[4:], "big"))
+        return SessionKeys(
+            derive_key(seed, ENC), derive_key(seed, MAC), int.from_bytes(self.rnd_ic[4:] + self.rnd_ifd[4:], "big")
+        )
 
 
 def _le_bytes(le: int, extended: bool) -> bytes:
     if extended:
         return (le & 0xFFFF).to_bytes(2, "big") if le < 65536 else b"\x00\x00"
-    return bytes([le & 0xFF])      # 256 is encoded as 00
+    return bytes([le & 0xFF])  # 256 is encoded as 00
 
 
 class SecureMessaging:
@@ -142,8 +143,7 @@ class SecureMessaging:
         self.ssc = (self.ssc + 1) & 0xFFFFFFFFFFFFFFFF
         return self.ssc.to_bytes(8, "big")
 
-    def wrap(self, cla: int, ins: int, p1: int, p2: int, data: bytes = b"",
-             le: int | None = None) -> bytes:
+    def wrap(self, cla: int, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None) -> bytes:
         """Protected APDU. ``le`` > 256 selects extended length for DO'97' and the outer APDU."""
         extended = (le is not None and le > 256) or len(data) > 200
         header = bytes([cla | 0x0C, ins, p1, p2])

@@ -5,6 +5,7 @@ Transport-agnostic: it drives a ``Transmit`` callable (raw APDU bytes in, respon
 that the pyscard backend runs on its card I/O thread. Standard: ICAO Doc 9303 part 10 (LDS) and
 part 11 (BAC §4.3, secure messaging §9.8), ISO/IEC 7816-4 (APDUs, extended length §5.1).
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,11 @@ from cryptography import x509
 from clerk_app.errors import UserCancelled
 from devices.cards import bac, lds, tlv
 from devices.cards.api import (
-    BacFailedError, GarbageResponseError, IdentityDocument, MrzKey, UnknownCardError,
+    BacFailedError,
+    GarbageResponseError,
+    IdentityDocument,
+    MrzKey,
+    UnknownCardError,
     WrongMrzError,
 )
 from devices.cards.mrz import bac_mrz_information
@@ -29,12 +34,12 @@ log = logging.getLogger(__name__)
 Transmit = Callable[[bytes], bytes]
 
 SW_OK = 0x9000
-SW_END_OF_FILE = 0x6282          # fewer bytes than Le: end of file reached (ISO 7816-4 table 5)
+SW_END_OF_FILE = 0x6282  # fewer bytes than Le: end of file reached (ISO 7816-4 table 5)
 SW_WRONG_LENGTH = 0x6700
 SW_SECURITY_NOT_SATISFIED = 0x6982
 SW_FILE_NOT_FOUND = 0x6A82
 
-SHORT_CHUNK = 0xDF               # largest plain chunk that fits a short SM response (9303-11 §9.8)
+SHORT_CHUNK = 0xDF  # largest plain chunk that fits a short SM response (9303-11 §9.8)
 # PC/SC part 3 ATR of contactless *storage* cards (MIFARE, FeliCa ...): never an eMRTD.
 _STORAGE_CARD_ATR_PREFIX = bytes.fromhex("3B8F8001804F0CA000000306")
 
@@ -59,15 +64,15 @@ def atr_supports_extended_length(atr: bytes) -> bool:
             if not y & 0x8:
                 break
             y = atr[pos - 1] >> 4
-        hist = atr[pos:pos + k]
+        hist = atr[pos : pos + k]
     except IndexError:
         return False
-    if not hist or hist[0] != 0x80:           # category indicator 80: compact-TLV objects follow
+    if not hist or hist[0] != 0x80:  # category indicator 80: compact-TLV objects follow
         return False
     i = 1
     while i < len(hist):
         tag, length = hist[i] >> 4, hist[i] & 0x0F
-        value = hist[i + 1:i + 1 + length]
+        value = hist[i + 1 : i + 1 + length]
         if tag == 0x7 and len(value) >= 3:
             return bool(value[2] & 0x40)
         i += 1 + length
@@ -102,9 +107,15 @@ class _ExtendedUnsupported(Exception):
 class EmrtdSession:
     """One read of one eMRTD. Not thread-safe: runs on the backend's card I/O thread."""
 
-    def __init__(self, transmit: Transmit, atr: bytes, cscas: list[x509.Certificate] | None,
-                 cancel: threading.Event | None = None, extended_chunk: int = 0x7F00,
-                 use_extended: bool | None = None) -> None:
+    def __init__(
+        self,
+        transmit: Transmit,
+        atr: bytes,
+        cscas: list[x509.Certificate] | None,
+        cancel: threading.Event | None = None,
+        extended_chunk: int = 0x7F00,
+        use_extended: bool | None = None,
+    ) -> None:
         self._raw_transmit = transmit
         self.atr = atr
         self.cscas = cscas
@@ -121,8 +132,7 @@ class EmrtdSession:
         self.stats.apdus += 1
         return self._raw_transmit(apdu)
 
-    def _sm_transmit(self, ins: int, p1: int, p2: int, data: bytes = b"",
-                     le: int | None = None) -> tuple[bytes, int]:
+    def _sm_transmit(self, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None) -> tuple[bytes, int]:
         assert self._sm is not None
         response = self._transmit(self._sm.wrap(0x00, ins, p1, p2, data, le))
         return self._sm.unwrap(response)
@@ -132,15 +142,14 @@ class EmrtdSession:
         if self.atr.startswith(_STORAGE_CARD_ATR_PREFIX):
             raise UnknownCardError(atr=self.atr.hex(" ").upper(), detail="contactless storage card")
         # ISO 7816-4 SELECT by DF name, P2=0C: no FCI wanted (9303-10 §3.1.1)
-        response = self._transmit(b"\x00\xA4\x04\x0C" + bytes([len(lds.EMRTD_AID)]) + lds.EMRTD_AID)
+        response = self._transmit(b"\x00\xa4\x04\x0c" + bytes([len(lds.EMRTD_AID)]) + lds.EMRTD_AID)
         sw = sw_of(response)
         if sw != SW_OK:
-            raise UnknownCardError(atr=self.atr.hex(" ").upper(),
-                                   detail=f"SELECT eMRTD AID answered {sw:04X}")
+            raise UnknownCardError(atr=self.atr.hex(" ").upper(), detail=f"SELECT eMRTD AID answered {sw:04X}")
 
     def basic_access_control(self, key: MrzKey) -> None:
         handshake = bac.BacHandshake(bac_mrz_information(key))
-        response = self._transmit(b"\x00\x84\x00\x00\x08")           # GET CHALLENGE
+        response = self._transmit(b"\x00\x84\x00\x00\x08")  # GET CHALLENGE
         if sw_of(response) != SW_OK or len(response) != 10:
             raise GarbageResponseError(detail=f"GET CHALLENGE answered {sw_of(response):04X}")
         data = handshake.mutual_authenticate_data(response[:8])
@@ -180,8 +189,7 @@ class EmrtdSession:
     def _read_binary(self, offset: int, length: int) -> bytes:
         if offset > 0x7FFF:
             # ISO 7816-4 §11.2.3: READ BINARY with odd INS B1, offset in DO'54', data in DO'53'
-            data, sw = self._sm_transmit(0xB1, 0x00, 0x00, tlv.encode(0x54, offset.to_bytes(3, "big")),
-                                         length + 4)
+            data, sw = self._sm_transmit(0xB1, 0x00, 0x00, tlv.encode(0x54, offset.to_bytes(3, "big")), length + 4)
             if sw not in (SW_OK, SW_END_OF_FILE):
                 raise GarbageResponseError(detail=f"READ BINARY B1 answered {sw:04X}")
             return tlv.parse_one(data).value if data else b""
@@ -223,15 +231,32 @@ class EmrtdSession:
             groups[2] = dg2
         pa = passive_authenticate(sod, groups, self.cscas)
         self.stats.seconds = time.perf_counter() - started
-        log.info("eMRTD read: %d APDUs, %d bytes, extended=%s, %.0f ms, PA %s (%s)",
-                 self.stats.apdus, self.stats.bytes_read, self.extended, self.stats.seconds * 1000,
-                 pa.status.value, pa.detail)
+        log.info(
+            "eMRTD read: %d APDUs, %d bytes, extended=%s, %.0f ms, PA %s (%s)",
+            self.stats.apdus,
+            self.stats.bytes_read,
+            self.extended,
+            self.stats.seconds * 1000,
+            pa.status.value,
+            pa.detail,
+        )
         return IdentityDocument(
-            document_type=mrz.document_type, document_number=mrz.document_number,
-            surname=mrz.surname, given_names=mrz.given_names, full_name=mrz.full_name, sex=mrz.sex,
-            birth_date=mrz.birth_date, nationality=mrz.nationality, expiry_date=mrz.expiry_date,
-            issuing_state=mrz.issuing_state, photo=photo, passive_auth=pa, verified_by="chip",
-            raw_mrz="\n".join(mrz.lines), reader_id=reader_name)
+            document_type=mrz.document_type,
+            document_number=mrz.document_number,
+            surname=mrz.surname,
+            given_names=mrz.given_names,
+            full_name=mrz.full_name,
+            sex=mrz.sex,
+            birth_date=mrz.birth_date,
+            nationality=mrz.nationality,
+            expiry_date=mrz.expiry_date,
+            issuing_state=mrz.issuing_state,
+            photo=photo,
+            passive_auth=pa,
+            verified_by="chip",
+            raw_mrz="\n".join(mrz.lines),
+            reader_id=reader_name,
+        )
 
     def _read_files(self) -> tuple[bytes, bytes, bytes | None, bytes | None]:
         com_raw = self.read_file(lds.EF_COM, "EF.COM")

@@ -8,6 +8,7 @@ LEN counts everything after itself including CHK; CHK is the XOR of LEN .. the l
 The card's text is 256 bytes of UCS-2 LE fields; the photo is 1024 bytes of WLT, a proprietary
 compression only the vendor's licensed decoder opens: we keep it undecoded and flag it.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -19,18 +20,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from devices.cards.api import (
-    CardCallback, CardError, CardRemovedError, CardTimeoutError, DocumentType, FacePhoto,
-    GarbageResponseError, IdentityDocument, MrzKey, NoCardError, PassiveAuthResult,
-    PassiveAuthStatus, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, Sex, StateCallback,
+    CardCallback,
+    CardError,
+    CardRemovedError,
+    CardTimeoutError,
+    DocumentType,
+    FacePhoto,
+    GarbageResponseError,
+    IdentityDocument,
+    MrzKey,
+    NoCardError,
+    PassiveAuthResult,
+    PassiveAuthStatus,
+    ReaderBusyError,
+    ReaderGoneError,
+    ReaderInfo,
+    ReaderState,
+    Sex,
+    StateCallback,
 )
 
 log = logging.getLogger(__name__)
 
-PREAMBLE = b"\xAA\xAA\xAA\x96\x69"
+PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 
-CMD_RESET_SAM = b"\x10\xFF"
-CMD_SAM_STATUS = b"\x11\xFF"
-CMD_SAM_ID = b"\x12\xFF"
+CMD_RESET_SAM = b"\x10\xff"
+CMD_SAM_STATUS = b"\x11\xff"
+CMD_SAM_ID = b"\x12\xff"
 CMD_FIND_CARD = b"\x20\x01"
 CMD_SELECT_CARD = b"\x20\x02"
 CMD_READ_TEXT_PHOTO = b"\x30\x01"
@@ -48,16 +64,82 @@ TEXT_LENGTH = 256
 PHOTO_LENGTH = 1024
 
 # (field, byte length) of the 256-byte text block, UCS-2 LE, space padded
-TEXT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70),
-               ("id_number", 36), ("authority", 30), ("valid_from", 16), ("valid_to", 16))
+TEXT_FIELDS = (
+    ("name", 30),
+    ("sex", 2),
+    ("nation", 4),
+    ("birth", 16),
+    ("address", 70),
+    ("id_number", 36),
+    ("authority", 30),
+    ("valid_from", 16),
+    ("valid_to", 16),
+)
 
 # GB/T 3304 codes of the ethnic groups printed on the card (民族)
-NATIONS = dict(enumerate((
-    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
-    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
-    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
-    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"), start=1))
+NATIONS = dict(
+    enumerate(
+        (
+            "汉",
+            "蒙古",
+            "回",
+            "藏",
+            "维吾尔",
+            "苗",
+            "彝",
+            "壮",
+            "布依",
+            "朝鲜",
+            "满",
+            "侗",
+            "瑶",
+            "白",
+            "土家",
+            "哈尼",
+            "哈萨克",
+            "傣",
+            "黎",
+            "傈僳",
+            "佤",
+            "畲",
+            "高山",
+            "拉祜",
+            "水",
+            "东乡",
+            "纳西",
+            "景颇",
+            "柯尔克孜",
+            "土",
+            "达斡尔",
+            "仫佬",
+            "羌",
+            "布朗",
+            "撒拉",
+            "毛南",
+            "仡佬",
+            "锡伯",
+            "阿昌",
+            "普米",
+            "塔吉克",
+            "怒",
+            "乌孜别克",
+            "俄罗斯",
+            "鄂温克",
+            "德昂",
+            "保安",
+            "裕固",
+            "京",
+            "塔塔尔",
+            "独龙",
+            "鄂伦春",
+            "赫哲",
+            "门巴",
+            "珞巴",
+            "基诺",
+        ),
+        start=1,
+    )
+)
 NATIONS.update({97: "其他", 98: "外国血统中国籍人士"})
 
 
@@ -82,7 +164,7 @@ def build_response(sw3: int, data: bytes = b"") -> bytes:
 
 @dataclass(frozen=True)
 class SamResponse:
-    sw: bytes       # SW1 SW2 SW3
+    sw: bytes  # SW1 SW2 SW3
     data: bytes
 
     @property
@@ -117,7 +199,7 @@ def format_sam_id(data: bytes) -> str:
     if len(data) != 16:
         raise GarbageResponseError(detail="SAM ID is not 16 bytes")
     a, b = int.from_bytes(data[0:2], "little"), int.from_bytes(data[2:4], "little")
-    c, d, e = (int.from_bytes(data[i:i + 4], "little") for i in (4, 8, 12))
+    c, d, e = (int.from_bytes(data[i : i + 4], "little") for i in (4, 8, 12))
     return f"{a:02d}.{b:02d}-{c:08d}-{d:010d}-{e:010d}"
 
 
@@ -143,13 +225,12 @@ def parse_text(text: bytes, photo: bytes, sam_id: str) -> IdentityDocument:
     pos = 0
     for name, size in TEXT_FIELDS:
         try:
-            fields[name] = text[pos:pos + size].decode("utf-16-le").rstrip(" \x00")
+            fields[name] = text[pos : pos + size].decode("utf-16-le").rstrip(" \x00")
         except UnicodeDecodeError:
             raise GarbageResponseError(detail=f"field {name} is not UCS-2") from None
         pos += size
     number = fields["id_number"]
-    if (len(number) != 18 or not number[:17].isdigit()
-            or id_number_check_digit(number[:17]) != number[17].upper()):
+    if len(number) != 18 or not number[:17].isdigit() or id_number_check_digit(number[:17]) != number[17].upper():
         raise GarbageResponseError(detail="ID number fails the GB 11643 check")
     birth = _date(fields["birth"])
     if birth is None:
@@ -160,17 +241,29 @@ def parse_text(text: bytes, photo: bytes, sam_id: str) -> IdentityDocument:
     # "长期" (long term) instead of a date: no expiry
     valid_to = None if fields["valid_to"].startswith("长期") else _date(fields["valid_to"])
     return IdentityDocument(
-        document_type=DocumentType.RESIDENT_ID, document_number=number.upper(),
-        surname="", given_names="", full_name=fields["name"], sex=sex, birth_date=birth,
-        nationality="CHN", expiry_date=valid_to, issuing_state="CHN",
-        issuing_authority=fields["authority"], valid_from=_date(fields["valid_from"]),
-        address=fields["address"], ethnic_group=ethnic,
+        document_type=DocumentType.RESIDENT_ID,
+        document_number=number.upper(),
+        surname="",
+        given_names="",
+        full_name=fields["name"],
+        sex=sex,
+        birth_date=birth,
+        nationality="CHN",
+        expiry_date=valid_to,
+        issuing_state="CHN",
+        issuing_authority=fields["authority"],
+        valid_from=_date(fields["valid_from"]),
+        address=fields["address"],
+        ethnic_group=ethnic,
         photo=FacePhoto(photo, WLT_MIME, decodable=False) if photo else None,
         passive_auth=PassiveAuthResult(
             PassiveAuthStatus.NOT_CHECKED,
             "resident ID: card authenticated by the reader's security module (GA 467 SAM); "
-            "no ICAO passive authentication exists for this card"),
-        verified_by="chip", reader_id=sam_id)
+            "no ICAO passive authentication exists for this card",
+        ),
+        verified_by="chip",
+        reader_id=sam_id,
+    )
 
 
 class SamLink:
@@ -197,7 +290,7 @@ class SamLink:
     def _read_frame(self) -> bytes:
         deadline = time.monotonic() + self.timeout
         window = b""
-        while window != PREAMBLE:         # resynchronise on the preamble, skipping line noise
+        while window != PREAMBLE:  # resynchronise on the preamble, skipping line noise
             window = (window + self._read_exact(1, deadline))[-5:]
         length = self._read_exact(2, deadline)
         n = int.from_bytes(length, "big")
@@ -211,8 +304,7 @@ class Ga467CardService:
 
     family = "ga467"
 
-    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 2.0,
-                 poll_interval: float = 0.3) -> None:
+    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 2.0, poll_interval: float = 0.3) -> None:
         self.port_name = port
         self.baudrate = baudrate
         self.timeout = timeout
@@ -236,8 +328,7 @@ class Ga467CardService:
             import serial  # pyserial; imported lazily so a missing library only disables this family
 
             try:
-                self._serial = serial.Serial(self.port_name, self.baudrate, timeout=0.05,
-                                             write_timeout=self.timeout)
+                self._serial = serial.Serial(self.port_name, self.baudrate, timeout=0.05, write_timeout=self.timeout)
             except (serial.SerialException, OSError) as exc:
                 raise ReaderGoneError(reader=self.port_name, detail=f"open: {exc.__class__.__name__}") from None
         return SamLink(self._serial, self.timeout)
@@ -306,8 +397,11 @@ class Ga467CardService:
             try:
                 if self._state not in (ReaderState.READING,):
                     present = self._io.submit(self._card_present).result(timeout=self.timeout * 2)
-                    if present and self._state not in (ReaderState.CARD_PRESENT, ReaderState.READ_OK,
-                                                       ReaderState.ERROR):
+                    if present and self._state not in (
+                        ReaderState.CARD_PRESENT,
+                        ReaderState.READ_OK,
+                        ReaderState.ERROR,
+                    ):
                         self._emit(ReaderState.CARD_PRESENT)
                         if self._on_card is not None:
                             self._on_card(self.port_name, b"")
@@ -385,11 +479,10 @@ class Ga467CardService:
         photo_len = int.from_bytes(r.data[2:4], "big")
         if text_len != TEXT_LENGTH or len(r.data) != 4 + text_len + photo_len:
             raise GarbageResponseError(detail="read answer lengths inconsistent")
-        text = r.data[4:4 + text_len]
-        photo = r.data[4 + text_len:]
+        text = r.data[4 : 4 + text_len]
+        photo = r.data[4 + text_len :]
         document = parse_text(text, photo, self.sam_id)
-        log.info("resident ID read via SAM %s (photo %d bytes WLT, needs vendor decoder)",
-                 self.sam_id, len(photo))
+        log.info("resident ID read via SAM %s (photo %d bytes WLT, needs vendor decoder)", self.sam_id, len(photo))
         return document
 
     def cancel(self) -> None:

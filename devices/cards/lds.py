@@ -2,6 +2,7 @@
 
 All parsers take untrusted bytes and raise only ``GarbageResponseError`` / ``WrongMrzError``.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,24 @@ from devices.cards.mrz import MrzData, parse_mrz
 EF_COM = 0x011E
 EF_SOD = 0x011D
 DG_FILE_ID = {1: 0x0101, 2: 0x0102, 3: 0x0103, 11: 0x010B, 12: 0x010C, 14: 0x010E, 15: 0x010F}
-DG_TAG = {0x61: 1, 0x75: 2, 0x63: 3, 0x76: 4, 0x65: 5, 0x66: 6, 0x67: 7, 0x68: 8, 0x69: 9,
-          0x6A: 10, 0x6B: 11, 0x6C: 12, 0x6D: 13, 0x6E: 14, 0x6F: 15, 0x70: 16}
+DG_TAG = {
+    0x61: 1,
+    0x75: 2,
+    0x63: 3,
+    0x76: 4,
+    0x65: 5,
+    0x66: 6,
+    0x67: 7,
+    0x68: 8,
+    0x69: 9,
+    0x6A: 10,
+    0x6B: 11,
+    0x6C: 12,
+    0x6D: 13,
+    0x6E: 14,
+    0x6F: 15,
+    0x70: 16,
+}
 EMRTD_AID = bytes.fromhex("A0000002471001")
 
 
@@ -67,12 +84,12 @@ def _face_image_from_iso19794_5(block: bytes) -> tuple[bytes, str]:
     if block[:4] != b"FAC\x00":
         raise GarbageResponseError(detail="biometric data block is not an ISO 19794-5 record")
     try:
-        pos = 14                                  # general header: 4 + 4 + 4 + 2
-        pos += 4                                  # facial record data length
-        n_points = int.from_bytes(block[pos:pos + 2], "big")
-        pos += 2 + 1 + 1 + 1 + 3 + 2 + 3 + 3      # gender, eyes, hair, mask, expression, pose, unc.
+        pos = 14  # general header: 4 + 4 + 4 + 2
+        pos += 4  # facial record data length
+        n_points = int.from_bytes(block[pos : pos + 2], "big")
+        pos += 2 + 1 + 1 + 1 + 3 + 2 + 3 + 3  # gender, eyes, hair, mask, expression, pose, unc.
         pos += 8 * n_points
-        data_type = block[pos + 1]                # image information: face type, image data type ...
+        data_type = block[pos + 1]  # image information: face type, image data type ...
         pos += 12
     except IndexError:
         raise GarbageResponseError(detail="facial record header truncated") from None

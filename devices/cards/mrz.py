@@ -3,6 +3,7 @@
 Used for DG1 read from a chip and for the text a keyboard-wedge MRZ reader types into a field.
 Every failure is a ``WrongMrzError`` naming the field, never its value.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,11 +41,11 @@ def _verify(data: str, digit: str, what: str) -> None:
 
 @dataclass(frozen=True)
 class MrzData:
-    format: str                 # "TD1" | "TD2" | "TD3"
-    document_code: str          # "P<", "CS", "I<" ...
+    format: str  # "TD1" | "TD2" | "TD3"
+    document_code: str  # "P<", "CS", "I<" ...
     issuing_state: str
     document_number: str
-    birth_date_raw: str         # YYMMDD as printed
+    birth_date_raw: str  # YYMMDD as printed
     expiry_date_raw: str
     sex: Sex
     nationality: str
@@ -145,7 +146,7 @@ def normalise_lines(text: str) -> list[str]:
         one = lines[0]
         for size, count in ((30, 3), (36, 2), (44, 2)):
             if len(one) == size * count:
-                lines = [one[i * size:(i + 1) * size] for i in range(count)]
+                lines = [one[i * size : (i + 1) * size] for i in range(count)]
                 break
     for ln in lines:
         if not _ALLOWED.fullmatch(ln):
@@ -180,16 +181,27 @@ def _parse_td1(lines: list[str]) -> MrzData:
     _verify(l2[8:14], l2[14], "expiry date")
     _verify(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29], "composite")
     surname, given = _names(l3)
-    return MrzData("TD1", l1[0:2], l1[2:5].replace("<", ""), number.rstrip("<"), l2[0:6], l2[8:14],
-                   _sex(l2[7]), l2[15:18].replace("<", ""), surname, given,
-                   (optional1 + l2[18:29]).strip("<"), tuple(lines))
+    return MrzData(
+        "TD1",
+        l1[0:2],
+        l1[2:5].replace("<", ""),
+        number.rstrip("<"),
+        l2[0:6],
+        l2[8:14],
+        _sex(l2[7]),
+        l2[15:18].replace("<", ""),
+        surname,
+        given,
+        (optional1 + l2[18:29]).strip("<"),
+        tuple(lines),
+    )
 
 
 def _parse_td2_td3(lines: list[str], fmt: str) -> MrzData:
     # ICAO 9303-4 §4.2.2 (TD3), 9303-6 §4.2.2 (TD2)
     l1, l2 = lines
     end = 43 if fmt == "TD3" else 35
-    optional = l2[28:end - (1 if fmt == "TD3" else 0)]
+    optional = l2[28 : end - (1 if fmt == "TD3" else 0)]
     number, number_cd, optional_rest = l2[0:9], l2[9], optional
     if fmt == "TD2":
         number, number_cd, optional_rest = _long_number(l2[0:9], l2[9], optional)
@@ -200,9 +212,20 @@ def _parse_td2_td3(lines: list[str], fmt: str) -> MrzData:
         _verify(l2[28:42], l2[42], "personal number")
     _verify(l2[0:10] + l2[13:20] + l2[21:end], l2[end], "composite")
     surname, given = _names(l1[5:])
-    return MrzData(fmt, l1[0:2], l1[2:5].replace("<", ""), number.rstrip("<"), l2[13:19], l2[21:27],
-                   _sex(l2[20]), l2[10:13].replace("<", ""), surname, given,
-                   optional_rest.strip("<"), tuple(lines))
+    return MrzData(
+        fmt,
+        l1[0:2],
+        l1[2:5].replace("<", ""),
+        number.rstrip("<"),
+        l2[13:19],
+        l2[21:27],
+        _sex(l2[20]),
+        l2[10:13].replace("<", ""),
+        surname,
+        given,
+        optional_rest.strip("<"),
+        tuple(lines),
+    )
 
 
 def mrz_key(document_number: str, birth_date: str | dt.date, expiry_date: str | dt.date) -> MrzKey:
@@ -215,7 +238,7 @@ def mrz_key(document_number: str, birth_date: str | dt.date, expiry_date: str | 
         if isinstance(value, dt.date):
             return value.strftime("%y%m%d")
         digits = re.sub(r"\D", "", value)
-        if len(digits) == 8:        # YYYYMMDD / YYYY-MM-DD typed by a clerk
+        if len(digits) == 8:  # YYYYMMDD / YYYY-MM-DD typed by a clerk
             digits = digits[2:]
         if len(digits) != 6:
             raise WrongMrzError(problem=f"{what} must be YYMMDD or YYYY-MM-DD")
@@ -233,13 +256,29 @@ def bac_mrz_information(key: MrzKey) -> bytes:
     for value in (key.birth_date, key.expiry_date):
         if not re.fullmatch(r"\d{6}", value):
             raise WrongMrzError(problem="dates must be six digits YYMMDD")
-    info = (number + check_digit(number) + key.birth_date + check_digit(key.birth_date)
-            + key.expiry_date + check_digit(key.expiry_date))
+    info = (
+        number
+        + check_digit(number)
+        + key.birth_date
+        + check_digit(key.birth_date)
+        + key.expiry_date
+        + check_digit(key.expiry_date)
+    )
     return info.encode("ascii")
 
 
-def build_td3(code: str, state: str, surname: str, given: str, number: str, nationality: str,
-              birth: str, sex: str, expiry: str, personal: str = "") -> str:
+def build_td3(
+    code: str,
+    state: str,
+    surname: str,
+    given: str,
+    number: str,
+    nationality: str,
+    birth: str,
+    sex: str,
+    expiry: str,
+    personal: str = "",
+) -> str:
     """Compose a valid TD3 MRZ (for the simulator and test documents)."""
     names = (surname.replace(" ", "<") + "<<" + given.replace(" ", "<"))[:39]
     l1 = (code.ljust(2, "<") + state.ljust(3, "<") + names).ljust(44, "<")
@@ -252,13 +291,22 @@ def build_td3(code: str, state: str, surname: str, given: str, number: str, nati
     return l1 + "\n" + l2 + composite
 
 
-def build_td1(code: str, state: str, surname: str, given: str, number: str, nationality: str,
-              birth: str, sex: str, expiry: str, optional: str = "") -> str:
+def build_td1(
+    code: str,
+    state: str,
+    surname: str,
+    given: str,
+    number: str,
+    nationality: str,
+    birth: str,
+    sex: str,
+    expiry: str,
+    optional: str = "",
+) -> str:
     """Compose a valid TD1 MRZ (document number of at most 9 characters)."""
     num = number.ljust(9, "<")
     l1 = (code.ljust(2, "<") + state.ljust(3, "<") + num + check_digit(num) + optional).ljust(30, "<")
-    l2 = (birth + check_digit(birth) + sex + expiry + check_digit(expiry)
-          + nationality.ljust(3, "<")).ljust(29, "<")
+    l2 = (birth + check_digit(birth) + sex + expiry + check_digit(expiry) + nationality.ljust(3, "<")).ljust(29, "<")
     l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
     l3 = (surname.replace(" ", "<") + "<<" + given.replace(" ", "<"))[:30].ljust(30, "<")
     return "\n".join((l1, l2, l3))

@@ -7,6 +7,7 @@
 asn1crypto parses the CMS structure (cryptography has no CMS *verification* API); cryptography does
 the signature mathematics and the certificate issuer check.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,7 @@ from devices.cards.api import GarbageResponseError, PassiveAuthResult, PassiveAu
 
 log = logging.getLogger(__name__)
 
-ID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"   # id-icao-mrtd-security-ldsSecurityObject
+ID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"  # id-icao-mrtd-security-ldsSecurityObject
 
 
 class DataGroupHash(core.Sequence):
@@ -54,13 +55,17 @@ class LdsSecurityObject(core.Sequence):
 
 
 _HASHES: dict[str, type[hashes.SHA1 | hashes.SHA224 | hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
-    "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
 
 
 @dataclass(frozen=True)
 class Sod:
-    hash_algorithm: str                 # "sha256" ...
+    hash_algorithm: str  # "sha256" ...
     dg_hashes: dict[int, bytes]
     encapsulated_content: bytes
     signed_data: cms.SignedData
@@ -84,9 +89,11 @@ def parse_sod(data: bytes) -> Sod:
         algorithm = lso["hash_algorithm"]["algorithm"].native
         if algorithm not in _HASHES:
             raise GarbageResponseError(detail=f"unsupported SOD hash algorithm {algorithm}")
-        dg_hashes = {int(h["data_group_number"].native): bytes(h["data_group_hash_value"].native)
-                     for h in lso["data_group_hash_values"]}
-        _ = signed["signer_infos"][0]["signature"].native   # force lazy parsing of the parts we use
+        dg_hashes = {
+            int(h["data_group_number"].native): bytes(h["data_group_hash_value"].native)
+            for h in lso["data_group_hash_values"]
+        }
+        _ = signed["signer_infos"][0]["signature"].native  # force lazy parsing of the parts we use
     except GarbageResponseError:
         raise
     except Exception as exc:  # asn1crypto raises ValueError/TypeError/KeyError/IndexError/...
@@ -94,7 +101,7 @@ def parse_sod(data: bytes) -> Sod:
     return Sod(algorithm, dg_hashes, content, signed)
 
 
-ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"   # id-icao-cscaMasterList (ICAO 9303-12 §8)
+ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"  # id-icao-cscaMasterList (ICAO 9303-12 §8)
 
 
 class CscaCertificates(core.SetOf):
@@ -152,8 +159,7 @@ def _signer_certificate(signed: cms.SignedData, signer: cms.SignerInfo) -> x509.
         cert = choice.chosen
         if sid.name == "issuer_and_serial_number":
             # serial first: asn1crypto's Name comparison normalises strings and is slow
-            if (cert.serial_number == sid.chosen["serial_number"].native
-                    and cert.issuer == sid.chosen["issuer"]):
+            if cert.serial_number == sid.chosen["serial_number"].native and cert.issuer == sid.chosen["issuer"]:
                 return x509.load_der_x509_certificate(cert.dump())
         elif cert.key_identifier == sid.chosen.native:
             return x509.load_der_x509_certificate(cert.dump())
@@ -173,7 +179,8 @@ def _verify_signature(cert: x509.Certificate, signer: cms.SignerInfo, signed_byt
             params = sig_algo["parameters"]
             pss_hash = _HASHES[params["hash_algorithm"]["algorithm"].native]()
             pad: padding.AsymmetricPadding = padding.PSS(
-                mgf=padding.MGF1(pss_hash), salt_length=params["salt_length"].native)
+                mgf=padding.MGF1(pss_hash), salt_length=params["salt_length"].native
+            )
             key.verify(signature, signed_bytes, pad, pss_hash)
         else:
             key.verify(signature, signed_bytes, padding.PKCS1v15(), _HASHES[digest_name]())
@@ -183,8 +190,9 @@ def _verify_signature(cert: x509.Certificate, signer: cms.SignerInfo, signed_byt
         raise GarbageResponseError(detail="unsupported document signer key type")
 
 
-def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
-                         cscas: list[x509.Certificate] | None) -> PassiveAuthResult:
+def passive_authenticate(
+    sod_bytes: bytes | None, data_groups: dict[int, bytes], cscas: list[x509.Certificate] | None
+) -> PassiveAuthResult:
     """The PA outcome for the data groups read. Never raises for bad card data: a malformed or
     inconsistent SOD is DATA_ALTERED, since the chip's contents cannot be trusted."""
     if not sod_bytes:
@@ -211,13 +219,14 @@ def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
         ds_cert = _signer_certificate(sod.signed_data, signer)
         signed_attrs = signer["signed_attrs"]
         if signed_attrs.native is not None and len(signed_attrs):
-            digest = hashlib.new(signer["digest_algorithm"]["algorithm"].native,
-                                 sod.encapsulated_content).digest()
-            message_digest = next((a["values"][0].native for a in signed_attrs
-                                   if a["type"].native == "message_digest"), None)
+            digest = hashlib.new(signer["digest_algorithm"]["algorithm"].native, sod.encapsulated_content).digest()
+            message_digest = next(
+                (a["values"][0].native for a in signed_attrs if a["type"].native == "message_digest"), None
+            )
             if message_digest is None or not hmac.compare_digest(message_digest, digest):
-                return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED,
-                                         "SOD message digest does not match its content")
+                return PassiveAuthResult(
+                    PassiveAuthStatus.DATA_ALTERED, "SOD message digest does not match its content"
+                )
             to_verify = b"\x31" + signed_attrs.dump()[1:]
         else:
             to_verify = sod.encapsulated_content
@@ -230,15 +239,16 @@ def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
     except GarbageResponseError as exc:
         return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail)
     except Exception as exc:  # asn1crypto lazy parsing of a hostile SOD
-        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED,
-                                 f"SOD signer info malformed: {type(exc).__name__}")
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"SOD signer info malformed: {type(exc).__name__}")
     signer_subject = ds_cert.subject.rfc4514_string()
 
     # 3. the document signer against the CSCAs (9303-11 §5.1 step 2; chain of length one)
     if cscas is None or not cscas:
-        return PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED,
-                                 "hashes and SOD signature valid; no CSCA certificates configured",
-                                 signer_subject)
+        return PassiveAuthResult(
+            PassiveAuthStatus.NOT_CHECKED,
+            "hashes and SOD signature valid; no CSCA certificates configured",
+            signer_subject,
+        )
     for csca in cscas:
         if csca.subject != ds_issuer:
             continue
@@ -246,7 +256,9 @@ def passive_authenticate(sod_bytes: bytes | None, data_groups: dict[int, bytes],
             ds_cert.verify_directly_issued_by(csca)
         except (ValueError, TypeError, InvalidSignature):
             continue
-        return PassiveAuthResult(PassiveAuthStatus.VERIFIED, "hashes, SOD signature and CSCA chain valid",
-                                 signer_subject)
-    return PassiveAuthResult(PassiveAuthStatus.ISSUER_NOT_TRUSTED,
-                             "document signer not issued by a configured CSCA", signer_subject)
+        return PassiveAuthResult(
+            PassiveAuthStatus.VERIFIED, "hashes, SOD signature and CSCA chain valid", signer_subject
+        )
+    return PassiveAuthResult(
+        PassiveAuthStatus.ISSUER_NOT_TRUSTED, "document signer not issued by a configured CSCA", signer_subject
+    )

@@ -11,6 +11,7 @@ PC/SC contexts must not be shared between threads in pcsc-lite, and a card sessi
 is stateful, so all card I/O is serialised on that one thread (the Electrum ``run_in_hwd_thread``
 pattern). Callbacks run on those threads; the UI bridges them to Qt signals.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -25,8 +26,19 @@ from smartcard import scard
 
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
-    CardCallback, CardError, CardRemovedError, CardTimeoutError, GarbageResponseError,
-    IdentityDocument, MrzKey, NoCardError, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, StateCallback,
+    CardCallback,
+    CardError,
+    CardRemovedError,
+    CardTimeoutError,
+    GarbageResponseError,
+    IdentityDocument,
+    MrzKey,
+    NoCardError,
+    ReaderBusyError,
+    ReaderGoneError,
+    ReaderInfo,
+    ReaderState,
+    StateCallback,
 )
 from devices.cards.emrtd import EmrtdSession, ReadStats
 from devices.cards.passive_auth import load_csca_folder
@@ -40,17 +52,39 @@ def _u32(code: int) -> int:
     return code & 0xFFFFFFFF
 
 
-_SERVICE_GONE = {_u32(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
-                                   scard.SCARD_E_INVALID_HANDLE, scard.SCARD_F_COMM_ERROR,
-                                   scard.SCARD_E_NO_READERS_AVAILABLE)}
-_READER_GONE = {_u32(c) for c in (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE,
-                                  scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
-                                  scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_F_COMM_ERROR)}
-_CARD_GONE = {_u32(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD,
-                                scard.SCARD_W_RESET_CARD, scard.SCARD_W_UNPOWERED_CARD,
-                                scard.SCARD_W_UNRESPONSIVE_CARD)}
+_SERVICE_GONE = {
+    _u32(c)
+    for c in (
+        scard.SCARD_E_NO_SERVICE,
+        scard.SCARD_E_SERVICE_STOPPED,
+        scard.SCARD_E_INVALID_HANDLE,
+        scard.SCARD_F_COMM_ERROR,
+        scard.SCARD_E_NO_READERS_AVAILABLE,
+    )
+}
+_READER_GONE = {
+    _u32(c)
+    for c in (
+        scard.SCARD_E_UNKNOWN_READER,
+        scard.SCARD_E_READER_UNAVAILABLE,
+        scard.SCARD_E_NO_SERVICE,
+        scard.SCARD_E_SERVICE_STOPPED,
+        scard.SCARD_E_NO_READERS_AVAILABLE,
+        scard.SCARD_F_COMM_ERROR,
+    )
+}
+_CARD_GONE = {
+    _u32(c)
+    for c in (
+        scard.SCARD_W_REMOVED_CARD,
+        scard.SCARD_E_NO_SMARTCARD,
+        scard.SCARD_W_RESET_CARD,
+        scard.SCARD_W_UNPOWERED_CARD,
+        scard.SCARD_W_UNRESPONSIVE_CARD,
+    )
+}
 _OK = 0
-_SCARD_PRESENT = 0x0004          # SCardStatus dwState bit (pcsclite.h); pyscard does not export it
+_SCARD_PRESENT = 0x0004  # SCardStatus dwState bit (pcsclite.h); pyscard does not export it
 _TIMEOUT = _u32(scard.SCARD_E_TIMEOUT)
 _CANCELLED = _u32(scard.SCARD_E_CANCELLED)
 
@@ -64,7 +98,7 @@ class PcscDiagnostics:
     """What the diagnostics dialog shows: no personal data."""
 
     pcscd_running: bool = False
-    readers: dict[str, bytes] = field(default_factory=dict)   # reader → ATR (b"" when empty)
+    readers: dict[str, bytes] = field(default_factory=dict)  # reader → ATR (b"" when empty)
     context_rebuilds: int = 0
     monitor_alive: bool = False
     last_errors: list[str] = field(default_factory=list)
@@ -76,8 +110,13 @@ class PcscCardService:
 
     family = "pcsc"
 
-    def __init__(self, csca_folder: Path | str | None = None, poll_timeout: float = 0.5,
-                 extended_chunk: int = 0x7F00, use_extended: bool | None = None) -> None:
+    def __init__(
+        self,
+        csca_folder: Path | str | None = None,
+        poll_timeout: float = 0.5,
+        extended_chunk: int = 0x7F00,
+        use_extended: bool | None = None,
+    ) -> None:
         self.csca_folder = Path(csca_folder) if csca_folder else None
         self.poll_timeout = poll_timeout
         self.extended_chunk = extended_chunk
@@ -157,9 +196,9 @@ class PcscCardService:
         self._stop.set()
         ctx = self._monitor_ctx
         if ctx is not None:
-            scard.SCardCancel(ctx)          # wakes SCardGetStatusChange at once
+            scard.SCardCancel(ctx)  # wakes SCardGetStatusChange at once
         if self._monitor is not None:
-            if self._monitor is not threading.current_thread():   # called from a callback
+            if self._monitor is not threading.current_thread():  # called from a callback
                 self._monitor.join(timeout=5)
             self._monitor = None
         self.diagnostics.monitor_alive = False
@@ -210,7 +249,7 @@ class PcscCardService:
             self.diagnostics.context_rebuilds += 1
         ctx = self._monitor_ctx
         self.diagnostics.pcscd_running = True
-        states: dict[str, int] = {}          # reader → current state we told pcscd
+        states: dict[str, int] = {}  # reader → current state we told pcscd
         pnp_state = scard.SCARD_STATE_UNAWARE
         readers_dirty = True
         timeout_ms = int(self.poll_timeout * 1000)
@@ -265,8 +304,12 @@ class PcscCardService:
                 self.diagnostics.readers[name] = bytes(atr) if present else b""
                 if present:
                     was = self._states.get(name)
-                    if was not in (ReaderState.CARD_PRESENT, ReaderState.READING, ReaderState.READ_OK,
-                                   ReaderState.ERROR):
+                    if was not in (
+                        ReaderState.CARD_PRESENT,
+                        ReaderState.READING,
+                        ReaderState.READ_OK,
+                        ReaderState.ERROR,
+                    ):
                         self._emit(name, ReaderState.CARD_PRESENT)
                         if self._on_card is not None:
                             try:
@@ -302,8 +345,7 @@ class PcscCardService:
             with self._lock:
                 if self._io is io:
                     io.shutdown(wait=False, cancel_futures=True)
-                    self._io = concurrent.futures.ThreadPoolExecutor(
-                        max_workers=1, thread_name_prefix="card-io")
+                    self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="card-io")
             error = CardTimeoutError(detail=f"no result within {timeout:.1f} s")
             self._note_error(str(error))
             self._emit(reader, ReaderState.ERROR, error)
@@ -337,7 +379,8 @@ class PcscCardService:
         ctx = self._establish()
         try:
             hresult, hcard, protocol = scard.SCardConnect(
-                ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+                ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+            )
             code = _u32(hresult)
             if code in _CARD_GONE:
                 raise NoCardError(detail=_message(hresult))
@@ -351,9 +394,14 @@ class PcscCardService:
                 def transmit(apdu: bytes) -> bytes:
                     return self._transmit(hcard, protocol, apdu, reader)
 
-                session = EmrtdSession(transmit, atr, load_csca_folder(self.csca_folder),
-                                       cancel=self._cancel, extended_chunk=self.extended_chunk,
-                                       use_extended=self.use_extended)
+                session = EmrtdSession(
+                    transmit,
+                    atr,
+                    load_csca_folder(self.csca_folder),
+                    cancel=self._cancel,
+                    extended_chunk=self.extended_chunk,
+                    use_extended=self.use_extended,
+                )
                 try:
                     return session.read_document(mrz_key, reader)
                 finally:

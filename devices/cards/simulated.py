@@ -4,6 +4,7 @@ scripted insert/remove and errors. No hardware, no pcscd.
 The canned people are fictional; their MRZ data carry valid check digits, so the MRZ and BAC-key
 code paths run exactly as with a real document.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,23 @@ from dataclasses import replace
 
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
-    BacFailedError, CardCallback, CardError, CardRemovedError, DocumentType, IdentityDocument, MrzKey, NoCardError,
-    PassiveAuthResult, PassiveAuthStatus, ReaderBusyError, ReaderGoneError, ReaderInfo, ReaderState, Sex,
-    StateCallback, WrongMrzError,
+    BacFailedError,
+    CardCallback,
+    CardError,
+    CardRemovedError,
+    DocumentType,
+    IdentityDocument,
+    MrzKey,
+    NoCardError,
+    PassiveAuthResult,
+    PassiveAuthStatus,
+    ReaderBusyError,
+    ReaderGoneError,
+    ReaderInfo,
+    ReaderState,
+    Sex,
+    StateCallback,
+    WrongMrzError,
 )
 from devices.cards.mrz import build_td1, build_td3, parse_mrz
 
@@ -25,37 +40,56 @@ SIMULATED_READER = "Simulated reader 0"
 def _from_mrz(mrz: str, pa: PassiveAuthStatus = PassiveAuthStatus.VERIFIED) -> IdentityDocument:
     data = parse_mrz(mrz)
     return IdentityDocument(
-        document_type=data.document_type, document_number=data.document_number, surname=data.surname,
-        given_names=data.given_names, full_name=data.full_name, sex=data.sex,
-        birth_date=data.birth_date, nationality=data.nationality, expiry_date=data.expiry_date,
+        document_type=data.document_type,
+        document_number=data.document_number,
+        surname=data.surname,
+        given_names=data.given_names,
+        full_name=data.full_name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        nationality=data.nationality,
+        expiry_date=data.expiry_date,
         issuing_state=data.issuing_state,
-        passive_auth=PassiveAuthResult(pa, "simulated"), raw_mrz="\n".join(data.lines),
-        reader_id=SIMULATED_READER)
+        passive_auth=PassiveAuthResult(pa, "simulated"),
+        raw_mrz="\n".join(data.lines),
+        reader_id=SIMULATED_READER,
+    )
 
 
 def canned_documents() -> dict[str, IdentityDocument]:
     """Fictional documents by name: passport, HK/Macau permit, Taiwan permit, PR card, resident ID."""
     docs = {
-        "passport": _from_mrz(build_td3("P", "CHN", "CESHI", "XIAO MING", "E12345678", "CHN",
-                                        "900115", "M", "340620")),
-        "hk_macau_permit": _from_mrz(build_td1("CS", "CHN", "YANGBEN", "LI", "C01234567", "CHN",
-                                               "851203", "F", "301231")),
-        "taiwan_permit": _from_mrz(build_td1("CD", "CHN", "MONI", "AN", "T09876543", "CHN",
-                                             "780707", "M", "290101")),
-        "foreign_permanent_residence": _from_mrz(build_td1("IR", "CHN", "EXAMPLE", "ALEX", "FR1234567",
-                                                           "UTO", "880229", "X", "330101")),
-        "passport_untrusted": _from_mrz(build_td3("P", "UTO", "MUSTER", "ERIKA", "X00000001", "UTO",
-                                                  "700101", "F", "310101"),
-                                        PassiveAuthStatus.ISSUER_NOT_TRUSTED),
+        "passport": _from_mrz(build_td3("P", "CHN", "CESHI", "XIAO MING", "E12345678", "CHN", "900115", "M", "340620")),
+        "hk_macau_permit": _from_mrz(
+            build_td1("CS", "CHN", "YANGBEN", "LI", "C01234567", "CHN", "851203", "F", "301231")
+        ),
+        "taiwan_permit": _from_mrz(build_td1("CD", "CHN", "MONI", "AN", "T09876543", "CHN", "780707", "M", "290101")),
+        "foreign_permanent_residence": _from_mrz(
+            build_td1("IR", "CHN", "EXAMPLE", "ALEX", "FR1234567", "UTO", "880229", "X", "330101")
+        ),
+        "passport_untrusted": _from_mrz(
+            build_td3("P", "UTO", "MUSTER", "ERIKA", "X00000001", "UTO", "700101", "F", "310101"),
+            PassiveAuthStatus.ISSUER_NOT_TRUSTED,
+        ),
     }
     docs["resident_id"] = IdentityDocument(
-        document_type=DocumentType.RESIDENT_ID, document_number="11010519491231002X", surname="",
-        given_names="", full_name="测试样例", sex=Sex.FEMALE, birth_date=dt.date(1949, 12, 31),
-        nationality="CHN", expiry_date=None, issuing_state="CHN",
-        issuing_authority="北京市公安局西城分局", valid_from=dt.date(2010, 1, 1),
-        address="北京市西城区示例路1号", ethnic_group="汉",
+        document_type=DocumentType.RESIDENT_ID,
+        document_number="11010519491231002X",
+        surname="",
+        given_names="",
+        full_name="测试样例",
+        sex=Sex.FEMALE,
+        birth_date=dt.date(1949, 12, 31),
+        nationality="CHN",
+        expiry_date=None,
+        issuing_state="CHN",
+        issuing_authority="北京市公安局西城分局",
+        valid_from=dt.date(2010, 1, 1),
+        address="北京市西城区示例路1号",
+        ethnic_group="汉",
         passive_auth=PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "simulated SAM read"),
-        reader_id="05.01-20101010-0000000001-0000000001")
+        reader_id="05.01-20101010-0000000001-0000000001",
+    )
     return docs
 
 
@@ -117,8 +151,10 @@ class SimulatedCardService:
 
     def list_readers(self) -> list[ReaderInfo]:
         with self._lock:
-            return [ReaderInfo(r, self.family, r in self._cards, b"\x3b\x80\x80\x01\x01" if r in self._cards else b"")
-                    for r in self._readers]
+            return [
+                ReaderInfo(r, self.family, r in self._cards, b"\x3b\x80\x80\x01\x01" if r in self._cards else b"")
+                for r in self._readers
+            ]
 
     def start_watching(self, on_state: StateCallback, on_card: CardCallback | None = None) -> None:
         self._on_state, self._on_card = on_state, on_card
@@ -174,12 +210,14 @@ class SimulatedCardService:
         if doc.document_type is not DocumentType.RESIDENT_ID:
             if mrz_key is None:
                 raise WrongMrzError(problem="the MRZ (document number, birth date, expiry) is needed")
-            expected = (doc.document_number, parse_mrz(doc.raw_mrz).birth_date_raw,
-                        parse_mrz(doc.raw_mrz).expiry_date_raw)
+            expected = (
+                doc.document_number,
+                parse_mrz(doc.raw_mrz).birth_date_raw,
+                parse_mrz(doc.raw_mrz).expiry_date_raw,
+            )
             if (mrz_key.document_number.upper(), mrz_key.birth_date, mrz_key.expiry_date) != expected:
                 raise BacFailedError(detail="simulated BAC failure")
-        return replace(doc, reader_id=reader if doc.document_type is not DocumentType.RESIDENT_ID
-                       else doc.reader_id)
+        return replace(doc, reader_id=reader if doc.document_type is not DocumentType.RESIDENT_ID else doc.reader_id)
 
     def cancel(self) -> None:
         self._cancel.set()

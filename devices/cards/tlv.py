@@ -2,6 +2,7 @@
 
 Any malformed input raises ``GarbageResponseError``: card data is untrusted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ class Tlv:
     tag: int
     value: bytes
     constructed: bool
-    end: int                    # offset just after this element in the parsed buffer
+    end: int  # offset just after this element in the parsed buffer
 
     def children(self) -> list["Tlv"]:
         return parse_all(self.value) if self.constructed else []
@@ -33,7 +34,7 @@ def read_header(data: bytes, offset: int = 0) -> tuple[int, bool, int, int]:
         constructed = bool(first & 0x20)
         tag = first
         pos = offset + 1
-        if first & 0x1F == 0x1F:            # multi-byte tag
+        if first & 0x1F == 0x1F:  # multi-byte tag
             for _ in range(3):
                 b = data[pos]
                 tag = (tag << 8) | b
@@ -52,7 +53,7 @@ def read_header(data: bytes, offset: int = 0) -> tuple[int, bool, int, int]:
             n = lb & 0x7F
             if pos + n > len(data):
                 raise GarbageResponseError(detail="TLV length truncated")
-            length = int.from_bytes(data[pos:pos + n], "big")
+            length = int.from_bytes(data[pos : pos + n], "big")
             pos += n
     except IndexError:
         raise GarbageResponseError(detail="TLV header truncated") from None
@@ -63,7 +64,7 @@ def parse_one(data: bytes, offset: int = 0) -> Tlv:
     tag, constructed, length, pos = read_header(data, offset)
     if pos + length > len(data):
         raise GarbageResponseError(detail="TLV value truncated")
-    return Tlv(tag, bytes(data[pos:pos + length]), constructed, pos + length)
+    return Tlv(tag, bytes(data[pos : pos + length]), constructed, pos + length)
 
 
 def parse_all(data: bytes) -> list[Tlv]:
@@ -71,7 +72,7 @@ def parse_all(data: bytes) -> list[Tlv]:
     offset = 0
     while offset < len(data):
         if data[offset] in (0x00, 0xFF) and all(b == data[offset] for b in data[offset:]):
-            break                           # ISO 7816-4 §5.2.2.2: padding between/after objects
+            break  # ISO 7816-4 §5.2.2.2: padding between/after objects
         element = parse_one(data, offset)
         out.append(element)
         offset = element.end

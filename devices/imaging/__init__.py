@@ -3,9 +3,9 @@
 ``load_images`` opens untrusted files with size and pixel limits; ``PagePipeline`` turns a raw page
 into a stored page (orientation, border crop, deskew, blank detection, compression preset, thumbnail).
 """
+
 from devices.imaging.errors import ImageRefused
 from devices.imaging.limits import ImageLimits, load_images
 from devices.imaging.pipeline import PagePipeline, PipelineSettings, Preset, ProcessedPage
 
-__all__ = ["ImageLimits", "ImageRefused", "PagePipeline", "PipelineSettings", "Preset",
-           "ProcessedPage", "load_images"]
+__all__ = ["ImageLimits", "ImageRefused", "PagePipeline", "PipelineSettings", "Preset", "ProcessedPage", "load_images"]

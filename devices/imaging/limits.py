@@ -4,6 +4,7 @@ Every check happens before pixels are decoded: the byte size, the format sniffed
 (and compared with the name's extension), the pixel count from the header (decompression bombs), the
 number of frames or pages. PDF pages are rendered with PDFium (pypdfium2) at the requested dpi.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,9 +20,12 @@ from devices.imaging.errors import ImageRefused
 
 # Extension -> the formats its content may have.
 _EXTENSIONS = {
-    ".jpg": {"JPEG"}, ".jpeg": {"JPEG"}, ".jpe": {"JPEG"},
+    ".jpg": {"JPEG"},
+    ".jpeg": {"JPEG"},
+    ".jpe": {"JPEG"},
     ".png": {"PNG"},
-    ".tif": {"TIFF"}, ".tiff": {"TIFF"},
+    ".tif": {"TIFF"},
+    ".tiff": {"TIFF"},
     ".pdf": {"PDF"},
 }
 _PIL_FORMATS = {"JPEG", "PNG", "TIFF"}
@@ -58,12 +62,12 @@ def check_pixels(size: tuple[int, int], limits: ImageLimits, name: str) -> None:
     if width <= 0 or height <= 0:
         raise ImageRefused("corrupt", name, detail=f"image size {width}x{height}")
     if width * height > limits.max_pixels:
-        raise ImageRefused("too_many_pixels", name,
-                           detail=f"{width}x{height} pixels > limit {limits.max_pixels}")
+        raise ImageRefused("too_many_pixels", name, detail=f"{width}x{height} pixels > limit {limits.max_pixels}")
 
 
-def load_images(source: bytes | Path, name: str | None = None,
-                limits: ImageLimits = ImageLimits()) -> Iterator[Image.Image]:
+def load_images(
+    source: bytes | Path, name: str | None = None, limits: ImageLimits = ImageLimits()
+) -> Iterator[Image.Image]:
     """Yield the pages of a JPEG, PNG, (multi-page) TIFF or PDF file as decoded PIL images.
 
     Raises ImageRefused (reason: corrupt, unsupported, mislabelled, too_large, too_many_pixels,
@@ -108,8 +112,7 @@ def _raster_frames(data: bytes, name: str, limits: ImageLimits) -> Iterator[Imag
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-        except (UnidentifiedImageError, Image.DecompressionBombWarning,
-                Image.DecompressionBombError) as exc:
+        except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             reason = "too_many_pixels" if "ecompression" in type(exc).__name__ else "corrupt"
             raise ImageRefused(reason, name, detail=type(exc).__name__) from exc
         except (OSError, SyntaxError, ValueError) as exc:
@@ -129,10 +132,14 @@ def _raster_frames(data: bytes, name: str, limits: ImageLimits) -> Iterator[Imag
                 try:
                     image.load()
                     page = image.copy()
-                except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-                        Image.DecompressionBombError) as exc:
-                    raise ImageRefused("corrupt", name,
-                                       detail=f"frame {index}: {type(exc).__name__}: {exc}") from exc
+                except (
+                    OSError,
+                    SyntaxError,
+                    ValueError,
+                    Image.DecompressionBombWarning,
+                    Image.DecompressionBombError,
+                ) as exc:
+                    raise ImageRefused("corrupt", name, detail=f"frame {index}: {type(exc).__name__}: {exc}") from exc
                 dpi = image.info.get("dpi")
                 if dpi:
                     page.info["dpi"] = dpi
@@ -152,8 +159,7 @@ def _pdf_pages(data: bytes, name: str, limits: ImageLimits) -> Iterator[Image.Im
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
             code = getattr(exc, "err_code", None)
-            reason = "password" if code in (pdfium.raw.FPDF_ERR_PASSWORD,
-                                            pdfium.raw.FPDF_ERR_SECURITY) else "corrupt"
+            reason = "password" if code in (pdfium.raw.FPDF_ERR_PASSWORD, pdfium.raw.FPDF_ERR_SECURITY) else "corrupt"
             raise ImageRefused(reason, name, detail=str(exc)) from exc
     try:
         with _PDFIUM_LOCK:

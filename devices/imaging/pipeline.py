@@ -11,6 +11,7 @@ applied once to the full-resolution page. Presets by content:
 - ``auto``: by content: ``text`` for a page that is already bilevel, ``mixed`` when it holds
   pictures (photo-like tiles), else ``gray_text``. Never colour.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,29 +38,29 @@ class Preset(str, Enum):
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    auto_orient: bool = True           # EXIF orientation, and 90/180/270 from the text layout
-    crop_borders: bool = True          # cut the dark scanner background around the sheet
+    auto_orient: bool = True  # EXIF orientation, and 90/180/270 from the text layout
+    crop_borders: bool = True  # cut the dark scanner background around the sheet
     deskew: bool = True
     max_skew_degrees: float = 10.0
     # A page is blank when fewer than this fraction of its 4 mm tiles carry ink (after despeckling).
     blank_ink_ratio: float = 0.002
-    jpeg_budget_bytes: int = 150_000   # mixed preset: lower the quality until the page fits
+    jpeg_budget_bytes: int = 150_000  # mixed preset: lower the quality until the page fits
     jpeg_quality: int = 70
-    jpeg_min_quality: int = 25      # still legible at 200 dpi after whitening (see docs)
+    jpeg_min_quality: int = 25  # still legible at 200 dpi after whitening (see docs)
     colour_quality: int = 75
-    thumbnail_px: int = 240            # long side of the thumbnail
+    thumbnail_px: int = 240  # long side of the thumbnail
     limits: ImageLimits = field(default_factory=ImageLimits)
 
 
 @dataclass(frozen=True)
 class PageAnalysis:
-    rotation: int          # clockwise quarter turns applied, in degrees: 0, 90, 180, 270
+    rotation: int  # clockwise quarter turns applied, in degrees: 0, 90, 180, 270
     rotation_confident: bool
-    skew_degrees: float    # the page was rotated counter-clockwise by this much; we undid it
+    skew_degrees: float  # the page was rotated counter-clockwise by this much; we undid it
     crop_box: tuple[int, int, int, int]
-    ink_ratio: float       # fraction of inked tiles
+    ink_ratio: float  # fraction of inked tiles
     blank: bool
-    content: str           # "bilevel" | "text" | "pictures"
+    content: str  # "bilevel" | "text" | "pictures"
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ class ProcessedPage:
     height: int
     dpi: int
     analysis: PageAnalysis
-    thumbnail: bytes       # PNG
-    image: Image.Image     # the corrected page before encoding (for the viewer); not stored
+    thumbnail: bytes  # PNG
+    image: Image.Image  # the corrected page before encoding (for the viewer); not stored
 
     @property
     def blank(self) -> bool:
@@ -86,8 +87,7 @@ class PagePipeline:
         self.settings = settings or PipelineSettings()
 
     # -- public -----------------------------------------------------------------------------
-    def process(self, image: Image.Image, dpi: int | None = None,
-                preset: Preset | str = Preset.AUTO) -> ProcessedPage:
+    def process(self, image: Image.Image, dpi: int | None = None, preset: Preset | str = Preset.AUTO) -> ProcessedPage:
         preset = Preset(preset)
         check_pixels(image.size, self.settings.limits, "page")
         dpi = plausible_dpi(image.size, int(dpi or _image_dpi(image) or 200))
@@ -99,12 +99,19 @@ class PagePipeline:
         analysis = self.analyse(gray, dpi)
         page = self._apply(page, analysis, dpi)
         if preset is Preset.AUTO:
-            preset = {"bilevel": Preset.TEXT, "text": Preset.GRAY_TEXT}.get(analysis.content,
-                                                                         Preset.MIXED)
+            preset = {"bilevel": Preset.TEXT, "text": Preset.GRAY_TEXT}.get(analysis.content, Preset.MIXED)
         data, mime = self.encode(page, dpi, preset)
-        return ProcessedPage(data=data, mime=mime, preset=preset, width=page.width,
-                             height=page.height, dpi=dpi, analysis=analysis,
-                             thumbnail=self.thumbnail(page), image=page)
+        return ProcessedPage(
+            data=data,
+            mime=mime,
+            preset=preset,
+            width=page.width,
+            height=page.height,
+            dpi=dpi,
+            analysis=analysis,
+            thumbnail=self.thumbnail(page),
+            image=page,
+        )
 
     def analyse(self, gray: Image.Image, dpi: int) -> PageAnalysis:
         """Measure what to correct, on a ~100 dpi copy of the grayscale page."""
@@ -114,10 +121,9 @@ class PagePipeline:
         scale = gray.width / small.width
         arr = np.asarray(small, dtype=np.uint8)
         crop = _dark_border_box(arr) if s.crop_borders else (0, 0, arr.shape[1], arr.shape[0])
-        arr = arr[crop[1]:crop[3], crop[0]:crop[2]]
+        arr = arr[crop[1] : crop[3], crop[0] : crop[2]]
         crop_full = tuple(int(round(v * scale)) for v in crop)
-        crop_full = (crop_full[0], crop_full[1], min(crop_full[2], gray.width),
-                     min(crop_full[3], gray.height))
+        crop_full = (crop_full[0], crop_full[1], min(crop_full[2], gray.width), min(crop_full[3], gray.height))
 
         ink = _ink_mask(arr)
         rotation, confident, skew = 0, True, 0.0
@@ -134,11 +140,16 @@ class PagePipeline:
         hist = gray.histogram()
         mids = sum(hist[30:226]) / max(1, gray.width * gray.height)
         content = "pictures" if pictures else "bilevel" if mids < 0.005 else "text"
-        return PageAnalysis(rotation=rotation, rotation_confident=confident, skew_degrees=skew,
-                            crop_box=crop_full, ink_ratio=ink_ratio,
-                            # A dark sheet (no paper-white background) is content, never blank.
-                            blank=ink_ratio < s.blank_ink_ratio and paper >= 160,
-                            content=content)
+        return PageAnalysis(
+            rotation=rotation,
+            rotation_confident=confident,
+            skew_degrees=skew,
+            crop_box=crop_full,
+            ink_ratio=ink_ratio,
+            # A dark sheet (no paper-white background) is content, never blank.
+            blank=ink_ratio < s.blank_ink_ratio and paper >= 160,
+            content=content,
+        )
 
     def encode(self, page: Image.Image, dpi: int, preset: Preset) -> tuple[bytes, str]:
         s = self.settings
@@ -159,14 +170,12 @@ class PagePipeline:
             return out.getvalue(), "image/png"
         if preset is Preset.COLOUR:
             rgb = page if page.mode == "RGB" else page.convert("RGB")
-            rgb.save(out, "JPEG", quality=s.colour_quality, dpi=(dpi, dpi), optimize=True,
-                     subsampling="4:2:0")
+            rgb.save(out, "JPEG", quality=s.colour_quality, dpi=(dpi, dpi), optimize=True, subsampling="4:2:0")
             return out.getvalue(), "image/jpeg"
         gray = whiten_paper(page if page.mode == "L" else page.convert("L"))
         # Walk down the quality ladder with quick encodes; the chosen one is encoded once more
         # with optimised Huffman tables (a few % smaller).
-        ladder = [q for q in (s.jpeg_quality, 60, 50, 40, 30)
-                  if s.jpeg_min_quality < q <= s.jpeg_quality]
+        ladder = [q for q in (s.jpeg_quality, 60, 50, 40, 30) if s.jpeg_min_quality < q <= s.jpeg_quality]
         chosen = s.jpeg_min_quality
         for quality in ladder:
             probe = io.BytesIO()
@@ -193,15 +202,17 @@ class PagePipeline:
         if analysis.crop_box != (0, 0, page.width, page.height):
             page = page.crop(analysis.crop_box)
         if analysis.rotation:
-            page = page.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
-                                   270: Image.Transpose.ROTATE_90}[analysis.rotation])
+            page = page.transpose(
+                {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}[
+                    analysis.rotation
+                ]
+            )
         if abs(analysis.skew_degrees) >= 0.1:
             level = _paper_level(page)
             fill: int | tuple[int, int, int] = (level, level, level) if page.mode == "RGB" else level
             # Rotating by the negative of the measured skew straightens the lines. Bilinear: at
             # 200 dpi it is indistinguishable from bicubic on text and twice as fast.
-            page = page.rotate(-analysis.skew_degrees, resample=Image.Resampling.BILINEAR, expand=False,
-                               fillcolor=fill)
+            page = page.rotate(-analysis.skew_degrees, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=fill)
         page.info["dpi"] = (dpi, dpi)
         return page
 
@@ -211,10 +222,11 @@ class PagePipeline:
 
 # -- helpers (module level so bench and tests can call them) -------------------------------------
 
+
 def plausible_dpi(size: tuple[int, int], dpi: int) -> int:
     """The dpi, unless it makes the sheet larger than A3 (a phone photo says 72 dpi whatever it
     shows): then assume the picture is an A4 document filling the frame, long side 297 mm."""
-    if max(size) / max(dpi, 1) > 16.6:       # 420 mm, the long side of A3
+    if max(size) / max(dpi, 1) > 16.6:  # 420 mm, the long side of A3
         return max(50, round(max(size) / (297 / 25.4)))
     return dpi
 
@@ -256,7 +268,7 @@ def _to_mode(image: Image.Image, mode: str) -> Image.Image:
 
 
 def otsu_threshold(hist: np.ndarray) -> int:
-    hist = hist.astype(np.float64)   # the squared sums overflow int64 on a full page
+    hist = hist.astype(np.float64)  # the squared sums overflow int64 on a full page
     total = hist.sum()
     if total == 0:
         return 128
@@ -333,8 +345,9 @@ def _skew_angle(ys: np.ndarray, xs: np.ndarray, max_degrees: float) -> float:
     return round(float(best), 2)
 
 
-def _text_orientation(ys: np.ndarray, xs: np.ndarray,
-                      shape: tuple[int, int]) -> tuple[int, bool, np.ndarray, np.ndarray]:
+def _text_orientation(
+    ys: np.ndarray, xs: np.ndarray, shape: tuple[int, int]
+) -> tuple[int, bool, np.ndarray, np.ndarray]:
     """Quarter-turn orientation of a text page: (clockwise degrees to apply, confident, ys, xs).
 
     Horizontal text lines make the row profile much sharper than the column profile (blank
@@ -431,7 +444,7 @@ def _ink_tiles(arr: np.ndarray) -> tuple[float, bool, int]:
     height, width = arr.shape
     # Ignore a 4 % frame: edge shadows and punched holes are not content.
     my, mx = int(height * 0.04), int(width * 0.04)
-    inner = arr[my:height - my, mx:width - mx]
+    inner = arr[my : height - my, mx : width - mx]
     if inner.size == 0:
         return 0.0, False, 255
     clean = inner.astype(np.int16)
@@ -441,11 +454,11 @@ def _ink_tiles(arr: np.ndarray) -> tuple[float, bool, int]:
     th, tw = clean.shape[0] // tile, clean.shape[1] // tile
     if th == 0 or tw == 0:
         return float(marks.mean()), False, paper
-    tiles = marks[:th * tile, :tw * tile].reshape(th, tile, tw, tile).sum(axis=(1, 3))
+    tiles = marks[: th * tile, : tw * tile].reshape(th, tile, tw, tile).sum(axis=(1, 3))
     ratio = float(np.mean(tiles >= 6))
     # Picture tiles: almost no paper-coloured pixels and not solid black. Text tiles keep paper
     # between strokes and lines even when dense.
-    blocks = clean[:th * tile, :tw * tile].reshape(th, tile, tw, tile)
+    blocks = clean[: th * tile, : tw * tile].reshape(th, tile, tw, tile)
     paper_frac = (np.abs(blocks - paper) <= 25).mean(axis=(1, 3))
     dark_frac = (blocks < 40).mean(axis=(1, 3))
     picture_tiles = float(np.mean((paper_frac < 0.15) & (dark_frac < 0.5)))
@@ -460,8 +473,9 @@ def _despeckle(marks: np.ndarray) -> np.ndarray:
     """
     padded = np.pad(marks, 1).astype(np.uint8)
     h, w = marks.shape
-    neighbours = sum(padded[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
-                     for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+    neighbours = sum(
+        padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx
+    )
     return marks & (neighbours >= 2)
 
 
@@ -494,6 +508,5 @@ def whiten_paper(gray: Image.Image) -> Image.Image:
     black = int(np.searchsorted(cum, total * 0.002))
     paper = max(paper - 20, black + 40)
     span = max(1, paper - black)
-    lut = [0 if v <= black else 255 if v >= paper else int((v - black) * 255 / span)
-           for v in range(256)]
+    lut = [0 if v <= black else 255 if v >= paper else int((v - black) * 255 / span) for v in range(256)]
     return gray.point(lut)

@@ -5,6 +5,7 @@ and scans a batch. ``scan_batch`` blocks (run it off the GUI thread, e.g. with `
 each page to ``on_page`` the moment it is read, so the caller can store it before the next sheet
 moves: a jam, a pulled cable or a killed app never loses a page already delivered.
 """
+
 from __future__ import annotations
 
 import abc
@@ -36,10 +37,10 @@ class ColourMode(str, Enum):
 
 @dataclass(frozen=True)
 class DeviceInfo:
-    id: str            # what ``open`` takes, e.g. "test:0" or a folder path
+    id: str  # what ``open`` takes, e.g. "test:0" or a folder path
     vendor: str
     model: str
-    kind: str          # "flatbed scanner", "virtual device", "watched folder" ...
+    kind: str  # "flatbed scanner", "virtual device", "watched folder" ...
     backend: str
 
     @property
@@ -53,22 +54,25 @@ class Capabilities:
 
     sources: tuple[ScanSource, ...]
     modes: tuple[ColourMode, ...]
-    resolutions: tuple[int, ...]          # offered choices (a range device is sampled at usual values)
+    resolutions: tuple[int, ...]  # offered choices (a range device is sampled at usual values)
     resolution_range: tuple[int, int] | None = None
     max_area_mm: tuple[float, float] | None = None
 
     def check(self, options: "ScanOptions") -> None:
         if options.source not in self.sources:
-            raise OptionUnsupported(option="source", value=options.source.value,
-                                    detail=f"source {options.source.value} not in {self.sources}")
+            raise OptionUnsupported(
+                option="source",
+                value=options.source.value,
+                detail=f"source {options.source.value} not in {self.sources}",
+            )
         if options.mode not in self.modes:
-            raise OptionUnsupported(option="mode", value=options.mode.value,
-                                    detail=f"mode {options.mode.value} not in {self.modes}")
+            raise OptionUnsupported(
+                option="mode", value=options.mode.value, detail=f"mode {options.mode.value} not in {self.modes}"
+            )
         lo_hi = self.resolution_range
         ok = (lo_hi[0] <= options.dpi <= lo_hi[1]) if lo_hi else options.dpi in self.resolutions
         if not ok:
-            raise OptionUnsupported(option="dpi", value=options.dpi,
-                                    detail=f"{options.dpi} dpi not offered")
+            raise OptionUnsupported(option="dpi", value=options.dpi, detail=f"{options.dpi} dpi not offered")
 
 
 @dataclass(frozen=True)
@@ -76,26 +80,26 @@ class ScanOptions:
     source: ScanSource = ScanSource.FLATBED
     dpi: int = 200
     mode: ColourMode = ColourMode.GRAY
-    page_size_mm: tuple[float, float] = (210.0, 297.0)   # A4; clipped to what the device can do
-    max_pages: int | None = None                           # stop an ADF batch after this many
+    page_size_mm: tuple[float, float] = (210.0, 297.0)  # A4; clipped to what the device can do
+    max_pages: int | None = None  # stop an ADF batch after this many
     # Options passed to the device by their own names (e.g. the SANE test backend's test_picture).
     device_options: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ScannedPage:
-    index: int                 # 0-based position in the batch
+    index: int  # 0-based position in the batch
     image: Image.Image
     dpi: int
     source: ScanSource
-    side: str = "front"        # "front" | "back" for duplex
-    origin: str = ""           # file name for imports (not logged: may carry personal data)
+    side: str = "front"  # "front" | "back" for duplex
+    origin: str = ""  # file name for imports (not logged: may carry personal data)
 
 
 @dataclass(frozen=True)
 class ScanProgress:
     pages_done: int
-    page_fraction: float       # 0..1 within the page being read
+    page_fraction: float  # 0..1 within the page being read
     expected_pages: int | None = None
 
 
@@ -118,9 +122,13 @@ class Scanner(abc.ABC):
     def capabilities(self) -> Capabilities: ...
 
     @abc.abstractmethod
-    def scan_batch(self, options: ScanOptions, on_page: PageCallback,
-                   on_progress: ProgressCallback | None = None,
-                   cancel_event: threading.Event | None = None) -> BatchResult:
+    def scan_batch(
+        self,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> BatchResult:
         """Scan until the feeder is empty (ADF/duplex), one page (flatbed) or ``max_pages``.
 
         Raises a ``ScannerError`` subclass (``ScanCancelled`` on cancel) with ``pages_delivered``.
@@ -159,10 +167,14 @@ class ScanJob:
     always has a message to show.
     """
 
-    def __init__(self, scanner: Scanner, options: ScanOptions, on_page: PageCallback,
-                 on_progress: ProgressCallback | None = None,
-                 on_done: Callable[[BatchResult | None, ClerkAppError | None], None] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        scanner: Scanner,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        on_done: Callable[[BatchResult | None, ClerkAppError | None], None] | None = None,
+    ) -> None:
         self.cancel_event = threading.Event()
         self._args = (scanner, options, on_page, on_progress)
         self._on_done = on_done
@@ -204,6 +216,19 @@ def safe_progress(on_progress: ProgressCallback | None, progress: ScanProgress) 
         log.exception("progress callback failed")
 
 
-__all__ = ["BatchResult", "Capabilities", "ColourMode", "DeviceInfo", "PageCallback",
-           "ProgressCallback", "ScanJob", "ScanOptions", "ScanProgress", "ScanSource",
-           "ScannedPage", "Scanner", "ScannerBackend", "ScannerError"]
+__all__ = [
+    "BatchResult",
+    "Capabilities",
+    "ColourMode",
+    "DeviceInfo",
+    "PageCallback",
+    "ProgressCallback",
+    "ScanJob",
+    "ScanOptions",
+    "ScanProgress",
+    "ScanSource",
+    "ScannedPage",
+    "Scanner",
+    "ScannerBackend",
+    "ScannerError",
+]

@@ -1,5 +1,6 @@
 """Scanner backends chosen by name, imported lazily: a missing library makes a backend
 "unavailable, because …" instead of breaking the app (the Electrum hardware-plugin habit)."""
+
 from __future__ import annotations
 
 import importlib
@@ -10,8 +11,7 @@ from devices.scanners.errors import BackendUnavailable
 
 # name -> (module, class, what to install when the import fails)
 _BACKENDS = {
-    "sane": ("devices.scanners.sane_backend", "SaneBackend",
-             "python-sane (pip) with libsane1 / libsane-dev (apt)"),
+    "sane": ("devices.scanners.sane_backend", "SaneBackend", "python-sane (pip) with libsane1 / libsane-dev (apt)"),
     "folder": ("devices.scanners.folder", "FolderBackend", "Pillow and pypdfium2 (pip)"),
     "simulated": ("devices.scanners.simulated", "SimulatedBackend", "Pillow (pip)"),
 }
@@ -44,14 +44,15 @@ def create_backend(name: str, **settings: object) -> ScannerBackend:
 
 def _load(name: str) -> type:
     if name not in _BACKENDS:
-        raise BackendUnavailable(backend=name, reason=f"unknown backend; choose one of "
-                                                      f"{', '.join(_BACKENDS)}",
-                                 detail="unknown backend")
+        raise BackendUnavailable(
+            backend=name, reason=f"unknown backend; choose one of {', '.join(_BACKENDS)}", detail="unknown backend"
+        )
     module_name, class_name, hint = _BACKENDS[name]
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         missing = getattr(exc, "name", None) or str(exc)
-        raise BackendUnavailable(backend=name, reason=f"missing library {missing}; install {hint}",
-                                 detail=str(exc)) from exc
+        raise BackendUnavailable(
+            backend=name, reason=f"missing library {missing}; install {hint}", detail=str(exc)
+        ) from exc
     return getattr(module, class_name)  # type: ignore[no-any-return]

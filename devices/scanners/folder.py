@@ -6,6 +6,7 @@ nothing half-way. In a watched folder an imported file moves to ``imported/`` an
 ``refused/``; a file still being written (modified less than ``settle_seconds`` ago) waits for the
 next round.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,9 +20,21 @@ from typing import Callable, Iterable, Sequence
 
 from devices.imaging.errors import ImageRefused
 from devices.imaging.limits import ImageLimits, load_images
-from devices.scanners.base import (BatchResult, Capabilities, ColourMode, DeviceInfo, PageCallback,
-                                   ProgressCallback, ScanOptions, ScanProgress, ScanSource,
-                                   ScannedPage, Scanner, ScannerBackend, safe_progress)
+from devices.scanners.base import (
+    BatchResult,
+    Capabilities,
+    ColourMode,
+    DeviceInfo,
+    PageCallback,
+    ProgressCallback,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
+    ScannedPage,
+    Scanner,
+    ScannerBackend,
+    safe_progress,
+)
 from devices.scanners.errors import DeviceGone, ScanCancelled
 
 log = logging.getLogger(__name__)
@@ -37,11 +50,15 @@ class ImportResult(BatchResult):
     refused: tuple[ImageRefused, ...] = ()
 
 
-def import_files(paths: Iterable[Path], on_page: PageCallback, options: ScanOptions = ScanOptions(),
-                 limits: ImageLimits = ImageLimits(), on_progress: ProgressCallback | None = None,
-                 cancel_event: threading.Event | None = None,
-                 on_file_done: Callable[[Path, ImageRefused | None], None] | None = None
-                 ) -> ImportResult:
+def import_files(
+    paths: Iterable[Path],
+    on_page: PageCallback,
+    options: ScanOptions = ScanOptions(),
+    limits: ImageLimits = ImageLimits(),
+    on_progress: ProgressCallback | None = None,
+    cancel_event: threading.Event | None = None,
+    on_file_done: Callable[[Path, ImageRefused | None], None] | None = None,
+) -> ImportResult:
     """Deliver the pages of each file in order; a refused file is reported, not raised.
 
     Cancel is checked between files (a file's pages are delivered all or none).
@@ -66,15 +83,21 @@ def import_files(paths: Iterable[Path], on_page: PageCallback, options: ScanOpti
         for image in images:
             dpi_info = image.info.get("dpi")
             dpi = int(round(float(dpi_info[0]))) if dpi_info and dpi_info[0] else options.dpi
-            on_page(ScannedPage(index=delivered, image=image, dpi=dpi if 50 <= dpi <= 1200
-                                else options.dpi, source=ScanSource.FLATBED, origin=path.name))
+            on_page(
+                ScannedPage(
+                    index=delivered,
+                    image=image,
+                    dpi=dpi if 50 <= dpi <= 1200 else options.dpi,
+                    source=ScanSource.FLATBED,
+                    origin=path.name,
+                )
+            )
             delivered += 1
         files += 1
         if on_file_done is not None:
             on_file_done(path, None)
     safe_progress(on_progress, ScanProgress(delivered, 1.0))
-    return ImportResult(pages=delivered, source=ScanSource.FLATBED, files=files,
-                        refused=tuple(refused))
+    return ImportResult(pages=delivered, source=ScanSource.FLATBED, files=files, refused=tuple(refused))
 
 
 class FolderBackend(ScannerBackend):
@@ -82,28 +105,34 @@ class FolderBackend(ScannerBackend):
 
     name = "folder"
 
-    def __init__(self, folders: Sequence[str | Path], limits: ImageLimits = ImageLimits(),
-                 settle_seconds: float = 2.0) -> None:
+    def __init__(
+        self, folders: Sequence[str | Path], limits: ImageLimits = ImageLimits(), settle_seconds: float = 2.0
+    ) -> None:
         self.folders = [Path(f) for f in folders]
         self.limits = limits
         self.settle_seconds = settle_seconds
 
     def list_devices(self) -> list[DeviceInfo]:
-        return [DeviceInfo(id=str(f), vendor="", model=f.name or str(f), kind="watched folder",
-                           backend=self.name) for f in self.folders if f.is_dir()]
+        return [
+            DeviceInfo(id=str(f), vendor="", model=f.name or str(f), kind="watched folder", backend=self.name)
+            for f in self.folders
+            if f.is_dir()
+        ]
 
     def open(self, device_id: str) -> "FolderScanner":
         folder = Path(device_id)
         if not folder.is_dir():
             raise DeviceGone(detail="drop folder missing")
-        return FolderScanner(DeviceInfo(id=str(folder), vendor="", model=folder.name,
-                                        kind="watched folder", backend=self.name),
-                             folder, self.limits, self.settle_seconds)
+        return FolderScanner(
+            DeviceInfo(id=str(folder), vendor="", model=folder.name, kind="watched folder", backend=self.name),
+            folder,
+            self.limits,
+            self.settle_seconds,
+        )
 
 
 class FolderScanner(Scanner):
-    def __init__(self, info: DeviceInfo, folder: Path, limits: ImageLimits,
-                 settle_seconds: float) -> None:
+    def __init__(self, info: DeviceInfo, folder: Path, limits: ImageLimits, settle_seconds: float) -> None:
         self.info = info
         self.folder = folder
         self.limits = limits
@@ -111,9 +140,12 @@ class FolderScanner(Scanner):
 
     def capabilities(self) -> Capabilities:
         # The network scanner decides its own settings; dpi here only sets the PDF render dpi.
-        return Capabilities(sources=(ScanSource.FLATBED, ScanSource.ADF, ScanSource.DUPLEX),
-                            modes=(ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR),
-                            resolutions=(100, 150, 200, 300, 400, 600), resolution_range=(50, 600))
+        return Capabilities(
+            sources=(ScanSource.FLATBED, ScanSource.ADF, ScanSource.DUPLEX),
+            modes=(ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR),
+            resolutions=(100, 150, 200, 300, 400, 600),
+            resolution_range=(50, 600),
+        )
 
     def ready_files(self) -> list[Path]:
         """Files complete enough to import, oldest first."""
@@ -130,18 +162,21 @@ class FolderScanner(Scanner):
             ready.append((stat.st_mtime, entry.name, Path(entry.path)))
         return [p for _, _, p in sorted(ready)]
 
-    def scan_batch(self, options: ScanOptions, on_page: PageCallback,
-                   on_progress: ProgressCallback | None = None,
-                   cancel_event: threading.Event | None = None) -> ImportResult:
+    def scan_batch(
+        self,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> ImportResult:
         files = self.ready_files()
         if options.max_pages is not None:
-            files = files[:max(0, options.max_pages)]
+            files = files[: max(0, options.max_pages)]
 
         def file_done(path: Path, error: ImageRefused | None) -> None:
             self._move(path, REFUSED_DIR if error is not None else IMPORTED_DIR, error)
 
-        return import_files(files, on_page, options, self.limits, on_progress, cancel_event,
-                            on_file_done=file_done)
+        return import_files(files, on_page, options, self.limits, on_progress, cancel_event, on_file_done=file_done)
 
     def _move(self, path: Path, subdir: str, error: ImageRefused | None) -> None:
         target_dir = self.folder / subdir
@@ -154,16 +189,22 @@ class FolderScanner(Scanner):
         shutil.move(str(path), target)
         if error is not None:
             (target.parent / (target.name + ".reason.txt")).write_text(
-                error.user_message("zh_CN") + "\n" + error.user_message("en") + "\n", "utf-8")
+                error.user_message("zh_CN") + "\n" + error.user_message("en") + "\n", "utf-8"
+            )
 
 
 class FolderWatch:
     """Polls a drop folder on its own thread and imports what arrives (Qt-free)."""
 
-    def __init__(self, scanner: FolderScanner, options: ScanOptions, on_page: PageCallback,
-                 on_batch: Callable[[ImportResult], None] | None = None,
-                 on_error: Callable[[Exception], None] | None = None,
-                 interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        scanner: FolderScanner,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_batch: Callable[[ImportResult], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        interval: float = 1.0,
+    ) -> None:
         self._scanner = scanner
         self._options = options
         self._on_page = on_page
@@ -185,8 +226,7 @@ class FolderWatch:
         while not self._stop.is_set():
             try:
                 if self._scanner.ready_files():
-                    result = self._scanner.scan_batch(self._options, self._on_page,
-                                                      cancel_event=self._stop)
+                    result = self._scanner.scan_batch(self._options, self._on_page, cancel_event=self._stop)
                     if self._on_batch is not None:
                         self._on_batch(result)
             except Exception as exc:  # report and keep watching; the folder may come back

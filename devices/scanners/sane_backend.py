@@ -7,6 +7,7 @@ through one process-wide lock; a batch holds it for its whole duration.
 
 Mapping of SANE statuses to our errors follows ``sane_strstatus()`` (sanei/sane_strstatus.c).
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,18 +15,38 @@ import os
 import threading
 from typing import Any
 
-from devices.scanners.base import (BatchResult, Capabilities, ColourMode, DeviceInfo, PageCallback,
-                                   ProgressCallback, ScanOptions, ScanProgress, ScanSource,
-                                   ScannedPage, Scanner, ScannerBackend, safe_progress)
-from devices.scanners.errors import (CoverOpen, DeviceBusy, DeviceGone, NoPaper, OptionUnsupported,
-                                     PaperJammed, ScanCancelled, ScannerError)
+from devices.scanners.base import (
+    BatchResult,
+    Capabilities,
+    ColourMode,
+    DeviceInfo,
+    PageCallback,
+    ProgressCallback,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
+    ScannedPage,
+    Scanner,
+    ScannerBackend,
+    safe_progress,
+)
+from devices.scanners.errors import (
+    CoverOpen,
+    DeviceBusy,
+    DeviceGone,
+    NoPaper,
+    OptionUnsupported,
+    PaperJammed,
+    ScanCancelled,
+    ScannerError,
+)
 
 import sane  # noqa: E402  (ImportError here makes the factory report "unavailable")
 
 log = logging.getLogger(__name__)
 
 _LOCK = threading.RLock()
-_initialised_with: list[str | None] = []   # the SANE_CONFIG_DIR in force at sane.init()
+_initialised_with: list[str | None] = []  # the SANE_CONFIG_DIR in force at sane.init()
 
 _USUAL_DPI = (100, 150, 200, 300, 400, 600)
 
@@ -34,14 +55,14 @@ def _init(config_dir: str | None) -> None:
     with _LOCK:
         if _initialised_with:
             if config_dir is not None and _initialised_with[0] != config_dir:
-                raise ScannerError(detail=f"SANE already initialised with config dir "
-                                          f"{_initialised_with[0]!r}, not {config_dir!r}")
+                raise ScannerError(
+                    detail=f"SANE already initialised with config dir {_initialised_with[0]!r}, not {config_dir!r}"
+                )
             return
         if config_dir is not None:
             os.environ["SANE_CONFIG_DIR"] = config_dir
         sane.init()
-        _initialised_with.append(config_dir if config_dir is not None
-                                 else os.environ.get("SANE_CONFIG_DIR"))
+        _initialised_with.append(config_dir if config_dir is not None else os.environ.get("SANE_CONFIG_DIR"))
 
 
 def _classify(message: str) -> type[ScannerError]:
@@ -103,8 +124,7 @@ class SaneBackend(ScannerBackend):
                 devices = sane.get_devices(self._local_only)
             except Exception as exc:
                 raise _error(exc, 0) from exc
-        return [DeviceInfo(id=d[0], vendor=d[1], model=d[2], kind=d[3], backend=self.name)
-                for d in devices]
+        return [DeviceInfo(id=d[0], vendor=d[1], model=d[2], kind=d[3], backend=self.name) for d in devices]
 
     def open(self, device_id: str) -> "SaneScanner":
         with _LOCK:
@@ -113,9 +133,10 @@ class SaneBackend(ScannerBackend):
             except Exception as exc:
                 # sane_open on a vanished device answers "Invalid argument" or an I/O error.
                 raise DeviceGone(detail=f"open {device_id}: {exc}") from exc
-        info = next((d for d in self._safe_list() if d.id == device_id),
-                    DeviceInfo(id=device_id, vendor="", model=device_id, kind="scanner",
-                               backend=self.name))
+        info = next(
+            (d for d in self._safe_list() if d.id == device_id),
+            DeviceInfo(id=device_id, vendor="", model=device_id, kind="scanner", backend=self.name),
+        )
         return SaneScanner(handle, info)
 
     def _safe_list(self) -> list[DeviceInfo]:
@@ -161,9 +182,14 @@ class SaneScanner(Scanner):
                         self._mode_names[mode_kind] = str(value)
                         modes.append(mode_kind)
             depth = self._option("depth")
-            if (ColourMode.BILEVEL not in modes and ColourMode.GRAY in modes and depth is not None
-                    and isinstance(depth.constraint, list) and 1 in depth.constraint):
-                modes.insert(0, ColourMode.BILEVEL)   # gray at depth 1 is lineart
+            if (
+                ColourMode.BILEVEL not in modes
+                and ColourMode.GRAY in modes
+                and depth is not None
+                and isinstance(depth.constraint, list)
+                and 1 in depth.constraint
+            ):
+                modes.insert(0, ColourMode.BILEVEL)  # gray at depth 1 is lineart
             if not modes:
                 modes = [ColourMode.GRAY]
             resolution = self._option("resolution")
@@ -180,9 +206,13 @@ class SaneScanner(Scanner):
             br_x, br_y = self._option("br_x"), self._option("br_y")
             if br_x is not None and br_y is not None and isinstance(br_x.constraint, tuple):
                 area = (float(br_x.constraint[1]), float(br_y.constraint[1]))
-            return Capabilities(sources=tuple(sources), modes=tuple(modes),
-                                resolutions=resolutions, resolution_range=dpi_range,
-                                max_area_mm=area)
+            return Capabilities(
+                sources=tuple(sources),
+                modes=tuple(modes),
+                resolutions=resolutions,
+                resolution_range=dpi_range,
+                max_area_mm=area,
+            )
 
     def set_device_option(self, name: str, value: object) -> None:
         """Set an option by its SANE name (with ``-`` or ``_``); only between or during pages.
@@ -220,9 +250,13 @@ class SaneScanner(Scanner):
             self.set_device_option(name, raw)
 
     # -- scanning ---------------------------------------------------------------------------
-    def scan_batch(self, options: ScanOptions, on_page: PageCallback,
-                   on_progress: ProgressCallback | None = None,
-                   cancel_event: threading.Event | None = None) -> BatchResult:
+    def scan_batch(
+        self,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> BatchResult:
         cancel_event = cancel_event or threading.Event()
         with _LOCK:
             caps = self.capabilities()
@@ -243,20 +277,22 @@ class SaneScanner(Scanner):
                     except sane._sane.error as exc:
                         err = _error(exc, delivered)
                         if isinstance(err, NoPaper) and feeder and delivered > 0:
-                            break            # the feeder ran empty: the normal end of a batch
+                            break  # the feeder ran empty: the normal end of a batch
                         if cancel_event.is_set():
-                            raise ScanCancelled(detail=f"SANE: {exc}",
-                                                pages_delivered=delivered) from exc
+                            raise ScanCancelled(detail=f"SANE: {exc}", pages_delivered=delivered) from exc
                         raise err from exc
-                    except RuntimeError as exc:   # "Scanner returned no data"
+                    except RuntimeError as exc:  # "Scanner returned no data"
                         raise ScannerError(detail=str(exc), pages_delivered=delivered) from exc
                     if cancel_event.is_set():
                         # Cancelled while this sheet was being read: the sheet is discarded.
                         raise ScanCancelled(detail="during a sheet", pages_delivered=delivered)
-                    page = ScannedPage(index=delivered, image=image, dpi=options.dpi,
-                                       source=options.source,
-                                       side=("back" if options.source is ScanSource.DUPLEX
-                                             and delivered % 2 else "front"))
+                    page = ScannedPage(
+                        index=delivered,
+                        image=image,
+                        dpi=options.dpi,
+                        source=options.source,
+                        side=("back" if options.source is ScanSource.DUPLEX and delivered % 2 else "front"),
+                    )
                     on_page(page)
                     delivered += 1
                     safe_progress(on_progress, ScanProgress(delivered, 1.0))
@@ -269,8 +305,9 @@ class SaneScanner(Scanner):
                     log.debug("sane_cancel after batch failed", exc_info=True)
         return BatchResult(pages=delivered, source=options.source)
 
-    def _progress_hook(self, delivered: int, on_progress: ProgressCallback | None,
-                       cancel_event: threading.Event) -> Any:
+    def _progress_hook(
+        self, delivered: int, on_progress: ProgressCallback | None, cancel_event: threading.Event
+    ) -> Any:
         state = {"last": -1.0}
 
         def progress(lines_read: int, total: int) -> None:

@@ -4,6 +4,7 @@ It behaves like a real one where it matters: a feeder with a number of sheets, p
 cancel, and faults injected on a given sheet (jam, cover open, device gone). ``render_sample_page`` is
 also what the pipeline tests and the benchmark use as a realistic page.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,11 +16,22 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.scanners.base import (BatchResult, Capabilities, ColourMode, DeviceInfo, PageCallback,
-                                   ProgressCallback, ScanOptions, ScanProgress, ScanSource,
-                                   ScannedPage, Scanner, ScannerBackend, safe_progress)
-from devices.scanners.errors import (CoverOpen, DeviceGone, NoPaper, PaperJammed, ScanCancelled,
-                                     ScannerError)
+from devices.scanners.base import (
+    BatchResult,
+    Capabilities,
+    ColourMode,
+    DeviceInfo,
+    PageCallback,
+    ProgressCallback,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
+    ScannedPage,
+    Scanner,
+    ScannerBackend,
+    safe_progress,
+)
+from devices.scanners.errors import CoverOpen, DeviceGone, NoPaper, PaperJammed, ScanCancelled, ScannerError
 
 CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -45,10 +57,16 @@ def cjk_font(size_px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size_px)
 
 
-def render_sample_page(dpi: int = 200, page_number: int = 1, seed: int = 0,
-                       lines: int | None = None, mode: str = "L",
-                       size_mm: tuple[float, float] = (210.0, 297.0),
-                       font_pt: float = 10.5, title: str = "个体工商户登记（备案）申请书") -> Image.Image:
+def render_sample_page(
+    dpi: int = 200,
+    page_number: int = 1,
+    seed: int = 0,
+    lines: int | None = None,
+    mode: str = "L",
+    size_mm: tuple[float, float] = (210.0, 297.0),
+    font_pt: float = 10.5,
+    title: str = "个体工商户登记（备案）申请书",
+) -> Image.Image:
     """An A4 page with a title, paragraphs (first line indented, ragged last lines), a table rule,
     and a page number, like a typical form. Deterministic for a given seed."""
     rng = random.Random(seed)
@@ -83,7 +101,7 @@ def render_sample_page(dpi: int = 200, page_number: int = 1, seed: int = 0,
             count = per_line - indent
             if i == n_lines - 1:
                 count = rng.randint(max(3, count // 5), max(4, count * 3 // 4))
-            chunk = text[pos:pos + count]
+            chunk = text[pos : pos + count]
             pos = (pos + count) % len(SAMPLE_TEXT)
             draw.text((margin + indent * char_w, y), chunk, font=body, fill=ink)
             y += line_height
@@ -107,15 +125,17 @@ class SimulatedFault:
 class SimulatedBackend(ScannerBackend):
     name = "simulated"
 
-    def __init__(self, sheets: int = 5, line_delay: float = 0.0,
-                 fault: SimulatedFault | None = None) -> None:
+    def __init__(self, sheets: int = 5, line_delay: float = 0.0, fault: SimulatedFault | None = None) -> None:
         self.sheets = sheets
         self.line_delay = line_delay
         self.fault = fault
 
     def list_devices(self) -> list[DeviceInfo]:
-        return [DeviceInfo(id="sim:0", vendor="模拟", model="Simulated ADF scanner",
-                           kind="virtual device", backend=self.name)]
+        return [
+            DeviceInfo(
+                id="sim:0", vendor="模拟", model="Simulated ADF scanner", kind="virtual device", backend=self.name
+            )
+        ]
 
     def open(self, device_id: str) -> "SimulatedScanner":
         if device_id != "sim:0":
@@ -124,7 +144,10 @@ class SimulatedBackend(ScannerBackend):
 
 
 _FAULTS: dict[str, type[ScannerError]] = {
-    "jammed": PaperJammed, "cover_open": CoverOpen, "gone": DeviceGone, "no_paper": NoPaper,
+    "jammed": PaperJammed,
+    "cover_open": CoverOpen,
+    "gone": DeviceGone,
+    "no_paper": NoPaper,
 }
 
 
@@ -134,14 +157,21 @@ class SimulatedScanner(Scanner):
         self._backend = backend
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(sources=(ScanSource.FLATBED, ScanSource.ADF, ScanSource.DUPLEX),
-                            modes=(ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR),
-                            resolutions=(100, 150, 200, 300), resolution_range=None,
-                            max_area_mm=(216.0, 356.0))
+        return Capabilities(
+            sources=(ScanSource.FLATBED, ScanSource.ADF, ScanSource.DUPLEX),
+            modes=(ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR),
+            resolutions=(100, 150, 200, 300),
+            resolution_range=None,
+            max_area_mm=(216.0, 356.0),
+        )
 
-    def scan_batch(self, options: ScanOptions, on_page: PageCallback,
-                   on_progress: ProgressCallback | None = None,
-                   cancel_event: threading.Event | None = None) -> BatchResult:
+    def scan_batch(
+        self,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> BatchResult:
         self.capabilities().check(options)
         cancel_event = cancel_event or threading.Event()
         backend = self._backend
@@ -156,23 +186,20 @@ class SimulatedScanner(Scanner):
                 if options.max_pages is not None and delivered >= options.max_pages:
                     return BatchResult(delivered, options.source)
                 if backend.fault is not None and backend.fault.at_sheet == sheet:
-                    raise _FAULTS[backend.fault.kind](detail="simulated fault",
-                                                      pages_delivered=delivered)
+                    raise _FAULTS[backend.fault.kind](detail="simulated fault", pages_delivered=delivered)
                 for step in range(10):  # ten progress steps per page
                     if cancel_event.is_set():
                         raise ScanCancelled(detail="cancelled", pages_delivered=delivered)
                     if backend.line_delay:
                         time.sleep(backend.line_delay)
-                    safe_progress(on_progress, ScanProgress(delivered, step / 10,
-                                                            sheets * len(sides)))
+                    safe_progress(on_progress, ScanProgress(delivered, step / 10, sheets * len(sides)))
                 mode = {"colour": "RGB"}.get(options.mode.value, "L")
-                image = render_sample_page(dpi=options.dpi, page_number=delivered + 1,
-                                           seed=delivered, mode=mode,
-                                           size_mm=options.page_size_mm)
+                image = render_sample_page(
+                    dpi=options.dpi, page_number=delivered + 1, seed=delivered, mode=mode, size_mm=options.page_size_mm
+                )
                 if side == "back":
                     image = Image.new(mode, image.size, 250 if mode == "L" else (250, 250, 250))
-                on_page(ScannedPage(index=delivered, image=image, dpi=options.dpi,
-                                    source=options.source, side=side))
+                on_page(ScannedPage(index=delivered, image=image, dpi=options.dpi, source=options.source, side=side))
                 delivered += 1
                 safe_progress(on_progress, ScanProgress(delivered, 1.0, sheets * len(sides)))
         return BatchResult(delivered, options.source)

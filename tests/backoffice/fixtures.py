@@ -1,5 +1,6 @@
 """Back-office fixtures shared by tests/backoffice and tests/sync: one server process per test
 directory and session (starting one costs seconds on a loaded 2-core machine), emptied before each test."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,8 +10,10 @@ from sqlalchemy import text
 
 from tests.backoffice.server import RunningBackOffice
 
-TABLES = ("supplements, ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
-          "publications")
+TABLES = (
+    "supplements, ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
+    "publications"
+)
 
 
 @pytest.fixture(scope="session")

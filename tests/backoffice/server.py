@@ -1,6 +1,7 @@
 """Runs the real back office (``python -m backoffice serve``: uvicorn, loopback only) as a separate
 process on a fresh database — its own process, as in production, so the server and the workstation
 do not share one GIL on the 2-core CI machine; shared by tests/backoffice and tests/sync."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,7 @@ from tests.helpers.postgres import free_port
 
 
 class RunningBackOffice:
-    def __init__(self, database_url: str, port: int | None = None,
-                 tls: tuple[str, str, str] | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, tls: tuple[str, str, str] | None = None) -> None:
         """``tls``: (certificate file, key file, CA file the test trusts) to serve https."""
         self.tls = tls
         self.database_url = database_url
@@ -44,9 +44,13 @@ class RunningBackOffice:
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         with open(self._log, "ab") as log:
             extra = ["--ssl-certfile", self.tls[0], "--ssl-keyfile", self.tls[1]] if self.tls else []
-            self._proc = subprocess.Popen([sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1",
-                                           "--port", str(self.port), *extra], env=env, cwd=root, stdout=log,
-                                          stderr=log)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],
+                env=env,
+                cwd=root,
+                stdout=log,
+                stderr=log,
+            )
         deadline = time.monotonic() + 30
         while True:
             if self._proc.poll() is not None:
@@ -104,8 +108,11 @@ class RunningBackOffice:
             for att in s.scalars(select(Attachment)):
                 digest = hashlib.sha256()
                 stored = 0
-                for data in s.scalars(select(AttachmentChunk.data).where(AttachmentChunk.attachment_id == att.id)
-                                      .order_by(AttachmentChunk.offset)):
+                for data in s.scalars(
+                    select(AttachmentChunk.data)
+                    .where(AttachmentChunk.attachment_id == att.id)
+                    .order_by(AttachmentChunk.offset)
+                ):
                     digest.update(data)
                     stored += len(data)
                 out[(att.case_id, att.sha256)] = (att.complete, digest.hexdigest(), stored)

@@ -1,5 +1,6 @@
 """The back office's receivers against a real PostgreSQL: idempotent packets, resumable chunks
 verified by SHA-256, station credentials, the status feed and publications."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,13 +39,29 @@ def station_client(backoffice, code: str = "S01") -> httpx.Client:
 def packet(code: str, files: list[bytes], case_id: str | None = None) -> dict:
     shas = [hashlib.sha256(f).hexdigest() for f in files]
     return {
-        "schema_version": "case-packet/1", "case_id": case_id or str(uuid.uuid4()), "case_number": None,
-        "station_code": code, "window_no": "01", "item_code": "SC-GTGSH-SL", "item_name": "个体工商户设立登记",
-        "catalogue_version": "2026.1", "decision": "accepted", "answers": {"via_agent": False},
-        "applicant": {"kind": "person", "name": "张三"}, "agent": None,
-        "lines": [{"requirement_code": "ID", "name": "身份证明", "form": "original", "status": "verified",
-                   "originals_received": 1, "copies_received": 0,
-                   "pages": [{"position": i, "sha256": s} for i, s in enumerate(shas)]}],
+        "schema_version": "case-packet/1",
+        "case_id": case_id or str(uuid.uuid4()),
+        "case_number": None,
+        "station_code": code,
+        "window_no": "01",
+        "item_code": "SC-GTGSH-SL",
+        "item_name": "个体工商户设立登记",
+        "catalogue_version": "2026.1",
+        "decision": "accepted",
+        "answers": {"via_agent": False},
+        "applicant": {"kind": "person", "name": "张三"},
+        "agent": None,
+        "lines": [
+            {
+                "requirement_code": "ID",
+                "name": "身份证明",
+                "form": "original",
+                "status": "verified",
+                "originals_received": 1,
+                "copies_received": 0,
+                "pages": [{"position": i, "sha256": s} for i, s in enumerate(shas)],
+            }
+        ],
         "attachments": [{"sha256": s, "size": len(f), "mime": "image/png"} for s, f in zip(shas, files)],
     }
 
@@ -94,15 +111,18 @@ def test_chunks_resume_and_the_hash_is_verified(backoffice):
     # A retry of a chunk already held is acknowledged, not stored twice.
     assert c.put(url, params={"offset": 0}, content=data[:10000]).json()["offset"] == 10000
     gap = c.put(url, params={"offset": 15000}, content=data[15000:])
-    assert gap.status_code == 409 and gap.json() == {"error": "offset_mismatch", "offset": 10000,
-                                                      "message": gap.json()["message"]}
+    assert gap.status_code == 409 and gap.json() == {
+        "error": "offset_mismatch",
+        "offset": 10000,
+        "message": gap.json()["message"],
+    }
     assert c.post(url + "/finalize").json()["error"] == "incomplete"
     assert c.put(url, params={"offset": 10000}, content=data[10000:]).json()["offset"] == len(data)
     assert c.post(url + "/finalize").json()["complete"] is True
     assert c.post(url + "/finalize").status_code == 200  # idempotent
     feed = c.get("/v1/status-feed").json()
     assert [e["status"] for e in feed["events"]] == ["received"]
-    (complete, digest, stored), = backoffice.attachment_digests().values()
+    ((complete, digest, stored),) = backoffice.attachment_digests().values()
     assert complete and digest == sha and stored == len(data)
 
 
@@ -131,7 +151,9 @@ def test_credentials(backoffice):
     with httpx.Client(base_url=backoffice.url, timeout=10) as c:
         assert c.get("/v1/status-feed").status_code == 401
         assert c.get("/v1/status-feed", headers={"Authorization": "Bearer forged"}).status_code == 401
-        assert c.post("/v1/stations/register", json={"station_code": "S09", "enrolment_code": "guess"}).status_code == 401
+        assert (
+            c.post("/v1/stations/register", json={"station_code": "S09", "enrolment_code": "guess"}).status_code == 401
+        )
         r = c.post("/v1/stations/register", json={"station_code": "S09", "enrolment_code": enrol})
         assert r.status_code == 201
         # The enrolment code works once.
@@ -141,6 +163,7 @@ def test_credentials(backoffice):
         assert c.post("/v1/auth/token", json={"station_code": "S09", "station_secret": secret}).status_code == 200
     with backoffice.sessions() as s:
         from backoffice.models import Station
+
         row = s.query(Station).filter_by(code="S09").one()
         assert secret not in (row.secret_hash or "") and row.secret_hash.startswith("scrypt$")
     # A station cannot upload in another station's name or touch its cases.
@@ -161,14 +184,20 @@ def test_status_feed_and_admin_advance(backoffice):
     cid = p["case_id"]
     assert backoffice.admin("POST", f"/v1/admin/cases/{cid}/status", json={"status": "approved"}).status_code == 409
     for status in ("in_approval", "disapproved", "result_ready", "delivered"):
-        r = backoffice.admin("POST", f"/v1/admin/cases/{cid}/status",
-                             json={"status": status, "reason": "材料不符合法定形式" if status == "disapproved" else None})
+        r = backoffice.admin(
+            "POST",
+            f"/v1/admin/cases/{cid}/status",
+            json={"status": status, "reason": "材料不符合法定形式" if status == "disapproved" else None},
+        )
         assert r.status_code == 200, r.text
     feed = c.get("/v1/status-feed", params={"limit": 2}).json()
     assert [e["status"] for e in feed["events"]] == ["received", "in_approval"] and feed["has_more"]
     rest = c.get("/v1/status-feed", params={"after": feed["next_cursor"]}).json()
     assert [(e["status"], e["reason"]) for e in rest["events"]] == [
-        ("disapproved", "材料不符合法定形式"), ("result_ready", None), ("delivered", None)]
+        ("disapproved", "材料不符合法定形式"),
+        ("result_ready", None),
+        ("delivered", None),
+    ]
     assert not rest["has_more"]
     assert backoffice.admin("GET", "/v1/admin/cases").json()[0]["status"] == "delivered"
     with httpx.Client(base_url=backoffice.url) as anon:
@@ -180,8 +209,10 @@ def test_publications_with_etag(backoffice):
     assert c.get("/v1/catalogue/current").status_code == 404
     r = backoffice.admin("POST", "/v1/admin/catalogue", json={"version": "2026.2", "content": {"version": "2026.2"}})
     assert r.status_code == 201
-    assert backoffice.admin("POST", "/v1/admin/catalogue",
-                            json={"version": "2026.2", "content": {"other": 1}}).status_code == 409
+    assert (
+        backoffice.admin("POST", "/v1/admin/catalogue", json={"version": "2026.2", "content": {"other": 1}}).status_code
+        == 409
+    )
     got = c.get("/v1/catalogue/current")
     assert got.json()["version"] == "2026.2"
     assert c.get("/v1/catalogue/current", headers={"If-None-Match": got.headers["ETag"]}).status_code == 304

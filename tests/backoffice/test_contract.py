@@ -1,5 +1,6 @@
 """docs/api/openapi.yaml is the contract: the running server has exactly its routes, and a
 property-based API tester (schemathesis) checks the live server's answers against it."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,11 @@ import yaml
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml"
 schema = schemathesis.openapi.from_path(SPEC)
@@ -26,10 +30,18 @@ def test_server_routes_are_exactly_the_documented_ones():
 
     from backoffice.app import create_app
 
-    documented = {(method.upper(), path) for path, ops in yaml.safe_load(SPEC.read_text())["paths"].items()
-                  for method in ops if method in ("get", "put", "post", "delete", "patch")}
-    served = {(method, route.path) for route in create_app(sessionmaker()).routes if isinstance(route, APIRoute)
-              for method in route.methods}
+    documented = {
+        (method.upper(), path)
+        for path, ops in yaml.safe_load(SPEC.read_text())["paths"].items()
+        for method in ops
+        if method in ("get", "put", "post", "delete", "patch")
+    }
+    served = {
+        (method, route.path)
+        for route in create_app(sessionmaker()).routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
     assert served == documented
 
 
@@ -39,8 +51,9 @@ def live(backoffice_server):
     server = backoffice_server
     enrol = server.add_station("ST1")
     with httpx.Client(base_url=server.url) as c:
-        secret = c.post("/v1/stations/register",
-                        json={"station_code": "ST1", "enrolment_code": enrol}).json()["station_secret"]
+        secret = c.post("/v1/stations/register", json={"station_code": "ST1", "enrolment_code": enrol}).json()[
+            "station_secret"
+        ]
         token = c.post("/v1/auth/token", json={"station_code": "ST1", "station_secret": secret}).json()["access_token"]
     return server, token
 
@@ -50,8 +63,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @schema.parametrize()
 # 8 examples per operation keeps the suite fast; API_FUZZ_EXAMPLES=200 for a deeper run.
-@settings(max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "8")), deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "8")), deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_live_server_conforms_to_the_openapi_file(case, live):
     server, token = live
     auth = server.admin_token if case.path.startswith("/v1/admin/") else token

@@ -1,4 +1,5 @@
 """Start-up: keyring refusal with instructions; a malformed catalogue keeps the active version."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,6 +18,7 @@ from tests.helpers.core import RESOURCES
 class NoKeyring:
     def get_password(self, service, name):
         from keyring.errors import NoKeyringError
+
         raise NoKeyringError("No recommended backend was available.")
 
     set_password = get_password
@@ -40,8 +42,10 @@ def test_malformed_catalogue_keeps_the_active_version(tmp_path):
     head = folder / "catalogue.toml"
     head.write_text(head.read_text(encoding="utf-8").replace(version, "2099.1"), encoding="utf-8")
     item = folder / "items" / "SC-GTGSH-SL.toml"
-    item.write_text(item.read_text(encoding="utf-8").replace('necessity = "required"', 'necessity = "sometimes"', 1),
-                    encoding="utf-8")
+    item.write_text(
+        item.read_text(encoding="utf-8").replace('necessity = "required"', 'necessity = "sometimes"', 1),
+        encoding="utf-8",
+    )
     ctx = build_context(settings, keyring_module=ring)
     try:
         assert ctx.catalogue.active().version == version
@@ -58,6 +62,7 @@ def test_first_start_with_a_broken_catalogue_fails_clearly(tmp_path):
     shutil.copytree(RESOURCES / "catalogue", folder)
     (folder / "catalogue.toml").write_text("version = \n", encoding="utf-8")
     with pytest.raises(CatalogueError) as info:
-        build_context(Settings(data_dir=str(tmp_path), catalogue_dir=str(folder)),
-                      keyring_module=file_keyring(tmp_path / "k.cfg"))
+        build_context(
+            Settings(data_dir=str(tmp_path), catalogue_dir=str(folder)), keyring_module=file_keyring(tmp_path / "k.cfg")
+        )
     assert "catalogue.toml" in info.value.user_message("zh_CN")

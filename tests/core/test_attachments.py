@@ -1,4 +1,5 @@
 """The encrypted, content-addressed attachment store and the per-line PDF assembly."""
+
 from __future__ import annotations
 
 import errno
@@ -15,8 +16,15 @@ from keyrings.alt.file import PlaintextKeyring
 from PIL import Image, ImageDraw
 
 from clerk_app import attachments as attachments_module
-from clerk_app.attachments import (AttachmentCorrupt, AttachmentError, AttachmentMissing,
-                                   AttachmentStore, AttachmentTooLarge, StorageFull, assemble_pdf)
+from clerk_app.attachments import (
+    AttachmentCorrupt,
+    AttachmentError,
+    AttachmentMissing,
+    AttachmentStore,
+    AttachmentTooLarge,
+    StorageFull,
+    assemble_pdf,
+)
 from clerk_app.errors import NotFound
 from clerk_app.security.crypto import FieldCipher
 from clerk_app.security.keys import DataKeyService
@@ -37,8 +45,7 @@ def keys(tmp_path: Path) -> DataKeyService:
 
 @pytest.fixture
 def store(tmp_path: Path, keys: DataKeyService) -> AttachmentStore:
-    return AttachmentStore(tmp_path / "att", FieldCipher(keys, purpose="attachments"),
-                           max_bytes=1_000_000)
+    return AttachmentStore(tmp_path / "att", FieldCipher(keys, purpose="attachments"), max_bytes=1_000_000)
 
 
 PAYLOAD = b"PAGE-IMAGE-PLAINTEXT " * 200
@@ -71,7 +78,7 @@ def test_encrypted_at_rest(store: AttachmentStore):
     sha = store.put(PAYLOAD).sha256
     raw = store.path_of(sha).read_bytes()
     assert b"PAGE-IMAGE-PLAINTEXT" not in raw
-    assert len(raw) == len(PAYLOAD) + 3 + 12 + 16     # header, nonce, GCM tag
+    assert len(raw) == len(PAYLOAD) + 3 + 12 + 16  # header, nonce, GCM tag
     assert os.stat(store.path_of(sha)).st_mode & 0o077 == 0
 
 
@@ -109,8 +116,7 @@ def test_hash_is_verified_after_decryption(store: AttachmentStore, keys: DataKey
 
 def test_wrong_key_is_reported_as_corrupt(tmp_path: Path, store: AttachmentStore):
     sha = store.put(PAYLOAD).sha256
-    other = AttachmentStore(store.root, FieldCipher(make_keys(tmp_path / "other.cfg"),
-                                                    purpose="attachments"))
+    other = AttachmentStore(store.root, FieldCipher(make_keys(tmp_path / "other.cfg"), purpose="attachments"))
     with pytest.raises(AttachmentCorrupt):
         other.get(sha)
 
@@ -139,7 +145,7 @@ def test_disk_full_leaves_no_partial_file(store: AttachmentStore, monkeypatch: p
 
     def write_then_fail(fd: int, data) -> int:
         calls["n"] += 1
-        if calls["n"] == 1:     # a short write, then the disk is full
+        if calls["n"] == 1:  # a short write, then the disk is full
             return real_write(fd, bytes(data)[:100])
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -150,11 +156,10 @@ def test_disk_full_leaves_no_partial_file(store: AttachmentStore, monkeypatch: p
     assert "ENOSPC" in str(info.value)
     assert files_under(store.root) == []
     monkeypatch.undo()
-    assert store.get(store.put(PAYLOAD).sha256) == PAYLOAD     # works again once space is back
+    assert store.get(store.put(PAYLOAD).sha256) == PAYLOAD  # works again once space is back
 
 
-def test_failed_rename_leaves_nothing_visible(store: AttachmentStore,
-                                              monkeypatch: pytest.MonkeyPatch):
+def test_failed_rename_leaves_nothing_visible(store: AttachmentStore, monkeypatch: pytest.MonkeyPatch):
     def fail(src, dst):
         raise OSError(errno.EIO, "I/O error")
 
@@ -195,7 +200,7 @@ def test_delete(store: AttachmentStore):
     sha = store.put(PAYLOAD).sha256
     store.delete(sha)
     assert not store.exists(sha)
-    store.delete(sha)   # idempotent
+    store.delete(sha)  # idempotent
 
 
 def test_damaged_copy_is_replaced_on_put(store: AttachmentStore):
@@ -206,6 +211,7 @@ def test_damaged_copy_is_replaced_on_put(store: AttachmentStore):
 
 
 # -- PDF assembly --------------------------------------------------------------------------------
+
 
 def _page(mode: str) -> Image.Image:
     image = Image.new("L", (1654, 2339), 255)
@@ -243,7 +249,7 @@ def test_line_pdf_embeds_pages_without_recompression(store: AttachmentStore):
         xobjects = page["/Resources"]["/XObject"]
         image = next(iter(xobjects.values())).get_object()
         kind = image["/Filter"]
-        kind = kind[0] if isinstance(kind, list) else kind   # img2pdf writes an array for some
+        kind = kind[0] if isinstance(kind, list) else kind  # img2pdf writes an array for some
         filters.append((kind, image.get("/BitsPerComponent"), image._data))
     assert filters[0][0] == "/CCITTFaxDecode"
     assert filters[1][0] == "/FlateDecode" and filters[1][1] == 2

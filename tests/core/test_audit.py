@@ -22,11 +22,14 @@ def test_intact_chain_verifies(world):
     assert world.ctx.auditor.verify() is None
 
 
-@pytest.mark.parametrize("sql,reason", [
-    ("UPDATE audit_events SET detail = '{\"index\": 99}' WHERE seq = :seq", "hash mismatch"),
-    ("UPDATE audit_events SET actor = 'someone-else' WHERE seq = :seq", "hash mismatch"),
-    ("UPDATE audit_events SET at = '2020-01-01 00:00:00' WHERE seq = :seq", "hash mismatch"),
-])
+@pytest.mark.parametrize(
+    "sql,reason",
+    [
+        ("UPDATE audit_events SET detail = '{\"index\": 99}' WHERE seq = :seq", "hash mismatch"),
+        ("UPDATE audit_events SET actor = 'someone-else' WHERE seq = :seq", "hash mismatch"),
+        ("UPDATE audit_events SET at = '2020-01-01 00:00:00' WHERE seq = :seq", "hash mismatch"),
+    ],
+)
 def test_edited_row_is_named(world, sql, reason):
     _fill(world)
     target = _last_seq(world) - 2

@@ -1,4 +1,5 @@
 """Audit queries: filters, verification with the broken event, case timeline, audited exports."""
+
 from __future__ import annotations
 
 import csv
@@ -57,13 +58,18 @@ def test_tampering_one_row_is_found_with_the_event(world, q):
     assert not bad.intact and bad.broken.seq == 4 and bad.broken.reason == "hash mismatch"
     assert bad.broken_row.seq == 4 and bad.broken_row.actor == "someone"
     assert q.search(sup, AuditFilter(action="audit.verify"))[0].detail == {
-        "intact": False, "broken_seq": 4, "reason": "hash mismatch"}
+        "intact": False,
+        "broken_seq": 4,
+        "reason": "hash mismatch",
+    }
 
 
 def test_timeline_and_corrections(world, q):
     clerk, sup = world.login("clerk"), world.login("supervisor")
     cid = accepted_case(world, clerk)
-    CorrectionService(world.ctx.sessions, world.clock, world.ctx.auditor).correct(sup, cid, "window_no", "09", "窗口号录错")
+    CorrectionService(world.ctx.sessions, world.clock, world.ctx.auditor).correct(
+        sup, cid, "window_no", "09", "窗口号录错"
+    )
     number = world.ctx.cases.get(sup, cid).case_number
     assert q.find_case(sup, number.lower()) == cid and q.find_case(sup, cid) == cid
     with pytest.raises(NotFound):

@@ -21,7 +21,7 @@ def test_check_character_catches_any_single_substitution(seq, pos, replacement):
     assert is_valid_case_number(number)
     if number[pos] == replacement:
         return
-    wrong = number[:pos] + replacement + number[pos + 1:]
+    wrong = number[:pos] + replacement + number[pos + 1 :]
     assert not is_valid_case_number(wrong)
 
 
@@ -30,7 +30,7 @@ def test_check_digits_catch_adjacent_swaps(seq, pos):
     number = format_case_number("WH01", dt.date(2026, 11, 23), seq)
     if number[pos] == number[pos + 1]:
         return
-    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:]
+    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2 :]
     assert not is_valid_case_number(swapped)
 
 
@@ -47,13 +47,18 @@ def test_no_adjacent_swap_of_the_number_part_goes_unnoticed_exhaustively():
         number = format_case_number("WH01", dt.date(2026, 11, 23), seq)
         for pos in range(4, len(number) - 1):
             if number[pos] != number[pos + 1]:
-                swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:]
+                swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2 :]
                 assert not is_valid_case_number(swapped), swapped
 
 
 def _child(tmp_path, url, mode, case_id="-"):
-    return subprocess.run([sys.executable, "-m", "tests.core.crash_child", str(tmp_path), url, mode, case_id],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tests.core.crash_child", str(tmp_path), url, mode, case_id],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_numbers_unique_across_a_crash(world, tmp_path):

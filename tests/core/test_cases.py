@@ -1,4 +1,5 @@
 """The intake workflow through CaseService over a real SQLite store (no Qt)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,16 +15,23 @@ from clerk_app.roles import system_actor
 from clerk_app.store.models import AuditEvent, OutboxEntry, Person
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                       phone="13800138000", verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 def receive_all(world, actor, case_id, skip=()):
     for line in world.ctx.cases.get(actor, case_id).lines:
         if line.code in skip or line.status is LineStatus.NOT_REQUIRED:
             continue
-        world.ctx.cases.update_line(actor, case_id, line.code, originals_received=line.originals_required,
-                                    copies_received=line.copies_required)
+        world.ctx.cases.update_line(
+            actor, case_id, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+        )
 
 
 def new_case(world, actor, answers=None):
@@ -77,8 +85,15 @@ def test_accept_and_the_whole_life_of_a_case(world):
     cases.deliver(clerk, cid, "window")
     view = cases.get(clerk, cid)
     assert view.status is CaseStatus.DELIVERED
-    assert [t.to_status for t in view.transitions] == ["draft", "accepted", "synced", "in_approval", "approved",
-                                                      "result_ready", "delivered"]
+    assert [t.to_status for t in view.transitions] == [
+        "draft",
+        "accepted",
+        "synced",
+        "in_approval",
+        "approved",
+        "result_ready",
+        "delivered",
+    ]
     with pytest.raises(TransitionForbidden):
         cases.apply_server_status(system, cid, CaseStatus.IN_APPROVAL)
     assert world.ctx.auditor.verify() is None
@@ -128,9 +143,13 @@ def test_one_time_notice_lists_every_missing_and_defective_line(world):
     cases.update_line(clerk, cid, "OPERATOR-ID", originals_received=1)  # copy missing: incomplete
     notice = cases.one_time_notice(cid)
     problems = {e.code: e.problem for e in notice.entries}
-    assert problems == {"APPLY": NoticeProblem.DEFECTIVE, "OPERATOR-ID": NoticeProblem.INCOMPLETE,
-                        "PREMISES": NoticeProblem.MISSING, "NEIGHBOUR-CONSENT": NoticeProblem.MISSING,
-                        "NAME-DECL": NoticeProblem.MISSING}
+    assert problems == {
+        "APPLY": NoticeProblem.DEFECTIVE,
+        "OPERATOR-ID": NoticeProblem.INCOMPLETE,
+        "PREMISES": NoticeProblem.MISSING,
+        "NEIGHBOUR-CONSENT": NoticeProblem.MISSING,
+        "NAME-DECL": NoticeProblem.MISSING,
+    }
     text_ = notice.text()
     assert "申请书未经经营者本人签字" in text_ and "复印件 1 份" in text_ and "5 项" in text_
     result = cases.decide(cid, Decision.RETURN_WITH_NOTICE, clerk)

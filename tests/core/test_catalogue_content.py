@@ -1,5 +1,6 @@
 """The shipped sample catalogue (resources/catalogue): it loads, covers what the window needs, and its
 conditional materials really depend on the intake answers. Plus properties of the condition language."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,9 +16,19 @@ from clerk_app.catalogue.model import MaterialSource
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "catalogue"
 
-REQUIRED_NAMES = ["个体工商户设立登记", "食品经营许可", "公共场所卫生许可", "教师资格认定", "医师执业注册",
-                  "应建防空地下室的民用建筑报建审批", "木材运输证核发", "动物检疫合格证明",
-                  "拖拉机和联合收割机驾驶证申领", "敬老优待证办理", "高龄津贴申领"]
+REQUIRED_NAMES = [
+    "个体工商户设立登记",
+    "食品经营许可",
+    "公共场所卫生许可",
+    "教师资格认定",
+    "医师执业注册",
+    "应建防空地下室的民用建筑报建审批",
+    "木材运输证核发",
+    "动物检疫合格证明",
+    "拖拉机和联合收割机驾驶证申领",
+    "敬老优待证办理",
+    "高龄津贴申领",
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +54,7 @@ def material(item: ServiceItem, code: str) -> MaterialRequirement:
 
 
 # --- the catalogue as a whole --------------------------------------------------------------------
+
 
 def test_sample_loads_with_enough_items_and_themes(catalogue: Catalogue) -> None:
     assert catalogue.version == "2026.11-sample"
@@ -100,8 +112,9 @@ def test_every_choice_value_named_in_a_condition_exists(catalogue: Catalogue) ->
                 operands = [node.left, *node.comparators]
                 names = [o.id for o in operands if isinstance(o, ast.Name) and o.id in choices]
                 values = [e.value for o in operands if isinstance(o, ast.Constant) for e in [o]]
-                values += [e.value for o in operands if isinstance(o, ast.List) for e in o.elts
-                           if isinstance(e, ast.Constant)]
+                values += [
+                    e.value for o in operands if isinstance(o, ast.List) for e in o.elts if isinstance(e, ast.Constant)
+                ]
                 for name in names:
                     unknown = set(values) - choices[name]
                     assert not unknown, f"{item.code}/{m.code}: {name} has no choice {unknown}"
@@ -113,8 +126,7 @@ def test_every_conditional_material_can_apply_and_can_be_absent(catalogue: Catal
 
     for item in catalogue.items.values():
         domains = [[True, False] if q.type == "bool" else [v for v, _ in q.choices] for q in item.questions]
-        combos = [dict(zip([q.id for q in item.questions], values))
-                  for values in itertools.product(*domains)]
+        combos = [dict(zip([q.id for q in item.questions], values)) for values in itertools.product(*domains)]
         for m in item.materials:
             if m.necessity is not Necessity.CONDITIONAL:
                 continue
@@ -135,6 +147,7 @@ def test_coverage_of_the_features_the_window_needs(catalogue: Catalogue) -> None
 
 # --- 人防 -------------------------------------------------------------------------------------------
 
+
 def test_civil_air_defence_item_has_exactly_the_three_key_drawings(catalogue: Catalogue) -> None:
     item = by_name(catalogue, "应建防空地下室的民用建筑报建审批")
     assert item.theme == "工程建设"
@@ -146,6 +159,7 @@ def test_civil_air_defence_item_has_exactly_the_three_key_drawings(catalogue: Ca
 
 
 # --- conditional materials depend on the answers ----------------------------------------------------
+
 
 def test_agent_adds_power_of_attorney_and_agent_id(catalogue: Catalogue) -> None:
     item = by_name(catalogue, "个体工商户设立登记")
@@ -176,8 +190,10 @@ def test_items_without_agent_path_never_ask_for_an_agent(catalogue: Catalogue) -
     assert "AGENT-POA" not in {m.code for m in item.materials}
 
 
-@pytest.mark.parametrize("name", ["有限责任公司设立登记", "建设工程规划许可证核发", "木材运输证核发",
-                                  "动物检疫合格证明", "道路货物运输经营许可"])
+@pytest.mark.parametrize(
+    "name",
+    ["有限责任公司设立登记", "建设工程规划许可证核发", "木材运输证核发", "动物检疫合格证明", "道路货物运输经营许可"],
+)
 def test_organisation_and_person_get_different_lines(catalogue: Catalogue, name: str) -> None:
     item = by_name(catalogue, name)
     assert set(item.applicant_types) == {"person", "organisation"}
@@ -236,10 +252,14 @@ def test_e_licence_materials_are_marked_for_sharing(catalogue: Catalogue) -> Non
     qualification = material(doctor, "QUALIFICATION")
     assert qualification.source is MaterialSource.E_LICENCE
     assert qualification.e_licence_type
-    licence_types = {m.e_licence_type for i in catalogue.items.values() for m in i.materials
-                     if m.source is MaterialSource.E_LICENCE}
-    shared = [t for t in licence_types
-              if sum(any(m.e_licence_type == t for m in i.materials) for i in catalogue.items.values()) >= 3]
+    licence_types = {
+        m.e_licence_type for i in catalogue.items.values() for m in i.materials if m.source is MaterialSource.E_LICENCE
+    }
+    shared = [
+        t
+        for t in licence_types
+        if sum(any(m.e_licence_type == t for m in i.materials) for i in catalogue.items.values()) >= 3
+    ]
     assert "营业执照电子证照" in shared
 
 
@@ -253,21 +273,33 @@ def test_deferrable_materials_are_never_key(catalogue: Catalogue) -> None:
 # --- the condition language (properties) -----------------------------------------------------------
 
 NAMES = ["a", "b", "kind"]
-answer_values = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
-                          st.text(max_size=3), st.lists(st.text(max_size=2), max_size=3))
+answer_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.lists(st.text(max_size=2), max_size=3),
+)
 answers_st = st.dictionaries(st.sampled_from(NAMES + ["other"]), answer_values)
-literals = st.one_of(st.booleans().map(lambda b: "true" if b else "false"), st.integers(-3, 3).map(str),
-                     st.sampled_from(['"x"', '"true"', '""', '"商事"']),
-                     st.lists(st.sampled_from(['"x"', '"y"', "1"]), max_size=3).map(lambda v: f"[{', '.join(v)}]"))
+literals = st.one_of(
+    st.booleans().map(lambda b: "true" if b else "false"),
+    st.integers(-3, 3).map(str),
+    st.sampled_from(['"x"', '"true"', '""', '"商事"']),
+    st.lists(st.sampled_from(['"x"', '"y"', "1"]), max_size=3).map(lambda v: f"[{', '.join(v)}]"),
+)
 atoms = st.one_of(st.sampled_from(NAMES), literals)
-comparisons = st.builds(lambda a, op, b: f"{a} {op} {b}", atoms,
-                        st.sampled_from(["==", "!=", "in", "not in", "<", "<=", ">", ">="]), atoms)
+comparisons = st.builds(
+    lambda a, op, b: f"{a} {op} {b}", atoms, st.sampled_from(["==", "!=", "in", "not in", "<", "<=", ">", ">="]), atoms
+)
 expressions = st.recursive(
     st.one_of(st.sampled_from(NAMES), comparisons),
     lambda inner: st.one_of(
         inner.map(lambda e: f"not ({e})"),
-        st.builds(lambda x, op, y: f"({x}) {op} ({y})", inner, st.sampled_from(["and", "or"]), inner)),
-    max_leaves=8)
+        st.builds(lambda x, op, y: f"({x}) {op} ({y})", inner, st.sampled_from(["and", "or"]), inner),
+    ),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -338,8 +370,25 @@ def test_conditions_compare_by_source() -> None:
     assert Condition("a") != Condition("b")
 
 
-@pytest.mark.parametrize("source", ['__import__("os")', "a.b", "a[0]", "a + 1", "a is None", "-a", "--1", "-true",
-                                    "(lambda: 1)()", "a if b else c", "{1}", "a := 1", "\x00", ""])
+@pytest.mark.parametrize(
+    "source",
+    [
+        '__import__("os")',
+        "a.b",
+        "a[0]",
+        "a + 1",
+        "a is None",
+        "-a",
+        "--1",
+        "-true",
+        "(lambda: 1)()",
+        "a if b else c",
+        "{1}",
+        "a := 1",
+        "\x00",
+        "",
+    ],
+)
 def test_forbidden_constructs(source: str) -> None:
     with pytest.raises(ConditionSyntaxError):
         Condition(source)

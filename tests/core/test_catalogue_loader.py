@@ -4,6 +4,7 @@ Each test copies the shipped sample catalogue into a temporary folder, breaks on
 the TOML text, as a person editing the files would) and checks that loading fails with an issue that
 names the file, the item code and the field.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -40,8 +41,7 @@ def append(folder: Path, code: str, text: str) -> None:
 
 def material(**fields: str | None) -> str:
     """An extra [[materials]] table; a field given as None is left out."""
-    body: dict[str, str | None] = {"code": '"EXTRA"', "name": '"补充材料"', "form": '"copy"',
-                                   "necessity": '"required"'}
+    body: dict[str, str | None] = {"code": '"EXTRA"', "name": '"补充材料"', "form": '"copy"', "necessity": '"required"'}
     body.update(fields)
     return "[[materials]]\n" + "".join(f"{k} = {v}\n" for k, v in body.items() if v is not None)
 
@@ -64,6 +64,7 @@ def find(issues: list[CatalogueIssue], file: str, code: str, field: str) -> Cata
 
 # --- the sample itself ---------------------------------------------------------------------------
 
+
 def test_sample_copy_loads(cat: Path) -> None:
     catalogue = load_catalogue(cat)
     assert GT in catalogue.items
@@ -76,6 +77,7 @@ def test_issue_text_names_file_item_and_field() -> None:
 
 
 # --- files and syntax ----------------------------------------------------------------------------
+
 
 def test_toml_syntax_error(cat: Path) -> None:
     edit(cat, GT, 'legal_days = 3', 'legal_days = = 3')
@@ -126,13 +128,15 @@ def test_unknown_key_in_catalogue_toml(cat: Path) -> None:
 
 # --- item fields ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("field", ["name", "department", "theme", "legal_days", "promised_days",
-                                   "legal_basis", "result_name"])
+
+@pytest.mark.parametrize(
+    "field", ["name", "department", "theme", "legal_days", "promised_days", "legal_basis", "result_name"]
+)
 def test_missing_required_item_field(cat: Path, field: str) -> None:
     path = cat / "items" / f"{GT}.toml"
     lines = path.read_text(encoding="utf-8").splitlines()
     first = next(n for n, ln in enumerate(lines) if ln.startswith(f"{field} = "))  # the item's own
-    path.write_text("\n".join(lines[:first] + lines[first + 1:]) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines[:first] + lines[first + 1 :]) + "\n", encoding="utf-8")
     issue = find(refused(cat), GT_FILE, GT, field)
     assert issue.problem == "missing"
 
@@ -147,20 +151,22 @@ def test_empty_required_string(cat: Path) -> None:
     find(refused(cat), GT_FILE, GT, "department")
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [
-    ('legal_days = 3', 'legal_days = "3"', "legal_days"),
-    ('promised_days = 1', 'promised_days = 1.5', "promised_days"),
-    ('legal_days = 3', 'legal_days = true', "legal_days"),
-    ('name = "个体工商户设立登记"', 'name = ["个体工商户设立登记"]', "name"),
-    ('agent_allowed = true', 'agent_allowed = "false"', "agent_allowed"),
-    ('applicant_types = ["person"]', 'applicant_types = "person"', "applicant_types"),
-    ('applicant_types = ["person"]', 'applicant_types = 1', "applicant_types"),
-    ('delivery_modes = ["window", "express", "electronic"]', 'delivery_modes = "window"',
-     "delivery_modes"),
-    ('keywords = ["个体户", "营业执照", "开店", "设立", "小店"]', 'keywords = 7', "keywords"),
-    ('keywords = ["个体户",', 'keywords = [1,', "keywords"),
-    ('fee = "不收费"', 'fee = 0', "fee"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('legal_days = 3', 'legal_days = "3"', "legal_days"),
+        ('promised_days = 1', 'promised_days = 1.5', "promised_days"),
+        ('legal_days = 3', 'legal_days = true', "legal_days"),
+        ('name = "个体工商户设立登记"', 'name = ["个体工商户设立登记"]', "name"),
+        ('agent_allowed = true', 'agent_allowed = "false"', "agent_allowed"),
+        ('applicant_types = ["person"]', 'applicant_types = "person"', "applicant_types"),
+        ('applicant_types = ["person"]', 'applicant_types = 1', "applicant_types"),
+        ('delivery_modes = ["window", "express", "electronic"]', 'delivery_modes = "window"', "delivery_modes"),
+        ('keywords = ["个体户", "营业执照", "开店", "设立", "小店"]', 'keywords = 7', "keywords"),
+        ('keywords = ["个体户",', 'keywords = [1,', "keywords"),
+        ('fee = "不收费"', 'fee = 0', "fee"),
+    ],
+)
 def test_wrong_type(cat: Path, old: str, new: str, field: str) -> None:
     edit(cat, GT, old, new)
     find(refused(cat), GT_FILE, GT, field)
@@ -220,12 +226,18 @@ def test_negative_days(cat: Path, field: str) -> None:
 
 # --- questions -----------------------------------------------------------------------------------
 
+
 def test_choice_question_with_fewer_than_two_choices(cat: Path) -> None:
-    edit(cat, GT, '''choices = [
+    edit(
+        cat,
+        GT,
+        '''choices = [
   { value = "owned", label = "自有房产" },
   { value = "rented", label = "租赁" },
   { value = "residential", label = "住宅改为经营性用房" },
-]''', 'choices = [{ value = "owned", label = "自有房产" }]')
+]''',
+        'choices = [{ value = "owned", label = "自有房产" }]',
+    )
     find(refused(cat), GT_FILE, GT, "questions[1].choices")
 
 
@@ -267,31 +279,37 @@ def test_questions_must_be_tables(cat: Path) -> None:
     path = cat / "items" / f"{GT}.toml"
     text = path.read_text(encoding="utf-8")
     head, rest = text.split("\n[[questions]]", 1)
-    rest = rest[rest.index("[[materials]]"):]
+    rest = rest[rest.index("[[materials]]") :]
     path.write_text(head + '\nquestions = ["uses_name"]\n\n' + rest, encoding="utf-8")
     find(refused(cat), GT_FILE, GT, "questions[0]")
 
 
 def test_choice_entries_must_be_tables(cat: Path) -> None:
-    edit(cat, GT, '''choices = [
-  { value = "owned", label = "自有房产" },''', '''choices = [
-  "owned",''')
+    edit(
+        cat,
+        GT,
+        '''choices = [
+  { value = "owned", label = "自有房产" },''',
+        '''choices = [
+  "owned",''',
+    )
     find(refused(cat), GT_FILE, GT, "questions[1].choices")
 
 
 # --- materials -----------------------------------------------------------------------------------
 
+
 def test_empty_materials(cat: Path) -> None:
     path = cat / "items" / f"{GT}.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[:text.index("[[materials]]")], encoding="utf-8")
+    path.write_text(text[: text.index("[[materials]]")], encoding="utf-8")
     find(refused(cat), GT_FILE, GT, "materials")
 
 
 def test_materials_must_be_an_array_of_tables(cat: Path) -> None:
     path = cat / "items" / f"{GT}.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[:text.index("[[materials]]")] + 'materials = "申请书"\n', encoding="utf-8")
+    path.write_text(text[: text.index("[[materials]]")] + 'materials = "申请书"\n', encoding="utf-8")
     find(refused(cat), GT_FILE, GT, "materials")
 
 
@@ -312,18 +330,25 @@ def test_unknown_material_field(cat: Path) -> None:
     find(refused(cat), GT_FILE, GT, "materials[7].deferable")
 
 
-@pytest.mark.parametrize(("field", "value"), [("form", '"scan"'), ("necessity", '"maybe"'),
-                                              ("source", '"internet"')])
+@pytest.mark.parametrize(("field", "value"), [("form", '"scan"'), ("necessity", '"maybe"'), ("source", '"internet"')])
 def test_bad_enumerated_value(cat: Path, field: str, value: str) -> None:
     append(cat, GT, material(**{field: value}))
     issue = find(refused(cat), GT_FILE, GT, f"materials[7].{field}")
     assert "not one of" in issue.problem
 
 
-@pytest.mark.parametrize(("field", "value"), [("originals", "51"), ("copies", "-1"),
-                                              ("copies", '"2"'), ("key", '"false"'),
-                                              ("deferrable", "1"), ("name", "5"),
-                                              ("notes", "[\"a\"]")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("originals", "51"),
+        ("copies", "-1"),
+        ("copies", '"2"'),
+        ("key", '"false"'),
+        ("deferrable", "1"),
+        ("name", "5"),
+        ("notes", "[\"a\"]"),
+    ],
+)
 def test_bad_material_value_type(cat: Path, field: str, value: str) -> None:
     append(cat, GT, material(**{field: value}))
     find(refused(cat), GT_FILE, GT, f"materials[7].{field}")
@@ -340,20 +365,23 @@ def test_condition_on_a_required_material(cat: Path) -> None:
     find(refused(cat), GT_FILE, GT, "materials[7].condition")
 
 
-@pytest.mark.parametrize("condition", [
-    'uses_name ==',                       # syntax error
-    'premises = "owned"',                 # assignment, not comparison
-    '__import__("os").system("true")',    # function call
-    'premises.upper() == "OWNED"',        # attribute access + call
-    'premises.real',                      # attribute access
-    'premises[0] == "o"',                 # subscript
-    'premises is "owned"',                # identity comparison
-    'uses_name + 1 > 0',                  # arithmetic
-    '[x for x in premises]',              # comprehension
-    'lambda: True',                       # lambda
-    '{"a": 1}',                           # dict
-    'None == uses_name',                  # None literal
-])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        'uses_name ==',  # syntax error
+        'premises = "owned"',  # assignment, not comparison
+        '__import__("os").system("true")',  # function call
+        'premises.upper() == "OWNED"',  # attribute access + call
+        'premises.real',  # attribute access
+        'premises[0] == "o"',  # subscript
+        'premises is "owned"',  # identity comparison
+        'uses_name + 1 > 0',  # arithmetic
+        '[x for x in premises]',  # comprehension
+        'lambda: True',  # lambda
+        '{"a": 1}',  # dict
+        'None == uses_name',  # None literal
+    ],
+)
 def test_condition_syntax_error_or_forbidden_construct(cat: Path, condition: str) -> None:
     append(cat, GT, material(necessity='"conditional"', condition=f"'{condition}'"))  # TOML literal string
     find(refused(cat), GT_FILE, GT, "materials[7].condition")
@@ -379,8 +407,12 @@ def test_condition_on_via_agent_needs_agent_allowed(cat: Path) -> None:
 
 
 def test_key_and_deferrable_together(cat: Path) -> None:
-    edit(cat, GT, 'necessity = "required"\nkey = true\nblank_form',
-         'necessity = "required"\nkey = true\ndeferrable = true\nblank_form')
+    edit(
+        cat,
+        GT,
+        'necessity = "required"\nkey = true\nblank_form',
+        'necessity = "required"\nkey = true\ndeferrable = true\nblank_form',
+    )
     issue = find(refused(cat), GT_FILE, GT, "materials[0].deferrable")
     assert "容缺" in issue.problem
 
@@ -391,6 +423,7 @@ def test_e_licence_without_type(cat: Path) -> None:
 
 
 # --- refused as a whole, every problem reported ----------------------------------------------------
+
 
 def test_several_problems_in_several_files_all_reported_at_once(cat: Path) -> None:
     edit(cat, GT, 'theme = "商事登记"', 'theme = "不存在"')
@@ -427,6 +460,7 @@ def test_error_message_lists_the_problems() -> None:
 
 
 # --- pushed (JSON) catalogues go through the same validation ----------------------------------------
+
 
 def test_parse_catalogue_rejects_non_table_items() -> None:
     with pytest.raises(CatalogueError) as info:

@@ -1,4 +1,5 @@
 """Void and corrections by a supervisor; permission errors for the other roles in the core."""
+
 from __future__ import annotations
 
 import datetime as dt

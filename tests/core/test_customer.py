@@ -1,4 +1,5 @@
 """The applicant's confirmation and rating (CustomerService) over a real SQLite store, no Qt."""
+
 from __future__ import annotations
 
 import json
@@ -6,16 +7,21 @@ import json
 import pytest
 from sqlalchemy import select
 
-from clerk_app.customer import (LOW_RATING_REASONS, CustomerService, Rating, StaleChecklist,
-                                lines_hash)
+from clerk_app.customer import LOW_RATING_REASONS, CustomerService, Rating, StaleChecklist, lines_hash
 from clerk_app.errors import DomainError, PermissionDenied
 from clerk_app.lifecycle import Decision, LineStatus
 from clerk_app.persons import PersonData
 from clerk_app.store.models import AuditEvent, Case, OutboxEntry
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                       phone="13800138000", verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 @pytest.fixture
@@ -34,8 +40,9 @@ def accepted_case(world, clerk):
     cases = world.ctx.cases
     for line in cases.get(clerk, cid).lines:
         if line.status is not LineStatus.NOT_REQUIRED:
-            cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                              copies_received=line.copies_required)
+            cases.update_line(
+                clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
     cases.decide(cid, Decision.ACCEPT, clerk)
     return cid
 
@@ -83,8 +90,7 @@ def test_rating_is_stored_audited_and_queued_for_sync(world, service):
     assert entry.idempotency_key == f"{cid}:rating" and entry.state == "pending"
     assert entry.payload["rating"] == 5 and entry.payload["case_id"] == cid
     assert world.ctx.cases.get(clerk, cid).rating == 5
-    assert audit_details(world, "case.rating") == [
-        {"by": "applicant", "rating": 5, "reasons": [], "comment": False}]
+    assert audit_details(world, "case.rating") == [{"by": "applicant", "rating": 5, "reasons": [], "comment": False}]
     with pytest.raises(DomainError) as info:
         service.rate(clerk, cid, Rating.SATISFIED)
     assert "已经评价" in info.value.user_message("zh_CN")
@@ -98,8 +104,9 @@ def test_low_rating_requires_a_reason_and_never_audits_the_comment(world, servic
     assert info.value.user_message("zh_CN") == "请选择不满意的原因"
     with pytest.raises(DomainError):
         service.rate(clerk, cid, Rating.VERY_DISSATISFIED, ["no-such-reason"])
-    service.rate(clerk, cid, Rating.VERY_DISSATISFIED, ["wait_long", "slow", "wait_long"],
-                 comment="  等了一个小时，  张三丰  ")
+    service.rate(
+        clerk, cid, Rating.VERY_DISSATISFIED, ["wait_long", "slow", "wait_long"], comment="  等了一个小时，  张三丰  "
+    )
     facts = service.facts(cid)
     assert facts.rating is Rating.VERY_DISSATISFIED and facts.rating_reasons == ("wait_long", "slow")
     with world.ctx.sessions() as s:

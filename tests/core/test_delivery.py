@@ -1,5 +1,6 @@
 """Result delivery (出件) through DeliveryService over the real store: lookup by number or receipt
 code, the collector check by keyed token, window and express handovers, audit."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,8 +30,9 @@ def ready(world):
 
 def handover_events(world, cid):
     with world.ctx.sessions() as s:
-        return s.scalars(select(AuditEvent).where(AuditEvent.case_id == cid,
-                                                  AuditEvent.action == "case.handover")).all()
+        return s.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == cid, AuditEvent.action == "case.handover")
+        ).all()
 
 
 def test_lookup_string_round_trip():
@@ -119,8 +121,9 @@ def test_express_needs_courier_and_tracking_number(world, delivery, ready):
     assert "快递单号" in info.value.user_message("zh_CN")
     with pytest.raises(DeliveryError, match="courier"):
         delivery.hand_over(clerk, cid, Handover(DeliveryMethod.EXPRESS, tracking_number="1234567890"))
-    receipt = delivery.hand_over(clerk, cid, Handover(DeliveryMethod.EXPRESS, courier="中国邮政EMS",
-                                                      tracking_number=" 1186 5432 1098 "))
+    receipt = delivery.hand_over(
+        clerk, cid, Handover(DeliveryMethod.EXPRESS, courier="中国邮政EMS", tracking_number=" 1186 5432 1098 ")
+    )
     assert receipt.tracking_number == "118654321098" and receipt.collector is None
     [event] = handover_events(world, cid)
     assert event.detail == {"method": "express", "courier": "中国邮政EMS", "tracking_number": "118654321098"}

@@ -5,9 +5,17 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from clerk_app.identity import (InvalidIdentityNumber, PROVINCE_PREFIXES, USCC_ALPHABET, mask_id_number,
-                                mask_name, resident_id_check_char, uscc_check_char, validate_resident_id,
-                                validate_uscc)
+from clerk_app.identity import (
+    InvalidIdentityNumber,
+    PROVINCE_PREFIXES,
+    USCC_ALPHABET,
+    mask_id_number,
+    mask_name,
+    resident_id_check_char,
+    uscc_check_char,
+    validate_resident_id,
+    validate_uscc,
+)
 
 prefixes = st.sampled_from(sorted(PROVINCE_PREFIXES))
 birth = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31))
@@ -15,15 +23,24 @@ birth = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31))
 
 @st.composite
 def resident_ids(draw):
-    body = draw(prefixes) + draw(st.from_regex(r"\A[0-9]{4}\Z")) + draw(birth).strftime("%Y%m%d") + draw(
-        st.from_regex(r"\A[0-9]{3}\Z"))
+    body = (
+        draw(prefixes)
+        + draw(st.from_regex(r"\A[0-9]{4}\Z"))
+        + draw(birth).strftime("%Y%m%d")
+        + draw(st.from_regex(r"\A[0-9]{3}\Z"))
+    )
     return body + resident_id_check_char(body)
 
 
 @st.composite
 def usccs(draw):
     chars = st.sampled_from(USCC_ALPHABET)
-    body = draw(chars) + draw(chars) + draw(st.from_regex(r"\A[0-9]{6}\Z")) + "".join(draw(st.lists(chars, min_size=9, max_size=9)))
+    body = (
+        draw(chars)
+        + draw(chars)
+        + draw(st.from_regex(r"\A[0-9]{6}\Z"))
+        + "".join(draw(st.lists(chars, min_size=9, max_size=9)))
+    )
     return body + uscc_check_char(body)
 
 
@@ -41,7 +58,7 @@ def test_valid_resident_ids_pass(number):
 @given(resident_ids(), st.integers(0, 16), st.integers(1, 9))
 def test_any_single_digit_error_is_caught(number, pos, delta):
     digit = (int(number[pos]) + delta) % 10
-    wrong = number[:pos] + str(digit) + number[pos + 1:]
+    wrong = number[:pos] + str(digit) + number[pos + 1 :]
     with pytest.raises(InvalidIdentityNumber):
         validate_resident_id(wrong, today=dt.date(2026, 1, 1))
 
@@ -76,7 +93,7 @@ def test_uscc_single_substitution_is_caught(code, pos):
     if pos >= 2 and pos < 8:
         alphabet = "0123456789"
     other = alphabet[(alphabet.index(code[pos]) + 1) % len(alphabet)]
-    wrong = code[:pos] + other + code[pos + 1:]
+    wrong = code[:pos] + other + code[pos + 1 :]
     with pytest.raises(InvalidIdentityNumber):
         validate_uscc(wrong)
 

@@ -12,15 +12,18 @@ def index():
     return ItemIndex(load_catalogue(RESOURCES / "catalogue"))
 
 
-@pytest.mark.parametrize("query,first", [
-    ("gtgsh", "个体工商户设立登记"),
-    ("GTGSH", "个体工商户设立登记"),
-    ("食品", "食品经营许可"),
-    ("jszg", "教师资格认定"),
-    ("SC-GTGSH-SL", "个体工商户设立登记"),
-    ("gaolingjintie", "高龄津贴申领"),
-    ("tljhlhsgj", "拖拉机和联合收割机驾驶证申领"),
-])
+@pytest.mark.parametrize(
+    "query,first",
+    [
+        ("gtgsh", "个体工商户设立登记"),
+        ("GTGSH", "个体工商户设立登记"),
+        ("食品", "食品经营许可"),
+        ("jszg", "教师资格认定"),
+        ("SC-GTGSH-SL", "个体工商户设立登记"),
+        ("gaolingjintie", "高龄津贴申领"),
+        ("tljhlhsgj", "拖拉机和联合收割机驾驶证申领"),
+    ],
+)
 def test_search_finds_by_name_code_and_pinyin(index, query, first):
     assert index.search(query)[0].name == first
 

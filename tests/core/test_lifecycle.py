@@ -1,5 +1,6 @@
 """Every transition, allowed and forbidden, for every role (pure rules) — and the service enforces
 the same table (see test_cases.py for the flows over the store)."""
+
 from __future__ import annotations
 
 import itertools
@@ -38,11 +39,19 @@ def test_expected_shape_of_the_lifecycle():
     # prereview never decides, delivers or voids; supervisors void but never accept.
     for perm_holder, pairs in {
         Role.PREREVIEW: [(S.DRAFT, S.READY_FOR_WINDOW)],
-        Role.CLERK: [(S.DRAFT, S.ACCEPTED), (S.READY_FOR_WINDOW, S.REJECTED), (S.RESULT_READY, S.DELIVERED),
-                     (S.ACCEPTED_WITH_DEFICIENCIES, S.SUPPLEMENTS_RECEIVED)],
+        Role.CLERK: [
+            (S.DRAFT, S.ACCEPTED),
+            (S.READY_FOR_WINDOW, S.REJECTED),
+            (S.RESULT_READY, S.DELIVERED),
+            (S.ACCEPTED_WITH_DEFICIENCIES, S.SUPPLEMENTS_RECEIVED),
+        ],
         Role.SUPERVISOR: [(S.ACCEPTED, S.VOID), (S.DRAFT, S.VOID)],
-        Role.SYSTEM: [(S.ACCEPTED, S.SYNCED), (S.SYNCED, S.IN_APPROVAL), (S.IN_APPROVAL, S.APPROVED),
-                      (S.APPROVED, S.RESULT_READY)],
+        Role.SYSTEM: [
+            (S.ACCEPTED, S.SYNCED),
+            (S.SYNCED, S.IN_APPROVAL),
+            (S.IN_APPROVAL, S.APPROVED),
+            (S.APPROVED, S.RESULT_READY),
+        ],
     }.items():
         for pair in pairs:
             assert TRANSITIONS[pair] in ROLE_PERMISSIONS[perm_holder], pair

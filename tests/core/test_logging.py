@@ -1,4 +1,5 @@
 """Logs: rotating files under the data folder; no ID number, name or photo bytes reach them."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Pages filed under checklist lines (PageService) over a real SQLite store and attachment store."""
+
 from __future__ import annotations
 
 import io
@@ -15,9 +16,14 @@ from clerk_app.security.crypto import FieldCipher
 from clerk_app.store.models import AuditEvent
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X",
-                       address="湖北省武汉市江岸区胜利街100号", phone="13800138000",
-                       verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 def page_bytes(number: int) -> bytes:
@@ -61,8 +67,9 @@ def positions(pages) -> list[tuple[int, str]]:
 
 def test_add_pages_in_order_and_counts_follow(world, service, case):
     clerk, case_id, lines = case
-    added = [service.add(clerk, case_id, lines[0], page_bytes(n), "image/png", width=827,
-                         height=1169) for n in (1, 2, 3)]
+    added = [
+        service.add(clerk, case_id, lines[0], page_bytes(n), "image/png", width=827, height=1169) for n in (1, 2, 3)
+    ]
     assert [p.position for p in added] == [0, 1, 2]
     listed = service.pages(case_id, lines[0])
     assert [p.sha256 for p in listed] == [p.sha256 for p in added]
@@ -156,9 +163,11 @@ def test_audit_events_without_image_content(world, service, case):
     service.rotate(clerk, page.id)
     service.delete(clerk, page.id)
     with world.ctx.sessions() as s:
-        events = s.scalars(select(AuditEvent).where(AuditEvent.action.like("page.%"),
-                                                    AuditEvent.case_id == case_id)
-                           .order_by(AuditEvent.seq)).all()
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.like("page.%"), AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.seq)
+        ).all()
         assert [e.action for e in events] == ["page.add", "page.rotate", "page.delete"]
         assert all(len(e.detail.get("sha256", "")) <= 12 for e in events)
     assert world.ctx.auditor.verify() is None

@@ -1,4 +1,5 @@
 """Retention purge: exactly the personal data and images of delivered cases older than the limit."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def _person(world, cid):
 
 def _hashes(world, cid):
     with world.ctx.sessions() as s:
-        return set(s.scalars(select(Page.sha256).join(CaseLine, CaseLine.id == Page.line_id)
-                             .where(CaseLine.case_id == cid)))
+        return set(
+            s.scalars(select(Page.sha256).join(CaseLine, CaseLine.id == Page.line_id).where(CaseLine.case_id == cid))
+        )
 
 
 def test_setting_has_a_range():
@@ -45,6 +47,7 @@ def test_purge_removes_exactly_what_it_should(world, tmp_path):
     with world.ctx.sessions.begin() as s:  # the chip photo of the old applicant
         row = s.get(Person, s.get(Case, old).applicant_id)
         import dataclasses
+
         world.ctx.persons.save(s, dataclasses.replace(APPLICANT, photo_sha256=shared_photo), row.id)
     sharing = accepted_case(world, clerk, store, pages=1, page_seed=1)  # same first page as `old`
     not_delivered = accepted_case(world, clerk, store, pages=1, page_seed=3)
@@ -71,7 +74,9 @@ def test_purge_removes_exactly_what_it_should(world, tmp_path):
     assert sum(line.page_count for line in view.lines) == 2 and len(old_hashes) >= 1
     # ID search no longer finds it; the others still do
     with world.ctx.sessions() as s:
-        found = s.scalars(select(Person.id).where(Person.id_token == world.ctx.persons.id_token(APPLICANT.document_number))).all()
+        found = s.scalars(
+            select(Person.id).where(Person.id_token == world.ctx.persons.id_token(APPLICANT.document_number))
+        ).all()
     assert p.id not in found and len(found) == 3
     # idempotent, audited, listed
     assert svc.purge(sup, 180).cases == 0
@@ -94,8 +99,9 @@ def test_only_supervisor_admin_or_system_may_purge(world):
 
 def test_purge_by_server_status_and_organisations(world):
     clerk, sup = world.login("clerk"), world.login("supervisor")
-    org = PersonData(kind="organisation", name="武汉市某某商贸有限公司", document_type="uscc",
-                     document_number="91420100MA4K0EX254")
+    org = PersonData(
+        kind="organisation", name="武汉市某某商贸有限公司", document_type="uscc", document_number="91420100MA4K0EX254"
+    )
     cid = accepted_case(world, clerk, applicant=org)
     with world.ctx.sessions.begin() as s:
         s.get(Case, cid).server_status = "confirmed"

@@ -1,5 +1,6 @@
 """Encryption at rest and key rotation: no plaintext on disk, ID search on keyed tokens, and after a
 rotation (also an interrupted one) everything re-encrypted and readable."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,8 +43,9 @@ def setup(world, tmp_path):
     cids = [accepted_case(world, clerk, store, pages=2, page_seed=i) for i in range(1, 4)]
     # a page whose image bytes carry the ID number and name in plain text (e.g. a text-only scan)
     marked = store.put(b"\x89PNG fake " + SECRET_PAGE_MARK, "image/png").sha256
-    rot = KeyRotation(world.ctx.sessions, world.ctx.keys, FieldCipher(world.ctx.keys, "fields"), store,
-                      world.ctx.auditor)
+    rot = KeyRotation(
+        world.ctx.sessions, world.ctx.keys, FieldCipher(world.ctx.keys, "fields"), store, world.ctx.auditor
+    )
     return store, clerk, cids, marked, rot, tmp_path / "att"
 
 
@@ -62,8 +64,9 @@ def test_id_search_works_on_encrypted_data(world, setup):
         world.ctx.persons.save(s, other)
     token = world.ctx.persons.id_token(ID_NUMBER.lower())  # the check char typed in lower case
     with world.ctx.sessions() as s:
-        found = s.scalars(select(Case.id).join(Person, Person.id == Case.applicant_id)
-                          .where(Person.id_token == token)).all()
+        found = s.scalars(
+            select(Case.id).join(Person, Person.id == Case.applicant_id).where(Person.id_token == token)
+        ).all()
     assert sorted(found) == sorted(cids)
 
 

@@ -1,5 +1,6 @@
 """Case search over the real store: every criterion (ID number and name on encrypted data),
 keyset pagination, who may see what, and a case's history."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,7 +72,9 @@ def test_by_name_exact(world, search, seeded):
     assert ids(search.search(clerk, SearchCriteria(name=" 李四 "))) == [seeded["li"][0]]
     assert search.search(clerk, SearchCriteria(name="李")).rows == ()
     assert ids(search.search(clerk, SearchCriteria(name="刘洋", id_number=resident_id(3)))) == [
-        seeded["liu"][0], seeded["li"][0]]
+        seeded["liu"][0],
+        seeded["li"][0],
+    ]
     assert search.search(clerk, SearchCriteria(name="刘洋", id_number=resident_id(1))).rows == ()
 
 
@@ -91,9 +94,13 @@ def test_by_date_range_status_and_item(world, search, seeded):
     day1 = dt.date(2026, 9, 28)
     assert ids(search.search(clerk, SearchCriteria(date_from=day1, date_to=day1))) == [seeded["zhang"][0]]
     assert ids(search.search(clerk, SearchCriteria(date_from=day1 + dt.timedelta(days=1)))) == [
-        seeded["liu"][0], seeded["li"][0]]
+        seeded["liu"][0],
+        seeded["li"][0],
+    ]
     assert ids(search.search(clerk, SearchCriteria(date_to=day1 + dt.timedelta(days=1)))) == [
-        seeded["li"][0], seeded["zhang"][0]]
+        seeded["li"][0],
+        seeded["zhang"][0],
+    ]
     assert ids(search.search(clerk, SearchCriteria(status=CaseStatus.RESULT_READY))) == [seeded["liu"][0]]
     assert len(search.search(clerk, SearchCriteria(item_code=ITEM)).rows) == 3
     assert search.search(clerk, SearchCriteria(item_code="NO-SUCH-ITEM")).rows == ()
@@ -146,8 +153,19 @@ def test_case_history_documents_and_audit_as_far_as_the_role_may_see(world, sear
     cid = seeded["liu"][0]
     now = world.clock.now()
     with world.ctx.sessions.begin() as s:
-        s.add(PrintJob(case_id=cid, document_kind="receipt", printer="front", pdf_sha256="0" * 64,
-                       status="done", attempts=1, is_reprint=False, created_at=now, updated_at=now))
+        s.add(
+            PrintJob(
+                case_id=cid,
+                document_kind="receipt",
+                printer="front",
+                pdf_sha256="0" * 64,
+                status="done",
+                attempts=1,
+                is_reprint=False,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     docs = search.documents(clerk, cid)
     assert [(d.document_kind, d.status, d.is_reprint) for d in docs] == [("receipt", "done", False)]
     mine = search.audit_events(clerk, cid)
@@ -167,12 +185,15 @@ def test_search_and_keyset_paging_on_postgresql(tmp_path, postgres_url):
     try:
         clerk = world.login("clerk")
         search = CaseSearch(world.ctx.sessions, world.ctx.persons, world.ctx.auditor)
-        made = [decided_case(world.ctx, clerk, person("王五", i), agent=person("刘洋", 50) if i == 2 else None)[0]
-                for i in range(5)]
+        made = [
+            decided_case(world.ctx, clerk, person("王五", i), agent=person("刘洋", 50) if i == 2 else None)[0]
+            for i in range(5)
+        ]
         seen, cursor = [], None
         while True:
-            page = search.search(clerk, SearchCriteria(item_code=ITEM, status=CaseStatus.ACCEPTED), after=cursor,
-                                 limit=2)
+            page = search.search(
+                clerk, SearchCriteria(item_code=ITEM, status=CaseStatus.ACCEPTED), after=cursor, limit=2
+            )
             seen += ids(page)
             if page.next is None:
                 break

@@ -18,15 +18,18 @@ def test_every_option_is_documented():
     assert all(doc for _, _, doc in describe())
 
 
-@pytest.mark.parametrize("raw,message", [
-    ({"station_cod": "X1"}, "did you mean station_code"),
-    ({"station_code": "wh 01"}, "station_code: 2–12 characters"),
-    ({"window_no": 3}, "window_no: must be str, got int"),
-    ({"card_backend": "magic"}, "card_backend: must be one of simulated, pyscard, none"),
-    ({"idle_lock_minutes": 0}, "idle_lock_minutes: must be 1–240"),
-    ({"idle_lock_minutes": True}, "must be int"),
-    ({"language": "fr"}, "language: must be one of zh_CN, en"),
-])
+@pytest.mark.parametrize(
+    "raw,message",
+    [
+        ({"station_cod": "X1"}, "did you mean station_code"),
+        ({"station_code": "wh 01"}, "station_code: 2–12 characters"),
+        ({"window_no": 3}, "window_no: must be str, got int"),
+        ({"card_backend": "magic"}, "card_backend: must be one of simulated, pyscard, none"),
+        ({"idle_lock_minutes": 0}, "idle_lock_minutes: must be 1–240"),
+        ({"idle_lock_minutes": True}, "must be int"),
+        ({"language": "fr"}, "language: must be one of zh_CN, en"),
+    ],
+)
 def test_invalid_settings_have_clear_errors(raw, message):
     with pytest.raises(SettingsError) as info:
         validate(raw)

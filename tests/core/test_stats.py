@@ -1,5 +1,6 @@
 """Statistics against hand-computed values (a small dataset worked out on paper) and against a
 plain-Python recount of a generated dataset."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,37 +20,112 @@ X, Y = ("X-ITEM", "事项X"), ("Y-ITEM", "事项Y")
 def _small(world):
     """Cases A–F in range (see the expected values in test_hand_computed_report), plus G void,
     H/H2 just outside the range, I a draft, J/K for the overdue worklist."""
+
     def c(name, item, **kw):
-        return case_row(id=f"{name}0000000-0000-4000-8000-000000000000"[:36], item_code=item[0],
-                        item_name=item[1], **kw)
+        return case_row(
+            id=f"{name}0000000-0000-4000-8000-000000000000"[:36], item_code=item[0], item_name=item[1], **kw
+        )
+
     rows = [
-        c("A", X, window_no="01", decided_by=2, started_at=local(2026, 9, 21, 9, 50), decided_at=local(2026, 9, 21, 10),
-          ticket_at=local(2026, 9, 21, 9, 40), called_at=local(2026, 9, 21, 9, 48), status="accepted", rating=5),
-        c("B", X, window_no="01", decided_by=2, started_at=local(2026, 9, 21, 14, 40), decided_at=local(2026, 9, 21, 15),
-          ticket_at=local(2026, 9, 21, 14), status="returned_with_notice", rating=4),
-        c("C", Y, window_no="02", decided_by=4, started_at=local(2026, 9, 22, 8, 30), decided_at=local(2026, 9, 22, 9),
-          status="synced", deficiency_due=dt.date(2026, 9, 25), first_visit=False, prereviewed_by=3),
-        c("D", Y, window_no="02", decided_by=4, started_at=local(2026, 9, 23, 10, 55), decided_at=local(2026, 9, 23, 11),
-          ticket_at=local(2026, 9, 23, 10), called_at=local(2026, 9, 23, 10, 50), status="rejected",
-          prereviewed_by=3, rating=1),
-        c("E", X, window_no="01", decided_by=2, started_at=local(2026, 9, 27, 23), decided_at=local(2026, 9, 27, 23, 30),
-          status="accepted_with_deficiencies", deficiency_due=dt.date(2026, 9, 26), prereviewed_by=3, rating=3,
-          case_number="E-NUMBER"),
-        c("F", X, window_no="01", decided_by=2, started_at=local(2026, 9, 24, 9, 20), decided_at=local(2026, 9, 24, 10),
-          status="returned_with_notice"),
+        c(
+            "A",
+            X,
+            window_no="01",
+            decided_by=2,
+            started_at=local(2026, 9, 21, 9, 50),
+            decided_at=local(2026, 9, 21, 10),
+            ticket_at=local(2026, 9, 21, 9, 40),
+            called_at=local(2026, 9, 21, 9, 48),
+            status="accepted",
+            rating=5,
+        ),
+        c(
+            "B",
+            X,
+            window_no="01",
+            decided_by=2,
+            started_at=local(2026, 9, 21, 14, 40),
+            decided_at=local(2026, 9, 21, 15),
+            ticket_at=local(2026, 9, 21, 14),
+            status="returned_with_notice",
+            rating=4,
+        ),
+        c(
+            "C",
+            Y,
+            window_no="02",
+            decided_by=4,
+            started_at=local(2026, 9, 22, 8, 30),
+            decided_at=local(2026, 9, 22, 9),
+            status="synced",
+            deficiency_due=dt.date(2026, 9, 25),
+            first_visit=False,
+            prereviewed_by=3,
+        ),
+        c(
+            "D",
+            Y,
+            window_no="02",
+            decided_by=4,
+            started_at=local(2026, 9, 23, 10, 55),
+            decided_at=local(2026, 9, 23, 11),
+            ticket_at=local(2026, 9, 23, 10),
+            called_at=local(2026, 9, 23, 10, 50),
+            status="rejected",
+            prereviewed_by=3,
+            rating=1,
+        ),
+        c(
+            "E",
+            X,
+            window_no="01",
+            decided_by=2,
+            started_at=local(2026, 9, 27, 23),
+            decided_at=local(2026, 9, 27, 23, 30),
+            status="accepted_with_deficiencies",
+            deficiency_due=dt.date(2026, 9, 26),
+            prereviewed_by=3,
+            rating=3,
+            case_number="E-NUMBER",
+        ),
+        c(
+            "F",
+            X,
+            window_no="01",
+            decided_by=2,
+            started_at=local(2026, 9, 24, 9, 20),
+            decided_at=local(2026, 9, 24, 10),
+            status="returned_with_notice",
+        ),
         c("G", X, decided_at=local(2026, 9, 22, 12), status="void"),
         c("H", X, decided_at=local(2026, 9, 28, 0, 0), status="accepted"),
         c("I", X, decided_at=None, started_at=local(2026, 9, 23, 9), status="draft"),
-        c("J", Y, decided_at=local(2026, 9, 1, 9), status="accepted_with_deficiencies",
-          deficiency_due=dt.date(2026, 9, 10), case_number="J-NUMBER"),
-        c("K", Y, decided_at=local(2026, 9, 2, 9), status="accepted_with_deficiencies",
-          deficiency_due=dt.date(2026, 9, 28)),
+        c(
+            "J",
+            Y,
+            decided_at=local(2026, 9, 1, 9),
+            status="accepted_with_deficiencies",
+            deficiency_due=dt.date(2026, 9, 10),
+            case_number="J-NUMBER",
+        ),
+        c(
+            "K",
+            Y,
+            decided_at=local(2026, 9, 2, 9),
+            status="accepted_with_deficiencies",
+            deficiency_due=dt.date(2026, 9, 28),
+        ),
     ]
     rows.append(c("L", X, decided_at=local(2026, 9, 20, 23, 59), status="accepted"))
     ids = {r["id"][0]: r["id"] for r in rows}
-    lines = [line_row(ids["B"], "L1", "pending", 0), line_row(ids["B"], "L2", "defective", 1),
-             line_row(ids["B"], "L3", "verified", 2), line_row(ids["F"], "L1", "pending", 0),
-             line_row(ids["F"], "L2", "verified", 1), line_row(ids["A"], "L1", "pending", 0)]
+    lines = [
+        line_row(ids["B"], "L1", "pending", 0),
+        line_row(ids["B"], "L2", "defective", 1),
+        line_row(ids["B"], "L3", "verified", 2),
+        line_row(ids["F"], "L1", "pending", 0),
+        line_row(ids["F"], "L2", "verified", 1),
+        line_row(ids["A"], "L1", "pending", 0),
+    ]
     insert_rows(world.ctx.engine, rows, lines)
     return ids
 
@@ -63,18 +139,25 @@ def test_hand_computed_report(world):
     assert [(c.key, c.count) for c in rep.per_clerk] == [("2", 4), ("4", 2)]
     assert "clerk" in rep.per_clerk[0].label
     assert [(c.key, c.label, c.count) for c in rep.per_item] == [("X-ITEM", "事项X", 4), ("Y-ITEM", "事项Y", 2)]
-    assert rep.per_day == [(dt.date(2026, 9, 21), 2), (dt.date(2026, 9, 22), 1), (dt.date(2026, 9, 23), 1),
-                           (dt.date(2026, 9, 24), 1), (dt.date(2026, 9, 27), 1)]
+    assert rep.per_day == [
+        (dt.date(2026, 9, 21), 2),
+        (dt.date(2026, 9, 22), 1),
+        (dt.date(2026, 9, 23), 1),
+        (dt.date(2026, 9, 24), 1),
+        (dt.date(2026, 9, 27), 1),
+    ]
     # handling 10, 20, 30, 5, 30, 40 min → sorted 5 10 20 30 30 40: median rank 3 = 20, P90 rank 6 = 40
     assert (rep.handling.count, rep.handling.median_minutes, rep.handling.p90_minutes) == (6, 20, 40)
     # waiting A 8 (ticket→called), B 40 (ticket→started), D 50 → median rank 2 = 40, P90 rank 3 = 50
     assert (rep.waiting.count, rep.waiting.median_minutes, rep.waiting.p90_minutes) == (3, 40, 50)
     # first visits A B D E F; accepted A E
     assert (rep.pass_rate.passed, rep.pass_rate.total) == (2, 5)
-    assert (rep.pass_rate_prereviewed.passed, rep.pass_rate_prereviewed.total) == (1, 2)   # D E
-    assert (rep.pass_rate_direct.passed, rep.pass_rate_direct.total) == (1, 3)             # A B F
+    assert (rep.pass_rate_prereviewed.passed, rep.pass_rate_prereviewed.total) == (1, 2)  # D E
+    assert (rep.pass_rate_direct.passed, rep.pass_rate_direct.total) == (1, 3)  # A B F
     assert [(r.item_code, r.rate.passed, r.rate.total) for r in rep.pass_rate_per_item] == [
-        ("X-ITEM", 2, 4), ("Y-ITEM", 0, 1)]
+        ("X-ITEM", 2, 4),
+        ("Y-ITEM", 0, 1),
+    ]
     assert rep.notices_issued == 2
     assert [(c.key, c.count) for c in rep.top_missing] == [("L1", 2), ("L2", 1)]
     assert [(o.case_number, o.days_overdue) for o in rep.overdue] == [("J-NUMBER", 18), ("E-NUMBER", 2)]
@@ -129,8 +212,11 @@ def test_generated_dataset_matches_a_plain_python_recount(world):
     assert rep.pass_rate_prereviewed.total == len(pre)
     returned = {c["id"] for c in inr if c["status"] == "returned_with_notice"}
     assert rep.notices_issued == len(returned)
-    missing = Counter(l["requirement_code"] for l in lines
-                      if l["case_id"] in returned and l["status"] in ("pending", "defective", "deferred"))
+    missing = Counter(
+        l["requirement_code"]
+        for l in lines
+        if l["case_id"] in returned and l["status"] in ("pending", "defective", "deferred")
+    )
     assert {c.key: c.count for c in rep.top_missing} == dict(missing)
     assert sum(rep.ratings.values()) + rep.unrated == len(inr)
     assert rep.ratings[5] == sum(1 for c in inr if c["rating"] == 5)

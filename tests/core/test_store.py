@@ -1,4 +1,5 @@
 """Migrations on SQLite and a real PostgreSQL; SQLite pragmas; the whole intake flow on PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,10 +25,14 @@ def test_sqlite_is_wal_with_foreign_keys(tmp_path):
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
         with pytest.raises(Exception, match="FOREIGN KEY"):
-            c.execute(text("INSERT INTO case_lines (case_id, position, requirement_code, name, form, "
-                           "originals_required, copies_required, originals_received, copies_received, necessity, "
-                           "key_material, \"deferrable\", status, page_count) VALUES ('nope', 0, 'A', 'A', 'copy', 0, 0, "
-                           "0, 0, 'required', 0, 0, 'pending', 0)"))
+            c.execute(
+                text(
+                    "INSERT INTO case_lines (case_id, position, requirement_code, name, form, "
+                    "originals_required, copies_required, originals_received, copies_received, necessity, "
+                    "key_material, \"deferrable\", status, page_count) VALUES ('nope', 0, 'A', 'A', 'copy', 0, 0, "
+                    "0, 0, 'required', 0, 0, 'pending', 0)"
+                )
+            )
     engine.dispose()
 
 

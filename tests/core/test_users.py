@@ -83,11 +83,33 @@ def test_cli_creates_first_admin(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr("sys.stdin", io.StringIO("FirstAdmin1\n"))
-    args = ["--data-dir", str(tmp_path / "d"), "admin", "create-user", "root", "--role", "admin",
-            "--name", "管理员", "--staff-no", "A1"]
+    args = [
+        "--data-dir",
+        str(tmp_path / "d"),
+        "admin",
+        "create-user",
+        "root",
+        "--role",
+        "admin",
+        "--name",
+        "管理员",
+        "--staff-no",
+        "A1",
+    ]
     assert cli.main(args) == 0
     assert "created root" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO("Another1x\n"))
-    args2 = ["--data-dir", str(tmp_path / "d"), "admin", "create-user", "c2", "--role", "clerk",
-             "--name", "窗口", "--staff-no", "0102"]
+    args2 = [
+        "--data-dir",
+        str(tmp_path / "d"),
+        "admin",
+        "create-user",
+        "c2",
+        "--role",
+        "clerk",
+        "--name",
+        "窗口",
+        "--staff-no",
+        "0102",
+    ]
     assert cli.main(args2) == 2  # a second account needs an authenticated admin

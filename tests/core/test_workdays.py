@@ -18,20 +18,23 @@ def calendar(request):
     return WorkingDayCalendar.from_file(RESOURCES / "calendar" / "holidays.toml", use_package=False)
 
 
-@pytest.mark.parametrize("start,days,expected", [
-    # 国庆 2026: 10-01..10-07 off, Saturday 10-10 is an adjusted working day (调休上班).
-    (D(2026, 9, 28), 5, D(2026, 10, 10)),
-    (D(2026, 9, 30), 1, D(2026, 10, 8)),
-    # 春节 2026: Saturday 02-14 works, 02-15..02-23 off.
-    (D(2026, 2, 13), 3, D(2026, 2, 25)),
-    # 国庆 + 中秋 2025: 10-01..10-08 off; Sunday 09-28 and Saturday 10-11 work.
-    (D(2025, 9, 30), 2, D(2025, 10, 10)),
-    (D(2025, 9, 26), 1, D(2025, 9, 28)),
-    (D(2025, 10, 10), 1, D(2025, 10, 11)),
-    # An ordinary week: Friday + 1 working day is Monday.
-    (D(2026, 11, 20), 1, D(2026, 11, 23)),
-    (D(2026, 11, 23), 0, D(2026, 11, 23)),
-])
+@pytest.mark.parametrize(
+    "start,days,expected",
+    [
+        # 国庆 2026: 10-01..10-07 off, Saturday 10-10 is an adjusted working day (调休上班).
+        (D(2026, 9, 28), 5, D(2026, 10, 10)),
+        (D(2026, 9, 30), 1, D(2026, 10, 8)),
+        # 春节 2026: Saturday 02-14 works, 02-15..02-23 off.
+        (D(2026, 2, 13), 3, D(2026, 2, 25)),
+        # 国庆 + 中秋 2025: 10-01..10-08 off; Sunday 09-28 and Saturday 10-11 work.
+        (D(2025, 9, 30), 2, D(2025, 10, 10)),
+        (D(2025, 9, 26), 1, D(2025, 9, 28)),
+        (D(2025, 10, 10), 1, D(2025, 10, 11)),
+        # An ordinary week: Friday + 1 working day is Monday.
+        (D(2026, 11, 20), 1, D(2026, 11, 23)),
+        (D(2026, 11, 23), 0, D(2026, 11, 23)),
+    ],
+)
 def test_promised_dates_across_holidays(calendar, start, days, expected):
     assert calendar.add_working_days(start, days) == expected
 
@@ -61,12 +64,15 @@ def test_shipped_file_agrees_with_the_package():
         day += dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize("text,problem", [
-    ("[years.2027\n", "h.toml"),
-    ('[years.2027]\nholidays = ["2026-01-01"]\n', "is not in 2027"),
-    ('[years.2027]\nholidays = ["2027-13-01"]\n', "years.2027"),
-    ('[years.2027]\nholidays = [2027-01-01]\nworkdays = [2027-01-01]\n', "both"),
-])
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ("[years.2027\n", "h.toml"),
+        ('[years.2027]\nholidays = ["2026-01-01"]\n', "is not in 2027"),
+        ('[years.2027]\nholidays = ["2027-13-01"]\n', "years.2027"),
+        ('[years.2027]\nholidays = [2027-01-01]\nworkdays = [2027-01-01]\n', "both"),
+    ],
+)
 def test_malformed_holiday_file(text, problem):
     with pytest.raises(CalendarFileError, match=problem):
         parse_holiday_file(text, "h.toml")

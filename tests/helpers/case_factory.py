@@ -1,4 +1,5 @@
 """Decided cases for search and delivery tests, made through the real services (no SQL shortcuts)."""
+
 from __future__ import annotations
 
 from clerk_app.app_context import AppContext
@@ -16,12 +17,18 @@ def resident_id(seq: int, birth: str = "19900101", region: str = "420102") -> st
 
 
 def person(name: str, seq: int) -> PersonData:
-    return PersonData(name=name, document_number=resident_id(seq), address="湖北省武汉市江岸区胜利街100号",
-                      phone="13800138000", verified_by="chip")
+    return PersonData(
+        name=name,
+        document_number=resident_id(seq),
+        address="湖北省武汉市江岸区胜利街100号",
+        phone="13800138000",
+        verified_by="chip",
+    )
 
 
-def decided_case(ctx: AppContext, clerk: Actor, applicant: PersonData, *, agent: PersonData | None = None,
-                 item: str = ITEM) -> tuple[str, str]:
+def decided_case(
+    ctx: AppContext, clerk: Actor, applicant: PersonData, *, agent: PersonData | None = None, item: str = ITEM
+) -> tuple[str, str]:
     """An accepted case (id, case number)."""
     answers = {"premises": "rented", "via_agent": agent is not None}
     cid = ctx.cases.start_case(clerk, item, answers)
@@ -30,8 +37,9 @@ def decided_case(ctx: AppContext, clerk: Actor, applicant: PersonData, *, agent:
         ctx.cases.set_applicant(clerk, cid, agent, agent=True)
     for line in ctx.cases.get(clerk, cid).lines:
         if line.status is not LineStatus.NOT_REQUIRED:
-            ctx.cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                                  copies_received=line.copies_required)
+            ctx.cases.update_line(
+                clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
     result = ctx.cases.decide(cid, Decision.ACCEPT, clerk)
     return cid, result.case_number
 

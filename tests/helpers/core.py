@@ -1,5 +1,6 @@
 """Building real core services over a throw-away store, for tests (no patching: everything is
 passed in, as the composition root does)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """A throw-away PostgreSQL cluster for one test run (initdb in a temp dir, loopback port, stopped by
 pg_ctl at the end). Runs the server as the ``postgres`` system user when the tests run as root."""
+
 from __future__ import annotations
 
 import glob
@@ -45,8 +46,22 @@ class PostgresServer:
         subprocess.run(args, check=True, capture_output=True, timeout=60)
 
     def create_database(self, name: str) -> str:
-        self._run([f"{self.bindir}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                   "-d", "postgres", "-q", "-c", f'CREATE DATABASE "{name}"'])
+        self._run(
+            [
+                f"{self.bindir}/psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+                f'CREATE DATABASE "{name}"',
+            ]
+        )
         return self.url(name)
 
     def stop(self) -> None:
@@ -64,10 +79,36 @@ def start_postgres() -> PostgresServer:
     if as_user:
         shutil.chown(root, user=as_user)
     server = PostgresServer(datadir=datadir, port=free_port(), bindir=bindir, as_user=as_user)
-    server._run([f"{bindir}/initdb", "-D", datadir, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                 "--no-sync", "--locale=C.UTF-8"])
-    server._run([f"{bindir}/pg_ctl", "-D", datadir, "-l", os.path.join(root, "log"), "-w", "-t", "60",
-                 "-o", f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    server._run(
+        [
+            f"{bindir}/initdb",
+            "-D",
+            datadir,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C.UTF-8",
+        ]
+    )
+    server._run(
+        [
+            f"{bindir}/pg_ctl",
+            "-D",
+            datadir,
+            "-l",
+            os.path.join(root, "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ]
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

@@ -1,4 +1,5 @@
 """Cases through the real services for the supervision tests (audit, retention, rotation, logs)."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,14 @@ ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
 ID_NUMBER = "11010519491231002X"
 NAME = "张三丰"
 ADDRESS = "湖北省武汉市江岸区胜利街100号"
-APPLICANT = PersonData(name=NAME, document_number=ID_NUMBER, address=ADDRESS, phone="13800138000",
-                       verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name=NAME,
+    document_number=ID_NUMBER,
+    address=ADDRESS,
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 def page_bytes(number: int, marker: bytes = b"") -> bytes:
@@ -32,16 +39,23 @@ def attachment_store(world, root) -> AttachmentStore:
     return AttachmentStore(root, FieldCipher(world.ctx.keys, "attachments"))
 
 
-def accepted_case(world, clerk, store: AttachmentStore | None = None, applicant: PersonData = APPLICANT,
-                  pages: int = 1, page_seed: int = 1) -> str:
+def accepted_case(
+    world,
+    clerk,
+    store: AttachmentStore | None = None,
+    applicant: PersonData = APPLICANT,
+    pages: int = 1,
+    page_seed: int = 1,
+) -> str:
     cases = world.ctx.cases
     cid = cases.start_case(clerk, ITEM, {"premises": "rented"})
     cases.set_applicant(clerk, cid, applicant)
     for line in cases.get(clerk, cid).lines:
         if line.status.value == "not_required":
             continue
-        cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                          copies_received=line.copies_required)
+        cases.update_line(
+            clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+        )
     if store is not None:
         svc = PageService(world.ctx.sessions, world.ctx.clock, world.ctx.auditor, store)
         first = cases.get(clerk, cid).lines[0].code

@@ -1,4 +1,5 @@
 """UI test helpers: scripted answers to the intake page's prompts, and a main window for a user."""
+
 from __future__ import annotations
 
 import datetime as dt

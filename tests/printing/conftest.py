@@ -5,6 +5,7 @@ socket there; it is started once per session and stopped by PID. cups-pdf reads 
 from /etc/cups/cups-pdf-<instance>.conf (the path is compiled in), so the fixture writes one file
 with a per-run instance name there and removes it at the end. Needs root (cups-pdf refuses otherwise).
 """
+
 from __future__ import annotations
 
 import os
@@ -53,8 +54,9 @@ def decode_qr(png: Path) -> list[str]:
     """The QR payloads on the image. ``-Sbinary`` gives the raw bytes: without it zbar guesses
     Shift-JIS for non-ASCII byte-mode data (ReportLab writes UTF-8 without an ECI header).
     zbarimg exits 4 when it finds nothing; its stderr may carry harmless D-Bus noise."""
-    res = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary",
-                          str(png)], capture_output=True)
+    res = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary", str(png)], capture_output=True
+    )
     data = res.stdout.decode("utf-8")
     return [data] if data else []
 
@@ -154,8 +156,9 @@ def cups_server() -> Iterator[CupsServer]:
     pdf_conf.write_text(f"Out {base}/out\nAnonDirName {base}/out\nLabel 0\nTitlePref 1\n")
     sock = base / "cups.sock"
     log = open(base / "log" / "cupsd.stderr", "wb")
-    proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
-                            stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")], stdout=log, stderr=log
+    )
     server = CupsServer(socket=sock, queue="CLERK_CI", out_dir=base / "out", log_dir=base / "log", pid=proc.pid)
     try:
         deadline = time.monotonic() + 15
@@ -163,8 +166,16 @@ def cups_server() -> Iterator[CupsServer]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"cupsd did not start; see {base}/log")
             time.sleep(0.02)
-        server.run("lpadmin", "-p", server.queue, "-E", "-v", f"cups-pdf:/{instance}",
-                   "-m", "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd")
+        server.run(
+            "lpadmin",
+            "-p",
+            server.queue,
+            "-E",
+            "-v",
+            f"cups-pdf:/{instance}",
+            "-m",
+            "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd",
+        )
         yield server
     finally:
         os.kill(proc.pid, signal.SIGTERM)

@@ -1,4 +1,5 @@
 """Choosing a printer backend by its settings name."""
+
 from __future__ import annotations
 
 from pathlib import Path

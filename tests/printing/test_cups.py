@@ -4,6 +4,7 @@ cups-pdf re-distils the document through Ghostscript, which drops the CJK text l
 check the produced file by page count, page size and the rendered image (the QR code must still
 read back as the case lookup string).
 """
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,7 @@ def new_output(server: CupsServer, before: set[Path], timeout: float = 10) -> Pa
 
 
 def dispatcher_for(server: CupsServer, events: list[PrintEvent]) -> PrintDispatcher:
-    printer = CupsPrinter(server.queue, name="前台打印机", server=str(server.socket), timeout=30,
-                          stall_grace=1.0)
+    printer = CupsPrinter(server.queue, name="前台打印机", server=str(server.socket), timeout=30, stall_grace=1.0)
     return PrintDispatcher({"前台打印机": printer}, InMemoryPrintJobStore(), on_event=events.append)
 
 
@@ -47,8 +47,7 @@ def test_queue_is_listed(cups_server: CupsServer) -> None:
 def test_print_a4_and_roll_receipts_through_cups(cups_server: CupsServer, tmp_path: Path) -> None:
     events: list[PrintEvent] = []
     dispatcher = dispatcher_for(cups_server, events)
-    for layout, width_mm, height_range in ((PageLayout.A4, 210, (297, 297)),
-                                           (PageLayout.ROLL_80MM, 80, (100, 400))):
+    for layout, width_mm, height_range in ((PageLayout.A4, 210, (297, 297)), (PageLayout.ROLL_80MM, 80, (100, 400))):
         before = set(cups_server.outputs())
         ctx = sample_context(DocumentKind.RECEIPT, layout)
         job = dispatcher.print_document(ctx, "前台打印机")
@@ -76,23 +75,26 @@ def test_stopped_printer_keeps_the_job_and_retry_prints_it(cups_server: CupsServ
     cups_server.disable("缺纸")
     try:
         before = set(cups_server.outputs())
-        job = dispatcher.print_document(sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.ROLL_80MM),
-                                        "前台打印机")
+        job = dispatcher.print_document(
+            sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.ROLL_80MM), "前台打印机"
+        )
         assert job.status is JobStatus.QUEUED and job.reason == "stopped"
         assert "打印机“前台打印机”暂不可用：打印机已暂停" in job.message and "重试" in job.message
         assert dispatcher.pending() == [job]
         # Nothing was left in the CUPS queue that could print by itself later (and twice after a retry).
         conn = cups.Connection(host=str(cups_server.socket))
         assert conn.getJobs(which_jobs="not-completed") == {}
-        assert dispatcher.retry(job.job_id).status is JobStatus.QUEUED   # still stopped
+        assert dispatcher.retry(job.job_id).status is JobStatus.QUEUED  # still stopped
     finally:
         cups_server.enable()
     done = dispatcher.retry(job.job_id)
     assert done.status is JobStatus.DONE and done.attempts == 3
     new_output(cups_server, before)
     assert [(e.action, e.job.status) for e in events] == [
-        (PrintAction.PRINT, JobStatus.QUEUED), (PrintAction.RETRY, JobStatus.QUEUED),
-        (PrintAction.RETRY, JobStatus.DONE)]
+        (PrintAction.PRINT, JobStatus.QUEUED),
+        (PrintAction.RETRY, JobStatus.QUEUED),
+        (PrintAction.RETRY, JobStatus.DONE),
+    ]
 
 
 def test_a_printer_stopped_while_the_job_waits_is_cancelled_and_kept(cups_server: CupsServer) -> None:
@@ -128,8 +130,7 @@ def test_unknown_queue_and_unreachable_spooler(cups_server: CupsServer, tmp_path
     events: list[PrintEvent] = []
     missing = CupsPrinter("NO_SUCH_QUEUE", server=str(cups_server.socket))
     away = CupsPrinter(cups_server.queue, server=str(tmp_path / "no-cupsd.sock"))
-    dispatcher = PrintDispatcher({"missing": missing, "away": away}, InMemoryPrintJobStore(),
-                                 on_event=events.append)
+    dispatcher = PrintDispatcher({"missing": missing, "away": away}, InMemoryPrintJobStore(), on_event=events.append)
     job = dispatcher.print_document(sample_context(), "missing")
     assert job.status is JobStatus.QUEUED and job.reason == "not-found"
     job = dispatcher.print_document(sample_context(), "away")
@@ -141,8 +142,9 @@ def test_a_three_page_notice_arrives_with_three_pages(cups_server: CupsServer) -
     events: list[PrintEvent] = []
     dispatcher = dispatcher_for(cups_server, events)
     before = set(cups_server.outputs())
-    job = dispatcher.print_document(sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60),
-                                    "前台打印机")
+    job = dispatcher.print_document(
+        sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60), "前台打印机"
+    )
     assert job.status is JobStatus.DONE and job.pages == 3, f"{job.detail}\n{cups_server.log_tail()}"
     produced = new_output(cups_server, before)
     assert len(PdfReader(io.BytesIO(produced.read_bytes())).pages) == 3

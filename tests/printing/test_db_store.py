@@ -1,5 +1,6 @@
 """The DB-backed print queue: jobs in print_jobs, PDFs encrypted in the attachment store, unfinished
 jobs back after a restart and printed by a retry."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -42,8 +43,15 @@ def decided(tmp_path):
     cid, number = decided_case(world.ctx, clerk, person("张晓明", 7))
     view = world.ctx.cases.get(clerk, cid)
     item = world.ctx.catalogue.active().items[view.item_code]
-    ctx = document_context(DocumentKind.RECEIPT, view, item, world.ctx.settings, clerk_staff_no=clerk.staff_no,
-                           now=world.clock.now(), applicant_name="张晓明")
+    ctx = document_context(
+        DocumentKind.RECEIPT,
+        view,
+        item,
+        world.ctx.settings,
+        clerk_staff_no=clerk.staff_no,
+        now=world.clock.now(),
+        applicant_name="张晓明",
+    )
     yield world, clerk, cid, number, ctx
     world.ctx.close()
 
@@ -53,8 +61,9 @@ def test_queued_job_survives_a_restart_and_a_retry_prints_it(decided, tmp_path):
     data = tmp_path / "data"
     store = _store(world.ctx, data, clerk.user_id)
     events = []
-    job = PrintDispatcher({"前台打印机": StoppedPrinter()}, store, on_event=events.append,
-                          clock=world.clock.now).print_document(doc_ctx, "前台打印机")
+    job = PrintDispatcher(
+        {"前台打印机": StoppedPrinter()}, store, on_event=events.append, clock=world.clock.now
+    ).print_document(doc_ctx, "前台打印机")
     assert job.status is JobStatus.QUEUED and job.reason == "stopped" and "暂不可用" in job.message
     assert [e.job.status for e in events] == [JobStatus.QUEUED]
 
@@ -69,8 +78,9 @@ def test_queued_job_survives_a_restart_and_a_retry_prints_it(decided, tmp_path):
         assert [j.job_id for j in store2.for_case(number)] == [job.job_id]
         out = tmp_path / "out"
         out.mkdir()
-        dispatcher = PrintDispatcher({"前台打印机": FolderPrinter(out, name="前台打印机")}, store2,
-                                     clock=world.clock.now)
+        dispatcher = PrintDispatcher(
+            {"前台打印机": FolderPrinter(out, name="前台打印机")}, store2, clock=world.clock.now
+        )
         queued_pdf = store2.pdf(pending)
         done = dispatcher.retry(job.job_id)
         assert done.status is JobStatus.DONE and done.attempts == 2 and store2.unfinished() == []
@@ -93,7 +103,8 @@ def test_pdfs_are_encrypted_on_disk(decided, tmp_path):
     world, clerk, _cid, number, doc_ctx = decided
     store = _store(world.ctx, tmp_path / "data")
     job = PrintDispatcher({"前台打印机": StoppedPrinter()}, store, clock=world.clock.now).print_document(
-        doc_ctx, "前台打印机")
+        doc_ctx, "前台打印机"
+    )
     pdf = store.pdf(job)
     assert pdf.startswith(b"%PDF")
     files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
@@ -110,10 +121,11 @@ def test_store_rows_and_errors(decided, tmp_path):
     world, clerk, cid, number, doc_ctx = decided
     store = _store(world.ctx, tmp_path / "data", clerk.user_id)
     job = PrintDispatcher({"前台打印机": StoppedPrinter()}, store, clock=world.clock.now).print_document(
-        replace(doc_ctx, reprint=True, printed_at=world.clock.now()), "前台打印机")
+        replace(doc_ctx, reprint=True, printed_at=world.clock.now()), "前台打印机"
+    )
     assert store.get(job.job_id).is_reprint
     interrupted = replace(job, status=JobStatus.PRINTING)
-    store.update(interrupted)   # the app died while the printer had it
+    store.update(interrupted)  # the app died while the printer had it
     assert [j.status for j in store.unfinished()] == [JobStatus.PRINTING]
     with pytest.raises(PrintJobNotFound):
         store.get("0" * 32)
@@ -143,16 +155,17 @@ def test_a_printed_pdf_is_kept_while_another_job_needs_it(decided, tmp_path):
     store = _store(world.ctx, tmp_path / "data")
     stopped = PrintDispatcher({"前台打印机": StoppedPrinter()}, store, clock=world.clock.now)
     first = stopped.print_document(doc_ctx, "前台打印机")
-    second = stopped.print_document(doc_ctx, "前台打印机")   # the same bytes queued twice: one file
+    second = stopped.print_document(doc_ctx, "前台打印机")  # the same bytes queued twice: one file
     assert first.pdf_sha256 == second.pdf_sha256
     ready = PrintDispatcher({"前台打印机": ReadyPrinter()}, store, clock=world.clock.now)
     assert ready.retry(first.job_id).status is JobStatus.DONE
-    assert store.pdf(second).startswith(b"%PDF")         # still needed by the second job
+    assert store.pdf(second).startswith(b"%PDF")  # still needed by the second job
     assert ready.retry(second.job_id).status is JobStatus.DONE
     with pytest.raises(AttachmentMissing):
         store.pdf(second)
     kept = _store(world.ctx, tmp_path / "data", keep_printed=True)
     job = PrintDispatcher({"前台打印机": ReadyPrinter()}, kept, clock=world.clock.now).print_document(
-        doc_ctx, "前台打印机")
+        doc_ctx, "前台打印机"
+    )
     assert job.status is JobStatus.DONE and kept.pdf(job).startswith(b"%PDF")
     assert [j.job_id for j in kept.for_case(number)][-1] == job.job_id

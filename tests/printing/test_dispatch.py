@@ -1,4 +1,5 @@
 """The dispatcher without a spooler: queue, retry, audit events, job stores, the folder printer."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,8 +9,14 @@ import pytest
 
 from printing.cups_backend import classify
 from printing.dispatch import (
-    FolderPrinter, InMemoryPrintJobStore, JobStatus, JsonFilePrintJobStore, PrintAction, PrintDispatcher,
-    PrintEvent, PrinterStatus,
+    FolderPrinter,
+    InMemoryPrintJobStore,
+    JobStatus,
+    JsonFilePrintJobStore,
+    PrintAction,
+    PrintDispatcher,
+    PrintEvent,
+    PrinterStatus,
 )
 from printing.documents import PrintableDocument
 from printing.errors import PrinterUnavailable, PrintFailed
@@ -50,8 +57,9 @@ def events() -> list[PrintEvent]:
 
 
 def make(printer: ScriptedPrinter, events: list[PrintEvent], store=None) -> PrintDispatcher:
-    return PrintDispatcher({printer.name: printer}, store or InMemoryPrintJobStore(),
-                           on_event=events.append, clock=FakeClock())
+    return PrintDispatcher(
+        {printer.name: printer}, store or InMemoryPrintJobStore(), on_event=events.append, clock=FakeClock()
+    )
 
 
 def test_print_records_a_done_job_and_reports_it(events: list[PrintEvent]) -> None:
@@ -59,14 +67,17 @@ def test_print_records_a_done_job_and_reports_it(events: list[PrintEvent]) -> No
     job = make(printer, events).print_document(sample_context(), "front")
     assert job.status is JobStatus.DONE and job.attempts == 1 and job.spooler_job_id == "1"
     assert (job.kind, job.case_number, job.is_reprint, job.media) == (
-        DocumentKind.RECEIPT, "JA0320261123000157", False, "A4")
+        DocumentKind.RECEIPT,
+        "JA0320261123000157",
+        False,
+        "A4",
+    )
     assert [(e.action, e.job.status) for e in events] == [(PrintAction.PRINT, JobStatus.DONE)]
     doc, name = printer.printed[0]
     assert doc.pdf.startswith(b"%PDF") and name.startswith("JA0320261123000157-receipt-")
 
 
-def test_offline_printer_keeps_the_job_queued_with_a_message_and_retry_prints_it(
-        events: list[PrintEvent]) -> None:
+def test_offline_printer_keeps_the_job_queued_with_a_message_and_retry_prints_it(events: list[PrintEvent]) -> None:
     printer = ScriptedPrinter("front", PrinterUnavailable("front", "media-empty", detail="media-empty-error"))
     dispatcher = make(printer, events)
     job = dispatcher.print_document(sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.ROLL_80MM), "front")
@@ -80,7 +91,9 @@ def test_offline_printer_keeps_the_job_queued_with_a_message_and_retry_prints_it
     assert dispatcher.pending() == []
     assert printer.printed[0][0].media.startswith("Custom.80x")
     assert [(e.action, e.job.status) for e in events] == [
-        (PrintAction.PRINT, JobStatus.QUEUED), (PrintAction.RETRY, JobStatus.DONE)]
+        (PrintAction.PRINT, JobStatus.QUEUED),
+        (PrintAction.RETRY, JobStatus.DONE),
+    ]
     # A done job is never printed twice.
     assert dispatcher.retry(job.job_id).attempts == 2 and len(printer.printed) == 1
 
@@ -123,7 +136,7 @@ def test_retry_pending_stops_at_a_still_unready_printer(events: list[PrintEvent]
         dispatcher.print_document(sample_context(), "front")
     assert len(dispatcher.pending()) == 3
     results = dispatcher.retry_pending()
-    assert [r.status for r in results] == [JobStatus.QUEUED]          # one attempt, not three
+    assert [r.status for r in results] == [JobStatus.QUEUED]  # one attempt, not three
     results = dispatcher.retry_pending()
     assert [r.status for r in results] == [JobStatus.DONE] * 3
     assert dispatcher.pending() == []
@@ -135,7 +148,7 @@ def test_json_store_survives_a_restart(tmp_path: Path, events: list[PrintEvent])
     job = make(printer, events, store).print_document(sample_context(), "front")
     assert job.status is JobStatus.QUEUED
 
-    reopened = JsonFilePrintJobStore(tmp_path / "queue")       # e.g. after the app restarted
+    reopened = JsonFilePrintJobStore(tmp_path / "queue")  # e.g. after the app restarted
     assert reopened.unfinished() == [job]
     assert reopened.for_case("JA0320261123000157") == [job]
     result = make(printer, events, reopened).retry(job.job_id)
@@ -144,8 +157,7 @@ def test_json_store_survives_a_restart(tmp_path: Path, events: list[PrintEvent])
     assert (tmp_path / "queue" / "pdf" / f"{job.pdf_sha256}.pdf").read_bytes() == printer.printed[0][0].pdf
 
 
-def test_folder_printer_writes_the_pdf_and_reports_a_missing_folder(tmp_path: Path,
-                                                                   events: list[PrintEvent]) -> None:
+def test_folder_printer_writes_the_pdf_and_reports_a_missing_folder(tmp_path: Path, events: list[PrintEvent]) -> None:
     out = tmp_path / "out"
     printer = FolderPrinter(out, name="PDF")
     dispatcher = PrintDispatcher({"PDF": printer}, InMemoryPrintJobStore(), on_event=events.append)
@@ -158,17 +170,20 @@ def test_folder_printer_writes_the_pdf_and_reports_a_missing_folder(tmp_path: Pa
     assert written.read_bytes().startswith(b"%PDF") and str(written) == job.spooler_job_id
 
 
-@pytest.mark.parametrize("attrs,expected", [
-    ({"printer-state": 3, "printer-state-reasons": ["none"], "printer-is-accepting-jobs": True}, ""),
-    ({"printer-state": 3, "printer-state-reasons": ["media-low-warning"]}, ""),
-    ({"printer-state": 4, "printer-state-reasons": ["media-empty-error"]}, "media-empty"),
-    ({"printer-state": 3, "printer-state-reasons": ["media-needed"]}, "media-empty"),
-    ({"printer-state": 3, "printer-state-reasons": ["offline-report"]}, "offline"),
-    ({"printer-state": 3, "printer-state-reasons": ["cover-open-error"]}, "cover-open"),
-    ({"printer-state": 3, "printer-state-reasons": ["media-jam"]}, "media-jam"),
-    ({"printer-state": 5, "printer-state-reasons": ["paused"], "printer-state-message": "x"}, "stopped"),
-    ({"printer-state": 3, "printer-state-reasons": ["none"], "printer-is-accepting-jobs": False}, "not-accepting"),
-])
+@pytest.mark.parametrize(
+    "attrs,expected",
+    [
+        ({"printer-state": 3, "printer-state-reasons": ["none"], "printer-is-accepting-jobs": True}, ""),
+        ({"printer-state": 3, "printer-state-reasons": ["media-low-warning"]}, ""),
+        ({"printer-state": 4, "printer-state-reasons": ["media-empty-error"]}, "media-empty"),
+        ({"printer-state": 3, "printer-state-reasons": ["media-needed"]}, "media-empty"),
+        ({"printer-state": 3, "printer-state-reasons": ["offline-report"]}, "offline"),
+        ({"printer-state": 3, "printer-state-reasons": ["cover-open-error"]}, "cover-open"),
+        ({"printer-state": 3, "printer-state-reasons": ["media-jam"]}, "media-jam"),
+        ({"printer-state": 5, "printer-state-reasons": ["paused"], "printer-state-message": "x"}, "stopped"),
+        ({"printer-state": 3, "printer-state-reasons": ["none"], "printer-is-accepting-jobs": False}, "not-accepting"),
+    ],
+)
 def test_cups_printer_state_reasons_are_classified(attrs: dict, expected: str) -> None:
     status = classify(attrs)
     assert status.ready == (expected == "") and status.reason == expected
@@ -187,14 +202,21 @@ def test_worker_prints_in_order_off_the_calling_thread(events: list[PrintEvent])
     errors: list[Exception] = []
     caller = threading.current_thread().name
     for kind in (DocumentKind.RECEIPT, DocumentKind.MATERIALS_RECEIVED, DocumentKind.DEFICIENCY_COMMITMENT):
-        worker.submit(sample_context(kind), "front",
-                      on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)))
-    worker.submit(sample_context(), "front", on_done=lambda job: 1 / 0)   # a broken callback ...
-    broken = PrintWorker(PrintDispatcher({"front": printer}, InMemoryPrintJobStore(),
-                                         fonts=[FontCandidate(Path("/nonexistent.ttf"))]))
+        worker.submit(
+            sample_context(kind),
+            "front",
+            on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)),
+        )
+    worker.submit(sample_context(), "front", on_done=lambda job: 1 / 0)  # a broken callback ...
+    broken = PrintWorker(
+        PrintDispatcher({"front": printer}, InMemoryPrintJobStore(), fonts=[FontCandidate(Path("/nonexistent.ttf"))])
+    )
     broken.submit(sample_context(), "front", on_error=errors.append)
-    worker.submit(sample_context(DocumentKind.ONE_TIME_NOTICE), "front",    # ... does not stop the worker
-                  on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)))
+    worker.submit(
+        sample_context(DocumentKind.ONE_TIME_NOTICE),
+        "front",  # ... does not stop the worker
+        on_done=lambda job: done.append((job.kind.value, threading.current_thread().name)),
+    )
     worker.close()
     broken.close()
     assert [k for k, _ in done] == ["receipt", "materials_received", "deficiency_commitment", "one_time_notice"]
@@ -212,14 +234,13 @@ def test_a_failing_audit_hook_is_not_swallowed() -> None:
         dispatcher.print_document(sample_context(), "front")
 
 
-def test_a_job_interrupted_mid_print_is_offered_again_after_a_restart(tmp_path: Path,
-                                                                     events: list[PrintEvent]) -> None:
+def test_a_job_interrupted_mid_print_is_offered_again_after_a_restart(tmp_path: Path, events: list[PrintEvent]) -> None:
     from dataclasses import replace
 
     printer = ScriptedPrinter("front", PrinterUnavailable("front", "offline"))
     store = JsonFilePrintJobStore(tmp_path / "queue")
     job = make(printer, events, store).print_document(sample_context(), "front")
-    store.update(replace(job, status=JobStatus.PRINTING))          # the app died while printing
+    store.update(replace(job, status=JobStatus.PRINTING))  # the app died while printing
 
     reopened = JsonFilePrintJobStore(tmp_path / "queue")
     dispatcher = make(printer, events, reopened)

@@ -1,5 +1,6 @@
 """From a real decided case (core services over a throw-away store) to the printed documents:
 the context carries what the case, the catalogue and the settings say, and the PDF shows it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,7 @@ from clerk_app.case_numbers import case_lookup_string
 from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
 from clerk_app.settings import PRINT_DOCUMENT_KINDS, Settings
 from printing.documents import build_pdf
-from printing.from_case import (NotPrintable, case_decision, document_context, documents_for_case,
-                                print_policy)
+from printing.from_case import NotPrintable, case_decision, document_context, documents_for_case, print_policy
 from printing.model import DocumentKind, PageLayout
 from printing.policy import PrintPolicy, plan_for_decision
 from tests.helpers.case_factory import ITEM, decided_case, person, to_result_ready
@@ -20,8 +20,13 @@ from tests.helpers.core import make_world
 
 from .conftest import decode_qr, normalise, pdf_text, render_page
 
-SETTINGS = dict(hall_name="江城市江岸区政务服务中心", hall_address="沿江大道188号", hall_phone="027-12345678",
-                reconsideration_body="江城市江岸区人民政府", litigation_court="江城市江岸区人民法院")
+SETTINGS = dict(
+    hall_name="江城市江岸区政务服务中心",
+    hall_address="沿江大道188号",
+    hall_phone="027-12345678",
+    reconsideration_body="江城市江岸区人民政府",
+    litigation_court="江城市江岸区人民法院",
+)
 
 
 @pytest.fixture
@@ -34,8 +39,9 @@ def world(tmp_path):
 def _ctx(world, actor, case_id, kind, **kw):
     view = world.ctx.cases.get(actor, case_id)
     item = world.ctx.catalogue.active().items.get(view.item_code)
-    return document_context(kind, view, item, world.ctx.settings, clerk_staff_no=actor.staff_no,
-                            now=world.clock.now(), **kw)
+    return document_context(
+        kind, view, item, world.ctx.settings, clerk_staff_no=actor.staff_no, now=world.clock.now(), **kw
+    )
 
 
 def _text(ctx, tmp_path: Path) -> str:
@@ -63,8 +69,15 @@ def test_receipt_of_an_accepted_case(world, tmp_path):
     assert ctx.decision_time == view.decided_at and ctx.layout is PageLayout.A4
     assert [ln.name for ln in ctx.lines] == [ln.name for ln in view.lines]
     text = _text(ctx, tmp_path)
-    for needle in (number, ctx.applicant_masked_id, "受理回执", "个体工商户设立登记", SETTINGS["hall_name"],
-                   "2026年9月29日", *(ln.name for ln in view.lines)):
+    for needle in (
+        number,
+        ctx.applicant_masked_id,
+        "受理回执",
+        "个体工商户设立登记",
+        SETTINGS["hall_name"],
+        "2026年9月29日",
+        *(ln.name for ln in view.lines),
+    ):
         assert normalise(needle) in text, needle
     assert "420102199001010073" not in text  # never the full number
     path = tmp_path / "r.pdf"
@@ -102,14 +115,18 @@ def test_deficiency_commitment_names_the_deferred_material_and_due_date(world, t
     cid = _draft(world, clerk)
     for code in ("APPLY", "OPERATOR-ID"):
         line = next(ln for ln in world.ctx.cases.get(clerk, cid).lines if ln.code == code)
-        world.ctx.cases.update_line(clerk, cid, code, originals_received=line.originals_required,
-                                    copies_received=line.copies_required)
+        world.ctx.cases.update_line(
+            clerk, cid, code, originals_received=line.originals_required, copies_received=line.copies_required
+        )
     due = dt.date(2026, 10, 16)
     world.ctx.cases.update_line(clerk, cid, "PREMISES", status=LineStatus.DEFERRED, due_date=due)
     world.ctx.cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=due)
     view = world.ctx.cases.get(clerk, cid)
-    assert documents_for_case(view) == (DocumentKind.RECEIPT, DocumentKind.DEFICIENCY_COMMITMENT,
-                                        DocumentKind.MATERIALS_RECEIVED)
+    assert documents_for_case(view) == (
+        DocumentKind.RECEIPT,
+        DocumentKind.DEFICIENCY_COMMITMENT,
+        DocumentKind.MATERIALS_RECEIVED,
+    )
     ctx = _ctx(world, clerk, cid, DocumentKind.DEFICIENCY_COMMITMENT)
     deferred = [ln for ln in ctx.lines if ln.due_date]
     assert [ln.name for ln in deferred] == ["经营场所使用证明"] and deferred[0].due_date == due
@@ -121,15 +138,21 @@ def test_deficiency_commitment_names_the_deferred_material_and_due_date(world, t
 def test_rejection_notice_names_the_bodies_from_the_settings(world, tmp_path):
     clerk = world.login("clerk")
     cid = _draft(world, clerk)
-    world.ctx.cases.decide(cid, Decision.REJECT, clerk, reason="经营范围属于禁止类项目",
-                           legal_basis="《促进个体工商户发展条例》第八条")
+    world.ctx.cases.decide(
+        cid, Decision.REJECT, clerk, reason="经营范围属于禁止类项目", legal_basis="《促进个体工商户发展条例》第八条"
+    )
     ctx = _ctx(world, clerk, cid, DocumentKind.REJECTION_NOTICE)
     assert ctx.rejection is not None
     assert ctx.rejection.reconsideration_body == "江城市江岸区人民政府"
     assert ctx.rejection.litigation_court == "江城市江岸区人民法院"
     text = _text(ctx, tmp_path)
-    for needle in ("不予受理通知书", "经营范围属于禁止类项目", "《促进个体工商户发展条例》第八条",
-                   "江城市江岸区人民政府", "江城市江岸区人民法院"):
+    for needle in (
+        "不予受理通知书",
+        "经营范围属于禁止类项目",
+        "《促进个体工商户发展条例》第八条",
+        "江城市江岸区人民政府",
+        "江城市江岸区人民法院",
+    ):
         assert normalise(needle) in text, needle
 
 
@@ -150,8 +173,16 @@ def test_roll_layout_reprint_and_drafts(world, tmp_path):
     cid, _number = decided_case(world.ctx, clerk, person("张晓明", 7))
     view = world.ctx.cases.get(clerk, cid)
     roll = Settings(**{**world.ctx.settings.to_dict(), "print_layout": "roll80"})
-    ctx = document_context(DocumentKind.RECEIPT, view, None, roll, clerk_staff_no="0101", now=world.clock.now(),
-                           reprint=True, applicant_name="张晓明")
+    ctx = document_context(
+        DocumentKind.RECEIPT,
+        view,
+        None,
+        roll,
+        clerk_staff_no="0101",
+        now=world.clock.now(),
+        reprint=True,
+        applicant_name="张晓明",
+    )
     assert ctx.layout is PageLayout.ROLL_80MM and ctx.reprint and ctx.printed_at == world.clock.now()
     assert ctx.department == "" and ctx.applicant_name == "张晓明"  # item gone from the catalogue: still prints
     assert normalise("补打") in _text(ctx, tmp_path)

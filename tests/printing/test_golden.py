@@ -5,6 +5,7 @@ intended change, regenerate and look at the images before committing them:
 
     .venv/bin/python -m tests.printing.test_golden --update
 """
+
 from __future__ import annotations
 
 import sys
@@ -21,9 +22,9 @@ from printing.samples import sample_context
 from .conftest import render_page
 
 GOLDEN = Path(__file__).with_name("golden")
-DPI = 40                    # enough to see layout, small enough to commit
-MAX_MEAN_DIFF = 1.5         # mean absolute grey-level difference (0..255)
-MAX_CHANGED_SHARE = 0.005   # share of pixels differing by more than 64 grey levels
+DPI = 40  # enough to see layout, small enough to commit
+MAX_MEAN_DIFF = 1.5  # mean absolute grey-level difference (0..255)
+MAX_CHANGED_SHARE = 0.005  # share of pixels differing by more than 64 grey levels
 
 CASES = [(k, lay) for lay in PageLayout for k in DocumentKind]
 
@@ -52,8 +53,9 @@ def test_page_one_matches_the_golden_image(kind: DocumentKind, layout: PageLayou
     if mean > MAX_MEAN_DIFF or changed > MAX_CHANGED_SHARE:
         actual.save(tmp_path / "actual.png")
         diff.point(lambda v: 255 - v).save(tmp_path / "diff.png")
-        pytest.fail(f"{golden_path.name}: mean diff {mean:.2f}, changed {changed:.2%}; "
-                    f"see {tmp_path}/actual.png and diff.png")
+        pytest.fail(
+            f"{golden_path.name}: mean diff {mean:.2f}, changed {changed:.2%}; see {tmp_path}/actual.png and diff.png"
+        )
 
 
 def update() -> None:

@@ -1,4 +1,5 @@
 """Documents per decision and the ask/always/never policy."""
+
 from __future__ import annotations
 
 import pytest

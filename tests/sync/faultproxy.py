@@ -6,6 +6,7 @@ request body, a 503 without reaching the server, the server's answer replaced by
 the request delivered to the server twice at once (duplicate). Bodies are framed by Content-Length,
 which is what httpx sends for the client's JSON and chunk bodies.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,14 @@ import threading
 import time
 from collections import Counter
 
-FAULTS = ("reset_mid_body", "error_503", "error_500_after_commit", "drop_response_after_commit",
-          "timeout_after_commit", "duplicate")
+FAULTS = (
+    "reset_mid_body",
+    "error_503",
+    "error_500_after_commit",
+    "drop_response_after_commit",
+    "timeout_after_commit",
+    "duplicate",
+)
 
 
 def _rst(sock: socket.socket) -> None:
@@ -59,8 +66,8 @@ def _read_message(sock: socket.socket, buf: bytes, *, response: bool = False) ->
                 if not data:
                     return None
                 rest += data
-            body += size_line + b"\r\n" + rest[:size + 2]
-            rest = rest[size + 2:]
+            body += size_line + b"\r\n" + rest[: size + 2]
+            rest = rest[size + 2 :]
             if size == 0:
                 return head + b"\r\n\r\n" + body, rest
     length = int(headers.get(b"content-length", b"0"))
@@ -169,7 +176,9 @@ class FaultProxy:
                     _rst(client)
                     return
                 if fault == "error_503":
-                    client.sendall(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    client.sendall(
+                        b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    )
                     client.close()
                     return
                 if fault == "duplicate":
@@ -186,7 +195,9 @@ class FaultProxy:
                     _rst(client)
                     return
                 if fault == "error_500_after_commit":
-                    client.sendall(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    client.sendall(
+                        b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    )
                     client.close()
                     return
                 if fault == "drop_response_after_commit":

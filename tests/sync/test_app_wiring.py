@@ -3,6 +3,7 @@ against the real back office on loopback: enrolment through the CLI (secret into
 decided in the core reaches the server through the running worker thread, a rating arrives exactly once,
 a failing outbox kind never blocks case packets, the back office down shows "offline" with the pending
 count in the status bar, and a pushed holiday calendar is applied (or refused, keeping the old one)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,14 +37,24 @@ PAGE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 
 def app_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
     # demo=True only picks the file keyring in the data folder (the one the CLI uses too); devices off.
-    return Settings(demo=True, data_dir=str(tmp_path / "ws"), station_code=STATION, backoffice_url=url,
-                    sync_interval_seconds=5, customer_window=False, card_backend="none", scanner_backend="none",
-                    printer_backend="none", **extra)  # type: ignore[arg-type]
+    return Settings(
+        demo=True,
+        data_dir=str(tmp_path / "ws"),
+        station_code=STATION,
+        backoffice_url=url,
+        sync_interval_seconds=5,
+        customer_window=False,
+        card_backend="none",
+        scanner_backend="none",
+        printer_backend="none",
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def open_app(settings: Settings, *, start_sync: bool = True):  # noqa: ANN201
-    ctx = build_context(settings, clock=FixedClock(dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ)),
-                        start_sync=start_sync)
+    ctx = build_context(
+        settings, clock=FixedClock(dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ)), start_sync=start_sync
+    )
     seed_demo_users(ctx)
     return ctx
 
@@ -73,8 +84,11 @@ def test_enrolled_app_sends_decided_case_and_rating_once(backoffice, tmp_path, c
     settings = app_settings(tmp_path, backoffice.url)
     enrol(tmp_path, backoffice, settings, capsys)
     secret = StationCredentials(STATION, file_keyring(Path(settings.data_dir) / "demo-keyring.cfg")).secret()
-    assert secret and not any(secret in p.read_text(errors="replace")
-                              for p in Path(settings.data_dir).rglob("*") if p.is_file() and p.suffix != ".cfg")
+    assert secret and not any(
+        secret in p.read_text(errors="replace")
+        for p in Path(settings.data_dir).rglob("*")
+        if p.is_file() and p.suffix != ".cfg"
+    )
     ctx = open_app(settings)
     try:
         assert ctx.sync is not None and ctx.sync.worker._thread is not None  # started by build_context
@@ -85,9 +99,11 @@ def test_enrolled_app_sends_decided_case_and_rating_once(backoffice, tmp_path, c
 
         def delivered() -> bool:
             with ctx.sessions() as s:
-                states = dict(s.execute(select(OutboxEntry.kind, OutboxEntry.state)
-                                        .where(OutboxEntry.case_id == cid)).all())
+                states = dict(
+                    s.execute(select(OutboxEntry.kind, OutboxEntry.state).where(OutboxEntry.case_id == cid)).all()
+                )
             return states == {"case_packet": "sent", "rating": "sent"}
+
         wait_for(delivered)
         wait_for(lambda: ctx.cases.get(clerk, cid).status.value == "synced")  # "received" came back
         with backoffice.sessions() as s:
@@ -117,8 +133,18 @@ def test_failed_kind_never_blocks_case_packets_and_cancel(backoffice, tmp_path, 
         first = decide_with_page(ctx, ctx.pages, clerk, "赵六", 8, PAGE)
         now = ctx.clock.now()
         with ctx.sessions.begin() as s:  # an entry of a kind the worker cannot send, older than the next packet
-            s.add(OutboxEntry(case_id=first, kind="case_update", idempotency_key=f"{first}:update:1", payload={},
-                              state="pending", attempts=0, next_attempt_at=now, created_at=now))
+            s.add(
+                OutboxEntry(
+                    case_id=first,
+                    kind="case_update",
+                    idempotency_key=f"{first}:update:1",
+                    payload={},
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
         second = decide_with_page(ctx, ctx.pages, clerk, "钱七", 9, PAGE[::-1])
 
         cancel = threading.Event()
@@ -154,6 +180,7 @@ def test_back_office_down_shows_offline_with_pending_count(tmp_path, qtbot):
             with ctx.sessions() as s:
                 entry = s.scalar(select(OutboxEntry))
                 return entry.state == "pending" and entry.attempts >= 1 and entry.next_attempt_at is not None
+
         wait_for(tried)
         assert "1 to send" in label.text()
         window.close()
@@ -165,14 +192,16 @@ def test_calendar_push_applied_then_invalid_one_refused(backoffice, tmp_path, ca
     settings = app_settings(tmp_path, backoffice.url)
     enrol(tmp_path, backoffice, settings, capsys)
     ctx = open_app(settings, start_sync=False)
-    national_day = dt.date(2027, 10, 4)   # a Monday
-    make_up_day = dt.date(2027, 10, 9)    # a Saturday worked instead (调休)
+    national_day = dt.date(2027, 10, 4)  # a Monday
+    make_up_day = dt.date(2027, 10, 9)  # a Saturday worked instead (调休)
     try:
         with pytest.raises(UnknownCalendarYear):
             ctx.calendar.is_workday(national_day)  # 2027 is not known before the push
         good = {"years": {"2027": {"source": "测试通知", "holidays": ["2027-10-04"], "workdays": ["2027-10-09"]}}}
-        assert backoffice.admin("POST", "/v1/admin/calendar", json={"version": "2027.1", "content": good}
-                                ).status_code == 201
+        assert (
+            backoffice.admin("POST", "/v1/admin/calendar", json={"version": "2027.1", "content": good}).status_code
+            == 201
+        )
         ctx.sync.worker.force_publication_pull()
         report = ctx.sync.run_once()
         assert report.installed == ["calendar 2027.1"]
@@ -180,8 +209,10 @@ def test_calendar_push_applied_then_invalid_one_refused(backoffice, tmp_path, ca
         on_disk = (Path(settings.data_dir) / PUSHED_CALENDAR).read_text(encoding="utf-8")
 
         bad = {"years": {"2027": {"holidays": ["2028-01-01"]}}}  # a day outside its year: refused as a whole
-        assert backoffice.admin("POST", "/v1/admin/calendar", json={"version": "2027.2", "content": bad}
-                                ).status_code == 201
+        assert (
+            backoffice.admin("POST", "/v1/admin/calendar", json={"version": "2027.2", "content": bad}).status_code
+            == 201
+        )
         ctx.sync.worker.force_publication_pull()
         report = ctx.sync.run_once()
         assert report.refused == ["calendar 2027.2"] and not report.installed
@@ -205,14 +236,17 @@ def test_rating_endpoint_is_idempotent_by_key(backoffice):
     cid = str(uuid.uuid4())
     body = {"case_id": cid, "rating": 5, "reasons": [], "comment": "", "rated_at": "2026-11-23T08:00:00+08:00"}
     with httpx.Client(base_url=backoffice.url) as c:
-        secret = c.post("/v1/stations/register", json={"station_code": "ST9", "enrolment_code": enrolment}
-                        ).json()["station_secret"]
+        secret = c.post("/v1/stations/register", json={"station_code": "ST9", "enrolment_code": enrolment}).json()[
+            "station_secret"
+        ]
         token = c.post("/v1/auth/token", json={"station_code": "ST9", "station_secret": secret}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         url = f"/v1/cases/{cid}/rating"
         assert c.post(url, json=body, headers={**auth, "Idempotency-Key": "k1"}).status_code == 201
-        assert c.post(url, json=body, headers={**auth, "Idempotency-Key": "k1"}).json() == {"case_id": cid,
-                                                                                           "created": False}
+        assert c.post(url, json=body, headers={**auth, "Idempotency-Key": "k1"}).json() == {
+            "case_id": cid,
+            "created": False,
+        }
         changed = dict(body, rating=1, reasons=["slow"])
         assert c.post(url, json=changed, headers={**auth, "Idempotency-Key": "k1"}).status_code == 409
         assert c.post(url, json=body, headers={**auth, "Idempotency-Key": "k2"}).status_code == 409

@@ -1,5 +1,6 @@
 """Exactly-once delivery through a hostile network: hundreds of cases through a fault-injecting proxy,
 then the server holds exactly the local cases, every attachment byte-identical, nothing twice."""
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,14 @@ from tests.sync.helpers import local_pages, make_station, seed_cases
 
 pytestmark = pytest.mark.postgres
 
-RATES = {"reset_mid_body": 0.03, "error_503": 0.03, "error_500_after_commit": 0.03,
-         "drop_response_after_commit": 0.03, "timeout_after_commit": 0.003, "duplicate": 0.04}
+RATES = {
+    "reset_mid_body": 0.03,
+    "error_503": 0.03,
+    "error_500_after_commit": 0.03,
+    "drop_response_after_commit": 0.03,
+    "timeout_after_commit": 0.003,
+    "duplicate": 0.04,
+}
 
 
 class RecordingApplier:
@@ -43,8 +50,15 @@ def test_hundreds_of_cases_through_faults_arrive_exactly_once(backoffice, local_
     ids = seed_cases(local_store, tmp_path / "att", 200, random.Random(11), pages=(1, 2), size=(500, 30_000))
     proxy = FaultProxy(backoffice.port, RATES, hold=0.6).start()
     applier = RecordingApplier()
-    station = make_station(proxy.url, local_store, tmp_path / "att", enrolment=backoffice.add_station("S01"),
-                           register_url=backoffice.url,                           status_applier=applier, read_timeout=0.4)
+    station = make_station(
+        proxy.url,
+        local_store,
+        tmp_path / "att",
+        enrolment=backoffice.add_station("S01"),
+        register_url=backoffice.url,
+        status_applier=applier,
+        read_timeout=0.4,
+    )
     try:
         drive(station.worker, seconds=45, max_cycles=20_000)
         proxy.enabled = False  # whatever is left (if the time bound hit) goes through cleanly

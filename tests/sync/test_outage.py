@@ -1,5 +1,6 @@
 """The back office is away: pending grows, nothing is lost, the worker backs off and recovers; the
 thread stops on request; SIGKILL during an upload, restart: it resumes and completes, nothing twice."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,9 @@ def test_back_office_down_then_back(own_backoffice, local_store, tmp_path):
     backoffice = own_backoffice
     first = seed_cases(local_store, tmp_path / "att", 5, random.Random(1))
     states: list[SyncState] = []
-    station = make_station(backoffice.url, local_store, tmp_path / "att", enrolment=backoffice.add_station("S01"),
-                           on_state=states.append)
+    station = make_station(
+        backoffice.url, local_store, tmp_path / "att", enrolment=backoffice.add_station("S01"), on_state=states.append
+    )
     try:
         station.worker.run_once()
         assert states[-1].online and states[-1].pending == 0 and states[-1].last_success is not None
@@ -60,8 +62,12 @@ def test_back_office_down_then_back(own_backoffice, local_store, tmp_path):
 def _count_progress(server: RunningBackOffice) -> tuple[int, int]:
     with server.sessions() as s:
         complete = s.scalar(select(func.count()).select_from(Attachment).where(Attachment.complete)) or 0
-        partial = s.scalar(select(func.count()).select_from(Attachment)
-                           .where(~Attachment.complete, Attachment.received_bytes > 0)) or 0
+        partial = (
+            s.scalar(
+                select(func.count()).select_from(Attachment).where(~Attachment.complete, Attachment.received_bytes > 0)
+            )
+            or 0
+        )
     return int(complete), int(partial)
 
 
@@ -73,8 +79,13 @@ def test_sigkill_during_upload_then_restart_completes_exactly_once(backoffice, t
     ids = seed_cases(sessions, tmp_path / "att", 12, random.Random(5), pages=(3, 3), size=(300_000, 400_000))
     pages = local_pages(sessions)
     engine.dispose()
-    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-               XDG_DATA_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ,
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        XDG_DATA_HOME=str(tmp_path / "xdg"),
+        PYTHONPATH=str(ROOT),
+        PYTHONWARNINGS="ignore",
+    )
     args = [sys.executable, "-m", "tests.sync.worker_process", str(db), str(tmp_path / "att"), backoffice.url, "S01"]
     enrol = backoffice.add_station("S01")
     log = open(tmp_path / "worker.log", "ab")
@@ -100,7 +111,9 @@ def test_sigkill_during_upload_then_restart_completes_exactly_once(backoffice, t
         log.close()
     engine, sessions = open_store(f"sqlite:///{db}")
     with sessions() as s:
-        assert dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()) == {"sent": 12}
+        assert dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all()) == {
+            "sent": 12
+        }
     engine.dispose()
     assert sorted(backoffice.case_ids()) == sorted(ids)
     stored = backoffice.attachment_digests()

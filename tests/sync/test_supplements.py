@@ -2,6 +2,7 @@
 deficiencies is delivered, the deferred material arrives later with a new page, and the back office gets
 one supplement record and the page byte-identical — also when a response is lost after the server
 committed. A supplement waits (never fails) while its case packet is not delivered yet."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ from tests.sync.helpers import make_station
 pytestmark = pytest.mark.postgres
 
 FIRST = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50
-LATER = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 170   # > one 16 KiB chunk: chunked + finalize
+LATER = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 170  # > one 16 KiB chunk: chunked + finalize
 
 
 def deficient_case(ctx, pages, clerk) -> str:  # noqa: ANN001
@@ -36,8 +37,9 @@ def deficient_case(ctx, pages, clerk) -> str:  # noqa: ANN001
     ctx.cases.set_applicant(clerk, cid, person("周九", 11))
     for line in ctx.cases.get(clerk, cid).lines:
         if line.code != "PREMISES" and line.status is not LineStatus.NOT_REQUIRED:
-            ctx.cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                                  copies_received=line.copies_required)
+            ctx.cases.update_line(
+                clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
     ctx.cases.update_line(clerk, cid, "PREMISES", status=LineStatus.DEFERRED, due_date=dt.date(2026, 10, 15))
     pages.add(clerk, cid, "APPLY", FIRST, "image/png")
     ctx.cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=dt.date(2026, 10, 15))
@@ -51,9 +53,15 @@ def setup(backoffice, tmp_path):  # noqa: ANN001, ANN201
     code = ctx.settings.station_code
     store = AttachmentStore(tmp_path / "attachments", FieldCipher(ctx.keys, "attachments"))
     pages = PageService(ctx.sessions, ctx.clock, ctx.auditor, store)
-    station = make_station(backoffice.url, ctx.sessions, tmp_path / "unused", code=code,
-                           enrolment=backoffice.add_station(code), attachments=store,
-                           decoder=person_repository_decoder(ctx.persons))
+    station = make_station(
+        backoffice.url,
+        ctx.sessions,
+        tmp_path / "unused",
+        code=code,
+        enrolment=backoffice.add_station(code),
+        attachments=store,
+        decoder=person_repository_decoder(ctx.persons),
+    )
     yield world, pages, station
     station.client.close()
     ctx.close()
@@ -61,8 +69,10 @@ def setup(backoffice, tmp_path):  # noqa: ANN001, ANN201
 
 def entries(ctx, cid: str) -> dict[str, tuple[str, int]]:  # noqa: ANN001
     with ctx.sessions() as s:
-        return {e.idempotency_key: (e.state, e.attempts)
-                for e in s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid))}
+        return {
+            e.idempotency_key: (e.state, e.attempts)
+            for e in s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid))
+        }
 
 
 def test_supplement_arrives_once_with_its_page_even_after_a_lost_response(backoffice, setup):
@@ -77,8 +87,11 @@ def test_supplement_arrives_once_with_its_page_even_after_a_lost_response(backof
     key = f"{cid}:supplements:1"
     with ctx.sessions() as s:
         entry = s.scalar(select(OutboxEntry).where(OutboxEntry.kind == "supplements"))
-        assert (entry.idempotency_key, entry.payload, entry.state) == (key, {"case_id": cid, "lines": ["PREMISES"]},
-                                                                        "pending")
+        assert (entry.idempotency_key, entry.payload, entry.state) == (
+            key,
+            {"case_id": cid, "lines": ["PREMISES"]},
+            "pending",
+        )
     assert ctx.cases.get(clerk, cid).status.value == "supplements_received"
 
     # The server commits the record, the response is lost: the worker retries the same key.
@@ -91,6 +104,7 @@ def test_supplement_arrives_once_with_its_page_even_after_a_lost_response(backof
         if len(calls) == 1:
             raise BackOfficeUnavailable(problem="response lost")
         return receipt
+
     station.client.upload_supplements = lost_response  # type: ignore[method-assign]
     report = station.worker.run_once()
     assert report.upload_error is not None and entries(ctx, cid)[key] == ("pending", 1)
@@ -130,8 +144,11 @@ def test_supplement_waits_for_its_case_packet(backoffice, setup):
     pages.add(clerk, cid, "PREMISES", LATER, "image/png")
     ctx.cases.record_supplements(clerk, cid, ["PREMISES"])
     with ctx.sessions.begin() as s:  # the packet is not due yet (e.g. backing off after an outage)
-        s.execute(update(OutboxEntry).where(OutboxEntry.kind == "case_packet")
-                  .values(next_attempt_at=dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)))
+        s.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.kind == "case_packet")
+            .values(next_attempt_at=dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+        )
     report = station.worker.run_once()
     assert (report.sent, report.failed, report.upload_error) == (0, 0, None)
     assert entries(ctx, cid) == {f"{cid}:packet": ("pending", 0), f"{cid}:supplements:1": ("pending", 1)}
@@ -152,11 +169,16 @@ def test_supplements_endpoint_needs_the_case_and_its_lines(backoffice):
 
     enrolment = backoffice.add_station("ST8")
     cid = str(uuid.uuid4())
-    body = {"schema_version": "supplements/1", "case_id": cid,
-            "lines": [{"requirement_code": "PREMISES", "pages": []}], "attachments": []}
+    body = {
+        "schema_version": "supplements/1",
+        "case_id": cid,
+        "lines": [{"requirement_code": "PREMISES", "pages": []}],
+        "attachments": [],
+    }
     with httpx.Client(base_url=backoffice.url) as c:
-        secret = c.post("/v1/stations/register", json={"station_code": "ST8", "enrolment_code": enrolment}
-                        ).json()["station_secret"]
+        secret = c.post("/v1/stations/register", json={"station_code": "ST8", "enrolment_code": enrolment}).json()[
+            "station_secret"
+        ]
         token = c.post("/v1/auth/token", json={"station_code": "ST8", "station_secret": secret}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "k1"}
         assert c.post(f"/v1/cases/{cid}/supplements", json=body, headers=headers).status_code == 404

@@ -1,4 +1,5 @@
 """Small properties of the sync pieces that need no server."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,12 @@ from clerk_app.sync.worker import backoff_delay
 from tests.sync.helpers import MemoryKeyring, make_station, masked_decoder, seed_cases
 
 
-@given(st.integers(min_value=1, max_value=200), st.floats(min_value=0.01, max_value=10),
-       st.floats(min_value=1, max_value=600), st.integers())
+@given(
+    st.integers(min_value=1, max_value=200),
+    st.floats(min_value=0.01, max_value=10),
+    st.floats(min_value=1, max_value=600),
+    st.integers(),
+)
 def test_backoff_is_exponential_jittered_and_capped(attempts, base, cap, seed):
     d = backoff_delay(attempts, base, cap, random.Random(seed))
     nominal = min(cap, base * 2 ** (attempts - 1))
@@ -57,8 +62,13 @@ def test_worker_thread_starts_and_stops_promptly(local_store, tmp_path):
 
     seed_cases(local_store, tmp_path / "att", 1, random.Random(3))
     states = []
-    station = make_station("http://127.0.0.1:9", local_store, tmp_path / "att",
-                           settings=SyncSettings(backoff_base=0.01, backoff_max=0.02), on_state=states.append)
+    station = make_station(
+        "http://127.0.0.1:9",
+        local_store,
+        tmp_path / "att",
+        settings=SyncSettings(backoff_base=0.01, backoff_max=0.02),
+        on_state=states.append,
+    )
     station.worker.start()
     time.sleep(0.2)
     t0 = time.monotonic()

@@ -1,5 +1,6 @@
 """A workstation sync process for the SIGKILL test: ``python -m tests.sync.worker_process DB ATT URL CODE
 [--enrol CODE]``. Uses the real keyring API (file backend chosen by PYTHON_KEYRING_BACKEND)."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,15 @@ import sys
 import time
 
 from clerk_app.store.db import open_store
-from clerk_app.sync import (BackOfficeClient, FolderAttachments, PacketBuilder, StationCredentials, SyncSettings,
-                            SyncWorker, TransportSettings)
+from clerk_app.sync import (
+    BackOfficeClient,
+    FolderAttachments,
+    PacketBuilder,
+    StationCredentials,
+    SyncSettings,
+    SyncWorker,
+    TransportSettings,
+)
 from tests.sync.helpers import masked_decoder
 
 
@@ -24,9 +32,14 @@ def main() -> int:
     client = BackOfficeClient(TransportSettings(args.url), StationCredentials(args.station))
     if args.enrol:
         client.register(args.enrol)
-    worker = SyncWorker(sessions, client, PacketBuilder(masked_decoder), FolderAttachments(args.attachments),
-                        station_code=args.station,
-                        settings=SyncSettings(chunk_size=32 * 1024, backoff_base=0.01, backoff_max=0.1))
+    worker = SyncWorker(
+        sessions,
+        client,
+        PacketBuilder(masked_decoder),
+        FolderAttachments(args.attachments),
+        station_code=args.station,
+        settings=SyncSettings(chunk_size=32 * 1024, backoff_base=0.01, backoff_max=0.1),
+    )
     deadline = time.monotonic() + 50
     while time.monotonic() < deadline:
         worker.run_once()

@@ -1,4 +1,5 @@
 """UI fixtures: a demo-mode AppContext in a temp folder with the demo users seeded."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The real app in a child process, mid-intake, waiting to be killed (tests/ui/test_crash.py).
 Usage: python -m tests.ui.intake_app_child DATA_DIR"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,11 @@ def main() -> None:
 
     app = create_application([])
     Translations(app).apply("zh_CN")
-    ctx = build_context(Settings(demo=True, data_dir=sys.argv[1], customer_window=False)
-                        if "customer_window" in Settings.__dataclass_fields__
-                        else Settings(demo=True, data_dir=sys.argv[1]))
+    ctx = build_context(
+        Settings(demo=True, data_dir=sys.argv[1], customer_window=False)
+        if "customer_window" in Settings.__dataclass_fields__
+        else Settings(demo=True, data_dir=sys.argv[1])
+    )
     seed_demo_users(ctx)
     actor = ctx.users.authenticate("clerk", "Clerk2026")
     window = MainWindow(ctx, actor, Translations(app))
@@ -35,8 +38,14 @@ def main() -> None:
     page.ticket.setText("A017")
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
-    page.save_applicant(PersonData(name="张三丰", document_number="11010519491231002X",
-                                   address="湖北省武汉市江岸区胜利街100号", phone="13800138000"))
+    page.save_applicant(
+        PersonData(
+            name="张三丰",
+            document_number="11010519491231002X",
+            address="湖北省武汉市江岸区胜利街100号",
+            phone="13800138000",
+        )
+    )
     page.answer({"via_agent": True})
     page.answer({"premises": "residential", "uses_name": True})
     rows = {page.model.line(r).code: r for r in range(page.model.rowCount())}

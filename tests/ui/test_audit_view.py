@@ -1,5 +1,6 @@
 """Audit page: filters, tampering found and shown, audited exports, case timeline with reveal,
 void and correction, account unlock, retention list."""
+
 from __future__ import annotations
 
 import csv
@@ -106,6 +107,7 @@ def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
                 dialog.value.setText(values["value"])
             dialog.reason.setText(values["reason"])
             return True
+
         return fill
 
     page.ask = answer({"field": "window_no", "value": "08", "reason": "窗口号录错"})
@@ -122,6 +124,7 @@ def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
 
 def test_unlock_account_and_retention_list(qtbot, world, translations):
     from clerk_app.errors import ClerkAppError
+
     for _ in range(5):
         with pytest.raises(ClerkAppError):
             world.ctx.users.authenticate("clerk", "wrong-pass1")
@@ -149,8 +152,13 @@ def test_unlock_account_and_retention_list(qtbot, world, translations):
 
 def test_only_supervisors_get_the_pages(qtbot, world, translations):
     from ui.main_window import MainWindow
-    for name, expected in (("supervisor", {"audit", "stats"}), ("clerk", set()), ("prereview", set()),
-                           ("admin", set())):
+
+    for name, expected in (
+        ("supervisor", {"audit", "stats"}),
+        ("clerk", set()),
+        ("prereview", set()),
+        ("admin", set()),
+    ):
         window = MainWindow(world.ctx, world.login(name), translations)
         qtbot.addWidget(window)
         assert {"audit", "stats"} & set(window.pages) == expected, name

@@ -1,5 +1,6 @@
 """Chip reads from the intake page over the simulated reader (the device layer itself is tested
 against the real pcscd + vpcd stack in tests/devices/cards)."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,8 +39,10 @@ def test_passport_asks_for_the_mrz_then_reads(qtbot, page_with_case, demo_ctx):
     window, page = page_with_case
     service = window.card_service()
     service.insert("passport")
-    page.prompts.mrz_keys = [mrz_key("E00000000", "900115", "340620"),  # wrong: BAC fails, asked again
-                             mrz_key("E12345678", "900115", "340620")]
+    page.prompts.mrz_keys = [
+        mrz_key("E00000000", "900115", "340620"),  # wrong: BAC fails, asked again
+        mrz_key("E12345678", "900115", "340620"),
+    ]
     page.read_card()
     qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
     assert page.prompts.errors and "访问密钥" in page.prompts.errors[0]
@@ -85,6 +88,7 @@ def test_diagnostics_text_of_the_pcsc_backend_without_a_daemon():
 
         def list_readers(self):
             from devices.cards.api import ReaderGoneError
+
             raise ReaderGoneError(reader="ACS ACR39U")
 
     text = diagnostics_text(Stub())

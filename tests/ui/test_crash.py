@@ -1,4 +1,5 @@
 """Kill the running app (SIGKILL) mid-intake, start it again, and find the draft intact."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_draft_survives_sigkill_of_the_app(qtbot, tmp_path, translations):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    child = subprocess.Popen([sys.executable, "-m", "tests.ui.intake_app_child", str(tmp_path)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.intake_app_child", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         line = child.stdout.readline()
         assert line.startswith("READY"), child.stderr.read()
@@ -45,11 +52,23 @@ def test_draft_survives_sigkill_of_the_app(qtbot, tmp_path, translations):
         assert page.case_id == case_id
         view = ctx.cases.get(window.actor, case_id)
         assert view.status is CaseStatus.DRAFT
-        assert view.answers == {"via_agent": True, "premises": "residential", "uses_name": True,
-                                "family_run": False, "applicant_type": "person"}
+        assert view.answers == {
+            "via_agent": True,
+            "premises": "residential",
+            "uses_name": True,
+            "family_run": False,
+            "applicant_type": "person",
+        }
         lines = {line.code: line for line in view.lines}
-        assert list(lines) == ["APPLY", "OPERATOR-ID", "PREMISES", "NEIGHBOUR-CONSENT", "NAME-DECL",
-                               "AGENT-POA", "AGENT-ID"]
+        assert list(lines) == [
+            "APPLY",
+            "OPERATOR-ID",
+            "PREMISES",
+            "NEIGHBOUR-CONSENT",
+            "NAME-DECL",
+            "AGENT-POA",
+            "AGENT-ID",
+        ]
         assert (lines["APPLY"].status, lines["APPLY"].originals_received) == (LineStatus.VERIFIED, 1)
         assert lines["OPERATOR-ID"].status is LineStatus.DEFECTIVE and lines["OPERATOR-ID"].reason == "复印件不清晰"
         assert (lines["OPERATOR-ID"].originals_received, lines["OPERATOR-ID"].copies_received) == (1, 1)

@@ -1,5 +1,6 @@
 """The customer-facing window: follows the desk live, stores confirmation and rating, forgets the
 applicant on close and on lock, times out politely; the two-screen placement rule."""
+
 from __future__ import annotations
 
 import io
@@ -23,10 +24,22 @@ from ui.customer.placement import ScreenInfo, choose_placement
 from ui.customer.window import CustomerWindow, Phase, _Placer, attach_customer_window
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
-ZHANG = PersonData(name="张三丰", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号",
-                   phone="13800138000", verified_by="chip", passive_auth="verified")
-LI = PersonData(name="李四光", document_number="110105194912310038", address="北京市朝阳区建国路1号",
-                phone="13900139000", verified_by="chip", passive_auth="verified")
+ZHANG = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
+LI = PersonData(
+    name="李四光",
+    document_number="110105194912310038",
+    address="北京市朝阳区建国路1号",
+    phone="13900139000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 @pytest.fixture
@@ -62,8 +75,9 @@ def new_case(world, clerk, person=ZHANG, ticket_no=None):
 def receive_all(world, clerk, cid):
     for line in world.ctx.cases.get(clerk, cid).lines:
         if line.status is not LineStatus.NOT_REQUIRED:
-            world.ctx.cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                                        copies_received=line.copies_required)
+            world.ctx.cases.update_line(
+                clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
 
 
 def texts(window: QWidget) -> str:
@@ -73,8 +87,7 @@ def texts(window: QWidget) -> str:
 
 
 def line_rows(window: CustomerWindow) -> dict[str, QWidget]:
-    return {w.property("lineCode"): w for w in window.lines_box.findChildren(QWidget)
-            if w.property("lineCode")}
+    return {w.property("lineCode"): w for w in window.lines_box.findChildren(QWidget) if w.property("lineCode")}
 
 
 def status_of(window: CustomerWindow, code: str) -> str:

@@ -1,6 +1,7 @@
 """Result delivery page: a receipt read by a simulated keyboard-wedge scanner (QTest key events a
 few milliseconds apart), the collector check, window and express handovers; and the wedge detector
 itself (fast keys + Enter are a scan, a person typing is not)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from tests.helpers.case_factory import decided_case, person, resident_id, to_res
 from ui.delivery.page import DeliveryPage
 from ui.wedge import WedgeScanDetector
 
-SCAN_DELAY_MS = 2    # a wedge scanner: a few ms per character
+SCAN_DELAY_MS = 2  # a wedge scanner: a few ms per character
 HUMAN_DELAY_MS = 80  # a fast typist
 
 
@@ -58,8 +59,12 @@ def scan(qtbot, widget, text):
 
 def handovers(ctx, cid):
     with ctx.sessions() as s:
-        return [e.detail for e in s.scalars(select(AuditEvent).where(
-            AuditEvent.case_id == cid, AuditEvent.action == "case.handover"))]
+        return [
+            e.detail
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.case_id == cid, AuditEvent.action == "case.handover")
+            )
+        ]
 
 
 def test_wedge_scan_then_applicant_collects(qtbot, demo_ctx, clerk, page, ready_case):
@@ -132,8 +137,7 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
     assert QApplication.focusWidget() is page.confirm_button
     qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
     assert "SF1234567890" in page.message.text() and "顺丰速运" in page.message.text()
-    assert handovers(demo_ctx, cid) == [{"method": "express", "courier": "顺丰速运",
-                                         "tracking_number": "SF1234567890"}]
+    assert handovers(demo_ctx, cid) == [{"method": "express", "courier": "顺丰速运", "tracking_number": "SF1234567890"}]
 
 
 def test_a_case_not_yet_ready_cannot_be_handed_out(qtbot, demo_ctx, clerk, page):
@@ -200,8 +204,9 @@ def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, transl
 
     cards = SimulatedCardService(read_delay=0.3)
     chip = cards.documents["resident_id"]
-    cid, number = decided_case(demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number,
-                                                           verified_by="chip"))
+    cid, number = decided_case(
+        demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number, verified_by="chip")
+    )
     to_result_ready(demo_ctx, cid)
     page = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk, card_service=lambda: cards)))
     page.setFocus()

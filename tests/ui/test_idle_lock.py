@@ -1,5 +1,6 @@
 """Idle lock under pytest-qt with a fake clock: warning, lock (draft kept, `locked` emitted,
 shortcuts disabled), wrong password counted, unlock by the same user's password, sign-out."""
+
 from __future__ import annotations
 
 import pytest

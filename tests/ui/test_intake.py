@@ -1,4 +1,5 @@
 """Whole intakes driven through the intake page, keyboard first, and the stored case checked."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -156,8 +157,14 @@ def test_intake_returned_with_a_one_time_notice(qtbot, clerk_page, demo_ctx):
     view = stored(demo_ctx, page)
     assert view.status is CaseStatus.RETURNED_WITH_NOTICE
     notice = page.prompts.shown[0][1]
-    for name in ("食品经营许可申请书", "未签字或未盖章", "法定代表人（负责人）身份证明", "经营场所平面布局图",
-                 "保证食品安全的规章制度目录清单", "餐饮服务用水及排水"):
+    for name in (
+        "食品经营许可申请书",
+        "未签字或未盖章",
+        "法定代表人（负责人）身份证明",
+        "经营场所平面布局图",
+        "保证食品安全的规章制度目录清单",
+        "餐饮服务用水及排水",
+    ):
         assert name in notice
     assert "营业执照" not in notice  # shared e-licence: never asked for
 
@@ -195,8 +202,7 @@ def test_prereview_hand_over_then_clerk_accepts(qtbot, demo_ctx, translations):
     clerk_window = open_window(qtbot, demo_ctx, translations, "clerk")
     home = clerk_window.pages["home"]
     home.refresh()
-    row = next(i for i in range(home.queue.count())
-               if home.queue.item(i).data(Qt.ItemDataRole.UserRole) == case_id)
+    row = next(i for i in range(home.queue.count()) if home.queue.item(i).data(Qt.ItemDataRole.UserRole) == case_id)
     assert "待窗口受理" in home.queue.item(row).text()
     home.queue.setCurrentRow(row)
     qtbot.keyClick(home.queue, K.Key_Return)

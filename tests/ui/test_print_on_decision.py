@@ -1,6 +1,7 @@
 """Printing wired into the workstation: a decision in the intake page prints its documents through the
 folder printer (off the GUI thread), a stopped printer keeps the job queued until Retry, a reprint is
 marked 补打, every attempt is audited without personal data, and the preview renders the PDF."""
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,15 @@ def text_of(path: Path) -> str:
 
 def qr_of(path: Path, tmp_path: Path) -> list[str]:
     prefix = tmp_path / f"{path.stem}-page"
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(path), str(prefix)],
-                   check=True, capture_output=True)
-    res = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary",
-                          f"{prefix}.png"], capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(path), str(prefix)],
+        check=True,
+        capture_output=True,
+    )
+    res = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary", f"{prefix}.png"],
+        capture_output=True,
+    )
     return [res.stdout.decode("utf-8")] if res.stdout else []
 
 
@@ -70,8 +76,9 @@ def ready_case(ctx, actor) -> str:
     ctx.cases.set_applicant(actor, cid, APPLICANT)
     for line in ctx.cases.get(actor, cid).lines:
         if line.status is not LineStatus.NOT_REQUIRED:
-            ctx.cases.update_line(actor, cid, line.code, originals_received=line.originals_required,
-                                  copies_received=line.copies_required)
+            ctx.cases.update_line(
+                actor, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
     return cid
 
 
@@ -90,8 +97,7 @@ def printed(ctx, kind: DocumentKind) -> list[Path]:
 
 def audit(ctx, prefix: str = "print.") -> list[AuditEvent]:
     with ctx.sessions() as s:
-        return list(s.scalars(select(AuditEvent).where(AuditEvent.action.like(f"{prefix}%"))
-                              .order_by(AuditEvent.seq)))
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action.like(f"{prefix}%")).order_by(AuditEvent.seq)))
 
 
 def assert_no_pii(events) -> None:
@@ -120,7 +126,9 @@ def test_accept_prints_the_receipt_and_offers_the_materials_list(qtbot, desk, de
     qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)) == 1)
     events = audit(demo_ctx)
     assert [(e.action, e.detail["kind"], e.detail["status"]) for e in events] == [
-        ("print.print", "receipt", "done"), ("print.print", "materials_received", "done")]
+        ("print.print", "receipt", "done"),
+        ("print.print", "materials_received", "done"),
+    ]
     assert all(e.case_id == cid and e.detail["case_number"] == view.case_number for e in events)
     assert_no_pii(events)
     assert [e.detail["purpose"] for e in audit(demo_ctx, "pii.use")] == ["print"]
@@ -139,13 +147,12 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     assert job.status is JobStatus.QUEUED and job.reason == "stopped" and stopped.calls == 1
     assert printed(demo_ctx, DocumentKind.RECEIPT) == []
     queue_files = [f for f in (Path(demo_ctx.settings.resolved_data_dir()) / "print-queue").rglob("*") if f.is_file()]
-    assert [f.name for f in queue_files] == [job.pdf_sha256]        # kept for the retry, encrypted
+    assert [f.name for f in queue_files] == [job.pdf_sha256]  # kept for the retry, encrypted
     assert b"%PDF" not in queue_files[0].read_bytes()
     box = service.queued_box
     assert box is not None and box.isVisible()
     assert number in box.text() and "暂不可用" in box.text()
-    qtbot.waitUntil(lambda: "未就绪" in window.printer_label.text()
-                    and "1 份等待打印" in window.printer_label.text())
+    qtbot.waitUntil(lambda: "未就绪" in window.printer_label.text() and "1 份等待打印" in window.printer_label.text())
 
     # Retry while still stopped: stays queued, nothing printed twice
     service.retry_button.click()
@@ -169,7 +176,10 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
         service2.close()
     events = audit(demo_ctx)
     assert [(e.action, e.detail["status"]) for e in events] == [
-        ("print.print", "queued"), ("print.retry", "queued"), ("print.retry", "done")]
+        ("print.print", "queued"),
+        ("print.retry", "queued"),
+        ("print.retry", "done"),
+    ]
     assert {e.detail["job"] for e in events} == {job.job_id}
     assert_no_pii(events)
 
@@ -231,8 +241,9 @@ def test_preview_renders_the_pages(qtbot, desk, demo_ctx):
 def test_policy_never_and_no_printer(qtbot, demo_ctx, translations):
     from dataclasses import replace
 
-    demo_ctx.settings = replace(demo_ctx.settings, print_policy="receipt=never, materials_received=never",
-                                printer_backend="none")
+    demo_ctx.settings = replace(
+        demo_ctx.settings, print_policy="receipt=never, materials_received=never", printer_backend="none"
+    )
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()

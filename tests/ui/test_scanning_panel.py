@@ -1,4 +1,5 @@
 """The scanning panel with the simulated scanner over a real demo store (pytest-qt, offscreen)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -13,9 +14,14 @@ from ui.current_case import CurrentCase
 from ui.scanning.panel import PageViewer, ScanningPanel
 
 ITEM = "SC-GTGSH-SL"
-APPLICANT = PersonData(name="张三丰", document_number="11010519491231002X",
-                       address="湖北省武汉市江岸区胜利街100号", phone="13800138000",
-                       verified_by="chip", passive_auth="verified")
+APPLICANT = PersonData(
+    name="张三丰",
+    document_number="11010519491231002X",
+    address="湖北省武汉市江岸区胜利街100号",
+    phone="13800138000",
+    verified_by="chip",
+    passive_auth="verified",
+)
 
 
 @pytest.fixture
@@ -56,7 +62,7 @@ def test_scan_into_the_focused_line(qtbot, desk, translations):
     assert panel.pages.counts(case_id)[lines[0]] == 0
     assert "已扫描 3 页" in panel.status.text()
     assert changed and changed[-1] == case_id
-    assert "(3)" in panel.line.currentText()            # the line list shows the page count
+    assert "(3)" in panel.line.currentText()  # the line list shows the page count
     assert not panel.thumbnails.item(0).icon().isNull()
 
 
@@ -65,7 +71,7 @@ def test_duplex_with_blank_backs_dropped(qtbot, desk, translations):
     panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=2))
     assert panel.drop_blank.isChecked()
     scan_and_wait(qtbot, panel, ScanSource.DUPLEX)
-    assert panel.thumbnails.count() == 2               # the empty back sides were not stored
+    assert panel.thumbnails.count() == 2  # the empty back sides were not stored
 
 
 def test_page_actions(qtbot, desk, translations):
@@ -110,8 +116,9 @@ def test_rescan_replaces_the_selected_page(qtbot, desk, translations):
 
 def test_fault_keeps_earlier_pages_and_says_why(qtbot, desk, translations):
     window, case_id = desk
-    panel = make_panel(qtbot, window, case_id,
-                       SimulatedBackend(sheets=5, fault=SimulatedFault(at_sheet=2, kind="jammed")))
+    panel = make_panel(
+        qtbot, window, case_id, SimulatedBackend(sheets=5, fault=SimulatedFault(at_sheet=2, kind="jammed"))
+    )
     scan_and_wait(qtbot, panel)
     assert panel.thumbnails.count() == 2
     assert "卡纸" in panel.status.text() and "2" in panel.status.text()
@@ -144,7 +151,7 @@ def test_no_scanner_configured(qtbot, desk, translations):
 
 def test_backend_from_settings(qtbot, desk, translations):
     window, _ = desk
-    panel = ScanningPanel(window)        # demo settings: the simulated scanner
+    panel = ScanningPanel(window)  # demo settings: the simulated scanner
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)
     assert panel.scanner.info.backend == "simulated"

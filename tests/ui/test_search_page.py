@@ -1,5 +1,6 @@
 """Case search page: the lazy result model (qtmodeltester, paging, small cache), searching from the
 keyboard, a receipt scan, the case view dialog, and which roles get the page."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -26,8 +27,10 @@ def clerk(demo_ctx):
 
 @pytest.fixture
 def cases(demo_ctx, clerk):
-    made = [decided_case(demo_ctx, clerk, person(name, i)) for i, name in enumerate(
-        ("张三丰", "李四", "王五", "赵六", "钱七", "孙八", "周九"), start=1)]
+    made = [
+        decided_case(demo_ctx, clerk, person(name, i))
+        for i, name in enumerate(("张三丰", "李四", "王五", "赵六", "钱七", "孙八", "周九"), start=1)
+    ]
     made.append(decided_case(demo_ctx, clerk, person("吴十", 8), agent=person("李四", 2)))
     to_result_ready(demo_ctx, made[0][0])
     return made
@@ -135,9 +138,11 @@ def test_a_scanned_receipt_finds_its_case(qtbot, demo_ctx, translations, clerk, 
 
 
 def test_pages_per_role(qtbot, demo_ctx, translations):
-    for user, password, has_search, has_delivery in (("clerk", "Clerk2026", True, True),
-                                                     ("supervisor", "Audit2026", True, False),
-                                                     ("prereview", "Helper2026", False, False)):
+    for user, password, has_search, has_delivery in (
+        ("clerk", "Clerk2026", True, True),
+        ("supervisor", "Audit2026", True, False),
+        ("prereview", "Helper2026", False, False),
+    ):
         actor = demo_ctx.users.authenticate(user, password)
         window = MainWindow(demo_ctx, actor, translations)
         qtbot.addWidget(window)

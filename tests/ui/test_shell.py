@@ -1,4 +1,5 @@
 """The UI shell: log in as every demo user through the real dialog, see the main window."""
+
 from __future__ import annotations
 
 import pytest
@@ -71,8 +72,9 @@ def test_every_ui_string_is_translated():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(root / "scripts" / "translations.py"), "--check"],
-                         capture_output=True, text=True, cwd=root)
+    out = subprocess.run(
+        [sys.executable, str(root / "scripts" / "translations.py"), "--check"], capture_output=True, text=True, cwd=root
+    )
     assert out.returncode == 0, out.stdout
 
 

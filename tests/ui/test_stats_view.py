@@ -1,4 +1,5 @@
 """Statistics page: the figures of the hand-computed dataset appear, charts render with their series."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -2,6 +2,7 @@
 another thread, delivered through a queued signal); "Sync now" (Ctrl+Shift+S) runs a cycle off the GUI
 thread in a dialog that reports and closes; "Retry failed entries" requeues refused entries; the case
 view shows the local and the back-office status side by side. No back office listens here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,16 @@ from tests.helpers.ui import open_window
 
 @pytest.fixture
 def sync_ctx(tmp_path):
-    settings = Settings(demo=True, data_dir=str(tmp_path), backoffice_url=f"http://127.0.0.1:{free_port()}",
-                        customer_window=False, card_backend="none", scanner_backend="none", printer_backend="none",
-                        language="en")
+    settings = Settings(
+        demo=True,
+        data_dir=str(tmp_path),
+        backoffice_url=f"http://127.0.0.1:{free_port()}",
+        customer_window=False,
+        card_backend="none",
+        scanner_backend="none",
+        printer_backend="none",
+        language="en",
+    )
     ctx = build_context(settings, start_sync=False)  # the test drives the callbacks and cycles itself
     seed_demo_users(ctx)
     yield ctx
@@ -51,8 +59,10 @@ def test_status_label_follows_worker_callbacks(qtbot, sync_ctx):
     qtbot.waitUntil(lambda: label.text() == "Back office: offline · 3 to send · 1 failed")
     assert problem in label.toolTip() and "Ctrl+Shift+S" in label.toolTip()
     when = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.timezone.utc)  # 10:05 in Beijing
-    _from_worker_thread(runtime._state, SyncState(online=True, pending=0, last_success=when,
-                                                  catalogue_problem="Holiday file is invalid: …"))
+    _from_worker_thread(
+        runtime._state,
+        SyncState(online=True, pending=0, last_success=when, catalogue_problem="Holiday file is invalid: …"),
+    )
     qtbot.waitUntil(lambda: label.text() == "Back office: online · 0 to send · last sync 10:05")
     assert "2026-11-23 10:05:00" in label.toolTip() and "Holiday file is invalid" in label.toolTip()
     window.close()
@@ -90,8 +100,9 @@ def _decided_case(ctx) -> tuple[object, str]:  # noqa: ANN001
     cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented", "via_agent": False})
     ctx.cases.set_applicant(clerk, cid, person("张三", 1))
     for line in ctx.cases.get(clerk, cid).lines:
-        ctx.cases.update_line(clerk, cid, line.code, originals_received=line.originals_required,
-                              copies_received=line.copies_required)
+        ctx.cases.update_line(
+            clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+        )
     ctx.cases.decide(cid, Decision.ACCEPT, clerk)
     return clerk, cid
 

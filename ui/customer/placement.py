@@ -1,6 +1,7 @@
 """Where the customer window goes, as a pure function of the screens (no Qt here, so the rule is
 tested with made-up geometry): full screen on the applicant's screen when there is one, otherwise a
 normal movable window on the clerk's screen."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,24 +20,24 @@ class ScreenInfo:
 
 @dataclass(frozen=True)
 class Placement:
-    screen: str                       # name of the screen the window goes on
+    screen: str  # name of the screen the window goes on
     geometry: tuple[int, int, int, int]  # x, y, width, height in virtual-desktop coordinates
-    fullscreen: bool                  # True: frameless full screen facing the applicant
-    note: str = ""                    # why (for the log): "auto", "setting", "not found: …", "one screen"
+    fullscreen: bool  # True: frameless full screen facing the applicant
+    note: str = ""  # why (for the log): "auto", "setting", "not found: …", "one screen"
 
 
 WINDOWED_SIZE = (1024, 720)
 
 
-def choose_placement(screens: Sequence[ScreenInfo], preference: str = "",
-                     clerk_screen: str | None = None) -> Placement:
+def choose_placement(screens: Sequence[ScreenInfo], preference: str = "", clerk_screen: str | None = None) -> Placement:
     """``preference`` is the ``customer_screen`` setting: "" = automatic (a screen other than the
     clerk's), or a screen name. ``clerk_screen`` is where the main window is (default: the primary
     screen). With one screen the result is a movable window in the lower right of that screen."""
     if not screens:
         raise ValueError("no screens")
-    clerk = next((s for s in screens if s.name == clerk_screen), None) \
-        or next((s for s in screens if s.primary), screens[0])
+    clerk = next((s for s in screens if s.name == clerk_screen), None) or next(
+        (s for s in screens if s.primary), screens[0]
+    )
     others = [s for s in screens if s is not clerk]
     note = "auto"
     if preference:
@@ -52,5 +53,6 @@ def choose_placement(screens: Sequence[ScreenInfo], preference: str = "",
     h = min(WINDOWED_SIZE[1], clerk.height * 3 // 4)
     x = clerk.x + clerk.width - w - 24
     y = clerk.y + clerk.height - h - 64  # clear of a bottom task bar
-    return Placement(clerk.name, (max(clerk.x, x), max(clerk.y, y), w, h), False,
-                     note if note != "auto" else "one screen")
+    return Placement(
+        clerk.name, (max(clerk.x, x), max(clerk.y, y), w, h), False, note if note != "auto" else "one screen"
+    )

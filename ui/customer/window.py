@@ -5,6 +5,7 @@ It only follows CurrentCase and re-reads the case through CaseService (masked pe
 can never show more than the clerk's own masked view; it forgets everything on ``closed`` and on
 ``clear()`` (the idle lock calls that, or emits ``MainWindow.locked`` which is connected to it).
 """
+
 from __future__ import annotations
 
 import enum
@@ -13,14 +14,24 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QTransform
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.cases import CaseView, LineView
 from clerk_app.clock import CHINA_TZ
-from clerk_app.customer import (LOW_RATING_REASONS, RATING_LABELS, CustomerFacts, CustomerService,
-                                Rating, lines_hash)
+from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerFacts, CustomerService, Rating, lines_hash
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import DECISION_LABELS, DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
 from clerk_app.roles import Actor
@@ -94,22 +105,31 @@ class CustomerWindow(QWidget):
     (``pages(case_id, line_code)`` and ``image(page_id)``) for thumbnails; without it only page
     counts are shown."""
 
-    confirmed = Signal(str)        # case id: the applicant confirmed the material list
-    rated = Signal(str, int)       # case id, rating 1–5 (0 = timed out, not rated)
-    phase_changed = Signal(str)    # Phase value (tests, the clerk's status bar)
+    confirmed = Signal(str)  # case id: the applicant confirmed the material list
+    rated = Signal(str, int)  # case id, rating 1–5 (0 = timed out, not rated)
+    phase_changed = Signal(str)  # Phase value (tests, the clerk's status bar)
 
-    def __init__(self, ctx: "AppContext", actor: Actor, current_case: CurrentCase, *,
-                 pages: Any = None, customer: CustomerService | None = None,
-                 rating_timeout_ms: int | None = None, thanks_ms: int = THANKS_MS,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: "AppContext",
+        actor: Actor,
+        current_case: CurrentCase,
+        *,
+        pages: Any = None,
+        customer: CustomerService | None = None,
+        rating_timeout_ms: int | None = None,
+        thanks_ms: int = THANKS_MS,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
         self.actor = actor
         self.current_case = current_case
         self.pages = pages
         self.customer = customer or CustomerService(ctx.sessions, ctx.clock, ctx.auditor)
-        self.rating_timeout_ms = rating_timeout_ms if rating_timeout_ms is not None \
-            else ctx.settings.customer_rating_timeout * 1000
+        self.rating_timeout_ms = (
+            rating_timeout_ms if rating_timeout_ms is not None else ctx.settings.customer_rating_timeout * 1000
+        )
         self.thanks_ms = thanks_ms
         self.setObjectName("customerWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -419,8 +439,17 @@ class CustomerWindow(QWidget):
         self._rating = None
         self._reset_rating_widgets()
         self._clear_lines()
-        for label in (self.item_name, self.applicant, self.summary, self.confirm_state, self.confirm_error,
-                      self.notice_text, self.notice_due, self.decision_summary, self.header_ticket):
+        for label in (
+            self.item_name,
+            self.applicant,
+            self.summary,
+            self.confirm_state,
+            self.confirm_error,
+            self.notice_text,
+            self.notice_due,
+            self.decision_summary,
+            self.header_ticket,
+        ):
             label.clear()
 
     def refresh(self) -> None:
@@ -441,9 +470,14 @@ class CustomerWindow(QWidget):
     # -- drawing ----------------------------------------------------------------------------------
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
-        page = {Phase.IDLE: self.idle_page, Phase.DONE: self.idle_page, Phase.CHECKLIST: self.checklist_page,
-                Phase.NOTICE: self.notice_page, Phase.RATING: self.rating_page,
-                Phase.THANKS: self.thanks_page}[phase]
+        page = {
+            Phase.IDLE: self.idle_page,
+            Phase.DONE: self.idle_page,
+            Phase.CHECKLIST: self.checklist_page,
+            Phase.NOTICE: self.notice_page,
+            Phase.RATING: self.rating_page,
+            Phase.THANKS: self.thanks_page,
+        }[phase]
         self.stack.setCurrentWidget(page)
         self.header.setVisible(phase not in (Phase.IDLE, Phase.DONE))
         self.phase_changed.emit(phase.value)
@@ -487,9 +521,13 @@ class CustomerWindow(QWidget):
                 counts[kind] += 1
             self.lines_layout.addWidget(self._line_row(n, line, text, kind))
         self.lines_layout.addStretch(1)
-        self.summary.setText(self.tr("%1 materials: %2 received, %3 missing or to correct, %4 to follow later")
-                             .replace("%1", str(len(view.lines))).replace("%2", str(counts["ok"]))
-                             .replace("%3", str(counts["bad"])).replace("%4", str(counts["wait"])))
+        self.summary.setText(
+            self.tr("%1 materials: %2 received, %3 missing or to correct, %4 to follow later")
+            .replace("%1", str(len(view.lines)))
+            .replace("%2", str(counts["ok"]))
+            .replace("%3", str(counts["bad"]))
+            .replace("%4", str(counts["wait"]))
+        )
 
     def _status(self, line: LineView) -> tuple[str, str]:
         s = line.status
@@ -528,12 +566,14 @@ class CustomerWindow(QWidget):
             need.append(self.tr("electronic file"))
         need_label = QLabel(self.tr("Needed: %1").replace("%1", " · ".join(need) or "—"))
         need_label.setObjectName("lineNeed")
-        got = QLabel(self.tr("Received: original %1 · copy %2").replace("%1", str(line.originals_received))
-                     .replace("%2", str(line.copies_received)))
+        got = QLabel(
+            self.tr("Received: original %1 · copy %2")
+            .replace("%1", str(line.originals_received))
+            .replace("%2", str(line.copies_received))
+        )
         got.setObjectName("lineGot")
         status_label = QLabel(status)
-        status_label.setObjectName({"ok": "statusOk", "bad": "statusBad", "wait": "statusWait"}
-                                   .get(kind, "statusNone"))
+        status_label.setObjectName({"ok": "statusOk", "bad": "statusBad", "wait": "statusWait"}.get(kind, "statusNone"))
         status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         status_label.setProperty("status", line.status.value)
         grid.addWidget(name, 0, 0)
@@ -550,7 +590,9 @@ class CustomerWindow(QWidget):
             r.setObjectName("lineReason")
             r.setWordWrap(True)
             grid.addWidget(r, 2, 0)
-        pages = QLabel(self.tr("%1 page(s)").replace("%1", str(line.page_count)) if line.page_count else self.tr("not scanned"))
+        pages = QLabel(
+            self.tr("%1 page(s)").replace("%1", str(line.page_count)) if line.page_count else self.tr("not scanned")
+        )
         pages.setObjectName("pages")
         pages.setProperty("pageCount", line.page_count)
         thumbs = QHBoxLayout()
@@ -610,9 +652,11 @@ class CustomerWindow(QWidget):
             _restyle(self.confirm_state, "confirmState")
             self.confirm_button.hide()
         else:
-            self.confirm_state.setText(self.tr("The list changed since you confirmed it: please check it again")
-                                       if conf is not None else
-                                       self.tr("Please check the list, then confirm it"))
+            self.confirm_state.setText(
+                self.tr("The list changed since you confirmed it: please check it again")
+                if conf is not None
+                else self.tr("Please check the list, then confirm it")
+            )
             _restyle(self.confirm_state, "confirmError" if conf is not None else "confirmPrompt")
             self.confirm_button.show()
             self.confirm_button.setEnabled(bool(view.lines))
@@ -727,8 +771,11 @@ class CustomerWindow(QWidget):
         self._update_countdown()
 
     def _update_countdown(self) -> None:
-        left = min(round(self._rating_timer.remainingTime() / 1000), -(-self.rating_timeout_ms // 1000)) \
-            if self._rating_timer.isActive() else 0
+        left = (
+            min(round(self._rating_timer.remainingTime() / 1000), -(-self.rating_timeout_ms // 1000))
+            if self._rating_timer.isActive()
+            else 0
+        )
         self.countdown.setText(self.tr("Returns to the start in %1 s").replace("%1", str(left)))
 
     def _rating_timed_out(self) -> None:
@@ -745,8 +792,9 @@ class CustomerWindow(QWidget):
         self._rating_timer.stop()
         self._tick.stop()
         self._thanks_rated = rated
-        self.thanks.setText(self.tr("Thank you for your feedback!") if rated
-                            else self.tr("Not rated. Thank you for your patience!"))
+        self.thanks.setText(
+            self.tr("Thank you for your feedback!") if rated else self.tr("Not rated. Thank you for your patience!")
+        )
         self._set_phase(Phase.THANKS)
         self._thanks_timer.start(self.thanks_ms if announce else 0)
 
@@ -817,8 +865,7 @@ def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> 
             ny = max(avail.top(), min(frame.top(), avail.bottom() - frame.height()))
             if (nx, ny) != (frame.left(), frame.top()):
                 window.move(nx, ny)
-    log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note,
-             placement.fullscreen)
+    log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note, placement.fullscreen)
     return placement
 
 
@@ -839,8 +886,9 @@ class _Placer(QObject):
     def place(self) -> Placement:
         handle = self._main.windowHandle()
         screen = handle.screen() if handle is not None else None
-        return place(self._customer, self._customer.ctx.settings.customer_screen,
-                     screen.name() if screen is not None else None)
+        return place(
+            self._customer, self._customer.ctx.settings.customer_screen, screen.name() if screen is not None else None
+        )
 
     def _screens_changed(self, _screen: object) -> None:
         QTimer.singleShot(0, self, self.place)  # after Qt has finished moving windows
@@ -861,14 +909,21 @@ class _FollowMainWindow(QObject):
         return False
 
 
-def attach_customer_window(main: "MainWindow", *, show: bool = True,
-                           rating_timeout_ms: int | None = None) -> CustomerWindow:
+def attach_customer_window(
+    main: "MainWindow", *, show: bool = True, rating_timeout_ms: int | None = None
+) -> CustomerWindow:
     """Create the customer window for a clerk's main window, place it and keep it in step:
     ``main.customer_window`` is the window; ``main.locked`` (if the idle lock defines that signal)
     clears it."""
     ctx = main.ctx
-    customer = CustomerWindow(ctx, main.actor, main.current_case, pages=getattr(ctx, "pages", None),
-                              rating_timeout_ms=rating_timeout_ms, parent=main)
+    customer = CustomerWindow(
+        ctx,
+        main.actor,
+        main.current_case,
+        pages=getattr(ctx, "pages", None),
+        rating_timeout_ms=rating_timeout_ms,
+        parent=main,
+    )
     main.customer_window = customer  # type: ignore[attr-defined]
     locked: Callable[..., Any] | None = getattr(main, "locked", None)
     idle_lock = getattr(main, "idle_lock", None)  # ui/session_lock.IdleLock: warning/locked/unlocked

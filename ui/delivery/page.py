@@ -6,6 +6,7 @@ Keyboard: Enter advances (case number → collector ID / courier → tracking nu
 F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over. A keyboard-wedge
 scan anywhere on the page looks the case up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,13 +15,25 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.case_numbers import parse_case_lookup
-from clerk_app.delivery import (CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, DeliveryService,
-                                Handover)
+from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, DeliveryService, Handover
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS
 from ui.operations import BackgroundOp
@@ -176,9 +189,14 @@ class DeliveryPage(QWidget):
         self.lookup.setPlaceholderText(self.tr("type the case number or scan the receipt's QR code"))
         self.find_button.setText(self.tr("&Find"))
         self.case_box.setTitle(self.tr("Case"))
-        for key, text in (("number", self.tr("Case number")), ("item", self.tr("Item")),
-                          ("status", self.tr("Status")), ("applicant", self.tr("Applicant")),
-                          ("agent", self.tr("Agent")), ("promised", self.tr("Promised by"))):
+        for key, text in (
+            ("number", self.tr("Case number")),
+            ("item", self.tr("Item")),
+            ("status", self.tr("Status")),
+            ("applicant", self.tr("Applicant")),
+            ("agent", self.tr("Agent")),
+            ("promised", self.tr("Promised by")),
+        ):
             self.field_labels[key].setText(text)
         self.method_box.setTitle(self.tr("Handover"))
         self.by_window.setText(self.tr("Collected at the &window"))
@@ -192,7 +210,9 @@ class DeliveryPage(QWidget):
         self.next_case_action.setText(self.tr("Next case"))
         self.read_card_action.setText(self.tr("Read identity card"))
         self.read_card_button.setText(self.tr("Read card (F6)"))
-        self.hint.setText(self.tr("Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up"))
+        self.hint.setText(
+            self.tr("Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up")
+        )
         self._show_case()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
@@ -232,8 +252,12 @@ class DeliveryPage(QWidget):
         self._show_case()
         if not self.case.ready:
             status = i18n.text(STATUS_LABELS[self.case.status])
-            self._say(self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.")
-                      .replace("%1", status), ok=False)
+            self._say(
+                self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.").replace(
+                    "%1", status
+                ),
+                ok=False,
+            )
             self.lookup.selectAll()
             self.lookup.setFocus()
             return
@@ -280,8 +304,9 @@ class DeliveryPage(QWidget):
             if type(exc).__name__ in ("WrongMrzError", "BacFailedError"):  # a passport: needs its MRZ key
                 self._collector_problem(self.tr("This document needs its MRZ key: type its number instead."))
             else:
-                self._collector_problem(exc.user_message() if isinstance(exc, ClerkAppError)
-                                        else self.tr("The card could not be read"))
+                self._collector_problem(
+                    exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
+                )
             self.collector_id.setFocus()
 
         self._card_op = BackgroundOp(work, done, failed, owner=self).start()
@@ -300,8 +325,9 @@ class DeliveryPage(QWidget):
             self.lookup.setFocus()
             return
         try:
-            self.collector = self.service.check_collector(self.window_.actor, self.case.id,
-                                                          self.collector_id.text(), source=self._collector_source)
+            self.collector = self.service.check_collector(
+                self.window_.actor, self.case.id, self.collector_id.text(), source=self._collector_source
+            )
         except ClerkAppError as exc:
             self.collector = None
             self.collector_result.setStyleSheet(_BAD)
@@ -310,8 +336,9 @@ class DeliveryPage(QWidget):
             return
         who = self.tr("the applicant") if self.collector.role.value == "applicant" else self.tr("the agent")
         self.collector_result.setStyleSheet(_OK)
-        self.collector_result.setText(self.tr("ID matches %1 (%2).").replace("%1", who)
-                                      .replace("%2", self.collector.masked_id))
+        self.collector_result.setText(
+            self.tr("ID matches %1 (%2).").replace("%1", who).replace("%2", self.collector.masked_id)
+        )
         self.confirm_button.setFocus()
 
     def confirm(self) -> None:
@@ -320,11 +347,15 @@ class DeliveryPage(QWidget):
             self.lookup.setFocus()
             return
         if self.by_window.isChecked():
-            handover = Handover(DeliveryMethod.WINDOW, collector_id_number=self.collector_id.text(),
-                                collector_source=self._collector_source)
+            handover = Handover(
+                DeliveryMethod.WINDOW,
+                collector_id_number=self.collector_id.text(),
+                collector_source=self._collector_source,
+            )
         else:
-            handover = Handover(DeliveryMethod.EXPRESS, courier=self.courier.currentText(),
-                                tracking_number=self.tracking.text())
+            handover = Handover(
+                DeliveryMethod.EXPRESS, courier=self.courier.currentText(), tracking_number=self.tracking.text()
+            )
         try:
             receipt = self.service.hand_over(self.window_.actor, self.case.id, handover)
         except ClerkAppError as exc:
@@ -345,9 +376,12 @@ class DeliveryPage(QWidget):
             who = self.tr("the applicant") if receipt.collector.role.value == "applicant" else self.tr("the agent")
             text = self.tr("Delivered: case %1 handed to %2.").replace("%1", receipt.case_number).replace("%2", who)
         else:
-            text = (self.tr("Delivered: case %1 sent by %2, tracking number %3.")
-                    .replace("%1", receipt.case_number).replace("%2", receipt.courier)
-                    .replace("%3", receipt.tracking_number))
+            text = (
+                self.tr("Delivered: case %1 sent by %2, tracking number %3.")
+                .replace("%1", receipt.case_number)
+                .replace("%2", receipt.courier)
+                .replace("%3", receipt.tracking_number)
+            )
         self.delivered.emit(receipt.case_id, receipt.method.value)
         self.reset()
         self._say(text, ok=True)
@@ -387,8 +421,7 @@ class DeliveryPage(QWidget):
         self.fields["status"].setText(i18n.text(STATUS_LABELS[c.status]))
         self.fields["status"].setStyleSheet(_OK if c.ready else _BAD)
         self.fields["applicant"].setText(f"{c.applicant_name}  {c.applicant_id}".strip() or "—")
-        self.fields["agent"].setText(f"{c.agent_name}  {c.agent_id}" if c.agent_name is not None
-                                     else self.tr("(none)"))
+        self.fields["agent"].setText(f"{c.agent_name}  {c.agent_id}" if c.agent_name is not None else self.tr("(none)"))
         self.fields["promised"].setText(c.promised_date.isoformat() if c.promised_date else "—")
         self.confirm_button.setEnabled(c.ready)
         self.method_box.setEnabled(c.ready)

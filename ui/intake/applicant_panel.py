@@ -1,5 +1,6 @@
 """Applicant (or agent) entry: from a chip read, or typed with live validation of the resident ID /
 unified social credit code, the record then marked "manually entered"."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Signal
@@ -11,15 +12,20 @@ from clerk_app.persons import PersonData, PersonView
 
 _C = "ApplicantPanel"
 # Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.
-PA_TEXT = {"verified": QT_TRANSLATE_NOOP("ApplicantPanel", "chip data verified"),
-           "data_altered": QT_TRANSLATE_NOOP("ApplicantPanel", "DATA ALTERED"),
-           "issuer_not_trusted": QT_TRANSLATE_NOOP("ApplicantPanel", "issuer not trusted"),
-           "not_checked": QT_TRANSLATE_NOOP("ApplicantPanel", "signature not checked")}
-DOC_TYPES = (("resident_id", QT_TRANSLATE_NOOP("ApplicantPanel", "Resident ID card")), ("passport", QT_TRANSLATE_NOOP("ApplicantPanel", "Passport")),
-             ("hk_macau_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macau travel permit")),
-             ("taiwan_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "Taiwan travel permit")),
-             ("foreign_prc", QT_TRANSLATE_NOOP("ApplicantPanel", "Foreign permanent residence ID")),
-             ("uscc", QT_TRANSLATE_NOOP("ApplicantPanel", "Unified social credit code")))
+PA_TEXT = {
+    "verified": QT_TRANSLATE_NOOP("ApplicantPanel", "chip data verified"),
+    "data_altered": QT_TRANSLATE_NOOP("ApplicantPanel", "DATA ALTERED"),
+    "issuer_not_trusted": QT_TRANSLATE_NOOP("ApplicantPanel", "issuer not trusted"),
+    "not_checked": QT_TRANSLATE_NOOP("ApplicantPanel", "signature not checked"),
+}
+DOC_TYPES = (
+    ("resident_id", QT_TRANSLATE_NOOP("ApplicantPanel", "Resident ID card")),
+    ("passport", QT_TRANSLATE_NOOP("ApplicantPanel", "Passport")),
+    ("hk_macau_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macau travel permit")),
+    ("taiwan_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "Taiwan travel permit")),
+    ("foreign_prc", QT_TRANSLATE_NOOP("ApplicantPanel", "Foreign permanent residence ID")),
+    ("uscc", QT_TRANSLATE_NOOP("ApplicantPanel", "Unified social credit code")),
+)
 
 
 class ApplicantPanel(QGroupBox):
@@ -54,8 +60,9 @@ class ApplicantPanel(QGroupBox):
         self.save_button.setObjectName("saveApplicant")
         self._labels = [QLabel() for _ in range(7)]
         form = QFormLayout(self)
-        for label, field in zip(self._labels, (self.kind, self.name, self.doc_type, self.number, self.address,
-                                               self.phone, self.legal_rep)):
+        for label, field in zip(
+            self._labels, (self.kind, self.name, self.doc_type, self.number, self.address, self.phone, self.legal_rep)
+        ):
             label.setBuddy(field)
             form.addRow(label, field)
         form.addRow("", self.validation)
@@ -81,8 +88,15 @@ class ApplicantPanel(QGroupBox):
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Agent (委托代理人)") if self.agent else self.tr("Applicant"))
-        texts = (self.tr("&Type"), self.tr("&Name"), self.tr("Document"), self.tr("N&umber"),
-                 self.tr("Add&ress"), self.tr("P&hone"), self.tr("Legal representative"))
+        texts = (
+            self.tr("&Type"),
+            self.tr("&Name"),
+            self.tr("Document"),
+            self.tr("N&umber"),
+            self.tr("Add&ress"),
+            self.tr("P&hone"),
+            self.tr("Legal representative"),
+        )
         for label, text in zip(self._labels, texts):
             label.setText(text)
         kind = self.kind.currentData()
@@ -148,7 +162,9 @@ class ApplicantPanel(QGroupBox):
             pa = self._chip_record.passive_auth or "not_checked"
             self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa))))
             ok = pa in ("verified", "not_checked")
-            self.source.setStyleSheet("color: #1e7e34; font-weight: bold;" if ok else "color: #b3261e; font-weight: bold;")
+            self.source.setStyleSheet(
+                "color: #1e7e34; font-weight: bold;" if ok else "color: #b3261e; font-weight: bold;"
+            )
         else:
             self.source.setText(self.tr("Manually entered"))
             self.source.setStyleSheet("color: #8a6d3b;")
@@ -156,10 +172,16 @@ class ApplicantPanel(QGroupBox):
     def record(self) -> PersonData:
         if self._chip_record is not None:
             return self._chip_record
-        return PersonData(kind=self.kind.currentData(), name=self.name.text().strip(),
-                          document_type=self.doc_type.currentData(), document_number=self.number.text().strip(),
-                          address=self.address.text().strip(), phone=self.phone.text().strip(),
-                          legal_representative=self.legal_rep.text().strip(), verified_by="manual")
+        return PersonData(
+            kind=self.kind.currentData(),
+            name=self.name.text().strip(),
+            document_type=self.doc_type.currentData(),
+            document_number=self.number.text().strip(),
+            address=self.address.text().strip(),
+            phone=self.phone.text().strip(),
+            legal_representative=self.legal_rep.text().strip(),
+            verified_by="manual",
+        )
 
     def submit(self) -> None:
         record = self.record()
@@ -198,8 +220,11 @@ class ApplicantPanel(QGroupBox):
         self.validation.setStyleSheet("color: #1e7e34;")
         self.validation.setText(self.tr("Saved (shown masked)") if view.masked else self.tr("Saved"))
         pa = view.passive_auth or "not_checked"
-        self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa)))
-                            if view.verified_by == "chip" else self.tr("Manually entered"))
+        self.source.setText(
+            self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa)))
+            if view.verified_by == "chip"
+            else self.tr("Manually entered")
+        )
 
     def clear(self) -> None:
         self._chip_record = None
@@ -207,5 +232,3 @@ class ApplicantPanel(QGroupBox):
             w.clear()
         self.validation.clear()
         self._show_source()
-
-

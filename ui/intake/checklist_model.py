@@ -1,10 +1,18 @@
 """The checklist as a Qt table model over the core's LineView rows (read-only display; edits go
 through CaseService so the rules stay in the core)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from clerk_app import i18n
@@ -13,15 +21,22 @@ from clerk_app.lifecycle import LINE_STATUS_LABELS, LineStatus
 
 _Index = QModelIndex | QPersistentModelIndex
 C = "ChecklistModel"
-FORM_TEXT = {"original": QT_TRANSLATE_NOOP("ChecklistModel", "Original"), "copy": QT_TRANSLATE_NOOP("ChecklistModel", "Copy"),
-             "original_and_copy": QT_TRANSLATE_NOOP("ChecklistModel", "Original + copy"),
-             "electronic": QT_TRANSLATE_NOOP("ChecklistModel", "Electronic")}
+FORM_TEXT = {
+    "original": QT_TRANSLATE_NOOP("ChecklistModel", "Original"),
+    "copy": QT_TRANSLATE_NOOP("ChecklistModel", "Copy"),
+    "original_and_copy": QT_TRANSLATE_NOOP("ChecklistModel", "Original + copy"),
+    "electronic": QT_TRANSLATE_NOOP("ChecklistModel", "Electronic"),
+}
 _OPTIONAL = QT_TRANSLATE_NOOP("ChecklistModel", "(optional)")
 _DUE = QT_TRANSLATE_NOOP("ChecklistModel", "due %1")
 _DEFERRABLE = QT_TRANSLATE_NOOP("ChecklistModel", "deferrable")
 STATUS_COLOURS = {
-    LineStatus.PENDING: "#fff4e5", LineStatus.RECEIVED: "#e8f4fd", LineStatus.VERIFIED: "#e6f4ea",
-    LineStatus.DEFECTIVE: "#fdecea", LineStatus.DEFERRED: "#f3e8fd", LineStatus.NOT_REQUIRED: "#f1f3f4",
+    LineStatus.PENDING: "#fff4e5",
+    LineStatus.RECEIVED: "#e8f4fd",
+    LineStatus.VERIFIED: "#e6f4ea",
+    LineStatus.DEFECTIVE: "#fdecea",
+    LineStatus.DEFERRED: "#f3e8fd",
+    LineStatus.NOT_REQUIRED: "#f1f3f4",
 }
 
 
@@ -30,10 +45,16 @@ def tr(text: str) -> str:
 
 
 class ChecklistModel(QAbstractTableModel):
-    COLUMNS = (QT_TRANSLATE_NOOP("ChecklistModel", "Material"), QT_TRANSLATE_NOOP("ChecklistModel", "Form"),
-               QT_TRANSLATE_NOOP("ChecklistModel", "Required (orig./copies)"), QT_TRANSLATE_NOOP("ChecklistModel", "Originals"),
-               QT_TRANSLATE_NOOP("ChecklistModel", "Copies"), QT_TRANSLATE_NOOP("ChecklistModel", "Status"), QT_TRANSLATE_NOOP("ChecklistModel", "Note"),
-               QT_TRANSLATE_NOOP("ChecklistModel", "Pages"))
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("ChecklistModel", "Material"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Form"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Required (orig./copies)"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Originals"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Copies"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Status"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Note"),
+        QT_TRANSLATE_NOOP("ChecklistModel", "Pages"),
+    )
 
     def __init__(self) -> None:
         super().__init__()

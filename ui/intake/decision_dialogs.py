@@ -1,22 +1,41 @@
 """What each decision needs from the clerk: a defect reason, a due date, a rejection reason and
 legal basis; and the confirmation that shows the document text the decision produces."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
-DEFECT_REASONS = ("未签字或未盖章", "复印件不清晰", "证件已过期", "信息与申请表不一致", "材料不完整（缺页）",
-                  "非原件", "格式不符合要求")
+DEFECT_REASONS = (
+    "未签字或未盖章",
+    "复印件不清晰",
+    "证件已过期",
+    "信息与申请表不一致",
+    "材料不完整（缺页）",
+    "非原件",
+    "格式不符合要求",
+)
 
 
 class ReasonDialog(QDialog):
     """Defect reason: chosen from a list or typed."""
 
-    def __init__(self, title: str, prompt: str, choices: tuple[str, ...] = DEFECT_REASONS,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, prompt: str, choices: tuple[str, ...] = DEFECT_REASONS, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.reason = QComboBox()

@@ -1,11 +1,20 @@
 """Item picker: type a name, an item code or pinyin initials; filter by theme; recent items first
 when the search is empty. Enter (or a double click) picks the highlighted item."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app.catalogue.model import ServiceItem
 from clerk_app.item_search import ItemIndex

@@ -1,5 +1,6 @@
 """The access key of a passport or travel permit chip (ICAO 9303-11 §4.3 BAC): typed from the data
 page, or the whole MRZ read by a keyboard-wedge MRZ reader into the first field."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
@@ -43,8 +44,11 @@ class MrzDialog(QDialog):
 
         try:
             text = self.mrz.toPlainText().strip()
-            self._key = (parse_mrz(text).bac_key() if text
-                         else mrz_key(self.number.text().strip(), self.birth.text(), self.expiry.text()))
+            self._key = (
+                parse_mrz(text).bac_key()
+                if text
+                else mrz_key(self.number.text().strip(), self.birth.text(), self.expiry.text())
+            )
         except ClerkAppError as exc:
             self.error.setText(exc.user_message())
             return

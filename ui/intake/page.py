@@ -4,6 +4,7 @@ typed), answer the intake questions, receive and check each material on the chec
 Every change is saved by the core as it happens (one short transaction per action), so a crash
 loses nothing; the rules (what may be deferred, which decision is allowed) come from the core and the
 buttons only reflect them. Keyboard: see the shortcut table in ``IntakePage.SHORTCUTS``."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,18 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
@@ -38,11 +49,20 @@ log = logging.getLogger(__name__)
 class IntakePage(QWidget):
     # (action attribute, shortcut) — also listed in the help overlay.
     SHORTCUTS = (
-        ("new_action", "Ctrl+N"), ("find_item_action", "Ctrl+K"), ("read_card_action", "F6"),
-        ("receive_action", "Ctrl+R"), ("verify_action", "Ctrl+E"), ("defect_action", "Ctrl+D"),
-        ("defer_action", "Ctrl+T"), ("reset_line_action", "Ctrl+Backspace"),
-        ("accept_action", "Ctrl+1"), ("accept_deficient_action", "Ctrl+2"), ("notice_action", "Ctrl+3"),
-        ("reject_action", "Ctrl+4"), ("hand_over_action", "Ctrl+H"), ("checklist_focus_action", "Ctrl+L"),
+        ("new_action", "Ctrl+N"),
+        ("find_item_action", "Ctrl+K"),
+        ("read_card_action", "F6"),
+        ("receive_action", "Ctrl+R"),
+        ("verify_action", "Ctrl+E"),
+        ("defect_action", "Ctrl+D"),
+        ("defer_action", "Ctrl+T"),
+        ("reset_line_action", "Ctrl+Backspace"),
+        ("accept_action", "Ctrl+1"),
+        ("accept_deficient_action", "Ctrl+2"),
+        ("notice_action", "Ctrl+3"),
+        ("reject_action", "Ctrl+4"),
+        ("hand_over_action", "Ctrl+H"),
+        ("checklist_focus_action", "Ctrl+L"),
     )
 
     def __init__(self, window: "MainWindow") -> None:
@@ -150,15 +170,19 @@ class IntakePage(QWidget):
     # -- actions -------------------------------------------------------------------------------
     def _make_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
-            "new_action": self.new_intake, "find_item_action": self.picker.focus_search,
-            "read_card_action": self.read_card, "receive_action": self.receive_line,
+            "new_action": self.new_intake,
+            "find_item_action": self.picker.focus_search,
+            "read_card_action": self.read_card,
+            "receive_action": self.receive_line,
             "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
-            "defect_action": self.mark_defective, "defer_action": self.defer_line,
+            "defect_action": self.mark_defective,
+            "defer_action": self.defer_line,
             "reset_line_action": lambda: self.set_line_status(LineStatus.PENDING),
             "accept_action": lambda: self.decide(Decision.ACCEPT),
             "accept_deficient_action": lambda: self.decide(Decision.ACCEPT_WITH_DEFICIENCIES),
             "notice_action": lambda: self.decide(Decision.RETURN_WITH_NOTICE),
-            "reject_action": lambda: self.decide(Decision.REJECT), "hand_over_action": self.hand_over,
+            "reject_action": lambda: self.decide(Decision.REJECT),
+            "hand_over_action": self.hand_over,
             "checklist_focus_action": self.table.setFocus,
         }
         line_actions = ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action")
@@ -193,14 +217,18 @@ class IntakePage(QWidget):
 
     def retranslate(self) -> None:
         texts = {
-            "new_action": self.tr("New intake"), "find_item_action": self.tr("Find item"),
+            "new_action": self.tr("New intake"),
+            "find_item_action": self.tr("Find item"),
             "read_card_action": self.tr("Read identity card"),
-            "receive_action": self.tr("Received (Ctrl+R)"), "verify_action": self.tr("Verified (Ctrl+E)"),
-            "defect_action": self.tr("Defective… (Ctrl+D)"), "defer_action": self.tr("Defer 容缺… (Ctrl+T)"),
+            "receive_action": self.tr("Received (Ctrl+R)"),
+            "verify_action": self.tr("Verified (Ctrl+E)"),
+            "defect_action": self.tr("Defective… (Ctrl+D)"),
+            "defer_action": self.tr("Defer 容缺… (Ctrl+T)"),
             "reset_line_action": self.tr("Reset line"),
             "accept_action": self.tr("Accept (Ctrl+1)"),
             "accept_deficient_action": self.tr("Accept with deficiencies (Ctrl+2)"),
-            "notice_action": self.tr("One-time notice (Ctrl+3)"), "reject_action": self.tr("Reject (Ctrl+4)"),
+            "notice_action": self.tr("One-time notice (Ctrl+3)"),
+            "reject_action": self.tr("Reject (Ctrl+4)"),
             "hand_over_action": self.tr("Hand over to window (Ctrl+H)"),
             "checklist_focus_action": self.tr("Go to checklist"),
         }
@@ -290,8 +318,11 @@ class IntakePage(QWidget):
         else:
             self.agent.clear()
         if view.prereviewed_by and self.actor.can(Permission.CASE_DECIDE):
-            self.prereview_note.setText(self.tr("Pre-reviewed by staff #%1; checks below were made by them")
-                                        .replace("%1", str(view.prereviewed_by)))
+            self.prereview_note.setText(
+                self.tr("Pre-reviewed by staff #%1; checks below were made by them").replace(
+                    "%1", str(view.prereviewed_by)
+                )
+            )
         else:
             self.prereview_note.clear()
         self.refresh()
@@ -318,15 +349,22 @@ class IntakePage(QWidget):
         if self.model.rowCount():
             row = min(max(row, 0), self.model.rowCount() - 1)
             self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
-        missing = [line.name for line in view.lines if line.necessity == "required"
-                   and line.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)]
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        missing = [
+            line.name
+            for line in view.lines
+            if line.necessity == "required" and line.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)
+        ]
         deferred = [line.name for line in view.lines if line.status is LineStatus.DEFERRED]
         parts = []
         if missing:
-            parts.append(self.tr("Still missing or defective (%1): %2").replace("%1", str(len(missing)))
-                         .replace("%2", "、".join(missing)))
+            parts.append(
+                self.tr("Still missing or defective (%1): %2")
+                .replace("%1", str(len(missing)))
+                .replace("%2", "、".join(missing))
+            )
         if deferred:
             parts.append(self.tr("Deferred: %1").replace("%1", "、".join(deferred)))
         if not view.applicant:
@@ -345,9 +383,12 @@ class IntakePage(QWidget):
         editable = status in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW)
         for name in ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action"):
             self._set_enabled(name, editable)
-        for decision, name in ((Decision.ACCEPT, "accept_action"),
-                               (Decision.ACCEPT_WITH_DEFICIENCIES, "accept_deficient_action"),
-                               (Decision.RETURN_WITH_NOTICE, "notice_action"), (Decision.REJECT, "reject_action")):
+        for decision, name in (
+            (Decision.ACCEPT, "accept_action"),
+            (Decision.ACCEPT_WITH_DEFICIENCIES, "accept_deficient_action"),
+            (Decision.RETURN_WITH_NOTICE, "notice_action"),
+            (Decision.REJECT, "reject_action"),
+        ):
             if not editable or self.case_id is None or name in self._forbidden:
                 self._set_enabled(name, False)
                 continue
@@ -398,9 +439,15 @@ class IntakePage(QWidget):
             return
         line = self.model.line(self.table.currentIndex().row())
         case_id = self.case_id
-        self._guard(lambda: self.ctx.cases.update_line(self.actor, case_id, code,
-                                                       originals_received=line.originals_required,
-                                                       copies_received=line.copies_required))
+        self._guard(
+            lambda: self.ctx.cases.update_line(
+                self.actor,
+                case_id,
+                code,
+                originals_received=line.originals_required,
+                copies_received=line.copies_required,
+            )
+        )
         self._next_row()
 
     def _next_row(self) -> None:
@@ -481,8 +528,10 @@ class IntakePage(QWidget):
         if self.case_id is None:
             return
         case_id = self.case_id
-        if self._guard(lambda: self.ctx.cases.hand_over(self.actor, case_id)) is None and \
-                self.ctx.cases.get(self.actor, case_id).status is CaseStatus.READY_FOR_WINDOW:
+        if (
+            self._guard(lambda: self.ctx.cases.hand_over(self.actor, case_id)) is None
+            and self.ctx.cases.get(self.actor, case_id).status is CaseStatus.READY_FOR_WINDOW
+        ):
             self.prompts.inform(self.tr("Handed over"), self.tr("The draft is now in the window's queue."))
             self.main.current_case.close()
 
@@ -531,7 +580,12 @@ class IntakePage(QWidget):
                 body += "\n" + self.tr("Bring them by %1").replace("%1", kwargs["due_date"].isoformat())
             return f"{head}\n\n{body}"
         if decision is Decision.REJECT:
-            return f"{head}\n\n{self.tr('Reason')}: {kwargs['reason']}\n{self.tr('Legal basis')}: {kwargs['legal_basis']}"
-        received = "\n".join(f"· {line.name}  {line.originals_received}/{line.copies_received}"
-                             for line in view.lines if line.status is not LineStatus.NOT_REQUIRED)
+            return (
+                f"{head}\n\n{self.tr('Reason')}: {kwargs['reason']}\n{self.tr('Legal basis')}: {kwargs['legal_basis']}"
+            )
+        received = "\n".join(
+            f"· {line.name}  {line.originals_received}/{line.copies_received}"
+            for line in view.lines
+            if line.status is not LineStatus.NOT_REQUIRED
+        )
         return f"{head}\n\n{self.tr('Materials received (originals/copies):')}\n{received}"

@@ -1,5 +1,6 @@
 """The questions the intake page asks the clerk (reason, due date, confirmation), behind one small
 class so tests can answer them without driving modal dialogs (ScriptedPrompts in tests)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,11 @@ class Prompts:
         self.parent = parent
 
     def defect_reason(self, material: str) -> str | None:
-        d = ReasonDialog(self.parent.tr("Defective material"),
-                         self.parent.tr("What is wrong with “%1”?").replace("%1", material), parent=self.parent)
+        d = ReasonDialog(
+            self.parent.tr("Defective material"),
+            self.parent.tr("What is wrong with “%1”?").replace("%1", material),
+            parent=self.parent,
+        )
         return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def due_date(self, title: str, today: dt.date) -> dt.date | None:

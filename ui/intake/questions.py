@@ -1,5 +1,6 @@
 """Intake questions of the chosen item, as plain widgets: yes/no → check box, choice → combo box.
 Every change is reported at once (and saved by the page) so the checklist follows."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -42,7 +43,8 @@ class QuestionsPanel(QGroupBox):
                     combo.addItem(label, value)
                 combo.setCurrentIndex(max(0, combo.findData(answers.get(q.id, q.default))))
                 combo.currentIndexChanged.connect(
-                    lambda _i, qid=q.id, c=combo: self.answered.emit({qid: c.currentData()}))
+                    lambda _i, qid=q.id, c=combo: self.answered.emit({qid: c.currentData()})
+                )
                 label = QLabel(q.text)
                 label.setBuddy(combo)
                 self._form.addRow(label, combo)

@@ -5,6 +5,7 @@ Scans run on the ``ScanJob`` thread of devices/scanners; each page is processed 
 (pipeline → attachment store → page row), and the panel hears about it through queued Qt signals
 (``_ScanBridge``), so widgets are only touched on the GUI thread.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,15 +15,38 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QTransform
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.pages import PageService, PageView
 from devices.imaging.pipeline import PagePipeline, Preset
-from devices.scanners.base import (ColourMode, DeviceInfo, ScanJob, ScannedPage, ScanOptions,
-                                   ScanProgress, ScanSource, Scanner, ScannerBackend)
+from devices.scanners.base import (
+    ColourMode,
+    DeviceInfo,
+    ScanJob,
+    ScannedPage,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
+    Scanner,
+    ScannerBackend,
+)
 from devices.scanners.errors import ScanCancelled
 
 log = logging.getLogger(__name__)
@@ -33,11 +57,11 @@ THUMB = 160
 class _ScanBridge(QObject):
     """Carries ScanJob callbacks (scan thread) to the GUI thread."""
 
-    page_filed = Signal(object)          # PageView
-    page_skipped = Signal(int)           # index of a blank page dropped
-    progress = Signal(int, float)        # pages done, fraction of the current page
-    finished = Signal(object, object)    # BatchResult | None, ClerkAppError | None
-    devices = Signal(object)             # list[DeviceInfo] | ClerkAppError
+    page_filed = Signal(object)  # PageView
+    page_skipped = Signal(int)  # index of a blank page dropped
+    progress = Signal(int, float)  # pages done, fraction of the current page
+    finished = Signal(object, object)  # BatchResult | None, ClerkAppError | None
+    devices = Signal(object)  # list[DeviceInfo] | ClerkAppError
 
 
 def default_page_service(ctx: Any) -> PageService:
@@ -60,10 +84,15 @@ def default_backend(ctx: Any) -> ScannerBackend | None:
 class ScanningPanel(QWidget):
     """``window`` gives ``ctx``, ``actor`` and ``current_case`` (the MainWindow, or a stand-in)."""
 
-    status_changed = Signal(str)         # device status for the status bar
+    status_changed = Signal(str)  # device status for the status bar
 
-    def __init__(self, window: Any, backend: ScannerBackend | None | str = "settings",
-                 pages: PageService | None = None, pipeline: PagePipeline | None = None) -> None:
+    def __init__(
+        self,
+        window: Any,
+        backend: ScannerBackend | None | str = "settings",
+        pages: PageService | None = None,
+        pipeline: PagePipeline | None = None,
+    ) -> None:
         super().__init__()
         self.window_ = window
         self.ctx = window.ctx
@@ -74,7 +103,7 @@ class ScanningPanel(QWidget):
         if backend == "settings":
             try:
                 backend = default_backend(self.ctx)
-            except ClerkAppError as exc:     # e.g. SANE library missing: say why, keep working
+            except ClerkAppError as exc:  # e.g. SANE library missing: say why, keep working
                 self._backend_error, backend = exc, None
         self.backend: ScannerBackend | None = backend  # type: ignore[assignment]
         self.scanner: Scanner | None = None
@@ -136,12 +165,13 @@ class ScanningPanel(QWidget):
         self.actions_: dict[str, QAction] = {}
         self.page_buttons: dict[str, QPushButton] = {}
         for key, shortcut, slot in (
-                ("rotate", "Ctrl+R", lambda: self.rotate_page(90)),
-                ("up", "Ctrl+Up", lambda: self.move_page(-1)),
-                ("down", "Ctrl+Down", lambda: self.move_page(1)),
-                ("delete", "Delete", self.delete_page),
-                ("rescan", "Ctrl+F9", self.rescan_page),
-                ("view", "Ctrl+Return", self.view_page)):
+            ("rotate", "Ctrl+R", lambda: self.rotate_page(90)),
+            ("up", "Ctrl+Up", lambda: self.move_page(-1)),
+            ("down", "Ctrl+Down", lambda: self.move_page(1)),
+            ("delete", "Delete", self.delete_page),
+            ("rescan", "Ctrl+F9", self.rescan_page),
+            ("view", "Ctrl+Return", self.view_page),
+        ):
             action = QAction(self)
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -158,8 +188,7 @@ class ScanningPanel(QWidget):
         device_row.addWidget(self.device, 1)
         device_row.addWidget(self.refresh_button)
         self.form_labels = [QLabel() for _ in range(5)]
-        for label, field in zip(self.form_labels, (self.device, self.source, self.profile,
-                                                   self.dpi, self.line)):
+        for label, field in zip(self.form_labels, (self.device, self.source, self.profile, self.dpi, self.line)):
             label.setBuddy(field)
         self.form.addRow(self.form_labels[0], device_row)
         self.form.addRow(self.form_labels[1], self.source)
@@ -193,17 +222,27 @@ class ScanningPanel(QWidget):
 
     # -- texts --------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        labels = (self.tr("&Scanner"), self.tr("S&ource"), self.tr("&Profile"),
-                  self.tr("&Resolution"), self.tr("&File under"))
+        labels = (
+            self.tr("&Scanner"),
+            self.tr("S&ource"),
+            self.tr("&Profile"),
+            self.tr("&Resolution"),
+            self.tr("&File under"),
+        )
         for label, text in zip(self.form_labels, labels):
             label.setText(text)
         self.refresh_button.setText(self.tr("Refresh"))
         self.drop_blank.setText(self.tr("Drop blank pages"))
         self.scan_button.setText(self.tr("Scan (F9)"))
         self.cancel_button.setText(self.tr("Cancel"))
-        texts = {"rotate": self.tr("Rotate"), "up": self.tr("Move up"),
-                 "down": self.tr("Move down"), "delete": self.tr("Delete page"),
-                 "rescan": self.tr("Rescan page"), "view": self.tr("View")}
+        texts = {
+            "rotate": self.tr("Rotate"),
+            "up": self.tr("Move up"),
+            "down": self.tr("Move down"),
+            "delete": self.tr("Delete page"),
+            "rescan": self.tr("Rescan page"),
+            "view": self.tr("View"),
+        }
         for key, text in texts.items():
             self.page_buttons[key].setText(text)
         self._fill_choices()
@@ -215,25 +254,29 @@ class ScanningPanel(QWidget):
 
     def _fill_choices(self) -> None:
         caps = self._capabilities()
-        source_names = {ScanSource.FLATBED: self.tr("Flatbed"),
-                        ScanSource.ADF: self.tr("Document feeder"),
-                        ScanSource.DUPLEX: self.tr("Feeder, both sides")}
-        profile_names = {Preset.AUTO: self.tr("Automatic"), Preset.TEXT: self.tr("Text (black and white)"),
-                         Preset.GRAY_TEXT: self.tr("Text (gray)"),
-                         Preset.MIXED: self.tr("Mixed (photos)"), Preset.COLOUR: self.tr("Colour")}
+        source_names = {
+            ScanSource.FLATBED: self.tr("Flatbed"),
+            ScanSource.ADF: self.tr("Document feeder"),
+            ScanSource.DUPLEX: self.tr("Feeder, both sides"),
+        }
+        profile_names = {
+            Preset.AUTO: self.tr("Automatic"),
+            Preset.TEXT: self.tr("Text (black and white)"),
+            Preset.GRAY_TEXT: self.tr("Text (gray)"),
+            Preset.MIXED: self.tr("Mixed (photos)"),
+            Preset.COLOUR: self.tr("Colour"),
+        }
         sources = caps.sources if caps else tuple(ScanSource)
         _refill(self.source, [(source_names[s], s) for s in sources])
         _refill(self.profile, [(text, preset) for preset, text in profile_names.items()])
         resolutions = caps.resolutions if caps else (200,)
-        _refill(self.dpi, [(f"{d} dpi", d) for d in resolutions],
-                default=200 if 200 in resolutions else None)
+        _refill(self.dpi, [(f"{d} dpi", d) for d in resolutions], default=200 if 200 in resolutions else None)
 
     # -- devices ------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
         """List devices off the GUI thread (SANE may probe the USB bus for a while)."""
         if self.backend is None:
-            reason = (self._backend_error.user_message() if self._backend_error
-                      else self.tr("No scanner configured"))
+            reason = self._backend_error.user_message() if self._backend_error else self.tr("No scanner configured")
             self._set_status(reason)
             self.scan_button.setEnabled(False)
             return
@@ -305,7 +348,7 @@ class ScanningPanel(QWidget):
 
     def _case_changed(self, case_id: str) -> None:
         if case_id == self.case_id and self.job is None:
-            self._refresh_lines()     # counts only: keep the thumbnails and their selection
+            self._refresh_lines()  # counts only: keep the thumbnails and their selection
 
     def set_target_line(self, code: str) -> None:
         """Scan into the line that has focus in the checklist."""
@@ -331,8 +374,9 @@ class ScanningPanel(QWidget):
     def _add_thumbnail(self, page: PageView) -> None:
         data, _mime, rotation = self.pages.image(page.id)
         image = QImage.fromData(data)
-        pixmap = QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation))
+        pixmap = QPixmap.fromImage(
+            image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        )
         if rotation:
             pixmap = pixmap.transformed(QTransform().rotate(rotation))
         text = str(page.position + 1) + (" · " + self.tr("blank?") if page.blank else "")
@@ -351,8 +395,9 @@ class ScanningPanel(QWidget):
         caps = self._capabilities()
         if caps is not None and mode not in caps.modes:
             mode = caps.modes[0]
-        return ScanOptions(source=self.source.currentData() or ScanSource.FLATBED,
-                           dpi=int(self.dpi.currentData() or 200), mode=mode)
+        return ScanOptions(
+            source=self.source.currentData() or ScanSource.FLATBED, dpi=int(self.dpi.currentData() or 200), mode=mode
+        )
 
     def start_scan(self, replace_page: int | None = None) -> None:
         if self.job is not None or self.scanner is None or not self.case_id or not self.line_code:
@@ -362,31 +407,37 @@ class ScanningPanel(QWidget):
         drop_blank = self.drop_blank.isChecked()
         options = self.options()
         if replace_page is not None:
-            options = ScanOptions(source=options.source, dpi=options.dpi, mode=options.mode,
-                                  max_pages=1)
+            options = ScanOptions(source=options.source, dpi=options.dpi, mode=options.mode, max_pages=1)
         bridge, pages, pipeline, actor = self.bridge, self.pages, self.pipeline, self.actor
 
-        def on_page(page: ScannedPage) -> None:        # scan thread
+        def on_page(page: ScannedPage) -> None:  # scan thread
             processed = pipeline.process(page.image, page.dpi, preset)
             if processed.blank and drop_blank and replace_page is None:
                 bridge.page_skipped.emit(page.index)
                 return
             w, h, blank = processed.width, processed.height, processed.blank
             if replace_page is not None:
-                view = pages.replace(actor, replace_page, processed.data, processed.mime,
-                                     width=w, height=h, blank=blank)
+                view = pages.replace(
+                    actor, replace_page, processed.data, processed.mime, width=w, height=h, blank=blank
+                )
             else:
-                view = pages.add(actor, case_id, line_code, processed.data, processed.mime,
-                                 width=w, height=h, blank=blank)
+                view = pages.add(
+                    actor, case_id, line_code, processed.data, processed.mime, width=w, height=h, blank=blank
+                )
             bridge.page_filed.emit(view)
 
-        def on_progress(progress: ScanProgress) -> None:   # scan thread
+        def on_progress(progress: ScanProgress) -> None:  # scan thread
             bridge.progress.emit(progress.pages_done, progress.page_fraction)
 
         self._rescan_page = replace_page
         self._filed = 0
-        self.job = ScanJob(self.scanner, options, on_page, on_progress,
-                           on_done=lambda result, error: bridge.finished.emit(result, error))
+        self.job = ScanJob(
+            self.scanner,
+            options,
+            on_page,
+            on_progress,
+            on_done=lambda result, error: bridge.finished.emit(result, error),
+        )
         self._set_status(self.tr("Scanning…"))
         self.progress_bar.setValue(0)
         self._update_enabled()
@@ -424,7 +475,7 @@ class ScanningPanel(QWidget):
             self.refresh_pages()
         self._rescan_page = None
         if self.case_id:
-            self.set_case(self.case_id)      # page counts in the line list
+            self.set_case(self.case_id)  # page counts in the line list
         self._update_enabled()
 
     # -- page actions -----------------------------------------------------------------------------
@@ -530,8 +581,9 @@ class PageViewer(QDialog):
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom = max(0.1, min(4.0, zoom))
-        scaled = self.pixmap.scaledToWidth(int(self.pixmap.width() * self.zoom),
-                                           Qt.TransformationMode.SmoothTransformation)
+        scaled = self.pixmap.scaledToWidth(
+            int(self.pixmap.width() * self.zoom), Qt.TransformationMode.SmoothTransformation
+        )
         self.label.setPixmap(scaled)
         self.label.resize(scaled.size())
 

@@ -1,5 +1,6 @@
 """One case's history: summary, checklist lines, documents printed, status changes and audit
 events (as far as the signed-in role may read them). Read-only; personal data masked."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,19 @@ import logging
 from typing import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout, QHeaderView,
-                               QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.cases import CaseService, CaseView
@@ -42,8 +54,9 @@ def _role(value: str) -> str:
 
 
 class CaseViewDialog(QDialog):
-    def __init__(self, cases: CaseService, search: CaseSearch, actor: Actor, case_id: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cases: CaseService, search: CaseSearch, actor: Actor, case_id: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("caseViewDialog")
         self.resize(980, 620)
@@ -108,44 +121,109 @@ class CaseViewDialog(QDialog):
         applicant = f"{v.applicant.name}  {v.applicant.document_number}" if v.applicant else "—"
         agent = f"{v.agent.name}  {v.agent.document_number}" if v.agent else "—"
         for label, value in (
-                (self.tr("Case number"), v.case_number or self.tr("(draft)")),
-                (self.tr("Item"), f"{v.item_name}（{v.item_code}）"),
-                # Local status and what the back office last said (Case.server_status), side by side.
-                (self.tr("Status"), self.tr("%1  ·  back office: %2").replace("%1", i18n.text(STATUS_LABELS[v.status]))
-                 .replace("%2", _status(v.server_status) if v.server_status else self.tr("not reported yet"))),
-                (self.tr("Applicant"), applicant), (self.tr("Agent"), agent),
-                (self.tr("Window"), v.window_no),
-                (self.tr("Started at"), _when(v.started_at)), (self.tr("Decided at"), _when(v.decided_at)),
-                (self.tr("Promised by"), v.promised_date.isoformat() if v.promised_date else "—"),
-                (self.tr("Reason"), v.decision_reason or "—"),
-                (self.tr("First visit"), self.tr("yes") if v.first_visit else self.tr("no"))):
+            (self.tr("Case number"), v.case_number or self.tr("(draft)")),
+            (self.tr("Item"), f"{v.item_name}（{v.item_code}）"),
+            # Local status and what the back office last said (Case.server_status), side by side.
+            (
+                self.tr("Status"),
+                self.tr("%1  ·  back office: %2")
+                .replace("%1", i18n.text(STATUS_LABELS[v.status]))
+                .replace("%2", _status(v.server_status) if v.server_status else self.tr("not reported yet")),
+            ),
+            (self.tr("Applicant"), applicant),
+            (self.tr("Agent"), agent),
+            (self.tr("Window"), v.window_no),
+            (self.tr("Started at"), _when(v.started_at)),
+            (self.tr("Decided at"), _when(v.decided_at)),
+            (self.tr("Promised by"), v.promised_date.isoformat() if v.promised_date else "—"),
+            (self.tr("Reason"), v.decision_reason or "—"),
+            (self.tr("First visit"), self.tr("yes") if v.first_visit else self.tr("no")),
+        ):
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.form.addRow(label, value_label)
-        self._fill(self.lines, (self.tr("Material"), self.tr("Form"), self.tr("Originals (received/required)"),
-                                self.tr("Copies (received/required)"),
-                                self.tr("Status"), self.tr("Reason"), self.tr("Due"), self.tr("Pages")),
-                   [(ln.name, self._form(ln.form), f"{ln.originals_received}/{ln.originals_required}",
-                     f"{ln.copies_received}/{ln.copies_required}", i18n.text(LINE_STATUS_LABELS[ln.status]),
-                     ln.reason or "", ln.due_date.isoformat() if ln.due_date else "", str(ln.page_count))
-                    for ln in v.lines])
-        self._fill(self.documents, (self.tr("Printed document"), self.tr("Printer"), self.tr("Print status"),
-                                    self.tr("Reprint"), self.tr("Time")),
-                   [(self._document(d.document_kind), d.printer, d.status,
-                     self.tr("reprint") if d.is_reprint else "", _when(d.created_at)) for d in docs])
-        self._fill(self.history, (self.tr("Time"), self.tr("From"), self.tr("To"), self.tr("Role"),
-                                  self.tr("Reason")),
-                   [(_when(t.at), _status(t.from_status), _status(t.to_status), _role(t.actor_role),
-                     self._reason(t.to_status, t.reason)) for t in v.transitions])
-        self._fill(self.audit, (self.tr("Time"), self.tr("User"), self.tr("Role"), self.tr("Action"),
-                                self.tr("Detail")),
-                   [(_when(e.at), e.actor, _role(e.role), self._action(e.action),
-                     json.dumps(e.detail, ensure_ascii=False, sort_keys=True)) for e in events])
+        self._fill(
+            self.lines,
+            (
+                self.tr("Material"),
+                self.tr("Form"),
+                self.tr("Originals (received/required)"),
+                self.tr("Copies (received/required)"),
+                self.tr("Status"),
+                self.tr("Reason"),
+                self.tr("Due"),
+                self.tr("Pages"),
+            ),
+            [
+                (
+                    ln.name,
+                    self._form(ln.form),
+                    f"{ln.originals_received}/{ln.originals_required}",
+                    f"{ln.copies_received}/{ln.copies_required}",
+                    i18n.text(LINE_STATUS_LABELS[ln.status]),
+                    ln.reason or "",
+                    ln.due_date.isoformat() if ln.due_date else "",
+                    str(ln.page_count),
+                )
+                for ln in v.lines
+            ],
+        )
+        self._fill(
+            self.documents,
+            (
+                self.tr("Printed document"),
+                self.tr("Printer"),
+                self.tr("Print status"),
+                self.tr("Reprint"),
+                self.tr("Time"),
+            ),
+            [
+                (
+                    self._document(d.document_kind),
+                    d.printer,
+                    d.status,
+                    self.tr("reprint") if d.is_reprint else "",
+                    _when(d.created_at),
+                )
+                for d in docs
+            ],
+        )
+        self._fill(
+            self.history,
+            (self.tr("Time"), self.tr("From"), self.tr("To"), self.tr("Role"), self.tr("Reason")),
+            [
+                (
+                    _when(t.at),
+                    _status(t.from_status),
+                    _status(t.to_status),
+                    _role(t.actor_role),
+                    self._reason(t.to_status, t.reason),
+                )
+                for t in v.transitions
+            ],
+        )
+        self._fill(
+            self.audit,
+            (self.tr("Time"), self.tr("User"), self.tr("Role"), self.tr("Action"), self.tr("Detail")),
+            [
+                (
+                    _when(e.at),
+                    e.actor,
+                    _role(e.role),
+                    self._action(e.action),
+                    json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
+                )
+                for e in events
+            ],
+        )
         # Mnemonics &1 … &5: Alt+1 … Alt+5 pick a tab.
-        titles = (self.tr("&1 Summary"), self.tr("&2 Materials (%1)").replace("%1", str(len(v.lines))),
-                  self.tr("&3 Documents (%1)").replace("%1", str(len(docs))),
-                  self.tr("&4 Status history (%1)").replace("%1", str(len(v.transitions))),
-                  self.tr("&5 Audit events (%1)").replace("%1", str(len(events))))
+        titles = (
+            self.tr("&1 Summary"),
+            self.tr("&2 Materials (%1)").replace("%1", str(len(v.lines))),
+            self.tr("&3 Documents (%1)").replace("%1", str(len(docs))),
+            self.tr("&4 Status history (%1)").replace("%1", str(len(v.transitions))),
+            self.tr("&5 Audit events (%1)").replace("%1", str(len(events))),
+        )
         if not self.tabs.count():
             for page, title in zip((self.summary, self.lines, self.documents, self.history, self.audit), titles):
                 self.tabs.addTab(page, title)
@@ -156,26 +234,41 @@ class CaseViewDialog(QDialog):
     def _reason(self, to_status: str, reason: str | None) -> str:
         if to_status == CaseStatus.DELIVERED.value:  # the reason of a handover is its method
             return {"window": self.tr("collected at the window"), "express": self.tr("sent by express")}.get(
-                reason or "", reason or "")
+                reason or "", reason or ""
+            )
         return reason or ""
 
     def _form(self, form: str) -> str:
-        return {"original": self.tr("original"), "copy": self.tr("copy"),
-                "original_and_copy": self.tr("original and copy"), "electronic": self.tr("electronic")}.get(form, form)
+        return {
+            "original": self.tr("original"),
+            "copy": self.tr("copy"),
+            "original_and_copy": self.tr("original and copy"),
+            "electronic": self.tr("electronic"),
+        }.get(form, form)
 
     def _document(self, kind: str) -> str:
-        return {"receipt": self.tr("Acceptance receipt"), "one_time_notice": self.tr("One-time notice"),
-                "deficiency_commitment": self.tr("Deficiency commitment"),
-                "rejection_notice": self.tr("Rejection notice"),
-                "materials_received": self.tr("Materials received"),
-                "delivery_receipt": self.tr("Delivery receipt")}.get(kind, kind)
+        return {
+            "receipt": self.tr("Acceptance receipt"),
+            "one_time_notice": self.tr("One-time notice"),
+            "deficiency_commitment": self.tr("Deficiency commitment"),
+            "rejection_notice": self.tr("Rejection notice"),
+            "materials_received": self.tr("Materials received"),
+            "delivery_receipt": self.tr("Delivery receipt"),
+        }.get(kind, kind)
 
     def _action(self, action: str) -> str:
-        known = {"case.create": self.tr("created"), "case.answers": self.tr("intake answers"),
-                 "case.applicant": self.tr("applicant recorded"), "case.agent": self.tr("agent recorded"),
-                 "case.line": self.tr("material recorded"), "case.handover": self.tr("result handed over"),
-                 "case.supplements": self.tr("supplements received"), "case.search": self.tr("searched"),
-                 "pii.view_full": self.tr("full personal data viewed"), "pii.use": self.tr("personal data used")}
+        known = {
+            "case.create": self.tr("created"),
+            "case.answers": self.tr("intake answers"),
+            "case.applicant": self.tr("applicant recorded"),
+            "case.agent": self.tr("agent recorded"),
+            "case.line": self.tr("material recorded"),
+            "case.handover": self.tr("result handed over"),
+            "case.supplements": self.tr("supplements received"),
+            "case.search": self.tr("searched"),
+            "pii.view_full": self.tr("full personal data viewed"),
+            "pii.use": self.tr("personal data used"),
+        }
         if action in known:
             return known[action]
         if action.startswith("case."):

@@ -2,6 +2,7 @@
 only the row ids in result order plus a small cache of rows; rows are read in batches around the
 one being drawn, pages of ids arrive through fetchMore as the view scrolls. A row that cannot be
 read shows as a disabled "unavailable" row instead of raising inside data()."""
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,9 @@ class CaseResultModel(QAbstractTableModel):
     COLUMNS = 5
     failed = Signal(str)  # a page or a batch could not be read: message for the clerk
 
-    def __init__(self, search: CaseSearch, actor: Actor, *, page_size: int = PAGE_SIZE,
-                 cache_size: int = 300, batch: int = 50) -> None:
+    def __init__(
+        self, search: CaseSearch, actor: Actor, *, page_size: int = PAGE_SIZE, cache_size: int = 300, batch: int = 50
+    ) -> None:
         super().__init__()
         self._search = search
         self._actor = actor
@@ -157,12 +159,21 @@ class CaseResultModel(QAbstractTableModel):
             return "—"
         return r.decided_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
-        titles = (self.tr("Case number"), self.tr("Item"), self.tr("Status"), self.tr("Applicant"),
-                  self.tr("Decided at"))
+        titles = (
+            self.tr("Case number"),
+            self.tr("Item"),
+            self.tr("Status"),
+            self.tr("Applicant"),
+            self.tr("Decided at"),
+        )
         return titles[section] if 0 <= section < len(titles) else None

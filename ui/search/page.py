@@ -4,6 +4,7 @@ Keyboard: Enter in any criterion searches and moves to the results; Enter on a r
 Alt+S / Alt+C search / clear; Ctrl+L back to the case-number field. A receipt scanned with a
 keyboard-wedge scanner anywhere on the page searches for that case.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
@@ -151,9 +164,15 @@ class SearchPage(QWidget):
 
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        texts = {"case_number": self.tr("Case &number"), "id_number": self.tr("&ID number"),
-                 "name": self.tr("Na&me"), "dates": self.tr("&Registered"), "to": self.tr("to"),
-                 "status": self.tr("S&tatus"), "item": self.tr("It&em")}
+        texts = {
+            "case_number": self.tr("Case &number"),
+            "id_number": self.tr("&ID number"),
+            "name": self.tr("Na&me"),
+            "dates": self.tr("&Registered"),
+            "to": self.tr("to"),
+            "status": self.tr("S&tatus"),
+            "item": self.tr("It&em"),
+        }
         for key, text in texts.items():
             self.labels[key].setText(text)
         self.case_number.setPlaceholderText(self.tr("type or scan the receipt code"))
@@ -202,10 +221,15 @@ class SearchPage(QWidget):
             d = edit.date()
             return None if d == _NO_DATE else dt.date(d.year(), d.month(), d.day())
 
-        return SearchCriteria(case_number=self.case_number.text(), id_number=self.id_number.text(),
-                              name=self.name.text(), date_from=day(self.date_from), date_to=day(self.date_to),
-                              status=CaseStatus(self.status.currentData()) if self.status.currentData() else None,
-                              item_code=self.item.currentData() or "")
+        return SearchCriteria(
+            case_number=self.case_number.text(),
+            id_number=self.id_number.text(),
+            name=self.name.text(),
+            date_from=day(self.date_from),
+            date_to=day(self.date_to),
+            status=CaseStatus(self.status.currentData()) if self.status.currentData() else None,
+            item_code=self.item.currentData() or "",
+        )
 
     def run_search(self) -> None:
         try:

@@ -5,6 +5,7 @@ corrections and void; accounts (unlock); retention (due cases, purge, purged lis
 
 Core: clerk_app.audit_queries, clerk_app.corrections, clerk_app.retention, UserService.unlock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,26 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.attachments import AttachmentStore
@@ -72,8 +90,16 @@ def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = Fa
     start = table.rowCount() if append else 0
     table.setRowCount(start + len(rows))
     for i, r in enumerate(rows, start):
-        values = (str(r.seq), _when(r.at), r.actor, _role(r.role), r.station, r.action, r.case_id or "",
-                  r.detail_text())
+        values = (
+            str(r.seq),
+            _when(r.at),
+            r.actor,
+            _role(r.role),
+            r.station,
+            r.action,
+            r.case_id or "",
+            r.detail_text(),
+        )
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
             if col == 0:
@@ -86,8 +112,14 @@ def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = Fa
 class ReasonDialog(QDialog):
     """A value (optional) and a mandatory reason, for void and corrections."""
 
-    def __init__(self, parent: QWidget, title: str, value_label: str | None = None, value: str = "",
-                 fields: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        value_label: str | None = None,
+        value: str = "",
+        fields: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title)
@@ -122,8 +154,9 @@ class AuditPage(QWidget):
         self.ctx = ctx
         self.queries = AuditQueries(ctx.sessions, ctx.auditor, ctx.clock)
         self.corrections = CorrectionService(ctx.sessions, ctx.clock, ctx.auditor)
-        store = AttachmentStore(Path(ctx.settings.resolved_data_dir()) / "attachments",
-                                FieldCipher(ctx.keys, "attachments"))
+        store = AttachmentStore(
+            Path(ctx.settings.resolved_data_dir()) / "attachments", FieldCipher(ctx.keys, "attachments")
+        )
         self.retention = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store)
         # Overridable in tests: where an export is written, and how a dialog is answered.
         self.choose_export_path: Callable[[str, str], str | None] = self._ask_path
@@ -154,7 +187,10 @@ class AuditPage(QWidget):
         self.f_case.setObjectName("filterCase")
         today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
         self.f_from, self.f_to = QDateEdit(), QDateEdit()
-        for name, edit, day in (("filterFrom", self.f_from, today - dt.timedelta(days=30)), ("filterTo", self.f_to, today)):
+        for name, edit, day in (
+            ("filterFrom", self.f_from, today - dt.timedelta(days=30)),
+            ("filterTo", self.f_to, today),
+        ):
             edit.setObjectName(name)
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -165,8 +201,9 @@ class AuditPage(QWidget):
         self.f_case.returnPressed.connect(self.apply_filter)
         self.filter_labels = [QLabel() for _ in range(6)]
         top = QHBoxLayout()
-        for label, widget in zip(self.filter_labels, (self.f_user, self.f_role, self.f_action, self.f_case,
-                                                      self.f_from, self.f_to)):
+        for label, widget in zip(
+            self.filter_labels, (self.f_user, self.f_role, self.f_action, self.f_case, self.f_from, self.f_to)
+        ):
             label.setBuddy(widget)
             top.addWidget(label)
             top.addWidget(widget)
@@ -205,8 +242,11 @@ class AuditPage(QWidget):
 
     def reload_choices(self) -> None:
         users, roles, actions = self.queries.choices(self.actor)
-        for combo, values, label in ((self.f_user, users, None), (self.f_role, roles, _role),
-                                     (self.f_action, actions, None)):
+        for combo, values, label in (
+            (self.f_user, users, None),
+            (self.f_role, roles, _role),
+            (self.f_action, actions, None),
+        ):
             current = combo.currentData()
             combo.clear()
             combo.addItem(self.tr("(all)"), "")
@@ -230,8 +270,14 @@ class AuditPage(QWidget):
                 case_id = self.queries.find_case(self.actor, self.f_case.text())
             except ClerkAppError:
                 case_id = self.f_case.text().strip()
-        return AuditFilter(actor=value(self.f_user), role=value(self.f_role), action=value(self.f_action),
-                           case_id=case_id, start=start, end=end)
+        return AuditFilter(
+            actor=value(self.f_user),
+            role=value(self.f_role),
+            action=value(self.f_action),
+            case_id=case_id,
+            start=start,
+            end=end,
+        )
 
     def apply_filter(self) -> None:
         flt = self.current_filter()
@@ -250,8 +296,9 @@ class AuditPage(QWidget):
         rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE, before_seq=last)
         _fill_events(self.events, rows, append=True)
         total = self.queries.count(self.actor, flt)
-        self.count_label.setText(self.tr("%1 of %2 events").replace("%1", str(self.events.rowCount()))
-                                 .replace("%2", str(total)))
+        self.count_label.setText(
+            self.tr("%1 of %2 events").replace("%1", str(self.events.rowCount())).replace("%2", str(total))
+        )
         self.more_button.setEnabled(self.events.rowCount() < total)
         self._mark_broken()
 
@@ -260,19 +307,28 @@ class AuditPage(QWidget):
         if status.intact:
             self._broken_seq = None
             self.chain_label.setStyleSheet("color: #1e6b34; font-weight: bold;")
-            self.chain_label.setText(self.tr("Hash chain intact: %1 events verified.").replace("%1", str(status.events)))
+            self.chain_label.setText(
+                self.tr("Hash chain intact: %1 events verified.").replace("%1", str(status.events))
+            )
             self.apply_filter()
             return
         assert status.broken is not None
         self._broken_seq = status.broken.seq
-        reason = {"hash mismatch": self.tr("the event was altered"), "link mismatch": self.tr("the link to the previous event is wrong"),
-                  "sequence gap": self.tr("an event is missing"), "head mismatch": self.tr("events were removed at the end")
-                  }.get(status.broken.reason, status.broken.reason)
+        reason = {
+            "hash mismatch": self.tr("the event was altered"),
+            "link mismatch": self.tr("the link to the previous event is wrong"),
+            "sequence gap": self.tr("an event is missing"),
+            "head mismatch": self.tr("events were removed at the end"),
+        }.get(status.broken.reason, status.broken.reason)
         row = status.broken_row
-        where = (f" — {_when(row.at)} · {row.actor} · {row.action}" if row else "")
+        where = f" — {_when(row.at)} · {row.actor} · {row.action}" if row else ""
         self.chain_label.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.chain_label.setText(self.tr("Hash chain BROKEN at event %1 (%2)%3").replace("%1", str(status.broken.seq))
-                                 .replace("%2", reason).replace("%3", where))
+        self.chain_label.setText(
+            self.tr("Hash chain BROKEN at event %1 (%2)%3")
+            .replace("%1", str(status.broken.seq))
+            .replace("%2", reason)
+            .replace("%3", where)
+        )
         # Show the broken event: clear the filters that would hide it, then select it.
         self.f_user.setCurrentIndex(0)
         self.f_role.setCurrentIndex(0)
@@ -311,8 +367,7 @@ class AuditPage(QWidget):
             else:
                 from printing.audit_report import render_audit_pdf
 
-                data = self.queries.export_pdf(self.actor, flt, render_audit_pdf,
-                                               title=self.tr("Audit report"))
+                data = self.queries.export_pdf(self.actor, flt, render_audit_pdf, title=self.tr("Audit report"))
             Path(path).write_bytes(data)
         except (ClerkAppError, OSError) as exc:
             self.inform(exc.user_message() if isinstance(exc, ClerkAppError) else str(exc.strerror))
@@ -404,9 +459,14 @@ class AuditPage(QWidget):
         self.case_id = case_id
         self.case_input.setText(tl.case.case_number or case_id)
         c = tl.case
-        header = (self.tr("Case %1 · %2 (%3) · status %4 · window %5").replace("%1", c.case_number or "—")
-                  .replace("%2", c.item_name).replace("%3", c.item_code).replace("%4", _status(c.status))
-                  .replace("%5", c.window_no))
+        header = (
+            self.tr("Case %1 · %2 (%3) · status %4 · window %5")
+            .replace("%1", c.case_number or "—")
+            .replace("%2", c.item_name)
+            .replace("%3", c.item_code)
+            .replace("%4", _status(c.status))
+            .replace("%5", c.window_no)
+        )
         if c.void_reason:
             header += "\n" + self.tr("Voided: %1").replace("%1", c.void_reason)
         self.case_header.setText(header)
@@ -417,15 +477,19 @@ class AuditPage(QWidget):
             return lambda reason: getattr(self.ctx.cases.reveal_applicant(self.actor, case_id, reason), attr)
 
         self.applicant_name.set_value(app.name if app else "—", reveal("name") if app else None, allowed=allowed)
-        self.applicant_id.set_value(app.document_number if app else "—", reveal("document_number") if app else None,
-                                    allowed=allowed)
-        self.applicant_address.set_value(app.address if app else "—", reveal("address") if app else None,
-                                         allowed=allowed)
+        self.applicant_id.set_value(
+            app.document_number if app else "—", reveal("document_number") if app else None, allowed=allowed
+        )
+        self.applicant_address.set_value(
+            app.address if app else "—", reveal("address") if app else None, allowed=allowed
+        )
         _fill_events(self.timeline, tl.events)
         self.corrections_table.setRowCount(len(tl.corrections))
         for i, k in enumerate(tl.corrections):
             label = i18n.text(CORRECTABLE[k.field][1]) if k.field in CORRECTABLE else k.field
-            for col, value in enumerate((_when(k.at), k.actor, label, k.old_value or "—", k.new_value or "—", k.reason)):
+            for col, value in enumerate(
+                (_when(k.at), k.actor, label, k.old_value or "—", k.new_value or "—", k.reason)
+            ):
                 self.corrections_table.setItem(i, col, QTableWidgetItem(value))
         self.corrections_table.resizeColumnsToContents()
         self._set_case_enabled(c.status != CaseStatus.VOID.value)
@@ -450,14 +514,18 @@ class AuditPage(QWidget):
             return
         fields = [(key, i18n.text(label)) for key, (_, label) in CORRECTABLE.items()]
         dialog = ReasonDialog(self, self.tr("Correct a field"), self.tr("New value"), "", fields)
-        dialog.field.currentIndexChanged.connect(lambda _: dialog.value.setText(
-            self.corrections.current_value(self.actor, self.case_id or "", dialog.field.currentData()) or ""))
+        dialog.field.currentIndexChanged.connect(
+            lambda _: dialog.value.setText(
+                self.corrections.current_value(self.actor, self.case_id or "", dialog.field.currentData()) or ""
+            )
+        )
         dialog.value.setText(self.corrections.current_value(self.actor, self.case_id, fields[0][0]) or "")
         if not self.ask(dialog):
             return
         try:
-            self.corrections.correct(self.actor, self.case_id, dialog.field.currentData(), dialog.value.text(),
-                                     dialog.reason.text())
+            self.corrections.correct(
+                self.actor, self.case_id, dialog.field.currentData(), dialog.value.text(), dialog.reason.text()
+            )
         except ClerkAppError as exc:
             self.case_error.setText(exc.user_message())
             return
@@ -486,9 +554,13 @@ class AuditPage(QWidget):
         self.accounts.setRowCount(len(users))
         for i, u in enumerate(users):
             locked = u.locked_until is not None and u.locked_until > now
-            values = (u.username, u.display_name, _role(u.role),
-                      self.tr("locked until %1").replace("%1", _when(u.locked_until)) if locked else self.tr("active"),
-                      str(u.failed_attempts))
+            values = (
+                u.username,
+                u.display_name,
+                _role(u.role),
+                self.tr("locked until %1").replace("%1", _when(u.locked_until)) if locked else self.tr("active"),
+                str(u.failed_attempts),
+            )
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if locked:
@@ -531,9 +603,14 @@ class AuditPage(QWidget):
     def refresh_retention(self) -> None:
         days = self.ctx.settings.retention_days
         due = self.retention.due(self.actor, days)
-        self.retention_info.setText(self.tr("Personal data and page images of cases handed out more than %1 days ago "
-                                            "are purged; the case record and the audit trail stay. Due now: %2 cases.")
-                                    .replace("%1", str(days)).replace("%2", str(len(due))))
+        self.retention_info.setText(
+            self.tr(
+                "Personal data and page images of cases handed out more than %1 days ago "
+                "are purged; the case record and the audit trail stay. Due now: %2 cases."
+            )
+            .replace("%1", str(days))
+            .replace("%2", str(len(due)))
+        )
         self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
         purged = self.retention.purged(self.actor)
         self.purged_table.setRowCount(len(purged))
@@ -542,12 +619,15 @@ class AuditPage(QWidget):
             from sqlalchemy import select
 
             from clerk_app.store.models import Case
+
             with self.ctx.sessions() as s:
-                numbers = dict(s.execute(select(Case.id, Case.case_number).where(
-                    Case.id.in_([p.case_id for p in purged]))).all())
+                numbers = dict(
+                    s.execute(select(Case.id, Case.case_number).where(Case.id.in_([p.case_id for p in purged]))).all()
+                )
         for i, p in enumerate(purged):
-            for col, value in enumerate((_when(p.purged_at), numbers.get(p.case_id) or p.case_id, p.actor,
-                                         str(p.persons), str(p.files))):
+            for col, value in enumerate(
+                (_when(p.purged_at), numbers.get(p.case_id) or p.case_id, p.actor, str(p.persons), str(p.files))
+            ):
                 self.purged_table.setItem(i, col, QTableWidgetItem(value))
         self.purged_table.resizeColumnsToContents()
 
@@ -557,8 +637,12 @@ class AuditPage(QWidget):
         except ClerkAppError as exc:
             self.inform(exc.user_message())
             return
-        self.inform(self.tr("Purged %1 cases (%2 personal records, %3 files).").replace("%1", str(result.cases))
-                    .replace("%2", str(result.persons)).replace("%3", str(result.files)))
+        self.inform(
+            self.tr("Purged %1 cases (%2 personal records, %3 files).")
+            .replace("%1", str(result.cases))
+            .replace("%2", str(result.persons))
+            .replace("%3", str(result.files))
+        )
         self.refresh_retention()
 
     # -- common -------------------------------------------------------------------------------
@@ -579,8 +663,17 @@ class AuditPage(QWidget):
     def retranslate(self) -> None:
         for i, text in enumerate((self.tr("Audit trail"), self.tr("Case"), self.tr("Accounts"), self.tr("Retention"))):
             self.tabs.setTabText(i, text)
-        for label, text in zip(self.filter_labels, (self.tr("&User"), self.tr("&Role"), self.tr("&Action"),
-                                                    self.tr("Ca&se"), self.tr("&From"), self.tr("&To"))):
+        for label, text in zip(
+            self.filter_labels,
+            (
+                self.tr("&User"),
+                self.tr("&Role"),
+                self.tr("&Action"),
+                self.tr("Ca&se"),
+                self.tr("&From"),
+                self.tr("&To"),
+            ),
+        ):
             label.setText(text)
         self.f_case.setPlaceholderText(self.tr("case number"))
         self.apply_button.setText(self.tr("&Filter"))
@@ -588,8 +681,16 @@ class AuditPage(QWidget):
         self.csv_button.setText(self.tr("Export &CSV"))
         self.pdf_button.setText(self.tr("Export &PDF"))
         self.more_button.setText(self.tr("Load &more"))
-        headers = [self.tr("No."), self.tr("Time"), self.tr("User"), self.tr("Role"), self.tr("Station"),
-                   self.tr("Action"), self.tr("Case"), self.tr("Detail")]
+        headers = [
+            self.tr("No."),
+            self.tr("Time"),
+            self.tr("User"),
+            self.tr("Role"),
+            self.tr("Station"),
+            self.tr("Action"),
+            self.tr("Case"),
+            self.tr("Detail"),
+        ]
         self.events.setHorizontalHeaderLabels(headers)
         self.timeline.setHorizontalHeaderLabels(headers)
         self.case_label.setText(self.tr("Case &number"))
@@ -597,18 +698,29 @@ class AuditPage(QWidget):
         self.applicant_label.setText(self.tr("Applicant:"))
         self.timeline_title.setText(self.tr("Timeline"))
         self.corrections_title.setText(self.tr("Corrections (original values kept)"))
-        self.corrections_table.setHorizontalHeaderLabels([self.tr("Time"), self.tr("User"), self.tr("Field"),
-                                                          self.tr("Original value"), self.tr("Corrected"), self.tr("Reason")])
+        self.corrections_table.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("User"),
+                self.tr("Field"),
+                self.tr("Original value"),
+                self.tr("Corrected"),
+                self.tr("Reason"),
+            ]
+        )
         self.void_button.setText(self.tr("&Void case…"))
         self.correct_button.setText(self.tr("Co&rrect a field…"))
-        self.accounts.setHorizontalHeaderLabels([self.tr("User"), self.tr("Name"), self.tr("Role"), self.tr("State"),
-                                                 self.tr("Failed attempts")])
+        self.accounts.setHorizontalHeaderLabels(
+            [self.tr("User"), self.tr("Name"), self.tr("Role"), self.tr("State"), self.tr("Failed attempts")]
+        )
         self.unlock_button.setText(self.tr("&Unlock account"))
-        self.accounts_note.setText(self.tr("Accounts lock after repeated wrong passwords; unlocking is recorded "
-                                           "in the audit trail."))
+        self.accounts_note.setText(
+            self.tr("Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.")
+        )
         self.purge_button.setText(self.tr("&Purge now"))
-        self.purged_table.setHorizontalHeaderLabels([self.tr("Purged at"), self.tr("Case"), self.tr("By"),
-                                                     self.tr("Personal records"), self.tr("Files")])
+        self.purged_table.setHorizontalHeaderLabels(
+            [self.tr("Purged at"), self.tr("Case"), self.tr("By"), self.tr("Personal records"), self.tr("Files")]
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -6,19 +6,40 @@ per clerk and per window tables, the most frequent missing materials of one-time
 overdue 容缺 worklist. Numbers come from clerk_app.stats (SQL aggregates); definitions in its
 module docstring, repeated in the tooltips here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries,
-                              QPieSeries, QValueAxis)
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QPieSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QDate, QEvent, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport, StatsService
@@ -88,7 +109,10 @@ class StatsPage(QWidget):
         self.preset.setObjectName("statsPreset")
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.f_from, self.f_to = QDateEdit(), QDateEdit()
-        for name, edit, day in (("statsFrom", self.f_from, today - dt.timedelta(days=29)), ("statsTo", self.f_to, today)):
+        for name, edit, day in (
+            ("statsFrom", self.f_from, today - dt.timedelta(days=29)),
+            ("statsTo", self.f_to, today),
+        ):
             edit.setObjectName(name)
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -115,8 +139,9 @@ class StatsPage(QWidget):
         self.kpis: dict[str, QLabel] = {}
         self.kpi_titles: dict[str, QLabel] = {}
         kpi_box = QGridLayout()
-        for i, key in enumerate(("decided", "handling", "waiting", "pass", "pass_pre", "pass_direct", "notices",
-                                 "overdue")):
+        for i, key in enumerate(
+            ("decided", "handling", "waiting", "pass", "pass_pre", "pass_direct", "notices", "overdue")
+        ):
             title, value = QLabel(), QLabel()
             value.setObjectName(f"kpi_{key}")
             value.setStyleSheet("font-size: 20px; font-weight: bold; color: #1f3b5c;")
@@ -155,8 +180,9 @@ class StatsPage(QWidget):
         self.overdue = _table("statsOverdue", 5)
         self.table_titles = [QLabel() for _ in range(5)]
         tables = QGridLayout()
-        for i, (title, table) in enumerate(zip(self.table_titles, (self.clerks, self.windows, self.item_rates,
-                                                                  self.missing, self.overdue))):
+        for i, (title, table) in enumerate(
+            zip(self.table_titles, (self.clerks, self.windows, self.item_rates, self.missing, self.overdue))
+        ):
             title.setStyleSheet("font-weight: bold;")
             box = QVBoxLayout()
             box.addWidget(title)
@@ -205,8 +231,12 @@ class StatsPage(QWidget):
 
         self.refresh_button.setEnabled(False)
         self.timing.setText(self.tr("calculating…"))
-        self._op = BackgroundOp(lambda report, cancel: self.service.report(self.actor, flt),
-                                lambda rep: self._loaded(rep, t0), self._failed, owner=self).start()
+        self._op = BackgroundOp(
+            lambda report, cancel: self.service.report(self.actor, flt),
+            lambda rep: self._loaded(rep, t0),
+            self._failed,
+            owner=self,
+        ).start()
 
     def _loaded(self, report: StatsReport, t0: float) -> None:
         self.report = report
@@ -227,33 +257,61 @@ class StatsPage(QWidget):
         k["handling"].setText(f"{_minutes(r.handling.median_seconds)} / {_minutes(r.handling.p90_seconds)}")
         k["waiting"].setText(f"{_minutes(r.waiting.median_seconds)} / {_minutes(r.waiting.p90_seconds)}")
         k["pass"].setText(f"{_pct(r.pass_rate.ratio)} ({r.pass_rate.passed}/{r.pass_rate.total})")
-        k["pass_pre"].setText(f"{_pct(r.pass_rate_prereviewed.ratio)} ({r.pass_rate_prereviewed.passed}/"
-                              f"{r.pass_rate_prereviewed.total})")
-        k["pass_direct"].setText(f"{_pct(r.pass_rate_direct.ratio)} ({r.pass_rate_direct.passed}/"
-                                 f"{r.pass_rate_direct.total})")
+        k["pass_pre"].setText(
+            f"{_pct(r.pass_rate_prereviewed.ratio)} ({r.pass_rate_prereviewed.passed}/{r.pass_rate_prereviewed.total})"
+        )
+        k["pass_direct"].setText(
+            f"{_pct(r.pass_rate_direct.ratio)} ({r.pass_rate_direct.passed}/{r.pass_rate_direct.total})"
+        )
         k["notices"].setText(str(r.notices_issued))
         k["overdue"].setText(str(len(r.overdue)) + ("+" if len(r.overdue) >= 500 else ""))  # worklist capped at 500
-        k["overdue"].setStyleSheet("font-size: 20px; font-weight: bold; color: %s;"
-                                   % ("#b3261e" if r.overdue else "#1f3b5c"))
+        k["overdue"].setStyleSheet(
+            "font-size: 20px; font-weight: bold; color: %s;" % ("#b3261e" if r.overdue else "#1f3b5c")
+        )
         day_fmt = "%m-%d" if len(r.per_day) <= 14 else "%d"  # a month of bars: day numbers only
         self._bars(self.day_chart, [d.strftime(day_fmt) for d, _ in r.per_day], [n for _, n in r.per_day])
         top_items = r.per_item[:8]
-        self._bars(self.item_chart, [c.label[:14] for c in reversed(top_items)],
-                   [c.count for c in reversed(top_items)], horizontal=True)
-        outcome_names = {"accepted": self.tr("Accepted"), "accepted_with_deficiencies": self.tr("Accepted with deficiencies"),
-                         "returned": self.tr("Returned with notice"), "rejected": self.tr("Rejected")}
+        self._bars(
+            self.item_chart,
+            [c.label[:14] for c in reversed(top_items)],
+            [c.count for c in reversed(top_items)],
+            horizontal=True,
+        )
+        outcome_names = {
+            "accepted": self.tr("Accepted"),
+            "accepted_with_deficiencies": self.tr("Accepted with deficiencies"),
+            "returned": self.tr("Returned with notice"),
+            "rejected": self.tr("Rejected"),
+        }
         self._pie(self.outcome_chart, [(outcome_names.get(k_, k_), n) for k_, n in sorted(r.outcomes.items())])
-        rating_names = {5: self.tr("Very satisfied"), 4: self.tr("Satisfied"), 3: self.tr("Basically satisfied"),
-                        2: self.tr("Dissatisfied"), 1: self.tr("Very dissatisfied")}
-        self._pie(self.rating_chart, [(rating_names[level], n) for level, n in r.ratings.items()]
-                  + [(self.tr("Not rated"), r.unrated)])
+        rating_names = {
+            5: self.tr("Very satisfied"),
+            4: self.tr("Satisfied"),
+            3: self.tr("Basically satisfied"),
+            2: self.tr("Dissatisfied"),
+            1: self.tr("Very dissatisfied"),
+        }
+        self._pie(
+            self.rating_chart,
+            [(rating_names[level], n) for level, n in r.ratings.items()] + [(self.tr("Not rated"), r.unrated)],
+        )
         _fill(self.clerks, [(c.label, str(c.count)) for c in r.per_clerk])
         _fill(self.windows, [(c.label, str(c.count)) for c in r.per_window])
-        _fill(self.item_rates, [(f"{x.item_name} ({x.item_code})", _pct(x.rate.ratio), f"{x.rate.passed}/{x.rate.total}")
-                                for x in r.pass_rate_per_item])
+        _fill(
+            self.item_rates,
+            [
+                (f"{x.item_name} ({x.item_code})", _pct(x.rate.ratio), f"{x.rate.passed}/{x.rate.total}")
+                for x in r.pass_rate_per_item
+            ],
+        )
         _fill(self.missing, [(c.label, str(c.count)) for c in r.top_missing])
-        _fill(self.overdue, [(o.case_number or o.case_id, o.item_name, o.window_no, o.due.isoformat(),
-                              str(o.days_overdue)) for o in r.overdue])
+        _fill(
+            self.overdue,
+            [
+                (o.case_number or o.case_id, o.item_name, o.window_no, o.due.isoformat(), str(o.days_overdue))
+                for o in r.overdue
+            ],
+        )
 
     def _bars(self, chart: QChart, categories: list[str], values: list[int], *, horizontal: bool = False) -> None:
         chart.removeAllSeries()
@@ -302,35 +360,57 @@ class StatsPage(QWidget):
         current = self.preset.currentIndex()
         self.preset.blockSignals(True)
         self.preset.clear()
-        for text, days in ((self.tr("Last 30 days"), 30), (self.tr("Last 7 days"), 7), (self.tr("Last 90 days"), 90),
-                           (self.tr("Last 365 days"), 365), (self.tr("Custom"), 0)):
+        for text, days in (
+            (self.tr("Last 30 days"), 30),
+            (self.tr("Last 7 days"), 7),
+            (self.tr("Last 90 days"), 90),
+            (self.tr("Last 365 days"), 365),
+            (self.tr("Custom"), 0),
+        ):
             self.preset.addItem(text, days)
         self.preset.setCurrentIndex(max(0, current))
         self.preset.blockSignals(False)
-        titles = {"decided": self.tr("Cases decided"), "handling": self.tr("Handling time, min (median / P90)"),
-                  "waiting": self.tr("Waiting time, min (median / P90)"),
-                  "pass": self.tr("First-submission pass rate"), "pass_pre": self.tr("… pre-reviewed"),
-                  "pass_direct": self.tr("… not pre-reviewed"), "notices": self.tr("One-time notices issued"),
-                  "overdue": self.tr("容缺 supplements overdue")}
+        titles = {
+            "decided": self.tr("Cases decided"),
+            "handling": self.tr("Handling time, min (median / P90)"),
+            "waiting": self.tr("Waiting time, min (median / P90)"),
+            "pass": self.tr("First-submission pass rate"),
+            "pass_pre": self.tr("… pre-reviewed"),
+            "pass_direct": self.tr("… not pre-reviewed"),
+            "notices": self.tr("One-time notices issued"),
+            "overdue": self.tr("容缺 supplements overdue"),
+        }
         for key, text in titles.items():
             self.kpi_titles[key].setText(text)
         self.kpis["handling"].setToolTip(self.tr("Start of handling to decision; nearest-rank percentiles"))
-        self.kpis["waiting"].setToolTip(self.tr("Ticket to call (or start when no call time); only cases with a ticket"))
+        self.kpis["waiting"].setToolTip(
+            self.tr("Ticket to call (or start when no call time); only cases with a ticket")
+        )
         self.kpis["pass"].setToolTip(self.tr("Accepted cases among decided first-visit cases"))
         self.day_chart.setTitle(self.tr("Cases per day"))
         self.item_chart.setTitle(self.tr("Cases per item"))
         self.outcome_chart.setTitle(self.tr("Decisions"))
         self.rating_chart.setTitle(self.tr("Ratings"))
-        for title, text in zip(self.table_titles, (self.tr("Per clerk"), self.tr("Per window"),
-                                                   self.tr("Pass rate per item"), self.tr("Most frequent missing materials"),
-                                                   self.tr("Overdue supplements (worklist)"))):
+        for title, text in zip(
+            self.table_titles,
+            (
+                self.tr("Per clerk"),
+                self.tr("Per window"),
+                self.tr("Pass rate per item"),
+                self.tr("Most frequent missing materials"),
+                self.tr("Overdue supplements (worklist)"),
+            ),
+        ):
             title.setText(text)
         self.clerks.setHorizontalHeaderLabels([self.tr("Clerk"), self.tr("Cases")])
         self.windows.setHorizontalHeaderLabels([self.tr("Window"), self.tr("Cases")])
-        self.item_rates.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Pass rate"), self.tr("Passed / first visits")])
+        self.item_rates.setHorizontalHeaderLabels(
+            [self.tr("Item"), self.tr("Pass rate"), self.tr("Passed / first visits")]
+        )
         self.missing.setHorizontalHeaderLabels([self.tr("Material"), self.tr("Times missing")])
-        self.overdue.setHorizontalHeaderLabels([self.tr("Case number"), self.tr("Item"), self.tr("Window"),
-                                                self.tr("Due"), self.tr("Days overdue")])
+        self.overdue.setHorizontalHeaderLabels(
+            [self.tr("Case number"), self.tr("Item"), self.tr("Window"), self.tr("Due"), self.tr("Days overdue")]
+        )
         if self.report is not None:
             self.show_report(self.report)
 

@@ -9,13 +9,22 @@ Usage::
                         reveal=lambda reason: ctx.cases.reveal_applicant(actor, case_id, reason).document_number,
                         allowed=actor.can(Permission.PII_VIEW_FULL))
 """
+
 from __future__ import annotations
 
 from typing import Callable, Protocol
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app.errors import ClerkAppError
 
@@ -55,13 +64,20 @@ def ask_reason(parent: QWidget) -> str | None:
 
 
 class RevealLabel(QWidget):
-    revealed = Signal()          # the full value is shown (already audited by the core)
+    revealed = Signal()  # the full value is shown (already audited by the core)
     hidden = Signal()
-    failed = Signal(str)         # the core refused (message in the user's language)
+    failed = Signal(str)  # the core refused (message in the user's language)
 
-    def __init__(self, masked: str = "", reveal: Callable[[str], str] | None = None, *, allowed: bool = True,
-                 prompt: ReasonPrompt = ask_reason, hide_after_ms: int = 60_000,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        masked: str = "",
+        reveal: Callable[[str], str] | None = None,
+        *,
+        allowed: bool = True,
+        prompt: ReasonPrompt = ask_reason,
+        hide_after_ms: int = 60_000,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._masked = masked
         self._reveal = reveal

@@ -10,6 +10,7 @@ PCSCLITE_CSOCK_NAME at the socket in that directory: test sessions running side 
 system pcscd, do not meet. Elsewhere it falls back to the shared path and fails (does not skip)
 when another pcscd is running.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,7 +82,8 @@ class Pcscd:
             'FRIENDLYNAME "Virtual PCD"\n'
             f"DEVICENAME /dev/null:0x{self.port:04X}\n"
             f"LIBPATH {VPCD_DRIVER}\n"
-            f"CHANNELID 0x{self.port:04X}\n")
+            f"CHANNELID 0x{self.port:04X}\n"
+        )
         self.conf = conf
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -90,8 +92,7 @@ class Pcscd:
         cmd = [exe, "-f", "-c", str(self.conf)]
         if self.isolated:
             # unshare execs sh, which execs pcscd: the PID we keep is pcscd's own
-            cmd = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /run/pcscd && exec "$@"',
-                   str(self.rundir), *cmd]
+            cmd = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /run/pcscd && exec "$@"', str(self.rundir), *cmd]
             os.environ["PCSCLITE_CSOCK_NAME"] = str(self.rundir / "pcscd.comm")
         else:
             _fail_if_another_pcscd()
@@ -107,8 +108,10 @@ class Pcscd:
             time.sleep(0.02)
         log_text = (self.workdir / "pcscd.log").read_text(errors="replace")[-2000:]
         self.stop()
-        pytest.fail(f"pcscd with the vpcd driver did not come up (is another pcscd running, "
-                    f"or is vsmartcard-vpcd missing?). Log:\n{log_text}")
+        pytest.fail(
+            f"pcscd with the vpcd driver did not come up (is another pcscd running, "
+            f"or is vsmartcard-vpcd missing?). Log:\n{log_text}"
+        )
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -137,8 +140,7 @@ def _can_isolate() -> bool:
             Path("/run/pcscd").mkdir(parents=True)
         except OSError:
             return False
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind /tmp /run/pcscd"],
-                           capture_output=True)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind /tmp /run/pcscd"], capture_output=True)
     return probe.returncode == 0
 
 
@@ -209,8 +211,9 @@ class CardSlot:
         wait_for_card(READER_0 if slot == 0 else READER_1, present=True)
         return client
 
-    def insert_emrtd(self, doc: EmrtdFiles, key: MrzKey | None = None, extended: bool = True,
-                     faults: Faults | None = None) -> tuple[EmrtdCard, VpcdClient]:
+    def insert_emrtd(
+        self, doc: EmrtdFiles, key: MrzKey | None = None, extended: bool = True, faults: Faults | None = None
+    ) -> tuple[EmrtdCard, VpcdClient]:
         card = EmrtdCard(doc.files, key or key_for(doc), extended=extended, faults=faults)
         return card, self.insert(card)
 

@@ -1,5 +1,6 @@
 """A GA 467 resident-ID reader (SAM) emulator on a pseudo-terminal pair: the service opens the slave
 side with pyserial like a real /dev/ttyUSB0, the emulator answers on the master side."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,12 @@ import tty
 from dataclasses import dataclass
 
 from devices.cards.ga467 import (
-    CMD_FIND_CARD, CMD_READ_TEXT_PHOTO, CMD_SAM_ID, CMD_SELECT_CARD, PREAMBLE, build_response,
+    CMD_FIND_CARD,
+    CMD_READ_TEXT_PHOTO,
+    CMD_SAM_ID,
+    CMD_SELECT_CARD,
+    PREAMBLE,
+    build_response,
     id_number_check_digit,
 )
 
@@ -27,7 +33,7 @@ class ResidentCard:
     authority: str = "北京市公安局西城分局"
     valid_from: str = "20100101"
     valid_to: str = "长期"
-    photo: bytes = bytes(range(256)) * 4      # 1024 bytes standing in for WLT
+    photo: bytes = bytes(range(256)) * 4  # 1024 bytes standing in for WLT
 
     @property
     def id_number(self) -> str:
@@ -38,14 +44,27 @@ class ResidentCard:
             raw = value.encode("utf-16-le")
             return raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)
 
-        out = (f(self.name, 30) + f(self.sex, 2) + f(self.nation, 4) + f(self.birth, 16)
-               + f(self.address, 70) + f(self.id_number, 36) + f(self.authority, 30)
-               + f(self.valid_from, 16) + f(self.valid_to, 16))
+        out = (
+            f(self.name, 30)
+            + f(self.sex, 2)
+            + f(self.nation, 4)
+            + f(self.birth, 16)
+            + f(self.address, 70)
+            + f(self.id_number, 36)
+            + f(self.authority, 30)
+            + f(self.valid_from, 16)
+            + f(self.valid_to, 16)
+        )
         return out + f("", 36)
 
 
-SAM_ID = (5).to_bytes(2, "little") + (1).to_bytes(2, "little") + (20101010).to_bytes(4, "little") \
-    + (40561).to_bytes(4, "little") + (2143451234).to_bytes(4, "little")
+SAM_ID = (
+    (5).to_bytes(2, "little")
+    + (1).to_bytes(2, "little")
+    + (20101010).to_bytes(4, "little")
+    + (40561).to_bytes(4, "little")
+    + (2143451234).to_bytes(4, "little")
+)
 
 
 class SamEmulator:
@@ -54,7 +73,7 @@ class SamEmulator:
         tty.setraw(self.master)
         self.port_name = os.ttyname(self.slave)
         self.card = card
-        self.fault: str | None = None          # "lift_during_read" | "garbage" | "bad_checksum" | "silent"
+        self.fault: str | None = None  # "lift_during_read" | "garbage" | "bad_checksum" | "silent"
         self.commands: list[bytes] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True, name="sam-emulator")
@@ -74,10 +93,10 @@ class SamEmulator:
                 at = buf.find(PREAMBLE)
                 if at < 0 or len(buf) < at + 7:
                     break
-                n = int.from_bytes(buf[at + 5:at + 7], "big")
+                n = int.from_bytes(buf[at + 5 : at + 7], "big")
                 if len(buf) < at + 7 + n:
                     break
-                frame, buf = buf[at:at + 7 + n], buf[at + 7 + n:]
+                frame, buf = buf[at : at + 7 + n], buf[at + 7 + n :]
                 reply = self.answer(frame[7:9])
                 if reply:
                     os.write(self.master, reply)
@@ -102,7 +121,7 @@ class SamEmulator:
             data = (256).to_bytes(2, "big") + (1024).to_bytes(2, "big") + self.card.text() + self.card.photo
             frame = build_response(0x90, data)
             if fault == "garbage":
-                return b"\x00\x13" + frame[:40]   # truncated mid-frame after line noise
+                return b"\x00\x13" + frame[:40]  # truncated mid-frame after line noise
             if fault == "bad_checksum":
                 return frame[:-1] + bytes([frame[-1] ^ 0x5A])
             return frame

@@ -1,5 +1,6 @@
 """The same behaviour from every ``CardReaderService`` backend: pyscard through pcscd + vpcd, and the
 simulator the demo and UI tests use (qutebrowser's backend-parametrized fixture pattern)."""
+
 from __future__ import annotations
 
 import threading
@@ -13,8 +14,15 @@ import pytest
 from clerk_app.errors import UserCancelled
 from devices.cards import create_card_service
 from devices.cards.api import (
-    BacFailedError, CardReaderService, CardRemovedError, IdentityDocument, MrzKey, NoCardError,
-    PassiveAuthStatus, ReaderBusyError, ReaderState,
+    BacFailedError,
+    CardReaderService,
+    CardRemovedError,
+    IdentityDocument,
+    MrzKey,
+    NoCardError,
+    PassiveAuthStatus,
+    ReaderBusyError,
+    ReaderState,
 )
 from devices.cards.simulated import SIMULATED_READER, SimulatedCardService
 
@@ -112,8 +120,9 @@ def test_lists_the_reader_and_its_card(harness: Harness) -> None:
 def test_states_through_a_read(harness: Harness) -> None:
     events: list[ReaderState] = []
     cards: list[bytes] = []
-    harness.service.start_watching(lambda r, s, e: events.append(s) if r == harness.reader else None,
-                                   lambda r, atr: cards.append(atr))
+    harness.service.start_watching(
+        lambda r, s, e: events.append(s) if r == harness.reader else None, lambda r, atr: cards.append(atr)
+    )
     _wait(lambda: ReaderState.READER_READY in events)
     key = harness.insert()
     _wait(lambda: ReaderState.CARD_PRESENT in events)
@@ -182,7 +191,7 @@ def test_a_second_concurrent_read_is_busy(harness: Harness) -> None:
     key = harness.insert()
     t = threading.Thread(target=lambda: _swallow(lambda: harness.service.read(harness.reader, key)))
     t.start()
-    time.sleep(0.5)                 # the first read lasts about 2 s (slowed chip / simulator)
+    time.sleep(0.5)  # the first read lasts about 2 s (slowed chip / simulator)
     with pytest.raises(ReaderBusyError):
         harness.service.read(harness.reader, key)
     harness.service.cancel()

@@ -1,4 +1,5 @@
 """GA 467 resident-ID readers: the service talks pyserial to an emulator on a pseudo-terminal pair."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,12 +11,24 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from devices.cards.api import (
-    CardRemovedError, DocumentType, GarbageResponseError, NoCardError,
-    PassiveAuthStatus, ReaderGoneError, ReaderState, Sex,
+    CardRemovedError,
+    DocumentType,
+    GarbageResponseError,
+    NoCardError,
+    PassiveAuthStatus,
+    ReaderGoneError,
+    ReaderState,
+    Sex,
 )
 from devices.cards.ga467 import (
-    Ga467CardService, WLT_MIME, build_command, build_response, format_sam_id, parse_command,
-    parse_frame, parse_text,
+    Ga467CardService,
+    WLT_MIME,
+    build_command,
+    build_response,
+    format_sam_id,
+    parse_command,
+    parse_frame,
+    parse_text,
 )
 
 from .sam_emulator import SAM_ID, ResidentCard, SamEmulator
@@ -43,8 +56,7 @@ def test_frame_layout() -> None:
     assert format_sam_id(SAM_ID) == "05.01-20101010-0000040561-2143451234"
 
 
-def test_read_every_field(service: Ga467CardService, emulator: SamEmulator,
-                          caplog: pytest.LogCaptureFixture) -> None:
+def test_read_every_field(service: Ga467CardService, emulator: SamEmulator, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     doc = service.read(emulator.port_name)
     card = ResidentCard()
@@ -57,13 +69,13 @@ def test_read_every_field(service: Ga467CardService, emulator: SamEmulator,
     assert doc.document_number == card.id_number == "11010519491231002X"
     assert doc.issuing_authority == "北京市公安局西城分局"
     assert doc.valid_from == dt.date(2010, 1, 1)
-    assert doc.expiry_date is None                          # 长期
+    assert doc.expiry_date is None  # 长期
     assert doc.reader_id == "05.01-20101010-0000040561-2143451234"
     assert doc.photo is not None and doc.photo.mime == WLT_MIME and not doc.photo.decodable
     assert doc.photo.data == card.photo
     assert doc.passive_auth.status is PassiveAuthStatus.NOT_CHECKED
     assert doc.verified_by == "chip"
-    assert "05.01-20101010" in caplog.text                  # the SAM ID is logged with each read
+    assert "05.01-20101010" in caplog.text  # the SAM ID is logged with each read
     for secret in ("测试样例", "11010519491231002X", "示例路"):
         assert secret not in caplog.text
 
@@ -87,14 +99,13 @@ def test_card_lifted_during_read(emulator: SamEmulator, service: Ga467CardServic
         service.read()
     emulator.fault = None
     emulator.card = ResidentCard()
-    assert service.read().full_name == "测试样例"          # the service still works
+    assert service.read().full_name == "测试样例"  # the service still works
 
 
-@pytest.mark.parametrize("fault,error", [("garbage", CardRemovedError),
-                                         ("bad_checksum", GarbageResponseError),
-                                         ("silent", CardRemovedError)])
-def test_broken_answers(emulator: SamEmulator, service: Ga467CardService, fault: str,
-                        error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    "fault,error", [("garbage", CardRemovedError), ("bad_checksum", GarbageResponseError), ("silent", CardRemovedError)]
+)
+def test_broken_answers(emulator: SamEmulator, service: Ga467CardService, fault: str, error: type[Exception]) -> None:
     # a truncated frame or no answer at all times out: on these readers that is the card lifted
     emulator.fault = fault
     with pytest.raises(error):
@@ -150,4 +161,3 @@ def test_text_parser_survives_any_block(data: bytes) -> None:
         parse_text(data, b"", "sam")
     except GarbageResponseError:
         pass
-

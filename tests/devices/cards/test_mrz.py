@@ -1,4 +1,5 @@
 """MRZ parsing and check digits: ICAO specimens, keyboard-wedge input, hypothesis properties."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,16 +10,18 @@ from hypothesis import given, settings, strategies as st
 
 from devices.cards.api import DocumentType, Sex, WrongMrzError
 from devices.cards.mrz import (
-    build_td1, build_td3, check_digit, mrz_key, normalise_lines, parse_mrz, parse_yymmdd,
+    build_td1,
+    build_td3,
+    check_digit,
+    mrz_key,
+    normalise_lines,
+    parse_mrz,
+    parse_yymmdd,
 )
 
-TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-       "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
-TD1 = ("I<UTOD231458907<<<<<<<<<<<<<<<\n"
-       "7408122F1204159UTO<<<<<<<<<<<6\n"
-       "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
-TD2 = ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n"
-       "D231458907UTO7408122F1204159<<<<<<<6")
+TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+TD1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+TD2 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"
 
 
 def test_check_digits_from_icao_examples() -> None:
@@ -66,15 +69,16 @@ def test_keyboard_wedge_input_forms() -> None:
     assert normalise_lines(" " + TD1.replace("\n", "\r") + "\r") == TD1.split("\n")
 
 
-@pytest.mark.parametrize("pos,what", [(9, "document number"), (19, "birth date"), (27, "expiry date"),
-                                      (43, "composite")])
+@pytest.mark.parametrize(
+    "pos,what", [(9, "document number"), (19, "birth date"), (27, "expiry date"), (43, "composite")]
+)
 def test_each_check_digit_is_enforced(pos: int, what: str) -> None:
     lines = TD3.split("\n")
-    bad = lines[1][:pos] + str((int(lines[1][pos]) + 1) % 10) + lines[1][pos + 1:]
+    bad = lines[1][:pos] + str((int(lines[1][pos]) + 1) % 10) + lines[1][pos + 1 :]
     with pytest.raises(WrongMrzError) as err:
         parse_mrz(lines[0] + "\n" + bad)
     assert what in str(err.value)
-    assert "L898902C3" not in str(err.value)       # no personal data in the message
+    assert "L898902C3" not in str(err.value)  # no personal data in the message
 
 
 def test_mrz_key_from_clerk_input() -> None:
@@ -94,15 +98,13 @@ def test_yymmdd_centuries() -> None:
 
 
 name = st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=12)
-digits6 = st.dates(min_value=dt.date(1931, 1, 1), max_value=dt.date(2025, 12, 31)).map(
-    lambda d: d.strftime("%y%m%d"))
+digits6 = st.dates(min_value=dt.date(1931, 1, 1), max_value=dt.date(2025, 12, 31)).map(lambda d: d.strftime("%y%m%d"))
 docnum = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=9)
 
 
 @given(name, name, docnum, digits6, st.sampled_from("MFX"), digits6)
 @settings(max_examples=150, deadline=None)
-def test_td3_roundtrip(surname: str, given_name: str, number: str, birth: str, sex: str,
-                       expiry: str) -> None:
+def test_td3_roundtrip(surname: str, given_name: str, number: str, birth: str, sex: str, expiry: str) -> None:
     m = parse_mrz(build_td3("P", "CHN", surname, given_name, number, "CHN", birth, sex, expiry))
     assert (m.surname, m.given_names, m.document_number) == (surname, given_name, number)
     assert (m.birth_date_raw, m.expiry_date_raw) == (birth, expiry)
@@ -110,12 +112,14 @@ def test_td3_roundtrip(surname: str, given_name: str, number: str, birth: str, s
 
 @given(name, name, docnum, digits6, digits6, st.sampled_from(["CS", "CD", "IR"]))
 @settings(max_examples=150, deadline=None)
-def test_td1_roundtrip(surname: str, given_name: str, number: str, birth: str, expiry: str,
-                       code: str) -> None:
+def test_td1_roundtrip(surname: str, given_name: str, number: str, birth: str, expiry: str, code: str) -> None:
     m = parse_mrz(build_td1(code, "CHN", surname, given_name, number, "CHN", birth, "F", expiry))
     assert m.document_number == number and m.birth_date_raw == birth
-    assert m.document_type in (DocumentType.HK_MACAU_PERMIT, DocumentType.TAIWAN_PERMIT,
-                               DocumentType.FOREIGN_PERMANENT_RESIDENCE)
+    assert m.document_type in (
+        DocumentType.HK_MACAU_PERMIT,
+        DocumentType.TAIWAN_PERMIT,
+        DocumentType.FOREIGN_PERMANENT_RESIDENCE,
+    )
 
 
 @given(st.text(alphabet=string.ascii_uppercase + string.digits + "<", min_size=1, max_size=20))
@@ -126,7 +130,7 @@ def test_check_digit_detects_any_single_substitution(data: str) -> None:
         # weights 7,3,1 are coprime to 10, so changing one value by less than 10 changes the digit
         for other in "0123456789":
             if other != ch and ch.isdigit():
-                assert check_digit(data[:i] + other + data[i + 1:]) != digit
+                assert check_digit(data[:i] + other + data[i + 1 :]) != digit
 
 
 @given(st.text(max_size=120))

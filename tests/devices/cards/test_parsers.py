@@ -1,5 +1,6 @@
 """Parsers of untrusted card data (TLV, EF.COM, DG1, DG2, SOD) and passive authentication without
 the PC/SC stack. Hypothesis: any byte string gives a typed error, never another exception."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,7 @@ def test_passive_auth_outcomes(tmp_path) -> None:  # type: ignore[no-untyped-def
     assert passive_authenticate(SOD, groups, cscas).status is PassiveAuthStatus.VERIFIED
     altered = passive_authenticate(SOD, {1: make_dg1(Holder(given="OTHER").mrz()), 2: DG2}, cscas)
     assert altered.status is PassiveAuthStatus.DATA_ALTERED and altered.detail == "DG1 hash mismatch"
-    assert passive_authenticate(SOD, groups, [pki.impostor_csca_cert]).status is \
-        PassiveAuthStatus.ISSUER_NOT_TRUSTED
+    assert passive_authenticate(SOD, groups, [pki.impostor_csca_cert]).status is PassiveAuthStatus.ISSUER_NOT_TRUSTED
     assert passive_authenticate(SOD, groups, []).status is PassiveAuthStatus.NOT_CHECKED
     assert passive_authenticate(None, groups, cscas).status is PassiveAuthStatus.NOT_CHECKED
     assert passive_authenticate(SOD, {**groups, 3: b"x"}, cscas).status is PassiveAuthStatus.DATA_ALTERED
@@ -66,8 +66,7 @@ def test_tampered_sod_signature_is_data_altered() -> None:
     assert "digest" in result.detail or "signature" in result.detail
 
 
-@pytest.mark.parametrize("parser", [lds.parse_ef_com, lds.parse_dg1, lds.parse_dg2, parse_sod,
-                                    tlv.parse_all])
+@pytest.mark.parametrize("parser", [lds.parse_ef_com, lds.parse_dg1, lds.parse_dg2, parse_sod, tlv.parse_all])
 @given(data=st.binary(max_size=400))
 @settings(max_examples=250, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 def test_parsers_only_raise_typed_errors(parser, data: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -86,8 +85,11 @@ def test_mutated_sod_never_verifies_and_never_crashes(cut: int, flip: int) -> No
     result = passive_authenticate(bytes(mutated), {1: DG1, 2: DG2}, [pki.csca_cert])
     # a flipped bit in unsigned parts (e.g. the certificate's outer length) may still verify only if
     # the signed content is intact; it must never crash, and the content hashes are always checked
-    assert result.status in (PassiveAuthStatus.VERIFIED, PassiveAuthStatus.DATA_ALTERED,
-                             PassiveAuthStatus.ISSUER_NOT_TRUSTED)
+    assert result.status in (
+        PassiveAuthStatus.VERIFIED,
+        PassiveAuthStatus.DATA_ALTERED,
+        PassiveAuthStatus.ISSUER_NOT_TRUSTED,
+    )
 
 
 @given(prefix=st.binary(max_size=64))

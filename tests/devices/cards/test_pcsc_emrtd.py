@@ -1,4 +1,5 @@
 """The eMRTD profile through the real stack: emulated card → vpcd → pcscd → pyscard → our service."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,18 @@ import pytest
 from PIL import Image
 
 from devices.cards.api import (
-    BacFailedError, CardRemovedError, CardTimeoutError, DocumentType, GarbageResponseError, MrzKey, NoCardError,
-    PassiveAuthStatus, ReaderGoneError, ReaderState, Sex, UnknownCardError,
+    BacFailedError,
+    CardRemovedError,
+    CardTimeoutError,
+    DocumentType,
+    GarbageResponseError,
+    MrzKey,
+    NoCardError,
+    PassiveAuthStatus,
+    ReaderGoneError,
+    ReaderState,
+    Sex,
+    UnknownCardError,
 )
 from devices.cards.pcsc import PcscCardService
 
@@ -33,8 +44,9 @@ def service(pcscd: Pcscd, csca_folder: Path) -> Iterator[PcscCardService]:
     svc.close()
 
 
-def test_full_read_every_field_and_pa_verified(card_slot: CardSlot, service: PcscCardService,
-                                               document: EmrtdFiles) -> None:
+def test_full_read_every_field_and_pa_verified(
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     card, _ = card_slot.insert_emrtd(document)
     doc = service.read(READER_0, key_for(document))
     assert doc.document_type is DocumentType.PASSPORT
@@ -59,18 +71,20 @@ def test_full_read_every_field_and_pa_verified(card_slot: CardSlot, service: Pcs
     assert card.read_count >= 4
 
 
-def test_short_apdus_when_the_chip_has_no_extended_length(card_slot: CardSlot, service: PcscCardService,
-                                                           document: EmrtdFiles) -> None:
+def test_short_apdus_when_the_chip_has_no_extended_length(
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     card_slot.insert_emrtd(document, extended=False)
     doc = service.read(READER_0, key_for(document))
     assert doc.photo is not None and doc.photo.data == document.image
     stats = service.diagnostics.last_read
     assert stats is not None and not stats.extended
-    assert stats.apdus > 70                       # 16 KB / 223 bytes
+    assert stats.apdus > 70  # 16 KB / 223 bytes
 
 
-def test_extended_length_refused_falls_back_to_short(card_slot: CardSlot, service: PcscCardService,
-                                                     document: EmrtdFiles) -> None:
+def test_extended_length_refused_falls_back_to_short(
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     # the ATR claims extended length but the chip answers 6700: redo BAC, read short
     card_slot.insert_emrtd(document, faults=Faults(refuse_extended=True))
     doc = service.read(READER_0, key_for(document))
@@ -91,8 +105,9 @@ def test_jpeg2000_face(card_slot: CardSlot, service: PcscCardService) -> None:
 
 
 @pytest.mark.parametrize("extended", [True, False])
-def test_face_larger_than_32_kb_uses_odd_read_binary(card_slot: CardSlot, pcscd: Pcscd, csca_folder: Path,
-                                                     extended: bool) -> None:
+def test_face_larger_than_32_kb_uses_odd_read_binary(
+    card_slot: CardSlot, pcscd: Pcscd, csca_folder: Path, extended: bool
+) -> None:
     # offsets above 32767 do not fit P1-P2: READ BINARY B1 with DO'54' (ISO 7816-4 §11.2.3)
     image = face_jpeg(seed=3, size=(480, 640), target_kb=60)
     assert len(image) > 40_000
@@ -109,8 +124,9 @@ def test_face_larger_than_32_kb_uses_odd_read_binary(card_slot: CardSlot, pcscd:
 
 
 def test_td1_hk_macau_permit(card_slot: CardSlot, service: PcscCardService) -> None:
-    holder = Holder(code="CS", surname="YANGBEN", given="LI", number="C01234567", birth="851203",
-                    sex="F", expiry="301231", td="TD1")
+    holder = Holder(
+        code="CS", surname="YANGBEN", given="LI", number="C01234567", birth="851203", sex="F", expiry="301231", td="TD1"
+    )
     files = make_document(holder)
     card_slot.insert_emrtd(files)
     doc = service.read(READER_0, key_for(files))
@@ -118,18 +134,18 @@ def test_td1_hk_macau_permit(card_slot: CardSlot, service: PcscCardService) -> N
     assert (doc.document_number, doc.sex, doc.full_name) == ("C01234567", Sex.FEMALE, "YANGBEN LI")
 
 
-def test_altered_dg1_is_data_altered(card_slot: CardSlot, service: PcscCardService,
-                                     document: EmrtdFiles) -> None:
+def test_altered_dg1_is_data_altered(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles) -> None:
     forged = document.with_dg1_of(Holder(surname="FANGMAO"))
     card_slot.insert_emrtd(forged, key=key_for(document))
     doc = service.read(READER_0, key_for(document))
-    assert doc.surname == "FANGMAO"                 # the data is shown, but flagged
+    assert doc.surname == "FANGMAO"  # the data is shown, but flagged
     assert doc.passive_auth.status is PassiveAuthStatus.DATA_ALTERED
     assert doc.passive_auth.detail == "DG1 hash mismatch"
 
 
-def test_unknown_csca_is_issuer_not_trusted(card_slot: CardSlot, pcscd: Pcscd, impostor_csca_folder: Path,
-                                            document: EmrtdFiles) -> None:
+def test_unknown_csca_is_issuer_not_trusted(
+    card_slot: CardSlot, pcscd: Pcscd, impostor_csca_folder: Path, document: EmrtdFiles
+) -> None:
     card_slot.insert_emrtd(document)
     svc = PcscCardService(csca_folder=impostor_csca_folder)
     try:
@@ -149,8 +165,7 @@ def test_no_csca_folder_is_not_checked(card_slot: CardSlot, pcscd: Pcscd, docume
     assert doc.passive_auth.status is PassiveAuthStatus.NOT_CHECKED
 
 
-def test_wrong_mrz_is_a_clear_bac_error(card_slot: CardSlot, service: PcscCardService,
-                                        document: EmrtdFiles) -> None:
+def test_wrong_mrz_is_a_clear_bac_error(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles) -> None:
     card_slot.insert_emrtd(document)
     states: list[ReaderState] = []
     service.start_watching(lambda r, s, e: states.append(s))
@@ -163,10 +178,11 @@ def test_wrong_mrz_is_a_clear_bac_error(card_slot: CardSlot, service: PcscCardSe
     assert service.read(READER_0, key_for(document)).passive_auth.verified
 
 
-def test_card_pulled_mid_read_then_service_recovers(card_slot: CardSlot, service: PcscCardService,
-                                                    document: EmrtdFiles) -> None:
+def test_card_pulled_mid_read_then_service_recovers(
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     card, client = card_slot.insert_emrtd(document, extended=False)
-    client.remove_after_apdus = 20                   # in the middle of DG2
+    client.remove_after_apdus = 20  # in the middle of DG2
     with pytest.raises(CardRemovedError) as err:
         service.read(READER_0, key_for(document))
     assert "移开" in err.value.user_message("zh_CN")
@@ -178,14 +194,15 @@ def test_card_pulled_mid_read_then_service_recovers(card_slot: CardSlot, service
 
 
 def test_a_chip_that_never_answers_times_out_and_the_service_recovers(
-        card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles) -> None:
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     _, client = card_slot.insert_emrtd(document)
     client.hang_at_apdu = 6
     started = time.monotonic()
     with pytest.raises(CardTimeoutError):
         service.read(READER_0, key_for(document), timeout=1.0)
     assert time.monotonic() - started < 5
-    card_slot.remove_all()                    # the stuck transmit ends when the card goes
+    card_slot.remove_all()  # the stuck transmit ends when the card goes
     card_slot.insert_emrtd(document)
     assert service.read(READER_0, key_for(document)).passive_auth.verified
 
@@ -196,8 +213,9 @@ def test_reader_that_does_not_exist(service: PcscCardService) -> None:
 
 
 @pytest.mark.parametrize("kind", ["truncated", "random", "bad_sw", "bad_mac"])
-def test_garbage_responses_are_typed_errors(kind: str, card_slot: CardSlot, service: PcscCardService,
-                                            document: EmrtdFiles) -> None:
+def test_garbage_responses_are_typed_errors(
+    kind: str, card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
+) -> None:
     card_slot.insert_emrtd(document, faults=Faults(garbage_read=kind, garbage_after_reads=3))
     with pytest.raises(GarbageResponseError):
         service.read(READER_0, key_for(document))
@@ -211,19 +229,17 @@ def test_unknown_cards_report_their_atr(card_slot: CardSlot, service: PcscCardSe
         service.read(READER_0, MrzKey("X", "000101", "300101"))
     assert "3B 8F 80 01" in err.value.user_message("zh_CN")
     card_slot.remove_all()
-    card_slot.insert(VirtualCard())             # ISO 14443-4 card without the eMRTD application
+    card_slot.insert(VirtualCard())  # ISO 14443-4 card without the eMRTD application
     with pytest.raises(UnknownCardError) as err2:
         service.read(READER_0, MrzKey("X", "000101", "300101"))
     assert "SELECT eMRTD AID answered 6A82" in str(err2.value)
 
 
-def test_monitor_reports_insert_and_remove(card_slot: CardSlot, service: PcscCardService,
-                                           document: EmrtdFiles) -> None:
+def test_monitor_reports_insert_and_remove(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles) -> None:
     events: list[tuple[str, ReaderState]] = []
     inserted: list[bytes] = []
     got = threading.Event()
-    service.start_watching(lambda r, s, e: (events.append((r, s)), got.set()),
-                           lambda r, atr: inserted.append(atr))
+    service.start_watching(lambda r, s, e: (events.append((r, s)), got.set()), lambda r, atr: inserted.append(atr))
     _wait(lambda: (READER_0, ReaderState.READER_READY) in events)
     card, client = card_slot.insert_emrtd(document)
     _wait(lambda: (READER_0, ReaderState.CARD_PRESENT) in events)
@@ -233,8 +249,9 @@ def test_monitor_reports_insert_and_remove(card_slot: CardSlot, service: PcscCar
     _wait(lambda: (READER_0, ReaderState.READER_READY) in events)
 
 
-def test_pcscd_restart_monitor_recovers(card_slot: CardSlot, pcscd: Pcscd, service: PcscCardService,
-                                        document: EmrtdFiles) -> None:
+def test_pcscd_restart_monitor_recovers(
+    card_slot: CardSlot, pcscd: Pcscd, service: PcscCardService, document: EmrtdFiles
+) -> None:
     events: list[tuple[str, ReaderState]] = []
     service.start_watching(lambda r, s, e: events.append((r, s)))
     _wait(lambda: (READER_0, ReaderState.READER_READY) in events)
@@ -252,8 +269,9 @@ def test_pcscd_restart_monitor_recovers(card_slot: CardSlot, pcscd: Pcscd, servi
     assert service.read(READER_0, key_for(document)).passive_auth.verified
 
 
-def test_pcscd_dies_during_a_read(card_slot: CardSlot, pcscd: Pcscd, service: PcscCardService,
-                                  document: EmrtdFiles) -> None:
+def test_pcscd_dies_during_a_read(
+    card_slot: CardSlot, pcscd: Pcscd, service: PcscCardService, document: EmrtdFiles
+) -> None:
     _, client = card_slot.insert_emrtd(document, extended=False)
     client.apdu_delay = 0.01
     errors: list[BaseException] = []
@@ -284,9 +302,21 @@ def test_emulator_process_killed_and_restarted(pcscd: Pcscd, tmp_path: Path) -> 
     env = {**os.environ, "PYTHONPATH": str(root)}
 
     def launch() -> subprocess.Popen[str]:
-        proc = subprocess.Popen([sys.executable, "-m", "tests.devices.cards.vpcd_card", "--port",
-                                 str(pcscd.port), "--csca-out", str(csca / "demo-csca.pem")],
-                                cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.devices.cards.vpcd_card",
+                "--port",
+                str(pcscd.port),
+                "--csca-out",
+                str(csca / "demo-csca.pem"),
+            ],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None and "card inserted" in proc.stdout.readline()
         return proc
 
@@ -302,7 +332,7 @@ def test_emulator_process_killed_and_restarted(pcscd: Pcscd, tmp_path: Path) -> 
         _stop(proc)
         _wait(lambda: events[-1] == (READER_0, ReaderState.READER_READY))
         events.clear()
-        proc = launch()                         # a new process: a new CSCA, written to the folder
+        proc = launch()  # a new process: a new CSCA, written to the folder
         _wait(lambda: (READER_0, ReaderState.CARD_PRESENT) in events)
         assert svc.read(READER_0, key).passive_auth.verified
     finally:
@@ -312,14 +342,15 @@ def test_emulator_process_killed_and_restarted(pcscd: Pcscd, tmp_path: Path) -> 
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.kill()                                 # SIGKILL: the kernel closes the card's socket
+    proc.kill()  # SIGKILL: the kernel closes the card's socket
     proc.wait(timeout=5)
     if proc.stdout is not None:
         proc.stdout.close()
 
 
-def test_no_personal_data_in_logs(card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles,
-                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_no_personal_data_in_logs(
+    card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     card_slot.insert_emrtd(document)
     doc = service.read(READER_0, key_for(document))
@@ -341,4 +372,3 @@ def _wait(cond, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
 
 def test_face_helper_size() -> None:
     assert 10_000 < len(face_jpeg()) <= 18 * 1024
-

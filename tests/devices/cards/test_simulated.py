@@ -1,12 +1,18 @@
 """The simulator's own scripting (what the demo and UI tests drive)."""
+
 from __future__ import annotations
 
 import pytest
 
 from devices.cards import CardBackendUnavailable, create_card_service
 from devices.cards.api import (
-    DocumentType, GarbageResponseError, PassiveAuthStatus, ReaderGoneError, ReaderState,
-    UnknownCardError, WrongMrzError,
+    DocumentType,
+    GarbageResponseError,
+    PassiveAuthStatus,
+    ReaderGoneError,
+    ReaderState,
+    UnknownCardError,
+    WrongMrzError,
 )
 from devices.cards.mrz import parse_mrz
 from devices.cards.simulated import SIMULATED_READER, SimulatedCardService, canned_documents
@@ -15,15 +21,20 @@ from devices.cards.simulated import SIMULATED_READER, SimulatedCardService, cann
 def test_canned_documents_cover_every_type_with_valid_mrz() -> None:
     docs = canned_documents()
     assert {d.document_type for d in docs.values()} == {
-        DocumentType.PASSPORT, DocumentType.HK_MACAU_PERMIT, DocumentType.TAIWAN_PERMIT,
-        DocumentType.FOREIGN_PERMANENT_RESIDENCE, DocumentType.RESIDENT_ID}
+        DocumentType.PASSPORT,
+        DocumentType.HK_MACAU_PERMIT,
+        DocumentType.TAIWAN_PERMIT,
+        DocumentType.FOREIGN_PERMANENT_RESIDENCE,
+        DocumentType.RESIDENT_ID,
+    }
     for doc in docs.values():
         if doc.raw_mrz:
             assert parse_mrz(doc.raw_mrz).document_number == doc.document_number
 
 
-@pytest.mark.parametrize("name", ["passport", "hk_macau_permit", "taiwan_permit",
-                                  "foreign_permanent_residence", "passport_untrusted"])
+@pytest.mark.parametrize(
+    "name", ["passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent_residence", "passport_untrusted"]
+)
 def test_read_each_canned_document_with_its_wedge_mrz(name: str) -> None:
     svc = SimulatedCardService(read_delay=0)
     svc.insert(name)

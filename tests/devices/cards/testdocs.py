@@ -1,5 +1,6 @@
 """Test documents made at test time: a test CSCA, a document signer, and eMRTD files (EF.COM, DG1,
 DG2, EF.SOD) for fictional holders. Nothing here is a real person or a real country's key."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,13 @@ from devices.cards.passive_auth import ID_LDS_SECURITY_OBJECT, LdsSecurityObject
 
 
 def _name(cn: str, country: str = "CN") -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, country),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Exit-Entry Authority"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test Exit-Entry Authority"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
 
 
 @dataclass
@@ -45,11 +50,17 @@ class Pki:
 
 def _self_signed(key: ec.EllipticCurvePrivateKey, name: x509.Name) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,11 +71,16 @@ def make_pki() -> Pki:
     impostor = _self_signed(impostor_key, _name("Test CSCA"))
     ds_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.timezone.utc)
-    ds_cert = (x509.CertificateBuilder().subject_name(_name("Test Document Signer 01"))
-               .issuer_name(csca_cert.subject).public_key(ds_key.public_key())
-               .serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
-               .sign(csca_key, hashes.SHA256()))
+    ds_cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test Document Signer 01"))
+        .issuer_name(csca_cert.subject)
+        .public_key(ds_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(csca_key, hashes.SHA256())
+    )
     return Pki(csca_key, csca_cert, ds_key, ds_cert, impostor)
 
 
@@ -85,8 +101,17 @@ class Holder:
 
     def mrz(self) -> str:
         build = build_td3 if self.td == "TD3" else build_td1
-        return build(self.code, self.state, self.surname, self.given, self.number, self.nationality,
-                     self.birth, self.sex, self.expiry)
+        return build(
+            self.code,
+            self.state,
+            self.surname,
+            self.given,
+            self.number,
+            self.nationality,
+            self.birth,
+            self.sex,
+            self.expiry,
+        )
 
 
 def face_jpeg(seed: int = 7, size: tuple[int, int] = (240, 320), target_kb: int = 18) -> bytes:
@@ -108,11 +133,22 @@ def face_jpeg(seed: int = 7, size: tuple[int, int] = (240, 320), target_kb: int 
 
 def iso19794_5(image: bytes, data_type: int = 0, width: int = 240, height: int = 320) -> bytes:
     """An ISO/IEC 19794-5 facial record with one face and no feature points."""
-    facial_info = (bytes(2)                          # number of feature points
-                   + bytes([1, 0, 0]) + bytes(3)     # gender, eye colour, hair colour, feature mask
-                   + bytes(2) + bytes(3) + bytes(3))  # expression, pose angles, uncertainty
-    image_info = bytes([1, data_type]) + width.to_bytes(2, "big") + height.to_bytes(2, "big") \
-        + bytes([1, 2]) + bytes(2) + bytes(2)
+    facial_info = (
+        bytes(2)  # number of feature points
+        + bytes([1, 0, 0])
+        + bytes(3)  # gender, eye colour, hair colour, feature mask
+        + bytes(2)
+        + bytes(3)
+        + bytes(3)
+    )  # expression, pose angles, uncertainty
+    image_info = (
+        bytes([1, data_type])
+        + width.to_bytes(2, "big")
+        + height.to_bytes(2, "big")
+        + bytes([1, 2])
+        + bytes(2)
+        + bytes(2)
+    )
     face_block = facial_info + image_info + image
     face_block = (len(face_block) + 4).to_bytes(4, "big") + face_block
     header = b"FAC\x00" + b"010\x00" + (14 + len(face_block)).to_bytes(4, "big") + (1).to_bytes(2, "big")
@@ -120,8 +156,9 @@ def iso19794_5(image: bytes, data_type: int = 0, width: int = 240, height: int =
 
 
 def make_dg2(image: bytes, data_type: int = 0) -> bytes:
-    bht = tlv.encode(0xA1, tlv.encode(0x80, b"\x01\x01") + tlv.encode(0x87, b"\x01\x01")
-                     + tlv.encode(0x88, b"\x00\x08"))
+    bht = tlv.encode(
+        0xA1, tlv.encode(0x80, b"\x01\x01") + tlv.encode(0x87, b"\x01\x01") + tlv.encode(0x88, b"\x00\x08")
+    )
     bit = tlv.encode(0x7F60, bht + tlv.encode(0x5F2E, iso19794_5(image, data_type)))
     return tlv.encode(0x75, tlv.encode(0x7F61, tlv.encode(0x02, b"\x01") + bit))
 
@@ -132,42 +169,54 @@ def make_dg1(mrz: str) -> bytes:
 
 def make_ef_com(groups: tuple[int, ...] = (1, 2)) -> bytes:
     tags = bytes({1: 0x61, 2: 0x75}[g] for g in groups)
-    return tlv.encode(0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000")
-                      + tlv.encode(0x5C, tags))
+    return tlv.encode(0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, tags))
 
 
 def make_sod(groups: dict[int, bytes], pki: Pki) -> bytes:
-    lso = LdsSecurityObject({
-        "version": 0,
-        "hash_algorithm": {"algorithm": "sha256"},
-        "data_group_hash_values": [{"data_group_number": n,
-                                    "data_group_hash_value": hashlib.sha256(v).digest()}
-                                   for n, v in sorted(groups.items())],
-    }).dump()
-    signed_attrs = cms.CMSAttributes([
-        cms.CMSAttribute({"type": "content_type", "values": [ID_LDS_SECURITY_OBJECT]}),
-        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(lso).digest()]}),
-    ])
-    to_sign = signed_attrs.dump()           # a SET OF (tag 31): what RFC 5652 §5.4 signs
+    lso = LdsSecurityObject(
+        {
+            "version": 0,
+            "hash_algorithm": {"algorithm": "sha256"},
+            "data_group_hash_values": [
+                {"data_group_number": n, "data_group_hash_value": hashlib.sha256(v).digest()}
+                for n, v in sorted(groups.items())
+            ],
+        }
+    ).dump()
+    signed_attrs = cms.CMSAttributes(
+        [
+            cms.CMSAttribute({"type": "content_type", "values": [ID_LDS_SECURITY_OBJECT]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(lso).digest()]}),
+        ]
+    )
+    to_sign = signed_attrs.dump()  # a SET OF (tag 31): what RFC 5652 §5.4 signs
     signature = pki.ds_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
     ds = ax509.Certificate.load(pki.ds_cert.public_bytes(serialization.Encoding.DER))
-    signer = cms.SignerInfo({
-        "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
-            {"issuer": ds.issuer, "serial_number": ds.serial_number})}),
-        "digest_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
-        "signed_attrs": signed_attrs,
-        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}),
-        "signature": signature,
-    })
-    signed = cms.SignedData({
-        "version": "v3",
-        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
-        "encap_content_info": {"content_type": ID_LDS_SECURITY_OBJECT,
-                               "content": core.ParsableOctetString(lso)},
-        "certificates": [ds],
-        "signer_infos": [signer],
-    })
+    signer = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier(
+                {
+                    "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                        {"issuer": ds.issuer, "serial_number": ds.serial_number}
+                    )
+                }
+            ),
+            "digest_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+            "signed_attrs": signed_attrs,
+            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}),
+            "signature": signature,
+        }
+    )
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+            "encap_content_info": {"content_type": ID_LDS_SECURITY_OBJECT, "content": core.ParsableOctetString(lso)},
+            "certificates": [ds],
+            "signer_infos": [signer],
+        }
+    )
     info = cms.ContentInfo({"content_type": "signed_data", "content": signed})
     return tlv.encode(0x77, info.dump())
 
@@ -175,7 +224,7 @@ def make_sod(groups: dict[int, bytes], pki: Pki) -> bytes:
 @dataclass
 class EmrtdFiles:
     holder: Holder
-    files: dict[int, bytes] = field(default_factory=dict)   # file id → content
+    files: dict[int, bytes] = field(default_factory=dict)  # file id → content
     image: bytes = b""
 
     def with_dg1_of(self, other: Holder) -> "EmrtdFiles":
@@ -190,23 +239,27 @@ def make_document(holder: Holder | None = None, image: bytes | None = None, data
     pki = make_pki()
     image = image if image is not None else face_jpeg()
     dg1, dg2 = make_dg1(holder.mrz()), make_dg2(image, data_type)
-    return EmrtdFiles(holder, {0x011E: make_ef_com(), 0x0101: dg1, 0x0102: dg2,
-                               0x011D: make_sod({1: dg1, 2: dg2}, pki)}, image)
+    return EmrtdFiles(
+        holder, {0x011E: make_ef_com(), 0x0101: dg1, 0x0102: dg2, 0x011D: make_sod({1: dg1, 2: dg2}, pki)}, image
+    )
 
 
 def make_master_list(certs: list[x509.Certificate]) -> bytes:
     """An ICAO CSCA master list (CMS SignedData; unsigned here: the loader does not check it)."""
     from devices.cards.passive_auth import ID_CSCA_MASTER_LIST, CscaMasterList
 
-    content = CscaMasterList({
-        "version": 0,
-        "cert_list": [ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs],
-    }).dump()
-    signed = cms.SignedData({
-        "version": "v3",
-        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
-        "encap_content_info": {"content_type": ID_CSCA_MASTER_LIST,
-                               "content": core.ParsableOctetString(content)},
-        "signer_infos": [],
-    })
+    content = CscaMasterList(
+        {
+            "version": 0,
+            "cert_list": [ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs],
+        }
+    ).dump()
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+            "encap_content_info": {"content_type": ID_CSCA_MASTER_LIST, "content": core.ParsableOctetString(content)},
+            "signer_infos": [],
+        }
+    )
     return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()

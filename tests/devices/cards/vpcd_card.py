@@ -7,6 +7,7 @@ A card is a TCP client of pcscd's vpcd port: connecting inserts it, closing remo
 
 Run standalone for the demo:  python -m tests.devices.cards.vpcd_card --port 35963
 """
+
 from __future__ import annotations
 
 import hmac
@@ -50,24 +51,25 @@ class VirtualCard:
         self.power_on()
 
     def process(self, apdu: bytes) -> bytes:
-        return sw(0x6A82) if apdu[1:2] == b"\xA4" else sw(0x6D00)
+        return sw(0x6A82) if apdu[1:2] == b"\xa4" else sw(0x6D00)
 
 
 @dataclass
 class Faults:
     """Fault injection for the eMRTD emulator."""
 
-    remove_after_apdus: int | None = None     # close the socket when this APDU number arrives
-    garbage_read: str | None = None           # "truncated" | "random" | "bad_sw" | "bad_mac"
-    garbage_after_reads: int = 0              # how many good READ BINARYs before the garbage
-    refuse_extended: bool = False             # answer 6700 to an extended-length command
+    remove_after_apdus: int | None = None  # close the socket when this APDU number arrives
+    garbage_read: str | None = None  # "truncated" | "random" | "bad_sw" | "bad_mac"
+    garbage_after_reads: int = 0  # how many good READ BINARYs before the garbage
+    refuse_extended: bool = False  # answer 6700 to an extended-length command
 
 
 class EmrtdCard(VirtualCard):
     """An eMRTD LDS1 application with BAC (ICAO 9303-11 §4.3) and 3DES secure messaging."""
 
-    def __init__(self, files: dict[int, bytes], mrz_key: MrzKey, extended: bool = True,
-                 faults: Faults | None = None) -> None:
+    def __init__(
+        self, files: dict[int, bytes], mrz_key: MrzKey, extended: bool = True, faults: Faults | None = None
+    ) -> None:
         self.files = files
         seed = bac.key_seed(bac_mrz_information(mrz_key))
         self.k_enc = bac.derive_key(seed, bac.ENC)
@@ -77,7 +79,7 @@ class EmrtdCard(VirtualCard):
         self.faults = faults or Faults()
         self.apdu_count = 0
         self.read_count = 0
-        self.odd_reads = 0                         # READ BINARY B1 (offsets above 32767)
+        self.odd_reads = 0  # READ BINARY B1 (offsets above 32767)
         self.power_on()
 
     def power_on(self) -> None:
@@ -95,17 +97,17 @@ class EmrtdCard(VirtualCard):
             return header, b"", None, False
         if len(body) == 1:
             return header, b"", body[0] or 256, False
-        if body[0] == 0 and len(body) >= 3:          # extended
+        if body[0] == 0 and len(body) >= 3:  # extended
             if len(body) == 3:
                 return header, b"", int.from_bytes(body[1:3], "big") or 65536, True
             lc = int.from_bytes(body[1:3], "big")
-            data = body[3:3 + lc]
-            rest = body[3 + lc:]
+            data = body[3 : 3 + lc]
+            rest = body[3 + lc :]
             le = (int.from_bytes(rest, "big") or 65536) if rest else None
             return header, data, le, True
         lc = body[0]
-        data = body[1:1 + lc]
-        rest = body[1 + lc:]
+        data = body[1 : 1 + lc]
+        rest = body[1 + lc :]
         return header, data, ((rest[0] or 256) if rest else None), False
 
     def process(self, apdu: bytes) -> bytes:
@@ -131,7 +133,7 @@ class EmrtdCard(VirtualCard):
             return self.rnd_ic + sw(0x9000)
         if ins == 0x82:
             return self._mutual_authenticate(data)
-        return sw(0x6982)            # everything else needs secure messaging
+        return sw(0x6982)  # everything else needs secure messaging
 
     def _mutual_authenticate(self, data: bytes) -> bytes:
         if len(data) != 40 or not self.rnd_ic:
@@ -146,9 +148,13 @@ class EmrtdCard(VirtualCard):
         k_ic = os.urandom(16)
         e_ic = bac.tdes_encrypt(self.k_enc, self.rnd_ic + rnd_ifd + k_ic)
         seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
-        self.sm = bac.SecureMessaging(bac.SessionKeys(
-            bac.derive_key(seed, bac.ENC), bac.derive_key(seed, bac.MAC),
-            int.from_bytes(self.rnd_ic[4:] + rnd_ifd[4:], "big")))
+        self.sm = bac.SecureMessaging(
+            bac.SessionKeys(
+                bac.derive_key(seed, bac.ENC),
+                bac.derive_key(seed, bac.MAC),
+                int.from_bytes(self.rnd_ic[4:] + rnd_ifd[4:], "big"),
+            )
+        )
         return e_ic + bac.retail_mac(self.k_mac, e_ic) + sw(0x9000)
 
     def _secure(self, header: bytes, body: bytes) -> bytes:
@@ -164,7 +170,7 @@ class EmrtdCard(VirtualCard):
         mac = next((o.value for o in objects if o.tag == 0x8E), b"")
         covered = b"".join(tlv.encode(o.tag, o.value) for o in objects if o.tag in (0x87, 0x97))
         if not hmac.compare_digest(bac.retail_mac(sm.ks_mac, ssc + bac.pad(header) + covered), mac):
-            self.sm = None           # 9303-11 §9.8.6: an SM error ends the session
+            self.sm = None  # 9303-11 §9.8.6: an SM error ends the session
             return sw(0x6988)
         data = b""
         le = None
@@ -181,7 +187,7 @@ class EmrtdCard(VirtualCard):
             self.current = self.files[fid]
             return self._protect(b"", 0x9000)
         if ins in (0xB0, 0xB1):
-            if p1 & 0x80:             # short EF identifier: not offered by this emulator
+            if p1 & 0x80:  # short EF identifier: not offered by this emulator
                 return self._protect(b"", 0x6A81)
             if self.current is None:
                 return self._protect(b"", 0x6986)
@@ -193,9 +199,9 @@ class EmrtdCard(VirtualCard):
             want = le or 256
             if offset > len(self.current):
                 return self._protect(b"", 0x6B00)
-            if ins == 0xB1:                   # Le covers the DO'53' header (at most 4 bytes)
+            if ins == 0xB1:  # Le covers the DO'53' header (at most 4 bytes)
                 want = max(0, want - 4)
-            chunk = self.current[offset:offset + want]
+            chunk = self.current[offset : offset + want]
             status = 0x9000 if len(chunk) == want else 0x6282
             if ins == 0xB1:
                 chunk = tlv.encode(0x53, chunk)
@@ -232,8 +238,7 @@ class EmrtdCard(VirtualCard):
 class VpcdClient:
     """Connects a ``VirtualCard`` to pcscd's vpcd port: ``insert()`` / ``remove()``."""
 
-    def __init__(self, card: VirtualCard, port: int, host: str = "127.0.0.1",
-                 quickack: bool = True) -> None:
+    def __init__(self, card: VirtualCard, port: int, host: str = "127.0.0.1", quickack: bool = True) -> None:
         self.card = card
         self.port = port
         self.host = host
@@ -244,7 +249,7 @@ class VpcdClient:
         self.removed = threading.Event()
         self.remove_after_apdus: int | None = None
         self.hang_at_apdu: int | None = None
-        self.apdu_delay = 0.0                     # seconds per APDU: a slow chip, for cancel tests
+        self.apdu_delay = 0.0  # seconds per APDU: a slow chip, for cancel tests
 
     def insert(self) -> "VpcdClient":
         sock = socket.create_connection((self.host, self.port), timeout=5)
@@ -253,8 +258,7 @@ class VpcdClient:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock = sock
         self.removed.clear()
-        self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True,
-                                        name=f"vpcd-card-{self.port}")
+        self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True, name=f"vpcd-card-{self.port}")
         self._thread.start()
         return self
 
@@ -304,7 +308,7 @@ class VpcdClient:
             else:
                 self.apdus += 1
                 if self.hang_at_apdu is not None and self.apdus >= self.hang_at_apdu:
-                    continue                      # a chip that never answers; still "inserted"
+                    continue  # a chip that never answers; still "inserted"
                 limit = self.remove_after_apdus
                 if limit is not None and self.apdus >= limit:
                     # the holder pulls the card: no answer, connection gone
@@ -335,8 +339,11 @@ def main() -> None:  # pragma: no cover - demo helper
             f.write(make_pki().csca_pem())
     key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
     client = VpcdClient(EmrtdCard(doc.files, key), args.port).insert()
-    print(f"card inserted on port {args.port}; MRZ key {doc.holder.number} {doc.holder.birth} "
-          f"{doc.holder.expiry} (a fictional test document); Ctrl-C to remove", flush=True)
+    print(
+        f"card inserted on port {args.port}; MRZ key {doc.holder.number} {doc.holder.birth} "
+        f"{doc.holder.expiry} (a fictional test document); Ctrl-C to remove",
+        flush=True,
+    )
     try:
         while not client.removed.is_set():
             time.sleep(0.5)

@@ -1,5 +1,6 @@
 """The page pipeline on generated pages: CJK text rendered with a real font, then rotated, skewed,
 blurred and noised the way a scanner would; blank pages with noise; photos."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,9 @@ A4 = (1654, 2339)
 
 @pytest.fixture(scope="module")
 def page() -> Image.Image:
-    assert any(__import__("pathlib").Path(p).exists() for p in CJK_FONTS), \
+    assert any(__import__("pathlib").Path(p).exists() for p in CJK_FONTS), (
         "no CJK font: install fonts-wqy-microhei (deps/apt-scanners.txt)"
+    )
     return render_sample_page(dpi=DPI, seed=7)
 
 
@@ -41,8 +43,7 @@ def pipeline() -> PagePipeline:
     return PagePipeline()
 
 
-def scanner_like(image: Image.Image, seed: int = 0, sigma: float = 4.0,
-                 blur: float = 0.8) -> Image.Image:
+def scanner_like(image: Image.Image, seed: int = 0, sigma: float = 4.0, blur: float = 0.8) -> Image.Image:
     """Optics blur plus sensor noise, as a 200 dpi office scanner produces."""
     rng = np.random.default_rng(seed)
     blurred = np.asarray(image.filter(ImageFilter.GaussianBlur(blur)), dtype=np.float64)
@@ -58,8 +59,8 @@ def blank_page(seed: int, specks: int = 400) -> Image.Image:
     rng = np.random.default_rng(seed)
     arr = rng.normal(246, 5, (A4[1], A4[0]))
     ys, xs = rng.integers(0, A4[1], specks), rng.integers(0, A4[0], specks)
-    arr[ys, xs] = rng.integers(0, 120, specks)          # single-pixel dust
-    arr[:, :12] -= 40                                     # shadow along the binding edge
+    arr[ys, xs] = rng.integers(0, 120, specks)  # single-pixel dust
+    arr[:, :12] -= 40  # shadow along the binding edge
     image = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(image)
     for cy in (900, 1440):
@@ -74,6 +75,7 @@ def photo(size: tuple[int, int], seed: int = 3) -> Image.Image:
 
 
 # -- orientation and skew ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("turned", [0, 90, 180, 270])
 def test_quarter_turns_are_detected(page100, pipeline, turned):
@@ -94,8 +96,7 @@ def test_skew_is_measured_within_a_tenth_of_a_degree(page100, pipeline, angle):
 
 @pytest.mark.parametrize(("turned", "angle"), [(90, 3.0), (180, -2.0), (270, 5.5)])
 def test_turned_and_skewed(page100, pipeline, turned, angle):
-    image = page100.rotate(turned, expand=True, fillcolor=250).rotate(
-        angle, resample=Image.BICUBIC, fillcolor=250)
+    image = page100.rotate(turned, expand=True, fillcolor=250).rotate(angle, resample=Image.BICUBIC, fillcolor=250)
     analysis = pipeline.analyse(scanner_like(image, blur=0.4), 100)
     assert analysis.rotation == turned
     assert analysis.skew_degrees == pytest.approx(angle, abs=0.15)
@@ -115,7 +116,7 @@ def test_exif_orientation_is_applied(pipeline):
     image = Image.new("L", (400, 200), 255)
     ImageDraw.Draw(image).rectangle((10, 10, 100, 50), fill=0)
     exif = Image.Exif()
-    exif[0x0112] = 6         # "rotate 90 CW to display"
+    exif[0x0112] = 6  # "rotate 90 CW to display"
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes())
     loaded = Image.open(io.BytesIO(out.getvalue()))
@@ -138,6 +139,7 @@ def test_a_black_sheet_is_not_cropped_away(pipeline):
 
 
 # -- blank pages ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_blank_pages_with_noise_are_flagged(pipeline, seed):
@@ -165,6 +167,7 @@ def test_text_pages_are_not_blank(page, scanned, pipeline):
 
 # -- presets and sizes ---------------------------------------------------------------------------
 
+
 def ink_agreement(stored: bytes, original: Image.Image) -> float:
     """Intersection over union of the ink of the stored page and the clean original."""
     decoded = np.asarray(Image.open(io.BytesIO(stored)).convert("L")) < 128
@@ -177,7 +180,7 @@ def test_a4_200dpi_grayscale_text_page_fits_150_kb_and_stays_legible(page, scann
     assert result.preset is Preset.GRAY_TEXT and result.mime == "image/png"
     assert len(result.data) <= 150_000
     decoded = Image.open(io.BytesIO(result.data))
-    assert decoded.mode == "P" and len(decoded.getcolors()) <= 4     # four gray levels
+    assert decoded.mode == "P" and len(decoded.getcolors()) <= 4  # four gray levels
     assert ink_agreement(result.data, page) > 0.8
 
 

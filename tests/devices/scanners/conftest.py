@@ -5,6 +5,7 @@ SANE reads its configuration once, at ``sane_init``; the directory holds ``dll.c
 geometry raised so an A4 sheet (210 x 297 mm) is not clipped to the default 200 x 200 mm.
 If SANE or python-sane is missing the fixture fails: a missing stack is a broken set-up, not a skip.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,7 @@ def sane_scanner(sane_backend):
 
 
 def _reset(scanner) -> None:
-    for name, value in (("read_return_value", "Default"), ("read_delay", False),
-                        ("test_picture", "Solid black")):
+    for name, value in (("read_return_value", "Default"), ("read_delay", False), ("test_picture", "Solid black")):
         scanner.set_device_option(name, value)
 
 

@@ -1,4 +1,5 @@
 """File and drop-folder import: good files in order, bad files refused whole with the reason."""
+
 from __future__ import annotations
 
 import io
@@ -53,6 +54,7 @@ def make_pdf(path: Path, pages: int, password: str | None = None) -> Path:
     encrypt = None
     if password:
         from reportlab.lib import pdfencrypt
+
         encrypt = pdfencrypt.StandardEncryption(password, canPrint=1)
     c = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
     for number in range(1, pages + 1):
@@ -67,13 +69,13 @@ def make_pdf(path: Path, pages: int, password: str | None = None) -> Path:
 
 def bomb_png(path: Path, width: int = 40_000, height: int = 40_000) -> Path:
     """A PNG whose header claims 1.6 gigapixels; a few hundred bytes on disk."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1000)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat)
-                     + chunk(b"IEND", b""))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
     return path
 
 
@@ -85,12 +87,19 @@ def collect(paths, **kw) -> tuple[list[ScannedPage], ImportResult]:
 
 # -- formats -------------------------------------------------------------------------------------
 
+
 def test_jpeg_png_multipage_tiff_and_pdf_in_order(tmp_path: Path):
     jpeg = write(tmp_path / "a.jpg", marked_page(1), "JPEG", quality=90, dpi=(100, 100))
     png = write(tmp_path / "b.png", marked_page(2), "PNG", dpi=(100, 100))
     tiff = tmp_path / "c.tif"
-    marked_page(3).save(tiff, "TIFF", save_all=True, compression="tiff_lzw", dpi=(100, 100),
-                        append_images=[marked_page(4), marked_page(5).convert("1")])
+    marked_page(3).save(
+        tiff,
+        "TIFF",
+        save_all=True,
+        compression="tiff_lzw",
+        dpi=(100, 100),
+        append_images=[marked_page(4), marked_page(5).convert("1")],
+    )
     pdf = make_pdf(tmp_path / "d.pdf", pages=2)
     pages, result = collect([jpeg, png, tiff, pdf], options=ScanOptions(dpi=100))
     assert result.pages == 7 and result.files == 4 and result.refused == ()
@@ -110,12 +119,13 @@ def test_pdf_pages_are_rendered_at_the_requested_dpi(tmp_path: Path):
         gray = page.image.convert("L")
         text_band = gray.crop((200, 130, 1000, 230))
         assert min(text_band.getextrema()) < 60
-        rect_rows = gray.crop((600, 400, 601, gray.height))     # below the heading
+        rect_rows = gray.crop((600, 400, 601, gray.height))  # below the heading
         dark = [v < 128 for v in rect_rows.tobytes()]
         assert sum(1 for a, b in zip([False] + dark, dark) if b and not a) == number
 
 
 # -- refusals ------------------------------------------------------------------------------------
+
 
 def refusal(path: Path, limits: ImageLimits = ImageLimits()) -> ImageRefused:
     with pytest.raises(ImageRefused) as info:
@@ -149,8 +159,7 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path):
 
 def test_bomb_frame_inside_a_tiff(tmp_path: Path):
     path = tmp_path / "multi.tif"
-    marked_page(1).save(path, "TIFF", save_all=True,
-                        append_images=[Image.new("1", (6000, 6000))])
+    marked_page(1).save(path, "TIFF", save_all=True, append_images=[Image.new("1", (6000, 6000))])
     assert refusal(path, ImageLimits(max_pixels=20_000_000)).reason == "too_many_pixels"
 
 
@@ -203,8 +212,8 @@ def test_file_name_stays_out_of_the_log_text(tmp_path: Path):
     path = tmp_path / "张三身份证.jpg"
     path.write_bytes(b"\xff\xd8\xff" + b"\x00" * 50)
     error = refusal(path)
-    assert "张三" in error.user_message("zh_CN")    # the clerk sees which file
-    assert "张三" not in str(error)                 # the log does not
+    assert "张三" in error.user_message("zh_CN")  # the clerk sees which file
+    assert "张三" not in str(error)  # the log does not
 
 
 def test_a_bad_file_contributes_nothing_and_the_others_go_on(tmp_path: Path):
@@ -212,10 +221,10 @@ def test_a_bad_file_contributes_nothing_and_the_others_go_on(tmp_path: Path):
     bad = tmp_path / "2.tif"
     marked_page(2).save(bad, "TIFF", save_all=True, append_images=[marked_page(3)])
     raw = bad.read_bytes()
-    bad.write_bytes(raw[: len(raw) - 2000])          # second frame truncated
+    bad.write_bytes(raw[: len(raw) - 2000])  # second frame truncated
     good2 = write(tmp_path / "3.png", marked_page(4), "PNG")
     pages, result = collect([good1, bad, good2])
-    assert [bars(p.image) for p in pages] == [1, 4]   # nothing of the half-readable TIFF
+    assert [bars(p.image) for p in pages] == [1, 4]  # nothing of the half-readable TIFF
     assert [e.reason for e in result.refused] == ["corrupt"]
 
 
@@ -235,6 +244,7 @@ def test_cancel_between_files(tmp_path: Path):
 
 
 # -- drop folder ---------------------------------------------------------------------------------
+
 
 def test_drop_folder_imports_oldest_first_and_moves_files(tmp_path: Path):
     drop = tmp_path / "drop"
@@ -288,7 +298,7 @@ def test_folder_watch_picks_up_new_files(tmp_path: Path):
 
     watch = FolderWatch(scanner, ScanOptions(), on_page, interval=0.05).start()
     try:
-        temp = tmp_path / ".incoming.png"     # hidden while being written, then renamed
+        temp = tmp_path / ".incoming.png"  # hidden while being written, then renamed
         marked_page(3).save(temp, "PNG")
         temp.rename(tmp_path / "scan.png")
         assert got.wait(10)

@@ -1,5 +1,6 @@
 """Kill the app in the middle of an ADF batch: every page reported stored before the kill is there,
 intact, after a restart; nothing half-written is visible."""
+
 from __future__ import annotations
 
 import os
@@ -55,9 +56,15 @@ def test_pages_before_a_kill_survive(tmp_path: Path, sane_config_dir: Path):
     script.write_text(SCAN_SCRIPT)
     reported: list[tuple[int, str]] = []
     deadline = time.monotonic() + 60
-    with (tmp_path / "stderr.txt").open("w") as errors, subprocess.Popen(
+    with (
+        (tmp_path / "stderr.txt").open("w") as errors,
+        subprocess.Popen(
             [sys.executable, str(script), str(REPO), str(sane_config_dir), str(tmp_path)],
-            stdout=subprocess.PIPE, stderr=errors, text=True) as proc:
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        ) as proc,
+    ):
         assert proc.stdout is not None
         try:
             while len(reported) < 3 and time.monotonic() < deadline:
@@ -75,13 +82,13 @@ def test_pages_before_a_kill_survive(tmp_path: Path, sane_config_dir: Path):
     # "Restart": open the store again with the same key.
     keyring = PlaintextKeyring()
     keyring.file_path = str(tmp_path / "keyring.cfg")
-    store = AttachmentStore(tmp_path / "att",
-                            FieldCipher(DataKeyService("test", keyring_module=keyring),
-                                        "attachments"))
+    store = AttachmentStore(
+        tmp_path / "att", FieldCipher(DataKeyService("test", keyring_module=keyring), "attachments")
+    )
     store.cleanup()
     for _, sha in reported:
-        assert len(store.get(sha)) > 0            # present, decrypts, hash verified
-    for sha in store.hashes():                    # and whatever else got durable is intact too
+        assert len(store.get(sha)) > 0  # present, decrypts, hash verified
+    for sha in store.hashes():  # and whatever else got durable is intact too
         store.get(sha)
     assert not list(store.root.glob("??/??/.tmp-*"))
 
@@ -117,8 +124,7 @@ CASE_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path,
-                                                               sane_config_dir: Path):
+def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path, sane_config_dir: Path):
     """The whole path with the store and the database: SANE → pipeline → PageService; after a
     SIGKILL and a restart the line holds every page reported, in order, with a matching count."""
     from clerk_app.app_context import build_context
@@ -136,9 +142,15 @@ def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path,
     script = tmp_path / "scan_case.py"
     script.write_text(CASE_SCRIPT)
     reported: list[tuple[int, int, str]] = []
-    with (tmp_path / "stderr.txt").open("w") as errors, subprocess.Popen(
-            [sys.executable, str(script), str(REPO), str(sane_config_dir), str(tmp_path), case_id,
-             line], stdout=subprocess.PIPE, stderr=errors, text=True) as proc:
+    with (
+        (tmp_path / "stderr.txt").open("w") as errors,
+        subprocess.Popen(
+            [sys.executable, str(script), str(REPO), str(sane_config_dir), str(tmp_path), case_id, line],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        ) as proc,
+    ):
         assert proc.stdout is not None
         try:
             while len(reported) < 3:
@@ -153,7 +165,7 @@ def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path,
     assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text()
     assert [position for _, position, _ in reported] == [0, 1, 2]
 
-    ctx = build_context(Settings(demo=True, data_dir=str(tmp_path)))     # restart
+    ctx = build_context(Settings(demo=True, data_dir=str(tmp_path)))  # restart
     try:
         pages = PageService.for_context(ctx)
         stored = pages.pages(case_id, line)

@@ -1,4 +1,5 @@
 """Scanning through the real SANE stack: libsane + the ``test`` backend via python-sane."""
+
 from __future__ import annotations
 
 import threading
@@ -7,8 +8,16 @@ import pytest
 
 from devices.imaging.pipeline import PagePipeline, Preset
 from devices.scanners.base import ColourMode, ScanJob, ScanOptions, ScanSource, ScannedPage
-from devices.scanners.errors import (CoverOpen, DeviceBusy, DeviceGone, NoPaper, OptionUnsupported,
-                                     PaperJammed, ScanCancelled, ScannerError)
+from devices.scanners.errors import (
+    CoverOpen,
+    DeviceBusy,
+    DeviceGone,
+    NoPaper,
+    OptionUnsupported,
+    PaperJammed,
+    ScanCancelled,
+    ScannerError,
+)
 
 ADF = ScanSource.ADF
 
@@ -21,11 +30,11 @@ def test_lists_the_test_devices(sane_backend):
 
 def test_capabilities_are_what_the_device_reports(sane_scanner):
     caps = sane_scanner.capabilities()
-    assert caps.sources == (ScanSource.FLATBED, ScanSource.ADF)     # no duplex on the test device
+    assert caps.sources == (ScanSource.FLATBED, ScanSource.ADF)  # no duplex on the test device
     assert caps.modes == (ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR)
     assert caps.resolution_range == (1, 1200)
     assert 200 in caps.resolutions
-    assert caps.max_area_mm == (300.0, 300.0)                       # raised in conftest
+    assert caps.max_area_mm == (300.0, 300.0)  # raised in conftest
 
 
 def test_flatbed_a4_200dpi_gray_is_one_full_page(sane_scanner):
@@ -66,8 +75,7 @@ def test_adf_batch_until_the_feeder_is_empty(sane_scanner):
 
 def test_adf_max_pages(sane_scanner):
     pages: list[ScannedPage] = []
-    assert sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50, max_pages=3),
-                                   pages.append).pages == 3
+    assert sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50, max_pages=3), pages.append).pages == 3
 
 
 def test_adf_pages_stored_with_hashes_counts_and_order(sane_scanner, attachment_store):
@@ -80,8 +88,8 @@ def test_adf_pages_stored_with_hashes_counts_and_order(sane_scanner, attachment_
         stored.append((page.index, attachment_store.put(processed.data, processed.mime).sha256))
 
     result = sane_scanner.scan_batch(
-        ScanOptions(source=ADF, dpi=100, max_pages=4, device_options={"test_picture": "Grid"}),
-        on_page)
+        ScanOptions(source=ADF, dpi=100, max_pages=4, device_options={"test_picture": "Grid"}), on_page
+    )
     assert result.pages == 4
     assert [index for index, _ in stored] == [0, 1, 2, 3]
     for _, sha in stored:
@@ -122,7 +130,7 @@ def test_cancel_in_the_middle_of_a_sheet(sane_scanner):
 
 
 def test_scan_job_runs_off_the_calling_thread_and_cancels(sane_scanner):
-    sane_scanner.set_device_option("read_delay", True)   # slow sheets, like a real feeder
+    sane_scanner.set_device_option("read_delay", True)  # slow sheets, like a real feeder
     sane_scanner.set_device_option("read_delay_duration", 2000)
     threads: set[str] = set()
     two_pages = threading.Event()
@@ -135,8 +143,9 @@ def test_scan_job_runs_off_the_calling_thread_and_cancels(sane_scanner):
             two_pages.set()
 
     done = threading.Event()
-    job = ScanJob(sane_scanner, ScanOptions(source=ADF, dpi=100), on_page,
-                  on_done=lambda result, error: done.set()).start()
+    job = ScanJob(
+        sane_scanner, ScanOptions(source=ADF, dpi=100), on_page, on_done=lambda result, error: done.set()
+    ).start()
     assert two_pages.wait(20)
     job.cancel()
     assert done.wait(20) and job.wait(5)
@@ -145,19 +154,22 @@ def test_scan_job_runs_off_the_calling_thread_and_cancels(sane_scanner):
     assert threads == {"scan-job"}
 
 
-@pytest.mark.parametrize(("status", "error_type", "words"), [
-    ("SANE_STATUS_JAMMED", PaperJammed, "卡纸"),
-    ("SANE_STATUS_COVER_OPEN", CoverOpen, "盖板"),
-    ("SANE_STATUS_IO_ERROR", DeviceGone, "无法连接"),
-    ("SANE_STATUS_DEVICE_BUSY", DeviceBusy, "正忙"),
-    ("SANE_STATUS_NO_MEM", ScannerError, "扫描仪错误"),
-])
+@pytest.mark.parametrize(
+    ("status", "error_type", "words"),
+    [
+        ("SANE_STATUS_JAMMED", PaperJammed, "卡纸"),
+        ("SANE_STATUS_COVER_OPEN", CoverOpen, "盖板"),
+        ("SANE_STATUS_IO_ERROR", DeviceGone, "无法连接"),
+        ("SANE_STATUS_DEVICE_BUSY", DeviceBusy, "正忙"),
+        ("SANE_STATUS_NO_MEM", ScannerError, "扫描仪错误"),
+    ],
+)
 def test_fault_in_the_middle_of_a_batch_keeps_earlier_pages(sane_scanner, status, error_type, words):
     pages: list[ScannedPage] = []
 
     def on_page(page: ScannedPage) -> None:
         pages.append(page)
-        if page.index == 2:   # the fourth sheet will fail
+        if page.index == 2:  # the fourth sheet will fail
             sane_scanner.set_device_option("read_return_value", status)
 
     with pytest.raises(error_type) as info:
@@ -165,7 +177,7 @@ def test_fault_in_the_middle_of_a_batch_keeps_earlier_pages(sane_scanner, status
     assert type(info.value) is error_type
     assert info.value.pages_delivered == 3 == len(pages)
     assert words in info.value.user_message("zh_CN")
-    assert "SANE" in str(info.value)      # the technical detail goes to the log
+    assert "SANE" in str(info.value)  # the technical detail goes to the log
 
 
 def test_no_paper_on_the_first_sheet(sane_scanner):
@@ -199,5 +211,4 @@ def test_an_error_in_on_page_stops_the_batch_and_frees_the_device(sane_scanner):
     with pytest.raises(StorageFull):
         sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50), on_page)
     pages: list[ScannedPage] = []
-    assert sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50, max_pages=2),
-                                   pages.append).pages == 2
+    assert sane_scanner.scan_batch(ScanOptions(source=ADF, dpi=50, max_pages=2), pages.append).pages == 2

@@ -1,4 +1,5 @@
 """The simulated scanner (demo, UI tests), the backend factory, and the Qt-free rule."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,14 @@ from pathlib import Path
 import pytest
 
 from devices.scanners.base import ColourMode, ScanJob, ScanOptions, ScanSource, ScannedPage
-from devices.scanners.errors import (BackendUnavailable, DeviceGone, NoPaper, OptionUnsupported,
-                                     PaperJammed, ScanCancelled)
+from devices.scanners.errors import (
+    BackendUnavailable,
+    DeviceGone,
+    NoPaper,
+    OptionUnsupported,
+    PaperJammed,
+    ScanCancelled,
+)
 from devices.scanners.factory import backend_names, backend_status, create_backend
 from devices.scanners.simulated import SimulatedBackend, SimulatedFault
 
@@ -29,7 +36,7 @@ def test_adf_and_duplex():
     assert [p.index for p in scan(backend, source=ScanSource.ADF)] == [0, 1, 2]
     duplex = scan(backend, source=ScanSource.DUPLEX)
     assert [p.side for p in duplex] == ["front", "back"] * 3
-    assert scan(backend)[0].image.size == (827, 1169)     # flatbed: one A4 page at 100 dpi
+    assert scan(backend)[0].image.size == (827, 1169)  # flatbed: one A4 page at 100 dpi
 
 
 def test_colour_mode_gives_rgb():
@@ -92,11 +99,13 @@ def test_progress_callback_errors_do_not_stop_the_scan():
 
     pages: list[ScannedPage] = []
     SimulatedBackend(sheets=2).open("sim:0").scan_batch(
-        ScanOptions(source=ScanSource.ADF, dpi=100), pages.append, bad_progress)
+        ScanOptions(source=ScanSource.ADF, dpi=100), pages.append, bad_progress
+    )
     assert len(pages) == 2
 
 
 # -- factory -------------------------------------------------------------------------------------
+
 
 def test_backends_by_name():
     assert backend_names() == ["sane", "folder", "simulated"]
@@ -124,21 +133,27 @@ def test_missing_library_makes_the_backend_unavailable_not_a_crash(monkeypatch):
 
 def test_missing_sane_module_in_a_fresh_process():
     """The real import path: with ``sane`` not importable the factory says why."""
-    code = ("import sys; sys.modules['sane'] = None\n"
-            "from devices.scanners.factory import backend_status\n"
-            "s = backend_status('sane'); print(s.available, s.reason)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         timeout=30, check=True).stdout
+    code = (
+        "import sys; sys.modules['sane'] = None\n"
+        "from devices.scanners.factory import backend_status\n"
+        "s = backend_status('sane'); print(s.available, s.reason)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=30, check=True
+    ).stdout
     assert out.startswith("False missing library sane")
 
 
 def test_devices_and_attachments_never_import_qt():
-    code = ("import sys\n"
-            "import devices.scanners, devices.scanners.factory, devices.scanners.folder\n"
-            "import devices.scanners.simulated, devices.scanners.sane_backend\n"
-            "import devices.imaging, clerk_app.attachments\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui'))\n"
-            "print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         timeout=30, check=True).stdout
+    code = (
+        "import sys\n"
+        "import devices.scanners, devices.scanners.factory, devices.scanners.folder\n"
+        "import devices.scanners.simulated, devices.scanners.sane_backend\n"
+        "import devices.imaging, clerk_app.attachments\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui'))\n"
+        "print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=30, check=True
+    ).stdout
     assert out.strip() == "[]"
