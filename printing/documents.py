@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
@@ -138,13 +139,50 @@ def _styles(font: str, layout: PageLayout) -> _Styles:
 # Building blocks
 
 
+QR_MASK = 2  # pinned data mask (ISO/IEC 18004:2015 §7.8.2), see _PinnedMaskQrCode
+
+
+class _PinnedMaskQrCode(QrCode):  # type: ignore[misc]  # reportlab ships no type hints
+    """ReportLab's QR flowable with a fixed data mask, drawn as one filled path.
+
+    ReportLab builds the symbol nine times to pick the mask with the lowest penalty score (about a
+    third of a receipt's build time). The mask is recorded in the symbol's format information, so
+    any of the eight decodes; the penalty only steers away from patterns that can confuse a poor
+    reader (large blocks, finder-like runs), which matters little for a short code printed at
+    30 mm. Tests decode every document's code with zbar (tests/printing/test_documents.py) and a
+    fixed sample of lookup strings of every length the case search produces (test_qr.py).
+    The dark modules go into one path (one fill) instead of a ``re f`` operator pair per run.
+    """
+
+    def draw(self) -> None:
+        qr = self.qr
+        if qr.version is None:
+            qr.version = qr.calculate_version()
+        qr.makeImpl(False, QR_MASK)
+        count = qr.getModuleCount()
+        border = self.qrBorder
+        xsize = self.width / (count + border * 2.0)
+        ysize = self.height / (count + border * 2.0)
+        path = self.canv.beginPath()
+        for r, row in enumerate(qr.modules):
+            y = self.height - (r + border + 1) * ysize
+            c = 0
+            for dark, run in itertools.groupby(row):
+                n = sum(1 for _ in run)
+                if dark:
+                    # 5 % taller than a module so neighbouring rows overlap (no hairline gaps).
+                    path.rect((c + border) * xsize, y, n * xsize, ysize * 1.05)
+                c += n
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
 def qr_code(value: str, size: float) -> QrCode:
     """A QR code of ``value``, ``size`` points square (error correction M, 4-module quiet zone).
 
     The flowable draws the modules straight onto the canvas: about half the time of the
     QrCodeWidget-in-a-Drawing route, which encodes twice (bounds, then draw) and builds a node tree.
     """
-    return QrCode(value, width=size, height=size, qrLevel="M", qrBorder=4)
+    return _PinnedMaskQrCode(value, width=size, height=size, qrLevel="M", qrBorder=4)
 
 
 def _kv_table(rows: Sequence[tuple[str, str]], st: _Styles, width: float) -> Table:
