@@ -1,5 +1,7 @@
 """Time and APDU count to read an eMRTD (EF.COM + DG1 + DG2 ≈ 16 KB face + EF.SOD) through the real
-PC/SC stack — emulated chip → vpcd → a private pcscd → pyscard → PcscCardService — against a floor.
+PC/SC stack — emulated chip → vpcd → a private pcscd → pyscard → PcscCardService — against a floor,
+per chip profile: access control (BAC, or PACE ECDH-GM AES-128 on brainpoolP256r1), extended or
+short APDUs, READ BINARY by short EF identifier (SFI) or SELECT + READ BINARY (a chip without SFI).
 
 The floor is the median round trip of a minimal APDU (GET CHALLENGE) measured in the same run,
 times the number of APDUs the read needed: what the read would cost if our side took no time.
@@ -7,7 +9,7 @@ Every configuration is measured with the emulator's socket options TCP_NODELAY +
 (``quickack=on``) and with TCP_NODELAY only (``quickack=off``): without QUICKACK, Nagle + delayed
 ACK cost ~40-50 ms per APDU because vpcd writes the length and the payload separately.
 
-    .venv/bin/python bench/bench_cards.py [--runs 7]
+    .venv/bin/python bench/bench_cards.py [--runs 7] [--slow]
 
 Needs pcscd and vsmartcard-vpcd (deps/apt-cards.txt) and no other pcscd running.
 """
@@ -50,10 +52,21 @@ def apdu_round_trip(samples: int = 200) -> float:
     return statistics.median(times)
 
 
-def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, extended: bool, runs: int) -> dict[str, float]:
+PACE = [("id-PACE-ECDH-GM-AES-CBC-CMAC-128", 13)]
+PROFILES = {  # name → EmrtdCard options
+    "BAC  extended SFI": {"extended": True},
+    "BAC  short    SFI": {"extended": False},
+    "BAC  extended sel": {"extended": True, "sfi": False},
+    "BAC  short    sel": {"extended": False, "sfi": False},
+    "PACE extended SFI": {"extended": True, "pace_offers": PACE, "offer_bac": False},
+    "PACE short    SFI": {"extended": False, "pace_offers": PACE, "offer_bac": False},
+}
+
+
+def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, options: dict, runs: int) -> dict[str, float]:
     doc = make_document()
     key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
-    card = EmrtdCard(doc.files, key, extended=extended)
+    card = EmrtdCard(doc.files, key, **options)
     client = VpcdClient(card, daemon.port, quickack=quickack).insert()
     wait_for_card(READER_0, present=True)
     try:
@@ -83,6 +96,7 @@ def measure(daemon: Pcscd, service: PcscCardService, quickack: bool, extended: b
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--slow", action="store_true", help="also measure without TCP_QUICKACK (~44 ms per APDU)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         daemon = Pcscd(Path(tmp))
@@ -96,15 +110,16 @@ def main() -> None:
                 f"# eMRTD read through pcscd + vpcd, {platform.python_implementation()} "
                 f"{platform.python_version()}, {platform.machine()}, median of {args.runs} runs"
             )
-            print("quickack  length    APDUs  bytes   median ms  APDU rtt ms  floor ms  ratio")
+            print("quickack  profile             APDUs  bytes   median ms  APDU rtt ms  floor ms  ratio")
             for quickack in (True, False):
-                for extended in (True, False):
+                for name, options in PROFILES.items():
+                    if not quickack and not args.slow:
+                        continue
                     runs = args.runs if quickack else max(3, args.runs // 3)
-                    r = measure(daemon, service, quickack, extended, runs)
+                    r = measure(daemon, service, quickack, options, runs)
                     print(
-                        f"{'on ' if quickack else 'off'}      {'extended' if extended else 'short   '}"
-                        f"  {r['apdus']:5.0f}  {r['bytes']:6.0f}  {r['median_ms']:9.1f}"
-                        f"  {r['rtt_ms']:11.3f}  {r['floor_ms']:8.1f}  {r['ratio']:5.1f}"
+                        f"{'on ' if quickack else 'off'}      {name}  {r['apdus']:5.0f}  {r['bytes']:6.0f}"
+                        f"  {r['median_ms']:9.1f}  {r['rtt_ms']:11.3f}  {r['floor_ms']:8.1f}  {r['ratio']:5.1f}"
                     )
         finally:
             service.close()

@@ -40,11 +40,25 @@ class PassiveAuthStatus(enum.Enum):
     NOT_CHECKED = "not_checked"  # no SOD (resident ID, simulator) or no CSCA folder
 
 
+class PaCheck(enum.Enum):
+    """Which passive-authentication check failed (``PassiveAuthResult.failed_check``)."""
+
+    NONE = "none"  # nothing failed (verified, or not checked)
+    SOD_MALFORMED = "sod_malformed"  # EF.SOD unreadable, or its signer info is
+    DG_HASH = "dg_hash"  # a data group differs from its hash in the SOD, or is not covered
+    SOD_SIGNATURE = "sod_signature"  # the SOD's signature (or message digest) does not verify
+    CSCA_UNKNOWN = "csca_unknown"  # no trusted CSCA issued the document signer certificate
+    DS_REVOKED = "ds_revoked"  # the document signer certificate is on a CSCA's CRL
+    DS_VALIDITY = "ds_validity"  # signing time outside the document signer certificate's validity
+    CSCA_VALIDITY = "csca_validity"  # signing time outside the CSCA certificate's validity
+
+
 @dataclass(frozen=True)
 class PassiveAuthResult:
     status: PassiveAuthStatus
     detail: str = ""  # technical English, no personal data (e.g. "DG1 hash mismatch")
     signer_subject: str = ""  # the document signer's subject (an authority, not a person)
+    failed_check: PaCheck = PaCheck.NONE
 
     @property
     def verified(self) -> bool:
@@ -128,6 +142,25 @@ class MrzKey:
 
 
 @dataclass(frozen=True)
+class CanKey:
+    """The card access number printed on the document (ICAO 9303-11 §9.7.3): a PACE password that
+    can be used instead of the MRZ. Six digits on ICAO documents."""
+
+    can: str
+
+    def __post_init__(self) -> None:
+        if not (self.can.isascii() and self.can.isdigit() and 4 <= len(self.can) <= 10):
+            raise WrongMrzError(problem="the card access number must be 6 digits")
+
+    def __repr__(self) -> str:
+        return "CanKey(***)"
+
+
+AccessKey = MrzKey | CanKey
+"""What the chip's access control needs: the MRZ (BAC or PACE) or the CAN (PACE only)."""
+
+
+@dataclass(frozen=True)
 class ReaderInfo:
     name: str
     family: str  # "pcsc" | "ga467" | "simulated"
@@ -147,6 +180,30 @@ class BacFailedError(CardError):
         "cards.bac_failed",
         "证件芯片拒绝了访问密钥：证件号码、出生日期或有效期限输入有误。请核对证件资料页后重新输入。",
         "The chip rejected the access key (BAC failed): document number, birth date or expiry is wrong",
+    )
+
+
+class CanRejectedError(BacFailedError):
+    key = i18n.register(
+        "cards.can_rejected",
+        "证件芯片拒绝了卡片访问号（CAN）。请核对证件正面印制的 6 位数字后重新输入，或改用机读码（MRZ）。",
+        "The chip rejected the card access number (PACE failed)",
+    )
+
+
+class CanNotSupportedError(CardError):
+    key = i18n.register(
+        "cards.can_not_supported",
+        "此证件芯片不支持使用卡片访问号（CAN）读取。请改为输入或扫描证件资料页的机读码（MRZ）。",
+        "This chip does not offer PACE: the card access number cannot be used, the MRZ is needed",
+    )
+
+
+class PaceUnsupportedError(CardError):
+    key = i18n.register(
+        "cards.pace_unsupported",
+        "此证件芯片只提供本机不支持的访问协议（{protocol}）。请改用其他方式核验身份，并告知信息技术支持。",
+        "The chip offers only access protocols this station does not support ({protocol})",
     )
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 # TripleDES lives in cryptography's "decrepit" module since 43: BAC is 3DES by standard, not choice.
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import Cipher, modes
+from cryptography.hazmat.primitives import cmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from devices.cards import tlv
 from devices.cards.api import BacFailedError, GarbageResponseError
@@ -131,29 +132,54 @@ def _le_bytes(le: int, extended: bool) -> bytes:
     return bytes([le & 0xFF])  # 256 is encoded as 00
 
 
+def pad_block(data: bytes, block: int) -> bytes:
+    """ISO/IEC 9797-1 padding method 2 to ``block`` bytes (8 for 3DES, 16 for AES)."""
+    data = data + b"\x80"
+    return data + bytes(-len(data) % block)
+
+
 class SecureMessaging:
-    """Wraps command APDUs and unwraps responses (9303-11 §9.8.4-9.8.5, 3DES variant)."""
+    """Wraps command APDUs and unwraps responses (9303-11 §9.8.4-9.8.6, 3DES variant: zero IV,
+    retail MAC, 8-byte SSC). ``AesSecureMessaging`` is the §9.8.7 variant after PACE.
+
+    The card side (``unwrap_command``/``protect``) serves the project's own card emulator."""
+
+    block = 8
 
     def __init__(self, keys: SessionKeys) -> None:
         self.ks_enc = keys.ks_enc
         self.ks_mac = keys.ks_mac
         self.ssc = keys.ssc
 
+    # --- primitives (overridden by the AES variant) --------------------------------------------
     def _next_ssc(self) -> bytes:
-        self.ssc = (self.ssc + 1) & 0xFFFFFFFFFFFFFFFF
-        return self.ssc.to_bytes(8, "big")
+        self.ssc = (self.ssc + 1) % (1 << (8 * self.block))
+        return self.ssc.to_bytes(self.block, "big")
 
+    def encrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return tdes_encrypt(self.ks_enc, pad(data))
+
+    def decrypt(self, ssc: bytes, data: bytes) -> bytes:
+        return unpad(tdes_decrypt(self.ks_enc, data))
+
+    def mac(self, data: bytes) -> bytes:
+        """MAC over ``data`` (SSC first), padded here."""
+        return retail_mac(self.ks_mac, data)
+
+    # --- terminal side -------------------------------------------------------------------------
     def wrap(self, cla: int, ins: int, p1: int, p2: int, data: bytes = b"", le: int | None = None) -> bytes:
-        """Protected APDU. ``le`` > 256 selects extended length for DO'97' and the outer APDU."""
+        """Protected APDU. ``le`` > 256 selects extended length for DO'97' and the outer APDU.
+        Odd INS (READ BINARY B1) carries its data in DO'85' (BER-TLV content, no padding indicator)."""
         extended = (le is not None and le > 256) or len(data) > 200
         header = bytes([cla | 0x0C, ins, p1, p2])
+        ssc = self._next_ssc()
         body = b""
         if data:
-            enc = tdes_encrypt(self.ks_enc, pad(data))
-            body += tlv.encode(0x87, b"\x01" + enc)
+            enc = self.encrypt(ssc, data)
+            body += tlv.encode(0x85, enc) if ins & 1 else tlv.encode(0x87, b"\x01" + enc)
         if le is not None:
             body += tlv.encode(0x97, _le_bytes(le, extended))
-        mac = retail_mac(self.ks_mac, self._next_ssc() + pad(header) + body)
+        mac = self.mac(ssc + pad_block(header, self.block) + body)
         body += tlv.encode(0x8E, mac)
         if extended:
             return header + b"\x00" + len(body).to_bytes(2, "big") + body + b"\x00\x00"
@@ -177,7 +203,7 @@ class SecureMessaging:
         if mac_obj is None:
             raise GarbageResponseError(detail="protected response without DO'8E'")
         covered = b"".join(tlv.encode(o.tag, o.value) for o in objects if o.tag in (0x85, 0x87, 0x99))
-        if not hmac.compare_digest(retail_mac(self.ks_mac, ssc + covered), mac_obj.value):
+        if not hmac.compare_digest(self.mac(ssc + covered), mac_obj.value):
             raise GarbageResponseError(detail="response MAC does not verify")
         data = b""
         inner_sw = sw
@@ -185,11 +211,79 @@ class SecureMessaging:
             if o.tag == 0x87:
                 if not o.value or o.value[0] != 0x01:
                     raise GarbageResponseError(detail="DO'87' without padding indicator 01")
-                data = unpad(tdes_decrypt(self.ks_enc, o.value[1:]))
+                data = self._decrypt_checked(ssc, o.value[1:])
             elif o.tag == 0x85:
-                data = o.value
+                data = self._decrypt_checked(ssc, o.value)
             elif o.tag == 0x99:
                 if len(o.value) != 2:
                     raise GarbageResponseError(detail="DO'99' is not 2 bytes")
                 inner_sw = int.from_bytes(o.value, "big")
         return data, inner_sw
+
+    def _decrypt_checked(self, ssc: bytes, data: bytes) -> bytes:
+        if not data or len(data) % self.block:
+            raise GarbageResponseError(detail="encrypted data not a multiple of the block size")
+        return self.decrypt(ssc, data)
+
+    # --- card side (the test emulator) ---------------------------------------------------------
+    def unwrap_command(self, header: bytes, body: bytes) -> tuple[bytes, int | None]:
+        """(plain data, Le) of a protected command; raises GarbageResponseError on a bad MAC."""
+        objects = tlv.parse_all(body)
+        ssc = self._next_ssc()
+        mac = next((o.value for o in objects if o.tag == 0x8E), b"")
+        covered = b"".join(tlv.encode(o.tag, o.value) for o in objects if o.tag in (0x85, 0x87, 0x97))
+        expected = self.mac(ssc + pad_block(bytes([header[0] | 0x0C]) + header[1:4], self.block) + covered)
+        if not hmac.compare_digest(expected, mac):
+            raise GarbageResponseError(detail="command MAC does not verify")
+        data, le = b"", None
+        for o in objects:
+            if o.tag == 0x87:
+                data = self._decrypt_checked(ssc, o.value[1:])
+            elif o.tag == 0x85:
+                data = self._decrypt_checked(ssc, o.value)
+            elif o.tag == 0x97:
+                le = int.from_bytes(o.value, "big") or (65536 if len(o.value) == 2 else 256)
+        return data, le
+
+    def protect(self, data: bytes, status: int, odd: bool = False) -> bytes:
+        """A protected response (data in DO'87', or DO'85' for an odd INS) + SW."""
+        ssc = self._next_ssc()
+        body = b""
+        if data:
+            enc = self.encrypt(ssc, data)
+            body += tlv.encode(0x85, enc) if odd else tlv.encode(0x87, b"\x01" + enc)
+        body += tlv.encode(0x99, status.to_bytes(2, "big"))
+        body += tlv.encode(0x8E, self.mac(ssc + body))
+        return body + (0x9000 if status in (0x9000, 0x6282) else status).to_bytes(2, "big")
+
+
+class AesSecureMessaging(SecureMessaging):
+    """9303-11 §9.8.7: AES-CBC with IV = E(KSenc, SSC), AES-CMAC truncated to 8 bytes, 16-byte SSC
+    starting at zero after PACE."""
+
+    block = 16
+
+    def encrypt(self, ssc: bytes, data: bytes) -> bytes:
+        iv = _aes_ecb(self.ks_enc, ssc)
+        enc = Cipher(algorithms.AES(self.ks_enc), modes.CBC(iv)).encryptor()
+        return enc.update(pad_block(data, 16)) + enc.finalize()
+
+    def decrypt(self, ssc: bytes, data: bytes) -> bytes:
+        iv = _aes_ecb(self.ks_enc, ssc)
+        dec = Cipher(algorithms.AES(self.ks_enc), modes.CBC(iv)).decryptor()
+        return unpad(dec.update(data) + dec.finalize())
+
+    def mac(self, data: bytes) -> bytes:
+        return aes_cmac(self.ks_mac, pad_block(data, 16))
+
+
+def _aes_ecb(key: bytes, block: bytes) -> bytes:
+    enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    return enc.update(block) + enc.finalize()
+
+
+def aes_cmac(key: bytes, data: bytes) -> bytes:
+    """AES-CMAC (NIST SP 800-38B) truncated to 8 bytes, as secure messaging and PACE tokens use it."""
+    c = cmac.CMAC(algorithms.AES(key))
+    c.update(data)
+    return c.finalize()[:8]

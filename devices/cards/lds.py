@@ -16,6 +16,7 @@ from devices.cards.mrz import MrzData, parse_mrz
 # File identifiers and short EF identifiers (9303-10 §4.6.1 table 39)
 EF_COM = 0x011E
 EF_SOD = 0x011D
+EF_CARD_ACCESS = 0x011C  # in the master file (9303-10 §3.11.2)
 DG_FILE_ID = {1: 0x0101, 2: 0x0102, 3: 0x0103, 11: 0x010B, 12: 0x010C, 14: 0x010E, 15: 0x010F}
 DG_TAG = {
     0x61: 1,

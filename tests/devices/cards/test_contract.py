@@ -54,7 +54,7 @@ class PcscHarness:
     def insert(self) -> MrzKey:
         _, client = self.slot.insert_emrtd(self.doc, extended=not self._slow)
         if self._pull:
-            client.remove_after_apdus = 12
+            client.remove_after_apdus = 7  # during DG2 (8 APDUs in all with BAC, SFI, extended length)
         if self._slow:
             client.apdu_delay = 0.02
         return key_for(self.doc)

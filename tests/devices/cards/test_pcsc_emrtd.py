@@ -65,9 +65,9 @@ def test_full_read_every_field_and_pa_verified(
     assert (doc.photo.width, doc.photo.height) == (240, 320)
     stats = service.diagnostics.last_read
     assert stats is not None and stats.extended
-    # EF.COM, DG1, DG2 (~16 KB), SOD in large chunks: SELECT AID, GET CHALLENGE, MUTUAL AUTH,
-    # then per file SELECT + header read + at most one extended READ BINARY
-    assert stats.apdus <= 3 + 4 * 3
+    # EF.CardAccess (absent: BAC), SELECT AID, GET CHALLENGE, MUTUAL AUTHENTICATE, then EF.COM, DG1,
+    # DG2 (~16 KB) and EF.SOD each in one extended-length READ BINARY by short EF identifier
+    assert stats.apdus == 8 and stats.sfi
     assert card.read_count >= 4
 
 

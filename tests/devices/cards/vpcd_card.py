@@ -1,5 +1,5 @@
-"""Card emulators behind the vsmartcard virtual reader (vpcd): an ICAO 9303 eMRTD with BAC and
-secure messaging, and a non-eMRTD card, plus fault injection.
+"""Card emulators behind the vsmartcard virtual reader (vpcd): an ICAO 9303 eMRTD with PACE and/or BAC
+and secure messaging, and a non-eMRTD card, plus fault injection.
 
 vpcd protocol (both directions): 2-byte big-endian length + payload. From vpcd, a 1-byte payload is
 a control code (00 power off, 01 power on, 02 reset, 04 send ATR); anything else is a command APDU.
@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from devices.cards import bac, tlv
+from devices.cards import bac, pace, tlv
 from devices.cards.api import MrzKey
 from devices.cards.lds import EMRTD_AID
 from devices.cards.mrz import bac_mrz_information
@@ -62,16 +62,49 @@ class Faults:
     garbage_read: str | None = None  # "truncated" | "random" | "bad_sw" | "bad_mac"
     garbage_after_reads: int = 0  # how many good READ BINARYs before the garbage
     refuse_extended: bool = False  # answer 6700 to an extended-length command
+    refuse_mse: bool = False  # answer 6A80 to MSE:Set AT (a PACE variant the chip will not run)
+
+
+def card_access(offers: list[tuple[str, int]]) -> bytes:
+    """EF.CardAccess: a SET OF PACEInfo {OID, version 2, parameter ID} (9303-11 §9.2.1)."""
+    infos = b"".join(
+        tlv.encode(
+            0x30,
+            tlv.encode(0x06, pace.algorithm_named(name).oid)
+            + tlv.encode(0x02, b"\x02")
+            + tlv.encode(0x02, bytes([pid])),
+        )
+        for name, pid in offers
+    )
+    return tlv.encode(0x31, infos)
 
 
 class EmrtdCard(VirtualCard):
-    """An eMRTD LDS1 application with BAC (ICAO 9303-11 §4.3) and 3DES secure messaging."""
+    """An eMRTD LDS1 application with BAC (ICAO 9303-11 §4.3) and/or PACE generic mapping (§4.4), 3DES
+    or AES secure messaging, READ BINARY by short EF identifier (``sfi``) and extended length.
+
+    ``pace_offers``: the PACE variants in EF.CardAccess, e.g. [("id-PACE-ECDH-GM-AES-CBC-CMAC-128", 13)];
+    ``offer_bac=False`` makes a PACE-only chip; ``can`` is the card access number printed on it."""
 
     def __init__(
-        self, files: dict[int, bytes], mrz_key: MrzKey, extended: bool = True, faults: Faults | None = None
+        self,
+        files: dict[int, bytes],
+        mrz_key: MrzKey,
+        extended: bool = True,
+        faults: Faults | None = None,
+        pace_offers: list[tuple[str, int]] | None = None,
+        offer_bac: bool = True,
+        can: str = "123456",
+        sfi: bool = True,
     ) -> None:
         self.files = files
-        seed = bac.key_seed(bac_mrz_information(mrz_key))
+        self.pace_offers = pace_offers or []
+        self.card_access = card_access(self.pace_offers) if self.pace_offers else None
+        self.bac_enabled = offer_bac
+        self.can = can
+        self.sfi = sfi
+        self.mrz_information = bac_mrz_information(mrz_key)
+        seed = self._bac_seed()
         self.k_enc = bac.derive_key(seed, bac.ENC)
         self.k_mac = bac.derive_key(seed, bac.MAC)
         self.extended = extended
@@ -80,13 +113,19 @@ class EmrtdCard(VirtualCard):
         self.apdu_count = 0
         self.read_count = 0
         self.odd_reads = 0  # READ BINARY B1 (offsets above 32767)
+        self.sfi_reads = 0
+        self.protocols: list[str] = []  # "BAC" / PACE algorithm name, per successful access
         self.power_on()
+
+    def _bac_seed(self) -> bytes:
+        return bac.key_seed(self.mrz_information)
 
     def power_on(self) -> None:
         self.selected_app = False
         self.rnd_ic = b""
         self.sm: bac.SecureMessaging | None = None
         self.current: bytes | None = None
+        self.pace_state: dict[str, object] | None = None
 
     # --- APDU parsing (ISO 7816-4 §5.1 cases 1-4, short and extended) ---------------------
     @staticmethod
@@ -126,8 +165,20 @@ class EmrtdCard(VirtualCard):
                 self.selected_app = True
                 return sw(0x9000)
             return sw(0x6A82)
+        if ins == 0xB0 and p1 == 0x9C and not self.selected_app:  # EF.CardAccess by SFI, in the MF
+            if self.card_access is None:
+                return sw(0x6A82)
+            want = le or 256
+            chunk = self.card_access[p2 : p2 + want]
+            return chunk + sw(0x9000 if len(chunk) == want else 0x6282)
+        if ins == 0x22 and p1 == 0xC1 and p2 == 0xA4:
+            return self._mse_set_at(data)
+        if ins == 0x86:
+            return self._general_authenticate(cla, data)
         if not self.selected_app:
             return sw(0x6985)
+        if not self.bac_enabled and ins in (0x84, 0x82):
+            return sw(0x6D00)
         if ins == 0x84:
             self.rnd_ic = os.urandom(8)
             return self.rnd_ic + sw(0x9000)
@@ -155,31 +206,116 @@ class EmrtdCard(VirtualCard):
                 int.from_bytes(self.rnd_ic[4:] + rnd_ifd[4:], "big"),
             )
         )
+        self.protocols.append("BAC")
         return e_ic + bac.retail_mac(self.k_mac, e_ic) + sw(0x9000)
+
+    # --- PACE, chip side (9303-11 §4.4.4) ---------------------------------------------------
+    def _mse_set_at(self, data: bytes) -> bytes:
+        self.pace_state = None
+        if not self.pace_offers or self.faults.refuse_mse:
+            return sw(0x6A80)
+        try:
+            objects = {o.tag: o.value for o in tlv.parse_all(data)}
+        except Exception:
+            return sw(0x6A80)
+        algorithm = pace.ALGORITHMS.get(objects.get(0x80, b""))
+        offered = {pace.algorithm_named(n).oid: pid for n, pid in self.pace_offers}
+        if algorithm is None or algorithm.oid not in offered:
+            return sw(0x6A80)
+        pid = objects[0x84][0] if 0x84 in objects else offered[algorithm.oid]
+        ref = objects.get(0x83, b"")
+        if ref == b"\x01":
+            password: pace.MrzPassword | pace.CanPassword = pace.MrzPassword(self.mrz_information)
+        elif ref == b"\x02" and self.can:
+            password = pace.CanPassword(self.can)
+        else:
+            return sw(0x6A80)
+        info = pace.PaceInfo(algorithm, 2, pid)
+        secret, _ = pace.password_key(password)
+        self.pace_state = {"info": info, "k_pi": pace.kdf(secret, 3, algorithm), "step": 0}
+        return sw(0x9000)
+
+    def _general_authenticate(self, cla: int, data: bytes) -> bytes:
+        st = self.pace_state
+        if st is None:
+            return sw(0x6985)
+        info = st["info"]
+        assert isinstance(info, pace.PaceInfo)
+        algorithm = info.algorithm
+        try:
+            top = tlv.parse_one(data)
+            inner = {o.tag: o.value for o in top.children()} if top.tag == 0x7C else None
+        except Exception:
+            inner = None
+        if inner is None:
+            self.pace_state = None
+            return sw(0x6A80)
+        step = st["step"]
+        group = st.get("group")
+        if step == 0 and not inner:
+            nonce = os.urandom(16)
+            st["s"] = int.from_bytes(nonce, "big")
+            k_pi = st["k_pi"]
+            assert isinstance(k_pi, bytes)
+            z = pace._cbc_zero_iv(algorithm, k_pi, nonce, encrypt=True)
+            st["group"] = pace._Agreement(info)
+            st["step"] = 1
+            return tlv.encode(0x7C, tlv.encode(0x80, z)) + sw(0x9000)
+        assert isinstance(group, pace._Agreement)
+        try:
+            if step == 1 and 0x81 in inner:
+                sk = group.random_private()
+                public = group.public(sk)
+                h = group.shared(sk, group.decode(inner[0x81]))
+                s_value = st["s"]
+                assert isinstance(s_value, int)
+                group.map_generator(s_value, h)
+                st["step"] = 2
+                return tlv.encode(0x7C, tlv.encode(0x82, public)) + sw(0x9000)
+            if step == 2 and 0x83 in inner:
+                sk = group.random_private()
+                public = group.public(sk)
+                secret = group.secret_bytes(group.shared(sk, group.decode(inner[0x83])))
+                st.update(step=3, pk_ic=public, pk_ifd=inner[0x83])
+                st["ks_enc"] = pace.kdf(secret, 1, algorithm)
+                st["ks_mac"] = pace.kdf(secret, 2, algorithm)
+                return tlv.encode(0x7C, tlv.encode(0x84, public)) + sw(0x9000)
+            if step == 3 and 0x85 in inner and cla & 0x10 == 0:
+                ks_enc, ks_mac, pk_ic, pk_ifd = st["ks_enc"], st["ks_mac"], st["pk_ic"], st["pk_ifd"]
+                assert isinstance(ks_mac, bytes) and isinstance(pk_ic, bytes) and isinstance(pk_ifd, bytes)
+                assert isinstance(ks_enc, bytes)
+                expected = pace.authentication_token(algorithm, ks_mac, pace.public_key_data(algorithm, pk_ic))
+                self.pace_state = None
+                if not hmac.compare_digest(expected, inner[0x85]):
+                    return sw(0x6300)  # wrong password: the tokens differ
+                token = pace.authentication_token(algorithm, ks_mac, pace.public_key_data(algorithm, pk_ifd))
+                keys = bac.SessionKeys(ks_enc, ks_mac, 0)
+                self.sm = bac.AesSecureMessaging(keys) if algorithm.cipher == "AES" else bac.SecureMessaging(keys)
+                self.protocols.append(algorithm.name)
+                return tlv.encode(0x7C, tlv.encode(0x86, token)) + sw(0x9000)
+        except Exception:  # an invalid point or value from the terminal
+            self.pace_state = None
+            return sw(0x6A80)
+        self.pace_state = None
+        return sw(0x6A80)
 
     def _secure(self, header: bytes, body: bytes) -> bytes:
         sm = self.sm
         if sm is None:
             return sw(0x6982)
         try:
-            objects = tlv.parse_all(body)
+            data, le = sm.unwrap_command(header, body)
         except Exception:
-            self.sm = None
-            return sw(0x6988)
-        ssc = sm._next_ssc()
-        mac = next((o.value for o in objects if o.tag == 0x8E), b"")
-        covered = b"".join(tlv.encode(o.tag, o.value) for o in objects if o.tag in (0x87, 0x97))
-        if not hmac.compare_digest(bac.retail_mac(sm.ks_mac, ssc + bac.pad(header) + covered), mac):
             self.sm = None  # 9303-11 §9.8.6: an SM error ends the session
             return sw(0x6988)
-        data = b""
-        le = None
-        for o in objects:
-            if o.tag == 0x87:
-                data = bac.unpad(bac.tdes_decrypt(sm.ks_enc, o.value[1:]))
-            elif o.tag == 0x97:
-                le = int.from_bytes(o.value, "big") or (65536 if len(o.value) == 2 else 256)
         ins, p1, p2 = header[1], header[2], header[3]
+        if ins == 0xA4 and p1 == 0x04:  # SELECT the application after PACE
+            if data == EMRTD_AID:
+                self.selected_app = True
+                return self._protect(b"", 0x9000)
+            return self._protect(b"", 0x6A82)
+        if not self.selected_app:
+            return self._protect(b"", 0x6985)
         if ins == 0xA4 and p1 == 0x02:
             fid = int.from_bytes(data, "big")
             if fid not in self.files:
@@ -187,11 +323,18 @@ class EmrtdCard(VirtualCard):
             self.current = self.files[fid]
             return self._protect(b"", 0x9000)
         if ins in (0xB0, 0xB1):
-            if p1 & 0x80:  # short EF identifier: not offered by this emulator
-                return self._protect(b"", 0x6A81)
-            if self.current is None:
+            if ins == 0xB0 and p1 & 0x80:  # short EF identifier (ISO 7816-4 §11.2.2): select + read
+                if not self.sfi:
+                    return self._protect(b"", 0x6A81)
+                fid = 0x0100 | (p1 & 0x1F)
+                if fid not in self.files:
+                    return self._protect(b"", 0x6A82)
+                self.current = self.files[fid]
+                self.sfi_reads += 1
+                offset = p2
+            elif self.current is None:
                 return self._protect(b"", 0x6986)
-            if ins == 0xB1:
+            elif ins == 0xB1:
                 self.odd_reads += 1
                 offset = int.from_bytes(tlv.parse_one(data).value, "big")
             else:
@@ -206,19 +349,13 @@ class EmrtdCard(VirtualCard):
             if ins == 0xB1:
                 chunk = tlv.encode(0x53, chunk)
             self.read_count += 1
-            return self._maybe_garbage(self._protect(chunk, status))
+            return self._maybe_garbage(self._protect(chunk, status, odd=ins == 0xB1))
         return self._protect(b"", 0x6D00)
 
-    def _protect(self, data: bytes, status: int) -> bytes:
+    def _protect(self, data: bytes, status: int, odd: bool = False) -> bytes:
         sm = self.sm
         assert sm is not None
-        ssc = sm._next_ssc()
-        body = b""
-        if data:
-            body += tlv.encode(0x87, b"\x01" + bac.tdes_encrypt(sm.ks_enc, bac.pad(data)))
-        body += tlv.encode(0x99, sw(status))
-        body += tlv.encode(0x8E, bac.retail_mac(sm.ks_mac, ssc + body))
-        return body + sw(0x9000 if status in (0x9000, 0x6282) else status)
+        return sm.protect(data, status, odd)
 
     def _maybe_garbage(self, response: bytes) -> bytes:
         kind = self.faults.garbage_read
