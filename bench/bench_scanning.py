@@ -3,7 +3,11 @@
 Compared in the same run against a floor: decoding the same page from PNG and encoding it with a
 plain ``PIL.Image.save`` (grayscale JPEG quality 75, Pillow's default) — what any image path costs.
 
-    .venv/bin/python bench/bench_scanning.py [--runs 7] [--sane]
+    .venv/bin/python bench/bench_scanning.py [--runs 7] [--batch 8] [--sane]
+
+``--batch N`` also times N text pages one after another and through ``PipelinedPages`` (two worker
+threads), against N floors one after another. The load average is printed before and after: other
+work on the machine moves the milliseconds, less the ratios.
 
 ``--sane`` also times a real scan of an A4 200 dpi gray page from the SANE test backend (private
 config dir, as in the tests).
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -24,6 +29,7 @@ from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from devices.imaging.batch import PipelinedPages  # noqa: E402
 from devices.imaging.pipeline import PagePipeline, Preset  # noqa: E402
 from devices.scanners.simulated import render_sample_page  # noqa: E402
 
@@ -59,7 +65,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sane", action="store_true")
+    parser.add_argument("--batch", type=int, default=8)
     args = parser.parse_args()
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     pages = {
         "text page": scanner_like(
@@ -95,8 +103,39 @@ def main() -> None:
             kb = len(result.data) / 1024  # type: ignore[attr-defined]
             label = preset.value if preset is not Preset.AUTO else f"auto→{result.preset.value}"  # type: ignore[attr-defined]
             print(f"{'':<14} {label:<10} {ms:8.0f} {ms / floor_ms:8.2f} {kb:7.0f} {kb / floor_kb:8.2f}")
+    if args.batch:
+        bench_batch(pages["text page"], args.batch, max(3, args.runs // 2))
     if args.sane:
         bench_sane(args.runs)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def bench_batch(page: Image.Image, n: int, runs: int) -> None:
+    png = io.BytesIO()
+    page.save(png, "PNG", compress_level=1)
+    encoded = png.getvalue()
+    pipeline = PagePipeline()
+
+    def floor() -> None:
+        for _ in range(n):
+            Image.open(io.BytesIO(encoded)).save(io.BytesIO(), "JPEG")
+
+    def one_by_one() -> None:
+        for _ in range(n):
+            pipeline.process(Image.open(io.BytesIO(encoded)), DPI, Preset.AUTO)
+
+    def pipelined() -> None:
+        with PipelinedPages(pipeline, lambda page: None) as batch:
+            for _ in range(n):
+                batch.submit(Image.open(io.BytesIO(encoded)), DPI, Preset.AUTO)
+
+    floor_ms, _ = median_ms(floor, runs)
+    seq_ms, _ = median_ms(one_by_one, runs)
+    par_ms, _ = median_ms(pipelined, runs)
+    print(f"\nbatch of {n} text pages (auto), median of {runs} runs, ms per page:")
+    print(f"  floor (decode + JPEG, one after another) {floor_ms / n:6.0f}")
+    print(f"  one after another                        {seq_ms / n:6.0f}   x floor {seq_ms / floor_ms:.2f}")
+    print(f"  PipelinedPages (2 workers)               {par_ms / n:6.0f}   x floor {par_ms / floor_ms:.2f}")
 
 
 def bench_sane(runs: int) -> None:
