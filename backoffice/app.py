@@ -1,13 +1,22 @@
-"""The back office HTTP API (v1), FastAPI. ``create_app(session_factory, admin_token)``.
+"""The back office HTTP API (v1) and the approver workbench (``/bench``), FastAPI.
+``create_app(session_factory, admin_token)``; ``from_environment()`` for ``uvicorn --workers N``.
 
 Station calls authenticate with a short-lived bearer token obtained from the station code and
-secret (see docs/sync.md for why tokens rather than signed requests). Admin calls (tests, demo,
-the CLI's remote mode) use a separate admin token; without one configured they are disabled.
+secret (see docs/sync.md for why tokens rather than signed requests). Admin calls take a per-person
+bearer token (``POST /v1/admin/session`` with a back-office admin's user name and password); the old
+shared admin token (``BACKOFFICE_ADMIN_TOKEN``) is still accepted when configured — tests and the demo
+use it — and is off when unset.
+
+No state that matters lives in the process: sessions, lockouts, form tokens and station tokens are in
+the database. The only in-process cache is validated station tokens for 30 s (a revocation reaches every
+worker within that time).
 """
 
 import hmac
+import os
 import time
-from typing import Annotated, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backoffice import schemas, service
+from backoffice import accounts, schemas, service, workflow
+from backoffice.db import open_database
 from backoffice.models import Station
 from backoffice.service import ApiProblem
 
@@ -43,7 +53,21 @@ def _bearer(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
-def create_app(session_factory: sessionmaker[Session], admin_token: str | None = None) -> FastAPI:
+def from_environment() -> FastAPI:
+    """The app for ``uvicorn backoffice.app:from_environment --factory`` (each worker process builds its
+    own engine; migrations are run once by ``serve`` before the workers start)."""
+    url = os.environ["BACKOFFICE_DATABASE_URL"]
+    _engine, factory = open_database(url, run_migrations=False)
+    limit = int(os.environ.get("BACKOFFICE_MAX_RESULT_MB", "20")) * 1024 * 1024
+    return create_app(factory, admin_token=os.environ.get("BACKOFFICE_ADMIN_TOKEN") or None, max_result_bytes=limit)
+
+
+def create_app(
+    session_factory: sessionmaker[Session],
+    admin_token: str | None = None,
+    *,
+    max_result_bytes: int = workflow.MAX_RESULT_BYTES,
+) -> FastAPI:
     app = FastAPI(
         title="一窗受理 back office", version="1.0.0", docs_url=None, redoc_url=None, openapi_url=None
     )  # the contract is docs/api/openapi.yaml, not the generated schema
@@ -71,11 +95,15 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
         token_cache[token] = (station, now + TOKEN_CACHE_SECONDS)
         return station
 
-    def admin_auth(authorization: Annotated[str | None, Header()] = None) -> None:
-        if not admin_token:
-            raise ApiProblem(403, "forbidden", "admin endpoints are disabled on this server")
-        if not hmac.compare_digest(_bearer(authorization).encode(), admin_token.encode()):
-            raise ApiProblem(401, "unauthorized", "wrong admin token")
+    async def admin_auth(authorization: Annotated[str | None, Header()] = None) -> None:
+        token = _bearer(authorization)
+        if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+            return  # the legacy shared token (tests, demo); off when BACKOFFICE_ADMIN_TOKEN is unset
+        person = await in_db(accounts.person_for_token, token, "api")
+        if person is None:
+            raise ApiProblem(401, "unauthorized", "unknown or expired admin credentials")
+        if person.role != "admin":
+            raise ApiProblem(403, "forbidden", "back-office admins only")
 
     StationDep = Annotated[Station, Depends(station_auth)]
 
@@ -200,6 +228,15 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
     ) -> schemas.StatusFeedOut:
         return schemas.StatusFeedOut(**await in_db(service.status_feed, station, after, limit))
 
+    @app.get("/v1/cases/{case_id}/result-document")
+    async def result_document(station: StationDep, case_id: Annotated[str, CASE_PATH]) -> Response:
+        doc = await in_db(service.result_document_for_station, station, case_id)
+        return Response(
+            doc.data,
+            media_type="application/pdf",
+            headers={"X-Content-SHA256": doc.sha256, "X-Result-Document-Id": str(doc.id)},
+        )
+
     def _publication(kind: str) -> Callable[..., Any]:
         async def latest(request: Request, _station: StationDep) -> Any:
             pub = await in_db(service.latest_publication, kind)
@@ -225,6 +262,18 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
 
     # -- admin ----------------------------------------------------------------------------------
     AdminDep = Depends(admin_auth)
+
+    @app.post("/v1/admin/session")
+    async def admin_session(body: schemas.AdminSignIn) -> schemas.TokenResponse:
+        try:
+            signed = await in_db(accounts.sign_in, body.username, body.password, "api")
+        except accounts.SignInRefused as exc:
+            raise ApiProblem(
+                401, "unauthorized", "account locked, try again later" if exc.locked else "wrong user name or password"
+            ) from None
+        if signed.person.role != "admin":
+            raise ApiProblem(403, "forbidden", "back-office admins only")
+        return schemas.TokenResponse(access_token=signed.token, expires_in=int(accounts.API_TTL.total_seconds()))
 
     @app.post("/v1/admin/stations", status_code=201, dependencies=[AdminDep])
     async def add_station(body: schemas.StationCreate) -> schemas.StationCreated:
@@ -259,4 +308,8 @@ def create_app(session_factory: sessionmaker[Session], admin_token: str | None =
 
     app.post("/v1/admin/catalogue", status_code=201, dependencies=[AdminDep])(_publisher("catalogue"))
     app.post("/v1/admin/calendar", status_code=201, dependencies=[AdminDep])(_publisher("calendar"))
+
+    from backoffice.web import mount_workbench
+
+    mount_workbench(app, in_db, max_result_bytes=max_result_bytes)
     return app

@@ -111,6 +111,9 @@ class StatusEvent(Base):
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # Added fields of the feed (migration 0004): legal basis, requested materials, result document.
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("bo_users.id"))
 
 
 class Publication(Base):
@@ -159,3 +162,100 @@ class Supplement(Base):
     lines: Mapped[list] = mapped_column(JSON)
     body: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- the approver workbench (migration 0004) ---------------------------------------------------------
+class Department(Base):
+    """A department that approves the items assigned to it (its scope)."""
+
+    __tablename__ = "bo_departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class DepartmentItem(Base):
+    """Which department approves an item code (one department per item)."""
+
+    __tablename__ = "bo_department_items"
+
+    item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("bo_departments.id"), index=True)
+
+
+class BackOfficeUser(Base):
+    """A person working in the back office. Roles: approver, department_head (both scoped to their
+    department), admin (stations, departments, users, publications; no case content)."""
+
+    __tablename__ = "bo_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("bo_departments.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(Base):
+    """A signed-in browser (kind web, cookie) or admin API client (kind api, bearer). Only the SHA-256 of
+    the token is stored; the CSRF token is per session. In the database, so any worker process serves it."""
+
+    __tablename__ = "bo_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("bo_users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FormToken(Base):
+    """A one-time token put into each action form; used (and so refused on replay) in the same
+    transaction as the action."""
+
+    __tablename__ = "bo_form_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BackOfficeAudit(Base):
+    """Who did what in the back office: sign-ins, reveals of personal data (with the reason), page views,
+    decisions, uploads, account changes. Never personal data itself."""
+
+    __tablename__ = "bo_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("bo_users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[dict] = mapped_column(JSON)
+
+
+class ResultDocument(Base):
+    """The result document (PDF) a department uploaded for a case; stations download it for 出件."""
+
+    __tablename__ = "bo_result_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("received_cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(200))
+    pages: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("bo_users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

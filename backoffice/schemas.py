@@ -139,7 +139,7 @@ class RatingIn(Strict):
     decided_by: int | Annotated[str, Field(max_length=64)] | None = None  # the clerk's user id
 
     @model_validator(mode="after")
-    def _short_reasons(self) -> "RatingIn":
+    def _short_reasons(self) -> RatingIn:
         if any(len(r) > 64 for r in self.reasons):
             raise ValueError("a reason code is at most 64 characters")
         return self
@@ -164,12 +164,28 @@ class AttachmentStateOut(Strict):
     complete: bool
 
 
+class RequestedMaterial(Strict):
+    name: str
+    note: str | None = None
+
+
+class ResultDocumentRef(Strict):
+    id: int
+    sha256: str
+    size: int
+
+
 class StatusEventOut(Strict):
     seq: int
     case_id: str
     status: str
     reason: str | None
     at: str
+    # Added in API 1.1 (older stations ignore them): disapproval legal basis, the materials a
+    # material_requested event asks for, the result document of a result_ready event.
+    legal_basis: str | None = None
+    materials: list[RequestedMaterial] | None = None
+    result_document: ResultDocumentRef | None = None
 
 
 class StatusFeedOut(Strict):
@@ -204,6 +220,11 @@ class StationCreated(Strict):
 class AdvanceRequest(Strict):
     status: Literal["in_approval", "approved", "disapproved", "result_ready", "delivered"]
     reason: str | None = Field(default=None, max_length=2000)
+
+
+class AdminSignIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
 
 
 class CaseSummary(Strict):

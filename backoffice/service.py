@@ -26,8 +26,9 @@ from backoffice.models import (
     Publication,
     Rating,
     ReceivedCase,
-    StatusEvent,
+    ResultDocument,
     Station,
+    StatusEvent,
     Supplement,
 )
 
@@ -35,11 +36,22 @@ TOKEN_TTL = dt.timedelta(hours=1)
 MAX_CHUNK = 8 * 1024 * 1024
 
 # Server status machine; "receiving" is internal (attachments outstanding) and never in the feed.
-FEED_STATUSES = ("received", "in_approval", "approved", "disapproved", "result_ready", "delivered")
+# material_requested (补正: the department asks the applicant for more material, through the window)
+# goes back to in_approval when the department resumes.
+FEED_STATUSES = (
+    "received",
+    "in_approval",
+    "material_requested",
+    "approved",
+    "disapproved",
+    "result_ready",
+    "delivered",
+)
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     "receiving": (),
     "received": ("in_approval",),
-    "in_approval": ("approved", "disapproved"),
+    "in_approval": ("approved", "disapproved", "material_requested"),
+    "material_requested": ("in_approval",),
     "approved": ("result_ready",),
     "disapproved": ("result_ready",),
     "result_ready": ("delivered",),
@@ -56,12 +68,12 @@ class ApiProblem(Exception):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes even for timezone=True columns.
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # -- secrets --------------------------------------------------------------------------------------
@@ -71,9 +83,7 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return "scrypt${}${}${}${}${}".format(
-        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
-    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:
@@ -99,6 +109,8 @@ _UNAUTHORIZED = ApiProblem(401, "unauthorized", "missing, unknown or expired cre
 def add_station(session: Session, code: str, name: str) -> str:
     """Create (or re-enrol) a station; returns a one-time enrolment code for its first registration."""
     enrolment = secrets.token_urlsafe(12)
+    while enrolment.startswith("-"):  # typed on a command line ("enrol-station CODE"): not an option
+        enrolment = secrets.token_urlsafe(12)
     station = session.scalar(select(Station).where(Station.code == code))
     if station is None:
         station = Station(code=code, name=name, created_at=utcnow(), active=True)
@@ -334,23 +346,83 @@ def read_attachment(session: Session, case_id: str, sha256: str) -> bytes:
 
 
 # -- status ---------------------------------------------------------------------------------------
-def advance_case(session: Session, case_id: str, status: str, reason: str | None) -> ReceivedCase:
+def advance_case(
+    session: Session,
+    case_id: str,
+    status: str,
+    reason: str | None,
+    *,
+    detail: dict[str, Any] | None = None,
+    actor_id: int | None = None,
+    commit: bool = True,
+) -> ReceivedCase:
     case = session.get(ReceivedCase, case_id, with_for_update=True)
     if case is None:
         raise ApiProblem(404, "not_found", "no such case")
+    return transition(session, case, status, reason, detail=detail, actor_id=actor_id, commit=commit)
+
+
+def transition(
+    session: Session,
+    case: ReceivedCase,
+    status: str,
+    reason: str | None,
+    *,
+    detail: dict[str, Any] | None = None,
+    actor_id: int | None = None,
+    commit: bool = True,
+) -> ReceivedCase:
+    """Moves a (locked) case to ``status`` and emits the feed event, with the event's added fields in
+    ``detail`` (legal_basis, materials, result_document)."""
     if status not in NEXT_STATUSES.get(case.status, ()):
         raise ApiProblem(
             409, "invalid_transition", f"cannot go from {case.status} to {status}", {"current": case.status}
         )
     if status == "disapproved" and not (reason and reason.strip()):
         raise ApiProblem(422, "reason_required", "a disapproval needs a reason")
+    if status == "result_ready" and not (detail and "result_document" in detail):
+        doc = latest_result_document(session, case.id)
+        if doc is not None:
+            detail = dict(detail or {}, result_document=result_document_ref(doc))
     now = utcnow()
     case.status = status
     case.status_reason = reason
     case.updated_at = now
-    session.add(StatusEvent(station_id=case.station_id, case_id=case.id, status=status, reason=reason, at=now))
-    session.commit()
+    session.add(
+        StatusEvent(
+            station_id=case.station_id,
+            case_id=case.id,
+            status=status,
+            reason=reason,
+            at=now,
+            detail=detail or None,
+            actor_id=actor_id,
+        )
+    )
+    if commit:
+        session.commit()
     return case
+
+
+def latest_result_document(session: Session, case_id: str) -> ResultDocument | None:
+    return session.scalar(
+        select(ResultDocument).where(ResultDocument.case_id == case_id).order_by(ResultDocument.id.desc()).limit(1)
+    )
+
+
+def result_document_ref(doc: ResultDocument) -> dict[str, Any]:
+    return {"id": doc.id, "sha256": doc.sha256, "size": doc.size}
+
+
+def result_document_for_station(session: Session, station: Station, case_id: str) -> ResultDocument:
+    """The result document of one of this station's cases, once the case is result_ready (or delivered)."""
+    case = session.get(ReceivedCase, case_id)
+    if case is None or case.station_id != station.id:
+        raise ApiProblem(404, "not_found", "no such case from this station")
+    doc = latest_result_document(session, case_id)
+    if doc is None or case.status not in ("result_ready", "delivered"):
+        raise ApiProblem(404, "not_found", "this case has no result document ready")
+    return doc
 
 
 def status_feed(session: Session, station: Station, after: int, limit: int) -> dict[str, Any]:
@@ -363,7 +435,16 @@ def status_feed(session: Session, station: Station, after: int, limit: int) -> d
     more = len(rows) > limit
     rows = rows[:limit]
     events = [
-        {"seq": r.seq, "case_id": r.case_id, "status": r.status, "reason": r.reason, "at": _aware(r.at).isoformat()}
+        {
+            "seq": r.seq,
+            "case_id": r.case_id,
+            "status": r.status,
+            "reason": r.reason,
+            "at": _aware(r.at).isoformat(),
+            "legal_basis": (r.detail or {}).get("legal_basis"),
+            "materials": (r.detail or {}).get("materials"),
+            "result_document": (r.detail or {}).get("result_document"),
+        }
         for r in rows
     ]
     return {"events": events, "next_cursor": rows[-1].seq if rows else after, "has_more": more}

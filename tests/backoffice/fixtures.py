@@ -12,7 +12,8 @@ from tests.backoffice.server import RunningBackOffice
 
 TABLES = (
     "supplements, ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "
-    "publications"
+    "publications, bo_result_documents, bo_form_tokens, bo_sessions, bo_audit, bo_users, bo_department_items, "
+    "bo_departments"
 )
 
 

@@ -26,9 +26,19 @@ from tests.helpers.postgres import free_port
 
 
 class RunningBackOffice:
-    def __init__(self, database_url: str, port: int | None = None, tls: tuple[str, str, str] | None = None) -> None:
-        """``tls``: (certificate file, key file, CA file the test trusts) to serve https."""
+    def __init__(
+        self,
+        database_url: str,
+        port: int | None = None,
+        tls: tuple[str, str, str] | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``tls``: (certificate file, key file, CA file the test trusts) to serve https; ``workers``:
+        uvicorn worker processes; ``env``: extra environment (e.g. BACKOFFICE_MAX_RESULT_MB)."""
         self.tls = tls
+        self.workers = workers
+        self.extra_env = env or {}
         self.database_url = database_url
         self.engine, self.sessions = open_database(database_url)  # migrated here, before serving
         self.admin_token = secrets.token_urlsafe(16)
@@ -39,11 +49,17 @@ class RunningBackOffice:
         self._log = Path(tempfile.mkdtemp(prefix="backoffice-")) / "server.log"
 
     def start(self) -> None:
-        env = dict(os.environ, BACKOFFICE_DATABASE_URL=self.database_url, BACKOFFICE_ADMIN_TOKEN=self.admin_token)
+        env = dict(
+            os.environ,
+            BACKOFFICE_DATABASE_URL=self.database_url,
+            BACKOFFICE_ADMIN_TOKEN=self.admin_token,
+            **self.extra_env,
+        )
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         with open(self._log, "ab") as log:
             extra = ["--ssl-certfile", self.tls[0], "--ssl-keyfile", self.tls[1]] if self.tls else []
+            extra += ["--workers", str(self.workers)]
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],
                 env=env,
@@ -86,6 +102,19 @@ class RunningBackOffice:
     def add_station(self, code: str) -> str:
         with self.sessions() as s:
             return service.add_station(s, code, code)
+
+    def add_user(self, username: str, role: str, department: str | None, password: str = "pw-" + "x" * 10) -> str:
+        from backoffice import accounts
+
+        with self.sessions() as s:
+            accounts.add_user(s, username, username, role, password, department)
+        return password
+
+    def add_department(self, code: str, name: str, items: list[str]) -> None:
+        from backoffice import accounts
+
+        with self.sessions() as s:
+            accounts.add_department(s, code, name, items)
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         verify = ssl.create_default_context(cafile=self.tls[2]) if self.tls else True

@@ -39,7 +39,7 @@ def test_server_routes_are_exactly_the_documented_ones():
     served = {
         (method, route.path)
         for route in create_app(sessionmaker()).routes
-        if isinstance(route, APIRoute)
+        if isinstance(route, APIRoute) and not route.path.startswith("/bench")  # the workbench's HTML pages
         for method in route.methods
     }
     assert served == documented
