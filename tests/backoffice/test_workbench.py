@@ -324,9 +324,9 @@ def test_cli_creates_the_first_admin(bo):
     import sys
 
     cmd = [sys.executable, "-m", "backoffice", "--db", bo.database_url, "create-admin", "boss", "--name", "管理员"]
-    short = subprocess.run(cmd, input="short\n", capture_output=True, text=True, timeout=60)
+    short = subprocess.run(cmd, check=False, input="short\n", capture_output=True, text=True, timeout=60)
     assert short.returncode == 1 and "at least" in short.stderr
-    done = subprocess.run(cmd, input=PASSWORD + "\n", capture_output=True, text=True, timeout=60)
+    done = subprocess.run(cmd, check=False, input=PASSWORD + "\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     with httpx.Client(base_url=bo.url, timeout=10) as c:
         assert c.post("/v1/admin/session", json={"username": "boss", "password": PASSWORD}).status_code == 200
