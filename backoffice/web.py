@@ -81,7 +81,9 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
     templates.env.globals.update(
         queues=workflow.QUEUES, status_names=workflow.STATUS_NAMES, role_names=accounts.ROLE_NAMES
     )
-    templates.env.filters["local"] = lambda d: d.astimezone(workflow.TZ).strftime("%Y-%m-%d %H:%M") if d else ""
+    templates.env.filters["local"] = _local_time
+    templates.env.filters["field"] = lambda k: workflow.FIELD_NAMES.get(k, k)
+    templates.env.filters["value"] = _value_name
     app.mount("/bench/static", StaticFiles(directory=str(HERE / "static")), name="bench-static")
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -117,13 +119,15 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
         return page(request, "error.html", 403, person=None, message=MESSAGES["csrf"])
 
     def error_page(request: Request, exc: ApiProblem, person: Person | None = None) -> HTMLResponse:
+        case_id = request.path_params.get("case_id")
+        own_case = case_id and exc.error not in ("other_department", "not_found")
         return page(
             request,
             "error.html",
             exc.status,
             person=person,
             message=MESSAGES.get(exc.error, "请求未能完成，未做任何更改。"),
-            back=request.headers.get("referer"),
+            back=f"/bench/cases/{case_id}" if own_case else None,
         )
 
     # -- sign-in ------------------------------------------------------------------------------------
@@ -402,6 +406,28 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
             raise ApiProblem(404, "not_found", "no such admin form")
         except ApiProblem as exc:
             return error_page(request, exc, person)
+
+
+def _local_time(value: Any) -> str:
+    import datetime as dt
+
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(workflow.TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _value_name(value: Any) -> Any:
+    try:
+        return workflow.VALUE_NAMES.get(value, value)
+    except TypeError:  # unhashable (a nested object)
+        return value
 
 
 def _https(request: Request) -> bool:

@@ -103,11 +103,18 @@ class RunningBackOffice:
         with self.sessions() as s:
             return service.add_station(s, code, code)
 
-    def add_user(self, username: str, role: str, department: str | None, password: str = "pw-" + "x" * 10) -> str:
+    def add_user(
+        self,
+        username: str,
+        role: str,
+        department: str | None,
+        password: str = "pw-" + "x" * 10,
+        display_name: str | None = None,
+    ) -> str:
         from backoffice import accounts
 
         with self.sessions() as s:
-            accounts.add_user(s, username, username, role, password, department)
+            accounts.add_user(s, username, display_name or username, role, password, department)
         return password
 
     def add_department(self, code: str, name: str, items: list[str]) -> None:
