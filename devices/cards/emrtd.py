@@ -35,6 +35,7 @@ from devices.cards.api import (
 )
 from devices.cards.mrz import bac_mrz_information
 from devices.cards.passive_auth import passive_authenticate
+from devices.cards.trust import TrustAnchors
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class EmrtdSession:
         self,
         transmit: Transmit,
         atr: bytes,
-        cscas: list[x509.Certificate] | None,
+        cscas: list[x509.Certificate] | TrustAnchors | None,
         cancel: threading.Event | None = None,
         extended_chunk: int = 0x7F00,
         use_extended: bool | None = None,

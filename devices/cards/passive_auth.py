@@ -2,7 +2,9 @@
 
 1. hash every data group read and compare with the LDSSecurityObject in EF.SOD;
 2. verify the SOD's CMS SignedData signature (RFC 5652 §5.4) with the document signer certificate;
-3. verify the document signer certificate against the CSCA certificates of a configured folder.
+3. verify the document signer certificate against the trusted CSCA certificates (``trust.py``: a
+   folder, ICAO master lists with their signature checked, CRLs), with the validity periods of the
+   DS and the CSCA certificate checked at the signing time (ICAO 9303-12 §7.1.2, shell model).
 
 asn1crypto parses the CMS structure (cryptography has no CMS *verification* API); cryptography does
 the signature mathematics and the certificate issuer check.
@@ -13,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import algos, cms, core
 from asn1crypto import x509 as ax509
@@ -24,7 +28,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from devices.cards import tlv
-from devices.cards.api import GarbageResponseError, PassiveAuthResult, PassiveAuthStatus
+from devices.cards.api import GarbageResponseError, PaCheck, PassiveAuthResult, PassiveAuthStatus
+
+if TYPE_CHECKING:
+    from devices.cards.trust import TrustAnchors
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +120,8 @@ class CscaMasterList(core.Sequence):
 
 
 def parse_master_list(raw: bytes) -> list[x509.Certificate]:
-    """The certificates of an ICAO CSCA master list (CMS SignedData over a CscaMasterList).
-
-    The master list's own signature is not checked: what is in the configured folder is trusted
-    by the administrator who put it there (see docs/cards.md)."""
+    """The certificates of an ICAO CSCA master list (CMS SignedData over a CscaMasterList), without
+    checking its signature: ``trust.verify_master_list`` does that before anything is trusted."""
     try:
         info = cms.ContentInfo.load(raw)
         encap = info["content"]["encap_content_info"]
@@ -130,25 +135,11 @@ def parse_master_list(raw: bytes) -> list[x509.Certificate]:
 
 def load_csca_folder(folder: Path | None) -> list[x509.Certificate]:
     """CSCA certificates from ``folder``: *.pem, *.crt (PEM, several per file allowed), *.cer,
-    *.der (DER), and *.ml (ICAO CSCA master lists)."""
-    if folder is None or not folder.is_dir():
-        return []
-    certs: list[x509.Certificate] = []
-    for path in sorted(folder.iterdir()):
-        suffix = path.suffix.lower()
-        if suffix not in (".pem", ".crt", ".cer", ".der", ".ml"):
-            continue
-        raw = path.read_bytes()
-        try:
-            if suffix == ".ml":
-                certs.extend(parse_master_list(raw))
-            elif b"-----BEGIN CERTIFICATE-----" in raw:
-                certs.extend(x509.load_pem_x509_certificates(raw))
-            else:
-                certs.append(x509.load_der_x509_certificate(raw))
-        except ValueError:
-            log.warning("CSCA folder: %s is not a certificate or master list, skipped", path.name)
-    return certs
+    *.der (DER), and *.ml (ICAO CSCA master lists, loaded only when their signature verifies and
+    their signer was issued by one of the folder's own certificates: see ``trust.load_trust``)."""
+    from devices.cards.trust import load_trust
+
+    return list(load_trust(folder).cscas)
 
 
 def _signer_certificate(signed: cms.SignedData, signer: cms.SignerInfo) -> x509.Certificate:
@@ -190,28 +181,56 @@ def _verify_signature(cert: x509.Certificate, signer: cms.SignerInfo, signed_byt
         raise GarbageResponseError(detail="unsupported document signer key type")
 
 
+def _signing_time(signer: cms.SignerInfo) -> dt.datetime | None:
+    """The signingTime signed attribute (RFC 5652 §11.3), if the issuer put one in the SOD."""
+    attrs = signer["signed_attrs"]
+    if attrs.native is None:
+        return None
+    for attr in attrs:
+        if attr["type"].native == "signing_time":
+            value = attr["values"][0].native
+            if isinstance(value, dt.datetime):
+                return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return None
+
+
+def _valid_at(cert: x509.Certificate, when: dt.datetime) -> bool:
+    return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
+
+
 def passive_authenticate(
-    sod_bytes: bytes | None, data_groups: dict[int, bytes], cscas: list[x509.Certificate] | None
+    sod_bytes: bytes | None,
+    data_groups: dict[int, bytes],
+    cscas: "list[x509.Certificate] | TrustAnchors | None",
+    now: dt.datetime | None = None,
 ) -> PassiveAuthResult:
     """The PA outcome for the data groups read. Never raises for bad card data: a malformed or
-    inconsistent SOD is DATA_ALTERED, since the chip's contents cannot be trusted."""
+    inconsistent SOD is DATA_ALTERED, since the chip's contents cannot be trusted. ``failed_check``
+    names the check that failed."""
+    from devices.cards.trust import TrustAnchors
+
+    trust = cscas if isinstance(cscas, TrustAnchors) else TrustAnchors(cscas=tuple(cscas or ()))
     if not sod_bytes:
         return PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "the document has no EF.SOD")
     try:
         sod = parse_sod(sod_bytes)
     except GarbageResponseError as exc:
-        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail)
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail, failed_check=PaCheck.SOD_MALFORMED)
 
     # 1. data-group hashes (9303-11 §5.1 step 3)
     hash_cls = _HASHES[sod.hash_algorithm]
     for number, content in sorted(data_groups.items()):
         expected = sod.dg_hashes.get(number)
         if expected is None:
-            return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"DG{number} is not in the SOD")
+            return PassiveAuthResult(
+                PassiveAuthStatus.DATA_ALTERED, f"DG{number} is not in the SOD", failed_check=PaCheck.DG_HASH
+            )
         h = hashes.Hash(hash_cls())
         h.update(content)
         if not hmac.compare_digest(h.finalize(), expected):
-            return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"DG{number} hash mismatch")
+            return PassiveAuthResult(
+                PassiveAuthStatus.DATA_ALTERED, f"DG{number} hash mismatch", failed_check=PaCheck.DG_HASH
+            )
 
     # 2. the SOD signature (RFC 5652 §5.4: signed attributes, with their SET OF tag, are signed)
     try:
@@ -225,7 +244,9 @@ def passive_authenticate(
             )
             if message_digest is None or not hmac.compare_digest(message_digest, digest):
                 return PassiveAuthResult(
-                    PassiveAuthStatus.DATA_ALTERED, "SOD message digest does not match its content"
+                    PassiveAuthStatus.DATA_ALTERED,
+                    "SOD message digest does not match its content",
+                    failed_check=PaCheck.SOD_SIGNATURE,
                 )
             to_verify = b"\x31" + signed_attrs.dump()[1:]
         else:
@@ -234,31 +255,59 @@ def passive_authenticate(
         # cryptography parses names lazily: a hostile certificate fails here, inside the guard
         signer_subject = ds_cert.subject.rfc4514_string()
         ds_issuer = ds_cert.issuer
+        signing_time = _signing_time(signer)
     except InvalidSignature:
-        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, "SOD signature does not verify")
+        return PassiveAuthResult(
+            PassiveAuthStatus.DATA_ALTERED, "SOD signature does not verify", failed_check=PaCheck.SOD_SIGNATURE
+        )
     except GarbageResponseError as exc:
-        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail)
+        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, exc.detail, failed_check=PaCheck.SOD_MALFORMED)
     except Exception as exc:  # asn1crypto lazy parsing of a hostile SOD
-        return PassiveAuthResult(PassiveAuthStatus.DATA_ALTERED, f"SOD signer info malformed: {type(exc).__name__}")
-    signer_subject = ds_cert.subject.rfc4514_string()
+        return PassiveAuthResult(
+            PassiveAuthStatus.DATA_ALTERED,
+            f"SOD signer info malformed: {type(exc).__name__}",
+            failed_check=PaCheck.SOD_MALFORMED,
+        )
 
-    # 3. the document signer against the CSCAs (9303-11 §5.1 step 2; chain of length one)
-    if cscas is None or not cscas:
+    # 3. the document signer against the CSCAs (9303-11 §5.1 step 2; chain of length one), the
+    # validity periods at the signing time (the SOD's signingTime; without one, now), and the CRLs
+    if not trust.cscas:
         return PassiveAuthResult(
             PassiveAuthStatus.NOT_CHECKED,
             "hashes and SOD signature valid; no CSCA certificates configured",
             signer_subject,
         )
-    for csca in cscas:
+    when = signing_time or now or dt.datetime.now(dt.timezone.utc)
+    time_note = "signing time" if signing_time else "now (the SOD has no signing time)"
+    failure: tuple[PaCheck, str] | None = None
+    for csca in trust.cscas:
         if csca.subject != ds_issuer:
             continue
         try:
             ds_cert.verify_directly_issued_by(csca)
         except (ValueError, TypeError, InvalidSignature):
             continue
+        if trust.is_revoked(csca, ds_cert):
+            return PassiveAuthResult(
+                PassiveAuthStatus.ISSUER_NOT_TRUSTED,
+                "document signer certificate revoked by its CSCA's CRL",
+                signer_subject,
+                PaCheck.DS_REVOKED,
+            )
+        if not _valid_at(ds_cert, when):
+            failure = (PaCheck.DS_VALIDITY, f"document signer certificate not valid at the {time_note}")
+            continue
+        if not _valid_at(csca, when):
+            failure = failure or (PaCheck.CSCA_VALIDITY, f"CSCA certificate not valid at the {time_note}")
+            continue
         return PassiveAuthResult(
             PassiveAuthStatus.VERIFIED, "hashes, SOD signature and CSCA chain valid", signer_subject
         )
+    if failure is not None:
+        return PassiveAuthResult(PassiveAuthStatus.ISSUER_NOT_TRUSTED, failure[1], signer_subject, failure[0])
     return PassiveAuthResult(
-        PassiveAuthStatus.ISSUER_NOT_TRUSTED, "document signer not issued by a configured CSCA", signer_subject
+        PassiveAuthStatus.ISSUER_NOT_TRUSTED,
+        "document signer not issued by a trusted CSCA",
+        signer_subject,
+        PaCheck.CSCA_UNKNOWN,
     )

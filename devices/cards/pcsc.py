@@ -41,7 +41,7 @@ from devices.cards.api import (
     StateCallback,
 )
 from devices.cards.emrtd import EmrtdSession, ReadStats
-from devices.cards.passive_auth import load_csca_folder
+from devices.cards.trust import TrustStore
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,8 @@ class PcscDiagnostics:
 
 
 class PcscCardService:
-    """``CardReaderService`` over PC/SC. ``csca_folder`` holds trusted CSCA certificates."""
+    """``CardReaderService`` over PC/SC. ``trust`` (a ``TrustStore``: CSCA folder, master lists, CRLs,
+    pushed material) decides passive authentication; ``csca_folder`` alone is the short form."""
 
     family = "pcsc"
 
@@ -116,8 +117,10 @@ class PcscCardService:
         poll_timeout: float = 0.5,
         extended_chunk: int = 0x7F00,
         use_extended: bool | None = None,
+        trust: TrustStore | None = None,
     ) -> None:
         self.csca_folder = Path(csca_folder) if csca_folder else None
+        self.trust = trust or (TrustStore(csca_dir=self.csca_folder) if self.csca_folder else None)
         self.poll_timeout = poll_timeout
         self.extended_chunk = extended_chunk
         self.use_extended = use_extended
@@ -397,7 +400,7 @@ class PcscCardService:
                 session = EmrtdSession(
                     transmit,
                     atr,
-                    load_csca_folder(self.csca_folder),
+                    self.trust.current() if self.trust else None,
                     cancel=self._cancel,
                     extended_chunk=self.extended_chunk,
                     use_extended=self.use_extended,

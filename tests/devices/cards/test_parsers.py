@@ -134,13 +134,18 @@ def test_atr_helpers_accept_any_bytes(atr: bytes) -> None:
 
 
 def test_csca_master_list_in_the_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from .testdocs import make_master_list
+    from .testdocs import make_country_pki, make_master_list, make_ml_signer
 
     pki = make_pki()
-    (tmp_path / "icao.ml").write_bytes(make_master_list([pki.impostor_csca_cert, pki.csca_cert]))
+    other = make_country_pki("FR", "Other CSCA")
+    # the hall's own CSCA is in the folder; it issued the master list signer; the list carries another
+    # state's CSCA, which is trusted only through the (verified) list
+    (tmp_path / "own.pem").write_bytes(pki.csca_pem())
+    (tmp_path / "icao.ml").write_bytes(make_master_list([other.csca_cert], signer=make_ml_signer(pki)))
+    (tmp_path / "unsigned.ml").write_bytes(make_master_list([pki.impostor_csca_cert]))
     (tmp_path / "broken.ml").write_bytes(b"\x30\x03\x02\x01\x00")
     cscas = load_csca_folder(tmp_path)
-    assert len(cscas) == 2
+    assert len(cscas) == 2 and other.csca_cert in cscas and pki.impostor_csca_cert not in cscas
     assert passive_authenticate(SOD, {1: DG1, 2: DG2}, cscas).status is PassiveAuthStatus.VERIFIED
 
 

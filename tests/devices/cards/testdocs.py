@@ -40,6 +40,7 @@ class Pki:
     ds_cert: x509.Certificate
     # same subject as the CSCA, different key: the document signer does not chain to it
     impostor_csca_cert: x509.Certificate
+    impostor_key: ec.EllipticCurvePrivateKey | None = None
 
     def csca_pem(self) -> bytes:
         return self.csca_cert.public_bytes(serialization.Encoding.PEM)
@@ -48,7 +49,12 @@ class Pki:
         return self.impostor_csca_cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _self_signed(key: ec.EllipticCurvePrivateKey, name: x509.Name) -> x509.Certificate:
+def _self_signed(
+    key: ec.EllipticCurvePrivateKey,
+    name: x509.Name,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
     return (
         x509.CertificateBuilder()
@@ -56,8 +62,8 @@ def _self_signed(key: ec.EllipticCurvePrivateKey, name: x509.Name) -> x509.Certi
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
+        .not_valid_before(not_before or now - dt.timedelta(days=1))
+        .not_valid_after(not_after or now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -65,23 +71,83 @@ def _self_signed(key: ec.EllipticCurvePrivateKey, name: x509.Name) -> x509.Certi
 
 @functools.lru_cache(maxsize=1)
 def make_pki() -> Pki:
-    csca_key = ec.generate_private_key(ec.SECP256R1())
-    csca_cert = _self_signed(csca_key, _name("Test CSCA"))
-    impostor_key = ec.generate_private_key(ec.SECP256R1())
-    impostor = _self_signed(impostor_key, _name("Test CSCA"))
-    ds_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return make_country_pki("CN", "Test CSCA")
+
+
+_RSA_KEYS: list[rsa.RSAPrivateKey] = []
+
+
+def _rsa_key() -> rsa.RSAPrivateKey:
+    # RSA generation costs ~50-500 ms: the test PKIs share a few keys (their certificates differ)
+    if len(_RSA_KEYS) < 2:
+        _RSA_KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _RSA_KEYS[-1]
+
+
+def issue(
+    issuer_key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Certificate,
+    subject_cn: str,
+    public_key: object,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+    country: str = "CN",
+) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
-    ds_cert = (
+    return (
         x509.CertificateBuilder()
-        .subject_name(_name("Test Document Signer 01"))
-        .issuer_name(csca_cert.subject)
-        .public_key(ds_key.public_key())
+        .subject_name(_name(subject_cn, country))
+        .issuer_name(issuer.subject)
+        .public_key(public_key)  # type: ignore[arg-type]
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .sign(csca_key, hashes.SHA256())
+        .not_valid_before(not_before or now - dt.timedelta(days=1))
+        .not_valid_after(not_after or now + dt.timedelta(days=3650))
+        .sign(issuer_key, hashes.SHA256())
     )
-    return Pki(csca_key, csca_cert, ds_key, ds_cert, impostor)
+
+
+def make_country_pki(
+    country: str,
+    csca_cn: str,
+    ds_not_before: dt.datetime | None = None,
+    ds_not_after: dt.datetime | None = None,
+    csca_not_before: dt.datetime | None = None,
+    csca_not_after: dt.datetime | None = None,
+) -> Pki:
+    """A CSCA, a document signer it issued, and an impostor CSCA with the same name."""
+    csca_key = ec.generate_private_key(ec.SECP256R1())
+    csca_cert = _self_signed(csca_key, _name(csca_cn, country), csca_not_before, csca_not_after)
+    impostor_key = ec.generate_private_key(ec.SECP256R1())
+    impostor = _self_signed(impostor_key, _name(csca_cn, country))
+    ds_key = _rsa_key()
+    ds_cert = issue(
+        csca_key, csca_cert, "Test Document Signer 01", ds_key.public_key(), ds_not_before, ds_not_after, country
+    )
+    return Pki(csca_key, csca_cert, ds_key, ds_cert, impostor, impostor_key)
+
+
+def make_ml_signer(pki: Pki) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A master list signer certificate issued by ``pki``'s CSCA (ICAO 9303-12 §8)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key, issue(pki.csca_key, pki.csca_cert, "Test Master List Signer", key.public_key())
+
+
+def make_crl(
+    pki: Pki, revoked_serials: list[int], next_update: dt.datetime | None = None, signer_key: object = None
+) -> bytes:
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(pki.csca_cert.subject)
+        .last_update(min(now, next_update or now) - dt.timedelta(days=2))
+        .next_update(next_update or now + dt.timedelta(days=30))
+    )
+    for serial in revoked_serials:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - dt.timedelta(hours=1)).build()
+        )
+    crl = builder.sign(signer_key or pki.csca_key, hashes.SHA256())  # type: ignore[arg-type]
+    return crl.public_bytes(serialization.Encoding.DER)
 
 
 @dataclass(frozen=True)
@@ -172,7 +238,7 @@ def make_ef_com(groups: tuple[int, ...] = (1, 2)) -> bytes:
     return tlv.encode(0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, tags))
 
 
-def make_sod(groups: dict[int, bytes], pki: Pki) -> bytes:
+def make_sod(groups: dict[int, bytes], pki: Pki, signing_time: dt.datetime | None = None) -> bytes:
     lso = LdsSecurityObject(
         {
             "version": 0,
@@ -183,12 +249,15 @@ def make_sod(groups: dict[int, bytes], pki: Pki) -> bytes:
             ],
         }
     ).dump()
-    signed_attrs = cms.CMSAttributes(
-        [
-            cms.CMSAttribute({"type": "content_type", "values": [ID_LDS_SECURITY_OBJECT]}),
-            cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(lso).digest()]}),
-        ]
-    )
+    attributes = [
+        cms.CMSAttribute({"type": "content_type", "values": [ID_LDS_SECURITY_OBJECT]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(lso).digest()]}),
+    ]
+    if signing_time is not None:
+        attributes.append(
+            cms.CMSAttribute({"type": "signing_time", "values": [cms.Time(name="utc_time", value=signing_time)]})
+        )
+    signed_attrs = cms.CMSAttributes(attributes)
     to_sign = signed_attrs.dump()  # a SET OF (tag 31): what RFC 5652 §5.4 signs
     signature = pki.ds_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
     ds = ax509.Certificate.load(pki.ds_cert.public_bytes(serialization.Encoding.DER))
@@ -234,18 +303,31 @@ class EmrtdFiles:
         return replace(self, files=files)
 
 
-def make_document(holder: Holder | None = None, image: bytes | None = None, data_type: int = 0) -> EmrtdFiles:
+def make_document(
+    holder: Holder | None = None,
+    image: bytes | None = None,
+    data_type: int = 0,
+    pki: Pki | None = None,
+    signing_time: dt.datetime | None = None,
+) -> EmrtdFiles:
     holder = holder or Holder()
-    pki = make_pki()
+    pki = pki or make_pki()
     image = image if image is not None else face_jpeg()
     dg1, dg2 = make_dg1(holder.mrz()), make_dg2(image, data_type)
     return EmrtdFiles(
-        holder, {0x011E: make_ef_com(), 0x0101: dg1, 0x0102: dg2, 0x011D: make_sod({1: dg1, 2: dg2}, pki)}, image
+        holder,
+        {0x011E: make_ef_com(), 0x0101: dg1, 0x0102: dg2, 0x011D: make_sod({1: dg1, 2: dg2}, pki, signing_time)},
+        image,
     )
 
 
-def make_master_list(certs: list[x509.Certificate]) -> bytes:
-    """An ICAO CSCA master list (CMS SignedData; unsigned here: the loader does not check it)."""
+def make_master_list(
+    certs: list[x509.Certificate],
+    signer: tuple[ec.EllipticCurvePrivateKey, x509.Certificate] | None = None,
+    tamper: bool = False,
+) -> bytes:
+    """An ICAO CSCA master list (CMS SignedData over a CscaMasterList), signed by ``signer`` when
+    given (ECDSA-SHA256 over the signed attributes); ``tamper`` changes the content after signing."""
     from devices.cards.passive_auth import ID_CSCA_MASTER_LIST, CscaMasterList
 
     content = CscaMasterList(
@@ -254,12 +336,46 @@ def make_master_list(certs: list[x509.Certificate]) -> bytes:
             "cert_list": [ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs],
         }
     ).dump()
+    signer_infos = []
+    certificates = []
+    if signer is not None:
+        key, cert = signer
+        attrs = cms.CMSAttributes(
+            [
+                cms.CMSAttribute({"type": "content_type", "values": [ID_CSCA_MASTER_LIST]}),
+                cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(content).digest()]}),
+            ]
+        )
+        signature = key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256()))
+        acert = ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+        certificates.append(acert)
+        signer_infos.append(
+            cms.SignerInfo(
+                {
+                    "version": "v1",
+                    "sid": cms.SignerIdentifier(
+                        {
+                            "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                                {"issuer": acert.issuer, "serial_number": acert.serial_number}
+                            )
+                        }
+                    ),
+                    "digest_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
+                    "signed_attrs": attrs,
+                    "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
+                    "signature": signature,
+                }
+            )
+        )
+    if tamper:
+        content = content[:-1] + bytes([content[-1] ^ 1])
     signed = cms.SignedData(
         {
             "version": "v3",
             "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
             "encap_content_info": {"content_type": ID_CSCA_MASTER_LIST, "content": core.ParsableOctetString(content)},
-            "signer_infos": [],
+            "certificates": certificates,
+            "signer_infos": signer_infos,
         }
     )
     return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
