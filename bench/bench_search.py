@@ -97,22 +97,23 @@ def resident_id(i: int) -> str:
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _mod97_prefix(prefix: str) -> int:
-    # ISO/IEC 7064 MOD 97-10 as in clerk_app.case_numbers.check_digits, resumable: the remainder of
-    # the station+date prefix is computed once per day (1M numbers would otherwise take ~25 s).
-    return int("".join(str(_ALNUM.index(ch)) for ch in prefix)) % 97
+def _mod1271_prefix(prefix: str) -> int:
+    # ISO/IEC 7064 MOD 1271-36 as in clerk_app.case_numbers.check_chars, resumable: the remainder of
+    # the station+date prefix is computed once per day (1M numbers would otherwise take much longer).
+    return int(prefix, 36) % 1271
 
 
-def _mod97_check(prefix_rem: int, digits: str) -> str:
-    r = (prefix_rem * 10 ** len(digits) + int(digits)) % 97
-    return f"{98 - (r * 100) % 97:02d}"
+def _mod1271_check(prefix_rem: int, digits: str) -> str:
+    r = (prefix_rem * 36 ** len(digits) + int(digits, 36)) % 1271
+    c = (1 - r * 36 * 36) % 1271
+    return _ALNUM[c // 36] + _ALNUM[c % 36]
 
 
 def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, object]:  # noqa: ANN001
     """Bulk-load n cases whose applicants come from a pool of ``people`` identities (people come
     back: one person row per case, as the app writes them, but ID numbers repeat); one case in ten
     has an agent. Returns samples to search for and the load timings."""
-    from clerk_app.case_numbers import check_char, format_case_number
+    from clerk_app.case_numbers import check_chars, format_case_number
     from clerk_app.identity import mask_id_number, mask_name
 
     rnd = random.Random(seed)
@@ -181,7 +182,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
             if day_no not in day_cache:
                 day = (start + dt.timedelta(days=day_no)).date()
                 prefix = f"WH01{day:%Y%m%d}"
-                day_cache[day_no] = (day.isoformat(), _mod97_prefix(prefix), prefix)
+                day_cache[day_no] = (day.isoformat(), _mod1271_prefix(prefix), prefix)
             day_iso, state, prefix = day_cache[day_no]
             h, rem = divmod(in_day, 3600)
             ts = f"{day_iso} {h:02d}:{rem // 60:02d}:{rem % 60:02d}.{(i * 7919) % 1000000:06d}"
@@ -191,7 +192,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
             if status != "draft":
                 seq = seq_per_day[day_no] = seq_per_day.get(day_no, 0) + 1
                 body = f"{seq:05d}"
-                number = prefix + body + _mod97_check(state, body)
+                number = prefix + body + _mod1271_check(state, body)
                 m = rem // 60 + 12
                 decided = f"{day_iso} {h + m // 60:02d}:{m % 60:02d}:{rem % 60:02d}.000000" if h < 23 else ts
             idn, token, masked = who[j]
@@ -222,7 +223,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
         == format_case_number(
             "WH01", dt.date.fromisoformat(f"{number[4:8]}-{number[8:10]}-{number[10:12]}"), int(number[12:17])
         )
-        and check_char(number[:-2]) == number[-2:]
+        and check_chars(number[:-2]) == number[-2:]
     )
     t1 = time.perf_counter()
     for _, sql in indexes:

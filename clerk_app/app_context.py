@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.cases import CaseService
@@ -116,6 +117,9 @@ def build_context(
     cases = CaseService(
         sessions, clock, catalogue.active, auditor, calendar, persons, settings.station_code, settings.window_no
     )
+    # An official schedule that arrived with this start (newer package or holiday file) makes the
+    # provisional promised dates of open cases final, once, audited.
+    recompute_provisional_dates(sessions, calendar, auditor, settings.station_code)
     ctx = AppContext(
         settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar, persons, cases, warnings
     )

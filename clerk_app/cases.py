@@ -115,6 +115,7 @@ class CaseView:
     window_no: str
     server_status: str | None
     rating: int | None
+    promised_provisional: bool = False  # the promised date used a provisional holiday schedule
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class DecisionResult:
     status: CaseStatus
     promised_date: dt.date | None
     notice: OneTimeNotice | None
+    promised_provisional: bool = False  # computed with a provisional holiday schedule: say so
 
 
 class CaseService:
@@ -388,13 +390,18 @@ class CaseService:
                 )
             item = self._item(case)
             promised = None
+            provisional = False
             if decision in (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES):
-                promised = self._calendar.add_working_days(today, item.promised_days)
+                # Never blocks: a year without a published schedule gives a provisional date.
+                computed = self._calendar.promised_date(today, item.promised_days)
+                promised, provisional = computed.date, computed.provisional
             case.first_visit = not self._returned_before(s, case)
             case.case_number = allocate_case_number(s, self.station, today)
             case.decided_by = actor.user_id
             case.decided_at = now
             case.promised_date = promised
+            case.promised_date_provisional = provisional
+            case.promised_days = item.promised_days if promised is not None else None
             case.decision_reason = reason.strip() if reason else None
             case.legal_basis = (legal_basis or item.legal_basis) if decision is Decision.REJECT else None
             if decision is Decision.ACCEPT_WITH_DEFICIENCIES:
@@ -429,7 +436,7 @@ class CaseService:
                 if decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES)
                 else None
             )
-            return DecisionResult(case.case_number, target, promised, notice)
+            return DecisionResult(case.case_number, target, promised, notice, provisional)
 
     def _returned_before(self, s: Session, case: Case) -> bool:
         """Whether this applicant was sent home with a notice for the same item before."""
@@ -617,6 +624,7 @@ class CaseService:
             window_no=case.window_no,
             server_status=case.server_status,
             rating=case.rating,
+            promised_provisional=bool(case.promised_date_provisional),
         )
 
     def _load(self, s: Session, case_id: str) -> Case:

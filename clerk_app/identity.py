@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from clerk_app import i18n
 from clerk_app.errors import DomainError
@@ -56,7 +57,7 @@ PROVINCE_PREFIXES = frozenset(
 # GB 32100-2015 §4: 31 characters without I, O, Z, S, V; weights 3^(i-1) mod 31.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 class InvalidIdentityNumber(DomainError):
@@ -73,6 +74,17 @@ _P_FUTURE = i18n.register("problem.future", "出生日期晚于今天", "birth d
 _P_CHECK = i18n.register("problem.check", "校验位不符，请核对是否录错", "check character does not match: mistyped?")
 
 
+def normalise_typed(text: str) -> str:
+    """A number as typed or scanned, normalised once at the edge: NFKC (full-width ``１９４９`` →
+    ``1949``, ideographic spaces), spaces and hyphens removed, upper case (GB 11643 ``x`` → ``X``,
+    GB 32100 letters). Validation then works on ASCII only."""
+    t = unicodedata.normalize("NFKC", text).upper()
+    return "".join(ch for ch in t if not ch.isspace() and ch != "-")
+
+
+_DIGITS = frozenset("0123456789")
+
+
 def resident_id_check_char(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
@@ -84,10 +96,10 @@ def _invalid(kind: str, problem: str, **params: object) -> InvalidIdentityNumber
 
 def validate_resident_id(number: str, today: dt.date | None = None) -> str:
     """Return the normalised 18-character number or raise InvalidIdentityNumber (no PII in text)."""
-    n = number.strip().upper()
+    n = normalise_typed(number)
     if len(n) != 18:
         raise _invalid(ID_KIND, _P_LENGTH, n=18)
-    if not (n[:17].isdigit() and (n[17].isdigit() or n[17] == "X")):
+    if not (set(n[:17]) <= _DIGITS and (n[17] in _DIGITS or n[17] == "X")):
         raise _invalid(ID_KIND, _P_CHARS)
     if n[:2] not in PROVINCE_PREFIXES:
         raise _invalid(ID_KIND, _P_REGION)
@@ -119,7 +131,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def validate_uscc(code: str) -> str:
-    c = code.strip().upper()
+    c = normalise_typed(code)
     if len(c) != 18:
         raise _invalid(USCC_KIND, _P_LENGTH, n=18)
     if not _USCC_RE.match(c):
@@ -127,6 +139,29 @@ def validate_uscc(code: str) -> str:
     if uscc_check_char(c[:17]) != c[17]:
         raise _invalid(USCC_KIND, _P_CHECK)
     return c
+
+
+PHONE_KIND = i18n.register("kind.phone", "联系电话", "phone number")
+DOCUMENT_KIND = i18n.register("kind.document_number", "证件号码", "document number")
+_PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
+_DOCUMENT_RE = re.compile(r"^[0-9A-Z]{5,20}$")
+
+
+def validate_phone(phone: str) -> str:
+    """A phone number normalised (NFKC, no spaces or hyphens): optional ``+`` then 5–20 digits."""
+    p = normalise_typed(phone)
+    if not _PHONE_RE.match(p):
+        raise _invalid(PHONE_KIND, _P_CHARS)
+    return p
+
+
+def validate_document_number(number: str) -> str:
+    """Another document's number (passport, travel permits, foreigner's permanent residence card):
+    normalised, then 5–20 letters and digits."""
+    n = normalise_typed(number)
+    if not _DOCUMENT_RE.match(n):
+        raise _invalid(DOCUMENT_KIND, _P_CHARS)
+    return n
 
 
 def mask_id_number(number: str) -> str:

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from clerk_app.clock import Clock
-from clerk_app.identity import mask_address, mask_id_number, mask_name, mask_phone, validate_resident_id, validate_uscc
+from clerk_app.identity import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    validate_document_number,
+    validate_phone,
+    validate_resident_id,
+    validate_uscc,
+)
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.store.models import Person
 
@@ -40,10 +49,16 @@ class PersonData:
     def validated(self) -> "PersonData":
         """Normalise and check the document number where a national standard defines it."""
         if self.document_type == "resident_id" and self.document_number:
-            return dataclasses.replace(self, document_number=validate_resident_id(self.document_number))
+            out = dataclasses.replace(self, document_number=validate_resident_id(self.document_number))
+            return dataclasses.replace(out, phone=validate_phone(self.phone)) if self.phone.strip() else out
+        out = self
         if self.document_type == "uscc" and self.document_number:
-            return dataclasses.replace(self, document_number=validate_uscc(self.document_number))
-        return self
+            out = dataclasses.replace(self, document_number=validate_uscc(self.document_number))
+        elif self.document_number:
+            out = dataclasses.replace(self, document_number=validate_document_number(self.document_number))
+        if self.phone.strip():
+            out = dataclasses.replace(out, phone=validate_phone(self.phone))
+        return out
 
 
 @dataclass(frozen=True)

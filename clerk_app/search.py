@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.audit import Auditor
-from clerk_app.case_numbers import parse_case_lookup
+from clerk_app.case_numbers import parse_case_lookup, parse_case_suffix
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import DomainError
 from clerk_app.identity import validate_resident_id
@@ -36,7 +36,9 @@ class SearchError(DomainError):
 
 
 _W_CASE_NUMBER = i18n.register(
-    "why.search_case_number", "受理编号不正确（请核对校验位）", "the case number is not valid (check character)"
+    "why.search_case_number",
+    "受理编号不正确（请核对校验位），或输入编号的后 4–8 位",
+    "the case number is not valid (check characters); or type its last 4–8 characters",
 )
 _W_DATES = i18n.register("why.search_dates", "起始日期晚于截止日期", "the start date is after the end date")
 _W_NOTHING = i18n.register("why.search_empty", "请至少填写一个查询条件", "give at least one criterion")
@@ -244,9 +246,14 @@ class CaseSearch:
         stmt = select(*_ROW_COLUMNS).outerjoin(Person, Person.id == Case.applicant_id)
         if c.case_number.strip():
             number = parse_case_lookup(c.case_number)
-            if number is None:
+            suffix = parse_case_suffix(c.case_number) if number is None else None
+            if number is not None:
+                stmt = stmt.where(Case.case_number == number)
+            elif suffix is not None:
+                # The last 4–8 characters, as a clerk reads them off a receipt over the phone.
+                stmt = stmt.where(Case.case_number.like(f"%{suffix}"))
+            else:
                 raise SearchError(why=i18n.Msg(_W_CASE_NUMBER), detail="invalid case number")
-            stmt = stmt.where(Case.case_number == number)
         person_filters = []
         if c.id_number.strip():
             person_filters.append(Person.id_token == self._persons.id_token(_normal_id(c.id_number)))

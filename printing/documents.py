@@ -207,6 +207,10 @@ def _promised_text(ctx: DocumentContext) -> str | None:
     if ctx.promised_date is None:
         return None
     days = f"（{ctx.promised_working_days}个工作日）" if ctx.promised_working_days is not None else ""
+    # A year whose holiday schedule was not published yet: the applicant is told the date may move.
+    provisional = "，按法定节假日暂定" if ctx.promised_provisional else ""
+    if provisional:
+        days = (days[:-1] + provisional + "）") if days else f"（{provisional[1:]}）"
     return fmt_date(ctx.promised_date) + days
 
 

@@ -221,6 +221,7 @@ def document_context(
         decision_time=_china(decided or now),
         promised_date=promised,
         promised_working_days=item.promised_days if (item and promised) else None,
+        promised_provisional=bool(promised and view.promised_provisional),
         legal_working_days=item.legal_days if (item and promised) else None,
         lines=material_lines(view, item),
         rejection=rejection,

@@ -183,6 +183,7 @@ class DocumentContext:
     agent_masked_id: str = ""
     promised_date: date | None = None
     promised_working_days: int | None = None
+    promised_provisional: bool = False  # the holiday schedule of that year was not published yet
     legal_working_days: int | None = None
     lines: tuple[MaterialLine, ...] = ()
     rejection: RejectionInfo | None = None

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from clerk_app import i18n
 from clerk_app.lifecycle import STATUS_LABELS
+from clerk_app.promised_dates import schedule_warning
 from clerk_app.roles import ROLE_LABELS, Permission
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ class HomePage(QWidget):
         self.greeting = QLabel()
         self.greeting.setObjectName("greeting")
         self.greeting.setStyleSheet("font-size: 18px; padding: 8px;")
+        self.calendar_warning = QLabel()  # next year's holiday schedule missing (supervisors, admins)
+        self.calendar_warning.setObjectName("calendarWarning")
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet("color: #8a4b00; background: #fff4e0; padding: 6px;")
         self.queue_title = QLabel()
         self.queue_title.setStyleSheet("font-weight: bold; padding-top: 12px;")
         self.queue = QListWidget()
@@ -31,6 +36,7 @@ class HomePage(QWidget):
         self.queue.itemActivated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
+        layout.addWidget(self.calendar_warning)
         layout.addWidget(self.queue_title)
         layout.addWidget(self.queue, 1)
         self.retranslate()
@@ -41,6 +47,10 @@ class HomePage(QWidget):
         role = i18n.text(ROLE_LABELS[actor.role])
         self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", actor.username).replace("%2", role))
         self.queue_title.setText(self.tr("Drafts and cases handed over to this window"))
+        ctx = self.window_.ctx
+        warning = schedule_warning(ctx.calendar, ctx.clock.now().date(), actor.role)
+        self.calendar_warning.setText(warning or "")
+        self.calendar_warning.setVisible(warning is not None)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:

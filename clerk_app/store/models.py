@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -129,6 +130,7 @@ class Case(Base):
         ),
         Index("ix_cases_status_due", "status", "deficiency_due"),
         Index("ix_cases_updated", "updated_at"),
+        Index("ix_cases_promised_provisional", "promised_date_provisional"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
@@ -146,6 +148,10 @@ class Case(Base):
     legal_basis: Mapped[str | None] = mapped_column(Text)
     deficiency_due: Mapped[dt.date | None] = mapped_column(Date)
     promised_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The promised date used a provisional holiday schedule (next year not published yet); recomputed
+    # once the schedule arrives (clerk_app/promised_dates.py, migration 0007).
+    promised_date_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    promised_days: Mapped[int | None] = mapped_column(Integer)  # the working days promised at the decision
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     prereviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.app_context import PUSHED_CALENDAR
 from clerk_app.sync.credentials import StationCredentials
 from clerk_app.sync.packet import PacketBuilder, person_repository_decoder
@@ -116,7 +117,11 @@ def build_sync(ctx: Any, keyring_module: Any) -> SyncRuntime:
             status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, station),
             installers={
                 "catalogue": CatalogueStoreInstaller(ctx.catalogue, station),
-                "calendar": CalendarInstaller(ctx.calendar, calendar_path),
+                "calendar": CalendarInstaller(
+                    ctx.calendar,
+                    calendar_path,
+                    lambda: recompute_provisional_dates(ctx.sessions, ctx.calendar, ctx.auditor, station),
+                ),
             },
             settings=SyncSettings(poll_interval=float(settings.sync_interval_seconds)),
             **callbacks,

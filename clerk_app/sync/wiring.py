@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,9 +82,12 @@ class CalendarInstaller:
     replaces the calendar's years in one assignment: promised dates computed at the same moment see
     either the old or the new calendar, never a mixture."""
 
-    def __init__(self, calendar: Any, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, calendar: Any, path: str | os.PathLike[str], on_installed: Callable[[], object] | None = None
+    ) -> None:
         self._calendar = calendar
         self.path = Path(path)
+        self._on_installed = on_installed  # e.g. recompute provisional promised dates
 
     def install(self, version: str, content: dict[str, Any]) -> None:
         import tomli_w
@@ -107,3 +110,5 @@ class CalendarInstaller:
         )
         os.replace(tmp, self.path)
         self._calendar.file_years = years
+        if self._on_installed is not None:
+            self._on_installed()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from devices.cards.api import DocumentType, MrzKey, Sex, WrongMrzError
@@ -139,7 +140,8 @@ _ALLOWED = re.compile(r"[A-Z0-9<]*")
 def normalise_lines(text: str) -> list[str]:
     """Lines from keyboard-wedge or clerk input: upper case, blanks dropped, CR/LF split, and a
     run-together 90/72/88-character string split into TD1/TD2/TD3 lines."""
-    text = text.upper().replace("\r", "\n").replace("«", "<")
+    # NFKC first: full-width letters and digits typed with a Chinese IME become ASCII.
+    text = unicodedata.normalize("NFKC", text).upper().replace("\r", "\n").replace("«", "<")
     lines = [re.sub(r"[ \t]", "", ln) for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if len(lines) == 1:
@@ -230,14 +232,14 @@ def _parse_td2_td3(lines: list[str], fmt: str) -> MrzData:
 
 def mrz_key(document_number: str, birth_date: str | dt.date, expiry_date: str | dt.date) -> MrzKey:
     """Validate what the clerk typed (or a keyboard-wedge reader sent) into a BAC key."""
-    number = re.sub(r"\s", "", document_number.upper())
+    number = re.sub(r"\s", "", unicodedata.normalize("NFKC", document_number).upper())
     if not number or not _ALLOWED.fullmatch(number):
         raise WrongMrzError(problem="document number must be letters and digits")
 
     def yymmdd(value: str | dt.date, what: str) -> str:
         if isinstance(value, dt.date):
             return value.strftime("%y%m%d")
-        digits = re.sub(r"\D", "", value)
+        digits = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", value))
         if len(digits) == 8:  # YYYYMMDD / YYYY-MM-DD typed by a clerk
             digits = digits[2:]
         if len(digits) != 6:

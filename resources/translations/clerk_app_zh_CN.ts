@@ -3,149 +3,149 @@
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="14" />
+        <location filename="../../ui/intake/applicant_panel.py" line="16" />
         <source>chip data verified</source>
         <translation>芯片数据验证通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="15" />
+        <location filename="../../ui/intake/applicant_panel.py" line="17" />
         <source>DATA ALTERED</source>
         <translation>数据被篡改！</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="16" />
+        <location filename="../../ui/intake/applicant_panel.py" line="18" />
         <source>issuer not trusted</source>
         <translation>签发机构不受信任</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="17" />
+        <location filename="../../ui/intake/applicant_panel.py" line="19" />
         <source>signature not checked</source>
         <translation>未验签</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="18" />
+        <location filename="../../ui/intake/applicant_panel.py" line="22" />
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="18" />
+        <location filename="../../ui/intake/applicant_panel.py" line="23" />
         <source>Passport</source>
         <translation>护照</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="19" />
+        <location filename="../../ui/intake/applicant_panel.py" line="24" />
         <source>HK/Macau travel permit</source>
         <translation>往来港澳通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="20" />
+        <location filename="../../ui/intake/applicant_panel.py" line="25" />
         <source>Taiwan travel permit</source>
         <translation>往来台湾通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="21" />
+        <location filename="../../ui/intake/applicant_panel.py" line="26" />
         <source>Foreign permanent residence ID</source>
         <translation>外国人永久居留身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="22" />
+        <location filename="../../ui/intake/applicant_panel.py" line="27" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="83" />
+        <location filename="../../ui/intake/applicant_panel.py" line="90" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="83" />
+        <location filename="../../ui/intake/applicant_panel.py" line="90" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="84" />
+        <location filename="../../ui/intake/applicant_panel.py" line="92" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="84" />
+        <location filename="../../ui/intake/applicant_panel.py" line="93" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="84" />
+        <location filename="../../ui/intake/applicant_panel.py" line="94" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="84" />
+        <location filename="../../ui/intake/applicant_panel.py" line="95" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="85" />
+        <location filename="../../ui/intake/applicant_panel.py" line="96" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="85" />
+        <location filename="../../ui/intake/applicant_panel.py" line="97" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="85" />
+        <location filename="../../ui/intake/applicant_panel.py" line="98" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="91" />
+        <location filename="../../ui/intake/applicant_panel.py" line="105" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="93" />
+        <location filename="../../ui/intake/applicant_panel.py" line="107" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="103" />
+        <location filename="../../ui/intake/applicant_panel.py" line="117" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="104" />
+        <location filename="../../ui/intake/applicant_panel.py" line="118" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="143" />
+        <location filename="../../ui/intake/applicant_panel.py" line="157" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="149" />
-        <location filename="../../ui/intake/applicant_panel.py" line="201" />
+        <location filename="../../ui/intake/applicant_panel.py" line="163" />
+        <location filename="../../ui/intake/applicant_panel.py" line="224" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="153" />
-        <location filename="../../ui/intake/applicant_panel.py" line="202" />
+        <location filename="../../ui/intake/applicant_panel.py" line="169" />
+        <location filename="../../ui/intake/applicant_panel.py" line="226" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="168" />
+        <location filename="../../ui/intake/applicant_panel.py" line="190" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="199" />
+        <location filename="../../ui/intake/applicant_panel.py" line="221" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="199" />
+        <location filename="../../ui/intake/applicant_panel.py" line="221" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -153,27 +153,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="487" />
+        <location filename="../../ui/printing_ui.py" line="529" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="489" />
+        <location filename="../../ui/printing_ui.py" line="531" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="496" />
+        <location filename="../../ui/printing_ui.py" line="538" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="502" />
+        <location filename="../../ui/printing_ui.py" line="544" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="504" />
+        <location filename="../../ui/printing_ui.py" line="546" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -181,339 +181,339 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="131" />
+        <location filename="../../ui/supervisor/audit_view.py" line="164" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="212" />
+        <location filename="../../ui/supervisor/audit_view.py" line="252" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="241" />
-        <location filename="../../ui/supervisor/audit_view.py" line="253" />
+        <location filename="../../ui/supervisor/audit_view.py" line="287" />
+        <location filename="../../ui/supervisor/audit_view.py" line="300" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="263" />
+        <location filename="../../ui/supervisor/audit_view.py" line="311" />
         <source>Hash chain intact: %1 events verified.</source>
         <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="268" />
+        <location filename="../../ui/supervisor/audit_view.py" line="318" />
         <source>the event was altered</source>
         <translation>该记录被篡改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="268" />
+        <location filename="../../ui/supervisor/audit_view.py" line="319" />
         <source>the link to the previous event is wrong</source>
         <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="269" />
+        <location filename="../../ui/supervisor/audit_view.py" line="320" />
         <source>an event is missing</source>
         <translation>缺少记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="269" />
+        <location filename="../../ui/supervisor/audit_view.py" line="321" />
         <source>events were removed at the end</source>
         <translation>末尾的记录被删除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="274" />
+        <location filename="../../ui/supervisor/audit_view.py" line="327" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
         <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="315" />
+        <location filename="../../ui/supervisor/audit_view.py" line="370" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="324" />
+        <location filename="../../ui/supervisor/audit_view.py" line="379" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="324" />
+        <location filename="../../ui/supervisor/audit_view.py" line="379" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="325" />
+        <location filename="../../ui/supervisor/audit_view.py" line="380" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="407" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
         <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="411" />
+        <location filename="../../ui/supervisor/audit_view.py" line="471" />
         <source>Voided: %1</source>
         <translation>已作废：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="438" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="452" />
+        <location filename="../../ui/supervisor/audit_view.py" line="516" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="452" />
+        <location filename="../../ui/supervisor/audit_view.py" line="516" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
+        <location filename="../../ui/supervisor/audit_view.py" line="561" />
         <source>locked until %1</source>
         <translation>锁定至 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
+        <location filename="../../ui/supervisor/audit_view.py" line="561" />
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="534" />
+        <location filename="../../ui/supervisor/audit_view.py" line="608" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="560" />
+        <location filename="../../ui/supervisor/audit_view.py" line="641" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <location filename="../../ui/supervisor/audit_view.py" line="664" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="580" />
-        <location filename="../../ui/supervisor/audit_view.py" line="592" />
-        <location filename="../../ui/supervisor/audit_view.py" line="610" />
+        <location filename="../../ui/supervisor/audit_view.py" line="664" />
+        <location filename="../../ui/supervisor/audit_view.py" line="691" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <location filename="../../ui/supervisor/audit_view.py" line="664" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="580" />
+        <location filename="../../ui/supervisor/audit_view.py" line="664" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="582" />
+        <location filename="../../ui/supervisor/audit_view.py" line="669" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="582" />
+        <location filename="../../ui/supervisor/audit_view.py" line="670" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="582" />
+        <location filename="../../ui/supervisor/audit_view.py" line="671" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="583" />
+        <location filename="../../ui/supervisor/audit_view.py" line="672" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="583" />
+        <location filename="../../ui/supervisor/audit_view.py" line="673" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="583" />
+        <location filename="../../ui/supervisor/audit_view.py" line="674" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="585" />
+        <location filename="../../ui/supervisor/audit_view.py" line="678" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="586" />
+        <location filename="../../ui/supervisor/audit_view.py" line="679" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="587" />
+        <location filename="../../ui/supervisor/audit_view.py" line="680" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="588" />
+        <location filename="../../ui/supervisor/audit_view.py" line="681" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="589" />
+        <location filename="../../ui/supervisor/audit_view.py" line="682" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="590" />
+        <location filename="../../ui/supervisor/audit_view.py" line="683" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="685" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
-        <location filename="../../ui/supervisor/audit_view.py" line="600" />
+        <location filename="../../ui/supervisor/audit_view.py" line="686" />
+        <location filename="../../ui/supervisor/audit_view.py" line="703" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
-        <location filename="../../ui/supervisor/audit_view.py" line="600" />
-        <location filename="../../ui/supervisor/audit_view.py" line="604" />
+        <location filename="../../ui/supervisor/audit_view.py" line="687" />
+        <location filename="../../ui/supervisor/audit_view.py" line="704" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
-        <location filename="../../ui/supervisor/audit_view.py" line="604" />
+        <location filename="../../ui/supervisor/audit_view.py" line="688" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="591" />
+        <location filename="../../ui/supervisor/audit_view.py" line="689" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="592" />
+        <location filename="../../ui/supervisor/audit_view.py" line="690" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="592" />
+        <location filename="../../ui/supervisor/audit_view.py" line="692" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="595" />
+        <location filename="../../ui/supervisor/audit_view.py" line="696" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="596" />
+        <location filename="../../ui/supervisor/audit_view.py" line="697" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="597" />
+        <location filename="../../ui/supervisor/audit_view.py" line="698" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="598" />
+        <location filename="../../ui/supervisor/audit_view.py" line="699" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="599" />
+        <location filename="../../ui/supervisor/audit_view.py" line="700" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="600" />
+        <location filename="../../ui/supervisor/audit_view.py" line="705" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="601" />
+        <location filename="../../ui/supervisor/audit_view.py" line="707" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="601" />
+        <location filename="../../ui/supervisor/audit_view.py" line="708" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="601" />
+        <location filename="../../ui/supervisor/audit_view.py" line="706" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="602" />
+        <location filename="../../ui/supervisor/audit_view.py" line="711" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="603" />
+        <location filename="../../ui/supervisor/audit_view.py" line="712" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="604" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="604" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="605" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="606" />
+        <location filename="../../ui/supervisor/audit_view.py" line="716" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="607" />
+        <location filename="../../ui/supervisor/audit_view.py" line="718" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="609" />
+        <location filename="../../ui/supervisor/audit_view.py" line="720" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="610" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="610" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="611" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="611" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -521,73 +521,73 @@
 <context>
     <name>CardDiagnostics</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="18" />
+        <location filename="../../ui/card_diagnostics.py" line="20" />
         <source>Backend: %1</source>
         <translation>接口：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="21" />
+        <location filename="../../ui/card_diagnostics.py" line="27" />
         <source>Monitor thread: %1</source>
         <translation>监听线程：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="21" />
-        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <location filename="../../ui/card_diagnostics.py" line="29" />
+        <location filename="../../ui/card_diagnostics.py" line="39" />
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="21" />
+        <location filename="../../ui/card_diagnostics.py" line="31" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <location filename="../../ui/card_diagnostics.py" line="37" />
         <source>PC/SC daemon (pcscd): %1</source>
         <translation>PC/SC 服务（pcscd）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="24" />
+        <location filename="../../ui/card_diagnostics.py" line="41" />
         <source>not reachable</source>
         <translation>无法连接</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="25" />
+        <location filename="../../ui/card_diagnostics.py" line="45" />
         <source>Context rebuilds: %1</source>
         <translation>重建连接次数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="30" />
+        <location filename="../../ui/card_diagnostics.py" line="52" />
         <source>Listing readers failed: %1</source>
         <translation>列出读卡器失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="31" />
+        <location filename="../../ui/card_diagnostics.py" line="56" />
         <source>Readers: %1</source>
         <translation>读卡器数量：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <location filename="../../ui/card_diagnostics.py" line="67" />
         <source>card present</source>
         <translation>已放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <location filename="../../ui/card_diagnostics.py" line="69" />
         <source>no card</source>
         <translation>未放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="44" />
+        <location filename="../../ui/card_diagnostics.py" line="77" />
         <source>Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4</source>
         <translation>最近一次读取：%1 条 APDU，%2 字节，%3 毫秒，扩展长度 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="47" />
+        <location filename="../../ui/card_diagnostics.py" line="84" />
         <source>Last errors:</source>
         <translation>最近的错误：</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="47" />
+        <location filename="../../ui/card_diagnostics.py" line="86" />
         <source>No errors recorded</source>
         <translation>没有错误记录</translation>
     </message>
@@ -595,17 +595,17 @@
 <context>
     <name>CardDiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="56" />
+        <location filename="../../ui/card_diagnostics.py" line="96" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="61" />
+        <location filename="../../ui/card_diagnostics.py" line="101" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="72" />
+        <location filename="../../ui/card_diagnostics.py" line="112" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
@@ -613,32 +613,32 @@
 <context>
     <name>CardStatus</name>
     <message>
-        <location filename="../../ui/card_status.py" line="8" />
+        <location filename="../../ui/card_status.py" line="9" />
         <source>no reader</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="9" />
+        <location filename="../../ui/card_status.py" line="10" />
         <source>ready, no card</source>
         <translation>就绪，未放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="10" />
+        <location filename="../../ui/card_status.py" line="11" />
         <source>card present</source>
         <translation>已放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="11" />
+        <location filename="../../ui/card_status.py" line="12" />
         <source>reading…</source>
         <translation>读取中…</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="12" />
+        <location filename="../../ui/card_status.py" line="13" />
         <source>read OK</source>
         <translation>读取成功</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="13" />
+        <location filename="../../ui/card_status.py" line="14" />
         <source>error</source>
         <translation>错误</translation>
     </message>
@@ -646,37 +646,37 @@
 <context>
     <name>CaseResultModel</name>
     <message>
-        <location filename="../../ui/search/model.py" line="146" />
+        <location filename="../../ui/search/model.py" line="148" />
         <source>(unavailable)</source>
         <translation>（无法读取）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="149" />
+        <location filename="../../ui/search/model.py" line="151" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166" />
+        <location filename="../../ui/search/model.py" line="173" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166" />
+        <location filename="../../ui/search/model.py" line="174" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166" />
+        <location filename="../../ui/search/model.py" line="175" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="166" />
+        <location filename="../../ui/search/model.py" line="176" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="167" />
+        <location filename="../../ui/search/model.py" line="177" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
@@ -684,324 +684,324 @@
 <context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="105" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="105" />
-        <location filename="../../ui/search/case_view.py" line="111" />
+        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="111" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="112" />
+        <location filename="../../ui/search/case_view.py" line="126" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="129" />
+        <location filename="../../ui/search/case_view.py" line="153" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="134" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="117" />
+        <location filename="../../ui/search/case_view.py" line="136" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="118" />
+        <location filename="../../ui/search/case_view.py" line="137" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="118" />
+        <location filename="../../ui/search/case_view.py" line="138" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="139" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
-        <location filename="../../ui/search/case_view.py" line="127" />
-        <location filename="../../ui/search/case_view.py" line="137" />
+        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="154" />
+        <location filename="../../ui/search/case_view.py" line="194" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="121" />
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="121" />
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="121" />
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="149" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="150" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="155" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
+        <location filename="../../ui/search/case_view.py" line="156" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="151" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>%1  ·  back office: %2</source>
         <translation>%1  ·  后台：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="115" />
+        <location filename="../../ui/search/case_view.py" line="132" />
         <source>not reported yet</source>
         <translation>尚未反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="126" />
+        <location filename="../../ui/search/case_view.py" line="152" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="132" />
+        <location filename="../../ui/search/case_view.py" line="176" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="132" />
+        <location filename="../../ui/search/case_view.py" line="177" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="132" />
+        <location filename="../../ui/search/case_view.py" line="175" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="133" />
+        <location filename="../../ui/search/case_view.py" line="178" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="133" />
-        <location filename="../../ui/search/case_view.py" line="136" />
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="179" />
+        <location filename="../../ui/search/case_view.py" line="194" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="186" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="194" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="194" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136" />
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="194" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="145" />
+        <location filename="../../ui/search/case_view.py" line="222" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="145" />
+        <location filename="../../ui/search/case_view.py" line="223" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="224" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="147" />
+        <location filename="../../ui/search/case_view.py" line="225" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="148" />
+        <location filename="../../ui/search/case_view.py" line="226" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="158" />
+        <location filename="../../ui/search/case_view.py" line="237" />
         <source>collected at the window</source>
         <translation>窗口领取</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="158" />
+        <location filename="../../ui/search/case_view.py" line="237" />
         <source>sent by express</source>
         <translation>邮寄送达</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163" />
+        <location filename="../../ui/search/case_view.py" line="244" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="163" />
+        <location filename="../../ui/search/case_view.py" line="245" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164" />
+        <location filename="../../ui/search/case_view.py" line="246" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="164" />
+        <location filename="../../ui/search/case_view.py" line="247" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
+        <location filename="../../ui/search/case_view.py" line="252" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
+        <location filename="../../ui/search/case_view.py" line="253" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="168" />
+        <location filename="../../ui/search/case_view.py" line="254" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="169" />
+        <location filename="../../ui/search/case_view.py" line="255" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="170" />
+        <location filename="../../ui/search/case_view.py" line="256" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="171" />
+        <location filename="../../ui/search/case_view.py" line="257" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="174" />
+        <location filename="../../ui/search/case_view.py" line="262" />
         <source>created</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="174" />
+        <location filename="../../ui/search/case_view.py" line="263" />
         <source>intake answers</source>
         <translation>选择申请情形</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="175" />
+        <location filename="../../ui/search/case_view.py" line="264" />
         <source>applicant recorded</source>
         <translation>登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="175" />
+        <location filename="../../ui/search/case_view.py" line="265" />
         <source>agent recorded</source>
         <translation>登记代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="176" />
+        <location filename="../../ui/search/case_view.py" line="266" />
         <source>material recorded</source>
         <translation>登记材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="176" />
+        <location filename="../../ui/search/case_view.py" line="267" />
         <source>result handed over</source>
         <translation>出件交接</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="177" />
+        <location filename="../../ui/search/case_view.py" line="268" />
         <source>supplements received</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="177" />
+        <location filename="../../ui/search/case_view.py" line="269" />
         <source>searched</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="178" />
+        <location filename="../../ui/search/case_view.py" line="270" />
         <source>full personal data viewed</source>
         <translation>查看完整个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="178" />
+        <location filename="../../ui/search/case_view.py" line="271" />
         <source>personal data used</source>
         <translation>使用个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="184" />
+        <location filename="../../ui/search/case_view.py" line="278" />
         <source>status: %1</source>
         <translation>状态：%1</translation>
     </message>
@@ -1009,77 +1009,77 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="16" />
+        <location filename="../../ui/intake/checklist_model.py" line="25" />
         <source>Original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="16" />
+        <location filename="../../ui/intake/checklist_model.py" line="26" />
         <source>Copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="17" />
+        <location filename="../../ui/intake/checklist_model.py" line="27" />
         <source>Original + copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="18" />
+        <location filename="../../ui/intake/checklist_model.py" line="28" />
         <source>Electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="19" />
+        <location filename="../../ui/intake/checklist_model.py" line="30" />
         <source>(optional)</source>
         <translation>（可选）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="20" />
+        <location filename="../../ui/intake/checklist_model.py" line="31" />
         <source>due %1</source>
         <translation>限 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="21" />
+        <location filename="../../ui/intake/checklist_model.py" line="32" />
         <source>deferrable</source>
         <translation>可容缺</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="33" />
+        <location filename="../../ui/intake/checklist_model.py" line="49" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="33" />
+        <location filename="../../ui/intake/checklist_model.py" line="50" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="34" />
+        <location filename="../../ui/intake/checklist_model.py" line="51" />
         <source>Required (orig./copies)</source>
         <translation>应收（原件/复印件）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="34" />
+        <location filename="../../ui/intake/checklist_model.py" line="52" />
         <source>Originals</source>
         <translation>已收原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35" />
+        <location filename="../../ui/intake/checklist_model.py" line="53" />
         <source>Copies</source>
         <translation>已收复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35" />
+        <location filename="../../ui/intake/checklist_model.py" line="54" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="35" />
+        <location filename="../../ui/intake/checklist_model.py" line="55" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="36" />
+        <location filename="../../ui/intake/checklist_model.py" line="56" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
@@ -1087,229 +1087,229 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="342" />
+        <location filename="../../ui/customer/window.py" line="362" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="344" />
-        <location filename="../../ui/customer/window.py" line="347" />
+        <location filename="../../ui/customer/window.py" line="364" />
+        <location filename="../../ui/customer/window.py" line="367" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="345" />
+        <location filename="../../ui/customer/window.py" line="365" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="348" />
+        <location filename="../../ui/customer/window.py" line="368" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="349" />
+        <location filename="../../ui/customer/window.py" line="369" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="350" />
+        <location filename="../../ui/customer/window.py" line="370" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="351" />
+        <location filename="../../ui/customer/window.py" line="371" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="354" />
+        <location filename="../../ui/customer/window.py" line="374" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="357" />
+        <location filename="../../ui/customer/window.py" line="377" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="358" />
+        <location filename="../../ui/customer/window.py" line="378" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="453" />
+        <location filename="../../ui/customer/window.py" line="487" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="455" />
+        <location filename="../../ui/customer/window.py" line="489" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="462" />
+        <location filename="../../ui/customer/window.py" line="496" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="464" />
+        <location filename="../../ui/customer/window.py" line="498" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="466" />
+        <location filename="../../ui/customer/window.py" line="500" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="490" />
+        <location filename="../../ui/customer/window.py" line="525" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="497" />
+        <location filename="../../ui/customer/window.py" line="535" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="499" />
+        <location filename="../../ui/customer/window.py" line="537" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="501" />
+        <location filename="../../ui/customer/window.py" line="539" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="503" />
+        <location filename="../../ui/customer/window.py" line="541" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="505" />
+        <location filename="../../ui/customer/window.py" line="543" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="507" />
+        <location filename="../../ui/customer/window.py" line="545" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="509" />
+        <location filename="../../ui/customer/window.py" line="547" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="510" />
+        <location filename="../../ui/customer/window.py" line="548" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="524" />
+        <location filename="../../ui/customer/window.py" line="562" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="526" />
+        <location filename="../../ui/customer/window.py" line="564" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="528" />
+        <location filename="../../ui/customer/window.py" line="566" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="529" />
+        <location filename="../../ui/customer/window.py" line="567" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="531" />
+        <location filename="../../ui/customer/window.py" line="570" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="553" />
+        <location filename="../../ui/customer/window.py" line="594" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="553" />
+        <location filename="../../ui/customer/window.py" line="594" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="580" />
+        <location filename="../../ui/customer/window.py" line="622" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="582" />
+        <location filename="../../ui/customer/window.py" line="624" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="609" />
+        <location filename="../../ui/customer/window.py" line="651" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="613" />
+        <location filename="../../ui/customer/window.py" line="656" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="615" />
+        <location filename="../../ui/customer/window.py" line="658" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="631" />
+        <location filename="../../ui/customer/window.py" line="675" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="634" />
-        <location filename="../../ui/customer/window.py" line="644" />
+        <location filename="../../ui/customer/window.py" line="678" />
+        <location filename="../../ui/customer/window.py" line="688" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="636" />
+        <location filename="../../ui/customer/window.py" line="680" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="638" />
+        <location filename="../../ui/customer/window.py" line="682" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="642" />
+        <location filename="../../ui/customer/window.py" line="686" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="646" />
+        <location filename="../../ui/customer/window.py" line="690" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="732" />
+        <location filename="../../ui/customer/window.py" line="779" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="748" />
+        <location filename="../../ui/customer/window.py" line="796" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="749" />
+        <location filename="../../ui/customer/window.py" line="796" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
@@ -1317,189 +1317,189 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="175" />
+        <location filename="../../ui/delivery/page.py" line="188" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="176" />
+        <location filename="../../ui/delivery/page.py" line="189" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="177" />
+        <location filename="../../ui/delivery/page.py" line="190" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="191" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="193" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="194" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="195" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="196" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
+        <location filename="../../ui/delivery/page.py" line="197" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
+        <location filename="../../ui/delivery/page.py" line="198" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="183" />
+        <location filename="../../ui/delivery/page.py" line="201" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="184" />
+        <location filename="../../ui/delivery/page.py" line="202" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="185" />
+        <location filename="../../ui/delivery/page.py" line="203" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="186" />
+        <location filename="../../ui/delivery/page.py" line="204" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="187" />
+        <location filename="../../ui/delivery/page.py" line="205" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="188" />
+        <location filename="../../ui/delivery/page.py" line="206" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="189" />
+        <location filename="../../ui/delivery/page.py" line="207" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="190" />
+        <location filename="../../ui/delivery/page.py" line="208" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="191" />
+        <location filename="../../ui/delivery/page.py" line="209" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="192" />
+        <location filename="../../ui/delivery/page.py" line="210" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="193" />
+        <location filename="../../ui/delivery/page.py" line="211" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="212" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="214" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="235" />
+        <location filename="../../ui/delivery/page.py" line="256" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="240" />
+        <location filename="../../ui/delivery/page.py" line="264" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="258" />
+        <location filename="../../ui/delivery/page.py" line="282" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="262" />
+        <location filename="../../ui/delivery/page.py" line="286" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="268" />
+        <location filename="../../ui/delivery/page.py" line="292" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="281" />
+        <location filename="../../ui/delivery/page.py" line="305" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="284" />
+        <location filename="../../ui/delivery/page.py" line="308" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="311" />
-        <location filename="../../ui/delivery/page.py" line="345" />
+        <location filename="../../ui/delivery/page.py" line="337" />
+        <location filename="../../ui/delivery/page.py" line="376" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="311" />
-        <location filename="../../ui/delivery/page.py" line="345" />
+        <location filename="../../ui/delivery/page.py" line="337" />
+        <location filename="../../ui/delivery/page.py" line="376" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="313" />
+        <location filename="../../ui/delivery/page.py" line="340" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="319" />
+        <location filename="../../ui/delivery/page.py" line="346" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="346" />
+        <location filename="../../ui/delivery/page.py" line="377" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="348" />
+        <location filename="../../ui/delivery/page.py" line="380" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="391" />
+        <location filename="../../ui/delivery/page.py" line="424" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1507,22 +1507,22 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="41" />
+        <location filename="../../ui/home.py" line="48" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="42" />
+        <location filename="../../ui/home.py" line="49" />
         <source>Drafts and cases handed over to this window</source>
         <translation>草稿及移交本窗口的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="58" />
+        <location filename="../../ui/home.py" line="69" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="66" />
+        <location filename="../../ui/home.py" line="77" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
@@ -1530,7 +1530,7 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="166" />
+        <location filename="../../ui/session_lock.py" line="186" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
@@ -1538,167 +1538,167 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="196" />
+        <location filename="../../ui/intake/page.py" line="221" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="196" />
+        <location filename="../../ui/intake/page.py" line="222" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="197" />
+        <location filename="../../ui/intake/page.py" line="223" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="198" />
+        <location filename="../../ui/intake/page.py" line="224" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="198" />
+        <location filename="../../ui/intake/page.py" line="225" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="199" />
+        <location filename="../../ui/intake/page.py" line="226" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="199" />
+        <location filename="../../ui/intake/page.py" line="227" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="200" />
+        <location filename="../../ui/intake/page.py" line="228" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="201" />
+        <location filename="../../ui/intake/page.py" line="229" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="202" />
+        <location filename="../../ui/intake/page.py" line="230" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="203" />
+        <location filename="../../ui/intake/page.py" line="231" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="203" />
+        <location filename="../../ui/intake/page.py" line="232" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="204" />
+        <location filename="../../ui/intake/page.py" line="233" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="205" />
+        <location filename="../../ui/intake/page.py" line="234" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="211" />
+        <location filename="../../ui/intake/page.py" line="240" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="276" />
+        <location filename="../../ui/intake/page.py" line="305" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="293" />
+        <location filename="../../ui/intake/page.py" line="323" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="328" />
+        <location filename="../../ui/intake/page.py" line="365" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="331" />
+        <location filename="../../ui/intake/page.py" line="370" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="333" />
+        <location filename="../../ui/intake/page.py" line="372" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="334" />
+        <location filename="../../ui/intake/page.py" line="373" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="430" />
+        <location filename="../../ui/intake/page.py" line="478" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="440" />
+        <location filename="../../ui/intake/page.py" line="488" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="444" />
+        <location filename="../../ui/intake/page.py" line="492" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="449" />
+        <location filename="../../ui/intake/page.py" line="497" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="458" />
+        <location filename="../../ui/intake/page.py" line="506" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="474" />
+        <location filename="../../ui/intake/page.py" line="522" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="486" />
+        <location filename="../../ui/intake/page.py" line="536" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="486" />
+        <location filename="../../ui/intake/page.py" line="536" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="500" />
+        <location filename="../../ui/intake/page.py" line="550" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="517" />
+        <location filename="../../ui/intake/page.py" line="567" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="519" />
+        <location filename="../../ui/intake/page.py" line="569" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="531" />
+        <location filename="../../ui/intake/page.py" line="581" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1706,17 +1706,17 @@
 <context>
     <name>ItemPicker</name>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="46" />
+        <location filename="../../ui/intake/item_picker.py" line="55" />
         <source>Service item (name, code or pinyin initials, e.g. gtgsh)</source>
         <translation>办理事项（名称、事项编码或拼音首字母，如 gtgsh）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="47" />
+        <location filename="../../ui/intake/item_picker.py" line="56" />
         <source>Search items…</source>
         <translation>搜索事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="51" />
+        <location filename="../../ui/intake/item_picker.py" line="60" />
         <source>All themes</source>
         <translation>全部主题</translation>
     </message>
@@ -1724,27 +1724,27 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="91" />
+        <location filename="../../ui/session_lock.py" line="97" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="92" />
+        <location filename="../../ui/session_lock.py" line="99" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="94" />
+        <location filename="../../ui/session_lock.py" line="103" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="95" />
+        <location filename="../../ui/session_lock.py" line="104" />
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="96" />
+        <location filename="../../ui/session_lock.py" line="105" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
@@ -1752,33 +1752,33 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="66" />
-        <location filename="../../ui/login.py" line="71" />
+        <location filename="../../ui/login.py" line="69" />
+        <location filename="../../ui/login.py" line="74" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="67" />
+        <location filename="../../ui/login.py" line="70" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="68" />
+        <location filename="../../ui/login.py" line="71" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="69" />
+        <location filename="../../ui/login.py" line="72" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="70" />
+        <location filename="../../ui/login.py" line="73" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="72" />
+        <location filename="../../ui/login.py" line="75" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -1786,79 +1786,79 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="181" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="186" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="187" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="188" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="189" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="190" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190" />
+        <location filename="../../ui/main_window.py" line="191" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="200" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138" />
-        <location filename="../../ui/main_window.py" line="152" />
-        <location filename="../../ui/main_window.py" line="196" />
+        <location filename="../../ui/main_window.py" line="139" />
+        <location filename="../../ui/main_window.py" line="153" />
+        <location filename="../../ui/main_window.py" line="202" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197" />
+        <location filename="../../ui/main_window.py" line="203" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="198" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="213" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207" />
+        <location filename="../../ui/main_window.py" line="215" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1866,32 +1866,32 @@
 <context>
     <name>MrzDialog</name>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="13" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="14" />
         <source>Chip access key (MRZ)</source>
         <translation>芯片访问密钥（机读码）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="29" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="30" />
         <source>Scan the MRZ, or type the three fields from the data page:</source>
         <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="30" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="31" />
         <source>MRZ lines</source>
         <translation>机读码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="31" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="32" />
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="32" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="33" />
         <source>Birth date (YYMMDD)</source>
         <translation>出生日期（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="33" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="34" />
         <source>Expiry date (YYMMDD)</source>
         <translation>有效期至（YYMMDD）</translation>
     </message>
@@ -1899,7 +1899,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="503" />
+        <location filename="../../ui/scanning/panel.py" line="554" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -1907,32 +1907,32 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="67" />
+        <location filename="../../ui/pages.py" line="68" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="68" />
+        <location filename="../../ui/pages.py" line="69" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="71" />
+        <location filename="../../ui/pages.py" line="72" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="72" />
+        <location filename="../../ui/pages.py" line="73" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="73" />
+        <location filename="../../ui/pages.py" line="74" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="74" />
+        <location filename="../../ui/pages.py" line="75" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
@@ -1940,32 +1940,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="398" />
+        <location filename="../../ui/printing_ui.py" line="437" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="420" />
+        <location filename="../../ui/printing_ui.py" line="459" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="423" />
+        <location filename="../../ui/printing_ui.py" line="462" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="427" />
+        <location filename="../../ui/printing_ui.py" line="466" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="431" />
+        <location filename="../../ui/printing_ui.py" line="470" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="475" />
+        <location filename="../../ui/printing_ui.py" line="517" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1973,103 +1973,103 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="224" />
+        <location filename="../../ui/printing_ui.py" line="252" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="251" />
+        <location filename="../../ui/printing_ui.py" line="279" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="252" />
+        <location filename="../../ui/printing_ui.py" line="280" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="255" />
+        <location filename="../../ui/printing_ui.py" line="283" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="269" />
+        <location filename="../../ui/printing_ui.py" line="297" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="284" />
+        <location filename="../../ui/printing_ui.py" line="314" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="288" />
+        <location filename="../../ui/printing_ui.py" line="318" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="301" />
+        <location filename="../../ui/printing_ui.py" line="332" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="310" />
+        <location filename="../../ui/printing_ui.py" line="341" />
         <source>The document could not be printed.</source>
         <translation>文书未能打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="319" />
+        <location filename="../../ui/printing_ui.py" line="351" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="118" />
-        <location filename="../../ui/printing_ui.py" line="321" />
+        <location filename="../../ui/printing_ui.py" line="130" />
+        <location filename="../../ui/printing_ui.py" line="357" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="324" />
+        <location filename="../../ui/printing_ui.py" line="361" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="327" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="328" />
+        <location filename="../../ui/printing_ui.py" line="365" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="370" />
+        <location filename="../../ui/printing_ui.py" line="407" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="370" />
+        <location filename="../../ui/printing_ui.py" line="407" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="372" />
+        <location filename="../../ui/printing_ui.py" line="409" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="374" />
+        <location filename="../../ui/printing_ui.py" line="411" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="376" />
+        <location filename="../../ui/printing_ui.py" line="413" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="378" />
+        <location filename="../../ui/printing_ui.py" line="415" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2077,32 +2077,32 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="54" />
+        <location filename="../../ui/printing_ui.py" line="67" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="55" />
+        <location filename="../../ui/printing_ui.py" line="68" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="56" />
+        <location filename="../../ui/printing_ui.py" line="69" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="57" />
+        <location filename="../../ui/printing_ui.py" line="70" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="58" />
+        <location filename="../../ui/printing_ui.py" line="71" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="59" />
+        <location filename="../../ui/printing_ui.py" line="72" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
@@ -2110,12 +2110,12 @@
 <context>
     <name>QuestionsPanel</name>
     <message>
-        <location filename="../../ui/intake/questions.py" line="21" />
+        <location filename="../../ui/intake/questions.py" line="22" />
         <source>Intake questions</source>
         <translation>受理情形</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/questions.py" line="40" />
+        <location filename="../../ui/intake/questions.py" line="41" />
         <source>(please choose)</source>
         <translation>（请选择）</translation>
     </message>
@@ -2123,12 +2123,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="100" />
+        <location filename="../../ui/supervisor/audit_view.py" line="132" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="107" />
+        <location filename="../../ui/supervisor/audit_view.py" line="139" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
@@ -2136,17 +2136,17 @@
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="68" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="87" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="74" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="93" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="75" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="94" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
@@ -2154,27 +2154,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="524" />
+        <location filename="../../ui/printing_ui.py" line="567" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="531" />
+        <location filename="../../ui/printing_ui.py" line="574" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="534" />
+        <location filename="../../ui/printing_ui.py" line="577" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="535" />
+        <location filename="../../ui/printing_ui.py" line="578" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="536" />
+        <location filename="../../ui/printing_ui.py" line="579" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2182,17 +2182,17 @@
 <context>
     <name>RevealLabel</name>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="122" />
+        <location filename="../../ui/widgets/reveal.py" line="138" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="122" />
+        <location filename="../../ui/widgets/reveal.py" line="138" />
         <source>Show…</source>
         <translation>显示…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="123" />
+        <location filename="../../ui/widgets/reveal.py" line="139" />
         <source>Show the full value (asks for a reason; audited)</source>
         <translation>显示完整信息（需填写原因，并记入审计）</translation>
     </message>
@@ -2200,12 +2200,12 @@
 <context>
     <name>RevealReasonDialog</name>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="33" />
+        <location filename="../../ui/widgets/reveal.py" line="42" />
         <source>Show full value</source>
         <translation>显示完整信息</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="34" />
+        <location filename="../../ui/widgets/reveal.py" line="43" />
         <source>Why do you need the full value? The reason is recorded in the audit trail.</source>
         <translation>请填写查看完整信息的原因，该原因将记入审计记录。</translation>
     </message>
@@ -2213,162 +2213,162 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="196" />
+        <location filename="../../ui/scanning/panel.py" line="226" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="196" />
+        <location filename="../../ui/scanning/panel.py" line="227" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="196" />
+        <location filename="../../ui/scanning/panel.py" line="228" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="197" />
+        <location filename="../../ui/scanning/panel.py" line="229" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="197" />
+        <location filename="../../ui/scanning/panel.py" line="230" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="200" />
+        <location filename="../../ui/scanning/panel.py" line="234" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="201" />
+        <location filename="../../ui/scanning/panel.py" line="235" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="202" />
+        <location filename="../../ui/scanning/panel.py" line="236" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="203" />
+        <location filename="../../ui/scanning/panel.py" line="237" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="204" />
+        <location filename="../../ui/scanning/panel.py" line="239" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="204" />
+        <location filename="../../ui/scanning/panel.py" line="240" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="205" />
+        <location filename="../../ui/scanning/panel.py" line="241" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="205" />
+        <location filename="../../ui/scanning/panel.py" line="242" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="206" />
+        <location filename="../../ui/scanning/panel.py" line="243" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="206" />
+        <location filename="../../ui/scanning/panel.py" line="244" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="218" />
+        <location filename="../../ui/scanning/panel.py" line="258" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="219" />
+        <location filename="../../ui/scanning/panel.py" line="259" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="220" />
+        <location filename="../../ui/scanning/panel.py" line="260" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="221" />
+        <location filename="../../ui/scanning/panel.py" line="263" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="221" />
+        <location filename="../../ui/scanning/panel.py" line="264" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="222" />
+        <location filename="../../ui/scanning/panel.py" line="265" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="223" />
+        <location filename="../../ui/scanning/panel.py" line="266" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="223" />
+        <location filename="../../ui/scanning/panel.py" line="267" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="236" />
+        <location filename="../../ui/scanning/panel.py" line="279" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="257" />
+        <location filename="../../ui/scanning/panel.py" line="300" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="275" />
+        <location filename="../../ui/scanning/panel.py" line="318" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="338" />
+        <location filename="../../ui/scanning/panel.py" line="382" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="390" />
+        <location filename="../../ui/scanning/panel.py" line="441" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="410" />
+        <location filename="../../ui/scanning/panel.py" line="461" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="416" />
+        <location filename="../../ui/scanning/panel.py" line="467" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="421" />
+        <location filename="../../ui/scanning/panel.py" line="472" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="478" />
+        <location filename="../../ui/scanning/panel.py" line="529" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
@@ -2376,107 +2376,107 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="154" />
+        <location filename="../../ui/search/page.py" line="168" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="154" />
+        <location filename="../../ui/search/page.py" line="169" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155" />
+        <location filename="../../ui/search/page.py" line="170" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155" />
+        <location filename="../../ui/search/page.py" line="171" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155" />
+        <location filename="../../ui/search/page.py" line="172" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="156" />
+        <location filename="../../ui/search/page.py" line="173" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="156" />
+        <location filename="../../ui/search/page.py" line="174" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="159" />
+        <location filename="../../ui/search/page.py" line="178" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="160" />
+        <location filename="../../ui/search/page.py" line="179" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="161" />
+        <location filename="../../ui/search/page.py" line="180" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="163" />
+        <location filename="../../ui/search/page.py" line="182" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="164" />
+        <location filename="../../ui/search/page.py" line="183" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="165" />
+        <location filename="../../ui/search/page.py" line="184" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="166" />
+        <location filename="../../ui/search/page.py" line="185" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="167" />
+        <location filename="../../ui/search/page.py" line="186" />
         <source>New search</source>
         <translation>重新查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="170" />
+        <location filename="../../ui/search/page.py" line="189" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="176" />
+        <location filename="../../ui/search/page.py" line="195" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="262" />
+        <location filename="../../ui/search/page.py" line="286" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="264" />
+        <location filename="../../ui/search/page.py" line="288" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="266" />
+        <location filename="../../ui/search/page.py" line="290" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="267" />
+        <location filename="../../ui/search/page.py" line="291" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
@@ -2484,17 +2484,17 @@
 <context>
     <name>ShortcutsHelp</name>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="28" />
+        <location filename="../../ui/shortcuts_help.py" line="29" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="32" />
+        <location filename="../../ui/shortcuts_help.py" line="33" />
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="32" />
+        <location filename="../../ui/shortcuts_help.py" line="33" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -2502,271 +2502,271 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="207" />
+        <location filename="../../ui/supervisor/stats_view.py" line="233" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="216" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="226" />
+        <location filename="../../ui/supervisor/stats_view.py" line="256" />
         <source> (+%1 void)</source>
         <translation>（另有作废 %1 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="243" />
+        <location filename="../../ui/supervisor/stats_view.py" line="281" />
         <source>Accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="243" />
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Accepted with deficiencies</source>
         <translation>容缺受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="244" />
+        <location filename="../../ui/supervisor/stats_view.py" line="283" />
         <source>Returned with notice</source>
         <translation>一次性告知退回</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="244" />
+        <location filename="../../ui/supervisor/stats_view.py" line="284" />
         <source>Rejected</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="288" />
         <source>Very satisfied</source>
         <translation>非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="289" />
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="290" />
         <source>Basically satisfied</source>
         <translation>基本满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="247" />
+        <location filename="../../ui/supervisor/stats_view.py" line="291" />
         <source>Dissatisfied</source>
         <translation>不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="247" />
+        <location filename="../../ui/supervisor/stats_view.py" line="292" />
         <source>Very dissatisfied</source>
         <translation>非常不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="249" />
+        <location filename="../../ui/supervisor/stats_view.py" line="296" />
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="262" />
-        <location filename="../../ui/supervisor/stats_view.py" line="328" />
-        <location filename="../../ui/supervisor/stats_view.py" line="329" />
+        <location filename="../../ui/supervisor/stats_view.py" line="320" />
+        <location filename="../../ui/supervisor/stats_view.py" line="405" />
+        <location filename="../../ui/supervisor/stats_view.py" line="406" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="298" />
+        <location filename="../../ui/supervisor/stats_view.py" line="356" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="299" />
+        <location filename="../../ui/supervisor/stats_view.py" line="357" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="300" />
+        <location filename="../../ui/supervisor/stats_view.py" line="358" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="359" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="364" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="365" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="305" />
+        <location filename="../../ui/supervisor/stats_view.py" line="366" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="306" />
+        <location filename="../../ui/supervisor/stats_view.py" line="367" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="306" />
+        <location filename="../../ui/supervisor/stats_view.py" line="368" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="310" />
+        <location filename="../../ui/supervisor/stats_view.py" line="374" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="310" />
+        <location filename="../../ui/supervisor/stats_view.py" line="375" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="311" />
+        <location filename="../../ui/supervisor/stats_view.py" line="376" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="312" />
+        <location filename="../../ui/supervisor/stats_view.py" line="377" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="312" />
+        <location filename="../../ui/supervisor/stats_view.py" line="378" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="313" />
+        <location filename="../../ui/supervisor/stats_view.py" line="379" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="313" />
+        <location filename="../../ui/supervisor/stats_view.py" line="380" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="314" />
+        <location filename="../../ui/supervisor/stats_view.py" line="381" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="317" />
+        <location filename="../../ui/supervisor/stats_view.py" line="385" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="318" />
+        <location filename="../../ui/supervisor/stats_view.py" line="387" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="319" />
+        <location filename="../../ui/supervisor/stats_view.py" line="389" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="320" />
+        <location filename="../../ui/supervisor/stats_view.py" line="390" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="321" />
+        <location filename="../../ui/supervisor/stats_view.py" line="391" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="322" />
+        <location filename="../../ui/supervisor/stats_view.py" line="392" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="323" />
+        <location filename="../../ui/supervisor/stats_view.py" line="393" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="324" />
+        <location filename="../../ui/supervisor/stats_view.py" line="397" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="324" />
+        <location filename="../../ui/supervisor/stats_view.py" line="398" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="325" />
+        <location filename="../../ui/supervisor/stats_view.py" line="399" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="325" />
+        <location filename="../../ui/supervisor/stats_view.py" line="400" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="326" />
+        <location filename="../../ui/supervisor/stats_view.py" line="401" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="328" />
+        <location filename="../../ui/supervisor/stats_view.py" line="405" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="329" />
-        <location filename="../../ui/supervisor/stats_view.py" line="332" />
+        <location filename="../../ui/supervisor/stats_view.py" line="406" />
+        <location filename="../../ui/supervisor/stats_view.py" line="412" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="330" />
-        <location filename="../../ui/supervisor/stats_view.py" line="332" />
+        <location filename="../../ui/supervisor/stats_view.py" line="408" />
+        <location filename="../../ui/supervisor/stats_view.py" line="412" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="330" />
+        <location filename="../../ui/supervisor/stats_view.py" line="408" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="330" />
+        <location filename="../../ui/supervisor/stats_view.py" line="408" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="331" />
+        <location filename="../../ui/supervisor/stats_view.py" line="410" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="331" />
+        <location filename="../../ui/supervisor/stats_view.py" line="410" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="332" />
+        <location filename="../../ui/supervisor/stats_view.py" line="412" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="333" />
+        <location filename="../../ui/supervisor/stats_view.py" line="412" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="333" />
+        <location filename="../../ui/supervisor/stats_view.py" line="412" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -2774,63 +2774,63 @@
 <context>
     <name>SyncNowDialog</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="174" />
+        <location filename="../../ui/sync_ui.py" line="179" />
         <source>Sync with the back office</source>
         <translation>与后台同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="188" />
+        <location filename="../../ui/sync_ui.py" line="193" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="189" />
+        <location filename="../../ui/sync_ui.py" line="194" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="207" />
+        <location filename="../../ui/sync_ui.py" line="213" />
         <source>Sending %1 waiting entries and fetching status changes…</source>
         <translation>正在上传 %1 条待上传记录并获取办件状态变化…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="222" />
+        <location filename="../../ui/sync_ui.py" line="229" />
         <source>Case %1: file %2 of %3, %4 of %5 KB</source>
         <translation>办件 %1：第 %2/%3 个文件，已传 %4/%5 KB</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="231" />
+        <location filename="../../ui/sync_ui.py" line="241" />
         <source>Stopping after the case being sent…</source>
         <translation>当前办件上传完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="241" />
+        <location filename="../../ui/sync_ui.py" line="251" />
         <source>Stopped. Sent: %1; the rest waits for the next sync.</source>
         <translation>已停止。已上传 %1 条，其余将在下次同步时上传。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="243" />
-        <location filename="../../ui/sync_ui.py" line="263" />
+        <location filename="../../ui/sync_ui.py" line="253" />
+        <location filename="../../ui/sync_ui.py" line="277" />
         <source>Not finished: %1</source>
         <translation>未完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="245" />
+        <location filename="../../ui/sync_ui.py" line="255" />
         <source>Done.</source>
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="246" />
+        <location filename="../../ui/sync_ui.py" line="258" />
         <source>Sent: %1 · refused: %2 · status changes: %3</source>
         <translation>已上传 %1 · 被拒收 %2 · 状态变化 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="250" />
+        <location filename="../../ui/sync_ui.py" line="264" />
         <source>Installed: %1</source>
         <translation>已更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="252" />
+        <location filename="../../ui/sync_ui.py" line="266" />
         <source>Refused: %1</source>
         <translation>未采用：%1</translation>
     </message>
@@ -2838,82 +2838,82 @@
 <context>
     <name>SyncUi</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="93" />
+        <location filename="../../ui/sync_ui.py" line="94" />
         <source>S&amp;ync</source>
         <translation>同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="94" />
+        <location filename="../../ui/sync_ui.py" line="95" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="95" />
+        <location filename="../../ui/sync_ui.py" line="96" />
         <source>Retry failed entries</source>
         <translation>重新提交失败的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="105" />
+        <location filename="../../ui/sync_ui.py" line="106" />
         <source>Back office: connecting…</source>
         <translation>后台：正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="105" />
+        <location filename="../../ui/sync_ui.py" line="106" />
         <source>Back office: not connected</source>
         <translation>后台：未连接</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="107" />
+        <location filename="../../ui/sync_ui.py" line="108" />
         <source>Back office: online</source>
         <translation>后台：在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="109" />
+        <location filename="../../ui/sync_ui.py" line="110" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="110" />
+        <location filename="../../ui/sync_ui.py" line="111" />
         <source>%1 to send</source>
         <translation>待上传 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="112" />
+        <location filename="../../ui/sync_ui.py" line="113" />
         <source>%1 failed</source>
         <translation>失败 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="114" />
+        <location filename="../../ui/sync_ui.py" line="115" />
         <source>last sync %1</source>
         <translation>上次同步 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="119" />
+        <location filename="../../ui/sync_ui.py" line="120" />
         <source>Last successful exchange: %1</source>
         <translation>上次成功同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="121" />
+        <location filename="../../ui/sync_ui.py" line="122" />
         <source>Problem: %1</source>
         <translation>问题：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="123" />
+        <location filename="../../ui/sync_ui.py" line="124" />
         <source>Refused update: %1</source>
         <translation>未采用的更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="125" />
+        <location filename="../../ui/sync_ui.py" line="128" />
         <source>%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries.</source>
         <translation>有 %1 条记录被后台拒收；排除原因后，请选择“同步 ▸ 重新提交失败的记录”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="127" />
+        <location filename="../../ui/sync_ui.py" line="131" />
         <source>Sync now: %1</source>
         <translation>立即同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="154" />
+        <location filename="../../ui/sync_ui.py" line="159" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>
@@ -2921,22 +2921,22 @@
 <context>
     <name>self.parent</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="17" />
+        <location filename="../../ui/intake/prompts.py" line="19" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="18" />
+        <location filename="../../ui/intake/prompts.py" line="20" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="22" />
+        <location filename="../../ui/intake/prompts.py" line="26" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="45" />
+        <location filename="../../ui/intake/prompts.py" line="49" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>

@@ -25,7 +25,6 @@ from clerk_app.demo import seed_demo_users
 from clerk_app.settings import Settings, save_settings
 from clerk_app.store.models import OutboxEntry
 from clerk_app.sync import StationCredentials
-from clerk_app.workdays import UnknownCalendarYear
 from tests.helpers.postgres import free_port
 from tests.sync.test_lifecycle import decide_with_page
 
@@ -195,8 +194,8 @@ def test_calendar_push_applied_then_invalid_one_refused(backoffice, tmp_path, ca
     national_day = dt.date(2027, 10, 4)  # a Monday
     make_up_day = dt.date(2027, 10, 9)  # a Saturday worked instead (调休)
     try:
-        with pytest.raises(UnknownCalendarYear):
-            ctx.calendar.is_workday(national_day)  # 2027 is not known before the push
+        # 2027 is not known before the push: provisional (国庆 10-04 is a make-up day, 10-09 a Saturday)
+        assert ctx.calendar.is_provisional(national_day) and not ctx.calendar.is_workday(make_up_day)
         good = {"years": {"2027": {"source": "测试通知", "holidays": ["2027-10-04"], "workdays": ["2027-10-09"]}}}
         assert (
             backoffice.admin("POST", "/v1/admin/calendar", json={"version": "2027.1", "content": good}).status_code
@@ -206,6 +205,7 @@ def test_calendar_push_applied_then_invalid_one_refused(backoffice, tmp_path, ca
         report = ctx.sync.run_once()
         assert report.installed == ["calendar 2027.1"]
         assert ctx.calendar.is_workday(national_day) is False and ctx.calendar.is_workday(make_up_day) is True
+        assert not ctx.calendar.is_provisional(national_day)
         on_disk = (Path(settings.data_dir) / PUSHED_CALENDAR).read_text(encoding="utf-8")
 
         bad = {"years": {"2027": {"holidays": ["2028-01-01"]}}}  # a day outside its year: refused as a whole

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app.workdays import promised_text
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
@@ -565,7 +566,11 @@ class IntakePage(QWidget):
         self.main.current_case.decide(decision.value)
         lines = [self.tr("Case number: %1").replace("%1", result.case_number)]
         if result.promised_date:
-            lines.append(self.tr("Promised completion: %1").replace("%1", result.promised_date.isoformat()))
+            lines.append(
+                self.tr("Promised completion: %1").replace(
+                    "%1", promised_text(result.promised_date, result.promised_provisional)
+                )
+            )
         if result.notice and result.notice.entries:
             lines.append(result.notice.text())
         self.prompts.inform(title, "\n".join(lines))

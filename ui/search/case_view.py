@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app.workdays import promised_text
 from clerk_app import i18n
 from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import CHINA_TZ
@@ -135,7 +136,7 @@ class CaseViewDialog(QDialog):
             (self.tr("Window"), v.window_no),
             (self.tr("Started at"), _when(v.started_at)),
             (self.tr("Decided at"), _when(v.decided_at)),
-            (self.tr("Promised by"), v.promised_date.isoformat() if v.promised_date else "—"),
+            (self.tr("Promised by"), promised_text(v.promised_date, v.promised_provisional)),
             (self.tr("Reason"), v.decision_reason or "—"),
             (self.tr("First visit"), self.tr("yes") if v.first_visit else self.tr("no")),
         ):
