@@ -14,8 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh_CN",)
 
 
-def update(lang: str) -> list[str]:
+def update(lang: str, check_only: bool = False) -> list[str]:
     ts = ROOT / "resources" / "translations" / f"clerk_app_{lang}.ts"
+    if check_only:  # work on a copy: a check must not rewrite the committed file (line numbers move)
+        import shutil
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp()) / ts.name
+        shutil.copyfile(ts, tmp)
+        ts = tmp
     sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "ui").rglob("*.py"))
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
     subprocess.run([str(lupdate), *sources, "-no-obsolete", "-ts", str(ts)], cwd=ROOT, check=True, capture_output=True)
@@ -42,7 +49,7 @@ def update(lang: str) -> list[str]:
 
 
 if __name__ == "__main__":
-    problems = {lang: update(lang) for lang in LANGS}
+    problems = {lang: update(lang, check_only="--check" in sys.argv) for lang in LANGS}
     for lang, missing in problems.items():
         for m in missing:
             print(f"{lang}: no translation for {m!r}")

@@ -1693,12 +1693,12 @@
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="569" />
+        <location filename="../../ui/intake/page.py" line="570" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="581" />
+        <location filename="../../ui/intake/page.py" line="585" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
