@@ -105,7 +105,7 @@ def create_app(
         if person.role != "admin":
             raise ApiProblem(403, "forbidden", "back-office admins only")
 
-    StationDep = Annotated[Station, Depends(station_auth)]
+    StationDep = Annotated[Station, Depends(station_auth)]  # noqa: N806 - a type alias for FastAPI
 
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
@@ -261,7 +261,7 @@ def create_app(
     app.get("/v1/calendar/current", response_model=None)(_publication("calendar"))
 
     # -- admin ----------------------------------------------------------------------------------
-    AdminDep = Depends(admin_auth)
+    AdminDep = Depends(admin_auth)  # noqa: N806 - a FastAPI dependency used like a constant
 
     @app.post("/v1/admin/session")
     async def admin_session(body: schemas.AdminSignIn) -> schemas.TokenResponse:

@@ -83,7 +83,8 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    b64 = base64.b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:
@@ -224,12 +225,12 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
         session.add(StatusEvent(station_id=station.id, case_id=case_id, status="received", at=now))
     try:
         session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:
         # A duplicate of this very request committed first (e.g. a retry racing the original).
         session.rollback()
         existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
         if existing is None:
-            raise ApiProblem(409, "case_exists", "this case was already received under another key")
+            raise ApiProblem(409, "case_exists", "this case was already received under another key") from exc
         return _check_replay(existing, station, digest)
     return _receipt(case, created=True)
 
@@ -491,11 +492,11 @@ def receive_rating(session: Session, station: Station, key: str, body: dict[str,
     )
     try:
         session.commit()
-    except IntegrityError:
+    except IntegrityError as exc:
         session.rollback()
         existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
         if existing is None:
-            raise ApiProblem(409, "rating_exists", "this case was already rated under another key")
+            raise ApiProblem(409, "rating_exists", "this case was already rated under another key") from exc
         return _rating_replay(existing, station, digest)
     return True
 

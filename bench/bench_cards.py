@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smartcard import scard  # noqa: E402
+from smartcard import scard
 
-from devices.cards.api import MrzKey  # noqa: E402
-from devices.cards.pcsc import PcscCardService  # noqa: E402
-from tests.devices.cards.conftest import READER_0, Pcscd, wait_for_card  # noqa: E402
-from tests.devices.cards.testdocs import make_document, make_pki  # noqa: E402
-from tests.devices.cards.vpcd_card import EmrtdCard, VpcdClient  # noqa: E402
+from devices.cards.api import MrzKey
+from devices.cards.pcsc import PcscCardService
+from tests.devices.cards.conftest import READER_0, Pcscd, wait_for_card
+from tests.devices.cards.testdocs import make_document, make_pki
+from tests.devices.cards.vpcd_card import EmrtdCard, VpcdClient
 
 
 def apdu_round_trip(samples: int = 200) -> float:

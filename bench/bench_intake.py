@@ -25,7 +25,10 @@ from clerk_app.catalogue import load_catalogue  # noqa: E402
 from clerk_app.catalogue.model import Catalogue  # noqa: E402
 from clerk_app.item_search import ItemIndex  # noqa: E402
 
-WORDS = "建设 工程 规划 许可 登记 备案 变更 注销 延续 核发 审批 认定 证明 补办 申领 卫生 食品 药品 交通 运输 农业 林业 养老 医疗 教育 民政 残疾 住房 公积金 社会 保险 税务 消防 环保 水利 渔业 畜牧 种子 农药 兽药".split()
+WORDS = (
+    "建设 工程 规划 许可 登记 备案 变更 注销 延续 核发 审批 认定 证明 补办 申领 卫生 食品 药品 交通 运输 "
+    "农业 林业 养老 医疗 教育 民政 残疾 住房 公积金 社会 保险 税务 消防 环保 水利 渔业 畜牧 种子 农药 兽药"
+).split()
 
 
 def big_catalogue(n: int = 5000) -> Catalogue:
@@ -99,13 +102,13 @@ def bench_clerk_actions() -> None:
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()
     counts = {"keys": 0, "typed_text": 0}
-    K, CTRL = Qt.Key, Qt.KeyboardModifier.ControlModifier
+    K, CTRL = Qt.Key, Qt.KeyboardModifier.ControlModifier  # noqa: N806 - short aliases of Qt enums
 
-    def key(widget, k, mod=Qt.KeyboardModifier.NoModifier):  # noqa: ANN001
+    def key(widget, k, mod=Qt.KeyboardModifier.NoModifier):
         counts["keys"] += 1
         QTest.keyClick(widget, k, mod)
 
-    def type_text(widget, text):  # noqa: ANN001
+    def type_text(widget, text):
         widget.setFocus()
         counts["typed_text"] += 1  # one field typed (its characters are not counted as actions)
         if text.isascii():

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas
 
-from printing.documents import build_pdf  # noqa: E402
-from printing.model import DocumentKind, PageLayout  # noqa: E402
-from printing.samples import sample_context  # noqa: E402
+from printing.documents import build_pdf
+from printing.model import DocumentKind, PageLayout
+from printing.samples import sample_context
 
 
 def empty_page() -> bytes:
@@ -69,7 +69,7 @@ def main() -> None:
         for kind in DocumentKind:
             ctx = sample_context(kind, layout)
             build_pdf(ctx)  # warm this kind once
-            times = ms(lambda: build_pdf(ctx), args.runs)
+            times = ms(lambda ctx=ctx: build_pdf(ctx), args.runs)
             med = statistics.median(times)
             print(f"| {kind.title} | {layout.value} | {med:.1f} | {min(times):.1f} | {med / floor:.0f} |")
     long_notice = sample_context(DocumentKind.ONE_TIME_NOTICE, PageLayout.A4, line_count=60)

@@ -20,7 +20,6 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +108,7 @@ def _mod1271_check(prefix_rem: int, digits: str) -> str:
     return _ALNUM[c // 36] + _ALNUM[c % 36]
 
 
-def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, object]:  # noqa: ANN001
+def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, object]:
     """Bulk-load n cases whose applicants come from a pool of ``people`` identities (people come
     back: one person row per case, as the app writes them, but ID numbers repeat); one case in ten
     has an agent. Returns samples to search for and the load timings."""
@@ -128,7 +127,7 @@ def generate(ctx, n: int, seed: int = 2026, people: int = 300_000) -> dict[str, 
         idn = resident_id(i)
         pool.append((idn, ctx.persons.id_token(idn), mask_id_number(idn)))
     blob = os.urandom(96)  # stands in for the AES-GCM record: search never decrypts it
-    start = dt.datetime(2023, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
     span_s = 3 * 365 * 86400
     day_cache: dict[int, tuple[str, int, str]] = {}
     seq_per_day: dict[int, int] = {}
@@ -331,7 +330,7 @@ def main() -> None:
         ("rare status (result_ready), first 100", by_rare_status),
         ("first page via the model (search + 30 rows drawn)", first_page_model),
     ]
-    for label, fn in cases:
+    for _label, fn in cases:
         fn()  # warm
     print(
         f"floors: primary-key lookup {floors['primary-key lookup'] * 1000:.2f} ms, "

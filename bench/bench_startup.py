@@ -36,7 +36,10 @@ d.show()
 QTimer.singleShot(0, app.quit)  # first event-loop turn with the dialog shown
 app.exec()
 """
-FLOOR_SCRIPT = "from PySide6.QtWidgets import QApplication, QDialog; a = QApplication([]); d = QDialog(); d.show(); a.processEvents()"
+FLOOR_SCRIPT = (
+    "from PySide6.QtWidgets import QApplication, QDialog; "
+    "a = QApplication([]); d = QDialog(); d.show(); a.processEvents()"
+)
 
 
 def main() -> None:

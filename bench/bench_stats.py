@@ -82,7 +82,7 @@ def main() -> None:
     for label, days in ranges.items():
         flt = StatsFilter(today - dt.timedelta(days=days - 1), today)
         svc.report(sup, flt)  # warm the page cache
-        results[label] = median_seconds(lambda: svc.report(sup, flt), runs=5 if days <= 30 else 3)
+        results[label] = median_seconds(lambda flt=flt: svc.report(sup, flt), runs=5 if days <= 30 else 3)
         rep = svc.report(sup, flt)
         print(f"report {label:>14}: median {results[label] * 1000:7.0f} ms  ({rep.decided} decided cases)")
     flt30 = StatsFilter(today - dt.timedelta(days=29), today)
@@ -95,8 +95,10 @@ def main() -> None:
     floor_s = median_seconds(floor, runs=7)
     print(f"floor COUNT(*) 30 days: median {floor_s * 1000:.1f} ms; report/floor {results['30 days'] / floor_s:.0f}x")
 
-    from PySide6.QtWidgets import QApplication
     from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QApplication
+
     from ui.supervisor.stats_view import StatsPage
 
     app = QApplication.instance() or QApplication([])

@@ -110,10 +110,8 @@ def raw_upload(port: int, packets: list[bytes], files: list[list[Path]]) -> floa
 
 
 def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
 
     from clerk_app.store.db import open_store
-    from clerk_app.store.models import CaseLine, Page
     from clerk_app.sync.packet import PacketBuilder
     from tests.backoffice.server import RunningBackOffice
     from tests.sync.helpers import masked_decoder, seed_cases

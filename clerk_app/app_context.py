@@ -17,8 +17,8 @@ from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.cases import CaseService
-from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.catalogue.loader import CatalogueError
+from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.clock import Clock, SystemClock
 from clerk_app.errors import ClerkAppError
 from clerk_app.persons import PersonRepository

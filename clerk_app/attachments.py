@@ -21,9 +21,10 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError, NotFound

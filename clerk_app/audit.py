@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +37,7 @@ def _canonical(
     detail: dict[str, Any],
 ) -> bytes:
     # Timestamps are normalised to UTC microseconds so SQLite and PostgreSQL hash the same text.
-    at_utc = at.astimezone(dt.timezone.utc) if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    at_utc = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
     return json.dumps(
         {
             "seq": seq,

@@ -6,11 +6,11 @@ Usable without a GUI: ``CaseService(...).decide(case_id, Decision.ACCEPT, actor)
 
 from __future__ import annotations
 
-
 import datetime as dt
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,12 +22,12 @@ from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.lifecycle import (
+    DECISION_LABELS,
     DECISION_STATUS,
     CaseStatus,
     Decision,
     DecisionCheck,
     DecisionNotAllowed,
-    DECISION_LABELS,
     LineState,
     LineStatus,
     OneTimeNotice,

@@ -17,8 +17,8 @@ import getpass
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Role, system_actor

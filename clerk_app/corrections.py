@@ -10,8 +10,9 @@ applicant on a new case, not here. Voiding is ``CaseService.void`` (also reason-
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

@@ -15,8 +15,9 @@ import datetime as dt
 import enum
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -118,20 +119,34 @@ class CustomerFacts:
 _CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-def lines_hash(lines: Iterable[object]) -> str:
+class _ShownLine(Protocol):
+    """What the applicant sees of a checklist line: a CaseLine row or a CaseView LineView (the code is
+    ``requirement_code`` on the row, ``code`` on the view)."""
+
+    @property
+    def status(self) -> object: ...
+    @property
+    def originals_received(self) -> int: ...
+    @property
+    def copies_received(self) -> int: ...
+    @property
+    def page_count(self) -> int: ...
+
+
+def lines_hash(lines: Iterable[_ShownLine]) -> str:
     """SHA-256 over what the applicant sees of each line: code, status, counts, pages. Takes
     CaseLine rows or CaseView LineViews (anything with these attributes)."""
     snapshot = []
     for line in lines:
-        code = getattr(line, "requirement_code", None) or getattr(line, "code")
-        status = getattr(line, "status")
+        code = getattr(line, "requirement_code", None) or getattr(line, "code", None)
+        status = line.status
         snapshot.append(
             [
                 code,
                 getattr(status, "value", status),
-                int(getattr(line, "originals_received")),
-                int(getattr(line, "copies_received")),
-                int(getattr(line, "page_count") or 0),
+                int(line.originals_received),
+                int(line.copies_received),
+                int(line.page_count or 0),
             ]
         )
     snapshot.sort()

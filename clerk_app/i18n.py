@@ -6,7 +6,7 @@ Chinese and an English text; the UI picks the language. Technical details for lo
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 DEFAULT_LANGUAGE = "zh_CN"
 LANGUAGES = ("zh_CN", "en")

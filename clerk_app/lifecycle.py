@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from clerk_app import i18n
 from clerk_app.catalogue.model import MaterialForm, MaterialRequirement, MaterialSource, Necessity, ServiceItem

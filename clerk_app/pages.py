@@ -75,7 +75,7 @@ class PageService:
         return self._store
 
     @classmethod
-    def for_context(cls, ctx: Any) -> "PageService":
+    def for_context(cls, ctx: Any) -> PageService:
         """The context's page service if it has one, else one over ``<data dir>/attachments``
         with the context's data key (temp files of an interrupted write are cleared first)."""
         existing = getattr(ctx, "pages", None)

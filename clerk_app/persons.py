@@ -46,7 +46,7 @@ class PersonData:
     passive_auth: str | None = None  # verified | data_altered | issuer_not_trusted | not_checked
     photo_sha256: str | None = None  # chip photo in the attachment store
 
-    def validated(self) -> "PersonData":
+    def validated(self) -> PersonData:
         """Normalise and check the document number where a national standard defines it."""
         if self.document_type == "resident_id" and self.document_number:
             out = dataclasses.replace(self, document_number=validate_resident_id(self.document_number))

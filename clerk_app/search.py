@@ -10,8 +10,9 @@ million cases in the local store (bench/bench_search.py, docs/performance.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker

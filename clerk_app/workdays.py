@@ -121,7 +121,7 @@ class WorkingDayCalendar:
     _provisional: dict[int, YearSchedule] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_file(cls, path: str | Path | None, use_package: bool = True) -> "WorkingDayCalendar":
+    def from_file(cls, path: str | Path | None, use_package: bool = True) -> WorkingDayCalendar:
         years: dict[int, YearSchedule] = {}
         if path is not None and Path(path).exists():
             years = parse_holiday_file(Path(path).read_text(encoding="utf-8"), str(path))

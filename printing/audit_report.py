@@ -13,7 +13,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from clerk_app.audit_queries import AuditReport
 from clerk_app.clock import CHINA_TZ
@@ -92,7 +93,7 @@ def render_audit_pdf(report: AuditReport) -> bytes:
     )
     story.append(table)
 
-    def furniture(canvas, doc_):  # type: ignore[no-untyped-def]
+    def furniture(canvas: Canvas, doc_: BaseDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont(font, 7.5)
         canvas.drawRightString(page[0] - margin, 6 * mm, f"第 {doc_.page} 页 · {report.title}")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from printing.documents import PrintableDocument
 from printing.dispatch import PrinterStatus
+from printing.documents import PrintableDocument
 from printing.errors import PrinterUnavailable, PrintFailed
 
 try:  # pragma: no cover - exercised by the environment, not by a test

@@ -20,7 +20,7 @@ Every call is a short transaction of its own, so the dispatcher may call it from
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

@@ -26,10 +26,11 @@ import queue
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from printing.documents import PrintableDocument, build_document
 from printing.errors import PrinterUnavailable, PrintFailed, PrintingError, PrintJobNotFound
@@ -78,7 +79,7 @@ class PrintJob:
         return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> "PrintJob":
+    def from_json(cls, data: Mapping[str, object]) -> PrintJob:
         d = dict(data)
         d["kind"] = DocumentKind(d["kind"])
         d["layout"] = PageLayout(d["layout"])

@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCode
@@ -580,7 +581,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type 
         self._margin = margin
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:
+    def showPage(self) -> None:  # noqa: N802 - overrides ReportLab's Canvas.showPage
         self._pages.append(dict(self.__dict__))
         self._startPage()
 

@@ -20,9 +20,10 @@ import functools
 import os
 import threading
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
@@ -117,7 +118,7 @@ def repertoire() -> str:
 class _StableSubsetFont(TTFont):  # type: ignore[misc]  # reportlab ships no type hints
     """A TTFont whose leading subsets are the same in every document, and built once per process."""
 
-    def __init__(self, name: str, filename: str, subfontIndex: int = 0) -> None:
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0) -> None:  # noqa: N803 - ReportLab's keyword
         super().__init__(name, filename, subfontIndex=subfontIndex)
         self._subset_lock = threading.Lock()
         self._subsets: dict[tuple[int, ...], tuple[int, bytes]] = {}
@@ -127,7 +128,7 @@ class _StableSubsetFont(TTFont):  # type: ignore[misc]  # reportlab ships no typ
         chars = "".join(ch for ch in repertoire() if ord(ch) in face.charToGlyph)
         self._repertoire = chars
 
-    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802 - override
         if doc not in self.state:
             super().splitString(self._repertoire, doc, encoding)  # fixed codes first, in a fixed order
         result: list[tuple[int, bytes]] = super().splitString(text, doc, encoding)

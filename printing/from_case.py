@@ -23,7 +23,7 @@ Pure mapping: no database, no Qt.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from clerk_app.case_numbers import case_lookup_string
 from clerk_app.cases import CaseView, LineView

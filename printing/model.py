@@ -45,7 +45,7 @@ class PageLayout(enum.Enum):
     ROLL_80MM = "roll_80mm"  # 80 mm thermal roll, 72 mm printable; page height follows the content
 
     @classmethod
-    def _missing_(cls, value: object) -> "PageLayout | None":
+    def _missing_(cls, value: object) -> PageLayout | None:
         # The settings spell the roll "roll80" (clerk_app.settings.Settings.print_layout).
         return cls.ROLL_80MM if value in ("roll80", "80mm") else None
 

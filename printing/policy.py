@@ -8,8 +8,8 @@ return_with_notice, reject) so printing does not import the core's lifecycle. Th
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from printing.model import DocumentKind
 

@@ -44,11 +44,11 @@ def main() -> None:
     print("saved screenshots in", out)
 
 
-def intake_screens(app, window, out: Path) -> None:  # noqa: ANN001
+def intake_screens(app, window, out: Path) -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
-    from ui.intake.decision_dialogs import ConfirmDocumentDialog
     from tests.helpers.ui import ScriptedPrompts
+    from ui.intake.decision_dialogs import ConfirmDocumentDialog
 
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts(reasons=["未签字或未盖章"])

@@ -26,13 +26,13 @@ from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 
-def settle(app) -> None:  # noqa: ANN001
+def settle(app) -> None:
     for _ in range(8):
         app.processEvents()
 
 
 class _World:
-    def __init__(self, ctx, clock) -> None:  # noqa: ANN001
+    def __init__(self, ctx, clock) -> None:
         self.ctx, self.clock = ctx, clock
 
 

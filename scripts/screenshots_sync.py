@@ -38,7 +38,7 @@ APPLICANT = PersonData(
 )
 
 
-def settle(app) -> None:  # noqa: ANN001
+def settle(app) -> None:
     for _ in range(8):
         app.processEvents()
 

@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
+from clerk_app.errors import ClerkAppError
+
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("CardDiagnostics", text)
@@ -50,7 +52,7 @@ def diagnostics_text(service: Any) -> str:
         readers = []
         lines.append(
             _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Listing readers failed: %1")).replace(
-                "%1", getattr(exc, "user_message", lambda: str(exc))()
+                "%1", exc.user_message() if isinstance(exc, ClerkAppError) else str(exc)
             )
         )
     lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Readers: %1")).replace("%1", str(len(readers))))

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class HomePage(QWidget):
     open_case = Signal(str)
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         self.greeting = QLabel()
@@ -52,13 +52,13 @@ class HomePage(QWidget):
         self.calendar_warning.setText(warning or "")
         self.calendar_warning.setVisible(warning is not None)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
             self.refresh()
         super().changeEvent(event)
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:
         self.refresh()
         super().showEvent(event)
 

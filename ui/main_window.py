@@ -11,8 +11,8 @@ from clerk_app import i18n
 from clerk_app.app_context import AppContext
 from clerk_app.roles import ROLE_LABELS, Actor, Permission
 from ui.current_case import CurrentCase
-from ui.session_lock import IdleLock
 from ui.pages import PAGES, Page
+from ui.session_lock import IdleLock
 
 
 class MainWindow(QMainWindow):
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
                 else self.tr("Back office: %1").replace("%1", s.backoffice_url)
             )
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         self.translations.apply(language)  # type: ignore[attr-defined]
         self.ctx.auditor.record_now(self.actor, "settings.language", language=language)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:
         service, self._card_service = self._card_service, None
         if service is not None:
             service.close()  # type: ignore[attr-defined]  # stops the reader monitor thread

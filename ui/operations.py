@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -49,7 +50,7 @@ class BackgroundOp:
     dialog; it should check ``cancel_event`` between steps. UserCancelled is not reported as failure.
     """
 
-    _alive: set["BackgroundOp"] = set()
+    _alive: set[BackgroundOp] = set()
 
     def __init__(
         self,
@@ -71,7 +72,7 @@ class BackgroundOp:
         # signed out), the result is dropped instead of touching a deleted C++ object.
         self._owner = owner
 
-    def start(self) -> "BackgroundOp":
+    def start(self) -> BackgroundOp:
         BackgroundOp._alive.add(self)
         QThreadPool.globalInstance().start(_Job(self._work, self._bridge, self.cancel_event))
         return self

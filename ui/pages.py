@@ -7,8 +7,9 @@ QWidget. Keep factories cheap: heavy work belongs in background operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QWidget
@@ -25,40 +26,40 @@ class Page:
     title: str  # English source text; translated with QCoreApplication.translate("Pages", ...)
     shortcut: str  # e.g. "F2"
     permission: Permission | None
-    factory: Callable[["MainWindow"], QWidget]
+    factory: Callable[[MainWindow], QWidget]
 
 
-def _home(window: "MainWindow") -> QWidget:
+def _home(window: MainWindow) -> QWidget:
     from ui.home import HomePage
 
     return HomePage(window)
 
 
-def _intake(window: "MainWindow") -> QWidget:
+def _intake(window: MainWindow) -> QWidget:
     from ui.intake.page import IntakePage
 
     return IntakePage(window)
 
 
-def _search(window: "MainWindow") -> QWidget:
+def _search(window: MainWindow) -> QWidget:
     from ui.search.page import SearchPage
 
     return SearchPage(window)
 
 
-def _delivery(window: "MainWindow") -> QWidget:
+def _delivery(window: MainWindow) -> QWidget:
     from ui.delivery.page import DeliveryPage
 
     return DeliveryPage(window)
 
 
-def _audit(window: "MainWindow") -> QWidget:
+def _audit(window: MainWindow) -> QWidget:
     from ui.supervisor.audit_view import AuditPage
 
     return AuditPage(window)
 
 
-def _stats(window: "MainWindow") -> QWidget:
+def _stats(window: MainWindow) -> QWidget:
     from ui.supervisor.stats_view import StatsPage
 
     return StatsPage(window)

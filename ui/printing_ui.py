@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
@@ -47,7 +48,7 @@ from clerk_app.roles import Permission
 from clerk_app.security.crypto import FieldCipher
 from printing.backends import create_printer
 from printing.db_store import DbPrintJobStore
-from printing.dispatch import JobStatus, PrintDispatcher, PrintEvent, Printer, PrinterStatus, PrintJob, PrintWorker
+from printing.dispatch import JobStatus, PrintDispatcher, Printer, PrinterStatus, PrintEvent, PrintJob, PrintWorker
 from printing.documents import build_pdf
 from printing.from_case import NotPrintable, document_context, documents_for_case, print_policy
 from printing.model import DocumentContext, DocumentKind
@@ -91,7 +92,7 @@ class PrintService(QObject):
     job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
     status_changed = Signal()
 
-    def __init__(self, window: "MainWindow", *, printer: Printer | None = None) -> None:
+    def __init__(self, window: MainWindow, *, printer: Printer | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
@@ -301,14 +302,14 @@ class PrintService(QObject):
     # -- dialogs --------------------------------------------------------------------------------
     def preview(
         self, ctx: DocumentContext, parent: QWidget | None = None, on_print: Callable[[], None] | None = None
-    ) -> "PreviewDialog":
+    ) -> PreviewDialog:
         self.preview_dialog = PreviewDialog(
             build_pdf(ctx), f"{_kind_label(ctx.kind)} — {ctx.case_number}", parent or self.window, on_print=on_print
         )
         self.preview_dialog.show()
         return self.preview_dialog
 
-    def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> "ReprintDialog | None":
+    def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> ReprintDialog | None:
         case_id = case_id or self.window.current_case.case_id or self.last_case_id
         if case_id is None:
             self._tell(self.tr("No decided case on the desk."))
@@ -608,7 +609,7 @@ class ReprintDialog(QDialog):
 # Wiring
 
 
-def attach_printing(window: "MainWindow", *, printer: Printer | None = None) -> PrintService:
+def attach_printing(window: MainWindow, *, printer: Printer | None = None) -> PrintService:
     """Create the print service for ``window`` and add the Print menu (Retry, Reprint)."""
     service = PrintService(window, printer=printer)
     window.printing = service  # type: ignore[attr-defined]

@@ -20,7 +20,8 @@ The clock is injectable (``clock=`` a callable returning seconds, monotonic) so 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -104,12 +105,12 @@ class LockOverlay(QWidget):
         self.unlock_button.setText(self.tr("&Unlock"))
         self.sign_out_button.setText(self.tr("Sign &out"))
 
-    def paintEvent(self, event) -> None:  # noqa: N802, ANN001
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#30445c"))  # opaque: nothing of the case shows through
         painter.end()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -122,7 +123,7 @@ class IdleLock(QObject):
 
     def __init__(
         self,
-        window: "MainWindow",
+        window: MainWindow,
         *,
         idle_seconds: float | None = None,
         warn_seconds: float | None = None,
@@ -161,7 +162,7 @@ class IdleLock(QObject):
         window.installEventFilter(self)
 
     # -- activity ------------------------------------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self._window and event.type() == QEvent.Type.Resize:
             self._place()
         elif event.type() in ACTIVITY and not self.is_locked:

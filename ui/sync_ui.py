@@ -55,7 +55,7 @@ def _time(value: Any, with_date: bool = False) -> str:
 class SyncUi(QObject):
     """Sync state, "Sync now" and "Retry failed" for one main window."""
 
-    def __init__(self, window: "MainWindow", runtime: Any) -> None:
+    def __init__(self, window: MainWindow, runtime: Any) -> None:
         super().__init__(window)
         self.window = window
         self.runtime = runtime
@@ -138,7 +138,7 @@ class SyncUi(QObject):
         self.label.setStyleSheet("color: #b00020;" if problem else "")
 
     # -- actions ---------------------------------------------------------------------------------
-    def sync_now(self) -> "SyncNowDialog":
+    def sync_now(self) -> SyncNowDialog:
         if self.dialog is not None and (self.dialog.isVisible() or self.dialog.running):
             self.dialog.show()  # one manual sync at a time: show the one still running
             self.dialog.raise_()
@@ -282,7 +282,7 @@ class SyncNowDialog(QDialog):
         super().reject()
 
 
-def attach_sync(window: "MainWindow") -> SyncUi | None:
+def attach_sync(window: MainWindow) -> SyncUi | None:
     """Called by MainWindow; without a configured back office the label keeps saying offline."""
     runtime = getattr(window.ctx, "sync", None)
     if runtime is None:

@@ -81,7 +81,7 @@ class WedgeScanDetector(QObject):
             return False
         return obj is self._scope or self._scope.isAncestorOf(obj)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not self._in_scope(obj):
             return False
         assert isinstance(event, QKeyEvent)
@@ -127,7 +127,7 @@ class _VisibilityWatch(QObject):
         super().__init__(detector)
         self._detector = detector
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show:
             self._detector._attach()
         elif event.type() == QEvent.Type.Hide:

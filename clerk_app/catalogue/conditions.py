@@ -9,7 +9,8 @@ names of intake questions, string/number/bool literals (``true``/``false`` accep
 from __future__ import annotations
 
 import ast
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class ConditionSyntaxError(ValueError):

@@ -12,8 +12,8 @@ continues (``pending()`` says how much is left). Old key versions must stay in t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

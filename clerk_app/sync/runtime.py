@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.app_context import PUSHED_CALENDAR

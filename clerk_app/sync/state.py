@@ -27,7 +27,7 @@ def get_value(session: Session, key: str) -> str | None:
 
 
 def set_value(session: Session, key: str, value: str) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     updated = session.execute(sync_state.update().where(sync_state.c.key == key).values(value=value, updated_at=now))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(sync_state.insert().values(key=key, value=value, updated_at=now))

@@ -30,10 +30,11 @@ import hashlib
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.errors import ClerkAppError
@@ -121,12 +122,12 @@ def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random) ->
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -234,7 +235,7 @@ class SyncWorker:
             self._publish_state(report)
             return report
 
-    def _due_query(self, now: dt.datetime):  # type: ignore[no-untyped-def]
+    def _due_query(self, now: dt.datetime) -> Select[OutboxEntry]:
         return (
             select(OutboxEntry)
             .join(Case, Case.id == OutboxEntry.case_id)

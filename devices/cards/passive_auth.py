@@ -12,10 +12,10 @@ the signature mathematics and the certificate issuer check.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,7 +190,7 @@ def _signing_time(signer: cms.SignerInfo) -> dt.datetime | None:
         if attr["type"].native == "signing_time":
             value = attr["values"][0].native
             if isinstance(value, dt.datetime):
-                return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+                return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return None
 
 
@@ -201,7 +201,7 @@ def _valid_at(cert: x509.Certificate, when: dt.datetime) -> bool:
 def passive_authenticate(
     sod_bytes: bytes | None,
     data_groups: dict[int, bytes],
-    cscas: "list[x509.Certificate] | TrustAnchors | None",
+    cscas: list[x509.Certificate] | TrustAnchors | None,
     now: dt.datetime | None = None,
 ) -> PassiveAuthResult:
     """The PA outcome for the data groups read. Never raises for bad card data: a malformed or
@@ -277,7 +277,7 @@ def passive_authenticate(
             "hashes and SOD signature valid; no CSCA certificates configured",
             signer_subject,
         )
-    when = signing_time or now or dt.datetime.now(dt.timezone.utc)
+    when = signing_time or now or dt.datetime.now(dt.UTC)
     time_note = "signing time" if signing_time else "now (the SOD has no signing time)"
     failure: tuple[PaCheck, str] | None = None
     for csca in trust.cscas:

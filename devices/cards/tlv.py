@@ -17,10 +17,10 @@ class Tlv:
     constructed: bool
     end: int  # offset just after this element in the parsed buffer
 
-    def children(self) -> list["Tlv"]:
+    def children(self) -> list[Tlv]:
         return parse_all(self.value) if self.constructed else []
 
-    def find(self, tag: int) -> "Tlv":
+    def find(self, tag: int) -> Tlv:
         for child in self.children():
             if child.tag == tag:
                 return child

@@ -116,7 +116,7 @@ def verify_master_list(
 ) -> list[x509.Certificate]:
     """The CSCA certificates of a master list whose CMS signature verifies and whose signer was issued
     by one of ``anchors``; otherwise ValueError naming the failed check (ICAO 9303-12 §8)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     try:
         info = cms.ContentInfo.load(raw)
         if info["content_type"].native != "signed_data":
@@ -180,7 +180,7 @@ def load_trust(
 ) -> TrustAnchors:
     """Everything configured, checked; what fails is skipped and named in ``problems``.
     ``extra_dirs`` (pushed bundles) hold certificates, master lists and CRLs side by side."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     folders = [Path(csca_dir)] if csca_dir else []
     folders += list(extra_dirs)
     problems: list[str] = []
@@ -319,7 +319,7 @@ class TrustStore:
             raise TrustMaterialError(problem="no folder for pushed trust material is configured")
         if not files:
             raise TrustMaterialError(problem="the bundle is empty")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for name, raw in files.items():
             if not _NAME.fullmatch(name) or Path(name).suffix.lower() not in (
                 *CERT_SUFFIXES,

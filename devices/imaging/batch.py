@@ -14,9 +14,9 @@ after it are dropped (the caller rescans from the failed one).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Callable
 
 from PIL import Image
 
@@ -24,9 +24,7 @@ from devices.imaging.pipeline import PagePipeline, Preset, ProcessedPage
 
 
 class PipelinedPages:
-    def __init__(
-        self, pipeline: PagePipeline, on_processed: Callable[[ProcessedPage], None], workers: int = 2
-    ) -> None:
+    def __init__(self, pipeline: PagePipeline, on_processed: Callable[[ProcessedPage], None], workers: int = 2) -> None:
         self._pipeline = pipeline
         self._deliver = on_processed
         self._workers = max(1, workers)
@@ -60,7 +58,7 @@ class PipelinedPages:
                 raise
             self._deliver(page)
 
-    def __enter__(self) -> "PipelinedPages":
+    def __enter__(self) -> PipelinedPages:
         return self
 
     def __exit__(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 

@@ -246,7 +246,7 @@ class PagePipeline:
         page.info["dpi"] = (dpi, dpi)
         return page
 
-    def with_settings(self, **changes: object) -> "PagePipeline":
+    def with_settings(self, **changes: object) -> PagePipeline:
         return PagePipeline(replace(self.settings, **changes))  # type: ignore[arg-type]
 
 

@@ -9,12 +9,12 @@ from devices.scanners.base import (
     ColourMode,
     DeviceInfo,
     ScanJob,
-    ScanOptions,
-    ScanProgress,
-    ScanSource,
     ScannedPage,
     Scanner,
     ScannerBackend,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
 )
 from devices.scanners.errors import (
     BackendUnavailable,

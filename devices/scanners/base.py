@@ -11,9 +11,9 @@ from __future__ import annotations
 import abc
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Mapping
 
 from PIL import Image
 
@@ -58,7 +58,7 @@ class Capabilities:
     resolution_range: tuple[int, int] | None = None
     max_area_mm: tuple[float, float] | None = None
 
-    def check(self, options: "ScanOptions") -> None:
+    def check(self, options: ScanOptions) -> None:
         if options.source not in self.sources:
             raise OptionUnsupported(
                 option="source",
@@ -135,10 +135,10 @@ class Scanner(abc.ABC):
         An exception raised by ``on_page`` (e.g. the disk is full) stops the batch and propagates.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release the device."""
 
-    def __enter__(self) -> "Scanner":
+    def __enter__(self) -> Scanner:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -155,7 +155,7 @@ class ScannerBackend(abc.ABC):
     @abc.abstractmethod
     def open(self, device_id: str) -> Scanner: ...
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release backend resources."""
 
 
@@ -182,7 +182,7 @@ class ScanJob:
         self.error: ClerkAppError | None = None
         self._thread = threading.Thread(target=self._run, name="scan-job", daemon=True)
 
-    def start(self) -> "ScanJob":
+    def start(self) -> ScanJob:
         self._thread.start()
         return self
 

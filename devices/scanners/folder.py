@@ -14,9 +14,9 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from devices.imaging.errors import ImageRefused
 from devices.imaging.limits import ImageLimits, load_images
@@ -27,12 +27,12 @@ from devices.scanners.base import (
     DeviceInfo,
     PageCallback,
     ProgressCallback,
-    ScanOptions,
-    ScanProgress,
-    ScanSource,
     ScannedPage,
     Scanner,
     ScannerBackend,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
     safe_progress,
 )
 from devices.scanners.errors import DeviceGone, ScanCancelled
@@ -119,7 +119,7 @@ class FolderBackend(ScannerBackend):
             if f.is_dir()
         ]
 
-    def open(self, device_id: str) -> "FolderScanner":
+    def open(self, device_id: str) -> FolderScanner:
         folder = Path(device_id)
         if not folder.is_dir():
             raise DeviceGone(detail="drop folder missing")
@@ -214,7 +214,7 @@ class FolderWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="folder-watch", daemon=True)
 
-    def start(self) -> "FolderWatch":
+    def start(self) -> FolderWatch:
         self._thread.start()
         return self
 

@@ -15,6 +15,8 @@ import os
 import threading
 from typing import Any
 
+import sane
+
 from devices.scanners.base import (
     BatchResult,
     Capabilities,
@@ -22,12 +24,12 @@ from devices.scanners.base import (
     DeviceInfo,
     PageCallback,
     ProgressCallback,
-    ScanOptions,
-    ScanProgress,
-    ScanSource,
     ScannedPage,
     Scanner,
     ScannerBackend,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
     safe_progress,
 )
 from devices.scanners.errors import (
@@ -40,8 +42,6 @@ from devices.scanners.errors import (
     ScanCancelled,
     ScannerError,
 )
-
-import sane  # noqa: E402  (ImportError here makes the factory report "unavailable")
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class SaneBackend(ScannerBackend):
                 raise _error(exc, 0) from exc
         return [DeviceInfo(id=d[0], vendor=d[1], model=d[2], kind=d[3], backend=self.name) for d in devices]
 
-    def open(self, device_id: str) -> "SaneScanner":
+    def open(self, device_id: str) -> SaneScanner:
         with _LOCK:
             try:
                 handle = sane.open(device_id)
@@ -323,7 +323,7 @@ class SaneScanner(Scanner):
                 if fraction - state["last"] >= 0.05 or lines_read == total:
                     state["last"] = fraction
                     safe_progress(on_progress, ScanProgress(delivered, fraction))
-            except BaseException:  # noqa: BLE001 - see above
+            except BaseException:
                 log.exception("scan progress hook failed")
 
         return progress

@@ -23,12 +23,12 @@ from devices.scanners.base import (
     DeviceInfo,
     PageCallback,
     ProgressCallback,
-    ScanOptions,
-    ScanProgress,
-    ScanSource,
     ScannedPage,
     Scanner,
     ScannerBackend,
+    ScanOptions,
+    ScanProgress,
+    ScanSource,
     safe_progress,
 )
 from devices.scanners.errors import CoverOpen, DeviceGone, NoPaper, PaperJammed, ScanCancelled, ScannerError
@@ -137,7 +137,7 @@ class SimulatedBackend(ScannerBackend):
             )
         ]
 
-    def open(self, device_id: str) -> "SimulatedScanner":
+    def open(self, device_id: str) -> SimulatedScanner:
         if device_id != "sim:0":
             raise DeviceGone(detail=f"no simulated device {device_id!r}")
         return SimulatedScanner(self.list_devices()[0], self)

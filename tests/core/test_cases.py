@@ -53,12 +53,12 @@ def test_checklist_follows_intake_answers(world):
     cases.set_answers(clerk, cid, {"via_agent": True, "uses_name": True})
     view = cases.get(clerk, cid)
     assert codes(view) == ["APPLY", "OPERATOR-ID", "PREMISES", "NAME-DECL", "AGENT-POA", "AGENT-ID"]
-    assert next(l for l in view.lines if l.code == "AGENT-POA").name == "授权委托书"
-    assert next(l for l in view.lines if l.code == "PREMISES").status is LineStatus.RECEIVED  # kept
+    assert next(ln for ln in view.lines if ln.code == "AGENT-POA").name == "授权委托书"
+    assert next(ln for ln in view.lines if ln.code == "PREMISES").status is LineStatus.RECEIVED  # kept
     cases.set_answers(clerk, cid, {"via_agent": False, "premises": "owned"})
     view = cases.get(clerk, cid)
     assert codes(view) == ["APPLY", "OPERATOR-ID", "PROPERTY-CERT", "NAME-DECL"]
-    cert = next(l for l in view.lines if l.code == "PROPERTY-CERT")
+    cert = next(ln for ln in view.lines if ln.code == "PROPERTY-CERT")
     assert cert.status is LineStatus.NOT_REQUIRED and "电子证照" in cert.reason
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clerk_app.identity import (
-    InvalidIdentityNumber,
     PROVINCE_PREFIXES,
     USCC_ALPHABET,
+    InvalidIdentityNumber,
     mask_id_number,
     mask_name,
     resident_id_check_char,

@@ -35,7 +35,7 @@ def test_transition_table(role, current, target):
 
 
 def test_expected_shape_of_the_lifecycle():
-    S = CaseStatus
+    S = CaseStatus  # noqa: N806 - short alias of the enum
     # prereview never decides, delivers or voids; supervisors void but never accept.
     for perm_holder, pairs in {
         Role.PREREVIEW: [(S.DRAFT, S.READY_FOR_WINDOW)],

@@ -9,7 +9,7 @@ from clerk_app.errors import PermissionDenied
 from clerk_app.persons import TOMBSTONE, PersonData
 from clerk_app.retention import RetentionService
 from clerk_app.roles import system_actor
-from clerk_app.settings import Settings, validate
+from clerk_app.settings import Settings, SettingsError, validate
 from clerk_app.store.models import AuditEvent, Case, CaseLine, Page, Person
 from tests.helpers.supervision import APPLICANT, accepted_case, attachment_store, deliver, page_bytes
 
@@ -30,9 +30,9 @@ def _hashes(world, cid):
 def test_setting_has_a_range():
     assert Settings().retention_days == 180
     assert validate({"retention_days": 30}).retention_days == 30
-    with pytest.raises(Exception):
+    with pytest.raises(SettingsError):
         validate({"retention_days": 0})
-    with pytest.raises(Exception):
+    with pytest.raises(SettingsError):
         validate({"retention_days": 4000})
 
 

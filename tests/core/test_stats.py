@@ -213,9 +213,9 @@ def test_generated_dataset_matches_a_plain_python_recount(world):
     returned = {c["id"] for c in inr if c["status"] == "returned_with_notice"}
     assert rep.notices_issued == len(returned)
     missing = Counter(
-        l["requirement_code"]
-        for l in lines
-        if l["case_id"] in returned and l["status"] in ("pending", "defective", "deferred")
+        ln["requirement_code"]
+        for ln in lines
+        if ln["case_id"] in returned and ln["status"] in ("pending", "defective", "deferred")
     )
     assert {c.key: c.count for c in rep.top_missing} == dict(missing)
     assert sum(rep.ratings.values()) + rep.unrated == len(inr)

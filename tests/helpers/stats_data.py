@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Engine, insert
 

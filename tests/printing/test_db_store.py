@@ -10,8 +10,8 @@ import pytest
 
 from clerk_app.app_context import build_context, file_keyring
 from clerk_app.attachments import AttachmentMissing, AttachmentStore
-from clerk_app.security.crypto import FieldCipher
 from clerk_app.search import CaseSearch
+from clerk_app.security.crypto import FieldCipher
 from printing.db_store import DbPrintJobStore
 from printing.dispatch import FolderPrinter, JobStatus, PrintDispatcher, PrinterStatus
 from printing.errors import PrinterUnavailable, PrintJobNotFound
@@ -27,7 +27,7 @@ class StoppedPrinter:
     def status(self) -> PrinterStatus:
         return PrinterStatus(False, "stopped", "test: stopped")
 
-    def print_document(self, doc, job_name):  # noqa: ANN001
+    def print_document(self, doc, job_name):
         raise PrinterUnavailable(self.name, "stopped", detail="test: stopped")
 
 
@@ -146,7 +146,7 @@ class ReadyPrinter(StoppedPrinter):
     def status(self) -> PrinterStatus:
         return PrinterStatus(True)
 
-    def print_document(self, doc, job_name):  # noqa: ANN001
+    def print_document(self, doc, job_name):
         return "7"
 
 

@@ -15,8 +15,8 @@ from printing.dispatch import (
     JsonFilePrintJobStore,
     PrintAction,
     PrintDispatcher,
-    PrintEvent,
     PrinterStatus,
+    PrintEvent,
 )
 from printing.documents import PrintableDocument
 from printing.errors import PrinterUnavailable, PrintFailed

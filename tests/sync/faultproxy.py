@@ -96,7 +96,7 @@ class FaultProxy:
         self._accepter = threading.Thread(target=self._accept, name="fault-proxy", daemon=True)
         self._handlers: list[threading.Thread] = []
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         self._accepter.start()
         return self
 
@@ -122,7 +122,7 @@ class FaultProxy:
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -183,7 +183,10 @@ class FaultProxy:
                     return
                 if fault == "duplicate":
                     answers: list[bytes | None] = []
-                    twins = [threading.Thread(target=lambda: answers.append(self._forward(message))) for _ in range(2)]
+                    twins = [
+                        threading.Thread(target=lambda a=answers, m=message: a.append(self._forward(m)))
+                        for _ in range(2)
+                    ]
                     for t in twins:
                         t.start()
                     for t in twins:

@@ -39,7 +39,7 @@ class MemoryKeyring:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def seed_cases(
@@ -72,7 +72,7 @@ def seed_cases(
             )
             s.add(user)
             s.flush()
-        for i in range(n):
+        for _ in range(n):
             cid = str(uuid.uuid4())
             person = Person(
                 id=str(uuid.uuid4()),

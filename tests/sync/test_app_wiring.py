@@ -50,7 +50,7 @@ def app_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
     )  # type: ignore[arg-type]
 
 
-def open_app(settings: Settings, *, start_sync: bool = True):  # noqa: ANN201
+def open_app(settings: Settings, *, start_sync: bool = True):
     ctx = build_context(
         settings, clock=FixedClock(dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ)), start_sync=start_sync
     )
@@ -58,7 +58,7 @@ def open_app(settings: Settings, *, start_sync: bool = True):  # noqa: ANN201
     return ctx
 
 
-def enrol(tmp_path: Path, backoffice, settings: Settings, capsys) -> None:  # noqa: ANN001
+def enrol(tmp_path: Path, backoffice, settings: Settings, capsys) -> None:
     path = save_settings(settings, tmp_path / "settings.toml")
     code = backoffice.add_station(STATION)
     assert cli.main(["--settings", str(path), "admin", "enrol-station", code]) == 0
@@ -66,14 +66,14 @@ def enrol(tmp_path: Path, backoffice, settings: Settings, capsys) -> None:  # no
     assert "registered" in out.out and code not in out.out + out.err
 
 
-def wait_for(predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
 
 
-def login(ctx, username: str = "clerk"):  # noqa: ANN001, ANN201
+def login(ctx, username: str = "clerk"):
     from clerk_app.demo import DEMO_USERS
 
     return ctx.users.authenticate(username, next(p for u, p, *_ in DEMO_USERS if u == username))

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from backoffice.models import AttachmentChunk, ReceivedCase
+from backoffice.models import ReceivedCase
 from clerk_app.store.models import OutboxEntry
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.helpers import local_pages, make_station, seed_cases

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from backoffice.models import Attachment, AttachmentChunk
 from clerk_app.store.models import OutboxEntry
-from clerk_app.sync import SyncSettings, SyncState
+from clerk_app.sync import SyncState
 from tests.backoffice.server import RunningBackOffice
 from tests.sync.helpers import local_pages, make_station, seed_cases
 

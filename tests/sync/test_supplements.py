@@ -31,7 +31,7 @@ FIRST = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50
 LATER = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 170  # > one 16 KiB chunk: chunked + finalize
 
 
-def deficient_case(ctx, pages, clerk) -> str:  # noqa: ANN001
+def deficient_case(ctx, pages, clerk) -> str:
     """Accepted with deficiencies: everything received except PREMISES, deferred to a due date."""
     cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented"})
     ctx.cases.set_applicant(clerk, cid, person("周九", 11))
@@ -47,7 +47,7 @@ def deficient_case(ctx, pages, clerk) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def setup(backoffice, tmp_path):  # noqa: ANN001, ANN201
+def setup(backoffice, tmp_path):
     world = make_world(tmp_path / "ws")
     ctx = world.ctx
     code = ctx.settings.station_code
@@ -67,7 +67,7 @@ def setup(backoffice, tmp_path):  # noqa: ANN001, ANN201
     ctx.close()
 
 
-def entries(ctx, cid: str) -> dict[str, tuple[str, int]]:  # noqa: ANN001
+def entries(ctx, cid: str) -> dict[str, tuple[str, int]]:
     with ctx.sessions() as s:
         return {
             e.idempotency_key: (e.state, e.attempts)
@@ -98,7 +98,7 @@ def test_supplement_arrives_once_with_its_page_even_after_a_lost_response(backof
     real = station.client.upload_supplements
     calls: list[int] = []
 
-    def lost_response(k, c, body):  # noqa: ANN001, ANN202
+    def lost_response(k, c, body):
         receipt = real(k, c, body)
         calls.append(1)
         if len(calls) == 1:
@@ -147,7 +147,7 @@ def test_supplement_waits_for_its_case_packet(backoffice, setup):
         s.execute(
             update(OutboxEntry)
             .where(OutboxEntry.kind == "case_packet")
-            .values(next_attempt_at=dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+            .values(next_attempt_at=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
         )
     report = station.worker.run_once()
     assert (report.sent, report.failed, report.upload_error) == (0, 0, None)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.postgres
 
 
 def make_pki(folder):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "政务服务中心 Test CA")])
     ca = (

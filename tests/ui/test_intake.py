@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
+from clerk_app.lifecycle import CaseStatus, LineStatus
 from tests.helpers.ui import ScriptedPrompts, open_window
 
 K = Qt.Key

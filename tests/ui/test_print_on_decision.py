@@ -54,7 +54,7 @@ class StoppedPrinter:
     def status(self) -> PrinterStatus:
         return PrinterStatus(False, "stopped", "test: queue stopped")
 
-    def print_document(self, doc, job_name):  # noqa: ANN001
+    def print_document(self, doc, job_name):
         self.calls += 1
         raise PrinterUnavailable(self.name, "stopped", detail="test: queue stopped")
 

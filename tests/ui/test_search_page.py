@@ -14,10 +14,10 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.search import CaseSearch, SearchCriteria
 from tests.helpers.case_factory import ITEM, decided_case, person, resident_id, to_result_ready
 from ui.main_window import MainWindow
-from ui.shortcuts_help import collect_shortcuts
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.search.page import SearchPage
+from ui.shortcuts_help import collect_shortcuts
 
 
 @pytest.fixture

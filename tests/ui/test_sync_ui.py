@@ -43,7 +43,7 @@ class _NoTranslations:
         pass
 
 
-def _from_worker_thread(fn, *args) -> None:  # noqa: ANN001
+def _from_worker_thread(fn, *args) -> None:
     t = threading.Thread(target=fn, args=args)
     t.start()
     t.join()
@@ -58,7 +58,7 @@ def test_status_label_follows_worker_callbacks(qtbot, sync_ctx):
     _from_worker_thread(runtime._state, SyncState(online=False, pending=3, failed=1, problem=problem))
     qtbot.waitUntil(lambda: label.text() == "Back office: offline · 3 to send · 1 failed")
     assert problem in label.toolTip() and "Ctrl+Shift+S" in label.toolTip()
-    when = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.timezone.utc)  # 10:05 in Beijing
+    when = dt.datetime(2026, 11, 23, 2, 5, tzinfo=dt.UTC)  # 10:05 in Beijing
     _from_worker_thread(
         runtime._state,
         SyncState(online=True, pending=0, last_success=when, catalogue_problem="Holiday file is invalid: …"),
@@ -91,7 +91,7 @@ def test_sync_now_dialog_runs_a_cycle_and_closes(qtbot, sync_ctx):
     window.close()
 
 
-def _decided_case(ctx) -> tuple[object, str]:  # noqa: ANN001
+def _decided_case(ctx) -> tuple[object, str]:
     from clerk_app.demo import DEMO_USERS
     from clerk_app.lifecycle import Decision
     from tests.helpers.case_factory import ITEM, person

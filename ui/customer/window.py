@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QTransform
@@ -111,7 +112,7 @@ class CustomerWindow(QWidget):
 
     def __init__(
         self,
-        ctx: "AppContext",
+        ctx: AppContext,
         actor: Actor,
         current_case: CurrentCase,
         *,
@@ -378,7 +379,7 @@ class CustomerWindow(QWidget):
         self.submit_low.setText(self.tr("Submit"))
         self._render()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -902,7 +903,7 @@ class _FollowMainWindow(QObject):
         self._customer = customer
         main.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:
             self._customer.clear()
             self._customer.close()
@@ -910,7 +911,7 @@ class _FollowMainWindow(QObject):
 
 
 def attach_customer_window(
-    main: "MainWindow", *, show: bool = True, rating_timeout_ms: int | None = None
+    main: MainWindow, *, show: bool = True, rating_timeout_ms: int | None = None
 ) -> CustomerWindow:
     """Create the customer window for a clerk's main window, place it and keep it in step:
     ``main.customer_window`` is the window; ``main.locked`` (if the idle lock defines that signal)

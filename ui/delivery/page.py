@@ -3,15 +3,16 @@ code, check who collects it (ID typed or read from the chip, compared by keyed t
 record the handover at the window or by express.
 
 Keyboard: Enter advances (case number → collector ID / courier → tracking number → confirm);
-F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over. A keyboard-wedge
-scan anywhere on the page looks the case up.
+F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over.
+A keyboard-wedge scan anywhere on the page looks the case up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -51,7 +52,7 @@ _BAD = "color: #b00020;"
 class DeliveryPage(QWidget):
     delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         ctx = window.ctx
@@ -215,7 +216,7 @@ class DeliveryPage(QWidget):
         )
         self._show_case()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -405,7 +406,7 @@ class DeliveryPage(QWidget):
         self.panels.setCurrentIndex(0 if self.by_window.isChecked() else 1)
 
     def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setStyleSheet(("font-size: 15px; padding: 6px;" + (_OK if ok else _BAD)))
+        self.message.setStyleSheet("font-size: 15px; padding: 6px;" + (_OK if ok else _BAD))
         self.message.setText(text)
 
     def _show_case(self) -> None:

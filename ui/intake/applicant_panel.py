@@ -119,7 +119,7 @@ class ApplicantPanel(QGroupBox):
         self._kind_changed()
         self._show_source()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

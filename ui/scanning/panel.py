@@ -41,11 +41,11 @@ from devices.scanners.base import (
     DeviceInfo,
     ScanJob,
     ScannedPage,
+    Scanner,
+    ScannerBackend,
     ScanOptions,
     ScanProgress,
     ScanSource,
-    Scanner,
-    ScannerBackend,
 )
 from devices.scanners.errors import ScanCancelled
 
@@ -247,7 +247,7 @@ class ScanningPanel(QWidget):
             self.page_buttons[key].setText(text)
         self._fill_choices()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -511,7 +511,7 @@ class ScanningPanel(QWidget):
         if page_id is not None:
             self.start_scan(replace_page=page_id)
 
-    def view_page(self) -> "PageViewer | None":
+    def view_page(self) -> PageViewer | None:
         page_id = self._selected_page()
         if page_id is None:
             return None
@@ -537,7 +537,7 @@ class ScanningPanel(QWidget):
             self.page_buttons[key].setEnabled(idle)
         self.page_buttons["rescan"].setEnabled(ready)
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt naming)
+    def closeEvent(self, event: Any) -> None:
         self.cancel_scan()
         if self.job is not None:
             self.job.wait(5)

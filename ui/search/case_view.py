@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,7 +34,7 @@ from clerk_app.search import AuditRow, CaseSearch, DocumentRow
 log = logging.getLogger(__name__)
 
 
-def _when(value) -> str:  # noqa: ANN001
+def _when(value) -> str:
     return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 

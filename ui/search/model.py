@@ -66,10 +66,10 @@ class CaseResultModel(QAbstractTableModel):
     def has_more(self) -> bool:
         return self._next is not None
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         return not parent.isValid() and self._next is not None
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or self._next is None or self._criteria is None:
             return
         try:
@@ -123,10 +123,10 @@ class CaseResultModel(QAbstractTableModel):
         return len(self._cache)
 
     # -- Qt model interface --------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self.COLUMNS
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -162,7 +162,7 @@ class CaseResultModel(QAbstractTableModel):
     def headerData(
         self,
         section: int,
-        orientation: Qt.Orientation,  # noqa: N802
+        orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> object:
         if role != Qt.ItemDataRole.DisplayRole:

@@ -46,7 +46,7 @@ _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the sp
 class SearchPage(QWidget):
     case_opened = Signal(str)  # case id shown in the case view
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         ctx = window.ctx
@@ -203,12 +203,12 @@ class SearchPage(QWidget):
         self.item.setCurrentIndex(max(0, self.item.findData(current_item)))
         self._update_summary()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
+    def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if obj in (self.date_from, self.date_to):
                 self.run_search()

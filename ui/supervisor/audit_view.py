@@ -9,8 +9,9 @@ Core: clerk_app.audit_queries, clerk_app.corrections, clerk_app.retention, UserS
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -147,7 +148,7 @@ class ReasonDialog(QDialog):
 
 
 class AuditPage(QWidget):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         ctx, self.actor = window.ctx, window.actor
@@ -651,7 +652,7 @@ class AuditPage(QWidget):
         for label in (self.applicant_name, self.applicant_id, self.applicant_address):
             label.hide_full()
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:
         lock = getattr(self.window_, "idle_lock", None)  # created after the pages
         if lock is not None and not getattr(self, "_lock_connected", False):
             lock.locked.connect(self.hide_full_values)
@@ -722,7 +723,7 @@ class AuditPage(QWidget):
             [self.tr("Purged at"), self.tr("Case"), self.tr("By"), self.tr("Personal records"), self.tr("Files")]
         )
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

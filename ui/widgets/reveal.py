@@ -12,7 +12,8 @@ Usage::
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -138,7 +139,7 @@ class RevealLabel(QWidget):
         self.button.setText(self.tr("Hide") if self.full_shown else self.tr("Show…"))
         self.button.setToolTip(self.tr("Show the full value (asks for a reason; audited)"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

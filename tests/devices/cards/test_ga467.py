@@ -8,7 +8,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.cards.api import (
     CardRemovedError,
@@ -21,8 +22,8 @@ from devices.cards.api import (
     Sex,
 )
 from devices.cards.ga467 import (
-    Ga467CardService,
     WLT_MIME,
+    Ga467CardService,
     build_command,
     build_response,
     format_sam_id,

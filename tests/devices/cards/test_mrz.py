@@ -6,7 +6,8 @@ import datetime as dt
 import string
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.cards.api import DocumentType, Sex, WrongMrzError
 from devices.cards.mrz import (

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.cards import bac, pace
-from devices.cards.api import BacFailedError, GarbageResponseError
+from devices.cards.api import BacFailedError, GarbageResponseError, MrzKey
 from devices.cards.mrz import bac_mrz_information
-from devices.cards.api import MrzKey
 
 H = bytes.fromhex
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devices.cards import lds, tlv
 from devices.cards.api import CardError, GarbageResponseError, PassiveAuthStatus

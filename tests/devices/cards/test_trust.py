@@ -27,7 +27,7 @@ from .testdocs import (
     make_pki,
 )
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 DAY = dt.timedelta(days=1)
 
 
@@ -103,17 +103,17 @@ def test_crls_are_honoured(tmp_path: Path) -> None:
 
 def test_validity_periods_at_the_signing_time() -> None:
     # DS valid 2019-2021: a document signed in 2020 verifies although the DS certificate has expired
-    ds_from, ds_to = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
+    ds_from, ds_to = dt.datetime(2019, 1, 1, tzinfo=dt.UTC), dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
     pki = make_country_pki(
         "CN",
         "Validity CSCA",
         ds_not_before=ds_from,
         ds_not_after=ds_to,
-        csca_not_before=dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc),
+        csca_not_before=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
     )
-    signed_2020 = make_document(pki=pki, signing_time=dt.datetime(2020, 6, 1, tzinfo=dt.timezone.utc))
+    signed_2020 = make_document(pki=pki, signing_time=dt.datetime(2020, 6, 1, tzinfo=dt.UTC))
     assert _pa(signed_2020, [pki.csca_cert]) == (PassiveAuthStatus.VERIFIED, PaCheck.NONE)
-    signed_2022 = make_document(pki=pki, signing_time=dt.datetime(2022, 6, 1, tzinfo=dt.timezone.utc))
+    signed_2022 = make_document(pki=pki, signing_time=dt.datetime(2022, 6, 1, tzinfo=dt.UTC))
     assert _pa(signed_2022, [pki.csca_cert]) == (PassiveAuthStatus.ISSUER_NOT_TRUSTED, PaCheck.DS_VALIDITY)
     # no signing time in the SOD: checked now, and the DS certificate has expired
     unsigned_time = make_document(pki=pki)

@@ -10,7 +10,8 @@ import io
 import random
 from dataclasses import dataclass, field, replace
 
-from asn1crypto import algos, cms, core, x509 as ax509
+from asn1crypto import algos, cms, core
+from asn1crypto import x509 as ax509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -55,7 +56,7 @@ def _self_signed(
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
 ) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -93,7 +94,7 @@ def issue(
     not_after: dt.datetime | None = None,
     country: str = "CN",
 ) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
         .subject_name(_name(subject_cn, country))
@@ -135,7 +136,7 @@ def make_ml_signer(pki: Pki) -> tuple[ec.EllipticCurvePrivateKey, x509.Certifica
 def make_crl(
     pki: Pki, revoked_serials: list[int], next_update: dt.datetime | None = None, signer_key: object = None
 ) -> bytes:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(pki.csca_cert.subject)
@@ -296,7 +297,7 @@ class EmrtdFiles:
     files: dict[int, bytes] = field(default_factory=dict)  # file id → content
     image: bytes = b""
 
-    def with_dg1_of(self, other: Holder) -> "EmrtdFiles":
+    def with_dg1_of(self, other: Holder) -> EmrtdFiles:
         """Same SOD, DG1 swapped for another holder's: what a forger who rewrote DG1 produces."""
         files = dict(self.files)
         files[0x0101] = make_dg1(other.mrz())

@@ -388,7 +388,7 @@ class VpcdClient:
         self.hang_at_apdu: int | None = None
         self.apdu_delay = 0.0  # seconds per APDU: a slow chip, for cancel tests
 
-    def insert(self) -> "VpcdClient":
+    def insert(self) -> VpcdClient:
         sock = socket.create_connection((self.host, self.port), timeout=5)
         sock.settimeout(None)
         # Nagle + delayed ACK cost ~48 ms per APDU because vpcd writes length and payload apart

@@ -13,7 +13,7 @@ from PIL import Image
 from devices.imaging.batch import PipelinedPages
 from devices.imaging.errors import ImageRefused
 from devices.imaging.limits import ImageLimits
-from devices.imaging.pipeline import PagePipeline, PipelineSettings, ProcessedPage, Preset
+from devices.imaging.pipeline import PagePipeline, PipelineSettings, Preset, ProcessedPage
 from devices.scanners.simulated import render_sample_page
 
 

@@ -3,6 +3,7 @@ blurred and noised the way a scanner would; blank pages with noise; photos."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import numpy as np
@@ -241,7 +242,7 @@ def test_input_modes(pipeline, mode):
     base = Image.new("L", (300, 400), 240)
     ImageDraw.Draw(base).rectangle((20, 20, 200, 40), fill=10)
     if mode == "I;16":
-        image = Image.fromarray((np.asarray(base, dtype=np.uint16) * 257))
+        image = Image.fromarray(np.asarray(base, dtype=np.uint16) * 257)
     else:
         image = base.convert(mode)
     result = pipeline.process(image, 100, Preset.AUTO)
@@ -256,7 +257,7 @@ def test_pixel_limit(pipeline):
 
 
 def test_pipeline_settings_are_frozen():
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         PipelineSettings().deskew = False  # type: ignore[misc]
 
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from devices.imaging.errors import ImageRefused
 from devices.imaging.limits import ImageLimits, load_images
-from devices.scanners.base import ScanOptions, ScannedPage
+from devices.scanners.base import ScannedPage, ScanOptions
 from devices.scanners.errors import DeviceGone, ScanCancelled
 from devices.scanners.folder import FolderBackend, FolderWatch, ImportResult, import_files
 from devices.scanners.simulated import CJK_FONTS

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from devices.imaging.pipeline import PagePipeline, Preset
-from devices.scanners.base import ColourMode, ScanJob, ScanOptions, ScanSource, ScannedPage
+from devices.scanners.base import ColourMode, ScanJob, ScannedPage, ScanOptions, ScanSource
 from devices.scanners.errors import (
     CoverOpen,
     DeviceBusy,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.scanners.base import ColourMode, ScanJob, ScanOptions, ScanSource, ScannedPage
+from devices.scanners.base import ColourMode, ScanJob, ScannedPage, ScanOptions, ScanSource
 from devices.scanners.errors import (
     BackendUnavailable,
     DeviceGone,
