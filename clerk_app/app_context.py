@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.cases import CaseService
@@ -22,6 +21,7 @@ from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.clock import Clock, SystemClock
 from clerk_app.errors import ClerkAppError
 from clerk_app.persons import PersonRepository
+from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.roles import system_actor
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.security.keys import DataKeyService

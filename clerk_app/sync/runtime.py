@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.app_context import PUSHED_CALENDAR
+from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.sync.credentials import StationCredentials
 from clerk_app.sync.packet import PacketBuilder, person_repository_decoder
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings

@@ -5,8 +5,9 @@ CatalogueStore's validate-then-activate, pushed holiday calendars into the Worki
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker

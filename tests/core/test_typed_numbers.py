@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clerk_app.case_numbers import format_case_number, is_valid_case_number, parse_case_lookup, parse_case_suffix
 from clerk_app.identity import (

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app.workdays import promised_text
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
@@ -35,6 +34,7 @@ from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData
 from clerk_app.roles import Permission
+from clerk_app.workdays import promised_text
 from ui.intake.applicant_panel import ApplicantPanel
 from ui.intake.checklist_model import ChecklistModel
 from ui.intake.item_picker import ItemPicker

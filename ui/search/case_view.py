@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app.workdays import promised_text
 from clerk_app import i18n
 from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import CHINA_TZ
@@ -30,6 +29,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import LINE_STATUS_LABELS, STATUS_LABELS, CaseStatus
 from clerk_app.roles import ROLE_LABELS, Actor, Role
 from clerk_app.search import AuditRow, CaseSearch, DocumentRow
+from clerk_app.workdays import promised_text
 
 log = logging.getLogger(__name__)
 
