@@ -24,7 +24,7 @@ from clerk_app.persons import PersonRepository
 from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.roles import system_actor
 from clerk_app.security.crypto import FieldCipher, SearchIndex
-from clerk_app.security.keys import DataKeyService
+from clerk_app.security.hall_keys import HallKeys, open_hall
 from clerk_app.settings import Settings
 from clerk_app.store.db import open_store
 from clerk_app.users import UserService
@@ -41,7 +41,7 @@ class AppContext:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
-    keys: DataKeyService
+    keys: HallKeys  # the hall data key (clerk_app/security/hall_keys.py)
     auditor: Auditor
     users: UserService
     catalogue: CatalogueStore
@@ -70,7 +70,7 @@ def file_keyring(path: Path) -> Any:
 
 def system_keyring() -> Any:
     """The OS keyring. With only keyring's "fail" backend every call raises NoKeyringError, which
-    DataKeyService turns into KeyringUnavailable with instructions (checked at start-up)."""
+    the hall keys turn into KeyringUnavailable with instructions (checked at start-up)."""
     import keyring
 
     return keyring.get_keyring()
@@ -86,9 +86,13 @@ def build_context(
     data_dir.mkdir(parents=True, exist_ok=True)
     if keyring_module is None:
         keyring_module = file_keyring(data_dir / "demo-keyring.cfg") if settings.demo else system_keyring()
-    keys = DataKeyService(settings.station_code, keyring_module)
-    keys.check_available()
     engine, sessions = open_store(settings.resolved_database_url())
+    try:  # a missing or wrong key stops here with the recovery steps; never a new key over data
+        hall = open_hall(sessions, engine.dialect.name, data_dir, keyring_module, settings.station_code)
+    except BaseException:
+        engine.dispose()
+        raise
+    keys = hall.keys
     auditor = Auditor(sessions, clock)
     users = UserService(sessions, clock, auditor, settings.station_code)
     catalogue = CatalogueStore(sessions, clock, auditor)
@@ -125,7 +129,7 @@ def build_context(
     )
     from clerk_app.pages import PageService
 
-    ctx.pages = PageService.for_context(ctx)  # one page service (and attachment store) per app
+    ctx.pages = PageService(sessions, clock, auditor, hall.attachments)  # hall database or local folder
     if settings.backoffice_url:
         from clerk_app.sync.runtime import build_sync
 

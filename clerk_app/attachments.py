@@ -8,15 +8,26 @@
   fsync'd (POSIX rename is atomic; without the directory fsync the rename may not survive a power
   cut). A crash leaves at most a ``.tmp-*`` file, which ``AttachmentStore.cleanup()`` removes.
 - Read-back verifies the hash: a tampered or damaged file is reported, never returned.
+- A stored copy that fails to decrypt or verify is **quarantined**, never overwritten: moved to
+  ``<root>/quarantine/`` with a ``.json`` note (reason, time), logged by hash prefix, reported as
+  ``AttachmentCorrupt``, listed by ``quarantined()``; a later ``put`` of the same page then stores a
+  fresh copy. A key that is missing altogether is a start-up error (clerk_app/security/hall_keys.py),
+  so a lost keyring never makes every page look damaged.
+- ``DatabaseAttachmentStore``: the same interface over the hall database (table ``attachment_blobs``,
+  same encryption, same content addressing), used when the store is PostgreSQL so every station of
+  the hall reads every page (docs/hall-deployment.md). Quarantine there is the table
+  ``attachment_quarantine``.
 - ``assemble_pdf`` makes one PDF per checklist line for the back office, embedding the stored JPEG,
   PNG and CCITT G4 TIFF data as is (img2pdf: no recompression, no generation loss).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import io
+import json
 import logging
 import os
 import re
@@ -26,9 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError, NotFound
 from clerk_app.security.crypto import DecryptionError, FieldCipher
+from clerk_app.store.models import AttachmentBlob, QuarantinedAttachment
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +78,9 @@ class StorageFull(AttachmentError):
 class AttachmentCorrupt(AttachmentError):
     key = i18n.register(
         "attachment.corrupt",
-        "材料文件已损坏或被篡改（校验不符），请重新扫描该页",
-        "The attachment file is damaged or was tampered with (check failed); rescan the page",
+        "材料文件已损坏或被篡改（校验不符），已移入隔离区保存，请重新扫描该页",
+        "The attachment file is damaged or was tampered with (check failed); it was moved to "
+        "quarantine. Rescan the page",
     )
 
 
@@ -78,6 +95,14 @@ class StoredAttachment:
     sha256: str
     size: int  # plaintext bytes
     mime: str
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    sha256: str
+    reason: str
+    at: dt.datetime
+    where: str  # file path or "attachment_quarantine:<id>"
 
 
 class AttachmentStore:
@@ -95,20 +120,23 @@ class AttachmentStore:
 
     # -- write ------------------------------------------------------------------------------
     def put(self, data: bytes, mime: str = "application/octet-stream") -> StoredAttachment:
-        """Store ``data`` (idempotent: an existing, intact copy is kept) and return its hash."""
+        """Store ``data`` (idempotent: an existing, intact copy is kept; a damaged one is quarantined
+        first, never overwritten) and return its hash."""
         if len(data) > self.max_bytes:
             raise AttachmentTooLarge(size=len(data), limit=self.max_bytes, detail=f"{len(data)} > {self.max_bytes}")
         sha = hashlib.sha256(data).hexdigest()
-        target = self.path_of(sha)
-        if target.exists():
+        if self.exists(sha):
             try:
                 self.get(sha)
                 return StoredAttachment(sha, len(data), mime)
             except AttachmentCorrupt:
-                log.warning("replacing a damaged attachment file %s", sha[:12])
+                log.warning("attachment %s was damaged and is quarantined; storing the new copy", sha[:12])
         blob = self._cipher.encrypt(data, aad=sha.encode("ascii"))
-        self._write_atomic(target, blob)
+        self._store_blob(sha, blob, len(data))
         return StoredAttachment(sha, len(data), mime)
+
+    def _store_blob(self, sha256: str, blob: bytes, size: int) -> None:
+        self._write_atomic(self.path_of(sha256), blob)
 
     def _write_atomic(self, target: Path, blob: bytes) -> None:
         directory = target.parent
@@ -136,11 +164,22 @@ class AttachmentStore:
 
     # -- read -------------------------------------------------------------------------------
     def get(self, sha256: str) -> bytes:
-        path = self.path_of(sha256)
+        blob = self._load_blob(sha256)
         try:
-            blob = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing") from exc
+            return self._open_blob(sha256, blob)
+        except AttachmentCorrupt as exc:
+            self._quarantine(sha256, blob, exc.detail)
+            raise
+
+    def verify(self, sha256: str) -> bool:
+        """Whether the stored copy decrypts and matches its hash; changes nothing (start-up probe)."""
+        try:
+            self._open_blob(sha256, self._load_blob(sha256))
+            return True
+        except AttachmentCorrupt:
+            return False
+
+    def _open_blob(self, sha256: str, blob: bytes) -> bytes:
         try:
             data = self._cipher.decrypt(blob, aad=sha256.encode("ascii"))
         except DecryptionError as exc:
@@ -148,6 +187,48 @@ class AttachmentStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise AttachmentCorrupt(detail=f"{sha256[:12]}: content hash mismatch")
         return data
+
+    def _load_blob(self, sha256: str) -> bytes:
+        path = self.path_of(sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing") from exc
+
+    # -- quarantine ---------------------------------------------------------------------------
+    def _quarantine(self, sha256: str, blob: bytes, reason: str) -> None:
+        """Move the stored copy aside (same file system: an atomic rename) with a note."""
+        qdir = self.root / "quarantine"
+        qdir.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.timezone.utc)
+        target = qdir / f"{sha256}.{stamp.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(3)}"
+        try:
+            os.replace(self.path_of(sha256), target)
+        except FileNotFoundError:
+            return  # another thread moved it already
+        note = {"sha256": sha256, "reason": reason[:200], "at": stamp.isoformat()}
+        target.with_name(target.name + ".json").write_text(json.dumps(note), encoding="utf-8")
+        _fsync_dir(qdir)
+        _fsync_dir(self.path_of(sha256).parent)
+        log.warning("attachment %s quarantined (%s)", sha256[:12], reason[:80])
+
+    def quarantined(self) -> list[QuarantineEntry]:
+        """Attachments moved aside because they failed to decrypt or verify (oldest first)."""
+        out = []
+        for note in sorted((self.root / "quarantine").glob("*.json")):
+            try:
+                raw = json.loads(note.read_text(encoding="utf-8"))
+                out.append(
+                    QuarantineEntry(
+                        raw["sha256"], raw["reason"], dt.datetime.fromisoformat(raw["at"]), str(note.with_suffix(""))
+                    )
+                )
+            except (OSError, ValueError, KeyError):
+                continue
+        return sorted(out, key=lambda e: e.at)
+
+    def has_any(self) -> bool:
+        return next(iter(self.hashes()), None) is not None
 
     # The sync worker's AttachmentSource protocol (clerk_app.sync.packet). A page file is a few
     # hundred KB, so a verified in-memory copy is the simplest seekable stream.
@@ -177,7 +258,7 @@ class AttachmentStore:
         if self.key_version(sha256) == self._cipher.current_key_version():
             return False
         data = self.get(sha256)
-        self._write_atomic(self.path_of(sha256), self._cipher.encrypt(data, aad=sha256.encode("ascii")))
+        self._store_blob(sha256, self._cipher.encrypt(data, aad=sha256.encode("ascii")), len(data))
         return True
 
     def exists(self, sha256: str) -> bool:
@@ -204,6 +285,129 @@ class AttachmentStore:
             _remove_quietly(path)
             removed += 1
         return removed
+
+
+class DatabaseAttachmentStore(AttachmentStore):
+    """The attachment store in the hall database: table ``attachment_blobs`` (sha256, key version,
+    plaintext size, ciphertext as bytea). Same encryption (AAD = hash), same hash check on read,
+    same interface; a transaction per write, so there are no temp files to clean.
+
+    ``fallback``: this station's folder store from before the hall store; a page found only there is
+    copied into the database the first time it is read (same key, the bytes as they are).
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        cipher: FieldCipher,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        fallback: AttachmentStore | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._cipher = cipher
+        self.max_bytes = max_bytes
+        self._fallback = fallback
+
+    def path_of(self, sha256: str) -> Path:
+        raise AttachmentError(problem="no file path", detail="pages are in the hall database")
+
+    @staticmethod
+    def _check(sha256: str) -> None:
+        if not _HASH_RE.match(sha256):
+            raise AttachmentError(problem="invalid hash", detail="not a lowercase SHA-256 hex digest")
+
+    def _store_blob(self, sha256: str, blob: bytes, size: int) -> None:
+        self._check(sha256)
+        version = FieldCipher.key_version_of(blob)
+        now = dt.datetime.now(dt.timezone.utc)
+        try:
+            with self._sessions.begin() as s:
+                updated = s.execute(
+                    update(AttachmentBlob)
+                    .where(AttachmentBlob.sha256 == sha256)
+                    .values(data=blob, key_version=version, size=size)
+                ).rowcount  # type: ignore[attr-defined]
+                if not updated:
+                    s.add(AttachmentBlob(sha256=sha256, key_version=version, size=size, data=blob, created_at=now))
+        except IntegrityError:
+            # another station stored the same page at the same moment: same content, keep theirs
+            if not self.verify(sha256):
+                raise
+
+    def _load_blob(self, sha256: str) -> bytes:
+        self._check(sha256)
+        with self._sessions() as s:
+            blob = s.scalar(select(AttachmentBlob.data).where(AttachmentBlob.sha256 == sha256))
+        if blob is not None:
+            return bytes(blob)
+        if self._fallback is not None and self._fallback.exists(sha256):
+            self._fallback.get(sha256)  # only an intact copy moves (a damaged one is quarantined there)
+            old = self._fallback._load_blob(sha256)
+            self._store_blob(sha256, old, len(old) - _OVERHEAD)
+            return old
+        raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing")
+
+    def _quarantine(self, sha256: str, blob: bytes, reason: str) -> None:
+        with self._sessions.begin() as s:
+            gone = s.execute(delete(AttachmentBlob).where(AttachmentBlob.sha256 == sha256)).rowcount  # type: ignore[attr-defined]
+            if gone:
+                s.add(
+                    QuarantinedAttachment(
+                        sha256=sha256, reason=reason[:200], data=blob, quarantined_at=dt.datetime.now(dt.timezone.utc)
+                    )
+                )
+        if gone:
+            log.warning("attachment %s quarantined (%s)", sha256[:12], reason[:80])
+
+    def quarantined(self) -> list[QuarantineEntry]:
+        with self._sessions() as s:
+            q = QuarantinedAttachment
+            rows = s.execute(select(q.id, q.sha256, q.reason, q.quarantined_at).order_by(q.id)).all()
+        return [QuarantineEntry(sha, reason, at, f"attachment_quarantine:{qid}") for qid, sha, reason, at in rows]
+
+    def size(self, sha256: str) -> int:
+        self._check(sha256)
+        with self._sessions() as s:
+            size = s.scalar(select(AttachmentBlob.size).where(AttachmentBlob.sha256 == sha256))
+        if size is None:
+            if self._fallback is not None and self._fallback.exists(sha256):
+                return self._fallback.size(sha256)
+            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing")
+        return int(size)
+
+    def key_version(self, sha256: str) -> int:
+        self._check(sha256)
+        with self._sessions() as s:
+            version = s.scalar(select(AttachmentBlob.key_version).where(AttachmentBlob.sha256 == sha256))
+        if version is None:
+            if self._fallback is not None and self._fallback.exists(sha256):
+                return self._fallback.key_version(sha256)
+            raise AttachmentMissing(what="attachment", detail=f"{sha256[:12]} missing")
+        return int(version)
+
+    def exists(self, sha256: str) -> bool:
+        self._check(sha256)
+        with self._sessions() as s:
+            found = s.scalar(select(AttachmentBlob.sha256).where(AttachmentBlob.sha256 == sha256)) is not None
+        return found or (self._fallback is not None and self._fallback.exists(sha256))
+
+    def delete(self, sha256: str) -> None:
+        self._check(sha256)
+        with self._sessions.begin() as s:
+            s.execute(delete(AttachmentBlob).where(AttachmentBlob.sha256 == sha256))
+        if self._fallback is not None:
+            self._fallback.delete(sha256)
+
+    def hashes(self) -> Iterable[str]:
+        with self._sessions() as s:
+            found = list(s.scalars(select(AttachmentBlob.sha256).order_by(AttachmentBlob.sha256)))
+        yield from found
+        if self._fallback is not None:
+            seen = set(found)
+            yield from (sha for sha in self._fallback.hashes() if sha not in seen)
+
+    def cleanup(self) -> int:
+        return 0  # one transaction per write: nothing half-written to remove
 
 
 def assemble_pdf(store: AttachmentStore, hashes: Iterable[str], title: str | None = None) -> bytes:

@@ -7,6 +7,12 @@ clerk-app admin rotate-key --admin-user ADMIN [--resume]
 clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
 clerk-app admin import-catalogue FOLDER
 clerk-app admin enrol-station [CODE]     (enrolment code from the back office; stdin or prompted if omitted)
+clerk-app admin key-export FILE --admin-user ADMIN        (hall data key escrow, passphrase asked twice)
+clerk-app admin key-import FILE --admin-user ADMIN        (restore the hall key here from an escrow file)
+clerk-app admin enrol-hall-station CODE --admin-user ADMIN [--fingerprint FP]   (let a station in)
+clerk-app admin revoke-hall-station CODE --admin-user ADMIN
+clerk-app admin hall-stations            (stations of the hall, their state and key fingerprints)
+docs/hall-deployment.md describes the key commands.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import argparse
 import dataclasses
 import getpass
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -74,6 +81,30 @@ def build_parser() -> argparse.ArgumentParser:
         "enrolment code (python -m backoffice add-station); the station secret goes to the keyring",
     )
     es.add_argument("code", nargs="?", help="enrolment code (omit to type it, so it stays out of the shell history)")
+    ke = asub.add_parser(
+        "key-export", help="write every hall data key version to FILE, protected by a passphrase (asked twice)"
+    )
+    ke.add_argument("file")
+    ke.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
+    ki = asub.add_parser(
+        "key-import",
+        help="restore the hall data key at this station from an escrow file (lost keyring, single "
+        "station); works while the station cannot start",
+    )
+    ki.add_argument("file")
+    ki.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
+    eh = asub.add_parser(
+        "enrol-hall-station",
+        help="at an enrolled station: give station CODE the hall data key after comparing the "
+        "fingerprint that station shows",
+    )
+    eh.add_argument("station")
+    eh.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
+    eh.add_argument("--fingerprint", help="fingerprint shown at that station (asked for if omitted)")
+    rh = asub.add_parser("revoke-hall-station", help="take the hall data key away from station CODE")
+    rh.add_argument("station")
+    rh.add_argument("--admin-user", required=True, help="administrator (asked for a password)")
+    asub.add_parser("hall-stations", help="stations of the hall, their state and key fingerprints")
     return p
 
 
@@ -105,9 +136,42 @@ def main(argv: list[str] | None = None, gui: Callable[[Settings], int] | None = 
         return 2
 
 
+def _key_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Runs without the composition root: the station cannot start until it has the key."""
+    from clerk_app.app_context import file_keyring, system_keyring
+    from clerk_app.audit import Auditor
+    from clerk_app.clock import SystemClock
+    from clerk_app.security.escrow import import_escrow
+    from clerk_app.security.hall_keys import HallKeys
+    from clerk_app.store.db import open_store
+    from clerk_app.users import UserService
+
+    data_dir = settings.resolved_data_dir()
+    ring = file_keyring(data_dir / "demo-keyring.cfg") if settings.demo else system_keyring()
+    engine, sessions = open_store(settings.resolved_database_url())
+    try:
+        clock = SystemClock()
+        auditor = Auditor(sessions, clock)
+        actor = UserService(sessions, clock, auditor, settings.station_code).authenticate(
+            args.admin_user, _read_password("admin password: ")
+        )
+        from clerk_app.roles import Permission
+
+        actor.require(Permission.KEY_ROTATE)
+        blob = Path(args.file).read_bytes()
+        versions = import_escrow(HallKeys(sessions, ring, settings.station_code), blob, _read_password("passphrase: "))
+        auditor.record_now(actor, "key.import", versions=versions)
+        print(f"hall data key versions {versions} imported; station {settings.station_code} enrolled")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
     from clerk_app.app_context import build_context
 
+    if args.admin_command == "key-import":
+        return _key_import(args, settings)
     ctx = build_context(settings, start_sync=False)  # admin commands never start the sync thread
     try:
         if args.admin_command == "create-user":
@@ -118,22 +182,19 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             ctx.users.create_user(actor, args.username, password, Role(args.role), args.name, args.staff_no)
             print(f"created {args.username} ({args.role})")
         elif args.admin_command == "purge-expired":
-            from clerk_app.attachments import AttachmentStore
             from clerk_app.retention import RetentionService
-            from clerk_app.security.crypto import FieldCipher
 
-            store = AttachmentStore(settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments"))
+            store = ctx.pages.store  # the hall database or the local folder (open_hall)
             purged = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
                 system_actor(settings.station_code), settings.retention_days
             )
             print(f"purged {purged.cases} cases ({purged.persons} personal records, {purged.files} files)")
         elif args.admin_command == "rotate-key":
-            from clerk_app.attachments import AttachmentStore
             from clerk_app.security.crypto import FieldCipher
             from clerk_app.security.rotation import KeyRotation
 
             actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
-            store = AttachmentStore(settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments"))
+            store = ctx.pages.store
             rotation = KeyRotation(ctx.sessions, ctx.keys, FieldCipher(ctx.keys, "fields"), store, ctx.auditor)
             result = (rotation.resume if args.resume else rotation.rotate)(actor)
             left = rotation.status()
@@ -161,6 +222,46 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
                 f"station {settings.station_code} registered with {settings.backoffice_url}; "
                 "its secret is in the keyring"
             )
+        elif args.admin_command == "key-export":
+            from clerk_app.security.escrow import export_escrow
+
+            actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
+            from clerk_app.roles import Permission
+
+            actor.require(Permission.KEY_ROTATE)
+            target = Path(args.file)
+            if target.exists():
+                print(f"{target} exists: not overwritten", file=sys.stderr)
+                return 2
+            passphrase = _read_password("escrow passphrase: ")
+            if _read_password("again: ") != passphrase:
+                print("the two passphrases differ: nothing written", file=sys.stderr)
+                return 2
+            blob = export_escrow(ctx.keys, passphrase)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+                fh.flush()
+                os.fsync(fh.fileno())
+            versions = ctx.keys.versions()
+            ctx.auditor.record_now(actor, "key.export", versions=versions)
+            print(f"hall data key versions {versions} written to {target}; keep it apart from the passphrase")
+        elif args.admin_command == "enrol-hall-station":
+            actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
+            fp = args.fingerprint or _read_password(f"fingerprint shown at station {args.station}: ").strip()
+            info = ctx.keys.enrol_station(ctx.auditor, actor, args.station, fp)
+            print(f"station {info.station_code} enrolled (key {info.fingerprint}); it can start now")
+        elif args.admin_command == "revoke-hall-station":
+            actor = ctx.users.authenticate(args.admin_user, _read_password("admin password: "))
+            ctx.keys.revoke_station(ctx.auditor, actor, args.station)
+            print(
+                f"station {args.station} revoked; now run 'clerk-app admin rotate-key' so data is "
+                "re-encrypted under a key it never had"
+            )
+        elif args.admin_command == "hall-stations":
+            for st in ctx.keys.stations():
+                pending = f" pending {st.pending_fingerprint}" if st.pending_fingerprint else ""
+                print(f"{st.station_code}\t{st.status}\t{st.fingerprint or '-'}{pending}")
         return 0
     finally:
         ctx.close()

@@ -11,16 +11,30 @@ import hashlib
 import hmac
 import os
 import struct
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
-from clerk_app.security.keys import DataKeyService
 
 _FORMAT = 1
 _HEADER = struct.Struct(">BH")
+
+
+class DataKeys(Protocol):
+    """What the ciphers need from a key service: the hall data key (``HallKeys``, the app) or the
+    stand-alone keyring key (``DataKeyService``, tools and device tests)."""
+
+    def current_version(self) -> int: ...
+
+    def subkey(self, purpose: str, version: int | None = None) -> bytes: ...
+
+
+def derive_subkey(master: bytes, purpose: str) -> bytes:
+    """Each purpose (fields, attachments, search-index, key-check) gets its own key (HMAC-SHA256)."""
+    return hmac.new(master, b"clerk-app/" + purpose.encode(), hashlib.sha256).digest()
 
 
 class DecryptionError(ClerkAppError):
@@ -34,7 +48,7 @@ class DecryptionError(ClerkAppError):
 class FieldCipher:
     """Encrypts small values (personal fields) and whole files (attachments) under the data key."""
 
-    def __init__(self, keys: DataKeyService, purpose: str = "fields") -> None:
+    def __init__(self, keys: DataKeys, purpose: str = "fields") -> None:
         self._keys = keys
         self._purpose = purpose
 
@@ -68,7 +82,7 @@ class FieldCipher:
 class SearchIndex:
     """Keyed hashes so exact search (ID number, name) works without storing plaintext."""
 
-    def __init__(self, keys: DataKeyService) -> None:
+    def __init__(self, keys: DataKeys) -> None:
         self._keys = keys
 
     def token(self, kind: str, value: str) -> str:

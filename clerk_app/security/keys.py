@@ -1,6 +1,15 @@
-"""The one data-key service: a 256-bit key generated once and kept in the OS keyring.
+"""The stand-alone keyring key (``DataKeyService``) and the keyring error.
 
-Personal fields in the database and attachment files are encrypted under keys derived from it.
+The app itself no longer uses ``DataKeyService`` for its data: it uses the hall data key
+(``clerk_app/security/hall_keys.py``), whose versions are recorded in the store, so a lost keyring
+stops the app instead of creating a new key over existing data (issue 16). What is left here:
+
+- ``KeyringUnavailable`` and the keyring access used by the hall keys and the sync credentials;
+- ``DataKeyService``, the pre-hall per-station key: read once by ``HallKeys`` to adopt an existing
+  station's key as hall key v1 (``legacy_station_keys``), and used as a throw-away key by tools and
+  device tests that need a cipher without a store (it creates a missing key, so it must never guard
+  stored data on its own).
+
 With no usable keyring backend the app refuses to start in production mode and says how to fix it;
 tests and the demo pin an explicit file backend (``PYTHON_KEYRING_BACKEND``), see STACK-NOTES.
 """
@@ -8,13 +17,12 @@ tests and the demo pin an explicit file backend (``PYTHON_KEYRING_BACKEND``), se
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import os
 import threading
 
 from clerk_app import i18n
 from clerk_app.errors import ConfigurationError
+from clerk_app.security.crypto import derive_subkey
 
 KEYRING_SERVICE = "clerk-app"
 
@@ -27,6 +35,22 @@ class KeyringUnavailable(ConfigurationError):
         "No usable OS keyring: personal data cannot be protected. Install and unlock a keyring "
         "service (e.g. gnome-keyring) or have an administrator set PYTHON_KEYRING_BACKEND.",
     )
+
+
+def legacy_station_keys(keyring_module: object, key_name: str) -> dict[int, bytes]:
+    """The keys a pre-hall station kept in its keyring (``data-key:<station>:v<n>``), by version;
+    empty when there are none. Never creates anything."""
+    ring = DataKeyService(key_name, keyring_module)
+    raw_current = ring._get("data-key-version:" + key_name)
+    current = int(raw_current) if raw_current and raw_current.isdigit() else 1
+    found: dict[int, bytes] = {}
+    for version in range(1, current + 1):
+        raw = ring._get(ring._entry(version))
+        if raw:
+            key = base64.b64decode(raw)
+            if len(key) == 32:
+                found[version] = key
+    return found
 
 
 class DataKeyService:
@@ -82,7 +106,7 @@ class DataKeyService:
         return new_version
 
     def subkey(self, purpose: str, version: int | None = None) -> bytes:
-        return hmac.new(self.master_key(version), b"clerk-app/" + purpose.encode(), hashlib.sha256).digest()
+        return derive_subkey(self.master_key(version), purpose)
 
     def check_available(self) -> None:
         """Raise KeyringUnavailable unless a real keyring backend answers."""

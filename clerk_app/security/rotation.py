@@ -1,11 +1,11 @@
 """Data-key rotation: a new master key version, then every ciphertext re-encrypted under it.
 
-``KeyRotation.rotate(actor)`` = ``DataKeyService.rotate()`` (new version in the keyring, used for
-every new write at once) + ``resume(actor)``. ``resume`` walks ``persons.pii`` in batches (keyset
+``KeyRotation.rotate(actor)`` = ``HallKeys.rotate()`` (a new hall key version with its key-check
+value, wrapped for every enrolled station, used for every new write at once) + ``resume(actor)``. ``resume`` walks ``persons.pii`` in batches (keyset
 on the primary key, one transaction per batch) and then every attachment file, re-encrypting what
 is still under an older version; it skips what is current, so after a crash or a cancel it simply
-continues (``pending()`` says how much is left). Old key versions must stay in the keyring until
-``pending()`` is zero; version 1 stays for good because the search-index key derives from it
+continues (``status()`` says how much is left). Old key versions stay in the hall's key table
+(wrapped for every station); version 1 stays for good because the search-index key derives from it
 (rotating that key would mean recomputing every token: see docs/security.md).
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,10 +24,20 @@ from clerk_app.audit import Auditor
 from clerk_app.persons import TOMBSTONE
 from clerk_app.roles import Actor, Permission
 from clerk_app.security.crypto import FieldCipher
-from clerk_app.security.keys import DataKeyService
 from clerk_app.store.models import Person
 
 log = logging.getLogger(__name__)
+
+
+class RotatableKeys(Protocol):
+    """``HallKeys`` (the app: a new hall key version wrapped for every enrolled station) or the
+    stand-alone ``DataKeyService``."""
+
+    def current_version(self) -> int: ...
+
+    def rotate(self) -> int: ...
+
+
 Progress = Callable[[str, int], None]  # (phase "persons" | "attachments", items done so far)
 
 
@@ -52,7 +63,7 @@ class KeyRotation:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        keys: DataKeyService,
+        keys: RotatableKeys,
         fields: FieldCipher,
         attachments: AttachmentStore | None,
         auditor: Auditor,

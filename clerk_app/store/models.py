@@ -357,3 +357,69 @@ class AuditHead(Base):
     chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class DataKeyVersion(Base):
+    """One version of the hall data key: its key-check value (HMAC of a constant under the key),
+    never the key itself. A store with rows here holds data that only these keys open."""
+
+    __tablename__ = "data_key_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    check_value: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(32))  # station code
+
+
+class HallStation(Base):
+    """A station of the hall and its key-wrapping public key (X25519); the private key stays in
+    that station's OS keyring. ``pending_public_key`` is a key waiting for an admin's enrolment."""
+
+    __tablename__ = "hall_stations"
+
+    station_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))  # pending | enrolled | revoked
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pending_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    enrolled_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class HallKeyWrap(Base):
+    """A hall data key version wrapped (X25519 + HKDF + AES-GCM) for one enrolled station."""
+
+    __tablename__ = "hall_key_wraps"
+
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("hall_stations.station_code", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(
+        ForeignKey("data_key_versions.version"), primary_key=True, autoincrement=False
+    )
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AttachmentBlob(Base):
+    """Page images in the hall database (PostgreSQL): content-addressed, encrypted like the files."""
+
+    __tablename__ = "attachment_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_version: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # plaintext bytes
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class QuarantinedAttachment(Base):
+    """A stored attachment that failed to decrypt or verify, moved aside (never overwritten)."""
+
+    __tablename__ = "attachment_quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    quarantined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

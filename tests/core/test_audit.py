@@ -77,9 +77,12 @@ def test_cli_verify_audit(world, tmp_path, capsys, monkeypatch):
 
     _fill(world)
     settings = ["--data-dir", str(tmp_path)]
-    # The CLI opens the store through the OS keyring; pin an explicit file backend in a temp home.
+    # The CLI opens the store through the OS keyring; pin an explicit file backend in a temp home
+    # holding this station's keys (another keyring would stop the start: issue 16).
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "xdg" / "python_keyring").mkdir(parents=True)
+    (tmp_path / "xdg" / "python_keyring" / "keyring_pass.cfg").write_bytes((tmp_path / "keyring.cfg").read_bytes())
     assert cli.main(settings + ["admin", "verify-audit"]) == 0
     assert "intact" in capsys.readouterr().out
     with world.ctx.engine.begin() as c:
