@@ -35,7 +35,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -337,7 +337,16 @@ class DatabaseAttachmentStore(AttachmentStore):
     def _load_blob(self, sha256: str) -> bytes:
         self._check(sha256)
         with self._sessions() as s:
-            blob = s.scalar(select(AttachmentBlob.data).where(AttachmentBlob.sha256 == sha256))
+            conn = s.connection()
+            if conn.dialect.driver == "psycopg":
+                # binary result format: ~6x faster than hex text for a 300 KB page (bench_hall_pages.py)
+                raw: Any = conn.connection.driver_connection
+                with raw.cursor(binary=True) as cur:
+                    cur.execute("SELECT data FROM attachment_blobs WHERE sha256 = %s", (sha256,))
+                    row = cur.fetchone()
+                blob = row[0] if row else None
+            else:
+                blob = s.scalar(select(AttachmentBlob.data).where(AttachmentBlob.sha256 == sha256))
         if blob is not None:
             return bytes(blob)
         if self._fallback is not None and self._fallback.exists(sha256):
@@ -405,6 +414,12 @@ class DatabaseAttachmentStore(AttachmentStore):
         if self._fallback is not None:
             seen = set(found)
             yield from (sha for sha in self._fallback.hashes() if sha not in seen)
+
+    def has_any(self) -> bool:
+        with self._sessions() as s:
+            if s.scalar(select(AttachmentBlob.sha256).limit(1)) is not None:
+                return True
+        return self._fallback is not None and self._fallback.has_any()
 
     def cleanup(self) -> int:
         return 0  # one transaction per write: nothing half-written to remove

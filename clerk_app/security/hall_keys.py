@@ -64,9 +64,9 @@ _CURRENT_TTL = 30.0  # seconds a station trusts its idea of the current version 
 _TOMBSTONE = b"PURGED"  # clerk_app.persons.TOMBSTONE (not imported: persons imports the ciphers)
 
 _RECOVERY = (
-    "恢复方法：① 在本厅已加入的工作站上，由管理员运行 clerk-app admin enrol-hall-station {station}，"
-    "并核对本工作站的指纹 {fingerprint}；② 或在本工作站运行 clerk-app admin key-import <密钥备份文件>，"
-    "输入备份口令。完成后重新启动本程序。详见 docs/hall-deployment.md。"
+    "\n恢复方法（请联系管理员）：\n① 在本厅已加入的工作站上运行\n    clerk-app admin enrol-hall-station {station}\n"
+    "  并核对本工作站的指纹 {fingerprint}；\n② 或在本工作站运行\n    clerk-app admin key-import <密钥备份文件>\n"
+    "  并输入备份口令。\n完成后重新启动本程序。详见 docs/hall-deployment.md。"
 )
 _RECOVERY_EN = (
     "To recover: (1) at a station already enrolled in the hall, an administrator runs "
@@ -114,8 +114,8 @@ class StationNotEnrolled(HallKeyError):
 class StationRevoked(HallKeyError):
     key = i18n.register(
         "error.station_revoked",
-        "本工作站（{station}）已被管理员从本厅撤销，不能再读取本厅数据。如需恢复，请管理员在已加入的工作站上"
-        "重新运行 clerk-app admin enrol-hall-station {station}（指纹 {fingerprint}）。",
+        "本工作站（{station}）已被管理员从本厅撤销，不能再读取本厅数据。\n如需恢复，请管理员在已加入的工作站上"
+        "重新运行\n    clerk-app admin enrol-hall-station {station}\n  （指纹 {fingerprint}）。",
         "This station ({station}) was revoked from the hall and can no longer read its data. To "
         "re-admit it an administrator runs 'clerk-app admin enrol-hall-station {station}' at an "
         "enrolled station (fingerprint {fingerprint}).",
@@ -321,7 +321,12 @@ class HallKeys:
             if legacy:
                 self._set_keys(legacy)
                 if has_data:
-                    self._probe(attachments)  # the old key really opens the stored data
+                    try:
+                        self._probe(attachments)  # the old key really opens the stored data
+                    except (DataKeyWrong, DataKeyMissing) as exc:
+                        fp = fingerprint(self._public(self._private_key_or_new()))
+                        self._request_enrolment()
+                        raise type(exc)(station=self.station_code, fingerprint=fp, detail=exc.detail) from exc
                 self._record_keys(legacy, enrol_self=True)
                 log.info("hall key: this station's existing key adopted as hall key v%s", sorted(legacy))
             elif has_data:

@@ -279,10 +279,10 @@ def test_pre_hall_store_with_a_wrong_old_key_stops(tmp_path, hall):
     _make_pre_hall(tmp_path)
     ring = file_keyring(tmp_path / "keyring.cfg")
     ring.set_password(KEYRING_SERVICE, "data-key:WH01:v1", base64.b64encode(os.urandom(32)).decode())
-    with pytest.raises(DataKeyWrong):
+    with pytest.raises(DataKeyWrong) as info:
         _start(tmp_path)
-    ctx_keys_rows = _rows(tmp_path)
-    assert ctx_keys_rows == 0  # nothing recorded for the wrong key
+    assert len(info.value.params["fingerprint"]) == 19  # the station's key, for a re-enrolment
+    assert _rows(tmp_path) == 0  # nothing recorded for the wrong key
 
 
 def test_pre_hall_store_without_its_key_stops(tmp_path, hall):
