@@ -200,7 +200,7 @@ class AttachmentStore:
         """Move the stored copy aside (same file system: an atomic rename) with a note."""
         qdir = self.root / "quarantine"
         qdir.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.timezone.utc)
+        stamp = dt.datetime.now(dt.UTC)
         target = qdir / f"{sha256}.{stamp.strftime('%Y%m%dT%H%M%S')}.{secrets.token_hex(3)}"
         try:
             os.replace(self.path_of(sha256), target)
@@ -319,7 +319,7 @@ class DatabaseAttachmentStore(AttachmentStore):
     def _store_blob(self, sha256: str, blob: bytes, size: int) -> None:
         self._check(sha256)
         version = FieldCipher.key_version_of(blob)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         try:
             with self._sessions.begin() as s:
                 updated = s.execute(
@@ -362,7 +362,7 @@ class DatabaseAttachmentStore(AttachmentStore):
             if gone:
                 s.add(
                     QuarantinedAttachment(
-                        sha256=sha256, reason=reason[:200], data=blob, quarantined_at=dt.datetime.now(dt.timezone.utc)
+                        sha256=sha256, reason=reason[:200], data=blob, quarantined_at=dt.datetime.now(dt.UTC)
                     )
                 )
         if gone:

@@ -97,7 +97,7 @@ def export_escrow(keys: HallKeys, passphrase: str, now: dt.datetime | None = Non
         "kdf": dict(_KDF, salt=base64.b64encode(salt).decode()),
         "key_versions": sorted(all_keys),
         "check_values": {str(v): key_check_value(k) for v, k in sorted(all_keys.items())},
-        "created_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(),
+        "created_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
         "created_by": keys.station_code,
     }
     plain = json.dumps({"keys": {str(v): base64.b64encode(k).decode() for v, k in all_keys.items()}}).encode()
@@ -115,7 +115,10 @@ def read_escrow(blob: bytes, passphrase: str) -> dict[int, bytes]:
         doc = json.loads(blob.decode("utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("format_version") != 1:
             raise ValueError("format")
-        header = {k: doc[k] for k in ("format", "format_version", "kdf", "key_versions", "check_values", "created_at", "created_by")}
+        header = {
+            k: doc[k]
+            for k in ("format", "format_version", "kdf", "key_versions", "check_values", "created_at", "created_by")
+        }
         kdf = header["kdf"]
         if not isinstance(kdf, dict) or kdf.get("name") != "argon2id":
             raise ValueError("kdf")

@@ -34,8 +34,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -136,9 +137,7 @@ _P_FINGERPRINT = i18n.register(
     "指纹不符，未加入（请在该工作站的提示中核对指纹）",
     "the fingerprint does not match; nothing enrolled (compare it with the one that station shows)",
 )
-_P_SELF = i18n.register(
-    "enrol.revoke_self", "不能撤销本工作站自己", "a station cannot revoke itself"
-)
+_P_SELF = i18n.register("enrol.revoke_self", "不能撤销本工作站自己", "a station cannot revoke itself")
 _P_UNKNOWN = i18n.register("enrol.unknown_station", "没有这个工作站", "no such station")
 _P_CONCURRENT = i18n.register(
     "enrol.concurrent_rotation",
@@ -215,7 +214,7 @@ class HallKeys:
         self._sessions = session_factory
         self._keyring = keyring_module
         self.station_code = station_code
-        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._lock = threading.RLock()
         self._keys: dict[int, bytes] = {}
         self._current = 0
@@ -286,7 +285,7 @@ class HallKeys:
         return key
 
     # -- start ------------------------------------------------------------------------------
-    def unlock(self, attachments: "AttachmentStore | None" = None) -> None:
+    def unlock(self, attachments: AttachmentStore | None = None) -> None:
         """Load the hall key for this station or stop with a typed error; see the module text.
         ``attachments`` (the store's page store) counts as encrypted data and is probed."""
         for attempt in range(3):
@@ -303,7 +302,7 @@ class HallKeys:
         with self._lock:
             self._keys, self._current, self._unlocked = {}, 0, False
 
-    def _unlock(self, attachments: "AttachmentStore | None") -> None:
+    def _unlock(self, attachments: AttachmentStore | None) -> None:
         with self._sessions() as s:
             checks = {row.version: row.check_value for row in s.scalars(select(DataKeyVersion))}
             station = s.get(HallStation, self.station_code)
@@ -332,7 +331,9 @@ class HallKeys:
             elif has_data:
                 fp = fingerprint(self._public(self._private_key_or_new()))
                 self._request_enrolment()
-                raise DataKeyMissing(station=self.station_code, fingerprint=fp, detail="no key-check value, data present")
+                raise DataKeyMissing(
+                    station=self.station_code, fingerprint=fp, detail="no key-check value, data present"
+                )
             else:
                 key = os.urandom(32)
                 self._set_keys({1: key})
@@ -368,11 +369,14 @@ class HallKeys:
             problem = "wrong"  # the keyring holds a station key the hall does not know
         # A pre-hall keyring key of this station that matches every key-check value also proves it.
         legacy = legacy_station_keys(self._keyring, self.station_code)
-        if legacy and set(checks) <= set(legacy):
-            if all(hmac.compare_digest(key_check_value(legacy[v]), checks[v]) for v in checks):
-                self._set_keys({v: legacy[v] for v in checks})
-                self._record_keys({}, enrol_self=True)
-                return
+        if (
+            legacy
+            and set(checks) <= set(legacy)
+            and all(hmac.compare_digest(key_check_value(legacy[v]), checks[v]) for v in checks)
+        ):
+            self._set_keys({v: legacy[v] for v in checks})
+            self._record_keys({}, enrol_self=True)
+            return
         fp = fingerprint(self._public(self._private_key_or_new()))
         self._request_enrolment()
         if status is None or (status == "pending" and enrolled_public is None):
@@ -412,7 +416,11 @@ class HallKeys:
         now = self._now()
         with self._sessions.begin() as s:
             for version, key in sorted(new_versions.items()):
-                s.add(DataKeyVersion(version=version, check_value=key_check_value(key), created_at=now, created_by=self.station_code))
+                s.add(
+                    DataKeyVersion(
+                        version=version, check_value=key_check_value(key), created_at=now, created_by=self.station_code
+                    )
+                )
             s.flush()
             if enrol_self:
                 self._enrol_in(s, self.station_code, public, self._keys, by=f"station:{self.station_code}")
@@ -420,7 +428,7 @@ class HallKeys:
     @staticmethod
     def _enrol_in(s: Session, station_code: str, public: bytes, keys: dict[int, bytes], by: str) -> None:
         row = s.get(HallStation, station_code)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if row is None:
             row = HallStation(station_code=station_code, status="enrolled", requested_at=now)
             s.add(row)
@@ -433,7 +441,11 @@ class HallKeys:
         s.flush()
         s.execute(delete(HallKeyWrap).where(HallKeyWrap.station_code == station_code))
         for version, key in sorted(keys.items()):
-            s.add(HallKeyWrap(station_code=station_code, version=version, wrapped=wrap_key(key, version, station_code, public)))
+            s.add(
+                HallKeyWrap(
+                    station_code=station_code, version=version, wrapped=wrap_key(key, version, station_code, public)
+                )
+            )
 
     def _request_enrolment(self) -> None:
         """Record this station's public key as waiting for an admin's enrolment (idempotent)."""
@@ -441,18 +453,25 @@ class HallKeys:
         with self._sessions.begin() as s:
             row = s.get(HallStation, self.station_code)
             if row is None:
-                s.add(HallStation(station_code=self.station_code, status="pending", pending_public_key=public, requested_at=self._now()))
+                s.add(
+                    HallStation(
+                        station_code=self.station_code,
+                        status="pending",
+                        pending_public_key=public,
+                        requested_at=self._now(),
+                    )
+                )
             elif row.pending_public_key != public:
                 row.pending_public_key = public
                 row.requested_at = self._now()
 
-    def _has_encrypted_data(self, attachments: "AttachmentStore | None") -> bool:
+    def _has_encrypted_data(self, attachments: AttachmentStore | None) -> bool:
         with self._sessions() as s:
             if s.scalar(select(Person.id).where(Person.pii != _TOMBSTONE).limit(1)) is not None:
                 return True
         return attachments is not None and attachments.has_any()
 
-    def _probe(self, attachments: "AttachmentStore | None") -> None:
+    def _probe(self, attachments: AttachmentStore | None) -> None:
         """With keys set provisionally: every key version found on sampled person records must be
         there, and of each version at least one of up to three records must decrypt. Without
         person records, a page must decrypt. Else DataKeyWrong / DataKeyMissing (keys dropped)."""
@@ -494,11 +513,24 @@ class HallKeys:
             try:
                 with self._sessions.begin() as s:
                     version = (s.scalar(select(func.max(DataKeyVersion.version))) or 0) + 1
-                    s.add(DataKeyVersion(version=version, check_value=key_check_value(key), created_at=self._now(), created_by=self.station_code))
+                    s.add(
+                        DataKeyVersion(
+                            version=version,
+                            check_value=key_check_value(key),
+                            created_at=self._now(),
+                            created_by=self.station_code,
+                        )
+                    )
                     s.flush()
                     for st in s.scalars(select(HallStation).where(HallStation.status == "enrolled")):
                         if st.public_key:
-                            s.add(HallKeyWrap(station_code=st.station_code, version=version, wrapped=wrap_key(key, version, st.station_code, st.public_key)))
+                            s.add(
+                                HallKeyWrap(
+                                    station_code=st.station_code,
+                                    version=version,
+                                    wrapped=wrap_key(key, version, st.station_code, st.public_key),
+                                )
+                            )
             except IntegrityError as exc:
                 raise EnrolmentError(problem=i18n.text(_P_CONCURRENT), detail="concurrent rotation") from exc
             self._keys[version] = key
@@ -521,7 +553,9 @@ class HallKeys:
                 for r in s.scalars(select(HallStation).order_by(HallStation.station_code))
             ]
 
-    def enrol_station(self, auditor: "Auditor", actor: "Actor", station_code: str, expected_fingerprint: str) -> StationInfo:
+    def enrol_station(
+        self, auditor: Auditor, actor: Actor, station_code: str, expected_fingerprint: str
+    ) -> StationInfo:
         """An admin at this (enrolled) station lets ``station_code`` in: its pending public key must
         have the fingerprint the admin read off that station's screen. Wraps every version for it."""
         from clerk_app.roles import Permission
@@ -536,10 +570,17 @@ class HallKeys:
             if _norm_fp(expected_fingerprint) != _norm_fp(fingerprint(pending)):
                 raise EnrolmentError(problem=i18n.text(_P_FINGERPRINT), detail="fingerprint mismatch")
             self._enrol_in(s, station_code, pending, keys, by=actor.username)
-            auditor.record(s, actor, "key.enrol_station", station=station_code, fingerprint=fingerprint(pending), versions=len(keys))
+            auditor.record(
+                s,
+                actor,
+                "key.enrol_station",
+                station=station_code,
+                fingerprint=fingerprint(pending),
+                versions=len(keys),
+            )
         return next(i for i in self.stations() if i.station_code == station_code)
 
-    def revoke_station(self, auditor: "Auditor", actor: "Actor", station_code: str) -> None:
+    def revoke_station(self, auditor: Auditor, actor: Actor, station_code: str) -> None:
         """The station's wraps are deleted: it can no longer open the hall key from the database.
         Rotate the key afterwards (``clerk-app admin rotate-key``) so what it may have kept is old."""
         from clerk_app.roles import Permission
@@ -578,7 +619,9 @@ class HallKeys:
         if existing is not None:
             return existing
         key = X25519PrivateKey.generate()
-        raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+        raw = key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
         try:
             self._keyring.set_password(KEYRING_SERVICE, self._entry(), base64.b64encode(raw).decode())
         except Exception as exc:
@@ -606,13 +649,13 @@ class HallStore:
     """What ``open_hall`` gives the composition root."""
 
     keys: HallKeys
-    attachments: "AttachmentStore"
+    attachments: AttachmentStore
 
 
 def open_hall(
     session_factory: sessionmaker[Session],
     dialect: str,
-    data_dir: "os.PathLike[str] | str",
+    data_dir: os.PathLike[str] | str,
     keyring_module: Any,
     station_code: str,
 ) -> HallStore:

@@ -395,9 +395,7 @@ class HallKeyWrap(Base):
     station_code: Mapped[str] = mapped_column(
         ForeignKey("hall_stations.station_code", ondelete="CASCADE"), primary_key=True
     )
-    version: Mapped[int] = mapped_column(
-        ForeignKey("data_key_versions.version"), primary_key=True, autoincrement=False
-    )
+    version: Mapped[int] = mapped_column(ForeignKey("data_key_versions.version"), primary_key=True, autoincrement=False)
     wrapped: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from clerk_app.app_context import build_context, file_keyring
-from clerk_app.attachments import AttachmentCorrupt
+from clerk_app.attachments import AttachmentCorrupt, AttachmentMissing
 from clerk_app.cli import main as cli_main
 from clerk_app.security.escrow import (
     EscrowError,
@@ -323,7 +323,7 @@ def test_page_that_fails_to_decrypt_is_quarantined_not_overwritten(tmp_path, hal
 
     assert Path(entries[0].where).read_bytes() == bytes(damaged)  # kept as it was
     assert not path.exists()
-    with pytest.raises(Exception):
+    with pytest.raises(AttachmentMissing):
         store.get(sha)  # missing now (rescan the page), not silently replaced
     ctx.close()
 
