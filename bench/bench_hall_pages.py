@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench._util import median_seconds
+from bench._util import median_seconds  # noqa: E402
 
 
 def main() -> int:

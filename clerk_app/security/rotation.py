@@ -1,8 +1,9 @@
 """Data-key rotation: a new master key version, then every ciphertext re-encrypted under it.
 
 ``KeyRotation.rotate(actor)`` = ``HallKeys.rotate()`` (a new hall key version with its key-check
-value, wrapped for every enrolled station, used for every new write at once) + ``resume(actor)``. ``resume`` walks ``persons.pii`` in batches (keyset
-on the primary key, one transaction per batch) and then every attachment file, re-encrypting what
+value, wrapped for every enrolled station, used for every new write at once) + ``resume(actor)``.
+``resume`` walks ``persons.pii`` in batches (keyset on the primary key, one transaction per batch)
+and then every attachment, re-encrypting what
 is still under an older version; it skips what is current, so after a crash or a cancel it simply
 continues (``status()`` says how much is left). Old key versions stay in the hall's key table
 (wrapped for every station); version 1 stays for good because the search-index key derives from it

@@ -3,16 +3,16 @@ hall_stations (enrolled stations and their X25519 wrapping public keys), hall_ke
 wrapped per station), attachment_blobs (page images in the hall database) and attachment_quarantine
 (attachments that failed to decrypt, moved aside)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 03:32:24
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
