@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clerk_app import i18n
+from clerk_app import i18n, stats_aggregates
 from clerk_app.audit import Auditor
 from clerk_app.case_numbers import allocate_case_number
 from clerk_app.catalogue.model import Catalogue, ServiceItem
@@ -147,6 +147,8 @@ class CaseService:
         self._persons = persons
         self.station = station
         self.window_no = window_no
+        # Statistics: mark the decision day of every changed decided case in its own transaction.
+        stats_aggregates.install(session_factory)
 
     # -- creating and editing drafts -----------------------------------------------------------
     def start_case(

@@ -1,9 +1,12 @@
-"""Supervisor statistics over decided cases, computed by SQL aggregates (no Qt, no personal data).
+"""Supervisor statistics over decided cases (no Qt, no personal data).
 
 Every figure covers cases *decided* in a date range (local dates of ``decided_at``, China time),
-voided cases excluded (their count is reported separately). Speed on a million cases comes from
-the covering index ``ix_cases_stats`` (decided_at first, then every column the aggregates read), so
-a range query is an index range scan that never touches the table rows; see docs/performance.md.
+voided cases excluded (their count is reported separately). ``report`` sums per-day aggregates
+(clerk_app/stats_aggregates.py: kept current by marking changed days in the changing transaction,
+recomputed when the report runs), so any range on a million cases takes well under a second;
+``exact_report`` computes the same report straight from the cases (SQL aggregates over the covering
+index ``ix_cases_stats``), kept as the reference the aggregates are tested against; see
+docs/performance.md.
 
 Definitions (also shown as tooltips in the statistics page):
 - outcome: from the current status — returned_with_notice → returned, rejected → rejected,
@@ -11,6 +14,7 @@ Definitions (also shown as tooltips in the statistics page):
   date was set at the decision);
 - handling time: ``started_at`` → ``decided_at``; waiting time: ``ticket_at`` → ``called_at`` (or
   ``started_at`` when the call time was not recorded), only where a ticket time exists;
+- durations are counted in whole seconds (rounded), so they can be kept as exact histograms;
 - percentiles use the nearest-rank method: P = the smallest value with at least P % of the values
   at or below it (so the median of an even count is the lower middle value);
 - first-submission pass rate: accepted cases among decided first-visit cases (``first_visit``);
@@ -30,6 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app import stats_aggregates as agg
 from clerk_app.clock import CHINA_TZ, Clock
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.roles import Actor, Permission
@@ -139,8 +144,116 @@ class StatsService:
         self._sessions = session_factory
         self._clock = clock
 
-    # -- the whole report ----------------------------------------------------------------------
+    # -- the whole report, from the per-day aggregates -------------------------------------------
     def report(self, actor: Actor, flt: StatsFilter, *, top: int = 10) -> StatsReport:
+        actor.require(Permission.STATS_VIEW)
+        agg.refresh(self._sessions)  # recompute the days changed since the last report (usually today)
+        day_ranges, months = agg.range_pieces(flt.start, flt.end)
+        station = flt.station
+        with self._sessions() as s:
+            sums: dict[str, dict[str, tuple[int, int, str | None]]] = {}
+            blobs: dict[str, list[bytes]] = {m: [] for m in agg.MEASURES}
+            pieces = [(agg.stats_day_counts.c, agg.stats_day_hist.c, "day", a, b) for a, b in day_ranges]
+            if months is not None:
+                pieces.append((agg.stats_month_counts.c, agg.stats_month_hist.c, "month", *months))
+            for c, h, col, a, b in pieces:
+                where = [c[col] >= a, c[col] <= b] + ([c.station_code == station] if station else [])
+                for dim_, key, n, passed, label in s.execute(
+                    select(c.dim, c.key, func.sum(c.n), func.sum(c.passed), func.max(c.label))
+                    .where(*where)
+                    .group_by(c.dim, c.key)
+                ):
+                    n0, p0, l0 = sums.setdefault(dim_, {}).get(key, (0, 0, None))
+                    best = label if l0 is None or (label is not None and label > l0) else l0
+                    sums[dim_][key] = (n0 + int(n), p0 + int(passed or 0), best)
+                hwhere = [h[col] >= a, h[col] <= b] + ([h.station_code == station] if station else [])
+                for measure, data in s.execute(select(h.measure, h.data).where(*hwhere)):
+                    blobs[measure].append(data)
+            dc = agg.stats_day_counts.c
+            dwhere = [dc.day >= flt.start, dc.day <= flt.end] + ([dc.station_code == station] if station else [])
+            per_day = [
+                (_as_date(d), int(n))
+                for d, n in s.execute(
+                    select(dc.day, func.sum(dc.n)).where(*dwhere, dc.dim == "outcome").group_by(dc.day).order_by(dc.day)
+                )
+            ]
+
+            def dim(name: str) -> dict[str, tuple[int, int, str | None]]:
+                return sums.get(name, {})
+
+            outcomes = {k: n for k, (n, _, _) in dim("outcome").items()}
+            voided = sum(n for n, _, _ in dim("void").values())
+            total = sum(outcomes.values())
+            clerk_ids = [int(k) for k in dim("clerk") if k]
+            users = {
+                uid: (uname, name)
+                for uid, uname, name in s.execute(
+                    select(User.id, User.username, User.display_name).where(User.id.in_(clerk_ids))
+                )
+            }
+            per_clerk = []
+            for key, (n, _, _) in dim("clerk").items():
+                uid = int(key) if key else None
+                uname, name = users.get(uid, (None, None)) if uid is not None else (None, None)
+                per_clerk.append(Count(str(uid), f"{name or '—'} ({uname or uid})", n))
+            per_clerk.sort(key=lambda x: (-x.count, x.key))
+            per_window = [Count(k, k, n) for k, (n, _, _) in sorted(dim("window").items())]
+            names = self._item_names(s, sorted(dim("item")))
+            per_item = [
+                Count(k, names.get(k, k), n)
+                for k, (n, _, _) in sorted(dim("item").items(), key=lambda r: (-r[1][0], r[0]))
+            ]
+            handling, waiting = (self._merged(blobs[m]) for m in agg.MEASURES)
+            pre = dim("first_pre")
+            pass_pre = Rate(pre["1"][1], pre["1"][0]) if "1" in pre else Rate(0, 0)
+            pass_direct = Rate(pre["0"][1], pre["0"][0]) if "0" in pre else Rate(0, 0)
+            pass_rate = Rate(pass_pre.passed + pass_direct.passed, pass_pre.total + pass_direct.total)
+            per_item_rate = [
+                ItemRate(k, names.get(k, k), Rate(p, n)) for k, (n, p, _) in sorted(dim("item_first").items())
+            ]
+            notices = outcomes.get("returned", 0)
+            top_missing = [
+                Count(k, label or k, n)
+                for k, (n, _, label) in sorted(dim("missing").items(), key=lambda r: (-r[1][0], r[0]))[:top]
+            ]
+            ratings = {level: 0 for level in RATING_LEVELS}
+            unrated = 0
+            for key, (n, _, _) in dim("rating").items():
+                level = int(key) if key else None
+                if level in ratings:
+                    ratings[level] = n
+                else:
+                    unrated += n
+        return StatsReport(
+            flt,
+            total,
+            voided,
+            outcomes,
+            per_clerk,
+            per_window,
+            per_item,
+            per_day,
+            handling,
+            waiting,
+            pass_rate,
+            pass_pre,
+            pass_direct,
+            per_item_rate,
+            notices,
+            top_missing,
+            self.overdue_supplements(actor, station=flt.station),
+            ratings,
+            unrated,
+        )
+
+    @staticmethod
+    def _merged(blobs: list[bytes]) -> Percentiles:
+        n, (median, p90) = agg.merged_percentiles(blobs, (0.5, 0.9))
+        return Percentiles(n, median, p90)
+
+    # -- the same report straight from the cases (the reference for the aggregates) ---------------
+    def exact_report(self, actor: Actor, flt: StatsFilter, *, top: int = 10) -> StatsReport:
+        """Every figure computed from the cases of the range (cost grows with the range)."""
         actor.require(Permission.STATS_VIEW)
         with self._sessions() as s:
             dialect = s.get_bind().dialect.name
@@ -162,6 +275,7 @@ class StatsService:
                 .order_by(func.count().desc())
             ).all()
             per_clerk = [Count(str(uid), f"{name or '—'} ({uname or uid})", n) for uid, uname, name, n in clerk_rows]
+            per_clerk.sort(key=lambda x: (-x.count, x.key))  # ties in a stable order
             per_window = [
                 Count(w, w, n)
                 for w, n in s.execute(
@@ -290,8 +404,9 @@ class StatsService:
         seconds = _seconds_between(dialect, start, end)
         where = and_(where, start.is_not(None), end.is_not(None))
         # One index-only scan and a sort in Python: on 300,000 durations about 3x faster than two
-        # ORDER BY … OFFSET queries (each a full sort in SQLite) plus a COUNT.
-        values = sorted(float(v) for v in s.scalars(select(seconds).select_from(Case).where(where)))
+        # ORDER BY … OFFSET queries (each a full sort in SQLite) plus a COUNT. Whole seconds, as the
+        # histograms of the aggregates keep them.
+        values = sorted(float(round(float(v))) for v in s.scalars(select(seconds).select_from(Case).where(where)))
         n = len(values)
         if n == 0:
             return Percentiles(0, None, None)

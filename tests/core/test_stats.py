@@ -229,3 +229,103 @@ def test_nearest_rank():
     assert [nearest_rank_index(0.5, n) for n in (1, 2, 3, 4, 10)] == [0, 0, 1, 1, 4]
     assert [nearest_rank_index(0.9, n) for n in (1, 2, 10, 11)] == [0, 1, 8, 9]
     assert math.isclose(0.9 * 10, 9)
+
+
+# -- the per-day aggregates against the exact path --------------------------------------------------
+
+RANGES = [
+    StatsFilter(dt.date(2026, 8, 1), dt.date(2026, 9, 28)),  # everything
+    StatsFilter(dt.date(2026, 8, 10), dt.date(2026, 9, 9)),
+    StatsFilter(dt.date(2026, 9, 1), dt.date(2026, 9, 1)),  # one day
+    StatsFilter(dt.date(2026, 8, 10), dt.date(2026, 9, 9), station="WH01"),
+    StatsFilter(dt.date(2026, 8, 1), dt.date(2026, 9, 28), station="WH02"),
+    StatsFilter(dt.date(2026, 8, 1), dt.date(2026, 9, 28), station="XX99"),  # no such station
+    StatsFilter(dt.date(2025, 1, 1), dt.date(2025, 1, 31)),  # no cases
+]
+
+
+def _two_stations(n: int, seed: int):
+    cases, lines = generate(n, start=dt.date(2026, 8, 1), days=58, seed=seed)
+    for i, c in enumerate(cases):
+        if i % 3 == 0:
+            c["station_code"] = "WH02"
+        if i % 11 == 0:  # sub-second timestamps: durations are rounded to whole seconds on both paths
+            c["decided_at"] += dt.timedelta(microseconds=500_000 + i)
+    return cases, lines
+
+
+def _assert_same(svc, sup, flt):
+    fast, exact = svc.report(sup, flt), svc.exact_report(sup, flt)
+    assert fast == exact, flt
+
+
+def test_aggregates_equal_the_exact_report_on_generated_data(world):
+    from clerk_app.stats_aggregates import stats_dirty_days
+
+    cases, lines = _two_stations(4000, seed=23)
+    insert_rows(world.ctx.engine, cases, lines)
+    svc = StatsService(world.ctx.sessions, world.clock)
+    sup = world.login("supervisor")
+    for flt in RANGES:
+        _assert_same(svc, sup, flt)
+    rep = svc.report(sup, RANGES[0])
+    assert rep.decided > 3000 and rep.handling.count == rep.decided and rep.top_missing  # not vacuous
+    with world.ctx.sessions() as s:
+        assert s.query(stats_dirty_days).count() == 0  # the first report rebuilt every marked day
+
+
+def test_aggregates_follow_decisions_voids_ratings_and_corrections(world):
+    from clerk_app.corrections import CorrectionService
+    from clerk_app.customer import CustomerService
+    from clerk_app.stats_aggregates import refresh
+    from tests.helpers.case_factory import decided_case, person, to_result_ready
+
+    insert_rows(world.ctx.engine, *_two_stations(600, seed=5))
+    svc = StatsService(world.ctx.sessions, world.clock)
+    sup, clerk = world.login("supervisor"), world.login("clerk")
+    today = world.clock.now().date()
+    flt = StatsFilter(dt.date(2026, 8, 1), today)
+    _assert_same(svc, sup, flt)
+    before = svc.report(sup, flt)
+
+    ids = [decided_case(world.ctx, clerk, person(f"申请人{i}", i))[0] for i in range(3)]
+    assert refresh(world.ctx.sessions) == [today]  # the decisions marked their day
+    after = svc.report(sup, flt)
+    assert after.decided == before.decided + 3 and after.per_day[-1] == (today, 3)
+    _assert_same(svc, sup, flt)
+
+    world.ctx.cases.void(sup, ids[0], "录入错误")
+    CustomerService(world.ctx.sessions, world.clock, world.ctx.auditor).rate(clerk, ids[1], 4)
+    CorrectionService(world.ctx.sessions, world.clock, world.ctx.auditor).correct(
+        sup, ids[2], "window_no", "09", "窗口号录错"
+    )
+    rep = svc.report(sup, flt)
+    assert (rep.decided, rep.voided) == (after.decided - 1, after.voided + 1)
+    assert rep.ratings[4] == after.ratings[4] + 1 and ("09", "09", 1) in [
+        (c.key, c.label, c.count) for c in rep.per_window
+    ]
+    _assert_same(svc, sup, flt)
+
+    # Moves that change no figure (accepted → synced → … → result ready) mark nothing.
+    to_result_ready(world.ctx, ids[1])
+    assert refresh(world.ctx.sessions) == []
+    _assert_same(svc, sup, flt)
+
+
+def test_range_pieces_cover_every_day_once():
+    from clerk_app.stats_aggregates import month_end, range_pieces
+
+    start0 = dt.date(2023, 12, 25)
+    for a_off in range(0, 100, 3):
+        for length in (0, 1, 5, 6, 30, 31, 37, 60, 64, 400):
+            a = start0 + dt.timedelta(days=a_off)
+            b = a + dt.timedelta(days=length)
+            days, months = range_pieces(a, b)
+            covered = [x for lo, hi in days for x in (lo + dt.timedelta(n) for n in range((hi - lo).days + 1))]
+            if months is not None:
+                m = months[0]
+                assert m.day == 1 and months[1].day == 1
+                while m <= months[1]:
+                    covered += [m + dt.timedelta(n) for n in range(month_end(m).day)]
+                    m = month_end(m) + dt.timedelta(days=1)
+            assert sorted(covered) == [a + dt.timedelta(n) for n in range(length + 1)], (a, b)

@@ -88,10 +88,11 @@ def test_model_and_migrations_agree(tmp_path):
     migrate(engine)
     from sqlalchemy import MetaData
 
+    from clerk_app.stats_aggregates import metadata as stats_metadata  # per-day statistics, own MetaData
     from clerk_app.sync.state import sync_state  # the sync worker's table lives on its own MetaData
 
     everything = MetaData()
-    for table in [*Base.metadata.tables.values(), sync_state]:
+    for table in [*Base.metadata.tables.values(), sync_state, *stats_metadata.tables.values()]:
         table.to_metadata(everything)
     with engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), everything)

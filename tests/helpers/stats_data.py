@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from clerk_app.clock import CHINA_TZ
+from clerk_app.stats_aggregates import local_day, mark_days
 from clerk_app.store.models import Case, CaseLine
 
 ITEMS = (
@@ -105,11 +106,15 @@ def insert_rows(
         if buf:
             yield buf
 
+    days: set[dt.date] = set()
     with engine.begin() as c:
         for chunk in chunks(cases):
             c.execute(insert(Case), chunk)
+            days |= {local_day(r["decided_at"]) for r in chunk if r.get("decided_at") is not None}
         for chunk in chunks(lines):
             c.execute(insert(CaseLine), chunk)
+        # A bulk load bypasses the session event that keeps the per-day statistics current.
+        mark_days(c, days)
 
 
 def generate(
