@@ -309,9 +309,9 @@ class StatsService:
             rates = {
                 bool(flag): Rate(int(p or 0), n)
                 for flag, p, n in s.execute(
-                    select(case((pre, literal(1)), else_=literal(0)), passed, func.count())
-                    .where(first)
-                    .group_by(case((pre, literal(1)), else_=literal(0)))
+                    # Grouped by the bare predicate: a CASE with bound literals is a different
+                    # expression to PostgreSQL in SELECT and GROUP BY (GroupingError).
+                    select(pre, passed, func.count()).where(first).group_by(pre)
                 )
             }
             pass_pre, pass_direct = rates.get(True, Rate(0, 0)), rates.get(False, Rate(0, 0))

@@ -329,3 +329,22 @@ def test_range_pieces_cover_every_day_once():
                     covered += [m + dt.timedelta(n) for n in range(month_end(m).day)]
                     m = month_end(m) + dt.timedelta(days=1)
             assert sorted(covered) == [a + dt.timedelta(n) for n in range(length + 1)], (a, b)
+
+
+@pytest.mark.postgres
+def test_aggregates_equal_the_exact_report_on_postgresql(tmp_path, postgres_url):
+    """Same check on a shared hall database: upserts, DELETE … RETURNING, dates in China time."""
+    from tests.helpers.case_factory import decided_case, person
+    from tests.helpers.core import make_world
+
+    world = make_world(tmp_path, database_url=postgres_url)
+    try:
+        insert_rows(world.ctx.engine, *_two_stations(800, seed=31))
+        decided_case(world.ctx, world.login("clerk"), person("申请人", 1))
+        svc = StatsService(world.ctx.sessions, world.clock)
+        sup = world.login("supervisor")
+        for flt in RANGES:
+            _assert_same(svc, sup, flt)
+        assert svc.report(sup, RANGES[0]).decided > 700
+    finally:
+        world.ctx.close()
