@@ -21,8 +21,9 @@ class DocumentType(enum.Enum):
     PASSPORT = "passport"
     HK_MACAU_PERMIT = "hk_macau_permit"  # 往来港澳通行证 (ICAO TD1, document code "CS")
     TAIWAN_PERMIT = "taiwan_permit"  # 往来台湾通行证 (document code "CD")
-    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"  # 外国人永久居留身份证
+    FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence"  # 外国人永久居留身份证 (ICAO, or GA 467 2017/2023)
     RESIDENT_ID = "resident_id"  # 居民身份证 (GA 467 SAM reader, not ICAO)
+    HMT_RESIDENCE_PERMIT = "hmt_residence_permit"  # 港澳台居民居住证 (GA 467 SAM reader)
     OTHER_ICAO = "other_icao"  # any other ICAO 9303 document (visa, foreign ID card)
 
 
@@ -112,6 +113,9 @@ class IdentityDocument:
     verified_by: str = "chip"
     raw_mrz: str = ""  # DG1 MRZ lines joined with "\n" (empty for the resident ID)
     reader_id: str = ""  # SAM ID (resident ID) or reader name; not personal data
+    name_latin: str = ""  # foreigner's permanent residence ID: the English name (the Chinese one is full_name)
+    related_document_number: str = ""  # 港澳台居民居住证: the HK/Macau/Taiwan travel permit number
+    card_version: str = ""  # GA 467 cards: "2017" / "2023" for the foreigner's card, "" otherwise
 
     def __repr__(self) -> str:
         return (
@@ -262,6 +266,23 @@ class ReaderBusyError(CardError):
 
 # --- the service ------------------------------------------------------------------------------------
 
+
+class CancelToken(Protocol):
+    """Anything with ``is_set()`` (a ``threading.Event``): checked between APDUs / SAM frames."""
+
+    def is_set(self) -> bool: ...
+
+
+class AnyOf:
+    """A cancel token set when any of its tokens is (the service's own ``cancel()`` or the caller's)."""
+
+    def __init__(self, *tokens: CancelToken | None) -> None:
+        self.tokens = [t for t in tokens if t is not None]
+
+    def is_set(self) -> bool:
+        return any(t.is_set() for t in self.tokens)
+
+
 StateCallback = Callable[[str, ReaderState, "CardError | None"], None]
 """(reader name, new state, error when state is ERROR). Called on a device thread, not the GUI thread."""
 
@@ -283,7 +304,12 @@ class CardReaderService(Protocol):
         """True while the background watcher runs (for the diagnostics dialog)."""
         ...
 
-    def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument: ...
+    def read(
+        self, reader: str, mrz_key: AccessKey | None = None, timeout: float = 30.0, cancel: CancelToken | None = None
+    ) -> IdentityDocument:
+        """Blocking read of the card on ``reader``. ``cancel`` (e.g. the background operation's event)
+        is checked between APDUs / frames, like ``cancel()``; either makes it raise ``UserCancelled``."""
+        ...
 
     def cancel(self) -> None:
         """Ask a running ``read`` to stop at the next APDU; it then raises ``UserCancelled``."""

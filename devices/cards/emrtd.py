@@ -23,6 +23,7 @@ from devices.cards import bac, lds, pace, tlv
 from devices.cards.api import (
     AccessKey,
     BacFailedError,
+    CancelToken,
     CanKey,
     CanNotSupportedError,
     CanRejectedError,
@@ -133,7 +134,7 @@ class EmrtdSession:
         transmit: Transmit,
         atr: bytes,
         cscas: list[x509.Certificate] | TrustAnchors | None,
-        cancel: threading.Event | None = None,
+        cancel: CancelToken | None = None,
         extended_chunk: int = 0x7F00,
         use_extended: bool | None = None,
         use_pace: bool = True,
@@ -142,7 +143,7 @@ class EmrtdSession:
         self._raw_transmit = transmit
         self.atr = atr
         self.cscas = cscas
-        self.cancel = cancel or threading.Event()
+        self.cancel: CancelToken = cancel or threading.Event()
         self.extended = atr_supports_extended_length(atr) if use_extended is None else use_extended
         self.extended_chunk = extended_chunk
         self.use_pace = use_pace

@@ -6,7 +6,16 @@ command  ``AA AA AA 96 69 | LEN(2, BE) | CMD PARA | data | CHK``
 response ``AA AA AA 96 69 | LEN(2, BE) | SW1 SW2 SW3 | data | CHK``
 LEN counts everything after itself including CHK; CHK is the XOR of LEN .. the last data byte.
 The card's text is 256 bytes of UCS-2 LE fields; the photo is 1024 bytes of WLT, a proprietary
-compression only the vendor's licensed decoder opens: we keep it undecoded and flag it.
+compression only the vendor's licensed decoder opens (``wlt.WltDecoder`` when the hall has one;
+otherwise we keep it undecoded and flag it).
+
+The same readers read the foreigner's permanent residence ID card (2017 edition, type flag "I";
+2023 edition, "Y") and the residence permit for Hong Kong, Macao and Taiwan residents (港澳台居民居住证,
+"J"): the flag sits at bytes 248-249 of the text, blank for the resident ID. Layouts in TEXT_LAYOUTS.
+
+Readers are found by probing serial ports (USB CDC / USB-serial adapters first) with the SAM status
+command; the port found is handed to the caller to remember, and a reader that vanishes (unplugged,
+re-enumerated as another ttyUSB) is searched for again.
 """
 
 from __future__ import annotations
@@ -16,10 +25,12 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from devices.cards.api import (
+    CancelToken,
     CardCallback,
     CardError,
     CardRemovedError,
@@ -28,7 +39,6 @@ from devices.cards.api import (
     FacePhoto,
     GarbageResponseError,
     IdentityDocument,
-    MrzKey,
     NoCardError,
     PassiveAuthResult,
     PassiveAuthStatus,
@@ -39,6 +49,7 @@ from devices.cards.api import (
     Sex,
     StateCallback,
 )
+from devices.cards.wlt import WltDecoder
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +86,58 @@ TEXT_FIELDS = (
     ("valid_from", 16),
     ("valid_to", 16),
 )
+TYPE_FLAG_OFFSET = 248  # bytes 248-249: "I" / "Y" / "J", blank for the resident ID
+TEXT_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
+    "": TEXT_FIELDS,
+    # 港澳台居民居住证 (2018): like the resident ID, no ethnic group, plus the travel permit number
+    "J": (
+        ("name", 30),
+        ("sex", 2),
+        ("reserved1", 4),
+        ("birth", 16),
+        ("address", 70),
+        ("id_number", 36),
+        ("authority", 30),
+        ("valid_from", 16),
+        ("valid_to", 16),
+        ("permit_number", 18),
+        ("issue_count", 4),
+        ("reserved2", 6),
+        ("type", 2),
+        ("reserved3", 6),
+    ),
+    # 外国人永久居留身份证, 2017 edition: 15-character number (3 letters + 12 digits)
+    "I": (
+        ("name_en", 120),
+        ("sex", 2),
+        ("id_number", 30),
+        ("nationality", 6),
+        ("name", 30),
+        ("valid_from", 16),
+        ("valid_to", 16),
+        ("birth", 16),
+        ("version", 4),
+        ("authority", 8),
+        ("type", 2),
+        ("reserved", 6),
+    ),
+    # 外国人永久居留身份证, 2023 edition: 18-digit number starting with 9 (GB 11643 check digit)
+    "Y": (
+        ("name", 30),
+        ("sex", 2),
+        ("renewals", 4),
+        ("birth", 16),
+        ("name_en", 70),
+        ("id_number", 36),
+        ("reserved1", 30),
+        ("valid_from", 16),
+        ("valid_to", 16),
+        ("name_en_more", 22),
+        ("nationality", 6),
+        ("type", 2),
+        ("previous_number_link", 6),
+    ),
+}
 
 # GB/T 3304 codes of the ethnic groups printed on the card (民族)
 NATIONS = dict(
@@ -217,53 +280,183 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def parse_text(text: bytes, photo: bytes, sam_id: str) -> IdentityDocument:
-    """The 256-byte text block (+ WLT photo) → IdentityDocument. Validates formats, not content."""
-    if len(text) != TEXT_LENGTH:
-        raise GarbageResponseError(detail="resident ID text block is not 256 bytes")
+def _fields(text: bytes, layout: tuple[tuple[str, int], ...]) -> dict[str, str]:
     fields: dict[str, str] = {}
     pos = 0
-    for name, size in TEXT_FIELDS:
+    for name, size in layout:
         try:
             fields[name] = text[pos : pos + size].decode("utf-16-le").rstrip(" \x00")
         except UnicodeDecodeError:
             raise GarbageResponseError(detail=f"field {name} is not UCS-2") from None
         pos += size
-    number = fields["id_number"]
+    return fields
+
+
+def type_flag(text: bytes) -> str:
+    try:
+        return text[TYPE_FLAG_OFFSET : TYPE_FLAG_OFFSET + 2].decode("utf-16-le").strip(" \x00")
+    except UnicodeDecodeError:
+        raise GarbageResponseError(detail="card type flag is not UCS-2") from None
+
+
+def _checked_gb11643(number: str, what: str) -> str:
     if len(number) != 18 or not number[:17].isdigit() or id_number_check_digit(number[:17]) != number[17].upper():
-        raise GarbageResponseError(detail="ID number fails the GB 11643 check")
+        raise GarbageResponseError(detail=f"{what} fails the GB 11643 check")
+    return number.upper()
+
+
+def parse_text(text: bytes, photo: bytes, sam_id: str, wlt_decoder: WltDecoder | None = None) -> IdentityDocument:
+    """The 256-byte text block (+ WLT photo) → IdentityDocument, by the card's type flag.
+    Validates formats, not content."""
+    if len(text) != TEXT_LENGTH:
+        raise GarbageResponseError(detail="resident ID text block is not 256 bytes")
+    flag = type_flag(text)
+    layout = TEXT_LAYOUTS.get(flag)
+    if layout is None:
+        raise GarbageResponseError(detail=f"unknown card type flag {flag!r}")
+    fields = _fields(text, layout)
     birth = _date(fields["birth"])
     if birth is None:
         raise GarbageResponseError(detail="birth date is not YYYYMMDD")
-    nation = fields["nation"]
-    ethnic = NATIONS.get(int(nation), "") if nation.isdigit() else ""
     sex = {"1": Sex.MALE, "2": Sex.FEMALE}.get(fields["sex"], Sex.UNSPECIFIED)
     # "长期" (long term) instead of a date: no expiry
     valid_to = None if fields["valid_to"].startswith("长期") else _date(fields["valid_to"])
-    return IdentityDocument(
-        document_type=DocumentType.RESIDENT_ID,
-        document_number=number.upper(),
+    if wlt_decoder is not None and photo:
+        face: FacePhoto | None = wlt_decoder.decode(photo)
+    else:
+        face = FacePhoto(photo, WLT_MIME, decodable=False) if photo else None
+    common = dict(
         surname="",
         given_names="",
-        full_name=fields["name"],
         sex=sex,
         birth_date=birth,
-        nationality="CHN",
         expiry_date=valid_to,
         issuing_state="CHN",
-        issuing_authority=fields["authority"],
         valid_from=_date(fields["valid_from"]),
-        address=fields["address"],
-        ethnic_group=ethnic,
-        photo=FacePhoto(photo, WLT_MIME, decodable=False) if photo else None,
+        photo=face,
         passive_auth=PassiveAuthResult(
             PassiveAuthStatus.NOT_CHECKED,
-            "resident ID: card authenticated by the reader's security module (GA 467 SAM); "
+            "card authenticated by the reader's security module (GA 467 SAM); "
             "no ICAO passive authentication exists for this card",
         ),
         verified_by="chip",
         reader_id=sam_id,
     )
+    if flag in ("I", "Y"):
+        number = fields["id_number"].upper()
+        if flag == "I":
+            if not (len(number) == 15 and number[:3].isalpha() and number[3:].isdigit()):
+                raise GarbageResponseError(detail="permanent residence number is not 3 letters + 12 digits")
+            name_en = fields["name_en"]
+        else:
+            if not number.startswith("9"):
+                raise GarbageResponseError(detail="2023 permanent residence number does not start with 9")
+            number = _checked_gb11643(number, "permanent residence number")
+            name_en = (fields["name_en"] + fields["name_en_more"]).rstrip()
+        nationality = fields["nationality"].upper()
+        if not (len(nationality) == 3 and nationality.isalpha()):
+            raise GarbageResponseError(detail="nationality is not a 3-letter code")
+        return IdentityDocument(
+            document_type=DocumentType.FOREIGN_PERMANENT_RESIDENCE,
+            document_number=number,
+            full_name=fields["name"] or name_en,
+            nationality=nationality,
+            issuing_authority=fields.get("authority", ""),
+            name_latin=name_en,
+            card_version="2017" if flag == "I" else "2023",
+            **common,  # type: ignore[arg-type]
+        )
+    number = _checked_gb11643(fields["id_number"], "ID number")
+    if flag == "J":
+        return IdentityDocument(
+            document_type=DocumentType.HMT_RESIDENCE_PERMIT,
+            document_number=number,
+            full_name=fields["name"],
+            nationality="CHN",
+            issuing_authority=fields["authority"],
+            address=fields["address"],
+            related_document_number=fields["permit_number"],
+            **common,  # type: ignore[arg-type]
+        )
+    nation = fields["nation"]
+    return IdentityDocument(
+        document_type=DocumentType.RESIDENT_ID,
+        document_number=number,
+        full_name=fields["name"],
+        nationality="CHN",
+        issuing_authority=fields["authority"],
+        address=fields["address"],
+        ethnic_group=NATIONS.get(int(nation), "") if nation.isdigit() else "",
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def _port_errors() -> tuple[type[BaseException], ...]:
+    """What a vanished serial device raises: pyserial's exception, OSError, and on POSIX
+    termios.error (tcflush on a pty whose other side closed), which is not an OSError."""
+    import serial
+
+    errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+    try:
+        import termios
+
+        errors += (termios.error,)
+    except ImportError:  # Windows
+        pass
+    return errors
+
+
+def candidate_ports() -> list[str]:
+    """Serial ports a GA 467 reader may be on: USB CDC (ttyACM*) and USB-serial adapters (ttyUSB*,
+    anything with a USB vendor ID; COMn on Windows), USB ones first. Built-in UARTs (ttyS*) are
+    probed only when configured by name: probing every legacy port is slow and pointless."""
+    from serial.tools import list_ports
+
+    usb, other = [], []
+    for info in list_ports.comports():
+        name = info.device
+        if info.vid is not None:
+            usb.append(name)
+        elif "ttyUSB" in name or "ttyACM" in name or name.upper().startswith("COM"):
+            other.append(name)
+    return usb + other
+
+
+def probe_port(port: str, baudrate: int = 115200, timeout: float = 0.5) -> str | None:
+    """The SAM ID of a GA 467 reader on ``port`` (SAM status 11 FF answered 90), else None."""
+    import serial
+
+    try:
+        conn = serial.Serial(port, baudrate, timeout=0.05, write_timeout=timeout)
+    except (serial.SerialException, OSError, ValueError):
+        return None
+    errors: tuple[type[BaseException], ...] = (CardError, *_port_errors())
+    try:
+        link = SamLink(conn, timeout)
+        if link.exchange(CMD_SAM_STATUS).sw3 != SW3_OK:
+            return None
+        r = link.exchange(CMD_SAM_ID)
+        return format_sam_id(r.data) if r.sw3 == SW3_OK else None
+    except errors:
+        return None
+    finally:
+        try:
+            conn.close()
+        except (serial.SerialException, OSError):
+            pass
+
+
+def discover(
+    candidates: list[str], baudrate: int = 115200, timeout: float = 0.5, prefer: str = ""
+) -> tuple[str, str] | None:
+    """(port, SAM ID) of the first port answering as a GA 467 reader; ``prefer`` (the remembered
+    port) is tried first."""
+    ordered = ([prefer] if prefer else []) + [c for c in candidates if c != prefer]
+    for port in ordered:
+        sam_id = probe_port(port, baudrate, timeout)
+        if sam_id:
+            return port, sam_id
+    return None
 
 
 class SamLink:
@@ -300,19 +493,41 @@ class SamLink:
 
 
 class Ga467CardService:
-    """``CardReaderService`` for one GA 467 reader on ``port`` (e.g. /dev/ttyUSB0)."""
+    """``CardReaderService`` for one GA 467 reader: on ``port`` (e.g. /dev/ttyUSB0), or found by
+    probing serial ports (``port="auto"``; ``remembered_port`` is tried first, ``on_port_found``
+    receives the port to remember). A reader that stops answering is searched for again (hot-plug)."""
 
     family = "ga467"
 
-    def __init__(self, port: str, baudrate: int = 115200, timeout: float = 2.0, poll_interval: float = 0.3) -> None:
-        self.port_name = port
+    def __init__(
+        self,
+        port: str = "auto",
+        baudrate: int = 115200,
+        timeout: float = 2.0,
+        poll_interval: float = 0.3,
+        *,
+        candidates: Callable[[], list[str]] | None = None,
+        remembered_port: str = "",
+        on_port_found: Callable[[str], None] | None = None,
+        wlt_decoder: WltDecoder | None = None,
+        rediscover_interval: float = 2.0,
+    ) -> None:
+        self.auto = port in ("", "auto")
+        self.port_name = "" if self.auto else port
+        self.remembered_port = remembered_port or ("" if self.auto else port)
         self.baudrate = baudrate
         self.timeout = timeout
         self.poll_interval = poll_interval
+        self.candidates = candidates or candidate_ports
+        self.on_port_found = on_port_found
+        self.wlt_decoder = wlt_decoder
+        self.rediscover_interval = rediscover_interval
+        self._next_discovery = 0.0
         # the serial port is one byte stream: every exchange runs on this one thread
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sam-io")
         self._serial: Any = None
         self._cancel = threading.Event()
+        self._extra_cancel: CancelToken | None = None
         self._reading = threading.Lock()
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
@@ -321,45 +536,86 @@ class Ga467CardService:
         self._state: ReaderState | None = None
         self.sam_id = ""
         self.last_errors: list[str] = []
+        self.discoveries = 0  # successful searches (diagnostics; tests)
 
     # --- port handling (I/O thread only) -------------------------------------------------------
+    def _discover(self) -> None:
+        now = time.monotonic()
+        if now < self._next_discovery:
+            raise ReaderGoneError(reader="GA 467", detail="no reader found (waiting before searching again)")
+        self._next_discovery = now + self.rediscover_interval
+        try:
+            candidates = self.candidates()
+        except Exception as exc:  # listing ports failed (no permission, no pyserial tools)
+            raise ReaderGoneError(reader="GA 467", detail=f"listing ports: {type(exc).__name__}") from None
+        found = discover(candidates, self.baudrate, min(self.timeout, 0.5), prefer=self.remembered_port)
+        if found is None:
+            raise ReaderGoneError(reader="GA 467", detail=f"no GA 467 reader on {len(candidates)} ports")
+        self.port_name, self.sam_id = found
+        self.discoveries += 1
+        log.info("GA 467 reader (SAM %s) found on %s", self.sam_id, self.port_name)
+        if self.port_name != self.remembered_port:
+            self.remembered_port = self.port_name
+            if self.on_port_found is not None:
+                try:
+                    self.on_port_found(self.port_name)
+                except Exception:  # the caller's persistence must not break reading
+                    log.exception("on_port_found callback failed")
+
     def _link(self) -> SamLink:
         if self._serial is None:
             import serial  # pyserial; imported lazily so a missing library only disables this family
 
+            if not self.port_name:
+                self._discover()
             try:
                 self._serial = serial.Serial(self.port_name, self.baudrate, timeout=0.05, write_timeout=self.timeout)
             except (serial.SerialException, OSError) as exc:
-                raise ReaderGoneError(reader=self.port_name, detail=f"open: {exc.__class__.__name__}") from None
+                name = self.port_name
+                self._lost()
+                raise ReaderGoneError(reader=name, detail=f"open: {exc.__class__.__name__}") from None
         return SamLink(self._serial, self.timeout)
+
+    def _lost(self) -> None:
+        """The reader went away: close the port; in auto mode search for it again (it may come back
+        on another port), and forget its SAM ID (another reader may come back)."""
+        self._drop_port()
+        if self.auto:
+            self.port_name = ""
+            self.sam_id = ""
 
     def _drop_port(self) -> None:
         port, self._serial = self._serial, None
         if port is not None:
             try:
                 port.close()
-            except Exception:  # the device may already be gone
+            except Exception:
                 pass
 
     def _exchange(self, cmd: bytes, data: bytes = b"") -> SamResponse:
-        import serial
-
         link = self._link()
         try:
             return link.exchange(cmd, data)
-        except (serial.SerialException, OSError) as exc:
-            self._drop_port()
-            raise ReaderGoneError(reader=self.port_name, detail=f"I/O: {exc.__class__.__name__}") from None
+        except _port_errors() as exc:
+            name = self.port_name
+            self._lost()
+            raise ReaderGoneError(reader=name, detail=f"I/O: {exc.__class__.__name__}") from None
         except CardError:
             raise
 
     def _card_present(self) -> bool:
-        return self._exchange(CMD_FIND_CARD).sw3 == SW3_FIND_OK
+        try:
+            return self._exchange(CMD_FIND_CARD).sw3 == SW3_FIND_OK
+        except CardTimeoutError:
+            # no answer to "find card" at all: the reader (not the card) is gone or replaced
+            name = self.port_name
+            self._lost()
+            raise ReaderGoneError(reader=name, detail="no answer to find card") from None
 
     # --- interface -----------------------------------------------------------------------------
     def list_readers(self) -> list[ReaderInfo]:
         try:
-            present = self._io.submit(self._card_present).result(timeout=self.timeout * 2)
+            present = self._io.submit(self._card_present).result(timeout=self.timeout * 2 + 5)
         except (CardError, concurrent.futures.TimeoutError):
             return []
         return [ReaderInfo(self.port_name, self.family, present)]
@@ -413,12 +669,20 @@ class Ga467CardService:
                 self.last_errors = (self.last_errors + [str(exc)])[-20:]
             self._stop.wait(self.poll_interval)
 
-    def read(self, reader: str = "", mrz_key: MrzKey | None = None, timeout: float = 10.0) -> IdentityDocument:
-        """Read the resident ID on the reader. ``mrz_key`` is not used (the SAM needs no key)."""
+    def read(
+        self,
+        reader: str = "",
+        mrz_key: object | None = None,
+        timeout: float = 10.0,
+        cancel: CancelToken | None = None,
+    ) -> IdentityDocument:
+        """Read the card on the reader. ``mrz_key`` is not used (the SAM needs no key); ``cancel``
+        (or ``self.cancel()``) is checked between frames."""
         if not self._reading.acquire(blocking=False):
             raise ReaderBusyError(detail="a read is already running")
         try:
             self._cancel.clear()
+            self._extra_cancel = cancel
             future = self._io.submit(self._read_on_io_thread)
             try:
                 return future.result(timeout=timeout)
@@ -447,10 +711,11 @@ class Ga467CardService:
     def _check_cancel(self) -> None:
         from clerk_app.errors import UserCancelled
 
-        if self._cancel.is_set():
+        if self._cancel.is_set() or (self._extra_cancel is not None and self._extra_cancel.is_set()):
             raise UserCancelled(detail="resident ID read cancelled")
 
     def _read(self) -> IdentityDocument:
+        self._check_cancel()
         if not self.sam_id:
             r = self._exchange(CMD_SAM_ID)
             if r.sw3 != SW3_OK:
@@ -481,8 +746,15 @@ class Ga467CardService:
             raise GarbageResponseError(detail="read answer lengths inconsistent")
         text = r.data[4 : 4 + text_len]
         photo = r.data[4 + text_len :]
-        document = parse_text(text, photo, self.sam_id)
-        log.info("resident ID read via SAM %s (photo %d bytes WLT, needs vendor decoder)", self.sam_id, len(photo))
+        self._check_cancel()
+        document = parse_text(text, photo, self.sam_id, self.wlt_decoder)
+        log.info(
+            "GA 467 read (%s) via SAM %s on %s; photo %s",
+            document.document_type.value,
+            self.sam_id,
+            self.port_name,
+            "decoded" if document.photo and document.photo.decodable else f"{len(photo)} bytes WLT, not decodable",
+        )
         return document
 
     def cancel(self) -> None:

@@ -26,13 +26,15 @@ from smartcard import scard
 
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
+    AccessKey,
+    AnyOf,
+    CancelToken,
     CardCallback,
     CardError,
     CardRemovedError,
     CardTimeoutError,
     GarbageResponseError,
     IdentityDocument,
-    MrzKey,
     NoCardError,
     ReaderBusyError,
     ReaderGoneError,
@@ -127,6 +129,7 @@ class PcscCardService:
         # a single worker thread: every SCardConnect/Transmit happens there (see module docstring)
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="card-io")
         self._cancel = threading.Event()
+        self._extra_cancel: CancelToken | None = None
         self._lock = threading.Lock()
         self._emit_lock = threading.RLock()
         self._reading = threading.Lock()
@@ -323,17 +326,20 @@ class PcscCardService:
                     self._emit(name, ReaderState.READER_READY)
 
     # --- reading -------------------------------------------------------------------------------
-    def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument:
+    def read(
+        self, reader: str, mrz_key: AccessKey | None = None, timeout: float = 30.0, cancel: CancelToken | None = None
+    ) -> IdentityDocument:
         """Blocking; one read at a time (a second concurrent call raises ``ReaderBusyError``
         rather than queueing behind a read the clerk may be about to cancel)."""
         if not self._reading.acquire(blocking=False):
             raise ReaderBusyError(detail="a read is already running")
         try:
+            self._extra_cancel = cancel
             return self._read_with_timeout(reader, mrz_key, timeout)
         finally:
             self._reading.release()
 
-    def _read_with_timeout(self, reader: str, mrz_key: MrzKey | None, timeout: float) -> IdentityDocument:
+    def _read_with_timeout(self, reader: str, mrz_key: AccessKey | None, timeout: float) -> IdentityDocument:
         self._cancel.clear()
         with self._lock:
             io = self._io
@@ -357,7 +363,7 @@ class PcscCardService:
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _read_on_io_thread(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:
+    def _read_on_io_thread(self, reader: str, mrz_key: AccessKey | None) -> IdentityDocument:
         io = self._io
 
         def emit(state: ReaderState, error: CardError | None = None) -> None:
@@ -378,7 +384,7 @@ class PcscCardService:
         emit(ReaderState.READ_OK)
         return document
 
-    def _read(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:
+    def _read(self, reader: str, mrz_key: AccessKey | None) -> IdentityDocument:
         ctx = self._establish()
         try:
             hresult, hcard, protocol = scard.SCardConnect(
@@ -401,7 +407,7 @@ class PcscCardService:
                     transmit,
                     atr,
                     self.trust.current() if self.trust else None,
-                    cancel=self._cancel,
+                    cancel=AnyOf(self._cancel, self._extra_cancel),
                     extended_chunk=self.extended_chunk,
                     use_extended=self.use_extended,
                 )

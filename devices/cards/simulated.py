@@ -14,13 +14,16 @@ from dataclasses import replace
 
 from clerk_app.errors import UserCancelled
 from devices.cards.api import (
+    AccessKey,
     BacFailedError,
+    CancelToken,
+    CanKey,
+    CanNotSupportedError,
     CardCallback,
     CardError,
     CardRemovedError,
     DocumentType,
     IdentityDocument,
-    MrzKey,
     NoCardError,
     PassiveAuthResult,
     PassiveAuthStatus,
@@ -106,6 +109,7 @@ class SimulatedCardService:
         self._next_error: CardError | None = None
         self._remove_during_read = False
         self._cancel = threading.Event()
+        self._extra_cancel: CancelToken | None = None
         self._lock = threading.RLock()
         self._on_state: StateCallback | None = None
         self._on_card: CardCallback | None = None
@@ -172,11 +176,14 @@ class SimulatedCardService:
     def monitor_alive(self) -> bool:
         return True
 
-    def read(self, reader: str, mrz_key: MrzKey | None = None, timeout: float = 30.0) -> IdentityDocument:
+    def read(
+        self, reader: str, mrz_key: AccessKey | None = None, timeout: float = 30.0, cancel: CancelToken | None = None
+    ) -> IdentityDocument:
         if not self._busy.acquire(blocking=False):
             raise ReaderBusyError(detail="a simulated read is already running")
         try:
             self._cancel.clear()
+            self._extra_cancel = cancel
             self._emit(reader, ReaderState.READING)
             try:
                 doc = self._read(reader, mrz_key)
@@ -188,7 +195,7 @@ class SimulatedCardService:
         finally:
             self._busy.release()
 
-    def _read(self, reader: str, mrz_key: MrzKey | None) -> IdentityDocument:
+    def _read(self, reader: str, mrz_key: AccessKey | None) -> IdentityDocument:
         with self._lock:
             if reader not in self._readers:
                 raise ReaderGoneError(reader=reader, detail="simulated reader unplugged")
@@ -197,7 +204,7 @@ class SimulatedCardService:
             raise NoCardError(detail="simulated reader is empty")
         deadline = time.monotonic() + self.read_delay
         while time.monotonic() < deadline:
-            if self._cancel.is_set():
+            if self._cancel.is_set() or (self._extra_cancel is not None and self._extra_cancel.is_set()):
                 raise UserCancelled(detail="simulated read cancelled")
             time.sleep(min(0.01, self.read_delay))
         if self._remove_during_read:
@@ -210,6 +217,8 @@ class SimulatedCardService:
         if doc.document_type is not DocumentType.RESIDENT_ID:
             if mrz_key is None:
                 raise WrongMrzError(problem="the MRZ (document number, birth date, expiry) is needed")
+            if isinstance(mrz_key, CanKey):  # the simulated documents offer BAC only
+                raise CanNotSupportedError(detail="simulated chip offers BAC only")
             expected = (
                 doc.document_number,
                 parse_mrz(doc.raw_mrz).birth_date_raw,

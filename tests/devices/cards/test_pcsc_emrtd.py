@@ -197,7 +197,7 @@ def test_a_chip_that_never_answers_times_out_and_the_service_recovers(
     card_slot: CardSlot, service: PcscCardService, document: EmrtdFiles
 ) -> None:
     _, client = card_slot.insert_emrtd(document)
-    client.hang_at_apdu = 6
+    client.hang_at_apdu = 4  # MUTUAL AUTHENTICATE: a short APDU (a hung extended one ties up vpcd longer)
     started = time.monotonic()
     with pytest.raises(CardTimeoutError):
         service.read(READER_0, key_for(document), timeout=1.0)
