@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_stats.py [--cases 1000000] [--keep DIR]
 - generates N decided cases over three years (bulk Core inserts, plus checklist lines of the
   returned ones) in a SQLite store migrated to head, with the demo users;
 - the first report after loading rebuilds the per-day aggregates of every day (timed once: what
-  migration 0008 costs on an existing store, paid by the first report);
+  migration 0009 costs on an existing store, paid by the first report);
 - times StatsService.report (every figure of the statistics page, from the per-day aggregates) for
   the last 30 / 365 days and for everything, the report right after a change (today's day marked,
   so it is recomputed first), StatsService.exact_report (straight from the cases) for 30 days with
@@ -85,7 +85,7 @@ def main() -> None:
     today = clock.now().date()
     flt30 = StatsFilter(today - dt.timedelta(days=29), today)
     t0 = time.perf_counter()
-    svc.report(sup, flt30)  # rebuilds every day marked by the load or by migration 0008
+    svc.report(sup, flt30)  # rebuilds every day marked by the load or by migration 0009
     print(f"first report (rebuilds the per-day aggregates of every marked day): {time.perf_counter() - t0:.1f} s")
     ranges = {"30 days": 30, "365 days": 365, "all (3 years)": 1100}
     results = {}

@@ -1,6 +1,6 @@
 """Per-day statistics aggregates, so the supervisor's report costs the same for a week or three years.
 
-Three tables (migration 0008), on their own MetaData like ``sync_state``:
+Five tables (migration 0009), on their own MetaData like ``sync_state``:
 
 - ``stats_day_counts (day, station_code, dim, key) → n, passed, label``: per local decision day and
   station, the counts behind every figure of the report — ``outcome`` (accepted / accepted with

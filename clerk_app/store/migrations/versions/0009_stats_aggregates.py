@@ -2,16 +2,16 @@
 (stats_dirty_days); every day that has decided cases is marked, so the first report rebuilds them
 (clerk_app/stats_aggregates.py)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 04:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
