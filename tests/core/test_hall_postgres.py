@@ -143,3 +143,26 @@ def test_cli_enrolment(tmp_path, postgres_url, monkeypatch, capsys):
     assert run("WH02", "hall-stations") == 0
     out = capsys.readouterr().out
     assert "WH01\tenrolled" in out and f"WH02\tenrolled\t{fp}" in out
+
+
+def test_a_key_this_station_lacks_is_not_taken_for_damage(two_stations):
+    """Issue 16: a page under a key version this station cannot open is reported as a key problem
+    and left where it is — never quarantined, never overwritten."""
+    from sqlalchemy import delete
+
+    from clerk_app.security.hall_keys import DataKeyMissing
+    from clerk_app.store.models import HallKeyWrap
+
+    a, b = two_stations
+    a.ctx.keys.rotate()
+    data = b"\x89PNG under v2 " * 500
+    sha = a.ctx.pages.store.put(data, "image/png").sha256
+    assert a.ctx.pages.store.key_version(sha) == 2
+    with a.ctx.sessions.begin() as s:  # as if B had been enrolled from an old state
+        s.execute(delete(HallKeyWrap).where(HallKeyWrap.station_code == "WH02", HallKeyWrap.version == 2))
+    with pytest.raises(DataKeyMissing):
+        b.pages.store.get(sha)
+    with pytest.raises(DataKeyMissing):
+        b.pages.store.put(data, "image/png")
+    assert b.pages.store.quarantined() == []
+    assert a.ctx.pages.store.get(sha) == data  # untouched
