@@ -36,7 +36,8 @@ class CardBackendUnavailable(DeviceError):
 def create_card_service(backend: str, **options: Any) -> CardReaderService:
     """``pyscard`` (options: csca_folder, trust, poll_timeout, extended_chunk, use_extended),
     ``ga467`` (port ("auto" or a device), baudrate, timeout, candidates, remembered_port, on_port_found,
-    wlt_decoder) or ``simulated`` (read_delay)."""
+    wlt_decoder), ``both`` (the keyword options of ``build_card_readers``) or ``simulated``
+    (read_delay)."""
     try:
         if backend == "pyscard":
             from devices.cards.pcsc import PcscCardService
@@ -52,6 +53,11 @@ def create_card_service(backend: str, **options: Any) -> CardReaderService:
             from devices.cards.simulated import SimulatedCardService
 
             return SimulatedCardService(**options)
+        if backend == "both":
+            # PC/SC and GA 467 behind one service (options as for build_card_readers)
+            service = build_card_readers("both", **options).service
+            assert service is not None
+            return service
     except ImportError as exc:
         raise CardBackendUnavailable(backend=backend, reason=f"missing library {exc.name}", detail=str(exc)) from None
     raise CardBackendUnavailable(backend=backend, reason=f"unknown backend; choose one of {BACKENDS}")

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from clerk_app.errors import UserCancelled
-from devices.cards import CardBackendUnavailable, CardReaders, build_card_readers
+from devices.cards import CardBackendUnavailable, CardReaders, build_card_readers, create_card_service
 from devices.cards.api import DocumentType, FacePhoto, NoCardError, ReaderState
 from devices.cards.applicant import display_image, person_from_document
 from devices.cards.composite import CompositeCardService
@@ -96,8 +96,14 @@ def test_cancel_token_between_apdus(both: CardReaders, card_slot: CardSlot, docu
     assert service.read(READER_0, key_for(document)).passive_auth.verified  # not cancelled for ever
 
 
-def test_factory_choices_and_problems(tmp_path: Path, sam: SamEmulator) -> None:
+def test_factory_choices_and_problems(tmp_path: Path, sam: SamEmulator, pcscd: Pcscd) -> None:
     assert build_card_readers("none").service is None
+    both = create_card_service("both", ga467_candidates=lambda: [sam.port_name])  # what the UI calls today
+    try:
+        assert isinstance(both, CompositeCardService)
+        assert {r.family for r in both.list_readers()} == {"pcsc", "ga467"}
+    finally:
+        both.close()
     with pytest.raises(CardBackendUnavailable):
         build_card_readers("nfc-magic")
     sim = build_card_readers("simulated")
