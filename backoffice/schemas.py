@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SHA256 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 CODE = r"^[A-Za-z0-9_.-]{1,16}$"
+VERSION = r"^[0-9A-Za-z.+!_-]{1,64}$"  # a PEP 440 version string as the workstation reports it
 MAX_ATTACHMENT = 2**40  # 1 TiB; keeps sizes far inside BIGINT
 
 
@@ -108,6 +109,9 @@ class CasePacket(Strict):
     agent: dict[str, Any] | None = None
     lines: list[MaterialLine]
     attachments: list[AttachmentRef]
+    # version of the workstation that sent it (metadata about the sender, not the case: not part of the
+    # replay comparison, see service.packet_digest)
+    app_version: str | None = Field(default=None, max_length=64, pattern=VERSION)
 
 
 class SupplementLine(Strict):

@@ -103,6 +103,12 @@ def canonical_sha256(obj: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def packet_digest(packet: dict[str, Any]) -> str:
+    """The replay hash of a case packet: everything but ``app_version`` (the sender's version, which
+    changes when a station is upgraded between a lost response and its retry; the case does not)."""
+    return canonical_sha256({k: v for k, v in packet.items() if k != "app_version"})
+
+
 _UNAUTHORIZED = ApiProblem(401, "unauthorized", "missing, unknown or expired credentials")
 
 
@@ -185,7 +191,7 @@ def _receipt(case: ReceivedCase, created: bool) -> PacketReceipt:
 def receive_packet(session: Session, station: Station, key: str, packet: dict[str, Any]) -> PacketReceipt:
     """Store a case packet once. Same key + same body → the original receipt; same key (or same case
     id) with another body → 409. Concurrent duplicates race on the unique key and converge."""
-    digest = canonical_sha256(packet)
+    digest = packet_digest(packet)
     case_id = packet["case_id"]
     existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
     if existing is None:

@@ -24,6 +24,7 @@ from clerk_app.clock import CHINA_TZ, Clock
 from clerk_app.errors import NotFound
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import AuditEvent, Case, CaseCorrection
+from clerk_app.version import app_version
 
 EXPORT_LIMIT = 100_000
 
@@ -115,6 +116,7 @@ class AuditReport:
     filter: dict[str, str]
     chain: str
     rows: Sequence[AuditRow] = field(default_factory=list)
+    app_version: str = ""  # the exporting workstation's version (clerk_app.version)
 
 
 PdfRenderer = Callable[[AuditReport], bytes]
@@ -237,7 +239,8 @@ class AuditQueries:
         rows = self._export_rows(flt)
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(["seq", "at", "actor", "role", "station", "action", "case_id", "detail", "hash"])
+        version = app_version()  # which software exported it: a column, so every row carries it
+        w.writerow(["seq", "at", "actor", "role", "station", "action", "case_id", "detail", "hash", "app_version"])
         for r in rows:
             w.writerow(
                 [
@@ -250,6 +253,7 @@ class AuditQueries:
                     r.case_id or "",
                     r.detail_text(),
                     r.hash,
+                    version,
                 ]
             )
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -265,7 +269,9 @@ class AuditQueries:
             if broken is None
             else f"断裂于第 {broken.seq} 条 / broken at {broken.seq} ({broken.reason})"
         )
-        report = AuditReport(title, self._clock.now(), actor.username, actor.station, flt.describe(), chain, rows)
+        report = AuditReport(
+            title, self._clock.now(), actor.username, actor.station, flt.describe(), chain, rows, app_version()
+        )
         data = render(report)
         self._record_export(actor, flt, "pdf", len(rows), data)
         return data
@@ -278,6 +284,7 @@ class AuditQueries:
             rows=rows,
             filter=flt.describe(),
             sha256=hashlib.sha256(data).hexdigest()[:16],
+            app_version=app_version(),
         )
 
 

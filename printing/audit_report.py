@@ -40,7 +40,7 @@ def render_audit_pdf(report: AuditReport) -> bytes:
         bottomMargin=margin,
         title=report.title,
         author="clerk-app",
-        creator="clerk-app",
+        creator=f"clerk-app {report.app_version}".strip(),
         producer="clerk-app",
     )
     flt = "；".join(f"{FILTER_LABELS.get(k, k)}：{v}" for k, v in report.filter.items()) or "（全部）"
@@ -50,6 +50,7 @@ def render_audit_pdf(report: AuditReport) -> bytes:
             escape(
                 f"生成时间：{report.generated_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}　"
                 f"导出人：{report.generated_by}　站点：{report.station}　共 {len(report.rows)} 条"
+                f"　软件版本：{report.app_version or '未知'}"
             ),
             meta,
         ),

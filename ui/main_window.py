@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
 from clerk_app import i18n
 from clerk_app.app_context import AppContext
 from clerk_app.roles import ROLE_LABELS, Actor, Permission
+from clerk_app.version import app_version
 from ui.current_case import CurrentCase
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
@@ -63,9 +64,11 @@ class MainWindow(QMainWindow):
         self.printer_label.setObjectName("statusPrinter")
         self.sync_label = QLabel()
         self.sync_label.setObjectName("statusSync")
+        self.version_label = QLabel()
+        self.version_label.setObjectName("statusVersion")
         for w in (self.user_label, self.station_label):
             status.addWidget(w)
-        for w in (self.card_label, self.scanner_label, self.printer_label, self.sync_label):
+        for w in (self.card_label, self.scanner_label, self.printer_label, self.sync_label, self.version_label):
             status.addPermanentWidget(w)
 
         self.logout_action = QAction(self)
@@ -97,6 +100,10 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.lang_zh)
         self.view_menu.addAction(self.lang_en)
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.about_action)
         self.retranslate()
         if actor.can(Permission.CASE_CREATE):  # reader state visible from the start of the session
             QTimer.singleShot(0, self.card_service)
@@ -164,6 +171,10 @@ class MainWindow(QMainWindow):
         self.card_diagnostics = CardDiagnosticsDialog(self.card_service(), self)
         self.card_diagnostics.show()
 
+    def show_about(self) -> None:
+        text = self.tr("Comprehensive Window Workstation") + "\n" + self.tr("Version %1").replace("%1", app_version())
+        QMessageBox.about(self, self.tr("About"), text)
+
     def show_shortcuts(self) -> None:
         from ui.shortcuts_help import ShortcutsHelp
 
@@ -189,6 +200,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.help_action.setText(self.tr("Keyboard shortcuts"))
         self.card_diag_action.setText(self.tr("Card reader diagnostics"))
+        self.about_action.setText(self.tr("&About"))
+        self.version_label.setText(self.tr("Version %1").replace("%1", app_version()))
         role = i18n.text(ROLE_LABELS[self.actor.role])
         self.user_label.setText(
             self.tr("User: %1 · No. %2 · %3")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clerk_app.store.models import Case, CaseLine, CaseTransition, Page, Person
+from clerk_app.version import app_version
 
 PACKET_SCHEMA = "case-packet/1"
 SUPPLEMENTS_SCHEMA = "supplements/1"
@@ -149,6 +150,9 @@ class PacketBuilder:
             "agent": agent,
             "lines": lines_out,
             "attachments": [dataclasses.asdict(f) for f in files.values()],
+            # the sending workstation's version (pyproject); the back office leaves it out of the replay
+            # hash, so a retry after an upgrade is still the same packet
+            "app_version": app_version(),
         }
         return BuiltPacket(case.id, body, tuple(files.values()))
 
