@@ -64,7 +64,7 @@ def file_keyring(path: Path) -> Any:
     from keyrings.alt.file import PlaintextKeyring
 
     ring = PlaintextKeyring()
-    ring.file_path = str(path)  # type: ignore[misc]
+    ring.file_path = str(path)
     return ring
 
 

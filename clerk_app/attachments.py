@@ -436,7 +436,7 @@ def assemble_pdf(store: AttachmentStore, hashes: Iterable[str], title: str | Non
     if not images:
         raise AttachmentError(problem="no pages", detail="assemble_pdf with no pages")
     try:
-        pdf = img2pdf.convert(images, title=title, producer="clerk-app", creator="clerk-app", nodate=True)
+        pdf: bytes | None = img2pdf.convert(images, title=title, producer="clerk-app", creator="clerk-app", nodate=True)
     except (img2pdf.ImageOpenError, ValueError) as exc:
         raise AttachmentError(problem="PDF assembly failed", detail=str(exc)) from exc
     assert pdf is not None

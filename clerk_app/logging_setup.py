@@ -73,7 +73,7 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
-        record._pd_clean = True  # type: ignore[attr-defined]
+        record._pd_clean = True
         return True
 
 

@@ -117,7 +117,7 @@ class AuditRow:
     actor: str
     role: str
     action: str
-    detail: dict
+    detail: dict[str, Any]
 
 
 _ROW_COLUMNS = (

@@ -8,6 +8,7 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -25,24 +26,27 @@ class SettingsError(ConfigurationError):
     key = i18n.register("error.settings", "设置文件有误：{problems}", "Settings are invalid: {problems}")
 
 
-def _choice(*options: str):  # noqa: ANN202
-    def check(value: Any) -> str | None:
+_Check = Callable[[object], str | None]  # a validator: None when the value is fine, else the problem
+
+
+def _choice(*options: str) -> _Check:
+    def check(value: object) -> str | None:
         return None if value in options else f"must be one of {', '.join(options)}"
 
     return check
 
 
-def _pattern(regex: str, what: str):  # noqa: ANN202
+def _pattern(regex: str, what: str) -> _Check:
     rx = re.compile(regex)
 
-    def check(value: Any) -> str | None:
+    def check(value: object) -> str | None:
         return None if isinstance(value, str) and rx.fullmatch(value) else what
 
     return check
 
 
-def _range(lo: int, hi: int):  # noqa: ANN202
-    def check(value: Any) -> str | None:
+def _range(lo: int, hi: int) -> _Check:
+    def check(value: object) -> str | None:
         return (
             None
             if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi

@@ -76,7 +76,8 @@ class FieldCipher:
 
     @staticmethod
     def key_version_of(blob: bytes) -> int:
-        return _HEADER.unpack_from(blob)[1]
+        version: int = _HEADER.unpack_from(blob)[1]
+        return version
 
 
 class SearchIndex:

@@ -19,10 +19,19 @@ from __future__ import annotations
 import base64
 import os
 import threading
+from typing import Protocol
 
 from clerk_app import i18n
 from clerk_app.errors import ConfigurationError
 from clerk_app.security.crypto import derive_subkey
+
+
+class KeyringLike(Protocol):
+    """What is used of a keyring: the ``keyring`` module itself or one backend (tests: keyrings.alt)."""
+
+    def get_password(self, service: str, username: str, /) -> str | None: ...
+    def set_password(self, service: str, username: str, password: str, /) -> None: ...
+
 
 KEYRING_SERVICE = "clerk-app"
 
@@ -61,10 +70,10 @@ class DataKeyService:
     Key rotation: ``rotate()`` stores a new master under a new version; old versions stay readable.
     """
 
-    def __init__(self, key_name: str, keyring_module: object | None = None) -> None:
+    def __init__(self, key_name: str, keyring_module: KeyringLike | None = None) -> None:
         import keyring as _keyring
 
-        self._keyring = keyring_module or _keyring
+        self._keyring: KeyringLike = keyring_module or _keyring
         self._name = key_name
         self._lock = threading.Lock()
         self._cache: dict[int, bytes] = {}
@@ -115,12 +124,12 @@ class DataKeyService:
     # -- keyring access with a clear error ---------------------------------------------------
     def _get(self, entry: str) -> str | None:
         try:
-            return self._keyring.get_password(KEYRING_SERVICE, entry)  # type: ignore[attr-defined]
+            return self._keyring.get_password(KEYRING_SERVICE, entry)
         except Exception as exc:  # keyring raises NoKeyringError, KeyringLocked, dbus errors ...
             raise KeyringUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc
 
     def _set(self, entry: str, value: str) -> None:
         try:
-            self._keyring.set_password(KEYRING_SERVICE, entry, value)  # type: ignore[attr-defined]
+            self._keyring.set_password(KEYRING_SERVICE, entry, value)
         except Exception as exc:
             raise KeyringUnavailable(detail=f"{type(exc).__name__}: {exc}") from exc

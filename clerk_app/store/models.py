@@ -8,6 +8,7 @@ Schema changes go through Alembic migrations in ``clerk_app/store/migrations``.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -93,7 +94,7 @@ class CatalogueVersion(Base):
     version: Mapped[str] = mapped_column(String(64), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(255))
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -144,7 +145,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(32))
     applicant_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"), index=True)
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"))
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     legal_basis: Mapped[str | None] = mapped_column(Text)
     deficiency_due: Mapped[dt.date | None] = mapped_column(Date)
@@ -166,7 +167,7 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     rating: Mapped[int | None] = mapped_column(Integer)
-    rating_reasons: Mapped[list | None] = mapped_column(JSON)
+    rating_reasons: Mapped[list[str] | None] = mapped_column(JSON)
     # Customer-facing screen (clerk_app/customer.py, migration 0003): the applicant's confirmation
     # of the material list (time + hash of the lines as seen) and the rating's time and comment.
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -321,7 +322,7 @@ class OutboxEntry(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # case_packet | case_update | rating ...
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -343,7 +344,7 @@ class AuditEvent(Base):
     station: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(48), index=True)
     case_id: Mapped[str | None] = mapped_column(String(36))
-    detail: Mapped[dict] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from clerk_app.security.keys import KEYRING_SERVICE, KeyringUnavailable
+from clerk_app.security.keys import KEYRING_SERVICE, KeyringLike, KeyringUnavailable
 
 
 class StationCredentials:
     """Reads and writes ``station-secret:<station code>`` in the keyring (service ``clerk-app``)."""
 
-    def __init__(self, station_code: str, keyring_module: Any | None = None) -> None:
+    def __init__(self, station_code: str, keyring_module: KeyringLike | None = None) -> None:
         import keyring as _keyring
 
         self.station_code = station_code
-        self._keyring = keyring_module or _keyring
+        self._keyring: KeyringLike = keyring_module or _keyring
         self._entry = f"station-secret:{station_code}"
 
     def secret(self) -> str | None:
         try:
-            return self._keyring.get_password(KEYRING_SERVICE, self._entry)  # type: ignore[no-any-return]
+            return self._keyring.get_password(KEYRING_SERVICE, self._entry)
         except Exception as exc:  # NoKeyringError, KeyringLocked, dbus errors ...
             raise KeyringUnavailable(detail=f"{type(exc).__name__} reading the station secret") from exc
 

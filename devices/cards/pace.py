@@ -489,7 +489,9 @@ class _Agreement:
 
     def secret_bytes(self, shared: object) -> bytes:
         if self.curve:
-            return shared[0].to_bytes(self.curve.size, "big")  # type: ignore[index]
+            assert isinstance(shared, tuple)  # an affine point (x, y) from shared()
+            x: int = shared[0]
+            return x.to_bytes(self.curve.size, "big")
         assert self.group is not None
         return self.group.encode(shared)  # type: ignore[arg-type]
 

@@ -38,19 +38,19 @@ log = logging.getLogger(__name__)
 ID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"  # id-icao-mrtd-security-ldsSecurityObject
 
 
-class DataGroupHash(core.Sequence):
+class DataGroupHash(core.Sequence):  # type: ignore[misc]  # asn1crypto ships no type hints
     _fields = [("data_group_number", core.Integer), ("data_group_hash_value", core.OctetString)]
 
 
-class DataGroupHashValues(core.SequenceOf):
+class DataGroupHashValues(core.SequenceOf):  # type: ignore[misc]  # asn1crypto ships no type hints
     _child_spec = DataGroupHash
 
 
-class LdsVersionInfo(core.Sequence):
+class LdsVersionInfo(core.Sequence):  # type: ignore[misc]  # asn1crypto ships no type hints
     _fields = [("lds_version", core.PrintableString), ("unicode_version", core.PrintableString)]
 
 
-class LdsSecurityObject(core.Sequence):
+class LdsSecurityObject(core.Sequence):  # type: ignore[misc]  # asn1crypto ships no type hints
     """9303-10 §4.6.2.2 LDSSecurityObject."""
 
     _fields = [
@@ -111,11 +111,11 @@ def parse_sod(data: bytes) -> Sod:
 ID_CSCA_MASTER_LIST = "2.23.136.1.1.2"  # id-icao-cscaMasterList (ICAO 9303-12 §8)
 
 
-class CscaCertificates(core.SetOf):
+class CscaCertificates(core.SetOf):  # type: ignore[misc]  # asn1crypto ships no type hints
     _child_spec = ax509.Certificate
 
 
-class CscaMasterList(core.Sequence):
+class CscaMasterList(core.Sequence):  # type: ignore[misc]  # asn1crypto ships no type hints
     _fields = [("version", core.Integer), ("cert_list", CscaCertificates)]
 
 

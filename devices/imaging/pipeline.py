@@ -418,7 +418,8 @@ def _profile_scores(ys: np.ndarray, xs_c: np.ndarray, degrees: np.ndarray) -> np
     span = int(proj.max()) + 1
     proj += (np.arange(len(tans), dtype=np.int32) * span)[:, None]
     counts = np.bincount(proj.ravel(), minlength=span * len(tans)).reshape(len(tans), span)
-    return np.einsum("ij,ij->i", counts, counts).astype(np.float64)
+    scores: np.ndarray = np.einsum("ij,ij->i", counts, counts).astype(np.float64)
+    return scores
 
 
 def _skew_angle(ys: np.ndarray, xs: np.ndarray, max_degrees: float) -> float:
