@@ -46,7 +46,7 @@ class KeyringUnavailable(ConfigurationError):
     )
 
 
-def legacy_station_keys(keyring_module: object, key_name: str) -> dict[int, bytes]:
+def legacy_station_keys(keyring_module: KeyringLike | None, key_name: str) -> dict[int, bytes]:
     """The keys a pre-hall station kept in its keyring (``data-key:<station>:v<n>``), by version;
     empty when there are none. Never creates anything."""
     ring = DataKeyService(key_name, keyring_module)
