@@ -246,3 +246,13 @@ def test_card_access_parser_survives_any_bytes(data: bytes) -> None:
         pace.parse_card_access(data)
     except GarbageResponseError:
         pass
+
+
+@given(st.binary(max_size=120))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_aes_secure_messaging_unwrap_survives_any_response(data: bytes) -> None:
+    sm = bac.AesSecureMessaging(bac.SessionKeys(H(G1["ks_enc"]), H(G1["ks_mac"]), 0))
+    try:
+        sm.unwrap(data)
+    except GarbageResponseError:
+        pass

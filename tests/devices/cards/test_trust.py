@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.cards.api import PaCheck, PassiveAuthStatus
 from devices.cards.passive_auth import passive_authenticate
 from devices.cards.pcsc import PcscCardService
-from devices.cards.trust import TrustMaterialError, TrustStore, load_trust
+from devices.cards.trust import TrustMaterialError, TrustStore, load_trust, verify_master_list
 
 from .conftest import READER_0, CardSlot, Pcscd, key_for
 from .testdocs import (
@@ -201,3 +203,12 @@ def test_pushed_material_reaches_a_running_reader(card_slot: CardSlot, reader, d
     store.install({"cn.pem": make_pki().csca_pem(), "cn.crl": make_crl(make_pki(), [make_pki().ds_cert.serial_number])})
     pa = service.read(READER_0, key_for(document)).passive_auth
     assert (pa.status, pa.failed_check) == (PassiveAuthStatus.ISSUER_NOT_TRUSTED, PaCheck.DS_REVOKED)
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_master_list_verifier_only_raises_value_error(data: bytes) -> None:
+    try:
+        verify_master_list(data, [make_pki().csca_cert])
+    except ValueError:
+        pass
