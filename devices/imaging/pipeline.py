@@ -147,8 +147,10 @@ class PagePipeline:
         ys, xs = np.nonzero(ink)
         if len(ys) > 200:
             if len(ys) > PROFILE_POINTS:  # plenty for a projection profile
-                pick = np.random.default_rng(0).choice(len(ys), PROFILE_POINTS, replace=False)
-                ys, xs = ys[pick], xs[pick]
+                # Every k-th ink pixel in reading order: spread over the whole page like a random
+                # sample, without shuffling ~400,000 indices (a random choice cost ~5 ms).
+                step = -(-len(ys) // PROFILE_POINTS)
+                ys, xs = ys[::step], xs[::step]
             measured: float | None = None
             if s.auto_orient:
                 rotation, confident, ys, xs, measured = _text_orientation(ys, xs, ink.shape)
