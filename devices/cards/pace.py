@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from devices.cards import bac, tlv
@@ -209,6 +210,10 @@ class Curve:
     def mul(self, k: int, pt: Point) -> Point:
         if pt is None or k % self.n == 0:
             return None
+        if pt == (self.gx, self.gy) and self.name in _OPENSSL_CURVES:
+            # multiples of the standard base point: OpenSSL's constant-time code, ~50× faster
+            numbers = ec.derive_private_key(k % self.n, _OPENSSL_CURVES[self.name]()).public_key().public_numbers()
+            return (numbers.x, numbers.y)
         Q = (pt[0], pt[1], 1)
         R = (1, 1, 0)
         for bit in bin(k)[2:]:
@@ -263,6 +268,17 @@ class DhGroup:
             raise GarbageResponseError(detail="DH public value outside the group")
         return y
 
+
+_OPENSSL_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "NIST P-192": ec.SECP192R1,
+    "NIST P-224": ec.SECP224R1,
+    "NIST P-256": ec.SECP256R1,
+    "brainpoolP256r1": ec.BrainpoolP256R1,
+    "NIST P-384": ec.SECP384R1,
+    "brainpoolP384r1": ec.BrainpoolP384R1,
+    "brainpoolP512r1": ec.BrainpoolP512R1,
+    "NIST P-521": ec.SECP521R1,
+}
 
 # Standardized domain parameters, 9303-11 §9.5.1 table 6. Constants exported from OpenSSL's
 # explicit encodings and checked in tests (on the curve, order n, and against `cryptography`).
@@ -374,7 +390,7 @@ CURVES: dict[int, Curve] = {
         0x51953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00,
         0xC6858E06B70404E9CD9E3ECB662395B4429C648139053FB521F828AF606B4D3DBAA14B5E77EFE75928FE1DC127A2FFA8DE3348B3C1856A429BF97E7E31C2E5BD66,
         0x11839296A789A3BC0045C8A5FB42C7D1BD998F54449579B446817AFBD17273E662C97EE72995EF42640C550B9013FAD0761353C7086A272C24088BE94769FD16650,
-        0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409,
+        0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409,
         1,
     ),
 }

@@ -196,17 +196,23 @@ _CRYPTOGRAPHY_CURVES = {
 @pytest.mark.parametrize("parameter_id", sorted(pace.CURVES))
 def test_curve_constants(parameter_id: int) -> None:
     curve = pace.CURVES[parameter_id]
-    assert curve.on_curve(curve.generator)
-    assert curve.mul(curve.n, curve.generator) is None  # the base point has order n
+    g = curve.generator
+    assert curve.on_curve(g)
+    # mul() hands multiples of G itself to OpenSSL where it has the curve: work from 2·G so that our
+    # own Jacobian arithmetic is what is checked
+    two_g = curve.add(g, g)
+    assert two_g is not None and curve.on_curve(two_g)
+    # the base point has order n: (n-1)·2G + 2G is the point at infinity
+    assert curve.add(curve.mul(curve.n - 1, two_g), two_g) is None
     k = 0x1234567890ABCDEF1234567890ABCDEF % curve.n
-    ours = curve.mul(k, curve.generator)
+    ours = curve.mul(k, two_g)
     assert curve.on_curve(ours)
-    # k·G + G == (k+1)·G exercises the addition formulas against the doubling ones
-    assert curve.add(ours, curve.generator) == curve.mul(k + 1, curve.generator)
+    # k·2G + 2G == (k+1)·2G exercises the addition formulas against the doubling ones
+    assert curve.add(ours, two_g) == curve.mul(k + 1, two_g)
     if parameter_id in _CRYPTOGRAPHY_CURVES:
-        key = ec.derive_private_key(k, _CRYPTOGRAPHY_CURVES[parameter_id])
-        numbers = key.public_key().public_numbers()
-        assert ours == (numbers.x, numbers.y)
+        numbers = ec.derive_private_key(2 * k % curve.n, _CRYPTOGRAPHY_CURVES[parameter_id]).public_key()
+        assert ours == (numbers.public_numbers().x, numbers.public_numbers().y)
+        assert curve.mul(2 * k, g) == ours  # the OpenSSL path agrees
 
 
 @pytest.mark.parametrize("parameter_id", sorted(pace.DH_GROUPS))

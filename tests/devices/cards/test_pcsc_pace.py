@@ -85,6 +85,7 @@ def test_wrong_mrz_on_a_pace_chip_is_a_clear_error(
     "offer",
     [
         ("id-PACE-ECDH-GM-AES-CBC-CMAC-256", 12),  # NIST P-256, AES-256
+        ("id-PACE-ECDH-GM-AES-CBC-CMAC-256", 18),  # NIST P-521 (a 521-bit order: keys span 66 bytes)
         ("id-PACE-ECDH-GM-AES-CBC-CMAC-192", 16),  # brainpoolP384r1, AES-192
         ("id-PACE-ECDH-GM-3DES-CBC-CBC", 13),  # 3DES secure messaging after PACE
         ("id-PACE-DH-GM-AES-CBC-CMAC-128", 0),  # DH generic mapping, RFC 5114 1024-bit group
