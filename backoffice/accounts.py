@@ -180,7 +180,7 @@ def sign_in(session: Session, username: str, password: str, kind: str = "web") -
         session.commit()
         raise SignInRefused(locked=True)
     try:
-        ok = _hasher.verify(user.password_hash, password)
+        ok: bool = _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok:

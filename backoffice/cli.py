@@ -14,11 +14,13 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from backoffice import accounts, service
 from backoffice.db import open_database
 
 
-def _session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _session(args: argparse.Namespace) -> Session:
     url = args.db or os.environ.get("BACKOFFICE_DATABASE_URL")
     if not url:
         sys.exit("no database: pass --db URL or set BACKOFFICE_DATABASE_URL")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from backoffice import accounts, service
@@ -149,7 +149,7 @@ def _require_case_worker(person: Person) -> int:
     return person.department_id
 
 
-def _scoped(person: Person):  # type: ignore[no-untyped-def]
+def _scoped(person: Person) -> Select[str]:
     dept = _require_case_worker(person)
     return select(DepartmentItem.item_code).where(DepartmentItem.department_id == dept)
 
@@ -361,7 +361,7 @@ def history(session: Session, case_id: str) -> list[dict[str, Any]]:
                 "at": _aware(row.at),
                 "kind": "audit",
                 "what": labels[row.action],
-                "who": names.get(row.user_id, row.username),
+                "who": names.get(row.user_id, row.username) if row.user_id is not None else row.username,
                 "reason": row.detail.get("reason"),
                 "detail": {},
             }

@@ -30,9 +30,9 @@ from smartcard import scard
 
 from devices.cards.api import MrzKey
 from devices.cards.pcsc import PcscCardService
-from tests.devices.cards.conftest import READER_0, Pcscd, wait_for_card
-from tests.devices.cards.testdocs import make_document, make_pki
-from tests.devices.cards.vpcd_card import EmrtdCard, VpcdClient
+from testsupport.cards.pcscd import READER_0, Pcscd, wait_for_card
+from testsupport.cards.testdocs import make_document, make_pki
+from testsupport.cards.vpcd_card import EmrtdCard, VpcdClient
 
 
 def apdu_round_trip(samples: int = 200) -> float:

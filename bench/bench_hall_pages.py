@@ -2,7 +2,7 @@
 choice behind ``attachment_blobs`` (a bytea column) against PostgreSQL large objects.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_hall_pages.py [--kb 300] [--runs 15]
-Starts a throw-away PostgreSQL (tests/helpers/postgres.py), opens the hall store with the app's
+Starts a throw-away PostgreSQL (testsupport/postgres.py), opens the hall store with the app's
 migrations and hall key (``open_hall``), and reports medians:
 - ``DatabaseAttachmentStore.put`` of a new page and ``.get`` (decrypt + hash check), next to the
   local-folder ``AttachmentStore`` (fsync'd file) on the same machine;
@@ -38,7 +38,7 @@ def main() -> int:
     from clerk_app.security.crypto import FieldCipher
     from clerk_app.security.hall_keys import open_hall
     from clerk_app.store.db import open_store
-    from tests.helpers.postgres import start_postgres
+    from testsupport.postgres import start_postgres
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-hall-"))
     server = start_postgres()

@@ -83,7 +83,7 @@ def bench_clerk_actions() -> None:
     from clerk_app.demo import seed_demo_users
     from clerk_app.lifecycle import CaseStatus
     from clerk_app.settings import Settings
-    from tests.helpers.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts
     from ui.app import Translations, create_application
     from ui.main_window import MainWindow
 

@@ -50,7 +50,7 @@ def main() -> None:
     from clerk_app.stats import StatsFilter, StatsService
     from clerk_app.stats_aggregates import mark_days
     from clerk_app.store.models import Case
-    from tests.helpers.stats_data import generate, insert_rows
+    from testsupport.stats_data import generate, insert_rows
 
     data = Path(args.keep or tempfile.mkdtemp(prefix="bench-stats-"))
     clock = FixedClock(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ))

@@ -63,7 +63,7 @@ def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: 
         SyncWorker,
         TransportSettings,
     )
-    from tests.sync.helpers import masked_decoder
+    from testsupport.sync import masked_decoder
 
     _engine, sessions = open_store(f"sqlite:///{db}")
     client = BackOfficeClient(TransportSettings(url), StationCredentials(station))
@@ -113,8 +113,8 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
 
     from clerk_app.store.db import open_store
     from clerk_app.sync.packet import PacketBuilder
-    from tests.backoffice.server import RunningBackOffice
-    from tests.sync.helpers import masked_decoder, seed_cases
+    from testsupport.backoffice_server import RunningBackOffice
+    from testsupport.sync import masked_decoder, seed_cases
 
     run_dir = Path(tempfile.mkdtemp(dir=tmp))
     db, att = run_dir / "clerk.db", run_dir / "att"
@@ -167,7 +167,7 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
     finally:
         server.close()
 
-    from tests.helpers.postgres import free_port
+    from testsupport.postgres import free_port
 
     port = free_port()
     sink = subprocess.Popen([sys.executable, __file__, "sink", str(port)])
@@ -203,7 +203,7 @@ def main() -> None:
     p.add_argument("--chunk-kb", type=int, default=1024)
     p.add_argument("--runs", type=int, default=3)
     args = p.parse_args()
-    from tests.helpers.postgres import start_postgres
+    from testsupport.postgres import start_postgres
 
     pg = start_postgres()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))

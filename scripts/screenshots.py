@@ -47,7 +47,7 @@ def main() -> None:
 def intake_screens(app, window, out: Path) -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
-    from tests.helpers.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts
     from ui.intake.decision_dialogs import ConfirmDocumentDialog
 
     page = window.pages["intake"]

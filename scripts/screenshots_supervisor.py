@@ -20,8 +20,8 @@ from clerk_app.app_context import build_context, file_keyring  # noqa: E402
 from clerk_app.clock import CHINA_TZ, FixedClock  # noqa: E402
 from clerk_app.demo import seed_demo_users  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
-from tests.helpers.stats_data import generate, insert_rows  # noqa: E402
 from tests.helpers.supervision import accepted_case  # noqa: E402
+from testsupport.stats_data import generate, insert_rows  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 

@@ -25,7 +25,7 @@ def _qapplication_first():
 @pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL server for this test run (initdb + pg_ctl on a loopback port)."""
-    from tests.helpers.postgres import start_postgres
+    from testsupport.postgres import start_postgres
 
     server = start_postgres()
     yield server

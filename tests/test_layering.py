@@ -1,48 +1,166 @@
-"""Layering: clerk_app never imports Qt or ui; devices and printing never import ui (nor Qt).
-Walks every module's import statements with ast, so a lazy import inside a function counts too."""
+"""Layering: every "never" of DESIGN.md §2, checked by walking each module's imports with ast.
+
+- clerk_app never imports Qt or ui; only its composition root package (clerk_app/wiring/) may import
+  devices or printing, and only lazily (inside a function, or for type checking);
+- devices and printing never import ui or Qt;
+- backoffice shares nothing with the app but the wire schema: it imports none of clerk_app, ui, devices,
+  printing, and none of those imports backoffice;
+- bench never imports tests (shared fakes live in testsupport/), tests never import bench.
+
+An import inside a function counts, and so does ``importlib.import_module("…")`` / ``__import__("…")``
+with a literal name. Relative imports are resolved against the module's package.
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = {
-    "clerk_app": ("PySide6", "ui", "shiboken6"),
-    "devices": ("PySide6", "ui", "shiboken6"),
-    "printing": ("PySide6", "ui", "shiboken6"),
+QT = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
+APP = ("clerk_app", "ui", "devices", "printing")
+
+# package -> top-level packages it must never import
+RULES: dict[str, tuple[str, ...]] = {
+    "clerk_app": (*QT, "ui", "backoffice"),
+    "devices": (*QT, "ui", "backoffice"),
+    "printing": (*QT, "ui", "backoffice"),
+    "ui": ("backoffice",),
+    "backoffice": (*QT, *APP),
+    "bench": ("tests",),
+    "tests": ("bench",),
 }
+# Only the composition root builds device backends and printers, so only it may import them.
+WIRING = "clerk_app/wiring/"
+WIRING_ONLY = ("devices", "printing")
 
 
-def imported_modules(path: Path) -> list[tuple[int, str]]:
+@dataclass(frozen=True)
+class Import:
+    line: int
+    module: str
+    lazy: bool  # inside a function or under `if TYPE_CHECKING:`: not run when the module is imported
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _resolve(path: Path, level: int, module: str | None) -> str:
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package.pop()
+    base = package[: len(package) - (level - 1)] if level > 1 else package
+    return ".".join([*base, module] if module else base)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _dynamic_import(node: ast.Call) -> str | None:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name not in ("import_module", "__import__") or not node.args:
+        return None
+    first = node.args[0]
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+def imported_modules(path: Path) -> list[Import]:
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = []
-    for node in ast.walk(tree):
+    found: list[Import] = []
+
+    def visit(node: ast.AST, lazy: bool) -> None:
         if isinstance(node, ast.Import):
-            found += [(node.lineno, a.name) for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.lineno, node.module))
+            found.extend(Import(node.lineno, a.name, lazy) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = _resolve(path, node.level, node.module)
+            found.append(Import(node.lineno, module, lazy))
+            if node.module is None or node.level:  # `from . import x` imports the submodule x
+                found.extend(Import(node.lineno, f"{module}.{a.name}".strip("."), lazy) for a in node.names)
+        elif isinstance(node, ast.Call) and (target := _dynamic_import(node)):
+            found.append(Import(node.lineno, target, lazy))
+        inner = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.body:
+                visit(child, True)
+            for child in node.orelse:
+                visit(child, lazy)
+            visit(node.test, lazy)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+
+    visit(tree, False)
     return found
+
+
+def _files(package: str) -> list[Path]:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package} has no modules"
+    return files
 
 
 @pytest.mark.parametrize("package", sorted(RULES))
 def test_package_respects_layering(package):
     forbidden = RULES[package]
-    files = sorted((ROOT / package).rglob("*.py"))
-    assert files, f"{package} has no modules"
     violations = [
-        f"{f.relative_to(ROOT)}:{line} imports {mod}"
-        for f in files
-        for line, mod in imported_modules(f)
-        if mod.split(".")[0] in forbidden
+        f"{f.relative_to(ROOT)}:{imp.line} imports {imp.module}"
+        for f in _files(package)
+        for imp in imported_modules(f)
+        if imp.module.split(".")[0] in forbidden
     ]
     assert not violations, "\n".join(violations)
 
 
-def test_the_checker_catches_a_violation(tmp_path):
-    bad = tmp_path / "bad.py"
-    bad.write_text("def f():\n    from PySide6.QtWidgets import QWidget\n    import ui.main_window\n")
-    mods = [m for _, m in imported_modules(bad)]
-    assert "PySide6.QtWidgets" in mods and "ui.main_window" in mods
+def test_only_the_wiring_package_imports_devices_and_printing_and_only_lazily():
+    violations = []
+    for f in _files("clerk_app"):
+        rel = f.relative_to(ROOT).as_posix()
+        for imp in imported_modules(f):
+            if imp.module.split(".")[0] not in WIRING_ONLY:
+                continue
+            if not rel.startswith(WIRING):
+                violations.append(f"{rel}:{imp.line} imports {imp.module} (only {WIRING} may)")
+            elif not imp.lazy:
+                violations.append(f"{rel}:{imp.line} imports {imp.module} at import time (import it in the factory)")
+    assert not violations, "\n".join(violations)
+
+
+def test_the_checker_catches_a_violation(tmp_path, monkeypatch):
+    pkg = tmp_path / "clerk_app" / "wiring"
+    pkg.mkdir(parents=True)
+    bad = pkg / "bad.py"
+    bad.write_text(
+        "import importlib\n"
+        "from typing import TYPE_CHECKING\n"
+        "import devices.cards\n"
+        "from .. import ui_bridge\n"
+        "from ..store import db\n"
+        "if TYPE_CHECKING:\n"
+        "    from printing.dispatch import PrintDispatcher\n"
+        "def f():\n"
+        "    from PySide6.QtWidgets import QWidget\n"
+        "    import ui.main_window\n"
+        "    importlib.import_module('backoffice.app')\n"
+        "    __import__('PyQt6')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    found = {(i.module, i.lazy) for i in imported_modules(bad)}
+    assert ("devices.cards", False) in found
+    assert ("clerk_app.ui_bridge", False) in found and ("clerk_app.store.db", False) in found
+    assert ("printing.dispatch", True) in found
+    assert {("PySide6.QtWidgets", True), ("ui.main_window", True), ("backoffice.app", True), ("PyQt6", True)} <= found

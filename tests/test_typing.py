@@ -1,4 +1,5 @@
-"""Type checks (mypy settings in pyproject.toml): strict on clerk_app, devices and printing."""
+"""Type checks (mypy settings in pyproject.toml): strict on clerk_app, devices and printing; backoffice
+checked, not strict."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from tests.backoffice.server import RunningBackOffice
+from testsupport.backoffice_server import RunningBackOffice
 
 TABLES = (
     "supplements, ratings, attachment_chunks, attachments, status_events, received_cases, access_tokens, stations, "

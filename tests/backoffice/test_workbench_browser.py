@@ -76,8 +76,8 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
     from clerk_app.sync.packet import person_repository_decoder
     from clerk_app.sync.wiring import CaseServiceStatusApplier
     from tests.helpers.core import make_world
-    from tests.sync.helpers import make_station
     from tests.sync.test_lifecycle import decide_with_page
+    from testsupport.sync import make_station
 
     bo = departments
     world = make_world(tmp_path / "ws")

@@ -11,7 +11,7 @@ import pytest
 
 from clerk_app.errors import PermissionDenied
 from clerk_app.stats import StatsFilter, StatsService, nearest_rank_index
-from tests.helpers.stats_data import case_row, generate, insert_rows, line_row, local
+from testsupport.stats_data import case_row, generate, insert_rows, line_row, local
 
 WEEK = StatsFilter(dt.date(2026, 9, 21), dt.date(2026, 9, 27))
 X, Y = ("X-ITEM", "事项X"), ("Y-ITEM", "事项Y")

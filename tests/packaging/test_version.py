@@ -19,7 +19,7 @@ from clerk_app.audit_queries import AuditFilter, AuditQueries
 from clerk_app.sync import PacketBuilder
 from printing.audit_report import render_audit_pdf
 from tests.helpers.supervision import accepted_case
-from tests.sync.helpers import masked_decoder, seed_cases
+from testsupport.sync import masked_decoder, seed_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -81,7 +81,7 @@ def test_every_audit_export_carries_the_version(world):
 def test_status_bar_and_about_box_show_it(qtbot, demo_ctx, translations, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from tests.helpers.ui import open_window
+    from testsupport.ui import open_window
 
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     assert window.version_label.text() == f"版本 {PYPROJECT}"

@@ -25,8 +25,8 @@ from clerk_app.demo import seed_demo_users
 from clerk_app.settings import Settings, save_settings
 from clerk_app.store.models import OutboxEntry
 from clerk_app.sync import StationCredentials
-from tests.helpers.postgres import free_port
 from tests.sync.test_lifecycle import decide_with_page
+from testsupport.postgres import free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -161,7 +161,7 @@ def test_failed_kind_never_blocks_case_packets_and_cancel(backoffice, tmp_path, 
 
 
 def test_back_office_down_shows_offline_with_pending_count(tmp_path, qtbot):
-    from tests.helpers.ui import open_window
+    from testsupport.ui import open_window
 
     settings = app_settings(tmp_path, f"http://127.0.0.1:{free_port()}")  # nobody listens there
     StationCredentials(STATION, file_keyring(Path(settings.data_dir) / "demo-keyring.cfg")).store("s" * 43)

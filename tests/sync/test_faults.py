@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from backoffice.models import ReceivedCase
 from clerk_app.store.models import OutboxEntry
 from tests.sync.faultproxy import FaultProxy
-from tests.sync.helpers import local_pages, make_station, seed_cases
+from testsupport.sync import local_pages, make_station, seed_cases
 
 pytestmark = pytest.mark.postgres
 

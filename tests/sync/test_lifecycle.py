@@ -19,7 +19,7 @@ from clerk_app.sync.packet import person_repository_decoder
 from clerk_app.sync.wiring import CaseServiceStatusApplier, CatalogueStoreInstaller
 from tests.helpers.case_factory import ITEM, person
 from tests.helpers.core import make_world
-from tests.sync.helpers import make_station
+from testsupport.sync import make_station
 
 pytestmark = pytest.mark.postgres
 

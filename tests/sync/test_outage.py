@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from backoffice.models import Attachment, AttachmentChunk
 from clerk_app.store.models import OutboxEntry
 from clerk_app.sync import SyncState
-from tests.backoffice.server import RunningBackOffice
-from tests.sync.helpers import local_pages, make_station, seed_cases
+from testsupport.backoffice_server import RunningBackOffice
+from testsupport.sync import local_pages, make_station, seed_cases
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from cryptography.x509.oid import NameOID
 
 from clerk_app.errors import ConfigurationError
 from clerk_app.sync import BackOfficeClient, BackOfficeUnavailable, StationCredentials, TransportSettings
-from tests.backoffice.server import RunningBackOffice
-from tests.sync.helpers import MemoryKeyring, make_station, seed_cases
+from testsupport.backoffice_server import RunningBackOffice
+from testsupport.sync import MemoryKeyring, make_station, seed_cases
 
 pytestmark = pytest.mark.postgres
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from clerk_app.sync import BackOfficeClient, PacketBuilder, StationCredentials, SyncSettings, TransportSettings
 from clerk_app.sync.worker import backoff_delay
-from tests.sync.helpers import MemoryKeyring, make_station, masked_decoder, seed_cases
+from testsupport.sync import MemoryKeyring, make_station, masked_decoder, seed_cases
 
 
 @given(

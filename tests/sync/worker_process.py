@@ -17,7 +17,7 @@ from clerk_app.sync import (
     SyncWorker,
     TransportSettings,
 )
-from tests.sync.helpers import masked_decoder
+from testsupport.sync import masked_decoder
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ def main() -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
     from clerk_app.settings import Settings
-    from tests.helpers.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts
     from ui.app import Translations, create_application
     from ui.main_window import MainWindow
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus
 from devices.cards.mrz import mrz_key
-from tests.helpers.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window
 
 K = Qt.Key
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from clerk_app.app_context import build_context
 from clerk_app.lifecycle import CaseStatus, LineStatus
 from clerk_app.settings import Settings
-from tests.helpers.ui import open_window
+from testsupport.ui import open_window
 
 ROOT = Path(__file__).resolve().parents[2]
 

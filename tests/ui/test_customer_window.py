@@ -313,7 +313,7 @@ def test_one_screen_gives_a_movable_window_inside_it():
 
 
 def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translations):
-    from tests.helpers.ui import open_window
+    from testsupport.ui import open_window
 
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     customer = window.customer_window
@@ -331,7 +331,7 @@ def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translat
 def test_single_screen_window_stays_on_the_screen(qtbot, demo_ctx, translations):
     from PySide6.QtGui import QGuiApplication
 
-    from tests.helpers.ui import open_window
+    from testsupport.ui import open_window
 
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     customer = window.customer_window

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus, LineStatus
-from tests.helpers.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -19,7 +19,7 @@ from printing.dispatch import JobStatus, PrinterStatus
 from printing.errors import PrinterUnavailable
 from printing.model import DocumentKind
 from tests.helpers.case_factory import ITEM, person
-from tests.helpers.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window
 
 APPLICANT = person("张晓明", 7)
 FULL_ID = APPLICANT.document_number

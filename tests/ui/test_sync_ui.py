@@ -16,8 +16,8 @@ from clerk_app.app_context import build_context
 from clerk_app.demo import seed_demo_users
 from clerk_app.settings import Settings
 from clerk_app.sync.worker import SyncProgress, SyncState
-from tests.helpers.postgres import free_port
-from tests.helpers.ui import open_window
+from testsupport.postgres import free_port
+from testsupport.ui import open_window
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from devices.cards import CardBackendUnavailable, CardReaders, build_card_reader
 from devices.cards.api import DocumentType, FacePhoto, NoCardError, ReaderState
 from devices.cards.applicant import display_image, person_from_document
 from devices.cards.composite import CompositeCardService
+from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for
+from testsupport.cards.testdocs import EmrtdFiles
 
-from .conftest import READER_0, CardSlot, Pcscd, key_for
 from .sam_emulator import HmtResidencePermit, ResidentCard, SamEmulator
-from .testdocs import EmrtdFiles
 
 
 @pytest.fixture

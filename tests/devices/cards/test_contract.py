@@ -25,9 +25,8 @@ from devices.cards.api import (
     ReaderState,
 )
 from devices.cards.simulated import SIMULATED_READER, SimulatedCardService
-
-from .conftest import READER_0, CardSlot, key_for, wait_for_card
-from .testdocs import EmrtdFiles
+from testsupport.cards.pcscd import READER_0, CardSlot, key_for, wait_for_card
+from testsupport.cards.testdocs import EmrtdFiles
 
 
 class Harness(Protocol):

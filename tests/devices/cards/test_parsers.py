@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from devices.cards import lds, tlv
 from devices.cards.api import CardError, GarbageResponseError, PassiveAuthStatus
 from devices.cards.passive_auth import load_csca_folder, parse_sod, passive_authenticate
-
-from .testdocs import Holder, make_dg1, make_document, make_pki
+from testsupport.cards.testdocs import Holder, make_dg1, make_document, make_pki
 
 DOC = make_document(Holder())
 DG1, DG2, SOD, COM = DOC.files[0x0101], DOC.files[0x0102], DOC.files[0x011D], DOC.files[0x011E]
@@ -115,8 +114,7 @@ def test_secure_messaging_unwrap_only_raises_typed_errors(data: bytes) -> None:
 
 def test_atr_description_and_extended_length_flag() -> None:
     from devices.cards.emrtd import atr_supports_extended_length, describe_atr
-
-    from .vpcd_card import ATR_EMRTD_EXTENDED, ATR_EMRTD_SHORT, ATR_MIFARE, with_tck
+    from testsupport.cards.vpcd_card import ATR_EMRTD_EXTENDED, ATR_EMRTD_SHORT, ATR_MIFARE, with_tck
 
     assert atr_supports_extended_length(with_tck(ATR_EMRTD_EXTENDED))
     assert not atr_supports_extended_length(with_tck(ATR_EMRTD_SHORT))
@@ -135,7 +133,7 @@ def test_atr_helpers_accept_any_bytes(atr: bytes) -> None:
 
 
 def test_csca_master_list_in_the_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from .testdocs import make_country_pki, make_master_list, make_ml_signer
+    from testsupport.cards.testdocs import make_country_pki, make_master_list, make_ml_signer
 
     pki = make_pki()
     other = make_country_pki("FR", "Other CSCA")

@@ -31,10 +31,9 @@ from devices.cards.api import (
     UnknownCardError,
 )
 from devices.cards.pcsc import PcscCardService
-
-from .conftest import READER_0, CardSlot, Pcscd, key_for, wait_for_card
-from .testdocs import EmrtdFiles, Holder, face_jpeg, make_document
-from .vpcd_card import ATR_MIFARE, Faults, VirtualCard
+from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for, wait_for_card
+from testsupport.cards.testdocs import EmrtdFiles, Holder, face_jpeg, make_document
+from testsupport.cards.vpcd_card import ATR_MIFARE, Faults, VirtualCard
 
 
 @pytest.fixture
@@ -306,7 +305,7 @@ def test_emulator_process_killed_and_restarted(pcscd: Pcscd, tmp_path: Path) -> 
             [
                 sys.executable,
                 "-m",
-                "tests.devices.cards.vpcd_card",
+                "testsupport.cards.vpcd_card",
                 "--port",
                 str(pcscd.port),
                 "--csca-out",

@@ -18,10 +18,9 @@ from devices.cards.api import (
     WrongMrzError,
 )
 from devices.cards.pcsc import PcscCardService
-
-from .conftest import READER_0, CardSlot, Pcscd, key_for
-from .testdocs import EmrtdFiles
-from .vpcd_card import EmrtdCard, Faults
+from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for
+from testsupport.cards.testdocs import EmrtdFiles
+from testsupport.cards.vpcd_card import EmrtdCard, Faults
 
 ECDH_AES128_BP256 = ("id-PACE-ECDH-GM-AES-CBC-CMAC-128", 13)
 

@@ -16,9 +16,8 @@ from devices.cards.api import PaCheck, PassiveAuthStatus
 from devices.cards.passive_auth import passive_authenticate
 from devices.cards.pcsc import PcscCardService
 from devices.cards.trust import TrustMaterialError, TrustStore, load_trust, verify_master_list
-
-from .conftest import READER_0, CardSlot, Pcscd, key_for
-from .testdocs import (
+from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for
+from testsupport.cards.testdocs import (
     EmrtdFiles,
     Holder,
     make_country_pki,

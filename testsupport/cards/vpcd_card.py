@@ -5,7 +5,7 @@ vpcd protocol (both directions): 2-byte big-endian length + payload. From vpcd, 
 a control code (00 power off, 01 power on, 02 reset, 04 send ATR); anything else is a command APDU.
 A card is a TCP client of pcscd's vpcd port: connecting inserts it, closing removes it.
 
-Run standalone for the demo:  python -m tests.devices.cards.vpcd_card --port 35963
+Run standalone for the demo:  python -m testsupport.cards.vpcd_card --port 35963
 """
 
 from __future__ import annotations
@@ -464,7 +464,7 @@ class VpcdClient:
 def main() -> None:  # pragma: no cover - demo helper
     import argparse
 
-    from tests.devices.cards.testdocs import Holder, make_document, make_pki
+    from testsupport.cards.testdocs import Holder, make_document, make_pki
 
     parser = argparse.ArgumentParser(description="Emulated eMRTD behind vpcd (demo)")
     parser.add_argument("--port", type=int, default=35963)

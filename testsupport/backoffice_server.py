@@ -22,7 +22,7 @@ from backoffice import service
 from backoffice.app import create_app
 from backoffice.db import open_database
 from backoffice.models import Attachment, AttachmentChunk, ReceivedCase
-from tests.helpers.postgres import free_port
+from testsupport.postgres import free_port
 
 
 class RunningBackOffice:
