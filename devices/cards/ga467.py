@@ -447,15 +447,25 @@ def probe_port(port: str, baudrate: int = 115200, timeout: float = 0.5) -> str |
 
 
 def discover(
-    candidates: list[str], baudrate: int = 115200, timeout: float = 0.5, prefer: str = ""
+    candidates: list[str],
+    baudrate: int = 115200,
+    timeout: float = 0.5,
+    prefer: str = "",
+    skip: Callable[[str], bool] | None = None,
+    on_silent: Callable[[str], None] | None = None,
 ) -> tuple[str, str] | None:
     """(port, SAM ID) of the first port answering as a GA 467 reader; ``prefer`` (the remembered
-    port) is tried first."""
+    port) is tried first; ``skip(port)`` leaves a port out; ``on_silent(port)`` hears of each port
+    that did not answer."""
     ordered = ([prefer] if prefer else []) + [c for c in candidates if c != prefer]
     for port in ordered:
+        if skip is not None and port != prefer and skip(port):
+            continue
         sam_id = probe_port(port, baudrate, timeout)
         if sam_id:
             return port, sam_id
+        if on_silent is not None:
+            on_silent(port)
     return None
 
 
@@ -511,6 +521,7 @@ class Ga467CardService:
         on_port_found: Callable[[str], None] | None = None,
         wlt_decoder: WltDecoder | None = None,
         rediscover_interval: float = 2.0,
+        silent_backoff: float = 60.0,
     ) -> None:
         self.auto = port in ("", "auto")
         self.port_name = "" if self.auto else port
@@ -522,6 +533,8 @@ class Ga467CardService:
         self.on_port_found = on_port_found
         self.wlt_decoder = wlt_decoder
         self.rediscover_interval = rediscover_interval
+        self.silent_backoff = silent_backoff
+        self._silent_until: dict[str, float] = {}  # port → when it may be probed again
         self._next_discovery = 0.0
         # the serial port is one byte stream: every exchange runs on this one thread
         self._io = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sam-io")
@@ -548,7 +561,17 @@ class Ga467CardService:
             candidates = self.candidates()
         except Exception as exc:  # listing ports failed (no permission, no pyserial tools)
             raise ReaderGoneError(reader="GA 467", detail=f"listing ports: {type(exc).__name__}") from None
-        found = discover(candidates, self.baudrate, min(self.timeout, 0.5), prefer=self.remembered_port)
+        # A port that did not answer is not probed again for ``silent_backoff`` seconds: the probe is
+        # a 10-byte frame, and other USB-serial devices (a receipt printer, a scale) should not get
+        # one every few seconds while no reader is plugged in. New ports are probed at once.
+        found = discover(
+            candidates,
+            self.baudrate,
+            min(self.timeout, 0.5),
+            prefer=self.remembered_port,
+            skip=lambda port: self._silent_until.get(port, 0.0) > now,
+            on_silent=lambda port: self._silent_until.__setitem__(port, now + self.silent_backoff),
+        )
         if found is None:
             raise ReaderGoneError(reader="GA 467", detail=f"no GA 467 reader on {len(candidates)} ports")
         self.port_name, self.sam_id = found

@@ -144,6 +144,33 @@ def test_auto_port_found_remembered_and_followed_across_hot_plug(emulators: list
         svc.close()
 
 
+def test_silent_ports_are_not_probed_again_and_again(emulators: list[SamEmulator]) -> None:
+    master, slave = os.openpty()  # a USB-serial receipt printer, say: it never answers
+    printer = os.ttyname(slave)
+    ports = [printer]
+    svc = _service(ports)
+    try:
+        with pytest.raises(ReaderGoneError):
+            svc.read()
+        sent_once = os.read(master, 4096)
+        assert sent_once.startswith(bytes.fromhex("AAAAAA9669000311FF"))  # the SAM status probe
+        time.sleep(0.15)  # past the rediscovery interval, within the 60 s back-off for silent ports
+        with pytest.raises(ReaderGoneError):
+            svc.read()
+        os.set_blocking(master, False)
+        with pytest.raises(BlockingIOError):
+            os.read(master, 4096)  # nothing more was written to the printer
+        emu = SamEmulator(ResidentCard())  # a reader plugged in meanwhile: probed at once
+        emulators.append(emu)
+        ports.append(emu.port_name)
+        time.sleep(0.15)
+        assert svc.read().full_name == "测试样例"
+    finally:
+        svc.close()
+        os.close(master)
+        os.close(slave)
+
+
 def test_remembered_port_is_tried_first(emulators: list[SamEmulator], silent_pty: str) -> None:
     emu = SamEmulator(ResidentCard())
     emulators.append(emu)
