@@ -253,8 +253,9 @@ class TrustStore:
     changed (names, sizes and modification times), so adding a certificate to the folder needs no
     restart. ``install(files)`` takes material pushed by the back office: every file is checked
     (names, types, master list signatures, CRL signers) before anything changes; then the bundle is
-    written to a new folder under ``pushed_dir`` and the ``current`` link is replaced atomically
-    (``os.replace``), so a crash leaves either the old or the new bundle, never half of one."""
+    written to a new folder under ``pushed_dir`` and the ``current`` pointer file (naming that folder)
+    is replaced atomically (``os.replace``, atomic on POSIX and Windows alike, unlike symlinks which
+    need privileges on Windows), so a crash leaves either the old or the new bundle, never half of one."""
 
     def __init__(
         self,
@@ -278,8 +279,13 @@ class TrustStore:
     def _pushed_current(self) -> Path | None:
         if self.pushed_dir is None:
             return None
-        link = self.pushed_dir / "current"
-        return link.resolve() if link.exists() else None
+        pointer = self.pushed_dir / "current"
+        try:
+            name = pointer.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        folder = self.pushed_dir / name
+        return folder if _NAME.fullmatch(name) and folder.is_dir() else None
 
     def _state(self) -> tuple[object, ...]:
         paths: list[Path] = []
@@ -383,11 +389,12 @@ class TrustStore:
             shutil.rmtree(target)
         os.rename(staging, target)
         previous = self._pushed_current()
-        link_tmp = self.pushed_dir / f".current-{os.getpid()}-{threading.get_ident()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(target.name, link_tmp)
-        os.replace(link_tmp, self.pushed_dir / "current")  # the atomic step
+        pointer_tmp = self.pushed_dir / f".current-{os.getpid()}-{threading.get_ident()}"
+        with open(pointer_tmp, "w", encoding="ascii") as f:
+            f.write(target.name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(pointer_tmp, self.pushed_dir / "current")  # the atomic step
         _fsync_dir(self.pushed_dir)
         # keep the bundle in use and the one before it (for a look after the fact); drop older ones
         keep = {target.name, previous.name if previous else ""}
