@@ -197,6 +197,7 @@ class SamEmulator:
         self.port_name = os.ttyname(self.slave)
         self.card = card
         self.sam_id = SAM_ID
+        self.read_delay = 0.5  # seconds, with fault "read_delay"
         self.fault: str | None = None  # "lift_during_read" | "garbage" | "bad_checksum" | "silent" | "read_delay"
         self.commands: list[bytes] = []
         self._stop = threading.Event()
@@ -228,7 +229,7 @@ class SamEmulator:
     def answer(self, cmd: bytes) -> bytes:
         self.commands.append(cmd)
         if self.fault == "read_delay" and cmd == CMD_READ_TEXT_PHOTO:
-            time.sleep(0.5)  # a slow read, for cancel tests
+            time.sleep(self.read_delay)  # a slow read, for cancel tests
         if cmd == CMD_SAM_STATUS:
             return build_response(0x90)
         if cmd == CMD_SAM_ID:
