@@ -196,6 +196,7 @@ class StatusFeedOut(Strict):
     events: list[StatusEventOut]
     next_cursor: int
     has_more: bool
+    head_seq: int = 0  # newest event seq of this station (0: none)
 
 
 class PublicationOut(Strict):

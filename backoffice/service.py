@@ -454,7 +454,9 @@ def status_feed(session: Session, station: Station, after: int, limit: int) -> d
         }
         for r in rows
     ]
-    return {"events": events, "next_cursor": rows[-1].seq if rows else after, "has_more": more}
+    # head_seq lets a station notice a cursor ahead of this server (a restored back office) and re-read.
+    head = session.scalar(select(func.max(StatusEvent.seq)).where(StatusEvent.station_id == station.id)) or 0
+    return {"events": events, "next_cursor": rows[-1].seq if rows else after, "has_more": more, "head_seq": head}
 
 
 def case_summaries(session: Session, case_id: str | None = None) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tests.helpers.reaper import pytest_configure  # noqa: F401  (hook: the watchdog that stops services of a hung run)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

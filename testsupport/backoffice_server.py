@@ -39,6 +39,7 @@ class RunningBackOffice:
         self.tls = tls
         self.workers = workers
         self.extra_env = env or {}
+        self.start_timeout = 30.0
         self.database_url = database_url
         self.engine, self.sessions = open_database(database_url)  # migrated here, before serving
         self.admin_token = secrets.token_urlsafe(16)
@@ -67,7 +68,7 @@ class RunningBackOffice:
                 stdout=log,
                 stderr=log,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.start_timeout
         while True:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"back office exited: {self._log.read_text()[-2000:]}")
@@ -78,7 +79,8 @@ class RunningBackOffice:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("back office did not start within 30 s")
+                self.stop()  # never leave a half-started uvicorn behind (issue 16 item 7)
+                raise RuntimeError(f"back office did not start within {self.start_timeout:g} s")
             time.sleep(0.05)
 
     def stop(self) -> None:

@@ -1,20 +1,30 @@
 """Opening the store: engine with the right pragmas, a session factory, migrations on start.
 
-SQLite (embedded default): WAL journal, foreign keys on, a busy timeout so a second connection
-waits instead of failing. PostgreSQL: a hall-wide shared database. Same Alembic migrations for both.
+SQLite (embedded default): WAL journal, foreign keys on. **One writer discipline**: the app's GUI
+thread, its sync and print workers and the ``clerk-app admin`` commands (another process) all write.
+SQLite ignores ``SELECT … FOR UPDATE``, and a deferred transaction that read before writing loses the
+race (``IntegrityError`` on a number it allocated, ``SQLITE_BUSY`` on upgrade). So every transaction
+opened with ``Session.begin()`` / ``sessionmaker.begin()`` — which is how every write in clerk_app is
+made — starts with ``BEGIN IMMEDIATE``: it takes the write lock first, waits for it up to the busy
+timeout, and is retried if that runs out. Plain reads (``with sessions() as s``) stay deferred and
+never block writers (WAL). This follows SQLAlchemy's documented pysqlite recipe (the driver's own
+BEGIN disabled with ``isolation_level = None``, the BEGIN emitted from the engine's "begin" event).
+PostgreSQL: a hall-wide shared database (row locks work there). Same Alembic migrations for both.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from clerk_app import i18n
@@ -33,21 +43,62 @@ class StoreError(ClerkAppError):
     )
 
 
+BUSY_TIMEOUT_SECONDS = 15.0  # SQLite waits this long for the write lock (busy handler) ...
+BEGIN_ATTEMPTS = 4  # ... and BEGIN IMMEDIATE is tried this often before SQLITE_BUSY reaches the caller
+_IMMEDIATE = "clerk_sqlite_immediate"
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text_ or "database is busy" in text_
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Engine "begin" event: BEGIN IMMEDIATE for write transactions (see module docstring)."""
+    if not conn.get_execution_options().get(_IMMEDIATE):
+        conn.exec_driver_sql("BEGIN")
+        return
+    for attempt in range(1, BEGIN_ATTEMPTS + 1):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if not _is_busy(exc) or attempt == BEGIN_ATTEMPTS:
+                raise
+            log.warning("store busy (attempt %d of %d): another writer holds the lock", attempt, BEGIN_ATTEMPTS)
+            time.sleep(0.05 * attempt)
+
+
+class StoreSession(Session):
+    """A Session whose explicit transactions (``begin()``, ``sessionmaker.begin()``) take SQLite's
+    write lock at once (BEGIN IMMEDIATE). Elsewhere (PostgreSQL) it is a plain Session."""
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        outermost = not nested and not self.in_transaction()
+        trans = super().begin(nested)
+        bind = self.get_bind()
+        if outermost and isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+            self.connection(execution_options={_IMMEDIATE: True})
+        return trans
+
+
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+            dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # pysqlite: no BEGIN of its own
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -107,4 +158,4 @@ def open_store(url: str, *, run_migrations: bool = True) -> tuple[Engine, sessio
     engine = create_store_engine(url)
     if run_migrations:
         migrate(engine)
-    return engine, sessionmaker(engine, expire_on_commit=False)
+    return engine, sessionmaker(engine, class_=StoreSession, expire_on_commit=False)

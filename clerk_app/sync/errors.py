@@ -49,3 +49,27 @@ class AttachmentMissing(SyncError):
         "附件文件缺失或已损坏，无法上传（{sha}）",
         "An attachment file is missing or corrupt and cannot be uploaded ({sha})",
     )
+
+
+class InvalidAnswer(SyncError):
+    """Transient: the back office answered, but not as the wire schema (docs/api/openapi.yaml) says —
+    wrong type, missing field, an answer too large or too slow. Nothing is marked on such an answer;
+    the entry is retried with backoff (a fixed or restarted server then gets it right)."""
+
+    key = i18n.register(
+        "error.sync.invalid_answer",
+        "后台的答复不符合接口约定，稍后自动重试（{problem}）",
+        "The back office sent an answer that does not match the API; retrying automatically ({problem})",
+    )
+
+
+class FeedCursorAhead(SyncError):
+    """The stored status-feed cursor is ahead of everything the back office has (a restored or
+    replaced back office): the feed is read again from the start so no status is lost."""
+
+    key = i18n.register(
+        "error.sync.cursor_ahead",
+        "后台状态记录比本机记录的更少（后台可能已从备份恢复），正在重新同步全部状态",
+        "The back office has fewer status events than this station saw (restored from a backup?); "
+        "re-reading all statuses",
+    )

@@ -2,24 +2,35 @@
 
 TLS is always verified (system CAs, or a configured CA file for a hall's own PKI); plain http is
 accepted only for loopback addresses (tests, a one-machine pilot). Every call has connect/read/
-write timeouts. Failures are sorted into transient (``BackOfficeUnavailable``: retry later) and
-permanent (``RequestRejected``); authentication is refreshed once on 401.
+write timeouts **and an overall deadline**: each socket read and write is bounded by the time left,
+so a server that trickles one byte every few seconds ends at the deadline, not after the sum of the
+per-read timeouts. Answers are read as a stream and refused once larger than a bound (never buffered
+whole), without content encoding (no decompression bombs), and validated against the wire schema
+(``clerk_app.sync.wire``) before anything is returned. Failures are sorted into transient
+(``BackOfficeUnavailable``, ``InvalidAnswer``: retry later) and permanent (``RequestRejected``);
+authentication is refreshed once on 401.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
+import socket
 import ssl
 import threading
+import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import httpcore
 import httpx
 
 from clerk_app.errors import ConfigurationError
+from clerk_app.sync import wire
 from clerk_app.sync.credentials import StationCredentials
-from clerk_app.sync.errors import BackOfficeUnavailable, RequestRejected, StationNotAuthorised
+from clerk_app.sync.errors import BackOfficeUnavailable, InvalidAnswer, RequestRejected, StationNotAuthorised
 
 API_PREFIX = "/v1"
 _RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -32,6 +43,9 @@ class TransportSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     write_timeout: float = 30.0
+    request_deadline: float = 60.0  # overall, per request: connect + send + the whole answer
+    max_answer_bytes: int = 1024 * 1024  # receipts, states, feed pages
+    max_publication_bytes: int = 32 * 1024 * 1024  # a pushed catalogue or holiday calendar
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class StatusPage:
     events: tuple[StatusEvent, ...]
     next_cursor: int
     has_more: bool
+    head_seq: int | None = None  # the newest event the back office holds for this station (if it says)
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,107 @@ class Publication:
     version: str
     etag: str
     content: dict[str, Any]
+
+
+_deadline = threading.local()  # .at: monotonic deadline of the request running on this thread
+
+
+def _bounded(timeout: float | None, kind: type[Exception]) -> float | None:
+    """The socket timeout for one read/write: the per-phase timeout, cut to the request's time left."""
+    end = getattr(_deadline, "at", None)
+    if end is None:
+        return timeout
+    left = end - time.monotonic()
+    if left <= 0:
+        raise kind("request deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, backend: "_DeadlineBackend") -> None:
+        self._inner = inner
+        self._backend = backend
+        backend.live.add(self)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._backend.live.discard(self)
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        self._backend.live.discard(self)
+        inner = self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(inner, self._backend)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+    def abort(self) -> None:
+        """Wake a read blocked in another thread (shutdown, unlike close, interrupts recv)."""
+        sock = self._inner.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with every socket operation bounded by the request deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+        self.live: "weakref.WeakSet[_DeadlineStream]" = weakref.WeakSet()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.connect_tcp(
+            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
+        )
+        return _DeadlineStream(inner, self)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - not used (http/https only)
+        return _DeadlineStream(
+            self._inner.connect_unix_socket(path, _bounded(timeout, httpcore.ConnectTimeout), socket_options), self
+        )
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - used by httpcore retries only
+        self._inner.sleep(seconds)
+
+    def abort_all(self) -> None:
+        for stream in list(self.live):
+            stream.abort()
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A complete, size-bounded answer (the transport never hands out a half-read stream)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    what: str
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidAnswer(problem=f"{self.what}: body is not JSON") from exc
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -108,6 +224,7 @@ class BackOfficeClient:
         if parts.scheme not in ("http", "https"):
             raise ConfigurationError(problem="back office URL", detail=f"unsupported scheme {parts.scheme!r}")
         self.station_code = credentials.station_code
+        self.settings = settings
         self._credentials = credentials
         timeout = httpx.Timeout(
             connect=settings.connect_timeout,
@@ -115,12 +232,21 @@ class BackOfficeClient:
             write=settings.write_timeout,
             pool=settings.connect_timeout,
         )
+        self._backend: _DeadlineBackend | None = None
+        if transport is None:
+            transport = httpx.HTTPTransport(verify=ssl_context(settings.ca_file))
+            pool = getattr(transport, "_pool", None)
+            # httpcore takes a network backend per pool; httpx does not pass one through, so it is set
+            # on the pool it built (checked by tests/sync/test_wire.py::test_trickling_answer_*).
+            if pool is not None and hasattr(pool, "_network_backend"):
+                self._backend = _DeadlineBackend(pool._network_backend)
+                pool._network_backend = self._backend
         self._http = httpx.Client(
             base_url=settings.base_url.rstrip("/"),
             timeout=timeout,
-            verify=ssl_context(settings.ca_file),
             transport=transport,
-            headers={"User-Agent": "clerk-app-sync/1"},
+            # identity: a compressed answer could inflate far beyond the size bound while being read
+            headers={"User-Agent": "clerk-app-sync/1", "Accept-Encoding": "identity"},
         )
         self._token: str | None = None
         self._token_lock = threading.Lock()
@@ -128,42 +254,65 @@ class BackOfficeClient:
     def close(self) -> None:
         self._http.close()
 
+    def abort(self) -> None:
+        """Interrupt the requests in flight now (they fail as BackOfficeUnavailable): the worker's
+        stop() calls this so a thread blocked on a silent server ends at once."""
+        if self._backend is not None:
+            self._backend.abort_all()
+
     # -- low level ----------------------------------------------------------------------------
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, *, limit: int | None = None, **kwargs: Any) -> _Answer:
+        what = f"{method} {path.split('/')[1]}"
+        limit = limit or self.settings.max_answer_bytes
+        deadline = self.settings.request_deadline
+        _deadline.at = time.monotonic() + deadline
         try:
-            response = self._http.request(method, API_PREFIX + path, **kwargs)
+            request = self._http.build_request(method, API_PREFIX + path, **kwargs)
+            response = self._http.send(request, stream=True)
+            try:
+                if response.status_code in _RETRYABLE_STATUS:
+                    raise BackOfficeUnavailable(problem=f"HTTP {response.status_code}", detail=what)
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise InvalidAnswer(problem=f"{what}: answer larger than {limit} bytes")
+                body = bytearray()
+                for part in response.iter_raw():
+                    body += part
+                    if len(body) > limit:
+                        raise InvalidAnswer(problem=f"{what}: answer larger than {limit} bytes")
+            finally:
+                response.close()
         except httpx.TransportError as exc:  # connect/read/write errors, timeouts, resets, protocol
-            raise BackOfficeUnavailable(problem=type(exc).__name__, detail=f"{method} {path.split('/')[1]}") from exc
-        if response.status_code in _RETRYABLE_STATUS:
-            raise BackOfficeUnavailable(problem=f"HTTP {response.status_code}", detail=f"{method} {path.split('/')[1]}")
-        return response
+            late = time.monotonic() >= _deadline.at
+            problem = f"no complete answer within {deadline:g} s" if late else type(exc).__name__
+            raise BackOfficeUnavailable(problem=problem, detail=what) from exc
+        finally:
+            _deadline.at = None
+        return _Answer(response.status_code, response.headers, bytes(body), what)
 
-    def _json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            # A truncated or garbled body is a transport failure, not an answer.
-            raise BackOfficeUnavailable(problem="bad response body") from exc
-
-    def _reject(self, response: httpx.Response) -> RequestRejected:
+    def _reject(self, response: _Answer) -> RequestRejected:
         try:
             body = response.json()
-        except ValueError:
+        except InvalidAnswer:
             body = {}
-        code = str(body.get("error", "error")) if isinstance(body, dict) else "error"
+        code = str(body.get("error", "error"))[:64] if isinstance(body, dict) else "error"
         offset = body.get("offset") if isinstance(body, dict) else None
         # Field paths of a schema refusal help the log; the server never echoes values.
-        fields = (
-            [".".join(map(str, p.get("loc", []))) for p in body.get("problems", []) if isinstance(p, dict)]
-            if isinstance(body, dict)
-            else []
-        )
+        problems = body.get("problems", []) if isinstance(body, dict) else []
+        fields = [
+            ".".join(map(str, p.get("loc", []) if isinstance(p.get("loc"), list) else []))
+            for p in (problems if isinstance(problems, list) else [])
+            if isinstance(p, dict)
+        ]
         detail = f"HTTP {response.status_code} {code}" + (f" at {', '.join(fields[:5])}" if fields else "")
         return RequestRejected(
-            status=response.status_code, code=code, detail=detail, offset=offset if isinstance(offset, int) else None
+            status=response.status_code,
+            code=code,
+            detail=detail,
+            offset=offset if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0 else None,
         )
 
-    def _authorised(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _authorised(self, method: str, path: str, **kwargs: Any) -> _Answer:
         """Send with the bearer token; on 401 fetch a new token once and resend."""
         for attempt in (1, 2):
             token = self._ensure_token(force=attempt == 2)
@@ -188,7 +337,7 @@ class BackOfficeClient:
                     raise StationNotAuthorised(detail="token refused")
                 if response.status_code != 200:
                     raise self._reject(response)
-                self._token = str(self._json(response)["access_token"])
+                self._token = wire.string(wire.obj(response.json(), "token"), "access_token", "token", max_len=4096)
             return self._token
 
     # -- API ----------------------------------------------------------------------------------
@@ -206,16 +355,30 @@ class BackOfficeClient:
             raise StationNotAuthorised(detail="enrolment code refused")
         if response.status_code != 201:
             raise self._reject(response)
-        self._credentials.store(str(self._json(response)["station_secret"]))
+        body = wire.obj(response.json(), "register")
+        self._credentials.store(wire.string(body, "station_secret", "register", max_len=4096))
         with self._token_lock:
             self._token = None
 
-    def upload_packet(self, idempotency_key: str, packet: dict[str, Any]) -> PacketReceipt:
-        response = self._authorised("POST", "/case-packets", json=packet, headers={"Idempotency-Key": idempotency_key})
+    def _receipt(self, response: _Answer, what: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
+        """A packet/supplements receipt, checked: this case, a known status, and only files of the
+        manifest just sent listed as missing (a string there used to be read as its characters)."""
         if response.status_code not in (200, 201):
             raise self._reject(response)
-        body = self._json(response)
-        return PacketReceipt(body["case_id"], body["status"], bool(body["created"]), tuple(body["missing_attachments"]))
+        data = wire.obj(response.json(), what)
+        if wire.string(data, "case_id", what) != case_id:
+            raise InvalidAnswer(problem=f"{what}: case_id is not the case sent")
+        status = wire.one_of(wire.string(data, "status", what), wire.PACKET_STATUSES, what, "status")
+        created = wire.boolean(data, "created", what)
+        missing = wire.sha256_list(data, "missing_attachments", what)
+        sent = {str(a.get("sha256")) for a in body.get("attachments", []) if isinstance(a, dict)}
+        if not set(missing) <= sent:
+            raise InvalidAnswer(problem=f"{what}: missing_attachments names a file that was not sent")
+        return PacketReceipt(case_id, status, created, missing)
+
+    def upload_packet(self, idempotency_key: str, packet: dict[str, Any]) -> PacketReceipt:
+        response = self._authorised("POST", "/case-packets", json=packet, headers={"Idempotency-Key": idempotency_key})
+        return self._receipt(response, "case packet receipt", str(packet["case_id"]), packet)
 
     def upload_rating(self, idempotency_key: str, case_id: str, rating: dict[str, Any]) -> bool:
         """The applicant's rating of a case; True if stored now, False for a replay."""
@@ -224,6 +387,10 @@ class BackOfficeClient:
         )
         if response.status_code not in (200, 201):
             raise self._reject(response)
+        data = wire.obj(response.json(), "rating receipt")
+        if wire.string(data, "case_id", "rating receipt") != case_id:
+            raise InvalidAnswer(problem="rating receipt: case_id is not the case sent")
+        wire.boolean(data, "created", "rating receipt")
         return response.status_code == 201
 
     def upload_supplements(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
@@ -231,22 +398,27 @@ class BackOfficeClient:
         response = self._authorised(
             "POST", f"/cases/{quote(case_id)}/supplements", json=body, headers={"Idempotency-Key": idempotency_key}
         )
-        if response.status_code not in (200, 201):
-            raise self._reject(response)
-        data = self._json(response)
-        return PacketReceipt(data["case_id"], data["status"], bool(data["created"]), tuple(data["missing_attachments"]))
+        return self._receipt(response, "supplements receipt", case_id, body)
 
     def _att_path(self, case_id: str, sha256: str) -> str:
         return f"/cases/{quote(case_id)}/attachments/{quote(sha256)}"
 
-    def _state(self, response: httpx.Response) -> AttachmentState:
+    def _state(self, response: _Answer, sha256: str) -> AttachmentState:
         if response.status_code != 200:
             raise self._reject(response)
-        body = self._json(response)
-        return AttachmentState(body["sha256"], int(body["size"]), int(body["offset"]), bool(body["complete"]))
+        what = "attachment state"
+        body = wire.obj(response.json(), what)
+        if wire.string(body, "sha256", what) != sha256:
+            raise InvalidAnswer(problem=f"{what}: sha256 is not the file sent")
+        size = wire.integer(body, "size", what)
+        offset = wire.integer(body, "offset", what, high=size)
+        complete = wire.boolean(body, "complete", what)
+        if complete and offset != size:
+            raise InvalidAnswer(problem=f"{what}: complete before the last byte")
+        return AttachmentState(sha256, size, offset, complete)
 
     def attachment_state(self, case_id: str, sha256: str) -> AttachmentState:
-        return self._state(self._authorised("GET", self._att_path(case_id, sha256)))
+        return self._state(self._authorised("GET", self._att_path(case_id, sha256)), sha256)
 
     def put_chunk(self, case_id: str, sha256: str, offset: int, data: bytes) -> AttachmentState:
         return self._state(
@@ -256,29 +428,57 @@ class BackOfficeClient:
                 params={"offset": offset},
                 content=data,
                 headers={"Content-Type": "application/octet-stream"},
-            )
+            ),
+            sha256,
         )
 
     def finalize(self, case_id: str, sha256: str) -> AttachmentState:
-        return self._state(self._authorised("POST", self._att_path(case_id, sha256) + "/finalize"))
+        return self._state(self._authorised("POST", self._att_path(case_id, sha256) + "/finalize"), sha256)
 
     def status_feed(self, after: int, limit: int = 200) -> StatusPage:
+        """Events after ``after``, checked: each seq above the previous one, at most ``limit``,
+        ``has_more`` only with events (else a client would loop), ``next_cursor`` not behind."""
         response = self._authorised("GET", "/status-feed", params={"after": after, "limit": limit})
         if response.status_code != 200:
             raise self._reject(response)
-        body = self._json(response)
-        events = tuple(
-            StatusEvent(int(e["seq"]), str(e["case_id"]), str(e["status"]), e.get("reason")) for e in body["events"]
-        )
-        return StatusPage(events, int(body["next_cursor"]), bool(body["has_more"]))
+        what = "status feed"
+        body = wire.obj(response.json(), what)
+        raw = wire.array(body, "events", what, max_items=limit)
+        events = []
+        last = after
+        for item in raw:
+            e = wire.obj(item, what + " event")
+            seq = wire.integer(e, "seq", what, low=last + 1)
+            events.append(
+                StatusEvent(
+                    seq,
+                    wire.string(e, "case_id", what, max_len=64),
+                    wire.string(e, "status", what, max_len=32),
+                    wire.optional_string(e, "reason", what, max_len=4000),
+                )
+            )
+            last = seq
+        next_cursor = wire.integer(body, "next_cursor", what, low=after)
+        has_more = wire.boolean(body, "has_more", what)
+        if has_more and not events:
+            raise InvalidAnswer(problem=f"{what}: has_more without events")
+        head = wire.integer(body, "head_seq", what) if body.get("head_seq") is not None else None
+        return StatusPage(tuple(events), next_cursor, has_more, head)
 
     def publication(self, kind: str, known_etag: str | None) -> Publication | None:
         """The latest catalogue/calendar, or None when nothing newer than ``known_etag`` exists."""
         headers = {"If-None-Match": known_etag} if known_etag else {}
-        response = self._authorised("GET", f"/{kind}/current", headers=headers)
+        response = self._authorised(
+            "GET", f"/{kind}/current", headers=headers, limit=self.settings.max_publication_bytes
+        )
         if response.status_code in (304, 404):
             return None
         if response.status_code != 200:
             raise self._reject(response)
-        body = self._json(response)
-        return Publication(kind, str(body["version"]), response.headers.get("ETag", ""), dict(body["content"]))
+        what = f"{kind} publication"
+        body = wire.obj(response.json(), what)
+        version = wire.string(body, "version", what, max_len=64)
+        content = body.get("content")
+        if not isinstance(content, dict):
+            raise InvalidAnswer(problem=f"{what}: content is {type(content).__name__}, expected an object")
+        return Publication(kind, version, response.headers.get("ETag", ""), content)

@@ -30,6 +30,7 @@ import hashlib
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -43,6 +44,8 @@ from clerk_app.sync import state as sync_state
 from clerk_app.sync.errors import (
     AttachmentMissing,
     BackOfficeUnavailable,
+    FeedCursorAhead,
+    InvalidAnswer,
     RequestRejected,
     StationNotAuthorised,
     SyncError,
@@ -110,9 +113,17 @@ class CycleReport:
     installed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     cancelled: bool = False  # a manual cycle stopped by the clerk (no pulls this time)
+    feed_resynced: bool = False  # the stored feed cursor was ahead of the back office: read again from 0
 
 
 _WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
+# What the back office says once it holds a case completely (every later status implies it).
+_RECEIVED_OR_LATER = SERVER_STATUSES
+
+
+def _unexpected(exc: Exception) -> SyncError:
+    """An unforeseen failure inside a cycle, as a typed error (type name only: no values, no PII)."""
+    return SyncError(problem=f"internal error {type(exc).__name__}", detail=type(exc).__name__)
 
 
 def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random) -> float:
@@ -177,12 +188,22 @@ class SyncWorker:
         self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to stop after the current request and wait for it."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the thread and wait until it has ended. The request in flight is interrupted (its
+        socket shut down); every request also has an overall deadline, so the join always returns."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is None:
+            return
+        limit = timeout if timeout is not None else self._client.settings.request_deadline + 10.0
+        end = time.monotonic() + limit
+        while thread.is_alive() and time.monotonic() < end:
+            self._client.abort()
+            thread.join(0.2)
+        if thread.is_alive():  # cannot happen with the deadlines; say so loudly if it does
+            log.error("sync worker did not stop within %.0f s", limit)
+        else:
             self._thread = None
 
     def wake(self) -> None:
@@ -230,8 +251,12 @@ class SyncWorker:
                 report.cancelled = cancel is not None and cancel.is_set()
                 self._publish_state(report)
                 return report
-            self._pull_statuses(report)
-            self._pull_publications(report)
+            for pull in (self._pull_statuses, self._pull_publications):
+                try:
+                    pull(report)
+                except Exception as exc:  # a bug or an unforeseen answer: reported, never raised
+                    log.exception("sync pull failed")
+                    report.pull_error = report.pull_error or _unexpected(exc)
             self._publish_state(report)
             return report
 
@@ -270,14 +295,20 @@ class SyncWorker:
                     self._send_supplements(entry_id, case_id, key)
                 else:
                     raise RequestRejected(status=0, code=f"unsupported outbox kind {kind}")
-            except (BackOfficeUnavailable, StationNotAuthorised) as exc:
+            except (BackOfficeUnavailable, StationNotAuthorised, InvalidAnswer) as exc:
                 self._reschedule(entry_id, exc)
                 report.upload_error = exc
-                return  # the back office is away: stop hammering it, keep the order
+                return  # the back office is away or answers wrongly: stop hammering it, keep the order
             except (RequestRejected, AttachmentMissing, LookupError) as exc:
                 self._mark_failed(entry_id, exc)
                 report.failed += 1
                 continue
+            except Exception as exc:  # never out of run_once, never "sent": retried like an outage
+                log.exception("sending outbox entry %s crashed", entry_id)
+                error = _unexpected(exc)
+                self._reschedule(entry_id, error)
+                report.upload_error = error
+                return
             self._mark_sent(entry_id)
             report.sent += 1
             report.contacted = True
@@ -286,7 +317,13 @@ class SyncWorker:
         with self._sessions() as s:
             built = self._packets.build(s, case_id)
         receipt = self._client.upload_packet(key, built.body)
-        self._send_files(case_id, built.files, set(receipt.missing_attachments))
+        if receipt.missing_attachments:
+            self._send_files(case_id, built.files, set(receipt.missing_attachments))
+            # Ask again (an idempotent replay of the same packet): only a back office that now
+            # holds the whole case marks the entry sent.
+            receipt = self._client.upload_packet(key, built.body)
+        if receipt.status not in _RECEIVED_OR_LATER or receipt.missing_attachments:
+            raise InvalidAnswer(problem=f"case not received by the back office (status {receipt.status})")
 
     def _send_files(self, case_id: str, manifest: tuple[ManifestFile, ...], missing: set[str]) -> None:
         files = [f for f in manifest if f.sha256 in missing]
@@ -322,7 +359,11 @@ class SyncWorker:
                 raise LookupError(f"supplements entry {entry_id} has no lines for its case")
             built = self._packets.build_supplements(s, case_id, [str(c) for c in codes])
         receipt = self._client.upload_supplements(key, case_id, built.body)
-        self._send_files(case_id, built.files, set(receipt.missing_attachments))
+        if receipt.missing_attachments:
+            self._send_files(case_id, built.files, set(receipt.missing_attachments))
+            receipt = self._client.upload_supplements(key, case_id, built.body)
+        if receipt.missing_attachments:
+            raise InvalidAnswer(problem="supplement pages still missing at the back office after upload")
 
     def _send_rating(self, entry_id: int, case_id: str, key: str) -> None:
         """The rating as the customer window stored it in the outbox payload (deterministic, so a
@@ -445,10 +486,21 @@ class SyncWorker:
             return
         try:
             with self._sessions() as s:
-                cursor = int(sync_state.get_value(s, self._cursor_key()) or 0)
+                stored = sync_state.get_value(s, self._cursor_key()) or "0"
+            cursor = int(stored) if stored.isdigit() else 0
             for _page in range(50):  # bounded per cycle
                 page = self._client.status_feed(cursor, self.settings.feed_page)
                 report.contacted = True
+                if page.head_seq is not None and page.head_seq < cursor:
+                    # The back office has fewer events than this station already read: it was
+                    # restored or replaced. Read everything again (applying is idempotent).
+                    log.warning("status feed cursor %s ahead of the back office (%s): re-reading", cursor, page.head_seq)
+                    report.feed_resynced = True
+                    self._state = replace(self._state, problem=FeedCursorAhead().user_message())
+                    cursor = 0
+                    with self._sessions.begin() as s:
+                        sync_state.set_value(s, self._cursor_key(), "0")
+                    continue
                 for event in page.events:
                     if event.status not in SERVER_STATUSES:
                         continue
@@ -457,7 +509,9 @@ class SyncWorker:
                         report.statuses_applied += 1
                     except ClerkAppError as exc:  # e.g. a case voided locally: note and go on
                         log.warning("status %s for a case not applied: %s", event.status, exc)
-                cursor = page.next_cursor
+                # Only as far as what was seen: a next_cursor beyond the last event would skip events.
+                if page.events:
+                    cursor = page.events[-1].seq
                 with self._sessions.begin() as s:
                     sync_state.set_value(s, self._cursor_key(), str(cursor))
                 if not page.has_more:

@@ -5,6 +5,9 @@ request body, a 503 without reaching the server, the server's answer replaced by
 (connection reset) *after the server committed*, an answer held past the client's read timeout, or
 the request delivered to the server twice at once (duplicate). Bodies are framed by Content-Length,
 which is what httpx sends for the client's JSON and chunk bodies.
+
+``rewrite`` (optional) sees each relayed (request, response) pair after the server answered and may
+return another response: a back office that committed the request but answers off-schema.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import random
 import socket
 import struct
+import json
 import threading
 import time
 from collections import Counter
+from typing import Any, Callable
 
 FAULTS = (
     "reset_mid_body",
@@ -80,7 +85,16 @@ def _read_message(sock: socket.socket, buf: bytes, *, response: bool = False) ->
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, rates: dict[str, float], *, seed: int = 7, hold: float = 1.0) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        rates: dict[str, float],
+        *,
+        seed: int = 7,
+        hold: float = 1.0,
+        rewrite: Callable[[bytes, bytes], bytes | None] | None = None,
+    ) -> None:
+        self.rewrite = rewrite
         self.upstream = ("127.0.0.1", upstream_port)
         self.rates = rates
         self.hold = hold
@@ -206,6 +220,8 @@ class FaultProxy:
                 if fault == "drop_response_after_commit":
                     _rst(client)
                     return
+                if self.rewrite is not None:
+                    response = self.rewrite(message, response) or response
                 if fault == "timeout_after_commit":
                     time.sleep(self.hold)
                     client.close()
@@ -220,3 +236,22 @@ class FaultProxy:
                         sock.close()
                 except OSError:
                     pass
+
+
+def request_line(message: bytes) -> tuple[str, str]:
+    """(method, path without the query) of a raw request."""
+    method, target = message.split(b"\r\n", 1)[0].decode().split(" ")[:2]
+    return method, target.split("?", 1)[0]
+
+
+def response_json(response: bytes) -> Any:
+    return json.loads(response.split(b"\r\n\r\n", 1)[1])
+
+
+def json_response(body: Any, status: str = "200 OK") -> bytes:
+    """A complete HTTP/1.1 answer carrying ``body`` (any JSON value, or raw bytes)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n".encode()
+        + data
+    )

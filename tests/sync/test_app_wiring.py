@@ -61,7 +61,8 @@ def open_app(settings: Settings, *, start_sync: bool = True):
 def enrol(tmp_path: Path, backoffice, settings: Settings, capsys) -> None:
     path = save_settings(settings, tmp_path / "settings.toml")
     code = backoffice.add_station(STATION)
-    assert cli.main(["--settings", str(path), "admin", "enrol-station", code]) == 0
+    # "--": a random code may begin with "-" (token_urlsafe), which argparse would take for an option
+    assert cli.main(["--settings", str(path), "admin", "enrol-station", "--", code]) == 0
     out = capsys.readouterr()
     assert "registered" in out.out and code not in out.out + out.err
 
