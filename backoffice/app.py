@@ -21,12 +21,14 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backoffice import accounts, schemas, service, workflow
 from backoffice.db import open_database
+from backoffice.guard import BodyGuard
 from backoffice.models import Station
 from backoffice.service import ApiProblem
 
@@ -106,6 +108,8 @@ def create_app(
             raise ApiProblem(403, "forbidden", "back-office admins only")
 
     StationDep = Annotated[Station, Depends(station_auth)]  # noqa: N806 - a type alias for FastAPI
+    # Size limits and authentication before a body is read (backoffice/guard.py).
+    app.add_middleware(BodyGuard, station_auth=station_auth, admin_auth=admin_auth)
 
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
@@ -129,9 +133,15 @@ def create_app(
         )
 
     # -- public ---------------------------------------------------------------------------------
-    @app.get("/v1/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "api_version": "1"}
+    @app.get("/v1/health", response_model=None)
+    async def health() -> dict[str, str] | JSONResponse:
+        """Healthy only when the database answers: a load balancer must not send stations to a
+        process whose database is gone."""
+        try:
+            await in_db(lambda session: session.execute(text("SELECT 1")))
+        except Exception:  # any database failure: unavailable, no detail to the caller
+            return JSONResponse({"status": "unavailable", "api_version": "1", "database": "unreachable"}, 503)
+        return {"status": "ok", "api_version": "1", "database": "ok"}
 
     @app.post("/v1/stations/register", status_code=201)
     async def register(body: schemas.RegisterRequest) -> schemas.RegisterResponse:

@@ -480,18 +480,34 @@ def case_summaries(session: Session, case_id: str | None = None) -> list[dict[st
 
 
 # -- ratings --------------------------------------------------------------------------------------
+def _station_key(station: Station, key: str) -> str:
+    """Idempotency keys of ratings are kept per station: one station's key can neither collide with
+    nor reveal another station's (the column is unique across stations, String(128))."""
+    scoped = f"{station.id}:{key}"
+    return scoped if len(scoped) <= 128 else f"{station.id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def receive_rating(session: Session, station: Station, key: str, body: dict[str, Any]) -> bool:
     """Store a case's rating once. Returns True when stored now, False for a replay of the same key and
-    body; the same key with another body, or a second rating of the case under another key, is 409."""
+    body; the same key with another body, or a second rating of the case under another key, is 409.
+
+    Ratings belong to the station that sent them (unique per station and case; keys scoped per
+    station). A case returned or rejected at the window sends no packet and is rated too, so a rating
+    is not refused for lack of a packet — and therefore also not for a case id another station used:
+    such a rating is kept as the sending station's own, never attached to the other station's case,
+    and the answer is the same as for any unknown id (no existence oracle)."""
     digest = canonical_sha256(body)
-    existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
-    if existing is not None:
-        return _rating_replay(existing, station, digest)
+    scoped = _station_key(station, key)
+    existing = session.scalar(
+        select(Rating).where(Rating.idempotency_key.in_((scoped, key)), Rating.station_id == station.id)
+    )
+    if existing is not None:  # (unscoped: a rating stored before keys were scoped)
+        return _rating_replay(existing, digest)
     session.add(
         Rating(
             station_id=station.id,
             case_id=body["case_id"],
-            idempotency_key=key,
+            idempotency_key=scoped,
             body_sha256=digest,
             rating=body["rating"],
             body=body,
@@ -502,15 +518,15 @@ def receive_rating(session: Session, station: Station, key: str, body: dict[str,
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        existing = session.scalar(select(Rating).where(Rating.idempotency_key == key))
+        existing = session.scalar(select(Rating).where(Rating.idempotency_key == scoped))
         if existing is None:
             raise ApiProblem(409, "rating_exists", "this case was already rated under another key") from exc
-        return _rating_replay(existing, station, digest)
+        return _rating_replay(existing, digest)
     return True
 
 
-def _rating_replay(existing: Rating, station: Station, digest: str) -> bool:
-    if existing.station_id != station.id or existing.body_sha256 != digest:
+def _rating_replay(existing: Rating, digest: str) -> bool:
+    if existing.body_sha256 != digest:
         raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different rating")
     return False
 

@@ -7,6 +7,7 @@ Usable without a GUI: ``CaseService(...).decide(case_id, Decision.ACCEPT, actor)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from clerk_app.audit import Auditor
 from clerk_app.case_numbers import allocate_case_number
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.clock import Clock
-from clerk_app.errors import DomainError, NotFound
+from clerk_app.errors import ClerkAppError, DomainError, NotFound
 from clerk_app.lifecycle import (
     DECISION_LABELS,
     DECISION_STATUS,
@@ -598,8 +599,12 @@ class CaseService:
     # -- helpers -------------------------------------------------------------------------------
     def _view(self, s: Session, case: Case) -> CaseView:
         def person(pid: str | None) -> PersonView | None:
-            row = s.get(Person, pid) if pid else None
-            return self._persons.view(row, full=False) if row else None
+            try:
+                row = s.get(Person, pid) if pid else None
+                return self._persons.view(row, full=False) if row else None
+            except ClerkAppError as exc:  # damaged record or page: only this row degrades, not the list
+                logging.getLogger(__name__).warning("person record %s unreadable: %s", pid, exc)
+                return _unreadable_person(pid or "")
 
         return CaseView(
             id=case.id,
@@ -741,3 +746,11 @@ def _line_view(row: CaseLine) -> LineView:
         row.due_date,
         row.page_count,
     )
+
+
+_UNREADABLE = i18n.register("person.unreadable", "（记录已损坏，无法读取）", "(record damaged, cannot be read)")
+
+
+def _unreadable_person(pid: str) -> PersonView:
+    """What a list shows for a person record that cannot be read (issue 16 item 5)."""
+    return PersonView(pid, "person", i18n.text(_UNREADABLE), "", "", "", "", "", None, True)

@@ -2,7 +2,10 @@
 
 clerk-app [--demo] [--settings FILE] [--data-dir DIR] [--lang zh_CN|en]
 clerk-app admin create-user USERNAME --role ROLE --name NAME --staff-no NO   (password on stdin or prompted)
-clerk-app admin verify-audit
+clerk-app admin verify-audit          (prints "audit chain intact" or "audit chain BROKEN …", exit 1)
+clerk-app admin check-store           (full integrity check: structure, foreign keys, schema, audit chain)
+clerk-app admin backup FOLDER         (online backup: database incl. WAL + attachments; pg_dump for PostgreSQL)
+clerk-app admin restore FOLDER        (SQLite: puts a backup back; the workstation must be closed)
 clerk-app admin rotate-key --admin-user ADMIN [--resume]
 clerk-app admin purge-expired        (retention: settings.retention_days; also run at each start)
 clerk-app admin import-catalogue FOLDER
@@ -62,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--staff-no", required=True)
     cu.add_argument("--admin-user", help="existing admin creating this account (asked for a password)")
     asub.add_parser("verify-audit", help="verify the audit hash chain")
+    asub.add_parser(
+        "check-store", help="full integrity check of the store and the audit chain, with what to do (docs/security.md)"
+    )
+    bk = asub.add_parser("backup", help="online backup of the store and attachments into FOLDER (docs/security.md)")
+    bk.add_argument("folder")
+    rs = asub.add_parser("restore", help="restore a backup FOLDER (SQLite; close the workstation first)")
+    rs.add_argument("folder")
     asub.add_parser(
         "purge-expired",
         help="purge personal data and page images of cases handed out more than retention_days ago (docs/security.md)",
@@ -167,7 +177,51 @@ def _key_import(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
 
 
+def _store_admin(args: argparse.Namespace, settings: Settings) -> int | None:
+    """The commands that must work on a damaged store, so they do not build the app context (which
+    refuses a damaged store at its start check)."""
+    from clerk_app.store import maintenance
+
+    url = settings.resolved_database_url()
+    attachments = settings.resolved_data_dir() / "attachments"
+    if args.admin_command in ("verify-audit", "check-store"):
+        report = maintenance.full_check(url)
+        audit = report.audit
+        print(f"audit chain {audit}")
+        if args.admin_command == "verify-audit":
+            return 0 if audit == "intact" else 1
+        for problem in report.problems:
+            print(f"store problem: {problem}")
+        if report.healthy:
+            print("store OK")
+            return 0
+        print(
+            "store DAMAGED: stop working on this station; keep the damaged files for analysis; restore the latest "
+            "backup with 'clerk-app admin restore FOLDER' (docs/security.md, Backups and restore)"
+        )
+        return 1
+    if args.admin_command == "backup":
+        manifest = maintenance.backup(url, attachments, Path(args.folder))
+        print(
+            f"backup written to {args.folder}: {manifest['database']}, {manifest['files_copied']} new files, "
+            f"audit chain {manifest['audit']}"
+        )
+        return 0 if manifest["audit"] == "intact" else 1
+    if args.admin_command == "restore":
+        kept = maintenance.restore(url, attachments, Path(args.folder))
+        print(f"restored from {args.folder}" + (f"; the replaced store is kept as {kept}" if kept else ""))
+        print(
+            "the next sync checks the store against the back office's anchor and moves case numbers past "
+            "every number already used"
+        )
+        return 0
+    return None
+
+
 def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    handled = _store_admin(args, settings)
+    if handled is not None:
+        return handled
     from clerk_app.app_context import build_context
 
     if args.admin_command == "key-import":
@@ -203,12 +257,6 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
                 f"re-encrypted; still old: {left.persons_old} records, {left.files_old} files"
             )
             return 0 if left.complete else 1
-        elif args.admin_command == "verify-audit":
-            broken = ctx.auditor.verify()
-            if broken:
-                print(f"audit chain BROKEN at event {broken.seq}: {broken.reason}")
-                return 1
-            print("audit chain intact")
         elif args.admin_command == "import-catalogue":
             cat = ctx.catalogue.import_folder(args.folder, system_actor(settings.station_code))
             print(f"catalogue {cat.version} active ({len(cat.items)} items)")

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -41,6 +42,57 @@ class StoreError(ClerkAppError):
     key = i18n.register(
         "error.store", "本地数据库无法打开：{problem}", "The local database cannot be opened: {problem}"
     )
+
+
+class StoreDamaged(StoreError):
+    """The database file (or its WAL) is damaged: SQLite reports a malformed image or the integrity
+    check fails. Nothing more is written; the clerk is told what to do."""
+
+    key = i18n.register(
+        "error.store.damaged",
+        "本地数据库已损坏（{problem}）。请停止在本机办件并联系管理员：运行 clerk-app admin check-store 查看详情，"
+        "然后用 clerk-app admin restore 从最近的备份恢复（见 docs/security.md）",
+        "The local database is damaged ({problem}). Stop working on this station and call an administrator: "
+        "run 'clerk-app admin check-store' for details, then restore the latest backup with "
+        "'clerk-app admin restore' (docs/security.md)",
+    )
+
+
+class StoreBusy(StoreError):
+    key = i18n.register(
+        "error.store.busy",
+        "本地数据库正被其他程序占用，请稍后重试",
+        "The local database is busy with another program; try again in a moment",
+    )
+
+
+class StoreUnavailable(StoreError):
+    key = i18n.register(
+        "error.store.unavailable",
+        "无法连接数据库（{problem}），请检查网络和数据库服务后重试",
+        "The database cannot be reached ({problem}); check the network and the database server, then retry",
+    )
+
+
+_DAMAGE = ("malformed", "not a database", "disk i/o error", "corrupt", "unsupported file format")
+
+
+def _store_error(ctx: ExceptionContext) -> None:
+    """Engine "handle_error" event: database failures a clerk can meet become typed, translated
+    StoreErrors (the UI shows every ClerkAppError); constraint errors stay SQLAlchemy's, for the code
+    that handles them. The original error is chained for the log."""
+    if ctx.is_pre_ping or isinstance(ctx.sqlalchemy_exception, IntegrityError):
+        return
+    text_ = str(ctx.original_exception).lower()
+    dialect = ctx.dialect.name if ctx.dialect is not None else ""
+    name = type(ctx.original_exception).__name__
+    if dialect == "sqlite":
+        if any(word in text_ for word in _DAMAGE):
+            raise StoreDamaged(problem=name, detail=text_[:200]) from ctx.sqlalchemy_exception
+        if _is_busy(ctx.original_exception):
+            raise StoreBusy(detail=text_[:200]) from ctx.sqlalchemy_exception
+    elif ctx.is_disconnect or isinstance(ctx.sqlalchemy_exception, OperationalError):
+        raise StoreUnavailable(problem=name, detail=name) from ctx.sqlalchemy_exception
 
 
 BUSY_TIMEOUT_SECONDS = 15.0  # SQLite waits this long for the write lock (busy handler) ...
@@ -62,8 +114,8 @@ def _sqlite_begin(conn: Connection) -> None:
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             return
-        except OperationalError as exc:
-            if not _is_busy(exc) or attempt == BEGIN_ATTEMPTS:
+        except (OperationalError, StoreBusy) as exc:
+            if not (isinstance(exc, StoreBusy) or _is_busy(exc)) or attempt == BEGIN_ATTEMPTS:
                 raise
             log.warning("store busy (attempt %d of %d): another writer holds the lock", attempt, BEGIN_ATTEMPTS)
             time.sleep(0.05 * attempt)
@@ -99,10 +151,41 @@ def create_store_engine(url: str) -> Engine:
             cur.close()
 
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _store_error)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _store_error)
+    return engine
+
+
+def check_store(engine: Engine, *, full: bool = False) -> list[str]:
+    """Problems found in the store ([] = healthy). SQLite: ``PRAGMA quick_check`` (at every start:
+    page structure, O(size), no index cross-check) or ``integrity_check`` + ``foreign_key_check``
+    (``full``, from ``clerk-app admin check-store``). PostgreSQL: the server answers and the schema is
+    at this app's migration head. Never raises for a damaged store: it reports."""
+    problems: list[str] = []
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                pragma = "integrity_check" if full else "quick_check"
+                rows = [str(r) for r in conn.exec_driver_sql(f"PRAGMA {pragma}").scalars()]
+                if rows != ["ok"]:
+                    problems += [f"{pragma}: {r}" for r in rows[:20]]
+                if full:
+                    for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all()[:20]:
+                        problems.append(f"foreign_key_check: table {row[0]} row {row[1]} → {row[2]}")
+            else:
+                conn.exec_driver_sql("SELECT 1")
+            head = migration_head()
+            if inspect(conn).has_table("alembic_version"):
+                rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if head is not None and rev != head:
+                    problems.append(f"schema revision {rev}, this app expects {head}")
+    except (StoreError, DBAPIError, sqlite3.Error) as exc:
+        problems.append(f"cannot read the store: {type(exc).__name__}")
+    return problems
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -140,6 +223,16 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def current_revision_or_none(engine: Engine) -> str | None:
+    """The store's schema revision, or None for a new (empty) store; a damaged file raises StoreDamaged."""
+    try:
+        return current_revision(engine)
+    except StoreError:
+        raise
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise StoreDamaged(problem=type(exc).__name__, detail=str(exc)[:200]) from exc
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (the app calls this on every start)."""
     try:
@@ -154,8 +247,22 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         raise StoreError(problem=type(exc).__name__, detail=str(exc)) from exc
 
 
-def open_store(url: str, *, run_migrations: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_store(url: str, *, run_migrations: bool = True, check: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine + session factory. ``check``: the quick integrity check at start (issue 16 item 5) —
+    a damaged store stops here with StoreDamaged and what to do, instead of failing later on some
+    screen with a raw database error."""
     engine = create_store_engine(url)
+    if check and engine.dialect.name == "sqlite" and current_revision_or_none(engine) is not None:
+        problems = check_store(engine)
+        if problems:
+            engine.dispose()
+            log.error("store integrity check failed: %s", "; ".join(problems))
+            raise StoreDamaged(problem="quick_check", detail="; ".join(problems)[:500])
     if run_migrations:
         migrate(engine)
+    if check and engine.dialect.name != "sqlite":
+        problems = check_store(engine)
+        if problems:
+            engine.dispose()
+            raise StoreUnavailable(problem=problems[0][:120], detail="; ".join(problems)[:500])
     return engine, sessionmaker(engine, class_=StoreSession, expire_on_commit=False)

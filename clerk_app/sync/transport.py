@@ -103,7 +103,7 @@ def _bounded(timeout: float | None, kind: type[Exception]) -> float | None:
 
 
 class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream, backend: "_DeadlineBackend") -> None:
+    def __init__(self, inner: httpcore.NetworkStream, backend: _DeadlineBackend) -> None:
         self._inner = inner
         self._backend = backend
         backend.live.add(self)
@@ -143,7 +143,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
-        self.live: "weakref.WeakSet[_DeadlineStream]" = weakref.WeakSet()
+        self.live: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
 
     def connect_tcp(
         self,

@@ -17,7 +17,16 @@ from clerk_app.sync.errors import InvalidAnswer
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_INT64 = 2**63 - 1
 # Statuses a case can have at the back office ("receiving": attachments outstanding).
-PACKET_STATUSES = ("receiving", "received", "in_approval", "approved", "disapproved", "result_ready", "delivered")
+PACKET_STATUSES = (
+    "receiving",
+    "received",
+    "in_approval",
+    "material_requested",
+    "approved",
+    "disapproved",
+    "result_ready",
+    "delivered",
+)
 
 
 def _bad(what: str, field: str, problem: str) -> InvalidAnswer:

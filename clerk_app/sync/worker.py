@@ -118,7 +118,7 @@ class CycleReport:
 
 _WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
 # What the back office says once it holds a case completely (every later status implies it).
-_RECEIVED_OR_LATER = SERVER_STATUSES
+_RECEIVED_OR_LATER = SERVER_STATUSES + ("material_requested",)
 
 
 def _unexpected(exc: Exception) -> SyncError:
@@ -494,7 +494,9 @@ class SyncWorker:
                 if page.head_seq is not None and page.head_seq < cursor:
                     # The back office has fewer events than this station already read: it was
                     # restored or replaced. Read everything again (applying is idempotent).
-                    log.warning("status feed cursor %s ahead of the back office (%s): re-reading", cursor, page.head_seq)
+                    log.warning(
+                        "status feed cursor %s ahead of the back office (%s): re-reading", cursor, page.head_seq
+                    )
                     report.feed_resynced = True
                     self._state = replace(self._state, problem=FeedCursorAhead().user_message())
                     cursor = 0

@@ -8,7 +8,7 @@ import json
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 Behaviour = Callable[[socket.socket, "BadServer"], None]
 
@@ -26,7 +26,7 @@ class BadServer:
         self._threads: list[threading.Thread] = []
         self._accepter = threading.Thread(target=self._accept, daemon=True)
 
-    def __enter__(self) -> "BadServer":
+    def __enter__(self) -> BadServer:
         self._accepter.start()
         return self
 
@@ -45,7 +45,7 @@ class BadServer:
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -60,7 +60,7 @@ class BadServer:
             while not self._stop.is_set():
                 try:
                     data = conn.recv(65536)
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 if not data:
                     return
@@ -121,14 +121,18 @@ def endless(total: int, *, declared: bool) -> Behaviour:
         block = b"[" + b"0," * 32_000 + b"0]"
         try:
             if declared:
-                server.send(conn, b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % total)
+                server.send(
+                    conn, b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % total
+                )
                 sent = 0
                 while sent < total and not server.stopping:
                     piece = block[: total - sent]
                     server.send(conn, piece)
                     sent += len(piece)
             else:
-                server.send(conn, b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+                server.send(
+                    conn, b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+                )
                 sent = 0
                 while sent < total and not server.stopping:
                     server.send(conn, b"%x\r\n" % len(block) + block + b"\r\n")

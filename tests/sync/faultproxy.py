@@ -12,14 +12,15 @@ return another response: a back office that committed the request but answers of
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import struct
-import json
 import threading
 import time
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 FAULTS = (
     "reset_mid_body",
@@ -251,7 +252,4 @@ def response_json(response: bytes) -> Any:
 def json_response(body: Any, status: str = "200 OK") -> bytes:
     """A complete HTTP/1.1 answer carrying ``body`` (any JSON value, or raw bytes)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return (
-        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n".encode()
-        + data
-    )
+    return f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(data)}\r\n\r\n".encode() + data

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from backoffice.models import ReceivedCase
 from clerk_app.store.models import OutboxEntry
 from clerk_app.sync import state as sync_state
+from clerk_app.sync.credentials import StationCredentials
 from clerk_app.sync.errors import BackOfficeUnavailable, InvalidAnswer
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings
-from clerk_app.sync.credentials import StationCredentials
 from tests.sync.badserver import BadServer, endless, silent, trickle
 from tests.sync.faultproxy import FaultProxy, json_response, request_line, response_json
 from tests.sync.helpers import MemoryKeyring, make_station, seed_cases
@@ -26,23 +26,23 @@ from tests.sync.helpers import MemoryKeyring, make_station, seed_cases
 pytestmark = pytest.mark.postgres
 
 
-def _entry(sessions) -> tuple[str, int]:  # noqa: ANN001
+def _entry(sessions) -> tuple[str, int]:
     with sessions() as s:
         e = s.scalars(select(OutboxEntry)).one()
         return e.state, e.attempts
 
 
-def _due_now(sessions) -> None:  # noqa: ANN001
+def _due_now(sessions) -> None:
     with sessions.begin() as s:
         s.execute(update(OutboxEntry).values(next_attempt_at=None))
 
 
-def _server_status(backoffice, case_id: str) -> str | None:  # noqa: ANN001
+def _server_status(backoffice, case_id: str) -> str | None:
     with backoffice.sessions() as s:
         return s.scalar(select(ReceivedCase.status).where(ReceivedCase.id == case_id))
 
 
-def _rewriter(method: str, prefix: str, change):  # noqa: ANN001, ANN202
+def _rewriter(method: str, prefix: str, change):
     def rewrite(request: bytes, response: bytes) -> bytes | None:
         m, path = request_line(request)
         if m == method and path.startswith(prefix) and b" 20" in response.split(b"\r\n", 1)[0]:
@@ -152,7 +152,7 @@ class Recorder:
         self.seen.append((case_id, status))
 
 
-def _feed_station(backoffice, local_store, tmp_path, url: str):  # noqa: ANN001, ANN202
+def _feed_station(backoffice, local_store, tmp_path, url: str):
     applier = Recorder()
     station = make_station(
         url,
@@ -165,7 +165,7 @@ def _feed_station(backoffice, local_store, tmp_path, url: str):  # noqa: ANN001,
     return station, applier
 
 
-def _cursor(sessions) -> str | None:  # noqa: ANN001
+def _cursor(sessions) -> str | None:
     with sessions() as s:
         return sync_state.get_value(s, "status_cursor:S01")
 
@@ -288,7 +288,7 @@ def test_stop_always_stops_the_worker_thread(local_store, tmp_path):
 
 
 def test_non_object_answer_is_typed_and_never_echoed():
-    def a_list(conn, server) -> None:  # noqa: ANN001
+    def a_list(conn, server) -> None:
         server.send(conn, json_response(["not", "an", "object"]))
 
     with BadServer(a_list) as server:
