@@ -187,7 +187,7 @@ def test_pg_dump_backup_of_a_hall_database_restores_with_pg_restore(tmp_path, po
     target = postgres_server.create_database("r_" + uuid.uuid4().hex[:10])
     libpq = make_url(target).set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(["pg_restore", "--no-owner", "--dbname", libpq, str(dump)], check=True, capture_output=True)
-    restored = make_world(tmp_path / "restored", database_url=target)
+    restored = make_world(tmp_path / "hall", database_url=target)  # same station keyring: the data key
     with restored.ctx.sessions() as s:
         assert sorted(s.scalars(select(Case.case_number).where(Case.case_number.is_not(None)))) == numbers
     assert restored.ctx.auditor.verify() is None
