@@ -216,7 +216,7 @@ def test_health_checks_the_database(own_backoffice, postgres_server):
 
 
 def test_start_timeout_does_not_leave_uvicorn_running(postgres_url):
-    from tests.backoffice.server import RunningBackOffice
+    from testsupport.backoffice_server import RunningBackOffice
 
     server = RunningBackOffice(postgres_url)
     server.start_timeout = 0.0  # gives up before uvicorn can answer

@@ -21,7 +21,7 @@ from clerk_app.sync.errors import BackOfficeUnavailable, InvalidAnswer
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings
 from tests.sync.badserver import BadServer, endless, silent, trickle
 from tests.sync.faultproxy import FaultProxy, json_response, request_line, response_json
-from tests.sync.helpers import MemoryKeyring, make_station, seed_cases
+from testsupport.sync import MemoryKeyring, make_station, seed_cases
 
 pytestmark = pytest.mark.postgres
 
