@@ -143,7 +143,7 @@ def create_store_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-            dbapi_conn.isolation_level = None  # type: ignore[attr-defined]  # pysqlite: no BEGIN of its own
+            dbapi_conn.isolation_level = None  # pysqlite emits no BEGIN of its own; _sqlite_begin does
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")

@@ -93,7 +93,7 @@ _deadline = threading.local()  # .at: monotonic deadline of the request running 
 
 def _bounded(timeout: float | None, kind: type[Exception]) -> float | None:
     """The socket timeout for one read/write: the per-phase timeout, cut to the request's time left."""
-    end = getattr(_deadline, "at", None)
+    end: float | None = getattr(_deadline, "at", None)
     if end is None:
         return timeout
     left = end - time.monotonic()
