@@ -154,7 +154,7 @@ class CanKey:
     can: str
 
     def __post_init__(self) -> None:
-        if not (self.can.isascii() and self.can.isdigit() and 4 <= len(self.can) <= 10):
+        if not (self.can.isascii() and self.can.isdigit() and len(self.can) == 6):
             raise WrongMrzError(problem="the card access number must be 6 digits")
 
     def __repr__(self) -> str:

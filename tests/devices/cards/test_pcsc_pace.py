@@ -153,6 +153,7 @@ def test_short_apdus_with_pace_and_sfi(card_slot: CardSlot, service: PcscCardSer
 
 
 def test_can_validation() -> None:
-    with pytest.raises(WrongMrzError):
-        CanKey("12a456")
+    for bad in ("12a456", "12345", "1234567", "１２３４５６"):  # letters, length, full-width digits
+        with pytest.raises(WrongMrzError):
+            CanKey(bad)
     assert "123456" not in repr(CanKey("123456"))
