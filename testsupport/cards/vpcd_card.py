@@ -469,16 +469,21 @@ def main() -> None:  # pragma: no cover - demo helper
     parser = argparse.ArgumentParser(description="Emulated eMRTD behind vpcd (demo)")
     parser.add_argument("--port", type=int, default=35963)
     parser.add_argument("--csca-out", help="write the test CSCA certificate (PEM) here")
+    parser.add_argument("--pace-only", action="store_true", help="a PACE-only chip (ECDH-GM AES-128, brainpoolP256r1)")
+    parser.add_argument("--can", default="123456", help="card access number of the PACE chip")
     args = parser.parse_args()
     doc = make_document(Holder())
     if args.csca_out:
         with open(args.csca_out, "wb") as f:
             f.write(make_pki().csca_pem())
     key = MrzKey(doc.holder.number, doc.holder.birth, doc.holder.expiry)
-    client = VpcdClient(EmrtdCard(doc.files, key), args.port).insert()
+    pace_offers = [("id-PACE-ECDH-GM-AES-CBC-CMAC-128", 13)]
+    card = EmrtdCard(doc.files, key, pace_offers=pace_offers, offer_bac=not args.pace_only, can=args.can)
+    client = VpcdClient(card, args.port).insert()
     print(
         f"card inserted on port {args.port}; MRZ key {doc.holder.number} {doc.holder.birth} "
-        f"{doc.holder.expiry} (a fictional test document); Ctrl-C to remove",
+        f"{doc.holder.expiry}, CAN {args.can} ({'PACE only' if args.pace_only else 'PACE and BAC'}; "
+        "a fictional test document); Ctrl-C to remove",
         flush=True,
     )
     try:
