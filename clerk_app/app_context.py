@@ -1,38 +1,54 @@
-"""The composition root: read settings, open the store, wire services, pick device backends.
+"""The composition root: read settings, open the store, build every service, pick device backends
+(through ``clerk_app.wiring.devices``), start the workers.
 
-Everything else receives its collaborators from here (no global registry). ``ui`` gets an AppContext.
+This is the **only** place that constructs services and backends (tests/test_layering.py checks that
+no ui/ module does). Everything else receives its collaborators from here (no global registry); ``ui``
+gets an AppContext and each page only the parts it uses.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.audit import Auditor
+from clerk_app.audit_queries import AuditQueries
 from clerk_app.cases import CaseService
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.clock import Clock, SystemClock
+from clerk_app.corrections import CorrectionService
+from clerk_app.customer import CustomerService
+from clerk_app.delivery import DeliveryService
 from clerk_app.errors import ClerkAppError
+from clerk_app.pages import PageService
 from clerk_app.persons import PersonRepository
 from clerk_app.promised_dates import recompute_provisional_dates
+from clerk_app.retention import RetentionService
 from clerk_app.roles import system_actor
+from clerk_app.search import CaseSearch
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.security.hall_keys import HallKeys, open_hall
 from clerk_app.settings import Settings
+from clerk_app.stats import StatsService
 from clerk_app.store.db import open_store
+from clerk_app.sync.wiring import PUSHED_CALENDAR
 from clerk_app.users import UserService
+from clerk_app.wiring.devices import Devices
 from clerk_app.workdays import WorkingDayCalendar
+
+if TYPE_CHECKING:
+    from clerk_app.sync.runtime import SyncRuntime
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-PUSHED_CALENDAR = "holidays-backoffice.toml"  # in the data folder; preferred at start-up when present
 
 
 @dataclass
@@ -48,15 +64,41 @@ class AppContext:
     calendar: WorkingDayCalendar
     persons: PersonRepository
     cases: CaseService
+    pages: PageService  # scanned pages and the attachment store
+    search: CaseSearch
+    delivery: DeliveryService
+    customer: CustomerService
+    stats: StatsService
+    audit_queries: AuditQueries
+    corrections: CorrectionService
+    retention: RetentionService
+    devices: Devices  # card reader(s) and scanner, built from the settings on first use
     startup_warnings: list[str] = field(default_factory=list)
-    pages: Any = None  # clerk_app.pages.PageService: scanned pages and the attachment store
-    sync: Any = None  # clerk_app.sync.runtime.SyncRuntime when backoffice_url is set (docs/sync.md)
+    sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
 
     def close(self) -> None:
         if self.sync is not None:
             self.sync.stop()  # after the request in flight; the outbox keeps the rest
             self.sync = None
+        self.devices.close()  # stops the card reader's monitor thread
         self.engine.dispose()
+
+    def purge_expired_in_background(self) -> threading.Thread:
+        """Retention at every start (docs/security.md): personal data and page images of cases handed
+        out more than ``retention_days`` ago, by the system actor, on a plain thread. Short
+        transactions, one per case, so it never holds up the clerk; a failure waits for the next start."""
+
+        def work() -> None:
+            try:
+                result = self.retention.purge(system_actor(self.settings.station_code), self.settings.retention_days)
+                if result.cases:
+                    log.info("retention: purged %d cases", result.cases)
+            except Exception:  # never take the app down; the next start tries again
+                log.exception("retention purge failed")
+
+        thread = threading.Thread(target=work, name="retention", daemon=True)
+        thread.start()
+        return thread
 
 
 def file_keyring(path: Path) -> Any:
@@ -124,12 +166,32 @@ def build_context(
     # An official schedule that arrived with this start (newer package or holiday file) makes the
     # provisional promised dates of open cases final, once, audited.
     recompute_provisional_dates(sessions, calendar, auditor, settings.station_code)
+    attachments = hall.attachments  # the hall database (PostgreSQL) or the local folder (SQLite)
+    devices = Devices(settings)
+    devices.check_allowed()  # outside demo mode a simulated device is refused, before anything starts
     ctx = AppContext(
-        settings, engine, sessions, clock, keys, auditor, users, catalogue, calendar, persons, cases, warnings
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        keys=keys,
+        auditor=auditor,
+        users=users,
+        catalogue=catalogue,
+        calendar=calendar,
+        persons=persons,
+        cases=cases,
+        pages=PageService(sessions, clock, auditor, attachments),
+        search=CaseSearch(sessions, persons, auditor),
+        delivery=DeliveryService(sessions, cases, persons, auditor),
+        customer=CustomerService(sessions, clock, auditor),
+        stats=StatsService(sessions, clock),
+        audit_queries=AuditQueries(sessions, auditor, clock),
+        corrections=CorrectionService(sessions, clock, auditor),
+        retention=RetentionService(sessions, clock, auditor, persons, attachments),
+        devices=devices,
+        startup_warnings=warnings,
     )
-    from clerk_app.pages import PageService
-
-    ctx.pages = PageService(sessions, clock, auditor, hall.attachments)  # hall database or local folder
     if settings.backoffice_url:
         from clerk_app.sync.runtime import build_sync
 

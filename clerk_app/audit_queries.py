@@ -19,14 +19,23 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app import i18n
 from clerk_app.audit import Auditor, ChainBreak
 from clerk_app.clock import CHINA_TZ, Clock
-from clerk_app.errors import NotFound
+from clerk_app.errors import ClerkAppError, NotFound
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import AuditEvent, Case, CaseCorrection
 from clerk_app.version import app_version
 
 EXPORT_LIMIT = 100_000
+
+
+class ExportFailed(ClerkAppError):
+    key = i18n.register(
+        "audit.export_failed",
+        "审计报告无法写入所选位置（磁盘已满或没有写入权限），请换一个位置再试",
+        "The audit report could not be written there (disk full or no permission); choose another place",
+    )
 
 
 @dataclass(frozen=True)

@@ -236,12 +236,7 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             ctx.users.create_user(actor, args.username, password, Role(args.role), args.name, args.staff_no)
             print(f"created {args.username} ({args.role})")
         elif args.admin_command == "purge-expired":
-            from clerk_app.retention import RetentionService
-
-            store = ctx.pages.store  # the hall database or the local folder (open_hall)
-            purged = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
-                system_actor(settings.station_code), settings.retention_days
-            )
+            purged = ctx.retention.purge(system_actor(settings.station_code), settings.retention_days)
             print(f"purged {purged.cases} cases ({purged.persons} personal records, {purged.files} files)")
         elif args.admin_command == "rotate-key":
             from clerk_app.security.crypto import FieldCipher

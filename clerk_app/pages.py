@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +26,6 @@ from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.roles import Actor, Permission
-from clerk_app.security.crypto import FieldCipher
 from clerk_app.store.models import Case, CaseLine, Page
 
 _E_PAGES_LOCKED = i18n.register(
@@ -73,18 +70,6 @@ class PageService:
     def store(self) -> AttachmentStore:
         """The encrypted attachment store (the sync worker streams pages from it)."""
         return self._store
-
-    @classmethod
-    def for_context(cls, ctx: Any) -> PageService:
-        """The context's page service if it has one, else one over ``<data dir>/attachments``
-        with the context's data key (temp files of an interrupted write are cleared first)."""
-        existing = getattr(ctx, "pages", None)
-        if isinstance(existing, PageService):
-            return existing
-        root = Path(ctx.settings.resolved_data_dir()) / "attachments"
-        store = AttachmentStore(root, FieldCipher(ctx.keys, purpose="attachments"))
-        store.cleanup()
-        return cls(ctx.sessions, ctx.clock, ctx.auditor, store)
 
     # -- reading ------------------------------------------------------------------------------
     def pages(self, case_id: str, line_code: str) -> list[PageView]:

@@ -31,7 +31,7 @@ _Check = Callable[[object], str | None]  # a validator: None when the value is f
 
 def _choice(*options: str) -> _Check:
     def check(value: object) -> str | None:
-        return None if value in options else f"must be one of {', '.join(options)}"
+        return None if value in options else "must be one of " + ", ".join(o or '"" (empty)' for o in options)
 
     return check
 
@@ -110,8 +110,29 @@ class Settings:
     data_dir: str = _opt("", "Folder for the database and attachments; empty = platformdirs user data dir")
     catalogue_dir: str = _opt("", "Catalogue folder; empty = the shipped sample catalogue")
     holiday_file: str = _opt("", "Holiday file; empty = the shipped resources/calendar/holidays.toml")
-    card_backend: str = _opt("simulated", "Card reader backend", _choice("simulated", "pyscard", "none"))
-    scanner_backend: str = _opt("simulated", "Scanner backend", _choice("simulated", "sane", "folder", "none"))
+    card_backend: str = _opt(
+        "",
+        "Card reader backend: pyscard (PC/SC eMRTD readers), ga467 (resident ID card readers), none; "
+        "simulated only in demo mode; empty = simulated in demo mode, pyscard otherwise",
+        _choice("", "simulated", "pyscard", "ga467", "none"),
+    )
+    csca_dir: str = _opt(
+        "", "Folder of CSCA certificates (PEM/DER) for passive authentication of chips; empty = not checked"
+    )
+    master_list_files: str = _opt(
+        "", "ICAO master list files (CMS-signed), separated by ';' — their CSCAs are trusted once the signature checks"
+    )
+    crl_dir: str = _opt("", "Folder of CRLs issued by the trusted CSCAs; empty = no revocation check")
+    ga467_port: str = _opt("", "Serial port of the resident ID card reader (e.g. /dev/ttyUSB0, COM3)")
+    ga467_baudrate: int = _opt(115200, "Baud rate of the resident ID card reader", _range(9600, 921600))
+    scanner_backend: str = _opt(
+        "",
+        "Scanner backend: sane, folder (files dropped by a network scanner), none; simulated only in demo mode; "
+        "empty = simulated in demo mode, sane otherwise",
+        _choice("", "simulated", "sane", "folder", "none"),
+    )
+    sane_config_dir: str = _opt("", "SANE configuration folder (SANE_CONFIG_DIR); empty = the system's")
+    scan_folder: str = _opt("", "Folder the folder scanner backend watches; empty = <data dir>/scan-inbox")
     printer_backend: str = _opt("pdf-folder", "Printer backend", _choice("pdf-folder", "cups", "none"))
     printer_name: str = _opt("", "Printer (CUPS queue) name")
     print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))

@@ -49,33 +49,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def _purge_expired_in_background(ctx: AppContext) -> None:
-    """Retention at every start (docs/security.md): personal data and page images of cases handed
-    out more than ``retention_days`` ago, by the system actor, on a plain thread (core only, no
-    widgets). Short transactions, one per case, so it never holds up the clerk."""
-    import threading
-
-    def work() -> None:
-        from clerk_app.attachments import AttachmentStore
-        from clerk_app.retention import RetentionService
-        from clerk_app.roles import system_actor
-        from clerk_app.security.crypto import FieldCipher
-
-        try:
-            store = AttachmentStore(
-                ctx.settings.resolved_data_dir() / "attachments", FieldCipher(ctx.keys, "attachments")
-            )
-            result = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store).purge(
-                system_actor(ctx.settings.station_code), ctx.settings.retention_days
-            )
-            if result.cases:
-                log.info("retention: purged %d cases", result.cases)
-        except Exception:  # never take the app down; the next start tries again
-            log.exception("retention purge failed")
-
-    threading.Thread(target=work, name="retention", daemon=True).start()
-
-
 def run(settings: Settings) -> int:
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
@@ -95,7 +68,7 @@ def run(settings: Settings) -> int:
         from clerk_app.demo import seed_demo_users
 
         seed_demo_users(ctx)
-    _purge_expired_in_background(ctx)
+    ctx.purge_expired_in_background()
     windows: list[MainWindow] = []
 
     def show_login() -> None:

@@ -13,13 +13,13 @@ from clerk_app.promised_dates import schedule_warning
 from clerk_app.roles import ROLE_LABELS, Permission
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 
 class HomePage(QWidget):
     open_case = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         self.greeting = QLabel()

@@ -125,6 +125,19 @@ class MainWindow(QMainWindow):
 
         attach_sync(self)
 
+    # -- PageHost (ui/pages.py): what the pages may use ---------------------------------------------
+    def show_status(self, text: str, timeout_ms: int = 0) -> None:
+        """A transient message in the status line; an empty text clears it."""
+        if text:
+            self.statusBar().showMessage(text, timeout_ms)
+        else:
+            self.statusBar().clearMessage()
+
+    def show_device_status(self, device: str, text: str) -> None:
+        """The permanent label of a device in the status bar ("card", "scanner", "printer")."""
+        label = {"card": self.card_label, "scanner": self.scanner_label, "printer": self.printer_label}[device]
+        label.setText(text)
+
     def open_case(self, case_id: str) -> None:
         """Put a draft (or a handed-over case) on the desk in the intake page."""
         intake = self.pages.get("intake")
@@ -133,23 +146,22 @@ class MainWindow(QMainWindow):
             self.show_page(intake)
 
     def card_service(self) -> object | None:
-        """The configured card reader backend, created on first use (lazy import of the library);
-        its reader states reach the status bar through a queued signal."""
-        if self._card_service is None and self.ctx.settings.card_backend != "none":
+        """The station's card reader (built by the composition root on first use); its reader states
+        reach the status bar through a queued signal."""
+        if self._card_service is None:
             from clerk_app.errors import ClerkAppError
-            from devices.cards import create_card_service
             from ui.card_status import CardStatusBridge
 
             try:
-                service = create_card_service(self.ctx.settings.card_backend)
+                service = self.ctx.devices.card_reader()
             except ClerkAppError as exc:  # e.g. pyscard missing: say why, keep working
                 self.card_label.setText(self.tr("Card reader: %1").replace("%1", exc.user_message()))
                 return None
-            if self.ctx.settings.demo and self.ctx.settings.card_backend == "simulated":
-                service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
+            if service is None:
+                return None
             self._card_bridge = CardStatusBridge()
             self._card_bridge.state.connect(self._card_state)
-            service.start_watching(self._card_bridge.on_state)  # type: ignore[attr-defined]
+            service.start_watching(self._card_bridge.on_state)
             self._card_service = service
         return self._card_service
 
@@ -163,7 +175,7 @@ class MainWindow(QMainWindow):
         from ui.card_status import state_text
 
         state = getattr(self, "_last_card_state", None)
-        return state_text(state) if state else self.ctx.settings.card_backend
+        return state_text(state) if state else self.ctx.devices.card_backend
 
     def show_card_diagnostics(self) -> None:
         from ui.card_diagnostics import CardDiagnosticsDialog
@@ -213,7 +225,7 @@ class MainWindow(QMainWindow):
             self.tr("Station %1 · Window %2").replace("%1", s.station_code).replace("%2", s.window_no)
         )
         self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
-        self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", s.scanner_backend))
+        self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", self.ctx.devices.scanner_backend))
         self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
         printing = getattr(self, "printing", None)  # the print service shows printer state and queue
         if printing is not None:
@@ -241,7 +253,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         service, self._card_service = self._card_service, None
         if service is not None:
-            service.close()  # type: ignore[attr-defined]  # stops the reader monitor thread
+            service.stop_watching()  # type: ignore[attr-defined]  # the context closes the reader itself
         super().closeEvent(event)
 
     def logout(self) -> None:

@@ -1,6 +1,8 @@
-"""Background operations for the GUI (the shape of Anki's QueryOp): run blocking work — a card
-read, a scan batch, a print, a sync — on a worker thread, then call success or failure on the GUI
-thread through a queued Qt signal. The work function must not touch widgets."""
+"""Background operations for the GUI (the shape of Anki's QueryOp/CollectionOp): run blocking work — a
+core write, a long read, a card read, a scan batch, a print, a sync — on a worker thread, then call
+success or failure on the GUI thread through a queued Qt signal. The work function must not touch
+widgets. ``BackgroundOp`` is the bare mechanism; ``CoreOp`` adds progress, Cancel and the one error
+dialog, and is what pages use for work the user starts."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from clerk_app.errors import ClerkAppError, UserCancelled
 
@@ -99,3 +102,93 @@ class BackgroundOp:
                 self._cancelled()
             return
         self._err(exc)
+
+
+class CoreOp:
+    """The one way off the GUI thread for core work started by the user (the shape of Anki's
+    CollectionOp): ``CoreOp(owner, work, on_success, title=…).run()``.
+
+    ``work(report, cancel)`` runs on a pool thread and calls only the core (never a widget); progress
+    and a Cancel button appear when it takes longer than ``PROGRESS_AFTER_MS``; the result comes back on
+    the GUI thread; a failure goes to the one error dialog (``show_error``): a ClerkAppError in the
+    clerk's words, anything else as "unexpected" with the detail in the log only. ``busy`` is true while
+    it runs (tests wait on it; the caller may disable its button)."""
+
+    PROGRESS_AFTER_MS = 400
+
+    def __init__(
+        self,
+        owner: QWidget,
+        work: Callable[[Callable[[int, int, str], None], threading.Event], Any],
+        on_success: Callable[[Any], None],
+        *,
+        title: str,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.owner, self.work, self.on_success, self.title = owner, work, on_success, title
+        self.on_failure = on_failure
+        self.busy = False
+        self.dialog: QProgressDialog | None = None
+        self._op: BackgroundOp | None = None
+
+    def run(self) -> CoreOp:
+        self.busy = True
+        dialog = QProgressDialog(self.title, QCoreApplication.translate("CoreOp", "Cancel"), 0, 0, self.owner)
+        dialog.setWindowTitle(self.title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(self.PROGRESS_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        self.dialog = dialog
+        self._op = BackgroundOp(
+            self.work, self._ok, self._failed, self._progress, on_cancelled=self._end, owner=self.owner
+        ).start()
+        dialog.canceled.connect(self._op.cancel)
+        return self
+
+    def cancel(self) -> None:
+        if self._op is not None:
+            self._op.cancel()
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if self.dialog is not None:
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(done)
+            if text:
+                self.dialog.setLabelText(text)
+
+    def _end(self) -> None:
+        self.busy = False
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def _ok(self, result: Any) -> None:
+        self._end()
+        self.on_success(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._end()
+        if self.on_failure is not None:
+            self.on_failure(exc)
+        else:
+            show_error(self.owner, self.title, exc)
+
+
+def error_text(exc: BaseException) -> str:
+    """What the user reads for a failure: a ClerkAppError's message in the UI language; anything else
+    is unexpected — a generic sentence (the traceback went to the log without personal data)."""
+    if isinstance(exc, ClerkAppError):
+        return exc.user_message()
+    return QCoreApplication.translate(
+        "CoreOp", "Something unexpected went wrong; nothing was lost. Please try again or call IT support."
+    )
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    """The one error dialog."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorDialog")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()

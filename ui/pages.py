@@ -1,15 +1,17 @@
 """The pages of the main window, in navigation order. Each part of the product adds its page here
 with one ``Page`` entry; the main window shows the pages the signed-in role may use.
 
-A page factory receives the MainWindow (for ctx, actor, current_case, translations) and returns a
-QWidget. Keep factories cheap: heavy work belongs in background operations.
+A page factory receives a ``PageHost`` — the narrow part of the main window a page may use (the
+context, the signed-in actor, the case on the desk, the card reader, the status line) — and returns a
+QWidget. Pages never reach for the MainWindow itself. Keep factories cheap: heavy work belongs in
+background operations (ui/operations.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QWidget
@@ -17,7 +19,23 @@ from PySide6.QtWidgets import QWidget
 from clerk_app.roles import Permission
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from clerk_app.app_context import AppContext
+    from clerk_app.roles import Actor
+    from ui.current_case import CurrentCase
+
+
+class PageHost(Protocol):
+    """What a page gets from the window that hosts it."""
+
+    ctx: AppContext
+    actor: Actor
+    current_case: CurrentCase
+
+    def card_service(self) -> object | None: ...
+
+    def show_status(self, text: str, timeout_ms: int = 0) -> None: ...
+
+    def show_device_status(self, device: str, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -26,40 +44,40 @@ class Page:
     title: str  # English source text; translated with QCoreApplication.translate("Pages", ...)
     shortcut: str  # e.g. "F2"
     permission: Permission | None
-    factory: Callable[[MainWindow], QWidget]
+    factory: Callable[[PageHost], QWidget]
 
 
-def _home(window: MainWindow) -> QWidget:
+def _home(window: PageHost) -> QWidget:
     from ui.home import HomePage
 
     return HomePage(window)
 
 
-def _intake(window: MainWindow) -> QWidget:
+def _intake(window: PageHost) -> QWidget:
     from ui.intake.page import IntakePage
 
     return IntakePage(window)
 
 
-def _search(window: MainWindow) -> QWidget:
+def _search(window: PageHost) -> QWidget:
     from ui.search.page import SearchPage
 
     return SearchPage(window)
 
 
-def _delivery(window: MainWindow) -> QWidget:
+def _delivery(window: PageHost) -> QWidget:
     from ui.delivery.page import DeliveryPage
 
     return DeliveryPage(window)
 
 
-def _audit(window: MainWindow) -> QWidget:
+def _audit(window: PageHost) -> QWidget:
     from ui.supervisor.audit_view import AuditPage
 
     return AuditPage(window)
 
 
-def _stats(window: MainWindow) -> QWidget:
+def _stats(window: PageHost) -> QWidget:
     from ui.supervisor.stats_view import StatsPage
 
     return StatsPage(window)

@@ -12,15 +12,17 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clerk_app.app_context import PUSHED_CALENDAR
 from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.sync.credentials import StationCredentials
 from clerk_app.sync.packet import PacketBuilder, person_repository_decoder
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings
-from clerk_app.sync.wiring import CalendarInstaller, CaseServiceStatusApplier, CatalogueStoreInstaller
+from clerk_app.sync.wiring import PUSHED_CALENDAR, CalendarInstaller, CaseServiceStatusApplier, CatalogueStoreInstaller
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncSettings, SyncState, SyncWorker
+
+if TYPE_CHECKING:
+    from clerk_app.app_context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,7 @@ class SyncRuntime:
         return replace(self.last_state, pending=pending, failed=failed)
 
 
-def build_sync(ctx: Any, keyring_module: Any) -> SyncRuntime:
+def build_sync(ctx: AppContext, keyring_module: Any) -> SyncRuntime:
     """The wiring of docs/sync.md over the context's services. The station secret is read from
     ``keyring_module`` (the app's keyring) when a token is needed; it is never written to a file or log."""
     settings = ctx.settings

@@ -75,6 +75,9 @@ class CatalogueStoreInstaller:
         self._store.import_raw(content, f"backoffice:{version}", self._actor)
 
 
+PUSHED_CALENDAR = "holidays-backoffice.toml"  # in the data folder; preferred at start-up when present
+
+
 class CalendarInstaller:
     """A pushed holiday calendar (the holiday file's structure as JSON: ``{"years": {"2027": {"holidays":
     [...], "workdays": [...], "source": "..."}}}``) is rendered as the TOML holiday file and checked with

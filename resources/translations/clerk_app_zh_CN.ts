@@ -153,27 +153,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="529" />
+        <location filename="../../ui/printing_ui.py" line="530" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="531" />
+        <location filename="../../ui/printing_ui.py" line="532" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="538" />
+        <location filename="../../ui/printing_ui.py" line="539" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="544" />
+        <location filename="../../ui/printing_ui.py" line="545" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="546" />
+        <location filename="../../ui/printing_ui.py" line="547" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -181,339 +181,350 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="164" />
+        <location filename="../../ui/supervisor/audit_view.py" line="160" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="252" />
+        <location filename="../../ui/supervisor/audit_view.py" line="248" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="287" />
-        <location filename="../../ui/supervisor/audit_view.py" line="300" />
+        <location filename="../../ui/supervisor/audit_view.py" line="283" />
+        <location filename="../../ui/supervisor/audit_view.py" line="296" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="311" />
+        <location filename="../../ui/supervisor/audit_view.py" line="317" />
+        <source>Verify hash chain</source>
+        <translation>校验哈希链</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="326" />
         <source>Hash chain intact: %1 events verified.</source>
         <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="318" />
+        <location filename="../../ui/supervisor/audit_view.py" line="333" />
         <source>the event was altered</source>
         <translation>该记录被篡改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="319" />
+        <location filename="../../ui/supervisor/audit_view.py" line="334" />
         <source>the link to the previous event is wrong</source>
         <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="320" />
+        <location filename="../../ui/supervisor/audit_view.py" line="335" />
         <source>an event is missing</source>
         <translation>缺少记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="321" />
+        <location filename="../../ui/supervisor/audit_view.py" line="336" />
         <source>events were removed at the end</source>
         <translation>末尾的记录被删除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="327" />
+        <location filename="../../ui/supervisor/audit_view.py" line="342" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
         <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="370" />
+        <location filename="../../ui/supervisor/audit_view.py" line="381" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="379" />
+        <location filename="../../ui/supervisor/audit_view.py" line="404" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="379" />
+        <location filename="../../ui/supervisor/audit_view.py" line="404" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="380" />
+        <location filename="../../ui/supervisor/audit_view.py" line="405" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="463" />
+        <location filename="../../ui/supervisor/audit_view.py" line="488" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
         <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="471" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>Voided: %1</source>
         <translation>已作废：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="527" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="516" />
+        <location filename="../../ui/supervisor/audit_view.py" line="541" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="516" />
+        <location filename="../../ui/supervisor/audit_view.py" line="541" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="561" />
+        <location filename="../../ui/supervisor/audit_view.py" line="586" />
         <source>locked until %1</source>
         <translation>锁定至 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="561" />
+        <location filename="../../ui/supervisor/audit_view.py" line="586" />
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="608" />
+        <location filename="../../ui/supervisor/audit_view.py" line="633" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="641" />
+        <location filename="../../ui/supervisor/audit_view.py" line="666" />
+        <source>Purge now</source>
+        <translation>立即清除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="672" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="664" />
+        <location filename="../../ui/supervisor/audit_view.py" line="695" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="664" />
-        <location filename="../../ui/supervisor/audit_view.py" line="691" />
+        <location filename="../../ui/supervisor/audit_view.py" line="695" />
         <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="664" />
+        <location filename="../../ui/supervisor/audit_view.py" line="695" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="664" />
+        <location filename="../../ui/supervisor/audit_view.py" line="695" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="669" />
+        <location filename="../../ui/supervisor/audit_view.py" line="700" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="670" />
+        <location filename="../../ui/supervisor/audit_view.py" line="701" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="671" />
+        <location filename="../../ui/supervisor/audit_view.py" line="702" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="672" />
+        <location filename="../../ui/supervisor/audit_view.py" line="703" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="673" />
+        <location filename="../../ui/supervisor/audit_view.py" line="704" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="674" />
+        <location filename="../../ui/supervisor/audit_view.py" line="705" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="678" />
+        <location filename="../../ui/supervisor/audit_view.py" line="709" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="679" />
+        <location filename="../../ui/supervisor/audit_view.py" line="710" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="680" />
+        <location filename="../../ui/supervisor/audit_view.py" line="711" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="681" />
+        <location filename="../../ui/supervisor/audit_view.py" line="712" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="682" />
+        <location filename="../../ui/supervisor/audit_view.py" line="713" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="683" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="685" />
+        <location filename="../../ui/supervisor/audit_view.py" line="716" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="686" />
-        <location filename="../../ui/supervisor/audit_view.py" line="703" />
+        <location filename="../../ui/supervisor/audit_view.py" line="717" />
+        <location filename="../../ui/supervisor/audit_view.py" line="734" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="687" />
-        <location filename="../../ui/supervisor/audit_view.py" line="704" />
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="718" />
+        <location filename="../../ui/supervisor/audit_view.py" line="735" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="688" />
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="719" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="689" />
+        <location filename="../../ui/supervisor/audit_view.py" line="720" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="690" />
+        <location filename="../../ui/supervisor/audit_view.py" line="721" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="692" />
+        <location filename="../../ui/supervisor/audit_view.py" line="723" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="696" />
+        <location filename="../../ui/supervisor/audit_view.py" line="727" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="697" />
+        <location filename="../../ui/supervisor/audit_view.py" line="728" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="698" />
+        <location filename="../../ui/supervisor/audit_view.py" line="729" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="699" />
+        <location filename="../../ui/supervisor/audit_view.py" line="730" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="700" />
+        <location filename="../../ui/supervisor/audit_view.py" line="731" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="705" />
+        <location filename="../../ui/supervisor/audit_view.py" line="736" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="707" />
+        <location filename="../../ui/supervisor/audit_view.py" line="738" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="708" />
+        <location filename="../../ui/supervisor/audit_view.py" line="739" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="706" />
+        <location filename="../../ui/supervisor/audit_view.py" line="737" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="711" />
+        <location filename="../../ui/supervisor/audit_view.py" line="742" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="712" />
+        <location filename="../../ui/supervisor/audit_view.py" line="743" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="716" />
+        <location filename="../../ui/supervisor/audit_view.py" line="747" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="718" />
+        <location filename="../../ui/supervisor/audit_view.py" line="749" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="720" />
+        <location filename="../../ui/supervisor/audit_view.py" line="751" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -521,73 +532,73 @@
 <context>
     <name>CardDiagnostics</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="20" />
+        <location filename="../../ui/card_diagnostics.py" line="22" />
         <source>Backend: %1</source>
         <translation>接口：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="27" />
+        <location filename="../../ui/card_diagnostics.py" line="29" />
         <source>Monitor thread: %1</source>
         <translation>监听线程：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="29" />
-        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <location filename="../../ui/card_diagnostics.py" line="31" />
+        <location filename="../../ui/card_diagnostics.py" line="41" />
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="31" />
+        <location filename="../../ui/card_diagnostics.py" line="33" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="37" />
+        <location filename="../../ui/card_diagnostics.py" line="39" />
         <source>PC/SC daemon (pcscd): %1</source>
         <translation>PC/SC 服务（pcscd）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="41" />
+        <location filename="../../ui/card_diagnostics.py" line="43" />
         <source>not reachable</source>
         <translation>无法连接</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="45" />
+        <location filename="../../ui/card_diagnostics.py" line="47" />
         <source>Context rebuilds: %1</source>
         <translation>重建连接次数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="52" />
+        <location filename="../../ui/card_diagnostics.py" line="54" />
         <source>Listing readers failed: %1</source>
         <translation>列出读卡器失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="56" />
+        <location filename="../../ui/card_diagnostics.py" line="58" />
         <source>Readers: %1</source>
         <translation>读卡器数量：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="67" />
+        <location filename="../../ui/card_diagnostics.py" line="69" />
         <source>card present</source>
         <translation>已放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="69" />
+        <location filename="../../ui/card_diagnostics.py" line="71" />
         <source>no card</source>
         <translation>未放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="77" />
+        <location filename="../../ui/card_diagnostics.py" line="79" />
         <source>Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4</source>
         <translation>最近一次读取：%1 条 APDU，%2 字节，%3 毫秒，扩展长度 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="84" />
+        <location filename="../../ui/card_diagnostics.py" line="86" />
         <source>Last errors:</source>
         <translation>最近的错误：</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="86" />
+        <location filename="../../ui/card_diagnostics.py" line="88" />
         <source>No errors recorded</source>
         <translation>没有错误记录</translation>
     </message>
@@ -595,17 +606,17 @@
 <context>
     <name>CardDiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="96" />
+        <location filename="../../ui/card_diagnostics.py" line="98" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="101" />
+        <location filename="../../ui/card_diagnostics.py" line="103" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="112" />
+        <location filename="../../ui/card_diagnostics.py" line="114" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
@@ -1085,231 +1096,244 @@
     </message>
 </context>
 <context>
+    <name>CoreOp</name>
+    <message>
+        <location filename="../../ui/operations.py" line="136" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/operations.py" line="184" />
+        <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
+        <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="362" />
+        <location filename="../../ui/customer/window.py" line="363" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="364" />
-        <location filename="../../ui/customer/window.py" line="367" />
+        <location filename="../../ui/customer/window.py" line="365" />
+        <location filename="../../ui/customer/window.py" line="368" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="365" />
+        <location filename="../../ui/customer/window.py" line="366" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="368" />
+        <location filename="../../ui/customer/window.py" line="369" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="369" />
+        <location filename="../../ui/customer/window.py" line="370" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="370" />
+        <location filename="../../ui/customer/window.py" line="371" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="371" />
+        <location filename="../../ui/customer/window.py" line="372" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="374" />
+        <location filename="../../ui/customer/window.py" line="375" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="377" />
+        <location filename="../../ui/customer/window.py" line="378" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="378" />
+        <location filename="../../ui/customer/window.py" line="379" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="487" />
+        <location filename="../../ui/customer/window.py" line="488" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="489" />
+        <location filename="../../ui/customer/window.py" line="490" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="496" />
+        <location filename="../../ui/customer/window.py" line="497" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="498" />
+        <location filename="../../ui/customer/window.py" line="499" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="500" />
+        <location filename="../../ui/customer/window.py" line="501" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="525" />
+        <location filename="../../ui/customer/window.py" line="526" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="535" />
+        <location filename="../../ui/customer/window.py" line="536" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="537" />
+        <location filename="../../ui/customer/window.py" line="538" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="539" />
+        <location filename="../../ui/customer/window.py" line="540" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="541" />
+        <location filename="../../ui/customer/window.py" line="542" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="543" />
+        <location filename="../../ui/customer/window.py" line="544" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="545" />
+        <location filename="../../ui/customer/window.py" line="546" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="547" />
+        <location filename="../../ui/customer/window.py" line="548" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="548" />
+        <location filename="../../ui/customer/window.py" line="549" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="562" />
+        <location filename="../../ui/customer/window.py" line="563" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="564" />
+        <location filename="../../ui/customer/window.py" line="565" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="566" />
+        <location filename="../../ui/customer/window.py" line="567" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="567" />
+        <location filename="../../ui/customer/window.py" line="568" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="570" />
+        <location filename="../../ui/customer/window.py" line="571" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="594" />
+        <location filename="../../ui/customer/window.py" line="595" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="594" />
+        <location filename="../../ui/customer/window.py" line="595" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="622" />
+        <location filename="../../ui/customer/window.py" line="623" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="624" />
+        <location filename="../../ui/customer/window.py" line="625" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="651" />
+        <location filename="../../ui/customer/window.py" line="652" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="656" />
+        <location filename="../../ui/customer/window.py" line="657" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="658" />
+        <location filename="../../ui/customer/window.py" line="659" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="675" />
+        <location filename="../../ui/customer/window.py" line="676" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="678" />
-        <location filename="../../ui/customer/window.py" line="688" />
+        <location filename="../../ui/customer/window.py" line="679" />
+        <location filename="../../ui/customer/window.py" line="689" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="680" />
+        <location filename="../../ui/customer/window.py" line="681" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="682" />
+        <location filename="../../ui/customer/window.py" line="683" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="686" />
+        <location filename="../../ui/customer/window.py" line="687" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="690" />
+        <location filename="../../ui/customer/window.py" line="691" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="779" />
+        <location filename="../../ui/customer/window.py" line="780" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="796" />
+        <location filename="../../ui/customer/window.py" line="797" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="796" />
+        <location filename="../../ui/customer/window.py" line="797" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
@@ -1317,189 +1341,189 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="188" />
+        <location filename="../../ui/delivery/page.py" line="189" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="189" />
+        <location filename="../../ui/delivery/page.py" line="190" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="190" />
+        <location filename="../../ui/delivery/page.py" line="191" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="191" />
+        <location filename="../../ui/delivery/page.py" line="192" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="193" />
+        <location filename="../../ui/delivery/page.py" line="194" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="195" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="196" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="196" />
+        <location filename="../../ui/delivery/page.py" line="197" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="197" />
+        <location filename="../../ui/delivery/page.py" line="198" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="198" />
+        <location filename="../../ui/delivery/page.py" line="199" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="201" />
+        <location filename="../../ui/delivery/page.py" line="202" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="202" />
+        <location filename="../../ui/delivery/page.py" line="203" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="203" />
+        <location filename="../../ui/delivery/page.py" line="204" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="204" />
+        <location filename="../../ui/delivery/page.py" line="205" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="205" />
+        <location filename="../../ui/delivery/page.py" line="206" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="206" />
+        <location filename="../../ui/delivery/page.py" line="207" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="207" />
+        <location filename="../../ui/delivery/page.py" line="208" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="208" />
+        <location filename="../../ui/delivery/page.py" line="209" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="209" />
+        <location filename="../../ui/delivery/page.py" line="210" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="210" />
+        <location filename="../../ui/delivery/page.py" line="211" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="211" />
+        <location filename="../../ui/delivery/page.py" line="212" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="212" />
+        <location filename="../../ui/delivery/page.py" line="213" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="214" />
+        <location filename="../../ui/delivery/page.py" line="215" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="256" />
+        <location filename="../../ui/delivery/page.py" line="257" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="264" />
+        <location filename="../../ui/delivery/page.py" line="265" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="282" />
+        <location filename="../../ui/delivery/page.py" line="283" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="286" />
+        <location filename="../../ui/delivery/page.py" line="287" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="292" />
+        <location filename="../../ui/delivery/page.py" line="293" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="305" />
+        <location filename="../../ui/delivery/page.py" line="306" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="308" />
+        <location filename="../../ui/delivery/page.py" line="309" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="337" />
-        <location filename="../../ui/delivery/page.py" line="376" />
+        <location filename="../../ui/delivery/page.py" line="338" />
+        <location filename="../../ui/delivery/page.py" line="377" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="337" />
-        <location filename="../../ui/delivery/page.py" line="376" />
+        <location filename="../../ui/delivery/page.py" line="338" />
+        <location filename="../../ui/delivery/page.py" line="377" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="340" />
+        <location filename="../../ui/delivery/page.py" line="341" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="346" />
+        <location filename="../../ui/delivery/page.py" line="347" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="377" />
+        <location filename="../../ui/delivery/page.py" line="378" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="380" />
+        <location filename="../../ui/delivery/page.py" line="381" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="424" />
+        <location filename="../../ui/delivery/page.py" line="425" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1530,7 +1554,7 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="186" />
+        <location filename="../../ui/session_lock.py" line="187" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
@@ -1538,167 +1562,167 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="221" />
+        <location filename="../../ui/intake/page.py" line="222" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="222" />
+        <location filename="../../ui/intake/page.py" line="223" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="223" />
+        <location filename="../../ui/intake/page.py" line="224" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="224" />
+        <location filename="../../ui/intake/page.py" line="225" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="225" />
+        <location filename="../../ui/intake/page.py" line="226" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="226" />
+        <location filename="../../ui/intake/page.py" line="227" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="227" />
+        <location filename="../../ui/intake/page.py" line="228" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="228" />
+        <location filename="../../ui/intake/page.py" line="229" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="229" />
+        <location filename="../../ui/intake/page.py" line="230" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="230" />
+        <location filename="../../ui/intake/page.py" line="231" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="231" />
+        <location filename="../../ui/intake/page.py" line="232" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="232" />
+        <location filename="../../ui/intake/page.py" line="233" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="233" />
+        <location filename="../../ui/intake/page.py" line="234" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="234" />
+        <location filename="../../ui/intake/page.py" line="235" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="240" />
+        <location filename="../../ui/intake/page.py" line="241" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="305" />
+        <location filename="../../ui/intake/page.py" line="306" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="323" />
+        <location filename="../../ui/intake/page.py" line="324" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="365" />
+        <location filename="../../ui/intake/page.py" line="366" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="370" />
+        <location filename="../../ui/intake/page.py" line="371" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="372" />
+        <location filename="../../ui/intake/page.py" line="373" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="373" />
+        <location filename="../../ui/intake/page.py" line="374" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="478" />
+        <location filename="../../ui/intake/page.py" line="479" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="488" />
+        <location filename="../../ui/intake/page.py" line="489" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="492" />
+        <location filename="../../ui/intake/page.py" line="493" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="497" />
+        <location filename="../../ui/intake/page.py" line="498" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="506" />
+        <location filename="../../ui/intake/page.py" line="507" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="522" />
+        <location filename="../../ui/intake/page.py" line="523" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="536" />
+        <location filename="../../ui/intake/page.py" line="537" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="536" />
+        <location filename="../../ui/intake/page.py" line="537" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="550" />
+        <location filename="../../ui/intake/page.py" line="551" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="567" />
+        <location filename="../../ui/intake/page.py" line="568" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="570" />
+        <location filename="../../ui/intake/page.py" line="571" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="585" />
+        <location filename="../../ui/intake/page.py" line="586" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1724,27 +1748,27 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="97" />
+        <location filename="../../ui/session_lock.py" line="98" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="99" />
+        <location filename="../../ui/session_lock.py" line="100" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="103" />
+        <location filename="../../ui/session_lock.py" line="104" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="104" />
+        <location filename="../../ui/session_lock.py" line="105" />
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="105" />
+        <location filename="../../ui/session_lock.py" line="106" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
@@ -1786,94 +1810,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="170" />
-        <source>About</source>
-        <translation>关于</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="169" />
-        <source>Version %1</source>
-        <translation>版本 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="200" />
-        <source>&amp;About</source>
-        <translation>关于(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="205" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="216" />
+        <source>Version %1</source>
+        <translation>版本 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="188" />
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="208" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186" />
+        <location filename="../../ui/main_window.py" line="209" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="210" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="211" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="212" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190" />
+        <location filename="../../ui/main_window.py" line="213" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191" />
+        <location filename="../../ui/main_window.py" line="214" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="215" />
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="219" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
+        <location filename="../../ui/main_window.py" line="225" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="139" />
-        <location filename="../../ui/main_window.py" line="153" />
-        <location filename="../../ui/main_window.py" line="202" />
+        <location filename="../../ui/main_window.py" line="158" />
+        <location filename="../../ui/main_window.py" line="172" />
+        <location filename="../../ui/main_window.py" line="227" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203" />
+        <location filename="../../ui/main_window.py" line="228" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="229" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="213" />
+        <location filename="../../ui/main_window.py" line="238" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="240" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1914,7 +1940,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="554" />
+        <location filename="../../ui/scanning/panel.py" line="536" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -1922,32 +1948,32 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="68" />
+        <location filename="../../ui/pages.py" line="87" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="69" />
+        <location filename="../../ui/pages.py" line="88" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="72" />
+        <location filename="../../ui/pages.py" line="91" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="73" />
+        <location filename="../../ui/pages.py" line="92" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="74" />
+        <location filename="../../ui/pages.py" line="93" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="75" />
+        <location filename="../../ui/pages.py" line="94" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
@@ -1955,32 +1981,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="437" />
+        <location filename="../../ui/printing_ui.py" line="438" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="459" />
+        <location filename="../../ui/printing_ui.py" line="460" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="462" />
+        <location filename="../../ui/printing_ui.py" line="463" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="466" />
+        <location filename="../../ui/printing_ui.py" line="467" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="470" />
+        <location filename="../../ui/printing_ui.py" line="471" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="517" />
+        <location filename="../../ui/printing_ui.py" line="518" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1988,103 +2014,103 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="252" />
+        <location filename="../../ui/printing_ui.py" line="253" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="279" />
+        <location filename="../../ui/printing_ui.py" line="280" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="280" />
+        <location filename="../../ui/printing_ui.py" line="281" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="283" />
+        <location filename="../../ui/printing_ui.py" line="284" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="297" />
+        <location filename="../../ui/printing_ui.py" line="298" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="314" />
+        <location filename="../../ui/printing_ui.py" line="315" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="318" />
+        <location filename="../../ui/printing_ui.py" line="319" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="332" />
+        <location filename="../../ui/printing_ui.py" line="333" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="341" />
+        <location filename="../../ui/printing_ui.py" line="342" />
         <source>The document could not be printed.</source>
         <translation>文书未能打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="351" />
+        <location filename="../../ui/printing_ui.py" line="352" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="130" />
-        <location filename="../../ui/printing_ui.py" line="357" />
+        <location filename="../../ui/printing_ui.py" line="131" />
+        <location filename="../../ui/printing_ui.py" line="358" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="361" />
+        <location filename="../../ui/printing_ui.py" line="362" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="365" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="365" />
+        <location filename="../../ui/printing_ui.py" line="366" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="407" />
+        <location filename="../../ui/printing_ui.py" line="408" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="407" />
+        <location filename="../../ui/printing_ui.py" line="408" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="409" />
+        <location filename="../../ui/printing_ui.py" line="410" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="411" />
+        <location filename="../../ui/printing_ui.py" line="412" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="413" />
+        <location filename="../../ui/printing_ui.py" line="414" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="415" />
+        <location filename="../../ui/printing_ui.py" line="416" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2092,32 +2118,32 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="67" />
+        <location filename="../../ui/printing_ui.py" line="68" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="68" />
+        <location filename="../../ui/printing_ui.py" line="69" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="69" />
+        <location filename="../../ui/printing_ui.py" line="70" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="70" />
+        <location filename="../../ui/printing_ui.py" line="71" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="71" />
+        <location filename="../../ui/printing_ui.py" line="72" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="72" />
+        <location filename="../../ui/printing_ui.py" line="73" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
@@ -2138,12 +2164,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="132" />
+        <location filename="../../ui/supervisor/audit_view.py" line="131" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="139" />
+        <location filename="../../ui/supervisor/audit_view.py" line="138" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
@@ -2169,27 +2195,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="567" />
+        <location filename="../../ui/printing_ui.py" line="568" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="574" />
+        <location filename="../../ui/printing_ui.py" line="575" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="577" />
+        <location filename="../../ui/printing_ui.py" line="578" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="578" />
+        <location filename="../../ui/printing_ui.py" line="579" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="579" />
+        <location filename="../../ui/printing_ui.py" line="580" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2197,17 +2223,17 @@
 <context>
     <name>RevealLabel</name>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="138" />
+        <location filename="../../ui/widgets/reveal.py" line="139" />
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="138" />
+        <location filename="../../ui/widgets/reveal.py" line="139" />
         <source>Show…</source>
         <translation>显示…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="139" />
+        <location filename="../../ui/widgets/reveal.py" line="140" />
         <source>Show the full value (asks for a reason; audited)</source>
         <translation>显示完整信息（需填写原因，并记入审计）</translation>
     </message>
@@ -2215,12 +2241,12 @@
 <context>
     <name>RevealReasonDialog</name>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="42" />
+        <location filename="../../ui/widgets/reveal.py" line="43" />
         <source>Show full value</source>
         <translation>显示完整信息</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/reveal.py" line="43" />
+        <location filename="../../ui/widgets/reveal.py" line="44" />
         <source>Why do you need the full value? The reason is recorded in the audit trail.</source>
         <translation>请填写查看完整信息的原因，该原因将记入审计记录。</translation>
     </message>
@@ -2228,162 +2254,162 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="226" />
+        <location filename="../../ui/scanning/panel.py" line="208" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="227" />
+        <location filename="../../ui/scanning/panel.py" line="209" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="228" />
+        <location filename="../../ui/scanning/panel.py" line="210" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229" />
+        <location filename="../../ui/scanning/panel.py" line="211" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="230" />
+        <location filename="../../ui/scanning/panel.py" line="212" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="234" />
+        <location filename="../../ui/scanning/panel.py" line="216" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="235" />
+        <location filename="../../ui/scanning/panel.py" line="217" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="236" />
+        <location filename="../../ui/scanning/panel.py" line="218" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="237" />
+        <location filename="../../ui/scanning/panel.py" line="219" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="239" />
+        <location filename="../../ui/scanning/panel.py" line="221" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="240" />
+        <location filename="../../ui/scanning/panel.py" line="222" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="241" />
+        <location filename="../../ui/scanning/panel.py" line="223" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="242" />
+        <location filename="../../ui/scanning/panel.py" line="224" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="243" />
+        <location filename="../../ui/scanning/panel.py" line="225" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="244" />
+        <location filename="../../ui/scanning/panel.py" line="226" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="258" />
+        <location filename="../../ui/scanning/panel.py" line="240" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="259" />
+        <location filename="../../ui/scanning/panel.py" line="241" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="260" />
+        <location filename="../../ui/scanning/panel.py" line="242" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="263" />
+        <location filename="../../ui/scanning/panel.py" line="245" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="264" />
+        <location filename="../../ui/scanning/panel.py" line="246" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="265" />
+        <location filename="../../ui/scanning/panel.py" line="247" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="266" />
+        <location filename="../../ui/scanning/panel.py" line="248" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="267" />
+        <location filename="../../ui/scanning/panel.py" line="249" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="279" />
+        <location filename="../../ui/scanning/panel.py" line="261" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="300" />
+        <location filename="../../ui/scanning/panel.py" line="282" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="318" />
+        <location filename="../../ui/scanning/panel.py" line="300" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="382" />
+        <location filename="../../ui/scanning/panel.py" line="364" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="441" />
+        <location filename="../../ui/scanning/panel.py" line="423" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="461" />
+        <location filename="../../ui/scanning/panel.py" line="443" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="467" />
+        <location filename="../../ui/scanning/panel.py" line="449" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="472" />
+        <location filename="../../ui/scanning/panel.py" line="454" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="529" />
+        <location filename="../../ui/scanning/panel.py" line="511" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

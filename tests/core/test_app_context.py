@@ -66,3 +66,34 @@ def test_first_start_with_a_broken_catalogue_fails_clearly(tmp_path):
             Settings(data_dir=str(tmp_path), catalogue_dir=str(folder)), keyring_module=file_keyring(tmp_path / "k.cfg")
         )
     assert "catalogue.toml" in info.value.user_message("zh_CN")
+
+
+def test_outside_demo_mode_a_simulated_device_is_refused_at_start(tmp_path):
+    from clerk_app.app_context import build_context, file_keyring
+    from clerk_app.settings import Settings
+    from clerk_app.wiring.devices import SimulatedDeviceRefused
+
+    for option in ("card_backend", "scanner_backend"):
+        settings = Settings(data_dir=str(tmp_path / option), **{option: "simulated"})
+        with pytest.raises(SimulatedDeviceRefused) as info:
+            build_context(settings, keyring_module=file_keyring(tmp_path / "k.cfg"))
+        text = info.value.user_message("zh_CN")
+        assert "演示模式" in text and option in text and "none" in text
+
+
+def test_the_mode_decides_the_default_devices(tmp_path):
+    from clerk_app.settings import Settings
+    from clerk_app.wiring.devices import Devices
+
+    assert (Devices(Settings(demo=True)).card_backend, Devices(Settings(demo=True)).scanner_backend) == (
+        "simulated",
+        "simulated",
+    )
+    real = Devices(Settings())
+    assert (real.card_backend, real.scanner_backend) == ("pyscard", "sane")
+    real.check_allowed()  # real devices pass
+
+
+def test_pages_and_retention_share_one_attachment_store(world):
+    # before the composition root owned it, the supervisor page built a second store of its own
+    assert world.ctx.retention._attachments is world.ctx.pages.store

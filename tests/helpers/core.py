@@ -30,6 +30,9 @@ class World:
 
 def make_world(tmp_path: Path, database_url: str = "", at: dt.datetime | None = None, **settings: object) -> World:
     clock = FixedClock(at or dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ))
+    # Simulated devices are for the demo and UI tests only: a world is a demo station unless a test
+    # asks for real devices (e.g. card_backend="pyscard" against the test pcscd).
+    settings.setdefault("demo", True)
     s = Settings(data_dir=str(tmp_path), database_url=database_url, **settings)  # type: ignore[arg-type]
     ctx = build_context(s, clock=clock, keyring_module=file_keyring(tmp_path / "keyring.cfg"))
     seed_demo_users(ctx)

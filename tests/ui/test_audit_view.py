@@ -51,8 +51,9 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     assert all(a.startswith("case.") for a in _rows(page.events, 5)) and page.events.rowCount() >= 3
     page.f_action.setCurrentIndex(0)
 
-    page.verify_button.click()
-    assert "完整" in page.chain_label.text()
+    page.verify_button.click()  # off the GUI thread (CoreOp); the button comes back when done
+    qtbot.waitUntil(lambda: "完整" in page.chain_label.text(), timeout=10000)
+    assert page.verify_button.isEnabled()
     with world.ctx.engine.begin() as c:
         c.execute(text("UPDATE audit_events SET detail = '{\"item\": \"OTHER\"}' WHERE action = 'case.create'"))
     with world.ctx.sessions() as s:
@@ -60,6 +61,7 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     page.f_user.setCurrentIndex(page.f_user.findData("supervisor"))  # a filter that hides the event
     page.apply_button.click()
     page.verify_button.click()
+    qtbot.waitUntil(lambda: "被篡改" in page.chain_label.text() or "断裂" in page.chain_label.text(), timeout=10000)
     assert f"第 {seq} 条" in page.chain_label.text() or str(seq) in page.chain_label.text()
     assert "被篡改" in page.chain_label.text() or "断裂" in page.chain_label.text()
     row = page.broken_row_index()
@@ -69,13 +71,43 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     assert cid in _rows(page.events, 6)
 
 
+def test_an_export_that_cannot_be_written_says_so_and_the_page_stays(qtbot, world, translations, tmp_path):
+    page = _page(qtbot, world)
+    page.choose_export_path = lambda suggested, fmt: str(tmp_path / "no-such-folder" / suggested)
+    shown = []
+    page.inform = shown.append
+    page.export("csv")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "无法写入" in shown[0] and getattr(page, "last_export", None) is None
+    assert not page.op.busy
+
+
+def test_unexpected_failures_reach_the_one_error_dialog_in_chinese(qtbot, world, translations):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.operations import CoreOp
+
+    page = _page(qtbot, world)
+
+    def boom(report, cancel):
+        raise RuntimeError("secret 110105194912310021")  # detail must not reach the screen
+
+    op = CoreOp(page, boom, lambda result: None, title="测试").run()
+    qtbot.waitUntil(lambda: not op.busy, timeout=5000)
+    box = page.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "意外" in box.text() and "1101" not in box.text()
+    box.close()
+
+
 def test_exports_are_written_and_audited(qtbot, world, translations, tmp_path):
     clerk = world.login("clerk")
     accepted_case(world, clerk)
     page = _page(qtbot, world)
     page.choose_export_path = lambda suggested, fmt: str(tmp_path / suggested)
     csv_path = page.export("csv")
+    qtbot.waitUntil(lambda: getattr(page, "last_export", None) == csv_path, timeout=10000)
     pdf_path = page.export("pdf")
+    qtbot.waitUntil(lambda: page.last_export == pdf_path, timeout=20000)
     assert csv_path.name.endswith(".csv") and pdf_path.read_bytes().startswith(b"%PDF")
     rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "seq" and len(rows) > 5
@@ -144,7 +176,8 @@ def test_unlock_account_and_retention_list(qtbot, world, translations):
     shown = []
     page.inform = shown.append
     page.purge_button.click()
-    assert page.purged_table.rowCount() == 1 and shown and "1" in shown[0]
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert page.purged_table.rowCount() == 1 and "1" in shown[0]
     events = [e.action for e in page.queries.search(world.login("supervisor"), AuditFilter(action="retention."))]
     assert events == ["retention.run", "retention.purge_case"]
     assert "user.unlock" in [e.action for e in page.queries.search(world.login("supervisor"), AuditFilter())]

@@ -127,7 +127,7 @@ class CustomerWindow(QWidget):
         self.actor = actor
         self.current_case = current_case
         self.pages = pages
-        self.customer = customer or CustomerService(ctx.sessions, ctx.clock, ctx.auditor)
+        self.customer = customer or ctx.customer
         self.rating_timeout_ms = (
             rating_timeout_ms if rating_timeout_ms is not None else ctx.settings.customer_rating_timeout * 1000
         )

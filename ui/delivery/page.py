@@ -34,14 +34,14 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.case_numbers import parse_case_lookup
-from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, DeliveryService, Handover
+from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, Handover
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS
 from ui.operations import BackgroundOp
 from ui.wedge import WedgeScanDetector
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
 COURIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递", "韵达快递")
@@ -52,11 +52,11 @@ _BAD = "color: #b00020;"
 class DeliveryPage(QWidget):
     delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         ctx = window.ctx
-        self.service = DeliveryService(ctx.sessions, ctx.cases, ctx.persons, ctx.auditor)
+        self.service = ctx.delivery
         self.case: DeliveryCase | None = None
         self.collector: CollectorCheck | None = None
         self._collector_source = "manual"

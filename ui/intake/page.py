@@ -43,7 +43,7 @@ from ui.intake.questions import QuestionsPanel
 from ui.operations import BackgroundOp
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class IntakePage(QWidget):
         ("checklist_focus_action", "Ctrl+L"),
     )
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.main = window
         self.ctx = window.ctx
@@ -149,7 +149,7 @@ class IntakePage(QWidget):
 
         self.scanning = ScanningPanel(window)
         self.scanning.setObjectName("scanningPanel")
-        self.scanning.status_changed.connect(lambda text: self.main.scanner_label.setText(text))
+        self.scanning.status_changed.connect(lambda text: self.main.show_device_status("scanner", text))
         right_w = QSplitter(Qt.Orientation.Vertical)
         right_w.addWidget(checklist_w)
         right_w.addWidget(self.scanning)
@@ -495,7 +495,7 @@ class IntakePage(QWidget):
         reader = readers[0].name
         panel = self.agent if agent else self.applicant
         panel.read_button.setEnabled(False)
-        self.main.statusBar().showMessage(self.tr("Reading the card…"))
+        self.main.show_status(self.tr("Reading the card…"))
 
         def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> PersonData:
             from devices.cards.applicant import person_from_document
@@ -504,7 +504,7 @@ class IntakePage(QWidget):
 
         def done(record: PersonData) -> None:
             panel.read_button.setEnabled(True)
-            self.main.statusBar().showMessage(self.tr("Card read"), 3000)
+            self.main.show_status(self.tr("Card read"), 3000)
             panel.fill_from_chip(record)
             self.save_applicant(record, agent=agent)
 
@@ -512,7 +512,7 @@ class IntakePage(QWidget):
             from devices.cards.api import BacFailedError, WrongMrzError
 
             panel.read_button.setEnabled(True)
-            self.main.statusBar().clearMessage()
+            self.main.show_status("")
             if isinstance(exc, WrongMrzError) and mrz_key is None or isinstance(exc, BacFailedError):
                 if isinstance(exc, BacFailedError):
                     self.prompts.error(exc.user_message())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -64,23 +63,6 @@ class _ScanBridge(QObject):
     devices = Signal(object)  # list[DeviceInfo] | ClerkAppError
 
 
-def default_page_service(ctx: Any) -> PageService:
-    return PageService.for_context(ctx)
-
-
-def default_backend(ctx: Any) -> ScannerBackend | None:
-    from devices.scanners.factory import create_backend
-
-    name = ctx.settings.scanner_backend
-    if name == "none":
-        return None
-    if name == "folder":
-        inbox = Path(ctx.settings.resolved_data_dir()) / "scan-inbox"
-        inbox.mkdir(parents=True, exist_ok=True)
-        return create_backend("folder", folders=[inbox])
-    return create_backend(name)
-
-
 class ScanningPanel(QWidget):
     """``window`` gives ``ctx``, ``actor`` and ``current_case`` (the MainWindow, or a stand-in)."""
 
@@ -97,12 +79,12 @@ class ScanningPanel(QWidget):
         self.window_ = window
         self.ctx = window.ctx
         self.actor = window.actor
-        self.pages = pages or default_page_service(self.ctx)
+        self.pages = pages or self.ctx.pages
         self.pipeline = pipeline or PagePipeline()
         self._backend_error: ClerkAppError | None = None
         if backend == "settings":
             try:
-                backend = default_backend(self.ctx)
+                backend = self.ctx.devices.scanner()
             except ClerkAppError as exc:  # e.g. SANE library missing: say why, keep working
                 self._backend_error, backend = exc, None
         self.backend: ScannerBackend | None = backend  # type: ignore[assignment]

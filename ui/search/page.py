@@ -31,13 +31,13 @@ from PySide6.QtWidgets import (
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
-from clerk_app.search import CaseSearch, SearchCriteria
+from clerk_app.search import SearchCriteria
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the special text
@@ -46,11 +46,11 @@ _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the sp
 class SearchPage(QWidget):
     case_opened = Signal(str)  # case id shown in the case view
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         ctx = window.ctx
-        self.search = CaseSearch(ctx.sessions, ctx.persons, ctx.auditor)
+        self.search = ctx.search
         self.model = CaseResultModel(self.search, window.actor)
         self.model.failed.connect(self._show_error)
 

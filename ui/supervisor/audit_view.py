@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -37,19 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.attachments import AttachmentStore
-from clerk_app.audit_queries import AuditFilter, AuditQueries, AuditRow, day_range
+from clerk_app.audit_queries import AuditFilter, AuditRow, ExportFailed, day_range
 from clerk_app.clock import CHINA_TZ
-from clerk_app.corrections import CORRECTABLE, CorrectionService
+from clerk_app.corrections import CORRECTABLE
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
-from clerk_app.retention import RetentionService
 from clerk_app.roles import ROLE_LABELS, Permission, Role
-from clerk_app.security.crypto import FieldCipher
+from ui.operations import CoreOp, error_text, show_error
 from ui.widgets.reveal import RevealLabel
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 PAGE_SIZE = 500
 BROKEN = QColor("#f8d7da")
@@ -148,17 +146,14 @@ class ReasonDialog(QDialog):
 
 
 class AuditPage(QWidget):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         ctx, self.actor = window.ctx, window.actor
         self.ctx = ctx
-        self.queries = AuditQueries(ctx.sessions, ctx.auditor, ctx.clock)
-        self.corrections = CorrectionService(ctx.sessions, ctx.clock, ctx.auditor)
-        store = AttachmentStore(
-            Path(ctx.settings.resolved_data_dir()) / "attachments", FieldCipher(ctx.keys, "attachments")
-        )
-        self.retention = RetentionService(ctx.sessions, ctx.clock, ctx.auditor, ctx.persons, store)
+        self.queries = ctx.audit_queries
+        self.corrections = ctx.corrections
+        self.retention = ctx.retention
         # Overridable in tests: where an export is written, and how a dialog is answered.
         self.choose_export_path: Callable[[str, str], str | None] = self._ask_path
         self.ask: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
@@ -304,7 +299,26 @@ class AuditPage(QWidget):
         self._mark_broken()
 
     def verify_chain(self) -> None:
-        status = self.queries.verify(self.actor)
+        """Walk the whole chain off the GUI thread (it reads every event), with progress."""
+        self.verify_button.setEnabled(False)
+
+        def shown(status: Any) -> None:
+            self.verify_button.setEnabled(True)
+            self._show_verification(status)
+
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            show_error(self, self.tr("Verify hash chain"), exc)
+
+        self.op = CoreOp(
+            self,
+            lambda report, cancel: self.queries.verify(self.actor),
+            shown,
+            title=self.tr("Verify hash chain"),
+            on_failure=failed,
+        ).run()
+
+    def _show_verification(self, status: Any) -> None:
         if status.intact:
             self._broken_seq = None
             self.chain_label.setStyleSheet("color: #1e6b34; font-weight: bold;")
@@ -357,23 +371,33 @@ class AuditPage(QWidget):
         return None
 
     def export(self, fmt: str) -> Path | None:
+        """Write the filtered trail as CSV or PDF off the GUI thread (progress, Cancel); returns the
+        path it will be written to (``self.last_export`` once done), or None when no path was chosen."""
         stamp = self.ctx.clock.now().astimezone(CHINA_TZ).strftime("%Y%m%d-%H%M")
         path = self.choose_export_path(f"audit-{stamp}.{fmt}", fmt)
         if not path:
             return None
         flt = self.current_filter()
-        try:
+        title = self.tr("Audit report")
+
+        def work(report: Any, cancel: Any) -> Path:
             if fmt == "csv":
                 data = self.queries.export_csv(self.actor, flt)
             else:
                 from printing.audit_report import render_audit_pdf
 
-                data = self.queries.export_pdf(self.actor, flt, render_audit_pdf, title=self.tr("Audit report"))
-            Path(path).write_bytes(data)
-        except (ClerkAppError, OSError) as exc:
-            self.inform(exc.user_message() if isinstance(exc, ClerkAppError) else str(exc.strerror))
-            return None
-        self.apply_filter()
+                data = self.queries.export_pdf(self.actor, flt, render_audit_pdf, title=title)
+            try:
+                Path(path).write_bytes(data)
+            except OSError as exc:
+                raise ExportFailed(detail=type(exc).__name__) from exc
+            return Path(path)
+
+        def done(written: Path) -> None:
+            self.last_export = written
+            self.apply_filter()
+
+        self.op = CoreOp(self, work, done, title=title, on_failure=lambda exc: self.inform(error_text(exc))).run()
         return Path(path)
 
     def _ask_path(self, suggested: str, fmt: str) -> str | None:
@@ -633,11 +657,17 @@ class AuditPage(QWidget):
         self.purged_table.resizeColumnsToContents()
 
     def purge_now(self) -> None:
-        try:
-            result = self.retention.purge(self.actor, self.ctx.settings.retention_days)
-        except ClerkAppError as exc:
-            self.inform(exc.user_message())
-            return
+        """Purge off the GUI thread (one short transaction per case), with progress."""
+        self.purge_button.setEnabled(False)
+        self.op = CoreOp(
+            self,
+            lambda report, cancel: self.retention.purge(self.actor, self.ctx.settings.retention_days),
+            self._purged,
+            title=self.tr("Purge now"),
+            on_failure=lambda exc: (self.inform(error_text(exc)), self.refresh_retention()),
+        ).run()
+
+    def _purged(self, result: Any) -> None:
         self.inform(
             self.tr("Purged %1 cases (%2 personal records, %3 files).")
             .replace("%1", str(result.cases))

@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app.clock import CHINA_TZ
-from clerk_app.stats import StatsFilter, StatsReport, StatsService
+from clerk_app.stats import StatsFilter, StatsReport
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pages import PageHost
 
 PALETTE = ["#2f6db5", "#e08a1e", "#3a9a5b", "#c0392b", "#8e5ea2", "#7f8c8d", "#16a085"]
 
@@ -95,11 +95,11 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 
 class StatsPage(QWidget):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         self.ctx, self.actor = window.ctx, window.actor
-        self.service = StatsService(self.ctx.sessions, self.ctx.clock)
+        self.service = self.ctx.stats
         self.report: StatsReport | None = None
         self.load_seconds = 0.0
 

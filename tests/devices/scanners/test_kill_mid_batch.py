@@ -106,7 +106,7 @@ CASE_SCRIPT = textwrap.dedent("""
     config_dir, data_dir, case_id, line = sys.argv[2:6]
     ctx = build_context(Settings(demo=True, data_dir=data_dir))
     actor = ctx.users.authenticate("clerk", "Clerk2026")
-    pages = PageService.for_context(ctx)
+    pages = ctx.pages
     pipeline = PagePipeline()
     scanner = create_backend("sane", config_dir=config_dir).open("test:0")
     scanner.set_device_option("test_picture", "Grid")
@@ -129,7 +129,6 @@ def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path, 
     SIGKILL and a restart the line holds every page reported, in order, with a matching count."""
     from clerk_app.app_context import build_context
     from clerk_app.demo import seed_demo_users
-    from clerk_app.pages import PageService
     from clerk_app.settings import Settings
 
     ctx = build_context(Settings(demo=True, data_dir=str(tmp_path)))
@@ -167,7 +166,7 @@ def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path, 
 
     ctx = build_context(Settings(demo=True, data_dir=str(tmp_path)))  # restart
     try:
-        pages = PageService.for_context(ctx)
+        pages = ctx.pages
         stored = pages.pages(case_id, line)
         # Every reported page is there, in scan order; a page committed after the last report
         # may be there too, never a gap or a row without its image.

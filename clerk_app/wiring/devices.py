@@ -1,0 +1,188 @@
+"""Device backends chosen by name from the settings: one registry for every family (card readers,
+scanners), one "unavailable because …" error, and the rule that outside demo mode a simulated device
+is refused at start — a station must never file the simulator's synthetic pages or identities as real.
+
+Backends are built on first use (importing pyscard or python-sane costs start-up time and may fail on
+a machine without the library) and closed with the context. The UI asks ``ctx.devices`` for them; it
+never builds one itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clerk_app import i18n
+from clerk_app.errors import ConfigurationError, DeviceError
+from clerk_app.settings import Settings
+
+if TYPE_CHECKING:
+    from devices.cards.api import CardReaderService
+    from devices.scanners.base import ScannerBackend
+
+log = logging.getLogger(__name__)
+
+
+class BackendUnavailable(DeviceError):
+    key = i18n.register(
+        "devices.backend_unavailable",
+        "{family}不可用（{backend}）：{reason}",
+        "{family} unavailable ({backend}): {reason}",
+    )
+
+
+class SimulatedDeviceRefused(ConfigurationError):
+    key = i18n.register(
+        "devices.simulated_refused",
+        "模拟{family}只能在演示模式下使用。请在设置中将 {option} 改为真实设备（{choices}）或 none，然后重新启动。",
+        "A simulated {family} is only allowed in demo mode. Set {option} to a real device ({choices}) or none, "
+        "then restart.",
+    )
+
+
+CARD_FAMILY = i18n.register("devices.family.card", "读卡器", "card reader")
+SCANNER_FAMILY = i18n.register("devices.family.scanner", "扫描仪", "scanner")
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    family: str  # "card" | "scanner"
+    name: str
+    simulated: bool = False
+    needs: str = ""  # what to install when the import fails
+
+
+BACKENDS: tuple[BackendSpec, ...] = (
+    BackendSpec("card", "pyscard", needs="pyscard (pip), pcscd + libccid (apt)"),
+    BackendSpec("card", "ga467", needs="pyserial (pip)"),
+    BackendSpec("card", "simulated", simulated=True),
+    BackendSpec("card", "none"),
+    BackendSpec("scanner", "sane", needs="python-sane (pip), libsane1 (apt)"),
+    BackendSpec("scanner", "folder"),
+    BackendSpec("scanner", "simulated", simulated=True),
+    BackendSpec("scanner", "none"),
+)
+REGISTRY: dict[tuple[str, str], BackendSpec] = {(b.family, b.name): b for b in BACKENDS}
+
+
+def card_backend(settings: Settings) -> str:
+    """The card backend in effect: the setting, or (when empty) simulated in demo mode, else pyscard."""
+    return settings.card_backend or ("simulated" if settings.demo else "pyscard")
+
+
+def scanner_backend(settings: Settings) -> str:
+    """The scanner backend in effect: the setting, or (when empty) simulated in demo mode, else sane."""
+    return settings.scanner_backend or ("simulated" if settings.demo else "sane")
+
+
+def _choices(family: str) -> str:
+    return ", ".join(b.name for b in BACKENDS if b.family == family and not b.simulated)
+
+
+class Devices:
+    """The station's devices, built from the settings on first use, closed with the context."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._card: CardReaderService | None = None
+        self._scanner: ScannerBackend | None = None
+
+    @property
+    def card_backend(self) -> str:
+        return card_backend(self._settings)
+
+    @property
+    def scanner_backend(self) -> str:
+        return scanner_backend(self._settings)
+
+    def check_allowed(self) -> None:
+        """Outside demo mode a simulated device stops the start with a clear message."""
+        if self._settings.demo:
+            return
+        for family, option, name, label in (
+            ("card", "card_backend", self.card_backend, CARD_FAMILY),
+            ("scanner", "scanner_backend", self.scanner_backend, SCANNER_FAMILY),
+        ):
+            if REGISTRY[(family, name)].simulated:
+                raise SimulatedDeviceRefused(
+                    family=i18n.Msg(label), option=option, choices=_choices(family), detail=f"{option}={name}"
+                )
+
+    # -- card readers --------------------------------------------------------------------------
+    def card_reader(self) -> CardReaderService | None:
+        """The configured card reader service (None when ``card_backend = "none"``); raises
+        BackendUnavailable with the reason when its library or device is missing."""
+        with self._lock:
+            if self._card is None and self.card_backend != "none":
+                self._card = self._build_card_reader()
+            return self._card
+
+    def _build_card_reader(self) -> CardReaderService:
+        from devices.cards import CardBackendUnavailable, create_card_service
+
+        s = self._settings
+        name = self.card_backend
+        try:
+            if name == "pyscard":
+                from devices.cards.trust import TrustStore
+
+                trust = TrustStore(
+                    csca_dir=s.csca_dir or None,
+                    master_list_files=[p for p in s.master_list_files.split(";") if p.strip()],
+                    crl_dir=s.crl_dir or None,
+                    pushed_dir=Path(s.resolved_data_dir()) / "trust",
+                )
+                return create_card_service("pyscard", trust=trust)
+            if name == "ga467":
+                return create_card_service("ga467", port=s.ga467_port, baudrate=s.ga467_baudrate)
+            service = create_card_service("simulated")
+            if s.demo:
+                service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
+            return service
+        except CardBackendUnavailable as exc:
+            raise BackendUnavailable(
+                family=i18n.Msg(CARD_FAMILY), backend=name, reason=exc.user_message(), detail=str(exc)
+            ) from exc
+
+    # -- scanners ------------------------------------------------------------------------------
+    def scanner(self) -> ScannerBackend | None:
+        """The configured scanner backend (None when ``scanner_backend = "none"``); raises
+        BackendUnavailable with the reason when its library is missing."""
+        with self._lock:
+            if self._scanner is None and self.scanner_backend != "none":
+                self._scanner = self._build_scanner()
+            return self._scanner
+
+    def _build_scanner(self) -> ScannerBackend:
+        from devices.scanners.errors import BackendUnavailable as ScannerUnavailable
+        from devices.scanners.factory import create_backend
+
+        s = self._settings
+        name = self.scanner_backend
+        try:
+            if name == "folder":
+                inbox = Path(s.scan_folder) if s.scan_folder else Path(s.resolved_data_dir()) / "scan-inbox"
+                inbox.mkdir(parents=True, exist_ok=True)
+                return create_backend("folder", folders=[inbox])
+            if name == "sane" and s.sane_config_dir:
+                return create_backend("sane", config_dir=s.sane_config_dir)
+            return create_backend(name)
+        except ScannerUnavailable as exc:
+            raise BackendUnavailable(
+                family=i18n.Msg(SCANNER_FAMILY), backend=name, reason=exc.user_message(), detail=str(exc)
+            ) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            card, self._card = self._card, None
+            scanner, self._scanner = self._scanner, None
+        for device in (card, scanner):
+            if device is not None:
+                try:
+                    device.close()
+                except Exception:  # closing must not stop the rest of the shutdown
+                    log.exception("closing a device failed")
