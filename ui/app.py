@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from clerk_app.app_context import AppContext, build_context
 from clerk_app.errors import ClerkAppError
 from clerk_app.settings import Settings
+from clerk_app.startup import PendingContext
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
@@ -50,38 +54,56 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run(settings: Settings) -> int:
+    """The login window first; the context is built on a worker thread meanwhile (clerk_app.startup)."""
     from ui.login import LoginDialog
-    from ui.main_window import MainWindow
 
     app = create_application()
+    app.setQuitOnLastWindowClosed(False)  # signing out closes the main window and shows the login again
     translations = Translations(app)
     translations.apply(settings.language)
     from clerk_app.logging_setup import setup_logging
 
     setup_logging(settings.resolved_data_dir())  # idempotent: cli.main may have done it already
-    try:
-        ctx: AppContext = build_context(settings)
-    except ClerkAppError as exc:
-        QMessageBox.critical(None, "一窗受理工作台", exc.user_message())
-        return 2
-    if settings.demo:
-        from clerk_app.demo import seed_demo_users
-
-        seed_demo_users(ctx)
-    ctx.purge_expired_in_background()
-    windows: list[MainWindow] = []
+    pending = PendingContext(settings).start()
+    windows: list[QWidget] = []
 
     def show_login() -> None:
-        dialog = LoginDialog(ctx, translations)
-        if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.actor is None:
+        dialog = LoginDialog(pending, translations)
+        accepted = dialog.exec() == LoginDialog.DialogCode.Accepted and dialog.actor is not None
+        if not accepted:
+            if pending.ready and not _started_ok(pending):
+                QMessageBox.critical(None, "一窗受理工作台", _start_error(pending))
             app.quit()
             return
-        window = MainWindow(ctx, dialog.actor, translations)
+        from ui.main_window import MainWindow
+
+        window = MainWindow(dialog.ctx, dialog.actor, translations)
         window.logged_out.connect(lambda: (windows.clear(), QTimer.singleShot(0, show_login)))
+        window.closed_by_user.connect(app.quit)
         windows[:] = [window]
         window.show()
 
     QTimer.singleShot(0, show_login)
     code = app.exec()
-    ctx.close()
+    if pending.ready and _started_ok(pending):
+        pending.result().close()
     return code
+
+
+def _started_ok(pending: PendingContext) -> bool:
+    try:
+        pending.result(timeout=0)
+    except BaseException:
+        return False
+    return True
+
+
+def _start_error(pending: PendingContext) -> str:
+    try:
+        pending.result(timeout=0)
+    except ClerkAppError as exc:
+        return exc.user_message()
+    except BaseException:
+        log.exception("start-up failed")
+        return "启动失败，详细信息已写入日志。"
+    return ""

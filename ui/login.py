@@ -1,20 +1,28 @@
-"""Login dialog: user name, password, language; errors from the core shown in the clerk's words."""
+"""Login dialog: user name, password, language; errors from the core shown in the clerk's words.
+
+It is shown before the application context exists (``PendingContext``: the store, SQLAlchemy and the
+core are built on a worker thread meanwhile); signing in waits for the context if the clerk is faster."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app import i18n
-from clerk_app.app_context import AppContext
 from clerk_app.errors import ClerkAppError
-from clerk_app.roles import Actor
+from clerk_app.startup import PendingContext
+
+if TYPE_CHECKING:
+    from clerk_app.app_context import AppContext
+    from clerk_app.roles import Actor
 
 
 class LoginDialog(QDialog):
-    def __init__(self, ctx: AppContext, translations: object, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext | PendingContext, translations: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ctx = ctx
+        self.pending = ctx if isinstance(ctx, PendingContext) else PendingContext.of(ctx)
         self._translations = translations
         self.actor: Actor | None = None
         self.setObjectName("loginDialog")
@@ -24,7 +32,7 @@ class LoginDialog(QDialog):
         self.title.setObjectName("loginTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
-        self.hall = QLabel(ctx.settings.hall_name + "  ·  " + ctx.settings.window_no)
+        self.hall = QLabel(self.pending.settings.hall_name + "  ·  " + self.pending.settings.window_no)
         self.hall.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QLineEdit()
         self.username.setObjectName("username")
@@ -84,9 +92,25 @@ class LoginDialog(QDialog):
         i18n.set_language(language)
         self._translations.apply(language)  # type: ignore[attr-defined]
 
+    @property
+    def ctx(self) -> AppContext:
+        return self.pending.result(timeout=0)
+
     def try_login(self) -> None:
+        if not self.pending.ready:  # the store is still opening: sign in as soon as it is there
+            self.error.setText(self.tr("Opening the database…"))
+            self.buttons.setEnabled(False)
+            QTimer.singleShot(50, self.try_login)
+            return
+        self.buttons.setEnabled(True)
         try:
-            self.actor = self._ctx.users.authenticate(self.username.text().strip(), self.password.text())
+            ctx = self.pending.result()
+        except ClerkAppError as exc:  # e.g. the data key is missing: nobody can sign in
+            self.error.setText(exc.user_message())
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+            return
+        try:
+            self.actor = ctx.users.authenticate(self.username.text().strip(), self.password.text())
         except ClerkAppError as exc:
             self.error.setText(exc.user_message())
             self.password.clear()

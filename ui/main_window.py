@@ -18,6 +18,7 @@ from ui.session_lock import IdleLock
 
 class MainWindow(QMainWindow):
     logged_out = Signal()
+    closed_by_user = Signal()  # closed other than by signing out (Quit, the window's close button)
 
     def __init__(self, ctx: AppContext, actor: Actor, translations: object) -> None:
         super().__init__()
@@ -255,8 +256,12 @@ class MainWindow(QMainWindow):
         if service is not None:
             service.stop_watching()  # type: ignore[attr-defined]  # the context closes the reader itself
         super().closeEvent(event)
+        if not getattr(self, "_signing_out", False):
+            self.closed_by_user.emit()
 
     def logout(self) -> None:
+        """Sign out: back to the login window (the program keeps running, the store stays open)."""
+        self._signing_out = True
         self.idle_lock.stop()
         self.current_case.close()
         self.ctx.users.logout(self.actor)

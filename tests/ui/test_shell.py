@@ -92,3 +92,66 @@ def test_background_result_after_the_window_closed_is_dropped(qtbot):
     gate.set()
     qtbot.wait(200)
     assert seen == [] and op not in BackgroundOp._alive
+
+
+def test_login_window_comes_before_the_store_and_waits_for_it(qtbot, demo_ctx, translations):
+    """The login window is on screen while the context is still being built (issue 19); a clerk who
+    signs in first waits for it, then is signed in without typing again."""
+    import threading
+
+    from clerk_app.startup import PendingContext
+
+    gate = threading.Event()
+
+    def slow_build(settings):
+        gate.wait(10)
+        return demo_ctx
+
+    pending = PendingContext(demo_ctx.settings, slow_build).start()
+    dialog = LoginDialog(pending, translations)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not pending.ready and dialog.windowTitle() == "登录"
+    qtbot.keyClicks(dialog.username, "clerk")
+    qtbot.keyClicks(dialog.password, "Clerk2026")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "正在打开数据库" in dialog.error.text() and dialog.actor is None
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        gate.set()
+    assert dialog.actor is not None and dialog.actor.username == "clerk"
+
+
+def test_a_store_that_cannot_open_is_explained_in_the_login_window(qtbot, demo_ctx, translations):
+    from clerk_app.errors import ConfigurationError
+    from clerk_app.startup import PendingContext
+
+    def broken(settings):
+        raise ConfigurationError(problem="数据库无法打开", detail="test")
+
+    pending = PendingContext(demo_ctx.settings, broken).start()
+    qtbot.waitUntil(lambda: pending.ready, timeout=5000)
+    dialog = LoginDialog(pending, translations)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("clerk")
+    dialog.password.setText("Clerk2026")
+    dialog.try_login()
+    assert "数据库无法打开" in dialog.error.text() and dialog.actor is None
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_signing_out_returns_to_the_login_window_and_keeps_the_program(qtbot, demo_ctx, translations):
+    actor = demo_ctx.users.authenticate("clerk", "Clerk2026")
+    window = MainWindow(demo_ctx, actor, translations)
+    qtbot.addWidget(window)
+    window.show()
+    closed = []
+    window.closed_by_user.connect(lambda: closed.append(True))
+    with qtbot.waitSignal(window.logged_out, timeout=2000):
+        window.logout_action.trigger()
+    assert closed == []  # signing out is not quitting
+    window2 = MainWindow(demo_ctx, actor, translations)
+    qtbot.addWidget(window2)
+    window2.closed_by_user.connect(lambda: closed.append(True))
+    window2.show()
+    window2.close()  # Quit / the close button: the program ends (run() connects this to app.quit)
+    assert closed == [True]
