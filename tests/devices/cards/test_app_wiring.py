@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from devices.cards.api import PassiveAuthStatus
-from tests.devices.cards.conftest import READER_0, CardSlot, Pcscd, key_for
-from tests.devices.cards.testdocs import EmrtdFiles
 from tests.helpers.core import make_world
+from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for
+from testsupport.cards.testdocs import EmrtdFiles
 
 
 def test_csca_folder_from_the_settings_reaches_the_reader(
