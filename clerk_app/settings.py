@@ -112,9 +112,10 @@ class Settings:
     holiday_file: str = _opt("", "Holiday file; empty = the shipped resources/calendar/holidays.toml")
     card_backend: str = _opt(
         "",
-        "Card reader backend: pyscard (PC/SC eMRTD readers), ga467 (resident ID card readers), none; "
-        "simulated only in demo mode; empty = simulated in demo mode, pyscard otherwise",
-        _choice("", "simulated", "pyscard", "ga467", "none"),
+        "Card reader backend: pyscard (PC/SC eMRTD readers), ga467 (resident ID card readers), both (one key "
+        "reads whichever card is presented), none; simulated only in demo mode; "
+        "empty = simulated in demo mode, pyscard otherwise",
+        _choice("", "simulated", "pyscard", "ga467", "both", "none"),
     )
     csca_dir: str = _opt(
         "", "Folder of CSCA certificates (PEM/DER) for passive authentication of chips; empty = not checked"
@@ -123,8 +124,15 @@ class Settings:
         "", "ICAO master list files (CMS-signed), separated by ';' — their CSCAs are trusted once the signature checks"
     )
     crl_dir: str = _opt("", "Folder of CRLs issued by the trusted CSCAs; empty = no revocation check")
-    ga467_port: str = _opt("", "Serial port of the resident ID card reader (e.g. /dev/ttyUSB0, COM3)")
+    ga467_port: str = _opt(
+        "",
+        "Serial port of the resident ID card reader (e.g. /dev/ttyUSB0, COM3); empty = found automatically "
+        "(USB serial ports probed with the SAM status command, the port found remembered)",
+    )
     ga467_baudrate: int = _opt(115200, "Baud rate of the resident ID card reader", _range(9600, 921600))
+    wlt_decoder_library: str = _opt(
+        "", "Vendor library that decodes the resident ID card's WLT photo; empty = photo not decodable"
+    )
     scanner_backend: str = _opt(
         "",
         "Scanner backend: sane, folder (files dropped by a network scanner), none; simulated only in demo mode; "

@@ -21,6 +21,7 @@ from clerk_app.settings import Settings
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
+    from devices.cards.trust import TrustStore
     from devices.scanners.base import ScannerBackend
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class BackendSpec:
 BACKENDS: tuple[BackendSpec, ...] = (
     BackendSpec("card", "pyscard", needs="pyscard (pip), pcscd + libccid (apt)"),
     BackendSpec("card", "ga467", needs="pyserial (pip)"),
+    BackendSpec("card", "both", needs="pyscard and pyserial (pip)"),
     BackendSpec("card", "simulated", simulated=True),
     BackendSpec("card", "none"),
     BackendSpec("scanner", "sane", needs="python-sane (pip), libsane1 (apt)"),
@@ -89,6 +91,8 @@ class Devices:
         self._settings = settings
         self._lock = threading.Lock()
         self._card: CardReaderService | None = None
+        self.card_problems: list[str] = []  # e.g. "WLT decoder unavailable": shown in diagnostics
+        self.trust: TrustStore | None = None  # where pushed CSCA/master-list/CRL material is installed
         self._scanner: ScannerBackend | None = None
 
     @property
@@ -122,31 +126,45 @@ class Devices:
             return self._card
 
     def _build_card_reader(self) -> CardReaderService:
-        from devices.cards import CardBackendUnavailable, create_card_service
+        from devices.cards import CardBackendUnavailable, build_card_readers
 
         s = self._settings
         name = self.card_backend
-        try:
-            if name == "pyscard":
-                from devices.cards.trust import TrustStore
+        data_dir = Path(s.resolved_data_dir())
+        remembered = data_dir / "ga467-port"  # the port found by probing, tried first next time
 
-                trust = TrustStore(
-                    csca_dir=s.csca_dir or None,
-                    master_list_files=[p for p in s.master_list_files.split(";") if p.strip()],
-                    crl_dir=s.crl_dir or None,
-                    pushed_dir=Path(s.resolved_data_dir()) / "trust",
-                )
-                return create_card_service("pyscard", trust=trust)
-            if name == "ga467":
-                return create_card_service("ga467", port=s.ga467_port, baudrate=s.ga467_baudrate)
-            service = create_card_service("simulated")
-            if s.demo:
-                service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
-            return service
+        def remember(port: str) -> None:
+            try:
+                remembered.write_text(port, encoding="utf-8")
+            except OSError:
+                log.warning("could not remember the resident ID reader's port")
+
+        try:
+            readers = build_card_readers(
+                name,
+                csca_dir=s.csca_dir or None,
+                master_list_files=[p.strip() for p in s.master_list_files.split(";") if p.strip()],
+                crl_dir=s.crl_dir or None,
+                trust_pushed_dir=data_dir / "trust",
+                ga467_port=s.ga467_port or "auto",
+                ga467_remembered_port=remembered.read_text(encoding="utf-8").strip() if remembered.exists() else "",
+                on_ga467_port_found=remember,
+                ga467_baudrate=s.ga467_baudrate,
+                wlt_decoder_library=s.wlt_decoder_library or None,
+            )
         except CardBackendUnavailable as exc:
             raise BackendUnavailable(
                 family=i18n.Msg(CARD_FAMILY), backend=name, reason=exc.user_message(), detail=str(exc)
             ) from exc
+        for problem in readers.problems:  # no personal data in these
+            log.warning("card readers: %s", problem)
+        self.card_problems = list(readers.problems)
+        self.trust = readers.trust
+        service = readers.service
+        assert service is not None  # "none" never gets here
+        if name == "simulated" and s.demo:
+            service.insert("resident_id")  # type: ignore[attr-defined]  # a card lies on the demo reader
+        return service
 
     # -- scanners ------------------------------------------------------------------------------
     def scanner(self) -> ScannerBackend | None:

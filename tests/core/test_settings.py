@@ -24,7 +24,7 @@ def test_every_option_is_documented():
         ({"station_cod": "X1"}, "did you mean station_code"),
         ({"station_code": "wh 01"}, "station_code: 2–12 characters"),
         ({"window_no": 3}, "window_no: must be str, got int"),
-        ({"card_backend": "magic"}, "card_backend: must be one of \"\" (empty), simulated, pyscard, ga467, none"),
+        ({"card_backend": "magic"}, "card_backend: must be one of \"\" (empty), simulated, pyscard, ga467, both, none"),
         ({"idle_lock_minutes": 0}, "idle_lock_minutes: must be 1–240"),
         ({"idle_lock_minutes": True}, "must be int"),
         ({"language": "fr"}, "language: must be one of zh_CN, en"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from devices.cards.api import PassiveAuthStatus
 from tests.helpers.core import make_world
 from testsupport.cards.pcscd import READER_0, CardSlot, Pcscd, key_for
@@ -36,5 +38,45 @@ def test_without_trust_material_the_chip_is_read_but_not_checked(
         card_slot.insert_emrtd(document)
         doc = reader.read(READER_0, key_for(document))
         assert doc.passive_auth.status is PassiveAuthStatus.NOT_CHECKED
+    finally:
+        world.ctx.close()
+
+
+def test_app_context_with_ga467_settings_reads_a_resident_id_card(tmp_path: Path) -> None:
+    """Issue 15's done-means: the app context started with GA 467 settings (the port of the
+    pseudo-terminal SAM emulator) reads a resident ID card end to end, with the SAM ID recorded."""
+    from devices.cards.api import DocumentType
+
+    from .sam_emulator import ResidentCard, SamEmulator
+
+    emulator = SamEmulator(ResidentCard())
+    world = make_world(tmp_path, card_backend="ga467", ga467_port=emulator.port_name)
+    try:
+        reader = world.ctx.devices.card_reader()
+        assert reader is not None
+        doc = reader.read(emulator.port_name)
+        assert doc.document_type is DocumentType.RESIDENT_ID
+        assert doc.document_number == "11010519491231002X" and doc.verified_by == "chip"
+        assert doc.reader_id.startswith("05.01-")  # the SAM ID goes with the read
+    finally:
+        world.ctx.close()
+        emulator.close()
+
+
+def test_a_reader_family_that_cannot_run_is_explained(tmp_path: Path) -> None:
+    from clerk_app.wiring.devices import BackendUnavailable
+
+    world = make_world(tmp_path, card_backend="ga467", ga467_port=str(tmp_path / "no-such-tty"))
+    try:
+        try:
+            reader = world.ctx.devices.card_reader()
+        except BackendUnavailable as exc:  # refused at build time: the clerk reads why
+            assert "读卡器" in exc.user_message("zh_CN")
+        else:  # or built, and the first read says the reader is gone
+            from devices.cards.api import CardError
+
+            assert reader is not None
+            with pytest.raises(CardError):
+                reader.read(str(tmp_path / "no-such-tty"))
     finally:
         world.ctx.close()
