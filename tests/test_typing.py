@@ -1,5 +1,5 @@
-"""Type checks (mypy settings in pyproject.toml): strict on clerk_app, devices and printing; backoffice
-checked, not strict."""
+"""Type checks (mypy settings in pyproject.toml): strict on clerk_app, devices and printing; ui and
+backoffice checked, not strict."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from devices.cards.api import MrzKey
+
 
 @dataclass
 class ScriptedPrompts:
@@ -14,7 +16,7 @@ class ScriptedPrompts:
     due_dates: list[dt.date] = field(default_factory=list)
     rejections: list[tuple[str, str]] = field(default_factory=list)
     confirm_answer: bool = True
-    mrz_keys: list[object] = field(default_factory=list)
+    mrz_keys: list[MrzKey] = field(default_factory=list)
     shown: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -27,7 +29,7 @@ class ScriptedPrompts:
     def reject(self, legal_basis: str) -> tuple[str, str] | None:
         return self.rejections.pop(0) if self.rejections else None
 
-    def mrz_key(self) -> object | None:
+    def mrz_key(self) -> MrzKey | None:
         return self.mrz_keys.pop(0) if self.mrz_keys else None
 
     def confirm(self, title: str, text: str) -> bool:

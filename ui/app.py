@@ -48,9 +48,10 @@ class Translations:
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv)
+    assert isinstance(app, QApplication)  # a widget application, never a bare QCoreApplication
     app.setApplicationName("clerk-app")
     app.setApplicationDisplayName("一窗受理工作台")
-    return app  # type: ignore[return-value]
+    return app
 
 
 def run(settings: Settings) -> int:
@@ -69,16 +70,21 @@ def run(settings: Settings) -> int:
 
     def show_login() -> None:
         dialog = LoginDialog(pending, translations)
-        accepted = dialog.exec() == LoginDialog.DialogCode.Accepted and dialog.actor is not None
-        if not accepted:
+        actor = dialog.actor if dialog.exec() == LoginDialog.DialogCode.Accepted else None
+        if actor is None:
             if pending.ready and not _started_ok(pending):
                 QMessageBox.critical(None, "一窗受理工作台", _start_error(pending))
             app.quit()
             return
         from ui.main_window import MainWindow
 
-        window = MainWindow(dialog.ctx, dialog.actor, translations)
-        window.logged_out.connect(lambda: (windows.clear(), QTimer.singleShot(0, show_login)))
+        window = MainWindow(dialog.ctx, actor, translations)
+
+        def logged_out() -> None:
+            windows.clear()
+            QTimer.singleShot(0, show_login)
+
+        window.logged_out.connect(logged_out)
         window.closed_by_user.connect(app.quit)
         windows[:] = [window]
         window.show()

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clerk_app.errors import ClerkAppError
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 
 def _t(text: str) -> str:
@@ -56,13 +57,11 @@ def diagnostics_text(service: Any) -> str:
             )
         )
     lines.append(_t(QT_TRANSLATE_NOOP("CardDiagnostics", "Readers: %1")).replace("%1", str(len(readers))))
-    try:
-        from devices.cards.emrtd import describe_atr
-    except ImportError:  # pragma: no cover - the card package is part of the app
-        describe_atr = None  # type: ignore[assignment]
+    from devices.cards.emrtd import describe_atr
+
     for r in readers:
         atr = r.atr.hex(" ").upper() if r.atr else "—"
-        kind = f" ({describe_atr(r.atr)})" if r.atr and describe_atr else ""
+        kind = f" ({describe_atr(r.atr)})" if r.atr else ""
         lines.append(
             f"  · {r.name} [{r.family}] "
             + (

@@ -3,7 +3,9 @@ Qt signal brings each state to the GUI thread (the only place widgets are touche
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 STATE_TEXT = {
     "no_reader": QT_TRANSLATE_NOOP("CardStatus", "no reader"),

@@ -3,6 +3,8 @@ shortcut; a status bar that the device, print and sync parts fill. Keyboard-firs
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
@@ -14,6 +16,9 @@ from clerk_app.version import app_version
 from ui.current_case import CurrentCase
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
+
+if TYPE_CHECKING:
+    from devices.cards.api import CardReaderService
 
 
 class MainWindow(QMainWindow):
@@ -50,7 +55,7 @@ class MainWindow(QMainWindow):
         home, intake = self.pages.get("home"), self.pages.get("intake")
         if home is not None and intake is not None:
             home.open_case.connect(self.open_case)  # type: ignore[attr-defined]
-        self._card_service: object | None = None
+        self._card_service: CardReaderService | None = None
 
         status = QStatusBar()
         self.setStatusBar(status)
@@ -146,7 +151,7 @@ class MainWindow(QMainWindow):
             intake.open_case(case_id)  # type: ignore[attr-defined]
             self.show_page(intake)
 
-    def card_service(self) -> object | None:
+    def card_service(self) -> CardReaderService | None:
         """The station's card reader (built by the composition root on first use); its reader states
         reach the status bar through a queued signal."""
         if self._card_service is None:
@@ -254,7 +259,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         service, self._card_service = self._card_service, None
         if service is not None:
-            service.stop_watching()  # type: ignore[attr-defined]  # the context closes the reader itself
+            service.stop_watching()  # the context closes the reader itself
         super().closeEvent(event)
         if not getattr(self, "_signing_out", False):
             self.closed_by_user.emit()

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QWidget
 
 from clerk_app.roles import Permission
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
     from clerk_app.roles import Actor
+    from devices.cards.api import CardReaderService
     from ui.current_case import CurrentCase
 
 
@@ -31,7 +32,7 @@ class PageHost(Protocol):
     actor: Actor
     current_case: CurrentCase
 
-    def card_service(self) -> object | None: ...
+    def card_service(self) -> CardReaderService | None: ...
 
     def show_status(self, text: str, timeout_ms: int = 0) -> None: ...
 

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -54,6 +54,7 @@ from printing.from_case import NotPrintable, document_context, documents_for_cas
 from printing.model import DocumentContext, DocumentKind
 from printing.policy import DOCUMENTS_FOR_DECISION, plan_for_decision
 from ui.operations import BackgroundOp
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

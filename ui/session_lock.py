@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QAction, QColor, QPainter
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clerk_app.errors import ClerkAppError
@@ -139,7 +139,7 @@ class IdleLock(QObject):
         self.warn_seconds = float(warn_seconds if warn_seconds is not None else min(60.0, self.idle_seconds / 4))
         self.is_locked = False
         self._last = clock()
-        self._disabled: list[QObject] = []
+        self._disabled: list[QAction] = []
         self.banner = QLabel(window)
         self.banner.setObjectName("idleWarning")
         self.banner.setStyleSheet(

@@ -931,7 +931,7 @@ def attach_customer_window(
     if locked is None and idle_lock is not None:
         locked = idle_lock.locked
     if locked is not None and hasattr(locked, "connect"):
-        locked.connect(customer.clear)  # type: ignore[attr-defined]
+        locked.connect(customer.clear)
     _FollowMainWindow(main, customer)
     if show:
         _Placer(main, customer).place()

@@ -51,6 +51,8 @@ _BAD = "color: #b00020;"
 
 class DeliveryPage(QWidget):
     delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
+    tracking: QLineEdit
+    confirm_button: QPushButton
 
     def __init__(self, window: PageHost) -> None:
         super().__init__()
@@ -63,10 +65,10 @@ class DeliveryPage(QWidget):
 
         self.lookup = QLineEdit()
         self.lookup.setObjectName("deliveryLookup")
-        self.lookup.returnPressed.connect(self.find)
+        self.lookup.returnPressed.connect(self.find_case)
         self.find_button = QPushButton()
         self.find_button.setObjectName("deliveryFind")
-        self.find_button.clicked.connect(self.find)
+        self.find_button.clicked.connect(self.find_case)
         self.lookup_label = QLabel()
         self.lookup_label.setBuddy(self.lookup)
         top = QHBoxLayout()
@@ -122,8 +124,10 @@ class DeliveryPage(QWidget):
         self.courier.setEditable(True)
         self.courier.addItems(COURIERS)
         self.courier.setCurrentIndex(-1)
-        self.courier.lineEdit().returnPressed.connect(lambda: self.tracking.setFocus())
         self.tracking = QLineEdit()
+        courier_edit = self.courier.lineEdit()
+        assert courier_edit is not None  # the combo was made editable above
+        courier_edit.returnPressed.connect(self.tracking.setFocus)
         self.tracking.setObjectName("deliveryTracking")
         self.tracking.returnPressed.connect(lambda: self.confirm_button.setFocus())
         self.courier_label = QLabel()
@@ -233,9 +237,9 @@ class DeliveryPage(QWidget):
             focus.returnPressed.emit()
             return
         self.lookup.setText(text.strip())
-        self.find()
+        self.find_case()
 
-    def find(self) -> None:
+    def find_case(self) -> None:
         self.case = None
         self.collector = None
         self.collector_id.clear()

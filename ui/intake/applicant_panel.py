@@ -3,12 +3,13 @@ unified social credit code, the record then marked "manually entered"."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.persons import PersonData, PersonView
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 _C = "ApplicantPanel"
 # Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -18,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from clerk_app import i18n
 from clerk_app.cases import LineView
 from clerk_app.lifecycle import LINE_STATUS_LABELS, LineStatus
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 _Index = QModelIndex | QPersistentModelIndex
 C = "ChecklistModel"

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.typed_qt import to_date
+
 DEFECT_REASONS = (
     "未签字或未盖章",
     "复印件不清晰",
@@ -78,7 +80,7 @@ class DueDateDialog(QDialog):
         layout.addWidget(buttons)
 
     def value(self) -> dt.date:
-        return self.date.date().toPython()  # type: ignore[no-any-return]
+        return to_date(self.date.date())
 
 
 class RejectDialog(QDialog):

@@ -72,7 +72,7 @@ class ItemPicker(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # Up/Down in the search field move through the results: no mouse needed.
         if obj is self.query and event.type() == QEvent.Type.KeyPress:
-            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            key = event.key() if isinstance(event, QKeyEvent) else None
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 row = self.results.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
                 self.results.setCurrentRow(max(0, min(row, self.results.count() - 1)))

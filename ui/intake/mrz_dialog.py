@@ -3,9 +3,14 @@ page, or the whole MRZ read by a keyboard-wedge MRZ reader into the first field.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from clerk_app.errors import ClerkAppError
+
+if TYPE_CHECKING:
+    from devices.cards.api import MrzKey
 
 
 class MrzDialog(QDialog):
@@ -37,7 +42,7 @@ class MrzDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self._key: object | None = None
+        self._key: MrzKey | None = None
 
     def _accept(self) -> None:
         from devices.cards.mrz import mrz_key, parse_mrz
@@ -54,5 +59,5 @@ class MrzDialog(QDialog):
             return
         self.accept()
 
-    def key(self) -> object | None:
+    def key(self) -> MrzKey | None:
         return self._key

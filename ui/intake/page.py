@@ -43,6 +43,7 @@ from ui.intake.questions import QuestionsPanel
 from ui.operations import BackgroundOp
 
 if TYPE_CHECKING:
+    from devices.cards.api import CanKey, MrzKey
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ class IntakePage(QWidget):
                 bar = self.line_buttons if name in line_actions else self.decision_bar
                 bar.addWidget(button)
         # Actions the role may never use are hidden and disabled (their shortcuts do nothing).
-        self._forbidden = set()
+        self._forbidden: set[str] = set()
         if not self.actor.can(Permission.CASE_DECIDE):
             self._forbidden.update(decision_actions)
         if not self.actor.can(Permission.CASE_HAND_OVER):
@@ -297,7 +298,7 @@ class IntakePage(QWidget):
         self.picker.setVisible(not has_case)
         for w in (self.applicant, self.agent, self.questions, self.table):
             w.setEnabled(has_case)
-        if not has_case:
+        if case_id is None:
             self.applicant.clear()
             self.agent.clear()
             self.agent.setVisible(False)
@@ -481,7 +482,7 @@ class IntakePage(QWidget):
             self.set_line_status(LineStatus.DEFERRED, due_date=due)
 
     # -- card reading (off the GUI thread) ------------------------------------------------------
-    def read_card(self, agent: bool = False, mrz_key: object | None = None) -> None:
+    def read_card(self, agent: bool = False, mrz_key: MrzKey | CanKey | None = None) -> None:
         """Read the document on the reader off the GUI thread. A passport or travel permit needs its
         MRZ access key first (asked for, then the read is retried)."""
         service = self.main.card_service()

@@ -4,10 +4,14 @@ class so tests can answer them without driving modal dialogs (ScriptedPrompts in
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ui.intake.decision_dialogs import ConfirmDocumentDialog, DueDateDialog, ReasonDialog, RejectDialog
+
+if TYPE_CHECKING:
+    from devices.cards.api import MrzKey
 
 
 class Prompts:
@@ -32,7 +36,7 @@ class Prompts:
             return None
         return d.reason.toPlainText().strip(), d.basis.text().strip()
 
-    def mrz_key(self) -> object | None:
+    def mrz_key(self) -> MrzKey | None:
         """Document number, birth date and expiry for BAC (typed, or an MRZ from a wedge reader)."""
         from ui.intake.mrz_dialog import MrzDialog
 

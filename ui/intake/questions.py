@@ -45,9 +45,9 @@ class QuestionsPanel(QGroupBox):
                 combo.currentIndexChanged.connect(
                     lambda _i, qid=q.id, c=combo: self.answered.emit({qid: c.currentData()})
                 )
-                label = QLabel(q.text)
-                label.setBuddy(combo)
-                self._form.addRow(label, combo)
+                buddy = QLabel(q.text)
+                buddy.setBuddy(combo)
+                self._form.addRow(buddy, combo)
                 widget = combo
             if q.help:
                 widget.setToolTip(q.help)

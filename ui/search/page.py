@@ -77,8 +77,8 @@ class SearchPage(QWidget):
         self.open_button.clicked.connect(self.open_current)
         for edit in (self.case_number, self.id_number, self.name):
             edit.returnPressed.connect(self.run_search)
-        for edit in (self.date_from, self.date_to):
-            edit.installEventFilter(self)
+        for date_edit in (self.date_from, self.date_to):
+            date_edit.installEventFilter(self)
 
         self.labels = {k: QLabel() for k in ("case_number", "id_number", "name", "dates", "to", "status", "item")}
         self.labels["case_number"].setBuddy(self.case_number)

@@ -44,6 +44,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
 from clerk_app.roles import ROLE_LABELS, Permission, Role
 from ui.operations import CoreOp, error_text, show_error
+from ui.typed_qt import to_date
 from ui.widgets.reveal import RevealLabel
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class AuditPage(QWidget):
         # Overridable in tests: where an export is written, and how a dialog is answered.
         self.choose_export_path: Callable[[str, str], str | None] = self._ask_path
         self.ask: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
-        self.inform: Callable[[str], None] = lambda text: QMessageBox.information(self, self.tr("Audit"), text)
+        self.inform: Callable[[str], None] = self._inform_box
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("auditTabs")
@@ -259,7 +260,7 @@ class AuditPage(QWidget):
                 return text  # typed by hand (e.g. an action prefix "case.")
             return data or None
 
-        start, end = day_range(self.f_from.date().toPython(), self.f_to.date().toPython())
+        start, end = day_range(to_date(self.f_from.date()), to_date(self.f_to.date()))
         case_id = None
         if self.f_case.text().strip():
             try:
@@ -287,7 +288,7 @@ class AuditPage(QWidget):
     def load_more(self) -> None:
         if self.events.rowCount() == 0:
             return
-        last = self.events.item(self.events.rowCount() - 1, 0).data(Qt.ItemDataRole.UserRole)
+        last = self._cell(self.events, self.events.rowCount() - 1, 0).data(Qt.ItemDataRole.UserRole)
         flt = self.current_filter()
         rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE, before_seq=last)
         _fill_events(self.events, rows, append=True)
@@ -351,22 +352,28 @@ class AuditPage(QWidget):
         self.f_case.clear()
         if row is not None:
             day = row.at.astimezone(CHINA_TZ).date()
-            if day < self.f_from.date().toPython():
+            if day < to_date(self.f_from.date()):
                 self.f_from.setDate(QDate(day.year, day.month, day.day))
         self.apply_filter()
 
+    @staticmethod
+    def _cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+        item = table.item(row, column)
+        assert item is not None, f"no item at {row},{column}"  # every cell is filled when a row is added
+        return item
+
     def _mark_broken(self) -> None:
         for i in range(self.events.rowCount()):
-            item = self.events.item(i, 0)
+            item = self._cell(self.events, i, 0)
             if self._broken_seq is not None and item.data(Qt.ItemDataRole.UserRole) == self._broken_seq:
                 for col in range(self.events.columnCount()):
-                    self.events.item(i, col).setBackground(QBrush(BROKEN))
+                    self._cell(self.events, i, col).setBackground(QBrush(BROKEN))
                 self.events.selectRow(i)
                 self.events.scrollToItem(item)
 
     def broken_row_index(self) -> int | None:
         for i in range(self.events.rowCount()):
-            if self.events.item(i, 0).data(Qt.ItemDataRole.UserRole) == self._broken_seq:
+            if self._cell(self.events, i, 0).data(Qt.ItemDataRole.UserRole) == self._broken_seq:
                 return i
         return None
 
@@ -400,13 +407,16 @@ class AuditPage(QWidget):
         self.op = CoreOp(self, work, done, title=title, on_failure=lambda exc: self.inform(error_text(exc))).run()
         return Path(path)
 
+    def _inform_box(self, text: str) -> None:
+        QMessageBox.information(self, self.tr("Audit"), text)
+
     def _ask_path(self, suggested: str, fmt: str) -> str | None:
         filt = self.tr("CSV files (*.csv)") if fmt == "csv" else self.tr("PDF files (*.pdf)")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export audit report"), suggested, filt)
         return path or None
 
     def _open_event_case(self, item: QTableWidgetItem) -> None:
-        case_id = self.events.item(item.row(), 6).text()
+        case_id = self._cell(self.events, item.row(), 6).text()
         if case_id:
             self.open_case(case_id)
 
@@ -599,7 +609,7 @@ class AuditPage(QWidget):
         row = self.accounts.currentRow()
         if row < 0:
             return
-        username = self.accounts.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        username = self._cell(self.accounts, row, 0).data(Qt.ItemDataRole.UserRole)
         try:
             self.ctx.users.unlock(self.actor, username)
         except ClerkAppError as exc:
@@ -664,8 +674,12 @@ class AuditPage(QWidget):
             lambda report, cancel: self.retention.purge(self.actor, self.ctx.settings.retention_days),
             self._purged,
             title=self.tr("Purge now"),
-            on_failure=lambda exc: (self.inform(error_text(exc)), self.refresh_retention()),
+            on_failure=self._purge_failed,
         ).run()
+
+    def _purge_failed(self, exc: BaseException) -> None:
+        self.inform(error_text(exc))
+        self.refresh_retention()
 
     def _purged(self, result: Any) -> None:
         self.inform(

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
+from ui.typed_qt import to_date
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -205,7 +206,7 @@ class StatsPage(QWidget):
 
     # -- data -----------------------------------------------------------------------------------
     def current_filter(self) -> StatsFilter:
-        return StatsFilter(self.f_from.date().toPython(), self.f_to.date().toPython())
+        return StatsFilter(to_date(self.f_from.date()), to_date(self.f_to.date()))
 
     def _preset_changed(self, index: int) -> None:
         days = self.preset.itemData(index)
