@@ -111,6 +111,14 @@ def create_app(
     # Size limits and authentication before a body is read (backoffice/guard.py).
     app.add_middleware(BodyGuard, station_auth=station_auth, admin_auth=admin_auth)
 
+    if os.environ.get("BACKOFFICE_EXPOSE_PID") == "1":  # tests of several workers: which process answered
+
+        @app.middleware("http")
+        async def _pid(request: Request, call_next: Callable[..., Any]) -> Any:
+            response = await call_next(request)
+            response.headers["X-Backoffice-Pid"] = str(os.getpid())
+            return response
+
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
