@@ -73,3 +73,13 @@ class FeedCursorAhead(SyncError):
         "The back office has fewer status events than this station saw (restored from a backup?); "
         "re-reading all statuses",
     )
+
+
+class ResultDocumentMismatch(SyncError):
+    """The downloaded result document is not the one the status feed named (size or SHA-256 differ)."""
+
+    key = i18n.register(
+        "error.sync.result_mismatch",
+        "从后台下载的结果文书与通知不符，未保存（{problem}）",
+        "The result document downloaded from the back office does not match its notice; not kept ({problem})",
+    )

@@ -18,7 +18,13 @@ from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.sync.credentials import StationCredentials
 from clerk_app.sync.packet import PacketBuilder, person_repository_decoder
 from clerk_app.sync.transport import BackOfficeClient, TransportSettings
-from clerk_app.sync.wiring import PUSHED_CALENDAR, CalendarInstaller, CaseServiceStatusApplier, CatalogueStoreInstaller
+from clerk_app.sync.wiring import (
+    PUSHED_CALENDAR,
+    AttachmentResultStore,
+    CalendarInstaller,
+    CaseServiceStatusApplier,
+    CatalogueStoreInstaller,
+)
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncSettings, SyncState, SyncWorker
 
 if TYPE_CHECKING:
@@ -118,6 +124,7 @@ def build_sync(ctx: AppContext, keyring_module: Any) -> SyncRuntime:
             ctx.pages.store,
             station_code=station,
             status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, station),
+            result_sink=AttachmentResultStore(ctx.pages.store, ctx.sessions),
             installers={
                 "catalogue": CatalogueStoreInstaller(ctx.catalogue, station),
                 "calendar": CalendarInstaller(

@@ -13,6 +13,7 @@ authentication is refreshed once on 401.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import socket
@@ -30,7 +31,13 @@ import httpx
 from clerk_app.errors import ConfigurationError
 from clerk_app.sync import wire
 from clerk_app.sync.credentials import StationCredentials
-from clerk_app.sync.errors import BackOfficeUnavailable, InvalidAnswer, RequestRejected, StationNotAuthorised
+from clerk_app.sync.errors import (
+    BackOfficeUnavailable,
+    InvalidAnswer,
+    RequestRejected,
+    ResultDocumentMismatch,
+    StationNotAuthorised,
+)
 
 API_PREFIX = "/v1"
 _RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -65,11 +72,21 @@ class AttachmentState:
 
 
 @dataclass(frozen=True)
+class ResultDocumentRef:
+    """The result document a ``result_ready`` event names (API 1.1): download it and check the hash."""
+
+    id: int
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class StatusEvent:
     seq: int
     case_id: str
     status: str
     reason: str | None
+    result_document: ResultDocumentRef | None = None
 
 
 @dataclass(frozen=True)
@@ -455,6 +472,7 @@ class BackOfficeClient:
                     wire.string(e, "case_id", what, max_len=64),
                     wire.string(e, "status", what, max_len=32),
                     wire.optional_string(e, "reason", what, max_len=4000),
+                    _result_ref(e.get("result_document")),
                 )
             )
             last = seq
@@ -464,6 +482,19 @@ class BackOfficeClient:
             raise InvalidAnswer(problem=f"{what}: has_more without events")
         head = wire.integer(body, "head_seq", what) if body.get("head_seq") is not None else None
         return StatusPage(tuple(events), next_cursor, has_more, head)
+
+    def result_document(self, case_id: str, ref: ResultDocumentRef) -> bytes:
+        """The result document of a case, checked against the feed's reference (size and SHA-256)."""
+        limit = max(ref.size, self.settings.max_answer_bytes)  # the announced size bounds what is read
+        response = self._authorised("GET", f"/cases/{case_id}/result-document", limit=limit)
+        if response.status_code != 200:
+            raise self._reject(response)
+        data = response.content
+        if len(data) != ref.size or hashlib.sha256(data).hexdigest() != ref.sha256:
+            raise ResultDocumentMismatch(
+                problem=f"{len(data)} bytes", detail=f"expected {ref.size} bytes, {ref.sha256}"
+            )
+        return data
 
     def publication(self, kind: str, known_etag: str | None) -> Publication | None:
         """The latest catalogue/calendar, or None when nothing newer than ``known_etag`` exists."""
@@ -482,3 +513,21 @@ class BackOfficeClient:
         if not isinstance(content, dict):
             raise InvalidAnswer(problem=f"{what}: content is {type(content).__name__}, expected an object")
         return Publication(kind, version, response.headers.get("ETag", ""), content)
+
+
+MAX_RESULT_DOCUMENT = 64 * 1024 * 1024
+
+
+def _result_ref(raw: Any) -> ResultDocumentRef | None:
+    """Validates the wire form ``{id, sha256, size}`` of a feed event's result document; anything else
+    (missing, null, wrong types, out of range) is treated as no reference."""
+    if not isinstance(raw, dict):
+        return None
+    ident, sha, size = raw.get("id"), raw.get("sha256"), raw.get("size")
+    if isinstance(ident, bool) or isinstance(size, bool):
+        return None
+    if not (isinstance(ident, int) and isinstance(size, int) and isinstance(sha, str)):
+        return None
+    if not (0 < size <= MAX_RESULT_DOCUMENT) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        return None
+    return ResultDocumentRef(ident, sha, size)

@@ -4,6 +4,7 @@ CatalogueStore's validate-then-activate, pushed holiday calendars into the Worki
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +13,18 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app import i18n
 from clerk_app.errors import DomainError
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.roles import system_actor
 from clerk_app.store.models import Case
+from clerk_app.sync import state as sync_state
+
+_E_RESULT_HASH = i18n.register(
+    "error.sync.result_store_hash",
+    "结果文书保存后校验不符，未记录",
+    "The result document did not verify after it was stored; not recorded",
+)
 
 # Back-office status → local lifecycle status. "received" means the back office holds the complete
 # case (packet + every attachment verified), which is the local "synced".
@@ -61,6 +70,40 @@ class CaseServiceStatusApplier:
                     .values(server_status=target.value)
                     .execution_options(synchronize_session=False)
                 )
+
+
+RESULT_KEY = "result_document:"
+
+
+class AttachmentResultStore:
+    """Keeps a downloaded result document (SHA-256 already checked against the feed) encrypted in the
+    attachment store, and records its reference for the case in ``sync_state``
+    (``result_document:<case id>`` → ``{"id", "sha256", "size"}``), where ``result_document_of`` finds
+    it for the case view and 出件."""
+
+    def __init__(self, store: Any, sessions: sessionmaker[Session]) -> None:
+        self._store = store
+        self._sessions = sessions
+
+    def store_result(self, case_id: str, ref: Any, data: bytes) -> None:
+        with self._sessions() as s:
+            if s.get(Case, case_id) is None:
+                return  # not a case of this store
+        stored = self._store.put(data, "application/pdf")
+        if stored.sha256 != ref.sha256:  # the store hashes what it wrote
+            raise DomainError(_E_RESULT_HASH)
+        with self._sessions.begin() as s:
+            sync_state.set_value(
+                s, RESULT_KEY + case_id, json.dumps({"id": ref.id, "sha256": ref.sha256, "size": ref.size})
+            )
+
+
+def result_document_of(sessions: sessionmaker[Session], case_id: str) -> dict[str, Any] | None:
+    """The result document reference kept for a case (``{"id", "sha256", "size"}``), or None. The bytes
+    are ``AttachmentStore.get(sha256)``."""
+    with sessions() as s:
+        raw = sync_state.get_value(s, RESULT_KEY + case_id)
+    return json.loads(raw) if raw else None
 
 
 class CatalogueStoreInstaller:

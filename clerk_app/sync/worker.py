@@ -47,15 +47,22 @@ from clerk_app.sync.errors import (
     FeedCursorAhead,
     InvalidAnswer,
     RequestRejected,
+    ResultDocumentMismatch,
     StationNotAuthorised,
     SyncError,
 )
 from clerk_app.sync.packet import AttachmentSource, ManifestFile, PacketBuilder
-from clerk_app.sync.transport import BackOfficeClient
+from clerk_app.sync.transport import BackOfficeClient, ResultDocumentRef
 
 log = logging.getLogger(__name__)
 
 SERVER_STATUSES = ("received", "in_approval", "approved", "disapproved", "result_ready", "delivered")
+
+
+class ResultSink(Protocol):
+    """Keeps a case's result document (already verified against the feed's SHA-256) for 出件."""
+
+    def store_result(self, case_id: str, ref: ResultDocumentRef, data: bytes) -> None: ...
 
 
 class StatusApplier(Protocol):
@@ -109,6 +116,7 @@ class CycleReport:
     failed: int = 0
     upload_error: ClerkAppError | None = None
     statuses_applied: int = 0
+    results_fetched: int = 0  # result documents downloaded, verified and kept
     pull_error: ClerkAppError | None = None
     installed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -152,6 +160,7 @@ class SyncWorker:
         *,
         station_code: str,
         status_applier: StatusApplier | None = None,
+        result_sink: ResultSink | None = None,
         installers: dict[str, PublicationInstaller] | None = None,
         settings: SyncSettings = SyncSettings(),
         on_state: Callable[[SyncState], None] | None = None,
@@ -165,6 +174,7 @@ class SyncWorker:
         self._attachments = attachments
         self.station_code = station_code
         self._applier = status_applier
+        self._result_sink = result_sink
         self._installers = dict(installers or {})
         self.settings = settings
         self._on_state = on_state
@@ -511,6 +521,8 @@ class SyncWorker:
                         report.statuses_applied += 1
                     except ClerkAppError as exc:  # e.g. a case voided locally: note and go on
                         log.warning("status %s for a case not applied: %s", event.status, exc)
+                    if event.result_document is not None and self._result_sink is not None:
+                        self._fetch_result(event.case_id, event.result_document, report)
                 # Only as far as what was seen: a next_cursor beyond the last event would skip events.
                 if page.events:
                     cursor = page.events[-1].seq
@@ -520,6 +532,27 @@ class SyncWorker:
                     break
         except SyncError as exc:
             report.pull_error = exc
+
+    def _fetch_result(self, case_id: str, ref: ResultDocumentRef, report: CycleReport) -> None:
+        """Downloads, verifies and keeps a result document. A transient failure propagates (the page's
+        cursor is not advanced, the event is applied again next cycle: idempotent); a document that does
+        not match its reference or is refused is logged and skipped, so it never blocks the feed."""
+        assert self._result_sink is not None
+        try:
+            data = self._client.result_document(case_id, ref)
+        except (ResultDocumentMismatch, RequestRejected) as exc:
+            log.warning("result document of a case not kept: %s", exc)
+            report.refused.append(f"result {ref.id}")
+            return
+        try:
+            self._result_sink.store_result(case_id, ref, data)
+        except SyncError:
+            raise
+        except ClerkAppError as exc:  # e.g. the attachment store is full: reported, the feed goes on
+            log.warning("result document of a case not stored: %s", exc)
+            report.refused.append(f"result {ref.id}")
+            return
+        report.results_fetched += 1
 
     def _pull_publications(self, report: CycleReport) -> None:
         if not self._installers:

@@ -2,9 +2,10 @@
 (no browser download), against the real back office process on PostgreSQL, with a real workstation
 (clerk_app's core + sync worker) on the other side: the workstation decides a case with a scanned page
 and syncs it; an approver signs in, finds it in the queue, looks at the page, starts approval, approves,
-uploads the result PDF and marks the result ready; the workstation sees approved and result_ready and
-fetches the result document, verified against the SHA-256 the feed carried. A second test requests more
-material and checks the refusal of a non-PDF upload in the browser.
+uploads the result PDF and marks the result ready; the workstation sees approved and result_ready, and
+its sync worker downloads the result document, verifies it against the SHA-256 the feed carried and keeps
+it in the encrypted attachment store (printing it at 出件 is wired by the workstation's UI, not here).
+A second test requests more material and checks the refusal of a non-PDF upload in the browser.
 
 Screenshots go to $WORKBENCH_SCREENSHOTS when set (docs/screenshots/ when regenerating the docs)."""
 
@@ -14,7 +15,6 @@ import hashlib
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.backoffice.workbench_helpers import PASSWORD, pdf_bytes, png_page, station_client, upload_case
@@ -74,7 +74,7 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
     from clerk_app.pages import PageService
     from clerk_app.security.crypto import FieldCipher
     from clerk_app.sync.packet import person_repository_decoder
-    from clerk_app.sync.wiring import CaseServiceStatusApplier
+    from clerk_app.sync.wiring import AttachmentResultStore, CaseServiceStatusApplier, result_document_of
     from tests.helpers.core import make_world
     from tests.sync.test_lifecycle import decide_with_page
     from testsupport.sync import make_station
@@ -97,6 +97,7 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
         attachments=store,
         decoder=person_repository_decoder(ctx.persons),
         status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, code),
+        result_sink=AttachmentResultStore(store, ctx.sessions),
     )
     try:
         report = station.worker.run_once()
@@ -113,6 +114,10 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
         assert page.inner_text("#status") == "新收件"
         page.click("#lines a.thumb")
         page.wait_for_selector("#page")
+        for _ in range(200):  # wait for the image (wait_for_function would need 'unsafe-eval', which CSP forbids)
+            if page.evaluate("document.querySelector('#page').complete"):
+                break
+            page.wait_for_timeout(50)
         assert page.evaluate("document.querySelector('#page').naturalWidth") == 320  # the scanned page shows
         shot(page, "page-viewer")
         page.go_back()
@@ -139,18 +144,14 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
         assert page.inner_text("#status") == "结果已出"
         shot(page, "case-result-ready")
 
-        station.worker.run_once()
+        report = station.worker.run_once()
         assert ctx.cases.get(clerk, cid).status.value == "result_ready"
-        # The window's side of the result document: the reference from the feed, the bytes from the
-        # station endpoint (with the station's own credentials), verified by SHA-256.
-        secret = station.keyring.get_password("clerk-app", f"station-secret:{code}")
-        with httpx.Client(base_url=bo.url, timeout=10) as c:
-            token = c.post("/v1/auth/token", json={"station_code": code, "station_secret": secret}).json()
-            c.headers["Authorization"] = "Bearer " + token["access_token"]
-            events = c.get("/v1/status-feed").json()["events"]
-            ref = next(e for e in events if e["status"] == "result_ready")["result_document"]
-            got = c.get(f"/v1/cases/{cid}/result-document")
-        assert hashlib.sha256(got.content).hexdigest() == ref["sha256"] == hashlib.sha256(doc).hexdigest()
+        # The workstation downloaded the result document, checked it against the feed's SHA-256 and
+        # keeps it encrypted in its attachment store for 出件.
+        assert report.results_fetched == 1
+        ref = result_document_of(ctx.sessions, cid)
+        assert ref is not None and ref["sha256"] == hashlib.sha256(doc).hexdigest()
+        assert store.get(ref["sha256"]) == doc
     finally:
         station.client.close()
         ctx.close()
