@@ -10,8 +10,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.backoffice.server import RunningBackOffice
 from tests.backoffice.workbench_helpers import ITEM, PASSWORD, Bench, feed, hidden, station_client, upload_case
+from testsupport.backoffice_server import RunningBackOffice
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

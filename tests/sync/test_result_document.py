@@ -19,8 +19,8 @@ from clerk_app.sync.packet import person_repository_decoder
 from clerk_app.sync.wiring import AttachmentResultStore, CaseServiceStatusApplier, result_document_of
 from tests.backoffice.workbench_helpers import ITEM, PASSWORD, Bench, pdf_bytes
 from tests.helpers.core import make_world
-from tests.sync.helpers import make_station
 from tests.sync.test_lifecycle import decide_with_page
+from testsupport.sync import make_station
 
 pytestmark = pytest.mark.postgres
 
