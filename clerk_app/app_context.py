@@ -46,6 +46,7 @@ from clerk_app.workdays import WorkingDayCalendar
 
 if TYPE_CHECKING:
     from clerk_app.sync.runtime import SyncRuntime
+    from clerk_app.wiring.print_service import PrintingRuntime
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -75,12 +76,15 @@ class AppContext:
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
+    printing: PrintingRuntime | None = None  # the print outbox and its worker (clerk_app/wiring/printing.py)
 
     def close(self) -> None:
         if self.sync is not None:
             self.sync.stop()  # after the request in flight; the outbox keeps the rest
             self.sync = None
         self.devices.close()  # stops the card reader's monitor thread
+        if self.printing is not None:
+            self.printing.stop()  # after the job in hand; the outbox keeps the rest
         self.engine.dispose()
 
     def purge_expired_in_background(self) -> threading.Thread:
@@ -119,9 +123,15 @@ def system_keyring() -> Any:
 
 
 def build_context(
-    settings: Settings, *, clock: Clock | None = None, keyring_module: Any = None, start_sync: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    keyring_module: Any = None,
+    start_sync: bool = True,
+    start_printing: bool = True,
 ) -> AppContext:
-    """``start_sync=False`` builds the sync worker without starting its thread (admin commands)."""
+    """``start_sync=False`` / ``start_printing=False`` build the sync / print worker without starting
+    its thread (admin commands; tests that drain the print outbox by hand)."""
     i18n.set_language(settings.language)
     clock = clock or SystemClock()
     data_dir = settings.resolved_data_dir()
@@ -192,6 +202,10 @@ def build_context(
         devices=devices,
         startup_warnings=warnings,
     )
+    from clerk_app.wiring.printing import build_printing
+
+    # decisions and handovers write their print jobs from now on; the worker prints them
+    ctx.printing = build_printing(settings, sessions, keys, auditor, clock, cases, catalogue.active, start=start_printing)
     if settings.backoffice_url:
         from clerk_app.sync.runtime import build_sync
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.clock import Clock
@@ -74,6 +74,16 @@ class Auditor:
         self, session: Session, actor: Actor, action: str, case_id: str | None = None, **detail: Any
     ) -> AuditEvent:
         """Append an event inside the caller's transaction (so it commits with the action)."""
+        # Take the write lock before reading the head. PostgreSQL's FOR UPDATE below does that; SQLite
+        # ignores FOR UPDATE and only locks at the first write, so two threads (the GUI and the print
+        # or sync worker) could read the same head and the second insert would fail on ``seq``. A no-op
+        # UPDATE makes this transaction the writer first; the head read after it is the newest one.
+        session.execute(
+            update(AuditHead)
+            .where(AuditHead.chain == CHAIN)
+            .values(last_seq=AuditHead.last_seq)
+            .execution_options(synchronize_session=False)
+        )
         head = session.execute(select(AuditHead).where(AuditHead.chain == CHAIN).with_for_update()).scalar_one_or_none()
         if head is None:
             head = AuditHead(chain=CHAIN, last_seq=0, last_hash=GENESIS)

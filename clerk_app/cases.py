@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -128,7 +128,16 @@ class DecisionResult:
     promised_provisional: bool = False  # computed with a provisional holiday schedule: say so
 
 
+class PrintOutboxWriter(Protocol):
+    """Writes the print jobs a decision or handover causes, in its transaction (clerk_app/wiring/print_jobs.py)."""
+
+    def write(self, s: Session, case: Case, trigger: str, actor: Actor) -> Any: ...
+
+
 class CaseService:
+    # Set by the composition root (clerk_app/wiring/printing.py); None: no documents are queued.
+    print_outbox: PrintOutboxWriter | None = None
+
     def __init__(
         self,
         session_factory: sessionmaker[Session],
@@ -362,7 +371,8 @@ class CaseService:
         due_date: dt.date | None = None,
     ) -> DecisionResult:
         """Accept / accept with deficiencies / return with notice / reject, atomically with the case
-        number, the promised date, the audit event and (for accepted cases) the sync outbox entry."""
+        number, the promised date, the audit event, the print jobs (receipt, notice ... — the print
+        outbox) and (for accepted cases) the sync outbox entry."""
         now = self._clock.now()
         today = now.date()
         if decision is Decision.REJECT and not (reason and reason.strip()):
@@ -421,6 +431,8 @@ class CaseService:
                 case_number=case.case_number,
                 first_visit=case.first_visit,
             )
+            if self.print_outbox is not None:  # the receipt / notice jobs commit with the decision
+                self.print_outbox.write(s, case, decision.value, actor)
             if decision in (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES):
                 s.add(
                     OutboxEntry(
@@ -522,6 +534,8 @@ class CaseService:
             case = self._load(s, case_id)
             self._transition(s, actor, case, CaseStatus.DELIVERED, reason=method, method=method)
             event = self._auditor.record(s, actor, "case.handover", case_id, **(handover or {"method": method}))
+            if self.print_outbox is not None:  # the 送达回证 job commits with the handover
+                self.print_outbox.write(s, case, CaseStatus.DELIVERED.value, actor)
             return event.at
 
     def void(self, actor: Actor, case_id: str, reason: str) -> None:

@@ -69,13 +69,15 @@ PRINT_DOCUMENT_KINDS = (
 
 
 def parse_print_policy(value: str) -> dict[str, str]:
-    """``"receipt=ask, materials_received=always"`` → {kind: policy}; raises ValueError."""
+    """``"receipt=ask, materials_received=always"`` → {kind: policy}; raises ValueError.
+    Policies: always (printed at once), ask (the clerk confirms), queue (kept until the clerk prints
+    it), never (no job)."""
     out: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in value.split(","))):
         kind, sep, policy = (x.strip() for x in part.partition("="))
-        if not sep or kind not in PRINT_DOCUMENT_KINDS or policy not in ("always", "ask", "never"):
+        if not sep or kind not in PRINT_DOCUMENT_KINDS or policy not in ("always", "ask", "queue", "never"):
             raise ValueError(
-                f"{part!r}: expected <kind>=always|ask|never, kind one of " + ", ".join(PRINT_DOCUMENT_KINDS)
+                f"{part!r}: expected <kind>=always|ask|queue|never, kind one of " + ", ".join(PRINT_DOCUMENT_KINDS)
             )
         out[kind] = policy
     return out
@@ -146,7 +148,7 @@ class Settings:
     print_layout: str = _opt("a4", "Paper layout", _choice("a4", "roll80"))
     print_policy: str = _opt(
         "",
-        "Per document kind: print on decision always / ask / never, e.g. "
+        "Per document kind: print on decision always / ask / queue / never, e.g. "
         "\"materials_received=always, receipt=ask\"; kinds not named keep their default",
         _print_policy,
     )

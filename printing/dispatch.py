@@ -43,6 +43,14 @@ class JobStatus(enum.Enum):
     PRINTING = "printing"  # handed to the printer, waiting for it to finish
     DONE = "done"
     FAILED = "failed"  # the printer refused or aborted it; retry allowed
+    # Print outbox (printing/outbox.py): written by the core with the decision, not yet for the printer.
+    ASKING = "asking"  # policy "ask": waits for the clerk to confirm (or decline)
+    HELD = "held"  # policy "queue": kept in the queue until the clerk prints it
+    DECLINED = "declined"  # the clerk said not to print it (final)
+
+
+# Jobs the printer side still owes: waiting for the printer, in flight (or interrupted), refused.
+UNFINISHED = (JobStatus.QUEUED, JobStatus.PRINTING, JobStatus.FAILED)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,12 @@ class PrintJob:
     detail: str = ""  # technical detail for the log
     spooler_job_id: str = ""  # e.g. the CUPS job id of the last attempt
     updated_at: datetime | None = None
+    policy: str = "print"  # print | ask | queue: the settings' policy when the job was written
+
+    @property
+    def rendered(self) -> bool:
+        """Whether the PDF exists yet (an outbox job is rendered by the print worker)."""
+        return bool(self.pdf_sha256)
 
     def to_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
@@ -186,7 +200,8 @@ class PrintJobStore(Protocol):
     def pdf(self, job: PrintJob) -> bytes: ...
 
     def unfinished(self) -> list[PrintJob]:
-        """Every job not done (queued, failed, or printing — in flight or interrupted), oldest first."""
+        """Every job the printer still owes (queued, failed, or printing — in flight or interrupted),
+        oldest first; not the ones waiting for the clerk (asking, held) nor done or declined."""
         ...
 
     def for_case(self, case_number: str) -> list[PrintJob]: ...
@@ -222,7 +237,7 @@ class InMemoryPrintJobStore:
 
     def unfinished(self) -> list[PrintJob]:
         with self._lock:
-            jobs = [j for j in self._jobs.values() if j.status is not JobStatus.DONE]
+            jobs = [j for j in self._jobs.values() if j.status in UNFINISHED]
         return sorted(jobs, key=lambda j: j.created_at)
 
     def for_case(self, case_number: str) -> list[PrintJob]:
@@ -353,8 +368,11 @@ class PrintDispatcher:
         printer — rather than left stuck forever.
         """
         job = self._store.get(job_id)
-        if job.status is JobStatus.DONE:
+        if job.status not in UNFINISHED:  # done (never twice), declined, or still waiting for the clerk
             return job
+        return self._resend(job, PrintAction.RETRY)
+
+    def _resend(self, job: PrintJob, action: PrintAction) -> PrintJob:
         pdf = self._store.pdf(job)
         doc = PrintableDocument(
             pdf=pdf,
@@ -366,7 +384,15 @@ class PrintDispatcher:
             page_size_mm=_size_from_media(job.media),
             title=job.kind.title,
         )
-        return self._attempt(job, doc, PrintAction.RETRY)
+        return self._attempt(job, doc, action)
+
+    def send(self, job_id: str) -> PrintJob:
+        """Print a job recorded earlier (the print outbox): its first attempt is audited as a print
+        (or reprint), later ones as retries."""
+        job = self._store.get(job_id)
+        if job.attempts == 0 and job.status is JobStatus.QUEUED:
+            return self._resend(job, PrintAction.REPRINT if job.is_reprint else PrintAction.PRINT)
+        return self.retry(job_id)
 
     def retry_pending(self, printer: str | None = None) -> list[PrintJob]:
         """Retry every unfinished job (of one printer), oldest first; stops at the first still-unready

@@ -1,8 +1,10 @@
 """Which documents a decision produces, and whether to print each one: ask / always / never.
 
 Keyed by the decision's value (``clerk_app.lifecycle.Decision``: accept, accept_with_deficiencies,
-return_with_notice, reject) so printing does not import the core's lifecycle. The settings hold one
-``PrintPolicy`` per document kind; the decision bar asks :func:`plan_for_decision` what to do.
+return_with_notice, reject; and ``delivered`` for the handover) so printing does not import the core's
+lifecycle. The settings hold one ``PrintPolicy`` per document kind; the core's print outbox
+(clerk_app/wiring/print_jobs.py) asks :func:`plan_for_decision` which jobs to write in the decision's
+transaction and records the policy on each (``print`` / ``ask`` / ``queue``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,18 @@ from printing.model import DocumentKind
 
 
 class PrintPolicy(enum.Enum):
-    ASK = "ask"  # the decision bar offers the document, ticked
+    ASK = "ask"  # the job waits in the outbox until the clerk confirms it (offered, ticked, previewable)
     ALWAYS = "always"  # printed on decision without asking
-    NEVER = "never"  # not printed (can still be printed from the case view)
+    QUEUE = "queue"  # the job is kept in the print queue until the clerk prints it
+    NEVER = "never"  # no job (can still be printed from the case view)
+
+    @property
+    def outbox(self) -> str | None:
+        """How the policy is recorded on an outbox job (``print`` / ``ask`` / ``queue``); None: no job."""
+        return _OUTBOX[self]
+
+
+_OUTBOX = {PrintPolicy.ALWAYS: "print", PrintPolicy.ASK: "ask", PrintPolicy.QUEUE: "queue", PrintPolicy.NEVER: None}
 
 
 DOCUMENTS_FOR_DECISION: Mapping[str, tuple[DocumentKind, ...]] = {
@@ -45,7 +56,16 @@ DEFAULT_POLICY: Mapping[DocumentKind, PrintPolicy] = {
 @dataclass(frozen=True)
 class DecisionPrintPlan:
     print_now: tuple[DocumentKind, ...]  # ALWAYS
-    ask: tuple[DocumentKind, ...]  # ASK: the clerk confirms in the decision bar
+    ask: tuple[DocumentKind, ...]  # ASK: the clerk confirms
+    queue: tuple[DocumentKind, ...] = ()  # QUEUE: kept until the clerk prints it
+
+    def jobs(self) -> tuple[tuple[DocumentKind, str], ...]:
+        """The outbox jobs the plan writes: (kind, recorded policy), in the documents' order."""
+        return (
+            tuple((k, "print") for k in self.print_now)
+            + tuple((k, "ask") for k in self.ask)
+            + tuple((k, "queue") for k in self.queue)
+        )
 
 
 def plan_for_decision(decision: str, policy: Mapping[DocumentKind, PrintPolicy] | None = None) -> DecisionPrintPlan:
@@ -55,4 +75,5 @@ def plan_for_decision(decision: str, policy: Mapping[DocumentKind, PrintPolicy] 
     return DecisionPrintPlan(
         print_now=tuple(k for k in kinds if chosen[k] is PrintPolicy.ALWAYS),
         ask=tuple(k for k in kinds if chosen[k] is PrintPolicy.ASK),
+        queue=tuple(k for k in kinds if chosen[k] is PrintPolicy.QUEUE),
     )

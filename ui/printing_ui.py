@@ -1,19 +1,19 @@
-"""Printing in the workstation (issue 6): documents printed on decision, asked for, previewed,
-reprinted (补打) and retried, with the printer's state in the status bar.
+"""Printing in the workstation: shows, asks, previews — the core decides what is printed.
 
-- :class:`PrintService` is created once per main window (:func:`attach_printing`), for roles with the
-  print permission. It owns the dispatcher (printing.dispatch) over the DB-backed job store
-  (printing.db_store: rows in ``print_jobs``, PDFs encrypted in the attachment store) and one
-  :class:`~printing.dispatch.PrintWorker` thread, so the GUI thread never waits for a printer.
-- On ``CurrentCase.decided`` it asks ``plan_for_decision`` (policy from the settings): ``always``
-  documents go straight to the worker; ``ask`` documents are offered in a small non-modal dialog
-  (ticked, each with a preview); ``never`` documents are not printed (reprint still can).
-- Every attempt (print / reprint / retry) is audited from the dispatcher's event: job id, kind,
-  case number, printer, status, reason — never a name or ID number.
-- A job the printer could not take stays queued: the clerk is told why and offered Retry (also in the
-  Print menu, Ctrl+Shift+P); unfinished jobs from an earlier session are retried the same way.
-- Preview renders the very PDF bytes with pypdfium2 into a scrollable dialog (QtPdf is not part of
-  PySide6-Essentials/Addons on every platform).
+What happens to a document is decided by the core's print outbox (clerk_app/wiring/print_service.py,
+built by the composition root as ``AppContext.printing``): a decision or handover writes its jobs in
+its own transaction, the Qt-free print worker prints them, retries and audits every attempt. This
+module only:
+
+- shows the printer's state and the waiting count in the status bar (the state asked off the GUI
+  thread), and what became of each job (printed; not printed and waiting, with Retry);
+- asks: a job the policy says to "ask" about is offered in a small non-modal dialog (ticked, each with
+  a preview of the very PDF that will be printed); Print / Don't print answer through
+  ``PrintingRuntime.confirm`` / ``decline``;
+- previews (pypdfium2 renders the PDF's pages: QtPdf is not part of PySide6 on every platform) and
+  offers 补打 (reprint) from the case view and the Print menu (Ctrl+Shift+R), Retry (Ctrl+Shift+P).
+
+The worker's reports arrive on its thread and are bridged to the GUI thread with one queued signal.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
@@ -42,17 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app.attachments import AttachmentStore
 from clerk_app.errors import ClerkAppError
-from clerk_app.roles import Permission
-from clerk_app.security.crypto import FieldCipher
-from printing.backends import create_printer
-from printing.db_store import DbPrintJobStore
-from printing.dispatch import JobStatus, PrintDispatcher, Printer, PrinterStatus, PrintEvent, PrintJob, PrintWorker
-from printing.documents import build_pdf
-from printing.from_case import NotPrintable, document_context, documents_for_case, print_policy
-from printing.model import DocumentContext, DocumentKind
-from printing.policy import DOCUMENTS_FOR_DECISION, plan_for_decision
+from clerk_app.wiring.print_service import PrintingRuntime
+from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintJob
+from printing.model import DocumentKind
 from ui.operations import BackgroundOp
 from ui.typed_qt import QT_TRANSLATE_NOOP
 
@@ -60,9 +51,6 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-PRINTED_FOLDER = "printed"  # the pdf-folder printer's output (demo)
-PRINT_QUEUE_FOLDER = "print-queue"  # encrypted PDFs of waiting jobs (printing/db_store.py)
-
 
 # The document names, as the case view's documents tab says them (same words, same translations).
 _KIND_LABELS = {
@@ -81,46 +69,37 @@ def _kind_label(kind: DocumentKind) -> str:
 
 
 class _Bridge(QObject):
-    """Worker-thread callbacks → GUI thread (queued connections)."""
+    """Worker-thread reports → GUI thread (queued connection)."""
 
-    done = Signal(object)
-    failed = Signal(object)
+    job = Signal(object)
 
 
 class PrintService(QObject):
-    """Printing for one signed-in user at this workstation. See the module docstring."""
+    """The print queue as one signed-in user sees it at this window. See the module docstring."""
 
     job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
     status_changed = Signal()
 
-    def __init__(self, window: MainWindow, *, printer: Printer | None = None) -> None:
+    def __init__(self, window: MainWindow, runtime: PrintingRuntime) -> None:
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
         self.actor = window.actor
-        settings = self.ctx.settings
-        data_dir = Path(settings.resolved_data_dir())
-        attachments = AttachmentStore(data_dir / PRINT_QUEUE_FOLDER, FieldCipher(self.ctx.keys, "attachments"))
-        attachments.cleanup()
-        self.store = DbPrintJobStore(self.ctx.sessions, attachments, requested_by=lambda: self.actor.user_id)
-        self.printer_error = ""
-        self.printer: Printer | None = printer if printer is not None else self._configured_printer(data_dir)
-        self.printer_status = PrinterStatus(self.printer is not None, "" if self.printer else "none")
-        self.dispatcher = PrintDispatcher(self._lookup, self.store, on_event=self._audit, clock=self.ctx.clock.now)
-        self.worker = PrintWorker(self.dispatcher)
-        self._bridge = _Bridge()
-        self._bridge.done.connect(self._job_done)
-        self._bridge.failed.connect(self._job_error)
-        self.in_flight = 0
+        self.runtime = runtime
         self.finished_jobs: list[PrintJob] = []
         self.errors: list[str] = []
-        self.last_case_id: str | None = None
+        self.printer_status = PrinterStatus(runtime.printer is not None, "" if runtime.printer else "none")
         self.ask_dialog: AskPrintDialog | None = None
         self.preview_dialog: PreviewDialog | None = None
         self.reprint_dialog: ReprintDialog | None = None
         self.queued_box: QMessageBox | None = None
         self._status_op: BackgroundOp | None = None
-        window.current_case.decided.connect(self.on_decided)
+        self._bridge = _Bridge()
+        self._bridge.job.connect(self._on_job)
+        self._in_transit = 0  # reports emitted on the worker thread, not yet handled here
+        self._transit_lock = threading.Lock()
+        self._closed = False
+        runtime.add_listener(self._listener)
         self._timer = QTimer(self)
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.check_printer)
@@ -131,149 +110,98 @@ class PrintService(QObject):
         if waiting:  # left from an earlier session (printer was off, the app was closed mid-print)
             window.statusBar().showMessage(self.tr("Documents waiting: %1").replace("%1", str(waiting)), 15000)
 
-    # -- set-up ---------------------------------------------------------------------------------
-    def _configured_printer(self, data_dir: Path) -> Printer | None:
-        s = self.ctx.settings
-        try:
-            folder = data_dir / PRINTED_FOLDER
-            if s.printer_backend == "pdf-folder":
-                folder.mkdir(parents=True, exist_ok=True)
-            return create_printer(s.printer_backend, queue=s.printer_name, folder=folder, name=s.printer_name or None)
-        except ClerkAppError as exc:
-            log.warning("printer not available: %s", exc)
-            self.printer_error = exc.user_message()
-            return None
+    @property
+    def printer(self) -> Printer | None:
+        return self.runtime.printer
 
     @property
     def printer_name(self) -> str:
-        return self.printer.name if self.printer is not None else (self.ctx.settings.printer_name or "—")
+        return self.runtime.printer_name or (self.ctx.settings.printer_name or "—")
 
     def set_printer(self, printer: Printer | None) -> None:
-        """Switch the printer (settings change; tests put in a stopped printer)."""
-        self.printer = printer
+        """Switch the station's printer (settings change; tests put in a stopped printer)."""
+        self.runtime.set_printer(printer)
         self.check_printer()
 
-    def _lookup(self, name: str) -> Printer:
-        if self.printer is None or name != self.printer.name:
-            raise KeyError(name)
-        return self.printer
+    def _listener(self, job: PrintJob) -> None:  # worker thread
+        with self._transit_lock:
+            self._in_transit += 1
+        self._bridge.job.emit(job)
 
     def close(self) -> None:
+        self._closed = True
         self._timer.stop()
-        self.worker.close(timeout=5)
+        self.runtime.remove_listener(self._listener)
 
-    # -- audit (worker thread) ------------------------------------------------------------------
-    def _audit(self, event: PrintEvent) -> None:
-        job = event.job
-        self.ctx.auditor.record_now(
-            self.actor,
-            f"print.{event.action.value}",
-            self.store.case_id(job.case_number),
-            job=job.job_id,
-            kind=job.kind.value,
-            case_number=job.case_number,
-            printer=job.printer,
-            status=job.status.value,
-            reason=job.reason,
-            attempts=job.attempts,
-            reprint=job.is_reprint,
-        )
+    @property
+    def idle(self) -> bool:
+        """Nothing printable is left and every report has been shown."""
+        return self.runtime.idle and self._in_transit == 0
 
-    # -- building documents ---------------------------------------------------------------------
-    def context(
-        self, case_id: str, kind: DocumentKind, *, reprint: bool = False, applicant_name: str | None = None
-    ) -> DocumentContext:
-        view = self.ctx.cases.get(self.actor, case_id)
-        item = self.ctx.catalogue.active().items.get(view.item_code)
-        return document_context(
-            kind,
-            view,
-            item,
-            self.ctx.settings,
-            clerk_staff_no=self.actor.staff_no,
-            now=self.ctx.clock.now(),
-            applicant_name=applicant_name,
-            reprint=reprint,
-        )
+    def pending(self) -> list[PrintJob]:
+        return self.runtime.pending()
 
-    def _applicant_name(self, case_id: str) -> str | None:
-        """The applicant's full name for the paper (audited as ``pii.use`` with purpose print);
-        None (the masked display name is printed) for roles that may not see it."""
-        if not self.actor.can(Permission.PII_VIEW_FULL):
-            return None
-        try:
-            data = self.ctx.cases.applicant_data(self.actor, case_id, "print")
-        except ClerkAppError as exc:
-            log.warning("applicant name for printing: %s", exc)
-            return None
-        return data.name if data is not None and data.name else None
-
-    def contexts(self, case_id: str, kinds: Sequence[DocumentKind], *, reprint: bool = False) -> list[DocumentContext]:
-        name = self._applicant_name(case_id) if kinds else None
-        out = []
-        for kind in kinds:
-            try:
-                out.append(self.context(case_id, kind, reprint=reprint, applicant_name=name))
-            except NotPrintable as exc:
-                log.info("not printed: %s %s", kind.value, exc)
-                self.errors.append(f"{kind.value}: {exc}")
-        return out
-
-    # -- entry points (GUI thread) --------------------------------------------------------------
-    def on_decided(self, case_id: str, decision: str) -> None:
-        """``CurrentCase.decided``: print the ``always`` documents, offer the ``ask`` ones."""
-        if decision not in DOCUMENTS_FOR_DECISION:
+    # -- what the worker reports (GUI thread) ---------------------------------------------------
+    def _on_job(self, job: PrintJob) -> None:
+        with self._transit_lock:
+            self._in_transit = max(0, self._in_transit - 1)
+        if self._closed:  # signed out: the next window shows it
             return
-        self.last_case_id = case_id
-        try:
-            plan = plan_for_decision(decision, print_policy(self.ctx.settings))
-            contexts = self.contexts(case_id, plan.print_now + plan.ask)
-        except ClerkAppError as exc:
-            self._tell(exc.user_message())
+        if job.status is JobStatus.ASKING:
+            self._ask(job.case_number)
             return
-        for ctx in contexts:
-            if ctx.kind in plan.print_now:
-                self.submit(ctx)
-        offered = [c for c in contexts if c.kind in plan.ask]
-        if offered:
-            self.ask_dialog = AskPrintDialog(self, offered, self.window)
+        self.finished_jobs.append(job)
+        self.job_finished.emit(job)
+        if job.status is JobStatus.DONE:
+            label = _kind_label(job.kind)
+            self.window.statusBar().showMessage(
+                self.tr("Printed: %1 (%2)").replace("%1", label).replace("%2", job.case_number), 5000
+            )
+        else:
+            self._offer_retry(job)
+        self._show_status()
+        self.check_printer()
+
+    def _ask(self, case_number: str) -> None:
+        """Offer the documents of ``case_number`` the policy says to ask about (one dialog per case)."""
+        if self.ask_dialog is not None and self.ask_dialog.isVisible():
+            if self.ask_dialog.case_number == case_number:
+                return
+        jobs = [j for j in self.runtime.awaiting(case_number) if j.status is JobStatus.ASKING]
+        if jobs:
+            self.ask_dialog = AskPrintDialog(self, jobs, self.window)
             self.ask_dialog.show()
 
-    def submit(self, ctx: DocumentContext) -> None:
-        """Print ``ctx`` on the configured printer, in the background."""
-        self.in_flight += 1
-        self.status_changed.emit()
-        self.worker.submit(ctx, self.printer_name, self._bridge.done.emit, self._bridge.failed.emit)
+    def answer(self, print_ids: Sequence[str], decline_ids: Sequence[str]) -> None:
+        try:
+            if print_ids:
+                self.runtime.confirm(self.actor, print_ids)
+            if decline_ids:
+                self.runtime.decline(self.actor, decline_ids)
+        except ClerkAppError as exc:
+            self._tell(exc.user_message())
         self._show_status()
 
+    # -- entry points ---------------------------------------------------------------------------
     def reprint(self, case_id: str, kind: DocumentKind) -> bool:
-        """Print an earlier document of the case again, marked 补打 with the reprint time (audited as
+        """补打 an earlier document of the case (marked with the reprint time, audited as
         ``print.reprint``). False (and the clerk told) when the case cannot produce it."""
-        contexts = self.contexts(case_id, [kind], reprint=True)
-        if not contexts:
+        try:
+            self.runtime.reprint(self.actor, case_id, kind)
+        except (ClerkAppError, ValueError) as exc:
+            log.info("not reprinted: %s %s", kind.value, type(exc).__name__)
             self._tell(self.tr("This document cannot be printed for this case."))
             return False
-        self.submit(contexts[0])
         return True
 
     def retry_pending(self) -> int:
         """Retry every unfinished job (this and earlier sessions), oldest first; returns how many."""
-        jobs = self.store.unfinished()
-        for job in jobs:
-            self.in_flight += 1
-            self.worker.retry(job.job_id, self._bridge.done.emit, self._bridge.failed.emit)
+        count = self.runtime.retry_pending()
         self._show_status()
-        return len(jobs)
-
-    def pending(self) -> list[PrintJob]:
-        return self.store.unfinished()
+        return count
 
     def reprintable(self, case_id: str) -> tuple[DocumentKind, ...]:
-        return documents_for_case(self.ctx.cases.get(self.actor, case_id))
-
-    @property
-    def idle(self) -> bool:
-        return self.in_flight == 0
+        return self.runtime.reprintable(self.actor, case_id)
 
     # -- menu and buttons -----------------------------------------------------------------------
     def install_menu(self) -> None:
@@ -302,16 +230,29 @@ class PrintService(QObject):
 
     # -- dialogs --------------------------------------------------------------------------------
     def preview(
-        self, ctx: DocumentContext, parent: QWidget | None = None, on_print: Callable[[], None] | None = None
-    ) -> PreviewDialog:
-        self.preview_dialog = PreviewDialog(
-            build_pdf(ctx), f"{_kind_label(ctx.kind)} — {ctx.case_number}", parent or self.window, on_print=on_print
-        )
+        self,
+        pdf: Callable[[], bytes],
+        title: str,
+        parent: QWidget | None = None,
+        on_print: Callable[[], None] | None = None,
+    ) -> PreviewDialog | None:
+        try:
+            data = pdf()
+        except (ClerkAppError, ValueError) as exc:
+            log.info("no preview: %s", type(exc).__name__)
+            self._tell(self.tr("This document cannot be printed for this case."))
+            return None
+        self.preview_dialog = PreviewDialog(data, title, parent or self.window, on_print=on_print)
         self.preview_dialog.show()
         return self.preview_dialog
 
+    def preview_job(self, job: PrintJob, parent: QWidget | None = None) -> PreviewDialog | None:
+        """The job's own PDF (rendered now if need be: the same bytes are printed)."""
+        title = f"{_kind_label(job.kind)} — {job.case_number}"
+        return self.preview(lambda: self.runtime.preview(self.actor, job.job_id), title, parent)
+
     def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> ReprintDialog | None:
-        case_id = case_id or self.window.current_case.case_id or self.last_case_id
+        case_id = case_id or self.window.current_case.case_id
         if case_id is None:
             self._tell(self.tr("No decided case on the desk."))
             return None
@@ -322,29 +263,6 @@ class PrintService(QObject):
         self.reprint_dialog = ReprintDialog(self, case_id, kinds, parent or self.window)
         self.reprint_dialog.show()
         return self.reprint_dialog
-
-    # -- results (GUI thread) -------------------------------------------------------------------
-    def _job_done(self, job: PrintJob) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
-        self.finished_jobs.append(job)
-        self.job_finished.emit(job)
-        label = _kind_label(job.kind)
-        if job.status is JobStatus.DONE:
-            self.window.statusBar().showMessage(
-                self.tr("Printed: %1 (%2)").replace("%1", label).replace("%2", job.case_number), 5000
-            )
-        else:
-            self._offer_retry(job)
-        self._show_status()
-        self.check_printer()
-
-    def _job_error(self, exc: BaseException) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
-        text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The document could not be printed.")
-        log.error("print failed: %s: %s", type(exc).__name__, exc)
-        self.errors.append(str(exc))
-        self._tell(text)
-        self.check_printer()
 
     def _offer_retry(self, job: PrintJob) -> None:
         """Tell the clerk the document is waiting (printer stopped, offline, out of paper) and offer Retry."""
@@ -377,16 +295,12 @@ class PrintService(QObject):
     # -- status bar -----------------------------------------------------------------------------
     def check_printer(self) -> None:
         """Ask the printer for its state off the GUI thread (CUPS may take a moment)."""
-        printer = self.printer
-        if printer is None:
-            self.printer_status = PrinterStatus(False, "none", self.printer_error)
-            self._show_status()
-            return
         if self._status_op is not None:
             return
+        runtime = self.runtime
 
         def work(_report: Any, _cancel: threading.Event) -> PrinterStatus:
-            return printer.status()
+            return runtime.printer_status()
 
         def done(status: PrinterStatus) -> None:
             self._status_op = None
@@ -417,7 +331,7 @@ class PrintService(QObject):
             text += " · " + self.tr("%1 waiting").replace("%1", str(waiting))
         label = self.window.printer_label
         label.setText(text)
-        label.setToolTip(self.printer_status.detail or self.printer_error)
+        label.setToolTip(self.printer_status.detail or self.runtime.printer_error)
         label.setStyleSheet("" if (self.printer_status.ready and not waiting) else "color: #b3261e;")
 
 
@@ -521,24 +435,25 @@ class PreviewDialog(QDialog):
 
 
 class AskPrintDialog(QDialog):
-    """Documents the policy says to ask about: ticked; Print prints the ticked ones."""
+    """Jobs the policy says to ask about: ticked; Print prints the ticked ones, the rest are declined."""
 
-    def __init__(self, service: PrintService, contexts: Sequence[DocumentContext], parent: QWidget | None) -> None:
+    def __init__(self, service: PrintService, jobs: Sequence[PrintJob], parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("askPrintDialog")
         self.service = service
-        self.contexts = list(contexts)
+        self.jobs = list(jobs)
+        self.case_number = self.jobs[0].case_number
         self.setWindowTitle(self.tr("Print documents"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Also print for case %1:").replace("%1", self.contexts[0].case_number)))
+        layout.addWidget(QLabel(self.tr("Also print for case %1:").replace("%1", self.case_number)))
         self.checks: list[QCheckBox] = []
-        for ctx in self.contexts:
+        for job in self.jobs:
             row = QHBoxLayout()
-            check = QCheckBox(_kind_label(ctx.kind))
+            check = QCheckBox(_kind_label(job.kind))
             check.setChecked(True)
             self.checks.append(check)
             preview = QPushButton(self.tr("Preview…"))
-            preview.clicked.connect(lambda _=False, c=ctx: service.preview(c, self))
+            preview.clicked.connect(lambda _=False, j=job: service.preview_job(j, self))
             row.addWidget(check, 1)
             row.addWidget(preview)
             layout.addLayout(row)
@@ -551,10 +466,13 @@ class AskPrintDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def accept(self) -> None:
-        for check, ctx in zip(self.checks, self.contexts):
-            if check.isChecked():
-                self.service.submit(ctx)
+        ticked = [j.job_id for c, j in zip(self.checks, self.jobs) if c.isChecked()]
+        self.service.answer(ticked, [j.job_id for j in self.jobs if j.job_id not in ticked])
         super().accept()
+
+    def reject(self) -> None:
+        self.service.answer([], [j.job_id for j in self.jobs])
+        super().reject()
 
 
 class ReprintDialog(QDialog):
@@ -593,13 +511,13 @@ class ReprintDialog(QDialog):
         return DocumentKind(item.data(Qt.ItemDataRole.UserRole))
 
     def preview(self) -> None:
-        contexts = self.service.contexts(self.case_id, [self.kind()], reprint=True)
-        if contexts:
-            self.service.preview(
-                contexts[0],
-                self,
-                on_print=lambda: self.service.submit(replace(contexts[0], printed_at=self.service.ctx.clock.now())),
-            )
+        kind, runtime, actor = self.kind(), self.service.runtime, self.service.actor
+        self.service.preview(
+            lambda: runtime.preview_document(actor, self.case_id, kind),
+            _kind_label(kind),
+            self,
+            on_print=lambda: self.service.reprint(self.case_id, kind),
+        )
 
     def accept(self) -> None:
         if self.service.reprint(self.case_id, self.kind()):
@@ -610,13 +528,17 @@ class ReprintDialog(QDialog):
 # Wiring
 
 
-def attach_printing(window: MainWindow, *, printer: Printer | None = None) -> PrintService:
-    """Create the print service for ``window`` and add the Print menu (Retry, Reprint)."""
-    service = PrintService(window, printer=printer)
+def attach_printing(window: MainWindow) -> PrintService | None:
+    """Show the station's printing in ``window`` and add the Print menu (Retry, Reprint)."""
+    runtime = window.ctx.printing
+    if runtime is None:
+        return None
+    service = PrintService(window, runtime)
     window.printing = service  # type: ignore[attr-defined]
     service.install_menu()
     window.logged_out.connect(service.close)
-    window.destroyed.connect(lambda *_: service.worker.close(timeout=1))
+    listener = service._listener
+    window.destroyed.connect(lambda *_: runtime.remove_listener(listener))
     return service
 
 

@@ -279,8 +279,11 @@ class Page(Base):
 
 
 class PrintJob(Base):
-    """A document sent (or waiting) to a printer: the row behind printing.db_store.DbPrintJobStore.
-    No personal data; the PDF itself is in the encrypted attachment store under ``pdf_sha256``."""
+    """A document sent (or waiting) to a printer — the print outbox (clerk_app/wiring/print_jobs.py).
+
+    Written in the same transaction as the decision / handover that causes it (``pdf_sha256`` empty
+    until the print worker renders it), then drained by the print worker. No personal data; the PDF
+    itself is in the encrypted attachment store under ``pdf_sha256``."""
 
     __tablename__ = "print_jobs"
     # Migration 0006: the dispatcher's job id, queue order for retries, jobs per case number.
@@ -288,6 +291,7 @@ class PrintJob(Base):
         Index("ix_print_jobs_job_uid", "job_uid", unique=True),
         Index("ix_print_jobs_case_number", "case_number"),
         Index("ix_print_jobs_status_created", "status", "created_at"),
+        Index("ix_print_jobs_workstation_status", "workstation", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -310,6 +314,14 @@ class PrintJob(Base):
     message: Mapped[str | None] = mapped_column(Text)  # what the clerk was told
     detail: Mapped[str | None] = mapped_column(Text)  # technical detail (no PII)
     spooler_job_id: Mapped[str | None] = mapped_column(String(64))
+    # Migration 0010 (print outbox): the settings' policy when the job was written (print | ask | queue),
+    # the requesting clerk's staff number (printed on the document), whether the requester may
+    # print the applicant's full name (else the masked name is printed), and the workstation
+    # (station code/window) whose printer owes it — a shared database holds every window's jobs.
+    policy: Mapped[str | None] = mapped_column(String(8))
+    workstation: Mapped[str | None] = mapped_column(String(48))
+    staff_no: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class OutboxEntry(Base):

@@ -89,3 +89,31 @@ def test_cli_verify_audit(world, tmp_path, capsys, monkeypatch):
         c.execute(text("UPDATE audit_events SET action = 'x' WHERE seq = 2"))
     assert cli.main(settings + ["admin", "verify-audit"]) == 1
     assert "BROKEN at event 2" in capsys.readouterr().out
+
+
+def test_threads_appending_at_once_keep_one_unbroken_chain(world):
+    """The GUI thread and the print / sync workers audit at the same time. On SQLite (FOR UPDATE
+    ignored) two of them used to read the same head and the second insert failed on ``seq``."""
+    import threading
+
+    from clerk_app.roles import system_actor
+
+    actor = system_actor(world.ctx.settings.station_code)
+    errors: list[str] = []
+
+    def append(n: int) -> None:
+        try:
+            for i in range(40):
+                world.ctx.auditor.record_now(actor, "test.concurrent", None, thread=n, i=i)
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert world.ctx.auditor.verify() is None
+    with world.ctx.sessions() as s:
+        assert s.execute(text("SELECT COUNT(*) FROM audit_events WHERE action = 'test.concurrent'")).scalar() == 160

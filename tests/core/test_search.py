@@ -167,7 +167,12 @@ def test_case_history_documents_and_audit_as_far_as_the_role_may_see(world, sear
             )
         )
     docs = search.documents(clerk, cid)
-    assert [(d.document_kind, d.status, d.is_reprint) for d in docs] == [("receipt", "done", False)]
+    # the decision's outbox jobs (receipt to print, materials list to ask about), then the one added here
+    assert [(d.document_kind, d.status, d.is_reprint) for d in docs] == [
+        ("receipt", "queued", False),
+        ("materials_received", "asking", False),
+        ("receipt", "done", False),
+    ]
     mine = search.audit_events(clerk, cid)
     assert [e.action for e in mine][:2] == ["case.create", "case.applicant"]
     assert {e.actor for e in mine} == {"clerk"}  # the sync worker's status events are not the clerk's

@@ -34,6 +34,7 @@ def make_world(tmp_path: Path, database_url: str = "", at: dt.datetime | None = 
     # asks for real devices (e.g. card_backend="pyscard" against the test pcscd).
     settings.setdefault("demo", True)
     s = Settings(data_dir=str(tmp_path), database_url=database_url, **settings)  # type: ignore[arg-type]
-    ctx = build_context(s, clock=clock, keyring_module=file_keyring(tmp_path / "keyring.cfg"))
+    # The print worker is not started: tests that print drain the outbox by hand or start it.
+    ctx = build_context(s, clock=clock, keyring_module=file_keyring(tmp_path / "keyring.cfg"), start_printing=False)
     seed_demo_users(ctx)
     return World(ctx, clock)

@@ -32,6 +32,9 @@ def clerk(demo_ctx):
 def ready_case(demo_ctx, clerk):
     cid, number = decided_case(demo_ctx, clerk, person("李四", 2), agent=person("刘洋", 3))
     to_result_ready(demo_ctx, cid)
+    # the decision's receipt is printed by the print worker; a scanner's keystrokes are told from typing
+    # by their timing, so the simulated scan waits until no PDF is being rendered on another thread
+    assert demo_ctx.printing.worker.wait_idle(30)
     return cid, number
 
 
@@ -142,6 +145,7 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
 
 def test_a_case_not_yet_ready_cannot_be_handed_out(qtbot, demo_ctx, clerk, page):
     _, number = decided_case(demo_ctx, clerk, person("张三丰", 1))
+    assert demo_ctx.printing.worker.wait_idle(30)  # see ready_case
     scan(qtbot, page.lookup, case_lookup_string(number))
     assert "不能出件" in page.message.text() and "已受理" in page.message.text()
     assert not page.confirm_button.isEnabled()
@@ -208,6 +212,7 @@ def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, transl
         demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number, verified_by="chip")
     )
     to_result_ready(demo_ctx, cid)
+    assert demo_ctx.printing.worker.wait_idle(30)  # see ready_case
     page = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk, card_service=lambda: cards)))
     page.setFocus()
     scan(qtbot, page.lookup, case_lookup_string(number))
@@ -253,7 +258,7 @@ def test_in_the_main_window_f4_then_a_scan(qtbot, demo_ctx, translations, clerk,
     qtbot.waitUntil(lambda: QApplication.focusWidget() is delivery.lookup, timeout=2000)
     assert delivery.wedge._attached and not search.wedge._attached  # only the page on show listens
     scan(qtbot, delivery.lookup, case_lookup_string(number))
-    assert delivery.case is not None and delivery.case.id == cid
+    assert delivery.case is not None and delivery.case.id == cid, (delivery.lookup.text(), delivery.message.text())
     assert search.model.rowCount() == 0
 
 

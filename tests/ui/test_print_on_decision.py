@@ -1,5 +1,6 @@
-"""Printing wired into the workstation: a decision in the intake page prints its documents through the
-folder printer (off the GUI thread), a stopped printer keeps the job queued until Retry, a reprint is
+"""Printing as the workstation shows it: a decision in the intake page writes its jobs to the core's
+print outbox and the print worker prints them through the folder printer (off the GUI thread); the
+window offers the "ask" documents, a stopped printer keeps the job queued until Retry, a reprint is
 marked 补打, every attempt is audited without personal data, and the preview renders the PDF."""
 
 from __future__ import annotations
@@ -82,12 +83,14 @@ def ready_case(ctx, actor) -> str:
     return cid
 
 
-def decide(qtbot, page, service, decision=Decision.ACCEPT) -> str:
+def decide(qtbot, page, service, decision=Decision.ACCEPT, *, asks: bool = True) -> str:
     cid = ready_case(page.ctx, page.actor)
     page.open_case(cid)
     page.decide(decision)
     assert page.prompts.errors == []
     qtbot.waitUntil(lambda: service.idle, timeout=30_000)
+    if asks:  # the worker announces the "ask" job; the window offers it
+        qtbot.waitUntil(lambda: service.ask_dialog is not None and service.ask_dialog.isVisible(), timeout=10_000)
     return cid
 
 
@@ -127,11 +130,13 @@ def test_accept_prints_the_receipt_and_offers_the_materials_list(qtbot, desk, de
     events = audit(demo_ctx)
     assert [(e.action, e.detail["kind"], e.detail["status"]) for e in events] == [
         ("print.print", "receipt", "done"),
+        ("print.confirm", "materials_received", "queued"),
         ("print.print", "materials_received", "done"),
     ]
     assert all(e.case_id == cid and e.detail["case_number"] == view.case_number for e in events)
     assert_no_pii(events)
-    assert [e.detail["purpose"] for e in audit(demo_ctx, "pii.use")] == ["print"]
+    # each document with the applicant's name fetched it through the audited path
+    assert [e.detail["purpose"] for e in audit(demo_ctx, "pii.use")] == ["print", "print"]
     assert "就绪" in window.printer_label.text() and "等待" not in window.printer_label.text()
 
 
@@ -159,13 +164,14 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     qtbot.waitUntil(lambda: service.idle)
     assert [j.status for j in service.pending()] == [JobStatus.QUEUED] and stopped.calls == 2
 
-    # The printer is back; the job also survives a sign-out/sign-in (a new window, a new service)
+    # The job also survives a sign-out/sign-in (a new window); then the printer is back
     window.logout()
     window2 = open_window(qtbot, demo_ctx, translations, "clerk")
     service2 = window2.printing
     try:
         assert [j.job_id for j in service2.pending()] == [job.job_id]
         qtbot.waitUntil(lambda: "1 份等待打印" in window2.printer_label.text())
+        service2.set_printer(folder_printer)
         assert service2.retry_pending() == 1
         qtbot.waitUntil(lambda: service2.idle)
         assert service2.pending() == []
@@ -175,12 +181,13 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     finally:
         service2.close()
     events = audit(demo_ctx)
-    assert [(e.action, e.detail["status"]) for e in events] == [
+    assert [(e.action, e.detail["status"]) for e in events if e.action != "print.decline"] == [
         ("print.print", "queued"),
         ("print.retry", "queued"),
         ("print.retry", "done"),
     ]
-    assert {e.detail["job"] for e in events} == {job.job_id}
+    assert {e.detail["job"] for e in events if e.action != "print.decline"} == {job.job_id}
+    assert [e.detail["kind"] for e in events if e.action == "print.decline"] == ["materials_received"]
     assert_no_pii(events)
 
 
@@ -206,13 +213,17 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
     qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.RECEIPT)) == 2)
     texts = [text_of(p) for p in printed(demo_ctx, DocumentKind.RECEIPT)]
     assert sum("补打" in t for t in texts) == 1 and all(number in t for t in texts)
-    events = audit(demo_ctx)
+    events = [e for e in audit(demo_ctx) if e.action != "print.decline"]
     assert [(e.action, e.detail["reprint"]) for e in events] == [("print.print", False), ("print.reprint", True)]
     assert_no_pii(events)
-    jobs = service.store.for_case(number)
-    assert [j.is_reprint for j in jobs] == [False, True]
-    dialog.load()  # the documents tab lists both
-    assert dialog.documents.rowCount() == 2 and dialog.documents.item(1, 3).text() == "补打"
+    jobs = service.runtime.for_case(number)
+    assert [(j.kind, j.status, j.is_reprint) for j in jobs] == [
+        (DocumentKind.RECEIPT, JobStatus.DONE, False),
+        (DocumentKind.MATERIALS_RECEIVED, JobStatus.DECLINED, False),
+        (DocumentKind.RECEIPT, JobStatus.DONE, True),
+    ]
+    dialog.load()  # the documents tab lists all three
+    assert dialog.documents.rowCount() == 3 and dialog.documents.item(2, 3).text() == "补打"
 
     # the function the case view calls, directly
     assert service.reprint(cid, DocumentKind.MATERIALS_RECEIVED)
@@ -226,8 +237,8 @@ def test_preview_renders_the_pages(qtbot, desk, demo_ctx):
     window, page, service = desk
     cid = decide(qtbot, page, service, Decision.ACCEPT)
     dialog = service.ask_dialog
-    [ctx] = dialog.contexts
-    preview = service.preview(ctx, dialog)
+    [job] = dialog.jobs
+    preview = service.preview_job(job, dialog)
     qtbot.addWidget(preview)
     assert len(preview.pages) == 1 and not preview.page_labels[0].pixmap().isNull()
     width = preview.page_labels[0].pixmap().width()
@@ -235,22 +246,39 @@ def test_preview_renders_the_pages(qtbot, desk, demo_ctx):
     assert preview.page_labels[0].pixmap().width() > width
     assert preview.windowTitle().startswith("预览") and "材料接收清单" in preview.windowTitle()
     assert preview.buttons.button(QDialogButtonBox.StandardButton.Close).text() == "关闭"
+    # what is previewed is what is printed
+    dialog.print_button.click()
+    qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)) == 1)
+    assert printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)[0].read_bytes() == preview.pdf
     assert cid
 
 
-def test_policy_never_and_no_printer(qtbot, demo_ctx, translations):
-    from dataclasses import replace
+@pytest.mark.parametrize("backend", ["pdf-folder", "none"])
+def test_policy_never_and_no_printer(qtbot, tmp_path, translations, backend):
+    from clerk_app.app_context import build_context
+    from clerk_app.demo import seed_demo_users
+    from clerk_app.settings import Settings
 
-    demo_ctx.settings = replace(
-        demo_ctx.settings, print_policy="receipt=never, materials_received=never", printer_backend="none"
+    ctx = build_context(
+        Settings(
+            demo=True,
+            data_dir=str(tmp_path),
+            print_policy="receipt=never, materials_received=never",
+            printer_backend=backend,
+        )
     )
-    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    seed_demo_users(ctx)
+    window = open_window(qtbot, ctx, translations, "clerk")
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()
     service = window.printing
     try:
-        assert service.printer is None and "未配置" in window.printer_label.text()
-        decide(qtbot, page, service)
-        assert service.ask_dialog is None and service.finished_jobs == [] and audit(demo_ctx) == []
+        if backend == "none":
+            assert service.printer is None and "未配置" in window.printer_label.text()
+        decide(qtbot, page, service, asks=False)
+        qtbot.wait(300)
+        assert service.ask_dialog is None and service.finished_jobs == [] and audit(ctx) == []
+        assert printed(ctx, DocumentKind.RECEIPT) == [] and ctx.printing.pending() == []
     finally:
         service.close()
+        ctx.close()

@@ -1,5 +1,6 @@
-"""The DB-backed print queue: jobs in print_jobs, PDFs encrypted in the attachment store, unfinished
-jobs back after a restart and printed by a retry."""
+"""The DB-backed print queue (clerk_app/wiring/print_jobs.py, printing's PrintOutbox port): jobs in print_jobs,
+PDFs encrypted in the attachment store, unfinished jobs back after a restart and printed by a retry.
+The decisions here write no outbox jobs (policy "never") so the dispatcher's jobs are the only rows."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from clerk_app.app_context import build_context, file_keyring
 from clerk_app.attachments import AttachmentMissing, AttachmentStore
 from clerk_app.search import CaseSearch
 from clerk_app.security.crypto import FieldCipher
-from printing.db_store import DbPrintJobStore
+from clerk_app.wiring.print_jobs import PrintJobRepository
 from printing.dispatch import FolderPrinter, JobStatus, PrintDispatcher, PrinterStatus
 from printing.errors import PrinterUnavailable, PrintJobNotFound
 from printing.from_case import document_context
 from printing.model import DocumentKind
 from tests.helpers.case_factory import decided_case, person
 from tests.helpers.core import make_world
+
+NO_OUTBOX_JOBS = "receipt=never, materials_received=never"
 
 
 class StoppedPrinter:
@@ -31,14 +34,14 @@ class StoppedPrinter:
         raise PrinterUnavailable(self.name, "stopped", detail="test: stopped")
 
 
-def _store(ctx, root: Path, user_id=None, **kw) -> DbPrintJobStore:
+def _store(ctx, root: Path, user_id=None, **kw) -> PrintJobRepository:
     attachments = AttachmentStore(root / "print-queue", FieldCipher(ctx.keys, "attachments"))
-    return DbPrintJobStore(ctx.sessions, attachments, requested_by=lambda: user_id, **kw)
+    return PrintJobRepository(ctx.sessions, attachments, ctx.clock, requested_by=lambda: user_id, **kw)
 
 
 @pytest.fixture
 def decided(tmp_path):
-    world = make_world(tmp_path / "data")
+    world = make_world(tmp_path / "data", print_policy=NO_OUTBOX_JOBS)
     clerk = world.login("clerk")
     cid, number = decided_case(world.ctx, clerk, person("张晓明", 7))
     view = world.ctx.cases.get(clerk, cid)
@@ -70,7 +73,9 @@ def test_queued_job_survives_a_restart_and_a_retry_prints_it(decided, tmp_path):
     # "restart": a new engine, store and dispatcher over the same files
     settings = world.ctx.settings
     world.ctx.close()
-    ctx2 = build_context(settings, clock=world.clock, keyring_module=file_keyring(data / "keyring.cfg"))
+    ctx2 = build_context(
+        settings, clock=world.clock, keyring_module=file_keyring(data / "keyring.cfg"), start_printing=False
+    )
     try:
         store2 = _store(ctx2, data)
         [pending] = store2.unfinished()
