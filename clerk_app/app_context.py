@@ -205,7 +205,9 @@ def build_context(
     from clerk_app.wiring.printing import build_printing
 
     # decisions and handovers write their print jobs from now on; the worker prints them
-    ctx.printing = build_printing(settings, sessions, keys, auditor, clock, cases, catalogue.active, start=start_printing)
+    ctx.printing = build_printing(
+        settings, sessions, keys, auditor, clock, cases, catalogue.active, start=start_printing
+    )
     if settings.backoffice_url:
         from clerk_app.sync.runtime import build_sync
 
