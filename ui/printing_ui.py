@@ -512,11 +512,12 @@ class ReprintDialog(QDialog):
 
     def preview(self) -> None:
         kind, runtime, actor = self.kind(), self.service.runtime, self.service.actor
+
+        def print_it() -> None:
+            self.service.reprint(self.case_id, kind)
+
         self.service.preview(
-            lambda: runtime.preview_document(actor, self.case_id, kind),
-            _kind_label(kind),
-            self,
-            on_print=lambda: self.service.reprint(self.case_id, kind),
+            lambda: runtime.preview_document(actor, self.case_id, kind), _kind_label(kind), self, on_print=print_it
         )
 
     def accept(self) -> None:
