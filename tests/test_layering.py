@@ -164,3 +164,74 @@ def test_the_checker_catches_a_violation(tmp_path, monkeypatch):
     assert ("clerk_app.ui_bridge", False) in found and ("clerk_app.store.db", False) in found
     assert ("printing.dispatch", True) in found
     assert {("PySide6.QtWidgets", True), ("ui.main_window", True), ("backoffice.app", True), ("PyQt6", True)} <= found
+
+
+# -- No UI module builds a service or a device backend (DESIGN.md §2: one place creates everything) ----
+SERVICE_SUFFIXES = ("Service", "Search", "Queries", "Store", "Repository", "Dispatcher", "Worker", "Runtime")
+BACKEND_SUFFIXES = ("Backend", "Printer", "Scanner", "CardService")
+# Factories of the composition root's parts beyond the classes found by name below.
+FACTORIES = {
+    "create_card_service",
+    "create_backend",
+    "create_printer",
+    "create_scanner",
+    "build_card_readers",
+    "build_sync",
+    "open_store",
+    "open_hall",
+    "create_store_engine",
+}
+# What the UI may call: the root itself (the launcher asks it for the context).
+ROOT_ENTRIES = {"build_context"}
+
+
+def _built_names() -> set[str]:
+    """Classes of clerk_app, devices and printing named like services or backends, and the factories
+    (devices/printing ``create_*`` and FACTORIES): found by walking their definitions, so a new one counts."""
+    names = set(FACTORIES)
+    for package in ("clerk_app", "devices", "printing"):
+        suffixes = SERVICE_SUFFIXES if package == "clerk_app" else SERVICE_SUFFIXES + BACKEND_SUFFIXES
+        for f in _files(package):
+            for node in ast.parse(f.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.ClassDef) and node.name.endswith(suffixes):
+                    names.add(node.name)
+                elif isinstance(node, ast.FunctionDef) and package != "clerk_app" and node.name.startswith("create_"):
+                    names.add(node.name)
+    return names - ROOT_ENTRIES
+
+
+def constructions(path: Path, names: set[str]) -> list[tuple[int, str]]:
+    """Calls of one of ``names`` (by bare name or as an attribute, e.g. ``stats.StatsService(…)``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in names:
+                found.append((node.lineno, name))
+    return found
+
+
+def test_no_ui_module_builds_a_service_or_a_device_backend():
+    names = _built_names()
+    assert {"CaseService", "PrintDispatcher", "SyncWorker", "PcscCardService", "create_printer"} <= names
+    violations = [
+        f"{f.relative_to(ROOT)}:{line} calls {name}(…)" for f in _files("ui") for line, name in constructions(f, names)
+    ]
+    assert not violations, "\n".join(violations)
+
+
+def test_the_construction_check_catches_a_call(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(
+        "from clerk_app import stats\n"
+        "from clerk_app.search import CaseSearch\n"
+        "def build(ctx):\n"
+        "    a = CaseSearch(ctx.sessions)\n"
+        "    b = stats.StatsService(ctx.sessions)\n"
+        "    c = ctx.search.find('x')\n"
+        "    return create_printer('cups')\n",
+        encoding="utf-8",
+    )
+    found = constructions(page, {"CaseSearch", "StatsService", "create_printer"})
+    assert found == [(4, "CaseSearch"), (5, "StatsService"), (7, "create_printer")]
