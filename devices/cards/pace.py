@@ -457,59 +457,73 @@ def public_key_data(algorithm: PaceAlgorithm, encoded_public: bytes) -> bytes:
     return tlv.encode(0x7F49, tlv.encode(0x06, algorithm.oid) + tlv.encode(tag, encoded_public))
 
 
+_Element = tuple[int, int] | int  # an affine point (ECDH) or a group element (DH)
+
+
+def _point(e: _Element | None, what: str) -> tuple[int, int]:
+    if not isinstance(e, tuple):
+        raise GarbageResponseError(detail=f"{what} is not a curve point")
+    return e
+
+
+def _number(e: _Element | None) -> int:
+    assert isinstance(e, int), "a DH group element is an integer"
+    return e
+
+
 class _Agreement:
     """Generic mapping and key agreement in one group (EC or DH)."""
 
     def __init__(self, info: PaceInfo) -> None:
         assert info.parameter_id is not None
-        self.ec = info.algorithm.agreement == "ECDH"
-        self.curve = CURVES[info.parameter_id] if self.ec else None
-        self.group = None if self.ec else DH_GROUPS[info.parameter_id]
-        self.generator: object = self.curve.generator if self.curve else self.group.g  # type: ignore[union-attr]
+        self.curve: Curve | None = CURVES[info.parameter_id] if info.algorithm.agreement == "ECDH" else None
+        self.group: DhGroup | None = None if self.curve else DH_GROUPS[info.parameter_id]
+        self.generator: _Element = _point(self.curve.generator, "the base point") if self.curve else self._dh.g
+
+    @property
+    def _dh(self) -> DhGroup:
+        assert self.group is not None, "a DH agreement has its group"
+        return self.group
 
     @property
     def order(self) -> int:
-        return self.curve.n if self.curve else self.group.q  # type: ignore[union-attr]
+        return self.curve.n if self.curve else self._dh.q
 
     def random_private(self) -> int:
         return secrets.randbelow(self.order - 1) + 1
 
     def public(self, sk: int) -> bytes:
         if self.curve:
-            return self.curve.encode(self.curve.mul(sk, self.generator))  # type: ignore[arg-type]
-        assert self.group is not None
-        return self.group.encode(pow(self.generator, sk, self.group.p))  # type: ignore[call-overload]
+            return self.curve.encode(self.curve.mul(sk, _point(self.generator, "the generator")))
+        return self._dh.encode(pow(_number(self.generator), sk, self._dh.p))
 
-    def decode(self, data: bytes) -> object:
-        return self.curve.decode(data) if self.curve else self.group.decode(data)  # type: ignore[union-attr]
-
-    def shared(self, sk: int, public: object) -> object:
+    def decode(self, data: bytes) -> _Element:
         if self.curve:
-            pt = self.curve.mul(sk, public)  # type: ignore[arg-type]
+            return _point(self.curve.decode(data), "the chip's public key")
+        return self._dh.decode(data)
+
+    def shared(self, sk: int, public: _Element) -> _Element:
+        if self.curve:
+            pt = self.curve.mul(sk, _point(public, "the chip's public key"))
             if pt is None:
                 raise GarbageResponseError(detail="key agreement gave the point at infinity")
             return pt
-        assert self.group is not None
-        return pow(public, sk, self.group.p)  # type: ignore[call-overload]
+        return pow(_number(public), sk, self._dh.p)
 
-    def map_generator(self, s: int, h: object) -> None:
+    def map_generator(self, s: int, h: _Element) -> None:
         """§4.4.3.3.1: Ĝ = s·G + H (EC) or ĝ = g^s · h (DH)."""
         if self.curve:
-            g = self.curve.add(self.curve.mul(s, self.curve.generator), h)  # type: ignore[arg-type]
+            g = self.curve.add(self.curve.mul(s, self.curve.generator), _point(h, "the mapping point"))
             if g is None:
                 raise GarbageResponseError(detail="mapped generator is the point at infinity")
             self.generator = g
         else:
-            assert self.group is not None
-            self.generator = pow(self.group.g, s, self.group.p) * h % self.group.p  # type: ignore[operator]
+            self.generator = pow(self._dh.g, s, self._dh.p) * _number(h) % self._dh.p
 
-    def secret_bytes(self, shared: object) -> bytes:
+    def secret_bytes(self, shared: _Element) -> bytes:
         if self.curve:
-            assert isinstance(shared, tuple)  # an affine point (x, y) from shared()
-            x: int = shared[0]
-            return x.to_bytes(self.curve.size, "big")
-        assert self.group is not None
-        return self.group.encode(shared)  # type: ignore[arg-type]
+            return _point(shared, "the shared secret")[0].to_bytes(self.curve.size, "big")
+        return self._dh.encode(_number(shared))
 
 
 @dataclass
