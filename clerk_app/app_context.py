@@ -28,6 +28,7 @@ from clerk_app.corrections import CorrectionService
 from clerk_app.customer import CustomerService
 from clerk_app.delivery import DeliveryService
 from clerk_app.errors import ClerkAppError
+from clerk_app.identity_check import IdentityCheckService
 from clerk_app.pages import PageService
 from clerk_app.persons import PersonRepository
 from clerk_app.promised_dates import recompute_provisional_dates
@@ -73,6 +74,7 @@ class AppContext:
     audit_queries: AuditQueries
     corrections: CorrectionService
     retention: RetentionService
+    identity_checks: IdentityCheckService  # 人证比对
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
@@ -199,6 +201,7 @@ def build_context(
         audit_queries=AuditQueries(sessions, auditor, clock),
         corrections=CorrectionService(sessions, clock, auditor),
         retention=RetentionService(sessions, clock, auditor, persons, attachments),
+        identity_checks=IdentityCheckService(sessions, auditor, persons, attachments),
         devices=devices,
         startup_warnings=warnings,
     )

@@ -430,6 +430,7 @@ class CaseService:
                 reason=case.decision_reason,
                 case_number=case.case_number,
                 first_visit=case.first_visit,
+                identity_check=self._face_match(s, case),  # 人证比对 at the time of the decision
             )
             if self.print_outbox is not None:  # the receipt / notice jobs commit with the decision
                 self.print_outbox.write(s, case, decision.value, actor)
@@ -647,6 +648,10 @@ class CaseService:
             rating=case.rating,
             promised_provisional=bool(case.promised_date_provisional),
         )
+
+    def _face_match(self, s: Session, case: Case) -> str | None:
+        row = s.get(Person, case.applicant_id) if case.applicant_id else None
+        return self._persons.load(row).face_match if row is not None else None
 
     def _load(self, s: Session, case_id: str) -> Case:
         case = s.get(Case, case_id)

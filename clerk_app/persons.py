@@ -45,6 +45,7 @@ class PersonData:
     verified_by: str = "manual"  # chip | manual
     passive_auth: str | None = None  # verified | data_altered | issuer_not_trusted | not_checked
     photo_sha256: str | None = None  # chip photo in the attachment store
+    face_match: str | None = None  # 人证比对 by the clerk: "match" | "mismatch" (clerk_app/identity_check.py)
 
     def validated(self) -> PersonData:
         """Normalise and check the document number where a national standard defines it."""

@@ -23,6 +23,7 @@ from devices.cards.api import (
     CardError,
     CardRemovedError,
     DocumentType,
+    FacePhoto,
     IdentityDocument,
     NoCardError,
     PassiveAuthResult,
@@ -59,6 +60,28 @@ def _from_mrz(mrz: str, pa: PassiveAuthStatus = PassiveAuthStatus.VERIFIED) -> I
     )
 
 
+def synthetic_face(seed: int = 0) -> FacePhoto:
+    """A drawn, obviously synthetic portrait (JPEG) for the simulated chips, so the demo and the UI
+    tests exercise the 人证比对 view with a real image; nobody's face."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (240, 320), (222, 232, 242))
+    d = ImageDraw.Draw(img)
+    skin = (236, 200, 170) if seed % 2 == 0 else (214, 176, 140)
+    d.ellipse((60, 150, 180, 330), fill=(60, 90, 140))  # shoulders
+    d.ellipse((75, 50, 165, 160), fill=skin)  # head
+    d.pieslice((70, 40, 170, 120), 180, 360, fill=(40, 30, 25))  # hair
+    d.ellipse((98, 95, 108, 103), fill=(30, 30, 30))
+    d.ellipse((132, 95, 142, 103), fill=(30, 30, 30))
+    d.arc((105, 115, 135, 135), 20, 160, fill=(150, 60, 60), width=2)
+    d.text((8, 300), "SIMULATED", fill=(120, 120, 120))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return FacePhoto(out.getvalue(), "image/jpeg", True, 240, 320)
+
+
 def canned_documents() -> dict[str, IdentityDocument]:
     """Fictional documents by name: passport, HK/Macau permit, Taiwan permit, PR card, resident ID."""
     docs = {
@@ -93,7 +116,8 @@ def canned_documents() -> dict[str, IdentityDocument]:
         passive_auth=PassiveAuthResult(PassiveAuthStatus.NOT_CHECKED, "simulated SAM read"),
         reader_id="05.01-20101010-0000000001-0000000001",
     )
-    return docs
+    # every canned chip carries a synthetic face (decoded resident-ID photo, DG2 for the others)
+    return {name: replace(doc, photo=synthetic_face(i)) for i, (name, doc) in enumerate(docs.items())}
 
 
 class SimulatedCardService:

@@ -1552,6 +1552,46 @@
     </message>
 </context>
 <context>
+    <name>IdentityCheckPanel</name>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="59" />
+        <source>Compare the person with the document (人证比对)</source>
+        <translation>人证比对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="60" />
+        <source>Person matches (F10)</source>
+        <translation>人证一致 (F10)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="61" />
+        <source>Does not match (Shift+F10)</source>
+        <translation>人证不一致 (Shift+F10)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="80" />
+        <source>No chip photo
+(not decodable)</source>
+        <translation>芯片无照片
+（或无法解码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="96" />
+        <source>Look at the person, then press F10 or Shift+F10.</source>
+        <translation>请核对本人与证件照片，一致按 F10，不一致按 Shift+F10。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="99" />
+        <source>Recorded: the person matches the document.</source>
+        <translation>已记录：人证一致。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/identity_check.py" line="102" />
+        <source>Recorded: the person does NOT match the document.</source>
+        <translation>已记录：人证不一致！</translation>
+    </message>
+</context>
+<context>
     <name>IdleLock</name>
     <message>
         <location filename="../../ui/session_lock.py" line="187" />
@@ -1562,167 +1602,187 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="222" />
+        <location filename="../../ui/intake/page.py" line="232" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="223" />
+        <location filename="../../ui/intake/page.py" line="233" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="224" />
+        <location filename="../../ui/intake/page.py" line="234" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="225" />
+        <location filename="../../ui/intake/page.py" line="235" />
+        <source>Person matches the document</source>
+        <translation>人证一致</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="236" />
+        <source>Person does not match the document</source>
+        <translation>人证不一致</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="237" />
+        <source>Cancel the card read</source>
+        <translation>取消读卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="238" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="226" />
+        <location filename="../../ui/intake/page.py" line="239" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="227" />
+        <location filename="../../ui/intake/page.py" line="240" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="228" />
+        <location filename="../../ui/intake/page.py" line="241" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="229" />
+        <location filename="../../ui/intake/page.py" line="242" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="230" />
+        <location filename="../../ui/intake/page.py" line="243" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="231" />
+        <location filename="../../ui/intake/page.py" line="244" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="232" />
+        <location filename="../../ui/intake/page.py" line="245" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="233" />
+        <location filename="../../ui/intake/page.py" line="246" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="234" />
+        <location filename="../../ui/intake/page.py" line="247" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="235" />
+        <location filename="../../ui/intake/page.py" line="248" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="241" />
+        <location filename="../../ui/intake/page.py" line="254" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="306" />
+        <location filename="../../ui/intake/page.py" line="320" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="324" />
+        <location filename="../../ui/intake/page.py" line="338" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="366" />
+        <location filename="../../ui/intake/page.py" line="380" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="371" />
+        <location filename="../../ui/intake/page.py" line="385" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="373" />
+        <location filename="../../ui/intake/page.py" line="387" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="374" />
+        <location filename="../../ui/intake/page.py" line="388" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="479" />
+        <location filename="../../ui/intake/page.py" line="493" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="489" />
+        <location filename="../../ui/intake/page.py" line="503" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="493" />
+        <location filename="../../ui/intake/page.py" line="507" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="498" />
-        <source>Reading the card…</source>
-        <translation>正在读取证件…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="507" />
+        <location filename="../../ui/intake/page.py" line="524" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="523" />
+        <location filename="../../ui/intake/page.py" line="543" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="537" />
+        <location filename="../../ui/intake/page.py" line="549" />
+        <source>Card read cancelled</source>
+        <translation>已取消读卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="552" />
+        <source>Reading the card… (Esc cancels)</source>
+        <translation>正在读卡…（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="592" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="537" />
+        <location filename="../../ui/intake/page.py" line="592" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="551" />
+        <location filename="../../ui/intake/page.py" line="606" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="568" />
+        <location filename="../../ui/intake/page.py" line="623" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="571" />
+        <location filename="../../ui/intake/page.py" line="626" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="586" />
+        <location filename="../../ui/intake/page.py" line="641" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1776,38 +1836,38 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="79" />
-        <location filename="../../ui/login.py" line="84" />
+        <location filename="../../ui/login.py" line="77" />
+        <location filename="../../ui/login.py" line="82" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="80" />
+        <location filename="../../ui/login.py" line="78" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="81" />
+        <location filename="../../ui/login.py" line="79" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="82" />
+        <location filename="../../ui/login.py" line="80" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="83" />
+        <location filename="../../ui/login.py" line="81" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="85" />
+        <location filename="../../ui/login.py" line="83" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="103" />
+        <location filename="../../ui/login.py" line="101" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
     </message>

@@ -94,3 +94,57 @@ def test_diagnostics_text_of_the_pcsc_backend_without_a_daemon():
     text = diagnostics_text(Stub())
     assert "not reachable" in text and "Context rebuilds: 3" in text and "ReaderGone" in text
     assert "Listing readers failed" in text
+
+
+def test_chip_read_shows_the_face_for_comparison_and_records_the_clerks_verdict(qtbot, page_with_case, demo_ctx):
+    """人证比对: the chip photo large with the full name and number (an audited full view), one key
+    for "matches"; the decision's audit names the verdict; the customer screen never shows the face."""
+    from PySide6.QtWidgets import QLabel
+
+    window, page = page_with_case
+    qtbot.waitUntil(lambda: "已放卡" in window.card_label.text() or "card present" in window.card_label.text())
+    qtbot.keyClick(page, K.Key_F6)
+    qtbot.waitUntil(lambda: page.identity_check.isVisible(), timeout=5000)
+    panel = page.identity_check
+    assert panel.name.text() == "测试样例" and panel.number.text() == "11010519491231002X"
+    assert not panel.photo.pixmap().isNull() and panel.photo.pixmap().height() > 100
+    actions = [e.action for e in demo_ctx.auditor.events(page.actor, case_id=page.case_id)]
+    assert "pii.view" in actions  # the full view is audited
+
+    qtbot.keyClick(page, K.Key_F10)
+    assert "一致" in panel.outcome.text() and "不" not in panel.outcome.text()
+    events = demo_ctx.auditor.events(page.actor, case_id=page.case_id)
+    check = next(e for e in events if e.action == "case.identity_check")
+    assert check.detail["result"] == "match"
+    qtbot.keyClick(page, K.Key_F10, Qt.KeyboardModifier.ShiftModifier)  # changed its mind: recorded again
+    assert "不一致" in panel.outcome.text()
+
+    customer = getattr(window, "customer_window", None)
+    if customer is not None:  # the applicant's screen: no face, no full name
+        for label in customer.findChildren(QLabel):
+            assert "测试样例" not in label.text()
+            pix = label.pixmap()
+            assert pix is None or pix.isNull() or pix.height() < 200
+
+
+def test_prereview_staff_get_no_comparison_view(demo_ctx):
+    from clerk_app.errors import PermissionDenied
+
+    helper = demo_ctx.users.authenticate("prereview", "Helper2026")
+    cid = demo_ctx.cases.start_case(helper, "SC-GTGSH-SL", {"premises": "rented"})
+    with pytest.raises(PermissionDenied):
+        demo_ctx.identity_checks.for_comparison(helper, cid)
+    with pytest.raises(PermissionDenied):
+        demo_ctx.identity_checks.record(helper, cid, True)
+
+
+def test_a_card_read_can_be_cancelled_with_esc(qtbot, page_with_case, demo_ctx):
+    window, page = page_with_case
+    service = window.card_service()
+    service.read_delay = 5.0  # a slow chip
+    qtbot.keyClick(page, K.Key_F6)
+    qtbot.waitUntil(lambda: page._card_op is not None, timeout=2000)
+    qtbot.keyClick(page, K.Key_Escape)
+    qtbot.waitUntil(lambda: page._card_op is None, timeout=3000)
+    assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None
+    assert page.applicant.read_button.isEnabled() and page.prompts.errors == []

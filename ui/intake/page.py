@@ -37,6 +37,7 @@ from clerk_app.roles import Permission
 from clerk_app.workdays import promised_text
 from ui.intake.applicant_panel import ApplicantPanel
 from ui.intake.checklist_model import ChecklistModel
+from ui.intake.identity_check import IdentityCheckPanel
 from ui.intake.item_picker import ItemPicker
 from ui.intake.prompts import Prompts
 from ui.intake.questions import QuestionsPanel
@@ -55,6 +56,9 @@ class IntakePage(QWidget):
         ("new_action", "Ctrl+N"),
         ("find_item_action", "Ctrl+K"),
         ("read_card_action", "F6"),
+        ("identity_match_action", "F10"),
+        ("identity_mismatch_action", "Shift+F10"),
+        ("cancel_read_action", "Esc"),
         ("receive_action", "Ctrl+R"),
         ("verify_action", "Ctrl+E"),
         ("defect_action", "Ctrl+D"),
@@ -94,6 +98,8 @@ class IntakePage(QWidget):
         self.agent = ApplicantPanel(agent=True)
         self.agent.submitted.connect(lambda data: self.save_applicant(data, agent=True))
         self.agent.read_card_requested.connect(lambda: self.read_card(agent=True))
+        self.identity_check = IdentityCheckPanel()  # 人证比对 after a chip read (clerks only)
+        self.identity_check.decided.connect(self.record_identity_check)
         self.questions = QuestionsPanel()
         self.questions.answered.connect(self.answer)
         self.prereview_note = QLabel()
@@ -110,6 +116,7 @@ class IntakePage(QWidget):
         left.addWidget(self.prereview_note)
         left.addWidget(self.picker, 2)
         left.addWidget(self.applicant)
+        left.addWidget(self.identity_check)
         left.addWidget(self.agent)
         left.addWidget(self.questions)
         left.addStretch(0)
@@ -176,6 +183,9 @@ class IntakePage(QWidget):
             "new_action": self.new_intake,
             "find_item_action": self.picker.focus_search,
             "read_card_action": self.read_card,
+            "identity_match_action": lambda: self.record_identity_check(True),
+            "identity_mismatch_action": lambda: self.record_identity_check(False),
+            "cancel_read_action": self.cancel_card_read,
             "receive_action": self.receive_line,
             "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
             "defect_action": self.mark_defective,
@@ -223,6 +233,9 @@ class IntakePage(QWidget):
             "new_action": self.tr("New intake"),
             "find_item_action": self.tr("Find item"),
             "read_card_action": self.tr("Read identity card"),
+            "identity_match_action": self.tr("Person matches the document"),
+            "identity_mismatch_action": self.tr("Person does not match the document"),
+            "cancel_read_action": self.tr("Cancel the card read"),
             "receive_action": self.tr("Received (Ctrl+R)"),
             "verify_action": self.tr("Verified (Ctrl+E)"),
             "defect_action": self.tr("Defective… (Ctrl+D)"),
@@ -300,6 +313,7 @@ class IntakePage(QWidget):
             w.setEnabled(has_case)
         if case_id is None:
             self.applicant.clear()
+            self.identity_check.clear()
             self.agent.clear()
             self.agent.setVisible(False)
             self.questions.set_item(None, {})
@@ -496,22 +510,28 @@ class IntakePage(QWidget):
         reader = readers[0].name
         panel = self.agent if agent else self.applicant
         panel.read_button.setEnabled(False)
-        self.main.show_status(self.tr("Reading the card…"))
 
-        def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> PersonData:
-            from devices.cards.applicant import person_from_document
+        def work(_report: Callable[[int, int, str], None], cancel: threading.Event) -> PersonData:
+            from devices.cards.applicant import display_image, person_from_document
 
-            return person_from_document(service.read(reader, mrz_key))
+            doc = service.read(reader, mrz_key, cancel=cancel)  # Esc sets it: stops at the next APDU
+            face = display_image(doc.photo)  # JPEG/PNG, or None (no photo, WLT without decoder)
+            sha = self.ctx.identity_checks.store_photo(*face) if face is not None else None
+            return person_from_document(doc, sha)
 
         def done(record: PersonData) -> None:
+            self._card_op = None
             panel.read_button.setEnabled(True)
             self.main.show_status(self.tr("Card read"), 3000)
             panel.fill_from_chip(record)
             self.save_applicant(record, agent=agent)
+            if not agent:
+                self.show_identity_check()
 
         def failed(exc: BaseException) -> None:
             from devices.cards.api import BacFailedError, WrongMrzError
 
+            self._card_op = None
             panel.read_button.setEnabled(True)
             self.main.show_status("")
             if isinstance(exc, WrongMrzError) and mrz_key is None or isinstance(exc, BacFailedError):
@@ -524,7 +544,41 @@ class IntakePage(QWidget):
             text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
             self.prompts.error(text)
 
-        self._card_op = BackgroundOp(work, done, failed, owner=self).start()
+        def cancelled() -> None:
+            self._card_op = None
+            panel.read_button.setEnabled(True)
+            self.main.show_status(self.tr("Card read cancelled"), 3000)
+
+        self.main.show_status(self.tr("Reading the card… (Esc cancels)"))
+        self._card_op = BackgroundOp(work, done, failed, on_cancelled=cancelled, owner=self).start()
+
+    def cancel_card_read(self) -> None:
+        """Esc while a card is being read: the reader stops at the next APDU/frame (UserCancelled)."""
+        op = getattr(self, "_card_op", None)
+        if op is not None:
+            op.cancel()  # the read's cancel token
+
+    # -- 人证比对 -------------------------------------------------------------------------------------
+    def show_identity_check(self) -> None:
+        """The chip photo large with the full name and number (audited), for clerks only."""
+        if self.case_id is None or not self.actor.can(Permission.PII_VIEW_FULL):
+            return
+        case_id = self.case_id
+        view = self._guard(lambda: self.ctx.identity_checks.for_comparison(self.actor, case_id))
+        if view is not None:
+            self.identity_check.show_view(view)
+
+    def record_identity_check(self, matches: bool) -> None:
+        if self.case_id is None or self.identity_check.view is None:
+            return
+        case_id = self.case_id
+
+        def record() -> bool:
+            self.ctx.identity_checks.record(self.actor, case_id, matches)
+            return True
+
+        if self._guard(record):
+            self.identity_check.set_outcome(matches)
 
     # -- decisions -------------------------------------------------------------------------------
     def hand_over(self) -> None:

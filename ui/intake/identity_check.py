@@ -1,0 +1,110 @@
+"""人证比对 beside the applicant's data: after a chip read the chip photo is shown large with the full
+name and number (an audited full view, clerk_app/identity_check.py), and one key records "the person
+matches the document" (F10) or "does not match" (Shift+F10). Pre-review staff never get this panel;
+the customer screen never shows the photo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from clerk_app.identity_check import MATCH, ComparisonView
+
+PHOTO_HEIGHT = 240
+
+
+class IdentityCheckPanel(QGroupBox):
+    decided = Signal(bool)  # True: the person matches the document
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("identityCheck")
+        self.photo = QLabel()
+        self.photo.setObjectName("chipPhoto")
+        self.photo.setFixedSize(PHOTO_HEIGHT * 3 // 4, PHOTO_HEIGHT)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.setStyleSheet("background: #eef2f7; border: 1px solid #c5ccd6;")
+        self.name = QLabel()
+        self.name.setObjectName("fullName")
+        self.name.setStyleSheet("font-size: 22px; font-weight: bold;")
+        self.number = QLabel()
+        self.number.setObjectName("fullNumber")
+        self.number.setStyleSheet("font-size: 18px; font-family: monospace;")
+        self.outcome = QLabel()
+        self.outcome.setObjectName("identityOutcome")
+        self.match_button = QPushButton()
+        self.match_button.setObjectName("identityMatch")
+        self.mismatch_button = QPushButton()
+        self.mismatch_button.setObjectName("identityMismatch")
+        self.match_button.clicked.connect(lambda: self.decided.emit(True))
+        self.mismatch_button.clicked.connect(lambda: self.decided.emit(False))
+        facts = QVBoxLayout()
+        facts.addWidget(self.name)
+        facts.addWidget(self.number)
+        facts.addWidget(self.outcome)
+        facts.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.match_button)
+        buttons.addWidget(self.mismatch_button)
+        facts.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.photo)
+        layout.addLayout(facts, 1)
+        self.view: ComparisonView | None = None
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Compare the person with the document (人证比对)"))
+        self.match_button.setText(self.tr("Person matches (F10)"))
+        self.mismatch_button.setText(self.tr("Does not match (Shift+F10)"))
+        self._show_outcome()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_view(self, view: ComparisonView) -> None:
+        self.view = view
+        pixmap = QPixmap()
+        if view.photo and pixmap.loadFromData(view.photo):
+            self.photo.setPixmap(
+                pixmap.scaled(
+                    self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+        else:
+            self.photo.setPixmap(QPixmap())
+            self.photo.setText(self.tr("No chip photo\n(not decodable)"))
+        self.name.setText(view.name)
+        self.number.setText(view.document_number)
+        self._show_outcome()
+        self.show()
+
+    def set_outcome(self, matches: bool) -> None:
+        if self.view is not None:
+            from dataclasses import replace
+
+            self.view = replace(self.view, face_match=MATCH if matches else "mismatch")
+        self._show_outcome()
+
+    def _show_outcome(self) -> None:
+        fm = self.view.face_match if self.view is not None else None
+        if fm is None:
+            self.outcome.setText(self.tr("Look at the person, then press F10 or Shift+F10."))
+            self.outcome.setStyleSheet("color: #5f6368;")
+        elif fm == MATCH:
+            self.outcome.setText(self.tr("Recorded: the person matches the document."))
+            self.outcome.setStyleSheet("color: #1e6b34; font-weight: bold;")
+        else:
+            self.outcome.setText(self.tr("Recorded: the person does NOT match the document."))
+            self.outcome.setStyleSheet("color: #b3261e; font-weight: bold;")
+
+    def clear(self) -> None:
+        self.view = None
+        self.photo.setPixmap(QPixmap())
+        self.name.clear()
+        self.number.clear()
+        self.hide()
