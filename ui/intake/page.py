@@ -82,6 +82,7 @@ class IntakePage(QWidget):
         self._index: ItemIndex | None = None
         self.clerk_actions = 0  # key presses + clicks that changed something, for the bench figure
         self._refreshing = False
+        self._card_op: BackgroundOp | None = None  # a chip read in progress (Esc cancels it)
 
         # -- left: item, applicant, agent, questions --
         self.ticket = QLineEdit()
