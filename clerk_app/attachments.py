@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError, NotFound
 from clerk_app.security.crypto import DecryptionError, FieldCipher
+from clerk_app.store.db import rowcount
 from clerk_app.store.models import AttachmentBlob, QuarantinedAttachment
 
 log = logging.getLogger(__name__)
@@ -322,11 +323,13 @@ class DatabaseAttachmentStore(AttachmentStore):
         now = dt.datetime.now(dt.UTC)
         try:
             with self._sessions.begin() as s:
-                updated = s.execute(
-                    update(AttachmentBlob)
-                    .where(AttachmentBlob.sha256 == sha256)
-                    .values(data=blob, key_version=version, size=size)
-                ).rowcount  # type: ignore[attr-defined]
+                updated = rowcount(
+                    s.execute(
+                        update(AttachmentBlob)
+                        .where(AttachmentBlob.sha256 == sha256)
+                        .values(data=blob, key_version=version, size=size)
+                    )
+                )
                 if not updated:
                     s.add(AttachmentBlob(sha256=sha256, key_version=version, size=size, data=blob, created_at=now))
         except IntegrityError:
@@ -358,7 +361,7 @@ class DatabaseAttachmentStore(AttachmentStore):
 
     def _quarantine(self, sha256: str, blob: bytes, reason: str) -> None:
         with self._sessions.begin() as s:
-            gone = s.execute(delete(AttachmentBlob).where(AttachmentBlob.sha256 == sha256)).rowcount  # type: ignore[attr-defined]
+            gone = rowcount(s.execute(delete(AttachmentBlob).where(AttachmentBlob.sha256 == sha256)))
             if gone:
                 s.add(
                     QuarantinedAttachment(

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -266,3 +266,10 @@ def open_store(url: str, *, run_migrations: bool = True, check: bool = True) -> 
             engine.dispose()
             raise StoreUnavailable(problem=problems[0][:120], detail="; ".join(problems)[:500])
     return engine, sessionmaker(engine, class_=StoreSession, expire_on_commit=False)
+
+
+def rowcount(result: object) -> int:
+    """The rows an UPDATE or DELETE matched (``Session.execute`` is typed as returning a plain Result)."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of a DML statement: {type(result).__name__}")
+    return result.rowcount

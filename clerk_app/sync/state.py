@@ -12,6 +12,8 @@ import datetime as dt
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
+from clerk_app.store.db import rowcount
+
 metadata = MetaData()
 sync_state = Table(
     "sync_state",
@@ -29,5 +31,5 @@ def get_value(session: Session, key: str) -> str | None:
 def set_value(session: Session, key: str, value: str) -> None:
     now = dt.datetime.now(dt.UTC)
     updated = session.execute(sync_state.update().where(sync_state.c.key == key).values(value=value, updated_at=now))
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
+    if rowcount(updated) == 0:
         session.execute(sync_state.insert().values(key=key, value=value, updated_at=now))

@@ -39,10 +39,10 @@ def backend_status(name: str) -> BackendStatus:
 def create_backend(name: str, **settings: object) -> ScannerBackend:
     """Instantiate the backend ``name`` with its settings (e.g. ``config_dir`` for SANE)."""
     cls = _load(name)
-    return cls(**settings)  # type: ignore[no-any-return]
+    return cls(**settings)
 
 
-def _load(name: str) -> type:
+def _load(name: str) -> type[ScannerBackend]:
     if name not in _BACKENDS:
         raise BackendUnavailable(
             backend=name, reason=f"unknown backend; choose one of {', '.join(_BACKENDS)}", detail="unknown backend"
@@ -55,4 +55,7 @@ def _load(name: str) -> type:
         raise BackendUnavailable(
             backend=name, reason=f"missing library {missing}; install {hint}", detail=str(exc)
         ) from exc
-    return getattr(module, class_name)  # type: ignore[no-any-return]
+    cls = getattr(module, class_name)
+    if not (isinstance(cls, type) and issubclass(cls, ScannerBackend)):
+        raise BackendUnavailable(backend=name, reason=f"{class_name} is not a scanner backend", detail=module_name)
+    return cls
