@@ -20,9 +20,10 @@ def _build(settings: Settings) -> AppContext:
 
     ctx = build_context(settings)
     if settings.demo:
-        from clerk_app.demo import seed_demo_users
+        from clerk_app.demo import seed_demo_cases, seed_demo_users
 
         seed_demo_users(ctx)
+        seed_demo_cases(ctx)
     ctx.purge_expired_in_background()
     return ctx
 
