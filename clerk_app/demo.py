@@ -117,7 +117,7 @@ def seed_demo_cases(ctx: AppContext) -> int:
     # 容缺: a deferrable, non-key material owed — one due soon, one already overdue
     for i, item, overdue in ((6, "SC-SPJY-XK", False), (7, "NL-TLJ-JSZ", True)):
         cid = new(clerk, item, i)
-        line = next(l for l in cases.get(clerk, cid).lines if l.deferrable and not l.key_material)
+        line = next(ln for ln in cases.get(clerk, cid).lines if ln.deferrable and not ln.key_material)
         cases.update_line(clerk, cid, line.code, status=LineStatus.DEFERRED, due_date=today + dt.timedelta(days=5))
         cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=today + dt.timedelta(days=5))
         if overdue:  # demo data only: the promise was made earlier and its day has passed
@@ -152,7 +152,7 @@ def seed_demo_cases(ctx: AppContext) -> int:
             )
     # owed material brought in: supplements received
     cid = new(clerk, "JT-DLHY-XK", 15)
-    owed = next(l for l in cases.get(clerk, cid).lines if l.deferrable and not l.key_material)
+    owed = next(ln for ln in cases.get(clerk, cid).lines if ln.deferrable and not ln.key_material)
     cases.update_line(clerk, cid, owed.code, status=LineStatus.DEFERRED, due_date=today + dt.timedelta(days=3))
     cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=today + dt.timedelta(days=3))
     cases.record_supplements(clerk, cid, [owed.code])
