@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
@@ -119,6 +119,8 @@ class AuditRow:
     action: str
     detail: dict[str, Any]
 
+
+_Row = TypeVarTuple("_Row")  # the column types of a search statement, kept through _visible
 
 _ROW_COLUMNS = (
     Case.id,
@@ -233,13 +235,13 @@ class CaseSearch:
             actor.require(Permission.PII_VIEW_FULL)  # raises PermissionDenied with a clear message
 
     @staticmethod
-    def _visible(actor: Actor, stmt: Select) -> Select:  # type: ignore[type-arg]
+    def _visible(actor: Actor, stmt: Select[*_Row]) -> Select[*_Row]:
         if actor.can(Permission.PII_VIEW_FULL):
             return stmt
         uid = actor.user_id if actor.user_id is not None else -1
         return stmt.where(or_(Case.created_by == uid, Case.prereviewed_by == uid))
 
-    def _statement(self, actor: Actor, c: SearchCriteria) -> Select:  # type: ignore[type-arg]
+    def _statement(self, actor: Actor, c: SearchCriteria) -> Select[*tuple[Any, ...]]:
         if c.is_empty():
             raise SearchError(why=i18n.Msg(_W_NOTHING), detail="no criteria")
         if c.date_from and c.date_to and c.date_from > c.date_to:
