@@ -8,7 +8,8 @@
 #    checks: no python3 in the root, no daemon started by any package script (a policy-rc.d forbids
 #    daemons inside the root — pcscd's and cups' own scripts would otherwise start them on the host's
 #    kernel — and our own scripts never call one; the process table is checked for anything running in
-#    the root), the launcher, the menu entry and its icon.
+#    the root), the launcher, the menu entry and its icon. Downloaded .debs are kept in
+#    /var/cache/clerk-app-ci/archives (bind-mounted as the root's apt cache) for the next run.
 # 3. As an ordinary user under Xvfb (xvfb installed in the root for the test only):
 #    clerk-app --install-check — the real login dialog, one intake, the receipt printed by the app's
 #    PDF-folder printer (demo mode's printer; docs/packaging.md), audit chain verified — then
@@ -37,7 +38,7 @@ cleanup() {
   for p in /proc/[0-9]*; do
     if [ "$(readlink "$p/root" 2>/dev/null)" = "$ROOT" ]; then kill "${p#/proc/}" 2>/dev/null || true; fi
   done
-  for m in dev/pts dev sys proc; do
+  for m in var/cache/apt/archives dev/pts dev sys proc; do
     if mountpoint -q "$ROOT/$m"; then umount "$ROOT/$m" || umount -l "$ROOT/$m" || true; fi
   done
   if ! grep -q " $ROOT/" /proc/mounts; then rm -rf --one-file-system "$ROOT"; else echo "clean-root: $ROOT still has mounts, left in place" >&2; fi
@@ -65,10 +66,14 @@ mount --bind /proc "$ROOT/proc"
 mount --bind /sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
 mount -t devpts devpts "$ROOT/dev/pts" -o newinstance,ptmxmode=0666
+# downloaded .debs are kept between runs on this machine (a fresh CI machine downloads them once)
+mkdir -p "$CACHE/archives/partial"
+mount --bind "$CACHE/archives" "$ROOT/var/cache/apt/archives"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 printf '#!/bin/sh\n# clean-root test: no daemon may start inside this root\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod +x "$ROOT/usr/sbin/policy-rc.d"
 in_root() { chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+printf 'APT::Sandbox::User "root";\nAPT::Keep-Downloaded-Packages "true";\n' >"$ROOT/etc/apt/apt.conf.d/90clerk-app-test"
 as_clerk() { chroot --userspec="$CLERK_ID:$CLERK_ID" "$ROOT" env -i PATH=/usr/bin:/bin HOME=/home/clerk LANG=C.UTF-8 "$@"; }
 
 # -- 2. install ------------------------------------------------------------------------------------
@@ -92,7 +97,8 @@ for p in /proc/[0-9]*; do
     echo "clean-root: FAIL a process runs inside the root after install: $(tr '\0' ' ' <"$p/cmdline")"; exit 1
   fi
 done
-if grep -E -q 'systemctl|invoke-rc\.d|service |deb-systemd' "$ROOT/var/lib/dpkg/info/clerk-app.postinst" "$ROOT/var/lib/dpkg/info/clerk-app.postrm"; then
+if cat "$ROOT"/var/lib/dpkg/info/clerk-app.post{inst,rm} | grep -v -E '^\s*(#|echo )' |
+  grep -E -q 'systemctl|invoke-rc\.d|\bservice\b|deb-systemd|update-rc\.d'; then
   echo "clean-root: FAIL clerk-app's maintainer scripts touch services"; exit 1
 fi
 echo "clean-root: ok   installed (no python3, no daemon started, launcher, menu entry, icon, CJK font)"

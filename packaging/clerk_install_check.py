@@ -26,6 +26,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class Check:
         self.passed: list[str] = []
         self._wait: Wait | None = None
         self._script = self.script()
+        self.crash: str | None = None  # an exception raised in one of the app's own slots
 
     # -- the driver: a generator that yields "wait until" conditions, polled by a QTimer -------------
     def poll(self) -> None:
@@ -84,6 +86,8 @@ class Check:
         if self._script is None:
             return
         try:
+            if self.crash is not None:
+                raise AssertionError(f"the application raised {self.crash}")
             if time.monotonic() > self.deadline:
                 raise AssertionError(f"timed out in step: {self.step}")
             if self._wait is not None and not self._wait():
@@ -213,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_application(["clerk-app"])
     check = Check(data_dir, args.timeout, args.until_login)
+
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        traceback.print_exception(kind, exc, tb)  # Qt slots report here; the check stops at the next poll
+        check.crash = f"{kind.__name__}: {exc}"
+
+    sys.excepthook = excepthook
     timer = QTimer(app)
     timer.timeout.connect(check.poll)
     timer.start(100)
