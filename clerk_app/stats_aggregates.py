@@ -25,7 +25,7 @@ scan of that day's cases (~1,000 on a busy station); the first report after the 
 marks every day, rebuilds them all once. Bulk loads that bypass the ORM (restores, generated test
 data) call ``mark_days``.
 
-The report itself (clerk_app/stats.py) then sums at most one row per day × key and merges the
+The report itself (clerk_app/stats.py) then sums one row per month or day × key and merges the
 histograms; ``StatsService.exact_report`` keeps the direct computation from the cases, and a test
 checks that both agree on generated data.
 """
@@ -155,12 +155,6 @@ def install(factory: sessionmaker[Session]) -> None:
     """Mark changed days in every transaction of sessions from ``factory`` (idempotent)."""
     if not event.contains(factory, "before_flush", _before_flush):
         event.listen(factory, "before_flush", _before_flush)
-
-
-def record_decision(session: Session, case: Case) -> None:
-    """Mark the decision day of ``case`` now (the session event does the same at flush)."""
-    if case.decided_at is not None:
-        mark_days(session, {local_day(case.decided_at)})
 
 
 def mark_days(session_or_conn: Any, days: Iterable[dt.date]) -> None:
