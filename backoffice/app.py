@@ -238,6 +238,10 @@ def create_app(
     ) -> schemas.AttachmentStateOut:
         return schemas.AttachmentStateOut(**await in_db(service.finalize_attachment, station, case_id, sha256))
 
+    @app.post("/v1/stations/anchor")
+    async def anchor(body: schemas.AnchorIn, station: StationDep) -> schemas.AnchorOut:
+        return schemas.AnchorOut(**await in_db(service.record_anchor, station, body.model_dump()))
+
     @app.get("/v1/status-feed")
     async def status_feed(
         station: StationDep,

@@ -259,3 +259,17 @@ class ResultDocument(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("bo_users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StationAnchor(Base):
+    """The newest audit chain head and case-number counters a station reported (issue 16 item 5): with
+    it a workstation whose store was rolled back (a restore, a lost WAL) is told at its next sync, and
+    its case numbers move past every number it used before."""
+
+    __tablename__ = "station_anchors"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    case_counters: Mapped[dict] = mapped_column(JSON)  # yyyymmdd → highest sequence reported
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -239,3 +239,21 @@ class CaseSummary(Strict):
     status: str
     attachments: int
     attachments_complete: int
+
+
+class AnchorIn(Strict):
+    """A station's audit chain head and its case-number counters of the last days."""
+
+    audit_seq: int = Field(ge=0, le=2**62)
+    audit_hash: str = Field(pattern=SHA256)
+    case_counters: dict[Annotated[str, Field(pattern=r"^[0-9]{8}$")], Annotated[int, Field(ge=0, le=99_999_999)]] = (
+        Field(default_factory=dict, max_length=31)
+    )
+
+
+class AnchorOut(Strict):
+    """What the back office had seen from this station before this call (audit_seq 0: nothing)."""
+
+    audit_seq: int
+    audit_hash: str
+    case_counters: dict[str, int]

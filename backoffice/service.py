@@ -28,6 +28,7 @@ from backoffice.models import (
     ReceivedCase,
     ResultDocument,
     Station,
+    StationAnchor,
     StatusEvent,
     Supplement,
 )
@@ -630,3 +631,30 @@ def publish(session: Session, kind: str, version: str, content: dict[str, Any]) 
 
 def latest_publication(session: Session, kind: str) -> Publication | None:
     return session.scalar(select(Publication).where(Publication.kind == kind).order_by(Publication.id.desc()).limit(1))
+
+
+# -- anchors (a rolled-back workstation store is detected at its next sync) ------------------------
+def record_anchor(session: Session, station: Station, body: dict[str, Any]) -> dict[str, Any]:
+    """Store the station's latest audit head; keep the highest case-number counter per day (they never
+    go down here, whatever the station sends). Returns what was known *before* this call."""
+    row = session.get(StationAnchor, station.id, with_for_update=True)
+    known: dict[str, int] = {str(k): int(v) for k, v in (row.case_counters if row is not None else {}).items()}
+    before: dict[str, Any] = {
+        "audit_seq": row.audit_seq if row is not None else 0,
+        "audit_hash": row.audit_hash if row is not None else "0" * 64,
+        "case_counters": dict(known),
+    }
+    counters = dict(known)
+    for day, value in body.get("case_counters", {}).items():
+        counters[day] = max(int(counters.get(day, 0)), int(value))
+    # Only the newest days matter (numbers are given out for today); keep a month.
+    counters = dict(sorted(counters.items())[-31:])
+    if row is None:
+        row = StationAnchor(station_id=station.id)
+        session.add(row)
+    row.audit_seq = body["audit_seq"]
+    row.audit_hash = body["audit_hash"]
+    row.case_counters = counters
+    row.updated_at = utcnow()
+    session.commit()
+    return before

@@ -83,3 +83,17 @@ class ResultDocumentMismatch(SyncError):
         "从后台下载的结果文书与通知不符，未保存（{problem}）",
         "The result document downloaded from the back office does not match its notice; not kept ({problem})",
     )
+
+
+class StoreRolledBack(SyncError):
+    """The back office has seen more of this station than its store holds now (a restore from a backup,
+    a lost WAL): decisions after that point are gone from this station. Case numbers were moved past
+    every number the back office has seen; an administrator must find out what was lost."""
+
+    key = i18n.register(
+        "error.sync.rolled_back",
+        "本机数据库比后台记录的旧（可能已从备份恢复或丢失了最近的数据），最近的办件可能缺失；受理编号已跳过已用号码。请联系管理员核对",
+        "This station's database is older than what the back office has seen (restored from a backup or "
+        "recent data lost); recent cases may be missing. Case numbers now skip the numbers already used. "
+        "Ask an administrator to check",
+    )

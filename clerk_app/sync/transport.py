@@ -206,6 +206,15 @@ class _Answer:
             raise InvalidAnswer(problem=f"{self.what}: body is not JSON") from exc
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """What the back office had seen from this station before the last anchor call."""
+
+    audit_seq: int
+    audit_hash: str
+    case_counters: dict[str, int]
+
+
 def _is_loopback(host: str | None) -> bool:
     if host in ("localhost",):
         return True
@@ -513,6 +522,34 @@ class BackOfficeClient:
         if not isinstance(content, dict):
             raise InvalidAnswer(problem=f"{what}: content is {type(content).__name__}, expected an object")
         return Publication(kind, version, response.headers.get("ETag", ""), content)
+
+    def anchor(self, audit_seq: int, audit_hash: str, case_counters: dict[str, int]) -> Anchor | None:
+        """Send this station's audit chain head and case-number counters; returns what the back office
+        had seen before (None: a back office without anchors, 404)."""
+        response = self._authorised(
+            "POST",
+            "/stations/anchor",
+            json={"audit_seq": audit_seq, "audit_hash": audit_hash, "case_counters": case_counters},
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._reject(response)
+        what = "anchor"
+        body = wire.obj(response.json(), what)
+        seq = wire.integer(body, "audit_seq", what)
+        digest = wire.string(body, "audit_hash", what, max_len=64)
+        if not wire.SHA256_RE.match(digest):
+            raise InvalidAnswer(problem=f"{what}: audit_hash is not a SHA-256 hex digest")
+        counters = body.get("case_counters")
+        if not isinstance(counters, dict) or len(counters) > 366:
+            raise InvalidAnswer(problem=f"{what}: case_counters is not an object of days")
+        checked: dict[str, int] = {}
+        for day in counters:
+            if not (isinstance(day, str) and len(day) == 8 and day.isdigit()):
+                raise InvalidAnswer(problem=f"{what}: case_counters has a key that is not a day")
+            checked[day] = wire.integer(counters, day, what, high=99_999_999)
+        return Anchor(seq, digest, checked)
 
 
 MAX_RESULT_DOCUMENT = 64 * 1024 * 1024

@@ -38,8 +38,10 @@ from typing import Any, Protocol
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app.audit import CHAIN as AUDIT_CHAIN
+from clerk_app.audit import GENESIS as AUDIT_GENESIS
 from clerk_app.errors import ClerkAppError
-from clerk_app.store.models import Case, OutboxEntry
+from clerk_app.store.models import AuditEvent, AuditHead, Case, CaseNumberSequence, OutboxEntry
 from clerk_app.sync import state as sync_state
 from clerk_app.sync.errors import (
     AttachmentMissing,
@@ -49,6 +51,7 @@ from clerk_app.sync.errors import (
     RequestRejected,
     ResultDocumentMismatch,
     StationNotAuthorised,
+    StoreRolledBack,
     SyncError,
 )
 from clerk_app.sync.packet import AttachmentSource, ManifestFile, PacketBuilder
@@ -122,6 +125,7 @@ class CycleReport:
     refused: list[str] = field(default_factory=list)
     cancelled: bool = False  # a manual cycle stopped by the clerk (no pulls this time)
     feed_resynced: bool = False  # the stored feed cursor was ahead of the back office: read again from 0
+    rollback_detected: bool = False  # the back office has seen more of this station than its store holds
 
 
 _WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
@@ -208,6 +212,7 @@ class SyncWorker:
             return
         limit = timeout if timeout is not None else self._client.settings.request_deadline + 10.0
         end = time.monotonic() + limit
+        thread.join(min(1.0, limit))  # a request about to finish may finish
         while thread.is_alive() and time.monotonic() < end:
             self._client.abort()
             thread.join(0.2)
@@ -261,7 +266,7 @@ class SyncWorker:
                 report.cancelled = cancel is not None and cancel.is_set()
                 self._publish_state(report)
                 return report
-            for pull in (self._pull_statuses, self._pull_publications):
+            for pull in (self._pull_statuses, self._pull_publications, self._anchor):
                 try:
                     pull(report)
                 except Exception as exc:  # a bug or an unforeseen answer: reported, never raised
@@ -587,6 +592,59 @@ class SyncWorker:
                 return  # try again next cycle
         self._next_publication_pull = now + self.settings.publication_interval
 
+    # -- anchor -------------------------------------------------------------------------------
+    ANCHOR_DAYS = 3  # counters of the newest days in the store (numbers are only given out for today)
+
+    def _anchor(self, report: CycleReport) -> None:
+        """Send the audit chain head and case-number counters; compare with what the back office had
+        seen. A back office that saw a longer chain, another hash at its seq, or higher counters means
+        this store was rolled back: counters move past every number seen, the state says so."""
+        if isinstance(report.upload_error, BackOfficeUnavailable):
+            return  # away: nothing to compare with
+        with self._sessions() as s:
+            head = s.get(AuditHead, AUDIT_CHAIN)
+            seq, digest = (head.last_seq, head.last_hash) if head is not None else (0, AUDIT_GENESIS)
+            counters = {
+                day: value
+                for day, value in s.execute(
+                    select(CaseNumberSequence.day, CaseNumberSequence.last_value)
+                    .where(CaseNumberSequence.station_code == self.station_code)
+                    .order_by(CaseNumberSequence.day.desc())
+                    .limit(self.ANCHOR_DAYS)  # the newest days held (not by clock: clocks can be wrong)
+                ).all()
+            }
+        try:
+            seen = self._client.anchor(seq, digest, counters)
+        except SyncError as exc:
+            report.pull_error = report.pull_error or exc
+            return
+        report.contacted = True
+        if seen is None:
+            return
+        diverged = False
+        if seen.audit_seq > 0:
+            with self._sessions() as s:
+                local = s.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seen.audit_seq))
+            diverged = local != seen.audit_hash
+        behind = {day: n for day, n in seen.case_counters.items() if n > counters.get(day, 0)}
+        if behind:
+            with self._sessions.begin() as s:
+                for day, value in behind.items():
+                    row = s.get(CaseNumberSequence, (self.station_code, day))
+                    if row is None:
+                        s.add(CaseNumberSequence(station_code=self.station_code, day=day, last_value=value))
+                    elif row.last_value < value:
+                        row.last_value = value
+        if diverged or behind:
+            report.rollback_detected = True
+            error = StoreRolledBack(
+                detail=f"back office saw audit seq {seen.audit_seq} (local head {seq}); counters moved: {behind}"
+            )
+            log.error("%s", error)
+            report.pull_error = report.pull_error or error
+            with self._sessions.begin() as s:
+                sync_state.set_value(s, "store_rollback_detected", f"{self._clock().isoformat()} {error.detail}")
+
     def force_publication_pull(self) -> None:
         self._next_publication_pull = 0.0
         self.wake()
@@ -607,6 +665,8 @@ class SyncWorker:
     def _publish_state(self, report: CycleReport) -> None:
         pending, failed = self.counts()
         error = report.upload_error or report.pull_error
+        if self._stop.is_set():
+            error = None  # a request cut short by stop() says nothing about the back office
         online, last, problem = self._state.online, self._state.last_success, self._state.problem
         if isinstance(error, BackOfficeUnavailable):
             online, problem = False, error.user_message()
