@@ -1,8 +1,10 @@
 """The scanning panel: device, source, profile and dpi; scan into the checklist line that has focus;
 thumbnails of that line's pages with rotate / move / delete / rescan; a zoomable page viewer.
 
-Scans run on the ``ScanJob`` thread of devices/scanners; each page is processed and filed there
-(pipeline → attachment store → page row), and the panel hears about it through queued Qt signals
+Scans run on the ``ScanJob`` thread of devices/scanners; each page is processed there and handed to
+the core's ``ScanSession`` (clerk_app/scan_session.py), which decides what is filed where — line,
+order, blank pages, rescan, cancel, what a partial batch keeps — and audits the batch. The panel only
+shows progress and thumbnails and asks; it hears about pages through queued Qt signals
 (``_ScanBridge``), so widgets are only touched on the GUI thread.
 """
 
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.pages import PageService, PageView
+from clerk_app.scan_session import ScanSession
 from devices.imaging.pipeline import PagePipeline, Preset
 from devices.scanners.base import (
     ColourMode,
@@ -57,7 +60,6 @@ class _ScanBridge(QObject):
     """Carries ScanJob callbacks (scan thread) to the GUI thread."""
 
     page_filed = Signal(object)  # PageView
-    page_skipped = Signal(int)  # index of a blank page dropped
     progress = Signal(int, float)  # pages done, fraction of the current page
     finished = Signal(object, object)  # BatchResult | None, ClerkAppError | None
     devices = Signal(object)  # list[DeviceInfo] | ClerkAppError
@@ -92,8 +94,7 @@ class ScanningPanel(QWidget):
         self.job: ScanJob | None = None
         self.case_id: str | None = None
         self.line_code: str | None = None
-        self._rescan_page: int | None = None
-        self._filed = 0
+        self.session: ScanSession | None = None  # the batch being scanned (clerk_app/scan_session.py)
         self._caps: tuple[Scanner, Any] | None = None
 
         self.bridge = _ScanBridge()
@@ -390,29 +391,26 @@ class ScanningPanel(QWidget):
         options = self.options()
         if replace_page is not None:
             options = ScanOptions(source=options.source, dpi=options.dpi, mode=options.mode, max_pages=1)
-        bridge, pages, pipeline, actor = self.bridge, self.pages, self.pipeline, self.actor
+        bridge, pipeline = self.bridge, self.pipeline
+        # What happens to each page (line, order, blank, rescan, cancel) is the core's scan session.
+        session = ScanSession(
+            self.pages,
+            self.ctx.auditor,
+            self.actor,
+            case_id,
+            line_code,
+            drop_blank=drop_blank,
+            replace_page=replace_page,
+            on_filed=bridge.page_filed.emit,
+        )
 
         def on_page(page: ScannedPage) -> None:  # scan thread
-            processed = pipeline.process(page.image, page.dpi, preset)
-            if processed.blank and drop_blank and replace_page is None:
-                bridge.page_skipped.emit(page.index)
-                return
-            w, h, blank = processed.width, processed.height, processed.blank
-            if replace_page is not None:
-                view = pages.replace(
-                    actor, replace_page, processed.data, processed.mime, width=w, height=h, blank=blank
-                )
-            else:
-                view = pages.add(
-                    actor, case_id, line_code, processed.data, processed.mime, width=w, height=h, blank=blank
-                )
-            bridge.page_filed.emit(view)
+            session.file(pipeline.process(page.image, page.dpi, preset))
 
         def on_progress(progress: ScanProgress) -> None:  # scan thread
             bridge.progress.emit(progress.pages_done, progress.page_fraction)
 
-        self._rescan_page = replace_page
-        self._filed = 0
+        self.session = session
         self.job = ScanJob(
             self.scanner,
             options,
@@ -426,12 +424,13 @@ class ScanningPanel(QWidget):
         self.job.start()
 
     def cancel_scan(self) -> None:
+        if self.session is not None:
+            self.session.cancel()
         if self.job is not None:
             self.job.cancel()
 
     def _page_filed(self, view: PageView) -> None:
-        self._filed += 1
-        if self._rescan_page is None:
+        if self.session is not None and self.session.replace_page is None:
             self._add_thumbnail(view)
         current = getattr(self.window_, "current_case", None)
         if current is not None:
@@ -444,18 +443,22 @@ class ScanningPanel(QWidget):
 
     def _finished(self, result: object, error: object) -> None:
         self.job = None
-        filed = self._filed
-        if isinstance(error, ScanCancelled):
-            self._set_status(self.tr("Cancelled; %1 pages kept").replace("%1", str(filed)))
-        elif isinstance(error, ClerkAppError):
-            self._set_status(error.user_message())
-            log.warning("scan failed: %s", error)
+        session, self.session = self.session, None
+        if session is None:
+            return
+        outcome = session.finish(
+            error if isinstance(error, BaseException) else None, cancelled=isinstance(error, ScanCancelled)
+        )
+        if outcome.cancelled:
+            self._set_status(self.tr("Cancelled; %1 pages kept").replace("%1", str(outcome.filed)))
+        elif outcome.error is not None:
+            self._set_status(outcome.error.user_message())
+            log.warning("scan failed: %s", outcome.error)
         else:
-            self._set_status(self.tr("%1 pages scanned").replace("%1", str(filed)))
+            self._set_status(self.tr("%1 pages scanned").replace("%1", str(outcome.filed)))
         self.progress_bar.setValue(100 if error is None else self.progress_bar.value())
-        if self._rescan_page is not None:
+        if outcome.rescan:
             self.refresh_pages()
-        self._rescan_page = None
         if self.case_id:
             self.set_case(self.case_id)  # page counts in the line list
         self._update_enabled()
