@@ -32,6 +32,7 @@ from clerk_app.identity_check import IdentityCheckService
 from clerk_app.pages import PageService
 from clerk_app.persons import PersonRepository
 from clerk_app.promised_dates import recompute_provisional_dates
+from clerk_app.queue import BuiltinQueue
 from clerk_app.retention import RetentionService
 from clerk_app.roles import system_actor
 from clerk_app.search import CaseSearch
@@ -75,6 +76,7 @@ class AppContext:
     corrections: CorrectionService
     retention: RetentionService
     identity_checks: IdentityCheckService  # 人证比对
+    queue: BuiltinQueue  # 叫号: the built-in hall queue (clerk_app/queue.py, docs/queue.md)
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
@@ -202,6 +204,7 @@ def build_context(
         corrections=CorrectionService(sessions, clock, auditor),
         retention=RetentionService(sessions, clock, auditor, persons, attachments),
         identity_checks=IdentityCheckService(sessions, auditor, persons, attachments),
+        queue=BuiltinQueue(sessions, clock, auditor, settings.window_no),
         devices=devices,
         startup_warnings=warnings,
     )

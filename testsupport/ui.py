@@ -19,6 +19,10 @@ class ScriptedPrompts:
     mrz_keys: list[MrzKey] = field(default_factory=list)
     shown: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    windows: list[str] = field(default_factory=list)
+
+    def window_no(self) -> str | None:
+        return self.windows.pop(0) if self.windows else None
 
     def defect_reason(self, material: str) -> str | None:
         return self.reasons.pop(0) if self.reasons else None

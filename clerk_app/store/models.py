@@ -259,6 +259,28 @@ class CaseNumberSequence(Base):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QueueTicket(Base):
+    """A ticket of the built-in hall queue (clerk_app/queue.py; migration 0011). Numbers restart each
+    day per prefix; ``window_no`` is the window that called it (or, while waiting after a transfer,
+    the only window that may call it). No personal data."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        UniqueConstraint("day", "number", name="uq_queue_tickets_day_number"),
+        Index("ix_queue_tickets_status_issued", "status", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[str] = mapped_column(String(8))
+    number: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # waiting | called | started | no_show
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    window_no: Mapped[str | None] = mapped_column(String(16))
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class Page(Base):
     """A scanned page filed under a checklist line; the image lives in the attachment store."""
 

@@ -3,149 +3,149 @@
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="16" />
+        <location filename="../../ui/intake/applicant_panel.py" line="17" />
         <source>chip data verified</source>
         <translation>芯片数据验证通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="17" />
+        <location filename="../../ui/intake/applicant_panel.py" line="18" />
         <source>DATA ALTERED</source>
         <translation>数据被篡改！</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="18" />
+        <location filename="../../ui/intake/applicant_panel.py" line="19" />
         <source>issuer not trusted</source>
         <translation>签发机构不受信任</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="19" />
+        <location filename="../../ui/intake/applicant_panel.py" line="20" />
         <source>signature not checked</source>
         <translation>未验签</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="22" />
+        <location filename="../../ui/intake/applicant_panel.py" line="23" />
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="23" />
+        <location filename="../../ui/intake/applicant_panel.py" line="24" />
         <source>Passport</source>
         <translation>护照</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="24" />
+        <location filename="../../ui/intake/applicant_panel.py" line="25" />
         <source>HK/Macau travel permit</source>
         <translation>往来港澳通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="25" />
+        <location filename="../../ui/intake/applicant_panel.py" line="26" />
         <source>Taiwan travel permit</source>
         <translation>往来台湾通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="26" />
+        <location filename="../../ui/intake/applicant_panel.py" line="27" />
         <source>Foreign permanent residence ID</source>
         <translation>外国人永久居留身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="27" />
+        <location filename="../../ui/intake/applicant_panel.py" line="28" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="90" />
+        <location filename="../../ui/intake/applicant_panel.py" line="91" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="90" />
+        <location filename="../../ui/intake/applicant_panel.py" line="91" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="92" />
+        <location filename="../../ui/intake/applicant_panel.py" line="93" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="93" />
+        <location filename="../../ui/intake/applicant_panel.py" line="94" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="94" />
+        <location filename="../../ui/intake/applicant_panel.py" line="95" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="95" />
+        <location filename="../../ui/intake/applicant_panel.py" line="96" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="96" />
+        <location filename="../../ui/intake/applicant_panel.py" line="97" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="97" />
+        <location filename="../../ui/intake/applicant_panel.py" line="98" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="98" />
+        <location filename="../../ui/intake/applicant_panel.py" line="99" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="105" />
+        <location filename="../../ui/intake/applicant_panel.py" line="106" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="107" />
+        <location filename="../../ui/intake/applicant_panel.py" line="108" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="117" />
+        <location filename="../../ui/intake/applicant_panel.py" line="118" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="118" />
+        <location filename="../../ui/intake/applicant_panel.py" line="119" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="157" />
+        <location filename="../../ui/intake/applicant_panel.py" line="158" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="163" />
-        <location filename="../../ui/intake/applicant_panel.py" line="224" />
+        <location filename="../../ui/intake/applicant_panel.py" line="164" />
+        <location filename="../../ui/intake/applicant_panel.py" line="225" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="169" />
-        <location filename="../../ui/intake/applicant_panel.py" line="226" />
+        <location filename="../../ui/intake/applicant_panel.py" line="170" />
+        <location filename="../../ui/intake/applicant_panel.py" line="227" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="190" />
+        <location filename="../../ui/intake/applicant_panel.py" line="191" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="221" />
+        <location filename="../../ui/intake/applicant_panel.py" line="222" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="221" />
+        <location filename="../../ui/intake/applicant_panel.py" line="222" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -153,27 +153,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="530" />
+        <location filename="../../ui/printing_ui.py" line="446" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="532" />
+        <location filename="../../ui/printing_ui.py" line="448" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="539" />
+        <location filename="../../ui/printing_ui.py" line="455" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="545" />
+        <location filename="../../ui/printing_ui.py" line="461" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="547" />
+        <location filename="../../ui/printing_ui.py" line="463" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -181,350 +181,350 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="160" />
+        <location filename="../../ui/supervisor/audit_view.py" line="411" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="248" />
+        <location filename="../../ui/supervisor/audit_view.py" line="249" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="283" />
-        <location filename="../../ui/supervisor/audit_view.py" line="296" />
+        <location filename="../../ui/supervisor/audit_view.py" line="284" />
+        <location filename="../../ui/supervisor/audit_view.py" line="297" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="311" />
-        <location filename="../../ui/supervisor/audit_view.py" line="317" />
+        <location filename="../../ui/supervisor/audit_view.py" line="312" />
+        <location filename="../../ui/supervisor/audit_view.py" line="318" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="326" />
+        <location filename="../../ui/supervisor/audit_view.py" line="327" />
         <source>Hash chain intact: %1 events verified.</source>
         <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="333" />
+        <location filename="../../ui/supervisor/audit_view.py" line="334" />
         <source>the event was altered</source>
         <translation>该记录被篡改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="334" />
+        <location filename="../../ui/supervisor/audit_view.py" line="335" />
         <source>the link to the previous event is wrong</source>
         <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="335" />
+        <location filename="../../ui/supervisor/audit_view.py" line="336" />
         <source>an event is missing</source>
         <translation>缺少记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="336" />
+        <location filename="../../ui/supervisor/audit_view.py" line="337" />
         <source>events were removed at the end</source>
         <translation>末尾的记录被删除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="342" />
+        <location filename="../../ui/supervisor/audit_view.py" line="343" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
         <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="381" />
+        <location filename="../../ui/supervisor/audit_view.py" line="388" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="404" />
+        <location filename="../../ui/supervisor/audit_view.py" line="414" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="404" />
+        <location filename="../../ui/supervisor/audit_view.py" line="414" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="405" />
+        <location filename="../../ui/supervisor/audit_view.py" line="415" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="488" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
         <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="506" />
         <source>Voided: %1</source>
         <translation>已作废：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="527" />
+        <location filename="../../ui/supervisor/audit_view.py" line="537" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="541" />
+        <location filename="../../ui/supervisor/audit_view.py" line="551" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="541" />
+        <location filename="../../ui/supervisor/audit_view.py" line="551" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="586" />
+        <location filename="../../ui/supervisor/audit_view.py" line="596" />
         <source>locked until %1</source>
         <translation>锁定至 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="586" />
+        <location filename="../../ui/supervisor/audit_view.py" line="596" />
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="633" />
+        <location filename="../../ui/supervisor/audit_view.py" line="643" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="666" />
+        <location filename="../../ui/supervisor/audit_view.py" line="676" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="672" />
+        <location filename="../../ui/supervisor/audit_view.py" line="686" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="695" />
+        <location filename="../../ui/supervisor/audit_view.py" line="709" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="695" />
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="709" />
+        <location filename="../../ui/supervisor/audit_view.py" line="736" />
+        <location filename="../../ui/supervisor/audit_view.py" line="767" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="695" />
+        <location filename="../../ui/supervisor/audit_view.py" line="709" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="695" />
+        <location filename="../../ui/supervisor/audit_view.py" line="709" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="700" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="701" />
+        <location filename="../../ui/supervisor/audit_view.py" line="715" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="702" />
+        <location filename="../../ui/supervisor/audit_view.py" line="716" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="703" />
+        <location filename="../../ui/supervisor/audit_view.py" line="717" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="704" />
+        <location filename="../../ui/supervisor/audit_view.py" line="718" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="705" />
+        <location filename="../../ui/supervisor/audit_view.py" line="719" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="709" />
+        <location filename="../../ui/supervisor/audit_view.py" line="723" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="710" />
+        <location filename="../../ui/supervisor/audit_view.py" line="724" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="711" />
+        <location filename="../../ui/supervisor/audit_view.py" line="725" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="712" />
+        <location filename="../../ui/supervisor/audit_view.py" line="726" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="713" />
+        <location filename="../../ui/supervisor/audit_view.py" line="727" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="728" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="716" />
+        <location filename="../../ui/supervisor/audit_view.py" line="730" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="717" />
-        <location filename="../../ui/supervisor/audit_view.py" line="734" />
+        <location filename="../../ui/supervisor/audit_view.py" line="731" />
+        <location filename="../../ui/supervisor/audit_view.py" line="748" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="718" />
-        <location filename="../../ui/supervisor/audit_view.py" line="735" />
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="732" />
+        <location filename="../../ui/supervisor/audit_view.py" line="749" />
+        <location filename="../../ui/supervisor/audit_view.py" line="759" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="719" />
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="733" />
+        <location filename="../../ui/supervisor/audit_view.py" line="759" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="720" />
+        <location filename="../../ui/supervisor/audit_view.py" line="734" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="721" />
+        <location filename="../../ui/supervisor/audit_view.py" line="735" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="723" />
+        <location filename="../../ui/supervisor/audit_view.py" line="737" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="727" />
+        <location filename="../../ui/supervisor/audit_view.py" line="741" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="728" />
+        <location filename="../../ui/supervisor/audit_view.py" line="742" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="729" />
+        <location filename="../../ui/supervisor/audit_view.py" line="743" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="730" />
+        <location filename="../../ui/supervisor/audit_view.py" line="744" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="731" />
+        <location filename="../../ui/supervisor/audit_view.py" line="745" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="736" />
+        <location filename="../../ui/supervisor/audit_view.py" line="750" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="738" />
+        <location filename="../../ui/supervisor/audit_view.py" line="752" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="739" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="737" />
+        <location filename="../../ui/supervisor/audit_view.py" line="751" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="742" />
+        <location filename="../../ui/supervisor/audit_view.py" line="756" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="743" />
+        <location filename="../../ui/supervisor/audit_view.py" line="757" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="759" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="759" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="759" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="747" />
+        <location filename="../../ui/supervisor/audit_view.py" line="761" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="749" />
+        <location filename="../../ui/supervisor/audit_view.py" line="763" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="751" />
+        <location filename="../../ui/supervisor/audit_view.py" line="765" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="767" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="767" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="767" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="767" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -532,73 +532,73 @@
 <context>
     <name>CardDiagnostics</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="22" />
+        <location filename="../../ui/card_diagnostics.py" line="23" />
         <source>Backend: %1</source>
         <translation>接口：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="29" />
+        <location filename="../../ui/card_diagnostics.py" line="30" />
         <source>Monitor thread: %1</source>
         <translation>监听线程：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="31" />
-        <location filename="../../ui/card_diagnostics.py" line="41" />
+        <location filename="../../ui/card_diagnostics.py" line="32" />
+        <location filename="../../ui/card_diagnostics.py" line="42" />
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="33" />
+        <location filename="../../ui/card_diagnostics.py" line="34" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="39" />
+        <location filename="../../ui/card_diagnostics.py" line="40" />
         <source>PC/SC daemon (pcscd): %1</source>
         <translation>PC/SC 服务（pcscd）：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="43" />
+        <location filename="../../ui/card_diagnostics.py" line="44" />
         <source>not reachable</source>
         <translation>无法连接</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="47" />
+        <location filename="../../ui/card_diagnostics.py" line="48" />
         <source>Context rebuilds: %1</source>
         <translation>重建连接次数：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="54" />
+        <location filename="../../ui/card_diagnostics.py" line="55" />
         <source>Listing readers failed: %1</source>
         <translation>列出读卡器失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="58" />
+        <location filename="../../ui/card_diagnostics.py" line="59" />
         <source>Readers: %1</source>
         <translation>读卡器数量：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="69" />
+        <location filename="../../ui/card_diagnostics.py" line="68" />
         <source>card present</source>
         <translation>已放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="71" />
+        <location filename="../../ui/card_diagnostics.py" line="70" />
         <source>no card</source>
         <translation>未放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="79" />
+        <location filename="../../ui/card_diagnostics.py" line="78" />
         <source>Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4</source>
         <translation>最近一次读取：%1 条 APDU，%2 字节，%3 毫秒，扩展长度 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="86" />
+        <location filename="../../ui/card_diagnostics.py" line="85" />
         <source>Last errors:</source>
         <translation>最近的错误：</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="88" />
+        <location filename="../../ui/card_diagnostics.py" line="87" />
         <source>No errors recorded</source>
         <translation>没有错误记录</translation>
     </message>
@@ -606,17 +606,17 @@
 <context>
     <name>CardDiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="98" />
+        <location filename="../../ui/card_diagnostics.py" line="97" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="103" />
+        <location filename="../../ui/card_diagnostics.py" line="102" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="114" />
+        <location filename="../../ui/card_diagnostics.py" line="113" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
@@ -624,32 +624,32 @@
 <context>
     <name>CardStatus</name>
     <message>
-        <location filename="../../ui/card_status.py" line="9" />
+        <location filename="../../ui/card_status.py" line="11" />
         <source>no reader</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="10" />
+        <location filename="../../ui/card_status.py" line="12" />
         <source>ready, no card</source>
         <translation>就绪，未放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="11" />
+        <location filename="../../ui/card_status.py" line="13" />
         <source>card present</source>
         <translation>已放卡</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="12" />
+        <location filename="../../ui/card_status.py" line="14" />
         <source>reading…</source>
         <translation>读取中…</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="13" />
+        <location filename="../../ui/card_status.py" line="15" />
         <source>read OK</source>
         <translation>读取成功</translation>
     </message>
     <message>
-        <location filename="../../ui/card_status.py" line="14" />
+        <location filename="../../ui/card_status.py" line="16" />
         <source>error</source>
         <translation>错误</translation>
     </message>
@@ -1341,189 +1341,189 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="189" />
+        <location filename="../../ui/delivery/page.py" line="193" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="190" />
+        <location filename="../../ui/delivery/page.py" line="194" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="191" />
+        <location filename="../../ui/delivery/page.py" line="195" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="192" />
+        <location filename="../../ui/delivery/page.py" line="196" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="198" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="199" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="196" />
+        <location filename="../../ui/delivery/page.py" line="200" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="197" />
+        <location filename="../../ui/delivery/page.py" line="201" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="198" />
+        <location filename="../../ui/delivery/page.py" line="202" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="199" />
+        <location filename="../../ui/delivery/page.py" line="203" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="202" />
+        <location filename="../../ui/delivery/page.py" line="206" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="203" />
+        <location filename="../../ui/delivery/page.py" line="207" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="204" />
+        <location filename="../../ui/delivery/page.py" line="208" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="205" />
+        <location filename="../../ui/delivery/page.py" line="209" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="206" />
+        <location filename="../../ui/delivery/page.py" line="210" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="207" />
+        <location filename="../../ui/delivery/page.py" line="211" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="208" />
+        <location filename="../../ui/delivery/page.py" line="212" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="209" />
+        <location filename="../../ui/delivery/page.py" line="213" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="210" />
+        <location filename="../../ui/delivery/page.py" line="214" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="211" />
+        <location filename="../../ui/delivery/page.py" line="215" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="212" />
+        <location filename="../../ui/delivery/page.py" line="216" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="213" />
+        <location filename="../../ui/delivery/page.py" line="217" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="215" />
+        <location filename="../../ui/delivery/page.py" line="219" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="257" />
+        <location filename="../../ui/delivery/page.py" line="261" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="265" />
+        <location filename="../../ui/delivery/page.py" line="269" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="283" />
+        <location filename="../../ui/delivery/page.py" line="287" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="287" />
+        <location filename="../../ui/delivery/page.py" line="291" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="293" />
+        <location filename="../../ui/delivery/page.py" line="297" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="306" />
+        <location filename="../../ui/delivery/page.py" line="310" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="309" />
+        <location filename="../../ui/delivery/page.py" line="313" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="338" />
-        <location filename="../../ui/delivery/page.py" line="377" />
+        <location filename="../../ui/delivery/page.py" line="342" />
+        <location filename="../../ui/delivery/page.py" line="381" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="338" />
-        <location filename="../../ui/delivery/page.py" line="377" />
+        <location filename="../../ui/delivery/page.py" line="342" />
+        <location filename="../../ui/delivery/page.py" line="381" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="341" />
+        <location filename="../../ui/delivery/page.py" line="345" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="347" />
+        <location filename="../../ui/delivery/page.py" line="351" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="378" />
+        <location filename="../../ui/delivery/page.py" line="382" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="381" />
+        <location filename="../../ui/delivery/page.py" line="385" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="425" />
+        <location filename="../../ui/delivery/page.py" line="429" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1602,187 +1602,207 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="232" />
+        <location filename="../../ui/intake/page.py" line="242" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="233" />
+        <location filename="../../ui/intake/page.py" line="243" />
+        <source>Next applicant (F5)</source>
+        <translation>下一位（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="244" />
+        <source>Call again (Shift+F5)</source>
+        <translation>重呼（Shift+F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="245" />
+        <source>No-show (Ctrl+F5)</source>
+        <translation>过号（Ctrl+F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="246" />
+        <source>Transfer to another window (Ctrl+Shift+F5)</source>
+        <translation>转窗口（Ctrl+Shift+F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="247" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="234" />
+        <location filename="../../ui/intake/page.py" line="248" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="235" />
+        <location filename="../../ui/intake/page.py" line="249" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="236" />
+        <location filename="../../ui/intake/page.py" line="250" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="237" />
+        <location filename="../../ui/intake/page.py" line="251" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="238" />
+        <location filename="../../ui/intake/page.py" line="252" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="239" />
+        <location filename="../../ui/intake/page.py" line="253" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="240" />
+        <location filename="../../ui/intake/page.py" line="254" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="241" />
+        <location filename="../../ui/intake/page.py" line="255" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="242" />
+        <location filename="../../ui/intake/page.py" line="256" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="243" />
+        <location filename="../../ui/intake/page.py" line="257" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="244" />
+        <location filename="../../ui/intake/page.py" line="258" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="245" />
+        <location filename="../../ui/intake/page.py" line="259" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="246" />
+        <location filename="../../ui/intake/page.py" line="260" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="247" />
+        <location filename="../../ui/intake/page.py" line="261" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="248" />
+        <location filename="../../ui/intake/page.py" line="262" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="254" />
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="320" />
+        <location filename="../../ui/intake/page.py" line="386" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="338" />
+        <location filename="../../ui/intake/page.py" line="404" />
         <source>Pre-reviewed by staff #%1; checks below were made by them</source>
         <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="380" />
+        <location filename="../../ui/intake/page.py" line="446" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="385" />
+        <location filename="../../ui/intake/page.py" line="451" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="387" />
+        <location filename="../../ui/intake/page.py" line="453" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="388" />
+        <location filename="../../ui/intake/page.py" line="454" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="493" />
+        <location filename="../../ui/intake/page.py" line="559" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="503" />
+        <location filename="../../ui/intake/page.py" line="569" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="507" />
+        <location filename="../../ui/intake/page.py" line="573" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="524" />
+        <location filename="../../ui/intake/page.py" line="590" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="543" />
+        <location filename="../../ui/intake/page.py" line="609" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="549" />
+        <location filename="../../ui/intake/page.py" line="615" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="552" />
+        <location filename="../../ui/intake/page.py" line="617" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="592" />
+        <location filename="../../ui/intake/page.py" line="657" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="592" />
+        <location filename="../../ui/intake/page.py" line="657" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="606" />
+        <location filename="../../ui/intake/page.py" line="671" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="623" />
+        <location filename="../../ui/intake/page.py" line="688" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="626" />
+        <location filename="../../ui/intake/page.py" line="691" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="641" />
+        <location filename="../../ui/intake/page.py" line="706" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1875,96 +1895,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
-        <location filename="../../ui/main_window.py" line="206" />
+        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="211" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
-        <location filename="../../ui/main_window.py" line="217" />
+        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="222" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="194" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="214" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210" />
+        <location filename="../../ui/main_window.py" line="215" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="211" />
+        <location filename="../../ui/main_window.py" line="216" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="217" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="213" />
+        <location filename="../../ui/main_window.py" line="218" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214" />
+        <location filename="../../ui/main_window.py" line="219" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="220" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="221" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220" />
+        <location filename="../../ui/main_window.py" line="225" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226" />
+        <location filename="../../ui/main_window.py" line="231" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159" />
-        <location filename="../../ui/main_window.py" line="173" />
-        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="164" />
+        <location filename="../../ui/main_window.py" line="178" />
+        <location filename="../../ui/main_window.py" line="233" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229" />
+        <location filename="../../ui/main_window.py" line="234" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="230" />
+        <location filename="../../ui/main_window.py" line="235" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/main_window.py" line="244" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241" />
+        <location filename="../../ui/main_window.py" line="246" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -1972,32 +1992,32 @@
 <context>
     <name>MrzDialog</name>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="14" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="19" />
         <source>Chip access key (MRZ)</source>
         <translation>芯片访问密钥（机读码）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="30" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="35" />
         <source>Scan the MRZ, or type the three fields from the data page:</source>
         <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="31" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="36" />
         <source>MRZ lines</source>
         <translation>机读码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="32" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="37" />
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="33" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="38" />
         <source>Birth date (YYMMDD)</source>
         <translation>出生日期（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="34" />
+        <location filename="../../ui/intake/mrz_dialog.py" line="39" />
         <source>Expiry date (YYMMDD)</source>
         <translation>有效期至（YYMMDD）</translation>
     </message>
@@ -2013,32 +2033,32 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="87" />
+        <location filename="../../ui/pages.py" line="88" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="88" />
+        <location filename="../../ui/pages.py" line="89" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="91" />
+        <location filename="../../ui/pages.py" line="92" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="92" />
+        <location filename="../../ui/pages.py" line="93" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="93" />
+        <location filename="../../ui/pages.py" line="94" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="94" />
+        <location filename="../../ui/pages.py" line="95" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
@@ -2046,32 +2066,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="438" />
+        <location filename="../../ui/printing_ui.py" line="353" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="460" />
+        <location filename="../../ui/printing_ui.py" line="375" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="463" />
+        <location filename="../../ui/printing_ui.py" line="378" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="467" />
+        <location filename="../../ui/printing_ui.py" line="382" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="471" />
+        <location filename="../../ui/printing_ui.py" line="386" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="518" />
+        <location filename="../../ui/printing_ui.py" line="433" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2079,103 +2099,99 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="253" />
+        <location filename="../../ui/printing_ui.py" line="193" />
+        <location filename="../../ui/printing_ui.py" line="243" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="280" />
+        <location filename="../../ui/printing_ui.py" line="209" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="281" />
+        <location filename="../../ui/printing_ui.py" line="210" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="284" />
+        <location filename="../../ui/printing_ui.py" line="213" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="298" />
+        <location filename="../../ui/printing_ui.py" line="227" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="315" />
+        <location filename="../../ui/printing_ui.py" line="257" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="319" />
+        <location filename="../../ui/printing_ui.py" line="261" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="333" />
+        <location filename="../../ui/printing_ui.py" line="158" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="342" />
-        <source>The document could not be printed.</source>
-        <translation>文书未能打印。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="352" />
+        <location filename="../../ui/printing_ui.py" line="271" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="131" />
-        <location filename="../../ui/printing_ui.py" line="358" />
+        <location filename="../../ui/printing_ui.py" line="111" />
+        <location filename="../../ui/printing_ui.py" line="277" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="362" />
+        <location filename="../../ui/printing_ui.py" line="281" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="365" />
+        <location filename="../../ui/printing_ui.py" line="284" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="366" />
+        <location filename="../../ui/printing_ui.py" line="285" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="408" />
+        <location filename="../../ui/printing_ui.py" line="323" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="408" />
+        <location filename="../../ui/printing_ui.py" line="323" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="410" />
+        <location filename="../../ui/printing_ui.py" line="325" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="412" />
+        <location filename="../../ui/printing_ui.py" line="327" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="414" />
+        <location filename="../../ui/printing_ui.py" line="329" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="416" />
+        <location filename="../../ui/printing_ui.py" line="331" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2183,32 +2199,32 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="68" />
+        <location filename="../../ui/printing_ui.py" line="57" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="69" />
+        <location filename="../../ui/printing_ui.py" line="58" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="70" />
+        <location filename="../../ui/printing_ui.py" line="59" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="71" />
+        <location filename="../../ui/printing_ui.py" line="60" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="72" />
+        <location filename="../../ui/printing_ui.py" line="61" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="73" />
+        <location filename="../../ui/printing_ui.py" line="62" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
@@ -2229,12 +2245,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="131" />
+        <location filename="../../ui/supervisor/audit_view.py" line="132" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="138" />
+        <location filename="../../ui/supervisor/audit_view.py" line="139" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
@@ -2242,17 +2258,17 @@
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="87" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="89" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="93" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="95" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="94" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="96" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
@@ -2260,27 +2276,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="568" />
+        <location filename="../../ui/printing_ui.py" line="487" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="575" />
+        <location filename="../../ui/printing_ui.py" line="494" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="578" />
+        <location filename="../../ui/printing_ui.py" line="497" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="579" />
+        <location filename="../../ui/printing_ui.py" line="498" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="580" />
+        <location filename="../../ui/printing_ui.py" line="499" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2608,271 +2624,271 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="233" />
+        <location filename="../../ui/supervisor/stats_view.py" line="234" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="247" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="256" />
+        <location filename="../../ui/supervisor/stats_view.py" line="257" />
         <source> (+%1 void)</source>
         <translation>（另有作废 %1 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="281" />
+        <location filename="../../ui/supervisor/stats_view.py" line="282" />
         <source>Accepted</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="282" />
+        <location filename="../../ui/supervisor/stats_view.py" line="283" />
         <source>Accepted with deficiencies</source>
         <translation>容缺受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="283" />
+        <location filename="../../ui/supervisor/stats_view.py" line="284" />
         <source>Returned with notice</source>
         <translation>一次性告知退回</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <location filename="../../ui/supervisor/stats_view.py" line="285" />
         <source>Rejected</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="288" />
+        <location filename="../../ui/supervisor/stats_view.py" line="289" />
         <source>Very satisfied</source>
         <translation>非常满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="289" />
+        <location filename="../../ui/supervisor/stats_view.py" line="290" />
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="290" />
+        <location filename="../../ui/supervisor/stats_view.py" line="291" />
         <source>Basically satisfied</source>
         <translation>基本满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="291" />
+        <location filename="../../ui/supervisor/stats_view.py" line="292" />
         <source>Dissatisfied</source>
         <translation>不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="292" />
+        <location filename="../../ui/supervisor/stats_view.py" line="293" />
         <source>Very dissatisfied</source>
         <translation>非常不满意</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="296" />
+        <location filename="../../ui/supervisor/stats_view.py" line="297" />
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="320" />
-        <location filename="../../ui/supervisor/stats_view.py" line="405" />
+        <location filename="../../ui/supervisor/stats_view.py" line="321" />
         <location filename="../../ui/supervisor/stats_view.py" line="406" />
+        <location filename="../../ui/supervisor/stats_view.py" line="407" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="356" />
+        <location filename="../../ui/supervisor/stats_view.py" line="357" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="357" />
+        <location filename="../../ui/supervisor/stats_view.py" line="358" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="358" />
+        <location filename="../../ui/supervisor/stats_view.py" line="359" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="359" />
+        <location filename="../../ui/supervisor/stats_view.py" line="360" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="364" />
+        <location filename="../../ui/supervisor/stats_view.py" line="365" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="365" />
+        <location filename="../../ui/supervisor/stats_view.py" line="366" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="366" />
+        <location filename="../../ui/supervisor/stats_view.py" line="367" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="367" />
+        <location filename="../../ui/supervisor/stats_view.py" line="368" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="368" />
+        <location filename="../../ui/supervisor/stats_view.py" line="369" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="374" />
+        <location filename="../../ui/supervisor/stats_view.py" line="375" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="375" />
+        <location filename="../../ui/supervisor/stats_view.py" line="376" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="376" />
+        <location filename="../../ui/supervisor/stats_view.py" line="377" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="377" />
+        <location filename="../../ui/supervisor/stats_view.py" line="378" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="378" />
+        <location filename="../../ui/supervisor/stats_view.py" line="379" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="379" />
+        <location filename="../../ui/supervisor/stats_view.py" line="380" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="380" />
+        <location filename="../../ui/supervisor/stats_view.py" line="381" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="381" />
+        <location filename="../../ui/supervisor/stats_view.py" line="382" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="385" />
+        <location filename="../../ui/supervisor/stats_view.py" line="386" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="387" />
+        <location filename="../../ui/supervisor/stats_view.py" line="388" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="389" />
+        <location filename="../../ui/supervisor/stats_view.py" line="390" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="390" />
+        <location filename="../../ui/supervisor/stats_view.py" line="391" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="391" />
+        <location filename="../../ui/supervisor/stats_view.py" line="392" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="392" />
+        <location filename="../../ui/supervisor/stats_view.py" line="393" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="393" />
+        <location filename="../../ui/supervisor/stats_view.py" line="394" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="397" />
+        <location filename="../../ui/supervisor/stats_view.py" line="398" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="398" />
+        <location filename="../../ui/supervisor/stats_view.py" line="399" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="399" />
+        <location filename="../../ui/supervisor/stats_view.py" line="400" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="400" />
+        <location filename="../../ui/supervisor/stats_view.py" line="401" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="401" />
+        <location filename="../../ui/supervisor/stats_view.py" line="402" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="405" />
+        <location filename="../../ui/supervisor/stats_view.py" line="406" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="406" />
-        <location filename="../../ui/supervisor/stats_view.py" line="412" />
+        <location filename="../../ui/supervisor/stats_view.py" line="407" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="408" />
-        <location filename="../../ui/supervisor/stats_view.py" line="412" />
+        <location filename="../../ui/supervisor/stats_view.py" line="409" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="408" />
+        <location filename="../../ui/supervisor/stats_view.py" line="409" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="408" />
+        <location filename="../../ui/supervisor/stats_view.py" line="409" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="410" />
+        <location filename="../../ui/supervisor/stats_view.py" line="411" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="410" />
+        <location filename="../../ui/supervisor/stats_view.py" line="411" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="412" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="412" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="412" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -3027,22 +3043,32 @@
 <context>
     <name>self.parent</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="19" />
+        <location filename="../../ui/intake/prompts.py" line="23" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="20" />
+        <location filename="../../ui/intake/prompts.py" line="24" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="26" />
+        <location filename="../../ui/intake/prompts.py" line="30" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
         <location filename="../../ui/intake/prompts.py" line="49" />
+        <source>Transfer to another window</source>
+        <translation>转至其他窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="49" />
+        <source>Window number:</source>
+        <translation>窗口号：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="60" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>

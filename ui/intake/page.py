@@ -54,6 +54,10 @@ class IntakePage(QWidget):
     # (action attribute, shortcut) — also listed in the help overlay.
     SHORTCUTS = (
         ("new_action", "Ctrl+N"),
+        ("call_next_action", "F5"),
+        ("recall_action", "Shift+F5"),
+        ("skip_action", "Ctrl+F5"),
+        ("transfer_action", "Ctrl+Shift+F5"),
         ("find_item_action", "Ctrl+K"),
         ("read_card_action", "F6"),
         ("identity_match_action", "F10"),
@@ -182,6 +186,10 @@ class IntakePage(QWidget):
     def _make_actions(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
             "new_action": self.new_intake,
+            "call_next_action": self.call_next,
+            "recall_action": self.recall_ticket,
+            "skip_action": self.skip_ticket,
+            "transfer_action": self.transfer_ticket,
             "find_item_action": self.picker.focus_search,
             "read_card_action": self.read_card,
             "identity_match_action": lambda: self.record_identity_check(True),
@@ -232,6 +240,10 @@ class IntakePage(QWidget):
     def retranslate(self) -> None:
         texts = {
             "new_action": self.tr("New intake"),
+            "call_next_action": self.tr("Next applicant (F5)"),
+            "recall_action": self.tr("Call again (Shift+F5)"),
+            "skip_action": self.tr("No-show (Ctrl+F5)"),
+            "transfer_action": self.tr("Transfer to another window (Ctrl+Shift+F5)"),
             "find_item_action": self.tr("Find item"),
             "read_card_action": self.tr("Read identity card"),
             "identity_match_action": self.tr("Person matches the document"),
@@ -278,6 +290,55 @@ class IntakePage(QWidget):
         self.picker.query.clear()
         self.picker.focus_search()
 
+    # -- the queue at the window (叫号) ---------------------------------------------------------
+    def call_next(self) -> None:
+        """下一位: the current case stays saved (every change already is), the desk is cleared, the
+        next ticket is called to this window and the cursor is in the item search."""
+        self.new_intake()
+        try:
+            ticket = self.ctx.queue.call_next(self.actor)
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return
+        self._show_ticket(ticket.number)
+
+    def _show_ticket(self, number: str | None) -> None:
+        if number:
+            self.ticket.setText(number)
+        else:
+            self.ticket.clear()
+        customer = getattr(self.main, "customer_window", None)
+        if customer is not None:
+            customer.show_serving(number)
+        self.picker.focus_search()
+
+    def recall_ticket(self) -> None:
+        try:
+            ticket = self.ctx.queue.recall(self.actor)
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return
+        self._show_ticket(ticket.number)
+
+    def skip_ticket(self) -> None:
+        try:
+            self.ctx.queue.skip(self.actor)
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return
+        self._show_ticket(None)
+
+    def transfer_ticket(self) -> None:
+        window = self.prompts.window_no()
+        if window is None:
+            return
+        try:
+            self.ctx.queue.transfer(self.actor, window)
+        except ClerkAppError as exc:
+            self.prompts.error(exc.user_message())
+            return
+        self._show_ticket(None)
+
     def _line_focused(self) -> None:
         code = self.current_line_code()
         if code is not None:
@@ -296,6 +357,9 @@ class IntakePage(QWidget):
         try:
             check_storage(self.ctx.settings.resolved_data_dir())
             case_id = self.ctx.cases.start_case(self.actor, item_code, ticket_no=self.ticket.text().strip() or None)
+            called = self.ctx.queue.current()
+            if called is not None and called.number == self.ticket.text().strip():
+                self.ctx.queue.start(self.actor, case_id)  # ticket, call time onto the case
         except ClerkAppError as exc:
             self.prompts.error(exc.user_message())
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from ui.intake.decision_dialogs import ConfirmDocumentDialog, DueDateDialog, ReasonDialog, RejectDialog
 
@@ -42,6 +42,13 @@ class Prompts:
 
         d = MrzDialog(self.parent)
         return d.key() if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def window_no(self) -> str | None:
+        """The window a queue ticket is transferred to (转窗口)."""
+        text, ok = QInputDialog.getText(
+            self.parent, self.parent.tr("Transfer to another window"), self.parent.tr("Window number:")
+        )
+        return text.strip() if ok and text.strip() else None
 
     def confirm(self, title: str, text: str) -> bool:
         return ConfirmDocumentDialog(title, text, self.parent).exec() == QDialog.DialogCode.Accepted
