@@ -9,6 +9,7 @@ form is refused, nothing changes). Personal data is masked until revealed with a
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -22,9 +23,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice import accounts, service, workflow
+from backoffice import accounts, schemas, service, workflow
 from backoffice.accounts import Person
-from backoffice.models import BackOfficeAudit, BackOfficeUser, Department, DepartmentItem, Station
+from backoffice.models import BackOfficeAudit, BackOfficeUser, Department, DepartmentItem, Publication, Station
 from backoffice.service import ApiProblem
 
 T = TypeVar("T")
@@ -57,6 +58,8 @@ MESSAGES = {
     "department_required": "审批人和科室负责人必须属于一个科室。",
     "invalid_role": "未知的角色。",
     "item_taken": "该事项已属于另一个科室。",
+    "invalid_publication": "发布内容无效：须选择类型、填写版本号，内容须为 JSON 对象。未发布。",
+    "version_exists": "该版本号已用其他内容发布过，未发布。",
 }
 ACTION_DONE = {
     "start": "已开始审批。",
@@ -351,6 +354,7 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
                 "dept_items": items,
                 "dept_names": {d.id: d.name for d in depts},
                 "stations": list(s.scalars(select(Station).order_by(Station.code))),
+                "publications": list(s.scalars(select(Publication).order_by(Publication.id.desc()).limit(10))),
                 "recent": list(s.scalars(select(BackOfficeAudit).order_by(BackOfficeAudit.id.desc()).limit(20))),
             }
 
@@ -390,6 +394,29 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
 
                 await in_db(add_dept)
                 return redirect("/bench/admin?notice=department")
+            if what == "publish":
+                kind = str(form.get("kind") or "")
+                version = str(form.get("version") or "").strip()
+                if kind not in ("catalogue", "calendar") or not version or len(version) > 64:
+                    raise ApiProblem(422, "invalid_publication", "kind and version are required")
+                try:
+                    content = json.loads(str(form.get("content") or ""))
+                except ValueError:
+                    raise ApiProblem(422, "invalid_publication", "content is not JSON") from None
+                if not isinstance(content, dict):
+                    raise ApiProblem(422, "invalid_publication", "content must be a JSON object")
+                try:
+                    schemas.PublishRequest(version=version, content=content)  # the API's own checks
+                except ValueError:
+                    raise ApiProblem(422, "invalid_publication", "content cannot be stored") from None
+
+                def publish(s: Session) -> None:
+                    pub = service.publish(s, kind, version, content)
+                    accounts.audit(s, person, "publication", None, kind=kind, version=version, sha256=pub.sha256)
+                    s.commit()
+
+                await in_db(publish)
+                return redirect("/bench/admin?notice=publication")
             if what == "stations":
                 code = str(form.get("code") or "").strip()
                 if not code or len(code) > 16 or not code.replace("-", "").replace("_", "").isalnum():

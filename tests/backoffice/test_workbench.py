@@ -314,6 +314,22 @@ def test_admin_pages_create_department_user_and_station(bo, bench):
     r = root.http.post("/bench/admin/stations", data={"csrf_token": csrf, "code": "WH7", "name": "七号窗口"})
     assert r.status_code == 200 and "一次性注册码" in r.text
     assert bench("qian").http.get("/bench/queue/new").status_code == 200
+    # Publishing a catalogue from the workbench: stations get it; bad JSON is refused and nothing is published.
+    r = root.http.post(
+        "/bench/admin/publish", data={"csrf_token": csrf, "kind": "calendar", "version": "2027", "content": "{oops"}
+    )
+    assert r.status_code == 422 and "未发布" in r.text
+    content = '{"years": {"2027": {"source": "国务院办公厅通知", "holidays": ["2027-10-01"], "workdays": []}}}'
+    r = root.http.post(
+        "/bench/admin/publish", data={"csrf_token": csrf, "kind": "calendar", "version": "2027", "content": content}
+    )
+    assert r.status_code == 303
+    station = station_client(bo, "WH8")
+    try:
+        got = station.get("/v1/calendar/current").json()
+        assert got["version"] == "2027" and got["content"]["years"]["2027"]["holidays"] == ["2027-10-01"]
+    finally:
+        station.close()
     # An approver has no admin pages; the admin sees no case content.
     assert bench("li").http.get("/bench/admin").status_code == 403
     assert root.http.get("/bench/queue/new").status_code == 303
