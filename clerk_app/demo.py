@@ -71,6 +71,16 @@ def _receive_all(ctx: AppContext, actor: Actor, case_id: str) -> None:
 
 
 def seed_demo_cases(ctx: AppContext) -> int:
+    """The demo cases (:func:`_seed_demo_cases`). They are history, not today's desk: their decisions
+    and handovers write no print jobs (the outbox is detached while they are made)."""
+    outbox, ctx.cases.print_outbox = ctx.cases.print_outbox, None
+    try:
+        return _seed_demo_cases(ctx)
+    finally:
+        ctx.cases.print_outbox = outbox
+
+
+def _seed_demo_cases(ctx: AppContext) -> int:
     """A demo store with something on every page: drafts handed over by 帮办, an open draft, cases
     accepted, accepted with materials owed (due soon and overdue), returned with a one-time notice,
     rejected, in approval, result ready for pickup (F4 delivery), delivered and void. Made through the

@@ -28,3 +28,17 @@ def test_demo_cases_cover_every_state_once(world):
     assert ctx.delivery.find(clerk, ready).ready
     assert overdue is not None
     assert len(ctx.cases.drafts(clerk, ready_only=True)) == 2  # handed over by 帮办
+
+
+def test_demo_cases_queue_no_paper(world):
+    """Seeded history prints nothing: the outbox is detached while the demo cases are made, and back after."""
+    from sqlalchemy import func, select
+
+    from clerk_app.store.models import PrintJob
+
+    ctx = world.ctx
+    outbox = ctx.cases.print_outbox
+    assert outbox is not None and seed_demo_cases(ctx) > 0
+    with ctx.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(PrintJob)) == 0
+    assert ctx.cases.print_outbox is outbox
