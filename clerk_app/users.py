@@ -180,6 +180,14 @@ class UserService:
             user.password_changed_at = self._clock.now()
             self._auditor.record(s, actor, "user.password_changed")
 
+    def display_name(self, user_id: int | None) -> str:
+        """A staff member as colleagues name them: ``李婷（B017）``; "—" for none or unknown."""
+        if user_id is None:
+            return "—"
+        with self._sessions() as s:
+            user = s.get(User, user_id)
+            return f"{user.display_name}（{user.staff_no}）" if user is not None else "—"
+
     def list_users(self) -> list[User]:
         with self._sessions() as s:
             return list(s.scalars(select(User).order_by(User.username)))

@@ -45,7 +45,8 @@ class HomePage(QWidget):
     def retranslate(self) -> None:
         actor = self.window_.actor
         role = i18n.text(ROLE_LABELS[actor.role])
-        self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", actor.username).replace("%2", role))
+        name = self.window_.ctx.users.display_name(actor.user_id) if actor.user_id is not None else actor.username
+        self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", name).replace("%2", role))
         self.queue_title.setText(self.tr("Drafts and cases handed over to this window"))
         ctx = self.window_.ctx
         warning = schedule_warning(ctx.calendar, ctx.clock.now().date(), actor.role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
@@ -19,6 +19,25 @@ from ui.session_lock import IdleLock
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
+
+
+# Backend names from the settings, as the status bar says them (they leaked as English before).
+_BACKEND_LABELS = {
+    "simulated": QT_TRANSLATE_NOOP("Backends", "simulated (demo)"),
+    "pyscard": QT_TRANSLATE_NOOP("Backends", "PC/SC reader"),
+    "ga467": QT_TRANSLATE_NOOP("Backends", "resident ID reader"),
+    "both": QT_TRANSLATE_NOOP("Backends", "PC/SC + resident ID readers"),
+    "sane": QT_TRANSLATE_NOOP("Backends", "SANE scanner"),
+    "folder": QT_TRANSLATE_NOOP("Backends", "import folder"),
+    "pdf-folder": QT_TRANSLATE_NOOP("Backends", "PDF folder"),
+    "cups": QT_TRANSLATE_NOOP("Backends", "CUPS printer"),
+    "none": QT_TRANSLATE_NOOP("Backends", "not configured"),
+}
+
+
+def backend_label(name: str) -> str:
+    source = _BACKEND_LABELS.get(name)
+    return QCoreApplication.translate("Backends", source) if source else name
 
 
 class MainWindow(QMainWindow):
@@ -55,6 +74,11 @@ class MainWindow(QMainWindow):
         home, intake = self.pages.get("home"), self.pages.get("intake")
         if home is not None and intake is not None:
             home.open_case.connect(self.open_case)  # type: ignore[attr-defined]
+        if intake is not None:  # Ctrl+N works from every page: switch to intake and clear the desk
+            new_action = intake.new_action  # type: ignore[attr-defined]
+            new_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            new_action.triggered.connect(lambda: self.tabs.setCurrentWidget(intake))
+            self.addAction(new_action)
         self._card_service: CardReaderService | None = None
 
         status = QStatusBar()
@@ -181,7 +205,7 @@ class MainWindow(QMainWindow):
         from ui.card_status import state_text
 
         state = getattr(self, "_last_card_state", None)
-        return state_text(state) if state else self.ctx.devices.card_backend
+        return state_text(state) if state else backend_label(self.ctx.devices.card_backend)
 
     def show_card_diagnostics(self) -> None:
         from ui.card_diagnostics import CardDiagnosticsDialog
@@ -197,14 +221,19 @@ class MainWindow(QMainWindow):
         from ui.shortcuts_help import ShortcutsHelp
 
         extra = [(p.shortcut, QCoreApplication.translate("Pages", p.title)) for p in self._page_defs]
-        self.shortcuts_dialog = ShortcutsHelp(self, extra)
+        sections = [(QCoreApplication.translate("Pages", p.title), self.pages[p.key]) for p in self._page_defs]
+        self.shortcuts_dialog = ShortcutsHelp(self, extra, sections)
         self.shortcuts_dialog.show()
 
     def show_page(self, widget: QWidget | str) -> None:
         if isinstance(widget, str):
             widget = self.pages[widget]
         self.tabs.setCurrentWidget(widget)
-        widget.setFocus()
+        focus_first = getattr(widget, "focus_first", None)  # e.g. intake: the item search (F2)
+        if callable(focus_first):
+            focus_first()
+        else:
+            widget.setFocus()
 
     def retranslate(self) -> None:
         s = self.ctx.settings
@@ -231,8 +260,10 @@ class MainWindow(QMainWindow):
             self.tr("Station %1 · Window %2").replace("%1", s.station_code).replace("%2", s.window_no)
         )
         self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
-        self.scanner_label.setText(self.tr("Scanner: %1").replace("%1", self.ctx.devices.scanner_backend))
-        self.printer_label.setText(self.tr("Printer: %1").replace("%1", s.printer_backend))
+        self.scanner_label.setText(
+            self.tr("Scanner: %1").replace("%1", backend_label(self.ctx.devices.scanner_backend))
+        )
+        self.printer_label.setText(self.tr("Printer: %1").replace("%1", backend_label(s.printer_backend)))
         printing = getattr(self, "printing", None)  # the print service shows printer state and queue
         if printing is not None:
             printing.update_status_label()

@@ -8,27 +8,53 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 
-def collect_shortcuts(root: QWidget) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
+def collect_shortcuts(root: QWidget, sections: list[tuple[str, QWidget]] | None = None) -> list[tuple[str, str]]:
+    """(keys, what) of every action with a shortcut; an action that belongs to a page is named with
+    its page ("受理 · 读卡"), so the same key on two pages reads as two entries, not a duplicate.
+    Window-wide actions first, then page by page in navigation order, keys in order within each."""
+    sections = sections or []
+    groups: dict[int, list[tuple[str, str]]] = {}
     seen: set[tuple[str, str]] = set()
     for action in root.findChildren(QAction):
         if action.shortcut().isEmpty() or not action.isVisible():
             continue
         text = action.text().replace("&", "") or action.objectName()
         key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        if text and (text, key) not in seen:
-            seen.add((text, key))
-            rows.append((key, text))
-    return sorted(rows, key=lambda r: (len(r[0]), r[0]))
+        owner = action.parent()
+        index = next(
+            (i for i, (_, page) in enumerate(sections) if isinstance(owner, QWidget) and _within(owner, page)), -1
+        )
+        label = f"{sections[index][0]} · {text}" if index >= 0 else text
+        if text and (label, key) not in seen:
+            seen.add((label, key))
+            groups.setdefault(index, []).append((key, label))
+    rows: list[tuple[str, str]] = []
+    for index in sorted(groups):
+        rows += sorted(groups[index], key=lambda r: (len(r[0]), r[0]))
+    return rows
+
+
+def _within(widget: QWidget, ancestor: QWidget) -> bool:
+    w: QWidget | None = widget
+    while w is not None:
+        if w is ancestor:
+            return True
+        w = w.parentWidget()
+    return False
 
 
 class ShortcutsHelp(QDialog):
-    def __init__(self, root: QWidget, extra: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        root: QWidget,
+        extra: list[tuple[str, str]] | None = None,
+        sections: list[tuple[str, QWidget]] | None = None,
+    ) -> None:
         super().__init__(root)
         self.setObjectName("shortcutsHelp")
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.resize(520, 560)
-        rows = collect_shortcuts(root) + (extra or [])
+        rows = (extra or []) + collect_shortcuts(root, sections)
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
         self.table.verticalHeader().setVisible(False)

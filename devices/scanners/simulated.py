@@ -132,9 +132,7 @@ class SimulatedBackend(ScannerBackend):
 
     def list_devices(self) -> list[DeviceInfo]:
         return [
-            DeviceInfo(
-                id="sim:0", vendor="模拟", model="Simulated ADF scanner", kind="virtual device", backend=self.name
-            )
+            DeviceInfo(id="sim:0", vendor="模拟", model="模拟 ADF 扫描仪", kind="virtual device", backend=self.name)
         ]
 
     def open(self, device_id: str) -> SimulatedScanner:

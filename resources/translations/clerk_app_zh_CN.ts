@@ -530,6 +530,54 @@
     </message>
 </context>
 <context>
+    <name>Backends</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="26" />
+        <source>simulated (demo)</source>
+        <translation>模拟设备（演示）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="27" />
+        <source>PC/SC reader</source>
+        <translation>PC/SC 读卡器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="28" />
+        <source>resident ID reader</source>
+        <translation>身份证阅读器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="29" />
+        <source>PC/SC + resident ID readers</source>
+        <translation>PC/SC 读卡器 + 身份证阅读器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="30" />
+        <source>SANE scanner</source>
+        <translation>SANE 扫描仪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="31" />
+        <source>import folder</source>
+        <translation>导入文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="32" />
+        <source>PDF folder</source>
+        <translation>PDF 文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="33" />
+        <source>CUPS printer</source>
+        <translation>CUPS 打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="34" />
+        <source>not configured</source>
+        <translation>未配置</translation>
+    </message>
+</context>
+<context>
     <name>CardDiagnostics</name>
     <message>
         <location filename="../../ui/card_diagnostics.py" line="23" />
@@ -1531,22 +1579,22 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="48" />
+        <location filename="../../ui/home.py" line="49" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="49" />
+        <location filename="../../ui/home.py" line="50" />
         <source>Drafts and cases handed over to this window</source>
         <translation>草稿及移交本窗口的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="69" />
+        <location filename="../../ui/home.py" line="70" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="77" />
+        <location filename="../../ui/home.py" line="78" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
@@ -1712,97 +1760,112 @@
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="386" />
+        <location filename="../../ui/intake/page.py" line="394" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="404" />
-        <source>Pre-reviewed by staff #%1; checks below were made by them</source>
-        <translation>已由帮办（用户 #%1）预审，以下核验结果由其录入</translation>
+        <location filename="../../ui/intake/page.py" line="412" />
+        <source>Pre-reviewed by %1; checks below were made by them</source>
+        <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="446" />
+        <location filename="../../ui/intake/page.py" line="723" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="723" />
+        <source>Legal basis</source>
+        <translation>法律依据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="730" />
+        <source>Materials received (originals/copies):</source>
+        <translation>已收材料（原件/复印件）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="454" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="451" />
+        <location filename="../../ui/intake/page.py" line="459" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="453" />
+        <location filename="../../ui/intake/page.py" line="461" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="454" />
+        <location filename="../../ui/intake/page.py" line="462" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="559" />
+        <location filename="../../ui/intake/page.py" line="567" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="569" />
+        <location filename="../../ui/intake/page.py" line="577" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="573" />
+        <location filename="../../ui/intake/page.py" line="581" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="590" />
+        <location filename="../../ui/intake/page.py" line="598" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="609" />
+        <location filename="../../ui/intake/page.py" line="617" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="615" />
+        <location filename="../../ui/intake/page.py" line="623" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="617" />
+        <location filename="../../ui/intake/page.py" line="625" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="657" />
+        <location filename="../../ui/intake/page.py" line="665" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="657" />
+        <location filename="../../ui/intake/page.py" line="665" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="671" />
+        <location filename="../../ui/intake/page.py" line="684" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="688" />
+        <location filename="../../ui/intake/page.py" line="701" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="691" />
+        <location filename="../../ui/intake/page.py" line="704" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="706" />
+        <location filename="../../ui/intake/page.py" line="719" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1895,96 +1958,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
-        <location filename="../../ui/main_window.py" line="211" />
+        <location filename="../../ui/main_window.py" line="217" />
+        <location filename="../../ui/main_window.py" line="240" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
-        <location filename="../../ui/main_window.py" line="222" />
+        <location filename="../../ui/main_window.py" line="217" />
+        <location filename="../../ui/main_window.py" line="251" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="218" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214" />
+        <location filename="../../ui/main_window.py" line="243" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="244" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="245" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="217" />
+        <location filename="../../ui/main_window.py" line="246" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="247" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219" />
+        <location filename="../../ui/main_window.py" line="248" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220" />
+        <location filename="../../ui/main_window.py" line="249" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221" />
+        <location filename="../../ui/main_window.py" line="250" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225" />
+        <location filename="../../ui/main_window.py" line="254" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231" />
+        <location filename="../../ui/main_window.py" line="260" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="164" />
-        <location filename="../../ui/main_window.py" line="178" />
-        <location filename="../../ui/main_window.py" line="233" />
+        <location filename="../../ui/main_window.py" line="188" />
+        <location filename="../../ui/main_window.py" line="202" />
+        <location filename="../../ui/main_window.py" line="262" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235" />
+        <location filename="../../ui/main_window.py" line="266" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244" />
+        <location filename="../../ui/main_window.py" line="275" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246" />
+        <location filename="../../ui/main_window.py" line="277" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2025,7 +2088,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="536" />
+        <location filename="../../ui/scanning/panel.py" line="546" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2335,162 +2398,167 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="208" />
+        <location filename="../../ui/scanning/panel.py" line="215" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="209" />
+        <location filename="../../ui/scanning/panel.py" line="216" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="210" />
+        <location filename="../../ui/scanning/panel.py" line="217" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="211" />
+        <location filename="../../ui/scanning/panel.py" line="218" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="212" />
+        <location filename="../../ui/scanning/panel.py" line="219" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="216" />
+        <location filename="../../ui/scanning/panel.py" line="223" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="217" />
+        <location filename="../../ui/scanning/panel.py" line="224" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="218" />
+        <location filename="../../ui/scanning/panel.py" line="225" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="219" />
+        <location filename="../../ui/scanning/panel.py" line="226" />
+        <source>Scan into the focused line</source>
+        <translation>扫描到当前材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="227" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="221" />
+        <location filename="../../ui/scanning/panel.py" line="229" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="222" />
+        <location filename="../../ui/scanning/panel.py" line="230" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="223" />
+        <location filename="../../ui/scanning/panel.py" line="231" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="224" />
+        <location filename="../../ui/scanning/panel.py" line="232" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="225" />
+        <location filename="../../ui/scanning/panel.py" line="233" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="226" />
+        <location filename="../../ui/scanning/panel.py" line="234" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="240" />
+        <location filename="../../ui/scanning/panel.py" line="248" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="241" />
+        <location filename="../../ui/scanning/panel.py" line="249" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="242" />
+        <location filename="../../ui/scanning/panel.py" line="250" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="245" />
+        <location filename="../../ui/scanning/panel.py" line="253" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="246" />
+        <location filename="../../ui/scanning/panel.py" line="254" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="247" />
+        <location filename="../../ui/scanning/panel.py" line="255" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="248" />
+        <location filename="../../ui/scanning/panel.py" line="256" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="249" />
+        <location filename="../../ui/scanning/panel.py" line="257" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="261" />
+        <location filename="../../ui/scanning/panel.py" line="269" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="282" />
+        <location filename="../../ui/scanning/panel.py" line="290" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="300" />
+        <location filename="../../ui/scanning/panel.py" line="308" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="364" />
+        <location filename="../../ui/scanning/panel.py" line="372" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="423" />
+        <location filename="../../ui/scanning/panel.py" line="428" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="443" />
+        <location filename="../../ui/scanning/panel.py" line="449" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="449" />
+        <location filename="../../ui/scanning/panel.py" line="460" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="454" />
+        <location filename="../../ui/scanning/panel.py" line="465" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="511" />
+        <location filename="../../ui/scanning/panel.py" line="521" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
@@ -2606,17 +2674,17 @@
 <context>
     <name>ShortcutsHelp</name>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="29" />
+        <location filename="../../ui/shortcuts_help.py" line="55" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="33" />
+        <location filename="../../ui/shortcuts_help.py" line="59" />
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="33" />
+        <location filename="../../ui/shortcuts_help.py" line="59" />
         <source>Action</source>
         <translation>操作</translation>
     </message>

@@ -66,8 +66,12 @@ def test_unreadable_row_is_disabled_not_an_exception(qtmodeltester, demo_ctx, cl
     with demo_ctx.engine.begin() as c:  # the row vanished from under the list (e.g. an old backup restored)
         from sqlalchemy import text
 
-        for table in ("case_transitions", "case_lines", "outbox"):
-            c.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": gone})
+        from clerk_app.store.models import Base
+
+        # every row that points at the case (lines, transitions, outbox, print jobs, …), children first
+        for table in reversed(Base.metadata.sorted_tables):
+            if "case_id" in table.c and table.name != "audit_events":
+                c.execute(text(f"DELETE FROM {table.name} WHERE case_id = :id"), {"id": gone})
         c.execute(text("DELETE FROM cases WHERE id = :id"), {"id": gone})
     for r in range(model.rowCount()):  # evict whatever was cached
         model.row_at(r)

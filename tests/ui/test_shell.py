@@ -155,3 +155,57 @@ def test_signing_out_returns_to_the_login_window_and_keeps_the_program(qtbot, de
     window2.show()
     window2.close()  # Quit / the close button: the program ends (run() connects this to app.quit)
     assert closed == [True]
+
+
+def test_every_shortcut_survives_a_language_switch_and_f9_scans(qtbot, demo_ctx, translations, monkeypatch):
+    """Issue 17: a language switch used to wipe F9 (QPushButton.setText replaces a button's shortcut).
+    Every action keeps its keys through zh_CN → en → zh_CN, and F9 reaches the scanner from the page."""
+    from PySide6.QtGui import QAction
+
+    from testsupport.ui import open_window
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    before = {id(a): a.shortcut().toString() for a in window.findChildren(QAction) if not a.shortcut().isEmpty()}
+    assert "F9" in before.values() and "F6" in before.values()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&Session", timeout=2000)
+    window.set_language("zh_CN")
+    qtbot.waitUntil(lambda: window.file_menu.title() == "会话(&S)", timeout=2000)
+    after = {id(a): a.shortcut().toString() for a in window.findChildren(QAction) if not a.shortcut().isEmpty()}
+    assert after == before
+    intake = window.pages["intake"]
+    window.show_page("intake")
+    started = []
+    monkeypatch.setattr(intake.scanning, "start_scan", lambda *a, **k: started.append(True))
+    qtbot.keyClick(intake, Qt.Key.Key_F9)
+    assert started == [True]
+
+
+def test_f2_puts_the_cursor_in_the_item_search_and_ctrl_n_works_from_home(qtbot, demo_ctx, translations):
+    from testsupport.ui import open_window
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    intake = window.pages["intake"]
+    window.show_page("home")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is intake
+    assert intake.picker.query.hasFocus() or window.focusWidget() is intake.picker.query
+    window.show_page("home")
+    window.show_page("intake")  # what F2 does
+    assert window.focusWidget() is intake.picker.query
+
+
+def test_the_shortcut_list_names_the_page_of_each_key(qtbot, demo_ctx, translations):
+    from ui.shortcuts_help import ShortcutsHelp
+
+    actor = demo_ctx.users.authenticate("clerk", "Clerk2026")
+    window = MainWindow(demo_ctx, actor, translations)
+    qtbot.addWidget(window)
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    assert isinstance(dialog, ShortcutsHelp)
+    rows = [(dialog.table.item(i, 0).text(), dialog.table.item(i, 1).text()) for i in range(dialog.table.rowCount())]
+    ctrl_l = [text for key, text in rows if key == "Ctrl+L"]
+    assert len(ctrl_l) == len(set(ctrl_l)) and all(" · " in t for t in ctrl_l)  # one per page, named
+    assert any(key == "F9" for key, _ in rows)
+    assert [key for key, _ in rows[:4]] == ["F1", "F2", "F3", "F4"]  # the pages first

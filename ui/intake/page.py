@@ -282,6 +282,14 @@ class IntakePage(QWidget):
         return self._index
 
     # -- case lifecycle on the desk -----------------------------------------------------------
+    def focus_first(self) -> None:
+        """Where the cursor goes when the page is shown (F2): the item search with no case on the
+        desk, else the checklist."""
+        if self.case_id is None:
+            self.picker.focus_search()
+        else:
+            self.table.setFocus()
+
     def new_intake(self) -> None:
         """Clear the desk for the next applicant (the previous draft stays saved)."""
         self.main.current_case.close()
@@ -401,8 +409,8 @@ class IntakePage(QWidget):
             self.agent.clear()
         if view.prereviewed_by and self.actor.can(Permission.CASE_DECIDE):
             self.prereview_note.setText(
-                self.tr("Pre-reviewed by staff #%1; checks below were made by them").replace(
-                    "%1", str(view.prereviewed_by)
+                self.tr("Pre-reviewed by %1; checks below were made by them").replace(
+                    "%1", self.ctx.users.display_name(view.prereviewed_by)
                 )
             )
         else:
@@ -668,7 +676,12 @@ class IntakePage(QWidget):
         title = i18n.text(DECISION_LABELS[decision])
         kwargs: dict[str, Any] = {}
         if decision is Decision.ACCEPT_WITH_DEFICIENCIES:
-            due = self.prompts.due_date(self.tr("Deadline for the deferred materials"), self.ctx.clock.now().date())
+            # The due dates given line by line (Ctrl+T) are not asked for again: the latest one holds.
+            deferred = [ln for ln in self.ctx.cases.get(self.actor, case_id).lines if ln.status is LineStatus.DEFERRED]
+            dues = [ln.due_date for ln in deferred if ln.due_date is not None]
+            due = max(dues) if deferred and len(dues) == len(deferred) else None
+            if due is None:
+                due = self.prompts.due_date(self.tr("Deadline for the deferred materials"), self.ctx.clock.now().date())
             if due is None:
                 return
             kwargs["due_date"] = due
@@ -706,12 +719,13 @@ class IntakePage(QWidget):
                 body += "\n" + self.tr("Bring them by %1").replace("%1", kwargs["due_date"].isoformat())
             return f"{head}\n\n{body}"
         if decision is Decision.REJECT:
-            return (
-                f"{head}\n\n{self.tr('Reason')}: {kwargs['reason']}\n{self.tr('Legal basis')}: {kwargs['legal_basis']}"
-            )
+            # tr() outside f-strings: lupdate does not see a call inside one (it leaked as English)
+            reason_label, basis_label = self.tr("Reason"), self.tr("Legal basis")
+            return f"{head}\n\n{reason_label}: {kwargs['reason']}\n{basis_label}: {kwargs['legal_basis']}"
         received = "\n".join(
             f"· {line.name}  {line.originals_received}/{line.copies_received}"
             for line in view.lines
             if line.status is not LineStatus.NOT_REQUIRED
         )
-        return f"{head}\n\n{self.tr('Materials received (originals/copies):')}\n{received}"
+        received_label = self.tr("Materials received (originals/copies):")
+        return f"{head}\n\n{received_label}\n{received}"

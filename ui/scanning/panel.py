@@ -123,8 +123,14 @@ class ScanningPanel(QWidget):
 
         self.scan_button = QPushButton()
         self.scan_button.setObjectName("scanButton")
-        self.scan_button.setShortcut(QKeySequence("F9"))
         self.scan_button.clicked.connect(lambda: self.start_scan())
+        # F9 as an action, not the button's shortcut: QPushButton.setText() on a language switch
+        # replaces a button's shortcut with the text's mnemonic, which wiped F9.
+        self.scan_action = QAction(self)
+        self.scan_action.setShortcut(QKeySequence("F9"))
+        self.scan_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while the panel is shown
+        self.scan_action.triggered.connect(lambda: self.start_scan())  # start_scan checks it can scan
+        self.addAction(self.scan_action)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelScan")
         self.cancel_button.setEnabled(False)
@@ -217,6 +223,7 @@ class ScanningPanel(QWidget):
         self.refresh_button.setText(self.tr("Refresh"))
         self.drop_blank.setText(self.tr("Drop blank pages"))
         self.scan_button.setText(self.tr("Scan (F9)"))
+        self.scan_action.setText(self.tr("Scan into the focused line"))
         self.cancel_button.setText(self.tr("Cancel"))
         texts = {
             "rotate": self.tr("Rotate"),
