@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
@@ -16,6 +16,7 @@ from clerk_app.version import app_version
 from ui.current_case import CurrentCase
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
