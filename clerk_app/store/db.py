@@ -241,6 +241,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         from alembic import command
 
         command.upgrade(alembic_config(engine), revision)
+        if engine.dialect.name == "sqlite":
+            # A migration that rebuilt a table (batch mode) drops its planner statistics; without them
+            # SQLite picks poor indexes for statistics and search until ANALYZE runs. Only after an
+            # actual upgrade (not on every start).
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
     except ClerkAppError:
         raise
     except Exception as exc:
