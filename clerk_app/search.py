@@ -26,7 +26,7 @@ from clerk_app.identity import validate_resident_id
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.persons import PersonRepository
 from clerk_app.roles import Actor, Permission
-from clerk_app.store.models import AuditEvent, Case, Person, PrintJob
+from clerk_app.store.models import AuditEvent, Case, CaseLine, Person, PrintJob
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -133,6 +133,38 @@ _ROW_COLUMNS = (
 )
 
 
+# Why an applicant's earlier case needs the clerk now (after a card read): key → Chinese label.
+MATTER_NOTICE = "notice"
+MATTER_DEFERRED = "deferred"
+MATTER_RESULT = "result"
+MATTER_LABELS = {
+    MATTER_NOTICE: i18n.register("matter.notice", "已一次性告知，待补正后再办", "Returned with a notice"),
+    MATTER_DEFERRED: i18n.register("matter.deferred", "有容缺材料待补交", "容缺 materials owed"),
+    MATTER_RESULT: i18n.register("matter.result", "办理结果已出，可当场领取", "Result ready for pickup"),
+}
+# Statuses in which deferred lines are still owed (not yet supplemented, not closed).
+_OWING = (
+    CaseStatus.ACCEPTED_WITH_DEFICIENCIES.value,
+    CaseStatus.SYNCED.value,
+    CaseStatus.IN_APPROVAL.value,
+    CaseStatus.APPROVED.value,
+)
+
+
+@dataclass(frozen=True)
+class OpenMatter:
+    """An earlier case of the applicant on the desk that needs something today (no personal data)."""
+
+    id: str
+    case_number: str | None
+    item_name: str
+    status: CaseStatus
+    kind: str  # MATTER_NOTICE | MATTER_DEFERRED | MATTER_RESULT
+
+    def label(self) -> str:
+        return i18n.text(MATTER_LABELS[self.kind])
+
+
 def _row(r: Sequence[Any]) -> CaseRow:
     return CaseRow(
         id=r[0],
@@ -203,6 +235,46 @@ class CaseSearch:
             raise SearchError(why=i18n.Msg(_W_CASE_NUMBER), detail="invalid case number")
         page = self.search(actor, SearchCriteria(case_number=number), limit=1)
         return page.rows[0] if page.rows else None
+
+    def open_matters(self, actor: Actor, document_number: str, exclude: str | None = None) -> list[OpenMatter]:
+        """The applicant's earlier cases (as applicant, by the hall-wide ID token) that were returned
+        with a notice, still owe 容缺 materials or have a result ready — asked after a card read.
+        Audited as a personal-data lookup (the criterion's name, never its value)."""
+        self._require(actor)
+        if not document_number.strip():
+            return []
+        token = self._persons.id_token(_normal_id(document_number))
+        matching = select(Person.id).where(Person.id_token == token)
+        deferred = select(CaseLine.case_id).where(CaseLine.status == "deferred")
+        stmt = self._visible(
+            actor,
+            select(Case.id, Case.case_number, Case.item_name, Case.status, Case.id.in_(deferred)).where(
+                Case.applicant_id.in_(matching),
+                or_(
+                    Case.status.in_([CaseStatus.RETURNED_WITH_NOTICE.value, CaseStatus.RESULT_READY.value]),
+                    Case.status.in_(_OWING) & Case.id.in_(deferred),
+                ),
+            ),
+        )
+        if exclude:
+            stmt = stmt.where(Case.id != exclude)
+        with self._sessions() as s:
+            rows = s.execute(stmt.order_by(Case.created_at.desc()).limit(20)).all()
+        out = []
+        for cid, number, item, status, owes in rows:
+            st = CaseStatus(status)
+            kind = (
+                MATTER_RESULT
+                if st is CaseStatus.RESULT_READY
+                else MATTER_NOTICE
+                if st is CaseStatus.RETURNED_WITH_NOTICE
+                else MATTER_DEFERRED
+            )
+            if st is CaseStatus.RESULT_READY and owes:
+                kind = MATTER_RESULT
+            out.append(OpenMatter(cid, number, item, st, kind))
+        self._auditor.record_now(actor, "case.open_matters", None, criteria=["id_number"], found=len(out))
+        return out
 
     # -- a case's history ----------------------------------------------------------------------
     def documents(self, actor: Actor, case_id: str) -> list[DocumentRow]:

@@ -31,6 +31,9 @@ class PageHost(Protocol):
     ctx: AppContext
     actor: Actor
     current_case: CurrentCase
+    pages: dict[str, QWidget]
+
+    def show_page(self, widget: QWidget | str) -> None: ...
 
     def card_service(self) -> CardReaderService | None: ...
 

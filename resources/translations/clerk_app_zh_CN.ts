@@ -532,47 +532,47 @@
 <context>
     <name>Backends</name>
     <message>
-        <location filename="../../ui/main_window.py" line="26" />
+        <location filename="../../ui/main_window.py" line="27" />
         <source>simulated (demo)</source>
         <translation>模拟设备（演示）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="27" />
+        <location filename="../../ui/main_window.py" line="28" />
         <source>PC/SC reader</source>
         <translation>PC/SC 读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="28" />
+        <location filename="../../ui/main_window.py" line="29" />
         <source>resident ID reader</source>
         <translation>身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="29" />
+        <location filename="../../ui/main_window.py" line="30" />
         <source>PC/SC + resident ID readers</source>
         <translation>PC/SC 读卡器 + 身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="30" />
+        <location filename="../../ui/main_window.py" line="31" />
         <source>SANE scanner</source>
         <translation>SANE 扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31" />
+        <location filename="../../ui/main_window.py" line="32" />
         <source>import folder</source>
         <translation>导入文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32" />
+        <location filename="../../ui/main_window.py" line="33" />
         <source>PDF folder</source>
         <translation>PDF 文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33" />
+        <location filename="../../ui/main_window.py" line="34" />
         <source>CUPS printer</source>
         <translation>CUPS 打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34" />
+        <location filename="../../ui/main_window.py" line="35" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
@@ -1650,222 +1650,242 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="242" />
+        <location filename="../../ui/intake/page.py" line="252" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="243" />
+        <location filename="../../ui/intake/page.py" line="253" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="244" />
+        <location filename="../../ui/intake/page.py" line="254" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="245" />
+        <location filename="../../ui/intake/page.py" line="255" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="246" />
+        <location filename="../../ui/intake/page.py" line="256" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="247" />
+        <location filename="../../ui/intake/page.py" line="257" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="248" />
+        <location filename="../../ui/intake/page.py" line="258" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="249" />
+        <location filename="../../ui/intake/page.py" line="259" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="250" />
+        <location filename="../../ui/intake/page.py" line="260" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="251" />
+        <location filename="../../ui/intake/page.py" line="261" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="252" />
+        <location filename="../../ui/intake/page.py" line="262" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="253" />
+        <location filename="../../ui/intake/page.py" line="263" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="254" />
+        <location filename="../../ui/intake/page.py" line="264" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="255" />
+        <location filename="../../ui/intake/page.py" line="265" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="256" />
+        <location filename="../../ui/intake/page.py" line="266" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="257" />
+        <location filename="../../ui/intake/page.py" line="267" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="258" />
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="259" />
+        <location filename="../../ui/intake/page.py" line="269" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="260" />
+        <location filename="../../ui/intake/page.py" line="270" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="261" />
+        <location filename="../../ui/intake/page.py" line="271" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="262" />
+        <location filename="../../ui/intake/page.py" line="272" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="268" />
+        <location filename="../../ui/intake/page.py" line="273" />
+        <source>Open the applicant's earlier case (Ctrl+O)</source>
+        <translation>打开申请人的在办件（Ctrl+O）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="279" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="394" />
+        <location filename="../../ui/intake/page.py" line="408" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="412" />
+        <location filename="../../ui/intake/page.py" line="426" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="723" />
+        <location filename="../../ui/intake/page.py" line="600" />
+        <source>This applicant has earlier cases: %1</source>
+        <translation>该申请人有在办件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="602" />
+        <source> and %1 more</source>
+        <translation>，另有 %1 件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="603" />
+        <source>— Ctrl+O opens the first</source>
+        <translation>—— 按 Ctrl+O 打开第一件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="776" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="723" />
+        <location filename="../../ui/intake/page.py" line="776" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="730" />
+        <location filename="../../ui/intake/page.py" line="783" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="454" />
+        <location filename="../../ui/intake/page.py" line="468" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="459" />
+        <location filename="../../ui/intake/page.py" line="473" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="461" />
+        <location filename="../../ui/intake/page.py" line="475" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="462" />
+        <location filename="../../ui/intake/page.py" line="476" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="567" />
+        <location filename="../../ui/intake/page.py" line="581" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="577" />
+        <location filename="../../ui/intake/page.py" line="629" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="581" />
+        <location filename="../../ui/intake/page.py" line="633" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="598" />
+        <location filename="../../ui/intake/page.py" line="650" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="617" />
+        <location filename="../../ui/intake/page.py" line="670" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="623" />
+        <location filename="../../ui/intake/page.py" line="676" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="625" />
+        <location filename="../../ui/intake/page.py" line="678" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="665" />
+        <location filename="../../ui/intake/page.py" line="718" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="665" />
+        <location filename="../../ui/intake/page.py" line="718" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="684" />
+        <location filename="../../ui/intake/page.py" line="737" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="701" />
+        <location filename="../../ui/intake/page.py" line="754" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="704" />
+        <location filename="../../ui/intake/page.py" line="757" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="719" />
+        <location filename="../../ui/intake/page.py" line="772" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -1958,96 +1978,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="217" />
-        <location filename="../../ui/main_window.py" line="240" />
+        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="241" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="217" />
-        <location filename="../../ui/main_window.py" line="251" />
+        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="252" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="219" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243" />
+        <location filename="../../ui/main_window.py" line="244" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244" />
+        <location filename="../../ui/main_window.py" line="245" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245" />
+        <location filename="../../ui/main_window.py" line="246" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246" />
+        <location filename="../../ui/main_window.py" line="247" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247" />
+        <location filename="../../ui/main_window.py" line="248" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248" />
+        <location filename="../../ui/main_window.py" line="249" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249" />
+        <location filename="../../ui/main_window.py" line="250" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250" />
+        <location filename="../../ui/main_window.py" line="251" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="254" />
+        <location filename="../../ui/main_window.py" line="255" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="261" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="188" />
-        <location filename="../../ui/main_window.py" line="202" />
-        <location filename="../../ui/main_window.py" line="262" />
+        <location filename="../../ui/main_window.py" line="189" />
+        <location filename="../../ui/main_window.py" line="203" />
+        <location filename="../../ui/main_window.py" line="263" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="266" />
+        <location filename="../../ui/main_window.py" line="267" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="275" />
+        <location filename="../../ui/main_window.py" line="276" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="277" />
+        <location filename="../../ui/main_window.py" line="278" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2096,32 +2116,32 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="88" />
+        <location filename="../../ui/pages.py" line="91" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="89" />
+        <location filename="../../ui/pages.py" line="92" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="92" />
+        <location filename="../../ui/pages.py" line="95" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="93" />
+        <location filename="../../ui/pages.py" line="96" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="94" />
+        <location filename="../../ui/pages.py" line="97" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="95" />
+        <location filename="../../ui/pages.py" line="98" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>

@@ -80,3 +80,18 @@ def test_waiting_time_in_statistics_gets_values(ctx):
         row = s.execute(select(Case.ticket_at, Case.called_at).where(Case.id == case_id)).one()
     assert row.ticket_at is not None and row.called_at is not None
     assert isinstance(row.called_at - row.ticket_at, dt.timedelta)
+
+
+def test_open_matters_of_an_applicant_by_id_token(ctx):
+    """After a card read: returned with a notice, 容缺 owed, result ready — and nothing for a plain
+    accepted case (demo people 4, 6/7, 9, 3)."""
+    from clerk_app.demo import _demo_person, seed_demo_cases
+    from clerk_app.search import MATTER_DEFERRED, MATTER_NOTICE, MATTER_RESULT
+
+    seed_demo_cases(ctx)
+    actor = clerk(ctx)
+    people = (3, 4, 6, 7, 9)
+    kinds = {i: [m.kind for m in ctx.search.open_matters(actor, _demo_person(i).document_number)] for i in people}
+    assert kinds == {3: [], 4: [MATTER_NOTICE], 6: [MATTER_DEFERRED], 7: [MATTER_DEFERRED], 9: [MATTER_RESULT]}
+    assert ctx.search.open_matters(actor, "") == []
+    assert "容缺" in ctx.search.open_matters(actor, _demo_person(6).document_number)[0].label()

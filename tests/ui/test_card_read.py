@@ -148,3 +148,28 @@ def test_a_card_read_can_be_cancelled_with_esc(qtbot, page_with_case, demo_ctx):
     qtbot.waitUntil(lambda: page._card_op is None, timeout=3000)
     assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None
     assert page.applicant.read_button.isEnabled() and page.prompts.errors == []
+
+
+def test_card_read_tells_of_earlier_cases_and_ctrl_o_opens_one(qtbot, page_with_case, demo_ctx):
+    """The chip's holder had a case returned with a notice: said after the read, Ctrl+O opens it."""
+    from clerk_app.lifecycle import Decision
+    from clerk_app.persons import PersonData
+
+    window, page = page_with_case
+    earlier = demo_ctx.cases.start_case(page.actor, "SH-JSZG-RD")
+    demo_ctx.cases.set_applicant(
+        page.actor, earlier, PersonData(name="张三", document_number="11010519491231002X", address="北京市东城区")
+    )
+    demo_ctx.cases.decide(earlier, Decision.RETURN_WITH_NOTICE, page.actor)
+    assert not page.matters_note.isVisible()
+    qtbot.waitUntil(lambda: "已放卡" in window.card_label.text() or "card present" in window.card_label.text())
+    qtbot.keyClick(page, K.Key_F6)
+    qtbot.waitUntil(lambda: page.matters_note.isVisible(), timeout=5000)
+    assert "已一次性告知" in page.matters_note.text() and "Ctrl+O" in page.matters_note.text()
+    assert [m.id for m in page.matters] == [earlier]
+    qtbot.keyClick(page, K.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert page.matter_dialog.isVisible()
+    page.matter_dialog.close()
+    # the next applicant starts clean
+    qtbot.keyClick(page, K.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert not page.matters_note.isVisible() and page.matters == []

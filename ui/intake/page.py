@@ -34,6 +34,7 @@ from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData
 from clerk_app.roles import Permission
+from clerk_app.search import MATTER_RESULT, OpenMatter
 from clerk_app.workdays import promised_text
 from ui.intake.applicant_panel import ApplicantPanel
 from ui.intake.checklist_model import ChecklistModel
@@ -74,6 +75,7 @@ class IntakePage(QWidget):
         ("reject_action", "Ctrl+4"),
         ("hand_over_action", "Ctrl+H"),
         ("checklist_focus_action", "Ctrl+L"),
+        ("open_matter_action", "Ctrl+O"),
     )
 
     def __init__(self, window: PageHost) -> None:
@@ -119,6 +121,13 @@ class IntakePage(QWidget):
         left = QVBoxLayout()
         left.addLayout(top)
         left.addWidget(self.prereview_note)
+        self.matters: list[OpenMatter] = []  # the applicant's earlier cases that need something today
+        self.matters_note = QLabel()
+        self.matters_note.setObjectName("openMatters")
+        self.matters_note.setWordWrap(True)
+        self.matters_note.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.matters_note.setVisible(False)
+        left.addWidget(self.matters_note)
         left.addWidget(self.picker, 2)
         left.addWidget(self.applicant)
         left.addWidget(self.identity_check)
@@ -206,6 +215,7 @@ class IntakePage(QWidget):
             "reject_action": lambda: self.decide(Decision.REJECT),
             "hand_over_action": self.hand_over,
             "checklist_focus_action": self.table.setFocus,
+            "open_matter_action": self.open_matter,
         }
         line_actions = ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action")
         decision_actions = ("accept_action", "accept_deficient_action", "notice_action", "reject_action")
@@ -260,6 +270,7 @@ class IntakePage(QWidget):
             "reject_action": self.tr("Reject (Ctrl+4)"),
             "hand_over_action": self.tr("Hand over to window (Ctrl+H)"),
             "checklist_focus_action": self.tr("Go to checklist"),
+            "open_matter_action": self.tr("Open the applicant's earlier case (Ctrl+O)"),
         }
         for name, text in texts.items():
             getattr(self, name).setText(text)
@@ -294,6 +305,9 @@ class IntakePage(QWidget):
         """Clear the desk for the next applicant (the previous draft stays saved)."""
         self.main.current_case.close()
         self.ticket.clear()
+        self.matters = []
+        self.matters_note.clear()
+        self.matters_note.setVisible(False)
         self.picker.recent = self.ctx.cases.recent_item_codes(self.actor)
         self.picker.query.clear()
         self.picker.focus_search()
@@ -568,6 +582,44 @@ class IntakePage(QWidget):
         if due:
             self.set_line_status(LineStatus.DEFERRED, due_date=due)
 
+    # -- the applicant's earlier cases ------------------------------------------------------------
+    def check_open_matters(self, document_number: str) -> None:
+        """After a card read: does this applicant have a case returned with a notice, owing 容缺
+        materials or with a result ready? Said on the page; Ctrl+O opens the first one."""
+        try:
+            self.matters = self.ctx.search.open_matters(self.actor, document_number, exclude=self.case_id)
+        except ClerkAppError as exc:
+            log.info("open matters not checked: %s", exc)
+            self.matters = []
+        if not self.matters:
+            self.matters_note.clear()
+            self.matters_note.setVisible(False)
+            return
+        parts = [f"{m.case_number or m.item_name}（{m.item_name}）：{m.label()}" for m in self.matters[:3]]
+        more = len(self.matters) - 3
+        text = self.tr("This applicant has earlier cases: %1").replace("%1", "；".join(parts))
+        if more > 0:
+            text += self.tr(" and %1 more").replace("%1", str(more))
+        self.matters_note.setText(text + " " + self.tr("— Ctrl+O opens the first"))
+        self.matters_note.setVisible(True)
+
+    def open_matter(self) -> None:
+        """Open the first earlier case: a result ready goes to 出件 (F4) looked up; any other opens read
+        only in the case view."""
+        if not self.matters:
+            return
+        matter = self.matters[0]
+        delivery = self.main.pages.get("delivery")
+        if matter.kind == MATTER_RESULT and delivery is not None and matter.case_number:
+            delivery.lookup.setText(matter.case_number)  # type: ignore[attr-defined]
+            self.main.show_page(delivery)
+            delivery.find_case()  # type: ignore[attr-defined]
+            return
+        from ui.search.case_view import CaseViewDialog
+
+        self.matter_dialog = CaseViewDialog(self.ctx.cases, self.ctx.search, self.actor, matter.id, self)
+        self.matter_dialog.open()
+
     # -- card reading (off the GUI thread) ------------------------------------------------------
     def read_card(self, agent: bool = False, mrz_key: MrzKey | CanKey | None = None) -> None:
         """Read the document on the reader off the GUI thread. A passport or travel permit needs its
@@ -600,6 +652,7 @@ class IntakePage(QWidget):
             self.save_applicant(record, agent=agent)
             if not agent:
                 self.show_identity_check()
+                self.check_open_matters(record.document_number)
 
         def failed(exc: BaseException) -> None:
             from devices.cards.api import BacFailedError, WrongMrzError
