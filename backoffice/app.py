@@ -206,6 +206,25 @@ def create_app(
             response.status_code = 200
         return schemas.PacketReceiptOut(**receipt.__dict__)
 
+    @app.post("/v1/cases/{case_id}/outcomes", status_code=201)
+    async def upload_outcome(
+        case_id: Annotated[str, CASE_PATH],
+        body: schemas.OutcomeIn,
+        station: StationDep,
+        response: Response,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    ) -> schemas.OutcomeReceiptOut:
+        if body.case_id != case_id:
+            raise ApiProblem(422, "invalid_request", "case_id in the body differs from the path")
+        if body.station_code != station.code:
+            raise ApiProblem(403, "forbidden", "outcome names another station")
+        created = await in_db(
+            service.receive_outcome, station, idempotency_key, body.model_dump(mode="json", exclude_none=True)
+        )
+        if not created:
+            response.status_code = 200
+        return schemas.OutcomeReceiptOut(case_id=case_id, outcome=body.outcome, created=created)
+
     @app.get("/v1/cases/{case_id}/attachments/{sha256}")
     async def attachment_state(
         station: StationDep, case_id: Annotated[str, CASE_PATH], sha256: Annotated[str, SHA_PATH]
@@ -301,6 +320,10 @@ def create_app(
     async def add_station(body: schemas.StationCreate) -> schemas.StationCreated:
         code = await in_db(service.add_station, body.station_code, body.name)
         return schemas.StationCreated(station_code=body.station_code, enrolment_code=code)
+
+    @app.get("/v1/admin/cases/{case_id}/outcomes", dependencies=[AdminDep])
+    async def list_outcomes(case_id: Annotated[str, CASE_PATH]) -> list[dict[str, Any]]:
+        return await in_db(service.case_outcomes, case_id)
 
     @app.get("/v1/admin/cases", dependencies=[AdminDep])
     async def list_cases() -> list[schemas.CaseSummary]:

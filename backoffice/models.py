@@ -164,6 +164,23 @@ class Supplement(Base):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class CaseOutcome(Base):
+    """An outcome of a case after the window's decision (migration 0005): return with notice,
+    rejection, delivery, void, correction — as the station sent it, once per idempotency key. Not tied
+    to a received case: returned and rejected cases send no packet."""
+
+    __tablename__ = "case_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # -- the approver workbench (migration 0004) ---------------------------------------------------------
 class Department(Base):
     """A department that approves the items assigned to it (its scope)."""

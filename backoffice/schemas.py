@@ -3,6 +3,7 @@ checks the running server against it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -147,6 +148,74 @@ class RatingIn(Strict):
         if any(len(r) > 64 for r in self.reasons):
             raise ValueError("a reason code is at most 64 characters")
         return self
+
+
+class NoticeEntryIn(Strict):
+    requirement_code: str = Field(min_length=1, max_length=64)
+    problem: Literal["missing", "incomplete", "defective"]
+
+
+class OutcomeDetails(Strict):
+    """What the outcome carries; which fields apply depends on ``outcome`` (checked in OutcomeIn).
+    No personal data in clear: a collector by role and masked ID, an express address masked."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+    legal_basis: str | None = Field(default=None, max_length=2000)
+    notice: list[NoticeEntryIn] | None = Field(default=None, max_length=200)
+    method: Literal["window", "express"] | None = None
+    collector: Literal["applicant", "agent"] | None = None
+    id_source: Literal["chip", "manual"] | None = None
+    courier: str | None = Field(default=None, max_length=64)
+    tracking_number: str | None = Field(default=None, max_length=40)
+    address_masked: str | None = Field(default=None, max_length=200)
+    field: str | None = Field(default=None, max_length=64)
+    old_value: str | None = Field(default=None, max_length=2000)
+    new_value: str | None = Field(default=None, max_length=2000)
+    correction: int | None = Field(default=None, ge=1)
+
+
+_OUTCOME_NEEDS: dict[str, tuple[str, ...]] = {
+    "return_with_notice": ("notice",),
+    "rejection": ("reason",),
+    "delivery": ("method",),
+    "void": ("reason",),
+    "correction": ("field", "reason"),
+}
+
+
+class OutcomeIn(Strict):
+    """An outcome of a case after the window's decision, sent once through the station's outbox."""
+
+    schema_version: Literal["outcome/1"]
+    case_id: str = Field(pattern=UUID_RE)
+    case_number: str | None = Field(default=None, max_length=40)
+    outcome: Literal["return_with_notice", "rejection", "delivery", "void", "correction"]
+    item_code: str = Field(min_length=1, max_length=64)
+    at: dt.datetime
+    station_code: str = Field(min_length=1, max_length=16)  # the sending (owning) station
+    acting_station: str = Field(min_length=1, max_length=16)  # where it happened (通办)
+    window_no: str = Field(max_length=16)
+    actor_role: str = Field(min_length=1, max_length=16)
+    details: OutcomeDetails
+
+    @model_validator(mode="after")
+    def _details_fit(self) -> OutcomeIn:
+        missing = [f for f in _OUTCOME_NEEDS[self.outcome] if getattr(self.details, f) in (None, "", [])]
+        if missing:
+            raise ValueError(f"{self.outcome} needs {', '.join(missing)}")
+        if self.outcome == "delivery" and self.details.method == "window" and self.details.collector is None:
+            raise ValueError("a delivery at the window names the collector")
+        if self.outcome == "delivery" and self.details.method == "express" and not self.details.tracking_number:
+            raise ValueError("an express delivery carries the tracking number")
+        if self.at.tzinfo is None:
+            raise ValueError("at needs a time zone")
+        return self
+
+
+class OutcomeReceiptOut(Strict):
+    case_id: str
+    outcome: str
+    created: bool
 
 
 class RatingReceiptOut(Strict):

@@ -23,6 +23,7 @@ from backoffice.models import (
     AccessToken,
     Attachment,
     AttachmentChunk,
+    CaseOutcome,
     Publication,
     Rating,
     ReceivedCase,
@@ -530,6 +531,57 @@ def _rating_replay(existing: Rating, digest: str) -> bool:
     if existing.body_sha256 != digest:
         raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different rating")
     return False
+
+
+# -- outcomes after the decision ------------------------------------------------------------------
+def receive_outcome(session: Session, station: Station, key: str, body: dict[str, Any]) -> bool:
+    """Store an outcome once. True when stored now, False for a replay of the same key and body; the
+    same key with another body is 409. Recorded for the approvers (``case_outcomes``); the approval
+    workflow itself is not changed by it."""
+    digest = canonical_sha256(body)
+    existing = session.scalar(select(CaseOutcome).where(CaseOutcome.idempotency_key == key))
+    if existing is not None:
+        return _outcome_replay(existing, station, digest)
+    session.add(
+        CaseOutcome(
+            station_id=station.id,
+            case_id=body["case_id"],
+            outcome=body["outcome"],
+            idempotency_key=key,
+            body_sha256=digest,
+            body=body,
+            received_at=utcnow(),
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(CaseOutcome).where(CaseOutcome.idempotency_key == key))
+        if existing is None:
+            raise
+        return _outcome_replay(existing, station, digest)
+    return True
+
+
+def _outcome_replay(existing: CaseOutcome, station: Station, digest: str) -> bool:
+    if existing.station_id != station.id or existing.body_sha256 != digest:
+        raise ApiProblem(409, "idempotency_conflict", "this idempotency key was used for a different outcome")
+    return False
+
+
+def case_outcomes(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """The outcomes received for a case, in order (admin/workbench)."""
+    rows = session.scalars(select(CaseOutcome).where(CaseOutcome.case_id == case_id).order_by(CaseOutcome.id))
+    return [
+        {
+            "outcome": r.outcome,
+            "idempotency_key": r.idempotency_key,
+            "received_at": r.received_at.isoformat(),
+            "body": r.body,
+        }
+        for r in rows
+    ]
 
 
 # -- supplements (容缺) ----------------------------------------------------------------------------

@@ -155,7 +155,8 @@ def build_context(
     warnings: list[str] = []
     folder = Path(settings.catalogue_dir) if settings.catalogue_dir else RESOURCES / "catalogue"
     try:
-        catalogue.import_folder(folder, system_actor(settings.station_code))
+        # Only a newer folder (or none active yet): a version pushed by the back office holds.
+        catalogue.import_if_newer(folder, system_actor(settings.station_code))
     except CatalogueError as exc:
         # The previously active version stays; the clerk/admin is told at start-up.
         log.warning("catalogue not activated: %s", exc)
@@ -175,7 +176,15 @@ def build_context(
         calendar = WorkingDayCalendar.from_file(holiday_file)
     persons = PersonRepository(FieldCipher(keys, "fields"), SearchIndex(keys), clock)
     cases = CaseService(
-        sessions, clock, catalogue.active, auditor, calendar, persons, settings.station_code, settings.window_no
+        sessions,
+        clock,
+        catalogue.active,
+        auditor,
+        calendar,
+        persons,
+        settings.station_code,
+        settings.window_no,
+        catalogue_version=catalogue.version_of,
     )
     # An official schedule that arrived with this start (newer package or holiday file) makes the
     # provisional promised dates of open cases final, once, audited.

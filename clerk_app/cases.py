@@ -9,22 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from clerk_app import i18n, stats_aggregates
 from clerk_app.audit import Auditor
 from clerk_app.case_numbers import allocate_case_number
 from clerk_app.catalogue.model import Catalogue, ServiceItem
-from clerk_app.clock import Clock
+from clerk_app.clock import CHINA_TZ, Clock
 from clerk_app.errors import ClerkAppError, DomainError, NotFound
+from clerk_app.identity import mask_address
 from clerk_app.lifecycle import (
     DECISION_LABELS,
     DECISION_STATUS,
+    STATUS_LABELS,
     CaseStatus,
     Decision,
     DecisionCheck,
@@ -38,9 +43,10 @@ from clerk_app.lifecycle import (
     derive_lines,
     evaluate_decision,
 )
+from clerk_app.outcomes import enqueue_outcome
 from clerk_app.persons import PersonData, PersonRepository, PersonView
 from clerk_app.roles import Actor, Permission
-from clerk_app.store.models import Case, CaseLine, CaseTransition, OutboxEntry, Person
+from clerk_app.store.models import Case, CaseClaim, CaseLine, CaseTransition, OutboxEntry, Person, User
 from clerk_app.workdays import WorkingDayCalendar
 
 _E_LINE = i18n.register("error.line_rule", "材料“{name}”：{why}", "Material “{name}”: {why}")
@@ -59,6 +65,97 @@ _E_LOCKED = i18n.register(
     "error.case_locked", "案件已作出决定，不能再修改材料或信息", "The case is decided: its intake can no longer change"
 )
 _E_VOID_REASON = i18n.register("error.void_reason", "作废必须填写原因", "Voiding needs a reason")
+_E_SUPPLEMENT_STATE = i18n.register(
+    "error.supplement_state",
+    "案件状态为“{status}”，不能登记补交材料（只有容缺受理、已推送或审批中的案件可以）",
+    "A case in status “{status}” takes no supplements (only accepted with deficiencies, sent or in approval)",
+)
+_E_SUPPLEMENT_LINE = i18n.register(
+    "error.supplement_line", "材料“{code}”不是本案的材料", "Material “{code}” is not a line of this case"
+)
+_E_ADDRESS = i18n.register(
+    "error.delivery_address", "邮寄送达须填写收件地址", "Express delivery needs the delivery address"
+)
+_E_QUEUE_SCOPE = i18n.register("error.queue_scope", "未知的队列范围：{scope}", "Unknown queue scope: {scope}")
+
+
+class CaseClaimed(DomainError):
+    """Someone else works on the case now: open it read-only (``holder`` says who)."""
+
+    key = i18n.register(
+        "error.case_claimed",
+        "案件正由 {name}（{station} {window} 号窗口，自 {since} 起）办理，只能查看",
+        "The case is being handled by {name} ({station}, window {window}, since {since}): read-only",
+    )
+
+    def __init__(self, holder: ClaimView) -> None:
+        super().__init__(
+            name=holder.user_name,
+            station=holder.station_code,
+            window=holder.window_no,
+            since=holder.since.astimezone(CHINA_TZ).strftime("%H:%M"),
+            detail=f"claimed by user {holder.user_id} at {holder.station_code}",
+        )
+        self.holder = holder
+
+
+class CaseConflict(DomainError):
+    """An optimistic-version conflict: someone saved the case first. Nothing was written; the other
+    change stands; reopen the case and do it again."""
+
+    key = i18n.register(
+        "error.case_conflict",
+        "案件刚被其他人修改，您的这次操作没有保存（对方的修改已保留）。请重新打开案件后再操作",
+        "Someone else changed the case just now: this action was not saved (theirs is kept). Reopen the case and retry",
+    )
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    case_id: str
+    user_id: int
+    user_name: str
+    station_code: str
+    window_no: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
+class OwedCase:
+    """A decided case that still owes deferred (容缺) materials: the earliest due date of its owed lines."""
+
+    case_id: str
+    case_number: str | None
+    status: CaseStatus
+    item_code: str
+    item_name: str
+    station_code: str
+    window_no: str
+    due: dt.date
+    days_overdue: int  # 0: due today
+    owed: tuple[str, ...]  # requirement codes still deferred
+
+
+@dataclass(frozen=True)
+class ReadyCase:
+    case_id: str
+    case_number: str | None
+    item_code: str
+    item_name: str
+    station_code: str
+    window_no: str
+    applicant_name: str  # masked
+    promised_date: dt.date | None
+    ready_since: dt.datetime
+
+
+QueueScope = Literal["mine", "window", "all"]
+SUPPLEMENTABLE = (
+    CaseStatus.ACCEPTED_WITH_DEFICIENCIES,
+    CaseStatus.SUPPLEMENTS_RECEIVED,
+    CaseStatus.SYNCED,
+    CaseStatus.IN_APPROVAL,
+)
 _E_ITEM_CHANGED = i18n.register(
     "error.item_gone", "事项 {code} 已不在当前事项清单中", "Item {code} is no longer in the active catalogue"
 )
@@ -117,6 +214,14 @@ class CaseView:
     server_status: str | None
     rating: int | None
     promised_provisional: bool = False  # the promised date used a provisional holiday schedule
+    station_code: str = ""
+    claim: ClaimView | None = None  # who works on it now (None: nobody)
+    delivery_address: str | None = None  # masked (express delivery)
+    row_version: int = 0
+
+    def read_only_for(self, actor: Actor) -> bool:
+        """True when someone else holds the claim: show it read-only with the holder's name."""
+        return self.claim is not None and self.claim.user_id != actor.user_id
 
 
 @dataclass(frozen=True)
@@ -148,10 +253,13 @@ class CaseService:
         persons: PersonRepository,
         station: str,
         window_no: str,
+        catalogue_version: Callable[[str], Catalogue | None] | None = None,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._catalogue = catalogue
+        # The exact catalogue version a case was drafted under (None: fall back to the active one).
+        self._catalogue_version = catalogue_version
         self._auditor = auditor
         self._calendar = calendar
         self._persons = persons
@@ -213,7 +321,7 @@ class CaseService:
 
     def set_answers(self, actor: Actor, case_id: str, answers: Mapping[str, Any]) -> None:
         """Change intake answers; the checklist follows, keeping what was already recorded."""
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._editable(s, actor, case_id)
             item = self._item(case)
             merged = self._with_defaults(item, {**case.answers, **answers})
@@ -241,7 +349,7 @@ class CaseService:
             self._auditor.record(s, actor, "case.answers", case_id, questions=sorted(answers))
 
     def set_applicant(self, actor: Actor, case_id: str, data: PersonData, *, agent: bool = False) -> PersonView:
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._editable(s, actor, case_id)
             existing = case.agent_id if agent else case.applicant_id
             row = self._persons.save(s, data, existing)
@@ -275,7 +383,7 @@ class CaseService:
     ) -> LineView:
         """Record what was received and how it checked out. Counts that reach the requirement mark
         the line received; ``status`` sets verified / defective(reason) / deferred(due) / waived."""
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._editable(s, actor, case_id)
             row = next((r for r in case.lines if r.requirement_code == code), None)
             if row is None:
@@ -333,9 +441,11 @@ class CaseService:
 
     def hand_over(self, actor: Actor, case_id: str) -> None:
         """Pre-review staff hand a prepared draft to the window queue (ready_for_window)."""
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._load(s, case_id)
+            self._check_claim(s, actor, case_id)
             self._transition(s, actor, case, CaseStatus.READY_FOR_WINDOW)
+            self._drop_claim(s, case.id)
             case.handed_over_at = self._clock.now()
             case.prereviewed_by = actor.user_id
 
@@ -383,8 +493,9 @@ class CaseService:
             raise DecisionNotAllowed(
                 decision=i18n.Msg(DECISION_LABELS[decision]), why=i18n.Msg("why.due"), detail="no due date"
             )
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._load(s, case_id)
+            self._check_claim(s, actor, case_id)
             target = DECISION_STATUS[decision]
             actor.require(check_transition(CaseStatus(case.status), target))
             lines = [_line_state(r) for r in case.lines]
@@ -409,6 +520,8 @@ class CaseService:
                 computed = self._calendar.promised_date(today, item.promised_days)
                 promised, provisional = computed.date, computed.provisional
             case.first_visit = not self._returned_before(s, case)
+            # 通办: the deciding window owns the case from now on (its worker sends the packet).
+            case.station_code, case.window_no = self.station, self.window_no
             case.case_number = allocate_case_number(s, self.station, today)
             case.decided_by = actor.user_id
             case.decided_at = now
@@ -452,6 +565,30 @@ class CaseService:
                 if decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES)
                 else None
             )
+            if decision is Decision.RETURN_WITH_NOTICE:
+                assert notice is not None
+                enqueue_outcome(
+                    s,
+                    case,
+                    "return_with_notice",
+                    actor,
+                    now,
+                    self.station,
+                    reason=case.decision_reason,
+                    notice=[{"requirement_code": e.code, "problem": e.problem.value} for e in notice.entries],
+                )
+            elif decision is Decision.REJECT:
+                enqueue_outcome(
+                    s,
+                    case,
+                    "rejection",
+                    actor,
+                    now,
+                    self.station,
+                    reason=case.decision_reason,
+                    legal_basis=case.legal_basis,
+                )
+            self._drop_claim(s, case.id)
             return DecisionResult(case.case_number, target, promised, notice, provisional)
 
     def _returned_before(self, s: Session, case: Case) -> bool:
@@ -481,9 +618,19 @@ class CaseService:
         The lines that really moved from deferred to received go to the back office through the outbox
         (``kind="supplements"``, key ``<case id>:supplements:<n>``, n counting this case's supplement
         events), in the same transaction."""
-        with self._sessions.begin() as s:
+        actor.require(Permission.CASE_SUPPLEMENT)
+        with self._write() as s:
             case = self._load(s, case_id)
-            actor.require(Permission.CASE_SUPPLEMENT)
+            self._check_claim(s, actor, case_id)
+            status = CaseStatus(case.status)
+            if status not in SUPPLEMENTABLE:
+                raise DomainError(
+                    _E_SUPPLEMENT_STATE, status=i18n.Msg(STATUS_LABELS[status]), detail=f"case is {status.value}"
+                )
+            known = {row.requirement_code for row in case.lines}
+            for code in codes:
+                if code not in known:
+                    raise DomainError(_E_SUPPLEMENT_LINE, code=code, detail=f"line {code} not in case")
             arrived: list[str] = []
             for row in case.lines:
                 if row.requirement_code in codes and row.status == LineStatus.DEFERRED.value:
@@ -514,7 +661,10 @@ class CaseService:
                         created_at=now,
                     )
                 )
-            if not any(r.status == LineStatus.DEFERRED.value for r in case.lines):
+            # The owed materials are the deferred lines: after the case has synced its status follows
+            # the back office, and only the lines say what is still owed.
+            done = not any(r.status == LineStatus.DEFERRED.value for r in case.lines)
+            if done and status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES:
                 self._transition(s, actor, case, CaseStatus.SUPPLEMENTS_RECEIVED)
             else:
                 self._touch(case)
@@ -528,24 +678,61 @@ class CaseService:
                 return
             self._transition(s, actor, case, status, reason=reason)
 
-    def deliver(self, actor: Actor, case_id: str, method: str, handover: dict[str, Any] | None = None) -> dt.datetime:
-        """Result handed out (出件). ``handover`` (collector role, courier, tracking number — no
-        personal data) is audited in the same transaction as the transition: both or neither."""
-        with self._sessions.begin() as s:
+    def deliver(
+        self,
+        actor: Actor,
+        case_id: str,
+        method: str,
+        handover: dict[str, Any] | None = None,
+        *,
+        address: str | None = None,
+    ) -> dt.datetime:
+        """Result handed out (出件). ``handover`` (collector role, masked ID, courier, tracking number
+        — no personal data in clear) is audited in the same transaction as the transition, with the
+        back-office outcome entry: all or nothing. Express delivery records ``address`` encrypted on
+        the case (masked in views, masked on the wire)."""
+        if method == "express" and not (address and address.strip()):
+            raise DomainError(_E_ADDRESS, detail="express without address")
+        with self._write() as s:
             case = self._load(s, case_id)
+            self._check_claim(s, actor, case_id)
             self._transition(s, actor, case, CaseStatus.DELIVERED, reason=method, method=method)
-            event = self._auditor.record(s, actor, "case.handover", case_id, **(handover or {"method": method}))
+            details = dict(handover or {"method": method})
+            if method == "express" and address:
+                case.delivery_address = self._persons.seal(address.strip(), f"delivery:{case.id}")
+                case.delivery_address_masked = mask_address(address.strip())
+                details["address_masked"] = case.delivery_address_masked
+            event = self._auditor.record(
+                s, actor, "case.handover", case_id, **{k: v for k, v in details.items() if k != "address_masked"}
+            )
+            enqueue_outcome(s, case, "delivery", actor, event.at, self.station, **details)
             if self.print_outbox is not None:  # the 送达回证 job commits with the handover
                 self.print_outbox.write(s, case, CaseStatus.DELIVERED.value, actor)
+            self._drop_claim(s, case.id)
             return event.at
+
+    def delivery_address(self, actor: Actor, case_id: str, reason: str) -> str | None:
+        """The full express address (audited like every full view of personal data)."""
+        actor.require(Permission.PII_VIEW_FULL)
+        if not reason or not reason.strip():
+            raise DomainError(_E_LINE, name="—", why=i18n.Msg(_W_REASON_NEEDED))
+        with self._sessions.begin() as s:
+            case = self._load(s, case_id)
+            if case.delivery_address is None:
+                return None
+            self._auditor.record(s, actor, "pii.view_full", case_id, reason=reason.strip(), subject="delivery_address")
+            return self._persons.unseal(case.delivery_address, f"delivery:{case.id}")
 
     def void(self, actor: Actor, case_id: str, reason: str) -> None:
         if not reason or not reason.strip():
             raise DomainError(_E_VOID_REASON)
-        with self._sessions.begin() as s:
+        with self._write() as s:
             case = self._load(s, case_id)
             self._transition(s, actor, case, CaseStatus.VOID, reason=reason.strip())
             case.void_reason = reason.strip()
+            if case.decided_at is not None:  # undecided drafts never reached the back office's view
+                enqueue_outcome(s, case, "void", actor, self._clock.now(), self.station, reason=reason.strip())
+            self._drop_claim(s, case.id)
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, actor: Actor, case_id: str) -> CaseView:
@@ -583,21 +770,219 @@ class CaseService:
             self._auditor.record(s, actor, "pii.use", case_id, purpose=purpose)
             return self._persons.load(row)
 
-    def drafts(self, actor: Actor, *, ready_only: bool = False) -> list[CaseView]:
-        """Open drafts at this station: the window queue (ready_for_window) first."""
+    def drafts(self, actor: Actor, *, ready_only: bool = False, scope: QueueScope = "all") -> list[CaseView]:
+        """The hall's open drafts (通办: any window takes any draft handed over by any 帮办 desk or
+        window), the window queue (ready_for_window) first. ``scope``: ``"mine"`` — started,
+        pre-reviewed or claimed by ``actor``; ``"window"`` — started at or claimed from this station;
+        ``"all"`` — the whole hall."""
         statuses = (
             [CaseStatus.READY_FOR_WINDOW.value]
             if ready_only
             else [CaseStatus.READY_FOR_WINDOW.value, CaseStatus.DRAFT.value]
         )
+        stmt = select(Case).where(Case.status.in_(statuses))
+        if scope == "mine":
+            mine = select(CaseClaim.case_id).where(CaseClaim.user_id == actor.user_id)
+            stmt = stmt.where(
+                or_(Case.created_by == actor.user_id, Case.prereviewed_by == actor.user_id, Case.id.in_(mine))
+            )
+        elif scope == "window":
+            here = select(CaseClaim.case_id).where(CaseClaim.station_code == self.station)
+            stmt = stmt.where(or_(Case.station_code == self.station, Case.id.in_(here)))
+        elif scope != "all":
+            raise DomainError(_E_QUEUE_SCOPE, scope=str(scope))
         with self._sessions() as s:
-            rows = s.scalars(
-                select(Case)
-                .where(Case.status.in_(statuses), Case.station_code == self.station)
-                .order_by(Case.status.desc(), Case.updated_at.desc())
-                .limit(200)
-            ).all()
+            rows = s.scalars(stmt.order_by(Case.status.desc(), Case.updated_at.desc()).limit(200)).all()
             return [self._view(s, c) for c in rows]
+
+    # -- hall-wide worklists -------------------------------------------------------------------
+    def owed_materials(self, actor: Actor, *, when: Literal["today", "overdue", "due"] = "due") -> list[OwedCase]:
+        """Decided cases of the whole hall still owing deferred (容缺) materials, by their owed lines
+        (whatever the case status — synced or in approval too): ``"today"`` — due today,
+        ``"overdue"`` — due before today, ``"due"`` — both. Earliest due first."""
+        actor.require(Permission.CASE_SUPPLEMENT) if not actor.can(Permission.STATS_VIEW) else None
+        today = self._clock.now().astimezone(CHINA_TZ).date()
+        due = func.min(CaseLine.due_date)
+        stmt = (
+            select(Case, due)
+            .join(CaseLine, CaseLine.case_id == Case.id)
+            .where(
+                CaseLine.status == LineStatus.DEFERRED.value,
+                CaseLine.due_date.is_not(None),
+                Case.decided_at.is_not(None),
+                Case.status != CaseStatus.VOID.value,
+            )
+            .group_by(Case.id)
+        )
+        if when == "today":
+            stmt = stmt.having(due == today)
+        elif when == "overdue":
+            stmt = stmt.having(due < today)
+        else:
+            stmt = stmt.having(due <= today)
+        out = []
+        with self._sessions() as s:
+            for case, first in s.execute(stmt.order_by(due, Case.case_number)).all():
+                if first is None:  # not reached: the WHERE keeps dated lines only
+                    continue
+                owed = tuple(r.requirement_code for r in case.lines if r.status == LineStatus.DEFERRED.value)
+                out.append(
+                    OwedCase(
+                        case.id,
+                        case.case_number,
+                        CaseStatus(case.status),
+                        case.item_code,
+                        case.item_name,
+                        case.station_code,
+                        case.window_no,
+                        first,
+                        (today - first).days,
+                        owed,
+                    )
+                )
+        return out
+
+    def results_ready(self, actor: Actor) -> list[ReadyCase]:
+        """Results waiting for pickup anywhere in the hall (result_ready), oldest first: any window
+        hands them out (DeliveryService)."""
+        actor.require(Permission.CASE_DELIVER)
+        ready_at = (
+            select(func.max(CaseTransition.at))
+            .where(CaseTransition.case_id == Case.id, CaseTransition.to_status == CaseStatus.RESULT_READY.value)
+            .scalar_subquery()
+        )
+        with self._sessions() as s:
+            rows = s.execute(
+                select(Case, ready_at, Person.name_masked)
+                .outerjoin(Person, Person.id == Case.applicant_id)
+                .where(Case.status == CaseStatus.RESULT_READY.value)
+                .order_by(ready_at, Case.case_number)
+                .limit(500)
+            ).all()
+            return [
+                ReadyCase(
+                    c.id,
+                    c.case_number,
+                    c.item_code,
+                    c.item_name,
+                    c.station_code,
+                    c.window_no,
+                    name or "",
+                    c.promised_date,
+                    at or c.updated_at,
+                )
+                for c, at, name in rows
+            ]
+
+    # -- claims (who works on a case now) -----------------------------------------------------
+    def claim(self, actor: Actor, case_id: str) -> ClaimView:
+        """Open a case for work: claim it for ``actor`` at this station. Raises ``CaseClaimed``
+        (with the holder) when someone else holds it; renewing one's own claim keeps ``since``."""
+        if actor.user_id is None:
+            raise DomainError(detail="the system actor claims nothing")
+        try:
+            with self._sessions.begin() as s:
+                self._load(s, case_id)
+                row = s.get(CaseClaim, case_id, with_for_update=True)
+                if row is not None and row.user_id != actor.user_id:
+                    raise CaseClaimed(_claim_view(row))
+                if row is None:
+                    user = s.get(User, actor.user_id)
+                    row = CaseClaim(
+                        case_id=case_id,
+                        user_id=actor.user_id,
+                        user_name=(user.display_name if user is not None else actor.username)[:100],
+                        station_code=self.station,
+                        window_no=self.window_no,
+                        since=self._clock.now(),
+                    )
+                    s.add(row)
+                    s.flush()
+                    self._auditor.record(s, actor, "case.claim", case_id, station=self.station)
+                else:
+                    row.station_code, row.window_no = self.station, self.window_no
+                return _claim_view(row)
+        except IntegrityError:  # claimed by another station at the same moment
+            holder = self.claim_of(case_id)
+            if holder is None:
+                raise
+            raise CaseClaimed(holder) from None
+
+    def open_for_work(self, actor: Actor, case_id: str) -> CaseView:
+        """The case view, claimed for ``actor`` when free; when someone else holds it the view says so
+        (``view.read_only_for(actor)``, ``view.claim`` names the holder) and nothing is claimed."""
+        try:
+            self.claim(actor, case_id)
+        except CaseClaimed:
+            pass
+        return self.get(actor, case_id)
+
+    def claim_of(self, case_id: str) -> ClaimView | None:
+        with self._sessions() as s:
+            row = s.get(CaseClaim, case_id)
+            return _claim_view(row) if row is not None else None
+
+    def claims(self, actor: Actor) -> list[ClaimView]:
+        """Every claim in the hall, oldest first (the supervisor's view of stale claims)."""
+        with self._sessions() as s:
+            return [_claim_view(r) for r in s.scalars(select(CaseClaim).order_by(CaseClaim.since))]
+
+    def release(self, actor: Actor, case_id: str, reason: str | None = None) -> None:
+        """Give a claim back. One's own: always. Someone else's (a stale claim): supervisor only, with
+        a reason, audited with the holder."""
+        with self._sessions.begin() as s:
+            row = s.get(CaseClaim, case_id, with_for_update=True)
+            if row is None:
+                return
+            if row.user_id == actor.user_id:
+                s.delete(row)
+                self._auditor.record(s, actor, "case.claim_release", case_id)
+                return
+            actor.require(Permission.CASE_RELEASE_CLAIM)
+            if not reason or not reason.strip():
+                raise DomainError(_E_LINE, name="—", why=i18n.Msg(_W_REASON_NEEDED))
+            held = (self._clock.now() - row.since).total_seconds()
+            self._auditor.record(
+                s,
+                actor,
+                "case.claim_release",
+                case_id,
+                holder=row.user_id,
+                holder_station=row.station_code,
+                held_seconds=int(held),
+                reason=reason.strip(),
+            )
+            s.delete(row)
+
+    def release_mine(self, actor: Actor) -> int:
+        """Sign-out: give back every claim of ``actor``."""
+        with self._sessions.begin() as s:
+            rows = list(s.scalars(select(CaseClaim).where(CaseClaim.user_id == actor.user_id)))
+            for row in rows:
+                s.delete(row)
+                self._auditor.record(s, actor, "case.claim_release", row.case_id)
+            return len(rows)
+
+    def _check_claim(self, s: Session, actor: Actor, case_id: str) -> None:
+        row = s.get(CaseClaim, case_id)
+        if row is not None and row.user_id != actor.user_id and actor.user_id is not None:
+            raise CaseClaimed(_claim_view(row))
+
+    @staticmethod
+    def _drop_claim(s: Session, case_id: str) -> None:
+        row = s.get(CaseClaim, case_id)
+        if row is not None:
+            s.delete(row)
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """A write transaction whose optimistic-version conflict becomes ``CaseConflict`` (rolled back:
+        the other change stands, nothing half-written)."""
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except StaleDataError as exc:
+            raise CaseConflict(detail="row version changed") from exc
 
     def recent_item_codes(self, actor: Actor, limit: int = 8) -> list[str]:
         """Items this user started most recently (the picker shows them first)."""
@@ -647,6 +1032,10 @@ class CaseService:
             server_status=case.server_status,
             rating=case.rating,
             promised_provisional=bool(case.promised_date_provisional),
+            station_code=case.station_code,
+            claim=_claim_view(claim) if (claim := s.get(CaseClaim, case.id)) is not None else None,
+            delivery_address=case.delivery_address_masked,
+            row_version=case.row_version,
         )
 
     def _face_match(self, s: Session, case: Case) -> str | None:
@@ -662,6 +1051,7 @@ class CaseService:
     def _editable(self, s: Session, actor: Actor, case_id: str) -> Case:
         actor.require(Permission.CASE_EDIT_DRAFT)
         case = self._load(s, case_id)
+        self._check_claim(s, actor, case_id)
         status = CaseStatus(case.status)
         if status not in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW):
             raise DomainError(_E_LOCKED, detail=f"case is {status.value}")
@@ -670,7 +1060,10 @@ class CaseService:
         return case
 
     def _item(self, case: Case) -> ServiceItem:
-        catalogue = self._catalogue()
+        """The item as the catalogue version the case was drafted under defines it: its checklist
+        never changes under it when another version is activated."""
+        pinned = self._catalogue_version(case.catalogue_version) if self._catalogue_version else None
+        catalogue = pinned if pinned is not None else self._catalogue()
         if case.item_code not in catalogue.items:
             raise DomainError(_E_ITEM_CHANGED, code=case.item_code)
         return catalogue.items[case.item_code]
@@ -713,6 +1106,10 @@ class CaseService:
         if "applicant_type" not in merged and len(item.applicant_types) == 1:
             merged["applicant_type"] = item.applicant_types[0]
         return merged
+
+
+def _claim_view(row: CaseClaim) -> ClaimView:
+    return ClaimView(row.case_id, row.user_id, row.user_name, row.station_code, row.window_no, row.since)
 
 
 def _line_row(line: LineState, position: int) -> CaseLine:

@@ -22,6 +22,7 @@ from clerk_app.audit import Auditor
 from clerk_app.clock import CHINA_TZ, Clock
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.lifecycle import CaseStatus
+from clerk_app.outcomes import enqueue_outcome
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import Case, CaseCorrection
 
@@ -161,6 +162,21 @@ class CorrectionService:
             # supervisor's own text about the correction.
             self._auditor.record(
                 s, actor, "case.correct", case_id, field=field, correction=row.id, reason=reason.strip()
+            )
+            # The back office learns the correction once (outbox, same transaction): the corrected
+            # fields are case facts, never personal data.
+            enqueue_outcome(
+                s,
+                case,
+                "correction",
+                actor,
+                now,
+                case.station_code,
+                field=field,
+                old_value=row.old_value,
+                new_value=row.new_value,
+                reason=reason.strip(),
+                correction=row.id,
             )
             return _view(row)
 

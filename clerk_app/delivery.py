@@ -70,6 +70,11 @@ _W_TRACKING = i18n.register(
 )
 
 
+_W_ADDRESS = i18n.register(
+    "why.delivery_address", "邮寄送达须填写收件地址", "express delivery needs the delivery address"
+)
+
+
 @dataclass(frozen=True)
 class DeliveryCase:
     """A case at the delivery window, as the clerk sees it (masked)."""
@@ -101,13 +106,14 @@ class CollectorCheck:
 @dataclass(frozen=True)
 class Handover:
     """What the clerk records. Window: who collected (ID number typed or from the chip).
-    Express: courier and tracking number (the result goes to the address on file)."""
+    Express: courier, tracking number and the delivery address (encrypted on the case)."""
 
     method: DeliveryMethod
     collector_id_number: str = ""
     collector_source: str = "manual"  # chip | manual
     courier: str = ""
     tracking_number: str = ""
+    address: str = ""  # express: where it goes (kept encrypted on the case, masked in views)
 
 
 @dataclass(frozen=True)
@@ -207,11 +213,19 @@ class DeliveryService:
                 raise DeliveryError(why=i18n.Msg(_W_COURIER), detail="no courier")
             if not (6 <= len(tracking) <= 40 and tracking.isascii() and tracking.replace("-", "").isalnum()):
                 raise DeliveryError(why=i18n.Msg(_W_TRACKING), detail="bad tracking number")
+            if not handover.address.strip():
+                raise DeliveryError(why=i18n.Msg(_W_ADDRESS), detail="no address")
         detail: dict[str, object] = {"method": handover.method.value}
         if collector is not None:
             detail.update(collector=collector.role.value, id_source=collector.source)
         else:
             detail.update(courier=courier, tracking_number=tracking)
         # One transaction: the transition and the handover details commit together or not at all.
-        event = self._cases.deliver(actor, case_id, handover.method.value, detail)
+        event = self._cases.deliver(
+            actor,
+            case_id,
+            handover.method.value,
+            detail,
+            address=handover.address if handover.method is DeliveryMethod.EXPRESS else None,
+        )
         return DeliveryReceipt(case_id, number, handover.method, collector, courier, tracking, event)

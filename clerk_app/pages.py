@@ -112,7 +112,7 @@ class PageService:
         stored = self._store.put(data, mime)  # durable before the row exists
         with self._sessions.begin() as s:
             line = self._line(s, case_id, line_code)
-            case = self._editable(s, actor, line.case_id)
+            case = self._editable(s, actor, line.case_id, line)
             rows = self._rows(s, line.id)
             position = len(rows) if position is None else max(0, min(position, len(rows)))
             page = Page(
@@ -317,13 +317,22 @@ class PageService:
         for index, row in enumerate(rows):
             row.position = index
 
-    def _editable(self, s: Session, actor: Actor, case_id: str) -> Case:
-        """Pages change while the intake is open, and for supplements of a deficient acceptance."""
+    def _editable(self, s: Session, actor: Actor, case_id: str, line: CaseLine | None = None) -> Case:
+        """Pages change while the intake is open, and for supplements of a deficient acceptance:
+        any page while it is accepted_with_deficiencies; after it synced (or while in approval) new
+        pages only on the lines still owed (deferred)."""
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(what="案件", detail=f"case {case_id}")
         status = CaseStatus(case.status)
         if status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES:
+            actor.require(Permission.CASE_SUPPLEMENT)
+            return case
+        if (
+            status in (CaseStatus.SYNCED, CaseStatus.IN_APPROVAL, CaseStatus.SUPPLEMENTS_RECEIVED)
+            and line is not None
+            and line.status == "deferred"
+        ):
             actor.require(Permission.CASE_SUPPLEMENT)
             return case
         actor.require(Permission.CASE_EDIT_DRAFT)

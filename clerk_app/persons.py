@@ -139,6 +139,14 @@ class PersonRepository:
             True,
         )
 
+    def seal(self, text: str, aad: str) -> bytes:
+        """Encrypt one personal text that lives outside ``persons`` (an express address) with the
+        hall data key, bound to ``aad``."""
+        return self._cipher.encrypt(text.encode(), aad=aad.encode())
+
+    def unseal(self, blob: bytes, aad: str) -> str:
+        return self._cipher.decrypt(blob, aad=aad.encode()).decode()
+
     def id_token(self, document_number: str) -> str:
         return self._index.token("id", document_number)
 

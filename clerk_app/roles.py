@@ -26,6 +26,7 @@ class Permission(str, enum.Enum):
     CASE_DELIVER = "case.deliver"
     CASE_VOID = "case.void"
     CASE_CORRECT = "case.correct"
+    CASE_RELEASE_CLAIM = "case.release_claim"  # release someone else's (stale) claim on a case
     CASE_APPLY_SERVER_STATUS = "case.apply_server_status"
     PII_VIEW_FULL = "pii.view_full"
     AUDIT_READ_ALL = "audit.read_all"
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.CASE_VOID,
             P.CASE_CORRECT,
+            P.CASE_RELEASE_CLAIM,
             P.PII_VIEW_FULL,
             P.AUDIT_READ_ALL,
             P.AUDIT_READ_OWN,
@@ -90,6 +92,7 @@ PERMISSION_LABELS = {
         (P.CASE_DELIVER, "办结出件", "hand out a result"),
         (P.CASE_VOID, "作废案件", "void a case"),
         (P.CASE_CORRECT, "更正案件", "correct a case"),
+        (P.CASE_RELEASE_CLAIM, "释放他人占用的案件", "release someone else's claim on a case"),
         (P.CASE_APPLY_SERVER_STATUS, "同步审批状态", "apply a back-office status"),
         (P.PII_VIEW_FULL, "查看完整个人信息", "view full personal data"),
         (P.AUDIT_READ_ALL, "查看全部审计记录", "read the whole audit trail"),

@@ -20,8 +20,9 @@ Definitions (also shown as tooltips in the statistics page):
 - first-submission pass rate: accepted cases among decided first-visit cases (``first_visit``);
 - one-time notices: cases returned with a notice; their missing materials are the lines that were
   pending, deferred or defective at the decision;
-- overdue supplements (容缺 worklist): ``accepted_with_deficiencies`` with ``deficiency_due`` before
-  today, regardless of the range.
+- overdue supplements (容缺 worklist): decided, not void cases with a deferred line due before today
+  (by the lines, so synced / in-approval cases that still owe materials stay on it), regardless of
+  the range.
 """
 
 from __future__ import annotations
@@ -374,10 +375,21 @@ class StatsService:
     def overdue_supplements(self, actor: Actor, *, station: str | None = None, limit: int = 500) -> list[OverdueCase]:
         actor.require(Permission.STATS_VIEW)
         today = self._clock.now().astimezone(CHINA_TZ).date()
+        # Owed materials are the deferred lines (with their due dates), whatever the case status: a
+        # 容缺 case that synced or is in approval still owes them (issue 14).
+        due = func.min(CaseLine.due_date)
         stmt = (
-            select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no, Case.deficiency_due)
-            .where(Case.status == S.ACCEPTED_WITH_DEFICIENCIES.value, Case.deficiency_due < today)
-            .order_by(Case.deficiency_due, Case.case_number)
+            select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no, due)
+            .join(CaseLine, CaseLine.case_id == Case.id)
+            .where(
+                CaseLine.status == "deferred",
+                CaseLine.due_date.is_not(None),
+                Case.decided_at.is_not(None),
+                Case.status != VOID,
+            )
+            .group_by(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no)
+            .having(due < today)
+            .order_by(due, Case.case_number)
             .limit(limit)
         )
         if station:

@@ -174,6 +174,8 @@ def generate(
                 rating=rnd.choice((None, None, 5, 5, 5, 4, 4, 3, 2, 1)),
             )
         )
+        if due is not None:  # the owed (容缺) material: a deferred line with the due date
+            lines.append(dict(line_row(cid, LINES[0][0], "deferred", 0), due_date=due, deferrable=True))
         if with_lines and status == "returned_with_notice":
             for pos, (lcode, _) in enumerate(LINES):
                 lines.append(line_row(cid, lcode, rnd.choice(("pending", "verified", "defective", "received")), pos))

@@ -1,21 +1,52 @@
 """Versioned catalogue in the local store: exactly one active version; a new version is validated
-completely before it replaces the active one in a single transaction (file or back-office push)."""
+completely before it replaces the active one in a single transaction (file or back-office push).
+
+Versions hold (issue 14, part 5): the shipped/local folder is imported at start only when it is
+*newer* — its content is not stored yet and its version sorts after the active one — or when asked
+(``import_folder(..., force=True)``), so a version the back office pushed stays active across
+restarts. Every stored version stays readable (``version_of``): a case keeps the exact version it was
+drafted under. ``versions``/``activate_version``/``roll_back`` are the admin's (audited)."""
 
 from __future__ import annotations
 
+import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.catalogue.loader import load_catalogue, parse_catalogue
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.clock import Clock
+from clerk_app.errors import DomainError, NotFound
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import CatalogueVersion
+
+_E_NO_PREVIOUS = i18n.register(
+    "error.catalogue_no_previous",
+    "没有可回退的早期事项清单版本",
+    "There is no earlier catalogue version to roll back to",
+)
+
+
+@dataclass(frozen=True)
+class CatalogueVersionView:
+    version: str
+    content_hash: str
+    source: str
+    active: bool
+    loaded_at: object  # datetime (aware)
+    items: int
+
+
+def version_key(version: str) -> tuple[tuple[int, object], ...]:
+    """Natural order of version strings: ``2026.9`` < ``2026.11`` < ``2026.11-b``."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", version) if p)
 
 
 class CatalogueStore:
@@ -25,6 +56,66 @@ class CatalogueStore:
         self._auditor = auditor
         self._lock = threading.Lock()
         self._active: Catalogue | None = None
+        self._versions: dict[str, Catalogue] = {}
+
+    def version_of(self, version: str) -> Catalogue | None:
+        """A stored version, whether active or not (cached; None when unknown)."""
+        with self._lock:
+            if version in self._versions:
+                return self._versions[version]
+        with self._sessions() as s:
+            row = s.scalar(select(CatalogueVersion).where(CatalogueVersion.version == version))
+            if row is None:
+                return None
+            cat = parse_catalogue(row.payload, f"db:{row.version}")
+        with self._lock:
+            self._versions[version] = cat
+        return cat
+
+    def versions(self, actor: Actor) -> list[CatalogueVersionView]:
+        """Every stored version, newest loaded first."""
+        actor.require(Permission.CATALOGUE_MANAGE)
+        with self._sessions() as s:
+            return [
+                CatalogueVersionView(
+                    r.version, r.content_hash, r.source, bool(r.active), r.loaded_at, len(r.payload.get("items", []))
+                )
+                for r in s.scalars(select(CatalogueVersion).order_by(CatalogueVersion.loaded_at.desc()))
+            ]
+
+    def import_if_newer(self, folder: str | Path, actor: Actor) -> Catalogue | None:
+        """Start-up import: the folder only when no version is active, or its content is new and its
+        version sorts after the active one. Returns the activated catalogue, None when kept."""
+        candidate = load_catalogue(folder)
+        with self._sessions() as s:
+            current = s.scalar(select(CatalogueVersion).where(CatalogueVersion.active.is_(True)))
+            known = s.scalar(
+                select(CatalogueVersion.id).where(CatalogueVersion.content_hash == candidate.content_hash).limit(1)
+            )
+        if current is not None and (
+            known is not None or version_key(candidate.version) <= version_key(current.version)
+        ):
+            return None
+        return self.activate(candidate, actor)
+
+    def activate_version(self, version: str, actor: Actor, *, action: str = "catalogue.activate") -> Catalogue:
+        """Make a stored version the active one again (audited)."""
+        actor.require(Permission.CATALOGUE_MANAGE)
+        cat = self.version_of(version)
+        if cat is None:
+            raise NotFound(what=f"事项清单版本 {version}", detail=f"catalogue version {version}")
+        return self.activate(cat, actor, action=action)
+
+    def roll_back(self, actor: Actor) -> Catalogue:
+        """Back to the version active before the current one (the latest loaded before it; audited)."""
+        actor.require(Permission.CATALOGUE_MANAGE)
+        with self._sessions() as s:
+            rows = list(s.scalars(select(CatalogueVersion).order_by(CatalogueVersion.loaded_at.desc())))
+        current = next((r for r in rows if r.active), None)
+        earlier = [r for r in rows if not r.active and (current is None or r.loaded_at <= current.loaded_at)]
+        if not earlier:
+            raise DomainError(_E_NO_PREVIOUS, detail="no earlier version")
+        return self.activate_version(earlier[0].version, actor, action="catalogue.rollback")
 
     def active(self) -> Catalogue:
         """The active catalogue (cached). Raises LookupError before any version was activated."""
@@ -45,13 +136,13 @@ class CatalogueStore:
             return False
 
     def import_folder(self, folder: str | Path, actor: Actor) -> Catalogue:
-        """Load, validate, activate. On CatalogueError nothing changes."""
+        """Load, validate, activate (asked for explicitly). On CatalogueError nothing changes."""
         return self.activate(load_catalogue(folder), actor)
 
     def import_raw(self, raw: dict[str, Any], source: str, actor: Actor) -> Catalogue:
         return self.activate(parse_catalogue(raw, source), actor)
 
-    def activate(self, catalogue: Catalogue, actor: Actor) -> Catalogue:
+    def activate(self, catalogue: Catalogue, actor: Actor, *, action: str = "catalogue.activate") -> Catalogue:
         actor.require(Permission.CATALOGUE_MANAGE)
         with self._lock, self._sessions.begin() as s:
             current = s.scalar(select(CatalogueVersion).where(CatalogueVersion.active.is_(True)))
@@ -67,14 +158,16 @@ class CatalogueStore:
             row.source = catalogue.source[:255]
             row.payload = dict(catalogue.raw)
             row.active = True
-            row.loaded_at = self._clock.now()
+            if row.content_hash != catalogue.content_hash or action == "catalogue.activate":
+                row.loaded_at = self._clock.now()
             self._auditor.record(
                 s,
                 actor,
-                "catalogue.activate",
+                action,
                 version=catalogue.version,
                 items=len(catalogue.items),
                 previous=current.version if current is not None else None,
             )
             self._active = catalogue
+            self._versions[catalogue.version] = catalogue
         return catalogue

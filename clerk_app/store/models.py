@@ -177,6 +177,10 @@ class Case(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
     server_status: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Express delivery (migration 0011): the address encrypted like other personal data (AAD
+    # ``delivery:<case id>``) and its masked form for views.
+    delivery_address: Mapped[bytes | None] = mapped_column(LargeBinary)
+    delivery_address_masked: Mapped[str | None] = mapped_column(String(200))
 
     lines: Mapped[list[CaseLine]] = relationship(
         back_populates="case", order_by="CaseLine.position", cascade="all, delete-orphan"
@@ -186,6 +190,20 @@ class Case(Base):
     )
 
     __mapper_args__ = {"version_id_col": row_version}
+
+
+class CaseClaim(Base):
+    """Who works on a case now (migration 0011): one row per claimed case. Others open it read-only
+    and see the holder; a supervisor may release a stale claim (audited)."""
+
+    __tablename__ = "case_claims"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str] = mapped_column(String(100))
+    station_code: Mapped[str] = mapped_column(String(16))
+    window_no: Mapped[str] = mapped_column(String(16))
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class CaseLine(Base):

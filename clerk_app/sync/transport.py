@@ -419,6 +419,16 @@ class BackOfficeClient:
         wire.boolean(data, "created", "rating receipt")
         return response.status_code == 201
 
+    def upload_outcome(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> bool:
+        """An outcome after the decision (return, rejection, delivery, void, correction); True if
+        stored now, False for a replay of the same key and body."""
+        response = self._authorised(
+            "POST", f"/cases/{quote(case_id)}/outcomes", json=body, headers={"Idempotency-Key": idempotency_key}
+        )
+        if response.status_code not in (200, 201):
+            raise self._reject(response)
+        return response.status_code == 201
+
     def upload_supplements(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
         """容缺 materials that arrived after the decision; the receipt lists the files still missing."""
         response = self._authorised(

@@ -3,7 +3,8 @@ what the back office publishes.
 
 One cycle (``run_once``):
  1. **Upload** — each due outbox entry of this station, case packets first, then other kinds (a rating:
-    one POST of its outbox payload, idempotent by key; supplements (容缺): only once the case packet is
+    one POST of its outbox payload, idempotent by key; an outcome — return, rejection, delivery, void,
+    correction — likewise; supplements (容缺): only once the case packet is
     sent — otherwise rescheduled, never failed — the record, then its missing pages like a packet's
     attachments), oldest first: the case packet (idempotency
     key from the outbox), then every attachment the server still misses, chunk by chunk from the
@@ -302,6 +303,8 @@ class SyncWorker:
                     self._send_case(case_id, key)
                 elif kind == "rating":
                     self._send_rating(entry_id, case_id, key)
+                elif kind == "outcome":
+                    self._send_outcome(entry_id, case_id, key)
                 elif kind == "supplements":
                     if not self._packet_sent(case_id):
                         # The back office must know the case first: wait (backoff), never fail.
@@ -389,6 +392,16 @@ class SyncWorker:
         if payload.get("case_id") != case_id:
             raise LookupError(f"rating entry {entry_id} has no payload for its case")
         self._client.upload_rating(key, case_id, payload)
+
+    def _send_outcome(self, entry_id: int, case_id: str, key: str) -> None:
+        """An outcome (return, rejection, delivery, void, correction) as stored in the outbox in the
+        transaction of the change (clerk_app/outcomes.py): sent as stored, so a retry is a replay."""
+        with self._sessions() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            payload = dict(entry.payload or {}) if entry is not None else {}
+        if payload.get("case_id") != case_id:
+            raise LookupError(f"outcome entry {entry_id} has no payload for its case")
+        self._client.upload_outcome(key, case_id, payload)
 
     def _send_file(self, case_id: str, f: ManifestFile, base: int, total: int, index: int, count: int) -> None:
         # Start at 0 without asking: a chunk the server already holds is acknowledged with its real

@@ -1389,189 +1389,194 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="193" />
+        <location filename="../../ui/delivery/page.py" line="199" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="200" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="201" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="196" />
+        <location filename="../../ui/delivery/page.py" line="202" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="198" />
+        <location filename="../../ui/delivery/page.py" line="204" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="199" />
+        <location filename="../../ui/delivery/page.py" line="205" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="200" />
+        <location filename="../../ui/delivery/page.py" line="206" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="201" />
+        <location filename="../../ui/delivery/page.py" line="207" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="202" />
+        <location filename="../../ui/delivery/page.py" line="208" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="203" />
+        <location filename="../../ui/delivery/page.py" line="209" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="206" />
+        <location filename="../../ui/delivery/page.py" line="212" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="207" />
+        <location filename="../../ui/delivery/page.py" line="213" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="208" />
+        <location filename="../../ui/delivery/page.py" line="214" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="209" />
+        <location filename="../../ui/delivery/page.py" line="215" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="210" />
+        <location filename="../../ui/delivery/page.py" line="216" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="211" />
+        <location filename="../../ui/delivery/page.py" line="217" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="212" />
+        <location filename="../../ui/delivery/page.py" line="218" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="213" />
+        <location filename="../../ui/delivery/page.py" line="219" />
+        <source>Delivery &amp;address</source>
+        <translation>收件地址(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="220" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="214" />
+        <location filename="../../ui/delivery/page.py" line="221" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="215" />
+        <location filename="../../ui/delivery/page.py" line="222" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="216" />
+        <location filename="../../ui/delivery/page.py" line="223" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="217" />
+        <location filename="../../ui/delivery/page.py" line="224" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="219" />
+        <location filename="../../ui/delivery/page.py" line="226" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="261" />
+        <location filename="../../ui/delivery/page.py" line="269" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="269" />
+        <location filename="../../ui/delivery/page.py" line="277" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="287" />
+        <location filename="../../ui/delivery/page.py" line="295" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="291" />
+        <location filename="../../ui/delivery/page.py" line="299" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="297" />
+        <location filename="../../ui/delivery/page.py" line="305" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="310" />
+        <location filename="../../ui/delivery/page.py" line="318" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="313" />
+        <location filename="../../ui/delivery/page.py" line="321" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="342" />
-        <location filename="../../ui/delivery/page.py" line="381" />
+        <location filename="../../ui/delivery/page.py" line="350" />
+        <location filename="../../ui/delivery/page.py" line="397" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="342" />
-        <location filename="../../ui/delivery/page.py" line="381" />
+        <location filename="../../ui/delivery/page.py" line="350" />
+        <location filename="../../ui/delivery/page.py" line="397" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="345" />
+        <location filename="../../ui/delivery/page.py" line="353" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="351" />
+        <location filename="../../ui/delivery/page.py" line="359" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="382" />
+        <location filename="../../ui/delivery/page.py" line="398" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="385" />
+        <location filename="../../ui/delivery/page.py" line="401" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="429" />
+        <location filename="../../ui/delivery/page.py" line="445" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>

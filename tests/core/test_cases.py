@@ -258,8 +258,12 @@ def test_delivery_and_its_handover_record_commit_together(world, monkeypatch):
 
     monkeypatch.setattr(world.ctx.auditor, "record", failing)
     with pytest.raises(OSError):
-        world.ctx.cases.deliver(clerk, cid, "express", {"method": "express", "courier": "EMS"})
+        world.ctx.cases.deliver(
+            clerk, cid, "express", {"method": "express", "courier": "EMS"}, address="湖北省武汉市洪山区珞喻路1号"
+        )
     assert world.ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY  # nothing half-done
     monkeypatch.undo()
-    world.ctx.cases.deliver(clerk, cid, "express", {"method": "express", "courier": "EMS"})
+    world.ctx.cases.deliver(
+        clerk, cid, "express", {"method": "express", "courier": "EMS"}, address="湖北省武汉市洪山区珞喻路1号"
+    )
     assert world.ctx.cases.get(clerk, cid).status is CaseStatus.DELIVERED

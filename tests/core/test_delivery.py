@@ -11,7 +11,7 @@ from clerk_app.delivery import DeliveryError, DeliveryMethod, DeliveryService, H
 from clerk_app.errors import PermissionDenied
 from clerk_app.identity import InvalidIdentityNumber
 from clerk_app.lifecycle import CaseStatus
-from clerk_app.store.models import AuditEvent
+from clerk_app.store.models import AuditEvent, Case, OutboxEntry
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready
 
 
@@ -121,14 +121,32 @@ def test_express_needs_courier_and_tracking_number(world, delivery, ready):
     assert "快递单号" in info.value.user_message("zh_CN")
     with pytest.raises(DeliveryError, match="courier"):
         delivery.hand_over(clerk, cid, Handover(DeliveryMethod.EXPRESS, tracking_number="1234567890"))
+    with pytest.raises(DeliveryError) as info:
+        delivery.hand_over(
+            clerk, cid, Handover(DeliveryMethod.EXPRESS, courier="中国邮政EMS", tracking_number="118654321098")
+        )
+    assert "收件地址" in info.value.user_message("zh_CN")
+    address = "湖北省武汉市洪山区珞喻路1037号华中大厦12楼"
     receipt = delivery.hand_over(
-        clerk, cid, Handover(DeliveryMethod.EXPRESS, courier="中国邮政EMS", tracking_number=" 1186 5432 1098 ")
+        clerk,
+        cid,
+        Handover(DeliveryMethod.EXPRESS, courier="中国邮政EMS", tracking_number=" 1186 5432 1098 ", address=address),
     )
     assert receipt.tracking_number == "118654321098" and receipt.collector is None
     [event] = handover_events(world, cid)
     assert event.detail == {"method": "express", "courier": "中国邮政EMS", "tracking_number": "118654321098"}
     view = world.ctx.cases.get(clerk, cid)
     assert view.status is CaseStatus.DELIVERED and view.transitions[-1].reason == "express"
+    # The address: encrypted at rest, masked in the view and on the wire, full only audited.
+    assert view.delivery_address and view.delivery_address != address and "珞喻路" not in view.delivery_address
+    with world.ctx.sessions() as s:
+        row = s.get(Case, cid)
+        assert row.delivery_address and address.encode() not in row.delivery_address
+        [entry] = s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid, OutboxEntry.kind == "outcome"))
+        assert entry.idempotency_key == f"{cid}:delivery:1"
+        assert entry.payload["details"]["address_masked"] == view.delivery_address
+        assert address not in str(entry.payload)
+    assert world.ctx.cases.delivery_address(clerk, cid, "快递退回核对") == address
 
 
 def test_only_result_ready_cases_are_handed_out(world, delivery):

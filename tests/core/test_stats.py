@@ -125,6 +125,10 @@ def _small(world):
         line_row(ids["F"], "L1", "pending", 0),
         line_row(ids["F"], "L2", "verified", 1),
         line_row(ids["A"], "L1", "pending", 0),
+        # 容缺: owed materials are deferred lines with their due dates (C synced with nothing owed)
+        dict(line_row(ids["E"], "L1", "deferred", 0), due_date=dt.date(2026, 9, 26), deferrable=True),
+        dict(line_row(ids["J"], "L1", "deferred", 0), due_date=dt.date(2026, 9, 10), deferrable=True),
+        dict(line_row(ids["K"], "L1", "deferred", 0), due_date=dt.date(2026, 9, 28), deferrable=True),
     ]
     insert_rows(world.ctx.engine, rows, lines)
     return ids

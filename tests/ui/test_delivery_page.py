@@ -137,10 +137,17 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
     assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
     scan(qtbot, page.tracking, "SF1234567890")  # the express label's barcode, read by the same scanner
     assert page.tracking.text() == "SF1234567890"
+    assert QApplication.focusWidget() is page.address
+    page.confirm()
+    assert "收件地址" in page.message.text()
+    assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
+    page.address.setText("湖北省武汉市洪山区珞喻路1037号")  # typed through the input method
+    qtbot.keyClick(page.address, Qt.Key.Key_Return)
     assert QApplication.focusWidget() is page.confirm_button
     qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
     assert "SF1234567890" in page.message.text() and "顺丰速运" in page.message.text()
     assert handovers(demo_ctx, cid) == [{"method": "express", "courier": "顺丰速运", "tracking_number": "SF1234567890"}]
+    assert "珞喻路" not in (demo_ctx.cases.get(clerk, cid).delivery_address or "珞喻路")
 
 
 def test_a_case_not_yet_ready_cannot_be_handed_out(qtbot, demo_ctx, clerk, page):

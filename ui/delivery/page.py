@@ -2,7 +2,7 @@
 code, check who collects it (ID typed or read from the chip, compared by keyed token in the core),
 record the handover at the window or by express.
 
-Keyboard: Enter advances (case number → collector ID / courier → tracking number → confirm);
+Keyboard: Enter advances (case number → collector ID / courier → tracking number → address → confirm);
 F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over.
 A keyboard-wedge scan anywhere on the page looks the case up.
 """
@@ -129,7 +129,12 @@ class DeliveryPage(QWidget):
         assert courier_edit is not None  # the combo was made editable above
         courier_edit.returnPressed.connect(self.tracking.setFocus)
         self.tracking.setObjectName("deliveryTracking")
-        self.tracking.returnPressed.connect(lambda: self.confirm_button.setFocus())
+        self.tracking.returnPressed.connect(lambda: self.address.setFocus())
+        self.address = QLineEdit()  # kept encrypted on the case, masked in views
+        self.address.setObjectName("deliveryAddress")
+        self.address.returnPressed.connect(lambda: self.confirm_button.setFocus())
+        self.address_label = QLabel()
+        self.address_label.setBuddy(self.address)
         self.courier_label = QLabel()
         self.courier_label.setBuddy(self.courier)
         self.tracking_label = QLabel()
@@ -138,6 +143,7 @@ class DeliveryPage(QWidget):
         el = QFormLayout(express_panel)
         el.addRow(self.courier_label, self.courier)
         el.addRow(self.tracking_label, self.tracking)
+        el.addRow(self.address_label, self.address)
         self.panels = QStackedWidget()
         self.panels.addWidget(window_panel)
         self.panels.addWidget(express_panel)
@@ -210,6 +216,7 @@ class DeliveryPage(QWidget):
         self.collector_id.setPlaceholderText(self.tr("read the card, or type the number and press Enter"))
         self.courier_label.setText(self.tr("&Courier"))
         self.tracking_label.setText(self.tr("&Tracking number"))
+        self.address_label.setText(self.tr("Delivery &address"))
         self.confirm_button.setText(self.tr("Confirm &delivery"))
         self.confirm_action.setText(self.tr("Confirm delivery"))
         self.next_case_action.setText(self.tr("Next case"))
@@ -244,6 +251,7 @@ class DeliveryPage(QWidget):
         self.collector = None
         self.collector_id.clear()
         self.tracking.clear()
+        self.address.clear()
         try:
             self.case = self.service.find(self.window_.actor, self.lookup.text())
         except ClerkAppError as exc:
@@ -359,7 +367,10 @@ class DeliveryPage(QWidget):
             )
         else:
             handover = Handover(
-                DeliveryMethod.EXPRESS, courier=self.courier.currentText(), tracking_number=self.tracking.text()
+                DeliveryMethod.EXPRESS,
+                courier=self.courier.currentText(),
+                tracking_number=self.tracking.text(),
+                address=self.address.text(),
             )
         try:
             receipt = self.service.hand_over(self.window_.actor, self.case.id, handover)
@@ -372,7 +383,12 @@ class DeliveryPage(QWidget):
                 self.collector_id.setFocus()
                 self.collector_id.selectAll()
             else:
-                (self.tracking if self.courier.currentText().strip() else self.courier).setFocus()
+                if not self.courier.currentText().strip():
+                    self.courier.setFocus()
+                elif self.tracking.text().strip() and not self.address.text().strip():
+                    self.address.setFocus()
+                else:
+                    self.tracking.setFocus()
             return
         self._done(receipt)
 
