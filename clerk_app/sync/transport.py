@@ -427,6 +427,12 @@ class BackOfficeClient:
         )
         if response.status_code not in (200, 201):
             raise self._reject(response)
+        data = wire.obj(response.json(), "outcome receipt")
+        if wire.string(data, "case_id", "outcome receipt") != case_id:
+            raise InvalidAnswer(problem="outcome receipt: case_id is not the case sent")
+        if wire.string(data, "outcome", "outcome receipt") != body.get("outcome"):
+            raise InvalidAnswer(problem="outcome receipt: not the outcome sent")
+        wire.boolean(data, "created", "outcome receipt")
         return response.status_code == 201
 
     def upload_supplements(self, idempotency_key: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:

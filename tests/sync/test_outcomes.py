@@ -32,7 +32,7 @@ from clerk_app.sync import BackOfficeUnavailable, RequestRejected
 from clerk_app.sync.packet import person_repository_decoder
 from tests.helpers.case_factory import ITEM, decided_case, person, resident_id, to_result_ready
 from tests.helpers.core import make_world
-from tests.sync.helpers import make_station
+from testsupport.sync import make_station
 
 pytestmark = pytest.mark.postgres
 

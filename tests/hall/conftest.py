@@ -1,0 +1,1 @@
+from tests.backoffice.fixtures import backoffice, backoffice_server  # noqa: F401
