@@ -165,7 +165,7 @@ class Supplement(Base):
 
 
 class CaseOutcome(Base):
-    """An outcome of a case after the window's decision (migration 0005): return with notice,
+    """An outcome of a case after the window's decision (migration 0006): return with notice,
     rejection, delivery, void, correction — as the station sent it, once per idempotency key. Not tied
     to a received case: returned and rejected cases send no packet."""
 

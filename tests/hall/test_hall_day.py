@@ -4,7 +4,8 @@ PostgreSQL, with the reference back office over loopback. A scripted day through
 drafts handed over from the 帮办 desk and taken at either window (通办, claims: the other window sees
 it read-only), accept / 容缺 / return / reject, sync, approval in the back office (admin API),
 supplements after the case synced and while it is in approval (at the other window), result ready,
-delivery at a *different* window than the one that accepted it, a void by the supervisor; then the
+delivery at a *different* window than the one that accepted it (its 送达回证 job queued for that
+window's printer in the handover transaction), a void by the supervisor; then the
 statuses, the back office's records (every outcome exactly once), the statistics and the audit chain
 are checked against what happened. WH02 is killed with SIGKILL right after a decision it had not
 synced yet, restarted, and nothing is lost. About 40 s on 2 cores."""
@@ -208,6 +209,9 @@ def test_hall_day(hall, backoffice, postgres_url):
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT action, case_id FROM audit_events ORDER BY seq")).all()
         owners = dict(conn.execute(text("SELECT id, station_code FROM cases")).all())
+        a_jobs = conn.execute(
+            text("SELECT document_kind, workstation FROM print_jobs WHERE case_id = :a"), {"a": a}
+        ).all()
     engine.dispose()
     acts = Counter(action for action, _ in rows)
     assert acts["case.ready_for_window"] == 2 and acts["case.claim"] >= 2
@@ -215,3 +219,5 @@ def test_hall_day(hall, backoffice, postgres_url):
     assert (acts["case.returned_with_notice"], acts["case.rejected"], acts["case.void"]) == (1, 1, 1)
     assert acts["case.supplements"] == 1 and acts["case.handover"] == 1 and acts["case.delivered"] == 1
     assert owners[a] == "WH01" and owners[b] == "WH02"  # the deciding window owns the case
+    # The 送达回证 was queued with the handover, for the printer of the window that handed it out.
+    assert ("delivery_receipt", "WH02/02") in [tuple(r) for r in a_jobs]
