@@ -177,7 +177,7 @@ class Case(Base):
     void_reason: Mapped[str | None] = mapped_column(Text)
     server_status: Mapped[str | None] = mapped_column(String(32))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
-    # Express delivery (migration 0011): the address encrypted like other personal data (AAD
+    # Express delivery (migration 0012): the address encrypted like other personal data (AAD
     # ``delivery:<case id>``) and its masked form for views.
     delivery_address: Mapped[bytes | None] = mapped_column(LargeBinary)
     delivery_address_masked: Mapped[str | None] = mapped_column(String(200))
@@ -193,7 +193,7 @@ class Case(Base):
 
 
 class CaseClaim(Base):
-    """Who works on a case now (migration 0011): one row per claimed case. Others open it read-only
+    """Who works on a case now (migration 0012): one row per claimed case. Others open it read-only
     and see the holder; a supervisor may release a stale claim (audited)."""
 
     __tablename__ = "case_claims"
