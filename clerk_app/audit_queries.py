@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from clerk_app import i18n
+from clerk_app import audit_labels, i18n
 from clerk_app.audit import Auditor, ChainBreak
 from clerk_app.clock import CHINA_TZ, Clock
 from clerk_app.errors import ClerkAppError, NotFound
@@ -72,6 +72,20 @@ class AuditRow:
     case_id: str | None
     detail: dict[str, Any]
     hash: str
+    case_number: str | None = None  # shown instead of the case id (None: no case, or not decided yet)
+
+    def action_label(self) -> str:
+        return audit_labels.action_label(self.action)
+
+    def detail_label(self) -> str:
+        """The detail as readable Chinese text (the screen); detail_text() is the exact JSON (exports)."""
+        return audit_labels.detail_text(self.detail)
+
+    def case_label(self) -> str:
+        """The case number, or for an undecided case 未编号（id prefix）."""
+        if self.case_id is None:
+            return ""
+        return self.case_number or f"未编号（{self.case_id[:8]}）"
 
     def detail_text(self) -> str:
         return json.dumps(self.detail, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
@@ -131,8 +145,10 @@ class AuditReport:
 PdfRenderer = Callable[[AuditReport], bytes]
 
 
-def _row(ev: AuditEvent) -> AuditRow:
-    return AuditRow(ev.seq, ev.at, ev.actor, ev.role, ev.station, ev.action, ev.case_id, dict(ev.detail or {}), ev.hash)
+def _row(ev: AuditEvent, case_number: str | None = None) -> AuditRow:
+    return AuditRow(
+        ev.seq, ev.at, ev.actor, ev.role, ev.station, ev.action, ev.case_id, dict(ev.detail or {}), ev.hash, case_number
+    )
 
 
 class AuditQueries:
@@ -147,11 +163,17 @@ class AuditQueries:
     ) -> list[AuditRow]:
         """Newest first; page on with ``before_seq`` = the last row's seq (keyset paging)."""
         actor.require(Permission.AUDIT_READ_ALL)
-        stmt = select(AuditEvent).where(*self._where(flt)).order_by(AuditEvent.seq.desc()).limit(limit)
+        stmt = (
+            select(AuditEvent, Case.case_number)
+            .outerjoin(Case, Case.id == AuditEvent.case_id)
+            .where(*self._where(flt))
+            .order_by(AuditEvent.seq.desc())
+            .limit(limit)
+        )
         if before_seq is not None:
             stmt = stmt.where(AuditEvent.seq < before_seq)
         with self._sessions() as s:
-            return [_row(ev) for ev in s.scalars(stmt)]
+            return [_row(ev, number) for ev, number in s.execute(stmt).all()]
 
     def count(self, actor: Actor, flt: AuditFilter) -> int:
         actor.require(Permission.AUDIT_READ_ALL)
@@ -225,7 +247,7 @@ class AuditQueries:
                 case.id, case.case_number, case.item_code, case.item_name, case.status, case.window_no, case.void_reason
             )
             events = [
-                _row(ev)
+                _row(ev, case.case_number)
                 for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq))
             ]
             corrections = [

@@ -181,350 +181,350 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="411" />
+        <location filename="../../ui/supervisor/audit_view.py" line="416" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="249" />
+        <location filename="../../ui/supervisor/audit_view.py" line="254" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="284" />
-        <location filename="../../ui/supervisor/audit_view.py" line="297" />
+        <location filename="../../ui/supervisor/audit_view.py" line="289" />
+        <location filename="../../ui/supervisor/audit_view.py" line="302" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="312" />
-        <location filename="../../ui/supervisor/audit_view.py" line="318" />
+        <location filename="../../ui/supervisor/audit_view.py" line="317" />
+        <location filename="../../ui/supervisor/audit_view.py" line="323" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="327" />
+        <location filename="../../ui/supervisor/audit_view.py" line="332" />
         <source>Hash chain intact: %1 events verified.</source>
         <translation>哈希链完整：已校验 %1 条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="334" />
+        <location filename="../../ui/supervisor/audit_view.py" line="339" />
         <source>the event was altered</source>
         <translation>该记录被篡改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="335" />
+        <location filename="../../ui/supervisor/audit_view.py" line="340" />
         <source>the link to the previous event is wrong</source>
         <translation>与上一条记录的链接不符</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="336" />
+        <location filename="../../ui/supervisor/audit_view.py" line="341" />
         <source>an event is missing</source>
         <translation>缺少记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="337" />
+        <location filename="../../ui/supervisor/audit_view.py" line="342" />
         <source>events were removed at the end</source>
         <translation>末尾的记录被删除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="343" />
+        <location filename="../../ui/supervisor/audit_view.py" line="348" />
         <source>Hash chain BROKEN at event %1 (%2)%3</source>
         <translation>哈希链断裂于第 %1 条（%2）%3</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="388" />
+        <location filename="../../ui/supervisor/audit_view.py" line="393" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="414" />
+        <location filename="../../ui/supervisor/audit_view.py" line="419" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="414" />
+        <location filename="../../ui/supervisor/audit_view.py" line="419" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="415" />
+        <location filename="../../ui/supervisor/audit_view.py" line="420" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="498" />
+        <location filename="../../ui/supervisor/audit_view.py" line="503" />
         <source>Case %1 · %2 (%3) · status %4 · window %5</source>
         <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="506" />
+        <location filename="../../ui/supervisor/audit_view.py" line="511" />
         <source>Voided: %1</source>
         <translation>已作废：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="537" />
+        <location filename="../../ui/supervisor/audit_view.py" line="542" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="551" />
+        <location filename="../../ui/supervisor/audit_view.py" line="556" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="551" />
+        <location filename="../../ui/supervisor/audit_view.py" line="556" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="596" />
+        <location filename="../../ui/supervisor/audit_view.py" line="601" />
         <source>locked until %1</source>
         <translation>锁定至 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="596" />
+        <location filename="../../ui/supervisor/audit_view.py" line="601" />
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="643" />
+        <location filename="../../ui/supervisor/audit_view.py" line="648" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="676" />
+        <location filename="../../ui/supervisor/audit_view.py" line="681" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="686" />
+        <location filename="../../ui/supervisor/audit_view.py" line="691" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="709" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="709" />
-        <location filename="../../ui/supervisor/audit_view.py" line="736" />
-        <location filename="../../ui/supervisor/audit_view.py" line="767" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="741" />
+        <location filename="../../ui/supervisor/audit_view.py" line="772" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="709" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="709" />
+        <location filename="../../ui/supervisor/audit_view.py" line="714" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="719" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="715" />
+        <location filename="../../ui/supervisor/audit_view.py" line="720" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="716" />
+        <location filename="../../ui/supervisor/audit_view.py" line="721" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="717" />
+        <location filename="../../ui/supervisor/audit_view.py" line="722" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="718" />
+        <location filename="../../ui/supervisor/audit_view.py" line="723" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="719" />
+        <location filename="../../ui/supervisor/audit_view.py" line="724" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="723" />
+        <location filename="../../ui/supervisor/audit_view.py" line="728" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="724" />
+        <location filename="../../ui/supervisor/audit_view.py" line="729" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="725" />
+        <location filename="../../ui/supervisor/audit_view.py" line="730" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="726" />
+        <location filename="../../ui/supervisor/audit_view.py" line="731" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="727" />
+        <location filename="../../ui/supervisor/audit_view.py" line="732" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="728" />
+        <location filename="../../ui/supervisor/audit_view.py" line="733" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="730" />
+        <location filename="../../ui/supervisor/audit_view.py" line="735" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="731" />
-        <location filename="../../ui/supervisor/audit_view.py" line="748" />
+        <location filename="../../ui/supervisor/audit_view.py" line="736" />
+        <location filename="../../ui/supervisor/audit_view.py" line="753" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="732" />
-        <location filename="../../ui/supervisor/audit_view.py" line="749" />
-        <location filename="../../ui/supervisor/audit_view.py" line="759" />
+        <location filename="../../ui/supervisor/audit_view.py" line="737" />
+        <location filename="../../ui/supervisor/audit_view.py" line="754" />
+        <location filename="../../ui/supervisor/audit_view.py" line="764" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="733" />
-        <location filename="../../ui/supervisor/audit_view.py" line="759" />
+        <location filename="../../ui/supervisor/audit_view.py" line="738" />
+        <location filename="../../ui/supervisor/audit_view.py" line="764" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="734" />
+        <location filename="../../ui/supervisor/audit_view.py" line="739" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="735" />
+        <location filename="../../ui/supervisor/audit_view.py" line="740" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="737" />
+        <location filename="../../ui/supervisor/audit_view.py" line="742" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="741" />
+        <location filename="../../ui/supervisor/audit_view.py" line="746" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="742" />
+        <location filename="../../ui/supervisor/audit_view.py" line="747" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="743" />
+        <location filename="../../ui/supervisor/audit_view.py" line="748" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="744" />
+        <location filename="../../ui/supervisor/audit_view.py" line="749" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="745" />
+        <location filename="../../ui/supervisor/audit_view.py" line="750" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="750" />
+        <location filename="../../ui/supervisor/audit_view.py" line="755" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="752" />
+        <location filename="../../ui/supervisor/audit_view.py" line="757" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="758" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="751" />
+        <location filename="../../ui/supervisor/audit_view.py" line="756" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="756" />
+        <location filename="../../ui/supervisor/audit_view.py" line="761" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="757" />
+        <location filename="../../ui/supervisor/audit_view.py" line="762" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="759" />
+        <location filename="../../ui/supervisor/audit_view.py" line="764" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="759" />
+        <location filename="../../ui/supervisor/audit_view.py" line="764" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="759" />
+        <location filename="../../ui/supervisor/audit_view.py" line="764" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="761" />
+        <location filename="../../ui/supervisor/audit_view.py" line="766" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="763" />
+        <location filename="../../ui/supervisor/audit_view.py" line="768" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="765" />
+        <location filename="../../ui/supervisor/audit_view.py" line="770" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="767" />
+        <location filename="../../ui/supervisor/audit_view.py" line="772" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="767" />
+        <location filename="../../ui/supervisor/audit_view.py" line="772" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="767" />
+        <location filename="../../ui/supervisor/audit_view.py" line="772" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="767" />
+        <location filename="../../ui/supervisor/audit_view.py" line="772" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -1008,61 +1008,6 @@
         <location filename="../../ui/search/case_view.py" line="257" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="262" />
-        <source>created</source>
-        <translation>新建案件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="263" />
-        <source>intake answers</source>
-        <translation>选择申请情形</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="264" />
-        <source>applicant recorded</source>
-        <translation>登记申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="265" />
-        <source>agent recorded</source>
-        <translation>登记代理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="266" />
-        <source>material recorded</source>
-        <translation>登记材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="267" />
-        <source>result handed over</source>
-        <translation>出件交接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="268" />
-        <source>supplements received</source>
-        <translation>补齐材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="269" />
-        <source>searched</source>
-        <translation>查询</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="270" />
-        <source>full personal data viewed</source>
-        <translation>查看完整个人信息</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="271" />
-        <source>personal data used</source>
-        <translation>使用个人信息</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="278" />
-        <source>status: %1</source>
-        <translation>状态：%1</translation>
     </message>
 </context>
 <context>
@@ -2333,12 +2278,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="132" />
+        <location filename="../../ui/supervisor/audit_view.py" line="137" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="139" />
+        <location filename="../../ui/supervisor/audit_view.py" line="144" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -48,7 +49,16 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     page.f_user.setCurrentIndex(0)
     page.f_action.setEditText("case.")
     page.apply_button.click()
-    assert all(a.startswith("case.") for a in _rows(page.events, 5)) and page.events.rowCount() >= 3
+    codes = [page.events.item(i, 5).toolTip() for i in range(page.events.rowCount())]
+    assert all(a.startswith("case.") for a in codes) and page.events.rowCount() >= 3
+    # what the supervisor reads: Chinese labels, case numbers, details as text (issue 17 item 5)
+    labels = _rows(page.events, 5)
+    assert "新建案件" in labels and "登记材料" in labels
+    assert not any(re.search(r"[a-z]+\.[a-z_]+", a) for a in labels), labels
+    number = world.ctx.cases.get(clerk, cid).case_number
+    assert number and number in _rows(page.events, 6) and cid not in _rows(page.events, 6)
+    assert not any("{" in d or '"' in d for d in _rows(page.events, 7))
+    assert any("事项：" in d for d in _rows(page.events, 7))
     page.f_action.setCurrentIndex(0)
 
     page.verify_button.click()  # off the GUI thread (CoreOp); the button comes back when done
@@ -68,7 +78,7 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     assert row is not None and page.events.item(row, 0).text() == str(seq)
     assert page.events.currentRow() == row
     assert page.events.item(row, 0).background().color().name() == "#f8d7da"
-    assert cid in _rows(page.events, 6)
+    assert number in _rows(page.events, 6)
 
 
 def test_an_export_that_cannot_be_written_says_so_and_the_page_stays(qtbot, world, translations, tmp_path):
@@ -114,7 +124,7 @@ def test_exports_are_written_and_audited(qtbot, world, translations, tmp_path):
     sup = world.login("supervisor")
     exports = page.queries.search(sup, AuditFilter(action="audit.export"))
     assert [e.detail["format"] for e in exports] == ["pdf", "csv"]
-    assert "audit.export" in _rows(page.events, 5)  # the list shows the export event too
+    assert "导出审计报告" in _rows(page.events, 5)  # the list shows the export event too
 
 
 def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
@@ -151,7 +161,7 @@ def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
     assert "已作废" in page.case_header.text() and "重复受理" in page.case_header.text()
     assert not page.void_button.isEnabled()
     actions = _rows(page.timeline, 5)
-    assert {"pii.view_full", "case.correct", "case.void"} <= set(actions)
+    assert {"查看完整个人信息", "更正案件信息", "状态变更：已作废"} <= set(actions), actions
 
 
 def test_unlock_account_and_retention_list(qtbot, world, translations):

@@ -112,7 +112,9 @@ def test_search_by_id_number_from_the_keyboard_and_open_the_case(qtbot, demo_ctx
     assert dialog.history.rowCount() == 2  # draft, accepted
     assert dialog.history.item(1, 2).text() == "已受理"
     actions = [dialog.audit.item(r, 3).text() for r in range(dialog.audit.rowCount())]
-    assert actions[0] == "新建案件" and "状态：已受理" in actions
+    assert actions[0] == "新建案件" and "状态变更：已受理" in actions
+    details = [dialog.audit.item(r, 4).text() for r in range(dialog.audit.rowCount())]
+    assert not any("{" in d for d in details) and any("事项：" in d for d in details)
     assert "*" in dialog.form.itemAt(3, dialog.form.ItemRole.FieldRole).widget().text()  # masked applicant
     dialog.reject()
 

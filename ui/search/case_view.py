@@ -3,7 +3,6 @@ events (as far as the signed-in role may read them). Read-only; personal data ma
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
+from clerk_app.audit_labels import action_label, detail_text
 from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
@@ -211,8 +211,8 @@ class CaseViewDialog(QDialog):
                     _when(e.at),
                     e.actor,
                     _role(e.role),
-                    self._action(e.action),
-                    json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
+                    action_label(e.action),
+                    detail_text(e.detail),
                 )
                 for e in events
             ],
@@ -256,24 +256,3 @@ class CaseViewDialog(QDialog):
             "materials_received": self.tr("Materials received"),
             "delivery_receipt": self.tr("Delivery receipt"),
         }.get(kind, kind)
-
-    def _action(self, action: str) -> str:
-        known = {
-            "case.create": self.tr("created"),
-            "case.answers": self.tr("intake answers"),
-            "case.applicant": self.tr("applicant recorded"),
-            "case.agent": self.tr("agent recorded"),
-            "case.line": self.tr("material recorded"),
-            "case.handover": self.tr("result handed over"),
-            "case.supplements": self.tr("supplements received"),
-            "case.search": self.tr("searched"),
-            "pii.view_full": self.tr("full personal data viewed"),
-            "pii.use": self.tr("personal data used"),
-        }
-        if action in known:
-            return known[action]
-        if action.startswith("case."):
-            label = _status(action[5:])
-            if label != action[5:]:
-                return self.tr("status: %1").replace("%1", label)
-        return action

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
+from clerk_app.audit_labels import action_label
 from clerk_app.audit_queries import AuditFilter, AuditRow, ExportFailed, day_range
 from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
@@ -96,14 +97,18 @@ def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = Fa
             r.actor,
             _role(r.role),
             r.station,
-            r.action,
-            r.case_id or "",
-            r.detail_text(),
+            r.action_label(),
+            r.case_label(),
+            r.detail_label(),
         )
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
             if col == 0:
                 item.setData(Qt.ItemDataRole.UserRole, r.seq)
+            elif col == 5:
+                item.setToolTip(r.action)  # the stored code, for the technically minded
+            elif col == 6:
+                item.setData(Qt.ItemDataRole.UserRole, r.case_id)
             table.setItem(i, col, item)
     table.resizeColumnsToContents()
     table.setColumnWidth(7, max(table.columnWidth(7), 200))
@@ -242,7 +247,7 @@ class AuditPage(QWidget):
         for combo, values, label in (
             (self.f_user, users, None),
             (self.f_role, roles, _role),
-            (self.f_action, actions, None),
+            (self.f_action, actions, action_label),
         ):
             current = combo.currentData()
             combo.clear()
@@ -416,7 +421,7 @@ class AuditPage(QWidget):
         return path or None
 
     def _open_event_case(self, item: QTableWidgetItem) -> None:
-        case_id = self._cell(self.events, item.row(), 6).text()
+        case_id = self._cell(self.events, item.row(), 6).data(Qt.ItemDataRole.UserRole)
         if case_id:
             self.open_case(case_id)
 

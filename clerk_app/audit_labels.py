@@ -1,0 +1,142 @@
+"""What the supervisor reads in an audit trail: Chinese labels for action codes and detail keys, and
+the detail as a line of text instead of JSON. The codes stay in the store (and in exports); only
+what is shown is translated. Unknown codes (a newer station's) are shown as 其他操作（code）."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clerk_app import i18n
+from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
+
+_ACTIONS: dict[str, str] = {
+    "audit.export": "导出审计报告",
+    "audit.verify": "校验审计链",
+    "case.answers": "填写受理问题",
+    "case.applicant": "登记申请人",
+    "case.agent": "登记代理人",
+    "case.correct": "更正案件信息",
+    "case.create": "新建案件",
+    "case.customer_confirm": "申请人确认材料清单",
+    "case.handover": "结果出件",
+    "case.identity_check": "人证比对",
+    "case.line": "登记材料",
+    "case.open_matters": "读证后查询在办件",
+    "case.promised_date_recomputed": "重新计算承诺办结日期",
+    "case.rating": "好差评",
+    "case.rating_skipped": "未评价",
+    "case.search": "查询案件",
+    "case.supplements": "收到补交材料",
+    "catalogue.activate": "启用事项目录",
+    "key.enrol_station": "登记工作站密钥",
+    "key.export": "导出密钥",
+    "key.import": "导入密钥",
+    "key.reencrypt": "重新加密数据",
+    "key.revoke_station": "吊销工作站",
+    "key.rotate": "轮换密钥",
+    "login": "登录",
+    "logout": "注销",
+    "login.failed": "登录失败",
+    "login.lockout": "账户被锁定",
+    "login.refused_locked": "锁定账户登录被拒",
+    "page.add": "扫描页入卷",
+    "page.delete": "删除扫描页",
+    "page.move": "调整页序",
+    "page.refile": "扫描页改归材料",
+    "page.rescan": "重扫",
+    "page.rotate": "旋转扫描页",
+    "pii.use": "使用个人信息",
+    "pii.view": "查看个人信息",
+    "pii.view_full": "查看完整个人信息",
+    "print.print": "打印",
+    "print.reprint": "补打",
+    "print.retry": "重新打印",
+    "queue.call": "叫号",
+    "queue.recall": "重呼",
+    "queue.skip": "过号",
+    "queue.transfer": "转窗口",
+    "retention.run": "到期数据清理",
+    "scan.batch": "批量扫描",
+    "session.lock": "锁屏",
+    "session.unlock": "解锁",
+    "settings.change": "修改设置",
+    "settings.language": "切换语言",
+    "user.create": "新建用户",
+    "user.password_changed": "修改密码",
+    "user.unlock": "解锁账户",
+}
+
+_KEYS: dict[str, str] = {
+    "item": "事项",
+    "line": "材料",
+    "status": "状态",
+    "from": "原状态",
+    "to": "新状态",
+    "decision": "决定",
+    "reason": "理由",
+    "field": "字段",
+    "ticket": "排队号",
+    "window": "窗口",
+    "to_window": "转至窗口",
+    "criteria": "查询条件",
+    "found": "结果数",
+    "kind": "类别",
+    "document": "文书",
+    "printer": "打印机",
+    "job": "打印任务",
+    "pages": "页数",
+    "count": "数量",
+    "matches": "人证一致",
+    "rating": "评价",
+    "case_number": "受理编号",
+    "due_date": "补交期限",
+    "username": "用户名",
+    "role": "角色",
+    "format": "格式",
+    "rows": "条数",
+}
+
+_VALUES: dict[str, str] = {
+    "True": "是",
+    "False": "否",
+    "id_number": "证件号码",
+    "name": "姓名",
+    "case_number": "受理编号",
+    "date_from": "起始日期",
+    "date_to": "截止日期",
+    "item": "事项",
+}
+
+
+def action_label(code: str) -> str:
+    """The Chinese label of an audit action code (``case.accepted`` → 状态变更：已受理)."""
+    if code in _ACTIONS:
+        return _ACTIONS[code]
+    prefix, _, rest = code.partition(".")
+    if prefix == "case":
+        try:
+            return "状态变更：" + i18n.text(STATUS_LABELS[CaseStatus(rest)], "zh_CN")
+        except ValueError:
+            pass
+    return f"其他操作（{code}）"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{_KEYS.get(str(k), str(k))}：{_value(v)}" for k, v in value.items())
+    text = str(value)
+    if text in _VALUES:
+        return _VALUES[text]
+    try:
+        return i18n.text(STATUS_LABELS[CaseStatus(text)], "zh_CN")
+    except ValueError:
+        return text
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """The detail as readable text: 键：值；键：值 (no JSON braces or quotes)."""
+    return "；".join(f"{_KEYS.get(k, k)}：{_value(v)}" for k, v in sorted(detail.items()))
