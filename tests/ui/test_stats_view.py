@@ -38,6 +38,11 @@ def test_figures_and_charts(qtbot, world, translations):
     day_series = page.day_chart.series()[0]
     assert isinstance(day_series, QBarSeries)
     assert [day_series.barSets()[0].at(i) for i in range(5)] == [2, 1, 1, 1, 1]
+    # whole-number ticks: the largest bar (2) ends exactly on the top tick, ticks 0,1,2
+    from PySide6.QtCharts import QValueAxis
+
+    axis = next(a for a in page.day_chart.axes() if isinstance(a, QValueAxis))
+    assert (axis.min(), axis.max(), axis.tickCount()) == (0, 2, 3)
     assert isinstance(page.item_chart.series()[0], QHorizontalBarSeries)
     ratings = page.rating_chart.series()[0]
     assert isinstance(ratings, QPieSeries) and [s.value() for s in ratings.slices()] == [1, 1, 1, 0, 1, 2]
@@ -65,3 +70,15 @@ def test_long_ranges_load_in_the_background(qtbot, world, translations):
     assert not page.refresh_button.isEnabled() or "毫秒" in page.timing.text()
     qtbot.waitUntil(lambda: "毫秒" in page.timing.text(), timeout=10000)
     assert page.refresh_button.isEnabled() and page.report.decided == 10  # A–F, H, J, K, L
+
+
+def test_integer_axis_ticks_fall_on_whole_numbers():
+    """Every count 0…2000: ticks are whole numbers, the top is ≥ the largest bar, at most 7 ticks,
+    and a bar for 3 ends on the 3 tick (issue 17 item 7)."""
+    from ui.supervisor.stats_view import integer_axis
+
+    assert integer_axis(3) == (3, 4) and integer_axis(0) == (1, 2) and integer_axis(47) == (50, 6)
+    for n in range(2001):
+        top, ticks = integer_axis(n)
+        step = top / (ticks - 1)
+        assert step == int(step) and top >= n and ticks <= 7 and top < max(n, 1) * 2.5 + 1

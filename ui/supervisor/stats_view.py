@@ -332,7 +332,9 @@ class StatsPage(QWidget):
         cat_axis.setLabelsFont(small)
         cat_axis.setTruncateLabels(False)  # otherwise Qt elides short labels of narrow bars to "…"
         val_axis = QValueAxis()
-        val_axis.setRange(0, max(values + [1]) * 1.15)
+        top, ticks = integer_axis(max(values + [0]))
+        val_axis.setRange(0, top)
+        val_axis.setTickCount(ticks)  # ticks on whole numbers only: a bar for 3 ends at the 3 tick
         val_axis.setLabelFormat("%d")
         if horizontal:
             chart.addAxis(cat_axis, Qt.AlignmentFlag.AlignLeft)
@@ -419,3 +421,18 @@ class StatsPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def integer_axis(largest: int) -> tuple[int, int]:
+    """(top, tick count) of a count axis whose ticks all fall on whole numbers: the step is 1, 2 or
+    5 × 10^k so there are at most 6 intervals, the top is the first step multiple ≥ largest (at least
+    1). E.g. 3 → (3, 4): ticks 0,1,2,3; 47 → (50, 6): 0,10,…,50."""
+    largest = max(1, int(largest))
+    magnitude = 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * magnitude
+            if -(-largest // step) <= 6:
+                intervals = -(-largest // step)
+                return intervals * step, intervals + 1
+        magnitude *= 10
