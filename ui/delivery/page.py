@@ -129,8 +129,8 @@ class DeliveryPage(QWidget):
         assert courier_edit is not None  # the combo was made editable above
         courier_edit.returnPressed.connect(self.tracking.setFocus)
         self.tracking.setObjectName("deliveryTracking")
+        self.address: QLineEdit = QLineEdit()  # kept encrypted on the case, masked in views
         self.tracking.returnPressed.connect(lambda: self.address.setFocus())
-        self.address = QLineEdit()  # kept encrypted on the case, masked in views
         self.address.setObjectName("deliveryAddress")
         self.address.returnPressed.connect(lambda: self.confirm_button.setFocus())
         self.address_label = QLabel()
