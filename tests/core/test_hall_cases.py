@@ -220,5 +220,9 @@ def test_catalogue_versions_hold_and_cases_keep_theirs(tmp_path):
     with ctx.sessions() as s:
         acts = list(s.scalars(select(AuditEvent.action).where(AuditEvent.action.like("catalogue.%"))))
     assert "catalogue.rollback" in acts and acts.count("catalogue.activate") >= 3
+    from clerk_app.audit_labels import action_label
+
+    for code in ("case.claim", "case.claim_release", "catalogue.rollback"):  # the supervisor reads Chinese
+        assert "其他操作" not in action_label(code)
     assert ctx.auditor.verify() is None
     ctx.close()
