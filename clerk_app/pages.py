@@ -26,7 +26,7 @@ from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.roles import Actor, Permission
-from clerk_app.store.models import Case, CaseLine, Page
+from clerk_app.store.models import Case, CaseClaim, CaseLine, Page
 
 _E_PAGES_LOCKED = i18n.register(
     "error.pages_locked",
@@ -324,6 +324,11 @@ class PageService:
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(what="案件", detail=f"case {case_id}")
+        claim = s.get(CaseClaim, case_id)
+        if claim is not None and claim.user_id != actor.user_id and actor.user_id is not None:
+            from clerk_app.cases import CaseClaimed, _claim_view  # someone else works on it: read-only
+
+            raise CaseClaimed(_claim_view(claim))
         status = CaseStatus(case.status)
         if status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES:
             actor.require(Permission.CASE_SUPPLEMENT)

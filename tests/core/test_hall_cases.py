@@ -71,6 +71,8 @@ def test_claim_read_only_for_others_and_supervisor_release(tmp_path):
     msg = claimed.value.user_message("zh_CN")
     assert "王晓敏" in msg and "WH01" in msg and "只能查看" in msg
     assert claimed.value.holder.user_id == clerk.user_id
+    with pytest.raises(CaseClaimed):  # pages too
+        world.ctx.pages.add(clerk2, cid, "APPLY", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png")
     # A clerk cannot take someone else's claim; the supervisor can, with a reason, audited.
     with pytest.raises(PermissionDenied):
         there.release(clerk2, cid, "走开了")
