@@ -2058,7 +2058,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="546" />
+        <location filename="../../ui/scanning/panel.py" line="550" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2503,32 +2503,32 @@
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="372" />
+        <location filename="../../ui/scanning/panel.py" line="376" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="428" />
+        <location filename="../../ui/scanning/panel.py" line="432" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="449" />
+        <location filename="../../ui/scanning/panel.py" line="453" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="460" />
+        <location filename="../../ui/scanning/panel.py" line="464" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="465" />
+        <location filename="../../ui/scanning/panel.py" line="469" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="521" />
+        <location filename="../../ui/scanning/panel.py" line="525" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
@@ -2621,22 +2621,27 @@
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="286" />
+        <location filename="../../ui/search/page.py" line="288" />
+        <source>No case matches these criteria.</source>
+        <translation>没有符合条件的案件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/page.py" line="290" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="288" />
+        <location filename="../../ui/search/page.py" line="292" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="290" />
+        <location filename="../../ui/search/page.py" line="294" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="291" />
+        <location filename="../../ui/search/page.py" line="295" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
@@ -2728,205 +2733,205 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="321" />
-        <location filename="../../ui/supervisor/stats_view.py" line="406" />
-        <location filename="../../ui/supervisor/stats_view.py" line="407" />
+        <location filename="../../ui/supervisor/stats_view.py" line="408" />
+        <location filename="../../ui/supervisor/stats_view.py" line="409" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="357" />
+        <location filename="../../ui/supervisor/stats_view.py" line="359" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="358" />
+        <location filename="../../ui/supervisor/stats_view.py" line="360" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="359" />
+        <location filename="../../ui/supervisor/stats_view.py" line="361" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="360" />
+        <location filename="../../ui/supervisor/stats_view.py" line="362" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="365" />
+        <location filename="../../ui/supervisor/stats_view.py" line="367" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="366" />
+        <location filename="../../ui/supervisor/stats_view.py" line="368" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="367" />
+        <location filename="../../ui/supervisor/stats_view.py" line="369" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="368" />
+        <location filename="../../ui/supervisor/stats_view.py" line="370" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="369" />
+        <location filename="../../ui/supervisor/stats_view.py" line="371" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="375" />
+        <location filename="../../ui/supervisor/stats_view.py" line="377" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="376" />
+        <location filename="../../ui/supervisor/stats_view.py" line="378" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="377" />
+        <location filename="../../ui/supervisor/stats_view.py" line="379" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="378" />
+        <location filename="../../ui/supervisor/stats_view.py" line="380" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="379" />
+        <location filename="../../ui/supervisor/stats_view.py" line="381" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="380" />
+        <location filename="../../ui/supervisor/stats_view.py" line="382" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="381" />
+        <location filename="../../ui/supervisor/stats_view.py" line="383" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="382" />
+        <location filename="../../ui/supervisor/stats_view.py" line="384" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="386" />
+        <location filename="../../ui/supervisor/stats_view.py" line="388" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="388" />
+        <location filename="../../ui/supervisor/stats_view.py" line="390" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="390" />
+        <location filename="../../ui/supervisor/stats_view.py" line="392" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="391" />
+        <location filename="../../ui/supervisor/stats_view.py" line="393" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="392" />
+        <location filename="../../ui/supervisor/stats_view.py" line="394" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="393" />
+        <location filename="../../ui/supervisor/stats_view.py" line="395" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="394" />
+        <location filename="../../ui/supervisor/stats_view.py" line="396" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="398" />
+        <location filename="../../ui/supervisor/stats_view.py" line="400" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="399" />
+        <location filename="../../ui/supervisor/stats_view.py" line="401" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="400" />
+        <location filename="../../ui/supervisor/stats_view.py" line="402" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="401" />
+        <location filename="../../ui/supervisor/stats_view.py" line="403" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="402" />
+        <location filename="../../ui/supervisor/stats_view.py" line="404" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="406" />
+        <location filename="../../ui/supervisor/stats_view.py" line="408" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="407" />
-        <location filename="../../ui/supervisor/stats_view.py" line="413" />
+        <location filename="../../ui/supervisor/stats_view.py" line="409" />
+        <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="409" />
-        <location filename="../../ui/supervisor/stats_view.py" line="413" />
+        <location filename="../../ui/supervisor/stats_view.py" line="411" />
+        <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="409" />
+        <location filename="../../ui/supervisor/stats_view.py" line="411" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="409" />
+        <location filename="../../ui/supervisor/stats_view.py" line="411" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="411" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="411" />
+        <location filename="../../ui/supervisor/stats_view.py" line="413" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="413" />
+        <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="413" />
+        <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="413" />
+        <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>

@@ -64,6 +64,10 @@ def test_scan_into_the_focused_line(qtbot, desk, translations):
     assert changed and changed[-1] == case_id
     assert "(3)" in panel.line.currentText()  # the line list shows the page count
     assert not panel.thumbnails.item(0).icon().isNull()
+    # the next applicant's case: the count of the previous one does not carry over (issue 17)
+    other = window.ctx.cases.start_case(window.actor, ITEM, {"premises": "rented"})
+    window.current_case.open(other)
+    assert panel.case_id == other and "已扫描" not in panel.status.text()
 
 
 def test_duplex_with_blank_backs_dropped(qtbot, desk, translations):

@@ -131,6 +131,13 @@ def test_status_and_date_criteria_and_a_clear_message_for_a_bad_number(qtbot, de
     page.clear()
     qtbot.keyClick(page.case_number, Qt.Key.Key_Return)
     assert "至少填写一个查询条件" in page.error.text()
+    # a search that finds nothing says so — not like an input error (issue 17)
+    page.clear()
+    assert "请填写" in page.summary.text()
+    page.name.setText("欧阳无此人")
+    page.run_search()
+    assert page.model.rowCount() == 0 and not page.error.isVisible()
+    assert page.summary.text().startswith("没有符合条件的案件。")
 
 
 def test_a_scanned_receipt_finds_its_case(qtbot, demo_ctx, translations, clerk, cases):

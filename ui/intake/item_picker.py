@@ -92,7 +92,7 @@ class ItemPicker(QWidget):
             self.results.setCurrentRow(0)
 
     def _add(self, item: ServiceItem, recent: bool) -> None:
-        mark = "🕘 " if recent else ""
+        mark = "★ " if recent else ""  # in every CJK font (🕘 needs an emoji font)
         entry = QListWidgetItem(f"{mark}{item.name}    [{item.theme} · {item.department} · {item.code}]")
         entry.setData(Qt.ItemDataRole.UserRole, item.code)
         self.results.addItem(entry)

@@ -323,6 +323,10 @@ class ScanningPanel(QWidget):
 
     # -- case and line --------------------------------------------------------------------------
     def set_case(self, case_id: str | None) -> None:
+        if case_id != self.case_id and self.job is None:
+            # "已扫描 N 页" was about the previous case: the next applicant starts with a clean panel
+            self.status.clear()
+            self.progress_bar.setValue(0)
         self.case_id = case_id
         self._refresh_lines()
         self.refresh_pages()

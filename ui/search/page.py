@@ -233,6 +233,7 @@ class SearchPage(QWidget):
 
     def run_search(self) -> None:
         try:
+            self.searched = True
             self.model.set_criteria(self.criteria())
         except ClerkAppError as exc:
             log.info("case search refused: %s", exc)
@@ -251,6 +252,7 @@ class SearchPage(QWidget):
         self.run_search()
 
     def clear(self) -> None:
+        self.searched = False
         for edit in (self.case_number, self.id_number, self.name):
             edit.clear()
         self.date_from.setDate(_NO_DATE)
@@ -282,7 +284,9 @@ class SearchPage(QWidget):
 
     def _update_summary(self) -> None:
         n = self.model.rowCount()
-        if n == 0:
+        if n == 0 and getattr(self, "searched", False):
+            text = self.tr("No case matches these criteria.")
+        elif n == 0:
             text = self.tr("No cases listed. Give one or more criteria and press Enter.")
         elif self.model.has_more():
             text = self.tr("%1 cases shown, more below (scroll down to load)").replace("%1", str(n))
