@@ -519,6 +519,10 @@ class CaseService:
                 # Never blocks: a year without a published schedule gives a provisional date.
                 computed = self._calendar.promised_date(today, item.promised_days)
                 promised, provisional = computed.date, computed.provisional
+                if decision is Decision.ACCEPT_WITH_DEFICIENCIES and due_date is not None and promised < due_date:
+                    # Extended, never refused: the office cannot finish before the owed material is
+                    # due, so the promise is the 容缺 due date at the earliest (docs/intake.md).
+                    promised = due_date
             case.first_visit = not self._returned_before(s, case)
             # 通办: the deciding window owns the case from now on (its worker sends the packet).
             case.station_code, case.window_no = self.station, self.window_no

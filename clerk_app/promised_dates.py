@@ -47,16 +47,19 @@ def recompute_provisional_dates(
             if result.provisional:
                 continue  # that year's schedule is still unknown
             old = case.promised_date
-            case.promised_date = result.date
+            new = result.date
+            if case.deficiency_due is not None and new < case.deficiency_due:
+                new = case.deficiency_due  # never before the 容缺 due date (CaseService.decide)
+            case.promised_date = new
             case.promised_date_provisional = False
-            direction = "same" if result.date == old else ("earlier" if result.date < old else "later")
+            direction = "same" if new == old else ("earlier" if new < old else "later")
             auditor.record(
                 s,
                 actor,
                 "case.promised_date_recomputed",
                 case.id,
                 old=old.isoformat(),
-                new=result.date.isoformat(),
+                new=new.isoformat(),
                 direction=direction,
                 working_days=case.promised_days,
             )

@@ -267,3 +267,27 @@ def test_delivery_and_its_handover_record_commit_together(world, monkeypatch):
         clerk, cid, "express", {"method": "express", "courier": "EMS"}, address="湖北省武汉市洪山区珞喻路1号"
     )
     assert world.ctx.cases.get(clerk, cid).status is CaseStatus.DELIVERED
+
+
+def test_promised_date_never_before_the_deferred_due_date(world):
+    """Rule chosen: extend, not refuse — a 容缺 due date after the computed promised date moves the
+    promise to the due date (issue 17 item 10); an earlier due date leaves it as computed."""
+    clerk = world.login("clerk")
+    cases = world.ctx.cases
+    today = world.ctx.clock.now().date()
+    results = {}
+    for weeks in (1, 26):
+        cid = new_case(world, clerk)
+        receive_all(world, clerk, cid, skip=("PREMISES",))
+        due = today + dt.timedelta(weeks=weeks)
+        cases.update_line(clerk, cid, "PREMISES", status=LineStatus.DEFERRED, due_date=due)
+        results[weeks] = (due, cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=due), cid)
+    due, far, cid = results[26]
+    assert far.promised_date == due and cases.get(clerk, cid).promised_date == due
+    due, near, near_id = results[1]
+    from clerk_app.store.models import Case
+
+    with world.ctx.sessions() as s:
+        days = s.get(Case, near_id).promised_days
+    computed = world.ctx.calendar.promised_date(today, days).date
+    assert near.promised_date == max(computed, due)
