@@ -58,9 +58,11 @@ else
   fi
   debootstrap --variant=minbase bookworm "$ROOT" "$mirror" >"$CACHE/debootstrap.log" 2>&1 ||
     { tail -20 "$CACHE/debootstrap.log"; exit 1; }
+  chmod 755 "$ROOT"
   tar --numeric-owner -C "$ROOT" -cf "$BASE.part" . && mv "$BASE.part" "$BASE"
   echo "clean-root: debootstrap from $mirror, cached as $BASE"
 fi
+chmod 755 "$ROOT"  # mktemp made it 0700: the root's "/" must be readable by the test's ordinary user
 t1=$(date +%s)
 mount --bind /proc "$ROOT/proc"
 mount --bind /sys "$ROOT/sys"
