@@ -97,6 +97,21 @@ _KEYS: dict[str, str] = {
     "role": "角色",
     "format": "格式",
     "rows": "条数",
+    "copies": "复印件",
+    "originals": "原件",
+    "first_visit": "首次办理",
+    "from_status": "原状态",
+    "identity_check": "人证比对",
+    "document_type": "证件类型",
+    "verified_by": "核验方式",
+    "purpose": "用途",
+    "attempts": "尝试次数",
+    "subject": "对象",
+    "method": "出件方式",
+    "old": "原值",
+    "new": "新值",
+    "direction": "变化",
+    "policy": "打印策略",
 }
 
 _VALUES: dict[str, str] = {
@@ -108,6 +123,28 @@ _VALUES: dict[str, str] = {
     "date_from": "起始日期",
     "date_to": "截止日期",
     "item": "事项",
+    "None": "无",
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macau_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "uscc": "统一社会信用代码",
+    "chip": "芯片读取",
+    "manual": "手工录入",
+    "print": "打印",
+    "window": "窗口领取",
+    "express": "邮寄",
+    "applicant": "申请人",
+    "agent": "代理人",
+    "received": "已收",
+    "verified": "已核验",
+    "defective": "有缺陷",
+    "deferred": "容缺",
+    "pending": "未收",
+    "not_required": "无需提交",
+    "earlier": "提前",
+    "later": "推后",
+    "same": "不变",
 }
 
 
@@ -125,6 +162,8 @@ def action_label(code: str) -> str:
 
 
 def _value(value: Any) -> str:
+    if value is None:
+        return "无"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):

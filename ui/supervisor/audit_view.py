@@ -342,7 +342,7 @@ class AuditPage(QWidget):
             "head mismatch": self.tr("events were removed at the end"),
         }.get(status.broken.reason, status.broken.reason)
         row = status.broken_row
-        where = f" — {_when(row.at)} · {row.actor} · {row.action}" if row else ""
+        where = f" — {_when(row.at)} · {row.actor} · {row.action_label()}" if row else ""
         self.chain_label.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.chain_label.setText(
             self.tr("Hash chain BROKEN at event %1 (%2)%3")
