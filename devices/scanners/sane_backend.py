@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 import sane
@@ -108,6 +109,20 @@ def _mode_kind(name: str) -> ColourMode | None:
     if text.startswith("color") or text.startswith("colour"):
         return ColourMode.COLOUR
     return None
+
+
+# After a device fault the backend's reader thread is usually still running, and sane_cancel() ends
+# it with pthread_cancel(): sanei_thread makes its threads cancellable *asynchronously*, so a reader
+# caught inside malloc() or free() dies holding the allocator's lock and the next malloc anywhere in
+# the process waits forever, with the GIL held (seen once in CI with the test backend: the reader is
+# created by sane_start and allocates its buffer at once, while the injected fault comes back on the
+# first sane_read). Giving the reader a moment first lets it get past the allocation and block in
+# write() on the full pipe, where cancelling it is harmless. A clerk does not notice 0.2 s on a jam.
+_READER_SETTLE_S = 0.2
+
+
+def _let_the_reader_settle() -> None:
+    time.sleep(_READER_SETTLE_S)
 
 
 class SaneBackend(ScannerBackend):
@@ -275,6 +290,7 @@ class SaneScanner(Scanner):
                         # no_cancel for feeders: sane_cancel() would eject the remaining sheets.
                         image = self._dev.snap(feeder, progress)
                     except sane._sane.error as exc:
+                        _let_the_reader_settle()
                         err = _error(exc, delivered)
                         if isinstance(err, NoPaper) and feeder and delivered > 0:
                             break  # the feeder ran empty: the normal end of a batch

@@ -160,7 +160,7 @@ def test_delivery_receipt_from_the_handover(world, tmp_path):
     clerk = world.login("clerk")
     cid, number = decided_case(world.ctx, clerk, person("张晓明", 7))
     to_result_ready(world.ctx, cid)
-    world.ctx.cases.deliver(clerk, cid, "express")
+    world.ctx.cases.deliver(clerk, cid, "express", address="江城市江岸区沿江大道 188 号")
     view = world.ctx.cases.get(clerk, cid)
     assert documents_for_case(view)[-1] is DocumentKind.DELIVERY_RECEIPT
     ctx = _ctx(world, clerk, cid, DocumentKind.DELIVERY_RECEIPT)
