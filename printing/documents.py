@@ -315,6 +315,15 @@ def _line_remark(line: MaterialLine) -> str:
     return line.reason
 
 
+def _problem(line: MaterialLine) -> tuple[str, str]:
+    """The notice's problem and reason, said once: a reason that already starts with the problem
+    ("未提交", "份数不足（已收原件 0 份…）") is not put after it again ("未提交：未提交")."""
+    label, reason = line.problem_label, line.reason.strip()
+    if reason.startswith(label):
+        return reason, ""
+    return label, reason
+
+
 def _section(text: str, st: _Styles) -> Paragraph:
     return Paragraph(_t(text), st.section)
 
@@ -388,7 +397,7 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
                 (
                     f"{i}. {ln.name}（{ln.problem_label}）",
                     [
-                        f"原因：{ln.reason}" if ln.reason else "",
+                        f"原因：{ln.reason}" if ln.reason and ln.reason != ln.problem_label else "",
                         f"请携带：{ln.what_to_bring}" if ln.what_to_bring else "",
                     ],
                 )
@@ -399,8 +408,7 @@ def _body_notice(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowab
     else:
         widths = [12 * MM, 42 * MM, (width - 54 * MM) / 2, (width - 54 * MM) / 2]
         rows = [
-            [str(i), ln.name, f"{ln.problem_label}：{ln.reason}" if ln.reason else ln.problem_label, ln.what_to_bring]
-            for i, ln in enumerate(todo, 1)
+            [str(i), ln.name, "：".join(filter(None, _problem(ln))), ln.what_to_bring] for i, ln in enumerate(todo, 1)
         ]
         out += [_grid(["序号", "材料名称", "问题及原因", "请携带 / 补正要求"], rows, widths, st), Spacer(1, 2 * MM)]
     done = [ln for ln in ctx.lines if ln.status in (LineStatus.RECEIVED, LineStatus.VERIFIED) and not ln.incomplete]

@@ -1725,117 +1725,123 @@
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="600" />
+        <location filename="../../ui/intake/page.py" line="499" />
+        <source>F5: next applicant</source>
+        <translation>按 F5 叫下一位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="622" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="602" />
+        <location filename="../../ui/intake/page.py" line="624" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="603" />
+        <location filename="../../ui/intake/page.py" line="625" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="776" />
+        <location filename="../../ui/intake/page.py" line="792" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="776" />
+        <location filename="../../ui/intake/page.py" line="792" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="783" />
+        <location filename="../../ui/intake/page.py" line="799" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="468" />
+        <location filename="../../ui/intake/page.py" line="473" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="473" />
+        <location filename="../../ui/intake/page.py" line="478" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="475" />
+        <location filename="../../ui/intake/page.py" line="480" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="476" />
+        <location filename="../../ui/intake/page.py" line="481" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="581" />
+        <location filename="../../ui/intake/page.py" line="603" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="629" />
+        <location filename="../../ui/intake/page.py" line="651" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="633" />
+        <location filename="../../ui/intake/page.py" line="655" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="650" />
+        <location filename="../../ui/intake/page.py" line="672" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="670" />
+        <location filename="../../ui/intake/page.py" line="692" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="676" />
+        <location filename="../../ui/intake/page.py" line="698" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="678" />
+        <location filename="../../ui/intake/page.py" line="700" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="740" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="740" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="737" />
+        <location filename="../../ui/intake/page.py" line="759" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="754" />
+        <location filename="../../ui/intake/page.py" line="489" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="757" />
+        <location filename="../../ui/intake/page.py" line="493" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="772" />
+        <location filename="../../ui/intake/page.py" line="498" />
+        <location filename="../../ui/intake/page.py" line="788" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>

@@ -263,3 +263,19 @@ def test_notice_lists_an_incomplete_line_and_not_as_verified(tmp_path: Path) -> 
     has(text, "一次性告知如下（共3项）", "股东会决议", "份数不足：复印件少1份", "股东会决议复印件1份")
     verified_part = text.split(normalise("本次已核验的材料"))[1]
     assert normalise("股东会决议") not in verified_part
+
+
+@pytest.mark.parametrize("layout", list(PageLayout))
+def test_a_missing_material_is_said_once_not_twice(layout: PageLayout, tmp_path: Path) -> None:
+    """Issue 17: the core's reason for a missing line is 未提交 — the notice printed 未提交：未提交."""
+    from printing.model import MaterialForm, MaterialLine
+
+    missing = MaterialLine("场所使用证明", MaterialForm.COPY, 0, 1, 0, 0, LineStatus.PENDING, reason="未提交")
+    short = MaterialLine(
+        "股东会决议", MaterialForm.COPY, 0, 2, 0, 1, LineStatus.RECEIVED, reason="份数不足（已收复印件 1 份）"
+    )
+    ctx = replace(sample_context(DocumentKind.ONE_TIME_NOTICE, layout), lines=(*LINES, missing, short))
+    text = text_of(build_pdf(ctx), tmp_path)
+    has(text, "场所使用证明", "份数不足（已收复印件 1 份）")
+    assert normalise("未提交：未提交") not in text and normalise("原因：未提交") not in text
+    assert normalise("份数不足：份数不足") not in text

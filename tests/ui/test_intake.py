@@ -93,7 +93,7 @@ def test_intake_with_an_agent_accepted(qtbot, clerk_page, demo_ctx):
     assert view.status is CaseStatus.ACCEPTED and view.case_number
     assert view.agent is not None and view.agent.name == "李*"
     assert {line.code: line.status for line in view.lines}["OPERATOR-ID"] is LineStatus.VERIFIED
-    assert any(view.case_number in text for _, text in page.prompts.shown)
+    assert view.case_number in page.summary.text() and len(page.prompts.shown) == 1  # one dialog: the confirmation
     assert page.prompts.errors == []
     window.clerk_actions_standard = page.clerk_actions
 

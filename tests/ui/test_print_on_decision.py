@@ -282,3 +282,22 @@ def test_policy_never_and_no_printer(qtbot, tmp_path, translations, backend):
     finally:
         service.close()
         ctx.close()
+
+
+def test_a_decision_ends_in_one_dialog_and_the_outcome_is_on_the_page(qtbot, desk, demo_ctx):
+    """Issue 17: after every decision a message box (case number) came up on top of the print question.
+    Now the confirmation (with the document text) is the one question before; after it only the print
+    question of an "ask" document shows, and the outcome is written on the page."""
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    window, page, service = desk
+    cid = decide(qtbot, page, service)
+    view = demo_ctx.cases.get(page.actor, cid)
+    assert [title for title, _ in page.prompts.shown] == ["受理"]  # the confirmation only, no result box
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog | QMessageBox) and w.isVisible()]
+    assert dialogs == [service.ask_dialog]
+    summary = page.summary.text()
+    assert view.case_number in summary and "已受理" in summary and "承诺办结" in summary
+    assert "F5" in summary  # what to do next
+    assert view.case_number in window.statusBar().currentMessage()
+    service.ask_dialog.close()

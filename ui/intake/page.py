@@ -462,6 +462,11 @@ class IntakePage(QWidget):
             if line.necessity == "required" and line.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)
         ]
         deferred = [line.name for line in view.lines if line.status is LineStatus.DEFERRED]
+        if view.case_number and view.status not in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW):
+            self.summary.setText(self._outcome_text(view))
+            self.summary.setStyleSheet("color: #1e7e34; font-weight: bold;")
+            self._update_buttons(view.status)
+            return
         parts = []
         if missing:
             parts.append(
@@ -476,6 +481,23 @@ class IntakePage(QWidget):
         self.summary.setText("\n".join(parts) or self.tr("All materials received ✓"))
         self.summary.setStyleSheet("color: #b3261e;" if parts else "color: #1e7e34;")
         self._update_buttons(view.status)
+
+    def _outcome_text(self, view: Any) -> str:
+        """What the decision gave, on the page: status, case number, promised date, owed materials."""
+        lines = [
+            f"{i18n.text(STATUS_LABELS[view.status])} ✓",
+            self.tr("Case number: %1").replace("%1", view.case_number),
+        ]
+        if view.promised_date:
+            lines.append(
+                self.tr("Promised completion: %1").replace(
+                    "%1", promised_text(view.promised_date, view.promised_provisional)
+                )
+            )
+        if view.deficiency_due:
+            lines.append(self.tr("Bring them by %1").replace("%1", view.deficiency_due.isoformat()))
+        lines.append(self.tr("F5: next applicant"))
+        return "\n".join(lines)
 
     def _set_enabled(self, name: str, enabled: bool, why: str = "") -> None:
         enabled = enabled and name not in self._forbidden
@@ -751,16 +773,10 @@ class IntakePage(QWidget):
         if result is None:
             return
         self.main.current_case.decide(decision.value)
-        lines = [self.tr("Case number: %1").replace("%1", result.case_number)]
-        if result.promised_date:
-            lines.append(
-                self.tr("Promised completion: %1").replace(
-                    "%1", promised_text(result.promised_date, result.promised_provisional)
-                )
-            )
-        if result.notice and result.notice.entries:
-            lines.append(result.notice.text())
-        self.prompts.inform(title, "\n".join(lines))
+        # One confirmation per decision (issue 17): the outcome is said on the page, where the summary
+        # was, and in the status line — not in a second dialog on top of the print question.
+        self.main.show_status(f"{title} · {result.case_number}", 10000)
+        self.refresh()
 
     def _preview_text(self, decision: Decision, kwargs: dict[str, Any]) -> str:
         assert self.case_id is not None
