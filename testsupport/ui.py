@@ -47,13 +47,35 @@ class ScriptedPrompts:
         self.errors.append(text)
 
 
-def open_window(qtbot, ctx, translations, username: str):
+def login_through_dialog(qtbot, ctx, translations, username: str, password: str | None = None):
+    """Sign in as the clerk does: the real login dialog, the name and password typed, Enter. Returns
+    the accepted dialog (its ``actor`` and ``ctx`` are what ``ui.app.run`` builds the window from)."""
+    from PySide6.QtCore import Qt
+
     from clerk_app.demo import DEMO_USERS
+    from ui.login import LoginDialog
+
+    if password is None:
+        password = next(p for u, p, *_ in DEMO_USERS if u == username)
+    dialog = LoginDialog(ctx, translations)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.clear()
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClicks(dialog.password, password)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.actor is not None and dialog.actor.username == username
+    return dialog
+
+
+def open_window(qtbot, ctx, translations, username: str):
+    """The main window of ``username``, reached through the real login dialog (every UI test that
+    opens a window this way walks from the login dialog, as ``ui.app.run`` does)."""
     from ui.main_window import MainWindow
 
-    password = next(p for u, p, *_ in DEMO_USERS if u == username)
-    actor = ctx.users.authenticate(username, password)
-    window = MainWindow(ctx, actor, translations)
+    dialog = login_through_dialog(qtbot, ctx, translations, username)
+    window = MainWindow(dialog.ctx, dialog.actor, translations)
     qtbot.addWidget(window)
     with qtbot.waitActive(window):  # shortcuts only reach the active window
         window.show()
