@@ -132,6 +132,11 @@ class Settings:
         "(USB serial ports probed with the SAM status command, the port found remembered)",
     )
     ga467_baudrate: int = _opt(115200, "Baud rate of the resident ID card reader", _range(9600, 921600))
+    card_read_on_placement: bool = _opt(
+        False,
+        "Read the identity document as soon as it is placed on a reader (intake page, a case on the desk, "
+        "nothing being read); off = the clerk presses F6",
+    )
     wlt_decoder_library: str = _opt(
         "", "Vendor library that decodes the resident ID card's WLT photo; empty = photo not decodable"
     )

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.about_action)
         self.retranslate()
+        self._reader_states: dict[str, str] = {}
         if actor.can(Permission.CASE_CREATE):  # reader state visible from the start of the session
             QTimer.singleShot(0, self.card_service)
         # Idle lock (ui/session_lock.py): signals warning/locked/unlocked; the draft stays open.
@@ -197,6 +198,16 @@ class MainWindow(QMainWindow):
         return self._card_service
 
     def _card_state(self, reader: str, state: str, error: object) -> None:
+        before = self._reader_states.get(reader)
+        self._reader_states[reader] = state
+        if (
+            state == "card_present"
+            and before in ("reader_ready", "no_reader", "error")  # placed now: not a card already there
+            and self.ctx.settings.card_read_on_placement
+        ):
+            intake = self.pages.get("intake")
+            if intake is not None and self.tabs.currentWidget() is intake:
+                intake.read_on_placement(reader)  # type: ignore[attr-defined]
         self._last_card_state = state
         if error is not None and hasattr(error, "user_message"):
             self.card_label.setToolTip(error.user_message())

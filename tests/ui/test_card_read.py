@@ -173,3 +173,51 @@ def test_card_read_tells_of_earlier_cases_and_ctrl_o_opens_one(qtbot, page_with_
     # the next applicant starts clean
     qtbot.keyClick(page, K.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert not page.matters_note.isVisible() and page.matters == []
+
+
+@pytest.fixture
+def placement_ctx(tmp_path):
+    from clerk_app.app_context import build_context
+    from clerk_app.demo import seed_demo_users
+    from clerk_app.settings import Settings
+
+    ctx = build_context(Settings(demo=True, data_dir=str(tmp_path), card_read_on_placement=True))
+    seed_demo_users(ctx)
+    yield ctx
+    ctx.close()
+
+
+def test_read_on_placement_reads_the_card_put_down_and_not_the_one_already_there(qtbot, placement_ctx, translations):
+    """Setting card_read_on_placement: placing a card reads it (no F6); the card lying on the reader
+    when the session started is not read by itself; off the intake page nothing is read."""
+    window = open_window(qtbot, placement_ctx, translations, "clerk")
+    service = window.card_service()
+    window.show_page("intake")
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    qtbot.wait(200)
+    assert placement_ctx.cases.get(page.actor, page.case_id).applicant is None  # the card already there
+
+    service.remove()
+    window.show_page("home")
+    service.insert("resident_id")  # placed while the clerk is elsewhere: nothing happens
+    qtbot.wait(200)
+    assert placement_ctx.cases.get(page.actor, page.case_id).applicant is None
+
+    service.remove()
+    window.show_page("intake")
+    service.insert("resident_id")
+    qtbot.waitUntil(lambda: placement_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    assert placement_ctx.cases.get(page.actor, page.case_id).applicant.verified_by == "chip"
+    assert page.prompts.errors == []
+
+
+def test_without_the_setting_placing_a_card_does_not_read(qtbot, page_with_case, demo_ctx):
+    window, page = page_with_case
+    service = window.card_service()
+    service.remove()
+    service.insert("resident_id")
+    qtbot.wait(300)
+    assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None

@@ -700,6 +700,15 @@ class IntakePage(QWidget):
         self.main.show_status(self.tr("Reading the card… (Esc cancels)"))
         self._card_op = BackgroundOp(work, done, failed, on_cancelled=cancelled, owner=self).start()
 
+    def read_on_placement(self, reader: str) -> None:
+        """A card was just placed and the station reads on placement (setting card_read_on_placement):
+        the same read as F6, only when F6 would be allowed now and no read is running."""
+        action = getattr(self, "read_card_action", None)  # created from ACTIONS in __init__
+        if self.case_id is None or self._card_op is not None or action is None or not action.isEnabled():
+            return
+        self.main.show_status(self.tr("Card placed on %1: reading").replace("%1", reader), 3000)
+        self.read_card()
+
     def cancel_card_read(self) -> None:
         """Esc while a card is being read: the reader stops at the next APDU/frame (UserCancelled)."""
         op = getattr(self, "_card_op", None)
