@@ -30,6 +30,8 @@ _ACTIONS: dict[str, str] = {
     "case.search": "查询案件",
     "case.supplements": "收到补交材料",
     "catalogue.activate": "启用事项目录",
+    "catalogue.import": "导入事项目录版本",
+    "catalogue.import_refused": "拒绝导入事项目录",
     "catalogue.rollback": "回退事项目录版本",
     "key.enrol_station": "登记工作站密钥",
     "key.export": "导出密钥",
@@ -65,6 +67,10 @@ _ACTIONS: dict[str, str] = {
     "settings.change": "修改设置",
     "settings.language": "切换语言",
     "user.create": "新建用户",
+    "user.disable": "停用账户",
+    "user.enable": "启用账户",
+    "user.password_reset": "重置密码",
+    "user.role": "更改用户角色",
     "user.password_changed": "修改密码",
     "user.unlock": "解锁账户",
 }
@@ -112,6 +118,12 @@ _KEYS: dict[str, str] = {
     "new": "新值",
     "direction": "变化",
     "policy": "打印策略",
+    "version": "版本",
+    "items": "事项数",
+    "previous": "原版本",
+    "source": "来源",
+    "errors": "错误数",
+    "target": "账户",
 }
 
 _VALUES: dict[str, str] = {
@@ -145,6 +157,12 @@ _VALUES: dict[str, str] = {
     "earlier": "提前",
     "later": "推后",
     "same": "不变",
+    "already imported": "该版本已导入",
+    "version exists with other content": "版本号已存在且内容不同",
+    "clerk": "窗口受理人员",
+    "prereview": "帮办（预审）",
+    "supervisor": "监督管理人员",
+    "admin": "系统管理员",
 }
 
 

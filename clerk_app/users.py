@@ -43,6 +43,38 @@ class WeakPassword(DomainError):
     )
 
 
+_E_UNKNOWN_USER = i18n.register("error.user_unknown", "没有用户名为 {username} 的账户", "No account named {username}")
+_E_SELF = i18n.register(
+    "error.user_self",
+    "不能停用自己的账户或更改自己的角色",
+    "You cannot disable your own account or change your own role",
+)
+_E_LAST_ADMIN = i18n.register(
+    "error.user_last_admin",
+    "至少要保留一个启用的系统管理员账户",
+    "At least one enabled administrator account must remain",
+)
+_E_NO_SYSTEM_ROLE = i18n.register(
+    "error.user_system_role", "系统角色不能用于登录账户", "The system role is not a login role"
+)
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """An account as the admin's screen lists it (no password hash)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    staff_no: str
+    role: Role
+    active: bool
+    locked: bool
+    failed_attempts: int
+    created_at: dt.datetime
+    password_changed_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class AuthPolicy:
     max_failures: int = 5
@@ -95,7 +127,7 @@ class UserService:
         else:
             actor.require(Permission.USER_MANAGE)
         if role is Role.SYSTEM:
-            raise DomainError(detail="the system role is not a login role")
+            raise DomainError(_E_NO_SYSTEM_ROLE, detail="the system role is not a login role")
         check_password_rules(password, self.policy)
         now = self._clock.now()
         with self._sessions.begin() as s:
@@ -166,7 +198,7 @@ class UserService:
         with self._sessions.begin() as s:
             user = s.scalar(select(User).where(User.username == username))
             if user is None:
-                raise DomainError(detail="unknown user")
+                raise DomainError(_E_UNKNOWN_USER, detail="unknown user", username=username)
             user.locked_until, user.failed_attempts = None, 0
             self._auditor.record(s, actor, "user.unlock", target=username)
 
@@ -187,6 +219,85 @@ class UserService:
         with self._sessions() as s:
             user = s.get(User, user_id)
             return f"{user.display_name}（{user.staff_no}）" if user is not None else "—"
+
+    # -- the admin's account management (issue 17: users at the station) ---------------------------
+    def accounts(self, actor: Actor) -> list[UserAccount]:
+        actor.require(Permission.USER_MANAGE)
+        now = self._clock.now()
+        with self._sessions() as s:
+            return [
+                UserAccount(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.staff_no,
+                    Role(u.role),
+                    bool(u.active),
+                    u.locked_until is not None and u.locked_until > now,
+                    u.failed_attempts,
+                    u.created_at,
+                    u.password_changed_at,
+                )
+                for u in s.scalars(select(User).order_by(User.username))
+            ]
+
+    def _managed(self, s: Session, actor: Actor, username: str) -> User:
+        actor.require(Permission.USER_MANAGE)
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise DomainError(_E_UNKNOWN_USER, detail="unknown user", username=username)
+        return user
+
+    def _other_active_admins(self, s: Session, user: User) -> int:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+            )
+            or 0
+        )
+
+    def set_active(self, actor: Actor, username: str, active: bool) -> None:
+        """Disable (no more logins; history and audit trail stay) or enable an account. Audited."""
+        with self._sessions.begin() as s:
+            user = self._managed(s, actor, username)
+            if user.id == actor.user_id and not active:
+                raise DomainError(_E_SELF, detail="disable own account")
+            if not active and user.role == Role.ADMIN.value and not self._other_active_admins(s, user):
+                raise DomainError(_E_LAST_ADMIN, detail="disable the last admin")
+            if bool(user.active) == active:
+                return
+            user.active = active
+            if active:
+                user.failed_attempts, user.locked_until = 0, None
+            self._auditor.record(s, actor, "user.enable" if active else "user.disable", target=username)
+
+    def set_role(self, actor: Actor, username: str, role: Role) -> None:
+        """Change an account's role (not one's own; never to the system role; one admin stays). Audited."""
+        if role is Role.SYSTEM:
+            raise DomainError(_E_NO_SYSTEM_ROLE, detail="system role")
+        with self._sessions.begin() as s:
+            user = self._managed(s, actor, username)
+            if user.id == actor.user_id:
+                raise DomainError(_E_SELF, detail="change own role")
+            if user.role == role.value:
+                return
+            if user.role == Role.ADMIN.value and user.active and not self._other_active_admins(s, user):
+                raise DomainError(_E_LAST_ADMIN, detail="demote the last admin")
+            previous, user.role = user.role, role.value
+            self._auditor.record(s, actor, "user.role", target=username, role=role.value, previous=previous)
+
+    def reset_password(self, actor: Actor, username: str, new_password: str) -> None:
+        """Set a new password for someone who forgot theirs (the rules apply; the lockout is lifted).
+        Audited without the password, of course."""
+        check_password_rules(new_password, self.policy)
+        with self._sessions.begin() as s:
+            user = self._managed(s, actor, username)
+            user.password_hash = _HASHER.hash(new_password)
+            user.password_changed_at = self._clock.now()
+            user.failed_attempts, user.locked_until = 0, None
+            self._auditor.record(s, actor, "user.password_reset", target=username)
 
     def list_users(self) -> list[User]:
         with self._sessions() as s:

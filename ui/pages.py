@@ -87,6 +87,12 @@ def _stats(window: PageHost) -> QWidget:
     return StatsPage(window)
 
 
+def _admin(window: PageHost) -> QWidget:
+    from ui.admin.page import AdminPage
+
+    return AdminPage(window)
+
+
 PAGES: list[Page] = [
     Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, _home),
     Page("intake", QT_TRANSLATE_NOOP("Pages", "Intake"), "F2", Permission.CASE_EDIT_DRAFT, _intake),
@@ -96,4 +102,6 @@ PAGES: list[Page] = [
     Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
     Page("audit", QT_TRANSLATE_NOOP("Pages", "Audit"), "F7", Permission.AUDIT_READ_ALL, _audit),
     Page("stats", QT_TRANSLATE_NOOP("Pages", "Statistics"), "F8", Permission.STATS_VIEW, _stats),
+    # The administrator's screens (ui/admin): catalogue versions, user accounts.
+    Page("admin", QT_TRANSLATE_NOOP("Pages", "Administration"), "F10", Permission.USER_MANAGE, _admin),
 ]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.audit import Auditor
-from clerk_app.catalogue.loader import load_catalogue, parse_catalogue
+from clerk_app.catalogue.loader import CatalogueError, load_catalogue, parse_catalogue
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
@@ -31,6 +31,22 @@ _E_NO_PREVIOUS = i18n.register(
     "error.catalogue_no_previous",
     "没有可回退的早期事项清单版本",
     "There is no earlier catalogue version to roll back to",
+)
+_E_ALREADY = i18n.register(
+    "error.catalogue_already_imported",
+    "事项清单版本 {version} 已导入，内容相同，无需再次导入",
+    "Catalogue version {version} is already imported with the same content",
+)
+_E_VERSION_CLASH = i18n.register(
+    "error.catalogue_version_clash",
+    "已有版本号为 {version} 的事项清单，但内容不同：请在 catalogue.toml 中使用新的版本号后再导入（原版本保持不变）",
+    "A catalogue version {version} with different content exists: give the new one a new version number in "
+    "catalogue.toml (nothing was changed)",
+)
+_E_NOT_A_CATALOGUE = i18n.register(
+    "error.catalogue_not_a_folder",
+    "请选择事项清单文件夹（内含 catalogue.toml 和 items/）或其中的 catalogue.toml 文件",
+    "Choose a catalogue folder (with catalogue.toml and items/) or its catalogue.toml file",
 )
 
 
@@ -116,6 +132,67 @@ class CatalogueStore:
         if not earlier:
             raise DomainError(_E_NO_PREVIOUS, detail="no earlier version")
         return self.activate_version(earlier[0].version, actor, action="catalogue.rollback")
+
+    def import_version(self, path: str | Path, actor: Actor) -> Catalogue:
+        """The admin's import (issue 14, part 5): a catalogue folder, or its ``catalogue.toml``, is
+        validated completely and stored as a new, *inactive* version (``activate_version`` makes it
+        active). A malformed catalogue raises CatalogueError and changes nothing; a version number
+        that is already stored is refused (with other content it would change the checklist of the
+        cases drafted under it). Refusals and imports are audited."""
+        actor.require(Permission.CATALOGUE_MANAGE)
+        path = Path(path)
+        folder = path.parent if path.is_file() and path.name == "catalogue.toml" else path
+        if not folder.is_dir():
+            self._auditor.record_now(actor, "catalogue.import_refused", source=str(path)[:255], errors=1)
+            raise DomainError(_E_NOT_A_CATALOGUE, detail=f"not a catalogue folder: {path}")
+        try:
+            candidate = load_catalogue(folder)
+        except CatalogueError as exc:
+            self._auditor.record_now(
+                actor, "catalogue.import_refused", source=str(folder)[:255], errors=len(exc.issues)
+            )
+            raise
+        with self._lock, self._sessions.begin() as s:
+            row = s.scalar(select(CatalogueVersion).where(CatalogueVersion.version == candidate.version))
+            if row is not None:
+                same = row.content_hash == candidate.content_hash
+                self._auditor.record(
+                    s,
+                    actor,
+                    "catalogue.import_refused",
+                    source=candidate.source[:255],
+                    version=candidate.version,
+                    reason="already imported" if same else "version exists with other content",
+                )
+                error = DomainError(
+                    _E_ALREADY if same else _E_VERSION_CLASH,
+                    detail=f"catalogue version {candidate.version} exists",
+                    version=candidate.version,
+                )
+            else:
+                error = None
+                s.add(
+                    CatalogueVersion(
+                        version=candidate.version,
+                        content_hash=candidate.content_hash,
+                        source=candidate.source[:255],
+                        payload=dict(candidate.raw),
+                        active=False,
+                        loaded_at=self._clock.now(),
+                    )
+                )
+                self._auditor.record(
+                    s,
+                    actor,
+                    "catalogue.import",
+                    version=candidate.version,
+                    items=len(candidate.items),
+                    source=candidate.source[:255],
+                )
+                self._versions[candidate.version] = candidate
+        if error is not None:
+            raise error
+        return candidate
 
     def active(self) -> Catalogue:
         """The active catalogue (cached). Raises LookupError before any version was activated."""

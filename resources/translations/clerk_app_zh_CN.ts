@@ -1,6 +1,77 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="68" />
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="69" />
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="70" />
+        <source>Staff no.:</source>
+        <translation>工号：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="72" />
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="74" />
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="75" />
+        <source>Password again:</source>
+        <translation>再次输入密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="76" />
+        <source>At least 8 characters with both letters and digits.</source>
+        <translation>至少 8 位，须同时包含字母和数字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="94" />
+        <source>Enter a user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="96" />
+        <source>Enter the person's name.</source>
+        <translation>请输入姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="98" />
+        <source>Enter the staff number.</source>
+        <translation>请输入工号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="100" />
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <location filename="../../ui/admin/page.py" line="48" />
+        <source>Catalogue versions</source>
+        <translation>事项清单版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/page.py" line="50" />
+        <source>User accounts</source>
+        <translation>用户账户</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantPanel</name>
     <message>
         <location filename="../../ui/intake/applicant_panel.py" line="17" />
@@ -1008,6 +1079,154 @@
         <location filename="../../ui/search/case_view.py" line="257" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
+    </message>
+</context>
+<context>
+    <name>CataloguePanel</name>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="118" />
+        <source>Active</source>
+        <translation>当前启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="154" />
+        <source>Choose a catalogue folder</source>
+        <translation>选择事项清单文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="162" />
+        <source>Enter or choose the catalogue folder first.</source>
+        <translation>请先输入或选择事项清单文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="169" />
+        <source>The catalogue was refused: %1 problem(s), listed below. Nothing was changed.</source>
+        <translation>事项清单未导入：共 %1 处问题（见下方列表），未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="185" />
+        <source>Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.</source>
+        <translation>已导入版本 %1（%2 个事项），尚未启用：按 Ctrl+E 启用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="193" />
+        <source>Select a version first.</source>
+        <translation>请先选择一个版本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
+        <source>Version %1 is already the active one.</source>
+        <translation>版本 %1 已是当前启用的版本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="199" />
+        <source>Activate catalogue version</source>
+        <translation>启用事项清单版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
+        <source>Activate version %1? New cases use it from now on; cases already drafted keep the version they were drafted under.</source>
+        <translation>启用版本 %1？此后新建的案件使用该版本；已建的案件仍使用其建立时的版本。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="213" />
+        <source>Version %1 is now active.</source>
+        <translation>版本 %1 已启用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="218" />
+        <source>Roll back the catalogue</source>
+        <translation>回退事项清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="219" />
+        <source>Go back from version %1 to the version that was active before it?</source>
+        <translation>从版本 %1 回退到此前启用的版本？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="229" />
+        <source>Rolled back: version %1 is active again.</source>
+        <translation>已回退：版本 %1 重新启用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="243" />
+        <source>The catalogue of service items in use at this station. Importing stores a new version without activating it; activating it makes new cases use it; cases already drafted keep their version. Every action is recorded in the audit trail.</source>
+        <translation>本工作站使用的事项清单。导入只保存新版本、不启用；启用后新建案件使用该版本，已建案件保留原版本。每项操作均记入审计日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="250" />
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="251" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="252" />
+        <source>Items</source>
+        <translation>事项数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="253" />
+        <source>Imported / activated</source>
+        <translation>导入/启用时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="254" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="255" />
+        <source>Fingerprint</source>
+        <translation>内容指纹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="258" />
+        <source>Catalogue &amp;folder:</source>
+        <translation>事项清单文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="259" />
+        <source>folder with catalogue.toml and items/, or its catalogue.toml</source>
+        <translation>含 catalogue.toml 和 items/ 的文件夹，或其中的 catalogue.toml</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="260" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="261" />
+        <source>Import (Ctrl+I)</source>
+        <translation>导入 (Ctrl+I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="262" />
+        <source>Activate selected (Ctrl+E)</source>
+        <translation>启用所选版本 (Ctrl+E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="263" />
+        <source>Roll back (Ctrl+Shift+Z)</source>
+        <translation>回退 (Ctrl+Shift+Z)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="264" />
+        <source>Import a catalogue version</source>
+        <translation>导入事项清单版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="265" />
+        <source>Activate the selected catalogue version</source>
+        <translation>启用所选事项清单版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="266" />
+        <source>Roll back to the previous catalogue version</source>
+        <translation>回退到上一事项清单版本</translation>
     </message>
 </context>
 <context>
@@ -2077,34 +2296,39 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="91" />
+        <location filename="../../ui/pages.py" line="97" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="92" />
+        <location filename="../../ui/pages.py" line="98" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="95" />
+        <location filename="../../ui/pages.py" line="101" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="96" />
+        <location filename="../../ui/pages.py" line="102" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="97" />
+        <location filename="../../ui/pages.py" line="103" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="98" />
+        <location filename="../../ui/pages.py" line="104" />
         <source>Statistics</source>
         <translation>统计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="106" />
+        <source>Administration</source>
+        <translation>系统管理</translation>
     </message>
 </context>
 <context>
@@ -3092,6 +3316,176 @@
         <location filename="../../ui/sync_ui.py" line="159" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPanel</name>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="180" />
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="182" />
+        <source>Locked (wrong passwords)</source>
+        <translation>已锁定（密码错误次数过多）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="183" />
+        <source>Enabled</source>
+        <translation>启用中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="199" />
+        <source>Enable (Ctrl+D)</source>
+        <translation>启用 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="199" />
+        <location filename="../../ui/admin/users_panel.py" line="361" />
+        <source>Disable (Ctrl+D)</source>
+        <translation>停用 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="205" />
+        <location filename="../../ui/admin/users_panel.py" line="365" />
+        <source>New user account</source>
+        <translation>新建用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="229" />
+        <source>Account %1 created.</source>
+        <translation>已创建账户 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="238" />
+        <source>New password for %1</source>
+        <translation>为 %1 设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="253" />
+        <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
+        <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="265" />
+        <source>Role of %1</source>
+        <translation>%1 的角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="279" />
+        <source>%1 is now: %2. The new role applies at the next sign-in.</source>
+        <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="296" />
+        <source>Account %1 unlocked.</source>
+        <translation>账户 %1 已解锁。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="304" />
+        <source>Enable the account %1 again?</source>
+        <translation>重新启用账户 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="306" />
+        <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
+        <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="308" />
+        <source>User accounts</source>
+        <translation>用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="317" />
+        <source>Account %1 enabled.</source>
+        <translation>账户 %1 已启用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="317" />
+        <source>Account %1 disabled.</source>
+        <translation>账户 %1 已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="323" />
+        <source>Select an account first.</source>
+        <translation>请先选择一个账户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="343" />
+        <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
+        <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="349" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="350" />
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="351" />
+        <source>Staff no.</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="352" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="353" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="354" />
+        <source>Password set</source>
+        <translation>密码设置时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="358" />
+        <source>New account (Ctrl+N)</source>
+        <translation>新建账户 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="359" />
+        <source>Reset password (Ctrl+P)</source>
+        <translation>重置密码 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="360" />
+        <source>Unlock (Ctrl+U)</source>
+        <translation>解锁 (Ctrl+U)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="362" />
+        <source>Change role (Ctrl+R)</source>
+        <translation>更改角色 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="366" />
+        <source>Reset a user's password</source>
+        <translation>重置用户密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="367" />
+        <source>Unlock a user account</source>
+        <translation>解锁用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="368" />
+        <source>Disable or enable a user account</source>
+        <translation>停用或启用用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="369" />
+        <source>Change a user's role</source>
+        <translation>更改用户角色</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,198 @@
+"""The administrator's page (F10): signed in through the real login dialog, the admin imports a new
+catalogue version, activates it, rolls back; a malformed catalogue is refused with nothing changed;
+accounts are created, reset, disabled, unlocked and re-roled. A clerk never sees the page."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from clerk_app.roles import Role
+from ui.login import LoginDialog
+from ui.main_window import MainWindow
+
+SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "catalogue"
+
+
+def _login(qtbot, ctx, translations, username: str, password: str) -> MainWindow:
+    dialog = LoginDialog(ctx, translations)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClicks(dialog.password, password)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    window = MainWindow(ctx, dialog.actor, translations)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def _catalogue_copy(tmp_path: Path, version: str, name: str) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(SHIPPED, folder)
+    head = folder / "catalogue.toml"
+    head.write_text(re.sub(r'version = "[^"]*"', f'version = "{version}"', head.read_text("utf-8")), "utf-8")
+    return folder
+
+
+def _actions(ctx, actor) -> list[str]:
+    return [e.action for e in ctx.auditor.events(actor)]
+
+
+def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, translations, tmp_path):
+    window = _login(qtbot, demo_ctx, translations, "admin", "Admin2026")
+    assert "admin" in window.pages
+    assert window.tabs.tabText(window.tabs.indexOf(window.pages["admin"])) == "系统管理  F10"
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    page = window.pages["admin"]
+    assert window.tabs.currentWidget() is page
+    panel = page.catalogue
+    assert page.tabs.tabText(0) == "事项清单版本"
+    shipped = demo_ctx.catalogue.active().version
+    assert panel.active_version() == shipped and panel.table.rowCount() == 1
+    assert panel.table.item(0, 1).text() == "当前启用"
+    asked: list[str] = []
+    panel.confirm = lambda title, text: asked.append(text) or True
+
+    # Import a new version: stored, not active yet.
+    new = _catalogue_copy(tmp_path, "2026.12-test", "new")
+    panel.path.setText(str(new / "catalogue.toml"))  # the folder or its catalogue.toml
+    qtbot.keyClick(panel.path, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert "2026.12-test" in panel.result.text() and "已导入" in panel.result.text()
+    assert panel.table.rowCount() == 2 and panel.selected_version() == "2026.12-test"
+    assert demo_ctx.catalogue.active().version == shipped
+    # Activate it (Ctrl+E on the selected row).
+    qtbot.keyClick(panel.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert demo_ctx.catalogue.active().version == "2026.12-test"
+    assert panel.active_version() == "2026.12-test" and "2026.12-test" in asked[-1]
+    # Roll back (Ctrl+Shift+Z): the shipped version again.
+    qtbot.keyClick(panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert demo_ctx.catalogue.active().version == shipped and panel.active_version() == shipped
+    assert "回退" in panel.result.text()
+
+    # A malformed catalogue: refused, every problem listed, nothing changed.
+    bad = _catalogue_copy(tmp_path, "2027.1-bad", "bad")
+    item = sorted((bad / "items").glob("*.toml"))[0]
+    item.write_text(item.read_text("utf-8") + "\nno_such_field = 1\n", "utf-8")
+    (bad / "items" / "broken.toml").write_text("this is = = not toml", "utf-8")
+    before = demo_ctx.catalogue.versions(window.actor)
+    panel.path.setText(str(bad))
+    panel.import_button.click()
+    assert "未作任何更改" in panel.result.text()
+    assert panel.problems.isVisible() and "no_such_field" in panel.problems.toPlainText()
+    assert "broken.toml" in panel.problems.toPlainText()
+    assert demo_ctx.catalogue.versions(window.actor) == before
+    assert demo_ctx.catalogue.active().version == shipped
+    # Not a catalogue folder at all, and the same version again: refused, clearly.
+    panel.path.setText(str(tmp_path / "nowhere"))
+    panel.import_button.click()
+    assert "catalogue.toml" in panel.result.text()
+    panel.path.setText(str(new))
+    panel.import_button.click()
+    assert "已导入" in panel.result.text() and "无需再次导入" in panel.result.text()
+    changed = _catalogue_copy(tmp_path, "2026.12-test", "clash")
+    (changed / "items" / sorted(p.name for p in (changed / "items").iterdir())[0]).unlink()
+    panel.path.setText(str(changed))
+    panel.import_button.click()
+    assert "内容不同" in panel.result.text()
+    assert demo_ctx.catalogue.versions(window.actor) == before
+
+    trail = _actions(demo_ctx, window.actor)
+    assert {"catalogue.import", "catalogue.activate", "catalogue.rollback", "catalogue.import_refused"} <= set(trail)
+    assert trail.count("catalogue.import_refused") == 4
+
+
+def test_a_clerk_cannot_reach_the_admin_page(qtbot, demo_ctx, translations):
+    window = _login(qtbot, demo_ctx, translations, "clerk", "Clerk2026")
+    assert "admin" not in window.pages
+    before = window.tabs.currentWidget()
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert window.tabs.currentWidget() is before
+    assert not any("系统管理" in window.tabs.tabText(i) for i in range(window.tabs.count()))
+    supervisor = _login(qtbot, demo_ctx, translations, "supervisor", "Audit2026")
+    assert "admin" not in supervisor.pages
+
+
+def _row(panel, username: str) -> int:
+    return next(i for i, a in enumerate(panel.accounts) if a.username == username)
+
+
+def _fill(qtbot, dialog, **fields) -> None:
+    for name, value in fields.items():
+        widget = getattr(dialog, name)
+        if name == "role":
+            widget.setCurrentIndex(widget.findData(value))
+        else:
+            widget.clear()
+            if value.isascii():
+                qtbot.keyClicks(widget, value)
+            else:  # QTest types only what a keyboard has: an input method gives the Chinese name
+                widget.setText(value)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
+    window = _login(qtbot, demo_ctx, translations, "admin", "Admin2026")
+    window.show_page("admin")
+    page = window.pages["admin"]
+    page.tabs.setCurrentWidget(page.users)
+    panel = page.users
+    assert panel.table.rowCount() == 4
+    panel.confirm = lambda title, text: True
+
+    # New account: a weak password is explained in the dialog, nothing created; then it works.
+    qtbot.keyClick(panel.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = panel.dialog
+    assert dialog is not None and dialog.isVisible()
+    _fill(qtbot, dialog, username="zhang", display_name="张伟", staff_no="0102", password="short", password2="short")
+    assert "密码不符合要求" in dialog.error.text() and dialog.isVisible()
+    _fill(qtbot, dialog, role=Role.CLERK, password="Window2026", password2="Window2026")
+    assert not dialog.isVisible()
+    assert panel.selected().username == "zhang" and panel.selected().role is Role.CLERK
+    assert demo_ctx.users.authenticate("zhang", "Window2026").role is Role.CLERK
+
+    # Locked out by wrong passwords, then unlocked (Ctrl+U).
+    for _ in range(5):
+        try:
+            demo_ctx.users.authenticate("zhang", "wrong-pass1")
+        except Exception:
+            pass
+    panel.refresh()
+    panel.select("zhang")
+    assert panel.selected().locked and panel.table.item(_row(panel, "zhang"), 4).text() == "已锁定（密码错误次数过多）"
+    qtbot.keyClick(panel.table, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert not panel.selected().locked
+
+    # Reset the password (Ctrl+P): the old one no longer works.
+    qtbot.keyClick(panel.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    _fill(qtbot, panel.dialog, password="Reset2027x", password2="Reset2027x")
+    assert demo_ctx.users.authenticate("zhang", "Reset2027x").username == "zhang"
+
+    # Change the role (Ctrl+R), then disable (Ctrl+D): no more sign-in.
+    qtbot.keyClick(panel.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    _fill(qtbot, panel.dialog, role=Role.SUPERVISOR)
+    assert panel.selected().role is Role.SUPERVISOR
+    qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert not panel.selected().active and panel.table.item(_row(panel, "zhang"), 4).text() == "已停用"
+    dialog = LoginDialog(demo_ctx, translations)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("zhang")
+    dialog.password.setText("Reset2027x")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.actor is None and "用户名或密码错误" in dialog.error.text()
+
+    # The admin cannot disable themself (nor leave the station without an admin).
+    panel.select("admin")
+    qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert "不能停用自己的账户" in panel.result.text() and panel.selected().active
+
+    trail = _actions(demo_ctx, window.actor)
+    for action in ("user.create", "user.unlock", "user.password_reset", "user.role", "user.disable"):
+        assert action in trail
+    assert not any("Reset2027x" in str(e.detail) for e in demo_ctx.auditor.events(window.actor))
