@@ -300,6 +300,7 @@ def create_app(
 
     app.get("/v1/catalogue/current", response_model=None)(_publication("catalogue"))
     app.get("/v1/calendar/current", response_model=None)(_publication("calendar"))
+    app.get("/v1/trust/current", response_model=None)(_publication("trust"))
 
     # -- admin ----------------------------------------------------------------------------------
     AdminDep = Depends(admin_auth)  # noqa: N806 - a FastAPI dependency used like a constant
@@ -353,6 +354,7 @@ def create_app(
 
     app.post("/v1/admin/catalogue", status_code=201, dependencies=[AdminDep])(_publisher("catalogue"))
     app.post("/v1/admin/calendar", status_code=201, dependencies=[AdminDep])(_publisher("calendar"))
+    app.post("/v1/admin/trust", status_code=201, dependencies=[AdminDep])(_publisher("trust"))
 
     from backoffice.web import mount_workbench
 

@@ -8,6 +8,7 @@ The database URL comes from ``--db`` or ``BACKOFFICE_DATABASE_URL`` (PostgreSQL,
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import os
@@ -40,8 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("case_id")
     p.add_argument("status", choices=["in_approval", "approved", "disapproved", "result_ready", "delivered"])
     p.add_argument("--reason")
-    p = sub.add_parser("publish", help="publish a catalogue or holiday calendar (JSON file)")
-    p.add_argument("kind", choices=["catalogue", "calendar"])
+    p = sub.add_parser(
+        "publish",
+        help="publish a catalogue or holiday calendar (JSON file), or trust material for passive "
+        "authentication (a folder of CSCA certificates .pem/.crt/.cer/.der, master lists .ml, CRLs .crl)",
+    )
+    p.add_argument("kind", choices=["catalogue", "calendar", "trust"])
     p.add_argument("file", type=Path)
     p.add_argument("--version", required=True)
     sub.add_parser("list-cases", help="print received cases as JSON lines")
@@ -109,7 +114,16 @@ def main(argv: list[str] | None = None) -> int:
                 case = service.advance_case(session, args.case_id, args.status, args.reason)
                 print(f"case {case.id}: {case.status}")
             elif args.command == "publish":
-                content = json.loads(args.file.read_text(encoding="utf-8"))
+                if args.kind == "trust" and args.file.is_dir():
+                    content = {
+                        "files": {
+                            f.name: base64.b64encode(f.read_bytes()).decode("ascii")
+                            for f in sorted(args.file.iterdir())
+                            if f.is_file()
+                        }
+                    }
+                else:
+                    content = json.loads(args.file.read_text(encoding="utf-8"))
                 pub = service.publish(session, args.kind, args.version, content)
                 print(f"{args.kind} {pub.version} published (sha256 {pub.sha256})")
             elif args.command in ("create-admin", "add-user"):

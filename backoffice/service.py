@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -668,7 +669,36 @@ def supplemented_lines(session: Session, case_id: str) -> list[str]:
 
 
 # -- publications ---------------------------------------------------------------------------------
+TRUST_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.(pem|crt|cer|der|ml|crl)", re.IGNORECASE)
+TRUST_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+TRUST_MAX_FILES = 200
+
+
+def check_trust_bundle(version: str, content: dict[str, Any]) -> None:
+    """A trust bundle (CSCA certificates, ICAO master lists, CRLs for passive authentication at the
+    windows) is ``{"files": {"name.pem": "<base64>", …}}``. Its shape is checked here; the station checks
+    the certificates, master-list signatures and CRL signers again before using any of it."""
+    if not TRUST_VERSION.fullmatch(version):
+        raise ApiProblem(422, "invalid_publication", "a trust version is 1-64 of A-Z a-z 0-9 . _ -")
+    files = content.get("files")
+    if set(content) != {"files"} or not isinstance(files, dict) or not files:
+        raise ApiProblem(422, "invalid_publication", 'a trust bundle is {"files": {name: base64}}, not empty')
+    if len(files) > TRUST_MAX_FILES:
+        raise ApiProblem(422, "invalid_publication", f"at most {TRUST_MAX_FILES} files in a trust bundle")
+    for name, data in files.items():
+        if not TRUST_FILE_NAME.fullmatch(name):
+            raise ApiProblem(422, "invalid_publication", "trust file names end in .pem .crt .cer .der .ml or .crl")
+        if not isinstance(data, str):
+            raise ApiProblem(422, "invalid_publication", "trust files are base64 strings")
+        try:
+            base64.b64decode(data, validate=True)
+        except ValueError:
+            raise ApiProblem(422, "invalid_publication", "a trust file is not valid base64") from None
+
+
 def publish(session: Session, kind: str, version: str, content: dict[str, Any]) -> Publication:
+    if kind == "trust":
+        check_trust_bundle(version, content)
     existing = session.scalar(select(Publication).where(Publication.kind == kind, Publication.version == version))
     digest = canonical_sha256(content)
     if existing is not None:

@@ -397,7 +397,7 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
             if what == "publish":
                 kind = str(form.get("kind") or "")
                 version = str(form.get("version") or "").strip()
-                if kind not in ("catalogue", "calendar") or not version or len(version) > 64:
+                if kind not in ("catalogue", "calendar", "trust") or not version or len(version) > 64:
                     raise ApiProblem(422, "invalid_publication", "kind and version are required")
                 try:
                     content = json.loads(str(form.get("content") or ""))

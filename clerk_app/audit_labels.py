@@ -66,6 +66,7 @@ _ACTIONS: dict[str, str] = {
     "session.unlock": "解锁",
     "settings.change": "修改设置",
     "settings.language": "切换语言",
+    "trust.installed": "启用后台推送的证件验证信任材料",
     "user.create": "新建用户",
     "user.disable": "停用账户",
     "user.enable": "启用账户",
@@ -124,6 +125,10 @@ _KEYS: dict[str, str] = {
     "source": "来源",
     "errors": "错误数",
     "target": "账户",
+    "files": "文件数",
+    "cscas": "CSCA 证书数",
+    "crls": "吊销列表数",
+    "master_lists": "主列表数",
 }
 
 _VALUES: dict[str, str] = {

@@ -24,6 +24,7 @@ from clerk_app.sync.wiring import (
     CalendarInstaller,
     CaseServiceStatusApplier,
     CatalogueStoreInstaller,
+    TrustInstaller,
 )
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncSettings, SyncState, SyncWorker
 
@@ -127,6 +128,7 @@ def build_sync(ctx: AppContext, keyring_module: Any) -> SyncRuntime:
             result_sink=AttachmentResultStore(ctx.pages.store, ctx.sessions),
             installers={
                 "catalogue": CatalogueStoreInstaller(ctx.catalogue, station),
+                "trust": TrustInstaller(ctx.devices.install_trust, ctx.sessions, ctx.auditor, station),
                 "calendar": CalendarInstaller(
                     ctx.calendar,
                     calendar_path,

@@ -118,6 +118,65 @@ class CatalogueStoreInstaller:
         self._store.import_raw(content, f"backoffice:{version}", self._actor)
 
 
+class TrustInstaller:
+    """Trust material for passive authentication pushed by the back office
+    (``{"files": {"name.pem": "<base64>", …}}``): the answer is checked as wire data first (an object of
+    at most 200 files, names and base64 strings), then handed to ``install`` (``Devices.install_trust``),
+    which checks the certificates, master-list signatures and CRL signers and swaps the bundle in
+    atomically, or raises with the material in use unchanged. Audited as the system."""
+
+    MAX_FILES = 200
+
+    def __init__(
+        self,
+        install: Callable[[dict[str, bytes], str], tuple[int, int, int]],
+        sessions: sessionmaker[Session],
+        auditor: Any,
+        station_code: str,
+    ) -> None:
+        self._install = install
+        self._sessions = sessions
+        self._auditor = auditor
+        self._actor = system_actor(station_code)
+
+    def install(self, version: str, content: dict[str, Any]) -> None:
+        import base64
+        import binascii
+
+        files = content.get("files")
+        if not isinstance(files, dict) or not files or len(files) > self.MAX_FILES:
+            raise TrustPushRefused(problem=f"trust {version}: files must be an object of 1-{self.MAX_FILES} entries")
+        decoded: dict[str, bytes] = {}
+        for name, data in files.items():
+            if not isinstance(name, str) or not isinstance(data, str):
+                raise TrustPushRefused(problem=f"trust {version}: a file is not a base64 string")
+            try:
+                decoded[name] = base64.b64decode(data, validate=True)
+            except (binascii.Error, ValueError):
+                raise TrustPushRefused(problem=f"trust {version}: a file is not valid base64") from None
+        cscas, crls, master_lists = self._install(decoded, version)
+        with self._sessions.begin() as s:
+            self._auditor.record(
+                s,
+                self._actor,
+                "trust.installed",
+                None,
+                version=version,
+                files=len(decoded),
+                cscas=cscas,
+                crls=crls,
+                master_lists=master_lists,
+            )
+
+
+class TrustPushRefused(DomainError):
+    key = i18n.register(
+        "sync.trust_refused",
+        "后台推送的证件验证信任材料格式有误，未启用：{problem}。原有信任材料继续有效。",
+        "Pushed trust material refused: {problem}; the material in use stays",
+    )
+
+
 PUSHED_CALENDAR = "holidays-backoffice.toml"  # in the data folder; preferred at start-up when present
 
 

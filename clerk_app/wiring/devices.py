@@ -99,6 +99,28 @@ class Devices:
     def card_backend(self) -> str:
         return card_backend(self._settings)
 
+    def install_trust(self, files: dict[str, bytes], version: str) -> tuple[int, int, int]:
+        """Trust material pushed by the back office (sync): checked as a whole by the TrustStore (every
+        certificate, master-list signature and CRL signer) and swapped in atomically under
+        ``<data dir>/trust``; the readers use it from their next read (their store sees the change) and
+        a reader built later finds it there. Returns (CSCAs, CRLs, master lists) in use; raises
+        TrustMaterialError (a DeviceError) with the material in use unchanged."""
+        with self._lock:
+            store = self.trust
+            if store is None:
+                from devices.cards.trust import TrustStore
+
+                s = self._settings
+                store = TrustStore(
+                    s.csca_dir or None,
+                    [p.strip() for p in s.master_list_files.split(";") if p.strip()],
+                    s.crl_dir or None,
+                    Path(s.resolved_data_dir()) / "trust",
+                )
+                self.trust = store
+        report = store.install(files, version)
+        return report.cscas, report.crls, report.master_lists
+
     @property
     def scanner_backend(self) -> str:
         return scanner_backend(self._settings)
