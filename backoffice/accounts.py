@@ -147,6 +147,50 @@ def add_user(
     return user
 
 
+# -- user management by a back-office admin (issue 18 item 3) ----------------------------------------
+USER_OPERATIONS = ("disable", "enable", "unlock", "reset_password")
+
+
+def manage_user(session: Session, actor: Person, username: str, operation: str, password: str = "") -> None:
+    """Disable or enable an account, unlock one locked after failed sign-ins, or set a new password
+    (the rules apply; the lock is lifted). Disabling and a new password end the person's sessions and
+    API tokens at once. An admin cannot disable themself, and one active admin always stays. Audited
+    (never the password); committed with the change, or nothing changes."""
+    if actor.role != "admin":
+        raise ApiProblem(403, "forbidden", "back-office admins only")
+    if operation not in USER_OPERATIONS:
+        raise ApiProblem(404, "not_found", "no such user operation")
+    user = session.scalar(select(BackOfficeUser).where(BackOfficeUser.username == username).with_for_update())
+    if user is None:
+        raise ApiProblem(404, "unknown_user", "no such user")
+    if operation == "disable":
+        if user.id == actor.id:
+            raise ApiProblem(409, "self_forbidden", "an admin cannot disable their own account")
+        if user.role == "admin":
+            other = session.scalars(
+                select(BackOfficeUser.id)
+                .where(BackOfficeUser.role == "admin", BackOfficeUser.active.is_(True), BackOfficeUser.id != user.id)
+                .with_for_update()
+            ).first()
+            if other is None:
+                raise ApiProblem(409, "last_admin", "the last active admin cannot be disabled")
+        user.active = False
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    elif operation == "enable":
+        user.active = True
+        user.failed_attempts, user.locked_until = 0, None
+    elif operation == "unlock":
+        user.failed_attempts, user.locked_until = 0, None
+    else:
+        check_password_rules(password)
+        user.password_hash = _hasher.hash(password)
+        user.failed_attempts, user.locked_until = 0, None
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    action = "user.password_reset" if operation == "reset_password" else f"user.{operation}"
+    audit(session, actor, action, None, username=username)
+    session.commit()
+
+
 # -- sign-in --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SignIn:

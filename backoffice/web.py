@@ -60,6 +60,41 @@ MESSAGES = {
     "item_taken": "该事项已属于另一个科室。",
     "invalid_publication": "发布内容无效：须选择类型、填写版本号，内容须为 JSON 对象。未发布。",
     "version_exists": "该版本号已用其他内容发布过，未发布。",
+    "unknown_user": "没有这个用户，未做任何更改。",
+    "self_forbidden": "不能停用自己的账户，未做任何更改。",
+    "last_admin": "至少要保留一个启用的后台管理员，未做任何更改。",
+}
+# The back-office audit's action codes as the admin reads them (the codes stay in the log).
+AUDIT_ACTION_NAMES = {
+    "signin": "登录",
+    "signin.failed": "登录失败",
+    "signin.locked": "锁定账户登录被拒",
+    "signout": "退出",
+    "user.create": "创建用户",
+    "user.disable": "停用账户",
+    "user.enable": "启用账户",
+    "user.unlock": "解锁账户",
+    "user.password_reset": "重置密码",
+    "department.save": "保存科室",
+    "publication": "发布事项目录或节假日",
+    "station.enrol": "登记工作站",
+    "pii.reveal": "查看完整个人信息",
+    "page.view": "查看扫描页",
+    "case.start": "开始审批",
+    "case.request_material": "要求补正材料",
+    "case.approve": "准予许可",
+    "case.disapprove": "不予许可",
+    "result.upload": "上传结果文书",
+    "case.result_ready": "标记结果可领取",
+}
+ADMIN_DONE = {
+    "user": "用户已创建。",
+    "department": "科室已保存。",
+    "publication": "已发布到全部窗口。",
+    "disable": "账户已停用，其登录会话已全部结束。",
+    "enable": "账户已重新启用。",
+    "unlock": "账户已解锁。",
+    "reset_password": "新密码已设置，账户已解锁，其原有会话已结束。请当面告知本人。",
 }
 ACTION_DONE = {
     "start": "已开始审批。",
@@ -87,6 +122,7 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
     templates.env.filters["local"] = _local_time
     templates.env.filters["field"] = lambda k: workflow.FIELD_NAMES.get(k, k)
     templates.env.filters["value"] = _value_name
+    templates.env.filters["action"] = lambda code: AUDIT_ACTION_NAMES.get(code, code)
     app.mount("/bench/static", StaticFiles(directory=str(HERE / "static")), name="bench-static")
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -348,8 +384,11 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
             items: dict[int, list[str]] = {}
             for row in s.scalars(select(DepartmentItem)):
                 items.setdefault(row.department_id, []).append(row.item_code)
+            users = list(s.scalars(select(BackOfficeUser).order_by(BackOfficeUser.username)))
+            now = service.utcnow()
             return {
-                "users": list(s.scalars(select(BackOfficeUser).order_by(BackOfficeUser.username))),
+                "users": users,
+                "locked": {u.id for u in users if u.locked_until is not None and service._aware(u.locked_until) > now},
                 "departments": depts,
                 "dept_items": items,
                 "dept_names": {d.id: d.name for d in depts},
@@ -359,7 +398,8 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
             }
 
         data = await in_db(load)
-        return page(request, "admin.html", person=person, notice=request.query_params.get("notice"), **data)
+        notice = ADMIN_DONE.get(request.query_params.get("notice") or "")
+        return page(request, "admin.html", person=person, notice=notice, **data)
 
     @app.post("/bench/admin/{what}", include_in_schema=False)
     async def admin_post(request: Request, what: str) -> Response:
@@ -382,6 +422,20 @@ def mount_workbench(app: FastAPI, in_db: Callable[..., Awaitable[Any]], *, max_r
 
                 await in_db(create)
                 return redirect("/bench/admin?notice=user")
+            if what == "user":  # one account: disable, enable, unlock, reset_password
+                operation = str(form.get("operation") or "")
+
+                def manage(s: Session) -> None:
+                    accounts.manage_user(
+                        s,
+                        person,
+                        str(form.get("username") or "")[:64],
+                        operation,
+                        str(form.get("password") or ""),
+                    )
+
+                await in_db(manage)
+                return redirect("/bench/admin?notice=" + quote(operation))
             if what == "departments":
                 items = [i.strip() for i in str(form.get("items") or "").replace("，", ",").split(",") if i.strip()]
 
