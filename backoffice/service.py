@@ -601,7 +601,7 @@ def receive_supplements(session: Session, station: Station, key: str, body: dict
     )
     if case is None:
         raise ApiProblem(404, "not_found", "no such case from this station (send its packet first)")
-    known = {line["requirement_code"] for line in case.packet.get("lines", [])}
+    known = {line["requirement_code"] for line in case.packet.get("lines", [])} | requested_lines(session, case_id)
     manifest = {a["sha256"]: a for a in body.get("attachments", [])}
     codes: list[str] = []
     for line in body["lines"]:
@@ -646,6 +646,18 @@ def receive_supplements(session: Session, station: Station, key: str, body: dict
             raise
         return _supplement_replay(session, existing, station, digest)
     return _supplement_receipt(case, body, created=True)
+
+
+def requested_lines(session: Session, case_id: str) -> set[str]:
+    """The line codes a station gives the materials this office requested (补正): the n-th material of
+    the material_requested event ``seq`` is line ``BZ<seq>-<n>`` (the workstation's
+    ``clerk_app.cases.request_line_code``), so their supplements are lines of the case too."""
+    rows = session.execute(
+        select(StatusEvent.seq, StatusEvent.detail).where(
+            StatusEvent.case_id == case_id, StatusEvent.status == "material_requested"
+        )
+    ).all()
+    return {f"BZ{seq}-{n}" for seq, detail in rows for n in range(1, len((detail or {}).get("materials") or []) + 1)}
 
 
 def _supplement_receipt(case: ReceivedCase, body: dict[str, Any], created: bool) -> PacketReceipt:

@@ -29,6 +29,7 @@ from backoffice.models import (
     ResultDocument,
     Station,
     StatusEvent,
+    Supplement,
 )
 from backoffice.service import ApiProblem, _aware, utcnow
 
@@ -317,6 +318,7 @@ def case_view(session: Session, person: Person, case_id: str, *, reveal_reason: 
             for p in line.get("pages", [])
         ]
         lines.append(dict(line, pages=pages, supplemented=line.get("requirement_code") in supplemented))
+    lines += _requested_lines(session, case.id, sizes)
     result = service.latest_result_document(session, case.id)
     station = session.get(Station, case.station_id)
     promised = _promised(case)
@@ -402,6 +404,49 @@ def _act(
             raise ApiProblem(403, "forbidden", "a disapproval needs the department head")
         raise ApiProblem(409, "invalid_transition", f"{action} is not possible in status {case.status}")
     return case
+
+
+def _requested_lines(session: Session, case_id: str, sizes: dict[str, tuple[int, str, bool]]) -> list[dict[str, Any]]:
+    """The materials this office requested (补正) that the window has sent since, as checklist lines with
+    their pages (line ``BZ<event seq>-<n>``: the n-th material of that material_requested event)."""
+    names = {}
+    for seq, detail in session.execute(
+        select(StatusEvent.seq, StatusEvent.detail).where(
+            StatusEvent.case_id == case_id, StatusEvent.status == "material_requested"
+        )
+    ).all():
+        for n, m in enumerate((detail or {}).get("materials") or [], 1):
+            names[f"BZ{seq}-{n}"] = m.get("name", "")
+    out = []
+    for sup in session.scalars(select(Supplement).where(Supplement.case_id == case_id).order_by(Supplement.id)):
+        for line in sup.body.get("lines", []):
+            code = line.get("requirement_code")
+            if code not in names:
+                continue
+            pages = [
+                {
+                    "position": p["position"],
+                    "sha256": p["sha256"],
+                    "size": sizes.get(p["sha256"], (0, "", False))[0],
+                    "mime": sizes.get(p["sha256"], (0, "", False))[1],
+                    "complete": sizes.get(p["sha256"], (0, "", False))[2],
+                }
+                for p in line.get("pages", [])
+            ]
+            out.append(
+                {
+                    "requirement_code": code,
+                    "name": "补正：" + names[code],
+                    "form": "copy",
+                    "status": "received",
+                    "reason": None,
+                    "originals_received": 0,
+                    "copies_received": 0,
+                    "pages": pages,
+                    "supplemented": True,
+                }
+            )
+    return out
 
 
 def start_approval(session: Session, person: Person, case_id: str, form_token: str | None) -> None:

@@ -77,6 +77,28 @@ _E_ADDRESS = i18n.register(
     "error.delivery_address", "邮寄送达须填写收件地址", "Express delivery needs the delivery address"
 )
 _E_QUEUE_SCOPE = i18n.register("error.queue_scope", "未知的队列范围：{scope}", "Unknown queue scope: {scope}")
+_E_SUPPLEMENT_NONE = i18n.register(
+    "error.supplement_none", "请勾选本次补交的材料", "Tick the materials that came this time"
+)
+_E_SUPPLEMENT_NOT_OWED = i18n.register(
+    "error.supplement_not_owed",
+    "所勾选的材料已经补交或不需补交，本次没有登记",
+    "The ticked materials are not owed (already supplied or not required): nothing recorded",
+)
+_E_NOTHING_REQUESTED = i18n.register(
+    "error.nothing_requested",
+    "本案没有待补交的材料，无需打印补正告知书",
+    "The case owes no material: no notice to print",
+)
+# 补正 requested by the department (feed event material_requested): each requested material becomes an
+# owed line of the case, code BZ<event seq>-<n>, due this many working days after the request arrives.
+REQUEST_LINE_PREFIX = "BZ"
+REQUEST_DUE_WORKDAYS = 10
+
+
+def request_line_code(seq: int, n: int) -> str:
+    """The line code of the ``n``-th (1-based) material of the back office's event ``seq``."""
+    return f"{REQUEST_LINE_PREFIX}{seq}-{n}"
 
 
 class CaseClaimed(DomainError):
@@ -132,8 +154,20 @@ class OwedCase:
     station_code: str
     window_no: str
     due: dt.date
-    days_overdue: int  # 0: due today
+    days_overdue: int  # 0: due today, < 0: due in that many days
     owed: tuple[str, ...]  # requirement codes still deferred
+    owed_names: tuple[str, ...] = ()  # their material names, in the same order
+    applicant_name: str = ""  # masked, as every list shows it
+    requests: tuple[str, ...] = ()  # the department's request texts (补正, material_requested)
+    claim: ClaimView | None = None  # who works on it now
+
+
+@dataclass(frozen=True)
+class SupplementRecord:
+    """The last supplement of a case (what the 补正材料收件凭证 lists): when and which lines."""
+
+    at: dt.datetime
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -616,16 +650,25 @@ class CaseService:
         return earlier is not None
 
     # -- after the decision --------------------------------------------------------------------
-    def record_supplements(self, actor: Actor, case_id: str, codes: list[str]) -> None:
-        """容缺: the deferred materials arrived. When none is left deferred the case moves on.
+    def record_supplements(
+        self, actor: Actor, case_id: str, codes: list[str], *, expected_version: int | None = None
+    ) -> None:
+        """容缺 / 补正: the owed (deferred) materials ``codes`` arrived. When none is left deferred the case
+        moves on (before sync: supplements_received; after sync its status follows the back office).
 
         The lines that really moved from deferred to received go to the back office through the outbox
         (``kind="supplements"``, key ``<case id>:supplements:<n>``, n counting this case's supplement
-        events), in the same transaction."""
+        events), and the 补正材料收件凭证 job goes to the print outbox, in the same transaction.
+        Nothing ticked, or nothing ticked that is owed, is refused (nothing written). ``expected_version``
+        (the ``row_version`` the clerk's view was read at): a case changed since is ``CaseConflict``."""
         actor.require(Permission.CASE_SUPPLEMENT)
+        if not codes:
+            raise DomainError(_E_SUPPLEMENT_NONE, detail="no lines")
         with self._write() as s:
             case = self._load(s, case_id)
             self._check_claim(s, actor, case_id)
+            if expected_version is not None and case.row_version != expected_version:
+                raise CaseConflict(detail=f"version {case.row_version} != {expected_version}")
             status = CaseStatus(case.status)
             if status not in SUPPLEMENTABLE:
                 raise DomainError(
@@ -642,29 +685,30 @@ class CaseService:
                     row.originals_received = max(row.originals_received, row.originals_required)
                     row.copies_received = max(row.copies_received, row.copies_required)
                     arrived.append(row.requirement_code)
+            if not arrived:
+                raise DomainError(_E_SUPPLEMENT_NOT_OWED, detail="no ticked line is deferred")
             self._auditor.record(s, actor, "case.supplements", case_id, lines=sorted(codes))
-            if arrived:
-                n = 1 + (
-                    s.scalar(
-                        select(func.count())
-                        .select_from(OutboxEntry)
-                        .where(OutboxEntry.case_id == case.id, OutboxEntry.kind == "supplements")
-                    )
-                    or 0
+            n = 1 + (
+                s.scalar(
+                    select(func.count())
+                    .select_from(OutboxEntry)
+                    .where(OutboxEntry.case_id == case.id, OutboxEntry.kind == "supplements")
                 )
-                now = self._clock.now()
-                s.add(
-                    OutboxEntry(
-                        case_id=case.id,
-                        kind="supplements",
-                        idempotency_key=f"{case.id}:supplements:{n}",
-                        payload={"case_id": case.id, "lines": sorted(arrived)},
-                        state="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
+                or 0
+            )
+            now = self._clock.now()
+            s.add(
+                OutboxEntry(
+                    case_id=case.id,
+                    kind="supplements",
+                    idempotency_key=f"{case.id}:supplements:{n}",
+                    payload={"case_id": case.id, "lines": sorted(arrived)},
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
                 )
+            )
             # The owed materials are the deferred lines: after the case has synced its status follows
             # the back office, and only the lines say what is still owed.
             done = not any(r.status == LineStatus.DEFERRED.value for r in case.lines)
@@ -672,6 +716,88 @@ class CaseService:
                 self._transition(s, actor, case, CaseStatus.SUPPLEMENTS_RECEIVED)
             else:
                 self._touch(case)
+            if self.print_outbox is not None:  # the 补正材料收件凭证 commits with the record
+                s.flush()
+                self.print_outbox.write(s, case, "supplements", actor)
+
+    def last_supplement(self, case_id: str) -> SupplementRecord | None:
+        """The case's latest supplement (time and lines received), for its receipt."""
+        with self._sessions() as s:
+            row = s.scalar(
+                select(OutboxEntry)
+                .where(OutboxEntry.case_id == case_id, OutboxEntry.kind == "supplements")
+                .order_by(OutboxEntry.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return SupplementRecord(row.created_at, tuple(row.payload.get("lines", ())))
+
+    def record_material_request(
+        self,
+        actor: Actor,
+        case_id: str,
+        seq: int,
+        reason: str | None,
+        materials: list[tuple[str, str | None]],
+    ) -> int:
+        """补正 asked by the department (the back office's ``material_requested`` event ``seq``): each
+        requested material (name, note) becomes an owed (deferred) line ``BZ<seq>-<n>`` with the
+        department's reason, due ``REQUEST_DUE_WORKDAYS`` working days from today, so it is on the
+        owed-materials worklist, takes pages and is recorded like a 容缺 material. Idempotent (the feed
+        may be read again): lines already there are kept. Returns the number of lines added."""
+        now = self._clock.now()
+        today = now.astimezone(CHINA_TZ).date()
+        due = self._calendar.add_working_days(today, REQUEST_DUE_WORKDAYS)
+        text = (reason or "").strip()
+        with self._write() as s:
+            case = self._load(s, case_id)
+            have = {row.requirement_code for row in case.lines}
+            position = max((row.position for row in case.lines), default=-1) + 1
+            added = []
+            for n, (name, note) in enumerate(materials, 1):
+                code = request_line_code(seq, n)
+                if code in have or not name.strip():
+                    continue
+                why = "；".join(p for p in (text, (note or "").strip()) if p) or None
+                line = CaseLine(
+                    requirement_code=code,
+                    position=position,
+                    page_count=0,
+                    name=name.strip()[:200],
+                    form="copy",
+                    originals_required=0,
+                    copies_required=0,
+                    originals_received=0,
+                    copies_received=0,
+                    necessity="required",
+                    key_material=False,
+                    deferrable=True,
+                    status=LineStatus.DEFERRED.value,
+                    reason=why,
+                    due_date=due,
+                )
+                case.lines.append(line)
+                position += 1
+                added.append(code)
+            if added:
+                self._touch(case)
+                self._auditor.record(
+                    s, actor, "case.material_requested", case_id, lines=added, due=due.isoformat(), seq=seq
+                )
+            return len(added)
+
+    def print_request_notice(self, actor: Actor, case_id: str) -> int:
+        """The 补正 one-time notice (补正材料一次性告知书: every owed material, with the department's
+        reason and the due date) into the print outbox for this window. Returns the jobs written."""
+        actor.require(Permission.CASE_SUPPLEMENT)
+        with self._write() as s:
+            case = self._load(s, case_id)
+            if not any(r.status == LineStatus.DEFERRED.value for r in case.lines):
+                raise DomainError(_E_NOTHING_REQUESTED, detail="no deferred line")
+            if self.print_outbox is None:
+                return 0
+            return len(self.print_outbox.write(s, case, "material_request", actor))
 
     def apply_server_status(self, actor: Actor, case_id: str, status: CaseStatus, reason: str | None = None) -> None:
         """A status change reported by the back office (synced, in_approval, approved, ...)."""
@@ -800,10 +926,13 @@ class CaseService:
             return [self._view(s, c) for c in rows]
 
     # -- hall-wide worklists -------------------------------------------------------------------
-    def owed_materials(self, actor: Actor, *, when: Literal["today", "overdue", "due"] = "due") -> list[OwedCase]:
-        """Decided cases of the whole hall still owing deferred (容缺) materials, by their owed lines
-        (whatever the case status — synced or in approval too): ``"today"`` — due today,
-        ``"overdue"`` — due before today, ``"due"`` — both. Earliest due first."""
+    def owed_materials(
+        self, actor: Actor, *, when: Literal["today", "overdue", "due", "all"] = "due"
+    ) -> list[OwedCase]:
+        """Decided cases of the whole hall still owing deferred (容缺) or requested (补正) materials, by
+        their owed lines (whatever the case status — synced or in approval too): ``"today"`` — due
+        today, ``"overdue"`` — due before today, ``"due"`` — both, ``"all"`` — every owed case, also
+        those not due yet. Earliest due first; the applicant's name masked."""
         actor.require(Permission.CASE_SUPPLEMENT) if not actor.can(Permission.STATS_VIEW) else None
         today = self._clock.now().astimezone(CHINA_TZ).date()
         due = func.min(CaseLine.due_date)
@@ -822,14 +951,22 @@ class CaseService:
             stmt = stmt.having(due == today)
         elif when == "overdue":
             stmt = stmt.having(due < today)
-        else:
+        elif when == "due":
             stmt = stmt.having(due <= today)
+        elif when != "all":
+            raise DomainError(_E_QUEUE_SCOPE, scope=str(when))
         out = []
         with self._sessions() as s:
-            for case, first in s.execute(stmt.order_by(due, Case.case_number)).all():
+            for case, first in s.execute(stmt.order_by(due, Case.case_number).limit(500)).all():
                 if first is None:  # not reached: the WHERE keeps dated lines only
                     continue
-                owed = tuple(r.requirement_code for r in case.lines if r.status == LineStatus.DEFERRED.value)
+                owed_rows = [r for r in case.lines if r.status == LineStatus.DEFERRED.value]
+                person = s.get(Person, case.applicant_id) if case.applicant_id else None
+                requests = []
+                for r in owed_rows:
+                    if r.requirement_code.startswith(REQUEST_LINE_PREFIX) and r.reason and r.reason not in requests:
+                        requests.append(r.reason)
+                claim = s.get(CaseClaim, case.id)
                 out.append(
                     OwedCase(
                         case.id,
@@ -841,7 +978,11 @@ class CaseService:
                         case.window_no,
                         first,
                         (today - first).days,
-                        owed,
+                        tuple(r.requirement_code for r in owed_rows),
+                        tuple(r.name for r in owed_rows),
+                        (person.name_masked or "") if person is not None else "",
+                        tuple(requests),
+                        _claim_view(claim) if claim is not None else None,
                     )
                 )
         return out

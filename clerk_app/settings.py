@@ -65,6 +65,8 @@ PRINT_DOCUMENT_KINDS = (
     "rejection_notice",
     "materials_received",
     "delivery_receipt",
+    "supplement_receipt",
+    "material_request_notice",
 )
 
 

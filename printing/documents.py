@@ -69,6 +69,8 @@ DECISION_LABEL = {
     DocumentKind.REJECTION_NOTICE: "决定时间",
     DocumentKind.MATERIALS_RECEIVED: "接收时间",
     DocumentKind.DELIVERY_RECEIPT: "受理时间",
+    DocumentKind.SUPPLEMENT_RECEIPT: "收件时间",
+    DocumentKind.MATERIAL_REQUEST_NOTICE: "告知时间",
 }
 
 
@@ -543,6 +545,89 @@ def _body_delivery(ctx: DocumentContext, st: _Styles, width: float) -> list[Flow
     ]
 
 
+def _body_supplement(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
+    out: list[Flowable] = [
+        Paragraph(
+            _t(
+                f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”于{fmt_time(ctx.decision_time)}补交了下列材料，"
+                "窗口已收取。请妥善保管本凭证。"
+            ),
+            st.body,
+        ),
+        _section("本次补交的材料", st),
+    ]
+    if st.roll:
+        out += _stacked([(f"{i}. {ln.name}", [ln.form.label]) for i, ln in enumerate(ctx.supplemented, 1)], st)
+    else:
+        widths = [12 * MM, width - 52 * MM, 40 * MM]
+        rows = [[str(i), ln.name, ln.form.label] for i, ln in enumerate(ctx.supplemented, 1)]
+        out += [_grid(["序号", "材料名称", "形式"], rows, widths, st), Spacer(1, 2 * MM)]
+    owed = [ln for ln in ctx.lines if ln.status is LineStatus.DEFERRED]
+    if owed:
+        out.append(_section("仍需补交的材料", st))
+        out.append(
+            Paragraph(
+                _t("；".join(f"{ln.name}（{fmt_date(ln.due_date)}前）" if ln.due_date else ln.name for ln in owed)),
+                st.cell,
+            )
+        )
+    else:
+        out.append(Paragraph(_t("需补交的材料已全部收齐。"), st.body))
+    out.append(Spacer(1, 3 * MM))
+    out.append(_signature("申请人签收", st))
+    return out
+
+
+def _body_request(ctx: DocumentContext, st: _Styles, width: float) -> list[Flowable]:
+    owed = [ln for ln in ctx.lines if ln.status is LineStatus.DEFERRED]
+    out: list[Flowable] = [
+        Paragraph(
+            _t(
+                f"{ctx.applicant_name}：您申请办理的“{ctx.item_name}”，经审批部门审查，需要补正下列材料"
+                f"（共{len(owed)}项），现一次性告知。请在期限内补齐后，到任一综合窗口提交。"
+            ),
+            st.body,
+        ),
+        _section("需补正的材料", st),
+    ]
+    if st.roll:
+        out += _stacked(
+            [
+                (
+                    f"{i}. {ln.name}",
+                    [
+                        f"原因：{ln.reason}" if ln.reason else "",
+                        f"请携带：{ln.what_to_bring}" if ln.what_to_bring else "",
+                        f"补交期限：{fmt_date(ln.due_date)}" if ln.due_date else "",
+                    ],
+                )
+                for i, ln in enumerate(owed, 1)
+            ],
+            st,
+        )
+    else:
+        widths = [12 * MM, 52 * MM, width - 100 * MM, 36 * MM]
+        rows = [
+            [
+                str(i),
+                ln.name,
+                "；".join(p for p in (ln.reason, ln.what_to_bring) if p) or "—",
+                fmt_date(ln.due_date) if ln.due_date else "—",
+            ]
+            for i, ln in enumerate(owed, 1)
+        ]
+        out += [_grid(["序号", "材料名称", "原因及要求", "补交期限"], rows, widths, st), Spacer(1, 2 * MM)]
+    out.append(Spacer(1, 3 * MM))
+    out.append(
+        Paragraph(
+            _t("本告知书所列内容为一次性告知，窗口不再要求提交本告知书以外的材料。逾期未补正的，按有关规定处理。"),
+            st.small,
+        )
+    )
+    out.append(_signature("申请人签收", st))
+    return out
+
+
 _BODIES: dict[DocumentKind, Callable[[DocumentContext, _Styles, float], list[Flowable]]] = {
     DocumentKind.RECEIPT: _body_receipt,
     DocumentKind.ONE_TIME_NOTICE: _body_notice,
@@ -550,6 +635,8 @@ _BODIES: dict[DocumentKind, Callable[[DocumentContext, _Styles, float], list[Flo
     DocumentKind.REJECTION_NOTICE: _body_rejection,
     DocumentKind.MATERIALS_RECEIVED: _body_materials,
     DocumentKind.DELIVERY_RECEIPT: _body_delivery,
+    DocumentKind.SUPPLEMENT_RECEIPT: _body_supplement,
+    DocumentKind.MATERIAL_REQUEST_NOTICE: _body_request,
 }
 
 

@@ -179,10 +179,12 @@ def document_context(
     applicant_name: str | None = None,
     delivery: DeliveryInfo | None = None,
     reprint: bool = False,
+    supplement: tuple[dt.datetime, tuple[str, ...]] | None = None,
 ) -> DocumentContext:
     """The context for ``kind`` of a decided case. ``item`` is the catalogue item (None when it is no
     longer in the active catalogue: the case's own item code/name and lines still print). ``now`` is
-    the reprint time and the fallback decision time. Raises :class:`NotPrintable`."""
+    the reprint time and the fallback decision time. ``supplement`` (a 补正材料收件凭证): when the
+    materials came and their line codes. Raises :class:`NotPrintable`."""
     if not view.case_number:
         raise NotPrintable("the case has no case number yet (not decided)")
     if kind is DocumentKind.DELIVERY_RECEIPT and delivery is None:
@@ -198,6 +200,16 @@ def document_context(
     decided = view.decided_at
     if kind is DocumentKind.DELIVERY_RECEIPT and delivery is not None and delivery.delivered_at is not None:
         decided = delivery.delivered_at
+    lines = material_lines(view, item)
+    supplemented: tuple[MaterialLine, ...] = ()
+    if kind is DocumentKind.SUPPLEMENT_RECEIPT:
+        if supplement is None:
+            raise NotPrintable("no supplement recorded for the case")
+        decided = supplement[0]
+        came = set(supplement[1])
+        supplemented = tuple(ml for ml, ln in zip(lines, view.lines) if ln.code in came)
+    elif kind is DocumentKind.MATERIAL_REQUEST_NOTICE:
+        decided = now
     promised = (
         view.promised_date
         if kind in (DocumentKind.RECEIPT, DocumentKind.MATERIALS_RECEIVED, DocumentKind.DEFICIENCY_COMMITMENT)
@@ -223,7 +235,8 @@ def document_context(
         promised_working_days=item.promised_days if (item and promised) else None,
         promised_provisional=bool(promised and view.promised_provisional),
         legal_working_days=item.legal_days if (item and promised) else None,
-        lines=material_lines(view, item),
+        lines=lines,
+        supplemented=supplemented,
         rejection=rejection,
         delivery=delivery,
         reprint=reprint,

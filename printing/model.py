@@ -22,6 +22,8 @@ class DocumentKind(enum.Enum):
     REJECTION_NOTICE = "rejection_notice"  # 不予受理通知书
     MATERIALS_RECEIVED = "materials_received"  # 材料接收清单
     DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证 / 领取凭证
+    SUPPLEMENT_RECEIPT = "supplement_receipt"  # 补正材料收件凭证 (容缺 / 补正 materials that came later)
+    MATERIAL_REQUEST_NOTICE = "material_request_notice"  # 补正材料一次性告知书 (the department asks)
 
     @property
     def title(self) -> str:
@@ -35,6 +37,8 @@ _TITLES = {
     DocumentKind.REJECTION_NOTICE: "不予受理通知书",
     DocumentKind.MATERIALS_RECEIVED: "材料接收清单",
     DocumentKind.DELIVERY_RECEIPT: "送达回证",
+    DocumentKind.SUPPLEMENT_RECEIPT: "补正材料收件凭证",
+    DocumentKind.MATERIAL_REQUEST_NOTICE: "补正材料一次性告知书",
 }
 
 
@@ -193,6 +197,7 @@ class DocumentContext:
     printed_at: datetime | None = None  # shown on a reprint ("补打时间")
     layout: PageLayout = PageLayout.A4
     extra_notes: tuple[str, ...] = field(default=())
+    supplemented: tuple[MaterialLine, ...] = ()  # 补正材料收件凭证: the materials received this time
 
     def __post_init__(self) -> None:
         for label, value in (
@@ -206,6 +211,12 @@ class DocumentContext:
             raise ValueError("a rejection notice needs RejectionInfo")
         if self.kind is DocumentKind.DELIVERY_RECEIPT and self.delivery is None:
             raise ValueError("a delivery receipt needs DeliveryInfo")
+        if self.kind is DocumentKind.SUPPLEMENT_RECEIPT and not self.supplemented:
+            raise ValueError("a supplement receipt needs the materials received")
+        if self.kind is DocumentKind.MATERIAL_REQUEST_NOTICE and not any(
+            ln.status is LineStatus.DEFERRED for ln in self.lines
+        ):
+            raise ValueError("a material request notice needs an owed material")
 
     @property
     def title(self) -> str:

@@ -1,8 +1,9 @@
 """Which documents a decision produces, and whether to print each one: ask / always / never.
 
 Keyed by the decision's value (``clerk_app.lifecycle.Decision``: accept, accept_with_deficiencies,
-return_with_notice, reject; and ``delivered`` for the handover) so printing does not import the core's
-lifecycle. The settings hold one ``PrintPolicy`` per document kind; the core's print outbox
+return_with_notice, reject; ``delivered`` for the handover, ``supplements`` for materials recorded after
+the decision, ``material_request`` for the department's request printed at the window) so printing
+does not import the core's lifecycle. The settings hold one ``PrintPolicy`` per document kind; the core's print outbox
 (clerk_app/wiring/print_jobs.py) asks :func:`plan_for_decision` which jobs to write in the decision's
 transaction and records the policy on each (``print`` / ``ask`` / ``queue``).
 """
@@ -41,6 +42,9 @@ DOCUMENTS_FOR_DECISION: Mapping[str, tuple[DocumentKind, ...]] = {
     "return_with_notice": (DocumentKind.ONE_TIME_NOTICE,),
     "reject": (DocumentKind.REJECTION_NOTICE,),
     "delivered": (DocumentKind.DELIVERY_RECEIPT,),
+    # after the decision: 容缺 / 补正 materials recorded; the department's request printed for the applicant
+    "supplements": (DocumentKind.SUPPLEMENT_RECEIPT,),
+    "material_request": (DocumentKind.MATERIAL_REQUEST_NOTICE,),
 }
 
 DEFAULT_POLICY: Mapping[DocumentKind, PrintPolicy] = {
@@ -50,6 +54,8 @@ DEFAULT_POLICY: Mapping[DocumentKind, PrintPolicy] = {
     DocumentKind.REJECTION_NOTICE: PrintPolicy.ALWAYS,
     DocumentKind.MATERIALS_RECEIVED: PrintPolicy.ASK,
     DocumentKind.DELIVERY_RECEIPT: PrintPolicy.ALWAYS,
+    DocumentKind.SUPPLEMENT_RECEIPT: PrintPolicy.ALWAYS,
+    DocumentKind.MATERIAL_REQUEST_NOTICE: PrintPolicy.ALWAYS,  # printed when the clerk asks for it
 }
 
 

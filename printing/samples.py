@@ -149,6 +149,30 @@ def sample_context(
                 delivered_at=datetime(2026, 11, 28, 15, 20),
             ),
         )
+    if kind is DocumentKind.SUPPLEMENT_RECEIPT:
+        came = MaterialLine("经营场所使用证明", MaterialForm.COPY, 0, 1, 0, 1, LineStatus.RECEIVED)
+        return replace(
+            base,
+            kind=kind,
+            promised_date=None,
+            promised_working_days=None,
+            supplemented=(came,),
+        )
+    if kind is DocumentKind.MATERIAL_REQUEST_NOTICE:
+        asked = MaterialLine(
+            "租赁合同复印件（加盖出租方公章）",
+            MaterialForm.COPY,
+            status=LineStatus.DEFERRED,
+            reason="经营场所证明材料缺失，请申请人补正",
+            due_date=date(2026, 12, 11),
+        )
+        return replace(
+            base,
+            kind=kind,
+            promised_date=None,
+            promised_working_days=None,
+            lines=base.lines + (asked,),
+        )
     return replace(base, kind=kind)
 
 
@@ -159,6 +183,8 @@ _SHORT = {
     DocumentKind.REJECTION_NOTICE: "rejection",
     DocumentKind.MATERIALS_RECEIVED: "materials",
     DocumentKind.DELIVERY_RECEIPT: "delivery",
+    DocumentKind.SUPPLEMENT_RECEIPT: "supplement",
+    DocumentKind.MATERIAL_REQUEST_NOTICE: "request",
 }
 
 

@@ -75,6 +75,12 @@ def _delivery(window: PageHost) -> QWidget:
     return DeliveryPage(window)
 
 
+def _owed(window: PageHost) -> QWidget:
+    from ui.supplements.page import OwedPage
+
+    return OwedPage(window)
+
+
 def _audit(window: PageHost) -> QWidget:
     from ui.supervisor.audit_view import AuditPage
 
@@ -100,6 +106,8 @@ PAGES: list[Page] = [
     # personal-data lookup (clerks, supervisors); pre-review staff find their drafts on the home page.
     Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, _search),
     Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
+    # The hall's owed materials (容缺 / 补正), every clerk: open a decided case and record what came.
+    Page("owed", QT_TRANSLATE_NOOP("Pages", "Owed materials"), "F11", Permission.CASE_SUPPLEMENT, _owed),
     Page("audit", QT_TRANSLATE_NOOP("Pages", "Audit"), "F7", Permission.AUDIT_READ_ALL, _audit),
     Page("stats", QT_TRANSLATE_NOOP("Pages", "Statistics"), "F8", Permission.STATS_VIEW, _stats),
     # The administrator's screens (ui/admin): catalogue versions, user accounts.

@@ -60,6 +60,8 @@ _KIND_LABELS = {
     DocumentKind.REJECTION_NOTICE: QT_TRANSLATE_NOOP("Printing", "Rejection notice"),
     DocumentKind.MATERIALS_RECEIVED: QT_TRANSLATE_NOOP("Printing", "Materials received"),
     DocumentKind.DELIVERY_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Delivery receipt"),
+    DocumentKind.SUPPLEMENT_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Supplement receipt"),
+    DocumentKind.MATERIAL_REQUEST_NOTICE: QT_TRANSLATE_NOOP("Printing", "Material request notice"),
 }
 
 

@@ -87,6 +87,8 @@ class StatusEvent:
     status: str
     reason: str | None
     result_document: ResultDocumentRef | None = None
+    # API 1.1: what a material_requested event asks for, as (name, note) pairs
+    materials: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -498,6 +500,7 @@ class BackOfficeClient:
                     wire.string(e, "status", what, max_len=32),
                     wire.optional_string(e, "reason", what, max_len=4000),
                     _result_ref(e.get("result_document")),
+                    _materials(e.get("materials")),
                 )
             )
             last = seq
@@ -584,3 +587,17 @@ def _result_ref(raw: Any) -> ResultDocumentRef | None:
     if not (0 < size <= MAX_RESULT_DOCUMENT) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         return None
     return ResultDocumentRef(ident, sha, size)
+
+
+def _materials(raw: Any) -> tuple[tuple[str, str | None], ...]:
+    """The wire form ``[{name, note}]`` of a material_requested event (API 1.1), bounded: at most 50
+    materials, names cut to 200 and notes to 500 characters; anything malformed is left out."""
+    if not isinstance(raw, list):
+        return ()
+    out: list[tuple[str, str | None]] = []
+    for item in raw[:50]:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+            continue
+        note = item.get("note")
+        out.append((item["name"].strip()[:200], note.strip()[:500] if isinstance(note, str) and note.strip() else None))
+    return tuple(out)

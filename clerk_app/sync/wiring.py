@@ -71,6 +71,24 @@ class CaseServiceStatusApplier:
                     .execution_options(synchronize_session=False)
                 )
 
+    def apply_material_request(
+        self, case_id: str, seq: int, reason: str | None, materials: tuple[tuple[str, str | None], ...]
+    ) -> None:
+        """补正: the requested materials become owed lines of the case (``CaseService.
+        record_material_request``, idempotent by ``seq``); the case view shows the back office's
+        status ``material_requested`` next to the local one (the local status stays: in approval)."""
+        with self._sessions() as s:
+            if s.get(Case, case_id) is None:
+                return
+        self._cases.record_material_request(self._actor, case_id, seq, reason, list(materials))
+        with self._sessions.begin() as s:
+            s.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(server_status="material_requested")
+                .execution_options(synchronize_session=False)
+            )
+
 
 RESULT_KEY = "result_document:"
 

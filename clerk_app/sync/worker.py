@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,6 +74,16 @@ class StatusApplier(Protocol):
     applying the status a case already has is a no-op)."""
 
     def apply_server_status(self, case_id: str, status: str, reason: str | None) -> None: ...
+
+
+@runtime_checkable
+class MaterialRequestApplier(Protocol):
+    """Records the back office's request for more material (补正, feed status ``material_requested``):
+    the requested materials become owed lines of the local case (idempotent by the event's ``seq``)."""
+
+    def apply_material_request(
+        self, case_id: str, seq: int, reason: str | None, materials: tuple[tuple[str, str | None], ...]
+    ) -> None: ...
 
 
 class PublicationInstaller(Protocol):
@@ -532,6 +542,15 @@ class SyncWorker:
                         sync_state.set_value(s, self._cursor_key(), "0")
                     continue
                 for event in page.events:
+                    if event.status == "material_requested" and isinstance(self._applier, MaterialRequestApplier):
+                        try:
+                            self._applier.apply_material_request(
+                                event.case_id, event.seq, event.reason, event.materials
+                            )
+                            report.statuses_applied += 1
+                        except ClerkAppError as exc:  # e.g. a case voided locally: note and go on
+                            log.warning("material request for a case not applied: %s", exc)
+                        continue
                     if event.status not in SERVER_STATUSES:
                         continue
                     try:

@@ -363,9 +363,13 @@ class CaseDocuments:
     ) -> PrintableDocument:
         from printing.documents import build_document
         from printing.from_case import document_context
+        from printing.model import DocumentKind
 
         view = self._cases.get(actor, case_id)
         item = self._catalogue().items.get(view.item_code)
+        supplement = None
+        if kind is DocumentKind.SUPPLEMENT_RECEIPT and (last := self._cases.last_supplement(case_id)) is not None:
+            supplement = (last.at, last.codes)
         name = None
         if full_name:
             try:
@@ -382,5 +386,6 @@ class CaseDocuments:
             now=self._clock.now(),
             applicant_name=name,
             reprint=reprint,
+            supplement=supplement,
         )
         return build_document(ctx, self._fonts)

@@ -224,27 +224,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="446" />
+        <location filename="../../ui/printing_ui.py" line="448" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="448" />
+        <location filename="../../ui/printing_ui.py" line="450" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="455" />
+        <location filename="../../ui/printing_ui.py" line="457" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="461" />
+        <location filename="../../ui/printing_ui.py" line="463" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="463" />
+        <location filename="../../ui/printing_ui.py" line="465" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -812,273 +812,291 @@
     </message>
 </context>
 <context>
+    <name>CaseView</name>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="45" />
+        <source>material requested by the department</source>
+        <translation>部门要求补正</translation>
+    </message>
+</context>
+<context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="124" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="124" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
+        <location filename="../../ui/search/case_view.py" line="130" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="126" />
+        <location filename="../../ui/search/case_view.py" line="131" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="129" />
-        <location filename="../../ui/search/case_view.py" line="153" />
+        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="158" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="134" />
+        <location filename="../../ui/search/case_view.py" line="139" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="140" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="136" />
+        <location filename="../../ui/search/case_view.py" line="141" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="137" />
+        <location filename="../../ui/search/case_view.py" line="142" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="143" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="139" />
+        <location filename="../../ui/search/case_view.py" line="144" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
-        <location filename="../../ui/search/case_view.py" line="154" />
-        <location filename="../../ui/search/case_view.py" line="194" />
+        <location filename="../../ui/search/case_view.py" line="145" />
+        <location filename="../../ui/search/case_view.py" line="159" />
+        <location filename="../../ui/search/case_view.py" line="199" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="146" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="146" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="146" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="149" />
+        <location filename="../../ui/search/case_view.py" line="154" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="150" />
+        <location filename="../../ui/search/case_view.py" line="155" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="155" />
+        <location filename="../../ui/search/case_view.py" line="160" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="161" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="151" />
+        <location filename="../../ui/search/case_view.py" line="156" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="135" />
         <source>%1  ·  back office: %2</source>
         <translation>%1  ·  后台：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="132" />
+        <location filename="../../ui/search/case_view.py" line="137" />
         <source>not reported yet</source>
         <translation>尚未反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="152" />
+        <location filename="../../ui/search/case_view.py" line="157" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="176" />
+        <location filename="../../ui/search/case_view.py" line="181" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="177" />
+        <location filename="../../ui/search/case_view.py" line="182" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="175" />
+        <location filename="../../ui/search/case_view.py" line="180" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="178" />
+        <location filename="../../ui/search/case_view.py" line="183" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="179" />
-        <location filename="../../ui/search/case_view.py" line="194" />
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="184" />
+        <location filename="../../ui/search/case_view.py" line="199" />
+        <location filename="../../ui/search/case_view.py" line="213" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="186" />
+        <location filename="../../ui/search/case_view.py" line="191" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="194" />
+        <location filename="../../ui/search/case_view.py" line="199" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="194" />
+        <location filename="../../ui/search/case_view.py" line="199" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="194" />
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="199" />
+        <location filename="../../ui/search/case_view.py" line="213" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="213" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="213" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="213" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="222" />
+        <location filename="../../ui/search/case_view.py" line="227" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="223" />
+        <location filename="../../ui/search/case_view.py" line="228" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="229" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="225" />
+        <location filename="../../ui/search/case_view.py" line="230" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="226" />
+        <location filename="../../ui/search/case_view.py" line="231" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="237" />
+        <location filename="../../ui/search/case_view.py" line="242" />
         <source>collected at the window</source>
         <translation>窗口领取</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="237" />
+        <location filename="../../ui/search/case_view.py" line="242" />
         <source>sent by express</source>
         <translation>邮寄送达</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="244" />
+        <location filename="../../ui/search/case_view.py" line="249" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="245" />
+        <location filename="../../ui/search/case_view.py" line="250" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="246" />
+        <location filename="../../ui/search/case_view.py" line="251" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="247" />
+        <location filename="../../ui/search/case_view.py" line="252" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="252" />
+        <location filename="../../ui/search/case_view.py" line="257" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="253" />
+        <location filename="../../ui/search/case_view.py" line="258" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="254" />
+        <location filename="../../ui/search/case_view.py" line="259" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="255" />
+        <location filename="../../ui/search/case_view.py" line="260" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="256" />
+        <location filename="../../ui/search/case_view.py" line="261" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="257" />
+        <location filename="../../ui/search/case_view.py" line="262" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="263" />
+        <source>Supplement receipt</source>
+        <translation>补正材料收件凭证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="264" />
+        <source>Material request notice</source>
+        <translation>补正材料一次性告知书</translation>
     </message>
 </context>
 <context>
@@ -1964,22 +1982,22 @@
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="708" />
+        <location filename="../../ui/intake/page.py" line="709" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="800" />
+        <location filename="../../ui/intake/page.py" line="801" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="800" />
+        <location filename="../../ui/intake/page.py" line="801" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="807" />
+        <location filename="../../ui/intake/page.py" line="808" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
@@ -2039,17 +2057,17 @@
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="748" />
+        <location filename="../../ui/intake/page.py" line="749" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="748" />
+        <location filename="../../ui/intake/page.py" line="749" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="767" />
+        <location filename="../../ui/intake/page.py" line="768" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -2065,7 +2083,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="498" />
-        <location filename="../../ui/intake/page.py" line="796" />
+        <location filename="../../ui/intake/page.py" line="797" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -2286,6 +2304,115 @@
     </message>
 </context>
 <context>
+    <name>OwedPage</name>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="38" />
+        <source>All owed</source>
+        <translation>全部待补</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="39" />
+        <source>Due today and overdue</source>
+        <translation>今日到期及已逾期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="40" />
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="41" />
+        <location filename="../../ui/supplements/page.py" line="117" />
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="104" />
+        <source>Owed materials of the whole hall</source>
+        <translation>全厅待补齐材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="105" />
+        <source>&amp;Show:</source>
+        <translation>显示(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="108" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="109" />
+        <source>Open the case for supplements</source>
+        <translation>打开案件登记补交材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="112" />
+        <source>Case number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="113" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="114" />
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="115" />
+        <source>Owed materials</source>
+        <translation>补齐材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="116" />
+        <source>Due</source>
+        <translation>补交期限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="118" />
+        <source>Department's request</source>
+        <translation>部门补正要求</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="119" />
+        <source>Being handled by</source>
+        <translation>办理人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="157" />
+        <source>%1 days</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="157" />
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="160" />
+        <source>%1 (station %2, window %3)</source>
+        <translation>%1（%2 %3 号窗口）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="186" />
+        <source>%1 case(s) owe materials, %2 overdue</source>
+        <translation>%1 件案件待补齐材料，其中 %2 件已逾期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="188" />
+        <source>No case owes materials in this list.</source>
+        <translation>没有待补齐材料的案件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="190" />
+        <source>Enter: open the case for supplements</source>
+        <translation>回车：打开案件登记补交材料</translation>
+    </message>
+</context>
+<context>
     <name>PageViewer</name>
     <message>
         <location filename="../../ui/scanning/panel.py" line="550" />
@@ -2296,37 +2423,42 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="97" />
+        <location filename="../../ui/pages.py" line="103" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="98" />
+        <location filename="../../ui/pages.py" line="104" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="101" />
+        <location filename="../../ui/pages.py" line="107" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="102" />
+        <location filename="../../ui/pages.py" line="108" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="103" />
+        <location filename="../../ui/pages.py" line="110" />
+        <source>Owed materials</source>
+        <translation>补齐材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="111" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="104" />
+        <location filename="../../ui/pages.py" line="112" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="106" />
+        <location filename="../../ui/pages.py" line="114" />
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -2334,32 +2466,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="353" />
+        <location filename="../../ui/printing_ui.py" line="355" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="375" />
+        <location filename="../../ui/printing_ui.py" line="377" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="378" />
+        <location filename="../../ui/printing_ui.py" line="380" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="382" />
+        <location filename="../../ui/printing_ui.py" line="384" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="386" />
+        <location filename="../../ui/printing_ui.py" line="388" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="433" />
+        <location filename="../../ui/printing_ui.py" line="435" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2367,99 +2499,99 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="193" />
-        <location filename="../../ui/printing_ui.py" line="243" />
+        <location filename="../../ui/printing_ui.py" line="195" />
+        <location filename="../../ui/printing_ui.py" line="245" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="209" />
+        <location filename="../../ui/printing_ui.py" line="211" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="210" />
+        <location filename="../../ui/printing_ui.py" line="212" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="213" />
+        <location filename="../../ui/printing_ui.py" line="215" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="227" />
+        <location filename="../../ui/printing_ui.py" line="229" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="257" />
+        <location filename="../../ui/printing_ui.py" line="259" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="261" />
+        <location filename="../../ui/printing_ui.py" line="263" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="158" />
+        <location filename="../../ui/printing_ui.py" line="160" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="271" />
+        <location filename="../../ui/printing_ui.py" line="273" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="111" />
-        <location filename="../../ui/printing_ui.py" line="277" />
+        <location filename="../../ui/printing_ui.py" line="113" />
+        <location filename="../../ui/printing_ui.py" line="279" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="281" />
+        <location filename="../../ui/printing_ui.py" line="283" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="284" />
+        <location filename="../../ui/printing_ui.py" line="286" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="285" />
+        <location filename="../../ui/printing_ui.py" line="287" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="323" />
+        <location filename="../../ui/printing_ui.py" line="325" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="323" />
+        <location filename="../../ui/printing_ui.py" line="325" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="325" />
+        <location filename="../../ui/printing_ui.py" line="327" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="327" />
+        <location filename="../../ui/printing_ui.py" line="329" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="329" />
+        <location filename="../../ui/printing_ui.py" line="331" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="331" />
+        <location filename="../../ui/printing_ui.py" line="333" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2495,6 +2627,16 @@
         <location filename="../../ui/printing_ui.py" line="62" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="63" />
+        <source>Supplement receipt</source>
+        <translation>补正材料收件凭证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="64" />
+        <source>Material request notice</source>
+        <translation>补正材料一次性告知书</translation>
     </message>
 </context>
 <context>
@@ -2544,27 +2686,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="487" />
+        <location filename="../../ui/printing_ui.py" line="489" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="494" />
+        <location filename="../../ui/printing_ui.py" line="496" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="497" />
+        <location filename="../../ui/printing_ui.py" line="499" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="498" />
+        <location filename="../../ui/printing_ui.py" line="500" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="499" />
+        <location filename="../../ui/printing_ui.py" line="501" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -3169,6 +3311,109 @@
         <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
+    </message>
+</context>
+<context>
+    <name>SupplementDialog</name>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="145" />
+        <source>Case number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="146" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="147" />
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="148" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="151" />
+        <source>The department asks for</source>
+        <translation>审批部门的补正要求</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="152" />
+        <source>Owed materials: tick what came</source>
+        <translation>待补交材料：勾选本次收到的材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="155" />
+        <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
+        <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="158" />
+        <source>Record supplements (Ctrl+S)</source>
+        <translation>登记补交 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="159" />
+        <source>Print the one-time notice (Ctrl+P)</source>
+        <translation>打印一次性告知书 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="160" />
+        <source>Record the ticked supplements</source>
+        <translation>登记勾选的补交材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="161" />
+        <source>Print the one-time notice for the owed materials</source>
+        <translation>打印待补交材料的一次性告知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="205" />
+        <source>Supplements for case %1</source>
+        <translation>登记补交材料 — 案件 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="211" />
+        <source>back office: material requested</source>
+        <translation>审批部门：要求补正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="232" />
+        <source>%1 — due %2 — %3 page(s) scanned</source>
+        <translation>%1 — %2 前补交 — 已扫描 %3 页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="252" />
+        <source>Nothing is owed any more.</source>
+        <translation>材料已全部补齐。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="302" />
+        <source>%1 material(s) recorded.</source>
+        <translation>已登记 %1 项补交材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="304" />
+        <source>The supplement receipt is being printed.</source>
+        <translation>正在打印补正材料收件凭证。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="318" />
+        <source>The one-time notice is being printed.</source>
+        <translation>正在打印补正材料一次性告知书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="320" />
+        <source>This window has no printer: the notice was not printed.</source>
+        <translation>本窗口未配置打印机，告知书未打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="358" />
+        <source>Record supplements…</source>
+        <translation>登记补交材料…</translation>
     </message>
 </context>
 <context>

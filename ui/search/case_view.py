@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -41,6 +41,8 @@ def _when(value) -> str:
 def _status(value: str | None) -> str:
     if not value:
         return "—"
+    if value == "material_requested":  # a back-office status with no local counterpart (补正)
+        return QCoreApplication.translate("CaseView", "material requested by the department")
     try:
         return i18n.text(STATUS_LABELS[CaseStatus(value)])
     except ValueError:
@@ -78,6 +80,9 @@ class CaseViewDialog(QDialog):
         from ui.printing_ui import add_reprint_button  # "Reprint…" (补打) when this window prints
 
         add_reprint_button(self, case_id, self.buttons)
+        from ui.supplements.dialog import add_supplement_button  # a case that owes materials
+
+        add_supplement_button(self, cases, actor, case_id, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
@@ -255,4 +260,6 @@ class CaseViewDialog(QDialog):
             "rejection_notice": self.tr("Rejection notice"),
             "materials_received": self.tr("Materials received"),
             "delivery_receipt": self.tr("Delivery receipt"),
+            "supplement_receipt": self.tr("Supplement receipt"),
+            "material_request_notice": self.tr("Material request notice"),
         }.get(kind, kind)

@@ -1,0 +1,368 @@
+"""登记补交材料: a decided case that owes 容缺 or requested (补正) materials, opened for supplements.
+
+Opening it claims the case (``CaseService.open_for_work``); when another station holds the claim the
+case shows read-only with the holder's name. The clerk ticks what came, scans pages onto the owed lines
+with the scanning panel (F9, as on the intake page), and records them (Ctrl+S) — which writes the
+back-office outbox entry and the 补正材料收件凭证 print job in one transaction. Ctrl+P prints the
+补正材料一次性告知书 (every owed material with the department's reason and the due date). Closing the
+dialog gives the claim back.
+
+Bad input is refused by the core with a message in the dialog, and nothing is lost: nothing ticked,
+the case claimed by someone else, or changed since it was opened (the view is read again, the ticks
+and the scanned pages stay).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clerk_app import i18n
+from clerk_app.cases import REQUEST_LINE_PREFIX, CaseClaimed, CaseConflict, CaseView
+from clerk_app.errors import ClerkAppError
+from clerk_app.lifecycle import STATUS_LABELS, LineStatus
+from ui.current_case import CurrentCase
+
+if TYPE_CHECKING:
+    from ui.pages import PageHost
+
+_OK = "color: #1b5e20;"
+_BAD = "color: #b00020;"
+
+
+class SupplementDialog(QDialog):
+    recorded = Signal(str, int)  # case id, lines recorded
+
+    def __init__(self, window: PageHost, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("supplementDialog")
+        self.resize(1100, 720)
+        self.window_ = window
+        self.ctx = window.ctx
+        self.actor = window.actor
+        self.case_id = case_id
+        self.view: CaseView | None = None
+        self.read_only = False
+        self._claimed = False
+        self._ticked: set[str] = set()
+
+        self.form = QFormLayout()
+        self.fields = {k: QLabel() for k in ("number", "item", "applicant", "status")}
+        for label in self.fields.values():
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.field_labels = {k: QLabel() for k in self.fields}
+        for key, label in self.fields.items():
+            self.form.addRow(self.field_labels[key], label)
+        self.claim_banner = QLabel()
+        self.claim_banner.setObjectName("supplementClaim")
+        self.claim_banner.setWordWrap(True)
+        self.claim_banner.setStyleSheet("color: #8a4b00; background: #fff4e0; padding: 6px;")
+        self.claim_banner.setVisible(False)
+        self.request_box = QGroupBox()
+        self.request_text = QLabel()
+        self.request_text.setObjectName("supplementRequest")
+        self.request_text.setWordWrap(True)
+        QVBoxLayout(self.request_box).addWidget(self.request_text)
+        self.request_box.setVisible(False)
+
+        self.owed_box = QGroupBox()
+        self.owed = QListWidget()
+        self.owed.setObjectName("owedLines")
+        self.owed.currentItemChanged.connect(self._line_focused)
+        self.owed.itemChanged.connect(self._tick_changed)
+        owed_layout = QVBoxLayout(self.owed_box)
+        self.owed_hint = QLabel()
+        self.owed_hint.setWordWrap(True)
+        owed_layout.addWidget(self.owed_hint)
+        owed_layout.addWidget(self.owed, 1)
+
+        # Pages onto the owed lines: the intake page's scanning panel, on a desk of its own (its case
+        # is this dialog's, not the intake page's).
+        from ui.scanning.panel import ScanningPanel
+
+        self.desk = CurrentCase()
+        self.scanning = ScanningPanel(SimpleNamespace(ctx=self.ctx, actor=self.actor, current_case=self.desk))
+        self.scanning.setObjectName("supplementScanning")
+        self.desk.changed.connect(lambda _cid: self._reload_lines())
+
+        self.message = QLabel()
+        self.message.setObjectName("supplementMessage")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.record_button = QPushButton()
+        self.record_button.setObjectName("recordSupplements")
+        self.buttons.addButton(self.record_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.notice_button = QPushButton()
+        self.notice_button.setObjectName("printRequestNotice")
+        self.buttons.addButton(self.notice_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # Keys as actions (a button's text replaces its shortcut on a language switch).
+        self.record_action = QAction(self)
+        self.record_action.setShortcut(QKeySequence("Ctrl+S"))
+        self.record_action.triggered.connect(self.record)
+        self.addAction(self.record_action)
+        self.record_button.clicked.connect(self.record_action.trigger)
+        self.notice_action = QAction(self)
+        self.notice_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.notice_action.triggered.connect(self.print_notice)
+        self.addAction(self.notice_action)
+        self.notice_button.clicked.connect(self.notice_action.trigger)
+
+        left = QVBoxLayout()
+        left.addLayout(self.form)
+        left.addWidget(self.claim_banner)
+        left.addWidget(self.request_box)
+        left.addWidget(self.owed_box, 1)
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addWidget(self.scanning, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+        self.open_case()
+
+    # -- texts ------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        for key, text in (
+            ("number", self.tr("Case number")),
+            ("item", self.tr("Item")),
+            ("applicant", self.tr("Applicant")),
+            ("status", self.tr("Status")),
+        ):
+            self.field_labels[key].setText(text)
+        self.request_box.setTitle(self.tr("The department asks for"))
+        self.owed_box.setTitle(self.tr("Owed materials: tick what came"))
+        self.owed_hint.setText(
+            self.tr(
+                "Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice."
+            )
+        )
+        self.record_button.setText(self.tr("Record supplements (Ctrl+S)"))
+        self.notice_button.setText(self.tr("Print the one-time notice (Ctrl+P)"))
+        self.record_action.setText(self.tr("Record the ticked supplements"))
+        self.notice_action.setText(self.tr("Print the one-time notice for the owed materials"))
+        self._show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- the case ---------------------------------------------------------------------------------
+    def open_case(self) -> None:
+        """Claim the case (or show it read-only with the holder's name) and put it on this desk."""
+        try:
+            self.view = self.ctx.cases.open_for_work(self.actor, self.case_id)
+        except ClerkAppError as exc:
+            self._say(exc.user_message(), ok=False)
+            self._set_enabled()
+            return
+        self.read_only = self.view.read_only_for(self.actor)
+        self._claimed = not self.read_only
+        self._ticked = set()
+        self.desk.open(self.case_id)
+        self._show()
+
+    def _reload(self) -> None:
+        try:
+            self.view = self.ctx.cases.get(self.actor, self.case_id)
+        except ClerkAppError as exc:
+            self._say(exc.user_message(), ok=False)
+            return
+        if self.view.read_only_for(self.actor):
+            self.read_only, self._claimed = True, False
+        self._show()
+
+    def _reload_lines(self) -> None:
+        """Pages were scanned: the line counts change (the version too — read it again)."""
+        self._reload()
+
+    def owed_lines(self):
+        return [ln for ln in (self.view.lines if self.view else ()) if ln.status is LineStatus.DEFERRED]
+
+    def _show(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        self.setWindowTitle(self.tr("Supplements for case %1").replace("%1", v.case_number or "—"))
+        self.fields["number"].setText(v.case_number or "—")
+        self.fields["item"].setText(v.item_name)
+        self.fields["applicant"].setText(v.applicant.name if v.applicant else "—")
+        status = i18n.text(STATUS_LABELS[v.status])
+        if v.server_status == "material_requested":
+            status += "  ·  " + self.tr("back office: material requested")
+        self.fields["status"].setText(status)
+        if self.read_only and v.claim is not None:
+            self.claim_banner.setText(CaseClaimed(v.claim).user_message())
+            self.claim_banner.setVisible(True)
+        else:
+            self.claim_banner.setVisible(False)
+        owed = self.owed_lines()
+        requests = []
+        for ln in owed:
+            if ln.code.startswith(REQUEST_LINE_PREFIX) and ln.reason and ln.reason not in requests:
+                requests.append(ln.reason)
+        self.request_text.setText("\n".join(requests))
+        self.request_box.setVisible(bool(requests))
+        current = self.owed.currentItem()
+        current_code = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        self.owed.blockSignals(True)
+        self.owed.clear()
+        for ln in owed:
+            due = ln.due_date.isoformat() if ln.due_date else "—"
+            text = (
+                self.tr("%1 — due %2 — %3 page(s) scanned")
+                .replace("%1", ln.name)
+                .replace("%2", due)
+                .replace("%3", str(ln.page_count))
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, ln.code)
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if not self.read_only:
+                flags |= Qt.ItemFlag.ItemIsUserCheckable
+            item.setFlags(flags)
+            item.setCheckState(Qt.CheckState.Checked if ln.code in self._ticked else Qt.CheckState.Unchecked)
+            self.owed.addItem(item)
+            if ln.code == current_code:
+                self.owed.setCurrentItem(item)
+        self.owed.blockSignals(False)
+        if self.owed.currentItem() is None and self.owed.count():
+            self.owed.setCurrentRow(0)
+        self._line_focused(self.owed.currentItem(), None)
+        if not owed:
+            self.owed_hint.setText(self.tr("Nothing is owed any more."))
+        self._set_enabled()
+
+    def _set_enabled(self) -> None:
+        writable = self.view is not None and not self.read_only and bool(self.owed_lines())
+        self.record_button.setEnabled(writable)
+        self.record_action.setEnabled(writable)
+        self.notice_button.setEnabled(self.view is not None and bool(self.owed_lines()))
+        self.notice_action.setEnabled(self.notice_button.isEnabled())
+        self.scanning.setEnabled(writable)
+
+    def _line_focused(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.scanning.set_target_line(item.data(Qt.ItemDataRole.UserRole))
+
+    def _tick_changed(self, item: QListWidgetItem) -> None:
+        code = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
+            self._ticked.add(code)
+        else:
+            self._ticked.discard(code)
+
+    def tick(self, code: str, on: bool = True) -> None:
+        """Tick (or untick) the owed line ``code`` (what Space does on the focused line)."""
+        for i in range(self.owed.count()):
+            item = self.owed.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == code:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def record(self) -> bool:
+        """Record the ticked lines as received; on a refusal say why and keep everything."""
+        if self.view is None or self.read_only:
+            return False
+        codes = [c for c in (ln.code for ln in self.owed_lines()) if c in self._ticked]
+        try:
+            self.ctx.cases.record_supplements(self.actor, self.case_id, codes, expected_version=self.view.row_version)
+        except CaseConflict as exc:
+            self._say(exc.user_message(), ok=False)
+            self._reload()  # the ticks and the pages stay; the clerk records again
+            return False
+        except CaseClaimed as exc:
+            self._say(exc.user_message(), ok=False)
+            self._reload()
+            return False
+        except ClerkAppError as exc:
+            self._say(exc.user_message(), ok=False)
+            return False
+        self._ticked -= set(codes)
+        printing = self.ctx.settings.printer_backend != "none"
+        text = self.tr("%1 material(s) recorded.").replace("%1", str(len(codes)))
+        if printing:
+            text += " " + self.tr("The supplement receipt is being printed.")
+        self._say(text, ok=True)
+        self.recorded.emit(self.case_id, len(codes))
+        self.window_.show_status(text, 8000)
+        self._reload()
+        return True
+
+    def print_notice(self) -> bool:
+        try:
+            jobs = self.ctx.cases.print_request_notice(self.actor, self.case_id)
+        except ClerkAppError as exc:
+            self._say(exc.user_message(), ok=False)
+            return False
+        if jobs:
+            self._say(self.tr("The one-time notice is being printed."), ok=True)
+        else:
+            self._say(self.tr("This window has no printer: the notice was not printed."), ok=False)
+        return bool(jobs)
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(_OK if ok else _BAD)
+
+    def done(self, result: int) -> None:
+        """Closing gives the claim back (and stops a scan in progress)."""
+        self.scanning.cancel_scan()
+        if self._claimed:
+            try:
+                self.ctx.cases.release(self.actor, self.case_id)
+            except ClerkAppError:
+                pass
+            self._claimed = False
+        self.desk.close()
+        super().done(result)
+
+
+def add_supplement_button(
+    dialog: QDialog, cases: object, actor: object, case_id: str, buttons: QDialogButtonBox
+) -> QPushButton | None:
+    """A "Record supplements…" button in the case view (search, F3) when the case owes materials
+    and the signed-in role records supplements; it opens the case for supplements (claiming it)."""
+    from clerk_app.cases import SUPPLEMENTABLE
+    from clerk_app.roles import Permission
+
+    host = getattr(dialog.parentWidget(), "window_", None)  # the page's PageHost
+    if host is None or not host.actor.can(Permission.CASE_SUPPLEMENT):
+        return None
+    try:
+        view = host.ctx.cases.get(host.actor, case_id)
+    except ClerkAppError:
+        return None
+    if view.status not in SUPPLEMENTABLE or not any(ln.status is LineStatus.DEFERRED for ln in view.lines):
+        return None
+    button = buttons.addButton(
+        QCoreApplication.translate("SupplementDialog", "Record supplements…"), QDialogButtonBox.ButtonRole.ActionRole
+    )
+    button.setObjectName("supplementButton")
+
+    def open_it() -> None:
+        dialog.supplement_dialog = SupplementDialog(host, case_id, dialog)  # type: ignore[attr-defined]
+        dialog.supplement_dialog.finished.connect(lambda _r: getattr(dialog, "load", lambda: None)())  # type: ignore[attr-defined]
+        dialog.supplement_dialog.open()  # type: ignore[attr-defined]
+
+    button.clicked.connect(open_it)
+    return button
