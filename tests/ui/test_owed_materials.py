@@ -18,8 +18,7 @@ from clerk_app.roles import system_actor
 from clerk_app.store.models import PrintJob
 from devices.scanners.base import ScanSource
 from tests.helpers.case_factory import ITEM, person
-from ui.login import LoginDialog
-from ui.main_window import MainWindow
+from testsupport.ui import open_window
 
 
 def deficient_synced_case(ctx, clerk, seq: int) -> tuple[str, str]:
@@ -38,19 +37,9 @@ def deficient_synced_case(ctx, clerk, seq: int) -> tuple[str, str]:
     return cid, number
 
 
-def login(qtbot, ctx, translations, username: str, password: str) -> MainWindow:
-    dialog = LoginDialog(ctx, translations)
-    qtbot.addWidget(dialog)
-    qtbot.keyClicks(dialog.username, username)
-    qtbot.keyClicks(dialog.password, password)
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):
-        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    window = MainWindow(ctx, dialog.actor, translations)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
+def login(qtbot, ctx, translations, username: str):
+    """The main window, reached through the real login dialog (name and password typed, Enter)."""
+    return open_window(qtbot, ctx, translations, username)
 
 
 def open_from_worklist(qtbot, window, case_number: str):
@@ -83,7 +72,7 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     ctx = demo_ctx
     cid, number = deficient_synced_case(ctx, clerk, 21)
     assert ctx.printing.worker.wait_idle(60)  # the decision's documents first
-    window = login(qtbot, ctx, translations, "clerk", "Clerk2026")
+    window = login(qtbot, ctx, translations, "clerk")
     page, dialog = open_from_worklist(qtbot, window, number)
     row = [page.table.item(0, c).text() for c in range(page.table.columnCount())]
     assert "经营场所" in row[3] and "赵六" not in " ".join(row) and row[2].startswith("赵")
@@ -137,7 +126,7 @@ def test_a_case_claimed_elsewhere_opens_read_only(qtbot, demo_ctx, translations,
     cid, number = deficient_synced_case(ctx, clerk, 22)
     supervisor = ctx.users.authenticate("supervisor", "Audit2026")
     ctx.cases.claim(supervisor, cid)
-    window = login(qtbot, ctx, translations, "clerk", "Clerk2026")
+    window = login(qtbot, ctx, translations, "clerk")
     page, dialog = open_from_worklist(qtbot, window, number)
     assert "监督 陈刚" in page.table.item(0, 7).text()
     assert dialog.claim_banner.isVisible() and "监督 陈刚" in dialog.claim_banner.text()
