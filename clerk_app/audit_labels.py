@@ -56,6 +56,8 @@ _ACTIONS: dict[str, str] = {
     "print.print": "打印",
     "print.reprint": "补打",
     "print.retry": "重新打印",
+    "print.confirm": "确认打印",
+    "print.decline": "不打印",
     "queue.call": "叫号",
     "queue.recall": "重呼",
     "queue.skip": "过号",
@@ -129,6 +131,44 @@ _KEYS: dict[str, str] = {
     "cscas": "CSCA 证书数",
     "crls": "吊销列表数",
     "master_lists": "主列表数",
+    "app_version": "程序版本",
+    "blank": "空白页",
+    "by": "操作方",
+    "cancelled": "已取消",
+    "cases": "案件数",
+    "changed": "修改项",
+    "comment": "意见",
+    "correction": "更正内容",
+    "days": "天数",
+    "dropped_blank": "剔除空白页",
+    "failed": "失败数",
+    "filed": "入卷页数",
+    "filter": "筛选条件",
+    "fingerprint": "密钥指纹",
+    "from_line": "原材料",
+    "from_position": "原位置",
+    "held_seconds": "占用秒数",
+    "holder": "占用人",
+    "holder_station": "占用工作站",
+    "ignored": "忽略数",
+    "language": "界面语言",
+    "lines": "材料",
+    "lines_hash": "清单摘要",
+    "minutes": "分钟数",
+    "persons": "人员记录数",
+    "position": "位置",
+    "questions": "受理问题",
+    "reasons": "理由",
+    "reprint": "补打",
+    "rescan": "重扫",
+    "result": "结果",
+    "rotation": "旋转角度",
+    "sha256": "SHA-256 摘要",
+    "station": "工作站",
+    "to_position": "新位置",
+    "versions": "版本",
+    "who": "核验人",
+    "working_days": "工作日数",
 }
 
 _VALUES: dict[str, str] = {
@@ -168,7 +208,36 @@ _VALUES: dict[str, str] = {
     "prereview": "帮办（预审）",
     "supervisor": "监督管理人员",
     "admin": "系统管理员",
+    # print jobs: statuses, document kinds, policies (printing/dispatch.py, printing/model.py)
+    "queued": "等待打印",
+    "printing": "正在打印",
+    "done": "已打印",
+    "failed": "打印失败",
+    "asking": "待确认",
+    "held": "暂存待打",
+    "declined": "不打印",
+    "receipt": "受理回执",
+    "one_time_notice": "一次性告知书",
+    "deficiency_commitment": "容缺受理承诺书",
+    "rejection_notice": "不予受理通知书",
+    "materials_received": "材料接收清单",
+    "delivery_receipt": "送达回证",
+    "always": "直接打印",
+    "ask": "询问后打印",
+    "queue": "暂存",
+    "never": "不打印",
 }
+
+
+def print_status_label(status: str) -> str:
+    """A print job's status as the clerk reads it (已打印, 不打印 …); unknown ones as they are."""
+    return _VALUES.get(status, status)
+
+
+def actor_label(username: str) -> str:
+    """Who acted, as the audit page names them: a user name, or 系统 for the station's own workers
+    (sync applying the back office's status changes, retention) that record as "system"."""
+    return "系统" if username == "system" else username
 
 
 def action_label(code: str) -> str:

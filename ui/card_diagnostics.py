@@ -17,11 +17,35 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("CardDiagnostics", text)
 
 
+_FAMILIES = {
+    "pcsc": QT_TRANSLATE_NOOP("CardDiagnostics", "PC/SC"),
+    "ga467": QT_TRANSLATE_NOOP("CardDiagnostics", "resident ID reader"),
+    "simulated": QT_TRANSLATE_NOOP("CardDiagnostics", "simulated (demo)"),
+    "composite": QT_TRANSLATE_NOOP("CardDiagnostics", "PC/SC + resident ID readers"),
+}
+# devices/cards/emrtd.describe_atr says these in English (devices have no Qt); said here in the clerk's language.
+_ATR_KINDS = {
+    "no ATR": QT_TRANSLATE_NOOP("CardDiagnostics", "no ATR"),
+    "contactless storage card (MIFARE/FeliCa class), not an identity document": QT_TRANSLATE_NOOP(
+        "CardDiagnostics", "contactless storage card (MIFARE/FeliCa class), not an identity document"
+    ),
+    "contactless ISO 14443-4 card, extended length": QT_TRANSLATE_NOOP(
+        "CardDiagnostics", "contactless ISO 14443-4 card, extended length"
+    ),
+    "contactless ISO 14443-4 card": QT_TRANSLATE_NOOP("CardDiagnostics", "contactless ISO 14443-4 card"),
+    "contact card (ISO 7816-3)": QT_TRANSLATE_NOOP("CardDiagnostics", "contact card (ISO 7816-3)"),
+}
+
+
+def _family(name: str) -> str:
+    return _t(_FAMILIES[name]) if name in _FAMILIES else name
+
+
 def diagnostics_text(service: Any) -> str:
     """Plain text, one fact per line (also what a clerk copies into a support ticket)."""
     lines = [
         _t(QT_TRANSLATE_NOOP("CardDiagnostics", "Backend: %1")).replace(
-            "%1", getattr(service, "family", type(service).__name__)
+            "%1", _family(getattr(service, "family", type(service).__name__))
         )
     ]
     alive = getattr(service, "monitor_alive", None)
@@ -61,9 +85,10 @@ def diagnostics_text(service: Any) -> str:
 
     for r in readers:
         atr = r.atr.hex(" ").upper() if r.atr else "—"
-        kind = f" ({describe_atr(r.atr)})" if r.atr else ""
+        described = describe_atr(r.atr) if r.atr else ""
+        kind = f" ({_t(_ATR_KINDS[described]) if described in _ATR_KINDS else described})" if described else ""
         lines.append(
-            f"  · {r.name} [{r.family}] "
+            f"  · {r.name} [{_family(r.family)}] "
             + (
                 _t(QT_TRANSLATE_NOOP("CardDiagnostics", "card present"))
                 if r.card_present

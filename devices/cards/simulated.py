@@ -38,7 +38,7 @@ from devices.cards.api import (
 )
 from devices.cards.mrz import build_td1, build_td3, parse_mrz
 
-SIMULATED_READER = "Simulated reader 0"
+SIMULATED_READER = "模拟读卡器 0"  # a reader name is shown as it is (status bar, diagnostics): Chinese
 
 
 def _from_mrz(mrz: str, pa: PassiveAuthStatus = PassiveAuthStatus.VERIFIED) -> IdentityDocument:

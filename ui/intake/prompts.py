@@ -6,12 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from ui.intake.decision_dialogs import ConfirmDocumentDialog, DueDateDialog, ReasonDialog, RejectDialog
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from devices.cards.api import MrzKey
+
+
+def _tr(text: str) -> str:
+    # The context lupdate gives these strings: "Prompts" (self.parent.tr() was filed under "self.parent"
+    # and looked up under the page's class at run time, so the questions stayed in English).
+    return QCoreApplication.translate("Prompts", text)
 
 
 class Prompts:
@@ -20,14 +28,16 @@ class Prompts:
 
     def defect_reason(self, material: str) -> str | None:
         d = ReasonDialog(
-            self.parent.tr("Defective material"),
-            self.parent.tr("What is wrong with “%1”?").replace("%1", material),
+            _tr(QT_TRANSLATE_NOOP("Prompts", "Defective material")),
+            _tr(QT_TRANSLATE_NOOP("Prompts", "What is wrong with “%1”?")).replace("%1", material),
             parent=self.parent,
         )
         return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def due_date(self, title: str, today: dt.date) -> dt.date | None:
-        d = DueDateDialog(title, self.parent.tr("By when must the material be brought?"), today, self.parent)
+        d = DueDateDialog(
+            title, _tr(QT_TRANSLATE_NOOP("Prompts", "By when must the material be brought?")), today, self.parent
+        )
         return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
 
     def reject(self, legal_basis: str) -> tuple[str, str] | None:
@@ -46,7 +56,9 @@ class Prompts:
     def window_no(self) -> str | None:
         """The window a queue ticket is transferred to (转窗口)."""
         text, ok = QInputDialog.getText(
-            self.parent, self.parent.tr("Transfer to another window"), self.parent.tr("Window number:")
+            self.parent,
+            _tr(QT_TRANSLATE_NOOP("Prompts", "Transfer to another window")),
+            _tr(QT_TRANSLATE_NOOP("Prompts", "Window number:")),
         )
         return text.strip() if ok and text.strip() else None
 
@@ -57,4 +69,4 @@ class Prompts:
         QMessageBox.information(self.parent, title, text)
 
     def error(self, text: str) -> None:
-        QMessageBox.warning(self.parent, self.parent.tr("Cannot do that"), text)
+        QMessageBox.warning(self.parent, _tr(QT_TRANSLATE_NOOP("Prompts", "Cannot do that")), text)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.audit_labels import action_label, detail_text
+from clerk_app.audit_labels import action_label, detail_text, print_status_label
 from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
@@ -187,7 +187,7 @@ class CaseViewDialog(QDialog):
                 (
                     self._document(d.document_kind),
                     d.printer,
-                    d.status,
+                    print_status_label(d.status),
                     self.tr("reprint") if d.is_reprint else "",
                     _when(d.created_at),
                 )

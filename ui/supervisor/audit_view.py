@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.audit_labels import action_label
+from clerk_app.audit_labels import action_label, actor_label
 from clerk_app.audit_queries import AuditFilter, AuditRow, ExportFailed, day_range
 from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
@@ -94,7 +94,7 @@ def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = Fa
         values = (
             str(r.seq),
             _when(r.at),
-            r.actor,
+            actor_label(r.actor),
             _role(r.role),
             r.station,
             r.action_label(),
@@ -245,7 +245,7 @@ class AuditPage(QWidget):
     def reload_choices(self) -> None:
         users, roles, actions = self.queries.choices(self.actor)
         for combo, values, label in (
-            (self.f_user, users, None),
+            (self.f_user, users, actor_label),
             (self.f_role, roles, _role),
             (self.f_action, actions, action_label),
         ):
