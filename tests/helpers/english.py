@@ -38,6 +38,9 @@ _TAGS = re.compile(r"<[^>]+>")
 def english_words(text: str) -> list[str]:
     text = _TAGS.sub(" ", text)
     text = re.sub(r"[0-9a-f]{12,}", " ", text)  # ids (print jobs, hashes)
+    text = re.sub(r"(?:/[\w.\-]+)+/?", " ", text)  # absolute paths (folders the admin picks)
+    text = re.sub(r"\b[\w\-]+(?:\.[a-z]{2,4}\b|/)", " ", text)  # file and folder names (catalogue.toml, items/)
+    text = re.sub(r"\S*\d[\w.]*-\w+", " ", text)  # version numbers (2026.11-sample)
     text = re.sub(r"\bF\d{1,2}\b", " ", text)  # F1 … F12
     # ALL-CAPS tokens are codes and acronyms (SC-GTGSH-SL, WH01, ADF), not words a clerk must read.
     return [w for w in _WORD.findall(text) if w.lower() not in ALLOWED and not w.isupper()]

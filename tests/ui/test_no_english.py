@@ -191,3 +191,10 @@ def test_the_sweep_finds_english(qtbot):
     w.show()
     leaks = english_leaks(w)
     assert len(leaks) == 2 and "Retry" in leaks[0] and "Materials" in leaks[1]
+
+
+def test_paths_versions_and_file_names_are_data_not_words():
+    from tests.helpers.english import english_words
+
+    assert english_words("/work/wt/resources/catalogue · 2026.11-sample · 含 catalogue.toml 和 items/") == []
+    assert {"Materials", "received"} <= set(english_words("Materials received (originals/copies):"))
