@@ -29,6 +29,7 @@ _ACTIONS: dict[str, str] = {
     "case.rating_skipped": "未评价",
     "case.search": "查询案件",
     "case.supplements": "收到补交材料",
+    "case.material_requested": "后台要求补正材料",
     "catalogue.activate": "启用事项目录",
     "catalogue.import": "导入事项目录版本",
     "catalogue.import_refused": "拒绝导入事项目录",
@@ -169,6 +170,8 @@ _KEYS: dict[str, str] = {
     "versions": "版本",
     "who": "核验人",
     "working_days": "工作日数",
+    "due": "期限",
+    "seq": "序号",
 }
 
 _VALUES: dict[str, str] = {
