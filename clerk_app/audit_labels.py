@@ -188,6 +188,8 @@ _VALUES: dict[str, str] = {
     "passport": "护照",
     "hk_macau_permit": "港澳居民来往内地通行证",
     "taiwan_permit": "台湾居民来往大陆通行证",
+    "foreign_prc": "外国人永久居留身份证",
+    "hmt_residence_permit": "港澳台居民居住证",
     "uscc": "统一社会信用代码",
     "chip": "芯片读取",
     "manual": "手工录入",

@@ -74,6 +74,15 @@ _P_FUTURE = i18n.register("problem.future", "出生日期晚于今天", "birth d
 _P_CHECK = i18n.register("problem.check", "校验位不符，请核对是否录错", "check character does not match: mistyped?")
 
 
+def validate_hmt_residence_permit(number: str, today: dt.date | None = None) -> str:
+    """港澳台居民居住证: 18 characters built like the resident ID (GB 11643 check character), with the
+    region code 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan)."""
+    n = validate_resident_id(number, today)
+    if n[:2] not in ("81", "82", "83"):
+        raise _invalid(ID_KIND, _P_REGION)
+    return n
+
+
 def normalise_typed(text: str) -> str:
     """A number as typed or scanned, normalised once at the edge: NFKC (full-width ``１９４９`` →
     ``1949``, ideographic spaces), spaces and hyphens removed, upper case (GB 11643 ``x`` → ``X``,

@@ -17,6 +17,7 @@ from clerk_app.identity import (
     mask_name,
     mask_phone,
     validate_document_number,
+    validate_hmt_residence_permit,
     validate_phone,
     validate_resident_id,
     validate_uscc,
@@ -37,7 +38,8 @@ class PersonData:
     sex: str = ""
     birth_date: str = ""  # ISO date
     nationality: str = "CHN"
-    document_type: str = "resident_id"  # resident_id | passport | hk_macau_permit | taiwan_permit | foreign_prc | uscc
+    # resident_id | passport | hk_macau_permit | taiwan_permit | foreign_prc | hmt_residence_permit | uscc
+    document_type: str = "resident_id"
     document_number: str = ""
     address: str = ""
     phone: str = ""
@@ -53,7 +55,9 @@ class PersonData:
             out = dataclasses.replace(self, document_number=validate_resident_id(self.document_number))
             return dataclasses.replace(out, phone=validate_phone(self.phone)) if self.phone.strip() else out
         out = self
-        if self.document_type == "uscc" and self.document_number:
+        if self.document_type == "hmt_residence_permit" and self.document_number:
+            out = dataclasses.replace(self, document_number=validate_hmt_residence_permit(self.document_number))
+        elif self.document_type == "uscc" and self.document_number:
             out = dataclasses.replace(self, document_number=validate_uscc(self.document_number))
         elif self.document_number:
             out = dataclasses.replace(self, document_number=validate_document_number(self.document_number))

@@ -238,7 +238,7 @@ class SimulatedCardService:
         error, self._next_error = self._next_error, None
         if error is not None:
             raise error
-        if doc.document_type is not DocumentType.RESIDENT_ID:
+        if doc.raw_mrz:  # an ICAO chip: BAC needs the MRZ; GA 467 cards (resident ID, 居住证) need no key
             if mrz_key is None:
                 raise WrongMrzError(problem="the MRZ (document number, birth date, expiry) is needed")
             if isinstance(mrz_key, CanKey):  # the simulated documents offer BAC only

@@ -120,103 +120,108 @@
     </message>
     <message>
         <location filename="../../ui/intake/applicant_panel.py" line="28" />
+        <source>HK/Macao/Taiwan residence permit</source>
+        <translation>港澳台居民居住证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/applicant_panel.py" line="29" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="91" />
+        <location filename="../../ui/intake/applicant_panel.py" line="92" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="91" />
+        <location filename="../../ui/intake/applicant_panel.py" line="92" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="93" />
+        <location filename="../../ui/intake/applicant_panel.py" line="94" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="94" />
+        <location filename="../../ui/intake/applicant_panel.py" line="95" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="95" />
+        <location filename="../../ui/intake/applicant_panel.py" line="96" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="96" />
+        <location filename="../../ui/intake/applicant_panel.py" line="97" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="97" />
+        <location filename="../../ui/intake/applicant_panel.py" line="98" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="98" />
+        <location filename="../../ui/intake/applicant_panel.py" line="99" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="99" />
+        <location filename="../../ui/intake/applicant_panel.py" line="100" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="106" />
+        <location filename="../../ui/intake/applicant_panel.py" line="107" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="108" />
+        <location filename="../../ui/intake/applicant_panel.py" line="109" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="118" />
+        <location filename="../../ui/intake/applicant_panel.py" line="119" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="119" />
+        <location filename="../../ui/intake/applicant_panel.py" line="120" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="158" />
+        <location filename="../../ui/intake/applicant_panel.py" line="159" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="164" />
-        <location filename="../../ui/intake/applicant_panel.py" line="225" />
+        <location filename="../../ui/intake/applicant_panel.py" line="165" />
+        <location filename="../../ui/intake/applicant_panel.py" line="226" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="170" />
-        <location filename="../../ui/intake/applicant_panel.py" line="227" />
+        <location filename="../../ui/intake/applicant_panel.py" line="171" />
+        <location filename="../../ui/intake/applicant_panel.py" line="228" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="191" />
+        <location filename="../../ui/intake/applicant_panel.py" line="192" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="222" />
+        <location filename="../../ui/intake/applicant_panel.py" line="223" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="222" />
+        <location filename="../../ui/intake/applicant_panel.py" line="223" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>

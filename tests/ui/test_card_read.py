@@ -221,3 +221,54 @@ def test_without_the_setting_placing_a_card_does_not_read(qtbot, page_with_case,
     service.insert("resident_id")
     qtbot.wait(300)
     assert demo_ctx.cases.get(page.actor, page.case_id).applicant is None
+
+
+def test_hk_macao_taiwan_residence_permit_read_is_filed_as_that_document(qtbot, page_with_case, demo_ctx):
+    """A 港澳台居民居住证 read by a resident ID reader: the panel names the document (it used to fall back
+    to 居民身份证) and the number is checked like a resident ID with the 81/82/83 region."""
+    import datetime as dt
+
+    from clerk_app.identity import resident_id_check_char
+    from devices.cards.api import DocumentType, IdentityDocument, Sex
+
+    window, page = page_with_case
+    first17 = "81000019900101123"
+    number = first17 + resident_id_check_char(first17)
+    doc = IdentityDocument(
+        document_type=DocumentType.HMT_RESIDENCE_PERMIT,
+        document_number=number,
+        surname="",
+        given_names="",
+        full_name="陈大文",
+        sex=Sex.MALE,
+        birth_date=dt.date(1990, 1, 1),
+        nationality="CHN",
+        expiry_date=dt.date(2030, 1, 1),
+        related_document_number="H01234567",
+    )
+    service = window.card_service()
+    service.remove()
+    service.insert(doc)
+    page.read_card()
+
+    def settled() -> bool:
+        return demo_ctx.cases.get(page.actor, page.case_id).applicant is not None or bool(page.prompts.errors)
+
+    qtbot.waitUntil(settled, timeout=5000)
+    assert page.prompts.errors == []
+    assert demo_ctx.cases.get(page.actor, page.case_id).applicant.document_type == "hmt_residence_permit"
+    assert page.applicant.doc_type.currentText() == "港澳台居民居住证"
+    assert page.prompts.errors == []
+
+
+def test_hmt_residence_permit_numbers_are_checked():
+    from clerk_app.identity import InvalidIdentityNumber, resident_id_check_char, validate_hmt_residence_permit
+
+    first17 = "82000019851203456"
+    good = first17 + resident_id_check_char(first17)
+    assert validate_hmt_residence_permit(good.lower()) == good
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    mainland = "11010519491231002X"  # a valid resident ID, but not a 港澳台 region
+    for bad in (wrong_check, mainland, good[:17]):
+        with pytest.raises(InvalidIdentityNumber):
+            validate_hmt_residence_permit(bad)

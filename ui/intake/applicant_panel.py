@@ -25,6 +25,7 @@ DOC_TYPES = (
     ("hk_macau_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macau travel permit")),
     ("taiwan_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "Taiwan travel permit")),
     ("foreign_prc", QT_TRANSLATE_NOOP("ApplicantPanel", "Foreign permanent residence ID")),
+    ("hmt_residence_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macao/Taiwan residence permit")),
     ("uscc", QT_TRANSLATE_NOOP("ApplicantPanel", "Unified social credit code")),
 )
 
