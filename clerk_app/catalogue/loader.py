@@ -11,7 +11,9 @@ import copy
 import hashlib
 import json
 import keyword
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,64 @@ class CatalogueIssue:
             where += f" [{self.item_code}]"
         return f"{where} {self.field}: {self.problem}"
 
+    def text_zh(self) -> str:
+        """The same line for the administrator reading Chinese: file, item code and field as written in
+        the files, the problem translated (an unknown wording stays as it is)."""
+        where = f"{self.file}"
+        if self.item_code:
+            where += f" [{self.item_code}]"
+        fld = _FIELD_ZH.get(self.field, self.field)
+        return f"{where} {fld}：{problem_zh(self.problem)}"
+
+
+_FIELD_ZH = {"(file)": "（文件）", "(files)": "（文件）", "(syntax)": "（语法）"}
+_PROBLEMS_ZH = {
+    "missing": "缺少此项",
+    "unknown field": "未知字段（多为拼写错误）",
+    "no item files": "没有事项文件（items/*.toml）",
+    "missing or not a string": "缺少或不是文本",
+    "must be a list of strings": "须为文本列表",
+    "must be a list of items": "须为事项列表",
+    "must be a table (object)": "须为表（对象）",
+    "duplicate item code": "事项编码重复",
+    "must be ≥ 0": "须大于或等于 0",
+    "longer than legal_days": "承诺时限不能长于法定时限（legal_days）",
+    "at least one applicant type is needed": "至少需要一种申请人类型",
+    "must be true or false": "须为 true 或 false",
+    "missing, not an identifier or a reserved word": "缺少、不是合法标识符或是保留字",
+    "must be bool or choice": "须为 bool 或 choice",
+    "a choice question needs at least two choices": "选择题至少需要两个选项",
+    "an item needs at least one material": "每个事项至少需要一项材料",
+    "must be a whole number 0–50": "须为 0–50 的整数",
+    "a conditional material needs a condition": "条件材料必须填写条件（condition）",
+    "only a conditional material has a condition": "只有条件材料（conditional）才能填写条件",
+    "a key material can never be deferred (容缺)": "关键材料不能容缺",
+    "a shared e-licence material must name the licence type": "电子证照材料须填写证照类型（e_licence_type）",
+}
+_TYPES_ZH = {"int": "整数", "str": "文本", "bool": "true 或 false", "list": "列表", "dict": "表"}
+_PATTERNS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"must be (\w+)"), lambda m: "类型须为" + _TYPES_ZH.get(m[1], m[1])),
+    (re.compile(r"must be an array of tables \((.+)\)"), lambda m: f"须为表数组（{m[1]}）"),
+    (re.compile(r"must be a table \((.+)\)"), lambda m: f"须为表（{m[1]}）"),
+    (re.compile(r"must be a list of (.+)"), lambda m: f"须为列表：{m[1]}"),
+    (re.compile(r"(.+) not one of (.+)"), lambda m: f"{m[1]} 不是可用值之一：{m[2]}"),
+    (re.compile(r"not one of (.+)"), lambda m: f"不是可用值之一：{m[1]}"),
+    (re.compile(r"duplicate question (.+)"), lambda m: f"问题 {m[1]} 重复"),
+    (re.compile(r"duplicate material code (.+)"), lambda m: f"材料编码 {m[1]} 重复"),
+    (re.compile(r"names no intake question: (.+)"), lambda m: f"引用了不存在的受理问题：{m[1]}"),
+    (re.compile(r"(.+) \(at line (\d+), column (\d+)\)"), lambda m: f"第 {m[2]} 行第 {m[3]} 列格式错误（{m[1]}）"),
+]
+
+
+def problem_zh(problem: str) -> str:
+    if problem in _PROBLEMS_ZH:
+        return _PROBLEMS_ZH[problem]
+    for pattern, render in _PATTERNS_ZH:
+        m = pattern.fullmatch(problem)
+        if m:
+            return render(m)
+    return problem
+
 
 class CatalogueError(ClerkAppError):
     key = i18n.register(
@@ -53,10 +113,15 @@ class CatalogueError(ClerkAppError):
 
     def __init__(self, issues: list[CatalogueIssue]) -> None:
         self.issues = issues
-        shown = "\n".join(str(i) for i in issues[:20])
-        if len(issues) > 20:
-            shown += f"\n… (+{len(issues) - 20})"
+        more = f"\n… (+{len(issues) - 20})" if len(issues) > 20 else ""
+        shown = "\n".join(str(i) for i in issues[:20]) + more
+        self._shown_zh = "\n".join(i.text_zh() for i in issues[:20]) + more
         super().__init__(count=len(issues), issues=shown)
+
+    def user_message(self, language: str | None = None) -> str:
+        if (language or i18n.current_language()).startswith("zh"):
+            return i18n.text(self.key, language, count=len(self.issues), issues=self._shown_zh)
+        return super().user_message(language)
 
 
 THEMES_DEFAULT = ("商事登记", "工程建设", "社会事务", "农林", "交通")

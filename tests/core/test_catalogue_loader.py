@@ -51,8 +51,9 @@ def refused(folder: Path) -> list[CatalogueIssue]:
         load_catalogue(folder)
     issues = info.value.issues
     assert issues, "a refused catalogue must list its problems"
-    # The message shown to the clerk lists the problems too.
-    assert str(issues[0]) in info.value.user_message("zh_CN")
+    # The message shown to the admin lists the problems too, in Chinese (the log's in English).
+    assert issues[0].text_zh() in info.value.user_message("zh_CN")
+    assert str(issues[0]) in info.value.user_message("en")
     return issues
 
 

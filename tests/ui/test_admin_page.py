@@ -87,6 +87,7 @@ def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, tra
     assert "未作任何更改" in panel.result.text()
     assert panel.problems.isVisible() and "no_such_field" in panel.problems.toPlainText()
     assert "broken.toml" in panel.problems.toPlainText()
+    assert "未知字段" in panel.problems.toPlainText() and "unknown field" not in panel.problems.toPlainText()
     assert demo_ctx.catalogue.versions(window.actor) == before
     assert demo_ctx.catalogue.active().version == shipped
     # Not a catalogue folder at all, and the same version again: refused, clearly.
