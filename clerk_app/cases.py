@@ -742,10 +742,11 @@ class CaseService:
         materials: list[tuple[str, str | None]],
     ) -> int:
         """补正 asked by the department (the back office's ``material_requested`` event ``seq``): each
-        requested material (name, note) becomes an owed (deferred) line ``BZ<seq>-<n>`` with the
-        department's reason, due ``REQUEST_DUE_WORKDAYS`` working days from today, so it is on the
-        owed-materials worklist, takes pages and is recorded like a 容缺 material. Idempotent (the feed
-        may be read again): lines already there are kept. Returns the number of lines added."""
+        requested material (name, note) becomes an owed (deferred) line ``BZ<seq>-<n>`` named
+        "name（note）" with the department's reason, due ``REQUEST_DUE_WORKDAYS`` working days from
+        today, so it is on the owed-materials worklist, takes pages and is recorded like a 容缺
+        material. Idempotent (the feed may be read again): lines already there are kept. Returns the
+        number of lines added."""
         now = self._clock.now()
         today = now.astimezone(CHINA_TZ).date()
         due = self._calendar.add_working_days(today, REQUEST_DUE_WORKDAYS)
@@ -759,12 +760,12 @@ class CaseService:
                 code = request_line_code(seq, n)
                 if code in have or not name.strip():
                     continue
-                why = "；".join(p for p in (text, (note or "").strip()) if p) or None
+                label = f"{name.strip()}（{note.strip()}）" if note and note.strip() else name.strip()
                 line = CaseLine(
                     requirement_code=code,
                     position=position,
                     page_count=0,
-                    name=name.strip()[:200],
+                    name=label[:200],
                     form="copy",
                     originals_required=0,
                     copies_required=0,
@@ -774,7 +775,7 @@ class CaseService:
                     key_material=False,
                     deferrable=True,
                     status=LineStatus.DEFERRED.value,
-                    reason=why,
+                    reason=text or None,
                     due_date=due,
                 )
                 case.lines.append(line)

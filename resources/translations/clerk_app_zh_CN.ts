@@ -2412,24 +2412,24 @@
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="115" />
-        <source>Owed materials</source>
-        <translation>补齐材料</translation>
-    </message>
-    <message>
         <location filename="../../ui/supplements/page.py" line="116" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="118" />
+        <location filename="../../ui/supplements/page.py" line="119" />
         <source>Department's request</source>
         <translation>部门补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="119" />
+        <location filename="../../ui/supplements/page.py" line="118" />
         <source>Being handled by</source>
         <translation>办理人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/page.py" line="115" />
+        <source>Materials owed</source>
+        <translation>待补材料</translation>
     </message>
     <message>
         <location filename="../../ui/supplements/page.py" line="157" />
@@ -2442,7 +2442,7 @@
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="160" />
+        <location filename="../../ui/supplements/page.py" line="159" />
         <source>%1 (station %2, window %3)</source>
         <translation>%1（%2 %3 号窗口）</translation>
     </message>

@@ -128,7 +128,7 @@ def test_a_case_claimed_elsewhere_opens_read_only(qtbot, demo_ctx, translations,
     ctx.cases.claim(supervisor, cid)
     window = login(qtbot, ctx, translations, "clerk")
     page, dialog = open_from_worklist(qtbot, window, number)
-    assert "监督 陈刚" in page.table.item(0, 7).text()
+    assert "监督 陈刚" in page.table.item(0, 6).text()
     assert dialog.claim_banner.isVisible() and "监督 陈刚" in dialog.claim_banner.text()
     assert "只能查看" in dialog.claim_banner.text()
     assert not dialog.record_button.isEnabled() and not dialog.scanning.isEnabled()

@@ -112,11 +112,11 @@ class OwedPage(QWidget):
                 self.tr("Case number"),
                 self.tr("Item"),
                 self.tr("Applicant"),
-                self.tr("Owed materials"),
+                self.tr("Materials owed"),
                 self.tr("Due"),
                 self.tr("Overdue"),
-                self.tr("Department's request"),
                 self.tr("Being handled by"),
+                self.tr("Department's request"),
             ]
         )
         self._update_summary()
@@ -155,7 +155,6 @@ class OwedPage(QWidget):
                 "、".join(owed.owed_names or owed.owed),
                 owed.due.isoformat(),
                 self.tr("%1 days").replace("%1", str(late)) if late > 0 else (self.tr("today") if late == 0 else ""),
-                "；".join(owed.requests) or "—",
                 (
                     self.tr("%1 (station %2, window %3)")
                     .replace("%1", owed.claim.user_name)
@@ -164,6 +163,7 @@ class OwedPage(QWidget):
                     if owed.claim is not None
                     else ""
                 ),
+                "；".join(owed.requests) or "—",
             ]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
