@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
@@ -138,3 +139,33 @@ def test_a_case_claimed_elsewhere_opens_read_only(qtbot, demo_ctx, translations,
     dialog.reject()
     assert ctx.cases.claim_of(cid).user_id == supervisor.user_id
     assert ctx.cases.owed_materials(clerk, when="all")[0].case_id == cid
+
+
+def test_a_case_found_in_search_opens_for_supplements(qtbot, demo_ctx, translations, clerk):
+    """F3: a found case that owes materials has "登记补交材料…" in its case view; it opens the same
+    dialog (claimed), records, and the case view is read again."""
+    ctx = demo_ctx
+    cid, number = deficient_synced_case(ctx, clerk, 23)
+    window = login(qtbot, ctx, translations, "clerk")
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    search = window.pages["search"]
+    qtbot.keyClicks(search.case_number, number)
+    qtbot.keyClick(search.case_number, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1, timeout=5000)
+    search.table.selectRow(0)
+    search.open_current()
+    view = search.dialog
+    button = view.findChild(QPushButton, "supplementButton")
+    assert button is not None and button.text() == "登记补交材料…"
+    button.click()
+    dialog = view.supplement_dialog
+    assert ctx.cases.claim_of(cid).user_id == clerk.user_id
+    dialog.tick("PREMISES")
+    assert dialog.record() and "已登记 1 项补交材料" in dialog.message.text()
+    dialog.reject()
+    assert ctx.cases.owed_materials(clerk, when="all") == [] and ctx.cases.claim_of(cid) is None
+    view.close()
+    # A case that owes nothing has no such button.
+    view.deleteLater()
+    search.open_current()
+    assert search.dialog.findChild(QPushButton, "supplementButton") is None
