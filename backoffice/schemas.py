@@ -246,6 +246,7 @@ class ResultDocumentRef(Strict):
     id: int
     sha256: str
     size: int
+    filename: str | None = None  # the name the department uploaded (shown at the window)
 
 
 class StatusEventOut(Strict):

@@ -421,7 +421,7 @@ def latest_result_document(session: Session, case_id: str) -> ResultDocument | N
 
 
 def result_document_ref(doc: ResultDocument) -> dict[str, Any]:
-    return {"id": doc.id, "sha256": doc.sha256, "size": doc.size}
+    return {"id": doc.id, "sha256": doc.sha256, "size": doc.size, "filename": doc.filename}
 
 
 def result_document_for_station(session: Session, station: Station, case_id: str) -> ResultDocument:

@@ -8,6 +8,7 @@ gets an AppContext and each page only the parts it uses.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from clerk_app.pages import PageService
 from clerk_app.persons import PersonRepository
 from clerk_app.promised_dates import recompute_provisional_dates
 from clerk_app.queue import BuiltinQueue
+from clerk_app.result_documents import ResultDocumentService
 from clerk_app.retention import RetentionService
 from clerk_app.roles import system_actor
 from clerk_app.search import CaseSearch
@@ -77,6 +79,7 @@ class AppContext:
     retention: RetentionService
     identity_checks: IdentityCheckService  # 人证比对
     queue: BuiltinQueue  # 叫号: the built-in hall queue (clerk_app/queue.py, docs/queue.md)
+    results: ResultDocumentService  # the back office's result documents, back at the window (出件)
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
@@ -186,10 +189,13 @@ def build_context(
         settings.window_no,
         catalogue_version=catalogue.version_of,
     )
+    cases.claim_expiry = dt.timedelta(minutes=settings.claim_expiry_minutes)
     # An official schedule that arrived with this start (newer package or holiday file) makes the
     # provisional promised dates of open cases final, once, audited.
     recompute_provisional_dates(sessions, calendar, auditor, settings.station_code)
     attachments = hall.attachments  # the hall database (PostgreSQL) or the local folder (SQLite)
+    pages = PageService(sessions, clock, auditor, attachments)
+    pages.claim_expiry = cases.claim_expiry
     devices = Devices(settings)
     devices.check_allowed()  # outside demo mode a simulated device is refused, before anything starts
     ctx = AppContext(
@@ -204,7 +210,7 @@ def build_context(
         calendar=calendar,
         persons=persons,
         cases=cases,
-        pages=PageService(sessions, clock, auditor, attachments),
+        pages=pages,
         search=CaseSearch(sessions, persons, auditor),
         delivery=DeliveryService(sessions, cases, persons, auditor),
         customer=CustomerService(sessions, clock, auditor),
@@ -214,6 +220,7 @@ def build_context(
         retention=RetentionService(sessions, clock, auditor, persons, attachments),
         identity_checks=IdentityCheckService(sessions, auditor, persons, attachments),
         queue=BuiltinQueue(sessions, clock, auditor, settings.window_no),
+        results=ResultDocumentService(sessions, attachments, auditor),
         devices=devices,
         startup_warnings=warnings,
     )
@@ -221,7 +228,7 @@ def build_context(
 
     # decisions and handovers write their print jobs from now on; the worker prints them
     ctx.printing = build_printing(
-        settings, sessions, keys, auditor, clock, cases, catalogue.active, start=start_printing
+        settings, sessions, keys, auditor, clock, cases, catalogue.active, start=start_printing, results=ctx.results
     )
     if settings.backoffice_url:
         from clerk_app.sync.runtime import build_sync

@@ -15,6 +15,7 @@ _ACTIONS: dict[str, str] = {
     "case.answers": "填写受理问题",
     "case.claim": "开始办理（占用案件）",
     "case.claim_release": "释放占用的案件",
+    "case.result_document": "查看或打印办理结果文书",
     "case.applicant": "登记申请人",
     "case.agent": "登记代理人",
     "case.correct": "更正案件信息",
@@ -172,6 +173,9 @@ _KEYS: dict[str, str] = {
     "working_days": "工作日数",
     "due": "期限",
     "seq": "序号",
+    "expired": "超时自动失效",
+    "document_id": "文书编号",
+    "size": "大小（字节）",
 }
 
 _VALUES: dict[str, str] = {
@@ -194,6 +198,8 @@ _VALUES: dict[str, str] = {
     "chip": "芯片读取",
     "manual": "手工录入",
     "print": "打印",
+    "view": "查看",
+    "result_document": "办理结果文书",
     "window": "窗口领取",
     "express": "邮寄",
     "applicant": "申请人",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -140,6 +140,29 @@ class ClaimView:
     station_code: str
     window_no: str
     since: dt.datetime
+    expires_at: dt.datetime | None = None  # when the claim lapses by itself (claim_expiry_minutes, end of day)
+
+
+DEFAULT_CLAIM_EXPIRY = dt.timedelta(hours=8)
+
+
+def claim_expires_at(since: dt.datetime, expiry: dt.timedelta) -> dt.datetime:
+    """When a claim taken at ``since`` lapses: ``expiry`` later, and at the latest at the end of that
+    hall day (midnight, China time), so a station that crashed or was switched off does not hold a case
+    beyond the day."""
+    local = since.astimezone(CHINA_TZ)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=CHINA_TZ)
+    return min(since + expiry, midnight)
+
+
+def live_claim_view(row: CaseClaim | None, now: dt.datetime, expiry: dt.timedelta) -> ClaimView | None:
+    """The claim ``row`` as a view, or None when there is none or it has lapsed at ``now``."""
+    if row is None:
+        return None
+    expires = claim_expires_at(row.since, expiry)
+    if now >= expires:
+        return None
+    return ClaimView(row.case_id, row.user_id, row.user_name, row.station_code, row.window_no, row.since, expires)
 
 
 @dataclass(frozen=True)
@@ -181,6 +204,7 @@ class ReadyCase:
     applicant_name: str  # masked
     promised_date: dt.date | None
     ready_since: dt.datetime
+    claim: ClaimView | None = None  # someone at a window works on it now (a live claim)
 
 
 QueueScope = Literal["mine", "window", "all"]
@@ -299,6 +323,9 @@ class CaseService:
         self._persons = persons
         self.station = station
         self.window_no = window_no
+        # A claim lapses this long after it was taken, and at the end of its day at the latest
+        # (settings.claim_expiry_minutes; the composition root sets it).
+        self.claim_expiry = DEFAULT_CLAIM_EXPIRY
         # Statistics: mark the decision day of every changed decided case in its own transaction.
         stats_aggregates.install(session_factory)
 
@@ -967,7 +994,7 @@ class CaseService:
                 for r in owed_rows:
                     if r.requirement_code.startswith(REQUEST_LINE_PREFIX) and r.reason and r.reason not in requests:
                         requests.append(r.reason)
-                claim = s.get(CaseClaim, case.id)
+                claim = self._live_claim(s, case.id)  # a lapsed claim holds nothing
                 out.append(
                     OwedCase(
                         case.id,
@@ -983,7 +1010,7 @@ class CaseService:
                         tuple(r.name for r in owed_rows),
                         (person.name_masked or "") if person is not None else "",
                         tuple(requests),
-                        _claim_view(claim) if claim is not None else None,
+                        self._claim_view(claim) if claim is not None else None,
                     )
                 )
         return out
@@ -1005,6 +1032,11 @@ class CaseService:
                 .order_by(ready_at, Case.case_number)
                 .limit(500)
             ).all()
+            held = {
+                r.case_id: r
+                for r in s.scalars(select(CaseClaim).where(CaseClaim.case_id.in_([c.id for c, _, _ in rows])))
+                if not self._expired(r)
+            }
             return [
                 ReadyCase(
                     c.id,
@@ -1016,6 +1048,7 @@ class CaseService:
                     name or "",
                     c.promised_date,
                     at or c.updated_at,
+                    self._claim_view(held[c.id]) if c.id in held else None,
                 )
                 for c, at, name in rows
             ]
@@ -1023,7 +1056,8 @@ class CaseService:
     # -- claims (who works on a case now) -----------------------------------------------------
     def claim(self, actor: Actor, case_id: str) -> ClaimView:
         """Open a case for work: claim it for ``actor`` at this station. Raises ``CaseClaimed``
-        (with the holder) when someone else holds it; renewing one's own claim keeps ``since``."""
+        (with the holder) when someone else holds a live claim; renewing one's own claim keeps ``since``.
+        A lapsed claim (``claim_expiry``, end of its day) is taken over, audited with the old holder."""
         if actor.user_id is None:
             raise DomainError(detail="the system actor claims nothing")
         try:
@@ -1031,7 +1065,21 @@ class CaseService:
                 self._load(s, case_id)
                 row = s.get(CaseClaim, case_id, with_for_update=True)
                 if row is not None and row.user_id != actor.user_id:
-                    raise CaseClaimed(_claim_view(row))
+                    if not self._expired(row):
+                        raise CaseClaimed(self._claim_view(row))
+                    lapsed = self._claim_view(row)
+                    s.delete(row)
+                    s.flush()
+                    self._auditor.record(
+                        s,
+                        actor,
+                        "case.claim_release",
+                        case_id,
+                        holder=lapsed.user_id,
+                        holder_station=lapsed.station_code,
+                        expired=True,
+                    )
+                    row = None
                 if row is None:
                     user = s.get(User, actor.user_id)
                     row = CaseClaim(
@@ -1045,9 +1093,12 @@ class CaseService:
                     s.add(row)
                     s.flush()
                     self._auditor.record(s, actor, "case.claim", case_id, station=self.station)
+                elif self._expired(row):  # one's own lapsed claim: a fresh one from now
+                    row.since = self._clock.now()
+                    row.station_code, row.window_no = self.station, self.window_no
                 else:
                     row.station_code, row.window_no = self.station, self.window_no
-                return _claim_view(row)
+                return self._claim_view(row)
         except IntegrityError:  # claimed by another station at the same moment
             holder = self.claim_of(case_id)
             if holder is None:
@@ -1064,14 +1115,24 @@ class CaseService:
         return self.get(actor, case_id)
 
     def claim_of(self, case_id: str) -> ClaimView | None:
+        """The live claim on the case (a lapsed one counts as none)."""
         with self._sessions() as s:
-            row = s.get(CaseClaim, case_id)
-            return _claim_view(row) if row is not None else None
+            row = self._live_claim(s, case_id)
+            return self._claim_view(row) if row is not None else None
+
+    def claims_of(self, case_ids: Sequence[str]) -> dict[str, ClaimView]:
+        """The live claims on ``case_ids`` (for lists: one query)."""
+        if not case_ids:
+            return {}
+        with self._sessions() as s:
+            rows = s.scalars(select(CaseClaim).where(CaseClaim.case_id.in_(list(case_ids))))
+            return {r.case_id: self._claim_view(r) for r in rows if not self._expired(r)}
 
     def claims(self, actor: Actor) -> list[ClaimView]:
-        """Every claim in the hall, oldest first (the supervisor's view of stale claims)."""
+        """Every live claim in the hall, oldest first (the supervisor's view of stale claims)."""
         with self._sessions() as s:
-            return [_claim_view(r) for r in s.scalars(select(CaseClaim).order_by(CaseClaim.since))]
+            rows = s.scalars(select(CaseClaim).order_by(CaseClaim.since))
+            return [self._claim_view(r) for r in rows if not self._expired(r)]
 
     def release(self, actor: Actor, case_id: str, reason: str | None = None) -> None:
         """Give a claim back. One's own: always. Someone else's (a stale claim): supervisor only, with
@@ -1109,10 +1170,28 @@ class CaseService:
                 self._auditor.record(s, actor, "case.claim_release", row.case_id)
             return len(rows)
 
-    def _check_claim(self, s: Session, actor: Actor, case_id: str) -> None:
+    def _expired(self, row: CaseClaim) -> bool:
+        return self._clock.now() >= claim_expires_at(row.since, self.claim_expiry)
+
+    def _live_claim(self, s: Session, case_id: str) -> CaseClaim | None:
         row = s.get(CaseClaim, case_id)
+        return row if row is not None and not self._expired(row) else None
+
+    def _claim_view(self, row: CaseClaim) -> ClaimView:
+        return ClaimView(
+            row.case_id,
+            row.user_id,
+            row.user_name,
+            row.station_code,
+            row.window_no,
+            row.since,
+            claim_expires_at(row.since, self.claim_expiry),
+        )
+
+    def _check_claim(self, s: Session, actor: Actor, case_id: str) -> None:
+        row = self._live_claim(s, case_id)
         if row is not None and row.user_id != actor.user_id and actor.user_id is not None:
-            raise CaseClaimed(_claim_view(row))
+            raise CaseClaimed(self._claim_view(row))
 
     @staticmethod
     def _drop_claim(s: Session, case_id: str) -> None:
@@ -1179,7 +1258,7 @@ class CaseService:
             rating=case.rating,
             promised_provisional=bool(case.promised_date_provisional),
             station_code=case.station_code,
-            claim=_claim_view(claim) if (claim := s.get(CaseClaim, case.id)) is not None else None,
+            claim=self._claim_view(claim) if (claim := self._live_claim(s, case.id)) is not None else None,
             delivery_address=case.delivery_address_masked,
             row_version=case.row_version,
         )
@@ -1252,10 +1331,6 @@ class CaseService:
         if "applicant_type" not in merged and len(item.applicant_types) == 1:
             merged["applicant_type"] = item.applicant_types[0]
         return merged
-
-
-def _claim_view(row: CaseClaim) -> ClaimView:
-    return ClaimView(row.case_id, row.user_id, row.user_name, row.station_code, row.window_no, row.since)
 
 
 def _line_row(line: LineState, position: int) -> CaseLine:

@@ -65,6 +65,7 @@ class PageService:
         self._clock = clock
         self._auditor = auditor
         self._store = store
+        self.claim_expiry = dt.timedelta(hours=8)  # as CaseService.claim_expiry (the composition root sets both)
 
     @property
     def store(self) -> AttachmentStore:
@@ -324,11 +325,11 @@ class PageService:
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(what="案件", detail=f"case {case_id}")
-        claim = s.get(CaseClaim, case_id)
-        if claim is not None and claim.user_id != actor.user_id and actor.user_id is not None:
-            from clerk_app.cases import CaseClaimed, _claim_view  # someone else works on it: read-only
+        from clerk_app.cases import CaseClaimed, live_claim_view
 
-            raise CaseClaimed(_claim_view(claim))
+        claim = live_claim_view(s.get(CaseClaim, case_id), self._clock.now(), self.claim_expiry)
+        if claim is not None and claim.user_id != actor.user_id and actor.user_id is not None:
+            raise CaseClaimed(claim)  # someone else works on it: read-only
         status = CaseStatus(case.status)
         if status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES:
             actor.require(Permission.CASE_SUPPLEMENT)

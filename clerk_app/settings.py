@@ -67,6 +67,7 @@ PRINT_DOCUMENT_KINDS = (
     "delivery_receipt",
     "supplement_receipt",
     "material_request_notice",
+    "result_document",
 )
 
 
@@ -165,6 +166,12 @@ class Settings:
     litigation_court: str = _opt("示范区人民法院", "Court for administrative litigation named on a rejection notice")
     language: str = _opt("zh_CN", "Interface language", _choice("zh_CN", "en"))
     idle_lock_minutes: int = _opt(10, "Lock the screen after this many idle minutes", _range(1, 240))
+    claim_expiry_minutes: int = _opt(
+        480,
+        "Minutes after which a claim on a case (who works on it now) lapses by itself, so a station that "
+        "crashed does not hold cases; a claim also lapses at midnight (China time) of the day it was taken",
+        _range(10, 1440),
+    )
     retention_days: int = _opt(
         180,
         "Days after the back office confirmed a case (delivered) before its "

@@ -24,10 +24,21 @@ class DocumentKind(enum.Enum):
     DELIVERY_RECEIPT = "delivery_receipt"  # 送达回证 / 领取凭证
     SUPPLEMENT_RECEIPT = "supplement_receipt"  # 补正材料收件凭证 (容缺 / 补正 materials that came later)
     MATERIAL_REQUEST_NOTICE = "material_request_notice"  # 补正材料一次性告知书 (the department asks)
+    # The department's result document (办理结果文书), printed at 出件 as it came from the back office:
+    # a PDF of its own, not a template (clerk_app/result_documents.py).
+    RESULT_DOCUMENT = "result_document"
 
     @property
     def title(self) -> str:
         return _TITLES[self]
+
+    @property
+    def from_template(self) -> bool:
+        """Whether the document is laid out here (printing/documents.py); the result document is not."""
+        return self is not DocumentKind.RESULT_DOCUMENT
+
+
+TEMPLATE_KINDS = tuple(k for k in DocumentKind if k.from_template)
 
 
 _TITLES = {
@@ -39,6 +50,7 @@ _TITLES = {
     DocumentKind.DELIVERY_RECEIPT: "送达回证",
     DocumentKind.SUPPLEMENT_RECEIPT: "补正材料收件凭证",
     DocumentKind.MATERIAL_REQUEST_NOTICE: "补正材料一次性告知书",
+    DocumentKind.RESULT_DOCUMENT: "办理结果文书",
 }
 
 

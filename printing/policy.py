@@ -41,7 +41,8 @@ DOCUMENTS_FOR_DECISION: Mapping[str, tuple[DocumentKind, ...]] = {
     ),
     "return_with_notice": (DocumentKind.ONE_TIME_NOTICE,),
     "reject": (DocumentKind.REJECTION_NOTICE,),
-    "delivered": (DocumentKind.DELIVERY_RECEIPT,),
+    # the result document only when the back office sent one (clerk_app/wiring/print_jobs.py checks)
+    "delivered": (DocumentKind.DELIVERY_RECEIPT, DocumentKind.RESULT_DOCUMENT),
     # after the decision: 容缺 / 补正 materials recorded; the department's request printed for the applicant
     "supplements": (DocumentKind.SUPPLEMENT_RECEIPT,),
     "material_request": (DocumentKind.MATERIAL_REQUEST_NOTICE,),
@@ -56,6 +57,7 @@ DEFAULT_POLICY: Mapping[DocumentKind, PrintPolicy] = {
     DocumentKind.DELIVERY_RECEIPT: PrintPolicy.ALWAYS,
     DocumentKind.SUPPLEMENT_RECEIPT: PrintPolicy.ALWAYS,
     DocumentKind.MATERIAL_REQUEST_NOTICE: PrintPolicy.ALWAYS,  # printed when the clerk asks for it
+    DocumentKind.RESULT_DOCUMENT: PrintPolicy.ALWAYS,  # handed over with the 送达回证
 }
 
 

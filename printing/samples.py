@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from printing.model import (
+    TEMPLATE_KINDS,
     DeliveryInfo,
     DeliveryMethod,
     DocumentContext,
@@ -205,7 +206,7 @@ def write_samples(folder: str) -> None:
     jobs = [
         (f"print-{_SHORT[k]}-{'a4' if lay is PageLayout.A4 else '80mm'}", sample_context(k, lay), 1)
         for lay in PageLayout
-        for k in DocumentKind
+        for k in TEMPLATE_KINDS
     ]
     jobs.append(
         ("print-receipt-reprint-80mm", sample_context(DocumentKind.RECEIPT, PageLayout.ROLL_80MM, reprint=True), 1)

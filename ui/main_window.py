@@ -171,9 +171,12 @@ class MainWindow(QMainWindow):
         label.setText(text)
 
     def open_case(self, case_id: str) -> None:
-        """Put a draft (or a handed-over case) on the desk in the intake page."""
+        """Put a draft (or a handed-over case) on the desk in the intake page, claimed for this clerk; one
+        another window holds opens read-only in the case view instead (ui/claims.py)."""
+        from ui.claims import open_for_work
+
         intake = self.pages.get("intake")
-        if intake is not None:
+        if intake is not None and open_for_work(self, case_id):
             intake.open_case(case_id)  # type: ignore[attr-defined]
             self.show_page(intake)
 
@@ -312,6 +315,7 @@ class MainWindow(QMainWindow):
         self._signing_out = True
         self.idle_lock.stop()
         self.current_case.close()
+        self.ctx.cases.release_mine(self.actor)  # the cases this clerk held are free for the other windows
         self.ctx.users.logout(self.actor)
         self.close()
         self.logged_out.emit()

@@ -81,6 +81,12 @@ def _owed(window: PageHost) -> QWidget:
     return OwedPage(window)
 
 
+def _ready(window: PageHost) -> QWidget:
+    from ui.delivery.ready_page import ReadyPage
+
+    return ReadyPage(window)
+
+
 def _audit(window: PageHost) -> QWidget:
     from ui.supervisor.audit_view import AuditPage
 
@@ -106,6 +112,8 @@ PAGES: list[Page] = [
     # personal-data lookup (clerks, supervisors); pre-review staff find their drafts on the home page.
     Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, _search),
     Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
+    # The hall's results ready for pickup (待领取); Enter hands one out on the delivery page.
+    Page("ready", QT_TRANSLATE_NOOP("Pages", "Results ready"), "Shift+F4", Permission.CASE_DELIVER, _ready),
     # The hall's owed materials (容缺 / 补正), every clerk: open a decided case and record what came.
     Page("owed", QT_TRANSLATE_NOOP("Pages", "Owed materials"), "F11", Permission.CASE_SUPPLEMENT, _owed),
     Page("audit", QT_TRANSLATE_NOOP("Pages", "Audit"), "F7", Permission.AUDIT_READ_ALL, _audit),

@@ -62,6 +62,7 @@ _KIND_LABELS = {
     DocumentKind.DELIVERY_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Delivery receipt"),
     DocumentKind.SUPPLEMENT_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Supplement receipt"),
     DocumentKind.MATERIAL_REQUEST_NOTICE: QT_TRANSLATE_NOOP("Printing", "Material request notice"),
+    DocumentKind.RESULT_DOCUMENT: QT_TRANSLATE_NOOP("Printing", "Result document"),
 }
 
 

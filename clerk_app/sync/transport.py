@@ -78,6 +78,7 @@ class ResultDocumentRef:
     id: int
     sha256: str
     size: int
+    filename: str = ""  # the name the department uploaded ("" when the feed names none)
 
 
 @dataclass(frozen=True)
@@ -586,7 +587,7 @@ def _result_ref(raw: Any) -> ResultDocumentRef | None:
         return None
     if not (0 < size <= MAX_RESULT_DOCUMENT) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         return None
-    return ResultDocumentRef(ident, sha, size)
+    return ResultDocumentRef(ident, sha, size, _file_name(raw.get("filename")))
 
 
 def _materials(raw: Any) -> tuple[tuple[str, str | None], ...]:
@@ -601,3 +602,13 @@ def _materials(raw: Any) -> tuple[tuple[str, str | None], ...]:
         note = item.get("note")
         out.append((item["name"].strip()[:200], note.strip()[:500] if isinstance(note, str) and note.strip() else None))
     return tuple(out)
+
+
+def _file_name(raw: Any) -> str:
+    """A file name as the window may show it: the last path part, printable characters only, at most
+    200 of them; anything else is no name."""
+    if not isinstance(raw, str):
+        return ""
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:200]

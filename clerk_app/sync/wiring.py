@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clerk_app import i18n
 from clerk_app.errors import DomainError
 from clerk_app.lifecycle import CaseStatus
+from clerk_app.result_documents import RESULT_KEY  # one key for the sync and the window
 from clerk_app.roles import system_actor
 from clerk_app.store.models import Case
 from clerk_app.sync import state as sync_state
@@ -90,9 +91,6 @@ class CaseServiceStatusApplier:
             )
 
 
-RESULT_KEY = "result_document:"
-
-
 class AttachmentResultStore:
     """Keeps a downloaded result document (SHA-256 already checked against the feed) encrypted in the
     attachment store, and records its reference for the case in ``sync_state``
@@ -111,9 +109,10 @@ class AttachmentResultStore:
         if stored.sha256 != ref.sha256:  # the store hashes what it wrote
             raise DomainError(_E_RESULT_HASH)
         with self._sessions.begin() as s:
-            sync_state.set_value(
-                s, RESULT_KEY + case_id, json.dumps({"id": ref.id, "sha256": ref.sha256, "size": ref.size})
-            )
+            stored_ref: dict[str, Any] = {"id": ref.id, "sha256": ref.sha256, "size": ref.size}
+            if getattr(ref, "filename", ""):  # feed API 1.2: the name the department uploaded
+                stored_ref["filename"] = ref.filename
+            sync_state.set_value(s, RESULT_KEY + case_id, json.dumps(stored_ref))
 
 
 def result_document_of(sessions: sessionmaker[Session], case_id: str) -> dict[str, Any] | None:

@@ -38,7 +38,8 @@ from clerk_app.attachments import AttachmentStore
 from clerk_app.cases import CaseService
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.clock import Clock
-from clerk_app.errors import NotFound, PermissionDenied
+from clerk_app.errors import DomainError, NotFound, PermissionDenied
+from clerk_app.result_documents import ResultDocumentService, reference_in
 from clerk_app.roles import Actor, Permission, Role, system_actor
 from clerk_app.settings import Settings
 from clerk_app.store.models import Case, User
@@ -109,6 +110,9 @@ class PrintJobRepository:
 
         if kinds is None:
             planned = plan_for_decision(trigger, self.policy).jobs()
+            # the department's result document is printed only when the back office sent one
+            if any(k.value == "result_document" for k, _ in planned) and reference_in(s, case.id) is None:
+                planned = tuple((k, p) for k, p in planned if k.value != "result_document")
         else:
             planned = tuple((k, "print") for k in kinds)
         now = self._clock.now()
@@ -340,9 +344,11 @@ class CaseDocuments:
         settings: Settings,
         clock: Clock,
         fonts: Sequence[FontCandidate] | None = None,
+        results: ResultDocumentService | None = None,
     ) -> None:
         self._jobs, self._cases, self._catalogue = jobs, cases, catalogue
         self._settings, self._clock, self._fonts = settings, clock, fonts
+        self._results = results
 
     def document(self, job: PrintJob) -> PrintableDocument:
         from printing.from_case import NotPrintable
@@ -365,6 +371,8 @@ class CaseDocuments:
         from printing.from_case import document_context
         from printing.model import DocumentKind
 
+        if kind is DocumentKind.RESULT_DOCUMENT:
+            return self._result_document(case_id, actor, reprint)
         view = self._cases.get(actor, case_id)
         item = self._catalogue().items.get(view.item_code)
         supplement = None
@@ -389,3 +397,49 @@ class CaseDocuments:
             supplement=supplement,
         )
         return build_document(ctx, self._fonts)
+
+    def _result_document(self, case_id: str, actor: Actor, reprint: bool) -> PrintableDocument:
+        """The department's PDF as it came from the back office (hash-checked at download), read for
+        printing through the audited ``ResultDocumentService.pdf(..., "print")``."""
+        from printing.documents import PrintableDocument
+        from printing.from_case import NotPrintable
+        from printing.model import DocumentKind, PageLayout
+
+        if self._results is None:
+            raise NotPrintable("no result document service")
+        try:
+            data = self._results.pdf(actor, case_id, "print")
+        except (PermissionDenied, DomainError) as exc:
+            raise NotPrintable(f"the result document cannot be read: {type(exc).__name__}") from exc
+        pages, size_mm = _pdf_pages(data)
+        case_number = self._cases.get(actor, case_id).case_number or ""
+        return PrintableDocument(
+            pdf=data,
+            kind=DocumentKind.RESULT_DOCUMENT,
+            case_number=case_number,
+            layout=PageLayout.A4,
+            is_reprint=reprint,
+            pages=pages,
+            page_size_mm=size_mm,
+            title=f"{DocumentKind.RESULT_DOCUMENT.title} {case_number}",
+        )
+
+
+def _pdf_pages(data: bytes) -> tuple[int, tuple[float, float]]:
+    """Page count and the first page's size (mm) of a PDF (PDFium, as the page import uses)."""
+    import pypdfium2 as pdfium
+
+    from printing.from_case import NotPrintable
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise NotPrintable("the result document is not a readable PDF") from exc
+    try:
+        count = len(doc)
+        if count == 0:
+            raise NotPrintable("the result document has no pages")
+        width, height = doc[0].get_size()
+        return count, (width * 25.4 / 72, height * 25.4 / 72)
+    finally:
+        doc.close()

@@ -19,6 +19,7 @@ from clerk_app.cases import CaseService
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.clock import Clock
 from clerk_app.errors import ClerkAppError
+from clerk_app.result_documents import ResultDocumentService
 from clerk_app.security.crypto import DataKeys, FieldCipher
 from clerk_app.settings import Settings
 from clerk_app.wiring.print_jobs import CaseDocuments, PrintJobRepository
@@ -60,6 +61,7 @@ def build_printing(
     *,
     printer: Printer | None = None,
     start: bool = True,
+    results: ResultDocumentService | None = None,
 ) -> PrintingRuntime:
     """The printing runtime; ``cases`` writes its print jobs from now on. ``start=False`` builds the
     worker without starting its thread (admin commands, tests that drain by hand)."""
@@ -82,7 +84,7 @@ def build_printing(
         printer, error = configured_printer(settings)
     runtime = PrintingRuntime(
         jobs,
-        CaseDocuments(jobs, cases, catalogue, settings, clock),
+        CaseDocuments(jobs, cases, catalogue, settings, clock, results=results),
         cases,
         auditor,
         clock,

@@ -229,27 +229,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="448" />
+        <location filename="../../ui/printing_ui.py" line="449" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="450" />
+        <location filename="../../ui/printing_ui.py" line="451" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="457" />
+        <location filename="../../ui/printing_ui.py" line="458" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="463" />
+        <location filename="../../ui/printing_ui.py" line="464" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="465" />
+        <location filename="../../ui/printing_ui.py" line="466" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -864,7 +864,7 @@
 <context>
     <name>CaseView</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="45" />
+        <location filename="../../ui/search/case_view.py" line="52" />
         <source>material requested by the department</source>
         <translation>部门要求补正</translation>
     </message>
@@ -872,279 +872,300 @@
 <context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="124" />
+        <location filename="../../ui/search/case_view.py" line="147" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="124" />
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="147" />
+        <location filename="../../ui/search/case_view.py" line="153" />
         <source>(draft)</source>
         <translation>（草稿）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="130" />
+        <location filename="../../ui/search/case_view.py" line="153" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="131" />
+        <location filename="../../ui/search/case_view.py" line="154" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="134" />
-        <location filename="../../ui/search/case_view.py" line="158" />
+        <location filename="../../ui/search/case_view.py" line="157" />
+        <location filename="../../ui/search/case_view.py" line="183" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="139" />
+        <location filename="../../ui/search/case_view.py" line="162" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
+        <location filename="../../ui/search/case_view.py" line="163" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="141" />
+        <location filename="../../ui/search/case_view.py" line="164" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="142" />
+        <location filename="../../ui/search/case_view.py" line="165" />
         <source>Started at</source>
         <translation>开始办理</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="143" />
+        <location filename="../../ui/search/case_view.py" line="166" />
         <source>Decided at</source>
         <translation>受理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="144" />
+        <location filename="../../ui/search/case_view.py" line="167" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="145" />
-        <location filename="../../ui/search/case_view.py" line="159" />
-        <location filename="../../ui/search/case_view.py" line="199" />
+        <location filename="../../ui/search/case_view.py" line="168" />
+        <location filename="../../ui/search/case_view.py" line="184" />
+        <location filename="../../ui/search/case_view.py" line="224" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="169" />
         <source>First visit</source>
         <translation>首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="169" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="169" />
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="154" />
+        <location filename="../../ui/search/case_view.py" line="179" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="155" />
+        <location filename="../../ui/search/case_view.py" line="180" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="160" />
+        <location filename="../../ui/search/case_view.py" line="185" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="161" />
+        <location filename="../../ui/search/case_view.py" line="186" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="156" />
+        <location filename="../../ui/search/case_view.py" line="181" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="135" />
+        <location filename="../../ui/search/case_view.py" line="158" />
         <source>%1  ·  back office: %2</source>
         <translation>%1  ·  后台：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="137" />
+        <location filename="../../ui/search/case_view.py" line="160" />
         <source>not reported yet</source>
         <translation>尚未反馈</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="157" />
+        <location filename="../../ui/search/case_view.py" line="182" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="181" />
+        <location filename="../../ui/search/case_view.py" line="206" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="182" />
+        <location filename="../../ui/search/case_view.py" line="207" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="180" />
+        <location filename="../../ui/search/case_view.py" line="205" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="183" />
+        <location filename="../../ui/search/case_view.py" line="208" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="184" />
-        <location filename="../../ui/search/case_view.py" line="199" />
-        <location filename="../../ui/search/case_view.py" line="213" />
+        <location filename="../../ui/search/case_view.py" line="209" />
+        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="238" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="191" />
+        <location filename="../../ui/search/case_view.py" line="216" />
         <source>reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="199" />
+        <location filename="../../ui/search/case_view.py" line="224" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="199" />
+        <location filename="../../ui/search/case_view.py" line="224" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="199" />
-        <location filename="../../ui/search/case_view.py" line="213" />
+        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="238" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="213" />
+        <location filename="../../ui/search/case_view.py" line="238" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="213" />
+        <location filename="../../ui/search/case_view.py" line="238" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="213" />
+        <location filename="../../ui/search/case_view.py" line="238" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="227" />
+        <location filename="../../ui/search/case_view.py" line="252" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="228" />
+        <location filename="../../ui/search/case_view.py" line="253" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="229" />
+        <location filename="../../ui/search/case_view.py" line="254" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="230" />
+        <location filename="../../ui/search/case_view.py" line="255" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="231" />
+        <location filename="../../ui/search/case_view.py" line="256" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="242" />
+        <location filename="../../ui/search/case_view.py" line="272" />
+        <source>&amp;Read the result document</source>
+        <translation>查看办理结果文书(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="277" />
+        <source>not received from the department</source>
+        <translation>尚未收到审批部门的办理结果文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="281" />
+        <source>%1 (%2 KB)</source>
+        <translation>%1（%2 KB）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="284" />
+        <location filename="../../ui/search/case_view.py" line="328" />
+        <source>Result document</source>
+        <translation>办理结果文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/case_view.py" line="305" />
         <source>collected at the window</source>
         <translation>窗口领取</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="242" />
+        <location filename="../../ui/search/case_view.py" line="305" />
         <source>sent by express</source>
         <translation>邮寄送达</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="249" />
+        <location filename="../../ui/search/case_view.py" line="312" />
         <source>original</source>
         <translation>原件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="250" />
+        <location filename="../../ui/search/case_view.py" line="313" />
         <source>copy</source>
         <translation>复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="251" />
+        <location filename="../../ui/search/case_view.py" line="314" />
         <source>original and copy</source>
         <translation>原件及复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="252" />
+        <location filename="../../ui/search/case_view.py" line="315" />
         <source>electronic</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="257" />
+        <location filename="../../ui/search/case_view.py" line="320" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="258" />
+        <location filename="../../ui/search/case_view.py" line="321" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="259" />
+        <location filename="../../ui/search/case_view.py" line="322" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="260" />
+        <location filename="../../ui/search/case_view.py" line="323" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="261" />
+        <location filename="../../ui/search/case_view.py" line="324" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="262" />
+        <location filename="../../ui/search/case_view.py" line="325" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="263" />
+        <location filename="../../ui/search/case_view.py" line="326" />
         <source>Supplement receipt</source>
         <translation>补正材料收件凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="264" />
+        <location filename="../../ui/search/case_view.py" line="327" />
         <source>Material request notice</source>
         <translation>补正材料一次性告知书</translation>
     </message>
@@ -1373,6 +1394,24 @@
         <location filename="../../ui/intake/checklist_model.py" line="56" />
         <source>Pages</source>
         <translation>页数</translation>
+    </message>
+</context>
+<context>
+    <name>ClaimBanner</name>
+    <message>
+        <location filename="../../ui/claims.py" line="112" />
+        <source>&amp;Release claim…</source>
+        <translation>释放占用(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="157" />
+        <source>Being handled by %1 (station %2, window %3) since %4: read-only for you.</source>
+        <translation>案件正由 %1（%2 %3 号窗口）自 %4 起办理，您只能查看。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="166" />
+        <source>The claim lapses at %1.</source>
+        <translation>占用将于 %1 自动失效。</translation>
     </message>
 </context>
 <context>
@@ -1621,194 +1660,224 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="199" />
+        <location filename="../../ui/delivery/page.py" line="228" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="200" />
+        <location filename="../../ui/delivery/page.py" line="229" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="201" />
+        <location filename="../../ui/delivery/page.py" line="230" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="202" />
+        <location filename="../../ui/delivery/page.py" line="231" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="204" />
+        <location filename="../../ui/delivery/page.py" line="233" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="205" />
+        <location filename="../../ui/delivery/page.py" line="234" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="206" />
+        <location filename="../../ui/delivery/page.py" line="235" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="207" />
+        <location filename="../../ui/delivery/page.py" line="236" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="208" />
+        <location filename="../../ui/delivery/page.py" line="237" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="209" />
+        <location filename="../../ui/delivery/page.py" line="238" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="212" />
+        <location filename="../../ui/delivery/page.py" line="241" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="213" />
+        <location filename="../../ui/delivery/page.py" line="242" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="214" />
+        <location filename="../../ui/delivery/page.py" line="243" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="215" />
+        <location filename="../../ui/delivery/page.py" line="244" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="216" />
+        <location filename="../../ui/delivery/page.py" line="245" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="217" />
+        <location filename="../../ui/delivery/page.py" line="246" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="218" />
+        <location filename="../../ui/delivery/page.py" line="247" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="219" />
+        <location filename="../../ui/delivery/page.py" line="248" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="220" />
+        <location filename="../../ui/delivery/page.py" line="249" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="221" />
+        <location filename="../../ui/delivery/page.py" line="250" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="222" />
+        <location filename="../../ui/delivery/page.py" line="251" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="223" />
+        <location filename="../../ui/delivery/page.py" line="252" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="224" />
+        <location filename="../../ui/delivery/page.py" line="253" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="226" />
-        <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up</source>
-        <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · 扫码即查找</translation>
+        <location filename="../../ui/delivery/page.py" line="254" />
+        <source>Result document</source>
+        <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="269" />
+        <location filename="../../ui/delivery/page.py" line="255" />
+        <source>Preview (Ctrl+P)</source>
+        <translation>预览（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="256" />
+        <source>Preview the result document</source>
+        <translation>预览办理结果文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="259" />
+        <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
+        <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="314" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="277" />
+        <location filename="../../ui/delivery/page.py" line="324" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="295" />
+        <location filename="../../ui/delivery/page.py" line="367" />
+        <source>not received from the department</source>
+        <translation>尚未收到审批部门的办理结果文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="372" />
+        <source>%1 (%2 KB): printed with the delivery receipt</source>
+        <translation>%1（%2 KB）：出件时与送达回证一并打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="409" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="299" />
+        <location filename="../../ui/delivery/page.py" line="413" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="305" />
+        <location filename="../../ui/delivery/page.py" line="419" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="318" />
+        <location filename="../../ui/delivery/page.py" line="432" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="321" />
+        <location filename="../../ui/delivery/page.py" line="435" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="350" />
-        <location filename="../../ui/delivery/page.py" line="397" />
+        <location filename="../../ui/delivery/page.py" line="464" />
+        <location filename="../../ui/delivery/page.py" line="511" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="350" />
-        <location filename="../../ui/delivery/page.py" line="397" />
+        <location filename="../../ui/delivery/page.py" line="464" />
+        <location filename="../../ui/delivery/page.py" line="511" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="353" />
+        <location filename="../../ui/delivery/page.py" line="467" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="359" />
+        <location filename="../../ui/delivery/page.py" line="473" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="398" />
+        <location filename="../../ui/delivery/page.py" line="512" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="401" />
+        <location filename="../../ui/delivery/page.py" line="515" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="445" />
+        <location filename="../../ui/delivery/page.py" line="525" />
+        <source>The delivery receipt and the result document go to the printer.</source>
+        <translation>送达回证和办理结果文书已送打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="568" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -2032,22 +2101,22 @@
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="709" />
+        <location filename="../../ui/intake/page.py" line="711" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="801" />
+        <location filename="../../ui/intake/page.py" line="803" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="801" />
+        <location filename="../../ui/intake/page.py" line="803" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="808" />
+        <location filename="../../ui/intake/page.py" line="810" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
@@ -2077,47 +2146,47 @@
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="651" />
+        <location filename="../../ui/intake/page.py" line="653" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="655" />
+        <location filename="../../ui/intake/page.py" line="657" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="672" />
+        <location filename="../../ui/intake/page.py" line="674" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="692" />
+        <location filename="../../ui/intake/page.py" line="694" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="698" />
+        <location filename="../../ui/intake/page.py" line="700" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="700" />
+        <location filename="../../ui/intake/page.py" line="702" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="749" />
+        <location filename="../../ui/intake/page.py" line="751" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="749" />
+        <location filename="../../ui/intake/page.py" line="751" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="768" />
+        <location filename="../../ui/intake/page.py" line="770" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -2133,7 +2202,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="498" />
-        <location filename="../../ui/intake/page.py" line="797" />
+        <location filename="../../ui/intake/page.py" line="799" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -2226,96 +2295,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="229" />
-        <location filename="../../ui/main_window.py" line="252" />
+        <location filename="../../ui/main_window.py" line="232" />
+        <location filename="../../ui/main_window.py" line="255" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229" />
-        <location filename="../../ui/main_window.py" line="263" />
+        <location filename="../../ui/main_window.py" line="232" />
+        <location filename="../../ui/main_window.py" line="266" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="230" />
+        <location filename="../../ui/main_window.py" line="233" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255" />
+        <location filename="../../ui/main_window.py" line="258" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256" />
+        <location filename="../../ui/main_window.py" line="259" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="257" />
+        <location filename="../../ui/main_window.py" line="260" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="258" />
+        <location filename="../../ui/main_window.py" line="261" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="259" />
+        <location filename="../../ui/main_window.py" line="262" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="263" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="261" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="262" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="266" />
+        <location filename="../../ui/main_window.py" line="269" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="275" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190" />
-        <location filename="../../ui/main_window.py" line="214" />
-        <location filename="../../ui/main_window.py" line="274" />
+        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="217" />
+        <location filename="../../ui/main_window.py" line="277" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276" />
+        <location filename="../../ui/main_window.py" line="279" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="278" />
+        <location filename="../../ui/main_window.py" line="281" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="287" />
+        <location filename="../../ui/main_window.py" line="290" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="289" />
+        <location filename="../../ui/main_window.py" line="292" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2473,42 +2542,47 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="103" />
+        <location filename="../../ui/pages.py" line="109" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="104" />
+        <location filename="../../ui/pages.py" line="110" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="107" />
+        <location filename="../../ui/pages.py" line="113" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="108" />
+        <location filename="../../ui/pages.py" line="114" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="110" />
+        <location filename="../../ui/pages.py" line="116" />
+        <source>Results ready</source>
+        <translation>待领取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="118" />
         <source>Owed materials</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="111" />
+        <location filename="../../ui/pages.py" line="119" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="112" />
+        <location filename="../../ui/pages.py" line="120" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="114" />
+        <location filename="../../ui/pages.py" line="122" />
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -2516,32 +2590,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="355" />
+        <location filename="../../ui/printing_ui.py" line="356" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="377" />
+        <location filename="../../ui/printing_ui.py" line="378" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="380" />
+        <location filename="../../ui/printing_ui.py" line="381" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="384" />
+        <location filename="../../ui/printing_ui.py" line="385" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="388" />
+        <location filename="../../ui/printing_ui.py" line="389" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="435" />
+        <location filename="../../ui/printing_ui.py" line="436" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2549,99 +2623,99 @@
 <context>
     <name>PrintService</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="195" />
-        <location filename="../../ui/printing_ui.py" line="245" />
+        <location filename="../../ui/printing_ui.py" line="196" />
+        <location filename="../../ui/printing_ui.py" line="246" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="211" />
+        <location filename="../../ui/printing_ui.py" line="212" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="212" />
+        <location filename="../../ui/printing_ui.py" line="213" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="215" />
+        <location filename="../../ui/printing_ui.py" line="216" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="229" />
+        <location filename="../../ui/printing_ui.py" line="230" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="259" />
+        <location filename="../../ui/printing_ui.py" line="260" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="263" />
+        <location filename="../../ui/printing_ui.py" line="264" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="160" />
+        <location filename="../../ui/printing_ui.py" line="161" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="273" />
+        <location filename="../../ui/printing_ui.py" line="274" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="113" />
-        <location filename="../../ui/printing_ui.py" line="279" />
+        <location filename="../../ui/printing_ui.py" line="114" />
+        <location filename="../../ui/printing_ui.py" line="280" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="283" />
+        <location filename="../../ui/printing_ui.py" line="284" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="286" />
+        <location filename="../../ui/printing_ui.py" line="287" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="287" />
+        <location filename="../../ui/printing_ui.py" line="288" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="325" />
+        <location filename="../../ui/printing_ui.py" line="326" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="325" />
+        <location filename="../../ui/printing_ui.py" line="326" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="327" />
+        <location filename="../../ui/printing_ui.py" line="328" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="329" />
+        <location filename="../../ui/printing_ui.py" line="330" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="331" />
+        <location filename="../../ui/printing_ui.py" line="332" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="333" />
+        <location filename="../../ui/printing_ui.py" line="334" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2687,6 +2761,11 @@
         <location filename="../../ui/printing_ui.py" line="64" />
         <source>Material request notice</source>
         <translation>补正材料一次性告知书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="65" />
+        <source>Result document</source>
+        <translation>办理结果文书</translation>
     </message>
 </context>
 <context>
@@ -2736,6 +2815,119 @@
     </message>
 </context>
 <context>
+    <name>ReadyPage</name>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="106" />
+        <source>Results ready for pickup in the hall (oldest first)</source>
+        <translation>全大厅办结待领取的案件（按办结先后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="107" />
+        <source>&amp;Filter</source>
+        <translation>筛选(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="108" />
+        <source>case number, item or name</source>
+        <translation>受理编号、事项或姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="109" />
+        <source>Refresh (F5)</source>
+        <translation>刷新（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="110" />
+        <source>&amp;Hand out (Enter)</source>
+        <translation>出件(&amp;H)（回车）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="111" />
+        <source>Refresh the list</source>
+        <translation>刷新列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="112" />
+        <source>Filter the list</source>
+        <translation>筛选列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="114" />
+        <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · F5: refresh · any window hands out</source>
+        <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · F5：刷新 · 任一窗口均可出件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="118" />
+        <source>Case number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="119" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="120" />
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="121" />
+        <source>Accepted at</source>
+        <translation>受理窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="122" />
+        <source>Result ready since</source>
+        <translation>办结时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="123" />
+        <source>Promised by</source>
+        <translation>承诺办结日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="124" />
+        <source>Result document</source>
+        <translation>办理结果文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="125" />
+        <source>Being handled by</source>
+        <translation>办理人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="169" />
+        <source>%1 (station %2, window %3) since %4</source>
+        <translation>%1（%2 %3 号窗口，%4 起）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="179" />
+        <source>%1 window %2</source>
+        <translation>%1 %2 号窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="182" />
+        <source>arrived</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="182" />
+        <source>not received</source>
+        <translation>未收到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="189" />
+        <source>%1 result(s) waiting for pickup</source>
+        <translation>共 %1 件待领取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="191" />
+        <source>No results are waiting for pickup.</source>
+        <translation>目前没有待领取的办理结果。</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="137" />
@@ -2767,29 +2959,57 @@
     </message>
 </context>
 <context>
+    <name>ReleaseClaimDialog</name>
+    <message>
+        <location filename="../../ui/claims.py" line="48" />
+        <source>Release the claim</source>
+        <translation>释放占用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="50" />
+        <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
+        <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="57" />
+        <source>e.g. the station crashed; the clerk has gone home</source>
+        <translation>例如：工作站死机；经办人已下班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="59" />
+        <source>Release</source>
+        <translation>释放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="60" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="489" />
+        <location filename="../../ui/printing_ui.py" line="490" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="496" />
+        <location filename="../../ui/printing_ui.py" line="497" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="499" />
+        <location filename="../../ui/printing_ui.py" line="500" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="500" />
+        <location filename="../../ui/printing_ui.py" line="501" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="501" />
+        <location filename="../../ui/printing_ui.py" line="502" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -3081,27 +3301,27 @@
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="288" />
+        <location filename="../../ui/search/page.py" line="289" />
         <source>No case matches these criteria.</source>
         <translation>没有符合条件的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="290" />
+        <location filename="../../ui/search/page.py" line="291" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="292" />
+        <location filename="../../ui/search/page.py" line="293" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="294" />
+        <location filename="../../ui/search/page.py" line="295" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="295" />
+        <location filename="../../ui/search/page.py" line="296" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>

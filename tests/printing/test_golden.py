@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from printing.documents import build_pdf
-from printing.model import DocumentKind, PageLayout
+from printing.model import TEMPLATE_KINDS, DocumentKind, PageLayout
 from printing.samples import sample_context
 
 from .conftest import render_page
@@ -26,7 +26,7 @@ DPI = 40  # enough to see layout, small enough to commit
 MAX_MEAN_DIFF = 1.5  # mean absolute grey-level difference (0..255)
 MAX_CHANGED_SHARE = 0.005  # share of pixels differing by more than 64 grey levels
 
-CASES = [(k, lay) for lay in PageLayout for k in DocumentKind]
+CASES = [(k, lay) for lay in PageLayout for k in TEMPLATE_KINDS]
 
 
 def render(kind: DocumentKind, layout: PageLayout, workdir: Path) -> Image.Image:

@@ -71,6 +71,7 @@ def test_result_document_downloaded_verified_and_kept(backoffice, tmp_path):
         ref = result_document_of(ctx.sessions, good)
         assert ref is not None and ref["sha256"] == hashlib.sha256(docs[good]).hexdigest()
         assert ref["size"] == len(docs[good])
+        assert ref["filename"] == "决定书.pdf"  # the name the department uploaded, for the window
         assert store.get(ref["sha256"]) == docs[good]  # decrypted from the attachment store
         assert docs[good] not in store.path_of(ref["sha256"]).read_bytes()  # encrypted at rest
         assert result_document_of(ctx.sessions, bad) is None

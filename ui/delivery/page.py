@@ -1,6 +1,11 @@
 """Result delivery page (出件, F4): find the case by typing its number or scanning the receipt's QR
-code, check who collects it (ID typed or read from the chip, compared by keyed token in the core),
-record the handover at the window or by express.
+code (or pick it in the 待领取 list, Shift+F4), check who collects it (ID typed or read from the chip,
+compared by keyed token in the core), record the handover at the window or by express.
+
+Finding a ready case claims it for this clerk (ui/claims.py); a case another window is handing out
+shows read-only with the holder's name, station and since when. The department's result document, when
+it has arrived, is named here and can be previewed (Ctrl+P, a full view: audited); the handover prints
+it next to the 送达回证, each a job of the print outbox.
 
 Keyboard: Enter advances (case number → collector ID / courier → tracking number → address → confirm);
 F6 reads the collector's card; Ctrl+Return confirms; Alt+W / Alt+X pick window or express; Ctrl+L starts over.
@@ -34,9 +39,13 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.case_numbers import parse_case_lookup
+from clerk_app.cases import CaseClaimed
 from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, Handover
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS
+from clerk_app.result_documents import ResultDocumentInfo
+from clerk_app.roles import Permission
+from ui.claims import ClaimBanner
 from ui.operations import BackgroundOp
 from ui.wedge import WedgeScanDetector
 
@@ -62,6 +71,8 @@ class DeliveryPage(QWidget):
         self.case: DeliveryCase | None = None
         self.collector: CollectorCheck | None = None
         self._collector_source = "manual"
+        self._claimed: str | None = None  # the case id this clerk claimed here (given back on the next case)
+        self.result_document: ResultDocumentInfo | None = None
 
         self.lookup = QLineEdit()
         self.lookup.setObjectName("deliveryLookup")
@@ -83,6 +94,20 @@ class DeliveryPage(QWidget):
         self.field_labels = {k: QLabel() for k in self.fields}
         for key in self.fields:
             self.case_form.addRow(self.field_labels[key], self.fields[key])
+        # The department's result document (issue 18 item 2): its name, and a preview (a full view).
+        self.result_label = QLabel()
+        self.result_label.setObjectName("deliveryResultDocument")
+        self.result_label.setWordWrap(True)
+        self.result_preview = QPushButton()
+        self.result_preview.setObjectName("deliveryResultPreview")
+        self.result_preview.clicked.connect(self.preview_result_document)
+        result_row = QHBoxLayout()
+        result_row.addWidget(self.result_label, 1)
+        result_row.addWidget(self.result_preview)
+        self.result_title = QLabel()
+        self.case_form.addRow(self.result_title, result_row)
+        self.claim_banner = ClaimBanner(ctx.cases, window.actor)
+        self.claim_banner.released.connect(lambda _cid: self.find_case())
 
         self.method_box = QGroupBox()
         self.by_window = QRadioButton()
@@ -164,6 +189,7 @@ class DeliveryPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.claim_banner)
         layout.addWidget(self.case_box)
         layout.addWidget(self.method_box)
         bottom = QHBoxLayout()
@@ -185,8 +211,11 @@ class DeliveryPage(QWidget):
         self.read_card_action = QAction(self)
         self.read_card_action.setShortcut(QKeySequence("F6"))  # as on the intake page
         self.read_card_action.triggered.connect(self.read_card)
+        self.preview_action = QAction(self)
+        self.preview_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.preview_action.triggered.connect(self.preview_result_document)
         self._card_op: BackgroundOp | None = None
-        for action in (self.confirm_action, self.next_case_action, self.read_card_action):
+        for action in (self.confirm_action, self.next_case_action, self.read_card_action, self.preview_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         self.wedge = WedgeScanDetector(self)
@@ -222,8 +251,14 @@ class DeliveryPage(QWidget):
         self.next_case_action.setText(self.tr("Next case"))
         self.read_card_action.setText(self.tr("Read identity card"))
         self.read_card_button.setText(self.tr("Read card (F6)"))
+        self.result_title.setText(self.tr("Result document"))
+        self.result_preview.setText(self.tr("Preview (Ctrl+P)"))
+        self.preview_action.setText(self.tr("Preview the result document"))
         self.hint.setText(
-            self.tr("Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · scan: look up")
+            self.tr(
+                "Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · "
+                "Ctrl+P: result document · scan: look up · Shift+F4: results ready"
+            )
         )
         self._show_case()
 
@@ -246,9 +281,18 @@ class DeliveryPage(QWidget):
         self.lookup.setText(text.strip())
         self.find_case()
 
+    def open_case_number(self, number: str) -> None:
+        """Look up ``number`` as if typed (the 待领取 list opens a case here)."""
+        self.reset()
+        self.lookup.setText(number)
+        self.find_case()
+
     def find_case(self) -> None:
+        self._give_back()  # the case on the page before, unless it was handed out
         self.case = None
         self.collector = None
+        self.result_document = None
+        self.claim_banner.set_claim(None)
         self.collector_id.clear()
         self.tracking.clear()
         self.address.clear()
@@ -263,6 +307,7 @@ class DeliveryPage(QWidget):
             return
         self.lookup.setText(self.case.case_number)  # a scanned code shows as the plain number
         self._show_case()
+        self._show_result_document()
         if not self.case.ready:
             status = i18n.text(STATUS_LABELS[self.case.status])
             self._say(
@@ -274,8 +319,77 @@ class DeliveryPage(QWidget):
             self.lookup.selectAll()
             self.lookup.setFocus()
             return
+        if not self._claim(self.case.id):
+            return
         self._say(self.tr("Result ready. Check the collector's ID, then confirm."), ok=True)
         (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
+
+    def _claim(self, case_id: str) -> bool:
+        """Claim the case for this clerk; when another window holds it, show it read-only."""
+        cases, actor = self.window_.ctx.cases, self.window_.actor
+        try:
+            cases.claim(actor, case_id)
+        except CaseClaimed as exc:
+            self.claim_banner.set_claim(exc.holder)
+            self.confirm_button.setEnabled(False)
+            self.method_box.setEnabled(False)
+            self._say(exc.user_message(), ok=False)
+            self.lookup.selectAll()
+            self.lookup.setFocus()
+            return False
+        except ClerkAppError as exc:
+            log.info("delivery claim refused: %s", exc)
+            self._say(exc.user_message(), ok=False)
+            return False
+        self._claimed = case_id
+        return True
+
+    def _give_back(self) -> None:
+        """Give back this clerk's claim on the case left without a handover (next case, sign-out)."""
+        case_id, self._claimed = self._claimed, None
+        if case_id is None:
+            return
+        try:
+            self.window_.ctx.cases.release(self.window_.actor, case_id)
+        except ClerkAppError as exc:  # it lapses by itself (claim_expiry_minutes): say nothing more
+            log.info("delivery: claim not given back: %s", exc)
+
+    def _show_result_document(self) -> None:
+        doc = None
+        if self.case is not None:
+            try:
+                doc = self.window_.ctx.results.info(self.window_.actor, self.case.id)
+            except ClerkAppError as exc:
+                log.info("result document: %s", exc)
+        self.result_document = doc
+        if doc is None:
+            self.result_label.setText(
+                self.tr("not received from the department") if self.case is not None and self.case.ready else "—"
+            )
+            self.result_preview.setEnabled(False)
+            return
+        self.result_label.setText(
+            self.tr("%1 (%2 KB): printed with the delivery receipt")
+            .replace("%1", doc.name)
+            .replace("%2", str(max(1, round(doc.size / 1024))))
+        )
+        self.result_preview.setEnabled(self.window_.actor.can(Permission.PII_VIEW_FULL))
+
+    def preview_result_document(self) -> None:
+        """The department's result document, on screen (a full view of a document naming the applicant:
+        audited by the core)."""
+        if self.case is None or self.result_document is None:
+            return
+        from ui.printing_ui import PreviewDialog
+
+        case_id = self.case.id
+        try:
+            data = self.window_.ctx.results.pdf(self.window_.actor, case_id, "view")
+        except ClerkAppError as exc:
+            self._say(exc.user_message(), ok=False)
+            return
+        self.result_dialog = PreviewDialog(data, f"{self.result_document.name} — {self.case.case_number}", self)
+        self.result_dialog.show()
 
     def collector_from_card(self, document_number: str) -> None:
         """The card reader read a document: check it as the collector (source: chip)."""
@@ -403,14 +517,21 @@ class DeliveryPage(QWidget):
                 .replace("%2", receipt.courier)
                 .replace("%3", receipt.tracking_number)
             )
+        printed = self.result_document is not None
+        self._claimed = None  # the handover ended the claim
         self.delivered.emit(receipt.case_id, receipt.method.value)
         self.reset()
+        if printed:
+            text += " " + self.tr("The delivery receipt and the result document go to the printer.")
         self._say(text, ok=True)
 
     def reset(self) -> None:
         """Ready for the next applicant."""
+        self._give_back()
         self.case = None
         self.collector = None
+        self.result_document = None
+        self.claim_banner.set_claim(None)
         self._collector_source = "manual"
         for edit in (self.lookup, self.collector_id, self.tracking):
             edit.clear()
@@ -434,6 +555,8 @@ class DeliveryPage(QWidget):
         if c is None:
             for label in self.fields.values():
                 label.setText("—")
+            self.result_label.setText("—")
+            self.result_preview.setEnabled(False)
             self.confirm_button.setEnabled(False)
             self.method_box.setEnabled(False)
             return
@@ -444,5 +567,6 @@ class DeliveryPage(QWidget):
         self.fields["applicant"].setText(f"{c.applicant_name}  {c.applicant_id}".strip() or "—")
         self.fields["agent"].setText(f"{c.agent_name}  {c.agent_id}" if c.agent_name is not None else self.tr("(none)"))
         self.fields["promised"].setText(c.promised_date.isoformat() if c.promised_date else "—")
-        self.confirm_button.setEnabled(c.ready)
-        self.method_box.setEnabled(c.ready)
+        held = self.claim_banner.claim is not None  # another window hands it out: read-only here
+        self.confirm_button.setEnabled(c.ready and not held)
+        self.method_box.setEnabled(c.ready and not held)

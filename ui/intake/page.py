@@ -639,7 +639,9 @@ class IntakePage(QWidget):
             return
         from ui.search.case_view import CaseViewDialog
 
-        self.matter_dialog = CaseViewDialog(self.ctx.cases, self.ctx.search, self.actor, matter.id, self)
+        self.matter_dialog = CaseViewDialog(
+            self.ctx.cases, self.ctx.search, self.actor, matter.id, self, results=self.ctx.results
+        )
         self.matter_dialog.open()
 
     # -- card reading (off the GUI thread) ------------------------------------------------------

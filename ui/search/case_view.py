@@ -1,5 +1,9 @@
 """One case's history: summary, checklist lines, documents printed, status changes and audit
-events (as far as the signed-in role may read them). Read-only; personal data masked."""
+events (as far as the signed-in role may read them). Read-only; personal data masked.
+
+When another window works on the case the banner on top says who, where and since when (a supervisor
+releases a stale claim from it, ui/claims.py). The department's result document, once it has arrived,
+is named in the summary; opening it (Alt+R) is a full view, audited by the core."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -27,7 +33,8 @@ from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import LINE_STATUS_LABELS, STATUS_LABELS, CaseStatus
-from clerk_app.roles import ROLE_LABELS, Actor, Role
+from clerk_app.result_documents import ResultDocumentInfo, ResultDocumentService
+from clerk_app.roles import ROLE_LABELS, Actor, Permission, Role
 from clerk_app.search import AuditRow, CaseSearch, DocumentRow
 from clerk_app.workdays import promised_text
 
@@ -58,12 +65,24 @@ def _role(value: str) -> str:
 
 class CaseViewDialog(QDialog):
     def __init__(
-        self, cases: CaseService, search: CaseSearch, actor: Actor, case_id: str, parent: QWidget | None = None
+        self,
+        cases: CaseService,
+        search: CaseSearch,
+        actor: Actor,
+        case_id: str,
+        parent: QWidget | None = None,
+        results: ResultDocumentService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("caseViewDialog")
         self.resize(980, 620)
         self._cases, self._search, self._actor, self.case_id = cases, search, actor, case_id
+        self._results = results
+        self.result_document: ResultDocumentInfo | None = None
+        from ui.claims import ClaimBanner
+
+        self.claim_banner = ClaimBanner(cases, actor, self)
+        self.claim_banner.released.connect(lambda _cid: self.load())
         self.tabs = QTabWidget()
         self.summary = QWidget()
         self.form = QFormLayout(self.summary)
@@ -84,6 +103,7 @@ class CaseViewDialog(QDialog):
 
         add_supplement_button(self, cases, actor, case_id, self.buttons)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.claim_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -113,11 +133,14 @@ class CaseViewDialog(QDialog):
             self.view = self._cases.get(self._actor, self.case_id)
             docs = self._search.documents(self._actor, self.case_id)
             events = self._search.audit_events(self._actor, self.case_id)
+            if self._results is not None:
+                self.result_document = self._results.info(self._actor, self.case_id)
         except ClerkAppError as exc:
             log.warning("case view: %s", exc)
             self.error.setText(exc.user_message())
             self.error.setVisible(True)
             return
+        self.claim_banner.set_claim(self.view.claim)  # someone else's: read-only, with who and since when
         self._show(self.view, docs, events)
 
     def _show(self, v: CaseView, docs: list[DocumentRow], events: list[AuditRow]) -> None:
@@ -148,6 +171,8 @@ class CaseViewDialog(QDialog):
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.form.addRow(label, value_label)
+        if self._results is not None:
+            self._result_row()
         self._fill(
             self.lines,
             (
@@ -237,6 +262,44 @@ class CaseViewDialog(QDialog):
             for i, title in enumerate(titles):
                 self.tabs.setTabText(i, title)
 
+    def _result_row(self) -> None:
+        """The department's result document: its name and size, and Open (a full view, audited)."""
+        doc = self.result_document
+        row = QHBoxLayout()
+        text = QLabel()
+        text.setObjectName("caseResultDocument")
+        row.addWidget(text, 1)
+        self.result_open = QPushButton(self.tr("&Read the result document"))
+        self.result_open.setObjectName("caseResultOpen")
+        self.result_open.clicked.connect(self.open_result_document)
+        row.addWidget(self.result_open)
+        if doc is None:
+            text.setText(self.tr("not received from the department"))
+            self.result_open.setVisible(False)
+        else:
+            text.setText(
+                self.tr("%1 (%2 KB)").replace("%1", doc.name).replace("%2", str(max(1, round(doc.size / 1024))))
+            )
+            self.result_open.setEnabled(self._actor.can(Permission.PII_VIEW_FULL))
+        self.form.addRow(self.tr("Result document"), row)
+
+    def open_result_document(self) -> None:
+        if self._results is None or self.result_document is None:
+            return
+        from ui.printing_ui import PreviewDialog
+
+        try:
+            data = self._results.pdf(self._actor, self.case_id, "view")  # audited: case.result_document
+        except ClerkAppError as exc:
+            self.error.setText(exc.user_message())
+            self.error.setVisible(True)
+            return
+        title = self.result_document.name
+        if self.view is not None and self.view.case_number:
+            title += f" — {self.view.case_number}"
+        self.result_dialog = PreviewDialog(data, title, self)
+        self.result_dialog.show()
+
     def _reason(self, to_status: str, reason: str | None) -> str:
         if to_status == CaseStatus.DELIVERED.value:  # the reason of a handover is its method
             return {"window": self.tr("collected at the window"), "express": self.tr("sent by express")}.get(
@@ -262,4 +325,5 @@ class CaseViewDialog(QDialog):
             "delivery_receipt": self.tr("Delivery receipt"),
             "supplement_receipt": self.tr("Supplement receipt"),
             "material_request_notice": self.tr("Material request notice"),
+            "result_document": self.tr("Result document"),
         }.get(kind, kind)

@@ -274,7 +274,8 @@ class SearchPage(QWidget):
         case_id = self.model.case_id(index.row()) if index.isValid() else None
         if case_id is None:
             return
-        self.dialog = CaseViewDialog(self.window_.ctx.cases, self.search, self.window_.actor, case_id, self)
+        ctx = self.window_.ctx
+        self.dialog = CaseViewDialog(ctx.cases, self.search, self.window_.actor, case_id, self, results=ctx.results)
         self.case_opened.emit(case_id)
         self.dialog.open()
 

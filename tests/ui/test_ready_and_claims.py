@@ -1,0 +1,114 @@
+"""The 待领取 list (Shift+F4) and claims in the window, with two actors on one hall store: the clerk signs
+in through the login dialog, finds the results ready, opens one another window is handing out (read-only,
+the holder's name, station and since when, the confirm button off); the supervisor releases the stale
+claim from the case view with a reason (audited); a claim lapses by itself after claim_expiry_minutes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from sqlalchemy import select
+
+from clerk_app.store.models import AuditEvent
+from tests.core.test_hall_cases import other_window, second_clerk
+from tests.helpers.case_factory import decided_case, person, to_result_ready
+from tests.helpers.core import make_world
+from ui.login import LoginDialog
+from ui.main_window import MainWindow
+from ui.search.case_view import CaseViewDialog
+
+
+def login_through_dialog(qtbot, ctx, translations, username: str, password: str) -> MainWindow:
+    dialog = LoginDialog(ctx, translations)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClicks(dialog.password, password)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    window = MainWindow(ctx, dialog.actor, translations)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def press(qtbot, window, keys: str) -> None:
+    seq = QKeySequence(keys)[0]
+    qtbot.keyClick(window.focusWidget() or window, seq.key(), seq.keyboardModifiers())
+
+
+def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, translations):
+    world = make_world(tmp_path, claim_expiry_minutes=60, print_policy="receipt=never, materials_received=never")
+    ctx = world.ctx
+    try:
+        clerk = world.login("clerk")
+        zhao = second_clerk(world)  # 赵敏 at window station WH02
+        held, held_number = decided_case(ctx, clerk, person("王芳", 5))
+        free, free_number = decided_case(ctx, clerk, person("李四", 6))
+        for cid in (held, free):
+            to_result_ready(ctx, cid)
+        wh02 = other_window(world)
+        wh02.claim_expiry = ctx.cases.claim_expiry
+        wh02.claim(zhao, held)
+
+        window = login_through_dialog(qtbot, ctx, translations, "clerk", "Clerk2026")
+        ready = window.pages["ready"]
+        assert window.tabs.tabText(window.tabs.indexOf(ready)).startswith("待领取")
+        press(qtbot, window, "Shift+F4")
+        assert window.tabs.currentWidget() is ready
+        numbers = [ready.table.item(r, 0).text() for r in range(ready.table.rowCount())]
+        assert sorted(numbers) == sorted([held_number, free_number])
+        row = numbers.index(held_number)
+        assert "赵敏" in ready.table.item(row, 7).text() and "WH02" in ready.table.item(row, 7).text()
+        assert ready.table.item(row, 6).text() == "未收到"  # no result document from the back office here
+        assert ready.count.text() == "共 2 件待领取"
+
+        # Opening the held case: the delivery page shows it read-only with the holder.
+        ready.select_case(held_number)
+        qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        delivery = window.pages["delivery"]
+        assert window.tabs.currentWidget() is delivery
+        assert delivery.case is not None and delivery.case.id == held
+        banner = delivery.claim_banner
+        assert banner.isVisible() and "赵敏" in banner.label.text() and "WH02" in banner.label.text()
+        assert "09:30" in banner.label.text() and "10:30" in banner.label.text()  # since, lapses at
+        assert not delivery.confirm_button.isEnabled() and not banner.release_button.isVisible()
+        assert "只能查看" in delivery.message.text()
+
+        # The free case is claimed for this clerk on opening it; the next case gives it back.
+        press(qtbot, window, "Shift+F4")
+        ready.select_case(free_number)
+        qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        assert delivery.confirm_button.isEnabled() and not banner.isVisible()
+        assert ctx.cases.claim_of(free).user_id == clerk.user_id
+        delivery.reset()
+        assert ctx.cases.claim_of(free) is None
+
+        # The supervisor releases 赵敏's stale claim from the case view, with a reason (audited).
+        supervisor = world.login("supervisor")
+        view = CaseViewDialog(ctx.cases, ctx.search, supervisor, held, results=ctx.results)
+        qtbot.addWidget(view)
+        view.show()
+        assert view.claim_banner.isVisible() and view.claim_banner.release_button.isVisible()
+        view.claim_banner.ask_reason = lambda _parent, claim: "工作站死机，经办人已下班"
+        view.claim_banner.release_button.click()
+        assert not view.claim_banner.isVisible() and ctx.cases.claim_of(held) is None
+        with ctx.sessions() as s:
+            released = s.scalars(
+                select(AuditEvent).where(AuditEvent.action == "case.claim_release", AuditEvent.case_id == held)
+            ).all()
+        assert released[-1].detail["reason"] == "工作站死机，经办人已下班"
+        assert released[-1].detail["holder"] == zhao.user_id and released[-1].actor == supervisor.username
+
+        # Now the clerk may hand it out …
+        delivery.open_case_number(held_number)
+        assert delivery.confirm_button.isEnabled() and ctx.cases.claim_of(held).user_id == clerk.user_id
+        # … and a claim left behind (a station that crashed) lapses after claim_expiry_minutes.
+        world.clock.advance(minutes=61)
+        assert ctx.cases.claim_of(held) is None
+        wh02.claim(zhao, held)  # taken over, audited as an expired release
+        ready.refresh()
+        assert "赵敏" in ready.table.item(numbers.index(held_number), 7).text()
+    finally:
+        ctx.close()

@@ -1,0 +1,189 @@
+"""Claims in the window (issue 14 item 2): who works on a case now.
+
+Opening a case for work claims it (``CaseService.claim``). A case someone else holds opens read-only,
+and :class:`ClaimBanner` says who holds it, at which station and window, since when, and when the claim
+lapses by itself (``claim_expiry_minutes``, end of the day at the latest). A supervisor
+(``Permission.CASE_RELEASE_CLAIM``) releases a stale claim from the banner with a reason; the core
+records it in the audit trail with the holder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clerk_app.cases import CaseService, ClaimView
+from clerk_app.clock import CHINA_TZ
+from clerk_app.errors import ClerkAppError
+from clerk_app.roles import Actor, Permission
+
+if TYPE_CHECKING:
+    from ui.pages import PageHost
+
+_STYLE = "background: #fff4e0; color: #8a4b00; padding: 6px; border: 1px solid #e0b070;"
+
+
+def _hm(value) -> str:
+    return value.astimezone(CHINA_TZ).strftime("%H:%M")
+
+
+class ReleaseClaimDialog(QDialog):
+    """Asks the supervisor why the claim is released; OK only with a reason (it goes to the audit)."""
+
+    def __init__(self, claim: ClaimView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("releaseClaimDialog")
+        self.setWindowTitle(self.tr("Release the claim"))
+        self.text = QLabel(
+            self.tr("Release %1's claim on this case? Give the reason; it is recorded in the audit trail.").replace(
+                "%1", claim.user_name
+            )
+        )
+        self.text.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("releaseClaimReason")
+        self.reason.setPlaceholderText(self.tr("e.g. the station crashed; the clerk has gone home"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Release"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+
+
+def ask_release_reason(parent: QWidget, claim: ClaimView) -> str | None:
+    dialog = ReleaseClaimDialog(claim, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.reason.text().strip() or None
+
+
+class ClaimBanner(QWidget):
+    """ "Being handled by …: read-only" above a case someone else holds; a release button for supervisors.
+    Hidden while nobody else holds the case."""
+
+    released = Signal(str)  # case id: the claim was released (audited by the core)
+
+    def __init__(self, cases: CaseService, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("claimBanner")
+        self._cases, self._actor = cases, actor
+        self.claim: ClaimView | None = None
+        # How the reason is asked (tests answer it directly).
+        self.ask_reason: Callable[[QWidget, ClaimView], str | None] = ask_release_reason
+        self.label = QLabel()
+        self.label.setObjectName("claimHolder")
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet(_STYLE)
+        self.release_button = QPushButton()
+        self.release_button.setObjectName("releaseClaim")
+        self.release_button.clicked.connect(self.release)
+        self.release_button.setVisible(actor.can(Permission.CASE_RELEASE_CLAIM))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setVisible(False)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.release_button)
+        row.addWidget(self.error)
+        self.retranslate()
+        self.set_claim(None)
+
+    def retranslate(self) -> None:
+        self.release_button.setText(self.tr("&Release claim…"))
+        self._show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_claim(self, claim: ClaimView | None) -> None:
+        """Show ``claim`` when it is someone else's; hide otherwise."""
+        self.claim = claim if claim is not None and claim.user_id != self._actor.user_id else None
+        self.error.setVisible(False)
+        self._show()
+
+    def _show(self) -> None:
+        c = self.claim
+        self.setVisible(c is not None)
+        if c is None:
+            self.label.clear()
+            return
+        self.label.setText(holder_text(c))
+
+    def release(self) -> bool:
+        c = self.claim
+        if c is None or not self._actor.can(Permission.CASE_RELEASE_CLAIM):
+            return False
+        reason = self.ask_reason(self, c)
+        if not reason:
+            return False
+        try:
+            self._cases.release(self._actor, c.case_id, reason)
+        except ClerkAppError as exc:
+            self.error.setText(exc.user_message())
+            self.error.setVisible(True)
+            return False
+        self.set_claim(None)
+        self.released.emit(c.case_id)
+        return True
+
+
+def holder_text(c: ClaimView) -> str:
+    """Who holds the case, where, since when, and when the claim lapses: read-only for the reader."""
+    from PySide6.QtCore import QCoreApplication
+
+    text = (
+        QCoreApplication.translate(
+            "ClaimBanner", "Being handled by %1 (station %2, window %3) since %4: read-only for you."
+        )
+        .replace("%1", c.user_name)
+        .replace("%2", c.station_code)
+        .replace("%3", c.window_no)
+        .replace("%4", _hm(c.since))
+    )
+    if c.expires_at is not None:
+        text += " " + QCoreApplication.translate("ClaimBanner", "The claim lapses at %1.").replace(
+            "%1", _hm(c.expires_at)
+        )
+    return text
+
+
+def open_for_work(host: PageHost, case_id: str, parent: QWidget | None = None) -> bool:
+    """Claim the case for the signed-in clerk (True: work on it). When another window holds it, the
+    case view opens read-only with the holder (and, for a supervisor, the release button): False."""
+    ctx = host.ctx
+    try:
+        view = ctx.cases.open_for_work(host.actor, case_id)
+    except ClerkAppError as exc:
+        host.show_status(exc.user_message(), 8000)
+        return False
+    if not view.read_only_for(host.actor):
+        return True
+    from ui.search.case_view import CaseViewDialog
+
+    owner = parent if parent is not None else host if isinstance(host, QWidget) else None
+    dialog = CaseViewDialog(ctx.cases, ctx.search, host.actor, case_id, owner, results=ctx.results)
+    host.claimed_case_dialog = dialog  # type: ignore[attr-defined]  # kept alive while shown
+    dialog.show()
+    return False

@@ -1,0 +1,240 @@
+"""Results ready for pickup (待领取, Shift+F4): every case of the hall whose result is ready, oldest first,
+whichever window accepted it (通办: any window hands it out). Each row says whether the department's
+result document has arrived and who, if anyone, is handing the case out right now.
+
+Keyboard: the list has the focus; Enter (or a double click) opens the case on the 出件 page (F4);
+type in the filter field (Ctrl+F) to narrow by case number, item or the masked name; F5 refreshes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clerk_app.cases import ReadyCase
+from clerk_app.clock import CHINA_TZ
+from clerk_app.errors import ClerkAppError
+
+if TYPE_CHECKING:
+    from ui.pages import PageHost
+
+log = logging.getLogger(__name__)
+COLUMNS = 8
+
+
+class ReadyPage(QWidget):
+    open_case = Signal(str)  # case number: hand it out on the delivery page
+
+    def __init__(self, window: PageHost) -> None:
+        super().__init__()
+        self.window_ = window
+        self.rows: list[ReadyCase] = []
+        self.with_document: set[str] = set()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold; font-size: 15px;")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("readyFilter")
+        self.filter.textChanged.connect(self._apply_filter)
+        self.filter.returnPressed.connect(self._focus_table)
+        self.filter_label = QLabel()
+        self.filter_label.setBuddy(self.filter)
+        self.refresh_button = QPushButton()
+        self.refresh_button.setObjectName("readyRefresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.open_button = QPushButton()
+        self.open_button.setObjectName("readyOpen")
+        self.open_button.clicked.connect(self.open_current)
+        top = QHBoxLayout()
+        top.addWidget(self.filter_label)
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.open_button)
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setObjectName("readyTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(lambda _index: self.open_current())  # Enter, or a double click
+        self.count = QLabel()
+        self.count.setObjectName("readyCount")
+        self.error = QLabel()
+        self.error.setObjectName("readyError")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(self.error)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(self.table)
+
+        self.refresh_action = QAction(self)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.refresh)
+        self.filter_action = QAction(self)
+        self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.filter_action.triggered.connect(self.focus_filter)
+        for action in (self.refresh_action, self.filter_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.retranslate()
+
+    # -- texts ---------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Results ready for pickup in the hall (oldest first)"))
+        self.filter_label.setText(self.tr("&Filter"))
+        self.filter.setPlaceholderText(self.tr("case number, item or name"))
+        self.refresh_button.setText(self.tr("Refresh (F5)"))
+        self.open_button.setText(self.tr("&Hand out (Enter)"))
+        self.refresh_action.setText(self.tr("Refresh the list"))
+        self.filter_action.setText(self.tr("Filter the list"))
+        self.hint.setText(
+            self.tr("Enter: hand out on the delivery page (F4) · Ctrl+F: filter · F5: refresh · any window hands out")
+        )
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Case number"),
+                self.tr("Item"),
+                self.tr("Applicant"),
+                self.tr("Accepted at"),
+                self.tr("Result ready since"),
+                self.tr("Promised by"),
+                self.tr("Result document"),
+                self.tr("Being handled by"),
+            ]
+        )
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self.refresh()
+        super().showEvent(event)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def focus_first(self) -> None:
+        self.table.setFocus()
+        if self.table.currentRow() < 0 and self.table.rowCount():
+            self.table.selectRow(0)
+
+    # -- data ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        ctx, actor = self.window_.ctx, self.window_.actor
+        try:
+            self.rows = ctx.cases.results_ready(actor)
+            self.with_document = ctx.results.cases_with_document(actor, [r.case_id for r in self.rows])
+        except ClerkAppError as exc:
+            log.warning("results ready: %s", exc)
+            self.rows, self.with_document = [], set()
+            self.error.setText(exc.user_message())
+        else:
+            self.error.clear()
+        self._fill()
+
+    def _fill(self) -> None:
+        current = self.current_case_number()
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            holder = ""
+            if row.claim is not None:
+                holder = (
+                    self.tr("%1 (station %2, window %3) since %4")
+                    .replace("%1", row.claim.user_name)
+                    .replace("%2", row.claim.station_code)
+                    .replace("%3", row.claim.window_no)
+                    .replace("%4", row.claim.since.astimezone(CHINA_TZ).strftime("%H:%M"))
+                )
+            values = (
+                row.case_number or "",
+                row.item_name,
+                row.applicant_name or "—",
+                self.tr("%1 window %2").replace("%1", row.station_code).replace("%2", row.window_no),
+                row.ready_since.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+                row.promised_date.isoformat() if row.promised_date else "—",
+                self.tr("arrived") if row.case_id in self.with_document else self.tr("not received"),
+                holder,
+            )
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, row.case_number)
+                self.table.setItem(r, c, item)
+        self.count.setText(self.tr("%1 result(s) waiting for pickup").replace("%1", str(len(self.rows))))
+        if not self.rows:
+            self.count.setText(self.tr("No results are waiting for pickup."))
+        self._apply_filter(self.filter.text())
+        if current:
+            self.select_case(current)
+        elif self.rows and self.table.currentRow() < 0:
+            self._select_first_visible()
+
+    def _apply_filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for r, row in enumerate(self.rows):
+            hay = " ".join((row.case_number or "", row.item_name, row.item_code, row.applicant_name)).lower()
+            self.table.setRowHidden(r, bool(needle) and needle not in hay)
+        current = self.table.currentRow()
+        if current < 0 or self.table.isRowHidden(current):
+            self._select_first_visible()
+
+    def _select_first_visible(self) -> None:
+        for r in range(self.table.rowCount()):
+            if not self.table.isRowHidden(r):
+                self.table.selectRow(r)
+                return
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+
+    def select_case(self, case_number: str) -> bool:
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.text() == case_number and not self.table.isRowHidden(r):
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def current_case_number(self) -> str | None:
+        row = self.table.currentRow()
+        if row < 0 or self.table.isRowHidden(row):
+            return None
+        item = self.table.item(row, 0)
+        return item.text() if item is not None and item.text() else None
+
+    def open_current(self) -> None:
+        """Hand the selected case out: the 出件 page looks it up (and claims it there)."""
+        number = self.current_case_number()
+        if not number:
+            return
+        self.open_case.emit(number)
+        delivery = self.window_.pages.get("delivery")
+        if delivery is not None:
+            self.window_.show_page(delivery)
+            delivery.open_case_number(number)  # type: ignore[attr-defined]
