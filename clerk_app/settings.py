@@ -29,11 +29,18 @@ class SettingsError(ConfigurationError):
 _Check = Callable[[object], str | None]  # a validator: None when the value is fine, else the problem
 
 
-def _choice(*options: str) -> _Check:
-    def check(value: object) -> str | None:
-        return None if value in options else "must be one of " + ", ".join(o or '"" (empty)' for o in options)
+class _Choice:
+    """One of a few values (the admin's settings page offers them in a list: ``options``)."""
 
-    return check
+    def __init__(self, *options: str) -> None:
+        self.options = options
+
+    def __call__(self, value: object) -> str | None:
+        return None if value in self.options else "must be one of " + ", ".join(o or '"" (empty)' for o in self.options)
+
+
+def _choice(*options: str) -> _Check:
+    return _Choice(*options)
 
 
 def _pattern(regex: str, what: str) -> _Check:
@@ -45,15 +52,40 @@ def _pattern(regex: str, what: str) -> _Check:
     return check
 
 
-def _range(lo: int, hi: int) -> _Check:
-    def check(value: object) -> str | None:
-        return (
-            None
-            if isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
-            else f"must be {lo}–{hi}"
-        )
+class _Range:
+    """A whole number from ``lo`` to ``hi`` (the settings page's spin box takes the bounds)."""
 
-    return check
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+
+    def __call__(self, value: object) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and self.lo <= value <= self.hi
+        return None if ok else f"must be {self.lo}–{self.hi}"
+
+
+def _range(lo: int, hi: int) -> _Check:
+    return _Range(lo, hi)
+
+
+def choices_of(name: str) -> tuple[str, ...] | None:
+    """The allowed values of a choice option, None for a free one."""
+    check = next(f for f in fields(Settings) if f.name == name).metadata.get("check")
+    return check.options if isinstance(check, _Choice) else None
+
+
+def bounds_of(name: str) -> tuple[int, int] | None:
+    """(lowest, highest) of a whole-number option with a range, None otherwise."""
+    check = next(f for f in fields(Settings) if f.name == name).metadata.get("check")
+    return (check.lo, check.hi) if isinstance(check, _Range) else None
+
+
+def problem_of(name: str, value: object) -> str | None:
+    """The problem of one option's value (English, for the log), None when it is fine."""
+    try:
+        validate({name: value})
+    except SettingsError as exc:
+        return str(exc.params.get("problems", exc.detail))
+    return None
 
 
 # Document kinds a print policy may name (values of printing.model.DocumentKind; clerk_app does not

@@ -1,5 +1,5 @@
 """Render the administrator's page to docs/screenshots/ (admin-catalogue.png, admin-catalogue-refused.png,
-admin-users.png): offscreen Qt, zh_CN, a throw-away demo store with a second catalogue version.
+admin-users.png, admin-settings.png): offscreen Qt, zh_CN, a throw-away demo store with a second catalogue version.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_admin.py"""
 
 from __future__ import annotations
@@ -78,8 +78,13 @@ def main() -> None:
     page.users.select("prereview")
     settle(app)
     window.grab().save(str(out / "admin-users.png"))
+    page.tabs.setCurrentWidget(page.settings)
+    page.settings.editors["window_no"].setText("0X!")
+    page.settings.save()  # refused: shows the message and marks the row
+    settle(app)
+    window.grab().save(str(out / "admin-settings.png"))
     ctx.close()
-    print("wrote admin-catalogue.png, admin-catalogue-refused.png, admin-users.png")
+    print("wrote admin-catalogue.png, admin-catalogue-refused.png, admin-users.png, admin-settings.png")
 
 
 if __name__ == "__main__":

@@ -61,14 +61,19 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../ui/admin/page.py" line="48" />
+        <location filename="../../ui/admin/page.py" line="54" />
         <source>Catalogue versions</source>
         <translation>事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/page.py" line="50" />
+        <location filename="../../ui/admin/page.py" line="56" />
         <source>User accounts</source>
         <translation>用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/page.py" line="58" />
+        <source>Settings</source>
+        <translation>设置</translation>
     </message>
 </context>
 <context>
@@ -3324,6 +3329,69 @@
         <location filename="../../ui/search/page.py" line="296" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPanel</name>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="143" />
+        <source>Nothing was changed.</source>
+        <translation>没有修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="149" />
+        <source>%1: not a valid value (%2)</source>
+        <translation>%1：值不符合要求（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="155" />
+        <source>Not saved; nothing was changed:</source>
+        <translation>未保存，未作任何更改：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="163" />
+        <source>The settings file could not be written; nothing was changed.</source>
+        <translation>无法写入设置文件，未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="167" />
+        <source>Saved: %1. The changes take effect when the program is started again.</source>
+        <translation>已保存：%1。重新启动程序后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="187" />
+        <source>The settings of this station. Each value is checked before it is saved; a saved change is recorded in the audit trail and takes effect when the program is started again.</source>
+        <translation>本工作站的设置。每项值在保存前都会检查；保存的修改记入审计日志，重新启动程序后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <source>Setting</source>
+        <translation>设置项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <source>Explanation</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="199" />
+        <source>Save (Ctrl+S)</source>
+        <translation>保存 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="200" />
+        <source>Undo changes</source>
+        <translation>撤销修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/settings_panel.py" line="201" />
+        <source>Save the settings</source>
+        <translation>保存设置</translation>
     </message>
 </context>
 <context>

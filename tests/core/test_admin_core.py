@@ -134,3 +134,13 @@ def test_admin_manages_accounts_with_guards(world):
     role_event = next(e for e in _events(world, "user.role"))
     assert "角色：监督管理人员" in detail_text(role_event.detail)
     assert all("NewPass2027" not in str(e.detail) for e in _events(world, "user."))
+
+
+def test_every_setting_has_a_chinese_name_and_choice_values_are_named():
+    from clerk_app import settings_labels
+    from clerk_app.settings import Settings, choices_of
+
+    assert settings_labels.missing() == []
+    for name in Settings.__dataclass_fields__:
+        for value in choices_of(name) or ():
+            assert settings_labels.value_label(name, value) != value, (name, value)

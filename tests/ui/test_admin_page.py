@@ -197,3 +197,49 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     for action in ("user.create", "user.unlock", "user.password_reset", "user.role", "user.disable"):
         assert action in trail
     assert not any("Reset2027x" in str(e.detail) for e in demo_ctx.auditor.events(window.actor))
+
+
+def test_admin_changes_settings_checked_saved_and_audited(qtbot, demo_ctx, translations, tmp_path, monkeypatch):
+    from clerk_app.settings import load_settings
+
+    path = tmp_path / "settings.toml"
+    monkeypatch.setenv("CLERK_APP_SETTINGS", str(path))
+    window = _login(qtbot, demo_ctx, translations, "admin", "Admin2026")
+    window.show_page("admin")
+    page = window.pages["admin"]
+    panel = page.settings
+    page.tabs.setCurrentWidget(panel)
+    assert page.tabs.tabText(page.tabs.indexOf(panel)) == "设置"
+    row = panel.names.index("window_no")
+    assert panel.table.item(row, 0).text() == "窗口号"
+    assert panel.editors["printer_backend"].currentText() == "PDF 文件夹"
+
+    # A bad value: said in Chinese, the row marked, nothing saved.
+    panel.editors["window_no"].setText("窗口!!")
+    qtbot.keyClick(panel.editors["window_no"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "未保存" in panel.result.text() and "窗口号：值不符合要求" in panel.result.text()
+    assert not path.exists()
+    # Good values: saved, audited, said to take effect at the next start.
+    panel.editors["window_no"].setText("07")
+    panel.editors["idle_lock_minutes"].setValue(15)
+    panel.editors["card_read_on_placement"].setChecked(True)
+    combo = panel.editors["printer_backend"]
+    combo.setCurrentIndex(combo.findData("none"))
+    qtbot.keyClick(panel.editors["window_no"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "已保存" in panel.result.text() and "重新启动" in panel.result.text()
+    saved = load_settings(path)
+    assert (saved.window_no, saved.idle_lock_minutes, saved.card_read_on_placement, saved.printer_backend) == (
+        "07",
+        15,
+        True,
+        "none",
+    )
+    qtbot.keyClick(panel.editors["window_no"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert panel.result.text() == "没有修改。"
+    events = [e for e in demo_ctx.auditor.events(window.actor) if e.action == "settings.change"]
+    assert len(events) == 1 and set(events[0].detail["changed"]) == {
+        "window_no",
+        "idle_lock_minutes",
+        "card_read_on_placement",
+        "printer_backend",
+    }

@@ -1,5 +1,5 @@
 """The administrator's page (F10): one tab per area the admin manages, each shown only with its
-permission — catalogue versions (CATALOGUE_MANAGE), user accounts (USER_MANAGE)."""
+permission — catalogue versions (CATALOGUE_MANAGE), user accounts (USER_MANAGE), settings (SETTINGS_MANAGE)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ class AdminPage(QWidget):
 
             self.users = UsersPanel(host)
             self.tabs.addTab(self.users, "")
+        self.settings = None
+        if host.actor.can(Permission.SETTINGS_MANAGE):
+            from ui.admin.settings_panel import SettingsPanel
+
+            self.settings = SettingsPanel(host)
+            self.tabs.addTab(self.settings, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.retranslate()
@@ -48,6 +54,8 @@ class AdminPage(QWidget):
                 self.tabs.setTabText(i, self.tr("Catalogue versions"))
             elif widget is self.users:
                 self.tabs.setTabText(i, self.tr("User accounts"))
+            elif widget is self.settings:
+                self.tabs.setTabText(i, self.tr("Settings"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
