@@ -3354,42 +3354,42 @@
         <translation>无法写入设置文件，未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="167" />
+        <location filename="../../ui/admin/settings_panel.py" line="166" />
         <source>Saved: %1. The changes take effect when the program is started again.</source>
         <translation>已保存：%1。重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="187" />
+        <location filename="../../ui/admin/settings_panel.py" line="185" />
         <source>The settings of this station. Each value is checked before it is saved; a saved change is recorded in the audit trail and takes effect when the program is started again.</source>
         <translation>本工作站的设置。每项值在保存前都会检查；保存的修改记入审计日志，重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <location filename="../../ui/admin/settings_panel.py" line="189" />
         <source>Setting</source>
         <translation>设置项</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <location filename="../../ui/admin/settings_panel.py" line="189" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="191" />
+        <location filename="../../ui/admin/settings_panel.py" line="189" />
         <source>Explanation</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="199" />
+        <location filename="../../ui/admin/settings_panel.py" line="197" />
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="200" />
+        <location filename="../../ui/admin/settings_panel.py" line="198" />
         <source>Undo changes</source>
         <translation>撤销修改</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="201" />
+        <location filename="../../ui/admin/settings_panel.py" line="199" />
         <source>Save the settings</source>
         <translation>保存设置</translation>
     </message>
