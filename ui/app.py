@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.settings import Settings
@@ -54,10 +55,51 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class Session:
+    """The login window, then the main window; signing out brings the login window back, Quit or a
+    cancelled login ends the program (``on_quit``). Driven by signals, so a test walks the same loop
+    as the running program (login dialog → window → Ctrl+Shift+L → login dialog)."""
+
+    def __init__(self, pending: Any, translations: Translations, on_quit: Callable[[], None]) -> None:
+        self.pending = pending
+        self.translations = translations
+        self.on_quit = on_quit
+        self.dialog: Any = None  # the login dialog on screen, if any
+        self.window: Any = None  # the main window of the signed-in user, if any
+
+    def show_login(self) -> None:
+        from ui.login import LoginDialog
+
+        dialog = LoginDialog(self.pending, self.translations)
+        self.dialog = dialog
+        dialog.finished.connect(lambda code: self._signed_in(dialog, code))
+        dialog.open()
+
+    def _signed_in(self, dialog: Any, code: int) -> None:
+        from ui.login import LoginDialog
+
+        self.dialog = None
+        actor = dialog.actor if code == LoginDialog.DialogCode.Accepted.value else None
+        if actor is None:
+            if isinstance(self.pending, PendingContext) and self.pending.ready and not _started_ok(self.pending):
+                QMessageBox.critical(None, "一窗受理工作台", _start_error(self.pending))
+            self.on_quit()
+            return
+        from ui.main_window import MainWindow
+
+        window = MainWindow(dialog.ctx, actor, self.translations)
+        window.logged_out.connect(self._signed_out)
+        window.closed_by_user.connect(self.on_quit)
+        self.window = window
+        window.show()
+
+    def _signed_out(self) -> None:
+        self.window = None
+        QTimer.singleShot(0, self.show_login)
+
+
 def run(settings: Settings) -> int:
     """The login window first; the context is built on a worker thread meanwhile (clerk_app.startup)."""
-    from ui.login import LoginDialog
-
     app = create_application()
     app.setQuitOnLastWindowClosed(False)  # signing out closes the main window and shows the login again
     translations = Translations(app)
@@ -66,30 +108,8 @@ def run(settings: Settings) -> int:
 
     setup_logging(settings.resolved_data_dir())  # idempotent: cli.main may have done it already
     pending = PendingContext(settings).start()
-    windows: list[QWidget] = []
-
-    def show_login() -> None:
-        dialog = LoginDialog(pending, translations)
-        actor = dialog.actor if dialog.exec() == LoginDialog.DialogCode.Accepted else None
-        if actor is None:
-            if pending.ready and not _started_ok(pending):
-                QMessageBox.critical(None, "一窗受理工作台", _start_error(pending))
-            app.quit()
-            return
-        from ui.main_window import MainWindow
-
-        window = MainWindow(dialog.ctx, actor, translations)
-
-        def logged_out() -> None:
-            windows.clear()
-            QTimer.singleShot(0, show_login)
-
-        window.logged_out.connect(logged_out)
-        window.closed_by_user.connect(app.quit)
-        windows[:] = [window]
-        window.show()
-
-    QTimer.singleShot(0, show_login)
+    session = Session(pending, translations, app.quit)
+    QTimer.singleShot(0, session.show_login)
     code = app.exec()
     if pending.ready and _started_ok(pending):
         pending.result().close()

@@ -75,11 +75,12 @@ class MainWindow(QMainWindow):
         home, intake = self.pages.get("home"), self.pages.get("intake")
         if home is not None and intake is not None:
             home.open_case.connect(self.open_case)  # type: ignore[attr-defined]
-        if intake is not None:  # Ctrl+N works from every page: switch to intake and clear the desk
-            new_action = intake.new_action  # type: ignore[attr-defined]
-            new_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            new_action.triggered.connect(lambda: self.tabs.setCurrentWidget(intake))
-            self.addAction(new_action)
+        if intake is not None:  # Ctrl+N and F5 (下一位) work from every page: to intake, desk cleared
+            for name in ("new_action", "call_next_action"):
+                action = getattr(intake, name)
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.triggered.connect(lambda _=False: self.tabs.setCurrentWidget(intake))
+                self.addAction(action)
         self._card_service: CardReaderService | None = None
 
         status = QStatusBar()
