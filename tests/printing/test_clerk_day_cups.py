@@ -151,4 +151,5 @@ def test_a_clerks_whole_intake_from_login_to_the_printed_receipt(qtbot, cups_ser
         session.dialog.reject()  # closing the login dialog ends the program
         assert quits == [True]
     finally:
+        translations.apply("en")  # removes this test's translators: later tests switch languages themselves
         ctx.close()
