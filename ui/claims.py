@@ -163,9 +163,8 @@ def holder_text(c: ClaimView) -> str:
         .replace("%4", _hm(c.since))
     )
     if c.expires_at is not None:
-        text += " " + QCoreApplication.translate("ClaimBanner", "The claim lapses at %1.").replace(
-            "%1", _hm(c.expires_at)
-        )
+        lapses = QCoreApplication.translate("ClaimBanner", "The claim lapses at %1.").replace("%1", _hm(c.expires_at))
+        text += ("" if text.endswith("。") else " ") + lapses
     return text
 
 

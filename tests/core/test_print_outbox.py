@@ -278,6 +278,8 @@ def test_kill_9_between_decision_and_printing_still_prints_after_restart(tmp_pat
             time.sleep(0.05)
         [receipt] = printed(data, DocumentKind.RECEIPT)
         assert number in text_of(receipt)
+        while not audit(ctx) and time.monotonic() < deadline:  # the file lands just before the audit commit
+            time.sleep(0.05)
         assert [e.detail["status"] for e in audit(ctx)] == ["done"]
     finally:
         ctx.close()
