@@ -1,5 +1,6 @@
 """Render the administrator's page to docs/screenshots/ (admin-catalogue.png, admin-catalogue-refused.png,
-admin-users.png, admin-settings.png): offscreen Qt, zh_CN, a throw-away demo store with a second catalogue version.
+admin-users.png, admin-settings.png,
+admin-devices.png): offscreen Qt, zh_CN, a throw-away demo store with a second catalogue version.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_admin.py"""
 
 from __future__ import annotations
@@ -83,8 +84,12 @@ def main() -> None:
     page.settings.save()  # refused: shows the message and marks the row
     settle(app)
     window.grab().save(str(out / "admin-settings.png"))
+    page.tabs.setCurrentWidget(page.devices)
+    page.devices._show_status(ctx.printing.printer_status())
+    settle(app)
+    window.grab().save(str(out / "admin-devices.png"))
     ctx.close()
-    print("wrote admin-catalogue.png, admin-catalogue-refused.png, admin-users.png, admin-settings.png")
+    print("wrote admin-{catalogue,catalogue-refused,users,settings,devices}.png")
 
 
 if __name__ == "__main__":

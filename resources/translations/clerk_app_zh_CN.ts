@@ -61,19 +61,24 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../ui/admin/page.py" line="54" />
+        <location filename="../../ui/admin/page.py" line="60" />
         <source>Catalogue versions</source>
         <translation>事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/page.py" line="56" />
+        <location filename="../../ui/admin/page.py" line="62" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/page.py" line="58" />
+        <location filename="../../ui/admin/page.py" line="64" />
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/page.py" line="66" />
+        <source>Devices</source>
+        <translation>设备</translation>
     </message>
 </context>
 <context>
@@ -1885,6 +1890,69 @@
         <location filename="../../ui/delivery/page.py" line="568" />
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPanel</name>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="76" />
+        <source>Printing is not set up at this station.</source>
+        <translation>本工作站未设置打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="80" />
+        <source>Asking the printer…</source>
+        <translation>正在查询打印机…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="82" />
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="89" />
+        <source>The printer is ready.</source>
+        <translation>打印机就绪。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="92" />
+        <source>The printer is not ready: %1</source>
+        <translation>打印机未就绪：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="104" />
+        <source>The devices this station is configured with. They are changed on the Settings tab and used after the next start.</source>
+        <translation>本工作站配置的设备。在“设置”页更改，重新启动后使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="108" />
+        <source>Card reader:</source>
+        <translation>读卡器：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="109" />
+        <source>Scanner:</source>
+        <translation>扫描仪：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="110" />
+        <source>Printer:</source>
+        <translation>打印机：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="115" />
+        <source>Diagnostics…</source>
+        <translation>诊断…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="116" />
+        <source>Check the printer (Ctrl+T)</source>
+        <translation>检查打印机 (Ctrl+T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="117" />
+        <source>Check the printer</source>
+        <translation>检查打印机</translation>
     </message>
 </context>
 <context>

@@ -243,3 +243,34 @@ def test_admin_changes_settings_checked_saved_and_audited(qtbot, demo_ctx, trans
         "card_read_on_placement",
         "printer_backend",
     }
+
+
+def test_admin_sees_the_devices_checks_the_printer_and_finds_the_keys_in_f12(qtbot, demo_ctx, translations):
+    window = _login(qtbot, demo_ctx, translations, "admin", "Admin2026")
+    window.show_page("admin")
+    page = window.pages["admin"]
+    panel = page.devices
+    page.tabs.setCurrentWidget(panel)
+    assert page.tabs.tabText(page.tabs.indexOf(panel)) == "设备"
+    assert panel.card.text() == "模拟设备（演示）" and panel.printer.text().startswith("PDF 文件夹")
+    qtbot.keyClick(panel, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.printer_state.text() == "打印机就绪。", timeout=5000)
+    panel.diagnose_button.click()
+    assert panel.diagnostics.isVisible() and panel.diagnostics.windowTitle() == "读卡器诊断"
+    panel.diagnostics.close()
+
+    window.show_shortcuts()
+    rows = {
+        (window.shortcuts_dialog.table.item(i, 0).text(), window.shortcuts_dialog.table.item(i, 1).text())
+        for i in range(window.shortcuts_dialog.table.rowCount())
+    }
+    window.shortcuts_dialog.close()
+    assert ("F10", "系统管理") in rows
+    for keys, text in (
+        ("Ctrl+I", "系统管理 · 导入事项清单版本"),
+        ("Ctrl+E", "系统管理 · 启用所选事项清单版本"),
+        ("Ctrl+N", "系统管理 · 新建用户账户"),
+        ("Ctrl+S", "系统管理 · 保存设置"),
+        ("Ctrl+T", "系统管理 · 检查打印机"),
+    ):
+        assert (keys, text) in rows

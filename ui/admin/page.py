@@ -1,5 +1,6 @@
 """The administrator's page (F10): one tab per area the admin manages, each shown only with its
-permission — catalogue versions (CATALOGUE_MANAGE), user accounts (USER_MANAGE), settings (SETTINGS_MANAGE)."""
+permission — catalogue versions (CATALOGUE_MANAGE), user accounts (USER_MANAGE), settings and
+devices (SETTINGS_MANAGE)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ class AdminPage(QWidget):
 
             self.settings = SettingsPanel(host)
             self.tabs.addTab(self.settings, "")
+        self.devices = None
+        if host.actor.can(Permission.SETTINGS_MANAGE):
+            from ui.admin.devices_panel import DevicesPanel
+
+            self.devices = DevicesPanel(host)
+            self.tabs.addTab(self.devices, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.retranslate()
@@ -56,6 +63,8 @@ class AdminPage(QWidget):
                 self.tabs.setTabText(i, self.tr("User accounts"))
             elif widget is self.settings:
                 self.tabs.setTabText(i, self.tr("Settings"))
+            elif widget is self.devices:
+                self.tabs.setTabText(i, self.tr("Devices"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
