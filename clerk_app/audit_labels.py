@@ -195,6 +195,7 @@ _VALUES: dict[str, str] = {
     "foreign_prc": "外国人永久居留身份证",
     "hmt_residence_permit": "港澳台居民居住证",
     "uscc": "统一社会信用代码",
+    "page_image": "查看扫描页",
     "chip": "芯片读取",
     "manual": "手工录入",
     "print": "打印",

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from clerk_app import i18n, stats_aggregates
 from clerk_app.audit import Auditor
+from clerk_app.case_access import may_read_case, require_case_readable
 from clerk_app.case_numbers import allocate_case_number
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.clock import CHINA_TZ, Clock
@@ -894,9 +895,12 @@ class CaseService:
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, actor: Actor, case_id: str) -> CaseView:
-        """The case as ``actor`` may see it: personal data masked (use ``reveal_applicant``)."""
+        """The case as ``actor`` may see it: personal data masked (use ``reveal_applicant``). Who
+        may read which case: ``clerk_app.case_access`` (pre-review: open drafts and their own cases;
+        admin: none)."""
         with self._sessions() as s:
             case = self._load(s, case_id)
+            require_case_readable(actor, case)
             return self._view(s, case)
 
     def reveal_applicant(self, actor: Actor, case_id: str, reason: str, *, agent: bool = False) -> PersonView:
@@ -951,7 +955,7 @@ class CaseService:
             raise DomainError(_E_QUEUE_SCOPE, scope=str(scope))
         with self._sessions() as s:
             rows = s.scalars(stmt.order_by(Case.status.desc(), Case.updated_at.desc()).limit(200)).all()
-            return [self._view(s, c) for c in rows]
+            return [self._view(s, c) for c in rows if may_read_case(actor, c)]  # admin: none
 
     # -- hall-wide worklists -------------------------------------------------------------------
     def owed_materials(

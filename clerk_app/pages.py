@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from clerk_app import i18n
 from clerk_app.attachments import AttachmentStore, assemble_pdf
 from clerk_app.audit import Auditor
+from clerk_app.case_access import require_pages_visible
 from clerk_app.clock import Clock
 from clerk_app.errors import DomainError, NotFound
-from clerk_app.lifecycle import CaseStatus
+from clerk_app.lifecycle import CaseStatus, LineStatus
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import Case, CaseClaim, CaseLine, Page
 
@@ -32,6 +33,20 @@ _E_PAGES_LOCKED = i18n.register(
     "error.pages_locked",
     "案件当前状态下不能再修改扫描页",
     "Scanned pages cannot be changed in the case's current state",
+)
+_E_PAGES_FROZEN = i18n.register(
+    "error.pages_frozen",
+    "材料“{name}”已随受理决定提交，扫描页不能再修改；只有容缺或补正的材料可以补扫",
+    "Material “{name}” was decided with the case: its pages are frozen; only owed materials take new pages",
+)
+# Decided cases whose owed (deferred) lines still take pages for the supplements.
+_SUPPLEMENT_STATES = frozenset(
+    {
+        CaseStatus.ACCEPTED_WITH_DEFICIENCIES,
+        CaseStatus.SYNCED,
+        CaseStatus.IN_APPROVAL,
+        CaseStatus.SUPPLEMENTS_RECEIVED,
+    }
 )
 _E_ROTATION = i18n.register("error.page_rotation", "页面只能按 90 度旋转", "Pages turn in steps of 90 degrees")
 _E_NO_PAGES = i18n.register(
@@ -86,11 +101,31 @@ class PageService:
                 for line in s.scalars(select(CaseLine).where(CaseLine.case_id == case_id))
             }
 
-    def image(self, page_id: int) -> tuple[bytes, str, int]:
-        """(image bytes, mime, rotation) for the viewer; the hash is verified on the way."""
-        with self._sessions() as s:
+    def image(self, actor: Actor, page_id: int, *, full_view: bool = False) -> tuple[bytes, str, int]:
+        """(image bytes, mime, rotation); the hash is verified on the way. Only for an actor who may
+        see the case's pages (``clerk_app.case_access``: pre-review only open drafts, admin never).
+        ``full_view`` (the page viewer, not a thumbnail): a scanned page may be an ID card, so the
+        full view is a personal-data view and audited (``pii.view``, purpose ``page_image``, the
+        line and position; never the content). Thumbnails are not audited: they are the checklist
+        the clerk is working on, redrawn on every refresh."""
+        with self._sessions.begin() if full_view else self._sessions() as s:
             page = self._page(s, page_id)
+            line = s.get(CaseLine, page.line_id)
+            case = s.get(Case, line.case_id) if line is not None else None
+            if line is None or case is None:
+                raise NotFound(what="页面", detail=f"page {page_id} without its case")
+            require_pages_visible(actor, case)
             sha, mime, rotation = page.sha256, page.mime, page.rotation
+            if full_view:
+                self._auditor.record(
+                    s,
+                    actor,
+                    "pii.view",
+                    case.id,
+                    purpose="page_image",
+                    line=line.requirement_code,
+                    position=page.position,
+                )
         return self._store.get(sha), mime, rotation
 
     # -- changing -----------------------------------------------------------------------------
@@ -145,7 +180,7 @@ class PageService:
             page = self._page(s, page_id)
             line = s.get(CaseLine, page.line_id)
             assert line is not None
-            case = self._editable(s, actor, line.case_id)
+            case = self._editable(s, actor, line.case_id, line)
             rows = [r for r in self._rows(s, line.id) if r.id != page.id]
             position = max(0, min(position, len(rows)))
             old = page.position
@@ -163,8 +198,8 @@ class PageService:
             page = self._page(s, page_id)
             source = s.get(CaseLine, page.line_id)
             assert source is not None
-            case = self._editable(s, actor, source.case_id)
-            target = self._line(s, case.id, line_code)
+            target = self._line(s, source.case_id, line_code)
+            case = self._editable(s, actor, source.case_id, source, target)
             if target.id == source.id:
                 return self._view(page, source)
             remaining = [r for r in self._rows(s, source.id) if r.id != page.id]
@@ -196,7 +231,7 @@ class PageService:
             page = self._page(s, page_id)
             line = s.get(CaseLine, page.line_id)
             assert line is not None
-            case = self._editable(s, actor, line.case_id)
+            case = self._editable(s, actor, line.case_id, line)
             page.rotation = (page.rotation + degrees) % 360
             self._touch(case)
             self._auditor.record(
@@ -216,7 +251,7 @@ class PageService:
             page = self._page(s, page_id)
             line = s.get(CaseLine, page.line_id)
             assert line is not None
-            case = self._editable(s, actor, line.case_id)
+            case = self._editable(s, actor, line.case_id, line)
             rows = [r for r in self._rows(s, line.id) if r.id != page.id]
             s.delete(page)
             self._renumber(rows)
@@ -251,7 +286,7 @@ class PageService:
             page = self._page(s, page_id)
             line = s.get(CaseLine, page.line_id)
             assert line is not None
-            case = self._editable(s, actor, line.case_id)
+            case = self._editable(s, actor, line.case_id, line)
             old = page.sha256
             page.sha256, page.size, page.mime = stored.sha256, stored.size, mime
             page.width, page.height, page.rotation, page.blank_flag = width, height, 0, blank
@@ -318,10 +353,13 @@ class PageService:
         for index, row in enumerate(rows):
             row.position = index
 
-    def _editable(self, s: Session, actor: Actor, case_id: str, line: CaseLine | None = None) -> Case:
-        """Pages change while the intake is open, and for supplements of a deficient acceptance:
-        any page while it is accepted_with_deficiencies; after it synced (or while in approval) new
-        pages only on the lines still owed (deferred)."""
+    def _editable(self, s: Session, actor: Actor, case_id: str, *lines: CaseLine) -> Case:
+        """Pages change while the intake is open. Once the case is decided, the pages of the lines it
+        was accepted with are frozen (they went to the back office in the case packet under its
+        idempotency key: a changed page would make the packet differ under the same key); only the
+        lines still owed (deferred 容缺 / requested 补正 lines) take pages, for the supplements, while
+        the case is accepted_with_deficiencies, synced, in approval or supplements_received.
+        ``lines``: every line the change touches (a move between lines: both)."""
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(what="案件", detail=f"case {case_id}")
@@ -331,16 +369,17 @@ class PageService:
         if claim is not None and claim.user_id != actor.user_id and actor.user_id is not None:
             raise CaseClaimed(claim)  # someone else works on it: read-only
         status = CaseStatus(case.status)
-        if status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES:
-            actor.require(Permission.CASE_SUPPLEMENT)
-            return case
-        if (
-            status in (CaseStatus.SYNCED, CaseStatus.IN_APPROVAL, CaseStatus.SUPPLEMENTS_RECEIVED)
-            and line is not None
-            and line.status == "deferred"
-        ):
-            actor.require(Permission.CASE_SUPPLEMENT)
-            return case
+        if status in _SUPPLEMENT_STATES:
+            if lines and all(line.status == LineStatus.DEFERRED.value for line in lines):
+                actor.require(Permission.CASE_SUPPLEMENT)
+                return case
+            actor.require(Permission.CASE_SUPPLEMENT)  # a role without it hears that first
+            frozen = next((line for line in lines if line.status != LineStatus.DEFERRED.value), None)
+            raise DomainError(
+                _E_PAGES_FROZEN,
+                name=frozen.name if frozen is not None else "—",
+                detail=f"case is {status.value}: line {frozen.requirement_code if frozen else '?'} was decided",
+            )
         actor.require(Permission.CASE_EDIT_DRAFT)
         if status not in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW):
             raise DomainError(_E_PAGES_LOCKED, detail=f"case is {status.value}")

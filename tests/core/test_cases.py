@@ -200,6 +200,34 @@ def test_prereview_prepares_and_hands_over_but_never_decides(world):
     assert [t.actor_role for t in cases.get(clerk, cid).transitions] == ["prereview", "prereview", "clerk"]
 
 
+def test_case_reads_follow_the_role(world):
+    """Issue 16 finding 6: ``cases.get`` let pre-review (and admin) read any case. 帮办 read the
+    hall's open drafts and their own cases, masked; admin no case content; clerks and supervisors all."""
+    helper, clerk, admin, supervisor = (world.login(u) for u in ("prereview", "clerk", "admin", "supervisor"))
+    cases = world.ctx.cases
+    theirs = new_case(world, helper)  # started by the 帮办, decided at the window
+    receive_all(world, helper, theirs)
+    cases.hand_over(helper, theirs)
+    cases.decide(theirs, Decision.ACCEPT, clerk)
+    draft = new_case(world, clerk)  # someone else's open draft of the hall
+    decided = new_case(world, clerk)  # someone else's decided case
+    receive_all(world, clerk, decided)
+    cases.decide(decided, Decision.ACCEPT, clerk)
+
+    assert cases.get(helper, draft).applicant.document_number == "1101**********002X"
+    assert cases.get(helper, theirs).applicant.masked
+    with pytest.raises(PermissionDenied) as refused:
+        cases.get(helper, decided)
+    assert "查看该案件" in refused.value.user_message("zh_CN")
+    for cid in (draft, decided, theirs):
+        with pytest.raises(PermissionDenied):
+            cases.get(admin, cid)
+        assert cases.get(clerk, cid).id == cid and cases.get(supervisor, cid).id == cid
+        assert cases.get(system_actor("S"), cid).id == cid
+    assert cases.drafts(admin) == []
+    assert draft in {c.id for c in cases.drafts(helper)}
+
+
 def test_void_is_for_supervisors_with_a_reason(world):
     clerk, supervisor = world.login("clerk"), world.login("supervisor")
     cid = new_case(world, clerk)

@@ -61,7 +61,7 @@ def test_station_b_reads_what_station_a_saved(two_stations):
         page_ids = list(s.scalars(select(Page.id)))
         assert s.scalar(select(func.count()).select_from(AttachmentBlob)) == 2
     for page_id in page_ids:
-        data, mime, _ = b.pages.image(page_id)
+        data, mime, _ = b.pages.image(clerk_b, page_id)
         assert mime == "image/png" and data.startswith(b"\x89PNG")
     found = CaseSearch(b.sessions, b.persons, b.auditor).search(clerk_b, SearchCriteria(id_number=ID_NUMBER.lower()))
     assert [r.id for r in found.rows] == [cid]
@@ -79,7 +79,7 @@ def test_rotation_at_a_reaches_b(two_stations):
     assert b.cases.reveal_applicant(clerk_b, cid, "核对").document_number == ID_NUMBER
     with b.sessions() as s:
         (page_id,) = s.scalars(select(Page.id))
-    assert b.pages.image(page_id)[0].startswith(b"\x89PNG")
+    assert b.pages.image(clerk_b, page_id)[0].startswith(b"\x89PNG")
     # and what B saves now is readable at A
     with b.sessions.begin() as s:
         pid = b.persons.save(s, PersonData(name="李四", document_number="110105198001010016")).id

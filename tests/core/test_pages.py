@@ -76,7 +76,7 @@ def test_add_pages_in_order_and_counts_follow(world, service, case):
     assert service.counts(case_id)[lines[0]] == 3
     view = world.ctx.cases.get(clerk, case_id)
     assert next(line for line in view.lines if line.code == lines[0]).page_count == 3
-    data, mime, rotation = service.image(added[1].id)
+    data, mime, rotation = service.image(clerk, added[1].id)
     assert data == page_bytes(2) and mime == "image/png" and rotation == 0
     with world.ctx.sessions() as s:
         assert total_pages(s, case_id) == 3
@@ -139,7 +139,7 @@ def test_rescan_keeps_the_place(service, case):
     service.rotate(clerk, a.id)
     new = service.replace(clerk, a.id, page_bytes(9), "image/png", width=827, height=1169)
     assert new.id == a.id and new.position == 0 and new.rotation == 0
-    assert service.image(a.id)[0] == page_bytes(9)
+    assert service.image(clerk, a.id)[0] == page_bytes(9)
     assert service.counts(case_id)[lines[0]] == 2
 
 
@@ -189,3 +189,90 @@ def test_refuses_unknown_mime_and_line(service, case):
         service.add(clerk, case_id, lines[0], b"%PDF-1.7", "application/pdf")
     with pytest.raises(NotFound):
         service.add(clerk, case_id, "NO-SUCH-LINE", page_bytes(1), "image/png")
+
+
+def _decide(world, clerk, case_id, *, defer: str | None = None):
+    """Every line received (``defer``: that one owed, 容缺), then decided."""
+    import datetime as dt
+
+    from clerk_app.lifecycle import Decision, LineStatus
+
+    cases = world.ctx.cases
+    for line in cases.get(clerk, case_id).lines:
+        if line.status is LineStatus.NOT_REQUIRED or line.code == defer:
+            continue
+        cases.update_line(
+            clerk, case_id, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+        )
+    if defer is None:
+        cases.decide(case_id, Decision.ACCEPT, clerk)
+        return
+    due = dt.date(2026, 10, 15)
+    cases.update_line(clerk, case_id, defer, status=LineStatus.DEFERRED, due_date=due)
+    cases.decide(case_id, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=due)
+
+
+def _page_views(world, case_id):
+    with world.ctx.sessions() as s:
+        return s.scalars(select(AuditEvent).where(AuditEvent.action == "pii.view", AuditEvent.case_id == case_id)).all()
+
+
+def test_page_images_only_for_roles_that_may_see_the_case(world, service, case):
+    """Issue 16 finding 6: pre-review and admin read ID-card scans of others' decided cases."""
+    clerk, case_id, lines = case
+    page = service.add(clerk, case_id, lines[0], page_bytes(1), "image/png")
+    prereview, admin, supervisor = (world.login(u) for u in ("prereview", "admin", "supervisor"))
+    assert service.image(prereview, page.id)[0] == page_bytes(1)  # an open draft of the hall: 帮办 work on it
+    with pytest.raises(PermissionDenied):
+        service.image(admin, page.id)  # no case content for the administrator, ever
+    _decide(world, clerk, case_id)
+    for actor in (prereview, admin):
+        with pytest.raises(PermissionDenied) as refused:
+            service.image(actor, page.id, full_view=True)
+        assert "扫描材料" in refused.value.user_message("zh_CN")
+    assert service.image(clerk, page.id)[0] == page_bytes(1)
+    assert service.image(supervisor, page.id)[0] == page_bytes(1)
+    assert _page_views(world, case_id) == []  # thumbnails and refusals are not views
+
+
+def test_a_full_page_view_is_an_audited_personal_data_view(world, service, case):
+    clerk, case_id, lines = case
+    page = service.add(clerk, case_id, lines[0], page_bytes(1), "image/png")
+    service.image(clerk, page.id)  # a thumbnail
+    data, _, _ = service.image(clerk, page.id, full_view=True)
+    assert data == page_bytes(1)
+    [event] = _page_views(world, case_id)
+    assert event.actor == "clerk"
+    assert event.detail == {"purpose": "page_image", "line": lines[0], "position": 0}
+    assert world.ctx.auditor.verify() is None
+
+
+def test_pages_of_decided_lines_are_frozen_owed_lines_stay_open(world, service, case):
+    """Issue 16 finding 6: after 容缺 every page stayed editable, so the case packet changed under
+    its idempotency key (409 for good). Only the owed line takes pages now."""
+    clerk, case_id, lines = case
+    kept = service.add(clerk, case_id, lines[0], page_bytes(1), "image/png")
+    service.add(clerk, case_id, lines[0], page_bytes(2), "image/png")
+    _decide(world, clerk, case_id, defer="PREMISES")
+    assert lines[0] != "PREMISES"
+    frozen = [
+        lambda: service.add(clerk, case_id, lines[0], page_bytes(3), "image/png"),
+        lambda: service.rotate(clerk, kept.id),
+        lambda: service.move(clerk, kept.id, 1),
+        lambda: service.delete(clerk, kept.id),
+        lambda: service.replace(clerk, kept.id, page_bytes(4), "image/png"),
+        lambda: service.move_to_line(clerk, kept.id, "PREMISES"),
+    ]
+    for change in frozen:
+        with pytest.raises(DomainError) as refused:
+            change()
+        assert "不能再修改" in refused.value.user_message("zh_CN")
+    assert [p.sha256 for p in service.pages(case_id, lines[0])][0] == kept.sha256
+    assert service.image(clerk, kept.id)[0] == page_bytes(1)  # untouched
+    owed = service.add(clerk, case_id, "PREMISES", page_bytes(5), "image/png")  # the supplement
+    service.rotate(clerk, owed.id)
+    with pytest.raises(DomainError):  # nor onto a decided line from an owed one
+        service.move_to_line(clerk, owed.id, lines[0])
+    world.ctx.cases.record_supplements(clerk, case_id, ["PREMISES"])
+    with pytest.raises(DomainError):  # recorded and sent: frozen too
+        service.delete(clerk, owed.id)

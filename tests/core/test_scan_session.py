@@ -52,7 +52,7 @@ def test_a_batch_goes_to_its_line_in_order_and_drops_blank_pages(world):
     outcome = run.finish()
     assert (outcome.filed, outcome.dropped_blank, outcome.cancelled, outcome.partial) == (2, 1, False, False)
     pages = world.ctx.pages.pages(cid, line)
-    assert [world.ctx.pages.image(p.id)[0] for p in pages] == [png(1), png(3)]
+    assert [world.ctx.pages.image(clerk, p.id)[0] for p in pages] == [png(1), png(3)]
     assert world.ctx.pages.counts(cid)[line] == 2
     # a second batch goes after the first, blank kept when not dropping
     run2 = session(world, clerk, cid, line)
@@ -101,4 +101,4 @@ def test_a_rescan_replaces_in_place_and_files_nothing_else(world):
     outcome = run.finish()
     assert (outcome.filed, outcome.ignored, outcome.rescan) == (1, 1, True)
     pages = world.ctx.pages.pages(cid, line)
-    assert [world.ctx.pages.image(p.id)[0] for p in pages] == [png(1), png(9), png(3)]
+    assert [world.ctx.pages.image(clerk, p.id)[0] for p in pages] == [png(1), png(9), png(3)]

@@ -635,7 +635,7 @@ class CustomerWindow(QWidget):
             for page in self.pages.pages(self.case_id, line.code)[:THUMBS_PER_LINE]:
                 key = (page.sha256, page.rotation)
                 if key not in self._thumb_cache:
-                    data, _mime, rotation = self.pages.image(page.id)
+                    data, _mime, rotation = self.pages.image(self.actor, page.id)
                     self._thumb_cache[key] = _thumbnail(data, rotation)
                 out.append(self._thumb_cache[key])
         except ClerkAppError as exc:

@@ -362,11 +362,14 @@ class ScanningPanel(QWidget):
         self.thumbnails.clear()
         if self.case_id is None or self.line_code is None:
             return
-        for page in self.pages.pages(self.case_id, self.line_code):
-            self._add_thumbnail(page)
+        try:
+            for page in self.pages.pages(self.case_id, self.line_code):
+                self._add_thumbnail(page)
+        except ClerkAppError as exc:  # no access to this case's pages, or a damaged image
+            self._set_status(exc.user_message())
 
     def _add_thumbnail(self, page: PageView) -> None:
-        data, _mime, rotation = self.pages.image(page.id)
+        data, _mime, rotation = self.pages.image(self.actor, page.id)
         image = QImage.fromData(data)
         pixmap = QPixmap.fromImage(
             image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
@@ -511,7 +514,11 @@ class ScanningPanel(QWidget):
         page_id = self._selected_page()
         if page_id is None:
             return None
-        data, _mime, rotation = self.pages.image(page_id)
+        try:  # audited as a personal-data view (an ID card scan is one); refused to roles without access
+            data, _mime, rotation = self.pages.image(self.actor, page_id, full_view=True)
+        except ClerkAppError as exc:
+            self._set_status(exc.user_message())
+            return None
         viewer = PageViewer(QImage.fromData(data), rotation, self)
         viewer.show()
         return viewer

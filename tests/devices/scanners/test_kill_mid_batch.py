@@ -14,6 +14,7 @@ from pathlib import Path
 from keyrings.alt.file import PlaintextKeyring
 
 from clerk_app.attachments import AttachmentStore
+from clerk_app.roles import system_actor
 from clerk_app.security.crypto import FieldCipher
 from clerk_app.security.keys import DataKeyService
 
@@ -174,6 +175,6 @@ def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path, 
         assert [p.position for p in stored] == list(range(len(stored)))
         assert pages.counts(case_id)[line] == len(stored)
         for page in stored:
-            assert len(pages.image(page.id)[0]) == page.size
+            assert len(pages.image(system_actor("S"), page.id)[0]) == page.size
     finally:
         ctx.close()
