@@ -83,6 +83,29 @@ def intake_screens(app, window, out: Path) -> None:
     dialog.show()
     app.processEvents()
     dialog.grab().save(str(out / "intake-notice-preview.png"))
+    dialog.close()
+    decided_screen(app, window, out)
+
+
+def decided_screen(app, window, out: Path) -> None:
+    """After Ctrl+1: the outcome on the page (no second dialog), every step ticked."""
+    from clerk_app.lifecycle import Decision, LineStatus
+    from clerk_app.persons import PersonData
+
+    page = window.pages["intake"]
+    page.new_intake()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    page.save_applicant(
+        PersonData(name="李梅", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号")
+    )
+    for row in range(page.model.rowCount()):
+        if page.model.line(row).status is LineStatus.PENDING:
+            page.table.selectRow(row)
+            page.receive_line()
+    page.decide(Decision.ACCEPT)
+    app.processEvents()
+    window.grab().save(str(out / "intake-decided.png"))
 
 
 if __name__ == "__main__":

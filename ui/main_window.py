@@ -56,7 +56,9 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("pages")
-        self.tabs.setTabPosition(QTabWidget.TabPosition.West)
+        self.tabs.setTabPosition(
+            QTabWidget.TabPosition.North
+        )  # pages across the top (issue 17): the width is the desk's
         self.pages: dict[str, QWidget] = {}
         self._page_defs: list[Page] = []
         for page in PAGES:

@@ -131,9 +131,7 @@ class SimulatedBackend(ScannerBackend):
         self.fault = fault
 
     def list_devices(self) -> list[DeviceInfo]:
-        return [
-            DeviceInfo(id="sim:0", vendor="模拟", model="模拟 ADF 扫描仪", kind="virtual device", backend=self.name)
-        ]
+        return [DeviceInfo(id="sim:0", vendor="模拟", model="ADF 扫描仪", kind="virtual device", backend=self.name)]
 
     def open(self, device_id: str) -> SimulatedScanner:
         if device_id != "sim:0":

@@ -2029,253 +2029,253 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="252" />
+        <location filename="../../ui/intake/page.py" line="256" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="253" />
+        <location filename="../../ui/intake/page.py" line="257" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="254" />
+        <location filename="../../ui/intake/page.py" line="258" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="255" />
+        <location filename="../../ui/intake/page.py" line="259" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="256" />
+        <location filename="../../ui/intake/page.py" line="260" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="257" />
+        <location filename="../../ui/intake/page.py" line="261" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="258" />
+        <location filename="../../ui/intake/page.py" line="262" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="259" />
+        <location filename="../../ui/intake/page.py" line="263" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="260" />
+        <location filename="../../ui/intake/page.py" line="264" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="261" />
+        <location filename="../../ui/intake/page.py" line="265" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="262" />
+        <location filename="../../ui/intake/page.py" line="266" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="263" />
+        <location filename="../../ui/intake/page.py" line="267" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="264" />
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="265" />
+        <location filename="../../ui/intake/page.py" line="269" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="266" />
+        <location filename="../../ui/intake/page.py" line="270" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="267" />
+        <location filename="../../ui/intake/page.py" line="271" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="268" />
+        <location filename="../../ui/intake/page.py" line="272" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="269" />
+        <location filename="../../ui/intake/page.py" line="273" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="270" />
+        <location filename="../../ui/intake/page.py" line="274" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="271" />
+        <location filename="../../ui/intake/page.py" line="275" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="272" />
+        <location filename="../../ui/intake/page.py" line="276" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="273" />
+        <location filename="../../ui/intake/page.py" line="277" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="279" />
+        <location filename="../../ui/intake/page.py" line="283" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="408" />
+        <location filename="../../ui/intake/page.py" line="412" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="426" />
+        <location filename="../../ui/intake/page.py" line="431" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="499" />
+        <location filename="../../ui/intake/page.py" line="507" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="622" />
+        <location filename="../../ui/intake/page.py" line="630" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="624" />
+        <location filename="../../ui/intake/page.py" line="632" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="625" />
+        <location filename="../../ui/intake/page.py" line="633" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="711" />
+        <location filename="../../ui/intake/page.py" line="719" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="803" />
+        <location filename="../../ui/intake/page.py" line="811" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="803" />
+        <location filename="../../ui/intake/page.py" line="811" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="810" />
+        <location filename="../../ui/intake/page.py" line="818" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="473" />
+        <location filename="../../ui/intake/page.py" line="481" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="478" />
+        <location filename="../../ui/intake/page.py" line="486" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="480" />
+        <location filename="../../ui/intake/page.py" line="488" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="481" />
+        <location filename="../../ui/intake/page.py" line="489" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="603" />
+        <location filename="../../ui/intake/page.py" line="611" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="653" />
+        <location filename="../../ui/intake/page.py" line="661" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="657" />
+        <location filename="../../ui/intake/page.py" line="665" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="674" />
+        <location filename="../../ui/intake/page.py" line="682" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="694" />
+        <location filename="../../ui/intake/page.py" line="702" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="700" />
+        <location filename="../../ui/intake/page.py" line="708" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="702" />
+        <location filename="../../ui/intake/page.py" line="710" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="751" />
+        <location filename="../../ui/intake/page.py" line="759" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="751" />
+        <location filename="../../ui/intake/page.py" line="759" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="770" />
+        <location filename="../../ui/intake/page.py" line="778" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="489" />
+        <location filename="../../ui/intake/page.py" line="497" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="493" />
+        <location filename="../../ui/intake/page.py" line="501" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="498" />
-        <location filename="../../ui/intake/page.py" line="799" />
+        <location filename="../../ui/intake/page.py" line="506" />
+        <location filename="../../ui/intake/page.py" line="807" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -3750,6 +3750,34 @@
         <location filename="../../ui/supervisor/stats_view.py" line="415" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
+    </message>
+</context>
+<context>
+    <name>StepStrip</name>
+    <message>
+        <location filename="../../ui/intake/step_strip.py" line="20" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/step_strip.py" line="21" />
+        <source>ID card</source>
+        <translation>读证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/step_strip.py" line="22" />
+        <source>Materials</source>
+        <translation>材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/step_strip.py" line="23" />
+        <source>Scan</source>
+        <translation>扫描</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/step_strip.py" line="24" />
+        <source>Decide</source>
+        <translation>决定</translation>
     </message>
 </context>
 <context>

@@ -183,6 +183,10 @@ class IntakePage(QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
+        from ui.intake.step_strip import StepStrip
+
+        self.steps = StepStrip()  # 事项 → 读证 → 材料 → 扫描 → 决定, from the case on the desk
+        layout.addWidget(self.steps)
         layout.addWidget(splitter)
 
         self._make_actions()
@@ -406,6 +410,7 @@ class IntakePage(QWidget):
             self.questions.set_item(None, {})
             self.model.set_lines([])
             self.case_label.setText(self.tr("New intake: choose the service item"))
+            self.steps.set_step(0)
             self.prereview_note.clear()
             self._update_buttons(None)
             self.summary.clear()
@@ -443,6 +448,9 @@ class IntakePage(QWidget):
     def _refresh(self) -> None:
         assert self.case_id is not None
         view = self.ctx.cases.get(self.actor, self.case_id)
+        from ui.intake.step_strip import current_step
+
+        self.steps.set_step(current_step(view))
         self.agent.setVisible(bool(view.answers.get("via_agent")))
         self.questions.sync(dict(view.answers))
         status = i18n.text(STATUS_LABELS[view.status])
