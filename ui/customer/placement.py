@@ -24,6 +24,9 @@ class Placement:
     geometry: tuple[int, int, int, int]  # x, y, width, height in virtual-desktop coordinates
     fullscreen: bool  # True: frameless full screen facing the applicant
     note: str = ""  # why (for the log): "auto", "setting", "not found: …", "one screen"
+    # False on one screen: the window waits hidden until the clerk shows it (Ctrl+Shift+C, e.g. to turn
+    # the screen to the applicant), so it never opens over the clerk's scan panel and decision buttons.
+    shown: bool = True
 
 
 WINDOWED_SIZE = (1024, 720)
@@ -31,8 +34,9 @@ WINDOWED_SIZE = (1024, 720)
 
 def choose_placement(screens: Sequence[ScreenInfo], preference: str = "", clerk_screen: str | None = None) -> Placement:
     """``preference`` is the ``customer_screen`` setting: "" = automatic (a screen other than the
-    clerk's), or a screen name. ``clerk_screen`` is where the main window is (default: the primary
-    screen). With one screen the result is a movable window in the lower right of that screen."""
+        clerk's), or a screen name. ``clerk_screen`` is where the main window is (default: the primary
+        screen). With one screen the result is a movable window in the lower right of that screen, hidden
+    until the clerk asks for it."""
     if not screens:
         raise ValueError("no screens")
     clerk = next((s for s in screens if s.name == clerk_screen), None) or next(
@@ -54,5 +58,9 @@ def choose_placement(screens: Sequence[ScreenInfo], preference: str = "", clerk_
     x = clerk.x + clerk.width - w - 24
     y = clerk.y + clerk.height - h - 64  # clear of a bottom task bar
     return Placement(
-        clerk.name, (max(clerk.x, x), max(clerk.y, y), w, h), False, note if note != "auto" else "one screen"
+        clerk.name,
+        (max(clerk.x, x), max(clerk.y, y), w, h),
+        False,
+        note if note != "auto" else "one screen",
+        shown=False,
     )

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap, QTransform
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImageReader, QKeySequence, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -866,6 +866,8 @@ def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> 
             ny = max(avail.top(), min(frame.top(), avail.bottom() - frame.height()))
             if (nx, ny) != (frame.left(), frame.top()):
                 window.move(nx, ny)
+        if not placement.shown:  # one screen: not over the clerk's window until asked for (Ctrl+Shift+C)
+            window.hide()
     log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note, placement.fullscreen)
     return placement
 
@@ -903,7 +905,17 @@ class _FollowMainWindow(QObject):
         self._customer = customer
         main.installEventFilter(self)
 
+    action: QAction | None = None  # the main window's show/hide action (Ctrl+Shift+C)
+
+    def retranslate(self) -> None:
+        if self.action is not None:
+            self.action.setText(
+                QCoreApplication.translate("CustomerWindow", "Show or hide the applicant's screen (Ctrl+Shift+C)")
+            )
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
         if event.type() == QEvent.Type.Close:
             self._customer.clear()
             self._customer.close()
@@ -932,7 +944,29 @@ def attach_customer_window(
         locked = idle_lock.locked
     if locked is not None and hasattr(locked, "connect"):
         locked.connect(customer.clear)
-    _FollowMainWindow(main, customer)
+    follow = _FollowMainWindow(main, customer)
     if show:
         _Placer(main, customer).place()
+    # Show or hide the applicant's screen by hand: on one screen it starts hidden (it would cover the
+    # clerk's own window); the clerk shows it to turn the screen to the applicant, and hides it again.
+    action = QAction(main)
+    action.setObjectName("toggleCustomerWindow")
+    action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _=False: toggle_customer_window(customer))
+    main.addAction(action)
+    main.customer_window_action = action  # type: ignore[attr-defined]
+    follow.action = action
+    follow.retranslate()
     return customer
+
+
+def toggle_customer_window(customer: CustomerWindow) -> None:
+    if customer.isVisible():
+        customer.hide()
+        return
+    if customer.isFullScreen():
+        customer.showFullScreen()
+    else:
+        customer.showNormal()
+    customer.raise_()
