@@ -153,7 +153,10 @@ def build_context(
         raise
     keys = hall.keys
     auditor = Auditor(sessions, clock)
-    users = UserService(sessions, clock, auditor, settings.station_code)
+    login_names = SearchIndex(keys)  # failed logins with an unknown name are audited as a keyed hash
+    users = UserService(
+        sessions, clock, auditor, settings.station_code, name_key=lambda name: login_names.token("login", name)
+    )
     catalogue = CatalogueStore(sessions, clock, auditor)
     warnings: list[str] = []
     folder = Path(settings.catalogue_dir) if settings.catalogue_dir else RESOURCES / "catalogue"

@@ -249,7 +249,11 @@ def print_status_label(status: str) -> str:
 def actor_label(username: str) -> str:
     """Who acted, as the audit page names them: a user name, or 系统 for the station's own workers
     (sync applying the back office's status changes, retention) that record as "system"."""
-    return "系统" if username == "system" else username
+    if username == "system":
+        return "系统"
+    if username.startswith("?"):  # a failed login with a name no account has (clerk_app/users.py)
+        return f"未知用户（{username[1:]}）"
+    return username
 
 
 def action_label(code: str) -> str:

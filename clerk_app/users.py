@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -104,7 +105,11 @@ class UserService:
         auditor: Auditor,
         station: str,
         policy: AuthPolicy | None = None,
+        name_key: Callable[[str], str] | None = None,
     ) -> None:
+        # A keyed hash (hex) of a typed name that matches no account: the trail records it instead of
+        # the name (an ID number scanned into the name field must not land in audit_events.actor).
+        self._name_key = name_key
         self._sessions = session_factory
         self._clock = clock
         self._auditor = auditor
@@ -158,7 +163,9 @@ class UserService:
             user = s.scalar(select(User).where(User.username == username))
             if user is None or not user.active:
                 _HASHER.hash(password)  # same cost as a real check: do not reveal which names exist
-                self._auditor.record(s, _anonymous(self._station, username), "login.failed", reason="unknown user")
+                self._auditor.record(
+                    s, _anonymous(self._station, username, self._name_key), "login.failed", reason="unknown user"
+                )
                 failure = LoginFailed(left="-", detail="unknown or inactive user")
             else:
                 actor = Actor(user.id, user.username, Role(user.role), self._station, user.staff_no)
@@ -304,9 +311,23 @@ class UserService:
             return list(s.scalars(select(User).order_by(User.username)))
 
 
-def _anonymous(station: str, username: str) -> Actor:
-    # The typed name is not PII of an applicant, but keep it short in the trail.
-    return Actor(None, username[:64], Role.CLERK, station)
+UNKNOWN_USER_PREFIX = "?"  # audit_events.actor of a failed login with a name no account has
+
+
+def unknown_user_label(username: str, name_key: Callable[[str], str] | None = None) -> str:
+    """What the trail records for a typed name that matches no account (or an inactive one's is
+    kept as it is: that is a known user). Never the name itself: it may be anything typed or scanned
+    into the field, an applicant's ID number included. With the hall key, ``?`` and 12 hex digits of
+    a keyed hash (the same typed name gives the same label, so repeated attempts can be told apart
+    and counted; it cannot be reversed without the key); without one (tools that run before the key
+    is open), ``?``, the first character and an ellipsis."""
+    if name_key is not None:
+        return UNKNOWN_USER_PREFIX + name_key(username)[:12]
+    return UNKNOWN_USER_PREFIX + username.strip()[:1] + "…"
+
+
+def _anonymous(station: str, username: str, name_key: Callable[[str], str] | None = None) -> Actor:
+    return Actor(None, unknown_user_label(username, name_key), Role.CLERK, station)
 
 
 i18n.register("error.user_exists", "用户名 {username} 已存在", "User name {username} already exists")

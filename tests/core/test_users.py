@@ -52,6 +52,38 @@ def test_unknown_user_fails_like_a_wrong_password(world):
         world.ctx.users.authenticate("nobody", "whatever-1")
 
 
+def failed_logins(world):
+    with world.ctx.sessions() as s:
+        return [
+            e.actor
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.seq))
+        ]
+
+
+def test_a_failed_login_never_audits_the_typed_name_of_an_unknown_user(world):
+    """Issue 16 finding 6: an ID number scanned into the name field landed verbatim in
+    audit_events.actor. Unknown names are a keyed hash now; known users stay as they are."""
+    from clerk_app.audit_labels import actor_label
+    from clerk_app.users import unknown_user_label
+
+    scanned = "11010519491231002X"
+    for _ in range(2):
+        with pytest.raises(LoginFailed):
+            world.ctx.users.authenticate(scanned, "whatever-1")
+    with pytest.raises(LoginFailed):
+        world.ctx.users.authenticate("clerk", "wrong-pass-1")
+    first, again, known = failed_logins(world)[-3:]
+    assert known == "clerk"
+    assert first == again and first.startswith("?") and len(first) == 13  # the same name, the same label
+    assert scanned not in first and "1101" not in first and "002X" not in first
+    assert actor_label(first) == f"未知用户（{first[1:]}）"
+    with world.ctx.sessions() as s:
+        assert not any(scanned in str(e.actor) + str(e.detail) for e in s.scalars(select(AuditEvent)))
+    assert world.ctx.auditor.verify() is None
+    # Without the hall key (a tool run before it is open): a masked form, never the name.
+    assert unknown_user_label(scanned) == "?1…"
+
+
 @pytest.mark.parametrize("password", ["short1", "onlyletters", "1234567890"])
 def test_password_rules(world, password):
     with pytest.raises(WeakPassword):
