@@ -37,6 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from printing import line_breaking
 from printing.fonts import FontCandidate, cjk_font
 from printing.model import (
     DeliveryMethod,
@@ -72,6 +73,9 @@ DECISION_LABEL = {
     DocumentKind.SUPPLEMENT_RECEIPT: "收件时间",
     DocumentKind.MATERIAL_REQUEST_NOTICE: "告知时间",
 }
+
+
+line_breaking.apply()  # 避头尾: no line starts with ，；：》” … (ReportLab's own list is the Japanese one)
 
 
 def fmt_date(value: date) -> str:
