@@ -2895,112 +2895,112 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="106" />
+        <location filename="../../ui/delivery/ready_page.py" line="107" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="107" />
+        <location filename="../../ui/delivery/ready_page.py" line="108" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="108" />
+        <location filename="../../ui/delivery/ready_page.py" line="109" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="109" />
-        <source>Refresh (F5)</source>
-        <translation>刷新（F5）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="110" />
+        <location filename="../../ui/delivery/ready_page.py" line="111" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="111" />
+        <location filename="../../ui/delivery/ready_page.py" line="112" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="112" />
+        <location filename="../../ui/delivery/ready_page.py" line="113" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="114" />
-        <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · F5: refresh · any window hands out</source>
-        <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · F5：刷新 · 任一窗口均可出件</translation>
+        <location filename="../../ui/delivery/ready_page.py" line="110" />
+        <source>Refresh (Ctrl+R)</source>
+        <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="118" />
+        <location filename="../../ui/delivery/ready_page.py" line="115" />
+        <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
+        <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/ready_page.py" line="119" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="119" />
+        <location filename="../../ui/delivery/ready_page.py" line="120" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="120" />
+        <location filename="../../ui/delivery/ready_page.py" line="121" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="121" />
+        <location filename="../../ui/delivery/ready_page.py" line="122" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="122" />
+        <location filename="../../ui/delivery/ready_page.py" line="123" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="123" />
+        <location filename="../../ui/delivery/ready_page.py" line="124" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="124" />
+        <location filename="../../ui/delivery/ready_page.py" line="125" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="125" />
+        <location filename="../../ui/delivery/ready_page.py" line="126" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="169" />
+        <location filename="../../ui/delivery/ready_page.py" line="170" />
         <source>%1 (station %2, window %3) since %4</source>
         <translation>%1（%2 %3 号窗口，%4 起）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="179" />
+        <location filename="../../ui/delivery/ready_page.py" line="180" />
         <source>%1 window %2</source>
         <translation>%1 %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="182" />
+        <location filename="../../ui/delivery/ready_page.py" line="183" />
         <source>arrived</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="182" />
+        <location filename="../../ui/delivery/ready_page.py" line="183" />
         <source>not received</source>
         <translation>未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="189" />
+        <location filename="../../ui/delivery/ready_page.py" line="190" />
         <source>%1 result(s) waiting for pickup</source>
         <translation>共 %1 件待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="191" />
+        <location filename="../../ui/delivery/ready_page.py" line="192" />
         <source>No results are waiting for pickup.</source>
         <translation>目前没有待领取的办理结果。</translation>
     </message>

@@ -108,7 +108,17 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         world.clock.advance(minutes=61)
         assert ctx.cases.claim_of(held) is None
         wh02.claim(zhao, held)  # taken over, audited as an expired release
-        ready.refresh()
+        press(qtbot, window, "Shift+F4")
         assert "赵敏" in ready.table.item(numbers.index(held_number), 7).text()
+        ready.rows = []
+        ready._fill()
+        ready.table.setFocus()
+        press(qtbot, window, "Ctrl+R")  # refresh (F5 is the window's 下一位, not ambiguous here)
+        assert ready.table.rowCount() == 2
+        from testsupport.ui import ScriptedPrompts
+
+        window.pages["intake"].prompts = ScriptedPrompts()  # 下一位 with no queue says so, without a modal
+        press(qtbot, window, "F5")
+        assert window.tabs.currentWidget() is window.pages["intake"]
     finally:
         ctx.close()

@@ -3,7 +3,8 @@ whichever window accepted it (通办: any window hands it out). Each row says wh
 result document has arrived and who, if anyone, is handing the case out right now.
 
 Keyboard: the list has the focus; Enter (or a double click) opens the case on the 出件 page (F4);
-type in the filter field (Ctrl+F) to narrow by case number, item or the masked name; F5 refreshes.
+type in the filter field (Ctrl+F) to narrow by case number, item or the masked name; Ctrl+R refreshes
+(F5 is the window's 下一位, calling the next ticket).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class ReadyPage(QWidget):
         self.setFocusProxy(self.table)
 
         self.refresh_action = QAction(self)
-        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))  # F5 calls the next ticket, window-wide
         self.refresh_action.triggered.connect(self.refresh)
         self.filter_action = QAction(self)
         self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
@@ -106,12 +107,12 @@ class ReadyPage(QWidget):
         self.title.setText(self.tr("Results ready for pickup in the hall (oldest first)"))
         self.filter_label.setText(self.tr("&Filter"))
         self.filter.setPlaceholderText(self.tr("case number, item or name"))
-        self.refresh_button.setText(self.tr("Refresh (F5)"))
+        self.refresh_button.setText(self.tr("Refresh (Ctrl+R)"))
         self.open_button.setText(self.tr("&Hand out (Enter)"))
         self.refresh_action.setText(self.tr("Refresh the list"))
         self.filter_action.setText(self.tr("Filter the list"))
         self.hint.setText(
-            self.tr("Enter: hand out on the delivery page (F4) · Ctrl+F: filter · F5: refresh · any window hands out")
+            self.tr("Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window")
         )
         self.table.setHorizontalHeaderLabels(
             [
