@@ -122,3 +122,51 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         assert window.tabs.currentWidget() is window.pages["intake"]
     finally:
         ctx.close()
+
+
+def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translations):
+    """The department's result document on the 出件 page (Ctrl+P) and in the case view (Alt+R): named
+    without opening it, opened as a full view audited with the purpose 查看."""
+    import json
+
+    from clerk_app.result_documents import RESULT_KEY
+    from clerk_app.sync import state as sync_state
+    from tests.backoffice.workbench_helpers import pdf_bytes
+    from ui.printing_ui import PreviewDialog
+
+    world = make_world(tmp_path, print_policy="receipt=never, materials_received=never", customer_window=False)
+    ctx = world.ctx
+    try:
+        clerk = world.login("clerk")
+        cid, number = decided_case(ctx, clerk, person("王芳", 5))
+        to_result_ready(ctx, cid)
+        pdf = pdf_bytes(2, "result")
+        stored = ctx.pages.store.put(pdf, "application/pdf")
+        with ctx.sessions.begin() as s:
+            ref = {"id": 3, "sha256": stored.sha256, "size": len(pdf), "filename": "准予登记通知书.pdf"}
+            sync_state.set_value(s, RESULT_KEY + cid, json.dumps(ref))
+
+        window = login_through_dialog(qtbot, ctx, translations, "clerk", "Clerk2026")
+        press(qtbot, window, "Shift+F4")
+        ready = window.pages["ready"]
+        assert ready.table.item(0, 6).text() == "已收到"
+        qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        delivery = window.pages["delivery"]
+        assert "准予登记通知书.pdf" in delivery.result_label.text()
+        assert delivery.result_preview.isEnabled()
+        delivery.lookup.setFocus()
+        press(qtbot, window, "Ctrl+P")
+        assert isinstance(delivery.result_dialog, PreviewDialog) and len(delivery.result_dialog.pages) == 2
+        delivery.result_dialog.close()
+
+        view = CaseViewDialog(ctx.cases, ctx.search, clerk, cid, window, results=ctx.results)
+        qtbot.addWidget(view)
+        view.show()
+        assert "准予登记通知书.pdf" in view.findChild(type(view.error), "caseResultDocument").text()
+        view.result_open.click()
+        assert isinstance(view.result_dialog, PreviewDialog)
+        with ctx.sessions() as s:
+            seen = s.scalars(select(AuditEvent).where(AuditEvent.action == "case.result_document")).all()
+        assert [(e.case_id, e.detail["purpose"]) for e in seen] == [(cid, "view"), (cid, "view")]
+    finally:
+        ctx.close()

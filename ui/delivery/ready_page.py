@@ -3,7 +3,8 @@ whichever window accepted it (通办: any window hands it out). Each row says wh
 result document has arrived and who, if anyone, is handing the case out right now.
 
 Keyboard: the list has the focus; Enter (or a double click) opens the case on the 出件 page (F4);
-type in the filter field (Ctrl+F) to narrow by case number, item or the masked name; Ctrl+R refreshes
+type in the filter field (Ctrl+F) to narrow by case number, item or the masked name; the list is read
+again every 30 s while shown (the selection stays) and with Ctrl+R
 (F5 is the window's 下一位, calling the next ticket).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COLUMNS = 8
+AUTO_REFRESH_MS = 30_000  # results arrive with the sync: read the list again while it is shown
 
 
 class ReadyPage(QWidget):
@@ -100,6 +102,9 @@ class ReadyPage(QWidget):
         for action in (self.refresh_action, self.filter_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+        self.auto_refresh = QTimer(self)
+        self.auto_refresh.setInterval(AUTO_REFRESH_MS)
+        self.auto_refresh.timeout.connect(self.refresh)
         self.retranslate()
 
     # -- texts ---------------------------------------------------------------------------------
@@ -135,7 +140,12 @@ class ReadyPage(QWidget):
 
     def showEvent(self, event) -> None:
         self.refresh()
+        self.auto_refresh.start()
         super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.auto_refresh.stop()
+        super().hideEvent(event)
 
     def focus_filter(self) -> None:
         self.filter.setFocus()
