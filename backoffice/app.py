@@ -12,6 +12,7 @@ the database. The only in-process cache is validated station tokens for 30 s (a 
 worker within that time).
 """
 
+import base64
 import hmac
 import os
 import time
@@ -172,6 +173,27 @@ def create_app(
         if body.station_code != station.code:
             raise ApiProblem(403, "forbidden", "packet names another station")
         receipt = await in_db(service.receive_packet, station, idempotency_key, body.model_dump(mode="json"))
+        if not receipt.created:
+            response.status_code = 200
+        return schemas.PacketReceiptOut(**receipt.__dict__)
+
+    @app.post("/v1/case-packets/with-pages", status_code=201)
+    async def upload_packet_with_pages(
+        body: schemas.PacketWithPages,
+        station: StationDep,
+        response: Response,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    ) -> schemas.PacketReceiptOut:
+        if body.packet.station_code != station.code:
+            raise ApiProblem(403, "forbidden", "packet names another station")
+        pages: dict[str, bytes] = {}
+        for sha, encoded in body.pages.items():
+            try:
+                pages[sha] = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                raise ApiProblem(422, "invalid_packet", "an inline page is not base64", {"sha256": sha}) from None
+        packet = body.packet.model_dump(mode="json")
+        receipt = await in_db(service.receive_packet, station, idempotency_key, packet, pages)
         if not receipt.created:
             response.status_code = 200
         return schemas.PacketReceiptOut(**receipt.__dict__)

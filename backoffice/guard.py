@@ -38,7 +38,7 @@ Auth = Callable[[str], Awaitable[Any]]
 def body_limit(path: str, method: str) -> int:
     if path in PUBLIC:
         return LIMIT_PUBLIC
-    if path in ("/v1/admin/catalogue", "/v1/admin/calendar"):
+    if path in ("/v1/admin/catalogue", "/v1/admin/calendar", "/v1/admin/trust"):
         return LIMIT_PUBLICATION
     if path.startswith("/v1/admin/"):
         return LIMIT_ADMIN

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SHA256 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -221,6 +221,14 @@ class OutcomeReceiptOut(Strict):
 class RatingReceiptOut(Strict):
     case_id: str
     created: bool
+
+
+class PacketWithPages(Strict):
+    """A case packet with its pages inline (base64), for cases whose pages are small: one request
+    and one transaction instead of a packet, a chunk per page and a second packet."""
+
+    packet: CasePacket
+    pages: dict[Annotated[str, StringConstraints(pattern=SHA256)], str] = Field(max_length=200)
 
 
 class PacketReceiptOut(Strict):

@@ -191,9 +191,21 @@ def _receipt(case: ReceivedCase, created: bool) -> PacketReceipt:
     return PacketReceipt(case.id, case.status, created, missing)
 
 
-def receive_packet(session: Session, station: Station, key: str, packet: dict[str, Any]) -> PacketReceipt:
+def receive_packet(
+    session: Session,
+    station: Station,
+    key: str,
+    packet: dict[str, Any],
+    pages: dict[str, bytes] | None = None,
+) -> PacketReceipt:
     """Store a case packet once. Same key + same body → the original receipt; same key (or same case
-    id) with another body → 409. Concurrent duplicates race on the unique key and converge."""
+    id) with another body → 409. Concurrent duplicates race on the unique key and converge.
+
+    ``pages`` (sha256 → bytes, the inline form for small pages) are checked against the manifest
+    (size and SHA-256) and stored with the case in the same transaction; on a replay they complete
+    whatever is still missing. A page that is not in the manifest or does not match is refused (422)
+    and nothing is stored."""
+    pages = pages or {}
     digest = packet_digest(packet)
     case_id = packet["case_id"]
     existing = session.scalar(select(ReceivedCase).where(ReceivedCase.idempotency_key == key))
@@ -202,10 +214,20 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
         # (the key lookup may have run just before a concurrent duplicate committed)
         if existing is not None and existing.idempotency_key != key:
             raise ApiProblem(409, "case_exists", "this case was already received under another key")
-    if existing is not None:
-        return _check_replay(existing, station, digest)
-
     manifest = {a["sha256"]: a for a in packet.get("attachments", [])}
+    for sha, data in pages.items():
+        entry = manifest.get(sha)
+        if entry is None or len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != sha:
+            raise ApiProblem(422, "hash_mismatch", "an inline page does not match the manifest", {"sha256": sha})
+    if existing is not None:
+        receipt = _check_replay(existing, station, digest)
+        for sha in [m for m in receipt.missing_attachments if m in pages]:
+            put_chunk(session, station, existing.id, sha, 0, pages[sha])  # verified above; commits
+        if pages:
+            session.expire_all()
+            return _receipt(session.get(ReceivedCase, existing.id), created=False)  # type: ignore[arg-type]
+        return receipt
+
     for line in packet.get("lines", []):
         for page in line.get("pages", []):
             if page["sha256"] not in manifest:
@@ -230,7 +252,18 @@ def receive_packet(session: Session, station: Station, key: str, packet: dict[st
         for a in manifest.values()
     ]
     session.add(case)
-    if not manifest:
+    if pages:
+        session.flush()  # attachment ids for the chunks
+        for att in case.attachments:
+            inline = pages.get(att.sha256)
+            if inline is not None:
+                session.add(AttachmentChunk(attachment_id=att.id, offset=0, data=inline))
+                att.received_bytes = att.size
+                att.complete = True
+                att.completed_at = now
+        if all(a.complete for a in case.attachments):
+            case.status = "received"
+    if case.status == "received":
         session.add(StatusEvent(station_id=station.id, case_id=case_id, status="received", at=now))
     try:
         session.commit()

@@ -52,7 +52,7 @@ def run_sink(port: int) -> None:
     uvicorn.run(sink_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: int) -> None:
+def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: int, inline_kb: int) -> None:
     from clerk_app.store.db import open_store
     from clerk_app.sync import (
         BackOfficeClient,
@@ -74,7 +74,7 @@ def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: 
         PacketBuilder(masked_decoder),
         FolderAttachments(att),
         station_code=station,
-        settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200),
+        settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200, inline_pages_max_bytes=inline_kb * 1024),
     )
     t0 = time.perf_counter()
     while worker.counts()[0]:
@@ -154,6 +154,7 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
                 "B01",
                 server.add_station("B01"),
                 str(args.chunk_kb),
+                str(args.inline_kb),
             ],
             env=env,
             stdout=subprocess.PIPE,
@@ -194,7 +195,7 @@ def main() -> None:
         run_sink(int(sys.argv[2]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        run_worker(*sys.argv[2:7], chunk_kb=int(sys.argv[7]))
+        run_worker(*sys.argv[2:7], chunk_kb=int(sys.argv[7]), inline_kb=int(sys.argv[8]))
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cases", type=int, default=1000)
@@ -202,10 +203,14 @@ def main() -> None:
     p.add_argument("--page-kb", type=int, default=64)
     p.add_argument("--chunk-kb", type=int, default=1024)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument(
+        "--pg-fsync", choices=("on", "off"), default="on", help="PostgreSQL fsync (on: what a hall's server does)"
+    )
+    p.add_argument("--inline-kb", type=int, default=2048, help="a case's pages up to this go inline (0: chunked only)")
     args = p.parse_args()
     from testsupport.postgres import start_postgres
 
-    pg = start_postgres()
+    pg = start_postgres(fsync=args.pg_fsync == "on")
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     results = []
     try:

@@ -71,7 +71,8 @@ class PostgresServer:
             shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
 
 
-def start_postgres() -> PostgresServer:
+def start_postgres(*, fsync: bool = False) -> PostgresServer:
+    """``fsync=False`` for the tests (speed); benchmarks pass True to measure what a hall would see."""
     bindir = _pg_bin()
     root = tempfile.mkdtemp(prefix="clerk-pg-")
     datadir = os.path.join(root, "data")
@@ -105,7 +106,7 @@ def start_postgres() -> PostgresServer:
             "-t",
             "60",
             "-o",
-            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'}",
             "start",
         ]
     )

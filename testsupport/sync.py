@@ -197,7 +197,10 @@ def make_station(
         PacketBuilder(decoder or masked_decoder),
         attachments or FolderAttachments(folder),
         station_code=code,
-        settings=settings or SyncSettings(chunk_size=16 * 1024, backoff_base=0.005, backoff_max=0.05),
+        # Chunked uploads unless a test asks for inline pages (tests/sync/test_faults.py does both; the
+        # app's own SyncSettings default sends small pages inline).
+        settings=settings
+        or SyncSettings(chunk_size=16 * 1024, backoff_base=0.005, backoff_max=0.05, inline_pages_max_bytes=0),
         rng=random.Random(3),
         **worker_kw,
     )

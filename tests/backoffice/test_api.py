@@ -126,6 +126,52 @@ def test_chunks_resume_and_the_hash_is_verified(backoffice):
     assert complete and digest == sha and stored == len(data)
 
 
+def test_packet_with_pages_inline_is_one_request_and_checked_against_the_manifest(backoffice):
+    import base64
+
+    c = station_client(backoffice)
+    files = [b"first page" * 300, b"second page" * 200]
+    p = packet("S01", files)
+    shas = [a["sha256"] for a in p["attachments"]]
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    url = "/v1/case-packets/with-pages"
+    # a page that is not the manifest's (other bytes under its hash), and one not in it: 422, nothing stored
+    wrong = c.post(url, json={"packet": p, "pages": {shas[0]: b64(b"other")}}, headers={"Idempotency-Key": "k1"})
+    assert wrong.status_code == 422 and wrong.json()["error"] == "hash_mismatch"
+    stranger = hashlib.sha256(b"x").hexdigest()
+    wrong = c.post(url, json={"packet": p, "pages": {stranger: b64(b"x")}}, headers={"Idempotency-Key": "k1"})
+    assert wrong.status_code == 422
+    garbled = c.post(url, json={"packet": p, "pages": {shas[0]: "not base64!"}}, headers={"Idempotency-Key": "k1"})
+    assert garbled.status_code == 422
+    assert backoffice.case_count() == 0
+
+    # one page inline: the case waits for the other; a replay with it completes the case
+    first = c.post(url, json={"packet": p, "pages": {shas[0]: b64(files[0])}}, headers={"Idempotency-Key": "k1"})
+    assert first.status_code == 201 and first.json()["missing_attachments"] == [shas[1]]
+    assert first.json()["status"] == "receiving"
+    pages = {sha: b64(f) for sha, f in zip(shas, files, strict=True)}
+    again = c.post(url, json={"packet": p, "pages": pages}, headers={"Idempotency-Key": "k1"})
+    assert again.status_code == 200 and again.json()["missing_attachments"] == []
+    assert again.json()["status"] == "received"
+    digests = backoffice.attachment_digests()
+    assert sorted(d for _c, d, _n in digests.values()) == sorted(shas)
+    assert all(complete for complete, _d, _n in digests.values())
+
+    # a whole case in one request
+    q = packet("S01", [b"only page"])
+    whole = c.post(
+        url,
+        json={"packet": q, "pages": {q["attachments"][0]["sha256"]: b64(b"only page")}},
+        headers={"Idempotency-Key": "k2"},
+    )
+    assert whole.status_code == 201 and whole.json()["status"] == "received"
+    feed = c.get("/v1/status-feed").json()
+    assert [e["status"] for e in feed["events"]] == ["received", "received"]
+
+
 def test_wrong_bytes_are_discarded_on_finalize(backoffice):
     c = station_client(backoffice)
     p = packet("S01", [b"A" * 100])

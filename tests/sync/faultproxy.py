@@ -101,6 +101,7 @@ class FaultProxy:
         self.hold = hold
         self.enabled = True
         self.counts: Counter[str] = Counter()
+        self.paths: Counter[str] = Counter()  # requests seen: the packet paths, and "/attachments/" for chunks
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -180,8 +181,10 @@ class FaultProxy:
                     return
                 message, buf = got
                 fault = self._choose()
+                _method, path = request_line(message)
                 with self._lock:
                     self.counts[fault or "pass"] += 1
+                    self.paths["/attachments/" if "/attachments/" in path else path] += 1
                 if fault == "reset_mid_body":
                     with socket.create_connection(self.upstream, timeout=30) as up:
                         body_at = message.index(b"\r\n\r\n") + 4

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from backoffice.models import ReceivedCase
 from clerk_app.store.models import OutboxEntry
+from clerk_app.sync.worker import SyncSettings
 from tests.sync.faultproxy import FaultProxy
 from testsupport.sync import local_pages, make_station, seed_cases
 
@@ -46,7 +47,8 @@ def drive(worker, *, seconds: float, max_cycles: int) -> int:
 
 
 def test_hundreds_of_cases_through_faults_arrive_exactly_once(backoffice, local_store, tmp_path):
-    # 1–2 pages of up to 30 KB with 16 KiB chunks: single-chunk and multi-chunk uploads both occur.
+    # 1–2 pages of up to 30 KB with 16 KiB chunks: single-chunk and multi-chunk uploads both occur;
+    # cases whose pages total up to 20 KB go with their packet instead (inline), the others chunked.
     ids = seed_cases(local_store, tmp_path / "att", 200, random.Random(11), pages=(1, 2), size=(500, 30_000))
     proxy = FaultProxy(backoffice.port, RATES, hold=0.6).start()
     applier = RecordingApplier()
@@ -58,6 +60,9 @@ def test_hundreds_of_cases_through_faults_arrive_exactly_once(backoffice, local_
         register_url=backoffice.url,
         status_applier=applier,
         read_timeout=0.4,
+        settings=SyncSettings(
+            chunk_size=16 * 1024, backoff_base=0.005, backoff_max=0.05, inline_pages_max_bytes=20_000
+        ),
     )
     try:
         drive(station.worker, seconds=45, max_cycles=20_000)
@@ -69,6 +74,7 @@ def test_hundreds_of_cases_through_faults_arrive_exactly_once(backoffice, local_
         proxy.stop()
     faults = sum(v for k, v in proxy.counts.items() if k != "pass")
     assert faults > 100, proxy.counts  # the run really was hostile
+    assert proxy.paths["/v1/case-packets/with-pages"] > 50 and proxy.paths["/attachments/"] > 50, proxy.paths
 
     with local_store() as s:
         states = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())

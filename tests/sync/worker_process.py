@@ -38,7 +38,8 @@ def main() -> int:
         PacketBuilder(masked_decoder),
         FolderAttachments(args.attachments),
         station_code=args.station,
-        settings=SyncSettings(chunk_size=32 * 1024, backoff_base=0.01, backoff_max=0.1),
+        # chunked on purpose (no inline pages): the kill must land in the middle of an attachment
+        settings=SyncSettings(chunk_size=32 * 1024, backoff_base=0.01, backoff_max=0.1, inline_pages_max_bytes=0),
     )
     deadline = time.monotonic() + 50
     while time.monotonic() < deadline:
