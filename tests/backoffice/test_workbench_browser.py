@@ -4,7 +4,8 @@
 and syncs it; an approver signs in, finds it in the queue, looks at the page, starts approval, approves,
 uploads the result PDF and marks the result ready; the workstation sees approved and result_ready, and
 its sync worker downloads the result document, verifies it against the SHA-256 the feed carried and keeps
-it in the encrypted attachment store (printing it at 出件 is wired by the workstation's UI, not here).
+it in the encrypted attachment store (the clerk prints it at 出件 next to the 送达回证 in
+tests/printing/test_ready_pickup_ui.py).
 A second test requests more material and checks the refusal of a non-PDF upload in the browser.
 
 Screenshots go to $WORKBENCH_SCREENSHOTS when set (docs/screenshots/ when regenerating the docs)."""
