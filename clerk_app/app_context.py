@@ -26,7 +26,7 @@ from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.clock import Clock, SystemClock
 from clerk_app.corrections import CorrectionService
-from clerk_app.customer import CustomerService
+from clerk_app.customer import CustomerService, seal_stored_comments
 from clerk_app.delivery import DeliveryService
 from clerk_app.errors import ClerkAppError
 from clerk_app.identity_check import IdentityCheckService
@@ -196,6 +196,8 @@ def build_context(
     # An official schedule that arrived with this start (newer package or holiday file) makes the
     # provisional promised dates of open cases final, once, audited.
     recompute_provisional_dates(sessions, calendar, auditor, settings.station_code)
+    # Rating comments an older version stored in clear (case and outbox): sealed once, here.
+    seal_stored_comments(sessions, persons)
     attachments = hall.attachments  # the hall database (PostgreSQL) or the local folder (SQLite)
     pages = PageService(sessions, clock, auditor, attachments)
     pages.claim_expiry = cases.claim_expiry
@@ -216,7 +218,7 @@ def build_context(
         pages=pages,
         search=CaseSearch(sessions, persons, auditor),
         delivery=DeliveryService(sessions, cases, persons, auditor),
-        customer=CustomerService(sessions, clock, auditor),
+        customer=CustomerService(sessions, clock, auditor, persons),
         stats=StatsService(sessions, clock),
         audit_queries=AuditQueries(sessions, auditor, clock),
         corrections=CorrectionService(sessions, clock, auditor),

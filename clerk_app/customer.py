@@ -11,6 +11,7 @@ as an ``OutboxEntry(kind="rating", idempotency_key=f"{case_id}:rating")`` in the
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import enum
 import hashlib
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
@@ -153,11 +155,67 @@ def lines_hash(lines: Iterable[_ShownLine]) -> str:
     return hashlib.sha256(json.dumps(snapshot, separators=(",", ":")).encode()).hexdigest()
 
 
+class CommentSealer(Protocol):
+    """Encrypts a short text under the hall data key, bound to ``aad`` (``PersonRepository``)."""
+
+    def seal(self, text: str, aad: str) -> bytes: ...
+
+    def unseal(self, blob: bytes, aad: str) -> str: ...
+
+
+SEALED_PREFIX = "sealed:"  # Case.rating_comment holds "sealed:" + base64(AES-GCM ciphertext)
+
+
+def _comment_aad(case_id: str) -> str:
+    return f"rating-comment:{case_id}"
+
+
+def seal_comment(sealer: CommentSealer, case_id: str, text: str) -> str:
+    return SEALED_PREFIX + base64.b64encode(sealer.seal(text, _comment_aad(case_id))).decode("ascii")
+
+
+def open_comment(sealer: CommentSealer, case_id: str, stored: str | None) -> str:
+    """The applicant's comment in clear ("" when none); a value stored before comments were sealed
+    (no prefix) reads as it is until ``seal_stored_comments`` has sealed it."""
+    if not stored:
+        return ""
+    if not stored.startswith(SEALED_PREFIX):
+        return stored
+    return sealer.unseal(base64.b64decode(stored[len(SEALED_PREFIX) :]), _comment_aad(case_id))
+
+
+def seal_stored_comments(session_factory: sessionmaker[Session], sealer: CommentSealer) -> int:
+    """Once at start: rating comments stored in clear by an older version are sealed, and the
+    plaintext comment is dropped from rating outbox payloads (the sync worker reads the sealed one
+    from the case at send time, the same text, so a retry is still the same body). Returns how many
+    rows changed."""
+    changed = 0
+    with session_factory.begin() as s:
+        for case in s.scalars(
+            select(Case).where(Case.rating_comment.is_not(None), Case.rating_comment.not_like(f"{SEALED_PREFIX}%"))
+        ):
+            case.rating_comment = seal_comment(sealer, case.id, case.rating_comment or "")
+            changed += 1
+        for entry in s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "rating")):
+            if entry.payload and "comment" in entry.payload:
+                entry.payload = {k: v for k, v in entry.payload.items() if k != "comment"}
+                changed += 1
+    return changed
+
+
 class CustomerService:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, auditor: Auditor) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        auditor: Auditor,
+        sealer: CommentSealer | None = None,
+    ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._auditor = auditor
+        # The hall data key for the applicant's comment (None: a comment is not kept at all, never in clear).
+        self._sealer = sealer
 
     # -- reading ------------------------------------------------------------------------------
     def confirmation(self, case_id: str) -> Confirmation | None:
@@ -228,7 +286,9 @@ class CustomerService:
                 raise DomainError(_E_RATED, detail=f"case {case_id} already rated")
             case.rating = rating.value
             case.rating_reasons = codes
-            case.rating_comment = comment or None
+            # The comment may name people or carry contact details: sealed like other personal data,
+            # never in the outbox payload (the sync worker adds it, decrypted, at send time).
+            case.rating_comment = seal_comment(self._sealer, case.id, comment) if comment and self._sealer else None
             case.rated_at = now
             s.add(
                 OutboxEntry(
@@ -240,7 +300,6 @@ class CustomerService:
                         "case_number": case.case_number,
                         "rating": rating.value,
                         "reasons": codes,
-                        "comment": comment,
                         "rated_at": now.isoformat(),
                         "window_no": case.window_no,
                         "decided_by": case.decided_by,

@@ -3,7 +3,7 @@
 Composition (done by the app context)::
 
     client = BackOfficeClient(TransportSettings(url, ca_file), StationCredentials(station))
-    worker = SyncWorker(sessions, client, PacketBuilder(person_repository_decoder(persons)),
+    worker = SyncWorker(sessions, client, PacketBuilder(person_repository_decoder(persons), persons),
                         attachment_store, station_code=station,
                         status_applier=CaseServiceStatusApplier(case_service, sessions, station),
                         installers={"catalogue": CatalogueStoreInstaller(catalogue_store, station)},

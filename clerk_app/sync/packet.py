@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clerk_app.customer import CommentSealer, open_comment
 from clerk_app.store.models import Case, CaseLine, CaseTransition, Page, Person
 from clerk_app.version import app_version
 
@@ -85,8 +86,19 @@ def _iso(value: Any) -> str | None:
 
 
 class PacketBuilder:
-    def __init__(self, decode_person: ApplicantDecoder) -> None:
+    def __init__(self, decode_person: ApplicantDecoder, comments: CommentSealer | None = None) -> None:
         self._decode = decode_person
+        self._comments = comments  # the hall key for the applicant's sealed rating comment
+
+    def rating_comment(self, session: Session, case_id: str) -> str:
+        """The applicant's rating comment in clear, for the back office only (sealed on the case,
+        never in the outbox payload, never logged); "" when there is none."""
+        case = session.get(Case, case_id)
+        if case is None or not case.rating_comment:
+            return ""
+        if self._comments is None:
+            raise LookupError(f"case {case_id}: no key to open the rating comment")
+        return open_comment(self._comments, case_id, case.rating_comment)
 
     def build(self, session: Session, case_id: str) -> BuiltPacket:
         case = session.get(Case, case_id)

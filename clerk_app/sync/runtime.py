@@ -121,7 +121,7 @@ def build_sync(ctx: AppContext, keyring_module: Any) -> SyncRuntime:
         return SyncWorker(
             ctx.sessions,
             client,
-            PacketBuilder(person_repository_decoder(ctx.persons)),
+            PacketBuilder(person_repository_decoder(ctx.persons), ctx.persons),
             ctx.pages.store,
             station_code=station,
             status_applier=CaseServiceStatusApplier(ctx.cases, ctx.sessions, station),

@@ -418,6 +418,9 @@ class SyncWorker:
         with self._sessions() as s:
             entry = s.get(OutboxEntry, entry_id)
             payload = dict(entry.payload or {}) if entry is not None else {}
+            if payload.get("case_id") == case_id and "comment" not in payload:
+                # Sealed on the case (personal data), opened here in memory for the wire only.
+                payload["comment"] = self._packets.rating_comment(s, case_id)
         if payload.get("case_id") != case_id:
             raise LookupError(f"rating entry {entry_id} has no payload for its case")
         self._client.upload_rating(key, case_id, payload)

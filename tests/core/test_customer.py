@@ -7,10 +7,20 @@ import json
 import pytest
 from sqlalchemy import select
 
-from clerk_app.customer import LOW_RATING_REASONS, CustomerService, Rating, StaleChecklist, lines_hash
+from clerk_app.customer import (
+    LOW_RATING_REASONS,
+    SEALED_PREFIX,
+    CustomerService,
+    Rating,
+    StaleChecklist,
+    lines_hash,
+    open_comment,
+    seal_stored_comments,
+)
 from clerk_app.errors import DomainError, PermissionDenied
 from clerk_app.lifecycle import Decision, LineStatus
 from clerk_app.persons import PersonData
+from clerk_app.security.crypto import DecryptionError
 from clerk_app.store.models import AuditEvent, Case, OutboxEntry
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
@@ -26,7 +36,7 @@ APPLICANT = PersonData(
 
 @pytest.fixture
 def service(world) -> CustomerService:
-    return CustomerService(world.ctx.sessions, world.ctx.clock, world.ctx.auditor)
+    return CustomerService(world.ctx.sessions, world.ctx.clock, world.ctx.auditor, world.ctx.persons)
 
 
 def new_case(world, clerk, ticket_no=None):
@@ -110,7 +120,8 @@ def test_low_rating_requires_a_reason_and_never_audits_the_comment(world, servic
     facts = service.facts(cid)
     assert facts.rating is Rating.VERY_DISSATISFIED and facts.rating_reasons == ("wait_long", "slow")
     with world.ctx.sessions() as s:
-        assert s.get(Case, cid).rating_comment == "等了一个小时， 张三丰"
+        stored = s.get(Case, cid).rating_comment
+    assert open_comment(world.ctx.persons, cid, stored) == "等了一个小时， 张三丰"
     details = audit_details(world, "case.rating")
     assert details == [{"by": "applicant", "rating": 1, "reasons": ["wait_long", "slow"], "comment": True}]
     assert set(LOW_RATING_REASONS) >= {"wait_long", "attitude", "other"}
@@ -149,3 +160,43 @@ def test_lines_hash_ignores_order_and_sees_counts_status_and_pages(world):
         assert lines_hash(s.get(Case, cid).lines) == lines_hash(lines)  # rows and views agree
     world.ctx.cases.update_line(clerk, cid, "PREMISES", copies_received=1)
     assert lines_hash(world.ctx.cases.get(clerk, cid).lines) != lines_hash(lines)
+
+
+def test_the_rating_comment_is_sealed_in_the_case_and_absent_from_the_outbox(world, service):
+    """Issue 16 finding 6: the applicant's comment was plaintext in the case and the outbox."""
+    from clerk_app.sync.packet import PacketBuilder, person_repository_decoder
+
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    service.rate(clerk, cid, Rating.DISSATISFIED, ["attitude"], comment="张三丰 电话13800138000")
+    with world.ctx.sessions() as s:
+        stored = s.get(Case, cid).rating_comment
+        [entry] = s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid, OutboxEntry.kind == "rating"))
+        payload = dict(entry.payload)
+        assert stored.startswith(SEALED_PREFIX) and "张三丰" not in stored and "1380013" not in stored
+        assert "comment" not in payload and "张三丰" not in str(payload)
+        # the sync worker opens it for the wire only (what _send_rating adds to the payload)
+        packets = PacketBuilder(person_repository_decoder(world.ctx.persons), world.ctx.persons)
+        assert packets.rating_comment(s, cid) == "张三丰 电话13800138000"
+    # bound to its case: copied to another case's row it does not open
+    other = accepted_case(world, clerk)
+    with pytest.raises(DecryptionError):
+        open_comment(world.ctx.persons, other, stored)
+
+
+def test_comments_stored_in_clear_by_an_older_version_are_sealed_at_start(world, service):
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    service.rate(clerk, cid, Rating.DISSATISFIED, ["slow"], comment="x")
+    with world.ctx.sessions.begin() as s:  # what an older version wrote
+        s.get(Case, cid).rating_comment = "李四 等了很久"
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid, OutboxEntry.kind == "rating")).one()
+        entry.payload = dict(entry.payload, comment="李四 等了很久")
+    assert open_comment(world.ctx.persons, cid, "李四 等了很久") == "李四 等了很久"  # read compatibly meanwhile
+    assert seal_stored_comments(world.ctx.sessions, world.ctx.persons) >= 2
+    with world.ctx.sessions() as s:
+        stored = s.get(Case, cid).rating_comment
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.case_id == cid, OutboxEntry.kind == "rating")).one()
+        assert "comment" not in entry.payload
+    assert stored.startswith(SEALED_PREFIX) and open_comment(world.ctx.persons, cid, stored) == "李四 等了很久"
+    assert seal_stored_comments(world.ctx.sessions, world.ctx.persons) == 0  # once

@@ -20,7 +20,6 @@ from backoffice.models import Rating, ReceivedCase
 from clerk_app import cli
 from clerk_app.app_context import PUSHED_CALENDAR, build_context, file_keyring
 from clerk_app.clock import CHINA_TZ, FixedClock
-from clerk_app.customer import CustomerService
 from clerk_app.demo import seed_demo_users
 from clerk_app.settings import Settings, save_settings
 from clerk_app.store.models import OutboxEntry
@@ -94,7 +93,7 @@ def test_enrolled_app_sends_decided_case_and_rating_once(backoffice, tmp_path, c
         assert ctx.sync is not None and ctx.sync.worker._thread is not None  # started by build_context
         clerk = login(ctx)
         cid = decide_with_page(ctx, ctx.pages, clerk, "王五", 7, PAGE)
-        CustomerService(ctx.sessions, ctx.clock, ctx.auditor).rate(clerk, cid, 2, ["wait_long"], "等了很久")
+        ctx.customer.rate(clerk, cid, 2, ["wait_long"], "等了很久")
         ctx.sync.worker.wake()  # "sync now" without the UI: the running thread does the work
 
         def delivered() -> bool:
@@ -110,9 +109,12 @@ def test_enrolled_app_sends_decided_case_and_rating_once(backoffice, tmp_path, c
             assert s.get(ReceivedCase, cid).status == "received"
             rows = s.scalars(select(Rating)).all()
             assert [(r.case_id, r.rating, r.body["reasons"]) for r in rows] == [(cid, 2, ["wait_long"])]
+            assert rows[0].body["comment"] == "等了很久"  # sealed at the station, in clear over TLS only
         # A replay of the same key is recognised, never stored twice.
         with ctx.sessions() as s:
             payload = s.scalar(select(OutboxEntry.payload).where(OutboxEntry.kind == "rating"))
+            assert "comment" not in payload  # the outbox holds no comment: the worker adds it at send time
+            payload = dict(payload, comment=ctx.sync.worker._packets.rating_comment(s, cid))
         assert ctx.sync.client.upload_rating(f"{cid}:rating", cid, payload) is False
         ctx.sync.run_once()
         with backoffice.sessions() as s:
