@@ -193,6 +193,7 @@ def build_context(
         catalogue_version=catalogue.version_of,
     )
     cases.claim_expiry = dt.timedelta(minutes=settings.claim_expiry_minutes)
+    cases.confirmation_required = settings.customer_confirmation_required
     # An official schedule that arrived with this start (newer package or holiday file) makes the
     # provisional promised dates of open cases final, once, audited.
     recompute_provisional_dates(sessions, calendar, auditor, settings.station_code)

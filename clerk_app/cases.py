@@ -327,6 +327,9 @@ class CaseService:
         # A claim lapses this long after it was taken, and at the end of its day at the latest
         # (settings.claim_expiry_minutes; the composition root sets it).
         self.claim_expiry = DEFAULT_CLAIM_EXPIRY
+        # settings.customer_confirmation_required: an acceptance needs the applicant's confirmation of
+        # the current checklist (customer window); the composition root sets it.
+        self.confirmation_required = False
         # Statistics: mark the decision day of every changed decided case in its own transaction.
         stats_aggregates.install(session_factory)
 
@@ -525,7 +528,17 @@ class CaseService:
                 reason=reason,
                 due_date=due_date,
                 today=self._clock.now().date(),
+                unconfirmed=self._unconfirmed(case),
             )
+
+    def _unconfirmed(self, case: Case) -> bool:
+        """The hall requires the applicant's confirmation and the current checklist is not the one
+        confirmed (never confirmed, or a line changed since)."""
+        if not self.confirmation_required:
+            return False
+        from clerk_app.customer import lines_hash  # customer imports nothing of cases; kept lazy anyway
+
+        return case.confirmed_lines_hash is None or case.confirmed_lines_hash != lines_hash(case.lines)
 
     def one_time_notice(self, case_id: str) -> OneTimeNotice:
         with self._sessions() as s:
@@ -569,6 +582,7 @@ class CaseService:
                 reason=reason,
                 due_date=due_date,
                 today=today,
+                unconfirmed=self._unconfirmed(case),
             )
             if not check.allowed:
                 raise DecisionNotAllowed(

@@ -223,6 +223,11 @@ _W_NOT_DEFERRABLE = i18n.register(
     "why.not_deferrable", "关键材料不能容缺：{names}", "key materials cannot be deferred: {names}"
 )
 _W_DUE = i18n.register("why.due", "需要一个晚于今天的补交期限", "needs a due date after today")
+_W_UNCONFIRMED = i18n.register(
+    "why.unconfirmed",
+    "申请人尚未在群众端屏幕确认当前材料清单（本大厅要求受理前确认）",
+    "the applicant has not confirmed the current checklist on the customer screen (required here)",
+)
 _W_NOTHING_MISSING = i18n.register(
     "why.nothing_missing", "材料齐全，无需一次性告知", "nothing is missing or defective: no notice needed"
 )
@@ -253,8 +258,11 @@ def evaluate_decision(
     reason: str | None = None,
     due_date: dt.date | None = None,
     today: dt.date | None = None,
+    unconfirmed: bool = False,
 ) -> DecisionCheck:
-    """Whether ``decision`` is allowed now, and if not, why (for the decision bar and the service)."""
+    """Whether ``decision`` is allowed now, and if not, why (for the decision bar and the service).
+    ``unconfirmed``: the hall requires the applicant's confirmation of the checklist before an
+    acceptance and the current list is not confirmed (checked last: the materials come first)."""
     if status not in _DECIDABLE:
         return DecisionCheck(False, i18n.Msg(_W_STATUS))
     counted = [line for line in lines if line.counts]
@@ -278,7 +286,7 @@ def evaluate_decision(
     if decision is Decision.ACCEPT:
         if deferred:
             return DecisionCheck(False, i18n.Msg(_W_DEFERRED))
-        return DecisionCheck(True)
+        return DecisionCheck(False, i18n.Msg(_W_UNCONFIRMED)) if unconfirmed else DecisionCheck(True)
     # accept with deficiencies
     if not deferred:
         return DecisionCheck(False, i18n.Msg(_W_NO_DEFERRED))
@@ -287,7 +295,7 @@ def evaluate_decision(
         return DecisionCheck(False, i18n.Msg(_W_NOT_DEFERRABLE, names=_names(bad)))
     if due_date is not None and today is not None and due_date <= today:
         return DecisionCheck(False, i18n.Msg(_W_DUE))
-    return DecisionCheck(True)
+    return DecisionCheck(False, i18n.Msg(_W_UNCONFIRMED)) if unconfirmed else DecisionCheck(True)
 
 
 # -- one-time notice (一次性告知) -------------------------------------------------------------

@@ -226,6 +226,14 @@ class Settings:
     customer_rating_timeout: int = _opt(
         60, "Seconds the rating screen waits before thanking and returning to idle", _range(5, 600)
     )
+    customer_large_type: bool = _opt(
+        False, "适老化: the customer window in large type and high contrast (older applicants, poor eyesight)"
+    )
+    customer_confirmation_required: bool = _opt(
+        False,
+        "Acceptance (with or without deficiencies) needs the applicant's confirmation of the current checklist "
+        "on the customer window",
+    )
     demo: bool = _opt(False, "Demo mode: simulated devices, seeded users, sample data")
 
     def resolved_data_dir(self) -> Path:

@@ -2159,42 +2159,52 @@
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="507" />
+        <location filename="../../ui/intake/page.py" line="492" />
+        <source>The applicant has not confirmed this list on their screen yet</source>
+        <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="495" />
+        <source>Confirmed by the applicant ✓</source>
+        <translation>申请人已确认材料清单 ✓</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="514" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="630" />
+        <location filename="../../ui/intake/page.py" line="637" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="632" />
+        <location filename="../../ui/intake/page.py" line="639" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="633" />
+        <location filename="../../ui/intake/page.py" line="640" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="719" />
+        <location filename="../../ui/intake/page.py" line="726" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="811" />
+        <location filename="../../ui/intake/page.py" line="818" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="811" />
+        <location filename="../../ui/intake/page.py" line="818" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="825" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
@@ -2214,73 +2224,73 @@
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="489" />
+        <location filename="../../ui/intake/page.py" line="493" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="611" />
+        <location filename="../../ui/intake/page.py" line="618" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="661" />
+        <location filename="../../ui/intake/page.py" line="668" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="665" />
+        <location filename="../../ui/intake/page.py" line="672" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="682" />
+        <location filename="../../ui/intake/page.py" line="689" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="702" />
+        <location filename="../../ui/intake/page.py" line="709" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="708" />
+        <location filename="../../ui/intake/page.py" line="715" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="710" />
+        <location filename="../../ui/intake/page.py" line="717" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="759" />
+        <location filename="../../ui/intake/page.py" line="766" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="759" />
+        <location filename="../../ui/intake/page.py" line="766" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="778" />
+        <location filename="../../ui/intake/page.py" line="785" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="497" />
+        <location filename="../../ui/intake/page.py" line="504" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="501" />
+        <location filename="../../ui/intake/page.py" line="508" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="506" />
-        <location filename="../../ui/intake/page.py" line="807" />
+        <location filename="../../ui/intake/page.py" line="513" />
+        <location filename="../../ui/intake/page.py" line="814" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>

@@ -92,6 +92,23 @@ QLineEdit { font-size: 24px; padding: 10px; }
 """
 
 
+LARGE_TYPE_SCALE = 1.4
+_GREY_TEXT = ("#4a5868", "#6b7785", "#1d2733")
+
+
+def large_type_style(style: str = STYLE) -> str:
+    """适老化 (settings.customer_large_type): every type size ×1.4 and high contrast — black text on
+    white instead of the greys, darker status colours, heavier borders."""
+    import re
+
+    out = re.sub(r"font-size: (\d+)px", lambda m: f"font-size: {round(int(m.group(1)) * LARGE_TYPE_SCALE)}px", style)
+    for grey in _GREY_TEXT:
+        out = out.replace(f"color: {grey}", "color: #000000")
+    out = out.replace("background: #f4f7fb", "background: #ffffff").replace("#1b7f3b", "#0d5c28")
+    out = out.replace("#b26a00", "#7a4a00").replace("1px solid #9aa7b6", "2px solid #000000")
+    return out
+
+
 class Phase(enum.Enum):
     IDLE = "idle"
     CHECKLIST = "checklist"
@@ -136,7 +153,8 @@ class CustomerWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         # Showing or refreshing must never pull the clerk's keyboard focus to this screen.
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
-        self.setStyleSheet(STYLE)
+        self.large_type = bool(getattr(ctx.settings, "customer_large_type", False))
+        self.setStyleSheet(large_type_style() if self.large_type else STYLE)
 
         self.case_id: str | None = None
         self.view: CaseView | None = None
@@ -945,6 +963,9 @@ def attach_customer_window(
     if locked is not None and hasattr(locked, "connect"):
         locked.connect(customer.clear)
     follow = _FollowMainWindow(main, customer)
+    # The applicant confirmed the list: the desk re-reads the case (the clerk sees it, and an
+    # acceptance that needs the confirmation becomes possible).
+    customer.confirmed.connect(lambda _case_id: main.current_case.touch())
     if show:
         _Placer(main, customer).place()
     # Show or hide the applicant's screen by hand: on one screen it starts hidden (it would cover the

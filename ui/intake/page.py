@@ -486,7 +486,14 @@ class IntakePage(QWidget):
             parts.append(self.tr("Deferred: %1").replace("%1", "、".join(deferred)))
         if not view.applicant:
             parts.append(self.tr("No applicant recorded yet"))
-        self.summary.setText("\n".join(parts) or self.tr("All materials received ✓"))
+        confirmation = self.ctx.customer.confirmation(self.case_id)  # on the applicant's screen
+        confirmed = confirmation is not None and confirmation.current
+        if not confirmed and self.ctx.settings.customer_confirmation_required:
+            parts.append(self.tr("The applicant has not confirmed this list on their screen yet"))
+        text = "\n".join(parts) or self.tr("All materials received ✓")
+        if confirmed:
+            text += "\n" + self.tr("Confirmed by the applicant ✓")
+        self.summary.setText(text)
         self.summary.setStyleSheet("color: #b3261e;" if parts else "color: #1e7e34;")
         self._update_buttons(view.status)
 
