@@ -20,6 +20,14 @@ class ScriptedPrompts:
     shown: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     windows: list[str] = field(default_factory=list)
+    counts_given: list[tuple[int, int]] = field(default_factory=list)
+    waive_reasons: list[str] = field(default_factory=list)
+
+    def counts(self, material: str, originals: int, copies: int) -> tuple[int, int] | None:
+        return self.counts_given.pop(0) if self.counts_given else None
+
+    def waive_reason(self, material: str) -> str | None:
+        return self.waive_reasons.pop(0) if self.waive_reasons else None
 
     def window_no(self) -> str | None:
         return self.windows.pop(0) if self.windows else None

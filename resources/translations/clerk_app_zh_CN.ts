@@ -1438,236 +1438,259 @@
     </message>
 </context>
 <context>
+    <name>CountsDialog</name>
+    <message>
+        <location filename="../../ui/intake/decision_dialogs.py" line="78" />
+        <source>Counts received</source>
+        <translation>实收份数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/decision_dialogs.py" line="86" />
+        <source> of %1</source>
+        <translation> / 应收 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/decision_dialogs.py" line="89" />
+        <source>Originals received</source>
+        <translation>已收原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/decision_dialogs.py" line="90" />
+        <source>Copies received</source>
+        <translation>已收复印件</translation>
+    </message>
+</context>
+<context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="363" />
+        <location filename="../../ui/customer/window.py" line="381" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="365" />
-        <location filename="../../ui/customer/window.py" line="368" />
+        <location filename="../../ui/customer/window.py" line="383" />
+        <location filename="../../ui/customer/window.py" line="386" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="366" />
+        <location filename="../../ui/customer/window.py" line="384" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="369" />
+        <location filename="../../ui/customer/window.py" line="387" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="370" />
+        <location filename="../../ui/customer/window.py" line="388" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="371" />
+        <location filename="../../ui/customer/window.py" line="389" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="372" />
+        <location filename="../../ui/customer/window.py" line="390" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="375" />
+        <location filename="../../ui/customer/window.py" line="393" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="378" />
+        <location filename="../../ui/customer/window.py" line="396" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="379" />
+        <location filename="../../ui/customer/window.py" line="397" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="488" />
+        <location filename="../../ui/customer/window.py" line="506" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="490" />
+        <location filename="../../ui/customer/window.py" line="508" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="497" />
+        <location filename="../../ui/customer/window.py" line="515" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="499" />
+        <location filename="../../ui/customer/window.py" line="517" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="501" />
+        <location filename="../../ui/customer/window.py" line="519" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="526" />
+        <location filename="../../ui/customer/window.py" line="544" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="536" />
+        <location filename="../../ui/customer/window.py" line="554" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="538" />
+        <location filename="../../ui/customer/window.py" line="556" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="540" />
+        <location filename="../../ui/customer/window.py" line="558" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="542" />
+        <location filename="../../ui/customer/window.py" line="560" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="544" />
+        <location filename="../../ui/customer/window.py" line="562" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="546" />
+        <location filename="../../ui/customer/window.py" line="564" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="548" />
+        <location filename="../../ui/customer/window.py" line="566" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="549" />
+        <location filename="../../ui/customer/window.py" line="567" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="563" />
+        <location filename="../../ui/customer/window.py" line="581" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="565" />
+        <location filename="../../ui/customer/window.py" line="583" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="567" />
+        <location filename="../../ui/customer/window.py" line="585" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="568" />
+        <location filename="../../ui/customer/window.py" line="586" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="571" />
+        <location filename="../../ui/customer/window.py" line="589" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="595" />
+        <location filename="../../ui/customer/window.py" line="613" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="595" />
+        <location filename="../../ui/customer/window.py" line="613" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="623" />
+        <location filename="../../ui/customer/window.py" line="641" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="625" />
+        <location filename="../../ui/customer/window.py" line="643" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="652" />
+        <location filename="../../ui/customer/window.py" line="670" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="657" />
+        <location filename="../../ui/customer/window.py" line="675" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="659" />
+        <location filename="../../ui/customer/window.py" line="677" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="676" />
+        <location filename="../../ui/customer/window.py" line="694" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="679" />
-        <location filename="../../ui/customer/window.py" line="689" />
+        <location filename="../../ui/customer/window.py" line="697" />
+        <location filename="../../ui/customer/window.py" line="707" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="681" />
+        <location filename="../../ui/customer/window.py" line="699" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="683" />
+        <location filename="../../ui/customer/window.py" line="701" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="687" />
+        <location filename="../../ui/customer/window.py" line="705" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="691" />
+        <location filename="../../ui/customer/window.py" line="709" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="780" />
+        <location filename="../../ui/customer/window.py" line="798" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="797" />
+        <location filename="../../ui/customer/window.py" line="815" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="797" />
+        <location filename="../../ui/customer/window.py" line="815" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="913" />
+        <location filename="../../ui/customer/window.py" line="931" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>
@@ -2034,263 +2057,273 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="256" />
+        <location filename="../../ui/intake/page.py" line="268" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="257" />
+        <location filename="../../ui/intake/page.py" line="269" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="258" />
+        <location filename="../../ui/intake/page.py" line="270" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="259" />
+        <location filename="../../ui/intake/page.py" line="271" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="260" />
+        <location filename="../../ui/intake/page.py" line="272" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="261" />
+        <location filename="../../ui/intake/page.py" line="273" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="262" />
+        <location filename="../../ui/intake/page.py" line="274" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="263" />
+        <location filename="../../ui/intake/page.py" line="275" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="264" />
+        <location filename="../../ui/intake/page.py" line="276" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="265" />
+        <location filename="../../ui/intake/page.py" line="277" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="266" />
+        <location filename="../../ui/intake/page.py" line="278" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="267" />
+        <location filename="../../ui/intake/page.py" line="279" />
+        <source>Counts… (Ctrl+G)</source>
+        <translation>份数… (Ctrl+G)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="280" />
+        <source>Waive… (Ctrl+W)</source>
+        <translation>免于提交… (Ctrl+W)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="281" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="268" />
+        <location filename="../../ui/intake/page.py" line="282" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="269" />
+        <location filename="../../ui/intake/page.py" line="283" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="270" />
+        <location filename="../../ui/intake/page.py" line="284" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="271" />
+        <location filename="../../ui/intake/page.py" line="285" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="272" />
+        <location filename="../../ui/intake/page.py" line="286" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="273" />
+        <location filename="../../ui/intake/page.py" line="287" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="274" />
+        <location filename="../../ui/intake/page.py" line="288" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="275" />
+        <location filename="../../ui/intake/page.py" line="289" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="276" />
+        <location filename="../../ui/intake/page.py" line="290" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="277" />
+        <location filename="../../ui/intake/page.py" line="291" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="283" />
+        <location filename="../../ui/intake/page.py" line="297" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="412" />
+        <location filename="../../ui/intake/page.py" line="426" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="431" />
+        <location filename="../../ui/intake/page.py" line="445" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="492" />
+        <location filename="../../ui/intake/page.py" line="506" />
         <source>The applicant has not confirmed this list on their screen yet</source>
         <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="495" />
+        <location filename="../../ui/intake/page.py" line="509" />
         <source>Confirmed by the applicant ✓</source>
         <translation>申请人已确认材料清单 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="514" />
+        <location filename="../../ui/intake/page.py" line="528" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="637" />
+        <location filename="../../ui/intake/page.py" line="684" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="639" />
+        <location filename="../../ui/intake/page.py" line="686" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="640" />
+        <location filename="../../ui/intake/page.py" line="687" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="726" />
+        <location filename="../../ui/intake/page.py" line="773" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="865" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="865" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="825" />
+        <location filename="../../ui/intake/page.py" line="872" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="481" />
+        <location filename="../../ui/intake/page.py" line="495" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="486" />
+        <location filename="../../ui/intake/page.py" line="500" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="488" />
+        <location filename="../../ui/intake/page.py" line="502" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="493" />
+        <location filename="../../ui/intake/page.py" line="507" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="618" />
+        <location filename="../../ui/intake/page.py" line="665" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="668" />
+        <location filename="../../ui/intake/page.py" line="715" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="672" />
+        <location filename="../../ui/intake/page.py" line="719" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="689" />
+        <location filename="../../ui/intake/page.py" line="736" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="709" />
+        <location filename="../../ui/intake/page.py" line="756" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="715" />
+        <location filename="../../ui/intake/page.py" line="762" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="717" />
+        <location filename="../../ui/intake/page.py" line="764" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="766" />
+        <location filename="../../ui/intake/page.py" line="813" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="766" />
+        <location filename="../../ui/intake/page.py" line="813" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="785" />
+        <location filename="../../ui/intake/page.py" line="832" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="504" />
+        <location filename="../../ui/intake/page.py" line="518" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="508" />
+        <location filename="../../ui/intake/page.py" line="522" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="513" />
-        <location filename="../../ui/intake/page.py" line="814" />
+        <location filename="../../ui/intake/page.py" line="527" />
+        <location filename="../../ui/intake/page.py" line="861" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -2859,32 +2892,42 @@
 <context>
     <name>Prompts</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="31" />
+        <location filename="../../ui/intake/prompts.py" line="38" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="32" />
+        <location filename="../../ui/intake/prompts.py" line="39" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="39" />
+        <location filename="../../ui/intake/prompts.py" line="50" />
+        <source>Waive an optional material</source>
+        <translation>免于提交选择性材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="51" />
+        <source>Why is “%1” not needed?</source>
+        <translation>“%1”为什么不需要提交？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="59" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="60" />
+        <location filename="../../ui/intake/prompts.py" line="80" />
         <source>Transfer to another window</source>
         <translation>转至其他窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="61" />
+        <location filename="../../ui/intake/prompts.py" line="81" />
         <source>Window number:</source>
         <translation>窗口号：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="72" />
+        <location filename="../../ui/intake/prompts.py" line="92" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
@@ -2905,112 +2948,112 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="107" />
+        <location filename="../../ui/delivery/ready_page.py" line="112" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="108" />
+        <location filename="../../ui/delivery/ready_page.py" line="113" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="109" />
+        <location filename="../../ui/delivery/ready_page.py" line="114" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="111" />
+        <location filename="../../ui/delivery/ready_page.py" line="116" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="112" />
+        <location filename="../../ui/delivery/ready_page.py" line="117" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="113" />
+        <location filename="../../ui/delivery/ready_page.py" line="118" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="110" />
+        <location filename="../../ui/delivery/ready_page.py" line="115" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="115" />
+        <location filename="../../ui/delivery/ready_page.py" line="120" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="119" />
+        <location filename="../../ui/delivery/ready_page.py" line="124" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="120" />
+        <location filename="../../ui/delivery/ready_page.py" line="125" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="121" />
+        <location filename="../../ui/delivery/ready_page.py" line="126" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="122" />
+        <location filename="../../ui/delivery/ready_page.py" line="127" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="123" />
+        <location filename="../../ui/delivery/ready_page.py" line="128" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="124" />
+        <location filename="../../ui/delivery/ready_page.py" line="129" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="125" />
+        <location filename="../../ui/delivery/ready_page.py" line="130" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="126" />
+        <location filename="../../ui/delivery/ready_page.py" line="131" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="170" />
+        <location filename="../../ui/delivery/ready_page.py" line="180" />
         <source>%1 (station %2, window %3) since %4</source>
         <translation>%1（%2 %3 号窗口，%4 起）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="180" />
+        <location filename="../../ui/delivery/ready_page.py" line="190" />
         <source>%1 window %2</source>
         <translation>%1 %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="183" />
+        <location filename="../../ui/delivery/ready_page.py" line="193" />
         <source>arrived</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="183" />
+        <location filename="../../ui/delivery/ready_page.py" line="193" />
         <source>not received</source>
         <translation>未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="190" />
+        <location filename="../../ui/delivery/ready_page.py" line="200" />
         <source>%1 result(s) waiting for pickup</source>
         <translation>共 %1 件待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="192" />
+        <location filename="../../ui/delivery/ready_page.py" line="202" />
         <source>No results are waiting for pickup.</source>
         <translation>目前没有待领取的办理结果。</translation>
     </message>
@@ -3031,17 +3074,17 @@
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="89" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="128" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="95" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="134" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="96" />
+        <location filename="../../ui/intake/decision_dialogs.py" line="135" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>

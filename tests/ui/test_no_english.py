@@ -125,6 +125,8 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
         sweep_modal(qtbot, "reject", lambda: page.decide(Decision.REJECT), leaks),
         sweep_modal(qtbot, "transfer", page.transfer_action.trigger, leaks),
         sweep_modal(qtbot, "MRZ key", page.prompts.mrz_key, leaks),
+        sweep_modal(qtbot, "counts", page.counts_action.trigger, leaks),
+        sweep_modal(qtbot, "waive", page.waive_action.trigger, leaks),
     ]
     assert titles[3] == "不予受理" and all(titles), titles  # the reason-and-basis question, not a refusal
     # every line received, then accept: the confirmation (OK), the print question, its preview

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +60,44 @@ class ReasonDialog(QDialog):
 
     def value(self) -> str:
         return self.reason.currentText().strip()
+
+
+WAIVE_REASONS = (
+    "申请人无此情形",
+    "已通过数据共享获取",
+    "申请人自愿不提交（选择性材料）",
+)
+
+
+class CountsDialog(QDialog):
+    """份数: how many originals and copies were actually handed in (fewer than required is 份数不足,
+    said on the one-time notice). Starts at what is required; Enter accepts."""
+
+    def __init__(self, material: str, originals: int, copies: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Counts received"))
+        self.originals = QSpinBox()
+        self.originals.setObjectName("originalsReceived")
+        self.copies = QSpinBox()
+        self.copies.setObjectName("copiesReceived")
+        for box, required in ((self.originals, originals), (self.copies, copies)):
+            box.setRange(0, 99)
+            box.setValue(required)
+            box.setSuffix(self.tr(" of %1").replace("%1", str(required)))
+        form = QFormLayout()
+        form.addRow(QLabel(material))
+        form.addRow(self.tr("Originals received"), self.originals)
+        form.addRow(self.tr("Copies received"), self.copies)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        (self.originals if originals else self.copies).setFocus()
+
+    def value(self) -> tuple[int, int]:
+        return self.originals.value(), self.copies.value()
 
 
 class DueDateDialog(QDialog):

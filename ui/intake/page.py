@@ -65,6 +65,8 @@ class IntakePage(QWidget):
         ("identity_mismatch_action", "Shift+F10"),
         ("cancel_read_action", "Esc"),
         ("receive_action", "Ctrl+R"),
+        ("counts_action", "Ctrl+G"),
+        ("waive_action", "Ctrl+W"),
         ("verify_action", "Ctrl+E"),
         ("defect_action", "Ctrl+D"),
         ("defer_action", "Ctrl+T"),
@@ -209,6 +211,8 @@ class IntakePage(QWidget):
             "identity_mismatch_action": lambda: self.record_identity_check(False),
             "cancel_read_action": self.cancel_card_read,
             "receive_action": self.receive_line,
+            "counts_action": self.receive_counts,
+            "waive_action": self.waive_line,
             "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
             "defect_action": self.mark_defective,
             "defer_action": self.defer_line,
@@ -221,7 +225,15 @@ class IntakePage(QWidget):
             "checklist_focus_action": self.table.setFocus,
             "open_matter_action": self.open_matter,
         }
-        line_actions = ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action")
+        line_actions = (
+            "receive_action",
+            "counts_action",
+            "verify_action",
+            "defect_action",
+            "defer_action",
+            "waive_action",
+            "reset_line_action",
+        )
         decision_actions = ("accept_action", "accept_deficient_action", "notice_action", "reject_action")
         for name, shortcut in self.SHORTCUTS:
             action = QAction(self)
@@ -264,6 +276,8 @@ class IntakePage(QWidget):
             "identity_mismatch_action": self.tr("Person does not match the document"),
             "cancel_read_action": self.tr("Cancel the card read"),
             "receive_action": self.tr("Received (Ctrl+R)"),
+            "counts_action": self.tr("Counts… (Ctrl+G)"),
+            "waive_action": self.tr("Waive… (Ctrl+W)"),
             "verify_action": self.tr("Verified (Ctrl+E)"),
             "defect_action": self.tr("Defective… (Ctrl+D)"),
             "defer_action": self.tr("Defer 容缺… (Ctrl+T)"),
@@ -522,7 +536,15 @@ class IntakePage(QWidget):
 
     def _update_buttons(self, status: CaseStatus | None) -> None:
         editable = status in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW)
-        for name in ("receive_action", "verify_action", "defect_action", "defer_action", "reset_line_action"):
+        for name in (
+            "receive_action",
+            "counts_action",
+            "verify_action",
+            "defect_action",
+            "defer_action",
+            "waive_action",
+            "reset_line_action",
+        ):
             self._set_enabled(name, editable)
         for decision, name in (
             (Decision.ACCEPT, "accept_action"),
@@ -590,6 +612,31 @@ class IntakePage(QWidget):
             )
         )
         self._next_row()
+
+    def receive_counts(self) -> None:
+        """份数: fewer originals or copies than required stay owed (份数不足 on the notice)."""
+        code = self.current_line_code()
+        if self.case_id is None or code is None:
+            return
+        line = self.model.line(self.table.currentIndex().row())
+        given = self.prompts.counts(line.name, line.originals_required, line.copies_required)
+        if given is None:
+            return
+        case_id = self.case_id
+        self._guard(
+            lambda: self.ctx.cases.update_line(
+                self.actor, case_id, code, originals_received=given[0], copies_received=given[1]
+            )
+        )
+
+    def waive_line(self) -> None:
+        """免于提交 an optional material, with the reason (the core refuses a required one)."""
+        code = self.current_line_code()
+        if code is None:
+            return
+        reason = self.prompts.waive_reason(self.model.line(self.table.currentIndex().row()).name)
+        if reason:
+            self.set_line_status(LineStatus.NOT_REQUIRED, reason=reason)
 
     def _next_row(self) -> None:
         row = self.table.currentIndex().row()

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
-from ui.intake.decision_dialogs import ConfirmDocumentDialog, DueDateDialog, ReasonDialog, RejectDialog
+from ui.intake.decision_dialogs import (
+    WAIVE_REASONS,
+    ConfirmDocumentDialog,
+    CountsDialog,
+    DueDateDialog,
+    ReasonDialog,
+    RejectDialog,
+)
 from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -30,6 +37,19 @@ class Prompts:
         d = ReasonDialog(
             _tr(QT_TRANSLATE_NOOP("Prompts", "Defective material")),
             _tr(QT_TRANSLATE_NOOP("Prompts", "What is wrong with “%1”?")).replace("%1", material),
+            parent=self.parent,
+        )
+        return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def counts(self, material: str, originals: int, copies: int) -> tuple[int, int] | None:
+        d = CountsDialog(material, originals, copies, self.parent)
+        return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
+
+    def waive_reason(self, material: str) -> str | None:
+        d = ReasonDialog(
+            _tr(QT_TRANSLATE_NOOP("Prompts", "Waive an optional material")),
+            _tr(QT_TRANSLATE_NOOP("Prompts", "Why is “%1” not needed?")).replace("%1", material),
+            WAIVE_REASONS,
             parent=self.parent,
         )
         return d.value() if d.exec() == QDialog.DialogCode.Accepted else None
