@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from clerk_app.app_context import build_context  # noqa: E402
-from clerk_app.demo import seed_demo_users  # noqa: E402
+from clerk_app.demo import seed_demo_cases, seed_demo_users  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.login import LoginDialog  # noqa: E402
@@ -30,6 +30,7 @@ def main() -> None:
         settings = dataclasses.replace(settings, customer_window=False)
     ctx = build_context(settings)
     seed_demo_users(ctx)
+    seed_demo_cases(ctx)  # the home queue shows the hall's drafts
     dialog = LoginDialog(ctx, tr)
     dialog.username.setText("clerk")
     dialog.show()

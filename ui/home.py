@@ -5,15 +5,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import i18n
 from clerk_app.lifecycle import STATUS_LABELS
 from clerk_app.promised_dates import schedule_warning
 from clerk_app.roles import ROLE_LABELS, Permission
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
+
+
+SCOPES = ("mine", "window", "all")
+SCOPE_TEXT = {
+    "mine": QT_TRANSLATE_NOOP("HomePage", "Mine (Ctrl+1)"),
+    "window": QT_TRANSLATE_NOOP("HomePage", "This window (Ctrl+2)"),
+    "all": QT_TRANSLATE_NOOP("HomePage", "Whole hall (Ctrl+3)"),
+}
 
 
 class HomePage(QWidget):
@@ -34,10 +53,30 @@ class HomePage(QWidget):
         self.queue = QListWidget()
         self.queue.setObjectName("draftQueue")
         self.queue.itemActivated.connect(self._activated)
+        # 通办: the queue is the hall's; Ctrl+1 / Ctrl+2 / Ctrl+3 narrow it to mine / this window / all.
+        self.scope = "all"
+        self.scope_buttons: dict[str, QRadioButton] = {}
+        self.scope_group = QButtonGroup(self)
+        scope_row = QHBoxLayout()
+        for i, key in enumerate(SCOPES, start=1):
+            button = QRadioButton()
+            button.setObjectName(f"scope_{key}")
+            button.setChecked(key == self.scope)
+            button.toggled.connect(lambda on, k=key: self.set_scope(k) if on else None)
+            self.scope_group.addButton(button)
+            self.scope_buttons[key] = button
+            scope_row.addWidget(button)
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{i}"))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, k=key: self.scope_buttons[k].setChecked(True))
+            self.addAction(action)
+        scope_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         layout.addWidget(self.calendar_warning)
         layout.addWidget(self.queue_title)
+        layout.addLayout(scope_row)
         layout.addWidget(self.queue, 1)
         self.retranslate()
         self.refresh()
@@ -47,7 +86,9 @@ class HomePage(QWidget):
         role = i18n.text(ROLE_LABELS[actor.role])
         name = self.window_.ctx.users.display_name(actor.user_id) if actor.user_id is not None else actor.username
         self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", name).replace("%2", role))
-        self.queue_title.setText(self.tr("Drafts and cases handed over to this window"))
+        self.queue_title.setText(self.tr("Drafts and cases handed over to the windows of the hall"))
+        for key, button in self.scope_buttons.items():
+            button.setText(self.tr(SCOPE_TEXT[key]))
         ctx = self.window_.ctx
         warning = schedule_warning(ctx.calendar, ctx.clock.now().date(), actor.role)
         self.calendar_warning.setText(warning or "")
@@ -69,13 +110,26 @@ class HomePage(QWidget):
         if not actor.can(Permission.CASE_EDIT_DRAFT):
             self.queue.addItem(QListWidgetItem(self.tr("(no intake work for this role)")))
             return
-        for case in self.window_.ctx.cases.drafts(actor):
+        cases = self.window_.ctx.cases
+        for case in cases.drafts(actor, scope=self.scope):  # type: ignore[arg-type]
             who = case.applicant.name if case.applicant else "—"
-            item = QListWidgetItem(f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}")
+            text = f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}"
+            claim = cases.claim_of(case.id)
+            if claim is not None and claim.user_id != actor.user_id:
+                text += "  ·  " + self.tr("being worked on by %1 (%2)").replace("%1", claim.user_name).replace(
+                    "%2", claim.station_code
+                )
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, case.id)
             self.queue.addItem(item)
         if self.queue.count() == 0:
             self.queue.addItem(QListWidgetItem(self.tr("(no open drafts)")))
+
+    def set_scope(self, scope: str) -> None:
+        if scope in SCOPES and scope != self.scope:
+            self.scope = scope
+            self.scope_buttons[scope].setChecked(True)
+            self.refresh()
 
     def _activated(self, item: QListWidgetItem) -> None:
         case_id = item.data(Qt.ItemDataRole.UserRole)

@@ -1986,22 +1986,42 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="49" />
+        <location filename="../../ui/home.py" line="79" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="50" />
-        <source>Drafts and cases handed over to this window</source>
-        <translation>草稿及移交本窗口的案件</translation>
+        <location filename="../../ui/home.py" line="23" />
+        <source>Mine (Ctrl+1)</source>
+        <translation>我的（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="70" />
+        <location filename="../../ui/home.py" line="24" />
+        <source>This window (Ctrl+2)</source>
+        <translation>本窗口（Ctrl+2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/home.py" line="25" />
+        <source>Whole hall (Ctrl+3)</source>
+        <translation>全大厅（Ctrl+3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/home.py" line="80" />
+        <source>Drafts and cases handed over to the windows of the hall</source>
+        <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/home.py" line="102" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="78" />
+        <location filename="../../ui/home.py" line="110" />
+        <source>being worked on by %1 (%2)</source>
+        <translation>%1（%2）正在办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/home.py" line="117" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
