@@ -1986,42 +1986,42 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="79" />
+        <location filename="../../ui/home.py" line="88" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="23" />
+        <location filename="../../ui/home.py" line="32" />
         <source>Mine (Ctrl+1)</source>
         <translation>我的（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="24" />
+        <location filename="../../ui/home.py" line="33" />
         <source>This window (Ctrl+2)</source>
         <translation>本窗口（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="25" />
+        <location filename="../../ui/home.py" line="34" />
         <source>Whole hall (Ctrl+3)</source>
         <translation>全大厅（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="80" />
+        <location filename="../../ui/home.py" line="89" />
         <source>Drafts and cases handed over to the windows of the hall</source>
         <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="102" />
+        <location filename="../../ui/home.py" line="111" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="110" />
+        <location filename="../../ui/home.py" line="119" />
         <source>being worked on by %1 (%2)</source>
         <translation>%1（%2）正在办理</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="117" />
+        <location filename="../../ui/home.py" line="126" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
