@@ -71,9 +71,6 @@ def departments(backoffice):
 
 
 def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees_it(departments, page, tmp_path):
-    from clerk_app.attachments import AttachmentStore
-    from clerk_app.pages import PageService
-    from clerk_app.security.crypto import FieldCipher
     from clerk_app.sync.packet import person_repository_decoder
     from clerk_app.sync.wiring import AttachmentResultStore, CaseServiceStatusApplier, result_document_of
     from tests.helpers.core import make_world
@@ -85,8 +82,8 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
     ctx = world.ctx
     code = ctx.settings.station_code
     clerk = world.login("clerk")
-    store = AttachmentStore(tmp_path / "attachments", FieldCipher(ctx.keys, "attachments"))
-    pages = PageService(ctx.sessions, ctx.clock, ctx.auditor, store)
+    store = ctx.pages.store  # the station's own store: the result document is printed from it at 出件
+    pages = ctx.pages
     scan = png_page(7)
     cid = decide_with_page(ctx, pages, clerk, "张三", 1, scan)
     station = make_station(
@@ -153,6 +150,24 @@ def test_browser_approves_a_case_the_workstation_synced_and_the_workstation_sees
         ref = result_document_of(ctx.sessions, cid)
         assert ref is not None and ref["sha256"] == hashlib.sha256(doc).hexdigest()
         assert store.get(ref["sha256"]) == doc
+
+        # 出件 at the window: the 送达回证 and the department's result document are printed, each a job.
+        from clerk_app.delivery import DeliveryMethod, Handover
+        from printing.dispatch import JobStatus
+        from printing.model import DocumentKind
+        from tests.helpers.case_factory import person
+
+        runtime = ctx.printing
+        assert runtime is not None
+        ctx.delivery.hand_over(clerk, cid, Handover(DeliveryMethod.WINDOW, person("张三", 1).document_number))
+        assert ctx.cases.get(clerk, cid).status.value == "delivered"
+        kinds = [j.kind for j in runtime.pending()]  # after the decision's own receipt
+        assert kinds[-2:] == [DocumentKind.DELIVERY_RECEIPT, DocumentKind.RESULT_DOCUMENT], kinds
+        done = runtime.worker.drain_once()
+        assert {j.status for j in done} == {JobStatus.DONE}, [j.detail for j in done]
+        assert {j.kind for j in done} >= {DocumentKind.DELIVERY_RECEIPT, DocumentKind.RESULT_DOCUMENT}
+        printed = sorted(Path(ctx.settings.resolved_data_dir()).rglob("*.pdf"))
+        assert any(p.read_bytes() == doc for p in printed), printed  # the result document as it came
     finally:
         station.client.close()
         ctx.close()
