@@ -5,6 +5,7 @@ of a cold start; the clerk types the user name meanwhile. Qt-free: the UI polls 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from clerk_app.settings import Settings
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
+
+log = logging.getLogger(__name__)
 
 
 def _build(settings: Settings) -> AppContext:
@@ -63,6 +66,16 @@ class PendingContext:
             raise self._error
         assert self._ctx is not None
         return self._ctx
+
+    def finish(self) -> None:
+        """At quit: let a build still running end (never cut a store upgrade, a key creation or a
+        migration in the middle: the build thread is a daemon and would be killed at interpreter exit,
+        which once left a first-start store half made), then close what it built."""
+        if not self._done.is_set():
+            log.info("quit while the store is still being opened: waiting for it to finish")
+            self._done.wait()
+        if self._error is None and self._ctx is not None:
+            self._ctx.close()
 
     @classmethod
     def of(cls, ctx: AppContext) -> PendingContext:

@@ -111,8 +111,7 @@ def run(settings: Settings) -> int:
     session = Session(pending, translations, app.quit)
     QTimer.singleShot(0, session.show_login)
     code = app.exec()
-    if pending.ready and _started_ok(pending):
-        pending.result().close()
+    pending.finish()  # a quit during first-start migrations waits for them, then closes the store
     return code
 
 
