@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from clerk_app.settings import Settings
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
     from devices.cards.trust import TrustStore
-    from devices.scanners.base import ScannerBackend
+    from devices.scanners.base import Scanner, ScannerBackend
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,13 @@ class Devices:
             raise BackendUnavailable(
                 family=i18n.Msg(SCANNER_FAMILY), backend=name, reason=exc.user_message(), detail=str(exc)
             ) from exc
+
+    def file_importer(self, paths: Sequence[Path]) -> Scanner:
+        """Files from disk imported into a line like one scan batch (works with any scanner backend,
+        none included)."""
+        from devices.scanners.folder import FileImporter
+
+        return FileImporter(paths)
 
     def close(self) -> None:
         with self._lock:

@@ -148,6 +148,16 @@ def _raster_frames(data: bytes, name: str, limits: ImageLimits) -> Iterator[Imag
                 yield page
 
 
+def preload_pdf_reader() -> None:
+    """Import the PDF reader now, on the calling (GUI) thread. Its first import on a worker thread
+    while PySide6 is loaded crashed the process (shiboken's import hook, seen as a segfault in
+    inspect.getsource): a file import or watched folder calls this where it is created."""
+    try:
+        import pypdfium2  # noqa: F401 - imported for its side effect (loaded once, here)
+    except ImportError:  # pragma: no cover - a declared dependency; refused per file later
+        pass
+
+
 def _pdf_pages(data: bytes, name: str, limits: ImageLimits) -> Iterator[Image.Image]:
     try:
         import pypdfium2 as pdfium

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devices.imaging.errors import ImageRefused
-from devices.imaging.limits import ImageLimits, load_images
+from devices.imaging.limits import ImageLimits, load_images, preload_pdf_reader
 from devices.scanners.base import (
     BatchResult,
     Capabilities,
@@ -100,6 +100,35 @@ def import_files(
     return ImportResult(pages=delivered, source=ScanSource.FLATBED, files=files, refused=tuple(refused))
 
 
+class FileImporter(Scanner):
+    """Files the clerk picked from disk (a USB stick, a network scanner's share) imported into the
+    focused line like one scan batch: the same pipeline, scan session, cancel and progress as SANE,
+    beside it (not instead of it). Nothing on disk is moved or changed."""
+
+    def __init__(self, paths: Sequence[Path], limits: ImageLimits = ImageLimits()) -> None:
+        self.paths = list(paths)
+        self.limits = limits
+        preload_pdf_reader()  # created on the GUI thread; the batch runs on a worker thread
+        self.info = DeviceInfo(id="files", vendor="", model="文件导入", kind="file import", backend="files")
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            sources=(ScanSource.FLATBED,),
+            modes=(ColourMode.BILEVEL, ColourMode.GRAY, ColourMode.COLOUR),
+            resolutions=(100, 150, 200, 300, 400, 600),
+            resolution_range=(50, 600),
+        )
+
+    def scan_batch(
+        self,
+        options: ScanOptions,
+        on_page: PageCallback,
+        on_progress: ProgressCallback | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> ImportResult:
+        return import_files(self.paths, on_page, options, self.limits, on_progress, cancel_event)
+
+
 class FolderBackend(ScannerBackend):
     """Each configured folder is one "device" (the drop folder of one network scanner)."""
 
@@ -137,6 +166,7 @@ class FolderScanner(Scanner):
         self.folder = folder
         self.limits = limits
         self.settle_seconds = settle_seconds
+        preload_pdf_reader()  # opened on the GUI thread; a dropped PDF is read on the scan thread
 
     def capabilities(self) -> Capabilities:
         # The network scanner decides its own settings; dpi here only sets the PDF render dpi.

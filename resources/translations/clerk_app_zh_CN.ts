@@ -2675,7 +2675,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="557" />
+        <location filename="../../ui/scanning/panel.py" line="596" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -3199,167 +3199,192 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="215" />
+        <location filename="../../ui/scanning/panel.py" line="228" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="216" />
+        <location filename="../../ui/scanning/panel.py" line="229" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="217" />
+        <location filename="../../ui/scanning/panel.py" line="230" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="218" />
+        <location filename="../../ui/scanning/panel.py" line="231" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="219" />
+        <location filename="../../ui/scanning/panel.py" line="232" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="223" />
+        <location filename="../../ui/scanning/panel.py" line="236" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="224" />
+        <location filename="../../ui/scanning/panel.py" line="237" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="225" />
+        <location filename="../../ui/scanning/panel.py" line="238" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="226" />
+        <location filename="../../ui/scanning/panel.py" line="239" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="227" />
+        <location filename="../../ui/scanning/panel.py" line="240" />
+        <source>Import files… (Ctrl+I)</source>
+        <translation>导入文件… (Ctrl+I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="241" />
+        <source>Import PDF or image files into the focused line</source>
+        <translation>导入 PDF 或图片文件到当前材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="242" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229" />
+        <location filename="../../ui/scanning/panel.py" line="244" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="230" />
+        <location filename="../../ui/scanning/panel.py" line="245" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="231" />
+        <location filename="../../ui/scanning/panel.py" line="246" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="232" />
+        <location filename="../../ui/scanning/panel.py" line="247" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="233" />
+        <location filename="../../ui/scanning/panel.py" line="248" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="234" />
+        <location filename="../../ui/scanning/panel.py" line="249" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="248" />
+        <location filename="../../ui/scanning/panel.py" line="263" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="249" />
+        <location filename="../../ui/scanning/panel.py" line="264" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="250" />
+        <location filename="../../ui/scanning/panel.py" line="265" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="253" />
+        <location filename="../../ui/scanning/panel.py" line="268" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="254" />
+        <location filename="../../ui/scanning/panel.py" line="269" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="255" />
+        <location filename="../../ui/scanning/panel.py" line="270" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="256" />
+        <location filename="../../ui/scanning/panel.py" line="271" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="257" />
+        <location filename="../../ui/scanning/panel.py" line="272" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="269" />
+        <location filename="../../ui/scanning/panel.py" line="284" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="290" />
+        <location filename="../../ui/scanning/panel.py" line="305" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="308" />
+        <location filename="../../ui/scanning/panel.py" line="323" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="379" />
+        <location filename="../../ui/scanning/panel.py" line="394" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="435" />
+        <location filename="../../ui/scanning/panel.py" line="422" />
+        <source>Import files into the line</source>
+        <translation>导入文件到当前材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="424" />
+        <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
+        <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="467" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="456" />
+        <location filename="../../ui/scanning/panel.py" line="488" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="467" />
+        <location filename="../../ui/scanning/panel.py" line="499" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="472" />
+        <location filename="../../ui/scanning/panel.py" line="504" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="532" />
+        <location filename="../../ui/scanning/panel.py" line="507" />
+        <source>%1 files not imported: %2</source>
+        <translation>%1 个文件未导入：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/scanning/panel.py" line="570" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

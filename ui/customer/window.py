@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImageReader, QKeySequence, QPixmap, QTransform
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QImageReader, QKeySequence, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -834,6 +834,15 @@ def _date(d: Any) -> str:
 
 
 def _thumbnail(data: bytes, rotation: int) -> QPixmap:
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        # A bilevel text page (TIFF G4, what the pipeline stores for text): QImageReader over a QBuffer
+        # crashed the process in Qt's TIFF handler; QImage.fromData decodes it (1 bit per pixel, small).
+        image = QImage.fromData(data)
+        if image.isNull():
+            return QPixmap()
+        if rotation:
+            image = image.transformed(QTransform().rotate(rotation))
+        return QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QBuffer.OpenModeFlag.ReadOnly)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -131,6 +134,15 @@ class ScanningPanel(QWidget):
         self.scan_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while the panel is shown
         self.scan_action.triggered.connect(lambda: self.start_scan())  # start_scan checks it can scan
         self.addAction(self.scan_action)
+        # Files from disk or a network scanner's share, beside the scanner (Ctrl+I; any backend, none too)
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("importFiles")
+        self.import_button.clicked.connect(lambda: self.import_files())
+        self.import_action = QAction(self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.import_action.triggered.connect(lambda: self.import_files())
+        self.addAction(self.import_action)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelScan")
         self.cancel_button.setEnabled(False)
@@ -187,6 +199,7 @@ class ScanningPanel(QWidget):
         self.form.addRow(self.drop_blank)
         buttons = QHBoxLayout()
         buttons.addWidget(self.scan_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.cancel_button)
         page_row = QHBoxLayout()
         for button in self.page_buttons.values():
@@ -224,6 +237,8 @@ class ScanningPanel(QWidget):
         self.drop_blank.setText(self.tr("Drop blank pages"))
         self.scan_button.setText(self.tr("Scan (F9)"))
         self.scan_action.setText(self.tr("Scan into the focused line"))
+        self.import_button.setText(self.tr("Import files… (Ctrl+I)"))
+        self.import_action.setText(self.tr("Import PDF or image files into the focused line"))
         self.cancel_button.setText(self.tr("Cancel"))
         texts = {
             "rotate": self.tr("Rotate"),
@@ -396,8 +411,25 @@ class ScanningPanel(QWidget):
             source=self.source.currentData() or ScanSource.FLATBED, dpi=int(self.dpi.currentData() or 200), mode=mode
         )
 
-    def start_scan(self, replace_page: int | None = None) -> None:
-        if self.job is not None or self.scanner is None or not self.case_id or not self.line_code:
+    def import_files(self, paths: Sequence[str] | None = None) -> None:
+        """PDF and image files into the focused line (all pages of a file or none of it; a refused file
+        is named in the status line, the others are filed)."""
+        if self.job is not None or not self.case_id or not self.line_code:
+            return
+        if paths is None:
+            paths, _filter = QFileDialog.getOpenFileNames(
+                self,
+                self.tr("Import files into the line"),
+                "",
+                self.tr("PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"),
+            )
+        if not paths:
+            return
+        self.start_scan(scanner=self.ctx.devices.file_importer([Path(p) for p in paths]))
+
+    def start_scan(self, replace_page: int | None = None, scanner: Scanner | None = None) -> None:
+        scanner = scanner or self.scanner
+        if self.job is not None or scanner is None or not self.case_id or not self.line_code:
             return
         case_id, line_code = self.case_id, self.line_code
         preset = self.profile.currentData() or Preset.AUTO
@@ -426,7 +458,7 @@ class ScanningPanel(QWidget):
 
         self.session = session
         self.job = ScanJob(
-            self.scanner,
+            scanner,
             options,
             on_page,
             on_progress,
@@ -469,7 +501,13 @@ class ScanningPanel(QWidget):
             self._set_status(outcome.error.user_message())
             log.warning("scan failed: %s", outcome.error)
         else:
-            self._set_status(self.tr("%1 pages scanned").replace("%1", str(outcome.filed)))
+            text = self.tr("%1 pages scanned").replace("%1", str(outcome.filed))
+            refused = getattr(result, "refused", ())  # file import: files that could not be read
+            if refused:
+                text += "；" + self.tr("%1 files not imported: %2").replace("%1", str(len(refused))).replace(
+                    "%2", refused[0].user_message()
+                )
+            self._set_status(text)
         self.progress_bar.setValue(100 if error is None else self.progress_bar.value())
         if outcome.rescan:
             self.refresh_pages()
@@ -535,6 +573,7 @@ class ScanningPanel(QWidget):
         idle = self.job is None
         ready = idle and self.scanner is not None and bool(self.case_id) and bool(self.line_code)
         self.scan_button.setEnabled(ready)
+        self.import_button.setEnabled(idle and bool(self.case_id) and bool(self.line_code))
         self.cancel_button.setEnabled(not idle)
         for key in ("rotate", "up", "down", "delete", "rescan"):
             self.page_buttons[key].setEnabled(idle)
