@@ -78,6 +78,8 @@ _PROBLEMS_ZH = {
     "only a conditional material has a condition": "只有条件材料（conditional）才能填写条件",
     "a key material can never be deferred (容缺)": "关键材料不能容缺",
     "a shared e-licence material must name the licence type": "电子证照材料须填写证照类型（e_licence_type）",
+    "must be a path inside the catalogue folder": "须为事项清单文件夹内的相对路径",
+    "must be a PDF, PNG or JPEG file": "须为 PDF、PNG 或 JPEG 文件",
 }
 _TYPES_ZH = {"int": "整数", "str": "文本", "bool": "true 或 false", "list": "列表", "dict": "表"}
 _PATTERNS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -88,6 +90,7 @@ _PATTERNS_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(.+) not one of (.+)"), lambda m: f"{m[1]} 不是可用值之一：{m[2]}"),
     (re.compile(r"not one of (.+)"), lambda m: f"不是可用值之一：{m[1]}"),
     (re.compile(r"duplicate question (.+)"), lambda m: f"问题 {m[1]} 重复"),
+    (re.compile(r"file not found: (.+)"), lambda m: f"找不到文件：{m[1]}"),
     (re.compile(r"duplicate material code (.+)"), lambda m: f"材料编码 {m[1]} 重复"),
     (re.compile(r"names no intake question: (.+)"), lambda m: f"引用了不存在的受理问题：{m[1]}"),
     (re.compile(r"(.+) \(at line (\d+), column (\d+)\)"), lambda m: f"第 {m[2]} 行第 {m[3]} 列格式错误（{m[1]}）"),
@@ -214,6 +217,7 @@ def load_catalogue(folder: str | Path) -> Catalogue:
         data["_file"] = rel
         items.append(data)
     raw = {"version": head.get("version"), "themes": head.get("themes", list(THEMES_DEFAULT)), "items": items}
+    issues += _check_form_files(folder, items)
     if issues:
         # Also validate what did parse, so one run shows every problem.
         try:
@@ -222,6 +226,49 @@ def load_catalogue(folder: str | Path) -> Catalogue:
             issues.extend(more.issues)
         raise CatalogueError(issues)
     return parse_catalogue(raw, str(folder))
+
+
+FORM_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg")
+
+
+def _check_form_files(folder: Path, items: list[dict[str, Any]]) -> list[CatalogueIssue]:
+    """A material's ``blank_form`` and ``sample`` name files shipped with the catalogue: a relative
+    path inside its folder, a PDF or image, present. Checked when a folder is imported (a catalogue
+    pushed by the back office carries no files; its references are shown as given)."""
+    out = []
+    root = folder.resolve()
+    for data in items:
+        materials = data.get("materials")
+        if not isinstance(materials, list):
+            continue
+        for i, m in enumerate(materials):
+            if not isinstance(m, dict):
+                continue
+            for key in ("blank_form", "sample"):
+                rel = m.get(key)
+                if not isinstance(rel, str) or not rel:
+                    continue
+                where = (data.get("_file", ""), str(data.get("code", "")), f"materials[{i}].{key}")
+                target = (folder / rel).resolve()
+                if Path(rel).is_absolute() or not target.is_relative_to(root):
+                    out.append(CatalogueIssue(*where, "must be a path inside the catalogue folder"))
+                elif target.suffix.lower() not in FORM_SUFFIXES:
+                    out.append(CatalogueIssue(*where, "must be a PDF, PNG or JPEG file"))
+                elif not target.is_file():
+                    out.append(CatalogueIssue(*where, f"file not found: {rel}"))
+    return out
+
+
+def form_file(catalogue_source: str, rel: str) -> Path | None:
+    """The file a material's ``blank_form``/``sample`` names, for a catalogue imported from a folder
+    (None when the catalogue has no folder, e.g. pushed, or the file is gone)."""
+    if not rel or not catalogue_source or catalogue_source.startswith("("):
+        return None
+    root = Path(catalogue_source).resolve()
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        return None
+    return target
 
 
 def content_hash(raw: dict[str, Any]) -> str:

@@ -78,6 +78,7 @@ class IntakePage(QWidget):
         ("hand_over_action", "Ctrl+H"),
         ("checklist_focus_action", "Ctrl+L"),
         ("open_matter_action", "Ctrl+O"),
+        ("form_action", "Ctrl+B"),
     )
 
     def __init__(self, window: PageHost) -> None:
@@ -224,6 +225,7 @@ class IntakePage(QWidget):
             "hand_over_action": self.hand_over,
             "checklist_focus_action": self.table.setFocus,
             "open_matter_action": self.open_matter,
+            "form_action": self.show_form,
         }
         line_actions = (
             "receive_action",
@@ -289,6 +291,7 @@ class IntakePage(QWidget):
             "hand_over_action": self.tr("Hand over to window (Ctrl+H)"),
             "checklist_focus_action": self.tr("Go to checklist"),
             "open_matter_action": self.tr("Open the applicant's earlier case (Ctrl+O)"),
+            "form_action": self.tr("Sample or blank form of the line (Ctrl+B)"),
         }
         for name, text in texts.items():
             getattr(self, name).setText(text)
@@ -665,6 +668,32 @@ class IntakePage(QWidget):
         due = self.prompts.due_date(self.tr("Defer material (容缺)"), self.ctx.clock.now().date())
         if due:
             self.set_line_status(LineStatus.DEFERRED, due_date=due)
+
+    # -- samples and blank forms (样表) ------------------------------------------------------------
+    def show_form(self) -> None:
+        """The focused line's 样表 (a filled-in example), else its blank form, in a preview the clerk
+        can zoom and turn to the applicant."""
+        from clerk_app.catalogue.loader import form_file
+
+        code = self.current_line_code()
+        if self.case_id is None or code is None:
+            return
+        catalogue = self.ctx.catalogue.active()
+        item = catalogue.items.get(self.ctx.cases.get(self.actor, self.case_id).item_code)
+        material = next((m for m in item.materials if m.code == code), None) if item else None
+        if material is None:
+            self.prompts.error(self.tr("This material has no sample or blank form"))
+            return
+        choices = [(material.sample, self.tr("Sample: %1")), (material.blank_form, self.tr("Blank form: %1"))]
+        found = [(form_file(catalogue.source, rel), title) for rel, title in choices if rel]
+        path, title = next(((p, t) for p, t in found if p is not None), (None, ""))
+        if path is None:
+            self.prompts.error(self.tr("This material has no sample or blank form"))
+            return
+        from ui.printing_ui import PreviewDialog
+
+        self.form_dialog = PreviewDialog(path.read_bytes(), title.replace("%1", material.name), self)
+        self.form_dialog.show()
 
     # -- the applicant's earlier cases ------------------------------------------------------------
     def check_open_matters(self, document_number: str) -> None:

@@ -1,0 +1,44 @@
+"""样表 at the window (issue 17): Ctrl+B on a checklist line shows its sample (filled-in example),
+else its blank form; a line without either says so."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from testsupport.ui import ScriptedPrompts, open_window
+
+
+def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translations):
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    page.table.setFocus()
+    page.table.selectRow(0)  # 个体工商户登记（备案）申请书: a sample and a blank form
+    qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.form_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.windowTitle() == "预览：样表：个体工商户登记（备案）申请书"
+    assert len(dialog.pages) == 1 and not dialog.pages[0].isNull()
+    dialog.close()
+
+    page.prompts = ScriptedPrompts()
+    page.table.selectRow(1)  # 经营者身份证明: an ID card, no form
+    page.show_form()
+    assert page.prompts.errors == ["该材料没有样表或空白表"]
+
+
+def test_a_line_with_only_a_blank_form_shows_it(qtbot, demo_ctx, translations):
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    page = window.pages["intake"]
+    window.show_page("intake")
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("高龄津贴")
+    page.picker.pick_current()
+    page.table.setFocus()
+    page.table.selectRow(0)
+    page.show_form()
+    assert page.prompts.errors == [] and page.form_dialog.windowTitle().startswith("预览：空白表：")
+    page.form_dialog.close()
