@@ -95,6 +95,24 @@ def main() -> None:
     shot("checklist")
     window.confirm()
     shot("checklist-confirmed")
+    # Ctrl+B at the desk: the 样表 over the checklist while the clerk explains it
+    from PySide6.QtGui import QImage
+
+    from clerk_app.catalogue.loader import form_file
+    from ui.printing_ui import PreviewDialog
+
+    sample = form_file(ctx.catalogue.active().source, "samples/个体工商户登记申请书-样表.pdf")
+    assert sample is not None
+    [first, *_] = PreviewDialog._render_pages(sample.read_bytes(), 110.0)
+    window.show_sample("样表：个体工商户登记（备案）申请书", QImage(first))
+    shot("sample")
+    window.hide_sample()
+    # 适老化: the same checklist in large type and high contrast (settings.customer_large_type)
+    from ui.customer.window import STYLE, large_type_style
+
+    window.setStyleSheet(large_type_style())
+    shot("checklist-large-type")
+    window.setStyleSheet(STYLE)
 
     cases.decide(cid, Decision.RETURN_WITH_NOTICE, clerk)
     current.decide(Decision.RETURN_WITH_NOTICE.value)

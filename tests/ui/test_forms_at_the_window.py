@@ -22,7 +22,12 @@ def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translatio
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and dialog.windowTitle() == "预览：样表：个体工商户登记（备案）申请书"
     assert len(dialog.pages) == 1 and not dialog.pages[0].isNull()
+    customer = window.customer_window  # the applicant sees the sample while the clerk explains it
+    assert customer.stack.currentWidget() is customer.sample_page
+    assert customer.sample_title.text() == "样表：个体工商户登记（备案）申请书"
+    assert not customer.sample_image.pixmap().isNull()
     dialog.close()
+    assert customer.stack.currentWidget() is customer.checklist_page
 
     page.prompts = ScriptedPrompts()
     page.table.selectRow(1)  # 经营者身份证明: an ID card, no form

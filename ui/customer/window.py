@@ -375,6 +375,20 @@ class CustomerWindow(QWidget):
         tl.addStretch(1)
         self.stack.addWidget(self.thanks_page)
 
+        # a 样表 the clerk shows while explaining how to fill in a form (over the current page)
+        self.sample_page = QWidget()
+        sl = QVBoxLayout(self.sample_page)
+        self.sample_title = QLabel()
+        self.sample_title.setObjectName("noticeTitle")
+        self.sample_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sample_image = QLabel()
+        self.sample_image.setObjectName("sampleImage")
+        self.sample_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sl.addWidget(self.sample_title)
+        sl.addWidget(self.sample_image, 1)
+        self.stack.addWidget(self.sample_page)
+        self._before_sample: QWidget | None = None
+
     # -- texts ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         s = self.ctx.settings
@@ -487,6 +501,22 @@ class CustomerWindow(QWidget):
         self._render()
 
     # -- drawing ----------------------------------------------------------------------------------
+    def show_sample(self, title: str, image: QImage) -> None:
+        """Show a 样表 (or blank form) page over whatever the applicant sees, until ``hide_sample`` or
+        the next change of phase."""
+        if self.stack.currentWidget() is not self.sample_page:
+            self._before_sample = self.stack.currentWidget()
+        self.sample_title.setText(title)
+        height = max(300, self.height() - 160)
+        self.sample_image.setPixmap(
+            QPixmap.fromImage(image.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation))
+        )
+        self.stack.setCurrentWidget(self.sample_page)
+
+    def hide_sample(self) -> None:
+        if self.stack.currentWidget() is self.sample_page and self._before_sample is not None:
+            self.stack.setCurrentWidget(self._before_sample)
+
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
         page = {

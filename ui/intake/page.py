@@ -692,8 +692,13 @@ class IntakePage(QWidget):
             return
         from ui.printing_ui import PreviewDialog
 
-        self.form_dialog = PreviewDialog(path.read_bytes(), title.replace("%1", material.name), self)
+        title = title.replace("%1", material.name)
+        self.form_dialog = PreviewDialog(path.read_bytes(), title, self)
         self.form_dialog.show()
+        customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
+        if customer is not None and self.form_dialog.pages:
+            customer.show_sample(title, self.form_dialog.pages[0])
+            self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
 
     # -- the applicant's earlier cases ------------------------------------------------------------
     def check_open_matters(self, document_number: str) -> None:
