@@ -80,7 +80,9 @@ def test_prereview_cannot_decide_or_reveal_in_the_core(world):
         world.ctx.cases.decide(draft, Decision.ACCEPT, helper)
     with pytest.raises(PermissionDenied):
         world.ctx.cases.reveal_applicant(helper, cid, "想看看")
-    masked = world.ctx.cases.get(helper, cid).applicant
+    with pytest.raises(PermissionDenied):  # a decided case is not the 帮办's to read (clerk_app/case_access.py)
+        world.ctx.cases.get(helper, cid)
+    masked = world.ctx.cases.get(clerk, cid).applicant  # lists and views show the clerk masked data too
     assert masked.masked and ID_NUMBER not in masked.document_number and NAME != masked.name
     full = world.ctx.cases.reveal_applicant(world.login("supervisor"), cid, "核对投诉")
     assert full.document_number == ID_NUMBER
