@@ -14,6 +14,8 @@
 #    clerk-app --install-check — the real login dialog, one intake, the receipt printed by the app's
 #    PDF-folder printer (demo mode's printer; docs/packaging.md), audit chain verified — then
 #    clerk-app --demo admin verify-audit on the same data folder.
+# 3b. upgrade in place: the same build repacked with a higher version and installed over it (dpkg's
+#    upgrade path of the maintainer scripts); the data folder kept, the audit chain still intact.
 # 4. apt-get remove: the user's data folder survives; apt-get purge: the package is gone from dpkg,
 #    /opt/clerk-app is gone, the data folder is still there.
 set -euo pipefail
@@ -129,6 +131,24 @@ grep -q '^audit chain intact$' "$ROOT/tmp/verify.out"
 kill "$XVFB_PID"; wait "$XVFB_PID" 2>/dev/null || true; XVFB_PID=""
 ls "$ROOT$DATA"/printed/*-receipt-*.pdf >/dev/null
 echo "clean-root: ok   started under Xvfb, signed in, one intake, receipt printed, audit intact ($((t4 - t3)) s)"
+
+# -- 3b. upgrade in place (deb to deb) -------------------------------------------------------------
+# The same build repacked with a higher version: dpkg's upgrade path runs (old prerm "upgrade", new
+# preinst/postinst "configure <old version>"); the user's data must be kept and open with the new
+# package (install-check again on the same data folder: the audit chain still intact after it).
+OLD_VERSION=$(in_root dpkg-query -W -f='${Version}' clerk-app)
+UP=$(mktemp -d /var/tmp/clerk-app-up.XXXXXX)
+dpkg-deb -R "$DEB" "$UP/pkg"
+sed -i -E "s/^Version: .*/Version: ${OLD_VERSION}+upgradetest1/" "$UP/pkg/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$UP/pkg" "$ROOT/tmp/clerk-app-up.deb" >/dev/null
+rm -rf "$UP"
+in_root apt-get install -y -q --no-install-recommends /tmp/clerk-app-up.deb >"$ROOT/tmp/upgrade.log" 2>&1 ||
+  { cat "$ROOT/tmp/upgrade.log"; exit 1; }
+in_root dpkg-query -W -f='${Version}\n' clerk-app | grep -q "+upgradetest1$"
+[ -f "$ROOT$DATA/clerk.db" ] && ls "$ROOT$DATA"/printed/*-receipt-*.pdf >/dev/null
+as_clerk /usr/bin/clerk-app --demo --data-dir "$DATA" admin verify-audit | tee "$ROOT/tmp/verify-up.out"
+grep -q '^audit chain intact$' "$ROOT/tmp/verify-up.out"
+echo "clean-root: ok   upgraded ${OLD_VERSION} -> ${OLD_VERSION}+upgradetest1 in place; data kept, audit intact"
 
 # -- 4. remove, purge ------------------------------------------------------------------------------
 in_root apt-get remove -y -q clerk-app >"$ROOT/tmp/remove.log" 2>&1 || { cat "$ROOT/tmp/remove.log"; exit 1; }
