@@ -27,6 +27,10 @@ class DocumentKind(enum.Enum):
     # The department's result document (办理结果文书), printed at 出件 as it came from the back office:
     # a PDF of its own, not a template (clerk_app/result_documents.py).
     RESULT_DOCUMENT = "result_document"
+    # Printed at once on request, not queued for a case (PrintingRuntime.print_direct): a catalogue's
+    # blank form or sample (样表) as shipped, and the printer test page of the admin's devices tab.
+    FORM = "form"
+    TEST_PAGE = "test_page"
 
     @property
     def title(self) -> str:
@@ -34,8 +38,13 @@ class DocumentKind(enum.Enum):
 
     @property
     def from_template(self) -> bool:
-        """Whether the document is laid out here (printing/documents.py); the result document is not."""
-        return self is not DocumentKind.RESULT_DOCUMENT
+        """Whether the document is laid out here from a case (printing/documents.py)."""
+        return self not in (DocumentKind.RESULT_DOCUMENT, DocumentKind.FORM, DocumentKind.TEST_PAGE)
+
+    @property
+    def queued(self) -> bool:
+        """A job of the print outbox (with a print policy), not a direct print."""
+        return self not in (DocumentKind.FORM, DocumentKind.TEST_PAGE)
 
 
 TEMPLATE_KINDS = tuple(k for k in DocumentKind if k.from_template)
@@ -51,6 +60,8 @@ _TITLES = {
     DocumentKind.SUPPLEMENT_RECEIPT: "补正材料收件凭证",
     DocumentKind.MATERIAL_REQUEST_NOTICE: "补正材料一次性告知书",
     DocumentKind.RESULT_DOCUMENT: "办理结果文书",
+    DocumentKind.FORM: "空白表格",
+    DocumentKind.TEST_PAGE: "打印测试页",
 }
 
 

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.cases import CaseService
 from clerk_app.clock import Clock
@@ -33,6 +34,7 @@ from clerk_app.wiring.print_jobs import CaseDocuments, PrintJobRepository
 
 if TYPE_CHECKING:  # printing is imported where it is used (tests/test_layering.py: wiring imports lazily)
     from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintEvent, PrintJob
+    from printing.documents import PrintableDocument
     from printing.model import DocumentKind
     from printing.outbox import Listener
 
@@ -53,6 +55,7 @@ class PrintingRuntime:
         *,
         printer_error: str = "",
         backend: str = "pdf-folder",
+        hall_name: str = "",
         poll_seconds: float = 10.0,
         retry_after: tuple[float, ...] = (30.0, 60.0, 120.0, 300.0),
     ) -> None:
@@ -67,6 +70,7 @@ class PrintingRuntime:
         self.printer = printer
         self.printer_error = printer_error
         self.backend = backend
+        self.hall_name = hall_name
         self.dispatcher = PrintDispatcher(self._lookup, jobs, on_event=self._audit, clock=clock.now)
         self.worker = OutboxWorker(
             jobs,
@@ -116,6 +120,42 @@ class PrintingRuntime:
         if self.printer is None:
             return PrinterStatus(False, "none", self.printer_error)
         return self.printer.status()
+
+    # -- direct prints (not queued for a case) ------------------------------------------------------
+    def print_form(self, actor: Actor, data: bytes, file_name: str, title: str) -> str:
+        """A catalogue's blank form or sample, printed at once for the applicant (Ctrl+B's preview →
+        Print). Blocks: call it off the GUI thread. Returns the spooler's job id."""
+        from printing.direct import form_document
+
+        actor.require(Permission.PRINT)
+        return self._print_direct(actor, form_document(data, file_name, title))
+
+    def print_test_page(self, actor: Actor) -> str:
+        """The printer test page (the admin's devices tab). Blocks: call it off the GUI thread."""
+        from printing.direct import test_page_document
+
+        actor.require(Permission.SETTINGS_MANAGE)
+        return self._print_direct(actor, test_page_document(self.hall_name, self.printer_name, self.clock.now()))
+
+    def _print_direct(self, actor: Actor, doc: PrintableDocument) -> str:
+        from printing.errors import PrintingError
+
+        if self.printer is None:
+            raise DirectPrintFailed(title=doc.title, problem=self.printer_error or "没有配置打印机")
+        try:
+            spooler_id = self.printer.print_document(doc, f"{doc.kind.value} {doc.title}")
+        except PrintingError as exc:
+            raise DirectPrintFailed(title=doc.title, problem=exc.user_message(), detail=str(exc)) from exc
+        self.auditor.record_now(
+            actor,
+            "print.direct",
+            None,
+            kind=doc.kind.value,
+            document=doc.title,
+            printer=self.printer.name,
+            pages=doc.pages,
+        )
+        return spooler_id
 
     def _lookup(self, _name: str) -> Printer:
         if self.printer is None:
@@ -215,6 +255,14 @@ class PrintingRuntime:
             )
         except ClerkAppError as exc:  # the audit store away: the job row still says what happened
             log.error("print audit not written: %s", type(exc).__name__)
+
+
+class DirectPrintFailed(ClerkAppError):
+    key = i18n.register(
+        "printing.direct_failed",
+        "未能打印“{title}”：{problem}",
+        "Could not print {title}: {problem}",
+    )
 
 
 def _detail(job: PrintJob) -> dict[str, object]:

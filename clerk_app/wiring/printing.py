@@ -91,6 +91,7 @@ def build_printing(
         printer,
         printer_error=error,
         backend=settings.printer_backend,
+        hall_name=settings.hall_name,
     )
     # printer_backend "none" switches printing off: no jobs are written (a reprint can make one later).
     cases.print_outbox = jobs if settings.printer_backend != "none" else None

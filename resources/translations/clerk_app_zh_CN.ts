@@ -1463,234 +1463,234 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="381" />
+        <location filename="../../ui/customer/window.py" line="395" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="383" />
-        <location filename="../../ui/customer/window.py" line="386" />
+        <location filename="../../ui/customer/window.py" line="397" />
+        <location filename="../../ui/customer/window.py" line="400" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="384" />
+        <location filename="../../ui/customer/window.py" line="398" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="387" />
+        <location filename="../../ui/customer/window.py" line="401" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="388" />
+        <location filename="../../ui/customer/window.py" line="402" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="389" />
+        <location filename="../../ui/customer/window.py" line="403" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="390" />
+        <location filename="../../ui/customer/window.py" line="404" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="393" />
+        <location filename="../../ui/customer/window.py" line="407" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="396" />
+        <location filename="../../ui/customer/window.py" line="410" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="397" />
+        <location filename="../../ui/customer/window.py" line="411" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="506" />
+        <location filename="../../ui/customer/window.py" line="536" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="508" />
+        <location filename="../../ui/customer/window.py" line="538" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="515" />
+        <location filename="../../ui/customer/window.py" line="545" />
         <source>Applicant: %1</source>
         <translation>申请人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="517" />
+        <location filename="../../ui/customer/window.py" line="547" />
         <source>ID: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="519" />
+        <location filename="../../ui/customer/window.py" line="549" />
         <source>Agent: %1</source>
         <translation>代理人：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="544" />
+        <location filename="../../ui/customer/window.py" line="574" />
         <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
         <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="554" />
+        <location filename="../../ui/customer/window.py" line="584" />
         <source>Checked</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="556" />
+        <location filename="../../ui/customer/window.py" line="586" />
         <source>Received</source>
         <translation>已收取</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="558" />
+        <location filename="../../ui/customer/window.py" line="588" />
         <source>To be corrected</source>
         <translation>需更正</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="560" />
+        <location filename="../../ui/customer/window.py" line="590" />
         <source>To follow later</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="562" />
+        <location filename="../../ui/customer/window.py" line="592" />
         <source>Not required</source>
         <translation>无需提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="564" />
+        <location filename="../../ui/customer/window.py" line="594" />
         <source>Optional</source>
         <translation>可选材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="566" />
+        <location filename="../../ui/customer/window.py" line="596" />
         <source>Incomplete</source>
         <translation>份数不足</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="567" />
+        <location filename="../../ui/customer/window.py" line="597" />
         <source>Missing</source>
         <translation>未提交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="581" />
+        <location filename="../../ui/customer/window.py" line="611" />
         <source>original × %1</source>
         <translation>原件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="583" />
+        <location filename="../../ui/customer/window.py" line="613" />
         <source>copy × %1</source>
         <translation>复印件 %1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="585" />
+        <location filename="../../ui/customer/window.py" line="615" />
         <source>electronic file</source>
         <translation>电子文件</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="586" />
+        <location filename="../../ui/customer/window.py" line="616" />
         <source>Needed: %1</source>
         <translation>需提交：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="589" />
+        <location filename="../../ui/customer/window.py" line="619" />
         <source>Received: original %1 · copy %2</source>
         <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="613" />
+        <location filename="../../ui/customer/window.py" line="643" />
         <source>%1 page(s)</source>
         <translation>%1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="613" />
+        <location filename="../../ui/customer/window.py" line="643" />
         <source>not scanned</source>
         <translation>未扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="641" />
+        <location filename="../../ui/customer/window.py" line="671" />
         <source>Why: %1</source>
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="643" />
+        <location filename="../../ui/customer/window.py" line="673" />
         <source>Bring it by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="670" />
+        <location filename="../../ui/customer/window.py" line="700" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="675" />
+        <location filename="../../ui/customer/window.py" line="705" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="677" />
+        <location filename="../../ui/customer/window.py" line="707" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="694" />
+        <location filename="../../ui/customer/window.py" line="724" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="697" />
-        <location filename="../../ui/customer/window.py" line="707" />
+        <location filename="../../ui/customer/window.py" line="727" />
+        <location filename="../../ui/customer/window.py" line="737" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="699" />
+        <location filename="../../ui/customer/window.py" line="729" />
         <source>Please bring the deferred materials by %1</source>
         <translation>请于 %1 前补交容缺材料</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="701" />
+        <location filename="../../ui/customer/window.py" line="731" />
         <source>Bring everything listed above next time: one more visit is enough.</source>
         <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="705" />
+        <location filename="../../ui/customer/window.py" line="735" />
         <source>Reason: %1</source>
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="709" />
+        <location filename="../../ui/customer/window.py" line="739" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="798" />
+        <location filename="../../ui/customer/window.py" line="828" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="815" />
+        <location filename="../../ui/customer/window.py" line="845" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="815" />
+        <location filename="../../ui/customer/window.py" line="845" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="940" />
+        <location filename="../../ui/customer/window.py" line="970" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>
@@ -1923,64 +1923,86 @@
 <context>
     <name>DevicesPanel</name>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="76" />
+        <location filename="../../ui/admin/devices_panel.py" line="85" />
+        <location filename="../../ui/admin/devices_panel.py" line="97" />
         <source>Printing is not set up at this station.</source>
         <translation>本工作站未设置打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="80" />
+        <location filename="../../ui/admin/devices_panel.py" line="89" />
         <source>Asking the printer…</source>
         <translation>正在查询打印机…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="82" />
+        <location filename="../../ui/admin/devices_panel.py" line="91" />
+        <location filename="../../ui/admin/devices_panel.py" line="107" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="89" />
+        <location filename="../../ui/admin/devices_panel.py" line="102" />
+        <source>Printing the test page…</source>
+        <translation>正在打印测试页…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="106" />
+        <source>The test page was sent to the printer: check the 100 mm ruler.</source>
+        <translation>测试页已送打印机：请量一量页上 100 毫米长的刻度线，检查打印比例。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="114" />
         <source>The printer is ready.</source>
         <translation>打印机就绪。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="92" />
+        <location filename="../../ui/admin/devices_panel.py" line="117" />
         <source>The printer is not ready: %1</source>
         <translation>打印机未就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="104" />
+        <location filename="../../ui/admin/devices_panel.py" line="129" />
         <source>The devices this station is configured with. They are changed on the Settings tab and used after the next start.</source>
         <translation>本工作站配置的设备。在“设置”页更改，重新启动后使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="108" />
+        <location filename="../../ui/admin/devices_panel.py" line="133" />
         <source>Card reader:</source>
         <translation>读卡器：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="109" />
+        <location filename="../../ui/admin/devices_panel.py" line="134" />
         <source>Scanner:</source>
         <translation>扫描仪：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="110" />
+        <location filename="../../ui/admin/devices_panel.py" line="135" />
         <source>Printer:</source>
         <translation>打印机：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="115" />
+        <location filename="../../ui/admin/devices_panel.py" line="140" />
         <source>Diagnostics…</source>
         <translation>诊断…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="116" />
+        <location filename="../../ui/admin/devices_panel.py" line="141" />
         <source>Check the printer (Ctrl+T)</source>
         <translation>检查打印机 (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="117" />
+        <location filename="../../ui/admin/devices_panel.py" line="142" />
         <source>Check the printer</source>
         <translation>检查打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="143" />
+        <source>Print a test page (Ctrl+P)</source>
+        <translation>打印测试页（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/devices_panel.py" line="144" />
+        <source>Print a test page</source>
+        <translation>打印测试页</translation>
     </message>
 </context>
 <context>
@@ -2232,52 +2254,53 @@
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="684" />
+        <location filename="../../ui/intake/page.py" line="687" />
         <source>Sample: %1</source>
         <translation>样表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="684" />
+        <location filename="../../ui/intake/page.py" line="687" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="688" />
+        <location filename="../../ui/intake/page.py" line="685" />
+        <location filename="../../ui/intake/page.py" line="691" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="710" />
+        <location filename="../../ui/intake/page.py" line="737" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="712" />
+        <location filename="../../ui/intake/page.py" line="739" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="713" />
+        <location filename="../../ui/intake/page.py" line="740" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="799" />
+        <location filename="../../ui/intake/page.py" line="826" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="891" />
+        <location filename="../../ui/intake/page.py" line="918" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="891" />
+        <location filename="../../ui/intake/page.py" line="918" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="898" />
+        <location filename="../../ui/intake/page.py" line="925" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
@@ -2307,47 +2330,57 @@
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="741" />
+        <location filename="../../ui/intake/page.py" line="718" />
+        <source>Sent to the printer: %1</source>
+        <translation>已送打印机：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="719" />
+        <source>Printing %1</source>
+        <translation>正在打印：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/page.py" line="768" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="745" />
+        <location filename="../../ui/intake/page.py" line="772" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="762" />
+        <location filename="../../ui/intake/page.py" line="789" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="782" />
+        <location filename="../../ui/intake/page.py" line="809" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="788" />
+        <location filename="../../ui/intake/page.py" line="815" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="790" />
+        <location filename="../../ui/intake/page.py" line="817" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="839" />
+        <location filename="../../ui/intake/page.py" line="866" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="839" />
+        <location filename="../../ui/intake/page.py" line="866" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="858" />
+        <location filename="../../ui/intake/page.py" line="885" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -2363,7 +2396,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="530" />
-        <location filename="../../ui/intake/page.py" line="887" />
+        <location filename="../../ui/intake/page.py" line="914" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>

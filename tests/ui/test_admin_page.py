@@ -274,3 +274,32 @@ def test_admin_sees_the_devices_checks_the_printer_and_finds_the_keys_in_f12(qtb
         ("Ctrl+T", "系统管理 · 检查打印机"),
     ):
         assert (keys, text) in rows
+
+
+def test_admin_prints_a_test_page_with_ctrl_p(qtbot, demo_ctx, translations):
+    """The devices tab's printer test page (issue 17: 'printer with a test button'): printed at once
+    through the station's printer, Chinese text and a 100 mm ruler, audited as a direct print."""
+    from pathlib import Path
+
+    import pypdfium2 as pdfium
+
+    window = _login(qtbot, demo_ctx, translations, "admin", "Admin2026")
+    window.show_page("admin")
+    page = window.pages["admin"]
+    panel = page.devices
+    page.tabs.setCurrentWidget(panel)
+    assert panel.test_page_button.text() == "打印测试页（Ctrl+P）"
+    folder = Path(demo_ctx.settings.resolved_data_dir())
+    before = set(folder.rglob("*.pdf"))
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "测试页已送打印机" in panel.printer_state.text(), timeout=10000)
+    [printed] = set(folder.rglob("*.pdf")) - before
+    doc = pdfium.PdfDocument(printed.read_bytes())
+    try:
+        text = doc[0].get_textpage().get_text_range()
+    finally:
+        doc.close()
+    assert "打印测试页" in text and demo_ctx.settings.hall_name in text and "100" in text
+    events = [e for e in demo_ctx.auditor.events(window.actor) if e.action == "print.direct"]
+    assert events and events[0].detail["kind"] == "test_page"

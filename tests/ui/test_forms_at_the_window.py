@@ -47,3 +47,37 @@ def test_a_line_with_only_a_blank_form_shows_it(qtbot, demo_ctx, translations):
     page.show_form()
     assert page.prompts.errors == [] and page.form_dialog.windowTitle().startswith("预览：空白表：")
     page.form_dialog.close()
+
+
+def test_print_from_the_preview_prints_the_blank_form_at_once(qtbot, demo_ctx, translations):
+    """The preview of a line's sample has 打印: the applicant gets the blank form to fill in, printed
+    at once (not queued for the case), audited as a direct print."""
+    from pathlib import Path
+
+    import pypdfium2 as pdfium
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    page = window.pages["intake"]
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.form_dialog
+    qtbot.addWidget(dialog)
+    folder = Path(demo_ctx.settings.resolved_data_dir())
+    before = set(folder.rglob("*.pdf"))
+    dialog.print_button.click()
+    qtbot.waitUntil(lambda: len(set(folder.rglob("*.pdf")) - before) == 1, timeout=10000)
+    [printed] = set(folder.rglob("*.pdf")) - before
+    doc = pdfium.PdfDocument(printed.read_bytes())
+    try:
+        text = doc[0].get_textpage().get_text_range()
+    finally:
+        doc.close()
+    assert "样表" not in text  # the blank form, not the filled-in sample shown
+    events = [e for e in demo_ctx.auditor.events(page.actor) if e.action == "print.direct"]
+    assert events and events[0].detail["kind"] == "form" and "空白表" in events[0].detail["document"]
+    assert demo_ctx.printing.pending() == [] or all(j.kind.value != "form" for j in demo_ctx.printing.pending())

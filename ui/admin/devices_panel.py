@@ -46,6 +46,14 @@ class DevicesPanel(QWidget):
         self.check_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.check_action.triggered.connect(self.check_printer)
         self.addAction(self.check_action)
+        self.test_page_button = QPushButton()
+        self.test_page_button.setObjectName("printTestPage")
+        self.test_page_button.clicked.connect(self.print_test_page)
+        self.test_page_action = QAction(self)
+        self.test_page_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.test_page_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.test_page_action.triggered.connect(self.print_test_page)
+        self.addAction(self.test_page_action)
         self.form = QFormLayout()
         card_row = QHBoxLayout()
         card_row.addWidget(self.card, 1)
@@ -53,6 +61,7 @@ class DevicesPanel(QWidget):
         printer_row = QHBoxLayout()
         printer_row.addWidget(self.printer, 1)
         printer_row.addWidget(self.check_button)
+        printer_row.addWidget(self.test_page_button)
         self.card_label, self.scanner_label, self.printer_label = QLabel(), QLabel(), QLabel()
         self.form.addRow(self.card_label, card_row)
         self.form.addRow(self.scanner_label, self.scanner)
@@ -80,6 +89,22 @@ class DevicesPanel(QWidget):
         self._state(self.tr("Asking the printer…"))
         self.op = CoreOp(
             self, lambda _report, _cancel: printing.printer_status(), self._show_status, title=self.tr("Printer")
+        ).run()
+
+    def print_test_page(self) -> None:
+        printing = self.ctx.printing
+        if printing is None:
+            self._state(self.tr("Printing is not set up at this station."), error=True)
+            return
+        if self.op is not None and self.op.busy:
+            return
+        actor = self.host.actor
+        self._state(self.tr("Printing the test page…"))
+        self.op = CoreOp(
+            self,
+            lambda _report, _cancel: printing.print_test_page(actor),
+            lambda _job: self._state(self.tr("The test page was sent to the printer: check the 100 mm ruler.")),
+            title=self.tr("Printer"),
         ).run()
 
     def _show_status(self, status: Any) -> None:
@@ -115,6 +140,8 @@ class DevicesPanel(QWidget):
         self.diagnose_button.setText(self.tr("Diagnostics…"))
         self.check_button.setText(self.tr("Check the printer (Ctrl+T)"))
         self.check_action.setText(self.tr("Check the printer"))
+        self.test_page_button.setText(self.tr("Print a test page (Ctrl+P)"))
+        self.test_page_action.setText(self.tr("Print a test page"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

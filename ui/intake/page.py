@@ -693,12 +693,36 @@ class IntakePage(QWidget):
         from ui.printing_ui import PreviewDialog
 
         title = title.replace("%1", material.name)
-        self.form_dialog = PreviewDialog(path.read_bytes(), title, self)
+        data = path.read_bytes()
+        # Print gives the applicant the blank form to fill in (the sample is for looking at), or what is
+        # shown when the line has no blank form.
+        blank = form_file(catalogue.source, material.blank_form) if material.blank_form else None
+        print_path = blank or path
+        print_title = self.tr("Blank form: %1").replace("%1", material.name) if blank else title
+        on_print = None
+        if self.ctx.printing is not None and self.actor.can(Permission.PRINT):
+            on_print = lambda: self.print_form(print_path.read_bytes(), print_path.name, print_title)  # noqa: E731
+        self.form_dialog = PreviewDialog(data, title, self, on_print=on_print)
         self.form_dialog.show()
         customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
         if customer is not None and self.form_dialog.pages:
             customer.show_sample(title, self.form_dialog.pages[0])
             self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
+
+    def print_form(self, data: bytes, file_name: str, title: str) -> None:
+        """Print the blank form (or sample) for the applicant at once, off the GUI thread."""
+        from ui.operations import CoreOp
+
+        printing = self.ctx.printing
+        if printing is None:
+            return
+        actor = self.actor
+        self.form_print_op = CoreOp(
+            self,
+            lambda _report, _cancel: printing.print_form(actor, data, file_name, title),
+            lambda _job: self.main.show_status(self.tr("Sent to the printer: %1").replace("%1", title), 5000),
+            title=self.tr("Printing %1").replace("%1", title),
+        ).run()
 
     # -- the applicant's earlier cases ------------------------------------------------------------
     def check_open_matters(self, document_number: str) -> None:
