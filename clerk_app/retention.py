@@ -8,7 +8,10 @@ A case is due when it was handed out (status ``delivered``, or the back office r
   search tokens and masked values (decision: tokens are cleared, not kept — a keyed hash of an ID
   number still singles a person out, and nothing needs to find a handed-out case by ID after the
   retention period; the case number still finds it);
-- deletes the page image files and the chip photo from the attachment store, unless another case
+- clears the case's own personal fields: the express delivery address (sealed and masked) and the
+  applicant's rating comment;
+- deletes the page image files, the chip photo and the department's result document (kept for 出件)
+  from the attachment store, unless another case
   that is not purged still refers to the same content (the store is content-addressed); page rows
   (hash, size, position) stay as the skeleton, so the history still shows how many pages there were;
 - keeps everything else: case, lines, transitions, corrections, audit trail.
@@ -34,8 +37,10 @@ from clerk_app.audit import Auditor
 from clerk_app.clock import Clock
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.persons import TOMBSTONE, PersonRepository
+from clerk_app.result_documents import RESULT_KEY
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import AuditEvent, Case, CaseLine, Page, Person
+from clerk_app.sync import state as sync_state
 
 log = logging.getLogger(__name__)
 CONFIRMED_SERVER = ("delivered", "confirmed")
@@ -140,11 +145,22 @@ class RetentionService:
                 row.id_token = row.name_token = None
                 row.id_masked = row.name_masked = ""
                 persons += 1
+            case.delivery_address = None
+            case.delivery_address_masked = None
+            case.rating_comment = None
             hashes.update(
                 s.scalars(
                     select(Page.sha256).join(CaseLine, CaseLine.id == Page.line_id).where(CaseLine.case_id == case_id)
                 )
             )
+            result_ref = sync_state.get_value(s, RESULT_KEY + case_id)  # the department's result document
+            if result_ref:
+                try:
+                    sha = json.loads(result_ref).get("sha256")
+                except (ValueError, AttributeError):
+                    sha = None
+                if isinstance(sha, str) and sha:
+                    hashes.add(sha)
             # Keep files still referenced by a case that is not purged (content-addressed store).
             done = self._purged_ids(s) | {case_id}
             still_used = (

@@ -125,3 +125,37 @@ def test_cli_purge_expired(world, tmp_path, capsys):
     # the CLI runs with the system clock, which is after the fixed test date (2026-09-28)
     assert cli.main(["--settings", str(settings), "admin", "purge-expired"]) == 0
     assert "purged 1 cases (1 personal records" in capsys.readouterr().out
+
+
+def test_purge_clears_the_address_the_comment_and_the_result_document(world, tmp_path):
+    """The case's own personal fields go too: the express address (sealed and masked), the applicant's
+    rating comment, and the department's result document kept for 出件."""
+    import json
+
+    from clerk_app.lifecycle import CaseStatus
+    from clerk_app.result_documents import RESULT_KEY
+    from clerk_app.sync import state as sync_state
+
+    store = attachment_store(world, tmp_path / "att")
+    clerk, sup = world.login("clerk"), world.login("supervisor")
+    svc = RetentionService(world.ctx.sessions, world.clock, world.ctx.auditor, world.ctx.persons, store)
+    cid = accepted_case(world, clerk, store, pages=1, page_seed=5)
+    system = system_actor(world.ctx.settings.station_code)
+    for status in (CaseStatus.SYNCED, CaseStatus.IN_APPROVAL, CaseStatus.APPROVED, CaseStatus.RESULT_READY):
+        world.ctx.cases.apply_server_status(system, cid, status)
+    result = store.put(b"%PDF-1.4 result of the department", "application/pdf").sha256
+    with world.ctx.sessions.begin() as s:
+        sync_state.set_value(s, RESULT_KEY + cid, json.dumps({"id": "r1", "sha256": result, "size": 33}))
+        s.get(Case, cid).rating_comment = "窗口人员态度很好"
+    world.ctx.cases.deliver(clerk, cid, "express", address="江城市江岸区沿江大道 188 号 3 单元")
+    with world.ctx.sessions() as s:
+        case = s.get(Case, cid)
+        assert case.delivery_address is not None and case.delivery_address_masked
+    world.clock.advance(days=200)
+
+    assert svc.purge(sup, 180).cases == 1
+    with world.ctx.sessions() as s:
+        case = s.get(Case, cid)
+        assert case.delivery_address is None and case.delivery_address_masked is None
+        assert case.rating_comment is None
+    assert not store.exists(result)
