@@ -77,8 +77,10 @@ class _Bridge(QObject):
     job = Signal(object)
 
 
-class PrintService(QObject):
-    """The print queue as one signed-in user sees it at this window. See the module docstring."""
+class PrintQueuePresenter(QObject):
+    """The print queue as one signed-in user sees it at this window: a Qt presenter over the
+    ``PrintingRuntime`` the composition root built (``ctx.printing``); it shows, asks and previews and
+    builds no service of its own. See the module docstring."""
 
     job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
     status_changed = Signal()
@@ -440,7 +442,7 @@ class PreviewDialog(QDialog):
 class AskPrintDialog(QDialog):
     """Jobs the policy says to ask about: ticked; Print prints the ticked ones, the rest are declined."""
 
-    def __init__(self, service: PrintService, jobs: Sequence[PrintJob], parent: QWidget | None) -> None:
+    def __init__(self, service: PrintQueuePresenter, jobs: Sequence[PrintJob], parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("askPrintDialog")
         self.service = service
@@ -482,7 +484,7 @@ class ReprintDialog(QDialog):
     """补打: pick one of the case's documents, preview it or print it again."""
 
     def __init__(
-        self, service: PrintService, case_id: str, kinds: Sequence[DocumentKind], parent: QWidget | None
+        self, service: PrintQueuePresenter, case_id: str, kinds: Sequence[DocumentKind], parent: QWidget | None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reprintDialog")
@@ -532,18 +534,18 @@ class ReprintDialog(QDialog):
 # Wiring
 
 
-def attach_printing(window: MainWindow) -> PrintService | None:
+def attach_printing(window: MainWindow) -> PrintQueuePresenter | None:
     """Show the station's printing in ``window`` and add the Print menu (Retry, Reprint)."""
     runtime = window.ctx.printing
     if runtime is None:
         return None
-    service = PrintService(window, runtime)
-    window.printing = service  # type: ignore[attr-defined]
-    service.install_menu()
-    window.logged_out.connect(service.close)
-    listener = service._listener
+    presenter = PrintQueuePresenter(window, runtime)  # over ctx.printing (built by the composition root)
+    window.printing = presenter  # type: ignore[attr-defined]
+    presenter.install_menu()
+    window.logged_out.connect(presenter.close)
+    listener = presenter._listener
     window.destroyed.connect(lambda *_: runtime.remove_listener(listener))
-    return service
+    return presenter
 
 
 def add_reprint_button(dialog: QDialog, case_id: str, buttons: QDialogButtonBox) -> None:
@@ -551,5 +553,5 @@ def add_reprint_button(dialog: QDialog, case_id: str, buttons: QDialogButtonBox)
     parent = dialog.parentWidget()
     main = parent.window() if parent is not None else None
     service = getattr(main, "printing", None)
-    if isinstance(service, PrintService):
+    if isinstance(service, PrintQueuePresenter):
         service.add_reprint_button(dialog, case_id, buttons)

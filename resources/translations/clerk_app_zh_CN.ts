@@ -239,27 +239,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="449" />
+        <location filename="../../ui/printing_ui.py" line="451" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="451" />
+        <location filename="../../ui/printing_ui.py" line="453" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="458" />
+        <location filename="../../ui/printing_ui.py" line="460" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="464" />
+        <location filename="../../ui/printing_ui.py" line="466" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="466" />
+        <location filename="../../ui/printing_ui.py" line="468" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -2260,6 +2260,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="687" />
+        <location filename="../../ui/intake/page.py" line="701" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
@@ -2270,37 +2271,37 @@
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="737" />
+        <location filename="../../ui/intake/page.py" line="742" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="739" />
+        <location filename="../../ui/intake/page.py" line="744" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="740" />
+        <location filename="../../ui/intake/page.py" line="745" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="826" />
+        <location filename="../../ui/intake/page.py" line="831" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="918" />
+        <location filename="../../ui/intake/page.py" line="923" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="918" />
+        <location filename="../../ui/intake/page.py" line="923" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="925" />
+        <location filename="../../ui/intake/page.py" line="930" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
@@ -2330,57 +2331,57 @@
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="723" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="719" />
+        <location filename="../../ui/intake/page.py" line="724" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="768" />
+        <location filename="../../ui/intake/page.py" line="773" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="772" />
+        <location filename="../../ui/intake/page.py" line="777" />
         <source>No card reader found</source>
         <translation>未找到读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="789" />
+        <location filename="../../ui/intake/page.py" line="794" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="809" />
+        <location filename="../../ui/intake/page.py" line="814" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="815" />
+        <location filename="../../ui/intake/page.py" line="820" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="817" />
+        <location filename="../../ui/intake/page.py" line="822" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="866" />
+        <location filename="../../ui/intake/page.py" line="871" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="866" />
+        <location filename="../../ui/intake/page.py" line="871" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="885" />
+        <location filename="../../ui/intake/page.py" line="890" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -2396,7 +2397,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="530" />
-        <location filename="../../ui/intake/page.py" line="914" />
+        <location filename="../../ui/intake/page.py" line="919" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -2784,132 +2785,132 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="356" />
+        <location filename="../../ui/printing_ui.py" line="358" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="378" />
+        <location filename="../../ui/printing_ui.py" line="380" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="381" />
+        <location filename="../../ui/printing_ui.py" line="383" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="385" />
+        <location filename="../../ui/printing_ui.py" line="387" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="389" />
+        <location filename="../../ui/printing_ui.py" line="391" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="436" />
+        <location filename="../../ui/printing_ui.py" line="438" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
 </context>
 <context>
-    <name>PrintService</name>
+    <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="196" />
-        <location filename="../../ui/printing_ui.py" line="246" />
-        <source>This document cannot be printed for this case.</source>
-        <translation>该案件不能打印此文书。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="212" />
-        <source>&amp;Print</source>
-        <translation>打印(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="213" />
-        <source>Retry waiting documents</source>
-        <translation>重新打印等待中的文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="216" />
-        <source>Reprint for this case…</source>
-        <translation>补打本案文书…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="230" />
-        <source>Reprint…</source>
-        <translation>补打…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="260" />
-        <source>No decided case on the desk.</source>
-        <translation>当前没有已作出决定的案件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="264" />
-        <source>The case has no printed documents yet (it is not decided).</source>
-        <translation>该案件尚未作出决定，没有可补打的文书。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="161" />
-        <source>Printed: %1 (%2)</source>
-        <translation>已打印：%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="274" />
-        <source>%1 for case %2 was not printed and is waiting.</source>
-        <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="114" />
-        <location filename="../../ui/printing_ui.py" line="280" />
+        <location filename="../../ui/printing_ui.py" line="116" />
+        <location filename="../../ui/printing_ui.py" line="282" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="284" />
+        <location filename="../../ui/printing_ui.py" line="163" />
+        <source>Printed: %1 (%2)</source>
+        <translation>已打印：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="198" />
+        <location filename="../../ui/printing_ui.py" line="248" />
+        <source>This document cannot be printed for this case.</source>
+        <translation>该案件不能打印此文书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="214" />
+        <source>&amp;Print</source>
+        <translation>打印(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="215" />
+        <source>Retry waiting documents</source>
+        <translation>重新打印等待中的文书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="218" />
+        <source>Reprint for this case…</source>
+        <translation>补打本案文书…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="232" />
+        <source>Reprint…</source>
+        <translation>补打…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="262" />
+        <source>No decided case on the desk.</source>
+        <translation>当前没有已作出决定的案件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="266" />
+        <source>The case has no printed documents yet (it is not decided).</source>
+        <translation>该案件尚未作出决定，没有可补打的文书。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="276" />
+        <source>%1 for case %2 was not printed and is waiting.</source>
+        <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing_ui.py" line="286" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="287" />
+        <location filename="../../ui/printing_ui.py" line="289" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="288" />
+        <location filename="../../ui/printing_ui.py" line="290" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="326" />
+        <location filename="../../ui/printing_ui.py" line="328" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="326" />
+        <location filename="../../ui/printing_ui.py" line="328" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="328" />
+        <location filename="../../ui/printing_ui.py" line="330" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="330" />
+        <location filename="../../ui/printing_ui.py" line="332" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="332" />
+        <location filename="../../ui/printing_ui.py" line="334" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="334" />
+        <location filename="../../ui/printing_ui.py" line="336" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -3193,27 +3194,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="490" />
+        <location filename="../../ui/printing_ui.py" line="492" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="497" />
+        <location filename="../../ui/printing_ui.py" line="499" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="500" />
+        <location filename="../../ui/printing_ui.py" line="502" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="501" />
+        <location filename="../../ui/printing_ui.py" line="503" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="502" />
+        <location filename="../../ui/printing_ui.py" line="504" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
