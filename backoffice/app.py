@@ -163,6 +163,18 @@ def create_app(
         return schemas.TokenResponse(access_token=tok, expires_in=ttl)
 
     # -- station --------------------------------------------------------------------------------
+    async def _receive_packet(
+        station: Any, key: str, packet: schemas.CasePacket, pages: dict[str, bytes], response: Response
+    ) -> schemas.PacketReceiptOut:
+        """One receiver for both packet routes: the station check, the idempotent receipt (201 new,
+        200 replay)."""
+        if packet.station_code != station.code:
+            raise ApiProblem(403, "forbidden", "packet names another station")
+        receipt = await in_db(service.receive_packet, station, key, packet.model_dump(mode="json"), pages)
+        if not receipt.created:
+            response.status_code = 200
+        return schemas.PacketReceiptOut(**receipt.__dict__)
+
     @app.post("/v1/case-packets", status_code=201)
     async def upload_packet(
         body: schemas.CasePacket,
@@ -170,12 +182,7 @@ def create_app(
         response: Response,
         idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
     ) -> schemas.PacketReceiptOut:
-        if body.station_code != station.code:
-            raise ApiProblem(403, "forbidden", "packet names another station")
-        receipt = await in_db(service.receive_packet, station, idempotency_key, body.model_dump(mode="json"))
-        if not receipt.created:
-            response.status_code = 200
-        return schemas.PacketReceiptOut(**receipt.__dict__)
+        return await _receive_packet(station, idempotency_key, body, {}, response)
 
     @app.post("/v1/case-packets/with-pages", status_code=201)
     async def upload_packet_with_pages(
@@ -184,19 +191,13 @@ def create_app(
         response: Response,
         idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
     ) -> schemas.PacketReceiptOut:
-        if body.packet.station_code != station.code:
-            raise ApiProblem(403, "forbidden", "packet names another station")
         pages: dict[str, bytes] = {}
         for sha, encoded in body.pages.items():
             try:
                 pages[sha] = base64.b64decode(encoded, validate=True)
             except ValueError:
                 raise ApiProblem(422, "invalid_packet", "an inline page is not base64", {"sha256": sha}) from None
-        packet = body.packet.model_dump(mode="json")
-        receipt = await in_db(service.receive_packet, station, idempotency_key, packet, pages)
-        if not receipt.created:
-            response.status_code = 200
-        return schemas.PacketReceiptOut(**receipt.__dict__)
+        return await _receive_packet(station, idempotency_key, body.packet, pages, response)
 
     @app.post("/v1/cases/{case_id}/rating", status_code=201)
     async def upload_rating(
