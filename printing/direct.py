@@ -22,16 +22,18 @@ A4_MM = (210.0, 297.0)
 MAX_FORM_BYTES = 32 * 1024 * 1024
 
 
-def _pdf_facts(data: bytes) -> tuple[int, tuple[float, float]]:
+def pdf_facts(data: bytes, what: str = "the form") -> tuple[int, tuple[float, float]]:
+    """Page count and the first page's size (mm) of a PDF to print as it is (PDFium, as the page
+    import uses); NotPrintable naming ``what`` when it is not a readable PDF with pages."""
     import pypdfium2 as pdfium
 
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise NotPrintable("the form is not a readable PDF") from exc
+        raise NotPrintable(f"{what} is not a readable PDF") from exc
     try:
         if len(doc) == 0:
-            raise NotPrintable("the form has no pages")
+            raise NotPrintable(f"{what} has no pages")
         width, height = doc[0].get_size()
         return len(doc), (width * 25.4 / 72, height * 25.4 / 72)
     finally:
@@ -45,7 +47,7 @@ def form_document(data: bytes, name: str, title: str) -> PrintableDocument:
         raise NotPrintable("the form file is empty or too large")
     if not name.lower().endswith(".pdf"):
         data = _image_on_a4(data)
-    pages, size = _pdf_facts(data)
+    pages, size = pdf_facts(data)
     return PrintableDocument(
         pdf=data,
         kind=DocumentKind.FORM,

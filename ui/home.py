@@ -111,10 +111,12 @@ class HomePage(QWidget):
             self.queue.addItem(QListWidgetItem(self.tr("(no intake work for this role)")))
             return
         cases = self.window_.ctx.cases
-        for case in cases.drafts(actor, scope=self.scope):  # type: ignore[arg-type]
+        drafts = cases.drafts(actor, scope=self.scope)  # type: ignore[arg-type]
+        claims = cases.claims_of([c.id for c in drafts])  # one query for the whole list
+        for case in drafts:
             who = case.applicant.name if case.applicant else "—"
             text = f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}"
-            claim = cases.claim_of(case.id)
+            claim = claims.get(case.id)
             if claim is not None and claim.user_id != actor.user_id:
                 text += "  ·  " + self.tr("being worked on by %1 (%2)").replace("%1", claim.user_name).replace(
                     "%2", claim.station_code

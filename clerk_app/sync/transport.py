@@ -13,6 +13,7 @@ authentication is refreshed once on 401.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ipaddress
 import json
@@ -414,8 +415,6 @@ class BackOfficeClient:
     ) -> PacketReceipt | None:
         """The packet with its (small) pages inline: one request, one back-office transaction. None
         when the back office does not offer it (404, an older one): the caller uses the chunked path."""
-        import base64
-
         body = {"packet": packet, "pages": {sha: base64.b64encode(data).decode("ascii") for sha, data in pages.items()}}
         response = self._authorised(
             "POST", "/case-packets/with-pages", json=body, headers={"Idempotency-Key": idempotency_key}

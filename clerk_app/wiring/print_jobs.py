@@ -426,20 +426,7 @@ class CaseDocuments:
 
 
 def _pdf_pages(data: bytes) -> tuple[int, tuple[float, float]]:
-    """Page count and the first page's size (mm) of a PDF (PDFium, as the page import uses)."""
-    import pypdfium2 as pdfium
+    """Page count and the first page's size (mm) of a PDF (printing.direct.pdf_facts)."""
+    from printing.direct import pdf_facts
 
-    from printing.from_case import NotPrintable
-
-    try:
-        doc = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise NotPrintable("the result document is not a readable PDF") from exc
-    try:
-        count = len(doc)
-        if count == 0:
-            raise NotPrintable("the result document has no pages")
-        width, height = doc[0].get_size()
-        return count, (width * 25.4 / 72, height * 25.4 / 72)
-    finally:
-        doc.close()
+    return pdf_facts(data, "the result document")
