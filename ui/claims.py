@@ -12,22 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QWidget
 
 from clerk_app.cases import CaseService, ClaimView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Actor, Permission
+from ui.widgets.slim_b import ERROR_STYLE, ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -39,44 +31,7 @@ def _hm(value) -> str:
     return value.astimezone(CHINA_TZ).strftime("%H:%M")
 
 
-class ReleaseClaimDialog(QDialog):
-    """Asks the supervisor why the claim is released; OK only with a reason (it goes to the audit)."""
-
-    def __init__(self, claim: ClaimView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("releaseClaimDialog")
-        self.setWindowTitle(self.tr("Release the claim"))
-        self.text = QLabel(
-            self.tr("Release %1's claim on this case? Give the reason; it is recorded in the audit trail.").replace(
-                "%1", claim.user_name
-            )
-        )
-        self.text.setWordWrap(True)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("releaseClaimReason")
-        self.reason.setPlaceholderText(self.tr("e.g. the station crashed; the clerk has gone home"))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Release"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(False)
-        self.reason.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addWidget(self.reason)
-        layout.addWidget(self.buttons)
-
-
-def ask_release_reason(parent: QWidget, claim: ClaimView) -> str | None:
-    dialog = ReleaseClaimDialog(claim, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.reason.text().strip() or None
-
-
-class ClaimBanner(QWidget):
+class ClaimBanner(Retranslating, QWidget):
     """ "Being handled by …: read-only" above a case someone else holds; a release button for supervisors.
     Hidden while nobody else holds the case."""
 
@@ -88,23 +43,13 @@ class ClaimBanner(QWidget):
         self._cases, self._actor = cases, actor
         self.claim: ClaimView | None = None
         # How the reason is asked (tests answer it directly).
-        self.ask_reason: Callable[[QWidget, ClaimView], str | None] = ask_release_reason
-        self.label = QLabel()
-        self.label.setObjectName("claimHolder")
-        self.label.setWordWrap(True)
-        self.label.setStyleSheet(_STYLE)
-        self.release_button = QPushButton()
-        self.release_button.setObjectName("releaseClaim")
-        self.release_button.clicked.connect(self.release)
+        self.ask_reason: Callable[[QWidget, ClaimView], str | None] = self.ask_release_reason
+        self.label = label(name="claimHolder", style=_STYLE, wrap=True)
+        self.release_button = button("releaseClaim", self.release)
         self.release_button.setVisible(actor.can(Permission.CASE_RELEASE_CLAIM))
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setVisible(False)
-        row = QHBoxLayout(self)
+        self.error = label(style=ERROR_STYLE, visible=False)
+        row = add(QHBoxLayout(self), (self.label, 1), self.release_button, self.error)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.release_button)
-        row.addWidget(self.error)
         self.retranslate()
         self.set_claim(None)
 
@@ -112,10 +57,21 @@ class ClaimBanner(QWidget):
         self.release_button.setText(self.tr("&Release claim…"))
         self._show()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+    def ask_release_reason(self, parent: QWidget, claim: ClaimView) -> str | None:
+        """Asks the supervisor why the claim is released (the reason goes to the audit)."""
+        dialog = ReasonDialog(
+            parent,
+            name="releaseClaimDialog",
+            field_name="releaseClaimReason",
+            title=self.tr("Release the claim"),
+            text=self.tr(
+                "Release %1's claim on this case? Give the reason; it is recorded in the audit trail."
+            ).replace("%1", claim.user_name),
+            placeholder=self.tr("e.g. the station crashed; the clerk has gone home"),
+        )
+        dialog.ok.setText(self.tr("Release"))
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        return dialog.ask()
 
     def set_claim(self, claim: ClaimView | None) -> None:
         """Show ``claim`` when it is someone else's; hide otherwise."""
@@ -151,8 +107,6 @@ class ClaimBanner(QWidget):
 
 def holder_text(c: ClaimView) -> str:
     """Who holds the case, where, since when, and when the claim lapses: read-only for the reader."""
-    from PySide6.QtCore import QCoreApplication
-
     text = (
         QCoreApplication.translate(
             "ClaimBanner", "Being handled by %1 (station %2, window %3) since %4: read-only for you."

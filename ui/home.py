@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QRadioButton,
@@ -22,6 +21,7 @@ from clerk_app.lifecycle import STATUS_LABELS
 from clerk_app.promised_dates import schedule_warning
 from clerk_app.roles import ROLE_LABELS, Permission
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -35,21 +35,16 @@ SCOPE_TEXT = {
 }
 
 
-class HomePage(QWidget):
+class HomePage(Retranslating, QWidget):
     open_case = Signal(str)
 
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
-        self.greeting = QLabel()
-        self.greeting.setObjectName("greeting")
-        self.greeting.setStyleSheet("font-size: 18px; padding: 8px;")
-        self.calendar_warning = QLabel()  # next year's holiday schedule missing (supervisors, admins)
-        self.calendar_warning.setObjectName("calendarWarning")
-        self.calendar_warning.setWordWrap(True)
-        self.calendar_warning.setStyleSheet("color: #8a4b00; background: #fff4e0; padding: 6px;")
-        self.queue_title = QLabel()
-        self.queue_title.setStyleSheet("font-weight: bold; padding-top: 12px;")
+        self.greeting = label(name="greeting", style="font-size: 18px; padding: 8px;")
+        # Next year's holiday schedule missing (supervisors, admins).
+        self.calendar_warning = label(name="calendarWarning", style=NOTE_STYLE, wrap=True)
+        self.queue_title = label(style="font-weight: bold; padding-top: 12px;")
         self.queue = QListWidget()
         self.queue.setObjectName("draftQueue")
         self.queue.itemActivated.connect(self._activated)
@@ -59,27 +54,17 @@ class HomePage(QWidget):
         self.scope_group = QButtonGroup(self)
         scope_row = QHBoxLayout()
         for i, key in enumerate(SCOPES, start=1):
-            button = QRadioButton()
-            button.setObjectName(f"scope_{key}")
-            button.setChecked(key == self.scope)
-            button.toggled.connect(lambda on, k=key: self.set_scope(k) if on else None)
-            self.scope_group.addButton(button)
-            self.scope_buttons[key] = button
-            scope_row.addWidget(button)
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{i}"))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, k=key: self.scope_buttons[k].setChecked(True))
-            self.addAction(action)
+            radio = QRadioButton()
+            radio.setObjectName(f"scope_{key}")
+            radio.setChecked(key == self.scope)
+            radio.toggled.connect(lambda on, k=key: self.set_scope(k) if on else None)
+            self.scope_group.addButton(radio)
+            self.scope_buttons[key] = radio
+            scope_row.addWidget(radio)
+            shortcut(self, f"Ctrl+{i}", partial(self.set_scope, key))
         scope_row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.greeting)
-        layout.addWidget(self.calendar_warning)
-        layout.addWidget(self.queue_title)
-        layout.addLayout(scope_row)
-        layout.addWidget(self.queue, 1)
+        add(QVBoxLayout(self), self.greeting, self.calendar_warning, self.queue_title, scope_row, (self.queue, 1))
         self.retranslate()
-        self.refresh()
 
     def retranslate(self) -> None:
         actor = self.window_.actor
@@ -93,12 +78,7 @@ class HomePage(QWidget):
         warning = schedule_warning(ctx.calendar, ctx.clock.now().date(), actor.role)
         self.calendar_warning.setText(warning or "")
         self.calendar_warning.setVisible(warning is not None)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.refresh()
-        super().changeEvent(event)
+        self.refresh()
 
     def showEvent(self, event) -> None:
         self.refresh()

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.startup import PendingContext
+from ui.widgets.slim_b import Retranslating, add, label
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
     from clerk_app.roles import Actor
 
 
-class LoginDialog(QDialog):
+class LoginDialog(Retranslating, QDialog):
     def __init__(self, ctx: AppContext | PendingContext, translations: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pending = ctx if isinstance(ctx, PendingContext) else PendingContext.of(ctx)
@@ -28,12 +29,9 @@ class LoginDialog(QDialog):
         self.setObjectName("loginDialog")
         self.setMinimumWidth(420)
 
-        self.title = QLabel()
-        self.title.setObjectName("loginTitle")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
-        self.hall = QLabel(self.pending.settings.hall_name + "  ·  " + self.pending.settings.window_no)
-        self.hall.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        center = Qt.AlignmentFlag.AlignCenter
+        self.title = label(name="loginTitle", style="font-size: 20px; font-weight: bold; padding: 12px;", align=center)
+        self.hall = label(self.pending.settings.hall_name + "  ·  " + self.pending.settings.window_no, align=center)
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.password = QLineEdit()
@@ -44,10 +42,7 @@ class LoginDialog(QDialog):
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(0 if i18n.current_language() == "zh_CN" else 1)
         self.language.currentIndexChanged.connect(self._language_changed)
-        self.error = QLabel()
-        self.error.setObjectName("loginError")
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
+        self.error = label(name="loginError", style="color: #b3261e;", wrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.try_login)
         self.buttons.rejected.connect(self.reject)
@@ -61,12 +56,7 @@ class LoginDialog(QDialog):
         ):
             lbl.setBuddy(w)
             form.addRow(lbl, w)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hall)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        add(QVBoxLayout(self), self.title, self.hall, form, self.error, self.buttons)
         # Keyboard-first: Enter in the name field moves on, Enter in the password field signs in.
         self.username.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.try_login)
@@ -81,11 +71,6 @@ class LoginDialog(QDialog):
         self._lang_label.setText(self.tr("&Language"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Quit"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _language_changed(self) -> None:
         language = self.language.currentData()

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QPainter
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app.errors import ClerkAppError
+from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -42,55 +43,31 @@ ACTIVITY = {
 }
 
 
-class LockOverlay(QWidget):
+class LockOverlay(Retranslating, QWidget):
     """Opaque cover over the whole main window with the unlock form."""
 
     def __init__(self, parent: QWidget, username: str) -> None:
         super().__init__(parent)
         self.setObjectName("lockOverlay")
         self.setAutoFillBackground(False)
-        self.title = QLabel()
-        self.title.setObjectName("lockTitle")
-        self.title.setStyleSheet("font-size: 22px; font-weight: bold;")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.user = QLabel()
-        self.user.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        center = Qt.AlignmentFlag.AlignCenter
+        self.title = label(name="lockTitle", style="font-size: 22px; font-weight: bold;", align=center)
+        self.user = label(align=center)
         self._username = username
         self.password = QLineEdit()
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setMinimumWidth(260)
-        self.unlock_button = QPushButton()
-        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button = button("unlockButton")
         self.unlock_button.setDefault(True)
-        self.sign_out_button = QPushButton()
-        self.sign_out_button.setObjectName("lockSignOut")
-        self.error = QLabel()
-        self.error.setObjectName("lockError")
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sign_out_button = button("lockSignOut")
+        self.error = label(name="lockError", style="color: #b3261e;", wrap=True, align=center)
         box = QFrame()
         box.setObjectName("lockBox")
         box.setStyleSheet("#lockBox { background: white; border-radius: 10px; padding: 18px; }")
-        inner = QVBoxLayout(box)
-        inner.addWidget(self.title)
-        inner.addWidget(self.user)
-        inner.addWidget(self.password)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.sign_out_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.unlock_button)
-        inner.addLayout(buttons)
-        inner.addWidget(self.error)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        buttons = add(QHBoxLayout(), self.sign_out_button, None, self.unlock_button)
+        add(QVBoxLayout(box), self.title, self.user, self.password, buttons, self.error)
+        add(QVBoxLayout(self), 1, add(QHBoxLayout(), None, box, None), 2)
         self.password.returnPressed.connect(self.unlock_button.click)
         self.retranslate()
 
@@ -109,11 +86,6 @@ class LockOverlay(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#30445c"))  # opaque: nothing of the case shows through
         painter.end()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 class IdleLock(QObject):
@@ -140,13 +112,13 @@ class IdleLock(QObject):
         self.is_locked = False
         self._last = clock()
         self._disabled: list[QAction] = []
-        self.banner = QLabel(window)
-        self.banner.setObjectName("idleWarning")
-        self.banner.setStyleSheet(
-            "background: #fff4ce; color: #5c4400; padding: 8px 14px; "
-            "border: 1px solid #e0c060; border-radius: 6px; font-size: 14px;"
+        self.banner = label(
+            name="idleWarning",
+            style="background: #fff4ce; color: #5c4400; padding: 8px 14px; "
+            "border: 1px solid #e0c060; border-radius: 6px; font-size: 14px;",
+            visible=False,
         )
-        self.banner.hide()
+        self.banner.setParent(window)
         self.overlay = LockOverlay(window, window.actor.username)
         self.overlay.hide()
         self.overlay.unlock_button.clicked.connect(self._try_unlock)
@@ -228,24 +200,22 @@ class IdleLock(QObject):
         except ClerkAppError as exc:
             self.overlay.error.setText(exc.user_message())
             return False
-        self.is_locked = False
-        self.overlay.hide()
-        w.menuBar().setEnabled(True)
-        for a in self._disabled:
-            a.setEnabled(True)
-        self._disabled = []
+        self._uncover()
         w.ctx.auditor.record_now(w.actor, "session.unlock")
         self.touch()
         self.unlocked.emit()
         return True
 
-    def _sign_out(self) -> None:
+    def _uncover(self) -> None:
         self.is_locked = False
         self.overlay.hide()
         self._window.menuBar().setEnabled(True)
         for a in self._disabled:
             a.setEnabled(True)
         self._disabled = []
+
+    def _sign_out(self) -> None:
+        self._uncover()
         self.stop()
         self._window.logout()
 

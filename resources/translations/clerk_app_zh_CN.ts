@@ -1409,17 +1409,42 @@
 <context>
     <name>ClaimBanner</name>
     <message>
-        <location filename="../../ui/claims.py" line="112" />
+        <location filename="../../ui/claims.py" line="57" />
         <source>&amp;Release claim…</source>
         <translation>释放占用(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="157" />
+        <location filename="../../ui/claims.py" line="66" />
+        <source>Release the claim</source>
+        <translation>释放占用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="68" />
+        <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
+        <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="70" />
+        <source>e.g. the station crashed; the clerk has gone home</source>
+        <translation>例如：工作站死机；经办人已下班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="72" />
+        <source>Release</source>
+        <translation>释放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="73" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/claims.py" line="111" />
         <source>Being handled by %1 (station %2, window %3) since %4: read-only for you.</source>
         <translation>案件正由 %1（%2 %3 号窗口）自 %4 起办理，您只能查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="166" />
+        <location filename="../../ui/claims.py" line="120" />
         <source>The claim lapses at %1.</source>
         <translation>占用将于 %1 自动失效。</translation>
     </message>
@@ -2008,7 +2033,7 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="88" />
+        <location filename="../../ui/home.py" line="73" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
@@ -2028,22 +2053,22 @@
         <translation>全大厅（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="89" />
+        <location filename="../../ui/home.py" line="74" />
         <source>Drafts and cases handed over to the windows of the hall</source>
         <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="111" />
+        <location filename="../../ui/home.py" line="91" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="119" />
+        <location filename="../../ui/home.py" line="101" />
         <source>being worked on by %1 (%2)</source>
         <translation>%1（%2）正在办理</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="126" />
+        <location filename="../../ui/home.py" line="108" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
@@ -2091,7 +2116,7 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="187" />
+        <location filename="../../ui/session_lock.py" line="159" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
@@ -2423,27 +2448,27 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="98" />
+        <location filename="../../ui/session_lock.py" line="75" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="100" />
+        <location filename="../../ui/session_lock.py" line="77" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="104" />
+        <location filename="../../ui/session_lock.py" line="81" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="105" />
+        <location filename="../../ui/session_lock.py" line="82" />
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="106" />
+        <location filename="../../ui/session_lock.py" line="83" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
@@ -2451,38 +2476,38 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="77" />
-        <location filename="../../ui/login.py" line="82" />
+        <location filename="../../ui/login.py" line="67" />
+        <location filename="../../ui/login.py" line="72" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="78" />
+        <location filename="../../ui/login.py" line="68" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="79" />
+        <location filename="../../ui/login.py" line="69" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="80" />
+        <location filename="../../ui/login.py" line="70" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="81" />
+        <location filename="../../ui/login.py" line="71" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="83" />
+        <location filename="../../ui/login.py" line="73" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="101" />
+        <location filename="../../ui/login.py" line="86" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
     </message>
@@ -2620,108 +2645,108 @@
 <context>
     <name>OwedPage</name>
     <message>
-        <location filename="../../ui/supplements/page.py" line="38" />
+        <location filename="../../ui/supplements/page.py" line="28" />
         <source>All owed</source>
         <translation>全部待补</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="39" />
+        <location filename="../../ui/supplements/page.py" line="29" />
         <source>Due today and overdue</source>
         <translation>今日到期及已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="40" />
+        <location filename="../../ui/supplements/page.py" line="30" />
         <source>Due today</source>
         <translation>今日到期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="41" />
-        <location filename="../../ui/supplements/page.py" line="117" />
+        <location filename="../../ui/supplements/page.py" line="31" />
+        <location filename="../../ui/supplements/page.py" line="76" />
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="104" />
+        <location filename="../../ui/supplements/page.py" line="63" />
         <source>Owed materials of the whole hall</source>
         <translation>全厅待补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="105" />
+        <location filename="../../ui/supplements/page.py" line="64" />
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="108" />
+        <location filename="../../ui/supplements/page.py" line="67" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="109" />
+        <location filename="../../ui/supplements/page.py" line="68" />
         <source>Open the case for supplements</source>
         <translation>打开案件登记补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="112" />
+        <location filename="../../ui/supplements/page.py" line="71" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="113" />
+        <location filename="../../ui/supplements/page.py" line="72" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="114" />
+        <location filename="../../ui/supplements/page.py" line="73" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="116" />
+        <location filename="../../ui/supplements/page.py" line="75" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="119" />
+        <location filename="../../ui/supplements/page.py" line="78" />
         <source>Department's request</source>
         <translation>部门补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="118" />
+        <location filename="../../ui/supplements/page.py" line="77" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="115" />
+        <location filename="../../ui/supplements/page.py" line="74" />
         <source>Materials owed</source>
         <translation>待补材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="157" />
+        <location filename="../../ui/supplements/page.py" line="116" />
         <source>%1 days</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="157" />
+        <location filename="../../ui/supplements/page.py" line="116" />
         <source>today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="159" />
+        <location filename="../../ui/supplements/page.py" line="118" />
         <source>%1 (station %2, window %3)</source>
         <translation>%1（%2 %3 号窗口）</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="186" />
+        <location filename="../../ui/supplements/page.py" line="133" />
         <source>%1 case(s) owe materials, %2 overdue</source>
         <translation>%1 件案件待补齐材料，其中 %2 件已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="188" />
+        <location filename="../../ui/supplements/page.py" line="135" />
         <source>No case owes materials in this list.</source>
         <translation>没有待补齐材料的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="190" />
+        <location filename="../../ui/supplements/page.py" line="137" />
         <source>Enter: open the case for supplements</source>
         <translation>回车：打开案件登记补交材料</translation>
     </message>
@@ -3022,112 +3047,112 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="112" />
+        <location filename="../../ui/delivery/ready_page.py" line="66" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="113" />
+        <location filename="../../ui/delivery/ready_page.py" line="67" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="114" />
+        <location filename="../../ui/delivery/ready_page.py" line="68" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="116" />
+        <location filename="../../ui/delivery/ready_page.py" line="70" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="117" />
+        <location filename="../../ui/delivery/ready_page.py" line="71" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="118" />
+        <location filename="../../ui/delivery/ready_page.py" line="72" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="115" />
+        <location filename="../../ui/delivery/ready_page.py" line="69" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="120" />
+        <location filename="../../ui/delivery/ready_page.py" line="74" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="124" />
+        <location filename="../../ui/delivery/ready_page.py" line="78" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="125" />
+        <location filename="../../ui/delivery/ready_page.py" line="79" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="126" />
+        <location filename="../../ui/delivery/ready_page.py" line="80" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="127" />
+        <location filename="../../ui/delivery/ready_page.py" line="81" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="128" />
+        <location filename="../../ui/delivery/ready_page.py" line="82" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="129" />
+        <location filename="../../ui/delivery/ready_page.py" line="83" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="130" />
+        <location filename="../../ui/delivery/ready_page.py" line="84" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="131" />
+        <location filename="../../ui/delivery/ready_page.py" line="85" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="180" />
+        <location filename="../../ui/delivery/ready_page.py" line="129" />
         <source>%1 (station %2, window %3) since %4</source>
         <translation>%1（%2 %3 号窗口，%4 起）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="190" />
+        <location filename="../../ui/delivery/ready_page.py" line="139" />
         <source>%1 window %2</source>
         <translation>%1 %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="193" />
+        <location filename="../../ui/delivery/ready_page.py" line="142" />
         <source>arrived</source>
         <translation>已收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="193" />
+        <location filename="../../ui/delivery/ready_page.py" line="142" />
         <source>not received</source>
         <translation>未收到</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="200" />
+        <location filename="../../ui/delivery/ready_page.py" line="147" />
         <source>%1 result(s) waiting for pickup</source>
         <translation>共 %1 件待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="202" />
+        <location filename="../../ui/delivery/ready_page.py" line="149" />
         <source>No results are waiting for pickup.</source>
         <translation>目前没有待领取的办理结果。</translation>
     </message>
@@ -3161,34 +3186,6 @@
         <location filename="../../ui/intake/decision_dialogs.py" line="135" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
-    </message>
-</context>
-<context>
-    <name>ReleaseClaimDialog</name>
-    <message>
-        <location filename="../../ui/claims.py" line="48" />
-        <source>Release the claim</source>
-        <translation>释放占用</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="50" />
-        <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
-        <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="57" />
-        <source>e.g. the station crashed; the clerk has gone home</source>
-        <translation>例如：工作站死机；经办人已下班</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="59" />
-        <source>Release</source>
-        <translation>释放</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="60" />
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -3940,102 +3937,102 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="145" />
+        <location filename="../../ui/supplements/dialog.py" line="112" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="146" />
+        <location filename="../../ui/supplements/dialog.py" line="113" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="147" />
+        <location filename="../../ui/supplements/dialog.py" line="114" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="148" />
+        <location filename="../../ui/supplements/dialog.py" line="115" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="151" />
+        <location filename="../../ui/supplements/dialog.py" line="118" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="152" />
+        <location filename="../../ui/supplements/dialog.py" line="119" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="155" />
+        <location filename="../../ui/supplements/dialog.py" line="122" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="158" />
+        <location filename="../../ui/supplements/dialog.py" line="125" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="159" />
+        <location filename="../../ui/supplements/dialog.py" line="126" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="160" />
+        <location filename="../../ui/supplements/dialog.py" line="127" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="161" />
+        <location filename="../../ui/supplements/dialog.py" line="128" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="205" />
+        <location filename="../../ui/supplements/dialog.py" line="164" />
         <source>Supplements for case %1</source>
         <translation>登记补交材料 — 案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="211" />
+        <location filename="../../ui/supplements/dialog.py" line="170" />
         <source>back office: material requested</source>
         <translation>审批部门：要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="232" />
+        <location filename="../../ui/supplements/dialog.py" line="191" />
         <source>%1 — due %2 — %3 page(s) scanned</source>
         <translation>%1 — %2 前补交 — 已扫描 %3 页</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="252" />
+        <location filename="../../ui/supplements/dialog.py" line="211" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="302" />
+        <location filename="../../ui/supplements/dialog.py" line="257" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="304" />
+        <location filename="../../ui/supplements/dialog.py" line="259" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="318" />
+        <location filename="../../ui/supplements/dialog.py" line="273" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="320" />
+        <location filename="../../ui/supplements/dialog.py" line="275" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="358" />
+        <location filename="../../ui/supplements/dialog.py" line="313" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

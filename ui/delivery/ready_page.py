@@ -13,24 +13,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app.cases import ReadyCase
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
+from ui.widgets.slim_b import ERROR_STYLE, Retranslating, add, button, fill_table, label, readonly_table, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -40,7 +29,7 @@ COLUMNS = 8
 AUTO_REFRESH_MS = 30_000  # results arrive with the sync: read the list again while it is shown
 
 
-class ReadyPage(QWidget):
+class ReadyPage(Retranslating, QWidget):
     open_case = Signal(str)  # case number: hand it out on the delivery page
 
     def __init__(self, window: PageHost) -> None:
@@ -48,60 +37,25 @@ class ReadyPage(QWidget):
         self.window_ = window
         self.rows: list[ReadyCase] = []
         self.with_document: set[str] = set()
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold; font-size: 15px;")
+        self.title = label(style="font-weight: bold; font-size: 15px;")
         self.filter = QLineEdit()
         self.filter.setObjectName("readyFilter")
         self.filter.textChanged.connect(self._apply_filter)
         self.filter.returnPressed.connect(self._focus_table)
-        self.filter_label = QLabel()
+        self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
-        self.refresh_button = QPushButton()
-        self.refresh_button.setObjectName("readyRefresh")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.open_button = QPushButton()
-        self.open_button.setObjectName("readyOpen")
-        self.open_button.clicked.connect(self.open_current)
-        top = QHBoxLayout()
-        top.addWidget(self.filter_label)
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.open_button)
-        self.table = QTableWidget(0, COLUMNS)
-        self.table.setObjectName("readyTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.refresh_button = button("readyRefresh", self.refresh)
+        self.open_button = button("readyOpen", self.open_current)
+        self.table = readonly_table("readyTable", COLUMNS)
         self.table.activated.connect(lambda _index: self.open_current())  # Enter, or a double click
-        self.count = QLabel()
-        self.count.setObjectName("readyCount")
-        self.error = QLabel()
-        self.error.setObjectName("readyError")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: #555;")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(self.error)
-        layout.addWidget(self.hint)
+        self.count = label(name="readyCount")
+        self.error = label(name="readyError", style=ERROR_STYLE, wrap=True)
+        self.hint = label(style="color: #555;")
+        top = add(QHBoxLayout(), self.filter_label, (self.filter, 1), self.refresh_button, self.open_button)
+        add(QVBoxLayout(self), self.title, top, (self.table, 1), self.count, self.error, self.hint)
         self.setFocusProxy(self.table)
-
-        self.refresh_action = QAction(self)
-        self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))  # F5 calls the next ticket, window-wide
-        self.refresh_action.triggered.connect(self.refresh)
-        self.filter_action = QAction(self)
-        self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.filter_action.triggered.connect(self.focus_filter)
-        for action in (self.refresh_action, self.filter_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
+        self.refresh_action = shortcut(self, "Ctrl+R", self.refresh)  # F5 calls the next ticket, window-wide
+        self.filter_action = shortcut(self, "Ctrl+F", self.focus_filter)
         self.auto_refresh = QTimer(self)
         self.auto_refresh.setInterval(AUTO_REFRESH_MS)
         self.auto_refresh.timeout.connect(self.refresh)
@@ -132,11 +86,6 @@ class ReadyPage(QWidget):
             ]
         )
         self._fill()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:
         self.refresh()
@@ -172,8 +121,8 @@ class ReadyPage(QWidget):
 
     def _fill(self) -> None:
         current = self.current_case_number()
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
+        rows = []
+        for row in self.rows:
             holder = ""
             if row.claim is not None:
                 holder = (
@@ -193,10 +142,8 @@ class ReadyPage(QWidget):
                 self.tr("arrived") if row.case_id in self.with_document else self.tr("not received"),
                 holder,
             )
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, row.case_number)
-                self.table.setItem(r, c, item)
+            rows.append((values, row.case_number, None))
+        fill_table(self.table, rows, data_in_every_cell=True)
         self.count.setText(self.tr("%1 result(s) waiting for pickup").replace("%1", str(len(self.rows))))
         if not self.rows:
             self.count.setText(self.tr("No results are waiting for pickup."))

@@ -17,8 +17,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,6 +37,7 @@ from clerk_app.cases import REQUEST_LINE_PREFIX, CaseClaimed, CaseConflict, Case
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS, LineStatus
 from ui.current_case import CurrentCase
+from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -46,7 +46,7 @@ _OK = "color: #1b5e20;"
 _BAD = "color: #b00020;"
 
 
-class SupplementDialog(QDialog):
+class SupplementDialog(Retranslating, QDialog):
     recorded = Signal(str, int)  # case id, lines recorded
 
     def __init__(self, window: PageHost, case_id: str, parent: QWidget | None = None) -> None:
@@ -64,21 +64,14 @@ class SupplementDialog(QDialog):
 
         self.form = QFormLayout()
         self.fields = {k: QLabel() for k in ("number", "item", "applicant", "status")}
-        for label in self.fields.values():
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.field_labels = {k: QLabel() for k in self.fields}
-        for key, label in self.fields.items():
-            self.form.addRow(self.field_labels[key], label)
-        self.claim_banner = QLabel()
-        self.claim_banner.setObjectName("supplementClaim")
-        self.claim_banner.setWordWrap(True)
-        self.claim_banner.setStyleSheet("color: #8a4b00; background: #fff4e0; padding: 6px;")
-        self.claim_banner.setVisible(False)
+        for key, field in self.fields.items():
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(self.field_labels[key], field)
+        self.claim_banner = label(name="supplementClaim", style=NOTE_STYLE, wrap=True, visible=False)
         self.request_box = QGroupBox()
-        self.request_text = QLabel()
-        self.request_text.setObjectName("supplementRequest")
-        self.request_text.setWordWrap(True)
-        QVBoxLayout(self.request_box).addWidget(self.request_text)
+        self.request_text = label(name="supplementRequest", wrap=True)
+        add(QVBoxLayout(self.request_box), self.request_text)
         self.request_box.setVisible(False)
 
         self.owed_box = QGroupBox()
@@ -86,11 +79,8 @@ class SupplementDialog(QDialog):
         self.owed.setObjectName("owedLines")
         self.owed.currentItemChanged.connect(self._line_focused)
         self.owed.itemChanged.connect(self._tick_changed)
-        owed_layout = QVBoxLayout(self.owed_box)
-        self.owed_hint = QLabel()
-        self.owed_hint.setWordWrap(True)
-        owed_layout.addWidget(self.owed_hint)
-        owed_layout.addWidget(self.owed, 1)
+        self.owed_hint = label(wrap=True)
+        add(QVBoxLayout(self.owed_box), self.owed_hint, (self.owed, 1))
 
         # Pages onto the owed lines: the intake page's scanning panel, on a desk of its own (its case
         # is this dialog's, not the intake page's).
@@ -99,43 +89,20 @@ class SupplementDialog(QDialog):
         self.desk = CurrentCase()
         self.scanning = ScanningPanel(SimpleNamespace(ctx=self.ctx, actor=self.actor, current_case=self.desk))
         self.scanning.setObjectName("supplementScanning")
-        self.desk.changed.connect(lambda _cid: self._reload_lines())
+        self.desk.changed.connect(lambda _cid: self._reload())
 
-        self.message = QLabel()
-        self.message.setObjectName("supplementMessage")
-        self.message.setWordWrap(True)
+        self.message = label(name="supplementMessage", wrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
-        self.record_button = QPushButton()
-        self.record_button.setObjectName("recordSupplements")
-        self.buttons.addButton(self.record_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.notice_button = QPushButton()
-        self.notice_button.setObjectName("printRequestNotice")
-        self.buttons.addButton(self.notice_button, QDialogButtonBox.ButtonRole.ActionRole)
-        # Keys as actions (a button's text replaces its shortcut on a language switch).
-        self.record_action = QAction(self)
-        self.record_action.setShortcut(QKeySequence("Ctrl+S"))
-        self.record_action.triggered.connect(self.record)
-        self.addAction(self.record_action)
-        self.record_button.clicked.connect(self.record_action.trigger)
-        self.notice_action = QAction(self)
-        self.notice_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.notice_action.triggered.connect(self.print_notice)
-        self.addAction(self.notice_action)
-        self.notice_button.clicked.connect(self.notice_action.trigger)
-
-        left = QVBoxLayout()
-        left.addLayout(self.form)
-        left.addWidget(self.claim_banner)
-        left.addWidget(self.request_box)
-        left.addWidget(self.owed_box, 1)
-        body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addWidget(self.scanning, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.record_action = shortcut(self, "Ctrl+S", self.record)
+        self.notice_action = shortcut(self, "Ctrl+P", self.print_notice)
+        self.record_button = button("recordSupplements", self.record_action.trigger)
+        self.notice_button = button("printRequestNotice", self.notice_action.trigger)
+        for b in (self.record_button, self.notice_button):
+            self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        left = add(QVBoxLayout(), self.form, self.claim_banner, self.request_box, (self.owed_box, 1))
+        body = add(QHBoxLayout(), (left, 3), (self.scanning, 2))
+        add(QVBoxLayout(self), (body, 1), self.message, self.buttons)
         self.retranslate()
         self.open_case()
 
@@ -161,11 +128,6 @@ class SupplementDialog(QDialog):
         self.notice_action.setText(self.tr("Print the one-time notice for the owed materials"))
         self._show()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     # -- the case ---------------------------------------------------------------------------------
     def open_case(self) -> None:
         """Claim the case (or show it read-only with the holder's name) and put it on this desk."""
@@ -182,6 +144,7 @@ class SupplementDialog(QDialog):
         self._show()
 
     def _reload(self) -> None:
+        """Read the case again (after a write, or pages were scanned: line counts and version change)."""
         try:
             self.view = self.ctx.cases.get(self.actor, self.case_id)
         except ClerkAppError as exc:
@@ -190,10 +153,6 @@ class SupplementDialog(QDialog):
         if self.view.read_only_for(self.actor):
             self.read_only, self._claimed = True, False
         self._show()
-
-    def _reload_lines(self) -> None:
-        """Pages were scanned: the line counts change (the version too — read it again)."""
-        self._reload()
 
     def owed_lines(self):
         return [ln for ln in (self.view.lines if self.view else ()) if ln.status is LineStatus.DEFERRED]
@@ -286,13 +245,9 @@ class SupplementDialog(QDialog):
         codes = [c for c in (ln.code for ln in self.owed_lines()) if c in self._ticked]
         try:
             self.ctx.cases.record_supplements(self.actor, self.case_id, codes, expected_version=self.view.row_version)
-        except CaseConflict as exc:
+        except (CaseConflict, CaseClaimed) as exc:
             self._say(exc.user_message(), ok=False)
             self._reload()  # the ticks and the pages stay; the clerk records again
-            return False
-        except CaseClaimed as exc:
-            self._say(exc.user_message(), ok=False)
-            self._reload()
             return False
         except ClerkAppError as exc:
             self._say(exc.user_message(), ok=False)

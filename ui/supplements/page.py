@@ -10,24 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, cast
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import OwedCase
 from clerk_app.errors import ClerkAppError
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.slim_b import ERROR_STYLE, Retranslating, add, button, fill_table, label, readonly_table, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -42,69 +32,38 @@ FILTERS = (
 )
 
 
-class OwedPage(QWidget):
+class OwedPage(Retranslating, QWidget):
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         self.rows: list[OwedCase] = []
         self.dialog: QWidget | None = None
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16px; font-weight: bold; padding: 4px;")
+        self.title = label(style="font-size: 16px; font-weight: bold; padding: 4px;")
         self.filter = QComboBox()
         self.filter.setObjectName("owedFilter")
         for key, _label in FILTERS:
             self.filter.addItem("", key)
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.filter_label = QLabel()
+        self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
-        self.refresh_button = QPushButton()
-        self.refresh_button.setObjectName("owedRefresh")
-        self.refresh_button.clicked.connect(self.refresh)
-        top = QHBoxLayout()
-        top.addWidget(self.filter_label)
-        top.addWidget(self.filter)
-        top.addStretch(1)
-        top.addWidget(self.refresh_button)
-
-        self.table = QTableWidget(0, 8)
-        self.table.setObjectName("owedTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.refresh_button = button("owedRefresh", self.refresh)
+        self.table = readonly_table("owedTable", 8)
         self.table.setWordWrap(True)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
-        self.summary = QLabel()
-        self.summary.setObjectName("owedSummary")
-        self.error = QLabel()
-        self.error.setObjectName("owedError")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-
+        self.summary = label(name="owedSummary")
+        self.error = label(name="owedError", style=ERROR_STYLE, wrap=True, visible=False)
         # Enter opens the selected case (while this page shows); listed by the F12 overlay.
-        self.open_action = QAction(self)
-        self.open_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
-        self.open_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.open_action.triggered.connect(self.open_current)
-        self.table.addAction(self.open_action)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.error)
+        self.open_action = shortcut(self.table, [Qt.Key.Key_Return, Qt.Key.Key_Enter], self.open_current)
+        top = add(QHBoxLayout(), self.filter_label, self.filter, None, self.refresh_button)
+        add(QVBoxLayout(self), self.title, top, (self.table, 1), self.summary, self.error)
         self.retranslate()
 
     # -- texts ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.title.setText(self.tr("Owed materials of the whole hall"))
         self.filter_label.setText(self.tr("&Show:"))
-        for i, (_key, label) in enumerate(FILTERS):
-            self.filter.setItemText(i, self.tr(label))
+        for i, (_key, text) in enumerate(FILTERS):
+            self.filter.setItemText(i, self.tr(text))
         self.refresh_button.setText(self.tr("Refresh"))
         self.open_action.setText(self.tr("Open the case for supplements"))
         self.table.setHorizontalHeaderLabels(
@@ -120,11 +79,6 @@ class OwedPage(QWidget):
             ]
         )
         self._update_summary()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:
         self.refresh()
@@ -145,39 +99,32 @@ class OwedPage(QWidget):
             self.rows = []
             self.error.setText(exc.user_message())
             self.error.setVisible(True)
-        self.table.setRowCount(len(self.rows))
-        for r, owed in enumerate(self.rows):
-            late = owed.days_overdue
-            values = [
-                owed.case_number or "—",
-                owed.item_name,
-                owed.applicant_name or "—",
-                "、".join(owed.owed_names or owed.owed),
-                owed.due.isoformat(),
-                self.tr("%1 days").replace("%1", str(late)) if late > 0 else (self.tr("today") if late == 0 else ""),
-                (
-                    self.tr("%1 (station %2, window %3)")
-                    .replace("%1", owed.claim.user_name)
-                    .replace("%2", owed.claim.station_code)
-                    .replace("%3", owed.claim.window_no)
-                    if owed.claim is not None
-                    else ""
-                ),
-                "；".join(owed.requests) or "—",
-            ]
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if late > 0:
-                    item.setBackground(QBrush(OVERDUE))
-                elif late == 0:
-                    item.setBackground(QBrush(TODAY))
-                if c == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, owed.case_id)
-                self.table.setItem(r, c, item)
+        fill_table(self.table, (self._row(owed) for owed in self.rows))
         self.table.resizeRowsToContents()
         if self.rows and self.table.currentRow() < 0:
             self.table.selectRow(0)
         self._update_summary()
+
+    def _row(self, owed: OwedCase) -> tuple[list[str], str, QColor | None]:
+        late = owed.days_overdue
+        values = [
+            owed.case_number or "—",
+            owed.item_name,
+            owed.applicant_name or "—",
+            "、".join(owed.owed_names or owed.owed),
+            owed.due.isoformat(),
+            self.tr("%1 days").replace("%1", str(late)) if late > 0 else (self.tr("today") if late == 0 else ""),
+            (
+                self.tr("%1 (station %2, window %3)")
+                .replace("%1", owed.claim.user_name)
+                .replace("%2", owed.claim.station_code)
+                .replace("%3", owed.claim.window_no)
+                if owed.claim is not None
+                else ""
+            ),
+            "；".join(owed.requests) or "—",
+        ]
+        return values, owed.case_id, OVERDUE if late > 0 else TODAY if late == 0 else None
 
     def _update_summary(self) -> None:
         n = len(self.rows)

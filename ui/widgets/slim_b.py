@@ -1,0 +1,168 @@
+"""Small builders the window's pages share, so each page says what it shows and not how Qt builds it:
+labels, buttons, keyboard actions, read-only tables, layouts, a "give the reason" dialog, and the
+mixin that re-applies a widget's texts when the language changes.
+
+Texts stay at the call sites (``self.tr("…")``) so that lupdate still finds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+ERROR_STYLE = "color: #b00020;"
+NOTE_STYLE = "color: #8a4b00; background: #fff4e0; padding: 6px;"  # banners: claims, calendar warnings
+
+
+class Retranslating:
+    """Mixin (put it before the Qt class): ``retranslate()`` runs again on every language change."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)  # type: ignore[misc]
+
+
+def label(
+    text: str = "",
+    *,
+    name: str | None = None,
+    style: str | None = None,
+    wrap: bool = False,
+    align: Qt.AlignmentFlag | None = None,
+    visible: bool = True,
+) -> QLabel:
+    widget = QLabel(text)
+    if name:
+        widget.setObjectName(name)
+    if style:
+        widget.setStyleSheet(style)
+    widget.setWordWrap(wrap)
+    if align is not None:
+        widget.setAlignment(align)
+    if not visible:
+        widget.setVisible(False)
+    return widget
+
+
+def button(name: str, slot: Callable[[], Any] | None = None) -> QPushButton:
+    widget = QPushButton()
+    widget.setObjectName(name)
+    if slot is not None:
+        widget.clicked.connect(lambda _=False: slot())
+    return widget
+
+
+def shortcut(
+    parent: QWidget,
+    keys: str | Qt.Key | Sequence[str | Qt.Key],
+    slot: Callable[[], Any],
+    *,
+    context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
+) -> QAction:
+    """A keyboard action on ``parent`` (its text, for the F12 overlay, is set in ``retranslate``).
+    Keys live on actions, not on buttons: a button's text replaces its shortcut on a language switch."""
+    action = QAction(parent)
+    many: Sequence[str | Qt.Key] = [keys] if isinstance(keys, str | Qt.Key) else keys
+    action.setShortcuts([QKeySequence(k) for k in many])
+    action.setShortcutContext(context)
+    action.triggered.connect(lambda _=False: slot())
+    parent.addAction(action)
+    return action
+
+
+def add(layout: QBoxLayout, *items: QWidget | QLayout | int | tuple[QWidget | QLayout, int] | None) -> QBoxLayout:
+    """Fill a box layout in order: a widget or a layout; ``(item, stretch)``; an int is a stretch; None
+    is ``addStretch(1)``."""
+    for item in items:
+        stretch = 0
+        if isinstance(item, tuple):
+            item, stretch = item
+        if item is None:
+            layout.addStretch(1)
+        elif isinstance(item, int):
+            layout.addStretch(item)
+        elif isinstance(item, QLayout):
+            layout.addLayout(item, stretch)
+        else:
+            layout.addWidget(item, stretch)
+    return layout
+
+
+def readonly_table(name: str, columns: int) -> QTableWidget:
+    """A list of rows to pick one from: whole-row single selection, no editing, columns sized to content."""
+    table = QTableWidget(0, columns)
+    table.setObjectName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+Row = tuple[Sequence[str], object, QColor | None]  # cell texts, data, background
+
+
+def fill_table(table: QTableWidget, rows: Iterable[Row], *, data_in_every_cell: bool = False) -> None:
+    """Replace the table's rows: each row is (cell texts, data kept under UserRole in the first cell —
+    or every cell — , background or None)."""
+    rows = list(rows)
+    table.setRowCount(len(rows))
+    for r, (values, data, background) in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if background is not None:
+                item.setBackground(QBrush(background))
+            if c == 0 or data_in_every_cell:
+                item.setData(Qt.ItemDataRole.UserRole, data)
+            table.setItem(r, c, item)
+
+
+class ReasonDialog(QDialog):
+    """Asks why (the answer goes to the audit trail); OK only with a non-empty reason."""
+
+    def __init__(
+        self, parent: QWidget | None, *, name: str, field_name: str, title: str, text: str, placeholder: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+        self.text = label(text, wrap=True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName(field_name)
+        self.reason.setPlaceholderText(placeholder)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
+        add(QVBoxLayout(self), self.text, self.reason, self.buttons)
+
+    def ask(self) -> str | None:
+        """Run it modally: the reason, or None when cancelled."""
+        if self.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.reason.text().strip() or None
