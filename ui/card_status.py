@@ -1,9 +1,9 @@
-"""Card reader state in the status bar. The reader service calls back on its own threads; a queued
-Qt signal brings each state to the GUI thread (the only place widgets are touched)."""
+"""Card reader state in the status bar, in words. The reader service calls back on its own threads;
+the main window receives those calls through a ``ui.operations.Relay`` (on the GUI thread)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication
 
 from ui.typed_qt import QT_TRANSLATE_NOOP
 
@@ -15,13 +15,6 @@ STATE_TEXT = {
     "read_ok": QT_TRANSLATE_NOOP("CardStatus", "read OK"),
     "error": QT_TRANSLATE_NOOP("CardStatus", "error"),
 }
-
-
-class CardStatusBridge(QObject):
-    state = Signal(str, str, object)  # reader, state value, CardError | None
-
-    def on_state(self, reader: str, state: object, error: object = None) -> None:  # device thread
-        self.state.emit(reader, getattr(state, "value", str(state)), error)
 
 
 def state_text(state: str) -> str:

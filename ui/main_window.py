@@ -185,10 +185,10 @@ class MainWindow(QMainWindow):
 
     def card_service(self) -> CardReaderService | None:
         """The station's card reader (built by the composition root on first use); its reader states
-        reach the status bar through a queued signal."""
+        reach the status bar on the GUI thread through a Relay."""
         if self._card_service is None:
             from clerk_app.errors import ClerkAppError
-            from ui.card_status import CardStatusBridge
+            from ui.operations import Relay
 
             try:
                 service = self.ctx.devices.card_reader()
@@ -197,13 +197,13 @@ class MainWindow(QMainWindow):
                 return None
             if service is None:
                 return None
-            self._card_bridge = CardStatusBridge()
-            self._card_bridge.state.connect(self._card_state)
-            service.start_watching(self._card_bridge.on_state)
+            self._card_relay = Relay(self)
+            service.start_watching(self._card_relay.wrap(self._card_state))
             self._card_service = service
         return self._card_service
 
-    def _card_state(self, reader: str, state: str, error: object) -> None:
+    def _card_state(self, reader: str, reader_state: object, error: object = None) -> None:
+        state = str(getattr(reader_state, "value", reader_state))
         before = self._reader_states.get(reader)
         self._reader_states[reader] = state
         if (

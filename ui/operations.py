@@ -1,8 +1,16 @@
-"""Background operations for the GUI (the shape of Anki's QueryOp/CollectionOp): run blocking work — a
-core write, a long read, a card read, a scan batch, a print, a sync — on a worker thread, then call
-success or failure on the GUI thread through a queued Qt signal. The work function must not touch
-widgets. ``BackgroundOp`` is the bare mechanism; ``CoreOp`` adds progress, Cancel and the one error
-dialog, and is what pages use for work the user starts."""
+"""The one way off the GUI thread (the shape of Anki's QueryOp/CollectionOp), and the one way back.
+
+- ``CoreOp`` — what pages use for work the user starts: a core write, a long read, a card read, a
+  print. The work runs on a pool thread and calls only the core (never a widget); progress and Cancel
+  appear when it takes long; the result comes back on the GUI thread; a failure goes to the one error
+  dialog. ``ordered=True`` runs it on the one "core writes" thread, so a clerk's quick key presses
+  (receive, receive, decide) commit in the order they were made.
+- ``BackgroundOp`` — the bare mechanism under it (no dialog): for work nobody waits on (the printer's
+  state, a sync retry).
+- ``Relay`` — callbacks made on any thread (a device monitor, the print worker, the sync worker)
+  delivered on the GUI thread: ``runtime.add_listener(relay.wrap(self.on_state))``. Every thread→GUI
+  bridge of the window is one of these; BackgroundOp itself reports through one.
+"""
 
 from __future__ import annotations
 
@@ -20,30 +28,86 @@ from clerk_app.errors import ClerkAppError, UserCancelled
 log = logging.getLogger(__name__)
 
 
-class _Bridge(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-    progress = Signal(int, int, str)
+class Relay(QObject):
+    """Delivers calls made on any thread to the GUI thread, in order (one queued signal).
+
+    ``relay.wrap(fn)`` returns a plain callable that may be called from any thread; ``fn`` runs later on
+    the GUI thread with the same arguments. When ``owner`` (the widget the callbacks touch) has been
+    deleted by then, the call is dropped. The relay has no Qt parent on purpose: a worker holding the
+    wrapped callable after the window closed never reaches a deleted C++ object. ``in_transit`` counts
+    calls made but not yet delivered (a test or an "idle" check waits for zero)."""
+
+    _call = Signal(object, object)  # fn, args
+
+    def __init__(self, owner: QObject | None = None) -> None:
+        super().__init__()
+        self._owner = owner
+        self._lock = threading.Lock()
+        self._in_transit = 0
+        self._call.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def wrap(self, fn: Callable[..., Any]) -> Callable[..., None]:
+        def relayed(*args: Any) -> None:  # any thread
+            with self._lock:
+                self._in_transit += 1
+            self._call.emit(fn, args)
+
+        return relayed
+
+    @property
+    def in_transit(self) -> int:
+        with self._lock:
+            return self._in_transit
+
+    def owner_gone(self) -> bool:
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
+    def _deliver(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        with self._lock:
+            self._in_transit -= 1
+        if self.owner_gone():
+            return
+        fn(*args)
+
+
+def _core_writes_pool() -> QThreadPool:
+    """One thread for ordered core work: writes commit in the order the clerk made them."""
+    global _CORE_POOL
+    if _CORE_POOL is None:
+        _CORE_POOL = QThreadPool()
+        _CORE_POOL.setMaxThreadCount(1)
+        _CORE_POOL.setExpiryTimeout(-1)
+    return _CORE_POOL
+
+
+_CORE_POOL: QThreadPool | None = None
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[..., Any], bridge: _Bridge, cancel: threading.Event) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        ok: Callable[[Any], None],
+        err: Callable[[BaseException], None],
+        progress: Callable[[int, int, str], None],
+        cancel: threading.Event,
+    ) -> None:
         super().__init__()
-        self.fn, self.bridge, self.cancel = fn, bridge, cancel
+        self.fn, self.ok, self.err, self.progress, self.cancel = fn, ok, err, progress, cancel
         self.setAutoDelete(True)
 
     def run(self) -> None:
         def report(done: int, total: int, text: str = "") -> None:
-            self.bridge.progress.emit(done, total, text)
+            self.progress(done, total, text)
 
         try:
             result = self.fn(report, self.cancel)
         except BaseException as exc:  # delivered to the GUI thread; nothing is swallowed here
             if not isinstance(exc, ClerkAppError):
                 log.exception("background operation failed")
-            self.bridge.failed.emit(exc)
+            self.err(exc)
         else:
-            self.bridge.done.emit(result)
+            self.ok(result)
 
 
 class BackgroundOp:
@@ -51,6 +115,7 @@ class BackgroundOp:
 
     ``work(report, cancel_event)`` runs on a pool thread; ``report(done, total, text)`` feeds a progress
     dialog; it should check ``cancel_event`` between steps. UserCancelled is not reported as failure.
+    ``ordered=True`` runs it on the one core-writes thread (after the ops started before it).
     """
 
     _alive: set[BackgroundOp] = set()
@@ -63,21 +128,24 @@ class BackgroundOp:
         on_progress: Callable[[int, int, str], None] | None = None,
         on_cancelled: Callable[[], None] | None = None,
         owner: QObject | None = None,
+        *,
+        ordered: bool = False,
     ) -> None:
         self.cancel_event = threading.Event()
-        self._bridge = _Bridge()
-        self._bridge.done.connect(self._finish_ok)
-        self._bridge.failed.connect(self._finish_err)
-        if on_progress:
-            self._bridge.progress.connect(on_progress)
         self._work, self._ok, self._err, self._cancelled = work, on_success, on_failure, on_cancelled
+        self._on_progress = on_progress
+        self._ordered = ordered
         # The widget the callbacks touch: if it is gone when the work ends (window closed, user
         # signed out), the result is dropped instead of touching a deleted C++ object.
         self._owner = owner
+        self._relay = Relay()
 
     def start(self) -> BackgroundOp:
         BackgroundOp._alive.add(self)
-        QThreadPool.globalInstance().start(_Job(self._work, self._bridge, self.cancel_event))
+        relay = self._relay
+        progress = relay.wrap(self._report) if self._on_progress else _ignore
+        job = _Job(self._work, relay.wrap(self._finish_ok), relay.wrap(self._finish_err), progress, self.cancel_event)
+        (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(job)
         return self
 
     def cancel(self) -> None:
@@ -85,6 +153,10 @@ class BackgroundOp:
 
     def _owner_gone(self) -> bool:
         return self._owner is not None and not shiboken6.isValid(self._owner)
+
+    def _report(self, done: int, total: int, text: str) -> None:
+        if self._on_progress is not None and not self._owner_gone():
+            self._on_progress(done, total, text)
 
     def _finish_ok(self, result: Any) -> None:
         BackgroundOp._alive.discard(self)
@@ -104,15 +176,26 @@ class BackgroundOp:
         self._err(exc)
 
 
+def _ignore(*_args: Any) -> None:
+    pass
+
+
+def busy(owner: QObject) -> bool:
+    """True while an operation started for ``owner`` (a page, a dialog) has not come back; tests wait
+    on it (``qtbot.waitUntil(lambda: not busy(page))``)."""
+    return any(op._owner is owner for op in BackgroundOp._alive)
+
+
 class CoreOp:
     """The one way off the GUI thread for core work started by the user (the shape of Anki's
     CollectionOp): ``CoreOp(owner, work, on_success, title=…).run()``.
 
     ``work(report, cancel)`` runs on a pool thread and calls only the core (never a widget); progress
     and a Cancel button appear when it takes longer than ``PROGRESS_AFTER_MS``; the result comes back on
-    the GUI thread; a failure goes to the one error dialog (``show_error``): a ClerkAppError in the
-    clerk's words, anything else as "unexpected" with the detail in the log only. ``busy`` is true while
-    it runs (tests wait on it; the caller may disable its button)."""
+    the GUI thread; a failure goes to the one error dialog (``show_error``) unless ``on_failure`` is
+    given: a ClerkAppError in the clerk's words, anything else as "unexpected" with the detail in the
+    log only. ``ordered=True`` for core writes (one thread, in the order started). ``busy`` is true
+    while it runs (the caller may disable its button; tests wait on ``busy(owner)``)."""
 
     PROGRESS_AFTER_MS = 400
 
@@ -124,26 +207,38 @@ class CoreOp:
         *,
         title: str,
         on_failure: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        ordered: bool = False,
+        progress: bool = True,
     ) -> None:
         self.owner, self.work, self.on_success, self.title = owner, work, on_success, title
-        self.on_failure = on_failure
+        self.on_failure, self.on_cancelled = on_failure, on_cancelled
+        self.ordered, self.progress = ordered, progress
         self.busy = False
         self.dialog: QProgressDialog | None = None
         self._op: BackgroundOp | None = None
 
     def run(self) -> CoreOp:
         self.busy = True
-        dialog = QProgressDialog(self.title, QCoreApplication.translate("CoreOp", "Cancel"), 0, 0, self.owner)
-        dialog.setWindowTitle(self.title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(self.PROGRESS_AFTER_MS)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        self.dialog = dialog
+        if self.progress:
+            dialog = QProgressDialog(self.title, QCoreApplication.translate("CoreOp", "Cancel"), 0, 0, self.owner)
+            dialog.setWindowTitle(self.title)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(self.PROGRESS_AFTER_MS)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            self.dialog = dialog
         self._op = BackgroundOp(
-            self.work, self._ok, self._failed, self._progress, on_cancelled=self._end, owner=self.owner
+            self.work,
+            self._ok,
+            self._failed,
+            self._progress,
+            on_cancelled=self._cancelled,
+            owner=self.owner,
+            ordered=self.ordered,
         ).start()
-        dialog.canceled.connect(self._op.cancel)
+        if self.dialog is not None:
+            self.dialog.canceled.connect(self._op.cancel)
         return self
 
     def cancel(self) -> None:
@@ -163,6 +258,11 @@ class CoreOp:
             self.dialog.reset()
             self.dialog.deleteLater()
             self.dialog = None
+
+    def _cancelled(self) -> None:
+        self._end()
+        if self.on_cancelled is not None:
+            self.on_cancelled()
 
     def _ok(self, result: Any) -> None:
         self._end()

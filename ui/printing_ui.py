@@ -13,7 +13,7 @@ module only:
 - previews (pypdfium2 renders the PDF's pages: QtPdf is not part of PySide6 on every platform) and
   offers 补打 (reprint) from the case view and the Print menu (Ctrl+Shift+R), Retry (Ctrl+Shift+P).
 
-The worker's reports arrive on its thread and are bridged to the GUI thread with one queued signal.
+The worker's reports arrive on its thread and reach the GUI thread through a ``ui.operations.Relay``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.wiring.print_service import PrintingRuntime
 from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintJob
 from printing.model import DocumentKind
-from ui.operations import BackgroundOp
+from ui.operations import BackgroundOp, Relay
 from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -71,12 +71,6 @@ def _kind_label(kind: DocumentKind) -> str:
     return QCoreApplication.translate("Printing", _KIND_LABELS[kind])
 
 
-class _Bridge(QObject):
-    """Worker-thread reports → GUI thread (queued connection)."""
-
-    job = Signal(object)
-
-
 class PrintQueuePresenter(QObject):
     """The print queue as one signed-in user sees it at this window: a Qt presenter over the
     ``PrintingRuntime`` the composition root built (``ctx.printing``); it shows, asks and previews and
@@ -99,10 +93,8 @@ class PrintQueuePresenter(QObject):
         self.reprint_dialog: ReprintDialog | None = None
         self.queued_box: QMessageBox | None = None
         self._status_op: BackgroundOp | None = None
-        self._bridge = _Bridge()
-        self._bridge.job.connect(self._on_job)
-        self._in_transit = 0  # reports emitted on the worker thread, not yet handled here
-        self._transit_lock = threading.Lock()
+        self._relay = Relay(window)  # the worker's reports, on the GUI thread (dropped once it is gone)
+        self._listener = self._relay.wrap(self._on_job)
         self._closed = False
         runtime.add_listener(self._listener)
         self._timer = QTimer(self)
@@ -128,11 +120,6 @@ class PrintQueuePresenter(QObject):
         self.runtime.set_printer(printer)
         self.check_printer()
 
-    def _listener(self, job: PrintJob) -> None:  # worker thread
-        with self._transit_lock:
-            self._in_transit += 1
-        self._bridge.job.emit(job)
-
     def close(self) -> None:
         self._closed = True
         self._timer.stop()
@@ -141,15 +128,13 @@ class PrintQueuePresenter(QObject):
     @property
     def idle(self) -> bool:
         """Nothing printable is left and every report has been shown."""
-        return self.runtime.idle and self._in_transit == 0
+        return self.runtime.idle and self._relay.in_transit == 0
 
     def pending(self) -> list[PrintJob]:
         return self.runtime.pending()
 
     # -- what the worker reports (GUI thread) ---------------------------------------------------
     def _on_job(self, job: PrintJob) -> None:
-        with self._transit_lock:
-            self._in_transit = max(0, self._in_transit - 1)
         if self._closed:  # signed out: the next window shows it
             return
         if job.status is JobStatus.ASKING:

@@ -2,9 +2,9 @@
 with a progress dialog, "Retry failed".
 
 The worker (clerk_app/sync, built and started by the composition root when ``backoffice_url`` is
-set) calls back on its own thread; :class:`SyncBridge` re-emits those calls as Qt signals, delivered
-on the GUI thread (queued connections), and nothing here ever waits for the network: a manual cycle
-runs in a :class:`~ui.operations.BackgroundOp`.
+set) calls back on its own thread; a :class:`~ui.operations.Relay` delivers those calls on the GUI
+thread, and nothing here ever waits for the network: a manual cycle runs in a
+:class:`~ui.operations.BackgroundOp`.
 
 Status bar: ``Back office: online · 3 waiting · 2 failed · last sync 10:32``; the tooltip says the last
 problem (back office away, station not authorised, a refused catalogue/calendar push) and the full time
@@ -17,33 +17,20 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncState
-from ui.operations import BackgroundOp
+from ui.operations import BackgroundOp, Relay
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 SYNC_NOW_SHORTCUT = "Ctrl+Shift+S"
-
-
-class SyncBridge(QObject):
-    """Worker-thread callbacks → GUI thread. ``on_state``/``on_progress`` may be called from any thread."""
-
-    state_changed = Signal(object)  # SyncState
-    progress = Signal(object)  # SyncProgress
-
-    def on_state(self, state: SyncState) -> None:
-        self.state_changed.emit(state)
-
-    def on_progress(self, progress: SyncProgress) -> None:
-        self.progress.emit(progress)
 
 
 def _time(value: Any, with_date: bool = False) -> str:
@@ -62,14 +49,14 @@ class SyncUi(QObject):
         self.label = window.sync_label
         self.state: SyncState = SyncState()
         self.dialog: SyncNowDialog | None = None
-        # No Qt parent: the bridge lives as long as the runtime holds its callbacks, so a late call from
-        # the worker never reaches a deleted C++ object.
-        bridge = self.bridge = SyncBridge()
-        # Queued explicitly: the worker thread emits, the label changes on the GUI thread.
-        bridge.state_changed.connect(self.show_state, Qt.ConnectionType.QueuedConnection)
-        runtime.add_listener(bridge.on_state, bridge.on_progress)
+        # The worker calls on its thread; the relay shows state and progress on the GUI thread (a call
+        # arriving after the window closed is dropped).
+        relay = Relay(self.label)
+        self.on_state, self.on_progress = relay.wrap(self.show_state), relay.wrap(self.show_progress)
+        on_state, on_progress = self.on_state, self.on_progress
+        runtime.add_listener(on_state, on_progress)
         # Signing out drops the window; the worker keeps running for the next user.
-        window.destroyed.connect(lambda *_: runtime.remove_listener(bridge.on_state, bridge.on_progress))
+        window.destroyed.connect(lambda *_: runtime.remove_listener(on_state, on_progress))
 
         self.menu = window.menuBar().addMenu("")
         self.sync_now_action = QAction(window)
@@ -99,6 +86,10 @@ class SyncUi(QObject):
     def show_state(self, state: SyncState) -> None:
         self.state = state
         self.update_label()
+
+    def show_progress(self, progress: SyncProgress) -> None:
+        if self.dialog is not None:
+            self.dialog.show_progress(progress)
 
     def status_text(self) -> str:
         s = self.state
@@ -145,7 +136,7 @@ class SyncUi(QObject):
             return self.dialog
         if self.dialog is not None:
             self.dialog.deleteLater()
-        self.dialog = SyncNowDialog(self.runtime, self.bridge, self.window)
+        self.dialog = SyncNowDialog(self.runtime, self.window)
         self.dialog.show()
         self.dialog.start()
         return self.dialog
@@ -173,13 +164,12 @@ class SyncNowDialog(QDialog):
 
     finished_cycle = Signal(object)  # CycleReport, or the exception
 
-    def __init__(self, runtime: Any, bridge: SyncBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncNowDialog")
         self.setWindowTitle(self.tr("Sync with the back office"))
         self.setMinimumWidth(440)
         self.runtime = runtime
-        self.bridge = bridge
         self.text = QLabel()
         self.text.setObjectName("syncNowText")
         self.text.setWordWrap(True)
@@ -202,7 +192,6 @@ class SyncNowDialog(QDialog):
         self.op: BackgroundOp | None = None
         self.report: CycleReport | None = None
         self.running = False
-        self.bridge.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
         try:
@@ -219,7 +208,7 @@ class SyncNowDialog(QDialog):
 
         self.op = BackgroundOp(work, self._done, self._failed, owner=self).start()
 
-    def _progress(self, p: SyncProgress) -> None:
+    def show_progress(self, p: SyncProgress) -> None:
         if not self.running:
             return
         if p.bytes_total:

@@ -239,27 +239,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="451" />
+        <location filename="../../ui/printing_ui.py" line="436" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="453" />
+        <location filename="../../ui/printing_ui.py" line="438" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="460" />
+        <location filename="../../ui/printing_ui.py" line="445" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="466" />
+        <location filename="../../ui/printing_ui.py" line="451" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="468" />
+        <location filename="../../ui/printing_ui.py" line="453" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1452,12 +1452,12 @@
 <context>
     <name>CoreOp</name>
     <message>
-        <location filename="../../ui/operations.py" line="136" />
+        <location filename="../../ui/operations.py" line="224" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="184" />
+        <location filename="../../ui/operations.py" line="284" />
         <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
         <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
     </message>
@@ -2810,32 +2810,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="358" />
+        <location filename="../../ui/printing_ui.py" line="343" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="380" />
+        <location filename="../../ui/printing_ui.py" line="365" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="383" />
+        <location filename="../../ui/printing_ui.py" line="368" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="387" />
+        <location filename="../../ui/printing_ui.py" line="372" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="391" />
+        <location filename="../../ui/printing_ui.py" line="376" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="438" />
+        <location filename="../../ui/printing_ui.py" line="423" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2843,99 +2843,99 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="116" />
-        <location filename="../../ui/printing_ui.py" line="282" />
+        <location filename="../../ui/printing_ui.py" line="108" />
+        <location filename="../../ui/printing_ui.py" line="267" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="163" />
+        <location filename="../../ui/printing_ui.py" line="148" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="198" />
-        <location filename="../../ui/printing_ui.py" line="248" />
+        <location filename="../../ui/printing_ui.py" line="183" />
+        <location filename="../../ui/printing_ui.py" line="233" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="214" />
+        <location filename="../../ui/printing_ui.py" line="199" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="215" />
+        <location filename="../../ui/printing_ui.py" line="200" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="218" />
+        <location filename="../../ui/printing_ui.py" line="203" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="232" />
+        <location filename="../../ui/printing_ui.py" line="217" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="262" />
+        <location filename="../../ui/printing_ui.py" line="247" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="266" />
+        <location filename="../../ui/printing_ui.py" line="251" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="276" />
+        <location filename="../../ui/printing_ui.py" line="261" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="286" />
+        <location filename="../../ui/printing_ui.py" line="271" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="289" />
+        <location filename="../../ui/printing_ui.py" line="274" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="290" />
+        <location filename="../../ui/printing_ui.py" line="275" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="328" />
+        <location filename="../../ui/printing_ui.py" line="313" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="328" />
+        <location filename="../../ui/printing_ui.py" line="313" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="330" />
+        <location filename="../../ui/printing_ui.py" line="315" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="332" />
+        <location filename="../../ui/printing_ui.py" line="317" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="334" />
+        <location filename="../../ui/printing_ui.py" line="319" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="336" />
+        <location filename="../../ui/printing_ui.py" line="321" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -3191,27 +3191,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="492" />
+        <location filename="../../ui/printing_ui.py" line="477" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="499" />
+        <location filename="../../ui/printing_ui.py" line="484" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="502" />
+        <location filename="../../ui/printing_ui.py" line="487" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="503" />
+        <location filename="../../ui/printing_ui.py" line="488" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="504" />
+        <location filename="../../ui/printing_ui.py" line="489" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -4040,63 +4040,63 @@
 <context>
     <name>SyncNowDialog</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="179" />
+        <location filename="../../ui/sync_ui.py" line="170" />
         <source>Sync with the back office</source>
         <translation>与后台同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="193" />
+        <location filename="../../ui/sync_ui.py" line="183" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="194" />
+        <location filename="../../ui/sync_ui.py" line="184" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="213" />
+        <location filename="../../ui/sync_ui.py" line="202" />
         <source>Sending %1 waiting entries and fetching status changes…</source>
         <translation>正在上传 %1 条待上传记录并获取办件状态变化…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="229" />
+        <location filename="../../ui/sync_ui.py" line="218" />
         <source>Case %1: file %2 of %3, %4 of %5 KB</source>
         <translation>办件 %1：第 %2/%3 个文件，已传 %4/%5 KB</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="241" />
+        <location filename="../../ui/sync_ui.py" line="230" />
         <source>Stopping after the case being sent…</source>
         <translation>当前办件上传完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="251" />
+        <location filename="../../ui/sync_ui.py" line="240" />
         <source>Stopped. Sent: %1; the rest waits for the next sync.</source>
         <translation>已停止。已上传 %1 条，其余将在下次同步时上传。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="253" />
-        <location filename="../../ui/sync_ui.py" line="277" />
+        <location filename="../../ui/sync_ui.py" line="242" />
+        <location filename="../../ui/sync_ui.py" line="266" />
         <source>Not finished: %1</source>
         <translation>未完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="255" />
+        <location filename="../../ui/sync_ui.py" line="244" />
         <source>Done.</source>
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="258" />
+        <location filename="../../ui/sync_ui.py" line="247" />
         <source>Sent: %1 · refused: %2 · status changes: %3</source>
         <translation>已上传 %1 · 被拒收 %2 · 状态变化 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="264" />
+        <location filename="../../ui/sync_ui.py" line="253" />
         <source>Installed: %1</source>
         <translation>已更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="266" />
+        <location filename="../../ui/sync_ui.py" line="255" />
         <source>Refused: %1</source>
         <translation>未采用：%1</translation>
     </message>
@@ -4104,82 +4104,82 @@
 <context>
     <name>SyncUi</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="94" />
+        <location filename="../../ui/sync_ui.py" line="81" />
         <source>S&amp;ync</source>
         <translation>同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="95" />
+        <location filename="../../ui/sync_ui.py" line="82" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="96" />
+        <location filename="../../ui/sync_ui.py" line="83" />
         <source>Retry failed entries</source>
         <translation>重新提交失败的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="106" />
+        <location filename="../../ui/sync_ui.py" line="97" />
         <source>Back office: connecting…</source>
         <translation>后台：正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="106" />
+        <location filename="../../ui/sync_ui.py" line="97" />
         <source>Back office: not connected</source>
         <translation>后台：未连接</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="108" />
+        <location filename="../../ui/sync_ui.py" line="99" />
         <source>Back office: online</source>
         <translation>后台：在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="110" />
+        <location filename="../../ui/sync_ui.py" line="101" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="111" />
+        <location filename="../../ui/sync_ui.py" line="102" />
         <source>%1 to send</source>
         <translation>待上传 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="113" />
+        <location filename="../../ui/sync_ui.py" line="104" />
         <source>%1 failed</source>
         <translation>失败 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="115" />
+        <location filename="../../ui/sync_ui.py" line="106" />
         <source>last sync %1</source>
         <translation>上次同步 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="120" />
+        <location filename="../../ui/sync_ui.py" line="111" />
         <source>Last successful exchange: %1</source>
         <translation>上次成功同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="122" />
+        <location filename="../../ui/sync_ui.py" line="113" />
         <source>Problem: %1</source>
         <translation>问题：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="124" />
+        <location filename="../../ui/sync_ui.py" line="115" />
         <source>Refused update: %1</source>
         <translation>未采用的更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="128" />
+        <location filename="../../ui/sync_ui.py" line="119" />
         <source>%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries.</source>
         <translation>有 %1 条记录被后台拒收；排除原因后，请选择“同步 ▸ 重新提交失败的记录”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="131" />
+        <location filename="../../ui/sync_ui.py" line="122" />
         <source>Sync now: %1</source>
         <translation>立即同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="159" />
+        <location filename="../../ui/sync_ui.py" line="150" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>

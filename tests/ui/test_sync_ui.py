@@ -83,7 +83,7 @@ def test_sync_now_dialog_runs_a_cycle_and_closes(qtbot, sync_ctx):
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("Back office: not connected"))
     assert "not authorised" in window.sync_label.toolTip()
     # Progress reports of another thread reach the dialog only while it runs (ignored afterwards).
-    _from_worker_thread(window.sync_ui.bridge.on_progress, SyncProgress("abcdef12-x", 1, 2, 1024, 4096))
+    _from_worker_thread(window.sync_ui.on_progress, SyncProgress("abcdef12-x", 1, 2, 1024, 4096))
     qtbot.wait(50)
     assert dialog.detail.text() == ""
     dialog.close_button.click()
