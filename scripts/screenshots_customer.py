@@ -70,6 +70,8 @@ def main() -> None:
     window.show()
 
     def shot(name: str) -> None:
+        while window.op is not None and window.op.busy:  # a confirmation or rating being stored
+            app.processEvents()
         for _ in range(3):
             app.processEvents()
         window.grab().save(str(out / f"customer-{name}.png"))

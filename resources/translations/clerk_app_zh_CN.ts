@@ -1488,234 +1488,108 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="395" />
+        <location filename="../../ui/customer/window.py" line="303" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="397" />
-        <location filename="../../ui/customer/window.py" line="400" />
+        <location filename="../../ui/customer/window.py" line="305" />
+        <location filename="../../ui/customer/window.py" line="308" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="398" />
+        <location filename="../../ui/customer/window.py" line="306" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="401" />
+        <location filename="../../ui/customer/window.py" line="309" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="402" />
+        <location filename="../../ui/customer/window.py" line="310" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="403" />
+        <location filename="../../ui/customer/window.py" line="311" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="404" />
+        <location filename="../../ui/customer/window.py" line="312" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="407" />
+        <location filename="../../ui/customer/window.py" line="315" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="410" />
+        <location filename="../../ui/customer/window.py" line="318" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="411" />
+        <location filename="../../ui/customer/window.py" line="319" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="536" />
+        <location filename="../../ui/customer/window.py" line="431" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="538" />
+        <location filename="../../ui/customer/window.py" line="433" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="545" />
-        <source>Applicant: %1</source>
-        <translation>申请人：%1</translation>
+        <location filename="../../ui/customer/window.py" line="561" />
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="547" />
-        <source>ID: %1</source>
-        <translation>证件号码：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="549" />
-        <source>Agent: %1</source>
-        <translation>代理人：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="574" />
-        <source>%1 materials: %2 received, %3 missing or to correct, %4 to follow later</source>
-        <translation>共 %1 项材料：已收取 %2 项，待补齐或更正 %3 项，容缺后补 %4 项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="584" />
-        <source>Checked</source>
-        <translation>已核验</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="586" />
-        <source>Received</source>
-        <translation>已收取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="588" />
-        <source>To be corrected</source>
-        <translation>需更正</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="590" />
-        <source>To follow later</source>
-        <translation>容缺后补</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="592" />
-        <source>Not required</source>
-        <translation>无需提交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="594" />
-        <source>Optional</source>
-        <translation>可选材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="596" />
-        <source>Incomplete</source>
-        <translation>份数不足</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="597" />
-        <source>Missing</source>
-        <translation>未提交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="611" />
-        <source>original × %1</source>
-        <translation>原件 %1 份</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="613" />
-        <source>copy × %1</source>
-        <translation>复印件 %1 份</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="615" />
-        <source>electronic file</source>
-        <translation>电子文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="616" />
-        <source>Needed: %1</source>
-        <translation>需提交：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="619" />
-        <source>Received: original %1 · copy %2</source>
-        <translation>已收：原件 %1 份 · 复印件 %2 份</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="643" />
-        <source>%1 page(s)</source>
-        <translation>%1 页</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="643" />
-        <source>not scanned</source>
-        <translation>未扫描</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="671" />
-        <source>Why: %1</source>
-        <translation>原因：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="673" />
-        <source>Bring it by %1</source>
-        <translation>请于 %1 前补交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="700" />
+        <location filename="../../ui/customer/window.py" line="520" />
         <source>✔ You confirmed this material list at %1</source>
         <translation>✔ 您已于 %1 确认以上材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="705" />
+        <location filename="../../ui/customer/window.py" line="525" />
         <source>The list changed since you confirmed it: please check it again</source>
         <translation>材料清单在您确认后有变化，请重新核对确认</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="707" />
+        <location filename="../../ui/customer/window.py" line="527" />
         <source>Please check the list, then confirm it</source>
         <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="724" />
+        <location filename="../../ui/customer/window.py" line="544" />
         <source>Please ask the clerk for the printed notice.</source>
         <translation>请向工作人员索取书面告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="727" />
-        <location filename="../../ui/customer/window.py" line="737" />
-        <source>Case number: %1</source>
-        <translation>受理编号：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="729" />
-        <source>Please bring the deferred materials by %1</source>
-        <translation>请于 %1 前补交容缺材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="731" />
-        <source>Bring everything listed above next time: one more visit is enough.</source>
-        <translation>请按上述清单一次性备齐材料，再来一次即可办理。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="735" />
-        <source>Reason: %1</source>
-        <translation>理由：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="739" />
-        <source>Promised completion: %1</source>
-        <translation>承诺办结日期：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="828" />
+        <location filename="../../ui/customer/window.py" line="673" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="845" />
+        <location filename="../../ui/customer/window.py" line="679" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="845" />
+        <location filename="../../ui/customer/window.py" line="679" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="970" />
+        <location filename="../../ui/customer/window.py" line="811" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>

@@ -190,7 +190,8 @@ def test_low_rating_requires_a_reason(qtbot, desk, world):
     qtbot.mouseClick(window.reason_buttons["wait_long"], Qt.MouseButton.LeftButton)
     assert window.submit_low.isEnabled()
     window.comment.setText("排队太久")  # (keyClicks takes ASCII only)
-    qtbot.mouseClick(window.submit_low, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.rated, timeout=2000):  # stored off the GUI thread
+        qtbot.mouseClick(window.submit_low, Qt.MouseButton.LeftButton)
     facts = CustomerService(world.ctx.sessions, world.ctx.clock, world.ctx.auditor).facts(cid)
     assert facts.rating is Rating.DISSATISFIED and facts.rating_reasons == ("wait_long",)
 

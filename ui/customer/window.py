@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -30,14 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.cases import CaseView, LineView
+from clerk_app.cases import CaseView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerFacts, CustomerService, Rating, lines_hash
+from clerk_app.customer_screen import Kind, ShownLine, checklist, decision_summary, notice_footer, parties
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import DECISION_LABELS, DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
+from clerk_app.lifecycle import DECISION_LABELS, Decision
 from clerk_app.roles import Actor
 from ui.current_case import CurrentCase
 from ui.customer.placement import Placement, ScreenInfo, choose_placement
+from ui.operations import CoreOp, error_text
+from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
@@ -99,7 +103,6 @@ _GREY_TEXT = ("#4a5868", "#6b7785", "#1d2733")
 def large_type_style(style: str = STYLE) -> str:
     """适老化 (settings.customer_large_type): every type size ×1.4 and high contrast — black text on
     white instead of the greys, darker status colours, heavier borders."""
-    import re
 
     out = re.sub(r"font-size: (\d+)px", lambda m: f"font-size: {round(int(m.group(1)) * LARGE_TYPE_SCALE)}px", style)
     for grey in _GREY_TEXT:
@@ -118,10 +121,11 @@ class Phase(enum.Enum):
     DONE = "done"  # rated (or not): idle again until the desk changes applicant
 
 
-class CustomerWindow(QWidget):
+class CustomerWindow(Retranslating, QWidget):
     """Top-level window for the applicant's screen. ``pages`` is an optional PageService-like object
     (``pages(case_id, line_code)`` and ``image(page_id)``) for thumbnails; without it only page
-    counts are shown."""
+    counts are shown. What it says about the case comes from ``clerk_app.customer_screen``; the
+    applicant's confirmation and rating are stored off the GUI thread (``CoreOp``)."""
 
     confirmed = Signal(str)  # case id: the applicant confirmed the material list
     rated = Signal(str, int)  # case id, rating 1–5 (0 = timed out, not rated)
@@ -164,19 +168,12 @@ class CustomerWindow(QWidget):
         self._shown_hash: str | None = None
         self._thumb_cache: dict[tuple[str, int], QPixmap] = {}
         self._rating: Rating | None = None
-        self._thanks_rated = False
         self._facts: CustomerFacts | None = None
+        self.op: CoreOp | None = None  # the confirmation or rating being stored
 
-        self._rating_timer = QTimer(self)
-        self._rating_timer.setSingleShot(True)
-        self._rating_timer.timeout.connect(self._rating_timed_out)
-        self._tick = QTimer(self)
-        self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._update_countdown)
-        self._thanks_timer = QTimer(self)
-        self._thanks_timer.setSingleShot(True)
-        self._thanks_timer.timeout.connect(self._thanks_over)
-
+        self._rating_timer = self._timer(self._rating_timed_out)
+        self._tick = self._timer(self._update_countdown, interval=1000)
+        self._thanks_timer = self._timer(self._thanks_over)
         self._build()
         current_case.opened.connect(self._on_opened)
         current_case.changed.connect(self._on_changed)
@@ -185,208 +182,119 @@ class CustomerWindow(QWidget):
         self.retranslate()
         self._set_phase(Phase.IDLE)
 
+    def _timer(self, slot: Callable[[], None], *, interval: int | None = None) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(interval is None)
+        if interval is not None:
+            timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
     # -- building ---------------------------------------------------------------------------------
+    def _page(self, layout: QVBoxLayout, *, margins: bool = True) -> QWidget:
+        page = QWidget()
+        page.setLayout(layout)
+        if margins:
+            layout.setContentsMargins(28, 18, 28, 18)
+        self.stack.addWidget(page)
+        return page
+
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
+        center = Qt.AlignmentFlag.AlignCenter
         self.header = QFrame()
         self.header.setObjectName("header")
         self.header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        hl = QHBoxLayout(self.header)
-        hl.setContentsMargins(28, 12, 28, 12)
-        self.header_hall = QLabel()
-        self.header_hall.setObjectName("headerHall")
-        self.header_window = QLabel()
-        self.header_staff = QLabel()
-        self.header_ticket = QLabel()
-        self.header_ticket.setObjectName("headerTicket")
-        hl.addWidget(self.header_hall)
-        hl.addStretch(1)
+        self.header_hall = label(name="headerHall")
+        self.header_window, self.header_staff = label(), label()
+        self.header_ticket = label(name="headerTicket")
+        header = add(QHBoxLayout(self.header), self.header_hall, None)
+        header.setContentsMargins(28, 12, 28, 12)
         for w in (self.header_ticket, self.header_window, self.header_staff):
-            hl.addWidget(w)
-            hl.addSpacing(24)
-        outer.addWidget(self.header)
-
+            add(header, w)
+            header.addSpacing(24)
         self.stack = QStackedWidget()
-        outer.addWidget(self.stack, 1)
+        outer = add(QVBoxLayout(self), self.header, (self.stack, 1))
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
 
         # idle
-        self.idle_page = QWidget()
-        il = QVBoxLayout(self.idle_page)
-        il.addStretch(2)
-        self.idle_hall = QLabel()
-        self.idle_hall.setObjectName("idleHall")
-        self.idle_window = QLabel()
-        self.idle_window.setObjectName("idleWindow")
-        self.idle_serving = QLabel()
-        self.idle_serving.setObjectName("idleServing")
-        self.idle_welcome = QLabel()
-        self.idle_welcome.setObjectName("idleWelcome")
-        for w in (self.idle_hall, self.idle_window, self.idle_serving, self.idle_welcome):
-            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            il.addWidget(w)
-            il.addSpacing(18)
-        il.addStretch(3)
-        self.stack.addWidget(self.idle_page)
+        idle = [label(name=name, align=center) for name in ("idleHall", "idleWindow", "idleServing", "idleWelcome")]
+        self.idle_hall, self.idle_window, self.idle_serving, self.idle_welcome = idle
+        idle_layout = add(QVBoxLayout(), 2)
+        for w in idle:
+            idle_layout.addWidget(w)
+            idle_layout.addSpacing(18)
+        idle_layout.addStretch(3)
+        self.idle_page = self._page(idle_layout, margins=False)
 
         # checklist
-        self.checklist_page = QWidget()
-        cl = QVBoxLayout(self.checklist_page)
-        cl.setContentsMargins(28, 18, 28, 18)
-        self.item_name = QLabel()
-        self.item_name.setObjectName("itemName")
-        self.item_name.setWordWrap(True)
-        self.applicant = QLabel()
-        self.applicant.setObjectName("applicant")
-        self.summary = QLabel()
-        self.summary.setObjectName("summary")
-        cl.addWidget(self.item_name)
-        cl.addWidget(self.applicant)
-        cl.addWidget(self.summary)
+        self.item_name = label(name="itemName", wrap=True)
+        self.applicant = label(name="applicant")
+        self.summary = label(name="summary")
         self.lines_box = QWidget()
         self.lines_box.setObjectName("linesBox")
         self.lines_layout = QVBoxLayout(self.lines_box)
         self.lines_layout.setContentsMargins(0, 0, 0, 0)
         self.lines_layout.setSpacing(8)
-        self.lines_scroll = QScrollArea()
-        self.lines_scroll.setWidgetResizable(True)
-        self.lines_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.lines_scroll.setWidget(self.lines_box)
+        self.lines_scroll = _scroll(self.lines_box)
         self.lines_scroll.viewport().setAutoFillBackground(False)
-        cl.addWidget(self.lines_scroll, 1)
-        bottom = QHBoxLayout()
-        self.confirm_state = QLabel()
-        self.confirm_state.setObjectName("confirmState")
-        self.confirm_state.setWordWrap(True)
-        self.confirm_error = QLabel()
-        self.confirm_error.setObjectName("confirmError")
-        self.confirm_error.setWordWrap(True)
-        state_col = QVBoxLayout()
-        state_col.addWidget(self.confirm_state)
-        state_col.addWidget(self.confirm_error)
-        bottom.addLayout(state_col, 1)
-        self.confirm_button = QPushButton()
-        self.confirm_button.setObjectName("bigButton")
-        self.confirm_button.clicked.connect(self.confirm)
-        bottom.addWidget(self.confirm_button)
-        cl.addLayout(bottom)
-        self.stack.addWidget(self.checklist_page)
+        self.confirm_state = label(name="confirmState", wrap=True)
+        self.confirm_error = label(name="confirmError", wrap=True)
+        self.confirm_button = button("bigButton", self.confirm)
+        state = add(QVBoxLayout(), self.confirm_state, self.confirm_error)
+        bottom = add(QHBoxLayout(), (state, 1), self.confirm_button)
+        checklist = add(QVBoxLayout(), self.item_name, self.applicant, self.summary, (self.lines_scroll, 1), bottom)
+        self.checklist_page = self._page(checklist)
 
         # notice (return with notice / accept with deficiencies)
-        self.notice_page = QWidget()
-        nl = QVBoxLayout(self.notice_page)
-        nl.setContentsMargins(28, 18, 28, 18)
-        self.notice_title = QLabel()
-        self.notice_title.setObjectName("noticeTitle")
-        self.notice_text = QLabel()
-        self.notice_text.setObjectName("noticeText")
-        self.notice_text.setWordWrap(True)
-        self.notice_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.notice_title = label(name="noticeTitle")
+        self.notice_text = label(
+            name="noticeText", wrap=True, align=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        )
         self.notice_text.setTextFormat(Qt.TextFormat.PlainText)
-        notice_scroll = QScrollArea()
-        notice_scroll.setWidgetResizable(True)
-        notice_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        notice_scroll.setWidget(self.notice_text)
-        self.notice_due = QLabel()
-        self.notice_due.setObjectName("noticeDue")
-        self.notice_due.setWordWrap(True)
-        self.notice_next = QPushButton()
-        self.notice_next.setObjectName("bigButton")
-        self.notice_next.clicked.connect(self.start_rating)
-        nl.addWidget(self.notice_title)
-        nl.addWidget(notice_scroll, 1)
-        nl.addWidget(self.notice_due)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.notice_next)
-        nl.addLayout(row)
-        self.stack.addWidget(self.notice_page)
+        self.notice_due = label(name="noticeDue", wrap=True)
+        self.notice_next = button("bigButton", self.start_rating)
+        next_row = add(QHBoxLayout(), None, self.notice_next)
+        notice = add(QVBoxLayout(), self.notice_title, (_scroll(self.notice_text), 1), self.notice_due, next_row)
+        self.notice_page = self._page(notice)
 
         # rating
-        self.rating_page = QWidget()
-        rl = QVBoxLayout(self.rating_page)
-        rl.setContentsMargins(28, 18, 28, 18)
-        self.decision_summary = QLabel()
-        self.decision_summary.setObjectName("decisionSummary")
-        self.decision_summary.setWordWrap(True)
-        self.rating_title = QLabel()
-        self.rating_title.setObjectName("ratingTitle")
-        self.rating_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        rl.addWidget(self.decision_summary)
-        rl.addStretch(1)
-        rl.addWidget(self.rating_title)
-        rl.addSpacing(12)
-        buttons = QHBoxLayout()
-        self.rating_buttons: dict[Rating, QPushButton] = {}
-        for r in Rating:
-            b = QPushButton()
-            b.setObjectName(f"rate{r.value}")
+        self.decision_summary = label(name="decisionSummary", wrap=True)
+        self.rating_title = label(name="ratingTitle", align=center)
+        self.rating_buttons = {r: button(f"rate{r.value}", partial(self.choose_rating, r)) for r in Rating}
+        for b in self.rating_buttons.values():
             b.setMinimumHeight(140)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            b.clicked.connect(lambda _=False, r=r: self.choose_rating(r))
-            buttons.addWidget(b)
-            self.rating_buttons[r] = b
-        rl.addLayout(buttons)
         self.reasons_box = QWidget()
-        rb = QVBoxLayout(self.reasons_box)
-        rb.setContentsMargins(0, 12, 0, 0)
-        self.reason_title = QLabel()
-        self.reason_title.setObjectName("reasonTitle")
-        rb.addWidget(self.reason_title)
+        self.reason_title = label(name="reasonTitle")
         grid = QGridLayout()
         self.reason_buttons: dict[str, QPushButton] = {}
         for i, code in enumerate(LOW_RATING_REASONS):
-            b = QPushButton()
-            b.setObjectName("reason")
+            b = self.reason_buttons[code] = button("reason")
             b.setCheckable(True)
             b.toggled.connect(self._reasons_changed)
             grid.addWidget(b, i // 4, i % 4)
-            self.reason_buttons[code] = b
-        rb.addLayout(grid)
         self.comment = QLineEdit()
         self.comment.setMaxLength(200)
         self.comment.textEdited.connect(lambda _t: self._restart_rating_timer())
-        rb.addWidget(self.comment)
-        submit_row = QHBoxLayout()
-        submit_row.addStretch(1)
-        self.submit_low = QPushButton()
-        self.submit_low.setObjectName("bigButton")
-        self.submit_low.clicked.connect(self.submit_low_rating)
-        submit_row.addWidget(self.submit_low)
-        rb.addLayout(submit_row)
-        rl.addWidget(self.reasons_box)
-        rl.addStretch(2)
-        self.countdown = QLabel()
-        self.countdown.setObjectName("countdown")
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight)
-        rl.addWidget(self.countdown)
-        self.stack.addWidget(self.rating_page)
+        self.submit_low = button("bigButton", self.submit_low_rating)
+        submit_row = add(QHBoxLayout(), None, self.submit_low)
+        reasons = add(QVBoxLayout(self.reasons_box), self.reason_title, grid, self.comment, submit_row)
+        reasons.setContentsMargins(0, 12, 0, 0)
+        self.countdown = label(name="countdown", align=Qt.AlignmentFlag.AlignRight)
+        stars = add(QHBoxLayout(), *self.rating_buttons.values())
+        rating = add(QVBoxLayout(), self.decision_summary, 1, self.rating_title)
+        rating.addSpacing(12)
+        self.rating_page = self._page(add(rating, stars, self.reasons_box, 2, self.countdown))
 
         # thanks
-        self.thanks_page = QWidget()
-        tl = QVBoxLayout(self.thanks_page)
-        self.thanks = QLabel()
-        self.thanks.setObjectName("thanks")
-        self.thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thanks.setWordWrap(True)
-        tl.addStretch(1)
-        tl.addWidget(self.thanks)
-        tl.addStretch(1)
-        self.stack.addWidget(self.thanks_page)
+        self.thanks = label(name="thanks", wrap=True, align=center)
+        self.thanks_page = self._page(add(QVBoxLayout(), 1, self.thanks, 1), margins=False)
 
         # a 样表 the clerk shows while explaining how to fill in a form (over the current page)
-        self.sample_page = QWidget()
-        sl = QVBoxLayout(self.sample_page)
-        self.sample_title = QLabel()
-        self.sample_title.setObjectName("noticeTitle")
-        self.sample_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sample_image = QLabel()
-        self.sample_image.setObjectName("sampleImage")
-        self.sample_image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        sl.addWidget(self.sample_title)
-        sl.addWidget(self.sample_image, 1)
-        self.stack.addWidget(self.sample_page)
+        self.sample_title = label(name="noticeTitle", align=center)
+        self.sample_image = label(name="sampleImage", align=center)
+        self.sample_page = self._page(add(QVBoxLayout(), self.sample_title, (self.sample_image, 1)), margins=False)
         self._before_sample: QWidget | None = None
 
     # -- texts ------------------------------------------------------------------------------------
@@ -410,11 +318,6 @@ class CustomerWindow(QWidget):
         self.comment.setPlaceholderText(self.tr("Anything else you would like to tell us (optional)"))
         self.submit_low.setText(self.tr("Submit"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- following the desk -----------------------------------------------------------------------
     def _on_opened(self, case_id: str) -> None:
@@ -472,18 +375,10 @@ class CustomerWindow(QWidget):
         self._rating = None
         self._reset_rating_widgets()
         self._clear_lines()
-        for label in (
-            self.item_name,
-            self.applicant,
-            self.summary,
-            self.confirm_state,
-            self.confirm_error,
-            self.notice_text,
-            self.notice_due,
-            self.decision_summary,
-            self.header_ticket,
-        ):
-            label.clear()
+        for text in (self.item_name, self.applicant, self.summary, self.confirm_state, self.confirm_error):
+            text.clear()
+        for text in (self.notice_text, self.notice_due, self.decision_summary, self.header_ticket):
+            text.clear()
 
     def refresh(self) -> None:
         """Re-read the case (masked) and redraw."""
@@ -540,14 +435,7 @@ class CustomerWindow(QWidget):
         if view is None or self.case_id is None:
             return
         self.item_name.setText(view.item_name)
-        who = []
-        if view.applicant is not None:
-            who.append(self.tr("Applicant: %1").replace("%1", view.applicant.name))
-            if view.applicant.document_number:
-                who.append(self.tr("ID: %1").replace("%1", view.applicant.document_number))
-        if view.agent is not None:
-            who.append(self.tr("Agent: %1").replace("%1", view.agent.name))
-        self.applicant.setText("    ".join(who))
+        self.applicant.setText(parties(view))
         self._render_lines(view)
         self._render_confirmation(view)
         self._render_decision(view)
@@ -563,119 +451,51 @@ class CustomerWindow(QWidget):
 
     def _render_lines(self, view: CaseView) -> None:
         self._clear_lines()
-        counts = {"ok": 0, "bad": 0, "wait": 0}
-        for n, line in enumerate(view.lines, 1):
-            text, kind = self._status(line)
-            if kind in counts:
-                counts[kind] += 1
-            self.lines_layout.addWidget(self._line_row(n, line, text, kind))
+        shown = checklist(view)
+        for line in shown.lines:
+            self.lines_layout.addWidget(self._line_row(line))
         self.lines_layout.addStretch(1)
-        self.summary.setText(
-            self.tr("%1 materials: %2 received, %3 missing or to correct, %4 to follow later")
-            .replace("%1", str(len(view.lines)))
-            .replace("%2", str(counts["ok"]))
-            .replace("%3", str(counts["bad"]))
-            .replace("%4", str(counts["wait"]))
-        )
+        self.summary.setText(shown.summary)
 
-    def _status(self, line: LineView) -> tuple[str, str]:
-        s = line.status
-        if s is LineStatus.VERIFIED:
-            return self.tr("Checked"), "ok"
-        if s is LineStatus.RECEIVED:
-            return self.tr("Received"), "ok"
-        if s is LineStatus.DEFECTIVE:
-            return self.tr("To be corrected"), "bad"
-        if s is LineStatus.DEFERRED:
-            return self.tr("To follow later"), "wait"
-        if s is LineStatus.NOT_REQUIRED:
-            return self.tr("Not required"), "none"
-        if line.necessity == "optional":
-            return self.tr("Optional"), "none"
-        if line.originals_received or line.copies_received:
-            return self.tr("Incomplete"), "bad"
-        return self.tr("Missing"), "bad"
-
-    def _line_row(self, n: int, line: LineView, status: str, kind: str) -> QWidget:
+    def _line_row(self, line: ShownLine) -> QWidget:
         row = QFrame()
         row.setObjectName("lineRow")
         row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        grid = QGridLayout(row)
-        grid.setContentsMargins(16, 10, 16, 10)
-        grid.setHorizontalSpacing(18)
-        name = QLabel(f"{n}. {line.name}")
-        name.setObjectName("lineName")
-        name.setWordWrap(True)
-        need = []
-        if line.originals_required:
-            need.append(self.tr("original × %1").replace("%1", str(line.originals_required)))
-        if line.copies_required:
-            need.append(self.tr("copy × %1").replace("%1", str(line.copies_required)))
-        if line.form == "electronic" and not need:
-            need.append(self.tr("electronic file"))
-        need_label = QLabel(self.tr("Needed: %1").replace("%1", " · ".join(need) or "—"))
-        need_label.setObjectName("lineNeed")
-        got = QLabel(
-            self.tr("Received: original %1 · copy %2")
-            .replace("%1", str(line.originals_received))
-            .replace("%2", str(line.copies_received))
-        )
-        got.setObjectName("lineGot")
-        status_label = QLabel(status)
-        status_label.setObjectName({"ok": "statusOk", "bad": "statusBad", "wait": "statusWait"}.get(kind, "statusNone"))
-        status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        status_label.setProperty("status", line.status.value)
-        grid.addWidget(name, 0, 0)
-        grid.addWidget(status_label, 0, 2, 2, 1)
-        details = QHBoxLayout()
-        details.addWidget(need_label)
+        row.setProperty("lineCode", line.code)
+        status = label(line.status_text, name=STATUS_STYLE[line.kind])
+        status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        status.setProperty("status", line.status.value)
+        details = add(QHBoxLayout(), label(line.needed, name="lineNeed"))
         details.addSpacing(24)
-        details.addWidget(got)
-        details.addStretch(1)
-        grid.addLayout(details, 1, 0)
-        reason = self._reason_text(line)
-        if reason:
-            r = QLabel(reason)
-            r.setObjectName("lineReason")
-            r.setWordWrap(True)
-            grid.addWidget(r, 2, 0)
-        pages = QLabel(
-            self.tr("%1 page(s)").replace("%1", str(line.page_count)) if line.page_count else self.tr("not scanned")
-        )
-        pages.setObjectName("pages")
+        add(details, label(line.received, name="lineGot"), None)
+        pages = label(line.pages, name="pages")
         pages.setProperty("pageCount", line.page_count)
         thumbs = QHBoxLayout()
         thumbs.setSpacing(6)
-        shown = 0
-        for pixmap in self._thumbnails(line):
-            t = QLabel()
-            t.setObjectName("thumb")
-            t.setPixmap(pixmap)
-            thumbs.addWidget(t)
-            shown += 1
-        if line.page_count > shown and shown:
-            more = QLabel(f"+{line.page_count - shown}")
-            more.setObjectName("pages")
-            thumbs.addWidget(more)
+        pixmaps = self._thumbnails(line)
+        for pixmap in pixmaps:
+            thumb = label(name="thumb")
+            thumb.setPixmap(pixmap)
+            thumbs.addWidget(thumb)
+        if line.page_count > len(pixmaps) and pixmaps:
+            thumbs.addWidget(label(f"+{line.page_count - len(pixmaps)}", name="pages"))
+        row.setProperty("thumbnails", len(pixmaps))
         box = QVBoxLayout()
         box.addWidget(pages, 0, Qt.AlignmentFlag.AlignRight)
         box.addLayout(thumbs)
+        grid = QGridLayout(row)
+        grid.setContentsMargins(16, 10, 16, 10)
+        grid.setHorizontalSpacing(18)
+        grid.addWidget(label(line.title, name="lineName", wrap=True), 0, 0)
+        grid.addWidget(status, 0, 2, 2, 1)
+        grid.addLayout(details, 1, 0)
+        if line.reason:
+            grid.addWidget(label(line.reason, name="lineReason", wrap=True), 2, 0)
         grid.addLayout(box, 0, 1, 3, 1)
         grid.setColumnStretch(0, 1)
-        row.setProperty("lineCode", line.code)
-        row.setProperty("thumbnails", shown)
         return row
 
-    def _reason_text(self, line: LineView) -> str:
-        if line.status is LineStatus.DEFECTIVE and line.reason:
-            return self.tr("Why: %1").replace("%1", line.reason)
-        if line.status is LineStatus.DEFERRED and line.due_date:
-            return self.tr("Bring it by %1").replace("%1", _date(line.due_date))
-        if line.status is LineStatus.NOT_REQUIRED and line.reason:
-            return line.reason
-        return ""
-
-    def _thumbnails(self, line: LineView) -> list[QPixmap]:
+    def _thumbnails(self, line: ShownLine) -> list[QPixmap]:
         if self.pages is None or not line.page_count or self.case_id is None:
             return []
         out = []
@@ -722,37 +542,47 @@ class CustomerWindow(QWidget):
             except ClerkAppError as exc:
                 log.warning("one-time notice unavailable: %s", exc)
                 self.notice_text.setText(self.tr("Please ask the clerk for the printed notice."))
-        due = []
-        if view.case_number:
-            due.append(self.tr("Case number: %1").replace("%1", view.case_number))
-        if d is Decision.ACCEPT_WITH_DEFICIENCIES and view.deficiency_due:
-            due.append(self.tr("Please bring the deferred materials by %1").replace("%1", _date(view.deficiency_due)))
-        if d is Decision.RETURN_WITH_NOTICE:
-            due.append(self.tr("Bring everything listed above next time: one more visit is enough."))
-        self.notice_due.setText("\n".join(due))
-        summary = [i18n.text(STATUS_LABELS[DECISION_STATUS[d]])]
-        if d is Decision.REJECT and view.decision_reason:
-            summary.append(self.tr("Reason: %1").replace("%1", view.decision_reason))
-        if view.case_number:
-            summary.append(self.tr("Case number: %1").replace("%1", view.case_number))
-        if view.promised_date:
-            summary.append(self.tr("Promised completion: %1").replace("%1", _date(view.promised_date)))
-        self.decision_summary.setText("  ·  ".join(summary))
+        self.notice_due.setText(notice_footer(view, d))
+        self.decision_summary.setText(decision_summary(view, d))
 
     # -- the applicant acts -----------------------------------------------------------------------
+    def _store(
+        self, work: Callable[[str], Any], done: Callable[[str], None], failed: Callable[[str, BaseException], None]
+    ):
+        """Store what the applicant did, off the GUI thread; one thing at a time. ``done``/``failed``
+        get the case id it was for (the desk may have moved on meanwhile)."""
+        case_id = self.case_id
+        if case_id is None or (self.op is not None and self.op.busy):
+            return
+        self.op = CoreOp(
+            self,
+            lambda _report, _cancel: work(case_id),
+            lambda _result: done(case_id),
+            title=self.tr("Saving…"),
+            on_failure=lambda exc: failed(case_id, exc),
+        ).run()
+
     def confirm(self) -> None:
-        if self.case_id is None or self.phase is not Phase.CHECKLIST:
+        if self.phase is not Phase.CHECKLIST:
             return
         self.confirm_error.clear()
-        try:
-            self.customer.confirm_materials(self.actor, self.case_id, self._shown_hash)
-        except ClerkAppError as exc:
+        shown = self._shown_hash
+        self._store(
+            lambda case_id: self.customer.confirm_materials(self.actor, case_id, shown),
+            self._confirmed,
+            self._not_confirmed,
+        )
+
+    def _confirmed(self, case_id: str) -> None:
+        if case_id == self.case_id:
             self.refresh()
-            self.confirm_error.setText(exc.user_message())
-            return
-        case_id = self.case_id
-        self.refresh()
         self.confirmed.emit(case_id)
+
+    def _not_confirmed(self, case_id: str, exc: BaseException) -> None:
+        if case_id != self.case_id:
+            return
+        self.refresh()
+        self.confirm_error.setText(error_text(exc))
 
     def start_rating(self) -> None:
         if self.case_id is None:
@@ -788,14 +618,29 @@ class CustomerWindow(QWidget):
         self._store_rating(self._rating, reasons, self.comment.text())
 
     def _store_rating(self, rating: Rating, reasons: list[str], comment: str) -> None:
-        assert self.case_id is not None
-        try:
-            self.customer.rate(self.actor, self.case_id, rating, reasons, comment)
-        except ClerkAppError as exc:
+        self._rating_timer.stop()
+        self._store(
+            lambda case_id: self.customer.rate(self.actor, case_id, rating, reasons, comment),
+            lambda case_id: self._rated(case_id, rating.value),
             # Never argue with the applicant: thank them; the clerk's log has the reason.
-            log.warning("rating not stored: %s", exc)
-        self.rated.emit(self.case_id, rating.value)
-        self._finish(rated=True)
+            lambda case_id, exc: self._rated(case_id, rating.value, exc),
+        )
+
+    def _rating_timed_out(self) -> None:
+        if self.phase is not Phase.RATING:
+            return
+        self._store(
+            lambda case_id: self.customer.record_unrated(self.actor, case_id),
+            lambda case_id: self._rated(case_id, 0),
+            lambda case_id, exc: self._rated(case_id, 0, exc),
+        )
+
+    def _rated(self, case_id: str, value: int, exc: BaseException | None = None) -> None:
+        if exc is not None:
+            log.warning("rating %s not stored: %s", value, exc)
+        self.rated.emit(case_id, value)
+        if case_id == self.case_id:
+            self._finish(rated=value > 0)
 
     def _reasons_changed(self, *_: object) -> None:
         self.submit_low.setEnabled(any(b.isChecked() for b in self.reason_buttons.values()))
@@ -827,20 +672,9 @@ class CustomerWindow(QWidget):
         )
         self.countdown.setText(self.tr("Returns to the start in %1 s").replace("%1", str(left)))
 
-    def _rating_timed_out(self) -> None:
-        if self.phase is not Phase.RATING or self.case_id is None:
-            return
-        try:
-            self.customer.record_unrated(self.actor, self.case_id)
-        except ClerkAppError as exc:
-            log.warning("unrated not audited: %s", exc)
-        self.rated.emit(self.case_id, 0)
-        self._finish(rated=False)
-
     def _finish(self, *, rated: bool, announce: bool = True) -> None:
         self._rating_timer.stop()
         self._tick.stop()
-        self._thanks_rated = rated
         self.thanks.setText(
             self.tr("Thank you for your feedback!") if rated else self.tr("Not rated. Thank you for your patience!")
         )
@@ -852,6 +686,22 @@ class CustomerWindow(QWidget):
             self._set_phase(Phase.DONE)
 
 
+STATUS_STYLE = {
+    Kind.OK: "statusOk",
+    Kind.BAD: "statusBad",
+    Kind.WAIT: "statusWait",
+    Kind.NONE: "statusNone",
+}
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
 def _restyle(widget: QWidget, object_name: str) -> None:
     """Change the style-sheet selector of a widget (object name or dynamic property) and apply it."""
     widget.setObjectName(object_name)
@@ -859,35 +709,26 @@ def _restyle(widget: QWidget, object_name: str) -> None:
     widget.style().polish(widget)
 
 
-def _date(d: Any) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _thumbnail(data: bytes, rotation: int) -> QPixmap:
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         # A bilevel text page (TIFF G4, what the pipeline stores for text): QImageReader over a QBuffer
         # crashed the process in Qt's TIFF handler; QImage.fromData decodes it (1 bit per pixel, small).
         image = QImage.fromData(data)
-        if image.isNull():
-            return QPixmap()
-        if rotation:
-            image = image.transformed(QTransform().rotate(rotation))
-        return QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QBuffer.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    size = reader.size()
-    if size.isValid() and size.height() > 0:
-        # Decode small directly (JPEG scales while decoding): no full-size image on the GUI thread.
-        reader.setScaledSize(QSize(max(1, size.width() * THUMB_HEIGHT * 2 // size.height()), THUMB_HEIGHT * 2))
-    image = reader.read()
+    else:
+        buffer = QBuffer()
+        buffer.setData(QByteArray(data))
+        buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+        reader = QImageReader(buffer)
+        size = reader.size()
+        if size.isValid() and size.height() > 0:
+            # Decode small directly (JPEG scales while decoding): no full-size image on the GUI thread.
+            reader.setScaledSize(QSize(max(1, size.width() * THUMB_HEIGHT * 2 // size.height()), THUMB_HEIGHT * 2))
+        image = reader.read()
     if image.isNull():
         return QPixmap()
     if rotation:
         image = image.transformed(QTransform().rotate(rotation))
-    pixmap = QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
-    return pixmap
+    return QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
 
 
 # -- placement and wiring -------------------------------------------------------------------------

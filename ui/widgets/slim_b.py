@@ -7,7 +7,7 @@ Texts stay at the call sites (``self.tr("…")``) so that lupdate still finds th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+L = TypeVar("L", bound=QBoxLayout)
 
 ERROR_STYLE = "color: #b00020;"
 NOTE_STYLE = "color: #8a4b00; background: #fff4e0; padding: 6px;"  # banners: claims, calendar warnings
@@ -91,7 +93,7 @@ def shortcut(
     return action
 
 
-def add(layout: QBoxLayout, *items: QWidget | QLayout | int | tuple[QWidget | QLayout, int] | None) -> QBoxLayout:
+def add(layout: L, *items: QWidget | QLayout | int | tuple[QWidget | QLayout, int] | None) -> L:
     """Fill a box layout in order: a widget or a layout; ``(item, stretch)``; an int is a stretch; None
     is ``addStretch(1)``."""
     for item in items:

@@ -1,0 +1,187 @@
+"""What the applicant's screen says about a case (ui/customer/window.py only draws it): each material
+line with its status in the applicant's words, what is needed and what came, why a line is not in
+order; the count summary; who the case is for (masked, as the clerk's view is); and, after the
+decision, the case number, the due date and the decision summary.
+
+Everything here reads a masked ``CaseView``; nothing here can show more than the clerk's own view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from clerk_app import i18n
+from clerk_app.cases import CaseView, LineView
+from clerk_app.lifecycle import DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
+
+
+class Kind(enum.Enum):
+    """How a line stands, for its colour and for the counts."""
+
+    OK = "ok"
+    BAD = "bad"
+    WAIT = "wait"
+    NONE = "none"
+
+
+_r = i18n.register
+_CHECKED = _r("customer.line.checked", "已核验", "Checked")
+_RECEIVED = _r("customer.line.received", "已收取", "Received")
+_TO_CORRECT = _r("customer.line.to_correct", "需更正", "To be corrected")
+_DEFERRED = _r("customer.line.deferred", "容缺后补", "To follow later")
+_NOT_REQUIRED = _r("customer.line.not_required", "无需提交", "Not required")
+_OPTIONAL = _r("customer.line.optional", "可选材料", "Optional")
+_INCOMPLETE = _r("customer.line.incomplete", "份数不足", "Incomplete")
+_MISSING = _r("customer.line.missing", "未提交", "Missing")
+_ORIGINALS = _r("customer.line.originals", "原件 {n} 份", "original × {n}")
+_COPIES = _r("customer.line.copies", "复印件 {n} 份", "copy × {n}")
+_ELECTRONIC = _r("customer.line.electronic", "电子文件", "electronic file")
+_NEEDED = _r("customer.line.needed", "需提交：{what}", "Needed: {what}")
+_GOT = _r("customer.line.got", "已收：原件 {o} 份 · 复印件 {c} 份", "Received: original {o} · copy {c}")
+_PAGES = _r("customer.line.pages", "{n} 页", "{n} page(s)")
+_NOT_SCANNED = _r("customer.line.not_scanned", "未扫描", "not scanned")
+_WHY = _r("customer.line.why", "原因：{reason}", "Why: {reason}")
+_BRING_BY = _r("customer.line.bring_by", "请于 {date} 前补交", "Bring it by {date}")
+_SUMMARY = _r(
+    "customer.summary",
+    "共 {n} 项材料：已收取 {ok} 项，待补齐或更正 {bad} 项，容缺后补 {wait} 项",
+    "{n} materials: {ok} received, {bad} missing or to correct, {wait} to follow later",
+)
+_APPLICANT = _r("customer.applicant", "申请人：{name}", "Applicant: {name}")
+_ID = _r("customer.id", "证件号码：{number}", "ID: {number}")
+_AGENT = _r("customer.agent", "代理人：{name}", "Agent: {name}")
+_CASE_NUMBER = _r("customer.case_number", "受理编号：{number}", "Case number: {number}")
+_DEFERRED_BY = _r("customer.deferred_by", "请于 {date} 前补交容缺材料", "Please bring the deferred materials by {date}")
+_ONE_MORE_VISIT = _r(
+    "customer.one_more_visit",
+    "请按上述清单一次性备齐材料，再来一次即可办理。",
+    "Bring everything listed above next time: one more visit is enough.",
+)
+_REASON = _r("customer.reason", "理由：{reason}", "Reason: {reason}")
+_PROMISED = _r("customer.promised", "承诺办结日期：{date}", "Promised completion: {date}")
+
+_STATUS = {
+    LineStatus.VERIFIED: (_CHECKED, Kind.OK),
+    LineStatus.RECEIVED: (_RECEIVED, Kind.OK),
+    LineStatus.DEFECTIVE: (_TO_CORRECT, Kind.BAD),
+    LineStatus.DEFERRED: (_DEFERRED, Kind.WAIT),
+    LineStatus.NOT_REQUIRED: (_NOT_REQUIRED, Kind.NONE),
+}
+
+
+@dataclass(frozen=True)
+class ShownLine:
+    code: str
+    title: str  # "3. 营业执照"
+    status: LineStatus
+    status_text: str
+    kind: Kind
+    needed: str
+    received: str
+    reason: str  # why it is not in order, or "" when it is
+    pages: str
+    page_count: int
+
+
+@dataclass(frozen=True)
+class Checklist:
+    lines: tuple[ShownLine, ...]
+    summary: str
+
+
+def date_text(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def line_status(line: LineView) -> tuple[str, Kind]:
+    """The line's status in the applicant's words, and how it counts."""
+    if line.status in _STATUS:
+        key, kind = _STATUS[line.status]
+    elif line.necessity == "optional":
+        key, kind = _OPTIONAL, Kind.NONE
+    elif line.originals_received or line.copies_received:
+        key, kind = _INCOMPLETE, Kind.BAD
+    else:
+        key, kind = _MISSING, Kind.BAD
+    return i18n.text(key), kind
+
+
+def _needed(line: LineView) -> str:
+    need = []
+    if line.originals_required:
+        need.append(i18n.text(_ORIGINALS, n=line.originals_required))
+    if line.copies_required:
+        need.append(i18n.text(_COPIES, n=line.copies_required))
+    if line.form == "electronic" and not need:
+        need.append(i18n.text(_ELECTRONIC))
+    return i18n.text(_NEEDED, what=" · ".join(need) or "—")
+
+
+def _reason(line: LineView) -> str:
+    if line.status is LineStatus.DEFECTIVE and line.reason:
+        return i18n.text(_WHY, reason=line.reason)
+    if line.status is LineStatus.DEFERRED and line.due_date:
+        return i18n.text(_BRING_BY, date=date_text(line.due_date))
+    if line.status is LineStatus.NOT_REQUIRED and line.reason:
+        return line.reason
+    return ""
+
+
+def checklist(view: CaseView) -> Checklist:
+    lines = []
+    for n, line in enumerate(view.lines, 1):
+        text, kind = line_status(line)
+        lines.append(
+            ShownLine(
+                code=line.code,
+                title=f"{n}. {line.name}",
+                status=line.status,
+                status_text=text,
+                kind=kind,
+                needed=_needed(line),
+                received=i18n.text(_GOT, o=line.originals_received, c=line.copies_received),
+                reason=_reason(line),
+                pages=i18n.text(_PAGES, n=line.page_count) if line.page_count else i18n.text(_NOT_SCANNED),
+                page_count=line.page_count,
+            )
+        )
+    count = {kind: sum(1 for ln in lines if ln.kind is kind) for kind in Kind}
+    summary = i18n.text(_SUMMARY, n=len(lines), ok=count[Kind.OK], bad=count[Kind.BAD], wait=count[Kind.WAIT])
+    return Checklist(tuple(lines), summary)
+
+
+def parties(view: CaseView) -> str:
+    """Who the case is for, as masked in the view."""
+    who = []
+    if view.applicant is not None:
+        who.append(i18n.text(_APPLICANT, name=view.applicant.name))
+        if view.applicant.document_number:
+            who.append(i18n.text(_ID, number=view.applicant.document_number))
+    if view.agent is not None:
+        who.append(i18n.text(_AGENT, name=view.agent.name))
+    return "    ".join(who)
+
+
+def notice_footer(view: CaseView, decision: Decision) -> str:
+    """Under the one-time notice: the case number and what to bring when."""
+    out = []
+    if view.case_number:
+        out.append(i18n.text(_CASE_NUMBER, number=view.case_number))
+    if decision is Decision.ACCEPT_WITH_DEFICIENCIES and view.deficiency_due:
+        out.append(i18n.text(_DEFERRED_BY, date=date_text(view.deficiency_due)))
+    if decision is Decision.RETURN_WITH_NOTICE:
+        out.append(i18n.text(_ONE_MORE_VISIT))
+    return "\n".join(out)
+
+
+def decision_summary(view: CaseView, decision: Decision) -> str:
+    """One line above the rating: what was decided, why (a rejection), the case number, the promise."""
+    out = [i18n.text(STATUS_LABELS[DECISION_STATUS[decision]])]
+    if decision is Decision.REJECT and view.decision_reason:
+        out.append(i18n.text(_REASON, reason=view.decision_reason))
+    if view.case_number:
+        out.append(i18n.text(_CASE_NUMBER, number=view.case_number))
+    if view.promised_date:
+        out.append(i18n.text(_PROMISED, date=date_text(view.promised_date)))
+    return "  ·  ".join(out)
