@@ -560,6 +560,8 @@ class CustomerWindow(Retranslating, QWidget):
             lambda _result: done(case_id),
             title=self.tr("Saving…"),
             on_failure=lambda exc: failed(case_id, exc),
+            ordered=True,
+            progress=False,  # no progress dialog on the applicant's screen
         ).run()
 
     def confirm(self) -> None:
