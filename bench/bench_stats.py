@@ -131,6 +131,8 @@ def main() -> None:
         page = StatsPage(SimpleNamespace(ctx=ctx, actor=sup))
         page.resize(1366, 800)
         page.show()
+        while page.op.busy:  # the figures are read off the GUI thread (CoreOp)
+            app.processEvents()
         app.processEvents()
         page.close()
         page.deleteLater()

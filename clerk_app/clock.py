@@ -28,3 +28,10 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self._at += dt.timedelta(**delta)
+
+
+def local_time(value: dt.datetime | None, *, seconds: bool = False) -> str:
+    """A moment as screens and lists show it: China time, ``YYYY-MM-DD HH:MM[:SS]``; "—" for none."""
+    if value is None:
+        return "—"
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

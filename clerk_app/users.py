@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.audit import Auditor
-from clerk_app.clock import Clock
+from clerk_app.clock import Clock, local_time
 from clerk_app.errors import ClerkAppError, DomainError
 from clerk_app.roles import Actor, Permission, Role
 from clerk_app.store.models import User
@@ -58,6 +58,15 @@ _E_LAST_ADMIN = i18n.register(
 _E_NO_SYSTEM_ROLE = i18n.register(
     "error.user_system_role", "系统角色不能用于登录账户", "The system role is not a login role"
 )
+_E_NO_USERNAME = i18n.register("error.user_no_username", "请输入用户名。", "Enter a user name.")
+_E_NO_NAME = i18n.register("error.user_no_name", "请输入姓名。", "Enter the person's name.")
+_E_NO_STAFF_NO = i18n.register("error.user_no_staff_no", "请输入工号。", "Enter the staff number.")
+_E_PASSWORDS_DIFFER = i18n.register("error.passwords_differ", "两次输入的密码不一致。", "The two passwords differ.")
+_STATE_DISABLED = i18n.register("user.state.disabled", "已停用", "Disabled")
+_STATE_LOCKED = i18n.register(
+    "user.state.locked", "已锁定至 {until}（密码错误次数过多）", "Locked until {until} (wrong passwords)"
+)
+_STATE_ENABLED = i18n.register("user.state.enabled", "启用中", "Enabled")
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,21 @@ class UserAccount:
     failed_attempts: int
     created_at: dt.datetime
     password_changed_at: dt.datetime
+    locked_until: dt.datetime | None = None
+
+    def state_label(self) -> str:
+        """已停用 / 已锁定至 … / 启用中, as the admin's and the supervisor's account lists show it."""
+        if not self.active:
+            return i18n.text(_STATE_DISABLED)
+        if self.locked and self.locked_until is not None:
+            return i18n.text(_STATE_LOCKED, until=local_time(self.locked_until))
+        return i18n.text(_STATE_ENABLED)
+
+
+def check_repeated_password(password: str, again: str) -> None:
+    """The new password typed twice must be the same (a form's check, in the clerk's words)."""
+    if password != again:
+        raise DomainError(_E_PASSWORDS_DIFFER, detail="passwords differ")
 
 
 @dataclass(frozen=True)
@@ -133,6 +157,10 @@ class UserService:
             actor.require(Permission.USER_MANAGE)
         if role is Role.SYSTEM:
             raise DomainError(_E_NO_SYSTEM_ROLE, detail="the system role is not a login role")
+        for value, missing in ((username, _E_NO_USERNAME), (display_name, _E_NO_NAME), (staff_no, _E_NO_STAFF_NO)):
+            if not value.strip():
+                raise DomainError(missing, detail="required account field empty")
+        username, display_name, staff_no = username.strip(), display_name.strip(), staff_no.strip()
         check_password_rules(password, self.policy)
         now = self._clock.now()
         with self._sessions.begin() as s:
@@ -229,7 +257,9 @@ class UserService:
 
     # -- the admin's account management (issue 17: users at the station) ---------------------------
     def accounts(self, actor: Actor) -> list[UserAccount]:
-        actor.require(Permission.USER_MANAGE)
+        """Every account (the admin's list; a supervisor reads it to unlock one)."""
+        if not actor.can(Permission.AUDIT_READ_ALL):
+            actor.require(Permission.USER_MANAGE)
         now = self._clock.now()
         with self._sessions() as s:
             return [
@@ -244,6 +274,7 @@ class UserService:
                     u.failed_attempts,
                     u.created_at,
                     u.password_changed_at,
+                    u.locked_until,
                 )
                 for u in s.scalars(select(User).order_by(User.username))
             ]

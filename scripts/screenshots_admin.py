@@ -28,6 +28,12 @@ def settle(app) -> None:
         app.processEvents()
 
 
+def done(app, panel) -> None:
+    """Wait for the panel's change, which runs off the GUI thread (CoreOp)."""
+    while panel.op is not None and panel.op.busy:
+        app.processEvents()
+
+
 def catalogue_copy(tmp: Path, version: str, name: str) -> Path:
     folder = tmp / name
     shutil.copytree(ROOT / "resources" / "catalogue", folder)
@@ -60,9 +66,12 @@ def main() -> None:
     panel.confirm = lambda title, text: True
     panel.path.setText(str(catalogue_copy(tmp, "2026.12", "catalogue-2026.12")))
     panel.import_path()
+    done(app, panel)
     panel.activate_selected()
+    done(app, panel)
     panel.path.setText(str(catalogue_copy(tmp, "2027.01", "catalogue-2027.01")))
     panel.import_path()
+    done(app, panel)
     settle(app)
     window.grab().save(str(out / "admin-catalogue.png"))
 
@@ -72,6 +81,7 @@ def main() -> None:
     (bad / "items" / "broken.toml").write_text("code = = 1", "utf-8")
     panel.path.setText(str(bad))
     panel.import_path()
+    done(app, panel)
     settle(app)
     window.grab().save(str(out / "admin-catalogue-refused.png"))
 

@@ -70,6 +70,8 @@ def main() -> None:
     stats = window.pages["stats"]
     window.show_page(stats)
     stats.refresh()
+    while stats.op.busy:  # read off the GUI thread (CoreOp)
+        app.processEvents()
     print("stats page refresh", round(stats.load_seconds * 1000), "ms")
     settle(app)
     window.grab().save(str(out / "stats.png"))

@@ -9,6 +9,7 @@ drafted under. ``versions``/``activate_version``/``roll_back`` are the admin's (
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class CatalogueVersionView:
     content_hash: str
     source: str
     active: bool
-    loaded_at: object  # datetime (aware)
+    loaded_at: dt.datetime  # aware
     items: int
 
 

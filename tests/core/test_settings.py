@@ -68,3 +68,10 @@ def test_settings_change_is_admin_only_validated_and_audited(world, tmp_path):
     events = [e for e in world.ctx.auditor.events(world.login("supervisor")) if e.action == "settings.change"]
     assert events and events[0].detail["changed"] == {"window_no": "07", "hall_phone": "027-12345"}
     assert last is not None
+
+
+def test_invalid_options_are_named_in_the_settings_order():
+    from clerk_app.settings_service import invalid_options
+
+    assert invalid_options({"idle_lock_minutes": 15, "window_no": "07"}) == []
+    assert invalid_options({"print_policy": "sometimes", "window_no": "窗口!!"}) == ["window_no", "print_policy"]

@@ -145,3 +145,28 @@ def test_cli_creates_first_admin(tmp_path, monkeypatch, capsys):
         "0102",
     ]
     assert cli.main(args2) == 2  # a second account needs an authenticated admin
+
+
+def test_account_fields_are_checked_by_the_core_and_states_are_labelled(world):
+    from clerk_app.users import check_repeated_password
+
+    users, admin = world.ctx.users, world.login("admin")
+    for username, name, staff, words in (
+        (" ", "张伟", "0102", "请输入用户名"),
+        ("zhang", "", "0102", "请输入姓名"),
+        ("zhang", "张伟", " ", "请输入工号"),
+    ):
+        with pytest.raises(DomainError) as info:
+            users.create_user(admin, username, "Window2026", Role.CLERK, name, staff)
+        assert words in info.value.user_message("zh_CN")
+    with pytest.raises(DomainError) as info:
+        check_repeated_password("Window2026", "Window2027")
+    assert info.value.user_message("zh_CN") == "两次输入的密码不一致。"
+    users.create_user(admin, " zhang ", "Window2026", Role.CLERK, " 张伟 ", "0102")
+    for _ in range(5):
+        with pytest.raises((LoginFailed, AccountLocked)):
+            users.authenticate("zhang", "wrong-pass1")
+    states = {a.username: a.state_label() for a in users.accounts(world.login("supervisor"))}
+    assert states["zhang"].startswith("已锁定至 ") and states["clerk"] == "启用中"
+    users.set_active(admin, "zhang", False)
+    assert {a.username: a.state_label() for a in users.accounts(admin)}["zhang"] == "已停用"

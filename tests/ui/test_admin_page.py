@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -41,6 +42,11 @@ def _catalogue_copy(tmp_path: Path, version: str, name: str) -> Path:
     return folder
 
 
+def _done(qtbot, panel) -> None:
+    """Every change runs off the GUI thread (CoreOp): wait for it."""
+    qtbot.waitUntil(lambda: panel.op is not None and not panel.op.busy, timeout=10000)
+
+
 def _actions(ctx, actor) -> list[str]:
     return [e.action for e in ctx.auditor.events(actor)]
 
@@ -64,15 +70,18 @@ def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, tra
     new = _catalogue_copy(tmp_path, "2026.12-test", "new")
     panel.path.setText(str(new / "catalogue.toml"))  # the folder or its catalogue.toml
     qtbot.keyClick(panel.path, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert "2026.12-test" in panel.result.text() and "已导入" in panel.result.text()
     assert panel.table.rowCount() == 2 and panel.selected_version() == "2026.12-test"
     assert demo_ctx.catalogue.active().version == shipped
     # Activate it (Ctrl+E on the selected row).
     qtbot.keyClick(panel.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert demo_ctx.catalogue.active().version == "2026.12-test"
     assert panel.active_version() == "2026.12-test" and "2026.12-test" in asked[-1]
     # Roll back (Ctrl+Shift+Z): the shipped version again.
     qtbot.keyClick(panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    _done(qtbot, panel)
     assert demo_ctx.catalogue.active().version == shipped and panel.active_version() == shipped
     assert "回退" in panel.result.text()
 
@@ -84,6 +93,7 @@ def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, tra
     before = demo_ctx.catalogue.versions(window.actor)
     panel.path.setText(str(bad))
     panel.import_button.click()
+    _done(qtbot, panel)
     assert "未作任何更改" in panel.result.text()
     assert panel.problems.isVisible() and "no_such_field" in panel.problems.toPlainText()
     assert "broken.toml" in panel.problems.toPlainText()
@@ -93,14 +103,17 @@ def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, tra
     # Not a catalogue folder at all, and the same version again: refused, clearly.
     panel.path.setText(str(tmp_path / "nowhere"))
     panel.import_button.click()
+    _done(qtbot, panel)
     assert "catalogue.toml" in panel.result.text()
     panel.path.setText(str(new))
     panel.import_button.click()
+    _done(qtbot, panel)
     assert "已导入" in panel.result.text() and "无需再次导入" in panel.result.text()
     changed = _catalogue_copy(tmp_path, "2026.12-test", "clash")
     (changed / "items" / sorted(p.name for p in (changed / "items").iterdir())[0]).unlink()
     panel.path.setText(str(changed))
     panel.import_button.click()
+    _done(qtbot, panel)
     assert "内容不同" in panel.result.text()
     assert demo_ctx.catalogue.versions(window.actor) == before
 
@@ -135,7 +148,13 @@ def _fill(qtbot, dialog, **fields) -> None:
                 qtbot.keyClicks(widget, value)
             else:  # QTest types only what a keyboard has: an input method gives the Chinese name
                 widget.setText(value)
+    panel = dialog.parent()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    _done(qtbot, panel)
+    if not shiboken6.isValid(dialog) or not dialog.isVisible():  # accepted: the keys go to the window again
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=3000)
+        panel.window().activateWindow()
+        qtbot.waitUntil(panel.window().isActiveWindow, timeout=3000)
 
 
 def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
@@ -154,7 +173,7 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     _fill(qtbot, dialog, username="zhang", display_name="张伟", staff_no="0102", password="short", password2="short")
     assert "密码不符合要求" in dialog.error.text() and dialog.isVisible()
     _fill(qtbot, dialog, role=Role.CLERK, password="Window2026", password2="Window2026")
-    assert not dialog.isVisible()
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
     assert panel.selected().username == "zhang" and panel.selected().role is Role.CLERK
     assert demo_ctx.users.authenticate("zhang", "Window2026").role is Role.CLERK
 
@@ -166,8 +185,11 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
             pass
     panel.refresh()
     panel.select("zhang")
-    assert panel.selected().locked and panel.table.item(_row(panel, "zhang"), 4).text() == "已锁定（密码错误次数过多）"
+    assert panel.selected().locked and re.fullmatch(
+        r"已锁定至 \S+ \S+（密码错误次数过多）", panel.table.item(_row(panel, "zhang"), 4).text()
+    )
     qtbot.keyClick(panel.table, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert not panel.selected().locked
 
     # Reset the password (Ctrl+P): the old one no longer works.
@@ -180,6 +202,7 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     _fill(qtbot, panel.dialog, role=Role.SUPERVISOR)
     assert panel.selected().role is Role.SUPERVISOR
     qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert not panel.selected().active and panel.table.item(_row(panel, "zhang"), 4).text() == "已停用"
     dialog = LoginDialog(demo_ctx, translations)
     qtbot.addWidget(dialog)
@@ -191,6 +214,7 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     # The admin cannot disable themself (nor leave the station without an admin).
     panel.select("admin")
     qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert "不能停用自己的账户" in panel.result.text() and panel.selected().active
 
     trail = _actions(demo_ctx, window.actor)
@@ -226,6 +250,7 @@ def test_admin_changes_settings_checked_saved_and_audited(qtbot, demo_ctx, trans
     combo = panel.editors["printer_backend"]
     combo.setCurrentIndex(combo.findData("none"))
     qtbot.keyClick(panel.editors["window_no"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    _done(qtbot, panel)
     assert "已保存" in panel.result.text() and "重新启动" in panel.result.text()
     saved = load_settings(path)
     assert (saved.window_no, saved.idle_lock_minutes, saved.card_read_on_placement, saved.printer_backend) == (

@@ -1,4 +1,5 @@
-"""Statistics page: the figures of the hand-computed dataset appear, charts render with their series."""
+"""Statistics page: the figures of the hand-computed dataset appear, charts render with their series;
+every range is read off the GUI thread (CoreOp)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,22 @@ def world(tmp_path):
     w.ctx.close()
 
 
+def _loaded(qtbot, page):
+    qtbot.waitUntil(lambda: not page.op.busy and "毫秒" in page.timing.text(), timeout=10000)
+
+
 def test_figures_and_charts(qtbot, world, translations):
     _small(world)
     page = StatsPage(SimpleNamespace(ctx=world.ctx, actor=world.login("supervisor")))
     qtbot.addWidget(page)
     page.resize(1300, 900)
     page.show()
+    _loaded(qtbot, page)
     page.f_from.setDate(QDate(2026, 9, 21))
     page.f_to.setDate(QDate(2026, 9, 27))
     page.refresh_button.click()
+    assert not page.refresh_button.isEnabled()  # until the figures are back
+    _loaded(qtbot, page)
     k = page.kpis
     assert k["decided"].text() == "6（另有作废 1 件）"
     assert k["handling"].text() == "20.0 / 40.0" and k["waiting"].text() == "40.0 / 50.0"
@@ -57,7 +65,9 @@ def test_figures_and_charts(qtbot, world, translations):
 def test_presets_and_empty_range(qtbot, world, translations):
     page = StatsPage(SimpleNamespace(ctx=world.ctx, actor=world.login("supervisor")))
     qtbot.addWidget(page)
+    _loaded(qtbot, page)
     page.preset.setCurrentIndex(1)  # last 7 days
+    _loaded(qtbot, page)
     assert page.f_from.date().daysTo(page.f_to.date()) == 6
     assert page.kpis["decided"].text() == "0" and page.kpis["handling"].text() == "— / —"
 
@@ -66,16 +76,17 @@ def test_long_ranges_load_in_the_background(qtbot, world, translations):
     _small(world)
     page = StatsPage(SimpleNamespace(ctx=world.ctx, actor=world.login("supervisor")))
     qtbot.addWidget(page)
+    _loaded(qtbot, page)
     page.preset.setCurrentIndex(3)  # last 365 days: computed on a worker thread
-    assert not page.refresh_button.isEnabled() or "毫秒" in page.timing.text()
-    qtbot.waitUntil(lambda: "毫秒" in page.timing.text(), timeout=10000)
+    assert not page.refresh_button.isEnabled() and page.timing.text() == "正在计算…"
+    _loaded(qtbot, page)
     assert page.refresh_button.isEnabled() and page.report.decided == 10  # A–F, H, J, K, L
 
 
 def test_integer_axis_ticks_fall_on_whole_numbers():
     """Every count 0…2000: ticks are whole numbers, the top is ≥ the largest bar, at most 7 ticks,
     and a bar for 3 ends on the 3 tick (issue 17 item 7)."""
-    from ui.supervisor.stats_view import integer_axis
+    from clerk_app.stats_figures import integer_axis
 
     assert integer_axis(3) == (3, 4) and integer_axis(0) == (1, 2) and integer_axis(47) == (50, 6)
     for n in range(2001):

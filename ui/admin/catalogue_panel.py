@@ -1,149 +1,119 @@
 """Catalogue versions (issue 14, part 5): every stored version (which is active, when imported,
 from where, how many items); import a catalogue folder (or its catalogue.toml) — validated completely,
 stored as a new inactive version, a malformed one refused with every problem listed and nothing
-changed —; activate the selected version; roll back to the version active before. Every action is
-audited by the core (clerk_app.catalogue.store: import_version, activate_version, roll_back)."""
+changed —; activate the selected version; roll back to the version active before. Every action runs
+off the GUI thread (CoreOp) and is audited by the core (clerk_app.catalogue.store: import_version,
+activate_version, roll_back)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFileDialog, QLineEdit, QPlainTextEdit
 
 from clerk_app.catalogue.loader import CatalogueError
+from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
-from clerk_app.errors import ClerkAppError
-from ui.admin.common import ask, table, when
+from clerk_app.clock import local_time
+from ui.operations import CoreOp, error_text
+from ui.widgets.common import (
+    ResultLine,
+    TranslatedWidget,
+    ask,
+    button,
+    cell,
+    column,
+    fill,
+    key_of,
+    label,
+    page_key,
+    row,
+    set_headers,
+    table,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
-OK_STYLE = "color: #1e6b2f; background: #e8f5e9; padding: 6px;"
-ERROR_STYLE = "color: #8a1c1c; background: #fdecea; padding: 6px;"
 
-
-class CataloguePanel(QWidget):
+class CataloguePanel(TranslatedWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
         self.ctx, self.actor = host.ctx, host.actor
         self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
         self.versions: list[CatalogueVersionView] = []
+        self.op: CoreOp | None = None
 
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
+        self.intro = label(wrap=True)
         self.table = table("catalogueVersions", 6)
         self.table.itemActivated.connect(lambda _item: self.activate_selected())
-        self.path_label = QLabel()
         self.path = QLineEdit()
         self.path.setObjectName("cataloguePath")
         self.path.returnPressed.connect(self.import_path)
-        self.path_label.setBuddy(self.path)
-        self.browse_button = QPushButton()
-        self.browse_button.setObjectName("browseCatalogue")
-        self.browse_button.clicked.connect(self.browse)
-        self.import_button = QPushButton()
-        self.import_button.setObjectName("importCatalogue")
-        self.import_button.clicked.connect(self.import_path)
-        self.activate_button = QPushButton()
-        self.activate_button.setObjectName("activateCatalogue")
-        self.activate_button.clicked.connect(self.activate_selected)
-        self.rollback_button = QPushButton()
-        self.rollback_button.setObjectName("rollbackCatalogue")
-        self.rollback_button.clicked.connect(self.roll_back)
-        self.result = QLabel()
-        self.result.setObjectName("catalogueResult")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.hide()
+        self.path_label = label(buddy=self.path)
+        self.browse_button = button("browseCatalogue", self.browse)
+        self.import_button = button("importCatalogue", self.import_path)
+        self.activate_button = button("activateCatalogue", self.activate_selected)
+        self.rollback_button = button("rollbackCatalogue", self.roll_back)
+        self.result = ResultLine("catalogueResult", host.show_status)
         self.problems = QPlainTextEdit()  # every problem of a refused catalogue, to copy into a fix
         self.problems.setObjectName("catalogueProblems")
         self.problems.setReadOnly(True)
         self.problems.setMaximumHeight(160)
         self.problems.hide()
-
         # Keys (the buttons' own mnemonics are lost on setText: actions keep theirs, issue 17 item 2).
-        self.import_action = QAction(self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self.import_path)
-        self.activate_action = QAction(self)
-        self.activate_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.activate_action.triggered.connect(self.activate_selected)
-        self.rollback_action = QAction(self)
-        self.rollback_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.rollback_action.triggered.connect(self.roll_back)
-        for action in (self.import_action, self.activate_action, self.rollback_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-
-        source = QHBoxLayout()
-        source.addWidget(self.path_label)
-        source.addWidget(self.path, 1)
-        source.addWidget(self.browse_button)
-        source.addWidget(self.import_button)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.activate_button)
-        buttons.addWidget(self.rollback_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addLayout(source)
-        layout.addWidget(self.result)
-        layout.addWidget(self.problems)
+        self.import_action = page_key(self, "Ctrl+I", self.import_path)
+        self.activate_action = page_key(self, "Ctrl+E", self.activate_selected)
+        self.rollback_action = page_key(self, "Ctrl+Shift+Z", self.roll_back)
+        column(
+            self.intro,
+            (self.table, 1),
+            row(1, self.activate_button, self.rollback_button),
+            row(self.path_label, (self.path, 1), self.browse_button, self.import_button),
+            self.result,
+            self.problems,
+            parent=self,
+        )
         self.retranslate()
         self.refresh()
 
     # -- data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
         self.versions = self.ctx.catalogue.versions(self.actor)
-        self.table.setRowCount(len(self.versions))
-        for row, v in enumerate(self.versions):
-            values = (
+        rows = [
+            (
                 v.version,
                 self.tr("Active") if v.active else "",
                 str(v.items),
-                when(v.loaded_at),
+                local_time(v.loaded_at),
                 v.source,
                 v.content_hash[:12],
             )
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, v.version)
-                if v.active:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                if col == 4:
-                    item.setToolTip(v.source)
-                self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
+            for v in self.versions
+        ]
+        fill(self.table, rows, keys=[v.version for v in self.versions])
+        for index, v in enumerate(self.versions):
+            cell(self.table, index, 4).setToolTip(v.source)
+            if v.active:
+                bold = QFont(self.table.font())
+                bold.setBold(True)
+                for col in range(self.table.columnCount()):
+                    cell(self.table, index, col).setFont(bold)
+        self.table.resizeColumnsToContents()  # again: bold text is wider
         if self.versions and self.table.currentRow() < 0:
             self.table.selectRow(0)
 
     def selected_version(self) -> str | None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        version = key_of(self.table, self.table.currentRow())
+        return str(version) if version is not None else None
 
     def select_version(self, version: str) -> None:
-        for row, v in enumerate(self.versions):
+        for index, v in enumerate(self.versions):
             if v.version == version:
-                self.table.selectRow(row)
+                self.table.selectRow(index)
                 return
 
     def active_version(self) -> str | None:
@@ -159,82 +129,77 @@ class CataloguePanel(QWidget):
     def import_path(self) -> None:
         path = self.path.text().strip()
         if not path:
-            self._say(self.tr("Enter or choose the catalogue folder first."), error=True)
+            self.result.say(self.tr("Enter or choose the catalogue folder first."), error=True)
             self.path.setFocus()
             return
-        try:
-            catalogue = self.ctx.catalogue.import_version(path, self.actor)
-        except CatalogueError as exc:
-            self._say(
-                self.tr("The catalogue was refused: %1 problem(s), listed below. Nothing was changed.").replace(
-                    "%1", str(len(exc.issues))
-                ),
-                error=True,
-                problems=exc.user_message(),
+
+        def imported(catalogue: Catalogue) -> str:
+            return (
+                self.tr("Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.")
+                .replace("%1", catalogue.version)
+                .replace("%2", str(len(catalogue.items)))
             )
-            self.refresh()
-            return
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), error=True)
-            self.refresh()
-            return
-        self.refresh()
-        self.select_version(catalogue.version)
-        self.table.setFocus()
-        self._say(
-            self.tr("Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.")
-            .replace("%1", catalogue.version)
-            .replace("%2", str(len(catalogue.items)))
-        )
+
+        self._run(lambda: self.ctx.catalogue.import_version(path, self.actor), imported, self.import_action.text())
 
     def activate_selected(self) -> None:
         version = self.selected_version()
         if version is None:
-            self._say(self.tr("Select a version first."), error=True)
+            self.result.say(self.tr("Select a version first."), error=True)
             return
         if version == self.active_version():
-            self._say(self.tr("Version %1 is already the active one.").replace("%1", version))
+            self.result.say(self.tr("Version %1 is already the active one.").replace("%1", version))
             return
-        if not self.confirm(
-            self.tr("Activate catalogue version"),
-            self.tr(
-                "Activate version %1? New cases use it from now on; cases already drafted keep the version "
-                "they were drafted under."
-            ).replace("%1", version),
-        ):
-            return
-        try:
-            self.ctx.catalogue.activate_version(version, self.actor)
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), error=True)
-            return
-        self.refresh()
-        self.select_version(version)
-        self._say(self.tr("Version %1 is now active.").replace("%1", version))
+        question = self.tr(
+            "Activate version %1? New cases use it from now on; cases already drafted keep the version "
+            "they were drafted under."
+        ).replace("%1", version)
+        if self.confirm(self.tr("Activate catalogue version"), question):
+            self._run(
+                lambda: self.ctx.catalogue.activate_version(version, self.actor),
+                lambda _none: self.tr("Version %1 is now active.").replace("%1", version),
+                self.tr("Activate catalogue version"),
+                select=version,
+            )
 
     def roll_back(self) -> None:
-        current = self.active_version()
-        if not self.confirm(
-            self.tr("Roll back the catalogue"),
-            self.tr("Go back from version %1 to the version that was active before it?").replace("%1", current or "—"),
-        ):
-            return
-        try:
-            catalogue = self.ctx.catalogue.roll_back(self.actor)
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), error=True)
-            return
-        self.refresh()
-        self.select_version(catalogue.version)
-        self._say(self.tr("Rolled back: version %1 is active again.").replace("%1", catalogue.version))
+        title = self.tr("Roll back the catalogue")
+        question = self.tr("Go back from version %1 to the version that was active before it?")
+        if self.confirm(title, question.replace("%1", self.active_version() or "—")):
+            self._run(
+                lambda: self.ctx.catalogue.roll_back(self.actor),
+                lambda catalogue: self.tr("Rolled back: version %1 is active again.").replace("%1", catalogue.version),
+                title,
+            )
+
+    def _run(
+        self, change: Callable[[], Any], done: Callable[[Any], str], title: str, select: str | None = None
+    ) -> None:
+        """One catalogue change off the GUI thread; the list is read again either way. A refused
+        catalogue lists every problem below the message."""
+
+        def ok(result: object) -> None:
+            self.refresh()
+            version = select or getattr(result, "version", None)
+            if version:
+                self.select_version(version)
+                self.table.setFocus()
+            self._say(done(result))
+
+        def failed(exc: BaseException) -> None:
+            self.refresh()
+            if isinstance(exc, CatalogueError):
+                refused = self.tr("The catalogue was refused: %1 problem(s), listed below. Nothing was changed.")
+                self._say(refused.replace("%1", str(len(exc.issues))), error=True, problems=exc.user_message())
+            else:
+                self._say(error_text(exc), error=True)
+
+        self.op = CoreOp(self, lambda _r, _c: change(), ok, title=title, on_failure=failed).run()
 
     def _say(self, text: str, *, error: bool = False, problems: str = "") -> None:
-        self.result.setText(text)
-        self.result.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
-        self.result.show()
+        self.result.say(text, error=error)
         self.problems.setPlainText(problems)
         self.problems.setVisible(bool(problems))
-        self.host.show_status(text, 8000)
 
     # -- language --------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -245,15 +210,14 @@ class CataloguePanel(QWidget):
                 "Every action is recorded in the audit trail."
             )
         )
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Version"),
-                self.tr("State"),
-                self.tr("Items"),
-                self.tr("Imported / activated"),
-                self.tr("Source"),
-                self.tr("Fingerprint"),
-            ]
+        set_headers(
+            self.table,
+            self.tr("Version"),
+            self.tr("State"),
+            self.tr("Items"),
+            self.tr("Imported / activated"),
+            self.tr("Source"),
+            self.tr("Fingerprint"),
         )
         self.path_label.setText(self.tr("Catalogue &folder:"))
         self.path.setPlaceholderText(self.tr("folder with catalogue.toml and items/, or its catalogue.toml"))
@@ -266,8 +230,3 @@ class CataloguePanel(QWidget):
         self.rollback_action.setText(self.tr("Roll back to the previous catalogue version"))
         if self.versions:
             self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -5,72 +5,39 @@ The devices are changed on the settings tab; nothing here builds a backend (the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout
 
-from ui.admin.catalogue_panel import ERROR_STYLE, OK_STYLE
 from ui.operations import CoreOp
+from ui.widgets.common import ERROR_STYLE, OK_STYLE, TranslatedWidget, button, column, label, page_key, row
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-class DevicesPanel(QWidget):
+class DevicesPanel(TranslatedWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
         self.ctx = host.ctx
         self.op: CoreOp | None = None
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        self.card = QLabel()
-        self.card.setObjectName("deviceCard")
-        self.scanner = QLabel()
-        self.scanner.setObjectName("deviceScanner")
-        self.printer = QLabel()
-        self.printer.setObjectName("devicePrinter")
-        self.printer_state = QLabel()
-        self.printer_state.setObjectName("printerState")
-        self.printer_state.setWordWrap(True)
-        self.diagnose_button = QPushButton()
-        self.diagnose_button.setObjectName("cardDiagnose")
-        self.diagnose_button.clicked.connect(self.diagnose_card)
-        self.check_button = QPushButton()
-        self.check_button.setObjectName("checkPrinter")
-        self.check_button.clicked.connect(self.check_printer)
-        self.check_action = QAction(self)
-        self.check_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.check_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.check_action.triggered.connect(self.check_printer)
-        self.addAction(self.check_action)
-        self.test_page_button = QPushButton()
-        self.test_page_button.setObjectName("printTestPage")
-        self.test_page_button.clicked.connect(self.print_test_page)
-        self.test_page_action = QAction(self)
-        self.test_page_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.test_page_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.test_page_action.triggered.connect(self.print_test_page)
-        self.addAction(self.test_page_action)
+        self.intro = label(wrap=True)
+        self.card, self.scanner, self.printer = label("deviceCard"), label("deviceScanner"), label("devicePrinter")
+        self.printer_state = label("printerState", wrap=True)
+        self.diagnose_button = button("cardDiagnose", self.diagnose_card)
+        self.check_button = button("checkPrinter", self.check_printer)
+        self.test_page_button = button("printTestPage", self.print_test_page)
+        self.check_action = page_key(self, "Ctrl+T", self.check_printer)
+        self.test_page_action = page_key(self, "Ctrl+P", self.print_test_page)
+        self.card_label, self.scanner_label, self.printer_label = label(), label(), label()
         self.form = QFormLayout()
-        card_row = QHBoxLayout()
-        card_row.addWidget(self.card, 1)
-        card_row.addWidget(self.diagnose_button)
-        printer_row = QHBoxLayout()
-        printer_row.addWidget(self.printer, 1)
-        printer_row.addWidget(self.check_button)
-        printer_row.addWidget(self.test_page_button)
-        self.card_label, self.scanner_label, self.printer_label = QLabel(), QLabel(), QLabel()
-        self.form.addRow(self.card_label, card_row)
+        self.form.addRow(self.card_label, row((self.card, 1), self.diagnose_button))
         self.form.addRow(self.scanner_label, self.scanner)
-        self.form.addRow(self.printer_label, printer_row)
+        self.form.addRow(self.printer_label, row((self.printer, 1), self.check_button, self.test_page_button))
         self.form.addRow("", self.printer_state)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
+        column(self.intro, self.form, 1, parent=self)
         self.retranslate()
 
     def diagnose_card(self) -> None:
@@ -80,32 +47,26 @@ class DevicesPanel(QWidget):
         self.diagnostics.show()
 
     def check_printer(self) -> None:
-        printing = self.ctx.printing
-        if printing is None:
-            self._state(self.tr("Printing is not set up at this station."), error=True)
-            return
-        if self.op is not None and self.op.busy:
-            return
-        self._state(self.tr("Asking the printer…"))
-        self.op = CoreOp(
-            self, lambda _report, _cancel: printing.printer_status(), self._show_status, title=self.tr("Printer")
-        ).run()
+        self._ask(self.tr("Asking the printer…"), lambda printing: printing.printer_status(), self._show_status)
 
     def print_test_page(self) -> None:
+        actor = self.host.actor
+        self._ask(
+            self.tr("Printing the test page…"),
+            lambda printing: printing.print_test_page(actor),
+            lambda _job: self._state(self.tr("The test page was sent to the printer: check the 100 mm ruler.")),
+        )
+
+    def _ask(self, waiting: str, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """One printer request off the GUI thread (one at a time)."""
         printing = self.ctx.printing
         if printing is None:
             self._state(self.tr("Printing is not set up at this station."), error=True)
             return
         if self.op is not None and self.op.busy:
             return
-        actor = self.host.actor
-        self._state(self.tr("Printing the test page…"))
-        self.op = CoreOp(
-            self,
-            lambda _report, _cancel: printing.print_test_page(actor),
-            lambda _job: self._state(self.tr("The test page was sent to the printer: check the 100 mm ruler.")),
-            title=self.tr("Printer"),
-        ).run()
+        self._state(waiting)
+        self.op = CoreOp(self, lambda _report, _cancel: work(printing), done, title=self.tr("Printer")).run()
 
     def _show_status(self, status: Any) -> None:
         from printing.errors import PRINTER_REASONS
@@ -123,7 +84,6 @@ class DevicesPanel(QWidget):
     def retranslate(self) -> None:
         from ui.main_window import backend_label
 
-        s = self.ctx.settings
         self.intro.setText(
             self.tr(
                 "The devices this station is configured with. They are changed on the Settings tab and used "
@@ -136,14 +96,9 @@ class DevicesPanel(QWidget):
         self.card.setText(backend_label(self.ctx.devices.card_backend))
         self.scanner.setText(backend_label(self.ctx.devices.scanner_backend))
         name = self.ctx.printing.printer_name if self.ctx.printing is not None else ""
-        self.printer.setText(backend_label(s.printer_backend) + (f" · {name}" if name else ""))
+        self.printer.setText(backend_label(self.ctx.settings.printer_backend) + (f" · {name}" if name else ""))
         self.diagnose_button.setText(self.tr("Diagnostics…"))
         self.check_button.setText(self.tr("Check the printer (Ctrl+T)"))
         self.check_action.setText(self.tr("Check the printer"))
         self.test_page_button.setText(self.tr("Print a test page (Ctrl+P)"))
         self.test_page_action.setText(self.tr("Print a test page"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

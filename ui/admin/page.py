@@ -6,67 +6,45 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from clerk_app.roles import Permission
+from ui.admin.catalogue_panel import CataloguePanel
+from ui.admin.devices_panel import DevicesPanel
+from ui.admin.settings_panel import SettingsPanel
+from ui.admin.users_panel import UsersPanel
+from ui.widgets.common import TranslatedWidget, column
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-class AdminPage(QWidget):
+class AdminPage(TranslatedWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
         self.tabs = QTabWidget()
         self.tabs.setObjectName("adminTabs")
-        self.catalogue = None
-        self.users = None
-        if host.actor.can(Permission.CATALOGUE_MANAGE):
-            from ui.admin.catalogue_panel import CataloguePanel
-
-            self.catalogue = CataloguePanel(host)
-            self.tabs.addTab(self.catalogue, "")
-        if host.actor.can(Permission.USER_MANAGE):
-            from ui.admin.users_panel import UsersPanel
-
-            self.users = UsersPanel(host)
-            self.tabs.addTab(self.users, "")
-        self.settings = None
-        if host.actor.can(Permission.SETTINGS_MANAGE):
-            from ui.admin.settings_panel import SettingsPanel
-
-            self.settings = SettingsPanel(host)
-            self.tabs.addTab(self.settings, "")
-        self.devices = None
-        if host.actor.can(Permission.SETTINGS_MANAGE):
-            from ui.admin.devices_panel import DevicesPanel
-
-            self.devices = DevicesPanel(host)
-            self.tabs.addTab(self.devices, "")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        can = host.actor.can
+        self.catalogue = CataloguePanel(host) if can(Permission.CATALOGUE_MANAGE) else None
+        self.users = UsersPanel(host) if can(Permission.USER_MANAGE) else None
+        self.settings = SettingsPanel(host) if can(Permission.SETTINGS_MANAGE) else None
+        self.devices = DevicesPanel(host) if can(Permission.SETTINGS_MANAGE) else None
+        for panel in self._panels():
+            if panel is not None:
+                self.tabs.addTab(panel, "")
+        column(self.tabs, parent=self)
         self.retranslate()
 
+    def _panels(self) -> tuple[QWidget | None, ...]:
+        return (self.catalogue, self.users, self.settings, self.devices)
+
     def focus_first(self) -> None:
-        current = self.tabs.currentWidget()
-        target = getattr(current, "table", None)
+        target = getattr(self.tabs.currentWidget(), "table", None)
         (target or self.tabs).setFocus()
 
     def retranslate(self) -> None:
-        for i in range(self.tabs.count()):
-            widget = self.tabs.widget(i)
-            if widget is self.catalogue:
-                self.tabs.setTabText(i, self.tr("Catalogue versions"))
-            elif widget is self.users:
-                self.tabs.setTabText(i, self.tr("User accounts"))
-            elif widget is self.settings:
-                self.tabs.setTabText(i, self.tr("Settings"))
-            elif widget is self.devices:
-                self.tabs.setTabText(i, self.tr("Devices"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+        titles = (self.tr("Catalogue versions"), self.tr("User accounts"), self.tr("Settings"), self.tr("Devices"))
+        for panel, title in zip(self._panels(), titles):
+            if panel is not None:
+                self.tabs.setTabText(self.tabs.indexOf(panel), title)

@@ -1,0 +1,105 @@
+"""What the statistics page shows of a StatsReport, as text and numbers (no Qt): the key figures,
+the bars and pie slices of the charts, the rows of the tables, and a count axis whose ticks fall on
+whole numbers. The page only draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clerk_app import i18n
+from clerk_app.customer import RATING_LABELS, Rating
+from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision
+from clerk_app.stats import Rate, StatsReport
+
+OVERDUE_CAP = 500  # overdue_supplements() lists at most this many cases
+
+_VOIDED = i18n.register("stats.voided", "（另有作废 {n} 件）", " (+{n} void)")
+_UNRATED = i18n.register("stats.unrated", "未评价", "Not rated")
+OUTCOME_LABELS = {
+    "accepted": DECISION_LABELS[Decision.ACCEPT],
+    "accepted_with_deficiencies": DECISION_LABELS[Decision.ACCEPT_WITH_DEFICIENCIES],
+    "returned": STATUS_LABELS[CaseStatus.RETURNED_WITH_NOTICE],
+    "rejected": DECISION_LABELS[Decision.REJECT],
+}
+KPI_KEYS = ("decided", "handling", "waiting", "pass", "pass_pre", "pass_direct", "notices", "overdue")
+
+
+def minutes(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio * 100:.1f}%"
+
+
+def _rate(rate: Rate) -> str:
+    return f"{percent(rate.ratio)} ({rate.passed}/{rate.total})"
+
+
+@dataclass(frozen=True)
+class Figures:
+    kpis: dict[str, str]  # KPI_KEYS → the figure as shown
+    overdue_alert: bool  # the overdue figure is shown as a warning
+    day_bars: tuple[list[str], list[int]]  # category labels, counts
+    item_bars: tuple[list[str], list[int]]  # the top items, the largest at the top of a horizontal chart
+    outcomes: list[tuple[str, int]]  # pie slices: label, count
+    ratings: list[tuple[str, int]]
+    tables: dict[str, list[tuple[str, ...]]]  # clerks, windows, item_rates, missing, overdue
+
+
+def figures(r: StatsReport) -> Figures:
+    voided = i18n.text(_VOIDED, n=r.voided) if r.voided else ""
+    overdue = str(len(r.overdue)) + ("+" if len(r.overdue) >= OVERDUE_CAP else "")
+    kpis = {
+        "decided": f"{r.decided}{voided}",
+        "handling": f"{minutes(r.handling.median_seconds)} / {minutes(r.handling.p90_seconds)}",
+        "waiting": f"{minutes(r.waiting.median_seconds)} / {minutes(r.waiting.p90_seconds)}",
+        "pass": _rate(r.pass_rate),
+        "pass_pre": _rate(r.pass_rate_prereviewed),
+        "pass_direct": _rate(r.pass_rate_direct),
+        "notices": str(r.notices_issued),
+        "overdue": overdue,
+    }
+    day_format = "%m-%d" if len(r.per_day) <= 14 else "%d"  # a month of bars: day numbers only
+    top_items = list(reversed(r.per_item[:8]))
+    return Figures(
+        kpis=kpis,
+        overdue_alert=bool(r.overdue),
+        day_bars=([d.strftime(day_format) for d, _ in r.per_day], [n for _, n in r.per_day]),
+        item_bars=([c.label[:14] for c in top_items], [c.count for c in top_items]),
+        outcomes=[(i18n.text(OUTCOME_LABELS.get(k, k)), n) for k, n in sorted(r.outcomes.items())],
+        ratings=[(i18n.text(RATING_LABELS[Rating(level)]), n) for level, n in r.ratings.items()]
+        + [(i18n.text(_UNRATED), r.unrated)],
+        tables={
+            "clerks": [(c.label, str(c.count)) for c in r.per_clerk],
+            "windows": [(c.label, str(c.count)) for c in r.per_window],
+            "item_rates": [
+                (f"{x.item_name} ({x.item_code})", percent(x.rate.ratio), f"{x.rate.passed}/{x.rate.total}")
+                for x in r.pass_rate_per_item
+            ],
+            "missing": [(c.label, str(c.count)) for c in r.top_missing],
+            "overdue": [
+                (o.case_number or o.case_id, o.item_name, o.window_no, o.due.isoformat(), str(o.days_overdue))
+                for o in r.overdue
+            ],
+        },
+    )
+
+
+def pie_label(label: str, n: int, total: int) -> str:
+    return f"{label} {n} ({n * 100 / (total or 1):.0f}%)"
+
+
+def integer_axis(largest: int) -> tuple[int, int]:
+    """(top, tick count) of a count axis whose ticks all fall on whole numbers: the step is 1, 2 or
+    5 × 10^k so there are at most 6 intervals, the top is the first step multiple ≥ largest (at least
+    1). E.g. 3 → (3, 4): ticks 0,1,2,3; 47 → (50, 6): 0,10,…,50."""
+    largest = max(1, int(largest))
+    magnitude = 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * magnitude
+            intervals = -(-largest // step)
+            if intervals <= 6:
+                return intervals * step, intervals + 1
+        magnitude *= 10

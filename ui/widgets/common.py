@@ -1,0 +1,206 @@
+"""Small builders the pages share, so each page says what it shows instead of how a widget is set up:
+read-only tables filled from rows of text, buttons and page keys, date fields, layouts from a list of
+parts, the result line under a panel (ok / error), and a base class whose ``retranslate()`` runs on a
+language change. Texts stay at the call sites (``self.tr("…")``) so lupdate still finds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+OK_STYLE = "color: #1e6b2f; background: #e8f5e9; padding: 6px;"
+ERROR_STYLE = "color: #8a1c1c; background: #fdecea; padding: 6px;"
+MARKED = QColor("#f8d7da")  # a row that needs attention (a broken audit event, a locked account, a bad setting)
+
+Part = QWidget | QLayout | int | tuple[QWidget, int]
+
+
+class TranslatedWidget(QWidget):
+    """A page or panel whose texts are set by ``retranslate()``, again on every language change."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+def _add(layout: QBoxLayout, parts: Sequence[Part]) -> None:
+    for part in parts:
+        if isinstance(part, int):
+            layout.addStretch(part)
+        elif isinstance(part, tuple):
+            layout.addWidget(part[0], part[1])
+        elif isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part)
+
+
+def row(*parts: Part) -> QHBoxLayout:
+    """A horizontal layout of widgets, layouts, stretches (an int) and ``(widget, stretch)``."""
+    layout = QHBoxLayout()
+    _add(layout, parts)
+    return layout
+
+
+def column(*parts: Part, parent: QWidget | None = None) -> QVBoxLayout:
+    """A vertical layout of the same parts; with ``parent``, that widget's layout."""
+    layout = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
+    _add(layout, parts)
+    return layout
+
+
+def page(*parts: Part) -> QWidget:
+    """A plain widget laid out as a column (a tab page)."""
+    widget = QWidget()
+    column(*parts, parent=widget)
+    return widget
+
+
+def label(name: str = "", *, wrap: bool = False, style: str = "", buddy: QWidget | None = None) -> QLabel:
+    widget = QLabel()
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    if style:
+        widget.setStyleSheet(style)
+    if buddy is not None:
+        widget.setBuddy(buddy)
+    return widget
+
+
+def button(name: str, slot: Callable[[], object]) -> QPushButton:
+    widget = QPushButton()
+    widget.setObjectName(name)
+    widget.clicked.connect(lambda: slot())
+    return widget
+
+
+def page_key(owner: QWidget, keys: str, slot: Callable[[], object]) -> QAction:
+    """A key that works while the focus is anywhere inside ``owner`` (listed by the F12 overlay once
+    the caller gives the action its text)."""
+    action = QAction(owner)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(lambda: slot())
+    owner.addAction(action)
+    return action
+
+
+def date_edit(name: str, day: dt.date | QDate) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    set_day(edit, day)
+    return edit
+
+
+def set_day(edit: QDateEdit, day: dt.date | QDate) -> None:
+    edit.setDate(day if isinstance(day, QDate) else QDate(day.year, day.month, day.day))
+
+
+def table(name: str, columns: int, *, rows_selectable: bool = True, min_height: int = 0) -> QTableWidget:
+    """A read-only table; columns are sized once after filling (``fill``): ResizeToContents would
+    re-measure every row on each setItem (seconds for a few hundred rows)."""
+    widget = QTableWidget(0, columns)
+    widget.setObjectName(name)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if rows_selectable:
+        widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    widget.verticalHeader().setVisible(False)
+    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    widget.horizontalHeader().setStretchLastSection(True)
+    if min_height:
+        widget.setMinimumHeight(min_height)
+    return widget
+
+
+def fill(
+    widget: QTableWidget,
+    rows: Sequence[Sequence[str]],
+    *,
+    keys: Sequence[object] | None = None,
+    marked: Sequence[bool] | None = None,
+    append: bool = False,
+) -> None:
+    """Put rows of text into a table: ``keys[i]`` is kept as the user data of row i's first cell,
+    ``marked[i]`` colours the whole row."""
+    start = widget.rowCount() if append else 0
+    widget.setRowCount(start + len(rows))
+    for i, values in enumerate(rows):
+        for col, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if keys is not None and col == 0:
+                item.setData(Qt.ItemDataRole.UserRole, keys[i])
+            if marked is not None and marked[i]:
+                item.setBackground(QBrush(MARKED))
+            widget.setItem(start + i, col, item)
+    widget.resizeColumnsToContents()
+
+
+def cell(widget: QTableWidget, row_index: int, col: int = 0) -> QTableWidgetItem:
+    item = widget.item(row_index, col)
+    assert item is not None, f"no item at {row_index},{col}"  # ``fill`` sets every cell of a row
+    return item
+
+
+def key_of(widget: QTableWidget, row_index: int) -> object:
+    """The key ``fill`` kept for a row (None for no row)."""
+    item = widget.item(row_index, 0) if row_index >= 0 else None
+    return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+
+def set_headers(widget: QTableWidget, *headers: str) -> None:
+    widget.setHorizontalHeaderLabels(list(headers))
+
+
+class ResultLine(QLabel):
+    """The line under a panel that says what the last action did (green) or why it did not (red)."""
+
+    def __init__(self, name: str, status: Callable[[str, int], None] | None = None) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+        self._status = status
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.setText(text)
+        self.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+        self.show()
+        if self._status is not None:
+            self._status(text.replace("\n", " "), 8000)
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    """A yes/no question, No by default (pages let tests replace it with a scripted answer)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton(QMessageBox.StandardButton.Yes)
+    box.addButton(QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.exec()
+    return box.clickedButton() is yes
