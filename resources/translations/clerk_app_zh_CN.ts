@@ -3,37 +3,37 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="75" />
+        <location filename="../../ui/admin/users_panel.py" line="77" />
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="76" />
+        <location filename="../../ui/admin/users_panel.py" line="78" />
         <source>Name:</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="77" />
+        <location filename="../../ui/admin/users_panel.py" line="79" />
         <source>Staff no.:</source>
         <translation>工号：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="79" />
+        <location filename="../../ui/admin/users_panel.py" line="81" />
         <source>Role:</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="81" />
+        <location filename="../../ui/admin/users_panel.py" line="83" />
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="82" />
+        <location filename="../../ui/admin/users_panel.py" line="84" />
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="84" />
+        <location filename="../../ui/admin/users_panel.py" line="86" />
         <source>At least 8 characters with both letters and digits.</source>
         <translation>至少 8 位，须同时包含字母和数字。</translation>
     </message>
@@ -1163,148 +1163,148 @@
 <context>
     <name>CataloguePanel</name>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="89" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="77" />
         <source>Active</source>
         <translation>当前启用</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="124" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="112" />
         <source>Choose a catalogue folder</source>
         <translation>选择事项清单文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="132" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="120" />
         <source>Enter or choose the catalogue folder first.</source>
         <translation>请先输入或选择事项清单文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="192" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="180" />
         <source>The catalogue was refused: %1 problem(s), listed below. Nothing was changed.</source>
         <translation>事项清单未导入：共 %1 处问题（见下方列表），未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="138" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="126" />
         <source>Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.</source>
         <translation>已导入版本 %1（%2 个事项），尚未启用：按 Ctrl+E 启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="148" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="136" />
         <source>Select a version first.</source>
         <translation>请先选择一个版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="151" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="139" />
         <source>Version %1 is already the active one.</source>
         <translation>版本 %1 已是当前启用的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="157" />
-        <location filename="../../ui/admin/catalogue_panel.py" line="161" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="145" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="149" />
         <source>Activate catalogue version</source>
         <translation>启用事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="154" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="142" />
         <source>Activate version %1? New cases use it from now on; cases already drafted keep the version they were drafted under.</source>
         <translation>启用版本 %1？此后新建的案件使用该版本；已建的案件仍使用其建立时的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="160" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="148" />
         <source>Version %1 is now active.</source>
         <translation>版本 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="166" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="154" />
         <source>Roll back the catalogue</source>
         <translation>回退事项清单</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="167" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="155" />
         <source>Go back from version %1 to the version that was active before it?</source>
         <translation>从版本 %1 回退到此前启用的版本？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="171" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="159" />
         <source>Rolled back: version %1 is active again.</source>
         <translation>已回退：版本 %1 重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="208" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
         <source>The catalogue of service items in use at this station. Importing stores a new version without activating it; activating it makes new cases use it; cases already drafted keep their version. Every action is recorded in the audit trail.</source>
         <translation>本工作站使用的事项清单。导入只保存新版本、不启用；启用后新建案件使用该版本，已建案件保留原版本。每项操作均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="215" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="203" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="216" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="204" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="217" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="205" />
         <source>Items</source>
         <translation>事项数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="218" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="206" />
         <source>Imported / activated</source>
         <translation>导入/启用时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="219" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="207" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="220" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="208" />
         <source>Fingerprint</source>
         <translation>内容指纹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="222" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="210" />
         <source>Catalogue &amp;folder:</source>
         <translation>事项清单文件夹(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="223" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="211" />
         <source>folder with catalogue.toml and items/, or its catalogue.toml</source>
         <translation>含 catalogue.toml 和 items/ 的文件夹，或其中的 catalogue.toml</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="224" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="212" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="225" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="213" />
         <source>Import (Ctrl+I)</source>
         <translation>导入 (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="226" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="214" />
         <source>Activate selected (Ctrl+E)</source>
         <translation>启用所选版本 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="227" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="215" />
         <source>Roll back (Ctrl+Shift+Z)</source>
         <translation>回退 (Ctrl+Shift+Z)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="228" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="216" />
         <source>Import a catalogue version</source>
         <translation>导入事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="229" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="217" />
         <source>Activate the selected catalogue version</source>
         <translation>启用所选事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="230" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="218" />
         <source>Roll back to the previous catalogue version</source>
         <translation>回退到上一事项清单版本</translation>
     </message>
@@ -1803,82 +1803,82 @@
 <context>
     <name>DevicesPanel</name>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="64" />
+        <location filename="../../ui/admin/devices_panel.py" line="71" />
         <source>Printing is not set up at this station.</source>
         <translation>本工作站未设置打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="50" />
+        <location filename="../../ui/admin/devices_panel.py" line="57" />
         <source>Asking the printer…</source>
         <translation>正在查询打印机…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="69" />
+        <location filename="../../ui/admin/devices_panel.py" line="76" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="55" />
+        <location filename="../../ui/admin/devices_panel.py" line="62" />
         <source>Printing the test page…</source>
         <translation>正在打印测试页…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="57" />
+        <location filename="../../ui/admin/devices_panel.py" line="64" />
         <source>The test page was sent to the printer: check the 100 mm ruler.</source>
         <translation>测试页已送打印机：请量一量页上 100 毫米长的刻度线，检查打印比例。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="75" />
+        <location filename="../../ui/admin/devices_panel.py" line="82" />
         <source>The printer is ready.</source>
         <translation>打印机就绪。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="78" />
+        <location filename="../../ui/admin/devices_panel.py" line="85" />
         <source>The printer is not ready: %1</source>
         <translation>打印机未就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="89" />
+        <location filename="../../ui/admin/devices_panel.py" line="96" />
         <source>The devices this station is configured with. They are changed on the Settings tab and used after the next start.</source>
         <translation>本工作站配置的设备。在“设置”页更改，重新启动后使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="93" />
+        <location filename="../../ui/admin/devices_panel.py" line="100" />
         <source>Card reader:</source>
         <translation>读卡器：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="94" />
+        <location filename="../../ui/admin/devices_panel.py" line="101" />
         <source>Scanner:</source>
         <translation>扫描仪：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="95" />
+        <location filename="../../ui/admin/devices_panel.py" line="102" />
         <source>Printer:</source>
         <translation>打印机：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="100" />
+        <location filename="../../ui/admin/devices_panel.py" line="107" />
         <source>Diagnostics…</source>
         <translation>诊断…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="101" />
+        <location filename="../../ui/admin/devices_panel.py" line="108" />
         <source>Check the printer (Ctrl+T)</source>
         <translation>检查打印机 (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="102" />
+        <location filename="../../ui/admin/devices_panel.py" line="109" />
         <source>Check the printer</source>
         <translation>检查打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="103" />
+        <location filename="../../ui/admin/devices_panel.py" line="110" />
         <source>Print a test page (Ctrl+P)</source>
         <translation>打印测试页（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/devices_panel.py" line="104" />
+        <location filename="../../ui/admin/devices_panel.py" line="111" />
         <source>Print a test page</source>
         <translation>打印测试页</translation>
     </message>
@@ -3409,62 +3409,62 @@
 <context>
     <name>SettingsPanel</name>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="106" />
+        <location filename="../../ui/admin/settings_panel.py" line="122" />
         <source>Nothing was changed.</source>
         <translation>没有修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="112" />
+        <location filename="../../ui/admin/settings_panel.py" line="128" />
         <source>%1: not a valid value (%2)</source>
         <translation>%1：值不符合要求（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="117" />
+        <location filename="../../ui/admin/settings_panel.py" line="133" />
         <source>Not saved; nothing was changed:</source>
         <translation>未保存，未作任何更改：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="136" />
+        <location filename="../../ui/admin/settings_panel.py" line="153" />
         <source>The settings file could not be written; nothing was changed.</source>
         <translation>无法写入设置文件，未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="131" />
+        <location filename="../../ui/admin/settings_panel.py" line="148" />
         <source>Saved: %1. The changes take effect when the program is started again.</source>
         <translation>已保存：%1。重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="151" />
+        <location filename="../../ui/admin/settings_panel.py" line="168" />
         <source>The settings of this station. Each value is checked before it is saved; a saved change is recorded in the audit trail and takes effect when the program is started again.</source>
         <translation>本工作站的设置。每项值在保存前都会检查；保存的修改记入审计日志，重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="155" />
+        <location filename="../../ui/admin/settings_panel.py" line="172" />
         <source>Setting</source>
         <translation>设置项</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="155" />
+        <location filename="../../ui/admin/settings_panel.py" line="172" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="155" />
+        <location filename="../../ui/admin/settings_panel.py" line="172" />
         <source>Explanation</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="163" />
+        <location filename="../../ui/admin/settings_panel.py" line="180" />
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="164" />
+        <location filename="../../ui/admin/settings_panel.py" line="181" />
         <source>Undo changes</source>
         <translation>撤销修改</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="165" />
+        <location filename="../../ui/admin/settings_panel.py" line="182" />
         <source>Save the settings</source>
         <translation>保存设置</translation>
     </message>
@@ -3490,221 +3490,221 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="170" />
+        <location filename="../../ui/supervisor/stats_view.py" line="163" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="175" />
+        <location filename="../../ui/supervisor/stats_view.py" line="168" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="184" />
+        <location filename="../../ui/supervisor/stats_view.py" line="177" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="207" />
-        <location filename="../../ui/supervisor/stats_view.py" line="292" />
-        <location filename="../../ui/supervisor/stats_view.py" line="293" />
+        <location filename="../../ui/supervisor/stats_view.py" line="200" />
+        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <location filename="../../ui/supervisor/stats_view.py" line="286" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="243" />
+        <location filename="../../ui/supervisor/stats_view.py" line="236" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="244" />
+        <location filename="../../ui/supervisor/stats_view.py" line="237" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="245" />
+        <location filename="../../ui/supervisor/stats_view.py" line="238" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="239" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="251" />
+        <location filename="../../ui/supervisor/stats_view.py" line="244" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="252" />
+        <location filename="../../ui/supervisor/stats_view.py" line="245" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="253" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="254" />
+        <location filename="../../ui/supervisor/stats_view.py" line="247" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="255" />
+        <location filename="../../ui/supervisor/stats_view.py" line="248" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="261" />
+        <location filename="../../ui/supervisor/stats_view.py" line="254" />
         <source>Cases decided</source>
         <translation>办件量（已作出决定）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="262" />
+        <location filename="../../ui/supervisor/stats_view.py" line="255" />
         <source>Handling time, min (median / P90)</source>
         <translation>办理时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="263" />
+        <location filename="../../ui/supervisor/stats_view.py" line="256" />
         <source>Waiting time, min (median / P90)</source>
         <translation>等候时长，分钟（中位数 / P90）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="264" />
+        <location filename="../../ui/supervisor/stats_view.py" line="257" />
         <source>First-submission pass rate</source>
         <translation>一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="265" />
+        <location filename="../../ui/supervisor/stats_view.py" line="258" />
         <source>… pre-reviewed</source>
         <translation>…其中经帮办预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="266" />
+        <location filename="../../ui/supervisor/stats_view.py" line="259" />
         <source>… not pre-reviewed</source>
         <translation>…其中未经预审</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="267" />
+        <location filename="../../ui/supervisor/stats_view.py" line="260" />
         <source>One-time notices issued</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="268" />
+        <location filename="../../ui/supervisor/stats_view.py" line="261" />
         <source>容缺 supplements overdue</source>
         <translation>容缺补交已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <location filename="../../ui/supervisor/stats_view.py" line="265" />
         <source>Start of handling to decision; nearest-rank percentiles</source>
         <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="274" />
+        <location filename="../../ui/supervisor/stats_view.py" line="267" />
         <source>Ticket to call (or start when no call time); only cases with a ticket</source>
         <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="276" />
+        <location filename="../../ui/supervisor/stats_view.py" line="269" />
         <source>Accepted cases among decided first-visit cases</source>
         <translation>首次提交并作出决定的案件中予以受理的比例</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="270" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="271" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="279" />
+        <location filename="../../ui/supervisor/stats_view.py" line="272" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="280" />
+        <location filename="../../ui/supervisor/stats_view.py" line="273" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="284" />
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <location filename="../../ui/supervisor/stats_view.py" line="278" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="286" />
+        <location filename="../../ui/supervisor/stats_view.py" line="279" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="280" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="288" />
+        <location filename="../../ui/supervisor/stats_view.py" line="281" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="292" />
+        <location filename="../../ui/supervisor/stats_view.py" line="285" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
+        <location filename="../../ui/supervisor/stats_view.py" line="286" />
         <location filename="../../ui/supervisor/stats_view.py" line="293" />
-        <location filename="../../ui/supervisor/stats_view.py" line="300" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
-        <location filename="../../ui/supervisor/stats_view.py" line="299" />
+        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="292" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <location filename="../../ui/supervisor/stats_view.py" line="287" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <location filename="../../ui/supervisor/stats_view.py" line="287" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <location filename="../../ui/supervisor/stats_view.py" line="288" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <location filename="../../ui/supervisor/stats_view.py" line="288" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="298" />
+        <location filename="../../ui/supervisor/stats_view.py" line="291" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="301" />
+        <location filename="../../ui/supervisor/stats_view.py" line="294" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="302" />
+        <location filename="../../ui/supervisor/stats_view.py" line="295" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -3990,155 +3990,155 @@
 <context>
     <name>UsersPanel</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="177" />
+        <location filename="../../ui/admin/users_panel.py" line="179" />
         <source>Enable (Ctrl+D)</source>
         <translation>启用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="177" />
-        <location filename="../../ui/admin/users_panel.py" line="324" />
+        <location filename="../../ui/admin/users_panel.py" line="179" />
+        <location filename="../../ui/admin/users_panel.py" line="329" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="183" />
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="185" />
+        <location filename="../../ui/admin/users_panel.py" line="326" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="188" />
+        <location filename="../../ui/admin/users_panel.py" line="190" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="196" />
+        <location filename="../../ui/admin/users_panel.py" line="198" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="200" />
+        <location filename="../../ui/admin/users_panel.py" line="202" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="210" />
+        <location filename="../../ui/admin/users_panel.py" line="212" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="216" />
+        <location filename="../../ui/admin/users_panel.py" line="218" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="226" />
+        <location filename="../../ui/admin/users_panel.py" line="228" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="235" />
+        <location filename="../../ui/admin/users_panel.py" line="237" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="237" />
+        <location filename="../../ui/admin/users_panel.py" line="239" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="239" />
-        <location filename="../../ui/admin/users_panel.py" line="264" />
+        <location filename="../../ui/admin/users_panel.py" line="241" />
+        <location filename="../../ui/admin/users_panel.py" line="267" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="240" />
+        <location filename="../../ui/admin/users_panel.py" line="242" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="240" />
+        <location filename="../../ui/admin/users_panel.py" line="242" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="250" />
+        <location filename="../../ui/admin/users_panel.py" line="252" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="307" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="318" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="319" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="315" />
+        <location filename="../../ui/admin/users_panel.py" line="320" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="316" />
+        <location filename="../../ui/admin/users_panel.py" line="321" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="317" />
+        <location filename="../../ui/admin/users_panel.py" line="322" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="323" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="326" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="322" />
+        <location filename="../../ui/admin/users_panel.py" line="327" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="323" />
+        <location filename="../../ui/admin/users_panel.py" line="328" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="325" />
+        <location filename="../../ui/admin/users_panel.py" line="330" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="322" />
+        <location filename="../../ui/admin/users_panel.py" line="327" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="323" />
+        <location filename="../../ui/admin/users_panel.py" line="328" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="324" />
+        <location filename="../../ui/admin/users_panel.py" line="329" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="325" />
+        <location filename="../../ui/admin/users_panel.py" line="330" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>

@@ -11,34 +11,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
 from clerk_app.clock import local_time
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import (
-    ResultLine,
-    TranslatedWidget,
-    ask,
-    button,
-    cell,
-    column,
-    fill,
-    key_of,
-    label,
-    page_key,
-    row,
-    set_headers,
-    table,
-)
+from ui.widgets.common import ResultLine, ask, cell, fill, key_of, set_headers, table
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-class CataloguePanel(TranslatedWidget):
+class CataloguePanel(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
@@ -53,7 +40,8 @@ class CataloguePanel(TranslatedWidget):
         self.path = QLineEdit()
         self.path.setObjectName("cataloguePath")
         self.path.returnPressed.connect(self.import_path)
-        self.path_label = label(buddy=self.path)
+        self.path_label = label()
+        self.path_label.setBuddy(self.path)
         self.browse_button = button("browseCatalogue", self.browse)
         self.import_button = button("importCatalogue", self.import_path)
         self.activate_button = button("activateCatalogue", self.activate_selected)
@@ -65,17 +53,17 @@ class CataloguePanel(TranslatedWidget):
         self.problems.setMaximumHeight(160)
         self.problems.hide()
         # Keys (the buttons' own mnemonics are lost on setText: actions keep theirs, issue 17 item 2).
-        self.import_action = page_key(self, "Ctrl+I", self.import_path)
-        self.activate_action = page_key(self, "Ctrl+E", self.activate_selected)
-        self.rollback_action = page_key(self, "Ctrl+Shift+Z", self.roll_back)
-        column(
+        self.import_action = shortcut(self, "Ctrl+I", self.import_path)
+        self.activate_action = shortcut(self, "Ctrl+E", self.activate_selected)
+        self.rollback_action = shortcut(self, "Ctrl+Shift+Z", self.roll_back)
+        add(
+            QVBoxLayout(self),
             self.intro,
             (self.table, 1),
-            row(1, self.activate_button, self.rollback_button),
-            row(self.path_label, (self.path, 1), self.browse_button, self.import_button),
+            add(QHBoxLayout(), 1, self.activate_button, self.rollback_button),
+            add(QHBoxLayout(), self.path_label, (self.path, 1), self.browse_button, self.import_button),
             self.result,
             self.problems,
-            parent=self,
         )
         self.retranslate()
         self.refresh()
@@ -194,7 +182,7 @@ class CataloguePanel(TranslatedWidget):
             else:
                 self._say(error_text(exc), error=True)
 
-        self.op = CoreOp(self, lambda _r, _c: change(), ok, title=title, on_failure=failed).run()
+        self.op = CoreOp(self, lambda _r, _c: change(), ok, title=title, on_failure=failed, ordered=True).run()
 
     def _say(self, text: str, *, error: bool = False, problems: str = "") -> None:
         self.result.say(text, error=error)

@@ -8,36 +8,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp
-from ui.widgets.common import ERROR_STYLE, OK_STYLE, TranslatedWidget, button, column, label, page_key, row
+from ui.widgets.common import ERROR_STYLE, OK_STYLE
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-class DevicesPanel(TranslatedWidget):
+class DevicesPanel(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
         self.ctx = host.ctx
         self.op: CoreOp | None = None
         self.intro = label(wrap=True)
-        self.card, self.scanner, self.printer = label("deviceCard"), label("deviceScanner"), label("devicePrinter")
-        self.printer_state = label("printerState", wrap=True)
+        self.card, self.scanner, self.printer = (
+            label(name="deviceCard"),
+            label(name="deviceScanner"),
+            label(name="devicePrinter"),
+        )
+        self.printer_state = label(name="printerState", wrap=True)
         self.diagnose_button = button("cardDiagnose", self.diagnose_card)
         self.check_button = button("checkPrinter", self.check_printer)
         self.test_page_button = button("printTestPage", self.print_test_page)
-        self.check_action = page_key(self, "Ctrl+T", self.check_printer)
-        self.test_page_action = page_key(self, "Ctrl+P", self.print_test_page)
+        self.check_action = shortcut(self, "Ctrl+T", self.check_printer)
+        self.test_page_action = shortcut(self, "Ctrl+P", self.print_test_page)
         self.card_label, self.scanner_label, self.printer_label = label(), label(), label()
         self.form = QFormLayout()
-        self.form.addRow(self.card_label, row((self.card, 1), self.diagnose_button))
+        self.form.addRow(self.card_label, add(QHBoxLayout(), (self.card, 1), self.diagnose_button))
         self.form.addRow(self.scanner_label, self.scanner)
-        self.form.addRow(self.printer_label, row((self.printer, 1), self.check_button, self.test_page_button))
+        self.form.addRow(
+            self.printer_label, add(QHBoxLayout(), (self.printer, 1), self.check_button, self.test_page_button)
+        )
         self.form.addRow("", self.printer_state)
-        column(self.intro, self.form, 1, parent=self)
+        add(QVBoxLayout(self), self.intro, self.form, 1)
         self.retranslate()
 
     def diagnose_card(self) -> None:

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from clerk_app.roles import Permission
 from ui.admin.catalogue_panel import CataloguePanel
 from ui.admin.devices_panel import DevicesPanel
 from ui.admin.settings_panel import SettingsPanel
 from ui.admin.users_panel import UsersPanel
-from ui.widgets.common import TranslatedWidget, column
+from ui.widgets.slim_b import Retranslating, add
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-class AdminPage(TranslatedWidget):
+class AdminPage(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
@@ -33,7 +33,7 @@ class AdminPage(TranslatedWidget):
         for panel in self._panels():
             if panel is not None:
                 self.tabs.addTab(panel, "")
-        column(self.tabs, parent=self)
+        add(QVBoxLayout(self), self.tabs)
         self.retranslate()
 
     def _panels(self) -> tuple[QWidget | None, ...]:

@@ -10,13 +10,23 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clerk_app import settings_labels
 from clerk_app.settings import Settings, bounds_of, choices_of
 from clerk_app.settings_service import change_settings, invalid_options
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import MARKED, ResultLine, TranslatedWidget, button, column, label, page_key, row, table
+from ui.widgets.common import MARKED, ResultLine, table
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -39,7 +49,7 @@ def _editor(name: str) -> QWidget:
     return QLineEdit()
 
 
-class SettingsPanel(TranslatedWidget):
+class SettingsPanel(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
@@ -60,8 +70,14 @@ class SettingsPanel(TranslatedWidget):
         self.result = ResultLine("settingsResult", host.show_status)
         self.save_button = button("saveSettings", self.save)
         self.revert_button = button("revertSettings", self.revert)
-        self.save_action = page_key(self, "Ctrl+S", self.save)
-        column(self.intro, (self.table, 1), self.result, row(1, self.revert_button, self.save_button), parent=self)
+        self.save_action = shortcut(self, "Ctrl+S", self.save)
+        add(
+            QVBoxLayout(self),
+            self.intro,
+            (self.table, 1),
+            self.result,
+            add(QHBoxLayout(), 1, self.revert_button, self.save_button),
+        )
         self.retranslate()
         self.revert()
 
@@ -122,6 +138,7 @@ class SettingsPanel(TranslatedWidget):
             lambda saved: self._saved(saved, changes),
             title=self.save_action.text(),
             on_failure=self._failed,
+            ordered=True,
         ).run()
 
     def _saved(self, saved: Settings, changes: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,7 +27,8 @@ from clerk_app.clock import local_time
 from clerk_app.roles import ROLE_LABELS, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, TranslatedWidget, ask, button, fill, label, page_key, row, set_headers, table
+from ui.widgets.common import ResultLine, ask, fill, set_headers, table
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -69,7 +71,7 @@ class AccountDialog(QDialog):
             self.role.addItem(i18n.text(ROLE_LABELS[role]), role.value)  # Qt keeps a str
         self.password = _line("accountPassword", secret=True)
         self.password2 = _line("accountPassword2", secret=True)
-        self.error = label("accountError", wrap=True, style="color: #8a1c1c;")
+        self.error = label(name="accountError", wrap=True, style="color: #8a1c1c;")
         form = QFormLayout()
         if not (password_only or role_only):
             form.addRow(self.tr("User name:"), self.username)
@@ -109,7 +111,7 @@ class AccountDialog(QDialog):
         (self.password if not self.role_only else self.role).setFocus()
 
 
-class UsersPanel(TranslatedWidget):
+class UsersPanel(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
         self.host = host
@@ -133,11 +135,11 @@ class UsersPanel(TranslatedWidget):
             ("role", "Ctrl+R", self.change_role),
         ):
             self.buttons[key] = button(f"user_{key}", slot)
-            self.key_actions[key] = page_key(self, keys, slot)
+            self.key_actions[key] = shortcut(self, keys, slot)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
-        layout.addLayout(row(*self.buttons.values(), 1))
+        layout.addLayout(add(QHBoxLayout(), *self.buttons.values(), 1))
         layout.addWidget(self.result)
         self.retranslate()
         self.refresh()
@@ -261,7 +263,9 @@ class UsersPanel(TranslatedWidget):
             self.refresh()
             self.result.say(error_text(exc), error=True)
 
-        self.op = CoreOp(self, lambda _r, _c: change(), ok, title=self.tr("User accounts"), on_failure=failed).run()
+        self.op = CoreOp(
+            self, lambda _r, _c: change(), ok, title=self.tr("User accounts"), on_failure=failed, ordered=True
+        ).run()
 
     def _open(
         self,
@@ -293,6 +297,7 @@ class UsersPanel(TranslatedWidget):
                 lambda _none: ok(v),
                 title=dialog.windowTitle(),
                 on_failure=lambda exc: dialog.show_error(error_text(exc)),
+                ordered=True,
             ).run()
 
         dialog.buttons.accepted.connect(submit)

@@ -26,25 +26,15 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QComboBox, QGridLayout, QScrollArea, QTableWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QScrollArea, QTableWidget, QVBoxLayout, QWidget
 
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
 from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, pie_label
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import (
-    TranslatedWidget,
-    button,
-    column,
-    date_edit,
-    fill,
-    label,
-    row,
-    set_day,
-    set_headers,
-    table,
-)
+from ui.widgets.common import date_edit, fill, set_day, set_headers, table
+from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -76,7 +66,7 @@ def _right_aligned(widget: QTableWidget) -> None:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class StatsPage(TranslatedWidget):
+class StatsPage(Retranslating, QWidget):
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
@@ -93,10 +83,13 @@ class StatsPage(TranslatedWidget):
         self.f_from = date_edit("statsFrom", today - dt.timedelta(days=29))
         self.f_to = date_edit("statsTo", today)
         self.range_label = label()
-        self.from_label, self.to_label = label(buddy=self.f_from), label(buddy=self.f_to)
+        self.from_label, self.to_label = label(), label()
+        self.from_label.setBuddy(self.f_from)
+        self.to_label.setBuddy(self.f_to)
         self.refresh_button = button("statsRefresh", self.refresh)
-        self.timing = label("statsTiming", style="color: #666;")
-        top = row(
+        self.timing = label(name="statsTiming", style="color: #666;")
+        top = add(
+            QHBoxLayout(),
             self.range_label,
             self.preset,
             self.from_label,
@@ -108,14 +101,14 @@ class StatsPage(TranslatedWidget):
             self.timing,
         )
 
-        self.kpis = {key: label(f"kpi_{key}", style=KPI_STYLE % "#1f3b5c") for key in KPI_KEYS}
+        self.kpis = {key: label(name=f"kpi_{key}", style=KPI_STYLE % "#1f3b5c") for key in KPI_KEYS}
         self.kpi_titles = {key: label(style="color: #555;") for key in KPI_KEYS}
         kpi_box = QGridLayout()
         for i, key in enumerate(KPI_KEYS):
             frame = QWidget()
             frame.setObjectName("kpiFrame")
             frame.setStyleSheet("#kpiFrame { background: #f4f7fb; border-radius: 6px; }")
-            column(self.kpi_titles[key], self.kpis[key], parent=frame)
+            add(QVBoxLayout(frame), self.kpi_titles[key], self.kpis[key])
             kpi_box.addWidget(frame, i // 4, i % 4)
 
         self.day_chart, self.day_view = _chart("chartPerDay")
@@ -134,14 +127,14 @@ class StatsPage(TranslatedWidget):
         self.table_titles = [label(style="font-weight: bold;") for _ in TABLES]
         tables = QGridLayout()
         for i, (title, widget) in enumerate(zip(self.table_titles, self._tables())):
-            tables.addLayout(column(title, widget), i // 3, i % 3, 1, 1 if i < 4 else 2)
+            tables.addLayout(add(QVBoxLayout(), title, widget), i // 3, i % 3, 1, 1 if i < 4 else 2)
 
         body = QWidget()
-        column(kpi_box, charts, tables, parent=body)
+        add(QVBoxLayout(body), kpi_box, charts, tables)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        column(top, (scroll, 1), parent=self)
+        add(QVBoxLayout(self), top, (scroll, 1))
         self.retranslate()
         self.refresh()
 

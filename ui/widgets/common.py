@@ -1,111 +1,29 @@
-"""Small builders the pages share, so each page says what it shows instead of how a widget is set up:
-read-only tables filled from rows of text, buttons and page keys, date fields, layouts from a list of
-parts, the result line under a panel (ok / error), and a base class whose ``retranslate()`` runs on a
-language change. Texts stay at the call sites (``self.tr("…")``) so lupdate still finds them."""
+"""Builders of the supervisor, search and admin pages, next to the general ones in ui.widgets.slim_b
+(labels, buttons, keys, layouts, the Retranslating mixin): long read-only lists filled from rows of
+text and sized once, date fields, the result line under a panel (ok / error) and a yes/no question.
+Texts stay at the call sites (``self.tr("…")``) so lupdate still finds them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QDateEdit,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
     QMessageBox,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 OK_STYLE = "color: #1e6b2f; background: #e8f5e9; padding: 6px;"
 ERROR_STYLE = "color: #8a1c1c; background: #fdecea; padding: 6px;"
 MARKED = QColor("#f8d7da")  # a row that needs attention (a broken audit event, a locked account, a bad setting)
-
-Part = QWidget | QLayout | int | tuple[QWidget, int]
-
-
-class TranslatedWidget(QWidget):
-    """A page or panel whose texts are set by ``retranslate()``, again on every language change."""
-
-    def retranslate(self) -> None:
-        raise NotImplementedError
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-
-def _add(layout: QBoxLayout, parts: Sequence[Part]) -> None:
-    for part in parts:
-        if isinstance(part, int):
-            layout.addStretch(part)
-        elif isinstance(part, tuple):
-            layout.addWidget(part[0], part[1])
-        elif isinstance(part, QLayout):
-            layout.addLayout(part)
-        else:
-            layout.addWidget(part)
-
-
-def row(*parts: Part) -> QHBoxLayout:
-    """A horizontal layout of widgets, layouts, stretches (an int) and ``(widget, stretch)``."""
-    layout = QHBoxLayout()
-    _add(layout, parts)
-    return layout
-
-
-def column(*parts: Part, parent: QWidget | None = None) -> QVBoxLayout:
-    """A vertical layout of the same parts; with ``parent``, that widget's layout."""
-    layout = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
-    _add(layout, parts)
-    return layout
-
-
-def page(*parts: Part) -> QWidget:
-    """A plain widget laid out as a column (a tab page)."""
-    widget = QWidget()
-    column(*parts, parent=widget)
-    return widget
-
-
-def label(name: str = "", *, wrap: bool = False, style: str = "", buddy: QWidget | None = None) -> QLabel:
-    widget = QLabel()
-    if name:
-        widget.setObjectName(name)
-    widget.setWordWrap(wrap)
-    if style:
-        widget.setStyleSheet(style)
-    if buddy is not None:
-        widget.setBuddy(buddy)
-    return widget
-
-
-def button(name: str, slot: Callable[[], object]) -> QPushButton:
-    widget = QPushButton()
-    widget.setObjectName(name)
-    widget.clicked.connect(lambda: slot())
-    return widget
-
-
-def page_key(owner: QWidget, keys: str, slot: Callable[[], object]) -> QAction:
-    """A key that works while the focus is anywhere inside ``owner`` (listed by the F12 overlay once
-    the caller gives the action its text)."""
-    action = QAction(owner)
-    action.setShortcut(QKeySequence(keys))
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.triggered.connect(lambda: slot())
-    owner.addAction(action)
-    return action
 
 
 def date_edit(name: str, day: dt.date | QDate) -> QDateEdit:
