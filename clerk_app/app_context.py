@@ -37,6 +37,7 @@ from clerk_app.queue import BuiltinQueue
 from clerk_app.result_documents import ResultDocumentService
 from clerk_app.retention import RetentionService
 from clerk_app.roles import system_actor
+from clerk_app.scan_session import ScanService
 from clerk_app.search import CaseSearch
 from clerk_app.security.crypto import FieldCipher, SearchIndex
 from clerk_app.security.hall_keys import HallKeys, open_hall
@@ -46,6 +47,7 @@ from clerk_app.store.db import open_store
 from clerk_app.sync.wiring import PUSHED_CALENDAR
 from clerk_app.users import UserService
 from clerk_app.wiring.devices import Devices
+from clerk_app.wiring.scanning import PipelineProcessor
 from clerk_app.workdays import WorkingDayCalendar
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ class AppContext:
     queue: BuiltinQueue  # 叫号: the built-in hall queue (clerk_app/queue.py, docs/queue.md)
     results: ResultDocumentService  # the back office's result documents, back at the window (出件)
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
+    scans: ScanService  # scan batches into checklist lines, pages processed on both cores
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
     printing: PrintingRuntime | None = None  # the print outbox and its worker (clerk_app/wiring/printing.py)
@@ -228,6 +231,7 @@ def build_context(
         queue=BuiltinQueue(sessions, clock, auditor, settings.window_no),
         results=ResultDocumentService(sessions, attachments, auditor),
         devices=devices,
+        scans=ScanService(pages, auditor, PipelineProcessor()),
         startup_warnings=warnings,
     )
     from clerk_app.wiring.printing import build_printing

@@ -15,19 +15,28 @@ The scanner (devices/scanners) and the image pipeline deliver processed pages on
   after Cancel is discarded. The pages filed before stay filed (the clerk sees them and can delete
   them); :meth:`finish` reports the batch — filed, blank dropped, ignored, cancelled or failed — and
   audits it as ``scan.batch`` (counts only).
+
+:class:`ScanService` (built by the composition root as ``ctx.scans``) runs a whole batch: the
+scanner feeds on the calling thread, the image pipeline processes pages on both cores while it does
+(the ``PageProcessor`` port, implemented over devices/imaging in clerk_app/wiring/scanning.py), and
+the session files each page in scan order as soon as it is ready. It returns the batch's
+:class:`ScanOutcome`; the UI only starts it, shows progress and thumbnails, and offers Cancel.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from clerk_app.audit import Auditor
-from clerk_app.errors import ClerkAppError
+from clerk_app.errors import ClerkAppError, UserCancelled
 from clerk_app.pages import PageService, PageView
 from clerk_app.roles import Actor
+
+log = logging.getLogger(__name__)
 
 
 class ProcessedPage(Protocol):
@@ -57,6 +66,7 @@ class ScanOutcome:
     cancelled: bool
     error: ClerkAppError | None
     rescan: bool
+    refused: tuple[ClerkAppError, ...] = ()  # file import: files that could not be read (nothing filed)
 
     @property
     def partial(self) -> bool:
@@ -120,11 +130,22 @@ class ScanSession:
             self.on_filed(view)
         return view
 
+    def ignore(self) -> None:
+        """Count a page that is not filed because it came after Cancel."""
+        with self._lock:
+            self._ignored += 1
+
     def cancel(self) -> None:
         """Stop filing now; what was filed stays."""
         self._cancelled.set()
 
-    def finish(self, error: BaseException | None = None, *, cancelled: bool = False) -> ScanOutcome:
+    def finish(
+        self,
+        error: BaseException | None = None,
+        *,
+        cancelled: bool = False,
+        refused: tuple[ClerkAppError, ...] = (),
+    ) -> ScanOutcome:
         """The batch's result (once); audited as ``scan.batch`` with counts only. ``cancelled``: the
         scanner reports the run as cancelled (its ``ScanCancelled``), which is not a failure."""
         with self._lock:
@@ -139,6 +160,7 @@ class ScanSession:
                 cancelled=cancelled,
                 error=failure,
                 rescan=self.replace_page is not None,
+                refused=refused,
             )
         outcome = self._outcome
         self.auditor.record_now(
@@ -153,4 +175,140 @@ class ScanSession:
             failed=outcome.error is not None,
             rescan=outcome.rescan,
         )
+        return outcome
+
+
+# -- running a batch ---------------------------------------------------------------------------------
+class ScannedPage(Protocol):
+    """A sheet as the scanner delivers it (devices.scanners.base.ScannedPage)."""
+
+    @property
+    def image(self) -> Any: ...
+
+    @property
+    def dpi(self) -> int: ...
+
+
+class ScanProgress(Protocol):
+    """devices.scanners.base.ScanProgress."""
+
+    @property
+    def pages_done(self) -> int: ...
+
+    @property
+    def page_fraction(self) -> float: ...
+
+
+class BatchScanner(Protocol):
+    """An open scanner (devices.scanners.base.Scanner) or a file importer: ``scan_batch`` blocks and
+    hands each sheet to ``on_page`` as it is read; it raises a ClerkAppError with the pages delivered
+    (a UserCancelled on cancel); an exception from ``on_page`` stops it and comes out unchanged."""
+
+    def scan_batch(
+        self,
+        options: Any,
+        on_page: Callable[[Any], None],
+        on_progress: Callable[[Any], None] | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> object: ...
+
+
+class PageBatch(Protocol):
+    """Pages processed while the scanner feeds (devices.imaging.batch.PipelinedPages): each processed
+    page goes to the callback given to ``PageProcessor.batch``, in submission order."""
+
+    def submit(self, image: Any, dpi: int | None = None) -> None: ...
+
+    def close(self) -> None:
+        """Deliver every submitted page; raise the error of a failed page not raised yet."""
+
+    def abort(self) -> None:
+        """Drop what is not delivered yet."""
+
+
+class PageProcessor(Protocol):
+    def batch(self, preset: str, on_processed: Callable[[ProcessedPage], object]) -> PageBatch: ...
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """Where a batch goes and how its pages are treated (chosen by the clerk when it starts)."""
+
+    case_id: str
+    line_code: str
+    preset: str = "auto"
+    drop_blank: bool = False
+    replace_page: int | None = None  # rescan this page in place
+
+
+class ScanService:
+    """Runs scan batches into checklist lines (see the module docstring). Qt-free; ``run`` blocks, so
+    the UI calls it off the GUI thread."""
+
+    def __init__(self, pages: PageService, auditor: Auditor, processor: PageProcessor) -> None:
+        self.pages, self.auditor, self.processor = pages, auditor, processor
+
+    def run(
+        self,
+        actor: Actor,
+        scanner: BatchScanner,
+        options: Any,
+        request: ScanRequest,
+        *,
+        on_filed: Callable[[PageView], None] | None = None,
+        on_progress: Callable[[int, float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ScanOutcome:
+        """Scan one batch and file its pages; returns what the batch amounts to (also when the scanner
+        failed or the clerk cancelled: the pages filed before stay).
+
+        - Pages go through the pipeline on worker threads while the scanner reads the next sheet and
+          are filed in scan order, each as soon as it and the pages before it are ready.
+        - ``cancel``: the scanner stops (a sheet in the middle of its read is discarded); the pages it
+          delivered before are still processed and filed; nothing delivered after is filed.
+        - A scanner fault (jam, cover open, unplugged …) keeps every page delivered before it. A page
+          the pipeline refuses, or a filing that fails (disk full), stops the scanner: the pages before
+          it are filed, the later ones are not.
+        - An unexpected exception (a bug) is re-raised after the batch was audited."""
+        cancel = cancel or threading.Event()
+        session = ScanSession(
+            self.pages,
+            self.auditor,
+            actor,
+            request.case_id,
+            request.line_code,
+            drop_blank=request.drop_blank,
+            replace_page=request.replace_page,
+            on_filed=on_filed,
+        )
+        batch = self.processor.batch(request.preset, session.file)
+
+        def on_page(page: ScannedPage) -> None:  # the scanner's thread
+            if cancel.is_set():  # read after Cancel: discarded (the scanner normally stops itself)
+                session.ignore()
+                return
+            batch.submit(page.image, page.dpi)
+
+        def progress(p: ScanProgress) -> None:
+            if on_progress is not None:
+                on_progress(p.pages_done, p.page_fraction)
+
+        error: BaseException | None = None
+        result: object = None
+        try:
+            result = scanner.scan_batch(options, on_page, progress, cancel)
+        except BaseException as exc:
+            error = exc
+        try:  # the pages delivered before the end (or the fault, or Cancel) are filed
+            batch.close()
+        except BaseException as exc:  # a page refused by the pipeline or a failed filing
+            if error is None or isinstance(error, UserCancelled):
+                error = exc
+            else:  # the scanner's fault is what the clerk acts on; the page error goes to the log
+                log.warning("scan batch: a page failed after a scanner fault: %s", exc)
+        cancelled = isinstance(error, UserCancelled)
+        refused = tuple(getattr(result, "refused", ()))
+        outcome = session.finish(error, cancelled=cancelled, refused=refused)
+        if error is not None and not isinstance(error, ClerkAppError):
+            raise error
         return outcome

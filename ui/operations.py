@@ -116,6 +116,10 @@ class BackgroundOp:
     ``work(report, cancel_event)`` runs on a pool thread; ``report(done, total, text)`` feeds a progress
     dialog; it should check ``cancel_event`` between steps. UserCancelled is not reported as failure.
     ``ordered=True`` runs it on the one core-writes thread (after the ops started before it).
+    ``post(item)`` (from the work, any thread) hands one result of a long run to ``on_item`` on the GUI
+    thread as it comes, in order, before the final result (e.g. each page of a scan batch).
+    ``thread_name``: run on a thread of its own instead of the shared pool — for work that waits on a
+    device for minutes (a scan batch), so it never holds one of the pool's few threads.
     """
 
     _alive: set[BackgroundOp] = set()
@@ -130,6 +134,8 @@ class BackgroundOp:
         owner: QObject | None = None,
         *,
         ordered: bool = False,
+        on_item: Callable[[Any], None] | None = None,
+        thread_name: str | None = None,
     ) -> None:
         self.cancel_event = threading.Event()
         self._work, self._ok, self._err, self._cancelled = work, on_success, on_failure, on_cancelled
@@ -139,13 +145,18 @@ class BackgroundOp:
         # signed out), the result is dropped instead of touching a deleted C++ object.
         self._owner = owner
         self._relay = Relay()
+        self._on_item, self._thread_name = on_item, thread_name
+        self.post: Callable[[Any], None] = self._relay.wrap(self._item) if on_item else _ignore
 
     def start(self) -> BackgroundOp:
         BackgroundOp._alive.add(self)
         relay = self._relay
         progress = relay.wrap(self._report) if self._on_progress else _ignore
         job = _Job(self._work, relay.wrap(self._finish_ok), relay.wrap(self._finish_err), progress, self.cancel_event)
-        (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(job)
+        if self._thread_name:
+            threading.Thread(target=job.run, name=self._thread_name, daemon=True).start()
+        else:
+            (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(job)
         return self
 
     def cancel(self) -> None:
@@ -153,6 +164,10 @@ class BackgroundOp:
 
     def _owner_gone(self) -> bool:
         return self._owner is not None and not shiboken6.isValid(self._owner)
+
+    def _item(self, item: Any) -> None:
+        if self._on_item is not None and not self._owner_gone():
+            self._on_item(item)
 
     def _report(self, done: int, total: int, text: str) -> None:
         if self._on_progress is not None and not self._owner_gone():

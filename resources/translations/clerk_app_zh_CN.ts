@@ -1433,12 +1433,12 @@
 <context>
     <name>CoreOp</name>
     <message>
-        <location filename="../../ui/operations.py" line="224" />
+        <location filename="../../ui/operations.py" line="239" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="284" />
+        <location filename="../../ui/operations.py" line="299" />
         <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
         <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
     </message>
@@ -2607,7 +2607,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="596" />
+        <location filename="../../ui/scanning/panel.py" line="581" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -3103,192 +3103,192 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="228" />
+        <location filename="../../ui/scanning/panel.py" line="211" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229" />
+        <location filename="../../ui/scanning/panel.py" line="212" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="230" />
+        <location filename="../../ui/scanning/panel.py" line="213" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="231" />
+        <location filename="../../ui/scanning/panel.py" line="214" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="232" />
+        <location filename="../../ui/scanning/panel.py" line="215" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="236" />
+        <location filename="../../ui/scanning/panel.py" line="219" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="237" />
+        <location filename="../../ui/scanning/panel.py" line="220" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="238" />
+        <location filename="../../ui/scanning/panel.py" line="221" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="239" />
+        <location filename="../../ui/scanning/panel.py" line="222" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="240" />
+        <location filename="../../ui/scanning/panel.py" line="223" />
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件… (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="241" />
+        <location filename="../../ui/scanning/panel.py" line="224" />
         <source>Import PDF or image files into the focused line</source>
         <translation>导入 PDF 或图片文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="242" />
+        <location filename="../../ui/scanning/panel.py" line="225" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="244" />
+        <location filename="../../ui/scanning/panel.py" line="227" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="245" />
+        <location filename="../../ui/scanning/panel.py" line="228" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="246" />
+        <location filename="../../ui/scanning/panel.py" line="229" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="247" />
+        <location filename="../../ui/scanning/panel.py" line="230" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="248" />
+        <location filename="../../ui/scanning/panel.py" line="231" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="249" />
+        <location filename="../../ui/scanning/panel.py" line="232" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="263" />
+        <location filename="../../ui/scanning/panel.py" line="246" />
         <source>Flatbed</source>
         <translation>平板</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="264" />
+        <location filename="../../ui/scanning/panel.py" line="247" />
         <source>Document feeder</source>
         <translation>自动进纸器</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="265" />
+        <location filename="../../ui/scanning/panel.py" line="248" />
         <source>Feeder, both sides</source>
         <translation>自动进纸器（双面）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="268" />
+        <location filename="../../ui/scanning/panel.py" line="251" />
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="269" />
+        <location filename="../../ui/scanning/panel.py" line="252" />
         <source>Text (black and white)</source>
         <translation>文字（黑白）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="270" />
+        <location filename="../../ui/scanning/panel.py" line="253" />
         <source>Text (gray)</source>
         <translation>文字（灰度）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="271" />
+        <location filename="../../ui/scanning/panel.py" line="254" />
         <source>Mixed (photos)</source>
         <translation>图文混排（含照片）</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="272" />
+        <location filename="../../ui/scanning/panel.py" line="255" />
         <source>Colour</source>
         <translation>彩色</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="284" />
+        <location filename="../../ui/scanning/panel.py" line="267" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="305" />
+        <location filename="../../ui/scanning/panel.py" line="283" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="323" />
+        <location filename="../../ui/scanning/panel.py" line="301" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="394" />
+        <location filename="../../ui/scanning/panel.py" line="372" />
         <source>blank?</source>
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="422" />
+        <location filename="../../ui/scanning/panel.py" line="400" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="424" />
+        <location filename="../../ui/scanning/panel.py" line="402" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="467" />
+        <location filename="../../ui/scanning/panel.py" line="449" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="488" />
+        <location filename="../../ui/scanning/panel.py" line="468" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="499" />
+        <location filename="../../ui/scanning/panel.py" line="473" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="504" />
+        <location filename="../../ui/scanning/panel.py" line="478" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="507" />
+        <location filename="../../ui/scanning/panel.py" line="480" />
         <source>%1 files not imported: %2</source>
         <translation>%1 个文件未导入：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="570" />
+        <location filename="../../ui/scanning/panel.py" line="555" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

@@ -92,7 +92,7 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     assert panel.line.currentData() == "PREMISES"
     panel.source.setCurrentIndex(panel.source.findData(ScanSource.FLATBED))
     panel.dpi.setCurrentIndex(panel.dpi.findData(100))
-    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+    with qtbot.waitSignal(panel.scan_finished, timeout=30000):
         qtbot.mouseClick(panel.scan_button, Qt.MouseButton.LeftButton)
     scanned = ctx.pages.counts(cid)["PREMISES"]
     assert scanned >= 1

@@ -44,7 +44,7 @@ def make_panel(qtbot, window, case_id, backend) -> ScanningPanel:
 def scan_and_wait(qtbot, panel: ScanningPanel, source: ScanSource = ScanSource.ADF) -> None:
     panel.source.setCurrentIndex(panel.source.findData(source))
     panel.dpi.setCurrentIndex(panel.dpi.findData(100))
-    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+    with qtbot.waitSignal(panel.scan_finished, timeout=30000):
         qtbot.mouseClick(panel.scan_button, Qt.MouseButton.LeftButton)
 
 
@@ -110,7 +110,7 @@ def test_rescan_replaces_the_selected_page(qtbot, desk, translations):
     panel.thumbnails.setCurrentRow(0)
     panel.rotate_page(90)
     panel.dpi.setCurrentIndex(panel.dpi.findData(150))
-    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+    with qtbot.waitSignal(panel.scan_finished, timeout=30000):
         panel.rescan_page()
     pages = panel.pages.pages(case_id, panel.line_code)
     assert len(pages) == 2
@@ -134,7 +134,7 @@ def test_cancel_keeps_pages(qtbot, desk, translations):
     panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=40, line_delay=0.01))
     panel.source.setCurrentIndex(panel.source.findData(ScanSource.ADF))
     panel.dpi.setCurrentIndex(panel.dpi.findData(100))
-    with qtbot.waitSignal(panel.bridge.finished, timeout=30000):
+    with qtbot.waitSignal(panel.scan_finished, timeout=30000):
         panel.start_scan()
         qtbot.waitUntil(lambda: panel.thumbnails.count() >= 1, timeout=20000)
         assert panel.cancel_button.isEnabled()

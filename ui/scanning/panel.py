@@ -1,11 +1,12 @@
 """The scanning panel: device, source, profile and dpi; scan into the checklist line that has focus;
 thumbnails of that line's pages with rotate / move / delete / rescan; a zoomable page viewer.
 
-Scans run on the ``ScanJob`` thread of devices/scanners; each page is processed there and handed to
-the core's ``ScanSession`` (clerk_app/scan_session.py), which decides what is filed where — line,
-order, blank pages, rescan, cancel, what a partial batch keeps — and audits the batch. The panel only
-shows progress and thumbnails and asks; it hears about pages through queued Qt signals
-(``_ScanBridge``), so widgets are only touched on the GUI thread.
+A batch is the core's scan service (``ctx.scans``, clerk_app/scan_session.py): it drives the
+scanner, has the pages processed on both cores while the feeder runs, and decides what is filed
+where — line, order, blank pages, rescan, cancel, what a partial batch keeps — and audits the batch.
+The panel conducts nothing: it starts the batch through the one op mechanism (ui/operations.py
+``BackgroundOp``, on a thread of its own), shows progress and a thumbnail per filed page (``post`` /
+``on_item``) and the outcome, and offers Cancel.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,53 +40,40 @@ from PySide6.QtWidgets import (
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.pages import PageService, PageView
-from clerk_app.scan_session import ScanSession
-from devices.imaging.pipeline import PagePipeline, Preset
+from clerk_app.scan_session import ScanOutcome, ScanRequest
+from devices.imaging.pipeline import Preset
 from devices.scanners.base import (
     ColourMode,
     DeviceInfo,
-    ScanJob,
-    ScannedPage,
     Scanner,
     ScannerBackend,
     ScanOptions,
-    ScanProgress,
     ScanSource,
 )
-from devices.scanners.errors import ScanCancelled
+from ui.operations import BackgroundOp, error_text
 
 log = logging.getLogger(__name__)
 
 THUMB = 160
 
 
-class _ScanBridge(QObject):
-    """Carries ScanJob callbacks (scan thread) to the GUI thread."""
-
-    page_filed = Signal(object)  # PageView
-    progress = Signal(int, float)  # pages done, fraction of the current page
-    finished = Signal(object, object)  # BatchResult | None, ClerkAppError | None
-    devices = Signal(object)  # list[DeviceInfo] | ClerkAppError
-
-
 class ScanningPanel(QWidget):
     """``window`` gives ``ctx``, ``actor`` and ``current_case`` (the MainWindow, or a stand-in)."""
 
     status_changed = Signal(str)  # device status for the status bar
+    scan_finished = Signal(object)  # ScanOutcome, or the unexpected exception, once the batch ended
 
     def __init__(
         self,
         window: Any,
         backend: ScannerBackend | None | str = "settings",
         pages: PageService | None = None,
-        pipeline: PagePipeline | None = None,
     ) -> None:
         super().__init__()
         self.window_ = window
         self.ctx = window.ctx
         self.actor = window.actor
         self.pages = pages or self.ctx.pages
-        self.pipeline = pipeline or PagePipeline()
         self._backend_error: ClerkAppError | None = None
         if backend == "settings":
             try:
@@ -94,17 +82,12 @@ class ScanningPanel(QWidget):
                 self._backend_error, backend = exc, None
         self.backend: ScannerBackend | None = backend  # type: ignore[assignment]
         self.scanner: Scanner | None = None
-        self.job: ScanJob | None = None
+        self.job: BackgroundOp | None = None  # the batch being scanned (ctx.scans.run off the GUI thread)
+        self._rescan = False
+        self._job_ended = threading.Event()
         self.case_id: str | None = None
         self.line_code: str | None = None
-        self.session: ScanSession | None = None  # the batch being scanned (clerk_app/scan_session.py)
         self._caps: tuple[Scanner, Any] | None = None
-
-        self.bridge = _ScanBridge()
-        self.bridge.page_filed.connect(self._page_filed)
-        self.bridge.progress.connect(self._progress)
-        self.bridge.finished.connect(self._finished)
-        self.bridge.devices.connect(self._devices_listed)
 
         self.device = QComboBox()
         self.device.setObjectName("scanDevice")
@@ -286,20 +269,15 @@ class ScanningPanel(QWidget):
             self.scan_button.setEnabled(False)
             return
         backend = self.backend
+        BackgroundOp(
+            lambda _report, _cancel: backend.list_devices(),
+            self._devices_listed,
+            lambda exc: self._set_status(error_text(exc)),
+            owner=self,
+            thread_name="scan-devices",
+        ).start()
 
-        def work() -> None:
-            try:
-                self.bridge.devices.emit(backend.list_devices())
-            except ClerkAppError as exc:
-                self.bridge.devices.emit(exc)
-
-        threading.Thread(target=work, name="scan-devices", daemon=True).start()
-
-    def _devices_listed(self, result: object) -> None:
-        if isinstance(result, ClerkAppError):
-            self._set_status(result.user_message())
-            return
-        devices: list[DeviceInfo] = list(result)  # type: ignore[call-overload]
+    def _devices_listed(self, devices: list[DeviceInfo]) -> None:
         _refill(self.device, [(info.label, info.id) for info in devices])
         if not devices:
             self._set_status(self.tr("No scanner found"))
@@ -431,70 +409,66 @@ class ScanningPanel(QWidget):
         scanner = scanner or self.scanner
         if self.job is not None or scanner is None or not self.case_id or not self.line_code:
             return
-        case_id, line_code = self.case_id, self.line_code
-        preset = self.profile.currentData() or Preset.AUTO
-        drop_blank = self.drop_blank.isChecked()
         options = self.options()
         if replace_page is not None:
             options = ScanOptions(source=options.source, dpi=options.dpi, mode=options.mode, max_pages=1)
-        bridge, pipeline = self.bridge, self.pipeline
-        # What happens to each page (line, order, blank, rescan, cancel) is the core's scan session.
-        session = ScanSession(
-            self.pages,
-            self.ctx.auditor,
-            self.actor,
-            case_id,
-            line_code,
-            drop_blank=drop_blank,
+        request = ScanRequest(
+            self.case_id,
+            self.line_code,
+            preset=Preset(self.profile.currentData() or Preset.AUTO).value,
+            drop_blank=self.drop_blank.isChecked(),
             replace_page=replace_page,
-            on_filed=bridge.page_filed.emit,
         )
+        scans, actor = self.ctx.scans, self.actor
+        ended = self._job_ended = threading.Event()
 
-        def on_page(page: ScannedPage) -> None:  # scan thread
-            session.file(pipeline.process(page.image, page.dpi, preset))
+        def work(report: Any, cancel: Any) -> ScanOutcome:  # the op's own thread; widgets untouched
+            try:
+                return scans.run(
+                    actor,
+                    scanner,
+                    options,
+                    request,
+                    on_filed=op.post,
+                    on_progress=lambda done, fraction: report(int(min(1.0, fraction) * 100), 100, str(done)),
+                    cancel=cancel,
+                )
+            finally:
+                ended.set()
 
-        def on_progress(progress: ScanProgress) -> None:  # scan thread
-            bridge.progress.emit(progress.pages_done, progress.page_fraction)
-
-        self.session = session
-        self.job = ScanJob(
-            scanner,
-            options,
-            on_page,
-            on_progress,
-            on_done=lambda result, error: bridge.finished.emit(result, error),
+        op = BackgroundOp(
+            work,
+            self._finished,
+            self._failed,
+            on_progress=self._progress,
+            owner=self,
+            on_item=self._page_filed,
+            thread_name="scan-job",
         )
+        self.job, self._rescan = op, replace_page is not None
         self._set_status(self.tr("Scanning…"))
         self.progress_bar.setValue(0)
         self._update_enabled()
-        self.job.start()
+        op.start()
 
     def cancel_scan(self) -> None:
-        if self.session is not None:
-            self.session.cancel()
         if self.job is not None:
             self.job.cancel()
 
     def _page_filed(self, view: PageView) -> None:
-        if self.session is not None and self.session.replace_page is None:
+        if not self._rescan:
             self._add_thumbnail(view)
         current = getattr(self.window_, "current_case", None)
         if current is not None:
             current.touch()
 
-    def _progress(self, pages_done: int, fraction: float) -> None:
-        self.progress_bar.setValue(int(min(1.0, fraction) * 100))
-        page = pages_done if fraction >= 1.0 else pages_done + 1
+    def _progress(self, percent: int, _total: int, pages_done: str) -> None:
+        self.progress_bar.setValue(percent)
+        page = int(pages_done or 0) + (0 if percent >= 100 else 1)
         self.progress_bar.setFormat(self.tr("Page %1: %p%").replace("%1", str(max(1, page))))
 
-    def _finished(self, result: object, error: object) -> None:
+    def _finished(self, outcome: ScanOutcome) -> None:
         self.job = None
-        session, self.session = self.session, None
-        if session is None:
-            return
-        outcome = session.finish(
-            error if isinstance(error, BaseException) else None, cancelled=isinstance(error, ScanCancelled)
-        )
         if outcome.cancelled:
             self._set_status(self.tr("Cancelled; %1 pages kept").replace("%1", str(outcome.filed)))
         elif outcome.error is not None:
@@ -502,14 +476,25 @@ class ScanningPanel(QWidget):
             log.warning("scan failed: %s", outcome.error)
         else:
             text = self.tr("%1 pages scanned").replace("%1", str(outcome.filed))
-            refused = getattr(result, "refused", ())  # file import: files that could not be read
-            if refused:
-                text += "；" + self.tr("%1 files not imported: %2").replace("%1", str(len(refused))).replace(
-                    "%2", refused[0].user_message()
+            if outcome.refused:  # file import: files that could not be read
+                text += "；" + self.tr("%1 files not imported: %2").replace("%1", str(len(outcome.refused))).replace(
+                    "%2", outcome.refused[0].user_message()
                 )
             self._set_status(text)
-        self.progress_bar.setValue(100 if error is None else self.progress_bar.value())
-        if outcome.rescan:
+        if outcome.error is None and not outcome.cancelled:
+            self.progress_bar.setValue(100)
+        self._ended(outcome.rescan)
+        self.scan_finished.emit(outcome)
+
+    def _failed(self, exc: BaseException) -> None:
+        """Unexpected (a bug): said in general words, the detail is in the log; filed pages stay."""
+        self.job = None
+        self._set_status(error_text(exc))
+        self._ended(self._rescan)
+        self.scan_finished.emit(exc)
+
+    def _ended(self, rescan: bool) -> None:
+        if rescan:
             self.refresh_pages()
         if self.case_id:
             self.set_case(self.case_id)  # page counts in the line list
@@ -580,9 +565,9 @@ class ScanningPanel(QWidget):
         self.page_buttons["rescan"].setEnabled(ready)
 
     def closeEvent(self, event: Any) -> None:
-        self.cancel_scan()
+        self.cancel_scan()  # the batch stops after the sheet being read; what it delivered is filed
         if self.job is not None:
-            self.job.wait(5)
+            self._job_ended.wait(5)
         if self.scanner is not None:
             self.scanner.close()
         super().closeEvent(event)

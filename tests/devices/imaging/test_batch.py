@@ -1,5 +1,6 @@
 """PipelinedPages: pages of a batch processed on worker threads come back complete and in page order,
-the same as processed one by one; a failing page stops the batch after the pages before it."""
+the same as processed one by one, one delivery at a time and without waiting for the next sheet; a
+failing page or a failing delivery stops the batch after the pages before it; abort drops the rest."""
 
 from __future__ import annotations
 
@@ -35,16 +36,75 @@ def test_pages_come_back_in_order_and_equal_to_one_by_one() -> None:
     expected = [pipeline.process(im, 100, Preset.AUTO).data for im in images]
     got: list[ProcessedPage] = []
     threads: set[str] = set()
+    inside, overlap = threading.Lock(), []
 
     def deliver(page: ProcessedPage) -> None:
+        if not inside.acquire(blocking=False):
+            overlap.append(page)
         threads.add(threading.current_thread().name)
+        time.sleep(0.01)
         got.append(page)
+        inside.release()
 
     with PipelinedPages(pipeline, deliver) as batch:
         for im in images:
             batch.submit(im, 100, Preset.AUTO)
     assert [p.data for p in got] == expected
-    assert threads == {threading.current_thread().name}  # delivered on the submitting thread
+    assert not overlap  # never two deliveries at a time
+    assert threads <= {"page-pipeline_0", "page-pipeline_1", threading.current_thread().name}
+
+
+def test_a_page_is_delivered_without_waiting_for_the_next_sheet() -> None:
+    """The scanner may take seconds for the next sheet: the page before it is filed meanwhile."""
+    delivered = threading.Event()
+    batch = PipelinedPages(PagePipeline(), lambda page: delivered.set())
+    batch.submit(render_sample_page(dpi=100, seed=1), 100)
+    assert delivered.wait(30)  # no further submit, no close
+    batch.close()
+
+
+def test_abort_drops_what_is_not_delivered() -> None:
+    release = threading.Event()
+    delivered: list[ProcessedPage] = []
+
+    class Held(PagePipeline):
+        def process(self, image, dpi=None, preset=Preset.AUTO):  # type: ignore[no-untyped-def]
+            if image.width == 121:
+                release.wait(10)
+            return super().process(image, dpi, preset)
+
+    batch = PipelinedPages(Held(), delivered.append)
+    batch.submit(Image.new("L", (120, 160), 240), 100)
+    batch.submit(Image.new("L", (121, 160), 240), 100)  # held
+    batch.submit(Image.new("L", (120, 160), 240), 100)
+    deadline = time.monotonic() + 10
+    while not delivered and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    batch.abort()
+    assert len(delivered) in (1, 2)  # the first surely; the held one only if it won the race
+    with pytest.raises(RuntimeError):
+        batch.submit(Image.new("L", (120, 160), 240), 100)
+
+
+def test_a_failing_delivery_stops_the_batch() -> None:
+    from clerk_app.attachments import StorageFull
+
+    delivered: list[ProcessedPage] = []
+
+    def deliver(page: ProcessedPage) -> None:
+        if len(delivered) == 1:
+            raise StorageFull(detail="ENOSPC in test")
+        delivered.append(page)
+
+    batch = PipelinedPages(PagePipeline(), deliver)
+    small = Image.new("L", (120, 160), 240)
+    with pytest.raises(StorageFull):
+        for _ in range(6):
+            batch.submit(small, 100)
+        batch.close()
+    assert len(delivered) == 1
+    batch.close()  # raised once: closing again is quiet
 
 
 def test_in_flight_pages_are_bounded() -> None:
