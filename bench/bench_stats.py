@@ -123,6 +123,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    from ui.operations import busy
     from ui.supervisor.stats_view import StatsPage
 
     app = QApplication.instance() or QApplication([])
@@ -131,7 +132,7 @@ def main() -> None:
         page = StatsPage(SimpleNamespace(ctx=ctx, actor=sup))
         page.resize(1366, 800)
         page.show()
-        while page.op.busy:  # the figures are read off the GUI thread (CoreOp)
+        while busy(page):  # the figures are read off the GUI thread (CoreOp)
             app.processEvents()
         app.processEvents()
         page.close()

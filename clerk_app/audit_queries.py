@@ -21,13 +21,37 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import audit_labels, i18n
 from clerk_app.audit import Auditor, ChainBreak
-from clerk_app.clock import CHINA_TZ, Clock
+from clerk_app.clock import CHINA_TZ, Clock, local_time
+from clerk_app.corrections import CORRECTABLE
 from clerk_app.errors import ClerkAppError, NotFound
-from clerk_app.roles import Actor, Permission
+from clerk_app.lifecycle import status_label
+from clerk_app.roles import Actor, Permission, role_label
 from clerk_app.store.models import AuditEvent, Case, CaseCorrection
 from clerk_app.version import app_version
 
 EXPORT_LIMIT = 100_000
+
+_INTACT = i18n.register(
+    "audit.chain_intact", "哈希链完整：已校验 {n} 条记录。", "Hash chain intact: {n} events verified."
+)
+_BROKEN = i18n.register(
+    "audit.chain_broken", "哈希链断裂于第 {seq} 条（{why}）{where}", "Hash chain BROKEN at event {seq} ({why}){where}"
+)
+_WHY = {
+    reason: i18n.register(f"audit.chain_{key}", zh, en)
+    for reason, key, zh, en in (
+        ("hash mismatch", "altered", "该记录被篡改", "the event was altered"),
+        ("link mismatch", "link", "与上一条记录的链接不符", "the link to the previous event is wrong"),
+        ("sequence gap", "gap", "缺少记录", "an event is missing"),
+        ("head mismatch", "head", "末尾的记录被删除", "events were removed at the end"),
+    )
+}
+_CASE_HEADER = i18n.register(
+    "audit.case_header",
+    "案件 {number} · {item}（{code}）· 状态：{status} · {window} 号窗口",
+    "Case {number} · {item} ({code}) · status {status} · window {window}",
+)
+_VOIDED = i18n.register("audit.case_voided", "已作废：{reason}", "Voided: {reason}")
 
 
 class ExportFailed(ClerkAppError):
@@ -90,6 +114,19 @@ class AuditRow:
     def detail_text(self) -> str:
         return json.dumps(self.detail, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
+    def cells(self) -> tuple[str, ...]:
+        """The row as the audit page lists it: No., time, user, role, station, action, case, detail."""
+        return (
+            str(self.seq),
+            local_time(self.at, seconds=True),
+            audit_labels.actor_label(self.actor),
+            role_label(self.role),
+            self.station,
+            self.action_label(),
+            self.case_label(),
+            self.detail_label(),
+        )
+
 
 @dataclass(frozen=True)
 class ChainStatus:
@@ -97,6 +134,15 @@ class ChainStatus:
     broken: ChainBreak | None
     broken_row: AuditRow | None
     events: int
+
+    def message(self) -> str:
+        """What the supervisor reads: intact with the count, or where and how the chain breaks."""
+        if self.broken is None:
+            return i18n.text(_INTACT, n=self.events)
+        why = _WHY.get(self.broken.reason)
+        row = self.broken_row
+        where = f" — {local_time(row.at, seconds=True)} · {row.actor} · {row.action_label()}" if row else ""
+        return i18n.text(_BROKEN, seq=self.broken.seq, why=i18n.text(why) if why else self.broken.reason, where=where)
 
 
 @dataclass(frozen=True)
@@ -109,6 +155,18 @@ class CaseHeader:
     window_no: str
     void_reason: str | None
 
+    def describe(self) -> str:
+        """One line about the case (and a second with the void reason, if voided)."""
+        text = i18n.text(
+            _CASE_HEADER,
+            number=self.case_number or "—",
+            item=self.item_name,
+            code=self.item_code,
+            status=status_label(self.status),
+            window=self.window_no,
+        )
+        return text + ("\n" + i18n.text(_VOIDED, reason=self.void_reason) if self.void_reason else "")
+
 
 @dataclass(frozen=True)
 class CorrectionEntry:
@@ -119,6 +177,18 @@ class CorrectionEntry:
     reason: str
     actor: str
     at: dt.datetime
+
+    def cells(self) -> tuple[str, ...]:
+        """Time, user, field, original value, corrected value, reason."""
+        field_label = i18n.text(CORRECTABLE[self.field][1]) if self.field in CORRECTABLE else self.field
+        return (
+            local_time(self.at, seconds=True),
+            self.actor,
+            field_label,
+            self.old_value or "—",
+            self.new_value or "—",
+            self.reason,
+        )
 
 
 @dataclass(frozen=True)

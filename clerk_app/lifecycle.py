@@ -100,6 +100,22 @@ STATUS_LABELS = {
         (S.VOID, "已作废", "Void"),
     )
 }
+_MATERIAL_REQUESTED = i18n.register("status.material_requested", "部门要求补正", "Material requested by the department")
+
+
+def status_label(value: str | None) -> str:
+    """A stored case status as people read it: "—" for none; the back office's 补正 request (no local
+    counterpart); an unknown code as it is."""
+    if not value:
+        return "—"
+    if value == "material_requested":
+        return i18n.text(_MATERIAL_REQUESTED)
+    try:
+        return i18n.text(STATUS_LABELS[CaseStatus(value)])
+    except ValueError:
+        return value
+
+
 LINE_STATUS_LABELS = {
     s: i18n.register(f"line.{s.value}", zh, en)
     for s, zh, en in (

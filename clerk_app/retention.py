@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.attachments import AttachmentStore
 from clerk_app.audit import Auditor
-from clerk_app.clock import Clock
+from clerk_app.clock import Clock, local_time
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.persons import TOMBSTONE, PersonRepository
 from clerk_app.result_documents import RESULT_KEY
@@ -69,6 +69,17 @@ class PurgedCase:
     actor: str
     persons: int
     files: int
+    case_number: str | None = None
+
+    def cells(self) -> tuple[str, ...]:
+        """Purged at, case (number, or id before one was given), by, personal records, files."""
+        return (
+            local_time(self.purged_at, seconds=True),
+            self.case_number or self.case_id,
+            self.actor,
+            str(self.persons),
+            str(self.files),
+        )
 
 
 class RetentionService:
@@ -193,14 +204,23 @@ class RetentionService:
         """The purge records, newest first (for the supervisor's list)."""
         actor.require(Permission.AUDIT_READ_ALL)
         with self._sessions() as s:
-            rows = s.scalars(
-                select(AuditEvent).where(AuditEvent.action == PURGE_ACTION).order_by(AuditEvent.seq.desc()).limit(limit)
+            rows = s.execute(
+                select(AuditEvent, Case.case_number)
+                .outerjoin(Case, Case.id == AuditEvent.case_id)
+                .where(AuditEvent.action == PURGE_ACTION)
+                .order_by(AuditEvent.seq.desc())
+                .limit(limit)
             ).all()
         return [
             PurgedCase(
-                r.case_id or "", r.at, r.actor, int(_d(r.detail).get("persons", 0)), int(_d(r.detail).get("files", 0))
+                r.case_id or "",
+                r.at,
+                r.actor,
+                int(_d(r.detail).get("persons", 0)),
+                int(_d(r.detail).get("files", 0)),
+                number,
             )
-            for r in rows
+            for r, number in rows
         ]
 
 

@@ -81,6 +81,16 @@ ROLE_LABELS = {
     Role.ADMIN: i18n.register("role.admin", "系统管理员", "Administrator"),
     Role.SYSTEM: i18n.register("role.system", "系统", "System"),
 }
+
+
+def role_label(value: str) -> str:
+    """A stored role code as people read it (an unknown one as it is)."""
+    try:
+        return i18n.text(ROLE_LABELS[Role(value)])
+    except ValueError:
+        return value
+
+
 PERMISSION_LABELS = {
     p: i18n.register(f"perm.{p.value}", zh, en)
     for p, zh, en in (

@@ -337,10 +337,6 @@ class UserService:
             user.failed_attempts, user.locked_until = 0, None
             self._auditor.record(s, actor, "user.password_reset", target=username)
 
-    def list_users(self) -> list[User]:
-        with self._sessions() as s:
-            return list(s.scalars(select(User).order_by(User.username)))
-
 
 UNKNOWN_USER_PREFIX = "?"  # audit_events.actor of a failed login with a name no account has
 

@@ -24,6 +24,7 @@ from tests.helpers.supervision import accepted_case  # noqa: E402
 from testsupport.stats_data import generate, insert_rows  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.operations import busy  # noqa: E402
 
 
 def settle(app) -> None:
@@ -64,13 +65,15 @@ def main() -> None:
     audit = window.pages["audit"]
     window.show_page(audit)
     audit.verify_button.click()
+    while busy(audit):  # verification, then the trail read again, off the GUI thread (CoreOp)
+        app.processEvents()
     settle(app)
     window.grab().save(str(out / "audit.png"))
 
     stats = window.pages["stats"]
     window.show_page(stats)
     stats.refresh()
-    while stats.op.busy:  # read off the GUI thread (CoreOp)
+    while busy(stats):  # read off the GUI thread (CoreOp)
         app.processEvents()
     print("stats page refresh", round(stats.load_seconds * 1000), "ms")
     settle(app)

@@ -247,350 +247,300 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="416" />
+        <location filename="../../ui/supervisor/audit_view.py" line="104" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="254" />
+        <location filename="../../ui/supervisor/audit_view.py" line="170" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="289" />
-        <location filename="../../ui/supervisor/audit_view.py" line="302" />
+        <location filename="../../ui/supervisor/audit_view.py" line="218" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="317" />
-        <location filename="../../ui/supervisor/audit_view.py" line="323" />
+        <location filename="../../ui/supervisor/audit_view.py" line="233" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="332" />
-        <source>Hash chain intact: %1 events verified.</source>
-        <translation>哈希链完整：已校验 %1 条记录。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="339" />
-        <source>the event was altered</source>
-        <translation>该记录被篡改</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="340" />
-        <source>the link to the previous event is wrong</source>
-        <translation>与上一条记录的链接不符</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="341" />
-        <source>an event is missing</source>
-        <translation>缺少记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="342" />
-        <source>events were removed at the end</source>
-        <translation>末尾的记录被删除</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="348" />
-        <source>Hash chain BROKEN at event %1 (%2)%3</source>
-        <translation>哈希链断裂于第 %1 条（%2）%3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="393" />
+        <location filename="../../ui/supervisor/audit_view.py" line="268" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="419" />
+        <location filename="../../ui/supervisor/audit_view.py" line="291" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="419" />
+        <location filename="../../ui/supervisor/audit_view.py" line="291" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="420" />
+        <location filename="../../ui/supervisor/audit_view.py" line="292" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="503" />
-        <source>Case %1 · %2 (%3) · status %4 · window %5</source>
-        <translation>案件 %1 · %2（%3）· 状态：%4 · %5 号窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="511" />
-        <source>Voided: %1</source>
-        <translation>已作废：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="542" />
+        <location filename="../../ui/supervisor/audit_view.py" line="378" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="556" />
+        <location filename="../../ui/supervisor/audit_view.py" line="388" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="556" />
+        <location filename="../../ui/supervisor/audit_view.py" line="388" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="601" />
-        <source>locked until %1</source>
-        <translation>锁定至 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="601" />
-        <source>active</source>
-        <translation>正常</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="648" />
+        <location filename="../../ui/supervisor/audit_view.py" line="454" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="681" />
+        <location filename="../../ui/supervisor/audit_view.py" line="469" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="691" />
+        <location filename="../../ui/supervisor/audit_view.py" line="479" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="208" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
-        <location filename="../../ui/supervisor/audit_view.py" line="741" />
-        <location filename="../../ui/supervisor/audit_view.py" line="772" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="531" />
+        <location filename="../../ui/supervisor/audit_view.py" line="566" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="437" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="714" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="719" />
+        <location filename="../../ui/supervisor/audit_view.py" line="507" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="720" />
+        <location filename="../../ui/supervisor/audit_view.py" line="508" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="721" />
+        <location filename="../../ui/supervisor/audit_view.py" line="509" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="722" />
+        <location filename="../../ui/supervisor/audit_view.py" line="510" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="723" />
+        <location filename="../../ui/supervisor/audit_view.py" line="511" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="724" />
+        <location filename="../../ui/supervisor/audit_view.py" line="512" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="728" />
+        <location filename="../../ui/supervisor/audit_view.py" line="516" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="729" />
+        <location filename="../../ui/supervisor/audit_view.py" line="517" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="730" />
+        <location filename="../../ui/supervisor/audit_view.py" line="518" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="731" />
+        <location filename="../../ui/supervisor/audit_view.py" line="519" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="732" />
+        <location filename="../../ui/supervisor/audit_view.py" line="520" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="733" />
+        <location filename="../../ui/supervisor/audit_view.py" line="521" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="735" />
+        <location filename="../../ui/supervisor/audit_view.py" line="525" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="736" />
-        <location filename="../../ui/supervisor/audit_view.py" line="753" />
+        <location filename="../../ui/supervisor/audit_view.py" line="526" />
+        <location filename="../../ui/supervisor/audit_view.py" line="541" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="737" />
-        <location filename="../../ui/supervisor/audit_view.py" line="754" />
-        <location filename="../../ui/supervisor/audit_view.py" line="764" />
+        <location filename="../../ui/supervisor/audit_view.py" line="527" />
+        <location filename="../../ui/supervisor/audit_view.py" line="542" />
+        <location filename="../../ui/supervisor/audit_view.py" line="552" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="738" />
-        <location filename="../../ui/supervisor/audit_view.py" line="764" />
+        <location filename="../../ui/supervisor/audit_view.py" line="528" />
+        <location filename="../../ui/supervisor/audit_view.py" line="554" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="739" />
+        <location filename="../../ui/supervisor/audit_view.py" line="529" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="740" />
+        <location filename="../../ui/supervisor/audit_view.py" line="530" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="742" />
+        <location filename="../../ui/supervisor/audit_view.py" line="532" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="746" />
+        <location filename="../../ui/supervisor/audit_view.py" line="534" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="747" />
+        <location filename="../../ui/supervisor/audit_view.py" line="535" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="748" />
+        <location filename="../../ui/supervisor/audit_view.py" line="536" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="749" />
+        <location filename="../../ui/supervisor/audit_view.py" line="537" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="750" />
+        <location filename="../../ui/supervisor/audit_view.py" line="538" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="755" />
+        <location filename="../../ui/supervisor/audit_view.py" line="543" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="757" />
+        <location filename="../../ui/supervisor/audit_view.py" line="545" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="758" />
+        <location filename="../../ui/supervisor/audit_view.py" line="546" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="756" />
+        <location filename="../../ui/supervisor/audit_view.py" line="544" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="761" />
+        <location filename="../../ui/supervisor/audit_view.py" line="548" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="762" />
+        <location filename="../../ui/supervisor/audit_view.py" line="549" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="764" />
+        <location filename="../../ui/supervisor/audit_view.py" line="553" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="764" />
+        <location filename="../../ui/supervisor/audit_view.py" line="555" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="764" />
+        <location filename="../../ui/supervisor/audit_view.py" line="556" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="766" />
+        <location filename="../../ui/supervisor/audit_view.py" line="558" />
         <source>&amp;Unlock account</source>
         <translation>解锁账号(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="768" />
+        <location filename="../../ui/supervisor/audit_view.py" line="560" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="770" />
+        <location filename="../../ui/supervisor/audit_view.py" line="562" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="772" />
+        <location filename="../../ui/supervisor/audit_view.py" line="565" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="772" />
+        <location filename="../../ui/supervisor/audit_view.py" line="567" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="772" />
+        <location filename="../../ui/supervisor/audit_view.py" line="568" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="772" />
+        <location filename="../../ui/supervisor/audit_view.py" line="569" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -3013,12 +2963,12 @@
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="137" />
+        <location filename="../../ui/supervisor/audit_view.py" line="74" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="144" />
+        <location filename="../../ui/supervisor/audit_view.py" line="81" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>

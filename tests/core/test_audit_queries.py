@@ -99,3 +99,39 @@ def test_exports_are_audited_and_hold_no_personal_data(world, q):
     exports = q.search(sup, AuditFilter(action="audit.export"))
     assert [e.detail["format"] for e in exports] == ["pdf", "csv"]
     assert exports[0].detail["filter"] == {"case_id": cid} and exports[1].detail["rows"] == len(rows) - 1
+
+
+def test_what_the_audit_page_shows(world, q):
+    """Rows, the chain message, the case header and corrections as the supervisor reads them, in
+    both languages (clerk_app.i18n)."""
+    from clerk_app import i18n
+    from clerk_app.lifecycle import status_label
+    from clerk_app.roles import role_label
+
+    clerk, sup = world.login("clerk"), world.login("supervisor")
+    cid = accepted_case(world, clerk)
+    CorrectionService(world.ctx.sessions, world.clock, world.ctx.auditor).correct(sup, cid, "window_no", "09", "录错")
+    tl = q.case_timeline(sup, cid)
+    create = tl.events[0].cells()
+    assert create[2:4] == ("clerk", "窗口受理人员") and create[5] == "新建案件" and create[6] == tl.case.case_number
+    assert (
+        tl.case.describe().startswith(f"案件 {tl.case.case_number} · ")
+        and "状态：已受理 · 09 号窗口" in tl.case.describe()
+    )
+    assert tl.corrections[0].cells()[2:] == ("窗口号", "01", "09", "录错")
+    assert q.verify(sup).message().startswith("哈希链完整：已校验 ")
+    with world.ctx.engine.begin() as c:
+        c.execute(text("UPDATE audit_events SET actor = 'someone' WHERE seq = 4"))
+    broken = q.verify(sup)
+    assert broken.message().startswith("哈希链断裂于第 4 条（该记录被篡改） — ") and "someone" in broken.message()
+    assert (
+        role_label("nobody") == "nobody"
+        and status_label(None) == "—"
+        and status_label("material_requested") == "部门要求补正"
+    )
+    i18n.set_language("en")
+    try:
+        assert broken.message().startswith("Hash chain BROKEN at event 4 (the event was altered)")
+        assert status_label("accepted") == "Accepted" and role_label("clerk") == "Window clerk"
+    finally:
+        i18n.set_language("zh_CN")

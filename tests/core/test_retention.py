@@ -82,6 +82,8 @@ def test_purge_removes_exactly_what_it_should(world, tmp_path):
     assert svc.purge(sup, 180).cases == 0
     listed = svc.purged(sup)
     assert [x.case_id for x in listed] == [old] and listed[0].persons == 1
+    number = world.ctx.cases.get(sup, old).case_number
+    assert listed[0].case_number == number and listed[0].cells()[1:4] == (number, "supervisor", "1")
     with world.ctx.sessions() as s:
         actions = list(s.scalars(select(AuditEvent.action).where(AuditEvent.action.startswith("retention."))))
     assert actions == ["retention.purge_case", "retention.run", "retention.run"]

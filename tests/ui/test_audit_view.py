@@ -15,6 +15,7 @@ from clerk_app.audit_queries import AuditFilter
 from clerk_app.store.models import AuditEvent
 from tests.helpers.core import make_world
 from tests.helpers.supervision import ID_NUMBER, accepted_case, deliver
+from ui.operations import busy
 from ui.supervisor.audit_view import AuditPage
 
 
@@ -30,7 +31,18 @@ def _page(qtbot, world, username="supervisor"):
     page = AuditPage(SimpleNamespace(ctx=world.ctx, actor=actor))
     qtbot.addWidget(page)
     page.show()
+    _done(qtbot, page)
     return page
+
+
+def _done(qtbot, page):
+    """Reading the trail and every change run off the GUI thread (CoreOp)."""
+    qtbot.waitUntil(lambda: not busy(page), timeout=10000)
+
+
+def _click(qtbot, page, button):
+    button.click()
+    _done(qtbot, page)
 
 
 def _rows(table, col):
@@ -44,11 +56,11 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
     assert page.tabs.tabText(0) == "审计记录"
     assert page.events.rowCount() > 5
     page.f_user.setCurrentIndex(page.f_user.findData("clerk"))
-    page.apply_button.click()
+    _click(qtbot, page, page.apply_button)
     assert set(_rows(page.events, 2)) == {"clerk"}
     page.f_user.setCurrentIndex(0)
     page.f_action.setEditText("case.")
-    page.apply_button.click()
+    _click(qtbot, page, page.apply_button)
     codes = [page.events.item(i, 5).toolTip() for i in range(page.events.rowCount())]
     assert all(a.startswith("case.") for a in codes) and page.events.rowCount() >= 3
     # what the supervisor reads: Chinese labels, case numbers, details as text (issue 17 item 5)
@@ -63,15 +75,17 @@ def test_filters_and_tampering_shown(qtbot, world, translations):
 
     page.verify_button.click()  # off the GUI thread (CoreOp); the button comes back when done
     qtbot.waitUntil(lambda: "完整" in page.chain_label.text(), timeout=10000)
+    _done(qtbot, page)
     assert page.verify_button.isEnabled()
     with world.ctx.engine.begin() as c:
         c.execute(text("UPDATE audit_events SET detail = '{\"item\": \"OTHER\"}' WHERE action = 'case.create'"))
     with world.ctx.sessions() as s:
         seq = s.scalar(select(AuditEvent.seq).where(AuditEvent.action == "case.create"))
     page.f_user.setCurrentIndex(page.f_user.findData("supervisor"))  # a filter that hides the event
-    page.apply_button.click()
+    _click(qtbot, page, page.apply_button)
     page.verify_button.click()
     qtbot.waitUntil(lambda: "被篡改" in page.chain_label.text() or "断裂" in page.chain_label.text(), timeout=10000)
+    _done(qtbot, page)  # the trail is read again without the filters that hid the broken event
     assert f"第 {seq} 条" in page.chain_label.text() or str(seq) in page.chain_label.text()
     assert "被篡改" in page.chain_label.text() or "断裂" in page.chain_label.text()
     row = page.broken_row_index()
@@ -88,7 +102,7 @@ def test_an_export_that_cannot_be_written_says_so_and_the_page_stays(qtbot, worl
     page.inform = shown.append
     page.export("csv")
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
-    assert "无法写入" in shown[0] and getattr(page, "last_export", None) is None
+    assert "无法写入" in shown[0] and page.last_export is None
     assert not page.op.busy
 
 
@@ -115,7 +129,7 @@ def test_exports_are_written_and_audited(qtbot, world, translations, tmp_path):
     page = _page(qtbot, world)
     page.choose_export_path = lambda suggested, fmt: str(tmp_path / suggested)
     csv_path = page.export("csv")
-    qtbot.waitUntil(lambda: getattr(page, "last_export", None) == csv_path, timeout=10000)
+    qtbot.waitUntil(lambda: page.last_export == csv_path, timeout=10000)
     pdf_path = page.export("pdf")
     qtbot.waitUntil(lambda: page.last_export == pdf_path, timeout=20000)
     assert csv_path.name.endswith(".csv") and pdf_path.read_bytes().startswith(b"%PDF")
@@ -124,6 +138,7 @@ def test_exports_are_written_and_audited(qtbot, world, translations, tmp_path):
     sup = world.login("supervisor")
     exports = page.queries.search(sup, AuditFilter(action="audit.export"))
     assert [e.detail["format"] for e in exports] == ["pdf", "csv"]
+    _done(qtbot, page)
     assert "导出审计报告" in _rows(page.events, 5)  # the list shows the export event too
 
 
@@ -153,11 +168,11 @@ def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
         return fill
 
     page.ask = answer({"field": "window_no", "value": "08", "reason": "窗口号录错"})
-    page.correct_button.click()
+    _click(qtbot, page, page.correct_button)
     assert page.corrections_table.rowCount() == 1
     assert [page.corrections_table.item(0, c).text() for c in (2, 3, 4, 5)] == ["窗口号", "01", "08", "窗口号录错"]
     page.ask = answer({"reason": "重复受理"})
-    page.void_button.click()
+    _click(qtbot, page, page.void_button)
     assert "已作废" in page.case_header.text() and "重复受理" in page.case_header.text()
     assert not page.void_button.isEnabled()
     actions = _rows(page.timeline, 5)
@@ -175,7 +190,7 @@ def test_unlock_account_and_retention_list(qtbot, world, translations):
     row = next(i for i in range(page.accounts.rowCount()) if page.accounts.item(i, 0).text() == "clerk")
     assert "锁定" in page.accounts.item(row, 3).text()
     page.accounts.selectRow(row)
-    page.unlock_button.click()
+    _click(qtbot, page, page.unlock_button)
     assert "锁定" not in page.accounts.item(row, 3).text()
     clerk = world.login("clerk")  # works again
     cid = accepted_case(world, clerk)

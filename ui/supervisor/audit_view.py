@@ -3,7 +3,9 @@ event shown and selected), audited CSV/PDF export; a case tab with the case's ti
 applicant (masked, full value on request with a reason — supervisors see full values only here),
 corrections and void; accounts (unlock); retention (due cases, purge, purged list).
 
-Core: clerk_app.audit_queries, clerk_app.corrections, clerk_app.retention, UserService.unlock.
+Core: clerk_app.audit_queries (rows, chain message, case header, corrections as shown),
+clerk_app.corrections, clerk_app.retention, UserService.accounts / unlock. Reading the trail,
+verifying, exporting, purging and every change run off the GUI thread (CoreOp).
 """
 
 from __future__ import annotations
@@ -13,23 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -38,80 +33,23 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.audit_labels import action_label, actor_label
-from clerk_app.audit_queries import AuditFilter, AuditRow, ExportFailed, day_range
+from clerk_app.audit_queries import AuditFilter, AuditRow, ChainStatus, ExportFailed, day_range
 from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
-from clerk_app.roles import ROLE_LABELS, Permission, Role
-from ui.operations import CoreOp, error_text, show_error
+from clerk_app.lifecycle import CaseStatus
+from clerk_app.roles import Permission, role_label
+from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
+from ui.widgets.common import MARKED, cell, date_edit, fill, key_of, set_day, set_headers, table
 from ui.widgets.reveal import RevealLabel
+from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 PAGE_SIZE = 500
-BROKEN = QColor("#f8d7da")
-
-
-def _when(value: dt.datetime | None) -> str:
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
-
-
-def _role(value: str) -> str:
-    try:
-        return i18n.text(ROLE_LABELS[Role(value)])
-    except ValueError:
-        return value
-
-
-def _status(value: str) -> str:
-    try:
-        return i18n.text(STATUS_LABELS[CaseStatus(value)])
-    except ValueError:
-        return value
-
-
-def _table(name: str, columns: int) -> QTableWidget:
-    t = QTableWidget(0, columns)
-    t.setObjectName(name)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    # Interactive + one resizeColumnsToContents() after filling: ResizeToContents would re-measure
-    # every row on each setItem (seconds for a few hundred rows).
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
-
-
-def _fill_events(table: QTableWidget, rows: list[AuditRow], *, append: bool = False) -> None:
-    start = table.rowCount() if append else 0
-    table.setRowCount(start + len(rows))
-    for i, r in enumerate(rows, start):
-        values = (
-            str(r.seq),
-            _when(r.at),
-            actor_label(r.actor),
-            _role(r.role),
-            r.station,
-            r.action_label(),
-            r.case_label(),
-            r.detail_label(),
-        )
-        for col, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if col == 0:
-                item.setData(Qt.ItemDataRole.UserRole, r.seq)
-            elif col == 5:
-                item.setToolTip(r.action)  # the stored code, for the technically minded
-            elif col == 6:
-                item.setData(Qt.ItemDataRole.UserRole, r.case_id)
-            table.setItem(i, col, item)
-    table.resizeColumnsToContents()
-    table.setColumnWidth(7, max(table.columnWidth(7), 200))
+GOOD_STYLE, BAD_STYLE = "color: #1e6b34; font-weight: bold;", "color: #b3261e; font-weight: bold;"
 
 
 class ReasonDialog(QDialog):
@@ -122,7 +60,6 @@ class ReasonDialog(QDialog):
         parent: QWidget,
         title: str,
         value_label: str | None = None,
-        value: str = "",
         fields: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -131,11 +68,11 @@ class ReasonDialog(QDialog):
         form = QFormLayout(self)
         self.field = QComboBox()
         self.field.setObjectName("correctionField")
-        for key, label in fields or []:
-            self.field.addItem(label, key)
+        for key, text in fields or []:
+            self.field.addItem(text, key)
         if fields:
             form.addRow(self.tr("Field"), self.field)
-        self.value = QLineEdit(value)
+        self.value = QLineEdit()
         self.value.setObjectName("correctionValue")
         if value_label:
             form.addRow(value_label, self.value)
@@ -151,35 +88,36 @@ class ReasonDialog(QDialog):
         form.addRow(buttons)
 
 
-class AuditPage(QWidget):
+class AuditPage(Retranslating, QWidget):
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
-        ctx, self.actor = window.ctx, window.actor
-        self.ctx = ctx
-        self.queries = ctx.audit_queries
-        self.corrections = ctx.corrections
-        self.retention = ctx.retention
+        self.ctx, self.actor = window.ctx, window.actor
+        self.queries = self.ctx.audit_queries
+        self.corrections = self.ctx.corrections
+        self.retention = self.ctx.retention
+        self.op: CoreOp | None = None
+        self.last_export: Path | None = None
         # Overridable in tests: where an export is written, and how a dialog is answered.
         self.choose_export_path: Callable[[str, str], str | None] = self._ask_path
         self.ask: Callable[[QDialog], bool] = lambda d: d.exec() == QDialog.DialogCode.Accepted
-        self.inform: Callable[[str], None] = self._inform_box
+        self.inform: Callable[[str], object] = lambda text: QMessageBox.information(self, self.tr("Audit"), text)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("auditTabs")
-        self.tabs.addTab(self._trail_tab(), "")
-        self.tabs.addTab(self._case_tab(), "")
-        self.tabs.addTab(self._accounts_tab(), "")
-        self.tabs.addTab(self._retention_tab(), "")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
+        for tab in (self._trail_tab(), self._case_tab(), self._accounts_tab(), self._retention_tab()):
+            self.tabs.addTab(tab, "")
+        add(QVBoxLayout(self), self.tabs)
         self.retranslate()
         self.reload_choices()
         self.apply_filter()
 
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None], title: str, **kw: Any) -> None:
+        """Core work off the GUI thread (the trail may hold millions of events)."""
+        self.op = CoreOp(self, lambda _report, _cancel: work(), done, title=title, **kw).run()
+
     # -- trail --------------------------------------------------------------------------------
     def _trail_tab(self) -> QWidget:
-        w = QWidget()
         self.f_user, self.f_role, self.f_action = QComboBox(), QComboBox(), QComboBox()
         for name, combo in (("filterUser", self.f_user), ("filterRole", self.f_role), ("filterAction", self.f_action)):
             combo.setObjectName(name)
@@ -187,83 +125,59 @@ class AuditPage(QWidget):
             combo.setMinimumWidth(120)
         self.f_case = QLineEdit()
         self.f_case.setObjectName("filterCase")
-        today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
-        self.f_from, self.f_to = QDateEdit(), QDateEdit()
-        for name, edit, day in (
-            ("filterFrom", self.f_from, today - dt.timedelta(days=30)),
-            ("filterTo", self.f_to, today),
-        ):
-            edit.setObjectName(name)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate(day.year, day.month, day.day))
-        self.apply_button = QPushButton()
-        self.apply_button.setObjectName("applyFilter")
-        self.apply_button.clicked.connect(self.apply_filter)
         self.f_case.returnPressed.connect(self.apply_filter)
-        self.filter_labels = [QLabel() for _ in range(6)]
+        today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
+        self.f_from = date_edit("filterFrom", today - dt.timedelta(days=30))
+        self.f_to = date_edit("filterTo", today)
+        self.apply_button = button("applyFilter", self.apply_filter)
+        self.filter_labels = [label() for _ in range(6)]
         top = QHBoxLayout()
-        for label, widget in zip(
+        for text, widget in zip(
             self.filter_labels, (self.f_user, self.f_role, self.f_action, self.f_case, self.f_from, self.f_to)
         ):
-            label.setBuddy(widget)
-            top.addWidget(label)
-            top.addWidget(widget)
-        top.addWidget(self.apply_button)
-        top.addStretch(1)
-        self.chain_label = QLabel()
-        self.chain_label.setObjectName("chainStatus")
-        self.chain_label.setWordWrap(True)
-        self.verify_button = QPushButton()
-        self.verify_button.setObjectName("verifyChain")
-        self.verify_button.clicked.connect(self.verify_chain)
-        self.csv_button, self.pdf_button, self.more_button = QPushButton(), QPushButton(), QPushButton()
-        self.csv_button.setObjectName("exportCsv")
-        self.pdf_button.setObjectName("exportPdf")
-        self.more_button.setObjectName("loadMore")
-        self.csv_button.clicked.connect(lambda: self.export("csv"))
-        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
-        self.more_button.clicked.connect(self.load_more)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("eventCount")
-        self.events = _table("auditEvents", 8)
+            text.setBuddy(widget)
+            add(top, text, widget)
+        add(top, self.apply_button, 1)
+        self.chain_label = label(name="chainStatus", wrap=True)
+        self.verify_button = button("verifyChain", self.verify_chain)
+        self.csv_button = button("exportCsv", lambda: self.export("csv"))
+        self.pdf_button = button("exportPdf", lambda: self.export("pdf"))
+        self.more_button = button("loadMore", self.load_more)
+        self.count_label = label(name="eventCount")
+        self.events = table("auditEvents", 8)
         self.events.itemActivated.connect(self._open_event_case)
-        bar = QHBoxLayout()
-        bar.addWidget(self.verify_button)
-        bar.addWidget(self.chain_label, 1)
-        bar.addWidget(self.count_label)
-        bar.addWidget(self.more_button)
-        bar.addWidget(self.csv_button)
-        bar.addWidget(self.pdf_button)
-        layout = QVBoxLayout(w)
-        layout.addLayout(top)
-        layout.addWidget(self.events, 1)
-        layout.addLayout(bar)
         self._broken_seq: int | None = None
-        return w
+        bar = add(
+            QHBoxLayout(),
+            self.verify_button,
+            (self.chain_label, 1),
+            self.count_label,
+            self.more_button,
+            self.csv_button,
+            self.pdf_button,
+        )
+        return _tab(top, (self.events, 1), bar)
 
     def reload_choices(self) -> None:
         users, roles, actions = self.queries.choices(self.actor)
-        for combo, values, label in (
+        for combo, values, text_of in (
             (self.f_user, users, actor_label),
-            (self.f_role, roles, _role),
+            (self.f_role, roles, role_label),
             (self.f_action, actions, action_label),
         ):
             current = combo.currentData()
             combo.clear()
             combo.addItem(self.tr("(all)"), "")
             for v in values:
-                combo.addItem(label(v) if label else v, v)
-            idx = combo.findData(current)
-            combo.setCurrentIndex(max(0, idx))
+                combo.addItem(text_of(v), v)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
 
     def current_filter(self) -> AuditFilter:
         def value(combo: QComboBox) -> str | None:
             text = combo.currentText().strip()
-            data = combo.currentData()
             if combo.isEditable() and text and combo.itemText(combo.currentIndex()) != text:
                 return text  # typed by hand (e.g. an action prefix "case.")
-            return data or None
+            return combo.currentData() or None
 
         start, end = day_range(to_date(self.f_from.date()), to_date(self.f_to.date()))
         case_id = None
@@ -272,115 +186,77 @@ class AuditPage(QWidget):
                 case_id = self.queries.find_case(self.actor, self.f_case.text())
             except ClerkAppError:
                 case_id = self.f_case.text().strip()
-        return AuditFilter(
-            actor=value(self.f_user),
-            role=value(self.f_role),
-            action=value(self.f_action),
-            case_id=case_id,
-            start=start,
-            end=end,
-        )
+        role, action = value(self.f_role), value(self.f_action)
+        return AuditFilter(actor=value(self.f_user), role=role, action=action, case_id=case_id, start=start, end=end)
 
     def apply_filter(self) -> None:
-        flt = self.current_filter()
-        rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE)
-        _fill_events(self.events, rows)
-        total = self.queries.count(self.actor, flt)
-        self.count_label.setText(self.tr("%1 of %2 events").replace("%1", str(len(rows))).replace("%2", str(total)))
-        self.more_button.setEnabled(len(rows) < total)
-        self._mark_broken()
+        self._read_events(None)
 
     def load_more(self) -> None:
-        if self.events.rowCount() == 0:
-            return
-        last = self._cell(self.events, self.events.rowCount() - 1, 0).data(Qt.ItemDataRole.UserRole)
+        last = key_of(self.events, self.events.rowCount() - 1)
+        if isinstance(last, int):
+            self._read_events(last)
+
+    def _read_events(self, before_seq: int | None) -> None:
+        """A page of the filtered trail (and the count) off the GUI thread; appended after ``before_seq``."""
         flt = self.current_filter()
-        rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE, before_seq=last)
-        _fill_events(self.events, rows, append=True)
-        total = self.queries.count(self.actor, flt)
-        self.count_label.setText(
-            self.tr("%1 of %2 events").replace("%1", str(self.events.rowCount())).replace("%2", str(total))
-        )
-        self.more_button.setEnabled(self.events.rowCount() < total)
-        self._mark_broken()
+
+        def work() -> tuple[list[AuditRow], int]:
+            rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE, before_seq=before_seq)
+            return rows, self.queries.count(self.actor, flt)
+
+        self._run(work, lambda got: self._show_events(*got, append=before_seq is not None), self.tr("Audit trail"))
+
+    def _show_events(self, rows: list[AuditRow], total: int, *, append: bool = False) -> None:
+        start = self.events.rowCount() if append else 0
+        fill(self.events, [r.cells() for r in rows], keys=[r.seq for r in rows], append=append)
+        for i, r in enumerate(rows, start):
+            cell(self.events, i, 5).setToolTip(r.action)  # the stored code, for the technically minded
+            cell(self.events, i, 6).setData(Qt.ItemDataRole.UserRole, r.case_id)
+        self.events.setColumnWidth(7, max(self.events.columnWidth(7), 200))
+        shown = self.events.rowCount()
+        self.count_label.setText(self.tr("%1 of %2 events").replace("%1", str(shown)).replace("%2", str(total)))
+        self.more_button.setEnabled(shown < total)
+        row = self.broken_row_index()
+        if row is not None:
+            for col in range(self.events.columnCount()):
+                cell(self.events, row, col).setBackground(MARKED)
+            self.events.selectRow(row)
+            self.events.scrollToItem(cell(self.events, row))
 
     def verify_chain(self) -> None:
         """Walk the whole chain off the GUI thread (it reads every event), with progress."""
         self.verify_button.setEnabled(False)
-
-        def shown(status: Any) -> None:
-            self.verify_button.setEnabled(True)
-            self._show_verification(status)
-
-        def failed(exc: BaseException) -> None:
-            self.verify_button.setEnabled(True)
-            show_error(self, self.tr("Verify hash chain"), exc)
-
-        self.op = CoreOp(
-            self,
-            lambda report, cancel: self.queries.verify(self.actor),
-            shown,
-            title=self.tr("Verify hash chain"),
-            on_failure=failed,
-        ).run()
-
-    def _show_verification(self, status: Any) -> None:
-        if status.intact:
-            self._broken_seq = None
-            self.chain_label.setStyleSheet("color: #1e6b34; font-weight: bold;")
-            self.chain_label.setText(
-                self.tr("Hash chain intact: %1 events verified.").replace("%1", str(status.events))
-            )
-            self.apply_filter()
-            return
-        assert status.broken is not None
-        self._broken_seq = status.broken.seq
-        reason = {
-            "hash mismatch": self.tr("the event was altered"),
-            "link mismatch": self.tr("the link to the previous event is wrong"),
-            "sequence gap": self.tr("an event is missing"),
-            "head mismatch": self.tr("events were removed at the end"),
-        }.get(status.broken.reason, status.broken.reason)
-        row = status.broken_row
-        where = f" — {_when(row.at)} · {row.actor} · {row.action_label()}" if row else ""
-        self.chain_label.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.chain_label.setText(
-            self.tr("Hash chain BROKEN at event %1 (%2)%3")
-            .replace("%1", str(status.broken.seq))
-            .replace("%2", reason)
-            .replace("%3", where)
+        self._run(
+            lambda: self.queries.verify(self.actor),
+            self._show_verification,
+            self.tr("Verify hash chain"),
+            on_failure=lambda exc: self._show_verification(None, exc),
         )
-        # Show the broken event: clear the filters that would hide it, then select it.
-        self.f_user.setCurrentIndex(0)
-        self.f_role.setCurrentIndex(0)
-        self.f_action.setCurrentIndex(0)
-        self.f_case.clear()
-        if row is not None:
-            day = row.at.astimezone(CHINA_TZ).date()
-            if day < to_date(self.f_from.date()):
-                self.f_from.setDate(QDate(day.year, day.month, day.day))
+
+    def _show_verification(self, status: ChainStatus | None, failure: BaseException | None = None) -> None:
+        self.verify_button.setEnabled(True)
+        if status is None:
+            self.chain_label.setStyleSheet(BAD_STYLE)
+            self.chain_label.setText(error_text(failure) if failure else "")
+            return
+        self.chain_label.setStyleSheet(GOOD_STYLE if status.intact else BAD_STYLE)
+        self.chain_label.setText(status.message())
+        self._broken_seq = status.broken.seq if status.broken is not None else None
+        if status.broken is not None:  # show the broken event: clear the filters that would hide it
+            for combo in (self.f_user, self.f_role, self.f_action):
+                combo.setCurrentIndex(0)
+            self.f_case.clear()
+            if status.broken_row is not None:
+                day = status.broken_row.at.astimezone(CHINA_TZ).date()
+                if day < to_date(self.f_from.date()):
+                    set_day(self.f_from, day)
         self.apply_filter()
 
-    @staticmethod
-    def _cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
-        item = table.item(row, column)
-        assert item is not None, f"no item at {row},{column}"  # every cell is filled when a row is added
-        return item
-
-    def _mark_broken(self) -> None:
-        for i in range(self.events.rowCount()):
-            item = self._cell(self.events, i, 0)
-            if self._broken_seq is not None and item.data(Qt.ItemDataRole.UserRole) == self._broken_seq:
-                for col in range(self.events.columnCount()):
-                    self._cell(self.events, i, col).setBackground(QBrush(BROKEN))
-                self.events.selectRow(i)
-                self.events.scrollToItem(item)
-
     def broken_row_index(self) -> int | None:
-        for i in range(self.events.rowCount()):
-            if self._cell(self.events, i, 0).data(Qt.ItemDataRole.UserRole) == self._broken_seq:
-                return i
-        return None
+        if self._broken_seq is None:
+            return None
+        return next((i for i in range(self.events.rowCount()) if key_of(self.events, i) == self._broken_seq), None)
 
     def export(self, fmt: str) -> Path | None:
         """Write the filtered trail as CSV or PDF off the GUI thread (progress, Cancel); returns the
@@ -389,10 +265,9 @@ class AuditPage(QWidget):
         path = self.choose_export_path(f"audit-{stamp}.{fmt}", fmt)
         if not path:
             return None
-        flt = self.current_filter()
-        title = self.tr("Audit report")
+        flt, title = self.current_filter(), self.tr("Audit report")
 
-        def work(report: Any, cancel: Any) -> Path:
+        def work() -> Path:
             if fmt == "csv":
                 data = self.queries.export_csv(self.actor, flt)
             else:
@@ -409,79 +284,59 @@ class AuditPage(QWidget):
             self.last_export = written
             self.apply_filter()
 
-        self.op = CoreOp(self, work, done, title=title, on_failure=lambda exc: self.inform(error_text(exc))).run()
+        self._run(work, done, title, on_failure=lambda exc: self.inform(error_text(exc)))
         return Path(path)
 
-    def _inform_box(self, text: str) -> None:
-        QMessageBox.information(self, self.tr("Audit"), text)
-
     def _ask_path(self, suggested: str, fmt: str) -> str | None:
-        filt = self.tr("CSV files (*.csv)") if fmt == "csv" else self.tr("PDF files (*.pdf)")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export audit report"), suggested, filt)
+        kinds = self.tr("CSV files (*.csv)") if fmt == "csv" else self.tr("PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export audit report"), suggested, kinds)
         return path or None
 
     def _open_event_case(self, item: QTableWidgetItem) -> None:
-        case_id = self._cell(self.events, item.row(), 6).data(Qt.ItemDataRole.UserRole)
+        case_id = cell(self.events, item.row(), 6).data(Qt.ItemDataRole.UserRole)
         if case_id:
             self.open_case(case_id)
 
     # -- case ---------------------------------------------------------------------------------
     def _case_tab(self) -> QWidget:
-        w = QWidget()
         self.case_input = QLineEdit()
         self.case_input.setObjectName("caseInput")
         self.case_input.returnPressed.connect(lambda: self.open_case(self.case_input.text()))
-        self.case_open = QPushButton()
-        self.case_open.setObjectName("caseOpen")
-        self.case_open.clicked.connect(lambda: self.open_case(self.case_input.text()))
-        self.case_label = QLabel()
+        self.case_open = button("caseOpen", lambda: self.open_case(self.case_input.text()))
+        self.case_label = label()
         self.case_label.setBuddy(self.case_input)
-        top = QHBoxLayout()
-        top.addWidget(self.case_label)
-        top.addWidget(self.case_input, 1)
-        top.addWidget(self.case_open)
-        self.case_header = QLabel()
-        self.case_header.setObjectName("caseHeader")
-        self.case_header.setWordWrap(True)
-        self.applicant_label = QLabel()
+        self.case_header = label(name="caseHeader", wrap=True)
+        self.applicant_label = label()
         self.applicant_name = RevealLabel()
         self.applicant_name.setObjectName("revealName")
         self.applicant_id = RevealLabel()
         self.applicant_id.setObjectName("revealId")
         self.applicant_address = RevealLabel()
         self.applicant_address.setObjectName("revealAddress")
-        person = QHBoxLayout()
-        person.addWidget(self.applicant_label)
-        person.addWidget(self.applicant_name, 1)
-        person.addWidget(self.applicant_id, 1)
-        person.addWidget(self.applicant_address, 2)
-        self.timeline = _table("caseTimeline", 8)
-        self.corrections_table = _table("caseCorrections", 6)
-        self.void_button, self.correct_button = QPushButton(), QPushButton()
-        self.void_button.setObjectName("voidCase")
-        self.correct_button.setObjectName("correctCase")
-        self.void_button.clicked.connect(self.void_case)
-        self.correct_button.clicked.connect(self.correct_case)
-        self.case_error = QLabel()
-        self.case_error.setObjectName("caseError")
-        self.case_error.setStyleSheet("color: #b3261e;")
-        actions = QHBoxLayout()
-        actions.addWidget(self.case_error, 1)
-        actions.addWidget(self.correct_button)
-        actions.addWidget(self.void_button)
-        self.timeline_title, self.corrections_title = QLabel(), QLabel()
-        layout = QVBoxLayout(w)
-        layout.addLayout(top)
-        layout.addWidget(self.case_header)
-        layout.addLayout(person)
-        layout.addWidget(self.timeline_title)
-        layout.addWidget(self.timeline, 3)
-        layout.addWidget(self.corrections_title)
-        layout.addWidget(self.corrections_table, 1)
-        layout.addLayout(actions)
+        self.timeline = table("caseTimeline", 8)
+        self.corrections_table = table("caseCorrections", 6)
+        self.void_button = button("voidCase", self.void_case)
+        self.correct_button = button("correctCase", self.correct_case)
+        self.case_error = label(name="caseError", style="color: #b3261e;")
+        self.timeline_title, self.corrections_title = label(), label()
         self.case_id: str | None = None
         self._set_case_enabled(False)
-        return w
+        return _tab(
+            add(QHBoxLayout(), self.case_label, (self.case_input, 1), self.case_open),
+            self.case_header,
+            add(
+                QHBoxLayout(),
+                self.applicant_label,
+                (self.applicant_name, 1),
+                (self.applicant_id, 1),
+                (self.applicant_address, 2),
+            ),
+            self.timeline_title,
+            (self.timeline, 3),
+            self.corrections_title,
+            (self.corrections_table, 1),
+            add(QHBoxLayout(), (self.case_error, 1), self.correct_button, self.void_button),
+        )
 
     def _set_case_enabled(self, on: bool) -> None:
         self.void_button.setEnabled(on and self.actor.can(Permission.CASE_VOID))
@@ -498,147 +353,98 @@ class AuditPage(QWidget):
             return False
         self.case_id = case_id
         self.case_input.setText(tl.case.case_number or case_id)
-        c = tl.case
-        header = (
-            self.tr("Case %1 · %2 (%3) · status %4 · window %5")
-            .replace("%1", c.case_number or "—")
-            .replace("%2", c.item_name)
-            .replace("%3", c.item_code)
-            .replace("%4", _status(c.status))
-            .replace("%5", c.window_no)
-        )
-        if c.void_reason:
-            header += "\n" + self.tr("Voided: %1").replace("%1", c.void_reason)
-        self.case_header.setText(header)
+        self.case_header.setText(tl.case.describe())
         app = view.applicant
         allowed = self.actor.can(Permission.PII_VIEW_FULL) and app is not None
-
-        def reveal(attr: str) -> Callable[[str], str]:
-            return lambda reason: getattr(self.ctx.cases.reveal_applicant(self.actor, case_id, reason), attr)
-
-        self.applicant_name.set_value(app.name if app else "—", reveal("name") if app else None, allowed=allowed)
-        self.applicant_id.set_value(
-            app.document_number if app else "—", reveal("document_number") if app else None, allowed=allowed
-        )
-        self.applicant_address.set_value(
-            app.address if app else "—", reveal("address") if app else None, allowed=allowed
-        )
-        _fill_events(self.timeline, tl.events)
-        self.corrections_table.setRowCount(len(tl.corrections))
-        for i, k in enumerate(tl.corrections):
-            label = i18n.text(CORRECTABLE[k.field][1]) if k.field in CORRECTABLE else k.field
-            for col, value in enumerate(
-                (_when(k.at), k.actor, label, k.old_value or "—", k.new_value or "—", k.reason)
-            ):
-                self.corrections_table.setItem(i, col, QTableWidgetItem(value))
-        self.corrections_table.resizeColumnsToContents()
-        self._set_case_enabled(c.status != CaseStatus.VOID.value)
+        for widget, attr in (
+            (self.applicant_name, "name"),
+            (self.applicant_id, "document_number"),
+            (self.applicant_address, "address"),
+        ):
+            widget.set_value(
+                getattr(app, attr) if app else "—", self._revealer(case_id, attr) if app else None, allowed=allowed
+            )
+        fill(self.timeline, [e.cells() for e in tl.events])
+        fill(self.corrections_table, [k.cells() for k in tl.corrections])
+        self._set_case_enabled(tl.case.status != CaseStatus.VOID.value)
         self.tabs.setCurrentIndex(1)
         return True
 
+    def _revealer(self, case_id: str, attr: str) -> Callable[[str], str]:
+        return lambda reason: getattr(self.ctx.cases.reveal_applicant(self.actor, case_id, reason), attr)
+
     def void_case(self) -> None:
-        if not self.case_id:
-            return
+        case_id = self.case_id
         dialog = ReasonDialog(self, self.tr("Void case"))
-        if not self.ask(dialog):
-            return
-        try:
-            self.ctx.cases.void(self.actor, self.case_id, dialog.reason.text())
-        except ClerkAppError as exc:
-            self.case_error.setText(exc.user_message())
-            return
-        self.open_case(self.case_id)
+        if case_id and self.ask(dialog):
+            reason = dialog.reason.text()
+            self._change_case(lambda: self.ctx.cases.void(self.actor, case_id, reason), dialog.windowTitle())
 
     def correct_case(self) -> None:
-        if not self.case_id:
+        case_id = self.case_id
+        if not case_id:
             return
-        fields = [(key, i18n.text(label)) for key, (_, label) in CORRECTABLE.items()]
-        dialog = ReasonDialog(self, self.tr("Correct a field"), self.tr("New value"), "", fields)
-        dialog.field.currentIndexChanged.connect(
-            lambda _: dialog.value.setText(
-                self.corrections.current_value(self.actor, self.case_id or "", dialog.field.currentData()) or ""
+        fields = [(key, i18n.text(text)) for key, (_, text) in CORRECTABLE.items()]
+        dialog = ReasonDialog(self, self.tr("Correct a field"), self.tr("New value"), fields)
+
+        def current(_index: int = 0) -> None:
+            dialog.value.setText(self.corrections.current_value(self.actor, case_id, dialog.field.currentData()) or "")
+
+        dialog.field.currentIndexChanged.connect(current)
+        current()
+        if self.ask(dialog):
+            field, value, reason = dialog.field.currentData(), dialog.value.text(), dialog.reason.text()
+            self._change_case(
+                lambda: self.corrections.correct(self.actor, case_id, field, value, reason), dialog.windowTitle()
             )
+
+    def _change_case(self, change: Callable[[], object], title: str) -> None:
+        """Void or correct off the GUI thread (one ordered core write), then show the case again."""
+        case_id = self.case_id or ""
+
+        def reopen(_none: object) -> None:
+            self.open_case(case_id)
+
+        self._run(
+            change,
+            reopen,
+            title,
+            on_failure=lambda exc: self.case_error.setText(error_text(exc)),
+            ordered=True,
         )
-        dialog.value.setText(self.corrections.current_value(self.actor, self.case_id, fields[0][0]) or "")
-        if not self.ask(dialog):
-            return
-        try:
-            self.corrections.correct(
-                self.actor, self.case_id, dialog.field.currentData(), dialog.value.text(), dialog.reason.text()
-            )
-        except ClerkAppError as exc:
-            self.case_error.setText(exc.user_message())
-            return
-        self.open_case(self.case_id)
 
     # -- accounts -----------------------------------------------------------------------------
     def _accounts_tab(self) -> QWidget:
-        w = QWidget()
-        self.accounts = _table("accounts", 5)
-        self.unlock_button = QPushButton()
-        self.unlock_button.setObjectName("unlockAccount")
-        self.unlock_button.clicked.connect(self.unlock_selected)
-        self.accounts_note = QLabel()
-        self.accounts_note.setWordWrap(True)
-        bar = QHBoxLayout()
-        bar.addWidget(self.accounts_note, 1)
-        bar.addWidget(self.unlock_button)
-        layout = QVBoxLayout(w)
-        layout.addWidget(self.accounts, 1)
-        layout.addLayout(bar)
-        return w
+        self.accounts = table("accounts", 5)
+        self.unlock_button = button("unlockAccount", self.unlock_selected)
+        self.accounts_note = label(wrap=True)
+        return _tab((self.accounts, 1), add(QHBoxLayout(), (self.accounts_note, 1), self.unlock_button))
 
     def refresh_accounts(self) -> None:
-        now = self.ctx.clock.now()
-        users = self.ctx.users.list_users()
-        self.accounts.setRowCount(len(users))
-        for i, u in enumerate(users):
-            locked = u.locked_until is not None and u.locked_until > now
-            values = (
-                u.username,
-                u.display_name,
-                _role(u.role),
-                self.tr("locked until %1").replace("%1", _when(u.locked_until)) if locked else self.tr("active"),
-                str(u.failed_attempts),
-            )
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if locked:
-                    item.setBackground(QBrush(BROKEN))
-                if col == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, u.username)
-                self.accounts.setItem(i, col, item)
-        self.accounts.resizeColumnsToContents()
+        users = self.ctx.users.accounts(self.actor)
+        rows = [
+            (u.username, u.display_name, role_label(u.role.value), u.state_label(), str(u.failed_attempts))
+            for u in users
+        ]
+        fill(self.accounts, rows, keys=[u.username for u in users], marked=[u.locked for u in users])
 
     def unlock_selected(self) -> None:
-        row = self.accounts.currentRow()
-        if row < 0:
-            return
-        username = self._cell(self.accounts, row, 0).data(Qt.ItemDataRole.UserRole)
-        try:
-            self.ctx.users.unlock(self.actor, username)
-        except ClerkAppError as exc:
-            self.inform(exc.user_message())
-            return
-        self.refresh_accounts()
+        username = key_of(self.accounts, self.accounts.currentRow())
+        if isinstance(username, str):
+            self._run(
+                lambda: self.ctx.users.unlock(self.actor, username),
+                lambda _none: self.refresh_accounts(),
+                self.tr("Accounts"),
+                on_failure=lambda exc: self.inform(error_text(exc)),
+                ordered=True,
+            )
 
     # -- retention ----------------------------------------------------------------------------
     def _retention_tab(self) -> QWidget:
-        w = QWidget()
-        self.retention_info = QLabel()
-        self.retention_info.setObjectName("retentionInfo")
-        self.retention_info.setWordWrap(True)
-        self.purge_button = QPushButton()
-        self.purge_button.setObjectName("purgeNow")
-        self.purge_button.clicked.connect(self.purge_now)
-        self.purged_table = _table("purgedCases", 5)
-        top = QHBoxLayout()
-        top.addWidget(self.retention_info, 1)
-        top.addWidget(self.purge_button)
-        layout = QVBoxLayout(w)
-        layout.addLayout(top)
-        layout.addWidget(self.purged_table, 1)
-        return w
+        self.retention_info = label(name="retentionInfo", wrap=True)
+        self.purge_button = button("purgeNow", self.purge_now)
+        self.purged_table = table("purgedCases", 5)
+        return _tab(add(QHBoxLayout(), (self.retention_info, 1), self.purge_button), (self.purged_table, 1))
 
     def refresh_retention(self) -> None:
         days = self.ctx.settings.retention_days
@@ -652,54 +458,36 @@ class AuditPage(QWidget):
             .replace("%2", str(len(due)))
         )
         self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
-        purged = self.retention.purged(self.actor)
-        self.purged_table.setRowCount(len(purged))
-        numbers = {}
-        if purged:
-            from sqlalchemy import select
-
-            from clerk_app.store.models import Case
-
-            with self.ctx.sessions() as s:
-                numbers = dict(
-                    s.execute(select(Case.id, Case.case_number).where(Case.id.in_([p.case_id for p in purged]))).all()
-                )
-        for i, p in enumerate(purged):
-            for col, value in enumerate(
-                (_when(p.purged_at), numbers.get(p.case_id) or p.case_id, p.actor, str(p.persons), str(p.files))
-            ):
-                self.purged_table.setItem(i, col, QTableWidgetItem(value))
-        self.purged_table.resizeColumnsToContents()
+        fill(self.purged_table, [p.cells() for p in self.retention.purged(self.actor)])
 
     def purge_now(self) -> None:
         """Purge off the GUI thread (one short transaction per case), with progress."""
         self.purge_button.setEnabled(False)
-        self.op = CoreOp(
-            self,
-            lambda report, cancel: self.retention.purge(self.actor, self.ctx.settings.retention_days),
+        self._run(
+            lambda: self.retention.purge(self.actor, self.ctx.settings.retention_days),
             self._purged,
-            title=self.tr("Purge now"),
-            on_failure=self._purge_failed,
-        ).run()
-
-    def _purge_failed(self, exc: BaseException) -> None:
-        self.inform(error_text(exc))
-        self.refresh_retention()
+            self.tr("Purge now"),
+            on_failure=self._purged,
+            ordered=True,
+        )
 
     def _purged(self, result: Any) -> None:
-        self.inform(
-            self.tr("Purged %1 cases (%2 personal records, %3 files).")
-            .replace("%1", str(result.cases))
-            .replace("%2", str(result.persons))
-            .replace("%3", str(result.files))
-        )
+        if isinstance(result, BaseException):
+            self.inform(error_text(result))
+        else:
+            self.inform(
+                self.tr("Purged %1 cases (%2 personal records, %3 files).")
+                .replace("%1", str(result.cases))
+                .replace("%2", str(result.persons))
+                .replace("%3", str(result.files))
+            )
         self.refresh_retention()
 
     # -- common -------------------------------------------------------------------------------
     def hide_full_values(self) -> None:
         """Revealed personal data goes back to masked (on screen lock)."""
-        for label in (self.applicant_name, self.applicant_id, self.applicant_address):
-            label.hide_full()
+        for widget in (self.applicant_name, self.applicant_id, self.applicant_address):
+            widget.hide_full()
 
     def showEvent(self, event) -> None:
         lock = getattr(self.window_, "idle_lock", None)  # created after the pages
@@ -713,7 +501,7 @@ class AuditPage(QWidget):
     def retranslate(self) -> None:
         for i, text in enumerate((self.tr("Audit trail"), self.tr("Case"), self.tr("Accounts"), self.tr("Retention"))):
             self.tabs.setTabText(i, text)
-        for label, text in zip(
+        for widget, text in zip(
             self.filter_labels,
             (
                 self.tr("&User"),
@@ -724,55 +512,65 @@ class AuditPage(QWidget):
                 self.tr("&To"),
             ),
         ):
-            label.setText(text)
+            widget.setText(text)
         self.f_case.setPlaceholderText(self.tr("case number"))
         self.apply_button.setText(self.tr("&Filter"))
         self.verify_button.setText(self.tr("&Verify chain"))
         self.csv_button.setText(self.tr("Export &CSV"))
         self.pdf_button.setText(self.tr("Export &PDF"))
         self.more_button.setText(self.tr("Load &more"))
-        headers = [
-            self.tr("No."),
-            self.tr("Time"),
-            self.tr("User"),
-            self.tr("Role"),
-            self.tr("Station"),
-            self.tr("Action"),
-            self.tr("Case"),
-            self.tr("Detail"),
-        ]
-        self.events.setHorizontalHeaderLabels(headers)
-        self.timeline.setHorizontalHeaderLabels(headers)
+        for events in (self.events, self.timeline):
+            set_headers(
+                events,
+                self.tr("No."),
+                self.tr("Time"),
+                self.tr("User"),
+                self.tr("Role"),
+                self.tr("Station"),
+                self.tr("Action"),
+                self.tr("Case"),
+                self.tr("Detail"),
+            )
         self.case_label.setText(self.tr("Case &number"))
         self.case_open.setText(self.tr("&Open"))
         self.applicant_label.setText(self.tr("Applicant:"))
         self.timeline_title.setText(self.tr("Timeline"))
         self.corrections_title.setText(self.tr("Corrections (original values kept)"))
-        self.corrections_table.setHorizontalHeaderLabels(
-            [
-                self.tr("Time"),
-                self.tr("User"),
-                self.tr("Field"),
-                self.tr("Original value"),
-                self.tr("Corrected"),
-                self.tr("Reason"),
-            ]
+        set_headers(
+            self.corrections_table,
+            self.tr("Time"),
+            self.tr("User"),
+            self.tr("Field"),
+            self.tr("Original value"),
+            self.tr("Corrected"),
+            self.tr("Reason"),
         )
         self.void_button.setText(self.tr("&Void case…"))
         self.correct_button.setText(self.tr("Co&rrect a field…"))
-        self.accounts.setHorizontalHeaderLabels(
-            [self.tr("User"), self.tr("Name"), self.tr("Role"), self.tr("State"), self.tr("Failed attempts")]
+        set_headers(
+            self.accounts,
+            self.tr("User"),
+            self.tr("Name"),
+            self.tr("Role"),
+            self.tr("State"),
+            self.tr("Failed attempts"),
         )
         self.unlock_button.setText(self.tr("&Unlock account"))
         self.accounts_note.setText(
             self.tr("Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.")
         )
         self.purge_button.setText(self.tr("&Purge now"))
-        self.purged_table.setHorizontalHeaderLabels(
-            [self.tr("Purged at"), self.tr("Case"), self.tr("By"), self.tr("Personal records"), self.tr("Files")]
+        set_headers(
+            self.purged_table,
+            self.tr("Purged at"),
+            self.tr("Case"),
+            self.tr("By"),
+            self.tr("Personal records"),
+            self.tr("Files"),
         )
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+
+def _tab(*parts: Any) -> QWidget:
+    widget = QWidget()
+    add(QVBoxLayout(widget), *parts)
+    return widget
