@@ -26,6 +26,7 @@ from clerk_app.store.models import PrintJob  # noqa: E402
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.operations import busy  # noqa: E402
 
 NAMES = ("张三丰", "李四", "王晓红", "赵德明", "钱玉兰", "孙志强", "周海燕", "吴建华", "郑欣怡", "冯子涵")
 
@@ -111,12 +112,16 @@ def main() -> None:
     window.show_page(search)
     search.item.setCurrentIndex(search.item.findData("SC-GTGSH-SL"))
     search.run_search()
+    while busy(search):  # the search runs off the GUI thread (CoreOp)
+        app.processEvents()
     settle(app)
     window.grab().save(str(out / "search.png"))
 
     search.clear()
     search.id_number.setText(resident_id(2))
     search.run_search()
+    while busy(search):
+        app.processEvents()
     search.table.selectRow(1)  # the accepted case (the newest one is the returned visit)
     search.open_current()
     dialog = search.dialog

@@ -766,348 +766,186 @@
 <context>
     <name>CaseResultModel</name>
     <message>
-        <location filename="../../ui/search/model.py" line="148" />
+        <location filename="../../ui/search/model.py" line="155" />
         <source>(unavailable)</source>
         <translation>（无法读取）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="151" />
-        <source>(draft)</source>
-        <translation>（草稿）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="173" />
+        <location filename="../../ui/search/model.py" line="176" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="174" />
+        <location filename="../../ui/search/model.py" line="177" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="175" />
+        <location filename="../../ui/search/model.py" line="178" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="176" />
+        <location filename="../../ui/search/model.py" line="179" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/model.py" line="177" />
+        <location filename="../../ui/search/model.py" line="180" />
         <source>Decided at</source>
         <translation>受理时间</translation>
-    </message>
-</context>
-<context>
-    <name>CaseView</name>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="52" />
-        <source>material requested by the department</source>
-        <translation>部门要求补正</translation>
     </message>
 </context>
 <context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="147" />
+        <location filename="../../ui/search/case_view.py" line="83" />
         <source>Case %1</source>
         <translation>案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="147" />
-        <location filename="../../ui/search/case_view.py" line="153" />
-        <source>(draft)</source>
-        <translation>（草稿）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="153" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="154" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="157" />
-        <location filename="../../ui/search/case_view.py" line="183" />
+        <location filename="../../ui/search/case_view.py" line="105" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="162" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="163" />
-        <source>Agent</source>
-        <translation>代理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="164" />
-        <source>Window</source>
-        <translation>窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="165" />
-        <source>Started at</source>
-        <translation>开始办理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="166" />
-        <source>Decided at</source>
-        <translation>受理时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="167" />
-        <source>Promised by</source>
-        <translation>承诺办结日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="168" />
-        <location filename="../../ui/search/case_view.py" line="184" />
-        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="106" />
+        <location filename="../../ui/search/case_view.py" line="118" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="169" />
-        <source>First visit</source>
-        <translation>首次提交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="169" />
-        <source>yes</source>
-        <translation>是</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="169" />
-        <source>no</source>
-        <translation>否</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="179" />
+        <location filename="../../ui/search/case_view.py" line="101" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="180" />
+        <location filename="../../ui/search/case_view.py" line="102" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="185" />
+        <location filename="../../ui/search/case_view.py" line="107" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="186" />
+        <location filename="../../ui/search/case_view.py" line="108" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="181" />
+        <location filename="../../ui/search/case_view.py" line="103" />
         <source>Originals (received/required)</source>
         <translation>原件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="158" />
-        <source>%1  ·  back office: %2</source>
-        <translation>%1  ·  后台：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="160" />
-        <source>not reported yet</source>
-        <translation>尚未反馈</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="182" />
+        <location filename="../../ui/search/case_view.py" line="104" />
         <source>Copies (received/required)</source>
         <translation>复印件（已收/应收）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="206" />
+        <location filename="../../ui/search/case_view.py" line="113" />
         <source>Printer</source>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="207" />
+        <location filename="../../ui/search/case_view.py" line="114" />
         <source>Print status</source>
         <translation>打印状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="205" />
+        <location filename="../../ui/search/case_view.py" line="112" />
         <source>Printed document</source>
         <translation>文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="208" />
+        <location filename="../../ui/search/case_view.py" line="115" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="209" />
-        <location filename="../../ui/search/case_view.py" line="224" />
-        <location filename="../../ui/search/case_view.py" line="238" />
+        <location filename="../../ui/search/case_view.py" line="116" />
+        <location filename="../../ui/search/case_view.py" line="118" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="216" />
-        <source>reprint</source>
-        <translation>补打</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="118" />
         <source>From</source>
         <translation>原状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="224" />
+        <location filename="../../ui/search/case_view.py" line="118" />
         <source>To</source>
         <translation>新状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="224" />
-        <location filename="../../ui/search/case_view.py" line="238" />
+        <location filename="../../ui/search/case_view.py" line="118" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="238" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="238" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="238" />
+        <location filename="../../ui/search/case_view.py" line="119" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="252" />
+        <location filename="../../ui/search/case_view.py" line="123" />
         <source>&amp;1 Summary</source>
         <translation>&amp;1 概况</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="253" />
+        <location filename="../../ui/search/case_view.py" line="124" />
         <source>&amp;2 Materials (%1)</source>
         <translation>&amp;2 材料（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="254" />
+        <location filename="../../ui/search/case_view.py" line="125" />
         <source>&amp;3 Documents (%1)</source>
         <translation>&amp;3 文书（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="255" />
+        <location filename="../../ui/search/case_view.py" line="126" />
         <source>&amp;4 Status history (%1)</source>
         <translation>&amp;4 状态记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="256" />
+        <location filename="../../ui/search/case_view.py" line="127" />
         <source>&amp;5 Audit events (%1)</source>
         <translation>&amp;5 审计记录（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="272" />
+        <location filename="../../ui/search/case_view.py" line="137" />
         <source>&amp;Read the result document</source>
         <translation>查看办理结果文书(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="277" />
+        <location filename="../../ui/search/case_view.py" line="139" />
         <source>not received from the department</source>
         <translation>尚未收到审批部门的办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="281" />
+        <location filename="../../ui/search/case_view.py" line="143" />
         <source>%1 (%2 KB)</source>
         <translation>%1（%2 KB）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="284" />
-        <location filename="../../ui/search/case_view.py" line="328" />
+        <location filename="../../ui/search/case_view.py" line="145" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="305" />
-        <source>collected at the window</source>
-        <translation>窗口领取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="305" />
-        <source>sent by express</source>
-        <translation>邮寄送达</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="312" />
-        <source>original</source>
-        <translation>原件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="313" />
-        <source>copy</source>
-        <translation>复印件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="314" />
-        <source>original and copy</source>
-        <translation>原件及复印件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="315" />
-        <source>electronic</source>
-        <translation>电子文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="320" />
-        <source>Acceptance receipt</source>
-        <translation>受理回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="321" />
-        <source>One-time notice</source>
-        <translation>一次性告知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="322" />
-        <source>Deficiency commitment</source>
-        <translation>容缺受理承诺书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="323" />
-        <source>Rejection notice</source>
-        <translation>不予受理通知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="324" />
-        <source>Materials received</source>
-        <translation>材料接收清单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="325" />
-        <source>Delivery receipt</source>
-        <translation>领取凭证/送达回证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="326" />
-        <source>Supplement receipt</source>
-        <translation>补正材料收件凭证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="327" />
-        <source>Material request notice</source>
-        <translation>补正材料一次性告知书</translation>
     </message>
 </context>
 <context>
@@ -3246,112 +3084,117 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="168" />
+        <location filename="../../ui/search/page.py" line="138" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="169" />
+        <location filename="../../ui/search/page.py" line="139" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="170" />
+        <location filename="../../ui/search/page.py" line="140" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="171" />
+        <location filename="../../ui/search/page.py" line="141" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="172" />
+        <location filename="../../ui/search/page.py" line="142" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="173" />
+        <location filename="../../ui/search/page.py" line="143" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="174" />
+        <location filename="../../ui/search/page.py" line="144" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="178" />
+        <location filename="../../ui/search/page.py" line="148" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="179" />
+        <location filename="../../ui/search/page.py" line="149" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="180" />
+        <location filename="../../ui/search/page.py" line="150" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="182" />
+        <location filename="../../ui/search/page.py" line="152" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="183" />
+        <location filename="../../ui/search/page.py" line="153" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="184" />
+        <location filename="../../ui/search/page.py" line="154" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="185" />
+        <location filename="../../ui/search/page.py" line="155" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="186" />
+        <location filename="../../ui/search/page.py" line="156" />
         <source>New search</source>
         <translation>重新查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="189" />
+        <location filename="../../ui/search/page.py" line="163" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="195" />
+        <location filename="../../ui/search/page.py" line="164" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="289" />
+        <location filename="../../ui/search/page.py" line="206" />
+        <source>Case search</source>
+        <translation>案件查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/search/page.py" line="263" />
         <source>No case matches these criteria.</source>
         <translation>没有符合条件的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="291" />
+        <location filename="../../ui/search/page.py" line="265" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="293" />
+        <location filename="../../ui/search/page.py" line="267" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="295" />
+        <location filename="../../ui/search/page.py" line="269" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="296" />
+        <location filename="../../ui/search/page.py" line="270" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>

@@ -14,6 +14,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.search import CaseSearch, SearchCriteria
 from tests.helpers.case_factory import ITEM, decided_case, person, resident_id, to_result_ready
 from ui.main_window import MainWindow
+from ui.operations import busy
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.search.page import SearchPage
@@ -82,6 +83,11 @@ def test_unreadable_row_is_disabled_not_an_exception(qtmodeltester, demo_ctx, cl
     qtmodeltester.check(model)
 
 
+def _searched(qtbot, page):
+    """The search runs off the GUI thread (CoreOp): wait for its answer."""
+    qtbot.waitUntil(lambda: not busy(page), timeout=10000)
+
+
 def _page(qtbot, ctx, actor):
     page = SearchPage(SimpleNamespace(ctx=ctx, actor=actor))
     qtbot.addWidget(page)
@@ -100,6 +106,7 @@ def test_search_by_id_number_from_the_keyboard_and_open_the_case(qtbot, demo_ctx
     page.id_number.setFocus()
     qtbot.keyClicks(page.id_number, resident_id(2), delay=60)  # typed by a person
     qtbot.keyClick(page.id_number, Qt.Key.Key_Return)
+    _searched(qtbot, page)
     assert page.model.rowCount() == 2  # applicant of one case, agent of another
     assert QApplication.focusWidget() is page.table
     assert "2" in page.summary.text()
@@ -123,19 +130,23 @@ def test_status_and_date_criteria_and_a_clear_message_for_a_bad_number(qtbot, de
     page = _page(qtbot, demo_ctx, clerk)
     page.status.setCurrentIndex(page.status.findData(CaseStatus.RESULT_READY.value))
     page.run_search()
+    _searched(qtbot, page)
     assert page.model.rowCount() == 1 and page.model.case_id(0) == cases[0][0]
     page.clear()
     page.case_number.setText(cases[1][1][:-1] + ("0" if cases[1][1][-1] != "0" else "1"))
     qtbot.keyClick(page.case_number, Qt.Key.Key_Return)
+    _searched(qtbot, page)
     assert page.error.isVisible() and "校验位" in page.error.text()
     page.clear()
     qtbot.keyClick(page.case_number, Qt.Key.Key_Return)
+    _searched(qtbot, page)
     assert "至少填写一个查询条件" in page.error.text()
     # a search that finds nothing says so — not like an input error (issue 17)
     page.clear()
     assert "请填写" in page.summary.text()
     page.name.setText("欧阳无此人")
     page.run_search()
+    _searched(qtbot, page)
     assert page.model.rowCount() == 0 and not page.error.isVisible()
     assert page.summary.text().startswith("没有符合条件的案件。")
 
@@ -146,6 +157,7 @@ def test_a_scanned_receipt_finds_its_case(qtbot, demo_ctx, translations, clerk, 
     assert QApplication.focusWidget() is page.name
     qtbot.keyClicks(page.name, case_lookup_string(cases[3][1]), delay=2)  # wedge: ~2 ms per key
     qtbot.keyClick(page.name, Qt.Key.Key_Return)
+    _searched(qtbot, page)
     assert page.name.text() == ""  # the scan did not end up in the name field
     assert page.model.rowCount() == 1 and page.model.case_id(0) == cases[3][0]
 

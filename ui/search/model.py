@@ -10,12 +10,12 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from clerk_app import i18n
-from clerk_app.clock import CHINA_TZ
+from clerk_app.case_sheet import draft_number
+from clerk_app.clock import local_time
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import STATUS_LABELS
+from clerk_app.lifecycle import status_label
 from clerk_app.roles import Actor
-from clerk_app.search import PAGE_SIZE, CaseRow, CaseSearch, Cursor, SearchCriteria
+from clerk_app.search import PAGE_SIZE, CaseRow, CaseSearch, Cursor, ResultPage, SearchCriteria
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -46,7 +46,14 @@ class CaseResultModel(QAbstractTableModel):
     def set_criteria(self, criteria: SearchCriteria) -> None:
         """Run a new search; its first page is read now, so a refused search raises here (the
         page shows the message) and the model keeps its previous rows."""
-        first = self._search.search(self._actor, criteria, limit=self._page_size)
+        self.show_first(criteria, self.read_first(criteria))
+
+    def read_first(self, criteria: SearchCriteria) -> ResultPage:
+        """The first page of a new search (may run off the GUI thread: it touches no model state)."""
+        return self._search.search(self._actor, criteria, limit=self._page_size)
+
+    def show_first(self, criteria: SearchCriteria, first: ResultPage) -> None:
+        """Show a new search from its first page (read by ``read_first``)."""
         self.beginResetModel()
         self._criteria = criteria
         self._ids = [r.id for r in first.rows]
@@ -146,18 +153,14 @@ class CaseResultModel(QAbstractTableModel):
         r = self.row_at(index.row())
         if r is None:
             return self.tr("(unavailable)") if index.column() == 0 else ""
-        col = index.column()
-        if col == 0:
-            return r.case_number or self.tr("(draft)")
-        if col == 1:
-            return r.item_name
-        if col == 2:
-            return i18n.text(STATUS_LABELS[r.status])
-        if col == 3:
-            return r.applicant_masked or "—"
-        if r.decided_at is None:
-            return "—"
-        return r.decided_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        cells = (
+            draft_number(r.case_number),
+            r.item_name,
+            status_label(r.status.value),
+            r.applicant_masked or "—",
+            local_time(r.decided_at),
+        )
+        return cells[index.column()]
 
     def headerData(
         self,

@@ -2,7 +2,8 @@
 
 Keyboard: Enter in any criterion searches and moves to the results; Enter on a result opens it;
 Alt+S / Alt+C search / clear; Ctrl+L back to the case-number field. A receipt scanned with a
-keyboard-wedge scanner anywhere on the page searches for that case.
+keyboard-wedge scanner anywhere on the page searches for that case. The search itself runs off the
+GUI thread (CoreOp); later pages of the list are read as it scrolls (ui/search/model.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,97 +20,83 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
-from clerk_app.search import SearchCriteria
+from clerk_app.lifecycle import CaseStatus, status_label
+from clerk_app.search import ResultPage, SearchCriteria
+from ui.operations import CoreOp, error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
+from ui.widgets.common import date_edit
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the special text
+LABELS = ("case_number", "id_number", "name", "dates", "to", "status", "item")
 
 
-class SearchPage(QWidget):
+def _line(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    return edit
+
+
+class SearchPage(Retranslating, QWidget):
     case_opened = Signal(str)  # case id shown in the case view
 
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
-        ctx = window.ctx
-        self.search = ctx.search
+        self.search = window.ctx.search
         self.model = CaseResultModel(self.search, window.actor)
         self.model.failed.connect(self._show_error)
+        self.op: CoreOp | None = None
+        self.searched = False
 
-        self.case_number = QLineEdit()
-        self.case_number.setObjectName("searchCaseNumber")
-        self.id_number = QLineEdit()
-        self.id_number.setObjectName("searchIdNumber")
-        self.name = QLineEdit()
-        self.name.setObjectName("searchName")
-        self.date_from = self._date_edit("searchDateFrom")
-        self.date_to = self._date_edit("searchDateTo")
-        self.status = QComboBox()
+        self.case_number, self.id_number, self.name = (
+            _line(n) for n in ("searchCaseNumber", "searchIdNumber", "searchName")
+        )
+        self.date_from, self.date_to = date_edit("searchDateFrom", _NO_DATE), date_edit("searchDateTo", _NO_DATE)
+        self.status, self.item = QComboBox(), QComboBox()
         self.status.setObjectName("searchStatus")
-        self.item = QComboBox()
         self.item.setObjectName("searchItem")
-        self.search_button = QPushButton()
-        self.search_button.setObjectName("searchButton")
-        self.search_button.clicked.connect(self.run_search)
-        self.clear_button = QPushButton()
-        self.clear_button.setObjectName("clearButton")
-        self.clear_button.clicked.connect(self.clear)
-        self.open_button = QPushButton()
-        self.open_button.setObjectName("openCaseButton")
-        self.open_button.clicked.connect(self.open_current)
+        self.search_button = button("searchButton", self.run_search)
+        self.clear_button = button("clearButton", self.clear)
+        self.open_button = button("openCaseButton", self.open_current)
         for edit in (self.case_number, self.id_number, self.name):
             edit.returnPressed.connect(self.run_search)
-        for date_edit in (self.date_from, self.date_to):
-            date_edit.installEventFilter(self)
+        for date in (self.date_from, self.date_to):
+            date.setMinimumDate(_NO_DATE)
+            date.installEventFilter(self)
 
-        self.labels = {k: QLabel() for k in ("case_number", "id_number", "name", "dates", "to", "status", "item")}
-        self.labels["case_number"].setBuddy(self.case_number)
-        self.labels["id_number"].setBuddy(self.id_number)
-        self.labels["name"].setBuddy(self.name)
-        self.labels["dates"].setBuddy(self.date_from)
-        self.labels["status"].setBuddy(self.status)
-        self.labels["item"].setBuddy(self.item)
+        self.labels = {key: label() for key in LABELS}
         grid = QGridLayout()
-        grid.addWidget(self.labels["case_number"], 0, 0)
-        grid.addWidget(self.case_number, 0, 1)
-        grid.addWidget(self.labels["id_number"], 0, 2)
-        grid.addWidget(self.id_number, 0, 3)
-        grid.addWidget(self.labels["name"], 0, 4)
-        grid.addWidget(self.name, 0, 5)
-        dates = QHBoxLayout()
-        dates.addWidget(self.date_from, 1)
-        dates.addWidget(self.labels["to"])
-        dates.addWidget(self.date_to, 1)
-        grid.addWidget(self.labels["dates"], 1, 0)
-        grid.addLayout(dates, 1, 1)
-        grid.addWidget(self.labels["status"], 1, 2)
-        grid.addWidget(self.status, 1, 3)
-        grid.addWidget(self.labels["item"], 1, 4)
-        grid.addWidget(self.item, 1, 5)
+        for key, widget, row, col in (
+            ("case_number", self.case_number, 0, 0),
+            ("id_number", self.id_number, 0, 2),
+            ("name", self.name, 0, 4),
+            ("dates", add(QHBoxLayout(), (self.date_from, 1), self.labels["to"], (self.date_to, 1)), 1, 0),
+            ("status", self.status, 1, 2),
+            ("item", self.item, 1, 4),
+        ):
+            grid.addWidget(self.labels[key], row, col)
+            if isinstance(widget, QWidget):
+                self.labels[key].setBuddy(widget)
+                grid.addWidget(widget, row, col + 1)
+            else:
+                grid.addLayout(widget, row, col + 1)
+        self.labels["dates"].setBuddy(self.date_from)
         for col in (1, 3, 5):
             grid.setColumnStretch(col, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.search_button)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.open_button)
 
         self.table = QTableView()
         self.table.setObjectName("searchResults")
@@ -126,54 +112,38 @@ class SearchPage(QWidget):
         for col, width in ((0, 200), (2, 130), (3, 110), (4, 150)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)  # Enter or double-click
-        self.summary = QLabel()
-        self.summary.setObjectName("searchSummary")
-        self.error = QLabel()
-        self.error.setObjectName("searchError")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(grid)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
+        self.summary = label(name="searchSummary")
+        self.error = label(name="searchError", style="color: #b00020;", wrap=True)
+        add(
+            QVBoxLayout(self),
+            grid,
+            add(QHBoxLayout(), self.search_button, self.clear_button, 1, self.open_button),
+            self.error,
+            (self.table, 1),
+            self.summary,
+        )
         self.setFocusProxy(self.case_number)
 
         # Page actions as QActions (listed by the F12 overlay), active only while this page shows.
-        self.new_search_action = QAction(self)
-        self.new_search_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.new_search_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.new_search_action.triggered.connect(self._new_search)
-        self.addAction(self.new_search_action)
+        self.new_search_action = shortcut(self, "Ctrl+L", self._new_search)
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self.on_scan)
         self.model.rowsInserted.connect(lambda *_: self._update_summary())
         self.model.modelReset.connect(self._update_summary)
         self.retranslate()
 
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setMinimumDate(_NO_DATE)
-        edit.setDate(_NO_DATE)
-        return edit
-
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        texts = {
-            "case_number": self.tr("Case &number"),
-            "id_number": self.tr("&ID number"),
-            "name": self.tr("Na&me"),
-            "dates": self.tr("&Registered"),
-            "to": self.tr("to"),
-            "status": self.tr("S&tatus"),
-            "item": self.tr("It&em"),
-        }
-        for key, text in texts.items():
+        texts = (
+            self.tr("Case &number"),
+            self.tr("&ID number"),
+            self.tr("Na&me"),
+            self.tr("&Registered"),
+            self.tr("to"),
+            self.tr("S&tatus"),
+            self.tr("It&em"),
+        )
+        for key, text in zip(LABELS, texts):
             self.labels[key].setText(text)
         self.case_number.setPlaceholderText(self.tr("type or scan the receipt code"))
         self.id_number.setPlaceholderText(self.tr("exact, applicant or agent"))
@@ -184,29 +154,22 @@ class SearchPage(QWidget):
         self.clear_button.setText(self.tr("&Clear"))
         self.open_button.setText(self.tr("&Open case"))
         self.new_search_action.setText(self.tr("New search"))
-        current_status = self.status.currentData()
-        self.status.clear()
-        self.status.addItem(self.tr("any status"), "")
-        for s in CaseStatus:
-            self.status.addItem(i18n.text(STATUS_LABELS[s]), s.value)
-        self.status.setCurrentIndex(max(0, self.status.findData(current_status)))
-        current_item = self.item.currentData()
-        self.item.clear()
-        self.item.addItem(self.tr("any item"), "")
         try:
             items = sorted(self.window_.ctx.catalogue.active().items.values(), key=lambda i: i.code)
         except ClerkAppError as exc:  # no active catalogue: searching by item is simply unavailable
             log.warning("case search: no catalogue: %s", exc)
             items = []
-        for it in items:
-            self.item.addItem(f"{it.name}（{it.code}）", it.code)
-        self.item.setCurrentIndex(max(0, self.item.findData(current_item)))
+        for combo, anything, choices in (
+            (self.status, self.tr("any status"), [(status_label(s.value), s.value) for s in CaseStatus]),
+            (self.item, self.tr("any item"), [(f"{it.name}（{it.code}）", it.code) for it in items]),
+        ):
+            current = combo.currentData()
+            combo.clear()
+            combo.addItem(anything, "")
+            for text, value in choices:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
         self._update_summary()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -221,29 +184,40 @@ class SearchPage(QWidget):
             d = edit.date()
             return None if d == _NO_DATE else dt.date(d.year(), d.month(), d.day())
 
+        status = self.status.currentData()
         return SearchCriteria(
             case_number=self.case_number.text(),
             id_number=self.id_number.text(),
             name=self.name.text(),
             date_from=day(self.date_from),
             date_to=day(self.date_to),
-            status=CaseStatus(self.status.currentData()) if self.status.currentData() else None,
+            status=CaseStatus(status) if status else None,
             item_code=self.item.currentData() or "",
         )
 
     def run_search(self) -> None:
-        try:
-            self.searched = True
-            self.model.set_criteria(self.criteria())
-        except ClerkAppError as exc:
-            log.info("case search refused: %s", exc)
-            self._show_error(exc.user_message())
-            return
+        """Read the first page off the GUI thread; a refused search says why and keeps the list."""
+        criteria = self.criteria()
+        self.searched = True
+        self.op = CoreOp(
+            self,
+            lambda _report, _cancel: self.model.read_first(criteria),
+            lambda first: self._found(criteria, first),
+            title=self.tr("Case search"),
+            on_failure=self._refused,
+        ).run()
+
+    def _found(self, criteria: SearchCriteria, first: ResultPage) -> None:
+        self.model.show_first(criteria, first)
         self.error.clear()
         self.error.setVisible(False)
         if self.model.rowCount():
             self.table.setFocus()
             self.table.selectRow(0)
+
+    def _refused(self, exc: BaseException) -> None:
+        log.info("case search refused: %s", exc)
+        self._show_error(error_text(exc))
 
     def on_scan(self, text: str) -> None:
         """A receipt code read by the wedge scanner: search for exactly that case."""
@@ -285,7 +259,7 @@ class SearchPage(QWidget):
 
     def _update_summary(self) -> None:
         n = self.model.rowCount()
-        if n == 0 and getattr(self, "searched", False):
+        if n == 0 and self.searched:
             text = self.tr("No case matches these criteria.")
         elif n == 0:
             text = self.tr("No cases listed. Give one or more criteria and press Enter.")

@@ -1,0 +1,157 @@
+"""What the case view (ui/search/case_view.py) shows of one case, as rows of text (no Qt): the
+summary (label, value; personal data masked as CaseView holds it), the checklist lines, the documents
+printed, the status history and the audit events the reader may see. The page only lays them out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from clerk_app import i18n
+from clerk_app.audit_labels import action_label, detail_text, print_status_label
+from clerk_app.cases import CaseView
+from clerk_app.clock import local_time
+from clerk_app.lifecycle import LINE_STATUS_LABELS, CaseStatus, status_label
+from clerk_app.roles import role_label
+from clerk_app.search import AuditRow, DocumentRow
+from clerk_app.workdays import promised_text
+
+
+def _labels(prefix: str, rows: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    return {key: i18n.register(f"{prefix}.{key}", zh, en) for key, zh, en in rows}
+
+
+SUMMARY = _labels(
+    "case_sheet",
+    (
+        ("case_number", "受理编号", "Case number"),
+        ("item", "事项", "Item"),
+        ("status", "状态", "Status"),
+        ("applicant", "申请人", "Applicant"),
+        ("agent", "代理人", "Agent"),
+        ("window", "窗口", "Window"),
+        ("started_at", "开始办理", "Started at"),
+        ("decided_at", "受理时间", "Decided at"),
+        ("promised", "承诺办结日期", "Promised by"),
+        ("reason", "理由", "Reason"),
+        ("first_visit", "首次提交", "First visit"),
+    ),
+)
+_WORDS = _labels(
+    "case_sheet",
+    (
+        ("draft", "（草稿）", "(draft)"),
+        ("yes", "是", "yes"),
+        ("no", "否", "no"),
+        ("reprint", "补打", "reprint"),
+        ("back_office", "{status}  ·  后台：{server}", "{status}  ·  back office: {server}"),
+        ("not_reported", "尚未反馈", "not reported yet"),
+    ),
+)
+FORMS = _labels(
+    "material_form",
+    (
+        ("original", "原件", "original"),
+        ("copy", "复印件", "copy"),
+        ("original_and_copy", "原件及复印件", "original and copy"),
+        ("electronic", "电子文件", "electronic"),
+    ),
+)
+DOCUMENTS = _labels(
+    "document_kind",
+    (
+        ("receipt", "受理回执", "Acceptance receipt"),
+        ("one_time_notice", "一次性告知书", "One-time notice"),
+        ("deficiency_commitment", "容缺受理承诺书", "Deficiency commitment"),
+        ("rejection_notice", "不予受理通知书", "Rejection notice"),
+        ("materials_received", "材料接收清单", "Materials received"),
+        ("delivery_receipt", "领取凭证/送达回证", "Delivery receipt"),
+        ("supplement_receipt", "补正材料收件凭证", "Supplement receipt"),
+        ("material_request_notice", "补正材料一次性告知书", "Material request notice"),
+        ("result_document", "办理结果文书", "Result document"),
+    ),
+)
+HANDOVER = _labels(
+    "handover_method",
+    (("window", "窗口领取", "collected at the window"), ("express", "邮寄送达", "sent by express")),
+)
+
+
+def _text(table: dict[str, str], key: str) -> str:
+    return i18n.text(table[key]) if key in table else key
+
+
+def draft_number(case_number: str | None) -> str:
+    """The case number, or （草稿） for a case not decided yet."""
+    return case_number or i18n.text(_WORDS["draft"])
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    summary: list[tuple[str, str]]
+    lines: list[tuple[str, ...]]
+    documents: list[tuple[str, ...]]
+    history: list[tuple[str, ...]]
+    audit: list[tuple[str, ...]]
+
+
+def case_sheet(v: CaseView, documents: Sequence[DocumentRow], events: Sequence[AuditRow]) -> CaseSheet:
+    status = i18n.text(
+        _WORDS["back_office"],
+        status=status_label(v.status.value),
+        server=status_label(v.server_status) if v.server_status else i18n.text(_WORDS["not_reported"]),
+    )
+    summary = {
+        "case_number": draft_number(v.case_number),
+        "item": f"{v.item_name}（{v.item_code}）",
+        "status": status,  # the local status and what the back office last said (Case.server_status)
+        "applicant": f"{v.applicant.name}  {v.applicant.document_number}" if v.applicant else "—",
+        "agent": f"{v.agent.name}  {v.agent.document_number}" if v.agent else "—",
+        "window": v.window_no,
+        "started_at": local_time(v.started_at, seconds=True),
+        "decided_at": local_time(v.decided_at, seconds=True),
+        "promised": promised_text(v.promised_date, v.promised_provisional),
+        "reason": v.decision_reason or "—",
+        "first_visit": i18n.text(_WORDS["yes" if v.first_visit else "no"]),
+    }
+    return CaseSheet(
+        summary=[(i18n.text(SUMMARY[key]), value) for key, value in summary.items()],
+        lines=[
+            (
+                ln.name,
+                _text(FORMS, ln.form),
+                f"{ln.originals_received}/{ln.originals_required}",
+                f"{ln.copies_received}/{ln.copies_required}",
+                i18n.text(LINE_STATUS_LABELS[ln.status]),
+                ln.reason or "",
+                ln.due_date.isoformat() if ln.due_date else "",
+                str(ln.page_count),
+            )
+            for ln in v.lines
+        ],
+        documents=[
+            (
+                _text(DOCUMENTS, d.document_kind),
+                d.printer,
+                print_status_label(d.status),
+                i18n.text(_WORDS["reprint"]) if d.is_reprint else "",
+                local_time(d.created_at, seconds=True),
+            )
+            for d in documents
+        ],
+        history=[
+            (
+                local_time(t.at, seconds=True),
+                status_label(t.from_status),
+                status_label(t.to_status),
+                role_label(t.actor_role),
+                # the reason of a handover is its method
+                _text(HANDOVER, t.reason or "") if t.to_status == CaseStatus.DELIVERED.value else t.reason or "",
+            )
+            for t in v.transitions
+        ],
+        audit=[
+            (local_time(e.at, seconds=True), e.actor, role_label(e.role), action_label(e.action), detail_text(e.detail))
+            for e in events
+        ],
+    )
