@@ -19,6 +19,7 @@ from clerk_app.cases import CaseService, ClaimView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Actor, Permission
+from ui.operations import CoreOp, error_text
 from ui.widgets.slim_b import ERROR_STYLE, ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -88,21 +89,31 @@ class ClaimBanner(Retranslating, QWidget):
         self.label.setText(holder_text(c))
 
     def release(self) -> bool:
+        """Ask the reason, then release the claim off the GUI thread (``released`` when done); False when
+        there is nothing to release or the supervisor cancelled."""
         c = self.claim
         if c is None or not self._actor.can(Permission.CASE_RELEASE_CLAIM):
             return False
         reason = self.ask_reason(self, c)
         if not reason:
             return False
-        try:
-            self._cases.release(self._actor, c.case_id, reason)
-        except ClerkAppError as exc:
-            self.error.setText(exc.user_message())
-            self.error.setVisible(True)
-            return False
-        self.set_claim(None)
-        self.released.emit(c.case_id)
+        CoreOp(
+            self,
+            lambda _report, _cancel: self._cases.release(self._actor, c.case_id, reason),
+            lambda _result: self._released(c.case_id),
+            title=self.tr("Release the claim"),
+            on_failure=self._refused,
+            ordered=True,
+        ).run()
         return True
+
+    def _released(self, case_id: str) -> None:
+        self.set_claim(None)
+        self.released.emit(case_id)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.error.setText(error_text(exc))
+        self.error.setVisible(True)
 
 
 def holder_text(c: ClaimView) -> str:

@@ -5,8 +5,8 @@ locks the window after ``settings.idle_lock_minutes`` without input, with a warn
 the last minute. Locking hides the screen behind an opaque overlay and disables the window's
 actions and menus, but keeps everything underneath as it was: the draft on the desk stays open
 (``CurrentCase`` is *not* closed). Unlocking needs the same user's password
-(``UserService.authenticate``: wrong passwords count towards the account lockout); "Sign out"
-on the overlay ends the session instead.
+(``UserService.authenticate``, checked off the GUI thread: wrong passwords count towards the account
+lockout); "Sign out" on the overlay ends the session instead.
 
 Signals (on ``MainWindow.idle_lock``):
 - ``warning(int)`` — seconds left before the lock;
@@ -19,6 +19,7 @@ The clock is injectable (``clock=`` a callable returning seconds, monotonic) so 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -27,12 +28,13 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QPainter
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from clerk_app.errors import ClerkAppError
+from ui.operations import CoreOp, error_text
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
+log = logging.getLogger(__name__)
 ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -112,6 +114,7 @@ class IdleLock(QObject):
         self.is_locked = False
         self._last = clock()
         self._disabled: list[QAction] = []
+        self._check: CoreOp | None = None  # the password being checked
         self.banner = label(
             name="idleWarning",
             style="background: #fff4ce; color: #5c4400; padding: 8px 14px; "
@@ -183,28 +186,47 @@ class IdleLock(QObject):
         self.overlay.show()
         self.overlay.raise_()
         self.overlay.password.setFocus()
-        try:
-            w.ctx.auditor.record_now(w.actor, "session.lock", reason=reason)
-        except ClerkAppError:
-            pass  # locking must never fail because the store is busy
+        self._write(lambda: w.ctx.auditor.record_now(w.actor, "session.lock", reason=reason), lambda _r: None)
         self.locked.emit()
 
     def _try_unlock(self) -> None:
         self.unlock(self.overlay.password.text())
 
-    def unlock(self, password: str) -> bool:
+    def unlock(self, password: str) -> None:
+        """Check the password off the GUI thread (wrong ones count towards the lockout); ``unlocked``
+        when it was the signed-in user's, else the reason under the password field."""
         w = self._window
         self.overlay.password.clear()
-        try:
+        if self._check is not None and self._check.busy:  # Enter pressed twice: one check is enough
+            return
+
+        def check() -> None:
             w.ctx.users.authenticate(w.actor.username, password)
-        except ClerkAppError as exc:
-            self.overlay.error.setText(exc.user_message())
-            return False
+            w.ctx.auditor.record_now(w.actor, "session.unlock")
+
+        self._check = self._write(check, self._unlocked, lambda exc: self.overlay.error.setText(error_text(exc)))
+
+    def _unlocked(self, _result: object) -> None:
         self._uncover()
-        w.ctx.auditor.record_now(w.actor, "session.unlock")
         self.touch()
         self.unlocked.emit()
-        return True
+
+    def _write(
+        self,
+        work: Callable[[], object],
+        done: Callable[[object], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> CoreOp:
+        # Locking must never fail because the store is busy: a failed lock audit is only logged.
+        return CoreOp(
+            self.overlay,
+            lambda _report, _cancel: work(),
+            done,
+            title=self.tr("Screen locked"),
+            on_failure=failed or (lambda exc: log.warning("lock audit not written: %s", exc)),
+            ordered=True,
+            progress=False,
+        ).run()
 
     def _uncover(self) -> None:
         self.is_locked = False

@@ -1178,42 +1178,43 @@
 <context>
     <name>ClaimBanner</name>
     <message>
-        <location filename="../../ui/claims.py" line="57" />
+        <location filename="../../ui/claims.py" line="58" />
         <source>&amp;Release claim…</source>
         <translation>释放占用(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="66" />
+        <location filename="../../ui/claims.py" line="67" />
+        <location filename="../../ui/claims.py" line="104" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="68" />
+        <location filename="../../ui/claims.py" line="69" />
         <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
         <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="70" />
+        <location filename="../../ui/claims.py" line="71" />
         <source>e.g. the station crashed; the clerk has gone home</source>
         <translation>例如：工作站死机；经办人已下班</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="72" />
+        <location filename="../../ui/claims.py" line="73" />
         <source>Release</source>
         <translation>释放</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="73" />
+        <location filename="../../ui/claims.py" line="74" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="111" />
+        <location filename="../../ui/claims.py" line="122" />
         <source>Being handled by %1 (station %2, window %3) since %4: read-only for you.</source>
         <translation>案件正由 %1（%2 %3 号窗口）自 %4 起办理，您只能查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="120" />
+        <location filename="../../ui/claims.py" line="131" />
         <source>The claim lapses at %1.</source>
         <translation>占用将于 %1 自动失效。</translation>
     </message>
@@ -1757,9 +1758,14 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="159" />
+        <location filename="../../ui/session_lock.py" line="162" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/session_lock.py" line="225" />
+        <source>Screen locked</source>
+        <translation>屏幕已锁定</translation>
     </message>
 </context>
 <context>
@@ -2089,27 +2095,27 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="75" />
+        <location filename="../../ui/session_lock.py" line="77" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="77" />
+        <location filename="../../ui/session_lock.py" line="79" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="81" />
+        <location filename="../../ui/session_lock.py" line="83" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="82" />
+        <location filename="../../ui/session_lock.py" line="84" />
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="83" />
+        <location filename="../../ui/session_lock.py" line="85" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
@@ -3533,102 +3539,114 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="112" />
+        <location filename="../../ui/supplements/dialog.py" line="118" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="113" />
+        <location filename="../../ui/supplements/dialog.py" line="119" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="114" />
+        <location filename="../../ui/supplements/dialog.py" line="120" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="115" />
+        <location filename="../../ui/supplements/dialog.py" line="121" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="118" />
+        <location filename="../../ui/supplements/dialog.py" line="124" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="119" />
+        <location filename="../../ui/supplements/dialog.py" line="125" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="122" />
+        <location filename="../../ui/supplements/dialog.py" line="128" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="125" />
+        <location filename="../../ui/supplements/dialog.py" line="131" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="126" />
+        <location filename="../../ui/supplements/dialog.py" line="132" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="127" />
+        <location filename="../../ui/supplements/dialog.py" line="133" />
+        <location filename="../../ui/supplements/dialog.py" line="269" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="128" />
+        <location filename="../../ui/supplements/dialog.py" line="134" />
+        <location filename="../../ui/supplements/dialog.py" line="288" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="164" />
+        <location filename="../../ui/supplements/dialog.py" line="140" />
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="172" />
         <source>Supplements for case %1</source>
         <translation>登记补交材料 — 案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="170" />
+        <location filename="../../ui/supplements/dialog.py" line="178" />
         <source>back office: material requested</source>
         <translation>审批部门：要求补正</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="191" />
+        <location filename="../../ui/supplements/dialog.py" line="199" />
         <source>%1 — due %2 — %3 page(s) scanned</source>
         <translation>%1 — %2 前补交 — 已扫描 %3 页</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="211" />
+        <location filename="../../ui/supplements/dialog.py" line="219" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="257" />
+        <location filename="../../ui/supplements/dialog.py" line="276" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="259" />
+        <location filename="../../ui/supplements/dialog.py" line="278" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="273" />
+        <location filename="../../ui/supplements/dialog.py" line="293" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="275" />
+        <location filename="../../ui/supplements/dialog.py" line="295" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="313" />
+        <location filename="../../ui/supplements/dialog.py" line="316" />
+        <source>Release the claim</source>
+        <translation>释放占用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supplements/dialog.py" line="341" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from clerk_app.store.models import AuditEvent
 from tests.helpers.core import make_world
 from ui.current_case import CurrentCase
+from ui.operations import busy
 from ui.session_lock import IdleLock
 
 
@@ -67,6 +68,13 @@ def _actions(world):
         return [e.action for e in s.query(AuditEvent).order_by(AuditEvent.seq)]
 
 
+def unlock(qtbot, lock, password: str) -> bool:
+    """Type the password and wait for the check (off the GUI thread): unlocked?"""
+    lock.unlock(password)
+    qtbot.waitUntil(lambda: not busy(lock.overlay))
+    return not lock.is_locked
+
+
 def test_warning_then_lock_keeps_the_draft(qtbot, world, desk):
     window, lock, clock = desk
     assert lock.idle_seconds == 300 and lock.warn_seconds == 60
@@ -94,7 +102,7 @@ def test_warning_then_lock_keeps_the_draft(qtbot, world, desk):
     assert lock.overlay.title.text() == "屏幕已锁定"
     assert not window.page_action.isEnabled() and not window.menuBar().isEnabled()
     assert window.current_case.case_id == "case-1" and not closed  # the draft stays
-    assert "session.lock" in _actions(world)
+    qtbot.waitUntil(lambda: "session.lock" in _actions(world))  # written off the GUI thread
 
 
 def test_key_press_resets_idle_time(qtbot, world, desk):
@@ -112,9 +120,9 @@ def test_unlock_needs_the_same_users_password(qtbot, world, desk):
     # input while locked does not count as activity
     qtbot.keyClicks(lock.overlay.password, "wrong-pass1")
     qtbot.keyClick(lock.overlay.password, Qt.Key.Key_Return)
-    assert lock.is_locked and "还可尝试 4 次" in lock.overlay.error.text()
-    assert lock.overlay.password.text() == ""
-    assert not lock.unlock("Audit2026")  # another user's password
+    qtbot.waitUntil(lambda: "还可尝试 4 次" in lock.overlay.error.text())
+    assert lock.is_locked and lock.overlay.password.text() == ""
+    assert not unlock(qtbot, lock, "Audit2026")  # another user's password
     with qtbot.waitSignal(lock.unlocked, timeout=1000):
         qtbot.keyClicks(lock.overlay.password, "Clerk2026")
         qtbot.keyClick(lock.overlay.password, Qt.Key.Key_Return)
@@ -128,9 +136,9 @@ def test_repeated_failures_lock_the_account_and_sign_out_works(qtbot, world, des
     window, lock, clock = desk
     lock.lock("idle")
     for _ in range(5):
-        lock.unlock("wrong-pass1")
+        unlock(qtbot, lock, "wrong-pass1")
     assert "账号已锁定" in lock.overlay.error.text()
-    assert not lock.unlock("Clerk2026")  # locked out even with the right password now
+    assert not unlock(qtbot, lock, "Clerk2026")  # locked out even with the right password now
     with qtbot.waitSignal(window.logged_out, timeout=1000):
         lock.overlay.sign_out_button.click()
     assert "logout" in _actions(world) and "login.lockout" in _actions(world)
@@ -147,7 +155,7 @@ def test_main_window_has_the_lock(qtbot, world, translations):
         with qtbot.waitSignal(window.idle_lock.locked, timeout=1000):
             window.lock_action.trigger()
         assert window.lock_action.text() == "锁定屏幕(&L)"
-        assert window.idle_lock.unlock("Audit2026")
+        assert unlock(qtbot, window.idle_lock, "Audit2026")
     finally:
         window.idle_lock.stop()
 

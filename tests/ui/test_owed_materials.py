@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import select
 
 from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
@@ -20,6 +20,8 @@ from clerk_app.store.models import PrintJob
 from devices.scanners.base import ScanSource
 from tests.helpers.case_factory import ITEM, person
 from testsupport.ui import open_window
+from ui.operations import busy
+from ui.printing_ui import AskPrintDialog
 
 
 def deficient_synced_case(ctx, clerk, seq: int) -> tuple[str, str]:
@@ -56,7 +58,13 @@ def open_from_worklist(qtbot, window, case_number: str):
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
     page.dialog.activateWindow()  # shortcuts reach only the active window
     qtbot.waitUntil(page.dialog.isActiveWindow, timeout=3000)
+    settle(qtbot, page.dialog)  # claimed off the GUI thread
     return page, page.dialog
+
+
+def settle(qtbot, dialog) -> None:
+    """Wait for the dialog's core work (claim, record, print, give back) to come back."""
+    qtbot.waitUntil(lambda: not busy(dialog), timeout=10000)
 
 
 def jobs_of(ctx, cid):
@@ -83,8 +91,21 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
 
     # Recording nothing: refused, said in Chinese, nothing changed.
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, dialog)
     assert "请勾选本次补交的材料" in dialog.message.text()
     assert ctx.cases.owed_materials(clerk, when="all")[0].case_id == cid
+
+    # Ctrl+P: the 补正材料一次性告知书 goes to the print outbox.
+    notices = [kind for kind, _status in jobs_of(ctx, cid)].count("material_request_notice")
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, dialog)
+    assert "正在打印补正材料一次性告知书" in dialog.message.text()
+    assert [kind for kind, _status in jobs_of(ctx, cid)].count("material_request_notice") == notices + 1
+    # The demo's print policy asks first: print it, and back to the dialog.
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeWindow(), AskPrintDialog), timeout=10000)
+    QApplication.activeWindow().print_button.click()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
 
     # A page scanned onto the owed line (the simulated scanner of the demo station).
     panel = dialog.scanning
@@ -102,6 +123,7 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     dialog.tick("PREMISES")
     ctx.cases.apply_server_status(system_actor("WH01"), cid, CaseStatus.IN_APPROVAL)
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, dialog)
     assert "刚被其他人修改" in dialog.message.text()
     assert dialog.owed.item(0).checkState() == Qt.CheckState.Checked
     assert ctx.pages.counts(cid)["PREMISES"] == scanned
@@ -109,6 +131,7 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
 
     # Again: recorded; the 补正材料收件凭证 goes through the print outbox and prints.
     qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, dialog)
     assert "已登记 1 项补交材料" in dialog.message.text()
     view = ctx.cases.get(clerk, cid)
     assert view.status is CaseStatus.IN_APPROVAL
@@ -118,6 +141,7 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     assert ctx.printing.worker.wait_idle(60)
     assert ("supplement_receipt", "done") in jobs_of(ctx, cid)
     dialog.reject()  # closing gives the claim back
+    settle(qtbot, dialog)
     assert ctx.cases.claim_of(cid) is None
     assert page.table.rowCount() == 0 and "没有待补齐材料的案件" in page.summary.text()
 
@@ -137,6 +161,7 @@ def test_a_case_claimed_elsewhere_opens_read_only(qtbot, demo_ctx, translations,
     assert dialog.record() is False
     assert ctx.cases.claim_of(cid).user_id == supervisor.user_id  # not taken, not released
     dialog.reject()
+    settle(qtbot, dialog)
     assert ctx.cases.claim_of(cid).user_id == supervisor.user_id
     assert ctx.cases.owed_materials(clerk, when="all")[0].case_id == cid
 
@@ -159,10 +184,14 @@ def test_a_case_found_in_search_opens_for_supplements(qtbot, demo_ctx, translati
     assert button is not None and button.text() == "登记补交材料…"
     button.click()
     dialog = view.supplement_dialog
+    settle(qtbot, dialog)
     assert ctx.cases.claim_of(cid).user_id == clerk.user_id
     dialog.tick("PREMISES")
-    assert dialog.record() and "已登记 1 项补交材料" in dialog.message.text()
+    assert dialog.record()
+    settle(qtbot, dialog)
+    assert "已登记 1 项补交材料" in dialog.message.text()
     dialog.reject()
+    settle(qtbot, dialog)
     assert ctx.cases.owed_materials(clerk, when="all") == [] and ctx.cases.claim_of(cid) is None
     view.close()
     # A case that owes nothing has no such button.

@@ -92,7 +92,8 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         view.show()
         assert view.claim_banner.isVisible() and view.claim_banner.release_button.isVisible()
         view.claim_banner.ask_reason = lambda _parent, claim: "工作站死机，经办人已下班"
-        view.claim_banner.release_button.click()
+        with qtbot.waitSignal(view.claim_banner.released, timeout=5000):  # released off the GUI thread
+            view.claim_banner.release_button.click()
         assert not view.claim_banner.isVisible() and ctx.cases.claim_of(held) is None
         with ctx.sessions() as s:
             released = s.scalars(
@@ -100,6 +101,9 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
             ).all()
         assert released[-1].detail["reason"] == "工作站死机，经办人已下班"
         assert released[-1].detail["holder"] == zhao.user_id and released[-1].actor == supervisor.username
+        view.close()  # the supervisor is done; the clerk's window is the active one again
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
 
         # Now the clerk may hand it out …
         delivery.open_case_number(held_number)

@@ -14,8 +14,10 @@ and the scanned pages stay).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,11 +39,13 @@ from clerk_app.cases import REQUEST_LINE_PREFIX, CaseClaimed, CaseConflict, Case
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS, LineStatus
 from ui.current_case import CurrentCase
+from ui.operations import CoreOp, error_text
 from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
+log = logging.getLogger(__name__)
 _OK = "color: #1b5e20;"
 _BAD = "color: #b00020;"
 
@@ -61,6 +65,7 @@ class SupplementDialog(Retranslating, QDialog):
         self.read_only = False
         self._claimed = False
         self._ticked: set[str] = set()
+        self._closed = False
 
         self.form = QFormLayout()
         self.fields = {k: QLabel() for k in ("number", "item", "applicant", "status")}
@@ -104,6 +109,7 @@ class SupplementDialog(Retranslating, QDialog):
         body = add(QHBoxLayout(), (left, 3), (self.scanning, 2))
         add(QVBoxLayout(self), (body, 1), self.message, self.buttons)
         self.retranslate()
+        self._set_enabled()
         self.open_case()
 
     # -- texts ------------------------------------------------------------------------------------
@@ -131,13 +137,15 @@ class SupplementDialog(Retranslating, QDialog):
     # -- the case ---------------------------------------------------------------------------------
     def open_case(self) -> None:
         """Claim the case (or show it read-only with the holder's name) and put it on this desk."""
-        try:
-            self.view = self.ctx.cases.open_for_work(self.actor, self.case_id)
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), ok=False)
-            self._set_enabled()
+        self._op(lambda: self.ctx.cases.open_for_work(self.actor, self.case_id), self._opened, self.tr("Opening…"))
+
+    def _opened(self, view: CaseView) -> None:
+        self.view = view
+        self.read_only = view.read_only_for(self.actor)
+        if self._closed and not self.read_only:  # closed while it was being claimed: give it back
+            self._claimed = True
+            self._release()
             return
-        self.read_only = self.view.read_only_for(self.actor)
         self._claimed = not self.read_only
         self._ticked = set()
         self.desk.open(self.case_id)
@@ -238,20 +246,31 @@ class SupplementDialog(Retranslating, QDialog):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     # -- actions ----------------------------------------------------------------------------------
+    def _op(self, work: Callable[[], Any], done: Callable[[Any], None], title: str) -> None:
+        """Core work off the GUI thread, in the order started; a refusal is said in the dialog."""
+        CoreOp(self, lambda _report, _cancel: work(), done, title=title, on_failure=self._refused, ordered=True).run()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._say(error_text(exc), ok=False)
+        if isinstance(exc, CaseConflict | CaseClaimed):
+            self._reload()  # the ticks and the pages stay; the clerk records again
+        self._set_enabled()
+
     def record(self) -> bool:
-        """Record the ticked lines as received; on a refusal say why and keep everything."""
+        """Record the ticked lines as received (off the GUI thread); on a refusal say why and keep
+        everything. False when there is nothing this window may record."""
         if self.view is None or self.read_only:
             return False
         codes = [c for c in (ln.code for ln in self.owed_lines()) if c in self._ticked]
-        try:
-            self.ctx.cases.record_supplements(self.actor, self.case_id, codes, expected_version=self.view.row_version)
-        except (CaseConflict, CaseClaimed) as exc:
-            self._say(exc.user_message(), ok=False)
-            self._reload()  # the ticks and the pages stay; the clerk records again
-            return False
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), ok=False)
-            return False
+        version = self.view.row_version
+        self._op(
+            lambda: self.ctx.cases.record_supplements(self.actor, self.case_id, codes, expected_version=version),
+            lambda _result: self._recorded(codes),
+            self.tr("Record the ticked supplements"),
+        )
+        return True
+
+    def _recorded(self, codes: list[str]) -> None:
         self._ticked -= set(codes)
         printing = self.ctx.settings.printer_backend != "none"
         text = self.tr("%1 material(s) recorded.").replace("%1", str(len(codes)))
@@ -261,19 +280,19 @@ class SupplementDialog(Retranslating, QDialog):
         self.recorded.emit(self.case_id, len(codes))
         self.window_.show_status(text, 8000)
         self._reload()
-        return True
 
-    def print_notice(self) -> bool:
-        try:
-            jobs = self.ctx.cases.print_request_notice(self.actor, self.case_id)
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), ok=False)
-            return False
+    def print_notice(self) -> None:
+        self._op(
+            lambda: self.ctx.cases.print_request_notice(self.actor, self.case_id),
+            self._notice_queued,
+            self.tr("Print the one-time notice for the owed materials"),
+        )
+
+    def _notice_queued(self, jobs: int) -> None:
         if jobs:
             self._say(self.tr("The one-time notice is being printed."), ok=True)
         else:
             self._say(self.tr("This window has no printer: the notice was not printed."), ok=False)
-        return bool(jobs)
 
     def _say(self, text: str, *, ok: bool) -> None:
         self.message.setText(text)
@@ -282,14 +301,23 @@ class SupplementDialog(Retranslating, QDialog):
     def done(self, result: int) -> None:
         """Closing gives the claim back (and stops a scan in progress)."""
         self.scanning.cancel_scan()
-        if self._claimed:
-            try:
-                self.ctx.cases.release(self.actor, self.case_id)
-            except ClerkAppError:
-                pass
-            self._claimed = False
+        self._closed = True
+        self._release()
         self.desk.close()
         super().done(result)
+
+    def _release(self) -> None:
+        if self._claimed:
+            self._claimed = False
+            CoreOp(
+                self,
+                lambda _report, _cancel: self.ctx.cases.release(self.actor, self.case_id),
+                lambda _result: None,
+                title=self.tr("Release the claim"),
+                on_failure=lambda exc: log.info("claim not given back: %s", exc),  # it lapses by itself
+                ordered=True,
+                progress=False,
+            ).run()
 
 
 def add_supplement_button(
