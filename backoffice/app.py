@@ -15,6 +15,7 @@ worker within that time).
 import base64
 import hmac
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -22,12 +23,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backoffice import accounts, schemas, service, workflow
+from backoffice import accounts, batch, schemas, service, workflow
 from backoffice.db import open_database
 from backoffice.guard import BodyGuard
 from backoffice.models import Station
@@ -54,6 +56,21 @@ def _bearer(authorization: str | None) -> str:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiProblem(401, "unauthorized", "missing bearer token")
     return authorization[7:].strip()
+
+
+def _batch_refusal(raw: Any, problem: ApiProblem) -> schemas.BatchResultOut:
+    """A case of a batch refused before it reached the database: its key and case id echoed only when
+    they are well-formed (they identify the case to the station; nothing else is echoed)."""
+    key = raw.get("idempotency_key") if isinstance(raw, dict) else None
+    packet = raw.get("packet") if isinstance(raw, dict) else None
+    case_id = packet.get("case_id") if isinstance(packet, dict) else None
+    return schemas.BatchResultOut(
+        idempotency_key=key if isinstance(key, str) and 0 < len(key) <= 128 and key.isprintable() else None,
+        case_id=case_id if isinstance(case_id, str) and re.fullmatch(schemas.UUID_RE, case_id) else None,
+        status=problem.status,
+        error=problem.error,
+        message=problem.message,
+    )
 
 
 def from_environment() -> FastAPI:
@@ -198,6 +215,49 @@ def create_app(
             except ValueError:
                 raise ApiProblem(422, "invalid_packet", "an inline page is not base64", {"sha256": sha}) from None
         return await _receive_packet(station, idempotency_key, body.packet, pages, response)
+
+    @app.post("/v1/case-packets/batch")
+    async def upload_packet_batch(body: schemas.PacketBatchIn, station: StationDep) -> schemas.PacketBatchOut:
+        """Several cases, one transaction, one answer per case (backoffice/batch.py)."""
+        out: list[schemas.BatchResultOut | None] = [None] * len(body.cases)
+        items: list[batch.BatchItem] = []
+        where: list[int] = []
+        for i, raw in enumerate(body.cases):
+            try:
+                valid = schemas.BatchItemIn.model_validate(raw)
+                pages = {sha: base64.b64decode(encoded, validate=True) for sha, encoded in valid.pages.items()}
+            except ValidationError as exc:
+                problems = [
+                    {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+                ]
+                out[i] = _batch_refusal(raw, ApiProblem(422, "invalid_packet", "case does not match the schema"))
+                out[i].problems = problems[:20]  # type: ignore[union-attr]
+                continue
+            except ValueError:
+                out[i] = _batch_refusal(raw, ApiProblem(422, "invalid_packet", "an inline page is not base64"))
+                continue
+            items.append(batch.BatchItem(valid.idempotency_key, valid.packet.model_dump(mode="json"), pages))
+            where.append(i)
+        answers = await in_db(batch.receive_packet_batch, station, items) if items else []
+        for i, item, answer in zip(where, items, answers, strict=True):
+            case_id = str(item.packet["case_id"])
+            if isinstance(answer, ApiProblem):
+                out[i] = schemas.BatchResultOut(
+                    idempotency_key=item.key,
+                    case_id=case_id,
+                    status=answer.status,
+                    error=answer.error,
+                    message=answer.message,
+                    sha256=answer.extra.get("sha256"),
+                )
+            else:
+                out[i] = schemas.BatchResultOut(
+                    idempotency_key=item.key,
+                    case_id=case_id,
+                    status=201 if answer.created else 200,
+                    receipt=schemas.PacketReceiptOut(**answer.__dict__),
+                )
+        return schemas.PacketBatchOut(results=[r for r in out if r is not None])
 
     @app.post("/v1/cases/{case_id}/rating", status_code=201)
     async def upload_rating(

@@ -31,6 +31,7 @@ LIMIT_JSON = 4 * MIB  # a case packet with its manifest; supplements; a rating
 LIMIT_CHUNK = service.MAX_CHUNK  # one attachment chunk
 LIMIT_PUBLICATION = 32 * MIB  # a catalogue or holiday calendar (admin)
 LIMIT_ADMIN = 1 * MIB
+LIMIT_BATCH = 24 * MIB  # several case packets with their small pages inline (base64)
 
 Auth = Callable[[str], Awaitable[Any]]
 
@@ -42,6 +43,8 @@ def body_limit(path: str, method: str) -> int:
         return LIMIT_PUBLICATION
     if path.startswith("/v1/admin/"):
         return LIMIT_ADMIN
+    if path == "/v1/case-packets/batch":
+        return LIMIT_BATCH
     if method == "PUT" and "/attachments/" in path:
         return LIMIT_CHUNK
     return LIMIT_JSON

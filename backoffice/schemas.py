@@ -238,6 +238,40 @@ class PacketReceiptOut(Strict):
     missing_attachments: list[str]
 
 
+class PacketBatchIn(BaseModel):
+    """Several case packets in one request (``POST /v1/case-packets/batch``). Only the envelope is
+    checked here; each case is validated on its own (``BatchItemIn``), so one bad case is refused alone
+    and never fails the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cases: list[Any] = Field(min_length=1, max_length=100)
+
+
+class BatchItemIn(Strict):
+    idempotency_key: str = Field(min_length=1, max_length=128)
+    packet: CasePacket
+    pages: dict[Annotated[str, StringConstraints(pattern=SHA256)], str] = Field(default_factory=dict, max_length=200)
+
+
+class BatchResultOut(Strict):
+    """The answer for one case of a batch, in the order sent: ``status`` is what the single-case route
+    would have answered (201 stored now, 200 replay, 4xx refused); a receipt or an error, never both."""
+
+    idempotency_key: str | None
+    case_id: str | None
+    status: int
+    receipt: PacketReceiptOut | None = None
+    error: str | None = None
+    message: str | None = None
+    sha256: str | None = None  # the inline page a hash_mismatch is about
+    problems: list[dict[str, Any]] | None = None  # field paths of a schema refusal (never values)
+
+
+class PacketBatchOut(Strict):
+    results: list[BatchResultOut]
+
+
 class AttachmentStateOut(Strict):
     sha256: str
     size: int

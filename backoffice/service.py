@@ -214,11 +214,7 @@ def receive_packet(
         # (the key lookup may have run just before a concurrent duplicate committed)
         if existing is not None and existing.idempotency_key != key:
             raise ApiProblem(409, "case_exists", "this case was already received under another key")
-    manifest = {a["sha256"]: a for a in packet.get("attachments", [])}
-    for sha, data in pages.items():
-        entry = manifest.get(sha)
-        if entry is None or len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != sha:
-            raise ApiProblem(422, "hash_mismatch", "an inline page does not match the manifest", {"sha256": sha})
+    manifest = _check_inline_pages(packet, pages)
     if existing is not None:
         receipt = _check_replay(existing, station, digest)
         for sha in [m for m in receipt.missing_attachments if m in pages]:
@@ -228,12 +224,7 @@ def receive_packet(
             return _receipt(session.get(ReceivedCase, existing.id), created=False)  # type: ignore[arg-type]
         return receipt
 
-    for line in packet.get("lines", []):
-        for page in line.get("pages", []):
-            if page["sha256"] not in manifest:
-                raise ApiProblem(
-                    422, "invalid_packet", "a page is not listed in the attachment manifest", {"sha256": page["sha256"]}
-                )
+    _check_pages_listed(packet, manifest)
     now = utcnow()
     case = ReceivedCase(
         id=case_id,
@@ -275,6 +266,26 @@ def receive_packet(
             raise ApiProblem(409, "case_exists", "this case was already received under another key") from exc
         return _check_replay(existing, station, digest)
     return _receipt(case, created=True)
+
+
+def _check_inline_pages(packet: dict[str, Any], pages: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    """The packet's manifest by SHA-256; every inline page must be in it with that size and hash (422
+    ``hash_mismatch`` otherwise: nothing is stored)."""
+    manifest = {a["sha256"]: a for a in packet.get("attachments", [])}
+    for sha, data in pages.items():
+        entry = manifest.get(sha)
+        if entry is None or len(data) != entry["size"] or hashlib.sha256(data).hexdigest() != sha:
+            raise ApiProblem(422, "hash_mismatch", "an inline page does not match the manifest", {"sha256": sha})
+    return manifest
+
+
+def _check_pages_listed(packet: dict[str, Any], manifest: dict[str, dict[str, Any]]) -> None:
+    for line in packet.get("lines", []):
+        for page in line.get("pages", []):
+            if page["sha256"] not in manifest:
+                raise ApiProblem(
+                    422, "invalid_packet", "a page is not listed in the attachment manifest", {"sha256": page["sha256"]}
+                )
 
 
 def _check_replay(existing: ReceivedCase, station: Station, digest: str) -> PacketReceipt:

@@ -76,12 +76,39 @@ def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: 
         station_code=station,
         settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200, inline_pages_max_bytes=inline_kb * 1024),
     )
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     while worker.counts()[0]:
         report = worker.run_once()
         if report.upload_error is not None:
             raise SystemExit(f"upload failed: {report.upload_error}")
-    print(json.dumps({"seconds": time.perf_counter() - t0}))
+    print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - cpu0}))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """user + system CPU of a live process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu(parent: int) -> dict[int, float]:
+    """CPU of each live child of ``parent`` (PostgreSQL's backends under its postmaster)."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def _postmaster(pg) -> int:  # type: ignore[no-untyped-def]
+    return int(Path(pg.datadir, "postmaster.pid").read_text().split()[0])
 
 
 def wait_http(url: str) -> None:
@@ -143,6 +170,8 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
             PYTHONWARNINGS="ignore",
             PYTHONPATH=str(ROOT),
         )
+        bo_pid = server._proc.pid  # type: ignore[union-attr]
+        bo_cpu0, pg_cpu0 = _cpu_seconds(bo_pid), _children_cpu(_postmaster(pg))
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -160,10 +189,14 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
             stdout=subprocess.PIPE,
         )
         out = proc.stdout.read()  # type: ignore[union-attr]
+        bo_cpu = _cpu_seconds(bo_pid) - bo_cpu0
+        pg_cpu1 = _children_cpu(_postmaster(pg))
+        pg_cpu = sum(v - pg_cpu0.get(pid, 0.0) for pid, v in pg_cpu1.items())
         _pid, status, usage = os.wait4(proc.pid, 0)
         if status != 0:
             raise SystemExit("worker failed")
-        sync_seconds = json.loads(out)["seconds"]
+        answer = json.loads(out)
+        sync_seconds = answer["seconds"]
         assert server.case_count() == args.cases
     finally:
         server.close()
@@ -174,7 +207,9 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
     sink = subprocess.Popen([sys.executable, __file__, "sink", str(port)])
     try:
         wait_http(f"http://127.0.0.1:{port}/")
+        sink_cpu0, client_cpu0 = _cpu_seconds(sink.pid), time.process_time()
         raw_seconds = raw_upload(port, packets, files)
+        raw_cpu = time.process_time() - client_cpu0 + _cpu_seconds(sink.pid) - sink_cpu0
     finally:
         sink.terminate()
         sink.wait(10)
@@ -187,6 +222,11 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
         "raw_mb_s": mb / raw_seconds,
         "worker_peak_rss_mb": usage.ru_maxrss / 1024,
         "total_mb": mb,
+        # CPU per case (ms) of each side, to see where the time goes on a shared machine
+        "cpu_worker_ms_case": answer["cpu"] * 1000 / args.cases,  # while sending (not its start-up)
+        "cpu_backoffice_ms_case": bo_cpu * 1000 / args.cases,
+        "cpu_postgres_ms_case": pg_cpu * 1000 / args.cases,
+        "cpu_raw_ms_case": raw_cpu * 1000 / args.cases,
     }
 
 
@@ -230,6 +270,11 @@ def main() -> None:
     print(f"  raw  : {med['raw_cases_s']:.1f} cases/s, {med['raw_mb_s']:.2f} MB/s (same bytes, bare uvicorn sink)")
     print(f"  ratio sync/raw: {med['sync_cases_s'] / med['raw_cases_s']:.2f}")
     print(f"  worker peak RSS: {med['worker_peak_rss_mb']:.1f} MB")
+    print(
+        f"  CPU per case while syncing: worker {med['cpu_worker_ms_case']:.1f} ms, back office "
+        f"{med['cpu_backoffice_ms_case']:.1f} ms, PostgreSQL {med['cpu_postgres_ms_case']:.1f} ms; "
+        f"raw client + sink {med['cpu_raw_ms_case']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -101,25 +101,64 @@ class PacketBuilder:
         return open_comment(self._comments, case_id, case.rating_comment)
 
     def build(self, session: Session, case_id: str) -> BuiltPacket:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise LookupError(f"case {case_id} not in the store")
-        decision = (
-            session.scalar(
-                select(CaseTransition.to_status)
-                .where(CaseTransition.case_id == case_id, CaseTransition.to_status.in_(DECISION_STATUSES))
-                .order_by(CaseTransition.id)
-                .limit(1)
-            )
-            or case.status
+        built = self.build_many(session, [case_id])[case_id]
+        if isinstance(built, LookupError):
+            raise built
+        return built
+
+    def build_many(self, session: Session, case_ids: list[str]) -> dict[str, BuiltPacket | LookupError]:
+        """The packets of several cases with a fixed number of queries (cases, decisions, lines, pages,
+        persons — not a handful per case); a case that cannot be built gets its LookupError instead."""
+        ids = list(dict.fromkeys(case_ids))
+        cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
+        decisions: dict[str, str] = {}
+        for cid, status in session.execute(
+            select(CaseTransition.case_id, CaseTransition.to_status)
+            .where(CaseTransition.case_id.in_(ids), CaseTransition.to_status.in_(DECISION_STATUSES))
+            .order_by(CaseTransition.id)
+        ):
+            decisions.setdefault(cid, status)
+        lines_of: dict[str, list[CaseLine]] = {}
+        for line in session.scalars(
+            select(CaseLine).where(CaseLine.case_id.in_(ids)).order_by(CaseLine.case_id, CaseLine.position, CaseLine.id)
+        ):
+            lines_of.setdefault(line.case_id, []).append(line)
+        pages_of: dict[int, list[Page]] = {}
+        line_ids = [line.id for lines in lines_of.values() for line in lines]
+        if line_ids:
+            for page in session.scalars(
+                select(Page).where(Page.line_id.in_(line_ids)).order_by(Page.line_id, Page.position, Page.id)
+            ):
+                pages_of.setdefault(page.line_id, []).append(page)
+        person_ids = {pid for c in cases.values() for pid in (c.applicant_id, c.agent_id) if pid}
+        persons = (
+            {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
         )
-        if decision not in DECISION_STATUSES:
-            raise LookupError(f"case {case_id} has no decision")
+        out: dict[str, BuiltPacket | LookupError] = {}
+        for case_id in ids:
+            case = cases.get(case_id)
+            if case is None:
+                out[case_id] = LookupError(f"case {case_id} not in the store")
+                continue
+            decision = decisions.get(case_id) or case.status
+            if decision not in DECISION_STATUSES:
+                out[case_id] = LookupError(f"case {case_id} has no decision")
+                continue
+            out[case_id] = self._assemble(case, decision, lines_of.get(case_id, []), pages_of, persons)
+        return out
+
+    def _assemble(
+        self,
+        case: Case,
+        decision: str,
+        lines: list[CaseLine],
+        pages_of: dict[int, list[Page]],
+        persons: dict[Any, Person],
+    ) -> BuiltPacket:
         lines_out: list[dict[str, Any]] = []
         files: dict[str, ManifestFile] = {}
-        lines = session.scalars(select(CaseLine).where(CaseLine.case_id == case_id).order_by(CaseLine.position))
         for line in lines:
-            pages = session.scalars(select(Page).where(Page.line_id == line.id).order_by(Page.position, Page.id)).all()
+            pages = pages_of.get(line.id, [])
             for page in pages:
                 files.setdefault(page.sha256, ManifestFile(page.sha256, page.size, page.mime))
             lines_out.append(
@@ -137,10 +176,10 @@ class PacketBuilder:
             )
         applicant = agent = None
         if case.applicant_id:
-            person = session.get(Person, case.applicant_id)
+            person = persons.get(case.applicant_id)
             applicant = self._decode(person) if person is not None else None
         if case.agent_id:
-            person = session.get(Person, case.agent_id)
+            person = persons.get(case.agent_id)
             agent = self._decode(person) if person is not None else None
         body = {
             "schema_version": PACKET_SCHEMA,

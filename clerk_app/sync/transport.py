@@ -65,6 +65,15 @@ class PacketReceipt:
 
 
 @dataclass(frozen=True)
+class BatchCase:
+    """One case of a batch upload: its idempotency key, its packet and its (small) pages by SHA-256."""
+
+    key: str
+    packet: dict[str, Any]
+    pages: dict[str, bytes]
+
+
+@dataclass(frozen=True)
 class AttachmentState:
     sha256: str
     size: int
@@ -395,16 +404,56 @@ class BackOfficeClient:
         manifest just sent listed as missing (a string there used to be read as its characters)."""
         if response.status_code not in (200, 201):
             raise self._reject(response)
-        data = wire.obj(response.json(), what)
-        if wire.string(data, "case_id", what) != case_id:
-            raise InvalidAnswer(problem=f"{what}: case_id is not the case sent")
-        status = wire.one_of(wire.string(data, "status", what), wire.PACKET_STATUSES, what, "status")
-        created = wire.boolean(data, "created", what)
-        missing = wire.sha256_list(data, "missing_attachments", what)
-        sent = {str(a.get("sha256")) for a in body.get("attachments", []) if isinstance(a, dict)}
-        if not set(missing) <= sent:
-            raise InvalidAnswer(problem=f"{what}: missing_attachments names a file that was not sent")
-        return PacketReceipt(case_id, status, created, missing)
+        return _checked_receipt(response.json(), what, case_id, body)
+
+    def upload_packet_batch(self, cases: list[BatchCase]) -> list[PacketReceipt | RequestRejected] | None:
+        """Several case packets with their pages inline in one request (one back-office transaction);
+        one result per case, in the order sent: its receipt, or its own refusal. None when the back
+        office does not offer the route (an older one: 404/405), so the caller sends case by case.
+
+        The answer is checked as a whole before anything is returned: exactly one result per case sent,
+        each naming the key and case it answers, a receipt (checked like a single receipt) or a 4xx
+        refusal — never both, never neither. Anything else is ``InvalidAnswer`` for the whole batch
+        (transient: nothing is marked, the cases are sent again later)."""
+        # The answer holds one small receipt per case: bounded by the batch's size, not the default.
+        limit = max(self.settings.max_answer_bytes, 64 * 1024 * len(cases))
+        response = self._authorised(
+            "POST",
+            "/case-packets/batch",
+            content=_batch_body(cases),
+            headers={"Content-Type": "application/json"},
+            limit=limit,
+        )
+        if response.status_code in (404, 405):
+            return None
+        if response.status_code != 200:
+            raise self._reject(response)
+        what = "case packet batch"
+        results = wire.array(wire.obj(response.json(), what), "results", what, max_items=len(cases))
+        if len(results) != len(cases):
+            raise InvalidAnswer(problem=f"{what}: {len(results)} results for {len(cases)} cases sent")
+        out: list[PacketReceipt | RequestRejected] = []
+        for sent, raw in zip(cases, results, strict=True):
+            item = wire.obj(raw, what + " result")
+            case_id = str(sent.packet["case_id"])
+            # A result for another case, or out of order, must never mark this one.
+            if item.get("idempotency_key") != sent.key or item.get("case_id") != case_id:
+                raise InvalidAnswer(problem=f"{what}: a result does not answer the case sent at its place")
+            status = wire.integer(item, "status", what, low=200, high=499)
+            receipt, error = item.get("receipt"), item.get("error")
+            if status in (200, 201):
+                if error is not None:
+                    raise InvalidAnswer(problem=f"{what}: a result has both a receipt and an error")
+                checked = _checked_receipt(receipt, what + " receipt", case_id, sent.packet)
+                if checked.created != (status == 201):
+                    raise InvalidAnswer(problem=f"{what}: created does not match the result's status")
+                out.append(checked)
+            elif 400 <= status <= 499 and receipt is None:
+                code = wire.string(item, "error", what, max_len=64)
+                out.append(RequestRejected(status=status, code=code, detail=f"HTTP {status} {code} (in a batch)"))
+            else:
+                raise InvalidAnswer(problem=f"{what}: a result is neither a receipt nor a refusal")
+        return out
 
     def upload_packet(self, idempotency_key: str, packet: dict[str, Any]) -> PacketReceipt:
         response = self._authorised("POST", "/case-packets", json=packet, headers={"Idempotency-Key": idempotency_key})
@@ -584,6 +633,40 @@ class BackOfficeClient:
                 raise InvalidAnswer(problem=f"{what}: case_counters has a key that is not a day")
             checked[day] = wire.integer(counters, day, what, high=99_999_999)
         return Anchor(seq, digest, checked)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _batch_body(cases: list[BatchCase]) -> bytes:
+    """The JSON body of a batch, assembled as bytes: the packets through ``json.dumps``, the pages'
+    base64 spliced in as they come from the encoder (its alphabet needs no JSON escaping), which spares
+    escaping-scanning megabytes of page text and a str copy of each page."""
+    parts: list[bytes] = [b'{"cases":[']
+    for n, case in enumerate(cases):
+        parts.append(b',{"idempotency_key":' if n else b'{"idempotency_key":')
+        parts += [_json(case.key), b',"packet":', _json(case.packet), b',"pages":{']
+        for m, (sha, data) in enumerate(case.pages.items()):
+            parts += [b"," if m else b"", _json(sha), b':"', base64.b64encode(data), b'"']
+        parts.append(b"}}")
+    parts.append(b"]}")
+    return b"".join(parts)
+
+
+def _checked_receipt(raw: Any, what: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:
+    """A packet/supplements receipt: this case, a known status, a boolean ``created``, and only files of
+    the manifest just sent listed as missing."""
+    data = wire.obj(raw, what)
+    if wire.string(data, "case_id", what) != case_id:
+        raise InvalidAnswer(problem=f"{what}: case_id is not the case sent")
+    status = wire.one_of(wire.string(data, "status", what), wire.PACKET_STATUSES, what, "status")
+    created = wire.boolean(data, "created", what)
+    missing = wire.sha256_list(data, "missing_attachments", what)
+    sent = {str(a.get("sha256")) for a in body.get("attachments", []) if isinstance(a, dict)}
+    if not set(missing) <= sent:
+        raise InvalidAnswer(problem=f"{what}: missing_attachments names a file that was not sent")
+    return PacketReceipt(case_id, status, created, missing)
 
 
 MAX_RESULT_DOCUMENT = 64 * 1024 * 1024

@@ -37,7 +37,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app.audit import CHAIN as AUDIT_CHAIN
@@ -56,8 +56,8 @@ from clerk_app.sync.errors import (
     StoreRolledBack,
     SyncError,
 )
-from clerk_app.sync.packet import AttachmentSource, ManifestFile, PacketBuilder
-from clerk_app.sync.transport import BackOfficeClient, ResultDocumentRef
+from clerk_app.sync.packet import AttachmentSource, BuiltPacket, ManifestFile, PacketBuilder
+from clerk_app.sync.transport import BackOfficeClient, BatchCase, PacketReceipt, ResultDocumentRef
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,9 @@ class SyncSettings:
     chunk_size: int = 1024 * 1024
     inline_pages_max_bytes: int = 2 * 1024 * 1024  # a case's pages up to this go inline with its packet
     batch_size: int = 50  # outbox entries per cycle
-    in_flight: int = 3  # case packets sent at once (each its own request and back-office transaction)
+    in_flight: int = 3  # groups of case packets sent at once (each group its own requests)
+    batch_cases: int = 16  # small cases per request and back-office transaction (1: case by case)
+    batch_bytes: int = 8 * 1024 * 1024  # at most this much of pages in one batch request
     poll_interval: float = 30.0  # seconds between cycles when idle
     publication_interval: float = 300.0
     feed_page: int = 200
@@ -145,6 +147,20 @@ class CycleReport:
 _WAITING_FOR_PACKET = BackOfficeUnavailable(problem="waiting for the case packet to be delivered first")
 # What the back office says once it holds a case completely (every later status implies it).
 _RECEIVED_OR_LATER = SERVER_STATUSES + ("material_requested",)
+
+
+# Per-case refusals in a batch that a later attempt can overcome: bytes corrupted in transit (the
+# station checked them against the manifest before sending), a concurrent upload of the same case.
+_TRANSIENT_REFUSALS = ("hash_mismatch", "retry_later")
+
+
+@dataclass
+class _GroupResult:
+    """What became of a group of case packets (settled in one local transaction)."""
+
+    sent: list[tuple[int, BuiltPacket]] = field(default_factory=list)
+    failed: list[tuple[int, Exception]] = field(default_factory=list)
+    transient: list[tuple[int, ClerkAppError]] = field(default_factory=list)
 
 
 def _unexpected(exc: Exception) -> SyncError:
@@ -207,6 +223,7 @@ class SyncWorker:
         self._failures = 0  # consecutive failed cycles (worker-level backoff)
         self._next_publication_pull = 0.0
         self._state = SyncState()
+        self._batch_route = settings.batch_cases > 1  # off for the cycle once a back office lacks it
 
     # -- thread control -----------------------------------------------------------------------
     def start(self) -> None:
@@ -308,55 +325,198 @@ class SyncWorker:
                 (e.id, e.case_id, e.idempotency_key, e.kind)
                 for e in s.scalars(self._due_query(self._clock()).limit(self.settings.batch_size))
             ]
-        # Case packets go a few at a time (settings.in_flight): each is its own idempotent request and
-        # back-office transaction, so they overlap the station's packet building, the wire and the
-        # server's commit. Results are then handled one by one in outbox order, exactly as if they had
-        # been sent one after another (an outage stops the cycle; entries sent are marked sent).
-        prefetched: dict[int, Future[None]] = {}
+        # Case packets come first (the due query orders them so); other kinds after them, one by one.
+        packets = [(entry_id, case_id, key) for entry_id, case_id, key, kind in due if kind == "case_packet"]
+        if packets and not self._upload_packets(packets, report):
+            return
+        self._upload_others([d for d in due if d[3] != "case_packet"], report)
+
+    # -- case packets -------------------------------------------------------------------------
+    def _upload_packets(self, packets: list[tuple[int, str, str]], report: CycleReport) -> bool:
+        """Case packets in groups of ``settings.batch_cases``: each group's small cases go as batch
+        requests (several cases, one back-office transaction, a receipt or refusal per case), its large
+        cases one by one with chunked pages. Groups go ``settings.in_flight`` at a time on a small pool;
+        their results are settled in outbox order, each group in ONE local transaction. An outage (or a
+        wrong answer) stops the cycle after settling what was done; False then."""
+        self._batch_route = self.settings.batch_cases > 1  # an upgraded back office is used again next cycle
+        size = max(1, self.settings.batch_cases)
+        groups = [packets[i : i + size] for i in range(0, len(packets), size)]
         pool = None
-        if self.settings.in_flight > 1 and sum(1 for d in due if d[3] == "case_packet") > 1:
-            pool = ThreadPoolExecutor(self.settings.in_flight, thread_name_prefix="sync-send")
+        if self.settings.in_flight > 1 and len(groups) > 1:
+            pool = ThreadPoolExecutor(min(self.settings.in_flight, len(groups)), thread_name_prefix="sync-send")
+        futures: dict[int, Future[_GroupResult]] = {}
         try:
-            self._upload_entries(due, report, pool, prefetched)
+            for index, group in enumerate(groups):
+                if self._stop.is_set() or (self._cancel is not None and self._cancel.is_set()):
+                    return False
+                if pool is None:
+                    result = self._send_group(group)
+                else:
+                    for ahead in range(index, min(len(groups), index + self.settings.in_flight)):
+                        if ahead not in futures and not self._stop.is_set():
+                            futures[ahead] = pool.submit(self._send_group, groups[ahead])
+                    result = futures.pop(index).result()
+                if not self._settle(result, report):
+                    return False
+            return True
         finally:
             if pool is not None:
-                for future in prefetched.values():
-                    future.cancel()
+                for future in futures.values():
+                    future.cancel()  # a group already on the wire finishes; it is replayed next cycle
                 pool.shutdown(wait=True)  # nothing of this cycle keeps running after it
 
-    def _upload_entries(
+    def _send_group(self, group: list[tuple[int, str, str]]) -> _GroupResult:
+        """Builds the packets of a group (one local read transaction) and sends them; never raises:
+        every entry ends in the result as sent, failed (permanent), transient, or untouched (after a
+        transient failure the rest of the group waits for the next cycle)."""
+        result = _GroupResult()
+        try:
+            built: list[tuple[int, str, BuiltPacket]] = []
+            with self._sessions() as s:  # one read transaction, a fixed number of queries for the group
+                packets = self._packets.build_many(s, [case_id for _e, case_id, _k in group])
+            for entry_id, case_id, key in group:
+                packet = packets[case_id]
+                if isinstance(packet, LookupError):
+                    result.failed.append((entry_id, packet))
+                else:
+                    built.append((entry_id, key, packet))
+            small: list[tuple[int, str, BuiltPacket]] = []
+            large: list[tuple[int, str, BuiltPacket]] = []
+            for entry in built:
+                fits = sum(f.size for f in entry[2].files) <= self.settings.inline_pages_max_bytes
+                (small if self._batch_route and fits else large).append(entry)
+            for batch in self._split(small):
+                if not self._send_batch(batch, result, large):
+                    return result
+            for entry_id, key, packet in large:
+                try:
+                    self._send_case(packet.case_id, key, packet)
+                except (BackOfficeUnavailable, StationNotAuthorised, InvalidAnswer) as exc:
+                    result.transient.append((entry_id, exc))
+                    return result
+                except (RequestRejected, AttachmentMissing, LookupError) as exc:
+                    result.failed.append((entry_id, exc))
+                    continue
+                result.sent.append((entry_id, packet))
+        except Exception as exc:  # never out of the pool, never "sent": retried like an outage
+            log.exception("sending case packets crashed")
+            done = {e for e, *_ in result.sent} | {e for e, _ in result.failed} | {e for e, _ in result.transient}
+            result.transient.extend((entry_id, _unexpected(exc)) for entry_id, _c, _k in group if entry_id not in done)
+        return result
+
+    def _split(self, small: list[tuple[int, str, BuiltPacket]]) -> list[list[tuple[int, str, BuiltPacket]]]:
+        """Batches of at most ``batch_cases`` cases and ``batch_bytes`` of pages (a case never split)."""
+        batches: list[list[tuple[int, str, BuiltPacket]]] = []
+        current: list[tuple[int, str, BuiltPacket]] = []
+        weight = 0
+        for entry in small:
+            size = sum(f.size for f in entry[2].files)
+            if current and (len(current) >= self.settings.batch_cases or weight + size > self.settings.batch_bytes):
+                batches.append(current)
+                current, weight = [], 0
+            current.append(entry)
+            weight += size
+        if current:
+            batches.append(current)
+        return batches
+
+    def _send_batch(
         self,
-        due: list[tuple[int, str, str, str]],
-        report: CycleReport,
-        pool: ThreadPoolExecutor | None,
-        prefetched: dict[int, Future[None]],
-    ) -> None:
-        packets = [(entry_id, case_id, key) for entry_id, case_id, key, kind in due if kind == "case_packet"]
-        next_packet = 0
+        batch: list[tuple[int, str, BuiltPacket]],
+        result: _GroupResult,
+        large: list[tuple[int, str, BuiltPacket]],
+    ) -> bool:
+        """One batch request; each case's answer goes into ``result``. False after a transient failure
+        (the group stops there). An older back office (no batch route) or a batch refused as a whole
+        sends its cases one by one instead (appended to ``large``)."""
+        cases: list[BatchCase] = []
+        sending: list[tuple[int, str, BuiltPacket]] = []
+        for entry_id, key, packet in batch:
+            try:
+                pages = self._read_pages(packet.files)
+            except AttachmentMissing as exc:
+                result.failed.append((entry_id, exc))
+                continue
+            cases.append(BatchCase(key, packet.body, pages))
+            sending.append((entry_id, key, packet))
+        if not cases:
+            return True
+        try:
+            answers = self._client.upload_packet_batch(cases)
+        except (BackOfficeUnavailable, StationNotAuthorised, InvalidAnswer) as exc:
+            result.transient.extend((entry_id, exc) for entry_id, _k, _p in sending)
+            return False
+        except RequestRejected as exc:  # the batch as a whole (e.g. too large for this back office)
+            log.warning("case packet batch refused as a whole (%s): sending case by case", exc.code)
+            large.extend(sending)
+            return True
+        if answers is None:
+            self._batch_route = False
+            large.extend(sending)
+            return True
+        transient = False
+        for (entry_id, key, packet), answer in zip(sending, answers, strict=True):
+            try:
+                if isinstance(answer, RequestRejected):
+                    if answer.code in _TRANSIENT_REFUSALS:  # corrupted in transit (checked here before sending)
+                        raise BackOfficeUnavailable(problem=answer.code)
+                    raise answer
+                self._finish_case(packet, key, answer)
+            except (BackOfficeUnavailable, StationNotAuthorised, InvalidAnswer) as exc:
+                result.transient.append((entry_id, exc))
+                transient = True
+                continue
+            except (RequestRejected, AttachmentMissing, LookupError) as exc:
+                result.failed.append((entry_id, exc))
+                continue
+            result.sent.append((entry_id, packet))
+        return not transient
 
-        def top_up(current: int) -> None:
-            nonlocal next_packet
-            if pool is None:
-                return
-            while next_packet < len(packets) and len(prefetched) < self.settings.in_flight:
-                entry_id, case_id, key = packets[next_packet]
-                next_packet += 1
-                if entry_id != current and not self._stop.is_set():
-                    prefetched[entry_id] = pool.submit(self._send_case, case_id, key)
+    def _settle(self, result: _GroupResult, report: CycleReport) -> bool:
+        """A group's outcome in ONE local transaction: the sent entries marked sent with one statement,
+        refusals failed, transient ones rescheduled with backoff. False if the cycle must stop."""
+        now = self._clock()
+        with self._sessions.begin() as s:
+            if result.sent:
+                s.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_([entry_id for entry_id, _p in result.sent]))
+                    .values(state="sent", sent_at=now, attempts=OutboxEntry.attempts + 1, last_error=None)
+                )
+            for entry_id, exc in result.failed:
+                text = str(exc) if isinstance(exc, ClerkAppError) else type(exc).__name__
+                log.warning("outbox entry %s refused: %s", entry_id, text)
+                s.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id == entry_id)
+                    .values(state="failed", attempts=OutboxEntry.attempts + 1, last_error=text[:500])
+                )
+            for entry_id, error in result.transient:
+                entry = s.get(OutboxEntry, entry_id)
+                if entry is not None:
+                    entry.attempts += 1
+                    delay = backoff_delay(
+                        entry.attempts, self.settings.backoff_base, self.settings.backoff_max, self._rng
+                    )
+                    entry.next_attempt_at = now + dt.timedelta(seconds=delay)
+                    entry.last_error = str(error)[:500]
+        report.sent += len(result.sent)
+        report.failed += len(result.failed)
+        report.contacted = report.contacted or bool(result.sent)
+        for _entry_id, packet in result.sent:
+            total = sum(f.size for f in packet.files)
+            self._progress(SyncProgress(packet.case_id, len(packet.files), len(packet.files), total, total))
+        if result.transient:
+            report.upload_error = result.transient[0][1]
+            return False
+        return True
 
+    def _upload_others(self, due: list[tuple[int, str, str, str]], report: CycleReport) -> None:
         for entry_id, case_id, key, kind in due:
             if self._stop.is_set() or (self._cancel is not None and self._cancel.is_set()):
                 return
             try:
-                if kind == "case_packet":
-                    future = prefetched.pop(entry_id, None)
-                    if future is None:
-                        top_up(entry_id)
-                        self._send_case(case_id, key)
-                    else:
-                        future.result()
-                    top_up(entry_id)
-                elif kind == "rating":
+                if kind == "rating":
                     self._send_rating(entry_id, case_id, key)
                 elif kind == "outcome":
                     self._send_outcome(entry_id, case_id, key)
@@ -386,17 +546,25 @@ class SyncWorker:
             report.sent += 1
             report.contacted = True
 
-    def _send_case(self, case_id: str, key: str) -> None:
-        with self._sessions() as s:
-            built = self._packets.build(s, case_id)
+    def _send_case(self, case_id: str, key: str, built: BuiltPacket | None = None) -> None:
+        """One case on its own: small pages inline with the packet (one request), else the packet
+        and then its pages chunked."""
+        if built is None:
+            with self._sessions() as s:
+                built = self._packets.build(s, case_id)
         receipt = None
         if built.files and sum(f.size for f in built.files) <= self.settings.inline_pages_max_bytes:
             # Small pages travel with the packet: one request instead of 2 + one per page.
             receipt = self._client.upload_packet_with_pages(key, built.body, self._read_pages(built.files))
         if receipt is None:
             receipt = self._client.upload_packet(key, built.body)
+        self._finish_case(built, key, receipt)
+
+    def _finish_case(self, built: BuiltPacket, key: str, receipt: PacketReceipt) -> None:
+        """Sends what the receipt says is missing (chunked), asks again, and checks the back office
+        holds the whole case; raises unless it does."""
         if receipt.missing_attachments:
-            self._send_files(case_id, built.files, set(receipt.missing_attachments))
+            self._send_files(built.case_id, built.files, set(receipt.missing_attachments))
             # Ask again (an idempotent replay of the same packet): only a back office that now
             # holds the whole case marks the entry sent.
             receipt = self._client.upload_packet(key, built.body)
