@@ -83,7 +83,7 @@ def bench_clerk_actions() -> None:
     from clerk_app.demo import seed_demo_users
     from clerk_app.lifecycle import CaseStatus
     from clerk_app.settings import Settings
-    from testsupport.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts, wait_idle
     from ui.app import Translations, create_application
     from ui.main_window import MainWindow
 
@@ -123,6 +123,7 @@ def bench_clerk_actions() -> None:
     key(page, K.Key_N, CTRL)
     type_text(page.picker.query, "gtgsh")
     key(page.picker.query, K.Key_Return)
+    wait_idle(page)  # the page's core calls run off the GUI thread: the clerk sees the case first
     QTest.qWait(50)
     type_text(page.applicant.name, "张三丰")
     key(page.applicant.name, K.Key_Return)
@@ -131,15 +132,19 @@ def bench_clerk_actions() -> None:
     type_text(page.applicant.address, "湖北省武汉市江岸区胜利街100号")
     key(page.applicant.address, K.Key_Return)
     key(page.applicant.phone, K.Key_Return)
+    wait_idle(page)
     combo = page.questions.widget("premises")
     combo.setFocus()
     key(combo, K.Key_Down)  # 自有 → 租赁
     key(combo, K.Key_Down)
+    wait_idle(page)
     key(page, K.Key_L, CTRL)
     page.table.selectRow(0)
     for _ in range(page.model.rowCount()):
         key(page.table, K.Key_R, CTRL)  # each received; the selection moves down by itself
+    wait_idle(page)
     key(page, K.Key_1, CTRL)
+    wait_idle(page)
     elapsed = time.perf_counter() - t0
     view = ctx.cases.get(page.actor, page.case_id)
     assert view.status is CaseStatus.ACCEPTED, view.status

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.audit_queries import AuditQueries
+from clerk_app.card_workflow import CardWorkflow
 from clerk_app.cases import CaseService
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.store import CatalogueStore
@@ -46,6 +47,7 @@ from clerk_app.stats import StatsService
 from clerk_app.store.db import open_store
 from clerk_app.sync.wiring import PUSHED_CALENDAR
 from clerk_app.users import UserService
+from clerk_app.wiring.cards import DeviceCardPort
 from clerk_app.wiring.devices import Devices
 from clerk_app.wiring.scanning import PipelineProcessor
 from clerk_app.workdays import WorkingDayCalendar
@@ -84,6 +86,7 @@ class AppContext:
     results: ResultDocumentService  # the back office's result documents, back at the window (出件)
     devices: Devices  # card reader(s) and scanner, built from the settings on first use
     scans: ScanService  # scan batches into checklist lines, pages processed on both cores
+    cards: CardWorkflow  # 读证: chip read → face kept → applicant saved → 人证比对 (clerk_app/card_workflow.py)
     startup_warnings: list[str] = field(default_factory=list)
     sync: SyncRuntime | None = None  # when backoffice_url is set (docs/sync.md)
     printing: PrintingRuntime | None = None  # the print outbox and its worker (clerk_app/wiring/printing.py)
@@ -207,6 +210,8 @@ def build_context(
     pages.claim_expiry = cases.claim_expiry
     devices = Devices(settings)
     devices.check_allowed()  # outside demo mode a simulated device is refused, before anything starts
+    search = CaseSearch(sessions, persons, auditor)
+    identity_checks = IdentityCheckService(sessions, auditor, persons, attachments)
     ctx = AppContext(
         settings=settings,
         engine=engine,
@@ -220,18 +225,19 @@ def build_context(
         persons=persons,
         cases=cases,
         pages=pages,
-        search=CaseSearch(sessions, persons, auditor),
+        search=search,
         delivery=DeliveryService(sessions, cases, persons, auditor),
         customer=CustomerService(sessions, clock, auditor, persons),
         stats=StatsService(sessions, clock),
         audit_queries=AuditQueries(sessions, auditor, clock),
         corrections=CorrectionService(sessions, clock, auditor),
         retention=RetentionService(sessions, clock, auditor, persons, attachments),
-        identity_checks=IdentityCheckService(sessions, auditor, persons, attachments),
+        identity_checks=identity_checks,
         queue=BuiltinQueue(sessions, clock, auditor, settings.window_no),
         results=ResultDocumentService(sessions, attachments, auditor),
         devices=devices,
         scans=ScanService(pages, auditor, PipelineProcessor()),
+        cards=CardWorkflow(DeviceCardPort(devices), cases, identity_checks, search),
         startup_warnings=warnings,
     )
     from clerk_app.wiring.printing import build_printing

@@ -48,7 +48,7 @@ def main() -> None:
 def intake_screens(app, window, out: Path) -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
-    from testsupport.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts, wait_idle
     from ui.intake.decision_dialogs import ConfirmDocumentDialog
 
     page = window.pages["intake"]
@@ -59,6 +59,7 @@ def intake_screens(app, window, out: Path) -> None:
     window.grab().save(str(out / "intake-item-picker.png"))
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    wait_idle(page)  # the page's core calls run off the GUI thread
     page.save_applicant(
         PersonData(
             name="张三丰",
@@ -68,6 +69,7 @@ def intake_screens(app, window, out: Path) -> None:
         )
     )
     page.answer({"via_agent": True, "premises": "residential"})
+    wait_idle(page)
     page.table.selectRow(0)
     page.receive_line()
     page.table.selectRow(0)
@@ -76,6 +78,7 @@ def intake_screens(app, window, out: Path) -> None:
     page.receive_line()
     page.table.selectRow(1)
     page.mark_defective()
+    wait_idle(page)
     page.table.selectRow(2)
     app.processEvents()
     window.grab().save(str(out / "intake-checklist.png"))
@@ -92,19 +95,23 @@ def decided_screen(app, window, out: Path) -> None:
     """After Ctrl+1: the outcome on the page (no second dialog), every step ticked."""
     from clerk_app.lifecycle import Decision, LineStatus
     from clerk_app.persons import PersonData
+    from testsupport.ui import wait_idle
 
     page = window.pages["intake"]
     page.new_intake()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    wait_idle(page)
     page.save_applicant(
         PersonData(name="李梅", document_number="11010519491231002X", address="湖北省武汉市江岸区胜利街100号")
     )
+    wait_idle(page)
     for row in range(page.model.rowCount()):
         if page.model.line(row).status is LineStatus.PENDING:
             page.table.selectRow(row)
             page.receive_line()
     page.decide(Decision.ACCEPT)
+    wait_idle(page)
     app.processEvents()
     window.grab().save(str(out / "intake-decided.png"))
 

@@ -89,3 +89,36 @@ def open_window(qtbot, ctx, translations, username: str):
         window.show()
         window.activateWindow()
     return window
+
+
+def settle(qtbot, widget, timeout: int = 10_000) -> None:
+    """Wait until the core calls ``widget`` started off the GUI thread (ui.operations.CoreOp) have
+    come back and been shown — what a clerk waits for before the next look at the screen."""
+    from ui.operations import busy
+
+    qtbot.waitUntil(lambda: not busy(widget), timeout=timeout)
+
+
+def settle_all(qtbot, timeout: int = 10_000) -> None:
+    """``settle`` for every window of the application."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.operations import busy
+
+    qtbot.waitUntil(lambda: not any(busy(w) for w in QApplication.topLevelWidgets()), timeout=timeout)
+
+
+def wait_idle(widget, timeout: float = 20.0) -> None:
+    """``settle`` without pytest-qt (scripts, benchmarks, child processes): process events until the
+    core calls ``widget`` started have come back."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.operations import busy
+
+    deadline = time.monotonic() + timeout
+    while busy(widget) and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QApplication.processEvents()

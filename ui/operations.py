@@ -195,10 +195,16 @@ def _ignore(*_args: Any) -> None:
     pass
 
 
-def busy(owner: QObject) -> bool:
-    """True while an operation started for ``owner`` (a page, a dialog) has not come back; tests wait
-    on it (``qtbot.waitUntil(lambda: not busy(page))``)."""
-    return any(op._owner is owner for op in BackgroundOp._alive)
+def busy(widget: QObject) -> bool:
+    """True while an operation started for ``widget`` or a widget inside it (a page, a dialog, the
+    window) has not come back; tests wait on it (``qtbot.waitUntil(lambda: not busy(page))``)."""
+    for op in list(BackgroundOp._alive):
+        owner = op._owner
+        while owner is not None and shiboken6.isValid(owner):
+            if owner is widget:
+                return True
+            owner = owner.parent()
+    return False
 
 
 class CoreOp:
@@ -301,9 +307,11 @@ def error_text(exc: BaseException) -> str:
     )
 
 
-def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
-    """The one error dialog."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), QMessageBox.StandardButton.Ok, parent)
+def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> None:
+    """The one error dialog (window-modal, does not block the caller): an exception in the clerk's
+    words (``error_text``), or a text already in them."""
+    text = exc if isinstance(exc, str) else error_text(exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     box.open()

@@ -22,6 +22,7 @@ from clerk_app.store.models import Case
 from printing.cups_backend import CupsPrinter
 from printing.dispatch import JobStatus
 from printing.model import DocumentKind
+from testsupport.ui import settle
 from ui.app import Session
 from ui.login import LoginDialog
 
@@ -98,14 +99,17 @@ def test_a_clerks_whole_intake_from_login_to_the_printed_receipt(qtbot, cups_ser
         keys = Keys(qtbot)
 
         keys.press(window, K.Key_F5, name="F5 下一位")
+        settle(qtbot, page)  # every core call of the page runs off the GUI thread: wait for its answer
         assert page.ticket.text() == "A001" and QApplication.focusWidget() is page.picker.query
         keys.type(page.picker.query, "gtgsh")
         keys.press(page.picker.query, K.Key_Return, name="Enter 选定事项")
+        settle(qtbot, page)
         assert page.case_id is not None
         keys.press(page, K.Key_F6, name="F6 读证")
         qtbot.waitUntil(lambda: ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=10_000)
         qtbot.waitUntil(lambda: page.identity_check.view is not None, timeout=5000)
         keys.press(page, K.Key_F10, name="F10 人证一致")
+        settle(qtbot, page)
         keys.press(page, K.Key_L, CTRL, name="Ctrl+L 材料清单")  # the cursor on the first line: the form
         assert page.current_line_code() == ctx.cases.get(page.actor, page.case_id).lines[0].code
         keys.press(page, K.Key_F9, name="F9 扫描")  # the pages go into the focused line
@@ -113,9 +117,12 @@ def test_a_clerks_whole_intake_from_login_to_the_printed_receipt(qtbot, cups_ser
         lines = [ln for ln in ctx.cases.get(page.actor, page.case_id).lines if ln.status is not LineStatus.NOT_REQUIRED]
         for _ in lines:  # received in full; the cursor moves to the next line by itself
             keys.press(page.table, K.Key_R, CTRL, name="Ctrl+R 收件")
+        settle(qtbot, page)
         assert page.buttons["accept_action"].isEnabled(), page.buttons["accept_action"].toolTip()
         keys.press_in_dialog(K.Key_Return, "Enter 确认受理")
         keys.press(page, K.Key_1, CTRL, name="Ctrl+1 受理")
+        qtbot.waitUntil(lambda: ctx.cases.get(page.actor, page.case_id).status is CaseStatus.ACCEPTED, timeout=10_000)
+        settle(qtbot, page)
         view = ctx.cases.get(page.actor, page.case_id)
         assert view.status is CaseStatus.ACCEPTED and view.case_number
         with ctx.sessions() as s:

@@ -17,7 +17,7 @@ def main() -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
     from clerk_app.settings import Settings
-    from testsupport.ui import ScriptedPrompts
+    from testsupport.ui import ScriptedPrompts, wait_idle
     from ui.app import Translations, create_application
     from ui.main_window import MainWindow
 
@@ -38,6 +38,7 @@ def main() -> None:
     page.ticket.setText("A017")
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    wait_idle(page)  # the page's core calls run off the GUI thread
     page.save_applicant(
         PersonData(
             name="张三丰",
@@ -48,6 +49,7 @@ def main() -> None:
     )
     page.answer({"via_agent": True})
     page.answer({"premises": "residential", "uses_name": True})
+    wait_idle(page)  # the page's core calls run off the GUI thread
     rows = {page.model.line(r).code: r for r in range(page.model.rowCount())}
     page.table.selectRow(rows["APPLY"])
     page.receive_line()
@@ -59,7 +61,7 @@ def main() -> None:
     page.mark_defective()
     page.table.selectRow(rows["NEIGHBOUR-CONSENT"])
     page.defer_line()
-    app.processEvents()
+    wait_idle(page)  # the page's core calls run off the GUI thread
     print("READY", page.case_id, flush=True)
     while True:  # mid-intake: the clerk is looking at the screen when the power goes
         app.processEvents()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus
 from devices.cards.mrz import mrz_key
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
 
@@ -21,6 +21,7 @@ def page_with_case(qtbot, demo_ctx, translations):
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     return window, page
 
 
@@ -29,6 +30,7 @@ def test_resident_id_read_fills_and_saves_the_applicant(qtbot, page_with_case, d
     qtbot.waitUntil(lambda: "已放卡" in window.card_label.text() or "card present" in window.card_label.text())
     qtbot.keyClick(page, K.Key_F6)
     qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    settle(qtbot, page)
     applicant = demo_ctx.cases.get(page.actor, page.case_id).applicant
     assert applicant.verified_by == "chip" and applicant.document_number == "1101**********002X"
     assert "芯片读取（未验签）" in page.applicant.source.text()
@@ -45,6 +47,7 @@ def test_passport_asks_for_the_mrz_then_reads(qtbot, page_with_case, demo_ctx):
     ]
     page.read_card()
     qtbot.waitUntil(lambda: demo_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    settle(qtbot, page)
     assert page.prompts.errors and "访问密钥" in page.prompts.errors[0]
     applicant = demo_ctx.cases.get(page.actor, page.case_id).applicant
     assert applicant.document_type == "passport" and applicant.verified_by == "chip"
@@ -112,11 +115,13 @@ def test_chip_read_shows_the_face_for_comparison_and_records_the_clerks_verdict(
     assert "pii.view" in actions  # the full view is audited
 
     qtbot.keyClick(page, K.Key_F10)
+    settle(qtbot, page)
     assert "一致" in panel.outcome.text() and "不" not in panel.outcome.text()
     events = demo_ctx.auditor.events(page.actor, case_id=page.case_id)
     check = next(e for e in events if e.action == "case.identity_check")
     assert check.detail["result"] == "match"
     qtbot.keyClick(page, K.Key_F10, Qt.KeyboardModifier.ShiftModifier)  # changed its mind: recorded again
+    settle(qtbot, page)
     assert "不一致" in panel.outcome.text()
 
     customer = getattr(window, "customer_window", None)
@@ -197,6 +202,7 @@ def test_read_on_placement_reads_the_card_put_down_and_not_the_one_already_there
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     qtbot.wait(200)
     assert placement_ctx.cases.get(page.actor, page.case_id).applicant is None  # the card already there
 
@@ -210,6 +216,7 @@ def test_read_on_placement_reads_the_card_put_down_and_not_the_one_already_there
     window.show_page("intake")
     service.insert("resident_id")
     qtbot.waitUntil(lambda: placement_ctx.cases.get(page.actor, page.case_id).applicant is not None, timeout=5000)
+    settle(qtbot, page)
     assert placement_ctx.cases.get(page.actor, page.case_id).applicant.verified_by == "chip"
     assert page.prompts.errors == []
 
@@ -255,6 +262,7 @@ def test_hk_macao_taiwan_residence_permit_read_is_filed_as_that_document(qtbot, 
         return demo_ctx.cases.get(page.actor, page.case_id).applicant is not None or bool(page.prompts.errors)
 
     qtbot.waitUntil(settled, timeout=5000)
+    settle(qtbot, page)
     assert page.prompts.errors == []
     assert demo_ctx.cases.get(page.actor, page.case_id).applicant.document_type == "hmt_residence_permit"
     assert page.applicant.doc_type.currentText() == "港澳台居民居住证"

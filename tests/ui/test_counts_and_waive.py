@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import LineStatus
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -30,6 +30,7 @@ def test_partial_counts_and_waiving_from_the_keyboard(qtbot, demo_ctx, translati
     page.prompts = ScriptedPrompts(counts_given=[(1, 0)], waive_reasons=["申请人自愿不提交（选择性材料）"])
     page.picker.query.setText("SH-JSZG-RD")
     page.picker.pick_current()
+    settle(qtbot, page)
     assert page.buttons["counts_action"].text() == "份数… (Ctrl+G)"
     assert page.buttons["waive_action"].text() == "免于提交… (Ctrl+W)"
 
@@ -37,6 +38,7 @@ def test_partial_counts_and_waiving_from_the_keyboard(qtbot, demo_ctx, translati
     assert id_line.copies_required >= 1
     select(page, "ID")
     qtbot.keyClick(page.table, K.Key_G, CTRL)  # 1 original, 0 copies
+    settle(qtbot, page)
     got = lines(demo_ctx, page)["ID"]
     assert (got.originals_received, got.copies_received, got.status) == (1, 0, LineStatus.PENDING)
     notice = demo_ctx.cases.one_time_notice(page.case_id).text()
@@ -44,14 +46,17 @@ def test_partial_counts_and_waiving_from_the_keyboard(qtbot, demo_ctx, translati
 
     select(page, "PHOTO")
     qtbot.keyClick(page.table, K.Key_W, CTRL)
+    settle(qtbot, page)
     photo = lines(demo_ctx, page)["PHOTO"]
     assert photo.status is LineStatus.NOT_REQUIRED and photo.reason == "申请人自愿不提交（选择性材料）"
 
     page.prompts.waive_reasons = ["申请人无此情形"]
     select(page, "APPLY")
     qtbot.keyClick(page.table, K.Key_W, CTRL)  # required: refused in Chinese, nothing changed
+    settle(qtbot, page)
     assert page.prompts.errors and lines(demo_ctx, page)["APPLY"].status is LineStatus.PENDING
     page.prompts.counts_given = []
     select(page, "MEDICAL")
     qtbot.keyClick(page.table, K.Key_G, CTRL)  # the counts question cancelled: nothing changes
+    settle(qtbot, page)
     assert lines(demo_ctx, page)["MEDICAL"].originals_received == 0

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from clerk_app.app_context import build_context
 from clerk_app.lifecycle import CaseStatus, LineStatus
 from clerk_app.settings import Settings
-from testsupport.ui import open_window
+from testsupport.ui import open_window, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +49,7 @@ def test_draft_survives_sigkill_of_the_app(qtbot, tmp_path, translations):
         assert case_id in ids
         window.open_case(case_id)
         page = window.pages["intake"]
+        settle(qtbot, page)  # the case is read off the GUI thread
         assert page.case_id == case_id
         view = ctx.cases.get(window.actor, case_id)
         assert view.status is CaseStatus.DRAFT

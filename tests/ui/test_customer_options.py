@@ -11,7 +11,7 @@ from clerk_app.demo import seed_demo_users
 from clerk_app.lifecycle import LineStatus
 from clerk_app.settings import Settings
 from tests.helpers.case_factory import person
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 from ui.customer.window import STYLE, large_type_style
 
 
@@ -41,6 +41,7 @@ def test_the_applicant_confirms_then_the_clerk_may_accept(qtbot, hall_ctx, trans
     window.show_page("intake")
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     hall_ctx.cases.set_applicant(page.actor, page.case_id, person("王芳", 5))
     for line in hall_ctx.cases.get(page.actor, page.case_id).lines:
         if line.status is LineStatus.PENDING:
@@ -48,6 +49,7 @@ def test_the_applicant_confirms_then_the_clerk_may_accept(qtbot, hall_ctx, trans
                 page.actor, page.case_id, line.code, originals_received=1, copies_received=line.copies_required
             )
     window.current_case.touch()
+    settle(qtbot, page)
     qtbot.waitUntil(lambda: customer.case_id == page.case_id)
     assert not page.buttons["accept_action"].isEnabled()
     assert "确认" in page.buttons["accept_action"].toolTip()

@@ -316,7 +316,7 @@ def test_one_screen_gives_a_movable_window_inside_it():
 
 
 def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translations):
-    from testsupport.ui import open_window
+    from testsupport.ui import open_window, settle
 
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     customer = window.customer_window
@@ -325,6 +325,7 @@ def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translat
     window.show_page("intake")
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     qtbot.waitUntil(lambda: customer.case_id == page.case_id)
     window.idle_lock.lock("manual")
     qtbot.waitUntil(lambda: customer.case_id is None)

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import Qt
 from reportlab.pdfgen import canvas
 
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 
 def files(tmp_path: Path) -> list[str]:
@@ -38,6 +38,7 @@ def test_ctrl_i_imports_files_into_the_focused_line(qtbot, demo_ctx, translation
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     page.table.setFocus()
     page.table.selectRow(0)
     panel = page.scanning

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 
 def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translations):
@@ -15,6 +15,7 @@ def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translatio
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     page.table.setFocus()
     page.table.selectRow(0)  # 个体工商户登记（备案）申请书: a sample and a blank form
     qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
@@ -42,6 +43,7 @@ def test_a_line_with_only_a_blank_form_shows_it(qtbot, demo_ctx, translations):
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("高龄津贴")
     page.picker.pick_current()
+    settle(qtbot, page)
     page.table.setFocus()
     page.table.selectRow(0)
     page.show_form()
@@ -62,6 +64,7 @@ def test_print_from_the_preview_prints_the_blank_form_at_once(qtbot, demo_ctx, t
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     page.table.setFocus()
     page.table.selectRow(0)
     qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
@@ -78,6 +81,12 @@ def test_print_from_the_preview_prints_the_blank_form_at_once(qtbot, demo_ctx, t
     finally:
         doc.close()
     assert "样表" not in text  # the blank form, not the filled-in sample shown
-    events = [e for e in demo_ctx.auditor.events(page.actor) if e.action == "print.direct"]
+    settle(qtbot, page)  # the print's audit entry is written when the printer has it
+
+    def direct_prints() -> list:
+        return [e for e in demo_ctx.auditor.events(page.actor) if e.action == "print.direct"]
+
+    qtbot.waitUntil(lambda: bool(direct_prints()), timeout=10000)
+    events = direct_prints()
     assert events and events[0].detail["kind"] == "form" and "空白表" in events[0].detail["document"]
     assert demo_ctx.printing.pending() == [] or all(j.kind.value != "form" for j in demo_ctx.printing.pending())

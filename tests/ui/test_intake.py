@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus, LineStatus
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -43,6 +43,7 @@ def pick_item(qtbot, page, query):
     qtbot.keyClick(page, K.Key_N, CTRL)
     type_into(qtbot, page.picker.query, query)
     qtbot.keyClick(page.picker.query, K.Key_Return)
+    settle(qtbot, page)
     assert page.case_id is not None
     # new question widgets are shown on the next event-loop turn, as for a real clerk
     qtbot.waitUntil(lambda: page.questions.first_widget() is None or page.questions.first_widget().isVisible())
@@ -56,6 +57,7 @@ def enter_applicant(qtbot, panel, name, number, address="湖北省武汉市江�
     type_into(qtbot, panel.address, address)
     qtbot.keyClick(panel.address, K.Key_Return)
     qtbot.keyClick(panel.phone, K.Key_Return)  # Enter on the last field saves
+    settle(qtbot, panel.window())
 
 
 def receive_rows(qtbot, page, rows):
@@ -63,6 +65,7 @@ def receive_rows(qtbot, page, rows):
     for row in rows:
         page.table.selectRow(row)
         qtbot.keyClick(page.table, K.Key_R, CTRL)
+    settle(qtbot, page)
 
 
 def stored(ctx, page):
@@ -78,7 +81,9 @@ def test_intake_with_an_agent_accepted(qtbot, clerk_page, demo_ctx):
     assert page.applicant.validation.text().startswith("已保存")
     assert page.questions.widget("via_agent").hasFocus()  # saving the applicant moved on to the questions
     qtbot.keyClick(page.questions.widget("via_agent"), K.Key_Space)
+    settle(qtbot, page)
     page.questions.widget("premises").setCurrentIndex(page.questions.widget("premises").findData("rented"))
+    settle(qtbot, page)
     assert page.agent.isVisible()
     enter_applicant(qtbot, page.agent, "李四", _check("42010219900101123"))
     view = stored(demo_ctx, page)
@@ -87,8 +92,10 @@ def test_intake_with_an_agent_accepted(qtbot, clerk_page, demo_ctx):
     receive_rows(qtbot, page, range(len(view.lines)))
     page.table.selectRow(1)
     qtbot.keyClick(page.table, K.Key_E, CTRL)  # ID verified against the original
+    settle(qtbot, page)
     assert page.buttons["accept_action"].isEnabled()
     qtbot.keyClick(page, K.Key_1, CTRL)
+    settle(qtbot, page)
     view = stored(demo_ctx, page)
     assert view.status is CaseStatus.ACCEPTED and view.case_number
     assert view.agent is not None and view.agent.name == "李*"
@@ -110,6 +117,7 @@ def test_intake_with_a_deferred_material(qtbot, clerk_page, demo_ctx):
     enter_applicant(qtbot, page.applicant, "王奶奶", "11010519491231002X")
     combo = page.questions.widget("payment_account")
     combo.setCurrentIndex(combo.findData("bank"))
+    settle(qtbot, page)
     view = stored(demo_ctx, page)
     codes = [line.code for line in view.lines]
     assert codes == ["APPLY", "ID", "HUKOU", "BANK-ACCOUNT"]
@@ -117,9 +125,11 @@ def test_intake_with_a_deferred_material(qtbot, clerk_page, demo_ctx):
     page.table.selectRow(codes.index("BANK-ACCOUNT"))
     page.prompts.due_dates = [dt.date(2026, 12, 15), dt.date(2026, 12, 15)]
     qtbot.keyClick(page.table, K.Key_T, CTRL)
+    settle(qtbot, page)
     assert not page.buttons["accept_action"].isEnabled()
     assert "容缺" in page.buttons["accept_action"].toolTip()
     qtbot.keyClick(page, K.Key_2, CTRL)
+    settle(qtbot, page)
     view = stored(demo_ctx, page)
     assert view.status is CaseStatus.ACCEPTED_WITH_DEFICIENCIES
     assert view.deficiency_due == dt.date(2026, 12, 15)
@@ -135,6 +145,7 @@ def test_key_material_cannot_be_deferred_from_the_page(qtbot, clerk_page, demo_c
     page.table.selectRow(0)
     page.prompts.due_dates = [dt.date(2026, 12, 15)]
     qtbot.keyClick(page.table, K.Key_T, CTRL)
+    settle(qtbot, page)
     assert page.prompts.errors and "关键材料" in page.prompts.errors[0]
     assert stored(demo_ctx, page).lines[0].status is LineStatus.PENDING
 
@@ -146,14 +157,18 @@ def test_intake_returned_with_a_one_time_notice(qtbot, clerk_page, demo_ctx):
     enter_applicant(qtbot, page.applicant, "示例餐饮管理有限公司", "91350100M000100Y43", "武汉市洪山区示例路8号")
     combo = page.questions.widget("application_kind")
     combo.setCurrentIndex(combo.findData("new"))
+    settle(qtbot, page)
     qtbot.keyClick(page.questions.widget("catering"), K.Key_Space)
+    settle(qtbot, page)
     codes = [line.code for line in stored(demo_ctx, page).lines]
     assert "CATERING-WATER" in codes and "OLD-LICENCE" not in codes
     receive_rows(qtbot, page, [codes.index("APPLY")])
     page.table.selectRow(codes.index("APPLY"))
     page.prompts.reasons = ["未签字或未盖章"]
     qtbot.keyClick(page.table, K.Key_D, CTRL)
+    settle(qtbot, page)
     qtbot.keyClick(page, K.Key_3, CTRL)
+    settle(qtbot, page)
     view = stored(demo_ctx, page)
     assert view.status is CaseStatus.RETURNED_WITH_NOTICE
     notice = page.prompts.shown[0][1]
@@ -174,6 +189,7 @@ def test_reject_asks_for_reason_and_basis(qtbot, clerk_page, demo_ctx):
     pick_item(qtbot, page, "gtgsh")
     page.prompts.rejections = [("经营范围属于禁止类项目", "《促进个体工商户发展条例》第八条")]
     qtbot.keyClick(page, K.Key_4, CTRL)
+    settle(qtbot, page)
     view = stored(demo_ctx, page)
     assert view.status is CaseStatus.REJECTED and view.decision_reason == "经营范围属于禁止类项目"
 
@@ -190,11 +206,14 @@ def test_prereview_hand_over_then_clerk_accepts(qtbot, demo_ctx, translations):
     assert page.applicant.address.text().endswith("*")
     combo = page.questions.widget("residence")
     combo.setCurrentIndex(combo.findData("local"))
+    settle(qtbot, page)
     receive_rows(qtbot, page, range(page.model.rowCount()))
     case_id = page.case_id
     qtbot.keyClick(page, K.Key_1, CTRL)  # not theirs: nothing happens
+    settle(qtbot, page)
     assert demo_ctx.cases.get(page.actor, case_id).status is CaseStatus.DRAFT
     qtbot.keyClick(page, K.Key_H, CTRL)
+    settle(qtbot, page)
     assert demo_ctx.cases.get(page.actor, case_id).status is CaseStatus.READY_FOR_WINDOW
     assert page.prompts.errors == []
     assert page.case_id is None  # the desk is cleared after hand-over
@@ -207,11 +226,13 @@ def test_prereview_hand_over_then_clerk_accepts(qtbot, demo_ctx, translations):
     home.queue.setCurrentRow(row)
     qtbot.keyClick(home.queue, K.Key_Return)
     clerk_page = clerk_window.pages["intake"]
+    settle(qtbot, clerk_page)
     clerk_page.prompts = ScriptedPrompts()
     assert clerk_page.case_id == case_id
     assert "帮办" in clerk_page.prereview_note.text() or "#" in clerk_page.prereview_note.text()
     assert clerk_page.applicant.number.text() == "1101**********002X"
     qtbot.keyClick(clerk_page, K.Key_1, CTRL)
+    settle(qtbot, clerk_page)
     view = demo_ctx.cases.get(clerk_page.actor, case_id)
     assert view.status is CaseStatus.ACCEPTED and view.prereviewed_by == page.actor.user_id
 
@@ -225,6 +246,7 @@ def test_new_intake_refused_when_disk_is_full(qtbot, clerk_page, demo_ctx, monke
     qtbot.keyClick(page, K.Key_N, CTRL)
     qtbot.keyClicks(page.picker.query, "gtgsh")
     qtbot.keyClick(page.picker.query, K.Key_Return)
+    settle(qtbot, page)
     assert page.case_id is pick_item_refused is None
     assert page.prompts.errors and "磁盘剩余空间不足" in page.prompts.errors[0]
 

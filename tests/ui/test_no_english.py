@@ -16,6 +16,7 @@ from clerk_app.demo import DEMO_USERS, seed_demo_cases
 from clerk_app.lifecycle import Decision, LineStatus
 from tests.helpers.case_factory import person
 from tests.helpers.english import english_leaks
+from testsupport.ui import settle, settle_all
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 
@@ -69,6 +70,7 @@ def sweep_modal(qtbot, where: str, trigger: Callable[[], object], leaks: list[st
     QTimer.singleShot(0, check)
     trigger()
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    settle_all(qtbot)  # what the answer started (a write off the GUI thread) has come back
     return seen[0]
 
 
@@ -112,9 +114,11 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
     page = window.pages["intake"]
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     assert page.case_id is not None
     ctx.cases.set_applicant(page.actor, page.case_id, person("张晓明", 7))
     page.show_case(page.case_id)
+    settle(qtbot, page)
     sweep("intake with a case", window, leaks)
     page.table.setFocus()
     page.table.selectRow(0)
@@ -140,6 +144,7 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
                 copies_received=line.copies_required,
             )
     page.refresh()
+    settle(qtbot, page)
     sweep_modal(qtbot, "accept confirmation", page.accept_action.trigger, leaks, accept=True)
     service = window.printing
     qtbot.waitUntil(lambda: service.ask_dialog is not None and service.ask_dialog.isVisible(), timeout=30_000)

@@ -20,7 +20,7 @@ from printing.dispatch import JobStatus, PrinterStatus
 from printing.errors import PrinterUnavailable
 from printing.model import DocumentKind
 from tests.helpers.case_factory import ITEM, person
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 APPLICANT = person("张晓明", 7)
 FULL_ID = APPLICANT.document_number
@@ -86,7 +86,9 @@ def ready_case(ctx, actor) -> str:
 def decide(qtbot, page, service, decision=Decision.ACCEPT, *, asks: bool = True) -> str:
     cid = ready_case(page.ctx, page.actor)
     page.open_case(cid)
+    settle(qtbot, page)
     page.decide(decision)
+    settle(qtbot, page)
     assert page.prompts.errors == []
     qtbot.waitUntil(lambda: service.idle, timeout=30_000)
     if asks:  # the worker announces the "ask" job; the window offers it

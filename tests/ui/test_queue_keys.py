@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from clerk_app.store.models import Case, QueueTicket
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -27,23 +27,30 @@ def test_queue_keys_drive_the_builtin_queue(qtbot, demo_ctx, translations):
         demo_ctx.queue.issue()
 
     qtbot.keyClick(page, K.Key_F5)
+    settle(qtbot, page)
     assert page.ticket.text() == "A001"
     assert QApplication.focusWidget() is page.picker.query  # cursor in the item search
     assert window.customer_window.serving_ticket == "A001"  # the customer screen shows the number
     qtbot.keyClick(page, K.Key_F5, SHIFT)  # 重呼
+    settle(qtbot, page)
     assert demo_ctx.queue.current().calls == 2
     qtbot.keyClick(page, K.Key_F5, CTRL)  # 过号
+    settle(qtbot, page)
     assert page.ticket.text() == ""
     qtbot.keyClick(page, K.Key_F5)
+    settle(qtbot, page)
     assert page.ticket.text() == "A002"
     qtbot.keyClick(page, K.Key_F5, CTRL | SHIFT)  # 转窗口 7
+    settle(qtbot, page)
     assert page.prompts.errors == []
     qtbot.keyClick(page, K.Key_F5)
+    settle(qtbot, page)
     assert page.ticket.text() == "A003"
 
     # picking the item starts the case with the ticket's times
     item = next(iter(demo_ctx.catalogue.active().items))
     page.start_case(item)
+    settle(qtbot, page)
     with demo_ctx.sessions() as s:
         case = s.get(Case, page.case_id)
         assert case.ticket_no == "A003" and case.ticket_at is not None and case.called_at is not None
@@ -55,8 +62,10 @@ def test_queue_keys_drive_the_builtin_queue(qtbot, demo_ctx, translations):
     # 下一位 from a case in progress: the case stays saved, the desk is cleared, A004 is called
     case_id = page.case_id
     qtbot.keyClick(page, K.Key_F5)
+    settle(qtbot, page)
     assert page.case_id is None and page.ticket.text() == "A004"
     assert demo_ctx.cases.get(window.actor, case_id).id == case_id
     # nobody left for this window (A002 waits for window 7): a clear Chinese message, nothing lost
     qtbot.keyClick(page, K.Key_F5)
+    settle(qtbot, page)
     assert page.prompts.errors == ["当前没有等候的号"]

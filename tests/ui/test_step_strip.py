@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
 from tests.helpers.case_factory import person
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
 
@@ -24,6 +24,7 @@ def test_the_strip_follows_the_case_from_item_to_decision(qtbot, demo_ctx, trans
 
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    settle(qtbot, page)
     assert page.steps.step == 1 and texts(page)[0] == "✓ 事项" and texts(page)[1] == "2 读证  F6"
 
     qtbot.keyClick(page, K.Key_F6)  # the simulated reader's resident ID
@@ -41,12 +42,19 @@ def test_the_strip_follows_the_case_from_item_to_decision(qtbot, demo_ctx, trans
                 page.actor, page.case_id, line.code, originals_received=1, copies_received=line.copies_required
             )
     page.refresh()
+    settle(qtbot, page)
     assert page.steps.step == 4 and texts(page)[4] == "5 决定  Ctrl+1"
 
     page.decide(Decision.ACCEPT)
+    settle(qtbot, page)
     assert demo_ctx.cases.get(page.actor, page.case_id).status is CaseStatus.ACCEPTED
     assert page.steps.step == 5 and all(t.startswith("✓") for t in texts(page))
 
+    service = window.printing  # the print question of the materials list (default policy): not now
+    qtbot.waitUntil(lambda: service.ask_dialog is not None and service.ask_dialog.isVisible(), timeout=30_000)
+    service.ask_dialog.reject()
+    with qtbot.waitActive(window):
+        window.activateWindow()
     qtbot.keyClick(page, K.Key_N, Qt.KeyboardModifier.ControlModifier)  # the next applicant: back to 事项
     assert page.steps.step == 0
 

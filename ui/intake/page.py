@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
@@ -28,11 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
+from clerk_app.card_workflow import AccessKeyNeeded, ApplicantRead
+from clerk_app.cases import CaseView, DecisionResult
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
+from clerk_app.intake_desk import DecisionPlan, DeskState, desk_state, plan_decision
 from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
-from clerk_app.persons import PersonData
+from clerk_app.persons import PersonData, PersonView
 from clerk_app.roles import Permission
 from clerk_app.search import MATTER_RESULT, OpenMatter
 from clerk_app.workdays import promised_text
@@ -42,13 +45,28 @@ from ui.intake.identity_check import IdentityCheckPanel
 from ui.intake.item_picker import ItemPicker
 from ui.intake.prompts import Prompts
 from ui.intake.questions import QuestionsPanel
-from ui.operations import BackgroundOp
+from ui.operations import CoreOp, error_text
 
 if TYPE_CHECKING:
-    from devices.cards.api import CanKey, MrzKey
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
+# The checklist line's actions, and the decision actions with their decision.
+LINE_ACTIONS = (
+    "receive_action",
+    "counts_action",
+    "verify_action",
+    "defect_action",
+    "defer_action",
+    "waive_action",
+    "reset_line_action",
+)
+DECISION_ACTIONS = {
+    Decision.ACCEPT: "accept_action",
+    Decision.ACCEPT_WITH_DEFICIENCIES: "accept_deficient_action",
+    Decision.RETURN_WITH_NOTICE: "notice_action",
+    Decision.REJECT: "reject_action",
+}
 
 
 class IntakePage(QWidget):
@@ -91,7 +109,8 @@ class IntakePage(QWidget):
         self._index: ItemIndex | None = None
         self.clerk_actions = 0  # key presses + clicks that changed something, for the bench figure
         self._refreshing = False
-        self._card_op: BackgroundOp | None = None  # a chip read in progress (Esc cancels it)
+        self._card_op: CoreOp | None = None  # a chip read in progress (Esc cancels it)
+        self.state: DeskState | None = None  # the case on the desk as last read (clerk_app/intake_desk.py)
 
         # -- left: item, applicant, agent, questions --
         self.ticket = QLineEdit()
@@ -227,16 +246,7 @@ class IntakePage(QWidget):
             "open_matter_action": self.open_matter,
             "form_action": self.show_form,
         }
-        line_actions = (
-            "receive_action",
-            "counts_action",
-            "verify_action",
-            "defect_action",
-            "defer_action",
-            "waive_action",
-            "reset_line_action",
-        )
-        decision_actions = ("accept_action", "accept_deficient_action", "notice_action", "reject_action")
+        line_actions, decision_actions = LINE_ACTIONS, tuple(DECISION_ACTIONS.values())
         for name, shortcut in self.SHORTCUTS:
             action = QAction(self)
             action.setShortcut(QKeySequence(shortcut))
@@ -300,7 +310,8 @@ class IntakePage(QWidget):
         self._ticket_label.setText(self.tr("Ticket"))
         self.applicant.retranslate()
         self.agent.retranslate()
-        self.refresh()
+        if self.state is not None:
+            self._render(self.state)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -326,24 +337,24 @@ class IntakePage(QWidget):
         """Clear the desk for the next applicant (the previous draft stays saved)."""
         self.main.current_case.close()
         self.ticket.clear()
-        self.matters = []
-        self.matters_note.clear()
-        self.matters_note.setVisible(False)
-        self.picker.recent = self.ctx.cases.recent_item_codes(self.actor)
+        self._show_matters(())
         self.picker.query.clear()
         self.picker.focus_search()
+        cases, actor = self.ctx.cases, self.actor
+        self._run(lambda: cases.recent_item_codes(actor), self._set_recent)
+
+    def _set_recent(self, codes: list[str]) -> None:
+        self.picker.recent = codes
+        if not self.picker.query.text().strip():  # the clerk may already be typing
+            self.picker.refresh()
 
     # -- the queue at the window (叫号) ---------------------------------------------------------
     def call_next(self) -> None:
         """下一位: the current case stays saved (every change already is), the desk is cleared, the
         next ticket is called to this window and the cursor is in the item search."""
         self.new_intake()
-        try:
-            ticket = self.ctx.queue.call_next(self.actor)
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return
-        self._show_ticket(ticket.number)
+        queue, actor = self.ctx.queue, self.actor
+        self._run(lambda: queue.call_next(actor).number, self._show_ticket)
 
     def _show_ticket(self, number: str | None) -> None:
         if number:
@@ -356,31 +367,18 @@ class IntakePage(QWidget):
         self.picker.focus_search()
 
     def recall_ticket(self) -> None:
-        try:
-            ticket = self.ctx.queue.recall(self.actor)
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return
-        self._show_ticket(ticket.number)
+        queue, actor = self.ctx.queue, self.actor
+        self._run(lambda: queue.recall(actor).number, self._show_ticket)
 
     def skip_ticket(self) -> None:
-        try:
-            self.ctx.queue.skip(self.actor)
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return
-        self._show_ticket(None)
+        queue, actor = self.ctx.queue, self.actor
+        self._run(lambda: queue.skip(actor), lambda _r: self._show_ticket(None))
 
     def transfer_ticket(self) -> None:
         window = self.prompts.window_no()
-        if window is None:
-            return
-        try:
-            self.ctx.queue.transfer(self.actor, window)
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return
-        self._show_ticket(None)
+        if window is not None:
+            queue, actor = self.ctx.queue, self.actor
+            self._run(lambda: queue.transfer(actor, window), lambda _r: self._show_ticket(None))
 
     def _line_focused(self) -> None:
         code = self.current_line_code()
@@ -397,31 +395,38 @@ class IntakePage(QWidget):
             self.show_case(None)
 
     def start_case(self, item_code: str) -> None:
-        try:
-            check_storage(self.ctx.settings.resolved_data_dir())
-            case_id = self.ctx.cases.start_case(self.actor, item_code, ticket_no=self.ticket.text().strip() or None)
-            called = self.ctx.queue.current()
-            if called is not None and called.number == self.ticket.text().strip():
-                self.ctx.queue.start(self.actor, case_id)  # ticket, call time onto the case
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return
-        self.open_case(case_id)
-        self.applicant.name.setFocus()
+        ctx, actor, ticket = self.ctx, self.actor, self.ticket.text().strip() or None
+
+        def start() -> str:
+            check_storage(ctx.settings.resolved_data_dir())
+            case_id = ctx.cases.start_case(actor, item_code, ticket_no=ticket)
+            called = ctx.queue.current()
+            if called is not None and called.number == ticket:
+                ctx.queue.start(actor, case_id)  # ticket, call time onto the case
+            return case_id
+
+        def started(case_id: str) -> None:
+            self.open_case(case_id)
+            self.applicant.name.setFocus()
+
+        self._run(start, started)
 
     def open_case(self, case_id: str) -> None:
         self.show_case(case_id)
         self.main.current_case.open(case_id)
 
     def show_case(self, case_id: str | None) -> None:
+        """Put ``case_id`` on the desk (None: an empty desk). The case is read off the GUI thread and
+        shown when it arrives; the panels are usable at once."""
         self.case_id = case_id
+        self.state = None
         has_case = case_id is not None
         self.picker.setVisible(not has_case)
         for w in (self.applicant, self.agent, self.questions, self.table):
             w.setEnabled(has_case)
+        self.identity_check.clear()
         if case_id is None:
             self.applicant.clear()
-            self.identity_check.clear()
             self.agent.clear()
             self.agent.setVisible(False)
             self.questions.set_item(None, {})
@@ -432,41 +437,52 @@ class IntakePage(QWidget):
             self._update_buttons(None)
             self.summary.clear()
             return
-        view = self.ctx.cases.get(self.actor, case_id)
-        item = self.ctx.catalogue.active().items.get(view.item_code)
-        self.questions.set_item(item, dict(view.answers))
-        if view.applicant:
-            self.applicant.show_saved(view.applicant)
-        else:
-            self.applicant.clear()
-        if view.agent:
-            self.agent.show_saved(view.agent)
-        else:
-            self.agent.clear()
-        if view.prereviewed_by and self.actor.can(Permission.CASE_DECIDE):
+        ctx, actor = self.ctx, self.actor
+
+        def load() -> tuple[DeskState, str | None]:
+            state = desk_state(ctx.cases, ctx.customer, actor, case_id)
+            by = state.view.prereviewed_by
+            return state, ctx.users.display_name(by) if by and actor.can(Permission.CASE_DECIDE) else None
+
+        self._run(load, lambda loaded: self._show_loaded(*loaded), refresh=False)
+
+    def _show_loaded(self, state: DeskState, prereviewer: str | None) -> None:
+        view = state.view
+        if view.id != self.case_id:  # another case was put on the desk meanwhile
+            return
+        self.questions.set_item(self.ctx.catalogue.active().items.get(view.item_code), dict(view.answers))
+        for panel, person in ((self.applicant, view.applicant), (self.agent, view.agent)):
+            if person:
+                panel.show_saved(person)
+            else:
+                panel.clear()
+        if prereviewer:
             self.prereview_note.setText(
-                self.tr("Pre-reviewed by %1; checks below were made by them").replace(
-                    "%1", self.ctx.users.display_name(view.prereviewed_by)
-                )
+                self.tr("Pre-reviewed by %1; checks below were made by them").replace("%1", prereviewer)
             )
         else:
             self.prereview_note.clear()
-        self.refresh()
+        self._render(state)
 
     def refresh(self) -> None:
-        if self.case_id is None:
+        """Read the case on the desk again (after the writes started before) and show it."""
+        if self.case_id is not None:
+            self._run(lambda: None)
+
+    def _render(self, state: DeskState) -> None:
+        if state.view.id != self.case_id:
             return
+        self.state = state
         self._refreshing = True
         try:
-            self._refresh()
+            self._render_state(state)
         finally:
             self._refreshing = False
 
-    def _refresh(self) -> None:
-        assert self.case_id is not None
-        view = self.ctx.cases.get(self.actor, self.case_id)
+    def _render_state(self, state: DeskState) -> None:
         from ui.intake.step_strip import current_step
 
+        view = state.view
         self.steps.set_step(current_step(view))
         self.agent.setVisible(bool(view.answers.get("via_agent")))
         self.questions.sync(dict(view.answers))
@@ -481,44 +497,35 @@ class IntakePage(QWidget):
                 self.model.index(row, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
-        missing = [
-            line.name
-            for line in view.lines
-            if line.necessity == "required" and line.status in (LineStatus.PENDING, LineStatus.DEFECTIVE)
-        ]
-        deferred = [line.name for line in view.lines if line.status is LineStatus.DEFERRED]
-        if view.case_number and view.status not in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW):
+        self._update_buttons(state)
+        if state.decided:
             self.summary.setText(self._outcome_text(view))
             self.summary.setStyleSheet("color: #1e7e34; font-weight: bold;")
-            self._update_buttons(view.status)
             return
         parts = []
-        if missing:
+        if state.missing:
             parts.append(
                 self.tr("Still missing or defective (%1): %2")
-                .replace("%1", str(len(missing)))
-                .replace("%2", "、".join(missing))
+                .replace("%1", str(len(state.missing)))
+                .replace("%2", "、".join(state.missing))
             )
-        if deferred:
-            parts.append(self.tr("Deferred: %1").replace("%1", "、".join(deferred)))
-        if not view.applicant:
+        if state.deferred:
+            parts.append(self.tr("Deferred: %1").replace("%1", "、".join(state.deferred)))
+        if view.applicant is None:
             parts.append(self.tr("No applicant recorded yet"))
-        confirmation = self.ctx.customer.confirmation(self.case_id)  # on the applicant's screen
-        confirmed = confirmation is not None and confirmation.current
-        if not confirmed and self.ctx.settings.customer_confirmation_required:
+        if state.confirmation_missing:
             parts.append(self.tr("The applicant has not confirmed this list on their screen yet"))
         text = "\n".join(parts) or self.tr("All materials received ✓")
-        if confirmed:
+        if state.confirmed:
             text += "\n" + self.tr("Confirmed by the applicant ✓")
         self.summary.setText(text)
         self.summary.setStyleSheet("color: #b3261e;" if parts else "color: #1e7e34;")
-        self._update_buttons(view.status)
 
-    def _outcome_text(self, view: Any) -> str:
+    def _outcome_text(self, view: CaseView) -> str:
         """What the decision gave, on the page: status, case number, promised date, owed materials."""
         lines = [
             f"{i18n.text(STATUS_LABELS[view.status])} ✓",
-            self.tr("Case number: %1").replace("%1", view.case_number),
+            self.tr("Case number: %1").replace("%1", view.case_number or ""),
         ]
         if view.promised_date:
             lines.append(
@@ -537,60 +544,65 @@ class IntakePage(QWidget):
         self.buttons[name].setToolTip(why)
         getattr(self, name).setEnabled(enabled)
 
-    def _update_buttons(self, status: CaseStatus | None) -> None:
-        editable = status in (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW)
-        for name in (
-            "receive_action",
-            "counts_action",
-            "verify_action",
-            "defect_action",
-            "defer_action",
-            "waive_action",
-            "reset_line_action",
-        ):
+    def _update_buttons(self, state: DeskState | None) -> None:
+        editable = state is not None and state.editable
+        for name in LINE_ACTIONS:
             self._set_enabled(name, editable)
-        for decision, name in (
-            (Decision.ACCEPT, "accept_action"),
-            (Decision.ACCEPT_WITH_DEFICIENCIES, "accept_deficient_action"),
-            (Decision.RETURN_WITH_NOTICE, "notice_action"),
-            (Decision.REJECT, "reject_action"),
-        ):
-            if not editable or self.case_id is None or name in self._forbidden:
-                self._set_enabled(name, False)
-                continue
-            check = self.ctx.cases.check_decision(self.case_id, decision)
-            self._set_enabled(name, check.allowed, check.why)
-        self._set_enabled("hand_over_action", status is CaseStatus.DRAFT)
+        for decision, name in DECISION_ACTIONS.items():
+            check = state.checks.get(decision) if state is not None and editable else None
+            self._set_enabled(name, check is not None and check.allowed, check.why if check else "")
+        self._set_enabled("hand_over_action", state is not None and state.view.status is CaseStatus.DRAFT)
 
-    # -- editing --------------------------------------------------------------------------------
-    def _guard(self, fn: Callable[[], Any]) -> Any:
-        """Run a core call; a refusal is shown in the clerk's words and nothing else changes."""
-        try:
-            result = fn()
-        except ClerkAppError as exc:
-            self.prompts.error(exc.user_message())
-            return None
-        self.refresh()
-        self.main.current_case.touch()
-        return result
+    # -- editing (every core call off the GUI thread, in order) ----------------------------------
+    def _run(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None, *, refresh: bool = True) -> None:
+        """Run a core call through CoreOp on the core-writes thread (in the order the clerk acted), then
+        read the case on the desk again (``desk_state``) in the same worker call and show it, then
+        ``then(result)``. A refusal is shown in the clerk's words and nothing else changes."""
+        ctx, actor, case_id = self.ctx, self.actor, self.case_id
+
+        def job(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> tuple[Any, DeskState | None]:
+            result = work()
+            state = desk_state(ctx.cases, ctx.customer, actor, case_id) if refresh and case_id else None
+            return result, state
+
+        def done(outcome: tuple[Any, DeskState | None]) -> None:
+            result, state = outcome
+            if state is not None:
+                self._render(state)
+                self._refreshing = True  # our own change: the desk was just read, do not read it again
+                try:
+                    self.main.current_case.touch()
+                finally:
+                    self._refreshing = False
+            if then is not None:
+                then(result)
+
+        CoreOp(self, job, done, title=self.tr("Intake"), on_failure=self._refused, ordered=True, progress=False).run()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.prompts.error(error_text(exc))
 
     def answer(self, answers: dict[str, Any]) -> None:
         if self.case_id is None:
             return
         self.clerk_actions += 1
-        case_id = self.case_id
-        self._guard(lambda: self.ctx.cases.set_answers(self.actor, case_id, answers))
+        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+        self._run(lambda: cases.set_answers(actor, case_id, answers))
 
     def save_applicant(self, data: PersonData, agent: bool = False) -> None:
         if self.case_id is None:
             return
         self.clerk_actions += 1
-        case_id = self.case_id
-        view = self._guard(lambda: self.ctx.cases.set_applicant(self.actor, case_id, data, agent=agent))
-        if view is not None:
-            (self.agent if agent else self.applicant).show_saved(view)
-            first = self.questions.first_widget()
-            (first or self.table).setFocus()
+        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+        self._run(
+            lambda: cases.set_applicant(actor, case_id, data, agent=agent),
+            lambda view: self._applicant_saved(view, agent),
+        )
+
+    def _applicant_saved(self, view: PersonView, agent: bool) -> None:
+        (self.agent if agent else self.applicant).show_saved(view)
+        first = self.questions.first_widget()
+        (first or self.table).setFocus()
 
     def current_line_code(self) -> str | None:
         index = self.table.currentIndex()
@@ -598,22 +610,18 @@ class IntakePage(QWidget):
             return None
         return self.model.line(index.row()).code
 
+    def _update_line(self, code: str, **change: Any) -> None:
+        if self.case_id is not None:
+            cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+            self._run(lambda: cases.update_line(actor, case_id, code, **change))
+
     def receive_line(self) -> None:
         """Received in full: the counts the catalogue asks for."""
         code = self.current_line_code()
         if self.case_id is None or code is None:
             return
         line = self.model.line(self.table.currentIndex().row())
-        case_id = self.case_id
-        self._guard(
-            lambda: self.ctx.cases.update_line(
-                self.actor,
-                case_id,
-                code,
-                originals_received=line.originals_required,
-                copies_received=line.copies_required,
-            )
-        )
+        self._update_line(code, originals_received=line.originals_required, copies_received=line.copies_required)
         self._next_row()
 
     def receive_counts(self) -> None:
@@ -623,14 +631,8 @@ class IntakePage(QWidget):
             return
         line = self.model.line(self.table.currentIndex().row())
         given = self.prompts.counts(line.name, line.originals_required, line.copies_required)
-        if given is None:
-            return
-        case_id = self.case_id
-        self._guard(
-            lambda: self.ctx.cases.update_line(
-                self.actor, case_id, code, originals_received=given[0], copies_received=given[1]
-            )
-        )
+        if given is not None:
+            self._update_line(code, originals_received=given[0], copies_received=given[1])
 
     def waive_line(self) -> None:
         """免于提交 an optional material, with the reason (the core refuses a required one)."""
@@ -648,10 +650,8 @@ class IntakePage(QWidget):
 
     def set_line_status(self, status: LineStatus, **extra: Any) -> None:
         code = self.current_line_code()
-        if self.case_id is None or code is None:
-            return
-        case_id = self.case_id
-        self._guard(lambda: self.ctx.cases.update_line(self.actor, case_id, code, status=status, **extra))
+        if code is not None:
+            self._update_line(code, status=status, **extra)
 
     def mark_defective(self) -> None:
         code = self.current_line_code()
@@ -679,7 +679,7 @@ class IntakePage(QWidget):
         if self.case_id is None or code is None:
             return
         catalogue = self.ctx.catalogue.active()
-        item = catalogue.items.get(self.ctx.cases.get(self.actor, self.case_id).item_code)
+        item = catalogue.items.get(self.state.view.item_code) if self.state is not None else None
         material = next((m for m in item.materials if m.code == code), None) if item else None
         if material is None:
             self.prompts.error(self.tr("This material has no sample or blank form"))
@@ -725,14 +725,10 @@ class IntakePage(QWidget):
         ).run()
 
     # -- the applicant's earlier cases ------------------------------------------------------------
-    def check_open_matters(self, document_number: str) -> None:
+    def _show_matters(self, matters: Sequence[OpenMatter]) -> None:
         """After a card read: does this applicant have a case returned with a notice, owing 容缺
         materials or with a result ready? Said on the page; Ctrl+O opens the first one."""
-        try:
-            self.matters = self.ctx.search.open_matters(self.actor, document_number, exclude=self.case_id)
-        except ClerkAppError as exc:
-            log.info("open matters not checked: %s", exc)
-            self.matters = []
+        self.matters = list(matters)
         if not self.matters:
             self.matters_note.clear()
             self.matters_note.setVisible(False)
@@ -764,63 +760,64 @@ class IntakePage(QWidget):
         )
         self.matter_dialog.open()
 
-    # -- card reading (off the GUI thread) ------------------------------------------------------
-    def read_card(self, agent: bool = False, mrz_key: MrzKey | CanKey | None = None) -> None:
-        """Read the document on the reader off the GUI thread. A passport or travel permit needs its
-        MRZ access key first (asked for, then the read is retried)."""
-        service = self.main.card_service()
-        if service is None:
-            self.prompts.error(self.tr("No card reader is configured"))
+    # -- card reading (ctx.cards, off the GUI thread) ---------------------------------------------
+    def read_card(self, agent: bool = False, access_key: object | None = None) -> None:
+        """Read the document on the reader and file it on the case (``ctx.cards``: the chip read, the
+        face kept, the person saved, 人证比对 and earlier matters fetched). A passport or travel permit
+        needs its access key first: asked for, then the read is retried. Esc cancels."""
+        if self.case_id is None:
             return
-        readers = [r for r in service.list_readers() if r.card_present] or service.list_readers()
-        if not readers:
-            self.prompts.error(self.tr("No card reader found"))
-            return
-        reader = readers[0].name
         panel = self.agent if agent else self.applicant
         panel.read_button.setEnabled(False)
+        cards, actor, case_id = self.ctx.cards, self.actor, self.case_id
 
-        def work(_report: Callable[[int, int, str], None], cancel: threading.Event) -> PersonData:
-            from devices.cards.applicant import display_image, person_from_document
+        def work(_report: Callable[[int, int, str], None], cancel: threading.Event) -> ApplicantRead:
+            return cards.read_applicant(actor, case_id, agent=agent, access_key=access_key, cancel=cancel)
 
-            doc = service.read(reader, mrz_key, cancel=cancel)  # Esc sets it: stops at the next APDU
-            face = display_image(doc.photo)  # JPEG/PNG, or None (no photo, WLT without decoder)
-            sha = self.ctx.identity_checks.store_photo(*face) if face is not None else None
-            return person_from_document(doc, sha)
-
-        def done(record: PersonData) -> None:
+        def over(status: str = "") -> None:
             self._card_op = None
             panel.read_button.setEnabled(True)
-            self.main.show_status(self.tr("Card read"), 3000)
-            panel.fill_from_chip(record)
-            self.save_applicant(record, agent=agent)
+            self.main.show_status(status, 3000)
+
+        def done(read: ApplicantRead) -> None:
+            over(self.tr("Card read"))
+            if case_id != self.case_id:
+                return
+            panel.fill_from_chip(read.person)
+            if read.saved is None:  # the case refused it: the chip's data stays in the panel
+                self._refused(read.save_error or Exception())
+                return
+            self.clerk_actions += 1
+            self._applicant_saved(read.saved, agent)
+            if read.comparison is not None:
+                self.identity_check.show_view(read.comparison)
             if not agent:
-                self.show_identity_check()
-                self.check_open_matters(record.document_number)
+                self._show_matters(read.matters)
+            self.refresh()
 
         def failed(exc: BaseException) -> None:
-            from devices.cards.api import BacFailedError, WrongMrzError
-
-            self._card_op = None
-            panel.read_button.setEnabled(True)
-            self.main.show_status("")
-            if isinstance(exc, WrongMrzError) and mrz_key is None or isinstance(exc, BacFailedError):
-                if isinstance(exc, BacFailedError):
-                    self.prompts.error(exc.user_message())
+            over()
+            if isinstance(exc, AccessKeyNeeded):
+                if exc.refused is not None:
+                    self.prompts.error(exc.refused.user_message())
                 key = self.prompts.mrz_key()
                 if key is not None:
                     self.read_card(agent, key)
                 return
-            text = exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
-            self.prompts.error(text)
-
-        def cancelled() -> None:
-            self._card_op = None
-            panel.read_button.setEnabled(True)
-            self.main.show_status(self.tr("Card read cancelled"), 3000)
+            self.prompts.error(
+                exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
+            )
 
         self.main.show_status(self.tr("Reading the card… (Esc cancels)"))
-        self._card_op = BackgroundOp(work, done, failed, on_cancelled=cancelled, owner=self).start()
+        self._card_op = CoreOp(
+            self,
+            work,
+            done,
+            title=self.tr("Read identity card"),
+            on_failure=failed,
+            on_cancelled=lambda: over(self.tr("Card read cancelled")),
+            progress=False,  # the status line says it; Esc cancels (the page keeps the keyboard)
+        ).run()
 
     def read_on_placement(self, reader: str) -> None:
         """A card was just placed and the station reads on placement (setting card_read_on_placement):
@@ -833,99 +830,81 @@ class IntakePage(QWidget):
 
     def cancel_card_read(self) -> None:
         """Esc while a card is being read: the reader stops at the next APDU/frame (UserCancelled)."""
-        op = getattr(self, "_card_op", None)
-        if op is not None:
-            op.cancel()  # the read's cancel token
+        if self._card_op is not None:
+            self._card_op.cancel()  # the read's cancel token
 
     # -- 人证比对 -------------------------------------------------------------------------------------
-    def show_identity_check(self) -> None:
-        """The chip photo large with the full name and number (audited), for clerks only."""
-        if self.case_id is None or not self.actor.can(Permission.PII_VIEW_FULL):
-            return
-        case_id = self.case_id
-        view = self._guard(lambda: self.ctx.identity_checks.for_comparison(self.actor, case_id))
-        if view is not None:
-            self.identity_check.show_view(view)
-
     def record_identity_check(self, matches: bool) -> None:
         if self.case_id is None or self.identity_check.view is None:
             return
-        case_id = self.case_id
-
-        def record() -> bool:
-            self.ctx.identity_checks.record(self.actor, case_id, matches)
-            return True
-
-        if self._guard(record):
-            self.identity_check.set_outcome(matches)
+        checks, actor, case_id = self.ctx.identity_checks, self.actor, self.case_id
+        self._run(lambda: checks.record(actor, case_id, matches), lambda _r: self.identity_check.set_outcome(matches))
 
     # -- decisions -------------------------------------------------------------------------------
     def hand_over(self) -> None:
         if self.case_id is None:
             return
-        case_id = self.case_id
-        if (
-            self._guard(lambda: self.ctx.cases.hand_over(self.actor, case_id)) is None
-            and self.ctx.cases.get(self.actor, case_id).status is CaseStatus.READY_FOR_WINDOW
-        ):
-            self.prompts.inform(self.tr("Handed over"), self.tr("The draft is now in the window's queue."))
-            self.main.current_case.close()
+        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+
+        def handed(_result: object) -> None:
+            if self.state is not None and self.state.view.status is CaseStatus.READY_FOR_WINDOW:
+                self.prompts.inform(self.tr("Handed over"), self.tr("The draft is now in the window's queue."))
+                self.main.current_case.close()
+
+        self._run(lambda: cases.hand_over(actor, case_id), handed)
 
     def decide(self, decision: Decision) -> None:
+        """The core plans the decision (allowed? which due date? what the preview lists), the page asks
+        what only the clerk can say (due date, reason) and for the confirmation, the core decides."""
         if self.case_id is None:
             return
-        case_id = self.case_id
-        check = self.ctx.cases.check_decision(case_id, decision)
-        if not check.allowed:
-            self.prompts.error(check.why)
+        ctx, actor, case_id = self.ctx, self.actor, self.case_id
+        plan = lambda: plan_decision(ctx.cases, ctx.catalogue, actor, case_id, decision)  # noqa: E731
+        self._run(plan, lambda p: self._decide_with(case_id, p), refresh=False)
+
+    def _decide_with(self, case_id: str, plan: DecisionPlan) -> None:
+        if case_id != self.case_id:
             return
-        title = i18n.text(DECISION_LABELS[decision])
+        if not plan.check.allowed:
+            self.prompts.error(plan.check.why)
+            return
         kwargs: dict[str, Any] = {}
-        if decision is Decision.ACCEPT_WITH_DEFICIENCIES:
-            # The due dates given line by line (Ctrl+T) are not asked for again: the latest one holds.
-            deferred = [ln for ln in self.ctx.cases.get(self.actor, case_id).lines if ln.status is LineStatus.DEFERRED]
-            dues = [ln.due_date for ln in deferred if ln.due_date is not None]
-            due = max(dues) if deferred and len(dues) == len(deferred) else None
-            if due is None:
-                due = self.prompts.due_date(self.tr("Deadline for the deferred materials"), self.ctx.clock.now().date())
+        if plan.decision is Decision.ACCEPT_WITH_DEFICIENCIES:
+            today = self.ctx.clock.now().date()
+            due = plan.due_date or self.prompts.due_date(self.tr("Deadline for the deferred materials"), today)
             if due is None:
                 return
             kwargs["due_date"] = due
-        if decision is Decision.REJECT:
-            item = self.ctx.catalogue.active().items.get(self.ctx.cases.get(self.actor, case_id).item_code)
-            answer = self.prompts.reject(item.legal_basis if item else "")
+        if plan.decision is Decision.REJECT:
+            answer = self.prompts.reject(plan.legal_basis)
             if answer is None:
                 return
             kwargs["reason"], kwargs["legal_basis"] = answer
-        preview = self._preview_text(decision, kwargs)
-        if not self.prompts.confirm(title, preview):
+        title = i18n.text(DECISION_LABELS[plan.decision])
+        if not self.prompts.confirm(title, self._preview_text(plan, kwargs)):
             return
-        result = self._guard(lambda: self.ctx.cases.decide(case_id, decision, self.actor, **kwargs))
-        if result is None:
-            return
-        self.main.current_case.decide(decision.value)
-        # One confirmation per decision (issue 17): the outcome is said on the page, where the summary
-        # was, and in the status line — not in a second dialog on top of the print question.
-        self.main.show_status(f"{title} · {result.case_number}", 10000)
-        self.refresh()
+        cases, actor, decision = self.ctx.cases, self.actor, plan.decision
 
-    def _preview_text(self, decision: Decision, kwargs: dict[str, Any]) -> str:
-        assert self.case_id is not None
-        view = self.ctx.cases.get(self.actor, self.case_id)
-        head = f"{i18n.text(DECISION_LABELS[decision])} — {view.item_name}"
-        if decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
-            body = self.ctx.cases.one_time_notice(self.case_id).text()
+        def decided(result: DecisionResult) -> None:
+            self.main.current_case.decide(decision.value)
+            # One confirmation per decision (issue 17): the outcome is said on the page, where the summary
+            # was, and in the status line — not in a second dialog on top of the print question.
+            self.main.show_status(f"{title} · {result.case_number}", 10000)
+
+        self._run(lambda: cases.decide(case_id, decision, actor, **kwargs), decided)
+
+    def _preview_text(self, plan: DecisionPlan, kwargs: dict[str, Any]) -> str:
+        """The confirmation's text, rendered from the core's plan."""
+        head = f"{i18n.text(DECISION_LABELS[plan.decision])} — {plan.item_name}"
+        if plan.notice is not None:
+            body = plan.notice
             if "due_date" in kwargs:
                 body += "\n" + self.tr("Bring them by %1").replace("%1", kwargs["due_date"].isoformat())
             return f"{head}\n\n{body}"
-        if decision is Decision.REJECT:
+        if plan.decision is Decision.REJECT:
             # tr() outside f-strings: lupdate does not see a call inside one (it leaked as English)
             reason_label, basis_label = self.tr("Reason"), self.tr("Legal basis")
             return f"{head}\n\n{reason_label}: {kwargs['reason']}\n{basis_label}: {kwargs['legal_basis']}"
-        received = "\n".join(
-            f"· {line.name}  {line.originals_received}/{line.copies_received}"
-            for line in view.lines
-            if line.status is not LineStatus.NOT_REQUIRED
-        )
+        received = "\n".join(f"· {ln.name}  {ln.originals}/{ln.copies}" for ln in plan.received)
         received_label = self.tr("Materials received (originals/copies):")
         return f"{head}\n\n{received_label}\n{received}"

@@ -89,4 +89,6 @@ class Prompts:
         QMessageBox.information(self.parent, title, text)
 
     def error(self, text: str) -> None:
-        QMessageBox.warning(self.parent, _tr(QT_TRANSLATE_NOOP("Prompts", "Cannot do that")), text)
+        from ui.operations import show_error  # the one error dialog
+
+        show_error(self.parent, _tr(QT_TRANSLATE_NOOP("Prompts", "Cannot do that")), text)

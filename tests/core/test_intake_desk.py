@@ -1,0 +1,71 @@
+"""What the intake page shows, decided by the core (clerk_app/intake_desk.py): the summary's parts, the
+decision buttons' checks, the due date taken from deferred lines, the decision preview's contents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clerk_app.intake_desk import deferred_due_date, desk_state, plan_decision
+from clerk_app.lifecycle import Decision, LineStatus
+from tests.helpers.case_factory import ITEM, person
+
+
+def receive_all(ctx, actor, cid, *, but: str | None = None) -> None:
+    for line in ctx.cases.get(actor, cid).lines:
+        if line.status is LineStatus.PENDING and line.code != but:
+            ctx.cases.update_line(
+                actor, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
+            )
+
+
+def test_the_summary_says_what_is_missing_then_that_all_is_in(world):
+    ctx, clerk = world.ctx, world.login("clerk")
+    cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented", "via_agent": False})
+    state = desk_state(ctx.cases, ctx.customer, clerk, cid)
+    assert state.editable and not state.decided and not state.complete
+    assert state.missing and state.view.applicant is None
+    assert not state.checks[Decision.ACCEPT].allowed and state.checks[Decision.ACCEPT].why
+    ctx.cases.set_applicant(clerk, cid, person("张三", 1))
+    receive_all(ctx, clerk, cid)
+    state = desk_state(ctx.cases, ctx.customer, clerk, cid)
+    assert state.missing == () and state.deferred == () and state.complete
+    assert state.checks[Decision.ACCEPT].allowed
+
+
+def test_pre_review_gets_no_decision_checks_and_a_decided_case_shows_its_outcome(world):
+    ctx, clerk, helper = world.ctx, world.login("clerk"), world.login("prereview")
+    cid = ctx.cases.start_case(helper, ITEM, {"premises": "rented", "via_agent": False})
+    assert desk_state(ctx.cases, ctx.customer, helper, cid).checks == {}
+    ctx.cases.set_applicant(clerk, cid, person("李四", 2))
+    receive_all(ctx, clerk, cid)
+    ctx.cases.decide(cid, Decision.ACCEPT, clerk)
+    state = desk_state(ctx.cases, ctx.customer, clerk, cid)
+    assert state.decided and not state.editable and state.checks == {} and state.view.case_number
+
+
+def test_the_deadline_comes_from_the_deferred_lines_only_when_each_has_one(world):
+    ctx, clerk = world.ctx, world.login("clerk")
+    cid = ctx.cases.start_case(clerk, "SH-GLJT-SL", {"payment_account": "bank"})
+    codes = [ln.code for ln in ctx.cases.get(clerk, cid).lines]
+    assert deferred_due_date(ctx.cases.get(clerk, cid).lines) is None  # nothing deferred
+    ctx.cases.update_line(clerk, cid, "BANK-ACCOUNT", status=LineStatus.DEFERRED, due_date=dt.date(2026, 12, 15))
+    lines = ctx.cases.get(clerk, cid).lines
+    assert deferred_due_date(lines) == dt.date(2026, 12, 15)
+    assert "BANK-ACCOUNT" in codes
+    plan = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.ACCEPT_WITH_DEFICIENCIES)
+    assert plan.due_date == dt.date(2026, 12, 15) and not plan.needs_due_date
+
+
+def test_a_plan_carries_what_the_preview_lists(world):
+    ctx, clerk = world.ctx, world.login("clerk")
+    cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented", "via_agent": False})
+    notice = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.RETURN_WITH_NOTICE)
+    assert notice.check.allowed and notice.notice and notice.item_name == "个体工商户设立登记"
+    reject = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.REJECT)
+    assert reject.legal_basis and reject.notice is None
+    accept = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.ACCEPT)
+    assert not accept.check.allowed and accept.check.why
+    ctx.cases.set_applicant(clerk, cid, person("王五", 3))
+    receive_all(ctx, clerk, cid)
+    accept = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.ACCEPT)
+    assert accept.check.allowed and accept.received and all(r.originals >= 1 for r in accept.received if r.originals)
