@@ -54,3 +54,13 @@ def test_a_skewed_text_page_comes_out_straight_through_the_shear_path(angle):
     again = pipeline.analyse(Image.open(io.BytesIO(result.data)).convert("L"), 200)
     assert abs(again.skew_degrees) <= 0.1
     assert (result.width, result.height) == page.size
+
+
+@pytest.mark.parametrize(("seed", "angle"), [(3, -9.7), (3, 7.9), (4, -9.7)])
+def test_a_page_skewed_by_8_to_10_degrees_is_not_turned_a_quarter(seed, angle):
+    """The rows-against-columns cue scored angles up to ±6° only; these pages were turned by 90°."""
+    from tests.devices.imaging.test_pipeline import scanner_like
+
+    page = render_sample_page(dpi=200, seed=seed).rotate(angle, resample=Image.BICUBIC, fillcolor=250)
+    analysis = PagePipeline().analyse(scanner_like(page, seed=seed), 200)
+    assert analysis.rotation == 0 and analysis.skew_degrees == pytest.approx(angle, abs=0.1)
