@@ -247,300 +247,274 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="104" />
+        <location filename="../../ui/supervisor/audit_view.py" line="88" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="170" />
+        <location filename="../../ui/supervisor/audit_view.py" line="155" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="218" />
+        <location filename="../../ui/supervisor/audit_view.py" line="203" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="233" />
+        <location filename="../../ui/supervisor/audit_view.py" line="218" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="268" />
+        <location filename="../../ui/supervisor/audit_view.py" line="253" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="291" />
+        <location filename="../../ui/supervisor/audit_view.py" line="276" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="291" />
+        <location filename="../../ui/supervisor/audit_view.py" line="276" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="292" />
+        <location filename="../../ui/supervisor/audit_view.py" line="277" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="378" />
+        <location filename="../../ui/supervisor/audit_view.py" line="367" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="388" />
+        <location filename="../../ui/supervisor/audit_view.py" line="379" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="388" />
-        <source>New value</source>
-        <translation>新值</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="454" />
+        <location filename="../../ui/supervisor/audit_view.py" line="420" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="469" />
+        <location filename="../../ui/supervisor/audit_view.py" line="439" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="479" />
+        <location filename="../../ui/supervisor/audit_view.py" line="448" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="208" />
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="193" />
+        <location filename="../../ui/supervisor/audit_view.py" line="468" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
-        <location filename="../../ui/supervisor/audit_view.py" line="531" />
-        <location filename="../../ui/supervisor/audit_view.py" line="566" />
+        <location filename="../../ui/supervisor/audit_view.py" line="468" />
+        <location filename="../../ui/supervisor/audit_view.py" line="497" />
+        <location filename="../../ui/supervisor/audit_view.py" line="520" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="437" />
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="468" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="430" />
+        <location filename="../../ui/supervisor/audit_view.py" line="468" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="507" />
+        <location filename="../../ui/supervisor/audit_view.py" line="368" />
+        <location filename="../../ui/supervisor/audit_view.py" line="379" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="473" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="508" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="509" />
+        <location filename="../../ui/supervisor/audit_view.py" line="475" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="510" />
+        <location filename="../../ui/supervisor/audit_view.py" line="476" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="511" />
+        <location filename="../../ui/supervisor/audit_view.py" line="477" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="512" />
+        <location filename="../../ui/supervisor/audit_view.py" line="478" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="516" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="517" />
+        <location filename="../../ui/supervisor/audit_view.py" line="483" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="518" />
+        <location filename="../../ui/supervisor/audit_view.py" line="484" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="519" />
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="520" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="521" />
+        <location filename="../../ui/supervisor/audit_view.py" line="487" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="525" />
+        <location filename="../../ui/supervisor/audit_view.py" line="491" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="526" />
-        <location filename="../../ui/supervisor/audit_view.py" line="541" />
+        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="507" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="527" />
-        <location filename="../../ui/supervisor/audit_view.py" line="542" />
-        <location filename="../../ui/supervisor/audit_view.py" line="552" />
+        <location filename="../../ui/supervisor/audit_view.py" line="493" />
+        <location filename="../../ui/supervisor/audit_view.py" line="508" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="528" />
-        <location filename="../../ui/supervisor/audit_view.py" line="554" />
+        <location filename="../../ui/supervisor/audit_view.py" line="494" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="529" />
+        <location filename="../../ui/supervisor/audit_view.py" line="495" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="530" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="532" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="534" />
+        <location filename="../../ui/supervisor/audit_view.py" line="500" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="535" />
+        <location filename="../../ui/supervisor/audit_view.py" line="501" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="536" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="537" />
+        <location filename="../../ui/supervisor/audit_view.py" line="503" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="538" />
+        <location filename="../../ui/supervisor/audit_view.py" line="504" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="543" />
+        <location filename="../../ui/supervisor/audit_view.py" line="509" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="545" />
+        <location filename="../../ui/supervisor/audit_view.py" line="511" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="546" />
+        <location filename="../../ui/supervisor/audit_view.py" line="512" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="544" />
+        <location filename="../../ui/supervisor/audit_view.py" line="510" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="548" />
+        <location filename="../../ui/supervisor/audit_view.py" line="514" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="549" />
+        <location filename="../../ui/supervisor/audit_view.py" line="515" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="553" />
-        <source>Name</source>
-        <translation>姓名</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="555" />
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="556" />
-        <source>Failed attempts</source>
-        <translation>失败次数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="558" />
-        <source>&amp;Unlock account</source>
-        <translation>解锁账号(&amp;U)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="560" />
-        <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
-        <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="562" />
+        <location filename="../../ui/supervisor/audit_view.py" line="516" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="565" />
+        <location filename="../../ui/supervisor/audit_view.py" line="519" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="567" />
+        <location filename="../../ui/supervisor/audit_view.py" line="521" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="568" />
+        <location filename="../../ui/supervisor/audit_view.py" line="522" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="569" />
+        <location filename="../../ui/supervisor/audit_view.py" line="523" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -966,133 +940,133 @@
         <translation>请先输入或选择事项清单文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="180" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="177" />
         <source>The catalogue was refused: %1 problem(s), listed below. Nothing was changed.</source>
         <translation>事项清单未导入：共 %1 处问题（见下方列表），未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="126" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="125" />
         <source>Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.</source>
         <translation>已导入版本 %1（%2 个事项），尚未启用：按 Ctrl+E 启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="136" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="133" />
         <source>Select a version first.</source>
         <translation>请先选择一个版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="139" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="136" />
         <source>Version %1 is already the active one.</source>
         <translation>版本 %1 已是当前启用的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="145" />
-        <location filename="../../ui/admin/catalogue_panel.py" line="149" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="142" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="146" />
         <source>Activate catalogue version</source>
         <translation>启用事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="142" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="139" />
         <source>Activate version %1? New cases use it from now on; cases already drafted keep the version they were drafted under.</source>
         <translation>启用版本 %1？此后新建的案件使用该版本；已建的案件仍使用其建立时的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="148" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="145" />
         <source>Version %1 is now active.</source>
         <translation>版本 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="154" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="151" />
         <source>Roll back the catalogue</source>
         <translation>回退事项清单</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="155" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="152" />
         <source>Go back from version %1 to the version that was active before it?</source>
         <translation>从版本 %1 回退到此前启用的版本？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="159" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="156" />
         <source>Rolled back: version %1 is active again.</source>
         <translation>已回退：版本 %1 重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="193" />
         <source>The catalogue of service items in use at this station. Importing stores a new version without activating it; activating it makes new cases use it; cases already drafted keep their version. Every action is recorded in the audit trail.</source>
         <translation>本工作站使用的事项清单。导入只保存新版本、不启用；启用后新建案件使用该版本，已建案件保留原版本。每项操作均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="203" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="200" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="204" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="205" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="202" />
         <source>Items</source>
         <translation>事项数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="206" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="203" />
         <source>Imported / activated</source>
         <translation>导入/启用时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="207" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="204" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="208" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="205" />
         <source>Fingerprint</source>
         <translation>内容指纹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="210" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="207" />
         <source>Catalogue &amp;folder:</source>
         <translation>事项清单文件夹(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="211" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="208" />
         <source>folder with catalogue.toml and items/, or its catalogue.toml</source>
         <translation>含 catalogue.toml 和 items/ 的文件夹，或其中的 catalogue.toml</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="212" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="209" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="213" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="210" />
         <source>Import (Ctrl+I)</source>
         <translation>导入 (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="214" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="211" />
         <source>Activate selected (Ctrl+E)</source>
         <translation>启用所选版本 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="215" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="212" />
         <source>Roll back (Ctrl+Shift+Z)</source>
         <translation>回退 (Ctrl+Shift+Z)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="216" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="213" />
         <source>Import a catalogue version</source>
         <translation>导入事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="217" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="214" />
         <source>Activate the selected catalogue version</source>
         <translation>启用所选事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="218" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="215" />
         <source>Roll back to the previous catalogue version</source>
         <translation>回退到上一事项清单版本</translation>
     </message>
@@ -1230,6 +1204,19 @@
         <location filename="../../ui/operations.py" line="305" />
         <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
         <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
+    </message>
+</context>
+<context>
+    <name>CorrectionDialog</name>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="68" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="69" />
+        <source>New value</source>
+        <translation>新值</translation>
     </message>
 </context>
 <context>
@@ -2801,19 +2788,6 @@
     </message>
 </context>
 <context>
-    <name>ReasonDialog</name>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="74" />
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="81" />
-        <source>Reason (required)</source>
-        <translation>原因（必填）</translation>
-    </message>
-</context>
-<context>
     <name>RejectDialog</name>
     <message>
         <location filename="../../ui/intake/decision_dialogs.py" line="128" />
@@ -3209,57 +3183,57 @@
         <translation>没有修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="128" />
+        <location filename="../../ui/admin/settings_panel.py" line="127" />
         <source>%1: not a valid value (%2)</source>
         <translation>%1：值不符合要求（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="133" />
+        <location filename="../../ui/admin/settings_panel.py" line="129" />
         <source>Not saved; nothing was changed:</source>
         <translation>未保存，未作任何更改：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="153" />
+        <location filename="../../ui/admin/settings_panel.py" line="147" />
         <source>The settings file could not be written; nothing was changed.</source>
         <translation>无法写入设置文件，未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="148" />
+        <location filename="../../ui/admin/settings_panel.py" line="143" />
         <source>Saved: %1. The changes take effect when the program is started again.</source>
         <translation>已保存：%1。重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="168" />
+        <location filename="../../ui/admin/settings_panel.py" line="162" />
         <source>The settings of this station. Each value is checked before it is saved; a saved change is recorded in the audit trail and takes effect when the program is started again.</source>
         <translation>本工作站的设置。每项值在保存前都会检查；保存的修改记入审计日志，重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="172" />
+        <location filename="../../ui/admin/settings_panel.py" line="166" />
         <source>Setting</source>
         <translation>设置项</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="172" />
+        <location filename="../../ui/admin/settings_panel.py" line="166" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="172" />
+        <location filename="../../ui/admin/settings_panel.py" line="166" />
         <source>Explanation</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="180" />
+        <location filename="../../ui/admin/settings_panel.py" line="174" />
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="181" />
+        <location filename="../../ui/admin/settings_panel.py" line="175" />
         <source>Undo changes</source>
         <translation>撤销修改</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="182" />
+        <location filename="../../ui/admin/settings_panel.py" line="176" />
         <source>Save the settings</source>
         <translation>保存设置</translation>
     </message>
@@ -3285,69 +3259,69 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="163" />
+        <location filename="../../ui/supervisor/stats_view.py" line="166" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="168" />
+        <location filename="../../ui/supervisor/stats_view.py" line="171" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="177" />
+        <location filename="../../ui/supervisor/stats_view.py" line="180" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="200" />
+        <location filename="../../ui/supervisor/stats_view.py" line="203" />
         <location filename="../../ui/supervisor/stats_view.py" line="285" />
         <location filename="../../ui/supervisor/stats_view.py" line="286" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="236" />
+        <location filename="../../ui/supervisor/stats_view.py" line="239" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="237" />
+        <location filename="../../ui/supervisor/stats_view.py" line="240" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="238" />
+        <location filename="../../ui/supervisor/stats_view.py" line="241" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="239" />
+        <location filename="../../ui/supervisor/stats_view.py" line="242" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="244" />
+        <location filename="../../ui/supervisor/stats_view.py" line="245" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="245" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="247" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="247" />
+        <location filename="../../ui/supervisor/stats_view.py" line="248" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="248" />
+        <location filename="../../ui/supervisor/stats_view.py" line="249" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
@@ -3797,155 +3771,165 @@
 <context>
     <name>UsersPanel</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="179" />
+        <location filename="../../ui/admin/users_panel.py" line="184" />
         <source>Enable (Ctrl+D)</source>
         <translation>启用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="179" />
-        <location filename="../../ui/admin/users_panel.py" line="329" />
+        <location filename="../../ui/admin/users_panel.py" line="184" />
+        <location filename="../../ui/admin/users_panel.py" line="337" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="185" />
-        <location filename="../../ui/admin/users_panel.py" line="326" />
+        <location filename="../../ui/admin/users_panel.py" line="190" />
+        <location filename="../../ui/admin/users_panel.py" line="334" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="190" />
+        <location filename="../../ui/admin/users_panel.py" line="195" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="198" />
+        <location filename="../../ui/admin/users_panel.py" line="203" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="202" />
+        <location filename="../../ui/admin/users_panel.py" line="207" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="212" />
+        <location filename="../../ui/admin/users_panel.py" line="217" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="218" />
+        <location filename="../../ui/admin/users_panel.py" line="223" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="228" />
+        <location filename="../../ui/admin/users_panel.py" line="233" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="237" />
+        <location filename="../../ui/admin/users_panel.py" line="242" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="239" />
+        <location filename="../../ui/admin/users_panel.py" line="244" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="241" />
-        <location filename="../../ui/admin/users_panel.py" line="267" />
+        <location filename="../../ui/admin/users_panel.py" line="246" />
+        <location filename="../../ui/admin/users_panel.py" line="272" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="242" />
+        <location filename="../../ui/admin/users_panel.py" line="247" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="242" />
+        <location filename="../../ui/admin/users_panel.py" line="247" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="252" />
+        <location filename="../../ui/admin/users_panel.py" line="257" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="317" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
+        <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="325" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="319" />
+        <location filename="../../ui/admin/users_panel.py" line="326" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="320" />
+        <location filename="../../ui/admin/users_panel.py" line="327" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="328" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="322" />
+        <location filename="../../ui/admin/users_panel.py" line="329" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="323" />
+        <location filename="../../ui/admin/users_panel.py" line="330" />
+        <source>Failed attempts</source>
+        <translation>失败次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/users_panel.py" line="331" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="326" />
+        <location filename="../../ui/admin/users_panel.py" line="334" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="327" />
+        <location filename="../../ui/admin/users_panel.py" line="335" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="328" />
+        <location filename="../../ui/admin/users_panel.py" line="336" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="330" />
+        <location filename="../../ui/admin/users_panel.py" line="338" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="327" />
+        <location filename="../../ui/admin/users_panel.py" line="335" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="328" />
+        <location filename="../../ui/admin/users_panel.py" line="336" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="329" />
+        <location filename="../../ui/admin/users_panel.py" line="337" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="330" />
+        <location filename="../../ui/admin/users_panel.py" line="338" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>

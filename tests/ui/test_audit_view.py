@@ -28,7 +28,7 @@ def world(tmp_path):
 
 def _page(qtbot, world, username="supervisor"):
     actor = world.login(username)
-    page = AuditPage(SimpleNamespace(ctx=world.ctx, actor=actor))
+    page = AuditPage(SimpleNamespace(ctx=world.ctx, actor=actor, show_status=lambda text, ms: None))
     qtbot.addWidget(page)
     page.show()
     _done(qtbot, page)
@@ -186,22 +186,26 @@ def test_unlock_account_and_retention_list(qtbot, world, translations):
         with pytest.raises(ClerkAppError):
             world.ctx.users.authenticate("clerk", "wrong-pass1")
     page = _page(qtbot, world)
-    page.refresh_accounts()
-    row = next(i for i in range(page.accounts.rowCount()) if page.accounts.item(i, 0).text() == "clerk")
-    assert "锁定" in page.accounts.item(row, 3).text()
-    page.accounts.selectRow(row)
-    _click(qtbot, page, page.unlock_button)
-    assert "锁定" not in page.accounts.item(row, 3).text()
+    accounts = page.accounts  # the admin's account list, with only Unlock (Ctrl+U) for a supervisor
+    accounts.refresh()
+    assert set(accounts.buttons) == {"unlock"}
+    accounts.select("clerk")
+    row = accounts.table.currentRow()
+    assert "锁定" in accounts.table.item(row, 4).text() and accounts.table.item(row, 5).text().isdigit()
+    _click(qtbot, accounts, accounts.buttons["unlock"])
+    assert "锁定" not in accounts.table.item(row, 4).text() and "clerk" in accounts.result.text()
     clerk = world.login("clerk")  # works again
     cid = accepted_case(world, clerk)
     deliver(world, clerk, cid)
     world.clock.advance(days=200)
     page.refresh_retention()
+    _done(qtbot, page)
     assert "1" in page.retention_info.text() and page.purge_button.isEnabled()
     shown = []
     page.inform = shown.append
     page.purge_button.click()
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    _done(qtbot, page)  # the list is read again
     assert page.purged_table.rowCount() == 1 and "1" in shown[0]
     events = [e.action for e in page.queries.search(world.login("supervisor"), AuditFilter(action="retention."))]
     assert events == ["retention.run", "retention.purge_case"]

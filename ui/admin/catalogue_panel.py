@@ -18,7 +18,7 @@ from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
 from clerk_app.clock import local_time
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, ask, cell, fill, key_of, set_headers, table
+from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -122,11 +122,8 @@ class CataloguePanel(Retranslating, QWidget):
             return
 
         def imported(catalogue: Catalogue) -> str:
-            return (
-                self.tr("Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.")
-                .replace("%1", catalogue.version)
-                .replace("%2", str(len(catalogue.items)))
-            )
+            text = self.tr("Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.")
+            return arg(text, catalogue.version, len(catalogue.items))
 
         self._run(lambda: self.ctx.catalogue.import_version(path, self.actor), imported, self.import_action.text())
 
@@ -136,16 +133,16 @@ class CataloguePanel(Retranslating, QWidget):
             self.result.say(self.tr("Select a version first."), error=True)
             return
         if version == self.active_version():
-            self.result.say(self.tr("Version %1 is already the active one.").replace("%1", version))
+            self.result.say(arg(self.tr("Version %1 is already the active one."), version))
             return
         question = self.tr(
             "Activate version %1? New cases use it from now on; cases already drafted keep the version "
             "they were drafted under."
-        ).replace("%1", version)
-        if self.confirm(self.tr("Activate catalogue version"), question):
+        )
+        if self.confirm(self.tr("Activate catalogue version"), arg(question, version)):
             self._run(
                 lambda: self.ctx.catalogue.activate_version(version, self.actor),
-                lambda _none: self.tr("Version %1 is now active.").replace("%1", version),
+                lambda _none: arg(self.tr("Version %1 is now active."), version),
                 self.tr("Activate catalogue version"),
                 select=version,
             )
@@ -153,10 +150,10 @@ class CataloguePanel(Retranslating, QWidget):
     def roll_back(self) -> None:
         title = self.tr("Roll back the catalogue")
         question = self.tr("Go back from version %1 to the version that was active before it?")
-        if self.confirm(title, question.replace("%1", self.active_version() or "—")):
+        if self.confirm(title, arg(question, self.active_version() or "—")):
             self._run(
                 lambda: self.ctx.catalogue.roll_back(self.actor),
-                lambda catalogue: self.tr("Rolled back: version %1 is active again.").replace("%1", catalogue.version),
+                lambda catalogue: arg(self.tr("Rolled back: version %1 is active again."), catalogue.version),
                 title,
             )
 
@@ -178,7 +175,7 @@ class CataloguePanel(Retranslating, QWidget):
             self.refresh()
             if isinstance(exc, CatalogueError):
                 refused = self.tr("The catalogue was refused: %1 problem(s), listed below. Nothing was changed.")
-                self._say(refused.replace("%1", str(len(exc.issues))), error=True, problems=exc.user_message())
+                self._say(arg(refused, len(exc.issues)), error=True, problems=exc.user_message())
             else:
                 self._say(error_text(exc), error=True)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp
-from ui.widgets.common import ERROR_STYLE, OK_STYLE
+from ui.widgets.common import ERROR_STYLE, OK_STYLE, arg
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class DevicesPanel(Retranslating, QWidget):
             self._state(self.tr("The printer is ready."))
         else:
             reason = PRINTER_REASONS.get(status.reason, PRINTER_REASONS["other"])[0]
-            self._state(self.tr("The printer is not ready: %1").replace("%1", reason), error=True)
+            self._state(arg(self.tr("The printer is not ready: %1"), reason), error=True)
 
     def _state(self, text: str, *, error: bool = False) -> None:
         self.printer_state.setText(text)

@@ -25,7 +25,7 @@ from clerk_app import settings_labels
 from clerk_app.settings import Settings, bounds_of, choices_of
 from clerk_app.settings_service import change_settings, invalid_options
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import MARKED, ResultLine, table
+from ui.widgets.common import MARKED, ResultLine, arg, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -124,12 +124,8 @@ class SettingsPanel(Retranslating, QWidget):
         bad = invalid_options(changes)
         self._mark(bad)
         if bad:
-            lines = [
-                self.tr("%1: not a valid value (%2)")
-                .replace("%1", settings_labels.label(n))
-                .replace("%2", settings_labels.explanation(n))
-                for n in bad
-            ]
+            problem = self.tr("%1: not a valid value (%2)")
+            lines = [arg(problem, settings_labels.label(n), settings_labels.explanation(n)) for n in bad]
             self.result.say(self.tr("Not saved; nothing was changed:") + "\n" + "\n".join(lines), error=True)
             return
         self.op = CoreOp(
@@ -144,9 +140,7 @@ class SettingsPanel(Retranslating, QWidget):
     def _saved(self, saved: Settings, changes: dict[str, Any]) -> None:
         self.current = saved
         names = "、".join(settings_labels.label(n) for n in self.names if n in changes)
-        self.result.say(
-            self.tr("Saved: %1. The changes take effect when the program is started again.").replace("%1", names)
-        )
+        self.result.say(arg(self.tr("Saved: %1. The changes take effect when the program is started again."), names))
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, OSError):

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.clock import local_time
-from clerk_app.roles import ROLE_LABELS, Role
+from clerk_app.roles import ROLE_LABELS, Permission, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, ask, fill, set_headers, table
+from ui.widgets.common import ResultLine, arg, ask, fill, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -121,8 +121,10 @@ class UsersPanel(Retranslating, QWidget):
         self.dialog: AccountDialog | None = None
         self.op: CoreOp | None = None
 
+        # The admin manages accounts; a supervisor (audit page, Accounts tab) only unlocks them.
+        self.manage = self.actor.can(Permission.USER_MANAGE)
         self.intro = label(wrap=True)
-        self.table = table("userAccounts", 6)
+        self.table = table("userAccounts", 7)
         self.table.currentCellChanged.connect(lambda *_: self._update_buttons())
         self.result = ResultLine("usersResult", host.show_status)
         self.buttons: dict[str, QPushButton] = {}
@@ -134,8 +136,9 @@ class UsersPanel(Retranslating, QWidget):
             ("disable", "Ctrl+D", self.toggle_active),
             ("role", "Ctrl+R", self.change_role),
         ):
-            self.buttons[key] = button(f"user_{key}", slot)
-            self.key_actions[key] = shortcut(self, keys, slot)
+            if self.manage or key == "unlock":
+                self.buttons[key] = button(f"user_{key}", slot)
+                self.key_actions[key] = shortcut(self, keys, slot)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
@@ -155,11 +158,12 @@ class UsersPanel(Retranslating, QWidget):
                 a.staff_no,
                 i18n.text(ROLE_LABELS[a.role]),
                 a.state_label(),
+                str(a.failed_attempts),
                 local_time(a.password_changed_at),
             )
             for a in self.accounts
         ]
-        fill(self.table, rows, keys=[a.username for a in self.accounts])
+        fill(self.table, rows, keys=[a.username for a in self.accounts], marked=[a.locked for a in self.accounts])
         self.select(selected.username if selected else (self.accounts[0].username if self.accounts else ""))
 
     def selected(self) -> UserAccount | None:
@@ -175,9 +179,10 @@ class UsersPanel(Retranslating, QWidget):
 
     def _update_buttons(self) -> None:
         a = self.selected()
-        self.buttons["disable"].setText(
-            self.tr("Enable (Ctrl+D)") if a is not None and not a.active else self.tr("Disable (Ctrl+D)")
-        )
+        if self.manage:
+            self.buttons["disable"].setText(
+                self.tr("Enable (Ctrl+D)") if a is not None and not a.active else self.tr("Disable (Ctrl+D)")
+            )
         self.buttons["unlock"].setEnabled(a is not None and a.locked)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -187,7 +192,7 @@ class UsersPanel(Retranslating, QWidget):
         self._open(
             dialog,
             lambda v: self.ctx.users.create_user(self.actor, v.username, v.password, v.role, v.name, v.staff_no),
-            lambda v: self.tr("Account %1 created.").replace("%1", v.username),
+            lambda v: arg(self.tr("Account %1 created."), v.username),
             dialog.username,
         )
 
@@ -195,7 +200,7 @@ class UsersPanel(Retranslating, QWidget):
         a = self._need_selection()
         if a is None:
             return
-        dialog = AccountDialog(self, self.tr("New password for %1").replace("%1", self._who(a)), password_only=True)
+        dialog = AccountDialog(self, arg(self.tr("New password for %1"), self._who(a)), password_only=True)
         self._open(
             dialog,
             lambda v: self.ctx.users.reset_password(self.actor, a.username, v.password),
@@ -209,15 +214,15 @@ class UsersPanel(Retranslating, QWidget):
         a = self._need_selection()
         if a is None:
             return
-        dialog = AccountDialog(self, self.tr("Role of %1").replace("%1", self._who(a)), role_only=True)
+        dialog = AccountDialog(self, arg(self.tr("Role of %1"), self._who(a)), role_only=True)
         dialog.role.setCurrentIndex(max(0, dialog.role.findData(a.role.value)))
         self._open(
             dialog,
             lambda v: self.ctx.users.set_role(self.actor, a.username, v.role),
-            lambda v: (
-                self.tr("%1 is now: %2. The new role applies at the next sign-in.")
-                .replace("%1", a.username)
-                .replace("%2", i18n.text(ROLE_LABELS[v.role]))
+            lambda v: arg(
+                self.tr("%1 is now: %2. The new role applies at the next sign-in."),
+                a.username,
+                i18n.text(ROLE_LABELS[v.role]),
             ),
             dialog.role,
         )
@@ -225,7 +230,7 @@ class UsersPanel(Retranslating, QWidget):
     def unlock(self) -> None:
         a = self._need_selection()
         if a is not None:
-            done = self.tr("Account %1 unlocked.").replace("%1", a.username)
+            done = arg(self.tr("Account %1 unlocked."), a.username)
             self._run(lambda: self.ctx.users.unlock(self.actor, a.username), done)
 
     def toggle_active(self) -> None:
@@ -237,10 +242,10 @@ class UsersPanel(Retranslating, QWidget):
             self.tr("Enable the account %1 again?")
             if enable
             else self.tr("Disable the account %1? The person can no longer sign in; their cases and audit trail stay.")
-        ).replace("%1", self._who(a))
-        if self.confirm(self.tr("User accounts"), question):
+        )
+        if self.confirm(self.tr("User accounts"), arg(question, self._who(a))):
             done = self.tr("Account %1 enabled.") if enable else self.tr("Account %1 disabled.")
-            self._run(lambda: self.ctx.users.set_active(self.actor, a.username, enable), done.replace("%1", a.username))
+            self._run(lambda: self.ctx.users.set_active(self.actor, a.username, enable), arg(done, a.username))
 
     @staticmethod
     def _who(a: UserAccount) -> str:
@@ -312,6 +317,8 @@ class UsersPanel(Retranslating, QWidget):
                 "The accounts that can sign in at this station. Passwords are never shown; a disabled account "
                 "keeps its history. Every change is recorded in the audit trail."
             )
+            if self.manage
+            else self.tr("Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.")
         )
         set_headers(
             self.table,
@@ -320,6 +327,7 @@ class UsersPanel(Retranslating, QWidget):
             self.tr("Staff no."),
             self.tr("Role"),
             self.tr("State"),
+            self.tr("Failed attempts"),
             self.tr("Password set"),
         )
         for key, text, name in (
@@ -329,8 +337,9 @@ class UsersPanel(Retranslating, QWidget):
             ("disable", self.tr("Disable (Ctrl+D)"), self.tr("Disable or enable a user account")),
             ("role", self.tr("Change role (Ctrl+R)"), self.tr("Change a user's role")),
         ):
-            self.buttons[key].setText(text)
-            self.key_actions[key].setText(name)
+            if key in self.buttons:
+                self.buttons[key].setText(text)
+                self.key_actions[key].setText(name)
         if self.accounts:
             self.refresh()
         self._update_buttons()

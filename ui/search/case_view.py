@@ -19,7 +19,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.result_documents import ResultDocumentInfo, ResultDocumentService
 from clerk_app.roles import Actor, Permission
 from clerk_app.search import CaseSearch
-from ui.widgets.common import fill, set_headers
+from ui.widgets.common import arg, fill, set_headers
 from ui.widgets.slim_b import add, button, label, readonly_table
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class CaseViewDialog(QDialog):
             return
         self.claim_banner.set_claim(self.view.claim)  # someone else's: read-only, with who and since when
         v, sheet = self.view, case_sheet(self.view, docs, events)
-        self.setWindowTitle(self.tr("Case %1").replace("%1", draft_number(v.case_number)))
+        self.setWindowTitle(arg(self.tr("Case %1"), draft_number(v.case_number)))
         while self.form.rowCount():
             self.form.removeRow(0)
         for text, value in sheet.summary:
@@ -121,10 +121,10 @@ class CaseViewDialog(QDialog):
         for i, title in enumerate(
             (
                 self.tr("&1 Summary"),
-                self.tr("&2 Materials (%1)").replace("%1", str(lines)),
-                self.tr("&3 Documents (%1)").replace("%1", str(docs)),
-                self.tr("&4 Status history (%1)").replace("%1", str(transitions)),
-                self.tr("&5 Audit events (%1)").replace("%1", str(events)),
+                arg(self.tr("&2 Materials (%1)"), str(lines)),
+                arg(self.tr("&3 Documents (%1)"), str(docs)),
+                arg(self.tr("&4 Status history (%1)"), str(transitions)),
+                arg(self.tr("&5 Audit events (%1)"), str(events)),
             )
         ):
             self.tabs.setTabText(i, title)
@@ -140,7 +140,7 @@ class CaseViewDialog(QDialog):
             self.result_open.setVisible(False)
         else:
             size = str(max(1, round(doc.size / 1024)))
-            text.setText(self.tr("%1 (%2 KB)").replace("%1", doc.name).replace("%2", size))
+            text.setText(arg(self.tr("%1 (%2 KB)"), doc.name, size))
             self.result_open.setEnabled(self._actor.can(Permission.PII_VIEW_FULL))
         self.form.addRow(self.tr("Result document"), add(QHBoxLayout(), (text, 1), self.result_open))
 

@@ -33,7 +33,7 @@ from ui.operations import CoreOp, error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
-from ui.widgets.common import date_edit
+from ui.widgets.common import arg, date_edit
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -264,7 +264,7 @@ class SearchPage(Retranslating, QWidget):
         elif n == 0:
             text = self.tr("No cases listed. Give one or more criteria and press Enter.")
         elif self.model.has_more():
-            text = self.tr("%1 cases shown, more below (scroll down to load)").replace("%1", str(n))
+            text = arg(self.tr("%1 cases shown, more below (scroll down to load)"), str(n))
         else:
-            text = self.tr("%1 case(s) found").replace("%1", str(n))
+            text = arg(self.tr("%1 case(s) found"), str(n))
         self.summary.setText(text + "    " + self.tr("Enter: open · Ctrl+L: new search"))

@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,12 +37,14 @@ from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import CaseStatus
+from clerk_app.retention import PurgedCase
 from clerk_app.roles import Permission, role_label
+from ui.admin.users_panel import UsersPanel
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import MARKED, cell, date_edit, fill, key_of, set_day, set_headers, table
+from ui.widgets.common import MARKED, arg, cell, date_edit, fill, key_of, set_day, set_headers, table
 from ui.widgets.reveal import RevealLabel
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.slim_b import ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -52,40 +53,23 @@ PAGE_SIZE = 500
 GOOD_STYLE, BAD_STYLE = "color: #1e6b34; font-weight: bold;", "color: #b3261e; font-weight: bold;"
 
 
-class ReasonDialog(QDialog):
-    """A value (optional) and a mandatory reason, for void and corrections."""
+class CorrectionDialog(ReasonDialog):
+    """Which field, its new value (the current one filled in) and the mandatory reason."""
 
-    def __init__(
-        self,
-        parent: QWidget,
-        title: str,
-        value_label: str | None = None,
-        fields: list[tuple[str, str]] | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("reasonDialog")
-        self.setWindowTitle(title)
-        form = QFormLayout(self)
+    def __init__(self, parent: QWidget, title: str, fields: list[tuple[str, str]], reason: str) -> None:
+        super().__init__(parent, name="reasonDialog", field_name="reason", title=title, text=reason)
         self.field = QComboBox()
         self.field.setObjectName("correctionField")
-        for key, text in fields or []:
+        for key, text in fields:
             self.field.addItem(text, key)
-        if fields:
-            form.addRow(self.tr("Field"), self.field)
         self.value = QLineEdit()
         self.value.setObjectName("correctionValue")
-        if value_label:
-            form.addRow(value_label, self.value)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("reason")
-        form.addRow(self.tr("Reason (required)"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(False)
-        self.reason.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form = QFormLayout()
+        form.addRow(self.tr("Field"), self.field)
+        form.addRow(self.tr("New value"), self.value)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertLayout(0, form)
 
 
 class AuditPage(Retranslating, QWidget):
@@ -105,7 +89,8 @@ class AuditPage(Retranslating, QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("auditTabs")
-        for tab in (self._trail_tab(), self._case_tab(), self._accounts_tab(), self._retention_tab()):
+        self.accounts = UsersPanel(window)  # the admin's account list: a supervisor only unlocks
+        for tab in (self._trail_tab(), self._case_tab(), self.accounts, self._retention_tab()):
             self.tabs.addTab(tab, "")
         add(QVBoxLayout(self), self.tabs)
         self.retranslate()
@@ -215,7 +200,7 @@ class AuditPage(Retranslating, QWidget):
             cell(self.events, i, 6).setData(Qt.ItemDataRole.UserRole, r.case_id)
         self.events.setColumnWidth(7, max(self.events.columnWidth(7), 200))
         shown = self.events.rowCount()
-        self.count_label.setText(self.tr("%1 of %2 events").replace("%1", str(shown)).replace("%2", str(total)))
+        self.count_label.setText(arg(self.tr("%1 of %2 events"), str(shown), str(total)))
         self.more_button.setEnabled(shown < total)
         row = self.broken_row_index()
         if row is not None:
@@ -375,7 +360,13 @@ class AuditPage(Retranslating, QWidget):
 
     def void_case(self) -> None:
         case_id = self.case_id
-        dialog = ReasonDialog(self, self.tr("Void case"))
+        dialog = ReasonDialog(
+            self,
+            name="reasonDialog",
+            field_name="reason",
+            title=self.tr("Void case"),
+            text=self.tr("Reason (required)"),
+        )
         if case_id and self.ask(dialog):
             reason = dialog.reason.text()
             self._change_case(lambda: self.ctx.cases.void(self.actor, case_id, reason), dialog.windowTitle())
@@ -385,7 +376,7 @@ class AuditPage(Retranslating, QWidget):
         if not case_id:
             return
         fields = [(key, i18n.text(text)) for key, (_, text) in CORRECTABLE.items()]
-        dialog = ReasonDialog(self, self.tr("Correct a field"), self.tr("New value"), fields)
+        dialog = CorrectionDialog(self, self.tr("Correct a field"), fields, self.tr("Reason (required)"))
 
         def current(_index: int = 0) -> None:
             dialog.value.setText(self.corrections.current_value(self.actor, case_id, dialog.field.currentData()) or "")
@@ -413,32 +404,6 @@ class AuditPage(Retranslating, QWidget):
             ordered=True,
         )
 
-    # -- accounts -----------------------------------------------------------------------------
-    def _accounts_tab(self) -> QWidget:
-        self.accounts = table("accounts", 5)
-        self.unlock_button = button("unlockAccount", self.unlock_selected)
-        self.accounts_note = label(wrap=True)
-        return _tab((self.accounts, 1), add(QHBoxLayout(), (self.accounts_note, 1), self.unlock_button))
-
-    def refresh_accounts(self) -> None:
-        users = self.ctx.users.accounts(self.actor)
-        rows = [
-            (u.username, u.display_name, role_label(u.role.value), u.state_label(), str(u.failed_attempts))
-            for u in users
-        ]
-        fill(self.accounts, rows, keys=[u.username for u in users], marked=[u.locked for u in users])
-
-    def unlock_selected(self) -> None:
-        username = key_of(self.accounts, self.accounts.currentRow())
-        if isinstance(username, str):
-            self._run(
-                lambda: self.ctx.users.unlock(self.actor, username),
-                lambda _none: self.refresh_accounts(),
-                self.tr("Accounts"),
-                on_failure=lambda exc: self.inform(error_text(exc)),
-                ordered=True,
-            )
-
     # -- retention ----------------------------------------------------------------------------
     def _retention_tab(self) -> QWidget:
         self.retention_info = label(name="retentionInfo", wrap=True)
@@ -447,18 +412,23 @@ class AuditPage(Retranslating, QWidget):
         return _tab(add(QHBoxLayout(), (self.retention_info, 1), self.purge_button), (self.purged_table, 1))
 
     def refresh_retention(self) -> None:
+        """How many cases are due and which were purged, read off the GUI thread (up to 10 000 cases)."""
         days = self.ctx.settings.retention_days
-        due = self.retention.due(self.actor, days)
-        self.retention_info.setText(
-            self.tr(
+
+        def show(due: int, purged: list[PurgedCase]) -> None:
+            text = self.tr(
                 "Personal data and page images of cases handed out more than %1 days ago "
                 "are purged; the case record and the audit trail stay. Due now: %2 cases."
             )
-            .replace("%1", str(days))
-            .replace("%2", str(len(due)))
+            self.retention_info.setText(arg(text, days, due))
+            self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
+            fill(self.purged_table, [p.cells() for p in purged])
+
+        self._run(
+            lambda: (len(self.retention.due(self.actor, days)), self.retention.purged(self.actor)),
+            lambda got: show(*got),
+            self.tr("Retention"),
         )
-        self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
-        fill(self.purged_table, [p.cells() for p in self.retention.purged(self.actor)])
 
     def purge_now(self) -> None:
         """Purge off the GUI thread (one short transaction per case), with progress."""
@@ -475,12 +445,8 @@ class AuditPage(Retranslating, QWidget):
         if isinstance(result, BaseException):
             self.inform(error_text(result))
         else:
-            self.inform(
-                self.tr("Purged %1 cases (%2 personal records, %3 files).")
-                .replace("%1", str(result.cases))
-                .replace("%2", str(result.persons))
-                .replace("%3", str(result.files))
-            )
+            text = self.tr("Purged %1 cases (%2 personal records, %3 files).")
+            self.inform(arg(text, result.cases, result.persons, result.files))
         self.refresh_retention()
 
     # -- common -------------------------------------------------------------------------------
@@ -494,7 +460,7 @@ class AuditPage(Retranslating, QWidget):
         if lock is not None and not getattr(self, "_lock_connected", False):
             lock.locked.connect(self.hide_full_values)
             self._lock_connected = True
-        self.refresh_accounts()
+        self.accounts.refresh()
         self.refresh_retention()
         super().showEvent(event)
 
@@ -547,18 +513,6 @@ class AuditPage(Retranslating, QWidget):
         )
         self.void_button.setText(self.tr("&Void case…"))
         self.correct_button.setText(self.tr("Co&rrect a field…"))
-        set_headers(
-            self.accounts,
-            self.tr("User"),
-            self.tr("Name"),
-            self.tr("Role"),
-            self.tr("State"),
-            self.tr("Failed attempts"),
-        )
-        self.unlock_button.setText(self.tr("&Unlock account"))
-        self.accounts_note.setText(
-            self.tr("Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.")
-        )
         self.purge_button.setText(self.tr("&Purge now"))
         set_headers(
             self.purged_table,

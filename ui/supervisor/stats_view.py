@@ -33,7 +33,7 @@ from clerk_app.stats import StatsFilter, StatsReport
 from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, pie_label
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import date_edit, fill, set_day, set_headers, table
+from ui.widgets.common import arg, date_edit, fill, set_day, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 PALETTE = ["#2f6db5", "#e08a1e", "#3a9a5b", "#c0392b", "#8e5ea2", "#7f8c8d", "#16a085"]
 KPI_STYLE = "font-size: 20px; font-weight: bold; color: %s;"
+PRESET_DAYS = (30, 7, 90, 365, 0)  # 0: a range of one's own
 TABLES = ("clerks", "windows", "item_rates", "missing", "overdue")
 
 
@@ -79,6 +80,8 @@ class StatsPage(Retranslating, QWidget):
         today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
         self.preset = QComboBox()
         self.preset.setObjectName("statsPreset")
+        for days in PRESET_DAYS:
+            self.preset.addItem("", days)
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.f_from = date_edit("statsFrom", today - dt.timedelta(days=29))
         self.f_to = date_edit("statsTo", today)
@@ -174,7 +177,7 @@ class StatsPage(Retranslating, QWidget):
         self.show_report(report)
         self.refresh_button.setEnabled(True)
         self.load_seconds = time.perf_counter() - t0
-        self.timing.setText(self.tr("loaded in %1 ms").replace("%1", f"{self.load_seconds * 1000:.0f}"))
+        self.timing.setText(arg(self.tr("loaded in %1 ms"), f"{self.load_seconds * 1000:.0f}"))
 
     def _failed(self, exc: BaseException) -> None:
         self.refresh_button.setEnabled(True)
@@ -237,19 +240,16 @@ class StatsPage(Retranslating, QWidget):
         self.from_label.setText(self.tr("&From"))
         self.to_label.setText(self.tr("&To"))
         self.refresh_button.setText(self.tr("&Refresh"))
-        current = self.preset.currentIndex()
-        self.preset.blockSignals(True)
-        self.preset.clear()
-        for text, days in (
-            (self.tr("Last 30 days"), 30),
-            (self.tr("Last 7 days"), 7),
-            (self.tr("Last 90 days"), 90),
-            (self.tr("Last 365 days"), 365),
-            (self.tr("Custom"), 0),
+        for i, text in enumerate(
+            (
+                self.tr("Last 30 days"),
+                self.tr("Last 7 days"),
+                self.tr("Last 90 days"),
+                self.tr("Last 365 days"),
+                self.tr("Custom"),
+            )
         ):
-            self.preset.addItem(text, days)
-        self.preset.setCurrentIndex(max(0, current))
-        self.preset.blockSignals(False)
+            self.preset.setItemText(i, text)
         titles = (
             self.tr("Cases decided"),
             self.tr("Handling time, min (median / P90)"),

@@ -6,6 +6,7 @@ Texts stay at the call sites (``self.tr("…")``) so lupdate still finds them.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QDate, Qt
@@ -122,3 +123,8 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.exec()
     return box.clickedButton() is yes
+
+
+def arg(text: str, *values: object) -> str:
+    """QString.arg for a translated text: ``arg(self.tr("%1 of %2 events"), 5, 9)``."""
+    return re.sub(r"%([1-9])", lambda m: str(values[int(m[1]) - 1]) if int(m[1]) <= len(values) else m[0], text)
