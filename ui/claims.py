@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QWidget
 
 from clerk_app.cases import CaseService, ClaimView
-from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Actor, Permission
+from clerk_app.worklists import claim_notice
 from ui.operations import CoreOp, error_text
 from ui.widgets.slim_b import ERROR_STYLE, ReasonDialog, Retranslating, add, button, label
 
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from ui.pages import PageHost
 
 _STYLE = "background: #fff4e0; color: #8a4b00; padding: 6px; border: 1px solid #e0b070;"
-
-
-def _hm(value) -> str:
-    return value.astimezone(CHINA_TZ).strftime("%H:%M")
 
 
 class ClaimBanner(Retranslating, QWidget):
@@ -86,7 +82,7 @@ class ClaimBanner(Retranslating, QWidget):
         if c is None:
             self.label.clear()
             return
-        self.label.setText(holder_text(c))
+        self.label.setText(claim_notice(c))
 
     def release(self) -> bool:
         """Ask the reason, then release the claim off the GUI thread (``released`` when done); False when
@@ -114,23 +110,6 @@ class ClaimBanner(Retranslating, QWidget):
     def _refused(self, exc: BaseException) -> None:
         self.error.setText(error_text(exc))
         self.error.setVisible(True)
-
-
-def holder_text(c: ClaimView) -> str:
-    """Who holds the case, where, since when, and when the claim lapses: read-only for the reader."""
-    text = (
-        QCoreApplication.translate(
-            "ClaimBanner", "Being handled by %1 (station %2, window %3) since %4: read-only for you."
-        )
-        .replace("%1", c.user_name)
-        .replace("%2", c.station_code)
-        .replace("%3", c.window_no)
-        .replace("%4", _hm(c.since))
-    )
-    if c.expires_at is not None:
-        lapses = QCoreApplication.translate("ClaimBanner", "The claim lapses at %1.").replace("%1", _hm(c.expires_at))
-        text += ("" if text.endswith("。") else " ") + lapses
-    return text
 
 
 def open_for_work(host: PageHost, case_id: str, parent: QWidget | None = None) -> bool:

@@ -1152,45 +1152,35 @@
 <context>
     <name>ClaimBanner</name>
     <message>
-        <location filename="../../ui/claims.py" line="58" />
+        <location filename="../../ui/claims.py" line="54" />
         <source>&amp;Release claim…</source>
         <translation>释放占用(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="67" />
-        <location filename="../../ui/claims.py" line="104" />
+        <location filename="../../ui/claims.py" line="63" />
+        <location filename="../../ui/claims.py" line="100" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="69" />
+        <location filename="../../ui/claims.py" line="65" />
         <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
         <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="71" />
+        <location filename="../../ui/claims.py" line="67" />
         <source>e.g. the station crashed; the clerk has gone home</source>
         <translation>例如：工作站死机；经办人已下班</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="73" />
+        <location filename="../../ui/claims.py" line="69" />
         <source>Release</source>
         <translation>释放</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="74" />
+        <location filename="../../ui/claims.py" line="70" />
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="122" />
-        <source>Being handled by %1 (station %2, window %3) since %4: read-only for you.</source>
-        <translation>案件正由 %1（%2 %3 号窗口）自 %4 起办理，您只能查看。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/claims.py" line="131" />
-        <source>The claim lapses at %1.</source>
-        <translation>占用将于 %1 自动失效。</translation>
     </message>
 </context>
 <context>
@@ -2275,108 +2265,84 @@
 <context>
     <name>OwedPage</name>
     <message>
-        <location filename="../../ui/supplements/page.py" line="28" />
+        <location filename="../../ui/supplements/page.py" line="40" />
         <source>All owed</source>
         <translation>全部待补</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="29" />
+        <location filename="../../ui/supplements/page.py" line="41" />
         <source>Due today and overdue</source>
         <translation>今日到期及已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="30" />
+        <location filename="../../ui/supplements/page.py" line="42" />
         <source>Due today</source>
         <translation>今日到期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="31" />
-        <location filename="../../ui/supplements/page.py" line="76" />
+        <location filename="../../ui/supplements/page.py" line="43" />
+        <location filename="../../ui/supplements/page.py" line="89" />
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="63" />
+        <location filename="../../ui/supplements/page.py" line="76" />
         <source>Owed materials of the whole hall</source>
         <translation>全厅待补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="64" />
+        <location filename="../../ui/supplements/page.py" line="77" />
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="67" />
+        <location filename="../../ui/supplements/page.py" line="80" />
+        <location filename="../../ui/supplements/page.py" line="110" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="68" />
+        <location filename="../../ui/supplements/page.py" line="81" />
         <source>Open the case for supplements</source>
         <translation>打开案件登记补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="71" />
+        <location filename="../../ui/supplements/page.py" line="84" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="72" />
+        <location filename="../../ui/supplements/page.py" line="85" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="73" />
+        <location filename="../../ui/supplements/page.py" line="86" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="75" />
+        <location filename="../../ui/supplements/page.py" line="88" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="78" />
+        <location filename="../../ui/supplements/page.py" line="91" />
         <source>Department's request</source>
         <translation>部门补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="77" />
+        <location filename="../../ui/supplements/page.py" line="90" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="74" />
+        <location filename="../../ui/supplements/page.py" line="87" />
         <source>Materials owed</source>
         <translation>待补材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="116" />
-        <source>%1 days</source>
-        <translation>%1 天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="116" />
-        <source>today</source>
-        <translation>今天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="118" />
-        <source>%1 (station %2, window %3)</source>
-        <translation>%1（%2 %3 号窗口）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="133" />
-        <source>%1 case(s) owe materials, %2 overdue</source>
-        <translation>%1 件案件待补齐材料，其中 %2 件已逾期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="135" />
-        <source>No case owes materials in this list.</source>
-        <translation>没有待补齐材料的案件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="137" />
+        <location filename="../../ui/supplements/page.py" line="130" />
         <source>Enter: open the case for supplements</source>
         <translation>回车：打开案件登记补交材料</translation>
     </message>
@@ -2677,114 +2643,85 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="66" />
+        <location filename="../../ui/delivery/ready_page.py" line="77" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="67" />
+        <location filename="../../ui/delivery/ready_page.py" line="78" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="68" />
+        <location filename="../../ui/delivery/ready_page.py" line="79" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="70" />
+        <location filename="../../ui/delivery/ready_page.py" line="81" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="71" />
+        <location filename="../../ui/delivery/ready_page.py" line="82" />
+        <location filename="../../ui/delivery/ready_page.py" line="128" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="72" />
+        <location filename="../../ui/delivery/ready_page.py" line="83" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="69" />
+        <location filename="../../ui/delivery/ready_page.py" line="80" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="74" />
+        <location filename="../../ui/delivery/ready_page.py" line="85" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="78" />
+        <location filename="../../ui/delivery/ready_page.py" line="89" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="79" />
+        <location filename="../../ui/delivery/ready_page.py" line="90" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="80" />
+        <location filename="../../ui/delivery/ready_page.py" line="91" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="81" />
+        <location filename="../../ui/delivery/ready_page.py" line="92" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="82" />
+        <location filename="../../ui/delivery/ready_page.py" line="93" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="83" />
+        <location filename="../../ui/delivery/ready_page.py" line="94" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="84" />
+        <location filename="../../ui/delivery/ready_page.py" line="95" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="85" />
+        <location filename="../../ui/delivery/ready_page.py" line="96" />
         <source>Being handled by</source>
         <translation>办理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="129" />
-        <source>%1 (station %2, window %3) since %4</source>
-        <translation>%1（%2 %3 号窗口，%4 起）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="139" />
-        <source>%1 window %2</source>
-        <translation>%1 %2 号窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="142" />
-        <source>arrived</source>
-        <translation>已收到</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="142" />
-        <source>not received</source>
-        <translation>未收到</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="147" />
-        <source>%1 result(s) waiting for pickup</source>
-        <translation>共 %1 件待领取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="149" />
-        <source>No results are waiting for pickup.</source>
-        <translation>目前没有待领取的办理结果。</translation>
     </message>
 </context>
 <context>

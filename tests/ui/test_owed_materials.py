@@ -48,6 +48,7 @@ def login(qtbot, ctx, translations, username: str):
 def open_from_worklist(qtbot, window, case_number: str):
     qtbot.keyClick(window, Qt.Key.Key_F11)
     page = window.pages["owed"]
+    settle(qtbot, page)  # the list is read off the GUI thread
     assert window.tabs.currentWidget() is page
     assert "补齐材料" in window.tabs.tabText(window.tabs.currentIndex())
     numbers = [page.table.item(r, 0).text() for r in range(page.table.rowCount())]
@@ -62,9 +63,9 @@ def open_from_worklist(qtbot, window, case_number: str):
     return page, page.dialog
 
 
-def settle(qtbot, dialog) -> None:
-    """Wait for the dialog's core work (claim, record, print, give back) to come back."""
-    qtbot.waitUntil(lambda: not busy(dialog), timeout=10000)
+def settle(qtbot, widget) -> None:
+    """Wait for the core work of the dialog (claim, record, print, give back) or the list to come back."""
+    qtbot.waitUntil(lambda: not busy(widget), timeout=10000)
 
 
 def jobs_of(ctx, cid):
@@ -140,8 +141,9 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     assert dialog.owed.count() == 0 and not dialog.record_button.isEnabled()
     assert ctx.printing.worker.wait_idle(60)
     assert ("supplement_receipt", "done") in jobs_of(ctx, cid)
-    dialog.reject()  # closing gives the claim back
+    dialog.reject()  # closing gives the claim back; the list is read again
     settle(qtbot, dialog)
+    settle(qtbot, page)
     assert ctx.cases.claim_of(cid) is None
     assert page.table.rowCount() == 0 and "没有待补齐材料的案件" in page.summary.text()
 

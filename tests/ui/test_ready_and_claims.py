@@ -15,6 +15,7 @@ from tests.helpers.case_factory import decided_case, person, to_result_ready
 from tests.helpers.core import make_world
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
+from ui.operations import busy
 from ui.search.case_view import CaseViewDialog
 
 
@@ -36,6 +37,7 @@ def login_through_dialog(qtbot, ctx, translations, username: str, password: str)
 def press(qtbot, window, keys: str) -> None:
     seq = QKeySequence(keys)[0]
     qtbot.keyClick(window.focusWidget() or window, seq.key(), seq.keyboardModifiers())
+    qtbot.waitUntil(lambda: not busy(window.pages["ready"]), timeout=5000)  # the list is read off the GUI thread
 
 
 def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, translations):

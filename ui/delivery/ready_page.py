@@ -17,9 +17,19 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from clerk_app.cases import ReadyCase
-from clerk_app.clock import CHINA_TZ
-from clerk_app.errors import ClerkAppError
-from ui.widgets.slim_b import ERROR_STYLE, Retranslating, add, button, fill_table, label, readonly_table, shortcut
+from clerk_app.worklists import ready_cells, ready_matches, ready_summary
+from ui.operations import error_text
+from ui.widgets.slim_b import (
+    ERROR_STYLE,
+    ListReader,
+    Retranslating,
+    add,
+    button,
+    fill_table,
+    label,
+    readonly_table,
+    shortcut,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -37,6 +47,7 @@ class ReadyPage(Retranslating, QWidget):
         self.window_ = window
         self.rows: list[ReadyCase] = []
         self.with_document: set[str] = set()
+        self.reader = ListReader(self, self._show_rows, self._failed)
         self.title = label(style="font-weight: bold; font-size: 15px;")
         self.filter = QLineEdit()
         self.filter.setObjectName("readyFilter")
@@ -107,46 +118,30 @@ class ReadyPage(Retranslating, QWidget):
 
     # -- data ----------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read the list off the GUI thread (hall-wide); what each cell says comes from the core."""
         ctx, actor = self.window_.ctx, self.window_.actor
-        try:
-            self.rows = ctx.cases.results_ready(actor)
-            self.with_document = ctx.results.cases_with_document(actor, [r.case_id for r in self.rows])
-        except ClerkAppError as exc:
-            log.warning("results ready: %s", exc)
-            self.rows, self.with_document = [], set()
-            self.error.setText(exc.user_message())
-        else:
-            self.error.clear()
+
+        def read() -> tuple[list[ReadyCase], set[str]]:
+            rows = ctx.cases.results_ready(actor)
+            return rows, ctx.results.cases_with_document(actor, [r.case_id for r in rows])
+
+        self.reader.read(read, self.tr("Refresh the list"))
+
+    def _failed(self, exc: BaseException) -> None:
+        log.warning("results ready: %s", exc)
+        self._show_rows(([], set()))
+        self.error.setText(error_text(exc))
+
+    def _show_rows(self, result: tuple[list[ReadyCase], set[str]]) -> None:
+        self.rows, self.with_document = result
+        self.error.clear()
         self._fill()
 
     def _fill(self) -> None:
         current = self.current_case_number()
-        rows = []
-        for row in self.rows:
-            holder = ""
-            if row.claim is not None:
-                holder = (
-                    self.tr("%1 (station %2, window %3) since %4")
-                    .replace("%1", row.claim.user_name)
-                    .replace("%2", row.claim.station_code)
-                    .replace("%3", row.claim.window_no)
-                    .replace("%4", row.claim.since.astimezone(CHINA_TZ).strftime("%H:%M"))
-                )
-            values = (
-                row.case_number or "",
-                row.item_name,
-                row.applicant_name or "—",
-                self.tr("%1 window %2").replace("%1", row.station_code).replace("%2", row.window_no),
-                row.ready_since.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
-                row.promised_date.isoformat() if row.promised_date else "—",
-                self.tr("arrived") if row.case_id in self.with_document else self.tr("not received"),
-                holder,
-            )
-            rows.append((values, row.case_number, None))
-        fill_table(self.table, rows, data_in_every_cell=True)
-        self.count.setText(self.tr("%1 result(s) waiting for pickup").replace("%1", str(len(self.rows))))
-        if not self.rows:
-            self.count.setText(self.tr("No results are waiting for pickup."))
+        cells = (ready_cells(row, row.case_id in self.with_document) for row in self.rows)
+        fill_table(self.table, ((values, values[0], None) for values in cells))
+        self.count.setText(ready_summary(self.rows))
         self._apply_filter(self.filter.text())
         if current:
             self.select_case(current)
@@ -154,10 +149,8 @@ class ReadyPage(Retranslating, QWidget):
             self._select_first_visible()
 
     def _apply_filter(self, text: str) -> None:
-        needle = text.strip().lower()
         for r, row in enumerate(self.rows):
-            hay = " ".join((row.case_number or "", row.item_name, row.item_code, row.applicant_name)).lower()
-            self.table.setRowHidden(r, bool(needle) and needle not in hay)
+            self.table.setRowHidden(r, not ready_matches(row, text))
         current = self.table.currentRow()
         if current < 0 or self.table.isRowHidden(current):
             self._select_first_visible()

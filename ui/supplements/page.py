@@ -3,7 +3,8 @@ or materials the department requested (补正) — due today, overdue, or all ow
 whole hall's list; the applicant's name is masked as in every list. Enter (or a double click) opens
 the case for supplements (ui/supplements/dialog.py), which claims it.
 
-Core: ``CaseService.owed_materials`` (when = today / overdue / due / all).
+Core: ``CaseService.owed_materials`` (when = today / overdue / due / all), read off the GUI thread;
+the cells: ``clerk_app.worklists``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,20 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import OwedCase
-from clerk_app.errors import ClerkAppError
+from clerk_app.worklists import OwedRow, owed_row, owed_summary
+from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.slim_b import ERROR_STYLE, Retranslating, add, button, fill_table, label, readonly_table, shortcut
+from ui.widgets.slim_b import (
+    ERROR_STYLE,
+    ListReader,
+    Retranslating,
+    add,
+    button,
+    fill_table,
+    label,
+    readonly_table,
+    shortcut,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -38,6 +50,7 @@ class OwedPage(Retranslating, QWidget):
         self.window_ = window
         self.rows: list[OwedCase] = []
         self.dialog: QWidget | None = None
+        self.reader = ListReader(self, self._show_rows, self._failed)
         self.title = label(style="font-size: 16px; font-weight: bold; padding: 4px;")
         self.filter = QComboBox()
         self.filter.setObjectName("owedFilter")
@@ -91,50 +104,30 @@ class OwedPage(Retranslating, QWidget):
 
     # -- the list ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.error.setVisible(False)
+        """Read the list off the GUI thread (a hall-wide query); what each cell says comes from the core."""
+        ctx, actor = self.window_.ctx, self.window_.actor
         when = cast(Literal["today", "overdue", "due", "all"], self.filter.currentData() or "all")
-        try:
-            self.rows = self.window_.ctx.cases.owed_materials(self.window_.actor, when=when)
-        except ClerkAppError as exc:
-            self.rows = []
-            self.error.setText(exc.user_message())
-            self.error.setVisible(True)
-        fill_table(self.table, (self._row(owed) for owed in self.rows))
+        self.reader.read(lambda: ctx.cases.owed_materials(actor, when=when), self.tr("Refresh"))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(error_text(exc))
+        self._show_rows([])
+        self.error.setVisible(True)
+
+    def _show_rows(self, rows: list[OwedCase]) -> None:
+        self.error.setVisible(False)
+        self.rows = rows
+        shown = [owed_row(owed) for owed in rows]
+        fill_table(
+            self.table, ((r.cells, r.case_id, OVERDUE if r.overdue else TODAY if r.due_today else None) for r in shown)
+        )
         self.table.resizeRowsToContents()
         if self.rows and self.table.currentRow() < 0:
             self.table.selectRow(0)
         self._update_summary()
 
-    def _row(self, owed: OwedCase) -> tuple[list[str], str, QColor | None]:
-        late = owed.days_overdue
-        values = [
-            owed.case_number or "—",
-            owed.item_name,
-            owed.applicant_name or "—",
-            "、".join(owed.owed_names or owed.owed),
-            owed.due.isoformat(),
-            self.tr("%1 days").replace("%1", str(late)) if late > 0 else (self.tr("today") if late == 0 else ""),
-            (
-                self.tr("%1 (station %2, window %3)")
-                .replace("%1", owed.claim.user_name)
-                .replace("%2", owed.claim.station_code)
-                .replace("%3", owed.claim.window_no)
-                if owed.claim is not None
-                else ""
-            ),
-            "；".join(owed.requests) or "—",
-        ]
-        return values, owed.case_id, OVERDUE if late > 0 else TODAY if late == 0 else None
-
     def _update_summary(self) -> None:
-        n = len(self.rows)
-        late = sum(1 for o in self.rows if o.days_overdue > 0)
-        text = (
-            self.tr("%1 case(s) owe materials, %2 overdue").replace("%1", str(n)).replace("%2", str(late))
-            if n
-            else self.tr("No case owes materials in this list.")
-        )
-        self.summary.setText(text + "    " + self.tr("Enter: open the case for supplements"))
+        self.summary.setText(owed_summary(self.rows) + "    " + self.tr("Enter: open the case for supplements"))
 
     def open_current(self) -> None:
         self.open_row(self.table.currentRow())
@@ -151,3 +144,7 @@ class OwedPage(Retranslating, QWidget):
         dialog.finished.connect(lambda _r: self.refresh())
         self.dialog = dialog
         dialog.open()
+
+
+def _colour(row: OwedRow) -> QColor | None:
+    return OVERDUE if row.overdue else TODAY if row.due_today else None

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.operations import CoreOp
+
 L = TypeVar("L", bound=QBoxLayout)
 
 ERROR_STYLE = "color: #b00020;"
@@ -127,9 +129,9 @@ def readonly_table(name: str, columns: int) -> QTableWidget:
 Row = tuple[Sequence[str], object, QColor | None]  # cell texts, data, background
 
 
-def fill_table(table: QTableWidget, rows: Iterable[Row], *, data_in_every_cell: bool = False) -> None:
-    """Replace the table's rows: each row is (cell texts, data kept under UserRole in the first cell —
-    or every cell — , background or None)."""
+def fill_table(table: QTableWidget, rows: Iterable[Row]) -> None:
+    """Replace the table's rows: each row is (cell texts, data kept under UserRole in its first cell,
+    background or None)."""
     rows = list(rows)
     table.setRowCount(len(rows))
     for r, (values, data, background) in enumerate(rows):
@@ -137,7 +139,7 @@ def fill_table(table: QTableWidget, rows: Iterable[Row], *, data_in_every_cell: 
             item = QTableWidgetItem(value)
             if background is not None:
                 item.setBackground(QBrush(background))
-            if c == 0 or data_in_every_cell:
+            if c == 0:
                 item.setData(Qt.ItemDataRole.UserRole, data)
             table.setItem(r, c, item)
 
@@ -168,3 +170,25 @@ class ReasonDialog(QDialog):
         if self.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.reason.text().strip() or None
+
+
+class ListReader:
+    """Reads a page's list off the GUI thread (``CoreOp``, no progress dialog: lists refresh by
+    themselves); when reads overlap (a filter changed while the list was being read) only the result
+    of the latest is shown. ``show(result)`` and ``failed(exc)`` run on the GUI thread."""
+
+    def __init__(self, owner: QWidget, show: Callable[[Any], None], failed: Callable[[BaseException], None]) -> None:
+        self.owner, self.show, self.failed = owner, show, failed
+        self.reads = 0
+
+    def read(self, work: Callable[[], Any], title: str) -> None:
+        self.reads += 1
+        number = self.reads
+        CoreOp(
+            self.owner,
+            lambda _report, _cancel: work(),
+            lambda result: self.show(result) if number == self.reads else None,
+            title=title,
+            on_failure=lambda exc: self.failed(exc) if number == self.reads else None,
+            progress=False,
+        ).run()

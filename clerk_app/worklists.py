@@ -1,0 +1,105 @@
+"""What the hall's worklists show, cell by cell (the pages only draw it): the owed-materials list
+(补齐材料, ``CaseService.owed_materials``), the results ready for pickup (待领取,
+``CaseService.results_ready``) and who holds a case (a claim) in the words every list and banner uses.
+Names are masked as in every list; times are China time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clerk_app import i18n
+from clerk_app.cases import CaseClaimed, ClaimView, OwedCase, ReadyCase
+from clerk_app.clock import CHINA_TZ
+
+_r = i18n.register
+_HOLDER = _r("worklist.holder", "{name}（{station} {window} 号窗口）", "{name} (station {station}, window {window})")
+_HOLDER_SINCE = _r(
+    "worklist.holder_since",
+    "{name}（{station} {window} 号窗口，{since} 起）",
+    "{name} (station {station}, window {window}) since {since}",
+)
+_DAYS = _r("worklist.days_overdue", "{n} 天", "{n} days")
+_TODAY = _r("worklist.due_today", "今天", "today")
+_OWED_SUMMARY = _r(
+    "worklist.owed_summary", "{n} 件案件待补齐材料，其中 {late} 件已逾期", "{n} case(s) owe materials, {late} overdue"
+)
+_NOTHING_OWED = _r("worklist.nothing_owed", "没有待补齐材料的案件。", "No case owes materials in this list.")
+_WINDOW = _r("worklist.window", "{station} {window} 号窗口", "{station} window {window}")
+_ARRIVED = _r("worklist.document_arrived", "已收到", "arrived")
+_NOT_RECEIVED = _r("worklist.document_missing", "未收到", "not received")
+_READY_SUMMARY = _r("worklist.ready_summary", "共 {n} 件待领取", "{n} result(s) waiting for pickup")
+_CLAIM_LAPSES = _r(
+    "worklist.claim_lapses", "{claimed}；占用将于 {at} 自动失效。", "{claimed}. The claim lapses at {at}."
+)
+_NOTHING_READY = _r("worklist.nothing_ready", "目前没有待领取的办理结果。", "No results are waiting for pickup.")
+
+
+def holder(claim: ClaimView | None, *, since: bool = False) -> str:
+    """Who works on the case now, where (and since when): "" when nobody does."""
+    if claim is None:
+        return ""
+    where = {"name": claim.user_name, "station": claim.station_code, "window": claim.window_no}
+    if since:
+        return i18n.text(_HOLDER_SINCE, since=claim.since.astimezone(CHINA_TZ).strftime("%H:%M"), **where)
+    return i18n.text(_HOLDER, **where)
+
+
+def claim_notice(claim: ClaimView) -> str:
+    """Over a case someone else holds: who, where, since when, read-only, and when the claim lapses."""
+    claimed = CaseClaimed(claim).user_message()
+    if claim.expires_at is None:
+        return claimed
+    return i18n.text(_CLAIM_LAPSES, claimed=claimed, at=claim.expires_at.astimezone(CHINA_TZ).strftime("%H:%M"))
+
+
+@dataclass(frozen=True)
+class OwedRow:
+    cells: tuple[str, ...]
+    case_id: str
+    overdue: bool
+    due_today: bool
+
+
+def owed_row(owed: OwedCase) -> OwedRow:
+    late = owed.days_overdue
+    cells = (
+        owed.case_number or "—",
+        owed.item_name,
+        owed.applicant_name or "—",
+        "、".join(owed.owed_names or owed.owed),
+        owed.due.isoformat(),
+        i18n.text(_DAYS, n=late) if late > 0 else (i18n.text(_TODAY) if late == 0 else ""),
+        holder(owed.claim),
+        "；".join(owed.requests) or "—",
+    )
+    return OwedRow(cells, owed.case_id, late > 0, late == 0)
+
+
+def owed_summary(rows: list[OwedCase]) -> str:
+    if not rows:
+        return i18n.text(_NOTHING_OWED)
+    return i18n.text(_OWED_SUMMARY, n=len(rows), late=sum(1 for o in rows if o.days_overdue > 0))
+
+
+def ready_cells(row: ReadyCase, document_arrived: bool) -> tuple[str, ...]:
+    return (
+        row.case_number or "",
+        row.item_name,
+        row.applicant_name or "—",
+        i18n.text(_WINDOW, station=row.station_code, window=row.window_no),
+        row.ready_since.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+        row.promised_date.isoformat() if row.promised_date else "—",
+        i18n.text(_ARRIVED if document_arrived else _NOT_RECEIVED),
+        holder(row.claim, since=True),
+    )
+
+
+def ready_matches(row: ReadyCase, text: str) -> bool:
+    """The filter of the ready list: case number, item (name or code) or the masked name."""
+    needle = text.strip().lower()
+    haystack = " ".join((row.case_number or "", row.item_name, row.item_code, row.applicant_name)).lower()
+    return needle in haystack
+
+
+def ready_summary(rows: list[ReadyCase]) -> str:
+    return i18n.text(_READY_SUMMARY, n=len(rows)) if rows else i18n.text(_NOTHING_READY)

@@ -1,0 +1,64 @@
+"""What the hall's worklists say cell by cell (clerk_app.worklists), no Qt: the owed list and the
+results ready for pickup, with the holder of a claim, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clerk_app import i18n, worklists
+from clerk_app.cases import ClaimView, OwedCase, ReadyCase
+from clerk_app.clock import CHINA_TZ
+from clerk_app.lifecycle import CaseStatus
+
+SINCE = dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ)
+CLAIM = ClaimView("c1", 7, "赵敏", "WH02", "03", SINCE)
+
+
+def owed(days_overdue: int, claim: ClaimView | None = None) -> OwedCase:
+    return OwedCase(
+        case_id="c1",
+        case_number="WH01-20260928-0001",
+        status=CaseStatus.SYNCED,
+        item_code="SC-GTGSH-SL",
+        item_name="个体工商户设立登记",
+        station_code="WH01",
+        window_no="01",
+        due=dt.date(2026, 9, 30),
+        days_overdue=days_overdue,
+        owed=("PREMISES",),
+        owed_names=("经营场所使用证明",),
+        applicant_name="王*",
+        claim=claim,
+    )
+
+
+def ready(number: str | None = "WH01-20260928-0002") -> ReadyCase:
+    return ReadyCase("c2", number, "SC-GTGSH-SL", "个体工商户设立登记", "WH01", "01", "李*", None, SINCE, CLAIM)
+
+
+def test_owed_rows_say_overdue_today_and_the_holder():
+    late = worklists.owed_row(owed(2, CLAIM))
+    assert late.cells[3] == "经营场所使用证明" and late.cells[5] == "2 天" and late.overdue
+    assert late.cells[6] == "赵敏（WH02 03 号窗口）" and late.cells[7] == "—"
+    today = worklists.owed_row(owed(0))
+    assert today.cells[5] == "今天" and today.due_today and not today.overdue and today.cells[6] == ""
+    assert worklists.owed_row(owed(-3)).cells[5] == ""
+    assert worklists.owed_summary([owed(2), owed(0)]) == "2 件案件待补齐材料，其中 1 件已逾期"
+    assert worklists.owed_summary([]) == "没有待补齐材料的案件。"
+
+
+def test_ready_cells_filter_and_summary():
+    cells = worklists.ready_cells(ready(), document_arrived=False)
+    assert cells[3] == "WH01 01 号窗口" and cells[4] == "2026-09-28 09:30" and cells[5] == "—"
+    assert cells[6] == "未收到" and cells[7] == "赵敏（WH02 03 号窗口，09:30 起）"
+    assert worklists.ready_cells(ready(), document_arrived=True)[6] == "已收到"
+    assert worklists.ready_matches(ready(), " gtgsh ") and worklists.ready_matches(ready(), "李")
+    assert not worklists.ready_matches(ready(None), "WH01-2026")
+    assert worklists.ready_summary([ready()]) == "共 1 件待领取"
+    assert i18n.text("worklist.ready_summary", "en", n=1) == "1 result(s) waiting for pickup"
+
+
+def test_claim_notice_says_who_since_when_and_when_it_lapses():
+    assert worklists.claim_notice(CLAIM) == "案件正由 赵敏（WH02 03 号窗口，自 09:30 起）办理，只能查看"
+    lapsing = ClaimView("c1", 7, "赵敏", "WH02", "03", SINCE, SINCE + dt.timedelta(hours=1))
+    assert worklists.claim_notice(lapsing).endswith("只能查看；占用将于 10:30 自动失效。")
