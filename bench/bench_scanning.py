@@ -13,6 +13,9 @@ done against the floor's (threads do not lower it).
 threads), against N floors one after another. The load average is printed before and after: other
 work on the machine moves the milliseconds, less the ratios.
 
+``--stages`` prints the median CPU time of each stage of the text page through ``auto`` (where the
+time over the floor goes).
+
 ``--sane`` also times a real scan of an A4 200 dpi gray page from the SANE test backend (private
 config dir, as in the tests).
 """
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sane", action="store_true")
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--stages", action="store_true")
     args = parser.parse_args()
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
@@ -122,6 +126,8 @@ def main() -> None:
             )
     if args.batch:
         bench_batch(pages["text page"], args.batch, max(3, args.runs // 2))
+    if args.stages:
+        bench_stages(pages["text page"], args.runs)
     if args.sane:
         bench_sane(args.runs)
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -153,6 +159,47 @@ def bench_batch(page: Image.Image, n: int, runs: int) -> None:
     print(f"  floor (decode + JPEG, one after another) {floor_ms / n:6.0f}")
     print(f"  one after another                        {seq_ms / n:6.0f}   x floor {seq_ms / floor_ms:.2f}")
     print(f"  PipelinedPages (2 workers)               {par_ms / n:6.0f}   x floor {par_ms / floor_ms:.2f}")
+
+
+def bench_stages(page: Image.Image, runs: int) -> None:
+    """The stages of ``PagePipeline.process`` for the text page (``auto`` → gray_text), one by one."""
+    from devices.imaging import pipeline as stages_of
+
+    png = io.BytesIO()
+    page.save(png, "PNG", compress_level=1)
+    encoded = png.getvalue()
+    pipeline = PagePipeline()
+    gray = Image.open(io.BytesIO(encoded))
+    gray.load()
+    analysis, small = pipeline._analyse(gray, DPI)
+    arr = np.asarray(small)
+    ink, _paper = stages_of._ink_mask(arr, small.histogram()[:256])
+    ys, xs = np.nonzero(ink)
+    step = -(-len(ys) // stages_of.PROFILE_POINTS)
+    ys, xs = ys[::step], xs[::step]
+    page_out = pipeline._apply(gray.copy(), analysis, DPI, shear=True)
+    factor = max(1, int(max(small.size) / (pipeline.settings.thumbnail_px * 1.2)))
+    stages = {
+        "PNG decode (also in the floor)": lambda: Image.open(io.BytesIO(encoded)).load(),
+        "JPEG encode (the rest of the floor)": lambda: gray.save(io.BytesIO(), "JPEG"),
+        "whole pipeline after decode": lambda: pipeline.process(gray, DPI, Preset.AUTO),
+        "analysis, all of it": lambda: pipeline._analyse(gray, DPI),
+        "  reduction to 100 dpi": lambda: gray.reduce(2),
+        "  ink mask + ink coordinates": lambda: np.nonzero(stages_of._ink_mask(arr, small.histogram()[:256])[0]),
+        "  orientation incl. the skew": lambda: stages_of._text_orientation(ys, xs, ink.shape),
+        "  ink tiles (blank, pictures)": lambda: stages_of._ink_tiles(arr),
+        "deskew (whole-pixel shears)": lambda: pipeline._apply(gray.copy(), analysis, DPI, shear=True),
+        "encode gray_text (LUT + 2-bit PNG)": lambda: pipeline.encode(
+            page_out, DPI, Preset.GRAY_TEXT, histogram=small.histogram()
+        ),
+        "thumbnail": lambda: pipeline._thumbnail_png(
+            pipeline._apply(small.reduce(factor), stages_of._scaled(analysis, small.reduce(factor), gray), DPI, 1, True)
+        ),
+    }
+    print(f"\nstages of the text page (auto → gray_text), median CPU ms of {runs} runs:")
+    for name, fn in stages.items():
+        median_ms(fn, runs)
+        print(f"  {name:<40} {statistics.median(CPU):6.1f}")
 
 
 def bench_sane(runs: int) -> None:
