@@ -307,6 +307,17 @@ class AuditQueries:
             raise NotFound(what=text[:40], detail="no case with this number or id")
         return cid
 
+    def case_filter(self, actor: Actor, text: str) -> str | None:
+        """What a typed case number filters the trail by: the case's id; the text itself when no case
+        has it (the trail may still hold its events, e.g. of a case another station numbered); None
+        for no text."""
+        if not text.strip():
+            return None
+        try:
+            return self.find_case(actor, text)
+        except NotFound:
+            return text.strip()
+
     def case_timeline(self, actor: Actor, case_id: str) -> CaseTimeline:
         actor.require(Permission.AUDIT_READ_ALL)
         with self._sessions() as s:

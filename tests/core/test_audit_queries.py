@@ -74,6 +74,8 @@ def test_timeline_and_corrections(world, q):
     assert q.find_case(sup, number.lower()) == cid and q.find_case(sup, cid) == cid
     with pytest.raises(NotFound):
         q.find_case(sup, "WH01-nothing")
+    assert q.case_filter(sup, f" {number} ") == cid and q.case_filter(sup, "WH01-nothing ") == "WH01-nothing"
+    assert q.case_filter(sup, "  ") is None
     tl = q.case_timeline(sup, cid)
     assert tl.case.case_number == number and tl.case.window_no == "09"
     assert [e.action for e in tl.events][:2] == ["case.create", "case.applicant"]

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
 from clerk_app.clock import local_time
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, set_headers, table
+from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, line_edit, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -37,9 +37,7 @@ class CataloguePanel(Retranslating, QWidget):
         self.intro = label(wrap=True)
         self.table = table("catalogueVersions", 6)
         self.table.itemActivated.connect(lambda _item: self.activate_selected())
-        self.path = QLineEdit()
-        self.path.setObjectName("cataloguePath")
-        self.path.returnPressed.connect(self.import_path)
+        self.path = line_edit("cataloguePath", on_enter=self.import_path)
         self.path_label = label()
         self.path_label.setBuddy(self.path)
         self.browse_button = button("browseCatalogue", self.browse)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,21 +26,13 @@ from clerk_app.clock import local_time
 from clerk_app.roles import ROLE_LABELS, Permission, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, arg, ask, fill, set_headers, table
+from ui.widgets.common import ResultLine, arg, ask, fill, line_edit, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 LOGIN_ROLES = (Role.CLERK, Role.PREREVIEW, Role.SUPERVISOR, Role.ADMIN)
-
-
-def _line(name: str, *, secret: bool = False) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    if secret:
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
 
 
 @dataclass(frozen=True)
@@ -62,15 +53,15 @@ class AccountDialog(QDialog):
         self.setObjectName("accountDialog")
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        self.username = _line("accountUsername")
-        self.display_name = _line("accountName")
-        self.staff_no = _line("accountStaffNo")
+        self.username = line_edit("accountUsername")
+        self.display_name = line_edit("accountName")
+        self.staff_no = line_edit("accountStaffNo")
         self.role = QComboBox()
         self.role.setObjectName("accountRole")
         for role in LOGIN_ROLES:
             self.role.addItem(i18n.text(ROLE_LABELS[role]), role.value)  # Qt keeps a str
-        self.password = _line("accountPassword", secret=True)
-        self.password2 = _line("accountPassword2", secret=True)
+        self.password = line_edit("accountPassword", secret=True)
+        self.password2 = line_edit("accountPassword2", secret=True)
         self.error = label(name="accountError", wrap=True, style="color: #8a1c1c;")
         form = QFormLayout()
         if not (password_only or role_only):
@@ -87,10 +78,7 @@ class AccountDialog(QDialog):
             form.addRow("", hint)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        add(QVBoxLayout(self), form, self.error, self.buttons)
         self.role_only = role_only
 
     def values(self) -> AccountValues:
@@ -139,11 +127,7 @@ class UsersPanel(Retranslating, QWidget):
             if self.manage or key == "unlock":
                 self.buttons[key] = button(f"user_{key}", slot)
                 self.key_actions[key] = shortcut(self, keys, slot)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(add(QHBoxLayout(), *self.buttons.values(), 1))
-        layout.addWidget(self.result)
+        add(QVBoxLayout(self), self.intro, (self.table, 1), add(QHBoxLayout(), *self.buttons.values(), 1), self.result)
         self.retranslate()
         self.refresh()
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,7 +32,7 @@ from ui.operations import CoreOp, error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
-from ui.widgets.common import arg, date_edit
+from ui.widgets.common import arg, date_edit, line_edit
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -42,12 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the special text
 LABELS = ("case_number", "id_number", "name", "dates", "to", "status", "item")
-
-
-def _line(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    return edit
 
 
 class SearchPage(Retranslating, QWidget):
@@ -63,7 +56,7 @@ class SearchPage(Retranslating, QWidget):
         self.searched = False
 
         self.case_number, self.id_number, self.name = (
-            _line(n) for n in ("searchCaseNumber", "searchIdNumber", "searchName")
+            line_edit(n, on_enter=self.run_search) for n in ("searchCaseNumber", "searchIdNumber", "searchName")
         )
         self.date_from, self.date_to = date_edit("searchDateFrom", _NO_DATE), date_edit("searchDateTo", _NO_DATE)
         self.status, self.item = QComboBox(), QComboBox()
@@ -72,8 +65,6 @@ class SearchPage(Retranslating, QWidget):
         self.search_button = button("searchButton", self.run_search)
         self.clear_button = button("clearButton", self.clear)
         self.open_button = button("openCaseButton", self.open_current)
-        for edit in (self.case_number, self.id_number, self.name):
-            edit.returnPressed.connect(self.run_search)
         for date in (self.date_from, self.date_to):
             date.setMinimumDate(_NO_DATE)
             date.installEventFilter(self)

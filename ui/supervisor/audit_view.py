@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QMessageBox,
     QTableWidgetItem,
     QTabWidget,
@@ -42,7 +41,7 @@ from clerk_app.roles import Permission, role_label
 from ui.admin.users_panel import UsersPanel
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import MARKED, arg, cell, date_edit, fill, key_of, set_day, set_headers, table
+from ui.widgets.common import MARKED, arg, cell, date_edit, fill, key_of, line_edit, set_day, set_headers, table
 from ui.widgets.reveal import RevealLabel
 from ui.widgets.slim_b import ReasonDialog, Retranslating, add, button, label
 
@@ -62,8 +61,7 @@ class CorrectionDialog(ReasonDialog):
         self.field.setObjectName("correctionField")
         for key, text in fields:
             self.field.addItem(text, key)
-        self.value = QLineEdit()
-        self.value.setObjectName("correctionValue")
+        self.value = line_edit("correctionValue")
         form = QFormLayout()
         form.addRow(self.tr("Field"), self.field)
         form.addRow(self.tr("New value"), self.value)
@@ -108,9 +106,7 @@ class AuditPage(Retranslating, QWidget):
             combo.setObjectName(name)
             combo.setEditable(name != "filterRole")
             combo.setMinimumWidth(120)
-        self.f_case = QLineEdit()
-        self.f_case.setObjectName("filterCase")
-        self.f_case.returnPressed.connect(self.apply_filter)
+        self.f_case = line_edit("filterCase", on_enter=self.apply_filter)
         today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
         self.f_from = date_edit("filterFrom", today - dt.timedelta(days=30))
         self.f_to = date_edit("filterTo", today)
@@ -165,14 +161,14 @@ class AuditPage(Retranslating, QWidget):
             return combo.currentData() or None
 
         start, end = day_range(to_date(self.f_from.date()), to_date(self.f_to.date()))
-        case_id = None
-        if self.f_case.text().strip():
-            try:
-                case_id = self.queries.find_case(self.actor, self.f_case.text())
-            except ClerkAppError:
-                case_id = self.f_case.text().strip()
-        role, action = value(self.f_role), value(self.f_action)
-        return AuditFilter(actor=value(self.f_user), role=role, action=action, case_id=case_id, start=start, end=end)
+        return AuditFilter(
+            actor=value(self.f_user),
+            role=value(self.f_role),
+            action=value(self.f_action),
+            case_id=self.queries.case_filter(self.actor, self.f_case.text()),
+            start=start,
+            end=end,
+        )
 
     def apply_filter(self) -> None:
         self._read_events(None)
@@ -284,9 +280,7 @@ class AuditPage(Retranslating, QWidget):
 
     # -- case ---------------------------------------------------------------------------------
     def _case_tab(self) -> QWidget:
-        self.case_input = QLineEdit()
-        self.case_input.setObjectName("caseInput")
-        self.case_input.returnPressed.connect(lambda: self.open_case(self.case_input.text()))
+        self.case_input = line_edit("caseInput", on_enter=lambda: self.open_case(self.case_input.text()))
         self.case_open = button("caseOpen", lambda: self.open_case(self.case_input.text()))
         self.case_label = label()
         self.case_label.setBuddy(self.case_input)

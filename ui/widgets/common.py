@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -25,6 +26,16 @@ from PySide6.QtWidgets import (
 OK_STYLE = "color: #1e6b2f; background: #e8f5e9; padding: 6px;"
 ERROR_STYLE = "color: #8a1c1c; background: #fdecea; padding: 6px;"
 MARKED = QColor("#f8d7da")  # a row that needs attention (a broken audit event, a locked account, a bad setting)
+
+
+def line_edit(name: str, *, secret: bool = False, on_enter: Callable[[], object] | None = None) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if on_enter is not None:
+        edit.returnPressed.connect(lambda: on_enter())
+    return edit
 
 
 def date_edit(name: str, day: dt.date | QDate) -> QDateEdit:
