@@ -568,138 +568,19 @@
     </message>
 </context>
 <context>
-    <name>CardDiagnostics</name>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="21" />
-        <source>PC/SC</source>
-        <translation>PC/SC</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="22" />
-        <source>resident ID reader</source>
-        <translation>身份证阅读器</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="23" />
-        <source>simulated (demo)</source>
-        <translation>模拟设备（演示）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="24" />
-        <source>PC/SC + resident ID readers</source>
-        <translation>PC/SC 读卡器 + 身份证阅读器</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="28" />
-        <source>no ATR</source>
-        <translation>无 ATR</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="29" />
-        <source>contactless storage card (MIFARE/FeliCa class), not an identity document</source>
-        <translation>非接触存储卡（MIFARE/FeliCa 类），不是身份证件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="32" />
-        <source>contactless ISO 14443-4 card, extended length</source>
-        <translation>非接触 ISO 14443-4 卡，支持扩展长度</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="35" />
-        <source>contactless ISO 14443-4 card</source>
-        <translation>非接触 ISO 14443-4 卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="36" />
-        <source>contact card (ISO 7816-3)</source>
-        <translation>接触式卡（ISO 7816-3）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="47" />
-        <source>Backend: %1</source>
-        <translation>接口：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="54" />
-        <source>Monitor thread: %1</source>
-        <translation>监听线程：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="56" />
-        <location filename="../../ui/card_diagnostics.py" line="66" />
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="58" />
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="64" />
-        <source>PC/SC daemon (pcscd): %1</source>
-        <translation>PC/SC 服务（pcscd）：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="68" />
-        <source>not reachable</source>
-        <translation>无法连接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="72" />
-        <source>Context rebuilds: %1</source>
-        <translation>重建连接次数：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="79" />
-        <source>Listing readers failed: %1</source>
-        <translation>列出读卡器失败：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="83" />
-        <source>Readers: %1</source>
-        <translation>读卡器数量：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="93" />
-        <source>card present</source>
-        <translation>已放卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="95" />
-        <source>no card</source>
-        <translation>未放卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="103" />
-        <source>Last read: %1 APDUs, %2 bytes, %3 ms, extended length %4</source>
-        <translation>最近一次读取：%1 条 APDU，%2 字节，%3 毫秒，扩展长度 %4</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="110" />
-        <source>Last errors:</source>
-        <translation>最近的错误：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_diagnostics.py" line="112" />
-        <source>No errors recorded</source>
-        <translation>没有错误记录</translation>
-    </message>
-</context>
-<context>
     <name>CardDiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="122" />
+        <location filename="../../ui/card_diagnostics.py" line="20" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="127" />
+        <location filename="../../ui/card_diagnostics.py" line="25" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/card_diagnostics.py" line="138" />
+        <location filename="../../ui/card_diagnostics.py" line="34" />
         <source>No card reader is configured</source>
         <translation>未配置读卡器</translation>
     </message>

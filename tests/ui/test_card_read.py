@@ -71,16 +71,19 @@ def test_diagnostics_dialog_lists_readers_and_atr(qtbot, page_with_case):
     qtbot.keyClick(window, K.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     dialog = window.card_diagnostics
     qtbot.addWidget(dialog)
+    settle(qtbot, dialog)  # read off the GUI thread
     text = dialog.text.toPlainText()
     assert "读卡器数量：1" in text and "已放卡" in text and "ATR 3B 80 80 01 01" in text
     window.card_service().remove()
     dialog.refresh()
-    assert "未放卡" in dialog.text.toPlainText()
+    qtbot.waitUntil(lambda: "未放卡" in dialog.text.toPlainText())
 
 
 def test_diagnostics_text_of_the_pcsc_backend_without_a_daemon():
+    from clerk_app import i18n
+    from clerk_app.card_diagnostics import diagnostics_text
+    from devices.cards.emrtd import describe_atr
     from devices.cards.pcsc import PcscDiagnostics
-    from ui.card_diagnostics import diagnostics_text
 
     class Stub:  # the shape of PcscCardService when pcscd is gone (no real daemon needed for text)
         family = "pcsc"
@@ -94,7 +97,11 @@ def test_diagnostics_text_of_the_pcsc_backend_without_a_daemon():
 
             raise ReaderGoneError(reader="ACS ACR39U")
 
-    text = diagnostics_text(Stub())
+    i18n.set_language("en")
+    try:
+        text = diagnostics_text(Stub(), describe_atr)
+    finally:
+        i18n.set_language("zh_CN")
     assert "not reachable" in text and "Context rebuilds: 3" in text and "ReaderGone" in text
     assert "Listing readers failed" in text
 
