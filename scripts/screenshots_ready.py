@@ -28,6 +28,7 @@ from clerk_app.roles import Role  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from clerk_app.sync import state as sync_state  # noqa: E402
 from tests.helpers.case_factory import decided_case, person, to_result_ready  # noqa: E402
+from testsupport.ui import wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
@@ -100,10 +101,12 @@ def main() -> None:
     delivery = window.pages["delivery"]
     delivery.open_case_number(ctx.cases.get(clerk, cases[0]).case_number or "")
     window.show_page(delivery)
+    wait_idle(delivery)  # the delivery page looks the case up off the GUI thread
     settle(app)
     window.grab().save(str(out / "delivery-result-document.png"))
 
     delivery.open_case_number(ctx.cases.get(clerk, cases[1]).case_number or "")
+    wait_idle(delivery)
     settle(app)
     window.grab().save(str(out / "delivery-claimed.png"))
     window.close()

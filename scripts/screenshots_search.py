@@ -24,6 +24,7 @@ from clerk_app.lifecycle import CaseStatus, Decision, LineStatus  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from clerk_app.store.models import PrintJob  # noqa: E402
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready  # noqa: E402
+from testsupport.ui import wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import busy  # noqa: E402
@@ -134,8 +135,10 @@ def main() -> None:
     delivery = window.pages["delivery"]
     window.show_page(delivery)
     delivery.on_scan(case_lookup_string(made[4][1]))
+    wait_idle(delivery)  # the delivery page looks the case up off the GUI thread
     delivery.collector_id.setText(resident_id(5))
     delivery.check_collector()
+    wait_idle(delivery)
     settle(app)
     window.grab().save(str(out / "delivery.png"))
     assert ctx.cases.get(clerk, made[4][0]).status is CaseStatus.RESULT_READY

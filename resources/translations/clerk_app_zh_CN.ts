@@ -1360,89 +1360,84 @@
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="314" />
+        <location filename="../../ui/delivery/page.py" line="320" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="324" />
+        <location filename="../../ui/delivery/page.py" line="325" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="367" />
+        <location filename="../../ui/delivery/page.py" line="343" />
         <source>not received from the department</source>
         <translation>尚未收到审批部门的办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="372" />
+        <location filename="../../ui/delivery/page.py" line="348" />
         <source>%1 (%2 KB): printed with the delivery receipt</source>
         <translation>%1（%2 KB）：出件时与送达回证一并打印</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="409" />
-        <source>No card reader is configured</source>
-        <translation>未配置读卡器</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="413" />
-        <source>No card reader found</source>
-        <translation>未找到读卡器</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="419" />
+        <location filename="../../ui/delivery/page.py" line="386" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="432" />
+        <location filename="../../ui/delivery/page.py" line="396" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="435" />
+        <location filename="../../ui/delivery/page.py" line="399" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="464" />
-        <location filename="../../ui/delivery/page.py" line="511" />
+        <location filename="../../ui/delivery/page.py" line="433" />
+        <location filename="../../ui/delivery/page.py" line="498" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="464" />
-        <location filename="../../ui/delivery/page.py" line="511" />
+        <location filename="../../ui/delivery/page.py" line="433" />
+        <location filename="../../ui/delivery/page.py" line="498" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="467" />
+        <location filename="../../ui/delivery/page.py" line="436" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="473" />
+        <location filename="../../ui/delivery/page.py" line="442" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="512" />
+        <location filename="../../ui/delivery/page.py" line="490" />
+        <source>Result delivery</source>
+        <translation>办结出件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/delivery/page.py" line="499" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="515" />
+        <location filename="../../ui/delivery/page.py" line="502" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="525" />
+        <location filename="../../ui/delivery/page.py" line="512" />
         <source>The delivery receipt and the result document go to the printer.</source>
         <translation>送达回证和办理结果文书已送打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="568" />
+        <location filename="../../ui/delivery/page.py" line="555" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>

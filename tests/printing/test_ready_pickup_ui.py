@@ -30,6 +30,7 @@ from tests.sync.test_lifecycle import decide_with_page
 from tests.ui.conftest import translations  # noqa: F401  (pytest fixture)
 from tests.ui.test_ready_and_claims import login_through_dialog, press
 from testsupport.sync import make_station
+from testsupport.ui import settle
 
 from .conftest import CupsServer
 
@@ -112,6 +113,7 @@ def test_results_ready_list_handover_prints_receipt_and_result_document(
         assert ready.table.item(0, 6).text() == "已收到"
         ready.table.setFocus()
         qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         delivery = window.pages["delivery"]
         assert window.tabs.currentWidget() is delivery and delivery.case is not None and delivery.case.id == cid
         assert FILENAME in delivery.result_label.text() and "送达回证" in delivery.result_label.text()
@@ -119,8 +121,10 @@ def test_results_ready_list_handover_prints_receipt_and_result_document(
         # Collector's ID, Enter, Ctrl+Enter: handed over; both documents are queued, each a job.
         qtbot.keyClicks(delivery.collector_id, APPLICANT.document_number)
         qtbot.keyClick(delivery.collector_id, Qt.Key.Key_Return)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert "申请人" in delivery.collector_result.text()
         qtbot.keyClick(delivery.confirm_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert ctx.cases.get(clerk, cid).status.value == "delivered"
         assert "办理结果文书" in delivery.message.text()
         jobs = runtime.pending()

@@ -16,6 +16,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.persons import PersonData
 from clerk_app.store.models import AuditEvent
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready
+from testsupport.ui import settle
 from ui.delivery.page import DeliveryPage
 from ui.wedge import WedgeScanDetector
 
@@ -58,6 +59,7 @@ def page(qtbot, demo_ctx, translations, clerk):
 def scan(qtbot, widget, text):
     qtbot.keyClicks(widget, text, delay=SCAN_DELAY_MS)
     qtbot.keyClick(widget, Qt.Key.Key_Return)
+    settle(qtbot, widget.window())  # the lookup runs off the GUI thread
 
 
 def handovers(ctx, cid):
@@ -83,10 +85,11 @@ def test_wedge_scan_then_applicant_collects(qtbot, demo_ctx, clerk, page, ready_
     assert QApplication.focusWidget() is page.collector_id  # Enter advanced
     qtbot.keyClicks(page.collector_id, resident_id(2), delay=HUMAN_DELAY_MS)
     qtbot.keyClick(page.collector_id, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert "申请人本人" in page.collector_result.text()
     assert resident_id(2) not in page.collector_result.text()  # masked
     assert QApplication.focusWidget() is page.confirm_button
-    with qtbot.waitSignal(page.delivered, timeout=2000) as sig:
+    with qtbot.waitSignal(page.delivered, timeout=10_000) as sig:
         qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
     assert sig.args == [cid, "window"]
     assert f"已出件：案件 {number}" in page.message.text()
@@ -110,16 +113,20 @@ def test_wrong_collector_is_refused_with_a_clear_message(qtbot, demo_ctx, clerk,
     scan(qtbot, page.lookup, case_lookup_string(number))
     qtbot.keyClicks(page.collector_id, resident_id(77), delay=HUMAN_DELAY_MS)
     qtbot.keyClick(page.collector_id, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert "与本案申请人及代理人均不一致" in page.collector_result.text()
     assert QApplication.focusWidget() is page.collector_id
     qtbot.keyClick(page, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # confirm anyway: refused
+    settle(qtbot, page)
     assert "不能出件" in page.message.text() and "代理人" in page.message.text()
     assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
     assert handovers(demo_ctx, cid) == []
     page.collector_id.clear()
     page.collector_from_card(resident_id(3))  # the agent's card on the reader
+    settle(qtbot, page)
     assert "代理人" in page.collector_result.text()
     page.confirm()
+    settle(qtbot, page)
     assert handovers(demo_ctx, cid) == [{"method": "window", "collector": "agent", "id_source": "chip"}]
 
 
@@ -127,11 +134,13 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
     cid, number = ready_case
     qtbot.keyClicks(page.lookup, number, delay=HUMAN_DELAY_MS)  # typed, not scanned
     qtbot.keyClick(page.lookup, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert page.case is not None
     page.by_express.setChecked(True)
     assert page.panels.currentIndex() == 1
     page.courier.setCurrentText("顺丰速运")
     page.confirm()
+    settle(qtbot, page)
     assert "快递单号" in page.message.text()
     assert QApplication.focusWidget() is page.tracking
     assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
@@ -139,12 +148,15 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
     assert page.tracking.text() == "SF1234567890"
     assert QApplication.focusWidget() is page.address
     page.confirm()
+    settle(qtbot, page)
     assert "收件地址" in page.message.text()
     assert demo_ctx.cases.get(clerk, cid).status is CaseStatus.RESULT_READY
     page.address.setText("湖北省武汉市洪山区珞喻路1037号")  # typed through the input method
     qtbot.keyClick(page.address, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert QApplication.focusWidget() is page.confirm_button
     qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert "SF1234567890" in page.message.text() and "顺丰速运" in page.message.text()
     assert handovers(demo_ctx, cid) == [{"method": "express", "courier": "顺丰速运", "tracking_number": "SF1234567890"}]
     assert "珞喻路" not in (demo_ctx.cases.get(clerk, cid).delivery_address or "珞喻路")
@@ -211,16 +223,15 @@ def test_keys_outside_the_scope_are_ignored(qtbot, form):
 
 
 def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, translations):
-    from devices.cards.simulated import SimulatedCardService
-
-    cards = SimulatedCardService(read_delay=0.3)
+    cards = demo_ctx.devices.card_reader()  # the demo station's simulated reader, read through ctx.cards
+    cards.read_delay = 0.3
     chip = cards.documents["resident_id"]
     cid, number = decided_case(
         demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number, verified_by="chip")
     )
     to_result_ready(demo_ctx, cid)
     assert demo_ctx.printing.worker.wait_idle(30)  # see ready_case
-    page = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk, card_service=lambda: cards)))
+    page = _show(qtbot, DeliveryPage(SimpleNamespace(ctx=demo_ctx, actor=clerk)))
     page.setFocus()
     scan(qtbot, page.lookup, case_lookup_string(number))
     cards.insert("resident_id")
@@ -229,12 +240,15 @@ def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, transl
     qtbot.waitUntil(lambda: "申请人本人" in page.collector_result.text(), timeout=3000)
     assert QApplication.focusWidget() is page.confirm_button
     qtbot.keyClick(page.confirm_button, Qt.Key.Key_Return)
+    settle(qtbot, page)
     assert handovers(demo_ctx, cid) == [{"method": "window", "collector": "applicant", "id_source": "chip"}]
 
 
-def test_no_card_reader_is_said_so(qtbot, demo_ctx, clerk, translations, page, ready_case):
+def test_no_card_reader_is_said_so(qtbot, demo_ctx, clerk, translations, page, ready_case, monkeypatch):
     scan(qtbot, page.lookup, case_lookup_string(ready_case[1]))
-    page.read_card()  # the stand-in window has no card service
+    monkeypatch.setattr(demo_ctx.devices, "card_reader", lambda: None)  # card_backend = "none"
+    page.read_card()
+    settle(qtbot, page)
     assert page.collector_result.text() == "未配置读卡器"
 
 

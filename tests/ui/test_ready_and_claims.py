@@ -13,6 +13,7 @@ from clerk_app.store.models import AuditEvent
 from tests.core.test_hall_cases import other_window, second_clerk
 from tests.helpers.case_factory import decided_case, person, to_result_ready
 from tests.helpers.core import make_world
+from testsupport.ui import settle
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.operations import busy
@@ -69,6 +70,7 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         # Opening the held case: the delivery page shows it read-only with the holder.
         ready.select_case(held_number)
         qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         delivery = window.pages["delivery"]
         assert window.tabs.currentWidget() is delivery
         assert delivery.case is not None and delivery.case.id == held
@@ -82,9 +84,11 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         press(qtbot, window, "Shift+F4")
         ready.select_case(free_number)
         qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert delivery.confirm_button.isEnabled() and not banner.isVisible()
         assert ctx.cases.claim_of(free).user_id == clerk.user_id
         delivery.reset()
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert ctx.cases.claim_of(free) is None
 
         # The supervisor releases 赵敏's stale claim from the case view, with a reason (audited).
@@ -109,6 +113,7 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
 
         # Now the clerk may hand it out …
         delivery.open_case_number(held_number)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert delivery.confirm_button.isEnabled() and ctx.cases.claim_of(held).user_id == clerk.user_id
         # … and a claim left behind (a station that crashed) lapses after claim_expiry_minutes.
         world.clock.advance(minutes=61)
@@ -157,11 +162,13 @@ def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translatio
         ready = window.pages["ready"]
         assert ready.table.item(0, 6).text() == "已收到"
         qtbot.keyClick(ready.table, Qt.Key.Key_Return)
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         delivery = window.pages["delivery"]
         assert "准予登记通知书.pdf" in delivery.result_label.text()
         assert delivery.result_preview.isEnabled()
         delivery.lookup.setFocus()
         press(qtbot, window, "Ctrl+P")
+        settle(qtbot, window)  # the delivery page's core calls run off the GUI thread
         assert isinstance(delivery.result_dialog, PreviewDialog) and len(delivery.result_dialog.pages) == 2
         delivery.result_dialog.close()
 

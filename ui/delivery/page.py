@@ -15,9 +15,8 @@ A keyboard-wedge scan anywhere on the page looks the case up.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -38,15 +37,16 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
+from clerk_app.card_workflow import AccessKeyNeeded
 from clerk_app.case_numbers import parse_case_lookup
-from clerk_app.cases import CaseClaimed
 from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, Handover
+from clerk_app.delivery_desk import DeliveryLookup, look_up
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import STATUS_LABELS
 from clerk_app.result_documents import ResultDocumentInfo
 from clerk_app.roles import Permission
 from ui.claims import ClaimBanner
-from ui.operations import BackgroundOp
+from ui.operations import CoreOp, error_text
 from ui.wedge import WedgeScanDetector
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ class DeliveryPage(QWidget):
         self.preview_action = QAction(self)
         self.preview_action.setShortcut(QKeySequence("Ctrl+P"))
         self.preview_action.triggered.connect(self.preview_result_document)
-        self._card_op: BackgroundOp | None = None
+        self._card_op: CoreOp | None = None
         for action in (self.confirm_action, self.next_case_action, self.read_card_action, self.preview_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
@@ -288,80 +288,56 @@ class DeliveryPage(QWidget):
         self.find_case()
 
     def find_case(self) -> None:
+        """Look the typed or scanned number up off the GUI thread (clerk_app/delivery_desk.py): the
+        case, its result document, and the claim for this clerk when it is ready."""
         self._give_back()  # the case on the page before, unless it was handed out
         self.case = None
         self.collector = None
         self.result_document = None
         self.claim_banner.set_claim(None)
-        self.collector_id.clear()
-        self.tracking.clear()
-        self.address.clear()
-        try:
-            self.case = self.service.find(self.window_.actor, self.lookup.text())
-        except ClerkAppError as exc:
-            log.info("delivery lookup refused: %s", exc)
-            self._show_case()
-            self._say(exc.user_message(), ok=False)
-            self.lookup.selectAll()
-            self.lookup.setFocus()
-            return
-        self.lookup.setText(self.case.case_number)  # a scanned code shows as the plain number
+        for edit in (self.collector_id, self.tracking, self.address):
+            edit.clear()
+        ctx, actor, text = self.window_.ctx, self.window_.actor, self.lookup.text()
+        self._run(lambda: look_up(ctx.delivery, ctx.cases, ctx.results, actor, text), self._found, self._not_found)
+
+    def _not_found(self, exc: BaseException) -> None:
+        log.info("delivery lookup refused: %s", type(exc).__name__)
+        self._show_case()
+        self._say(error_text(exc), ok=False)
+        self.lookup.selectAll()
+        self.lookup.setFocus()
+
+    def _found(self, found: DeliveryLookup) -> None:
+        self.case, self.result_document = found.case, found.result_document
+        if found.claimed:
+            self._claimed = found.case.id
+        self.claim_banner.set_claim(found.holder)
+        self.lookup.setText(found.case.case_number)  # a scanned code shows as the plain number
         self._show_case()
         self._show_result_document()
-        if not self.case.ready:
-            status = i18n.text(STATUS_LABELS[self.case.status])
-            self._say(
-                self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.").replace(
-                    "%1", status
-                ),
-                ok=False,
-            )
-            self.lookup.selectAll()
-            self.lookup.setFocus()
+        if not found.case.ready:
+            status = i18n.text(STATUS_LABELS[found.case.status])
+            text = self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.")
+            self._say(text.replace("%1", status), ok=False)
+        elif found.refused is not None:
+            self._say(found.refused.user_message(), ok=False)
+        else:
+            self._say(self.tr("Result ready. Check the collector's ID, then confirm."), ok=True)
+            (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
             return
-        if not self._claim(self.case.id):
-            return
-        self._say(self.tr("Result ready. Check the collector's ID, then confirm."), ok=True)
-        (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
-
-    def _claim(self, case_id: str) -> bool:
-        """Claim the case for this clerk; when another window holds it, show it read-only."""
-        cases, actor = self.window_.ctx.cases, self.window_.actor
-        try:
-            cases.claim(actor, case_id)
-        except CaseClaimed as exc:
-            self.claim_banner.set_claim(exc.holder)
-            self.confirm_button.setEnabled(False)
-            self.method_box.setEnabled(False)
-            self._say(exc.user_message(), ok=False)
-            self.lookup.selectAll()
-            self.lookup.setFocus()
-            return False
-        except ClerkAppError as exc:
-            log.info("delivery claim refused: %s", exc)
-            self._say(exc.user_message(), ok=False)
-            return False
-        self._claimed = case_id
-        return True
+        self.lookup.selectAll()
+        self.lookup.setFocus()
 
     def _give_back(self) -> None:
         """Give back this clerk's claim on the case left without a handover (next case, sign-out)."""
         case_id, self._claimed = self._claimed, None
-        if case_id is None:
-            return
-        try:
-            self.window_.ctx.cases.release(self.window_.actor, case_id)
-        except ClerkAppError as exc:  # it lapses by itself (claim_expiry_minutes): say nothing more
-            log.info("delivery: claim not given back: %s", exc)
+        if case_id is not None:
+            cases, actor = self.window_.ctx.cases, self.window_.actor
+            # it lapses by itself (claim_expiry_minutes) when this fails: say nothing more
+            self._run(lambda: cases.release(actor, case_id), on_failure=lambda exc: log.info("claim kept: %s", exc))
 
     def _show_result_document(self) -> None:
-        doc = None
-        if self.case is not None:
-            try:
-                doc = self.window_.ctx.results.info(self.window_.actor, self.case.id)
-            except ClerkAppError as exc:
-                log.info("result document: %s", exc)
-        self.result_document = doc
+        doc = self.result_document
         if doc is None:
             self.result_label.setText(
                 self.tr("not received from the department") if self.case is not None and self.case.ready else "—"
@@ -382,14 +358,14 @@ class DeliveryPage(QWidget):
             return
         from ui.printing_ui import PreviewDialog
 
-        case_id = self.case.id
-        try:
-            data = self.window_.ctx.results.pdf(self.window_.actor, case_id, "view")
-        except ClerkAppError as exc:
-            self._say(exc.user_message(), ok=False)
-            return
-        self.result_dialog = PreviewDialog(data, f"{self.result_document.name} — {self.case.case_number}", self)
-        self.result_dialog.show()
+        results, actor, case_id = self.window_.ctx.results, self.window_.actor, self.case.id
+        title = f"{self.result_document.name} — {self.case.case_number}"
+
+        def show(data: bytes) -> None:
+            self.result_dialog = PreviewDialog(data, title, self)
+            self.result_dialog.show()
+
+        self._run(lambda: results.pdf(actor, case_id, "view"), show)
 
     def collector_from_card(self, document_number: str) -> None:
         """The card reader read a document: check it as the collector (source: chip)."""
@@ -399,27 +375,15 @@ class DeliveryPage(QWidget):
         self.check_collector()
 
     def read_card(self) -> None:
-        """Read the collector's document on the card reader, off the GUI thread; its number is then
-        checked like a typed one (source: chip). Only the number leaves the worker."""
+        """Read the collector's document (``ctx.cards``, off the GUI thread); its number is then checked
+        like a typed one (source: chip). Only the number leaves the core."""
         if self.case is None or not self.case.ready:
             return
-        get_service = getattr(self.window_, "card_service", None)
-        service = get_service() if callable(get_service) else None
-        if service is None:
-            self._collector_problem(self.tr("No card reader is configured"))
-            return
-        readers = [r for r in service.list_readers() if r.card_present] or service.list_readers()
-        if not readers:
-            self._collector_problem(self.tr("No card reader found"))
-            return
-        reader = readers[0].name
+        cards = self.window_.ctx.cards
         self.by_window.setChecked(True)
         self.read_card_button.setEnabled(False)
         self.collector_result.setStyleSheet("")
         self.collector_result.setText(self.tr("Reading the card…"))
-
-        def work(_report: Callable[[int, int, str], None], _cancel: threading.Event) -> str:
-            return str(service.read(reader).document_number)
 
         def done(number: str) -> None:
             self.read_card_button.setEnabled(True)
@@ -427,8 +391,8 @@ class DeliveryPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.read_card_button.setEnabled(True)
-            log.info("delivery card read failed: %s", exc)
-            if type(exc).__name__ in ("WrongMrzError", "BacFailedError"):  # a passport: needs its MRZ key
+            log.info("delivery card read failed: %s", type(exc).__name__)
+            if isinstance(exc, AccessKeyNeeded):  # a passport: its number is typed instead
                 self._collector_problem(self.tr("This document needs its MRZ key: type its number instead."))
             else:
                 self._collector_problem(
@@ -436,7 +400,7 @@ class DeliveryPage(QWidget):
                 )
             self.collector_id.setFocus()
 
-        self._card_op = BackgroundOp(work, done, failed, owner=self).start()
+        self._card_op = self._run(lambda: cards.read_collector(), done, failed, ordered=False)
 
     def _collector_problem(self, text: str) -> None:
         self.collector_result.setStyleSheet(_BAD)
@@ -451,20 +415,25 @@ class DeliveryPage(QWidget):
         if self.case is None:
             self.lookup.setFocus()
             return
-        try:
-            self.collector = self.service.check_collector(
-                self.window_.actor, self.case.id, self.collector_id.text(), source=self._collector_source
-            )
-        except ClerkAppError as exc:
-            self.collector = None
-            self.collector_result.setStyleSheet(_BAD)
-            self.collector_result.setText(exc.user_message())
-            self.collector_id.selectAll()
-            return
-        who = self.tr("the applicant") if self.collector.role.value == "applicant" else self.tr("the agent")
+        service, actor, case_id = self.service, self.window_.actor, self.case.id
+        number, source = self.collector_id.text(), self._collector_source
+        self._run(
+            lambda: service.check_collector(actor, case_id, number, source=source),
+            self._collector_ok,
+            self._collector_refused,
+        )
+
+    def _collector_refused(self, exc: BaseException) -> None:
+        self.collector = None
+        self._collector_problem(error_text(exc))
+        self.collector_id.selectAll()
+
+    def _collector_ok(self, collector: CollectorCheck) -> None:
+        self.collector = collector
+        who = self.tr("the applicant") if collector.role.value == "applicant" else self.tr("the agent")
         self.collector_result.setStyleSheet(_OK)
         self.collector_result.setText(
-            self.tr("ID matches %1 (%2).").replace("%1", who).replace("%2", self.collector.masked_id)
+            self.tr("ID matches %1 (%2).").replace("%1", who).replace("%2", collector.masked_id)
         )
         self.confirm_button.setFocus()
 
@@ -486,25 +455,43 @@ class DeliveryPage(QWidget):
                 tracking_number=self.tracking.text(),
                 address=self.address.text(),
             )
-        try:
-            receipt = self.service.hand_over(self.window_.actor, self.case.id, handover)
-        except ClerkAppError as exc:
-            log.info("delivery refused: %s", exc)
-            self._say(exc.user_message(), ok=False)
-            if self.by_window.isChecked():
-                self.collector_result.setStyleSheet(_BAD)
-                self.collector_result.setText(exc.user_message())
-                self.collector_id.setFocus()
-                self.collector_id.selectAll()
-            else:
-                if not self.courier.currentText().strip():
-                    self.courier.setFocus()
-                elif self.tracking.text().strip() and not self.address.text().strip():
-                    self.address.setFocus()
-                else:
-                    self.tracking.setFocus()
-            return
-        self._done(receipt)
+        service, actor, case_id = self.service, self.window_.actor, self.case.id
+        self._run(lambda: service.hand_over(actor, case_id, handover), self._done, self._refused)
+
+    def _refused(self, exc: BaseException) -> None:
+        """The handover was refused: say why where the clerk fixes it."""
+        log.info("delivery refused: %s", type(exc).__name__)
+        text = error_text(exc)
+        self._say(text, ok=False)
+        if self.by_window.isChecked():
+            self._collector_problem(text)
+            self.collector_id.setFocus()
+            self.collector_id.selectAll()
+        elif not self.courier.currentText().strip():
+            self.courier.setFocus()
+        elif self.tracking.text().strip() and not self.address.text().strip():
+            self.address.setFocus()
+        else:
+            self.tracking.setFocus()
+
+    def _run(
+        self,
+        work: Callable[[], Any],
+        then: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        *,
+        ordered: bool = True,
+    ) -> CoreOp:
+        """A core call off the GUI thread (ui.operations.CoreOp); writes in the order they were made."""
+        return CoreOp(
+            self,
+            lambda _report, _cancel: work(),
+            then or (lambda _result: None),
+            title=self.tr("Result delivery"),
+            on_failure=on_failure or (lambda exc: self._say(error_text(exc), ok=False)),
+            ordered=ordered,
+            progress=False,
+        ).run()
 
     def _done(self, receipt: DeliveryReceipt) -> None:
         if receipt.collector is not None:
