@@ -1,15 +1,26 @@
 """What the hall's worklists show, cell by cell (the pages only draw it): the owed-materials list
 (补齐材料, ``CaseService.owed_materials``), the results ready for pickup (待领取,
 ``CaseService.results_ready``) and who holds a case (a claim) in the words every list and banner uses.
-Names are masked as in every list; times are China time."""
+And what the supplement dialog says about one owed case. Names are masked as in every list; times are
+China time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from clerk_app import i18n
-from clerk_app.cases import CaseClaimed, ClaimView, OwedCase, ReadyCase
+from clerk_app.cases import (
+    REQUEST_LINE_PREFIX,
+    SUPPLEMENTABLE,
+    CaseClaimed,
+    CaseView,
+    ClaimView,
+    LineView,
+    OwedCase,
+    ReadyCase,
+)
 from clerk_app.clock import CHINA_TZ
+from clerk_app.lifecycle import STATUS_LABELS, LineStatus
 
 _r = i18n.register
 _HOLDER = _r("worklist.holder", "{name}（{station} {window} 号窗口）", "{name} (station {station}, window {window})")
@@ -103,3 +114,41 @@ def ready_matches(row: ReadyCase, text: str) -> bool:
 
 def ready_summary(rows: list[ReadyCase]) -> str:
     return i18n.text(_READY_SUMMARY, n=len(rows)) if rows else i18n.text(_NOTHING_READY)
+
+
+# -- one owed case, opened for supplements (ui/supplements/dialog.py) --------------------------------
+_MATERIAL_REQUESTED = _r("worklist.material_requested", "审批部门：要求补正", "back office: material requested")
+_OWED_LINE = _r(
+    "worklist.owed_line", "{name} — {due} 前补交 — 已扫描 {pages} 页", "{name} — due {due} — {pages} page(s) scanned"
+)
+
+
+def owed_lines(view: CaseView) -> list[LineView]:
+    """The lines the case still owes (deferred, or requested by the department)."""
+    return [line for line in view.lines if line.status is LineStatus.DEFERRED]
+
+
+def offers_supplements(view: CaseView) -> bool:
+    """Whether supplements can be recorded on the case now (decided, and it owes something)."""
+    return view.status in SUPPLEMENTABLE and bool(owed_lines(view))
+
+
+def department_requests(view: CaseView) -> list[str]:
+    """What the department asked for (补正), each request once, in the order of the lines."""
+    out: list[str] = []
+    for line in owed_lines(view):
+        if line.code.startswith(REQUEST_LINE_PREFIX) and line.reason and line.reason not in out:
+            out.append(line.reason)
+    return out
+
+
+def case_status(view: CaseView) -> str:
+    text = i18n.text(STATUS_LABELS[view.status])
+    if view.server_status == "material_requested":
+        text += "  ·  " + i18n.text(_MATERIAL_REQUESTED)
+    return text
+
+
+def owed_line(line: LineView) -> str:
+    due = line.due_date.isoformat() if line.due_date else "—"
+    return i18n.text(_OWED_LINE, name=line.name, due=due, pages=line.page_count)

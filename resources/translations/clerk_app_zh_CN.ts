@@ -1217,7 +1217,7 @@
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="813" />
+        <location filename="../../ui/customer/window.py" line="804" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>
@@ -3322,114 +3322,104 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="118" />
+        <location filename="../../ui/supplements/dialog.py" line="117" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="119" />
+        <location filename="../../ui/supplements/dialog.py" line="118" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="120" />
+        <location filename="../../ui/supplements/dialog.py" line="119" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="121" />
+        <location filename="../../ui/supplements/dialog.py" line="120" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="124" />
+        <location filename="../../ui/supplements/dialog.py" line="123" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="125" />
+        <location filename="../../ui/supplements/dialog.py" line="124" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="128" />
+        <location filename="../../ui/supplements/dialog.py" line="127" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="131" />
+        <location filename="../../ui/supplements/dialog.py" line="130" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="132" />
+        <location filename="../../ui/supplements/dialog.py" line="131" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="133" />
-        <location filename="../../ui/supplements/dialog.py" line="269" />
+        <location filename="../../ui/supplements/dialog.py" line="132" />
+        <location filename="../../ui/supplements/dialog.py" line="255" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="134" />
-        <location filename="../../ui/supplements/dialog.py" line="288" />
+        <location filename="../../ui/supplements/dialog.py" line="133" />
+        <location filename="../../ui/supplements/dialog.py" line="274" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="140" />
+        <location filename="../../ui/supplements/dialog.py" line="139" />
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="172" />
+        <location filename="../../ui/supplements/dialog.py" line="171" />
         <source>Supplements for case %1</source>
         <translation>登记补交材料 — 案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="178" />
-        <source>back office: material requested</source>
-        <translation>审批部门：要求补正</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="199" />
-        <source>%1 — due %2 — %3 page(s) scanned</source>
-        <translation>%1 — %2 前补交 — 已扫描 %3 页</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="219" />
+        <location filename="../../ui/supplements/dialog.py" line="205" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="276" />
+        <location filename="../../ui/supplements/dialog.py" line="262" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="278" />
+        <location filename="../../ui/supplements/dialog.py" line="264" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="293" />
+        <location filename="../../ui/supplements/dialog.py" line="279" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="295" />
+        <location filename="../../ui/supplements/dialog.py" line="281" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="316" />
+        <location filename="../../ui/supplements/dialog.py" line="302" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="341" />
+        <location filename="../../ui/supplements/dialog.py" line="326" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

@@ -8,7 +8,7 @@ import datetime as dt
 from clerk_app import i18n, worklists
 from clerk_app.cases import ClaimView, OwedCase, ReadyCase
 from clerk_app.clock import CHINA_TZ
-from clerk_app.lifecycle import CaseStatus
+from clerk_app.lifecycle import STATUS_LABELS, CaseStatus
 
 SINCE = dt.datetime(2026, 9, 28, 9, 30, tzinfo=CHINA_TZ)
 CLAIM = ClaimView("c1", 7, "赵敏", "WH02", "03", SINCE)
@@ -62,3 +62,26 @@ def test_claim_notice_says_who_since_when_and_when_it_lapses():
     assert worklists.claim_notice(CLAIM) == "案件正由 赵敏（WH02 03 号窗口，自 09:30 起）办理，只能查看"
     lapsing = ClaimView("c1", 7, "赵敏", "WH02", "03", SINCE, SINCE + dt.timedelta(hours=1))
     assert worklists.claim_notice(lapsing).endswith("只能查看；占用将于 10:30 自动失效。")
+
+
+def test_what_the_supplement_dialog_says(world):
+    from clerk_app.lifecycle import Decision, LineStatus
+    from tests.helpers.case_factory import ITEM, person
+
+    clerk = world.login("clerk")
+    cases = world.ctx.cases
+    cid = cases.start_case(clerk, ITEM, {"premises": "rented"})
+    cases.set_applicant(clerk, cid, person("王芳", 5))
+    for line in cases.get(clerk, cid).lines:
+        if line.code != "PREMISES" and line.status is not LineStatus.NOT_REQUIRED:
+            cases.update_line(clerk, cid, line.code, originals_received=line.originals_required)
+            cases.update_line(clerk, cid, line.code, copies_received=line.copies_required)
+    due = world.clock.now().date() + dt.timedelta(days=3)
+    cases.update_line(clerk, cid, "PREMISES", status=LineStatus.DEFERRED, due_date=due)
+    assert not worklists.offers_supplements(cases.get(clerk, cid))  # a draft: nothing to record yet
+    cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=due)
+    view = cases.get(clerk, cid)
+    [owed] = worklists.owed_lines(view)
+    assert worklists.offers_supplements(view) and worklists.department_requests(view) == []
+    assert worklists.owed_line(owed) == f"{owed.name} — {due.isoformat()} 前补交 — 已扫描 0 页"
+    assert worklists.case_status(view) == i18n.text(STATUS_LABELS[view.status])

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QImageReader, QKeySequence, QPixmap, QTransform
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QImageReader, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -41,7 +41,7 @@ from clerk_app.roles import Actor
 from ui.current_case import CurrentCase
 from ui.customer.placement import Placement, ScreenInfo, choose_placement
 from ui.operations import CoreOp, error_text
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
@@ -772,19 +772,22 @@ def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> 
     return placement
 
 
-class _Placer(QObject):
-    """Places the customer window, and again whenever screens come and go (a cable, a tablet), so a
-    full-screen window never ends up covering the clerk's screen. A child of the customer window:
-    Qt drops the connections when it goes."""
+class _Follower(QObject):
+    """Keeps the customer window in step with the clerk's main window: closes it with the main window
+    (logout, quit: it must not outlive it), names the show/hide action in the current language and,
+    when ``placing``, places the window again whenever screens come and go (a cable, a tablet), so a
+    full-screen window never ends up covering the clerk's screen. A child of the customer window: Qt
+    drops the connections when it goes."""
 
-    def __init__(self, main: QWidget, customer: CustomerWindow) -> None:
+    def __init__(self, main: QWidget, customer: CustomerWindow, action: QAction, *, placing: bool) -> None:
         super().__init__(customer)
-        self._main = main
-        self._customer = customer
+        self._main, self._customer, self.action = main, customer, action
+        main.installEventFilter(self)
         app = QGuiApplication.instance()
-        if isinstance(app, QGuiApplication):
+        if placing and isinstance(app, QGuiApplication):
             app.screenAdded.connect(self._screens_changed)
             app.screenRemoved.connect(self._screens_changed)
+        self.retranslate()
 
     def place(self) -> Placement:
         handle = self._main.windowHandle()
@@ -796,22 +799,10 @@ class _Placer(QObject):
     def _screens_changed(self, _screen: object) -> None:
         QTimer.singleShot(0, self, self.place)  # after Qt has finished moving windows
 
-
-class _FollowMainWindow(QObject):
-    """Closes the customer window with the main window (logout, quit): it must not outlive it."""
-
-    def __init__(self, main: QWidget, customer: CustomerWindow) -> None:
-        super().__init__(main)
-        self._customer = customer
-        main.installEventFilter(self)
-
-    action: QAction | None = None  # the main window's show/hide action (Ctrl+Shift+C)
-
     def retranslate(self) -> None:
-        if self.action is not None:
-            self.action.setText(
-                QCoreApplication.translate("CustomerWindow", "Show or hide the applicant's screen (Ctrl+Shift+C)")
-            )
+        self.action.setText(
+            QCoreApplication.translate("CustomerWindow", "Show or hide the applicant's screen (Ctrl+Shift+C)")
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LanguageChange:
@@ -826,41 +817,29 @@ def attach_customer_window(
     main: MainWindow, *, show: bool = True, rating_timeout_ms: int | None = None
 ) -> CustomerWindow:
     """Create the customer window for a clerk's main window, place it and keep it in step:
-    ``main.customer_window`` is the window; ``main.locked`` (if the idle lock defines that signal)
-    clears it."""
+    ``main.customer_window`` is the window; the screen lock (``main.locked`` or the idle lock's
+    ``locked``) clears it."""
     ctx = main.ctx
     customer = CustomerWindow(
-        ctx,
-        main.actor,
-        main.current_case,
-        pages=getattr(ctx, "pages", None),
-        rating_timeout_ms=rating_timeout_ms,
-        parent=main,
+        ctx, main.actor, main.current_case, pages=ctx.pages, rating_timeout_ms=rating_timeout_ms, parent=main
     )
     main.customer_window = customer  # type: ignore[attr-defined]
-    locked: Callable[..., Any] | None = getattr(main, "locked", None)
-    idle_lock = getattr(main, "idle_lock", None)  # ui/session_lock.IdleLock: warning/locked/unlocked
-    if locked is None and idle_lock is not None:
-        locked = idle_lock.locked
-    if locked is not None and hasattr(locked, "connect"):
+    locked = getattr(main, "locked", None) or getattr(getattr(main, "idle_lock", None), "locked", None)
+    if locked is not None:
         locked.connect(customer.clear)
-    follow = _FollowMainWindow(main, customer)
     # The applicant confirmed the list: the desk re-reads the case (the clerk sees it, and an
     # acceptance that needs the confirmation becomes possible).
     customer.confirmed.connect(lambda _case_id: main.current_case.touch())
-    if show:
-        _Placer(main, customer).place()
     # Show or hide the applicant's screen by hand: on one screen it starts hidden (it would cover the
     # clerk's own window); the clerk shows it to turn the screen to the applicant, and hides it again.
-    action = QAction(main)
+    action = shortcut(
+        main, "Ctrl+Shift+C", partial(toggle_customer_window, customer), context=Qt.ShortcutContext.WindowShortcut
+    )
     action.setObjectName("toggleCustomerWindow")
-    action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.triggered.connect(lambda _=False: toggle_customer_window(customer))
-    main.addAction(action)
     main.customer_window_action = action  # type: ignore[attr-defined]
-    follow.action = action
-    follow.retranslate()
+    follower = _Follower(main, customer, action, placing=show)
+    if show:
+        follower.place()
     return customer
 
 

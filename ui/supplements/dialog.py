@@ -34,10 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app import i18n
-from clerk_app.cases import REQUEST_LINE_PREFIX, CaseClaimed, CaseConflict, CaseView
+from clerk_app.cases import CaseClaimed, CaseConflict, CaseView, LineView
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import STATUS_LABELS, LineStatus
+from clerk_app.worklists import case_status, department_requests, offers_supplements, owed_line, owed_lines
 from ui.current_case import CurrentCase
 from ui.operations import CoreOp, error_text
 from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut
@@ -162,8 +161,8 @@ class SupplementDialog(Retranslating, QDialog):
             self.read_only, self._claimed = True, False
         self._show()
 
-    def owed_lines(self):
-        return [ln for ln in (self.view.lines if self.view else ()) if ln.status is LineStatus.DEFERRED]
+    def owed_lines(self) -> list[LineView]:
+        return owed_lines(self.view) if self.view is not None else []
 
     def _show(self) -> None:
         v = self.view
@@ -173,20 +172,14 @@ class SupplementDialog(Retranslating, QDialog):
         self.fields["number"].setText(v.case_number or "—")
         self.fields["item"].setText(v.item_name)
         self.fields["applicant"].setText(v.applicant.name if v.applicant else "—")
-        status = i18n.text(STATUS_LABELS[v.status])
-        if v.server_status == "material_requested":
-            status += "  ·  " + self.tr("back office: material requested")
-        self.fields["status"].setText(status)
+        self.fields["status"].setText(case_status(v))
         if self.read_only and v.claim is not None:
             self.claim_banner.setText(CaseClaimed(v.claim).user_message())
             self.claim_banner.setVisible(True)
         else:
             self.claim_banner.setVisible(False)
         owed = self.owed_lines()
-        requests = []
-        for ln in owed:
-            if ln.code.startswith(REQUEST_LINE_PREFIX) and ln.reason and ln.reason not in requests:
-                requests.append(ln.reason)
+        requests = department_requests(v)
         self.request_text.setText("\n".join(requests))
         self.request_box.setVisible(bool(requests))
         current = self.owed.currentItem()
@@ -194,14 +187,7 @@ class SupplementDialog(Retranslating, QDialog):
         self.owed.blockSignals(True)
         self.owed.clear()
         for ln in owed:
-            due = ln.due_date.isoformat() if ln.due_date else "—"
-            text = (
-                self.tr("%1 — due %2 — %3 page(s) scanned")
-                .replace("%1", ln.name)
-                .replace("%2", due)
-                .replace("%3", str(ln.page_count))
-            )
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(owed_line(ln))
             item.setData(Qt.ItemDataRole.UserRole, ln.code)
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             if not self.read_only:
@@ -325,7 +311,6 @@ def add_supplement_button(
 ) -> QPushButton | None:
     """A "Record supplements…" button in the case view (search, F3) when the case owes materials
     and the signed-in role records supplements; it opens the case for supplements (claiming it)."""
-    from clerk_app.cases import SUPPLEMENTABLE
     from clerk_app.roles import Permission
 
     host = getattr(dialog.parentWidget(), "window_", None)  # the page's PageHost
@@ -335,7 +320,7 @@ def add_supplement_button(
         view = host.ctx.cases.get(host.actor, case_id)
     except ClerkAppError:
         return None
-    if view.status not in SUPPLEMENTABLE or not any(ln.status is LineStatus.DEFERRED for ln in view.lines):
+    if not offers_supplements(view):
         return None
     button = buttons.addButton(
         QCoreApplication.translate("SupplementDialog", "Record supplements…"), QDialogButtonBox.ButtonRole.ActionRole
