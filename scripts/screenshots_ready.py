@@ -34,6 +34,9 @@ from ui.main_window import MainWindow  # noqa: E402
 
 
 def settle(app: QApplication) -> None:
+    """Until every window's core calls (lists read off the GUI thread, claims) have come back."""
+    for widget in app.topLevelWidgets():
+        wait_idle(widget)
     for _ in range(8):
         app.processEvents()
 

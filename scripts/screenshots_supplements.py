@@ -26,11 +26,15 @@ from clerk_app.lifecycle import CaseStatus, Decision, LineStatus  # noqa: E402
 from clerk_app.roles import system_actor  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from tests.helpers.case_factory import ITEM, decided_case, person  # noqa: E402
+from testsupport.ui import wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 
 def settle(app: QApplication) -> None:
+    """Until every window's core calls (lists read off the GUI thread, claims) have come back."""
+    for widget in app.topLevelWidgets():
+        wait_idle(widget)
     for _ in range(8):
         app.processEvents()
 
@@ -101,6 +105,7 @@ def main() -> None:
     row = next(r for r, o in enumerate(page.rows) if o.case_id == asked)
     page.open_row(row)
     dialog = page.dialog
+    settle(app)  # claimed off the GUI thread
     ctx.pages.add(clerk, asked, dialog.owed_lines()[0].code, page_png(), "image/png")
     dialog.desk.touch()
     dialog.tick(dialog.owed_lines()[0].code)
@@ -109,6 +114,7 @@ def main() -> None:
     settle(app)
     dialog.grab().save(str(out / "supplement-dialog.png"))
     dialog.reject()
+    settle(app)  # the claim given back, the list read again
     window.close()
     ctx.close()
     print("wrote owed-materials.png supplement-dialog.png")
