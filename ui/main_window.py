@@ -3,6 +3,8 @@ shortcut; a status bar that the device, print and sync parts fill. Keyboard-firs
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
@@ -14,6 +16,7 @@ from clerk_app.app_context import AppContext
 from clerk_app.roles import ROLE_LABELS, Actor, Permission
 from clerk_app.version import app_version
 from ui.current_case import CurrentCase
+from ui.operations import BackgroundOp
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
 from ui.typed_qt import QT_TRANSLATE_NOOP
@@ -21,6 +24,7 @@ from ui.typed_qt import QT_TRANSLATE_NOOP
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
 
+log = logging.getLogger(__name__)
 
 # Backend names from the settings, as the status bar says them (they leaked as English before).
 _BACKEND_LABELS = {
@@ -303,7 +307,20 @@ class MainWindow(QMainWindow):
     def set_language(self, language: str) -> None:
         i18n.set_language(language)
         self.translations.apply(language)  # type: ignore[attr-defined]
-        self.ctx.auditor.record_now(self.actor, "settings.language", language=language)
+        auditor, actor = self.ctx.auditor, self.actor
+        self._core(lambda: auditor.record_now(actor, "settings.language", language=language))
+
+    def _core(self, work: Callable[[], object], then: Callable[[], None] | None = None) -> None:
+        """A core write of the window itself, off the GUI thread in order with the pages' writes; a
+        failure is logged (the window's own writes never stop the clerk) and ``then`` runs anyway."""
+
+        def finish(outcome: object) -> None:
+            if isinstance(outcome, BaseException):
+                log.warning("window: core call failed: %s", type(outcome).__name__)
+            if then is not None:
+                then()
+
+        BackgroundOp(lambda _r, _c: work(), finish, finish, owner=self, ordered=True).start()
 
     def closeEvent(self, event) -> None:
         service, self._card_service = self._card_service, None
@@ -318,7 +335,14 @@ class MainWindow(QMainWindow):
         self._signing_out = True
         self.idle_lock.stop()
         self.current_case.close()
-        self.ctx.cases.release_mine(self.actor)  # the cases this clerk held are free for the other windows
-        self.ctx.users.logout(self.actor)
-        self.close()
-        self.logged_out.emit()
+        cases, users, actor = self.ctx.cases, self.ctx.users, self.actor
+
+        def sign_out() -> None:
+            cases.release_mine(actor)  # the cases this clerk held are free for the other windows
+            users.logout(actor)
+
+        def done() -> None:
+            self.close()
+            self.logged_out.emit()
+
+        self._core(sign_out, done)  # after the writes the pages started before

@@ -44,7 +44,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.wiring.print_service import PrintingRuntime
 from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintJob
 from printing.model import DocumentKind
-from ui.operations import BackgroundOp, Relay
+from ui.operations import BackgroundOp, CoreOp, Relay, error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -93,6 +93,10 @@ class PrintQueuePresenter(QObject):
         self.reprint_dialog: ReprintDialog | None = None
         self.queued_box: QMessageBox | None = None
         self._status_op: BackgroundOp | None = None
+        self._status_again = False  # asked again while a check was running
+        self.waiting = 0  # documents waiting, as the last status check counted them
+        self._first_check = True
+        self._writes = 0  # confirm / decline / reprint / retry still on their way (CoreOp)
         self._relay = Relay(window)  # the worker's reports, on the GUI thread (dropped once it is gone)
         self._listener = self._relay.wrap(self._on_job)
         self._closed = False
@@ -101,11 +105,7 @@ class PrintQueuePresenter(QObject):
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.check_printer)
         self._timer.start()
-        self._show_status()  # the waiting count at once; the printer's own state follows
-        self.check_printer()
-        waiting = len(self.pending())
-        if waiting:  # left from an earlier session (printer was off, the app was closed mid-print)
-            window.statusBar().showMessage(self.tr("Documents waiting: %1").replace("%1", str(waiting)), 15000)
+        self._show_status()  # the printer's state and the waiting count follow, asked off the GUI thread
 
     @property
     def printer(self) -> Printer | None:
@@ -128,7 +128,7 @@ class PrintQueuePresenter(QObject):
     @property
     def idle(self) -> bool:
         """Nothing printable is left and every report has been shown."""
-        return self.runtime.idle and self._relay.in_transit == 0
+        return self.runtime.idle and self._relay.in_transit == 0 and self._writes == 0
 
     def pending(self) -> list[PrintJob]:
         return self.runtime.pending()
@@ -150,7 +150,6 @@ class PrintQueuePresenter(QObject):
         else:
             self._offer_retry(job)
         self._show_status()
-        self.check_printer()
 
     def _ask(self, case_number: str) -> None:
         """Offer the documents of ``case_number`` the policy says to ask about (one dialog per case)."""
@@ -163,32 +162,51 @@ class PrintQueuePresenter(QObject):
             self.ask_dialog.show()
 
     def answer(self, print_ids: Sequence[str], decline_ids: Sequence[str]) -> None:
-        try:
+        runtime, actor = self.runtime, self.actor
+
+        def work() -> None:
             if print_ids:
-                self.runtime.confirm(self.actor, print_ids)
+                runtime.confirm(actor, print_ids)
             if decline_ids:
-                self.runtime.decline(self.actor, decline_ids)
-        except ClerkAppError as exc:
-            self._tell(exc.user_message())
-        self._show_status()
+                runtime.decline(actor, decline_ids)
+
+        self._run(work)
+
+    def _run(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None, refused: str = "") -> None:
+        """A print-queue write (confirm, decline, reprint, retry) off the GUI thread, in order with the
+        other core writes (CoreOp); the status bar follows. A failure is said in the status line."""
+        self._writes += 1
+
+        def done(result: Any) -> None:
+            self._writes -= 1
+            if then is not None:
+                then(result)
+            self._show_status()
+
+        def failed(exc: BaseException) -> None:
+            self._writes -= 1
+            log.info("print queue: %s", type(exc).__name__)
+            self._tell(refused or error_text(exc))
+            self._show_status()
+
+        title = self.tr("Printing")
+        CoreOp(self.window, lambda _r, _c: work(), done, title=title, on_failure=failed, ordered=True).run()
 
     # -- entry points ---------------------------------------------------------------------------
-    def reprint(self, case_id: str, kind: DocumentKind) -> bool:
+    def reprint(self, case_id: str, kind: DocumentKind, then: Callable[[], None] | None = None) -> None:
         """补打 an earlier document of the case (marked with the reprint time, audited as
-        ``print.reprint``). False (and the clerk told) when the case cannot produce it."""
-        try:
-            self.runtime.reprint(self.actor, case_id, kind)
-        except (ClerkAppError, ValueError) as exc:
-            log.info("not reprinted: %s %s", kind.value, type(exc).__name__)
-            self._tell(self.tr("This document cannot be printed for this case."))
-            return False
-        return True
+        ``print.reprint``), off the GUI thread; ``then`` when it is queued. The clerk is told when the
+        case cannot produce it."""
+        runtime, actor = self.runtime, self.actor
+        self._run(
+            lambda: runtime.reprint(actor, case_id, kind),
+            lambda _job: then() if then is not None else None,
+            refused=self.tr("This document cannot be printed for this case."),
+        )
 
-    def retry_pending(self) -> int:
-        """Retry every unfinished job (this and earlier sessions), oldest first; returns how many."""
-        count = self.runtime.retry_pending()
-        self._show_status()
-        return count
+    def retry_pending(self) -> None:
+        """Retry every unfinished job (this and earlier sessions), oldest first, off the GUI thread."""
+        self._run(self.runtime.retry_pending)
 
     def reprintable(self, case_id: str) -> tuple[DocumentKind, ...]:
         return self.runtime.reprintable(self.actor, case_id)
@@ -225,21 +243,19 @@ class PrintQueuePresenter(QObject):
         title: str,
         parent: QWidget | None = None,
         on_print: Callable[[], None] | None = None,
-    ) -> PreviewDialog | None:
-        try:
-            data = pdf()
-        except (ClerkAppError, ValueError) as exc:
-            log.info("no preview: %s", type(exc).__name__)
-            self._tell(self.tr("This document cannot be printed for this case."))
-            return None
-        self.preview_dialog = PreviewDialog(data, title, parent or self.window, on_print=on_print)
-        self.preview_dialog.show()
-        return self.preview_dialog
+    ) -> None:
+        """Render the document off the GUI thread, then show it (``self.preview_dialog``)."""
 
-    def preview_job(self, job: PrintJob, parent: QWidget | None = None) -> PreviewDialog | None:
+        def show(data: bytes) -> None:
+            self.preview_dialog = PreviewDialog(data, title, parent or self.window, on_print=on_print)
+            self.preview_dialog.show()
+
+        self._run(pdf, show, refused=self.tr("This document cannot be printed for this case."))
+
+    def preview_job(self, job: PrintJob, parent: QWidget | None = None) -> None:
         """The job's own PDF (rendered now if need be: the same bytes are printed)."""
         title = f"{_kind_label(job.kind)} — {job.case_number}"
-        return self.preview(lambda: self.runtime.preview(self.actor, job.job_id), title, parent)
+        self.preview(lambda: self.runtime.preview(self.actor, job.job_id), title, parent)
 
     def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> ReprintDialog | None:
         case_id = case_id or self.window.current_case.case_id
@@ -256,7 +272,7 @@ class PrintQueuePresenter(QObject):
 
     def _offer_retry(self, job: PrintJob) -> None:
         """Tell the clerk the document is waiting (printer stopped, offline, out of paper) and offer Retry."""
-        count = len(self.pending())
+        count = max(self.waiting, 1)  # the status check that follows corrects the status bar
         text = (
             self.tr("%1 for case %2 was not printed and is waiting.")
             .replace("%1", _kind_label(job.kind))
@@ -284,29 +300,42 @@ class PrintQueuePresenter(QObject):
 
     # -- status bar -----------------------------------------------------------------------------
     def check_printer(self) -> None:
-        """Ask the printer for its state off the GUI thread (CUPS may take a moment)."""
+        """Ask the printer for its state and the store for the waiting count, off the GUI thread (CUPS
+        may take a moment; the store may be the hall's)."""
         if self._status_op is not None:
+            self._status_again = True
             return
         runtime = self.runtime
 
-        def work(_report: Any, _cancel: threading.Event) -> PrinterStatus:
-            return runtime.printer_status()
+        def work(_report: Any, _cancel: threading.Event) -> tuple[PrinterStatus, int]:
+            return runtime.printer_status(), len(runtime.pending())
 
-        def done(status: PrinterStatus) -> None:
+        def over() -> None:
             self._status_op = None
-            self.printer_status = status
-            self._show_status()
+            self.update_status_label()
+            self.status_changed.emit()
+            if self._status_again:
+                self._status_again = False
+                self.check_printer()
+
+        def done(result: tuple[PrinterStatus, int]) -> None:
+            self.printer_status, self.waiting = result
+            if self._first_check and self.waiting:  # left from an earlier session (printer off, app closed)
+                text = self.tr("Documents waiting: %1").replace("%1", str(self.waiting))
+                self.window.statusBar().showMessage(text, 15000)
+            self._first_check = False
+            over()
 
         def failed(exc: BaseException) -> None:
-            self._status_op = None
             self.printer_status = PrinterStatus(False, "error", str(exc))
-            self._show_status()
+            over()
 
         self._status_op = BackgroundOp(work, done, failed, owner=self.window).start()
 
     def _show_status(self) -> None:
+        """What is known now at once; the printer's state and the waiting count follow."""
         self.update_status_label()
-        self.status_changed.emit()
+        self.check_printer()
 
     def update_status_label(self) -> None:
         if self.printer is None:
@@ -315,7 +344,7 @@ class PrintQueuePresenter(QObject):
             state = self.tr("ready")
         else:
             state = self.tr("not ready")
-        waiting = len(self.pending())
+        waiting = self.waiting
         text = self.tr("Printer: %1 · %2").replace("%1", self.printer_name).replace("%2", state)
         if waiting:
             text += " · " + self.tr("%1 waiting").replace("%1", str(waiting))
@@ -511,8 +540,7 @@ class ReprintDialog(QDialog):
         )
 
     def accept(self) -> None:
-        if self.service.reprint(self.case_id, self.kind()):
-            super().accept()
+        self.service.reprint(self.case_id, self.kind(), then=lambda: QDialog.accept(self))
 
 
 # ----------------------------------------------------------------------------------------------------

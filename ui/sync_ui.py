@@ -69,12 +69,14 @@ class SyncUi(QObject):
         self.menu.addAction(self.sync_now_action)
         self.menu.addAction(self.retry_action)
         window.addAction(self.sync_now_action)
-        try:
-            self.state = runtime.current_state()
-        except Exception:  # the store is busy or gone: show what the worker last said
-            log.exception("sync state not read")
-            self.state = runtime.last_state
+        self.state = runtime.last_state  # what the worker last said; the store's counts follow
         self.retranslate()
+        BackgroundOp(
+            lambda _r, _c: runtime.current_state(), self.show_state, self._state_unread, owner=self.label
+        ).start()
+
+    def _state_unread(self, exc: BaseException) -> None:  # the store is busy or gone: keep the last word
+        log.warning("sync state not read: %s", type(exc).__name__)
 
     # -- status bar ------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -194,10 +196,7 @@ class SyncNowDialog(QDialog):
         self.running = False
 
     def start(self) -> None:
-        try:
-            pending, _failed = self.runtime.worker.counts()
-        except Exception:
-            pending = self.runtime.last_state.pending
+        pending = self.runtime.last_state.pending  # as the worker last counted (no store read here)
         self.text.setText(
             self.tr("Sending %1 waiting entries and fetching status changes…").replace("%1", str(pending))
         )

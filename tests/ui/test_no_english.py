@@ -155,7 +155,8 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
     qtbot.keyClick(window, K.Key_R, CTRL | SHIFT)  # 补打
     reprint = service.reprint_dialog
     sweep("reprint", reprint, leaks)
-    reprint.preview_button.click()
+    reprint.preview_button.click()  # rendered off the GUI thread, then shown
+    qtbot.waitUntil(lambda: service.preview_dialog is not None, timeout=10_000)
     sweep("preview", service.preview_dialog, leaks)
     service.preview_dialog.close()
     reprint.close()
