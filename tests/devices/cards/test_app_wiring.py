@@ -28,6 +28,30 @@ def test_csca_folder_from_the_settings_reaches_the_reader(
         world.ctx.close()
 
 
+def test_the_card_workflow_reads_through_the_real_reader_and_files_a_verified_applicant(
+    tmp_path: Path, pcscd: Pcscd, card_slot: CardSlot, csca_folder: Path, document: EmrtdFiles
+) -> None:
+    """ctx.cards over the device port: a passport needs its access key (the core's AccessKeyNeeded),
+    then the chip is read through pcscd, checked against the CSCA folder and saved on the case."""
+    from clerk_app.card_workflow import AccessKeyNeeded
+
+    world = make_world(tmp_path, card_backend="pyscard", csca_dir=str(csca_folder))
+    try:
+        clerk = world.login("clerk")
+        cid = world.ctx.cases.start_case(clerk, "SC-GTGSH-SL", {"premises": "rented"})
+        card_slot.insert_emrtd(document)
+        with pytest.raises(AccessKeyNeeded) as asked:
+            world.ctx.cards.read_applicant(clerk, cid)
+        assert asked.value.refused is None
+        read = world.ctx.cards.read_applicant(clerk, cid, access_key=key_for(document))
+        assert read.saved is not None and read.person.passive_auth == "verified"
+        applicant = world.ctx.cases.get(clerk, cid).applicant
+        assert applicant is not None and applicant.verified_by == "chip" and applicant.passive_auth == "verified"
+        assert read.comparison is not None and read.comparison.document_number == read.person.document_number
+    finally:
+        world.ctx.close()
+
+
 def test_without_trust_material_the_chip_is_read_but_not_checked(
     tmp_path: Path, pcscd: Pcscd, card_slot: CardSlot, document: EmrtdFiles
 ) -> None:
