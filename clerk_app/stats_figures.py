@@ -21,7 +21,47 @@ OUTCOME_LABELS = {
     "returned": STATUS_LABELS[CaseStatus.RETURNED_WITH_NOTICE],
     "rejected": DECISION_LABELS[Decision.REJECT],
 }
-KPI_KEYS = ("decided", "handling", "waiting", "pass", "pass_pre", "pass_direct", "notices", "overdue")
+# The key figures: what each is called and, where it needs one, its definition (clerk_app.stats).
+_KPIS = (
+    ("decided", "办件量（已作出决定）", "Cases decided", None),
+    (
+        "handling",
+        "办理时长，分钟（中位数 / P90）",
+        "Handling time, min (median / P90)",
+        ("从开始办理到作出决定；百分位按最近秩法计算", "Start of handling to decision; nearest-rank percentiles"),
+    ),
+    (
+        "waiting",
+        "等候时长，分钟（中位数 / P90）",
+        "Waiting time, min (median / P90)",
+        (
+            "从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件",
+            "Ticket to call (or start when no call time); only cases with a ticket",
+        ),
+    ),
+    (
+        "pass",
+        "一次性通过率",
+        "First-submission pass rate",
+        ("首次提交并作出决定的案件中予以受理的比例", "Accepted cases among decided first-visit cases"),
+    ),
+    ("pass_pre", "…其中经帮办预审", "… pre-reviewed", None),
+    ("pass_direct", "…其中未经预审", "… not pre-reviewed", None),
+    ("notices", "一次性告知书", "One-time notices issued", None),
+    ("overdue", "容缺补交已逾期", "容缺 supplements overdue", None),
+)
+KPI_KEYS = tuple(key for key, *_ in _KPIS)
+_KPI_TITLES = {key: i18n.register(f"stats.kpi.{key}", zh, en) for key, zh, en, _ in _KPIS}
+_KPI_TIPS = {key: i18n.register(f"stats.kpi_tip.{key}", *tip) for key, _, _, tip in _KPIS if tip}
+
+
+def kpi_title(key: str) -> str:
+    return i18n.text(_KPI_TITLES[key])
+
+
+def kpi_tip(key: str) -> str:
+    """The figure's definition (a tooltip), "" for one that needs none."""
+    return i18n.text(_KPI_TIPS[key]) if key in _KPI_TIPS else ""
 
 
 def minutes(seconds: float | None) -> str:

@@ -267,254 +267,254 @@
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="249" />
+        <location filename="../../ui/supervisor/audit_view.py" line="251" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="272" />
+        <location filename="../../ui/supervisor/audit_view.py" line="266" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="272" />
+        <location filename="../../ui/supervisor/audit_view.py" line="266" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="273" />
+        <location filename="../../ui/supervisor/audit_view.py" line="267" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="361" />
+        <location filename="../../ui/supervisor/audit_view.py" line="355" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="373" />
+        <location filename="../../ui/supervisor/audit_view.py" line="367" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="414" />
+        <location filename="../../ui/supervisor/audit_view.py" line="408" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="433" />
+        <location filename="../../ui/supervisor/audit_view.py" line="427" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="442" />
+        <location filename="../../ui/supervisor/audit_view.py" line="436" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/audit_view.py" line="189" />
-        <location filename="../../ui/supervisor/audit_view.py" line="462" />
+        <location filename="../../ui/supervisor/audit_view.py" line="456" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="462" />
-        <location filename="../../ui/supervisor/audit_view.py" line="491" />
-        <location filename="../../ui/supervisor/audit_view.py" line="514" />
+        <location filename="../../ui/supervisor/audit_view.py" line="456" />
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <location filename="../../ui/supervisor/audit_view.py" line="508" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="462" />
+        <location filename="../../ui/supervisor/audit_view.py" line="456" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="424" />
-        <location filename="../../ui/supervisor/audit_view.py" line="462" />
+        <location filename="../../ui/supervisor/audit_view.py" line="418" />
+        <location filename="../../ui/supervisor/audit_view.py" line="456" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="362" />
-        <location filename="../../ui/supervisor/audit_view.py" line="373" />
+        <location filename="../../ui/supervisor/audit_view.py" line="356" />
+        <location filename="../../ui/supervisor/audit_view.py" line="367" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="467" />
+        <location filename="../../ui/supervisor/audit_view.py" line="461" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="468" />
+        <location filename="../../ui/supervisor/audit_view.py" line="462" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="469" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="464" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="471" />
+        <location filename="../../ui/supervisor/audit_view.py" line="465" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="472" />
+        <location filename="../../ui/supervisor/audit_view.py" line="466" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="476" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="477" />
+        <location filename="../../ui/supervisor/audit_view.py" line="471" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="478" />
+        <location filename="../../ui/supervisor/audit_view.py" line="472" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="479" />
+        <location filename="../../ui/supervisor/audit_view.py" line="473" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="480" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="481" />
+        <location filename="../../ui/supervisor/audit_view.py" line="475" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <location filename="../../ui/supervisor/audit_view.py" line="479" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="486" />
-        <location filename="../../ui/supervisor/audit_view.py" line="501" />
+        <location filename="../../ui/supervisor/audit_view.py" line="480" />
+        <location filename="../../ui/supervisor/audit_view.py" line="495" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="487" />
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="481" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="488" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="489" />
+        <location filename="../../ui/supervisor/audit_view.py" line="483" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
+        <location filename="../../ui/supervisor/audit_view.py" line="484" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="494" />
+        <location filename="../../ui/supervisor/audit_view.py" line="488" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="495" />
+        <location filename="../../ui/supervisor/audit_view.py" line="489" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="490" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="497" />
+        <location filename="../../ui/supervisor/audit_view.py" line="491" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="498" />
+        <location filename="../../ui/supervisor/audit_view.py" line="492" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="503" />
+        <location filename="../../ui/supervisor/audit_view.py" line="497" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="505" />
+        <location filename="../../ui/supervisor/audit_view.py" line="499" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="506" />
+        <location filename="../../ui/supervisor/audit_view.py" line="500" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="504" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="508" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="509" />
+        <location filename="../../ui/supervisor/audit_view.py" line="503" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="510" />
+        <location filename="../../ui/supervisor/audit_view.py" line="504" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="513" />
+        <location filename="../../ui/supervisor/audit_view.py" line="507" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="515" />
+        <location filename="../../ui/supervisor/audit_view.py" line="509" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="516" />
+        <location filename="../../ui/supervisor/audit_view.py" line="510" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="517" />
+        <location filename="../../ui/supervisor/audit_view.py" line="511" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -3089,8 +3089,8 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/stats_view.py" line="203" />
-        <location filename="../../ui/supervisor/stats_view.py" line="285" />
-        <location filename="../../ui/supervisor/stats_view.py" line="286" />
+        <location filename="../../ui/supervisor/stats_view.py" line="271" />
+        <location filename="../../ui/supervisor/stats_view.py" line="272" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
@@ -3140,154 +3140,99 @@
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="254" />
-        <source>Cases decided</source>
-        <translation>办件量（已作出决定）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="255" />
-        <source>Handling time, min (median / P90)</source>
-        <translation>办理时长，分钟（中位数 / P90）</translation>
-    </message>
-    <message>
         <location filename="../../ui/supervisor/stats_view.py" line="256" />
-        <source>Waiting time, min (median / P90)</source>
-        <translation>等候时长，分钟（中位数 / P90）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="257" />
-        <source>First-submission pass rate</source>
-        <translation>一次性通过率</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="258" />
-        <source>… pre-reviewed</source>
-        <translation>…其中经帮办预审</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="259" />
-        <source>… not pre-reviewed</source>
-        <translation>…其中未经预审</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="260" />
-        <source>One-time notices issued</source>
-        <translation>一次性告知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="261" />
-        <source>容缺 supplements overdue</source>
-        <translation>容缺补交已逾期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="265" />
-        <source>Start of handling to decision; nearest-rank percentiles</source>
-        <translation>从开始办理到作出决定；百分位按最近秩法计算</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="267" />
-        <source>Ticket to call (or start when no call time); only cases with a ticket</source>
-        <translation>从取号到叫号（无叫号时间时到开始办理）；仅统计有取号记录的案件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="269" />
-        <source>Accepted cases among decided first-visit cases</source>
-        <translation>首次提交并作出决定的案件中予以受理的比例</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="270" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="271" />
+        <location filename="../../ui/supervisor/stats_view.py" line="257" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <location filename="../../ui/supervisor/stats_view.py" line="258" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <location filename="../../ui/supervisor/stats_view.py" line="259" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="263" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="264" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="279" />
+        <location filename="../../ui/supervisor/stats_view.py" line="265" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="280" />
+        <location filename="../../ui/supervisor/stats_view.py" line="266" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="281" />
+        <location filename="../../ui/supervisor/stats_view.py" line="267" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="285" />
+        <location filename="../../ui/supervisor/stats_view.py" line="271" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="286" />
-        <location filename="../../ui/supervisor/stats_view.py" line="293" />
+        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <location filename="../../ui/supervisor/stats_view.py" line="279" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
-        <location filename="../../ui/supervisor/stats_view.py" line="292" />
+        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <location filename="../../ui/supervisor/stats_view.py" line="278" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="273" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="287" />
+        <location filename="../../ui/supervisor/stats_view.py" line="273" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="288" />
+        <location filename="../../ui/supervisor/stats_view.py" line="274" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="288" />
+        <location filename="../../ui/supervisor/stats_view.py" line="274" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="291" />
+        <location filename="../../ui/supervisor/stats_view.py" line="277" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="294" />
+        <location filename="../../ui/supervisor/stats_view.py" line="280" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="295" />
+        <location filename="../../ui/supervisor/stats_view.py" line="281" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>

@@ -137,3 +137,14 @@ def test_what_the_audit_page_shows(world, q):
         assert status_label("accepted") == "Accepted" and role_label("clerk") == "Window clerk"
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_an_export_file_that_cannot_be_written_is_said_in_chinese(world, q, tmp_path):
+    from clerk_app.audit_queries import ExportFailed
+
+    sup = world.login("supervisor")
+    written = q.export_file(sup, AuditFilter(), tmp_path / "trail.csv", "csv", render_audit_pdf)
+    assert written.read_text(encoding="utf-8-sig").startswith("seq,")
+    with pytest.raises(ExportFailed) as info:
+        q.export_file(sup, AuditFilter(), tmp_path / "missing" / "trail.pdf", "pdf", render_audit_pdf)
+    assert "无法写入" in info.value.user_message("zh_CN")

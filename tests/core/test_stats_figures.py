@@ -42,3 +42,10 @@ def test_an_empty_report_and_pie_labels(world):
 
 def test_integer_axis():
     assert integer_axis(3) == (3, 4) and integer_axis(0) == (1, 2) and integer_axis(47) == (50, 6)
+
+
+def test_every_key_figure_is_named_and_the_timed_ones_defined():
+    from clerk_app.stats_figures import KPI_KEYS, kpi_tip, kpi_title
+
+    assert kpi_title("pass") == "一次性通过率" and "最近秩" in kpi_tip("handling") and kpi_tip("decided") == ""
+    assert all(kpi_title(k) for k in KPI_KEYS) and len(set(map(kpi_title, KPI_KEYS))) == len(KPI_KEYS)

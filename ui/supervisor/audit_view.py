@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.audit_labels import action_label, actor_label
-from clerk_app.audit_queries import AuditFilter, AuditRow, ChainStatus, ExportFailed, day_range
+from clerk_app.audit_queries import AuditFilter, AuditRow, ChainStatus, day_range
 from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
 from clerk_app.errors import ClerkAppError
@@ -246,26 +246,20 @@ class AuditPage(Retranslating, QWidget):
         path = self.choose_export_path(f"audit-{stamp}.{fmt}", fmt)
         if not path:
             return None
+        from printing.audit_report import render_audit_pdf
+
         flt, title = self.current_filter(), self.tr("Audit report")
-
-        def work() -> Path:
-            if fmt == "csv":
-                data = self.queries.export_csv(self.actor, flt)
-            else:
-                from printing.audit_report import render_audit_pdf
-
-                data = self.queries.export_pdf(self.actor, flt, render_audit_pdf, title=title)
-            try:
-                Path(path).write_bytes(data)
-            except OSError as exc:
-                raise ExportFailed(detail=type(exc).__name__) from exc
-            return Path(path)
 
         def done(written: Path) -> None:
             self.last_export = written
             self.apply_filter()
 
-        self._run(work, done, title, on_failure=lambda exc: self.inform(error_text(exc)))
+        self._run(
+            lambda: self.queries.export_file(self.actor, flt, path, fmt, render_audit_pdf, title=title),
+            done,
+            title,
+            on_failure=lambda exc: self.inform(error_text(exc)),
+        )
         return Path(path)
 
     def _ask_path(self, suggested: str, fmt: str) -> str | None:

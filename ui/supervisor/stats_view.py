@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QScrollArea, 
 
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
-from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, pie_label
+from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, kpi_tip, kpi_title, pie_label
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
 from ui.widgets.common import arg, date_edit, fill, set_day, set_headers, table
@@ -250,23 +250,9 @@ class StatsPage(Retranslating, QWidget):
             )
         ):
             self.preset.setItemText(i, text)
-        titles = (
-            self.tr("Cases decided"),
-            self.tr("Handling time, min (median / P90)"),
-            self.tr("Waiting time, min (median / P90)"),
-            self.tr("First-submission pass rate"),
-            self.tr("… pre-reviewed"),
-            self.tr("… not pre-reviewed"),
-            self.tr("One-time notices issued"),
-            self.tr("容缺 supplements overdue"),
-        )
-        for key, text in zip(KPI_KEYS, titles):
-            self.kpi_titles[key].setText(text)
-        self.kpis["handling"].setToolTip(self.tr("Start of handling to decision; nearest-rank percentiles"))
-        self.kpis["waiting"].setToolTip(
-            self.tr("Ticket to call (or start when no call time); only cases with a ticket")
-        )
-        self.kpis["pass"].setToolTip(self.tr("Accepted cases among decided first-visit cases"))
+        for key in KPI_KEYS:
+            self.kpi_titles[key].setText(kpi_title(key))
+            self.kpis[key].setToolTip(kpi_tip(key))
         self.day_chart.setTitle(self.tr("Cases per day"))
         self.item_chart.setTitle(self.tr("Cases per item"))
         self.outcome_chart.setTitle(self.tr("Decisions"))
