@@ -26,7 +26,16 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clerk_app import i18n
 from clerk_app.store.models import CaseNumberSequence
+
+_DRAFT = i18n.register("case_number.draft", "（草稿）", "(draft)")
+
+
+def draft_number(case_number: str | None) -> str:
+    """The case number as shown, or （草稿） for a case not decided yet."""
+    return case_number or i18n.text(_DRAFT)
+
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MODULUS, _RADIX = 1271, 36  # ISO/IEC 7064 MOD 1271-36

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from clerk_app import i18n
 from clerk_app.audit_labels import action_label, detail_text, print_status_label
+from clerk_app.case_numbers import draft_number
 from clerk_app.cases import CaseView
 from clerk_app.clock import local_time
 from clerk_app.lifecycle import LINE_STATUS_LABELS, CaseStatus, status_label
@@ -40,7 +41,6 @@ SUMMARY = _labels(
 _WORDS = _labels(
     "case_sheet",
     (
-        ("draft", "（草稿）", "(draft)"),
         ("yes", "是", "yes"),
         ("no", "否", "no"),
         ("reprint", "补打", "reprint"),
@@ -79,11 +79,6 @@ HANDOVER = _labels(
 
 def _text(table: dict[str, str], key: str) -> str:
     return i18n.text(table[key]) if key in table else key
-
-
-def draft_number(case_number: str | None) -> str:
-    """The case number, or （草稿） for a case not decided yet."""
-    return case_number or i18n.text(_WORDS["draft"])
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clerk_app import i18n
 from clerk_app.audit import Auditor
-from clerk_app.case_numbers import parse_case_lookup, parse_case_suffix
-from clerk_app.clock import CHINA_TZ
+from clerk_app.case_numbers import draft_number, parse_case_lookup, parse_case_suffix
+from clerk_app.clock import CHINA_TZ, local_time
 from clerk_app.errors import DomainError
 from clerk_app.identity import validate_resident_id
-from clerk_app.lifecycle import CaseStatus
+from clerk_app.lifecycle import CaseStatus, status_label
 from clerk_app.persons import PersonRepository
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import AuditEvent, Case, CaseLine, Person, PrintJob
@@ -92,6 +92,16 @@ class CaseRow:
     applicant_masked: str
     decided_at: dt.datetime | None
     created_at: dt.datetime
+
+    def cells(self) -> tuple[str, ...]:
+        """The row as the result list shows it: case number, item, status, applicant, decided at."""
+        return (
+            draft_number(self.case_number),
+            self.item_name,
+            status_label(self.status.value),
+            self.applicant_masked or "—",
+            local_time(self.decided_at),
+        )
 
 
 @dataclass(frozen=True)

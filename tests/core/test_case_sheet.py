@@ -4,7 +4,8 @@ audit events as text, personal data masked, in either language."""
 from __future__ import annotations
 
 from clerk_app import i18n
-from clerk_app.case_sheet import case_sheet, draft_number
+from clerk_app.case_numbers import draft_number
+from clerk_app.case_sheet import case_sheet
 from tests.helpers.supervision import ID_NUMBER, NAME, accepted_case, deliver
 
 

@@ -209,3 +209,21 @@ def test_search_and_keyset_paging_on_postgresql(tmp_path, postgres_url):
         assert len(search.search(clerk, SearchCriteria(date_from=day, date_to=day, name="王五")).rows) == 5
     finally:
         world.ctx.close()
+
+
+def test_result_rows_as_the_list_shows_them():
+    import datetime as dt
+
+    from clerk_app.clock import CHINA_TZ
+    from clerk_app.lifecycle import CaseStatus
+    from clerk_app.search import CaseRow
+
+    at = dt.datetime(2026, 9, 28, 1, 30, tzinfo=dt.UTC)
+    row = CaseRow("id-1", None, "个体工商户设立登记", CaseStatus.ACCEPTED, "张*", at, at)
+    assert row.cells() == (
+        "（草稿）",
+        "个体工商户设立登记",
+        "已受理",
+        "张*",
+        at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+    )

@@ -13,7 +13,8 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from clerk_app.case_sheet import case_sheet, draft_number
+from clerk_app.case_numbers import draft_number
+from clerk_app.case_sheet import case_sheet
 from clerk_app.cases import CaseService, CaseView
 from clerk_app.errors import ClerkAppError
 from clerk_app.result_documents import ResultDocumentInfo, ResultDocumentService

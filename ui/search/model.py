@@ -10,10 +10,7 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from clerk_app.case_sheet import draft_number
-from clerk_app.clock import local_time
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import status_label
 from clerk_app.roles import Actor
 from clerk_app.search import PAGE_SIZE, CaseRow, CaseSearch, Cursor, ResultPage, SearchCriteria
 
@@ -153,14 +150,7 @@ class CaseResultModel(QAbstractTableModel):
         r = self.row_at(index.row())
         if r is None:
             return self.tr("(unavailable)") if index.column() == 0 else ""
-        cells = (
-            draft_number(r.case_number),
-            r.item_name,
-            status_label(r.status.value),
-            r.applicant_masked or "—",
-            local_time(r.decided_at),
-        )
-        return cells[index.column()]
+        return r.cells()[index.column()]
 
     def headerData(
         self,
