@@ -152,3 +152,16 @@ def case_status(view: CaseView) -> str:
 def owed_line(line: LineView) -> str:
     due = line.due_date.isoformat() if line.due_date else "—"
     return i18n.text(_OWED_LINE, name=line.name, due=due, pages=line.page_count)
+
+
+# -- the home page's queue of drafts and handed-over cases ------------------------------------------
+_WORKED_ON = _r("worklist.worked_on", "{name}（{station}）正在办理", "being worked on by {name} ({station})")
+
+
+def queue_text(case: CaseView, claim: ClaimView | None, reader_id: int | None) -> str:
+    """One line of the home queue: status, item, masked applicant, and who else works on it now."""
+    who = case.applicant.name if case.applicant else "—"
+    text = f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}"
+    if claim is not None and claim.user_id != reader_id:
+        text += "  ·  " + i18n.text(_WORKED_ON, name=claim.user_name, station=claim.station_code)
+    return text

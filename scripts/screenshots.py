@@ -39,6 +39,9 @@ def main() -> None:
     actor = ctx.users.authenticate("clerk", "Clerk2026")
     window = MainWindow(ctx, actor, tr)
     window.show()
+    from testsupport.ui import wait_idle
+
+    wait_idle(window.pages["home"])  # the queue is read off the GUI thread
     app.processEvents()
     window.grab().save(str(out / "main-window.png"))
     intake_screens(app, window, out)

@@ -1,4 +1,5 @@
-"""Home page: greeting and the window's queue of drafts and handed-over cases."""
+"""Home page: greeting and the window's queue of drafts and handed-over cases (read off the GUI thread;
+each line from ``clerk_app.worklists.queue_text``)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.lifecycle import STATUS_LABELS
 from clerk_app.promised_dates import schedule_warning
 from clerk_app.roles import ROLE_LABELS, Permission
+from clerk_app.worklists import queue_text
+from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, label, shortcut
+from ui.widgets.slim_b import NOTE_STYLE, ListReader, Retranslating, add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -41,6 +43,11 @@ class HomePage(Retranslating, QWidget):
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
+        self.reader = ListReader(
+            self,
+            lambda rows: self._fill(rows, self.tr("(no open drafts)")),
+            lambda exc: self._fill([], error_text(exc)),
+        )
         self.greeting = label(name="greeting", style="font-size: 18px; padding: 8px;")
         # Next year's holiday schedule missing (supervisors, admins).
         self.calendar_warning = label(name="calendarWarning", style=NOTE_STYLE, wrap=True)
@@ -85,27 +92,27 @@ class HomePage(Retranslating, QWidget):
         super().showEvent(event)
 
     def refresh(self) -> None:
-        self.queue.clear()
-        actor = self.window_.actor
+        """Read the queue off the GUI thread (the hall's drafts with their claims: two queries)."""
+        actor, cases, scope = self.window_.actor, self.window_.ctx.cases, self.scope
         if not actor.can(Permission.CASE_EDIT_DRAFT):
-            self.queue.addItem(QListWidgetItem(self.tr("(no intake work for this role)")))
+            self._fill([], self.tr("(no intake work for this role)"))
             return
-        cases = self.window_.ctx.cases
-        drafts = cases.drafts(actor, scope=self.scope)  # type: ignore[arg-type]
-        claims = cases.claims_of([c.id for c in drafts])  # one query for the whole list
-        for case in drafts:
-            who = case.applicant.name if case.applicant else "—"
-            text = f"{i18n.text(STATUS_LABELS[case.status])}  ·  {case.item_name}  ·  {who}"
-            claim = claims.get(case.id)
-            if claim is not None and claim.user_id != actor.user_id:
-                text += "  ·  " + self.tr("being worked on by %1 (%2)").replace("%1", claim.user_name).replace(
-                    "%2", claim.station_code
-                )
+
+        def read() -> list[tuple[str, str]]:
+            drafts = cases.drafts(actor, scope=scope)  # type: ignore[arg-type]
+            claims = cases.claims_of([c.id for c in drafts])  # one query for the whole list
+            return [(c.id, queue_text(c, claims.get(c.id), actor.user_id)) for c in drafts]
+
+        self.reader.read(read, self.tr("Drafts and cases handed over to the windows of the hall"))
+
+    def _fill(self, rows: list[tuple[str, str]], empty: str) -> None:
+        self.queue.clear()
+        for case_id, text in rows:
             item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, case.id)
+            item.setData(Qt.ItemDataRole.UserRole, case_id)
             self.queue.addItem(item)
-        if self.queue.count() == 0:
-            self.queue.addItem(QListWidgetItem(self.tr("(no open drafts)")))
+        if not rows:
+            self.queue.addItem(QListWidgetItem(empty))
 
     def set_scope(self, scope: str) -> None:
         if scope in SCOPES and scope != self.scope:

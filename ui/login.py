@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.startup import PendingContext
+from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, label
 
 if TYPE_CHECKING:
@@ -32,11 +33,9 @@ class LoginDialog(Retranslating, QDialog):
         center = Qt.AlignmentFlag.AlignCenter
         self.title = label(name="loginTitle", style="font-size: 20px; font-weight: bold; padding: 12px;", align=center)
         self.hall = label(self.pending.settings.hall_name + "  ·  " + self.pending.settings.window_no, align=center)
-        self.username = QLineEdit()
-        self.username.setObjectName("username")
-        self.password = QLineEdit()
-        self.password.setObjectName("password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        # Keyboard-first: Enter in the name field moves on, Enter in the password field signs in.
+        self.username = line_edit("username", on_enter=lambda: self.password.setFocus())
+        self.password = line_edit("password", secret=True, on_enter=self.try_login)
         self.language = QComboBox()
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
@@ -57,9 +56,6 @@ class LoginDialog(Retranslating, QDialog):
             lbl.setBuddy(w)
             form.addRow(lbl, w)
         add(QVBoxLayout(self), self.title, self.hall, form, self.error, self.buttons)
-        # Keyboard-first: Enter in the name field moves on, Enter in the password field signs in.
-        self.username.returnPressed.connect(self.password.setFocus)
-        self.password.returnPressed.connect(self.try_login)
         self.retranslate()
         self.username.setFocus()
 

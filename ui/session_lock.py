@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QPainter
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp, error_text
+from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -56,9 +57,7 @@ class LockOverlay(Retranslating, QWidget):
         self.title = label(name="lockTitle", style="font-size: 22px; font-weight: bold;", align=center)
         self.user = label(align=center)
         self._username = username
-        self.password = QLineEdit()
-        self.password.setObjectName("lockPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = line_edit("lockPassword", secret=True, on_enter=lambda: self.unlock_button.click())
         self.password.setMinimumWidth(260)
         self.unlock_button = button("unlockButton")
         self.unlock_button.setDefault(True)
@@ -70,7 +69,6 @@ class LockOverlay(Retranslating, QWidget):
         buttons = add(QHBoxLayout(), self.sign_out_button, None, self.unlock_button)
         add(QVBoxLayout(box), self.title, self.user, self.password, buttons, self.error)
         add(QVBoxLayout(self), 1, add(QHBoxLayout(), None, box, None), 2)
-        self.password.returnPressed.connect(self.unlock_button.click)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -1528,42 +1528,38 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="73" />
+        <location filename="../../ui/home.py" line="80" />
         <source>Welcome, %1 (%2)</source>
         <translation>您好，%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="32" />
+        <location filename="../../ui/home.py" line="34" />
         <source>Mine (Ctrl+1)</source>
         <translation>我的（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="33" />
+        <location filename="../../ui/home.py" line="35" />
         <source>This window (Ctrl+2)</source>
         <translation>本窗口（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="34" />
+        <location filename="../../ui/home.py" line="36" />
         <source>Whole hall (Ctrl+3)</source>
         <translation>全大厅（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="74" />
+        <location filename="../../ui/home.py" line="81" />
+        <location filename="../../ui/home.py" line="106" />
         <source>Drafts and cases handed over to the windows of the hall</source>
         <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="91" />
+        <location filename="../../ui/home.py" line="98" />
         <source>(no intake work for this role)</source>
         <translation>（该角色无受理业务）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="101" />
-        <source>being worked on by %1 (%2)</source>
-        <translation>%1（%2）正在办理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/home.py" line="108" />
+        <location filename="../../ui/home.py" line="48" />
         <source>(no open drafts)</source>
         <translation>（暂无草稿）</translation>
     </message>
@@ -1611,12 +1607,12 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="162" />
+        <location filename="../../ui/session_lock.py" line="160" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="225" />
+        <location filename="../../ui/session_lock.py" line="223" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
@@ -1944,27 +1940,27 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="77" />
+        <location filename="../../ui/session_lock.py" line="75" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="79" />
+        <location filename="../../ui/session_lock.py" line="77" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="83" />
+        <location filename="../../ui/session_lock.py" line="81" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="84" />
+        <location filename="../../ui/session_lock.py" line="82" />
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="85" />
+        <location filename="../../ui/session_lock.py" line="83" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
@@ -1972,38 +1968,38 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="67" />
-        <location filename="../../ui/login.py" line="72" />
+        <location filename="../../ui/login.py" line="63" />
+        <location filename="../../ui/login.py" line="68" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="68" />
+        <location filename="../../ui/login.py" line="64" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="69" />
+        <location filename="../../ui/login.py" line="65" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="70" />
+        <location filename="../../ui/login.py" line="66" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="71" />
+        <location filename="../../ui/login.py" line="67" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="73" />
+        <location filename="../../ui/login.py" line="69" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="86" />
+        <location filename="../../ui/login.py" line="82" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
     </message>
@@ -2520,83 +2516,83 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="77" />
+        <location filename="../../ui/delivery/ready_page.py" line="76" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="78" />
+        <location filename="../../ui/delivery/ready_page.py" line="77" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="79" />
+        <location filename="../../ui/delivery/ready_page.py" line="78" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="81" />
+        <location filename="../../ui/delivery/ready_page.py" line="80" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="82" />
-        <location filename="../../ui/delivery/ready_page.py" line="128" />
+        <location filename="../../ui/delivery/ready_page.py" line="81" />
+        <location filename="../../ui/delivery/ready_page.py" line="127" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="83" />
+        <location filename="../../ui/delivery/ready_page.py" line="82" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="80" />
+        <location filename="../../ui/delivery/ready_page.py" line="79" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="85" />
+        <location filename="../../ui/delivery/ready_page.py" line="84" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="89" />
+        <location filename="../../ui/delivery/ready_page.py" line="88" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="90" />
+        <location filename="../../ui/delivery/ready_page.py" line="89" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="91" />
+        <location filename="../../ui/delivery/ready_page.py" line="90" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="92" />
+        <location filename="../../ui/delivery/ready_page.py" line="91" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="93" />
+        <location filename="../../ui/delivery/ready_page.py" line="92" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="94" />
+        <location filename="../../ui/delivery/ready_page.py" line="93" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="95" />
+        <location filename="../../ui/delivery/ready_page.py" line="94" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="96" />
+        <location filename="../../ui/delivery/ready_page.py" line="95" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>

@@ -85,3 +85,14 @@ def test_what_the_supplement_dialog_says(world):
     assert worklists.offers_supplements(view) and worklists.department_requests(view) == []
     assert worklists.owed_line(owed) == f"{owed.name} — {due.isoformat()} 前补交 — 已扫描 0 页"
     assert worklists.case_status(view) == i18n.text(STATUS_LABELS[view.status])
+
+
+def test_queue_line_names_whoever_else_works_on_the_case(world):
+    from tests.helpers.case_factory import ITEM
+
+    clerk = world.login("clerk")
+    cid = world.ctx.cases.start_case(clerk, ITEM, {"premises": "rented"})
+    [case] = [c for c in world.ctx.cases.drafts(clerk) if c.id == cid]
+    assert worklists.queue_text(case, None, clerk.user_id).endswith("  ·  个体工商户设立登记  ·  —")
+    assert worklists.queue_text(case, CLAIM, clerk.user_id).endswith("  ·  赵敏（WH02）正在办理")
+    assert "正在办理" not in worklists.queue_text(case, CLAIM, CLAIM.user_id)  # one's own claim: not named

@@ -45,6 +45,7 @@ def test_draft_survives_sigkill_of_the_app(qtbot, tmp_path, translations):
         window = open_window(qtbot, ctx, translations, "clerk")
         home = window.pages["home"]
         home.refresh()
+        settle(qtbot, home)  # the queue is read off the GUI thread
         ids = [home.queue.item(i).data(Qt.ItemDataRole.UserRole) for i in range(home.queue.count())]
         assert case_id in ids
         window.open_case(case_id)

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from clerk_app.demo import DEMO_USERS
 from clerk_app.store.models import Case
-from testsupport.ui import open_window
+from testsupport.ui import open_window, settle
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -18,7 +18,8 @@ def _login(ctx, name: str):
     return ctx.users.authenticate(name, password)
 
 
-def _rows(page) -> list[str]:
+def _rows(qtbot, page) -> list[str]:
+    settle(qtbot, page)  # the queue is read off the GUI thread
     return [page.queue.item(i).text() for i in range(page.queue.count())]
 
 
@@ -37,15 +38,15 @@ def test_queue_scopes_and_claim_holder(qtbot, demo_ctx, translations):
     window.show_page("home")
     page = window.pages["home"]
     page.queue.setFocus()
-    assert len(_rows(page)) == 3  # the whole hall by default
+    assert len(_rows(qtbot, page)) == 3  # the whole hall by default
     assert page.scope_buttons["all"].text() == "全大厅（Ctrl+3）"
-    holder = [r for r in _rows(page) if "正在办理" in r]
+    holder = [r for r in _rows(qtbot, page) if "正在办理" in r]
     assert len(holder) == 1 and "WH01" in holder[0]
 
     qtbot.keyClick(page.queue, Qt.Key.Key_1, CTRL)
-    assert page.scope == "mine" and len(_rows(page)) == 1  # only the clerk's own draft
+    assert page.scope == "mine" and len(_rows(qtbot, page)) == 1  # only the clerk's own draft
     qtbot.keyClick(page.queue, Qt.Key.Key_2, CTRL)
-    assert page.scope == "window" and len(_rows(page)) == 2  # not the WH02 draft
+    assert page.scope == "window" and len(_rows(qtbot, page)) == 2  # not the WH02 draft
     qtbot.keyClick(page.queue, Qt.Key.Key_3, CTRL)
-    assert page.scope == "all" and len(_rows(page)) == 3
+    assert page.scope == "all" and len(_rows(qtbot, page)) == 3
     assert own_draft and elsewhere

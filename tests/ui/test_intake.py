@@ -221,6 +221,7 @@ def test_prereview_hand_over_then_clerk_accepts(qtbot, demo_ctx, translations):
     clerk_window = open_window(qtbot, demo_ctx, translations, "clerk")
     home = clerk_window.pages["home"]
     home.refresh()
+    settle(qtbot, home)  # the queue is read off the GUI thread
     row = next(i for i in range(home.queue.count()) if home.queue.item(i).data(Qt.ItemDataRole.UserRole) == case_id)
     assert "待窗口受理" in home.queue.item(row).text()
     home.queue.setCurrentRow(row)

@@ -14,11 +14,12 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import ReadyCase
 from clerk_app.worklists import ready_cells, ready_matches, ready_summary
 from ui.operations import error_text
+from ui.widgets.common import line_edit
 from ui.widgets.slim_b import (
     ERROR_STYLE,
     ListReader,
@@ -49,10 +50,8 @@ class ReadyPage(Retranslating, QWidget):
         self.with_document: set[str] = set()
         self.reader = ListReader(self, self._show_rows, self._failed)
         self.title = label(style="font-weight: bold; font-size: 15px;")
-        self.filter = QLineEdit()
-        self.filter.setObjectName("readyFilter")
+        self.filter = line_edit("readyFilter", on_enter=lambda: self.table.setFocus())
         self.filter.textChanged.connect(self._apply_filter)
-        self.filter.returnPressed.connect(self._focus_table)
         self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("readyRefresh", self.refresh)
@@ -160,9 +159,6 @@ class ReadyPage(Retranslating, QWidget):
             if not self.table.isRowHidden(r):
                 self.table.selectRow(r)
                 return
-
-    def _focus_table(self) -> None:
-        self.table.setFocus()
 
     def select_case(self, case_number: str) -> bool:
         for r in range(self.table.rowCount()):
