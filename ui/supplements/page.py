@@ -117,10 +117,7 @@ class OwedPage(Retranslating, QWidget):
     def _show_rows(self, rows: list[OwedCase]) -> None:
         self.error.setVisible(False)
         self.rows = rows
-        shown = [owed_row(owed) for owed in rows]
-        fill_table(
-            self.table, ((r.cells, r.case_id, OVERDUE if r.overdue else TODAY if r.due_today else None) for r in shown)
-        )
+        fill_table(self.table, ((r.cells, r.case_id, _colour(r)) for r in map(owed_row, rows)))
         self.table.resizeRowsToContents()
         if self.rows and self.table.currentRow() < 0:
             self.table.selectRow(0)
