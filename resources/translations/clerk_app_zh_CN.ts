@@ -2214,7 +2214,7 @@
         <translation>待补材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="130" />
+        <location filename="../../ui/supplements/page.py" line="127" />
         <source>Enter: open the case for supplements</source>
         <translation>回车：打开案件登记补交材料</translation>
     </message>
