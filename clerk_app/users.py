@@ -16,7 +16,7 @@ from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.clock import Clock, local_time
 from clerk_app.errors import ClerkAppError, DomainError
-from clerk_app.roles import Actor, Permission, Role
+from clerk_app.roles import Actor, Permission, Role, role_label
 from clerk_app.store.models import User
 
 
@@ -84,6 +84,19 @@ class UserAccount:
     created_at: dt.datetime
     password_changed_at: dt.datetime
     locked_until: dt.datetime | None = None
+
+    def cells(self) -> tuple[str, ...]:
+        """As the account lists show it: user name, name, staff no., role, state, failed attempts,
+        password set."""
+        return (
+            self.username,
+            self.display_name,
+            self.staff_no,
+            role_label(self.role.value),
+            self.state_label(),
+            str(self.failed_attempts),
+            local_time(self.password_changed_at),
+        )
 
     def state_label(self) -> str:
         """已停用 / 已锁定至 … / 启用中, as the admin's and the supervisor's account lists show it."""

@@ -23,7 +23,7 @@ from clerk_app import i18n
 from clerk_app.audit import Auditor
 from clerk_app.catalogue.loader import CatalogueError, load_catalogue, parse_catalogue
 from clerk_app.catalogue.model import Catalogue
-from clerk_app.clock import Clock
+from clerk_app.clock import Clock, local_time
 from clerk_app.errors import DomainError, NotFound
 from clerk_app.roles import Actor, Permission
 from clerk_app.store.models import CatalogueVersion
@@ -51,6 +51,9 @@ _E_NOT_A_CATALOGUE = i18n.register(
 )
 
 
+_ACTIVE = i18n.register("catalogue.version_active", "当前启用", "Active")
+
+
 @dataclass(frozen=True)
 class CatalogueVersionView:
     version: str
@@ -59,6 +62,11 @@ class CatalogueVersionView:
     active: bool
     loaded_at: dt.datetime  # aware
     items: int
+
+    def cells(self) -> tuple[str, ...]:
+        """As the admin's list shows it: version, state, items, imported / activated, source, fingerprint."""
+        state = i18n.text(_ACTIVE) if self.active else ""
+        return (self.version, state, str(self.items), local_time(self.loaded_at), self.source, self.content_hash[:12])
 
 
 def version_key(version: str) -> tuple[tuple[int, object], ...]:

@@ -3,37 +3,37 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="68" />
+        <location filename="../../ui/admin/users_panel.py" line="67" />
         <source>User name:</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="69" />
+        <location filename="../../ui/admin/users_panel.py" line="68" />
         <source>Name:</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="70" />
+        <location filename="../../ui/admin/users_panel.py" line="69" />
         <source>Staff no.:</source>
         <translation>工号：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="72" />
+        <location filename="../../ui/admin/users_panel.py" line="71" />
         <source>Role:</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="74" />
+        <location filename="../../ui/admin/users_panel.py" line="73" />
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="75" />
+        <location filename="../../ui/admin/users_panel.py" line="74" />
         <source>Password again:</source>
         <translation>再次输入密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="77" />
+        <location filename="../../ui/admin/users_panel.py" line="76" />
         <source>At least 8 characters with both letters and digits.</source>
         <translation>至少 8 位，须同时包含字母和数字。</translation>
     </message>
@@ -247,274 +247,274 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="86" />
+        <location filename="../../ui/supervisor/audit_view.py" line="98" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="151" />
+        <location filename="../../ui/supervisor/audit_view.py" line="158" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="199" />
+        <location filename="../../ui/supervisor/audit_view.py" line="206" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="214" />
+        <location filename="../../ui/supervisor/audit_view.py" line="221" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="251" />
+        <location filename="../../ui/supervisor/audit_view.py" line="258" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="266" />
+        <location filename="../../ui/supervisor/audit_view.py" line="273" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="266" />
+        <location filename="../../ui/supervisor/audit_view.py" line="273" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="267" />
+        <location filename="../../ui/supervisor/audit_view.py" line="274" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="355" />
+        <location filename="../../ui/supervisor/audit_view.py" line="362" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="367" />
+        <location filename="../../ui/supervisor/audit_view.py" line="374" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="408" />
+        <location filename="../../ui/supervisor/audit_view.py" line="415" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="427" />
+        <location filename="../../ui/supervisor/audit_view.py" line="434" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="436" />
+        <location filename="../../ui/supervisor/audit_view.py" line="443" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="189" />
-        <location filename="../../ui/supervisor/audit_view.py" line="456" />
+        <location filename="../../ui/supervisor/audit_view.py" line="196" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="456" />
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
-        <location filename="../../ui/supervisor/audit_view.py" line="508" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
+        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="515" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="456" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="418" />
-        <location filename="../../ui/supervisor/audit_view.py" line="456" />
+        <location filename="../../ui/supervisor/audit_view.py" line="425" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="356" />
-        <location filename="../../ui/supervisor/audit_view.py" line="367" />
+        <location filename="../../ui/supervisor/audit_view.py" line="363" />
+        <location filename="../../ui/supervisor/audit_view.py" line="374" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="461" />
+        <location filename="../../ui/supervisor/audit_view.py" line="468" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="462" />
+        <location filename="../../ui/supervisor/audit_view.py" line="469" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="463" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="464" />
+        <location filename="../../ui/supervisor/audit_view.py" line="471" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="465" />
+        <location filename="../../ui/supervisor/audit_view.py" line="472" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="466" />
+        <location filename="../../ui/supervisor/audit_view.py" line="473" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="477" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="471" />
+        <location filename="../../ui/supervisor/audit_view.py" line="478" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="472" />
+        <location filename="../../ui/supervisor/audit_view.py" line="479" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="473" />
+        <location filename="../../ui/supervisor/audit_view.py" line="480" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="481" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="475" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="479" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="480" />
-        <location filename="../../ui/supervisor/audit_view.py" line="495" />
+        <location filename="../../ui/supervisor/audit_view.py" line="487" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="481" />
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="488" />
+        <location filename="../../ui/supervisor/audit_view.py" line="503" />
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="482" />
+        <location filename="../../ui/supervisor/audit_view.py" line="489" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="483" />
+        <location filename="../../ui/supervisor/audit_view.py" line="490" />
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="484" />
+        <location filename="../../ui/supervisor/audit_view.py" line="491" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="486" />
+        <location filename="../../ui/supervisor/audit_view.py" line="493" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="488" />
+        <location filename="../../ui/supervisor/audit_view.py" line="495" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="489" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
+        <location filename="../../ui/supervisor/audit_view.py" line="497" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="491" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="499" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="497" />
+        <location filename="../../ui/supervisor/audit_view.py" line="504" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="499" />
+        <location filename="../../ui/supervisor/audit_view.py" line="506" />
         <source>Corrected</source>
         <translation>更正为</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="500" />
+        <location filename="../../ui/supervisor/audit_view.py" line="507" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="498" />
+        <location filename="../../ui/supervisor/audit_view.py" line="505" />
         <source>Original value</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="509" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="503" />
+        <location filename="../../ui/supervisor/audit_view.py" line="510" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="504" />
+        <location filename="../../ui/supervisor/audit_view.py" line="511" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="507" />
+        <location filename="../../ui/supervisor/audit_view.py" line="514" />
         <source>Purged at</source>
         <translation>清除时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="509" />
+        <location filename="../../ui/supervisor/audit_view.py" line="516" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="510" />
+        <location filename="../../ui/supervisor/audit_view.py" line="517" />
         <source>Personal records</source>
         <translation>个人信息记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="511" />
+        <location filename="../../ui/supervisor/audit_view.py" line="518" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
@@ -806,148 +806,143 @@
 <context>
     <name>CataloguePanel</name>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="75" />
-        <source>Active</source>
-        <translation>当前启用</translation>
-    </message>
-    <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="110" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="98" />
         <source>Choose a catalogue folder</source>
         <translation>选择事项清单文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="118" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="106" />
         <source>Enter or choose the catalogue folder first.</source>
         <translation>请先输入或选择事项清单文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="175" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="163" />
         <source>The catalogue was refused: %1 problem(s), listed below. Nothing was changed.</source>
         <translation>事项清单未导入：共 %1 处问题（见下方列表），未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="123" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="111" />
         <source>Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.</source>
         <translation>已导入版本 %1（%2 个事项），尚未启用：按 Ctrl+E 启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="131" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="119" />
         <source>Select a version first.</source>
         <translation>请先选择一个版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="134" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="122" />
         <source>Version %1 is already the active one.</source>
         <translation>版本 %1 已是当前启用的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="140" />
-        <location filename="../../ui/admin/catalogue_panel.py" line="144" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="128" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="132" />
         <source>Activate catalogue version</source>
         <translation>启用事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="137" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="125" />
         <source>Activate version %1? New cases use it from now on; cases already drafted keep the version they were drafted under.</source>
         <translation>启用版本 %1？此后新建的案件使用该版本；已建的案件仍使用其建立时的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="143" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="131" />
         <source>Version %1 is now active.</source>
         <translation>版本 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="149" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="137" />
         <source>Roll back the catalogue</source>
         <translation>回退事项清单</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="150" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="138" />
         <source>Go back from version %1 to the version that was active before it?</source>
         <translation>从版本 %1 回退到此前启用的版本？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="154" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="142" />
         <source>Rolled back: version %1 is active again.</source>
         <translation>已回退：版本 %1 重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="191" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="179" />
         <source>The catalogue of service items in use at this station. Importing stores a new version without activating it; activating it makes new cases use it; cases already drafted keep their version. Every action is recorded in the audit trail.</source>
         <translation>本工作站使用的事项清单。导入只保存新版本、不启用；启用后新建案件使用该版本，已建案件保留原版本。每项操作均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="198" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="186" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="199" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="187" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="200" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="188" />
         <source>Items</source>
         <translation>事项数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="189" />
         <source>Imported / activated</source>
         <translation>导入/启用时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="202" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="190" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="203" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="191" />
         <source>Fingerprint</source>
         <translation>内容指纹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="205" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="193" />
         <source>Catalogue &amp;folder:</source>
         <translation>事项清单文件夹(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="206" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="194" />
         <source>folder with catalogue.toml and items/, or its catalogue.toml</source>
         <translation>含 catalogue.toml 和 items/ 的文件夹，或其中的 catalogue.toml</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="207" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="195" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="208" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
         <source>Import (Ctrl+I)</source>
         <translation>导入 (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="209" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="197" />
         <source>Activate selected (Ctrl+E)</source>
         <translation>启用所选版本 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="210" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="198" />
         <source>Roll back (Ctrl+Shift+Z)</source>
         <translation>回退 (Ctrl+Shift+Z)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="211" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="199" />
         <source>Import a catalogue version</source>
         <translation>导入事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="212" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="200" />
         <source>Activate the selected catalogue version</source>
         <translation>启用所选事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="213" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
         <source>Roll back to the previous catalogue version</source>
         <translation>回退到上一事项清单版本</translation>
     </message>
@@ -1080,12 +1075,12 @@
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="66" />
+        <location filename="../../ui/supervisor/audit_view.py" line="78" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="67" />
+        <location filename="../../ui/supervisor/audit_view.py" line="79" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
@@ -3069,166 +3064,166 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="166" />
+        <location filename="../../ui/supervisor/stats_view.py" line="153" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="171" />
+        <location filename="../../ui/supervisor/stats_view.py" line="158" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="180" />
+        <location filename="../../ui/supervisor/stats_view.py" line="167" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="203" />
-        <location filename="../../ui/supervisor/stats_view.py" line="271" />
-        <location filename="../../ui/supervisor/stats_view.py" line="272" />
+        <location filename="../../ui/supervisor/stats_view.py" line="190" />
+        <location filename="../../ui/supervisor/stats_view.py" line="258" />
+        <location filename="../../ui/supervisor/stats_view.py" line="259" />
         <source>Cases</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="239" />
+        <location filename="../../ui/supervisor/stats_view.py" line="226" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="240" />
+        <location filename="../../ui/supervisor/stats_view.py" line="227" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="241" />
+        <location filename="../../ui/supervisor/stats_view.py" line="228" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="242" />
+        <location filename="../../ui/supervisor/stats_view.py" line="229" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="245" />
+        <location filename="../../ui/supervisor/stats_view.py" line="232" />
         <source>Last 30 days</source>
         <translation>近 30 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
+        <location filename="../../ui/supervisor/stats_view.py" line="233" />
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="247" />
+        <location filename="../../ui/supervisor/stats_view.py" line="234" />
         <source>Last 90 days</source>
         <translation>近 90 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="248" />
+        <location filename="../../ui/supervisor/stats_view.py" line="235" />
         <source>Last 365 days</source>
         <translation>近 365 天</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="249" />
+        <location filename="../../ui/supervisor/stats_view.py" line="236" />
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="256" />
+        <location filename="../../ui/supervisor/stats_view.py" line="243" />
         <source>Cases per day</source>
         <translation>每日办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="257" />
+        <location filename="../../ui/supervisor/stats_view.py" line="244" />
         <source>Cases per item</source>
         <translation>各事项办件量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="258" />
+        <location filename="../../ui/supervisor/stats_view.py" line="245" />
         <source>Decisions</source>
         <translation>受理决定</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="259" />
+        <location filename="../../ui/supervisor/stats_view.py" line="246" />
         <source>Ratings</source>
         <translation>好差评</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="263" />
+        <location filename="../../ui/supervisor/stats_view.py" line="250" />
         <source>Per clerk</source>
         <translation>按受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="264" />
+        <location filename="../../ui/supervisor/stats_view.py" line="251" />
         <source>Per window</source>
         <translation>按窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="265" />
+        <location filename="../../ui/supervisor/stats_view.py" line="252" />
         <source>Pass rate per item</source>
         <translation>各事项一次性通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="266" />
+        <location filename="../../ui/supervisor/stats_view.py" line="253" />
         <source>Most frequent missing materials</source>
         <translation>最常缺少的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="267" />
+        <location filename="../../ui/supervisor/stats_view.py" line="254" />
         <source>Overdue supplements (worklist)</source>
         <translation>逾期未补交（待办）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="271" />
+        <location filename="../../ui/supervisor/stats_view.py" line="258" />
         <source>Clerk</source>
         <translation>受理人员</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="272" />
-        <location filename="../../ui/supervisor/stats_view.py" line="279" />
+        <location filename="../../ui/supervisor/stats_view.py" line="259" />
+        <location filename="../../ui/supervisor/stats_view.py" line="266" />
         <source>Window</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="273" />
-        <location filename="../../ui/supervisor/stats_view.py" line="278" />
+        <location filename="../../ui/supervisor/stats_view.py" line="260" />
+        <location filename="../../ui/supervisor/stats_view.py" line="265" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <location filename="../../ui/supervisor/stats_view.py" line="260" />
         <source>Pass rate</source>
         <translation>通过率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="273" />
+        <location filename="../../ui/supervisor/stats_view.py" line="260" />
         <source>Passed / first visits</source>
         <translation>通过 / 首次提交</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="274" />
+        <location filename="../../ui/supervisor/stats_view.py" line="261" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="274" />
+        <location filename="../../ui/supervisor/stats_view.py" line="261" />
         <source>Times missing</source>
         <translation>缺少次数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="277" />
+        <location filename="../../ui/supervisor/stats_view.py" line="264" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="280" />
+        <location filename="../../ui/supervisor/stats_view.py" line="267" />
         <source>Due</source>
         <translation>补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="281" />
+        <location filename="../../ui/supervisor/stats_view.py" line="268" />
         <source>Days overdue</source>
         <translation>逾期天数</translation>
     </message>
@@ -3516,165 +3511,165 @@
 <context>
     <name>UsersPanel</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="168" />
+        <location filename="../../ui/admin/users_panel.py" line="160" />
         <source>Enable (Ctrl+D)</source>
         <translation>启用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="168" />
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="160" />
+        <location filename="../../ui/admin/users_panel.py" line="313" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="174" />
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="166" />
+        <location filename="../../ui/admin/users_panel.py" line="310" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="179" />
+        <location filename="../../ui/admin/users_panel.py" line="171" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="187" />
+        <location filename="../../ui/admin/users_panel.py" line="179" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="191" />
+        <location filename="../../ui/admin/users_panel.py" line="183" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="201" />
+        <location filename="../../ui/admin/users_panel.py" line="193" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="207" />
+        <location filename="../../ui/admin/users_panel.py" line="199" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="217" />
+        <location filename="../../ui/admin/users_panel.py" line="209" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="226" />
+        <location filename="../../ui/admin/users_panel.py" line="218" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="228" />
+        <location filename="../../ui/admin/users_panel.py" line="220" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="230" />
-        <location filename="../../ui/admin/users_panel.py" line="256" />
+        <location filename="../../ui/admin/users_panel.py" line="222" />
+        <location filename="../../ui/admin/users_panel.py" line="248" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="231" />
+        <location filename="../../ui/admin/users_panel.py" line="223" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="231" />
+        <location filename="../../ui/admin/users_panel.py" line="223" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="241" />
+        <location filename="../../ui/admin/users_panel.py" line="233" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="301" />
+        <location filename="../../ui/admin/users_panel.py" line="293" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="305" />
+        <location filename="../../ui/admin/users_panel.py" line="297" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="309" />
+        <location filename="../../ui/admin/users_panel.py" line="301" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="310" />
+        <location filename="../../ui/admin/users_panel.py" line="302" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="311" />
+        <location filename="../../ui/admin/users_panel.py" line="303" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="304" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="305" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="306" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="315" />
+        <location filename="../../ui/admin/users_panel.py" line="307" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="310" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="319" />
+        <location filename="../../ui/admin/users_panel.py" line="311" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="320" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="322" />
+        <location filename="../../ui/admin/users_panel.py" line="314" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="319" />
+        <location filename="../../ui/admin/users_panel.py" line="311" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="320" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="313" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="322" />
+        <location filename="../../ui/admin/users_panel.py" line="314" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>

@@ -44,6 +44,8 @@ def test_import_stores_an_inactive_version_and_refusals_change_nothing(world, tm
     assert new.version == "2027.1" and ctx.catalogue.active().version == shipped
     assert {(v.version, v.active) for v in ctx.catalogue.versions(admin)} == {(shipped, True), ("2027.1", False)}
     before = ctx.catalogue.versions(admin)
+    shown = {v.version: v.cells() for v in before}
+    assert shown[shipped][1] == "当前启用" and shown["2027.1"][1] == "" and len(shown["2027.1"][5]) == 12
 
     bad = _copy(tmp_path, "2027.2", "bad")
     (bad / "items" / "oops.toml").write_text("not = = toml", "utf-8")

@@ -168,5 +168,7 @@ def test_account_fields_are_checked_by_the_core_and_states_are_labelled(world):
             users.authenticate("zhang", "wrong-pass1")
     states = {a.username: a.state_label() for a in users.accounts(world.login("supervisor"))}
     assert states["zhang"].startswith("已锁定至 ") and states["clerk"] == "启用中"
+    zhang = next(a for a in users.accounts(admin) if a.username == "zhang")
+    assert zhang.cells()[:5] == ("zhang", "张伟", "0102", "窗口受理人员", states["zhang"])
     users.set_active(admin, "zhang", False)
     assert {a.username: a.state_label() for a in users.accounts(admin)}["zhang"] == "已停用"

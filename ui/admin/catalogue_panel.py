@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QVBoxLay
 from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
-from clerk_app.clock import local_time
 from ui.operations import CoreOp, error_text
 from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, line_edit, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
@@ -69,18 +68,7 @@ class CataloguePanel(Retranslating, QWidget):
     # -- data ------------------------------------------------------------------------------------
     def refresh(self) -> None:
         self.versions = self.ctx.catalogue.versions(self.actor)
-        rows = [
-            (
-                v.version,
-                self.tr("Active") if v.active else "",
-                str(v.items),
-                local_time(v.loaded_at),
-                v.source,
-                v.content_hash[:12],
-            )
-            for v in self.versions
-        ]
-        fill(self.table, rows, keys=[v.version for v in self.versions])
+        fill(self.table, [v.cells() for v in self.versions], keys=[v.version for v in self.versions])
         for index, v in enumerate(self.versions):
             cell(self.table, index, 4).setToolTip(v.source)
             if v.active:

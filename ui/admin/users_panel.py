@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.clock import local_time
 from clerk_app.roles import ROLE_LABELS, Permission, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
@@ -135,19 +134,12 @@ class UsersPanel(Retranslating, QWidget):
     def refresh(self) -> None:
         selected = self.selected()
         self.accounts = self.ctx.users.accounts(self.actor)
-        rows = [
-            (
-                a.username,
-                a.display_name,
-                a.staff_no,
-                i18n.text(ROLE_LABELS[a.role]),
-                a.state_label(),
-                str(a.failed_attempts),
-                local_time(a.password_changed_at),
-            )
-            for a in self.accounts
-        ]
-        fill(self.table, rows, keys=[a.username for a in self.accounts], marked=[a.locked for a in self.accounts])
+        fill(
+            self.table,
+            [a.cells() for a in self.accounts],
+            keys=[a.username for a in self.accounts],
+            marked=[a.locked for a in self.accounts],
+        )
         self.select(selected.username if selected else (self.accounts[0].username if self.accounts else ""))
 
     def selected(self) -> UserAccount | None:

@@ -41,7 +41,19 @@ from clerk_app.roles import Permission, role_label
 from ui.admin.users_panel import UsersPanel
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import MARKED, arg, cell, date_edit, fill, key_of, line_edit, set_day, set_headers, table
+from ui.widgets.common import (
+    MARKED,
+    arg,
+    buddies,
+    cell,
+    date_edit,
+    fill,
+    key_of,
+    line_edit,
+    set_day,
+    set_headers,
+    table,
+)
 from ui.widgets.reveal import RevealLabel
 from ui.widgets.slim_b import ReasonDialog, Retranslating, add, button, label
 
@@ -112,13 +124,8 @@ class AuditPage(Retranslating, QWidget):
         self.f_to = date_edit("filterTo", today)
         self.apply_button = button("applyFilter", self.apply_filter)
         self.filter_labels = [label() for _ in range(6)]
-        top = QHBoxLayout()
-        for text, widget in zip(
-            self.filter_labels, (self.f_user, self.f_role, self.f_action, self.f_case, self.f_from, self.f_to)
-        ):
-            text.setBuddy(widget)
-            add(top, text, widget)
-        add(top, self.apply_button, 1)
+        fields = (self.f_user, self.f_role, self.f_action, self.f_case, self.f_from, self.f_to)
+        top = add(QHBoxLayout(), *buddies(*zip(self.filter_labels, fields)), self.apply_button, 1)
         self.chain_label = label(name="chainStatus", wrap=True)
         self.verify_button = button("verifyChain", self.verify_chain)
         self.csv_button = button("exportCsv", lambda: self.export("csv"))

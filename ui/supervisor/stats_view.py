@@ -33,7 +33,7 @@ from clerk_app.stats import StatsFilter, StatsReport
 from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, kpi_tip, kpi_title, pie_label
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import arg, date_edit, fill, set_day, set_headers, table
+from ui.widgets.common import arg, buddies, date_edit, fill, set_day, set_headers, table
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -85,24 +85,11 @@ class StatsPage(Retranslating, QWidget):
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.f_from = date_edit("statsFrom", today - dt.timedelta(days=29))
         self.f_to = date_edit("statsTo", today)
-        self.range_label = label()
-        self.from_label, self.to_label = label(), label()
-        self.from_label.setBuddy(self.f_from)
-        self.to_label.setBuddy(self.f_to)
+        self.range_label, self.from_label, self.to_label = label(), label(), label()
         self.refresh_button = button("statsRefresh", self.refresh)
         self.timing = label(name="statsTiming", style="color: #666;")
-        top = add(
-            QHBoxLayout(),
-            self.range_label,
-            self.preset,
-            self.from_label,
-            self.f_from,
-            self.to_label,
-            self.f_to,
-            self.refresh_button,
-            1,
-            self.timing,
-        )
+        pairs = buddies((self.range_label, self.preset), (self.from_label, self.f_from), (self.to_label, self.f_to))
+        top = add(QHBoxLayout(), *pairs, self.refresh_button, 1, self.timing)
 
         self.kpis = {key: label(name=f"kpi_{key}", style=KPI_STYLE % "#1f3b5c") for key in KPI_KEYS}
         self.kpi_titles = {key: label(style="color: #555;") for key in KPI_KEYS}

@@ -28,6 +28,13 @@ ERROR_STYLE = "color: #8a1c1c; background: #fdecea; padding: 6px;"
 MARKED = QColor("#f8d7da")  # a row that needs attention (a broken audit event, a locked account, a bad setting)
 
 
+def buddies(*pairs: tuple[QLabel, QWidget]) -> list[QWidget]:
+    """Labels and their fields in a row (a filter bar): each label's mnemonic moves to its field."""
+    for text, field in pairs:
+        text.setBuddy(field)
+    return [widget for pair in pairs for widget in pair]
+
+
 def line_edit(name: str, *, secret: bool = False, on_enter: Callable[[], object] | None = None) -> QLineEdit:
     edit = QLineEdit()
     edit.setObjectName(name)
