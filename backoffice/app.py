@@ -23,7 +23,6 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -70,6 +69,7 @@ def _batch_refusal(raw: Any, problem: ApiProblem) -> schemas.BatchResultOut:
         status=problem.status,
         error=problem.error,
         message=problem.message,
+        problems=problem.extra.get("problems"),
     )
 
 
@@ -217,47 +217,46 @@ def create_app(
         return await _receive_packet(station, idempotency_key, body.packet, pages, response)
 
     @app.post("/v1/case-packets/batch")
-    async def upload_packet_batch(body: schemas.PacketBatchIn, station: StationDep) -> schemas.PacketBatchOut:
-        """Several cases, one transaction, one answer per case (backoffice/batch.py)."""
-        out: list[schemas.BatchResultOut | None] = [None] * len(body.cases)
-        items: list[batch.BatchItem] = []
-        where: list[int] = []
-        for i, raw in enumerate(body.cases):
-            try:
-                valid = schemas.BatchItemIn.model_validate(raw)
-                pages = {sha: base64.b64decode(encoded, validate=True) for sha, encoded in valid.pages.items()}
-            except ValidationError as exc:
-                problems = [
-                    {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
-                ]
-                out[i] = _batch_refusal(raw, ApiProblem(422, "invalid_packet", "case does not match the schema"))
-                out[i].problems = problems[:20]  # type: ignore[union-attr]
+    async def upload_packet_batch(request: Request, station: StationDep) -> schemas.PacketBatchOut:
+        """Several cases, one transaction, one answer per case (backoffice/batch.py). JSON with base64
+        pages, or the binary form (a JSON head, then the pages' bytes) that stations send."""
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media not in ("application/json", batch.BINARY_MEDIA_TYPE):
+            raise ApiProblem(422, "invalid_request", f"send application/json or {batch.BINARY_MEDIA_TYPE}")
+        raw = await request.body()  # bounded by the body guard (LIMIT_BATCH)
+        cases = batch.parse_binary(raw) if media == batch.BINARY_MEDIA_TYPE else batch.parse_json(raw)
+        del raw
+        checked = [batch.validate(case, pages) for case, pages in cases]
+        items = [c for c in checked if isinstance(c, batch.BatchItem)]
+        answers = iter(await in_db(batch.receive_packet_batch, station, items) if items else [])
+        results = []
+        for (case, _pages), check in zip(cases, checked, strict=True):
+            if isinstance(check, ApiProblem):
+                results.append(_batch_refusal(case, check))
                 continue
-            except ValueError:
-                out[i] = _batch_refusal(raw, ApiProblem(422, "invalid_packet", "an inline page is not base64"))
-                continue
-            items.append(batch.BatchItem(valid.idempotency_key, valid.packet.model_dump(mode="json"), pages))
-            where.append(i)
-        answers = await in_db(batch.receive_packet_batch, station, items) if items else []
-        for i, item, answer in zip(where, items, answers, strict=True):
-            case_id = str(item.packet["case_id"])
+            answer = next(answers)
+            key, case_id = check.key, str(check.packet["case_id"])
             if isinstance(answer, ApiProblem):
-                out[i] = schemas.BatchResultOut(
-                    idempotency_key=item.key,
-                    case_id=case_id,
-                    status=answer.status,
-                    error=answer.error,
-                    message=answer.message,
-                    sha256=answer.extra.get("sha256"),
+                results.append(
+                    schemas.BatchResultOut(
+                        idempotency_key=key,
+                        case_id=case_id,
+                        status=answer.status,
+                        error=answer.error,
+                        message=answer.message,
+                        sha256=answer.extra.get("sha256"),
+                    )
                 )
             else:
-                out[i] = schemas.BatchResultOut(
-                    idempotency_key=item.key,
-                    case_id=case_id,
-                    status=201 if answer.created else 200,
-                    receipt=schemas.PacketReceiptOut(**answer.__dict__),
+                results.append(
+                    schemas.BatchResultOut(
+                        idempotency_key=key,
+                        case_id=case_id,
+                        status=201 if answer.created else 200,
+                        receipt=schemas.PacketReceiptOut(**answer.__dict__),
+                    )
                 )
-        return schemas.PacketBatchOut(results=[r for r in out if r is not None])
+        return schemas.PacketBatchOut(results=results)
 
     @app.post("/v1/cases/{case_id}/rating", status_code=201)
     async def upload_rating(

@@ -4,7 +4,8 @@ each case answered on its own (``POST /v1/case-packets/batch``, docs/sync.md).
 Every case is checked on its own first (schema, station, inline pages against its manifest, pages
 listed in the manifest, a key or case id used twice in the batch): a bad case gets its own refusal and
 never fails the others. The good ones are then written with set-based statements — one lookup of the
-existing keys and case ids, one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per table,
+existing keys and case ids, one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per table (executemany:
+SQLAlchemy sends the rows as multi-row VALUES with a statement compiled once and cached),
 one ``UPDATE … RETURNING`` turning the complete cases ``received`` — and committed once. No ORM objects,
 no lazy loads. Idempotency is per case, exactly as for the single-case routes: same key + same packet →
 the receipt (200, completing pages a chunked upload left missing), same key + another packet →
@@ -14,14 +15,19 @@ inserting the same case wins the row; this one then answers as for a replay.
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Table, and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from backoffice import schemas
 from backoffice.models import Attachment, AttachmentChunk, ReceivedCase, Station, StatusEvent
 from backoffice.service import (
     ApiProblem,
@@ -33,6 +39,9 @@ from backoffice.service import (
 )
 
 MAX_BATCH_CASES = 100
+MAX_PAGES_PER_CASE = 200
+BINARY_MEDIA_TYPE = "application/vnd.clerk.case-batch"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,108 @@ class BatchItem:
 
 
 BatchResult = PacketReceipt | ApiProblem
+
+# -- the two forms of the request ------------------------------------------------------------------
+Pages = dict[str, bytes] | ApiProblem  # a case's decoded pages, or why they cannot be read
+
+
+def _envelope(problem: str) -> ApiProblem:
+    return ApiProblem(422, "invalid_request", f"batch envelope: {problem}")
+
+
+def _cases_of(head: Any) -> list[Any]:
+    if not isinstance(head, dict) or set(head) != {"cases"}:
+        raise _envelope("an object with exactly the key 'cases' is expected")
+    cases = head["cases"]
+    if not isinstance(cases, list) or not 1 <= len(cases) <= MAX_BATCH_CASES:
+        raise _envelope(f"'cases' must be a list of 1 to {MAX_BATCH_CASES} cases")
+    return cases
+
+
+def parse_json(raw: bytes) -> list[tuple[Any, Pages]]:
+    """``application/json``: ``{"cases": [{idempotency_key, packet, pages: {sha256: base64}}]}``. Each
+    case's pages are decoded on their own (strict base64: a NUL, a surrogate or a stray character is
+    that case's 422, not the batch's)."""
+    try:
+        cases = _cases_of(json.loads(raw))
+    except ValueError:
+        raise _envelope("body is not JSON") from None
+    out: list[tuple[Any, Pages]] = []
+    for case in cases:
+        pages: Pages = {}
+        encoded = case.get("pages", {}) if isinstance(case, dict) else {}
+        if not isinstance(encoded, dict) or len(encoded) > MAX_PAGES_PER_CASE:
+            pages = ApiProblem(422, "invalid_packet", f"pages must be an object of at most {MAX_PAGES_PER_CASE}")
+        else:
+            decoded: dict[str, bytes] = {}
+            try:
+                for sha, text in encoded.items():
+                    if not isinstance(text, str) or not _SHA256.match(sha):
+                        raise ValueError
+                    decoded[sha] = binascii.a2b_base64(text, strict_mode=True)
+                pages = decoded
+            except ValueError:  # binascii.Error too
+                pages = ApiProblem(422, "invalid_packet", "an inline page is not base64 under its SHA-256")
+        out.append((case, pages))
+    return out
+
+
+def parse_binary(raw: bytes) -> list[tuple[Any, Pages]]:
+    """``application/vnd.clerk.case-batch``: a JSON head, one newline, then the pages' bytes one after
+    another. The head is ``{"cases": [{idempotency_key, packet, pages: [{sha256, size}]}]}``; the bytes
+    follow in the order of the cases and of their ``pages`` lists. No base64 and no JSON scan of page
+    bytes on either side. The sizes frame the bytes, so they are checked for the whole request (a
+    framing error is 422 for the batch: no case could be located); everything else per case."""
+    end = raw.find(b"\n")
+    if end < 0:
+        raise _envelope("no newline after the JSON head")
+    try:
+        cases = _cases_of(json.loads(raw[:end]))
+    except ValueError:
+        raise _envelope("head is not JSON") from None
+    frames: list[list[tuple[Any, int]]] = []
+    for case in cases:
+        listed = case.get("pages") if isinstance(case, dict) else None
+        if not isinstance(listed, list) or len(listed) > MAX_PAGES_PER_CASE:
+            raise _envelope(f"each case needs 'pages': a list of at most {MAX_PAGES_PER_CASE}")
+        sizes = []
+        for page in listed:
+            size = page.get("size") if isinstance(page, dict) else None
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise _envelope("each page needs a 'size' (a non-negative integer)")
+            sizes.append((page.get("sha256"), size))
+        frames.append(sizes)
+    data = memoryview(raw)[end + 1 :]
+    if sum(size for sizes in frames for _sha, size in sizes) != len(data):
+        raise _envelope("the page sizes do not add up to the bytes after the head")
+    out: list[tuple[Any, Pages]] = []
+    offset = 0
+    for case, sizes in zip(cases, frames, strict=True):
+        pages: Pages = {}
+        for sha, size in sizes:
+            if isinstance(pages, dict):
+                if isinstance(sha, str) and _SHA256.match(sha):
+                    pages[sha] = bytes(data[offset : offset + size])
+                else:
+                    pages = ApiProblem(422, "invalid_packet", "a page's sha256 is not a SHA-256 hex digest")
+            offset += size
+        out.append(({k: v for k, v in case.items() if k != "pages"}, pages))
+    return out
+
+
+def validate(raw: Any, pages: Pages) -> BatchItem | ApiProblem:
+    """One case of either form: the key and the packet against the schema (``BatchItemIn``)."""
+    if isinstance(pages, ApiProblem):
+        return pages
+    if not isinstance(raw, dict):
+        return ApiProblem(422, "invalid_packet", "a case must be an object")
+    try:
+        valid = schemas.BatchItemIn.model_validate({k: v for k, v in raw.items() if k != "pages"})
+    except ValidationError as exc:
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return ApiProblem(422, "invalid_packet", "case does not match the schema", {"problems": problems[:20]})
+    return BatchItem(valid.idempotency_key, valid.packet.model_dump(mode="json"), pages)
+
 
 _CASES: Table = ReceivedCase.__table__  # type: ignore[assignment]
 _ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
@@ -165,9 +276,7 @@ def _insert_cases(
         }
         for i in new
     ]
-    inserted = set(
-        session.scalars(_insert(session, _CASES).values(rows).on_conflict_do_nothing().returning(_CASES.c.id))
-    )
+    inserted = set(session.scalars(_insert(session, _CASES).on_conflict_do_nothing().returning(_CASES.c.id), rows))
     attachments = [
         {
             "case_id": items[i].packet["case_id"],
@@ -182,7 +291,7 @@ def _insert_cases(
         for sha, entry in manifests[i].items()
     ]
     if attachments:
-        session.execute(_ATTACHMENTS.insert().values(attachments))
+        session.execute(_ATTACHMENTS.insert(), attachments)
     return inserted
 
 
@@ -203,7 +312,7 @@ def _store_inline_pages(session: Session, pages: dict[str, dict[str, bytes]], no
         return
     ids = [att_id for att_id, _data in fill]
     session.execute(delete(_CHUNKS).where(_CHUNKS.c.attachment_id.in_(ids)))
-    session.execute(_CHUNKS.insert().values([{"attachment_id": a, "offset": 0, "data": data} for a, data in fill]))
+    session.execute(_CHUNKS.insert(), [{"attachment_id": a, "offset": 0, "data": data} for a, data in fill])
     session.execute(
         update(_ATTACHMENTS)
         .where(_ATTACHMENTS.c.id.in_(ids))
@@ -225,12 +334,11 @@ def _receipts(session: Session, case_ids: list[str], inserted: set[str], now: dt
     ).all()
     if now_received:
         session.execute(
-            _EVENTS.insert().values(
-                [
-                    {"station_id": station_id, "case_id": case_id, "status": "received", "at": now}
-                    for case_id, station_id in sorted(now_received)
-                ]
-            )
+            _EVENTS.insert(),
+            [
+                {"station_id": station_id, "case_id": case_id, "status": "received", "at": now}
+                for case_id, station_id in sorted(now_received)
+            ],
         )
     status = dict(session.execute(select(_CASES.c.id, _CASES.c.status).where(_CASES.c.id.in_(case_ids))).all())
     missing: dict[str, list[str]] = {case_id: [] for case_id in case_ids}

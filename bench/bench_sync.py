@@ -2,13 +2,16 @@
 back office (PostgreSQL) over loopback, against a raw upload of the same bytes in the same run.
 
     .venv/bin/python bench/bench_sync.py [--cases 1000] [--pages 3] [--page-kb 64] [--runs 3]
+        [--batch-cases 16] [--inline-kb 2048] [--pg-fsync on]
 
 Per run: a fresh back-office database and a fresh local store; the worker runs in its own process
 (so its peak RSS is measured alone, via wait4) and sends everything once. The floor is the same
 payload (one packet-sized JSON POST + the page bytes as single PUTs per case) sent with one keep-alive
 httpx client to a bare uvicorn app that discards it. Reported: medians of cases/s and MB/s, the ratio
-sync/raw, and the worker's peak RSS (which should not grow with the total bytes sent: pages are
-streamed chunk by chunk).
+sync/raw, the worker's peak RSS (which should not grow with the total bytes sent: pages are
+streamed chunk by chunk), and the CPU per case of each process while it ran — the worker (all its
+threads), the back office, PostgreSQL's backends, and the raw client + sink — which says where the
+time goes on a shared machine, where wall-clock figures swing with the other processes' load.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ def run_sink(port: int) -> None:
     uvicorn.run(sink_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: int, inline_kb: int) -> None:
+def run_worker(
+    db: str, att: str, url: str, station: str, enrol: str, chunk_kb: int, inline_kb: int, batch_cases: int
+) -> None:
     from clerk_app.store.db import open_store
     from clerk_app.sync import (
         BackOfficeClient,
@@ -74,7 +79,12 @@ def run_worker(db: str, att: str, url: str, station: str, enrol: str, chunk_kb: 
         PacketBuilder(masked_decoder),
         FolderAttachments(att),
         station_code=station,
-        settings=SyncSettings(chunk_size=chunk_kb * 1024, batch_size=200, inline_pages_max_bytes=inline_kb * 1024),
+        settings=SyncSettings(
+            chunk_size=chunk_kb * 1024,
+            batch_size=200,
+            inline_pages_max_bytes=inline_kb * 1024,
+            batch_cases=batch_cases,
+        ),
     )
     t0, cpu0 = time.perf_counter(), time.process_time()
     while worker.counts()[0]:
@@ -184,6 +194,7 @@ def one_run(args: argparse.Namespace, pg, tmp: Path) -> dict[str, float]:  # typ
                 server.add_station("B01"),
                 str(args.chunk_kb),
                 str(args.inline_kb),
+                str(args.batch_cases),
             ],
             env=env,
             stdout=subprocess.PIPE,
@@ -235,7 +246,7 @@ def main() -> None:
         run_sink(int(sys.argv[2]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        run_worker(*sys.argv[2:7], chunk_kb=int(sys.argv[7]), inline_kb=int(sys.argv[8]))
+        run_worker(*sys.argv[2:7], chunk_kb=int(sys.argv[7]), inline_kb=int(sys.argv[8]), batch_cases=int(sys.argv[9]))
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--cases", type=int, default=1000)
@@ -247,6 +258,9 @@ def main() -> None:
         "--pg-fsync", choices=("on", "off"), default="on", help="PostgreSQL fsync (on: what a hall's server does)"
     )
     p.add_argument("--inline-kb", type=int, default=2048, help="a case's pages up to this go inline (0: chunked only)")
+    p.add_argument(
+        "--batch-cases", type=int, default=16, help="small cases per batch request (1: one request per case)"
+    )
     args = p.parse_args()
     from testsupport.postgres import start_postgres
 

@@ -421,7 +421,7 @@ class BackOfficeClient:
             "POST",
             "/case-packets/batch",
             content=_batch_body(cases),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": BATCH_MEDIA_TYPE},
             limit=limit,
         )
         if response.status_code in (404, 405):
@@ -639,19 +639,25 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
+BATCH_MEDIA_TYPE = "application/vnd.clerk.case-batch"
+
+
 def _batch_body(cases: list[BatchCase]) -> bytes:
-    """The JSON body of a batch, assembled as bytes: the packets through ``json.dumps``, the pages'
-    base64 spliced in as they come from the encoder (its alphabet needs no JSON escaping), which spares
-    escaping-scanning megabytes of page text and a str copy of each page."""
-    parts: list[bytes] = [b'{"cases":[']
-    for n, case in enumerate(cases):
-        parts.append(b',{"idempotency_key":' if n else b'{"idempotency_key":')
-        parts += [_json(case.key), b',"packet":', _json(case.packet), b',"pages":{']
-        for m, (sha, data) in enumerate(case.pages.items()):
-            parts += [b"," if m else b"", _json(sha), b':"', base64.b64encode(data), b'"']
-        parts.append(b"}}")
-    parts.append(b"]}")
-    return b"".join(parts)
+    """The binary form of a batch (docs/api/openapi.yaml): a JSON head naming each case's key, packet
+    and pages (SHA-256 and size, in order), one newline, then the pages' bytes one after another. No
+    base64 and no JSON escaping of page bytes on either side (the JSON form costs both: ~4/3 the bytes
+    and a scan of every page character)."""
+    head = {
+        "cases": [
+            {
+                "idempotency_key": case.key,
+                "packet": case.packet,
+                "pages": [{"sha256": sha, "size": len(data)} for sha, data in case.pages.items()],
+            }
+            for case in cases
+        ]
+    }
+    return b"".join([_json(head), b"\n", *(data for case in cases for data in case.pages.values())])
 
 
 def _checked_receipt(raw: Any, what: str, case_id: str, body: dict[str, Any]) -> PacketReceipt:

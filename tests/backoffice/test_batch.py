@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
 
 import pytest
@@ -171,3 +172,77 @@ def test_envelope_limits(backoffice):
     assert c.post(URL, json={"cases": [{}], "extra": 1}).status_code == 422
     one = c.post(URL, json={"cases": [{}]}).json()["results"]
     assert one[0]["status"] == 422 and one[0]["error"] == "invalid_packet"
+
+
+def test_text_that_cannot_be_stored_is_refused_for_its_case_only(backoffice):
+    """A NUL or a lone surrogate in a key, the packet or a page, or an unknown field, is a 422 for that
+    case (never a 500 at commit that would fail the whole batch)."""
+    c = station_client(backoffice)
+    ok = packet("S01", [b"fine" * 10])
+    bad_text = packet("S01", [b"text" * 10])
+    bad_text["item_name"] = "零\x00"
+    page = b"page" * 10
+    bad_page = packet("S01", [page])
+    sha = bad_page["attachments"][0]["sha256"]
+    cases = [
+        item(ok, [b"fine" * 10]),
+        item(packet("S01", [b"key" * 10]), [b"key" * 10], key="k\x00"),
+        item(packet("S01", [b"sur" * 10]), [b"sur" * 10], key="k\ud800"),
+        item(bad_text, [b"text" * 10]),
+        item(bad_page, [page]) | {"pages": {sha: b64(page)[:-4] + "\ud800AA="}},
+        item(bad_page, [page]) | {"extra": 1},
+    ]
+    body = json.dumps({"cases": cases})  # ensure_ascii: the surrogates travel as \ud800 escapes
+    r = c.post(URL, content=body.encode(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == [201, 422, 422, 422, 422, 422]
+    assert backoffice.case_ids() == [ok["case_id"]]
+
+
+def frame(cases: list[tuple[str, dict, list[bytes]]], shas: list[list[str]] | None = None) -> bytes:
+    """The binary form: a JSON head, a newline, the pages' bytes in order."""
+    head = {
+        "cases": [
+            {
+                "idempotency_key": key,
+                "packet": p,
+                "pages": [
+                    {"sha256": (shas[n][k] if shas else hashlib.sha256(f).hexdigest()), "size": len(f)}
+                    for k, f in enumerate(files)
+                ],
+            }
+            for n, (key, p, files) in enumerate(cases)
+        ]
+    }
+    return json.dumps(head).encode() + b"\n" + b"".join(f for _k, _p, files in cases for f in files)
+
+
+BINARY = {"Content-Type": "application/vnd.clerk.case-batch"}
+
+
+def test_the_binary_form_frames_pages_without_base64(backoffice):
+    c = station_client(backoffice)
+    files = [[b"\n\x00binary" * 90, b""], [b"second" * 70], [b"third" * 50]]
+    packets = [packet("S01", f) for f in files]
+    cases = [(p["case_id"] + ":packet", p, f) for p, f in zip(packets, files, strict=True)]
+    shas = [[hashlib.sha256(x).hexdigest() for x in f] for f in files]
+    shas[1] = ["nothex"]  # that case's page is not named by a SHA-256: refused alone
+    results = c.post(URL, content=frame(cases, shas), headers=BINARY).json()["results"]
+    assert [x["status"] for x in results] == [201, 422, 201]
+    assert results[0]["receipt"]["status"] == "received" and results[0]["receipt"]["missing_attachments"] == []
+    stored = backoffice.attachment_digests()
+    assert stored[(packets[0]["case_id"], shas[0][0])][2] == len(files[0][0])
+    assert sorted(backoffice.case_ids()) == sorted([packets[0]["case_id"], packets[2]["case_id"]])
+    # replayed in the binary form: replays
+    again = c.post(URL, content=frame([cases[0], cases[2]]), headers=BINARY).json()["results"]
+    assert [x["status"] for x in again] == [200, 200]
+
+    # framing errors are the request's (no case could be located): 422, nothing stored
+    body = frame([cases[1]])
+    for broken in (body[:-1], body + b"x", body.replace(b"\n", b" ", 1), b"[]\n", b"{}\n"):
+        r = c.post(URL, content=broken, headers=BINARY)
+        assert r.status_code == 422 and r.json()["error"] == "invalid_request", broken[:40]
+    r = c.post(URL, content=body, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422
+    assert len(backoffice.case_ids()) == 2

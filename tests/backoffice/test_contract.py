@@ -12,6 +12,7 @@ import schemathesis
 import yaml
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -20,6 +21,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml"
+# The binary form of a case batch (a JSON head, a newline, the pages' bytes): random bytes (framing
+# errors, 422 for the request) and a well-framed head whose one case is refused on its own (200).
+schemathesis.openapi.media_type(
+    "application/vnd.clerk.case-batch",
+    st.one_of(
+        st.binary(max_size=256),
+        st.just(b'{"cases":[{"idempotency_key":"k","packet":{},"pages":[{"sha256":"x","size":2}]}]}\nab'),
+    ),
+)
 schema = schemathesis.openapi.from_path(SPEC)
 
 pytestmark = pytest.mark.postgres

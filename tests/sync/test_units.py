@@ -99,31 +99,25 @@ def test_unused_client_import_surface():
     client.close()
 
 
-def test_batch_body_is_the_json_of_the_cases_with_base64_pages():
-    """The batch body is assembled as bytes (pages spliced in as base64): it must parse to exactly the
-    JSON the back office's schema describes, whatever the packet holds (quotes, CJK, newlines)."""
-    import base64
+def test_the_station_batch_body_is_what_the_back_office_reads():
+    """The station frames a batch as bytes (JSON head, newline, the pages' bytes); the back office's
+    parser must read back exactly the keys, packets and pages, whatever the packet holds (quotes, CJK,
+    newlines, an empty page)."""
     import hashlib
-    import json
     import os
 
+    from backoffice.batch import parse_binary
     from clerk_app.sync.transport import BatchCase, _batch_body
 
-    pages = {hashlib.sha256(b).hexdigest(): b for b in (os.urandom(300), b"", os.urandom(7))}
+    pages = {hashlib.sha256(b).hexdigest(): b for b in (os.urandom(300), b"", b"\n" * 7)}
     cases = [
         BatchCase('key "1"', {"case_id": "c1", "applicant": {"name": "张三\n\\"}, "n": 1.5, "x": None}, pages),
         BatchCase("k2", {"case_id": "c2", "lines": []}, {}),
     ]
-    assert json.loads(_batch_body(cases)) == {
-        "cases": [
-            {
-                "idempotency_key": c.key,
-                "packet": c.packet,
-                "pages": {sha: base64.b64encode(data).decode() for sha, data in c.pages.items()},
-            }
-            for c in cases
-        ]
-    }
+    parsed = parse_binary(_batch_body(cases))
+    assert [(item, got) for item, got in parsed] == [
+        ({"idempotency_key": c.key, "packet": c.packet}, c.pages) for c in cases
+    ]
 
 
 def test_packets_built_together_are_the_packets_built_one_by_one(tmp_path):
