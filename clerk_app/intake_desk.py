@@ -6,6 +6,8 @@
 - :func:`plan_decision` — before a decision: allowed or why not, the due date the deferred lines already
   give (asked for only when they do not), the catalogue's legal basis (the default of a rejection) and
   what the confirmation preview lists (the one-time notice, or the materials received).
+- :func:`line_forms` — Ctrl+B on a line: its 样表 (else its blank form) to show, and what 打印 prints
+  (the blank form to fill in, or what is shown when there is none).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from clerk_app.cases import CaseService, CaseView, LineView
+from clerk_app.catalogue.loader import form_file
+from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.customer import CustomerService
 from clerk_app.lifecycle import CaseStatus, Decision, DecisionCheck, LineStatus
@@ -127,3 +132,27 @@ def plan_decision(
             if ln.status is not LineStatus.NOT_REQUIRED
         ),
     )
+
+
+@dataclass(frozen=True)
+class LineForms:
+    material: str  # the material's name
+    shown: Path  # the sample, else the blank form
+    shown_is_sample: bool
+    printed: Path  # the blank form, else what is shown
+    printed_is_sample: bool
+
+
+def line_forms(catalogue: Catalogue, item_code: str, line_code: str) -> LineForms | None:
+    """The sample and blank form files of a checklist line (None: the line has neither, or the
+    catalogue has no folder to take them from)."""
+    item = catalogue.items.get(item_code)
+    material = next((m for m in item.materials if m.code == line_code), None) if item else None
+    if material is None:
+        return None
+    sample = form_file(catalogue.source, material.sample) if material.sample else None
+    blank = form_file(catalogue.source, material.blank_form) if material.blank_form else None
+    shown = sample or blank
+    if shown is None:
+        return None
+    return LineForms(material.name, shown, sample is not None, blank or shown, blank is None)

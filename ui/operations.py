@@ -83,33 +83,6 @@ def _core_writes_pool() -> QThreadPool:
 _CORE_POOL: QThreadPool | None = None
 
 
-class _Job(QRunnable):
-    def __init__(
-        self,
-        fn: Callable[..., Any],
-        ok: Callable[[Any], None],
-        err: Callable[[BaseException], None],
-        progress: Callable[[int, int, str], None],
-        cancel: threading.Event,
-    ) -> None:
-        super().__init__()
-        self.fn, self.ok, self.err, self.progress, self.cancel = fn, ok, err, progress, cancel
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        def report(done: int, total: int, text: str = "") -> None:
-            self.progress(done, total, text)
-
-        try:
-            result = self.fn(report, self.cancel)
-        except BaseException as exc:  # delivered to the GUI thread; nothing is swallowed here
-            if not isinstance(exc, ClerkAppError):
-                log.exception("background operation failed")
-            self.err(exc)
-        else:
-            self.ok(result)
-
-
 class BackgroundOp:
     """``BackgroundOp(work, on_success, on_failure, on_progress).start()``.
 
@@ -151,12 +124,23 @@ class BackgroundOp:
     def start(self) -> BackgroundOp:
         BackgroundOp._alive.add(self)
         relay = self._relay
-        progress = relay.wrap(self._report) if self._on_progress else _ignore
-        job = _Job(self._work, relay.wrap(self._finish_ok), relay.wrap(self._finish_err), progress, self.cancel_event)
+        ok, err = relay.wrap(self._finish_ok), relay.wrap(self._finish_err)
+        report = relay.wrap(self._report) if self._on_progress else _ignore
+
+        def run() -> None:  # on the worker thread
+            try:
+                result = self._work(report, self.cancel_event)
+            except BaseException as exc:  # delivered to the GUI thread; nothing is swallowed here
+                if not isinstance(exc, ClerkAppError):
+                    log.exception("background operation failed")
+                err(exc)
+            else:
+                ok(result)
+
         if self._thread_name:
-            threading.Thread(target=job.run, name=self._thread_name, daemon=True).start()
+            threading.Thread(target=run, name=self._thread_name, daemon=True).start()
         else:
-            (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(job)
+            (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(QRunnable.create(run))
         return self
 
     def cancel(self) -> None:
@@ -169,7 +153,7 @@ class BackgroundOp:
         if self._on_item is not None and not self._owner_gone():
             self._on_item(item)
 
-    def _report(self, done: int, total: int, text: str) -> None:
+    def _report(self, done: int, total: int, text: str = "") -> None:
         if self._on_progress is not None and not self._owner_gone():
             self._on_progress(done, total, text)
 

@@ -1062,12 +1062,12 @@
 <context>
     <name>CoreOp</name>
     <message>
-        <location filename="../../ui/operations.py" line="245" />
+        <location filename="../../ui/operations.py" line="229" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="305" />
+        <location filename="../../ui/operations.py" line="289" />
         <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
         <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
     </message>
@@ -1615,301 +1615,299 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="280" />
+        <location filename="../../ui/intake/page.py" line="74" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="281" />
+        <location filename="../../ui/intake/page.py" line="75" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="282" />
+        <location filename="../../ui/intake/page.py" line="76" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="283" />
+        <location filename="../../ui/intake/page.py" line="77" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="284" />
+        <location filename="../../ui/intake/page.py" line="78" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="285" />
+        <location filename="../../ui/intake/page.py" line="79" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="286" />
-        <location filename="../../ui/intake/page.py" line="816" />
+        <location filename="../../ui/intake/page.py" line="80" />
+        <location filename="../../ui/intake/page.py" line="783" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="287" />
+        <location filename="../../ui/intake/page.py" line="81" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="288" />
+        <location filename="../../ui/intake/page.py" line="82" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="289" />
+        <location filename="../../ui/intake/page.py" line="83" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="290" />
+        <location filename="../../ui/intake/page.py" line="84" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="291" />
+        <location filename="../../ui/intake/page.py" line="85" />
         <source>Counts… (Ctrl+G)</source>
         <translation>份数… (Ctrl+G)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="292" />
+        <location filename="../../ui/intake/page.py" line="86" />
         <source>Waive… (Ctrl+W)</source>
         <translation>免于提交… (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="293" />
+        <location filename="../../ui/intake/page.py" line="87" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="294" />
+        <location filename="../../ui/intake/page.py" line="88" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="295" />
+        <location filename="../../ui/intake/page.py" line="89" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="296" />
+        <location filename="../../ui/intake/page.py" line="90" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="297" />
+        <location filename="../../ui/intake/page.py" line="91" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="298" />
+        <location filename="../../ui/intake/page.py" line="92" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="299" />
+        <location filename="../../ui/intake/page.py" line="93" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="300" />
+        <location filename="../../ui/intake/page.py" line="94" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="301" />
+        <location filename="../../ui/intake/page.py" line="95" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="302" />
+        <location filename="../../ui/intake/page.py" line="96" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="303" />
+        <location filename="../../ui/intake/page.py" line="97" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="304" />
+        <location filename="../../ui/intake/page.py" line="98" />
         <source>Sample or blank form of the line (Ctrl+B)</source>
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="310" />
+        <location filename="../../ui/intake/page.py" line="287" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="434" />
+        <location filename="../../ui/intake/page.py" line="411" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="461" />
+        <location filename="../../ui/intake/page.py" line="438" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="517" />
+        <location filename="../../ui/intake/page.py" line="494" />
         <source>The applicant has not confirmed this list on their screen yet</source>
         <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="520" />
+        <location filename="../../ui/intake/page.py" line="497" />
         <source>Confirmed by the applicant ✓</source>
         <translation>申请人已确认材料清单 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="538" />
+        <location filename="../../ui/intake/page.py" line="515" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="580" />
+        <location filename="../../ui/intake/page.py" line="557" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="687" />
+        <location filename="../../ui/intake/page.py" line="660" />
         <source>Sample: %1</source>
         <translation>样表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="687" />
-        <location filename="../../ui/intake/page.py" line="701" />
+        <location filename="../../ui/intake/page.py" line="660" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="685" />
-        <location filename="../../ui/intake/page.py" line="691" />
+        <location filename="../../ui/intake/page.py" line="658" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="738" />
+        <location filename="../../ui/intake/page.py" line="705" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="740" />
+        <location filename="../../ui/intake/page.py" line="707" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="741" />
+        <location filename="../../ui/intake/page.py" line="708" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="828" />
+        <location filename="../../ui/intake/page.py" line="795" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="906" />
+        <location filename="../../ui/intake/page.py" line="873" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="906" />
+        <location filename="../../ui/intake/page.py" line="873" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="909" />
+        <location filename="../../ui/intake/page.py" line="876" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="508" />
+        <location filename="../../ui/intake/page.py" line="485" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="513" />
+        <location filename="../../ui/intake/page.py" line="490" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="515" />
+        <location filename="../../ui/intake/page.py" line="492" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="518" />
+        <location filename="../../ui/intake/page.py" line="495" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="668" />
+        <location filename="../../ui/intake/page.py" line="645" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="723" />
+        <location filename="../../ui/intake/page.py" line="690" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="724" />
+        <location filename="../../ui/intake/page.py" line="691" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="783" />
+        <location filename="../../ui/intake/page.py" line="750" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="808" />
+        <location filename="../../ui/intake/page.py" line="775" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="785" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="811" />
+        <location filename="../../ui/intake/page.py" line="778" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="851" />
+        <location filename="../../ui/intake/page.py" line="818" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="851" />
+        <location filename="../../ui/intake/page.py" line="818" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="874" />
+        <location filename="../../ui/intake/page.py" line="841" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="528" />
+        <location filename="../../ui/intake/page.py" line="505" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="532" />
+        <location filename="../../ui/intake/page.py" line="509" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="537" />
-        <location filename="../../ui/intake/page.py" line="902" />
+        <location filename="../../ui/intake/page.py" line="514" />
+        <location filename="../../ui/intake/page.py" line="869" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>

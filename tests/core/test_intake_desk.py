@@ -69,3 +69,14 @@ def test_a_plan_carries_what_the_preview_lists(world):
     receive_all(ctx, clerk, cid)
     accept = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.ACCEPT)
     assert accept.check.allowed and accept.received and all(r.originals >= 1 for r in accept.received if r.originals)
+
+
+def test_ctrl_b_shows_the_sample_and_prints_the_blank_form(world):
+    from clerk_app.intake_desk import line_forms
+
+    catalogue = world.ctx.catalogue.active()
+    forms = line_forms(catalogue, ITEM, "APPLY")  # 个体工商户登记（备案）申请书: a sample and a blank form
+    assert forms is not None and forms.shown_is_sample and not forms.printed_is_sample
+    assert forms.shown != forms.printed and forms.printed.is_file() and forms.material
+    assert line_forms(catalogue, ITEM, "NO-SUCH-LINE") is None
+    assert line_forms(catalogue, "NO-SUCH-ITEM", "APPLY") is None

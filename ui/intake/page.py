@@ -32,7 +32,7 @@ from clerk_app.card_workflow import AccessKeyNeeded, ApplicantRead
 from clerk_app.cases import CaseView, DecisionResult
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
-from clerk_app.intake_desk import DecisionPlan, DeskState, desk_state, plan_decision
+from clerk_app.intake_desk import DecisionPlan, DeskState, desk_state, line_forms, plan_decision
 from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData, PersonView
@@ -46,6 +46,7 @@ from ui.intake.item_picker import ItemPicker
 from ui.intake.prompts import Prompts
 from ui.intake.questions import QuestionsPanel
 from ui.operations import CoreOp, error_text
+from ui.typed_qt import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -68,36 +69,38 @@ DECISION_ACTIONS = {
     Decision.REJECT: "reject_action",
 }
 
+# The page's actions: (attribute, shortcut, text) — the text is the button's and the help overlay's.
+ACTIONS = (
+    ("new_action", "Ctrl+N", QT_TRANSLATE_NOOP("IntakePage", "New intake")),
+    ("call_next_action", "F5", QT_TRANSLATE_NOOP("IntakePage", "Next applicant (F5)")),
+    ("recall_action", "Shift+F5", QT_TRANSLATE_NOOP("IntakePage", "Call again (Shift+F5)")),
+    ("skip_action", "Ctrl+F5", QT_TRANSLATE_NOOP("IntakePage", "No-show (Ctrl+F5)")),
+    ("transfer_action", "Ctrl+Shift+F5", QT_TRANSLATE_NOOP("IntakePage", "Transfer to another window (Ctrl+Shift+F5)")),
+    ("find_item_action", "Ctrl+K", QT_TRANSLATE_NOOP("IntakePage", "Find item")),
+    ("read_card_action", "F6", QT_TRANSLATE_NOOP("IntakePage", "Read identity card")),
+    ("identity_match_action", "F10", QT_TRANSLATE_NOOP("IntakePage", "Person matches the document")),
+    ("identity_mismatch_action", "Shift+F10", QT_TRANSLATE_NOOP("IntakePage", "Person does not match the document")),
+    ("cancel_read_action", "Esc", QT_TRANSLATE_NOOP("IntakePage", "Cancel the card read")),
+    ("receive_action", "Ctrl+R", QT_TRANSLATE_NOOP("IntakePage", "Received (Ctrl+R)")),
+    ("counts_action", "Ctrl+G", QT_TRANSLATE_NOOP("IntakePage", "Counts… (Ctrl+G)")),
+    ("waive_action", "Ctrl+W", QT_TRANSLATE_NOOP("IntakePage", "Waive… (Ctrl+W)")),
+    ("verify_action", "Ctrl+E", QT_TRANSLATE_NOOP("IntakePage", "Verified (Ctrl+E)")),
+    ("defect_action", "Ctrl+D", QT_TRANSLATE_NOOP("IntakePage", "Defective… (Ctrl+D)")),
+    ("defer_action", "Ctrl+T", QT_TRANSLATE_NOOP("IntakePage", "Defer 容缺… (Ctrl+T)")),
+    ("reset_line_action", "Ctrl+Backspace", QT_TRANSLATE_NOOP("IntakePage", "Reset line")),
+    ("accept_action", "Ctrl+1", QT_TRANSLATE_NOOP("IntakePage", "Accept (Ctrl+1)")),
+    ("accept_deficient_action", "Ctrl+2", QT_TRANSLATE_NOOP("IntakePage", "Accept with deficiencies (Ctrl+2)")),
+    ("notice_action", "Ctrl+3", QT_TRANSLATE_NOOP("IntakePage", "One-time notice (Ctrl+3)")),
+    ("reject_action", "Ctrl+4", QT_TRANSLATE_NOOP("IntakePage", "Reject (Ctrl+4)")),
+    ("hand_over_action", "Ctrl+H", QT_TRANSLATE_NOOP("IntakePage", "Hand over to window (Ctrl+H)")),
+    ("checklist_focus_action", "Ctrl+L", QT_TRANSLATE_NOOP("IntakePage", "Go to checklist")),
+    ("open_matter_action", "Ctrl+O", QT_TRANSLATE_NOOP("IntakePage", "Open the applicant's earlier case (Ctrl+O)")),
+    ("form_action", "Ctrl+B", QT_TRANSLATE_NOOP("IntakePage", "Sample or blank form of the line (Ctrl+B)")),
+)
+
 
 class IntakePage(QWidget):
-    # (action attribute, shortcut) — also listed in the help overlay.
-    SHORTCUTS = (
-        ("new_action", "Ctrl+N"),
-        ("call_next_action", "F5"),
-        ("recall_action", "Shift+F5"),
-        ("skip_action", "Ctrl+F5"),
-        ("transfer_action", "Ctrl+Shift+F5"),
-        ("find_item_action", "Ctrl+K"),
-        ("read_card_action", "F6"),
-        ("identity_match_action", "F10"),
-        ("identity_mismatch_action", "Shift+F10"),
-        ("cancel_read_action", "Esc"),
-        ("receive_action", "Ctrl+R"),
-        ("counts_action", "Ctrl+G"),
-        ("waive_action", "Ctrl+W"),
-        ("verify_action", "Ctrl+E"),
-        ("defect_action", "Ctrl+D"),
-        ("defer_action", "Ctrl+T"),
-        ("reset_line_action", "Ctrl+Backspace"),
-        ("accept_action", "Ctrl+1"),
-        ("accept_deficient_action", "Ctrl+2"),
-        ("notice_action", "Ctrl+3"),
-        ("reject_action", "Ctrl+4"),
-        ("hand_over_action", "Ctrl+H"),
-        ("checklist_focus_action", "Ctrl+L"),
-        ("open_matter_action", "Ctrl+O"),
-        ("form_action", "Ctrl+B"),
-    )
+    SHORTCUTS = tuple((name, key) for name, key, _text in ACTIONS)  # also listed in the help overlay
 
     def __init__(self, window: PageHost) -> None:
         super().__init__()
@@ -276,34 +279,8 @@ class IntakePage(QWidget):
         handler()
 
     def retranslate(self) -> None:
-        texts = {
-            "new_action": self.tr("New intake"),
-            "call_next_action": self.tr("Next applicant (F5)"),
-            "recall_action": self.tr("Call again (Shift+F5)"),
-            "skip_action": self.tr("No-show (Ctrl+F5)"),
-            "transfer_action": self.tr("Transfer to another window (Ctrl+Shift+F5)"),
-            "find_item_action": self.tr("Find item"),
-            "read_card_action": self.tr("Read identity card"),
-            "identity_match_action": self.tr("Person matches the document"),
-            "identity_mismatch_action": self.tr("Person does not match the document"),
-            "cancel_read_action": self.tr("Cancel the card read"),
-            "receive_action": self.tr("Received (Ctrl+R)"),
-            "counts_action": self.tr("Counts… (Ctrl+G)"),
-            "waive_action": self.tr("Waive… (Ctrl+W)"),
-            "verify_action": self.tr("Verified (Ctrl+E)"),
-            "defect_action": self.tr("Defective… (Ctrl+D)"),
-            "defer_action": self.tr("Defer 容缺… (Ctrl+T)"),
-            "reset_line_action": self.tr("Reset line"),
-            "accept_action": self.tr("Accept (Ctrl+1)"),
-            "accept_deficient_action": self.tr("Accept with deficiencies (Ctrl+2)"),
-            "notice_action": self.tr("One-time notice (Ctrl+3)"),
-            "reject_action": self.tr("Reject (Ctrl+4)"),
-            "hand_over_action": self.tr("Hand over to window (Ctrl+H)"),
-            "checklist_focus_action": self.tr("Go to checklist"),
-            "open_matter_action": self.tr("Open the applicant's earlier case (Ctrl+O)"),
-            "form_action": self.tr("Sample or blank form of the line (Ctrl+B)"),
-        }
-        for name, text in texts.items():
+        for name, _key, source in ACTIONS:
+            text = self.tr(source)
             getattr(self, name).setText(text)
             if name in self.buttons:
                 self.buttons[name].setText(text)
@@ -671,38 +648,28 @@ class IntakePage(QWidget):
 
     # -- samples and blank forms (样表) ------------------------------------------------------------
     def show_form(self) -> None:
-        """The focused line's 样表 (a filled-in example), else its blank form, in a preview the clerk
-        can zoom and turn to the applicant."""
-        from clerk_app.catalogue.loader import form_file
-
+        """The focused line's 样表 (a filled-in example), else its blank form (``line_forms``), in a
+        preview the clerk can zoom and turn to the applicant; 打印 prints the blank form at once."""
         code = self.current_line_code()
-        if self.case_id is None or code is None:
+        if self.state is None or code is None:
             return
-        catalogue = self.ctx.catalogue.active()
-        item = catalogue.items.get(self.state.view.item_code) if self.state is not None else None
-        material = next((m for m in item.materials if m.code == code), None) if item else None
-        if material is None:
+        forms = line_forms(self.ctx.catalogue.active(), self.state.view.item_code, code)
+        if forms is None:
             self.prompts.error(self.tr("This material has no sample or blank form"))
             return
-        choices = [(material.sample, self.tr("Sample: %1")), (material.blank_form, self.tr("Blank form: %1"))]
-        found = [(form_file(catalogue.source, rel), title) for rel, title in choices if rel]
-        path, title = next(((p, t) for p, t in found if p is not None), (None, ""))
-        if path is None:
-            self.prompts.error(self.tr("This material has no sample or blank form"))
-            return
+        sample_title, blank_title = self.tr("Sample: %1"), self.tr("Blank form: %1")
+        title = (sample_title if forms.shown_is_sample else blank_title).replace("%1", forms.material)
+        print_title = (sample_title if forms.printed_is_sample else blank_title).replace("%1", forms.material)
+
+        def print_it() -> None:
+            self.print_form(forms.printed.read_bytes(), forms.printed.name, print_title)
+
         from ui.printing_ui import PreviewDialog
 
-        title = title.replace("%1", material.name)
-        data = path.read_bytes()
-        # Print gives the applicant the blank form to fill in (the sample is for looking at), or what is
-        # shown when the line has no blank form.
-        blank = form_file(catalogue.source, material.blank_form) if material.blank_form else None
-        print_path = blank or path
-        print_title = self.tr("Blank form: %1").replace("%1", material.name) if blank else title
-        on_print = None
-        if self.ctx.printing is not None and self.actor.can(Permission.PRINT):
-            on_print = lambda: self.print_form(print_path.read_bytes(), print_path.name, print_title)  # noqa: E731
-        self.form_dialog = PreviewDialog(data, title, self, on_print=on_print)
+        can_print = self.ctx.printing is not None and self.actor.can(Permission.PRINT)
+        self.form_dialog = PreviewDialog(
+            forms.shown.read_bytes(), title, self, on_print=print_it if can_print else None
+        )
         self.form_dialog.show()
         customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
         if customer is not None and self.form_dialog.pages:
