@@ -39,7 +39,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.retention import PurgedCase
 from clerk_app.roles import Permission, role_label
 from ui.admin.users_panel import UsersPanel
-from ui.operations import CoreOp, error_text
+from ui.operations import CoreOp, error_text, show_error
 from ui.typed_qt import to_date
 from ui.widgets.common import (
     MARKED,
@@ -215,19 +215,16 @@ class AuditPage(Retranslating, QWidget):
     def verify_chain(self) -> None:
         """Walk the whole chain off the GUI thread (it reads every event), with progress."""
         self.verify_button.setEnabled(False)
-        self._run(
-            lambda: self.queries.verify(self.actor),
-            self._show_verification,
-            self.tr("Verify hash chain"),
-            on_failure=lambda exc: self._show_verification(None, exc),
-        )
+        title = self.tr("Verify hash chain")
 
-    def _show_verification(self, status: ChainStatus | None, failure: BaseException | None = None) -> None:
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            show_error(self, title, exc)
+
+        self._run(lambda: self.queries.verify(self.actor), self._show_verification, title, on_failure=failed)
+
+    def _show_verification(self, status: ChainStatus) -> None:
         self.verify_button.setEnabled(True)
-        if status is None:
-            self.chain_label.setStyleSheet(BAD_STYLE)
-            self.chain_label.setText(error_text(failure) if failure else "")
-            return
         self.chain_label.setStyleSheet(GOOD_STYLE if status.intact else BAD_STYLE)
         self.chain_label.setText(status.message())
         self._broken_seq = status.broken.seq if status.broken is not None else None
