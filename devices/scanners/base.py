@@ -85,6 +85,12 @@ class ScanOptions:
     # Options passed to the device by their own names (e.g. the SANE test backend's test_picture).
     device_options: Mapping[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Plain strings become the enums (Qt item data gives "flatbed", not ScanSource.FLATBED; the
+        # backends compare by identity: a flatbed scan from the panel fed like an ADF).
+        object.__setattr__(self, "source", ScanSource(self.source))
+        object.__setattr__(self, "mode", ColourMode(self.mode))
+
 
 @dataclass(frozen=True)
 class ScannedPage:

@@ -17,6 +17,10 @@ from testsupport.ui import ScriptedPrompts, open_window
 from ui.operations import BackgroundOp
 
 
+def panel_ready(page) -> bool:
+    return page.scanning.case_id == page.case_id and page.scanning.line.count() > 1
+
+
 def intake_with_scanner(qtbot, demo_ctx, translations, backend):
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     qtbot.keyClick(window, Qt.Key.Key_F2)
@@ -24,6 +28,9 @@ def intake_with_scanner(qtbot, demo_ctx, translations, backend):
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
+    qtbot.waitUntil(
+        lambda: page.case_id is not None and panel_ready(page), timeout=10_000
+    )  # started off the GUI thread
     page.table.setFocus()
     page.table.selectRow(1)
     panel = page.scanning

@@ -74,8 +74,20 @@ def test_duplex_with_blank_backs_dropped(qtbot, desk, translations):
     window, case_id = desk
     panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=2))
     assert panel.drop_blank.isChecked()
-    scan_and_wait(qtbot, panel, ScanSource.DUPLEX)
+    with qtbot.waitSignal(panel.scan_finished, timeout=30000) as done:
+        panel.source.setCurrentIndex(panel.source.findData(ScanSource.DUPLEX))
+        panel.dpi.setCurrentIndex(panel.dpi.findData(100))
+        qtbot.mouseClick(panel.scan_button, Qt.MouseButton.LeftButton)
     assert panel.thumbnails.count() == 2  # the empty back sides were not stored
+    assert done.args[0].dropped_blank == 2  # there were back sides (Qt gives the source as a plain str)
+
+
+def test_a_flatbed_scan_is_one_page(qtbot, desk, translations):
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=5))
+    scan_and_wait(qtbot, panel, ScanSource.FLATBED)
+    assert panel.thumbnails.count() == 1
+    assert panel.options().source is ScanSource.FLATBED
 
 
 def test_page_actions(qtbot, desk, translations):

@@ -386,7 +386,9 @@ class ScanningPanel(QWidget):
         if caps is not None and mode not in caps.modes:
             mode = caps.modes[0]
         return ScanOptions(
-            source=self.source.currentData() or ScanSource.FLATBED, dpi=int(self.dpi.currentData() or 200), mode=mode
+            source=ScanSource(self.source.currentData() or ScanSource.FLATBED),
+            dpi=int(self.dpi.currentData() or 200),
+            mode=mode,
         )
 
     def import_files(self, paths: Sequence[str] | None = None) -> None:
