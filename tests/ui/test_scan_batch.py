@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel
 
 from devices.scanners.base import ScanSource
 from devices.scanners.simulated import SimulatedBackend
-from testsupport.ui import ScriptedPrompts, open_window
+from testsupport.ui import ScriptedPrompts, open_window, settle
 from ui.operations import BackgroundOp
 
 
@@ -28,11 +28,13 @@ def intake_with_scanner(qtbot, demo_ctx, translations, backend):
     page.prompts = ScriptedPrompts()
     page.picker.query.setText("gtgsh")
     page.picker.pick_current()
-    qtbot.waitUntil(
-        lambda: page.case_id is not None and panel_ready(page), timeout=10_000
-    )  # started off the GUI thread
+    settle(qtbot, page)  # the case is started off the GUI thread
+    qtbot.waitUntil(lambda: page.case_id is not None and panel_ready(page), timeout=10_000)
     page.table.setFocus()
     page.table.selectRow(1)
+    settle(qtbot, page)
+    focused = demo_ctx.cases.get(page.actor, page.case_id).lines[1].code
+    qtbot.waitUntil(lambda: page.scanning.line_code == focused, timeout=10_000)  # the checklist's focus
     panel = page.scanning
     qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)  # the demo's own simulated scanner
     panel.scanner.close()
