@@ -98,35 +98,31 @@ CASE_SCRIPT = textwrap.dedent("""
     import sys
     sys.path.insert(0, sys.argv[1])
     from clerk_app.app_context import build_context
+    from clerk_app.scan_session import ScanRequest
     from clerk_app.settings import Settings
-    from devices.imaging.pipeline import PagePipeline
     from devices.scanners.base import ScanOptions, ScanSource
     from devices.scanners.factory import create_backend
-    from clerk_app.pages import PageService
 
     config_dir, data_dir, case_id, line = sys.argv[2:6]
     ctx = build_context(Settings(demo=True, data_dir=data_dir))
     actor = ctx.users.authenticate("clerk", "Clerk2026")
-    pages = ctx.pages
-    pipeline = PagePipeline()
     scanner = create_backend("sane", config_dir=config_dir).open("test:0")
     scanner.set_device_option("test_picture", "Grid")
     scanner.set_device_option("read_delay", True)
     scanner.set_device_option("read_delay_duration", 40000)
 
-    def on_page(page):
-        processed = pipeline.process(page.image, page.dpi)
-        view = pages.add(actor, case_id, line, processed.data, processed.mime,
-                         width=processed.width, height=processed.height)
-        print(view.id, view.position, view.sha256, flush=True)
-
-    scanner.scan_batch(ScanOptions(source=ScanSource.ADF, dpi=100), on_page)
+    # The app's own path: the scan service, pages processed on the pipeline's two threads and filed
+    # from there in scan order; each filed page is reported once it is committed.
+    ctx.scans.run(
+        actor, scanner, ScanOptions(source=ScanSource.ADF, dpi=100), ScanRequest(case_id, line),
+        on_filed=lambda view: print(view.id, view.position, view.sha256, flush=True),
+    )
     print("finished", flush=True)
 """)
 
 
 def test_case_pages_before_a_kill_survive_with_counts_and_order(tmp_path: Path, sane_config_dir: Path):
-    """The whole path with the store and the database: SANE → pipeline → PageService; after a
+    """The whole path the app takes (ctx.scans): SANE → pipelined processing → PageService; after a
     SIGKILL and a restart the line holds every page reported, in order, with a matching count."""
     from clerk_app.app_context import build_context
     from clerk_app.demo import seed_demo_users
