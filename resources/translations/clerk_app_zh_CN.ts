@@ -1220,219 +1220,219 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="228" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="229" />
+        <location filename="../../ui/delivery/page.py" line="177" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="230" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="231" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="233" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="234" />
+        <location filename="../../ui/delivery/page.py" line="182" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="235" />
+        <location filename="../../ui/delivery/page.py" line="183" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="236" />
+        <location filename="../../ui/delivery/page.py" line="184" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="237" />
+        <location filename="../../ui/delivery/page.py" line="185" />
         <source>Agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="238" />
+        <location filename="../../ui/delivery/page.py" line="186" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="241" />
+        <location filename="../../ui/delivery/page.py" line="189" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="242" />
+        <location filename="../../ui/delivery/page.py" line="190" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="243" />
+        <location filename="../../ui/delivery/page.py" line="191" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="244" />
+        <location filename="../../ui/delivery/page.py" line="192" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="245" />
+        <location filename="../../ui/delivery/page.py" line="193" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="246" />
+        <location filename="../../ui/delivery/page.py" line="194" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="247" />
+        <location filename="../../ui/delivery/page.py" line="195" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="248" />
+        <location filename="../../ui/delivery/page.py" line="196" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="249" />
+        <location filename="../../ui/delivery/page.py" line="197" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="250" />
+        <location filename="../../ui/delivery/page.py" line="198" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="251" />
+        <location filename="../../ui/delivery/page.py" line="199" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="252" />
+        <location filename="../../ui/delivery/page.py" line="200" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="253" />
+        <location filename="../../ui/delivery/page.py" line="201" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="254" />
+        <location filename="../../ui/delivery/page.py" line="202" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="255" />
+        <location filename="../../ui/delivery/page.py" line="203" />
         <source>Preview (Ctrl+P)</source>
         <translation>预览（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="256" />
+        <location filename="../../ui/delivery/page.py" line="204" />
         <source>Preview the result document</source>
         <translation>预览办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="259" />
+        <location filename="../../ui/delivery/page.py" line="207" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="320" />
+        <location filename="../../ui/delivery/page.py" line="263" />
         <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
         <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="325" />
+        <location filename="../../ui/delivery/page.py" line="268" />
         <source>Result ready. Check the collector's ID, then confirm.</source>
         <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="343" />
+        <location filename="../../ui/delivery/page.py" line="286" />
         <source>not received from the department</source>
         <translation>尚未收到审批部门的办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="348" />
+        <location filename="../../ui/delivery/page.py" line="291" />
         <source>%1 (%2 KB): printed with the delivery receipt</source>
         <translation>%1（%2 KB）：出件时与送达回证一并打印</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="386" />
+        <location filename="../../ui/delivery/page.py" line="329" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="396" />
+        <location filename="../../ui/delivery/page.py" line="339" />
         <source>This document needs its MRZ key: type its number instead.</source>
         <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="399" />
+        <location filename="../../ui/delivery/page.py" line="342" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="433" />
-        <location filename="../../ui/delivery/page.py" line="498" />
+        <location filename="../../ui/delivery/page.py" line="376" />
+        <location filename="../../ui/delivery/page.py" line="441" />
         <source>the applicant</source>
         <translation>申请人本人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="433" />
-        <location filename="../../ui/delivery/page.py" line="498" />
+        <location filename="../../ui/delivery/page.py" line="376" />
+        <location filename="../../ui/delivery/page.py" line="441" />
         <source>the agent</source>
         <translation>代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="436" />
+        <location filename="../../ui/delivery/page.py" line="379" />
         <source>ID matches %1 (%2).</source>
         <translation>证件核验一致：%1（%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="442" />
+        <location filename="../../ui/delivery/page.py" line="385" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="490" />
+        <location filename="../../ui/delivery/page.py" line="433" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="499" />
+        <location filename="../../ui/delivery/page.py" line="442" />
         <source>Delivered: case %1 handed to %2.</source>
         <translation>已出件：案件 %1 已交%2领取。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="502" />
+        <location filename="../../ui/delivery/page.py" line="445" />
         <source>Delivered: case %1 sent by %2, tracking number %3.</source>
         <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="512" />
+        <location filename="../../ui/delivery/page.py" line="455" />
         <source>The delivery receipt and the result document go to the printer.</source>
         <translation>送达回证和办理结果文书已送打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="555" />
+        <location filename="../../ui/delivery/page.py" line="498" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -1646,7 +1646,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="80" />
-        <location filename="../../ui/intake/page.py" line="783" />
+        <location filename="../../ui/intake/page.py" line="749" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
@@ -1741,173 +1741,173 @@
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="287" />
+        <location filename="../../ui/intake/page.py" line="258" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="411" />
+        <location filename="../../ui/intake/page.py" line="377" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="438" />
+        <location filename="../../ui/intake/page.py" line="404" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="494" />
+        <location filename="../../ui/intake/page.py" line="460" />
         <source>The applicant has not confirmed this list on their screen yet</source>
         <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="497" />
+        <location filename="../../ui/intake/page.py" line="463" />
         <source>Confirmed by the applicant ✓</source>
         <translation>申请人已确认材料清单 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="515" />
+        <location filename="../../ui/intake/page.py" line="481" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="557" />
+        <location filename="../../ui/intake/page.py" line="523" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="660" />
+        <location filename="../../ui/intake/page.py" line="626" />
         <source>Sample: %1</source>
         <translation>样表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="660" />
+        <location filename="../../ui/intake/page.py" line="626" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="658" />
+        <location filename="../../ui/intake/page.py" line="624" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="705" />
+        <location filename="../../ui/intake/page.py" line="671" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="707" />
+        <location filename="../../ui/intake/page.py" line="673" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="708" />
+        <location filename="../../ui/intake/page.py" line="674" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="795" />
+        <location filename="../../ui/intake/page.py" line="761" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="873" />
+        <location filename="../../ui/intake/page.py" line="839" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="873" />
+        <location filename="../../ui/intake/page.py" line="839" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="876" />
+        <location filename="../../ui/intake/page.py" line="842" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="485" />
+        <location filename="../../ui/intake/page.py" line="451" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="490" />
+        <location filename="../../ui/intake/page.py" line="456" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="492" />
+        <location filename="../../ui/intake/page.py" line="458" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="495" />
+        <location filename="../../ui/intake/page.py" line="461" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="645" />
+        <location filename="../../ui/intake/page.py" line="611" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="690" />
+        <location filename="../../ui/intake/page.py" line="656" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="691" />
+        <location filename="../../ui/intake/page.py" line="657" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="750" />
+        <location filename="../../ui/intake/page.py" line="716" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="775" />
+        <location filename="../../ui/intake/page.py" line="741" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="785" />
+        <location filename="../../ui/intake/page.py" line="751" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="778" />
+        <location filename="../../ui/intake/page.py" line="744" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="784" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="818" />
+        <location filename="../../ui/intake/page.py" line="784" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="841" />
+        <location filename="../../ui/intake/page.py" line="807" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="505" />
+        <location filename="../../ui/intake/page.py" line="471" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="509" />
+        <location filename="../../ui/intake/page.py" line="475" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="514" />
-        <location filename="../../ui/intake/page.py" line="869" />
+        <location filename="../../ui/intake/page.py" line="480" />
+        <location filename="../../ui/intake/page.py" line="835" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>

@@ -18,8 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -48,6 +46,8 @@ from clerk_app.roles import Permission
 from ui.claims import ClaimBanner
 from ui.operations import CoreOp, error_text
 from ui.wedge import WedgeScanDetector
+from ui.widgets.common import line_edit
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -58,7 +58,7 @@ _OK = "color: #1b5e20;"
 _BAD = "color: #b00020;"
 
 
-class DeliveryPage(QWidget):
+class DeliveryPage(Retranslating, QWidget):
     delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
     tracking: QLineEdit
     confirm_button: QPushButton
@@ -74,38 +74,23 @@ class DeliveryPage(QWidget):
         self._claimed: str | None = None  # the case id this clerk claimed here (given back on the next case)
         self.result_document: ResultDocumentInfo | None = None
 
-        self.lookup = QLineEdit()
-        self.lookup.setObjectName("deliveryLookup")
-        self.lookup.returnPressed.connect(self.find_case)
-        self.find_button = QPushButton()
-        self.find_button.setObjectName("deliveryFind")
-        self.find_button.clicked.connect(self.find_case)
-        self.lookup_label = QLabel()
+        self.lookup = line_edit("deliveryLookup", on_enter=self.find_case)
+        self.find_button = button("deliveryFind", self.find_case)
+        self.lookup_label = label()
         self.lookup_label.setBuddy(self.lookup)
-        top = QHBoxLayout()
-        top.addWidget(self.lookup_label)
-        top.addWidget(self.lookup, 1)
-        top.addWidget(self.find_button)
 
         self.case_box = QGroupBox()
         self.case_form = QFormLayout(self.case_box)
-        self.fields = {k: QLabel() for k in ("number", "item", "status", "applicant", "agent", "promised")}
+        self.fields = {k: label() for k in ("number", "item", "status", "applicant", "agent", "promised")}
         self.fields["status"].setObjectName("deliveryCaseStatus")
-        self.field_labels = {k: QLabel() for k in self.fields}
+        self.field_labels = {k: label() for k in self.fields}
         for key in self.fields:
             self.case_form.addRow(self.field_labels[key], self.fields[key])
         # The department's result document (issue 18 item 2): its name, and a preview (a full view).
-        self.result_label = QLabel()
-        self.result_label.setObjectName("deliveryResultDocument")
-        self.result_label.setWordWrap(True)
-        self.result_preview = QPushButton()
-        self.result_preview.setObjectName("deliveryResultPreview")
-        self.result_preview.clicked.connect(self.preview_result_document)
-        result_row = QHBoxLayout()
-        result_row.addWidget(self.result_label, 1)
-        result_row.addWidget(self.result_preview)
-        self.result_title = QLabel()
-        self.case_form.addRow(self.result_title, result_row)
+        self.result_label = label(name="deliveryResultDocument", wrap=True)
+        self.result_preview = button("deliveryResultPreview", self.preview_result_document)
+        self.result_title = label()
+        self.case_form.addRow(self.result_title, add(QHBoxLayout(), (self.result_label, 1), self.result_preview))
         self.claim_banner = ClaimBanner(ctx.cases, window.actor)
         self.claim_banner.released.connect(lambda _cid: self.find_case())
 
@@ -119,29 +104,16 @@ class DeliveryPage(QWidget):
         self.methods.addButton(self.by_express)
         self.by_window.setChecked(True)
         self.by_window.toggled.connect(self._method_changed)
-        methods = QHBoxLayout()
-        methods.addWidget(self.by_window)
-        methods.addWidget(self.by_express)
-        methods.addStretch(1)
 
-        self.collector_id = QLineEdit()
-        self.collector_id.setObjectName("deliveryCollectorId")
-        self.collector_id.returnPressed.connect(self.check_collector)
+        self.collector_id = line_edit("deliveryCollectorId", on_enter=self.check_collector)
         self.collector_id.textEdited.connect(self._collector_edited)
-        self.collector_label = QLabel()
+        self.collector_label = label()
         self.collector_label.setBuddy(self.collector_id)
-        self.collector_result = QLabel()
-        self.collector_result.setObjectName("deliveryCollectorResult")
-        self.collector_result.setWordWrap(True)
-        self.read_card_button = QPushButton()
-        self.read_card_button.setObjectName("deliveryReadCard")
-        self.read_card_button.clicked.connect(self.read_card)
-        collector_row = QHBoxLayout()
-        collector_row.addWidget(self.collector_id, 1)
-        collector_row.addWidget(self.read_card_button)
+        self.collector_result = label(name="deliveryCollectorResult", wrap=True)
+        self.read_card_button = button("deliveryReadCard", self.read_card)
         window_panel = QWidget()
         wl = QFormLayout(window_panel)
-        wl.addRow(self.collector_label, collector_row)
+        wl.addRow(self.collector_label, add(QHBoxLayout(), (self.collector_id, 1), self.read_card_button))
         wl.addRow("", self.collector_result)
 
         self.courier = QComboBox()
@@ -149,75 +121,51 @@ class DeliveryPage(QWidget):
         self.courier.setEditable(True)
         self.courier.addItems(COURIERS)
         self.courier.setCurrentIndex(-1)
-        self.tracking = QLineEdit()
+        self.tracking = line_edit("deliveryTracking")
         courier_edit = self.courier.lineEdit()
         assert courier_edit is not None  # the combo was made editable above
         courier_edit.returnPressed.connect(self.tracking.setFocus)
-        self.tracking.setObjectName("deliveryTracking")
-        self.address: QLineEdit = QLineEdit()  # kept encrypted on the case, masked in views
+        self.address: QLineEdit = line_edit("deliveryAddress")  # kept encrypted on the case, masked in views
         self.tracking.returnPressed.connect(lambda: self.address.setFocus())
-        self.address.setObjectName("deliveryAddress")
         self.address.returnPressed.connect(lambda: self.confirm_button.setFocus())
-        self.address_label = QLabel()
-        self.address_label.setBuddy(self.address)
-        self.courier_label = QLabel()
-        self.courier_label.setBuddy(self.courier)
-        self.tracking_label = QLabel()
-        self.tracking_label.setBuddy(self.tracking)
+        self.courier_label, self.tracking_label, self.address_label = label(), label(), label()
         express_panel = QWidget()
         el = QFormLayout(express_panel)
-        el.addRow(self.courier_label, self.courier)
-        el.addRow(self.tracking_label, self.tracking)
-        el.addRow(self.address_label, self.address)
+        for row_label, field in (
+            (self.courier_label, self.courier),
+            (self.tracking_label, self.tracking),
+            (self.address_label, self.address),
+        ):
+            row_label.setBuddy(field)
+            el.addRow(row_label, field)
         self.panels = QStackedWidget()
         self.panels.addWidget(window_panel)
         self.panels.addWidget(express_panel)
-        ml = QVBoxLayout(self.method_box)
-        ml.addLayout(methods)
-        ml.addWidget(self.panels)
+        add(QVBoxLayout(self.method_box), add(QHBoxLayout(), self.by_window, self.by_express, None), self.panels)
 
-        self.confirm_button = QPushButton()
-        self.confirm_button.setObjectName("deliveryConfirm")
+        self.confirm_button = button("deliveryConfirm", self.confirm)
         self.confirm_button.setAutoDefault(True)  # Enter on the focused button confirms
-        self.confirm_button.clicked.connect(self.confirm)
-        self.message = QLabel()
-        self.message.setObjectName("deliveryMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("font-size: 15px; padding: 6px;")
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: #555;")
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.claim_banner)
-        layout.addWidget(self.case_box)
-        layout.addWidget(self.method_box)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.confirm_button)
-        layout.addLayout(bottom)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(self.hint)
+        self.message = label(name="deliveryMessage", style="font-size: 15px; padding: 6px;", wrap=True)
+        self.hint = label(style="color: #555;")
+        add(
+            QVBoxLayout(self),
+            add(QHBoxLayout(), self.lookup_label, (self.lookup, 1), self.find_button),
+            self.claim_banner,
+            self.case_box,
+            self.method_box,
+            add(QHBoxLayout(), None, self.confirm_button),
+            self.message,
+            None,
+            self.hint,
+        )
         self.setFocusProxy(self.lookup)
 
-        # Page actions as QActions (listed by the F12 overlay), active only while this page shows.
-        self.confirm_action = QAction(self)
-        self.confirm_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.confirm_action.triggered.connect(self.confirm)
-        self.next_case_action = QAction(self)
-        self.next_case_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.next_case_action.triggered.connect(self.reset)
-        self.read_card_action = QAction(self)
-        self.read_card_action.setShortcut(QKeySequence("F6"))  # as on the intake page
-        self.read_card_action.triggered.connect(self.read_card)
-        self.preview_action = QAction(self)
-        self.preview_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.preview_action.triggered.connect(self.preview_result_document)
+        # Page actions (listed by the F12 overlay), active only while this page shows.
+        self.confirm_action = shortcut(self, ["Ctrl+Return", "Ctrl+Enter"], self.confirm)
+        self.next_case_action = shortcut(self, "Ctrl+L", self.reset)
+        self.read_card_action = shortcut(self, "F6", self.read_card)  # as on the intake page
+        self.preview_action = shortcut(self, "Ctrl+P", self.preview_result_document)
         self._card_op: CoreOp | None = None
-        for action in (self.confirm_action, self.next_case_action, self.read_card_action, self.preview_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self.on_scan)
         self.retranslate()
@@ -261,11 +209,6 @@ class DeliveryPage(QWidget):
             )
         )
         self._show_case()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- steps ---------------------------------------------------------------------------------
     def on_scan(self, text: str) -> None:

@@ -10,16 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -47,6 +45,8 @@ from ui.intake.prompts import Prompts
 from ui.intake.questions import QuestionsPanel
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.common import line_edit
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -99,7 +99,7 @@ ACTIONS = (
 )
 
 
-class IntakePage(QWidget):
+class IntakePage(Retranslating, QWidget):
     SHORTCUTS = tuple((name, key) for name, key, _text in ACTIONS)  # also listed in the help overlay
 
     def __init__(self, window: PageHost) -> None:
@@ -116,12 +116,11 @@ class IntakePage(QWidget):
         self.state: DeskState | None = None  # the case on the desk as last read (clerk_app/intake_desk.py)
 
         # -- left: item, applicant, agent, questions --
-        self.ticket = QLineEdit()
-        self.ticket.setObjectName("ticketNo")
+        self.ticket = line_edit("ticketNo")
         self.ticket.setMaximumWidth(120)
-        self.case_label = QLabel()
-        self.case_label.setObjectName("caseLabel")
-        self.case_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self._ticket_label = label()
+        self._ticket_label.setBuddy(self.ticket)
+        self.case_label = label(name="caseLabel", style="font-size: 15px; font-weight: bold;")
         self.picker = ItemPicker(self.item_index(), self.ctx.cases.recent_item_codes(self.actor))
         self.picker.picked.connect(self.start_case)
         self.applicant = ApplicantPanel()
@@ -134,33 +133,23 @@ class IntakePage(QWidget):
         self.identity_check.decided.connect(self.record_identity_check)
         self.questions = QuestionsPanel()
         self.questions.answered.connect(self.answer)
-        self.prereview_note = QLabel()
-        self.prereview_note.setObjectName("prereviewNote")
-        self.prereview_note.setStyleSheet("color: #0b57d0;")
-        top = QHBoxLayout()
-        self._ticket_label = QLabel()
-        self._ticket_label.setBuddy(self.ticket)
-        top.addWidget(self._ticket_label)
-        top.addWidget(self.ticket)
-        top.addWidget(self.case_label, 1)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        left.addWidget(self.prereview_note)
+        self.prereview_note = label(name="prereviewNote", style="color: #0b57d0;")
         self.matters: list[OpenMatter] = []  # the applicant's earlier cases that need something today
-        self.matters_note = QLabel()
-        self.matters_note.setObjectName("openMatters")
-        self.matters_note.setWordWrap(True)
-        self.matters_note.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.matters_note.setVisible(False)
-        left.addWidget(self.matters_note)
-        left.addWidget(self.picker, 2)
-        left.addWidget(self.applicant)
-        left.addWidget(self.identity_check)
-        left.addWidget(self.agent)
-        left.addWidget(self.questions)
-        left.addStretch(0)
+        note_style = "color: #b3261e; font-weight: bold;"
+        self.matters_note = label(name="openMatters", style=note_style, wrap=True, visible=False)
         left_w = QWidget()
-        left_w.setLayout(left)
+        add(
+            QVBoxLayout(left_w),
+            add(QHBoxLayout(), self._ticket_label, self.ticket, (self.case_label, 1)),
+            self.prereview_note,
+            self.matters_note,
+            (self.picker, 2),
+            self.applicant,
+            self.identity_check,
+            self.agent,
+            self.questions,
+            0,
+        )
 
         # -- right: checklist, summary, decisions --
         self.model = ChecklistModel()
@@ -177,20 +166,12 @@ class IntakePage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.receive_line())
         self.table.selectionModel().currentRowChanged.connect(self._line_focused)
-        self.summary = QLabel()
-        self.summary.setObjectName("missingSummary")
-        self.summary.setWordWrap(True)
-        self.line_buttons = QHBoxLayout()
-        self.decision_bar = QHBoxLayout()
+        self.summary = label(name="missingSummary", wrap=True)
+        self.line_buttons, self.decision_bar = QHBoxLayout(), QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        checklist = QVBoxLayout()
-        checklist.setContentsMargins(0, 0, 0, 0)
-        checklist.addWidget(self.table, 1)
-        checklist.addLayout(self.line_buttons)
-        checklist.addWidget(self.summary)
-        checklist.addLayout(self.decision_bar)
         checklist_w = QWidget()
-        checklist_w.setLayout(checklist)
+        checklist = add(QVBoxLayout(checklist_w), (self.table, 1), self.line_buttons, self.summary, self.decision_bar)
+        checklist.setContentsMargins(0, 0, 0, 0)
         # Pages are scanned into the checklist line that has focus (ui/scanning, devices/scanners).
         from ui.scanning.panel import ScanningPanel
 
@@ -207,12 +188,10 @@ class IntakePage(QWidget):
         splitter.addWidget(right_w)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        layout = QVBoxLayout(self)
         from ui.intake.step_strip import StepStrip
 
         self.steps = StepStrip()  # 事项 → 读证 → 材料 → 扫描 → 决定, from the case on the desk
-        layout.addWidget(self.steps)
-        layout.addWidget(splitter)
+        add(QVBoxLayout(self), self.steps, splitter)
 
         self._make_actions()
         self.retranslate()
@@ -249,21 +228,13 @@ class IntakePage(QWidget):
             "open_matter_action": self.open_matter,
             "form_action": self.show_form,
         }
-        line_actions, decision_actions = LINE_ACTIONS, tuple(DECISION_ACTIONS.values())
-        for name, shortcut in self.SHORTCUTS:
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, h=handlers[name]: self._count(h))
-            self.addAction(action)
+        decision_actions = tuple(DECISION_ACTIONS.values())
+        for name, key in self.SHORTCUTS:
+            action = shortcut(self, key, partial(self._count, handlers[name]))
             setattr(self, name, action)
-            if name in line_actions or name in decision_actions or name == "hand_over_action":
-                button = QPushButton()
-                button.setObjectName(name.replace("_action", "Button"))
-                button.clicked.connect(action.trigger)
-                self.buttons[name] = button
-                bar = self.line_buttons if name in line_actions else self.decision_bar
-                bar.addWidget(button)
+            if name in LINE_ACTIONS or name in decision_actions or name == "hand_over_action":
+                self.buttons[name] = button(name.replace("_action", "Button"), action.trigger)
+                (self.line_buttons if name in LINE_ACTIONS else self.decision_bar).addWidget(self.buttons[name])
         # Actions the role may never use are hidden and disabled (their shortcuts do nothing).
         self._forbidden: set[str] = set()
         if not self.actor.can(Permission.CASE_DECIDE):
@@ -289,11 +260,6 @@ class IntakePage(QWidget):
         self.agent.retranslate()
         if self.state is not None:
             self._render(self.state)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def item_index(self) -> ItemIndex:
         catalogue = self.ctx.catalogue.active()
