@@ -3257,104 +3257,104 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="117" />
+        <location filename="../../ui/supplements/dialog.py" line="116" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="118" />
+        <location filename="../../ui/supplements/dialog.py" line="117" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="119" />
+        <location filename="../../ui/supplements/dialog.py" line="118" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="120" />
+        <location filename="../../ui/supplements/dialog.py" line="119" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="123" />
+        <location filename="../../ui/supplements/dialog.py" line="122" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="124" />
+        <location filename="../../ui/supplements/dialog.py" line="123" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="127" />
+        <location filename="../../ui/supplements/dialog.py" line="126" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="130" />
+        <location filename="../../ui/supplements/dialog.py" line="129" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="131" />
+        <location filename="../../ui/supplements/dialog.py" line="130" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="132" />
-        <location filename="../../ui/supplements/dialog.py" line="255" />
+        <location filename="../../ui/supplements/dialog.py" line="131" />
+        <location filename="../../ui/supplements/dialog.py" line="254" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="133" />
-        <location filename="../../ui/supplements/dialog.py" line="274" />
+        <location filename="../../ui/supplements/dialog.py" line="132" />
+        <location filename="../../ui/supplements/dialog.py" line="273" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="139" />
+        <location filename="../../ui/supplements/dialog.py" line="138" />
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="171" />
+        <location filename="../../ui/supplements/dialog.py" line="170" />
         <source>Supplements for case %1</source>
         <translation>登记补交材料 — 案件 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="205" />
+        <location filename="../../ui/supplements/dialog.py" line="204" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="262" />
+        <location filename="../../ui/supplements/dialog.py" line="261" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="264" />
+        <location filename="../../ui/supplements/dialog.py" line="263" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="279" />
+        <location filename="../../ui/supplements/dialog.py" line="278" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="281" />
+        <location filename="../../ui/supplements/dialog.py" line="280" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="302" />
+        <location filename="../../ui/supplements/dialog.py" line="297" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="326" />
+        <location filename="../../ui/supplements/dialog.py" line="321" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

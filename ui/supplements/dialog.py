@@ -39,14 +39,13 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.worklists import case_status, department_requests, offers_supplements, owed_line, owed_lines
 from ui.current_case import CurrentCase
 from ui.operations import CoreOp, error_text
+from ui.widgets.common import ResultLine
 from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
-_OK = "color: #1b5e20;"
-_BAD = "color: #b00020;"
 
 
 class SupplementDialog(Retranslating, QDialog):
@@ -95,7 +94,7 @@ class SupplementDialog(Retranslating, QDialog):
         self.scanning.setObjectName("supplementScanning")
         self.desk.changed.connect(lambda _cid: self._reload())
 
-        self.message = label(name="supplementMessage", wrap=True)
+        self.message = ResultLine("supplementMessage")  # what the last action did, or why it did not
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         self.record_action = shortcut(self, "Ctrl+S", self.record)
@@ -155,7 +154,7 @@ class SupplementDialog(Retranslating, QDialog):
         try:
             self.view = self.ctx.cases.get(self.actor, self.case_id)
         except ClerkAppError as exc:
-            self._say(exc.user_message(), ok=False)
+            self.message.say(exc.user_message(), error=True)
             return
         if self.view.read_only_for(self.actor):
             self.read_only, self._claimed = True, False
@@ -237,7 +236,7 @@ class SupplementDialog(Retranslating, QDialog):
         CoreOp(self, lambda _report, _cancel: work(), done, title=title, on_failure=self._refused, ordered=True).run()
 
     def _refused(self, exc: BaseException) -> None:
-        self._say(error_text(exc), ok=False)
+        self.message.say(error_text(exc), error=True)
         if isinstance(exc, CaseConflict | CaseClaimed):
             self._reload()  # the ticks and the pages stay; the clerk records again
         self._set_enabled()
@@ -262,7 +261,7 @@ class SupplementDialog(Retranslating, QDialog):
         text = self.tr("%1 material(s) recorded.").replace("%1", str(len(codes)))
         if printing:
             text += " " + self.tr("The supplement receipt is being printed.")
-        self._say(text, ok=True)
+        self.message.say(text)
         self.recorded.emit(self.case_id, len(codes))
         self.window_.show_status(text, 8000)
         self._reload()
@@ -276,13 +275,9 @@ class SupplementDialog(Retranslating, QDialog):
 
     def _notice_queued(self, jobs: int) -> None:
         if jobs:
-            self._say(self.tr("The one-time notice is being printed."), ok=True)
+            self.message.say(self.tr("The one-time notice is being printed."))
         else:
-            self._say(self.tr("This window has no printer: the notice was not printed."), ok=False)
-
-    def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(_OK if ok else _BAD)
+            self.message.say(self.tr("This window has no printer: the notice was not printed."), error=True)
 
     def done(self, result: int) -> None:
         """Closing gives the claim back (and stops a scan in progress)."""
