@@ -2215,7 +2215,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="581" />
+        <location filename="../../ui/scanning/panel.py" line="583" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2820,42 +2820,42 @@
         <translation>空白？</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="400" />
+        <location filename="../../ui/scanning/panel.py" line="402" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="402" />
+        <location filename="../../ui/scanning/panel.py" line="404" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="449" />
+        <location filename="../../ui/scanning/panel.py" line="451" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="468" />
+        <location filename="../../ui/scanning/panel.py" line="470" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="473" />
+        <location filename="../../ui/scanning/panel.py" line="475" />
         <source>Cancelled; %1 pages kept</source>
         <translation>已取消，已保存 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="478" />
+        <location filename="../../ui/scanning/panel.py" line="480" />
         <source>%1 pages scanned</source>
         <translation>已扫描 %1 页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="480" />
+        <location filename="../../ui/scanning/panel.py" line="482" />
         <source>%1 files not imported: %2</source>
         <translation>%1 个文件未导入：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="555" />
+        <location filename="../../ui/scanning/panel.py" line="557" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
