@@ -97,6 +97,7 @@ class PrintQueuePresenter(QObject):
         self.waiting = 0  # documents waiting, as the last status check counted them
         self._first_check = True
         self._writes = 0  # confirm / decline / reprint / retry still on their way (CoreOp)
+        self._asking: set[str] = set()  # case numbers whose print question is being read
         self._relay = Relay(window)  # the worker's reports, on the GUI thread (dropped once it is gone)
         self._listener = self._relay.wrap(self._on_job)
         self._closed = False
@@ -152,14 +153,27 @@ class PrintQueuePresenter(QObject):
         self._show_status()
 
     def _ask(self, case_number: str) -> None:
-        """Offer the documents of ``case_number`` the policy says to ask about (one dialog per case)."""
-        if self.ask_dialog is not None and self.ask_dialog.isVisible():
-            if self.ask_dialog.case_number == case_number:
-                return
-        jobs = [j for j in self.runtime.awaiting(case_number) if j.status is JobStatus.ASKING]
-        if jobs:
-            self.ask_dialog = AskPrintDialog(self, jobs, self.window)
-            self.ask_dialog.show()
+        """Offer the documents of ``case_number`` the policy says to ask about (one dialog per case),
+        read off the GUI thread."""
+        dialog = self.ask_dialog
+        shown = dialog is not None and dialog.isVisible() and dialog.case_number == case_number
+        if shown or case_number in self._asking:
+            return
+        self._asking.add(case_number)
+        runtime = self.runtime
+
+        def show(jobs: list[PrintJob]) -> None:
+            self._asking.discard(case_number)
+            asking = [j for j in jobs if j.status is JobStatus.ASKING]
+            if asking:
+                self.ask_dialog = AskPrintDialog(self, asking, self.window)
+                self.ask_dialog.show()
+
+        def failed(exc: BaseException) -> None:
+            self._asking.discard(case_number)
+            self._tell(error_text(exc))
+
+        BackgroundOp(lambda _r, _c: runtime.awaiting(case_number), show, failed, owner=self.window).start()
 
     def answer(self, print_ids: Sequence[str], decline_ids: Sequence[str]) -> None:
         runtime, actor = self.runtime, self.actor

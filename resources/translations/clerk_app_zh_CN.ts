@@ -219,27 +219,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="465" />
+        <location filename="../../ui/printing_ui.py" line="479" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="467" />
+        <location filename="../../ui/printing_ui.py" line="481" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="474" />
+        <location filename="../../ui/printing_ui.py" line="488" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="480" />
+        <location filename="../../ui/printing_ui.py" line="494" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="482" />
+        <location filename="../../ui/printing_ui.py" line="496" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1646,7 +1646,7 @@
     </message>
     <message>
         <location filename="../../ui/intake/page.py" line="80" />
-        <location filename="../../ui/intake/page.py" line="749" />
+        <location filename="../../ui/intake/page.py" line="751" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
@@ -1741,173 +1741,173 @@
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="258" />
+        <location filename="../../ui/intake/page.py" line="260" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="377" />
+        <location filename="../../ui/intake/page.py" line="379" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="404" />
+        <location filename="../../ui/intake/page.py" line="406" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="460" />
+        <location filename="../../ui/intake/page.py" line="462" />
         <source>The applicant has not confirmed this list on their screen yet</source>
         <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="463" />
+        <location filename="../../ui/intake/page.py" line="465" />
         <source>Confirmed by the applicant ✓</source>
         <translation>申请人已确认材料清单 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="481" />
+        <location filename="../../ui/intake/page.py" line="483" />
         <source>F5: next applicant</source>
         <translation>按 F5 叫下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="523" />
+        <location filename="../../ui/intake/page.py" line="525" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="626" />
+        <location filename="../../ui/intake/page.py" line="628" />
         <source>Sample: %1</source>
         <translation>样表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="626" />
+        <location filename="../../ui/intake/page.py" line="628" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="624" />
+        <location filename="../../ui/intake/page.py" line="626" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="671" />
+        <location filename="../../ui/intake/page.py" line="673" />
         <source>This applicant has earlier cases: %1</source>
         <translation>该申请人有在办件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="673" />
+        <location filename="../../ui/intake/page.py" line="675" />
         <source> and %1 more</source>
         <translation>，另有 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="674" />
+        <location filename="../../ui/intake/page.py" line="676" />
         <source>— Ctrl+O opens the first</source>
         <translation>—— 按 Ctrl+O 打开第一件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="761" />
+        <location filename="../../ui/intake/page.py" line="763" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="839" />
+        <location filename="../../ui/intake/page.py" line="841" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="839" />
+        <location filename="../../ui/intake/page.py" line="841" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="842" />
+        <location filename="../../ui/intake/page.py" line="844" />
         <source>Materials received (originals/copies):</source>
         <translation>已收材料（原件/复印件）：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="451" />
+        <location filename="../../ui/intake/page.py" line="453" />
         <source>Still missing or defective (%1): %2</source>
         <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="456" />
+        <location filename="../../ui/intake/page.py" line="458" />
         <source>Deferred: %1</source>
         <translation>容缺后补：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="458" />
+        <location filename="../../ui/intake/page.py" line="460" />
         <source>No applicant recorded yet</source>
         <translation>尚未登记申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="461" />
+        <location filename="../../ui/intake/page.py" line="463" />
         <source>All materials received ✓</source>
         <translation>材料已齐全 ✓</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="611" />
+        <location filename="../../ui/intake/page.py" line="613" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="656" />
+        <location filename="../../ui/intake/page.py" line="658" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="657" />
+        <location filename="../../ui/intake/page.py" line="659" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="716" />
+        <location filename="../../ui/intake/page.py" line="718" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="741" />
+        <location filename="../../ui/intake/page.py" line="743" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="751" />
+        <location filename="../../ui/intake/page.py" line="753" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="744" />
+        <location filename="../../ui/intake/page.py" line="746" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="784" />
+        <location filename="../../ui/intake/page.py" line="786" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="784" />
+        <location filename="../../ui/intake/page.py" line="786" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="807" />
+        <location filename="../../ui/intake/page.py" line="809" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="471" />
+        <location filename="../../ui/intake/page.py" line="473" />
         <source>Case number: %1</source>
         <translation>受理编号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="475" />
+        <location filename="../../ui/intake/page.py" line="477" />
         <source>Promised completion: %1</source>
         <translation>承诺办结日期：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="480" />
-        <location filename="../../ui/intake/page.py" line="835" />
+        <location filename="../../ui/intake/page.py" line="482" />
+        <location filename="../../ui/intake/page.py" line="837" />
         <source>Bring them by %1</source>
         <translation>请于 %1 前补交</translation>
     </message>
@@ -2271,32 +2271,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="372" />
+        <location filename="../../ui/printing_ui.py" line="386" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="394" />
+        <location filename="../../ui/printing_ui.py" line="408" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="397" />
+        <location filename="../../ui/printing_ui.py" line="411" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="401" />
+        <location filename="../../ui/printing_ui.py" line="415" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="405" />
+        <location filename="../../ui/printing_ui.py" line="419" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="452" />
+        <location filename="../../ui/printing_ui.py" line="466" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2304,100 +2304,100 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="283" />
-        <location filename="../../ui/printing_ui.py" line="324" />
+        <location filename="../../ui/printing_ui.py" line="297" />
+        <location filename="../../ui/printing_ui.py" line="338" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="148" />
+        <location filename="../../ui/printing_ui.py" line="149" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="204" />
-        <location filename="../../ui/printing_ui.py" line="253" />
+        <location filename="../../ui/printing_ui.py" line="218" />
+        <location filename="../../ui/printing_ui.py" line="267" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="217" />
+        <location filename="../../ui/printing_ui.py" line="231" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="218" />
+        <location filename="../../ui/printing_ui.py" line="232" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="221" />
+        <location filename="../../ui/printing_ui.py" line="235" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="235" />
+        <location filename="../../ui/printing_ui.py" line="249" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="263" />
+        <location filename="../../ui/printing_ui.py" line="277" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="267" />
+        <location filename="../../ui/printing_ui.py" line="281" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="277" />
+        <location filename="../../ui/printing_ui.py" line="291" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="192" />
-        <location filename="../../ui/printing_ui.py" line="287" />
+        <location filename="../../ui/printing_ui.py" line="206" />
+        <location filename="../../ui/printing_ui.py" line="301" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="290" />
+        <location filename="../../ui/printing_ui.py" line="304" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="291" />
+        <location filename="../../ui/printing_ui.py" line="305" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="342" />
+        <location filename="../../ui/printing_ui.py" line="356" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="342" />
+        <location filename="../../ui/printing_ui.py" line="356" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="344" />
+        <location filename="../../ui/printing_ui.py" line="358" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="346" />
+        <location filename="../../ui/printing_ui.py" line="360" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="348" />
+        <location filename="../../ui/printing_ui.py" line="362" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="350" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2611,27 +2611,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="506" />
+        <location filename="../../ui/printing_ui.py" line="520" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="513" />
+        <location filename="../../ui/printing_ui.py" line="527" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="516" />
+        <location filename="../../ui/printing_ui.py" line="530" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="517" />
+        <location filename="../../ui/printing_ui.py" line="531" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="518" />
+        <location filename="../../ui/printing_ui.py" line="532" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>

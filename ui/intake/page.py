@@ -121,7 +121,7 @@ class IntakePage(Retranslating, QWidget):
         self._ticket_label = label()
         self._ticket_label.setBuddy(self.ticket)
         self.case_label = label(name="caseLabel", style="font-size: 15px; font-weight: bold;")
-        self.picker = ItemPicker(self.item_index(), self.ctx.cases.recent_item_codes(self.actor))
+        self.picker = ItemPicker(self.item_index())  # the clerk's recent items follow (new_intake)
         self.picker.picked.connect(self.start_case)
         self.applicant = ApplicantPanel()
         self.applicant.submitted.connect(self.save_applicant)
@@ -198,6 +198,8 @@ class IntakePage(Retranslating, QWidget):
         self.main.current_case.closed.connect(self._on_desk_cleared)
         self.main.current_case.changed.connect(self._changed_elsewhere)
         self.show_case(None)
+        cases, actor = self.ctx.cases, self.actor
+        self._run(lambda: cases.recent_item_codes(actor), self._set_recent)
 
     # -- actions -------------------------------------------------------------------------------
     def _make_actions(self) -> None:
