@@ -271,18 +271,26 @@ class PrintQueuePresenter(QObject):
         title = f"{_kind_label(job.kind)} — {job.case_number}"
         self.preview(lambda: self.runtime.preview(self.actor, job.job_id), title, parent)
 
-    def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> ReprintDialog | None:
+    def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> None:
+        """补打: the case's documents are read off the GUI thread, then offered (``self.reprint_dialog``)."""
         case_id = case_id or self.window.current_case.case_id
         if case_id is None:
             self._tell(self.tr("No decided case on the desk."))
-            return None
-        kinds = self.reprintable(case_id)
-        if not kinds:
-            self._tell(self.tr("The case has no printed documents yet (it is not decided)."))
-            return None
-        self.reprint_dialog = ReprintDialog(self, case_id, kinds, parent or self.window)
-        self.reprint_dialog.show()
-        return self.reprint_dialog
+            return
+        chosen_case: str = case_id
+
+        def offer(kinds: tuple[DocumentKind, ...]) -> None:
+            if not kinds:
+                self._tell(self.tr("The case has no printed documents yet (it is not decided)."))
+                return
+            self.reprint_dialog = ReprintDialog(self, chosen_case, kinds, parent or self.window)
+            self.reprint_dialog.show()
+
+        def failed(exc: BaseException) -> None:
+            self._tell(error_text(exc))
+
+        runtime, actor = self.runtime, self.actor
+        BackgroundOp(lambda _r, _c: runtime.reprintable(actor, chosen_case), offer, failed, owner=self.window).start()
 
     def _offer_retry(self, job: PrintJob) -> None:
         """Tell the clerk the document is waiting (printer stopped, offline, out of paper) and offer Retry."""

@@ -219,27 +219,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="479" />
+        <location filename="../../ui/printing_ui.py" line="487" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="481" />
+        <location filename="../../ui/printing_ui.py" line="489" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="488" />
+        <location filename="../../ui/printing_ui.py" line="496" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="494" />
+        <location filename="../../ui/printing_ui.py" line="502" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="496" />
+        <location filename="../../ui/printing_ui.py" line="504" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -2271,32 +2271,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="386" />
+        <location filename="../../ui/printing_ui.py" line="394" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="408" />
+        <location filename="../../ui/printing_ui.py" line="416" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="411" />
+        <location filename="../../ui/printing_ui.py" line="419" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="415" />
+        <location filename="../../ui/printing_ui.py" line="423" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="419" />
+        <location filename="../../ui/printing_ui.py" line="427" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="466" />
+        <location filename="../../ui/printing_ui.py" line="474" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2304,8 +2304,8 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="297" />
-        <location filename="../../ui/printing_ui.py" line="338" />
+        <location filename="../../ui/printing_ui.py" line="305" />
+        <location filename="../../ui/printing_ui.py" line="346" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
@@ -2341,63 +2341,63 @@
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="277" />
+        <location filename="../../ui/printing_ui.py" line="278" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="281" />
+        <location filename="../../ui/printing_ui.py" line="284" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="291" />
+        <location filename="../../ui/printing_ui.py" line="299" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
         <location filename="../../ui/printing_ui.py" line="206" />
-        <location filename="../../ui/printing_ui.py" line="301" />
+        <location filename="../../ui/printing_ui.py" line="309" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="304" />
+        <location filename="../../ui/printing_ui.py" line="312" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="305" />
+        <location filename="../../ui/printing_ui.py" line="313" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="356" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="356" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="358" />
+        <location filename="../../ui/printing_ui.py" line="366" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="360" />
+        <location filename="../../ui/printing_ui.py" line="368" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="362" />
+        <location filename="../../ui/printing_ui.py" line="370" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="372" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2611,27 +2611,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="520" />
+        <location filename="../../ui/printing_ui.py" line="528" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="527" />
+        <location filename="../../ui/printing_ui.py" line="535" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="530" />
+        <location filename="../../ui/printing_ui.py" line="538" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="531" />
+        <location filename="../../ui/printing_ui.py" line="539" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="532" />
+        <location filename="../../ui/printing_ui.py" line="540" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>

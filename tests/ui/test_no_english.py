@@ -153,6 +153,7 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
     service.ask_dialog.close()
     reactivate(qtbot, window)
     qtbot.keyClick(window, K.Key_R, CTRL | SHIFT)  # 补打
+    qtbot.waitUntil(lambda: service.reprint_dialog is not None, timeout=10_000)  # read off the GUI thread
     reprint = service.reprint_dialog
     sweep("reprint", reprint, leaks)
     reprint.preview_button.click()  # rendered off the GUI thread, then shown

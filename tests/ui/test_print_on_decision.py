@@ -207,7 +207,8 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
     qtbot.addWidget(dialog)
     button = next(b for b in dialog.buttons.buttons() if b.objectName() == "reprintButton")
     assert button.text() == "补打…"
-    button.click()
+    button.click()  # the case's documents are read off the GUI thread, then offered
+    qtbot.waitUntil(lambda: service.reprint_dialog is not None, timeout=10_000)
     reprint = service.reprint_dialog
     assert reprint is not None and reprint.kind() is DocumentKind.RECEIPT
     assert [reprint.list.item(i).text() for i in range(reprint.list.count())] == ["受理回执", "材料接收清单"]
