@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
@@ -16,7 +16,7 @@ from clerk_app.app_context import AppContext
 from clerk_app.roles import ROLE_LABELS, Actor, Permission
 from clerk_app.version import app_version
 from ui.current_case import CurrentCase
-from ui.operations import BackgroundOp
+from ui.operations import BackgroundOp, Relay, error_text
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
 from ui.typed_qt import QT_TRANSLATE_NOOP
@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self._reader_states: dict[str, str] = {}
         if actor.can(Permission.CASE_CREATE):  # reader state visible from the start of the session
-            QTimer.singleShot(0, self.card_service)
+            devices = ctx.devices  # built off the GUI thread (loading pyscard, opening the PC/SC context)
+            BackgroundOp(lambda _r, _c: devices.card_reader(), self._watch, self._no_reader, owner=self).start()
         # Idle lock (ui/session_lock.py): signals warning/locked/unlocked; the draft stays open.
         self.idle_lock = IdleLock(self)
         self.lock_action.triggered.connect(lambda: self.idle_lock.lock("manual"))
@@ -192,19 +193,21 @@ class MainWindow(QMainWindow):
         reach the status bar on the GUI thread through a Relay."""
         if self._card_service is None:
             from clerk_app.errors import ClerkAppError
-            from ui.operations import Relay
 
             try:
-                service = self.ctx.devices.card_reader()
-            except ClerkAppError as exc:  # e.g. pyscard missing: say why, keep working
-                self.card_label.setText(self.tr("Card reader: %1").replace("%1", exc.user_message()))
-                return None
-            if service is None:
-                return None
+                self._watch(self.ctx.devices.card_reader())
+            except ClerkAppError as exc:
+                self._no_reader(exc)
+        return self._card_service
+
+    def _watch(self, service: CardReaderService | None) -> None:
+        if service is not None and self._card_service is None:
             self._card_relay = Relay(self)
             service.start_watching(self._card_relay.wrap(self._card_state))
             self._card_service = service
-        return self._card_service
+
+    def _no_reader(self, exc: BaseException) -> None:  # e.g. pyscard missing: say why, keep working
+        self.card_label.setText(self.tr("Card reader: %1").replace("%1", error_text(exc)))
 
     def _card_state(self, reader: str, reader_state: object, error: object = None) -> None:
         state = str(getattr(reader_state, "value", reader_state))
