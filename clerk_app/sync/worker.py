@@ -389,6 +389,8 @@ class SyncWorker:
                 if not self._send_batch(batch, result, large):
                     return result
             for entry_id, key, packet in large:
+                if self._cancel is not None and self._cancel.is_set():
+                    return result  # the clerk stopped the cycle: the rest of the group stays pending
                 try:
                     self._send_case(packet.case_id, key, packet)
                 except (BackOfficeUnavailable, StationNotAuthorised, InvalidAnswer) as exc:

@@ -232,3 +232,31 @@ def test_a_batch_answered_500_after_the_commit_is_replayed_exactly_once(backoffi
     _check_server_holds_exactly(backoffice, local_store, ids)
     with backoffice.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ReceivedCase)) == 6
+
+
+def test_stopping_a_manual_sync_ends_it_after_the_batch_being_sent(backoffice, local_store, tmp_path):
+    """停止 in the sync dialog: the group on the wire is settled (sent, in one transaction), the rest
+    stays pending and goes next time; nothing is half-sent."""
+    import threading
+    from dataclasses import replace
+
+    cancel = threading.Event()
+    station = make_station(
+        backoffice.url,
+        local_store,
+        tmp_path / "att",
+        enrolment=backoffice.add_station("S01"),
+        settings=replace(SETTINGS, batch_cases=4, in_flight=1),
+        on_progress=lambda _progress: cancel.set(),
+    )
+    try:
+        ids = seed_cases(local_store, tmp_path / "att", 12, random.Random(26), pages=(1, 2), size=(500, 6_000))
+        report = station.worker.run_once(cancel)
+        assert report.cancelled and (report.sent, report.upload_error) == (4, None)
+        assert _states(local_store) == {"sent": 4, "pending": 8}
+        assert len(backoffice.case_ids()) == 4
+        report = station.worker.run_once()
+        assert report.sent == 8 and _states(local_store) == {"sent": 12}
+    finally:
+        station.client.close()
+    _check_server_holds_exactly(backoffice, local_store, ids)
