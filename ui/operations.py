@@ -83,6 +83,20 @@ def _core_writes_pool() -> QThreadPool:
 _CORE_POOL: QThreadPool | None = None
 
 
+class _Job(QRunnable):
+    """The pool's task. A Python subclass, not ``QRunnable.create(fn)``: the pool deletes a finished task,
+    and shiboken keeps the wrapper of a created one registered — a later Qt object at the same address
+    then came back as that stale QRunnable (seen as ``QPieSeries.append`` returning a QRunnable)."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self.fn()
+
+
 class BackgroundOp:
     """``BackgroundOp(work, on_success, on_failure, on_progress).start()``.
 
@@ -140,7 +154,7 @@ class BackgroundOp:
         if self._thread_name:
             threading.Thread(target=run, name=self._thread_name, daemon=True).start()
         else:
-            (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(QRunnable.create(run))
+            (_core_writes_pool() if self._ordered else QThreadPool.globalInstance()).start(_Job(run))
         return self
 
     def cancel(self) -> None:
