@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
 from clerk_app import i18n
 from clerk_app.app_context import AppContext
@@ -20,6 +20,7 @@ from ui.operations import BackgroundOp, Relay, error_text
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.slim_b import label
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
@@ -91,19 +92,13 @@ class MainWindow(QMainWindow):
 
         status = QStatusBar()
         self.setStatusBar(status)
-        self.user_label = QLabel()
-        self.user_label.setObjectName("statusUser")
-        self.station_label = QLabel()
-        self.card_label = QLabel()
-        self.card_label.setObjectName("statusCard")
-        self.scanner_label = QLabel()
-        self.scanner_label.setObjectName("statusScanner")
-        self.printer_label = QLabel()
-        self.printer_label.setObjectName("statusPrinter")
-        self.sync_label = QLabel()
-        self.sync_label.setObjectName("statusSync")
-        self.version_label = QLabel()
-        self.version_label.setObjectName("statusVersion")
+        self.user_label = label(name="statusUser")
+        self.station_label = label()
+        self.card_label = label(name="statusCard")
+        self.scanner_label = label(name="statusScanner")
+        self.printer_label = label(name="statusPrinter")
+        self.sync_label = label(name="statusSync")
+        self.version_label = label(name="statusVersion")
         for w in (self.user_label, self.station_label):
             status.addWidget(w)
         for w in (self.card_label, self.scanner_label, self.printer_label, self.sync_label, self.version_label):
@@ -129,9 +124,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setObjectName("lockAction")
         self.lock_action.setShortcut(QKeySequence("Ctrl+Alt+L"))
         self.file_menu = self.menuBar().addMenu("")
-        self.file_menu.addAction(self.lock_action)
-        self.file_menu.addAction(self.logout_action)
-        self.file_menu.addAction(self.quit_action)
+        self.file_menu.addActions([self.lock_action, self.logout_action, self.quit_action])
         self.view_menu = self.menuBar().addMenu("")
         self.view_menu.addAction(self.help_action)
         self.view_menu.addAction(self.card_diag_action)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -46,6 +46,7 @@ from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintJob
 from printing.model import DocumentKind
 from ui.operations import BackgroundOp, CoreOp, Relay, error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.slim_b import add, shortcut
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -229,15 +230,12 @@ class PrintQueuePresenter(QObject):
     def install_menu(self) -> None:
         window = self.window
         self.menu = window.menuBar().addMenu(self.tr("&Print"))
-        self.retry_action = QAction(self.tr("Retry waiting documents"), window)
-        self.retry_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
-        self.retry_action.triggered.connect(self.retry_pending)
-        self.reprint_action = QAction(self.tr("Reprint for this case…"), window)
-        self.reprint_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.reprint_action.triggered.connect(lambda: self.open_reprint_dialog())
-        for action in (self.retry_action, self.reprint_action):
-            self.menu.addAction(action)
-            window.addAction(action)
+        context = Qt.ShortcutContext.WindowShortcut
+        self.retry_action = shortcut(window, "Ctrl+Shift+P", self.retry_pending, context=context)
+        self.retry_action.setText(self.tr("Retry waiting documents"))
+        self.reprint_action = shortcut(window, "Ctrl+Shift+R", self.open_reprint_dialog, context=context)
+        self.reprint_action.setText(self.tr("Reprint for this case…"))
+        self.menu.addActions([self.retry_action, self.reprint_action])
 
     def add_reprint_button(self, dialog: QDialog, case_id: str, buttons: QDialogButtonBox) -> None:
         try:
@@ -428,14 +426,8 @@ class PreviewDialog(QDialog):
             self.print_button.setObjectName("previewPrint")
             self._on_print = on_print
             self.print_button.clicked.connect(self._print)
-        bar = QHBoxLayout()
-        bar.addWidget(self.info, 1)
-        bar.addWidget(self.zoom_out)
-        bar.addWidget(self.zoom_in)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.scroll_area, 1)
-        layout.addWidget(self.buttons)
+        bar = add(QHBoxLayout(), (self.info, 1), self.zoom_out, self.zoom_in)
+        add(QVBoxLayout(self), bar, (self.scroll_area, 1), self.buttons)
         self.set_zoom(self._zoom)
 
     def _print(self) -> None:
@@ -489,15 +481,12 @@ class AskPrintDialog(QDialog):
         layout.addWidget(QLabel(self.tr("Also print for case %1:").replace("%1", self.case_number)))
         self.checks: list[QCheckBox] = []
         for job in self.jobs:
-            row = QHBoxLayout()
             check = QCheckBox(_kind_label(job.kind))
             check.setChecked(True)
             self.checks.append(check)
             preview = QPushButton(self.tr("Preview…"))
             preview.clicked.connect(lambda _=False, j=job: service.preview_job(j, self))
-            row.addWidget(check, 1)
-            row.addWidget(preview)
-            layout.addLayout(row)
+            add(layout, add(QHBoxLayout(), (check, 1), preview))
         self.buttons = QDialogButtonBox()
         self.print_button = self.buttons.addButton(self.tr("Print"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.print_button.setDefault(True)
@@ -542,10 +531,7 @@ class ReprintDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.preview_button.clicked.connect(self.preview)
         self.list.itemDoubleClicked.connect(lambda _i: self.accept())
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
+        add(QVBoxLayout(self), self.list, note, self.buttons)
 
     def kind(self) -> DocumentKind:
         item = self.list.currentItem()

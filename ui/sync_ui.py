@@ -25,6 +25,7 @@ from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import ClerkAppError
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncState
 from ui.operations import BackgroundOp, Relay
+from ui.widgets.slim_b import add
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -186,11 +187,7 @@ class SyncNowDialog(QDialog):
         self.close_button = self.buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.detail)
-        layout.addWidget(self.buttons)
+        add(QVBoxLayout(self), self.text, self.bar, self.detail, self.buttons)
         self.op: BackgroundOp | None = None
         self.report: CycleReport | None = None
         self.running = False

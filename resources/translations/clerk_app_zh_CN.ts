@@ -219,27 +219,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="487" />
+        <location filename="../../ui/printing_ui.py" line="479" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="489" />
+        <location filename="../../ui/printing_ui.py" line="481" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="496" />
+        <location filename="../../ui/printing_ui.py" line="487" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="502" />
+        <location filename="../../ui/printing_ui.py" line="491" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="504" />
+        <location filename="../../ui/printing_ui.py" line="493" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -522,47 +522,47 @@
 <context>
     <name>Backends</name>
     <message>
-        <location filename="../../ui/main_window.py" line="31" />
+        <location filename="../../ui/main_window.py" line="32" />
         <source>simulated (demo)</source>
         <translation>模拟设备（演示）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32" />
+        <location filename="../../ui/main_window.py" line="33" />
         <source>PC/SC reader</source>
         <translation>PC/SC 读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33" />
+        <location filename="../../ui/main_window.py" line="34" />
         <source>resident ID reader</source>
         <translation>身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34" />
+        <location filename="../../ui/main_window.py" line="35" />
         <source>PC/SC + resident ID readers</source>
         <translation>PC/SC 读卡器 + 身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="35" />
+        <location filename="../../ui/main_window.py" line="36" />
         <source>SANE scanner</source>
         <translation>SANE 扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="36" />
+        <location filename="../../ui/main_window.py" line="37" />
         <source>import folder</source>
         <translation>导入文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="37" />
+        <location filename="../../ui/main_window.py" line="38" />
         <source>PDF folder</source>
         <translation>PDF 文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="38" />
+        <location filename="../../ui/main_window.py" line="39" />
         <source>CUPS printer</source>
         <translation>CUPS 打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="39" />
+        <location filename="../../ui/main_window.py" line="40" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
@@ -1062,12 +1062,12 @@
 <context>
     <name>CoreOp</name>
     <message>
-        <location filename="../../ui/operations.py" line="229" />
+        <location filename="../../ui/operations.py" line="243" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/operations.py" line="289" />
+        <location filename="../../ui/operations.py" line="303" />
         <source>Something unexpected went wrong; nothing was lost. Please try again or call IT support.</source>
         <translation>发生意外错误，数据未丢失。请重试，或联系信息技术人员。</translation>
     </message>
@@ -2000,96 +2000,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
-        <location filename="../../ui/main_window.py" line="262" />
+        <location filename="../../ui/main_window.py" line="235" />
+        <location filename="../../ui/main_window.py" line="258" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="235" />
+        <location filename="../../ui/main_window.py" line="269" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240" />
+        <location filename="../../ui/main_window.py" line="236" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265" />
+        <location filename="../../ui/main_window.py" line="261" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="266" />
+        <location filename="../../ui/main_window.py" line="262" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="267" />
+        <location filename="../../ui/main_window.py" line="263" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="268" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="269" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270" />
+        <location filename="../../ui/main_window.py" line="266" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="271" />
+        <location filename="../../ui/main_window.py" line="267" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="268" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276" />
+        <location filename="../../ui/main_window.py" line="272" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="282" />
+        <location filename="../../ui/main_window.py" line="278" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
-        <location filename="../../ui/main_window.py" line="224" />
-        <location filename="../../ui/main_window.py" line="284" />
+        <location filename="../../ui/main_window.py" line="203" />
+        <location filename="../../ui/main_window.py" line="220" />
+        <location filename="../../ui/main_window.py" line="280" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="286" />
+        <location filename="../../ui/main_window.py" line="282" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="288" />
+        <location filename="../../ui/main_window.py" line="284" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="297" />
+        <location filename="../../ui/main_window.py" line="293" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299" />
+        <location filename="../../ui/main_window.py" line="295" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2271,32 +2271,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="394" />
+        <location filename="../../ui/printing_ui.py" line="392" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="416" />
+        <location filename="../../ui/printing_ui.py" line="414" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="419" />
+        <location filename="../../ui/printing_ui.py" line="417" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="423" />
+        <location filename="../../ui/printing_ui.py" line="421" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="427" />
+        <location filename="../../ui/printing_ui.py" line="425" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="474" />
+        <location filename="../../ui/printing_ui.py" line="466" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2304,100 +2304,100 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="305" />
-        <location filename="../../ui/printing_ui.py" line="346" />
+        <location filename="../../ui/printing_ui.py" line="303" />
+        <location filename="../../ui/printing_ui.py" line="344" />
         <source>Documents waiting: %1</source>
         <translation>等待打印的文书：%1 份</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="149" />
+        <location filename="../../ui/printing_ui.py" line="150" />
         <source>Printed: %1 (%2)</source>
         <translation>已打印：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="218" />
-        <location filename="../../ui/printing_ui.py" line="267" />
+        <location filename="../../ui/printing_ui.py" line="219" />
+        <location filename="../../ui/printing_ui.py" line="265" />
         <source>This document cannot be printed for this case.</source>
         <translation>该案件不能打印此文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="231" />
+        <location filename="../../ui/printing_ui.py" line="232" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="232" />
+        <location filename="../../ui/printing_ui.py" line="235" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="235" />
+        <location filename="../../ui/printing_ui.py" line="237" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="249" />
+        <location filename="../../ui/printing_ui.py" line="247" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="278" />
+        <location filename="../../ui/printing_ui.py" line="276" />
         <source>No decided case on the desk.</source>
         <translation>当前没有已作出决定的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="284" />
+        <location filename="../../ui/printing_ui.py" line="282" />
         <source>The case has no printed documents yet (it is not decided).</source>
         <translation>该案件尚未作出决定，没有可补打的文书。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="299" />
+        <location filename="../../ui/printing_ui.py" line="297" />
         <source>%1 for case %2 was not printed and is waiting.</source>
         <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="206" />
-        <location filename="../../ui/printing_ui.py" line="309" />
+        <location filename="../../ui/printing_ui.py" line="207" />
+        <location filename="../../ui/printing_ui.py" line="307" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="312" />
+        <location filename="../../ui/printing_ui.py" line="310" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="313" />
+        <location filename="../../ui/printing_ui.py" line="311" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="362" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="362" />
         <source>unavailable</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="366" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="368" />
+        <location filename="../../ui/printing_ui.py" line="366" />
         <source>not ready</source>
         <translation>未就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="370" />
+        <location filename="../../ui/printing_ui.py" line="368" />
         <source>Printer: %1 · %2</source>
         <translation>打印机：%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="372" />
+        <location filename="../../ui/printing_ui.py" line="370" />
         <source>%1 waiting</source>
         <translation>%1 份等待打印</translation>
     </message>
@@ -2405,47 +2405,47 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="57" />
+        <location filename="../../ui/printing_ui.py" line="58" />
         <source>Acceptance receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="58" />
+        <location filename="../../ui/printing_ui.py" line="59" />
         <source>One-time notice</source>
         <translation>一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="59" />
+        <location filename="../../ui/printing_ui.py" line="60" />
         <source>Deficiency commitment</source>
         <translation>容缺受理承诺书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="60" />
+        <location filename="../../ui/printing_ui.py" line="61" />
         <source>Rejection notice</source>
         <translation>不予受理通知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="61" />
+        <location filename="../../ui/printing_ui.py" line="62" />
         <source>Materials received</source>
         <translation>材料接收清单</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="62" />
+        <location filename="../../ui/printing_ui.py" line="63" />
         <source>Delivery receipt</source>
         <translation>领取凭证/送达回证</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="63" />
+        <location filename="../../ui/printing_ui.py" line="64" />
         <source>Supplement receipt</source>
         <translation>补正材料收件凭证</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="64" />
+        <location filename="../../ui/printing_ui.py" line="65" />
         <source>Material request notice</source>
         <translation>补正材料一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="65" />
+        <location filename="../../ui/printing_ui.py" line="66" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
@@ -2611,27 +2611,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="528" />
+        <location filename="../../ui/printing_ui.py" line="517" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="535" />
+        <location filename="../../ui/printing_ui.py" line="524" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="538" />
+        <location filename="../../ui/printing_ui.py" line="527" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="539" />
+        <location filename="../../ui/printing_ui.py" line="528" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="540" />
+        <location filename="../../ui/printing_ui.py" line="529" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -3362,63 +3362,63 @@
 <context>
     <name>SyncNowDialog</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="172" />
+        <location filename="../../ui/sync_ui.py" line="173" />
         <source>Sync with the back office</source>
         <translation>与后台同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="185" />
+        <location filename="../../ui/sync_ui.py" line="186" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="186" />
+        <location filename="../../ui/sync_ui.py" line="187" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="201" />
+        <location filename="../../ui/sync_ui.py" line="198" />
         <source>Sending %1 waiting entries and fetching status changes…</source>
         <translation>正在上传 %1 条待上传记录并获取办件状态变化…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="217" />
+        <location filename="../../ui/sync_ui.py" line="214" />
         <source>Case %1: file %2 of %3, %4 of %5 KB</source>
         <translation>办件 %1：第 %2/%3 个文件，已传 %4/%5 KB</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="229" />
+        <location filename="../../ui/sync_ui.py" line="226" />
         <source>Stopping after the case being sent…</source>
         <translation>当前办件上传完成后停止…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="239" />
+        <location filename="../../ui/sync_ui.py" line="236" />
         <source>Stopped. Sent: %1; the rest waits for the next sync.</source>
         <translation>已停止。已上传 %1 条，其余将在下次同步时上传。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="241" />
-        <location filename="../../ui/sync_ui.py" line="265" />
+        <location filename="../../ui/sync_ui.py" line="238" />
+        <location filename="../../ui/sync_ui.py" line="262" />
         <source>Not finished: %1</source>
         <translation>未完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="243" />
+        <location filename="../../ui/sync_ui.py" line="240" />
         <source>Done.</source>
         <translation>同步完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="246" />
+        <location filename="../../ui/sync_ui.py" line="243" />
         <source>Sent: %1 · refused: %2 · status changes: %3</source>
         <translation>已上传 %1 · 被拒收 %2 · 状态变化 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="252" />
+        <location filename="../../ui/sync_ui.py" line="249" />
         <source>Installed: %1</source>
         <translation>已更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="254" />
+        <location filename="../../ui/sync_ui.py" line="251" />
         <source>Refused: %1</source>
         <translation>未采用：%1</translation>
     </message>
@@ -3426,82 +3426,82 @@
 <context>
     <name>SyncUi</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="83" />
+        <location filename="../../ui/sync_ui.py" line="84" />
         <source>S&amp;ync</source>
         <translation>同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="84" />
+        <location filename="../../ui/sync_ui.py" line="85" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="85" />
+        <location filename="../../ui/sync_ui.py" line="86" />
         <source>Retry failed entries</source>
         <translation>重新提交失败的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="99" />
+        <location filename="../../ui/sync_ui.py" line="100" />
         <source>Back office: connecting…</source>
         <translation>后台：正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="99" />
+        <location filename="../../ui/sync_ui.py" line="100" />
         <source>Back office: not connected</source>
         <translation>后台：未连接</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="101" />
+        <location filename="../../ui/sync_ui.py" line="102" />
         <source>Back office: online</source>
         <translation>后台：在线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="103" />
+        <location filename="../../ui/sync_ui.py" line="104" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="104" />
+        <location filename="../../ui/sync_ui.py" line="105" />
         <source>%1 to send</source>
         <translation>待上传 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="106" />
+        <location filename="../../ui/sync_ui.py" line="107" />
         <source>%1 failed</source>
         <translation>失败 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="108" />
+        <location filename="../../ui/sync_ui.py" line="109" />
         <source>last sync %1</source>
         <translation>上次同步 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="113" />
+        <location filename="../../ui/sync_ui.py" line="114" />
         <source>Last successful exchange: %1</source>
         <translation>上次成功同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="115" />
+        <location filename="../../ui/sync_ui.py" line="116" />
         <source>Problem: %1</source>
         <translation>问题：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="117" />
+        <location filename="../../ui/sync_ui.py" line="118" />
         <source>Refused update: %1</source>
         <translation>未采用的更新：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="121" />
+        <location filename="../../ui/sync_ui.py" line="122" />
         <source>%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries.</source>
         <translation>有 %1 条记录被后台拒收；排除原因后，请选择“同步 ▸ 重新提交失败的记录”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="124" />
+        <location filename="../../ui/sync_ui.py" line="125" />
         <source>Sync now: %1</source>
         <translation>立即同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="152" />
+        <location filename="../../ui/sync_ui.py" line="153" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>
