@@ -56,7 +56,7 @@ class RunningBackOffice:
             BACKOFFICE_ADMIN_TOKEN=self.admin_token,
             **self.extra_env,
         )
-        root = str(Path(__file__).resolve().parents[2])
+        root = str(Path(__file__).resolve().parents[1])  # the checkout this testsupport belongs to
         env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
         with open(self._log, "ab") as log:
             extra = ["--ssl-certfile", self.tls[0], "--ssl-keyfile", self.tls[1]] if self.tls else []
