@@ -376,30 +376,36 @@ class StatsService:
         actor.require(Permission.STATS_VIEW)
         today = self._clock.now().astimezone(CHINA_TZ).date()
         # Owed materials are the deferred lines (with their due dates), whatever the case status: a
-        # 容缺 case that synced or is in approval still owes them (issue 14).
-        due = func.min(CaseLine.due_date)
+        # 容缺 case that synced or is in approval still owes them (issue 14). The lines are read in due
+        # order from ix_case_lines_status_due and the first line of each case is its earliest due
+        # date, so reading stops after ``limit`` cases (plus the ties of the last date) instead of
+        # grouping every deferred line of the hall (0.35 s on 1M cases, ~100k overdue lines).
         stmt = (
-            select(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no, due)
-            .join(CaseLine, CaseLine.case_id == Case.id)
+            select(CaseLine.case_id, CaseLine.due_date)
+            .add_columns(Case.case_number, Case.item_code, Case.item_name, Case.window_no)
+            .join(Case, CaseLine.case_id == Case.id)
             .where(
                 CaseLine.status == "deferred",
-                CaseLine.due_date.is_not(None),
+                CaseLine.due_date < today,
                 Case.decided_at.is_not(None),
                 Case.status != VOID,
             )
-            .group_by(Case.id, Case.case_number, Case.item_code, Case.item_name, Case.window_no)
-            .having(due < today)
-            .order_by(due, Case.case_number)
-            .limit(limit)
+            .order_by(CaseLine.due_date)
+            .execution_options(yield_per=limit)  # fetched in chunks: reading stops early
         )
         if station:
             stmt = stmt.where(Case.station_code == station)
+        found: dict[str, OverdueCase] = {}
+        last_due = today
         with self._sessions() as s:
-            return [
-                OverdueCase(cid, num, code, name, win, due, (today - due).days)
-                for cid, num, code, name, win, due in s.execute(stmt)
-                if due is not None
-            ]
+            for cid, due, num, code, name, win in s.execute(stmt):  # due order: the last one is the latest
+                if cid in found or due is None:
+                    continue
+                if len(found) >= limit and due > last_due:
+                    break
+                found[cid] = OverdueCase(cid, num, code, name, win, due, (today - due).days)
+                last_due = due
+        return sorted(found.values(), key=lambda c: (c.due, c.case_number or ""))[:limit]
 
     # -- helpers ------------------------------------------------------------------------------------
     @staticmethod

@@ -160,11 +160,14 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def check_store(engine: Engine, *, full: bool = False) -> list[str]:
+def check_store(engine: Engine, *, full: bool = False, before_migrations: bool = False) -> list[str]:
     """Problems found in the store ([] = healthy). SQLite: ``PRAGMA quick_check`` (at every start:
     page structure, O(size), no index cross-check) or ``integrity_check`` + ``foreign_key_check``
     (``full``, from ``clerk-app admin check-store``). PostgreSQL: the server answers and the schema is
-    at this app's migration head. Never raises for a damaged store: it reports."""
+    at this app's migration head. ``before_migrations``: the check at start, before ``migrate``: an
+    older revision this app knows is fine (the start upgrades it: an upgraded app opening yesterday's
+    store); only an unknown one (a newer app's store, or garbage) is a problem. Never raises for a
+    damaged store: it reports."""
     problems: list[str] = []
     try:
         with engine.connect() as conn:
@@ -181,7 +184,7 @@ def check_store(engine: Engine, *, full: bool = False) -> list[str]:
             head = migration_head()
             if inspect(conn).has_table("alembic_version"):
                 rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                if head is not None and rev != head:
+                if head is not None and rev != head and not (before_migrations and rev in migration_revisions()):
                     problems.append(f"schema revision {rev}, this app expects {head}")
     except (StoreError, DBAPIError, sqlite3.Error) as exc:
         problems.append(f"cannot read the store: {type(exc).__name__}")
@@ -201,9 +204,7 @@ _REV = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
 _DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
 
 
-def migration_head() -> str | None:
-    """The newest revision, read from the migration files' headers (linear chain) — cheap, so a
-    start with an up-to-date store never imports Alembic (≈ 0.25 s of start-up)."""
+def _revision_chain() -> tuple[set[str], set[str]]:
     revisions, downs = set(), set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         src = path.read_text(encoding="utf-8")
@@ -212,6 +213,18 @@ def migration_head() -> str | None:
             revisions.add(rev.group(1))
             if down and down.group(1):
                 downs.add(down.group(1))
+    return revisions, downs
+
+
+def migration_revisions() -> set[str]:
+    """Every revision this app's migrations know (read from the files' headers, like the head)."""
+    return _revision_chain()[0]
+
+
+def migration_head() -> str | None:
+    """The newest revision, read from the migration files' headers (linear chain) — cheap, so a
+    start with an up-to-date store never imports Alembic (≈ 0.25 s of start-up)."""
+    revisions, downs = _revision_chain()
     heads = revisions - downs
     return heads.pop() if len(heads) == 1 else None
 
@@ -259,7 +272,7 @@ def open_store(url: str, *, run_migrations: bool = True, check: bool = True) -> 
     screen with a raw database error."""
     engine = create_store_engine(url)
     if check and engine.dialect.name == "sqlite" and current_revision_or_none(engine) is not None:
-        problems = check_store(engine)
+        problems = check_store(engine, before_migrations=run_migrations)
         if problems:
             engine.dispose()
             log.error("store integrity check failed: %s", "; ".join(problems))

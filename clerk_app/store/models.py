@@ -210,7 +210,11 @@ class CaseLine(Base):
     """One checklist line: a material requirement of the case's item as applied to this case."""
 
     __tablename__ = "case_lines"
-    __table_args__ = (UniqueConstraint("case_id", "requirement_code"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "requirement_code"),
+        # The 容缺 worklists (overdue supplements, owed materials): deferred lines by due date.
+        Index("ix_case_lines_status_due", "status", "due_date", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from clerk_app.clock import CHINA_TZ
 from clerk_app.errors import PermissionDenied
 from clerk_app.stats import StatsFilter, StatsService, nearest_rank_index
 from testsupport.stats_data import case_row, generate, insert_rows, line_row, local
@@ -352,3 +353,33 @@ def test_aggregates_equal_the_exact_report_on_postgresql(tmp_path, postgres_url)
         assert svc.report(sup, RANGES[0]).decided > 700
     finally:
         world.ctx.close()
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50, 10_000])
+@pytest.mark.parametrize("station", [None, "WH02"])
+def test_overdue_worklist_equals_a_plain_recount(world, limit, station):
+    """The 容缺 worklist stops reading after ``limit`` cases (lines in due order): it must still give
+    exactly the earliest-due cases, each with its earliest owed date, ties by case number — the same
+    as grouping every deferred line (the old query), for small and large limits and per station."""
+    cases, lines = _two_stations(1500, seed=31)
+    for i, line in enumerate(lines):  # several owed lines per case, many on the same dates (ties)
+        if i % 4 == 0:
+            line["status"], line["due_date"] = "deferred", dt.date(2026, 8, 1) + dt.timedelta(days=i % 40)
+    insert_rows(world.ctx.engine, cases, lines)
+    svc = StatsService(world.ctx.sessions, world.clock)
+    sup = world.login("supervisor")
+    today = world.clock.now().astimezone(CHINA_TZ).date()
+    by_id = {c["id"]: c for c in cases}
+    earliest: dict[str, dt.date] = {}
+    for line in lines:
+        c = by_id[line["case_id"]]
+        due = line["due_date"]
+        if line["status"] != "deferred" or due is None or due >= today or c["decided_at"] is None:
+            continue
+        if c["status"] == "void" or (station and c["station_code"] != station):
+            continue
+        earliest[c["id"]] = min(due, earliest.get(c["id"], due))
+    expected = sorted(earliest.items(), key=lambda kv: (kv[1], by_id[kv[0]]["case_number"] or ""))[:limit]
+    got = svc.overdue_supplements(sup, station=station, limit=limit)
+    assert [(o.case_id, o.due) for o in got] == expected
+    assert len(expected) >= min(limit, 50)  # not vacuous: many overdue cases, ties on the dates

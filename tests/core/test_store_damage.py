@@ -192,3 +192,35 @@ def test_pg_dump_backup_of_a_hall_database_restores_with_pg_restore(tmp_path, po
         assert sorted(s.scalars(select(Case.case_number).where(Case.case_number.is_not(None)))) == numbers
     assert restored.ctx.auditor.verify() is None
     restored.ctx.close()
+
+
+def test_an_upgraded_app_opens_yesterdays_store_and_migrates_it(tmp_path):
+    """A store at an older revision this app knows is not 'damaged': the start upgrades it (an app
+    update that brings a migration must not lock the clerk out of yesterday's store)."""
+    from clerk_app.store.db import current_revision, migrate, migration_head, migration_revisions
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_store_engine(url)
+    migrate(engine, "0012")  # what the previous release left
+    assert current_revision(engine) == "0012" != migration_head()
+    assert "0012" in migration_revisions()
+    engine.dispose()
+    engine, _ = open_store(url)
+    assert current_revision(engine) == migration_head()
+    with engine.connect() as conn:  # the new migration's index is there
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "ix_case_lines_status_due" in names
+    engine.dispose()
+
+
+def test_a_store_of_an_unknown_revision_still_stops_the_start(tmp_path):
+    """A revision this app does not know (a newer app's store, or garbage) is refused before anything
+    is migrated."""
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    engine, _ = open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreDamaged) as info:
+        open_store(url)
+    assert "9999" in info.value.detail
