@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QWidget
 
 from clerk_app.cases import CaseService, ClaimView
@@ -112,21 +112,33 @@ class ClaimBanner(Retranslating, QWidget):
         self.error.setVisible(True)
 
 
-def open_for_work(host: PageHost, case_id: str, parent: QWidget | None = None) -> bool:
-    """Claim the case for the signed-in clerk (True: work on it). When another window holds it, the
-    case view opens read-only with the holder (and, for a supervisor, the release button): False."""
-    ctx = host.ctx
-    try:
-        view = ctx.cases.open_for_work(host.actor, case_id)
-    except ClerkAppError as exc:
-        host.show_status(exc.user_message(), 8000)
-        return False
-    if not view.read_only_for(host.actor):
-        return True
-    from ui.search.case_view import CaseViewDialog
+def open_for_work(host: PageHost, case_id: str, on_claimed: Callable[[], None], owner: QWidget) -> CoreOp:
+    """Claim the case for the signed-in clerk off the GUI thread (a write: on the ordered core-writes
+    thread), then ``on_claimed()`` to work on it. When another window holds it, the case view opens
+    read-only with the holder (and, for a supervisor, the release button) instead. ``owner``: the widget
+    the result goes to (the intake page; tests settle on it)."""
+    ctx, actor = host.ctx, host.actor
 
-    owner = parent if parent is not None else host if isinstance(host, QWidget) else None
-    dialog = CaseViewDialog(ctx.cases, ctx.search, host.actor, case_id, owner, results=ctx.results)
-    host.claimed_case_dialog = dialog  # type: ignore[attr-defined]  # kept alive while shown
-    dialog.show()
-    return False
+    def opened(view: object) -> None:
+        if not view.read_only_for(actor):  # type: ignore[attr-defined]
+            on_claimed()
+            return
+        from ui.search.case_view import CaseViewDialog
+
+        parent = host if isinstance(host, QWidget) else owner
+        dialog = CaseViewDialog(ctx.cases, ctx.search, actor, case_id, parent, results=ctx.results)
+        host.claimed_case_dialog = dialog  # type: ignore[attr-defined]  # kept alive while shown
+        dialog.show()
+
+    def failed(exc: BaseException) -> None:
+        host.show_status(exc.user_message() if isinstance(exc, ClerkAppError) else error_text(exc), 8000)
+
+    return CoreOp(
+        owner,
+        lambda _report, _cancel: ctx.cases.open_for_work(actor, case_id),
+        opened,
+        title=QCoreApplication.translate("ClaimBanner", "Opening the case"),
+        on_failure=failed,
+        ordered=True,
+        progress=False,
+    ).run()

@@ -177,9 +177,14 @@ class MainWindow(QMainWindow):
         from ui.claims import open_for_work
 
         intake = self.pages.get("intake")
-        if intake is not None and open_for_work(self, case_id):
+        if intake is None:
+            return
+
+        def claimed() -> None:
             intake.open_case(case_id)  # type: ignore[attr-defined]
             self.show_page(intake)
+
+        open_for_work(self, case_id, claimed, owner=intake)
 
     def card_service(self) -> CardReaderService | None:
         """The station's card reader (built by the composition root on first use); its reader states
