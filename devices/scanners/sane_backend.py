@@ -118,11 +118,48 @@ def _mode_kind(name: str) -> ColourMode | None:
 # created by sane_start and allocates its buffer at once, while the injected fault comes back on the
 # first sane_read). Giving the reader a moment first lets it get past the allocation and block in
 # write() on the full pipe, where cancelling it is harmless. A clerk does not notice 0.2 s on a jam.
-_READER_SETTLE_S = 0.2
+_READER_SETTLE_S = 0.2  # where the reader's state cannot be read (no /proc): a fixed pause
+_READER_SETTLE_MAX_S = 10.0  # the longest wait for a reader that neither blocks nor ends
+_TASKS = "/proc/self/task"
 
 
-def _let_the_reader_settle() -> None:
-    time.sleep(_READER_SETTLE_S)
+def _tasks() -> set[str]:
+    """The ids of this process's threads (Linux); empty where /proc is not there."""
+    try:
+        return set(os.listdir(_TASKS))
+    except OSError:
+        return set()
+
+
+def _safe_to_cancel(tid: str) -> bool:
+    """The thread has ended, or sleeps in a pipe write/read or a timed sleep: a cancellation point
+    where it holds no lock. Running (R) or waiting on a futex (perhaps inside malloc) is not safe."""
+    try:
+        with open(f"{_TASKS}/{tid}/stat", encoding="ascii", errors="replace") as fh:
+            state = fh.read().rsplit(") ", 1)[1].split()[0]
+        with open(f"{_TASKS}/{tid}/wchan", encoding="ascii", errors="replace") as fh:
+            wchan = fh.read()
+    except (OSError, IndexError):
+        return True  # gone
+    if state in ("Z", "X"):
+        return True
+    return state == "S" and ("pipe" in wchan or "nanosleep" in wchan)
+
+
+def _let_the_reader_settle(readers: set[str]) -> None:
+    """Wait until the reader threads sane_start created (``readers``) are where cancelling them is
+    harmless — blocked writing the full pipe, or finished. A fixed 0.2 s was not enough on a loaded
+    machine (CI hung in sane_cancel again): the reader had not reached its first write yet."""
+    if not readers:
+        if not os.path.isdir(_TASKS):
+            time.sleep(_READER_SETTLE_S)
+        return
+    deadline = time.monotonic() + _READER_SETTLE_MAX_S
+    while not all(_safe_to_cancel(t) for t in readers):
+        if time.monotonic() > deadline:
+            log.warning("SANE reader thread still busy after %.0f s; cancelling anyway", _READER_SETTLE_MAX_S)
+            return
+        time.sleep(0.01)
 
 
 class SaneBackend(ScannerBackend):
@@ -278,6 +315,7 @@ class SaneScanner(Scanner):
             self._apply(options, caps)
             feeder = options.source in (ScanSource.ADF, ScanSource.DUPLEX)
             delivered = 0
+            readers: set[str] = set()
             try:
                 while True:
                     if cancel_event.is_set():
@@ -285,12 +323,16 @@ class SaneScanner(Scanner):
                     if options.max_pages is not None and delivered >= options.max_pages:
                         break
                     progress = self._progress_hook(delivered, on_progress, cancel_event)
+                    before = _tasks()
                     try:
-                        self._dev.start()
+                        try:
+                            self._dev.start()
+                        finally:
+                            readers = _tasks() - before  # the reader sane_start created (if any)
                         # no_cancel for feeders: sane_cancel() would eject the remaining sheets.
                         image = self._dev.snap(feeder, progress)
                     except sane._sane.error as exc:
-                        _let_the_reader_settle()
+                        _let_the_reader_settle(readers)
                         err = _error(exc, delivered)
                         if isinstance(err, NoPaper) and feeder and delivered > 0:
                             break  # the feeder ran empty: the normal end of a batch
@@ -315,6 +357,7 @@ class SaneScanner(Scanner):
                     if not feeder:
                         break
             finally:
+                _let_the_reader_settle(readers)  # a sheet cancelled mid-read: its reader may still run
                 try:
                     self._dev.cancel()
                 except Exception:
