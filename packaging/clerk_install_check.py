@@ -120,6 +120,7 @@ class Check:
         from clerk_app.version import app_version
         from ui.login import LoginDialog
         from ui.main_window import MainWindow
+        from ui.operations import busy
 
         def visible(cls: type) -> Any:
             return next((w for w in QApplication.topLevelWidgets() if isinstance(w, cls) and w.isVisible()), None)
@@ -154,7 +155,7 @@ class Check:
         prompts = page.prompts = AutoPrompts()
         QTest.keyClicks(page.picker.query, "gtgsh")
         page.picker.pick_current()
-        yield lambda: page.case_id is not None
+        yield lambda: page.case_id is not None and not busy(page)
         page.save_applicant(
             PersonData(
                 name="张三丰",
@@ -164,14 +165,17 @@ class Check:
             )
         )
         page.answer({"premises": "rented", "via_agent": False})
+        yield lambda: not busy(page)  # the answers decide which lines are required: wait for the re-read
         for row in range(page.model.rowCount()):
             if page.model.line(row).status is not LineStatus.NOT_REQUIRED:
                 page.table.selectRow(row)
                 page.receive_line()
+        yield lambda: not busy(page)  # the writes run off the GUI thread, in order (ui.operations.CoreOp)
         assert prompts.errors == [], prompts.errors
         case_id = page.case_id
         self.begin("accept the case")
         page.decide(Decision.ACCEPT)
+        yield lambda: not busy(page)
         assert prompts.errors == [], prompts.errors
         view = window.ctx.cases.get(window.actor, case_id)
         assert view.status.value == "accepted", view.status

@@ -139,7 +139,8 @@ def test_accept_prints_the_receipt_and_offers_the_materials_list(qtbot, desk, de
     assert_no_pii(events)
     # each document with the applicant's name fetched it through the audited path
     assert [e.detail["purpose"] for e in audit(demo_ctx, "pii.use")] == ["print", "print"]
-    assert "就绪" in window.printer_label.text() and "等待" not in window.printer_label.text()
+    # the printer's state and waiting count are asked off the GUI thread after each job: they follow
+    qtbot.waitUntil(lambda: "就绪" in window.printer_label.text() and "等待" not in window.printer_label.text())
 
 
 def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ctx, translations):
