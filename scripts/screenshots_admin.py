@@ -19,13 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from clerk_app.app_context import build_context  # noqa: E402
 from clerk_app.demo import seed_demo_users  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
+from testsupport.ui import wait_all_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-
-
-def settle(app) -> None:
-    for _ in range(8):
-        app.processEvents()
 
 
 def done(app, panel) -> None:
@@ -59,7 +55,7 @@ def main() -> None:
     window = MainWindow(ctx, admin, translations)
     window.resize(1366, 800)
     window.show()
-    settle(app)
+    wait_all_idle(app)
     window.show_page("admin")
     page = window.pages["admin"]
     panel = page.catalogue
@@ -72,7 +68,7 @@ def main() -> None:
     panel.path.setText(str(catalogue_copy(tmp, "2027.01", "catalogue-2027.01")))
     panel.import_path()
     done(app, panel)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "admin-catalogue.png"))
 
     bad = catalogue_copy(tmp, "2027.02", "catalogue-broken")
@@ -82,21 +78,21 @@ def main() -> None:
     panel.path.setText(str(bad))
     panel.import_path()
     done(app, panel)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "admin-catalogue-refused.png"))
 
     page.tabs.setCurrentWidget(page.users)
     page.users.select("prereview")
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "admin-users.png"))
     page.tabs.setCurrentWidget(page.settings)
     page.settings.editors["window_no"].setText("0X!")
     page.settings.save()  # refused: shows the message and marks the row
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "admin-settings.png"))
     page.tabs.setCurrentWidget(page.devices)
     page.devices._show_status(ctx.printing.printer_status())
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "admin-devices.png"))
     ctx.close()
     print("wrote admin-{catalogue,catalogue-refused,users,settings,devices}.png")

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from clerk_app.app_context import build_context, file_keyring  # noqa: E402
 from clerk_app.cases import CaseService  # noqa: E402
@@ -28,17 +27,9 @@ from clerk_app.roles import Role  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from clerk_app.sync import state as sync_state  # noqa: E402
 from tests.helpers.case_factory import decided_case, person, to_result_ready  # noqa: E402
-from testsupport.ui import wait_idle  # noqa: E402
+from testsupport.ui import wait_all_idle, wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-
-
-def settle(app: QApplication) -> None:
-    """Until every window's core calls (lists read off the GUI thread, claims) have come back."""
-    for widget in app.topLevelWidgets():
-        wait_idle(widget)
-    for _ in range(8):
-        app.processEvents()
 
 
 def result_pdf() -> bytes:
@@ -98,19 +89,19 @@ def main() -> None:
     window.show()
     ready = window.pages["ready"]
     window.show_page(ready)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "results-ready.png"))
 
     delivery = window.pages["delivery"]
     delivery.open_case_number(ctx.cases.get(clerk, cases[0]).case_number or "")
     window.show_page(delivery)
     wait_idle(delivery)  # the delivery page looks the case up off the GUI thread
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "delivery-result-document.png"))
 
     delivery.open_case_number(ctx.cases.get(clerk, cases[1]).case_number or "")
     wait_idle(delivery)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "delivery-claimed.png"))
     window.close()
     ctx.close()

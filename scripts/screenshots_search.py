@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from clerk_app.app_context import build_context, file_keyring  # noqa: E402
 from clerk_app.case_numbers import case_lookup_string  # noqa: E402
@@ -24,17 +23,12 @@ from clerk_app.lifecycle import CaseStatus, Decision, LineStatus  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from clerk_app.store.models import PrintJob  # noqa: E402
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready  # noqa: E402
-from testsupport.ui import wait_idle  # noqa: E402
+from testsupport.ui import wait_all_idle, wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import busy  # noqa: E402
 
 NAMES = ("张三丰", "李四", "王晓红", "赵德明", "钱玉兰", "孙志强", "周海燕", "吴建华", "郑欣怡", "冯子涵")
-
-
-def settle(app: QApplication) -> None:
-    for _ in range(5):
-        app.processEvents()
 
 
 def main() -> None:
@@ -115,7 +109,7 @@ def main() -> None:
     search.run_search()
     while busy(search):  # the search runs off the GUI thread (CoreOp)
         app.processEvents()
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "search.png"))
 
     search.clear()
@@ -128,7 +122,7 @@ def main() -> None:
     dialog = search.dialog
     for tab, name in ((3, "case-view"), (0, "case-view-summary"), (4, "case-view-audit")):
         dialog.tabs.setCurrentIndex(tab)
-        settle(app)
+        wait_all_idle(app)
         dialog.grab().save(str(out / f"{name}.png"))
     dialog.close()
 
@@ -139,7 +133,7 @@ def main() -> None:
     delivery.collector_id.setText(resident_id(5))
     delivery.check_collector()
     wait_idle(delivery)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "delivery.png"))
     assert ctx.cases.get(clerk, made[4][0]).status is CaseStatus.RESULT_READY
     ctx.close()

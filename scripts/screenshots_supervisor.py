@@ -22,14 +22,10 @@ from clerk_app.demo import seed_demo_users  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from tests.helpers.supervision import accepted_case  # noqa: E402
 from testsupport.stats_data import generate, insert_rows  # noqa: E402
+from testsupport.ui import wait_all_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import busy  # noqa: E402
-
-
-def settle(app) -> None:
-    for _ in range(8):
-        app.processEvents()
 
 
 class _World:
@@ -61,13 +57,13 @@ def main() -> None:
     window = MainWindow(ctx, sup, translations)
     window.resize(1366, 800)
     window.show()
-    settle(app)
+    wait_all_idle(app)
     audit = window.pages["audit"]
     window.show_page(audit)
     audit.verify_button.click()
     while busy(audit):  # verification, then the trail read again, off the GUI thread (CoreOp)
         app.processEvents()
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "audit.png"))
 
     stats = window.pages["stats"]
@@ -76,14 +72,14 @@ def main() -> None:
     while busy(stats):  # read off the GUI thread (CoreOp)
         app.processEvents()
     print("stats page refresh", round(stats.load_seconds * 1000), "ms")
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "stats.png"))
 
     window.show_page("home")
     window.idle_lock.lock("idle")
     window.idle_lock.overlay.password.setText("wrong")
     window.idle_lock._try_unlock()
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "idle-lock.png"))
     window.idle_lock.stop()
     ctx.close()

@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image, ImageDraw  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from clerk_app.app_context import build_context, file_keyring  # noqa: E402
 from clerk_app.clock import CHINA_TZ, FixedClock  # noqa: E402
@@ -26,17 +25,9 @@ from clerk_app.lifecycle import CaseStatus, Decision, LineStatus  # noqa: E402
 from clerk_app.roles import system_actor  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from tests.helpers.case_factory import ITEM, decided_case, person  # noqa: E402
-from testsupport.ui import wait_idle  # noqa: E402
+from testsupport.ui import wait_all_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-
-
-def settle(app: QApplication) -> None:
-    """Until every window's core calls (lists read off the GUI thread, claims) have come back."""
-    for widget in app.topLevelWidgets():
-        wait_idle(widget)
-    for _ in range(8):
-        app.processEvents()
 
 
 def page_png() -> bytes:
@@ -99,22 +90,22 @@ def main() -> None:
     window.show()
     page = window.pages["owed"]
     window.show_page(page)
-    settle(app)
+    wait_all_idle(app)
     window.grab().save(str(out / "owed-materials.png"))
 
     row = next(r for r, o in enumerate(page.rows) if o.case_id == asked)
     page.open_row(row)
     dialog = page.dialog
-    settle(app)  # claimed off the GUI thread
+    wait_all_idle(app)  # claimed off the GUI thread
     ctx.pages.add(clerk, asked, dialog.owed_lines()[0].code, page_png(), "image/png")
     dialog.desk.touch()
     dialog.tick(dialog.owed_lines()[0].code)
-    settle(app)
+    wait_all_idle(app)
     dialog.scanning.refresh_pages()
-    settle(app)
+    wait_all_idle(app)
     dialog.grab().save(str(out / "supplement-dialog.png"))
     dialog.reject()
-    settle(app)  # the claim given back, the list read again
+    wait_all_idle(app)  # the claim given back, the list read again
     window.close()
     ctx.close()
     print("wrote owed-materials.png supplement-dialog.png")

@@ -24,6 +24,7 @@ from clerk_app.search import CaseSearch  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from clerk_app.sync.errors import BackOfficeUnavailable  # noqa: E402
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncState  # noqa: E402
+from testsupport.ui import wait_all_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.search.case_view import CaseViewDialog  # noqa: E402
@@ -36,11 +37,6 @@ APPLICANT = PersonData(
     phone="13800138000",
     verified_by="chip",
 )
-
-
-def settle(app) -> None:
-    for _ in range(8):
-        app.processEvents()
 
 
 def main() -> None:
@@ -75,24 +71,24 @@ def main() -> None:
     window = MainWindow(ctx, clerk, translations)
     window.resize(1366, 800)
     window.show()
-    settle(app)
+    wait_all_idle(app)
     last = dt.datetime(2026, 9, 28, 9, 12, tzinfo=CHINA_TZ)
     problem = BackOfficeUnavailable(problem="ConnectError").user_message()
     window.sync_ui.show_state(SyncState(online=False, pending=3, failed=1, last_success=last, problem=problem))
-    settle(app)
+    wait_all_idle(app)
     bar = window.statusBar()
     bar.grab().save(str(out / "sync-status-bar.png"))
 
-    dialog = SyncNowDialog(ctx.sync, window.sync_ui.bridge, window)
+    dialog = SyncNowDialog(ctx.sync, window)
     dialog.show()
     dialog.text.setText(dialog.tr("Sending %1 waiting entries and fetching status changes…").replace("%1", "3"))
     dialog.running = True
-    dialog._progress(SyncProgress(cid, 2, 3, 1_490_000, 3_120_000))
-    settle(app)
+    dialog.show_progress(SyncProgress(cid, 2, 3, 1_490_000, 3_120_000))
+    wait_all_idle(app)
     dialog.grab().save(str(out / "sync-now-progress.png"))
     report = CycleReport(contacted=True, sent=3, failed=0, statuses_applied=2, installed=["calendar 2027.1"])
     dialog._done(report)
-    settle(app)
+    wait_all_idle(app)
     dialog.grab().save(str(out / "sync-now-done.png"))
     dialog.close()
 
@@ -101,7 +97,7 @@ def main() -> None:
     ctx.cases.apply_server_status(system, cid, CaseStatus.IN_APPROVAL)
     view = CaseViewDialog(ctx.cases, CaseSearch(ctx.sessions, ctx.persons, ctx.auditor), clerk, cid)
     view.show()
-    settle(app)
+    wait_all_idle(app)
     view.grab().save(str(out / "sync-case-view.png"))
     view.close()
     window.close()

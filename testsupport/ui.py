@@ -122,3 +122,15 @@ def wait_idle(widget, timeout: float = 20.0) -> None:
         QApplication.processEvents()
         time.sleep(0.005)
     QApplication.processEvents()
+
+
+def wait_all_idle(app=None, timeout: float = 20.0) -> None:
+    """``wait_idle`` for every top-level window, then a few rounds of events (screenshot scripts: the
+    lists and figures are read off the GUI thread before a window is grabbed)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = app or QApplication.instance()
+    for widget in app.topLevelWidgets():
+        wait_idle(widget, timeout)
+    for _ in range(8):
+        app.processEvents()
