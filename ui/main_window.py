@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStatusBar, QTabWidget, QWidget
 
@@ -20,7 +20,8 @@ from ui.operations import BackgroundOp, Relay, error_text
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.slim_b import label
+from ui.widgets.common import arg
+from ui.widgets.slim_b import Retranslating, label
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService
@@ -46,7 +47,7 @@ def backend_label(name: str) -> str:
     return QCoreApplication.translate("Backends", source) if source else name
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     logged_out = Signal()
     closed_by_user = Signal()  # closed other than by signing out (Quit, the window's close button)
 
@@ -59,11 +60,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1366, 800)
 
-        self.tabs = QTabWidget()
+        self.tabs = QTabWidget()  # pages across the top (issue 17): the width is the desk's
         self.tabs.setObjectName("pages")
-        self.tabs.setTabPosition(
-            QTabWidget.TabPosition.North
-        )  # pages across the top (issue 17): the width is the desk's
         self.pages: dict[str, QWidget] = {}
         self._page_defs: list[Page] = []
         for page in PAGES:
@@ -92,47 +90,30 @@ class MainWindow(QMainWindow):
 
         status = QStatusBar()
         self.setStatusBar(status)
-        self.user_label = label(name="statusUser")
-        self.station_label = label()
-        self.card_label = label(name="statusCard")
-        self.scanner_label = label(name="statusScanner")
-        self.printer_label = label(name="statusPrinter")
-        self.sync_label = label(name="statusSync")
+        self.user_label, self.station_label = label(name="statusUser"), label()
+        status.addWidget(self.user_label)
+        status.addWidget(self.station_label)
+        self.card_label, self.scanner_label = label(name="statusCard"), label(name="statusScanner")
+        self.printer_label, self.sync_label = label(name="statusPrinter"), label(name="statusSync")
         self.version_label = label(name="statusVersion")
-        for w in (self.user_label, self.station_label):
-            status.addWidget(w)
-        for w in (self.card_label, self.scanner_label, self.printer_label, self.sync_label, self.version_label):
-            status.addPermanentWidget(w)
+        for widget in (self.card_label, self.scanner_label, self.printer_label, self.sync_label, self.version_label):
+            status.addPermanentWidget(widget)
 
-        self.logout_action = QAction(self)
-        self.logout_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.logout_action.triggered.connect(self.logout)
-        self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
-        self.card_diag_action = QAction(self)
-        self.card_diag_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        self.card_diag_action.triggered.connect(self.show_card_diagnostics)
-        self.help_action = QAction(self)
-        self.help_action.setShortcut(QKeySequence("F12"))
-        self.help_action.triggered.connect(self.show_shortcuts)
-        self.lang_zh = QAction("简体中文", self)
-        self.lang_zh.triggered.connect(lambda: self.set_language("zh_CN"))
-        self.lang_en = QAction("English", self)
-        self.lang_en.triggered.connect(lambda: self.set_language("en"))
-        self.lock_action = QAction(self)
+        self.lock_action = self._action("Ctrl+Alt+L", lambda: self.idle_lock.lock("manual"))
         self.lock_action.setObjectName("lockAction")
-        self.lock_action.setShortcut(QKeySequence("Ctrl+Alt+L"))
+        self.logout_action = self._action("Ctrl+Shift+L", self.logout)
+        self.quit_action = self._action("Ctrl+Q", self.close)
+        self.help_action = self._action("F12", self.show_shortcuts)
+        self.card_diag_action = self._action("Ctrl+Shift+D", self.show_card_diagnostics)
+        self.lang_zh = self._action("", lambda: self.set_language("zh_CN"), "简体中文")
+        self.lang_en = self._action("", lambda: self.set_language("en"), "English")
+        self.about_action = self._action("", self.show_about)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.lock_action, self.logout_action, self.quit_action])
         self.view_menu = self.menuBar().addMenu("")
-        self.view_menu.addAction(self.help_action)
-        self.view_menu.addAction(self.card_diag_action)
+        self.view_menu.addActions([self.help_action, self.card_diag_action])
         self.view_menu.addSeparator()
-        self.view_menu.addAction(self.lang_zh)
-        self.view_menu.addAction(self.lang_en)
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self.show_about)
+        self.view_menu.addActions([self.lang_zh, self.lang_en])
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.about_action)
         self.retranslate()
@@ -142,7 +123,6 @@ class MainWindow(QMainWindow):
             BackgroundOp(lambda _r, _c: devices.card_reader(), self._watch, self._no_reader, owner=self).start()
         # Idle lock (ui/session_lock.py): signals warning/locked/unlocked; the draft stays open.
         self.idle_lock = IdleLock(self)
-        self.lock_action.triggered.connect(lambda: self.idle_lock.lock("manual"))
         # The applicant's screen (ui/customer, issue 9): for clerks, unless switched off in settings.
         if actor.can(Permission.CASE_DECIDE) and ctx.settings.customer_window:
             from ui.customer.window import attach_customer_window
@@ -157,6 +137,14 @@ class MainWindow(QMainWindow):
         from ui.sync_ui import attach_sync
 
         attach_sync(self)
+
+    def _action(self, keys: str, slot: Callable[[], object], text: str = "") -> QAction:
+        """A window-wide action (its text, when translated, is set in ``retranslate``)."""
+        action = QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False: slot())
+        return action
 
     # -- PageHost (ui/pages.py): what the pages may use ---------------------------------------------
     def show_status(self, text: str, timeout_ms: int = 0) -> None:
@@ -205,7 +193,7 @@ class MainWindow(QMainWindow):
             self._card_service = service
 
     def _no_reader(self, exc: BaseException) -> None:  # e.g. pyscard missing: say why, keep working
-        self.card_label.setText(self.tr("Card reader: %1").replace("%1", error_text(exc)))
+        self.card_label.setText(arg(self.tr("Card reader: %1"), error_text(exc)))
 
     def _card_state(self, reader: str, reader_state: object, error: object = None) -> None:
         state = str(getattr(reader_state, "value", reader_state))
@@ -222,7 +210,7 @@ class MainWindow(QMainWindow):
         self._last_card_state = state
         if error is not None and hasattr(error, "user_message"):
             self.card_label.setToolTip(error.user_message())
-        self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
+        self.card_label.setText(arg(self.tr("Card reader: %1"), self._card_state_text()))
 
     def _card_state_text(self) -> str:
         from ui.card_status import state_text
@@ -237,7 +225,7 @@ class MainWindow(QMainWindow):
         self.card_diagnostics.show()
 
     def show_about(self) -> None:
-        text = self.tr("Comprehensive Window Workstation") + "\n" + self.tr("Version %1").replace("%1", app_version())
+        text = self.tr("Comprehensive Window Workstation") + "\n" + arg(self.tr("Version %1"), app_version())
         QMessageBox.about(self, self.tr("About"), text)
 
     def show_shortcuts(self) -> None:
@@ -271,22 +259,13 @@ class MainWindow(QMainWindow):
         self.help_action.setText(self.tr("Keyboard shortcuts"))
         self.card_diag_action.setText(self.tr("Card reader diagnostics"))
         self.about_action.setText(self.tr("&About"))
-        self.version_label.setText(self.tr("Version %1").replace("%1", app_version()))
+        self.version_label.setText(arg(self.tr("Version %1"), app_version()))
         role = i18n.text(ROLE_LABELS[self.actor.role])
-        self.user_label.setText(
-            self.tr("User: %1 · No. %2 · %3")
-            .replace("%1", self.actor.username)
-            .replace("%2", self.actor.staff_no)
-            .replace("%3", role)
-        )
-        self.station_label.setText(
-            self.tr("Station %1 · Window %2").replace("%1", s.station_code).replace("%2", s.window_no)
-        )
-        self.card_label.setText(self.tr("Card reader: %1").replace("%1", self._card_state_text()))
-        self.scanner_label.setText(
-            self.tr("Scanner: %1").replace("%1", backend_label(self.ctx.devices.scanner_backend))
-        )
-        self.printer_label.setText(self.tr("Printer: %1").replace("%1", backend_label(s.printer_backend)))
+        self.user_label.setText(arg(self.tr("User: %1 · No. %2 · %3"), self.actor.username, self.actor.staff_no, role))
+        self.station_label.setText(arg(self.tr("Station %1 · Window %2"), s.station_code, s.window_no))
+        self.card_label.setText(arg(self.tr("Card reader: %1"), self._card_state_text()))
+        self.scanner_label.setText(arg(self.tr("Scanner: %1"), backend_label(self.ctx.devices.scanner_backend)))
+        self.printer_label.setText(arg(self.tr("Printer: %1"), backend_label(s.printer_backend)))
         printing = getattr(self, "printing", None)  # the print service shows printer state and queue
         if printing is not None:
             printing.update_status_label()
@@ -294,16 +273,8 @@ class MainWindow(QMainWindow):
         if sync_ui is not None:
             sync_ui.retranslate()
         else:
-            self.sync_label.setText(
-                self.tr("Back office: offline")
-                if not s.backoffice_url
-                else self.tr("Back office: %1").replace("%1", s.backoffice_url)
-            )
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+            offline = self.tr("Back office: offline")
+            self.sync_label.setText(arg(self.tr("Back office: %1"), s.backoffice_url) if s.backoffice_url else offline)
 
     def set_language(self, language: str) -> None:
         i18n.set_language(language)
