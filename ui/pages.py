@@ -9,7 +9,7 @@ background operations (ui/operations.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -48,76 +48,57 @@ class Page:
     title: str  # English source text; translated with QCoreApplication.translate("Pages", ...)
     shortcut: str  # e.g. "F2"
     permission: Permission | None
-    factory: Callable[[PageHost], QWidget]
+    widget: str  # "module:Class" under ui/, imported when a window that shows it is built
 
-
-def _home(window: PageHost) -> QWidget:
-    from ui.home import HomePage
-
-    return HomePage(window)
-
-
-def _intake(window: PageHost) -> QWidget:
-    from ui.intake.page import IntakePage
-
-    return IntakePage(window)
-
-
-def _search(window: PageHost) -> QWidget:
-    from ui.search.page import SearchPage
-
-    return SearchPage(window)
-
-
-def _delivery(window: PageHost) -> QWidget:
-    from ui.delivery.page import DeliveryPage
-
-    return DeliveryPage(window)
-
-
-def _owed(window: PageHost) -> QWidget:
-    from ui.supplements.page import OwedPage
-
-    return OwedPage(window)
-
-
-def _ready(window: PageHost) -> QWidget:
-    from ui.delivery.ready_page import ReadyPage
-
-    return ReadyPage(window)
-
-
-def _audit(window: PageHost) -> QWidget:
-    from ui.supervisor.audit_view import AuditPage
-
-    return AuditPage(window)
-
-
-def _stats(window: PageHost) -> QWidget:
-    from ui.supervisor.stats_view import StatsPage
-
-    return StatsPage(window)
-
-
-def _admin(window: PageHost) -> QWidget:
-    from ui.admin.page import AdminPage
-
-    return AdminPage(window)
+    def factory(self, window: PageHost) -> QWidget:
+        module, name = self.widget.split(":")
+        page: QWidget = getattr(importlib.import_module(f"ui.{module}"), name)(window)
+        return page
 
 
 PAGES: list[Page] = [
-    Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, _home),
-    Page("intake", QT_TRANSLATE_NOOP("Pages", "Intake"), "F2", Permission.CASE_EDIT_DRAFT, _intake),
+    Page("home", QT_TRANSLATE_NOOP("Pages", "Home"), "F1", None, "home:HomePage"),
+    Page("intake", QT_TRANSLATE_NOOP("Pages", "Intake"), "F2", Permission.CASE_EDIT_DRAFT, "intake.page:IntakePage"),
     # Search needs full personal-data access: looking a person up by ID number or name is itself a
     # personal-data lookup (clerks, supervisors); pre-review staff find their drafts on the home page.
-    Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, _search),
-    Page("delivery", QT_TRANSLATE_NOOP("Pages", "Result delivery"), "F4", Permission.CASE_DELIVER, _delivery),
+    Page("search", QT_TRANSLATE_NOOP("Pages", "Case search"), "F3", Permission.PII_VIEW_FULL, "search.page:SearchPage"),
+    Page(
+        "delivery",
+        QT_TRANSLATE_NOOP("Pages", "Result delivery"),
+        "F4",
+        Permission.CASE_DELIVER,
+        "delivery.page:DeliveryPage",
+    ),
     # The hall's results ready for pickup (待领取); Enter hands one out on the delivery page.
-    Page("ready", QT_TRANSLATE_NOOP("Pages", "Results ready"), "Shift+F4", Permission.CASE_DELIVER, _ready),
+    Page(
+        "ready",
+        QT_TRANSLATE_NOOP("Pages", "Results ready"),
+        "Shift+F4",
+        Permission.CASE_DELIVER,
+        "delivery.ready_page:ReadyPage",
+    ),
     # The hall's owed materials (容缺 / 补正), every clerk: open a decided case and record what came.
-    Page("owed", QT_TRANSLATE_NOOP("Pages", "Owed materials"), "F11", Permission.CASE_SUPPLEMENT, _owed),
-    Page("audit", QT_TRANSLATE_NOOP("Pages", "Audit"), "F7", Permission.AUDIT_READ_ALL, _audit),
-    Page("stats", QT_TRANSLATE_NOOP("Pages", "Statistics"), "F8", Permission.STATS_VIEW, _stats),
+    Page(
+        "owed",
+        QT_TRANSLATE_NOOP("Pages", "Owed materials"),
+        "F11",
+        Permission.CASE_SUPPLEMENT,
+        "supplements.page:OwedPage",
+    ),
+    Page(
+        "audit",
+        QT_TRANSLATE_NOOP("Pages", "Audit"),
+        "F7",
+        Permission.AUDIT_READ_ALL,
+        "supervisor.audit_view:AuditPage",
+    ),
+    Page(
+        "stats",
+        QT_TRANSLATE_NOOP("Pages", "Statistics"),
+        "F8",
+        Permission.STATS_VIEW,
+        "supervisor.stats_view:StatsPage",
+    ),
     # The administrator's screens (ui/admin): catalogue versions, user accounts.
-    Page("admin", QT_TRANSLATE_NOOP("Pages", "Administration"), "F10", Permission.USER_MANAGE, _admin),
+    Page("admin", QT_TRANSLATE_NOOP("Pages", "Administration"), "F10", Permission.USER_MANAGE, "admin.page:AdminPage"),
 ]
