@@ -56,8 +56,9 @@ class ScriptedPrompts:
 
 
 def login_through_dialog(qtbot, ctx, translations, username: str, password: str | None = None):
-    """Sign in as the clerk does: the real login dialog, the name and password typed, Enter. Returns
-    the accepted dialog (its ``actor`` and ``ctx`` are what ``ui.app.run`` builds the window from)."""
+    """Sign in as the clerk does: the real login dialog, the name and password typed, Enter; waits until
+    the dialog has closed (the password is checked off the GUI thread). Returns the accepted dialog
+    (its ``actor`` and ``ctx`` are what ``ui.app.run`` builds the window from)."""
     from PySide6.QtCore import Qt
 
     from clerk_app.demo import DEMO_USERS
@@ -73,6 +74,7 @@ def login_through_dialog(qtbot, ctx, translations, username: str, password: str 
     qtbot.keyClicks(dialog.password, password)
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     assert dialog.actor is not None and dialog.actor.username == username
     return dialog
 

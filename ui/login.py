@@ -1,18 +1,20 @@
 """Login dialog: user name, password, language; errors from the core shown in the clerk's words.
 
 It is shown before the application context exists (``PendingContext``: the store, SQLAlchemy and the
-core are built on a worker thread meanwhile); signing in waits for the context if the clerk is faster."""
+core are built on a worker thread meanwhile). Signing in runs off the GUI thread (``CoreOp``): it waits
+for the context if the clerk is faster, then checks the password (Argon2id, deliberately slow) and
+writes the audit event and the lockout counters; the dialog is disabled meanwhile."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from clerk_app import i18n
-from clerk_app.errors import ClerkAppError
 from clerk_app.startup import PendingContext
+from ui.operations import CoreOp, error_text
 from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, label
 
@@ -27,6 +29,7 @@ class LoginDialog(Retranslating, QDialog):
         self.pending = ctx if isinstance(ctx, PendingContext) else PendingContext.of(ctx)
         self._translations = translations
         self.actor: Actor | None = None
+        self.op: CoreOp | None = None
         self.setObjectName("loginDialog")
         self.setMinimumWidth(420)
 
@@ -46,7 +49,7 @@ class LoginDialog(Retranslating, QDialog):
         self.buttons.accepted.connect(self.try_login)
         self.buttons.rejected.connect(self.reject)
 
-        form = QFormLayout()
+        self.form = QFormLayout()
         self._user_label, self._pw_label, self._lang_label = QLabel(), QLabel(), QLabel()
         for lbl, w in (
             (self._user_label, self.username),
@@ -54,8 +57,8 @@ class LoginDialog(Retranslating, QDialog):
             (self._lang_label, self.language),
         ):
             lbl.setBuddy(w)
-            form.addRow(lbl, w)
-        add(QVBoxLayout(self), self.title, self.hall, form, self.error, self.buttons)
+            self.form.addRow(lbl, w)
+        add(QVBoxLayout(self), self.title, self.hall, self.form, self.error, self.buttons)
         self.retranslate()
         self.username.setFocus()
 
@@ -78,23 +81,37 @@ class LoginDialog(Retranslating, QDialog):
         return self.pending.result(timeout=0)
 
     def try_login(self) -> None:
-        if not self.pending.ready:  # the store is still opening: sign in as soon as it is there
-            self.error.setText(self.tr("Opening the database…"))
-            self.buttons.setEnabled(False)
-            QTimer.singleShot(50, self.try_login)
+        if self.op is not None and self.op.busy:  # Enter pressed twice: one check is enough
             return
-        self.buttons.setEnabled(True)
+        pending, username, password = self.pending, self.username.text().strip(), self.password.text()
+        # The store may still be opening: signing in waits for it on the worker, not here.
+        self.error.setText(self.tr("Signing in…") if pending.ready else self.tr("Opening the database…"))
+        self._enable(False)
+        self.op = CoreOp(
+            self,
+            lambda _report, _cancel: pending.result().users.authenticate(username, password),
+            self._signed_in,
+            title=self.tr("Sign in"),
+            on_failure=self._refused,
+            ordered=True,  # the audit event and the lockout counters are writes
+            progress=False,  # the error line says what is happening
+        ).run()
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.actor = actor
+        self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._enable(True)
+        self.error.setText(error_text(exc))
         try:
-            ctx = self.pending.result()
-        except ClerkAppError as exc:  # e.g. the data key is missing: nobody can sign in
-            self.error.setText(exc.user_message())
+            self.pending.result(timeout=0)
+        except BaseException:  # the store did not open (e.g. the data key is missing): nobody can sign in
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
             return
-        try:
-            self.actor = ctx.users.authenticate(self.username.text().strip(), self.password.text())
-        except ClerkAppError as exc:
-            self.error.setText(exc.user_message())
-            self.password.clear()
-            self.password.setFocus()
-            return
-        self.accept()
+        self.password.clear()
+        self.password.setFocus()
+
+    def _enable(self, enabled: bool) -> None:
+        for widget in (self.username, self.password, self.language, self.buttons):
+            widget.setEnabled(enabled)

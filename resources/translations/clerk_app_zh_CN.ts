@@ -806,143 +806,148 @@
 <context>
     <name>CataloguePanel</name>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="98" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="106" />
         <source>Choose a catalogue folder</source>
         <translation>选择事项清单文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="106" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="114" />
         <source>Enter or choose the catalogue folder first.</source>
         <translation>请先输入或选择事项清单文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="163" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="168" />
         <source>The catalogue was refused: %1 problem(s), listed below. Nothing was changed.</source>
         <translation>事项清单未导入：共 %1 处问题（见下方列表），未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="111" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="119" />
         <source>Version %1 imported (%2 items). It is not active yet: press Ctrl+E to activate it.</source>
         <translation>已导入版本 %1（%2 个事项），尚未启用：按 Ctrl+E 启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="119" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="127" />
         <source>Select a version first.</source>
         <translation>请先选择一个版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="122" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="130" />
         <source>Version %1 is already the active one.</source>
         <translation>版本 %1 已是当前启用的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="128" />
-        <location filename="../../ui/admin/catalogue_panel.py" line="132" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="136" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="140" />
         <source>Activate catalogue version</source>
         <translation>启用事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="125" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="133" />
         <source>Activate version %1? New cases use it from now on; cases already drafted keep the version they were drafted under.</source>
         <translation>启用版本 %1？此后新建的案件使用该版本；已建的案件仍使用其建立时的版本。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="131" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="76" />
+        <source>Catalogue versions</source>
+        <translation>事项清单版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/admin/catalogue_panel.py" line="139" />
         <source>Version %1 is now active.</source>
         <translation>版本 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="137" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="145" />
         <source>Roll back the catalogue</source>
         <translation>回退事项清单</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="138" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="146" />
         <source>Go back from version %1 to the version that was active before it?</source>
         <translation>从版本 %1 回退到此前启用的版本？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="142" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="150" />
         <source>Rolled back: version %1 is active again.</source>
         <translation>已回退：版本 %1 重新启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="179" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="184" />
         <source>The catalogue of service items in use at this station. Importing stores a new version without activating it; activating it makes new cases use it; cases already drafted keep their version. Every action is recorded in the audit trail.</source>
         <translation>本工作站使用的事项清单。导入只保存新版本、不启用；启用后新建案件使用该版本，已建案件保留原版本。每项操作均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="186" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="191" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="187" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="192" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="188" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="193" />
         <source>Items</source>
         <translation>事项数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="189" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="194" />
         <source>Imported / activated</source>
         <translation>导入/启用时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="190" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="195" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="191" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
         <source>Fingerprint</source>
         <translation>内容指纹</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="193" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="198" />
         <source>Catalogue &amp;folder:</source>
         <translation>事项清单文件夹(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="194" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="199" />
         <source>folder with catalogue.toml and items/, or its catalogue.toml</source>
         <translation>含 catalogue.toml 和 items/ 的文件夹，或其中的 catalogue.toml</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="195" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="200" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="196" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
         <source>Import (Ctrl+I)</source>
         <translation>导入 (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="197" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="202" />
         <source>Activate selected (Ctrl+E)</source>
         <translation>启用所选版本 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="198" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="203" />
         <source>Roll back (Ctrl+Shift+Z)</source>
         <translation>回退 (Ctrl+Shift+Z)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="199" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="204" />
         <source>Import a catalogue version</source>
         <translation>导入事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="200" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="205" />
         <source>Activate the selected catalogue version</source>
         <translation>启用所选事项清单版本</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/catalogue_panel.py" line="201" />
+        <location filename="../../ui/admin/catalogue_panel.py" line="206" />
         <source>Roll back to the previous catalogue version</source>
         <translation>回退到上一事项清单版本</translation>
     </message>
@@ -1966,40 +1971,46 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="63" />
-        <location filename="../../ui/login.py" line="68" />
+        <location filename="../../ui/login.py" line="62" />
+        <location filename="../../ui/login.py" line="67" />
+        <location filename="../../ui/login.py" line="90" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="64" />
+        <location filename="../../ui/login.py" line="63" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="65" />
+        <location filename="../../ui/login.py" line="64" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="66" />
+        <location filename="../../ui/login.py" line="65" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="67" />
+        <location filename="../../ui/login.py" line="66" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="69" />
+        <location filename="../../ui/login.py" line="68" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="82" />
+        <location filename="../../ui/login.py" line="84" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="84" />
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
     </message>
 </context>
 <context>
@@ -3514,165 +3525,166 @@
 <context>
     <name>UsersPanel</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="160" />
+        <location filename="../../ui/admin/users_panel.py" line="164" />
         <source>Enable (Ctrl+D)</source>
         <translation>启用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="160" />
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="164" />
+        <location filename="../../ui/admin/users_panel.py" line="315" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="166" />
-        <location filename="../../ui/admin/users_panel.py" line="310" />
+        <location filename="../../ui/admin/users_panel.py" line="170" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="171" />
+        <location filename="../../ui/admin/users_panel.py" line="175" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="179" />
+        <location filename="../../ui/admin/users_panel.py" line="183" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="183" />
+        <location filename="../../ui/admin/users_panel.py" line="187" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="193" />
+        <location filename="../../ui/admin/users_panel.py" line="197" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="199" />
+        <location filename="../../ui/admin/users_panel.py" line="203" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="209" />
+        <location filename="../../ui/admin/users_panel.py" line="213" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="218" />
+        <location filename="../../ui/admin/users_panel.py" line="222" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="220" />
+        <location filename="../../ui/admin/users_panel.py" line="224" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="222" />
-        <location filename="../../ui/admin/users_panel.py" line="248" />
+        <location filename="../../ui/admin/users_panel.py" line="142" />
+        <location filename="../../ui/admin/users_panel.py" line="226" />
+        <location filename="../../ui/admin/users_panel.py" line="252" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="223" />
+        <location filename="../../ui/admin/users_panel.py" line="227" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="223" />
+        <location filename="../../ui/admin/users_panel.py" line="227" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="233" />
+        <location filename="../../ui/admin/users_panel.py" line="237" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="293" />
+        <location filename="../../ui/admin/users_panel.py" line="295" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="297" />
+        <location filename="../../ui/admin/users_panel.py" line="299" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="301" />
+        <location filename="../../ui/admin/users_panel.py" line="303" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="302" />
+        <location filename="../../ui/admin/users_panel.py" line="304" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="303" />
+        <location filename="../../ui/admin/users_panel.py" line="305" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="304" />
+        <location filename="../../ui/admin/users_panel.py" line="306" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="305" />
+        <location filename="../../ui/admin/users_panel.py" line="307" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="306" />
+        <location filename="../../ui/admin/users_panel.py" line="308" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="307" />
+        <location filename="../../ui/admin/users_panel.py" line="309" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="310" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="311" />
+        <location filename="../../ui/admin/users_panel.py" line="313" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="314" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="316" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="311" />
+        <location filename="../../ui/admin/users_panel.py" line="313" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="314" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="315" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="316" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>

@@ -13,9 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from clerk_app.roles import Role
+from testsupport.ui import settle
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 
+ADMIN_FILES = ("ui/admin/", "ui/login.py", "ui/session_lock.py", "ui/sync_ui.py", "ui/shortcuts_help.py")
 SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "catalogue"
 
 
@@ -43,8 +45,8 @@ def _catalogue_copy(tmp_path: Path, version: str, name: str) -> Path:
 
 
 def _done(qtbot, panel) -> None:
-    """Every change runs off the GUI thread (CoreOp): wait for it."""
-    qtbot.waitUntil(lambda: panel.op is not None and not panel.op.busy, timeout=10000)
+    """Every change and every read of the lists runs off the GUI thread (CoreOp): wait for them."""
+    settle(qtbot, panel)
 
 
 def _actions(ctx, actor) -> list[str]:
@@ -61,6 +63,7 @@ def test_admin_imports_activates_and_rolls_back_a_catalogue(qtbot, demo_ctx, tra
     panel = page.catalogue
     assert page.tabs.tabText(0) == "事项清单版本"
     shipped = demo_ctx.catalogue.active().version
+    _done(qtbot, panel)  # the list is read off the GUI thread
     assert panel.active_version() == shipped and panel.table.rowCount() == 1
     assert panel.table.item(0, 1).text() == "当前启用"
     asked: list[str] = []
@@ -163,6 +166,7 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     page = window.pages["admin"]
     page.tabs.setCurrentWidget(page.users)
     panel = page.users
+    _done(qtbot, panel)
     assert panel.table.rowCount() == 4
     panel.confirm = lambda title, text: True
 
@@ -183,8 +187,8 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
             demo_ctx.users.authenticate("zhang", "wrong-pass1")
         except Exception:
             pass
-    panel.refresh()
-    panel.select("zhang")
+    panel.refresh(select="zhang")
+    _done(qtbot, panel)
     assert panel.selected().locked and re.fullmatch(
         r"已锁定至 \S+ \S+（密码错误次数过多）", panel.table.item(_row(panel, "zhang"), 4).text()
     )
@@ -209,6 +213,7 @@ def test_admin_manages_user_accounts(qtbot, demo_ctx, translations):
     dialog.username.setText("zhang")
     dialog.password.setText("Reset2027x")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    _done(qtbot, dialog)
     assert dialog.actor is None and "用户名或密码错误" in dialog.error.text()
 
     # The admin cannot disable themself (nor leave the station without an admin).
@@ -328,3 +333,41 @@ def test_admin_prints_a_test_page_with_ctrl_p(qtbot, demo_ctx, translations):
     assert "打印测试页" in text and demo_ctx.settings.hall_name in text and "100" in text
     events = [e for e in demo_ctx.auditor.events(window.actor) if e.action == "print.direct"]
     assert events and events[0].detail["kind"] == "test_page"
+
+
+def test_the_admin_screens_and_the_lock_run_no_sql_on_the_gui_thread(qtbot, demo_ctx, translations):
+    """Issue 13: signing in, the account and catalogue lists, an account change, a language switch
+    (the lists are shown again), locking, a wrong and a right unlock password and signing out all
+    reach the store off the GUI thread."""
+    from testsupport.gui_io import describe, gui_thread_queries
+    from testsupport.ui import open_window
+
+    with gui_thread_queries(demo_ctx.engine) as hits:
+        window = open_window(qtbot, demo_ctx, translations, "admin")
+        window.show_page("admin")
+        page = window.pages["admin"]
+        page.tabs.setCurrentWidget(page.users)
+        _done(qtbot, page)
+        assert page.users.table.rowCount() == 4 and page.catalogue.table.rowCount() == 1
+        page.users.select("clerk")
+        qtbot.keyClick(page.users.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        _fill(qtbot, page.users.dialog, password="Reset2027x", password2="Reset2027x")
+        assert "clerk" in page.users.result.text() and page.users.selected().username == "clerk"
+        window.set_language("en")
+        qtbot.waitUntil(lambda: page.tabs.tabText(0) == "Catalogue versions", timeout=2000)
+        window.set_language("zh_CN")
+        qtbot.waitUntil(lambda: page.tabs.tabText(0) == "事项清单版本", timeout=2000)
+        lock = window.idle_lock
+        with qtbot.waitSignal(lock.locked, timeout=2000):
+            window.lock_action.trigger()
+        lock.unlock("wrong-pass1")
+        qtbot.waitUntil(lambda: "还可尝试" in lock.overlay.error.text(), timeout=5000)
+        with qtbot.waitSignal(lock.unlocked, timeout=5000):
+            lock.unlock("Admin2026")
+        lock.lock("manual")
+        with qtbot.waitSignal(window.logged_out, timeout=5000):
+            lock.overlay.sign_out_button.click()
+    # ui/home.py (the home page, not walked here) still reads on the GUI thread: another part of issue 13.
+    mine = [h for h in hits if any(f.startswith(ADMIN_FILES) for f in h.ui_frames)]
+    assert not mine, describe(mine)
+    assert "logout" in _actions(demo_ctx, window.actor)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from clerk_app.store.models import AuditEvent
 from tests.helpers.core import make_world
 from ui.current_case import CurrentCase
-from ui.operations import busy
+from ui.operations import CoreOp, busy
 from ui.session_lock import IdleLock
 
 
@@ -40,9 +40,12 @@ class DeskWindow(QMainWindow):
         self.resize(900, 600)
 
     def logout(self) -> None:
+        """As MainWindow.logout: the sign-out is written off the GUI thread, then ``logged_out``."""
         self.current_case.close()
-        self.ctx.users.logout(self.actor)
-        self.logged_out.emit()
+        users, actor = self.ctx.users, self.actor
+        CoreOp(
+            self, lambda _r, _c: users.logout(actor), lambda _none: self.logged_out.emit(), title="", ordered=True
+        ).run()
 
 
 @pytest.fixture

@@ -39,6 +39,8 @@ def test_wrong_password_is_explained_and_counted(qtbot, demo_ctx, translations):
     dialog.username.setText("clerk")
     dialog.password.setText("wrong-password1")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.username.isEnabled()  # checked off the GUI thread, the dialog disabled meanwhile
+    qtbot.waitUntil(dialog.username.isEnabled, timeout=5000)
     assert dialog.actor is None
     assert "用户名或密码错误" in dialog.error.text()
     assert "4" in dialog.error.text()  # attempts left before lockout
@@ -135,7 +137,8 @@ def test_a_store_that_cannot_open_is_explained_in_the_login_window(qtbot, demo_c
     dialog.username.setText("clerk")
     dialog.password.setText("Clerk2026")
     dialog.try_login()
-    assert "数据库无法打开" in dialog.error.text() and dialog.actor is None
+    qtbot.waitUntil(lambda: "数据库无法打开" in dialog.error.text(), timeout=5000)
+    assert dialog.actor is None
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
 
 

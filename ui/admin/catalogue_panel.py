@@ -18,7 +18,7 @@ from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
 from ui.operations import CoreOp, error_text
 from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, line_edit, set_headers, table
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -32,6 +32,8 @@ class CataloguePanel(Retranslating, QWidget):
         self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
         self.versions: list[CatalogueVersionView] = []
         self.op: CoreOp | None = None
+        self.wanted: str | None = None  # the version to select when the list has been read
+        self.reader = ListReader(self, self._show, lambda exc: self._say(error_text(exc), error=True))
 
         self.intro = label(wrap=True)
         self.table = table("catalogueVersions", 6)
@@ -66,19 +68,25 @@ class CataloguePanel(Retranslating, QWidget):
         self.refresh()
 
     # -- data ------------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        self.versions = self.ctx.catalogue.versions(self.actor)
-        fill(self.table, [v.cells() for v in self.versions], keys=[v.version for v in self.versions])
-        for index, v in enumerate(self.versions):
+    def refresh(self, select: str | None = None) -> None:
+        """Read the versions again, off the GUI thread (the latest read is shown); then select
+        ``select``, or keep the selection."""
+        self.wanted = select or self.selected_version()
+        catalogue, actor = self.ctx.catalogue, self.actor
+        self.reader.read(lambda: catalogue.versions(actor), self.tr("Catalogue versions"))
+
+    def _show(self, versions: list[CatalogueVersionView]) -> None:
+        self.versions = versions
+        fill(self.table, [v.cells() for v in versions], keys=[v.version for v in versions])
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for index, v in enumerate(versions):
             cell(self.table, index, 4).setToolTip(v.source)
             if v.active:
-                bold = QFont(self.table.font())
-                bold.setBold(True)
                 for col in range(self.table.columnCount()):
                     cell(self.table, index, col).setFont(bold)
         self.table.resizeColumnsToContents()  # again: bold text is wider
-        if self.versions and self.table.currentRow() < 0:
-            self.table.selectRow(0)
+        self.select_version(self.wanted or (versions[0].version if versions else ""))
 
     def selected_version(self) -> str | None:
         version = key_of(self.table, self.table.currentRow())
@@ -150,11 +158,8 @@ class CataloguePanel(Retranslating, QWidget):
         catalogue lists every problem below the message."""
 
         def ok(result: object) -> None:
-            self.refresh()
-            version = select or getattr(result, "version", None)
-            if version:
-                self.select_version(version)
-                self.table.setFocus()
+            self.refresh(select=select or getattr(result, "version", None))
+            self.table.setFocus()
             self._say(done(result))
 
         def failed(exc: BaseException) -> None:
@@ -199,5 +204,5 @@ class CataloguePanel(Retranslating, QWidget):
         self.import_action.setText(self.tr("Import a catalogue version"))
         self.activate_action.setText(self.tr("Activate the selected catalogue version"))
         self.rollback_action.setText(self.tr("Roll back to the previous catalogue version"))
-        if self.versions:
-            self.refresh()
+        self.wanted = self.selected_version()
+        self._show(self.versions)  # the cells are the core's texts, in the language of the moment

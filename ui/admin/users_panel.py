@@ -26,7 +26,7 @@ from clerk_app.roles import ROLE_LABELS, Permission, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
 from ui.widgets.common import ResultLine, arg, ask, fill, line_edit, set_headers, table
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -107,6 +107,8 @@ class UsersPanel(Retranslating, QWidget):
         self.accounts: list[UserAccount] = []
         self.dialog: AccountDialog | None = None
         self.op: CoreOp | None = None
+        self.wanted = ""  # the account to select when the list has been read
+        self.reader = ListReader(self, self._show, lambda exc: self.result.say(error_text(exc), error=True))
 
         # The admin manages accounts; a supervisor (audit page, Accounts tab) only unlocks them.
         self.manage = self.actor.can(Permission.USER_MANAGE)
@@ -131,16 +133,23 @@ class UsersPanel(Retranslating, QWidget):
         self.refresh()
 
     # -- data ------------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        selected = self.selected()
-        self.accounts = self.ctx.users.accounts(self.actor)
+    def refresh(self, select: str = "") -> None:
+        """Read the accounts again, off the GUI thread (the latest read is shown); then ``select``, or
+        keep the account selected now."""
+        current = self.selected()
+        self.wanted = select or (current.username if current else "")
+        users, actor = self.ctx.users, self.actor
+        self.reader.read(lambda: users.accounts(actor), self.tr("User accounts"))
+
+    def _show(self, accounts: list[UserAccount]) -> None:
+        self.accounts = accounts
         fill(
             self.table,
-            [a.cells() for a in self.accounts],
-            keys=[a.username for a in self.accounts],
-            marked=[a.locked for a in self.accounts],
+            [a.cells() for a in accounts],
+            keys=[a.username for a in accounts],
+            marked=[a.locked for a in accounts],
         )
-        self.select(selected.username if selected else (self.accounts[0].username if self.accounts else ""))
+        self.select(self.wanted or (accounts[0].username if accounts else ""))
 
     def selected(self) -> UserAccount | None:
         index = self.table.currentRow()
@@ -265,9 +274,7 @@ class UsersPanel(Retranslating, QWidget):
 
         def ok(v: AccountValues) -> None:
             dialog.accept()
-            self.refresh()
-            if v.username:
-                self.select(v.username)
+            self.refresh(select=v.username)
             self.result.say(message(v))
 
         def submit() -> None:
@@ -316,6 +323,6 @@ class UsersPanel(Retranslating, QWidget):
             if key in self.buttons:
                 self.buttons[key].setText(text)
                 self.key_actions[key].setText(name)
-        if self.accounts:
-            self.refresh()
-        self._update_buttons()
+        current = self.selected()
+        self.wanted = current.username if current else self.wanted
+        self._show(self.accounts)  # the cells are the core's texts, in the language of the moment
