@@ -522,47 +522,47 @@
 <context>
     <name>Backends</name>
     <message>
-        <location filename="../../ui/main_window.py" line="32" />
+        <location filename="../../ui/main_window.py" line="33" />
         <source>simulated (demo)</source>
         <translation>模拟设备（演示）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33" />
+        <location filename="../../ui/main_window.py" line="34" />
         <source>PC/SC reader</source>
         <translation>PC/SC 读卡器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34" />
+        <location filename="../../ui/main_window.py" line="35" />
         <source>resident ID reader</source>
         <translation>身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="35" />
+        <location filename="../../ui/main_window.py" line="36" />
         <source>PC/SC + resident ID readers</source>
         <translation>PC/SC 读卡器 + 身份证阅读器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="36" />
+        <location filename="../../ui/main_window.py" line="37" />
         <source>SANE scanner</source>
         <translation>SANE 扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="37" />
+        <location filename="../../ui/main_window.py" line="38" />
         <source>import folder</source>
         <translation>导入文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="38" />
+        <location filename="../../ui/main_window.py" line="39" />
         <source>PDF folder</source>
         <translation>PDF 文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="39" />
+        <location filename="../../ui/main_window.py" line="40" />
         <source>CUPS printer</source>
         <translation>CUPS 打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="40" />
+        <location filename="../../ui/main_window.py" line="41" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
@@ -1971,44 +1971,44 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="62" />
-        <location filename="../../ui/login.py" line="67" />
-        <location filename="../../ui/login.py" line="90" />
+        <location filename="../../ui/login.py" line="66" />
+        <location filename="../../ui/login.py" line="71" />
+        <location filename="../../ui/login.py" line="94" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="63" />
+        <location filename="../../ui/login.py" line="67" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="64" />
+        <location filename="../../ui/login.py" line="68" />
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="65" />
+        <location filename="../../ui/login.py" line="69" />
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="66" />
+        <location filename="../../ui/login.py" line="70" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="68" />
+        <location filename="../../ui/login.py" line="72" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="84" />
+        <location filename="../../ui/login.py" line="88" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="84" />
+        <location filename="../../ui/login.py" line="88" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
@@ -2016,96 +2016,96 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="240" />
-        <location filename="../../ui/main_window.py" line="263" />
+        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="251" />
         <source>Comprehensive Window Workstation</source>
         <translation>一窗受理工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240" />
-        <location filename="../../ui/main_window.py" line="274" />
+        <location filename="../../ui/main_window.py" line="228" />
+        <location filename="../../ui/main_window.py" line="262" />
         <source>Version %1</source>
         <translation>版本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241" />
+        <location filename="../../ui/main_window.py" line="229" />
         <source>About</source>
         <translation>关于</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="266" />
+        <location filename="../../ui/main_window.py" line="254" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="267" />
+        <location filename="../../ui/main_window.py" line="255" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="268" />
+        <location filename="../../ui/main_window.py" line="256" />
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="269" />
+        <location filename="../../ui/main_window.py" line="257" />
         <source>&amp;Lock screen</source>
         <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270" />
+        <location filename="../../ui/main_window.py" line="258" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="271" />
+        <location filename="../../ui/main_window.py" line="259" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="260" />
         <source>Card reader diagnostics</source>
         <translation>读卡器诊断</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="261" />
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="277" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>User: %1 · No. %2 · %3</source>
         <translation>用户：%1 · 工号 %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="283" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>Station %1 · Window %2</source>
         <translation>站点 %1 · %2 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
-        <location filename="../../ui/main_window.py" line="225" />
-        <location filename="../../ui/main_window.py" line="285" />
+        <location filename="../../ui/main_window.py" line="196" />
+        <location filename="../../ui/main_window.py" line="213" />
+        <location filename="../../ui/main_window.py" line="266" />
         <source>Card reader: %1</source>
         <translation>读卡器：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="287" />
+        <location filename="../../ui/main_window.py" line="267" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="289" />
+        <location filename="../../ui/main_window.py" line="268" />
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298" />
+        <location filename="../../ui/main_window.py" line="276" />
         <source>Back office: offline</source>
         <translation>后台：离线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300" />
+        <location filename="../../ui/main_window.py" line="277" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
     </message>
@@ -2239,47 +2239,47 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../ui/pages.py" line="109" />
+        <location filename="../../ui/pages.py" line="60" />
         <source>Home</source>
         <translation>首页</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="110" />
+        <location filename="../../ui/pages.py" line="61" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="113" />
+        <location filename="../../ui/pages.py" line="64" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="114" />
+        <location filename="../../ui/pages.py" line="67" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="116" />
+        <location filename="../../ui/pages.py" line="75" />
         <source>Results ready</source>
         <translation>待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="118" />
+        <location filename="../../ui/pages.py" line="83" />
         <source>Owed materials</source>
         <translation>补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="119" />
+        <location filename="../../ui/pages.py" line="90" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="120" />
+        <location filename="../../ui/pages.py" line="97" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="122" />
+        <location filename="../../ui/pages.py" line="103" />
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -3525,166 +3525,166 @@
 <context>
     <name>UsersPanel</name>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="164" />
+        <location filename="../../ui/admin/users_panel.py" line="169" />
         <source>Enable (Ctrl+D)</source>
         <translation>启用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="164" />
-        <location filename="../../ui/admin/users_panel.py" line="315" />
+        <location filename="../../ui/admin/users_panel.py" line="169" />
+        <location filename="../../ui/admin/users_panel.py" line="320" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="170" />
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="175" />
+        <location filename="../../ui/admin/users_panel.py" line="317" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="175" />
+        <location filename="../../ui/admin/users_panel.py" line="180" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="183" />
+        <location filename="../../ui/admin/users_panel.py" line="188" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="187" />
+        <location filename="../../ui/admin/users_panel.py" line="192" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="197" />
+        <location filename="../../ui/admin/users_panel.py" line="202" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="203" />
+        <location filename="../../ui/admin/users_panel.py" line="208" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="213" />
+        <location filename="../../ui/admin/users_panel.py" line="218" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="222" />
+        <location filename="../../ui/admin/users_panel.py" line="227" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="224" />
+        <location filename="../../ui/admin/users_panel.py" line="229" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
         <location filename="../../ui/admin/users_panel.py" line="142" />
-        <location filename="../../ui/admin/users_panel.py" line="226" />
-        <location filename="../../ui/admin/users_panel.py" line="252" />
+        <location filename="../../ui/admin/users_panel.py" line="231" />
+        <location filename="../../ui/admin/users_panel.py" line="257" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="227" />
+        <location filename="../../ui/admin/users_panel.py" line="232" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="227" />
+        <location filename="../../ui/admin/users_panel.py" line="232" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="237" />
+        <location filename="../../ui/admin/users_panel.py" line="242" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="295" />
+        <location filename="../../ui/admin/users_panel.py" line="300" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="299" />
+        <location filename="../../ui/admin/users_panel.py" line="304" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="303" />
+        <location filename="../../ui/admin/users_panel.py" line="308" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="304" />
+        <location filename="../../ui/admin/users_panel.py" line="309" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="305" />
+        <location filename="../../ui/admin/users_panel.py" line="310" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="306" />
+        <location filename="../../ui/admin/users_panel.py" line="311" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="307" />
+        <location filename="../../ui/admin/users_panel.py" line="312" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="308" />
+        <location filename="../../ui/admin/users_panel.py" line="313" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="309" />
+        <location filename="../../ui/admin/users_panel.py" line="314" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="317" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="318" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="319" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="316" />
+        <location filename="../../ui/admin/users_panel.py" line="321" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="318" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="319" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="315" />
+        <location filename="../../ui/admin/users_panel.py" line="320" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="316" />
+        <location filename="../../ui/admin/users_panel.py" line="321" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>
