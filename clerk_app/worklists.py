@@ -1,26 +1,34 @@
 """What the hall's worklists show, cell by cell (the pages only draw it): the owed-materials list
 (补齐材料, ``CaseService.owed_materials``), the results ready for pickup (待领取,
 ``CaseService.results_ready``) and who holds a case (a claim) in the words every list and banner uses.
-And what the supplement dialog says about one owed case. Names are masked as in every list; times are
-China time."""
+And what the supplement dialog says about one owed case, and what the home page shows. Names are
+masked as in every list; times are China time."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from clerk_app import i18n
+from clerk_app.case_sheet import SUMMARY
 from clerk_app.cases import (
     REQUEST_LINE_PREFIX,
     SUPPLEMENTABLE,
     CaseClaimed,
+    CaseService,
     CaseView,
     ClaimView,
     LineView,
     OwedCase,
+    QueueScope,
     ReadyCase,
 )
 from clerk_app.clock import CHINA_TZ
 from clerk_app.lifecycle import STATUS_LABELS, LineStatus
+from clerk_app.promised_dates import schedule_warning
+from clerk_app.roles import ROLE_LABELS, Actor, Permission
+from clerk_app.users import UserService
+from clerk_app.workdays import WorkingDayCalendar
 
 _r = i18n.register
 _HOLDER = _r("worklist.holder", "{name}（{station} {window} 号窗口）", "{name} (station {station}, window {window})")
@@ -118,6 +126,7 @@ def ready_summary(rows: list[ReadyCase]) -> str:
 
 # -- one owed case, opened for supplements (ui/supplements/dialog.py) --------------------------------
 _MATERIAL_REQUESTED = _r("worklist.material_requested", "审批部门：要求补正", "back office: material requested")
+_SUPPLEMENTS_FOR = _r("worklist.supplements_for", "登记补交材料 — 案件 {number}", "Supplements for case {number}")
 _OWED_LINE = _r(
     "worklist.owed_line", "{name} — {due} 前补交 — 已扫描 {pages} 页", "{name} — due {due} — {pages} page(s) scanned"
 )
@@ -154,8 +163,73 @@ def owed_line(line: LineView) -> str:
     return i18n.text(_OWED_LINE, name=line.name, due=due, pages=line.page_count)
 
 
-# -- the home page's queue of drafts and handed-over cases ------------------------------------------
+@dataclass(frozen=True)
+class SupplementDesk:
+    """What the supplement dialog shows of one owed case."""
+
+    title: str
+    facts: list[tuple[str, str, str]]  # (key, label, value)
+    read_only: bool  # someone else holds the case
+    claim_notice: str | None  # who holds it, where, since when
+    requests: list[str]  # what the department asked for (补正)
+    owed: list[tuple[str, str]]  # (line code, what the line says)
+
+    @property
+    def can_record(self) -> bool:
+        return not self.read_only and bool(self.owed)
+
+
+def supplement_desk(view: CaseView, read_only: bool) -> SupplementDesk:
+    number = view.case_number or "—"
+    facts = [
+        ("case_number", number),
+        ("item", view.item_name),
+        ("applicant", view.applicant.name if view.applicant else "—"),
+        ("status", case_status(view)),
+    ]
+    return SupplementDesk(
+        title=i18n.text(_SUPPLEMENTS_FOR, number=number),
+        facts=[(key, i18n.text(SUMMARY[key]), value) for key, value in facts],
+        read_only=read_only,
+        claim_notice=claim_notice(view.claim) if read_only and view.claim is not None else None,
+        requests=department_requests(view),
+        owed=[(line.code, owed_line(line)) for line in owed_lines(view)],
+    )
+
+
+# -- the home page: greeting, calendar warning, the queue of drafts and handed-over cases ----------
 _WORKED_ON = _r("worklist.worked_on", "{name}（{station}）正在办理", "being worked on by {name} ({station})")
+_WELCOME = _r("worklist.welcome", "您好，{name}（{role}）", "Welcome, {name} ({role})")
+_NO_DRAFTS = _r("worklist.no_drafts", "（暂无草稿）", "(no open drafts)")
+_NO_INTAKE = _r("worklist.no_intake", "（该角色无受理业务）", "(no intake work for this role)")
+
+
+@dataclass(frozen=True)
+class HomeView:
+    greeting: str
+    calendar_warning: str | None  # next year's holiday schedule is missing (supervisors, admins)
+    queue: list[tuple[str | None, str]]  # (case id, line); a lone (None, text) says why the queue is empty
+
+
+def home_view(
+    users: UserService,
+    cases: CaseService,
+    calendar: WorkingDayCalendar,
+    today: dt.date,
+    actor: Actor,
+    scope: QueueScope,
+) -> HomeView:
+    """Everything the home page shows, in one call the page runs off the GUI thread (three queries: the
+    user's name, the hall's drafts, their claims)."""
+    name = users.display_name(actor.user_id) if actor.user_id is not None else actor.username
+    greeting = i18n.text(_WELCOME, name=name, role=i18n.text(ROLE_LABELS[actor.role]))
+    warning = schedule_warning(calendar, today, actor.role)
+    if not actor.can(Permission.CASE_EDIT_DRAFT):
+        return HomeView(greeting, warning, [(None, i18n.text(_NO_INTAKE))])
+    drafts = cases.drafts(actor, scope=scope)
+    claims = cases.claims_of([c.id for c in drafts])  # one query for the whole list
+    queue: list[tuple[str | None, str]] = [(c.id, queue_text(c, claims.get(c.id), actor.user_id)) for c in drafts]
+    return HomeView(greeting, warning, queue or [(None, i18n.text(_NO_DRAFTS))])
 
 
 def queue_text(case: CaseView, claim: ClaimView | None, reader_id: int | None) -> str:

@@ -97,9 +97,9 @@ def main() -> None:
     page.open_row(row)
     dialog = page.dialog
     wait_all_idle(app)  # claimed off the GUI thread
-    ctx.pages.add(clerk, asked, dialog.owed_lines()[0].code, page_png(), "image/png")
+    ctx.pages.add(clerk, asked, dialog.state.owed[0][0], page_png(), "image/png")
     dialog.desk.touch()
-    dialog.tick(dialog.owed_lines()[0].code)
+    dialog.tick(dialog.state.owed[0][0])
     wait_all_idle(app)
     dialog.scanning.refresh_pages()
     wait_all_idle(app)

@@ -1,5 +1,6 @@
-"""Home page: greeting and the window's queue of drafts and handed-over cases (read off the GUI thread;
-each line from ``clerk_app.worklists.queue_text``)."""
+"""Home page: greeting and the window's queue of drafts and handed-over cases. Everything it shows is
+read off the GUI thread in one call (``clerk_app.worklists.home_view``): the user's name, the calendar
+warning, each line of the queue."""
 
 from __future__ import annotations
 
@@ -17,10 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app import i18n
-from clerk_app.promised_dates import schedule_warning
-from clerk_app.roles import ROLE_LABELS, Permission
-from clerk_app.worklists import queue_text
+from clerk_app.cases import QueueScope
+from clerk_app.worklists import HomeView, home_view
 from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
 from ui.widgets.slim_b import NOTE_STYLE, ListReader, Retranslating, add, label, shortcut
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from ui.pages import PageHost
 
 
-SCOPES = ("mine", "window", "all")
+SCOPES: tuple[QueueScope, ...] = ("mine", "window", "all")
 SCOPE_TEXT = {
     "mine": QT_TRANSLATE_NOOP("HomePage", "Mine (Ctrl+1)"),
     "window": QT_TRANSLATE_NOOP("HomePage", "This window (Ctrl+2)"),
@@ -43,20 +42,16 @@ class HomePage(Retranslating, QWidget):
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
-        self.reader = ListReader(
-            self,
-            lambda rows: self._fill(rows, self.tr("(no open drafts)")),
-            lambda exc: self._fill([], error_text(exc)),
-        )
+        self.reader = ListReader(self, self._show, lambda exc: self._fill([(None, error_text(exc))]))
         self.greeting = label(name="greeting", style="font-size: 18px; padding: 8px;")
         # Next year's holiday schedule missing (supervisors, admins).
-        self.calendar_warning = label(name="calendarWarning", style=NOTE_STYLE, wrap=True)
+        self.calendar_warning = label(name="calendarWarning", style=NOTE_STYLE, wrap=True, visible=False)
         self.queue_title = label(style="font-weight: bold; padding-top: 12px;")
         self.queue = QListWidget()
         self.queue.setObjectName("draftQueue")
         self.queue.itemActivated.connect(self._activated)
         # 通办: the queue is the hall's; Ctrl+1 / Ctrl+2 / Ctrl+3 narrow it to mine / this window / all.
-        self.scope = "all"
+        self.scope: QueueScope = "all"
         self.scope_buttons: dict[str, QRadioButton] = {}
         self.scope_group = QButtonGroup(self)
         scope_row = QHBoxLayout()
@@ -74,48 +69,39 @@ class HomePage(Retranslating, QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        actor = self.window_.actor
-        role = i18n.text(ROLE_LABELS[actor.role])
-        name = self.window_.ctx.users.display_name(actor.user_id) if actor.user_id is not None else actor.username
-        self.greeting.setText(self.tr("Welcome, %1 (%2)").replace("%1", name).replace("%2", role))
         self.queue_title.setText(self.tr("Drafts and cases handed over to the windows of the hall"))
         for key, button in self.scope_buttons.items():
             button.setText(self.tr(SCOPE_TEXT[key]))
-        ctx = self.window_.ctx
-        warning = schedule_warning(ctx.calendar, ctx.clock.now().date(), actor.role)
-        self.calendar_warning.setText(warning or "")
-        self.calendar_warning.setVisible(warning is not None)
-        self.refresh()
+        self.refresh()  # the greeting and the queue's lines are the core's texts: read them again
 
     def showEvent(self, event) -> None:
         self.refresh()
         super().showEvent(event)
 
     def refresh(self) -> None:
-        """Read the queue off the GUI thread (the hall's drafts with their claims: two queries)."""
-        actor, cases, scope = self.window_.actor, self.window_.ctx.cases, self.scope
-        if not actor.can(Permission.CASE_EDIT_DRAFT):
-            self._fill([], self.tr("(no intake work for this role)"))
-            return
+        """Read what the page shows off the GUI thread; when reads overlap only the latest is shown."""
+        ctx, actor, scope = self.window_.ctx, self.window_.actor, self.scope
+        today = ctx.clock.now().date()
+        self.reader.read(
+            lambda: home_view(ctx.users, ctx.cases, ctx.calendar, today, actor, scope),
+            self.tr("Drafts and cases handed over to the windows of the hall"),
+        )
 
-        def read() -> list[tuple[str, str]]:
-            drafts = cases.drafts(actor, scope=scope)  # type: ignore[arg-type]
-            claims = cases.claims_of([c.id for c in drafts])  # one query for the whole list
-            return [(c.id, queue_text(c, claims.get(c.id), actor.user_id)) for c in drafts]
+    def _show(self, view: HomeView) -> None:
+        self.greeting.setText(view.greeting)
+        self.calendar_warning.setText(view.calendar_warning or "")
+        self.calendar_warning.setVisible(view.calendar_warning is not None)
+        self._fill(view.queue)
 
-        self.reader.read(read, self.tr("Drafts and cases handed over to the windows of the hall"))
-
-    def _fill(self, rows: list[tuple[str, str]], empty: str) -> None:
+    def _fill(self, rows: list[tuple[str | None, str]]) -> None:
         self.queue.clear()
         for case_id, text in rows:
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, case_id)
             self.queue.addItem(item)
-        if not rows:
-            self.queue.addItem(QListWidgetItem(empty))
 
-    def set_scope(self, scope: str) -> None:
-        if scope in SCOPES and scope != self.scope:
+    def set_scope(self, scope: QueueScope) -> None:
+        if scope != self.scope:
             self.scope = scope
             self.scope_buttons[scope].setChecked(True)
             self.refresh()

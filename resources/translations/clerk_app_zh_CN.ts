@@ -1230,221 +1230,124 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="176" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="177" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="180" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
         <location filename="../../ui/delivery/page.py" line="182" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="183" />
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="184" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="185" />
-        <source>Agent</source>
-        <translation>代理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="186" />
-        <source>Promised by</source>
-        <translation>承诺办结日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="189" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="190" />
+        <location filename="../../ui/delivery/page.py" line="183" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="191" />
+        <location filename="../../ui/delivery/page.py" line="184" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="192" />
+        <location filename="../../ui/delivery/page.py" line="185" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="193" />
+        <location filename="../../ui/delivery/page.py" line="186" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="187" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="188" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="196" />
+        <location filename="../../ui/delivery/page.py" line="189" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="197" />
+        <location filename="../../ui/delivery/page.py" line="190" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="198" />
+        <location filename="../../ui/delivery/page.py" line="191" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="199" />
+        <location filename="../../ui/delivery/page.py" line="192" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="200" />
+        <location filename="../../ui/delivery/page.py" line="193" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="201" />
+        <location filename="../../ui/delivery/page.py" line="194" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="202" />
+        <location filename="../../ui/delivery/page.py" line="195" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="203" />
+        <location filename="../../ui/delivery/page.py" line="196" />
         <source>Preview (Ctrl+P)</source>
         <translation>预览（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="204" />
+        <location filename="../../ui/delivery/page.py" line="197" />
         <source>Preview the result document</source>
         <translation>预览办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="207" />
+        <location filename="../../ui/delivery/page.py" line="200" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="263" />
-        <source>This case cannot be handed out: its status is “%1”, not “Result ready”.</source>
-        <translation>该案件不能出件：当前状态为“%1”，不是“待出件”。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="268" />
-        <source>Result ready. Check the collector's ID, then confirm.</source>
-        <translation>办理结果已到窗口。请核验领取人证件后确认出件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="286" />
-        <source>not received from the department</source>
-        <translation>尚未收到审批部门的办理结果文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="291" />
-        <source>%1 (%2 KB): printed with the delivery receipt</source>
-        <translation>%1（%2 KB）：出件时与送达回证一并打印</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="329" />
+        <location filename="../../ui/delivery/page.py" line="300" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="339" />
-        <source>This document needs its MRZ key: type its number instead.</source>
-        <translation>该证件需要机读码密钥才能读取，请手工输入证件号码。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="342" />
-        <source>The card could not be read</source>
-        <translation>证件无法读取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="376" />
-        <location filename="../../ui/delivery/page.py" line="441" />
-        <source>the applicant</source>
-        <translation>申请人本人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="376" />
-        <location filename="../../ui/delivery/page.py" line="441" />
-        <source>the agent</source>
-        <translation>代理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="379" />
-        <source>ID matches %1 (%2).</source>
-        <translation>证件核验一致：%1（%2）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="385" />
+        <location filename="../../ui/delivery/page.py" line="348" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="433" />
+        <location filename="../../ui/delivery/page.py" line="396" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="442" />
-        <source>Delivered: case %1 handed to %2.</source>
-        <translation>已出件：案件 %1 已交%2领取。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="445" />
-        <source>Delivered: case %1 sent by %2, tracking number %3.</source>
-        <translation>已出件：案件 %1 已通过%2寄出，单号 %3。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="455" />
-        <source>The delivery receipt and the result document go to the printer.</source>
-        <translation>送达回证和办理结果文书已送打印机。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/page.py" line="498" />
-        <source>(none)</source>
-        <translation>（无）</translation>
     </message>
 </context>
 <context>
@@ -1533,40 +1436,25 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="80" />
-        <source>Welcome, %1 (%2)</source>
-        <translation>您好，%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/home.py" line="34" />
+        <location filename="../../ui/home.py" line="33" />
         <source>Mine (Ctrl+1)</source>
         <translation>我的（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="35" />
+        <location filename="../../ui/home.py" line="34" />
         <source>This window (Ctrl+2)</source>
         <translation>本窗口（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="36" />
+        <location filename="../../ui/home.py" line="35" />
         <source>Whole hall (Ctrl+3)</source>
         <translation>全大厅（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="81" />
-        <location filename="../../ui/home.py" line="106" />
+        <location filename="../../ui/home.py" line="72" />
+        <location filename="../../ui/home.py" line="87" />
         <source>Drafts and cases handed over to the windows of the hall</source>
         <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/home.py" line="98" />
-        <source>(no intake work for this role)</source>
-        <translation>（该角色无受理业务）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/home.py" line="48" />
-        <source>(no open drafts)</source>
-        <translation>（暂无草稿）</translation>
     </message>
 </context>
 <context>
@@ -3273,104 +3161,80 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="116" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="117" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="118" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="119" />
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="122" />
+        <location filename="../../ui/supplements/dialog.py" line="108" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="123" />
+        <location filename="../../ui/supplements/dialog.py" line="109" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="126" />
+        <location filename="../../ui/supplements/dialog.py" line="158" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="129" />
+        <location filename="../../ui/supplements/dialog.py" line="110" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="130" />
+        <location filename="../../ui/supplements/dialog.py" line="111" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="131" />
-        <location filename="../../ui/supplements/dialog.py" line="254" />
+        <location filename="../../ui/supplements/dialog.py" line="112" />
+        <location filename="../../ui/supplements/dialog.py" line="232" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="132" />
-        <location filename="../../ui/supplements/dialog.py" line="273" />
+        <location filename="../../ui/supplements/dialog.py" line="113" />
+        <location filename="../../ui/supplements/dialog.py" line="250" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="138" />
+        <location filename="../../ui/supplements/dialog.py" line="119" />
+        <location filename="../../ui/supplements/dialog.py" line="133" />
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="170" />
-        <source>Supplements for case %1</source>
-        <translation>登记补交材料 — 案件 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/dialog.py" line="204" />
+        <location filename="../../ui/supplements/dialog.py" line="161" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="261" />
+        <location filename="../../ui/supplements/dialog.py" line="238" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="263" />
+        <location filename="../../ui/supplements/dialog.py" line="240" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="278" />
+        <location filename="../../ui/supplements/dialog.py" line="255" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="280" />
+        <location filename="../../ui/supplements/dialog.py" line="257" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="297" />
+        <location filename="../../ui/supplements/dialog.py" line="274" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="321" />
+        <location filename="../../ui/supplements/dialog.py" line="298" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

@@ -85,6 +85,13 @@ def test_what_the_supplement_dialog_says(world):
     assert worklists.offers_supplements(view) and worklists.department_requests(view) == []
     assert worklists.owed_line(owed) == f"{owed.name} — {due.isoformat()} 前补交 — 已扫描 0 页"
     assert worklists.case_status(view) == i18n.text(STATUS_LABELS[view.status])
+    desk = worklists.supplement_desk(view, read_only=False)
+    assert desk.title == f"登记补交材料 — 案件 {view.case_number}" and desk.can_record
+    assert [key for key, _label, _value in desk.facts] == ["case_number", "item", "applicant", "status"]
+    assert desk.facts[2][1:] == ("申请人", "王*") and desk.claim_notice is None
+    assert desk.owed == [("PREMISES", worklists.owed_line(owed))]
+    held = worklists.supplement_desk(view, read_only=True)
+    assert not held.can_record and held.owed  # read-only: shown, not recorded
 
 
 def test_queue_line_names_whoever_else_works_on_the_case(world):
@@ -96,3 +103,20 @@ def test_queue_line_names_whoever_else_works_on_the_case(world):
     assert worklists.queue_text(case, None, clerk.user_id).endswith("  ·  个体工商户设立登记  ·  —")
     assert worklists.queue_text(case, CLAIM, clerk.user_id).endswith("  ·  赵敏（WH02）正在办理")
     assert "正在办理" not in worklists.queue_text(case, CLAIM, CLAIM.user_id)  # one's own claim: not named
+
+
+def test_home_view_greets_warns_and_lists_the_queue(world):
+    from tests.helpers.case_factory import ITEM
+
+    ctx, clerk, supervisor = world.ctx, world.login("clerk"), world.login("supervisor")
+    cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented"})
+    today = ctx.clock.now().date()
+    home = worklists.home_view(ctx.users, ctx.cases, ctx.calendar, today, clerk, "mine")
+    assert home.greeting.startswith("您好，") and home.greeting.endswith("（窗口受理人员）")
+    assert home.calendar_warning is None  # clerks are not told about the holiday schedule
+    assert [case_id for case_id, _line in home.queue] == [cid]
+    other = worklists.home_view(ctx.users, ctx.cases, ctx.calendar, today, world.login("prereview"), "mine")
+    assert other.queue == [(None, "（暂无草稿）")]
+    desk = worklists.home_view(ctx.users, ctx.cases, ctx.calendar, today, supervisor, "all")
+    assert desk.queue == [(None, "（该角色无受理业务）")]
+    assert i18n.text("worklist.no_drafts", "en") == "(no open drafts)"

@@ -182,6 +182,7 @@ def test_a_case_found_in_search_opens_for_supplements(qtbot, demo_ctx, translati
     search.table.selectRow(0)
     search.open_current()
     view = search.dialog
+    settle(qtbot, view)  # whether the case owes anything is read off the GUI thread
     button = view.findChild(QPushButton, "supplementButton")
     assert button is not None and button.text() == "登记补交材料…"
     button.click()
@@ -199,4 +200,5 @@ def test_a_case_found_in_search_opens_for_supplements(qtbot, demo_ctx, translati
     # A case that owes nothing has no such button.
     view.deleteLater()
     search.open_current()
+    settle(qtbot, search.dialog)
     assert search.dialog.findChild(QPushButton, "supplementButton") is None

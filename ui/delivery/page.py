@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -34,20 +35,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app import i18n
-from clerk_app.card_workflow import AccessKeyNeeded
 from clerk_app.case_numbers import parse_case_lookup
 from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, Handover
-from clerk_app.delivery_desk import DeliveryLookup, look_up
-from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import STATUS_LABELS
+from clerk_app.delivery_desk import (
+    DeliveryLookup,
+    card_problem,
+    case_facts,
+    collector_text,
+    handover_text,
+    look_up,
+    result_document_text,
+)
 from clerk_app.result_documents import ResultDocumentInfo
 from clerk_app.roles import Permission
 from ui.claims import ClaimBanner
 from ui.operations import CoreOp, error_text
 from ui.wedge import WedgeScanDetector
 from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut, show_facts
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -80,17 +85,14 @@ class DeliveryPage(Retranslating, QWidget):
         self.lookup_label.setBuddy(self.lookup)
 
         self.case_box = QGroupBox()
-        self.case_form = QFormLayout(self.case_box)
-        self.fields = {k: label() for k in ("number", "item", "status", "applicant", "agent", "promised")}
-        self.fields["status"].setObjectName("deliveryCaseStatus")
-        self.field_labels = {k: label() for k in self.fields}
-        for key in self.fields:
-            self.case_form.addRow(self.field_labels[key], self.fields[key])
+        self.case_form = QFormLayout()  # the case's facts, worded by the core (clerk_app/delivery_desk.py)
+        self.fields: dict[str, QLabel] = {}
         # The department's result document (issue 18 item 2): its name, and a preview (a full view).
         self.result_label = label(name="deliveryResultDocument", wrap=True)
         self.result_preview = button("deliveryResultPreview", self.preview_result_document)
         self.result_title = label()
-        self.case_form.addRow(self.result_title, add(QHBoxLayout(), (self.result_label, 1), self.result_preview))
+        result_row = add(QHBoxLayout(), self.result_title, (self.result_label, 1), self.result_preview)
+        add(QVBoxLayout(self.case_box), self.case_form, result_row)
         self.claim_banner = ClaimBanner(ctx.cases, window.actor)
         self.claim_banner.released.connect(lambda _cid: self.find_case())
 
@@ -177,15 +179,6 @@ class DeliveryPage(Retranslating, QWidget):
         self.lookup.setPlaceholderText(self.tr("type the case number or scan the receipt's QR code"))
         self.find_button.setText(self.tr("&Find"))
         self.case_box.setTitle(self.tr("Case"))
-        for key, text in (
-            ("number", self.tr("Case number")),
-            ("item", self.tr("Item")),
-            ("status", self.tr("Status")),
-            ("applicant", self.tr("Applicant")),
-            ("agent", self.tr("Agent")),
-            ("promised", self.tr("Promised by")),
-        ):
-            self.field_labels[key].setText(text)
         self.method_box.setTitle(self.tr("Handover"))
         self.by_window.setText(self.tr("Collected at the &window"))
         self.by_express.setText(self.tr("Sent by e&xpress"))
@@ -233,13 +226,7 @@ class DeliveryPage(Retranslating, QWidget):
     def find_case(self) -> None:
         """Look the typed or scanned number up off the GUI thread (clerk_app/delivery_desk.py): the
         case, its result document, and the claim for this clerk when it is ready."""
-        self._give_back()  # the case on the page before, unless it was handed out
-        self.case = None
-        self.collector = None
-        self.result_document = None
-        self.claim_banner.set_claim(None)
-        for edit in (self.collector_id, self.tracking, self.address):
-            edit.clear()
+        self._clear()
         ctx, actor, text = self.window_.ctx, self.window_.actor, self.lookup.text()
         self._run(lambda: look_up(ctx.delivery, ctx.cases, ctx.results, actor, text), self._found, self._not_found)
 
@@ -257,42 +244,26 @@ class DeliveryPage(Retranslating, QWidget):
         self.claim_banner.set_claim(found.holder)
         self.lookup.setText(found.case.case_number)  # a scanned code shows as the plain number
         self._show_case()
-        self._show_result_document()
-        if not found.case.ready:
-            status = i18n.text(STATUS_LABELS[found.case.status])
-            text = self.tr("This case cannot be handed out: its status is “%1”, not “Result ready”.")
-            self._say(text.replace("%1", status), ok=False)
-        elif found.refused is not None:
-            self._say(found.refused.user_message(), ok=False)
-        else:
-            self._say(self.tr("Result ready. Check the collector's ID, then confirm."), ok=True)
+        self._say(found.message, ok=found.can_hand_out)
+        if found.can_hand_out:
             (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
-            return
-        self.lookup.selectAll()
-        self.lookup.setFocus()
+        else:
+            self.lookup.selectAll()
+            self.lookup.setFocus()
 
-    def _give_back(self) -> None:
-        """Give back this clerk's claim on the case left without a handover (next case, sign-out)."""
+    def _clear(self) -> None:
+        """Forget the case on the page; give back this clerk's claim on it unless it was handed out."""
         case_id, self._claimed = self._claimed, None
         if case_id is not None:
             cases, actor = self.window_.ctx.cases, self.window_.actor
             # it lapses by itself (claim_expiry_minutes) when this fails: say nothing more
             self._run(lambda: cases.release(actor, case_id), on_failure=lambda exc: log.info("claim kept: %s", exc))
-
-    def _show_result_document(self) -> None:
-        doc = self.result_document
-        if doc is None:
-            self.result_label.setText(
-                self.tr("not received from the department") if self.case is not None and self.case.ready else "—"
-            )
-            self.result_preview.setEnabled(False)
-            return
-        self.result_label.setText(
-            self.tr("%1 (%2 KB): printed with the delivery receipt")
-            .replace("%1", doc.name)
-            .replace("%2", str(max(1, round(doc.size / 1024))))
-        )
-        self.result_preview.setEnabled(self.window_.actor.can(Permission.PII_VIEW_FULL))
+        self.case, self.collector, self.result_document = None, None, None
+        self._collector_source = "manual"
+        self.claim_banner.set_claim(None)
+        for edit in (self.collector_id, self.tracking, self.address):
+            edit.clear()
+        self.collector_result.clear()
 
     def preview_result_document(self) -> None:
         """The department's result document, on screen (a full view of a document naming the applicant:
@@ -335,12 +306,7 @@ class DeliveryPage(Retranslating, QWidget):
         def failed(exc: BaseException) -> None:
             self.read_card_button.setEnabled(True)
             log.info("delivery card read failed: %s", type(exc).__name__)
-            if isinstance(exc, AccessKeyNeeded):  # a passport: its number is typed instead
-                self._collector_problem(self.tr("This document needs its MRZ key: type its number instead."))
-            else:
-                self._collector_problem(
-                    exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
-                )
+            self._collector_problem(card_problem(exc))
             self.collector_id.setFocus()
 
         self._card_op = self._run(lambda: cards.read_collector(), done, failed, ordered=False)
@@ -373,11 +339,8 @@ class DeliveryPage(Retranslating, QWidget):
 
     def _collector_ok(self, collector: CollectorCheck) -> None:
         self.collector = collector
-        who = self.tr("the applicant") if collector.role.value == "applicant" else self.tr("the agent")
         self.collector_result.setStyleSheet(_OK)
-        self.collector_result.setText(
-            self.tr("ID matches %1 (%2).").replace("%1", who).replace("%2", collector.masked_id)
-        )
+        self.collector_result.setText(collector_text(collector))
         self.confirm_button.setFocus()
 
     def confirm(self) -> None:
@@ -437,36 +400,17 @@ class DeliveryPage(Retranslating, QWidget):
         ).run()
 
     def _done(self, receipt: DeliveryReceipt) -> None:
-        if receipt.collector is not None:
-            who = self.tr("the applicant") if receipt.collector.role.value == "applicant" else self.tr("the agent")
-            text = self.tr("Delivered: case %1 handed to %2.").replace("%1", receipt.case_number).replace("%2", who)
-        else:
-            text = (
-                self.tr("Delivered: case %1 sent by %2, tracking number %3.")
-                .replace("%1", receipt.case_number)
-                .replace("%2", receipt.courier)
-                .replace("%3", receipt.tracking_number)
-            )
-        printed = self.result_document is not None
+        text = handover_text(receipt, printed=self.result_document is not None)
         self._claimed = None  # the handover ended the claim
         self.delivered.emit(receipt.case_id, receipt.method.value)
         self.reset()
-        if printed:
-            text += " " + self.tr("The delivery receipt and the result document go to the printer.")
         self._say(text, ok=True)
 
     def reset(self) -> None:
         """Ready for the next applicant."""
-        self._give_back()
-        self.case = None
-        self.collector = None
-        self.result_document = None
-        self.claim_banner.set_claim(None)
-        self._collector_source = "manual"
-        for edit in (self.lookup, self.collector_id, self.tracking):
-            edit.clear()
+        self._clear()
+        self.lookup.clear()
         self.courier.setCurrentIndex(-1)
-        self.collector_result.clear()
         self.by_window.setChecked(True)
         self.message.clear()
         self._show_case()
@@ -482,21 +426,13 @@ class DeliveryPage(Retranslating, QWidget):
 
     def _show_case(self) -> None:
         c = self.case
-        if c is None:
-            for label in self.fields.values():
-                label.setText("—")
-            self.result_label.setText("—")
-            self.result_preview.setEnabled(False)
-            self.confirm_button.setEnabled(False)
-            self.method_box.setEnabled(False)
-            return
-        self.fields["number"].setText(c.case_number)
-        self.fields["item"].setText(f"{c.item_name}（{c.item_code}）")
-        self.fields["status"].setText(i18n.text(STATUS_LABELS[c.status]))
-        self.fields["status"].setStyleSheet(_OK if c.ready else _BAD)
-        self.fields["applicant"].setText(f"{c.applicant_name}  {c.applicant_id}".strip() or "—")
-        self.fields["agent"].setText(f"{c.agent_name}  {c.agent_id}" if c.agent_name is not None else self.tr("(none)"))
-        self.fields["promised"].setText(c.promised_date.isoformat() if c.promised_date else "—")
-        held = self.claim_banner.claim is not None  # another window hands it out: read-only here
-        self.confirm_button.setEnabled(c.ready and not held)
-        self.method_box.setEnabled(c.ready and not held)
+        self.fields = show_facts(self.case_form, case_facts(c))
+        if c is not None:
+            self.fields["status"].setStyleSheet(_OK if c.ready else _BAD)
+        self.result_label.setText(result_document_text(c, self.result_document))
+        self.result_preview.setEnabled(
+            self.result_document is not None and self.window_.actor.can(Permission.PII_VIEW_FULL)
+        )
+        can_hand_out = c is not None and c.ready and self.claim_banner.claim is None  # held elsewhere: read-only
+        self.confirm_button.setEnabled(can_hand_out)
+        self.method_box.setEnabled(can_hand_out)

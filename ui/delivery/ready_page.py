@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from clerk_app.cases import ReadyCase
 from clerk_app.worklists import ready_cells, ready_matches, ready_summary
 from ui.operations import error_text
-from ui.widgets.common import line_edit
+from ui.widgets.common import cell, line_edit
 from ui.widgets.slim_b import (
     ERROR_STYLE,
     ListReader,
@@ -51,7 +51,7 @@ class ReadyPage(Retranslating, QWidget):
         self.reader = ListReader(self, self._show_rows, self._failed)
         self.title = label(style="font-weight: bold; font-size: 15px;")
         self.filter = line_edit("readyFilter", on_enter=lambda: self.table.setFocus())
-        self.filter.textChanged.connect(self._apply_filter)
+        self.filter.textChanged.connect(lambda _text: self._fill())
         self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("readyRefresh", self.refresh)
@@ -137,43 +137,25 @@ class ReadyPage(Retranslating, QWidget):
         self._fill()
 
     def _fill(self) -> None:
-        current = self.current_case_number()
-        cells = (ready_cells(row, row.case_id in self.with_document) for row in self.rows)
+        """Show the rows the filter lets through; the selection stays on its case (else the first row)."""
+        current, needle = self.current_case_number(), self.filter.text()
+        shown = [row for row in self.rows if ready_matches(row, needle)]
+        cells = (ready_cells(row, row.case_id in self.with_document) for row in shown)
         fill_table(self.table, ((values, values[0], None) for values in cells))
         self.count.setText(ready_summary(self.rows))
-        self._apply_filter(self.filter.text())
-        if current:
-            self.select_case(current)
-        elif self.rows and self.table.currentRow() < 0:
-            self._select_first_visible()
-
-    def _apply_filter(self, text: str) -> None:
-        for r, row in enumerate(self.rows):
-            self.table.setRowHidden(r, not ready_matches(row, text))
-        current = self.table.currentRow()
-        if current < 0 or self.table.isRowHidden(current):
-            self._select_first_visible()
-
-    def _select_first_visible(self) -> None:
-        for r in range(self.table.rowCount()):
-            if not self.table.isRowHidden(r):
-                self.table.selectRow(r)
-                return
+        if not (current and self.select_case(current)) and shown:
+            self.table.selectRow(0)
 
     def select_case(self, case_number: str) -> bool:
         for r in range(self.table.rowCount()):
-            item = self.table.item(r, 0)
-            if item is not None and item.text() == case_number and not self.table.isRowHidden(r):
+            if cell(self.table, r).text() == case_number:
                 self.table.selectRow(r)
                 return True
         return False
 
     def current_case_number(self) -> str | None:
-        row = self.table.currentRow()
-        if row < 0 or self.table.isRowHidden(row):
-            return None
-        item = self.table.item(row, 0)
-        return item.text() if item is not None and item.text() else None
+        item = self.table.item(self.table.currentRow(), 0)
+        return item.text() or None if item is not None else None
 
     def open_current(self) -> None:
         """Hand the selected case out: the 出件 page looks it up (and claims it there)."""

@@ -26,21 +26,19 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from clerk_app.cases import CaseClaimed, CaseConflict, CaseView, LineView
-from clerk_app.errors import ClerkAppError
-from clerk_app.worklists import case_status, department_requests, offers_supplements, owed_line, owed_lines
+from clerk_app.cases import CaseClaimed, CaseConflict, CaseView
+from clerk_app.roles import Permission
+from clerk_app.worklists import SupplementDesk, offers_supplements, supplement_desk
 from ui.current_case import CurrentCase
-from ui.operations import CoreOp, error_text
+from ui.operations import BackgroundOp, CoreOp, error_text
 from ui.widgets.common import ResultLine
-from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut, show_facts
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -60,17 +58,13 @@ class SupplementDialog(Retranslating, QDialog):
         self.actor = window.actor
         self.case_id = case_id
         self.view: CaseView | None = None
-        self.read_only = False
+        self.state: SupplementDesk | None = None  # what the core says the dialog shows (clerk_app/worklists.py)
+        self.read_only = False  # once someone else holds the case, it stays read-only here
         self._claimed = False
         self._ticked: set[str] = set()
         self._closed = False
 
         self.form = QFormLayout()
-        self.fields = {k: QLabel() for k in ("number", "item", "applicant", "status")}
-        self.field_labels = {k: QLabel() for k in self.fields}
-        for key, field in self.fields.items():
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.form.addRow(self.field_labels[key], field)
         self.claim_banner = label(name="supplementClaim", style=NOTE_STYLE, wrap=True, visible=False)
         self.request_box = QGroupBox()
         self.request_text = label(name="supplementRequest", wrap=True)
@@ -107,25 +101,12 @@ class SupplementDialog(Retranslating, QDialog):
         body = add(QHBoxLayout(), (left, 3), (self.scanning, 2))
         add(QVBoxLayout(self), (body, 1), self.message, self.buttons)
         self.retranslate()
-        self._set_enabled()
         self.open_case()
 
     # -- texts ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        for key, text in (
-            ("number", self.tr("Case number")),
-            ("item", self.tr("Item")),
-            ("applicant", self.tr("Applicant")),
-            ("status", self.tr("Status")),
-        ):
-            self.field_labels[key].setText(text)
         self.request_box.setTitle(self.tr("The department asks for"))
         self.owed_box.setTitle(self.tr("Owed materials: tick what came"))
-        self.owed_hint.setText(
-            self.tr(
-                "Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice."
-            )
-        )
         self.record_button.setText(self.tr("Record supplements (Ctrl+S)"))
         self.notice_button.setText(self.tr("Print the one-time notice (Ctrl+P)"))
         self.record_action.setText(self.tr("Record the ticked supplements"))
@@ -138,79 +119,66 @@ class SupplementDialog(Retranslating, QDialog):
         self._op(lambda: self.ctx.cases.open_for_work(self.actor, self.case_id), self._opened, self.tr("Opening…"))
 
     def _opened(self, view: CaseView) -> None:
-        self.view = view
-        self.read_only = view.read_only_for(self.actor)
-        if self._closed and not self.read_only:  # closed while it was being claimed: give it back
-            self._claimed = True
+        self._claimed = not view.read_only_for(self.actor)
+        if self._closed:  # closed while it was being claimed: give it back
             self._release()
             return
-        self._claimed = not self.read_only
-        self._ticked = set()
         self.desk.open(self.case_id)
-        self._show()
+        self._read(view)
 
     def _reload(self) -> None:
-        """Read the case again (after a write, or pages were scanned: line counts and version change)."""
-        try:
-            self.view = self.ctx.cases.get(self.actor, self.case_id)
-        except ClerkAppError as exc:
-            self.message.say(exc.user_message(), error=True)
-            return
-        if self.view.read_only_for(self.actor):
+        """Read the case again off the GUI thread (after a write, or pages were scanned: line counts and
+        version change); in the order of the writes before it."""
+        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+        self._op(lambda: cases.get(actor, case_id), self._read, self.tr("Opening…"), self._say_error)
+
+    def _read(self, view: CaseView) -> None:
+        self.view = view
+        if view.read_only_for(self.actor):
             self.read_only, self._claimed = True, False
         self._show()
 
-    def owed_lines(self) -> list[LineView]:
-        return owed_lines(self.view) if self.view is not None else []
-
     def _show(self) -> None:
-        v = self.view
-        if v is None:
+        self.state = state = supplement_desk(self.view, self.read_only) if self.view is not None else None
+        self.record_button.setEnabled(state is not None and state.can_record)
+        self.record_action.setEnabled(self.record_button.isEnabled())
+        self.notice_button.setEnabled(state is not None and bool(state.owed))
+        self.notice_action.setEnabled(self.notice_button.isEnabled())
+        self.scanning.setEnabled(self.record_button.isEnabled())
+        if state is None:
             return
-        self.setWindowTitle(self.tr("Supplements for case %1").replace("%1", v.case_number or "—"))
-        self.fields["number"].setText(v.case_number or "—")
-        self.fields["item"].setText(v.item_name)
-        self.fields["applicant"].setText(v.applicant.name if v.applicant else "—")
-        self.fields["status"].setText(case_status(v))
-        if self.read_only and v.claim is not None:
-            self.claim_banner.setText(CaseClaimed(v.claim).user_message())
-            self.claim_banner.setVisible(True)
-        else:
-            self.claim_banner.setVisible(False)
-        owed = self.owed_lines()
-        requests = department_requests(v)
-        self.request_text.setText("\n".join(requests))
-        self.request_box.setVisible(bool(requests))
+        self.setWindowTitle(state.title)
+        show_facts(self.form, state.facts)
+        self.claim_banner.setText(state.claim_notice or "")
+        self.claim_banner.setVisible(state.claim_notice is not None)
+        self.request_text.setText("\n".join(state.requests))
+        self.request_box.setVisible(bool(state.requests))
+        self.owed_hint.setText(
+            self.tr(
+                "Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice."
+            )
+            if state.owed
+            else self.tr("Nothing is owed any more.")
+        )
         current = self.owed.currentItem()
         current_code = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not state.read_only:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
         self.owed.blockSignals(True)
         self.owed.clear()
-        for ln in owed:
-            item = QListWidgetItem(owed_line(ln))
-            item.setData(Qt.ItemDataRole.UserRole, ln.code)
-            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-            if not self.read_only:
-                flags |= Qt.ItemFlag.ItemIsUserCheckable
+        for code, text in state.owed:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(flags)
-            item.setCheckState(Qt.CheckState.Checked if ln.code in self._ticked else Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if code in self._ticked else Qt.CheckState.Unchecked)
             self.owed.addItem(item)
-            if ln.code == current_code:
+            if code == current_code:
                 self.owed.setCurrentItem(item)
         self.owed.blockSignals(False)
         if self.owed.currentItem() is None and self.owed.count():
             self.owed.setCurrentRow(0)
         self._line_focused(self.owed.currentItem(), None)
-        if not owed:
-            self.owed_hint.setText(self.tr("Nothing is owed any more."))
-        self._set_enabled()
-
-    def _set_enabled(self) -> None:
-        writable = self.view is not None and not self.read_only and bool(self.owed_lines())
-        self.record_button.setEnabled(writable)
-        self.record_action.setEnabled(writable)
-        self.notice_button.setEnabled(self.view is not None and bool(self.owed_lines()))
-        self.notice_action.setEnabled(self.notice_button.isEnabled())
-        self.scanning.setEnabled(writable)
 
     def _line_focused(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if item is not None:
@@ -231,25 +199,35 @@ class SupplementDialog(Retranslating, QDialog):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     # -- actions ----------------------------------------------------------------------------------
-    def _op(self, work: Callable[[], Any], done: Callable[[Any], None], title: str) -> None:
+    def _op(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        title: str,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Core work off the GUI thread, in the order started; a refusal is said in the dialog."""
-        CoreOp(self, lambda _report, _cancel: work(), done, title=title, on_failure=self._refused, ordered=True).run()
+        CoreOp(
+            self, lambda _report, _cancel: work(), done, title=title, on_failure=failed or self._refused, ordered=True
+        ).run()
+
+    def _say_error(self, exc: BaseException) -> None:
+        self.message.say(error_text(exc), error=True)
 
     def _refused(self, exc: BaseException) -> None:
-        self.message.say(error_text(exc), error=True)
+        self._say_error(exc)
         if isinstance(exc, CaseConflict | CaseClaimed):
             self._reload()  # the ticks and the pages stay; the clerk records again
-        self._set_enabled()
 
     def record(self) -> bool:
         """Record the ticked lines as received (off the GUI thread); on a refusal say why and keep
         everything. False when there is nothing this window may record."""
-        if self.view is None or self.read_only:
+        if self.view is None or self.state is None or self.read_only:
             return False
-        codes = [c for c in (ln.code for ln in self.owed_lines()) if c in self._ticked]
-        version = self.view.row_version
+        codes = [code for code, _text in self.state.owed if code in self._ticked]
+        cases, actor, case_id, version = self.ctx.cases, self.actor, self.case_id, self.view.row_version
         self._op(
-            lambda: self.ctx.cases.record_supplements(self.actor, self.case_id, codes, expected_version=version),
+            lambda: cases.record_supplements(actor, case_id, codes, expected_version=version),
             lambda _result: self._recorded(codes),
             self.tr("Record the ticked supplements"),
         )
@@ -257,9 +235,8 @@ class SupplementDialog(Retranslating, QDialog):
 
     def _recorded(self, codes: list[str]) -> None:
         self._ticked -= set(codes)
-        printing = self.ctx.settings.printer_backend != "none"
         text = self.tr("%1 material(s) recorded.").replace("%1", str(len(codes)))
-        if printing:
+        if self.ctx.settings.printer_backend != "none":
             text += " " + self.tr("The supplement receipt is being printed.")
         self.message.say(text)
         self.recorded.emit(self.case_id, len(codes))
@@ -303,29 +280,31 @@ class SupplementDialog(Retranslating, QDialog):
 
 def add_supplement_button(
     dialog: QDialog, cases: object, actor: object, case_id: str, buttons: QDialogButtonBox
-) -> QPushButton | None:
+) -> None:
     """A "Record supplements…" button in the case view (search, F3) when the case owes materials
-    and the signed-in role records supplements; it opens the case for supplements (claiming it)."""
-    from clerk_app.roles import Permission
-
+    and the signed-in role records supplements; it opens the case for supplements (claiming it).
+    Whether the case owes anything is read off the GUI thread: the button appears when it is known."""
     host = getattr(dialog.parentWidget(), "window_", None)  # the page's PageHost
     if host is None or not host.actor.can(Permission.CASE_SUPPLEMENT):
-        return None
-    try:
-        view = host.ctx.cases.get(host.actor, case_id)
-    except ClerkAppError:
-        return None
-    if not offers_supplements(view):
-        return None
-    button = buttons.addButton(
-        QCoreApplication.translate("SupplementDialog", "Record supplements…"), QDialogButtonBox.ButtonRole.ActionRole
-    )
-    button.setObjectName("supplementButton")
+        return
+
+    def read(_report: object, _cancel: object) -> bool:
+        return offers_supplements(host.ctx.cases.get(host.actor, case_id))
+
+    def add_button(offers: bool) -> None:
+        if not offers:
+            return
+        button = buttons.addButton(
+            QCoreApplication.translate("SupplementDialog", "Record supplements…"),
+            QDialogButtonBox.ButtonRole.ActionRole,
+        )
+        button.setObjectName("supplementButton")
+        button.clicked.connect(open_it)
 
     def open_it() -> None:
         dialog.supplement_dialog = SupplementDialog(host, case_id, dialog)  # type: ignore[attr-defined]
         dialog.supplement_dialog.finished.connect(lambda _r: getattr(dialog, "load", lambda: None)())  # type: ignore[attr-defined]
         dialog.supplement_dialog.open()  # type: ignore[attr-defined]
 
-    button.clicked.connect(open_it)
-    return button
+    # a case the reader may not see, or gone: no button (the case view says why)
+    BackgroundOp(read, add_button, lambda exc: log.info("no supplement button: %s", exc), owner=buttons).start()

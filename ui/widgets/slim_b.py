@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QLayout,
@@ -192,3 +193,17 @@ class ListReader:
             on_failure=lambda exc: self.failed(exc) if number == self.reads else None,
             progress=False,
         ).run()
+
+
+# -- added by the counter helper (ui/delivery/page.py, ui/supplements/dialog.py) --------------------------
+def show_facts(form: QFormLayout, facts: Iterable[tuple[str, str, str]]) -> dict[str, QLabel]:
+    """Replace the rows of ``form`` with the core's facts about a case, (key, label, value) each, the
+    value selectable; returns the value labels by key (named ``fact_<key>``)."""
+    while form.rowCount():
+        form.removeRow(0)
+    values: dict[str, QLabel] = {}
+    for key, text, value in facts:
+        values[key] = label(value, name=f"fact_{key}")
+        values[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(text, values[key])
+    return values
