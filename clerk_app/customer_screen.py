@@ -1,7 +1,9 @@
 """What the applicant's screen says about a case (ui/customer/window.py only draws it): each material
 line with its status in the applicant's words, what is needed and what came, why a line is not in
-order; the count summary; who the case is for (masked, as the clerk's view is); and, after the
-decision, the case number, the due date and the decision summary.
+order; the count summary; who the case is for (masked, as the clerk's view is); whether the applicant
+confirmed this list; and, after the decision, the notice, the case number, the due date and the
+decision summary. ``read_screen`` is the one read the window runs off the GUI thread; ``Flow`` is
+which screen follows which event at the desk.
 
 Everything here reads a masked ``CaseView``; nothing here can show more than the clerk's own view."""
 
@@ -9,11 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 from dataclasses import dataclass
 
 from clerk_app import i18n
-from clerk_app.cases import CaseView, LineView
-from clerk_app.lifecycle import DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
+from clerk_app.cases import CaseService, CaseView, LineView
+from clerk_app.clock import CHINA_TZ
+from clerk_app.customer import CustomerService, lines_hash
+from clerk_app.errors import ClerkAppError
+from clerk_app.lifecycle import DECISION_LABELS, DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
+from clerk_app.roles import Actor
+
+log = logging.getLogger(__name__)
 
 
 class Kind(enum.Enum):
@@ -60,6 +69,22 @@ _ONE_MORE_VISIT = _r(
 )
 _REASON = _r("customer.reason", "理由：{reason}", "Reason: {reason}")
 _PROMISED = _r("customer.promised", "承诺办结日期：{date}", "Promised completion: {date}")
+_CONFIRMED = _r(
+    "customer.confirmed", "✔ 您已于 {time} 确认以上材料清单", "✔ You confirmed this material list at {time}"
+)
+_CHANGED = _r(
+    "customer.changed",
+    "材料清单在您确认后有变化，请重新核对确认",
+    "The list changed since you confirmed it: please check it again",
+)
+_PLEASE_CONFIRM = _r(
+    "customer.please_confirm",
+    "请核对以上材料，无误后点击“确认材料清单”",
+    "Please check the list, then confirm it",
+)
+_ASK_FOR_NOTICE = _r(
+    "customer.ask_for_notice", "请向工作人员索取书面告知书。", "Please ask the clerk for the printed notice."
+)
 
 _STATUS = {
     LineStatus.VERIFIED: (_CHECKED, Kind.OK),
@@ -185,3 +210,119 @@ def decision_summary(view: CaseView, decision: Decision) -> str:
     if view.promised_date:
         out.append(i18n.text(_PROMISED, date=date_text(view.promised_date)))
     return "  ·  ".join(out)
+
+
+class Phase(enum.Enum):
+    IDLE = "idle"
+    CHECKLIST = "checklist"
+    NOTICE = "notice"
+    RATING = "rating"
+    THANKS = "thanks"
+    DONE = "done"  # rated (or not): idle again until the desk changes applicant
+
+
+NOTICE_DECISIONS = frozenset({Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES})
+
+
+@dataclass
+class Flow:
+    """Which screen the applicant sees as the desk's events come. The window draws the phase and runs
+    the timers: the rating times out into ``finished`` (not rated), the thanks into ``thanks_over``."""
+
+    case_id: str | None = None
+    phase: Phase = Phase.IDLE
+    decision: Decision | None = None
+
+    def open(self, case_id: str | None) -> None:
+        """A case on the desk (None: nobody, the idle screen)."""
+        self.case_id, self.decision = case_id, None
+        self.phase = Phase.IDLE if case_id is None else Phase.CHECKLIST
+
+    @property
+    def follows_changes(self) -> bool:
+        """Whether a change at the desk is read again: not while rating or after it (a late refresh
+        of a decided case does not bring the rating back)."""
+        return self.phase in (Phase.CHECKLIST, Phase.NOTICE)
+
+    def decided(self, decision: Decision) -> None:
+        """The notice first when there is one to read, else straight to the rating."""
+        self.decision = decision
+        self.phase = Phase.NOTICE if decision in NOTICE_DECISIONS else Phase.RATING
+
+    def start_rating(self) -> None:
+        """After the notice (the applicant read it)."""
+        if self.phase is Phase.NOTICE:
+            self.phase = Phase.RATING
+
+    def skip_rating(self, screen: Screen) -> bool:
+        """A case rated already (the desk announced its decision again) is not rated twice."""
+        return self.phase is Phase.RATING and screen.rated
+
+    def finished(self) -> None:
+        """Rated, not rated in time, or rated before: thanks, then idle."""
+        self.phase = Phase.THANKS
+
+    def thanks_over(self) -> None:
+        if self.phase is Phase.THANKS:
+            self.phase = Phase.DONE
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One read of a case for the applicant's screen: every text it shows (thumbnails aside)."""
+
+    case_id: str
+    item_name: str
+    parties: str
+    checklist: Checklist
+    lines_hash: str  # what the applicant confirms having seen
+    confirmation: str  # confirmed at…, changed since, or please confirm
+    confirmed: bool | None  # None: never confirmed; False: the list changed since
+    ticket_no: str | None
+    rated: bool
+    notice_title: str = ""
+    notice: str = ""
+    notice_footer: str = ""
+    decision_summary: str = ""
+
+
+def read_screen(
+    cases: CaseService, customer: CustomerService, actor: Actor, case_id: str, decision: Decision | None
+) -> Screen:
+    """Everything the applicant's screen shows about the case (the window runs this off the GUI thread)."""
+    view = cases.get(actor, case_id)
+    facts = customer.facts(case_id)
+    shown_hash = lines_hash(view.lines)
+    conf = facts.confirmation
+    if conf is None:
+        confirmed, confirmation = None, i18n.text(_PLEASE_CONFIRM)
+    elif conf.lines_hash == shown_hash:
+        at = conf.confirmed_at.astimezone(CHINA_TZ).strftime("%H:%M")
+        confirmed, confirmation = True, i18n.text(_CONFIRMED, time=at)
+    else:
+        confirmed, confirmation = False, i18n.text(_CHANGED)
+    after: dict[str, str] = {}
+    if decision is not None:
+        after = {
+            "notice_title": i18n.text(DECISION_LABELS[decision]),
+            "notice_footer": notice_footer(view, decision),
+            "decision_summary": decision_summary(view, decision),
+        }
+    if decision in NOTICE_DECISIONS:
+        try:
+            after["notice"] = cases.one_time_notice(case_id).text()
+        except ClerkAppError as exc:
+            log.warning("one-time notice unavailable: %s", exc)
+            after["notice"] = i18n.text(_ASK_FOR_NOTICE)
+    return Screen(
+        case_id,
+        view.item_name,
+        parties(view),
+        checklist(view),
+        shown_hash,
+        confirmation,
+        confirmed,
+        facts.ticket_no,
+        facts.rating is not None,
+        **after,
+    )

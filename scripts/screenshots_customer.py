@@ -25,6 +25,7 @@ from clerk_app.pages import PageService  # noqa: E402
 from clerk_app.persons import PersonData  # noqa: E402
 from clerk_app.security.crypto import FieldCipher  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
+from testsupport.ui import wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.current_case import CurrentCase  # noqa: E402
 from ui.customer.window import CustomerWindow  # noqa: E402
@@ -70,8 +71,7 @@ def main() -> None:
     window.show()
 
     def shot(name: str) -> None:
-        while window.op is not None and window.op.busy:  # a confirmation or rating being stored
-            app.processEvents()
+        wait_idle(window)  # the case read, a confirmation or rating stored, off the GUI thread
         for _ in range(3):
             app.processEvents()
         window.grab().save(str(out / f"customer-{name}.png"))

@@ -1121,53 +1121,53 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="303" />
+        <location filename="../../ui/customer/window.py" line="296" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="305" />
-        <location filename="../../ui/customer/window.py" line="308" />
+        <location filename="../../ui/customer/window.py" line="298" />
+        <location filename="../../ui/customer/window.py" line="301" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="306" />
+        <location filename="../../ui/customer/window.py" line="299" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="309" />
+        <location filename="../../ui/customer/window.py" line="302" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="310" />
+        <location filename="../../ui/customer/window.py" line="303" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="311" />
+        <location filename="../../ui/customer/window.py" line="304" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="312" />
+        <location filename="../../ui/customer/window.py" line="305" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="315" />
+        <location filename="../../ui/customer/window.py" line="308" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="318" />
+        <location filename="../../ui/customer/window.py" line="311" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="319" />
+        <location filename="../../ui/customer/window.py" line="312" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
@@ -1182,47 +1182,27 @@
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="561" />
+        <location filename="../../ui/customer/window.py" line="512" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="520" />
-        <source>✔ You confirmed this material list at %1</source>
-        <translation>✔ 您已于 %1 确认以上材料清单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="525" />
-        <source>The list changed since you confirmed it: please check it again</source>
-        <translation>材料清单在您确认后有变化，请重新核对确认</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="527" />
-        <source>Please check the list, then confirm it</source>
-        <translation>请核对以上材料，无误后点击“确认材料清单”</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="544" />
-        <source>Please ask the clerk for the printed notice.</source>
-        <translation>请向工作人员索取书面告知书。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer/window.py" line="675" />
+        <location filename="../../ui/customer/window.py" line="619" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="681" />
+        <location filename="../../ui/customer/window.py" line="625" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="681" />
+        <location filename="../../ui/customer/window.py" line="625" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="804" />
+        <location filename="../../ui/customer/window.py" line="778" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>

@@ -7,6 +7,7 @@ import datetime as dt
 
 from clerk_app import customer_screen as screen
 from clerk_app import i18n
+from clerk_app.customer import Rating
 from clerk_app.lifecycle import DECISION_STATUS, STATUS_LABELS, Decision, LineStatus
 from clerk_app.persons import PersonData
 
@@ -77,3 +78,43 @@ def test_texts_after_the_decision(world):
     summary = screen.decision_summary(cases.get(clerk, rejected), Decision.REJECT).split("  ·  ")
     assert summary[0] == i18n.text(STATUS_LABELS[DECISION_STATUS[Decision.REJECT]])
     assert summary[1] == "理由：不属于本窗口受理范围"
+
+
+def test_the_flow_follows_the_desk():
+    flow = screen.Flow()
+    assert flow.phase is screen.Phase.IDLE and not flow.follows_changes
+    flow.open("c1")
+    assert flow.phase is screen.Phase.CHECKLIST and flow.follows_changes
+    flow.decided(Decision.RETURN_WITH_NOTICE)
+    assert flow.phase is screen.Phase.NOTICE and flow.follows_changes  # the notice follows the desk too
+    flow.start_rating()
+    assert flow.phase is screen.Phase.RATING and not flow.follows_changes
+    flow.finished()
+    flow.thanks_over()
+    assert flow.phase is screen.Phase.DONE and not flow.follows_changes  # a late change does not re-open it
+    flow.open("c2")
+    flow.decided(Decision.ACCEPT)
+    assert (flow.case_id, flow.phase) == ("c2", screen.Phase.RATING)  # no notice: straight to the rating
+    flow.open(None)
+    assert (flow.case_id, flow.phase, flow.decision) == (None, screen.Phase.IDLE, None)
+
+
+def test_read_screen_confirmation_notice_and_rated(world):
+    clerk = world.login("clerk")
+    cases, customer = world.ctx.cases, world.ctx.customer
+    cid = new_case(world, clerk)
+    shown = screen.read_screen(cases, customer, clerk, cid, None)
+    assert shown.confirmed is None and shown.confirmation.startswith("请核对")
+    assert shown.notice == shown.decision_summary == "" and not shown.rated
+    customer.confirm_materials(clerk, cid, shown.lines_hash)
+    shown = screen.read_screen(cases, customer, clerk, cid, None)
+    assert shown.confirmed is True and "确认以上材料清单" in shown.confirmation
+    cases.update_line(clerk, cid, "PREMISES", copies_received=1)
+    shown = screen.read_screen(cases, customer, clerk, cid, None)
+    assert shown.confirmed is False and "有变化" in shown.confirmation
+    cases.decide(cid, Decision.RETURN_WITH_NOTICE, clerk)
+    shown = screen.read_screen(cases, customer, clerk, cid, Decision.RETURN_WITH_NOTICE)
+    assert shown.notice.startswith("一次性告知") and shown.notice_footer.startswith("受理编号：")
+    customer.rate(clerk, cid, Rating.SATISFIED, [], "")
+    flow = screen.Flow("c", screen.Phase.RATING)
+    assert flow.skip_rating(screen.read_screen(cases, customer, clerk, cid, Decision.RETURN_WITH_NOTICE))

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from clerk_app.customer_placement import ScreenInfo, choose_placement
 from testsupport.ui import open_window
-from ui.customer.placement import ScreenInfo, choose_placement
 
 LAPTOP = ScreenInfo("eDP-1", 0, 0, 1366, 768, primary=True)
 FACING = ScreenInfo("HDMI-1", 1366, 0, 1280, 800)

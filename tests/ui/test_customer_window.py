@@ -1,5 +1,6 @@
 """The customer-facing window: follows the desk live, stores confirmation and rating, forgets the
-applicant on close and on lock, times out politely; the two-screen placement rule."""
+applicant on close and on lock, times out politely. The case is read off the GUI thread: each step
+waits for the read (``settle``) before it looks."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from clerk_app.persons import PersonData
 from clerk_app.security.crypto import FieldCipher
 from clerk_app.store.models import AuditEvent, OutboxEntry
 from tests.helpers.core import make_world
+from testsupport.ui import open_window, settle
 from ui.current_case import CurrentCase
-from ui.customer.placement import ScreenInfo, choose_placement
 from ui.customer.window import CustomerWindow, Phase, _Follower, attach_customer_window, toggle_customer_window
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
@@ -113,6 +114,7 @@ def test_follows_the_checklist_live_with_page_counts_and_thumbnails(qtbot, desk,
     clerk, current, window = desk
     cid = new_case(world, clerk, ticket_no="A023")
     current.open(cid)
+    settle(qtbot, window)
     assert window.phase is Phase.CHECKLIST
     shown = texts(window)
     assert "个体工商户" in shown and "工号 0101" in shown and "A023" in shown
@@ -122,14 +124,17 @@ def test_follows_the_checklist_live_with_page_counts_and_thumbnails(qtbot, desk,
 
     world.ctx.cases.update_line(clerk, cid, "PREMISES", copies_received=1)
     current.touch()
+    settle(qtbot, window)
     assert status_of(window, "PREMISES") == "已收取"
     world.ctx.cases.update_line(clerk, cid, "APPLY", status=LineStatus.DEFECTIVE, reason="未签名")
     current.touch()
+    settle(qtbot, window)
     assert status_of(window, "APPLY") == "需更正" and "未签名" in texts(window)
 
     for _ in range(2):
         pages.add(clerk, cid, "PREMISES", png_page(), "image/png", width=827, height=1169)
     current.touch()
+    settle(qtbot, window)
     row = line_rows(window)["PREMISES"]
     assert "2 页" in "\n".join(label.text() for label in row.findChildren(QLabel))
     assert row.property("thumbnails") == 2
@@ -139,15 +144,18 @@ def test_confirmation_is_stored_and_asked_again_after_a_change(qtbot, desk, worl
     clerk, current, window = desk
     cid = new_case(world, clerk)
     current.open(cid)
+    settle(qtbot, window)
     assert window.confirm_button.isVisible()
     with qtbot.waitSignal(window.confirmed, timeout=2000):
         qtbot.mouseClick(window.confirm_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, window)  # the case read again after the confirmation
     confirmation = CustomerService(world.ctx.sessions, world.ctx.clock, world.ctx.auditor).confirmation(cid)
     assert confirmation is not None and confirmation.current
     assert not window.confirm_button.isVisible() and "确认" in window.confirm_state.text()
 
     world.ctx.cases.update_line(clerk, cid, "PREMISES", copies_received=1)
     current.touch()
+    settle(qtbot, window)
     assert window.confirm_button.isVisible() and "有变化" in window.confirm_state.text()
 
 
@@ -155,8 +163,10 @@ def test_notice_then_rating_is_stored_with_an_outbox_entry(qtbot, desk, world):
     clerk, current, window = desk
     cid = new_case(world, clerk)
     current.open(cid)
+    settle(qtbot, window)
     world.ctx.cases.decide(cid, Decision.RETURN_WITH_NOTICE, clerk)
     current.decide(Decision.RETURN_WITH_NOTICE.value)
+    settle(qtbot, window)
     assert window.phase is Phase.NOTICE
     assert window.notice_text.text().startswith("一次性告知")
     assert "个体工商户登记（备案）申请书" in window.notice_text.text()
@@ -179,8 +189,10 @@ def test_low_rating_requires_a_reason(qtbot, desk, world):
     cid = new_case(world, clerk)
     receive_all(world, clerk, cid)
     current.open(cid)
+    settle(qtbot, window)
     world.ctx.cases.decide(cid, Decision.ACCEPT, clerk)
     current.decide(Decision.ACCEPT.value)
+    settle(qtbot, window)
     assert window.phase is Phase.RATING and "已受理" in window.decision_summary.text()
     qtbot.mouseClick(window.rating_buttons[Rating.DISSATISFIED], Qt.MouseButton.LeftButton)
     assert window.phase is Phase.RATING and window.reasons_box.isVisible()
@@ -205,8 +217,10 @@ def test_rating_times_out_politely_and_returns_to_idle(qtbot, world, translation
     cid = new_case(world, clerk, ticket_no="A031")
     receive_all(world, clerk, cid)
     current.open(cid)
+    settle(qtbot, window)
     world.ctx.cases.decide(cid, Decision.ACCEPT, clerk)
     current.decide(Decision.ACCEPT.value)
+    settle(qtbot, window)
     qtbot.waitUntil(lambda: window.phase is Phase.THANKS, timeout=2000)
     assert "未评价" in window.thanks.text()
     qtbot.waitUntil(lambda: window.phase is Phase.DONE, timeout=2000)
@@ -216,6 +230,7 @@ def test_rating_times_out_politely_and_returns_to_idle(qtbot, world, translation
     with world.ctx.sessions() as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == cid)).all()[-1] == "case.rating_skipped"
     current.touch()  # a late refresh of the same decided case does not bring the rating back
+    settle(qtbot, window)
     assert window.phase is Phase.DONE
 
 
@@ -223,6 +238,7 @@ def test_clears_on_next_applicant_and_never_mixes_two(qtbot, desk, world):
     clerk, current, window = desk
     first = new_case(world, clerk, ZHANG)
     current.open(first)
+    settle(qtbot, window)
     zhang_masked = window.applicant.text()
     assert zhang_masked
     current.close()
@@ -230,11 +246,13 @@ def test_clears_on_next_applicant_and_never_mixes_two(qtbot, desk, world):
     assert window.applicant.text() == "" and not line_rows(window)
     second = new_case(world, clerk, LI)
     current.open(second)
+    settle(qtbot, window)
     assert window.case_id == second and window.applicant.text() != zhang_masked
     assert "张" not in texts(window)
     # A change announced for a case the window was not told about replaces, never mixes.
     current.case_id = first
     current.touch()
+    settle(qtbot, window)
     assert window.case_id == first and "李" not in texts(window)
 
 
@@ -263,10 +281,12 @@ def test_clears_on_lock_and_closes_with_the_main_window(qtbot, world, translatio
     assert window.isVisible() and not window.isFullScreen()
     cid = new_case(world, clerk)
     main.current_case.open(cid)
+    settle(qtbot, window)
     assert window.phase is Phase.CHECKLIST
     main.locked.emit()
     assert window.phase is Phase.IDLE and window.case_id is None and "张" not in texts(window)
     main.current_case.touch()  # back from the lock: the case on the desk shows again
+    settle(qtbot, window)
     assert window.case_id == cid and window.phase is Phase.CHECKLIST
     main.close()
     assert not window.isVisible() and window.case_id is None
@@ -282,37 +302,6 @@ def test_main_window_opens_it_for_clerks_only(qtbot, world, translations):
     helper = MainWindow(world.ctx, world.login("prereview"), translations)
     qtbot.addWidget(helper)
     assert getattr(helper, "customer_window", None) is None
-
-
-# -- placement (pure) ------------------------------------------------------------------------------
-LAPTOP = ScreenInfo("eDP-1", 0, 0, 1920, 1080, primary=True)
-FACING = ScreenInfo("HDMI-1", 1920, 0, 1280, 800)
-THIRD = ScreenInfo("DP-2", 3200, 0, 1024, 768)
-
-
-def test_second_screen_is_chosen_automatically():
-    p = choose_placement([LAPTOP, FACING])
-    assert (p.screen, p.geometry, p.fullscreen) == ("HDMI-1", (1920, 0, 1280, 800), True)
-
-
-def test_named_screen_wins_and_unknown_name_falls_back():
-    assert choose_placement([LAPTOP, FACING, THIRD], "DP-2").screen == "DP-2"
-    p = choose_placement([LAPTOP, FACING], "HDMI-9")
-    assert p.screen == "HDMI-1" and p.fullscreen and "not found" in p.note
-
-
-def test_clerk_on_the_second_screen_puts_the_applicant_on_the_other():
-    p = choose_placement([LAPTOP, FACING], "", clerk_screen="HDMI-1")
-    assert p.screen == "eDP-1" and p.fullscreen
-
-
-def test_one_screen_gives_a_movable_window_inside_it():
-    p = choose_placement([LAPTOP])
-    x, y, w, h = p.geometry
-    assert not p.fullscreen and p.screen == "eDP-1"
-    assert 0 <= x and x + w <= 1920 and 0 <= y and y + h <= 1080 and w >= 800
-    small = choose_placement([ScreenInfo("tiny", 0, 0, 1024, 600, True)], "tiny")
-    assert not small.fullscreen and small.geometry[2] <= 1024 and small.geometry[3] <= 600
 
 
 def test_the_real_idle_lock_clears_the_customer_window(qtbot, demo_ctx, translations):
@@ -345,3 +334,43 @@ def test_single_screen_window_stays_on_the_screen(qtbot, demo_ctx, translations)
     assert frame.left() >= avail.left() and frame.top() >= avail.top()
     # wider than the screen only when its large type cannot fit at all; then it starts at the left edge
     assert frame.right() <= avail.right() or frame.left() == avail.left()
+
+
+def test_the_applicants_screen_runs_no_sql_on_the_gui_thread(qtbot, demo_ctx, translations):
+    """Issue 13: the window reads the case, the notice and the thumbnails, and stores the confirmation
+    and the rating, off the GUI thread. Walked from the login dialog; what the clerk does at the desk is
+    made through the core outside the recording, and only SQL the window runs itself counts (the
+    innermost ui/ frame in ``ui/customer/``: other pages following the desk have their own tests)."""
+    from testsupport.gui_io import describe, gui_thread_queries
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    customer = window.customer_window
+    qtbot.addWidget(customer)
+    page, desk = window.pages["intake"], window.current_case
+    window.show_page("intake")
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    settle(qtbot, page)
+    cid = page.case_id
+    demo_ctx.cases.set_applicant(page.actor, cid, ZHANG)
+    demo_ctx.pages.add(page.actor, cid, "APPLY", png_page(), "image/png", width=827, height=1169)
+    qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    with gui_thread_queries(demo_ctx.engine) as hits:
+        desk.touch()
+        settle(qtbot, customer)
+        assert line_rows(customer)["APPLY"].property("thumbnails") == 1 and "*" in customer.applicant.text()
+        with qtbot.waitSignal(customer.confirmed, timeout=5000):
+            qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, customer)
+        assert not customer.confirm_button.isVisible()
+    demo_ctx.cases.decide(cid, Decision.RETURN_WITH_NOTICE, page.actor)
+    with gui_thread_queries(demo_ctx.engine) as later:
+        desk.decide(Decision.RETURN_WITH_NOTICE.value)
+        settle(qtbot, customer)
+        assert customer.phase is Phase.NOTICE and customer.notice_text.text().startswith("一次性告知")
+        qtbot.mouseClick(customer.notice_next, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(customer.rated, timeout=5000):
+            qtbot.mouseClick(customer.rating_buttons[Rating.VERY_SATISFIED], Qt.MouseButton.LeftButton)
+    mine = [hit for hit in hits + later if hit.ui_frames and hit.ui_frames[-1].startswith("ui/customer/")]
+    assert not mine, describe(mine)
+    assert demo_ctx.cases.get(page.actor, cid).rating == 5

@@ -4,11 +4,12 @@ records it with page counts and thumbnails to confirm, the one-time notice, and 
 It only follows CurrentCase and re-reads the case through CaseService (masked personal data), so it
 can never show more than the clerk's own masked view; it forgets everything on ``closed`` and on
 ``clear()`` (the idle lock calls that, or emits ``MainWindow.locked`` which is connected to it).
+What it says and which screen follows which event come from ``clerk_app.customer_screen``; reads
+and the applicant's confirmation and rating run off the GUI thread.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import re
 from collections.abc import Callable
@@ -31,17 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.cases import CaseView
-from clerk_app.clock import CHINA_TZ
-from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerFacts, CustomerService, Rating, lines_hash
-from clerk_app.customer_screen import Kind, ShownLine, checklist, decision_summary, notice_footer, parties
+from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerService, Rating
+from clerk_app.customer_placement import Placement, ScreenInfo, choose_placement
+from clerk_app.customer_screen import Flow, Kind, Phase, Screen, ShownLine, read_screen
 from clerk_app.errors import ClerkAppError
-from clerk_app.lifecycle import DECISION_LABELS, Decision
+from clerk_app.lifecycle import Decision
 from clerk_app.roles import Actor
 from ui.current_case import CurrentCase
-from ui.customer.placement import Placement, ScreenInfo, choose_placement
 from ui.operations import CoreOp, error_text
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext
@@ -112,24 +111,13 @@ def large_type_style(style: str = STYLE) -> str:
     return out
 
 
-class Phase(enum.Enum):
-    IDLE = "idle"
-    CHECKLIST = "checklist"
-    NOTICE = "notice"
-    RATING = "rating"
-    THANKS = "thanks"
-    DONE = "done"  # rated (or not): idle again until the desk changes applicant
-
-
 class CustomerWindow(Retranslating, QWidget):
     """Top-level window for the applicant's screen. ``pages`` is an optional PageService-like object
-    (``pages(case_id, line_code)`` and ``image(page_id)``) for thumbnails; without it only page
-    counts are shown. What it says about the case comes from ``clerk_app.customer_screen``; the
-    applicant's confirmation and rating are stored off the GUI thread (``CoreOp``)."""
+    (``pages(case_id, line_code)`` and ``image(actor, page_id)``) for thumbnails; without it only page
+    counts are shown."""
 
     confirmed = Signal(str)  # case id: the applicant confirmed the material list
     rated = Signal(str, int)  # case id, rating 1–5 (0 = timed out, not rated)
-    phase_changed = Signal(str)  # Phase value (tests, the clerk's status bar)
 
     def __init__(
         self,
@@ -146,7 +134,6 @@ class CustomerWindow(Retranslating, QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
         self.actor = actor
-        self.current_case = current_case
         self.pages = pages
         self.customer = customer or ctx.customer
         self.rating_timeout_ms = (
@@ -157,19 +144,17 @@ class CustomerWindow(Retranslating, QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         # Showing or refreshing must never pull the clerk's keyboard focus to this screen.
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
-        self.large_type = bool(getattr(ctx.settings, "customer_large_type", False))
+        self.large_type = ctx.settings.customer_large_type
         self.setStyleSheet(large_type_style() if self.large_type else STYLE)
 
-        self.case_id: str | None = None
-        self.view: CaseView | None = None
-        self.phase = Phase.IDLE
-        self.decision: Decision | None = None
+        self.flow = Flow()
+        self.shown: Screen | None = None  # the latest read of the case on the desk
         self.serving_ticket: str | None = None
-        self._shown_hash: str | None = None
-        self._thumb_cache: dict[tuple[str, int], QPixmap] = {}
+        self._thumbs: dict[str, list[QImage]] = {}  # line code → its first pages, decoded small
+        self._decoded: dict[tuple[str, int], QImage] = {}  # (sha256, rotation) → thumbnail
         self._rating: Rating | None = None
-        self._facts: CustomerFacts | None = None
         self.op: CoreOp | None = None  # the confirmation or rating being stored
+        self.reader = ListReader(self, self._read, self._not_read)
 
         self._rating_timer = self._timer(self._rating_timed_out)
         self._tick = self._timer(self._update_countdown, interval=1000)
@@ -180,7 +165,15 @@ class CustomerWindow(Retranslating, QWidget):
         current_case.decided.connect(self._on_decided)
         current_case.closed.connect(self.clear)
         self.retranslate()
-        self._set_phase(Phase.IDLE)
+        self._show_phase()
+
+    @property
+    def case_id(self) -> str | None:
+        return self.flow.case_id
+
+    @property
+    def phase(self) -> Phase:
+        return self.flow.phase
 
     def _timer(self, slot: Callable[[], None], *, interval: int | None = None) -> QTimer:
         timer = QTimer(self)
@@ -318,44 +311,38 @@ class CustomerWindow(Retranslating, QWidget):
         self.comment.setPlaceholderText(self.tr("Anything else you would like to tell us (optional)"))
         self.submit_low.setText(self.tr("Submit"))
         self._render()
+        self.refresh()  # the case's texts come from the core, in the new language
 
     # -- following the desk -----------------------------------------------------------------------
     def _on_opened(self, case_id: str) -> None:
         self._forget()
-        self.case_id = case_id
-        self._set_phase(Phase.CHECKLIST)
+        self.flow.open(case_id)
+        self._show_phase()
         self.refresh()
 
     def _on_changed(self, case_id: str) -> None:
         if case_id != self.case_id:
             # A case we were not told about (or one after clear()): start afresh, never mix two.
             self._on_opened(case_id)
-            return
-        if self.phase in (Phase.CHECKLIST, Phase.NOTICE, Phase.IDLE):
-            if self.phase is Phase.IDLE:
-                self._set_phase(Phase.CHECKLIST)
+        elif self.flow.follows_changes:
             self.refresh()
 
     def _on_decided(self, case_id: str, decision: str) -> None:
         if case_id != self.case_id:
             self._on_opened(case_id)
         try:
-            self.decision = Decision(decision)
+            self.flow.decided(Decision(decision))
         except ValueError:
             log.warning("unknown decision %r", decision)
             return
         self.refresh()
-        if self.decision in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
-            self._set_phase(Phase.NOTICE)
-            self._render()
-        else:
-            self.start_rating()
+        self._show_phase()
 
     def clear(self) -> None:
         """Forget the applicant and show the idle screen (next applicant, logout, screen lock)."""
         self._forget()
         self.serving_ticket = None
-        self._set_phase(Phase.IDLE)
+        self._show_phase()
         self._render()
 
     def show_serving(self, ticket_no: str | None) -> None:
@@ -366,12 +353,9 @@ class CustomerWindow(Retranslating, QWidget):
     def _forget(self) -> None:
         for t in (self._rating_timer, self._tick, self._thanks_timer):
             t.stop()
-        self.case_id = None
-        self.view = None
-        self._facts = None
-        self.decision = None
-        self._shown_hash = None
-        self._thumb_cache.clear()
+        self.flow.open(None)
+        self.shown = None
+        self._thumbs, self._decoded = {}, {}
         self._rating = None
         self._reset_rating_widgets()
         self._clear_lines()
@@ -381,19 +365,33 @@ class CustomerWindow(Retranslating, QWidget):
             text.clear()
 
     def refresh(self) -> None:
-        """Re-read the case (masked) and redraw."""
-        if self.case_id is None:
+        """Re-read the case (masked) and its thumbnails off the GUI thread, then redraw; when reads
+        overlap only the latest is shown."""
+        case_id, decision = self.case_id, self.flow.decision
+        if case_id is None:
             return
-        try:
-            self.view = self.ctx.cases.get(self.actor, self.case_id)
-            facts = self.customer.facts(self.case_id)
-        except ClerkAppError as exc:
-            log.warning("customer window cannot read the case: %s", exc)
-            self.clear()
-            return
-        self.serving_ticket = facts.ticket_no
-        self._facts = facts
+        cases, customer, actor, pages, decoded = self.ctx.cases, self.customer, self.actor, self.pages, self._decoded
+
+        def work() -> tuple[Screen, dict[str, list[QImage]], dict[tuple[str, int], QImage]]:
+            screen = read_screen(cases, customer, actor, case_id, decision)
+            return screen, *_read_thumbnails(pages, actor, screen, decoded)
+
+        self.reader.read(work, self.windowTitle())
+
+    def _read(self, result: tuple[Screen, dict[str, list[QImage]], dict[tuple[str, int], QImage]]) -> None:
+        screen, self._thumbs, self._decoded = result
+        if screen.case_id != self.case_id:
+            return  # the desk moved on (or was cleared) while it was read
+        self.shown = screen
+        self.serving_ticket = screen.ticket_no
         self._render()
+        if self.flow.skip_rating(screen):
+            self._finish(rated=True, announce=False)
+
+    def _not_read(self, exc: BaseException) -> None:
+        log.warning("customer window cannot read the case: %s", exc)
+        if self.case_id is not None:
+            self.clear()
 
     # -- drawing ----------------------------------------------------------------------------------
     def show_sample(self, title: str, image: QImage) -> None:
@@ -412,8 +410,11 @@ class CustomerWindow(Retranslating, QWidget):
         if self.stack.currentWidget() is self.sample_page and self._before_sample is not None:
             self.stack.setCurrentWidget(self._before_sample)
 
-    def _set_phase(self, phase: Phase) -> None:
-        self.phase = phase
+    def _show_phase(self) -> None:
+        phase = self.phase
+        if phase is Phase.RATING and self.stack.currentWidget() is not self.rating_page:
+            self._reset_rating_widgets()
+            self._restart_rating_timer()
         page = {
             Phase.IDLE: self.idle_page,
             Phase.DONE: self.idle_page,
@@ -424,21 +425,30 @@ class CustomerWindow(Retranslating, QWidget):
         }[phase]
         self.stack.setCurrentWidget(page)
         self.header.setVisible(phase not in (Phase.IDLE, Phase.DONE))
-        self.phase_changed.emit(phase.value)
 
     def _render(self) -> None:
         ticket = self.serving_ticket
         self.idle_serving.setText(self.tr("Now serving No. %1").replace("%1", ticket) if ticket else "")
         self.idle_serving.setVisible(bool(ticket))
         self.header_ticket.setText(self.tr("No. %1").replace("%1", ticket) if ticket else "")
-        view = self.view
-        if view is None or self.case_id is None:
+        screen = self.shown
+        if screen is None:
             return
-        self.item_name.setText(view.item_name)
-        self.applicant.setText(parties(view))
-        self._render_lines(view)
-        self._render_confirmation(view)
-        self._render_decision(view)
+        self.item_name.setText(screen.item_name)
+        self.applicant.setText(screen.parties)
+        self.summary.setText(screen.checklist.summary)
+        self._clear_lines()
+        for line in screen.checklist.lines:
+            self.lines_layout.addWidget(self._line_row(line, self._thumbs.get(line.code, [])))
+        self.lines_layout.addStretch(1)
+        self.confirm_state.setText(screen.confirmation)
+        _restyle(self.confirm_state, CONFIRM_STYLE[screen.confirmed])
+        self.confirm_button.setVisible(not screen.confirmed)
+        self.confirm_button.setEnabled(bool(screen.checklist.lines))
+        self.notice_title.setText(screen.notice_title)
+        self.notice_text.setText(screen.notice)
+        self.notice_due.setText(screen.notice_footer)
+        self.decision_summary.setText(screen.decision_summary)
 
     def _clear_lines(self) -> None:
         while self.lines_layout.count():
@@ -449,15 +459,7 @@ class CustomerWindow(Retranslating, QWidget):
                 w.setParent(None)  # out of the tree now: never found or drawn again
                 w.deleteLater()
 
-    def _render_lines(self, view: CaseView) -> None:
-        self._clear_lines()
-        shown = checklist(view)
-        for line in shown.lines:
-            self.lines_layout.addWidget(self._line_row(line))
-        self.lines_layout.addStretch(1)
-        self.summary.setText(shown.summary)
-
-    def _line_row(self, line: ShownLine) -> QWidget:
+    def _line_row(self, line: ShownLine, images: list[QImage]) -> QWidget:
         row = QFrame()
         row.setObjectName("lineRow")
         row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -472,14 +474,13 @@ class CustomerWindow(Retranslating, QWidget):
         pages.setProperty("pageCount", line.page_count)
         thumbs = QHBoxLayout()
         thumbs.setSpacing(6)
-        pixmaps = self._thumbnails(line)
-        for pixmap in pixmaps:
+        for image in images:
             thumb = label(name="thumb")
-            thumb.setPixmap(pixmap)
+            thumb.setPixmap(QPixmap.fromImage(image))
             thumbs.addWidget(thumb)
-        if line.page_count > len(pixmaps) and pixmaps:
-            thumbs.addWidget(label(f"+{line.page_count - len(pixmaps)}", name="pages"))
-        row.setProperty("thumbnails", len(pixmaps))
+        if line.page_count > len(images) and images:
+            thumbs.addWidget(label(f"+{line.page_count - len(images)}", name="pages"))
+        row.setProperty("thumbnails", len(images))
         box = QVBoxLayout()
         box.addWidget(pages, 0, Qt.AlignmentFlag.AlignRight)
         box.addLayout(thumbs)
@@ -495,60 +496,10 @@ class CustomerWindow(Retranslating, QWidget):
         grid.setColumnStretch(0, 1)
         return row
 
-    def _thumbnails(self, line: ShownLine) -> list[QPixmap]:
-        if self.pages is None or not line.page_count or self.case_id is None:
-            return []
-        out = []
-        try:
-            for page in self.pages.pages(self.case_id, line.code)[:THUMBS_PER_LINE]:
-                key = (page.sha256, page.rotation)
-                if key not in self._thumb_cache:
-                    data, _mime, rotation = self.pages.image(self.actor, page.id)
-                    self._thumb_cache[key] = _thumbnail(data, rotation)
-                out.append(self._thumb_cache[key])
-        except ClerkAppError as exc:
-            # A missing or damaged image must not hide the checklist; the count still shows.
-            log.warning("thumbnail unavailable for line %s: %s", line.code, exc)
-        return out
-
-    def _render_confirmation(self, view: CaseView) -> None:
-        self._shown_hash = lines_hash(view.lines)
-        facts = self._facts
-        conf = facts.confirmation if facts is not None and facts.case_id == view.id else None
-        if conf is not None and conf.lines_hash == self._shown_hash:
-            at = conf.confirmed_at.astimezone(CHINA_TZ).strftime("%H:%M")
-            self.confirm_state.setText(self.tr("✔ You confirmed this material list at %1").replace("%1", at))
-            _restyle(self.confirm_state, "confirmState")
-            self.confirm_button.hide()
-        else:
-            self.confirm_state.setText(
-                self.tr("The list changed since you confirmed it: please check it again")
-                if conf is not None
-                else self.tr("Please check the list, then confirm it")
-            )
-            _restyle(self.confirm_state, "confirmError" if conf is not None else "confirmPrompt")
-            self.confirm_button.show()
-            self.confirm_button.setEnabled(bool(view.lines))
-
-    def _render_decision(self, view: CaseView) -> None:
-        d = self.decision
-        if d is None:
-            return
-        self.notice_title.setText(i18n.text(DECISION_LABELS[d]))
-        if d in (Decision.RETURN_WITH_NOTICE, Decision.ACCEPT_WITH_DEFICIENCIES):
-            try:
-                notice = self.ctx.cases.one_time_notice(view.id)
-                self.notice_text.setText(notice.text())
-            except ClerkAppError as exc:
-                log.warning("one-time notice unavailable: %s", exc)
-                self.notice_text.setText(self.tr("Please ask the clerk for the printed notice."))
-        self.notice_due.setText(notice_footer(view, d))
-        self.decision_summary.setText(decision_summary(view, d))
-
     # -- the applicant acts -----------------------------------------------------------------------
     def _store(
         self, work: Callable[[str], Any], done: Callable[[str], None], failed: Callable[[str, BaseException], None]
-    ):
+    ) -> None:
         """Store what the applicant did, off the GUI thread; one thing at a time. ``done``/``failed``
         get the case id it was for (the desk may have moved on meanwhile)."""
         case_id = self.case_id
@@ -565,12 +516,12 @@ class CustomerWindow(Retranslating, QWidget):
         ).run()
 
     def confirm(self) -> None:
-        if self.phase is not Phase.CHECKLIST:
+        screen = self.shown
+        if self.phase is not Phase.CHECKLIST or screen is None:
             return
         self.confirm_error.clear()
-        shown = self._shown_hash
         self._store(
-            lambda case_id: self.customer.confirm_materials(self.actor, case_id, shown),
+            lambda case_id: self.customer.confirm_materials(self.actor, case_id, screen.lines_hash),
             self._confirmed,
             self._not_confirmed,
         )
@@ -587,15 +538,12 @@ class CustomerWindow(Retranslating, QWidget):
         self.confirm_error.setText(error_text(exc))
 
     def start_rating(self) -> None:
-        if self.case_id is None:
-            return
-        facts = self._facts
-        if facts is not None and facts.case_id == self.case_id and facts.rating is not None:
-            self._finish(rated=True, announce=False)  # rated already (e.g. the desk re-announced it)
-            return
-        self._reset_rating_widgets()
-        self._set_phase(Phase.RATING)
-        self._restart_rating_timer()
+        """After the notice: the applicant read it."""
+        self.flow.start_rating()
+        if self.shown is not None and self.flow.skip_rating(self.shown):
+            self._finish(rated=True, announce=False)
+        else:
+            self._show_phase()
 
     def choose_rating(self, rating: Rating) -> None:
         if self.phase is not Phase.RATING:
@@ -607,17 +555,13 @@ class CustomerWindow(Retranslating, QWidget):
         if rating.low:
             self.reasons_box.show()
             self._reasons_changed()
-            self._restart_rating_timer()
             return
         self._store_rating(rating, [], "")
 
     def submit_low_rating(self) -> None:
-        if self._rating is None or not self._rating.low:
-            return
         reasons = [c for c, b in self.reason_buttons.items() if b.isChecked()]
-        if not reasons:  # the button is disabled then; keep the rule here too
-            return
-        self._store_rating(self._rating, reasons, self.comment.text())
+        if self._rating is not None and self._rating.low and reasons:  # (the button is disabled otherwise)
+            self._store_rating(self._rating, reasons, self.comment.text())
 
     def _store_rating(self, rating: Rating, reasons: list[str], comment: str) -> None:
         self._rating_timer.stop()
@@ -680,12 +624,13 @@ class CustomerWindow(Retranslating, QWidget):
         self.thanks.setText(
             self.tr("Thank you for your feedback!") if rated else self.tr("Not rated. Thank you for your patience!")
         )
-        self._set_phase(Phase.THANKS)
+        self.flow.finished()
+        self._show_phase()
         self._thanks_timer.start(self.thanks_ms if announce else 0)
 
     def _thanks_over(self) -> None:
-        if self.phase is Phase.THANKS:
-            self._set_phase(Phase.DONE)
+        self.flow.thanks_over()
+        self._show_phase()
 
 
 STATUS_STYLE = {
@@ -694,6 +639,7 @@ STATUS_STYLE = {
     Kind.WAIT: "statusWait",
     Kind.NONE: "statusNone",
 }
+CONFIRM_STYLE = {True: "confirmState", False: "confirmError", None: "confirmPrompt"}
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -711,7 +657,35 @@ def _restyle(widget: QWidget, object_name: str) -> None:
     widget.style().polish(widget)
 
 
-def _thumbnail(data: bytes, rotation: int) -> QPixmap:
+def _read_thumbnails(
+    pages: Any, actor: Actor, screen: Screen, decoded: dict[tuple[str, int], QImage]
+) -> tuple[dict[str, list[QImage]], dict[tuple[str, int], QImage]]:
+    """On the worker thread: the first pages of each line, decoded small (a QImage; the QPixmap is
+    made on the GUI thread). ``decoded`` holds what earlier reads decoded: a page is decoded once."""
+    by_line: dict[str, list[QImage]] = {}
+    cache: dict[tuple[str, int], QImage] = {}
+    if pages is None:
+        return by_line, cache
+    for line in screen.checklist.lines:
+        if not line.page_count:
+            continue
+        images = by_line[line.code] = []
+        try:
+            for page in pages.pages(screen.case_id, line.code)[:THUMBS_PER_LINE]:
+                key = (page.sha256, page.rotation)
+                if key in decoded:
+                    cache[key] = decoded[key]
+                elif key not in cache:
+                    data, _mime, rotation = pages.image(actor, page.id)
+                    cache[key] = _thumbnail(data, rotation)
+                images.append(cache[key])
+        except ClerkAppError as exc:
+            # A missing or damaged image must not hide the checklist; the count still shows.
+            log.warning("thumbnail unavailable for line %s: %s", line.code, exc)
+    return by_line, cache
+
+
+def _thumbnail(data: bytes, rotation: int) -> QImage:
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         # A bilevel text page (TIFF G4, what the pipeline stores for text): QImageReader over a QBuffer
         # crashed the process in Qt's TIFF handler; QImage.fromData decodes it (1 bit per pixel, small).
@@ -723,14 +697,14 @@ def _thumbnail(data: bytes, rotation: int) -> QPixmap:
         reader = QImageReader(buffer)
         size = reader.size()
         if size.isValid() and size.height() > 0:
-            # Decode small directly (JPEG scales while decoding): no full-size image on the GUI thread.
+            # Decode small directly (JPEG scales while decoding): no full-size image in memory.
             reader.setScaledSize(QSize(max(1, size.width() * THUMB_HEIGHT * 2 // size.height()), THUMB_HEIGHT * 2))
         image = reader.read()
     if image.isNull():
-        return QPixmap()
+        return image
     if rotation:
         image = image.transformed(QTransform().rotate(rotation))
-    return QPixmap.fromImage(image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation))
+    return image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation)
 
 
 # -- placement and wiring -------------------------------------------------------------------------

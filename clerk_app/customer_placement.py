@@ -1,6 +1,6 @@
-"""Where the customer window goes, as a pure function of the screens (no Qt here, so the rule is
-tested with made-up geometry): full screen on the applicant's screen when there is one, otherwise a
-normal movable window on the clerk's screen."""
+"""Where the customer window (ui/customer/window.py) goes, as a pure function of the screens (no Qt
+here, so the rule is tested with made-up geometry): full screen on the applicant's screen when there
+is one, otherwise a normal movable window on the clerk's screen."""
 
 from __future__ import annotations
 
