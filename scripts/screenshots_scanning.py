@@ -43,6 +43,7 @@ def main() -> None:
     page.save_applicant(PersonData(name="张三丰", document_number="11010519491231002X", phone="13800138000"))
     wait_idle(page)
     page.table.selectRow(1)
+    wait_idle(page)  # the panel reads the line's pages off the GUI thread
     panel = page.scanning
     deadline = time.monotonic() + 10
     while panel.scanner is None and time.monotonic() < deadline:

@@ -101,7 +101,7 @@ def main() -> None:
     dialog.desk.touch()
     dialog.tick(dialog.state.owed[0][0])
     wait_all_idle(app)
-    dialog.scanning.refresh_pages()
+    dialog.scanning.refresh()
     wait_all_idle(app)
     dialog.grab().save(str(out / "supplement-dialog.png"))
     dialog.reject()

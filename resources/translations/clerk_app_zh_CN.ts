@@ -2099,7 +2099,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="583" />
+        <location filename="../../ui/scanning/panel.py" line="520" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2554,192 +2554,142 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="211" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="212" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="213" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="214" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="215" />
+        <location filename="../../ui/scanning/panel.py" line="179" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="219" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="220" />
+        <location filename="../../ui/scanning/panel.py" line="182" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="221" />
+        <location filename="../../ui/scanning/panel.py" line="183" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="222" />
+        <location filename="../../ui/scanning/panel.py" line="184" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="223" />
+        <location filename="../../ui/scanning/panel.py" line="185" />
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件… (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="224" />
+        <location filename="../../ui/scanning/panel.py" line="186" />
         <source>Import PDF or image files into the focused line</source>
         <translation>导入 PDF 或图片文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="225" />
+        <location filename="../../ui/scanning/panel.py" line="187" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="227" />
+        <location filename="../../ui/scanning/panel.py" line="188" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="228" />
+        <location filename="../../ui/scanning/panel.py" line="188" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="229" />
+        <location filename="../../ui/scanning/panel.py" line="188" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="230" />
+        <location filename="../../ui/scanning/panel.py" line="188" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="231" />
+        <location filename="../../ui/scanning/panel.py" line="189" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="232" />
+        <location filename="../../ui/scanning/panel.py" line="189" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="246" />
-        <source>Flatbed</source>
-        <translation>平板</translation>
+        <location filename="../../ui/scanning/panel.py" line="297" />
+        <source>Scanning</source>
+        <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="247" />
-        <source>Document feeder</source>
-        <translation>自动进纸器</translation>
+        <location filename="../../ui/scanning/panel.py" line="477" />
+        <source>Page</source>
+        <translation>页面</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="248" />
-        <source>Feeder, both sides</source>
-        <translation>自动进纸器（双面）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="251" />
-        <source>Automatic</source>
-        <translation>自动</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="252" />
-        <source>Text (black and white)</source>
-        <translation>文字（黑白）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="253" />
-        <source>Text (gray)</source>
-        <translation>文字（灰度）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="254" />
-        <source>Mixed (photos)</source>
-        <translation>图文混排（含照片）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="255" />
-        <source>Colour</source>
-        <translation>彩色</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="267" />
+        <location filename="../../ui/scanning/panel.py" line="206" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="283" />
+        <location filename="../../ui/scanning/panel.py" line="222" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="301" />
+        <location filename="../../ui/scanning/panel.py" line="241" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="372" />
-        <source>blank?</source>
-        <translation>空白？</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="402" />
+        <location filename="../../ui/scanning/panel.py" line="344" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="404" />
+        <location filename="../../ui/scanning/panel.py" line="346" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="451" />
+        <location filename="../../ui/scanning/panel.py" line="396" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="470" />
+        <location filename="../../ui/scanning/panel.py" line="412" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="475" />
-        <source>Cancelled; %1 pages kept</source>
-        <translation>已取消，已保存 %1 页</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="480" />
-        <source>%1 pages scanned</source>
-        <translation>已扫描 %1 页</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="482" />
-        <source>%1 files not imported: %2</source>
-        <translation>%1 个文件未导入：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="557" />
+        <location filename="../../ui/scanning/panel.py" line="490" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from devices.scanners.base import ScanSource
 from devices.scanners.simulated import SimulatedBackend
+from testsupport.gui_io import describe, gui_thread_queries
 from testsupport.ui import ScriptedPrompts, open_window, settle
 from ui.operations import BackgroundOp
 
@@ -103,3 +105,53 @@ def test_items_posted_by_the_work_arrive_in_order_on_the_gui_thread(qtbot):
     assert [i for i, _ in items] == [0, 1, 2, 3, 4]
     assert {name for _, name in items} == {threading.main_thread().name}
     assert worker == ["own-thread"]  # not one of the shared pool's threads
+
+
+@pytest.fixture
+def ctx_without_customer_window(tmp_path):
+    """The customer-facing window (ui/customer, its own gate test) follows every page change: left out
+    here so the recorder sees the panel (and the intake page) only."""
+    from clerk_app.app_context import build_context
+    from clerk_app.demo import seed_demo_users
+    from clerk_app.settings import Settings
+
+    ctx = build_context(Settings(demo=True, data_dir=str(tmp_path), customer_window=False))
+    seed_demo_users(ctx)
+    yield ctx
+    ctx.close()
+
+
+def test_the_panel_runs_no_sql_on_the_gui_thread(qtbot, ctx_without_customer_window, translations):
+    """Issue 13: lines, pages, thumbnails, page actions and the page viewer are read and written off
+    the GUI thread (CoreOp); only the rendering happens on it."""
+    demo_ctx = ctx_without_customer_window
+    page, panel = intake_with_scanner(qtbot, demo_ctx, translations, SimulatedBackend(sheets=3))
+    lines = [panel.line.itemData(i) for i in range(panel.line.count())]
+    with gui_thread_queries(demo_ctx.engine) as hits:
+        with qtbot.waitSignal(panel.scan_finished, timeout=60_000):
+            qtbot.keyClick(page.table, Qt.Key.Key_F9)
+        assert panel.thumbnails.count() == 3
+        first, second, third = (panel.thumbnails.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3))
+        panel.thumbnails.setFocus()  # the page keys work where the thumbnails are
+        panel.thumbnails.setCurrentRow(2)
+        qtbot.keyClick(panel.thumbnails, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)  # move up
+        settle(qtbot, page)
+        qtbot.keyClick(panel.thumbnails, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # rotate
+        settle(qtbot, page)
+        qtbot.keyClick(panel.thumbnails, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # view
+        settle(qtbot, page)
+        assert panel.viewer is not None and panel.viewer.isVisible()
+        panel.viewer.close()
+        panel.thumbnails.setCurrentRow(0)
+        qtbot.mouseClick(panel.page_buttons["delete"], Qt.MouseButton.LeftButton)  # the viewer was the active window
+        settle(qtbot, page)
+        panel.set_target_line(lines[0])  # another line: its (empty) pages
+        settle(qtbot, page)
+        assert panel.thumbnails.count() == 0 and panel.line_code == lines[0]
+        panel.set_target_line(lines[1])
+        settle(qtbot, page)
+    assert not hits, describe(hits)
+    pages = demo_ctx.pages.pages(page.case_id, lines[1])
+    assert panel.thumbnails.count() == len(pages) == 2
+    assert [panel.thumbnails.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)] == [p.id for p in pages]
+    assert [p.id for p in pages] == [third, second] and pages[0].rotation == 90 and "(2)" in panel.line.currentText()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from clerk_app.persons import PersonData
 from devices.scanners.base import ScanSource
 from devices.scanners.simulated import SimulatedBackend, SimulatedFault
+from testsupport.ui import settle
 from ui.current_case import CurrentCase
 from ui.scanning.panel import PageViewer, ScanningPanel
 
@@ -38,6 +39,7 @@ def make_panel(qtbot, window, case_id, backend) -> ScanningPanel:
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)
     window.current_case.open(case_id)
+    settle(qtbot, panel)  # the lines and pages are read off the GUI thread
     return panel
 
 
@@ -53,6 +55,7 @@ def test_scan_into_the_focused_line(qtbot, desk, translations):
     panel = make_panel(qtbot, window, case_id, SimulatedBackend(sheets=3))
     lines = [panel.line.itemData(i) for i in range(panel.line.count())]
     panel.set_target_line(lines[1])
+    settle(qtbot, panel)
     assert panel.scan_button.text() == "扫描 (F9)"
     changed = []
     window.current_case.changed.connect(changed.append)
@@ -97,12 +100,19 @@ def test_page_actions(qtbot, desk, translations):
     before = panel.pages.pages(case_id, panel.line_code)
     panel.thumbnails.setCurrentRow(2)
     panel.move_page(-2)
+    settle(qtbot, panel)  # the write and the read after it, off the GUI thread
     after = panel.pages.pages(case_id, panel.line_code)
     assert [p.id for p in after] == [before[2].id, before[0].id, before[1].id]
     panel.thumbnails.setCurrentRow(0)
-    panel.rotate_page(90)
+    assert (
+        panel.thumbnails.currentRow() == 0 and panel.thumbnails.item(0).data(Qt.ItemDataRole.UserRole) == before[2].id
+    )
+    panel.rotate_page()
+    settle(qtbot, panel)
     assert panel.pages.pages(case_id, panel.line_code)[0].rotation == 90
-    viewer = panel.view_page()
+    panel.view_page()
+    settle(qtbot, panel)
+    viewer = panel.viewer
     assert isinstance(viewer, PageViewer)
     qtbot.addWidget(viewer)
     width = viewer.label.pixmap().width()
@@ -110,6 +120,7 @@ def test_page_actions(qtbot, desk, translations):
     assert viewer.label.pixmap().width() > width
     panel.thumbnails.setCurrentRow(1)
     panel.delete_page()
+    settle(qtbot, panel)
     assert panel.thumbnails.count() == 2
     assert panel.pages.counts(case_id)[panel.line_code] == 2
 
@@ -120,7 +131,8 @@ def test_rescan_replaces_the_selected_page(qtbot, desk, translations):
     scan_and_wait(qtbot, panel)
     first = panel.pages.pages(case_id, panel.line_code)[0]
     panel.thumbnails.setCurrentRow(0)
-    panel.rotate_page(90)
+    panel.rotate_page()
+    settle(qtbot, panel)
     panel.dpi.setCurrentIndex(panel.dpi.findData(150))
     with qtbot.waitSignal(panel.scan_finished, timeout=30000):
         panel.rescan_page()

@@ -4,21 +4,26 @@ thumbnails of that line's pages with rotate / move / delete / rescan; a zoomable
 A batch is the core's scan service (``ctx.scans``, clerk_app/scan_session.py): it drives the
 scanner, has the pages processed on both cores while the feeder runs, and decides what is filed
 where — line, order, blank pages, rescan, cancel, what a partial batch keeps — and audits the batch.
-The panel conducts nothing: it starts the batch through the one op mechanism (ui/operations.py
-``BackgroundOp``, on a thread of its own), shows progress and a thumbnail per filed page (``post`` /
-``on_item``) and the outcome, and offers Cancel.
+What the panel shows and allows is clerk_app/scan_desk.py. The panel conducts nothing: it starts the
+batch through the one op mechanism (ui/operations.py ``BackgroundOp``, on a thread of its own), shows
+progress and a thumbnail per filed page (``post`` / ``on_item``) and the outcome, and offers Cancel.
+
+No core call runs on the GUI thread: the lines, the pages and their thumbnails are read (and the
+thumbnails decoded, as QImage) by ``CoreOp`` on the core-writes thread, a page action and the read
+after it in the same call, so results come back in the order they were asked and only the latest
+asked is shown.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QTransform
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,36 +37,47 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from clerk_app import scan_desk
 from clerk_app.errors import ClerkAppError
-from clerk_app.pages import PageService, PageView
+from clerk_app.pages import PageService
 from clerk_app.scan_session import ScanOutcome, ScanRequest
 from devices.imaging.pipeline import Preset
-from devices.scanners.base import (
-    ColourMode,
-    DeviceInfo,
-    Scanner,
-    ScannerBackend,
-    ScanOptions,
-    ScanSource,
-)
-from ui.operations import BackgroundOp, error_text
+from devices.scanners.base import ColourMode, DeviceInfo, Scanner, ScannerBackend, ScanOptions, ScanSource
+from ui.operations import BackgroundOp, CoreOp, error_text
+from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 log = logging.getLogger(__name__)
 
 THUMB = 160
+_PAGE_KEYS = (  # button name, keys, what it does (a page action with its step, or a method)
+    ("rotate", "Ctrl+R", ("rotate", 0)),
+    ("up", "Ctrl+Up", ("move", -1)),
+    ("down", "Ctrl+Down", ("move", 1)),
+    ("delete", "Delete", ("delete", 0)),
+    ("rescan", "Ctrl+F9", "rescan_page"),
+    ("view", "Ctrl+Return", "view_page"),
+)
 
 
-class ScanningPanel(QWidget):
+def decoded(data: bytes, rotation: int, size: int | None = THUMB) -> QImage:
+    """A page image turned for display (and scaled to a thumbnail): on a worker thread, so a QImage;
+    the QPixmap is made on the GUI thread."""
+    image = QImage.fromData(data)
+    if size:
+        image = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return image.transformed(QTransform().rotate(rotation)) if rotation else image
+
+
+class ScanningPanel(Retranslating, QWidget):
     """``window`` gives ``ctx``, ``actor`` and ``current_case`` (the MainWindow, or a stand-in)."""
 
     status_changed = Signal(str)  # device status for the status bar
-    scan_finished = Signal(object)  # ScanOutcome, or the unexpected exception, once the batch ended
+    scan_finished = Signal(object)  # ScanOutcome, or the unexpected exception, once the panel shows it
 
     def __init__(
         self,
@@ -82,60 +98,38 @@ class ScanningPanel(QWidget):
                 self._backend_error, backend = exc, None
         self.backend: ScannerBackend | None = backend  # type: ignore[assignment]
         self.scanner: Scanner | None = None
+        self.caps: Any = None  # the open scanner's capabilities, read once (a batch holds the SANE lock)
         self.job: BackgroundOp | None = None  # the batch being scanned (ctx.scans.run off the GUI thread)
         self._rescan = False
         self._job_ended = threading.Event()
+        self._ended: object = None  # the batch's outcome, announced once the panel shows it
         self.case_id: str | None = None
         self.line_code: str | None = None
-        self._caps: tuple[Scanner, Any] | None = None
+        self._reads = 0  # reads started; only the latest one's result is shown
+        self._need_pages = False  # a read that would show the thumbnails has not been shown yet
+        self.viewer: PageViewer | None = None
 
-        self.device = QComboBox()
-        self.device.setObjectName("scanDevice")
-        self.device.currentIndexChanged.connect(self._device_chosen)
-        self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(lambda: self.refresh_devices())
-        self.source = QComboBox()
-        self.source.setObjectName("scanSource")
-        self.profile = QComboBox()
-        self.profile.setObjectName("scanProfile")
-        self.dpi = QComboBox()
-        self.dpi.setObjectName("scanDpi")
+        self.device = _combo("scanDevice", self._device_chosen)
+        self.source, self.profile, self.dpi = _combo("scanSource"), _combo("scanProfile"), _combo("scanDpi")
+        self.line = _combo("scanLine", self._line_chosen)
+        self.refresh_button = button("refreshScanners", self.refresh_devices)
         self.drop_blank = QCheckBox()
         self.drop_blank.setObjectName("dropBlank")
         self.drop_blank.setChecked(True)
-        self.line = QComboBox()
-        self.line.setObjectName("scanLine")
-        self.line.currentIndexChanged.connect(self._line_chosen)
-
-        self.scan_button = QPushButton()
-        self.scan_button.setObjectName("scanButton")
-        self.scan_button.clicked.connect(lambda: self.start_scan())
-        # F9 as an action, not the button's shortcut: QPushButton.setText() on a language switch
-        # replaces a button's shortcut with the text's mnemonic, which wiped F9.
-        self.scan_action = QAction(self)
-        self.scan_action.setShortcut(QKeySequence("F9"))
-        self.scan_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # while the panel is shown
-        self.scan_action.triggered.connect(lambda: self.start_scan())  # start_scan checks it can scan
-        self.addAction(self.scan_action)
-        # Files from disk or a network scanner's share, beside the scanner (Ctrl+I; any backend, none too)
-        self.import_button = QPushButton()
-        self.import_button.setObjectName("importFiles")
-        self.import_button.clicked.connect(lambda: self.import_files())
-        self.import_action = QAction(self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.import_action.triggered.connect(lambda: self.import_files())
-        self.addAction(self.import_action)
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("cancelScan")
+        # F9 and Ctrl+I as window actions, not the buttons' shortcuts: QPushButton.setText() on a
+        # language switch replaces a button's shortcut with the text's mnemonic, which wiped F9.
+        window_keys = Qt.ShortcutContext.WindowShortcut  # while the panel is shown
+        self.scan_button = button("scanButton", lambda: self.start_scan())
+        self.scan_action = shortcut(self, "F9", lambda: self.start_scan(), context=window_keys)  # it checks
+        # Files from disk or a network scanner's share, beside the scanner (any backend, none too)
+        self.import_button = button("importFiles", self.import_files)
+        self.import_action = shortcut(self, "Ctrl+I", self.import_files, context=window_keys)
+        self.cancel_button = button("cancelScan", self.cancel_scan)
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(lambda: self.cancel_scan())
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("scanProgress")
         self.progress_bar.setRange(0, 100)
-        self.status = QLabel()
-        self.status.setObjectName("scanStatus")
-        self.status.setWordWrap(True)
+        self.status = label(name="scanStatus", wrap=True)
 
         self.thumbnails = QListWidget()
         self.thumbnails.setObjectName("thumbnails")
@@ -146,54 +140,30 @@ class ScanningPanel(QWidget):
         self.thumbnails.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.thumbnails.itemActivated.connect(lambda _item: self.view_page())
 
-        self.actions_: dict[str, QAction] = {}
-        self.page_buttons: dict[str, QPushButton] = {}
-        for key, shortcut, slot in (
-            ("rotate", "Ctrl+R", lambda: self.rotate_page(90)),
-            ("up", "Ctrl+Up", lambda: self.move_page(-1)),
-            ("down", "Ctrl+Down", lambda: self.move_page(1)),
-            ("delete", "Delete", self.delete_page),
-            ("rescan", "Ctrl+F9", self.rescan_page),
-            ("view", "Ctrl+Return", self.view_page),
-        ):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-            self.actions_[key] = action
-            button = QPushButton()
-            button.setObjectName(f"page_{key}")
-            button.clicked.connect(action.trigger)
-            self.page_buttons[key] = button
+        self.page_buttons, self.page_actions = {}, []
+        for key, keys, what in _PAGE_KEYS:
+            slot: Callable[[], Any] = getattr(self, what) if isinstance(what, str) else self._page_slot(*what)
+            self.page_actions.append(shortcut(self, keys, slot))
+            self.page_buttons[key] = button(f"page_{key}", self.page_actions[-1].trigger)
+        self.thumbnails.installEventFilter(self)
 
-        self.form = QFormLayout()
-        device_row = QHBoxLayout()
-        device_row.addWidget(self.device, 1)
-        device_row.addWidget(self.refresh_button)
         self.form_labels = [QLabel() for _ in range(5)]
-        for label, field in zip(self.form_labels, (self.device, self.source, self.profile, self.dpi, self.line)):
-            label.setBuddy(field)
-        self.form.addRow(self.form_labels[0], device_row)
-        self.form.addRow(self.form_labels[1], self.source)
-        self.form.addRow(self.form_labels[2], self.profile)
-        self.form.addRow(self.form_labels[3], self.dpi)
-        self.form.addRow(self.form_labels[4], self.line)
+        self.form = QFormLayout()
+        for text, field in zip(self.form_labels, (self.device, self.source, self.profile, self.dpi, self.line)):
+            text.setBuddy(field)
+            self.form.addRow(
+                text, add(QHBoxLayout(), (field, 1), self.refresh_button) if field is self.device else field
+            )
         self.form.addRow(self.drop_blank)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.scan_button)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.cancel_button)
-        page_row = QHBoxLayout()
-        for button in self.page_buttons.values():
-            page_row.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status)
-        layout.addWidget(self.thumbnails, 1)
-        layout.addLayout(page_row)
+        add(
+            QVBoxLayout(self),
+            self.form,
+            add(QHBoxLayout(), self.scan_button, self.import_button, self.cancel_button),
+            self.progress_bar,
+            self.status,
+            (self.thumbnails, 1),
+            add(QHBoxLayout(), *self.page_buttons.values()),
+        )
 
         current = getattr(window, "current_case", None)
         if current is not None:
@@ -207,15 +177,9 @@ class ScanningPanel(QWidget):
 
     # -- texts --------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        labels = (
-            self.tr("&Scanner"),
-            self.tr("S&ource"),
-            self.tr("&Profile"),
-            self.tr("&Resolution"),
-            self.tr("&File under"),
-        )
-        for label, text in zip(self.form_labels, labels):
-            label.setText(text)
+        labels = (self.tr("&Scanner"), self.tr("S&ource"), self.tr("&Profile"), self.tr("&Resolution"))
+        for widget, text in zip(self.form_labels, (*labels, self.tr("&File under"))):
+            widget.setText(text)
         self.refresh_button.setText(self.tr("Refresh"))
         self.drop_blank.setText(self.tr("Drop blank pages"))
         self.scan_button.setText(self.tr("Scan (F9)"))
@@ -223,42 +187,19 @@ class ScanningPanel(QWidget):
         self.import_button.setText(self.tr("Import files… (Ctrl+I)"))
         self.import_action.setText(self.tr("Import PDF or image files into the focused line"))
         self.cancel_button.setText(self.tr("Cancel"))
-        texts = {
-            "rotate": self.tr("Rotate"),
-            "up": self.tr("Move up"),
-            "down": self.tr("Move down"),
-            "delete": self.tr("Delete page"),
-            "rescan": self.tr("Rescan page"),
-            "view": self.tr("View"),
-        }
-        for key, text in texts.items():
-            self.page_buttons[key].setText(text)
+        texts = (self.tr("Rotate"), self.tr("Move up"), self.tr("Move down"), self.tr("Delete page"))
+        for page_button, text in zip(self.page_buttons.values(), (*texts, self.tr("Rescan page"), self.tr("View"))):
+            page_button.setText(text)
         self._fill_choices()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _fill_choices(self) -> None:
-        caps = self._capabilities()
-        source_names = {
-            ScanSource.FLATBED: self.tr("Flatbed"),
-            ScanSource.ADF: self.tr("Document feeder"),
-            ScanSource.DUPLEX: self.tr("Feeder, both sides"),
-        }
-        profile_names = {
-            Preset.AUTO: self.tr("Automatic"),
-            Preset.TEXT: self.tr("Text (black and white)"),
-            Preset.GRAY_TEXT: self.tr("Text (gray)"),
-            Preset.MIXED: self.tr("Mixed (photos)"),
-            Preset.COLOUR: self.tr("Colour"),
-        }
-        sources = caps.sources if caps else tuple(ScanSource)
-        _refill(self.source, [(source_names[s], s) for s in sources])
-        _refill(self.profile, [(text, preset) for preset, text in profile_names.items()])
+        caps = self.caps
+        sources = [s.value for s in (caps.sources if caps else ScanSource)]
+        _refill(self.source, scan_desk.choices(scan_desk.SOURCES, sources), self.source.currentData())
+        _refill(self.profile, scan_desk.choices(scan_desk.PROFILES), self.profile.currentData())
         resolutions = caps.resolutions if caps else (200,)
-        _refill(self.dpi, [(f"{d} dpi", d) for d in resolutions], default=200 if 200 in resolutions else None)
+        keep = self.dpi.currentData() or (200 if 200 in resolutions else None)
+        _refill(self.dpi, [(f"{d} dpi", d) for d in resolutions], keep)
 
     # -- devices ------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
@@ -278,7 +219,7 @@ class ScanningPanel(QWidget):
         ).start()
 
     def _devices_listed(self, devices: list[DeviceInfo]) -> None:
-        _refill(self.device, [(info.label, info.id) for info in devices])
+        _refill(self.device, [(info.label, info.id) for info in devices], self.device.currentData())
         if not devices:
             self._set_status(self.tr("No scanner found"))
         self._device_chosen()
@@ -289,11 +230,12 @@ class ScanningPanel(QWidget):
             return
         if self.scanner is not None:
             self.scanner.close()
-            self.scanner = None
+            self.scanner = self.caps = None
         if device_id is None or self.backend is None:
             return
         try:
             self.scanner = self.backend.open(device_id)
+            self.caps = self.scanner.capabilities()
         except ClerkAppError as exc:
             self._set_status(exc.user_message())
             return
@@ -301,77 +243,80 @@ class ScanningPanel(QWidget):
         self._set_status(self.tr("Ready: %1").replace("%1", self.scanner.info.label))
         self._update_enabled()
 
-    def _capabilities(self) -> Any:
-        """Read once per opened device: during a batch the SANE lock is held, and asking again
-        would block the GUI until the batch ends."""
-        if self.scanner is None:
-            return None
-        if self._caps is None or self._caps[0] is not self.scanner:
-            try:
-                self._caps = (self.scanner, self.scanner.capabilities())
-            except ClerkAppError as exc:
-                self._set_status(exc.user_message())
-                return None
-        return self._caps[1]
-
-    # -- case and line --------------------------------------------------------------------------
+    # -- case, line and pages -----------------------------------------------------------------------
     def set_case(self, case_id: str | None) -> None:
-        if case_id != self.case_id and self.job is None:
-            # "已扫描 N 页" was about the previous case: the next applicant starts with a clean panel
-            self.status.clear()
-            self.progress_bar.setValue(0)
+        if case_id != self.case_id:
+            if self.job is None:  # "已扫描 N 页" was about the previous case: a clean panel
+                self.status.clear()
+                self.progress_bar.setValue(0)
+            self.thumbnails.clear()  # the previous applicant's pages go at once
+            self.line.clear()
         self.case_id = case_id
-        self._refresh_lines()
-        self.refresh_pages()
-        self._update_enabled()
-
-    def _refresh_lines(self) -> None:
-        """The line list with page counts; the chosen line stays chosen."""
-        lines: list[tuple[str, str]] = []
-        if self.case_id is not None:
-            view = self.ctx.cases.get(self.actor, self.case_id)
-            lines = [(f"{line.name} ({line.page_count})", line.code) for line in view.lines]
-        _refill(self.line, lines, default=self.line_code)
+        self.refresh()
 
     def _case_changed(self, case_id: str) -> None:
         if case_id == self.case_id and self.job is None:
-            self._refresh_lines()  # counts only: keep the thumbnails and their selection
+            self.refresh(pages=False)  # counts only: keep the thumbnails and their selection
 
     def set_target_line(self, code: str) -> None:
         """Scan into the line that has focus in the checklist."""
-        index = self.line.findData(code)
-        if index >= 0:
-            self.line.setCurrentIndex(index)
+        if code != self.line_code:
+            self.line_code = code
+            self.refresh()
 
     def _line_chosen(self) -> None:
-        code = self.line.currentData()
-        if code == self.line_code:
+        if self.line.currentData() is not None:  # None: the list is being emptied
+            self.set_target_line(self.line.currentData())
+
+    def refresh(self, pages: bool = True, change: Callable[[], int] | None = None) -> None:
+        """Read the lines (and the chosen line's pages, decoded to thumbnails) off the GUI thread, after
+        ``change`` (a page action returning the row to select) in the same call; see the module
+        docstring. ``pages=False`` keeps the thumbnails shown (unless a read that shows them is due)."""
+        self._need_pages |= pages
+        self._reads += 1
+        number, images = self._reads, self._need_pages
+        if self.case_id is None:
+            self._show(number, (-1, scan_desk.DeskPages([], None, []), []))
             return
-        self.line_code = code
-        self.refresh_pages()
+        cases, service, actor, case_id, line = self.ctx.cases, self.pages, self.actor, self.case_id, self.line_code
+        row = self.thumbnails.currentRow()
+
+        def work(_report: object, _cancel: object) -> tuple[int, scan_desk.DeskPages, list[QImage]]:
+            selected = change() if change is not None else row
+            desk = scan_desk.read_desk(cases, service, actor, case_id, line, images=images)
+            return selected, desk, [decoded(data, page.rotation) for page, data in desk.pages or ()]
+
+        def done(result: tuple[int, scan_desk.DeskPages, list[QImage]]) -> None:
+            self._show(number, result)
+            if change is not None:
+                self._touch_case()  # after the write: the checklist's counts follow
+
+        def failed(exc: BaseException) -> None:
+            self._set_status(error_text(exc))  # no access to this case's pages, a damaged image, a refusal
+            if number == self._reads:
+                self._announce_end()
+
+        title = self.tr("Scanning")
+        CoreOp(self, work, done, title=title, on_failure=failed, ordered=True, progress=False).run()
+
+    def _show(self, number: int, result: tuple[int, scan_desk.DeskPages, list[QImage]]) -> None:
+        if number != self._reads:  # a later read is on its way
+            return
+        row, desk, images = result
+        self.line_code = desk.line_code
+        _refill(self.line, desk.lines, desk.line_code)
+        if desk.pages is not None:
+            self._need_pages = False
+            self.thumbnails.clear()
+            for (page, _data), image in zip(desk.pages, images):
+                self._add_thumbnail(page.id, scan_desk.caption(page), image)
+            self.thumbnails.setCurrentRow(min(row, self.thumbnails.count() - 1))
         self._update_enabled()
+        self._announce_end()
 
-    def refresh_pages(self) -> None:
-        self.thumbnails.clear()
-        if self.case_id is None or self.line_code is None:
-            return
-        try:
-            for page in self.pages.pages(self.case_id, self.line_code):
-                self._add_thumbnail(page)
-        except ClerkAppError as exc:  # no access to this case's pages, or a damaged image
-            self._set_status(exc.user_message())
-
-    def _add_thumbnail(self, page: PageView) -> None:
-        data, _mime, rotation = self.pages.image(self.actor, page.id)
-        image = QImage.fromData(data)
-        pixmap = QPixmap.fromImage(
-            image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        )
-        if rotation:
-            pixmap = pixmap.transformed(QTransform().rotate(rotation))
-        text = str(page.position + 1) + (" · " + self.tr("blank?") if page.blank else "")
-        item = QListWidgetItem(pixmap, text)
-        item.setData(Qt.ItemDataRole.UserRole, page.id)
+    def _add_thumbnail(self, page_id: int, text: str, image: QImage) -> None:
+        item = QListWidgetItem(QPixmap.fromImage(image), text)
+        item.setData(Qt.ItemDataRole.UserRole, page_id)
         self.thumbnails.addItem(item)
 
     def _selected_page(self) -> int | None:
@@ -380,11 +325,10 @@ class ScanningPanel(QWidget):
 
     # -- scanning -------------------------------------------------------------------------------
     def options(self) -> ScanOptions:
-        preset = self.profile.currentData() or Preset.AUTO
-        mode = {Preset.COLOUR: ColourMode.COLOUR}.get(preset, ColourMode.GRAY)
-        caps = self._capabilities()
-        if caps is not None and mode not in caps.modes:
-            mode = caps.modes[0]
+        preset = Preset(self.profile.currentData() or Preset.AUTO)
+        mode = ColourMode.COLOUR if preset is Preset.COLOUR else ColourMode.GRAY
+        if self.caps is not None and mode not in self.caps.modes:
+            mode = self.caps.modes[0]
         return ScanOptions(
             source=ScanSource(self.source.currentData() or ScanSource.FLATBED),
             dpi=int(self.dpi.currentData() or 200),
@@ -394,7 +338,7 @@ class ScanningPanel(QWidget):
     def import_files(self, paths: Sequence[str] | None = None) -> None:
         """PDF and image files into the focused line (all pages of a file or none of it; a refused file
         is named in the status line, the others are filed)."""
-        if self.job is not None or not self.case_id or not self.line_code:
+        if not self._controls().import_files:
             return
         if paths is None:
             paths, _filter = QFileDialog.getOpenFileNames(
@@ -403,9 +347,8 @@ class ScanningPanel(QWidget):
                 "",
                 self.tr("PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"),
             )
-        if not paths:
-            return
-        self.start_scan(scanner=self.ctx.devices.file_importer([Path(p) for p in paths]))
+        if paths:
+            self.start_scan(scanner=self.ctx.devices.file_importer([Path(p) for p in paths]))
 
     def start_scan(self, replace_page: int | None = None, scanner: Scanner | None = None) -> None:
         scanner = scanner or self.scanner
@@ -421,8 +364,12 @@ class ScanningPanel(QWidget):
             drop_blank=self.drop_blank.isChecked(),
             replace_page=replace_page,
         )
-        scans, actor = self.ctx.scans, self.actor
+        scans, pages, actor = self.ctx.scans, self.pages, self.actor
         ended = self._job_ended = threading.Event()
+
+        def filed(view: Any) -> None:  # the scan thread: the thumbnail is decoded here, shown on the GUI thread
+            if replace_page is None:
+                op.post((view.id, scan_desk.caption(view), decoded(pages.image(actor, view.id)[0], view.rotation)))
 
         def work(report: Any, cancel: Any) -> ScanOutcome:  # the op's own thread; widgets untouched
             try:
@@ -431,7 +378,7 @@ class ScanningPanel(QWidget):
                     scanner,
                     options,
                     request,
-                    on_filed=op.post,
+                    on_filed=filed,
                     on_progress=lambda done, fraction: report(int(min(1.0, fraction) * 100), 100, str(done)),
                     cancel=cancel,
                 )
@@ -440,8 +387,8 @@ class ScanningPanel(QWidget):
 
         op = BackgroundOp(
             work,
-            self._finished,
-            self._failed,
+            lambda outcome: self._batch_over(outcome, scan_desk.outcome_text(outcome)),
+            lambda exc: self._batch_over(exc, error_text(exc)),  # unexpected (a bug): the detail is in the log
             on_progress=self._progress,
             owner=self,
             on_item=self._page_filed,
@@ -457,98 +404,99 @@ class ScanningPanel(QWidget):
         if self.job is not None:
             self.job.cancel()
 
-    def _page_filed(self, view: PageView) -> None:
-        if not self._rescan:
-            self._add_thumbnail(view)
-        current = getattr(self.window_, "current_case", None)
-        if current is not None:
-            current.touch()
+    def _page_filed(self, thumbnail: tuple[int, str, QImage]) -> None:
+        self._add_thumbnail(*thumbnail)
+        self._touch_case()
 
     def _progress(self, percent: int, _total: int, pages_done: str) -> None:
         self.progress_bar.setValue(percent)
         page = int(pages_done or 0) + (0 if percent >= 100 else 1)
         self.progress_bar.setFormat(self.tr("Page %1: %p%").replace("%1", str(max(1, page))))
 
-    def _finished(self, outcome: ScanOutcome) -> None:
+    def _batch_over(self, outcome: ScanOutcome | BaseException, text: str) -> None:
+        """The batch ended (filed pages stay, whatever happened): say how, then show the line again
+        (page counts; the rescanned page) and announce ``scan_finished``."""
         self.job = None
-        if outcome.cancelled:
-            self._set_status(self.tr("Cancelled; %1 pages kept").replace("%1", str(outcome.filed)))
-        elif outcome.error is not None:
-            self._set_status(outcome.error.user_message())
+        self._set_status(text)
+        if isinstance(outcome, ScanOutcome) and outcome.error is not None:
             log.warning("scan failed: %s", outcome.error)
-        else:
-            text = self.tr("%1 pages scanned").replace("%1", str(outcome.filed))
-            if outcome.refused:  # file import: files that could not be read
-                text += "；" + self.tr("%1 files not imported: %2").replace("%1", str(len(outcome.refused))).replace(
-                    "%2", outcome.refused[0].user_message()
-                )
-            self._set_status(text)
-        if outcome.error is None and not outcome.cancelled:
+        elif isinstance(outcome, ScanOutcome) and not outcome.cancelled:
             self.progress_bar.setValue(100)
-        self._ended(outcome.rescan)
-        self.scan_finished.emit(outcome)
+        self._ended = outcome
+        self.refresh(pages=self._rescan)
 
-    def _failed(self, exc: BaseException) -> None:
-        """Unexpected (a bug): said in general words, the detail is in the log; filed pages stay."""
-        self.job = None
-        self._set_status(error_text(exc))
-        self._ended(self._rescan)
-        self.scan_finished.emit(exc)
-
-    def _ended(self, rescan: bool) -> None:
-        if rescan:
-            self.refresh_pages()
-        if self.case_id:
-            self.set_case(self.case_id)  # page counts in the line list
-        self._update_enabled()
+    def _announce_end(self) -> None:
+        if self._ended is not None:
+            outcome, self._ended = self._ended, None
+            self.scan_finished.emit(outcome)
 
     # -- page actions -----------------------------------------------------------------------------
-    def _page_action(self, fn: Any) -> None:
-        page_id = self._selected_page()
-        if page_id is None or self.job is not None:
-            return
-        row = self.thumbnails.currentRow()
-        try:
-            fn(page_id)
-        except ClerkAppError as exc:
-            self._set_status(exc.user_message())
-            return
-        self.refresh_pages()
-        self.thumbnails.setCurrentRow(min(row, self.thumbnails.count() - 1))
-        current = getattr(self.window_, "current_case", None)
-        if current is not None:
-            current.touch()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While the thumbnails have the focus their keys win: the intake page around the panel has its
+        own Ctrl+R (Received), and Qt runs neither of two matching shortcuts."""
+        if watched is self.thumbnails and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            for action in self.page_actions:
+                if action.shortcut().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
+                    event.accept()  # a ShortcutOverride accepted comes back as a KeyPress
+                    if event.type() == QEvent.Type.KeyPress:
+                        action.trigger()
+                    return event.type() == QEvent.Type.KeyPress
+        return super().eventFilter(watched, event)
 
-    def rotate_page(self, degrees: int = 90) -> None:
-        self._page_action(lambda page_id: self.pages.rotate(self.actor, page_id, degrees))
+    def _page_slot(self, action: str, step: int) -> Callable[[], None]:
+        return lambda: self.edit_page(action, step)
+
+    def edit_page(self, action: str, step: int = 0) -> None:
+        """Rotate, move or delete the selected page (a core write, in order with the others), then show
+        the line again with the page (or its place) selected."""
+        page_id, row = self._selected_page(), self.thumbnails.currentRow()
+        if page_id is None or not self._controls().edit_pages:
+            return
+        service, actor = self.pages, self.actor
+        self.refresh(change=lambda: scan_desk.edit_page(service, actor, page_id, row, action, step))
+
+    def rotate_page(self) -> None:
+        self.edit_page("rotate")
 
     def move_page(self, step: int) -> None:
-        row = self.thumbnails.currentRow()
-        self._page_action(lambda page_id: self.pages.move(self.actor, page_id, max(0, row + step)))
-        self.thumbnails.setCurrentRow(max(0, min(row + step, self.thumbnails.count() - 1)))
+        self.edit_page("move", step)
 
     def delete_page(self) -> None:
-        self._page_action(lambda page_id: self.pages.delete(self.actor, page_id))
+        self.edit_page("delete")
 
     def rescan_page(self) -> None:
         page_id = self._selected_page()
         if page_id is not None:
             self.start_scan(replace_page=page_id)
 
-    def view_page(self) -> PageViewer | None:
+    def view_page(self) -> None:
+        """The selected page full size (``self.viewer``), read and decoded off the GUI thread; audited as
+        a personal-data view (an ID card scan is one), refused to roles without access."""
         page_id = self._selected_page()
         if page_id is None:
-            return None
-        try:  # audited as a personal-data view (an ID card scan is one); refused to roles without access
-            data, _mime, rotation = self.pages.image(self.actor, page_id, full_view=True)
-        except ClerkAppError as exc:
-            self._set_status(exc.user_message())
-            return None
-        viewer = PageViewer(QImage.fromData(data), rotation, self)
-        viewer.show()
-        return viewer
+            return
+        pages, actor = self.pages, self.actor
+
+        def work(_report: object, _cancel: object) -> QImage:
+            data, _mime, rotation = pages.image(actor, page_id, full_view=True)
+            return decoded(data, rotation, size=None)
+
+        def show(image: QImage) -> None:
+            self.viewer = PageViewer(image, self)
+            self.viewer.show()
+
+        def failed(exc: BaseException) -> None:
+            self._set_status(error_text(exc))
+
+        CoreOp(self, work, show, title=self.tr("Page"), on_failure=failed, ordered=True, progress=False).run()
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _touch_case(self) -> None:
+        current = getattr(self.window_, "current_case", None)
+        if current is not None:
+            current.touch()
+
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status_changed.emit(text)
@@ -556,15 +504,19 @@ class ScanningPanel(QWidget):
         if label is not None:
             label.setText(self.tr("Scanner: %1").replace("%1", text))
 
+    def _controls(self) -> scan_desk.Controls:
+        return scan_desk.controls(
+            scanning=self.job is not None, scanner_open=self.scanner is not None, line_chosen=bool(self.line_code)
+        )
+
     def _update_enabled(self) -> None:
-        idle = self.job is None
-        ready = idle and self.scanner is not None and bool(self.case_id) and bool(self.line_code)
-        self.scan_button.setEnabled(ready)
-        self.import_button.setEnabled(idle and bool(self.case_id) and bool(self.line_code))
-        self.cancel_button.setEnabled(not idle)
-        for key in ("rotate", "up", "down", "delete", "rescan"):
-            self.page_buttons[key].setEnabled(idle)
-        self.page_buttons["rescan"].setEnabled(ready)
+        allowed = self._controls()
+        self.scan_button.setEnabled(allowed.scan)
+        self.import_button.setEnabled(allowed.import_files)
+        self.cancel_button.setEnabled(allowed.cancel)
+        for key in ("rotate", "up", "down", "delete"):
+            self.page_buttons[key].setEnabled(allowed.edit_pages)
+        self.page_buttons["rescan"].setEnabled(allowed.rescan)
 
     def closeEvent(self, event: Any) -> None:
         self.cancel_scan()  # the batch stops after the sheet being read; what it delivered is filed
@@ -578,30 +530,20 @@ class ScanningPanel(QWidget):
 class PageViewer(QDialog):
     """A page at full size with zoom (Ctrl++ / Ctrl+- / Ctrl+0 fits the width)."""
 
-    def __init__(self, image: QImage, rotation: int, parent: QWidget | None = None) -> None:
+    def __init__(self, image: QImage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Page"))
         self.resize(900, 1000)
         self.pixmap = QPixmap.fromImage(image)
-        if rotation:
-            self.pixmap = self.pixmap.transformed(QTransform().rotate(rotation))
-        self.label = QLabel()
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label = label(align=Qt.AlignmentFlag.AlignCenter)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidget(self.label)
         self.scroll_area.setWidgetResizable(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll_area)
+        add(QVBoxLayout(self), self.scroll_area)
         self.zoom = 1.0
-        for shortcut, factor in (("Ctrl++", 1.25), ("Ctrl+=", 1.25), ("Ctrl+-", 0.8)):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, f=factor: self.set_zoom(self.zoom * f))
-            self.addAction(action)
-        fit = QAction(self)
-        fit.setShortcut(QKeySequence("Ctrl+0"))
-        fit.triggered.connect(self.fit_width)
-        self.addAction(fit)
+        shortcut(self, ("Ctrl++", "Ctrl+="), lambda: self.set_zoom(self.zoom * 1.25))
+        shortcut(self, "Ctrl+-", lambda: self.set_zoom(self.zoom * 0.8))
+        shortcut(self, "Ctrl+0", self.fit_width)
         self.fit_width()
 
     def fit_width(self) -> None:
@@ -617,9 +559,16 @@ class PageViewer(QDialog):
         self.label.resize(scaled.size())
 
 
-def _refill(combo: QComboBox, items: list[tuple[str, Any]], default: Any = None) -> None:
-    """Replace a combo's items, keeping the current choice (or ``default``) when still offered."""
-    keep = combo.currentData() if combo.count() else default
+def _combo(name: str, chosen: Callable[[], None] | None = None) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    if chosen is not None:
+        combo.currentIndexChanged.connect(lambda _index: chosen())
+    return combo
+
+
+def _refill(combo: QComboBox, items: Sequence[tuple[str, Any]], keep: Any = None) -> None:
+    """Replace a combo's items, choosing ``keep`` when offered (else the first)."""
     combo.blockSignals(True)
     combo.clear()
     for text, data in items:
