@@ -2099,7 +2099,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="520" />
+        <location filename="../../ui/scanning/panel.py" line="535" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2554,142 +2554,142 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="178" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="178" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="178" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="178" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="179" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="183" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="182" />
+        <location filename="../../ui/scanning/panel.py" line="184" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="183" />
+        <location filename="../../ui/scanning/panel.py" line="185" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="184" />
+        <location filename="../../ui/scanning/panel.py" line="186" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="185" />
+        <location filename="../../ui/scanning/panel.py" line="187" />
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件… (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="186" />
+        <location filename="../../ui/scanning/panel.py" line="188" />
         <source>Import PDF or image files into the focused line</source>
         <translation>导入 PDF 或图片文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="187" />
+        <location filename="../../ui/scanning/panel.py" line="189" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="188" />
+        <location filename="../../ui/scanning/panel.py" line="190" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="188" />
+        <location filename="../../ui/scanning/panel.py" line="190" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="188" />
+        <location filename="../../ui/scanning/panel.py" line="190" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="188" />
+        <location filename="../../ui/scanning/panel.py" line="190" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="189" />
+        <location filename="../../ui/scanning/panel.py" line="191" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="189" />
+        <location filename="../../ui/scanning/panel.py" line="191" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="297" />
+        <location filename="../../ui/scanning/panel.py" line="299" />
         <source>Scanning</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="477" />
+        <location filename="../../ui/scanning/panel.py" line="492" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="206" />
+        <location filename="../../ui/scanning/panel.py" line="208" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="222" />
+        <location filename="../../ui/scanning/panel.py" line="224" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="241" />
+        <location filename="../../ui/scanning/panel.py" line="243" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="344" />
+        <location filename="../../ui/scanning/panel.py" line="346" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="346" />
+        <location filename="../../ui/scanning/panel.py" line="348" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="396" />
+        <location filename="../../ui/scanning/panel.py" line="398" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="412" />
+        <location filename="../../ui/scanning/panel.py" line="414" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="490" />
+        <location filename="../../ui/scanning/panel.py" line="505" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
