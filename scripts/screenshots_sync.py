@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clerk_app import sync_display  # noqa: E402
 from clerk_app.app_context import build_context  # noqa: E402
 from clerk_app.clock import CHINA_TZ, FixedClock  # noqa: E402
 from clerk_app.demo import seed_demo_users  # noqa: E402
@@ -81,7 +82,7 @@ def main() -> None:
 
     dialog = SyncNowDialog(ctx.sync, window)
     dialog.show()
-    dialog.text.setText(dialog.tr("Sending %1 waiting entries and fetching status changes…").replace("%1", "3"))
+    dialog.text.setText(sync_display.sending_line(3))
     dialog.running = True
     dialog.show_progress(SyncProgress(cid, 2, 3, 1_490_000, 3_120_000))
     wait_all_idle(app)

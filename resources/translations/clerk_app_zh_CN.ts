@@ -3172,146 +3172,45 @@
 <context>
     <name>SyncNowDialog</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="173" />
+        <location filename="../../ui/sync_ui.py" line="116" />
         <source>Sync with the back office</source>
         <translation>与后台同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="186" />
+        <location filename="../../ui/sync_ui.py" line="125" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="187" />
+        <location filename="../../ui/sync_ui.py" line="126" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="198" />
-        <source>Sending %1 waiting entries and fetching status changes…</source>
-        <translation>正在上传 %1 条待上传记录并获取办件状态变化…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="214" />
-        <source>Case %1: file %2 of %3, %4 of %5 KB</source>
-        <translation>办件 %1：第 %2/%3 个文件，已传 %4/%5 KB</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="226" />
+        <location filename="../../ui/sync_ui.py" line="153" />
         <source>Stopping after the case being sent…</source>
         <translation>当前办件上传完成后停止…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="236" />
-        <source>Stopped. Sent: %1; the rest waits for the next sync.</source>
-        <translation>已停止。已上传 %1 条，其余将在下次同步时上传。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="238" />
-        <location filename="../../ui/sync_ui.py" line="262" />
-        <source>Not finished: %1</source>
-        <translation>未完成：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="240" />
-        <source>Done.</source>
-        <translation>同步完成。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="243" />
-        <source>Sent: %1 · refused: %2 · status changes: %3</source>
-        <translation>已上传 %1 · 被拒收 %2 · 状态变化 %3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="249" />
-        <source>Installed: %1</source>
-        <translation>已更新：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="251" />
-        <source>Refused: %1</source>
-        <translation>未采用：%1</translation>
     </message>
 </context>
 <context>
     <name>SyncUi</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="84" />
+        <location filename="../../ui/sync_ui.py" line="69" />
         <source>S&amp;ync</source>
         <translation>同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="85" />
+        <location filename="../../ui/sync_ui.py" line="70" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="86" />
+        <location filename="../../ui/sync_ui.py" line="71" />
         <source>Retry failed entries</source>
         <translation>重新提交失败的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="100" />
-        <source>Back office: connecting…</source>
-        <translation>后台：正在连接…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="100" />
-        <source>Back office: not connected</source>
-        <translation>后台：未连接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="102" />
-        <source>Back office: online</source>
-        <translation>后台：在线</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="104" />
-        <source>Back office: offline</source>
-        <translation>后台：离线</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="105" />
-        <source>%1 to send</source>
-        <translation>待上传 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="107" />
-        <source>%1 failed</source>
-        <translation>失败 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="109" />
-        <source>last sync %1</source>
-        <translation>上次同步 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="114" />
-        <source>Last successful exchange: %1</source>
-        <translation>上次成功同步：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="116" />
-        <source>Problem: %1</source>
-        <translation>问题：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="118" />
-        <source>Refused update: %1</source>
-        <translation>未采用的更新：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="122" />
-        <source>%1 entries were refused by the back office; fix the cause, then Sync ▸ Retry failed entries.</source>
-        <translation>有 %1 条记录被后台拒收；排除原因后，请选择“同步 ▸ 重新提交失败的记录”。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="125" />
-        <source>Sync now: %1</source>
-        <translation>立即同步：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_ui.py" line="153" />
+        <location filename="../../ui/sync_ui.py" line="96" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>
