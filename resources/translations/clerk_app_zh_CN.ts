@@ -3172,22 +3172,22 @@
 <context>
     <name>SyncNowDialog</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="116" />
+        <location filename="../../ui/sync_ui.py" line="117" />
         <source>Sync with the back office</source>
         <translation>与后台同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="125" />
+        <location filename="../../ui/sync_ui.py" line="126" />
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="126" />
+        <location filename="../../ui/sync_ui.py" line="127" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="153" />
+        <location filename="../../ui/sync_ui.py" line="154" />
         <source>Stopping after the case being sent…</source>
         <translation>当前办件上传完成后停止…</translation>
     </message>
@@ -3195,22 +3195,22 @@
 <context>
     <name>SyncUi</name>
     <message>
-        <location filename="../../ui/sync_ui.py" line="69" />
+        <location filename="../../ui/sync_ui.py" line="70" />
         <source>S&amp;ync</source>
         <translation>同步(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="70" />
+        <location filename="../../ui/sync_ui.py" line="71" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="71" />
+        <location filename="../../ui/sync_ui.py" line="72" />
         <source>Retry failed entries</source>
         <translation>重新提交失败的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_ui.py" line="96" />
+        <location filename="../../ui/sync_ui.py" line="97" />
         <source>%1 refused entries queued again</source>
         <translation>已将 %1 条被拒收的记录重新排队</translation>
     </message>
