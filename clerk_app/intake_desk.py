@@ -8,6 +8,9 @@
   what the confirmation preview lists (the one-time notice, or the materials received).
 - :func:`line_forms` — Ctrl+B on a line: its 样表 (else its blank form) to show, and what 打印 prints
   (the blank form to fill in, or what is shown when there is none).
+- The page's texts chosen from that state: :func:`summary` (the line under the checklist, or the
+  outcome), :func:`line_cells` (a checklist row), :func:`matters_text` (the applicant's earlier cases),
+  :meth:`DecisionPlan.preview` (the confirmation), :func:`current_step` (the step strip).
 """
 
 from __future__ import annotations
@@ -17,16 +20,58 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from clerk_app import i18n
 from clerk_app.cases import CaseService, CaseView, LineView
 from clerk_app.catalogue.loader import form_file
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.customer import CustomerService
-from clerk_app.lifecycle import CaseStatus, Decision, DecisionCheck, LineStatus
+from clerk_app.lifecycle import (
+    DECISION_LABELS,
+    LINE_STATUS_LABELS,
+    STATUS_LABELS,
+    CaseStatus,
+    Decision,
+    DecisionCheck,
+    LineStatus,
+)
 from clerk_app.roles import Actor, Permission
+from clerk_app.search import OpenMatter
+from clerk_app.workdays import promised_text
 
 DECISIONS = (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES, Decision.RETURN_WITH_NOTICE, Decision.REJECT)
 EDITABLE = (CaseStatus.DRAFT, CaseStatus.READY_FOR_WINDOW)
+
+_r = i18n.register
+_MISSING = _r("intake.missing", "尚缺或有缺陷的材料（{n} 项）：{names}", "Still missing or defective ({n}): {names}")
+_DEFERRED = _r("intake.deferred", "容缺后补：{names}", "Deferred: {names}")
+_NO_APPLICANT = _r("intake.no_applicant", "尚未登记申请人", "No applicant recorded yet")
+_UNCONFIRMED = _r(
+    "intake.unconfirmed",
+    "申请人尚未在群众端屏幕确认本材料清单",
+    "The applicant has not confirmed this list on their screen yet",
+)
+_COMPLETE = _r("intake.complete", "材料已齐全 ✓", "All materials received ✓")
+_CONFIRMED = _r("intake.confirmed", "申请人已确认材料清单 ✓", "Confirmed by the applicant ✓")
+_CASE_NUMBER = _r("intake.case_number", "受理编号：{number}", "Case number: {number}")
+_PROMISED = _r("intake.promised", "承诺办结日期：{date}", "Promised completion: {date}")
+_BRING_BY = _r("intake.bring_by", "请于 {date} 前补交", "Bring them by {date}")
+_NEXT = _r("intake.next", "按 F5 叫下一位", "F5: next applicant")
+_REASON = _r("intake.reason", "理由：{reason}", "Reason: {reason}")
+_BASIS = _r("intake.legal_basis", "法律依据：{basis}", "Legal basis: {basis}")
+_RECEIVED = _r("intake.received", "已收材料（原件/复印件）：", "Materials received (originals/copies):")
+_MATTERS = _r("intake.matters", "该申请人有在办件：{list}", "This applicant has earlier cases: {list}")
+_MORE = _r("intake.matters_more", "，另有 {n} 件", " and {n} more")
+_CTRL_O = _r("intake.matters_open", "—— 按 Ctrl+O 打开第一件", "— Ctrl+O opens the first")
+_FORMS = {
+    "original": _r("intake.form.original", "原件", "Original"),
+    "copy": _r("intake.form.copy", "复印件", "Copy"),
+    "original_and_copy": _r("intake.form.both", "原件及复印件", "Original + copy"),
+    "electronic": _r("intake.form.electronic", "电子文件", "Electronic"),
+}
+_OPTIONAL = _r("intake.line.optional", "（可选）", "(optional)")
+_DUE = _r("intake.line.due", "限 {date} 前补交", "due {date}")
+_DEFERRABLE = _r("intake.line.deferrable", "可容缺", "deferrable")
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,87 @@ def desk_state(cases: CaseService, customer: CustomerService, actor: Actor, case
     )
 
 
+def summary(state: DeskState) -> tuple[str, str]:
+    """The text under the checklist and its tone: once decided the outcome (status, case number,
+    promised date, owed materials; "decided"), else what is still missing, deferred or unconfirmed
+    ("owed"), else that everything is in ("ok")."""
+    view = state.view
+    if state.decided:
+        lines = [f"{i18n.text(STATUS_LABELS[view.status])} ✓", i18n.text(_CASE_NUMBER, number=view.case_number)]
+        if view.promised_date:
+            lines.append(i18n.text(_PROMISED, date=promised_text(view.promised_date, view.promised_provisional)))
+        if view.deficiency_due:
+            lines.append(i18n.text(_BRING_BY, date=view.deficiency_due.isoformat()))
+        return "\n".join([*lines, i18n.text(_NEXT)]), "decided"
+    parts = []
+    if state.missing:
+        parts.append(i18n.text(_MISSING, n=len(state.missing), names="、".join(state.missing)))
+    if state.deferred:
+        parts.append(i18n.text(_DEFERRED, names="、".join(state.deferred)))
+    if view.applicant is None:
+        parts.append(i18n.text(_NO_APPLICANT))
+    if state.confirmation_missing:
+        parts.append(i18n.text(_UNCONFIRMED))
+    text = "\n".join(parts) or i18n.text(_COMPLETE)
+    if state.confirmed:
+        text += "\n" + i18n.text(_CONFIRMED)
+    return text, "owed" if parts else "ok"
+
+
+def line_cells(line: LineView) -> tuple[str, ...]:
+    """A checklist row: the material (★ a key material, optional ones marked), its form, required
+    originals / copies, originals and copies received, status, note (the due date of a deferred line,
+    the reason given, or that it may be deferred), pages scanned."""
+    name = line.name + (" ★" if line.key_material else "")
+    if line.necessity == "optional":
+        name += " " + i18n.text(_OPTIONAL)
+    if line.status is LineStatus.DEFERRED and line.due_date:
+        note = i18n.text(_DUE, date=line.due_date.isoformat())
+    else:
+        note = line.reason or (i18n.text(_DEFERRABLE) if line.deferrable else "")
+    return (
+        name,
+        i18n.text(_FORMS[line.form]) if line.form in _FORMS else line.form,
+        f"{line.originals_required} / {line.copies_required}",
+        str(line.originals_received),
+        str(line.copies_received),
+        i18n.text(LINE_STATUS_LABELS[line.status]),
+        note,
+        str(line.page_count),
+    )
+
+
+def matters_text(matters: Sequence[OpenMatter]) -> str:
+    """After a card read, the applicant's earlier cases that need something today (a notice to answer,
+    容缺 materials owed, a result ready): the first three named; "" when there are none."""
+    if not matters:
+        return ""
+    listed = "；".join(f"{m.case_number or m.item_name}（{m.item_name}）：{m.label()}" for m in matters[:3])
+    more = i18n.text(_MORE, n=len(matters) - 3) if len(matters) > 3 else ""
+    return f"{i18n.text(_MATTERS, list=listed)}{more} {i18n.text(_CTRL_O)}"
+
+
+STEP_DONE = 5  # 事项 → 读证 → 材料 → 扫描 → 决定 all done: the case is decided
+
+
+def current_step(view: CaseView | None) -> int:
+    """Where the intake stands, for the step strip (from the case, never from what was clicked, so a
+    case opened from the queue or after a crash shows where it really is): 0 事项 (no case) · 1 读证
+    (no applicant) · 2 材料 (a required material neither received nor deferred) · 3 扫描 (nothing
+    scanned yet) · 4 决定 · 5 decided."""
+    if view is None:
+        return 0
+    if view.status not in EDITABLE:
+        return STEP_DONE
+    if view.applicant is None:
+        return 1
+    if missing_lines(view.lines):
+        return 2
+    if not any(line.page_count for line in view.lines):
+        return 3
+    return 4
+
+
 def deferred_due_date(lines: Sequence[LineView]) -> dt.date | None:
     """The deadline of an acceptance with deficiencies when the deferred lines already give it (Ctrl+T
     line by line): the latest of their dates; None when a deferred line has no date (then it is asked)."""
@@ -108,6 +234,18 @@ class DecisionPlan:
     @property
     def needs_due_date(self) -> bool:
         return self.decision is Decision.ACCEPT_WITH_DEFICIENCIES and self.due_date is None
+
+    def preview(self, due_date: dt.date | None = None, reason: str = "", legal_basis: str = "") -> str:
+        """The confirmation's text: the one-time notice (with the deadline of an acceptance with
+        deficiencies), a rejection's reason and basis, or the materials an acceptance received."""
+        head = f"{i18n.text(DECISION_LABELS[self.decision])} — {self.item_name}"
+        if self.notice is not None:
+            due = "\n" + i18n.text(_BRING_BY, date=due_date.isoformat()) if due_date else ""
+            return f"{head}\n\n{self.notice}{due}"
+        if self.decision is Decision.REJECT:
+            return f"{head}\n\n{i18n.text(_REASON, reason=reason)}\n{i18n.text(_BASIS, basis=legal_basis)}"
+        received = "\n".join(f"· {ln.name}  {ln.originals}/{ln.copies}" for ln in self.received)
+        return f"{head}\n\n{i18n.text(_RECEIVED)}\n{received}"
 
 
 def plan_decision(

@@ -52,11 +52,12 @@ def intake_screens(app, window, out: Path) -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
     from testsupport.ui import ScriptedPrompts, wait_idle
-    from ui.intake.decision_dialogs import ConfirmDocumentDialog
+    from ui.intake.prompts import document_preview
 
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts(reasons=["未签字或未盖章"])
     window.show_page("intake")
+    wait_idle(page)  # the item index is read off the GUI thread
     page.picker.query.setText("xk")
     app.processEvents()
     window.grab().save(str(out / "intake-item-picker.png"))
@@ -86,7 +87,7 @@ def intake_screens(app, window, out: Path) -> None:
     app.processEvents()
     window.grab().save(str(out / "intake-checklist.png"))
     notice = window.ctx.cases.one_time_notice(page.case_id).text()
-    dialog = ConfirmDocumentDialog("一次性告知", notice, window)
+    dialog = document_preview(window, "一次性告知", notice)
     dialog.show()
     app.processEvents()
     dialog.grab().save(str(out / "intake-notice-preview.png"))

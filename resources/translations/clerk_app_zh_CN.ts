@@ -64,154 +64,152 @@
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="17" />
+        <location filename="../../ui/intake/applicant_panel.py" line="20" />
         <source>chip data verified</source>
         <translation>芯片数据验证通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="18" />
+        <location filename="../../ui/intake/applicant_panel.py" line="21" />
         <source>DATA ALTERED</source>
         <translation>数据被篡改！</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="19" />
+        <location filename="../../ui/intake/applicant_panel.py" line="22" />
         <source>issuer not trusted</source>
         <translation>签发机构不受信任</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="20" />
+        <location filename="../../ui/intake/applicant_panel.py" line="23" />
         <source>signature not checked</source>
         <translation>未验签</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="23" />
+        <location filename="../../ui/intake/applicant_panel.py" line="26" />
         <source>Resident ID card</source>
         <translation>居民身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="24" />
+        <location filename="../../ui/intake/applicant_panel.py" line="27" />
         <source>Passport</source>
         <translation>护照</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="25" />
+        <location filename="../../ui/intake/applicant_panel.py" line="28" />
         <source>HK/Macau travel permit</source>
         <translation>往来港澳通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="26" />
+        <location filename="../../ui/intake/applicant_panel.py" line="29" />
         <source>Taiwan travel permit</source>
         <translation>往来台湾通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="27" />
+        <location filename="../../ui/intake/applicant_panel.py" line="30" />
         <source>Foreign permanent residence ID</source>
         <translation>外国人永久居留身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="28" />
+        <location filename="../../ui/intake/applicant_panel.py" line="31" />
         <source>HK/Macao/Taiwan residence permit</source>
         <translation>港澳台居民居住证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="29" />
+        <location filename="../../ui/intake/applicant_panel.py" line="32" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="92" />
+        <location filename="../../ui/intake/applicant_panel.py" line="77" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="92" />
+        <location filename="../../ui/intake/applicant_panel.py" line="77" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="94" />
+        <location filename="../../ui/intake/applicant_panel.py" line="79" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="95" />
+        <location filename="../../ui/intake/applicant_panel.py" line="80" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="96" />
+        <location filename="../../ui/intake/applicant_panel.py" line="81" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="97" />
+        <location filename="../../ui/intake/applicant_panel.py" line="82" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="98" />
+        <location filename="../../ui/intake/applicant_panel.py" line="83" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="99" />
+        <location filename="../../ui/intake/applicant_panel.py" line="84" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="100" />
+        <location filename="../../ui/intake/applicant_panel.py" line="85" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="107" />
+        <location filename="../../ui/intake/applicant_panel.py" line="89" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="109" />
+        <location filename="../../ui/intake/applicant_panel.py" line="91" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="119" />
+        <location filename="../../ui/intake/applicant_panel.py" line="94" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="120" />
+        <location filename="../../ui/intake/applicant_panel.py" line="95" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="159" />
+        <location filename="../../ui/intake/applicant_panel.py" line="139" />
         <source>✓ number is valid</source>
         <translation>✓ 号码校验通过</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="165" />
-        <location filename="../../ui/intake/applicant_panel.py" line="226" />
+        <location filename="../../ui/intake/applicant_panel.py" line="148" />
         <source>Read from chip (%1)</source>
         <translation>芯片读取（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="171" />
-        <location filename="../../ui/intake/applicant_panel.py" line="228" />
+        <location filename="../../ui/intake/applicant_panel.py" line="144" />
         <source>Manually entered</source>
         <translation>手工录入（未经芯片核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="192" />
+        <location filename="../../ui/intake/applicant_panel.py" line="168" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="223" />
+        <location filename="../../ui/intake/applicant_panel.py" line="189" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="223" />
+        <location filename="../../ui/intake/applicant_panel.py" line="189" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -955,77 +953,42 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="25" />
-        <source>Original</source>
-        <translation>原件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="26" />
-        <source>Copy</source>
-        <translation>复印件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="27" />
-        <source>Original + copy</source>
-        <translation>原件及复印件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="28" />
-        <source>Electronic</source>
-        <translation>电子文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="30" />
-        <source>(optional)</source>
-        <translation>（可选）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="31" />
-        <source>due %1</source>
-        <translation>限 %1 前补交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="32" />
-        <source>deferrable</source>
-        <translation>可容缺</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/checklist_model.py" line="49" />
+        <location filename="../../ui/intake/checklist_model.py" line="18" />
         <source>Material</source>
         <translation>材料名称</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="50" />
+        <location filename="../../ui/intake/checklist_model.py" line="19" />
         <source>Form</source>
         <translation>形式</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="51" />
+        <location filename="../../ui/intake/checklist_model.py" line="20" />
         <source>Required (orig./copies)</source>
         <translation>应收（原件/复印件）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="52" />
+        <location filename="../../ui/intake/checklist_model.py" line="21" />
         <source>Originals</source>
         <translation>已收原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="53" />
+        <location filename="../../ui/intake/checklist_model.py" line="22" />
         <source>Copies</source>
         <translation>已收复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="54" />
+        <location filename="../../ui/intake/checklist_model.py" line="23" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="55" />
+        <location filename="../../ui/intake/checklist_model.py" line="24" />
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/checklist_model.py" line="56" />
+        <location filename="../../ui/intake/checklist_model.py" line="25" />
         <source>Pages</source>
         <translation>页数</translation>
     </message>
@@ -1093,29 +1056,6 @@
         <location filename="../../ui/supervisor/audit_view.py" line="79" />
         <source>New value</source>
         <translation>新值</translation>
-    </message>
-</context>
-<context>
-    <name>CountsDialog</name>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="78" />
-        <source>Counts received</source>
-        <translation>实收份数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="86" />
-        <source> of %1</source>
-        <translation> / 应收 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="89" />
-        <source>Originals received</source>
-        <translation>已收原件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="90" />
-        <source>Copies received</source>
-        <translation>已收复印件</translation>
     </message>
 </context>
 <context>
@@ -1440,39 +1380,39 @@
 <context>
     <name>IdentityCheckPanel</name>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="59" />
+        <location filename="../../ui/intake/identity_check.py" line="41" />
         <source>Compare the person with the document (人证比对)</source>
         <translation>人证比对</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="60" />
+        <location filename="../../ui/intake/identity_check.py" line="42" />
         <source>Person matches (F10)</source>
         <translation>人证一致 (F10)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="61" />
+        <location filename="../../ui/intake/identity_check.py" line="43" />
         <source>Does not match (Shift+F10)</source>
         <translation>人证不一致 (Shift+F10)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="80" />
+        <location filename="../../ui/intake/identity_check.py" line="54" />
         <source>No chip photo
 (not decodable)</source>
         <translation>芯片无照片
 （或无法解码）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="96" />
+        <location filename="../../ui/intake/identity_check.py" line="68" />
         <source>Look at the person, then press F10 or Shift+F10.</source>
         <translation>请核对本人与证件照片，一致按 F10，不一致按 Shift+F10。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="99" />
+        <location filename="../../ui/intake/identity_check.py" line="71" />
         <source>Recorded: the person matches the document.</source>
         <translation>已记录：人证一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="102" />
+        <location filename="../../ui/intake/identity_check.py" line="74" />
         <source>Recorded: the person does NOT match the document.</source>
         <translation>已记录：人证不一致！</translation>
     </message>
@@ -1493,133 +1433,133 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="74" />
+        <location filename="../../ui/intake/page.py" line="85" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="75" />
+        <location filename="../../ui/intake/page.py" line="86" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="76" />
+        <location filename="../../ui/intake/page.py" line="87" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="77" />
+        <location filename="../../ui/intake/page.py" line="88" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="78" />
+        <location filename="../../ui/intake/page.py" line="89" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="79" />
+        <location filename="../../ui/intake/page.py" line="90" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="80" />
-        <location filename="../../ui/intake/page.py" line="751" />
+        <location filename="../../ui/intake/page.py" line="91" />
+        <location filename="../../ui/intake/page.py" line="683" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="81" />
+        <location filename="../../ui/intake/page.py" line="92" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="82" />
+        <location filename="../../ui/intake/page.py" line="93" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="83" />
+        <location filename="../../ui/intake/page.py" line="94" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="84" />
+        <location filename="../../ui/intake/page.py" line="95" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="85" />
+        <location filename="../../ui/intake/page.py" line="96" />
         <source>Counts… (Ctrl+G)</source>
         <translation>份数… (Ctrl+G)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="86" />
+        <location filename="../../ui/intake/page.py" line="97" />
         <source>Waive… (Ctrl+W)</source>
         <translation>免于提交… (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="87" />
+        <location filename="../../ui/intake/page.py" line="98" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="88" />
+        <location filename="../../ui/intake/page.py" line="99" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="89" />
+        <location filename="../../ui/intake/page.py" line="100" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="90" />
+        <location filename="../../ui/intake/page.py" line="101" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="91" />
+        <location filename="../../ui/intake/page.py" line="102" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="92" />
+        <location filename="../../ui/intake/page.py" line="103" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="93" />
+        <location filename="../../ui/intake/page.py" line="104" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="94" />
+        <location filename="../../ui/intake/page.py" line="105" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="95" />
+        <location filename="../../ui/intake/page.py" line="106" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="96" />
+        <location filename="../../ui/intake/page.py" line="107" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="97" />
+        <location filename="../../ui/intake/page.py" line="108" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="98" />
+        <location filename="../../ui/intake/page.py" line="109" />
         <source>Sample or blank form of the line (Ctrl+B)</source>
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="260" />
+        <location filename="../../ui/intake/page.py" line="265" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
@@ -1629,181 +1569,100 @@
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="406" />
+        <location filename="../../ui/intake/page.py" line="405" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="462" />
-        <source>The applicant has not confirmed this list on their screen yet</source>
-        <translation>申请人尚未在群众端屏幕确认本材料清单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="465" />
-        <source>Confirmed by the applicant ✓</source>
-        <translation>申请人已确认材料清单 ✓</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="483" />
-        <source>F5: next applicant</source>
-        <translation>按 F5 叫下一位</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="525" />
+        <location filename="../../ui/intake/page.py" line="484" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="628" />
+        <location filename="../../ui/intake/page.py" line="572" />
         <source>Sample: %1</source>
         <translation>样表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="628" />
+        <location filename="../../ui/intake/page.py" line="572" />
         <source>Blank form: %1</source>
         <translation>空白表：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="626" />
+        <location filename="../../ui/intake/page.py" line="570" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="673" />
-        <source>This applicant has earlier cases: %1</source>
-        <translation>该申请人有在办件：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="675" />
-        <source> and %1 more</source>
-        <translation>，另有 %1 件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="676" />
-        <source>— Ctrl+O opens the first</source>
-        <translation>—— 按 Ctrl+O 打开第一件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="763" />
+        <location filename="../../ui/intake/page.py" line="695" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="841" />
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="841" />
-        <source>Legal basis</source>
-        <translation>法律依据</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="844" />
-        <source>Materials received (originals/copies):</source>
-        <translation>已收材料（原件/复印件）：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="453" />
-        <source>Still missing or defective (%1): %2</source>
-        <translation>尚缺或有缺陷的材料（%1 项）：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="458" />
-        <source>Deferred: %1</source>
-        <translation>容缺后补：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="460" />
-        <source>No applicant recorded yet</source>
-        <translation>尚未登记申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="463" />
-        <source>All materials received ✓</source>
-        <translation>材料已齐全 ✓</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="613" />
+        <location filename="../../ui/intake/page.py" line="557" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="658" />
+        <location filename="../../ui/intake/page.py" line="599" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="659" />
+        <location filename="../../ui/intake/page.py" line="600" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="650" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="743" />
+        <location filename="../../ui/intake/page.py" line="675" />
         <source>The card could not be read</source>
         <translation>证件无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="753" />
+        <location filename="../../ui/intake/page.py" line="685" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="746" />
+        <location filename="../../ui/intake/page.py" line="678" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="786" />
+        <location filename="../../ui/intake/page.py" line="718" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="786" />
+        <location filename="../../ui/intake/page.py" line="718" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="809" />
+        <location filename="../../ui/intake/page.py" line="741" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="473" />
-        <source>Case number: %1</source>
-        <translation>受理编号：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="477" />
-        <source>Promised completion: %1</source>
-        <translation>承诺办结日期：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="482" />
-        <location filename="../../ui/intake/page.py" line="837" />
-        <source>Bring them by %1</source>
-        <translation>请于 %1 前补交</translation>
     </message>
 </context>
 <context>
     <name>ItemPicker</name>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="55" />
+        <location filename="../../ui/intake/item_picker.py" line="50" />
         <source>Service item (name, code or pinyin initials, e.g. gtgsh)</source>
         <translation>办理事项（名称、事项编码或拼音首字母，如 gtgsh）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="56" />
+        <location filename="../../ui/intake/item_picker.py" line="51" />
         <source>Search items…</source>
         <translation>搜索事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="60" />
+        <location filename="../../ui/intake/item_picker.py" line="55" />
         <source>All themes</source>
         <translation>全部主题</translation>
     </message>
@@ -1976,39 +1835,6 @@
         <location filename="../../ui/main_window.py" line="277" />
         <source>Back office: %1</source>
         <translation>后台：%1</translation>
-    </message>
-</context>
-<context>
-    <name>MrzDialog</name>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="19" />
-        <source>Chip access key (MRZ)</source>
-        <translation>芯片访问密钥（机读码）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="35" />
-        <source>Scan the MRZ, or type the three fields from the data page:</source>
-        <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="36" />
-        <source>MRZ lines</source>
-        <translation>机读码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="37" />
-        <source>Document number</source>
-        <translation>证件号码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="38" />
-        <source>Birth date (YYMMDD)</source>
-        <translation>出生日期（YYMMDD）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/mrz_dialog.py" line="39" />
-        <source>Expiry date (YYMMDD)</source>
-        <translation>有效期至（YYMMDD）</translation>
     </message>
 </context>
 <context>
@@ -2337,42 +2163,107 @@
 <context>
     <name>Prompts</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="38" />
+        <location filename="../../ui/intake/prompts.py" line="104" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="39" />
+        <location filename="../../ui/intake/prompts.py" line="103" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="50" />
+        <location filename="../../ui/intake/prompts.py" line="108" />
         <source>Waive an optional material</source>
         <translation>免于提交选择性材料</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="51" />
+        <location filename="../../ui/intake/prompts.py" line="107" />
         <source>Why is “%1” not needed?</source>
         <translation>“%1”为什么不需要提交？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="59" />
+        <location filename="../../ui/intake/prompts.py" line="119" />
+        <source> of %1</source>
+        <translation> / 应收 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="121" />
+        <source>Originals received</source>
+        <translation>已收原件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="121" />
+        <source>Copies received</source>
+        <translation>已收复印件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="122" />
+        <source>Counts received</source>
+        <translation>实收份数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="129" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="80" />
+        <location filename="../../ui/intake/prompts.py" line="138" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="138" />
+        <source>Legal basis</source>
+        <translation>法律依据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="139" />
+        <source>Reject (不予受理)</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="168" />
+        <source>Scan the MRZ, or type the three fields from the data page:</source>
+        <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="169" />
+        <source>MRZ lines</source>
+        <translation>机读码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="170" />
+        <source>Document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="171" />
+        <source>Birth date (YYMMDD)</source>
+        <translation>出生日期（YYMMDD）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="172" />
+        <source>Expiry date (YYMMDD)</source>
+        <translation>有效期至（YYMMDD）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="175" />
+        <source>Chip access key (MRZ)</source>
+        <translation>芯片访问密钥（机读码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/intake/prompts.py" line="179" />
         <source>Transfer to another window</source>
         <translation>转至其他窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="81" />
+        <location filename="../../ui/intake/prompts.py" line="179" />
         <source>Window number:</source>
         <translation>窗口号：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="94" />
+        <location filename="../../ui/intake/prompts.py" line="191" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
@@ -2472,24 +2363,6 @@
         <location filename="../../ui/delivery/ready_page.py" line="95" />
         <source>Being handled by</source>
         <translation>办理人</translation>
-    </message>
-</context>
-<context>
-    <name>RejectDialog</name>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="128" />
-        <source>Reject (不予受理)</source>
-        <translation>不予受理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="134" />
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/decision_dialogs.py" line="135" />
-        <source>Legal basis</source>
-        <translation>法律依据</translation>
     </message>
 </context>
 <context>
@@ -3063,27 +2936,27 @@
 <context>
     <name>StepStrip</name>
     <message>
-        <location filename="../../ui/intake/step_strip.py" line="20" />
+        <location filename="../../ui/intake/step_strip.py" line="14" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/step_strip.py" line="21" />
+        <location filename="../../ui/intake/step_strip.py" line="15" />
         <source>ID card</source>
         <translation>读证</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/step_strip.py" line="22" />
+        <location filename="../../ui/intake/step_strip.py" line="16" />
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/step_strip.py" line="23" />
+        <location filename="../../ui/intake/step_strip.py" line="17" />
         <source>Scan</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/step_strip.py" line="24" />
+        <location filename="../../ui/intake/step_strip.py" line="18" />
         <source>Decide</source>
         <translation>决定</translation>
     </message>

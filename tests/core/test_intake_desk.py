@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clerk_app.intake_desk import deferred_due_date, desk_state, plan_decision
+from clerk_app import i18n
+from clerk_app.intake_desk import (
+    current_step,
+    deferred_due_date,
+    desk_state,
+    line_cells,
+    matters_text,
+    plan_decision,
+    summary,
+)
 from clerk_app.lifecycle import Decision, LineStatus
 from tests.helpers.case_factory import ITEM, person
 
@@ -80,3 +89,35 @@ def test_ctrl_b_shows_the_sample_and_prints_the_blank_form(world):
     assert forms.shown != forms.printed and forms.printed.is_file() and forms.material
     assert line_forms(catalogue, ITEM, "NO-SUCH-LINE") is None
     assert line_forms(catalogue, "NO-SUCH-ITEM", "APPLY") is None
+
+
+def test_the_step_follows_the_case_nothing_scanned_yet_is_the_scan_step(world):
+    ctx, clerk = world.ctx, world.login("clerk")
+    cid = ctx.cases.start_case(clerk, ITEM, {"premises": "own", "via_agent": False})
+    assert current_step(None) == 0 and current_step(ctx.cases.get(clerk, cid)) == 1
+    ctx.cases.set_applicant(clerk, cid, person("张晓明", 7))
+    assert current_step(ctx.cases.get(clerk, cid)) == 2
+    receive_all(ctx, clerk, cid)
+    assert current_step(ctx.cases.get(clerk, cid)) == 3  # every material in, no page scanned
+
+
+def test_the_page_texts_follow_the_state_in_the_language_chosen(world):
+    ctx, clerk = world.ctx, world.login("clerk")
+    cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented", "via_agent": False})
+    text, tone = summary(desk_state(ctx.cases, ctx.customer, clerk, cid))
+    assert tone == "owed" and "尚缺或有缺陷的材料" in text and "尚未登记申请人" in text
+    line = ctx.cases.get(clerk, cid).lines[0]
+    assert len(line_cells(line)) == 8 and line_cells(line)[5]
+    ctx.cases.set_applicant(clerk, cid, person("张三", 1))
+    receive_all(ctx, clerk, cid)
+    assert summary(desk_state(ctx.cases, ctx.customer, clerk, cid)) == ("材料已齐全 ✓", "ok")
+    plan = plan_decision(ctx.cases, ctx.catalogue, clerk, cid, Decision.REJECT)
+    assert "理由：不符合条件" in plan.preview(reason="不符合条件", legal_basis="某条例")
+    ctx.cases.decide(cid, Decision.ACCEPT, clerk)
+    i18n.set_language("en")
+    try:
+        text, tone = summary(desk_state(ctx.cases, ctx.customer, clerk, cid))
+    finally:
+        i18n.set_language("zh_CN")
+    assert tone == "decided" and "Case number: " in text and text.endswith("F5: next applicant")
+    assert matters_text(()) == ""

@@ -272,3 +272,45 @@ def test_help_overlay_lists_every_shortcut(qtbot, clerk_page):
 
     for _, shortcut in page.SHORTCUTS:  # key names as the clerk's language writes them (退格 …)
         assert QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText) in rows
+
+
+def test_the_intake_page_runs_no_sql_on_the_gui_thread(qtbot, demo_ctx, translations):
+    """Issue 13: every core call of the intake page — the item index at start, the case on the desk,
+    each line, the applicant, the decision, the next ticket — runs off the GUI thread (CoreOp)."""
+    from testsupport.gui_io import describe, gui_thread_queries
+    from testsupport.ui import login_through_dialog
+    from ui.main_window import MainWindow
+
+    dialog = login_through_dialog(qtbot, demo_ctx, translations, "clerk")
+    with gui_thread_queries(demo_ctx.engine) as hits:
+        window = MainWindow(dialog.ctx, dialog.actor, translations)
+        qtbot.addWidget(window)
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
+        qtbot.keyClick(window, K.Key_F2)
+        page = window.pages["intake"]
+        page.prompts = ScriptedPrompts(counts_given=[(1, 0)], reasons=["复印件不清晰"])
+        pick_item(qtbot, page, "gtgsh")
+        enter_applicant(qtbot, page.applicant, "张三丰", "11010519491231002X")
+        page.questions.widget("premises").setCurrentIndex(page.questions.widget("premises").findData("rented"))
+        settle(qtbot, page)
+        page.table.selectRow(2)
+        qtbot.keyClick(page.table, K.Key_G, CTRL)  # counts
+        qtbot.keyClick(page.table, K.Key_D, CTRL)  # defective
+        qtbot.keyClick(page.table, K.Key_Backspace, CTRL)  # reset
+        settle(qtbot, page)
+        receive_rows(qtbot, page, range(page.model.rowCount()))
+        page.table.selectRow(1)
+        qtbot.keyClick(page.table, K.Key_E, CTRL)  # ID verified against the original
+        settle(qtbot, page)
+        qtbot.keyClick(page, K.Key_1, CTRL)
+        settle(qtbot, page)
+        assert stored(demo_ctx, page).status is CaseStatus.ACCEPTED, page.buttons["accept_action"].toolTip()
+        qtbot.keyClick(page, K.Key_F5)  # the next applicant: the desk cleared, the items read again
+        settle(qtbot, page)
+    # SQL the intake page's own code runs (the innermost ui/ frame is in ui/intake). What the scanning
+    # panel and the customer window read when the page tells them the case changed is theirs.
+    mine = [hit for hit in hits if hit.ui_frames and hit.ui_frames[-1].startswith("ui/intake/")]
+    assert not mine, describe(mine)
+    assert page.prompts.errors == [] or "没有" in page.prompts.errors[-1]  # F5 with nobody waiting says so

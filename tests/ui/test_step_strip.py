@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
-from tests.helpers.case_factory import person
 from testsupport.ui import ScriptedPrompts, open_window, settle
 
 K = Qt.Key
@@ -57,17 +56,3 @@ def test_the_strip_follows_the_case_from_item_to_decision(qtbot, demo_ctx, trans
         window.activateWindow()
     qtbot.keyClick(page, K.Key_N, Qt.KeyboardModifier.ControlModifier)  # the next applicant: back to 事项
     assert page.steps.step == 0
-
-
-def test_nothing_scanned_yet_is_the_scan_step(demo_ctx):
-    from ui.intake.step_strip import current_step
-
-    actor = demo_ctx.users.authenticate("clerk", "Clerk2026")
-    cid = demo_ctx.cases.start_case(actor, "SC-GTGSH-SL", {"premises": "own", "via_agent": False})
-    assert current_step(None) == 0 and current_step(demo_ctx.cases.get(actor, cid)) == 1
-    demo_ctx.cases.set_applicant(actor, cid, person("张晓明", 7))
-    assert current_step(demo_ctx.cases.get(actor, cid)) == 2
-    for line in demo_ctx.cases.get(actor, cid).lines:
-        if line.status is LineStatus.PENDING and line.necessity == "required":
-            demo_ctx.cases.update_line(actor, cid, line.code, originals_received=1, copies_received=1)
-    assert current_step(demo_ctx.cases.get(actor, cid)) == 3  # every material in, no page scanned

@@ -3,15 +3,18 @@ unified social credit code, the record then marked "manually entered"."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout
 
 from clerk_app.errors import ClerkAppError
 from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.persons import PersonData, PersonView
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.common import line_edit
+from ui.widgets.slim_b import Retranslating, add, button, label
 
-_C = "ApplicantPanel"
 # Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.
 PA_TEXT = {
     "verified": QT_TRANSLATE_NOOP("ApplicantPanel", "chip data verified"),
@@ -28,9 +31,11 @@ DOC_TYPES = (
     ("hmt_residence_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macao/Taiwan residence permit")),
     ("uscc", QT_TRANSLATE_NOOP("ApplicantPanel", "Unified social credit code")),
 )
+VALIDATORS: dict[str, Callable[[str], object]] = {"resident_id": validate_resident_id, "uscc": validate_uscc}
+OK, BAD = "color: #1e7e34;", "color: #b3261e;"
 
 
-class ApplicantPanel(QGroupBox):
+class ApplicantPanel(Retranslating, QGroupBox):
     submitted = Signal(object)  # PersonData, validated
     read_card_requested = Signal()
 
@@ -38,41 +43,24 @@ class ApplicantPanel(QGroupBox):
         super().__init__()
         self.agent = agent
         self.setObjectName("agentPanel" if agent else "applicantPanel")
-        self.kind = QComboBox()
+        self.kind, self.doc_type = QComboBox(), QComboBox()
         self.kind.setObjectName("applicantKind")
-        self.name = QLineEdit()
-        self.name.setObjectName("applicantName")
-        self.doc_type = QComboBox()
         self.doc_type.setObjectName("applicantDocType")
-        self.number = QLineEdit()
-        self.number.setObjectName("applicantNumber")
-        self.address = QLineEdit()
-        self.address.setObjectName("applicantAddress")
-        self.phone = QLineEdit()
-        self.phone.setObjectName("applicantPhone")
-        self.legal_rep = QLineEdit()
-        self.validation = QLabel()
-        self.validation.setObjectName("numberValidation")
-        self.validation.setWordWrap(True)
-        self.source = QLabel()
-        self.source.setObjectName("applicantSource")
-        self.read_button = QPushButton()
-        self.read_button.setObjectName("readCard")
-        self.save_button = QPushButton()
-        self.save_button.setObjectName("saveApplicant")
-        self._labels = [QLabel() for _ in range(7)]
+        self.name, self.number = line_edit("applicantName"), line_edit("applicantNumber")
+        self.address, self.phone = line_edit("applicantAddress"), line_edit("applicantPhone")
+        self.legal_rep = line_edit("legalRepresentative", on_enter=self.submit)
+        self.validation = label(name="numberValidation", wrap=True)
+        self.source = label(name="applicantSource")
+        self.read_button = button("readCard", self.read_card_requested.emit)
+        self.save_button = button("saveApplicant", self.submit)
+        self._labels = [label() for _ in range(7)]
+        fields = (self.kind, self.name, self.doc_type, self.number, self.address, self.phone, self.legal_rep)
         form = QFormLayout(self)
-        for label, field in zip(
-            self._labels, (self.kind, self.name, self.doc_type, self.number, self.address, self.phone, self.legal_rep)
-        ):
-            label.setBuddy(field)
-            form.addRow(label, field)
+        for text, field in zip(self._labels, fields):
+            text.setBuddy(field)
+            form.addRow(text, field)
         form.addRow("", self.validation)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.source, 1)
-        buttons.addWidget(self.read_button)
-        buttons.addWidget(self.save_button)
-        form.addRow(buttons)
+        form.addRow(add(QHBoxLayout(), (self.source, 1), self.read_button, self.save_button))
         self._chip_record: PersonData | None = None
         self.number.textChanged.connect(self._validate_live)
         self.doc_type.currentIndexChanged.connect(self._validate_live)
@@ -81,9 +69,6 @@ class ApplicantPanel(QGroupBox):
         for a, b in ((self.name, self.number), (self.number, self.address), (self.address, self.phone)):
             a.returnPressed.connect(b.setFocus)
         self.phone.returnPressed.connect(self.submit)
-        self.legal_rep.returnPressed.connect(self.submit)
-        self.save_button.clicked.connect(self.submit)
-        self.read_button.clicked.connect(self.read_card_requested.emit)
         for w in (self.name, self.number, self.address, self.phone):
             w.textEdited.connect(self._edited)
         self.retranslate()
@@ -99,32 +84,28 @@ class ApplicantPanel(QGroupBox):
             self.tr("P&hone"),
             self.tr("Legal representative"),
         )
-        for label, text in zip(self._labels, texts):
-            label.setText(text)
-        kind = self.kind.currentData()
-        self.kind.blockSignals(True)
-        self.kind.clear()
-        self.kind.addItem(self.tr("Natural person"), "person")
+        for widget, text in zip(self._labels, texts):
+            widget.setText(text)
+        kinds = [(self.tr("Natural person"), "person")]
         if not self.agent:
-            self.kind.addItem(self.tr("Organisation"), "organisation")
-        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
-        self.kind.blockSignals(False)
-        doc = self.doc_type.currentData()
-        self.doc_type.blockSignals(True)
-        self.doc_type.clear()
-        for value, text in DOC_TYPES:
-            self.doc_type.addItem(self.tr(text), value)
-        self.doc_type.setCurrentIndex(max(0, self.doc_type.findData(doc)))
-        self.doc_type.blockSignals(False)
+            kinds.append((self.tr("Organisation"), "organisation"))
+        self._refill(self.kind, kinds)
+        self._refill(self.doc_type, [(self.tr(text), value) for value, text in DOC_TYPES])
         self.read_button.setText(self.tr("Read card (F6)"))
         self.save_button.setText(self.tr("Save"))
         self._kind_changed()
-        self._show_source()
+        self._show_source(self._chip_record)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+    @staticmethod
+    def _refill(combo: QComboBox, entries: list[tuple[str, str]]) -> None:
+        """Replace the entries (texts in the new language), keeping the choice, without announcing it."""
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, value in entries:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
 
     def _kind_changed(self) -> None:
         org = self.kind.currentData() == "organisation"
@@ -139,37 +120,33 @@ class ApplicantPanel(QGroupBox):
         # Typing over a chip record turns it into a manual entry: the chip vouches only for itself.
         if self._chip_record is not None:
             self._chip_record = None
-            self._show_source()
+            self._show_source(None)
 
-    def _validate_live(self) -> bool:
-        number, doc = self.number.text().strip(), self.doc_type.currentData()
-        if not number:
-            self.validation.setText("")
-            return False
+    def _say(self, text: str, style: str = BAD) -> None:
+        self.validation.setStyleSheet(style)
+        self.validation.setText(text)
+
+    def _validate_live(self) -> None:
+        number, validate = self.number.text().strip(), VALIDATORS.get(self.doc_type.currentData())
+        if not number or validate is None:
+            self._say("")
+            return
         try:
-            if doc == "resident_id":
-                validate_resident_id(number)
-            elif doc == "uscc":
-                validate_uscc(number)
+            validate(number)
         except ClerkAppError as exc:
-            self.validation.setStyleSheet("color: #b3261e;")
-            self.validation.setText(exc.user_message())
-            return False
-        self.validation.setStyleSheet("color: #1e7e34;")
-        self.validation.setText(self.tr("✓ number is valid") if doc in ("resident_id", "uscc") else "")
-        return True
+            self._say(exc.user_message())
+            return
+        self._say(self.tr("✓ number is valid"), OK)
 
-    def _show_source(self) -> None:
-        if self._chip_record is not None:
-            pa = self._chip_record.passive_auth or "not_checked"
-            self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa))))
-            ok = pa in ("verified", "not_checked")
-            self.source.setStyleSheet(
-                "color: #1e7e34; font-weight: bold;" if ok else "color: #b3261e; font-weight: bold;"
-            )
-        else:
+    def _show_source(self, chip: PersonData | PersonView | None) -> None:
+        """Where the record comes from: the chip (and its passive authentication), or typed."""
+        if chip is None:
             self.source.setText(self.tr("Manually entered"))
             self.source.setStyleSheet("color: #8a6d3b;")
+            return
+        pa = chip.passive_auth or "not_checked"
+        self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa))))
+        self.source.setStyleSheet((OK if pa in ("verified", "not_checked") else BAD) + " font-weight: bold;")
 
     def record(self) -> PersonData:
         if self._chip_record is not None:
@@ -188,49 +165,40 @@ class ApplicantPanel(QGroupBox):
     def submit(self) -> None:
         record = self.record()
         if not record.name or not record.document_number:
-            self.validation.setStyleSheet("color: #b3261e;")
-            self.validation.setText(self.tr("Name and document number are required"))
+            self._say(self.tr("Name and document number are required"))
             (self.name if not record.name else self.number).setFocus()
             return
         try:
             record = record.validated()
         except ClerkAppError as exc:
-            self.validation.setStyleSheet("color: #b3261e;")
-            self.validation.setText(exc.user_message())
+            self._say(exc.user_message())
             self.number.setFocus()
             return
         self.submitted.emit(record)
 
     def fill_from_chip(self, record: PersonData) -> None:
-        self.kind.setCurrentIndex(self.kind.findData("person"))
-        self.name.setText(record.name)
-        self.doc_type.setCurrentIndex(max(0, self.doc_type.findData(record.document_type)))
-        self.number.setText(record.document_number)
-        self.address.setText(record.address)
+        self._show(record)
         self._chip_record = record
-        self._show_source()
+        self._show_source(record)
 
     def show_saved(self, view: PersonView) -> None:
         """After saving (or opening a draft): show what the store holds, masked for the screen."""
         self._chip_record = None
-        self.kind.setCurrentIndex(max(0, self.kind.findData(view.kind)))
-        self.name.setText(view.name)
-        self.doc_type.setCurrentIndex(max(0, self.doc_type.findData(view.document_type)))
-        self.number.setText(view.document_number)
-        self.address.setText(view.address)
+        self._show(view)
         self.phone.setText(view.phone)
-        self.validation.setStyleSheet("color: #1e7e34;")
-        self.validation.setText(self.tr("Saved (shown masked)") if view.masked else self.tr("Saved"))
-        pa = view.passive_auth or "not_checked"
-        self.source.setText(
-            self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa)))
-            if view.verified_by == "chip"
-            else self.tr("Manually entered")
-        )
+        self._say(self.tr("Saved (shown masked)") if view.masked else self.tr("Saved"), OK)
+        self._show_source(view if view.verified_by == "chip" else None)
+
+    def _show(self, person: PersonData | PersonView) -> None:
+        self.kind.setCurrentIndex(max(0, self.kind.findData(person.kind)))
+        self.name.setText(person.name)
+        self.doc_type.setCurrentIndex(max(0, self.doc_type.findData(person.document_type)))
+        self.number.setText(person.document_number)
+        self.address.setText(person.address)
 
     def clear(self) -> None:
         self._chip_record = None
         for w in (self.name, self.number, self.address, self.phone, self.legal_rep):
             w.clear()
         self.validation.clear()
-        self._show_source()
+        self._show_source(None)

@@ -5,52 +5,34 @@ the customer screen never shows the photo."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.identity_check import MATCH, ComparisonView
+from ui.widgets.slim_b import Retranslating, add, button, label
 
 PHOTO_HEIGHT = 240
 
 
-class IdentityCheckPanel(QGroupBox):
+class IdentityCheckPanel(Retranslating, QGroupBox):
     decided = Signal(bool)  # True: the person matches the document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("identityCheck")
-        self.photo = QLabel()
-        self.photo.setObjectName("chipPhoto")
+        self.photo = label(name="chipPhoto", style="background: #eef2f7; border: 1px solid #c5ccd6;")
         self.photo.setFixedSize(PHOTO_HEIGHT * 3 // 4, PHOTO_HEIGHT)
         self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo.setStyleSheet("background: #eef2f7; border: 1px solid #c5ccd6;")
-        self.name = QLabel()
-        self.name.setObjectName("fullName")
-        self.name.setStyleSheet("font-size: 22px; font-weight: bold;")
-        self.number = QLabel()
-        self.number.setObjectName("fullNumber")
-        self.number.setStyleSheet("font-size: 18px; font-family: monospace;")
-        self.outcome = QLabel()
-        self.outcome.setObjectName("identityOutcome")
-        self.match_button = QPushButton()
-        self.match_button.setObjectName("identityMatch")
-        self.mismatch_button = QPushButton()
-        self.mismatch_button.setObjectName("identityMismatch")
-        self.match_button.clicked.connect(lambda: self.decided.emit(True))
-        self.mismatch_button.clicked.connect(lambda: self.decided.emit(False))
-        facts = QVBoxLayout()
-        facts.addWidget(self.name)
-        facts.addWidget(self.number)
-        facts.addWidget(self.outcome)
-        facts.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.match_button)
-        buttons.addWidget(self.mismatch_button)
-        facts.addLayout(buttons)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.photo)
-        layout.addLayout(facts, 1)
+        self.name = label(name="fullName", style="font-size: 22px; font-weight: bold;")
+        self.number = label(name="fullNumber", style="font-size: 18px; font-family: monospace;")
+        self.outcome = label(name="identityOutcome")
+        self.match_button = button("identityMatch", lambda: self.decided.emit(True))
+        self.mismatch_button = button("identityMismatch", lambda: self.decided.emit(False))
+        buttons = add(QHBoxLayout(), self.match_button, self.mismatch_button)
+        add(QHBoxLayout(self), self.photo, (add(QVBoxLayout(), self.name, self.number, self.outcome, None, buttons), 1))
         self.view: ComparisonView | None = None
         self.retranslate()
         self.hide()
@@ -61,20 +43,12 @@ class IdentityCheckPanel(QGroupBox):
         self.mismatch_button.setText(self.tr("Does not match (Shift+F10)"))
         self._show_outcome()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def show_view(self, view: ComparisonView) -> None:
         self.view = view
         pixmap = QPixmap()
         if view.photo and pixmap.loadFromData(view.photo):
-            self.photo.setPixmap(
-                pixmap.scaled(
-                    self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                )
-            )
+            mode = Qt.TransformationMode.SmoothTransformation
+            self.photo.setPixmap(pixmap.scaled(self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio, mode))
         else:
             self.photo.setPixmap(QPixmap())
             self.photo.setText(self.tr("No chip photo\n(not decodable)"))
@@ -85,8 +59,6 @@ class IdentityCheckPanel(QGroupBox):
 
     def set_outcome(self, matches: bool) -> None:
         if self.view is not None:
-            from dataclasses import replace
-
             self.view = replace(self.view, face_match=MATCH if matches else "mismatch")
         self._show_outcome()
 

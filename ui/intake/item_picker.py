@@ -1,55 +1,50 @@
 """Item picker: type a name, an item code or pinyin initials; filter by theme; recent items first
-when the search is empty. Enter (or a double click) picks the highlighted item."""
+when the search is empty. Enter (or a double click) picks the highlighted item.
+
+The index is built off the GUI thread (the page's ``load_items``) and given with ``set_index``; Enter
+pressed before it arrived picks as soon as it has."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from clerk_app.catalogue.model import ServiceItem
 from clerk_app.item_search import ItemIndex
+from ui.widgets.common import line_edit
+from ui.widgets.slim_b import Retranslating, add, label
 
 
-class ItemPicker(QWidget):
+class ItemPicker(Retranslating, QWidget):
     picked = Signal(str)  # item code
 
-    def __init__(self, index: ItemIndex, recent: list[str] | None = None) -> None:
+    def __init__(self, index: ItemIndex | None = None, recent: list[str] | None = None) -> None:
         super().__init__()
         self.index = index
         self.recent = recent or []
-        self.title = QLabel()
-        self.title.setStyleSheet("font-weight: bold;")
-        self.query = QLineEdit()
-        self.query.setObjectName("itemQuery")
+        self.pick_when_ready = False
+        self.title = label(style="font-weight: bold;")
+        self.query = line_edit("itemQuery", on_enter=self.pick_current)
         self.query.setClearButtonEnabled(True)
         self.theme = QComboBox()
         self.theme.setObjectName("itemTheme")
         self.results = QListWidget()
         self.results.setObjectName("itemResults")
-        row = QHBoxLayout()
-        row.addWidget(self.query, 3)
-        row.addWidget(self.theme, 1)
-        layout = QVBoxLayout(self)
+        layout = add(
+            QVBoxLayout(self), self.title, add(QHBoxLayout(), (self.query, 3), (self.theme, 1)), (self.results, 1)
+        )
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addLayout(row)
-        layout.addWidget(self.results, 1)
         self.query.textChanged.connect(self.refresh)
         self.theme.currentIndexChanged.connect(self.refresh)
-        self.query.returnPressed.connect(self.pick_current)
         self.results.itemActivated.connect(lambda _item: self.pick_current())
         self.query.installEventFilter(self)
         self.retranslate()
+
+    def set_index(self, index: ItemIndex, recent: list[str]) -> None:
+        self.index, self.recent = index, recent
+        self.retranslate()
+        if self.pick_when_ready:
+            self.pick_current()
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Service item (name, code or pinyin initials, e.g. gtgsh)"))
@@ -58,16 +53,11 @@ class ItemPicker(QWidget):
         self.theme.blockSignals(True)
         self.theme.clear()
         self.theme.addItem(self.tr("All themes"), None)
-        for theme in self.index.themes:
+        for theme in self.index.themes if self.index else ():
             self.theme.addItem(theme, theme)
         self.theme.setCurrentIndex(max(0, self.theme.findData(current)))
         self.theme.blockSignals(False)
         self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # Up/Down in the search field move through the results: no mouse needed.
@@ -80,24 +70,20 @@ class ItemPicker(QWidget):
         return super().eventFilter(obj, event)
 
     def refresh(self) -> None:
-        query = self.query.text()
-        items = self.index.search(query, self.theme.currentData())
-        if not query.strip() and self.recent:
-            recent = [i for code in self.recent for i in items if i.code == code]
-            items = recent + [i for i in items if i not in recent]
+        query = self.query.text().strip()
+        items = self.index.search(query, self.theme.currentData()) if self.index else []
+        recent = [i for code in self.recent for i in items if i.code == code] if not query else []
         self.results.clear()
-        for item in items:
-            self._add(item, recent=not query.strip() and item.code in self.recent)
+        for item in recent + [i for i in items if i not in recent]:
+            mark = "★ " if item in recent else ""  # in every CJK font (🕘 needs an emoji font)
+            entry = QListWidgetItem(f"{mark}{item.name}    [{item.theme} · {item.department} · {item.code}]")
+            entry.setData(Qt.ItemDataRole.UserRole, item.code)
+            self.results.addItem(entry)
         if self.results.count():
             self.results.setCurrentRow(0)
 
-    def _add(self, item: ServiceItem, recent: bool) -> None:
-        mark = "★ " if recent else ""  # in every CJK font (🕘 needs an emoji font)
-        entry = QListWidgetItem(f"{mark}{item.name}    [{item.theme} · {item.department} · {item.code}]")
-        entry.setData(Qt.ItemDataRole.UserRole, item.code)
-        self.results.addItem(entry)
-
     def pick_current(self) -> None:
+        self.pick_when_ready = self.index is None
         entry = self.results.currentItem()
         if entry is not None:
             self.picked.emit(entry.data(Qt.ItemDataRole.UserRole))

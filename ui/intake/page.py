@@ -27,22 +27,32 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.card_workflow import AccessKeyNeeded, ApplicantRead
-from clerk_app.cases import CaseView, DecisionResult
+from clerk_app.cases import DecisionResult, LineView
+from clerk_app.catalogue.model import ServiceItem
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
-from clerk_app.intake_desk import DecisionPlan, DeskState, desk_state, line_forms, plan_decision
+from clerk_app.intake_desk import (
+    DecisionPlan,
+    DeskState,
+    current_step,
+    desk_state,
+    line_forms,
+    matters_text,
+    plan_decision,
+    summary,
+)
 from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData, PersonView
 from clerk_app.roles import Permission
 from clerk_app.search import MATTER_RESULT, OpenMatter
-from clerk_app.workdays import promised_text
 from ui.intake.applicant_panel import ApplicantPanel
 from ui.intake.checklist_model import ChecklistModel
 from ui.intake.identity_check import IdentityCheckPanel
 from ui.intake.item_picker import ItemPicker
 from ui.intake.prompts import Prompts
 from ui.intake.questions import QuestionsPanel
+from ui.intake.step_strip import StepStrip
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
 from ui.widgets.common import line_edit
@@ -68,6 +78,7 @@ DECISION_ACTIONS = {
     Decision.RETURN_WITH_NOTICE: "notice_action",
     Decision.REJECT: "reject_action",
 }
+SUMMARY_STYLES = {"decided": "color: #1e7e34; font-weight: bold;", "owed": "color: #b3261e;", "ok": "color: #1e7e34;"}
 
 # The page's actions: (attribute, shortcut, text) — the text is the button's and the help overlay's.
 ACTIONS = (
@@ -109,7 +120,6 @@ class IntakePage(Retranslating, QWidget):
         self.actor = window.actor
         self.prompts = Prompts(self)
         self.case_id: str | None = None
-        self._index: ItemIndex | None = None
         self.clerk_actions = 0  # key presses + clicks that changed something, for the bench figure
         self._refreshing = False
         self._card_op: CoreOp | None = None  # a chip read in progress (Esc cancels it)
@@ -121,7 +131,7 @@ class IntakePage(Retranslating, QWidget):
         self._ticket_label = label()
         self._ticket_label.setBuddy(self.ticket)
         self.case_label = label(name="caseLabel", style="font-size: 15px; font-weight: bold;")
-        self.picker = ItemPicker(self.item_index())  # the clerk's recent items follow (new_intake)
+        self.picker = ItemPicker()  # the catalogue's items and the clerk's recent ones follow (load_items)
         self.picker.picked.connect(self.start_case)
         self.applicant = ApplicantPanel()
         self.applicant.submitted.connect(self.save_applicant)
@@ -160,10 +170,8 @@ class IntakePage(Retranslating, QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.receive_line())
         self.table.selectionModel().currentRowChanged.connect(self._line_focused)
         self.summary = label(name="missingSummary", wrap=True)
@@ -188,8 +196,6 @@ class IntakePage(Retranslating, QWidget):
         splitter.addWidget(right_w)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        from ui.intake.step_strip import StepStrip
-
         self.steps = StepStrip()  # 事项 → 读证 → 材料 → 扫描 → 决定, from the case on the desk
         add(QVBoxLayout(self), self.steps, splitter)
 
@@ -198,8 +204,7 @@ class IntakePage(Retranslating, QWidget):
         self.main.current_case.closed.connect(self._on_desk_cleared)
         self.main.current_case.changed.connect(self._changed_elsewhere)
         self.show_case(None)
-        cases, actor = self.ctx.cases, self.actor
-        self._run(lambda: cases.recent_item_codes(actor), self._set_recent)
+        self.load_items()
 
     # -- actions -------------------------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -258,16 +263,20 @@ class IntakePage(Retranslating, QWidget):
             if name in self.buttons:
                 self.buttons[name].setText(text)
         self._ticket_label.setText(self.tr("Ticket"))
-        self.applicant.retranslate()
-        self.agent.retranslate()
         if self.state is not None:
             self._render(self.state)
 
-    def item_index(self) -> ItemIndex:
-        catalogue = self.ctx.catalogue.active()
-        if self._index is None or self._index.version != catalogue.version:
-            self._index = ItemIndex(catalogue)
-        return self._index
+    def load_items(self) -> None:
+        """The item picker's index (built again only when another catalogue version is active) and the
+        clerk's recent items, read off the GUI thread."""
+        catalogue, cases, actor, index = self.ctx.catalogue, self.ctx.cases, self.actor, self.picker.index
+
+        def read() -> tuple[ItemIndex, list[str]]:
+            active = catalogue.active()
+            fresh = index if index is not None and index.version == active.version else ItemIndex(active)
+            return fresh, cases.recent_item_codes(actor)
+
+        self._run(read, lambda loaded: self.picker.set_index(*loaded), refresh=False)
 
     # -- case lifecycle on the desk -----------------------------------------------------------
     def focus_first(self) -> None:
@@ -285,13 +294,7 @@ class IntakePage(Retranslating, QWidget):
         self._show_matters(())
         self.picker.query.clear()
         self.picker.focus_search()
-        cases, actor = self.ctx.cases, self.actor
-        self._run(lambda: cases.recent_item_codes(actor), self._set_recent)
-
-    def _set_recent(self, codes: list[str]) -> None:
-        self.picker.recent = codes
-        if not self.picker.query.text().strip():  # the clerk may already be typing
-            self.picker.refresh()
+        self.load_items()
 
     # -- the queue at the window (叫号) ---------------------------------------------------------
     def call_next(self) -> None:
@@ -302,10 +305,7 @@ class IntakePage(Retranslating, QWidget):
         self._run(lambda: queue.call_next(actor).number, self._show_ticket)
 
     def _show_ticket(self, number: str | None) -> None:
-        if number:
-            self.ticket.setText(number)
-        else:
-            self.ticket.clear()
+        self.ticket.setText(number or "")
         customer = getattr(self.main, "customer_window", None)
         if customer is not None:
             customer.show_serving(number)
@@ -326,9 +326,9 @@ class IntakePage(Retranslating, QWidget):
             self._run(lambda: queue.transfer(actor, window), lambda _r: self._show_ticket(None))
 
     def _line_focused(self) -> None:
-        code = self.current_line_code()
-        if code is not None:
-            self.scanning.set_target_line(code)
+        line = self.current_line()
+        if line is not None:
+            self.scanning.set_target_line(line.code)
 
     def _changed_elsewhere(self, case_id: str) -> None:
         # e.g. a page scanned into a line: page counts and the decision bar follow
@@ -384,29 +384,26 @@ class IntakePage(Retranslating, QWidget):
             return
         ctx, actor = self.ctx, self.actor
 
-        def load() -> tuple[DeskState, str | None]:
+        def load() -> tuple[DeskState, ServiceItem | None, str | None]:
             state = desk_state(ctx.cases, ctx.customer, actor, case_id)
             by = state.view.prereviewed_by
-            return state, ctx.users.display_name(by) if by and actor.can(Permission.CASE_DECIDE) else None
+            prereviewer = ctx.users.display_name(by) if by and actor.can(Permission.CASE_DECIDE) else None
+            return state, ctx.catalogue.active().items.get(state.view.item_code), prereviewer
 
         self._run(load, lambda loaded: self._show_loaded(*loaded), refresh=False)
 
-    def _show_loaded(self, state: DeskState, prereviewer: str | None) -> None:
+    def _show_loaded(self, state: DeskState, item: ServiceItem | None, prereviewer: str | None) -> None:
         view = state.view
         if view.id != self.case_id:  # another case was put on the desk meanwhile
             return
-        self.questions.set_item(self.ctx.catalogue.active().items.get(view.item_code), dict(view.answers))
+        self.questions.set_item(item, dict(view.answers))
         for panel, person in ((self.applicant, view.applicant), (self.agent, view.agent)):
             if person:
                 panel.show_saved(person)
             else:
                 panel.clear()
-        if prereviewer:
-            self.prereview_note.setText(
-                self.tr("Pre-reviewed by %1; checks below were made by them").replace("%1", prereviewer)
-            )
-        else:
-            self.prereview_note.clear()
+        note = self.tr("Pre-reviewed by %1; checks below were made by them")
+        self.prereview_note.setText(note.replace("%1", prereviewer) if prereviewer else "")
         self._render(state)
 
     def refresh(self) -> None:
@@ -425,8 +422,6 @@ class IntakePage(Retranslating, QWidget):
             self._refreshing = False
 
     def _render_state(self, state: DeskState) -> None:
-        from ui.intake.step_strip import current_step
-
         view = state.view
         self.steps.set_step(current_step(view))
         self.agent.setVisible(bool(view.answers.get("via_agent")))
@@ -443,45 +438,9 @@ class IntakePage(Retranslating, QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
         self._update_buttons(state)
-        if state.decided:
-            self.summary.setText(self._outcome_text(view))
-            self.summary.setStyleSheet("color: #1e7e34; font-weight: bold;")
-            return
-        parts = []
-        if state.missing:
-            parts.append(
-                self.tr("Still missing or defective (%1): %2")
-                .replace("%1", str(len(state.missing)))
-                .replace("%2", "、".join(state.missing))
-            )
-        if state.deferred:
-            parts.append(self.tr("Deferred: %1").replace("%1", "、".join(state.deferred)))
-        if view.applicant is None:
-            parts.append(self.tr("No applicant recorded yet"))
-        if state.confirmation_missing:
-            parts.append(self.tr("The applicant has not confirmed this list on their screen yet"))
-        text = "\n".join(parts) or self.tr("All materials received ✓")
-        if state.confirmed:
-            text += "\n" + self.tr("Confirmed by the applicant ✓")
+        text, tone = summary(state)
         self.summary.setText(text)
-        self.summary.setStyleSheet("color: #b3261e;" if parts else "color: #1e7e34;")
-
-    def _outcome_text(self, view: CaseView) -> str:
-        """What the decision gave, on the page: status, case number, promised date, owed materials."""
-        lines = [
-            f"{i18n.text(STATUS_LABELS[view.status])} ✓",
-            self.tr("Case number: %1").replace("%1", view.case_number or ""),
-        ]
-        if view.promised_date:
-            lines.append(
-                self.tr("Promised completion: %1").replace(
-                    "%1", promised_text(view.promised_date, view.promised_provisional)
-                )
-            )
-        if view.deficiency_due:
-            lines.append(self.tr("Bring them by %1").replace("%1", view.deficiency_due.isoformat()))
-        lines.append(self.tr("F5: next applicant"))
-        return "\n".join(lines)
+        self.summary.setStyleSheet(SUMMARY_STYLES[tone])
 
     def _set_enabled(self, name: str, enabled: bool, why: str = "") -> None:
         enabled = enabled and name not in self._forbidden
@@ -549,68 +508,53 @@ class IntakePage(Retranslating, QWidget):
         first = self.questions.first_widget()
         (first or self.table).setFocus()
 
-    def current_line_code(self) -> str | None:
+    def current_line(self) -> LineView | None:
+        """The checklist line that has focus (None with no case on the desk or no line chosen)."""
         index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.line(index.row()).code
+        return self.model.line(index.row()) if self.case_id is not None and index.isValid() else None
 
-    def _update_line(self, code: str, **change: Any) -> None:
-        if self.case_id is not None:
-            cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-            self._run(lambda: cases.update_line(actor, case_id, code, **change))
+    def _update_line(self, line: LineView, **change: Any) -> None:
+        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
+        if case_id is not None:
+            self._run(lambda: cases.update_line(actor, case_id, line.code, **change))
 
     def receive_line(self) -> None:
         """Received in full: the counts the catalogue asks for."""
-        code = self.current_line_code()
-        if self.case_id is None or code is None:
-            return
-        line = self.model.line(self.table.currentIndex().row())
-        self._update_line(code, originals_received=line.originals_required, copies_received=line.copies_required)
-        self._next_row()
+        line = self.current_line()
+        if line is not None:
+            self._update_line(line, originals_received=line.originals_required, copies_received=line.copies_required)
+            row = self.table.currentIndex().row()
+            if row + 1 < self.model.rowCount():
+                self.table.selectRow(row + 1)
 
     def receive_counts(self) -> None:
         """份数: fewer originals or copies than required stay owed (份数不足 on the notice)."""
-        code = self.current_line_code()
-        if self.case_id is None or code is None:
-            return
-        line = self.model.line(self.table.currentIndex().row())
-        given = self.prompts.counts(line.name, line.originals_required, line.copies_required)
-        if given is not None:
-            self._update_line(code, originals_received=given[0], copies_received=given[1])
+        line = self.current_line()
+        given = self.prompts.counts(line.name, line.originals_required, line.copies_required) if line else None
+        if line is not None and given is not None:
+            self._update_line(line, originals_received=given[0], copies_received=given[1])
 
     def waive_line(self) -> None:
         """免于提交 an optional material, with the reason (the core refuses a required one)."""
-        code = self.current_line_code()
-        if code is None:
-            return
-        reason = self.prompts.waive_reason(self.model.line(self.table.currentIndex().row()).name)
+        line = self.current_line()
+        reason = self.prompts.waive_reason(line.name) if line else None
         if reason:
             self.set_line_status(LineStatus.NOT_REQUIRED, reason=reason)
 
-    def _next_row(self) -> None:
-        row = self.table.currentIndex().row()
-        if row + 1 < self.model.rowCount():
-            self.table.selectRow(row + 1)
-
     def set_line_status(self, status: LineStatus, **extra: Any) -> None:
-        code = self.current_line_code()
-        if code is not None:
-            self._update_line(code, status=status, **extra)
+        line = self.current_line()
+        if line is not None:
+            self._update_line(line, status=status, **extra)
 
     def mark_defective(self) -> None:
-        code = self.current_line_code()
-        if code is None:
-            return
-        name = self.model.line(self.table.currentIndex().row()).name
-        reason = self.prompts.defect_reason(name)
+        line = self.current_line()
+        reason = self.prompts.defect_reason(line.name) if line else None
         if reason:
             self.set_line_status(LineStatus.DEFECTIVE, reason=reason)
 
     def defer_line(self) -> None:
-        if self.current_line_code() is None:
-            return
-        due = self.prompts.due_date(self.tr("Defer material (容缺)"), self.ctx.clock.now().date())
+        today = self.ctx.clock.now().date()
+        due = self.prompts.due_date(self.tr("Defer material (容缺)"), today) if self.current_line() else None
         if due:
             self.set_line_status(LineStatus.DEFERRED, due_date=due)
 
@@ -618,10 +562,10 @@ class IntakePage(Retranslating, QWidget):
     def show_form(self) -> None:
         """The focused line's 样表 (a filled-in example), else its blank form (``line_forms``), in a
         preview the clerk can zoom and turn to the applicant; 打印 prints the blank form at once."""
-        code = self.current_line_code()
-        if self.state is None or code is None:
+        line = self.current_line()
+        if self.state is None or line is None:
             return
-        forms = line_forms(self.ctx.catalogue.active(), self.state.view.item_code, code)
+        forms = line_forms(self.ctx.catalogue.active(), self.state.view.item_code, line.code)
         if forms is None:
             self.prompts.error(self.tr("This material has no sample or blank form"))
             return
@@ -646,12 +590,9 @@ class IntakePage(Retranslating, QWidget):
 
     def print_form(self, data: bytes, file_name: str, title: str) -> None:
         """Print the blank form (or sample) for the applicant at once, off the GUI thread."""
-        from ui.operations import CoreOp
-
-        printing = self.ctx.printing
+        printing, actor = self.ctx.printing, self.actor
         if printing is None:
             return
-        actor = self.actor
         self.form_print_op = CoreOp(
             self,
             lambda _report, _cancel: printing.print_form(actor, data, file_name, title),
@@ -662,19 +603,10 @@ class IntakePage(Retranslating, QWidget):
     # -- the applicant's earlier cases ------------------------------------------------------------
     def _show_matters(self, matters: Sequence[OpenMatter]) -> None:
         """After a card read: does this applicant have a case returned with a notice, owing 容缺
-        materials or with a result ready? Said on the page; Ctrl+O opens the first one."""
+        materials or with a result ready? Said on the page (``matters_text``); Ctrl+O opens the first."""
         self.matters = list(matters)
-        if not self.matters:
-            self.matters_note.clear()
-            self.matters_note.setVisible(False)
-            return
-        parts = [f"{m.case_number or m.item_name}（{m.item_name}）：{m.label()}" for m in self.matters[:3]]
-        more = len(self.matters) - 3
-        text = self.tr("This applicant has earlier cases: %1").replace("%1", "；".join(parts))
-        if more > 0:
-            text += self.tr(" and %1 more").replace("%1", str(more))
-        self.matters_note.setText(text + " " + self.tr("— Ctrl+O opens the first"))
-        self.matters_note.setVisible(True)
+        self.matters_note.setText(matters_text(self.matters))
+        self.matters_note.setVisible(bool(self.matters))
 
     def open_matter(self) -> None:
         """Open the first earlier case: a result ready goes to 出件 (F4) looked up; any other opens read
@@ -816,7 +748,7 @@ class IntakePage(Retranslating, QWidget):
                 return
             kwargs["reason"], kwargs["legal_basis"] = answer
         title = i18n.text(DECISION_LABELS[plan.decision])
-        if not self.prompts.confirm(title, self._preview_text(plan, kwargs)):
+        if not self.prompts.confirm(title, plan.preview(**kwargs)):
             return
         cases, actor, decision = self.ctx.cases, self.actor, plan.decision
 
@@ -827,19 +759,3 @@ class IntakePage(Retranslating, QWidget):
             self.main.show_status(f"{title} · {result.case_number}", 10000)
 
         self._run(lambda: cases.decide(case_id, decision, actor, **kwargs), decided)
-
-    def _preview_text(self, plan: DecisionPlan, kwargs: dict[str, Any]) -> str:
-        """The confirmation's text, rendered from the core's plan."""
-        head = f"{i18n.text(DECISION_LABELS[plan.decision])} — {plan.item_name}"
-        if plan.notice is not None:
-            body = plan.notice
-            if "due_date" in kwargs:
-                body += "\n" + self.tr("Bring them by %1").replace("%1", kwargs["due_date"].isoformat())
-            return f"{head}\n\n{body}"
-        if plan.decision is Decision.REJECT:
-            # tr() outside f-strings: lupdate does not see a call inside one (it leaked as English)
-            reason_label, basis_label = self.tr("Reason"), self.tr("Legal basis")
-            return f"{head}\n\n{reason_label}: {kwargs['reason']}\n{basis_label}: {kwargs['legal_basis']}"
-        received = "\n".join(f"· {ln.name}  {ln.originals}/{ln.copies}" for ln in plan.received)
-        received_label = self.tr("Materials received (originals/copies):")
-        return f"{head}\n\n{received_label}\n{received}"
