@@ -20,6 +20,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.roles import Actor, Permission
 from clerk_app.worklists import claim_notice
 from ui.operations import CoreOp, error_text
+from ui.widgets.common import arg
 from ui.widgets.slim_b import ERROR_STYLE, ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -61,9 +62,10 @@ class ClaimBanner(Retranslating, QWidget):
             name="releaseClaimDialog",
             field_name="releaseClaimReason",
             title=self.tr("Release the claim"),
-            text=self.tr(
-                "Release %1's claim on this case? Give the reason; it is recorded in the audit trail."
-            ).replace("%1", claim.user_name),
+            text=arg(
+                self.tr("Release %1's claim on this case? Give the reason; it is recorded in the audit trail."),
+                claim.user_name,
+            ),
             placeholder=self.tr("e.g. the station crashed; the clerk has gone home"),
         )
         dialog.ok.setText(self.tr("Release"))
@@ -77,12 +79,8 @@ class ClaimBanner(Retranslating, QWidget):
         self._show()
 
     def _show(self) -> None:
-        c = self.claim
-        self.setVisible(c is not None)
-        if c is None:
-            self.label.clear()
-            return
-        self.label.setText(claim_notice(c))
+        self.setVisible(self.claim is not None)
+        self.label.setText(claim_notice(self.claim) if self.claim is not None else "")
 
     def release(self) -> bool:
         """Ask the reason, then release the claim off the GUI thread (``released`` when done); False when

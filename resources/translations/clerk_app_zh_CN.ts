@@ -996,38 +996,38 @@
 <context>
     <name>ClaimBanner</name>
     <message>
-        <location filename="../../ui/claims.py" line="54" />
+        <location filename="../../ui/claims.py" line="55" />
         <source>&amp;Release claim…</source>
         <translation>释放占用(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="63" />
-        <location filename="../../ui/claims.py" line="100" />
+        <location filename="../../ui/claims.py" line="64" />
+        <location filename="../../ui/claims.py" line="98" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="65" />
+        <location filename="../../ui/claims.py" line="66" />
         <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
         <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="67" />
+        <location filename="../../ui/claims.py" line="69" />
         <source>e.g. the station crashed; the clerk has gone home</source>
         <translation>例如：工作站死机；经办人已下班</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="69" />
+        <location filename="../../ui/claims.py" line="71" />
         <source>Release</source>
         <translation>释放</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="70" />
+        <location filename="../../ui/claims.py" line="72" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="140" />
+        <location filename="../../ui/claims.py" line="138" />
         <source>Opening the case</source>
         <translation>正在打开案件</translation>
     </message>
@@ -1150,122 +1150,122 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="166" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="182" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="183" />
+        <location filename="../../ui/delivery/page.py" line="170" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="184" />
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="185" />
+        <location filename="../../ui/delivery/page.py" line="172" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="186" />
+        <location filename="../../ui/delivery/page.py" line="173" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="187" />
+        <location filename="../../ui/delivery/page.py" line="174" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="188" />
+        <location filename="../../ui/delivery/page.py" line="175" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="189" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="190" />
+        <location filename="../../ui/delivery/page.py" line="177" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="191" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="192" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="193" />
+        <location filename="../../ui/delivery/page.py" line="180" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="194" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="195" />
+        <location filename="../../ui/delivery/page.py" line="182" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="196" />
+        <location filename="../../ui/delivery/page.py" line="183" />
         <source>Preview (Ctrl+P)</source>
         <translation>预览（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="197" />
+        <location filename="../../ui/delivery/page.py" line="184" />
         <source>Preview the result document</source>
         <translation>预览办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="200" />
+        <location filename="../../ui/delivery/page.py" line="187" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="300" />
+        <location filename="../../ui/delivery/page.py" line="289" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="348" />
+        <location filename="../../ui/delivery/page.py" line="337" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="396" />
+        <location filename="../../ui/delivery/page.py" line="385" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
@@ -2284,83 +2284,83 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="76" />
+        <location filename="../../ui/delivery/ready_page.py" line="74" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="77" />
+        <location filename="../../ui/delivery/ready_page.py" line="75" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="78" />
+        <location filename="../../ui/delivery/ready_page.py" line="76" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="80" />
+        <location filename="../../ui/delivery/ready_page.py" line="78" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="81" />
-        <location filename="../../ui/delivery/ready_page.py" line="127" />
+        <location filename="../../ui/delivery/ready_page.py" line="79" />
+        <location filename="../../ui/delivery/ready_page.py" line="125" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="82" />
+        <location filename="../../ui/delivery/ready_page.py" line="80" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="79" />
+        <location filename="../../ui/delivery/ready_page.py" line="77" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="84" />
+        <location filename="../../ui/delivery/ready_page.py" line="82" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="88" />
+        <location filename="../../ui/delivery/ready_page.py" line="86" />
         <source>Case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="89" />
+        <location filename="../../ui/delivery/ready_page.py" line="87" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="90" />
+        <location filename="../../ui/delivery/ready_page.py" line="88" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="91" />
+        <location filename="../../ui/delivery/ready_page.py" line="89" />
         <source>Accepted at</source>
         <translation>受理窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="92" />
+        <location filename="../../ui/delivery/ready_page.py" line="90" />
         <source>Result ready since</source>
         <translation>办结时间</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="93" />
+        <location filename="../../ui/delivery/ready_page.py" line="91" />
         <source>Promised by</source>
         <translation>承诺办结日期</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="94" />
+        <location filename="../../ui/delivery/ready_page.py" line="92" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="95" />
+        <location filename="../../ui/delivery/ready_page.py" line="93" />
         <source>Being handled by</source>
         <translation>办理人</translation>
     </message>
@@ -2964,80 +2964,80 @@
 <context>
     <name>SupplementDialog</name>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="108" />
+        <location filename="../../ui/supplements/dialog.py" line="104" />
         <source>The department asks for</source>
         <translation>审批部门的补正要求</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="109" />
+        <location filename="../../ui/supplements/dialog.py" line="105" />
         <source>Owed materials: tick what came</source>
         <translation>待补交材料：勾选本次收到的材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="158" />
+        <location filename="../../ui/supplements/dialog.py" line="154" />
         <source>Space ticks the line; scan its pages with F9 on the right. Ctrl+S records, Ctrl+P prints the notice.</source>
         <translation>空格勾选当前材料；在右侧按 F9 扫描其页面。Ctrl+S 登记，Ctrl+P 打印告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="110" />
+        <location filename="../../ui/supplements/dialog.py" line="106" />
         <source>Record supplements (Ctrl+S)</source>
         <translation>登记补交 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="111" />
+        <location filename="../../ui/supplements/dialog.py" line="107" />
         <source>Print the one-time notice (Ctrl+P)</source>
         <translation>打印一次性告知书 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="112" />
-        <location filename="../../ui/supplements/dialog.py" line="232" />
+        <location filename="../../ui/supplements/dialog.py" line="108" />
+        <location filename="../../ui/supplements/dialog.py" line="227" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="113" />
-        <location filename="../../ui/supplements/dialog.py" line="250" />
+        <location filename="../../ui/supplements/dialog.py" line="109" />
+        <location filename="../../ui/supplements/dialog.py" line="243" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="119" />
-        <location filename="../../ui/supplements/dialog.py" line="133" />
+        <location filename="../../ui/supplements/dialog.py" line="115" />
+        <location filename="../../ui/supplements/dialog.py" line="129" />
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="161" />
+        <location filename="../../ui/supplements/dialog.py" line="157" />
         <source>Nothing is owed any more.</source>
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="238" />
+        <location filename="../../ui/supplements/dialog.py" line="232" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="240" />
+        <location filename="../../ui/supplements/dialog.py" line="234" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="255" />
+        <location filename="../../ui/supplements/dialog.py" line="248" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="257" />
+        <location filename="../../ui/supplements/dialog.py" line="250" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="274" />
+        <location filename="../../ui/supplements/dialog.py" line="267" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="298" />
+        <location filename="../../ui/supplements/dialog.py" line="291" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

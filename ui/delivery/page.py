@@ -18,17 +18,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QStackedWidget,
     QVBoxLayout,
@@ -64,15 +61,10 @@ _BAD = "color: #b00020;"
 
 
 class DeliveryPage(Retranslating, QWidget):
-    delivered = Signal(str, str)  # case id, method: e.g. for printing the delivery receipt
-    tracking: QLineEdit
-    confirm_button: QPushButton
-
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
         ctx = window.ctx
-        self.service = ctx.delivery
         self.case: DeliveryCase | None = None
         self.collector: CollectorCheck | None = None
         self._collector_source = "manual"
@@ -100,12 +92,9 @@ class DeliveryPage(Retranslating, QWidget):
         self.by_window = QRadioButton()
         self.by_window.setObjectName("deliveryByWindow")
         self.by_express = QRadioButton()
-        self.by_express.setObjectName("deliveryByExpress")
-        self.methods = QButtonGroup(self)
-        self.methods.addButton(self.by_window)
-        self.methods.addButton(self.by_express)
+        self.by_express.setObjectName("deliveryByExpress")  # the two radio buttons exclude each other
         self.by_window.setChecked(True)
-        self.by_window.toggled.connect(self._method_changed)
+        self.by_window.toggled.connect(lambda on: self.panels.setCurrentIndex(0 if on else 1))
 
         self.collector_id = line_edit("deliveryCollectorId", on_enter=self.check_collector)
         self.collector_id.textEdited.connect(self._collector_edited)
@@ -167,11 +156,9 @@ class DeliveryPage(Retranslating, QWidget):
         self.next_case_action = shortcut(self, "Ctrl+L", self.reset)
         self.read_card_action = shortcut(self, "F6", self.read_card)  # as on the intake page
         self.preview_action = shortcut(self, "Ctrl+P", self.preview_result_document)
-        self._card_op: CoreOp | None = None
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self.on_scan)
         self.retranslate()
-        self._show_case()
 
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -234,8 +221,7 @@ class DeliveryPage(Retranslating, QWidget):
         log.info("delivery lookup refused: %s", type(exc).__name__)
         self._show_case()
         self._say(error_text(exc), ok=False)
-        self.lookup.selectAll()
-        self.lookup.setFocus()
+        self._focus_lookup()
 
     def _found(self, found: DeliveryLookup) -> None:
         self.case, self.result_document = found.case, found.result_document
@@ -248,8 +234,11 @@ class DeliveryPage(Retranslating, QWidget):
         if found.can_hand_out:
             (self.collector_id if self.by_window.isChecked() else self.courier).setFocus()
         else:
-            self.lookup.selectAll()
-            self.lookup.setFocus()
+            self._focus_lookup()
+
+    def _focus_lookup(self) -> None:
+        self.lookup.selectAll()
+        self.lookup.setFocus()
 
     def _clear(self) -> None:
         """Forget the case on the page; give back this clerk's claim on it unless it was handed out."""
@@ -309,7 +298,7 @@ class DeliveryPage(Retranslating, QWidget):
             self._collector_problem(card_problem(exc))
             self.collector_id.setFocus()
 
-        self._card_op = self._run(lambda: cards.read_collector(), done, failed, ordered=False)
+        self._run(lambda: cards.read_collector(), done, failed, ordered=False)
 
     def _collector_problem(self, text: str) -> None:
         self.collector_result.setStyleSheet(_BAD)
@@ -324,7 +313,7 @@ class DeliveryPage(Retranslating, QWidget):
         if self.case is None:
             self.lookup.setFocus()
             return
-        service, actor, case_id = self.service, self.window_.actor, self.case.id
+        service, actor, case_id = self.window_.ctx.delivery, self.window_.actor, self.case.id
         number, source = self.collector_id.text(), self._collector_source
         self._run(
             lambda: service.check_collector(actor, case_id, number, source=source),
@@ -361,7 +350,7 @@ class DeliveryPage(Retranslating, QWidget):
                 tracking_number=self.tracking.text(),
                 address=self.address.text(),
             )
-        service, actor, case_id = self.service, self.window_.actor, self.case.id
+        service, actor, case_id = self.window_.ctx.delivery, self.window_.actor, self.case.id
         self._run(lambda: service.hand_over(actor, case_id, handover), self._done, self._refused)
 
     def _refused(self, exc: BaseException) -> None:
@@ -402,7 +391,6 @@ class DeliveryPage(Retranslating, QWidget):
     def _done(self, receipt: DeliveryReceipt) -> None:
         text = handover_text(receipt, printed=self.result_document is not None)
         self._claimed = None  # the handover ended the claim
-        self.delivered.emit(receipt.case_id, receipt.method.value)
         self.reset()
         self._say(text, ok=True)
 
@@ -417,9 +405,6 @@ class DeliveryPage(Retranslating, QWidget):
         self.lookup.setFocus()
 
     # -- display -------------------------------------------------------------------------------
-    def _method_changed(self) -> None:
-        self.panels.setCurrentIndex(0 if self.by_window.isChecked() else 1)
-
     def _say(self, text: str, *, ok: bool) -> None:
         self.message.setStyleSheet("font-size: 15px; padding: 6px;" + (_OK if ok else _BAD))
         self.message.setText(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import ReadyCase
@@ -41,8 +41,6 @@ AUTO_REFRESH_MS = 30_000  # results arrive with the sync: read the list again wh
 
 
 class ReadyPage(Retranslating, QWidget):
-    open_case = Signal(str)  # case number: hand it out on the delivery page
-
     def __init__(self, window: PageHost) -> None:
         super().__init__()
         self.window_ = window
@@ -162,7 +160,6 @@ class ReadyPage(Retranslating, QWidget):
         number = self.current_case_number()
         if not number:
             return
-        self.open_case.emit(number)
         delivery = self.window_.pages.get("delivery")
         if delivery is not None:
             self.window_.show_page(delivery)

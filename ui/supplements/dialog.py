@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,7 +37,7 @@ from clerk_app.roles import Permission
 from clerk_app.worklists import SupplementDesk, offers_supplements, supplement_desk
 from ui.current_case import CurrentCase
 from ui.operations import BackgroundOp, CoreOp, error_text
-from ui.widgets.common import ResultLine
+from ui.widgets.common import ResultLine, arg
 from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut, show_facts
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 
 
 class SupplementDialog(Retranslating, QDialog):
-    recorded = Signal(str, int)  # case id, lines recorded
-
     def __init__(self, window: PageHost, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supplementDialog")
@@ -61,7 +59,6 @@ class SupplementDialog(Retranslating, QDialog):
         self.state: SupplementDesk | None = None  # what the core says the dialog shows (clerk_app/worklists.py)
         self.read_only = False  # once someone else holds the case, it stays read-only here
         self._claimed = False
-        self._ticked: set[str] = set()
         self._closed = False
 
         self.form = QFormLayout()
@@ -75,7 +72,6 @@ class SupplementDialog(Retranslating, QDialog):
         self.owed = QListWidget()
         self.owed.setObjectName("owedLines")
         self.owed.currentItemChanged.connect(self._line_focused)
-        self.owed.itemChanged.connect(self._tick_changed)
         self.owed_hint = label(wrap=True)
         add(QVBoxLayout(self.owed_box), self.owed_hint, (self.owed, 1))
 
@@ -162,6 +158,7 @@ class SupplementDialog(Retranslating, QDialog):
         )
         current = self.owed.currentItem()
         current_code = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        ticked = self.ticked()  # the ticks stay when the case is read again
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if not state.read_only:
             flags |= Qt.ItemFlag.ItemIsUserCheckable
@@ -171,7 +168,7 @@ class SupplementDialog(Retranslating, QDialog):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(flags)
-            item.setCheckState(Qt.CheckState.Checked if code in self._ticked else Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if code in ticked else Qt.CheckState.Unchecked)
             self.owed.addItem(item)
             if code == current_code:
                 self.owed.setCurrentItem(item)
@@ -184,12 +181,10 @@ class SupplementDialog(Retranslating, QDialog):
         if item is not None:
             self.scanning.set_target_line(item.data(Qt.ItemDataRole.UserRole))
 
-    def _tick_changed(self, item: QListWidgetItem) -> None:
-        code = item.data(Qt.ItemDataRole.UserRole)
-        if item.checkState() == Qt.CheckState.Checked:
-            self._ticked.add(code)
-        else:
-            self._ticked.discard(code)
+    def ticked(self) -> list[str]:
+        """The codes of the owed lines ticked now."""
+        items = [self.owed.item(i) for i in range(self.owed.count())]
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items if item.checkState() == Qt.CheckState.Checked]
 
     def tick(self, code: str, on: bool = True) -> None:
         """Tick (or untick) the owed line ``code`` (what Space does on the focused line)."""
@@ -224,7 +219,7 @@ class SupplementDialog(Retranslating, QDialog):
         everything. False when there is nothing this window may record."""
         if self.view is None or self.state is None or self.read_only:
             return False
-        codes = [code for code, _text in self.state.owed if code in self._ticked]
+        codes = self.ticked()
         cases, actor, case_id, version = self.ctx.cases, self.actor, self.case_id, self.view.row_version
         self._op(
             lambda: cases.record_supplements(actor, case_id, codes, expected_version=version),
@@ -234,12 +229,10 @@ class SupplementDialog(Retranslating, QDialog):
         return True
 
     def _recorded(self, codes: list[str]) -> None:
-        self._ticked -= set(codes)
-        text = self.tr("%1 material(s) recorded.").replace("%1", str(len(codes)))
+        text = arg(self.tr("%1 material(s) recorded."), len(codes))
         if self.ctx.settings.printer_backend != "none":
             text += " " + self.tr("The supplement receipt is being printed.")
         self.message.say(text)
-        self.recorded.emit(self.case_id, len(codes))
         self.window_.show_status(text, 8000)
         self._reload()
 
