@@ -94,7 +94,6 @@ class DeliveryPage(Retranslating, QWidget):
         self.by_express = QRadioButton()
         self.by_express.setObjectName("deliveryByExpress")  # the two radio buttons exclude each other
         self.by_window.setChecked(True)
-        self.by_window.toggled.connect(lambda on: self.panels.setCurrentIndex(0 if on else 1))
 
         self.collector_id = line_edit("deliveryCollectorId", on_enter=self.check_collector)
         self.collector_id.textEdited.connect(self._collector_edited)
@@ -118,7 +117,6 @@ class DeliveryPage(Retranslating, QWidget):
         courier_edit.returnPressed.connect(self.tracking.setFocus)
         self.address: QLineEdit = line_edit("deliveryAddress")  # kept encrypted on the case, masked in views
         self.tracking.returnPressed.connect(lambda: self.address.setFocus())
-        self.address.returnPressed.connect(lambda: self.confirm_button.setFocus())
         self.courier_label, self.tracking_label, self.address_label = label(), label(), label()
         express_panel = QWidget()
         el = QFormLayout(express_panel)
@@ -132,10 +130,12 @@ class DeliveryPage(Retranslating, QWidget):
         self.panels = QStackedWidget()
         self.panels.addWidget(window_panel)
         self.panels.addWidget(express_panel)
+        self.by_window.toggled.connect(lambda on: self.panels.setCurrentIndex(0 if on else 1))
         add(QVBoxLayout(self.method_box), add(QHBoxLayout(), self.by_window, self.by_express, None), self.panels)
 
         self.confirm_button = button("deliveryConfirm", self.confirm)
         self.confirm_button.setAutoDefault(True)  # Enter on the focused button confirms
+        self.address.returnPressed.connect(self.confirm_button.setFocus)
         self.message = label(name="deliveryMessage", style="font-size: 15px; padding: 6px;", wrap=True)
         self.hint = label(style="color: #555;")
         add(
