@@ -19,15 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from clerk_app.app_context import build_context  # noqa: E402
 from clerk_app.demo import seed_demo_users  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
-from testsupport.ui import wait_all_idle  # noqa: E402
+from testsupport.ui import wait_all_idle, wait_idle  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-
-
-def done(app, panel) -> None:
-    """Wait for the panel's change, which runs off the GUI thread (CoreOp)."""
-    while panel.op is not None and panel.op.busy:
-        app.processEvents()
 
 
 def catalogue_copy(tmp: Path, version: str, name: str) -> Path:
@@ -62,12 +56,12 @@ def main() -> None:
     panel.confirm = lambda title, text: True
     panel.path.setText(str(catalogue_copy(tmp, "2026.12", "catalogue-2026.12")))
     panel.import_path()
-    done(app, panel)
+    wait_idle(panel)  # the change and the list read after it run off the GUI thread
     panel.activate_selected()
-    done(app, panel)
+    wait_idle(panel)  # the change and the list read after it run off the GUI thread
     panel.path.setText(str(catalogue_copy(tmp, "2027.01", "catalogue-2027.01")))
     panel.import_path()
-    done(app, panel)
+    wait_idle(panel)  # the change and the list read after it run off the GUI thread
     wait_all_idle(app)
     window.grab().save(str(out / "admin-catalogue.png"))
 
@@ -77,7 +71,7 @@ def main() -> None:
     (bad / "items" / "broken.toml").write_text("code = = 1", "utf-8")
     panel.path.setText(str(bad))
     panel.import_path()
-    done(app, panel)
+    wait_idle(panel)  # the change and the list read after it run off the GUI thread
     wait_all_idle(app)
     window.grab().save(str(out / "admin-catalogue-refused.png"))
 

@@ -78,7 +78,7 @@ def main() -> None:
     window.show_page("home")
     window.idle_lock.lock("idle")
     window.idle_lock.overlay.password.setText("wrong")
-    window.idle_lock._try_unlock()
+    window.idle_lock.overlay.unlock_button.click()
     wait_all_idle(app)
     window.grab().save(str(out / "idle-lock.png"))
     window.idle_lock.stop()

@@ -25,11 +25,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import line_edit
+from ui.widgets.common import arg, line_edit
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ class LockOverlay(Retranslating, QWidget):
     def __init__(self, parent: QWidget, username: str) -> None:
         super().__init__(parent)
         self.setObjectName("lockOverlay")
-        self.setAutoFillBackground(False)
+        # Opaque: nothing of the case shows through.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#lockOverlay { background: #30445c; }")
         center = Qt.AlignmentFlag.AlignCenter
         self.title = label(name="lockTitle", style="font-size: 22px; font-weight: bold;", align=center)
         self.user = label(align=center)
@@ -74,18 +76,11 @@ class LockOverlay(Retranslating, QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Screen locked"))
         self.user.setText(
-            self.tr("Signed in as %1. Enter your password to continue; the open case is kept.").replace(
-                "%1", self._username
-            )
+            arg(self.tr("Signed in as %1. Enter your password to continue; the open case is kept."), self._username)
         )
         self.password.setPlaceholderText(self.tr("Password"))
         self.unlock_button.setText(self.tr("&Unlock"))
         self.sign_out_button.setText(self.tr("Sign &out"))
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#30445c"))  # opaque: nothing of the case shows through
-        painter.end()
 
 
 class IdleLock(QObject):
@@ -122,7 +117,7 @@ class IdleLock(QObject):
         self.banner.setParent(window)
         self.overlay = LockOverlay(window, window.actor.username)
         self.overlay.hide()
-        self.overlay.unlock_button.clicked.connect(self._try_unlock)
+        self.overlay.unlock_button.clicked.connect(lambda: self.unlock(self.overlay.password.text()))
         self.overlay.sign_out_button.clicked.connect(self._sign_out)
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
@@ -157,9 +152,7 @@ class IdleLock(QObject):
         elif idle >= self.idle_seconds - self.warn_seconds:
             left = max(1, int(round(self.idle_seconds - idle)))
             self.banner.setText(
-                self.tr("The screen locks in %1 s. Move the mouse or press a key to stay signed in.").replace(
-                    "%1", str(left)
-                )
+                arg(self.tr("The screen locks in %1 s. Move the mouse or press a key to stay signed in."), left)
             )
             self.banner.adjustSize()
             self._place()
@@ -186,9 +179,6 @@ class IdleLock(QObject):
         self.overlay.password.setFocus()
         self._write(lambda: w.ctx.auditor.record_now(w.actor, "session.lock", reason=reason), lambda _r: None)
         self.locked.emit()
-
-    def _try_unlock(self) -> None:
-        self.unlock(self.overlay.password.text())
 
     def unlock(self, password: str) -> None:
         """Check the password off the GUI thread (wrong ones count towards the lockout); ``unlocked``

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+
+from ui.widgets.common import fill, set_headers, table
+from ui.widgets.slim_b import add
 
 
 def collect_shortcuts(root: QWidget, sections: list[tuple[str, QWidget]] | None = None) -> list[tuple[str, str]]:
@@ -20,10 +23,9 @@ def collect_shortcuts(root: QWidget, sections: list[tuple[str, QWidget]] | None 
             continue
         text = action.text().replace("&", "") or action.objectName()
         key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        owner = action.parent()
-        index = next(
-            (i for i, (_, page) in enumerate(sections) if isinstance(owner, QWidget) and _within(owner, page)), -1
-        )
+        owner, index = action.parent(), -1
+        if isinstance(owner, QWidget):
+            index = next((i for i, (_, page) in enumerate(sections) if page is owner or page.isAncestorOf(owner)), -1)
         label = f"{sections[index][0]} · {text}" if index >= 0 else text
         if text and (label, key) not in seen:
             seen.add((label, key))
@@ -32,15 +34,6 @@ def collect_shortcuts(root: QWidget, sections: list[tuple[str, QWidget]] | None 
     for index in sorted(groups):
         rows += sorted(groups[index], key=lambda r: (len(r[0]), r[0]))
     return rows
-
-
-def _within(widget: QWidget, ancestor: QWidget) -> bool:
-    w: QWidget | None = widget
-    while w is not None:
-        if w is ancestor:
-            return True
-        w = w.parentWidget()
-    return False
 
 
 class ShortcutsHelp(QDialog):
@@ -53,15 +46,9 @@ class ShortcutsHelp(QDialog):
         super().__init__(root)
         self.setObjectName("shortcutsHelp")
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.resize(520, 560)
-        rows = (extra or []) + collect_shortcuts(root, sections)
-        self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for i, (key, text) in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(key))
-            self.table.setItem(i, 1, QTableWidgetItem(text))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
+        self.resize(520, 560)
+        self.table = table("shortcutsTable", 2)
+        set_headers(self.table, self.tr("Keys"), self.tr("Action"))
+        fill(self.table, (extra or []) + collect_shortcuts(root, sections))
+        add(QVBoxLayout(self), self.table)

@@ -52,10 +52,8 @@ def _editor(name: str) -> QWidget:
 class SettingsPanel(Retranslating, QWidget):
     def __init__(self, host: PageHost) -> None:
         super().__init__()
-        self.host = host
         self.ctx, self.actor = host.ctx, host.actor
         self.current: Settings = host.ctx.settings
-        self.path = None  # the settings file the program reads (CLERK_APP_SETTINGS or the user's config)
         self.names = [f.name for f in fields(Settings)]
         self.editors: dict[str, QWidget] = {}
         self.op: CoreOp | None = None
@@ -82,30 +80,23 @@ class SettingsPanel(Retranslating, QWidget):
         self.revert()
 
     # -- editors ---------------------------------------------------------------------------------
+    # A tick, a number and a text are read and written through the editor's user property
+    # (checked / value / text); a list keeps the setting's value as its items' data.
     def value(self, name: str) -> Any:
         editor = self.editors[name]
-        if isinstance(editor, QCheckBox):
-            return editor.isChecked()
         if isinstance(editor, QComboBox):
             return editor.currentData()
-        if isinstance(editor, QSpinBox):
-            return editor.value()
-        assert isinstance(editor, QLineEdit)
-        return editor.text().strip()
+        value = editor.metaObject().userProperty().read(editor)
+        return value.strip() if isinstance(value, str) else value
 
     def set_value(self, name: str, value: Any) -> None:
         editor = self.editors[name]
-        if isinstance(editor, QCheckBox):
-            editor.setChecked(bool(value))
-        elif isinstance(editor, QComboBox):
+        if isinstance(editor, QComboBox):
             if editor.findData(value) < 0:  # a value the file holds but the list lacks: keep it visible
                 editor.addItem(str(value), value)
             editor.setCurrentIndex(editor.findData(value))
-        elif isinstance(editor, QSpinBox):
-            editor.setValue(int(value))
         else:
-            assert isinstance(editor, QLineEdit)
-            editor.setText(str(value))
+            editor.metaObject().userProperty().write(editor, value)
 
     def changes(self) -> dict[str, Any]:
         return {n: self.value(n) for n in self.names if self.value(n) != getattr(self.current, n)}
@@ -130,7 +121,7 @@ class SettingsPanel(Retranslating, QWidget):
             return
         self.op = CoreOp(
             self,
-            lambda _r, _c: change_settings(self.actor, self.ctx.auditor, self.current, changes, self.path),
+            lambda _r, _c: change_settings(self.actor, self.ctx.auditor, self.current, changes),
             lambda saved: self._saved(saved, changes),
             title=self.save_action.text(),
             on_failure=self._failed,
