@@ -1420,12 +1420,12 @@
 <context>
     <name>IdleLock</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="160" />
+        <location filename="../../ui/session_lock.py" line="155" />
         <source>The screen locks in %1 s. Move the mouse or press a key to stay signed in.</source>
         <translation>%1 秒后将锁定屏幕。移动鼠标或按任意键可保持登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="223" />
+        <location filename="../../ui/session_lock.py" line="213" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
@@ -1670,12 +1670,12 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../ui/session_lock.py" line="75" />
+        <location filename="../../ui/session_lock.py" line="77" />
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/session_lock.py" line="77" />
+        <location filename="../../ui/session_lock.py" line="79" />
         <source>Signed in as %1. Enter your password to continue; the open case is kept.</source>
         <translation>当前用户：%1。请输入密码继续；正在办理的案件已保留。</translation>
     </message>
@@ -2688,62 +2688,62 @@
 <context>
     <name>SettingsPanel</name>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="122" />
+        <location filename="../../ui/admin/settings_panel.py" line="113" />
         <source>Nothing was changed.</source>
         <translation>没有修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="127" />
+        <location filename="../../ui/admin/settings_panel.py" line="118" />
         <source>%1: not a valid value (%2)</source>
         <translation>%1：值不符合要求（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="129" />
+        <location filename="../../ui/admin/settings_panel.py" line="120" />
         <source>Not saved; nothing was changed:</source>
         <translation>未保存，未作任何更改：</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="147" />
+        <location filename="../../ui/admin/settings_panel.py" line="138" />
         <source>The settings file could not be written; nothing was changed.</source>
         <translation>无法写入设置文件，未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="143" />
+        <location filename="../../ui/admin/settings_panel.py" line="134" />
         <source>Saved: %1. The changes take effect when the program is started again.</source>
         <translation>已保存：%1。重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="162" />
+        <location filename="../../ui/admin/settings_panel.py" line="153" />
         <source>The settings of this station. Each value is checked before it is saved; a saved change is recorded in the audit trail and takes effect when the program is started again.</source>
         <translation>本工作站的设置。每项值在保存前都会检查；保存的修改记入审计日志，重新启动程序后生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="166" />
+        <location filename="../../ui/admin/settings_panel.py" line="157" />
         <source>Setting</source>
         <translation>设置项</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="166" />
+        <location filename="../../ui/admin/settings_panel.py" line="157" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="166" />
+        <location filename="../../ui/admin/settings_panel.py" line="157" />
         <source>Explanation</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="174" />
+        <location filename="../../ui/admin/settings_panel.py" line="165" />
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="175" />
+        <location filename="../../ui/admin/settings_panel.py" line="166" />
         <source>Undo changes</source>
         <translation>撤销修改</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/settings_panel.py" line="176" />
+        <location filename="../../ui/admin/settings_panel.py" line="167" />
         <source>Save the settings</source>
         <translation>保存设置</translation>
     </message>
@@ -2751,17 +2751,17 @@
 <context>
     <name>ShortcutsHelp</name>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="55" />
+        <location filename="../../ui/shortcuts_help.py" line="48" />
         <source>Keyboard shortcuts</source>
         <translation>快捷键一览</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="59" />
+        <location filename="../../ui/shortcuts_help.py" line="52" />
         <source>Keys</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../../ui/shortcuts_help.py" line="59" />
+        <location filename="../../ui/shortcuts_help.py" line="52" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
