@@ -2,28 +2,29 @@
 
 What happens to a document is decided by the core's print outbox (clerk_app/wiring/print_service.py,
 built by the composition root as ``AppContext.printing``): a decision or handover writes its jobs in
-its own transaction, the Qt-free print worker prints them, retries and audits every attempt. This
-module only:
+its own transaction, the Qt-free print worker prints them, retries and audits every attempt. What
+the window says about it (document names, the printer's line, a job's fate, the queue's messages) is
+clerk_app/print_desk.py. This module only:
 
-- shows the printer's state and the waiting count in the status bar (the state asked off the GUI
-  thread), and what became of each job (printed; not printed and waiting, with Retry);
+- shows the printer's state and the waiting count in the status bar, and what became of each job
+  (printed; not printed and waiting, with Retry);
 - asks: a job the policy says to "ask" about is offered in a small non-modal dialog (ticked, each with
   a preview of the very PDF that will be printed); Print / Don't print answer through
   ``PrintingRuntime.confirm`` / ``decline``;
 - previews (pypdfium2 renders the PDF's pages: QtPdf is not part of PySide6 on every platform) and
   offers 补打 (reprint) from the case view and the Print menu (Ctrl+Shift+R), Retry (Ctrl+Shift+P).
 
-The worker's reports arrive on its thread and reach the GUI thread through a ``ui.operations.Relay``.
+No core call runs on the GUI thread: reads through ``BackgroundOp``, writes through ``CoreOp`` (ordered);
+the worker's reports arrive on its thread and reach the GUI thread through a ``ui.operations.Relay``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,36 +41,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app.errors import ClerkAppError
+from clerk_app import print_desk
 from clerk_app.wiring.print_service import PrintingRuntime
-from printing.dispatch import JobStatus, Printer, PrinterStatus, PrintJob
+from printing.dispatch import JobStatus, PrinterStatus, PrintJob
 from printing.model import DocumentKind
 from ui.operations import BackgroundOp, CoreOp, Relay, error_text
-from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.slim_b import add, shortcut
+from ui.widgets.slim_b import add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-# The document names, as the case view's documents tab says them (same words, same translations).
-_KIND_LABELS = {
-    DocumentKind.RECEIPT: QT_TRANSLATE_NOOP("Printing", "Acceptance receipt"),
-    DocumentKind.ONE_TIME_NOTICE: QT_TRANSLATE_NOOP("Printing", "One-time notice"),
-    DocumentKind.DEFICIENCY_COMMITMENT: QT_TRANSLATE_NOOP("Printing", "Deficiency commitment"),
-    DocumentKind.REJECTION_NOTICE: QT_TRANSLATE_NOOP("Printing", "Rejection notice"),
-    DocumentKind.MATERIALS_RECEIVED: QT_TRANSLATE_NOOP("Printing", "Materials received"),
-    DocumentKind.DELIVERY_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Delivery receipt"),
-    DocumentKind.SUPPLEMENT_RECEIPT: QT_TRANSLATE_NOOP("Printing", "Supplement receipt"),
-    DocumentKind.MATERIAL_REQUEST_NOTICE: QT_TRANSLATE_NOOP("Printing", "Material request notice"),
-    DocumentKind.RESULT_DOCUMENT: QT_TRANSLATE_NOOP("Printing", "Result document"),
-}
-
-
-def _kind_label(kind: DocumentKind) -> str:
-    """The document's name in the UI language."""
-    return QCoreApplication.translate("Printing", _KIND_LABELS[kind])
 
 
 class PrintQueuePresenter(QObject):
@@ -82,10 +64,7 @@ class PrintQueuePresenter(QObject):
 
     def __init__(self, window: MainWindow, runtime: PrintingRuntime) -> None:
         super().__init__(window)
-        self.window = window
-        self.ctx = window.ctx
-        self.actor = window.actor
-        self.runtime = runtime
+        self.window, self.ctx, self.actor, self.runtime = window, window.ctx, window.actor, runtime
         self.finished_jobs: list[PrintJob] = []
         self.errors: list[str] = []
         self.printer_status = PrinterStatus(runtime.printer is not None, "" if runtime.printer else "none")
@@ -109,15 +88,7 @@ class PrintQueuePresenter(QObject):
         self._timer.start()
         self._show_status()  # the printer's state and the waiting count follow, asked off the GUI thread
 
-    @property
-    def printer(self) -> Printer | None:
-        return self.runtime.printer
-
-    @property
-    def printer_name(self) -> str:
-        return self.runtime.printer_name or (self.ctx.settings.printer_name or "—")
-
-    def set_printer(self, printer: Printer | None) -> None:
+    def set_printer(self, printer: Any) -> None:
         """Switch the station's printer (settings change; tests put in a stopped printer)."""
         self.runtime.set_printer(printer)
         self.check_printer()
@@ -132,9 +103,6 @@ class PrintQueuePresenter(QObject):
         """Nothing printable is left and every report has been shown."""
         return self.runtime.idle and self._relay.in_transit == 0 and self._writes == 0
 
-    def pending(self) -> list[PrintJob]:
-        return self.runtime.pending()
-
     # -- what the worker reports (GUI thread) ---------------------------------------------------
     def _on_job(self, job: PrintJob) -> None:
         if self._closed:  # signed out: the next window shows it
@@ -145,10 +113,7 @@ class PrintQueuePresenter(QObject):
         self.finished_jobs.append(job)
         self.job_finished.emit(job)
         if job.status is JobStatus.DONE:
-            label = _kind_label(job.kind)
-            self.window.statusBar().showMessage(
-                self.tr("Printed: %1 (%2)").replace("%1", label).replace("%2", job.case_number), 5000
-            )
+            self.window.statusBar().showMessage(print_desk.printed_text(job.kind.value, job.case_number), 5000)
         else:
             self._offer_retry(job)
         self._show_status()
@@ -216,15 +181,21 @@ class PrintQueuePresenter(QObject):
         self._run(
             lambda: runtime.reprint(actor, case_id, kind),
             lambda _job: then() if then is not None else None,
-            refused=self.tr("This document cannot be printed for this case."),
+            refused=print_desk.say("cannot_print"),
         )
 
     def retry_pending(self) -> None:
         """Retry every unfinished job (this and earlier sessions), oldest first, off the GUI thread."""
         self._run(self.runtime.retry_pending)
 
-    def reprintable(self, case_id: str) -> tuple[DocumentKind, ...]:
-        return self.runtime.reprintable(self.actor, case_id)
+    def _reprintable(self, case_id: str, then: Callable[[tuple[DocumentKind, ...]], None], owner: QObject) -> None:
+        """The documents the case can be reprinted with, read off the GUI thread; a failure is told."""
+        runtime, actor = self.runtime, self.actor
+
+        def failed(exc: BaseException) -> None:
+            self._tell(error_text(exc))
+
+        BackgroundOp(lambda _r, _c: runtime.reprintable(actor, case_id), then, failed, owner=owner).start()
 
     # -- menu and buttons -----------------------------------------------------------------------
     def install_menu(self) -> None:
@@ -238,15 +209,12 @@ class PrintQueuePresenter(QObject):
         self.menu.addActions([self.retry_action, self.reprint_action])
 
     def add_reprint_button(self, dialog: QDialog, case_id: str, buttons: QDialogButtonBox) -> None:
-        try:
-            kinds = self.reprintable(case_id)
-        except ClerkAppError:
-            return
-        if not kinds:
-            return
+        """ "Reprint…" in the case view, shown once an off-thread read says the case has documents."""
         button = buttons.addButton(self.tr("Reprint…"), QDialogButtonBox.ButtonRole.ActionRole)
         button.setObjectName("reprintButton")
+        button.setVisible(False)
         button.clicked.connect(lambda: self.open_reprint_dialog(case_id, dialog))
+        self._reprintable(case_id, lambda kinds: button.setVisible(bool(kinds)), dialog)
 
     # -- dialogs --------------------------------------------------------------------------------
     def preview(
@@ -262,46 +230,31 @@ class PrintQueuePresenter(QObject):
             self.preview_dialog = PreviewDialog(data, title, parent or self.window, on_print=on_print)
             self.preview_dialog.show()
 
-        self._run(pdf, show, refused=self.tr("This document cannot be printed for this case."))
+        self._run(pdf, show, refused=print_desk.say("cannot_print"))
 
     def preview_job(self, job: PrintJob, parent: QWidget | None = None) -> None:
         """The job's own PDF (rendered now if need be: the same bytes are printed)."""
-        title = f"{_kind_label(job.kind)} — {job.case_number}"
+        title = f"{print_desk.kind_label(job.kind.value)} — {job.case_number}"
         self.preview(lambda: self.runtime.preview(self.actor, job.job_id), title, parent)
 
     def open_reprint_dialog(self, case_id: str | None = None, parent: QWidget | None = None) -> None:
         """补打: the case's documents are read off the GUI thread, then offered (``self.reprint_dialog``)."""
-        case_id = case_id or self.window.current_case.case_id
-        if case_id is None:
-            self._tell(self.tr("No decided case on the desk."))
+        chosen = case_id or self.window.current_case.case_id
+        if chosen is None:
+            self._tell(print_desk.say("no_case"))
             return
-        chosen_case: str = case_id
 
         def offer(kinds: tuple[DocumentKind, ...]) -> None:
             if not kinds:
-                self._tell(self.tr("The case has no printed documents yet (it is not decided)."))
+                self._tell(print_desk.say("not_decided"))
                 return
-            self.reprint_dialog = ReprintDialog(self, chosen_case, kinds, parent or self.window)
+            self.reprint_dialog = ReprintDialog(self, chosen, kinds, parent or self.window)
             self.reprint_dialog.show()
 
-        def failed(exc: BaseException) -> None:
-            self._tell(error_text(exc))
-
-        runtime, actor = self.runtime, self.actor
-        BackgroundOp(lambda _r, _c: runtime.reprintable(actor, chosen_case), offer, failed, owner=self.window).start()
+        self._reprintable(chosen, offer, self.window)
 
     def _offer_retry(self, job: PrintJob) -> None:
         """Tell the clerk the document is waiting (printer stopped, offline, out of paper) and offer Retry."""
-        count = max(self.waiting, 1)  # the status check that follows corrects the status bar
-        text = (
-            self.tr("%1 for case %2 was not printed and is waiting.")
-            .replace("%1", _kind_label(job.kind))
-            .replace("%2", job.case_number)
-            + "\n"
-            + (job.message or "")
-            + "\n"
-            + self.tr("Documents waiting: %1").replace("%1", str(count))
-        )
         box = self.queued_box
         if box is None:
             box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Printing"), "", parent=self.window)
@@ -311,7 +264,8 @@ class PrintQueuePresenter(QObject):
             box.addButton(self.tr("Later"), QMessageBox.ButtonRole.RejectRole)
             self.retry_button.clicked.connect(self.retry_pending)
             self.queued_box = box
-        box.setText(text)
+        # the count is the last check's; the check that follows corrects the status bar
+        box.setText(print_desk.queued_text(job.kind.value, job.case_number, job.message, self.waiting))
         box.show()
 
     def _tell(self, text: str) -> None:
@@ -327,11 +281,9 @@ class PrintQueuePresenter(QObject):
             return
         runtime = self.runtime
 
-        def work(_report: Any, _cancel: threading.Event) -> tuple[PrinterStatus, int]:
-            return runtime.printer_status(), len(runtime.pending())
-
-        def over() -> None:
+        def over(status: PrinterStatus, waiting: int) -> None:
             self._status_op = None
+            self.printer_status, self.waiting = status, waiting
             self.update_status_label()
             self.status_changed.emit()
             if self._status_again:
@@ -339,18 +291,17 @@ class PrintQueuePresenter(QObject):
                 self.check_printer()
 
         def done(result: tuple[PrinterStatus, int]) -> None:
-            self.printer_status, self.waiting = result
-            if self._first_check and self.waiting:  # left from an earlier session (printer off, app closed)
-                text = self.tr("Documents waiting: %1").replace("%1", str(self.waiting))
-                self.window.statusBar().showMessage(text, 15000)
+            if self._first_check and result[1]:  # left from an earlier session (printer off, app closed)
+                self.window.statusBar().showMessage(print_desk.say("documents_waiting", n=result[1]), 15000)
             self._first_check = False
-            over()
+            over(*result)
 
-        def failed(exc: BaseException) -> None:
-            self.printer_status = PrinterStatus(False, "error", str(exc))
-            over()
-
-        self._status_op = BackgroundOp(work, done, failed, owner=self.window).start()
+        self._status_op = BackgroundOp(
+            lambda _r, _c: (runtime.printer_status(), len(runtime.pending())),
+            done,
+            lambda exc: over(PrinterStatus(False, "error", str(exc)), self.waiting),
+            owner=self.window,
+        ).start()
 
     def _show_status(self) -> None:
         """What is known now at once; the printer's state and the waiting count follow."""
@@ -358,20 +309,16 @@ class PrintQueuePresenter(QObject):
         self.check_printer()
 
     def update_status_label(self) -> None:
-        if self.printer is None:
-            state = self.tr("not configured") if self.ctx.settings.printer_backend == "none" else self.tr("unavailable")
-        elif self.printer_status.ready:
-            state = self.tr("ready")
-        else:
-            state = self.tr("not ready")
-        waiting = self.waiting
-        text = self.tr("Printer: %1 · %2").replace("%1", self.printer_name).replace("%2", state)
-        if waiting:
-            text += " · " + self.tr("%1 waiting").replace("%1", str(waiting))
-        label = self.window.printer_label
-        label.setText(text)
-        label.setToolTip(self.printer_status.detail or self.runtime.printer_error)
-        label.setStyleSheet("" if (self.printer_status.ready and not waiting) else "color: #b3261e;")
+        line = print_desk.printer_line(
+            self.runtime.printer_name or self.ctx.settings.printer_name,
+            configured=self.ctx.settings.printer_backend != "none",
+            present=self.runtime.printer is not None,
+            ready=self.printer_status.ready,
+            waiting=self.waiting,
+        )
+        self.window.printer_label.setText(line.text)
+        self.window.printer_label.setToolTip(self.printer_status.detail or self.runtime.printer_error)
+        self.window.printer_label.setStyleSheet("color: #b3261e;" if line.alarm else "")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -395,24 +342,20 @@ class PreviewDialog(QDialog):
         self._zoom = 2  # index into ZOOMS: 100 %
         self.pages = self._render_pages(pdf, self.RENDER_DPI)
         self.container = QWidget()
-        self.column = QVBoxLayout(self.container)
-        self.column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.column.setSpacing(12)
-        self.page_labels: list[QLabel] = []
-        for _ in self.pages:
-            label = QLabel()
-            label.setObjectName("previewPage")
-            label.setStyleSheet("background: white; border: 1px solid #999;")
-            self.page_labels.append(label)
-            self.column.addWidget(label)
+        self.container.setStyleSheet("background: #6b6b6b;")
+        self.page_labels = [
+            label(name="previewPage", style="background: white; border: 1px solid #999;") for _ in self.pages
+        ]
+        column = add(QVBoxLayout(self.container), *self.page_labels)
+        column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        column.setSpacing(12)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidget(self.container)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setStyleSheet("QScrollArea { background: #6b6b6b; }")
-        self.container.setStyleSheet("background: #6b6b6b;")
         self.info = QLabel()
         self.zoom_out = QPushButton(self.tr("Zoom out (Ctrl+-)"))
-        self.zoom_out.setShortcut(QKeySequence("Ctrl+-"))
+        self.zoom_out.setShortcut(QKeySequence("Ctrl+-"))  # the dialog's texts are set once: the key stays
         self.zoom_out.clicked.connect(lambda: self.set_zoom(self._zoom - 1))
         self.zoom_in = QPushButton(self.tr("Zoom in (Ctrl++)"))
         self.zoom_in.setShortcut(QKeySequence("Ctrl++"))
@@ -456,11 +399,10 @@ class PreviewDialog(QDialog):
     def set_zoom(self, index: int) -> None:
         self._zoom = min(max(index, 0), len(self.ZOOMS) - 1)
         factor = self.ZOOMS[self._zoom]
-        for image, label in zip(self.pages, self.page_labels):
-            label.setPixmap(
-                QPixmap.fromImage(image).scaledToWidth(
-                    int(image.width() * factor * 96 / self.RENDER_DPI), Qt.TransformationMode.SmoothTransformation
-                )
+        for image, page_label in zip(self.pages, self.page_labels):
+            width = int(image.width() * factor * 96 / self.RENDER_DPI)
+            page_label.setPixmap(
+                QPixmap.fromImage(image).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
             )
         self.info.setText(
             self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages))).replace("%2", str(int(factor * 100)))
@@ -477,11 +419,10 @@ class AskPrintDialog(QDialog):
         self.jobs = list(jobs)
         self.case_number = self.jobs[0].case_number
         self.setWindowTitle(self.tr("Print documents"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Also print for case %1:").replace("%1", self.case_number)))
+        layout = add(QVBoxLayout(self), QLabel(self.tr("Also print for case %1:").replace("%1", self.case_number)))
         self.checks: list[QCheckBox] = []
         for job in self.jobs:
-            check = QCheckBox(_kind_label(job.kind))
+            check = QCheckBox(print_desk.kind_label(job.kind.value))
             check.setChecked(True)
             self.checks.append(check)
             preview = QPushButton(self.tr("Preview…"))
@@ -517,12 +458,11 @@ class ReprintDialog(QDialog):
         self.setWindowTitle(self.tr("Reprint (补打)"))
         self.list = QListWidget()
         for kind in kinds:
-            item = QListWidgetItem(_kind_label(kind))
+            item = QListWidgetItem(print_desk.kind_label(kind.value))
             item.setData(Qt.ItemDataRole.UserRole, kind.value)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        note = QLabel(self.tr("The copy is marked 补打 with today's time; the reprint is recorded."))
-        note.setWordWrap(True)
+        note = label(self.tr("The copy is marked 补打 with today's time; the reprint is recorded."), wrap=True)
         self.buttons = QDialogButtonBox()
         self.reprint_button = self.buttons.addButton(self.tr("Reprint"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.preview_button = self.buttons.addButton(self.tr("Preview…"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -534,17 +474,15 @@ class ReprintDialog(QDialog):
         add(QVBoxLayout(self), self.list, note, self.buttons)
 
     def kind(self) -> DocumentKind:
-        item = self.list.currentItem()
-        return DocumentKind(item.data(Qt.ItemDataRole.UserRole))
+        return DocumentKind(self.list.currentItem().data(Qt.ItemDataRole.UserRole))
 
     def preview(self) -> None:
         kind, runtime, actor = self.kind(), self.service.runtime, self.service.actor
-
-        def print_it() -> None:
-            self.service.reprint(self.case_id, kind)
-
         self.service.preview(
-            lambda: runtime.preview_document(actor, self.case_id, kind), _kind_label(kind), self, on_print=print_it
+            lambda: runtime.preview_document(actor, self.case_id, kind),
+            print_desk.kind_label(kind.value),
+            self,
+            on_print=lambda: self.service.reprint(self.case_id, kind),
         )
 
     def accept(self) -> None:

@@ -217,27 +217,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="479" />
+        <location filename="../../ui/printing_ui.py" line="421" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="481" />
+        <location filename="../../ui/printing_ui.py" line="422" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="487" />
+        <location filename="../../ui/printing_ui.py" line="428" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="491" />
+        <location filename="../../ui/printing_ui.py" line="432" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="493" />
+        <location filename="../../ui/printing_ui.py" line="434" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1981,32 +1981,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="392" />
+        <location filename="../../ui/printing_ui.py" line="339" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="414" />
+        <location filename="../../ui/printing_ui.py" line="357" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="417" />
+        <location filename="../../ui/printing_ui.py" line="360" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="421" />
+        <location filename="../../ui/printing_ui.py" line="364" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="425" />
+        <location filename="../../ui/printing_ui.py" line="368" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="466" />
+        <location filename="../../ui/printing_ui.py" line="408" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -2014,150 +2014,40 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="303" />
-        <location filename="../../ui/printing_ui.py" line="344" />
-        <source>Documents waiting: %1</source>
-        <translation>等待打印的文书：%1 份</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="150" />
-        <source>Printed: %1 (%2)</source>
-        <translation>已打印：%1（%2）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="219" />
-        <location filename="../../ui/printing_ui.py" line="265" />
-        <source>This document cannot be printed for this case.</source>
-        <translation>该案件不能打印此文书。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="232" />
+        <location filename="../../ui/printing_ui.py" line="203" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="235" />
+        <location filename="../../ui/printing_ui.py" line="206" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="237" />
+        <location filename="../../ui/printing_ui.py" line="208" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="247" />
+        <location filename="../../ui/printing_ui.py" line="213" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="276" />
-        <source>No decided case on the desk.</source>
-        <translation>当前没有已作出决定的案件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="282" />
-        <source>The case has no printed documents yet (it is not decided).</source>
-        <translation>该案件尚未作出决定，没有可补打的文书。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="297" />
-        <source>%1 for case %2 was not printed and is waiting.</source>
-        <translation>办件 %2 的%1未能打印，已留在打印队列中。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="207" />
-        <location filename="../../ui/printing_ui.py" line="307" />
+        <location filename="../../ui/printing_ui.py" line="172" />
+        <location filename="../../ui/printing_ui.py" line="260" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="310" />
+        <location filename="../../ui/printing_ui.py" line="263" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="311" />
+        <location filename="../../ui/printing_ui.py" line="264" />
         <source>Later</source>
         <translation>稍后</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="362" />
-        <source>not configured</source>
-        <translation>未配置</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="362" />
-        <source>unavailable</source>
-        <translation>不可用</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
-        <source>ready</source>
-        <translation>就绪</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="366" />
-        <source>not ready</source>
-        <translation>未就绪</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="368" />
-        <source>Printer: %1 · %2</source>
-        <translation>打印机：%1 · %2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="370" />
-        <source>%1 waiting</source>
-        <translation>%1 份等待打印</translation>
-    </message>
-</context>
-<context>
-    <name>Printing</name>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="58" />
-        <source>Acceptance receipt</source>
-        <translation>受理回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="59" />
-        <source>One-time notice</source>
-        <translation>一次性告知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="60" />
-        <source>Deficiency commitment</source>
-        <translation>容缺受理承诺书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="61" />
-        <source>Rejection notice</source>
-        <translation>不予受理通知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="62" />
-        <source>Materials received</source>
-        <translation>材料接收清单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="63" />
-        <source>Delivery receipt</source>
-        <translation>领取凭证/送达回证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="64" />
-        <source>Supplement receipt</source>
-        <translation>补正材料收件凭证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="65" />
-        <source>Material request notice</source>
-        <translation>补正材料一次性告知书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/printing_ui.py" line="66" />
-        <source>Result document</source>
-        <translation>办理结果文书</translation>
     </message>
 </context>
 <context>
@@ -2368,27 +2258,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="517" />
+        <location filename="../../ui/printing_ui.py" line="458" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="524" />
+        <location filename="../../ui/printing_ui.py" line="465" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="527" />
+        <location filename="../../ui/printing_ui.py" line="467" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="528" />
+        <location filename="../../ui/printing_ui.py" line="468" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="529" />
+        <location filename="../../ui/printing_ui.py" line="469" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>

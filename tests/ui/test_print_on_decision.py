@@ -20,6 +20,7 @@ from printing.dispatch import JobStatus, PrinterStatus
 from printing.errors import PrinterUnavailable
 from printing.model import DocumentKind
 from tests.helpers.case_factory import ITEM, person
+from testsupport.gui_io import describe, gui_thread_queries
 from testsupport.ui import ScriptedPrompts, open_window, settle
 
 APPLICANT = person("张晓明", 7)
@@ -145,13 +146,13 @@ def test_accept_prints_the_receipt_and_offers_the_materials_list(qtbot, desk, de
 
 def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ctx, translations):
     window, page, service = desk
-    folder_printer = service.printer
+    folder_printer = service.runtime.printer
     stopped = StoppedPrinter(folder_printer.name)
     service.set_printer(stopped)
     cid = decide(qtbot, page, service, Decision.ACCEPT)
     service.ask_dialog.reject()
     number = demo_ctx.cases.get(page.actor, cid).case_number
-    [job] = service.pending()
+    [job] = demo_ctx.printing.pending()
     assert job.status is JobStatus.QUEUED and job.reason == "stopped" and stopped.calls == 1
     assert printed(demo_ctx, DocumentKind.RECEIPT) == []
     queue_files = [f for f in (Path(demo_ctx.settings.resolved_data_dir()) / "print-queue").rglob("*") if f.is_file()]
@@ -165,19 +166,19 @@ def test_a_stopped_printer_keeps_the_job_queued_until_retry(qtbot, desk, demo_ct
     # Retry while still stopped: stays queued, nothing printed twice
     service.retry_button.click()
     qtbot.waitUntil(lambda: service.idle)
-    assert [j.status for j in service.pending()] == [JobStatus.QUEUED] and stopped.calls == 2
+    assert [j.status for j in demo_ctx.printing.pending()] == [JobStatus.QUEUED] and stopped.calls == 2
 
     # The job also survives a sign-out/sign-in (a new window); then the printer is back
     window.logout()
     window2 = open_window(qtbot, demo_ctx, translations, "clerk")
     service2 = window2.printing
     try:
-        assert [j.job_id for j in service2.pending()] == [job.job_id]
+        assert [j.job_id for j in demo_ctx.printing.pending()] == [job.job_id]
         qtbot.waitUntil(lambda: "1 份等待打印" in window2.printer_label.text())
         service2.set_printer(folder_printer)
         service2.retry_pending()  # off the GUI thread: the queue is idle when it is printed
         qtbot.waitUntil(lambda: service2.idle)
-        assert service2.pending() == []
+        assert demo_ctx.printing.pending() == []
         [receipt] = printed(demo_ctx, DocumentKind.RECEIPT)
         assert number in text_of(receipt)
         assert not queue_files[0].exists()  # printed: no copy with the applicant's name stays behind
@@ -208,6 +209,7 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
     qtbot.addWidget(dialog)
     button = next(b for b in dialog.buttons.buttons() if b.objectName() == "reprintButton")
     assert button.text() == "补打…"
+    qtbot.waitUntil(lambda: not button.isHidden(), timeout=10_000)  # shown once the case's documents are read
     button.click()  # the case's documents are read off the GUI thread, then offered
     qtbot.waitUntil(lambda: service.reprint_dialog is not None, timeout=10_000)
     reprint = service.reprint_dialog
@@ -282,7 +284,7 @@ def test_policy_never_and_no_printer(qtbot, tmp_path, translations, backend):
     service = window.printing
     try:
         if backend == "none":
-            assert service.printer is None and "未配置" in window.printer_label.text()
+            assert service.runtime.printer is None and "未配置" in window.printer_label.text()
         decide(qtbot, page, service, asks=False)
         qtbot.wait(300)
         assert service.ask_dialog is None and service.finished_jobs == [] and audit(ctx) == []
@@ -309,3 +311,32 @@ def test_a_decision_ends_in_one_dialog_and_the_outcome_is_on_the_page(qtbot, des
     assert "F5" in summary  # what to do next
     assert view.case_number in window.statusBar().currentMessage()
     service.ask_dialog.close()
+
+
+def test_the_print_queue_runs_no_sql_on_the_gui_thread(qtbot, desk, demo_ctx):
+    """Issue 13: the reprint button's check, the 补打 list, the ask answer, the preview, the reprint and
+    the printer's state and waiting count all run off the GUI thread; only the showing happens on it."""
+    from PySide6.QtWidgets import QDialog
+
+    window, page, service = desk
+    cid = decide(qtbot, page, service)  # the intake page's decision, before the recorder
+    with gui_thread_queries(demo_ctx.engine) as hits:
+        case_view = QDialog(window)
+        buttons = QDialogButtonBox(case_view)
+        service.add_reprint_button(case_view, cid, buttons)
+        [button] = buttons.buttons()
+        qtbot.waitUntil(lambda: not button.isHidden(), timeout=10_000)
+        service.ask_dialog.print_button.click()
+        qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.MATERIALS_RECEIVED)) == 1)
+        button.click()
+        qtbot.waitUntil(lambda: service.reprint_dialog is not None, timeout=10_000)
+        service.reprint_dialog.preview_button.click()
+        qtbot.waitUntil(lambda: service.preview_dialog is not None, timeout=10_000)
+        service.preview_dialog.close()
+        service.reprint_dialog.reprint_button.click()
+        qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.RECEIPT)) == 2)
+        service.check_printer()
+        qtbot.waitUntil(lambda: service._status_op is None)
+        case_view.close()
+    assert not hits, describe(hits)
+    assert "就绪" in window.printer_label.text() and service.errors == []
