@@ -51,6 +51,34 @@ _CLAIM_LAPSES = _r(
     "worklist.claim_lapses", "{claimed}；占用将于 {at} 自动失效。", "{claimed}. The claim lapses at {at}."
 )
 _NOTHING_READY = _r("worklist.nothing_ready", "目前没有待领取的办理结果。", "No results are waiting for pickup.")
+_HOLDER_COLUMN = _r("worklist.column.holder", "办理人", "Being handled by")
+_FIRST_COLUMNS = (SUMMARY["case_number"], SUMMARY["item"], SUMMARY["applicant"])
+_OWED_COLUMNS = (
+    *_FIRST_COLUMNS,
+    _r("worklist.column.owed", "待补材料", "Materials owed"),
+    _r("worklist.column.due", "补交期限", "Due"),
+    _r("worklist.column.overdue", "已逾期", "Overdue"),
+    _HOLDER_COLUMN,
+    _r("worklist.column.request", "部门补正要求", "Department's request"),
+)
+_READY_COLUMNS = (
+    *_FIRST_COLUMNS,
+    _r("worklist.column.accepted_at", "受理窗口", "Accepted at"),
+    _r("worklist.column.ready_since", "办结时间", "Result ready since"),
+    SUMMARY["promised"],
+    _r("worklist.column.result_document", "办理结果文书", "Result document"),
+    _HOLDER_COLUMN,
+)
+
+
+def owed_headers() -> list[str]:
+    """The owed list's column headers, in the order of ``owed_row``'s cells."""
+    return [i18n.text(key) for key in _OWED_COLUMNS]
+
+
+def ready_headers() -> list[str]:
+    """The ready list's column headers, in the order of ``ready_cells``."""
+    return [i18n.text(key) for key in _READY_COLUMNS]
 
 
 def holder(claim: ClaimView | None, *, since: bool = False) -> str:

@@ -93,8 +93,7 @@ def main() -> None:
     wait_all_idle(app)
     window.grab().save(str(out / "owed-materials.png"))
 
-    row = next(r for r, o in enumerate(page.rows) if o.case_id == asked)
-    page.open_row(row)
+    page.open_case(asked)
     dialog = page.dialog
     wait_all_idle(app)  # claimed off the GUI thread
     ctx.pages.add(clerk, asked, dialog.state.owed[0][0], page_png(), "image/png")

@@ -1150,122 +1150,122 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165" />
+        <location filename="../../ui/delivery/page.py" line="164" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166" />
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="166" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="170" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="171" />
+        <location filename="../../ui/delivery/page.py" line="170" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="172" />
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="173" />
+        <location filename="../../ui/delivery/page.py" line="172" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="174" />
+        <location filename="../../ui/delivery/page.py" line="173" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="175" />
+        <location filename="../../ui/delivery/page.py" line="174" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="176" />
+        <location filename="../../ui/delivery/page.py" line="175" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="177" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="177" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="178" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
+        <location filename="../../ui/delivery/page.py" line="180" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="182" />
+        <location filename="../../ui/delivery/page.py" line="181" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="183" />
+        <location filename="../../ui/delivery/page.py" line="182" />
         <source>Preview (Ctrl+P)</source>
         <translation>预览（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="184" />
+        <location filename="../../ui/delivery/page.py" line="183" />
         <source>Preview the result document</source>
         <translation>预览办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="187" />
+        <location filename="../../ui/delivery/page.py" line="186" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="289" />
+        <location filename="../../ui/delivery/page.py" line="288" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="337" />
+        <location filename="../../ui/delivery/page.py" line="333" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="385" />
+        <location filename="../../ui/delivery/page.py" line="381" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>
@@ -1840,84 +1840,48 @@
 <context>
     <name>OwedPage</name>
     <message>
-        <location filename="../../ui/supplements/page.py" line="40" />
+        <location filename="../../ui/supplements/page.py" line="41" />
         <source>All owed</source>
         <translation>全部待补</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="41" />
+        <location filename="../../ui/supplements/page.py" line="42" />
         <source>Due today and overdue</source>
         <translation>今日到期及已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="42" />
+        <location filename="../../ui/supplements/page.py" line="43" />
         <source>Due today</source>
         <translation>今日到期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="43" />
-        <location filename="../../ui/supplements/page.py" line="89" />
+        <location filename="../../ui/supplements/page.py" line="44" />
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="76" />
+        <location filename="../../ui/supplements/page.py" line="77" />
         <source>Owed materials of the whole hall</source>
         <translation>全厅待补齐材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="77" />
+        <location filename="../../ui/supplements/page.py" line="78" />
         <source>&amp;Show:</source>
         <translation>显示(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="80" />
-        <location filename="../../ui/supplements/page.py" line="110" />
+        <location filename="../../ui/supplements/page.py" line="81" />
+        <location filename="../../ui/supplements/page.py" line="100" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="81" />
+        <location filename="../../ui/supplements/page.py" line="82" />
         <source>Open the case for supplements</source>
         <translation>打开案件登记补交材料</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/page.py" line="84" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="85" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="86" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="88" />
-        <source>Due</source>
-        <translation>补交期限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="91" />
-        <source>Department's request</source>
-        <translation>部门补正要求</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="90" />
-        <source>Being handled by</source>
-        <translation>办理人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="87" />
-        <source>Materials owed</source>
-        <translation>待补材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supplements/page.py" line="127" />
+        <location filename="../../ui/supplements/page.py" line="117" />
         <source>Enter: open the case for supplements</source>
         <translation>回车：打开案件登记补交材料</translation>
     </message>
@@ -2174,85 +2138,45 @@
 <context>
     <name>ReadyPage</name>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="74" />
+        <location filename="../../ui/delivery/ready_page.py" line="73" />
         <source>Results ready for pickup in the hall (oldest first)</source>
         <translation>全大厅办结待领取的案件（按办结先后）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="75" />
+        <location filename="../../ui/delivery/ready_page.py" line="74" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="76" />
+        <location filename="../../ui/delivery/ready_page.py" line="75" />
         <source>case number, item or name</source>
         <translation>受理编号、事项或姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="78" />
+        <location filename="../../ui/delivery/ready_page.py" line="77" />
         <source>&amp;Hand out (Enter)</source>
         <translation>出件(&amp;H)（回车）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="79" />
-        <location filename="../../ui/delivery/ready_page.py" line="125" />
+        <location filename="../../ui/delivery/ready_page.py" line="78" />
+        <location filename="../../ui/delivery/ready_page.py" line="113" />
         <source>Refresh the list</source>
         <translation>刷新列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="80" />
+        <location filename="../../ui/delivery/ready_page.py" line="79" />
         <source>Filter the list</source>
         <translation>筛选列表</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="77" />
+        <location filename="../../ui/delivery/ready_page.py" line="76" />
         <source>Refresh (Ctrl+R)</source>
         <translation>刷新（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/ready_page.py" line="82" />
+        <location filename="../../ui/delivery/ready_page.py" line="81" />
         <source>Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window</source>
         <translation>回车：转到出件页（F4）办理 · Ctrl+F：筛选 · Ctrl+R：刷新 · 任一窗口均可出件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="86" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="87" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="88" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="89" />
-        <source>Accepted at</source>
-        <translation>受理窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="90" />
-        <source>Result ready since</source>
-        <translation>办结时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="91" />
-        <source>Promised by</source>
-        <translation>承诺办结日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="92" />
-        <source>Result document</source>
-        <translation>办理结果文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/delivery/ready_page.py" line="93" />
-        <source>Being handled by</source>
-        <translation>办理人</translation>
     </message>
 </context>
 <context>
@@ -2880,13 +2804,13 @@
     </message>
     <message>
         <location filename="../../ui/supplements/dialog.py" line="108" />
-        <location filename="../../ui/supplements/dialog.py" line="227" />
+        <location filename="../../ui/supplements/dialog.py" line="228" />
         <source>Record the ticked supplements</source>
         <translation>登记勾选的补交材料</translation>
     </message>
     <message>
         <location filename="../../ui/supplements/dialog.py" line="109" />
-        <location filename="../../ui/supplements/dialog.py" line="243" />
+        <location filename="../../ui/supplements/dialog.py" line="244" />
         <source>Print the one-time notice for the owed materials</source>
         <translation>打印待补交材料的一次性告知书</translation>
     </message>
@@ -2902,22 +2826,22 @@
         <translation>材料已全部补齐。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="232" />
+        <location filename="../../ui/supplements/dialog.py" line="233" />
         <source>%1 material(s) recorded.</source>
         <translation>已登记 %1 项补交材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="234" />
+        <location filename="../../ui/supplements/dialog.py" line="235" />
         <source>The supplement receipt is being printed.</source>
         <translation>正在打印补正材料收件凭证。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="248" />
+        <location filename="../../ui/supplements/dialog.py" line="249" />
         <source>The one-time notice is being printed.</source>
         <translation>正在打印补正材料一次性告知书。</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="250" />
+        <location filename="../../ui/supplements/dialog.py" line="251" />
         <source>This window has no printer: the notice was not printed.</source>
         <translation>本窗口未配置打印机，告知书未打印。</translation>
     </message>
@@ -2927,7 +2851,7 @@
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/supplements/dialog.py" line="291" />
+        <location filename="../../ui/supplements/dialog.py" line="290" />
         <source>Record supplements…</source>
         <translation>登记补交材料…</translation>
     </message>

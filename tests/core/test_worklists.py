@@ -56,6 +56,8 @@ def test_ready_cells_filter_and_summary():
     assert not worklists.ready_matches(ready(None), "WH01-2026")
     assert worklists.ready_summary([ready()]) == "共 1 件待领取"
     assert i18n.text("worklist.ready_summary", "en", n=1) == "1 result(s) waiting for pickup"
+    assert len(worklists.ready_headers()) == len(cells) and worklists.ready_headers()[6] == "办理结果文书"
+    assert len(worklists.owed_headers()) == len(worklists.owed_row(owed(1)).cells)
 
 
 def test_claim_notice_says_who_since_when_and_when_it_lapses():

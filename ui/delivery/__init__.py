@@ -1,5 +1,1 @@
-"""Result delivery (出件, F4): find by number or receipt scan, check the collector, record the handover."""
-
-from ui.delivery.page import DeliveryPage
-
-__all__ = ["DeliveryPage"]
+"""Result delivery (出件, F4) and the results ready for pickup (待领取, Shift+F4)."""

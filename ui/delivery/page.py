@@ -66,7 +66,6 @@ class DeliveryPage(Retranslating, QWidget):
         self.window_ = window
         ctx = window.ctx
         self.case: DeliveryCase | None = None
-        self.collector: CollectorCheck | None = None
         self._collector_source = "manual"
         self._claimed: str | None = None  # the case id this clerk claimed here (given back on the next case)
         self.result_document: ResultDocumentInfo | None = None
@@ -247,7 +246,7 @@ class DeliveryPage(Retranslating, QWidget):
             cases, actor = self.window_.ctx.cases, self.window_.actor
             # it lapses by itself (claim_expiry_minutes) when this fails: say nothing more
             self._run(lambda: cases.release(actor, case_id), on_failure=lambda exc: log.info("claim kept: %s", exc))
-        self.case, self.collector, self.result_document = None, None, None
+        self.case, self.result_document = None, None
         self._collector_source = "manual"
         self.claim_banner.set_claim(None)
         for edit in (self.collector_id, self.tracking, self.address):
@@ -306,7 +305,6 @@ class DeliveryPage(Retranslating, QWidget):
 
     def _collector_edited(self, _text: str) -> None:
         self._collector_source = "manual"
-        self.collector = None
         self.collector_result.clear()
 
     def check_collector(self) -> None:
@@ -322,12 +320,10 @@ class DeliveryPage(Retranslating, QWidget):
         )
 
     def _collector_refused(self, exc: BaseException) -> None:
-        self.collector = None
         self._collector_problem(error_text(exc))
         self.collector_id.selectAll()
 
     def _collector_ok(self, collector: CollectorCheck) -> None:
-        self.collector = collector
         self.collector_result.setStyleSheet(_OK)
         self.collector_result.setText(collector_text(collector))
         self.confirm_button.setFocus()

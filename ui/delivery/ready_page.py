@@ -17,7 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import ReadyCase
-from clerk_app.worklists import ready_cells, ready_matches, ready_summary
+from clerk_app.worklists import ready_cells, ready_headers, ready_matches, ready_summary
 from ui.operations import error_text
 from ui.widgets.common import cell, line_edit
 from ui.widgets.slim_b import (
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
-COLUMNS = 8
 AUTO_REFRESH_MS = 30_000  # results arrive with the sync: read the list again while it is shown
 
 
@@ -54,7 +53,7 @@ class ReadyPage(Retranslating, QWidget):
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("readyRefresh", self.refresh)
         self.open_button = button("readyOpen", self.open_current)
-        self.table = readonly_table("readyTable", COLUMNS)
+        self.table = readonly_table("readyTable", len(ready_headers()))
         self.table.activated.connect(lambda _index: self.open_current())  # Enter, or a double click
         self.count = label(name="readyCount")
         self.error = label(name="readyError", style=ERROR_STYLE, wrap=True)
@@ -81,18 +80,7 @@ class ReadyPage(Retranslating, QWidget):
         self.hint.setText(
             self.tr("Enter: hand out on the delivery page (F4) · Ctrl+F: filter · Ctrl+R: refresh · any window")
         )
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Case number"),
-                self.tr("Item"),
-                self.tr("Applicant"),
-                self.tr("Accepted at"),
-                self.tr("Result ready since"),
-                self.tr("Promised by"),
-                self.tr("Result document"),
-                self.tr("Being handled by"),
-            ]
-        )
+        self.table.setHorizontalHeaderLabels(ready_headers())
         self._fill()
 
     def showEvent(self, event) -> None:

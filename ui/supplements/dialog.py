@@ -200,11 +200,12 @@ class SupplementDialog(Retranslating, QDialog):
         done: Callable[[Any], None],
         title: str,
         failed: Callable[[BaseException], None] | None = None,
+        *,
+        progress: bool = True,
     ) -> None:
         """Core work off the GUI thread, in the order started; a refusal is said in the dialog."""
-        CoreOp(
-            self, lambda _report, _cancel: work(), done, title=title, on_failure=failed or self._refused, ordered=True
-        ).run()
+        failed = failed or self._refused
+        CoreOp(self, lambda _r, _c: work(), done, title=title, on_failure=failed, ordered=True, progress=progress).run()
 
     def _say_error(self, exc: BaseException) -> None:
         self.message.say(error_text(exc), error=True)
@@ -260,15 +261,13 @@ class SupplementDialog(Retranslating, QDialog):
     def _release(self) -> None:
         if self._claimed:
             self._claimed = False
-            CoreOp(
-                self,
-                lambda _report, _cancel: self.ctx.cases.release(self.actor, self.case_id),
+            self._op(
+                lambda: self.ctx.cases.release(self.actor, self.case_id),
                 lambda _result: None,
-                title=self.tr("Release the claim"),
-                on_failure=lambda exc: log.info("claim not given back: %s", exc),  # it lapses by itself
-                ordered=True,
+                self.tr("Release the claim"),
+                lambda exc: log.info("claim not given back: %s", exc),  # it lapses by itself
                 progress=False,
-            ).run()
+            )
 
 
 def add_supplement_button(

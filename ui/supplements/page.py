@@ -16,9 +16,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.cases import OwedCase
-from clerk_app.worklists import OwedRow, owed_row, owed_summary
+from clerk_app.worklists import OwedRow, owed_headers, owed_row, owed_summary
 from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
+from ui.widgets.common import key_of
 from ui.widgets.slim_b import (
     ERROR_STYLE,
     ListReader,
@@ -60,9 +61,9 @@ class OwedPage(Retranslating, QWidget):
         self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("owedRefresh", self.refresh)
-        self.table = readonly_table("owedTable", 8)
+        self.table = readonly_table("owedTable", len(owed_headers()))
         self.table.setWordWrap(True)
-        self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
+        self.table.cellDoubleClicked.connect(lambda _row, _col: self.open_current())  # the row is current now
         self.summary = label(name="owedSummary")
         self.error = label(name="owedError", style=ERROR_STYLE, wrap=True, visible=False)
         # Enter opens the selected case (while this page shows); listed by the F12 overlay.
@@ -79,18 +80,7 @@ class OwedPage(Retranslating, QWidget):
             self.filter.setItemText(i, self.tr(text))
         self.refresh_button.setText(self.tr("Refresh"))
         self.open_action.setText(self.tr("Open the case for supplements"))
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Case number"),
-                self.tr("Item"),
-                self.tr("Applicant"),
-                self.tr("Materials owed"),
-                self.tr("Due"),
-                self.tr("Overdue"),
-                self.tr("Being handled by"),
-                self.tr("Department's request"),
-            ]
-        )
+        self.table.setHorizontalHeaderLabels(owed_headers())
         self._update_summary()
 
     def showEvent(self, event) -> None:
@@ -127,12 +117,9 @@ class OwedPage(Retranslating, QWidget):
         self.summary.setText(owed_summary(self.rows) + "    " + self.tr("Enter: open the case for supplements"))
 
     def open_current(self) -> None:
-        self.open_row(self.table.currentRow())
-
-    def open_row(self, row: int) -> None:
-        if not 0 <= row < len(self.rows):
-            return
-        self.open_case(self.rows[row].case_id)
+        case_id = key_of(self.table, self.table.currentRow())
+        if case_id:
+            self.open_case(str(case_id))
 
     def open_case(self, case_id: str) -> None:
         from ui.supplements.dialog import SupplementDialog
