@@ -172,27 +172,21 @@ class UsersPanel(Retranslating, QWidget):
 
     # -- actions ---------------------------------------------------------------------------------
     def create_account(self) -> None:
-        dialog = AccountDialog(self, self.tr("New user account"))
-        dialog.role.setCurrentIndex(0)
         self._open(
-            dialog,
+            AccountDialog(self, self.tr("New user account")),
             lambda v: self.ctx.users.create_user(self.actor, v.username, v.password, v.role, v.name, v.staff_no),
             lambda v: arg(self.tr("Account %1 created."), v.username),
-            dialog.username,
         )
 
     def reset_password(self) -> None:
         a = self._need_selection()
         if a is None:
             return
-        dialog = AccountDialog(self, arg(self.tr("New password for %1"), self._who(a)), password_only=True)
+        text = arg(self.tr("New password set for %1; the account is unlocked. Hand it over in person."), a.username)
         self._open(
-            dialog,
+            AccountDialog(self, arg(self.tr("New password for %1"), self._who(a)), password_only=True),
             lambda v: self.ctx.users.reset_password(self.actor, a.username, v.password),
-            lambda v: self.tr("New password set for %1; the account is unlocked. Hand it over in person.").replace(
-                "%1", a.username
-            ),
-            dialog.password,
+            lambda _v: text,
         )
 
     def change_role(self) -> None:
@@ -209,7 +203,6 @@ class UsersPanel(Retranslating, QWidget):
                 a.username,
                 i18n.text(ROLE_LABELS[v.role]),
             ),
-            dialog.role,
         )
 
     def unlock(self) -> None:
@@ -245,27 +238,25 @@ class UsersPanel(Retranslating, QWidget):
     def _run(self, change: Callable[[], object], done: str) -> None:
         """One account change off the GUI thread; the list is read again either way."""
 
-        def ok(_result: object) -> None:
+        def finished(text: str, error: bool = False) -> None:
             self.refresh()
-            self.result.say(done)
-
-        def failed(exc: BaseException) -> None:
-            self.refresh()
-            self.result.say(error_text(exc), error=True)
+            self.result.say(text, error=error)
 
         self.op = CoreOp(
-            self, lambda _r, _c: change(), ok, title=self.tr("User accounts"), on_failure=failed, ordered=True
+            self,
+            lambda _r, _c: change(),
+            lambda _result: finished(done),
+            title=self.tr("User accounts"),
+            on_failure=lambda exc: finished(error_text(exc), error=True),
+            ordered=True,
         ).run()
 
     def _open(
-        self,
-        dialog: AccountDialog,
-        change: Callable[[AccountValues], object],
-        message: Callable[[AccountValues], str],
-        focus: QWidget,
+        self, dialog: AccountDialog, change: Callable[[AccountValues], object], message: Callable[[AccountValues], str]
     ) -> None:
-        """Open the dialog; OK runs ``change`` with what was typed, off the GUI thread: done, the
-        dialog closes and the panel says ``message``; refused, the dialog stays open and says why."""
+        """Open the dialog (its first field has the focus); OK runs ``change`` with what was typed, off
+        the GUI thread: done, the dialog closes and the panel says ``message``; refused, the dialog
+        stays open and says why."""
 
         def work(v: AccountValues) -> None:
             if not dialog.role_only:
@@ -291,7 +282,6 @@ class UsersPanel(Retranslating, QWidget):
         dialog.buttons.accepted.connect(submit)
         self.dialog = dialog
         dialog.open()
-        focus.setFocus()
 
     # -- language --------------------------------------------------------------------------------
     def retranslate(self) -> None:
