@@ -2911,160 +2911,160 @@
     </message>
     <message>
         <location filename="../../ui/admin/users_panel.py" line="169" />
-        <location filename="../../ui/admin/users_panel.py" line="320" />
+        <location filename="../../ui/admin/users_panel.py" line="310" />
         <source>Disable (Ctrl+D)</source>
         <translation>停用 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="175" />
-        <location filename="../../ui/admin/users_panel.py" line="317" />
+        <location filename="../../ui/admin/users_panel.py" line="176" />
+        <location filename="../../ui/admin/users_panel.py" line="307" />
         <source>New user account</source>
         <translation>新建用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="180" />
+        <location filename="../../ui/admin/users_panel.py" line="178" />
         <source>Account %1 created.</source>
         <translation>已创建账户 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="188" />
+        <location filename="../../ui/admin/users_panel.py" line="187" />
         <source>New password for %1</source>
         <translation>为 %1 设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="192" />
+        <location filename="../../ui/admin/users_panel.py" line="185" />
         <source>New password set for %1; the account is unlocked. Hand it over in person.</source>
         <translation>已为 %1 设置新密码，账户已解锁。请当面告知本人。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="202" />
+        <location filename="../../ui/admin/users_panel.py" line="196" />
         <source>Role of %1</source>
         <translation>%1 的角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="208" />
+        <location filename="../../ui/admin/users_panel.py" line="202" />
         <source>%1 is now: %2. The new role applies at the next sign-in.</source>
         <translation>%1 的角色已改为：%2。下次登录时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="218" />
+        <location filename="../../ui/admin/users_panel.py" line="211" />
         <source>Account %1 unlocked.</source>
         <translation>账户 %1 已解锁。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="227" />
+        <location filename="../../ui/admin/users_panel.py" line="220" />
         <source>Enable the account %1 again?</source>
         <translation>重新启用账户 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="229" />
+        <location filename="../../ui/admin/users_panel.py" line="222" />
         <source>Disable the account %1? The person can no longer sign in; their cases and audit trail stay.</source>
         <translation>停用账户 %1？停用后此人不能再登录；其案件和审计记录保留。</translation>
     </message>
     <message>
         <location filename="../../ui/admin/users_panel.py" line="142" />
-        <location filename="../../ui/admin/users_panel.py" line="231" />
-        <location filename="../../ui/admin/users_panel.py" line="257" />
+        <location filename="../../ui/admin/users_panel.py" line="224" />
+        <location filename="../../ui/admin/users_panel.py" line="249" />
         <source>User accounts</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="232" />
+        <location filename="../../ui/admin/users_panel.py" line="225" />
         <source>Account %1 enabled.</source>
         <translation>账户 %1 已启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="232" />
+        <location filename="../../ui/admin/users_panel.py" line="225" />
         <source>Account %1 disabled.</source>
         <translation>账户 %1 已停用。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="242" />
+        <location filename="../../ui/admin/users_panel.py" line="235" />
         <source>Select an account first.</source>
         <translation>请先选择一个账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="300" />
+        <location filename="../../ui/admin/users_panel.py" line="290" />
         <source>The accounts that can sign in at this station. Passwords are never shown; a disabled account keeps its history. Every change is recorded in the audit trail.</source>
         <translation>可在本工作站登录的账户。密码不会显示；停用的账户保留其历史记录。每项更改均记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="304" />
+        <location filename="../../ui/admin/users_panel.py" line="294" />
         <source>Accounts lock after repeated wrong passwords; unlocking is recorded in the audit trail.</source>
         <translation>多次输错密码后账号将被锁定；解锁操作记入审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="308" />
+        <location filename="../../ui/admin/users_panel.py" line="298" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="309" />
+        <location filename="../../ui/admin/users_panel.py" line="299" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="310" />
+        <location filename="../../ui/admin/users_panel.py" line="300" />
         <source>Staff no.</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="311" />
+        <location filename="../../ui/admin/users_panel.py" line="301" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="312" />
+        <location filename="../../ui/admin/users_panel.py" line="302" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="313" />
+        <location filename="../../ui/admin/users_panel.py" line="303" />
         <source>Failed attempts</source>
         <translation>失败次数</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="314" />
+        <location filename="../../ui/admin/users_panel.py" line="304" />
         <source>Password set</source>
         <translation>密码设置时间</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="317" />
+        <location filename="../../ui/admin/users_panel.py" line="307" />
         <source>New account (Ctrl+N)</source>
         <translation>新建账户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="308" />
         <source>Reset password (Ctrl+P)</source>
         <translation>重置密码 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="319" />
+        <location filename="../../ui/admin/users_panel.py" line="309" />
         <source>Unlock (Ctrl+U)</source>
         <translation>解锁 (Ctrl+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="311" />
         <source>Change role (Ctrl+R)</source>
         <translation>更改角色 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="318" />
+        <location filename="../../ui/admin/users_panel.py" line="308" />
         <source>Reset a user's password</source>
         <translation>重置用户密码</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="319" />
+        <location filename="../../ui/admin/users_panel.py" line="309" />
         <source>Unlock a user account</source>
         <translation>解锁用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="320" />
+        <location filename="../../ui/admin/users_panel.py" line="310" />
         <source>Disable or enable a user account</source>
         <translation>停用或启用用户账户</translation>
     </message>
     <message>
-        <location filename="../../ui/admin/users_panel.py" line="321" />
+        <location filename="../../ui/admin/users_panel.py" line="311" />
         <source>Change a user's role</source>
         <translation>更改用户角色</translation>
     </message>
