@@ -1,7 +1,8 @@
 """Issue 13: the counter's pages run no SQL on the GUI thread. Signed in through the real login dialog,
 the clerk walks the home page (scopes, a language switch of the page), the 待领取 list, the 出件 page
 (lookup, collector check, handover), the 补齐材料 list and the supplement dialog (claim, tick, record,
-close); every statement the store runs meanwhile on the GUI thread is recorded (testsupport/gui_io.py)."""
+close); every statement the store runs meanwhile on the GUI thread is recorded (testsupport/gui_io.py).
+And the case view's supplement button, which the case view (not the counter's) asks for."""
 
 from __future__ import annotations
 
@@ -68,8 +69,28 @@ def test_counter_pages_leave_the_gui_thread_alone(qtbot, demo_ctx, translations)
         dialog.reject()
         settle(qtbot, dialog)
         settle(qtbot, owed)
-    # The scanning panel the dialog embeds (ui/scanning/panel.py, the devices side of issue 13) still
-    # reads its lines and pages on the GUI thread: counted there, not here.
-    hits = [hit for hit in hits if not hit.ui_frames[-1].startswith("ui/scanning/")]
     assert not hits, describe(hits)
     assert ctx.cases.claim_of(owed_id) is None and owed_number
+
+
+def test_the_case_views_supplement_button_is_read_off_the_gui_thread(qtbot, demo_ctx, translations):
+    """The case view (F3 → Enter, ui/search/case_view.py) asks ui/supplements/dialog.py for its
+    "登记补交材料…" button: whether the case owes anything is read on a worker, the button follows."""
+    from PySide6.QtWidgets import QPushButton
+
+    ctx = demo_ctx
+    clerk = ctx.users.authenticate("clerk", "Clerk2026")
+    _cid, number = deficient_synced_case(ctx, clerk, 32)
+    window = open_window(qtbot, ctx, translations, "clerk")
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    search = window.pages["search"]
+    qtbot.keyClicks(search.case_number, number)
+    qtbot.keyClick(search.case_number, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1, timeout=5000)
+    search.table.selectRow(0)
+    with gui_thread_queries(ctx.engine) as hits:
+        search.open_current()
+        settle(qtbot, search.dialog)
+        assert search.dialog.findChild(QPushButton, "supplementButton") is not None
+    ours = [hit for hit in hits if any(frame.startswith("ui/supplements/") for frame in hit.ui_frames)]
+    assert not ours, describe(ours)
