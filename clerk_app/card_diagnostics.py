@@ -1,7 +1,7 @@
 """What the card reader diagnostics say (ui/card_diagnostics.py only shows it): the backend, the
 monitor thread, the PC/SC daemon, the readers with the ATR of the card on each, the last read's APDU
 count and time, the last errors. One fact per line, in the clerk's language; no personal data (the
-device layer keeps none in its diagnostics)."""
+device layer keeps none in its diagnostics). And the reader's state in the status bar, in words."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ _LAST_READ = _r(
 )
 _LAST_ERRORS = _r("card_diag.last_errors", "最近的错误：", "Last errors:")
 _NO_ERRORS = _r("card_diag.no_errors", "没有错误记录", "No errors recorded")
+# The reader service's states (devices.cards), as the main window's status bar says them.
+_STATES = {
+    "no_reader": _r("card_state.no_reader", "未连接", "no reader"),
+    "reader_ready": _r("card_state.reader_ready", "就绪，未放卡", "ready, no card"),
+    "card_present": _r("card_state.card_present", "已放卡", "card present"),
+    "reading": _r("card_state.reading", "读取中…", "reading…"),
+    "read_ok": _r("card_state.read_ok", "读取成功", "read OK"),
+    "error": _r("card_state.error", "错误", "error"),
+}
+
+
+def state_text(state: str) -> str:
+    """The reader's state in the clerk's language (a state it does not know, as it is)."""
+    return i18n.text(_STATES[state]) if state in _STATES else state
 
 
 def _family(name: str) -> str:

@@ -213,7 +213,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.card_label.setText(arg(self.tr("Card reader: %1"), self._card_state_text()))
 
     def _card_state_text(self) -> str:
-        from ui.card_status import state_text
+        from clerk_app.card_diagnostics import state_text
 
         state = getattr(self, "_last_card_state", None)
         return state_text(state) if state else backend_label(self.ctx.devices.card_backend)

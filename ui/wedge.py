@@ -1,29 +1,26 @@
-"""Keyboard-wedge scanner detection: a barcode/QR scanner that "types" its content as keystrokes,
-much faster than a person, ending with Enter.
+"""Keyboard-wedge scanner detection in a widget (the rule is ``clerk_app.wedge_scan.KeyRun``).
 
 ``WedgeScanDetector`` watches the key presses that reach a widget or any of its children (the
-widget with focus receives them) and emits ``scanned(text)`` when Enter ends a run of at least
-``min_length`` characters whose typical (median) gap between keys is under ``max_gap_ms``. The
-median, not the largest gap, decides, so one hiccup of the event loop in the middle of a scan does
-not cut it in two; a pause longer than ``pause_ms`` starts a new run, and slow keys at the start of
-a run (a person typing just before scanning) are not part of the scan. Key times come from the
-window system's event timestamps where there are any (so a busy GUI thread that delivers queued
-keys in a burst cannot fake a scan), else from the monotonic clock (QTest events carry none).
-That Enter is swallowed, so it does not also trigger the focused widget's own Enter action, and the
-scanned characters are removed again from a QLineEdit that received them (``strip=True``), so a
-scan into the name field does not leave a case number in it. Human typing passes through untouched.
+widget with focus receives them) and emits ``scanned(text)`` when ``KeyRun`` says Enter ended a
+scan. Key times come from the window system's event timestamps where there are any (so a busy GUI
+thread that delivers queued keys in a burst cannot fake a scan), else from the monotonic clock (QTest
+events carry none). That Enter is swallowed, so it does not also trigger the focused widget's own
+Enter action, and the scanned characters are removed again from a QLineEdit that received them
+(``strip=True``), so a scan into the name field does not leave a case number in it. Human typing
+passes through untouched.
 
 Use: ``detector = WedgeScanDetector(page); detector.scanned.connect(page.on_scan)``.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+from clerk_app.wedge_scan import KeyRun
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -42,11 +39,8 @@ class WedgeScanDetector(QObject):
     ) -> None:
         super().__init__(scope)
         self._scope = scope
-        self.min_length = min_length
-        self.max_gap_ms = max_gap_ms
-        self.pause_ms = pause_ms
         self.strip = strip
-        self._buffer: list[tuple[str, float]] = []  # (character, time in ms)
+        self.run = KeyRun(min_length, max_gap_ms, pause_ms)
         self._attached = False
         assert QApplication.instance() is not None, "create the QApplication first"
         # An application-wide filter sees the key press before the focus widget does; we act only
@@ -71,10 +65,7 @@ class WedgeScanDetector(QObject):
         if app is not None and self._attached:
             app.removeEventFilter(self)
         self._attached = False
-        self.reset()
-
-    def reset(self) -> None:
-        self._buffer.clear()
+        self.run.keys.clear()
 
     def _in_scope(self, obj: QObject) -> bool:
         if not isinstance(obj, QWidget) or obj is not QApplication.focusWidget():
@@ -87,8 +78,7 @@ class WedgeScanDetector(QObject):
         assert isinstance(event, QKeyEvent)
         now = float(event.timestamp()) or time.monotonic() * 1000.0
         if event.key() in _ENTER:
-            text = self._scan_text(now)
-            self.reset()
+            text = self.run.enter(now)
             if text is None:
                 return False
             if self.strip and isinstance(obj, QLineEdit) and obj.text().endswith(text):
@@ -98,26 +88,8 @@ class WedgeScanDetector(QObject):
         char = event.text()
         if not char or not char.isprintable():
             return False  # Shift and other modifiers a scanner sends between characters
-        if self._buffer and now - self._buffer[-1][1] > self.pause_ms:
-            self.reset()  # a pause: whatever came before is not part of a scan
-        self._buffer.append((char, now))
+        self.run.key(char, now)
         return False
-
-    def _scan_text(self, enter_at: float) -> str | None:
-        run = self._buffer
-        if not run or enter_at - run[-1][1] > self.pause_ms:
-            return None
-        # Drop slow keys at the start (typed by a person just before the scan).
-        start = 0
-        while start < len(run) - 1 and run[start + 1][1] - run[start][1] > self.max_gap_ms:
-            start += 1
-        run = run[start:]
-        if len(run) < max(2, self.min_length):
-            return None
-        gaps = [b[1] - a[1] for a, b in zip(run, run[1:])]
-        if statistics.median(gaps) >= self.max_gap_ms:
-            return None
-        return "".join(c for c, _ in run)
 
 
 class _VisibilityWatch(QObject):

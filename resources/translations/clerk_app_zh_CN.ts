@@ -584,39 +584,6 @@
     </message>
 </context>
 <context>
-    <name>CardStatus</name>
-    <message>
-        <location filename="../../ui/card_status.py" line="11" />
-        <source>no reader</source>
-        <translation>未连接</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_status.py" line="12" />
-        <source>ready, no card</source>
-        <translation>就绪，未放卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_status.py" line="13" />
-        <source>card present</source>
-        <translation>已放卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_status.py" line="14" />
-        <source>reading…</source>
-        <translation>读取中…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_status.py" line="15" />
-        <source>read OK</source>
-        <translation>读取成功</translation>
-    </message>
-    <message>
-        <location filename="../../ui/card_status.py" line="16" />
-        <source>error</source>
-        <translation>错误</translation>
-    </message>
-</context>
-<context>
     <name>CaseResultModel</name>
     <message>
         <location filename="../../ui/search/model.py" line="152" />
@@ -1061,88 +1028,88 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="296" />
+        <location filename="../../ui/customer/window.py" line="279" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="298" />
-        <location filename="../../ui/customer/window.py" line="301" />
+        <location filename="../../ui/customer/window.py" line="281" />
+        <location filename="../../ui/customer/window.py" line="284" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="299" />
+        <location filename="../../ui/customer/window.py" line="282" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="302" />
+        <location filename="../../ui/customer/window.py" line="285" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="303" />
+        <location filename="../../ui/customer/window.py" line="286" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="304" />
+        <location filename="../../ui/customer/window.py" line="287" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="305" />
+        <location filename="../../ui/customer/window.py" line="288" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="308" />
+        <location filename="../../ui/customer/window.py" line="291" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="311" />
+        <location filename="../../ui/customer/window.py" line="294" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="312" />
+        <location filename="../../ui/customer/window.py" line="295" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="431" />
+        <location filename="../../ui/customer/window.py" line="454" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="433" />
+        <location filename="../../ui/customer/window.py" line="456" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="512" />
+        <location filename="../../ui/customer/window.py" line="529" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="619" />
+        <location filename="../../ui/customer/window.py" line="639" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="625" />
+        <location filename="../../ui/customer/window.py" line="645" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="625" />
+        <location filename="../../ui/customer/window.py" line="645" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="778" />
+        <location filename="../../ui/customer/window.py" line="297" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>

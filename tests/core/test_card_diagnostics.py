@@ -36,3 +36,12 @@ def test_readers_atr_last_read_and_errors_in_chinese():
     assert "  · GA467 [身份证阅读器] 未放卡  ATR —" in lines
     assert "最近一次读取：42 条 APDU，18000 字节，1250 毫秒，扩展长度 ✓" in lines
     assert lines[-1] == "没有错误记录"
+
+
+def test_reader_states_in_words():
+    from clerk_app import i18n
+    from clerk_app.card_diagnostics import state_text
+
+    assert state_text("reader_ready") == "就绪，未放卡" and state_text("read_ok") == "读取成功"
+    assert i18n.text("card_state.no_reader", "en") == "no reader"
+    assert state_text("warming_up") == "warming_up"  # a state it does not know, as it is

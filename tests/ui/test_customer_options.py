@@ -55,6 +55,8 @@ def test_the_applicant_confirms_then_the_clerk_may_accept(qtbot, hall_ctx, trans
     assert "确认" in page.buttons["accept_action"].toolTip()
     assert "申请人尚未在群众端屏幕确认本材料清单" in page.summary.text()
 
+    settle(qtbot, customer)  # the list the applicant confirms has been read (the button is off until then)
+    assert customer.confirm_button.isEnabled()
     qtbot.mouseClick(customer.confirm_button, Qt.MouseButton.LeftButton)  # the applicant, on their screen
     qtbot.waitUntil(lambda: page.buttons["accept_action"].isEnabled(), timeout=5000)
     assert "申请人已确认材料清单 ✓" in page.summary.text()

@@ -22,7 +22,7 @@ from clerk_app.store.models import AuditEvent, OutboxEntry
 from tests.helpers.core import make_world
 from testsupport.ui import open_window, settle
 from ui.current_case import CurrentCase
-from ui.customer.window import CustomerWindow, Phase, _Follower, attach_customer_window, toggle_customer_window
+from ui.customer.window import CustomerWindow, Phase, attach_customer_window, toggle_customer_window
 
 ITEM = "SC-GTGSH-SL"  # 个体工商户设立登记
 ZHANG = PersonData(
@@ -274,7 +274,7 @@ def test_clears_on_lock_and_closes_with_the_main_window(qtbot, world, translatio
     window = attach_customer_window(main)
     assert main.customer_window is window and not window.isVisible()  # one screen: hidden until asked for
     assert not window.isFullScreen()  # one (offscreen) screen: a normal movable window
-    window.findChild(_Follower)._screens_changed(None)  # a screen came or went: placed again
+    window.screens_changed(None)  # a screen came or went: placed again
     qtbot.wait(20)
     assert not window.isVisible() and not window.isFullScreen()
     toggle_customer_window(window)  # Ctrl+Shift+C

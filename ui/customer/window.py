@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QImageReader, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 from clerk_app import i18n
 from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerService, Rating
 from clerk_app.customer_placement import Placement, ScreenInfo, choose_placement
-from clerk_app.customer_screen import Flow, Kind, Phase, Screen, ShownLine, read_screen
+from clerk_app.customer_screen import Checklist, Flow, Kind, Phase, Screen, ShownLine, read_screen
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import Decision
 from clerk_app.roles import Actor
@@ -155,10 +156,14 @@ class CustomerWindow(Retranslating, QWidget):
         self._rating: Rating | None = None
         self.op: CoreOp | None = None  # the confirmation or rating being stored
         self.reader = ListReader(self, self._read, self._not_read)
+        self.toggle_action: QAction | None = None  # on the clerk's main window (attach_customer_window)
 
-        self._rating_timer = self._timer(self._rating_timed_out)
-        self._tick = self._timer(self._update_countdown, interval=1000)
-        self._thanks_timer = self._timer(self._thanks_over)
+        self._rating_timer = QTimer(self, singleShot=True)
+        self._rating_timer.timeout.connect(self._rating_timed_out)
+        self._tick = QTimer(self, interval=1000)  # the countdown under the rating
+        self._tick.timeout.connect(self._update_countdown)
+        self._thanks_timer = QTimer(self, singleShot=True)
+        self._thanks_timer.timeout.connect(self._thanks_over)
         self._build()
         current_case.opened.connect(self._on_opened)
         current_case.changed.connect(self._on_changed)
@@ -175,20 +180,15 @@ class CustomerWindow(Retranslating, QWidget):
     def phase(self) -> Phase:
         return self.flow.phase
 
-    def _timer(self, slot: Callable[[], None], *, interval: int | None = None) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(interval is None)
-        if interval is not None:
-            timer.setInterval(interval)
-        timer.timeout.connect(slot)
-        return timer
-
     # -- building ---------------------------------------------------------------------------------
-    def _page(self, layout: QVBoxLayout, *, margins: bool = True) -> QWidget:
+    def _page(
+        self, *items: QWidget | QLayout | int | tuple[QWidget, int] | None, margins: bool = True, spacing: int = -1
+    ) -> QWidget:
+        """A page of the stack, its items laid out top to bottom as ``add`` does."""
         page = QWidget()
-        page.setLayout(layout)
-        if margins:
-            layout.setContentsMargins(28, 18, 28, 18)
+        layout = add(QVBoxLayout(page), *items)
+        layout.setContentsMargins(*((28, 18, 28, 18) if margins else (0, 0, 0, 0)))
+        layout.setSpacing(spacing)
         self.stack.addWidget(page)
         return page
 
@@ -200,35 +200,23 @@ class CustomerWindow(Retranslating, QWidget):
         self.header_hall = label(name="headerHall")
         self.header_window, self.header_staff = label(), label()
         self.header_ticket = label(name="headerTicket")
-        header = add(QHBoxLayout(self.header), self.header_hall, None)
-        header.setContentsMargins(28, 12, 28, 12)
-        for w in (self.header_ticket, self.header_window, self.header_staff):
-            add(header, w)
-            header.addSpacing(24)
+        header = add(QHBoxLayout(self.header), self.header_hall, None, self.header_ticket)
+        header.setContentsMargins(28, 12, 52, 12)
+        header.setSpacing(24)
+        add(header, self.header_window, self.header_staff)
         self.stack = QStackedWidget()
         outer = add(QVBoxLayout(self), self.header, (self.stack, 1))
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        # idle
         idle = [label(name=name, align=center) for name in ("idleHall", "idleWindow", "idleServing", "idleWelcome")]
         self.idle_hall, self.idle_window, self.idle_serving, self.idle_welcome = idle
-        idle_layout = add(QVBoxLayout(), 2)
-        for w in idle:
-            idle_layout.addWidget(w)
-            idle_layout.addSpacing(18)
-        idle_layout.addStretch(3)
-        self.idle_page = self._page(idle_layout, margins=False)
+        self.idle_page = self._page(2, *idle, 3, margins=False, spacing=18)
 
-        # checklist
         self.item_name = label(name="itemName", wrap=True)
         self.applicant = label(name="applicant")
         self.summary = label(name="summary")
-        self.lines_box = QWidget()
-        self.lines_box.setObjectName("linesBox")
-        self.lines_layout = QVBoxLayout(self.lines_box)
-        self.lines_layout.setContentsMargins(0, 0, 0, 0)
-        self.lines_layout.setSpacing(8)
+        self.lines_box = QWidget()  # a new one, with a row per line, on each render
         self.lines_scroll = _scroll(self.lines_box)
         self.lines_scroll.viewport().setAutoFillBackground(False)
         self.confirm_state = label(name="confirmState", wrap=True)
@@ -236,10 +224,9 @@ class CustomerWindow(Retranslating, QWidget):
         self.confirm_button = button("bigButton", self.confirm)
         state = add(QVBoxLayout(), self.confirm_state, self.confirm_error)
         bottom = add(QHBoxLayout(), (state, 1), self.confirm_button)
-        checklist = add(QVBoxLayout(), self.item_name, self.applicant, self.summary, (self.lines_scroll, 1), bottom)
-        self.checklist_page = self._page(checklist)
+        self.checklist_page = self._page(self.item_name, self.applicant, self.summary, (self.lines_scroll, 1), bottom)
 
-        # notice (return with notice / accept with deficiencies)
+        # the notice (return with notice / accept with deficiencies)
         self.notice_title = label(name="noticeTitle")
         self.notice_text = label(
             name="noticeText", wrap=True, align=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
@@ -248,17 +235,14 @@ class CustomerWindow(Retranslating, QWidget):
         self.notice_due = label(name="noticeDue", wrap=True)
         self.notice_next = button("bigButton", self.start_rating)
         next_row = add(QHBoxLayout(), None, self.notice_next)
-        notice = add(QVBoxLayout(), self.notice_title, (_scroll(self.notice_text), 1), self.notice_due, next_row)
-        self.notice_page = self._page(notice)
+        self.notice_page = self._page(self.notice_title, (_scroll(self.notice_text), 1), self.notice_due, next_row)
 
-        # rating
         self.decision_summary = label(name="decisionSummary", wrap=True)
         self.rating_title = label(name="ratingTitle", align=center)
         self.rating_buttons = {r: button(f"rate{r.value}", partial(self.choose_rating, r)) for r in Rating}
         for b in self.rating_buttons.values():
             b.setMinimumHeight(140)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.reasons_box = QWidget()
         self.reason_title = label(name="reasonTitle")
         grid = QGridLayout()
         self.reason_buttons: dict[str, QPushButton] = {}
@@ -271,23 +255,22 @@ class CustomerWindow(Retranslating, QWidget):
         self.comment.setMaxLength(200)
         self.comment.textEdited.connect(lambda _t: self._restart_rating_timer())
         self.submit_low = button("bigButton", self.submit_low_rating)
-        submit_row = add(QHBoxLayout(), None, self.submit_low)
-        reasons = add(QVBoxLayout(self.reasons_box), self.reason_title, grid, self.comment, submit_row)
-        reasons.setContentsMargins(0, 12, 0, 0)
+        self.reasons_box = QWidget()
+        reasons = add(QVBoxLayout(self.reasons_box), self.reason_title, grid, self.comment)
+        add(reasons, add(QHBoxLayout(), None, self.submit_low)).setContentsMargins(0, 12, 0, 0)
         self.countdown = label(name="countdown", align=Qt.AlignmentFlag.AlignRight)
         stars = add(QHBoxLayout(), *self.rating_buttons.values())
-        rating = add(QVBoxLayout(), self.decision_summary, 1, self.rating_title)
-        rating.addSpacing(12)
-        self.rating_page = self._page(add(rating, stars, self.reasons_box, 2, self.countdown))
+        self.rating_page = self._page(
+            self.decision_summary, 1, self.rating_title, stars, self.reasons_box, 2, self.countdown
+        )
 
-        # thanks
         self.thanks = label(name="thanks", wrap=True, align=center)
-        self.thanks_page = self._page(add(QVBoxLayout(), 1, self.thanks, 1), margins=False)
+        self.thanks_page = self._page(1, self.thanks, 1, margins=False)
 
         # a 样表 the clerk shows while explaining how to fill in a form (over the current page)
         self.sample_title = label(name="noticeTitle", align=center)
         self.sample_image = label(name="sampleImage", align=center)
-        self.sample_page = self._page(add(QVBoxLayout(), self.sample_title, (self.sample_image, 1)), margins=False)
+        self.sample_page = self._page(self.sample_title, (self.sample_image, 1), margins=False)
         self._before_sample: QWidget | None = None
 
     # -- texts ------------------------------------------------------------------------------------
@@ -310,8 +293,54 @@ class CustomerWindow(Retranslating, QWidget):
             b.setText(i18n.text(LOW_RATING_REASONS[code]))
         self.comment.setPlaceholderText(self.tr("Anything else you would like to tell us (optional)"))
         self.submit_low.setText(self.tr("Submit"))
+        if self.toggle_action is not None:
+            self.toggle_action.setText(self.tr("Show or hide the applicant's screen (Ctrl+Shift+C)"))
         self._render()
         self.refresh()  # the case's texts come from the core, in the new language
+
+    # -- following the clerk's window ---------------------------------------------------------------
+    def place(self) -> Placement:
+        """Where ``choose_placement`` says: frameless full screen on the applicant's screen (not the one
+        the main window is on), or a normal movable window when there is only one screen."""
+        main = self.parentWidget()
+        handle = main.windowHandle() if main is not None else None
+        clerk = handle.screen().name() if handle is not None and handle.screen() is not None else None
+        primary, screens, infos = QGuiApplication.primaryScreen(), QGuiApplication.screens(), []
+        for s in screens:
+            g = s.geometry()
+            infos.append(ScreenInfo(s.name(), g.x(), g.y(), g.width(), g.height(), s is primary))
+        placement = choose_placement(infos, self.ctx.settings.customer_screen, clerk)
+        screen = next((s for s in screens if s.name() == placement.screen), None)
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, placement.fullscreen)
+        if placement.fullscreen:
+            if screen is not None:
+                self.setScreen(screen)
+            self.setGeometry(*placement.geometry)
+            self.showFullScreen()
+        else:
+            self.showNormal()  # also leaves full screen when the applicant's screen went away
+            self.setGeometry(*placement.geometry)
+            # Large type can make the window wider or taller than asked for: keep it on the screen.
+            if screen is not None:
+                avail, frame = screen.availableGeometry(), self.frameGeometry()
+                x = max(avail.left(), min(frame.left(), avail.right() - frame.width()))
+                y = max(avail.top(), min(frame.top(), avail.bottom() - frame.height()))
+                if (x, y) != (frame.left(), frame.top()):
+                    self.move(x, y)
+            if not placement.shown:  # one screen: not over the clerk's window until asked for (Ctrl+Shift+C)
+                self.hide()
+        log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note, placement.fullscreen)
+        return placement
+
+    def screens_changed(self, _screen: object) -> None:
+        QTimer.singleShot(0, self, self.place)  # after Qt has finished moving windows
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The main window closes (logout, quit): this one goes with it, forgetting the applicant."""
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Close:
+            self.clear()
+            self.close()
+        return False
 
     # -- following the desk -----------------------------------------------------------------------
     def _on_opened(self, case_id: str) -> None:
@@ -340,10 +369,9 @@ class CustomerWindow(Retranslating, QWidget):
 
     def clear(self) -> None:
         """Forget the applicant and show the idle screen (next applicant, logout, screen lock)."""
-        self._forget()
         self.serving_ticket = None
+        self._forget()
         self._show_phase()
-        self._render()
 
     def show_serving(self, ticket_no: str | None) -> None:
         """The queue number now called to this window (a queue system may call this)."""
@@ -354,15 +382,10 @@ class CustomerWindow(Retranslating, QWidget):
         for t in (self._rating_timer, self._tick, self._thanks_timer):
             t.stop()
         self.flow.open(None)
-        self.shown = None
-        self._thumbs, self._decoded = {}, {}
-        self._rating = None
+        self.shown, self._thumbs, self._decoded = None, {}, {}
         self._reset_rating_widgets()
-        self._clear_lines()
-        for text in (self.item_name, self.applicant, self.summary, self.confirm_state, self.confirm_error):
-            text.clear()
-        for text in (self.notice_text, self.notice_due, self.decision_summary, self.header_ticket):
-            text.clear()
+        self.confirm_error.clear()
+        self._render()  # nothing of the applicant stays on any page
 
     def refresh(self) -> None:
         """Re-read the case (masked) and its thumbnails off the GUI thread, then redraw; when reads
@@ -431,16 +454,19 @@ class CustomerWindow(Retranslating, QWidget):
         self.idle_serving.setText(self.tr("Now serving No. %1").replace("%1", ticket) if ticket else "")
         self.idle_serving.setVisible(bool(ticket))
         self.header_ticket.setText(self.tr("No. %1").replace("%1", ticket) if ticket else "")
-        screen = self.shown
-        if screen is None:
-            return
+        screen = self.shown or NOTHING
         self.item_name.setText(screen.item_name)
         self.applicant.setText(screen.parties)
         self.summary.setText(screen.checklist.summary)
-        self._clear_lines()
+        self.lines_box = QWidget()
+        self.lines_box.setObjectName("linesBox")
+        rows = QVBoxLayout(self.lines_box)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(8)
         for line in screen.checklist.lines:
-            self.lines_layout.addWidget(self._line_row(line, self._thumbs.get(line.code, [])))
-        self.lines_layout.addStretch(1)
+            rows.addWidget(self._line_row(line, self._thumbs.get(line.code, [])))
+        rows.addStretch(1)
+        self.lines_scroll.setWidget(self.lines_box)  # deletes the rows shown before
         self.confirm_state.setText(screen.confirmation)
         _restyle(self.confirm_state, CONFIRM_STYLE[screen.confirmed])
         self.confirm_button.setVisible(not screen.confirmed)
@@ -449,15 +475,6 @@ class CustomerWindow(Retranslating, QWidget):
         self.notice_text.setText(screen.notice)
         self.notice_due.setText(screen.notice_footer)
         self.decision_summary.setText(screen.decision_summary)
-
-    def _clear_lines(self) -> None:
-        while self.lines_layout.count():
-            item = self.lines_layout.takeAt(0)
-            w = item.widget() if item is not None else None
-            if w is not None:
-                w.hide()
-                w.setParent(None)  # out of the tree now: never found or drawn again
-                w.deleteLater()
 
     def _line_row(self, line: ShownLine, images: list[QImage]) -> QWidget:
         row = QFrame()
@@ -548,37 +565,38 @@ class CustomerWindow(Retranslating, QWidget):
     def choose_rating(self, rating: Rating) -> None:
         if self.phase is not Phase.RATING:
             return
-        self._rating = rating
-        for r, b in self.rating_buttons.items():
-            b.setProperty("chosen", r is rating)
-            _restyle(b, b.objectName())
+        self._mark_chosen(rating)
         if rating.low:
             self.reasons_box.show()
             self._reasons_changed()
-            return
-        self._store_rating(rating, [], "")
+        else:
+            self._store_rating(rating)
 
     def submit_low_rating(self) -> None:
         reasons = [c for c, b in self.reason_buttons.items() if b.isChecked()]
         if self._rating is not None and self._rating.low and reasons:  # (the button is disabled otherwise)
             self._store_rating(self._rating, reasons, self.comment.text())
 
-    def _store_rating(self, rating: Rating, reasons: list[str], comment: str) -> None:
-        self._rating_timer.stop()
-        self._store(
-            lambda case_id: self.customer.rate(self.actor, case_id, rating, reasons, comment),
-            lambda case_id: self._rated(case_id, rating.value),
-            # Never argue with the applicant: thank them; the clerk's log has the reason.
-            lambda case_id, exc: self._rated(case_id, rating.value, exc),
-        )
-
     def _rating_timed_out(self) -> None:
-        if self.phase is not Phase.RATING:
-            return
+        if self.phase is Phase.RATING:
+            self._store_rating(None)
+
+    def _store_rating(self, rating: Rating | None, reasons: Sequence[str] = (), comment: str = "") -> None:
+        """Store the rating, or None: not rated in time. Never argue with the applicant: thank them
+        whatever happens; the clerk's log has the reason when it was not stored."""
+        self._rating_timer.stop()
+        customer, actor, value = self.customer, self.actor, rating.value if rating is not None else 0
+
+        def work(case_id: str) -> None:
+            if rating is None:
+                customer.record_unrated(actor, case_id)
+            else:
+                customer.rate(actor, case_id, rating, list(reasons), comment)
+
         self._store(
-            lambda case_id: self.customer.record_unrated(self.actor, case_id),
-            lambda case_id: self._rated(case_id, 0),
-            lambda case_id, exc: self._rated(case_id, 0, exc),
+            work,
+            lambda case_id: self._rated(case_id, value),
+            lambda case_id, exc: self._rated(case_id, value, exc),
         )
 
     def _rated(self, case_id: str, value: int, exc: BaseException | None = None) -> None:
@@ -593,15 +611,17 @@ class CustomerWindow(Retranslating, QWidget):
         if self.phase is Phase.RATING:
             self._restart_rating_timer()
 
-    def _reset_rating_widgets(self) -> None:
-        self.reasons_box.hide()
-        for b in self.rating_buttons.values():
-            b.setProperty("chosen", False)
+    def _mark_chosen(self, rating: Rating | None) -> None:
+        self._rating = rating
+        for r, b in self.rating_buttons.items():
+            b.setProperty("chosen", r is rating)
             _restyle(b, b.objectName())
+
+    def _reset_rating_widgets(self) -> None:
+        self._mark_chosen(None)
+        self.reasons_box.hide()
         for b in self.reason_buttons.values():
-            b.blockSignals(True)
             b.setChecked(False)
-            b.blockSignals(False)
         self.comment.clear()
         self.submit_low.setEnabled(False)
 
@@ -640,6 +660,7 @@ STATUS_STYLE = {
     Kind.NONE: "statusNone",
 }
 CONFIRM_STYLE = {True: "confirmState", False: "confirmError", None: "confirmPrompt"}
+NOTHING = Screen("", "", "", Checklist((), ""), "", "", None, None, False)  # no case on the desk
 
 
 def _scroll(widget: QWidget) -> QScrollArea:
@@ -708,91 +729,14 @@ def _thumbnail(data: bytes, rotation: int) -> QImage:
 
 
 # -- placement and wiring -------------------------------------------------------------------------
-def screens_info() -> list[ScreenInfo]:
-    primary = QGuiApplication.primaryScreen()
-    out = []
-    for screen in QGuiApplication.screens():
-        g = screen.geometry()
-        out.append(ScreenInfo(screen.name(), g.x(), g.y(), g.width(), g.height(), screen is primary))
-    return out
-
-
-def place(window: QWidget, preference: str, clerk_screen: str | None = None) -> Placement:
-    """Put ``window`` where ``choose_placement`` says: frameless full screen facing the applicant, or
-    a normal movable window when there is only one screen."""
-    placement = choose_placement(screens_info(), preference, clerk_screen)
-    x, y, w, h = placement.geometry
-    screen = next((s for s in QGuiApplication.screens() if s.name() == placement.screen), None)
-    if placement.fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        if screen is not None:
-            window.setScreen(screen)
-        window.setGeometry(x, y, w, h)
-        window.showFullScreen()
-    else:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
-        window.showNormal()  # also leaves full screen when the applicant's screen went away
-        window.setGeometry(x, y, w, h)
-        # Large type can make the window wider or taller than asked for: keep it on the screen.
-        if screen is not None:
-            avail, frame = screen.availableGeometry(), window.frameGeometry()
-            nx = max(avail.left(), min(frame.left(), avail.right() - frame.width()))
-            ny = max(avail.top(), min(frame.top(), avail.bottom() - frame.height()))
-            if (nx, ny) != (frame.left(), frame.top()):
-                window.move(nx, ny)
-        if not placement.shown:  # one screen: not over the clerk's window until asked for (Ctrl+Shift+C)
-            window.hide()
-    log.info("customer window on %s (%s, full screen: %s)", placement.screen, placement.note, placement.fullscreen)
-    return placement
-
-
-class _Follower(QObject):
-    """Keeps the customer window in step with the clerk's main window: closes it with the main window
-    (logout, quit: it must not outlive it), names the show/hide action in the current language and,
-    when ``placing``, places the window again whenever screens come and go (a cable, a tablet), so a
-    full-screen window never ends up covering the clerk's screen. A child of the customer window: Qt
-    drops the connections when it goes."""
-
-    def __init__(self, main: QWidget, customer: CustomerWindow, action: QAction, *, placing: bool) -> None:
-        super().__init__(customer)
-        self._main, self._customer, self.action = main, customer, action
-        main.installEventFilter(self)
-        app = QGuiApplication.instance()
-        if placing and isinstance(app, QGuiApplication):
-            app.screenAdded.connect(self._screens_changed)
-            app.screenRemoved.connect(self._screens_changed)
-        self.retranslate()
-
-    def place(self) -> Placement:
-        handle = self._main.windowHandle()
-        screen = handle.screen() if handle is not None else None
-        return place(
-            self._customer, self._customer.ctx.settings.customer_screen, screen.name() if screen is not None else None
-        )
-
-    def _screens_changed(self, _screen: object) -> None:
-        QTimer.singleShot(0, self, self.place)  # after Qt has finished moving windows
-
-    def retranslate(self) -> None:
-        self.action.setText(
-            QCoreApplication.translate("CustomerWindow", "Show or hide the applicant's screen (Ctrl+Shift+C)")
-        )
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        if event.type() == QEvent.Type.Close:
-            self._customer.clear()
-            self._customer.close()
-        return False
-
-
 def attach_customer_window(
     main: MainWindow, *, show: bool = True, rating_timeout_ms: int | None = None
 ) -> CustomerWindow:
     """Create the customer window for a clerk's main window, place it and keep it in step:
     ``main.customer_window`` is the window; the screen lock (``main.locked`` or the idle lock's
-    ``locked``) clears it."""
+    ``locked``) clears it; it closes with the main window (logout, quit: it must not outlive it) and,
+    when ``show``, is placed again whenever screens come and go (a cable, a tablet), so a full-screen
+    window never ends up covering the clerk's screen."""
     ctx = main.ctx
     customer = CustomerWindow(
         ctx, main.actor, main.current_case, pages=ctx.pages, rating_timeout_ms=rating_timeout_ms, parent=main
@@ -801,28 +745,26 @@ def attach_customer_window(
     locked = getattr(main, "locked", None) or getattr(getattr(main, "idle_lock", None), "locked", None)
     if locked is not None:
         locked.connect(customer.clear)
+    main.installEventFilter(customer)  # CustomerWindow.eventFilter: closes with it
     # The applicant confirmed the list: the desk re-reads the case (the clerk sees it, and an
     # acceptance that needs the confirmation becomes possible).
     customer.confirmed.connect(lambda _case_id: main.current_case.touch())
     # Show or hide the applicant's screen by hand: on one screen it starts hidden (it would cover the
     # clerk's own window); the clerk shows it to turn the screen to the applicant, and hides it again.
-    action = shortcut(
+    customer.toggle_action = shortcut(
         main, "Ctrl+Shift+C", partial(toggle_customer_window, customer), context=Qt.ShortcutContext.WindowShortcut
     )
-    action.setObjectName("toggleCustomerWindow")
-    main.customer_window_action = action  # type: ignore[attr-defined]
-    follower = _Follower(main, customer, action, placing=show)
-    if show:
-        follower.place()
+    customer.toggle_action.setObjectName("toggleCustomerWindow")
+    main.customer_window_action = customer.toggle_action  # type: ignore[attr-defined]
+    customer.retranslate()
+    app = QGuiApplication.instance()
+    if show and isinstance(app, QGuiApplication):
+        app.screenAdded.connect(customer.screens_changed)
+        app.screenRemoved.connect(customer.screens_changed)
+        customer.place()
     return customer
 
 
 def toggle_customer_window(customer: CustomerWindow) -> None:
-    if customer.isVisible():
-        customer.hide()
-        return
-    if customer.isFullScreen():
-        customer.showFullScreen()
-    else:
-        customer.showNormal()
+    customer.setVisible(not customer.isVisible())  # full screen or not, as it was placed
     customer.raise_()
