@@ -43,10 +43,11 @@ from PySide6.QtWidgets import (
 
 from clerk_app import print_desk
 from clerk_app.wiring.print_service import PrintingRuntime
+from devices.imaging.limits import ImageLimits, load_images
 from printing.dispatch import JobStatus, PrinterStatus, PrintJob
 from printing.model import DocumentKind
 from ui.operations import BackgroundOp, CoreOp, Relay, error_text
-from ui.widgets.slim_b import add, label, shortcut
+from ui.widgets.slim_b import ListReader, add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -60,7 +61,6 @@ class PrintQueuePresenter(QObject):
     builds no service of its own. See the module docstring."""
 
     job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
-    status_changed = Signal()
 
     def __init__(self, window: MainWindow, runtime: PrintingRuntime) -> None:
         super().__init__(window)
@@ -72,8 +72,10 @@ class PrintQueuePresenter(QObject):
         self.preview_dialog: PreviewDialog | None = None
         self.reprint_dialog: ReprintDialog | None = None
         self.queued_box: QMessageBox | None = None
-        self._status_op: BackgroundOp | None = None
-        self._status_again = False  # asked again while a check was running
+        # the printer's state and the waiting count, read off the GUI thread; a failed check is "not ready"
+        self._checks = ListReader(
+            window, self._checked, lambda e: self._checked((PrinterStatus(False, "error", str(e)), self.waiting))
+        )
         self.waiting = 0  # documents waiting, as the last status check counted them
         self._first_check = True
         self._writes = 0  # confirm / decline / reprint / retry still on their way (CoreOp)
@@ -275,33 +277,16 @@ class PrintQueuePresenter(QObject):
     # -- status bar -----------------------------------------------------------------------------
     def check_printer(self) -> None:
         """Ask the printer for its state and the store for the waiting count, off the GUI thread (CUPS
-        may take a moment; the store may be the hall's)."""
-        if self._status_op is not None:
-            self._status_again = True
-            return
+        may take a moment; the store may be the hall's); when checks overlap only the latest is shown."""
         runtime = self.runtime
+        self._checks.read(lambda: (runtime.printer_status(), len(runtime.pending())), self.tr("Printing"))
 
-        def over(status: PrinterStatus, waiting: int) -> None:
-            self._status_op = None
-            self.printer_status, self.waiting = status, waiting
-            self.update_status_label()
-            self.status_changed.emit()
-            if self._status_again:
-                self._status_again = False
-                self.check_printer()
-
-        def done(result: tuple[PrinterStatus, int]) -> None:
-            if self._first_check and result[1]:  # left from an earlier session (printer off, app closed)
-                self.window.statusBar().showMessage(print_desk.say("documents_waiting", n=result[1]), 15000)
-            self._first_check = False
-            over(*result)
-
-        self._status_op = BackgroundOp(
-            lambda _r, _c: (runtime.printer_status(), len(runtime.pending())),
-            done,
-            lambda exc: over(PrinterStatus(False, "error", str(exc)), self.waiting),
-            owner=self.window,
-        ).start()
+    def _checked(self, result: tuple[PrinterStatus, int]) -> None:
+        self.printer_status, self.waiting = result
+        if self._first_check and self.waiting:  # left from an earlier session (printer off, app closed)
+            self.window.statusBar().showMessage(print_desk.say("documents_waiting", n=self.waiting), 15000)
+        self._first_check = False
+        self.update_status_label()
 
     def _show_status(self) -> None:
         """What is known now at once; the printer's state and the waiting count follow."""
@@ -379,22 +364,10 @@ class PreviewDialog(QDialog):
 
     @staticmethod
     def _render_pages(pdf: bytes, dpi: float = 150.0) -> list[QImage]:
-        import pypdfium2 as pdfium
-
-        doc = pdfium.PdfDocument(pdf)
-        try:
-            images = []
-            for i in range(len(doc)):
-                page = doc[i]
-                bitmap = page.render(scale=dpi / 72.0)
-                pil = bitmap.to_pil().convert("RGB")
-                data = pil.tobytes()
-                images.append(QImage(data, pil.width, pil.height, 3 * pil.width, QImage.Format.Format_RGB888).copy())
-                bitmap.close()
-                page.close()
-            return images
-        finally:
-            doc.close()
+        """The pages through devices.imaging, which holds PDFium's lock: PDFium is not thread-safe, and a
+        file import may be reading a PDF on the scan thread meanwhile."""
+        pages = load_images(pdf, "preview.pdf", ImageLimits(pdf_dpi=round(dpi)))
+        return [QImage(p.tobytes(), p.width, p.height, 3 * p.width, QImage.Format.Format_RGB888).copy() for p in pages]
 
     def set_zoom(self, index: int) -> None:
         self._zoom = min(max(index, 0), len(self.ZOOMS) - 1)

@@ -336,7 +336,7 @@ def test_the_print_queue_runs_no_sql_on_the_gui_thread(qtbot, desk, demo_ctx):
         service.reprint_dialog.reprint_button.click()
         qtbot.waitUntil(lambda: service.idle and len(printed(demo_ctx, DocumentKind.RECEIPT)) == 2)
         service.check_printer()
-        qtbot.waitUntil(lambda: service._status_op is None)
+        settle(qtbot, window)
         case_view.close()
     assert not hits, describe(hits)
     assert "就绪" in window.printer_label.text() and service.errors == []

@@ -99,7 +99,7 @@ def test_page_actions(qtbot, desk, translations):
     scan_and_wait(qtbot, panel)
     before = panel.pages.pages(case_id, panel.line_code)
     panel.thumbnails.setCurrentRow(2)
-    panel.move_page(-2)
+    panel.edit_page("move", -2)
     settle(qtbot, panel)  # the write and the read after it, off the GUI thread
     after = panel.pages.pages(case_id, panel.line_code)
     assert [p.id for p in after] == [before[2].id, before[0].id, before[1].id]
@@ -107,7 +107,7 @@ def test_page_actions(qtbot, desk, translations):
     assert (
         panel.thumbnails.currentRow() == 0 and panel.thumbnails.item(0).data(Qt.ItemDataRole.UserRole) == before[2].id
     )
-    panel.rotate_page()
+    panel.edit_page("rotate")
     settle(qtbot, panel)
     assert panel.pages.pages(case_id, panel.line_code)[0].rotation == 90
     panel.view_page()
@@ -119,7 +119,7 @@ def test_page_actions(qtbot, desk, translations):
     viewer.set_zoom(viewer.zoom * 2)
     assert viewer.label.pixmap().width() > width
     panel.thumbnails.setCurrentRow(1)
-    panel.delete_page()
+    panel.edit_page("delete")
     settle(qtbot, panel)
     assert panel.thumbnails.count() == 2
     assert panel.pages.counts(case_id)[panel.line_code] == 2
@@ -131,7 +131,7 @@ def test_rescan_replaces_the_selected_page(qtbot, desk, translations):
     scan_and_wait(qtbot, panel)
     first = panel.pages.pages(case_id, panel.line_code)[0]
     panel.thumbnails.setCurrentRow(0)
-    panel.rotate_page()
+    panel.edit_page("rotate")
     settle(qtbot, panel)
     panel.dpi.setCurrentIndex(panel.dpi.findData(150))
     with qtbot.waitSignal(panel.scan_finished, timeout=30000):

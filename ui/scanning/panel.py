@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,6 @@ from PySide6.QtWidgets import (
 
 from clerk_app import scan_desk
 from clerk_app.errors import ClerkAppError
-from clerk_app.pages import PageService
 from clerk_app.scan_session import ScanOutcome, ScanRequest
 from devices.imaging.pipeline import Preset
 from devices.scanners.base import ColourMode, DeviceInfo, Scanner, ScannerBackend, ScanOptions, ScanSource
@@ -54,14 +54,6 @@ from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 log = logging.getLogger(__name__)
 
 THUMB = 160
-_PAGE_KEYS = (  # button name, keys, what it does (a page action with its step, or a method)
-    ("rotate", "Ctrl+R", ("rotate", 0)),
-    ("up", "Ctrl+Up", ("move", -1)),
-    ("down", "Ctrl+Down", ("move", 1)),
-    ("delete", "Delete", ("delete", 0)),
-    ("rescan", "Ctrl+F9", "rescan_page"),
-    ("view", "Ctrl+Return", "view_page"),
-)
 
 
 def decoded(data: bytes, rotation: int, size: int | None = THUMB) -> QImage:
@@ -79,17 +71,10 @@ class ScanningPanel(Retranslating, QWidget):
     status_changed = Signal(str)  # device status for the status bar
     scan_finished = Signal(object)  # ScanOutcome, or the unexpected exception, once the panel shows it
 
-    def __init__(
-        self,
-        window: Any,
-        backend: ScannerBackend | None | str = "settings",
-        pages: PageService | None = None,
-    ) -> None:
+    def __init__(self, window: Any, backend: ScannerBackend | None | str = "settings") -> None:
         super().__init__()
-        self.window_ = window
-        self.ctx = window.ctx
-        self.actor = window.actor
-        self.pages = pages or self.ctx.pages
+        self.window_, self.ctx, self.actor = window, window.ctx, window.actor
+        self.pages = self.ctx.pages
         self._backend_error: ClerkAppError | None = None
         if backend == "settings":
             try:
@@ -141,8 +126,14 @@ class ScanningPanel(Retranslating, QWidget):
         self.thumbnails.itemActivated.connect(lambda _item: self.view_page())
 
         self.page_buttons, self.page_actions = {}, []
-        for key, keys, what in _PAGE_KEYS:
-            slot: Callable[[], Any] = getattr(self, what) if isinstance(what, str) else self._page_slot(*what)
+        for key, keys, slot in (
+            ("rotate", "Ctrl+R", partial(self.edit_page, "rotate")),
+            ("up", "Ctrl+Up", partial(self.edit_page, "move", -1)),
+            ("down", "Ctrl+Down", partial(self.edit_page, "move", 1)),
+            ("delete", "Delete", partial(self.edit_page, "delete")),
+            ("rescan", "Ctrl+F9", self.rescan_page),
+            ("view", "Ctrl+Return", self.view_page),
+        ):
             self.page_actions.append(shortcut(self, keys, slot))
             self.page_buttons[key] = button(f"page_{key}", self.page_actions[-1].trigger)
         self.thumbnails.installEventFilter(self)
@@ -444,9 +435,6 @@ class ScanningPanel(Retranslating, QWidget):
                     return event.type() == QEvent.Type.KeyPress
         return super().eventFilter(watched, event)
 
-    def _page_slot(self, action: str, step: int) -> Callable[[], None]:
-        return lambda: self.edit_page(action, step)
-
     def edit_page(self, action: str, step: int = 0) -> None:
         """Rotate, move or delete the selected page (a core write, in order with the others), then show
         the line again with the page (or its place) selected."""
@@ -455,15 +443,6 @@ class ScanningPanel(Retranslating, QWidget):
             return
         service, actor = self.pages, self.actor
         self.refresh(change=lambda: scan_desk.edit_page(service, actor, page_id, row, action, step))
-
-    def rotate_page(self) -> None:
-        self.edit_page("rotate")
-
-    def move_page(self, step: int) -> None:
-        self.edit_page("move", step)
-
-    def delete_page(self) -> None:
-        self.edit_page("delete")
 
     def rescan_page(self) -> None:
         page_id = self._selected_page()
