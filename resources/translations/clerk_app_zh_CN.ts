@@ -217,27 +217,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="421" />
+        <location filename="../../ui/printing_ui.py" line="394" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="422" />
+        <location filename="../../ui/printing_ui.py" line="395" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="428" />
+        <location filename="../../ui/printing_ui.py" line="401" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="432" />
+        <location filename="../../ui/printing_ui.py" line="405" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="434" />
+        <location filename="../../ui/printing_ui.py" line="407" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1856,7 +1856,7 @@
 <context>
     <name>PageViewer</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="535" />
+        <location filename="../../ui/scanning/panel.py" line="514" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -1912,32 +1912,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="339" />
+        <location filename="../../ui/printing_ui.py" line="324" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="357" />
+        <location filename="../../ui/printing_ui.py" line="342" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="360" />
+        <location filename="../../ui/printing_ui.py" line="345" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="364" />
+        <location filename="../../ui/printing_ui.py" line="349" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="368" />
+        <location filename="../../ui/printing_ui.py" line="353" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="408" />
+        <location filename="../../ui/printing_ui.py" line="381" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1945,38 +1945,39 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="203" />
+        <location filename="../../ui/printing_ui.py" line="205" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="206" />
+        <location filename="../../ui/printing_ui.py" line="208" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="208" />
+        <location filename="../../ui/printing_ui.py" line="210" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="213" />
+        <location filename="../../ui/printing_ui.py" line="215" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="172" />
-        <location filename="../../ui/printing_ui.py" line="260" />
+        <location filename="../../ui/printing_ui.py" line="174" />
+        <location filename="../../ui/printing_ui.py" line="262" />
+        <location filename="../../ui/printing_ui.py" line="282" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="263" />
+        <location filename="../../ui/printing_ui.py" line="265" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="264" />
+        <location filename="../../ui/printing_ui.py" line="266" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
@@ -2149,27 +2150,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="458" />
+        <location filename="../../ui/printing_ui.py" line="431" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="465" />
+        <location filename="../../ui/printing_ui.py" line="438" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="467" />
+        <location filename="../../ui/printing_ui.py" line="440" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="468" />
+        <location filename="../../ui/printing_ui.py" line="441" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="469" />
+        <location filename="../../ui/printing_ui.py" line="442" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -2208,142 +2209,142 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="180" />
+        <location filename="../../ui/scanning/panel.py" line="171" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="180" />
+        <location filename="../../ui/scanning/panel.py" line="171" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="180" />
+        <location filename="../../ui/scanning/panel.py" line="171" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="180" />
+        <location filename="../../ui/scanning/panel.py" line="171" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="172" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="183" />
+        <location filename="../../ui/scanning/panel.py" line="174" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="184" />
+        <location filename="../../ui/scanning/panel.py" line="175" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="185" />
+        <location filename="../../ui/scanning/panel.py" line="176" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="186" />
+        <location filename="../../ui/scanning/panel.py" line="177" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="187" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件… (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="188" />
+        <location filename="../../ui/scanning/panel.py" line="179" />
         <source>Import PDF or image files into the focused line</source>
         <translation>导入 PDF 或图片文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="189" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="190" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="190" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="190" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="190" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="191" />
+        <location filename="../../ui/scanning/panel.py" line="182" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="191" />
+        <location filename="../../ui/scanning/panel.py" line="182" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="299" />
+        <location filename="../../ui/scanning/panel.py" line="290" />
         <source>Scanning</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="492" />
+        <location filename="../../ui/scanning/panel.py" line="471" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="208" />
+        <location filename="../../ui/scanning/panel.py" line="199" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="224" />
+        <location filename="../../ui/scanning/panel.py" line="215" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="243" />
+        <location filename="../../ui/scanning/panel.py" line="234" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="346" />
+        <location filename="../../ui/scanning/panel.py" line="337" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="348" />
+        <location filename="../../ui/scanning/panel.py" line="339" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="398" />
+        <location filename="../../ui/scanning/panel.py" line="389" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="414" />
+        <location filename="../../ui/scanning/panel.py" line="405" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="505" />
+        <location filename="../../ui/scanning/panel.py" line="484" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
