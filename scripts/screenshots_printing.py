@@ -17,12 +17,13 @@ from clerk_app.clock import CHINA_TZ, FixedClock  # noqa: E402
 from clerk_app.demo import seed_demo_users  # noqa: E402
 from clerk_app.lifecycle import Decision, LineStatus  # noqa: E402
 from clerk_app.persons import PersonData  # noqa: E402
+from clerk_app.print_desk import kind_label  # noqa: E402
 from clerk_app.settings import Settings  # noqa: E402
 from printing.documents import build_pdf  # noqa: E402
 from printing.from_case import document_context  # noqa: E402
 from printing.model import DocumentKind  # noqa: E402
 from ui.app import Translations, create_application  # noqa: E402
-from ui.printing_ui import PreviewDialog, _kind_label  # noqa: E402
+from ui.printing_ui import PreviewDialog  # noqa: E402
 
 APPLICANT = PersonData(
     name="张三丰",
@@ -72,7 +73,7 @@ def main() -> None:
         now=clock.now(),
         applicant_name=APPLICANT.name,
     )
-    dialog = PreviewDialog(build_pdf(doc), f"{_kind_label(doc.kind)} — {doc.case_number}", on_print=lambda: None)
+    dialog = PreviewDialog(build_pdf(doc), f"{kind_label(doc.kind.value)} — {doc.case_number}", on_print=lambda: None)
     dialog.resize(900, 1000)
     dialog.show()
     for _ in range(5):
