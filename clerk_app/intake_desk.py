@@ -1,5 +1,7 @@
 """What the intake page shows about the case on the desk, decided by the core (no Qt).
 
+- :func:`start_intake` — a new case for the chosen item (the ticket called to this window onto it) and
+  :func:`open_desk` — a case put on the desk: its state, its item's questions, who pre-reviewed it.
 - :func:`desk_state` — after every change: the case, which decisions are allowed (and why not), what the
   summary says is still missing, deferred or unconfirmed, and whether the case is past the window (the
   outcome replaces the summary). Read in one go on a worker thread; the page only renders it.
@@ -10,22 +12,27 @@
   (the blank form to fill in, or what is shown when there is none).
 - The page's texts chosen from that state: :func:`summary` (the line under the checklist, or the
   outcome), :func:`line_cells` (a checklist row), :func:`matters_text` (the applicant's earlier cases),
-  :meth:`DecisionPlan.preview` (the confirmation), :func:`current_step` (the step strip).
+  :meth:`DecisionPlan.preview` (the confirmation), :func:`current_step` (the step strip); for the
+  applicant panel :data:`DOCUMENT_TYPES`, :func:`number_check` (live validation) and
+  :func:`record_source` (chip or typed, with the chip's passive authentication).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from clerk_app import i18n
 from clerk_app.cases import CaseService, CaseView, LineView
 from clerk_app.catalogue.loader import form_file
-from clerk_app.catalogue.model import Catalogue
+from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.customer import CustomerService
+from clerk_app.errors import ClerkAppError
+from clerk_app.guardrails import check_storage
+from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.lifecycle import (
     DECISION_LABELS,
     LINE_STATUS_LABELS,
@@ -35,8 +42,11 @@ from clerk_app.lifecycle import (
     DecisionCheck,
     LineStatus,
 )
+from clerk_app.persons import PersonData, PersonView
+from clerk_app.queue import BuiltinQueue
 from clerk_app.roles import Actor, Permission
 from clerk_app.search import OpenMatter
+from clerk_app.users import UserService
 from clerk_app.workdays import promised_text
 
 DECISIONS = (Decision.ACCEPT, Decision.ACCEPT_WITH_DEFICIENCIES, Decision.RETURN_WITH_NOTICE, Decision.REJECT)
@@ -72,6 +82,46 @@ _FORMS = {
 _OPTIONAL = _r("intake.line.optional", "（可选）", "(optional)")
 _DUE = _r("intake.line.due", "限 {date} 前补交", "due {date}")
 _DEFERRABLE = _r("intake.line.deferrable", "可容缺", "deferrable")
+# What a clerk usually says when a material is defective, or why an optional one is not needed (the
+# clerk may type another reason).
+DEFECT_REASONS = (
+    "未签字或未盖章",
+    "复印件不清晰",
+    "证件已过期",
+    "信息与申请表不一致",
+    "材料不完整（缺页）",
+    "非原件",
+    "格式不符合要求",
+)
+WAIVE_REASONS = (
+    "申请人无此情形",
+    "已通过数据共享获取",
+    "申请人自愿不提交（选择性材料）",
+)
+DOCUMENT_TYPES = {
+    "resident_id": _r("intake.doc.resident_id", "居民身份证", "Resident ID card"),
+    "passport": _r("intake.doc.passport", "护照", "Passport"),
+    "hk_macau_permit": _r("intake.doc.hk_macau_permit", "往来港澳通行证", "HK/Macau travel permit"),
+    "taiwan_permit": _r("intake.doc.taiwan_permit", "往来台湾通行证", "Taiwan travel permit"),
+    "foreign_prc": _r("intake.doc.foreign_prc", "外国人永久居留身份证", "Foreign permanent residence ID"),
+    "hmt_residence_permit": _r(
+        "intake.doc.hmt_residence_permit", "港澳台居民居住证", "HK/Macao/Taiwan residence permit"
+    ),
+    "uscc": _r("intake.doc.uscc", "统一社会信用代码", "Unified social credit code"),
+}
+_CHECK_DIGITS: dict[str, Callable[[str], str]] = {"resident_id": validate_resident_id, "uscc": validate_uscc}
+_NUMBER_VALID = _r("intake.number_valid", "✓ 号码校验通过", "✓ number is valid")
+# Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.
+_PASSIVE_AUTH = {
+    "verified": _r("intake.pa.verified", "芯片数据验证通过", "chip data verified"),
+    "data_altered": _r("intake.pa.data_altered", "数据被篡改！", "DATA ALTERED"),
+    "issuer_not_trusted": _r("intake.pa.issuer_not_trusted", "签发机构不受信任", "issuer not trusted"),
+    "not_checked": _r("intake.pa.not_checked", "未验签", "signature not checked"),
+}
+_FROM_CHIP = _r("intake.from_chip", "芯片读取（{outcome}）", "Read from chip ({outcome})")
+_TYPED = _r("intake.typed", "手工录入（未经芯片核验）", "Manually entered")
+_SAMPLE = _r("intake.sample", "样表：{name}", "Sample: {name}")
+_BLANK = _r("intake.blank_form", "空白表：{name}", "Blank form: {name}")
 
 
 @dataclass(frozen=True)
@@ -123,6 +173,40 @@ def desk_state(cases: CaseService, customer: CustomerService, actor: Actor, case
         confirmed=confirmed,
         confirmation_missing=cases.confirmation_required and not confirmed,
     )
+
+
+def start_intake(
+    cases: CaseService, queue: BuiltinQueue, data_dir: Path, actor: Actor, item_code: str, ticket: str | None
+) -> str:
+    """A new case for the item (refused while the disk is nearly full); when the ticket typed is the
+    one called to this window, the ticket and its call time go onto the case."""
+    check_storage(data_dir)
+    case_id = cases.start_case(actor, item_code, ticket_no=ticket)
+    called = queue.current()
+    if called is not None and called.number == ticket:
+        queue.start(actor, case_id)
+    return case_id
+
+
+@dataclass(frozen=True)
+class OpenedDesk:
+    state: DeskState
+    item: ServiceItem | None  # its intake questions
+    prereviewer: str | None  # who pre-reviewed the draft, named to the clerk who decides on it
+
+
+def open_desk(
+    cases: CaseService,
+    customer: CustomerService,
+    catalogue: CatalogueStore,
+    users: UserService,
+    actor: Actor,
+    case_id: str,
+) -> OpenedDesk:
+    state = desk_state(cases, customer, actor, case_id)
+    by = state.view.prereviewed_by
+    prereviewer = users.display_name(by) if by and actor.can(Permission.CASE_DECIDE) else None
+    return OpenedDesk(state, catalogue.active().items.get(state.view.item_code), prereviewer)
 
 
 def summary(state: DeskState) -> tuple[str, str]:
@@ -183,6 +267,29 @@ def matters_text(matters: Sequence[OpenMatter]) -> str:
     listed = "；".join(f"{m.case_number or m.item_name}（{m.item_name}）：{m.label()}" for m in matters[:3])
     more = i18n.text(_MORE, n=len(matters) - 3) if len(matters) > 3 else ""
     return f"{i18n.text(_MATTERS, list=listed)}{more} {i18n.text(_CTRL_O)}"
+
+
+def number_check(document_type: str, number: str) -> tuple[str, bool]:
+    """Live validation while a number is typed: what to say and whether it is fine (only the resident
+    ID and the unified social credit code have a check digit to test; nothing is said for the others)."""
+    validate = _CHECK_DIGITS.get(document_type)
+    if not number.strip() or validate is None:
+        return "", True
+    try:
+        validate(number.strip())
+    except ClerkAppError as exc:
+        return exc.user_message(), False
+    return i18n.text(_NUMBER_VALID), True
+
+
+def record_source(person: PersonData | PersonView | None) -> tuple[str, str]:
+    """Where an applicant's record comes from and its tone: typed ("typed"), or a chip read with its
+    passive authentication ("ok"; "bad" when the data was altered or the issuer is not trusted)."""
+    if person is None or person.verified_by != "chip":
+        return i18n.text(_TYPED), "typed"
+    outcome = person.passive_auth or "not_checked"
+    shown = i18n.text(_PASSIVE_AUTH[outcome]) if outcome in _PASSIVE_AUTH else outcome
+    return i18n.text(_FROM_CHIP, outcome=shown), "ok" if outcome in ("verified", "not_checked") else "bad"
 
 
 STEP_DONE = 5  # 事项 → 读证 → 材料 → 扫描 → 决定 all done: the case is decided
@@ -279,6 +386,14 @@ class LineForms:
     shown_is_sample: bool
     printed: Path  # the blank form, else what is shown
     printed_is_sample: bool
+
+    @property
+    def title(self) -> str:
+        return i18n.text(_SAMPLE if self.shown_is_sample else _BLANK, name=self.material)
+
+    @property
+    def print_title(self) -> str:
+        return i18n.text(_SAMPLE if self.printed_is_sample else _BLANK, name=self.material)
 
 
 def line_forms(catalogue: Catalogue, item_code: str, line_code: str) -> LineForms | None:

@@ -64,152 +64,82 @@
 <context>
     <name>ApplicantPanel</name>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="20" />
-        <source>chip data verified</source>
-        <translation>芯片数据验证通过</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="21" />
-        <source>DATA ALTERED</source>
-        <translation>数据被篡改！</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="22" />
-        <source>issuer not trusted</source>
-        <translation>签发机构不受信任</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="23" />
-        <source>signature not checked</source>
-        <translation>未验签</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="26" />
-        <source>Resident ID card</source>
-        <translation>居民身份证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="27" />
-        <source>Passport</source>
-        <translation>护照</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="28" />
-        <source>HK/Macau travel permit</source>
-        <translation>往来港澳通行证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="29" />
-        <source>Taiwan travel permit</source>
-        <translation>往来台湾通行证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="30" />
-        <source>Foreign permanent residence ID</source>
-        <translation>外国人永久居留身份证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="31" />
-        <source>HK/Macao/Taiwan residence permit</source>
-        <translation>港澳台居民居住证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="32" />
-        <source>Unified social credit code</source>
-        <translation>统一社会信用代码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="77" />
+        <location filename="../../ui/intake/applicant_panel.py" line="60" />
         <source>Agent (委托代理人)</source>
         <translation>委托代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="77" />
+        <location filename="../../ui/intake/applicant_panel.py" line="60" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="79" />
+        <location filename="../../ui/intake/applicant_panel.py" line="62" />
         <source>&amp;Type</source>
         <translation>类型(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="80" />
+        <location filename="../../ui/intake/applicant_panel.py" line="63" />
         <source>&amp;Name</source>
         <translation>姓名/名称(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="81" />
+        <location filename="../../ui/intake/applicant_panel.py" line="64" />
         <source>Document</source>
         <translation>证件类型</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="82" />
+        <location filename="../../ui/intake/applicant_panel.py" line="65" />
         <source>N&amp;umber</source>
         <translation>证件号码(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="83" />
+        <location filename="../../ui/intake/applicant_panel.py" line="66" />
         <source>Add&amp;ress</source>
         <translation>住址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="84" />
+        <location filename="../../ui/intake/applicant_panel.py" line="67" />
         <source>P&amp;hone</source>
         <translation>电话(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="85" />
+        <location filename="../../ui/intake/applicant_panel.py" line="68" />
         <source>Legal representative</source>
         <translation>法定代表人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="89" />
+        <location filename="../../ui/intake/applicant_panel.py" line="72" />
         <source>Natural person</source>
         <translation>自然人</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="91" />
+        <location filename="../../ui/intake/applicant_panel.py" line="74" />
         <source>Organisation</source>
         <translation>法人或其他组织</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="94" />
+        <location filename="../../ui/intake/applicant_panel.py" line="77" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="95" />
+        <location filename="../../ui/intake/applicant_panel.py" line="78" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="139" />
-        <source>✓ number is valid</source>
-        <translation>✓ 号码校验通过</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="148" />
-        <source>Read from chip (%1)</source>
-        <translation>芯片读取（%1）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="144" />
-        <source>Manually entered</source>
-        <translation>手工录入（未经芯片核验）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="168" />
+        <location filename="../../ui/intake/applicant_panel.py" line="140" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="189" />
+        <location filename="../../ui/intake/applicant_panel.py" line="161" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="189" />
+        <location filename="../../ui/intake/applicant_panel.py" line="161" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -1400,218 +1330,203 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="85" />
+        <location filename="../../ui/intake/page.py" line="86" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="86" />
+        <location filename="../../ui/intake/page.py" line="87" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="87" />
+        <location filename="../../ui/intake/page.py" line="88" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="88" />
+        <location filename="../../ui/intake/page.py" line="89" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="89" />
+        <location filename="../../ui/intake/page.py" line="90" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="90" />
+        <location filename="../../ui/intake/page.py" line="91" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="91" />
-        <location filename="../../ui/intake/page.py" line="683" />
+        <location filename="../../ui/intake/page.py" line="92" />
+        <location filename="../../ui/intake/page.py" line="661" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="92" />
+        <location filename="../../ui/intake/page.py" line="93" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="93" />
+        <location filename="../../ui/intake/page.py" line="94" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="94" />
+        <location filename="../../ui/intake/page.py" line="95" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="95" />
+        <location filename="../../ui/intake/page.py" line="96" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="96" />
+        <location filename="../../ui/intake/page.py" line="97" />
         <source>Counts… (Ctrl+G)</source>
         <translation>份数… (Ctrl+G)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="97" />
+        <location filename="../../ui/intake/page.py" line="98" />
         <source>Waive… (Ctrl+W)</source>
         <translation>免于提交… (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="98" />
+        <location filename="../../ui/intake/page.py" line="99" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="99" />
+        <location filename="../../ui/intake/page.py" line="100" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="100" />
+        <location filename="../../ui/intake/page.py" line="101" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="101" />
+        <location filename="../../ui/intake/page.py" line="102" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="102" />
+        <location filename="../../ui/intake/page.py" line="103" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="103" />
+        <location filename="../../ui/intake/page.py" line="104" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="104" />
+        <location filename="../../ui/intake/page.py" line="105" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="105" />
+        <location filename="../../ui/intake/page.py" line="106" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="106" />
+        <location filename="../../ui/intake/page.py" line="107" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="107" />
+        <location filename="../../ui/intake/page.py" line="108" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="108" />
+        <location filename="../../ui/intake/page.py" line="109" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="109" />
+        <location filename="../../ui/intake/page.py" line="110" />
         <source>Sample or blank form of the line (Ctrl+B)</source>
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="265" />
+        <location filename="../../ui/intake/page.py" line="266" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="379" />
+        <location filename="../../ui/intake/page.py" line="373" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="405" />
+        <location filename="../../ui/intake/page.py" line="393" />
         <source>Pre-reviewed by %1; checks below were made by them</source>
         <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="484" />
+        <location filename="../../ui/intake/page.py" line="472" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="572" />
-        <source>Sample: %1</source>
-        <translation>样表：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="572" />
-        <source>Blank form: %1</source>
-        <translation>空白表：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="570" />
+        <location filename="../../ui/intake/page.py" line="558" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="695" />
+        <location filename="../../ui/intake/page.py" line="673" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="557" />
+        <location filename="../../ui/intake/page.py" line="545" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="599" />
+        <location filename="../../ui/intake/page.py" line="579" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="600" />
+        <location filename="../../ui/intake/page.py" line="580" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="650" />
+        <location filename="../../ui/intake/page.py" line="630" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="675" />
-        <source>The card could not be read</source>
-        <translation>证件无法读取</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="685" />
+        <location filename="../../ui/intake/page.py" line="663" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="678" />
+        <location filename="../../ui/intake/page.py" line="656" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="696" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="718" />
+        <location filename="../../ui/intake/page.py" line="696" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="741" />
+        <location filename="../../ui/intake/page.py" line="719" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -1985,107 +1900,107 @@
 <context>
     <name>Prompts</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="104" />
+        <location filename="../../ui/intake/prompts.py" line="91" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="103" />
+        <location filename="../../ui/intake/prompts.py" line="90" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="108" />
+        <location filename="../../ui/intake/prompts.py" line="95" />
         <source>Waive an optional material</source>
         <translation>免于提交选择性材料</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="107" />
+        <location filename="../../ui/intake/prompts.py" line="94" />
         <source>Why is “%1” not needed?</source>
         <translation>“%1”为什么不需要提交？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="119" />
+        <location filename="../../ui/intake/prompts.py" line="106" />
         <source> of %1</source>
         <translation> / 应收 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="121" />
+        <location filename="../../ui/intake/prompts.py" line="108" />
         <source>Originals received</source>
         <translation>已收原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="121" />
+        <location filename="../../ui/intake/prompts.py" line="108" />
         <source>Copies received</source>
         <translation>已收复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="122" />
+        <location filename="../../ui/intake/prompts.py" line="109" />
         <source>Counts received</source>
         <translation>实收份数</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="129" />
+        <location filename="../../ui/intake/prompts.py" line="116" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="138" />
+        <location filename="../../ui/intake/prompts.py" line="125" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="138" />
+        <location filename="../../ui/intake/prompts.py" line="125" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="139" />
+        <location filename="../../ui/intake/prompts.py" line="126" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="168" />
+        <location filename="../../ui/intake/prompts.py" line="155" />
         <source>Scan the MRZ, or type the three fields from the data page:</source>
         <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="169" />
+        <location filename="../../ui/intake/prompts.py" line="156" />
         <source>MRZ lines</source>
         <translation>机读码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="170" />
+        <location filename="../../ui/intake/prompts.py" line="157" />
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="171" />
+        <location filename="../../ui/intake/prompts.py" line="158" />
         <source>Birth date (YYMMDD)</source>
         <translation>出生日期（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="172" />
+        <location filename="../../ui/intake/prompts.py" line="159" />
         <source>Expiry date (YYMMDD)</source>
         <translation>有效期至（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="175" />
+        <location filename="../../ui/intake/prompts.py" line="162" />
         <source>Chip access key (MRZ)</source>
         <translation>芯片访问密钥（机读码）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="179" />
+        <location filename="../../ui/intake/prompts.py" line="166" />
         <source>Transfer to another window</source>
         <translation>转至其他窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="179" />
+        <location filename="../../ui/intake/prompts.py" line="166" />
         <source>Window number:</source>
         <translation>窗口号：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="191" />
+        <location filename="../../ui/intake/prompts.py" line="178" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>

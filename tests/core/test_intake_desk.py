@@ -12,7 +12,11 @@ from clerk_app.intake_desk import (
     desk_state,
     line_cells,
     matters_text,
+    number_check,
+    open_desk,
     plan_decision,
+    record_source,
+    start_intake,
     summary,
 )
 from clerk_app.lifecycle import Decision, LineStatus
@@ -121,3 +125,26 @@ def test_the_page_texts_follow_the_state_in_the_language_chosen(world):
         i18n.set_language("zh_CN")
     assert tone == "decided" and "Case number: " in text and text.endswith("F5: next applicant")
     assert matters_text(()) == ""
+
+
+def test_a_new_intake_takes_the_ticket_called_and_the_desk_names_the_pre_reviewer_to_the_clerk(world):
+    ctx, clerk, helper = world.ctx, world.login("clerk"), world.login("prereview")
+    data_dir = ctx.settings.resolved_data_dir()
+    cid = start_intake(ctx.cases, ctx.queue, data_dir, helper, ITEM, None)
+    assert open_desk(ctx.cases, ctx.customer, ctx.catalogue, ctx.users, helper, cid).prereviewer is None
+    opened = open_desk(ctx.cases, ctx.customer, ctx.catalogue, ctx.users, clerk, cid)
+    assert opened.item is not None and opened.item.code == ITEM and opened.state.view.id == cid
+    assert opened.prereviewer == ctx.users.display_name(opened.state.view.prereviewed_by) != "—"
+
+
+def test_the_applicant_panel_texts_number_check_and_record_source():
+    from clerk_app.persons import PersonData
+
+    assert number_check("passport", "E12345678") == ("", True)  # no check digit to test
+    assert number_check("resident_id", "11010519491231002X") == ("✓ 号码校验通过", True)
+    text, ok = number_check("resident_id", "110105194912310021")
+    assert not ok and text
+    assert record_source(None) == ("手工录入（未经芯片核验）", "typed")
+    chip = PersonData(name="张三", verified_by="chip", passive_auth="data_altered")
+    assert record_source(chip) == ("芯片读取（数据被篡改！）", "bad")
+    assert record_source(PersonData(verified_by="chip")) == ("芯片读取（未验签）", "ok")

@@ -3,36 +3,18 @@ unified social credit code, the record then marked "manually entered"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout
 
+from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
-from clerk_app.identity import validate_resident_id, validate_uscc
+from clerk_app.intake_desk import DOCUMENT_TYPES, number_check, record_source
 from clerk_app.persons import PersonData, PersonView
-from ui.typed_qt import QT_TRANSLATE_NOOP
 from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, button, label
 
-# Passive authentication outcomes (ICAO 9303-11 §5.1) as the clerk reads them.
-PA_TEXT = {
-    "verified": QT_TRANSLATE_NOOP("ApplicantPanel", "chip data verified"),
-    "data_altered": QT_TRANSLATE_NOOP("ApplicantPanel", "DATA ALTERED"),
-    "issuer_not_trusted": QT_TRANSLATE_NOOP("ApplicantPanel", "issuer not trusted"),
-    "not_checked": QT_TRANSLATE_NOOP("ApplicantPanel", "signature not checked"),
-}
-DOC_TYPES = (
-    ("resident_id", QT_TRANSLATE_NOOP("ApplicantPanel", "Resident ID card")),
-    ("passport", QT_TRANSLATE_NOOP("ApplicantPanel", "Passport")),
-    ("hk_macau_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macau travel permit")),
-    ("taiwan_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "Taiwan travel permit")),
-    ("foreign_prc", QT_TRANSLATE_NOOP("ApplicantPanel", "Foreign permanent residence ID")),
-    ("hmt_residence_permit", QT_TRANSLATE_NOOP("ApplicantPanel", "HK/Macao/Taiwan residence permit")),
-    ("uscc", QT_TRANSLATE_NOOP("ApplicantPanel", "Unified social credit code")),
-)
-VALIDATORS: dict[str, Callable[[str], object]] = {"resident_id": validate_resident_id, "uscc": validate_uscc}
 OK, BAD = "color: #1e7e34;", "color: #b3261e;"
+SOURCE_STYLES = {"typed": "color: #8a6d3b;", "ok": OK + " font-weight: bold;", "bad": BAD + " font-weight: bold;"}
 
 
 class ApplicantPanel(Retranslating, QGroupBox):
@@ -61,7 +43,8 @@ class ApplicantPanel(Retranslating, QGroupBox):
             form.addRow(text, field)
         form.addRow("", self.validation)
         form.addRow(add(QHBoxLayout(), (self.source, 1), self.read_button, self.save_button))
-        self._chip_record: PersonData | None = None
+        self._chip_record: PersonData | None = None  # a chip read not yet typed over
+        self._source: PersonData | PersonView | None = None  # the record the source line speaks of
         self.number.textChanged.connect(self._validate_live)
         self.doc_type.currentIndexChanged.connect(self._validate_live)
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -90,11 +73,11 @@ class ApplicantPanel(Retranslating, QGroupBox):
         if not self.agent:
             kinds.append((self.tr("Organisation"), "organisation"))
         self._refill(self.kind, kinds)
-        self._refill(self.doc_type, [(self.tr(text), value) for value, text in DOC_TYPES])
+        self._refill(self.doc_type, [(i18n.text(key), value) for value, key in DOCUMENT_TYPES.items()])
         self.read_button.setText(self.tr("Read card (F6)"))
         self.save_button.setText(self.tr("Save"))
         self._kind_changed()
-        self._show_source(self._chip_record)
+        self._show_source(self._source)
 
     @staticmethod
     def _refill(combo: QComboBox, entries: list[tuple[str, str]]) -> None:
@@ -127,26 +110,15 @@ class ApplicantPanel(Retranslating, QGroupBox):
         self.validation.setText(text)
 
     def _validate_live(self) -> None:
-        number, validate = self.number.text().strip(), VALIDATORS.get(self.doc_type.currentData())
-        if not number or validate is None:
-            self._say("")
-            return
-        try:
-            validate(number)
-        except ClerkAppError as exc:
-            self._say(exc.user_message())
-            return
-        self._say(self.tr("✓ number is valid"), OK)
+        text, ok = number_check(self.doc_type.currentData(), self.number.text())
+        self._say(text, OK if ok else BAD)
 
-    def _show_source(self, chip: PersonData | PersonView | None) -> None:
+    def _show_source(self, person: PersonData | PersonView | None) -> None:
         """Where the record comes from: the chip (and its passive authentication), or typed."""
-        if chip is None:
-            self.source.setText(self.tr("Manually entered"))
-            self.source.setStyleSheet("color: #8a6d3b;")
-            return
-        pa = chip.passive_auth or "not_checked"
-        self.source.setText(self.tr("Read from chip (%1)").replace("%1", self.tr(PA_TEXT.get(pa, pa))))
-        self.source.setStyleSheet((OK if pa in ("verified", "not_checked") else BAD) + " font-weight: bold;")
+        self._source = person
+        text, tone = record_source(person)
+        self.source.setText(text)
+        self.source.setStyleSheet(SOURCE_STYLES[tone])
 
     def record(self) -> PersonData:
         if self._chip_record is not None:
@@ -187,7 +159,7 @@ class ApplicantPanel(Retranslating, QGroupBox):
         self._show(view)
         self.phone.setText(view.phone)
         self._say(self.tr("Saved (shown masked)") if view.masked else self.tr("Saved"), OK)
-        self._show_source(view if view.verified_by == "chip" else None)
+        self._show_source(view)
 
     def _show(self, person: PersonData | PersonView) -> None:
         self.kind.setCurrentIndex(max(0, self.kind.findData(person.kind)))

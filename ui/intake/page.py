@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -28,17 +29,17 @@ from PySide6.QtWidgets import (
 from clerk_app import i18n
 from clerk_app.card_workflow import AccessKeyNeeded, ApplicantRead
 from clerk_app.cases import DecisionResult, LineView
-from clerk_app.catalogue.model import ServiceItem
-from clerk_app.errors import ClerkAppError
-from clerk_app.guardrails import check_storage
 from clerk_app.intake_desk import (
     DecisionPlan,
     DeskState,
+    OpenedDesk,
     current_step,
     desk_state,
     line_forms,
     matters_text,
+    open_desk,
     plan_decision,
+    start_intake,
     summary,
 )
 from clerk_app.item_search import ItemIndex
@@ -341,20 +342,13 @@ class IntakePage(Retranslating, QWidget):
 
     def start_case(self, item_code: str) -> None:
         ctx, actor, ticket = self.ctx, self.actor, self.ticket.text().strip() or None
-
-        def start() -> str:
-            check_storage(ctx.settings.resolved_data_dir())
-            case_id = ctx.cases.start_case(actor, item_code, ticket_no=ticket)
-            called = ctx.queue.current()
-            if called is not None and called.number == ticket:
-                ctx.queue.start(actor, case_id)  # ticket, call time onto the case
-            return case_id
+        data_dir = ctx.settings.resolved_data_dir()
 
         def started(case_id: str) -> None:
             self.open_case(case_id)
             self.applicant.name.setFocus()
 
-        self._run(start, started)
+        self._run(lambda: start_intake(ctx.cases, ctx.queue, data_dir, actor, item_code, ticket), started)
 
     def open_case(self, case_id: str) -> None:
         self.show_case(case_id)
@@ -383,20 +377,14 @@ class IntakePage(Retranslating, QWidget):
             self.summary.clear()
             return
         ctx, actor = self.ctx, self.actor
+        load = partial(open_desk, ctx.cases, ctx.customer, ctx.catalogue, ctx.users, actor, case_id)
+        self._run(load, self._show_opened, refresh=False)
 
-        def load() -> tuple[DeskState, ServiceItem | None, str | None]:
-            state = desk_state(ctx.cases, ctx.customer, actor, case_id)
-            by = state.view.prereviewed_by
-            prereviewer = ctx.users.display_name(by) if by and actor.can(Permission.CASE_DECIDE) else None
-            return state, ctx.catalogue.active().items.get(state.view.item_code), prereviewer
-
-        self._run(load, lambda loaded: self._show_loaded(*loaded), refresh=False)
-
-    def _show_loaded(self, state: DeskState, item: ServiceItem | None, prereviewer: str | None) -> None:
-        view = state.view
+    def _show_opened(self, opened: OpenedDesk) -> None:
+        state, prereviewer, view = opened.state, opened.prereviewer, opened.state.view
         if view.id != self.case_id:  # another case was put on the desk meanwhile
             return
-        self.questions.set_item(item, dict(view.answers))
+        self.questions.set_item(opened.item, dict(view.answers))
         for panel, person in ((self.applicant, view.applicant), (self.agent, view.agent)):
             if person:
                 panel.show_saved(person)
@@ -569,33 +557,25 @@ class IntakePage(Retranslating, QWidget):
         if forms is None:
             self.prompts.error(self.tr("This material has no sample or blank form"))
             return
-        sample_title, blank_title = self.tr("Sample: %1"), self.tr("Blank form: %1")
-        title = (sample_title if forms.shown_is_sample else blank_title).replace("%1", forms.material)
-        print_title = (sample_title if forms.printed_is_sample else blank_title).replace("%1", forms.material)
-
-        def print_it() -> None:
-            self.print_form(forms.printed.read_bytes(), forms.printed.name, print_title)
-
         from ui.printing_ui import PreviewDialog
 
         can_print = self.ctx.printing is not None and self.actor.can(Permission.PRINT)
-        self.form_dialog = PreviewDialog(
-            forms.shown.read_bytes(), title, self, on_print=print_it if can_print else None
-        )
+        on_print = partial(self.print_form, forms.printed, forms.print_title) if can_print else None
+        self.form_dialog = PreviewDialog(forms.shown.read_bytes(), forms.title, self, on_print=on_print)
         self.form_dialog.show()
         customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
         if customer is not None and self.form_dialog.pages:
-            customer.show_sample(title, self.form_dialog.pages[0])
+            customer.show_sample(forms.title, self.form_dialog.pages[0])
             self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
 
-    def print_form(self, data: bytes, file_name: str, title: str) -> None:
+    def print_form(self, form: Path, title: str) -> None:
         """Print the blank form (or sample) for the applicant at once, off the GUI thread."""
         printing, actor = self.ctx.printing, self.actor
         if printing is None:
             return
         self.form_print_op = CoreOp(
             self,
-            lambda _report, _cancel: printing.print_form(actor, data, file_name, title),
+            lambda _report, _cancel: printing.print_form(actor, form.read_bytes(), form.name, title),
             lambda _job: self.main.show_status(self.tr("Sent to the printer: %1").replace("%1", title), 5000),
             title=self.tr("Printing %1").replace("%1", title),
         ).run()
@@ -670,10 +650,8 @@ class IntakePage(Retranslating, QWidget):
                 key = self.prompts.mrz_key()
                 if key is not None:
                     self.read_card(agent, key)
-                return
-            self.prompts.error(
-                exc.user_message() if isinstance(exc, ClerkAppError) else self.tr("The card could not be read")
-            )
+            else:
+                self._refused(exc)
 
         self.main.show_status(self.tr("Reading the card… (Esc cancels)"))
         self._card_op = CoreOp(

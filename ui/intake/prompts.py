@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app.errors import ClerkAppError
+from clerk_app.intake_desk import DEFECT_REASONS, WAIVE_REASONS
 from ui.operations import show_error
 from ui.typed_qt import to_date
 from ui.widgets.common import date_edit, line_edit
@@ -31,20 +32,6 @@ from ui.widgets.slim_b import ERROR_STYLE, label
 if TYPE_CHECKING:
     from devices.cards.api import MrzKey
 
-DEFECT_REASONS = (
-    "未签字或未盖章",
-    "复印件不清晰",
-    "证件已过期",
-    "信息与申请表不一致",
-    "材料不完整（缺页）",
-    "非原件",
-    "格式不符合要求",
-)
-WAIVE_REASONS = (
-    "申请人无此情形",
-    "已通过数据共享获取",
-    "申请人自愿不提交（选择性材料）",
-)
 Row = QWidget | tuple[str, QWidget]  # a widget across the form, or a labelled field
 Check = Callable[[], bool]
 
