@@ -402,10 +402,10 @@ class CustomerWindow(Retranslating, QWidget):
         self.reader.read(work, self.windowTitle())
 
     def _read(self, result: tuple[Screen, dict[str, list[QImage]], dict[tuple[str, int], QImage]]) -> None:
-        screen, self._thumbs, self._decoded = result
+        screen, thumbs, decoded = result
         if screen.case_id != self.case_id:
             return  # the desk moved on (or was cleared) while it was read
-        self.shown = screen
+        self.shown, self._thumbs, self._decoded = screen, thumbs, decoded
         self.serving_ticket = screen.ticket_no
         self._render()
         if self.flow.skip_rating(screen):
