@@ -250,6 +250,7 @@ def main() -> None:
     from clerk_app.search import CaseSearch, SearchCriteria
     from clerk_app.settings import Settings
     from clerk_app.store.models import Case
+    from testsupport.ui import wait_idle
     from ui.search.model import CaseResultModel
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (the model wants one)
@@ -308,15 +309,17 @@ def main() -> None:
     model = CaseResultModel(search, clerk)
 
     def first_page_model() -> None:
-        model.set_criteria(month)
+        model.show_first(month, model.read_first(month))
         for r in range(30):  # what a table view draws on a first screen
             for c in range(model.columnCount()):
                 model.data(model.index(r, c))
 
     def deep_page_model() -> None:
-        model.set_criteria(SearchCriteria(status=CaseStatus.DELIVERED))
+        delivered = SearchCriteria(status=CaseStatus.DELIVERED)
+        model.show_first(delivered, model.read_first(delivered))
         for _ in range(49):
-            model.fetchMore()
+            model.fetchMore()  # read off the GUI thread: wait for the page (wait_idle)
+            wait_idle(model)
         assert model.rowCount() == 5000
 
     runs = args.runs

@@ -1,20 +1,23 @@
 """What the case view (ui/search/case_view.py) shows of one case, as rows of text (no Qt): the
 summary (label, value; personal data masked as CaseView holds it), the checklist lines, the documents
-printed, the status history and the audit events the reader may see. The page only lays them out."""
+printed, the status history and the audit events the reader may see, the tables' column titles and
+the tabs' titles with their counts. ``read_case_sheet`` reads all of it in one call (the view runs it
+off the GUI thread); the page only lays it out. The search list's column titles are here too."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clerk_app import i18n
 from clerk_app.audit_labels import action_label, detail_text, print_status_label
 from clerk_app.case_numbers import draft_number
-from clerk_app.cases import CaseView
+from clerk_app.cases import CaseService, CaseView
 from clerk_app.clock import local_time
 from clerk_app.lifecycle import LINE_STATUS_LABELS, CaseStatus, status_label
-from clerk_app.roles import role_label
-from clerk_app.search import AuditRow, DocumentRow
+from clerk_app.result_documents import ResultDocumentInfo, ResultDocumentService
+from clerk_app.roles import Actor, role_label
+from clerk_app.search import AuditRow, CaseSearch, DocumentRow
 from clerk_app.workdays import promised_text
 
 
@@ -36,6 +39,7 @@ SUMMARY = _labels(
         ("promised", "承诺办结日期", "Promised by"),
         ("reason", "理由", "Reason"),
         ("first_visit", "首次提交", "First visit"),
+        ("result_document", "办理结果文书", "Result document"),
     ),
 )
 _WORDS = _labels(
@@ -46,8 +50,88 @@ _WORDS = _labels(
         ("reprint", "补打", "reprint"),
         ("back_office", "{status}  ·  后台：{server}", "{status}  ·  back office: {server}"),
         ("not_reported", "尚未反馈", "not reported yet"),
+        ("title", "案件 {number}", "Case {number}"),
+        ("no_result", "尚未收到部门的办理结果", "not received from the department"),
+        ("result", "{name}（{kb} KB）", "{name} ({kb} KB)"),
     ),
 )
+# The case view's tabs (mnemonics &1 … &5: Alt+1 … Alt+5 pick a tab) and its tables' columns.
+_TABS = _labels(
+    "case_sheet.tab",
+    (
+        ("summary", "&1 概况", "&1 Summary"),
+        ("lines", "&2 材料（{n}）", "&2 Materials ({n})"),
+        ("documents", "&3 文书（{n}）", "&3 Documents ({n})"),
+        ("history", "&4 状态记录（{n}）", "&4 Status history ({n})"),
+        ("audit", "&5 审计记录（{n}）", "&5 Audit events ({n})"),
+    ),
+)
+_COLUMNS = {
+    table: _labels(f"case_sheet.{table}", rows)
+    for table, rows in (
+        (
+            "lines",
+            (
+                ("material", "材料名称", "Material"),
+                ("form", "形式", "Form"),
+                ("originals", "原件（已收/应收）", "Originals (received/required)"),
+                ("copies", "复印件（已收/应收）", "Copies (received/required)"),
+                ("status", "状态", "Status"),
+                ("reason", "理由", "Reason"),
+                ("due", "补交期限", "Due"),
+                ("pages", "页数", "Pages"),
+            ),
+        ),
+        (
+            "documents",
+            (
+                ("document", "文书", "Printed document"),
+                ("printer", "打印机", "Printer"),
+                ("status", "打印状态", "Print status"),
+                ("reprint", "补打", "Reprint"),
+                ("time", "时间", "Time"),
+            ),
+        ),
+        (
+            "history",
+            (
+                ("time", "时间", "Time"),
+                ("from", "原状态", "From"),
+                ("to", "新状态", "To"),
+                ("role", "角色", "Role"),
+                ("reason", "理由", "Reason"),
+            ),
+        ),
+        (
+            "audit",
+            (
+                ("time", "时间", "Time"),
+                ("user", "用户", "User"),
+                ("role", "角色", "Role"),
+                ("action", "操作", "Action"),
+                ("detail", "详情", "Detail"),
+            ),
+        ),
+        (  # the search page's result list (CaseRow.cells)
+            "results",
+            (
+                ("case_number", "受理编号", "Case number"),
+                ("item", "事项", "Item"),
+                ("status", "状态", "Status"),
+                ("applicant", "申请人", "Applicant"),
+                ("decided_at", "受理时间", "Decided at"),
+            ),
+        ),
+    )
+}
+TABLES = ("lines", "documents", "history", "audit")  # the case view's tables, in tab order
+
+
+def columns(table: str) -> list[str]:
+    """The column titles of one of ``TABLES`` or of the search page's ``results``, in the UI language."""
+    return [i18n.text(key) for key in _COLUMNS[table].values()]
+
+
 FORMS = _labels(
     "material_form",
     (
@@ -88,6 +172,35 @@ class CaseSheet:
     documents: list[tuple[str, ...]]
     history: list[tuple[str, ...]]
     audit: list[tuple[str, ...]]
+    view: CaseView
+    title: str  # the window's title: 案件 <number>
+    tabs: tuple[str, ...]  # the five tabs' titles, with their counts
+    # the department's result document: (label, text) when the window receives them, its info once here
+    result: tuple[str, str] | None = None
+    result_document: ResultDocumentInfo | None = None
+
+    def tables(self) -> dict[str, list[tuple[str, ...]]]:
+        return {"lines": self.lines, "documents": self.documents, "history": self.history, "audit": self.audit}
+
+
+def read_case_sheet(
+    cases: CaseService,
+    search: CaseSearch,
+    actor: Actor,
+    case_id: str,
+    results: ResultDocumentService | None = None,
+) -> CaseSheet:
+    """Everything the case view shows of one case, read in one call (a worker thread runs it)."""
+    view = cases.get(actor, case_id)
+    sheet = case_sheet(view, search.documents(actor, case_id), search.audit_events(actor, case_id))
+    if results is None:
+        return sheet
+    doc = results.info(actor, case_id)
+    if doc is None:
+        text = i18n.text(_WORDS["no_result"])
+    else:
+        text = i18n.text(_WORDS["result"], name=doc.name, kb=max(1, round(doc.size / 1024)))
+    return replace(sheet, result=(i18n.text(SUMMARY["result_document"]), text), result_document=doc)
 
 
 def case_sheet(v: CaseView, documents: Sequence[DocumentRow], events: Sequence[AuditRow]) -> CaseSheet:
@@ -109,7 +222,11 @@ def case_sheet(v: CaseView, documents: Sequence[DocumentRow], events: Sequence[A
         "reason": v.decision_reason or "—",
         "first_visit": i18n.text(_WORDS["yes" if v.first_visit else "no"]),
     }
+    counts = {"lines": len(v.lines), "documents": len(documents), "history": len(v.transitions), "audit": len(events)}
     return CaseSheet(
+        view=v,
+        title=i18n.text(_WORDS["title"], number=draft_number(v.case_number)),
+        tabs=(i18n.text(_TABS["summary"]), *(i18n.text(_TABS[key], n=n) for key, n in counts.items())),
         summary=[(i18n.text(SUMMARY[key]), value) for key, value in summary.items()],
         lines=[
             (

@@ -514,186 +514,25 @@
     </message>
 </context>
 <context>
-    <name>CaseResultModel</name>
-    <message>
-        <location filename="../../ui/search/model.py" line="152" />
-        <source>(unavailable)</source>
-        <translation>（无法读取）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="166" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="167" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="168" />
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="169" />
-        <source>Applicant</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/model.py" line="170" />
-        <source>Decided at</source>
-        <translation>受理时间</translation>
-    </message>
-</context>
-<context>
     <name>CaseViewDialog</name>
     <message>
-        <location filename="../../ui/search/case_view.py" line="84" />
-        <source>Case %1</source>
-        <translation>案件 %1</translation>
+        <location filename="../../ui/search/case_view.py" line="67" />
+        <source>Loading the case…</source>
+        <translation>正在读取案件…</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="106" />
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="107" />
-        <location filename="../../ui/search/case_view.py" line="119" />
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="102" />
-        <source>Material</source>
-        <translation>材料名称</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="103" />
-        <source>Form</source>
-        <translation>形式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="108" />
-        <source>Due</source>
-        <translation>补交期限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="109" />
-        <source>Pages</source>
-        <translation>页数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="104" />
-        <source>Originals (received/required)</source>
-        <translation>原件（已收/应收）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="105" />
-        <source>Copies (received/required)</source>
-        <translation>复印件（已收/应收）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="114" />
-        <source>Printer</source>
-        <translation>打印机</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="115" />
-        <source>Print status</source>
-        <translation>打印状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="113" />
-        <source>Printed document</source>
-        <translation>文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="116" />
-        <source>Reprint</source>
-        <translation>补打</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="117" />
-        <location filename="../../ui/search/case_view.py" line="119" />
+        <location filename="../../ui/search/case_view.py" line="69" />
         <location filename="../../ui/search/case_view.py" line="120" />
-        <source>Time</source>
-        <translation>时间</translation>
+        <source>Case</source>
+        <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
-        <source>From</source>
-        <translation>原状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
-        <source>To</source>
-        <translation>新状态</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="119" />
-        <location filename="../../ui/search/case_view.py" line="120" />
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="120" />
-        <source>Detail</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="124" />
-        <source>&amp;1 Summary</source>
-        <translation>&amp;1 概况</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="125" />
-        <source>&amp;2 Materials (%1)</source>
-        <translation>&amp;2 材料（%1）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="126" />
-        <source>&amp;3 Documents (%1)</source>
-        <translation>&amp;3 文书（%1）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="127" />
-        <source>&amp;4 Status history (%1)</source>
-        <translation>&amp;4 状态记录（%1）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="128" />
-        <source>&amp;5 Audit events (%1)</source>
-        <translation>&amp;5 审计记录（%1）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="138" />
+        <location filename="../../ui/search/case_view.py" line="85" />
         <source>&amp;Read the result document</source>
         <translation>查看办理结果文书(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/case_view.py" line="140" />
-        <source>not received from the department</source>
-        <translation>尚未收到审批部门的办理结果文书</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="144" />
-        <source>%1 (%2 KB)</source>
-        <translation>%1（%2 KB）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/case_view.py" line="146" />
+        <location filename="../../ui/search/case_view.py" line="114" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from clerk_app import i18n
 from clerk_app.case_numbers import draft_number
-from clerk_app.case_sheet import case_sheet
+from clerk_app.case_sheet import case_sheet, columns, read_case_sheet
 from tests.helpers.supervision import ID_NUMBER, NAME, accepted_case, deliver
 
 
@@ -34,5 +34,27 @@ def test_a_delivered_case_as_the_case_view_shows_it(world):
         english = case_sheet(view, [], [])
         assert english.summary[0][0] == "Case number" and english.history[-1][4] == "collected at the window"
         assert draft_number(None) == "(draft)"
+    finally:
+        i18n.set_language("zh_CN")
+
+
+def test_read_in_one_call_with_titles_columns_and_the_result_document(world):
+    """What the case view reads off the GUI thread: the sheet, its window and tab titles, the
+    department's result document row (not received yet), and every table's column titles."""
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    ctx = world.ctx
+    sheet = read_case_sheet(ctx.cases, ctx.search, clerk, cid, ctx.results)
+    assert sheet.view is not None and sheet.view.id == cid
+    assert sheet.title == f"案件 {sheet.view.case_number}"
+    assert sheet.tabs[0] == "&1 概况" and sheet.tabs[1] == f"&2 材料（{len(sheet.lines)}）"
+    assert sheet.result == ("办理结果文书", "尚未收到部门的办理结果") and sheet.result_document is None
+    assert read_case_sheet(ctx.cases, ctx.search, clerk, cid).result is None  # a window without results
+    for table, rows in sheet.tables().items():
+        assert all(len(row) == len(columns(table)) for row in rows), table
+    assert columns("results")[0] == "受理编号" and columns("lines")[0] == "材料名称"
+    i18n.set_language("en")
+    try:
+        assert columns("history") == ["Time", "From", "To", "Role", "Reason"]
     finally:
         i18n.set_language("zh_CN")

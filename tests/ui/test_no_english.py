@@ -168,7 +168,7 @@ def test_the_clerks_pages_and_dialogs_are_all_chinese(qtbot, demo_world, transla
     view = CaseViewDialog(ctx.cases, ctx.search, window.actor, page.case_id, window)  # the accepted case
     qtbot.addWidget(view)
     view.show()
-    qtbot.waitUntil(lambda: view.tabs.count() > 0, timeout=5000)
+    settle(qtbot, view)  # the case is read off the GUI thread
     for i in range(view.tabs.count()):
         view.tabs.setCurrentIndex(i)
         sweep(f"case view tab {i}", view, leaks)

@@ -229,6 +229,7 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
         (DocumentKind.RECEIPT, JobStatus.DONE, True),
     ]
     dialog.load()  # the documents tab lists all three
+    settle(qtbot, dialog)  # read off the GUI thread
     assert dialog.documents.rowCount() == 3 and dialog.documents.item(2, 3).text() == "补打"
 
     # the function the case view calls, directly

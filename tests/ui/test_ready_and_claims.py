@@ -96,6 +96,7 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         view = CaseViewDialog(ctx.cases, ctx.search, supervisor, held, results=ctx.results)
         qtbot.addWidget(view)
         view.show()
+        settle(qtbot, view)  # the case is read off the GUI thread
         assert view.claim_banner.isVisible() and view.claim_banner.release_button.isVisible()
         view.claim_banner.ask_reason = lambda _parent, claim: "工作站死机，经办人已下班"
         with qtbot.waitSignal(view.claim_banner.released, timeout=5000):  # released off the GUI thread
@@ -175,8 +176,10 @@ def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translatio
         view = CaseViewDialog(ctx.cases, ctx.search, clerk, cid, window, results=ctx.results)
         qtbot.addWidget(view)
         view.show()
+        settle(qtbot, view)  # the case is read off the GUI thread
         assert "准予登记通知书.pdf" in view.findChild(type(view.error), "caseResultDocument").text()
         view.result_open.click()
+        settle(qtbot, view)  # and so is the document
         assert isinstance(view.result_dialog, PreviewDialog)
         with ctx.sessions() as s:
             seen = s.scalars(select(AuditEvent).where(AuditEvent.action == "case.result_document")).all()

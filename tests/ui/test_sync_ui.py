@@ -127,6 +127,7 @@ def test_case_view_shows_local_and_back_office_status(qtbot, sync_ctx):
     from clerk_app.lifecycle import CaseStatus
     from clerk_app.roles import system_actor
     from clerk_app.search import CaseSearch
+    from ui.operations import busy
     from ui.search.case_view import CaseViewDialog
 
     ctx = sync_ctx
@@ -142,8 +143,10 @@ def test_case_view_shows_local_and_back_office_status(qtbot, sync_ctx):
     search = CaseSearch(ctx.sessions, ctx.persons, ctx.auditor)
     dialog = CaseViewDialog(ctx.cases, search, clerk, cid)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not busy(dialog))  # the case is read off the GUI thread
     assert status_row(dialog) == "Accepted  ·  back office: not reported yet"
     ctx.cases.apply_server_status(system_actor(ctx.settings.station_code), cid, CaseStatus.SYNCED)
     ctx.cases.apply_server_status(system_actor(ctx.settings.station_code), cid, CaseStatus.IN_APPROVAL)
     dialog.load()
+    qtbot.waitUntil(lambda: not busy(dialog))
     assert status_row(dialog) == "In approval  ·  back office: In approval"

@@ -50,7 +50,7 @@ class SearchPage(Retranslating, QWidget):
         super().__init__()
         self.window_ = window
         self.search = window.ctx.search
-        self.model = CaseResultModel(self.search, window.actor)
+        self.model = CaseResultModel(self.search, window.actor, self)  # its reads are the page's (busy)
         self.model.failed.connect(self._show_error)
         self.op: CoreOp | None = None
         self.searched = False
