@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QWidget
 
-from clerk_app.cases import CaseService, ClaimView
-from clerk_app.errors import ClerkAppError
+from clerk_app.cases import CaseService, CaseView, ClaimView
 from clerk_app.roles import Actor, Permission
 from clerk_app.worklists import claim_notice
 from ui.operations import CoreOp, error_text
@@ -117,8 +116,8 @@ def open_for_work(host: PageHost, case_id: str, on_claimed: Callable[[], None], 
     the result goes to (the intake page; tests settle on it)."""
     ctx, actor = host.ctx, host.actor
 
-    def opened(view: object) -> None:
-        if not view.read_only_for(actor):  # type: ignore[attr-defined]
+    def opened(view: CaseView) -> None:
+        if not view.read_only_for(actor):
             on_claimed()
             return
         from ui.search.case_view import CaseViewDialog
@@ -128,15 +127,12 @@ def open_for_work(host: PageHost, case_id: str, on_claimed: Callable[[], None], 
         host.claimed_case_dialog = dialog  # type: ignore[attr-defined]  # kept alive while shown
         dialog.show()
 
-    def failed(exc: BaseException) -> None:
-        host.show_status(exc.user_message() if isinstance(exc, ClerkAppError) else error_text(exc), 8000)
-
     return CoreOp(
         owner,
         lambda _report, _cancel: ctx.cases.open_for_work(actor, case_id),
         opened,
         title=QCoreApplication.translate("ClaimBanner", "Opening the case"),
-        on_failure=failed,
+        on_failure=lambda exc: host.show_status(error_text(exc), 8000),
         ordered=True,
         progress=False,
     ).run()

@@ -732,38 +732,38 @@
 <context>
     <name>ClaimBanner</name>
     <message>
-        <location filename="../../ui/claims.py" line="55" />
+        <location filename="../../ui/claims.py" line="54" />
         <source>&amp;Release claim…</source>
         <translation>释放占用(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="64" />
-        <location filename="../../ui/claims.py" line="98" />
+        <location filename="../../ui/claims.py" line="63" />
+        <location filename="../../ui/claims.py" line="97" />
         <source>Release the claim</source>
         <translation>释放占用</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="66" />
+        <location filename="../../ui/claims.py" line="65" />
         <source>Release %1's claim on this case? Give the reason; it is recorded in the audit trail.</source>
         <translation>释放 %1 对本案的占用？请填写原因，原因将记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="69" />
+        <location filename="../../ui/claims.py" line="68" />
         <source>e.g. the station crashed; the clerk has gone home</source>
         <translation>例如：工作站死机；经办人已下班</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="71" />
+        <location filename="../../ui/claims.py" line="70" />
         <source>Release</source>
         <translation>释放</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="72" />
+        <location filename="../../ui/claims.py" line="71" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/claims.py" line="138" />
+        <location filename="../../ui/claims.py" line="134" />
         <source>Opening the case</source>
         <translation>正在打开案件</translation>
     </message>
@@ -886,122 +886,122 @@
 <context>
     <name>DeliveryPage</name>
     <message>
-        <location filename="../../ui/delivery/page.py" line="164" />
+        <location filename="../../ui/delivery/page.py" line="157" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="165" />
+        <location filename="../../ui/delivery/page.py" line="158" />
         <source>type the case number or scan the receipt's QR code</source>
         <translation>输入受理编号，或扫描回执上的二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="166" />
+        <location filename="../../ui/delivery/page.py" line="159" />
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="167" />
+        <location filename="../../ui/delivery/page.py" line="160" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="168" />
+        <location filename="../../ui/delivery/page.py" line="161" />
         <source>Handover</source>
         <translation>交付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="169" />
+        <location filename="../../ui/delivery/page.py" line="162" />
         <source>Collected at the &amp;window</source>
         <translation>窗口领取(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="170" />
+        <location filename="../../ui/delivery/page.py" line="163" />
         <source>Sent by e&amp;xpress</source>
         <translation>邮寄送达(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="171" />
+        <location filename="../../ui/delivery/page.py" line="164" />
         <source>Collector's &amp;ID number</source>
         <translation>领取人证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="172" />
+        <location filename="../../ui/delivery/page.py" line="165" />
         <source>read the card, or type the number and press Enter</source>
         <translation>读取证件，或输入号码后按回车</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="173" />
+        <location filename="../../ui/delivery/page.py" line="166" />
         <source>&amp;Courier</source>
         <translation>快递公司(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="174" />
+        <location filename="../../ui/delivery/page.py" line="167" />
         <source>&amp;Tracking number</source>
         <translation>快递单号(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="175" />
+        <location filename="../../ui/delivery/page.py" line="168" />
         <source>Delivery &amp;address</source>
         <translation>收件地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="176" />
+        <location filename="../../ui/delivery/page.py" line="169" />
         <source>Confirm &amp;delivery</source>
         <translation>确认出件(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="177" />
+        <location filename="../../ui/delivery/page.py" line="170" />
         <source>Confirm delivery</source>
         <translation>确认出件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="178" />
+        <location filename="../../ui/delivery/page.py" line="171" />
         <source>Next case</source>
         <translation>下一件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="179" />
+        <location filename="../../ui/delivery/page.py" line="172" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="180" />
+        <location filename="../../ui/delivery/page.py" line="173" />
         <source>Read card (F6)</source>
         <translation>读取证件 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="181" />
+        <location filename="../../ui/delivery/page.py" line="174" />
         <source>Result document</source>
         <translation>办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="182" />
+        <location filename="../../ui/delivery/page.py" line="175" />
         <source>Preview (Ctrl+P)</source>
         <translation>预览（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="183" />
+        <location filename="../../ui/delivery/page.py" line="176" />
         <source>Preview the result document</source>
         <translation>预览办理结果文书</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="186" />
+        <location filename="../../ui/delivery/page.py" line="179" />
         <source>Enter: next step · F6: read card · Ctrl+Enter: confirm · Ctrl+L: next case · Ctrl+P: result document · scan: look up · Shift+F4: results ready</source>
         <translation>回车：下一步 · F6：读取证件 · Ctrl+回车：确认出件 · Ctrl+L：下一件 · Ctrl+P：办理结果文书 · 扫码即查找 · Shift+F4：待领取</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="288" />
+        <location filename="../../ui/delivery/page.py" line="281" />
         <source>Reading the card…</source>
         <translation>正在读取证件…</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="333" />
+        <location filename="../../ui/delivery/page.py" line="326" />
         <source>Find the case first.</source>
         <translation>请先查找案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/delivery/page.py" line="381" />
+        <location filename="../../ui/delivery/page.py" line="374" />
         <source>Result delivery</source>
         <translation>办结出件</translation>
     </message>

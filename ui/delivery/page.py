@@ -32,17 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app import delivery_desk as desk  # what the page says about the case is the core's
 from clerk_app.case_numbers import parse_case_lookup
 from clerk_app.delivery import CollectorCheck, DeliveryCase, DeliveryMethod, DeliveryReceipt, Handover
-from clerk_app.delivery_desk import (
-    DeliveryLookup,
-    card_problem,
-    case_facts,
-    collector_text,
-    handover_text,
-    look_up,
-    result_document_text,
-)
+from clerk_app.delivery_desk import DeliveryLookup
 from clerk_app.result_documents import ResultDocumentInfo
 from clerk_app.roles import Permission
 from ui.claims import ClaimBanner
@@ -214,7 +207,7 @@ class DeliveryPage(Retranslating, QWidget):
         case, its result document, and the claim for this clerk when it is ready."""
         self._clear()
         ctx, actor, text = self.window_.ctx, self.window_.actor, self.lookup.text()
-        self._run(lambda: look_up(ctx.delivery, ctx.cases, ctx.results, actor, text), self._found, self._not_found)
+        self._run(lambda: desk.look_up(ctx.delivery, ctx.cases, ctx.results, actor, text), self._found, self._not_found)
 
     def _not_found(self, exc: BaseException) -> None:
         log.info("delivery lookup refused: %s", type(exc).__name__)
@@ -294,7 +287,7 @@ class DeliveryPage(Retranslating, QWidget):
         def failed(exc: BaseException) -> None:
             self.read_card_button.setEnabled(True)
             log.info("delivery card read failed: %s", type(exc).__name__)
-            self._collector_problem(card_problem(exc))
+            self._collector_problem(desk.card_problem(exc))
             self.collector_id.setFocus()
 
         self._run(lambda: cards.read_collector(), done, failed, ordered=False)
@@ -325,7 +318,7 @@ class DeliveryPage(Retranslating, QWidget):
 
     def _collector_ok(self, collector: CollectorCheck) -> None:
         self.collector_result.setStyleSheet(_OK)
-        self.collector_result.setText(collector_text(collector))
+        self.collector_result.setText(desk.collector_text(collector))
         self.confirm_button.setFocus()
 
     def confirm(self) -> None:
@@ -385,7 +378,7 @@ class DeliveryPage(Retranslating, QWidget):
         ).run()
 
     def _done(self, receipt: DeliveryReceipt) -> None:
-        text = handover_text(receipt, printed=self.result_document is not None)
+        text = desk.handover_text(receipt, printed=self.result_document is not None)
         self._claimed = None  # the handover ended the claim
         self.reset()
         self._say(text, ok=True)
@@ -407,10 +400,10 @@ class DeliveryPage(Retranslating, QWidget):
 
     def _show_case(self) -> None:
         c = self.case
-        self.fields = show_facts(self.case_form, case_facts(c))
+        self.fields = show_facts(self.case_form, desk.case_facts(c))
         if c is not None:
             self.fields["status"].setStyleSheet(_OK if c.ready else _BAD)
-        self.result_label.setText(result_document_text(c, self.result_document))
+        self.result_label.setText(desk.result_document_text(c, self.result_document))
         self.result_preview.setEnabled(
             self.result_document is not None and self.window_.actor.can(Permission.PII_VIEW_FULL)
         )

@@ -126,7 +126,7 @@ class SupplementDialog(Retranslating, QDialog):
         """Read the case again off the GUI thread (after a write, or pages were scanned: line counts and
         version change); in the order of the writes before it."""
         cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-        self._op(lambda: cases.get(actor, case_id), self._read, self.tr("Opening…"), self._say_error)
+        self._op(lambda: cases.get(actor, case_id), self._read, self.tr("Opening…"), self._say_error, progress=False)
 
     def _read(self, view: CaseView) -> None:
         self.view = view
