@@ -75,7 +75,8 @@ def test_counter_pages_leave_the_gui_thread_alone(qtbot, demo_ctx, translations)
 
 def test_the_case_views_supplement_button_is_read_off_the_gui_thread(qtbot, demo_ctx, translations):
     """The case view (F3 → Enter, ui/search/case_view.py) asks ui/supplements/dialog.py for its
-    "登记补交材料…" button: whether the case owes anything is read on a worker, the button follows."""
+    "登记补交材料…" button: whether the case owes anything is read on a worker, the button follows; it
+    opens the supplement dialog, which records, and closing it has the case view read the case again."""
     from PySide6.QtWidgets import QPushButton
 
     ctx = demo_ctx
@@ -90,7 +91,15 @@ def test_the_case_views_supplement_button_is_read_off_the_gui_thread(qtbot, demo
     search.table.selectRow(0)
     with gui_thread_queries(ctx.engine) as hits:
         search.open_current()
-        settle(qtbot, search.dialog)
-        assert search.dialog.findChild(QPushButton, "supplementButton") is not None
-    ours = [hit for hit in hits if any(frame.startswith("ui/supplements/") for frame in hit.ui_frames)]
-    assert not ours, describe(ours)
+        view = search.dialog
+        settle(qtbot, view)
+        view.findChild(QPushButton, "supplementButton").click()
+        dialog = view.supplement_dialog
+        settle(qtbot, dialog)
+        dialog.tick("PREMISES")
+        assert dialog.record()
+        settle(qtbot, dialog)
+        dialog.reject()  # the case view reads the case again
+        settle(qtbot, view)
+    assert not hits, describe(hits)
+    assert "已登记 1 项补交材料" in dialog.message.text()
