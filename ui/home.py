@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -52,15 +51,13 @@ class HomePage(Retranslating, QWidget):
         self.queue.itemActivated.connect(self._activated)
         # 通办: the queue is the hall's; Ctrl+1 / Ctrl+2 / Ctrl+3 narrow it to mine / this window / all.
         self.scope: QueueScope = "all"
-        self.scope_buttons: dict[str, QRadioButton] = {}
-        self.scope_group = QButtonGroup(self)
+        self.scope_buttons: dict[str, QRadioButton] = {}  # one parent: they exclude each other
         scope_row = QHBoxLayout()
         for i, key in enumerate(SCOPES, start=1):
             radio = QRadioButton()
             radio.setObjectName(f"scope_{key}")
             radio.setChecked(key == self.scope)
             radio.toggled.connect(lambda on, k=key: self.set_scope(k) if on else None)
-            self.scope_group.addButton(radio)
             self.scope_buttons[key] = radio
             scope_row.addWidget(radio)
             shortcut(self, f"Ctrl+{i}", partial(self.set_scope, key))

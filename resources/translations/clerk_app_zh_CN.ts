@@ -1092,23 +1092,23 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../ui/home.py" line="33" />
+        <location filename="../../ui/home.py" line="32" />
         <source>Mine (Ctrl+1)</source>
         <translation>我的（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="34" />
+        <location filename="../../ui/home.py" line="33" />
         <source>This window (Ctrl+2)</source>
         <translation>本窗口（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="35" />
+        <location filename="../../ui/home.py" line="34" />
         <source>Whole hall (Ctrl+3)</source>
         <translation>全大厅（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../ui/home.py" line="72" />
-        <location filename="../../ui/home.py" line="87" />
+        <location filename="../../ui/home.py" line="69" />
+        <location filename="../../ui/home.py" line="84" />
         <source>Drafts and cases handed over to the windows of the hall</source>
         <translation>全大厅的草稿及移交窗口的案件（通办）</translation>
     </message>

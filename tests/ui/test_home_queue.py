@@ -45,6 +45,7 @@ def test_queue_scopes_and_claim_holder(qtbot, demo_ctx, translations):
 
     qtbot.keyClick(page.queue, Qt.Key.Key_1, CTRL)
     assert page.scope == "mine" and len(_rows(qtbot, page)) == 1  # only the clerk's own draft
+    assert page.scope_buttons["mine"].isChecked() and not page.scope_buttons["all"].isChecked()
     qtbot.keyClick(page.queue, Qt.Key.Key_2, CTRL)
     assert page.scope == "window" and len(_rows(qtbot, page)) == 2  # not the WH02 draft
     qtbot.keyClick(page.queue, Qt.Key.Key_3, CTRL)
