@@ -112,6 +112,40 @@ _COLUMNS = {
                 ("detail", "详情", "Detail"),
             ),
         ),
+        (  # the audit page (ui/supervisor/audit_view.py): the trail and a case's timeline (AuditRow.cells)
+            "events",
+            (
+                ("seq", "序号", "No."),
+                ("time", "时间", "Time"),
+                ("user", "用户", "User"),
+                ("role", "角色", "Role"),
+                ("station", "站点", "Station"),
+                ("action", "操作", "Action"),
+                ("case", "案件", "Case"),
+                ("detail", "详情", "Detail"),
+            ),
+        ),
+        (  # … a case's corrections (CorrectionEntry.cells)
+            "corrections",
+            (
+                ("time", "时间", "Time"),
+                ("user", "用户", "User"),
+                ("field", "字段", "Field"),
+                ("original", "原值", "Original value"),
+                ("corrected", "更正为", "Corrected"),
+                ("reason", "理由", "Reason"),
+            ),
+        ),
+        (  # … the purged cases (PurgedCase.cells)
+            "purged",
+            (
+                ("at", "清除时间", "Purged at"),
+                ("case", "案件", "Case"),
+                ("by", "操作人", "By"),
+                ("persons", "个人信息记录", "Personal records"),
+                ("files", "文件", "Files"),
+            ),
+        ),
         (  # the search page's result list (CaseRow.cells)
             "results",
             (
@@ -128,7 +162,8 @@ TABLES = ("lines", "documents", "history", "audit")  # the case view's tables, i
 
 
 def columns(table: str) -> list[str]:
-    """The column titles of one of ``TABLES`` or of the search page's ``results``, in the UI language."""
+    """The column titles of one of ``TABLES``, of the search page's ``results`` or of the audit page's
+    ``events``, ``corrections`` and ``purged``, in the UI language."""
     return [i18n.text(key) for key in _COLUMNS[table].values()]
 
 

@@ -175,276 +175,209 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="98" />
+        <location filename="../../ui/supervisor/audit_view.py" line="104" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="158" />
+        <location filename="../../ui/supervisor/audit_view.py" line="159" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="206" />
+        <location filename="../../ui/supervisor/audit_view.py" line="204" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="218" />
+        <location filename="../../ui/supervisor/audit_view.py" line="216" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="255" />
+        <location filename="../../ui/supervisor/audit_view.py" line="253" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="270" />
+        <location filename="../../ui/supervisor/audit_view.py" line="268" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="270" />
+        <location filename="../../ui/supervisor/audit_view.py" line="268" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="271" />
+        <location filename="../../ui/supervisor/audit_view.py" line="269" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="359" />
+        <location filename="../../ui/supervisor/audit_view.py" line="377" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="371" />
+        <location filename="../../ui/supervisor/audit_view.py" line="389" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="412" />
+        <location filename="../../ui/supervisor/audit_view.py" line="426" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="431" />
+        <location filename="../../ui/supervisor/audit_view.py" line="445" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="440" />
+        <location filename="../../ui/supervisor/audit_view.py" line="454" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="196" />
-        <location filename="../../ui/supervisor/audit_view.py" line="460" />
+        <location filename="../../ui/supervisor/audit_view.py" line="113" />
+        <location filename="../../ui/supervisor/audit_view.py" line="194" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="460" />
-        <location filename="../../ui/supervisor/audit_view.py" line="489" />
-        <location filename="../../ui/supervisor/audit_view.py" line="512" />
+        <location filename="../../ui/supervisor/audit_view.py" line="330" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="460" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="422" />
-        <location filename="../../ui/supervisor/audit_view.py" line="460" />
+        <location filename="../../ui/supervisor/audit_view.py" line="436" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="360" />
-        <location filename="../../ui/supervisor/audit_view.py" line="371" />
+        <location filename="../../ui/supervisor/audit_view.py" line="366" />
+        <source>Show full value</source>
+        <translation>显示完整信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="367" />
+        <source>reading…</source>
+        <translation>读取中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="378" />
+        <location filename="../../ui/supervisor/audit_view.py" line="389" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="465" />
+        <location filename="../../ui/supervisor/audit_view.py" line="477" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="466" />
+        <location filename="../../ui/supervisor/audit_view.py" line="478" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="467" />
+        <location filename="../../ui/supervisor/audit_view.py" line="479" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="468" />
+        <location filename="../../ui/supervisor/audit_view.py" line="480" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="469" />
+        <location filename="../../ui/supervisor/audit_view.py" line="481" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="475" />
+        <location filename="../../ui/supervisor/audit_view.py" line="487" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="476" />
+        <location filename="../../ui/supervisor/audit_view.py" line="488" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="477" />
+        <location filename="../../ui/supervisor/audit_view.py" line="489" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="478" />
+        <location filename="../../ui/supervisor/audit_view.py" line="490" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="479" />
+        <location filename="../../ui/supervisor/audit_view.py" line="491" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="483" />
-        <source>No.</source>
-        <translation>序号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="484" />
-        <location filename="../../ui/supervisor/audit_view.py" line="499" />
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
-        <location filename="../../ui/supervisor/audit_view.py" line="500" />
-        <source>User</source>
-        <translation>用户</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="486" />
-        <source>Role</source>
-        <translation>角色</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="487" />
-        <source>Station</source>
-        <translation>站点</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="488" />
-        <source>Action</source>
-        <translation>操作</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
-        <source>Detail</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="495" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="493" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="494" />
+        <location filename="../../ui/supervisor/audit_view.py" line="497" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="495" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="499" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="501" />
-        <source>Field</source>
-        <translation>字段</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="503" />
-        <source>Corrected</source>
-        <translation>更正为</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="504" />
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
-        <source>Original value</source>
-        <translation>原值</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="506" />
+        <location filename="../../ui/supervisor/audit_view.py" line="500" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="507" />
+        <location filename="../../ui/supervisor/audit_view.py" line="501" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="508" />
+        <location filename="../../ui/supervisor/audit_view.py" line="502" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="511" />
-        <source>Purged at</source>
-        <translation>清除时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="513" />
-        <source>By</source>
-        <translation>操作人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="514" />
-        <source>Personal records</source>
-        <translation>个人信息记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="515" />
-        <source>Files</source>
-        <translation>文件</translation>
     </message>
 </context>
 <context>
@@ -784,12 +717,12 @@
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="78" />
+        <location filename="../../ui/supervisor/audit_view.py" line="84" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="79" />
+        <location filename="../../ui/supervisor/audit_view.py" line="85" />
         <source>New value</source>
         <translation>新值</translation>
     </message>

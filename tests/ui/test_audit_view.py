@@ -147,11 +147,14 @@ def test_case_tab_reveal_void_and_correct(qtbot, world, translations):
     cid = accepted_case(world, clerk)
     number = world.ctx.cases.get(clerk, cid).case_number
     page = _page(qtbot, world)
-    assert page.open_case(number)
+    page.open_case(number)
+    _done(qtbot, page)
     assert number in page.case_header.text() and page.timeline.rowCount() >= 3
     assert ID_NUMBER not in page.applicant_id.value.text() and "*" in page.applicant_id.value.text()
     page.applicant_id._prompt = lambda parent: "核对投诉"
     page.applicant_id.button.click()
+    assert page.applicant_id.value.text() == "读取中…"  # read and audited off the GUI thread
+    _done(qtbot, page)
     assert page.applicant_id.value.text() == ID_NUMBER
     page.applicant_id.hide_full()
     assert ID_NUMBER not in page.applicant_id.value.text()
@@ -225,3 +228,49 @@ def test_only_supervisors_get_the_pages(qtbot, world, translations):
         qtbot.addWidget(window)
         assert {"audit", "stats"} & set(window.pages) == expected, name
         window.idle_lock.stop()
+
+
+def test_supervisor_pages_from_the_login_dialog_run_no_sql_on_the_gui_thread(qtbot, world, translations):
+    """F7 and F8 reached from the login dialog: the filter choices, the trail, a case opened from the
+    trail, a full value revealed, a correction, the statistics — every core call off the GUI thread."""
+    from PySide6.QtCore import Qt
+
+    from testsupport.gui_io import describe, gui_thread_queries
+    from testsupport.ui import open_window, settle_all
+
+    clerk = world.login("clerk")
+    cid = accepted_case(world, clerk)
+    number = world.ctx.cases.get(clerk, cid).case_number
+    window = open_window(qtbot, world.ctx, translations, "supervisor")
+    settle_all(qtbot)
+    with gui_thread_queries(world.ctx.engine) as hits:
+        qtbot.keyClick(window, Qt.Key.Key_F7)
+        page = window.pages["audit"]
+        _done(qtbot, window)
+        assert window.tabs.currentWidget() is page and page.f_user.findData("clerk") > 0
+        page.f_case.setText(number)
+        _click(qtbot, page, page.apply_button)
+        assert set(_rows(page.events, 6)) == {number}
+        page._open_event_case(page.events.item(0, 0))
+        _done(qtbot, page)
+        assert page.tabs.currentIndex() == 1 and number in page.case_header.text()
+        page.applicant_name._prompt = lambda parent: "核对投诉"
+        page.applicant_name.button.click()
+        _done(qtbot, page)
+        assert "*" not in page.applicant_name.value.text()
+
+        def answer(dialog):
+            assert dialog.value.text() == "01"  # the current value, read with the case
+            dialog.value.setText("03")
+            dialog.reason.setText("窗口号录错")
+            return True
+
+        page.ask = answer
+        _click(qtbot, page, page.correct_button)
+        assert page.corrections_table.rowCount() == 1 and page.current_values["window_no"] == "03"
+        qtbot.keyClick(window, Qt.Key.Key_F8)
+        stats = window.pages["stats"]
+        _done(qtbot, window)
+        assert stats.kpis["decided"].text().startswith("1")
+    assert not hits, describe(hits)
+    window.idle_lock.stop()

@@ -4,14 +4,17 @@ applicant (masked, full value on request with a reason — supervisors see full 
 corrections and void; accounts (unlock); retention (due cases, purge, purged list).
 
 Core: clerk_app.audit_queries (rows, chain message, case header, corrections as shown),
-clerk_app.corrections, clerk_app.retention, UserService.accounts / unlock. Reading the trail,
-verifying, exporting, purging and every change run off the GUI thread (CoreOp).
+clerk_app.corrections, clerk_app.retention, UserService.accounts / unlock; column titles from
+clerk_app.case_sheet.columns. Every core call runs off the GUI thread (CoreOp): the filter choices, the
+trail, verifying, exporting, purging, opening a case (with the correctable fields' current values),
+revealing a full value (the label says so until it comes) and every change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +34,11 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.audit_labels import action_label, actor_label
-from clerk_app.audit_queries import AuditFilter, AuditRow, ChainStatus, day_range
+from clerk_app.audit_queries import AuditFilter, AuditRow, CaseTimeline, ChainStatus, day_range
+from clerk_app.case_sheet import columns
+from clerk_app.cases import CaseView
 from clerk_app.clock import CHINA_TZ
 from clerk_app.corrections import CORRECTABLE
-from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import CaseStatus
 from clerk_app.retention import PurgedCase
 from clerk_app.roles import Permission, role_label
@@ -61,6 +65,8 @@ if TYPE_CHECKING:
     from ui.pages import PageHost
 
 PAGE_SIZE = 500
+LABELS_OF = (actor_label, role_label, action_label)  # what the user, role and action filters show of a value
+APPLICANT = {"name": "revealName", "document_number": "revealId", "address": "revealAddress"}  # shown, object name
 GOOD_STYLE, BAD_STYLE = "color: #1e6b34; font-weight: bold;", "color: #b3261e; font-weight: bold;"
 
 
@@ -104,7 +110,7 @@ class AuditPage(Retranslating, QWidget):
             self.tabs.addTab(tab, "")
         add(QVBoxLayout(self), self.tabs)
         self.retranslate()
-        self.reload_choices()
+        self._run(lambda: self.queries.choices(self.actor), self._show_choices, self.tr("Audit trail"))
         self.apply_filter()
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None], title: str, **kw: Any) -> None:
@@ -146,13 +152,8 @@ class AuditPage(Retranslating, QWidget):
         )
         return _tab(top, (self.events, 1), bar)
 
-    def reload_choices(self) -> None:
-        users, roles, actions = self.queries.choices(self.actor)
-        for combo, values, text_of in (
-            (self.f_user, users, actor_label),
-            (self.f_role, roles, role_label),
-            (self.f_action, actions, action_label),
-        ):
+    def _show_choices(self, choices: tuple[list[str], list[str], list[str]]) -> None:
+        for combo, values, text_of in zip((self.f_user, self.f_role, self.f_action), choices, LABELS_OF):
             current = combo.currentData()
             combo.clear()
             combo.addItem(self.tr("(all)"), "")
@@ -160,7 +161,9 @@ class AuditPage(Retranslating, QWidget):
                 combo.addItem(text_of(v), v)
             combo.setCurrentIndex(max(0, combo.findData(current)))
 
-    def current_filter(self) -> AuditFilter:
+    def current_filter(self) -> Callable[[], AuditFilter]:
+        """The filter as set, for a worker: a typed case number becomes the case's id there (a read)."""
+
         def value(combo: QComboBox) -> str | None:
             text = combo.currentText().strip()
             if combo.isEditable() and text and combo.itemText(combo.currentIndex()) != text:
@@ -168,14 +171,9 @@ class AuditPage(Retranslating, QWidget):
             return combo.currentData() or None
 
         start, end = day_range(to_date(self.f_from.date()), to_date(self.f_to.date()))
-        return AuditFilter(
-            actor=value(self.f_user),
-            role=value(self.f_role),
-            action=value(self.f_action),
-            case_id=self.queries.case_filter(self.actor, self.f_case.text()),
-            start=start,
-            end=end,
-        )
+        flt = AuditFilter(value(self.f_user), value(self.f_role), value(self.f_action), None, start, end)
+        queries, actor, case = self.queries, self.actor, self.f_case.text()
+        return lambda: replace(flt, case_id=queries.case_filter(actor, case))
 
     def apply_filter(self) -> None:
         self._read_events(None)
@@ -187,11 +185,11 @@ class AuditPage(Retranslating, QWidget):
 
     def _read_events(self, before_seq: int | None) -> None:
         """A page of the filtered trail (and the count) off the GUI thread; appended after ``before_seq``."""
-        flt = self.current_filter()
+        read_filter, queries, actor = self.current_filter(), self.queries, self.actor
 
         def work() -> tuple[list[AuditRow], int]:
-            rows = self.queries.search(self.actor, flt, limit=PAGE_SIZE, before_seq=before_seq)
-            return rows, self.queries.count(self.actor, flt)
+            flt = read_filter()
+            return queries.search(actor, flt, limit=PAGE_SIZE, before_seq=before_seq), queries.count(actor, flt)
 
         self._run(work, lambda got: self._show_events(*got, append=before_seq is not None), self.tr("Audit trail"))
 
@@ -252,14 +250,14 @@ class AuditPage(Retranslating, QWidget):
             return None
         from printing.audit_report import render_audit_pdf
 
-        flt, title = self.current_filter(), self.tr("Audit report")
+        read_filter, title = self.current_filter(), self.tr("Audit report")
 
         def done(written: Path) -> None:
             self.last_export = written
             self.apply_filter()
 
         self._run(
-            lambda: self.queries.export_file(self.actor, flt, path, fmt, render_audit_pdf, title=title),
+            lambda: self.queries.export_file(self.actor, read_filter(), path, fmt, render_audit_pdf, title=title),
             done,
             title,
             on_failure=lambda exc: self.inform(error_text(exc)),
@@ -284,12 +282,10 @@ class AuditPage(Retranslating, QWidget):
         self.case_label.setBuddy(self.case_input)
         self.case_header = label(name="caseHeader", wrap=True)
         self.applicant_label = label()
-        self.applicant_name = RevealLabel()
-        self.applicant_name.setObjectName("revealName")
-        self.applicant_id = RevealLabel()
-        self.applicant_id.setObjectName("revealId")
-        self.applicant_address = RevealLabel()
-        self.applicant_address.setObjectName("revealAddress")
+        self.reveals = {attr: RevealLabel() for attr in APPLICANT}  # masked; the full value on request
+        for attr, widget in self.reveals.items():
+            widget.setObjectName(APPLICANT[attr])
+        self.applicant_name, self.applicant_id, self.applicant_address = self.reveals.values()
         self.timeline = table("caseTimeline", 8)
         self.corrections_table = table("caseCorrections", 6)
         self.void_button = button("voidCase", self.void_case)
@@ -297,17 +293,13 @@ class AuditPage(Retranslating, QWidget):
         self.case_error = label(name="caseError", style="color: #b3261e;")
         self.timeline_title, self.corrections_title = label(), label()
         self.case_id: str | None = None
+        self.current_values: dict[str, str | None] = {}  # the correctable fields, as read with the case
         self._set_case_enabled(False)
+        applicant = [(widget, 2 if attr == "address" else 1) for attr, widget in self.reveals.items()]
         return _tab(
             add(QHBoxLayout(), self.case_label, (self.case_input, 1), self.case_open),
             self.case_header,
-            add(
-                QHBoxLayout(),
-                self.applicant_label,
-                (self.applicant_name, 1),
-                (self.applicant_id, 1),
-                (self.applicant_address, 2),
-            ),
+            add(QHBoxLayout(), self.applicant_label, *applicant),
             self.timeline_title,
             (self.timeline, 3),
             self.corrections_title,
@@ -319,36 +311,62 @@ class AuditPage(Retranslating, QWidget):
         self.void_button.setEnabled(on and self.actor.can(Permission.CASE_VOID))
         self.correct_button.setEnabled(on and self.actor.can(Permission.CASE_CORRECT))
 
-    def open_case(self, text: str) -> bool:
+    def open_case(self, text: str) -> None:
+        """Read the case (its timeline, the applicant masked, the correctable fields' current values)
+        off the GUI thread, then show it on the case tab; a case that cannot be found says why."""
         self.case_error.clear()
-        try:
-            case_id = self.queries.find_case(self.actor, text)
-            tl = self.queries.case_timeline(self.actor, case_id)
-            view = self.ctx.cases.get(self.actor, case_id)
-        except ClerkAppError as exc:
-            self.case_error.setText(exc.user_message())
-            return False
-        self.case_id = case_id
-        self.case_input.setText(tl.case.case_number or case_id)
+        queries, cases, corrections, actor = self.queries, self.ctx.cases, self.corrections, self.actor
+
+        def work() -> tuple[CaseTimeline, CaseView, dict[str, str | None]]:
+            case_id = queries.find_case(actor, text)
+            current = {}
+            if actor.can(Permission.CASE_CORRECT):
+                current = {key: corrections.current_value(actor, case_id, key) for key in CORRECTABLE}
+            return queries.case_timeline(actor, case_id), cases.get(actor, case_id), current
+
+        self._run(
+            work,
+            lambda got: self._show_case(*got),
+            self.tr("Case"),
+            on_failure=lambda exc: self.case_error.setText(error_text(exc)),
+        )
+
+    def _show_case(self, tl: CaseTimeline, view: CaseView, current: dict[str, str | None]) -> None:
+        self.case_id, self.current_values = tl.case.case_id, current
+        self.case_input.setText(tl.case.case_number or tl.case.case_id)
         self.case_header.setText(tl.case.describe())
         app = view.applicant
-        allowed = self.actor.can(Permission.PII_VIEW_FULL) and app is not None
-        for widget, attr in (
-            (self.applicant_name, "name"),
-            (self.applicant_id, "document_number"),
-            (self.applicant_address, "address"),
-        ):
+        for attr, widget in self.reveals.items():
+            reveal = self._revealer(widget, tl.case.case_id, attr) if app else None
             widget.set_value(
-                getattr(app, attr) if app else "—", self._revealer(case_id, attr) if app else None, allowed=allowed
+                getattr(app, attr) if app else "—", reveal, allowed=self.actor.can(Permission.PII_VIEW_FULL)
             )
         fill(self.timeline, [e.cells() for e in tl.events])
         fill(self.corrections_table, [k.cells() for k in tl.corrections])
         self._set_case_enabled(tl.case.status != CaseStatus.VOID.value)
         self.tabs.setCurrentIndex(1)
-        return True
 
-    def _revealer(self, case_id: str, attr: str) -> Callable[[str], str]:
-        return lambda reason: getattr(self.ctx.cases.reveal_applicant(self.actor, case_id, reason), attr)
+    def _revealer(self, widget: RevealLabel, case_id: str, attr: str) -> Callable[[str], str]:
+        """The full value is read (and audited) off the GUI thread: the label says so until it comes."""
+        cases, actor = self.ctx.cases, self.actor
+
+        def reveal(reason: str) -> str:
+            def show(full: str) -> None:
+                if widget.full_shown:  # not hidden again meanwhile
+                    widget.value.setText(full)
+
+            def refused(exc: BaseException) -> None:
+                widget.hide_full()
+                widget.value.setToolTip(error_text(exc))
+                widget.failed.emit(error_text(exc))
+
+            def work() -> str:
+                return getattr(cases.reveal_applicant(actor, case_id, reason), attr)
+
+            self._run(work, show, self.tr("Show full value"), on_failure=refused, ordered=True)
+            return self.tr("reading…")
+
+        return reveal
 
     def void_case(self) -> None:
         case_id = self.case_id
@@ -371,7 +389,7 @@ class AuditPage(Retranslating, QWidget):
         dialog = CorrectionDialog(self, self.tr("Correct a field"), fields, self.tr("Reason (required)"))
 
         def current(_index: int = 0) -> None:
-            dialog.value.setText(self.corrections.current_value(self.actor, case_id, dialog.field.currentData()) or "")
+            dialog.value.setText(self.current_values.get(dialog.field.currentData()) or "")
 
         dialog.field.currentIndexChanged.connect(current)
         current()
@@ -384,13 +402,9 @@ class AuditPage(Retranslating, QWidget):
     def _change_case(self, change: Callable[[], object], title: str) -> None:
         """Void or correct off the GUI thread (one ordered core write), then show the case again."""
         case_id = self.case_id or ""
-
-        def reopen(_none: object) -> None:
-            self.open_case(case_id)
-
         self._run(
             change,
-            reopen,
+            lambda _none: self.open_case(case_id),
             title,
             on_failure=lambda exc: self.case_error.setText(error_text(exc)),
             ordered=True,
@@ -444,7 +458,7 @@ class AuditPage(Retranslating, QWidget):
     # -- common -------------------------------------------------------------------------------
     def hide_full_values(self) -> None:
         """Revealed personal data goes back to masked (on screen lock)."""
-        for widget in (self.applicant_name, self.applicant_id, self.applicant_address):
+        for widget in self.reveals.values():
             widget.hide_full()
 
     def showEvent(self, event) -> None:
@@ -459,17 +473,15 @@ class AuditPage(Retranslating, QWidget):
     def retranslate(self) -> None:
         for i, text in enumerate((self.tr("Audit trail"), self.tr("Case"), self.tr("Accounts"), self.tr("Retention"))):
             self.tabs.setTabText(i, text)
-        for widget, text in zip(
-            self.filter_labels,
-            (
-                self.tr("&User"),
-                self.tr("&Role"),
-                self.tr("&Action"),
-                self.tr("Ca&se"),
-                self.tr("&From"),
-                self.tr("&To"),
-            ),
-        ):
+        texts = (
+            self.tr("&User"),
+            self.tr("&Role"),
+            self.tr("&Action"),
+            self.tr("Ca&se"),
+            self.tr("&From"),
+            self.tr("&To"),
+        )
+        for widget, text in zip(self.filter_labels, texts):
             widget.setText(text)
         self.f_case.setPlaceholderText(self.tr("case number"))
         self.apply_button.setText(self.tr("&Filter"))
@@ -477,43 +489,17 @@ class AuditPage(Retranslating, QWidget):
         self.csv_button.setText(self.tr("Export &CSV"))
         self.pdf_button.setText(self.tr("Export &PDF"))
         self.more_button.setText(self.tr("Load &more"))
-        for events in (self.events, self.timeline):
-            set_headers(
-                events,
-                self.tr("No."),
-                self.tr("Time"),
-                self.tr("User"),
-                self.tr("Role"),
-                self.tr("Station"),
-                self.tr("Action"),
-                self.tr("Case"),
-                self.tr("Detail"),
-            )
+        tables = (self.events, self.timeline, self.corrections_table, self.purged_table)
+        for tbl, name in zip(tables, ("events", "events", "corrections", "purged")):
+            set_headers(tbl, *columns(name))
         self.case_label.setText(self.tr("Case &number"))
         self.case_open.setText(self.tr("&Open"))
         self.applicant_label.setText(self.tr("Applicant:"))
         self.timeline_title.setText(self.tr("Timeline"))
         self.corrections_title.setText(self.tr("Corrections (original values kept)"))
-        set_headers(
-            self.corrections_table,
-            self.tr("Time"),
-            self.tr("User"),
-            self.tr("Field"),
-            self.tr("Original value"),
-            self.tr("Corrected"),
-            self.tr("Reason"),
-        )
         self.void_button.setText(self.tr("&Void case…"))
         self.correct_button.setText(self.tr("Co&rrect a field…"))
         self.purge_button.setText(self.tr("&Purge now"))
-        set_headers(
-            self.purged_table,
-            self.tr("Purged at"),
-            self.tr("Case"),
-            self.tr("By"),
-            self.tr("Personal records"),
-            self.tr("Files"),
-        )
 
 
 def _tab(*parts: Any) -> QWidget:
