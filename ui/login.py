@@ -84,6 +84,9 @@ class LoginDialog(Retranslating, QDialog):
         if self.op is not None and self.op.busy:  # Enter pressed twice: one check is enough
             return
         pending, username, password = self.pending, self.username.text().strip(), self.password.text()
+        if not password:  # Enter in the name field also presses the dialog's default button: move on
+            self.password.setFocus()
+            return
         # The store may still be opening: signing in waits for it on the worker, not here.
         self.error.setText(self.tr("Signing in…") if pending.ready else self.tr("Opening the database…"))
         self._enable(False)

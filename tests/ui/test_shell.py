@@ -47,6 +47,22 @@ def test_wrong_password_is_explained_and_counted(qtbot, demo_ctx, translations):
     assert dialog.password.text() == ""
 
 
+def test_enter_in_the_user_name_moves_on_without_a_sign_in_attempt(qtbot, demo_ctx, translations):
+    """Enter in the name field also presses the dialog's default button: nothing is tried (a failed
+    attempt would count towards the lockout), the password field is next."""
+    dialog = LoginDialog(demo_ctx, translations)
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+    qtbot.keyClicks(dialog.username, "clerk")
+    qtbot.keyClick(dialog.username, Qt.Key.Key_Return)
+    assert dialog.op is None and dialog.error.text() == "" and dialog.focusWidget() is dialog.password
+    qtbot.keyClicks(dialog.password, "Clerk2026")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "login.failed" not in [e.action for e in demo_ctx.auditor.events(dialog.actor)]
+
+
 def test_language_switch_to_english_and_back(qtbot, demo_ctx, translations):
     actor = demo_ctx.users.authenticate("clerk", "Clerk2026")
     window = MainWindow(demo_ctx, actor, translations)
