@@ -1354,7 +1354,7 @@
     <message>
         <location filename="../../ui/login.py" line="66" />
         <location filename="../../ui/login.py" line="71" />
-        <location filename="../../ui/login.py" line="94" />
+        <location filename="../../ui/login.py" line="97" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -1384,12 +1384,12 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="88" />
+        <location filename="../../ui/login.py" line="91" />
         <source>Opening the database…</source>
         <translation>正在打开数据库，请稍候…</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="88" />
+        <location filename="../../ui/login.py" line="91" />
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
