@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
-from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, CustomerService, Rating
+from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, Rating
 from clerk_app.customer_placement import Placement, ScreenInfo, choose_placement
 from clerk_app.customer_screen import Checklist, Flow, Kind, Phase, Screen, ShownLine, read_screen
 from clerk_app.errors import ClerkAppError
@@ -127,7 +127,6 @@ class CustomerWindow(Retranslating, QWidget):
         current_case: CurrentCase,
         *,
         pages: Any = None,
-        customer: CustomerService | None = None,
         rating_timeout_ms: int | None = None,
         thanks_ms: int = THANKS_MS,
         parent: QWidget | None = None,
@@ -136,7 +135,7 @@ class CustomerWindow(Retranslating, QWidget):
         self.ctx = ctx
         self.actor = actor
         self.pages = pages
-        self.customer = customer or ctx.customer
+        self.customer = ctx.customer
         self.rating_timeout_ms = (
             rating_timeout_ms if rating_timeout_ms is not None else ctx.settings.customer_rating_timeout * 1000
         )
