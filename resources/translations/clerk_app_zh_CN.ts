@@ -730,88 +730,88 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="279" />
+        <location filename="../../ui/customer/window.py" line="278" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="281" />
-        <location filename="../../ui/customer/window.py" line="284" />
+        <location filename="../../ui/customer/window.py" line="280" />
+        <location filename="../../ui/customer/window.py" line="283" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="282" />
+        <location filename="../../ui/customer/window.py" line="281" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="285" />
+        <location filename="../../ui/customer/window.py" line="284" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="286" />
+        <location filename="../../ui/customer/window.py" line="285" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="287" />
+        <location filename="../../ui/customer/window.py" line="286" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="288" />
+        <location filename="../../ui/customer/window.py" line="287" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="291" />
+        <location filename="../../ui/customer/window.py" line="290" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="294" />
+        <location filename="../../ui/customer/window.py" line="293" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="295" />
+        <location filename="../../ui/customer/window.py" line="294" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="454" />
+        <location filename="../../ui/customer/window.py" line="453" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="456" />
+        <location filename="../../ui/customer/window.py" line="455" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="529" />
+        <location filename="../../ui/customer/window.py" line="528" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="639" />
+        <location filename="../../ui/customer/window.py" line="638" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="645" />
+        <location filename="../../ui/customer/window.py" line="644" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="645" />
+        <location filename="../../ui/customer/window.py" line="644" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="297" />
+        <location filename="../../ui/customer/window.py" line="296" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>
