@@ -150,3 +150,21 @@ def test_case_view_shows_local_and_back_office_status(qtbot, sync_ctx):
     dialog.load()
     qtbot.waitUntil(lambda: not busy(dialog))
     assert status_row(dialog) == "In approval  ·  back office: In approval"
+
+
+def test_the_sync_parts_run_no_sql_on_the_gui_thread(qtbot, sync_ctx):
+    """Issue 13: the status line's first read, Sync now (a whole cycle) and Retry failed reach the store
+    off the GUI thread, walked from the login dialog."""
+    from testsupport.gui_io import describe, gui_thread_queries
+    from testsupport.ui import settle_all
+
+    with gui_thread_queries(sync_ctx.engine) as hits:
+        window = open_window(qtbot, sync_ctx, _NoTranslations(), "clerk")
+        settle_all(qtbot)
+        with qtbot.waitSignal(window.sync_ui.sync_now().finished_cycle, timeout=15000):
+            pass
+        window.sync_ui.retry_action.trigger()
+        qtbot.waitUntil(lambda: "refused entries queued again" in window.statusBar().currentMessage())
+        window.sync_ui.dialog.close_button.click()
+    assert not hits, describe(hits)
+    window.close()
