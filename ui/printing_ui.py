@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -59,8 +59,6 @@ class PrintQueuePresenter(QObject):
     """The print queue as one signed-in user sees it at this window: a Qt presenter over the
     ``PrintingRuntime`` the composition root built (``ctx.printing``); it shows, asks and previews and
     builds no service of its own. See the module docstring."""
-
-    job_finished = Signal(object)  # PrintJob, on the GUI thread, after every attempt
 
     def __init__(self, window: MainWindow, runtime: PrintingRuntime) -> None:
         super().__init__(window)
@@ -113,7 +111,6 @@ class PrintQueuePresenter(QObject):
             self._ask(job.case_number)
             return
         self.finished_jobs.append(job)
-        self.job_finished.emit(job)
         if job.status is JobStatus.DONE:
             self.window.statusBar().showMessage(print_desk.printed_text(job.kind.value, job.case_number), 5000)
         else:
@@ -311,21 +308,27 @@ class PrintQueuePresenter(QObject):
 
 
 class PreviewDialog(QDialog):
-    """The PDF's pages as images (pypdfium2), scrollable, zoomable; optionally a Print button."""
+    """Pages as images, scrollable, zoomable (Ctrl++ / Ctrl+- / Ctrl+0 fits the width): a PDF's, rendered
+    with pypdfium2, or ``images`` already decoded (a scanned page); optionally a Print button."""
 
-    ZOOMS = (0.6, 0.8, 1.0, 1.25, 1.5, 2.0)
-    RENDER_DPI = 150.0  # rendered once; 100 % shows the page at its size on a 96 dpi screen
+    RENDER_DPI = 150.0  # a PDF is rendered once; 100 % shows it at its size on a 96 dpi screen
 
     def __init__(
-        self, pdf: bytes, title: str, parent: QWidget | None = None, *, on_print: Callable[[], None] | None = None
+        self,
+        pdf: bytes,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        on_print: Callable[[], None] | None = None,
+        images: Sequence[QImage] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(self.tr("Preview: %1").replace("%1", title))
         self.resize(860, 960)
         self.pdf = pdf
-        self._zoom = 2  # index into ZOOMS: 100 %
-        self.pages = self._render_pages(pdf, self.RENDER_DPI)
+        self.pages = list(images) or self._render_pages(pdf, self.RENDER_DPI)
+        self.zoom = 1.0
         self.container = QWidget()
         self.container.setStyleSheet("background: #6b6b6b;")
         self.page_labels = [
@@ -341,10 +344,12 @@ class PreviewDialog(QDialog):
         self.info = QLabel()
         self.zoom_out = QPushButton(self.tr("Zoom out (Ctrl+-)"))
         self.zoom_out.setShortcut(QKeySequence("Ctrl+-"))  # the dialog's texts are set once: the key stays
-        self.zoom_out.clicked.connect(lambda: self.set_zoom(self._zoom - 1))
+        self.zoom_out.clicked.connect(lambda: self.set_zoom(self.zoom * 0.8))
         self.zoom_in = QPushButton(self.tr("Zoom in (Ctrl++)"))
         self.zoom_in.setShortcut(QKeySequence("Ctrl++"))
-        self.zoom_in.clicked.connect(lambda: self.set_zoom(self._zoom + 1))
+        self.zoom_in.clicked.connect(lambda: self.set_zoom(self.zoom * 1.25))
+        shortcut(self, "Ctrl+=", self.zoom_in.click)
+        shortcut(self, "Ctrl+0", self.fit_width)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
         self.buttons.rejected.connect(self.reject)
@@ -356,7 +361,10 @@ class PreviewDialog(QDialog):
             self.print_button.clicked.connect(self._print)
         bar = add(QHBoxLayout(), (self.info, 1), self.zoom_out, self.zoom_in)
         add(QVBoxLayout(self), bar, (self.scroll_area, 1), self.buttons)
-        self.set_zoom(self._zoom)
+        if images:  # a scanned page opens fitted to the width, a document at its size
+            self.fit_width()
+        else:
+            self.set_zoom(1.0)
 
     def _print(self) -> None:
         self._on_print()
@@ -369,16 +377,20 @@ class PreviewDialog(QDialog):
         pages = load_images(pdf, "preview.pdf", ImageLimits(pdf_dpi=round(dpi)))
         return [QImage(p.tobytes(), p.width, p.height, 3 * p.width, QImage.Format.Format_RGB888).copy() for p in pages]
 
-    def set_zoom(self, index: int) -> None:
-        self._zoom = min(max(index, 0), len(self.ZOOMS) - 1)
-        factor = self.ZOOMS[self._zoom]
+    def fit_width(self) -> None:
+        """The widest page as wide as the dialog less its margins and a scroll bar (known before it is shown)."""
+        widest = max((image.width() for image in self.pages), default=1) * 96 / self.RENDER_DPI
+        self.set_zoom(max(200, self.width() - 64) / max(1.0, widest))
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = max(0.1, min(4.0, zoom))
         for image, page_label in zip(self.pages, self.page_labels):
-            width = int(image.width() * factor * 96 / self.RENDER_DPI)
+            width = int(image.width() * self.zoom * 96 / self.RENDER_DPI)
             page_label.setPixmap(
                 QPixmap.fromImage(image).scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
             )
         self.info.setText(
-            self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages))).replace("%2", str(int(factor * 100)))
+            self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages))).replace("%2", str(round(self.zoom * 100)))
         )
 
 

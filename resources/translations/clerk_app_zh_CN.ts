@@ -147,27 +147,27 @@
 <context>
     <name>AskPrintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="394" />
+        <location filename="../../ui/printing_ui.py" line="406" />
         <source>Print documents</source>
         <translation>打印文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="395" />
+        <location filename="../../ui/printing_ui.py" line="407" />
         <source>Also print for case %1:</source>
         <translation>是否同时打印办件 %1 的以下文书：</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="401" />
+        <location filename="../../ui/printing_ui.py" line="413" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="405" />
+        <location filename="../../ui/printing_ui.py" line="417" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="407" />
+        <location filename="../../ui/printing_ui.py" line="419" />
         <source>Don't print</source>
         <translation>不打印</translation>
     </message>
@@ -1541,14 +1541,6 @@
     </message>
 </context>
 <context>
-    <name>PageViewer</name>
-    <message>
-        <location filename="../../ui/scanning/panel.py" line="514" />
-        <source>Page</source>
-        <translation>页面</translation>
-    </message>
-</context>
-<context>
     <name>Pages</name>
     <message>
         <location filename="../../ui/pages.py" line="60" />
@@ -1599,32 +1591,32 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="324" />
+        <location filename="../../ui/printing_ui.py" line="327" />
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="342" />
+        <location filename="../../ui/printing_ui.py" line="344" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="345" />
+        <location filename="../../ui/printing_ui.py" line="347" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="349" />
+        <location filename="../../ui/printing_ui.py" line="353" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="353" />
+        <location filename="../../ui/printing_ui.py" line="357" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="381" />
+        <location filename="../../ui/printing_ui.py" line="393" />
         <source>%1 page(s) · %2 %</source>
         <translation>共 %1 页 · %2%</translation>
     </message>
@@ -1632,39 +1624,39 @@
 <context>
     <name>PrintQueuePresenter</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="205" />
+        <location filename="../../ui/printing_ui.py" line="202" />
         <source>&amp;Print</source>
         <translation>打印(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="208" />
+        <location filename="../../ui/printing_ui.py" line="205" />
         <source>Retry waiting documents</source>
         <translation>重新打印等待中的文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="210" />
+        <location filename="../../ui/printing_ui.py" line="207" />
         <source>Reprint for this case…</source>
         <translation>补打本案文书…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="215" />
+        <location filename="../../ui/printing_ui.py" line="212" />
         <source>Reprint…</source>
         <translation>补打…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="174" />
-        <location filename="../../ui/printing_ui.py" line="262" />
-        <location filename="../../ui/printing_ui.py" line="282" />
+        <location filename="../../ui/printing_ui.py" line="171" />
+        <location filename="../../ui/printing_ui.py" line="259" />
+        <location filename="../../ui/printing_ui.py" line="279" />
         <source>Printing</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="265" />
+        <location filename="../../ui/printing_ui.py" line="262" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="266" />
+        <location filename="../../ui/printing_ui.py" line="263" />
         <source>Later</source>
         <translation>稍后</translation>
     </message>
@@ -1837,27 +1829,27 @@
 <context>
     <name>ReprintDialog</name>
     <message>
-        <location filename="../../ui/printing_ui.py" line="431" />
+        <location filename="../../ui/printing_ui.py" line="443" />
         <source>Reprint (补打)</source>
         <translation>补打文书</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="438" />
+        <location filename="../../ui/printing_ui.py" line="450" />
         <source>The copy is marked 补打 with today's time; the reprint is recorded.</source>
         <translation>补打件上印有“补打”字样和补打时间，补打情况记入审计日志。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="440" />
+        <location filename="../../ui/printing_ui.py" line="452" />
         <source>Reprint</source>
         <translation>补打</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="441" />
+        <location filename="../../ui/printing_ui.py" line="453" />
         <source>Preview…</source>
         <translation>预览…</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="442" />
+        <location filename="../../ui/printing_ui.py" line="454" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -1896,142 +1888,143 @@
 <context>
     <name>ScanningPanel</name>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="171" />
+        <location filename="../../ui/scanning/panel.py" line="170" />
         <source>&amp;Scanner</source>
         <translation>扫描仪(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="171" />
+        <location filename="../../ui/scanning/panel.py" line="170" />
         <source>S&amp;ource</source>
         <translation>进纸方式(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="171" />
+        <location filename="../../ui/scanning/panel.py" line="170" />
         <source>&amp;Profile</source>
         <translation>扫描类型(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="171" />
+        <location filename="../../ui/scanning/panel.py" line="170" />
         <source>&amp;Resolution</source>
         <translation>分辨率(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="172" />
+        <location filename="../../ui/scanning/panel.py" line="171" />
         <source>&amp;File under</source>
         <translation>归入材料(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="174" />
+        <location filename="../../ui/scanning/panel.py" line="173" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="175" />
+        <location filename="../../ui/scanning/panel.py" line="174" />
         <source>Drop blank pages</source>
         <translation>自动去除空白页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="176" />
+        <location filename="../../ui/scanning/panel.py" line="175" />
         <source>Scan (F9)</source>
         <translation>扫描 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="177" />
+        <location filename="../../ui/scanning/panel.py" line="176" />
         <source>Scan into the focused line</source>
         <translation>扫描到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="178" />
+        <location filename="../../ui/scanning/panel.py" line="177" />
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件… (Ctrl+I)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="179" />
+        <location filename="../../ui/scanning/panel.py" line="178" />
         <source>Import PDF or image files into the focused line</source>
         <translation>导入 PDF 或图片文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="180" />
+        <location filename="../../ui/scanning/panel.py" line="179" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>Rotate</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>Move up</source>
         <translation>前移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>Move down</source>
         <translation>后移</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="181" />
+        <location filename="../../ui/scanning/panel.py" line="180" />
         <source>Delete page</source>
         <translation>删除此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="182" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>Rescan page</source>
         <translation>重扫此页</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="182" />
+        <location filename="../../ui/scanning/panel.py" line="181" />
         <source>View</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="290" />
+        <location filename="../../ui/scanning/panel.py" line="289" />
         <source>Scanning</source>
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="471" />
+        <location filename="../../ui/scanning/panel.py" line="464" />
+        <location filename="../../ui/scanning/panel.py" line="470" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="199" />
+        <location filename="../../ui/scanning/panel.py" line="198" />
         <source>No scanner configured</source>
         <translation>未配置扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="215" />
+        <location filename="../../ui/scanning/panel.py" line="214" />
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="234" />
+        <location filename="../../ui/scanning/panel.py" line="233" />
         <source>Ready: %1</source>
         <translation>就绪：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="337" />
+        <location filename="../../ui/scanning/panel.py" line="336" />
         <source>Import files into the line</source>
         <translation>导入文件到当前材料</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="339" />
+        <location filename="../../ui/scanning/panel.py" line="338" />
         <source>PDF and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="389" />
+        <location filename="../../ui/scanning/panel.py" line="388" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="405" />
+        <location filename="../../ui/scanning/panel.py" line="404" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="484" />
+        <location filename="../../ui/scanning/panel.py" line="483" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>

@@ -12,7 +12,8 @@ from devices.scanners.base import ScanSource
 from devices.scanners.simulated import SimulatedBackend, SimulatedFault
 from testsupport.ui import settle
 from ui.current_case import CurrentCase
-from ui.scanning.panel import PageViewer, ScanningPanel
+from ui.printing_ui import PreviewDialog
+from ui.scanning.panel import ScanningPanel
 
 ITEM = "SC-GTGSH-SL"
 APPLICANT = PersonData(
@@ -113,11 +114,11 @@ def test_page_actions(qtbot, desk, translations):
     panel.view_page()
     settle(qtbot, panel)
     viewer = panel.viewer
-    assert isinstance(viewer, PageViewer)
+    assert isinstance(viewer, PreviewDialog) and viewer.windowTitle() == "预览：页面"
     qtbot.addWidget(viewer)
-    width = viewer.label.pixmap().width()
+    width = viewer.page_labels[0].pixmap().width()
     viewer.set_zoom(viewer.zoom * 2)
-    assert viewer.label.pixmap().width() > width
+    assert viewer.page_labels[0].pixmap().width() > width
     panel.thumbnails.setCurrentRow(1)
     panel.edit_page("delete")
     settle(qtbot, panel)

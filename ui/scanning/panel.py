@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -38,7 +37,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +47,7 @@ from clerk_app.scan_session import ScanOutcome, ScanRequest
 from devices.imaging.pipeline import Preset
 from devices.scanners.base import ColourMode, DeviceInfo, Scanner, ScannerBackend, ScanOptions, ScanSource
 from ui.operations import BackgroundOp, CoreOp, error_text
+from ui.printing_ui import PreviewDialog
 from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,7 @@ class ScanningPanel(Retranslating, QWidget):
         self.line_code: str | None = None
         self._reads = 0  # reads started; only the latest one's result is shown
         self._need_pages = False  # a read that would show the thumbnails has not been shown yet
-        self.viewer: PageViewer | None = None
+        self.viewer: PreviewDialog | None = None
 
         self.device = _combo("scanDevice", self._device_chosen)
         self.source, self.profile, self.dpi = _combo("scanSource"), _combo("scanProfile"), _combo("scanDpi")
@@ -462,7 +461,7 @@ class ScanningPanel(Retranslating, QWidget):
             return decoded(data, rotation, size=None)
 
         def show(image: QImage) -> None:
-            self.viewer = PageViewer(image, self)
+            self.viewer = PreviewDialog(b"", self.tr("Page"), self, images=[image])
             self.viewer.show()
 
         def failed(exc: BaseException) -> None:
@@ -504,38 +503,6 @@ class ScanningPanel(Retranslating, QWidget):
         if self.scanner is not None:
             self.scanner.close()
         super().closeEvent(event)
-
-
-class PageViewer(QDialog):
-    """A page at full size with zoom (Ctrl++ / Ctrl+- / Ctrl+0 fits the width)."""
-
-    def __init__(self, image: QImage, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Page"))
-        self.resize(900, 1000)
-        self.pixmap = QPixmap.fromImage(image)
-        self.label = label(align=Qt.AlignmentFlag.AlignCenter)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidget(self.label)
-        self.scroll_area.setWidgetResizable(False)
-        add(QVBoxLayout(self), self.scroll_area)
-        self.zoom = 1.0
-        shortcut(self, ("Ctrl++", "Ctrl+="), lambda: self.set_zoom(self.zoom * 1.25))
-        shortcut(self, "Ctrl+-", lambda: self.set_zoom(self.zoom * 0.8))
-        shortcut(self, "Ctrl+0", self.fit_width)
-        self.fit_width()
-
-    def fit_width(self) -> None:
-        width = max(200, self.scroll_area.viewport().width() - 4)
-        self.set_zoom(width / max(1, self.pixmap.width()))
-
-    def set_zoom(self, zoom: float) -> None:
-        self.zoom = max(0.1, min(4.0, zoom))
-        scaled = self.pixmap.scaledToWidth(
-            int(self.pixmap.width() * self.zoom), Qt.TransformationMode.SmoothTransformation
-        )
-        self.label.setPixmap(scaled)
-        self.label.resize(scaled.size())
 
 
 def _combo(name: str, chosen: Callable[[], None] | None = None) -> QComboBox:
