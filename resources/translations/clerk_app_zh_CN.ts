@@ -1596,22 +1596,22 @@
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="344" />
+        <location filename="../../ui/printing_ui.py" line="345" />
         <source>Zoom out (Ctrl+-)</source>
         <translation>缩小 (Ctrl+-)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="347" />
+        <location filename="../../ui/printing_ui.py" line="348" />
         <source>Zoom in (Ctrl++)</source>
         <translation>放大 (Ctrl++)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="353" />
+        <location filename="../../ui/printing_ui.py" line="354" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/printing_ui.py" line="357" />
+        <location filename="../../ui/printing_ui.py" line="358" />
         <source>Print</source>
         <translation>打印</translation>
     </message>
