@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import re
 from dataclasses import dataclass
 
 from clerk_app import i18n
@@ -326,3 +327,19 @@ def read_screen(
         facts.rating is not None,
         **after,
     )
+
+
+# -- 适老化 (settings.customer_large_type) ------------------------------------------------------------
+LARGE_TYPE_SCALE = 1.4
+_GREY_TEXT = ("#4a5868", "#6b7785", "#1d2733")
+
+
+def large_type(style: str) -> str:
+    """The applicant's screen in large type and high contrast, from its normal style sheet
+    (resources/styles/customer.qss): every type size ×1.4, black text on white instead of the greys,
+    darker status colours, heavier borders."""
+    out = re.sub(r"font-size: (\d+)px", lambda m: f"font-size: {round(int(m.group(1)) * LARGE_TYPE_SCALE)}px", style)
+    for grey in _GREY_TEXT:
+        out = out.replace(f"color: {grey}", "color: #000000")
+    out = out.replace("background: #f4f7fb", "background: #ffffff").replace("#1b7f3b", "#0d5c28")
+    return out.replace("#b26a00", "#7a4a00").replace("1px solid #9aa7b6", "2px solid #000000")

@@ -110,9 +110,10 @@ def main() -> None:
     shot("sample")
     window.hide_sample()
     # 适老化: the same checklist in large type and high contrast (settings.customer_large_type)
-    from ui.customer.window import STYLE, large_type_style
+    from clerk_app.customer_screen import large_type
+    from ui.customer.window import STYLE
 
-    window.setStyleSheet(large_type_style())
+    window.setStyleSheet(large_type(STYLE))
     shot("checklist-large-type")
     window.setStyleSheet(STYLE)
 

@@ -7,12 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clerk_app.app_context import build_context
+from clerk_app.customer_screen import large_type
 from clerk_app.demo import seed_demo_users
 from clerk_app.lifecycle import LineStatus
 from clerk_app.settings import Settings
 from tests.helpers.case_factory import person
 from testsupport.ui import ScriptedPrompts, open_window, settle
-from ui.customer.window import STYLE, large_type_style
+from ui.customer.window import STYLE
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def hall_ctx(tmp_path):
 
 
 def test_large_type_is_larger_and_black_on_white():
-    big = large_type_style()
+    big = large_type(STYLE)
     assert "font-size: 22px" in STYLE and "font-size: 31px" in big and "font-size: 22px" not in big
     assert "#4a5868" not in big and "#6b7785" not in big and "background: #ffffff" in big
 
@@ -35,7 +36,7 @@ def test_the_applicant_confirms_then_the_clerk_may_accept(qtbot, hall_ctx, trans
     window = open_window(qtbot, hall_ctx, translations, "clerk")
     customer = window.customer_window
     qtbot.addWidget(customer)
-    assert customer.large_type and customer.styleSheet() == large_type_style()
+    assert customer.large_type and customer.styleSheet() == large_type(STYLE)
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()
     window.show_page("intake")

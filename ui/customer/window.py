@@ -11,7 +11,6 @@ and the applicant's confirmation and rating run off the GUI thread.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -33,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import i18n
+from clerk_app.app_context import RESOURCES
 from clerk_app.customer import LOW_RATING_REASONS, RATING_LABELS, Rating
 from clerk_app.customer_placement import Placement, ScreenInfo, choose_placement
-from clerk_app.customer_screen import Checklist, Flow, Kind, Phase, Screen, ShownLine, read_screen
+from clerk_app.customer_screen import Checklist, Flow, Kind, Phase, Screen, ShownLine, large_type, read_screen
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import Decision
 from clerk_app.roles import Actor
@@ -53,63 +53,7 @@ THUMBS_PER_LINE = 4
 THUMB_HEIGHT = 72
 THANKS_MS = 6000
 
-STYLE = """
-#customerWindow { background: #f4f7fb; }
-#customerWindow QLabel { color: #1d2733; font-size: 22px; }
-#header { background: #0b5394; }
-#header QLabel { color: white; font-size: 22px; }
-#header QLabel#headerHall { font-size: 26px; font-weight: bold; }
-QLabel#idleHall { font-size: 56px; font-weight: bold; color: #0b5394; }
-QLabel#idleWindow { font-size: 44px; }
-QLabel#idleWelcome { font-size: 30px; color: #4a5868; }
-QLabel#idleServing { font-size: 40px; color: #b3261e; font-weight: bold; }
-QLabel#itemName { font-size: 34px; font-weight: bold; }
-QLabel#applicant, QLabel#summary { font-size: 22px; color: #4a5868; }
-QLabel#colHead { font-size: 20px; color: #4a5868; font-weight: bold; }
-QLabel#lineName { font-size: 24px; font-weight: bold; }
-QLabel#lineNeed, QLabel#lineGot, QLabel#lineReason { font-size: 19px; color: #4a5868; }
-QLabel#pages { font-size: 20px; }
-QLabel#statusOk { font-size: 24px; color: #1b7f3b; font-weight: bold; }
-QLabel#statusBad { font-size: 24px; color: #c62828; font-weight: bold; }
-QLabel#statusWait { font-size: 24px; color: #b26a00; font-weight: bold; }
-QLabel#statusNone { font-size: 24px; color: #6b7785; }
-QFrame#lineRow { background: white; border: 1px solid #d5dde8; border-radius: 8px; }
-QLabel#thumb { border: 1px solid #9aa7b6; background: white; }
-QLabel#confirmState { font-size: 24px; color: #1b7f3b; font-weight: bold; }
-QLabel#confirmError { font-size: 22px; color: #c62828; }
-QLabel#noticeTitle, QLabel#ratingTitle, QLabel#thanks { font-size: 40px; font-weight: bold; color: #0b5394; }
-QLabel#noticeText { font-size: 26px; background: white; border: 1px solid #d5dde8; padding: 18px; }
-QLabel#noticeDue, QLabel#decisionSummary { font-size: 26px; color: #b3261e; font-weight: bold; }
-QLabel#countdown { font-size: 20px; color: #6b7785; }
-QLabel#reasonTitle { font-size: 26px; }
-QPushButton { font-size: 26px; padding: 14px 28px; border-radius: 10px; background: #e3eaf3;
-              border: 1px solid #9aa7b6; }
-QPushButton#bigButton { font-size: 32px; background: #0b5394; color: white; padding: 18px 48px; }
-QPushButton#bigButton:disabled { background: #9aa7b6; }
-QPushButton#rate5, QPushButton#rate4, QPushButton#rate3 { background: #e6f4ea; }
-QPushButton#rate2, QPushButton#rate1 { background: #fdecea; }
-QPushButton#reason:checked { background: #c62828; color: white; }
-QPushButton[chosen="true"] { border: 4px solid #0b5394; font-weight: bold; }
-QScrollArea, QWidget#linesBox { background: transparent; }
-QLabel#confirmPrompt { font-size: 24px; color: #1d2733; }
-QLineEdit { font-size: 24px; padding: 10px; }
-"""
-
-
-LARGE_TYPE_SCALE = 1.4
-_GREY_TEXT = ("#4a5868", "#6b7785", "#1d2733")
-
-
-def large_type_style(style: str = STYLE) -> str:
-    """适老化 (settings.customer_large_type): every type size ×1.4 and high contrast — black text on
-    white instead of the greys, darker status colours, heavier borders."""
-
-    out = re.sub(r"font-size: (\d+)px", lambda m: f"font-size: {round(int(m.group(1)) * LARGE_TYPE_SCALE)}px", style)
-    for grey in _GREY_TEXT:
-        out = out.replace(f"color: {grey}", "color: #000000")
-    out = out.replace("background: #f4f7fb", "background: #ffffff").replace("#1b7f3b", "#0d5c28")
-    out = out.replace("#b26a00", "#7a4a00").replace("1px solid #9aa7b6", "2px solid #000000")
-    return out
+STYLE = (RESOURCES / "styles" / "customer.qss").read_text(encoding="utf-8")
 
 
 class CustomerWindow(Retranslating, QWidget):
@@ -145,7 +89,7 @@ class CustomerWindow(Retranslating, QWidget):
         # Showing or refreshing must never pull the clerk's keyboard focus to this screen.
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.large_type = ctx.settings.customer_large_type
-        self.setStyleSheet(large_type_style() if self.large_type else STYLE)
+        self.setStyleSheet(large_type(STYLE) if self.large_type else STYLE)
 
         self.flow = Flow()
         self.shown: Screen | None = None  # the latest read of the case on the desk
