@@ -113,8 +113,8 @@ def read_desk(
     codes = [line.code for line in view.lines]
     chosen = line_code if line_code in codes else (codes[0] if codes else None)
     shown = None
-    if images and chosen is not None:
-        shown = [(page, pages.image(actor, page.id)[0]) for page in pages.pages(case_id, chosen)]
+    if images:
+        shown = [(page, pages.image(actor, page.id)[0]) for page in pages.pages(case_id, chosen)] if chosen else []
     return DeskPages([(f"{line.name} ({line.page_count})", line.code) for line in view.lines], chosen, shown)
 
 

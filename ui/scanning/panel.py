@@ -1,5 +1,5 @@
 """The scanning panel: device, source, profile and dpi; scan into the checklist line that has focus;
-thumbnails of that line's pages with rotate / move / delete / rescan; a zoomable page viewer.
+thumbnails of that line's pages with rotate / move / delete / rescan / view (the print preview's viewer).
 
 A batch is the core's scan service (``ctx.scans``, clerk_app/scan_session.py): it drives the
 scanner, has the pages processed on both cores while the feeder runs, and decides what is filed
@@ -203,7 +203,7 @@ class ScanningPanel(Retranslating, QWidget):
         BackgroundOp(
             lambda _report, _cancel: backend.list_devices(),
             self._devices_listed,
-            lambda exc: self._set_status(error_text(exc)),
+            self._show_error,
             owner=self,
             thread_name="scan-devices",
         ).start()
@@ -282,7 +282,7 @@ class ScanningPanel(Retranslating, QWidget):
                 self._touch_case()  # after the write: the checklist's counts follow
 
         def failed(exc: BaseException) -> None:
-            self._set_status(error_text(exc))  # no access to this case's pages, a damaged image, a refusal
+            self._show_error(exc)  # no access to this case's pages, a damaged image, a refusal
             if number == self._reads:
                 self._announce_end()
 
@@ -464,16 +464,17 @@ class ScanningPanel(Retranslating, QWidget):
             self.viewer = PreviewDialog(b"", self.tr("Page"), self, images=[image])
             self.viewer.show()
 
-        def failed(exc: BaseException) -> None:
-            self._set_status(error_text(exc))
-
-        CoreOp(self, work, show, title=self.tr("Page"), on_failure=failed, ordered=True, progress=False).run()
+        title = self.tr("Page")
+        CoreOp(self, work, show, title=title, on_failure=self._show_error, ordered=True, progress=False).run()
 
     # -- helpers ----------------------------------------------------------------------------------
     def _touch_case(self) -> None:
         current = getattr(self.window_, "current_case", None)
         if current is not None:
             current.touch()
+
+    def _show_error(self, exc: BaseException) -> None:
+        self._set_status(error_text(exc))
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
