@@ -730,88 +730,88 @@
 <context>
     <name>CustomerWindow</name>
     <message>
-        <location filename="../../ui/customer/window.py" line="278" />
+        <location filename="../../ui/customer/window.py" line="222" />
         <source>Applicant screen — %1</source>
         <translation>办事群众屏 — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="280" />
-        <location filename="../../ui/customer/window.py" line="283" />
+        <location filename="../../ui/customer/window.py" line="224" />
+        <location filename="../../ui/customer/window.py" line="227" />
         <source>Window %1</source>
         <translation>%1 号窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="281" />
+        <location filename="../../ui/customer/window.py" line="225" />
         <source>Staff No. %1</source>
         <translation>工号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="284" />
+        <location filename="../../ui/customer/window.py" line="228" />
         <source>Welcome. The clerk will be with you shortly.</source>
         <translation>欢迎您！工作人员将很快为您办理。</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="285" />
+        <location filename="../../ui/customer/window.py" line="229" />
         <source>Confirm the material list</source>
         <translation>确认材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="286" />
+        <location filename="../../ui/customer/window.py" line="230" />
         <source>I have read it — rate our service</source>
         <translation>我已知晓，去评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="287" />
+        <location filename="../../ui/customer/window.py" line="231" />
         <source>Please rate our service</source>
         <translation>请您对本次服务作出评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="290" />
+        <location filename="../../ui/customer/window.py" line="234" />
         <source>Sorry. What went wrong? (choose at least one)</source>
         <translation>很抱歉！请选择不满意的原因（至少一项）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="293" />
+        <location filename="../../ui/customer/window.py" line="237" />
         <source>Anything else you would like to tell us (optional)</source>
         <translation>其他意见（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="294" />
+        <location filename="../../ui/customer/window.py" line="238" />
         <source>Submit</source>
         <translation>提交评价</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="453" />
+        <location filename="../../ui/customer/window.py" line="397" />
         <source>Now serving No. %1</source>
         <translation>当前服务号：%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="455" />
+        <location filename="../../ui/customer/window.py" line="399" />
         <source>No. %1</source>
         <translation>%1 号</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="528" />
+        <location filename="../../ui/customer/window.py" line="472" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="638" />
+        <location filename="../../ui/customer/window.py" line="582" />
         <source>Returns to the start in %1 s</source>
         <translation>%1 秒后自动返回</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="644" />
+        <location filename="../../ui/customer/window.py" line="588" />
         <source>Thank you for your feedback!</source>
         <translation>感谢您的评价！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="644" />
+        <location filename="../../ui/customer/window.py" line="588" />
         <source>Not rated. Thank you for your patience!</source>
         <translation>本次未评价，感谢您的耐心！</translation>
     </message>
     <message>
-        <location filename="../../ui/customer/window.py" line="296" />
+        <location filename="../../ui/customer/window.py" line="240" />
         <source>Show or hide the applicant's screen (Ctrl+Shift+C)</source>
         <translation>显示/隐藏办事群众屏（Ctrl+Shift+C）</translation>
     </message>
@@ -1984,7 +1984,7 @@
     </message>
     <message>
         <location filename="../../ui/scanning/panel.py" line="464" />
-        <location filename="../../ui/scanning/panel.py" line="470" />
+        <location filename="../../ui/scanning/panel.py" line="467" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2024,7 +2024,7 @@
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="483" />
+        <location filename="../../ui/scanning/panel.py" line="484" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
