@@ -357,8 +357,10 @@ class ScanningPanel(Retranslating, QWidget):
         scans, pages, actor = self.ctx.scans, self.pages, self.actor
         ended = self._job_ended = threading.Event()
 
-        def filed(view: Any) -> None:  # the scan thread: the thumbnail is decoded here, shown on the GUI thread
-            if replace_page is None:
+        def filed(view: Any) -> None:  # the scan thread: a new page's thumbnail is decoded here
+            if replace_page is not None:  # the rescanned page is shown when the batch is over
+                op.post(None)
+            else:
                 op.post((view.id, scan_desk.caption(view), decoded(pages.image(actor, view.id)[0], view.rotation)))
 
         def work(report: Any, cancel: Any) -> ScanOutcome:  # the op's own thread; widgets untouched
@@ -394,9 +396,10 @@ class ScanningPanel(Retranslating, QWidget):
         if self.job is not None:
             self.job.cancel()
 
-    def _page_filed(self, thumbnail: tuple[int, str, QImage]) -> None:
-        self._add_thumbnail(*thumbnail)
-        self._touch_case()
+    def _page_filed(self, thumbnail: tuple[int, str, QImage] | None) -> None:
+        if thumbnail is not None:
+            self._add_thumbnail(*thumbnail)
+        self._touch_case()  # the checklist's count, the customer's screen
 
     def _progress(self, percent: int, _total: int, pages_done: str) -> None:
         self.progress_bar.setValue(percent)
