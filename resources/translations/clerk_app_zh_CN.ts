@@ -1983,8 +1983,8 @@
         <translation>扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="464" />
         <location filename="../../ui/scanning/panel.py" line="467" />
+        <location filename="../../ui/scanning/panel.py" line="470" />
         <source>Page</source>
         <translation>页面</translation>
     </message>
@@ -2014,17 +2014,17 @@
         <translation>PDF 和图片 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="388" />
+        <location filename="../../ui/scanning/panel.py" line="390" />
         <source>Scanning…</source>
         <translation>正在扫描…</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="404" />
+        <location filename="../../ui/scanning/panel.py" line="407" />
         <source>Page %1: %p%</source>
         <translation>第 %1 页：%p%</translation>
     </message>
     <message>
-        <location filename="../../ui/scanning/panel.py" line="484" />
+        <location filename="../../ui/scanning/panel.py" line="487" />
         <source>Scanner: %1</source>
         <translation>扫描仪：%1</translation>
     </message>
