@@ -174,10 +174,12 @@ def test_lock_hides_revealed_values_in_the_audit_page(qtbot, world, translations
     try:
         audit = window.pages["audit"]
         window.show_page(audit)
-        assert audit.open_case(cid)
+        audit.open_case(cid)  # the case and the revealed value are read off the GUI thread
+        qtbot.waitUntil(lambda: not busy(audit), timeout=10000)
+        assert audit.case_id == cid
         audit.applicant_id._prompt = lambda parent: "核对"
         audit.applicant_id.button.click()
-        assert audit.applicant_id.value.text() == ID_NUMBER
+        qtbot.waitUntil(lambda: audit.applicant_id.value.text() == ID_NUMBER, timeout=10000)
         window.idle_lock.lock("manual")
         assert ID_NUMBER not in audit.applicant_id.value.text()
     finally:
