@@ -111,7 +111,7 @@ def test_a_clerks_whole_intake_from_login_to_the_printed_receipt(qtbot, cups_ser
         keys.press(page, K.Key_F10, name="F10 人证一致")
         settle(qtbot, page)
         keys.press(page, K.Key_L, CTRL, name="Ctrl+L 材料清单")  # the cursor on the first line: the form
-        assert page.current_line_code() == ctx.cases.get(page.actor, page.case_id).lines[0].code
+        assert page.current_line().code == ctx.cases.get(page.actor, page.case_id).lines[0].code
         keys.press(page, K.Key_F9, name="F9 扫描")  # the pages go into the focused line
         qtbot.waitUntil(lambda: page.scanning.job is None and page.model.line(0).page_count > 0, timeout=30_000)
         lines = [ln for ln in ctx.cases.get(page.actor, page.case_id).lines if ln.status is not LineStatus.NOT_REQUIRED]
