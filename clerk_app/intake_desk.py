@@ -120,6 +120,11 @@ _PASSIVE_AUTH = {
 }
 _FROM_CHIP = _r("intake.from_chip", "芯片读取（{outcome}）", "Read from chip ({outcome})")
 _TYPED = _r("intake.typed", "手工录入（未经芯片核验）", "Manually entered")
+_PREREVIEWED = _r(
+    "intake.prereviewed",
+    "已由帮办 {name} 预审，以下核验结果由其录入",
+    "Pre-reviewed by {name}; checks below were made by them",
+)
 _SAMPLE = _r("intake.sample", "样表：{name}", "Sample: {name}")
 _BLANK = _r("intake.blank_form", "空白表：{name}", "Blank form: {name}")
 
@@ -193,6 +198,10 @@ class OpenedDesk:
     state: DeskState
     item: ServiceItem | None  # its intake questions
     prereviewer: str | None  # who pre-reviewed the draft, named to the clerk who decides on it
+
+    @property
+    def prereview_note(self) -> str:
+        return i18n.text(_PREREVIEWED, name=self.prereviewer) if self.prereviewer else ""
 
 
 def open_desk(

@@ -52,7 +52,7 @@ def intake_screens(app, window, out: Path) -> None:
     from clerk_app.lifecycle import LineStatus
     from clerk_app.persons import PersonData
     from testsupport.ui import ScriptedPrompts, wait_idle
-    from ui.intake.prompts import document_preview
+    from ui.intake.prompts import document_view, question
 
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts(reasons=["未签字或未盖章"])
@@ -87,7 +87,7 @@ def intake_screens(app, window, out: Path) -> None:
     app.processEvents()
     window.grab().save(str(out / "intake-checklist.png"))
     notice = window.ctx.cases.one_time_notice(page.case_id).text()
-    dialog = document_preview(window, "一次性告知", notice)
+    dialog = question(window, "一次性告知", document_view(notice))
     dialog.show()
     app.processEvents()
     dialog.grab().save(str(out / "intake-notice-preview.png"))

@@ -129,17 +129,17 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="140" />
+        <location filename="../../ui/intake/applicant_panel.py" line="129" />
         <source>Name and document number are required</source>
         <translation>请填写姓名/名称和证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="161" />
+        <location filename="../../ui/intake/applicant_panel.py" line="150" />
         <source>Saved (shown masked)</source>
         <translation>已保存（脱敏显示）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/applicant_panel.py" line="161" />
+        <location filename="../../ui/intake/applicant_panel.py" line="150" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -1102,203 +1102,198 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="86" />
+        <location filename="../../ui/intake/page.py" line="78" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="87" />
+        <location filename="../../ui/intake/page.py" line="79" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="88" />
+        <location filename="../../ui/intake/page.py" line="80" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="89" />
+        <location filename="../../ui/intake/page.py" line="81" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="90" />
+        <location filename="../../ui/intake/page.py" line="82" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="91" />
+        <location filename="../../ui/intake/page.py" line="83" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="92" />
-        <location filename="../../ui/intake/page.py" line="661" />
+        <location filename="../../ui/intake/page.py" line="84" />
+        <location filename="../../ui/intake/page.py" line="650" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="93" />
+        <location filename="../../ui/intake/page.py" line="85" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="94" />
+        <location filename="../../ui/intake/page.py" line="86" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="95" />
+        <location filename="../../ui/intake/page.py" line="87" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="96" />
+        <location filename="../../ui/intake/page.py" line="88" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="97" />
+        <location filename="../../ui/intake/page.py" line="89" />
         <source>Counts… (Ctrl+G)</source>
         <translation>份数… (Ctrl+G)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="98" />
+        <location filename="../../ui/intake/page.py" line="90" />
         <source>Waive… (Ctrl+W)</source>
         <translation>免于提交… (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="99" />
+        <location filename="../../ui/intake/page.py" line="91" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="100" />
+        <location filename="../../ui/intake/page.py" line="92" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="101" />
+        <location filename="../../ui/intake/page.py" line="93" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="102" />
+        <location filename="../../ui/intake/page.py" line="94" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="103" />
+        <location filename="../../ui/intake/page.py" line="95" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="104" />
+        <location filename="../../ui/intake/page.py" line="96" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="105" />
+        <location filename="../../ui/intake/page.py" line="97" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="106" />
+        <location filename="../../ui/intake/page.py" line="98" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="107" />
+        <location filename="../../ui/intake/page.py" line="99" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="108" />
+        <location filename="../../ui/intake/page.py" line="100" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="109" />
+        <location filename="../../ui/intake/page.py" line="101" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="110" />
+        <location filename="../../ui/intake/page.py" line="102" />
         <source>Sample or blank form of the line (Ctrl+B)</source>
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="266" />
+        <location filename="../../ui/intake/page.py" line="258" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="373" />
+        <location filename="../../ui/intake/page.py" line="365" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="393" />
-        <source>Pre-reviewed by %1; checks below were made by them</source>
-        <translation>已由帮办 %1 预审，以下核验结果由其录入</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/page.py" line="472" />
+        <location filename="../../ui/intake/page.py" line="463" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="558" />
+        <location filename="../../ui/intake/page.py" line="547" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="673" />
+        <location filename="../../ui/intake/page.py" line="662" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="545" />
+        <location filename="../../ui/intake/page.py" line="534" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="579" />
+        <location filename="../../ui/intake/page.py" line="568" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="580" />
+        <location filename="../../ui/intake/page.py" line="569" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="630" />
+        <location filename="../../ui/intake/page.py" line="619" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="663" />
+        <location filename="../../ui/intake/page.py" line="652" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="656" />
+        <location filename="../../ui/intake/page.py" line="645" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="696" />
+        <location filename="../../ui/intake/page.py" line="681" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="696" />
+        <location filename="../../ui/intake/page.py" line="681" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="719" />
+        <location filename="../../ui/intake/page.py" line="704" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>
@@ -1316,7 +1311,7 @@
         <translation>搜索事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="55" />
+        <location filename="../../ui/intake/item_picker.py" line="53" />
         <source>All themes</source>
         <translation>全部主题</translation>
     </message>
@@ -1664,107 +1659,107 @@
 <context>
     <name>Prompts</name>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="91" />
+        <location filename="../../ui/intake/prompts.py" line="88" />
         <source>Defective material</source>
         <translation>材料有缺陷</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="90" />
+        <location filename="../../ui/intake/prompts.py" line="87" />
         <source>What is wrong with “%1”?</source>
         <translation>“%1”存在什么问题？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="95" />
+        <location filename="../../ui/intake/prompts.py" line="92" />
         <source>Waive an optional material</source>
         <translation>免于提交选择性材料</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="94" />
+        <location filename="../../ui/intake/prompts.py" line="91" />
         <source>Why is “%1” not needed?</source>
         <translation>“%1”为什么不需要提交？</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="106" />
+        <location filename="../../ui/intake/prompts.py" line="103" />
         <source> of %1</source>
         <translation> / 应收 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="108" />
+        <location filename="../../ui/intake/prompts.py" line="105" />
         <source>Originals received</source>
         <translation>已收原件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="108" />
+        <location filename="../../ui/intake/prompts.py" line="105" />
         <source>Copies received</source>
         <translation>已收复印件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="109" />
+        <location filename="../../ui/intake/prompts.py" line="106" />
         <source>Counts received</source>
         <translation>实收份数</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="116" />
+        <location filename="../../ui/intake/prompts.py" line="113" />
         <source>By when must the material be brought?</source>
         <translation>请选择补交期限：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="125" />
+        <location filename="../../ui/intake/prompts.py" line="122" />
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="125" />
+        <location filename="../../ui/intake/prompts.py" line="122" />
         <source>Legal basis</source>
         <translation>法律依据</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="126" />
+        <location filename="../../ui/intake/prompts.py" line="123" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="155" />
+        <location filename="../../ui/intake/prompts.py" line="150" />
         <source>Scan the MRZ, or type the three fields from the data page:</source>
         <translation>请扫描机读码，或按证件资料页填写以下三项：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="156" />
+        <location filename="../../ui/intake/prompts.py" line="151" />
         <source>MRZ lines</source>
         <translation>机读码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="157" />
+        <location filename="../../ui/intake/prompts.py" line="152" />
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="158" />
+        <location filename="../../ui/intake/prompts.py" line="153" />
         <source>Birth date (YYMMDD)</source>
         <translation>出生日期（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="159" />
+        <location filename="../../ui/intake/prompts.py" line="154" />
         <source>Expiry date (YYMMDD)</source>
         <translation>有效期至（YYMMDD）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="162" />
+        <location filename="../../ui/intake/prompts.py" line="157" />
         <source>Chip access key (MRZ)</source>
         <translation>芯片访问密钥（机读码）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="166" />
+        <location filename="../../ui/intake/prompts.py" line="161" />
         <source>Transfer to another window</source>
         <translation>转至其他窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="166" />
+        <location filename="../../ui/intake/prompts.py" line="161" />
         <source>Window number:</source>
         <translation>窗口号：</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/prompts.py" line="178" />
+        <location filename="../../ui/intake/prompts.py" line="171" />
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
@@ -1772,7 +1767,7 @@
 <context>
     <name>QuestionsPanel</name>
     <message>
-        <location filename="../../ui/intake/questions.py" line="22" />
+        <location filename="../../ui/intake/questions.py" line="23" />
         <source>Intake questions</source>
         <translation>受理情形</translation>
     </message>

@@ -135,6 +135,7 @@ def test_a_new_intake_takes_the_ticket_called_and_the_desk_names_the_pre_reviewe
     opened = open_desk(ctx.cases, ctx.customer, ctx.catalogue, ctx.users, clerk, cid)
     assert opened.item is not None and opened.item.code == ITEM and opened.state.view.id == cid
     assert opened.prereviewer == ctx.users.display_name(opened.state.view.prereviewed_by) != "—"
+    assert opened.prereview_note.startswith(f"已由帮办 {opened.prereviewer} 预审")
 
 
 def test_the_applicant_panel_texts_number_check_and_record_source():

@@ -11,7 +11,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.intake_desk import DOCUMENT_TYPES, number_check, record_source
 from clerk_app.persons import PersonData, PersonView
 from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.slim_b import Retranslating, add, button, label, refill
 
 OK, BAD = "color: #1e7e34;", "color: #b3261e;"
 SOURCE_STYLES = {"typed": "color: #8a6d3b;", "ok": OK + " font-weight: bold;", "bad": BAD + " font-weight: bold;"}
@@ -72,23 +72,12 @@ class ApplicantPanel(Retranslating, QGroupBox):
         kinds = [(self.tr("Natural person"), "person")]
         if not self.agent:
             kinds.append((self.tr("Organisation"), "organisation"))
-        self._refill(self.kind, kinds)
-        self._refill(self.doc_type, [(i18n.text(key), value) for value, key in DOCUMENT_TYPES.items()])
+        refill(self.kind, kinds)
+        refill(self.doc_type, [(i18n.text(key), value) for value, key in DOCUMENT_TYPES.items()])
         self.read_button.setText(self.tr("Read card (F6)"))
         self.save_button.setText(self.tr("Save"))
         self._kind_changed()
         self._show_source(self._source)
-
-    @staticmethod
-    def _refill(combo: QComboBox, entries: list[tuple[str, str]]) -> None:
-        """Replace the entries (texts in the new language), keeping the choice, without announcing it."""
-        current = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        for text, value in entries:
-            combo.addItem(text, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-        combo.blockSignals(False)
 
     def _kind_changed(self) -> None:
         org = self.kind.currentData() == "organisation"

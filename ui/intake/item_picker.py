@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QListWidget, QListWidgetIt
 
 from clerk_app.item_search import ItemIndex
 from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, label
+from ui.widgets.slim_b import Retranslating, add, label, refill
 
 
 class ItemPicker(Retranslating, QWidget):
@@ -49,14 +49,8 @@ class ItemPicker(Retranslating, QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Service item (name, code or pinyin initials, e.g. gtgsh)"))
         self.query.setPlaceholderText(self.tr("Search items…"))
-        current = self.theme.currentData()
-        self.theme.blockSignals(True)
-        self.theme.clear()
-        self.theme.addItem(self.tr("All themes"), None)
-        for theme in self.index.themes if self.index else ():
-            self.theme.addItem(theme, theme)
-        self.theme.setCurrentIndex(max(0, self.theme.findData(current)))
-        self.theme.blockSignals(False)
+        themes = [(theme, theme) for theme in (self.index.themes if self.index else ())]
+        refill(self.theme, [(self.tr("All themes"), None), *themes])
         self.refresh()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from clerk_app import i18n
 from clerk_app.card_workflow import AccessKeyNeeded, ApplicantRead
-from clerk_app.cases import DecisionResult, LineView
+from clerk_app.cases import CaseService, DecisionResult, LineView
 from clerk_app.intake_desk import (
     DecisionPlan,
     DeskState,
@@ -45,7 +45,7 @@ from clerk_app.intake_desk import (
 from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData, PersonView
-from clerk_app.roles import Permission
+from clerk_app.roles import Actor, Permission
 from clerk_app.search import MATTER_RESULT, OpenMatter
 from ui.intake.applicant_panel import ApplicantPanel
 from ui.intake.checklist_model import ChecklistModel
@@ -63,22 +63,14 @@ if TYPE_CHECKING:
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
-# The checklist line's actions, and the decision actions with their decision.
-LINE_ACTIONS = (
-    "receive_action",
-    "counts_action",
-    "verify_action",
-    "defect_action",
-    "defer_action",
-    "waive_action",
-    "reset_line_action",
-)
+# The decision actions with their decision.
 DECISION_ACTIONS = {
     Decision.ACCEPT: "accept_action",
     Decision.ACCEPT_WITH_DEFICIENCIES: "accept_deficient_action",
     Decision.RETURN_WITH_NOTICE: "notice_action",
     Decision.REJECT: "reject_action",
 }
+CaseCall = Callable[[CaseService, Actor, str], Any]  # a core call on the case on the desk
 SUMMARY_STYLES = {"decided": "color: #1e7e34; font-weight: bold;", "owed": "color: #b3261e;", "ok": "color: #1e7e34;"}
 
 # The page's actions: (attribute, shortcut, text) — the text is the button's and the help overlay's.
@@ -146,8 +138,8 @@ class IntakePage(Retranslating, QWidget):
         self.questions.answered.connect(self.answer)
         self.prereview_note = label(name="prereviewNote", style="color: #0b57d0;")
         self.matters: list[OpenMatter] = []  # the applicant's earlier cases that need something today
-        note_style = "color: #b3261e; font-weight: bold;"
-        self.matters_note = label(name="openMatters", style=note_style, wrap=True, visible=False)
+        self.matters_note = label(name="openMatters", style="color: #b3261e; font-weight: bold;", wrap=True)
+        self.matters_note.setVisible(False)
         left_w = QWidget()
         add(
             QVBoxLayout(left_w),
@@ -209,6 +201,16 @@ class IntakePage(Retranslating, QWidget):
 
     # -- actions -------------------------------------------------------------------------------
     def _make_actions(self) -> None:
+        self.line_actions: dict[str, Callable[[], Any]] = {  # the focused line's, a button each
+            "receive_action": self.receive_line,
+            "counts_action": self.receive_counts,
+            "waive_action": self.waive_line,
+            "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
+            "defect_action": self.mark_defective,
+            "defer_action": self.defer_line,
+            "reset_line_action": lambda: self.set_line_status(LineStatus.PENDING),
+        }
+        decision_actions = {name: partial(self.decide, decision) for decision, name in DECISION_ACTIONS.items()}
         handlers: dict[str, Callable[[], Any]] = {
             "new_action": self.new_intake,
             "call_next_action": self.call_next,
@@ -220,29 +222,19 @@ class IntakePage(Retranslating, QWidget):
             "identity_match_action": lambda: self.record_identity_check(True),
             "identity_mismatch_action": lambda: self.record_identity_check(False),
             "cancel_read_action": self.cancel_card_read,
-            "receive_action": self.receive_line,
-            "counts_action": self.receive_counts,
-            "waive_action": self.waive_line,
-            "verify_action": lambda: self.set_line_status(LineStatus.VERIFIED),
-            "defect_action": self.mark_defective,
-            "defer_action": self.defer_line,
-            "reset_line_action": lambda: self.set_line_status(LineStatus.PENDING),
-            "accept_action": lambda: self.decide(Decision.ACCEPT),
-            "accept_deficient_action": lambda: self.decide(Decision.ACCEPT_WITH_DEFICIENCIES),
-            "notice_action": lambda: self.decide(Decision.RETURN_WITH_NOTICE),
-            "reject_action": lambda: self.decide(Decision.REJECT),
+            **self.line_actions,
+            **decision_actions,
             "hand_over_action": self.hand_over,
             "checklist_focus_action": self.table.setFocus,
             "open_matter_action": self.open_matter,
             "form_action": self.show_form,
         }
-        decision_actions = tuple(DECISION_ACTIONS.values())
         for name, key in self.SHORTCUTS:
             action = shortcut(self, key, partial(self._count, handlers[name]))
             setattr(self, name, action)
-            if name in LINE_ACTIONS or name in decision_actions or name == "hand_over_action":
+            if name in self.line_actions or name in decision_actions or name == "hand_over_action":
                 self.buttons[name] = button(name.replace("_action", "Button"), action.trigger)
-                (self.line_buttons if name in LINE_ACTIONS else self.decision_bar).addWidget(self.buttons[name])
+                (self.line_buttons if name in self.line_actions else self.decision_bar).addWidget(self.buttons[name])
         # Actions the role may never use are hidden and disabled (their shortcuts do nothing).
         self._forbidden: set[str] = set()
         if not self.actor.can(Permission.CASE_DECIDE):
@@ -381,7 +373,7 @@ class IntakePage(Retranslating, QWidget):
         self._run(load, self._show_opened, refresh=False)
 
     def _show_opened(self, opened: OpenedDesk) -> None:
-        state, prereviewer, view = opened.state, opened.prereviewer, opened.state.view
+        view = opened.state.view
         if view.id != self.case_id:  # another case was put on the desk meanwhile
             return
         self.questions.set_item(opened.item, dict(view.answers))
@@ -390,9 +382,8 @@ class IntakePage(Retranslating, QWidget):
                 panel.show_saved(person)
             else:
                 panel.clear()
-        note = self.tr("Pre-reviewed by %1; checks below were made by them")
-        self.prereview_note.setText(note.replace("%1", prereviewer) if prereviewer else "")
-        self._render(state)
+        self.prereview_note.setText(opened.prereview_note)
+        self._render(opened.state)
 
     def refresh(self) -> None:
         """Read the case on the desk again (after the writes started before) and show it."""
@@ -438,7 +429,7 @@ class IntakePage(Retranslating, QWidget):
 
     def _update_buttons(self, state: DeskState | None) -> None:
         editable = state is not None and state.editable
-        for name in LINE_ACTIONS:
+        for name in self.line_actions:
             self._set_enabled(name, editable)
         for decision, name in DECISION_ACTIONS.items():
             check = state.checks.get(decision) if state is not None and editable else None
@@ -474,20 +465,20 @@ class IntakePage(Retranslating, QWidget):
     def _refused(self, exc: BaseException) -> None:
         self.prompts.error(error_text(exc))
 
-    def answer(self, answers: dict[str, Any]) -> None:
-        if self.case_id is None:
-            return
-        self.clerk_actions += 1
+    def _on_case(self, call: CaseCall, then: Callable[[Any], None] | None = None) -> None:
+        """A core write on the case on the desk (none without one), through ``_run``."""
         cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-        self._run(lambda: cases.set_answers(actor, case_id, answers))
+        if case_id is not None:
+            self._run(lambda: call(cases, actor, case_id), then)
+
+    def answer(self, answers: dict[str, Any]) -> None:
+        self.clerk_actions += 1
+        self._on_case(lambda cases, actor, case_id: cases.set_answers(actor, case_id, answers))
 
     def save_applicant(self, data: PersonData, agent: bool = False) -> None:
-        if self.case_id is None:
-            return
         self.clerk_actions += 1
-        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-        self._run(
-            lambda: cases.set_applicant(actor, case_id, data, agent=agent),
+        self._on_case(
+            lambda cases, actor, case_id: cases.set_applicant(actor, case_id, data, agent=agent),
             lambda view: self._applicant_saved(view, agent),
         )
 
@@ -502,9 +493,7 @@ class IntakePage(Retranslating, QWidget):
         return self.model.line(index.row()) if self.case_id is not None and index.isValid() else None
 
     def _update_line(self, line: LineView, **change: Any) -> None:
-        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-        if case_id is not None:
-            self._run(lambda: cases.update_line(actor, case_id, line.code, **change))
+        self._on_case(lambda cases, actor, case_id: cases.update_line(actor, case_id, line.code, **change))
 
     def receive_line(self) -> None:
         """Received in full: the counts the catalogue asks for."""
@@ -687,16 +676,12 @@ class IntakePage(Retranslating, QWidget):
 
     # -- decisions -------------------------------------------------------------------------------
     def hand_over(self) -> None:
-        if self.case_id is None:
-            return
-        cases, actor, case_id = self.ctx.cases, self.actor, self.case_id
-
         def handed(_result: object) -> None:
             if self.state is not None and self.state.view.status is CaseStatus.READY_FOR_WINDOW:
                 self.prompts.inform(self.tr("Handed over"), self.tr("The draft is now in the window's queue."))
                 self.main.current_case.close()
 
-        self._run(lambda: cases.hand_over(actor, case_id), handed)
+        self._on_case(lambda cases, actor, case_id: cases.hand_over(actor, case_id), handed)
 
     def decide(self, decision: Decision) -> None:
         """The core plans the decision (allowed? which due date? what the preview lists), the page asks
@@ -704,7 +689,7 @@ class IntakePage(Retranslating, QWidget):
         if self.case_id is None:
             return
         ctx, actor, case_id = self.ctx, self.actor, self.case_id
-        plan = lambda: plan_decision(ctx.cases, ctx.catalogue, actor, case_id, decision)  # noqa: E731
+        plan = partial(plan_decision, ctx.cases, ctx.catalogue, actor, case_id, decision)
         self._run(plan, lambda p: self._decide_with(case_id, p), refresh=False)
 
     def _decide_with(self, case_id: str, plan: DecisionPlan) -> None:
@@ -728,7 +713,7 @@ class IntakePage(Retranslating, QWidget):
         title = i18n.text(DECISION_LABELS[plan.decision])
         if not self.prompts.confirm(title, plan.preview(**kwargs)):
             return
-        cases, actor, decision = self.ctx.cases, self.actor, plan.decision
+        decision = plan.decision
 
         def decided(result: DecisionResult) -> None:
             self.main.current_case.decide(decision.value)
@@ -736,4 +721,4 @@ class IntakePage(Retranslating, QWidget):
             # was, and in the status line — not in a second dialog on top of the print question.
             self.main.show_status(f"{title} · {result.case_number}", 10000)
 
-        self._run(lambda: cases.decide(case_id, decision, actor, **kwargs), decided)
+        self._on_case(lambda cases, actor, case_id: cases.decide(case_id, decision, actor, **kwargs), decided)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QObject, Qt
+from PySide6.QtCore import QDate, QObject
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -50,14 +50,13 @@ def question(parent: QWidget | None, title: str, *rows: Row, ok_when: Check | No
     return dialog
 
 
-def document_preview(parent: QWidget | None, title: str, text: str) -> QDialog:
-    """The confirmation of a decision: the text of the document it will produce, before it is committed."""
+def document_view(text: str) -> QPlainTextEdit:
+    """The text of the document a decision will produce, shown for confirmation before it is committed."""
     view = QPlainTextEdit(text)
     view.setObjectName("documentPreview")
     view.setReadOnly(True)
-    dialog = question(parent, title, view)
-    dialog.resize(560, 420)
-    return dialog
+    view.setMinimumSize(540, 360)
+    return view
 
 
 class Prompts(QObject):
@@ -65,9 +64,7 @@ class Prompts(QObject):
         super().__init__(page)
         self.page = page
 
-    def _ask(
-        self, title: str, *rows: Row, ok_when: Callable[[], bool] | None = None, focus: QWidget | None = None
-    ) -> bool:
+    def _ask(self, title: str, *rows: Row, ok_when: Check | None = None, focus: QWidget | None = None) -> bool:
         dialog = question(self.page, title, *rows, ok_when=ok_when)
         if focus is not None:
             focus.setFocus()
@@ -142,11 +139,9 @@ class Prompts(QObject):
         key: list[MrzKey] = []
 
         def parsed() -> bool:
-            text = mrz.toPlainText().strip()
+            text, typed = mrz.toPlainText().strip(), (number.text().strip(), birth.text(), expiry.text())
             try:
-                key[:] = [
-                    parse_mrz(text).bac_key() if text else mrz_key(number.text().strip(), birth.text(), expiry.text())
-                ]
+                key[:] = [parse_mrz(text).bac_key() if text else mrz_key(*typed)]
             except ClerkAppError as exc:
                 error.setText(exc.user_message())
             return bool(key)
@@ -167,9 +162,7 @@ class Prompts(QObject):
         return text.strip() if ok and text.strip() else None
 
     def confirm(self, title: str, text: str) -> bool:
-        dialog = document_preview(self.page, title, text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        return self._ask(title, document_view(text))
 
     def inform(self, title: str, text: str) -> None:
         QMessageBox.information(self.page, title, text)

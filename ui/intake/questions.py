@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from clerk_app.catalogue.model import ServiceItem
+from ui.widgets.slim_b import refill
 
 
 class QuestionsPanel(QGroupBox):
@@ -31,17 +32,13 @@ class QuestionsPanel(QGroupBox):
             if q.type == "bool":
                 box = QCheckBox(q.text)
                 box.setObjectName(f"q_{q.id}")
-                box.setChecked(bool(answers.get(q.id, q.default)))
                 box.toggled.connect(lambda value, qid=q.id: self.answered.emit({qid: bool(value)}))
                 self._form.addRow(box)
                 widget: QWidget = box
             else:
                 combo = QComboBox()
                 combo.setObjectName(f"q_{q.id}")
-                combo.addItem(self.tr("(please choose)"), None)
-                for value, label in q.choices:
-                    combo.addItem(label, value)
-                combo.setCurrentIndex(max(0, combo.findData(answers.get(q.id, q.default))))
+                refill(combo, [(self.tr("(please choose)"), None), *((text, value) for value, text in q.choices)])
                 combo.currentIndexChanged.connect(
                     lambda _i, qid=q.id, c=combo: self.answered.emit({qid: c.currentData()})
                 )
@@ -52,6 +49,7 @@ class QuestionsPanel(QGroupBox):
             if q.help:
                 widget.setToolTip(q.help)
             self._widgets[q.id] = widget
+        self.sync({q.id: answers.get(q.id, q.default) for q in item.questions})
 
     def sync(self, answers: dict[str, Any]) -> None:
         """Show the stored answers without re-announcing them (after a change made elsewhere)."""

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -207,3 +208,16 @@ def show_facts(form: QFormLayout, facts: Iterable[tuple[str, str, str]]) -> dict
         values[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(text, values[key])
     return values
+
+
+# -- appended by the intake helper (issue 13): used by ui/intake/applicant_panel.py and item_picker.py --
+def refill(combo: QComboBox, entries: Iterable[tuple[str, object]]) -> None:
+    """Replace a combo box's entries (their texts in a new language, a new list) keeping the choice,
+    without announcing a change."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for text, value in entries:
+        combo.addItem(text, value)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    combo.blockSignals(False)
