@@ -1,6 +1,7 @@
 """What the statistics page shows of a StatsReport, as text and numbers (no Qt): the key figures,
 the bars and pie slices of the charts, the rows of the tables, and a count axis whose ticks fall on
-whole numbers. The page only draws them."""
+whole numbers; the titles of the ranges offered, the charts, the tables and their columns. The page
+only draws them."""
 
 from __future__ import annotations
 
@@ -51,6 +52,67 @@ _KPIS = (
     ("overdue", "容缺补交已逾期", "容缺 supplements overdue", None),
 )
 KPI_KEYS = tuple(key for key, *_ in _KPIS)
+# The ranges offered (days back from today; 0: a range of one's own), the charts and the tables.
+PRESETS = {
+    days: i18n.register(f"stats.preset.{days}", zh, en)
+    for days, zh, en in (
+        (30, "近 30 天", "Last 30 days"),
+        (7, "近 7 天", "Last 7 days"),
+        (90, "近 90 天", "Last 90 days"),
+        (365, "近 365 天", "Last 365 days"),
+        (0, "自定义", "Custom"),
+    )
+}
+CHARTS = {
+    key: i18n.register(f"stats.chart.{key}", zh, en)
+    for key, zh, en in (
+        ("day", "每日办件量", "Cases per day"),
+        ("item", "各事项办件量", "Cases per item"),
+        ("outcomes", "受理决定", "Decisions"),
+        ("ratings", "好差评", "Ratings"),
+    )
+}
+BAR_SET = i18n.register("stats.bar_set", "件数", "Cases")
+_TABLES = (  # key, title, columns (zh, en)
+    ("clerks", ("按受理人员", "Per clerk"), (("受理人员", "Clerk"), ("件数", "Cases"))),
+    ("windows", ("按窗口", "Per window"), (("窗口", "Window"), ("件数", "Cases"))),
+    (
+        "item_rates",
+        ("各事项一次性通过率", "Pass rate per item"),
+        (("事项", "Item"), ("通过率", "Pass rate"), ("通过 / 首次提交", "Passed / first visits")),
+    ),
+    (
+        "missing",
+        ("最常缺少的材料", "Most frequent missing materials"),
+        (("材料名称", "Material"), ("缺少次数", "Times missing")),
+    ),
+    (
+        "overdue",
+        ("逾期未补交（待办）", "Overdue supplements (worklist)"),
+        (
+            ("受理编号", "Case number"),
+            ("事项", "Item"),
+            ("窗口", "Window"),
+            ("补交期限", "Due"),
+            ("逾期天数", "Days overdue"),
+        ),
+    ),
+)
+TABLE_KEYS = tuple(key for key, *_ in _TABLES)
+_TABLE_TITLES = {key: i18n.register(f"stats.table.{key}", *title) for key, title, _ in _TABLES}
+_TABLE_COLUMNS = {
+    key: [i18n.register(f"stats.table.{key}.{i}", *column) for i, column in enumerate(cols)] for key, _, cols in _TABLES
+}
+
+
+def table_title(key: str) -> str:
+    return i18n.text(_TABLE_TITLES[key])
+
+
+def table_columns(key: str) -> list[str]:
+    return [i18n.text(column) for column in _TABLE_COLUMNS[key]]
+
+
 _KPI_TITLES = {key: i18n.register(f"stats.kpi.{key}", zh, en) for key, zh, en, _ in _KPIS}
 _KPI_TIPS = {key: i18n.register(f"stats.kpi_tip.{key}", *tip) for key, _, _, tip in _KPIS if tip}
 

@@ -2027,117 +2027,117 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="129" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="130" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="131" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="132" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="133" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="134" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="135" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="139" />
+        <location filename="../../ui/search/page.py" line="126" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="140" />
+        <location filename="../../ui/search/page.py" line="127" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="141" />
+        <location filename="../../ui/search/page.py" line="128" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="143" />
+        <location filename="../../ui/search/page.py" line="130" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="144" />
+        <location filename="../../ui/search/page.py" line="131" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="145" />
+        <location filename="../../ui/search/page.py" line="132" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="146" />
+        <location filename="../../ui/search/page.py" line="133" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="147" />
+        <location filename="../../ui/search/page.py" line="134" />
         <source>New search</source>
         <translation>重新查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="154" />
+        <location filename="../../ui/search/page.py" line="141" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="155" />
+        <location filename="../../ui/search/page.py" line="142" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="197" />
+        <location filename="../../ui/search/page.py" line="181" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="254" />
+        <location filename="../../ui/search/page.py" line="235" />
         <source>No case matches these criteria.</source>
         <translation>没有符合条件的案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="256" />
+        <location filename="../../ui/search/page.py" line="237" />
         <source>No cases listed. Give one or more criteria and press Enter.</source>
         <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="258" />
+        <location filename="../../ui/search/page.py" line="239" />
         <source>%1 cases shown, more below (scroll down to load)</source>
         <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="260" />
+        <location filename="../../ui/search/page.py" line="241" />
         <source>%1 case(s) found</source>
         <translation>共找到 %1 件</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="261" />
+        <location filename="../../ui/search/page.py" line="242" />
         <source>Enter: open · Ctrl+L: new search</source>
         <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
@@ -2226,168 +2226,39 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="153" />
+        <location filename="../../ui/supervisor/stats_view.py" line="162" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="158" />
+        <location filename="../../ui/supervisor/stats_view.py" line="163" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="167" />
+        <location filename="../../ui/supervisor/stats_view.py" line="170" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="190" />
-        <location filename="../../ui/supervisor/stats_view.py" line="258" />
-        <location filename="../../ui/supervisor/stats_view.py" line="259" />
-        <source>Cases</source>
-        <translation>件数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="226" />
+        <location filename="../../ui/supervisor/stats_view.py" line="229" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="227" />
+        <location filename="../../ui/supervisor/stats_view.py" line="230" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="228" />
+        <location filename="../../ui/supervisor/stats_view.py" line="231" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="229" />
+        <location filename="../../ui/supervisor/stats_view.py" line="232" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="232" />
-        <source>Last 30 days</source>
-        <translation>近 30 天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="233" />
-        <source>Last 7 days</source>
-        <translation>近 7 天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="234" />
-        <source>Last 90 days</source>
-        <translation>近 90 天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="235" />
-        <source>Last 365 days</source>
-        <translation>近 365 天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="236" />
-        <source>Custom</source>
-        <translation>自定义</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="243" />
-        <source>Cases per day</source>
-        <translation>每日办件量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="244" />
-        <source>Cases per item</source>
-        <translation>各事项办件量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="245" />
-        <source>Decisions</source>
-        <translation>受理决定</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="246" />
-        <source>Ratings</source>
-        <translation>好差评</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="250" />
-        <source>Per clerk</source>
-        <translation>按受理人员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="251" />
-        <source>Per window</source>
-        <translation>按窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="252" />
-        <source>Pass rate per item</source>
-        <translation>各事项一次性通过率</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="253" />
-        <source>Most frequent missing materials</source>
-        <translation>最常缺少的材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="254" />
-        <source>Overdue supplements (worklist)</source>
-        <translation>逾期未补交（待办）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="258" />
-        <source>Clerk</source>
-        <translation>受理人员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="259" />
-        <location filename="../../ui/supervisor/stats_view.py" line="266" />
-        <source>Window</source>
-        <translation>窗口</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="260" />
-        <location filename="../../ui/supervisor/stats_view.py" line="265" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="260" />
-        <source>Pass rate</source>
-        <translation>通过率</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="260" />
-        <source>Passed / first visits</source>
-        <translation>通过 / 首次提交</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="261" />
-        <source>Material</source>
-        <translation>材料名称</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="261" />
-        <source>Times missing</source>
-        <translation>缺少次数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="264" />
-        <source>Case number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="267" />
-        <source>Due</source>
-        <translation>补交期限</translation>
-    </message>
-    <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="268" />
-        <source>Days overdue</source>
-        <translation>逾期天数</translation>
     </message>
 </context>
 <context>

@@ -49,3 +49,18 @@ def test_every_key_figure_is_named_and_the_timed_ones_defined():
 
     assert kpi_title("pass") == "一次性通过率" and "最近秩" in kpi_tip("handling") and kpi_tip("decided") == ""
     assert all(kpi_title(k) for k in KPI_KEYS) and len(set(map(kpi_title, KPI_KEYS))) == len(KPI_KEYS)
+
+
+def test_titles_of_ranges_charts_and_tables_in_either_language():
+    from clerk_app.stats_figures import CHARTS, PRESETS, TABLE_KEYS, table_columns, table_title
+
+    assert list(PRESETS) == [30, 7, 90, 365, 0] and i18n.text(PRESETS[0]) == "自定义"
+    assert i18n.text(CHARTS["day"]) == "每日办件量" and table_title("missing") == "最常缺少的材料"
+    assert TABLE_KEYS == ("clerks", "windows", "item_rates", "missing", "overdue")
+    assert table_columns("overdue") == ["受理编号", "事项", "窗口", "补交期限", "逾期天数"]
+    i18n.set_language("en")
+    try:
+        assert table_columns("item_rates") == ["Item", "Pass rate", "Passed / first visits"]
+        assert i18n.text(PRESETS[7]) == "Last 7 days"
+    finally:
+        i18n.set_language("zh_CN")

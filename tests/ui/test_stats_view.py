@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate
 
 from tests.core.test_stats import _small
 from tests.helpers.core import make_world
+from ui.operations import busy
 from ui.supervisor.stats_view import StatsPage
 
 
@@ -22,7 +23,7 @@ def world(tmp_path):
 
 
 def _loaded(qtbot, page):
-    qtbot.waitUntil(lambda: not page.op.busy and "毫秒" in page.timing.text(), timeout=10000)
+    qtbot.waitUntil(lambda: not busy(page) and "毫秒" in page.timing.text(), timeout=10000)
 
 
 def test_figures_and_charts(qtbot, world, translations):

@@ -3,7 +3,8 @@
 Keyboard: Enter in any criterion searches and moves to the results; Enter on a result opens it;
 Alt+S / Alt+C search / clear; Ctrl+L back to the case-number field. A receipt scanned with a
 keyboard-wedge scanner anywhere on the page searches for that case. The search itself runs off the
-GUI thread (CoreOp); later pages of the list are read as it scrolls (ui/search/model.py).
+GUI thread (ListReader: of overlapping searches only the latest is shown); later pages of the list
+are read off it too as it scrolls (ui/search/model.py).
 """
 
 from __future__ import annotations
@@ -28,19 +29,19 @@ from PySide6.QtWidgets import (
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import CaseStatus, status_label
 from clerk_app.search import ResultPage, SearchCriteria
-from ui.operations import CoreOp, error_text
+from ui.operations import error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
 from ui.widgets.common import arg, date_edit, line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 log = logging.getLogger(__name__)
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value, shown as the special text
-LABELS = ("case_number", "id_number", "name", "dates", "to", "status", "item")
+LABELS = ("case_number", "id_number", "name", "dates", "status", "item", "to")  # the fields' labels in order, "to"
 
 
 class SearchPage(Retranslating, QWidget):
@@ -52,7 +53,7 @@ class SearchPage(Retranslating, QWidget):
         self.search = window.ctx.search
         self.model = CaseResultModel(self.search, window.actor, self)  # its reads are the page's (busy)
         self.model.failed.connect(self._show_error)
-        self.op: CoreOp | None = None
+        self.reader = ListReader(self, self._found, self._refused)
         self.searched = False
 
         self.case_number, self.id_number, self.name = (
@@ -70,22 +71,16 @@ class SearchPage(Retranslating, QWidget):
             date.installEventFilter(self)
 
         self.labels = {key: label() for key in LABELS}
+        dates = QWidget()
+        add(QHBoxLayout(dates), (self.date_from, 1), self.labels["to"], (self.date_to, 1)).setContentsMargins(
+            0, 0, 0, 0
+        )
+        fields = (self.case_number, self.id_number, self.name, dates, self.status, self.item)
         grid = QGridLayout()
-        for key, widget, row, col in (
-            ("case_number", self.case_number, 0, 0),
-            ("id_number", self.id_number, 0, 2),
-            ("name", self.name, 0, 4),
-            ("dates", add(QHBoxLayout(), (self.date_from, 1), self.labels["to"], (self.date_to, 1)), 1, 0),
-            ("status", self.status, 1, 2),
-            ("item", self.item, 1, 4),
-        ):
-            grid.addWidget(self.labels[key], row, col)
-            if isinstance(widget, QWidget):
-                self.labels[key].setBuddy(widget)
-                grid.addWidget(widget, row, col + 1)
-            else:
-                grid.addLayout(widget, row, col + 1)
-        self.labels["dates"].setBuddy(self.date_from)
+        for i, (key, field) in enumerate(zip(LABELS, fields)):  # two rows of three
+            self.labels[key].setBuddy(self.date_from if field is dates else field)
+            grid.addWidget(self.labels[key], i // 3, i % 3 * 2)
+            grid.addWidget(field, i // 3, i % 3 * 2 + 1)
         for col in (1, 3, 5):
             grid.setColumnStretch(col, 1)
 
@@ -125,16 +120,8 @@ class SearchPage(Retranslating, QWidget):
 
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        texts = (
-            self.tr("Case &number"),
-            self.tr("&ID number"),
-            self.tr("Na&me"),
-            self.tr("&Registered"),
-            self.tr("to"),
-            self.tr("S&tatus"),
-            self.tr("It&em"),
-        )
-        for key, text in zip(LABELS, texts):
+        texts = (self.tr("Case &number"), self.tr("&ID number"), self.tr("Na&me"), self.tr("&Registered"))
+        for key, text in zip(LABELS, (*texts, self.tr("S&tatus"), self.tr("It&em"), self.tr("to"))):
             self.labels[key].setText(text)
         self.case_number.setPlaceholderText(self.tr("type or scan the receipt code"))
         self.id_number.setPlaceholderText(self.tr("exact, applicant or agent"))
@@ -187,20 +174,14 @@ class SearchPage(Retranslating, QWidget):
         )
 
     def run_search(self) -> None:
-        """Read the first page off the GUI thread; a refused search says why and keeps the list."""
-        criteria = self.criteria()
+        """Read the first page off the GUI thread; a refused search says why and keeps the list; when
+        searches overlap (a scan while a search runs) only the latest is shown."""
+        criteria, model = self.criteria(), self.model
         self.searched = True
-        self.op = CoreOp(
-            self,
-            lambda _report, _cancel: self.model.read_first(criteria),
-            lambda first: self._found(criteria, first),
-            title=self.tr("Case search"),
-            on_failure=self._refused,
-        ).run()
+        self.reader.read(lambda: (criteria, model.read_first(criteria)), self.tr("Case search"))
 
-    def _found(self, criteria: SearchCriteria, first: ResultPage) -> None:
-        self.model.show_first(criteria, first)
-        self.error.clear()
+    def _found(self, got: tuple[SearchCriteria, ResultPage]) -> None:
+        self.model.show_first(*got)
         self.error.setVisible(False)
         if self.model.rowCount():
             self.table.setFocus()

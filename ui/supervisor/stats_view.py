@@ -4,8 +4,9 @@ Cases per day (bars), per item (horizontal bars), outcomes and ratings (pies), k
 and P90 handling and waiting time, first-submission pass rate overall / pre-reviewed / direct),
 per clerk and per window tables, the most frequent missing materials of one-time notices, and the
 overdue 容缺 worklist. Numbers come from clerk_app.stats (SQL aggregates), read off the GUI thread
-(CoreOp); what is shown of them from clerk_app.stats_figures; definitions in clerk_app.stats'
-docstring, repeated in the tooltips here.
+(ListReader: when ranges are changed quickly only the latest range's figures are shown); what is shown
+of them, and every title, from clerk_app.stats_figures; definitions in clerk_app.stats' docstring,
+repeated in the tooltips here.
 """
 
 from __future__ import annotations
@@ -28,21 +29,33 @@ from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QScrollArea, QTableWidget, QVBoxLayout, QWidget
 
+from clerk_app import i18n
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
-from clerk_app.stats_figures import KPI_KEYS, figures, integer_axis, kpi_tip, kpi_title, pie_label
-from ui.operations import CoreOp, error_text
+from clerk_app.stats_figures import (
+    BAR_SET,
+    CHARTS,
+    KPI_KEYS,
+    PRESETS,
+    TABLE_KEYS,
+    figures,
+    integer_axis,
+    kpi_tip,
+    kpi_title,
+    pie_label,
+    table_columns,
+    table_title,
+)
+from ui.operations import error_text
 from ui.typed_qt import to_date
 from ui.widgets.common import arg, buddies, date_edit, fill, set_day, set_headers, table
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.slim_b import ListReader, Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
 PALETTE = ["#2f6db5", "#e08a1e", "#3a9a5b", "#c0392b", "#8e5ea2", "#7f8c8d", "#16a085"]
 KPI_STYLE = "font-size: 20px; font-weight: bold; color: %s;"
-PRESET_DAYS = (30, 7, 90, 365, 0)  # 0: a range of one's own
-TABLES = ("clerks", "windows", "item_rates", "missing", "overdue")
 
 
 def _chart(name: str, *, legend: bool = False) -> tuple[QChart, QChartView]:
@@ -75,12 +88,12 @@ class StatsPage(Retranslating, QWidget):
         self.service = self.ctx.stats
         self.report: StatsReport | None = None
         self.load_seconds = 0.0
-        self.op: CoreOp | None = None
+        self.reader = ListReader(self, self._loaded, self._failed)
 
         today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
         self.preset = QComboBox()
         self.preset.setObjectName("statsPreset")
-        for days in PRESET_DAYS:
+        for days in PRESETS:
             self.preset.addItem("", days)
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.f_from = date_edit("statsFrom", today - dt.timedelta(days=29))
@@ -101,23 +114,23 @@ class StatsPage(Retranslating, QWidget):
             add(QVBoxLayout(frame), self.kpi_titles[key], self.kpis[key])
             kpi_box.addWidget(frame, i // 4, i % 4)
 
-        self.day_chart, self.day_view = _chart("chartPerDay")
-        self.item_chart, self.item_view = _chart("chartPerItem")
-        self.outcome_chart, self.outcome_view = _chart("chartOutcomes", legend=True)
-        self.rating_chart, self.rating_view = _chart("chartRatings", legend=True)
+        self.charts = {key: _chart(f"chart_{key}", legend=key in ("outcomes", "ratings")) for key in CHARTS}
+        self.day_chart, self.item_chart, self.outcome_chart, self.rating_chart = (c for c, _ in self.charts.values())
+        self.day_view = self.charts["day"][1]
         charts = QGridLayout()
-        for i, view in enumerate((self.day_view, self.item_view, self.outcome_view, self.rating_view)):
+        for i, (_, view) in enumerate(self.charts.values()):
             charts.addWidget(view, i // 2, i % 2)
 
-        self.clerks = table("statsClerks", 2, rows_selectable=False, min_height=160)
-        self.windows = table("statsWindows", 2, rows_selectable=False, min_height=160)
-        self.item_rates = table("statsItemRates", 3, rows_selectable=False, min_height=160)
-        self.missing = table("statsMissing", 2, rows_selectable=False, min_height=160)
-        self.overdue = table("statsOverdue", 5, rows_selectable=False, min_height=160)
-        self.table_titles = [label(style="font-weight: bold;") for _ in TABLES]
+        self.tables = {
+            key: table(f"stats_{key}", len(table_columns(key)), rows_selectable=False, min_height=160)
+            for key in TABLE_KEYS
+        }
+        self.clerks, self.windows, self.item_rates, self.missing, self.overdue = self.tables.values()
+        self.table_titles = {key: label(style="font-weight: bold;") for key in TABLE_KEYS}
         tables = QGridLayout()
-        for i, (title, widget) in enumerate(zip(self.table_titles, self._tables())):
-            tables.addLayout(add(QVBoxLayout(), title, widget), i // 3, i % 3, 1, 1 if i < 4 else 2)
+        for i, key in enumerate(TABLE_KEYS):
+            column = add(QVBoxLayout(), self.table_titles[key], self.tables[key])
+            tables.addLayout(column, i // 3, i % 3, 1, 1 if i < 4 else 2)  # the overdue list: two columns wide
 
         body = QWidget()
         add(QVBoxLayout(body), kpi_box, charts, tables)
@@ -127,9 +140,6 @@ class StatsPage(Retranslating, QWidget):
         add(QVBoxLayout(self), top, (scroll, 1))
         self.retranslate()
         self.refresh()
-
-    def _tables(self) -> tuple[QTableWidget, ...]:
-        return (self.clerks, self.windows, self.item_rates, self.missing, self.overdue)
 
     # -- data -----------------------------------------------------------------------------------
     def current_filter(self) -> StatsFilter:
@@ -146,22 +156,15 @@ class StatsPage(Retranslating, QWidget):
 
     def refresh(self) -> None:
         """Reload the figures off the GUI thread: a year on a large store takes seconds (see
-        docs/performance.md); the page stays usable, a long wait shows progress and Cancel."""
-        flt = self.current_filter()
-        t0 = time.perf_counter()
+        docs/performance.md); the page stays usable."""
+        service, actor, flt, t0 = self.service, self.actor, self.current_filter(), time.perf_counter()
         self.refresh_button.setEnabled(False)
         self.timing.setText(self.tr("calculating…"))
-        self.op = CoreOp(
-            self,
-            lambda _report, _cancel: self.service.report(self.actor, flt),
-            lambda report: self._loaded(report, t0),
-            title=self.tr("Statistics"),
-            on_failure=self._failed,
-        ).run()
+        self.reader.read(lambda: (service.report(actor, flt), t0), self.tr("Statistics"))
 
-    def _loaded(self, report: StatsReport, t0: float) -> None:
-        self.report = report
-        self.show_report(report)
+    def _loaded(self, got: tuple[StatsReport, float]) -> None:
+        self.report, t0 = got
+        self.show_report(self.report)
         self.refresh_button.setEnabled(True)
         self.load_seconds = time.perf_counter() - t0
         self.timing.setText(arg(self.tr("loaded in %1 ms"), f"{self.load_seconds * 1000:.0f}"))
@@ -179,7 +182,7 @@ class StatsPage(Retranslating, QWidget):
         self._bars(self.item_chart, *f.item_bars, horizontal=True)
         self._pie(self.outcome_chart, f.outcomes)
         self._pie(self.rating_chart, f.ratings)
-        for key, widget in zip(TABLES, self._tables()):
+        for key, widget in self.tables.items():
             fill(widget, f.tables[key])
             _right_aligned(widget)
 
@@ -187,7 +190,7 @@ class StatsPage(Retranslating, QWidget):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        bar_set = QBarSet(self.tr("Cases"))
+        bar_set = QBarSet(i18n.text(BAR_SET))
         bar_set.setColor(QColor(PALETTE[0]))
         bar_set.append([float(v) for v in values])
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
@@ -227,45 +230,15 @@ class StatsPage(Retranslating, QWidget):
         self.from_label.setText(self.tr("&From"))
         self.to_label.setText(self.tr("&To"))
         self.refresh_button.setText(self.tr("&Refresh"))
-        for i, text in enumerate(
-            (
-                self.tr("Last 30 days"),
-                self.tr("Last 7 days"),
-                self.tr("Last 90 days"),
-                self.tr("Last 365 days"),
-                self.tr("Custom"),
-            )
-        ):
-            self.preset.setItemText(i, text)
+        for i, text in enumerate(PRESETS.values()):
+            self.preset.setItemText(i, i18n.text(text))
         for key in KPI_KEYS:
             self.kpi_titles[key].setText(kpi_title(key))
             self.kpis[key].setToolTip(kpi_tip(key))
-        self.day_chart.setTitle(self.tr("Cases per day"))
-        self.item_chart.setTitle(self.tr("Cases per item"))
-        self.outcome_chart.setTitle(self.tr("Decisions"))
-        self.rating_chart.setTitle(self.tr("Ratings"))
-        for title, text in zip(
-            self.table_titles,
-            (
-                self.tr("Per clerk"),
-                self.tr("Per window"),
-                self.tr("Pass rate per item"),
-                self.tr("Most frequent missing materials"),
-                self.tr("Overdue supplements (worklist)"),
-            ),
-        ):
-            title.setText(text)
-        set_headers(self.clerks, self.tr("Clerk"), self.tr("Cases"))
-        set_headers(self.windows, self.tr("Window"), self.tr("Cases"))
-        set_headers(self.item_rates, self.tr("Item"), self.tr("Pass rate"), self.tr("Passed / first visits"))
-        set_headers(self.missing, self.tr("Material"), self.tr("Times missing"))
-        set_headers(
-            self.overdue,
-            self.tr("Case number"),
-            self.tr("Item"),
-            self.tr("Window"),
-            self.tr("Due"),
-            self.tr("Days overdue"),
-        )
+        for key, (chart, _) in self.charts.items():
+            chart.setTitle(i18n.text(CHARTS[key]))
+        for key, widget in self.tables.items():
+            self.table_titles[key].setText(table_title(key))
+            set_headers(widget, *table_columns(key))
         if self.report is not None:
             self.show_report(self.report)
