@@ -33,6 +33,8 @@ from clerk_app.customer import CustomerService
 from clerk_app.errors import ClerkAppError
 from clerk_app.guardrails import check_storage
 from clerk_app.identity import validate_resident_id, validate_uscc
+from clerk_app.identity_check import MATCH
+from clerk_app.item_search import ItemIndex
 from clerk_app.lifecycle import (
     DECISION_LABELS,
     LINE_STATUS_LABELS,
@@ -125,6 +127,13 @@ _PREREVIEWED = _r(
     "已由帮办 {name} 预审，以下核验结果由其录入",
     "Pre-reviewed by {name}; checks below were made by them",
 )
+_LOOK = _r(
+    "intake.identity.look",
+    "请核对本人与证件照片，一致按 F10，不一致按 Shift+F10。",
+    "Look at the person, then press F10 or Shift+F10.",
+)
+_MATCHES = _r("intake.identity.match", "已记录：人证一致。", "Recorded: the person matches the document.")
+_DIFFERS = _r("intake.identity.mismatch", "已记录：人证不一致！", "Recorded: the person does NOT match the document.")
 _SAMPLE = _r("intake.sample", "样表：{name}", "Sample: {name}")
 _BLANK = _r("intake.blank_form", "空白表：{name}", "Blank form: {name}")
 
@@ -301,7 +310,48 @@ def record_source(person: PersonData | PersonView | None) -> tuple[str, str]:
     return i18n.text(_FROM_CHIP, outcome=shown), "ok" if outcome in ("verified", "not_checked") else "bad"
 
 
-STEP_DONE = 5  # 事项 → 读证 → 材料 → 扫描 → 决定 all done: the case is decided
+def identity_outcome(face_match: str | None) -> tuple[str, str]:
+    """What the 人证比对 panel says and its tone: "ask" (nothing recorded yet), "match" or "mismatch"."""
+    if face_match is None:
+        return i18n.text(_LOOK), "ask"
+    return (i18n.text(_MATCHES), "match") if face_match == MATCH else (i18n.text(_DIFFERS), "mismatch")
+
+
+def item_entries(
+    index: ItemIndex | None, query: str, theme: str | None, recent: Sequence[str]
+) -> list[tuple[str, str]]:
+    """The item picker's list, (text, item code): the items found (none before the index is read), and
+    with an empty search the clerk's recent items first, marked ★ (a glyph every CJK font has; 🕘 needs
+    an emoji font)."""
+    items = index.search(query.strip(), theme) if index is not None else []
+    first = [item for code in recent for item in items if item.code == code] if not query.strip() else []
+    return [
+        (f"{'★ ' if item in first else ''}{item.name}    [{item.theme} · {item.department} · {item.code}]", item.code)
+        for item in first + [item for item in items if item not in first]
+    ]
+
+
+STEPS = (  # the step strip across the intake page, each with the key that does it
+    (_r("intake.step.item", "事项", "Item"), "Ctrl+N"),
+    (_r("intake.step.card", "读证", "ID card"), "F6"),
+    (_r("intake.step.materials", "材料", "Materials"), "Ctrl+R"),
+    (_r("intake.step.scan", "扫描", "Scan"), "F9"),
+    (_r("intake.step.decide", "决定", "Decide"), "Ctrl+1"),
+)
+STEP_DONE = len(STEPS)  # 事项 → 读证 → 材料 → 扫描 → 决定 all done: the case is decided
+
+
+def step_labels(step: int) -> list[tuple[str, str]]:
+    """The strip's labels and their state ("done" ticked, "current" with its key, "todo" numbered)."""
+    labels = []
+    for i, (name, key) in enumerate(STEPS):
+        if i < step:
+            labels.append((f"✓ {i18n.text(name)}", "done"))
+        elif i == step:
+            labels.append((f"{i + 1} {i18n.text(name)}  {key}", "current"))
+        else:
+            labels.append((f"{i + 1} {i18n.text(name)}", "todo"))
+    return labels
 
 
 def current_step(view: CaseView | None) -> int:

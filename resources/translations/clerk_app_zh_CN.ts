@@ -1049,41 +1049,26 @@
 <context>
     <name>IdentityCheckPanel</name>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="41" />
+        <location filename="../../ui/intake/identity_check.py" line="47" />
         <source>Compare the person with the document (人证比对)</source>
         <translation>人证比对</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="42" />
+        <location filename="../../ui/intake/identity_check.py" line="48" />
         <source>Person matches (F10)</source>
         <translation>人证一致 (F10)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="43" />
+        <location filename="../../ui/intake/identity_check.py" line="49" />
         <source>Does not match (Shift+F10)</source>
         <translation>人证不一致 (Shift+F10)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/identity_check.py" line="54" />
+        <location filename="../../ui/intake/identity_check.py" line="60" />
         <source>No chip photo
 (not decodable)</source>
         <translation>芯片无照片
 （或无法解码）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/identity_check.py" line="68" />
-        <source>Look at the person, then press F10 or Shift+F10.</source>
-        <translation>请核对本人与证件照片，一致按 F10，不一致按 Shift+F10。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/identity_check.py" line="71" />
-        <source>Recorded: the person matches the document.</source>
-        <translation>已记录：人证一致。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/identity_check.py" line="74" />
-        <source>Recorded: the person does NOT match the document.</source>
-        <translation>已记录：人证不一致！</translation>
     </message>
 </context>
 <context>
@@ -1301,17 +1286,17 @@
 <context>
     <name>ItemPicker</name>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="50" />
+        <location filename="../../ui/intake/item_picker.py" line="51" />
         <source>Service item (name, code or pinyin initials, e.g. gtgsh)</source>
         <translation>办理事项（名称、事项编码或拼音首字母，如 gtgsh）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="51" />
+        <location filename="../../ui/intake/item_picker.py" line="52" />
         <source>Search items…</source>
         <translation>搜索事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/item_picker.py" line="53" />
+        <location filename="../../ui/intake/item_picker.py" line="54" />
         <source>All themes</source>
         <translation>全部主题</translation>
     </message>
@@ -2259,34 +2244,6 @@
         <location filename="../../ui/supervisor/stats_view.py" line="232" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
-    </message>
-</context>
-<context>
-    <name>StepStrip</name>
-    <message>
-        <location filename="../../ui/intake/step_strip.py" line="14" />
-        <source>Item</source>
-        <translation>事项</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/step_strip.py" line="15" />
-        <source>ID card</source>
-        <translation>读证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/step_strip.py" line="16" />
-        <source>Materials</source>
-        <translation>材料</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/step_strip.py" line="17" />
-        <source>Scan</source>
-        <translation>扫描</translation>
-    </message>
-    <message>
-        <location filename="../../ui/intake/step_strip.py" line="18" />
-        <source>Decide</source>
-        <translation>决定</translation>
     </message>
 </context>
 <context>

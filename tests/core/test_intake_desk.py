@@ -7,9 +7,12 @@ import datetime as dt
 
 from clerk_app import i18n
 from clerk_app.intake_desk import (
+    STEP_DONE,
     current_step,
     deferred_due_date,
     desk_state,
+    identity_outcome,
+    item_entries,
     line_cells,
     matters_text,
     number_check,
@@ -17,6 +20,7 @@ from clerk_app.intake_desk import (
     plan_decision,
     record_source,
     start_intake,
+    step_labels,
     summary,
 )
 from clerk_app.lifecycle import Decision, LineStatus
@@ -149,3 +153,24 @@ def test_the_applicant_panel_texts_number_check_and_record_source():
     chip = PersonData(name="张三", verified_by="chip", passive_auth="data_altered")
     assert record_source(chip) == ("芯片读取（数据被篡改！）", "bad")
     assert record_source(PersonData(verified_by="chip")) == ("芯片读取（未验签）", "ok")
+
+
+def test_the_step_strip_the_identity_check_and_the_item_list_say_what_the_state_gives(world):
+    from clerk_app.item_search import ItemIndex
+
+    assert step_labels(2) == [
+        ("✓ 事项", "done"),
+        ("✓ 读证", "done"),
+        ("3 材料  Ctrl+R", "current"),
+        ("4 扫描", "todo"),
+        ("5 决定", "todo"),
+    ]
+    assert [state for _text, state in step_labels(STEP_DONE)] == ["done"] * 5
+    assert identity_outcome(None)[1] == "ask" and identity_outcome("match") == ("已记录：人证一致。", "match")
+    assert identity_outcome("mismatch")[1] == "mismatch"
+    index = ItemIndex(world.ctx.catalogue.active())
+    assert item_entries(None, "", None, []) == []
+    entries = item_entries(index, "", None, [ITEM])
+    assert entries[0][1] == ITEM and entries[0][0].startswith("★ ")
+    assert not any(text.startswith("★") for text, _code in entries[1:])
+    assert all(not text.startswith("★") for text, _code in item_entries(index, "gtgsh", None, [ITEM]))

@@ -12,9 +12,15 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.identity_check import MATCH, ComparisonView
+from clerk_app.intake_desk import identity_outcome
 from ui.widgets.slim_b import Retranslating, add, button, label
 
 PHOTO_HEIGHT = 240
+OUTCOME_STYLES = {
+    "ask": "color: #5f6368;",
+    "match": "color: #1e6b34; font-weight: bold;",
+    "mismatch": "color: #b3261e; font-weight: bold;",
+}
 
 
 class IdentityCheckPanel(Retranslating, QGroupBox):
@@ -63,16 +69,9 @@ class IdentityCheckPanel(Retranslating, QGroupBox):
         self._show_outcome()
 
     def _show_outcome(self) -> None:
-        fm = self.view.face_match if self.view is not None else None
-        if fm is None:
-            self.outcome.setText(self.tr("Look at the person, then press F10 or Shift+F10."))
-            self.outcome.setStyleSheet("color: #5f6368;")
-        elif fm == MATCH:
-            self.outcome.setText(self.tr("Recorded: the person matches the document."))
-            self.outcome.setStyleSheet("color: #1e6b34; font-weight: bold;")
-        else:
-            self.outcome.setText(self.tr("Recorded: the person does NOT match the document."))
-            self.outcome.setStyleSheet("color: #b3261e; font-weight: bold;")
+        text, tone = identity_outcome(self.view.face_match if self.view is not None else None)
+        self.outcome.setText(text)
+        self.outcome.setStyleSheet(OUTCOME_STYLES[tone])
 
     def clear(self) -> None:
         self.view = None

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from clerk_app.intake_desk import item_entries
 from clerk_app.item_search import ItemIndex
 from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, label, refill
@@ -64,14 +65,10 @@ class ItemPicker(Retranslating, QWidget):
         return super().eventFilter(obj, event)
 
     def refresh(self) -> None:
-        query = self.query.text().strip()
-        items = self.index.search(query, self.theme.currentData()) if self.index else []
-        recent = [i for code in self.recent for i in items if i.code == code] if not query else []
         self.results.clear()
-        for item in recent + [i for i in items if i not in recent]:
-            mark = "★ " if item in recent else ""  # in every CJK font (🕘 needs an emoji font)
-            entry = QListWidgetItem(f"{mark}{item.name}    [{item.theme} · {item.department} · {item.code}]")
-            entry.setData(Qt.ItemDataRole.UserRole, item.code)
+        for text, code in item_entries(self.index, self.query.text(), self.theme.currentData(), self.recent):
+            entry = QListWidgetItem(text)
+            entry.setData(Qt.ItemDataRole.UserRole, code)
             self.results.addItem(entry)
         if self.results.count():
             self.results.setCurrentRow(0)

@@ -4,20 +4,16 @@ case on the desk (``clerk_app.intake_desk.current_step``), never from what was c
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from ui.typed_qt import QT_TRANSLATE_NOOP
+from clerk_app.intake_desk import STEPS, step_labels
 from ui.widgets.slim_b import Retranslating, add, label
 
-STEPS = (
-    (QT_TRANSLATE_NOOP("StepStrip", "Item"), "Ctrl+N"),
-    (QT_TRANSLATE_NOOP("StepStrip", "ID card"), "F6"),
-    (QT_TRANSLATE_NOOP("StepStrip", "Materials"), "Ctrl+R"),
-    (QT_TRANSLATE_NOOP("StepStrip", "Scan"), "F9"),
-    (QT_TRANSLATE_NOOP("StepStrip", "Decide"), "Ctrl+1"),
-)
-CURRENT = "color: white; background: #0b57d0; border-radius: 10px; padding: 2px 10px; font-weight: bold;"
+STYLES = {
+    "done": "color: #1e7e34; padding: 2px 8px;",
+    "current": "color: white; background: #0b57d0; border-radius: 10px; padding: 2px 10px; font-weight: bold;",
+    "todo": "color: #5f6368; padding: 2px 8px;",
+}
 
 
 class StepStrip(Retranslating, QWidget):
@@ -34,14 +30,9 @@ class StepStrip(Retranslating, QWidget):
 
     def set_step(self, step: int) -> None:
         self.step = step
-        for i, (widget, (name, key)) in enumerate(zip(self.labels, STEPS)):
-            text = QCoreApplication.translate("StepStrip", name)
-            if i < step:
-                widget.setText(f"✓ {text}")
-                widget.setStyleSheet("color: #1e7e34; padding: 2px 8px;")
-            else:
-                widget.setText(f"{i + 1} {text}  {key}" if i == step else f"{i + 1} {text}")
-                widget.setStyleSheet(CURRENT if i == step else "color: #5f6368; padding: 2px 8px;")
+        for widget, (text, state) in zip(self.labels, step_labels(step)):
+            widget.setText(text)
+            widget.setStyleSheet(STYLES[state])
 
     def retranslate(self) -> None:
         self.set_step(self.step)
