@@ -159,6 +159,29 @@ _COLUMNS = {
     )
 }
 TABLES = ("lines", "documents", "history", "audit")  # the case view's tables, in tab order
+_LIST = _labels(
+    "case_sheet.list",
+    (
+        ("no_match", "没有符合条件的案件。", "No case matches these criteria."),
+        (
+            "empty",
+            "暂无结果。请填写一个或多个查询条件后按回车。",
+            "No cases listed. Give one or more criteria and press Enter.",
+        ),
+        ("more", "已显示 {n} 件，还有更多（向下滚动继续加载）", "{n} cases shown, more below (scroll down to load)"),
+        ("found", "共找到 {n} 件", "{n} case(s) found"),
+        ("keys", "回车：查看 · Ctrl+L：重新查询", "Enter: open · Ctrl+L: new search"),
+    ),
+)
+
+
+def list_summary(shown: int, searched: bool, more: bool) -> str:
+    """The line under the search page's list: how many cases it shows (or why none), and its keys."""
+    if shown:
+        text = i18n.text(_LIST["more" if more else "found"], n=shown)
+    else:
+        text = i18n.text(_LIST["no_match" if searched else "empty"])
+    return f"{text}    {i18n.text(_LIST['keys'])}"
 
 
 def columns(table: str) -> list[str]:

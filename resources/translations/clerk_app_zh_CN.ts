@@ -175,12 +175,13 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="104" />
+        <location filename="../../ui/supervisor/audit_view.py" line="106" />
+        <location filename="../../ui/supervisor/audit_view.py" line="193" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="159" />
+        <location filename="../../ui/supervisor/audit_view.py" line="154" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
@@ -190,192 +191,192 @@
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="216" />
+        <location filename="../../ui/supervisor/audit_view.py" line="214" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="253" />
+        <location filename="../../ui/supervisor/audit_view.py" line="251" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="268" />
+        <location filename="../../ui/supervisor/audit_view.py" line="266" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="268" />
+        <location filename="../../ui/supervisor/audit_view.py" line="266" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="269" />
+        <location filename="../../ui/supervisor/audit_view.py" line="267" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="377" />
+        <location filename="../../ui/supervisor/audit_view.py" line="375" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="389" />
+        <location filename="../../ui/supervisor/audit_view.py" line="387" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="426" />
+        <location filename="../../ui/supervisor/audit_view.py" line="428" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="445" />
+        <location filename="../../ui/supervisor/audit_view.py" line="441" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="454" />
+        <location filename="../../ui/supervisor/audit_view.py" line="450" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="113" />
-        <location filename="../../ui/supervisor/audit_view.py" line="194" />
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="115" />
+        <location filename="../../ui/supervisor/audit_view.py" line="190" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="330" />
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="328" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="436" />
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="423" />
+        <location filename="../../ui/supervisor/audit_view.py" line="470" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="366" />
+        <location filename="../../ui/supervisor/audit_view.py" line="364" />
         <source>Show full value</source>
         <translation>显示完整信息</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="367" />
+        <location filename="../../ui/supervisor/audit_view.py" line="365" />
         <source>reading…</source>
         <translation>读取中…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="378" />
-        <location filename="../../ui/supervisor/audit_view.py" line="389" />
+        <location filename="../../ui/supervisor/audit_view.py" line="376" />
+        <location filename="../../ui/supervisor/audit_view.py" line="387" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="477" />
+        <location filename="../../ui/supervisor/audit_view.py" line="473" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="478" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="479" />
+        <location filename="../../ui/supervisor/audit_view.py" line="475" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="480" />
+        <location filename="../../ui/supervisor/audit_view.py" line="476" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="481" />
+        <location filename="../../ui/supervisor/audit_view.py" line="477" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="482" />
+        <location filename="../../ui/supervisor/audit_view.py" line="478" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="486" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="487" />
+        <location filename="../../ui/supervisor/audit_view.py" line="483" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="488" />
+        <location filename="../../ui/supervisor/audit_view.py" line="484" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="489" />
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="490" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="491" />
+        <location filename="../../ui/supervisor/audit_view.py" line="487" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="495" />
+        <location filename="../../ui/supervisor/audit_view.py" line="491" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="492" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="497" />
+        <location filename="../../ui/supervisor/audit_view.py" line="493" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="498" />
+        <location filename="../../ui/supervisor/audit_view.py" line="494" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="499" />
+        <location filename="../../ui/supervisor/audit_view.py" line="495" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="500" />
+        <location filename="../../ui/supervisor/audit_view.py" line="496" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="501" />
+        <location filename="../../ui/supervisor/audit_view.py" line="497" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="502" />
+        <location filename="../../ui/supervisor/audit_view.py" line="498" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
@@ -717,12 +718,12 @@
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="84" />
+        <location filename="../../ui/supervisor/audit_view.py" line="83" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="85" />
+        <location filename="../../ui/supervisor/audit_view.py" line="84" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
@@ -2012,119 +2013,94 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="123" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="123" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="123" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="123" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="125" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="125" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="125" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="126" />
+        <location filename="../../ui/search/page.py" line="127" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="127" />
+        <location filename="../../ui/search/page.py" line="128" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="128" />
+        <location filename="../../ui/search/page.py" line="129" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="130" />
+        <location filename="../../ui/search/page.py" line="131" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="131" />
+        <location filename="../../ui/search/page.py" line="132" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="132" />
+        <location filename="../../ui/search/page.py" line="133" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="133" />
+        <location filename="../../ui/search/page.py" line="134" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="134" />
+        <location filename="../../ui/search/page.py" line="135" />
         <source>New search</source>
         <translation>重新查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="141" />
+        <location filename="../../ui/search/page.py" line="142" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="142" />
+        <location filename="../../ui/search/page.py" line="143" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="181" />
+        <location filename="../../ui/search/page.py" line="182" />
         <source>Case search</source>
         <translation>案件查询</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/page.py" line="235" />
-        <source>No case matches these criteria.</source>
-        <translation>没有符合条件的案件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/page.py" line="237" />
-        <source>No cases listed. Give one or more criteria and press Enter.</source>
-        <translation>暂无结果。请填写一个或多个查询条件后按回车。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/page.py" line="239" />
-        <source>%1 cases shown, more below (scroll down to load)</source>
-        <translation>已显示 %1 件，还有更多（向下滚动继续加载）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/page.py" line="241" />
-        <source>%1 case(s) found</source>
-        <translation>共找到 %1 件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/search/page.py" line="242" />
-        <source>Enter: open · Ctrl+L: new search</source>
-        <translation>回车：查看 · Ctrl+L：重新查询</translation>
     </message>
 </context>
 <context>

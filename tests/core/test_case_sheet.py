@@ -58,3 +58,13 @@ def test_read_in_one_call_with_titles_columns_and_the_result_document(world):
         assert columns("history") == ["Time", "From", "To", "Role", "Reason"]
     finally:
         i18n.set_language("zh_CN")
+
+
+def test_the_search_lists_summary_line():
+    from clerk_app.case_sheet import list_summary
+
+    keys = "    回车：查看 · Ctrl+L：重新查询"
+    assert list_summary(0, False, False) == "暂无结果。请填写一个或多个查询条件后按回车。" + keys
+    assert list_summary(0, True, False) == "没有符合条件的案件。" + keys  # not like an input error (issue 17)
+    assert list_summary(100, True, True).startswith("已显示 100 件，还有更多")
+    assert list_summary(7, True, False).startswith("共找到 7 件")

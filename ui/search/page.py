@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clerk_app.case_sheet import list_summary
 from clerk_app.errors import ClerkAppError
 from clerk_app.lifecycle import CaseStatus, status_label
 from clerk_app.search import ResultPage, SearchCriteria
@@ -33,7 +34,7 @@ from ui.operations import error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
-from ui.widgets.common import arg, date_edit, line_edit
+from ui.widgets.common import date_edit, line_edit
 from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
@@ -230,13 +231,4 @@ class SearchPage(Retranslating, QWidget):
         self.error.setVisible(True)
 
     def _update_summary(self) -> None:
-        n = self.model.rowCount()
-        if n == 0 and self.searched:
-            text = self.tr("No case matches these criteria.")
-        elif n == 0:
-            text = self.tr("No cases listed. Give one or more criteria and press Enter.")
-        elif self.model.has_more():
-            text = arg(self.tr("%1 cases shown, more below (scroll down to load)"), str(n))
-        else:
-            text = arg(self.tr("%1 case(s) found"), str(n))
-        self.summary.setText(text + "    " + self.tr("Enter: open · Ctrl+L: new search"))
+        self.summary.setText(list_summary(self.model.rowCount(), self.searched, self.model.has_more()))

@@ -46,7 +46,6 @@ from ui.admin.users_panel import UsersPanel
 from ui.operations import CoreOp, error_text, show_error
 from ui.typed_qt import to_date
 from ui.widgets.common import (
-    MARKED,
     arg,
     buddies,
     cell,
@@ -59,7 +58,7 @@ from ui.widgets.common import (
     table,
 )
 from ui.widgets.reveal import RevealLabel
-from ui.widgets.slim_b import ReasonDialog, Retranslating, add, button, label
+from ui.widgets.slim_b import ListReader, ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -97,6 +96,9 @@ class AuditPage(Retranslating, QWidget):
         self.corrections = self.ctx.corrections
         self.retention = self.ctx.retention
         self.op: CoreOp | None = None
+        # the trail's pages and the retention list: of overlapping reads (a filter changed meanwhile) the latest shows
+        self.trail = ListReader(self, lambda got: self._show_events(*got), self._read_failed)
+        self.retention_reader = ListReader(self, lambda got: self._show_retention(*got), self._read_failed)
         self.last_export: Path | None = None
         # Overridable in tests: where an export is written, and how a dialog is answered.
         self.choose_export_path: Callable[[str, str], str | None] = self._ask_path
@@ -141,15 +143,8 @@ class AuditPage(Retranslating, QWidget):
         self.events = table("auditEvents", 8)
         self.events.itemActivated.connect(self._open_event_case)
         self._broken_seq: int | None = None
-        bar = add(
-            QHBoxLayout(),
-            self.verify_button,
-            (self.chain_label, 1),
-            self.count_label,
-            self.more_button,
-            self.csv_button,
-            self.pdf_button,
-        )
+        buttons = (self.count_label, self.more_button, self.csv_button, self.pdf_button)
+        bar = add(QHBoxLayout(), self.verify_button, (self.chain_label, 1), *buttons)
         return _tab(top, (self.events, 1), bar)
 
     def _show_choices(self, choices: tuple[list[str], list[str], list[str]]) -> None:
@@ -187,15 +182,20 @@ class AuditPage(Retranslating, QWidget):
         """A page of the filtered trail (and the count) off the GUI thread; appended after ``before_seq``."""
         read_filter, queries, actor = self.current_filter(), self.queries, self.actor
 
-        def work() -> tuple[list[AuditRow], int]:
+        def work() -> tuple[list[AuditRow], int, bool]:
             flt = read_filter()
-            return queries.search(actor, flt, limit=PAGE_SIZE, before_seq=before_seq), queries.count(actor, flt)
+            rows = queries.search(actor, flt, limit=PAGE_SIZE, before_seq=before_seq)
+            return rows, queries.count(actor, flt), before_seq is not None
 
-        self._run(work, lambda got: self._show_events(*got, append=before_seq is not None), self.tr("Audit trail"))
+        self.trail.read(work, self.tr("Audit trail"))
 
-    def _show_events(self, rows: list[AuditRow], total: int, *, append: bool = False) -> None:
+    def _read_failed(self, exc: BaseException) -> None:
+        show_error(self, self.tr("Audit"), exc)
+
+    def _show_events(self, rows: list[AuditRow], total: int, append: bool) -> None:
         start = self.events.rowCount() if append else 0
-        fill(self.events, [r.cells() for r in rows], keys=[r.seq for r in rows], append=append)
+        broken = [r.seq == self._broken_seq for r in rows]
+        fill(self.events, [r.cells() for r in rows], keys=[r.seq for r in rows], marked=broken, append=append)
         for i, r in enumerate(rows, start):
             cell(self.events, i, 5).setToolTip(r.action)  # the stored code, for the technically minded
             cell(self.events, i, 6).setData(Qt.ItemDataRole.UserRole, r.case_id)
@@ -204,9 +204,7 @@ class AuditPage(Retranslating, QWidget):
         self.count_label.setText(arg(self.tr("%1 of %2 events"), str(shown), str(total)))
         self.more_button.setEnabled(shown < total)
         row = self.broken_row_index()
-        if row is not None:
-            for col in range(self.events.columnCount()):
-                cell(self.events, row, col).setBackground(MARKED)
+        if row is not None:  # shown marked, selected and scrolled to
             self.events.selectRow(row)
             self.events.scrollToItem(cell(self.events, row))
 
@@ -418,23 +416,21 @@ class AuditPage(Retranslating, QWidget):
         return _tab(add(QHBoxLayout(), (self.retention_info, 1), self.purge_button), (self.purged_table, 1))
 
     def refresh_retention(self) -> None:
-        """How many cases are due and which were purged, read off the GUI thread (up to 10 000 cases)."""
-        days = self.ctx.settings.retention_days
-
-        def show(due: int, purged: list[PurgedCase]) -> None:
-            text = self.tr(
-                "Personal data and page images of cases handed out more than %1 days ago "
-                "are purged; the case record and the audit trail stay. Due now: %2 cases."
-            )
-            self.retention_info.setText(arg(text, days, due))
-            self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
-            fill(self.purged_table, [p.cells() for p in purged])
-
-        self._run(
-            lambda: (len(self.retention.due(self.actor, days)), self.retention.purged(self.actor)),
-            lambda got: show(*got),
-            self.tr("Retention"),
+        """How many cases are due and which were purged, read off the GUI thread (up to 10 000 cases);
+        shown again each time the page shows: of overlapping reads only the latest is shown."""
+        retention, actor, days = self.retention, self.actor, self.ctx.settings.retention_days
+        self.retention_reader.read(
+            lambda: (days, len(retention.due(actor, days)), retention.purged(actor)), self.tr("Retention")
         )
+
+    def _show_retention(self, days: int, due: int, purged: list[PurgedCase]) -> None:
+        text = self.tr(
+            "Personal data and page images of cases handed out more than %1 days ago "
+            "are purged; the case record and the audit trail stay. Due now: %2 cases."
+        )
+        self.retention_info.setText(arg(text, days, due))
+        self.purge_button.setEnabled(bool(due) and self.actor.can(Permission.DATA_PURGE))
+        fill(self.purged_table, [p.cells() for p in purged])
 
     def purge_now(self) -> None:
         """Purge off the GUI thread (one short transaction per case), with progress."""
