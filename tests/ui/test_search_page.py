@@ -40,13 +40,6 @@ def cases(demo_ctx, clerk):
     return made
 
 
-def mine(hits):
-    """The hits of the search page, its list and the case view. The case view's Reprint and Record
-    supplements buttons (ui/printing_ui.py, ui/supplements/dialog.py) still ask the core on the GUI
-    thread whether to show themselves; they are their pages' to move (issue 13)."""
-    return [h for h in hits if h.ui_frames and h.ui_frames[-1].startswith(("ui/search/", "ui/supervisor/"))]
-
-
 def _first(model, criteria):
     model.show_first(criteria, model.read_first(criteria))
 
@@ -158,7 +151,7 @@ def test_search_by_id_number_from_the_keyboard_and_open_the_case(qtbot, demo_ctx
         assert isinstance(dialog, CaseViewDialog) and dialog.isVisible()
         assert dialog.windowTitle() == "正在读取案件…"
         settle(qtbot, dialog)  # read off the GUI thread, then shown
-    assert not mine(hits), describe(mine(hits))
+    assert not hits, describe(hits)  # the Reprint and Record supplements buttons too
     assert dialog.windowTitle().startswith("案件 ")
     assert dialog.tabs.count() == 5 and dialog.tabs.tabText(1).startswith("&2 材料（")
     assert dialog.lines.rowCount() >= 3
