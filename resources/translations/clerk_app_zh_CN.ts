@@ -175,208 +175,208 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="106" />
-        <location filename="../../ui/supervisor/audit_view.py" line="193" />
+        <location filename="../../ui/supervisor/audit_view.py" line="95" />
+        <location filename="../../ui/supervisor/audit_view.py" line="182" />
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="154" />
+        <location filename="../../ui/supervisor/audit_view.py" line="143" />
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="204" />
+        <location filename="../../ui/supervisor/audit_view.py" line="193" />
         <source>%1 of %2 events</source>
         <translation>显示 %1 条，共 %2 条</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="214" />
+        <location filename="../../ui/supervisor/audit_view.py" line="203" />
         <source>Verify hash chain</source>
         <translation>校验哈希链</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="251" />
+        <location filename="../../ui/supervisor/audit_view.py" line="240" />
         <source>Audit report</source>
         <translation>审计记录报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="266" />
+        <location filename="../../ui/supervisor/audit_view.py" line="255" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="266" />
+        <location filename="../../ui/supervisor/audit_view.py" line="255" />
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="267" />
+        <location filename="../../ui/supervisor/audit_view.py" line="256" />
         <source>Export audit report</source>
         <translation>导出审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="375" />
+        <location filename="../../ui/supervisor/audit_view.py" line="364" />
         <source>Void case</source>
         <translation>作废案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="387" />
+        <location filename="../../ui/supervisor/audit_view.py" line="376" />
         <source>Correct a field</source>
         <translation>更正字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="428" />
+        <location filename="../../ui/supervisor/audit_view.py" line="417" />
         <source>Personal data and page images of cases handed out more than %1 days ago are purged; the case record and the audit trail stay. Due now: %2 cases.</source>
         <translation>办结出件超过 %1 天的案件，其个人信息和扫描页面将被清除；案件记录和审计记录保留。当前到期：%2 件。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="441" />
+        <location filename="../../ui/supervisor/audit_view.py" line="430" />
         <source>Purge now</source>
         <translation>立即清除</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="450" />
+        <location filename="../../ui/supervisor/audit_view.py" line="439" />
         <source>Purged %1 cases (%2 personal records, %3 files).</source>
         <translation>已清除 %1 件案件（个人信息 %2 条，文件 %3 个）。</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="115" />
-        <location filename="../../ui/supervisor/audit_view.py" line="190" />
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="104" />
+        <location filename="../../ui/supervisor/audit_view.py" line="179" />
+        <location filename="../../ui/supervisor/audit_view.py" line="459" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="328" />
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="317" />
+        <location filename="../../ui/supervisor/audit_view.py" line="459" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="459" />
         <source>Accounts</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="423" />
-        <location filename="../../ui/supervisor/audit_view.py" line="470" />
+        <location filename="../../ui/supervisor/audit_view.py" line="412" />
+        <location filename="../../ui/supervisor/audit_view.py" line="459" />
         <source>Retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="364" />
+        <location filename="../../ui/supervisor/audit_view.py" line="353" />
         <source>Show full value</source>
         <translation>显示完整信息</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="365" />
+        <location filename="../../ui/supervisor/audit_view.py" line="354" />
         <source>reading…</source>
         <translation>读取中…</translation>
     </message>
     <message>
+        <location filename="../../ui/supervisor/audit_view.py" line="365" />
         <location filename="../../ui/supervisor/audit_view.py" line="376" />
-        <location filename="../../ui/supervisor/audit_view.py" line="387" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="473" />
+        <location filename="../../ui/supervisor/audit_view.py" line="462" />
         <source>&amp;User</source>
         <translation>用户(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="474" />
+        <location filename="../../ui/supervisor/audit_view.py" line="463" />
         <source>&amp;Role</source>
         <translation>角色(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="475" />
+        <location filename="../../ui/supervisor/audit_view.py" line="464" />
         <source>&amp;Action</source>
         <translation>操作(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="476" />
+        <location filename="../../ui/supervisor/audit_view.py" line="465" />
         <source>Ca&amp;se</source>
         <translation>案件(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="477" />
+        <location filename="../../ui/supervisor/audit_view.py" line="466" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="478" />
+        <location filename="../../ui/supervisor/audit_view.py" line="467" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="482" />
+        <location filename="../../ui/supervisor/audit_view.py" line="471" />
         <source>case number</source>
         <translation>受理编号</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="483" />
+        <location filename="../../ui/supervisor/audit_view.py" line="472" />
         <source>&amp;Filter</source>
         <translation>筛选(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="484" />
+        <location filename="../../ui/supervisor/audit_view.py" line="473" />
         <source>&amp;Verify chain</source>
         <translation>校验哈希链(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="485" />
+        <location filename="../../ui/supervisor/audit_view.py" line="474" />
         <source>Export &amp;CSV</source>
         <translation>导出 &amp;CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="486" />
+        <location filename="../../ui/supervisor/audit_view.py" line="475" />
         <source>Export &amp;PDF</source>
         <translation>导出 &amp;PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="487" />
+        <location filename="../../ui/supervisor/audit_view.py" line="476" />
         <source>Load &amp;more</source>
         <translation>加载更多(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="491" />
+        <location filename="../../ui/supervisor/audit_view.py" line="480" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="492" />
+        <location filename="../../ui/supervisor/audit_view.py" line="481" />
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="493" />
+        <location filename="../../ui/supervisor/audit_view.py" line="482" />
         <source>Applicant:</source>
         <translation>申请人：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="494" />
+        <location filename="../../ui/supervisor/audit_view.py" line="483" />
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="495" />
+        <location filename="../../ui/supervisor/audit_view.py" line="484" />
         <source>Corrections (original values kept)</source>
         <translation>更正记录（保留原值）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="496" />
+        <location filename="../../ui/supervisor/audit_view.py" line="485" />
         <source>&amp;Void case…</source>
         <translation>作废案件(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="497" />
+        <location filename="../../ui/supervisor/audit_view.py" line="486" />
         <source>Co&amp;rrect a field…</source>
         <translation>更正字段(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="498" />
+        <location filename="../../ui/supervisor/audit_view.py" line="487" />
         <source>&amp;Purge now</source>
         <translation>立即清除(&amp;P)</translation>
     </message>
@@ -718,12 +718,12 @@
 <context>
     <name>CorrectionDialog</name>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="83" />
+        <location filename="../../ui/supervisor/audit_view.py" line="72" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/audit_view.py" line="84" />
+        <location filename="../../ui/supervisor/audit_view.py" line="73" />
         <source>New value</source>
         <translation>新值</translation>
     </message>
@@ -2187,37 +2187,37 @@
 <context>
     <name>StatsPage</name>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="162" />
+        <location filename="../../ui/supervisor/stats_view.py" line="149" />
         <source>calculating…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="163" />
+        <location filename="../../ui/supervisor/stats_view.py" line="150" />
         <source>Statistics</source>
         <translation>统计</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="170" />
+        <location filename="../../ui/supervisor/stats_view.py" line="157" />
         <source>loaded in %1 ms</source>
         <translation>加载用时 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="229" />
+        <location filename="../../ui/supervisor/stats_view.py" line="216" />
         <source>Range</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="230" />
+        <location filename="../../ui/supervisor/stats_view.py" line="217" />
         <source>&amp;From</source>
         <translation>从(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="231" />
+        <location filename="../../ui/supervisor/stats_view.py" line="218" />
         <source>&amp;To</source>
         <translation>至(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/stats_view.py" line="232" />
+        <location filename="../../ui/supervisor/stats_view.py" line="219" />
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>

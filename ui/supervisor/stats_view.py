@@ -30,22 +30,9 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QScrollArea, QTableWidget, QVBoxLayout, QWidget
 
 from clerk_app import i18n
+from clerk_app import stats_figures as sf
 from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
-from clerk_app.stats_figures import (
-    BAR_SET,
-    CHARTS,
-    KPI_KEYS,
-    PRESETS,
-    TABLE_KEYS,
-    figures,
-    integer_axis,
-    kpi_tip,
-    kpi_title,
-    pie_label,
-    table_columns,
-    table_title,
-)
 from ui.operations import error_text
 from ui.typed_qt import to_date
 from ui.widgets.common import arg, buddies, date_edit, fill, set_day, set_headers, table
@@ -93,7 +80,7 @@ class StatsPage(Retranslating, QWidget):
         today = self.ctx.clock.now().astimezone(CHINA_TZ).date()
         self.preset = QComboBox()
         self.preset.setObjectName("statsPreset")
-        for days in PRESETS:
+        for days in sf.PRESETS:
             self.preset.addItem("", days)
         self.preset.currentIndexChanged.connect(self._preset_changed)
         self.f_from = date_edit("statsFrom", today - dt.timedelta(days=29))
@@ -104,17 +91,17 @@ class StatsPage(Retranslating, QWidget):
         pairs = buddies((self.range_label, self.preset), (self.from_label, self.f_from), (self.to_label, self.f_to))
         top = add(QHBoxLayout(), *pairs, self.refresh_button, 1, self.timing)
 
-        self.kpis = {key: label(name=f"kpi_{key}", style=KPI_STYLE % "#1f3b5c") for key in KPI_KEYS}
-        self.kpi_titles = {key: label(style="color: #555;") for key in KPI_KEYS}
+        self.kpis = {key: label(name=f"kpi_{key}", style=KPI_STYLE % "#1f3b5c") for key in sf.KPI_KEYS}
+        self.kpi_titles = {key: label(style="color: #555;") for key in sf.KPI_KEYS}
         kpi_box = QGridLayout()
-        for i, key in enumerate(KPI_KEYS):
+        for i, key in enumerate(sf.KPI_KEYS):
             frame = QWidget()
             frame.setObjectName("kpiFrame")
             frame.setStyleSheet("#kpiFrame { background: #f4f7fb; border-radius: 6px; }")
             add(QVBoxLayout(frame), self.kpi_titles[key], self.kpis[key])
             kpi_box.addWidget(frame, i // 4, i % 4)
 
-        self.charts = {key: _chart(f"chart_{key}", legend=key in ("outcomes", "ratings")) for key in CHARTS}
+        self.charts = {key: _chart(f"chart_{key}", legend=key in ("outcomes", "ratings")) for key in sf.CHARTS}
         self.day_chart, self.item_chart, self.outcome_chart, self.rating_chart = (c for c, _ in self.charts.values())
         self.day_view = self.charts["day"][1]
         charts = QGridLayout()
@@ -122,13 +109,13 @@ class StatsPage(Retranslating, QWidget):
             charts.addWidget(view, i // 2, i % 2)
 
         self.tables = {
-            key: table(f"stats_{key}", len(table_columns(key)), rows_selectable=False, min_height=160)
-            for key in TABLE_KEYS
+            key: table(f"stats_{key}", len(sf.table_columns(key)), rows_selectable=False, min_height=160)
+            for key in sf.TABLE_KEYS
         }
         self.clerks, self.windows, self.item_rates, self.missing, self.overdue = self.tables.values()
-        self.table_titles = {key: label(style="font-weight: bold;") for key in TABLE_KEYS}
+        self.table_titles = {key: label(style="font-weight: bold;") for key in sf.TABLE_KEYS}
         tables = QGridLayout()
-        for i, key in enumerate(TABLE_KEYS):
+        for i, key in enumerate(sf.TABLE_KEYS):
             column = add(QVBoxLayout(), self.table_titles[key], self.tables[key])
             tables.addLayout(column, i // 3, i % 3, 1, 1 if i < 4 else 2)  # the overdue list: two columns wide
 
@@ -174,7 +161,7 @@ class StatsPage(Retranslating, QWidget):
         self.timing.setText(error_text(exc))
 
     def show_report(self, r: StatsReport) -> None:
-        f = figures(r)
+        f = sf.figures(r)
         for key, text in f.kpis.items():
             self.kpis[key].setText(text)
         self.kpis["overdue"].setStyleSheet(KPI_STYLE % ("#b3261e" if f.overdue_alert else "#1f3b5c"))
@@ -190,7 +177,7 @@ class StatsPage(Retranslating, QWidget):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        bar_set = QBarSet(i18n.text(BAR_SET))
+        bar_set = QBarSet(i18n.text(sf.BAR_SET))
         bar_set.setColor(QColor(PALETTE[0]))
         bar_set.append([float(v) for v in values])
         series = QHorizontalBarSeries() if horizontal else QBarSeries()
@@ -204,7 +191,7 @@ class StatsPage(Retranslating, QWidget):
         cat_axis.setLabelsFont(small)
         cat_axis.setTruncateLabels(False)  # otherwise Qt elides short labels of narrow bars to "…"
         val_axis = QValueAxis()
-        top, ticks = integer_axis(max(values + [0]))
+        top, ticks = sf.integer_axis(max(values + [0]))
         val_axis.setRange(0, top)
         val_axis.setTickCount(ticks)  # ticks on whole numbers only: a bar for 3 ends at the 3 tick
         val_axis.setLabelFormat("%d")
@@ -221,7 +208,7 @@ class StatsPage(Retranslating, QWidget):
         series = QPieSeries()
         total = sum(n for _, n in slices)
         for i, (text, n) in enumerate(slices):
-            series.append(pie_label(text, n, total), float(n)).setColor(QColor(PALETTE[i % len(PALETTE)]))
+            series.append(sf.pie_label(text, n, total), float(n)).setColor(QColor(PALETTE[i % len(PALETTE)]))
         chart.addSeries(series)
 
     # -- text -----------------------------------------------------------------------------------
@@ -230,15 +217,15 @@ class StatsPage(Retranslating, QWidget):
         self.from_label.setText(self.tr("&From"))
         self.to_label.setText(self.tr("&To"))
         self.refresh_button.setText(self.tr("&Refresh"))
-        for i, text in enumerate(PRESETS.values()):
+        for i, text in enumerate(sf.PRESETS.values()):
             self.preset.setItemText(i, i18n.text(text))
-        for key in KPI_KEYS:
-            self.kpi_titles[key].setText(kpi_title(key))
-            self.kpis[key].setToolTip(kpi_tip(key))
+        for key in sf.KPI_KEYS:
+            self.kpi_titles[key].setText(sf.kpi_title(key))
+            self.kpis[key].setToolTip(sf.kpi_tip(key))
         for key, (chart, _) in self.charts.items():
-            chart.setTitle(i18n.text(CHARTS[key]))
+            chart.setTitle(i18n.text(sf.CHARTS[key]))
         for key, widget in self.tables.items():
-            self.table_titles[key].setText(table_title(key))
-            set_headers(widget, *table_columns(key))
+            self.table_titles[key].setText(sf.table_title(key))
+            set_headers(widget, *sf.table_columns(key))
         if self.report is not None:
             self.show_report(self.report)
