@@ -2013,92 +2013,92 @@
 <context>
     <name>SearchPage</name>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>Case &amp;number</source>
         <translation>受理编号(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>&amp;ID number</source>
         <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>Na&amp;me</source>
         <translation>姓名/名称(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="124" />
+        <location filename="../../ui/search/page.py" line="123" />
         <source>&amp;Registered</source>
         <translation>登记日期(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="125" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="125" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>S&amp;tatus</source>
         <translation>状态(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="125" />
+        <location filename="../../ui/search/page.py" line="124" />
         <source>It&amp;em</source>
         <translation>事项(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="127" />
+        <location filename="../../ui/search/page.py" line="126" />
         <source>type or scan the receipt code</source>
         <translation>输入或扫描回执二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="128" />
+        <location filename="../../ui/search/page.py" line="127" />
         <source>exact, applicant or agent</source>
         <translation>完整号码，申请人或代理人</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="129" />
+        <location filename="../../ui/search/page.py" line="128" />
         <source>exact full name</source>
         <translation>完整姓名或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="131" />
+        <location filename="../../ui/search/page.py" line="130" />
         <source>any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="132" />
+        <location filename="../../ui/search/page.py" line="131" />
         <source>&amp;Search</source>
         <translation>查询(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="133" />
+        <location filename="../../ui/search/page.py" line="132" />
         <source>&amp;Clear</source>
         <translation>清空(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="134" />
+        <location filename="../../ui/search/page.py" line="133" />
         <source>&amp;Open case</source>
         <translation>查看案件(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="135" />
+        <location filename="../../ui/search/page.py" line="134" />
         <source>New search</source>
         <translation>重新查询</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="142" />
+        <location filename="../../ui/search/page.py" line="141" />
         <source>any status</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="143" />
+        <location filename="../../ui/search/page.py" line="142" />
         <source>any item</source>
         <translation>全部事项</translation>
     </message>
     <message>
-        <location filename="../../ui/search/page.py" line="182" />
+        <location filename="../../ui/search/page.py" line="181" />
         <source>Case search</source>
         <translation>案件查询</translation>
     </message>

@@ -73,9 +73,8 @@ class SearchPage(Retranslating, QWidget):
 
         self.labels = {key: label() for key in LABELS}
         dates = QWidget()
-        add(QHBoxLayout(dates), (self.date_from, 1), self.labels["to"], (self.date_to, 1)).setContentsMargins(
-            0, 0, 0, 0
-        )
+        dates_row = add(QHBoxLayout(dates), (self.date_from, 1), self.labels["to"], (self.date_to, 1))
+        dates_row.setContentsMargins(0, 0, 0, 0)
         fields = (self.case_number, self.id_number, self.name, dates, self.status, self.item)
         grid = QGridLayout()
         for i, (key, field) in enumerate(zip(LABELS, fields)):  # two rows of three
