@@ -339,7 +339,7 @@ class AuditPage(Retranslating, QWidget):
 
         def reveal(reason: str) -> str:
             def show(full: str) -> None:
-                if widget.full_shown:  # not hidden again meanwhile
+                if widget.full_shown and self.case_id == case_id:  # not hidden nor another case meanwhile
                     widget.value.setText(full)
 
             def refused(exc: BaseException) -> None:
