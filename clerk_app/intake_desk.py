@@ -30,7 +30,7 @@ from clerk_app.catalogue.loader import form_file
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.customer import CustomerService
-from clerk_app.errors import ClerkAppError
+from clerk_app.errors import ClerkAppError, DomainError
 from clerk_app.guardrails import check_storage
 from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.identity_check import MATCH
@@ -298,6 +298,18 @@ def number_check(document_type: str, number: str) -> tuple[str, bool]:
     except ClerkAppError as exc:
         return exc.user_message(), False
     return i18n.text(_NUMBER_VALID), True
+
+
+class ApplicantIncomplete(DomainError):
+    key = _r("intake.applicant_incomplete", "请填写姓名/名称和证件号码", "Name and document number are required")
+
+
+def entered_person(record: PersonData) -> PersonData:
+    """An applicant typed at the window, checked before it is saved: a name and a document number,
+    the number valid for its type (normalised); raises ApplicantIncomplete or the number's error."""
+    if not record.name or not record.document_number:
+        raise ApplicantIncomplete()
+    return record.validated()
 
 
 def record_source(person: PersonData | PersonView | None) -> tuple[str, str]:

@@ -8,9 +8,11 @@ import datetime as dt
 from clerk_app import i18n
 from clerk_app.intake_desk import (
     STEP_DONE,
+    ApplicantIncomplete,
     current_step,
     deferred_due_date,
     desk_state,
+    entered_person,
     identity_outcome,
     item_entries,
     line_cells,
@@ -174,3 +176,17 @@ def test_the_step_strip_the_identity_check_and_the_item_list_say_what_the_state_
     assert entries[0][1] == ITEM and entries[0][0].startswith("★ ")
     assert not any(text.startswith("★") for text, _code in entries[1:])
     assert all(not text.startswith("★") for text, _code in item_entries(index, "gtgsh", None, [ITEM]))
+
+
+def test_a_typed_applicant_needs_a_name_and_a_valid_number():
+    import pytest
+
+    from clerk_app.errors import ClerkAppError
+    from clerk_app.persons import PersonData
+
+    with pytest.raises(ApplicantIncomplete) as missing:
+        entered_person(PersonData(name="张三"))
+    assert missing.value.user_message() == "请填写姓名/名称和证件号码"
+    with pytest.raises(ClerkAppError):
+        entered_person(PersonData(name="张三", document_number="110105194912310021"))
+    assert entered_person(PersonData(name="张三", document_number="11010519491231002x")).document_number.endswith("X")

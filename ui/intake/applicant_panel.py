@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout
 
 from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
-from clerk_app.intake_desk import DOCUMENT_TYPES, number_check, record_source
+from clerk_app.intake_desk import DOCUMENT_TYPES, entered_person, number_check, record_source
 from clerk_app.persons import PersonData, PersonView
 from ui.widgets.common import line_edit
 from ui.widgets.slim_b import Retranslating, add, button, label, refill
@@ -124,16 +124,11 @@ class ApplicantPanel(Retranslating, QGroupBox):
         )
 
     def submit(self) -> None:
-        record = self.record()
-        if not record.name or not record.document_number:
-            self._say(self.tr("Name and document number are required"))
-            (self.name if not record.name else self.number).setFocus()
-            return
         try:
-            record = record.validated()
+            record = entered_person(self.record())
         except ClerkAppError as exc:
             self._say(exc.user_message())
-            self.number.setFocus()
+            (self.number if self.name.text().strip() else self.name).setFocus()
             return
         self.submitted.emit(record)
 

@@ -7,7 +7,6 @@ buttons only reflect them. Keyboard: see the shortcut table in ``IntakePage.SHOR
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -62,7 +61,6 @@ from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
 if TYPE_CHECKING:
     from ui.pages import PageHost
 
-log = logging.getLogger(__name__)
 # The decision actions with their decision.
 DECISION_ACTIONS = {
     Decision.ACCEPT: "accept_action",
