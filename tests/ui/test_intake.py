@@ -276,7 +276,8 @@ def test_help_overlay_lists_every_shortcut(qtbot, clerk_page):
 
 def test_the_intake_page_runs_no_sql_on_the_gui_thread(qtbot, demo_ctx, translations):
     """Issue 13: every core call of the intake page — the item index at start, the case on the desk,
-    each line, the applicant, the decision, the next ticket — runs off the GUI thread (CoreOp)."""
+    each line, the applicant typed and read from the chip, 人证比对, the decision, the next ticket —
+    runs off the GUI thread (CoreOp)."""
     from testsupport.gui_io import describe, gui_thread_queries
     from testsupport.ui import login_through_dialog
     from ui.main_window import MainWindow
@@ -293,6 +294,11 @@ def test_the_intake_page_runs_no_sql_on_the_gui_thread(qtbot, demo_ctx, translat
         page.prompts = ScriptedPrompts(counts_given=[(1, 0)], reasons=["复印件不清晰"])
         pick_item(qtbot, page, "gtgsh")
         enter_applicant(qtbot, page.applicant, "张三丰", "11010519491231002X")
+        qtbot.waitUntil(lambda: "已放卡" in window.card_label.text(), timeout=10_000)
+        qtbot.keyClick(page, K.Key_F6)  # the chip read files the applicant; 人证比对 follows
+        qtbot.waitUntil(lambda: page.identity_check.isVisible(), timeout=10_000)
+        qtbot.keyClick(page, K.Key_F10)
+        settle(qtbot, page)
         page.questions.widget("premises").setCurrentIndex(page.questions.widget("premises").findData("rented"))
         settle(qtbot, page)
         page.table.selectRow(2)
