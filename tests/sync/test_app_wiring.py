@@ -175,7 +175,8 @@ def test_back_office_down_shows_offline_with_pending_count(tmp_path, qtbot):
         window = open_window(qtbot, ctx, types.SimpleNamespace(apply=lambda _lang: None), "clerk")
         ctx.sync.worker.wake()
         label = window.sync_label
-        qtbot.waitUntil(lambda: "offline" in label.text() and "1 to send" in label.text(), timeout=15000)
+        # the line's words come from the core (clerk_app.sync_display) in the app's language, Chinese here
+        qtbot.waitUntil(lambda: "离线" in label.text() and "待上传 1" in label.text(), timeout=15000)
         assert "cannot be reached" in label.toolTip() or "无法连接" in label.toolTip()
 
         def tried() -> bool:  # the entry was tried, and is kept for later with a backoff
@@ -184,7 +185,7 @@ def test_back_office_down_shows_offline_with_pending_count(tmp_path, qtbot):
                 return entry.state == "pending" and entry.attempts >= 1 and entry.next_attempt_at is not None
 
         wait_for(tried)
-        assert "1 to send" in label.text()
+        assert "待上传 1" in label.text()
         window.close()
     finally:
         ctx.close()
