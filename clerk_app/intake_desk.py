@@ -227,6 +227,12 @@ def open_desk(
     return OpenedDesk(state, catalogue.active().items.get(state.view.item_code), prereviewer)
 
 
+def case_title(view: CaseView) -> str:
+    """The case's line above the desk: the item, its status and, once it has one, its case number."""
+    number = f" · {view.case_number}" if view.case_number else ""
+    return f"{view.item_name}  [{i18n.text(STATUS_LABELS[view.status])}{number}]"
+
+
 def summary(state: DeskState) -> tuple[str, str]:
     """The text under the checklist and its tone: once decided the outcome (status, case number,
     promised date, owed materials; "decided"), else what is still missing, deferred or unconfirmed

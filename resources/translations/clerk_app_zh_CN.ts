@@ -1083,198 +1083,198 @@
 <context>
     <name>IntakePage</name>
     <message>
-        <location filename="../../ui/intake/page.py" line="76" />
+        <location filename="../../ui/intake/page.py" line="77" />
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="77" />
+        <location filename="../../ui/intake/page.py" line="78" />
         <source>Next applicant (F5)</source>
         <translation>下一位（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="78" />
+        <location filename="../../ui/intake/page.py" line="79" />
         <source>Call again (Shift+F5)</source>
         <translation>重呼（Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="79" />
+        <location filename="../../ui/intake/page.py" line="80" />
         <source>No-show (Ctrl+F5)</source>
         <translation>过号（Ctrl+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="80" />
+        <location filename="../../ui/intake/page.py" line="81" />
         <source>Transfer to another window (Ctrl+Shift+F5)</source>
         <translation>转窗口（Ctrl+Shift+F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="81" />
+        <location filename="../../ui/intake/page.py" line="82" />
         <source>Find item</source>
         <translation>查找事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="82" />
-        <location filename="../../ui/intake/page.py" line="648" />
+        <location filename="../../ui/intake/page.py" line="83" />
+        <location filename="../../ui/intake/page.py" line="647" />
         <source>Read identity card</source>
         <translation>读取身份证件</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="83" />
+        <location filename="../../ui/intake/page.py" line="84" />
         <source>Person matches the document</source>
         <translation>人证一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="84" />
+        <location filename="../../ui/intake/page.py" line="85" />
         <source>Person does not match the document</source>
         <translation>人证不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="85" />
+        <location filename="../../ui/intake/page.py" line="86" />
         <source>Cancel the card read</source>
         <translation>取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="86" />
+        <location filename="../../ui/intake/page.py" line="87" />
         <source>Received (Ctrl+R)</source>
         <translation>已收齐 (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="87" />
+        <location filename="../../ui/intake/page.py" line="88" />
         <source>Counts… (Ctrl+G)</source>
         <translation>份数… (Ctrl+G)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="88" />
+        <location filename="../../ui/intake/page.py" line="89" />
         <source>Waive… (Ctrl+W)</source>
         <translation>免于提交… (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="89" />
+        <location filename="../../ui/intake/page.py" line="90" />
         <source>Verified (Ctrl+E)</source>
         <translation>核验无误 (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="90" />
+        <location filename="../../ui/intake/page.py" line="91" />
         <source>Defective… (Ctrl+D)</source>
         <translation>有缺陷… (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="91" />
+        <location filename="../../ui/intake/page.py" line="92" />
         <source>Defer 容缺… (Ctrl+T)</source>
         <translation>容缺后补… (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="92" />
+        <location filename="../../ui/intake/page.py" line="93" />
         <source>Reset line</source>
         <translation>重置此项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="93" />
+        <location filename="../../ui/intake/page.py" line="94" />
         <source>Accept (Ctrl+1)</source>
         <translation>受理 (Ctrl+1)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="94" />
+        <location filename="../../ui/intake/page.py" line="95" />
         <source>Accept with deficiencies (Ctrl+2)</source>
         <translation>容缺受理 (Ctrl+2)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="95" />
+        <location filename="../../ui/intake/page.py" line="96" />
         <source>One-time notice (Ctrl+3)</source>
         <translation>一次性告知 (Ctrl+3)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="96" />
+        <location filename="../../ui/intake/page.py" line="97" />
         <source>Reject (Ctrl+4)</source>
         <translation>不予受理 (Ctrl+4)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="97" />
+        <location filename="../../ui/intake/page.py" line="98" />
         <source>Hand over to window (Ctrl+H)</source>
         <translation>移交窗口 (Ctrl+H)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="98" />
+        <location filename="../../ui/intake/page.py" line="99" />
         <source>Go to checklist</source>
         <translation>转到材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="99" />
+        <location filename="../../ui/intake/page.py" line="100" />
         <source>Open the applicant's earlier case (Ctrl+O)</source>
         <translation>打开申请人的在办件（Ctrl+O）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="100" />
+        <location filename="../../ui/intake/page.py" line="101" />
         <source>Sample or blank form of the line (Ctrl+B)</source>
         <translation>查看本项材料的样表或空白表 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="256" />
+        <location filename="../../ui/intake/page.py" line="257" />
         <source>Ticket</source>
         <translation>取号</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="363" />
+        <location filename="../../ui/intake/page.py" line="364" />
         <source>New intake: choose the service item</source>
         <translation>新建受理：请选择办理事项</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="461" />
+        <location filename="../../ui/intake/page.py" line="460" />
         <source>Intake</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="545" />
+        <location filename="../../ui/intake/page.py" line="544" />
         <source>This material has no sample or blank form</source>
         <translation>该材料没有样表或空白表</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="660" />
+        <location filename="../../ui/intake/page.py" line="659" />
         <source>Card placed on %1: reading</source>
         <translation>%1 上已放证件：正在读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="532" />
+        <location filename="../../ui/intake/page.py" line="531" />
         <source>Defer material (容缺)</source>
         <translation>容缺后补</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="566" />
+        <location filename="../../ui/intake/page.py" line="565" />
         <source>Sent to the printer: %1</source>
         <translation>已送打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="567" />
+        <location filename="../../ui/intake/page.py" line="566" />
         <source>Printing %1</source>
         <translation>正在打印：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="617" />
+        <location filename="../../ui/intake/page.py" line="616" />
         <source>Card read</source>
         <translation>证件读取完成</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="650" />
+        <location filename="../../ui/intake/page.py" line="649" />
         <source>Card read cancelled</source>
         <translation>已取消读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="643" />
+        <location filename="../../ui/intake/page.py" line="642" />
         <source>Reading the card… (Esc cancels)</source>
         <translation>正在读卡…（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="679" />
+        <location filename="../../ui/intake/page.py" line="678" />
         <source>Handed over</source>
         <translation>已移交</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="679" />
+        <location filename="../../ui/intake/page.py" line="678" />
         <source>The draft is now in the window's queue.</source>
         <translation>草稿已进入窗口待办队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/intake/page.py" line="702" />
+        <location filename="../../ui/intake/page.py" line="701" />
         <source>Deadline for the deferred materials</source>
         <translation>容缺材料补交期限</translation>
     </message>

@@ -9,6 +9,7 @@ from clerk_app import i18n
 from clerk_app.intake_desk import (
     STEP_DONE,
     ApplicantIncomplete,
+    case_title,
     current_step,
     deferred_due_date,
     desk_state,
@@ -114,6 +115,7 @@ def test_the_step_follows_the_case_nothing_scanned_yet_is_the_scan_step(world):
 def test_the_page_texts_follow_the_state_in_the_language_chosen(world):
     ctx, clerk = world.ctx, world.login("clerk")
     cid = ctx.cases.start_case(clerk, ITEM, {"premises": "rented", "via_agent": False})
+    assert case_title(ctx.cases.get(clerk, cid)).endswith("  [草稿]")
     text, tone = summary(desk_state(ctx.cases, ctx.customer, clerk, cid))
     assert tone == "owed" and "尚缺或有缺陷的材料" in text and "尚未登记申请人" in text
     line = ctx.cases.get(clerk, cid).lines[0]

@@ -32,6 +32,7 @@ from clerk_app.intake_desk import (
     DecisionPlan,
     DeskState,
     OpenedDesk,
+    case_title,
     current_step,
     desk_state,
     line_forms,
@@ -42,7 +43,7 @@ from clerk_app.intake_desk import (
     summary,
 )
 from clerk_app.item_search import ItemIndex
-from clerk_app.lifecycle import DECISION_LABELS, STATUS_LABELS, CaseStatus, Decision, LineStatus
+from clerk_app.lifecycle import DECISION_LABELS, CaseStatus, Decision, LineStatus
 from clerk_app.persons import PersonData, PersonView
 from clerk_app.roles import Actor, Permission
 from clerk_app.search import MATTER_RESULT, OpenMatter
@@ -403,9 +404,7 @@ class IntakePage(Retranslating, QWidget):
         self.steps.set_step(current_step(view))
         self.agent.setVisible(bool(view.answers.get("via_agent")))
         self.questions.sync(dict(view.answers))
-        status = i18n.text(STATUS_LABELS[view.status])
-        number = f" · {view.case_number}" if view.case_number else ""
-        self.case_label.setText(f"{view.item_name}  [{status}{number}]")
+        self.case_label.setText(case_title(view))
         row = self.table.currentIndex().row()
         self.model.set_lines(view.lines)
         if self.model.rowCount():
