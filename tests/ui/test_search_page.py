@@ -149,7 +149,8 @@ def test_search_by_id_number_from_the_keyboard_and_open_the_case(qtbot, demo_ctx
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
         dialog = page.dialog
         assert isinstance(dialog, CaseViewDialog) and dialog.isVisible()
-        assert dialog.windowTitle() == "正在读取案件…"
+        if busy(dialog):  # until the read comes back (it may already have, on a quick machine)
+            assert dialog.windowTitle() == "正在读取案件…"
         settle(qtbot, dialog)  # read off the GUI thread, then shown
     assert not hits, describe(hits)  # the Reprint and Record supplements buttons too
     assert dialog.windowTitle().startswith("案件 ")

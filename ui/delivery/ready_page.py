@@ -19,16 +19,14 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from clerk_app.cases import ReadyCase
 from clerk_app.worklists import ready_cells, ready_headers, ready_matches, ready_summary
 from ui.operations import error_text
-from ui.widgets.common import cell, line_edit
+from ui.widgets.common import cell, fill, line_edit, table
 from ui.widgets.slim_b import (
     ERROR_STYLE,
     ListReader,
     Retranslating,
     add,
     button,
-    fill_table,
     label,
-    readonly_table,
     shortcut,
 )
 
@@ -53,7 +51,7 @@ class ReadyPage(Retranslating, QWidget):
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("readyRefresh", self.refresh)
         self.open_button = button("readyOpen", self.open_current)
-        self.table = readonly_table("readyTable", len(ready_headers()))
+        self.table = table("readyTable", len(ready_headers()))
         self.table.activated.connect(lambda _index: self.open_current())  # Enter, or a double click
         self.count = label(name="readyCount")
         self.error = label(name="readyError", style=ERROR_STYLE, wrap=True)
@@ -126,8 +124,8 @@ class ReadyPage(Retranslating, QWidget):
         """Show the rows the filter lets through; the selection stays on its case (else the first row)."""
         current, needle = self.current_case_number(), self.filter.text()
         shown = [row for row in self.rows if ready_matches(row, needle)]
-        cells = (ready_cells(row, row.case_id in self.with_document) for row in shown)
-        fill_table(self.table, ((values, values[0], None) for values in cells))
+        cells = [ready_cells(row, row.case_id in self.with_document) for row in shown]
+        fill(self.table, cells, keys=[values[0] for values in cells])
         self.count.setText(ready_summary(self.rows))
         if not (current and self.select_case(current)) and shown:
             self.table.selectRow(0)

@@ -18,8 +18,8 @@ from clerk_app.result_documents import ResultDocumentService
 from clerk_app.roles import Actor, Permission
 from clerk_app.search import CaseSearch
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import fill, set_headers
-from ui.widgets.slim_b import add, button, label, readonly_table
+from ui.widgets.common import fill, set_headers, table
+from ui.widgets.slim_b import add, button, label
 
 
 class CaseViewDialog(QDialog):
@@ -46,7 +46,7 @@ class CaseViewDialog(QDialog):
         self.tabs = QTabWidget()
         self.summary = QWidget()
         self.form = QFormLayout(self.summary)
-        self.tables = {name: readonly_table(f"case_{name}", len(columns(name))) for name in TABLES}
+        self.tables = {name: table(f"case_{name}", len(columns(name))) for name in TABLES}
         self.lines, self.documents, self.history, self.audit = self.tables.values()
         for page in (self.summary, *self.tables.values()):
             self.tabs.addTab(page, "")

@@ -19,16 +19,14 @@ from clerk_app.cases import OwedCase
 from clerk_app.worklists import OwedRow, owed_headers, owed_row, owed_summary
 from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.common import key_of
+from ui.widgets.common import fill, key_of, table
 from ui.widgets.slim_b import (
     ERROR_STYLE,
     ListReader,
     Retranslating,
     add,
     button,
-    fill_table,
     label,
-    readonly_table,
     shortcut,
 )
 
@@ -61,7 +59,7 @@ class OwedPage(Retranslating, QWidget):
         self.filter_label = label()
         self.filter_label.setBuddy(self.filter)
         self.refresh_button = button("owedRefresh", self.refresh)
-        self.table = readonly_table("owedTable", len(owed_headers()))
+        self.table = table("owedTable", len(owed_headers()))
         self.table.setWordWrap(True)
         self.table.cellDoubleClicked.connect(lambda _row, _col: self.open_current())  # the row is current now
         self.summary = label(name="owedSummary")
@@ -107,7 +105,8 @@ class OwedPage(Retranslating, QWidget):
     def _show_rows(self, rows: list[OwedCase]) -> None:
         self.error.setVisible(False)
         self.rows = rows
-        fill_table(self.table, ((r.cells, r.case_id, _colour(r)) for r in map(owed_row, rows)))
+        owed = [owed_row(row) for row in rows]
+        fill(self.table, [r.cells for r in owed], keys=[r.case_id for r in owed], colours=[_colour(r) for r in owed])
         self.table.resizeRowsToContents()
         if self.rows and self.table.currentRow() < 0:
             self.table.selectRow(0)

@@ -81,21 +81,27 @@ def fill(
     *,
     keys: Sequence[object] | None = None,
     marked: Sequence[bool] | None = None,
+    colours: Sequence[QColor | None] | None = None,
     append: bool = False,
 ) -> None:
     """Put rows of text into a table: ``keys[i]`` is kept as the user data of row i's first cell,
-    ``marked[i]`` colours the whole row."""
+    ``marked[i]`` colours the whole row as needing attention, ``colours[i]`` with a colour of its own."""
     start = widget.rowCount() if append else 0
     widget.setRowCount(start + len(rows))
     for i, values in enumerate(rows):
+        colour = MARKED if marked is not None and marked[i] else colours[i] if colours is not None else None
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
             if keys is not None and col == 0:
                 item.setData(Qt.ItemDataRole.UserRole, keys[i])
-            if marked is not None and marked[i]:
-                item.setBackground(QBrush(MARKED))
+            if colour is not None:
+                item.setBackground(QBrush(colour))
             widget.setItem(start + i, col, item)
     widget.resizeColumnsToContents()
+    header = widget.horizontalHeader()
+    if header.stretchLastSection():  # sizing to contents undid the stretch: the last column fills the width
+        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
 
 
 def cell(widget: QTableWidget, row_index: int, col: int = 0) -> QTableWidgetItem:

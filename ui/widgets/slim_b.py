@@ -10,21 +10,17 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -113,37 +109,6 @@ def add(layout: L, *items: QWidget | QLayout | int | tuple[QWidget | QLayout, in
         else:
             layout.addWidget(item, stretch)
     return layout
-
-
-def readonly_table(name: str, columns: int) -> QTableWidget:
-    """A list of rows to pick one from: whole-row single selection, no editing, columns sized to content."""
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-Row = tuple[Sequence[str], object, QColor | None]  # cell texts, data, background
-
-
-def fill_table(table: QTableWidget, rows: Iterable[Row]) -> None:
-    """Replace the table's rows: each row is (cell texts, data kept under UserRole in its first cell,
-    background or None)."""
-    rows = list(rows)
-    table.setRowCount(len(rows))
-    for r, (values, data, background) in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if background is not None:
-                item.setBackground(QBrush(background))
-            if c == 0:
-                item.setData(Qt.ItemDataRole.UserRole, data)
-            table.setItem(r, c, item)
 
 
 class ReasonDialog(QDialog):
