@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLa
 
 from clerk_app.card_diagnostics import diagnostics_text
 from ui.operations import CoreOp, error_text
-from ui.widgets.slim_b import add
+from ui.widgets.common import add
 
 
 class CardDiagnosticsDialog(QDialog):

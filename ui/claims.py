@@ -19,8 +19,7 @@ from clerk_app.cases import CaseService, CaseView, ClaimView
 from clerk_app.roles import Actor, Permission
 from clerk_app.worklists import claim_notice
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import arg
-from ui.widgets.slim_b import ERROR_STYLE, ReasonDialog, Retranslating, add, button, label
+from ui.widgets.common import ERROR_TEXT_STYLE, ReasonDialog, Retranslating, add, arg, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost
@@ -44,7 +43,7 @@ class ClaimBanner(Retranslating, QWidget):
         self.label = label(name="claimHolder", style=_STYLE, wrap=True)
         self.release_button = button("releaseClaim", self.release)
         self.release_button.setVisible(actor.can(Permission.CASE_RELEASE_CLAIM))
-        self.error = label(style=ERROR_STYLE, visible=False)
+        self.error = label(style=ERROR_TEXT_STYLE, visible=False)
         row = add(QHBoxLayout(self), (self.label, 1), self.release_button, self.error)
         row.setContentsMargins(0, 0, 0, 0)
         self.retranslate()

@@ -21,7 +21,7 @@ from clerk_app.cases import QueueScope
 from clerk_app.worklists import HomeView, home_view
 from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.slim_b import NOTE_STYLE, ListReader, Retranslating, add, label, shortcut
+from ui.widgets.common import NOTE_STYLE, ListReader, Retranslating, add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from clerk_app import i18n
 from clerk_app.startup import PendingContext
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, label
+from ui.widgets.common import Retranslating, add, label, line_edit
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext

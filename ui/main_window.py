@@ -20,8 +20,7 @@ from ui.operations import BackgroundOp, Relay, error_text
 from ui.pages import PAGES, Page
 from ui.session_lock import IdleLock
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.common import arg
-from ui.widgets.slim_b import Retranslating, label
+from ui.widgets.common import Retranslating, arg, label
 
 if TYPE_CHECKING:
     from devices.cards.api import CardReaderService

@@ -47,7 +47,7 @@ from devices.imaging.limits import ImageLimits, load_images
 from printing.dispatch import JobStatus, PrinterStatus, PrintJob
 from printing.model import DocumentKind
 from ui.operations import BackgroundOp, CoreOp, Relay, error_text
-from ui.widgets.slim_b import ListReader, add, label, shortcut
+from ui.widgets.common import ListReader, add, label, shortcut
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

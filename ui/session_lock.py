@@ -29,8 +29,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import arg, line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.common import Retranslating, add, arg, button, label, line_edit
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

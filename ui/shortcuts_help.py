@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from ui.widgets.common import fill, set_headers, table
-from ui.widgets.slim_b import add
+from ui.widgets.common import add, fill, set_headers, table
 
 
 def collect_shortcuts(root: QWidget, sections: list[tuple[str, QWidget]] | None = None) -> list[tuple[str, str]]:

@@ -21,8 +21,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QVBoxLayo
 from clerk_app import sync_display
 from clerk_app.sync.worker import CycleReport, SyncProgress, SyncState
 from ui.operations import BackgroundOp, Relay, error_text
-from ui.widgets.common import arg
-from ui.widgets.slim_b import add, label, shortcut
+from ui.widgets.common import add, arg, label, shortcut
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

@@ -17,8 +17,23 @@ from clerk_app.catalogue.loader import CatalogueError
 from clerk_app.catalogue.model import Catalogue
 from clerk_app.catalogue.store import CatalogueVersionView
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, arg, ask, cell, fill, key_of, line_edit, set_headers, table
-from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
+from ui.widgets.common import (
+    ListReader,
+    ResultLine,
+    Retranslating,
+    add,
+    arg,
+    ask,
+    button,
+    cell,
+    fill,
+    key_of,
+    label,
+    line_edit,
+    set_headers,
+    shortcut,
+    table,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ui.operations import CoreOp
-from ui.widgets.common import ERROR_STYLE, OK_STYLE, arg
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.common import ERROR_STYLE, OK_STYLE, Retranslating, add, arg, button, label, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

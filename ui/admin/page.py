@@ -13,7 +13,7 @@ from ui.admin.catalogue_panel import CataloguePanel
 from ui.admin.devices_panel import DevicesPanel
 from ui.admin.settings_panel import SettingsPanel
 from ui.admin.users_panel import UsersPanel
-from ui.widgets.slim_b import Retranslating, add
+from ui.widgets.common import Retranslating, add
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

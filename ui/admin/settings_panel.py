@@ -25,8 +25,7 @@ from clerk_app import settings_labels
 from clerk_app.settings import Settings, bounds_of, choices_of
 from clerk_app.settings_service import change_settings, invalid_options
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import MARKED, ResultLine, arg, table
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.common import MARKED, ResultLine, Retranslating, add, arg, button, label, shortcut, table
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

@@ -25,8 +25,21 @@ from clerk_app import i18n
 from clerk_app.roles import ROLE_LABELS, Permission, Role
 from clerk_app.users import UserAccount, check_repeated_password
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import ResultLine, arg, ask, fill, line_edit, set_headers, table
-from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
+from ui.widgets.common import (
+    ListReader,
+    ResultLine,
+    Retranslating,
+    add,
+    arg,
+    ask,
+    button,
+    fill,
+    label,
+    line_edit,
+    set_headers,
+    shortcut,
+    table,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

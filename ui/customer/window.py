@@ -41,7 +41,7 @@ from clerk_app.lifecycle import Decision
 from clerk_app.roles import Actor
 from ui.current_case import CurrentCase
 from ui.operations import CoreOp, error_text
-from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
+from ui.widgets.common import ListReader, Retranslating, add, button, label, shortcut
 
 if TYPE_CHECKING:
     from clerk_app.app_context import AppContext

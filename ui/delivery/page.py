@@ -41,8 +41,7 @@ from clerk_app.roles import Permission
 from ui.claims import ClaimBanner
 from ui.operations import CoreOp, error_text
 from ui.wedge import WedgeScanDetector
-from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut, show_facts
+from ui.widgets.common import Retranslating, add, button, label, line_edit, shortcut, show_facts
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

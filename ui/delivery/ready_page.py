@@ -19,15 +19,18 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from clerk_app.cases import ReadyCase
 from clerk_app.worklists import ready_cells, ready_headers, ready_matches, ready_summary
 from ui.operations import error_text
-from ui.widgets.common import cell, fill, line_edit, table
-from ui.widgets.slim_b import (
-    ERROR_STYLE,
+from ui.widgets.common import (
+    ERROR_TEXT_STYLE,
     ListReader,
     Retranslating,
     add,
     button,
+    cell,
+    fill,
     label,
+    line_edit,
     shortcut,
+    table,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +57,7 @@ class ReadyPage(Retranslating, QWidget):
         self.table = table("readyTable", len(ready_headers()))
         self.table.activated.connect(lambda _index: self.open_current())  # Enter, or a double click
         self.count = label(name="readyCount")
-        self.error = label(name="readyError", style=ERROR_STYLE, wrap=True)
+        self.error = label(name="readyError", style=ERROR_TEXT_STYLE, wrap=True)
         self.hint = label(style="color: #555;")
         top = add(QHBoxLayout(), self.filter_label, (self.filter, 1), self.refresh_button, self.open_button)
         add(QVBoxLayout(self), self.title, top, (self.table, 1), self.count, self.error, self.hint)

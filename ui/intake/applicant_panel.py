@@ -10,8 +10,7 @@ from clerk_app import i18n
 from clerk_app.errors import ClerkAppError
 from clerk_app.intake_desk import DOCUMENT_TYPES, entered_person, number_check, record_source
 from clerk_app.persons import PersonData, PersonView
-from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label, refill
+from ui.widgets.common import Retranslating, add, button, label, line_edit, refill
 
 OK, BAD = "color: #1e7e34;", "color: #b3261e;"
 SOURCE_STYLES = {"typed": "color: #8a6d3b;", "ok": OK + " font-weight: bold;", "bad": BAD + " font-weight: bold;"}

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from clerk_app.identity_check import MATCH, ComparisonView
 from clerk_app.intake_desk import identity_outcome
-from ui.widgets.slim_b import Retranslating, add, button, label
+from ui.widgets.common import Retranslating, add, button, label
 
 PHOTO_HEIGHT = 240
 OUTCOME_STYLES = {

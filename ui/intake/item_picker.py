@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QListWidget, QListWidgetIt
 
 from clerk_app.intake_desk import item_entries
 from clerk_app.item_search import ItemIndex
-from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, label, refill
+from ui.widgets.common import Retranslating, add, label, line_edit, refill
 
 
 class ItemPicker(Retranslating, QWidget):

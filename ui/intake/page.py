@@ -56,8 +56,7 @@ from ui.intake.questions import QuestionsPanel
 from ui.intake.step_strip import StepStrip
 from ui.operations import CoreOp, error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.common import line_edit
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.common import Retranslating, add, button, label, line_edit, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

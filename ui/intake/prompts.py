@@ -26,8 +26,7 @@ from clerk_app.errors import ClerkAppError
 from clerk_app.intake_desk import DEFECT_REASONS, WAIVE_REASONS
 from ui.operations import show_error
 from ui.typed_qt import to_date
-from ui.widgets.common import date_edit, line_edit
-from ui.widgets.slim_b import ERROR_STYLE, label
+from ui.widgets.common import ERROR_TEXT_STYLE, date_edit, label, line_edit
 
 if TYPE_CHECKING:
     from devices.cards.api import MrzKey
@@ -135,7 +134,7 @@ class Prompts(QObject):
         number, birth, expiry = line_edit("mrzNumber"), line_edit("mrzBirth"), line_edit("mrzExpiry")
         for field in (birth, expiry):
             field.setInputMask("999999")
-        error = label(style=ERROR_STYLE, wrap=True)
+        error = label(style=ERROR_TEXT_STYLE, wrap=True)
         key: list[MrzKey] = []
 
         def parsed() -> bool:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from clerk_app.catalogue.model import ServiceItem
-from ui.widgets.slim_b import refill
+from ui.widgets.common import refill
 
 
 class QuestionsPanel(QGroupBox):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from clerk_app.intake_desk import STEPS, step_labels
-from ui.widgets.slim_b import Retranslating, add, label
+from ui.widgets.common import Retranslating, add, label
 
 STYLES = {
     "done": "color: #1e7e34; padding: 2px 8px;",

@@ -48,7 +48,7 @@ from devices.imaging.pipeline import Preset
 from devices.scanners.base import ColourMode, DeviceInfo, Scanner, ScannerBackend, ScanOptions, ScanSource
 from ui.operations import BackgroundOp, CoreOp, error_text
 from ui.printing_ui import PreviewDialog
-from ui.widgets.slim_b import Retranslating, add, button, label, shortcut
+from ui.widgets.common import Retranslating, add, button, label, shortcut
 
 log = logging.getLogger(__name__)
 

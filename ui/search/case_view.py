@@ -18,8 +18,7 @@ from clerk_app.result_documents import ResultDocumentService
 from clerk_app.roles import Actor, Permission
 from clerk_app.search import CaseSearch
 from ui.operations import CoreOp, error_text
-from ui.widgets.common import fill, set_headers, table
-from ui.widgets.slim_b import add, button, label
+from ui.widgets.common import add, button, fill, label, set_headers, table
 
 
 class CaseViewDialog(QDialog):

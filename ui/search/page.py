@@ -34,8 +34,7 @@ from ui.operations import error_text
 from ui.search.case_view import CaseViewDialog
 from ui.search.model import CaseResultModel
 from ui.wedge import WedgeScanDetector
-from ui.widgets.common import date_edit, line_edit
-from ui.widgets.slim_b import ListReader, Retranslating, add, button, label, shortcut
+from ui.widgets.common import ListReader, Retranslating, add, button, date_edit, label, line_edit, shortcut
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

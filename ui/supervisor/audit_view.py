@@ -45,9 +45,25 @@ from clerk_app.roles import Permission, role_label
 from ui.admin.users_panel import UsersPanel
 from ui.operations import CoreOp, error_text, show_error
 from ui.typed_qt import to_date
-from ui.widgets.common import arg, buddies, cell, date_edit, fill, key_of, line_edit, set_day, set_headers, table
+from ui.widgets.common import (
+    ListReader,
+    ReasonDialog,
+    Retranslating,
+    add,
+    arg,
+    buddies,
+    button,
+    cell,
+    date_edit,
+    fill,
+    key_of,
+    label,
+    line_edit,
+    set_day,
+    set_headers,
+    table,
+)
 from ui.widgets.reveal import RevealLabel
-from ui.widgets.slim_b import ListReader, ReasonDialog, Retranslating, add, button, label
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

@@ -35,8 +35,20 @@ from clerk_app.clock import CHINA_TZ
 from clerk_app.stats import StatsFilter, StatsReport
 from ui.operations import error_text
 from ui.typed_qt import to_date
-from ui.widgets.common import arg, buddies, date_edit, fill, set_day, set_headers, table
-from ui.widgets.slim_b import ListReader, Retranslating, add, button, label
+from ui.widgets.common import (
+    ListReader,
+    Retranslating,
+    add,
+    arg,
+    buddies,
+    button,
+    date_edit,
+    fill,
+    label,
+    set_day,
+    set_headers,
+    table,
+)
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

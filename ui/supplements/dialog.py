@@ -37,8 +37,7 @@ from clerk_app.roles import Permission
 from clerk_app.worklists import SupplementDesk, offers_supplements, supplement_desk
 from ui.current_case import CurrentCase
 from ui.operations import BackgroundOp, CoreOp, error_text
-from ui.widgets.common import ResultLine, arg
-from ui.widgets.slim_b import NOTE_STYLE, Retranslating, add, button, label, shortcut, show_facts
+from ui.widgets.common import NOTE_STYLE, ResultLine, Retranslating, add, arg, button, label, shortcut, show_facts
 
 if TYPE_CHECKING:
     from ui.pages import PageHost

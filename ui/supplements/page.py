@@ -19,15 +19,17 @@ from clerk_app.cases import OwedCase
 from clerk_app.worklists import OwedRow, owed_headers, owed_row, owed_summary
 from ui.operations import error_text
 from ui.typed_qt import QT_TRANSLATE_NOOP
-from ui.widgets.common import fill, key_of, table
-from ui.widgets.slim_b import (
-    ERROR_STYLE,
+from ui.widgets.common import (
+    ERROR_TEXT_STYLE,
     ListReader,
     Retranslating,
     add,
     button,
+    fill,
+    key_of,
     label,
     shortcut,
+    table,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class OwedPage(Retranslating, QWidget):
         self.table.setWordWrap(True)
         self.table.cellDoubleClicked.connect(lambda _row, _col: self.open_current())  # the row is current now
         self.summary = label(name="owedSummary")
-        self.error = label(name="owedError", style=ERROR_STYLE, wrap=True, visible=False)
+        self.error = label(name="owedError", style=ERROR_TEXT_STYLE, wrap=True, visible=False)
         # Enter opens the selected case (while this page shows); listed by the F12 overlay.
         self.open_action = shortcut(self.table, [Qt.Key.Key_Return, Qt.Key.Key_Enter], self.open_current)
         top = add(QHBoxLayout(), self.filter_label, self.filter, None, self.refresh_button)
