@@ -184,3 +184,26 @@ def test_backend_from_settings(qtbot, desk, translations):
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.scanner is not None, timeout=5000)
     assert panel.scanner.info.backend == "simulated"
+
+
+def test_the_scanner_is_built_listed_and_opened_off_the_gui_thread(qtbot, desk, translations):
+    """Loading SANE, probing the bus and opening a device take seconds on real hardware: none of it may
+    freeze the window (issue 13). The backend records the thread each device call came from."""
+    import threading
+
+    calls: list[tuple[str, bool]] = []
+
+    class Recording(SimulatedBackend):
+        def list_devices(self):
+            calls.append(("list", threading.current_thread() is threading.main_thread()))
+            return super().list_devices()
+
+        def open(self, device_id):
+            calls.append(("open", threading.current_thread() is threading.main_thread()))
+            return super().open(device_id)
+
+    window, case_id = desk
+    panel = make_panel(qtbot, window, case_id, Recording(sheets=1))
+    assert {"list", "open"} <= {name for name, _ in calls}
+    assert not [name for name, on_gui in calls if on_gui], calls
+    assert panel.caps is not None and panel.source.count() > 0  # capabilities read with the open

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 
 from clerk_app import scan_desk
-from clerk_app.errors import ClerkAppError
 from clerk_app.scan_session import ScanOutcome, ScanRequest
 from devices.imaging.pipeline import Preset
 from devices.scanners.base import ColourMode, DeviceInfo, Scanner, ScannerBackend, ScanOptions, ScanSource
@@ -74,13 +73,10 @@ class ScanningPanel(Retranslating, QWidget):
         super().__init__()
         self.window_, self.ctx, self.actor = window, window.ctx, window.actor
         self.pages = self.ctx.pages
-        self._backend_error: ClerkAppError | None = None
-        if backend == "settings":
-            try:
-                backend = self.ctx.devices.scanner()
-            except ClerkAppError as exc:  # e.g. SANE library missing: say why, keep working
-                self._backend_error, backend = exc, None
-        self.backend: ScannerBackend | None = backend  # type: ignore[assignment]
+        # "settings": the composition root builds the station's backend on first use, off the GUI thread
+        # (loading SANE probes the bus); None: no scanner at this desk.
+        self._from_settings = backend == "settings"
+        self.backend: ScannerBackend | None = None if isinstance(backend, str) else backend
         self.scanner: Scanner | None = None
         self.caps: Any = None  # the open scanner's capabilities, read once (a batch holds the SANE lock)
         self.job: BackgroundOp | None = None  # the batch being scanned (ctx.scans.run off the GUI thread)
@@ -193,44 +189,61 @@ class ScanningPanel(Retranslating, QWidget):
 
     # -- devices ------------------------------------------------------------------------------
     def refresh_devices(self) -> None:
-        """List devices off the GUI thread (SANE may probe the USB bus for a while)."""
-        if self.backend is None:
-            reason = self._backend_error.user_message() if self._backend_error else self.tr("No scanner configured")
-            self._set_status(reason)
-            self.scan_button.setEnabled(False)
+        """Build the backend (the first time) and list its devices off the GUI thread (SANE may probe the
+        USB bus for a while)."""
+        if self.backend is None and not self._from_settings:
+            self._no_scanner(None)
             return
-        backend = self.backend
-        BackgroundOp(
-            lambda _report, _cancel: backend.list_devices(),
-            self._devices_listed,
-            self._show_error,
-            owner=self,
-            thread_name="scan-devices",
-        ).start()
+        backend, devices = self.backend, self.ctx.devices
 
-    def _devices_listed(self, devices: list[DeviceInfo]) -> None:
+        def work(_report: object, _cancel: object) -> tuple[ScannerBackend, list[DeviceInfo]]:
+            chosen = backend if backend is not None else devices.scanner()
+            return chosen, chosen.list_devices()
+
+        BackgroundOp(work, self._devices_listed, self._no_scanner, owner=self, thread_name="scan-devices").start()
+
+    def _no_scanner(self, exc: BaseException | None) -> None:
+        """No backend (none configured, or e.g. the SANE library missing: say why, keep working)."""
+        self._set_status(error_text(exc) if exc is not None else self.tr("No scanner configured"))
+        self.scan_button.setEnabled(False)
+
+    def _devices_listed(self, result: tuple[ScannerBackend, list[DeviceInfo]]) -> None:
+        self.backend, devices = result
         _refill(self.device, [(info.label, info.id) for info in devices], self.device.currentData())
         if not devices:
             self._set_status(self.tr("No scanner found"))
         self._device_chosen()
 
     def _device_chosen(self) -> None:
-        device_id = self.device.currentData()
-        if self.scanner is not None and self.scanner.info.id == device_id:
+        """Open the chosen device and read its capabilities off the GUI thread (the one open before is
+        closed there too)."""
+        device_id, old = self.device.currentData(), self.scanner
+        if old is not None and old.info.id == device_id:
             return
-        if self.scanner is not None:
-            self.scanner.close()
-            self.scanner = self.caps = None
-        if device_id is None or self.backend is None:
+        self.scanner = self.caps = None
+        self._update_enabled()
+        backend = self.backend
+        if device_id is None or backend is None:
+            if old is not None:
+                old.close()
             return
-        try:
-            self.scanner = self.backend.open(device_id)
-            self.caps = self.scanner.capabilities()
-        except ClerkAppError as exc:
-            self._set_status(exc.user_message())
+
+        def work(_report: object, _cancel: object) -> tuple[Scanner, Any]:
+            if old is not None:
+                old.close()
+            scanner = backend.open(device_id)
+            return scanner, scanner.capabilities()
+
+        BackgroundOp(work, self._opened, self._show_error, owner=self, thread_name="scan-open").start()
+
+    def _opened(self, result: tuple[Scanner, Any]) -> None:
+        scanner, caps = result
+        if scanner.info.id != self.device.currentData() or self.scanner is not None:  # chosen again meanwhile
+            threading.Thread(target=scanner.close, name="scan-close", daemon=True).start()
             return
+        self.scanner, self.caps = scanner, caps
         self._fill_choices()
-        self._set_status(self.tr("Ready: %1").replace("%1", self.scanner.info.label))
+        self._set_status(self.tr("Ready: %1").replace("%1", scanner.info.label))
         self._update_enabled()
 
     # -- case, line and pages -----------------------------------------------------------------------
