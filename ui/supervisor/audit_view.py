@@ -340,7 +340,7 @@ class AuditPage(Retranslating, QWidget):
         self.case_header.setText(tl.case.describe())
         app = view.applicant
         for attr, widget in self.reveals.items():
-            reveal = self._revealer(widget, tl.case.case_id, attr) if app else None
+            reveal = self._revealer(tl.case.case_id, attr) if app else None
             widget.set_value(
                 getattr(app, attr) if app else "—", reveal, allowed=self.actor.can(Permission.PII_VIEW_FULL)
             )
@@ -349,27 +349,10 @@ class AuditPage(Retranslating, QWidget):
         self._set_case_enabled(tl.case.status != CaseStatus.VOID.value)
         self.tabs.setCurrentIndex(1)
 
-    def _revealer(self, widget: RevealLabel, case_id: str, attr: str) -> Callable[[str], str]:
-        """The full value is read (and audited) off the GUI thread: the label says so until it comes."""
+    def _revealer(self, case_id: str, attr: str) -> Callable[[str], str]:
+        """The full value: read and audited by the core (the label runs it off the GUI thread)."""
         cases, actor = self.ctx.cases, self.actor
-
-        def reveal(reason: str) -> str:
-            def show(full: str) -> None:
-                if widget.full_shown and self.case_id == case_id:  # not hidden nor another case meanwhile
-                    widget.value.setText(full)
-
-            def refused(exc: BaseException) -> None:
-                widget.hide_full()
-                widget.value.setToolTip(error_text(exc))
-                widget.failed.emit(error_text(exc))
-
-            def work() -> str:
-                return getattr(cases.reveal_applicant(actor, case_id, reason), attr)
-
-            self._run(work, show, self.tr("Show full value"), on_failure=refused, ordered=True)
-            return self.tr("reading…")
-
-        return reveal
+        return lambda reason: getattr(cases.reveal_applicant(actor, case_id, reason), attr)
 
     def void_case(self) -> None:
         case_id = self.case_id

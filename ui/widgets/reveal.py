@@ -1,7 +1,9 @@
 """A masked value with a "show" button: revealing the full value asks for a reason, and the caller's
 ``reveal(reason)`` — typically ``CaseService.reveal_applicant`` — checks the permission and writes
-the audit event. The full value is hidden again after ``hide_after_ms`` (default one minute) or on
-``hide_full()`` (e.g. when the case changes or the screen locks).
+the audit event. ``reveal`` is a core call: it runs off the GUI thread (``CoreOp``, in order with the
+page's writes) while the label says "reading…"; a value that comes back after the label was hidden or
+given another value is dropped. The full value is hidden again after ``hide_after_ms`` (default one
+minute) or on ``hide_full()`` (e.g. when the case changes or the screen locks).
 
 Usage::
 
@@ -13,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QTimer, Signal
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clerk_app.errors import ClerkAppError
+from ui.operations import CoreOp, error_text
 
 
 class ReasonPrompt(Protocol):
@@ -114,17 +117,31 @@ class RevealLabel(QWidget):
         reason = self._prompt(self)
         if not reason:
             return
-        try:
-            full = self._reveal(reason)
-        except ClerkAppError as exc:
-            self.failed.emit(exc.user_message())
-            self.value.setToolTip(exc.user_message())
+        reveal = self._reveal
+        self.full_shown = True
+        self.value.setText(self.tr("reading…"))
+        self.retranslate()
+        CoreOp(
+            self,
+            lambda _report, _cancel: reveal(reason),
+            partial(self._show_full, reveal),
+            title=self.tr("Show full value"),
+            on_failure=self._refused,
+            ordered=True,
+            progress=False,
+        ).run()
+
+    def _show_full(self, reveal: Callable[[str], str], full: str) -> None:
+        if not self.full_shown or reveal is not self._reveal:  # hidden, or another value, meanwhile
             return
         self.value.setText(full)
-        self.full_shown = True
         self._timer.start()
-        self.retranslate()
         self.revealed.emit()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.hide_full()
+        self.value.setToolTip(error_text(exc))
+        self.failed.emit(error_text(exc))
 
     def hide_full(self) -> None:
         was = self.full_shown
