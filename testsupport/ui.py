@@ -136,3 +136,19 @@ def wait_all_idle(app=None, timeout: float = 20.0) -> None:
         wait_idle(widget, timeout)
     for _ in range(8):
         app.processEvents()
+
+
+def type_into(qtbot, widget, text):
+    """Type like a clerk: ASCII as key presses, Chinese as an input-method commit (QTest cannot
+    synthesise non-ASCII key presses)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    widget.clear()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QLineEdit
 
 from clerk_app.demo import seed_demo_cases
 from testsupport.gui_io import describe, gui_thread_queries
-from testsupport.ui import ScriptedPrompts, login_through_dialog, settle_all
+from testsupport.ui import ScriptedPrompts, login_through_dialog, settle_all, type_into
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -60,7 +59,7 @@ def _close_dialogs(qtbot):
 def _enter(qtbot, widget, name, text):
     field = widget.findChild(QLineEdit, name)
     assert field is not None, name
-    _type(qtbot, field, text)
+    type_into(qtbot, field, text)
     qtbot.keyClick(field, K.Key_Return)
     settle_all(qtbot)
 
@@ -91,29 +90,18 @@ def _visit_every_page(qtbot, window, ready_number):
             settle_all(qtbot)
 
 
-def _type(qtbot, widget, text):
-    widget.setFocus()
-    widget.clear()
-    if text.isascii():
-        qtbot.keyClicks(widget, text)
-        return
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 def _intake_by_keyboard(qtbot, window):
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()
     window.show_page(page)
     qtbot.keyClick(page, K.Key_N, CTRL)
-    _type(qtbot, page.picker.query, "高龄津贴")
+    type_into(qtbot, page.picker.query, "高龄津贴")
     qtbot.keyClick(page.picker.query, K.Key_Return)
     settle_all(qtbot)
     assert page.case_id is not None
     panel = page.applicant
     for field, text in ((panel.name, "王奶奶"), (panel.number, "11010519491231002X"), (panel.address, "胜利街100号")):
-        _type(qtbot, field, text)
+        type_into(qtbot, field, text)
         qtbot.keyClick(field, K.Key_Return)
     qtbot.keyClick(panel.phone, K.Key_Return)
     settle_all(qtbot)

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clerk_app.lifecycle import CaseStatus, LineStatus
-from testsupport.ui import ScriptedPrompts, open_window, settle
+from testsupport.ui import ScriptedPrompts, open_window, settle, type_into
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -21,22 +21,6 @@ def clerk_page(qtbot, demo_ctx, translations):
     page = window.pages["intake"]
     page.prompts = ScriptedPrompts()
     return window, page
-
-
-def type_into(qtbot, widget, text):
-    """Type like a clerk: ASCII as key presses, Chinese as an input-method commit (QTest cannot
-    synthesise non-ASCII key presses)."""
-    from PySide6.QtGui import QInputMethodEvent
-    from PySide6.QtWidgets import QApplication
-
-    widget.setFocus()
-    widget.clear()
-    if text.isascii():
-        qtbot.keyClicks(widget, text)
-        return
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def pick_item(qtbot, page, query):
