@@ -151,7 +151,13 @@ class OutboxWorker:
         return self._idle.wait(timeout)
 
     def add_listener(self, listener: Listener) -> None:
+        """A window joins: what already waits for the clerk's answer (jobs an earlier session or a
+        decision made elsewhere left) is announced in the next round, which starts now — at sign-in,
+        not at a random moment up to ``poll_seconds`` later while the clerk is typing."""
         self._listeners.append(listener)
+        with self._lock:
+            self._idle.clear()
+            self._wake.set()
 
     def remove_listener(self, listener: Listener) -> None:
         if listener in self._listeners:

@@ -90,7 +90,16 @@ def open_window(qtbot, ctx, translations, username: str):
     with qtbot.waitActive(window):  # shortcuts only reach the active window
         window.show()
         window.activateWindow()
+    # The print worker's first round for the new window: what already waits for the clerk's answer
+    # (jobs a fixture's decisions left) is asked now, so the question does not pop up (and take the
+    # keyboard) in the middle of a later step.
+    qtbot.waitUntil(lambda: _printing_idle(window), timeout=10_000)
     return window
+
+
+def _printing_idle(window) -> bool:
+    presenter = getattr(window, "printing", None)
+    return presenter is None or presenter.idle
 
 
 def settle(qtbot, widget, timeout: int = 10_000) -> None:
@@ -107,7 +116,9 @@ def settle_all(qtbot, timeout: int = 10_000) -> None:
 
     from ui.operations import busy
 
-    qtbot.waitUntil(lambda: not any(busy(w) for w in QApplication.topLevelWidgets()), timeout=timeout)
+    qtbot.waitUntil(
+        lambda: not any(busy(w) or not _printing_idle(w) for w in QApplication.topLevelWidgets()), timeout=timeout
+    )
 
 
 def wait_idle(widget, timeout: float = 20.0) -> None:

@@ -24,9 +24,11 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -78,6 +80,8 @@ class PrintQueuePresenter(QObject):
         self._first_check = True
         self._writes = 0  # confirm / decline / reprint / retry still on their way (CoreOp)
         self._asking: set[str] = set()  # case numbers whose print question is being read
+        self._ask_next: list[str] = []  # case numbers asked about while another case's question is open
+        self._return_to: QWidget | None = None
         self._relay = Relay(window)  # the worker's reports, on the GUI thread (dropped once it is gone)
         self._listener = self._relay.wrap(self._on_job)
         self._closed = False
@@ -119,10 +123,16 @@ class PrintQueuePresenter(QObject):
 
     def _ask(self, case_number: str) -> None:
         """Offer the documents of ``case_number`` the policy says to ask about (one dialog per case),
-        read off the GUI thread."""
+        read off the GUI thread. One question at a time: a case asked about while another's question is
+        open (documents left waiting from an earlier session, announced at sign-in) comes next."""
         dialog = self.ask_dialog
-        shown = dialog is not None and dialog.isVisible() and dialog.case_number == case_number
-        if shown or case_number in self._asking:
+        if dialog is not None and dialog.isVisible():
+            if dialog.case_number != case_number and case_number not in self._ask_next:
+                self._ask_next.append(case_number)
+            return
+        if self._asking:  # a question is being read: this one comes after it
+            if case_number not in self._asking and case_number not in self._ask_next:
+                self._ask_next.append(case_number)
             return
         self._asking.add(case_number)
         runtime = self.runtime
@@ -130,15 +140,33 @@ class PrintQueuePresenter(QObject):
         def show(jobs: list[PrintJob]) -> None:
             self._asking.discard(case_number)
             asking = [j for j in jobs if j.status is JobStatus.ASKING]
-            if asking:
+            if asking and not self._closed:
+                active = QApplication.activeWindow()
+                if self._return_to is None and not isinstance(active, AskPrintDialog):
+                    self._return_to = active  # the keyboard goes back there once the questions are answered
                 self.ask_dialog = AskPrintDialog(self, asking, self.window)
+                self.ask_dialog.finished.connect(self._answered)
                 self.ask_dialog.show()
+            else:
+                self._ask_following()
 
         def failed(exc: BaseException) -> None:
             self._asking.discard(case_number)
             self._tell(error_text(exc))
+            self._ask_following()
 
         BackgroundOp(lambda _r, _c: runtime.awaiting(case_number), show, failed, owner=self.window).start()
+
+    def _answered(self, *_: object) -> None:
+        if not self._ask_next:
+            back, self._return_to = self._return_to, None
+            if back is not None and shiboken6.isValid(back) and back.isVisible():
+                back.activateWindow()  # the window or dialog the clerk was in when the questions came
+        self._ask_following()
+
+    def _ask_following(self) -> None:
+        if self._ask_next and not self._closed:
+            self._ask(self._ask_next.pop(0))
 
     def answer(self, print_ids: Sequence[str], decline_ids: Sequence[str]) -> None:
         runtime, actor = self.runtime, self.actor

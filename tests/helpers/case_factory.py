@@ -27,9 +27,17 @@ def person(name: str, seq: int) -> PersonData:
 
 
 def decided_case(
-    ctx: AppContext, clerk: Actor, applicant: PersonData, *, agent: PersonData | None = None, item: str = ITEM
+    ctx: AppContext,
+    clerk: Actor,
+    applicant: PersonData,
+    *,
+    agent: PersonData | None = None,
+    item: str = ITEM,
+    answer_print: bool = True,
 ) -> tuple[str, str]:
-    """An accepted case (id, case number)."""
+    """An accepted case (id, case number). ``answer_print``: the clerk answered the print question at the
+    desk ("Don't print" for the documents the policy asks about), as after a decision in the app; without
+    it, a window opened later asks at sign-in."""
     answers = {"premises": "rented", "via_agent": agent is not None}
     cid = ctx.cases.start_case(clerk, item, answers)
     ctx.cases.set_applicant(clerk, cid, applicant)
@@ -41,7 +49,21 @@ def decided_case(
                 clerk, cid, line.code, originals_received=line.originals_required, copies_received=line.copies_required
             )
     result = ctx.cases.decide(cid, Decision.ACCEPT, clerk)
+    if answer_print:
+        answer_print_question(ctx, clerk, result.case_number)
     return cid, result.case_number
+
+
+def answer_print_question(ctx: AppContext, clerk: Actor, case_number: str) -> None:
+    """The clerk answers "Don't print" to the documents of ``case_number`` the print policy asks about
+    (what the question after a decision in the app does), so a window opened later does not ask."""
+    from printing.dispatch import JobStatus
+
+    if ctx.printing is None:
+        return
+    asked = [j.job_id for j in ctx.printing.awaiting(case_number) if j.status is JobStatus.ASKING]
+    if asked:
+        ctx.printing.decline(clerk, asked)
 
 
 def to_result_ready(ctx: AppContext, case_id: str) -> None:

@@ -18,7 +18,7 @@ from clerk_app.lifecycle import CaseStatus, Decision, LineStatus
 from clerk_app.roles import system_actor
 from clerk_app.store.models import PrintJob
 from devices.scanners.base import ScanSource
-from tests.helpers.case_factory import ITEM, person
+from tests.helpers.case_factory import ITEM, answer_print_question, person
 from testsupport.ui import open_window
 from ui.operations import busy
 from ui.printing_ui import AskPrintDialog
@@ -36,6 +36,7 @@ def deficient_synced_case(ctx, clerk, seq: int) -> tuple[str, str]:
     due = ctx.clock.now().date() + dt.timedelta(days=3)
     ctx.cases.update_line(clerk, cid, "PREMISES", status=LineStatus.DEFERRED, due_date=due)
     number = ctx.cases.decide(cid, Decision.ACCEPT_WITH_DEFICIENCIES, clerk, due_date=due).case_number
+    answer_print_question(ctx, clerk, number)
     ctx.cases.apply_server_status(system_actor(ctx.settings.station_code), cid, CaseStatus.SYNCED)
     return cid, number
 
@@ -102,11 +103,9 @@ def test_record_a_supplement_from_the_worklist(qtbot, demo_ctx, translations, cl
     settle(qtbot, dialog)
     assert "正在打印补正材料一次性告知书" in dialog.message.text()
     assert [kind for kind, _status in jobs_of(ctx, cid)].count("material_request_notice") == notices + 1
-    # The demo's print policy asks first: print it, and back to the dialog.
-    qtbot.waitUntil(lambda: isinstance(QApplication.activeWindow(), AskPrintDialog), timeout=10000)
-    QApplication.activeWindow().print_button.click()
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    # The policy prints it at once (no question: the clerk asked for it), and the dialog keeps the keyboard.
+    qtbot.waitUntil(lambda: ("material_request_notice", "done") in jobs_of(ctx, cid), timeout=10000)
+    assert dialog.isActiveWindow() and not isinstance(QApplication.activeWindow(), AskPrintDialog)
 
     # A page scanned onto the owed line (the simulated scanner of the demo station).
     panel = dialog.scanning

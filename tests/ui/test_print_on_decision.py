@@ -341,3 +341,43 @@ def test_the_print_queue_runs_no_sql_on_the_gui_thread(qtbot, desk, demo_ctx):
         case_view.close()
     assert not hits, describe(hits)
     assert "就绪" in window.printer_label.text() and service.errors == []
+
+
+def test_documents_left_waiting_are_asked_at_sign_in_one_case_at_a_time(qtbot, demo_ctx, translations):
+    """Decisions made before this window opened (an earlier session, or through the core) left "ask"
+    documents: the window asks at sign-in — not at the worker's next poll, seconds later, while the clerk
+    types — and one case at a time (Esc: "Don't print", then the next case), never a stack of dialogs."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.helpers.case_factory import decided_case
+    from ui.printing_ui import AskPrintDialog
+
+    clerk = demo_ctx.users.authenticate("clerk", "Clerk2026")
+    numbers = [
+        decided_case(demo_ctx, clerk, person(n, i), answer_print=False)[1] for i, n in ((1, "甲一"), (2, "乙二"))
+    ]
+    assert demo_ctx.printing.worker.wait_idle(30)  # the receipts printed; the "ask" documents wait
+    waiting = {j.case_number for j in demo_ctx.printing.awaiting() if j.status is JobStatus.ASKING}
+    assert waiting == set(numbers)
+    assert demo_ctx.printing.worker.poll_seconds >= 5  # so "at once" below is not the poll
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    asked = []
+    for _ in numbers:
+        qtbot.waitUntil(lambda: isinstance(QApplication.activeWindow(), AskPrintDialog), timeout=3000)
+        dialog = QApplication.activeWindow()
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, AskPrintDialog) and w.isVisible()]
+        assert shown == [dialog]  # one question at a time
+        assert dialog.windowTitle() == "打印文书" and dialog.case_number not in asked
+        asked.append(dialog.case_number)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # 不打印
+        qtbot.waitUntil(lambda d=dialog: not d.isVisible(), timeout=3000)
+        settle(qtbot, window)
+    assert sorted(asked) == sorted(numbers)
+    qtbot.waitUntil(
+        lambda: not [j for j in demo_ctx.printing.awaiting() if j.status is JobStatus.ASKING], timeout=10000
+    )
+    qtbot.wait(300)
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, AskPrintDialog) and w.isVisible()]
+    assert window.isActiveWindow()
