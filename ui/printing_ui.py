@@ -253,11 +253,11 @@ class PrintQueuePresenter(QObject):
     ) -> None:
         """Render the document off the GUI thread, then show it (``self.preview_dialog``)."""
 
-        def show(data: bytes) -> None:
-            self.preview_dialog = PreviewDialog(data, title, parent or self.window, on_print=on_print)
+        def show(rendered: Rendered) -> None:
+            self.preview_dialog = PreviewDialog.of(rendered, title, parent or self.window, on_print=on_print)
             self.preview_dialog.show()
 
-        self._run(pdf, show, refused=print_desk.say("cannot_print"))
+        self._run(lambda: render_pdf(pdf()), show, refused=print_desk.say("cannot_print"))
 
     def preview_job(self, job: PrintJob, parent: QWidget | None = None) -> None:
         """The job's own PDF (rendered now if need be: the same bytes are printed)."""
@@ -349,12 +349,15 @@ class PreviewDialog(QDialog):
         *,
         on_print: Callable[[], None] | None = None,
         images: Sequence[QImage] = (),
+        fit: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("printPreview")
         self.setWindowTitle(self.tr("Preview: %1").replace("%1", title))
         self.resize(860, 960)
         self.pdf = pdf
+        # the app passes the pages rendered off the GUI thread (``render_pdf`` in the op that made the
+        # PDF); rendering here is for scripts that have no event loop to wait on
         self.pages = list(images) or self._render_pages(pdf, self.RENDER_DPI)
         self.zoom = 1.0
         self.container = QWidget()
@@ -389,10 +392,18 @@ class PreviewDialog(QDialog):
             self.print_button.clicked.connect(self._print)
         bar = add(QHBoxLayout(), (self.info, 1), self.zoom_out, self.zoom_in)
         add(QVBoxLayout(self), bar, (self.scroll_area, 1), self.buttons)
-        if images:  # a scanned page opens fitted to the width, a document at its size
+        if fit:  # a scanned page opens fitted to the width, a document at its size
             self.fit_width()
         else:
             self.set_zoom(1.0)
+
+    @classmethod
+    def of(
+        cls, rendered: Rendered, title: str, parent: QWidget | None, *, on_print: Callable[[], None] | None = None
+    ) -> PreviewDialog:
+        """The dialog for what ``render_pdf`` made off the GUI thread."""
+        pdf, pages = rendered
+        return cls(pdf, title, parent, on_print=on_print, images=pages)
 
     def _print(self) -> None:
         self._on_print()
@@ -420,6 +431,15 @@ class PreviewDialog(QDialog):
         self.info.setText(
             self.tr("%1 page(s) · %2 %").replace("%1", str(len(self.pages))).replace("%2", str(round(self.zoom * 100)))
         )
+
+
+Rendered = tuple[bytes, list[QImage]]
+
+
+def render_pdf(pdf: bytes) -> Rendered:
+    """A PDF and its pages as images, for ``PreviewDialog.of``: call it in the worker that made the PDF
+    (PDFium takes tens of milliseconds a page; QImage, unlike QPixmap, may be made off the GUI thread)."""
+    return pdf, PreviewDialog._render_pages(pdf, PreviewDialog.RENDER_DPI)
 
 
 class AskPrintDialog(QDialog):

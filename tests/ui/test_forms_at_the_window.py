@@ -1,14 +1,27 @@
 """样表 at the window (issue 17): Ctrl+B on a checklist line shows its sample (filled-in example),
-else its blank form; a line without either says so."""
+else its blank form; a line without either says so. The form's file is read and its pages rendered off
+the GUI thread (issue 13)."""
 
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import Qt
 
 from testsupport.ui import ScriptedPrompts, open_window, settle
 
 
-def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translations):
+def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translations, monkeypatch):
+    from ui.printing_ui import PreviewDialog
+
+    rendered_on = []
+    render = PreviewDialog._render_pages
+
+    def recording(pdf, dpi=150.0):
+        rendered_on.append(threading.current_thread() is threading.main_thread())
+        return render(pdf, dpi)
+
+    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     qtbot.keyClick(window, Qt.Key.Key_F2)
     page = window.pages["intake"]
@@ -19,9 +32,11 @@ def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translatio
     page.table.setFocus()
     page.table.selectRow(0)  # 个体工商户登记（备案）申请书: a sample and a blank form
     qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, page)  # read and rendered off the GUI thread
     dialog = page.form_dialog
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and dialog.windowTitle() == "预览：样表：个体工商户登记（备案）申请书"
+    assert rendered_on == [False]  # PDFium ran on a worker, not on the GUI thread
     assert len(dialog.pages) == 1 and not dialog.pages[0].isNull()
     customer = window.customer_window  # the applicant sees the sample while the clerk explains it
     assert customer.stack.currentWidget() is customer.sample_page
@@ -47,6 +62,7 @@ def test_a_line_with_only_a_blank_form_shows_it(qtbot, demo_ctx, translations):
     page.table.setFocus()
     page.table.selectRow(0)
     page.show_form()
+    settle(qtbot, page)
     assert page.prompts.errors == [] and page.form_dialog.windowTitle().startswith("预览：空白表：")
     page.form_dialog.close()
 
@@ -68,6 +84,7 @@ def test_print_from_the_preview_prints_the_blank_form_at_once(qtbot, demo_ctx, t
     page.table.setFocus()
     page.table.selectRow(0)
     qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, page)
     dialog = page.form_dialog
     qtbot.addWidget(dialog)
     folder = Path(demo_ctx.settings.resolved_data_dir())

@@ -242,13 +242,25 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
     assert service.errors == ["该案件不能打印此文书。"]
 
 
-def test_preview_renders_the_pages(qtbot, desk, demo_ctx):
+def test_preview_renders_the_pages(qtbot, desk, demo_ctx, monkeypatch):
+    import threading
+
+    from ui.printing_ui import PreviewDialog
+
     window, page, service = desk
     cid = decide(qtbot, page, service, Decision.ACCEPT)
     dialog = service.ask_dialog
     [job] = dialog.jobs
-    service.preview_job(job, dialog)  # rendered off the GUI thread, then shown
+    rendered_on, render = [], PreviewDialog._render_pages
+
+    def recording(pdf, dpi=150.0):
+        rendered_on.append(threading.current_thread() is threading.main_thread())
+        return render(pdf, dpi)
+
+    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
+    service.preview_job(job, dialog)  # made and rendered off the GUI thread, then shown
     qtbot.waitUntil(lambda: service.preview_dialog is not None, timeout=10_000)
+    assert rendered_on == [False]  # PDFium ran on a worker, not on the GUI thread
     preview = service.preview_dialog
     qtbot.addWidget(preview)
     assert len(preview.pages) == 1 and not preview.page_labels[0].pixmap().isNull()

@@ -136,16 +136,24 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
         ctx.close()
 
 
-def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translations):
+def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translations, monkeypatch):
     """The department's result document on the 出件 page (Ctrl+P) and in the case view (Alt+R): named
     without opening it, opened as a full view audited with the purpose 查看."""
     import json
+    import threading
 
     from clerk_app.result_documents import RESULT_KEY
     from clerk_app.sync import state as sync_state
     from tests.backoffice.workbench_helpers import pdf_bytes
     from ui.printing_ui import PreviewDialog
 
+    rendered_on, render = [], PreviewDialog._render_pages
+
+    def recording(data, dpi=150.0):
+        rendered_on.append(threading.current_thread() is threading.main_thread())
+        return render(data, dpi)
+
+    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
     world = make_world(tmp_path, print_policy="receipt=never, materials_received=never", customer_window=False)
     ctx = world.ctx
     try:
@@ -181,6 +189,7 @@ def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translatio
         view.result_open.click()
         settle(qtbot, view)  # and so is the document
         assert isinstance(view.result_dialog, PreviewDialog)
+        assert rendered_on == [False, False]  # both rendered by PDFium on a worker, not on the GUI thread
         with ctx.sessions() as s:
             seen = s.scalars(select(AuditEvent).where(AuditEvent.action == "case.result_document")).all()
         assert [(e.case_id, e.detail["purpose"]) for e in seen] == [(cid, "view"), (cid, "view")]

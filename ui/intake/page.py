@@ -542,16 +542,22 @@ class IntakePage(Retranslating, QWidget):
         if forms is None:
             self.prompts.error(self.tr("This material has no sample or blank form"))
             return
-        from ui.printing_ui import PreviewDialog
+        from ui.printing_ui import PreviewDialog, Rendered, render_pdf
 
         can_print = self.ctx.printing is not None and self.actor.can(Permission.PRINT)
         on_print = partial(self.print_form, forms.printed, forms.print_title) if can_print else None
-        self.form_dialog = PreviewDialog(forms.shown.read_bytes(), forms.title, self, on_print=on_print)
-        self.form_dialog.show()
-        customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
-        if customer is not None and self.form_dialog.pages:
-            customer.show_sample(forms.title, self.form_dialog.pages[0])
-            self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
+
+        def show(rendered: Rendered) -> None:
+            self.form_dialog = PreviewDialog.of(rendered, forms.title, self, on_print=on_print)
+            self.form_dialog.show()
+            customer = getattr(self.main, "customer_window", None)  # the applicant sees it too, while open
+            if customer is not None and self.form_dialog.pages:
+                customer.show_sample(forms.title, self.form_dialog.pages[0])
+                self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
+
+        # the file read and its pages rendered off the GUI thread
+        shown = forms.shown
+        CoreOp(self, lambda _r, _c: render_pdf(shown.read_bytes()), show, title=forms.title, progress=False).run()
 
     def print_form(self, form: Path, title: str) -> None:
         """Print the blank form (or sample) for the applicant at once, off the GUI thread."""

@@ -477,7 +477,7 @@ class ScanningPanel(Retranslating, QWidget):
             return decoded(data, rotation, size=None)
 
         def show(image: QImage) -> None:
-            self.viewer = PreviewDialog(b"", self.tr("Page"), self, images=[image])
+            self.viewer = PreviewDialog(b"", self.tr("Page"), self, images=[image], fit=True)
             self.viewer.show()
 
         title = self.tr("Page")

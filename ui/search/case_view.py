@@ -100,15 +100,15 @@ class CaseViewDialog(QDialog):
         number = self.sheet.view.case_number
         title = self.sheet.result_document.name + (f" — {number}" if number else "")
 
-        def show(data: bytes) -> None:
-            from ui.printing_ui import PreviewDialog
+        from ui.printing_ui import PreviewDialog, Rendered, render_pdf
 
-            self.result_dialog = PreviewDialog(data, title, self)
+        def show(rendered: Rendered) -> None:
+            self.result_dialog = PreviewDialog.of(rendered, title, self)
             self.result_dialog.show()
 
         self.op = CoreOp(
             self,
-            lambda _report, _cancel: results.pdf(actor, case_id, "view"),
+            lambda _report, _cancel: render_pdf(results.pdf(actor, case_id, "view")),
             show,
             title=self.tr("Result document"),
             on_failure=self._say,
