@@ -126,7 +126,7 @@ def _read_password(prompt: str) -> str:
 
 def main(argv: list[str] | None = None, gui: Callable[[Settings], int] | None = None) -> int:
     """Entry point. ``gui`` starts the interface; it is passed in by ``ui.launcher`` because the
-    core never imports Qt (the console script ``clerk-app`` points at ui.launcher:main)."""
+    core never imports Qt (the console script ``clerk-app`` points at ui.launcher:run)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:

@@ -1,4 +1,4 @@
-"""Entry point of the frozen bundle (PyInstaller): the same ``clerk-app`` as ``ui.launcher:main``,
+"""Entry point of the frozen bundle (PyInstaller): the same ``clerk-app`` as ``ui.launcher:run``,
 plus ``clerk-app --install-check`` (packaging/clerk_install_check.py), the check a hall's IT staff
 (and CI's clean-root test) run after installing: demo data in a temporary folder, the real login
 dialog, one intake, a receipt printed, the audit chain verified."""
@@ -14,7 +14,7 @@ def main() -> int:
         from clerk_install_check import main as check
 
         return check(sys.argv[2:])
-    from ui.launcher import main as launch
+    from ui.launcher import run as launch  # ends the process itself once the window has closed
 
     return launch()
 
