@@ -12,7 +12,7 @@ problem and the full time of the last successful exchange).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -24,6 +24,7 @@ from ui.operations import BackgroundOp, Relay, error_text
 from ui.widgets.common import add, arg, label, shortcut
 
 if TYPE_CHECKING:
+    from clerk_app.sync.runtime import SyncRuntime
     from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ SYNC_NOW_SHORTCUT = "Ctrl+Shift+S"
 class SyncUi(QObject):
     """Sync state, "Sync now" and "Retry failed" for one main window."""
 
-    def __init__(self, window: MainWindow, runtime: Any) -> None:
+    def __init__(self, window: MainWindow, runtime: SyncRuntime) -> None:
         super().__init__(window)
         self.window = window
         self.runtime = runtime
@@ -110,7 +111,7 @@ class SyncNowDialog(QDialog):
 
     finished_cycle = Signal(object)  # CycleReport, or the exception
 
-    def __init__(self, runtime: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runtime: SyncRuntime, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncNowDialog")
         self.setWindowTitle(self.tr("Sync with the back office"))
