@@ -33,11 +33,12 @@ def decided_case(
     *,
     agent: PersonData | None = None,
     item: str = ITEM,
-    answer_print: bool = True,
+    answer_print: bool = False,
 ) -> tuple[str, str]:
     """An accepted case (id, case number). ``answer_print``: the clerk answered the print question at the
     desk ("Don't print" for the documents the policy asks about), as after a decision in the app; without
-    it, a window opened later asks at sign-in."""
+    it the documents wait, and a window opened later asks about them at sign-in (UI tests that are about
+    something else pass ``answer_print=True``)."""
     answers = {"premises": "rented", "via_agent": agent is not None}
     cid = ctx.cases.start_case(clerk, item, answers)
     ctx.cases.set_applicant(clerk, cid, applicant)

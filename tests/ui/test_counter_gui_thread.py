@@ -20,7 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def test_counter_pages_leave_the_gui_thread_alone(qtbot, demo_ctx, translations):
     ctx = demo_ctx
     clerk = ctx.users.authenticate("clerk", "Clerk2026")
-    ready_id, ready_number = decided_case(ctx, clerk, person("李四", 2))
+    ready_id, ready_number = decided_case(ctx, clerk, person("李四", 2), answer_print=True)
     to_result_ready(ctx, ready_id)
     owed_id, owed_number = deficient_synced_case(ctx, clerk, 31)
     assert ctx.printing.worker.wait_idle(60)

@@ -31,7 +31,7 @@ def clerk(demo_ctx):
 
 @pytest.fixture
 def ready_case(demo_ctx, clerk):
-    cid, number = decided_case(demo_ctx, clerk, person("李四", 2), agent=person("刘洋", 3))
+    cid, number = decided_case(demo_ctx, clerk, person("李四", 2), agent=person("刘洋", 3), answer_print=True)
     to_result_ready(demo_ctx, cid)
     # the decision's receipt is printed by the print worker; a scanner's keystrokes are told from typing
     # by their timing, so the simulated scan waits until no PDF is being rendered on another thread
@@ -162,7 +162,7 @@ def test_express_needs_a_tracking_number(qtbot, demo_ctx, clerk, page, ready_cas
 
 
 def test_a_case_not_yet_ready_cannot_be_handed_out(qtbot, demo_ctx, clerk, page):
-    _, number = decided_case(demo_ctx, clerk, person("张三丰", 1))
+    _, number = decided_case(demo_ctx, clerk, person("张三丰", 1), answer_print=True)
     assert demo_ctx.printing.worker.wait_idle(30)  # see ready_case
     scan(qtbot, page.lookup, case_lookup_string(number))
     assert "不能出件" in page.message.text() and "已受理" in page.message.text()
@@ -226,7 +226,10 @@ def test_collector_identified_by_reading_the_card(qtbot, demo_ctx, clerk, transl
     cards.read_delay = 0.3
     chip = cards.documents["resident_id"]
     cid, number = decided_case(
-        demo_ctx, clerk, PersonData(name="张三", document_number=chip.document_number, verified_by="chip")
+        demo_ctx,
+        clerk,
+        PersonData(name="张三", document_number=chip.document_number, verified_by="chip"),
+        answer_print=True,
     )
     to_result_ready(demo_ctx, cid)
     assert demo_ctx.printing.worker.wait_idle(30)  # see ready_case

@@ -47,8 +47,8 @@ def test_ready_list_claims_read_only_release_and_expiry(qtbot, tmp_path, transla
     try:
         clerk = world.login("clerk")
         zhao = second_clerk(world)  # 赵敏 at window station WH02
-        held, held_number = decided_case(ctx, clerk, person("王芳", 5))
-        free, free_number = decided_case(ctx, clerk, person("李四", 6))
+        held, held_number = decided_case(ctx, clerk, person("王芳", 5), answer_print=True)
+        free, free_number = decided_case(ctx, clerk, person("李四", 6), answer_print=True)
         for cid in (held, free):
             to_result_ready(ctx, cid)
         wh02 = other_window(world)
@@ -158,7 +158,7 @@ def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translatio
     ctx = world.ctx
     try:
         clerk = world.login("clerk")
-        cid, number = decided_case(ctx, clerk, person("王芳", 5))
+        cid, number = decided_case(ctx, clerk, person("王芳", 5), answer_print=True)
         to_result_ready(ctx, cid)
         pdf = pdf_bytes(2, "result")
         stored = ctx.pages.store.put(pdf, "application/pdf")

@@ -32,10 +32,10 @@ def clerk(demo_ctx):
 @pytest.fixture
 def cases(demo_ctx, clerk):
     made = [
-        decided_case(demo_ctx, clerk, person(name, i))
+        decided_case(demo_ctx, clerk, person(name, i), answer_print=True)
         for i, name in enumerate(("张三丰", "李四", "王五", "赵六", "钱七", "孙八", "周九"), start=1)
     ]
-    made.append(decided_case(demo_ctx, clerk, person("吴十", 8), agent=person("李四", 2)))
+    made.append(decided_case(demo_ctx, clerk, person("吴十", 8), agent=person("李四", 2), answer_print=True))
     to_result_ready(demo_ctx, made[0][0])
     return made
 
