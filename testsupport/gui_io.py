@@ -62,3 +62,19 @@ def describe(hits: list[Hit]) -> str:
     for hit in hits:
         seen[str(hit)] = seen.get(str(hit), 0) + 1
     return "\n".join(f"{n}× {line}" for line, n in seen.items())
+
+
+def pdf_render_threads(monkeypatch) -> list[bool]:
+    """Record, for every PDF the previews render (``ui.printing_ui.PreviewDialog._render_pages``, PDFium),
+    whether it ran on the GUI thread: ``assert rendered_on == [False]``."""
+    from ui.printing_ui import PreviewDialog
+
+    on_gui: list[bool] = []
+    render = PreviewDialog._render_pages
+
+    def recording(pdf: bytes, dpi: float = 150.0):
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return render(pdf, dpi)
+
+    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
+    return on_gui

@@ -4,24 +4,14 @@ the GUI thread (issue 13)."""
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import Qt
 
+from testsupport.gui_io import pdf_render_threads
 from testsupport.ui import ScriptedPrompts, open_window, settle
 
 
 def test_ctrl_b_shows_the_sample_then_the_blank_form(qtbot, demo_ctx, translations, monkeypatch):
-    from ui.printing_ui import PreviewDialog
-
-    rendered_on = []
-    render = PreviewDialog._render_pages
-
-    def recording(pdf, dpi=150.0):
-        rendered_on.append(threading.current_thread() is threading.main_thread())
-        return render(pdf, dpi)
-
-    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
+    rendered_on = pdf_render_threads(monkeypatch)
     window = open_window(qtbot, demo_ctx, translations, "clerk")
     qtbot.keyClick(window, Qt.Key.Key_F2)
     page = window.pages["intake"]

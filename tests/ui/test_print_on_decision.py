@@ -20,7 +20,7 @@ from printing.dispatch import JobStatus, PrinterStatus
 from printing.errors import PrinterUnavailable
 from printing.model import DocumentKind
 from tests.helpers.case_factory import ITEM, person
-from testsupport.gui_io import describe, gui_thread_queries
+from testsupport.gui_io import describe, gui_thread_queries, pdf_render_threads
 from testsupport.ui import ScriptedPrompts, open_window, settle
 
 APPLICANT = person("张晓明", 7)
@@ -243,21 +243,11 @@ def test_reprint_from_the_case_view_is_marked_and_audited(qtbot, desk, demo_ctx)
 
 
 def test_preview_renders_the_pages(qtbot, desk, demo_ctx, monkeypatch):
-    import threading
-
-    from ui.printing_ui import PreviewDialog
-
     window, page, service = desk
     cid = decide(qtbot, page, service, Decision.ACCEPT)
     dialog = service.ask_dialog
     [job] = dialog.jobs
-    rendered_on, render = [], PreviewDialog._render_pages
-
-    def recording(pdf, dpi=150.0):
-        rendered_on.append(threading.current_thread() is threading.main_thread())
-        return render(pdf, dpi)
-
-    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
+    rendered_on = pdf_render_threads(monkeypatch)
     service.preview_job(job, dialog)  # made and rendered off the GUI thread, then shown
     qtbot.waitUntil(lambda: service.preview_dialog is not None, timeout=10_000)
     assert rendered_on == [False]  # PDFium ran on a worker, not on the GUI thread

@@ -140,20 +140,14 @@ def test_result_document_named_previewed_and_audited(qtbot, tmp_path, translatio
     """The department's result document on the 出件 page (Ctrl+P) and in the case view (Alt+R): named
     without opening it, opened as a full view audited with the purpose 查看."""
     import json
-    import threading
 
     from clerk_app.result_documents import RESULT_KEY
     from clerk_app.sync import state as sync_state
     from tests.backoffice.workbench_helpers import pdf_bytes
+    from testsupport.gui_io import pdf_render_threads
     from ui.printing_ui import PreviewDialog
 
-    rendered_on, render = [], PreviewDialog._render_pages
-
-    def recording(data, dpi=150.0):
-        rendered_on.append(threading.current_thread() is threading.main_thread())
-        return render(data, dpi)
-
-    monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
+    rendered_on = pdf_render_threads(monkeypatch)
     world = make_world(tmp_path, print_policy="receipt=never, materials_received=never", customer_window=False)
     ctx = world.ctx
     try:
