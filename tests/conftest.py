@@ -41,8 +41,22 @@ def _qapplication_first():
     in __libc_setlocale_lock, no other thread alive). The app itself creates it first, too."""
     from PySide6.QtWidgets import QApplication
 
+    from ui.collector import install
+
     app = QApplication.instance() or QApplication([])
+    install(app)  # as the app does: garbage cycles holding Qt objects die on the GUI thread, not a worker's
     yield app
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread(_qapplication_first):
+    """With automatic collection off (ui/collector.py), what a test left in cycles is collected here,
+    on the main thread, before the next test's workers start allocating; the timer does it while a
+    test runs Qt's event loop."""
+    yield
+    from ui.collector import install
+
+    install(_qapplication_first).check()
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)  # a widget application, never a bare QCoreApplication
     app.setApplicationName("clerk-app")
     app.setApplicationDisplayName("一窗受理工作台")
+    from ui.collector import install
+
+    install(app)  # garbage cycles (which may hold widgets) are collected on the GUI thread only
     return app
 
 
