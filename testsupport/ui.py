@@ -163,3 +163,29 @@ def type_into(qtbot, widget, text):
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def timed_keys(widget, text: str, gap_ms: float, *, enter: bool = False, start_ms: float | None = None) -> float:
+    """Keys as the window system delivers them: every press and release carries its own time stamp,
+    ``gap_ms`` apart (a keyboard-wedge scanner: ~2 ms; a person: 100+ ms), ``enter`` ends with Return.
+    The wedge detector (ui/wedge.py) reads those stamps, not the moment the GUI thread handles the key,
+    so a test machine under load cannot turn a scan into typing (QTest's keys carry no stamp; the
+    detector then falls back to the clock, and a descheduled test process once split a scan in two).
+    Returns the last stamp, to go on from (``start_ms``)."""
+    import time
+
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    at = time.monotonic() * 1000.0 if start_ms is None else start_ms
+    keys = [(Qt.Key(ord(c.upper())) if c.isascii() and c.isprintable() else Qt.Key.Key_unknown, c) for c in text]
+    if enter:
+        keys.append((Qt.Key.Key_Return, "\r"))
+    for key, char in keys:
+        at += gap_ms
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            event.setTimestamp(int(at))
+            QApplication.sendEvent(widget, event)
+    return at

@@ -16,7 +16,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.persons import PersonData
 from clerk_app.store.models import AuditEvent
 from tests.helpers.case_factory import decided_case, person, resident_id, to_result_ready
-from testsupport.ui import settle
+from testsupport.ui import settle, timed_keys
 from ui.delivery.page import DeliveryPage
 from ui.wedge import WedgeScanDetector
 
@@ -56,10 +56,11 @@ def page(qtbot, demo_ctx, translations, clerk):
     return p
 
 
-def scan(qtbot, widget, text):
-    qtbot.keyClicks(widget, text, delay=SCAN_DELAY_MS)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
+def scan(qtbot, widget, text, start_ms=None):
+    """The scanner's keys, ~2 ms apart by their time stamps (testsupport.ui.timed_keys), and Enter."""
+    at = timed_keys(widget, text, SCAN_DELAY_MS, enter=True, start_ms=start_ms)
     settle(qtbot, widget.window())  # the lookup runs off the GUI thread
+    return at
 
 
 def handovers(ctx, cid):
@@ -191,8 +192,7 @@ def test_fast_keys_and_enter_are_a_scan(qtbot, form):
     form.edit.returnPressed.connect(lambda: entered.append(form.edit.text()))
     form.edit.setText("王")
     with qtbot.waitSignal(detector.scanned, timeout=1000) as sig:
-        qtbot.keyClicks(form.edit, "CASE:WH0120261123000017", delay=SCAN_DELAY_MS)
-        qtbot.keyClick(form.edit, Qt.Key.Key_Return)
+        timed_keys(form.edit, "CASE:WH0120261123000017", SCAN_DELAY_MS, enter=True)
     assert sig.args == ["CASE:WH0120261123000017"]
     assert form.edit.text() == "王"  # stripped again
     assert entered == []  # the Enter belonged to the scanner
@@ -206,8 +206,7 @@ def test_a_person_typing_is_not_a_scan(qtbot, form):
     form.edit.returnPressed.connect(lambda: entered.append(form.edit.text()))
     qtbot.keyClicks(form.edit, "WH0120261123", delay=HUMAN_DELAY_MS)
     qtbot.keyClick(form.edit, Qt.Key.Key_Return)
-    qtbot.keyClicks(form.edit, "abc", delay=SCAN_DELAY_MS)  # fast but too short
-    qtbot.keyClick(form.edit, Qt.Key.Key_Return)
+    timed_keys(form.edit, "abc", SCAN_DELAY_MS, enter=True)  # fast but too short
     assert seen == [] and entered == ["WH0120261123", "WH0120261123abc"]
 
 
@@ -260,6 +259,7 @@ def test_detector_listens_only_while_its_page_shows(qtbot, form):
     detector = WedgeScanDetector(inner)
     seen = []
     detector.scanned.connect(seen.append)
+    qtbot.waitUntil(inner.isVisible, timeout=3000)  # a widget added to a shown layout shows a moment later
     inner.setFocus()
     scan(qtbot, inner, "CASE:WH0120261123000017")
     assert seen == ["CASE:WH0120261123000017"] and detector._attached
@@ -289,10 +289,9 @@ def test_a_hiccup_mid_scan_and_a_person_typing_just_before(qtbot, form):
     detector = WedgeScanDetector(form)
     seen = []
     detector.scanned.connect(seen.append)
-    qtbot.keyClicks(form.edit, "CASE:WH01202611", delay=SCAN_DELAY_MS)
-    qtbot.wait(80)  # the event loop was busy for a moment
-    scan(qtbot, form.edit, "23000017")
+    at = timed_keys(form.edit, "CASE:WH01202611", SCAN_DELAY_MS)
+    at = scan(qtbot, form.edit, "23000017", start_ms=at + 80)  # the scanner stalled for a moment
     assert seen == ["CASE:WH0120261123000017"] and form.edit.text() == ""
-    qtbot.keyClicks(form.edit, "ab", delay=HUMAN_DELAY_MS)  # a person, then at once the scanner
-    scan(qtbot, form.edit, "CASE:WH0120261123000025")
+    at = timed_keys(form.edit, "ab", HUMAN_DELAY_MS, start_ms=at + 1000)  # a person, then at once the scanner
+    scan(qtbot, form.edit, "CASE:WH0120261123000025", start_ms=at + HUMAN_DELAY_MS)
     assert seen[-1] == "CASE:WH0120261123000025" and form.edit.text() == "ab"

@@ -15,7 +15,7 @@ from clerk_app.lifecycle import CaseStatus
 from clerk_app.search import CaseSearch, SearchCriteria
 from tests.helpers.case_factory import ITEM, decided_case, person, resident_id, to_result_ready
 from testsupport.gui_io import describe, gui_thread_queries
-from testsupport.ui import open_window, settle, settle_all
+from testsupport.ui import open_window, settle, settle_all, timed_keys
 from ui.main_window import MainWindow
 from ui.operations import busy
 from ui.search.case_view import CaseViewDialog
@@ -196,8 +196,7 @@ def test_a_scanned_receipt_finds_its_case(qtbot, demo_ctx, translations, clerk, 
     page = _page(qtbot, demo_ctx, clerk)
     page.name.setFocus()
     assert QApplication.focusWidget() is page.name
-    qtbot.keyClicks(page.name, case_lookup_string(cases[3][1]), delay=2)  # wedge: ~2 ms per key
-    qtbot.keyClick(page.name, Qt.Key.Key_Return)
+    timed_keys(page.name, case_lookup_string(cases[3][1]), 2, enter=True)  # wedge: ~2 ms per key
     _searched(qtbot, page)
     assert page.name.text() == ""  # the scan did not end up in the name field
     assert page.model.rowCount() == 1 and page.model.case_id(0) == cases[3][0]

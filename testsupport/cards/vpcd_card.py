@@ -414,9 +414,9 @@ class VpcdClient:
     def _recv_exact(self, sock: socket.socket, n: int) -> bytes | None:
         buf = b""
         while len(buf) < n:
-            if self.quickack:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             try:
+                if self.quickack:  # the socket may be closed by remove() at any moment: that ends the card
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
                 part = sock.recv(n - len(buf))
             except OSError:
                 return None
