@@ -30,7 +30,7 @@ from clerk_app.catalogue.loader import form_file
 from clerk_app.catalogue.model import Catalogue, ServiceItem
 from clerk_app.catalogue.store import CatalogueStore
 from clerk_app.customer import CustomerService
-from clerk_app.errors import ClerkAppError, DomainError
+from clerk_app.errors import ClerkAppError, DomainError, NotFound
 from clerk_app.guardrails import check_storage
 from clerk_app.identity import validate_resident_id, validate_uscc
 from clerk_app.identity_check import MATCH
@@ -471,6 +471,14 @@ class LineForms:
     @property
     def print_title(self) -> str:
         return i18n.text(_SAMPLE if self.printed_is_sample else _BLANK, name=self.material)
+
+    def shown_bytes(self) -> bytes:
+        """The file to show (read it off the GUI thread); a file the catalogue names but the folder
+        lacks is ``NotFound`` naming it, in the clerk's words."""
+        try:
+            return self.shown.read_bytes()
+        except OSError as exc:
+            raise NotFound(what=self.shown.name) from exc
 
 
 def line_forms(catalogue: Catalogue, item_code: str, line_code: str) -> LineForms | None:

@@ -72,9 +72,9 @@ def pdf_render_threads(monkeypatch) -> list[bool]:
     on_gui: list[bool] = []
     render = PreviewDialog._render_pages
 
-    def recording(pdf: bytes, dpi: float = 150.0):
+    def recording(pdf: bytes, dpi: float = 150.0, name: str = "preview.pdf"):
         on_gui.append(threading.current_thread() is threading.main_thread())
-        return render(pdf, dpi)
+        return render(pdf, dpi, name)
 
     monkeypatch.setattr(PreviewDialog, "_render_pages", staticmethod(recording))
     return on_gui

@@ -410,10 +410,11 @@ class PreviewDialog(QDialog):
         self.accept()
 
     @staticmethod
-    def _render_pages(pdf: bytes, dpi: float = 150.0) -> list[QImage]:
+    def _render_pages(pdf: bytes, dpi: float = 150.0, name: str = "preview.pdf") -> list[QImage]:
         """The pages through devices.imaging, which holds PDFium's lock: PDFium is not thread-safe, and a
-        file import may be reading a PDF on the scan thread meanwhile."""
-        pages = load_images(pdf, "preview.pdf", ImageLimits(pdf_dpi=round(dpi)))
+        file import may be reading a PDF on the scan thread meanwhile. ``name`` is the file the clerk
+        knows, for the message when it cannot be read."""
+        pages = load_images(pdf, name, ImageLimits(pdf_dpi=round(dpi)))
         return [QImage(p.tobytes(), p.width, p.height, 3 * p.width, QImage.Format.Format_RGB888).copy() for p in pages]
 
     def fit_width(self) -> None:
@@ -436,10 +437,11 @@ class PreviewDialog(QDialog):
 Rendered = tuple[bytes, list[QImage]]
 
 
-def render_pdf(pdf: bytes) -> Rendered:
+def render_pdf(pdf: bytes, name: str = "preview.pdf") -> Rendered:
     """A PDF and its pages as images, for ``PreviewDialog.of``: call it in the worker that made the PDF
-    (PDFium takes tens of milliseconds a page; QImage, unlike QPixmap, may be made off the GUI thread)."""
-    return pdf, PreviewDialog._render_pages(pdf, PreviewDialog.RENDER_DPI)
+    (PDFium takes tens of milliseconds a page; QImage, unlike QPixmap, may be made off the GUI thread).
+    ``name``: the file as the clerk knows it (said if it cannot be read)."""
+    return pdf, PreviewDialog._render_pages(pdf, PreviewDialog.RENDER_DPI, name)
 
 
 class AskPrintDialog(QDialog):

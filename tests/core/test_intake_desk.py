@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from clerk_app import i18n
 from clerk_app.intake_desk import (
     STEP_DONE,
@@ -192,3 +194,16 @@ def test_a_typed_applicant_needs_a_name_and_a_valid_number():
     with pytest.raises(ClerkAppError):
         entered_person(PersonData(name="张三", document_number="110105194912310021"))
     assert entered_person(PersonData(name="张三", document_number="11010519491231002x")).document_number.endswith("X")
+
+
+def test_a_form_file_the_folder_lacks_is_not_found_by_its_name(tmp_path):
+    from clerk_app.errors import NotFound
+    from clerk_app.intake_desk import LineForms
+
+    there = tmp_path / "样表.pdf"
+    there.write_bytes(b"%PDF-1.7")
+    assert LineForms("申请书", there, True, there, True).shown_bytes() == b"%PDF-1.7"
+    gone = LineForms("申请书", tmp_path / "gone.pdf", True, there, False)
+    with pytest.raises(NotFound) as caught:
+        gone.shown_bytes()
+    assert caught.value.user_message() == "未找到：gone.pdf"

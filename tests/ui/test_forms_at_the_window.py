@@ -98,3 +98,39 @@ def test_print_from_the_preview_prints_the_blank_form_at_once(qtbot, demo_ctx, t
     events = direct_prints()
     assert events and events[0].detail["kind"] == "form" and "空白表" in events[0].detail["document"]
     assert demo_ctx.printing.pending() == [] or all(j.kind.value != "form" for j in demo_ctx.printing.pending())
+
+
+def test_a_damaged_or_missing_form_file_is_said_in_chinese(qtbot, demo_ctx, translations, tmp_path, monkeypatch):
+    """A catalogue's form file that is not a PDF (or is gone): one error dialog in the clerk's words, no
+    preview, the desk keeps working — read and rendered off the GUI thread, so nothing froze."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clerk_app.intake_desk import LineForms
+
+    window = open_window(qtbot, demo_ctx, translations, "clerk")
+    page = window.pages["intake"]
+    window.show_page("intake")
+    page.prompts = ScriptedPrompts()
+    page.picker.query.setText("gtgsh")
+    page.picker.pick_current()
+    settle(qtbot, page)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    broken = tmp_path / "申请书样表.pdf"
+    broken.write_bytes(b"%PDF-1.7 this is not a PDF at all")
+    for path in (broken, tmp_path / "gone.pdf"):
+        forms = LineForms("个体工商户登记（备案）申请书", path, True, path, True)
+        monkeypatch.setattr("ui.intake.page.line_forms", lambda *_a, f=forms: f)
+        qtbot.keyClick(page.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+        settle(qtbot, page)
+        boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible()]
+        assert len(boxes) == 1 and not hasattr(page, "form_dialog"), (path, page.prompts.errors)
+        text = boxes[0].text()  # Chinese, naming the file the catalogue gave (not an internal name)
+        assert path.name in text and "preview" not in text, text
+        assert ("已损坏" in text) if path is broken else text == f"未找到：{path.name}"
+        boxes[0].done(QMessageBox.StandardButton.Ok)
+        qtbot.waitUntil(lambda b=boxes[0]: not b.isVisible(), timeout=3000)
+        window.activateWindow()  # what the window manager does when the box closes (offscreen has none)
+        qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+        page.table.setFocus()
+    assert page.table.model().rowCount() > 0  # the checklist is still there

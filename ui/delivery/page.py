@@ -253,13 +253,14 @@ class DeliveryPage(Retranslating, QWidget):
         from ui.printing_ui import PreviewDialog, Rendered, render_pdf
 
         results, actor, case_id = self.window_.ctx.results, self.window_.actor, self.case.id
-        title = f"{self.result_document.name} — {self.case.case_number}"
+        name = self.result_document.name
+        title = f"{name} — {self.case.case_number}"
 
         def show(rendered: Rendered) -> None:
             self.result_dialog = PreviewDialog.of(rendered, title, self)
             self.result_dialog.show()
 
-        self._run(lambda: render_pdf(results.pdf(actor, case_id, "view")), show)
+        self._run(lambda: render_pdf(results.pdf(actor, case_id, "view"), name), show)
 
     def collector_from_card(self, document_number: str) -> None:
         """The card reader read a document: check it as the collector (source: chip)."""

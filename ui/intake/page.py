@@ -556,8 +556,8 @@ class IntakePage(Retranslating, QWidget):
                 self.form_dialog.finished.connect(lambda _code: customer.hide_sample())
 
         # the file read and its pages rendered off the GUI thread
-        shown = forms.shown
-        CoreOp(self, lambda _r, _c: render_pdf(shown.read_bytes()), show, title=forms.title, progress=False).run()
+        work = lambda _r, _c: render_pdf(forms.shown_bytes(), forms.shown.name)  # noqa: E731
+        CoreOp(self, work, show, title=forms.title, progress=False).run()
 
     def print_form(self, form: Path, title: str) -> None:
         """Print the blank form (or sample) for the applicant at once, off the GUI thread."""

@@ -98,7 +98,8 @@ class CaseViewDialog(QDialog):
         if results is None or self.sheet is None or self.sheet.result_document is None:
             return
         number = self.sheet.view.case_number
-        title = self.sheet.result_document.name + (f" — {number}" if number else "")
+        name = self.sheet.result_document.name
+        title = name + (f" — {number}" if number else "")
 
         from ui.printing_ui import PreviewDialog, Rendered, render_pdf
 
@@ -108,7 +109,7 @@ class CaseViewDialog(QDialog):
 
         self.op = CoreOp(
             self,
-            lambda _report, _cancel: render_pdf(results.pdf(actor, case_id, "view")),
+            lambda _report, _cancel: render_pdf(results.pdf(actor, case_id, "view"), name),
             show,
             title=self.tr("Result document"),
             on_failure=self._say,
